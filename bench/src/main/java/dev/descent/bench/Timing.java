@@ -1,0 +1,33 @@
+package dev.descent.bench;
+
+import java.util.Arrays;
+
+/**
+ * Repeated timing of a piece of work: warm-up first, then samples of at least a minimum duration
+ * (short work is repeated inside a sample), reported as median and min–max. Medians, because the
+ * machine is shared and noisy.
+ */
+final class Timing {
+    private Timing() {}
+
+    /** Seconds per call: median, fastest, slowest over the samples. */
+    record Stats(double median, double min, double max, int samples) {}
+
+    static Stats measure(Runnable work, int warmups, int samples, double minSampleSeconds) {
+        for (int i = 0; i < warmups; i++) work.run();
+        // Calibrate how many calls make one sample.
+        long t0 = System.nanoTime();
+        work.run();
+        double once = Math.max(1e-9, (System.nanoTime() - t0) / 1e9);
+        int reps = (int) Math.max(1, Math.ceil(minSampleSeconds / once));
+        double[] perCall = new double[samples];
+        for (int s = 0; s < samples; s++) {
+            long start = System.nanoTime();
+            for (int r = 0; r < reps; r++) work.run();
+            perCall[s] = (System.nanoTime() - start) / 1e9 / reps;
+        }
+        Arrays.sort(perCall);
+        double median = samples % 2 == 1 ? perCall[samples / 2] : (perCall[samples / 2 - 1] + perCall[samples / 2]) / 2;
+        return new Stats(median, perCall[0], perCall[samples - 1], samples);
+    }
+}

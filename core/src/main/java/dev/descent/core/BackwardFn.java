@@ -1,0 +1,12 @@
+package dev.descent.core;
+
+/**
+ * The backward rule of one recorded op: given the gradient of the loss with respect to the op's
+ * output, return the gradient with respect to each input (same order and shapes as the inputs;
+ * {@code null} for an input that needs none). Rules are written with tensor ops, so that with grad
+ * mode on they are themselves differentiable (gradients of gradients).
+ */
+@FunctionalInterface
+public interface BackwardFn {
+    Tensor[] apply(Tensor gradOutput);
+}

@@ -1,0 +1,46 @@
+package dev.descent.core;
+
+/**
+ * A differentiable op defined by the user: a forward computation and its backward rule, side by side.
+ * The forward runs with grad mode off (it may use any tensor op, raw or not); the backward receives
+ * the output's gradient and returns one gradient per input, written with tensor ops so that it is
+ * itself differentiable. {@link dev.descent.core.check.GradCheck} verifies a new op in one line.
+ *
+ * <pre>{@code
+ * // y = x³ with its rule dy/dx = 3x²
+ * CustomOp cube = new CustomOp("cube") {
+ *     protected Tensor forward(Tensor... in) { return in[0].mul(in[0]).mul(in[0]); }
+ *     protected Tensor[] backward(Tensor g, Tensor out, Tensor... in) { return new Tensor[] {g.mul(in[0].square()).mul(3)}; }
+ * };
+ * Tensor y = cube.apply(x);
+ * }</pre>
+ */
+public abstract class CustomOp {
+    private final String name;
+
+    /** An op with a display name (shown in graphs and error messages). */
+    protected CustomOp(String name) {
+        this.name = name;
+    }
+
+    /** The forward computation; grad mode is off while it runs. */
+    protected abstract Tensor forward(Tensor... inputs);
+
+    /** The gradient of each input, given the gradient of the output (null where none is needed). */
+    protected abstract Tensor[] backward(Tensor gradOutput, Tensor output, Tensor... inputs);
+
+    /** Runs the op and records it in the graph when an input requires grad. */
+    public final Tensor apply(Tensor... inputs) {
+        Tensor out;
+        try (var scope = GradMode.noGrad()) {
+            out = forward(inputs);
+        }
+        if (out.requiresGrad() || !out.isLeaf()) out = out.detach(); // forward may return an input as is
+        final Tensor result = out;
+        return Autograd.record(name, result, g -> backward(g, result, inputs), inputs);
+    }
+
+    public String name() {
+        return name;
+    }
+}

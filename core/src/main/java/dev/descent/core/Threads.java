@@ -1,0 +1,29 @@
+package dev.descent.core;
+
+import dev.descent.core.kernel.Parallel;
+
+/**
+ * How many threads Descent's kernels use. Set it for the whole JVM with the system property
+ * {@code descent.threads} or the environment variable {@code DESCENT_THREADS} (default: available
+ * processors); narrow it for one calling thread with {@link #limit(int)}. Results depend on the
+ * thread count only through fixed chunk boundaries: one count, one answer, bit for bit.
+ */
+public final class Threads {
+    private Threads() {}
+
+    /** The thread count kernels called from this thread use. */
+    public static int count() {
+        return Parallel.threads();
+    }
+
+    /** The pool size fixed at start-up. */
+    public static int poolSize() {
+        return Parallel.poolThreads();
+    }
+
+    /** Limits kernels called from this thread to at most {@code n} threads until the scope closes. */
+    public static AutoCloseable limit(int n) {
+        Parallel.Limit l = Parallel.limit(n);
+        return l::close;
+    }
+}

@@ -1,0 +1,127 @@
+package dev.descent.core.check;
+
+import dev.descent.core.DType;
+import dev.descent.core.GradMode;
+import dev.descent.core.Shape;
+import dev.descent.core.Storage;
+import dev.descent.core.Tensor;
+import java.util.random.RandomGenerator;
+
+/**
+ * Random tensors for property tests, driven by a plain {@link RandomGenerator} so that any property
+ * library (or a loop with a seeded {@code SplittableRandom}) can use them: shapes with size-1 dims,
+ * broadcast-compatible shape pairs, values from several profiles including edge values, and
+ * non-contiguous views holding the same values as a contiguous tensor.
+ */
+public final class TensorGen {
+    private TensorGen() {}
+
+    /** How element values are drawn. */
+    public enum Values {
+        /** Standard normal. */
+        NORMAL,
+        /** Uniform in [0.5, 2): safe for log, sqrt, division. */
+        POSITIVE,
+        /** Normal values kept away from 0 (|x| ≥ 0.25): for ops with a kink at 0 (abs, relu) under finite differences. */
+        AWAY_FROM_ZERO,
+        /** Normal values with, now and then, 0, ±1, ±1e4, ±1e-4 and subnormals. */
+        EDGES
+    }
+
+    /** A shape of rank in [minRank, maxRank], each dim in [1, maxDim], a size-1 dim about one time in four. */
+    public static int[] shape(RandomGenerator rng, int minRank, int maxRank, int maxDim) {
+        int rank = minRank + rng.nextInt(maxRank - minRank + 1);
+        int[] s = new int[rank];
+        for (int i = 0; i < rank; i++) s[i] = rng.nextInt(4) == 0 ? 1 : 1 + rng.nextInt(maxDim);
+        return s;
+    }
+
+    /**
+     * Two shapes that broadcast together: start from one shape, then for the second drop some leading
+     * dims and set some dims to 1 (in either operand).
+     */
+    public static int[][] broadcastPair(RandomGenerator rng, int maxRank, int maxDim) {
+        int[] full = shape(rng, 0, maxRank, maxDim);
+        int[] a = full.clone();
+        int drop = full.length == 0 ? 0 : rng.nextInt(full.length + 1);
+        int[] b = new int[full.length - drop];
+        System.arraycopy(full, drop, b, 0, b.length);
+        for (int i = 0; i < b.length; i++) if (rng.nextInt(3) == 0) b[i] = 1;
+        for (int i = 0; i < a.length; i++) if (rng.nextInt(4) == 0 && i >= drop && b[i - drop] != 1) a[i] = 1;
+        return rng.nextBoolean() ? new int[][] {a, b} : new int[][] {b, a};
+    }
+
+    /** A contiguous tensor of the given dtype and shape with values from {@code profile}. */
+    public static Tensor tensor(RandomGenerator rng, DType dtype, int[] shape, Values profile) {
+        Tensor t = Tensor.zeros(dtype, shape);
+        Storage s = t.storage();
+        for (int i = 0; i < t.numel(); i++) s.setDouble(i, value(rng, profile));
+        return t;
+    }
+
+    /** One value from a profile. */
+    public static double value(RandomGenerator rng, Values profile) {
+        return switch (profile) {
+            case NORMAL -> rng.nextGaussian();
+            case POSITIVE -> 0.5 + 1.5 * rng.nextDouble();
+            case AWAY_FROM_ZERO -> {
+                double v = rng.nextGaussian();
+                yield Math.copySign(0.25 + Math.abs(v), v);
+            }
+            case EDGES -> switch (rng.nextInt(12)) {
+                case 0 -> 0.0;
+                case 1 -> rng.nextBoolean() ? 1.0 : -1.0;
+                case 2 -> rng.nextBoolean() ? 1e4 : -1e4;
+                case 3 -> rng.nextBoolean() ? 1e-4 : -1e-4;
+                case 4 -> rng.nextBoolean() ? Float.MIN_VALUE * 3.0 : -Double.MIN_NORMAL / 8; // subnormal in float32 / float64
+                default -> rng.nextGaussian();
+            };
+        };
+    }
+
+    /** Int64 indices in [0, bound). */
+    public static Tensor indices(RandomGenerator rng, int[] shape, int bound) {
+        long[] v = new long[Shape.numel(shape)];
+        for (int i = 0; i < v.length; i++) v[i] = rng.nextInt(bound);
+        return Tensor.of(v, shape);
+    }
+
+    /** A bool tensor, each element true with probability ½. */
+    public static Tensor mask(RandomGenerator rng, int[] shape) {
+        boolean[] v = new boolean[Shape.numel(shape)];
+        for (int i = 0; i < v.length; i++) v[i] = rng.nextBoolean();
+        return Tensor.of(v, shape);
+    }
+
+    /**
+     * The same values as {@code t} in a non-contiguous layout: the dims are stored in a random order,
+     * with a gap after each row and an offset into the storage. Leaves stay leaves (requiresGrad is
+     * copied, no graph is recorded).
+     */
+    public static Tensor nonContiguous(RandomGenerator rng, Tensor t) {
+        int rank = t.dim();
+        int[] shape = t.shape();
+        int[] order = new int[rank];
+        for (int i = 0; i < rank; i++) order[i] = i;
+        for (int i = rank - 1; i > 0; i--) {
+            int j = rng.nextInt(i + 1);
+            int tmp = order[i];
+            order[i] = order[j];
+            order[j] = tmp;
+        }
+        // Storage laid out in dim order `order`, innermost padded by `gap`.
+        int gap = 1 + rng.nextInt(3);
+        int[] strides = new int[rank];
+        int s = gap;
+        for (int k = rank - 1; k >= 0; k--) {
+            strides[order[k]] = s;
+            s *= Math.max(shape[order[k]], 1);
+        }
+        int offset = 1 + rng.nextInt(3);
+        Tensor view = Tensor.wrap(Storage.allocate(t.dtype(), offset + s + 1), offset, shape, strides);
+        try (var g = GradMode.noGrad()) {
+            view.copyFrom(t.detach());
+        }
+        return t.requiresGrad() ? view.requiresGrad(true) : view;
+    }
+}

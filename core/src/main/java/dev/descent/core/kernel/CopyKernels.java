@@ -1,0 +1,48 @@
+package dev.descent.core.kernel;
+
+import dev.descent.core.DType;
+import dev.descent.core.Storage;
+
+/**
+ * Strided copies and dtype conversions between storages: the kernel behind {@code contiguous()},
+ * {@code to(dtype)}, {@code cat} and every in-place write into a view.
+ */
+public final class CopyKernels {
+    private CopyKernels() {}
+
+    /**
+     * dst[view] = src[view] elementwise over {@code shape}, converting dtype when they differ. Both
+     * sides are strided (a broadcast source has stride 0).
+     */
+    public static void copy(Storage src, int srcOff, int[] srcStrides, Storage dst, int dstOff, int[] dstStrides, int[] shape) {
+        DType sd = src.dtype(), dd = dst.dtype();
+        Loops.forEachRow(shape, dstStrides, dstOff, srcStrides, srcOff, null, 0, (o, d, ds, s, ss, c, cs, n) -> {
+            if (sd == dd && ds == 1 && ss == 1) {
+                switch (sd) {
+                    case FLOAT32 -> System.arraycopy(src.floats(), s, dst.floats(), d, n);
+                    case FLOAT64 -> System.arraycopy(src.doubles(), s, dst.doubles(), d, n);
+                    case INT64 -> System.arraycopy(src.longs(), s, dst.longs(), d, n);
+                    case BOOL -> System.arraycopy(src.bools(), s, dst.bools(), d, n);
+                }
+            } else if (sd == DType.FLOAT32 && dd == DType.FLOAT32) {
+                float[] sf = src.floats(), df = dst.floats();
+                for (int i = 0; i < n; i++) df[d + i * ds] = sf[s + i * ss];
+            } else if (sd == DType.FLOAT64 && dd == DType.FLOAT64) {
+                double[] sf = src.doubles(), df = dst.doubles();
+                for (int i = 0; i < n; i++) df[d + i * ds] = sf[s + i * ss];
+            } else if (sd == DType.FLOAT32 && dd == DType.FLOAT64) {
+                float[] sf = src.floats();
+                double[] df = dst.doubles();
+                for (int i = 0; i < n; i++) df[d + i * ds] = sf[s + i * ss];
+            } else if (sd == DType.FLOAT64 && dd == DType.FLOAT32) {
+                double[] sf = src.doubles();
+                float[] df = dst.floats();
+                for (int i = 0; i < n; i++) df[d + i * ds] = (float) sf[s + i * ss];
+            } else if (sd == DType.INT64 || dd == DType.INT64) {
+                for (int i = 0; i < n; i++) dst.setLong(d + i * ds, src.getLong(s + i * ss));
+            } else {
+                for (int i = 0; i < n; i++) dst.setDouble(d + i * ds, src.getDouble(s + i * ss));
+            }
+        });
+    }
+}

@@ -1,0 +1,126 @@
+package dev.descent.core.kernel;
+
+import jdk.incubator.vector.DoubleVector;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorOperators;
+
+/**
+ * Elementwise one-input kernels, float32 and float64: a Vector API loop for unit-stride rows and a
+ * scalar twin that handles tails, strided rows and {@code descent.kernels=scalar}. Each case is a
+ * flat loop with a constant operator, so that the JIT intrinsifies it (a non-constant operator, or a
+ * vector passed through a non-inlined helper, falls back to boxed vectors).
+ */
+public final class UnaryKernels {
+    private UnaryKernels() {}
+
+    /** The one-input primitives. */
+    public enum Kind { NEG, EXP, LOG, SQRT, ABS, RELU, SIGMOID, TANH }
+
+    /** The scalar definition of each kind, in double precision: the reference every kernel is held to. */
+    public static double reference(Kind k, double x) {
+        return switch (k) {
+            case NEG -> -x;
+            case EXP -> Math.exp(x);
+            case LOG -> Math.log(x);
+            case SQRT -> Math.sqrt(x);
+            case ABS -> Math.abs(x);
+            case RELU -> x > 0 ? x : (x == x ? 0 : x);
+            case SIGMOID -> x >= 0 ? 1 / (1 + Math.exp(-x)) : Math.exp(x) / (1 + Math.exp(x));
+            case TANH -> Math.tanh(x);
+        };
+    }
+
+    /** out[i] = k(x[i]) over a contiguous output of {@code shape}; x is strided. */
+    public static void apply(Kind k, float[] x, int xOff, int[] xStrides, float[] out, int[] shape) {
+        Loops.forEachRow(shape, xStrides, xOff, null, 0, null, 0,
+                (o, a, as, b, bs, c, cs, n) -> rowF(k, x, a, as, out, o, n, Vectors.ENABLED));
+    }
+
+    /** out[i] = k(x[i]) over a contiguous output of {@code shape}; x is strided. */
+    public static void apply(Kind k, double[] x, int xOff, int[] xStrides, double[] out, int[] shape) {
+        Loops.forEachRow(shape, xStrides, xOff, null, 0, null, 0,
+                (o, a, as, b, bs, c, cs, n) -> rowD(k, x, a, as, out, o, n, Vectors.ENABLED));
+    }
+
+    /** One row, float32. {@code vector=false} runs the scalar twin only. */
+    public static void rowF(Kind k, float[] x, int xo, int xs, float[] y, int yo, int n, boolean vector) {
+        int i = 0;
+        if (vector && xs == 1 && n >= Vectors.FL) {
+            Vectors.count();
+            var S = Vectors.F;
+            int upper = S.loopBound(n);
+            switch (k) {
+                case NEG -> { for (; i < upper; i += S.length()) FloatVector.fromArray(S, x, xo + i).neg().intoArray(y, yo + i); }
+                case EXP -> { for (; i < upper; i += S.length()) FloatVector.fromArray(S, x, xo + i).lanewise(VectorOperators.EXP).intoArray(y, yo + i); }
+                case LOG -> { for (; i < upper; i += S.length()) FloatVector.fromArray(S, x, xo + i).lanewise(VectorOperators.LOG).intoArray(y, yo + i); }
+                case SQRT -> { for (; i < upper; i += S.length()) FloatVector.fromArray(S, x, xo + i).sqrt().intoArray(y, yo + i); }
+                case ABS -> { for (; i < upper; i += S.length()) FloatVector.fromArray(S, x, xo + i).abs().intoArray(y, yo + i); }
+                case RELU -> { for (; i < upper; i += S.length()) FloatVector.fromArray(S, x, xo + i).max(0f).intoArray(y, yo + i); }
+                case SIGMOID -> {
+                    for (; i < upper; i += S.length()) {
+                        FloatVector v = FloatVector.fromArray(S, x, xo + i);
+                        FloatVector e = v.neg().lanewise(VectorOperators.EXP);
+                        FloatVector.broadcast(S, 1f).div(e.add(1f)).intoArray(y, yo + i);
+                    }
+                }
+                case TANH -> { for (; i < upper; i += S.length()) FloatVector.fromArray(S, x, xo + i).lanewise(VectorOperators.TANH).intoArray(y, yo + i); }
+            }
+        }
+        for (; i < n; i++) y[yo + i] = scalarF(k, x[xo + i * xs]);
+    }
+
+    /** One row, float64. {@code vector=false} runs the scalar twin only. */
+    public static void rowD(Kind k, double[] x, int xo, int xs, double[] y, int yo, int n, boolean vector) {
+        int i = 0;
+        if (vector && xs == 1 && n >= Vectors.DL) {
+            Vectors.count();
+            var S = Vectors.D;
+            int upper = S.loopBound(n);
+            switch (k) {
+                case NEG -> { for (; i < upper; i += S.length()) DoubleVector.fromArray(S, x, xo + i).neg().intoArray(y, yo + i); }
+                case EXP -> { for (; i < upper; i += S.length()) DoubleVector.fromArray(S, x, xo + i).lanewise(VectorOperators.EXP).intoArray(y, yo + i); }
+                case LOG -> { for (; i < upper; i += S.length()) DoubleVector.fromArray(S, x, xo + i).lanewise(VectorOperators.LOG).intoArray(y, yo + i); }
+                case SQRT -> { for (; i < upper; i += S.length()) DoubleVector.fromArray(S, x, xo + i).sqrt().intoArray(y, yo + i); }
+                case ABS -> { for (; i < upper; i += S.length()) DoubleVector.fromArray(S, x, xo + i).abs().intoArray(y, yo + i); }
+                case RELU -> { for (; i < upper; i += S.length()) DoubleVector.fromArray(S, x, xo + i).max(0d).intoArray(y, yo + i); }
+                case SIGMOID -> {
+                    for (; i < upper; i += S.length()) {
+                        DoubleVector v = DoubleVector.fromArray(S, x, xo + i);
+                        DoubleVector e = v.neg().lanewise(VectorOperators.EXP);
+                        DoubleVector.broadcast(S, 1d).div(e.add(1d)).intoArray(y, yo + i);
+                    }
+                }
+                case TANH -> { for (; i < upper; i += S.length()) DoubleVector.fromArray(S, x, xo + i).lanewise(VectorOperators.TANH).intoArray(y, yo + i); }
+            }
+        }
+        for (; i < n; i++) y[yo + i] = scalarD(k, x[xo + i * xs]);
+    }
+
+    /** The scalar twin in float32: the same formula as the vector loop. */
+    static float scalarF(Kind k, float x) {
+        return switch (k) {
+            case NEG -> -x;
+            case EXP -> (float) Math.exp(x);
+            case LOG -> (float) Math.log(x);
+            case SQRT -> (float) Math.sqrt(x);
+            case ABS -> Math.abs(x);
+            case RELU -> Math.max(x, 0f);
+            case SIGMOID -> 1f / (1f + (float) Math.exp(-x));
+            case TANH -> (float) Math.tanh(x);
+        };
+    }
+
+    /** The scalar twin in float64: the same formula as the vector loop. */
+    static double scalarD(Kind k, double x) {
+        return switch (k) {
+            case NEG -> -x;
+            case EXP -> Math.exp(x);
+            case LOG -> Math.log(x);
+            case SQRT -> Math.sqrt(x);
+            case ABS -> Math.abs(x);
+            case RELU -> Math.max(x, 0d);
+            case SIGMOID -> 1d / (1d + Math.exp(-x));
+            case TANH -> Math.tanh(x);
+        };
+    }
+}

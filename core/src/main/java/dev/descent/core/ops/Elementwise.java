@@ -1,0 +1,335 @@
+package dev.descent.core.ops;
+
+import dev.descent.core.Autograd;
+import dev.descent.core.DType;
+import dev.descent.core.Shape;
+import dev.descent.core.Storage;
+import dev.descent.core.Tensor;
+import dev.descent.core.kernel.BinaryKernels;
+import dev.descent.core.kernel.CopyKernels;
+import dev.descent.core.kernel.Loops;
+import dev.descent.core.kernel.UnaryKernels;
+
+/**
+ * Elementwise ops, forward and backward side by side. Binary ops broadcast by NumPy's rules and
+ * promote dtypes (float64 over float32 over int64 over bool); their gradients are summed back to each
+ * input's shape. Every backward rule is written with tensor ops, so it can itself be differentiated.
+ */
+public final class Elementwise {
+    private Elementwise() {}
+
+    // ------------------------------------------------------------ binary arithmetic
+
+    public static Tensor add(Tensor a, Tensor b) {
+        Tensor[] p = promote(a, b);
+        Tensor y = binary("add", BinaryKernels.Kind.ADD, p[0], p[1]);
+        Tensor x0 = p[0], x1 = p[1];
+        return Autograd.record("add", y, g -> new Tensor[] {
+                x0.requiresGrad() ? Views.sumToShape(g, x0.shape()) : null,
+                x1.requiresGrad() ? Views.sumToShape(g, x1.shape()) : null}, x0, x1);
+    }
+
+    public static Tensor sub(Tensor a, Tensor b) {
+        Tensor[] p = promote(a, b);
+        Tensor y = binary("sub", BinaryKernels.Kind.SUB, p[0], p[1]);
+        Tensor x0 = p[0], x1 = p[1];
+        return Autograd.record("sub", y, g -> new Tensor[] {
+                x0.requiresGrad() ? Views.sumToShape(g, x0.shape()) : null,
+                x1.requiresGrad() ? Views.sumToShape(g.neg(), x1.shape()) : null}, x0, x1);
+    }
+
+    public static Tensor mul(Tensor a, Tensor b) {
+        Tensor[] p = promote(a, b);
+        Tensor x0 = p[0], x1 = p[1];
+        Tensor y = binary("mul", BinaryKernels.Kind.MUL, x0, x1);
+        return Autograd.record("mul", y, g -> new Tensor[] {
+                x0.requiresGrad() ? Views.sumToShape(g.mul(x1), x0.shape()) : null,
+                x1.requiresGrad() ? Views.sumToShape(g.mul(x0), x1.shape()) : null}, x0, x1);
+    }
+
+    public static Tensor div(Tensor a, Tensor b) {
+        Tensor[] p = promote(a, b);
+        Tensor x0 = p[0], x1 = p[1];
+        Tensor y = binary("div", BinaryKernels.Kind.DIV, x0, x1);
+        // d(a/b)/da = 1/b;  d(a/b)/db = -a/b²
+        return Autograd.record("div", y, g -> new Tensor[] {
+                x0.requiresGrad() ? Views.sumToShape(g.div(x1), x0.shape()) : null,
+                x1.requiresGrad() ? Views.sumToShape(g.mul(x0).div(x1.mul(x1)).neg(), x1.shape()) : null}, x0, x1);
+    }
+
+    public static Tensor pow(Tensor a, Tensor b) {
+        Tensor[] p = promote(a, b);
+        Tensor x0 = p[0], x1 = p[1];
+        Tensor y = binary("pow", BinaryKernels.Kind.POW, x0, x1);
+        // d(aᵇ)/da = b·aᵇ⁻¹;  d(aᵇ)/db = aᵇ·ln a (taken as 0 where a = 0, as PyTorch does)
+        return Autograd.record("pow", y, g -> new Tensor[] {
+                x0.requiresGrad() ? Views.sumToShape(g.mul(x1).mul(x0.pow(x1.sub(1))), x0.shape()) : null,
+                x1.requiresGrad() ? Views.sumToShape(where(x0.eq(0), g.scalarLike(0), g.mul(y).mul(x0.log())), x1.shape()) : null}, x0, x1);
+    }
+
+    /** maximum(a, b); on ties each input gets half of the gradient. */
+    public static Tensor maximum(Tensor a, Tensor b) {
+        Tensor[] p = promote(a, b);
+        Tensor x0 = p[0], x1 = p[1];
+        Tensor y = binary("maximum", BinaryKernels.Kind.MAX, x0, x1);
+        return Autograd.record("maximum", y, g -> tieSplit(g, x0.gt(x1), x0.eq(x1), x0, x1), x0, x1);
+    }
+
+    /** minimum(a, b); on ties each input gets half of the gradient. */
+    public static Tensor minimum(Tensor a, Tensor b) {
+        Tensor[] p = promote(a, b);
+        Tensor x0 = p[0], x1 = p[1];
+        Tensor y = binary("minimum", BinaryKernels.Kind.MIN, x0, x1);
+        return Autograd.record("minimum", y, g -> tieSplit(g, x0.lt(x1), x0.eq(x1), x0, x1), x0, x1);
+    }
+
+    /** Gradient weights: 1 to a where {@code aWins}, ½ to each on {@code tie}, else 1 to b. */
+    private static Tensor[] tieSplit(Tensor g, Tensor aWins, Tensor tie, Tensor a, Tensor b) {
+        Tensor one = g.scalarLike(1), half = g.scalarLike(0.5), zero = g.scalarLike(0);
+        Tensor wa = where(aWins, one, where(tie, half, zero));
+        Tensor wb = one.sub(wa);
+        return new Tensor[] {
+            a.requiresGrad() ? Views.sumToShape(g.mul(wa), a.shape()) : null,
+            b.requiresGrad() ? Views.sumToShape(g.mul(wb), b.shape()) : null};
+    }
+
+    /** clamp(x, lo, hi); the gradient passes where lo ≤ x ≤ hi. */
+    public static Tensor clamp(Tensor x, double lo, double hi) {
+        if (lo > hi) throw new IllegalArgumentException("clamp: min " + lo + " is greater than max " + hi);
+        Tensor y = x;
+        if (lo != Double.NEGATIVE_INFINITY) y = binary("clamp", BinaryKernels.Kind.MAX, y, x.scalarLike(lo));
+        if (hi != Double.POSITIVE_INFINITY) y = binary("clamp", BinaryKernels.Kind.MIN, y, x.scalarLike(hi));
+        if (y == x) y = Views.copy(x.detach());
+        return Autograd.record("clamp", y, g -> {
+            Tensor zero = g.scalarLike(0);
+            Tensor inside = where(x.ge(lo), where(x.le(hi), g, zero), zero);
+            return new Tensor[] {inside};
+        }, x);
+    }
+
+    // ------------------------------------------------------------ unary
+
+    public static Tensor neg(Tensor x) {
+        Tensor y = unary(UnaryKernels.Kind.NEG, x);
+        return Autograd.record("neg", y, g -> new Tensor[] {g.neg()}, x);
+    }
+
+    public static Tensor exp(Tensor x) {
+        Tensor y = unary(UnaryKernels.Kind.EXP, x);
+        return Autograd.record("exp", y, g -> new Tensor[] {g.mul(y)}, x);
+    }
+
+    public static Tensor log(Tensor x) {
+        Tensor y = unary(UnaryKernels.Kind.LOG, x);
+        return Autograd.record("log", y, g -> new Tensor[] {g.div(x)}, x);
+    }
+
+    public static Tensor sqrt(Tensor x) {
+        Tensor y = unary(UnaryKernels.Kind.SQRT, x);
+        return Autograd.record("sqrt", y, g -> new Tensor[] {g.div(y.mul(2))}, x);
+    }
+
+    public static Tensor abs(Tensor x) {
+        Tensor y = unary(UnaryKernels.Kind.ABS, x);
+        return Autograd.record("abs", y, g -> {
+            Tensor zero = g.scalarLike(0);
+            Tensor sign = where(x.gt(0), g.scalarLike(1), where(x.lt(0), g.scalarLike(-1), zero));
+            return new Tensor[] {g.mul(sign)};
+        }, x);
+    }
+
+    public static Tensor relu(Tensor x) {
+        Tensor y = unary(UnaryKernels.Kind.RELU, x);
+        return Autograd.record("relu", y, g -> new Tensor[] {where(x.gt(0), g, g.scalarLike(0))}, x);
+    }
+
+    public static Tensor sigmoid(Tensor x) {
+        Tensor y = unary(UnaryKernels.Kind.SIGMOID, x);
+        return Autograd.record("sigmoid", y, g -> new Tensor[] {g.mul(y).mul(y.neg().add(1))}, x);
+    }
+
+    public static Tensor tanh(Tensor x) {
+        Tensor y = unary(UnaryKernels.Kind.TANH, x);
+        return Autograd.record("tanh", y, g -> new Tensor[] {g.mul(y.mul(y).neg().add(1))}, x);
+    }
+
+    // ------------------------------------------------------------ select, compare, convert
+
+    /** cond ? a : b, broadcasting all three. */
+    public static Tensor where(Tensor cond, Tensor a, Tensor b) {
+        if (cond.dtype() != DType.BOOL) throw new IllegalArgumentException("where: condition must be BOOL, was " + cond.dtype());
+        Tensor[] p = promote(a, b);
+        Tensor x0 = p[0], x1 = p[1];
+        int[] shape = Shape.broadcast("where", Shape.broadcast("where", cond.shape(), x0.shape()), x1.shape());
+        Tensor y = Tensor.zeros(x0.dtype(), shape);
+        Storage cs = cond.storage(), as = x0.storage(), bs = x1.storage(), ys = y.storage();
+        boolean[] c = cs.bools();
+        Loops.forEachRow(shape, broadcastStrides(x0, shape), x0.storageOffset(), broadcastStrides(x1, shape), x1.storageOffset(),
+                broadcastStrides(cond, shape), cond.storageOffset(), (o, pa, sa, pb, sb, pc, sc, n) -> {
+                    switch (ys.dtype()) {
+                        case FLOAT32 -> {
+                            float[] fa = as.floats(), fb = bs.floats(), fy = ys.floats();
+                            for (int i = 0; i < n; i++) fy[o + i] = c[pc + i * sc] ? fa[pa + i * sa] : fb[pb + i * sb];
+                        }
+                        case FLOAT64 -> {
+                            double[] fa = as.doubles(), fb = bs.doubles(), fy = ys.doubles();
+                            for (int i = 0; i < n; i++) fy[o + i] = c[pc + i * sc] ? fa[pa + i * sa] : fb[pb + i * sb];
+                        }
+                        default -> {
+                            for (int i = 0; i < n; i++) ys.setLong(o + i, c[pc + i * sc] ? as.getLong(pa + i * sa) : bs.getLong(pb + i * sb));
+                        }
+                    }
+                });
+        return Autograd.record("where", y, g -> {
+            Tensor zero = g.scalarLike(0);
+            return new Tensor[] {
+                x0.requiresGrad() ? Views.sumToShape(where(cond, g, zero), x0.shape()) : null,
+                x1.requiresGrad() ? Views.sumToShape(where(cond, zero, g), x1.shape()) : null};
+        }, x0, x1);
+    }
+
+    /** The six comparisons. */
+    public enum Comparison { EQ, NE, LT, LE, GT, GE }
+
+    /** A bool tensor: a ⋄ b elementwise, broadcasting. Comparisons carry no gradient. */
+    public static Tensor compare(Comparison k, Tensor a, Tensor b) {
+        int[] shape = Shape.broadcast(k.name().toLowerCase(java.util.Locale.ROOT), a.shape(), b.shape());
+        Tensor y = Tensor.zeros(DType.BOOL, shape);
+        boolean[] out = y.storage().bools();
+        Storage as = a.storage(), bs = b.storage();
+        boolean floats = a.dtype() == DType.FLOAT32 && b.dtype() == DType.FLOAT32;
+        Loops.forEachRow(shape, broadcastStrides(a, shape), a.storageOffset(), broadcastStrides(b, shape), b.storageOffset(), null, 0,
+                (o, pa, sa, pb, sb, pc, sc, n) -> {
+                    if (floats) {
+                        float[] fa = as.floats(), fb = bs.floats();
+                        for (int i = 0; i < n; i++) out[o + i] = test(k, fa[pa + i * sa], fb[pb + i * sb]);
+                    } else {
+                        for (int i = 0; i < n; i++) out[o + i] = test(k, as.getDouble(pa + i * sa), bs.getDouble(pb + i * sb));
+                    }
+                });
+        return y;
+    }
+
+    private static boolean test(Comparison k, double a, double b) {
+        return switch (k) {
+            case EQ -> a == b;
+            case NE -> a != b;
+            case LT -> a < b;
+            case LE -> a <= b;
+            case GT -> a > b;
+            case GE -> a >= b;
+        };
+    }
+
+    /** x converted to {@code dtype}; between float dtypes the gradient is converted back. */
+    public static Tensor cast(Tensor x, DType dtype) {
+        if (x.dtype() == dtype) return x;
+        Tensor y = Tensor.zeros(dtype, x.shape());
+        CopyKernels.copy(x.storage(), x.storageOffset(), x.strides(), y.storage(), 0, y.strides(), x.shape());
+        if (!dtype.isFloatingPoint() || !x.dtype().isFloatingPoint()) return y;
+        DType back = x.dtype();
+        return Autograd.record("to", y, g -> new Tensor[] {g.to(back)}, x);
+    }
+
+    // ------------------------------------------------------------ in place (raw: no graph)
+
+    /** dst[...] = src broadcast to dst's shape, converting dtype. */
+    public static void copyInto(Tensor src, Tensor dst) {
+        int[] shape = dst.shape();
+        if (!Shape.broadcastsTo(src.shape(), shape)) {
+            throw new IllegalArgumentException("copyFrom: source of shape " + Shape.format(src.shape()) + " does not broadcast to "
+                    + Shape.format(shape));
+        }
+        CopyKernels.copy(src.storage(), src.storageOffset(), broadcastStrides(src, shape), dst.storage(), dst.storageOffset(), dst.strides(), shape);
+    }
+
+    /** dst += src (src broadcast to dst's shape), raw. */
+    public static void addInto(Tensor dst, Tensor src) {
+        inPlace(BinaryKernels.Kind.ADD, dst, src);
+    }
+
+    /** dst *= src (src broadcast to dst's shape), raw. */
+    public static void mulInto(Tensor dst, Tensor src) {
+        inPlace(BinaryKernels.Kind.MUL, dst, src);
+    }
+
+    /** dst = dst ⋄ src (src broadcast to dst's shape). */
+    private static void inPlace(BinaryKernels.Kind k, Tensor dst, Tensor src) {
+        int[] shape = dst.shape();
+        if (!Shape.broadcastsTo(src.shape(), shape)) {
+            throw new IllegalArgumentException(k.name().toLowerCase(java.util.Locale.ROOT) + " in place: source of shape " + Shape.format(src.shape())
+                    + " does not broadcast to " + Shape.format(shape));
+        }
+        Tensor s = src.dtype() == dst.dtype() ? src : src.detach().to(dst.dtype());
+        if (dst.isContiguous() && dst.dtype().isFloatingPoint()) {
+            int[] sd = dst.strides(), ss = broadcastStrides(s, shape);
+            int d0 = dst.storageOffset(), s0 = s.storageOffset();
+            if (dst.dtype() == DType.FLOAT32) {
+                float[] y = dst.storage().floats(), b = s.storage().floats();
+                Loops.forEachRow(shape, sd, d0, ss, s0, null, 0, (o, pa, sa, pb, sb, pc, sc, n) ->
+                        BinaryKernels.rowF(k, y, pa, sa, b, pb, sb, y, pa, n, dev.descent.core.kernel.Vectors.ENABLED));
+            } else {
+                double[] y = dst.storage().doubles(), b = s.storage().doubles();
+                Loops.forEachRow(shape, sd, d0, ss, s0, null, 0, (o, pa, sa, pb, sb, pc, sc, n) ->
+                        BinaryKernels.rowD(k, y, pa, sa, b, pb, sb, y, pa, n, dev.descent.core.kernel.Vectors.ENABLED));
+            }
+            return;
+        }
+        Tensor result = binary(k.name().toLowerCase(java.util.Locale.ROOT), k, dst.detach(), s);
+        copyInto(result, dst);
+    }
+
+    // ------------------------------------------------------------ kernels behind the ops
+
+    /** Both inputs converted to their common dtype (the conversion is differentiable). */
+    static Tensor[] promote(Tensor a, Tensor b) {
+        DType d = DType.promote(a.dtype(), b.dtype());
+        return new Tensor[] {a.to(d), b.to(d)};
+    }
+
+    /** Strides of t broadcast to {@code shape}: 0 on new or stretched dims. */
+    public static int[] broadcastStrides(Tensor t, int[] shape) {
+        int[] ts = t.shape(), st = t.strides();
+        int[] out = new int[shape.length];
+        int off = shape.length - ts.length;
+        for (int i = 0; i < ts.length; i++) out[i + off] = ts[i] == 1 && shape[i + off] != 1 ? 0 : st[i];
+        return out;
+    }
+
+    /** The raw forward of a binary op on inputs of one dtype: a new contiguous tensor. */
+    static Tensor binary(String op, BinaryKernels.Kind k, Tensor a, Tensor b) {
+        int[] shape = Shape.broadcast(op, a.shape(), b.shape());
+        DType dt = a.dtype();
+        boolean arithmeticOnInts = !dt.isFloatingPoint();
+        Tensor y = Tensor.zeros(arithmeticOnInts ? DType.INT64 : dt, shape);
+        int[] sa = broadcastStrides(a, shape), sb = broadcastStrides(b, shape);
+        switch (dt) {
+            case FLOAT32 -> BinaryKernels.apply(k, a.storage().floats(), a.storageOffset(), sa, b.storage().floats(), b.storageOffset(), sb,
+                    y.storage().floats(), shape);
+            case FLOAT64 -> BinaryKernels.apply(k, a.storage().doubles(), a.storageOffset(), sa, b.storage().doubles(), b.storageOffset(), sb,
+                    y.storage().doubles(), shape);
+            default -> {
+                Storage as = a.storage(), bs = b.storage(), ys = y.storage();
+                Loops.forEachRow(shape, sa, a.storageOffset(), sb, b.storageOffset(), null, 0, (o, pa, psa, pb, psb, pc, sc, n) -> {
+                    for (int i = 0; i < n; i++) ys.setDouble(o + i, BinaryKernels.reference(k, as.getDouble(pa + i * psa), bs.getDouble(pb + i * psb)));
+                });
+            }
+        }
+        return y;
+    }
+
+    /** The raw forward of a unary op: a new contiguous tensor of x's (float) dtype. */
+    static Tensor unary(UnaryKernels.Kind k, Tensor x) {
+        String op = k.name().toLowerCase(java.util.Locale.ROOT);
+        if (!x.dtype().isFloatingPoint()) {
+            throw new IllegalArgumentException(op + ": expects a float32 or float64 tensor, got " + x.dtype() + "; convert with to(DType.FLOAT32)");
+        }
+        Tensor y = Tensor.zeros(x.dtype(), x.shape());
+        if (x.dtype() == DType.FLOAT32) {
+            UnaryKernels.apply(k, x.storage().floats(), x.storageOffset(), x.strides(), y.storage().floats(), x.shape());
+        } else {
+            UnaryKernels.apply(k, x.storage().doubles(), x.storageOffset(), x.strides(), y.storage().doubles(), x.shape());
+        }
+        return y;
+    }
+}

@@ -1,0 +1,231 @@
+package dev.descent.core.ops;
+
+import dev.descent.core.Autograd;
+import dev.descent.core.DType;
+import dev.descent.core.Shape;
+import dev.descent.core.Storage;
+import dev.descent.core.Tensor;
+import dev.descent.core.kernel.CopyKernels;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+
+/**
+ * Ops that pick or place elements by index, and joins. gather and scatterAdd are each other's
+ * adjoint, as are indexSelect and indexAdd; cat's backward narrows the gradient back into pieces.
+ * Indices are int64 tensors and are bounds-checked, naming the offending value.
+ */
+public final class Indexing {
+    private Indexing() {}
+
+    // ------------------------------------------------------------ gather / scatterAdd
+
+    /** out[..i_dim..] = x[..index[..]..] along {@code dim}; index has x's rank and no larger sizes off {@code dim}. */
+    public static Tensor gather(Tensor x, int dim, Tensor index) {
+        int d = checkIndexLike("gather", x, dim, index, index);
+        Tensor out = Tensor.zeros(x.dtype(), index.shape());
+        walkIndex(index, d, x.size(d), "gather", (outPos, idxPos, target) -> {
+            int src = offsetOf(x, idxPos, d, target);
+            out.storage().setDouble(outPos, x.storage().getDouble(src));
+        });
+        int[] inShape = x.shape();
+        return Autograd.record("gather", out, g -> new Tensor[] {Tensor.zeros(g.dtype(), inShape).scatterAdd(d, index, g)}, x);
+    }
+
+    /** self + src scattered: out[..index[p]..] += src[p] along {@code dim}. */
+    public static Tensor scatterAdd(Tensor self, int dim, Tensor index, Tensor src) {
+        int d = checkIndexLike("scatterAdd", self, dim, index, src);
+        Tensor s = src.dtype() == self.dtype() ? src : src.to(self.dtype());
+        Tensor out = Views.copy(self.detach());
+        Storage os = out.storage();
+        int[] outStrides = out.strides();
+        walkIndex(index, d, self.size(d), "scatterAdd", (idxFlat, idxPos, target) -> {
+            int dst = 0;
+            for (int i = 0; i < idxPos.length; i++) dst += (i == d ? target : idxPos[i]) * outStrides[i];
+            int sp = offsetOf(s, idxPos, -1, 0);
+            os.setDouble(dst, os.getDouble(dst) + s.storage().getDouble(sp));
+        });
+        return Autograd.record("scatterAdd", out, g -> new Tensor[] {
+                self.requiresGrad() ? g : null,
+                s.requiresGrad() ? g.gather(d, index) : null}, self, s);
+    }
+
+    // ------------------------------------------------------------ indexSelect / indexAdd
+
+    /** The slices of x at the 1-D int64 {@code index} along {@code dim}. */
+    public static Tensor indexSelect(Tensor x, int dim, Tensor index) {
+        if (x.dim() == 0) throw new IllegalArgumentException("indexSelect: needs a tensor of rank >= 1, got a 0-d tensor");
+        int d = Shape.normalizeDim("indexSelect", dim, x.dim());
+        long[] idx = checkedIndices("indexSelect", index, x.size(d), d);
+        int[] shape = x.shape();
+        shape[d] = idx.length;
+        Tensor out = Tensor.zeros(x.dtype(), shape);
+        for (int i = 0; i < idx.length; i++) copySlice(x.detach().select(d, (int) idx[i]), out.select(d, i));
+        int[] inShape = x.shape();
+        return Autograd.record("indexSelect", out, g -> new Tensor[] {Tensor.zeros(g.dtype(), inShape).indexAdd(d, index, g)}, x);
+    }
+
+    /** self with src's slice i added at slice index[i] along {@code dim}. */
+    public static Tensor indexAdd(Tensor self, int dim, Tensor index, Tensor src) {
+        int d = Shape.normalizeDim("indexAdd", dim, self.dim());
+        long[] idx = checkedIndices("indexAdd", index, self.size(d), d);
+        int[] expect = self.shape();
+        expect[d] = idx.length;
+        if (!Arrays.equals(expect, src.shape())) {
+            throw new IllegalArgumentException("indexAdd: source shape " + Shape.format(src.shape()) + " should be " + Shape.format(expect)
+                    + " for self " + Shape.format(self.shape()) + " and " + idx.length + " indices along dim " + d);
+        }
+        Tensor s = src.dtype() == self.dtype() ? src : src.to(self.dtype());
+        Tensor out = Views.copy(self.detach());
+        for (int i = 0; i < idx.length; i++) out.select(d, (int) idx[i]).addInPlace(s.detach().select(d, i));
+        return Autograd.record("indexAdd", out, g -> new Tensor[] {
+                self.requiresGrad() ? g : null,
+                s.requiresGrad() ? g.indexSelect(d, index) : null}, self, s);
+    }
+
+    // ------------------------------------------------------------ joins
+
+    /** Tensors joined along {@code dim}; all other sizes must agree. */
+    public static Tensor cat(List<Tensor> tensors, int dim) {
+        if (tensors.isEmpty()) throw new IllegalArgumentException("cat: needs at least one tensor");
+        Tensor first = tensors.get(0);
+        if (first.dim() == 0) throw new IllegalArgumentException("cat: zero-dimensional tensors cannot be concatenated; use stack");
+        int d = Shape.normalizeDim("cat", dim, first.dim());
+        DType dtype = first.dtype();
+        for (Tensor t : tensors) dtype = DType.promote(dtype, t.dtype());
+        int[] shape = first.shape();
+        int total = 0;
+        List<Tensor> inputs = new ArrayList<>();
+        for (int i = 0; i < tensors.size(); i++) {
+            Tensor t = tensors.get(i);
+            int[] ts = t.shape();
+            if (ts.length != shape.length) {
+                throw new IllegalArgumentException("cat: tensor " + i + " has shape " + Shape.format(ts) + ", tensor 0 has " + Shape.format(shape)
+                        + " (ranks differ)");
+            }
+            for (int k = 0; k < ts.length; k++) {
+                if (k != d && ts[k] != shape[k]) {
+                    throw new IllegalArgumentException("cat: tensor " + i + " has shape " + Shape.format(ts) + ", tensor 0 has " + Shape.format(shape)
+                            + "; they differ at dim " + k + " (only dim " + d + " may differ)");
+                }
+            }
+            total += ts[d];
+            inputs.add(t.to(dtype));
+        }
+        shape[d] = total;
+        Tensor out = Tensor.zeros(dtype, shape);
+        int[] starts = new int[inputs.size()];
+        int at = 0;
+        for (int i = 0; i < inputs.size(); i++) {
+            Tensor t = inputs.get(i);
+            starts[i] = at;
+            copySlice(t, out.detach().narrow(d, at, t.size(d)));
+            at += t.size(d);
+        }
+        Tensor[] in = inputs.toArray(new Tensor[0]);
+        return Autograd.record("cat", out, g -> {
+            Tensor[] grads = new Tensor[in.length];
+            for (int i = 0; i < in.length; i++) if (in[i].requiresGrad()) grads[i] = g.narrow(d, starts[i], in[i].size(d));
+            return grads;
+        }, in);
+    }
+
+    /** Tensors of one shape stacked along a new dim {@code dim}. */
+    public static Tensor stack(List<Tensor> tensors, int dim) {
+        if (tensors.isEmpty()) throw new IllegalArgumentException("stack: needs at least one tensor");
+        int[] shape = tensors.get(0).shape();
+        int d = Shape.normalizeDim("stack", dim, shape.length + 1);
+        List<Tensor> parts = new ArrayList<>();
+        for (int i = 0; i < tensors.size(); i++) {
+            Tensor t = tensors.get(i);
+            if (!Arrays.equals(t.shape(), shape)) {
+                throw new IllegalArgumentException("stack: tensor " + i + " has shape " + Shape.format(t.shape()) + ", tensor 0 has "
+                        + Shape.format(shape) + " (all must be equal)");
+            }
+            parts.add(t.unsqueeze(d));
+        }
+        return cat(parts, d);
+    }
+
+    /** One-hot rows: an int64 tensor with a new last dim of {@code numClasses}. */
+    public static Tensor oneHot(Tensor index, int numClasses) {
+        if (numClasses <= 0) throw new IllegalArgumentException("oneHot: numClasses must be > 0, was " + numClasses);
+        long[] idx = checkedIndices("oneHot", index.reshape(-1), numClasses, -1);
+        int[] shape = Arrays.copyOf(index.shape(), index.dim() + 1);
+        shape[index.dim()] = numClasses;
+        long[] out = new long[idx.length * numClasses];
+        for (int i = 0; i < idx.length; i++) out[i * numClasses + (int) idx[i]] = 1;
+        return Tensor.of(out, shape);
+    }
+
+    // ------------------------------------------------------------ helpers
+
+    private static void copySlice(Tensor src, Tensor dst) {
+        CopyKernels.copy(src.storage(), src.storageOffset(), src.strides(), dst.storage(), dst.storageOffset(), dst.strides(), src.shape());
+    }
+
+    /** The values of a 1-D (or 0-d) int64 index, each checked to lie in [0, size). */
+    private static long[] checkedIndices(String op, Tensor index, int size, int dim) {
+        if (index.dtype() != DType.INT64) throw new IllegalArgumentException(op + ": index must be INT64, was " + index.dtype());
+        if (index.dim() > 1) throw new IllegalArgumentException(op + ": index must be 1-D, got shape " + Shape.format(index.shape()));
+        long[] v = index.toLongArray();
+        for (long i : v) {
+            if (i < 0 || i >= size) {
+                throw new IndexOutOfBoundsException(op + ": index " + i + " is out of range for " + (dim >= 0 ? "dim " + dim + " of size " : "size ") + size);
+            }
+        }
+        return v;
+    }
+
+    /** Checks gather/scatter's index against x (and the shape-giving tensor) and returns the normalised dim. */
+    private static int checkIndexLike(String op, Tensor x, int dim, Tensor index, Tensor shaped) {
+        if (index.dtype() != DType.INT64) throw new IllegalArgumentException(op + ": index must be INT64, was " + index.dtype());
+        int d = Shape.normalizeDim(op, dim, x.dim());
+        int[] xs = x.shape(), is = index.shape(), ss = shaped.shape();
+        if (is.length != xs.length || ss.length != xs.length) {
+            throw new IllegalArgumentException(op + ": index " + Shape.format(is) + " must have the rank of the input " + Shape.format(xs));
+        }
+        for (int i = 0; i < xs.length; i++) {
+            if ((i != d && is[i] > xs[i]) || is[i] > ss[i]) {
+                throw new IllegalArgumentException(op + ": index shape " + Shape.format(is) + " is larger than " + Shape.format(i != d ? xs : ss)
+                        + " at dim " + i);
+            }
+        }
+        return d;
+    }
+
+    @FunctionalInterface
+    private interface IndexVisitor {
+        void visit(int indexFlat, int[] position, int target);
+    }
+
+    /** Visits every element of {@code index} in row-major order with its coordinates and checked value. */
+    private static void walkIndex(Tensor index, int d, int size, String op, IndexVisitor v) {
+        int[] shape = index.shape();
+        int n = index.numel();
+        int[] pos = new int[shape.length];
+        Tensor idx = index.contiguous();
+        long[] values = idx.storage().longs();
+        int base = idx.storageOffset();
+        for (int f = 0; f < n; f++) {
+            long t = values[base + f];
+            if (t < 0 || t >= size) {
+                throw new IndexOutOfBoundsException(op + ": index " + t + " at position " + Arrays.toString(pos) + " is out of range for dim " + d
+                        + " of size " + size);
+            }
+            v.visit(f, pos, (int) t);
+            for (int k = shape.length - 1; k >= 0; k--) {
+                if (++pos[k] < shape[k]) break;
+                pos[k] = 0;
+            }
+        }
+    }
+
+    /** Storage offset of t at {@code pos}, with coordinate {@code d} replaced by {@code target} (d = -1: none). */
+    private static int offsetOf(Tensor t, int[] pos, int d, int target) {
+        int[] st = t.strides();
+        int off = t.storageOffset();
+        for (int i = 0; i < pos.length; i++) off += (i == d ? target : pos[i]) * st[i];
+        return off;
+    }
+}

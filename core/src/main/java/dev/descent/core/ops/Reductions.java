@@ -1,0 +1,183 @@
+package dev.descent.core.ops;
+
+import dev.descent.core.Autograd;
+import dev.descent.core.DType;
+import dev.descent.core.Shape;
+import dev.descent.core.Tensor;
+import dev.descent.core.kernel.ReduceKernels;
+
+/**
+ * Reductions over any set of dims, with keepdim: sum, max and min have kernels; mean, var and
+ * logsumexp are composed from them; argmax/argmin return int64 indices (no gradient).
+ *
+ * <p>Max and min send the gradient to every element equal to the extremum, split equally among
+ * ties (as {@code torch.amax}): a valid subgradient of a convex max, which the ERM experiment relies on.
+ */
+public final class Reductions {
+    private Reductions() {}
+
+    public static Tensor sum(Tensor x, int[] dims, boolean keepdim) {
+        boolean[] mask = Shape.dimMask("sum", dims, x.dim());
+        Tensor y = reduce("sum", ReduceKernels.Kind.SUM, x, mask, keepdim);
+        int[] inShape = x.shape(), kept = keptShape(inShape, mask);
+        return Autograd.record("sum", y, g -> new Tensor[] {g.reshape(kept).expand(inShape)}, x);
+    }
+
+    public static Tensor mean(Tensor x, int[] dims, boolean keepdim) {
+        boolean[] mask = Shape.dimMask("mean", dims, x.dim());
+        return sum(x, dims, keepdim).div(count(x.shape(), mask));
+    }
+
+    public static Tensor max(Tensor x, int[] dims, boolean keepdim) {
+        return extremum("max", ReduceKernels.Kind.MAX, x, dims, keepdim);
+    }
+
+    public static Tensor min(Tensor x, int[] dims, boolean keepdim) {
+        return extremum("min", ReduceKernels.Kind.MIN, x, dims, keepdim);
+    }
+
+    private static Tensor extremum(String op, ReduceKernels.Kind k, Tensor x, int[] dims, boolean keepdim) {
+        boolean[] mask = Shape.dimMask(op, dims, x.dim());
+        Tensor y = reduce(op, k, x, mask, keepdim);
+        int[] inShape = x.shape(), kept = keptShape(inShape, mask);
+        int[] all = reducedDims(mask);
+        return Autograd.record(op, y, g -> {
+            Tensor hit = x.eq(y.reshape(kept)).to(x.dtype());
+            Tensor share = g.reshape(kept).div(hit.sum(all, true));
+            return new Tensor[] {hit.mul(share)};
+        }, x);
+    }
+
+    /** Σ (x − mean)² / (n − correction) over {@code dims}. */
+    public static Tensor var(Tensor x, int[] dims, int correction, boolean keepdim) {
+        boolean[] mask = Shape.dimMask("var", dims, x.dim());
+        int[] all = reducedDims(mask);
+        Tensor centered = x.sub(x.mean(all, true));
+        return centered.mul(centered).sum(all, keepdim).div(count(x.shape(), mask) - correction);
+    }
+
+    /** log Σ exp(x) over {@code dims}: the max (a constant) is taken out first, so 1e4 does not overflow. */
+    public static Tensor logsumexp(Tensor x, int[] dims, boolean keepdim) {
+        boolean[] mask = Shape.dimMask("logsumexp", dims, x.dim());
+        int[] all = reducedDims(mask);
+        Tensor m = x.detach().max(all, true);
+        m = Tensor.where(m.abs().lt(Double.POSITIVE_INFINITY), m, m.scalarLike(0)); // an infinite max would make inf − inf
+        Tensor out = x.sub(m).exp().sum(all, true).log().add(m);
+        return keepdim ? out : out.reshape(reducedShape(x.shape(), mask, false));
+    }
+
+    public static Tensor argmax(Tensor x, int dim, boolean keepdim) {
+        return argExtremum("argmax", x, dim, keepdim, true);
+    }
+
+    public static Tensor argmin(Tensor x, int dim, boolean keepdim) {
+        return argExtremum("argmin", x, dim, keepdim, false);
+    }
+
+    private static Tensor argExtremum(String op, Tensor x, int dim, boolean keepdim, boolean largest) {
+        int d = Shape.normalizeDim(op, dim, x.dim());
+        if (x.dim() == 0) return Tensor.of(new long[] {0}).reshape();
+        int[] shape = x.shape();
+        if (shape[d] == 0) throw new IllegalArgumentException(op + ": cannot reduce an empty dim " + d + " of shape " + Shape.format(shape));
+        Tensor c = x.detach().contiguous();
+        int outer = 1, inner = 1, r = shape[d];
+        for (int i = 0; i < d; i++) outer *= shape[i];
+        for (int i = d + 1; i < shape.length; i++) inner *= shape[i];
+        long[] idx = new long[outer * inner];
+        var s = c.storage();
+        int base = c.storageOffset();
+        for (int o = 0; o < outer; o++) {
+            for (int j = 0; j < inner; j++) {
+                int best = 0;
+                double bv = s.getDouble(base + o * r * inner + j);
+                for (int t = 1; t < r && !Double.isNaN(bv); t++) {
+                    double v = s.getDouble(base + (o * r + t) * inner + j);
+                    if (Double.isNaN(v) || (largest ? v > bv : v < bv)) {
+                        bv = v;
+                        best = t;
+                    }
+                }
+                idx[o * inner + j] = best;
+            }
+        }
+        boolean[] mask = new boolean[shape.length];
+        mask[d] = true;
+        return Tensor.of(idx).reshape(reducedShape(shape, mask, keepdim));
+    }
+
+    // ------------------------------------------------------------ the raw reduction
+
+    /**
+     * Reduces the masked dims of x, one run of adjacent dims at a time (last run first), each run as
+     * a {@code [outer, r, inner]} block. Size-1 dims need no work.
+     */
+    static Tensor reduce(String op, ReduceKernels.Kind k, Tensor x, boolean[] mask, boolean keepdim) {
+        if (!x.dtype().isFloatingPoint()) x = x.detach().to(DType.FLOAT64);
+        int[] shape = x.shape();
+        int[] outShape = reducedShape(shape, mask, keepdim);
+        for (int i = 0; i < shape.length; i++) {
+            if (mask[i] && shape[i] == 0) {
+                if (k != ReduceKernels.Kind.SUM) {
+                    throw new IllegalArgumentException(op + ": cannot reduce over the empty dim " + i + " of shape " + Shape.format(shape));
+                }
+                return Tensor.zeros(x.dtype(), outShape);
+            }
+        }
+        Tensor cur = x.detach().contiguous();
+        int[] curShape = shape.clone();
+        boolean copied = cur != x;
+        int end = shape.length;
+        while (end > 0) {
+            while (end > 0 && !(mask[end - 1] && curShape[end - 1] > 1)) end--;
+            if (end == 0) break;
+            int start = end - 1;
+            while (start > 0 && mask[start - 1]) start--;
+            int outer = 1, r = 1, inner = 1;
+            for (int i = 0; i < start; i++) outer *= curShape[i];
+            for (int i = start; i < end; i++) r *= curShape[i];
+            for (int i = end; i < curShape.length; i++) inner *= curShape[i];
+            for (int i = start; i < end; i++) curShape[i] = 1;
+            Tensor next = Tensor.zeros(x.dtype(), curShape);
+            if (x.dtype() == DType.FLOAT32) {
+                ReduceKernels.reduce(k, cur.storage().floats(), cur.storageOffset(), outer, r, inner, next.storage().floats());
+            } else {
+                ReduceKernels.reduce(k, cur.storage().doubles(), cur.storageOffset(), outer, r, inner, next.storage().doubles());
+            }
+            cur = next;
+            copied = true;
+            end = start;
+        }
+        if (!copied) cur = Views.copy(cur).detach(); // nothing reduced (all dims size 1): still a fresh tensor
+        return Tensor.wrap(cur.storage(), cur.storageOffset(), outShape, Shape.contiguousStrides(outShape));
+    }
+
+    /** The shape with reduced dims removed, or kept as 1. */
+    public static int[] reducedShape(int[] shape, boolean[] mask, boolean keepdim) {
+        int n = 0;
+        for (int i = 0; i < shape.length; i++) if (!mask[i] || keepdim) n++;
+        int[] out = new int[n];
+        for (int i = 0, j = 0; i < shape.length; i++) {
+            if (!mask[i]) out[j++] = shape[i];
+            else if (keepdim) out[j++] = 1;
+        }
+        return out;
+    }
+
+    private static int[] keptShape(int[] shape, boolean[] mask) {
+        return reducedShape(shape, mask, true);
+    }
+
+    private static int[] reducedDims(boolean[] mask) {
+        int n = 0;
+        for (boolean b : mask) if (b) n++;
+        int[] out = new int[n];
+        for (int i = 0, j = 0; i < mask.length; i++) if (mask[i]) out[j++] = i;
+        return out;
+    }
+
+    private static int count(int[] shape, boolean[] mask) {
+        int n = 1;
+        for (int i = 0; i < shape.length; i++) if (mask[i]) n *= shape[i];
+        return n;
+    }
+}

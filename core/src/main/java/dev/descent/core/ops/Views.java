@@ -1,0 +1,278 @@
+package dev.descent.core.ops;
+
+import dev.descent.core.Autograd;
+import dev.descent.core.Shape;
+import dev.descent.core.Tensor;
+import dev.descent.core.kernel.CopyKernels;
+import java.util.Arrays;
+import java.util.function.UnaryOperator;
+
+/**
+ * View ops: new shapes and strides over the same storage, and their backward rules. A view that
+ * keeps every element (reshape, permute, squeeze) sends the gradient back through the inverse view;
+ * a view that keeps some elements (narrow, slice, select) sends it back by embedding the gradient in
+ * zeros ({@link #embed}), whose own backward is the view again; expand's backward sums over the
+ * broadcast dims.
+ */
+public final class Views {
+    private Views() {}
+
+    // ------------------------------------------------------------ raw views (no recording)
+
+    /** A raw view: same storage, new shape and strides. */
+    static Tensor raw(Tensor x, int offset, int[] shape, int[] strides) {
+        return Tensor.wrap(x.storage(), offset, shape, strides);
+    }
+
+    /** Strides for viewing x as {@code shape} without a copy, or null when impossible. */
+    static int[] viewStrides(Tensor x, int[] newShape) {
+        int[] oldShape = x.shape(), oldStrides = x.strides();
+        int numel = x.numel();
+        if (numel == 0 || x.isContiguous()) return Shape.contiguousStrides(newShape);
+        // Walk groups of old dims that are contiguous among themselves; each group must map onto whole new dims.
+        int[] out = new int[newShape.length];
+        int viewD = newShape.length - 1;
+        long chunkBase = oldStrides.length == 0 ? 1 : oldStrides[oldStrides.length - 1];
+        long tensorNumel = 1, viewNumel = 1;
+        for (int d = oldShape.length - 1; d >= 0; d--) {
+            tensorNumel *= oldShape[d];
+            if (d == 0 || (oldShape[d - 1] != 1 && oldStrides[d - 1] != tensorNumel * chunkBase)) {
+                while (viewD >= 0 && (viewNumel < tensorNumel || newShape[viewD] == 1)) {
+                    out[viewD] = (int) (viewNumel * chunkBase);
+                    viewNumel *= newShape[viewD];
+                    viewD--;
+                }
+                if (viewNumel != tensorNumel) return null;
+                if (d > 0) {
+                    chunkBase = oldStrides[d - 1];
+                    tensorNumel = 1;
+                    viewNumel = 1;
+                }
+            }
+        }
+        return viewD == -1 ? out : null;
+    }
+
+    // ------------------------------------------------------------ shape-preserving-data views
+
+    public static Tensor view(Tensor x, int[] newShape) {
+        int[] shape = Shape.inferSize("view", newShape, x.numel());
+        int[] strides = viewStrides(x, shape);
+        if (strides == null) {
+            throw new IllegalArgumentException("view: a tensor of shape " + Shape.format(x.shape()) + " and strides " + Shape.format(x.strides())
+                    + " cannot be viewed as " + Shape.format(shape) + " without a copy; use reshape()");
+        }
+        Tensor y = raw(x, x.storageOffset(), shape, strides);
+        int[] inShape = x.shape();
+        return Autograd.record("view", y, g -> new Tensor[] {g.reshape(inShape)}, x);
+    }
+
+    public static Tensor reshape(Tensor x, int[] newShape) {
+        int[] shape = Shape.inferSize("reshape", newShape, x.numel());
+        if (Arrays.equals(shape, x.shape())) return x;
+        if (viewStrides(x, shape) != null) return view(x, shape);
+        return view(x.contiguous(), shape);
+    }
+
+    public static Tensor permute(Tensor x, int[] order) {
+        int rank = x.dim();
+        if (order.length != rank) {
+            throw new IllegalArgumentException("permute: order " + Arrays.toString(order) + " has " + order.length + " dims, the tensor has "
+                    + rank + " (shape " + Shape.format(x.shape()) + ")");
+        }
+        int[] shape = x.shape(), strides = x.strides();
+        int[] ns = new int[rank], nst = new int[rank], inverse = new int[rank];
+        boolean[] used = new boolean[rank];
+        for (int i = 0; i < rank; i++) {
+            int d = Shape.normalizeDim("permute", order[i], rank);
+            if (used[d]) throw new IllegalArgumentException("permute: dim " + d + " repeats in " + Arrays.toString(order));
+            used[d] = true;
+            ns[i] = shape[d];
+            nst[i] = strides[d];
+            inverse[d] = i;
+        }
+        Tensor y = raw(x, x.storageOffset(), ns, nst);
+        return Autograd.record("permute", y, g -> new Tensor[] {g.permute(inverse)}, x);
+    }
+
+    public static Tensor transpose(Tensor x, int d0, int d1) {
+        int rank = x.dim();
+        int a = Shape.normalizeDim("transpose", d0, rank), b = Shape.normalizeDim("transpose", d1, rank);
+        int[] order = new int[rank];
+        for (int i = 0; i < rank; i++) order[i] = i;
+        order[a] = b;
+        order[b] = a;
+        return permute(x, order);
+    }
+
+    public static Tensor squeeze(Tensor x) {
+        int[] shape = x.shape();
+        return reshape(x, Arrays.stream(shape).filter(d -> d != 1).toArray());
+    }
+
+    public static Tensor squeeze(Tensor x, int dim) {
+        int d = Shape.normalizeDim("squeeze", dim, x.dim());
+        if (x.dim() == 0 || x.size(d) != 1) return x;
+        int[] shape = x.shape();
+        int[] ns = new int[shape.length - 1];
+        for (int i = 0, j = 0; i < shape.length; i++) if (i != d) ns[j++] = shape[i];
+        return reshape(x, ns);
+    }
+
+    public static Tensor unsqueeze(Tensor x, int dim) {
+        int d = Shape.normalizeDim("unsqueeze", dim, x.dim() + 1);
+        int[] shape = x.shape();
+        int[] ns = new int[shape.length + 1];
+        for (int i = 0, j = 0; i < ns.length; i++) ns[i] = i == d ? 1 : shape[j++];
+        return reshape(x, ns);
+    }
+
+    public static Tensor flatten(Tensor x, int startDim, int endDim) {
+        if (x.dim() == 0) return reshape(x, new int[] {1});
+        int s = Shape.normalizeDim("flatten", startDim, x.dim()), e = Shape.normalizeDim("flatten", endDim, x.dim());
+        if (s > e) throw new IllegalArgumentException("flatten: startDim " + startDim + " comes after endDim " + endDim);
+        int[] shape = x.shape();
+        int[] ns = new int[shape.length - (e - s)];
+        int j = 0;
+        for (int i = 0; i < s; i++) ns[j++] = shape[i];
+        int m = 1;
+        for (int i = s; i <= e; i++) m *= shape[i];
+        ns[j++] = m;
+        for (int i = e + 1; i < shape.length; i++) ns[j++] = shape[i];
+        return reshape(x, ns);
+    }
+
+    // ------------------------------------------------------------ expand and its adjoint
+
+    public static Tensor expand(Tensor x, int[] newShape) {
+        int[] shape = x.shape(), strides = x.strides();
+        if (newShape.length < shape.length) {
+            throw new IllegalArgumentException("expand: cannot expand shape " + Shape.format(shape) + " to " + Shape.format(newShape) + " (fewer dims)");
+        }
+        int off = newShape.length - shape.length;
+        int[] ns = new int[newShape.length], nst = new int[newShape.length];
+        for (int i = 0; i < newShape.length; i++) {
+            int want = newShape[i];
+            if (i < off) {
+                if (want < 0) throw new IllegalArgumentException("expand: size -1 not allowed for new leading dim " + i);
+                ns[i] = want;
+                nst[i] = 0;
+                continue;
+            }
+            int have = shape[i - off];
+            if (want == -1 || want == have) {
+                ns[i] = have;
+                nst[i] = strides[i - off];
+            } else if (have == 1) {
+                ns[i] = want;
+                nst[i] = 0;
+            } else {
+                throw new IllegalArgumentException("expand: cannot expand shape " + Shape.format(shape) + " to " + Shape.format(newShape)
+                        + " at dim " + i + ": " + have + " vs " + want);
+            }
+        }
+        if (Arrays.equals(ns, shape)) return x;
+        Tensor y = raw(x, x.storageOffset(), ns, nst);
+        int[] inShape = x.shape();
+        return Autograd.record("expand", y, g -> new Tensor[] {sumToShape(g, inShape)}, x);
+    }
+
+    /** Sums a broadcast gradient back down to {@code shape} (the adjoint of broadcasting). */
+    public static Tensor sumToShape(Tensor g, int[] shape) {
+        int[] gs = g.shape();
+        if (Arrays.equals(gs, shape)) return g;
+        if (!Shape.broadcastsTo(shape, gs)) {
+            throw new IllegalArgumentException("sumToShape: " + Shape.format(shape) + " does not broadcast to " + Shape.format(gs));
+        }
+        int lead = gs.length - shape.length;
+        int[] dims = new int[gs.length];
+        int n = 0;
+        for (int i = 0; i < gs.length; i++) {
+            if (i < lead || (shape[i - lead] == 1 && gs[i] != 1)) dims[n++] = i;
+        }
+        Tensor s = n == 0 ? g : g.sum(Arrays.copyOf(dims, n), true);
+        return s.reshape(shape);
+    }
+
+    // ------------------------------------------------------------ partial views and embedding
+
+    /** A view that keeps part of the elements; its backward embeds the gradient in zeros. */
+    private static Tensor partialView(String op, Tensor x, UnaryOperator<Tensor> rawView) {
+        Tensor y = rawView.apply(x);
+        int[] inShape = x.shape();
+        return Autograd.record(op, y, g -> new Tensor[] {embed(op, g, inShape, rawView)}, x);
+    }
+
+    /** Zeros of {@code shape} with {@code g} written into the view {@code rawView} selects; backward: that view. */
+    private static Tensor embed(String op, Tensor g, int[] shape, UnaryOperator<Tensor> rawView) {
+        Tensor z = Tensor.zeros(g.dtype(), shape);
+        Tensor target = rawView.apply(z);
+        CopyKernels.copy(g.storage(), g.storageOffset(), g.strides(), target.storage(), target.storageOffset(), target.strides(), g.shape());
+        return Autograd.record(op + "_backward", z, gg -> new Tensor[] {partialView(op, gg, rawView)}, g);
+    }
+
+    public static Tensor narrow(Tensor x, int dim, int start, int length) {
+        int d = Shape.normalizeDim("narrow", dim, x.dim());
+        int size = x.size(d);
+        if (start < 0) start += size;
+        if (start < 0 || length < 0 || start + length > size) {
+            throw new IllegalArgumentException("narrow: start " + start + " and length " + length + " exceed dim " + d + " of size " + size
+                    + " (shape " + Shape.format(x.shape()) + ")");
+        }
+        return slice(x, d, start, start + length, 1);
+    }
+
+    public static Tensor slice(Tensor x, int dim, int start, int end, int step) {
+        int d = Shape.normalizeDim("slice", dim, x.dim());
+        if (step <= 0) throw new IllegalArgumentException("slice: step must be positive, was " + step);
+        int size = x.size(d);
+        int s = clampIndex(start, size), e = clampIndex(end, size);
+        int len = e > s ? (e - s + step - 1) / step : 0;
+        final int fs = s, flen = len;
+        return partialView("slice", x, t -> {
+            int[] shape = t.shape(), strides = t.strides();
+            int off = t.storageOffset() + (flen == 0 ? 0 : fs * strides[d]);
+            shape[d] = flen;
+            strides[d] *= step;
+            return raw(t, off, shape, strides);
+        });
+    }
+
+    private static int clampIndex(int i, int size) {
+        if (i < 0) i += size;
+        return Math.max(0, Math.min(size, i));
+    }
+
+    public static Tensor select(Tensor x, int dim, int index) {
+        int d = Shape.normalizeDim("select", dim, x.dim());
+        int size = x.size(d);
+        int i = index < 0 ? index + size : index;
+        if (i < 0 || i >= size) {
+            throw new IndexOutOfBoundsException("select: index " + index + " out of range for dim " + d + " of size " + size
+                    + " (shape " + Shape.format(x.shape()) + ")");
+        }
+        return partialView("select", x, t -> {
+            int[] shape = t.shape(), strides = t.strides();
+            int[] ns = new int[shape.length - 1], nst = new int[shape.length - 1];
+            for (int k = 0, j = 0; k < shape.length; k++) {
+                if (k == d) continue;
+                ns[j] = shape[k];
+                nst[j++] = strides[k];
+            }
+            return raw(t, t.storageOffset() + i * strides[d], ns, nst);
+        });
+    }
+
+    // ------------------------------------------------------------ copies
+
+    /** A fresh row-major copy; the gradient passes straight through. */
+    public static Tensor copy(Tensor x) {
+        Tensor y = Tensor.zeros(x.dtype(), x.shape());
+        CopyKernels.copy(x.storage(), x.storageOffset(), x.strides(), y.storage(), 0, y.strides(), x.shape());
+        return Autograd.record("clone", y, g -> new Tensor[] {g}, x);
+    }
+
+    public static Tensor contiguous(Tensor x) {
+        return x.isContiguous() ? x : copy(x);
+    }
+}
