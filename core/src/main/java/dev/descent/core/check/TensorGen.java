@@ -110,7 +110,7 @@ public final class TensorGen {
             order[j] = tmp;
         }
         // Storage laid out in dim order `order`, innermost padded by `gap`.
-        int gap = 1 + rng.nextInt(3);
+        int gap = 2 + rng.nextInt(2);
         int[] strides = new int[rank];
         int s = gap;
         for (int k = rank - 1; k >= 0; k--) {

@@ -62,7 +62,7 @@ public final class ReduceKernels {
             switch (k) {
                 case SUM -> {
                     for (; i < upper; i += L) v = v.add(FloatVector.fromArray(S, x, off + i));
-                    acc = v.reduceLanes(VectorOperators.ADD);
+                    acc = sumLanes(v);
                 }
                 case MAX -> {
                     for (; i < upper; i += L) v = v.max(FloatVector.fromArray(S, x, off + i));
@@ -91,7 +91,7 @@ public final class ReduceKernels {
             switch (k) {
                 case SUM -> {
                     for (; i < upper; i += L) v = v.add(DoubleVector.fromArray(S, x, off + i));
-                    acc = v.reduceLanes(VectorOperators.ADD);
+                    acc = sumLanes(v);
                 }
                 case MAX -> {
                     for (; i < upper; i += L) v = v.max(DoubleVector.fromArray(S, x, off + i));
@@ -145,6 +145,26 @@ public final class ReduceKernels {
             for (; j < n; j++) y[yo + j] = combineD(k, y[yo + j], x[base + j]);
         }
         if (vector && n >= Vectors.DL && r > 1) Vectors.count();
+    }
+
+    /**
+     * The lanes summed left to right. Not {@code reduceLanes(ADD)}: its order is unspecified and differs
+     * between the compiled and the interpreted form, which made sums change after JIT warm-up.
+     */
+    private static float sumLanes(FloatVector v) {
+        float[] lanes = new float[Vectors.FL];
+        v.intoArray(lanes, 0);
+        float s = 0f;
+        for (float l : lanes) s += l;
+        return s;
+    }
+
+    private static double sumLanes(DoubleVector v) {
+        double[] lanes = new double[Vectors.DL];
+        v.intoArray(lanes, 0);
+        double s = 0d;
+        for (double l : lanes) s += l;
+        return s;
     }
 
     static float combineF(Kind k, float acc, float v) {

@@ -2,13 +2,14 @@ package dev.descent.core.kernel;
 
 import jdk.incubator.vector.DoubleVector;
 import jdk.incubator.vector.FloatVector;
-import jdk.incubator.vector.VectorOperators;
 
 /**
  * Elementwise one-input kernels, float32 and float64: a Vector API loop for unit-stride rows and a
  * scalar twin that handles tails, strided rows and {@code descent.kernels=scalar}. Each case is a
  * flat loop with a constant operator, so that the JIT intrinsifies it (a non-constant operator, or a
- * vector passed through a non-inlined helper, falls back to boxed vectors).
+ * vector passed through a non-inlined helper, falls back to boxed vectors). exp, log, sigmoid and
+ * tanh come from {@link VectorMath}, whose vector and scalar forms agree bit for bit, so results do
+ * not depend on a row's length, offset or the JIT's state.
  */
 public final class UnaryKernels {
     private UnaryKernels() {}
@@ -51,19 +52,13 @@ public final class UnaryKernels {
             int upper = S.loopBound(n);
             switch (k) {
                 case NEG -> { for (; i < upper; i += S.length()) FloatVector.fromArray(S, x, xo + i).neg().intoArray(y, yo + i); }
-                case EXP -> { for (; i < upper; i += S.length()) FloatVector.fromArray(S, x, xo + i).lanewise(VectorOperators.EXP).intoArray(y, yo + i); }
-                case LOG -> { for (; i < upper; i += S.length()) FloatVector.fromArray(S, x, xo + i).lanewise(VectorOperators.LOG).intoArray(y, yo + i); }
+                case EXP -> { VectorMath.expRow(x, xo, y, yo, n, true); i = n; }
+                case LOG -> { VectorMath.logRow(x, xo, y, yo, n, true); i = n; }
                 case SQRT -> { for (; i < upper; i += S.length()) FloatVector.fromArray(S, x, xo + i).sqrt().intoArray(y, yo + i); }
                 case ABS -> { for (; i < upper; i += S.length()) FloatVector.fromArray(S, x, xo + i).abs().intoArray(y, yo + i); }
                 case RELU -> { for (; i < upper; i += S.length()) FloatVector.fromArray(S, x, xo + i).max(0f).intoArray(y, yo + i); }
-                case SIGMOID -> {
-                    for (; i < upper; i += S.length()) {
-                        FloatVector v = FloatVector.fromArray(S, x, xo + i);
-                        FloatVector e = v.neg().lanewise(VectorOperators.EXP);
-                        FloatVector.broadcast(S, 1f).div(e.add(1f)).intoArray(y, yo + i);
-                    }
-                }
-                case TANH -> { for (; i < upper; i += S.length()) FloatVector.fromArray(S, x, xo + i).lanewise(VectorOperators.TANH).intoArray(y, yo + i); }
+                case SIGMOID -> { VectorMath.sigmoidRow(x, xo, y, yo, n, true); i = n; }
+                case TANH -> { VectorMath.tanhRow(x, xo, y, yo, n, true); i = n; }
             }
         }
         for (; i < n; i++) y[yo + i] = scalarF(k, x[xo + i * xs]);
@@ -78,19 +73,13 @@ public final class UnaryKernels {
             int upper = S.loopBound(n);
             switch (k) {
                 case NEG -> { for (; i < upper; i += S.length()) DoubleVector.fromArray(S, x, xo + i).neg().intoArray(y, yo + i); }
-                case EXP -> { for (; i < upper; i += S.length()) DoubleVector.fromArray(S, x, xo + i).lanewise(VectorOperators.EXP).intoArray(y, yo + i); }
-                case LOG -> { for (; i < upper; i += S.length()) DoubleVector.fromArray(S, x, xo + i).lanewise(VectorOperators.LOG).intoArray(y, yo + i); }
+                case EXP -> { VectorMath.expRow(x, xo, y, yo, n, true); i = n; }
+                case LOG -> { VectorMath.logRow(x, xo, y, yo, n, true); i = n; }
                 case SQRT -> { for (; i < upper; i += S.length()) DoubleVector.fromArray(S, x, xo + i).sqrt().intoArray(y, yo + i); }
                 case ABS -> { for (; i < upper; i += S.length()) DoubleVector.fromArray(S, x, xo + i).abs().intoArray(y, yo + i); }
                 case RELU -> { for (; i < upper; i += S.length()) DoubleVector.fromArray(S, x, xo + i).max(0d).intoArray(y, yo + i); }
-                case SIGMOID -> {
-                    for (; i < upper; i += S.length()) {
-                        DoubleVector v = DoubleVector.fromArray(S, x, xo + i);
-                        DoubleVector e = v.neg().lanewise(VectorOperators.EXP);
-                        DoubleVector.broadcast(S, 1d).div(e.add(1d)).intoArray(y, yo + i);
-                    }
-                }
-                case TANH -> { for (; i < upper; i += S.length()) DoubleVector.fromArray(S, x, xo + i).lanewise(VectorOperators.TANH).intoArray(y, yo + i); }
+                case SIGMOID -> { VectorMath.sigmoidRow(x, xo, y, yo, n, true); i = n; }
+                case TANH -> { VectorMath.tanhRow(x, xo, y, yo, n, true); i = n; }
             }
         }
         for (; i < n; i++) y[yo + i] = scalarD(k, x[xo + i * xs]);
@@ -100,13 +89,13 @@ public final class UnaryKernels {
     static float scalarF(Kind k, float x) {
         return switch (k) {
             case NEG -> -x;
-            case EXP -> (float) Math.exp(x);
-            case LOG -> (float) Math.log(x);
+            case EXP -> VectorMath.exp(x);
+            case LOG -> VectorMath.log(x);
             case SQRT -> (float) Math.sqrt(x);
             case ABS -> Math.abs(x);
             case RELU -> Math.max(x, 0f);
-            case SIGMOID -> 1f / (1f + (float) Math.exp(-x));
-            case TANH -> (float) Math.tanh(x);
+            case SIGMOID -> VectorMath.sigmoid(x);
+            case TANH -> VectorMath.tanh(x);
         };
     }
 
@@ -114,13 +103,13 @@ public final class UnaryKernels {
     static double scalarD(Kind k, double x) {
         return switch (k) {
             case NEG -> -x;
-            case EXP -> Math.exp(x);
-            case LOG -> Math.log(x);
+            case EXP -> VectorMath.exp(x);
+            case LOG -> VectorMath.log(x);
             case SQRT -> Math.sqrt(x);
             case ABS -> Math.abs(x);
             case RELU -> Math.max(x, 0d);
-            case SIGMOID -> 1d / (1d + Math.exp(-x));
-            case TANH -> Math.tanh(x);
+            case SIGMOID -> VectorMath.sigmoid(x);
+            case TANH -> VectorMath.tanh(x);
         };
     }
 }

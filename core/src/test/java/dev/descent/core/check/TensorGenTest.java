@@ -1,0 +1,61 @@
+package dev.descent.core.check;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.quicktheories.QuickTheory.qt;
+import static org.quicktheories.generators.SourceDSL.longs;
+
+import dev.descent.core.DType;
+import dev.descent.core.Ref;
+import dev.descent.core.Tensor;
+import java.util.HashSet;
+import java.util.Set;
+import java.util.SplittableRandom;
+import org.junit.jupiter.api.Test;
+
+class TensorGenTest {
+
+    @Test
+    void nonContiguousHoldsTheSameValues() {
+        qt().forAll(longs().all()).checkAssert(seed -> {
+            SplittableRandom rng = new SplittableRandom(seed);
+            Tensor t = TensorGen.tensor(rng, DType.FLOAT32, TensorGen.shape(rng, 1, 4, 4), TensorGen.Values.NORMAL);
+            Tensor v = TensorGen.nonContiguous(rng, t);
+            assertArrayEquals(t.shape(), v.shape());
+            assertTrue(v.contentEquals(t));
+            assertTrue(v.storageOffset() > 0);
+            assertFalse(v.numel() > 1 && v.isContiguous());
+        });
+    }
+
+    @Test
+    void pairsAlwaysBroadcast() {
+        qt().forAll(longs().all()).checkAssert(seed -> {
+            int[][] p = TensorGen.broadcastPair(new SplittableRandom(seed), 4, 4);
+            Ref.broadcastShape(p[0], p[1]); // throws when not broadcastable
+        });
+    }
+
+    @Test
+    void edgeProfileProducesTheEdges() {
+        SplittableRandom rng = new SplittableRandom(1);
+        Set<Double> seen = new HashSet<>();
+        boolean subnormal = false;
+        for (int i = 0; i < 2000; i++) {
+            double v = TensorGen.value(rng, TensorGen.Values.EDGES);
+            seen.add(Math.abs(v));
+            float f = (float) v;
+            subnormal |= v != 0 && (Math.abs(f) < Float.MIN_NORMAL || Math.abs(v) < Double.MIN_NORMAL);
+        }
+        assertTrue(seen.containsAll(Set.of(0.0, 1.0, 1e4, 1e-4)) && subnormal, "edges seen: " + seen.size());
+    }
+
+    @Test
+    void shapesIncludeSizeOneDims() {
+        SplittableRandom rng = new SplittableRandom(2);
+        boolean one = false;
+        for (int i = 0; i < 100; i++) for (int d : TensorGen.shape(rng, 1, 3, 5)) one |= d == 1;
+        assertTrue(one);
+    }
+}

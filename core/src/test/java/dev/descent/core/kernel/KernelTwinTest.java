@@ -1,0 +1,122 @@
+package dev.descent.core.kernel;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.quicktheories.QuickTheory.qt;
+import static org.quicktheories.generators.SourceDSL.integers;
+import static org.quicktheories.generators.SourceDSL.longs;
+
+import dev.descent.core.check.TensorGen;
+import java.util.SplittableRandom;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Each vector kernel against its scalar twin, on rows of every length around the vector width, at
+ * random offsets, with values that include the edges (0, ±1, ±1e4, subnormals). Elementwise kernels
+ * must agree bit for bit (exp, log, tanh are our own polynomials with exact twins); sums differ only
+ * in summation order.
+ */
+class KernelTwinTest {
+
+    private static float[] floats(SplittableRandom rng, int n) {
+        float[] a = new float[n];
+        for (int i = 0; i < n; i++) a[i] = (float) TensorGen.value(rng, TensorGen.Values.EDGES);
+        return a;
+    }
+
+    private static double[] doubles(SplittableRandom rng, int n) {
+        double[] a = new double[n];
+        for (int i = 0; i < n; i++) a[i] = TensorGen.value(rng, TensorGen.Values.EDGES);
+        return a;
+    }
+
+
+    @Test
+    void unaryVectorEqualsScalarTwin() {
+        qt().forAll(longs().all(), integers().between(0, 70)).checkAssert((seed, n) -> {
+            SplittableRandom rng = new SplittableRandom(seed);
+            int off = rng.nextInt(5);
+            for (UnaryKernels.Kind k : UnaryKernels.Kind.values()) {
+                float[] x = floats(rng, n + off);
+                float[] v = new float[n], s = new float[n];
+                UnaryKernels.rowF(k, x, off, 1, v, 0, n, true);
+                UnaryKernels.rowF(k, x, off, 1, s, 0, n, false);
+                for (int i = 0; i < n; i++) assertEquals(Float.floatToIntBits(s[i]), Float.floatToIntBits(v[i]), k + " float at " + i + " of " + x[off + i]);
+                double[] xd = doubles(rng, n + off);
+                double[] vd = new double[n], sd = new double[n];
+                UnaryKernels.rowD(k, xd, off, 1, vd, 0, n, true);
+                UnaryKernels.rowD(k, xd, off, 1, sd, 0, n, false);
+                for (int i = 0; i < n; i++) assertEquals(Double.doubleToLongBits(sd[i]), Double.doubleToLongBits(vd[i]), k + " double at " + i + " of " + xd[off + i]);
+            }
+        });
+    }
+
+    @Test
+    void binaryVectorEqualsScalarTwinForEachStridePattern() {
+        qt().forAll(longs().all(), integers().between(0, 70)).checkAssert((seed, n) -> {
+            SplittableRandom rng = new SplittableRandom(seed);
+            int[][] patterns = {{1, 1}, {1, 0}, {0, 1}};
+            for (BinaryKernels.Kind k : BinaryKernels.Kind.values()) {
+                for (int[] p : patterns) {
+                    float[] a = floats(rng, n + 3), b = floats(rng, n + 3);
+                    float[] v = new float[n], s = new float[n];
+                    BinaryKernels.rowF(k, a, 1, p[0], b, 2, p[1], v, 0, n, true);
+                    BinaryKernels.rowF(k, a, 1, p[0], b, 2, p[1], s, 0, n, false);
+                    for (int i = 0; i < n; i++) assertEquals(Float.floatToIntBits(s[i]), Float.floatToIntBits(v[i]), k + " float pattern " + p[0] + p[1]);
+                    double[] ad = doubles(rng, n + 3), bd = doubles(rng, n + 3);
+                    double[] vd = new double[n], sd = new double[n];
+                    BinaryKernels.rowD(k, ad, 1, p[0], bd, 2, p[1], vd, 0, n, true);
+                    BinaryKernels.rowD(k, ad, 1, p[0], bd, 2, p[1], sd, 0, n, false);
+                    for (int i = 0; i < n; i++) assertEquals(Double.doubleToLongBits(sd[i]), Double.doubleToLongBits(vd[i]), k + " double pattern " + p[0] + p[1]);
+                }
+            }
+        });
+    }
+
+    @Test
+    void reductionVectorEqualsScalarTwin() {
+        qt().forAll(longs().all(), integers().between(1, 100)).checkAssert((seed, n) -> {
+            SplittableRandom rng = new SplittableRandom(seed);
+            for (ReduceKernels.Kind k : ReduceKernels.Kind.values()) {
+                float[] x = new float[n + 2];
+                for (int i = 0; i < x.length; i++) x[i] = (float) rng.nextGaussian();
+                float v = ReduceKernels.rowF(k, x, 2, n, true), s = ReduceKernels.rowF(k, x, 2, n, false);
+                // Sums differ in order (lanes vs left to right): within rounding of the absolute sum.
+                double scale = 0;
+                for (int i = 2; i < n + 2; i++) scale += Math.abs(x[i]);
+                if (k == ReduceKernels.Kind.SUM) assertEquals(s, v, 1e-6 * scale + 1e-7);
+                else assertEquals(s, v, 0.0);
+                int rows = 1 + rng.nextInt(4);
+                float[] xf = new float[rows * n + 1];
+                for (int i = 0; i < xf.length; i++) xf[i] = (float) rng.nextGaussian();
+                float[] yv = new float[n], ys = new float[n];
+                ReduceKernels.foldF(k, xf, 1, rows, n, yv, 0, n, true);
+                ReduceKernels.foldF(k, xf, 1, rows, n, ys, 0, n, false);
+                for (int i = 0; i < n; i++) assertEquals(Float.floatToIntBits(ys[i]), Float.floatToIntBits(yv[i]), "fold " + k); // same order: exact
+                double[] xd = new double[n];
+                for (int i = 0; i < n; i++) xd[i] = rng.nextGaussian();
+                double vd = ReduceKernels.rowD(k, xd, 0, n, true), sd = ReduceKernels.rowD(k, xd, 0, n, false);
+                assertEquals(sd, vd, k == ReduceKernels.Kind.SUM ? 1e-13 * n : 0.0);
+            }
+        });
+    }
+
+    @Test
+    void theVectorPathRunsByDefault() {
+        assertTrue(Vectors.ENABLED, "vector kernels are disabled (descent.kernels=scalar, or a CPU without vectors)");
+        assertTrue(Vectors.FL >= 4, "float vectors have " + Vectors.FL + " lanes");
+        long before = Vectors.vectorCalls();
+        dev.descent.core.Tensor.ones(1000).exp();
+        dev.descent.core.Tensor.ones(64, 64).matmul(dev.descent.core.Tensor.ones(64, 64));
+        assertTrue(Vectors.vectorCalls() >= before + 2, "no vector kernel ran for exp and matmul");
+    }
+
+    @Test
+    void parallelChunkBoundariesDependOnlyOnSizeGrainAndThreads() {
+        int[] b = Parallel.bounds(1000, 3, 64);
+        assertEquals(0, b[0]);
+        assertEquals(1000, b[3]);
+        for (int i = 1; i < 3; i++) assertEquals(0, b[i] % 64);
+        assertEquals(java.util.Arrays.toString(b), java.util.Arrays.toString(Parallel.bounds(1000, 3, 64)));
+    }
+}
