@@ -9,4 +9,5 @@ module dev.descent.core {
     exports dev.descent.core.autograd;
     exports dev.descent.core.ops;
     exports dev.descent.core.check;
+    exports dev.descent.core.io;
 }

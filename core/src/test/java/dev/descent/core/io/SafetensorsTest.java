@@ -1,0 +1,231 @@
+package dev.descent.core.io;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
+import static org.quicktheories.QuickTheory.qt;
+import static org.quicktheories.generators.SourceDSL.longs;
+
+import dev.descent.core.DType;
+import dev.descent.core.Tensor;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.lang.management.ManagementFactory;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.SplittableRandom;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class SafetensorsTest {
+    @TempDir
+    Path dir;
+
+    private static Map<String, Tensor> sample(SplittableRandom rng) {
+        Map<String, Tensor> m = new LinkedHashMap<>();
+        m.put("conv.weight", Tensor.randn(rng, 4, 3, 3, 3));
+        m.put("conv.bias", Tensor.randn(DType.FLOAT64, rng, 4));
+        m.put("steps", Tensor.of(new long[] {7, -3, Long.MAX_VALUE}));
+        m.put("mask", Tensor.of(new boolean[] {true, false, true}));
+        m.put("scalar", Tensor.of(2.5f));
+        m.put("empty", Tensor.zeros(0, 5));
+        m.put("strided", Tensor.randn(rng, 3, 4).transpose(0, 1));
+        return m;
+    }
+
+    @Test
+    void roundTripKeepsNamesOrderDtypesShapesValuesAndMetadata() throws IOException {
+        Map<String, Tensor> in = sample(new SplittableRandom(1));
+        Path f = dir.resolve("m.safetensors");
+        Safetensors.save(in, Map.of("format", "pt", "note", "\"quoted\"\n"), f);
+        Safetensors.Contents out = Safetensors.load(f);
+        assertEquals(List.copyOf(in.keySet()), List.copyOf(out.tensors().keySet()));
+        for (String k : in.keySet()) assertTrue(in.get(k).contentEquals(out.tensors().get(k)), k);
+        assertEquals("\"quoted\"\n", out.metadata().get("note"));
+        long headerLen = ByteBuffer.wrap(Files.readAllBytes(f), 0, 8).order(ByteOrder.LITTLE_ENDIAN).getLong();
+        assertEquals(0, headerLen % 8, "header padded to 8 bytes");
+    }
+
+    /** A file laid out byte by byte from the format's specification, independent of our writer. */
+    @Test
+    void readsAFileLaidOutByHandFromTheSpecification() throws IOException {
+        String header = "{\"__metadata__\":{\"framework\":\"hand\"},\"b\":{\"dtype\":\"F64\",\"shape\":[],\"data_offsets\":[16,24]},"
+                + "\"a\":{\"dtype\":\"F32\",\"shape\":[2,2],\"data_offsets\":[0,16]}}";
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        byte[] h = header.getBytes(StandardCharsets.US_ASCII);
+        bytes.write(ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN).putLong(h.length).array());
+        bytes.write(h);
+        ByteBuffer data = ByteBuffer.allocate(24).order(ByteOrder.LITTLE_ENDIAN);
+        data.putFloat(1f).putFloat(-2f).putFloat(3.5f).putFloat(0.25f).putDouble(Math.PI);
+        bytes.write(data.array());
+        Path f = dir.resolve("hand.safetensors");
+        Files.write(f, bytes.toByteArray());
+        Safetensors.Contents c = Safetensors.load(f);
+        assertArrayEquals(new float[] {1f, -2f, 3.5f, 0.25f}, c.tensors().get("a").toFloatArray());
+        assertArrayEquals(new int[] {2, 2}, c.tensors().get("a").shape());
+        assertEquals(Math.PI, c.tensors().get("b").item());
+        assertEquals("hand", c.metadata().get("framework"));
+    }
+
+    /** Our writer's bytes, checked against the specification by hand: length prefix, JSON, little-endian data. */
+    @Test
+    void writesTheSpecifiedLayout() throws IOException {
+        Path f = dir.resolve("w.safetensors");
+        Map<String, Tensor> m = new LinkedHashMap<>();
+        m.put("x", Tensor.of(new float[] {1.5f, -1f}));
+        m.put("y", Tensor.of(new long[] {258}));
+        Safetensors.save(m, f);
+        byte[] b = Files.readAllBytes(f);
+        ByteBuffer bb = ByteBuffer.wrap(b).order(ByteOrder.LITTLE_ENDIAN);
+        int n = (int) bb.getLong(0);
+        String json = new String(b, 8, n, StandardCharsets.UTF_8).strip();
+        assertEquals("{\"x\":{\"dtype\":\"F32\",\"shape\":[2],\"data_offsets\":[0,8]},\"y\":{\"dtype\":\"I64\",\"shape\":[1],\"data_offsets\":[8,16]}}", json);
+        assertEquals(8 + n + 16, b.length);
+        assertEquals(1.5f, bb.getFloat(8 + n));
+        assertEquals(-1f, bb.getFloat(8 + n + 4));
+        assertEquals(258L, bb.getLong(8 + n + 8));
+        assertEquals(2, b[8 + n + 8]); // little-endian: low byte first
+    }
+
+    @Test
+    void errorsNameTheFileTheOffsetAndWhatWasExpected() throws IOException {
+        Path f = dir.resolve("bad.safetensors");
+        Files.write(f, new byte[] {1, 2, 3});
+        FileFormatException e = assertThrows(FileFormatException.class, () -> Safetensors.load(f));
+        assertTrue(e.getMessage().contains("bad.safetensors") && e.getMessage().contains("byte 0"), e.getMessage());
+        String header = "{\"a\":{\"dtype\":\"F16\",\"shape\":[1],\"data_offsets\":[0,2]}}";
+        write(f, header, new byte[2]);
+        e = assertThrows(FileFormatException.class, () -> Safetensors.load(f));
+        assertTrue(e.getMessage().contains("F16"), e.getMessage());
+        write(f, "{\"a\":{\"dtype\":\"F32\",\"shape\":[3],\"data_offsets\":[0,8]}}", new byte[8]);
+        e = assertThrows(FileFormatException.class, () -> Safetensors.load(f));
+        assertTrue(e.getMessage().contains("12 bytes") && e.getMessage().contains("8 bytes"), e.getMessage());
+        write(f, "{\"a\":{\"dtype\":\"F32\",\"shape\":[1],\"data_offsets\":[0,4]}}", new byte[8]);
+        e = assertThrows(FileFormatException.class, () -> Safetensors.load(f));
+        assertTrue(e.getMessage().contains("extra bytes"), e.getMessage());
+        write(f, "{\"a\":{\"dtype\":\"F32\",\"shape\":[1],\"data_offsets\":[0,4]},\"b\":{\"dtype\":\"F32\",\"shape\":[1],\"data_offsets\":[0,4]}}", new byte[4]);
+        assertThrows(FileFormatException.class, () -> Safetensors.load(f));
+    }
+
+    @Test
+    void aFailedWriteLeavesTheOldFileIntact() throws IOException {
+        Path f = dir.resolve("keep.safetensors");
+        Safetensors.save(Map.of("a", Tensor.ones(3)), f);
+        byte[] before = Files.readAllBytes(f);
+        Map<String, Tensor> bad = new LinkedHashMap<>();
+        bad.put("a", Tensor.ones(3));
+        bad.put("__metadata__", Tensor.ones(1));
+        assertThrows(IllegalArgumentException.class, () -> Safetensors.save(bad, f));
+        assertArrayEquals(before, Files.readAllBytes(f));
+        try (var s = Files.list(dir)) {
+            assertEquals(1, s.count(), "no temporary files left behind");
+        }
+    }
+
+    private static void write(Path f, String header, byte[] data) throws IOException {
+        byte[] h = header.getBytes(StandardCharsets.UTF_8);
+        ByteBuffer b = ByteBuffer.allocate(8 + h.length + data.length).order(ByteOrder.LITTLE_ENDIAN);
+        b.putLong(h.length).put(h).put(data);
+        Files.write(f, b.array());
+    }
+
+    /**
+     * Random damage to a valid file: loading either returns exactly the original tensors, or throws
+     * FileFormatException; never another exception, never an allocation far beyond the file's size.
+     */
+    @Test
+    void corruptedFilesLoadIdenticallyOrFailWithAFormatError() throws IOException {
+        Path good = dir.resolve("good.safetensors");
+        Map<String, Tensor> original = sample(new SplittableRandom(3));
+        Safetensors.save(original, good);
+        byte[] bytes = Files.readAllBytes(good);
+        var mx = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
+        qt().withExamples(400).forAll(longs().all()).checkAssert(seed -> {
+            SplittableRandom rng = new SplittableRandom(seed);
+            byte[] damaged = damage(bytes, rng);
+            Path f = dir.resolve("damaged-" + Long.toHexString(seed) + ".safetensors");
+            try {
+                Files.write(f, damaged);
+                long before = mx.getCurrentThreadAllocatedBytes();
+                int headerEnd = 8 + (int) ByteBuffer.wrap(bytes, 0, 8).order(ByteOrder.LITTLE_ENDIAN).getLong();
+                boolean unchanged = java.util.Arrays.equals(bytes, damaged);
+                boolean dataOnly = damaged.length == bytes.length && java.util.Arrays.equals(bytes, 0, headerEnd, damaged, 0, headerEnd);
+                try {
+                    Safetensors.Contents c = Safetensors.load(f);
+                    if (unchanged) {
+                        for (String k : original.keySet()) assertTrue(original.get(k).contentEquals(c.tensors().get(k)), k);
+                    } else if (dataOnly) {
+                        // Damage inside tensor data leaves a valid file: same names and shapes, values differ only where bytes differ.
+                        assertEquals(original.keySet(), c.tensors().keySet());
+                        Path again = dir.resolve("again-" + Long.toHexString(seed));
+                        Safetensors.save(c.tensors(), again);
+                        byte[] back = Files.readAllBytes(again);
+                        Files.delete(again);
+                        assertArrayEquals(damaged, back, "re-saving what was loaded reproduces the damaged file's bytes");
+                    }
+                } catch (FileFormatException expected) {
+                    assertTrue(!unchanged, "an undamaged file was rejected: " + expected.getMessage());
+                    assertTrue(expected.getMessage().contains(f.getFileName().toString()), expected.getMessage());
+                } catch (Exception other) {
+                    fail("loading a damaged file threw " + other, other);
+                }
+                long allocated = mx.getCurrentThreadAllocatedBytes() - before;
+                assertTrue(allocated < 16L * damaged.length + (4 << 20), "allocated " + allocated + " bytes for a file of " + damaged.length);
+            } catch (IOException io) {
+                throw new java.io.UncheckedIOException(io);
+            } finally {
+                try {
+                    Files.deleteIfExists(f);
+                } catch (IOException ignored) {
+                    // temp dir cleanup handles it
+                }
+            }
+        });
+    }
+
+    private static byte[] damage(byte[] b, SplittableRandom rng) {
+        int headerEnd = 8 + (int) ByteBuffer.wrap(b, 0, 8).order(ByteOrder.LITTLE_ENDIAN).getLong();
+        return switch (rng.nextInt(6)) {
+            case 0 -> java.util.Arrays.copyOf(b, rng.nextInt(b.length)); // truncate
+            case 1 -> { // extend
+                byte[] o = java.util.Arrays.copyOf(b, b.length + 1 + rng.nextInt(64));
+                for (int i = b.length; i < o.length; i++) o[i] = (byte) rng.nextInt(256);
+                yield o;
+            }
+            case 2 -> { // flip bytes anywhere
+                byte[] o = b.clone();
+                for (int k = 0, n = 1 + rng.nextInt(4); k < n; k++) o[rng.nextInt(o.length)] ^= (byte) (1 << rng.nextInt(8));
+                yield o;
+            }
+            case 3 -> { // change the length prefix
+                byte[] o = b.clone();
+                ByteBuffer.wrap(o).order(ByteOrder.LITTLE_ENDIAN).putLong(0, rng.nextBoolean() ? rng.nextLong() : headerEnd - 8 + rng.nextInt(-8, 9));
+                yield o;
+            }
+            case 4 -> { // edit a digit in the header (a shape or an offset)
+                byte[] o = b.clone();
+                for (int tries = 0; tries < 100; tries++) {
+                    int i = 8 + rng.nextInt(headerEnd - 8);
+                    if (o[i] >= '0' && o[i] <= '9') {
+                        o[i] = (byte) ('0' + rng.nextInt(10));
+                        break;
+                    }
+                }
+                yield o;
+            }
+            default -> { // break the header's JSON
+                byte[] o = b.clone();
+                o[8 + rng.nextInt(headerEnd - 8)] = (byte) "{}[]\",:x\0".charAt(rng.nextInt(9));
+                yield o;
+            }
+        };
+    }
+}
