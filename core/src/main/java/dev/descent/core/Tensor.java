@@ -587,6 +587,11 @@ public class Tensor {
         return Elementwise.tanh(this);
     }
 
+    /** The error function erf(x) = 2/√π ∫₀ˣ e^{−t²} dt. */
+    public Tensor erf() {
+        return Elementwise.erf(this);
+    }
+
     /** The elementwise maximum, broadcasting (ties split the gradient equally). */
     public Tensor maximum(Tensor other) {
         return Elementwise.maximum(this, other);

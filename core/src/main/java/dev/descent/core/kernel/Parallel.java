@@ -107,10 +107,13 @@ public final class Parallel {
             futures[c - 1] = POOL.submit(() -> body.run(from, to));
         }
         Throwable failure = null;
+        IN_WORKER.set(true); // the caller's own chunk, like the workers', runs nested work inline
         try {
             body.run(bounds[0], bounds[1]);
         } catch (Throwable t) {
             failure = t;
+        } finally {
+            IN_WORKER.set(false);
         }
         for (Future<?> f : futures) {
             try {

@@ -153,6 +153,17 @@ public final class Elementwise {
         return Autograd.record("tanh", y, g -> new Tensor[] {g.mul(y.mul(y).neg().add(1))}, x);
     }
 
+    /** The error function; d erf/dx = 2/√π · e^{−x²}. */
+    public static Tensor erf(Tensor x) {
+        if (!x.dtype().isFloatingPoint()) throw new IllegalArgumentException("erf: expects a float32 or float64 tensor, got " + x.dtype());
+        Tensor xc = x.detach().contiguous();
+        Tensor y = Tensor.zeros(x.dtype(), x.shape());
+        Storage xs = xc.storage(), ys = y.storage();
+        int base = xc.storageOffset();
+        for (int i = 0; i < y.numel(); i++) ys.setDouble(i, dev.descent.core.kernel.SpecialFunctions.erf(xs.getDouble(base + i)));
+        return Autograd.record("erf", y, g -> new Tensor[] {g.mul(x.square().neg().exp()).mul(1.1283791670955126)}, x);
+    }
+
     // ------------------------------------------------------------ select, compare, convert
 
     /** cond ? a : b, broadcasting all three. */

@@ -47,8 +47,9 @@ public final class OpRegistry {
     }
 
     /**
-     * A registered op. {@code accumulates}: its float32 result sums several inputs (so edge values
-     * like ±1e4 would cancel catastrophically in any order; the forward check then uses normal values).
+     * A registered op. {@code accumulates}: its float32 result goes through several roundings (sums of
+     * several inputs, or a chain of float ops with cancellation), so its float32 forward check allows
+     * 1e-5 absolute and relative error instead of a few ulps.
      */
     public record OpInfo(String name, Set<String> methods, boolean differentiable, boolean accumulates, Gen gen) {
         @Override
@@ -265,6 +266,8 @@ public final class OpRegistry {
         }));
         // ---- views
         ops.addAll(ViewOps.all());
+        // ---- network ops: convolution, pooling, normalisation, dropout, activations, losses
+        ops.addAll(NnOps.all());
         return ops;
     }
 

@@ -39,10 +39,29 @@ class OpRegistryCompletenessTest {
         assertTrue(missing.isEmpty(), "Tensor ops with no registry entry (add them to OpRegistry, or to NOT_OPS if not an op): " + missing);
     }
 
+    /** The op families that live outside Tensor (torch.nn.functional's counterparts). */
+    static final java.util.List<Class<?>> OP_CLASSES = java.util.List.of(Convolution.class, Pooling.class, Normalization.class, Dropout.class,
+            Activations.class, Losses.class);
+
+    @Test
+    void everyFunctionalOpIsRegistered() {
+        Set<String> covered = new HashSet<>();
+        OpRegistry.all().forEach(op -> covered.addAll(op.methods()));
+        Set<String> missing = new TreeSet<>();
+        for (Class<?> k : OP_CLASSES) {
+            for (Method m : k.getDeclaredMethods()) {
+                if (!Modifier.isPublic(m.getModifiers()) || !Modifier.isStatic(m.getModifiers()) || m.isSynthetic()) continue;
+                if (m.getReturnType() == Tensor.class && !covered.contains(m.getName())) missing.add(k.getSimpleName() + "." + m.getName());
+            }
+        }
+        assertTrue(missing.isEmpty(), "ops with no registry entry: " + missing);
+    }
+
     @Test
     void registryNamesOnlyExistingMethods() {
         Set<String> methods = new HashSet<>();
         Arrays.stream(Tensor.class.getDeclaredMethods()).forEach(m -> methods.add(m.getName()));
+        OP_CLASSES.forEach(k -> Arrays.stream(k.getDeclaredMethods()).forEach(m -> methods.add(m.getName())));
         Set<String> stale = new TreeSet<>();
         OpRegistry.all().forEach(op -> op.methods().stream().filter(n -> !methods.contains(n)).forEach(stale::add));
         NOT_OPS.stream().filter(n -> !methods.contains(n)).forEach(stale::add);

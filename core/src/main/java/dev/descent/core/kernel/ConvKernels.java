@@ -1,0 +1,130 @@
+package dev.descent.core.kernel;
+
+/**
+ * The data movement behind 2-D convolution: im2col lays out the input patches that one group of
+ * output channels sees as a matrix, so that the convolution is a GEMM; col2im is its adjoint (it adds
+ * patch gradients back into the image). Both work on one image and one group, over a range of
+ * patch rows, so that callers can split the work across threads without overlap.
+ *
+ * <p>Layout: {@code cols[r][p]} with row {@code r = (c·kh + i)·kw + j} (input channel within the group,
+ * kernel row, kernel column) and column {@code p = oh·wo + ow} (output pixel).
+ */
+public final class ConvKernels {
+    private ConvKernels() {}
+
+    /** The shape arithmetic of one conv2d: input [n, c, h, w], weight [o, c/groups, kh, kw]. */
+    public record Geometry(int n, int c, int h, int w, int o, int kh, int kw, int sh, int sw, int ph, int pw, int dh, int dw,
+                           int groups, int ho, int wo) {
+        /** Channels per group on the input side. */
+        public int cg() {
+            return c / groups;
+        }
+
+        /** Channels per group on the output side. */
+        public int og() {
+            return o / groups;
+        }
+
+        /** Rows of the patch matrix: c/groups · kh · kw. */
+        public int rows() {
+            return cg() * kh * kw;
+        }
+
+        /** Columns of the patch matrix: ho · wo. */
+        public int pixels() {
+            return ho * wo;
+        }
+    }
+
+    /** cols[r - rowFrom][·] for r in [rowFrom, rowTo) of image x (at xOff, [c, h, w]) and group g. */
+    public static void im2col(Geometry q, float[] x, int xOff, int g, int rowFrom, int rowTo, float[] cols) {
+        int hw = q.h() * q.w(), pixels = q.pixels();
+        for (int r = rowFrom; r < rowTo; r++) {
+            int j = r % q.kw(), i = (r / q.kw()) % q.kh(), c = r / (q.kw() * q.kh());
+            int plane = xOff + (g * q.cg() + c) * hw;
+            int dst = (r - rowFrom) * pixels;
+            for (int oh = 0; oh < q.ho(); oh++) {
+                int ih = oh * q.sh() - q.ph() + i * q.dh();
+                int rowDst = dst + oh * q.wo();
+                if (ih < 0 || ih >= q.h()) {
+                    java.util.Arrays.fill(cols, rowDst, rowDst + q.wo(), 0f);
+                    continue;
+                }
+                int src = plane + ih * q.w();
+                int iw0 = -q.pw() + j * q.dw();
+                if (q.sw() == 1) {
+                    // ow in [lo, hi) maps inside the row; copy it in one piece, zero the edges.
+                    int lo = Math.min(q.wo(), Math.max(0, -iw0)), hi = Math.max(lo, Math.min(q.wo(), q.w() - iw0));
+                    java.util.Arrays.fill(cols, rowDst, rowDst + lo, 0f);
+                    System.arraycopy(x, src + iw0 + lo, cols, rowDst + lo, hi - lo);
+                    java.util.Arrays.fill(cols, rowDst + hi, rowDst + q.wo(), 0f);
+                } else {
+                    for (int ow = 0; ow < q.wo(); ow++) {
+                        int iw = iw0 + ow * q.sw();
+                        cols[rowDst + ow] = iw >= 0 && iw < q.w() ? x[src + iw] : 0f;
+                    }
+                }
+            }
+        }
+    }
+
+    /** x[image at xOff, group g] += the patches in cols rows [rowFrom, rowTo) (the adjoint of im2col). */
+    public static void col2im(Geometry q, float[] cols, int g, int rowFrom, int rowTo, float[] x, int xOff) {
+        int hw = q.h() * q.w(), pixels = q.pixels();
+        for (int r = rowFrom; r < rowTo; r++) {
+            int j = r % q.kw(), i = (r / q.kw()) % q.kh(), c = r / (q.kw() * q.kh());
+            int plane = xOff + (g * q.cg() + c) * hw;
+            int src = (r - rowFrom) * pixels;
+            for (int oh = 0; oh < q.ho(); oh++) {
+                int ih = oh * q.sh() - q.ph() + i * q.dh();
+                if (ih < 0 || ih >= q.h()) continue;
+                int rowSrc = src + oh * q.wo(), dst = plane + ih * q.w();
+                int iw0 = -q.pw() + j * q.dw();
+                for (int ow = 0; ow < q.wo(); ow++) {
+                    int iw = iw0 + ow * q.sw();
+                    if (iw >= 0 && iw < q.w()) x[dst + iw] += cols[rowSrc + ow];
+                }
+            }
+        }
+    }
+
+    /** {@link #im2col(Geometry, float[], int, int, int, int, float[])} for float64. */
+    public static void im2col(Geometry q, double[] x, int xOff, int g, int rowFrom, int rowTo, double[] cols) {
+        int hw = q.h() * q.w(), pixels = q.pixels();
+        for (int r = rowFrom; r < rowTo; r++) {
+            int j = r % q.kw(), i = (r / q.kw()) % q.kh(), c = r / (q.kw() * q.kh());
+            int plane = xOff + (g * q.cg() + c) * hw;
+            int dst = (r - rowFrom) * pixels;
+            for (int oh = 0; oh < q.ho(); oh++) {
+                int ih = oh * q.sh() - q.ph() + i * q.dh();
+                int rowDst = dst + oh * q.wo();
+                int src = plane + ih * q.w();
+                int iw0 = -q.pw() + j * q.dw();
+                for (int ow = 0; ow < q.wo(); ow++) {
+                    int iw = iw0 + ow * q.sw();
+                    cols[rowDst + ow] = ih >= 0 && ih < q.h() && iw >= 0 && iw < q.w() ? x[src + iw] : 0d;
+                }
+            }
+        }
+    }
+
+    /** {@link #col2im(Geometry, float[], int, int, int, float[], int)} for float64. */
+    public static void col2im(Geometry q, double[] cols, int g, int rowFrom, int rowTo, double[] x, int xOff) {
+        int hw = q.h() * q.w(), pixels = q.pixels();
+        for (int r = rowFrom; r < rowTo; r++) {
+            int j = r % q.kw(), i = (r / q.kw()) % q.kh(), c = r / (q.kw() * q.kh());
+            int plane = xOff + (g * q.cg() + c) * hw;
+            int src = (r - rowFrom) * pixels;
+            for (int oh = 0; oh < q.ho(); oh++) {
+                int ih = oh * q.sh() - q.ph() + i * q.dh();
+                if (ih < 0 || ih >= q.h()) continue;
+                int rowSrc = src + oh * q.wo(), dst = plane + ih * q.w();
+                int iw0 = -q.pw() + j * q.dw();
+                for (int ow = 0; ow < q.wo(); ow++) {
+                    int iw = iw0 + ow * q.sw();
+                    if (iw >= 0 && iw < q.w()) x[dst + iw] += cols[rowSrc + ow];
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,235 @@
+package dev.descent.core.ops;
+
+import dev.descent.core.Autograd;
+import dev.descent.core.DType;
+import dev.descent.core.Shape;
+import dev.descent.core.Tensor;
+import dev.descent.core.kernel.ConvKernels;
+import dev.descent.core.kernel.ConvKernels.Geometry;
+import dev.descent.core.kernel.Gemm;
+import dev.descent.core.kernel.Parallel;
+
+/**
+ * 2-D convolution (NCHW, stride, padding, dilation, groups) as im2col + GEMM, and its two adjoints.
+ *
+ * <p>Three ops form a closed family, so that every derivative of every order stays inside it:
+ * <pre>
+ *   y  = conv2d(x, w)                  forward
+ *   dx = conv2dInputGrad(dy, w)        the transpose of conv2d in x
+ *   dw = conv2dWeightGrad(x, dy)       the correlation of x with dy
+ * </pre>
+ * Each is linear in each argument, so each one's backward is made of the other two (and itself).
+ *
+ * <p>Parallel work is split so that each output element is computed by one thread in a fixed order:
+ * the forward and the input gradient split over images, the weight gradient over patch rows (each
+ * thread sums over all images in order). Results do not depend on the thread count.
+ */
+public final class Convolution {
+    private Convolution() {}
+
+    /** Stride, padding, dilation (height, width) and groups. */
+    public record Params(int sh, int sw, int ph, int pw, int dh, int dw, int groups) {
+        public Params {
+            if (sh < 1 || sw < 1) throw new IllegalArgumentException("conv2d: stride must be >= 1, was (" + sh + ", " + sw + ")");
+            if (ph < 0 || pw < 0) throw new IllegalArgumentException("conv2d: padding must be >= 0, was (" + ph + ", " + pw + ")");
+            if (dh < 1 || dw < 1) throw new IllegalArgumentException("conv2d: dilation must be >= 1, was (" + dh + ", " + dw + ")");
+            if (groups < 1) throw new IllegalArgumentException("conv2d: groups must be >= 1, was " + groups);
+        }
+
+        /** Square stride and padding, no dilation, one group. */
+        public static Params of(int stride, int padding) {
+            return new Params(stride, stride, padding, padding, 1, 1, 1);
+        }
+    }
+
+    /** conv2d with a square kernel's usual arguments. */
+    public static Tensor conv2d(Tensor x, Tensor w, Tensor bias, int stride, int padding) {
+        return conv2d(x, w, bias, Params.of(stride, padding));
+    }
+
+    /**
+     * y[n, o, oh, ow] = bias[o] + Σ_{c,i,j} x[n, g·C/G + c, oh·sh − ph + i·dh, ow·sw − pw + j·dw] · w[o, c, i, j]
+     * (g the group of o). {@code bias} may be null.
+     */
+    public static Tensor conv2d(Tensor x, Tensor w, Tensor bias, Params p) {
+        Geometry q = geometry("conv2d", x.shape(), w.shape(), p);
+        if (bias != null && (bias.dim() != 1 || bias.size(0) != q.o())) {
+            throw new IllegalArgumentException("conv2d: bias of shape " + Shape.format(bias.shape()) + " should be [" + q.o() + "]");
+        }
+        Tensor[] xw = Elementwise.promote(x, w);
+        Tensor xs = xw[0], ws = xw[1];
+        Tensor out = forward(q, xs, ws);
+        if (bias != null) {
+            Tensor b = bias.dtype() == out.dtype() ? bias : bias.to(out.dtype());
+            Elementwise.addInto(out, b.detach().reshape(1, q.o(), 1, 1));
+            return Autograd.record("conv2d", out, g -> new Tensor[] {
+                    xs.requiresGrad() ? conv2dInputGrad(g, ws, xs.shape(), p) : null,
+                    ws.requiresGrad() ? conv2dWeightGrad(xs, g, ws.shape(), p) : null,
+                    b.requiresGrad() ? g.sum(new int[] {0, 2, 3}, false) : null}, xs, ws, b);
+        }
+        return Autograd.record("conv2d", out, g -> new Tensor[] {
+                xs.requiresGrad() ? conv2dInputGrad(g, ws, xs.shape(), p) : null,
+                ws.requiresGrad() ? conv2dWeightGrad(xs, g, ws.shape(), p) : null}, xs, ws);
+    }
+
+    /** The gradient of conv2d with respect to its input, given dy: the transposed convolution of dy with w. */
+    public static Tensor conv2dInputGrad(Tensor dy, Tensor w, int[] inputShape, Params p) {
+        Geometry q = geometry("conv2dInputGrad", inputShape, w.shape(), p);
+        checkOutput("conv2dInputGrad", q, dy);
+        Tensor[] gw = Elementwise.promote(dy, w);
+        Tensor g = gw[0], ws = gw[1];
+        Tensor dx = inputGrad(q, g, ws);
+        return Autograd.record("conv2dInputGrad", dx, h -> new Tensor[] {
+                g.requiresGrad() ? conv2d(h, ws, null, p) : null,
+                ws.requiresGrad() ? conv2dWeightGrad(h, g, ws.shape(), p) : null}, g, ws);
+    }
+
+    /** The gradient of conv2d with respect to its weight, given input x and dy. */
+    public static Tensor conv2dWeightGrad(Tensor x, Tensor dy, int[] weightShape, Params p) {
+        Geometry q = geometry("conv2dWeightGrad", x.shape(), weightShape, p);
+        checkOutput("conv2dWeightGrad", q, dy);
+        Tensor[] xg = Elementwise.promote(x, dy);
+        Tensor xs = xg[0], g = xg[1];
+        Tensor dw = weightGrad(q, xs, g);
+        int[] inShape = xs.shape();
+        return Autograd.record("conv2dWeightGrad", dw, h -> new Tensor[] {
+                xs.requiresGrad() ? conv2dInputGrad(g, h, inShape, p) : null,
+                g.requiresGrad() ? conv2d(xs, h, null, p) : null}, xs, g);
+    }
+
+    // ------------------------------------------------------------ shapes
+
+    static Geometry geometry(String op, int[] xs, int[] ws, Params p) {
+        if (xs.length != 4) throw new IllegalArgumentException(op + ": input must be [N, C, H, W], got " + Shape.format(xs));
+        if (ws.length != 4) throw new IllegalArgumentException(op + ": weight must be [O, C/groups, kH, kW], got " + Shape.format(ws));
+        int n = xs[0], c = xs[1], h = xs[2], w = xs[3], o = ws[0], kh = ws[2], kw = ws[3];
+        if (c % p.groups() != 0 || ws[1] * p.groups() != c) {
+            throw new IllegalArgumentException(op + ": input " + Shape.format(xs) + " has " + c + " channels, weight " + Shape.format(ws)
+                    + " expects " + ws[1] + " per group × " + p.groups() + " groups");
+        }
+        if (o % p.groups() != 0) throw new IllegalArgumentException(op + ": " + o + " output channels do not divide into " + p.groups() + " groups");
+        int ho = (h + 2 * p.ph() - p.dh() * (kh - 1) - 1) / p.sh() + 1;
+        int wo = (w + 2 * p.pw() - p.dw() * (kw - 1) - 1) / p.sw() + 1;
+        if (kh < 1 || kw < 1 || ho < 1 || wo < 1 || h + 2 * p.ph() < p.dh() * (kh - 1) + 1 || w + 2 * p.pw() < p.dw() * (kw - 1) + 1) {
+            throw new IllegalArgumentException(op + ": kernel " + kh + "×" + kw + " (dilation " + p.dh() + "×" + p.dw() + ") does not fit input "
+                    + Shape.format(xs) + " with padding " + p.ph() + "×" + p.pw());
+        }
+        return new Geometry(n, c, h, w, o, kh, kw, p.sh(), p.sw(), p.ph(), p.pw(), p.dh(), p.dw(), p.groups(), ho, wo);
+    }
+
+    private static void checkOutput(String op, Geometry q, Tensor dy) {
+        int[] want = {q.n(), q.o(), q.ho(), q.wo()};
+        if (!java.util.Arrays.equals(dy.shape(), want)) {
+            throw new IllegalArgumentException(op + ": output gradient of shape " + Shape.format(dy.shape()) + " should be " + Shape.format(want));
+        }
+    }
+
+    // ------------------------------------------------------------ kernels
+
+    private static Tensor forward(Geometry q, Tensor x, Tensor w) {
+        Tensor xc = x.detach().contiguous(), wc = w.detach().contiguous();
+        Tensor out = Tensor.zeros(x.dtype(), q.n(), q.o(), q.ho(), q.wo());
+        int rows = q.rows(), pixels = q.pixels(), og = q.og();
+        int xImage = q.c() * q.h() * q.w(), yImage = q.o() * pixels;
+        int xo = xc.storageOffset(), wo = wc.storageOffset();
+        if (x.dtype() == DType.FLOAT32) {
+            float[] xa = xc.storage().floats(), wa = wc.storage().floats(), ya = out.storage().floats();
+            Parallel.forRange(q.n(), 1, (from, to) -> {
+                float[] cols = new float[rows * pixels];
+                for (int n = from; n < to; n++) {
+                    for (int g = 0; g < q.groups(); g++) {
+                        ConvKernels.im2col(q, xa, xo + n * xImage, g, 0, rows, cols);
+                        Gemm.sgemm(og, pixels, rows, wa, wo + g * og * rows, rows, 1, cols, 0, pixels, 1,
+                                ya, n * yImage + g * og * pixels, pixels, false);
+                    }
+                }
+            });
+        } else {
+            double[] xa = xc.storage().doubles(), wa = wc.storage().doubles(), ya = out.storage().doubles();
+            Parallel.forRange(q.n(), 1, (from, to) -> {
+                double[] cols = new double[rows * pixels];
+                for (int n = from; n < to; n++) {
+                    for (int g = 0; g < q.groups(); g++) {
+                        ConvKernels.im2col(q, xa, xo + n * xImage, g, 0, rows, cols);
+                        Gemm.dgemm(og, pixels, rows, wa, wo + g * og * rows, rows, 1, cols, 0, pixels, 1,
+                                ya, n * yImage + g * og * pixels, pixels, false);
+                    }
+                }
+            });
+        }
+        return out;
+    }
+
+    /** dx[n] = col2im(wᵀ · dy[n]) per group. */
+    private static Tensor inputGrad(Geometry q, Tensor dy, Tensor w) {
+        Tensor gc = dy.detach().contiguous(), wc = w.detach().contiguous();
+        Tensor dx = Tensor.zeros(dy.dtype(), q.n(), q.c(), q.h(), q.w());
+        int rows = q.rows(), pixels = q.pixels(), og = q.og();
+        int xImage = q.c() * q.h() * q.w(), yImage = q.o() * pixels;
+        int go = gc.storageOffset(), wo = wc.storageOffset();
+        if (dy.dtype() == DType.FLOAT32) {
+            float[] ga = gc.storage().floats(), wa = wc.storage().floats(), xa = dx.storage().floats();
+            Parallel.forRange(q.n(), 1, (from, to) -> {
+                float[] cols = new float[rows * pixels];
+                for (int n = from; n < to; n++) {
+                    for (int g = 0; g < q.groups(); g++) {
+                        // cols[rows, pixels] = w_gᵀ [rows, og] · dy[n, g] [og, pixels]
+                        Gemm.sgemm(rows, pixels, og, wa, wo + g * og * rows, 1, rows, ga, go + n * yImage + g * og * pixels, pixels, 1,
+                                cols, 0, pixels, false);
+                        ConvKernels.col2im(q, cols, g, 0, rows, xa, n * xImage);
+                    }
+                }
+            });
+        } else {
+            double[] ga = gc.storage().doubles(), wa = wc.storage().doubles(), xa = dx.storage().doubles();
+            Parallel.forRange(q.n(), 1, (from, to) -> {
+                double[] cols = new double[rows * pixels];
+                for (int n = from; n < to; n++) {
+                    for (int g = 0; g < q.groups(); g++) {
+                        Gemm.dgemm(rows, pixels, og, wa, wo + g * og * rows, 1, rows, ga, go + n * yImage + g * og * pixels, pixels, 1,
+                                cols, 0, pixels, false);
+                        ConvKernels.col2im(q, cols, g, 0, rows, xa, n * xImage);
+                    }
+                }
+            });
+        }
+        return dx;
+    }
+
+    /** dw_g = Σ_n dy[n, g] · im2col(x[n], g)ᵀ, split over patch rows so each thread owns columns of dw. */
+    private static Tensor weightGrad(Geometry q, Tensor x, Tensor dy) {
+        Tensor xc = x.detach().contiguous(), gc = dy.detach().contiguous();
+        Tensor dw = Tensor.zeros(x.dtype(), q.o(), q.cg(), q.kh(), q.kw());
+        int rows = q.rows(), pixels = q.pixels(), og = q.og();
+        int xImage = q.c() * q.h() * q.w(), yImage = q.o() * pixels;
+        int xo = xc.storageOffset(), go = gc.storageOffset();
+        int grain = Math.max(1, (int) (200_000L / Math.max(1L, (long) pixels * og * q.n())));
+        if (x.dtype() == DType.FLOAT32) {
+            float[] xa = xc.storage().floats(), ga = gc.storage().floats(), wa = dw.storage().floats();
+            Parallel.forRange(rows, grain, (from, to) -> {
+                float[] cols = new float[(to - from) * pixels];
+                for (int g = 0; g < q.groups(); g++) {
+                    for (int n = 0; n < q.n(); n++) {
+                        ConvKernels.im2col(q, xa, xo + n * xImage, g, from, to, cols);
+                        // dw_g[:, from:to] (+)= dy[n, g] [og, pixels] · cols[from:to]ᵀ [pixels, to-from]
+                        Gemm.sgemm(og, to - from, pixels, ga, go + n * yImage + g * og * pixels, pixels, 1, cols, 0, 1, pixels,
+                                wa, g * og * rows + from, rows, n > 0);
+                    }
+                }
+            });
+        } else {
+            double[] xa = xc.storage().doubles(), ga = gc.storage().doubles(), wa = dw.storage().doubles();
+            Parallel.forRange(rows, grain, (from, to) -> {
+                double[] cols = new double[(to - from) * pixels];
+                for (int g = 0; g < q.groups(); g++) {
+                    for (int n = 0; n < q.n(); n++) {
+                        ConvKernels.im2col(q, xa, xo + n * xImage, g, from, to, cols);
+                        Gemm.dgemm(og, to - from, pixels, ga, go + n * yImage + g * og * pixels, pixels, 1, cols, 0, 1, pixels,
+                                wa, g * og * rows + from, rows, n > 0);
+                    }
+                }
+            });
+        }
+        return dw;
+    }
+}

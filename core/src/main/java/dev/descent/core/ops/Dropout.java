@@ -1,0 +1,23 @@
+package dev.descent.core.ops;
+
+import dev.descent.core.Tensor;
+import java.util.random.RandomGenerator;
+
+/** Dropout: zero each element with probability p and scale the survivors by 1/(1 − p), from the caller's generator. */
+public final class Dropout {
+    private Dropout() {}
+
+    /**
+     * In training, {@code x · mask / (1 − p)} with {@code mask[i] = (u_i ≥ p)}, the u_i drawn from
+     * {@code rng} in row-major order; in eval (or p = 0), x itself.
+     */
+    public static Tensor dropout(Tensor x, double p, boolean training, RandomGenerator rng) {
+        if (!(p >= 0 && p <= 1)) throw new IllegalArgumentException("dropout: p must be in [0, 1], was " + p);
+        if (!training || p == 0) return x;
+        if (p == 1) return x.mul(0);
+        Tensor mask = Tensor.zeros(x.dtype().isFloatingPoint() ? x.dtype() : dev.descent.core.DType.FLOAT32, x.shape());
+        double keep = 1 / (1 - p);
+        for (int i = 0; i < mask.numel(); i++) mask.storage().setDouble(i, rng.nextDouble() >= p ? keep : 0);
+        return x.mul(mask);
+    }
+}

@@ -1,0 +1,172 @@
+package dev.descent.core.ops;
+
+import dev.descent.core.Autograd;
+import dev.descent.core.DType;
+import dev.descent.core.Shape;
+import dev.descent.core.Storage;
+import dev.descent.core.Tensor;
+import dev.descent.core.kernel.Parallel;
+
+/**
+ * 2-D pooling over NCHW tensors. Max pooling finds, per output, the flat position of its window's
+ * maximum (the first on ties; padding never wins), then picks those positions ({@link #pick}), whose
+ * adjoint puts gradients back ({@link #place}); each is the other's backward. Average pooling
+ * divides by the full window (padding counted, PyTorch's default) and its adjoint spreads the
+ * gradient evenly ({@link #avgPool2dBackward}); again each is the other's backward.
+ */
+public final class Pooling {
+    private Pooling() {}
+
+    /** Window size, stride and padding (height, width). */
+    public record Window(int kh, int kw, int sh, int sw, int ph, int pw) {
+        public Window {
+            if (kh < 1 || kw < 1) throw new IllegalArgumentException("pool: kernel must be >= 1, was (" + kh + ", " + kw + ")");
+            if (sh < 1 || sw < 1) throw new IllegalArgumentException("pool: stride must be >= 1, was (" + sh + ", " + sw + ")");
+            if (ph < 0 || pw < 0 || 2 * ph > kh || 2 * pw > kw) {
+                throw new IllegalArgumentException("pool: padding (" + ph + ", " + pw + ") must be between 0 and half the kernel (" + kh + ", " + kw + ")");
+            }
+        }
+
+        /** A square window; stride defaults to the kernel size as in PyTorch. */
+        public static Window of(int kernel, int stride, int padding) {
+            return new Window(kernel, kernel, stride, stride, padding, padding);
+        }
+    }
+
+    static int[] outShape(String op, int[] xs, Window p) {
+        if (xs.length != 4) throw new IllegalArgumentException(op + ": input must be [N, C, H, W], got " + Shape.format(xs));
+        int ho = (xs[2] + 2 * p.ph() - p.kh()) / p.sh() + 1, wo = (xs[3] + 2 * p.pw() - p.kw()) / p.sw() + 1;
+        if (xs[2] + 2 * p.ph() < p.kh() || xs[3] + 2 * p.pw() < p.kw()) {
+            throw new IllegalArgumentException(op + ": window " + p.kh() + "×" + p.kw() + " does not fit input " + Shape.format(xs));
+        }
+        return new int[] {xs[0], xs[1], ho, wo};
+    }
+
+    /** Max over each window. */
+    public static Tensor maxPool2d(Tensor x, Window p) {
+        int[] xs = x.shape(), os = outShape("maxPool2d", xs, p);
+        if (!x.dtype().isFloatingPoint()) throw new IllegalArgumentException("maxPool2d: expects a float tensor, got " + x.dtype());
+        Tensor xc = x.detach().contiguous();
+        int planes = os[0] * os[1], ho = os[2], wo = os[3], h = xs[2], w = xs[3];
+        int[] index = new int[planes * ho * wo];
+        Storage s = xc.storage();
+        int base = xc.storageOffset();
+        Parallel.forRange(planes, Math.max(1, 16384 / Math.max(1, ho * wo * p.kh() * p.kw())), (from, to) -> {
+            for (int pl = from; pl < to; pl++) {
+                int in = base + pl * h * w;
+                for (int oh = 0; oh < ho; oh++) {
+                    for (int ow = 0; ow < wo; ow++) {
+                        int best = -1;
+                        double bv = Double.NEGATIVE_INFINITY;
+                        for (int i = 0; i < p.kh(); i++) {
+                            int ih = oh * p.sh() - p.ph() + i;
+                            if (ih < 0 || ih >= h) continue;
+                            for (int j = 0; j < p.kw(); j++) {
+                                int iw = ow * p.sw() - p.pw() + j;
+                                if (iw < 0 || iw >= w) continue;
+                                double v = s.getDouble(in + ih * w + iw);
+                                if (best < 0 || v > bv || (Double.isNaN(v) && !Double.isNaN(bv))) {
+                                    bv = v;
+                                    best = ih * w + iw;
+                                }
+                            }
+                        }
+                        index[(pl * ho + oh) * wo + ow] = best;
+                    }
+                }
+            }
+        });
+        return pick(x, index, os);
+    }
+
+    /** y[plane, k] = x[plane, index[plane·K + k]] for each plane of x: max pooling's selection. */
+    private static Tensor pick(Tensor x, int[] index, int[] outShape) {
+        int[] xs = x.shape();
+        int hw = xs[2] * xs[3], k = outShape[2] * outShape[3];
+        Tensor xc = x.detach().contiguous();
+        Tensor y = Tensor.zeros(x.dtype(), outShape);
+        int base = xc.storageOffset();
+        if (x.dtype() == DType.FLOAT32) {
+            float[] xa = xc.storage().floats(), ya = y.storage().floats();
+            for (int o = 0; o < index.length; o++) ya[o] = xa[base + (o / k) * hw + index[o]];
+        } else {
+            double[] xa = xc.storage().doubles(), ya = y.storage().doubles();
+            for (int o = 0; o < index.length; o++) ya[o] = xa[base + (o / k) * hw + index[o]];
+        }
+        return Autograd.record("maxPool2d", y, g -> new Tensor[] {place(g, index, xs)}, x);
+    }
+
+    /** The adjoint of {@link #pick}: dx[plane, index[o]] += g[o]. */
+    private static Tensor place(Tensor g, int[] index, int[] inShape) {
+        int[] gs = g.shape();
+        int hw = inShape[2] * inShape[3], k = gs[2] * gs[3];
+        Tensor gc = g.detach().contiguous();
+        Tensor dx = Tensor.zeros(g.dtype(), inShape);
+        int base = gc.storageOffset();
+        if (g.dtype() == DType.FLOAT32) {
+            float[] ga = gc.storage().floats(), xa = dx.storage().floats();
+            for (int o = 0; o < index.length; o++) xa[(o / k) * hw + index[o]] += ga[base + o];
+        } else {
+            double[] ga = gc.storage().doubles(), xa = dx.storage().doubles();
+            for (int o = 0; o < index.length; o++) xa[(o / k) * hw + index[o]] += ga[base + o];
+        }
+        return Autograd.record("maxPool2dBackward", dx, h -> new Tensor[] {pick(h, index, gs)}, g);
+    }
+
+    /** Mean over each window, dividing by the full window size (padding counted). */
+    public static Tensor avgPool2d(Tensor x, Window p) {
+        int[] xs = x.shape(), os = outShape("avgPool2d", xs, p);
+        if (!x.dtype().isFloatingPoint()) throw new IllegalArgumentException("avgPool2d: expects a float tensor, got " + x.dtype());
+        Tensor xc = x.detach().contiguous();
+        Tensor y = Tensor.zeros(x.dtype(), os);
+        double inv = 1.0 / (p.kh() * p.kw());
+        windows(xs, os, p, (in, out, pos) -> y.storage().setDouble(out, y.storage().getDouble(out) + xc.storage().getDouble(xc.storageOffset() + in) * inv));
+        return Autograd.record("avgPool2d", y, g -> new Tensor[] {avgPool2dBackward(g, xs, p)}, x);
+    }
+
+    /** The adjoint of avgPool2d: each output's gradient spread evenly over its window. */
+    public static Tensor avgPool2dBackward(Tensor g, int[] inShape, Window p) {
+        int[] os = outShape("avgPool2dBackward", inShape, p);
+        if (!java.util.Arrays.equals(g.shape(), os)) {
+            throw new IllegalArgumentException("avgPool2dBackward: gradient of shape " + Shape.format(g.shape()) + " should be " + Shape.format(os));
+        }
+        Tensor gc = g.detach().contiguous();
+        Tensor dx = Tensor.zeros(g.dtype(), inShape);
+        double inv = 1.0 / (p.kh() * p.kw());
+        windows(inShape, os, p, (in, out, pos) -> dx.storage().setDouble(in, dx.storage().getDouble(in) + gc.storage().getDouble(gc.storageOffset() + out) * inv));
+        return Autograd.record("avgPool2dBackward", dx, h -> new Tensor[] {avgPool2d(h, p)}, g);
+    }
+
+    /** Averages each [H, W] plane to one value: [N, C, H, W] → [N, C]. */
+    public static Tensor globalAvgPool2d(Tensor x) {
+        if (x.dim() != 4) throw new IllegalArgumentException("globalAvgPool2d: input must be [N, C, H, W], got " + Shape.format(x.shape()));
+        return x.mean(new int[] {2, 3}, false);
+    }
+
+    @FunctionalInterface
+    private interface Visit {
+        void at(int inFlat, int outFlat, int pos);
+    }
+
+    /** Visits every (input element, output element) pair of every window inside the image, planes in parallel. */
+    private static void windows(int[] xs, int[] os, Window p, Visit v) {
+        int planes = os[0] * os[1], ho = os[2], wo = os[3], h = xs[2], w = xs[3];
+        Parallel.forRange(planes, Math.max(1, 16384 / Math.max(1, ho * wo * p.kh() * p.kw())), (from, to) -> {
+            for (int pl = from; pl < to; pl++) {
+                for (int oh = 0; oh < ho; oh++) {
+                    for (int ow = 0; ow < wo; ow++) {
+                        int out = (pl * ho + oh) * wo + ow;
+                        for (int i = 0; i < p.kh(); i++) {
+                            int ih = oh * p.sh() - p.ph() + i;
+                            if (ih < 0 || ih >= h) continue;
+                            for (int j = 0; j < p.kw(); j++) {
+                                int iw = ow * p.sw() - p.pw() + j;
+                                if (iw >= 0 && iw < w) v.at(pl * h * w + ih * w + iw, out, i * p.kw() + j);
+                            }
+                        }
+                    }
+                }
+            }
+        });
+    }
+}

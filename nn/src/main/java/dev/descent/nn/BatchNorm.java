@@ -1,0 +1,76 @@
+package dev.descent.nn;
+
+import dev.descent.core.DType;
+import dev.descent.core.GradMode;
+import dev.descent.core.Parameter;
+import dev.descent.core.Tensor;
+import dev.descent.core.ops.Normalization;
+
+/**
+ * Batch normalisation over channels (dim 1), with PyTorch's parameters and buffers: weight (ones),
+ * bias (zeros), running_mean (zeros), running_var (ones), num_batches_tracked; momentum 0.1, eps 1e-5.
+ * Training normalises with batch statistics and updates the running ones; eval uses the running ones.
+ */
+public abstract class BatchNorm extends Module {
+    private final int channels;
+    private final double momentum, eps;
+    private final Parameter weight, bias;
+    private final Tensor runningMean, runningVar, batches;
+    private final int rank;
+
+    protected BatchNorm(int channels, double momentum, double eps, int rank) {
+        if (channels < 1) throw new IllegalArgumentException(getClass().getSimpleName() + ": channels must be >= 1, was " + channels);
+        if (!(eps > 0)) throw new IllegalArgumentException(getClass().getSimpleName() + ": eps must be > 0, was " + eps);
+        if (!(momentum >= 0 && momentum <= 1)) throw new IllegalArgumentException(getClass().getSimpleName() + ": momentum must be in [0, 1], was " + momentum);
+        this.channels = channels;
+        this.momentum = momentum;
+        this.eps = eps;
+        this.rank = rank;
+        weight = addParameter("weight", Tensor.ones(channels));
+        bias = addParameter("bias", Tensor.zeros(channels));
+        runningMean = addBuffer("running_mean", Tensor.zeros(channels));
+        runningVar = addBuffer("running_var", Tensor.ones(channels));
+        batches = addBuffer("num_batches_tracked", Tensor.zeros(DType.INT64));
+    }
+
+    @Override
+    public Tensor forward(Tensor x) {
+        checkInput(x);
+        if (isTraining()) {
+            try (var g = GradMode.noGrad()) {
+                batches.fill(batches.item() + 1);
+            }
+        }
+        return Normalization.batchNorm(x, runningMean, runningVar, weight, bias, isTraining(), momentum, eps);
+    }
+
+    /** Rejects inputs of the wrong rank or channel count, naming the expected shape. */
+    protected void checkInput(Tensor x) {
+        boolean rankOk = rank == 4 ? x.dim() == 4 : (x.dim() == 2 || x.dim() == 3);
+        if (!rankOk || x.size(1) != channels) {
+            throw new IllegalArgumentException(getClass().getSimpleName() + "(" + channels + "): expects input " + (rank == 4 ? "[N, C, H, W]" : "[N, C] or [N, C, L]")
+                    + " with C = " + channels + ", got " + dev.descent.core.Shape.format(x.shape()));
+        }
+    }
+
+    public Parameter weight() {
+        return weight;
+    }
+
+    public Parameter bias() {
+        return bias;
+    }
+
+    public Tensor runningMean() {
+        return runningMean;
+    }
+
+    public Tensor runningVar() {
+        return runningVar;
+    }
+
+    @Override
+    public String toString() {
+        return getClass().getSimpleName() + "(" + channels + ", eps=" + eps + ", momentum=" + momentum + ")";
+    }
+}

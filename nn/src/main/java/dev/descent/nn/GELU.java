@@ -1,0 +1,27 @@
+package dev.descent.nn;
+
+import dev.descent.core.Tensor;
+import dev.descent.core.ops.Activations;
+
+/** GELU, x·Φ(x): exact (erf) by default, or the tanh approximation. */
+public final class GELU extends Module {
+    private final boolean tanhApproximation;
+
+    public GELU() {
+        this(false);
+    }
+
+    public GELU(boolean tanhApproximation) {
+        this.tanhApproximation = tanhApproximation;
+    }
+
+    @Override
+    public Tensor forward(Tensor x) {
+        return tanhApproximation ? Activations.geluTanh(x) : Activations.gelu(x);
+    }
+
+    @Override
+    public String toString() {
+        return tanhApproximation ? "GELU(approximate=tanh)" : "GELU()";
+    }
+}

@@ -1,0 +1,53 @@
+package dev.descent.nn;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.random.RandomGenerator;
+
+/** The reference models of the papers Descent reproduces, each a few lines over the layers. */
+public final class Models {
+    private Models() {}
+
+    /**
+     * SimpleCNN (PAPERS.md §1): conv 3×3 (pad 1) → ReLU → maxpool 2, twice (32 then 64 channels),
+     * then dense → 128 → ReLU → dropout 0.2 → dense → classes. For 3×32×32 input and 10 classes:
+     * 545,098 parameters. {@code imageSize} must be divisible by 4.
+     */
+    public static Sequential simpleCnn(int channels, int imageSize, int classes, RandomGenerator rng) {
+        if (imageSize % 4 != 0) throw new IllegalArgumentException("simpleCnn: image size must be divisible by 4, was " + imageSize);
+        int s = imageSize / 4;
+        return new Sequential(
+                new Conv2d(channels, 32, 3, 1, 1, rng), new ReLU(), new MaxPool2d(2),
+                new Conv2d(32, 64, 3, 1, 1, rng), new ReLU(), new MaxPool2d(2),
+                new Flatten(), new Linear(64 * s * s, 128, rng), new ReLU(), new Dropout(0.2, rng),
+                new Linear(128, classes, rng));
+    }
+
+    /**
+     * The CIFAR ResNet of depth 6n + 2 (He et al., 2016): conv 3×3 (16) + BN + ReLU, three stages of
+     * n basic blocks with 16, 32, 64 channels (stride 2 entering stages 2 and 3), global average
+     * pooling, dense → classes. n = 5 is ResNet-32: 464,154 parameters for 10 classes.
+     */
+    public static Sequential cifarResNet(int blocksPerStage, int classes, RandomGenerator rng) {
+        if (blocksPerStage < 1) throw new IllegalArgumentException("cifarResNet: blocks per stage must be >= 1, was " + blocksPerStage);
+        List<Module> layers = new ArrayList<>(List.of(new Conv2d(3, 16, 3, 1, 1, 1, 1, false, rng), new BatchNorm2d(16), new ReLU()));
+        int in = 16;
+        for (int stage = 0; stage < 3; stage++) {
+            int out = 16 << stage;
+            List<Module> blocks = new ArrayList<>();
+            for (int b = 0; b < blocksPerStage; b++) {
+                blocks.add(new BasicBlock(in, out, b == 0 && stage > 0 ? 2 : 1, rng));
+                in = out;
+            }
+            layers.add(new Sequential(blocks));
+        }
+        layers.add(new GlobalAvgPool2d());
+        layers.add(new Linear(64, classes, rng));
+        return new Sequential(layers);
+    }
+
+    /** ResNet-32 for CIFAR. */
+    public static Sequential resnet32(int classes, RandomGenerator rng) {
+        return cifarResNet(5, classes, rng);
+    }
+}

@@ -1,0 +1,269 @@
+package dev.descent.nn;
+
+import dev.descent.core.GradMode;
+import dev.descent.core.Parameter;
+import dev.descent.core.Shape;
+import dev.descent.core.Tensor;
+import dev.descent.core.io.FileFormatException;
+import dev.descent.core.io.Safetensors;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Predicate;
+
+/**
+ * A layer or a model: named parameters, named buffers (state that is not trained, such as running
+ * statistics) and named child modules, all kept in registration order, so that names and their order
+ * are deterministic: {@code "0.weight"}, {@code "features.conv1.bias"}, as in PyTorch.
+ *
+ * <p>A module is in training mode when created; {@link #eval()} switches it (and its children) to
+ * inference behaviour (dropout off, batch norm on running statistics). In eval mode, forward passes
+ * do not change the module, so one model may serve many threads at once.
+ */
+public abstract class Module {
+    private final Map<String, Parameter> parameters = new LinkedHashMap<>();
+    private final Map<String, Tensor> buffers = new LinkedHashMap<>();
+    private final Map<String, Module> children = new LinkedHashMap<>();
+    private boolean training = true;
+
+    /** Computes the module's output. */
+    public abstract Tensor forward(Tensor x);
+
+    // ------------------------------------------------------------ registration
+
+    /** Registers a trainable parameter under {@code name} (a copy of {@code init}). */
+    protected final Parameter addParameter(String name, Tensor init) {
+        checkName(name);
+        Parameter p = new Parameter(name, init);
+        parameters.put(name, p);
+        return p;
+    }
+
+    /** Registers a buffer: state saved with the model but not trained. The tensor itself is kept. */
+    protected final Tensor addBuffer(String name, Tensor t) {
+        checkName(name);
+        buffers.put(name, t);
+        return t;
+    }
+
+    /** Registers a child module. */
+    protected final <M extends Module> M addModule(String name, M child) {
+        checkName(name);
+        children.put(name, child);
+        return child;
+    }
+
+    private void checkName(String name) {
+        if (name.isEmpty() || name.contains(".")) throw new IllegalArgumentException("a name must be non-empty and without '.', was '" + name + "'");
+        if (parameters.containsKey(name) || buffers.containsKey(name) || children.containsKey(name)) {
+            throw new IllegalArgumentException("'" + name + "' is already registered in " + getClass().getSimpleName());
+        }
+    }
+
+    // ------------------------------------------------------------ what it holds
+
+    /** The direct children, in registration order. */
+    public final Map<String, Module> namedChildren() {
+        return Collections.unmodifiableMap(children);
+    }
+
+    /** This module ("") and every descendant, depth first, by dotted path. */
+    public final Map<String, Module> namedModules() {
+        Map<String, Module> out = new LinkedHashMap<>();
+        collectModules("", out);
+        return out;
+    }
+
+    private void collectModules(String prefix, Map<String, Module> out) {
+        out.put(prefix, this);
+        for (Map.Entry<String, Module> c : children.entrySet()) c.getValue().collectModules(join(prefix, c.getKey()), out);
+    }
+
+    /** Every parameter by dotted path: this module's first, then each child's, depth first. Also names them. */
+    public final Map<String, Parameter> namedParameters() {
+        Map<String, Parameter> out = new LinkedHashMap<>();
+        for (Map.Entry<String, Module> m : namedModules().entrySet()) {
+            for (Map.Entry<String, Parameter> p : m.getValue().parameters.entrySet()) {
+                String name = join(m.getKey(), p.getKey());
+                p.getValue().name(name);
+                out.put(name, p.getValue());
+            }
+        }
+        return out;
+    }
+
+    /** Every buffer by dotted path. */
+    public final Map<String, Tensor> namedBuffers() {
+        Map<String, Tensor> out = new LinkedHashMap<>();
+        for (Map.Entry<String, Module> m : namedModules().entrySet()) {
+            for (Map.Entry<String, Tensor> b : m.getValue().buffers.entrySet()) out.put(join(m.getKey(), b.getKey()), b.getValue());
+        }
+        return out;
+    }
+
+    /** Every parameter, in {@link #namedParameters()} order. */
+    public final List<Parameter> parameters() {
+        return new ArrayList<>(namedParameters().values());
+    }
+
+    /** The parameters owned by modules of the given type (e.g. every {@code Conv2d}'s weight and bias). */
+    public final List<Parameter> parameters(Class<? extends Module> type) {
+        List<Parameter> out = new ArrayList<>();
+        namedParameters(); // name them
+        for (Module m : namedModules().values()) if (type.isInstance(m)) out.addAll(m.parameters.values());
+        return out;
+    }
+
+    /** Every parameter not owned by a module of any of the given types. */
+    @SafeVarargs
+    public final List<Parameter> parametersExcept(Class<? extends Module>... types) {
+        List<Parameter> out = new ArrayList<>();
+        namedParameters();
+        for (Module m : namedModules().values()) {
+            if (Arrays.stream(types).noneMatch(t -> t.isInstance(m))) out.addAll(m.parameters.values());
+        }
+        return out;
+    }
+
+    /** The parameters whose dotted name satisfies {@code filter}. */
+    public final List<Parameter> parameters(Predicate<String> filter) {
+        List<Parameter> out = new ArrayList<>();
+        for (Map.Entry<String, Parameter> e : namedParameters().entrySet()) if (filter.test(e.getKey())) out.add(e.getValue());
+        return out;
+    }
+
+    /** The number of trainable scalars. */
+    public final long parameterCount() {
+        long n = 0;
+        for (Parameter p : namedParameters().values()) n += p.numel();
+        return n;
+    }
+
+    /** Clears every parameter's gradient. */
+    public final void zeroGrad() {
+        for (Parameter p : namedParameters().values()) p.zeroGrad();
+    }
+
+    // ------------------------------------------------------------ modes
+
+    /** Training mode for this module and its descendants; returns this. */
+    public Module train() {
+        return train(true);
+    }
+
+    /** Inference mode for this module and its descendants; returns this. */
+    public Module eval() {
+        return train(false);
+    }
+
+    /** Sets the mode recursively; returns this. */
+    public Module train(boolean on) {
+        training = on;
+        for (Module c : children.values()) c.train(on);
+        return this;
+    }
+
+    /** True in training mode. */
+    public final boolean isTraining() {
+        return training;
+    }
+
+    // ------------------------------------------------------------ state
+
+    /** Parameters and buffers by dotted name: what a model file holds. */
+    public final Map<String, Tensor> stateDict() {
+        Map<String, Tensor> out = new LinkedHashMap<>();
+        for (Map.Entry<String, Module> m : namedModules().entrySet()) {
+            for (Map.Entry<String, Parameter> p : m.getValue().parameters.entrySet()) out.put(join(m.getKey(), p.getKey()), p.getValue());
+            for (Map.Entry<String, Tensor> b : m.getValue().buffers.entrySet()) out.put(join(m.getKey(), b.getKey()), b.getValue());
+        }
+        return out;
+    }
+
+    /**
+     * Copies {@code state} into this module's parameters and buffers. Every name must match, with the
+     * same shape and dtype; otherwise nothing is changed and the exception lists every missing name,
+     * every unexpected name and every mismatched shape.
+     */
+    public final void loadStateDict(Map<String, Tensor> state) {
+        String problem = mismatch(state);
+        if (problem != null) throw new IllegalArgumentException("state does not match the model: " + problem);
+        copyIn(state);
+    }
+
+    /** Writes the state dict as safetensors (atomically), with the module type in the metadata. */
+    public final void save(Path file) throws IOException {
+        Map<String, String> meta = new LinkedHashMap<>();
+        meta.put("format", "descent");
+        meta.put("model", getClass().getSimpleName());
+        Safetensors.save(stateDict(), meta, file);
+    }
+
+    /**
+     * Loads a safetensors file written by {@link #save} (or by any framework, given matching names).
+     * The file is read and checked completely before anything is copied: on any error the module is
+     * unchanged.
+     *
+     * @throws FileFormatException when the file is not valid safetensors
+     * @throws ModelFileException when its tensors do not match this model
+     */
+    public final void load(Path file) throws IOException {
+        Map<String, Tensor> state = Safetensors.load(file).tensors();
+        String problem = mismatch(state);
+        if (problem != null) throw new ModelFileException(file, problem);
+        copyIn(state);
+    }
+
+    private String mismatch(Map<String, Tensor> state) {
+        Map<String, Tensor> mine = stateDict();
+        List<String> missing = new ArrayList<>(), unexpected = new ArrayList<>(), wrong = new ArrayList<>();
+        for (String k : mine.keySet()) if (!state.containsKey(k)) missing.add(k);
+        for (String k : state.keySet()) if (!mine.containsKey(k)) unexpected.add(k);
+        for (Map.Entry<String, Tensor> e : mine.entrySet()) {
+            Tensor t = state.get(e.getKey());
+            if (t == null) continue;
+            if (!Arrays.equals(t.shape(), e.getValue().shape()) || t.dtype() != e.getValue().dtype()) {
+                wrong.add(e.getKey() + " (file " + t.dtype() + " " + Shape.format(t.shape()) + ", model " + e.getValue().dtype() + " "
+                        + Shape.format(e.getValue().shape()) + ")");
+            }
+        }
+        if (missing.isEmpty() && unexpected.isEmpty() && wrong.isEmpty()) return null;
+        StringBuilder sb = new StringBuilder();
+        if (!missing.isEmpty()) sb.append("missing ").append(missing);
+        if (!unexpected.isEmpty()) sb.append(sb.length() > 0 ? "; " : "").append("unexpected ").append(unexpected);
+        if (!wrong.isEmpty()) sb.append(sb.length() > 0 ? "; " : "").append("mismatched ").append(wrong);
+        return sb.toString();
+    }
+
+    private void copyIn(Map<String, Tensor> state) {
+        try (var g = GradMode.noGrad()) {
+            for (Map.Entry<String, Tensor> e : stateDict().entrySet()) e.getValue().copyFrom(state.get(e.getKey()));
+        }
+    }
+
+    // ------------------------------------------------------------ description
+
+    /**
+     * A table of the layers with each one's output shape for an input of {@code inputShape} and its
+     * parameter count, then the total. Nested {@link Sequential}s are expanded; other modules are one
+     * row. Runs one forward pass in eval mode without recording a graph, then restores the mode.
+     */
+    public final String summary(int... inputShape) {
+        return ModelSummary.of(this, inputShape);
+    }
+
+    /** The module's name and configuration, e.g. {@code Conv2d(3, 32, kernel=3, stride=1, padding=1)}. */
+    @Override
+    public String toString() {
+        return getClass().getSimpleName();
+    }
+
+    static String join(String prefix, String name) {
+        return prefix.isEmpty() ? name : prefix + "." + name;
+    }
+}

@@ -1,0 +1,11 @@
+package dev.descent.nn;
+
+import dev.descent.core.Tensor;
+
+/** The activation the hyperbolic tangent, elementwise. */
+public final class Tanh extends Module {
+    @Override
+    public Tensor forward(Tensor x) {
+        return x.tanh();
+    }
+}
