@@ -18,6 +18,7 @@ public final class Autograd {
      * when grad mode is on and any input requires a gradient; returns {@code output}.
      */
     public static Tensor record(String op, Tensor output, BackwardFn backward, Tensor... inputs) {
+        if (Anomaly.isEnabled() && GradMode.isEnabled()) Anomaly.checkForward(op, output, inputs);
         if (!GradMode.isEnabled()) return output;
         boolean needed = false;
         for (Tensor t : inputs) needed |= t != null && t.requiresGrad();

@@ -1,5 +1,6 @@
 package dev.descent.core.autograd;
 
+import dev.descent.core.Anomaly;
 import dev.descent.core.GradMode;
 import dev.descent.core.Node;
 import dev.descent.core.Shape;
@@ -97,6 +98,7 @@ public final class Engine {
                 for (int i = 0; i < inputGrads.length; i++) {
                     Tensor in = inputs.get(i), gi = inputGrads[i];
                     if (gi == null || in == null || !in.requiresGrad()) continue;
+                    if (Anomaly.isEnabled()) Anomaly.checkBackward(node, i, gi);
                     Tensor prev = grads.get(in);
                     if (prev == null) {
                         grads.put(in, gi);
