@@ -85,6 +85,36 @@ public final class UnaryKernels {
         for (; i < n; i++) y[yo + i] = scalarD(k, x[xo + i * xs]);
     }
 
+    /** y[i] = x[i] > 0 ? g[i] : 0 over n contiguous elements (relu's backward); {@code vector=false}: scalar twin. */
+    public static void maskPositiveF(float[] g, int go, float[] x, int xo, float[] y, int yo, int n, boolean vector) {
+        int i = 0;
+        if (vector && n >= Vectors.FL) {
+            Vectors.count();
+            var S = Vectors.F;
+            int upper = S.loopBound(n);
+            for (; i < upper; i += S.length()) {
+                FloatVector gv = FloatVector.fromArray(S, g, go + i);
+                gv.blend(0f, FloatVector.fromArray(S, x, xo + i).compare(jdk.incubator.vector.VectorOperators.LE, 0f)).intoArray(y, yo + i);
+            }
+        }
+        for (; i < n; i++) y[yo + i] = x[xo + i] > 0 ? g[go + i] : 0f;
+    }
+
+    /** y[i] = x[i] > 0 ? g[i] : 0 over n contiguous elements (relu's backward); {@code vector=false}: scalar twin. */
+    public static void maskPositiveD(double[] g, int go, double[] x, int xo, double[] y, int yo, int n, boolean vector) {
+        int i = 0;
+        if (vector && n >= Vectors.DL) {
+            Vectors.count();
+            var S = Vectors.D;
+            int upper = S.loopBound(n);
+            for (; i < upper; i += S.length()) {
+                DoubleVector gv = DoubleVector.fromArray(S, g, go + i);
+                gv.blend(0d, DoubleVector.fromArray(S, x, xo + i).compare(jdk.incubator.vector.VectorOperators.LE, 0d)).intoArray(y, yo + i);
+            }
+        }
+        for (; i < n; i++) y[yo + i] = x[xo + i] > 0 ? g[go + i] : 0d;
+    }
+
     /** The scalar twin in float32: the same formula as the vector loop. */
     static float scalarF(Kind k, float x) {
         return switch (k) {

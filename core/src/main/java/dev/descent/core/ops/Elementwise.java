@@ -140,7 +140,30 @@ public final class Elementwise {
 
     public static Tensor relu(Tensor x) {
         Tensor y = unary(UnaryKernels.Kind.RELU, x);
-        return Autograd.record("relu", y, g -> new Tensor[] {where(x.gt(0), g, g.scalarLike(0))}, x);
+        return Autograd.record("relu", y, g -> new Tensor[] {positivePart(g, x)}, x);
+    }
+
+    /**
+     * g where x > 0, else 0: relu's backward in one pass. Linear in g, so its own backward is itself
+     * (with the same x); x only selects, and gets no gradient.
+     */
+    public static Tensor positivePart(Tensor g, Tensor x) {
+        if (!java.util.Arrays.equals(g.shape(), x.shape()) || g.dtype() != x.dtype() || !g.dtype().isFloatingPoint()) {
+            return where(x.gt(0), g, g.scalarLike(0));
+        }
+        Tensor gc = g.detach().contiguous(), xc = x.detach().contiguous();
+        Tensor y = Tensor.zeros(g.dtype(), g.shape());
+        int n = y.numel(), go = gc.storageOffset(), xo = xc.storageOffset();
+        if (g.dtype() == DType.FLOAT32) {
+            float[] ga = gc.storage().floats(), xa = xc.storage().floats(), ya = y.storage().floats();
+            Loops.forEachRow(new int[] {n}, new int[] {1}, 0, null, 0, null, 0,
+                    (o, a, as, b, bs, c, cs, len) -> UnaryKernels.maskPositiveF(ga, go + o, xa, xo + o, ya, o, len, dev.descent.core.kernel.Vectors.ENABLED));
+        } else {
+            double[] ga = gc.storage().doubles(), xa = xc.storage().doubles(), ya = y.storage().doubles();
+            Loops.forEachRow(new int[] {n}, new int[] {1}, 0, null, 0, null, 0,
+                    (o, a, as, b, bs, c, cs, len) -> UnaryKernels.maskPositiveD(ga, go + o, xa, xo + o, ya, o, len, dev.descent.core.kernel.Vectors.ENABLED));
+        }
+        return Autograd.record("positivePart", y, h -> new Tensor[] {positivePart(h, x), null}, g, x);
     }
 
     public static Tensor sigmoid(Tensor x) {

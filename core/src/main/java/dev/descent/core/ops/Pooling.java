@@ -49,34 +49,64 @@ public final class Pooling {
         Tensor xc = x.detach().contiguous();
         int planes = os[0] * os[1], ho = os[2], wo = os[3], h = xs[2], w = xs[3];
         int[] index = new int[planes * ho * wo];
-        Storage s = xc.storage();
         int base = xc.storageOffset();
-        Parallel.forRange(planes, Math.max(1, 16384 / Math.max(1, ho * wo * p.kh() * p.kw())), (from, to) -> {
-            for (int pl = from; pl < to; pl++) {
-                int in = base + pl * h * w;
-                for (int oh = 0; oh < ho; oh++) {
-                    for (int ow = 0; ow < wo; ow++) {
-                        int best = -1;
-                        double bv = Double.NEGATIVE_INFINITY;
-                        for (int i = 0; i < p.kh(); i++) {
-                            int ih = oh * p.sh() - p.ph() + i;
-                            if (ih < 0 || ih >= h) continue;
-                            for (int j = 0; j < p.kw(); j++) {
-                                int iw = ow * p.sw() - p.pw() + j;
-                                if (iw < 0 || iw >= w) continue;
-                                double v = s.getDouble(in + ih * w + iw);
-                                if (best < 0 || v > bv || (Double.isNaN(v) && !Double.isNaN(bv))) {
-                                    bv = v;
-                                    best = ih * w + iw;
-                                }
-                            }
+        if (x.dtype() == DType.FLOAT32) {
+            float[] xa = xc.storage().floats();
+            Parallel.forRange(planes, Math.max(1, 16384 / Math.max(1, ho * wo * p.kh() * p.kw())), (from, to) -> {
+                for (int pl = from; pl < to; pl++) maxPlaneF(xa, base + pl * h * w, h, w, p, ho, wo, index, pl * ho * wo);
+            });
+        } else {
+            Storage s = xc.storage();
+            Parallel.forRange(planes, Math.max(1, 16384 / Math.max(1, ho * wo * p.kh() * p.kw())), (from, to) -> {
+                for (int pl = from; pl < to; pl++) maxPlaneGeneric(s, base + pl * h * w, h, w, p, ho, wo, index, pl * ho * wo);
+            });
+        }
+        return pick(x, index, os);
+    }
+
+    /** Window maxima of one float plane: index[out0 + k] = flat position in the plane (first on ties; NaN wins). */
+    private static void maxPlaneF(float[] x, int in, int h, int w, Window p, int ho, int wo, int[] index, int out0) {
+        for (int oh = 0; oh < ho; oh++) {
+            int ih0 = oh * p.sh() - p.ph();
+            for (int ow = 0; ow < wo; ow++) {
+                int iw0 = ow * p.sw() - p.pw();
+                int best = -1;
+                float bv = Float.NEGATIVE_INFINITY;
+                for (int i = Math.max(0, -ih0); i < p.kh() && ih0 + i < h; i++) {
+                    int row = in + (ih0 + i) * w;
+                    for (int j = Math.max(0, -iw0); j < p.kw() && iw0 + j < w; j++) {
+                        float v = x[row + iw0 + j];
+                        if (best < 0 || v > bv || (v != v && bv == bv)) {
+                            bv = v;
+                            best = (ih0 + i) * w + iw0 + j;
                         }
-                        index[(pl * ho + oh) * wo + ow] = best;
                     }
                 }
+                index[out0 + oh * wo + ow] = best;
             }
-        });
-        return pick(x, index, os);
+        }
+    }
+
+    /** {@link #maxPlaneF} for any float dtype, through the storage's generic accessors. */
+    private static void maxPlaneGeneric(Storage s, int in, int h, int w, Window p, int ho, int wo, int[] index, int out0) {
+        for (int oh = 0; oh < ho; oh++) {
+            int ih0 = oh * p.sh() - p.ph();
+            for (int ow = 0; ow < wo; ow++) {
+                int iw0 = ow * p.sw() - p.pw();
+                int best = -1;
+                double bv = Double.NEGATIVE_INFINITY;
+                for (int i = Math.max(0, -ih0); i < p.kh() && ih0 + i < h; i++) {
+                    for (int j = Math.max(0, -iw0); j < p.kw() && iw0 + j < w; j++) {
+                        double v = s.getDouble(in + (ih0 + i) * w + iw0 + j);
+                        if (best < 0 || v > bv || (Double.isNaN(v) && !Double.isNaN(bv))) {
+                            bv = v;
+                            best = (ih0 + i) * w + iw0 + j;
+                        }
+                    }
+                }
+                index[out0 + oh * wo + ow] = best;
+            }
+        }
     }
 
     /** y[plane, k] = x[plane, index[plane·K + k]] for each plane of x: max pooling's selection. */

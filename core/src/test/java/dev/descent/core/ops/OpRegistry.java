@@ -70,6 +70,28 @@ public final class OpRegistry {
         ops.add(unary("sqrt", Set.of("sqrt"), POSITIVE, Tensor::sqrt, Math::sqrt));
         ops.add(unary("abs", Set.of("abs"), AWAY_FROM_ZERO, Tensor::abs, Math::abs));
         ops.add(unary("relu", Set.of("relu"), AWAY_FROM_ZERO, Tensor::relu, x -> x > 0 ? x : 0));
+        ops.add(new OpInfo("positivePart", Set.of("positivePart"), true, false, (rng, dt, grad) -> {
+            int[] shape = TensorGen.shape(rng, 0, MAX_RANK, MAX_DIM);
+            Tensor g = TensorGen.tensor(rng, dt, shape, grad ? NORMAL : EDGES), x = TensorGen.tensor(rng, dt, shape, AWAY_FROM_ZERO);
+            return new Case("positivePart " + fmt(shape), new Tensor[] {g, x}, in -> Elementwise.positivePart(in[0], in[1]),
+                    in -> zip(in[0], in[1], (a, b) -> b > 0 ? a : 0));
+        }));
+        ops.add(new OpInfo("sumToShape", Set.of("sumToShape"), true, true, (rng, dt, grad) -> {
+            int[][] pair = TensorGen.broadcastPair(rng, MAX_RANK, MAX_DIM);
+            int[] full = Ref.broadcastShape(pair[0], pair[1]);
+            int[] small = dropSome(rng, full);
+            Tensor g = TensorGen.tensor(rng, dt, full, NORMAL);
+            return new Case("sumToShape " + fmt(full) + "->" + fmt(small), new Tensor[] {g}, in -> Views.sumToShape(in[0], small), in -> {
+                double[] out = new double[Ref.build(small, i -> 0).values().length];
+                for (int f = 0; f < in[0].numel(); f++) {
+                    int[] idx = Ref.unravel(f, full);
+                    int[] t = new int[small.length];
+                    for (int k = 0; k < small.length; k++) t[k] = small[k] == 1 ? 0 : idx[idx.length - small.length + k];
+                    out[flat(t, small)] += in[0].get(idx);
+                }
+                return new Expected(small, out);
+            });
+        }));
         ops.add(unary("sigmoid", Set.of("sigmoid"), NORMAL, Tensor::sigmoid, x -> 1 / (1 + Math.exp(-x))));
         ops.add(unary("tanh", Set.of("tanh"), NORMAL, Tensor::tanh, Math::tanh));
         ops.add(unary("square", Set.of("square"), NORMAL, Tensor::square, x -> x * x));
@@ -116,7 +138,7 @@ public final class OpRegistry {
                     in -> Ref.build(Ref.broadcastShape(in[0].shape(), in[1].shape(), in[2].shape()),
                             idx -> Ref.broadcastGet(in[0], idx) != 0 ? Ref.broadcastGet(in[1], idx) : Ref.broadcastGet(in[2], idx)));
         }));
-        ops.add(new OpInfo("to", Set.of("to"), true, false, (rng, dt, grad) -> {
+        ops.add(new OpInfo("to", Set.of("to", "cast"), true, false, (rng, dt, grad) -> {
             DType other = dt == DType.FLOAT32 ? DType.FLOAT64 : DType.FLOAT32;
             Tensor x = TensorGen.tensor(rng, dt, TensorGen.shape(rng, 0, MAX_RANK, MAX_DIM), grad ? NORMAL : EDGES);
             // Converting away and back: float64 → float32 → float64 rounds to float, which the reference does too.
@@ -297,7 +319,7 @@ public final class OpRegistry {
             case "gt" -> (a, b) -> a > b ? 1 : 0;
             default -> (a, b) -> a >= b ? 1 : 0;
         };
-        return new OpInfo(name, Set.of(name), false, false, (rng, dt, grad) -> {
+        return new OpInfo(name, Set.of(name, "compare"), false, false, (rng, dt, grad) -> {
             int[][] s = TensorGen.broadcastPair(rng, MAX_RANK, MAX_DIM);
             Tensor a = grid(rng, dt, s[0]), b = grid(rng, dt, s[1]); // coarse values: equality happens
             boolean scalarForm = rng.nextInt(4) == 0;

@@ -118,7 +118,7 @@ final class ViewOps {
                 }
             }
         }));
-        ops.add(new OpInfo("clone", Set.of("clone", "contiguous"), true, false, (rng, dt, grad) -> {
+        ops.add(new OpInfo("clone", Set.of("clone", "contiguous", "copy"), true, false, (rng, dt, grad) -> {
             int[] shape = TensorGen.shape(rng, 0, 3, 4);
             Tensor x = TensorGen.tensor(rng, dt, shape, NORMAL);
             boolean contiguous = rng.nextBoolean();
