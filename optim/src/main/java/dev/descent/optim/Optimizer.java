@@ -171,7 +171,7 @@ public abstract class Optimizer {
      * @throws IllegalStateException when a gradient's shape differs from its parameter's
      */
     public final void step() {
-        try (var scope = GradMode.noGrad()) {
+        try (var _ = GradMode.noGrad()) {
             if (!transforms.isEmpty()) {
                 List<Parameter> withGrad = new ArrayList<>();
                 for (ParamGroup g : groups) for (Parameter p : g.parameters()) if (p.grad() != null) withGrad.add(p);
