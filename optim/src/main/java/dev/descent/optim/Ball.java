@@ -7,7 +7,7 @@ import java.util.List;
 
 /**
  * The closed Euclidean ball {x : ||x − c|| ≤ r} over a group's tensors viewed as one vector, centred
- * at the origin or at given tensors. Projection: x ← c + (x − c)·min(1, r/||x − c||).
+ * at the origin or at given tensors. Projection: x ← c + (x − c)·min(1, r/||x − c||), rounded inward.
  */
 public final class Ball implements ConvexSet {
     private final List<Tensor> center; // null: the origin
@@ -51,17 +51,29 @@ public final class Ball implements ConvexSet {
         return Math.sqrt(s);
     }
 
+    /**
+     * Scales x − c down to length r when it is longer. Rounding (float32 above all) can leave the
+     * stored result a few ulps outside; it is then scaled again by slightly less, until it is inside,
+     * so that projected points always satisfy ||x − c|| ≤ r and projecting twice changes nothing.
+     */
     @Override
     public void project(List<? extends Tensor> point) {
         double d = distance(point);
-        if (d <= radius) return;
-        double scale = radius / d;
+        double shave = 0x1p-53;
+        for (int attempt = 0; d > radius && attempt < 64; attempt++) {
+            scale(point, radius / d * (1 - (attempt == 0 ? 0 : shave)));
+            if (attempt > 0) shave *= 4;
+            d = distance(point);
+        }
+    }
+
+    private void scale(List<? extends Tensor> point, double factor) {
         for (int k = 0; k < point.size(); k++) {
             Flat x = Flat.of(point.get(k));
             Flat c = center == null ? null : Flat.of(center.get(k));
             for (int i = 0; i < x.size(); i++) {
                 double ci = c == null ? 0 : c.get(i);
-                x.set(i, ci + (x.get(i) - ci) * scale);
+                x.set(i, ci + (x.get(i) - ci) * factor);
             }
         }
     }
