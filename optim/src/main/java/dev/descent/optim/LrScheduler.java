@@ -58,14 +58,19 @@ public final class LrScheduler {
         int groups = optimizer.groups().size();
         this.base = new double[groups][keys.length];
         for (int g = 0; g < groups; g++) for (int k = 0; k < keys.length; k++) base[g][k] = optimizer.group(g).get(keys[k]);
-        apply();
+        apply(0);
         optimizer.attach(this);
     }
 
-    /** Advances the position by one and sets the scheduled values. */
+    /**
+     * Advances the position by one and sets the scheduled values.
+     *
+     * @throws IllegalArgumentException when a scheduled value is invalid for its key (for example
+     *     γ = 0); nothing changes then
+     */
     public void step() {
+        apply(position + 1);
         position++;
-        apply();
     }
 
     /** The number of {@link #step()} calls so far. */
@@ -88,8 +93,19 @@ public final class LrScheduler {
         return keys;
     }
 
-    private void apply() {
-        double f = schedule.factor(position);
+    /** Sets every scheduled value for position {@code t}, after checking them all. */
+    private void apply(long t) {
+        double f = schedule.factor(t);
+        for (int g = 0; g < base.length; g++) {
+            for (int k = 0; k < keys.size(); k++) {
+                try {
+                    optimizer.hyperparameters().checkValue(keys.get(k), base[g][k] * f);
+                } catch (IllegalArgumentException e) {
+                    throw new IllegalArgumentException(e.getMessage() + " (group " + g + " of " + optimizer.getClass().getSimpleName()
+                            + ", scheduled at position " + t + ")", e);
+                }
+            }
+        }
         for (int g = 0; g < base.length; g++) for (int k = 0; k < keys.size(); k++) optimizer.group(g).set(keys.get(k), base[g][k] * f);
     }
 

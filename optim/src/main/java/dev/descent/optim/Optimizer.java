@@ -254,6 +254,11 @@ public abstract class Optimizer {
         return Collections.unmodifiableList(transforms);
     }
 
+    /** The schedulers built on this optimizer, in the order they were built (their state is saved with this one's). */
+    public List<LrScheduler> schedulers() {
+        return Collections.unmodifiableList(schedulers);
+    }
+
     /** Called by a scheduler built on this optimizer, so that its position is saved with the state. */
     void attach(LrScheduler scheduler) {
         schedulers.add(scheduler);

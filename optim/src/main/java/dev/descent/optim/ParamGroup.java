@@ -118,7 +118,7 @@ public final class ParamGroup {
         Object v = values.get(key);
         if (v == null) {
             throw new IllegalArgumentException(spec == null ? key + " is not set in this group (set it with with(\"" + key + "\", …))"
-                    : "unknown hyperparameter '" + key + "' in " + where() + "; known: " + String.join(", ", spec.entries().keySet()));
+                    : "unknown hyperparameter '" + key + "'; known: " + String.join(", ", spec.entries().keySet()) + " (" + where() + ")");
         }
         return v;
     }
@@ -160,8 +160,8 @@ public final class ParamGroup {
         bound.owner = owner;
         for (String key : values.keySet()) {
             if (spec.entry(key) == null) {
-                throw new IllegalArgumentException("unknown hyperparameter '" + key + "' (" + owner + "); known: "
-                        + String.join(", ", spec.entries().keySet()));
+                throw new IllegalArgumentException("unknown hyperparameter '" + key + "'; known: " + String.join(", ", spec.entries().keySet())
+                        + " (" + owner + ")");
             }
         }
         for (Hyperparameters.Entry e : spec.entries().values()) {
