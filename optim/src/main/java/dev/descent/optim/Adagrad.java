@@ -31,12 +31,21 @@ public final class Adagrad extends Optimizer {
             .real("eps", 1e-10, Hyperparameters.Range.NON_NEGATIVE)
             .build();
 
-    /** Adagrad over {@code groups}; keys a group does not set take the defaults above. */
+    /**
+     * Adagrad over {@code groups}; keys a group does not set take the defaults above.
+     *
+     * @param groups the parameter groups with their hyperparameters
+     */
     public Adagrad(List<ParamGroup> groups) {
         super(groups, SPEC, Map.of(), List.of());
     }
 
-    /** Adagrad whose groups default to learning rate {@code lr}. */
+    /**
+     * Adagrad whose groups default to learning rate {@code lr}.
+     *
+     * @param groups the parameter groups with their hyperparameters
+     * @param lr the learning rate of every group that does not set {@code lr}
+     */
     public Adagrad(List<ParamGroup> groups, double lr) {
         super(groups, SPEC, Map.of("lr", lr), List.of());
     }

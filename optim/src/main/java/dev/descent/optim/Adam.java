@@ -37,12 +37,21 @@ public final class Adam extends Optimizer {
             .flag("amsgrad", false)
             .build();
 
-    /** Adam over {@code groups}; keys a group does not set take the defaults above. */
+    /**
+     * Adam over {@code groups}; keys a group does not set take the defaults above.
+     *
+     * @param groups the parameter groups with their hyperparameters
+     */
     public Adam(List<ParamGroup> groups) {
         super(groups, SPEC, Map.of(), List.of());
     }
 
-    /** Adam whose groups default to learning rate {@code lr}. */
+    /**
+     * Adam whose groups default to learning rate {@code lr}.
+     *
+     * @param groups the parameter groups with their hyperparameters
+     * @param lr the learning rate of every group that does not set {@code lr}
+     */
     public Adam(List<ParamGroup> groups, double lr) {
         super(groups, SPEC, Map.of("lr", lr), List.of());
     }

@@ -32,12 +32,21 @@ public final class AdamW extends Optimizer {
             .flag("amsgrad", false)
             .build();
 
-    /** AdamW over {@code groups}; keys a group does not set take the defaults above. */
+    /**
+     * AdamW over {@code groups}; keys a group does not set take the defaults above.
+     *
+     * @param groups the parameter groups with their hyperparameters
+     */
     public AdamW(List<ParamGroup> groups) {
         super(groups, SPEC, Map.of(), List.of());
     }
 
-    /** AdamW whose groups default to learning rate {@code lr}. */
+    /**
+     * AdamW whose groups default to learning rate {@code lr}.
+     *
+     * @param groups the parameter groups with their hyperparameters
+     * @param lr the learning rate of every group that does not set {@code lr}
+     */
     public AdamW(List<ParamGroup> groups, double lr) {
         super(groups, SPEC, Map.of("lr", lr), List.of());
     }

@@ -19,24 +19,44 @@ public final class Ball implements ConvexSet {
         this.radius = radius;
     }
 
-    /** The ball of radius {@code radius} around the origin. */
+    /**
+     * The ball around the origin.
+     *
+     * @param radius r (≥ 0, finite)
+     * @return the ball {x : ||x|| ≤ r}
+     */
     public static Ball origin(double radius) {
         return new Ball(null, radius);
     }
 
-    /** The ball of radius {@code radius} around {@code center} (one tensor per parameter of the group, copied). */
+    /**
+     * The ball around a centre.
+     *
+     * @param center c: one tensor per parameter of the group, of the same shapes (copied, as float64)
+     * @param radius r (≥ 0, finite)
+     * @return the ball {x : ||x − c|| ≤ r}
+     */
     public static Ball around(List<? extends Tensor> center, double radius) {
         List<Tensor> copy = new ArrayList<>();
         for (Tensor t : center) copy.add(t.detach().contiguous().to(dev.descent.core.DType.FLOAT64).clone());
         return new Ball(List.copyOf(copy), radius);
     }
 
-    /** The radius r. */
+    /**
+     * The radius.
+     *
+     * @return r
+     */
     public double radius() {
         return radius;
     }
 
-    /** The distance ||x − c|| of {@code point} from the centre. */
+    /**
+     * The distance of a point from the centre.
+     *
+     * @param point x: one tensor per parameter of the group
+     * @return ||x − c||, summed in float64 in order
+     */
     public double distance(List<? extends Tensor> point) {
         checkShapes(point);
         double s = 0;

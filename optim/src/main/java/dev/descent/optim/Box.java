@@ -10,7 +10,12 @@ import java.util.List;
 public final class Box implements ConvexSet {
     private final double lo, hi;
 
-    /** The box [lo, hi] in every coordinate; infinite ends allowed. */
+    /**
+     * The box [lo, hi] in every coordinate.
+     *
+     * @param lo the lower bound (may be −∞)
+     * @param hi the upper bound (may be +∞), at least {@code lo}
+     */
     public Box(double lo, double hi) {
         if (Double.isNaN(lo) || Double.isNaN(hi) || lo > hi) throw new IllegalArgumentException("box needs lo <= hi, was lo " + lo + ", hi " + hi);
         this.lo = lo;

@@ -14,13 +14,21 @@ public final class ClipByGlobalNorm implements GradientTransform {
     private final double maxNorm;
     private double lastNorm = Double.NaN;
 
-    /** Clips to joint norm {@code maxNorm} (> 0). */
+    /**
+     * Clips to a joint norm.
+     *
+     * @param maxNorm the largest joint norm let through (> 0, finite)
+     */
     public ClipByGlobalNorm(double maxNorm) {
         if (!(maxNorm > 0) || Double.isInfinite(maxNorm)) throw new IllegalArgumentException("maxNorm must be > 0 and finite, was " + maxNorm);
         this.maxNorm = maxNorm;
     }
 
-    /** The joint norm before clipping, from the last {@link #apply} (NaN before the first). */
+    /**
+     * The joint norm before clipping, from the last {@link #apply} (NaN before the first).
+     *
+     * @return the norm N the last call measured
+     */
     public double lastNorm() {
         return lastNorm;
     }

@@ -10,7 +10,11 @@ import java.util.List;
 public final class ClipByValue implements GradientTransform {
     private final double limit;
 
-    /** Clips each element to [−limit, limit] ({@code limit} > 0). */
+    /**
+     * Clips each element to [−limit, limit].
+     *
+     * @param limit the bound (> 0)
+     */
     public ClipByValue(double limit) {
         if (!(limit > 0)) throw new IllegalArgumentException("limit must be > 0, was " + limit);
         this.limit = limit;

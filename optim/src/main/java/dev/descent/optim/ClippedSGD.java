@@ -29,12 +29,22 @@ public final class ClippedSGD extends Optimizer {
             .real("weight_decay", 0, Hyperparameters.Range.NON_NEGATIVE)
             .build();
 
-    /** Clipped SGD over {@code groups}; each group must set {@code lr} and {@code gamma}. */
+    /**
+     * Clipped SGD over {@code groups}; each group must set {@code lr} and {@code gamma}.
+     *
+     * @param groups the parameter groups with their hyperparameters
+     */
     public ClippedSGD(List<ParamGroup> groups) {
         super(groups, SPEC, Map.of(), List.of());
     }
 
-    /** Clipped SGD whose groups default to step η = {@code lr} and threshold γ = {@code gamma}. */
+    /**
+     * Clipped SGD whose groups default to step η = {@code lr} and threshold γ = {@code gamma}.
+     *
+     * @param groups the parameter groups with their hyperparameters
+     * @param lr η for every group that does not set {@code lr}
+     * @param gamma γ for every group that does not set {@code gamma}
+     */
     public ClippedSGD(List<ParamGroup> groups, double lr, double gamma) {
         super(groups, SPEC, Map.of("lr", lr, "gamma", gamma), List.of());
     }

@@ -56,12 +56,24 @@ public final class ClippingFramework extends Optimizer {
             })
             .build();
 
-    /** The framework over {@code groups}; each group must set {@code lr}, {@code gamma} and {@code nu}. */
+    /**
+     * The framework over {@code groups}; each group must set {@code lr}, {@code gamma} and {@code nu}.
+     *
+     * @param groups the parameter groups with their hyperparameters
+     */
     public ClippingFramework(List<ParamGroup> groups) {
         super(groups, SPEC, Map.of(), List.of());
     }
 
-    /** The framework whose groups default to these η, γ, β and ν. */
+    /**
+     * The framework whose groups default to these η, γ, β and ν.
+     *
+     * @param groups the parameter groups with their hyperparameters
+     * @param lr η for every group that does not set {@code lr}
+     * @param gamma γ for every group that does not set {@code gamma}
+     * @param beta β for every group that does not set {@code beta}
+     * @param nu ν for every group that does not set {@code nu}
+     */
     public ClippingFramework(List<ParamGroup> groups, double lr, double gamma, double beta, double nu) {
         super(groups, SPEC, Map.of("lr", lr, "gamma", gamma, "beta", beta, "nu", nu), List.of());
     }

@@ -13,9 +13,19 @@ import java.util.List;
  */
 public interface ConvexSet {
 
-    /** Replaces {@code point} by its Euclidean projection onto the set, in place. */
+    /**
+     * Replaces a point by its Euclidean projection onto the set, in place.
+     *
+     * @param point the group's tensors, viewed as one vector
+     */
     void project(List<? extends Tensor> point);
 
-    /** True when {@code point} lies in the set, allowing a relative slack {@code tolerance} for rounding. */
+    /**
+     * Whether a point lies in the set.
+     *
+     * @param point the group's tensors, viewed as one vector
+     * @param tolerance a relative slack for rounding (0 for an exact test)
+     * @return true when the point is in the set, up to the slack
+     */
     boolean contains(List<? extends Tensor> point, double tolerance);
 }

@@ -18,6 +18,8 @@ public interface GradientTransform {
     /**
      * Changes the gradients of {@code params} in place (parameters whose gradient is null are
      * ignored). A gradient that is a strided view is first replaced by a contiguous copy.
+     *
+     * @param params the parameters whose gradients change
      */
     void apply(List<? extends Parameter> params);
 }

@@ -59,7 +59,12 @@ public final class Hyperparameters {
         /** Any finite real. */
         public static final Range FINITE = new Range(Double.NEGATIVE_INFINITY, true, Double.POSITIVE_INFINITY, true);
 
-        /** True when {@code v} lies in the range. */
+        /**
+         * Whether a value is valid.
+         *
+         * @param v the value
+         * @return true when {@code v} lies in the range (never for NaN)
+         */
         public boolean contains(double v) {
             if (Double.isNaN(v)) return false;
             boolean aboveLo = loOpen ? v > lo : v >= lo;
@@ -67,7 +72,11 @@ public final class Hyperparameters {
             return aboveLo && belowHi;
         }
 
-        /** The range as a phrase that completes "x must be …": {@code > 0}, {@code in [0, 1)}. */
+        /**
+         * The range in words.
+         *
+         * @return a phrase that completes "x must be …": {@code > 0}, {@code in [0, 1)}
+         */
         public String describe() {
             boolean noHi = hi == Double.POSITIVE_INFINITY, noLo = lo == Double.NEGATIVE_INFINITY;
             String infinity = noHi && !hiOpen ? " (∞ allowed)" : "";
@@ -102,17 +111,30 @@ public final class Hyperparameters {
         this.checks = List.copyOf(checks);
     }
 
-    /** A builder for a new specification. */
+    /**
+     * A builder for a new specification.
+     *
+     * @return an empty builder
+     */
     public static Builder builder() {
         return new Builder();
     }
 
-    /** The keys in declaration order, with their kinds, defaults and ranges. */
+    /**
+     * The keys.
+     *
+     * @return every key in declaration order, with its kind, default and range
+     */
     public Map<String, Entry> entries() {
         return entries;
     }
 
-    /** The entry of {@code key}, or null when the optimizer has no such hyperparameter. */
+    /**
+     * One key's entry.
+     *
+     * @param key the hyperparameter
+     * @return its entry, or null when the optimizer has no such hyperparameter
+     */
     public Entry entry(String key) {
         return entries.get(key);
     }
@@ -168,33 +190,74 @@ public final class Hyperparameters {
             return this;
         }
 
-        /** A real-valued key with a default. */
+        /**
+         * A real-valued key with a default.
+         *
+         * @param name the key
+         * @param defaultValue its default, inside {@code range}
+         * @param range its valid values
+         * @return this builder
+         */
         public Builder real(String name, double defaultValue, Range range) {
             if (!range.contains(defaultValue)) throw new IllegalArgumentException("default of " + name + " outside " + range.describe());
             return add(new Entry(name, Kind.REAL, defaultValue, range, null));
         }
 
-        /** A real-valued key every group must set (no sensible default exists). */
+        /**
+         * A real-valued key every group must set (no sensible default exists).
+         *
+         * @param name the key
+         * @param range its valid values
+         * @return this builder
+         */
         public Builder requiredReal(String name, Range range) {
             return add(new Entry(name, Kind.REAL, null, range, null));
         }
 
-        /** A whole-number key with a default and a minimum. */
+        /**
+         * A whole-number key with a default and a minimum.
+         *
+         * @param name the key
+         * @param defaultValue its default
+         * @param min its smallest valid value
+         * @return this builder
+         */
         public Builder integer(String name, long defaultValue, long min) {
             return add(new Entry(name, Kind.INTEGER, (double) defaultValue, new Range(min, false, Double.POSITIVE_INFINITY, true), null));
         }
 
-        /** A boolean switch with a default. */
+        /**
+         * A boolean switch with a default.
+         *
+         * @param name the key
+         * @param defaultValue its default
+         * @return this builder
+         */
         public Builder flag(String name, boolean defaultValue) {
             return add(new Entry(name, Kind.FLAG, defaultValue, null, null));
         }
 
-        /** One of an enum's constants, with a default. */
+        /**
+         * One of an enum's constants, with a default.
+         *
+         * @param <E> the enum
+         * @param name the key
+         * @param defaultValue its default, which also names the enum
+         * @return this builder
+         */
         public <E extends Enum<E>> Builder choice(String name, E defaultValue) {
             return add(new Entry(name, Kind.CHOICE, defaultValue, null, defaultValue.getDeclaringClass()));
         }
 
-        /** An object of {@code type}; required when {@code defaultValue} is null. */
+        /**
+         * An object-valued key.
+         *
+         * @param <T> its type
+         * @param name the key
+         * @param type the class its values must be instances of
+         * @param defaultValue its default, or null when every group must set it
+         * @return this builder
+         */
         public <T> Builder object(String name, Class<T> type, T defaultValue) {
             return add(new Entry(name, Kind.OBJECT, defaultValue, null, type));
         }
@@ -202,13 +265,20 @@ public final class Hyperparameters {
         /**
          * A rule over several keys of a complete group; it throws {@link IllegalArgumentException}
          * naming the values when they do not fit together.
+         *
+         * @param rule the check, run on every complete group and after every change
+         * @return this builder
          */
         public Builder check(Consumer<ParamGroup> rule) {
             checks.add(rule);
             return this;
         }
 
-        /** The finished specification. */
+        /**
+         * The finished specification.
+         *
+         * @return an immutable specification
+         */
         public Hyperparameters build() {
             return new Hyperparameters(entries, checks);
         }

@@ -32,7 +32,12 @@ public final class LrScheduler {
     private final double[][] base;
     private long position;
 
-    /** Schedules the learning rate of every group of {@code optimizer}, and sets it for position 0. */
+    /**
+     * Schedules the learning rate of every group of {@code optimizer}, and sets it for position 0.
+     *
+     * @param optimizer the optimizer whose groups are driven; the scheduler registers with it
+     * @param schedule the factor as a function of the position
+     */
     public LrScheduler(Optimizer optimizer, Schedule schedule) {
         this(optimizer, schedule, "lr");
     }
@@ -40,6 +45,9 @@ public final class LrScheduler {
     /**
      * Schedules the given real-valued hyperparameters of every group, and sets them for position 0.
      *
+     * @param optimizer the optimizer whose groups are driven; the scheduler registers with it
+     * @param schedule the factor as a function of the position
+     * @param keys the real hyperparameters to scale, e.g. {@code "lr", "gamma"}
      * @throws IllegalArgumentException when a key is not a real hyperparameter of the optimizer
      */
     public LrScheduler(Optimizer optimizer, Schedule schedule, String... keys) {
@@ -73,22 +81,38 @@ public final class LrScheduler {
         position++;
     }
 
-    /** The number of {@link #step()} calls so far. */
+    /**
+     * The position t.
+     *
+     * @return the number of {@link #step()} calls so far (restored by loading a state)
+     */
     public long position() {
         return position;
     }
 
-    /** The factor at the current position. */
+    /**
+     * The current factor.
+     *
+     * @return the schedule's factor at the current position
+     */
     public double factor() {
         return schedule.factor(position);
     }
 
-    /** The schedule. */
+    /**
+     * The schedule.
+     *
+     * @return the schedule this scheduler follows
+     */
     public Schedule schedule() {
         return schedule;
     }
 
-    /** The scheduled keys. */
+    /**
+     * The scheduled keys.
+     *
+     * @return the hyperparameters this scheduler scales, in the order given
+     */
     public List<String> keys() {
         return keys;
     }

@@ -27,12 +27,21 @@ public final class NormalizedSGD extends Optimizer {
             .real("weight_decay", 0, Hyperparameters.Range.NON_NEGATIVE)
             .build();
 
-    /** Normalised SGD over {@code groups}; each group must set {@code lr}. */
+    /**
+     * Normalised SGD over {@code groups}; each group must set {@code lr}.
+     *
+     * @param groups the parameter groups with their hyperparameters
+     */
     public NormalizedSGD(List<ParamGroup> groups) {
         super(groups, SPEC, Map.of(), List.of());
     }
 
-    /** Normalised SGD whose groups default to step length η = {@code lr}. */
+    /**
+     * Normalised SGD whose groups default to step length η = {@code lr}.
+     *
+     * @param groups the parameter groups with their hyperparameters
+     * @param lr the learning rate of every group that does not set {@code lr}
+     */
     public NormalizedSGD(List<ParamGroup> groups, double lr) {
         super(groups, SPEC, Map.of("lr", lr), List.of());
     }

@@ -129,10 +129,22 @@ public abstract class Optimizer {
      */
     protected abstract void update(int group, ParamGroup hp, long groupStep, List<Slot> slots);
 
-    /** The per-parameter buffers (for example {@code exp_avg}) a group with these hyperparameters keeps. */
+    /**
+     * The per-parameter buffers a group keeps, given its hyperparameters.
+     *
+     * @param hp the group's hyperparameters
+     * @return buffer names, for example {@code exp_avg}; each buffer has its parameter's shape and dtype
+     */
     protected abstract List<String> bufferNames(ParamGroup hp);
 
-    /** The buffer {@code buffer} of parameter {@code param} in group {@code group}: zeros until first written. */
+    /**
+     * One buffer of one parameter, created as zeros on first use.
+     *
+     * @param group the group's index
+     * @param param the parameter's index within its group
+     * @param buffer the buffer's name, one of {@link #bufferNames}
+     * @return the buffer (written in place by the update)
+     */
     protected final Tensor buffer(int group, int param, String buffer) {
         Map<String, Tensor> map = buffers.get(group).get(param);
         Tensor t = map.get(buffer);
@@ -147,12 +159,24 @@ public abstract class Optimizer {
         return t;
     }
 
-    /** A per-group statistic (NaN until the algorithm sets it). */
+    /**
+     * A per-group statistic.
+     *
+     * @param group the group's index
+     * @param scalar the statistic's name, as given to the constructor
+     * @return its value (NaN until the algorithm sets it)
+     */
     protected final double groupScalar(int group, String scalar) {
         return groupScalars[group][scalarIndex(scalar)];
     }
 
-    /** Sets a per-group statistic; it is saved with the state. */
+    /**
+     * Sets a per-group statistic; it is saved with the state.
+     *
+     * @param group the group's index
+     * @param scalar the statistic's name, as given to the constructor
+     * @param value its new value
+     */
     protected final void setGroupScalar(int group, String scalar, double value) {
         groupScalars[group][scalarIndex(scalar)] = value;
     }
@@ -204,12 +228,22 @@ public abstract class Optimizer {
         for (ParamGroup g : groups) for (Parameter p : g.parameters()) p.zeroGrad();
     }
 
-    /** The groups (this optimizer's validated copies; change hyperparameters through them). */
+    /**
+     * The groups.
+     *
+     * @return this optimizer's validated copies of its groups; change hyperparameters through them
+     */
     public List<ParamGroup> groups() {
         return groups;
     }
 
-    /** Group {@code index}. */
+    /**
+     * One group.
+     *
+     * @param index the group's index
+     * @return this optimizer's copy of the group
+     * @throws IndexOutOfBoundsException for an index that names no group
+     */
     public ParamGroup group(int index) {
         if (index < 0 || index >= groups.size()) {
             throw new IndexOutOfBoundsException("group " + index + " of " + name + ", which has " + groups.size() + " groups");
@@ -217,31 +251,53 @@ public abstract class Optimizer {
         return groups.get(index);
     }
 
-    /** The current learning rate of group {@code index}. */
+    /**
+     * The current learning rate of a group.
+     *
+     * @param index the group's index
+     * @return its {@code lr}
+     */
     public double lr(int index) {
         return group(index).lr();
     }
 
-    /** Every parameter of every group, in group order. */
+    /**
+     * Every parameter.
+     *
+     * @return the parameters of every group, in group order
+     */
     public List<Parameter> parameters() {
         List<Parameter> all = new ArrayList<>();
         for (ParamGroup g : groups) all.addAll(g.parameters());
         return all;
     }
 
-    /** The hyperparameters this optimizer accepts, with their defaults and ranges. */
+    /**
+     * The hyperparameters this optimizer accepts.
+     *
+     * @return the specification, with defaults and ranges
+     */
     public Hyperparameters hyperparameters() {
         return spec;
     }
 
-    /** The number of steps group {@code index} has taken. */
+    /**
+     * The number of steps a group has taken.
+     *
+     * @param index the group's index
+     * @return the group's step count (steps where none of its parameters had a gradient do not count)
+     */
     public long groupStep(int index) {
+        group(index);
         return groupSteps[index];
     }
 
     /**
      * Adds a transform applied to the gradients at the start of every {@link #step()}, after those
-     * added before it; returns this optimizer.
+     * added before it.
+     *
+     * @param transform the transform, for example {@link ClipByGlobalNorm}
+     * @return this optimizer
      */
     public Optimizer addGradientTransform(GradientTransform transform) {
         if (transform == null) throw new IllegalArgumentException("gradient transform must not be null");
@@ -249,12 +305,20 @@ public abstract class Optimizer {
         return this;
     }
 
-    /** The gradient transforms, in the order they run. */
+    /**
+     * The gradient transforms.
+     *
+     * @return the transforms, in the order they run
+     */
     public List<GradientTransform> gradientTransforms() {
         return Collections.unmodifiableList(transforms);
     }
 
-    /** The schedulers built on this optimizer, in the order they were built (their state is saved with this one's). */
+    /**
+     * The schedulers built on this optimizer; their state is saved with this one's.
+     *
+     * @return the schedulers, in the order they were built
+     */
     public List<LrScheduler> schedulers() {
         return Collections.unmodifiableList(schedulers);
     }
@@ -269,6 +333,8 @@ public abstract class Optimizer {
     /**
      * The state as named tensors (copies): step counts, hyperparameters, buffers, group statistics
      * and the position of every attached scheduler. Buffers not written yet are included as zeros.
+     *
+     * @return the state, keyed as described in the class documentation
      */
     public Map<String, Tensor> stateDict() {
         Map<String, Tensor> out = new LinkedHashMap<>();
@@ -304,6 +370,7 @@ public abstract class Optimizer {
      * Restores a state produced by {@link #stateDict()} of an optimizer of the same kind over
      * parameters of the same shapes and dtypes. Everything is checked before anything changes.
      *
+     * @param state the tensors of a state, for example {@code Safetensors.load(file).tensors()}
      * @throws IllegalArgumentException listing missing and unexpected keys, or naming a key whose
      *     shape, dtype or value is wrong
      */
@@ -378,7 +445,12 @@ public abstract class Optimizer {
         return v;
     }
 
-    /** Writes {@link #stateDict()} to a safetensors file, atomically, tagged with this optimizer's kind. */
+    /**
+     * Writes {@link #stateDict()} to a safetensors file, atomically, tagged with this optimizer's kind.
+     *
+     * @param file where to write
+     * @throws IOException when the file cannot be written
+     */
     public void save(Path file) throws IOException {
         Safetensors.save(stateDict(), Map.of("descent.format", FORMAT, "descent.optimizer", name), file);
     }
@@ -386,6 +458,7 @@ public abstract class Optimizer {
     /**
      * Reads a file written by {@link #save(Path)} and {@linkplain #loadStateDict restores} it.
      *
+     * @param file the file to read
      * @throws IllegalArgumentException when the file holds another optimizer's state, or does not match
      * @throws dev.descent.core.io.FileFormatException when the file is not a valid safetensors file
      */

@@ -34,7 +34,12 @@ public final class ParamGroup {
         this.params = List.copyOf(params);
     }
 
-    /** A group of {@code params}, in iteration order, with no hyperparameters set yet. */
+    /**
+     * A group of parameters with no hyperparameters set yet.
+     *
+     * @param params the parameters, taken in iteration order
+     * @return a new group description
+     */
     public static ParamGroup of(Iterable<? extends Parameter> params) {
         List<Parameter> list = new ArrayList<>();
         for (Parameter p : params) {
@@ -44,76 +49,147 @@ public final class ParamGroup {
         return new ParamGroup(list);
     }
 
-    /** A group of the given parameters. */
+    /**
+     * A group of the given parameters.
+     *
+     * @param params the parameters, in order
+     * @return a new group description
+     */
     public static ParamGroup of(Parameter... params) {
         return of(List.of(params));
     }
 
-    /** Sets a real or whole-number hyperparameter; returns this group. */
+    /**
+     * Sets a real or whole-number hyperparameter.
+     *
+     * @param key the hyperparameter, e.g. {@code "lr"}
+     * @param value its value
+     * @return this group
+     */
     public ParamGroup with(String key, double value) {
         return put(key, value);
     }
 
-    /** Sets a switch; returns this group. */
+    /**
+     * Sets a switch.
+     *
+     * @param key the hyperparameter, e.g. {@code "nesterov"}
+     * @param value its value
+     * @return this group
+     */
     public ParamGroup with(String key, boolean value) {
         return put(key, value);
     }
 
-    /** Sets a choice (an enum constant) or an object-valued hyperparameter; returns this group. */
+    /**
+     * Sets a choice (an enum constant) or an object-valued hyperparameter.
+     *
+     * @param key the hyperparameter, e.g. {@code "variant"}
+     * @param value its value (a number is stored as a double)
+     * @return this group
+     */
     public ParamGroup with(String key, Object value) {
         return put(key, value instanceof Number n ? n.doubleValue() : value);
     }
 
-    /** The parameters, in the order given. */
+    /**
+     * The parameters.
+     *
+     * @return the parameters, in the order given (unmodifiable)
+     */
     public List<Parameter> parameters() {
         return params;
     }
 
-    /** The learning rate. */
+    /**
+     * The learning rate.
+     *
+     * @return the current value of {@code lr}
+     */
     public double lr() {
         return get("lr");
     }
 
-    /** Changes the learning rate (validated when the group belongs to an optimizer). */
+    /**
+     * Changes the learning rate (validated when the group belongs to an optimizer).
+     *
+     * @param lr the new learning rate
+     */
     public void setLr(double lr) {
         put("lr", lr);
     }
 
-    /** Changes a real or whole-number hyperparameter (validated when the group belongs to an optimizer). */
+    /**
+     * Changes a real or whole-number hyperparameter (validated when the group belongs to an optimizer).
+     *
+     * @param key the hyperparameter
+     * @param value its new value
+     */
     public void set(String key, double value) {
         put(key, value);
     }
 
-    /** True when {@code key} has a value (always, for every key of its optimizer, once bound). */
+    /**
+     * Whether a key has a value.
+     *
+     * @param key the hyperparameter
+     * @return true when it is set (always, for every key of its optimizer, once the group is bound)
+     */
     public boolean has(String key) {
         return values.containsKey(key);
     }
 
-    /** The keys that have values, in the order they were set or declared. */
+    /**
+     * The keys that have values.
+     *
+     * @return the keys, in the order they were set (unbound) or declared (bound)
+     */
     public Set<String> keys() {
         return Collections.unmodifiableSet(values.keySet());
     }
 
-    /** A real or whole-number hyperparameter. */
+    /**
+     * A real or whole-number hyperparameter.
+     *
+     * @param key the hyperparameter
+     * @return its value
+     */
     public double get(String key) {
         if (!(value(key) instanceof Double d)) throw new IllegalArgumentException(key + " is not a number in " + where() + ", it is " + value(key));
         return d;
     }
 
-    /** A switch. */
+    /**
+     * A switch.
+     *
+     * @param key the hyperparameter
+     * @return its value
+     */
     public boolean flag(String key) {
         if (!(value(key) instanceof Boolean b)) throw new IllegalArgumentException(key + " is not a switch in " + where() + ", it is " + value(key));
         return b;
     }
 
-    /** A choice or object hyperparameter of the given type. */
+    /**
+     * A choice or object hyperparameter.
+     *
+     * @param <T> its type
+     * @param key the hyperparameter
+     * @param type the class it must be an instance of
+     * @return its value
+     */
     public <T> T option(String key, Class<T> type) {
         Object v = value(key);
         if (!type.isInstance(v)) throw new IllegalArgumentException(key + " is not a " + type.getSimpleName() + " in " + where() + ", it is " + v);
         return type.cast(v);
     }
 
-    /** The raw value of {@code key} (Double, Boolean, an enum constant or an object). */
+    /**
+     * The raw value of a key.
+     *
+     * @param key the hyperparameter
+     * @return a Double, a Boolean, an enum constant or an object
+     */
     public Object value(String key) {
         Object v = values.get(key);
         if (v == null) {
@@ -123,7 +199,11 @@ public final class ParamGroup {
         return v;
     }
 
-    /** The hyperparameters as a read-only map. */
+    /**
+     * The hyperparameters.
+     *
+     * @return a read-only view of every key and value
+     */
     public Map<String, Object> values() {
         return Collections.unmodifiableMap(values);
     }

@@ -27,12 +27,22 @@ public final class ProjectedGradientDescent extends Optimizer {
             .object("set", ConvexSet.class, null)
             .build();
 
-    /** Projected GD over {@code groups}; each group must set {@code lr} and {@code set}. */
+    /**
+     * Projected GD over {@code groups}; each group must set {@code lr} and {@code set}.
+     *
+     * @param groups the parameter groups with their hyperparameters
+     */
     public ProjectedGradientDescent(List<ParamGroup> groups) {
         super(groups, SPEC, Map.of(), List.of());
     }
 
-    /** Projected GD whose groups default to step {@code lr} and set {@code set}. */
+    /**
+     * Projected GD whose groups default to step {@code lr} and set {@code set}.
+     *
+     * @param groups the parameter groups with their hyperparameters
+     * @param lr the step of every group that does not set {@code lr}
+     * @param set the convex set of every group that does not set {@code set}
+     */
     public ProjectedGradientDescent(List<ParamGroup> groups, double lr, ConvexSet set) {
         super(groups, SPEC, Map.of("lr", lr, "set", requireSet(set)), List.of());
     }

@@ -34,12 +34,21 @@ public final class RMSprop extends Optimizer {
             .flag("centered", false)
             .build();
 
-    /** RMSprop over {@code groups}; keys a group does not set take the defaults above. */
+    /**
+     * RMSprop over {@code groups}; keys a group does not set take the defaults above.
+     *
+     * @param groups the parameter groups with their hyperparameters
+     */
     public RMSprop(List<ParamGroup> groups) {
         super(groups, SPEC, Map.of(), List.of());
     }
 
-    /** RMSprop whose groups default to learning rate {@code lr}. */
+    /**
+     * RMSprop whose groups default to learning rate {@code lr}.
+     *
+     * @param groups the parameter groups with their hyperparameters
+     * @param lr the learning rate of every group that does not set {@code lr}
+     */
     public RMSprop(List<ParamGroup> groups, double lr) {
         super(groups, SPEC, Map.of("lr", lr), List.of());
     }

@@ -42,12 +42,21 @@ public final class SGD extends Optimizer {
             })
             .build();
 
-    /** SGD over {@code groups}; keys a group does not set take the defaults above. */
+    /**
+     * SGD over {@code groups}; keys a group does not set take the defaults above.
+     *
+     * @param groups the parameter groups with their hyperparameters
+     */
     public SGD(List<ParamGroup> groups) {
         super(groups, SPEC, Map.of(), List.of());
     }
 
-    /** SGD whose groups default to learning rate {@code lr}. */
+    /**
+     * SGD whose groups default to learning rate {@code lr}.
+     *
+     * @param groups the parameter groups with their hyperparameters
+     * @param lr the learning rate of every group that does not set {@code lr}
+     */
     public SGD(List<ParamGroup> groups, double lr) {
         super(groups, SPEC, Map.of("lr", lr), List.of());
     }

@@ -16,20 +16,40 @@ import java.util.List;
  */
 public sealed interface Schedule {
 
-    /** The factor at position {@code t} (≥ 0). */
+    /**
+     * The factor at a position.
+     *
+     * @param t the position (≥ 0)
+     * @return the multiplier of the base value
+     */
     double factor(long t);
 
-    /** The product of this schedule and {@code other} (PyTorch's chained schedulers). */
+    /**
+     * The product of two schedules (PyTorch's chained schedulers).
+     *
+     * @param other the second factor
+     * @return a schedule whose factor is this one's times {@code other}'s
+     */
     default Schedule times(Schedule other) {
         return new Product(this, other);
     }
 
-    /** Factor 1 always. */
+    /**
+     * Factor 1 always.
+     *
+     * @return the constant schedule
+     */
     static Schedule constant() {
         return new Constant();
     }
 
-    /** {@code decay^⌊t/stepSize⌋}: multiply by {@code decay} every {@code stepSize} steps (PyTorch's StepLR). */
+    /**
+     * {@code decay^⌊t/stepSize⌋}: multiply by {@code decay} every {@code stepSize} steps (PyTorch's StepLR).
+     *
+     * @param stepSize steps between decays (≥ 1)
+     * @param decay the factor applied at each decay (≥ 0)
+     * @return the schedule
+     */
     static Schedule step(int stepSize, double decay) {
         return new Step(stepSize, decay);
     }
@@ -38,6 +58,10 @@ public sealed interface Schedule {
      * {@code decay^k}, k the number of milestones ≤ t (PyTorch's MultiStepLR). The clipping paper's
      * ÷10 at epochs 80 and 120 is {@code multiStep(List.of(80, 120), 0.1)}; to scale γ too, give the
      * {@link LrScheduler} the keys {@code "lr", "gamma"}.
+     *
+     * @param milestones strictly increasing positions (≥ 1)
+     * @param decay the factor applied at each milestone (≥ 0)
+     * @return the schedule
      */
     static Schedule multiStep(List<Integer> milestones, double decay) {
         return new MultiStep(milestones, decay);
@@ -46,6 +70,10 @@ public sealed interface Schedule {
     /**
      * Cosine annealing from 1 to {@code minFactor} over {@code period} steps, then constant
      * (PyTorch's CosineAnnealingLR without restarts): {@code min + (1 − min)·(1 + cos(π·t/period))/2}.
+     *
+     * @param period steps from 1 down to {@code minFactor} (≥ 1)
+     * @param minFactor the final factor (in [0, 1])
+     * @return the schedule
      */
     static Schedule cosine(int period, double minFactor) {
         return new Cosine(period, minFactor);
@@ -54,6 +82,10 @@ public sealed interface Schedule {
     /**
      * Linear warm-up from {@code startFactor} to 1 over {@code steps} steps, then 1 (PyTorch's LinearLR):
      * {@code start + (1 − start)·min(t, steps)/steps}. Compose it with {@link #times(Schedule)}.
+     *
+     * @param steps length of the warm-up (≥ 1)
+     * @param startFactor the factor at t = 0 (in [0, 1])
+     * @return the schedule
      */
     static Schedule linearWarmup(int steps, double startFactor) {
         return new LinearWarmup(steps, startFactor);

@@ -72,17 +72,31 @@ public final class SteinRuleAdam extends Optimizer {
 
     private static final String LAST_SHRINKAGE = "last_shrinkage";
 
-    /** SR-Adam over {@code groups}; keys a group does not set take the defaults above. */
+    /**
+     * SR-Adam over {@code groups}; keys a group does not set take the defaults above.
+     *
+     * @param groups the parameter groups with their hyperparameters
+     */
     public SteinRuleAdam(List<ParamGroup> groups) {
         super(groups, SPEC, Map.of(), List.of(LAST_SHRINKAGE));
     }
 
-    /** SR-Adam whose groups default to learning rate {@code lr}. */
+    /**
+     * SR-Adam whose groups default to learning rate {@code lr}.
+     *
+     * @param groups the parameter groups with their hyperparameters
+     * @param lr the learning rate of every group that does not set {@code lr}
+     */
     public SteinRuleAdam(List<ParamGroup> groups, double lr) {
         super(groups, SPEC, Map.of("lr", lr), List.of(LAST_SHRINKAGE));
     }
 
-    /** The shrinkage factor c group {@code group} used in its last step (1 in warm-up; NaN before any step). */
+    /**
+     * The shrinkage factor c a group used in its last step.
+     *
+     * @param group the group's index
+     * @return c of the group's last step: 1 in warm-up or with shrinkage off, NaN before any step
+     */
     public double lastShrinkage(int group) {
         group(group); // range check with a clear message
         return groupScalar(group, LAST_SHRINKAGE);
