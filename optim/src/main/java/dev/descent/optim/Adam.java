@@ -1,0 +1,111 @@
+package dev.descent.optim;
+
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Adam (Kingma &amp; Ba, ICLR 2015) with L2 weight decay added to the gradient and the AMSGrad option
+ * (Reddi, Kale &amp; Kumar, ICLR 2018), in the bias-corrected step-size form of Kingma &amp; Ba §2
+ * that PAPERS.md §1 uses for Stein-rule Adam, so that Adam is exactly SR-Adam with shrinkage off.
+ *
+ * <pre>
+ * per parameter, each step (t = the parameter's step count):
+ *     g ← ∇θ + wd·θ
+ *     m ← m + (1 − β1)·(g − m)              (= β1·m + (1 − β1)·g)
+ *     v ← β2·v + (1 − β2)·g²
+ *     v̂ ← max(v̂, v) if amsgrad, else v̂ = v
+ *     θ ← θ − lr · sqrt(1 − β2^t)/(1 − β1^t) · m/(sqrt(v̂) + ε)
+ * </pre>
+ *
+ * Hyperparameters (per group): {@code lr} (≥ 0, default 1e-3), {@code beta1} (in [0, 1), default
+ * 0.9), {@code beta2} (in [0, 1), default 0.999), {@code eps} (≥ 0, default 1e-8),
+ * {@code weight_decay} (≥ 0, default 0), {@code amsgrad} (default false).
+ *
+ * <p>PyTorch's {@code torch.optim.Adam} adds ε after the bias correction, m̂/(sqrt(v̂/(1 − β2^t)) + ε);
+ * here ε is added to the uncorrected sqrt(v), i.e. the effective ε is larger by 1/sqrt(1 − β2^t)
+ * (×31.6 on step 1, → ×1 as t grows). Everything else matches PyTorch.
+ */
+public final class Adam extends Optimizer {
+
+    /** The hyperparameters Adam accepts, with defaults and ranges. */
+    public static final Hyperparameters SPEC = Hyperparameters.builder()
+            .real("lr", 1e-3, Hyperparameters.Range.NON_NEGATIVE)
+            .real("beta1", 0.9, Hyperparameters.Range.UNIT_OPEN)
+            .real("beta2", 0.999, Hyperparameters.Range.UNIT_OPEN)
+            .real("eps", 1e-8, Hyperparameters.Range.NON_NEGATIVE)
+            .real("weight_decay", 0, Hyperparameters.Range.NON_NEGATIVE)
+            .flag("amsgrad", false)
+            .build();
+
+    /**
+     * Adam over {@code groups}; keys a group does not set take the defaults above.
+     *
+     * @param groups the parameter groups with their hyperparameters
+     */
+    public Adam(List<ParamGroup> groups) {
+        super(groups, SPEC, Map.of(), List.of());
+    }
+
+    /**
+     * Adam whose groups default to learning rate {@code lr}.
+     *
+     * @param groups the parameter groups with their hyperparameters
+     * @param lr the learning rate of every group that does not set {@code lr}
+     */
+    public Adam(List<ParamGroup> groups, double lr) {
+        super(groups, SPEC, Map.of("lr", lr), List.of());
+    }
+
+    @Override
+    protected List<String> bufferNames(ParamGroup hp) {
+        return hp.flag("amsgrad") ? List.of("exp_avg", "exp_avg_sq", "max_exp_avg_sq") : List.of("exp_avg", "exp_avg_sq");
+    }
+
+    @Override
+    protected void update(int group, ParamGroup hp, long groupStep, List<Slot> slots) {
+        boolean amsgrad = hp.flag("amsgrad");
+        for (Slot s : slots) {
+            Flat vMax = amsgrad ? Flat.of(buffer(group, s.index(), "max_exp_avg_sq")) : null;
+            update(Flat.of(s.param()), Flat.read(s.grad()), Flat.of(buffer(group, s.index(), "exp_avg")),
+                    Flat.of(buffer(group, s.index(), "exp_avg_sq")), vMax, 1, hp.get("lr"), hp.get("beta1"), hp.get("beta2"),
+                    hp.get("eps"), hp.get("weight_decay"), 0, s.step());
+        }
+    }
+
+    /**
+     * The Adam-family rule on one tensor, in place; Adam, AdamW and Stein-rule Adam all call it.
+     *
+     * <pre>
+     *     θ ← θ·(1 − lr·λ)                                  (decoupled decay λ; AdamW)
+     *     ĝ ← g if c = 1, else m + c·(g − m)                (Stein-rule shrinkage toward m)
+     *     ĝ ← ĝ + wd·θ                                      (L2 decay, after shrinkage)
+     *     m ← m + (1 − β1)·(ĝ − m);  v ← β2·v + (1 − β2)·ĝ²;  v̂ ← max(v̂, v) when vMax is given
+     *     θ ← θ − lr·sqrt(1 − β2^t)/(1 − β1^t) · m/(sqrt(v̂) + ε)
+     * </pre>
+     *
+     * @param vMax the AMSGrad running maximum, or null without AMSGrad
+     * @param c the shrinkage factor (1: plain Adam)
+     * @param t the step count used for the bias corrections, ≥ 1
+     */
+    static void update(Flat theta, Flat grad, Flat m, Flat v, Flat vMax, double c, double lr, double beta1, double beta2,
+            double eps, double weightDecay, double decoupledDecay, long t) {
+        double stepSize = lr * Math.sqrt(1 - StrictMath.pow(beta2, t)) / (1 - StrictMath.pow(beta1, t));
+        double keep = 1 - lr * decoupledDecay;
+        for (int i = 0; i < theta.size(); i++) {
+            double th = theta.get(i);
+            if (decoupledDecay != 0) th *= keep;
+            double mi = m.get(i);
+            double g = grad.get(i);
+            double gh = c == 1 ? g : mi + c * (g - mi);
+            if (weightDecay != 0) gh += weightDecay * th;
+            m.set(i, mi + (1 - beta1) * (gh - mi));
+            v.set(i, beta2 * v.get(i) + (1 - beta2) * gh * gh);
+            double second = v.get(i);
+            if (vMax != null) {
+                second = Math.max(vMax.get(i), second);
+                vMax.set(i, second);
+            }
+            theta.set(i, th - stepSize * (m.get(i) / (Math.sqrt(second) + eps)));
+        }
+    }
+}

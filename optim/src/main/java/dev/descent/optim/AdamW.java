@@ -1,0 +1,69 @@
+package dev.descent.optim;
+
+import java.util.List;
+import java.util.Map;
+
+/**
+ * AdamW: Adam with decoupled weight decay (Loshchilov &amp; Hutter, ICLR 2019), as PyTorch's
+ * {@code torch.optim.AdamW}: the parameter shrinks by lr·λ before the Adam step, and the decay never
+ * enters the moments. The Adam step is {@link Adam}'s, with the same ε placement.
+ *
+ * <pre>
+ * per parameter, each step (t = the parameter's step count):
+ *     θ ← θ·(1 − lr·λ)
+ *     m ← m + (1 − β1)·(g − m);  v ← β2·v + (1 − β2)·g²;  v̂ ← max(v̂, v) if amsgrad, else v
+ *     θ ← θ − lr · sqrt(1 − β2^t)/(1 − β1^t) · m/(sqrt(v̂) + ε)
+ * </pre>
+ *
+ * Hyperparameters (per group): {@code lr} (≥ 0, default 1e-3), {@code beta1} (in [0, 1), default
+ * 0.9), {@code beta2} (in [0, 1), default 0.999), {@code eps} (≥ 0, default 1e-8),
+ * {@code weight_decay} λ (≥ 0, default 1e-2, PyTorch's), {@code amsgrad} (default false).
+ * With λ = 0 AdamW is exactly {@link Adam} with weight decay 0.
+ */
+public final class AdamW extends Optimizer {
+
+    /** The hyperparameters AdamW accepts, with defaults and ranges. */
+    public static final Hyperparameters SPEC = Hyperparameters.builder()
+            .real("lr", 1e-3, Hyperparameters.Range.NON_NEGATIVE)
+            .real("beta1", 0.9, Hyperparameters.Range.UNIT_OPEN)
+            .real("beta2", 0.999, Hyperparameters.Range.UNIT_OPEN)
+            .real("eps", 1e-8, Hyperparameters.Range.NON_NEGATIVE)
+            .real("weight_decay", 1e-2, Hyperparameters.Range.NON_NEGATIVE)
+            .flag("amsgrad", false)
+            .build();
+
+    /**
+     * AdamW over {@code groups}; keys a group does not set take the defaults above.
+     *
+     * @param groups the parameter groups with their hyperparameters
+     */
+    public AdamW(List<ParamGroup> groups) {
+        super(groups, SPEC, Map.of(), List.of());
+    }
+
+    /**
+     * AdamW whose groups default to learning rate {@code lr}.
+     *
+     * @param groups the parameter groups with their hyperparameters
+     * @param lr the learning rate of every group that does not set {@code lr}
+     */
+    public AdamW(List<ParamGroup> groups, double lr) {
+        super(groups, SPEC, Map.of("lr", lr), List.of());
+    }
+
+    @Override
+    protected List<String> bufferNames(ParamGroup hp) {
+        return hp.flag("amsgrad") ? List.of("exp_avg", "exp_avg_sq", "max_exp_avg_sq") : List.of("exp_avg", "exp_avg_sq");
+    }
+
+    @Override
+    protected void update(int group, ParamGroup hp, long groupStep, List<Slot> slots) {
+        boolean amsgrad = hp.flag("amsgrad");
+        for (Slot s : slots) {
+            Flat vMax = amsgrad ? Flat.of(buffer(group, s.index(), "max_exp_avg_sq")) : null;
+            Adam.update(Flat.of(s.param()), Flat.read(s.grad()), Flat.of(buffer(group, s.index(), "exp_avg")),
+                    Flat.of(buffer(group, s.index(), "exp_avg_sq")), vMax, 1, hp.get("lr"), hp.get("beta1"), hp.get("beta2"),
+                    hp.get("eps"), 0, hp.get("weight_decay"), s.step());
+        }
+    }
+}

@@ -1,0 +1,77 @@
+package dev.descent.optim;
+
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Normalised gradient descent / SGD (Zhang, He, Sra &amp; Jadbabaie, ICLR 2020; PAPERS.md §4): the
+ * step size is inversely proportional to the group's gradient norm, so with β = 0 every step has
+ * length exactly η.
+ *
+ * <pre>
+ * per group, each step:
+ *     g ← ∇θ + wd·θ                        (all tensors of the group as one vector)
+ *     h ← η/(||g|| + β)
+ *     θ ← θ − h·g                          (no move when ||g|| + β = 0)
+ * </pre>
+ *
+ * Hyperparameters (per group): {@code lr} η (≥ 0, required), {@code beta} β (≥ 0, default 0 — the
+ * paper leaves it free; 0 is pure normalisation), {@code weight_decay} (≥ 0, default 0).
+ */
+public final class NormalizedSGD extends Optimizer {
+
+    /** The hyperparameters normalised SGD accepts, with defaults and ranges. */
+    public static final Hyperparameters SPEC = Hyperparameters.builder()
+            .requiredReal("lr", Hyperparameters.Range.NON_NEGATIVE)
+            .real("beta", 0, Hyperparameters.Range.NON_NEGATIVE)
+            .real("weight_decay", 0, Hyperparameters.Range.NON_NEGATIVE)
+            .build();
+
+    /**
+     * Normalised SGD over {@code groups}; each group must set {@code lr}.
+     *
+     * @param groups the parameter groups with their hyperparameters
+     */
+    public NormalizedSGD(List<ParamGroup> groups) {
+        super(groups, SPEC, Map.of(), List.of());
+    }
+
+    /**
+     * Normalised SGD whose groups default to step length η = {@code lr}.
+     *
+     * @param groups the parameter groups with their hyperparameters
+     * @param lr the learning rate of every group that does not set {@code lr}
+     */
+    public NormalizedSGD(List<ParamGroup> groups, double lr) {
+        super(groups, SPEC, Map.of("lr", lr), List.of());
+    }
+
+    @Override
+    protected List<String> bufferNames(ParamGroup hp) {
+        return List.of();
+    }
+
+    @Override
+    protected void update(int group, ParamGroup hp, long groupStep, List<Slot> slots) {
+        Flat[] theta = new Flat[slots.size()], grad = new Flat[slots.size()];
+        for (int k = 0; k < slots.size(); k++) {
+            theta[k] = Flat.of(slots.get(k).param());
+            grad[k] = Flat.read(slots.get(k).grad());
+        }
+        update(theta, grad, hp.get("lr"), hp.get("beta"), hp.get("weight_decay"));
+    }
+
+    /** The update rule on one group, in place; returns the step size h it used (0 when it did not move). */
+    static double update(Flat[] theta, Flat[] grad, double lr, double beta, double weightDecay) {
+        double denominator = GroupNorm.ofDecayed(grad, theta, weightDecay) + beta;
+        if (denominator == 0) return 0;
+        double h = lr / denominator;
+        for (int k = 0; k < theta.length; k++) {
+            for (int i = 0; i < theta[k].size(); i++) {
+                double g = GroupNorm.decayed(grad[k], theta[k], i, weightDecay);
+                theta[k].set(i, theta[k].get(i) - h * g);
+            }
+        }
+        return h;
+    }
+}

@@ -1,0 +1,485 @@
+package dev.descent.optim;
+
+import dev.descent.core.GradMode;
+import dev.descent.core.Parameter;
+import dev.descent.core.Tensor;
+import dev.descent.core.io.Safetensors;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.IdentityHashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeSet;
+
+/**
+ * The base of every optimizer: parameter groups with their hyperparameters, {@link #step()},
+ * {@link #zeroGrad()}, gradient transforms, and the optimizer state (step counts, moment buffers,
+ * per-group statistics) with its safetensors save and load.
+ *
+ * <pre>{@code
+ * var opt = new Adam(List.of(ParamGroup.of(model.parameters()).with("lr", 1e-3)));
+ * opt.addGradientTransform(new ClipByGlobalNorm(1.0));
+ * for (...) {
+ *     opt.zeroGrad();
+ *     loss.backward();
+ *     opt.step();
+ * }
+ * opt.save(Path.of("optimizer.safetensors"));
+ * }</pre>
+ *
+ * <p><b>What a step does.</b> Inside a no-grad scope: the gradient transforms run, in the order
+ * added, over every parameter that has a gradient; then each group is updated. A parameter whose
+ * gradient is null is skipped (its state is left alone, its step count does not advance); a group
+ * none of whose parameters has a gradient is skipped entirely. Step counts are kept per parameter
+ * (PyTorch's convention, used for bias corrections) and per group (used by the group-level rules
+ * such as Stein-rule shrinkage). All arithmetic is float64, rounded once when stored into float32
+ * parameters and buffers; every loop runs in a fixed order, so runs are bitwise reproducible.
+ *
+ * <p><b>State.</b> {@link #stateDict()} names every tensor by group index and parameter index:
+ * {@code group.0.step}, {@code group.0.hp.lr}, {@code group.0.param.1.exp_avg},
+ * {@code group.0.param.1.step}, and {@code scheduler.0.position} for each attached
+ * {@link LrScheduler}. Hyperparameters are saved (numbers as float64, switches as bool, choices as
+ * the int64 index of the enum constant); object-valued ones such as a {@link ConvexSet} are not, and
+ * come from the constructor.
+ */
+public abstract class Optimizer {
+
+    /**
+     * One parameter that has a gradient in the current step.
+     *
+     * @param index the parameter's index within its group (the key of its buffers)
+     * @param param the parameter
+     * @param grad its gradient (after the gradient transforms)
+     * @param step this parameter's step count, including the current step (1 on its first update)
+     */
+    public record Slot(int index, Parameter param, Tensor grad, long step) {}
+
+    private static final String FORMAT = "descent-optimizer-state-1";
+
+    private final String name;
+    private final List<ParamGroup> groups;
+    private final Hyperparameters spec;
+    private final long[] groupSteps;
+    private final long[][] paramSteps;
+    private final List<List<Map<String, Tensor>>> buffers = new ArrayList<>();
+    private final List<String> groupScalarNames;
+    private final double[][] groupScalars;
+    private final List<GradientTransform> transforms = new ArrayList<>();
+    private final List<LrScheduler> schedulers = new ArrayList<>();
+
+    /**
+     * Binds copies of {@code groups} to {@code spec}.
+     *
+     * @param groups the parameter groups, at least one; no parameter may appear twice
+     * @param spec the hyperparameters this optimizer accepts
+     * @param defaults values that replace the specification's defaults for groups that do not set them
+     * @param groupScalarNames names of per-group float64 statistics kept in the state (NaN until set)
+     * @throws IllegalArgumentException for an unknown key, a missing required key, a bad value or a
+     *     duplicated parameter; the message names the key, the value and the group
+     */
+    protected Optimizer(List<ParamGroup> groups, Hyperparameters spec, Map<String, Object> defaults, List<String> groupScalarNames) {
+        this.name = getClass().getSimpleName();
+        if (groups == null || groups.isEmpty()) throw new IllegalArgumentException(name + " needs at least one parameter group");
+        this.spec = spec;
+        for (String key : defaults.keySet()) {
+            if (spec.entry(key) == null) throw new IllegalArgumentException("unknown hyperparameter '" + key + "' for " + name);
+        }
+        List<ParamGroup> bound = new ArrayList<>();
+        Map<Parameter, Integer> seen = new IdentityHashMap<>();
+        for (int g = 0; g < groups.size(); g++) {
+            ParamGroup group = groups.get(g);
+            if (group == null) throw new IllegalArgumentException("group " + g + " of " + name + " is null");
+            for (Parameter p : group.parameters()) {
+                Integer before = seen.put(p, g);
+                if (before != null) {
+                    throw new IllegalArgumentException("parameter " + describe(p) + " appears twice: in group " + before + " and in group " + g + " of " + name);
+                }
+            }
+            bound.add(group.bind(spec, defaults, "group " + g + " of " + name));
+        }
+        this.groups = List.copyOf(bound);
+        this.groupSteps = new long[groups.size()];
+        this.paramSteps = new long[groups.size()][];
+        this.groupScalarNames = List.copyOf(groupScalarNames);
+        this.groupScalars = new double[groups.size()][groupScalarNames.size()];
+        for (int g = 0; g < groups.size(); g++) {
+            paramSteps[g] = new long[this.groups.get(g).parameters().size()];
+            Arrays.fill(groupScalars[g], Double.NaN);
+            List<Map<String, Tensor>> perParam = new ArrayList<>();
+            for (int i = 0; i < paramSteps[g].length; i++) perParam.add(new LinkedHashMap<>());
+            buffers.add(perParam);
+        }
+    }
+
+    // ------------------------------------------------------------------ the algorithm's part
+
+    /**
+     * Updates one group's parameters in place. Called inside a no-grad scope, once per
+     * {@link #step()} for each group that has at least one gradient.
+     *
+     * @param group the group's index
+     * @param hp the group's hyperparameters
+     * @param groupStep the group's step count, including this step (1 on the first)
+     * @param slots the parameters that have gradients, in group order
+     */
+    protected abstract void update(int group, ParamGroup hp, long groupStep, List<Slot> slots);
+
+    /**
+     * The per-parameter buffers a group keeps, given its hyperparameters.
+     *
+     * @param hp the group's hyperparameters
+     * @return buffer names, for example {@code exp_avg}; each buffer has its parameter's shape and dtype
+     */
+    protected abstract List<String> bufferNames(ParamGroup hp);
+
+    /**
+     * One buffer of one parameter, created as zeros on first use.
+     *
+     * @param group the group's index
+     * @param param the parameter's index within its group
+     * @param buffer the buffer's name, one of {@link #bufferNames}
+     * @return the buffer (written in place by the update)
+     */
+    protected final Tensor buffer(int group, int param, String buffer) {
+        Map<String, Tensor> map = buffers.get(group).get(param);
+        Tensor t = map.get(buffer);
+        if (t == null) {
+            if (!bufferNames(groups.get(group)).contains(buffer)) {
+                throw new IllegalStateException(name + " asked for buffer '" + buffer + "', not among " + bufferNames(groups.get(group)));
+            }
+            Parameter p = groups.get(group).parameters().get(param);
+            t = Tensor.zeros(p.dtype(), p.shape());
+            map.put(buffer, t);
+        }
+        return t;
+    }
+
+    /**
+     * A per-group statistic.
+     *
+     * @param group the group's index
+     * @param scalar the statistic's name, as given to the constructor
+     * @return its value (NaN until the algorithm sets it)
+     */
+    protected final double groupScalar(int group, String scalar) {
+        return groupScalars[group][scalarIndex(scalar)];
+    }
+
+    /**
+     * Sets a per-group statistic; it is saved with the state.
+     *
+     * @param group the group's index
+     * @param scalar the statistic's name, as given to the constructor
+     * @param value its new value
+     */
+    protected final void setGroupScalar(int group, String scalar, double value) {
+        groupScalars[group][scalarIndex(scalar)] = value;
+    }
+
+    private int scalarIndex(String scalar) {
+        int i = groupScalarNames.indexOf(scalar);
+        if (i < 0) throw new IllegalStateException(name + " has no group statistic '" + scalar + "', only " + groupScalarNames);
+        return i;
+    }
+
+    // ------------------------------------------------------------------ public API
+
+    /**
+     * Runs the gradient transforms, then updates every group from its parameters' gradients.
+     *
+     * @throws IllegalStateException when a gradient's shape differs from its parameter's
+     */
+    public final void step() {
+        try (var _ = GradMode.noGrad()) {
+            if (!transforms.isEmpty()) {
+                List<Parameter> withGrad = new ArrayList<>();
+                for (ParamGroup g : groups) for (Parameter p : g.parameters()) if (p.grad() != null) withGrad.add(p);
+                for (GradientTransform t : transforms) t.apply(withGrad);
+            }
+            for (int g = 0; g < groups.size(); g++) {
+                ParamGroup group = groups.get(g);
+                List<Slot> slots = new ArrayList<>();
+                List<Parameter> params = group.parameters();
+                for (int i = 0; i < params.size(); i++) {
+                    Parameter p = params.get(i);
+                    Tensor grad = p.grad();
+                    if (grad == null) continue;
+                    if (!Arrays.equals(grad.shape(), p.shape())) {
+                        throw new IllegalStateException("gradient of " + describe(p) + " has shape " + Arrays.toString(grad.shape())
+                                + ", the parameter " + Arrays.toString(p.shape()));
+                    }
+                    slots.add(new Slot(i, p, grad, paramSteps[g][i] + 1));
+                }
+                if (slots.isEmpty()) continue;
+                for (Slot s : slots) paramSteps[g][s.index()]++;
+                groupSteps[g]++;
+                update(g, group, groupSteps[g], Collections.unmodifiableList(slots));
+            }
+        }
+    }
+
+    /** Clears every parameter's gradient (sets it to null, as PyTorch's {@code set_to_none}). */
+    public void zeroGrad() {
+        for (ParamGroup g : groups) for (Parameter p : g.parameters()) p.zeroGrad();
+    }
+
+    /**
+     * The groups.
+     *
+     * @return this optimizer's validated copies of its groups; change hyperparameters through them
+     */
+    public List<ParamGroup> groups() {
+        return groups;
+    }
+
+    /**
+     * One group.
+     *
+     * @param index the group's index
+     * @return this optimizer's copy of the group
+     * @throws IndexOutOfBoundsException for an index that names no group
+     */
+    public ParamGroup group(int index) {
+        if (index < 0 || index >= groups.size()) {
+            throw new IndexOutOfBoundsException("group " + index + " of " + name + ", which has " + groups.size() + " groups");
+        }
+        return groups.get(index);
+    }
+
+    /**
+     * The current learning rate of a group.
+     *
+     * @param index the group's index
+     * @return its {@code lr}
+     */
+    public double lr(int index) {
+        return group(index).lr();
+    }
+
+    /**
+     * Every parameter.
+     *
+     * @return the parameters of every group, in group order
+     */
+    public List<Parameter> parameters() {
+        List<Parameter> all = new ArrayList<>();
+        for (ParamGroup g : groups) all.addAll(g.parameters());
+        return all;
+    }
+
+    /**
+     * The hyperparameters this optimizer accepts.
+     *
+     * @return the specification, with defaults and ranges
+     */
+    public Hyperparameters hyperparameters() {
+        return spec;
+    }
+
+    /**
+     * The number of steps a group has taken.
+     *
+     * @param index the group's index
+     * @return the group's step count (steps where none of its parameters had a gradient do not count)
+     */
+    public long groupStep(int index) {
+        group(index);
+        return groupSteps[index];
+    }
+
+    /**
+     * Adds a transform applied to the gradients at the start of every {@link #step()}, after those
+     * added before it.
+     *
+     * @param transform the transform, for example {@link ClipByGlobalNorm}
+     * @return this optimizer
+     */
+    public Optimizer addGradientTransform(GradientTransform transform) {
+        if (transform == null) throw new IllegalArgumentException("gradient transform must not be null");
+        transforms.add(transform);
+        return this;
+    }
+
+    /**
+     * The gradient transforms.
+     *
+     * @return the transforms, in the order they run
+     */
+    public List<GradientTransform> gradientTransforms() {
+        return Collections.unmodifiableList(transforms);
+    }
+
+    /**
+     * The schedulers built on this optimizer; their state is saved with this one's.
+     *
+     * @return the schedulers, in the order they were built
+     */
+    public List<LrScheduler> schedulers() {
+        return Collections.unmodifiableList(schedulers);
+    }
+
+    /** Called by a scheduler built on this optimizer, so that its position is saved with the state. */
+    void attach(LrScheduler scheduler) {
+        schedulers.add(scheduler);
+    }
+
+    // ------------------------------------------------------------------ state
+
+    /**
+     * The state as named tensors (copies): step counts, hyperparameters, buffers, group statistics
+     * and the position of every attached scheduler. Buffers not written yet are included as zeros.
+     *
+     * @return the state, keyed as described in the class documentation
+     */
+    public Map<String, Tensor> stateDict() {
+        Map<String, Tensor> out = new LinkedHashMap<>();
+        for (int g = 0; g < groups.size(); g++) {
+            ParamGroup group = groups.get(g);
+            String prefix = "group." + g + ".";
+            out.put(prefix + "step", Tensor.of(new long[] {groupSteps[g]}).reshape());
+            for (Hyperparameters.Entry e : spec.entries().values()) {
+                Tensor hp = hyperparameterTensor(e, group.value(e.name()));
+                if (hp != null) out.put(prefix + "hp." + e.name(), hp);
+            }
+            for (int s = 0; s < groupScalarNames.size(); s++) out.put(prefix + groupScalarNames.get(s), Tensor.of(groupScalars[g][s]));
+            for (int i = 0; i < paramSteps[g].length; i++) {
+                String pp = prefix + "param." + i + ".";
+                out.put(pp + "step", Tensor.of(new long[] {paramSteps[g][i]}).reshape());
+                for (String b : bufferNames(group)) out.put(pp + b, buffer(g, i, b).clone());
+            }
+        }
+        for (int k = 0; k < schedulers.size(); k++) out.putAll(schedulers.get(k).stateDict("scheduler." + k + "."));
+        return out;
+    }
+
+    private static Tensor hyperparameterTensor(Hyperparameters.Entry e, Object v) {
+        return switch (e.kind()) {
+            case REAL, INTEGER -> Tensor.of((Double) v);
+            case FLAG -> Tensor.of(new boolean[] {(Boolean) v}).reshape();
+            case CHOICE -> Tensor.of(new long[] {((Enum<?>) v).ordinal()}).reshape();
+            case OBJECT -> null;
+        };
+    }
+
+    /**
+     * Restores a state produced by {@link #stateDict()} of an optimizer of the same kind over
+     * parameters of the same shapes and dtypes. Everything is checked before anything changes.
+     *
+     * @param state the tensors of a state, for example {@code Safetensors.load(file).tensors()}
+     * @throws IllegalArgumentException listing missing and unexpected keys, or naming a key whose
+     *     shape, dtype or value is wrong
+     */
+    public void loadStateDict(Map<String, Tensor> state) {
+        Map<String, Tensor> expected = stateDict();
+        TreeSet<String> missing = new TreeSet<>(expected.keySet());
+        missing.removeAll(state.keySet());
+        TreeSet<String> unexpected = new TreeSet<>(state.keySet());
+        unexpected.removeAll(expected.keySet());
+        if (!missing.isEmpty() || !unexpected.isEmpty()) {
+            throw new IllegalArgumentException(name + " state does not match: missing keys " + missing + ", unexpected keys " + unexpected);
+        }
+        for (Map.Entry<String, Tensor> e : expected.entrySet()) {
+            Tensor got = state.get(e.getKey()), want = e.getValue();
+            if (got.dtype() != want.dtype() || !Arrays.equals(got.shape(), want.shape())) {
+                throw new IllegalArgumentException(name + " state '" + e.getKey() + "': expected " + want.dtype() + " " + Arrays.toString(want.shape())
+                        + ", found " + got.dtype() + " " + Arrays.toString(got.shape()));
+            }
+        }
+        // Hyperparameters: validate complete groups on throw-away copies before touching anything.
+        List<Map<String, Object>> newValues = new ArrayList<>();
+        for (int g = 0; g < groups.size(); g++) {
+            Map<String, Object> values = new HashMap<>();
+            ParamGroup description = ParamGroup.of(groups.get(g).parameters());
+            for (Hyperparameters.Entry e : spec.entries().values()) {
+                Tensor t = state.get("group." + g + ".hp." + e.name());
+                Object v = switch (e.kind()) {
+                    case REAL, INTEGER -> t.item();
+                    case FLAG -> t.toBooleanArray()[0];
+                    case CHOICE -> {
+                        Object[] constants = e.type().getEnumConstants();
+                        long ord = t.toLongArray()[0];
+                        if (ord < 0 || ord >= constants.length) {
+                            throw new IllegalArgumentException(name + " state 'group." + g + ".hp." + e.name() + "': " + ord + " is not an index of "
+                                    + Arrays.toString(constants));
+                        }
+                        yield constants[(int) ord];
+                    }
+                    case OBJECT -> groups.get(g).value(e.name());
+                };
+                values.put(e.name(), v);
+                description.with(e.name(), v);
+            }
+            description.bind(spec, Map.of(), "group " + g + " of " + name + " as loaded");
+            newValues.add(values);
+        }
+        long[] loadedGroupSteps = new long[groups.size()];
+        for (int g = 0; g < groups.size(); g++) {
+            loadedGroupSteps[g] = nonNegativeCount(state, "group." + g + ".step");
+            for (int i = 0; i < paramSteps[g].length; i++) nonNegativeCount(state, "group." + g + ".param." + i + ".step");
+        }
+        for (int k = 0; k < schedulers.size(); k++) schedulers.get(k).checkState(state, "scheduler." + k + ".");
+        // Everything checked: apply.
+        for (int g = 0; g < groups.size(); g++) {
+            ParamGroup group = groups.get(g);
+            String prefix = "group." + g + ".";
+            groupSteps[g] = loadedGroupSteps[g];
+            group.restore(newValues.get(g));
+            for (int s = 0; s < groupScalarNames.size(); s++) groupScalars[g][s] = state.get(prefix + groupScalarNames.get(s)).item();
+            for (int i = 0; i < paramSteps[g].length; i++) {
+                String pp = prefix + "param." + i + ".";
+                paramSteps[g][i] = state.get(pp + "step").toLongArray()[0];
+                for (String b : bufferNames(group)) buffer(g, i, b).copyFrom(state.get(pp + b));
+            }
+        }
+        for (int k = 0; k < schedulers.size(); k++) schedulers.get(k).loadState(state, "scheduler." + k + ".");
+    }
+
+    private long nonNegativeCount(Map<String, Tensor> state, String key) {
+        long v = state.get(key).toLongArray()[0];
+        if (v < 0) throw new IllegalArgumentException(name + " state '" + key + "': a step count must be >= 0, was " + v);
+        return v;
+    }
+
+    /**
+     * Writes {@link #stateDict()} to a safetensors file, atomically, tagged with this optimizer's kind.
+     *
+     * @param file where to write
+     * @throws IOException when the file cannot be written
+     */
+    public void save(Path file) throws IOException {
+        Safetensors.save(stateDict(), Map.of("descent.format", FORMAT, "descent.optimizer", name), file);
+    }
+
+    /**
+     * Reads a file written by {@link #save(Path)} and {@linkplain #loadStateDict restores} it.
+     *
+     * @param file the file to read
+     * @throws IllegalArgumentException when the file holds another optimizer's state, or does not match
+     * @throws dev.descent.core.io.FileFormatException when the file is not a valid safetensors file
+     */
+    public void load(Path file) throws IOException {
+        Safetensors.Contents c = Safetensors.load(file);
+        String kind = c.metadata().get("descent.optimizer");
+        if (!name.equals(kind)) {
+            throw new IllegalArgumentException(file + " holds the state of " + (kind == null ? "no Descent optimizer" : kind) + ", not of " + name);
+        }
+        loadStateDict(c.tensors());
+    }
+
+    static String describe(Parameter p) {
+        return (p.name() != null ? "'" + p.name() + "' " : "") + Arrays.toString(p.shape()) + " " + p.dtype();
+    }
+
+    /** The optimizer's kind and its groups' hyperparameters. */
+    @Override
+    public String toString() {
+        StringBuilder sb = new StringBuilder(name).append('(');
+        for (int g = 0; g < groups.size(); g++) sb.append(g == 0 ? "" : ", ").append(groups.get(g));
+        return sb.append(')').toString();
+    }
+}

@@ -1,0 +1,170 @@
+package dev.descent.optim;
+
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Stein-rule shrinkage Adam, SR-Adam (Arashi &amp; Amintoosi, arXiv 2602.01777, 2026; PAPERS.md §1):
+ * before Adam's moment update, each group's mini-batch gradient is shrunk toward Adam's previous
+ * first moment by a positive-part James–Stein factor, one factor per group.
+ *
+ * <pre>
+ * per group, each step:
+ *     t ← t + 1;  g ← the gradients of the group's tensors, viewed as one vector of p elements
+ *     if shrink is off, or t ≤ max(warmup, 1), or p ≤ 2:   c ← 1
+ *     else:                                                 (m, v: uncorrected buffers of step t − 1)
+ *         PAPER:     σ² ← mean_i max(v_i − m_i², 0);   D ← Σ_i (g_i − m_i)²
+ *         WHITENED:  w_i ← (g_i − m_i)/(sqrt(v_i) + ε);  σ² ← mean_i w_i²;  D ← Σ_i w_i²
+ *         c ← clamp(1 − (p − 2)·σ²/(D + 1e-12), c_min, c_max)
+ *     per tensor:
+ *         ĝ ← m + c·(g − m)            (ĝ ← g when c = 1)
+ *         ĝ ← ĝ + wd·θ                 (weight decay after shrinkage)
+ *         m ← m + (1 − β1)·(ĝ − m);  v ← β2·v + (1 − β2)·ĝ²
+ *         θ ← θ − lr · sqrt(1 − β2^t)/(1 − β1^t) · m/(sqrt(v) + ε)
+ * </pre>
+ *
+ * The WHITENED variant is what the authors' public code computes: σ² and D then hold the same sum,
+ * so the raw factor is 2/p and c = max(c_min, 2/p) (c_min for groups of more than 20 elements).
+ *
+ * <p>Hyperparameters (per group): {@code lr} (≥ 0, default 1e-3), {@code beta1} (in [0, 1), default
+ * 0.9), {@code beta2} (in [0, 1), default 0.999), {@code eps} (≥ 0, default 1e-8),
+ * {@code weight_decay} (≥ 0, default 0), {@code warmup} (whole number ≥ 0, default 5),
+ * {@code c_min} (in [0, 1], default 0.1), {@code c_max} (in [c_min, 1], default 1.0; never above 1),
+ * {@code shrink} (default true), {@code variant} ({@link Variant#PAPER} by default). The paper
+ * shrinks the convolution layers and runs every other parameter as plain Adam: two groups, the
+ * second with {@code shrink} false. With c ≡ 1 (shrink off, or c_min = 1) this is exactly
+ * {@link Adam} (without AMSGrad), bit for bit.
+ *
+ * <p>t is the group's step count and p counts the elements of the parameters that have a gradient in
+ * this step. The factor of the last step is {@link #lastShrinkage(int)} (NaN before the first step).
+ */
+public final class SteinRuleAdam extends Optimizer {
+
+    /** How σ² and D are computed. */
+    public enum Variant {
+        /** The paper's formula: σ² from the moments, D from the raw difference g − m. */
+        PAPER,
+        /** The authors' code: both from (g − m)/(sqrt(v) + ε), which makes the raw factor 2/p. */
+        WHITENED
+    }
+
+    /** The guard added to D in the factor's denominator. */
+    static final double D_GUARD = 1e-12;
+
+    /** The hyperparameters SR-Adam accepts, with defaults and ranges. */
+    public static final Hyperparameters SPEC = Hyperparameters.builder()
+            .real("lr", 1e-3, Hyperparameters.Range.NON_NEGATIVE)
+            .real("beta1", 0.9, Hyperparameters.Range.UNIT_OPEN)
+            .real("beta2", 0.999, Hyperparameters.Range.UNIT_OPEN)
+            .real("eps", 1e-8, Hyperparameters.Range.NON_NEGATIVE)
+            .real("weight_decay", 0, Hyperparameters.Range.NON_NEGATIVE)
+            .integer("warmup", 5, 0)
+            .real("c_min", 0.1, Hyperparameters.Range.UNIT)
+            .real("c_max", 1.0, Hyperparameters.Range.UNIT)
+            .flag("shrink", true)
+            .choice("variant", Variant.PAPER)
+            .check(g -> {
+                if (g.get("c_min") > g.get("c_max")) {
+                    throw new IllegalArgumentException("c_min must be <= c_max, was c_min " + g.get("c_min") + ", c_max " + g.get("c_max"));
+                }
+            })
+            .build();
+
+    private static final String LAST_SHRINKAGE = "last_shrinkage";
+
+    /**
+     * SR-Adam over {@code groups}; keys a group does not set take the defaults above.
+     *
+     * @param groups the parameter groups with their hyperparameters
+     */
+    public SteinRuleAdam(List<ParamGroup> groups) {
+        super(groups, SPEC, Map.of(), List.of(LAST_SHRINKAGE));
+    }
+
+    /**
+     * SR-Adam whose groups default to learning rate {@code lr}.
+     *
+     * @param groups the parameter groups with their hyperparameters
+     * @param lr the learning rate of every group that does not set {@code lr}
+     */
+    public SteinRuleAdam(List<ParamGroup> groups, double lr) {
+        super(groups, SPEC, Map.of("lr", lr), List.of(LAST_SHRINKAGE));
+    }
+
+    /**
+     * The shrinkage factor c a group used in its last step.
+     *
+     * @param group the group's index
+     * @return c of the group's last step: 1 in warm-up or with shrinkage off, NaN before any step
+     */
+    public double lastShrinkage(int group) {
+        group(group); // range check with a clear message
+        return groupScalar(group, LAST_SHRINKAGE);
+    }
+
+    @Override
+    protected List<String> bufferNames(ParamGroup hp) {
+        return List.of("exp_avg", "exp_avg_sq");
+    }
+
+    @Override
+    protected void update(int group, ParamGroup hp, long groupStep, List<Slot> slots) {
+        int n = slots.size();
+        Flat[] theta = new Flat[n], grad = new Flat[n], m = new Flat[n], v = new Flat[n];
+        long p = 0;
+        for (int k = 0; k < n; k++) {
+            Slot s = slots.get(k);
+            theta[k] = Flat.of(s.param());
+            grad[k] = Flat.read(s.grad());
+            m[k] = Flat.of(buffer(group, s.index(), "exp_avg"));
+            v[k] = Flat.of(buffer(group, s.index(), "exp_avg_sq"));
+            p += theta[k].size();
+        }
+        double c = 1;
+        if (hp.flag("shrink") && groupStep > Math.max((long) hp.get("warmup"), 1) && p > 2) {
+            double[] stats = statistics(grad, m, v, hp.option("variant", Variant.class), hp.get("eps"));
+            c = shrinkageFactor(p, stats[0], stats[1], hp.get("c_min"), hp.get("c_max"));
+        }
+        setGroupScalar(group, LAST_SHRINKAGE, c);
+        for (int k = 0; k < n; k++) {
+            Adam.update(theta[k], grad[k], m[k], v[k], null, c, hp.get("lr"), hp.get("beta1"), hp.get("beta2"), hp.get("eps"),
+                    hp.get("weight_decay"), 0, groupStep);
+        }
+    }
+
+    /**
+     * σ² and D of one group from its gradients and the moments of the previous step, summed in
+     * float64 in group order.
+     *
+     * @return {σ², D}
+     */
+    static double[] statistics(Flat[] grad, Flat[] m, Flat[] v, Variant variant, double eps) {
+        double sigmaSum = 0, d = 0;
+        long p = 0;
+        for (int k = 0; k < grad.length; k++) {
+            for (int i = 0; i < grad[k].size(); i++) {
+                double mi = m[k].get(i), diff = grad[k].get(i) - mi;
+                if (variant == Variant.PAPER) {
+                    sigmaSum += Math.max(v[k].get(i) - mi * mi, 0);
+                    d += diff * diff;
+                } else {
+                    double w = diff / (Math.sqrt(v[k].get(i)) + eps);
+                    sigmaSum += w * w;
+                    d += w * w;
+                }
+            }
+            p += grad[k].size();
+        }
+        return new double[] {sigmaSum / p, d};
+    }
+
+    /**
+     * The positive-part James–Stein factor {@code clamp(1 − (p − 2)·σ²/(D + 1e-12), cMin, cMax)},
+     * and 1 when p ≤ 2 (shrinkage cannot help below three dimensions).
+     */
+    static double shrinkageFactor(long p, double sigma2, double d, double cMin, double cMax) {
+        if (p <= 2) return 1;
+        double raw = 1 - (p - 2) * sigma2 / (d + D_GUARD);
+        return Math.min(cMax, Math.max(cMin, raw));
+    }
+}

@@ -1,0 +1,26 @@
+/**
+ * Optimizers over {@link dev.descent.core.Parameter}s, with parameter groups: every algorithm of
+ * Descent's four papers, gradient transforms, learning-rate schedules and optimizer state files.
+ *
+ * <p>The pieces:
+ * <ul>
+ *   <li>{@link dev.descent.optim.ParamGroup} — parameters plus their hyperparameters;
+ *       {@link dev.descent.optim.Optimizer} — the base: {@code step()}, {@code zeroGrad()}, per-group
+ *       learning rates, {@code stateDict()}/{@code save}/{@code load}; each optimizer's accepted keys,
+ *       defaults and ranges are its {@link dev.descent.optim.Hyperparameters}.</li>
+ *   <li>SGD family: {@link dev.descent.optim.SGD} (momentum, dampening, Nesterov, weight decay),
+ *       {@link dev.descent.optim.RMSprop}, {@link dev.descent.optim.Adagrad}.</li>
+ *   <li>Adam family: {@link dev.descent.optim.Adam} (AMSGrad option), {@link dev.descent.optim.AdamW},
+ *       {@link dev.descent.optim.SteinRuleAdam} (PAPERS.md §1).</li>
+ *   <li>Clipping family (PAPERS.md §4): {@link dev.descent.optim.ClippedSGD},
+ *       {@link dev.descent.optim.NormalizedSGD}, {@link dev.descent.optim.ClippingFramework}.</li>
+ *   <li>Constrained: {@link dev.descent.optim.ProjectedGradientDescent} onto a
+ *       {@link dev.descent.optim.ConvexSet} such as {@link dev.descent.optim.Ball} (PAPERS.md §3).</li>
+ *   <li>{@link dev.descent.optim.GradientTransform}s that compose with any optimizer:
+ *       {@link dev.descent.optim.ClipByGlobalNorm}, {@link dev.descent.optim.ClipByValue}.</li>
+ *   <li>{@link dev.descent.optim.Schedule}s driven by an {@link dev.descent.optim.LrScheduler}:
+ *       constant, step, multi-step, cosine, linear warm-up, and products of them. Two-time-scale SGD
+ *       (PAPERS.md §2) is two groups with different learning rates.</li>
+ * </ul>
+ */
+package dev.descent.optim;

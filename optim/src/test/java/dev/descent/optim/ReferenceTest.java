@@ -1,0 +1,183 @@
+package dev.descent.optim;
+
+import static dev.descent.optim.Steps.assertClose;
+
+import dev.descent.core.DType;
+import java.util.List;
+import java.util.SplittableRandom;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The first steps of SGD, Adam, AdamW, RMSprop and Adagrad on a small quadratic equal float64
+ * references written as plain loops from each algorithm's formulas (not by calling the optimizers),
+ * for several hyperparameter combinations, in float64 (to 1e-12) and float32 (to 1e-5).
+ */
+class ReferenceTest {
+    static final int STEPS = 6;
+    final SplittableRandom rng = new SplittableRandom(4);
+    final Quadratic q = Quadratic.random(rng, 7, 0.5, 4);
+    final double[] theta0 = Quadratic.gaussian(rng, 7, 1);
+
+    // ------------------------------------------------------------------ SGD
+
+    static double[] sgdReference(Quadratic q, double[] theta0, int steps, double lr, double mu, double tau, double wd, boolean nesterov) {
+        double[] th = theta0.clone(), buf = new double[th.length];
+        for (int t = 1; t <= steps; t++) {
+            double[] g = q.grad(th);
+            for (int i = 0; i < th.length; i++) {
+                double gi = g[i] + wd * th[i];
+                if (mu != 0) {
+                    buf[i] = t == 1 ? gi : mu * buf[i] + (1 - tau) * gi;
+                    gi = nesterov ? gi + mu * buf[i] : buf[i];
+                }
+                th[i] -= lr * gi;
+            }
+        }
+        return th;
+    }
+
+    @Test
+    void sgdMatchesReference() {
+        double[][] configs = { // lr, momentum, dampening, weight decay, nesterov (0/1)
+                {0.1, 0, 0, 0, 0}, {0.1, 0.9, 0, 0, 0}, {0.05, 0.9, 0.5, 0.01, 0}, {0.05, 0.8, 0, 0.1, 1}, {0.2, 0.9, 0.9, 0, 0}};
+        for (double[] c : configs) {
+            double[] want = sgdReference(q, theta0, STEPS, c[0], c[1], c[2], c[3], c[4] == 1);
+            for (DType dtype : List.of(DType.FLOAT64, DType.FLOAT32)) {
+                double[] got = Steps.run(q, theta0, dtype, STEPS, ps -> new SGD(List.of(ParamGroup.of(ps).with("lr", c[0])
+                        .with("momentum", c[1]).with("dampening", c[2]).with("weight_decay", c[3]).with("nesterov", c[4] == 1))));
+                assertClose(want, got, dtype == DType.FLOAT64 ? 1e-12 : 1e-5, "SGD " + java.util.Arrays.toString(c) + " " + dtype);
+            }
+        }
+    }
+
+    @Test
+    void twoTimeScaleSgdIsTwoGroupsWithTheirOwnLearningRates() {
+        double fast = 0.3, slow = 0.003;
+        double[] th = theta0.clone();
+        for (int t = 0; t < STEPS; t++) {
+            double[] g = q.grad(th);
+            for (int i = 0; i < th.length; i++) th[i] -= (i < 3 ? fast : slow) * g[i];
+        }
+        double[] got = Steps.run(q, theta0, DType.FLOAT64, STEPS, Steps.SHAPES, new int[] {1, 1},
+                gs -> new SGD(List.of(ParamGroup.of(gs.get(0)).with("lr", fast), ParamGroup.of(gs.get(1)).with("lr", slow))));
+        assertClose(th, got, 1e-12, "two-time-scale SGD");
+    }
+
+    // ------------------------------------------------------------------ Adam and AdamW
+
+    static double[] adamReference(Quadratic q, double[] theta0, int steps, double lr, double b1, double b2, double eps, double wd,
+            double decoupled, boolean amsgrad) {
+        double[] th = theta0.clone(), m = new double[th.length], v = new double[th.length], vmax = new double[th.length];
+        for (int t = 1; t <= steps; t++) {
+            double[] g = q.grad(th);
+            for (int i = 0; i < th.length; i++) {
+                th[i] *= 1 - lr * decoupled;
+                double gi = g[i] + wd * th[i];
+                m[i] = b1 * m[i] + (1 - b1) * gi;
+                v[i] = b2 * v[i] + (1 - b2) * gi * gi;
+                vmax[i] = Math.max(vmax[i], v[i]);
+                double second = amsgrad ? vmax[i] : v[i];
+                th[i] -= lr * Math.sqrt(1 - Math.pow(b2, t)) / (1 - Math.pow(b1, t)) * m[i] / (Math.sqrt(second) + eps);
+            }
+        }
+        return th;
+    }
+
+    @Test
+    void adamMatchesReference() {
+        double[][] configs = { // lr, beta1, beta2, eps, weight decay, amsgrad
+                {1e-2, 0.9, 0.999, 1e-8, 0, 0}, {0.1, 0.5, 0.9, 1e-3, 0.1, 0}, {0.05, 0.9, 0.99, 1e-8, 0, 1}, {0.05, 0, 0.5, 0.1, 0.01, 1}};
+        for (double[] c : configs) {
+            double[] want = adamReference(q, theta0, STEPS, c[0], c[1], c[2], c[3], c[4], 0, c[5] == 1);
+            for (DType dtype : List.of(DType.FLOAT64, DType.FLOAT32)) {
+                double[] got = Steps.run(q, theta0, dtype, STEPS, ps -> new Adam(List.of(ParamGroup.of(ps).with("lr", c[0]).with("beta1", c[1])
+                        .with("beta2", c[2]).with("eps", c[3]).with("weight_decay", c[4]).with("amsgrad", c[5] == 1))));
+                assertClose(want, got, dtype == DType.FLOAT64 ? 1e-12 : 1e-5, "Adam " + java.util.Arrays.toString(c) + " " + dtype);
+            }
+        }
+    }
+
+    @Test
+    void adamWMatchesReference() {
+        double[][] configs = {{1e-2, 0.9, 0.999, 1e-8, 1e-2, 0}, {0.1, 0.8, 0.95, 1e-6, 0.5, 1}};
+        for (double[] c : configs) {
+            double[] want = adamReference(q, theta0, STEPS, c[0], c[1], c[2], c[3], 0, c[4], c[5] == 1);
+            for (DType dtype : List.of(DType.FLOAT64, DType.FLOAT32)) {
+                double[] got = Steps.run(q, theta0, dtype, STEPS, ps -> new AdamW(List.of(ParamGroup.of(ps).with("lr", c[0]).with("beta1", c[1])
+                        .with("beta2", c[2]).with("eps", c[3]).with("weight_decay", c[4]).with("amsgrad", c[5] == 1))));
+                assertClose(want, got, dtype == DType.FLOAT64 ? 1e-12 : 1e-5, "AdamW " + java.util.Arrays.toString(c) + " " + dtype);
+            }
+        }
+    }
+
+    // ------------------------------------------------------------------ RMSprop
+
+    static double[] rmspropReference(Quadratic q, double[] theta0, int steps, double lr, double alpha, double eps, double wd, double mu,
+            boolean centered) {
+        double[] th = theta0.clone(), v = new double[th.length], gavg = new double[th.length], buf = new double[th.length];
+        for (int t = 1; t <= steps; t++) {
+            double[] g = q.grad(th);
+            for (int i = 0; i < th.length; i++) {
+                double gi = g[i] + wd * th[i];
+                v[i] = alpha * v[i] + (1 - alpha) * gi * gi;
+                double avg = v[i];
+                if (centered) {
+                    gavg[i] = alpha * gavg[i] + (1 - alpha) * gi;
+                    avg -= gavg[i] * gavg[i];
+                }
+                double d = Math.sqrt(avg) + eps;
+                if (mu > 0) {
+                    buf[i] = mu * buf[i] + gi / d;
+                    th[i] -= lr * buf[i];
+                } else {
+                    th[i] -= lr * gi / d;
+                }
+            }
+        }
+        return th;
+    }
+
+    @Test
+    void rmspropMatchesReference() {
+        double[][] configs = { // lr, alpha, eps, weight decay, momentum, centered
+                {1e-2, 0.99, 1e-8, 0, 0, 0}, {0.05, 0.9, 1e-4, 0.1, 0.9, 0}, {0.01, 0.9, 1e-6, 0, 0, 1}, {0.02, 0.5, 1e-8, 0.01, 0.5, 1}};
+        for (double[] c : configs) {
+            double[] want = rmspropReference(q, theta0, STEPS, c[0], c[1], c[2], c[3], c[4], c[5] == 1);
+            for (DType dtype : List.of(DType.FLOAT64, DType.FLOAT32)) {
+                double[] got = Steps.run(q, theta0, dtype, STEPS, ps -> new RMSprop(List.of(ParamGroup.of(ps).with("lr", c[0]).with("alpha", c[1])
+                        .with("eps", c[2]).with("weight_decay", c[3]).with("momentum", c[4]).with("centered", c[5] == 1))));
+                assertClose(want, got, dtype == DType.FLOAT64 ? 1e-12 : 1e-5, "RMSprop " + java.util.Arrays.toString(c) + " " + dtype);
+            }
+        }
+    }
+
+    // ------------------------------------------------------------------ Adagrad
+
+    static double[] adagradReference(Quadratic q, double[] theta0, int steps, double lr, double lrDecay, double wd, double init, double eps) {
+        double[] th = theta0.clone(), sum = new double[th.length];
+        java.util.Arrays.fill(sum, init);
+        for (int t = 1; t <= steps; t++) {
+            double[] g = q.grad(th);
+            double clr = lr / (1 + (t - 1) * lrDecay);
+            for (int i = 0; i < th.length; i++) {
+                double gi = g[i] + wd * th[i];
+                sum[i] += gi * gi;
+                th[i] -= clr * gi / (Math.sqrt(sum[i]) + eps);
+            }
+        }
+        return th;
+    }
+
+    @Test
+    void adagradMatchesReference() {
+        double[][] configs = {{1e-2, 0, 0, 0, 1e-10}, {0.5, 0.1, 0.05, 0.1, 1e-6}};
+        for (double[] c : configs) {
+            double[] want = adagradReference(q, theta0, STEPS, c[0], c[1], c[2], c[3], c[4]);
+            for (DType dtype : List.of(DType.FLOAT64, DType.FLOAT32)) {
+                double[] got = Steps.run(q, theta0, dtype, STEPS, ps -> new Adagrad(List.of(ParamGroup.of(ps).with("lr", c[0]).with("lr_decay", c[1])
+                        .with("weight_decay", c[2]).with("initial_accumulator_value", c[3]).with("eps", c[4]))));
+                assertClose(want, got, dtype == DType.FLOAT64 ? 1e-12 : 1e-5, "Adagrad " + java.util.Arrays.toString(c) + " " + dtype);
+            }
+        }
+    }
+}
