@@ -13,20 +13,21 @@ import java.util.SplittableRandom;
  * printing loss and accuracy as they improve. Built from core alone, so it shows the whole loop:
  * forward, loss, backward, update.
  */
-final class Demo {
-    private Demo() {}
+@picocli.CommandLine.Command(name = "demo", mixinStandardHelpOptions = true,
+        description = "Train a small MLP on generated two-spiral data and print the loss falling (core alone: no nn, optim or data).")
+final class Demo implements java.util.concurrent.Callable<Integer> {
+    @picocli.CommandLine.Option(names = "--seed", description = "random seed (default: ${DEFAULT-VALUE})")
+    long seed = 42;
 
-    static int run(String[] args) {
-        long seed = 42;
-        int epochs = 60;
-        for (int i = 0; i < args.length; i++) {
-            switch (args[i]) {
-                case "--seed" -> seed = parseLong(args, ++i);
-                case "--epochs" -> epochs = (int) parseLong(args, ++i);
-                default -> throw new Main.UsageException("demo: unknown option '" + args[i] + "' (options: --seed N, --epochs N)");
-            }
-        }
-        if (epochs < 1) throw new Main.UsageException("demo: --epochs must be >= 1, was " + epochs);
+    @picocli.CommandLine.Option(names = "--epochs", description = "epochs (default: ${DEFAULT-VALUE})")
+    int epochs = 60;
+
+    @picocli.CommandLine.Option(names = "--threads", description = "kernel threads (default: all processors)")
+    int threads;
+
+    @Override
+    public Integer call() {
+        if (epochs < 1) throw new IllegalArgumentException("demo: --epochs must be >= 1, was " + epochs);
         SplittableRandom rng = new SplittableRandom(seed);
         TwoSpirals.Data train = TwoSpirals.generate(2048, 1.0, 0.03, rng);
         TwoSpirals.Data test = TwoSpirals.generate(1024, 1.0, 0.03, rng);
@@ -103,12 +104,4 @@ final class Demo {
         return Tensor.of(p);
     }
 
-    static long parseLong(String[] args, int i) {
-        if (i >= args.length) throw new Main.UsageException("option " + args[i - 1] + " needs a value");
-        try {
-            return Long.parseLong(args[i]);
-        } catch (NumberFormatException e) {
-            throw new Main.UsageException("option " + args[i - 1] + ": '" + args[i] + "' is not an integer");
-        }
-    }
 }

@@ -1,56 +1,65 @@
 package dev.descent.bench;
 
-import java.util.Arrays;
+import dev.descent.bench.train.EvalCommand;
+import dev.descent.bench.train.SummaryCommand;
+import dev.descent.bench.train.TrainCommand;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
 
-/** The {@code descent} command line: dispatches to one command per sub-command name. */
-public final class Main {
-    private Main() {}
-
-    static final String USAGE = """
-            usage: descent <command> [options]
-
-            commands:
-              demo            train a small MLP on generated two-spiral data and print the loss falling
-              bench matmul    float32 matmul GFLOP/s on 1 and 2 threads, beside numpy when present
-              test            run every test (handled by the ./descent launcher)
-              help            this text
-            """;
+/**
+ * The {@code descent} command line. With no arguments it trains the default model (README command 1).
+ * Bad options print one line saying what was wrong, then the usage, and exit with code 2.
+ */
+@Command(name = "descent", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
+        description = "Descent: a deep-learning framework in pure Java. Train, evaluate, reproduce, measure.",
+        subcommands = {TrainCommand.class, EvalCommand.class, SummaryCommand.class, Demo.class, SpeedCommand.class, GraphCommand.class,
+            CommandLine.HelpCommand.class})
+public final class Main implements Runnable {
 
     public static void main(String[] args) {
-        int code = run(args);
-        if (code != 0) System.exit(code);
+        applyThreads(args);
+        String[] effective = args.length == 0 ? new String[] {"train"} : args;
+        int code = commandLine().execute(effective);
+        System.exit(code);
     }
 
-    static int run(String[] args) {
-        String cmd = args.length == 0 ? "help" : args[0];
-        String[] rest = Arrays.copyOfRange(args, Math.min(1, args.length), args.length);
-        try {
-            return switch (cmd) {
-                case "demo" -> Demo.run(rest);
-                case "bench" -> SpeedCommand.run(rest);
-                case "help", "-h", "--help" -> {
-                    System.out.print(USAGE);
-                    yield 0;
-                }
-                default -> usageError("unknown command '" + cmd + "'");
-            };
-        } catch (UsageException e) {
-            return usageError(e.getMessage());
+    /** The configured command line (tests call it without exiting the JVM). */
+    public static CommandLine commandLine() {
+        CommandLine cl = new CommandLine(new Main());
+        cl.setExecutionExceptionHandler((e, cmd, parsed) -> {
+            if (e instanceof IllegalArgumentException || e instanceof java.io.IOException || e instanceof IllegalStateException) {
+                cmd.getErr().println("descent: " + e.getMessage());
+                return e instanceof IllegalArgumentException ? 2 : 1;
+            }
+            throw e;
+        });
+        return cl;
+    }
+
+    /**
+     * {@code --threads N} must take effect before any kernel runs (the pool is sized once), so it is
+     * applied here, before the command line is parsed.
+     */
+    static void applyThreads(String[] args) {
+        for (int i = 0; i < args.length; i++) {
+            String a = args[i];
+            String v = a.startsWith("--threads=") ? a.substring(10) : a.equals("--threads") && i + 1 < args.length ? args[i + 1] : null;
+            if (v != null && v.matches("[1-9][0-9]*")) System.setProperty("descent.threads", v);
         }
     }
 
-    static int usageError(String message) {
-        System.err.println("descent: " + message);
-        System.err.print(USAGE);
-        return 2;
+    @Override
+    public void run() {
+        CommandLine.usage(this, System.out);
     }
 
-    /** A bad command-line option or value: reported in one line with the usage, exit code 2. */
-    static final class UsageException extends RuntimeException {
-        private static final long serialVersionUID = 1L;
-
-        UsageException(String message) {
-            super(message);
+    /** The version from the jar manifest, or the development version. */
+    static final class Version implements CommandLine.IVersionProvider {
+        @Override
+        public String[] getVersion() {
+            String v = Main.class.getPackage().getImplementationVersion();
+            return new String[] {"descent " + (v == null ? "0.1.0-SNAPSHOT" : v) + " on " + System.getProperty("java.vm.name") + " "
+                    + System.getProperty("java.version")};
         }
     }
 }

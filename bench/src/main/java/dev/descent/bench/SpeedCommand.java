@@ -14,31 +14,31 @@ import java.util.SplittableRandom;
 import java.util.concurrent.TimeUnit;
 
 /** {@code descent bench …}: speed measurements, each beside a reference measured in the same run. */
-final class SpeedCommand {
-    private SpeedCommand() {}
-
-    static int run(String[] args) {
-        if (args.length == 0) throw new Main.UsageException("bench: which benchmark? (available: matmul)");
-        return switch (args[0]) {
-            case "matmul" -> matmul(java.util.Arrays.copyOfRange(args, 1, args.length));
-            default -> throw new Main.UsageException("bench: unknown benchmark '" + args[0] + "' (available: matmul)");
-        };
+@picocli.CommandLine.Command(name = "bench", mixinStandardHelpOptions = true, description = "Speed measurements beside a reference run in the same process.",
+        subcommands = {SpeedCommand.Matmul.class})
+final class SpeedCommand implements Runnable {
+    @Override
+    public void run() {
+        throw new picocli.CommandLine.ParameterException(new picocli.CommandLine(this), "bench: which benchmark? (available: matmul)");
     }
 
     /** float32 n×n matmul GFLOP/s on 1 and 2 threads, Descent beside numpy (OpenBLAS) when present. */
-    static int matmul(String[] args) {
+    @picocli.CommandLine.Command(name = "matmul", mixinStandardHelpOptions = true, description = "float32 matmul GFLOP/s on 1 and 2 threads, beside numpy when present.")
+    static final class Matmul implements java.util.concurrent.Callable<Integer> {
+        @picocli.CommandLine.Option(names = "--sizes", split = ",", description = "matrix sizes (default: 128,256,512,1024,2048)")
         int[] sizes = {128, 256, 512, 1024, 2048};
+
+        @picocli.CommandLine.Option(names = "--samples", description = "timed samples per size (default: ${DEFAULT-VALUE})")
         int samples = 7;
-        for (int i = 0; i < args.length; i++) {
-            switch (args[i]) {
-                case "--sizes" -> {
-                    if (++i >= args.length) throw new Main.UsageException("--sizes needs a value, e.g. 256,1024");
-                    sizes = parseSizes(args[i]);
-                }
-                case "--samples" -> samples = (int) Demo.parseLong(args, ++i);
-                default -> throw new Main.UsageException("bench matmul: unknown option '" + args[i] + "' (options: --sizes N,N,… --samples N)");
-            }
+
+        @Override
+        public Integer call() {
+            return matmul(sizes, samples);
         }
+    }
+
+    static int matmul(int[] sizes, int samples) {
+        if (samples < 1) throw new IllegalArgumentException("--samples must be >= 1, was " + samples);
         int[] threadCounts = Threads.poolSize() >= 2 ? new int[] {1, 2} : new int[] {1};
         System.out.printf("float32 matmul C = A·B (n×n), GFLOP/s = 2n³/time; median [min–max] of %d samples after warm-up%n", samples);
         System.out.printf("machine: %d processors, Descent pool %d threads, %s%n", Runtime.getRuntime().availableProcessors(),
@@ -69,13 +69,6 @@ final class SpeedCommand {
         return 0;
     }
 
-    private static int[] parseSizes(String s) {
-        try {
-            return java.util.Arrays.stream(s.split(",")).mapToInt(x -> Integer.parseInt(x.trim())).toArray();
-        } catch (NumberFormatException e) {
-            throw new Main.UsageException("--sizes: '" + s + "' is not a comma-separated list of integers");
-        }
-    }
 
     private static final String NUMPY_SCRIPT = """
             import sys, time

@@ -5,8 +5,7 @@ import java.util.Map;
 
 /**
  * Adam (Kingma &amp; Ba, ICLR 2015) with L2 weight decay added to the gradient and the AMSGrad option
- * (Reddi, Kale &amp; Kumar, ICLR 2018), in the bias-corrected step-size form of Kingma &amp; Ba §2
- * that PAPERS.md §1 uses for Stein-rule Adam, so that Adam is exactly SR-Adam with shrinkage off.
+ * (Reddi, Kale &amp; Kumar, ICLR 2018), as {@code torch.optim.Adam} computes it.
  *
  * <pre>
  * per parameter, each step (t = the parameter's step count):
@@ -14,16 +13,18 @@ import java.util.Map;
  *     m ← m + (1 − β1)·(g − m)              (= β1·m + (1 − β1)·g)
  *     v ← β2·v + (1 − β2)·g²
  *     v̂ ← max(v̂, v) if amsgrad, else v̂ = v
- *     θ ← θ − lr · sqrt(1 − β2^t)/(1 − β1^t) · m/(sqrt(v̂) + ε)
+ *     θ ← θ − lr/(1 − β1^t) · m/(sqrt(v̂)/sqrt(1 − β2^t) + ε)            (PyTorch's form, the default)
+ *     θ ← θ − lr · sqrt(1 − β2^t)/(1 − β1^t) · m/(sqrt(v̂) + ε)          (with paper_epsilon: Kingma &amp; Ba §2)
  * </pre>
  *
  * Hyperparameters (per group): {@code lr} (≥ 0, default 1e-3), {@code beta1} (in [0, 1), default
  * 0.9), {@code beta2} (in [0, 1), default 0.999), {@code eps} (≥ 0, default 1e-8),
- * {@code weight_decay} (≥ 0, default 0), {@code amsgrad} (default false).
+ * {@code weight_decay} (≥ 0, default 0), {@code amsgrad} (default false), {@code paper_epsilon}
+ * (default false).
  *
- * <p>PyTorch's {@code torch.optim.Adam} adds ε after the bias correction, m̂/(sqrt(v̂/(1 − β2^t)) + ε);
- * here ε is added to the uncorrected sqrt(v), i.e. the effective ε is larger by 1/sqrt(1 − β2^t)
- * (×31.6 on step 1, → ×1 as t grows). Everything else matches PyTorch.
+ * <p>The two forms differ only in where ε enters: the paper's (and PAPERS.md §1's, for Stein-rule
+ * Adam) adds it to the uncorrected sqrt(v), an effective ε larger by 1/sqrt(1 − β2^t) (×31.6 on step
+ * 1, → ×1 as t grows). With {@code paper_epsilon}, Adam is exactly Stein-rule Adam with shrinkage off.
  */
 public final class Adam extends Optimizer {
 
@@ -35,6 +36,7 @@ public final class Adam extends Optimizer {
             .real("eps", 1e-8, Hyperparameters.Range.NON_NEGATIVE)
             .real("weight_decay", 0, Hyperparameters.Range.NON_NEGATIVE)
             .flag("amsgrad", false)
+            .flag("paper_epsilon", false)
             .build();
 
     /**
@@ -68,7 +70,7 @@ public final class Adam extends Optimizer {
             Flat vMax = amsgrad ? Flat.of(buffer(group, s.index(), "max_exp_avg_sq")) : null;
             update(Flat.of(s.param()), Flat.read(s.grad()), Flat.of(buffer(group, s.index(), "exp_avg")),
                     Flat.of(buffer(group, s.index(), "exp_avg_sq")), vMax, 1, hp.get("lr"), hp.get("beta1"), hp.get("beta2"),
-                    hp.get("eps"), hp.get("weight_decay"), 0, s.step());
+                    hp.get("eps"), hp.get("weight_decay"), 0, s.step(), hp.flag("paper_epsilon"));
         }
     }
 
@@ -80,16 +82,19 @@ public final class Adam extends Optimizer {
      *     ĝ ← g if c = 1, else m + c·(g − m)                (Stein-rule shrinkage toward m)
      *     ĝ ← ĝ + wd·θ                                      (L2 decay, after shrinkage)
      *     m ← m + (1 − β1)·(ĝ − m);  v ← β2·v + (1 − β2)·ĝ²;  v̂ ← max(v̂, v) when vMax is given
-     *     θ ← θ − lr·sqrt(1 − β2^t)/(1 − β1^t) · m/(sqrt(v̂) + ε)
+     *     θ ← θ − lr/(1 − β1^t) · m/(sqrt(v̂)/sqrt(1 − β2^t) + ε)              (PyTorch)
+     *     θ ← θ − lr·sqrt(1 − β2^t)/(1 − β1^t) · m/(sqrt(v̂) + ε)              (paperEpsilon)
      * </pre>
      *
      * @param vMax the AMSGrad running maximum, or null without AMSGrad
      * @param c the shrinkage factor (1: plain Adam)
      * @param t the step count used for the bias corrections, ≥ 1
+     * @param paperEpsilon ε on the uncorrected sqrt(v) (Kingma &amp; Ba §2, PAPERS.md §1) instead of PyTorch's placement
      */
     static void update(Flat theta, Flat grad, Flat m, Flat v, Flat vMax, double c, double lr, double beta1, double beta2,
-            double eps, double weightDecay, double decoupledDecay, long t) {
-        double stepSize = lr * Math.sqrt(1 - StrictMath.pow(beta2, t)) / (1 - StrictMath.pow(beta1, t));
+            double eps, double weightDecay, double decoupledDecay, long t, boolean paperEpsilon) {
+        double bc1 = 1 - StrictMath.pow(beta1, t), bc2Sqrt = Math.sqrt(1 - StrictMath.pow(beta2, t));
+        double stepSize = paperEpsilon ? lr * bc2Sqrt / bc1 : lr / bc1;
         double keep = 1 - lr * decoupledDecay;
         for (int i = 0; i < theta.size(); i++) {
             double th = theta.get(i);
@@ -105,7 +110,8 @@ public final class Adam extends Optimizer {
                 second = Math.max(vMax.get(i), second);
                 vMax.set(i, second);
             }
-            theta.set(i, th - stepSize * (m.get(i) / (Math.sqrt(second) + eps)));
+            double denom = paperEpsilon ? Math.sqrt(second) + eps : Math.sqrt(second) / bc2Sqrt + eps;
+            theta.set(i, th - stepSize * (m.get(i) / denom));
         }
     }
 }

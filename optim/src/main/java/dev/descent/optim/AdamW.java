@@ -12,12 +12,12 @@ import java.util.Map;
  * per parameter, each step (t = the parameter's step count):
  *     θ ← θ·(1 − lr·λ)
  *     m ← m + (1 − β1)·(g − m);  v ← β2·v + (1 − β2)·g²;  v̂ ← max(v̂, v) if amsgrad, else v
- *     θ ← θ − lr · sqrt(1 − β2^t)/(1 − β1^t) · m/(sqrt(v̂) + ε)
+ *     θ ← θ − lr/(1 − β1^t) · m/(sqrt(v̂)/sqrt(1 − β2^t) + ε)     (paper_epsilon: lr·sqrt(1 − β2^t)/(1 − β1^t) · m/(sqrt(v̂) + ε))
  * </pre>
  *
  * Hyperparameters (per group): {@code lr} (≥ 0, default 1e-3), {@code beta1} (in [0, 1), default
  * 0.9), {@code beta2} (in [0, 1), default 0.999), {@code eps} (≥ 0, default 1e-8),
- * {@code weight_decay} λ (≥ 0, default 1e-2, PyTorch's), {@code amsgrad} (default false).
+ * {@code weight_decay} λ (≥ 0, default 1e-2, PyTorch's), {@code amsgrad} (default false), {@code paper_epsilon} (default false).
  * With λ = 0 AdamW is exactly {@link Adam} with weight decay 0.
  */
 public final class AdamW extends Optimizer {
@@ -30,6 +30,7 @@ public final class AdamW extends Optimizer {
             .real("eps", 1e-8, Hyperparameters.Range.NON_NEGATIVE)
             .real("weight_decay", 1e-2, Hyperparameters.Range.NON_NEGATIVE)
             .flag("amsgrad", false)
+            .flag("paper_epsilon", false)
             .build();
 
     /**
@@ -63,7 +64,7 @@ public final class AdamW extends Optimizer {
             Flat vMax = amsgrad ? Flat.of(buffer(group, s.index(), "max_exp_avg_sq")) : null;
             Adam.update(Flat.of(s.param()), Flat.read(s.grad()), Flat.of(buffer(group, s.index(), "exp_avg")),
                     Flat.of(buffer(group, s.index(), "exp_avg_sq")), vMax, 1, hp.get("lr"), hp.get("beta1"), hp.get("beta2"),
-                    hp.get("eps"), 0, hp.get("weight_decay"), s.step());
+                    hp.get("eps"), 0, hp.get("weight_decay"), s.step(), hp.flag("paper_epsilon"));
         }
     }
 }

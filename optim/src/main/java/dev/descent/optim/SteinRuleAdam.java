@@ -128,7 +128,7 @@ public final class SteinRuleAdam extends Optimizer {
         setGroupScalar(group, LAST_SHRINKAGE, c);
         for (int k = 0; k < n; k++) {
             Adam.update(theta[k], grad[k], m[k], v[k], null, c, hp.get("lr"), hp.get("beta1"), hp.get("beta2"), hp.get("eps"),
-                    hp.get("weight_decay"), 0, groupStep);
+                    hp.get("weight_decay"), 0, groupStep, true);
         }
     }
 

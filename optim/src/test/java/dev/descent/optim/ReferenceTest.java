@@ -65,6 +65,7 @@ class ReferenceTest {
 
     // ------------------------------------------------------------------ Adam and AdamW
 
+    /** Adam as torch.optim.Adam computes it: ε added after the bias correction of sqrt(v). */
     static double[] adamReference(Quadratic q, double[] theta0, int steps, double lr, double b1, double b2, double eps, double wd,
             double decoupled, boolean amsgrad) {
         double[] th = theta0.clone(), m = new double[th.length], v = new double[th.length], vmax = new double[th.length];
@@ -77,10 +78,37 @@ class ReferenceTest {
                 v[i] = b2 * v[i] + (1 - b2) * gi * gi;
                 vmax[i] = Math.max(vmax[i], v[i]);
                 double second = amsgrad ? vmax[i] : v[i];
-                th[i] -= lr * Math.sqrt(1 - Math.pow(b2, t)) / (1 - Math.pow(b1, t)) * m[i] / (Math.sqrt(second) + eps);
+                double mHat = m[i] / (1 - Math.pow(b1, t)), vHat = second / (1 - Math.pow(b2, t));
+                th[i] -= lr * mHat / (Math.sqrt(vHat) + eps);
             }
         }
         return th;
+    }
+
+    /** Kingma &amp; Ba §2's form (PAPERS.md §1): ε on the uncorrected sqrt(v). */
+    static double[] adamPaperReference(Quadratic q, double[] theta0, int steps, double lr, double b1, double b2, double eps) {
+        double[] th = theta0.clone(), m = new double[th.length], v = new double[th.length];
+        for (int t = 1; t <= steps; t++) {
+            double[] g = q.grad(th);
+            for (int i = 0; i < th.length; i++) {
+                m[i] = b1 * m[i] + (1 - b1) * g[i];
+                v[i] = b2 * v[i] + (1 - b2) * g[i] * g[i];
+                th[i] -= lr * Math.sqrt(1 - Math.pow(b2, t)) / (1 - Math.pow(b1, t)) * m[i] / (Math.sqrt(v[i]) + eps);
+            }
+        }
+        return th;
+    }
+
+    @Test
+    void adamWithPaperEpsilonMatchesItsReference() {
+        // A large ε makes the two placements differ visibly; the default placement must not match this reference.
+        double[] want = adamPaperReference(q, theta0, STEPS, 0.05, 0.9, 0.99, 1e-2);
+        double[] got = Steps.run(q, theta0, DType.FLOAT64, STEPS, ps -> new Adam(List.of(ParamGroup.of(ps).with("lr", 0.05).with("beta2", 0.99)
+                .with("eps", 1e-2).with("paper_epsilon", true))));
+        assertClose(want, got, 1e-12, "Adam, paper ε");
+        double[] pytorch = Steps.run(q, theta0, DType.FLOAT64, STEPS, ps -> new Adam(List.of(ParamGroup.of(ps).with("lr", 0.05).with("beta2", 0.99)
+                .with("eps", 1e-2))));
+        org.junit.jupiter.api.Assertions.assertTrue(Math.abs(pytorch[0] - want[0]) > 1e-6, "the two ε placements should differ with ε = 1e-2");
     }
 
     @Test

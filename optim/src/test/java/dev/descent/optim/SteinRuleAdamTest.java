@@ -186,7 +186,8 @@ class SteinRuleAdamTest {
             double lr = rng.nextDouble(1e-3, 0.1), b1 = rng.nextDouble(0, 0.99), b2 = rng.nextDouble(0.5, 0.9999), wd = rng.nextDouble(0, 0.1);
             boolean shrinkOff = rng.nextBoolean(); // c ≡ 1 either by switching shrinkage off or by c_min = 1
             List<Parameter> a = Quadratic.params(theta0, dtype, shapes), b = Quadratic.params(theta0, dtype, shapes);
-            var adam = new Adam(List.of(ParamGroup.of(a).with("lr", lr).with("beta1", b1).with("beta2", b2).with("weight_decay", wd)));
+            var adam = new Adam(List.of(ParamGroup.of(a).with("lr", lr).with("beta1", b1).with("beta2", b2).with("weight_decay", wd)
+                    .with("paper_epsilon", true)));
             var sr = new SteinRuleAdam(List.of(ParamGroup.of(b).with("lr", lr).with("beta1", b1).with("beta2", b2).with("weight_decay", wd)
                     .with("warmup", 0).with("shrink", !shrinkOff).with("c_min", shrinkOff ? 0.1 : 1.0)));
             for (int s = 0; s < steps; s++) {

@@ -92,7 +92,7 @@ class ValidationTest {
     @Test
     void unknownAndMissingKeys() {
         var e = assertThrows(IllegalArgumentException.class, () -> new Adam(List.of(ParamGroup.of(param()).with("momentun", 0.9))));
-        assertEquals("unknown hyperparameter 'momentun'; known: lr, beta1, beta2, eps, weight_decay, amsgrad (group 0 of Adam)", e.getMessage());
+        assertEquals("unknown hyperparameter 'momentun'; known: lr, beta1, beta2, eps, weight_decay, amsgrad, paper_epsilon (group 0 of Adam)", e.getMessage());
         e = assertThrows(IllegalArgumentException.class, () -> new ClippedSGD(List.of(ParamGroup.of(param()).with("lr", 0.1))));
         assertEquals("gamma is required (group 0 of ClippedSGD)", e.getMessage());
     }
@@ -119,7 +119,7 @@ class ValidationTest {
         assertEquals("lr must be >= 0, was -3.0 (group 0 of Adam)", e.getMessage());
         assertEquals(0.1, opt.lr(0), "a refused change leaves the value");
         e = assertThrows(IllegalArgumentException.class, () -> opt.group(0).set("gamma", 1));
-        assertEquals("unknown hyperparameter 'gamma'; known: lr, beta1, beta2, eps, weight_decay, amsgrad (group 0 of Adam)", e.getMessage());
+        assertEquals("unknown hyperparameter 'gamma'; known: lr, beta1, beta2, eps, weight_decay, amsgrad, paper_epsilon (group 0 of Adam)", e.getMessage());
         var sgd = new SGD(List.of(ParamGroup.of(param()).with("momentum", 0.9).with("nesterov", true)));
         e = assertThrows(IllegalArgumentException.class, () -> sgd.group(0).set("momentum", 0));
         assertTrue(e.getMessage().startsWith("nesterov needs momentum > 0"), e.getMessage());
