@@ -18,6 +18,7 @@ import java.util.zip.GZIPOutputStream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+/** CIFAR-10 and CIFAR-100: hand-laid-out records, the writer's bytes, round trips through folders and archives, and the errors. */
 class CifarTest {
     @TempDir
     Path dir;

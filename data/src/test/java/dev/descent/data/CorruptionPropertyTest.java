@@ -96,6 +96,29 @@ class CorruptionPropertyTest {
         }
     }
 
+    /** Archives made by GNU tar with a folder name too long for ustar: GNU long-name ('L') and pax ('x') headers under damage. */
+    @Test
+    void cifarArchivesWithGnuAndPaxHeaders() throws IOException, InterruptedException {
+        try {
+            if (new ProcessBuilder("tar", "--version").start().waitFor() != 0) return;
+        } catch (IOException e) {
+            return;                                   // no tar here: the other properties still run
+        }
+        SplittableRandom rng = new SplittableRandom(14);
+        String longFolder = "cifar-10-batches-bin-" + "x".repeat(100);
+        Cifar10.write(dir.resolve(longFolder), SampleImages.cifar(5, 10, rng), SampleImages.cifar(2, 10, rng));
+        for (String format : new String[] {"gnu", "pax"}) {
+            Path archive = dir.resolve(format + ".tar");
+            Process p = new ProcessBuilder("tar", "--format=" + format, "-cf", archive.toString(), longFolder).directory(dir.toFile()).start();
+            assertTrue(p.waitFor() == 0, "tar --format=" + format);
+            property(archive, false, new int[] {0, 512}, () -> {
+                Cifar10.train(archive);
+                Cifar10.test(archive);
+                return null;
+            });
+        }
+    }
+
     // ------------------------------------------------------------------ the property
 
     /**

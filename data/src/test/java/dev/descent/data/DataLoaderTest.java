@@ -22,6 +22,7 @@ import java.util.SplittableRandom;
 import java.util.random.RandomGenerator;
 import org.junit.jupiter.api.Test;
 
+/** The loader: every example once per epoch, identical batches with and without prefetch, replayable epochs, failures and threads. */
 class DataLoaderTest {
     /** A dataset whose input i is the number i, so batches reveal which examples they hold. */
     private static TensorDataset numbered(int n) {

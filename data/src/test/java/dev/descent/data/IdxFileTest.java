@@ -17,6 +17,7 @@ import java.util.zip.GZIPOutputStream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+/** IDX files and MNIST-style loading: hand-made files, the writer's layout, gzip handling and the errors. */
 class IdxFileTest {
     @TempDir
     Path dir;

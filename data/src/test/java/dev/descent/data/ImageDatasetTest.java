@@ -18,6 +18,7 @@ import java.util.Set;
 import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
 
+/** In-memory images: conversion to float batches, subsets (first n, stratified), label noise and channel statistics. */
 class ImageDatasetTest {
     @Test
     void batchesScalePixelsToTheUnitIntervalAndKeepLabels() {

@@ -11,6 +11,7 @@ import java.util.List;
 import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
 
+/** The batch transforms, each against a naive reference or its statistics. */
 class TransformTest {
     /** Images with no zero pixel (so padding is recognisable), as a fresh batch. */
     private static Batch images(int n, int c, int h, int w, long seed) {
