@@ -11,7 +11,12 @@ public final class TwoSpirals {
     private TwoSpirals() {}
 
     /** Points (float32 [n, 2]) and their classes (int64 [n], 0 or 1). */
-    public record Data(Tensor x, Tensor y) {}
+    public record Data(Tensor x, Tensor y) {
+        /** The points as a dataset, for a {@link DataLoader}. */
+        public TensorDataset dataset() {
+            return new TensorDataset(x, y);
+        }
+    }
 
     /**
      * {@code n} points, half per class, each turned up to {@code turns} times around the origin, with

@@ -1,0 +1,26 @@
+package dev.descent.data;
+
+import dev.descent.core.Shape;
+import dev.descent.core.Tensor;
+import java.util.Objects;
+
+/**
+ * A mini-batch: inputs {@code x} (images float32 [B, C, H, W], vectors [B, d]) and targets {@code y}
+ * (class indices int64 [B], or regression targets [B]); both have the batch size as first dimension.
+ */
+public record Batch(Tensor x, Tensor y) {
+    /** Checks that both tensors exist and agree on the batch size. */
+    public Batch {
+        Objects.requireNonNull(x, "x");
+        Objects.requireNonNull(y, "y");
+        if (x.dim() == 0 || y.dim() == 0 || x.size(0) != y.size(0)) {
+            throw new IllegalArgumentException("batch inputs " + Shape.format(x.shape()) + " and targets " + Shape.format(y.shape())
+                    + " must share their first dimension");
+        }
+    }
+
+    /** The number of examples. */
+    public int size() {
+        return x.size(0);
+    }
+}

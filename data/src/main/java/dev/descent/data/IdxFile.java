@@ -1,0 +1,98 @@
+package dev.descent.data;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.Arrays;
+
+/**
+ * An IDX file (the MNIST family's format) of unsigned bytes: a big-endian magic {@code 00 00 08 r}
+ * (data type 0x08 = unsigned byte, rank r), r big-endian 32-bit dimensions, then the data in
+ * row-major order. Reading accepts the plain file or its gzip form (recognised by its magic) and
+ * rejects anything that is not exactly this, naming the offset. Other IDX element types (signed
+ * bytes, shorts, ints, floats, doubles) are rejected: no dataset Descent reads uses them.
+ */
+public final class IdxFile {
+    /** The IDX type code of unsigned bytes. */
+    public static final int UNSIGNED_BYTE = 0x08;
+
+    private final Path file;
+    private final int[] dims;
+    private final byte[] data;
+
+    private IdxFile(Path file, int[] dims, byte[] data) {
+        this.file = file;
+        this.dims = dims;
+        this.data = data;
+    }
+
+    /** Reads and checks {@code file} (gzip or plain); nothing is returned unless the whole file is valid. */
+    public static IdxFile read(Path file) throws IOException {
+        try (ByteInput in = DataFiles.open(file)) {
+            return read(in);
+        }
+    }
+
+    static IdxFile read(ByteInput in) throws IOException {
+        int zero1 = in.readUnsignedByte("the IDX magic"), zero2 = in.readUnsignedByte("the IDX magic");
+        if (zero1 != 0 || zero2 != 0) throw in.error(0, "the IDX magic 00 00", String.format("%02x %02x", zero1, zero2));
+        int type = in.readUnsignedByte("the IDX type code");
+        if (type != UNSIGNED_BYTE) throw in.error(2, "IDX type 0x08 (unsigned byte)", String.format("0x%02x", type));
+        int rank = in.readUnsignedByte("the IDX rank");
+        if (rank < 1) throw in.error(3, "an IDX rank of at least 1", "0");
+        int[] dims = new int[rank];
+        long count = 1;
+        for (int i = 0; i < rank; i++) {
+            long at = in.position();
+            dims[i] = in.readIntBigEndian("dimension " + i);
+            if (dims[i] < 0) throw in.error(at, "a dimension below 2^31", Integer.toUnsignedString(dims[i]));
+            count *= dims[i];
+            if (count > ByteInput.MAX_ARRAY) throw in.error(at, "at most " + ByteInput.MAX_ARRAY + " data bytes", "dimensions " + Arrays.toString(Arrays.copyOf(dims, i + 1)) + "...");
+        }
+        byte[] data = in.readPromised(count, "IDX data for dimensions " + Arrays.toString(dims));
+        in.expectEnd(count + " data bytes for dimensions " + Arrays.toString(dims));
+        return new IdxFile(in.file(), dims, data);
+    }
+
+    /**
+     * Writes an IDX file of unsigned bytes with dimensions {@code dims}, gzip-compressed when the name
+     * ends in {@code .gz}, atomically.
+     */
+    public static void write(Path file, int[] dims, byte[] data) throws IOException {
+        if (dims.length < 1 || dims.length > 255) throw new IllegalArgumentException("IDX rank must be 1 to 255, was " + dims.length);
+        long count = 1;
+        for (int d : dims) {
+            if (d < 0) throw new IllegalArgumentException("negative dimension in " + Arrays.toString(dims));
+            count *= d;
+        }
+        if (count != data.length) throw new IllegalArgumentException("dimensions " + Arrays.toString(dims) + " need " + count + " bytes, got " + data.length);
+        DataFiles.write(file, DataFiles.isGzipName(file), out -> {
+            out.write(new byte[] {0, 0, UNSIGNED_BYTE, (byte) dims.length});
+            for (int d : dims) out.write(new byte[] {(byte) (d >>> 24), (byte) (d >>> 16), (byte) (d >>> 8), (byte) d});
+            out.write(data);
+        });
+    }
+
+    /** The file this was read from. */
+    public Path file() {
+        return file;
+    }
+
+    /** The dimensions, outermost first. */
+    public int[] dims() {
+        return dims.clone();
+    }
+
+    /** The rank (number of dimensions). */
+    public int rank() {
+        return dims.length;
+    }
+
+    /** The data bytes in row-major order (a copy). */
+    public byte[] data() {
+        return data.clone();
+    }
+
+    byte[] dataArray() {
+        return data;
+    }
+}

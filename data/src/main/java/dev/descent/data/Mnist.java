@@ -1,0 +1,84 @@
+package dev.descent.data;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+
+/**
+ * MNIST handwritten digits from the four IDX files as distributed ({@code train-images-idx3-ubyte},
+ * {@code train-labels-idx1-ubyte}, {@code t10k-images-idx3-ubyte}, {@code t10k-labels-idx1-ubyte},
+ * each plain or {@code .gz}): 28×28 grey images, labels 0–9. Fashion-MNIST uses the same files and
+ * layout ({@link FashionMnist}); {@link #load} reads any such pair of IDX files.
+ */
+public final class Mnist {
+    private Mnist() {}
+
+    /** The 60,000 training images from the folder {@code dir}. */
+    public static ImageDataset train(Path dir) throws IOException {
+        return load(find(dir, "train-images", "idx3"), find(dir, "train-labels", "idx1"), ImageDataset.numberedClasses(10));
+    }
+
+    /** The 10,000 test images from the folder {@code dir}. */
+    public static ImageDataset test(Path dir) throws IOException {
+        return load(find(dir, "t10k-images", "idx3"), find(dir, "t10k-labels", "idx1"), ImageDataset.numberedClasses(10));
+    }
+
+    /**
+     * Images from an IDX file of rank 3 ([N, rows, columns]) and labels from an IDX file of rank 1 ([N]),
+     * each label below {@code classNames.size()}; the two counts must agree.
+     */
+    public static ImageDataset load(Path images, Path labels, List<String> classNames) throws IOException {
+        IdxFile img;
+        try (ByteInput in = DataFiles.open(images)) {
+            img = IdxFile.read(in);
+            if (img.rank() != 3) throw in.error(3, "rank 3 ([images, rows, columns])", "rank " + img.rank());
+        }
+        int n = img.dims()[0];
+        try (ByteInput in = DataFiles.open(labels)) {
+            IdxFile lab = IdxFile.read(in);
+            if (lab.rank() != 1) throw in.error(3, "rank 1 ([labels])", "rank " + lab.rank());
+            if (lab.dims()[0] != n) throw in.error(4, n + " labels, as " + images.getFileName() + " has " + n + " images", lab.dims()[0] + " labels");
+            byte[] l = lab.dataArray();
+            for (int i = 0; i < l.length; i++) {
+                if ((l[i] & 0xff) >= classNames.size()) throw in.error(8 + i, "a label below " + classNames.size(), String.valueOf(l[i] & 0xff));
+            }
+            int[] d = img.dims();
+            return new ImageDataset(img.dataArray(), l, 1, d[1], d[2], classNames);
+        }
+    }
+
+    /**
+     * Writes {@code train} and {@code test} (single-channel images) into {@code dir} as the four
+     * MNIST IDX files, gzip-compressed ({@code .gz} names) if {@code gzip}.
+     */
+    public static void write(Path dir, ImageDataset train, ImageDataset test, boolean gzip) throws IOException {
+        String ext = gzip ? ".gz" : "";
+        writePair(dir.resolve("train-images-idx3-ubyte" + ext), dir.resolve("train-labels-idx1-ubyte" + ext), train);
+        writePair(dir.resolve("t10k-images-idx3-ubyte" + ext), dir.resolve("t10k-labels-idx1-ubyte" + ext), test);
+    }
+
+    /** Writes one dataset as an images file (rank 3) and a labels file (rank 1). */
+    public static void writePair(Path images, Path labels, ImageDataset data) throws IOException {
+        if (data.channels() != 1) throw new IllegalArgumentException("IDX images have one channel, not " + data.channels());
+        Files.createDirectories(images.toAbsolutePath().getParent());
+        IdxFile.write(images, new int[] {data.size(), data.height(), data.width()}, data.pixelBytes());
+        IdxFile.write(labels, new int[] {data.size()}, data.labelBytes());
+    }
+
+    /** The first of {@code stem-kind-ubyte}, {@code stem.kind-ubyte} (each plain or .gz) that exists in {@code dir}. */
+    static Path find(Path dir, String stem, String kind) throws IOException {
+        List<String> tried = new ArrayList<>();
+        for (String name : Arrays.asList(stem + "-" + kind + "-ubyte", stem + "." + kind + "-ubyte")) {
+            for (String ext : Arrays.asList("", ".gz")) {
+                Path p = dir.resolve(name + ext);
+                if (Files.isRegularFile(p)) return p;
+                tried.add(name + ext);
+            }
+        }
+        throw new NoSuchFileException(dir.toString(), null, "no " + String.join(" or ", tried) + " in this folder");
+    }
+}
