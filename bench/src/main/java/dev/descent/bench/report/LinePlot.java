@@ -91,6 +91,10 @@ public final class LinePlot {
         // frame and grid
         g.setColor(new Color(0xeeeeee));
         List<Double> xt = ticks(xr[0], xr[1], logX), yt = ticks(yr[0], yr[1], logY);
+        if (!logX && integralX() && xr[1] - xr[0] <= 12) { // epochs, steps: whole-number ticks
+            xt = new ArrayList<>();
+            for (double v = Math.ceil(xr[0]); v <= xr[1]; v++) xt.add(v);
+        }
         for (double t : xt) {
             int px = left + (int) Math.round(scale(t, xr, logX) * pw);
             g.drawLine(px, top, px, top + ph);
@@ -171,11 +175,21 @@ public final class LinePlot {
         fm = g.getFontMetrics();
         int lw = 0;
         for (Series s : series) lw = Math.max(lw, fm.stringWidth(s.label()));
-        int lx = left + pw - lw - 44, ly = top + 10, lh = 16 * series.size() + 8;
+        int lh = 16 * series.size() + 8, boxW = lw + 46;
+        int[][] corners = {{left + pw - boxW - 4, top + 10}, {left + 10, top + 10}, {left + pw - boxW - 4, top + ph - lh - 6}, {left + 10, top + ph - lh - 6}};
+        int best = 0, fewest = Integer.MAX_VALUE;
+        for (int ci = 0; ci < corners.length; ci++) {
+            int hits = covered(corners[ci][0] - 6, corners[ci][1] - 4, boxW, lh, xr, yr, left, top, pw, ph);
+            if (hits < fewest) {
+                fewest = hits;
+                best = ci;
+            }
+        }
+        int lx = corners[best][0], ly = corners[best][1];
         g.setColor(new Color(255, 255, 255, 220));
-        g.fillRect(lx - 6, ly - 4, lw + 46, lh);
+        g.fillRect(lx - 6, ly - 4, boxW, lh);
         g.setColor(Color.LIGHT_GRAY);
-        g.drawRect(lx - 6, ly - 4, lw + 46, lh);
+        g.drawRect(lx - 6, ly - 4, boxW, lh);
         for (int i = 0; i < series.size(); i++) {
             g.setColor(PALETTE[i % PALETTE.length]);
             g.setStroke(series.get(i).dashed() ? new BasicStroke(1.6f, BasicStroke.CAP_BUTT, BasicStroke.JOIN_ROUND, 1f, new float[] {6f, 4f}, 0f)
@@ -185,6 +199,28 @@ public final class LinePlot {
             g.setColor(Color.DARK_GRAY);
             g.drawString(series.get(i).label(), lx + 34, y + 4);
         }
+    }
+
+    /** How many sampled points of the series fall inside a box (for placing the legend). */
+    private int covered(int bx, int by, int bw, int bh, double[] xr, double[] yr, int left, int top, int pw, int ph) {
+        int hits = 0;
+        for (Series ser : series) {
+            for (int i = 0; i + 1 < Math.max(2, ser.x().length); i++) {
+                for (double f = 0; f <= 1; f += 0.1) { // along each segment
+                    int j = Math.min(i + 1, ser.x().length - 1);
+                    double x = ser.x()[i] + f * (ser.x()[j] - ser.x()[i]), y = ser.y()[i] + f * (ser.y()[j] - ser.y()[i]);
+                    if (!usable(x, logX) || !usable(y, logY)) continue;
+                    double px = left + scale(x, xr, logX) * pw, py = top + ph - scale(y, yr, logY) * ph;
+                    if (px >= bx && px <= bx + bw && py >= by && py <= by + bh) hits++;
+                }
+            }
+        }
+        return hits;
+    }
+
+    private boolean integralX() {
+        for (Series ser : series) for (double x : ser.x()) if (Double.isFinite(x) && x != Math.rint(x)) return false;
+        return true;
     }
 
     private boolean usable(double v, boolean log) {
@@ -229,7 +265,8 @@ public final class LinePlot {
         double raw = (hi - lo) / 6, mag = Math.pow(10, Math.floor(Math.log10(raw))), step;
         double f = raw / mag;
         step = (f < 1.5 ? 1 : f < 3.5 ? 2 : f < 7.5 ? 5 : 10) * mag;
-        for (double v = Math.ceil(lo / step) * step; v <= hi + step * 1e-9; v += step) t.add(Math.abs(v) < step * 1e-9 ? 0 : v);
+        long first = (long) Math.ceil(lo / step - 1e-9), last = (long) Math.floor(hi / step + 1e-9);
+        for (long k = first; k <= last; k++) t.add(k == 0 ? 0 : k * step);
         return t;
     }
 
@@ -237,7 +274,7 @@ public final class LinePlot {
         if (v == 0) return "0";
         double a = Math.abs(v);
         if (a >= 1e5 || a < 1e-3) return String.format(Locale.ROOT, "%.0e", v).replace("e+0", "e").replace("e-0", "e-");
-        if (v == Math.rint(v)) return String.format(Locale.ROOT, "%d", (long) v);
-        return String.format(Locale.ROOT, "%.3g", v);
+        if (Math.abs(v - Math.rint(v)) < 1e-9 * Math.max(1, a)) return String.format(Locale.ROOT, "%d", Math.round(v));
+        return new java.math.BigDecimal(String.format(Locale.ROOT, "%.3g", v)).stripTrailingZeros().toPlainString();
     }
 }

@@ -125,8 +125,7 @@ public final class Trainer {
             if (ckpt == null) {
                 out.println("descent: no checkpoint in " + dir + " yet; starting from the beginning");
             } else {
-                pos = checkpoints.restore(ckpt, model, opt);
-                for (int e = 0; e < pos.epoch(); e++) scheduler.step();
+                pos = checkpoints.restore(ckpt, model, opt); // the scheduler's position comes back with the optimizer's state
                 out.printf(Locale.ROOT, "resuming from %s: epoch %d, batch %d%n", dir.relativize(ckpt), pos.epoch() + 1, pos.batch());
             }
         }
