@@ -66,6 +66,10 @@ public final class Pooling {
 
     /** Window maxima of one float plane: index[out0 + k] = flat position in the plane (first on ties; NaN wins). */
     private static void maxPlaneF(float[] x, int in, int h, int w, Window p, int ho, int wo, int[] index, int out0) {
+        if (p.kh() == 2 && p.kw() == 2 && p.sh() == 2 && p.sw() == 2 && p.ph() == 0 && p.pw() == 0) {
+            maxPlane2x2F(x, in, w, ho, wo, index, out0);
+            return;
+        }
         for (int oh = 0; oh < ho; oh++) {
             int ih0 = oh * p.sh() - p.ph();
             for (int ow = 0; ow < wo; ow++) {
@@ -83,6 +87,29 @@ public final class Pooling {
                     }
                 }
                 index[out0 + oh * wo + ow] = best;
+            }
+        }
+    }
+
+    /** The common 2×2, stride 2 window without padding: four loads, three comparisons, in window order. */
+    private static void maxPlane2x2F(float[] x, int in, int w, int ho, int wo, int[] index, int out0) {
+        for (int oh = 0; oh < ho; oh++) {
+            int r0 = in + 2 * oh * w, r1 = r0 + w, o = out0 + oh * wo, pos = 2 * oh * w;
+            for (int ow = 0; ow < wo; ow++) {
+                int c = 2 * ow;
+                float a = x[r0 + c], b = x[r0 + c + 1], d = x[r1 + c], e = x[r1 + c + 1];
+                int best = pos + c;
+                float bv = a;
+                if (b > bv || (b != b && bv == bv)) {
+                    bv = b;
+                    best = pos + c + 1;
+                }
+                if (d > bv || (d != d && bv == bv)) {
+                    bv = d;
+                    best = pos + w + c;
+                }
+                if (e > bv || (e != e && bv == bv)) best = pos + w + c + 1;
+                index[o + ow] = best;
             }
         }
     }
