@@ -2,6 +2,7 @@ package dev.descent.tutorial;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.descent.core.Tensor;
@@ -42,6 +43,17 @@ class Ch06MlpTest {
     @Test
     void itClassifiesAboutNinetySixPercentOfUnseenPoints() {
         assertTrue(run.value().testAccuracy() > 0.93, "accuracy " + run.value().testAccuracy());
+    }
+
+    @Test
+    void anInPlaceUpdateOfAParameterIsRefusedWhileRecording() {
+        Tensor p = Ch06Mlp.uniform(new SplittableRandom(1), 2, 3);
+        Tensor g = Tensor.ones(3);
+        var e = assertThrows(IllegalStateException.class, () -> p.addInPlace(g, -0.5));
+        assertTrue(e.getMessage().contains("GradMode.noGrad()"), e.getMessage());
+        try (var _ = dev.descent.core.GradMode.noGrad()) {
+            p.addInPlace(g, -0.5);
+        }
     }
 
     @Test

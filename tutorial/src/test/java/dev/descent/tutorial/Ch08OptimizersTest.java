@@ -2,9 +2,13 @@ package dev.descent.tutorial;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.descent.optim.ParamGroup;
+import dev.descent.optim.SGD;
 import dev.descent.tutorial.docs.Captured;
+import java.util.List;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
@@ -64,6 +68,17 @@ class Ch08OptimizersTest {
         assertEquals(a.get(0), b.get(0), 1e-4);
         assertEquals(a.get(4), b.get(4), 1e-4);
         assertNotEquals(a.getLast(), b.getLast(), "they drift apart later, as the text says");
+    }
+
+    @Test
+    void anUnknownKeyOrAnOutOfRangeValueIsRefusedNamingKeyValueAndGroup() {
+        var p = new dev.descent.core.Parameter("w", dev.descent.core.Tensor.zeros(2));
+        var unknown = assertThrows(IllegalArgumentException.class,
+                () -> new SGD(List.of(ParamGroup.of(p).with("momentun", 0.9)), 0.1));
+        assertTrue(unknown.getMessage().contains("momentun") && unknown.getMessage().contains("group 0"), unknown.getMessage());
+        var negative = assertThrows(IllegalArgumentException.class, () -> new SGD(List.of(ParamGroup.of(p).with("lr", -0.1))));
+        assertTrue(negative.getMessage().contains("lr") && negative.getMessage().contains("-0.1") && negative.getMessage().contains("group 0"),
+                negative.getMessage());
     }
 
     @Test
