@@ -33,16 +33,16 @@ public final class Ch02Backward {
      * @param args nothing, or {@code --dot FILE}
      */
     public static void main(String[] args) {
+        boolean dot = args.length == 2 && args[0].equals("--dot");
+        if (!dot && args.length != 0) throw new IllegalArgumentException("chapter 2 takes no arguments, or --dot FILE");
         run();
-        if (args.length == 2 && args[0].equals("--dot")) {
+        if (dot) {
             try {
                 Files.writeString(Path.of(args[1]), GraphDot.of(tinyMlpLoss()));
             } catch (IOException e) {
                 throw new UncheckedIOException(e);
             }
             System.out.println("wrote " + args[1]);
-        } else if (args.length != 0) {
-            throw new IllegalArgumentException("chapter 2 takes no arguments, or --dot FILE");
         }
     }
 

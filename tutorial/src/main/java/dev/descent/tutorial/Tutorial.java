@@ -6,6 +6,7 @@ import dev.descent.tutorial.docs.MarkdownIncludes;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.List;
 import java.util.function.Supplier;
 
@@ -128,13 +129,16 @@ public final class Tutorial {
             }
             case "regenerate" -> regenerateAll(root());
             default -> {
-                int n;
+                Chapter chapter;
                 try {
-                    n = Integer.parseInt(command);
-                } catch (NumberFormatException e) {
-                    throw new IllegalArgumentException("expected a chapter number, 'list' or 'regenerate', got '" + command + "'");
+                    chapter = chapter(Integer.parseInt(command));
+                } catch (IllegalArgumentException e) { // NumberFormatException included
+                    System.err.println("tutorial: expected a chapter number from 1 to " + CHAPTERS.size() + ", 'list' or 'regenerate'; got '"
+                            + command + "'");
+                    System.exit(2);
+                    return;
                 }
-                chapter(n).main().main(java.util.Arrays.copyOfRange(args, 1, args.length));
+                chapter.main().main(Arrays.copyOfRange(args, 1, args.length));
             }
         }
     }
