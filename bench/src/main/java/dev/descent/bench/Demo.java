@@ -53,7 +53,7 @@ final class Demo implements java.util.concurrent.Callable<Integer> {
                 Tensor loss = crossEntropy(forward(params, train.x().indexSelect(0, idx)), train.y().indexSelect(0, idx));
                 for (Parameter p : params) p.zeroGrad();
                 loss.backward();
-                try (var g = GradMode.noGrad()) {
+                try (var _ = GradMode.noGrad()) {
                     for (int i = 0; i < params.size(); i++) {
                         velocity[i].mulInPlace(momentum).addInPlace(params.get(i).grad());
                         params.get(i).addInPlace(velocity[i], -lr);
@@ -63,7 +63,7 @@ final class Demo implements java.util.concurrent.Callable<Integer> {
                 batches++;
             }
             if (epoch == 1 || epoch % 10 == 0 || epoch == epochs) {
-                try (var g = GradMode.noGrad()) {
+                try (var _ = GradMode.noGrad()) {
                     Tensor logits = forward(params, test.x());
                     double testLoss = crossEntropy(logits, test.y()).item();
                     double acc = logits.argmax(1, false).eq(test.y()).to(DType.FLOAT64).mean().item();

@@ -9,7 +9,7 @@ import java.util.Arrays;
  * over every tensor; leave it off for speed.
  *
  * <pre>{@code
- * try (var scope = Anomaly.detect()) {
+ * try (var _ = Anomaly.detect()) {
  *     loss.backward();
  * }
  * }</pre>
@@ -38,11 +38,25 @@ public final class Anomaly {
         enabled = on;
     }
 
+    /** A scope that restores the previous setting when closed (closing never throws). */
+    public static final class Scope implements AutoCloseable {
+        private final boolean previous;
+
+        private Scope(boolean previous) {
+            this.previous = previous;
+        }
+
+        @Override
+        public void close() {
+            enabled = previous;
+        }
+    }
+
     /** Turns detection on until the scope is closed, then restores the previous setting. */
-    public static AutoCloseable detect() {
-        boolean previous = enabled;
+    public static Scope detect() {
+        Scope s = new Scope(enabled);
         enabled = true;
-        return () -> enabled = previous;
+        return s;
     }
 
     /** Checks a forward result; called by {@link Autograd#record} when detection is on. */

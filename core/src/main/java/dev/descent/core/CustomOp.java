@@ -32,7 +32,7 @@ public abstract class CustomOp {
     /** Runs the op and records it in the graph when an input requires grad. */
     public final Tensor apply(Tensor... inputs) {
         Tensor out;
-        try (var scope = GradMode.noGrad()) {
+        try (var _ = GradMode.noGrad()) {
             out = forward(inputs);
         }
         if (out.requiresGrad() || !out.isLeaf()) out = out.detach(); // forward may return an input as is

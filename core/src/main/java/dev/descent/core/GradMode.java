@@ -5,7 +5,7 @@ package dev.descent.core;
  * for inference and for optimizer updates:
  *
  * <pre>{@code
- * try (var scope = GradMode.noGrad()) {
+ * try (var _ = GradMode.noGrad()) {
  *     Tensor y = model.forward(x);      // no graph is built
  * }
  * }</pre>

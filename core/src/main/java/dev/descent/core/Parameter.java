@@ -22,7 +22,7 @@ public final class Parameter extends Tensor {
         if (!init.dtype().isFloatingPoint()) {
             throw new IllegalArgumentException("a parameter must be float32 or float64, got " + init.dtype());
         }
-        try (var scope = GradMode.noGrad()) {
+        try (var _ = GradMode.noGrad()) {
             return init.detach().clone();
         }
     }

@@ -907,7 +907,7 @@ public class Tensor {
     }
 
     private Tensor detachedScale(Tensor other, double alpha) {
-        try (var g = GradMode.noGrad()) {
+        try (var _ = GradMode.noGrad()) {
             return other.mul(alpha);
         }
     }

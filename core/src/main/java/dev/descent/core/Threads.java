@@ -21,9 +21,22 @@ public final class Threads {
         return Parallel.poolThreads();
     }
 
+    /** A scope that restores the previous thread count when closed (closing never throws). */
+    public static final class Scope implements AutoCloseable {
+        private final Parallel.Limit limit;
+
+        private Scope(Parallel.Limit limit) {
+            this.limit = limit;
+        }
+
+        @Override
+        public void close() {
+            limit.close();
+        }
+    }
+
     /** Limits kernels called from this thread to at most {@code n} threads until the scope closes. */
-    public static AutoCloseable limit(int n) {
-        Parallel.Limit l = Parallel.limit(n);
-        return l::close;
+    public static Scope limit(int n) {
+        return new Scope(Parallel.limit(n));
     }
 }

@@ -87,6 +87,9 @@ class ViewTest {
         assertArrayEquals(new long[] {0, 0, 1, 0, 1, 0}, Tensor.of(new long[] {2, 1}).oneHot(3).toLongArray());
         assertThrows(IllegalArgumentException.class, () -> Tensor.of(new float[] {1, 2, 3}, 2, 2));
         assertEquals(DType.FLOAT64, Tensor.ones(2).add(Tensor.ones(DType.FLOAT64, 2)).dtype(), "float32 + float64 promotes");
+        assertEquals(DType.FLOAT32, Tensor.ones(2).mul(Tensor.of(2.0)).dtype(), "a 0-d float64 does not promote a float32 tensor (PyTorch's rule)");
+        assertEquals(DType.FLOAT64, Tensor.of(2f).mul(Tensor.of(2.0)).dtype(), "two 0-d tensors promote as usual");
+        assertEquals(DType.FLOAT32, Tensor.arange(3).mul(Tensor.of(2.0)).dtype(), "an int64 tensor times a 0-d float is float32");
         assertEquals(DType.FLOAT32, Tensor.arange(3).mul(0.5).dtype(), "int64 times a double is float");
         assertArrayEquals(new long[] {0, 2, 4}, Tensor.arange(3).add(Tensor.arange(3)).toLongArray(), "int64 arithmetic stays int64");
     }

@@ -18,6 +18,8 @@ public abstract class BatchNorm extends Module {
     private final Tensor runningMean, runningVar, batches;
     private final int rank;
 
+    // Registering parameters calls Module's final methods on a not-yet-complete subclass; they only store references.
+    @SuppressWarnings("this-escape")
     protected BatchNorm(int channels, double momentum, double eps, int rank) {
         if (channels < 1) throw new IllegalArgumentException(getClass().getSimpleName() + ": channels must be >= 1, was " + channels);
         if (!(eps > 0)) throw new IllegalArgumentException(getClass().getSimpleName() + ": eps must be > 0, was " + eps);
@@ -37,7 +39,7 @@ public abstract class BatchNorm extends Module {
     public Tensor forward(Tensor x) {
         checkInput(x);
         if (isTraining()) {
-            try (var g = GradMode.noGrad()) {
+            try (var _ = GradMode.noGrad()) {
                 batches.fill(batches.item() + 1);
             }
         }

@@ -41,7 +41,7 @@ public final class Dropout extends Module {
     public Tensor forward(Tensor x) {
         if (!isTraining() || p == 0) return x;
         long k = calls.getLong();
-        try (var g = GradMode.noGrad()) {
+        try (var _ = GradMode.noGrad()) {
             calls.fill(k + 1);
         }
         return dev.descent.core.ops.Dropout.dropout(x, p, true, new SplittableRandom(mix(seed.getLong() ^ mix(k + 1))));

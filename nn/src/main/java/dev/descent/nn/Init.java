@@ -75,7 +75,7 @@ public final class Init {
     }
 
     private static Tensor fill(Tensor t, Tensor values) {
-        try (var g = GradMode.noGrad()) {
+        try (var _ = GradMode.noGrad()) {
             return t.copyFrom(values);
         }
     }

@@ -17,7 +17,7 @@ final class ModelSummary {
         boolean wasTraining = model.isTraining();
         List<Row> rows = new ArrayList<>();
         model.eval();
-        try (var g = GradMode.noGrad()) {
+        try (var _ = GradMode.noGrad()) {
             Tensor x = Tensor.zeros(inputShape);
             if (model instanceof Sequential seq) walk(seq, "", x, rows);
             else rows.add(new Row("", model.getClass().getSimpleName(), model.forward(x).shape(), model.parameterCount()));
@@ -33,7 +33,7 @@ final class ModelSummary {
         StringBuilder sb = new StringBuilder();
         String header = String.format("%-" + nameWidth + "s  %-" + shapeWidth + "s  %12s%n", "Layer (type)", "Output shape", "Params");
         sb.append(header).append("-".repeat(header.length() - 1)).append('\n');
-        sb.append(String.format("%-" + nameWidth + "s  %-" + shapeWidth + "s  %12s%n", "input", Shape.format(inputShape), ""));
+        sb.append(String.format("%-" + nameWidth + "s  %s%n", "input", Shape.format(inputShape)));
         for (Row r : rows) sb.append(String.format(fmt, label(r), Shape.format(r.shape()), r.params()));
         sb.append("-".repeat(header.length() - 1)).append('\n');
         sb.append(String.format("Total parameters: %,d%n", model.parameterCount()));

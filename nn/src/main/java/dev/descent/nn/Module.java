@@ -125,7 +125,9 @@ public abstract class Module {
         List<Parameter> out = new ArrayList<>();
         namedParameters();
         for (Module m : namedModules().values()) {
-            if (Arrays.stream(types).noneMatch(t -> t.isInstance(m))) out.addAll(m.parameters.values());
+            boolean excluded = false;
+            for (Class<? extends Module> t : types) excluded |= t.isInstance(m);
+            if (!excluded) out.addAll(m.parameters.values());
         }
         return out;
     }
@@ -241,7 +243,7 @@ public abstract class Module {
     }
 
     private void copyIn(Map<String, Tensor> state) {
-        try (var g = GradMode.noGrad()) {
+        try (var _ = GradMode.noGrad()) {
             for (Map.Entry<String, Tensor> e : stateDict().entrySet()) e.getValue().copyFrom(state.get(e.getKey()));
         }
     }

@@ -1,5 +1,6 @@
 package dev.descent.tutorial;
 
+import dev.descent.core.DType;
 import dev.descent.core.Tensor;
 import java.util.Arrays;
 
@@ -43,7 +44,8 @@ public final class Ch01Tensors {
         System.out.println(m);
         System.out.println("shape " + Arrays.toString(m.shape()) + ", dtype " + m.dtype() + ", " + m.numel() + " elements");
         System.out.println(x + " has " + x.dim() + " dimensions; " + i);
-        System.out.println("m * 2 is " + m.mul(2).dtype() + ", m * x is " + m.mul(x).dtype());  // float64 wins over float32
+        System.out.println("m * 2 is " + m.mul(2).dtype() + ", m * x is " + m.mul(x).dtype()
+                + ", m * m64 is " + m.mul(m.to(DType.FLOAT64)).dtype());  // a 0-d x keeps m's dtype; a float64 matrix wins
         // end::create[]
 
         Tutorial.section("views");

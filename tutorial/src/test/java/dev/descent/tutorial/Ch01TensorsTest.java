@@ -36,7 +36,7 @@ class Ch01TensorsTest {
     void theTransposeIsAViewAndDtypesPromoteAsTheTextSays() {
         assertTrue(run.value().transposeSharesStorage());
         assertTrue(run.output().contains("m.t() strides [1, 3]"), run.output());
-        assertTrue(run.output().contains("m * 2 is FLOAT32, m * x is FLOAT64"), run.output());
+        assertTrue(run.output().contains("m * 2 is FLOAT32, m * x is FLOAT32, m * m64 is FLOAT64"), run.output());
         assertTrue(run.output().contains("row seen as [2, 3] has strides [0, 1]"), run.output());
     }
 

@@ -52,7 +52,7 @@ public final class EvalCommand implements Callable<Integer> {
         net.eval();
         long[][] confusion = new long[k][k];
         double loss = 0;
-        try (var g = GradMode.noGrad()) {
+        try (var _ = GradMode.noGrad()) {
             for (int from = 0; from < test.size(); from += 500) {
                 int[] idx = new int[Math.min(500, test.size() - from)];
                 for (int i = 0; i < idx.length; i++) idx[i] = from + i;

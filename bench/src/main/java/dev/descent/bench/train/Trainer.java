@@ -222,7 +222,7 @@ public final class Trainer {
         model.eval();
         double loss = 0;
         long correct = 0;
-        try (var g = GradMode.noGrad()) {
+        try (var _ = GradMode.noGrad()) {
             int bs = 500;
             for (int from = 0; from < size; from += bs) {
                 int[] idx = new int[Math.min(bs, size - from)];

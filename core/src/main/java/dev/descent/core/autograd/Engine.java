@@ -82,7 +82,7 @@ public final class Engine {
         IdentityHashMap<Tensor, Tensor> grads = new IdentityHashMap<>();
         IdentityHashMap<Tensor, Boolean> owned = new IdentityHashMap<>(); // sums we allocated: safe to add into in place
         grads.put(root, seed);
-        try (var mode = GradMode.set(createGraph)) {
+        try (var _ = GradMode.set(createGraph)) {
             for (Tensor t : order) {
                 Tensor g = grads.remove(t);
                 if (g == null) continue;

@@ -73,7 +73,7 @@ public final class GradCheck {
         List<Integer> diff = new ArrayList<>();
         for (int i = 0; i < inputs.length; i++) {
             if (inputs[i].dtype().isFloatingPoint()) {
-                try (var g = GradMode.noGrad()) {
+                try (var _ = GradMode.noGrad()) {
                     x[i] = inputs[i].detach().to(DType.FLOAT64).clone().requiresGrad(true);
                 }
                 diff.add(i);
@@ -114,7 +114,7 @@ public final class GradCheck {
             for (int e = 0; e < xi.numel(); e++) {
                 double saved = data[e];
                 double[] plus, minus;
-                try (var g = GradMode.noGrad()) {
+                try (var _ = GradMode.noGrad()) {
                     data[e] = saved + o.eps();
                     plus = f.apply(x).toDoubleArray();
                     data[e] = saved - o.eps();
@@ -157,7 +157,7 @@ public final class GradCheck {
             }
             double plus, minus;
             List<double[]> saved = new ArrayList<>();
-            try (var g = GradMode.noGrad()) {
+            try (var _ = GradMode.noGrad()) {
                 for (int j = 0; j < diff.size(); j++) saved.add(x[diff.get(j)].storage().doubles().clone());
                 shift(x, diff, u, saved, o.eps());
                 plus = dot(f.apply(x).toDoubleArray(), w.toDoubleArray());

@@ -119,7 +119,7 @@ public final class TensorGen {
         }
         int offset = 1 + rng.nextInt(3);
         Tensor view = Tensor.wrap(Storage.allocate(t.dtype(), offset + s + 1), offset, shape, strides);
-        try (var g = GradMode.noGrad()) {
+        try (var _ = GradMode.noGrad()) {
             view.copyFrom(t.detach());
         }
         return t.requiresGrad() ? view.requiresGrad(true) : view;

@@ -317,8 +317,30 @@ public final class Elementwise {
 
     /** Both inputs converted to their common dtype (the conversion is differentiable). */
     static Tensor[] promote(Tensor a, Tensor b) {
-        DType d = DType.promote(a.dtype(), b.dtype());
+        DType d = resultType(a, b);
         return new Tensor[] {a.to(d), b.to(d)};
+    }
+
+    /**
+     * The dtype of a binary op's result, by PyTorch's rule: tensors of the same kind (both 0-d, or both
+     * not) promote as {@link DType#promote}; a 0-d tensor beside a dimensioned one only matters when it
+     * is of a higher category (bool &lt; integer &lt; float), so {@code float32 × 0-d float64} stays float32,
+     * and {@code int64 × 0-d float} becomes float32.
+     */
+    public static DType resultType(Tensor a, Tensor b) {
+        boolean za = a.dim() == 0, zb = b.dim() == 0;
+        if (za == zb) return DType.promote(a.dtype(), b.dtype());
+        Tensor zero = za ? a : b, dims = za ? b : a;
+        if (category(zero.dtype()) <= category(dims.dtype())) return dims.dtype();
+        return zero.dtype().isFloatingPoint() ? DType.FLOAT32 : DType.INT64;
+    }
+
+    private static int category(DType d) {
+        return switch (d) {
+            case BOOL -> 0;
+            case INT64 -> 1;
+            case FLOAT32, FLOAT64 -> 2;
+        };
     }
 
     /** Strides of t broadcast to {@code shape}: 0 on new or stretched dims. */

@@ -47,7 +47,7 @@ public final class Normalization {
             mean = x.mean(dims, true);
             var = x.sub(mean).square().mean(dims, true);
             if (training && runningMean != null && runningVar != null) {
-                try (var g = GradMode.noGrad()) {
+                try (var _ = GradMode.noGrad()) {
                     Tensor m = mean.detach().reshape(c).to(runningMean.dtype());
                     Tensor v = var.detach().reshape(c).mul((double) n / (n - 1)).to(runningVar.dtype());
                     runningMean.mulInPlace(1 - momentum).addInPlace(m, momentum);
