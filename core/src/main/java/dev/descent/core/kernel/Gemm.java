@@ -90,9 +90,10 @@ public final class Gemm {
         int mPanels = (m + MR - 1) / MR, nPanels = (n + NR - 1) / NR;
         if (mPanels >= nPanels || mPanels >= 4 * Parallel.threads()) {
             // Rows across threads. B is packed once per block, by all threads, into the caller's buffer.
-            float[] bp = SCRATCH.get().b(Math.min(KB, k) * Math.min(NC, nPanels * NR));
-            for (int jc = 0; jc < n; jc += NC) {
-                final int nc = Math.min(NC, n - jc), fjc = jc;
+            int step = columnStep(n);
+            float[] bp = SCRATCH.get().b(Math.min(KB, k) * step);
+            for (int jc = 0; jc < n; jc += step) {
+                final int nc = Math.min(step, n - jc), fjc = jc;
                 final int panels = (nc + NR - 1) / NR;
                 for (int kb = 0; kb < k; kb += KB) {
                     final int kbs = Math.min(KB, k - kb), fkb = kb;
@@ -108,9 +109,10 @@ public final class Gemm {
             int grain = (int) Math.max(1, MIN_CHUNK_FLOPS / (2L * NR * m * k));
             Parallel.forRange(nPanels, grain, (from, to) -> {
                 int j0 = from * NR, j1 = Math.min(n, to * NR);
-                float[] bp = SCRATCH.get().b(Math.min(KB, k) * Math.min(NC, (to - from) * NR));
-                for (int jc = j0; jc < j1; jc += NC) {
-                    int nc = Math.min(NC, j1 - jc);
+                int step = columnStep(j1 - j0);
+                float[] bp = SCRATCH.get().b(Math.min(KB, k) * step);
+                for (int jc = j0; jc < j1; jc += step) {
+                    int nc = Math.min(step, j1 - jc);
                     for (int kb = 0; kb < k; kb += KB) {
                         int kbs = Math.min(KB, k - kb);
                         packB(b, bo, brs, bcs, kb, kbs, jc, nc, bp, 0, (nc + NR - 1) / NR);
@@ -119,6 +121,15 @@ public final class Gemm {
                 }
             });
         }
+    }
+
+    /**
+     * Width of the column blocks of n columns: at most NC, a multiple of NR, and as even as that allows
+     * (n = 2048 as 2040 + 8 would pack all of A again for 8 columns).
+     */
+    private static int columnStep(int n) {
+        int blocks = (n + NC - 1) / NC;
+        return ((n + blocks - 1) / blocks + NR - 1) / NR * NR;
     }
 
     /**

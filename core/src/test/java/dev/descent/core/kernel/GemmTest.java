@@ -31,6 +31,7 @@ class GemmTest {
         // k spans several KC and KB blocks (with a ragged last one), m several MC blocks, n several NC blocks.
         check(rng, 200, 70, 1100, false, false, true);
         check(rng, 5, Gemm.NC + Gemm.NR + 7, 300, true, false, false);
+        check(rng, 40, Gemm.NC + 50, 70, false, false, true);
         check(rng, 131, 41, 777, true, true, true);
         check(rng, 40, 300, 520, false, true, false);
         check(rng, 1, 1, 2000, false, false, true);
