@@ -51,7 +51,7 @@ public final class Gemm {
     public static final int NC = Math.max(NR, (1 << 20) / KB / NR * NR);
     /** Least work (flops) worth handing to another thread. */
     private static final long MIN_CHUNK_FLOPS = 2_000_000L;
-    /** Least B-block size (floats) worth packing on two threads. */
+    /** Least share of a B block (floats) worth packing on another thread. */
     private static final long MIN_PACK_CHUNK = 200_000L;
 
     /** Per-thread packing buffers and the scratch tile of partial tiles. */
