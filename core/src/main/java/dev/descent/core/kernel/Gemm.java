@@ -236,8 +236,12 @@ public final class Gemm {
         FloatVector c00 = FloatVector.zero(S), c01 = FloatVector.zero(S), c02 = FloatVector.zero(S);
         FloatVector c10 = FloatVector.zero(S), c11 = FloatVector.zero(S), c12 = FloatVector.zero(S);
         FloatVector c20 = FloatVector.zero(S), c21 = FloatVector.zero(S), c22 = FloatVector.zero(S);
-        for (int p = 0; p < kc; p++) {
-            int pa = apo + p * MR, pb = bpo + p * NR;
+        // The A index is the loop variable and the B index a multiple of it (NR = L·MR): C2 then addresses
+        // both with three scalar instructions per step instead of eight when both derive from a counter,
+        // which matters when the core's other hardware thread competes for instruction dispatch.
+        int bOff = bpo - apo * L;
+        for (int pa = apo, end = apo + kc * MR; pa < end; pa += MR) {
+            int pb = bOff + pa * L;
             FloatVector b0 = FloatVector.fromArray(S, bp, pb);
             FloatVector b1 = FloatVector.fromArray(S, bp, pb + L);
             FloatVector b2 = FloatVector.fromArray(S, bp, pb + 2 * L);
