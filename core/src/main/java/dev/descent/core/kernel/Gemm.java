@@ -7,13 +7,26 @@ import jdk.incubator.vector.VectorSpecies;
 /**
  * Matrix multiply C = A·B (or C += A·B) for strided A and B, BLIS-style for float32.
  *
- * <p>Loops, outermost first: columns of B in blocks of {@link #NC}; depth in blocks of {@link #KC},
- * whose B panel is packed once into {@link #NR}-wide micro-panels and shared by every thread; rows in
- * {@link #MR}-row micro-panels cut across threads at fixed boundaries, each thread packing its own A
- * block of at most {@link #MC} rows; then the register-blocked micro-kernel, which keeps an
- * MR×NR tile of C in 2·MR vector registers and streams packed A and B through FMAs. Because the depth
- * blocking never depends on the thread split, every C element is summed in the same order whatever
- * the thread count: results are bitwise identical across thread counts.
+ * <p>The micro-kernel keeps an {@link #MR}×{@link #NR} tile of C (3 rows × 3 vectors) in nine vector
+ * registers and streams packed A and B through FMAs. Nine accumulators, not the classic twelve of a
+ * 6×16 tile: C2 schedules every load of an iteration ahead of the FMAs, so a tile needs accumulators +
+ * all of one iteration's loads in registers, and with 16 ymm registers only 9 + 3 + 3 fits; 6×16
+ * (12 + 2 + 6) spills an accumulator to the stack on every iteration and runs at half speed.
+ *
+ * <p>Loops, outermost first: columns in blocks of at most {@link #NC}; depth in blocks of
+ * {@link #KB}, whose B block is packed once into NR-wide micro-panels (every thread packing some of
+ * them) and shared by all threads; rows in blocks of {@link #MC}, whose A block (about 200 KB, kept in
+ * L2) each thread packs for itself; then, per NR-wide micro-panel of B, the depth in steps of
+ * {@link #KC} (a 24 KB micro-panel slice, kept in L1) and under it every MR-row micro-panel of the A
+ * block. Depth sits inside the column micro-panel so that the C tiles it updates, MC×NR floats (9 KB),
+ * stay in L1/L2 from one depth step to the next: their reloads are cache hits, not memory misses exposed
+ * at the end of every kernel call. Packed micro-panels hold a whole depth block, so one panel's depth steps are
+ * contiguous and the hardware prefetcher can follow them.
+ *
+ * <p>Work is split across threads over rows (each thread its own A blocks, B packed once and shared)
+ * or, when there are too few rows, over columns (each thread its own B, all of the small A). Either
+ * way a C element is computed by one kernel over the same depth steps in the same order, starting at
+ * fixed multiples of KC: results are bitwise identical whatever the thread count.
  *
  * <p>Packing reads A and B through arbitrary row and column strides, so transposed operands cost
  * nothing extra. The micro-kernel is one flat method: a helper that took or returned vectors and was
@@ -25,18 +38,40 @@ public final class Gemm {
     private static final VectorSpecies<Float> S = Vectors.F;
     private static final int L = S.length();
     /** Rows of the register tile. */
-    public static final int MR = 6;
-    /** Columns of the register tile: two vectors. */
-    public static final int NR = 2 * L;
-    /** Depth of a packed block (A micro-panel + B micro-panel fit in L1). */
+    public static final int MR = 3;
+    /** Columns of the register tile: three vectors. */
+    public static final int NR = 3 * L;
+    /** Depth of one micro-kernel call: a KC×NR slice of a B micro-panel (24 KB with AVX2) stays in L1. */
     public static final int KC = 256;
-    /** Rows of a packed A block (fits in L2); a multiple of MR. */
-    public static final int MC = 72;
-    /** Columns of a packed B block (fits in L3); a multiple of NR. */
-    public static final int NC = 3072;
+    /** Depth of a packed block; a multiple of KC. */
+    public static final int KB = 2 * KC;
+    /** Rows of a packed A block (MC×KB floats, about 200 KB, stay in L2); a multiple of MR. */
+    public static final int MC = 96;
+    /** Columns of a packed B block: KB×NC floats (about 4 MB) stay in L3. A multiple of NR. */
+    public static final int NC = Math.max(NR, (1 << 20) / KB / NR * NR);
+    /** Least work (flops) worth handing to another thread. */
+    private static final long MIN_CHUNK_FLOPS = 2_000_000L;
+    /** Least share of a B block (floats) worth packing on another thread. */
+    private static final long MIN_PACK_CHUNK = 200_000L;
 
-    private static final ThreadLocal<float[]> A_PACK = ThreadLocal.withInitial(() -> new float[MC * KC]);
-    private static final ThreadLocal<float[]> B_PACK = ThreadLocal.withInitial(() -> new float[0]);
+    /** Per-thread packing buffers and the scratch tile of partial tiles. */
+    private static final class Scratch {
+        float[] a = new float[0];
+        float[] b = new float[0];
+        final float[] tile = new float[MR * NR];
+
+        float[] a(int size) {
+            if (a.length < size) a = new float[size];
+            return a;
+        }
+
+        float[] b(int size) {
+            if (b.length < size) b = new float[size];
+            return b;
+        }
+    }
+
+    private static final ThreadLocal<Scratch> SCRATCH = ThreadLocal.withInitial(Scratch::new);
 
     /**
      * C[i*ldc + j] (+)= Σ_p A[i,p]·B[p,j] with A[i,p] = a[ao + i*ars + p*acs], B[p,j] = b[bo + p*brs + j*bcs].
@@ -52,156 +87,199 @@ public final class Gemm {
             return;
         }
         Vectors.count();
-        for (int jc = 0; jc < n; jc += NC) {
-            final int nc = Math.min(NC, n - jc);
-            final int nPanels = (nc + NR - 1) / NR;
-            for (int pc = 0; pc < k; pc += KC) {
-                final int kc = Math.min(KC, k - pc);
-                float[] bp = B_PACK.get();
-                if (bp.length < nPanels * NR * kc) {
-                    bp = new float[nPanels * NR * kc];
-                    B_PACK.set(bp);
+        int mPanels = (m + MR - 1) / MR, nPanels = (n + NR - 1) / NR;
+        if (mPanels >= nPanels || mPanels >= 4 * Parallel.threads()) {
+            // Rows across threads. B is packed once per block, by all threads, into the caller's buffer.
+            int step = columnStep(n);
+            float[] bp = SCRATCH.get().b(Math.min(KB, k) * step);
+            for (int jc = 0; jc < n; jc += step) {
+                final int nc = Math.min(step, n - jc), fjc = jc;
+                final int panels = (nc + NR - 1) / NR;
+                for (int kb = 0; kb < k; kb += KB) {
+                    final int kbs = Math.min(KB, k - kb), fkb = kb;
+                    int packGrain = (int) Math.max(1, MIN_PACK_CHUNK / ((long) NR * kbs));
+                    Parallel.forRange(panels, packGrain, (from, to) -> packB(b, bo, brs, bcs, fkb, kbs, fjc, nc, bp, from, to));
+                    int grain = (int) Math.max(1, MIN_CHUNK_FLOPS / (2L * MR * nc * kbs));
+                    Parallel.forRange(mPanels, grain, (from, to) ->
+                            block(from * MR, Math.min(m, to * MR), fjc, nc, fkb, kbs, a, ao, ars, acs, bp, c, co, ldc, accumulate));
                 }
-                final float[] bpack = bp;
-                final int fjc = jc, fpc = pc;
-                long flopsPerPanel = 2L * NR * kc * MR;
-                int packGrain = Math.max(1, (int) (1_000_000 / Math.max(1, (long) NR * kc)));
-                Parallel.forRange(nPanels, packGrain, (from, to) -> {
-                    for (int jr = from; jr < to; jr++) packB(b, bo, brs, bcs, fpc, kc, fjc + jr * NR, Math.min(NR, nc - jr * NR), bpack, jr * NR * kc);
-                });
-                final boolean first = pc == 0 && !accumulate;
-                int mPanels = (m + MR - 1) / MR;
-                int grain = (int) Math.max(1, 4_000_000 / Math.max(1, flopsPerPanel * nPanels));
-                Parallel.forRange(mPanels, grain, (from, to) -> {
-                    float[] ap = A_PACK.get();
-                    for (int ip = from; ip < to; ip += MC / MR) {
-                        int panels = Math.min(MC / MR, to - ip);
-                        for (int q = 0; q < panels; q++) {
-                            int row = (ip + q) * MR;
-                            packA(a, ao, ars, acs, row, Math.min(MR, m - row), fpc, kc, ap, q * MR * kc);
-                        }
-                        for (int jr = 0; jr < nPanels; jr++) {
-                            int col = fjc + jr * NR;
-                            int nr = Math.min(NR, n - col);
-                            for (int q = 0; q < panels; q++) {
-                                int row = (ip + q) * MR;
-                                int mr = Math.min(MR, m - row);
-                                int cOff = co + row * ldc + col;
-                                if (mr == MR && nr == NR) {
-                                    kernel(kc, ap, q * MR * kc, bpack, jr * NR * kc, c, cOff, ldc, first);
-                                } else {
-                                    kernelEdge(kc, ap, q * MR * kc, bpack, jr * NR * kc, c, cOff, ldc, first, mr, nr);
-                                }
+            }
+        } else {
+            // Few rows: columns across threads, each thread packing its own B and all of the (small) A.
+            int grain = (int) Math.max(1, MIN_CHUNK_FLOPS / (2L * NR * m * k));
+            Parallel.forRange(nPanels, grain, (from, to) -> {
+                int j0 = from * NR, j1 = Math.min(n, to * NR);
+                int step = columnStep(j1 - j0);
+                float[] bp = SCRATCH.get().b(Math.min(KB, k) * step);
+                for (int jc = j0; jc < j1; jc += step) {
+                    int nc = Math.min(step, j1 - jc);
+                    for (int kb = 0; kb < k; kb += KB) {
+                        int kbs = Math.min(KB, k - kb);
+                        packB(b, bo, brs, bcs, kb, kbs, jc, nc, bp, 0, (nc + NR - 1) / NR);
+                        block(0, m, jc, nc, kb, kbs, a, ao, ars, acs, bp, c, co, ldc, accumulate);
+                    }
+                }
+            });
+        }
+    }
+
+    /**
+     * Width of the column blocks of n columns: at most NC, a multiple of NR, and as even as that allows
+     * (n = 2048 as 2040 + 8 would pack all of A again for 8 columns).
+     */
+    private static int columnStep(int n) {
+        int blocks = (n + NC - 1) / NC;
+        return ((n + blocks - 1) / blocks + NR - 1) / NR * NR;
+    }
+
+    /**
+     * C[i0:i1, jc:jc+nc] (+)= A[i0:i1, kb:kb+kbs]·B[kb:kb+kbs, jc:jc+nc] on the calling thread, with that
+     * B block already packed in {@code bp}.
+     */
+    private static void block(int i0, int i1, int jc, int nc, int kb, int kbs,
+                              float[] a, int ao, int ars, int acs, float[] bp,
+                              float[] c, int co, int ldc, boolean accumulate) {
+        Scratch s = SCRATCH.get();
+        float[] ap = s.a(Math.min(MC, (i1 - i0 + MR - 1) / MR * MR) * kbs);
+        float[] tile = s.tile;
+        for (int ic = i0; ic < i1; ic += MC) {
+            int mc = Math.min(MC, i1 - ic);
+            packA(a, ao, ars, acs, ic, mc, kb, kbs, ap);
+            for (int jr = 0; jr < nc; jr += NR) {
+                int nr = Math.min(NR, nc - jr);
+                for (int pc = 0; pc < kbs; pc += KC) {
+                    int kc = Math.min(KC, kbs - pc);
+                    boolean first = kb + pc == 0 && !accumulate;
+                    int bpo = jr * kbs + pc * NR;
+                    for (int ir = 0; ir < mc; ir += MR) {
+                        int mr = Math.min(MR, mc - ir);
+                        int apo = ir * kbs + pc * MR;
+                        int cOff = co + (ic + ir) * ldc + jc + jr;
+                        if (mr == MR && nr == NR) {
+                            kernel(kc, ap, apo, bp, bpo, c, cOff, ldc, first);
+                        } else {
+                            // A partial tile: the same sums, in the same order, through a scratch tile.
+                            kernel(kc, ap, apo, bp, bpo, tile, 0, NR, true);
+                            for (int i = 0; i < mr; i++) {
+                                int ci = cOff + i * ldc;
+                                for (int j = 0; j < nr; j++) c[ci + j] = first ? tile[i * NR + j] : c[ci + j] + tile[i * NR + j];
                             }
                         }
                     }
-                });
+                }
             }
         }
     }
 
-    /** Packs rows [row, row+mr) × depth [pc, pc+kc) of A as kc groups of MR values (zero-padded). */
-    private static void packA(float[] a, int ao, int ars, int acs, int row, int mr, int pc, int kc, float[] ap, int apo) {
-        int base = ao + row * ars + pc * acs;
-        if (mr == MR && acs == 1) {
-            for (int i = 0; i < MR; i++) {
-                int src = base + i * ars;
-                for (int p = 0; p < kc; p++) ap[apo + p * MR + i] = a[src + p];
-            }
-            return;
-        }
-        for (int p = 0; p < kc; p++) {
-            int dst = apo + p * MR;
-            int src = base + p * acs;
-            for (int i = 0; i < mr; i++) ap[dst + i] = a[src + i * ars];
-            for (int i = mr; i < MR; i++) ap[dst + i] = 0f;
-        }
-    }
-
-    /** Packs depth [pc, pc+kc) × columns [col, col+nr) of B as kc rows of NR values (zero-padded). */
-    private static void packB(float[] b, int bo, int brs, int bcs, int pc, int kc, int col, int nr, float[] bp, int bpo) {
-        for (int p = 0; p < kc; p++) {
-            int src = bo + (pc + p) * brs + col * bcs;
-            int dst = bpo + p * NR;
-            if (bcs == 1) {
-                System.arraycopy(b, src, bp, dst, nr);
+    /**
+     * Packs rows [row, row+mc) × depth [kb, kb+kbs) of A into MR-row micro-panels: panel q at q·MR·kbs holds
+     * kbs groups of MR values (the last panel zero-padded), so depth [pc, pc+kc) of a panel is contiguous.
+     */
+    private static void packA(float[] a, int ao, int ars, int acs, int row, int mc, int kb, int kbs, float[] ap) {
+        for (int ir = 0; ir < mc; ir += MR) {
+            int mr = Math.min(MR, mc - ir);
+            int base = ao + (row + ir) * ars + kb * acs, dst = ir * kbs;
+            if (acs == 1) {
+                // Row-major A: each row read front to back, one long stream the prefetcher follows.
+                for (int i = 0; i < mr; i++) {
+                    int src = base + i * ars;
+                    for (int p = 0; p < kbs; p++) ap[dst + p * MR + i] = a[src + p];
+                }
+                for (int i = mr; i < MR; i++) {
+                    for (int p = 0; p < kbs; p++) ap[dst + p * MR + i] = 0f;
+                }
             } else {
-                for (int j = 0; j < nr; j++) bp[dst + j] = b[src + j * bcs];
+                for (int p = 0; p < kbs; p++) {
+                    int d = dst + p * MR, src = base + p * acs;
+                    for (int i = 0; i < mr; i++) ap[d + i] = a[src + i * ars];
+                    for (int i = mr; i < MR; i++) ap[d + i] = 0f;
+                }
             }
-            for (int j = nr; j < NR; j++) bp[dst + j] = 0f;
         }
     }
 
-    /** The 6×(2 vectors) register tile: C tile (+)= Apanel·Bpanel over kc. Flat on purpose. */
+    /**
+     * Packs micro-panels [q0, q1) of depth [kb, kb+kbs) × columns [col, col+nc) of B: panel q at q·NR·kbs
+     * holds kbs rows of NR values (the last panel zero-padded), so depth [pc, pc+kc) of a panel is contiguous.
+     */
+    private static void packB(float[] b, int bo, int brs, int bcs, int kb, int kbs, int col, int nc, float[] bp, int q0, int q1) {
+        int fullEnd = Math.min(q1, nc / NR);
+        if (bcs == 1) {
+            // Row-major B: along each row, NR floats at a time. Walking down one micro-panel instead
+            // would touch a new page per row.
+            for (int p = 0; p < kbs; p++) {
+                int src = bo + (kb + p) * brs + col;
+                for (int q = q0; q < fullEnd; q++) System.arraycopy(b, src + q * NR, bp, q * NR * kbs + p * NR, NR);
+            }
+        } else {
+            // Column-major (transposed) B: down each column.
+            for (int q = q0; q < fullEnd; q++) {
+                int dst = q * NR * kbs;
+                for (int j = 0; j < NR; j++) {
+                    int src = bo + kb * brs + (col + q * NR + j) * bcs;
+                    for (int p = 0; p < kbs; p++) bp[dst + p * NR + j] = b[src + p * brs];
+                }
+            }
+        }
+        if (fullEnd < q1) {
+            int q = fullEnd, nr = nc - q * NR, dst = q * NR * kbs;
+            for (int p = 0; p < kbs; p++) {
+                int src = bo + (kb + p) * brs + (col + q * NR) * bcs, d = dst + p * NR;
+                for (int j = 0; j < nr; j++) bp[d + j] = b[src + j * bcs];
+                for (int j = nr; j < NR; j++) bp[d + j] = 0f;
+            }
+        }
+    }
+
+    /** The 3×(3 vectors) register tile: C tile (+)= Apanel·Bpanel over kc. Flat on purpose. */
     private static void kernel(int kc, float[] ap, int apo, float[] bp, int bpo, float[] c, int co, int ldc, boolean first) {
-        FloatVector c00 = FloatVector.zero(S), c01 = FloatVector.zero(S);
-        FloatVector c10 = FloatVector.zero(S), c11 = FloatVector.zero(S);
-        FloatVector c20 = FloatVector.zero(S), c21 = FloatVector.zero(S);
-        FloatVector c30 = FloatVector.zero(S), c31 = FloatVector.zero(S);
-        FloatVector c40 = FloatVector.zero(S), c41 = FloatVector.zero(S);
-        FloatVector c50 = FloatVector.zero(S), c51 = FloatVector.zero(S);
-        int pa = apo, pb = bpo;
-        for (int p = 0; p < kc; p++, pa += MR, pb += NR) {
+        FloatVector c00 = FloatVector.zero(S), c01 = FloatVector.zero(S), c02 = FloatVector.zero(S);
+        FloatVector c10 = FloatVector.zero(S), c11 = FloatVector.zero(S), c12 = FloatVector.zero(S);
+        FloatVector c20 = FloatVector.zero(S), c21 = FloatVector.zero(S), c22 = FloatVector.zero(S);
+        // The A index is the loop variable and the B index a multiple of it (NR = L·MR): C2 then addresses
+        // both with three scalar instructions per step instead of eight when both derive from a counter.
+        // On an idle core the FMAs bound the loop either way; on a busy (shared) core the instruction
+        // count does, and this form measured up to 1.19× faster there.
+        int bOff = bpo - apo * L;
+        for (int pa = apo, end = apo + kc * MR; pa < end; pa += MR) {
+            int pb = bOff + pa * L;
             FloatVector b0 = FloatVector.fromArray(S, bp, pb);
             FloatVector b1 = FloatVector.fromArray(S, bp, pb + L);
+            FloatVector b2 = FloatVector.fromArray(S, bp, pb + 2 * L);
             FloatVector a0 = FloatVector.broadcast(S, ap[pa]);
             c00 = a0.fma(b0, c00);
             c01 = a0.fma(b1, c01);
+            c02 = a0.fma(b2, c02);
             FloatVector a1 = FloatVector.broadcast(S, ap[pa + 1]);
             c10 = a1.fma(b0, c10);
             c11 = a1.fma(b1, c11);
+            c12 = a1.fma(b2, c12);
             FloatVector a2 = FloatVector.broadcast(S, ap[pa + 2]);
             c20 = a2.fma(b0, c20);
             c21 = a2.fma(b1, c21);
-            FloatVector a3 = FloatVector.broadcast(S, ap[pa + 3]);
-            c30 = a3.fma(b0, c30);
-            c31 = a3.fma(b1, c31);
-            FloatVector a4 = FloatVector.broadcast(S, ap[pa + 4]);
-            c40 = a4.fma(b0, c40);
-            c41 = a4.fma(b1, c41);
-            FloatVector a5 = FloatVector.broadcast(S, ap[pa + 5]);
-            c50 = a5.fma(b0, c50);
-            c51 = a5.fma(b1, c51);
+            c22 = a2.fma(b2, c22);
         }
+        int c1 = co + ldc, c2 = co + 2 * ldc;
         if (!first) {
             c00 = c00.add(FloatVector.fromArray(S, c, co));
             c01 = c01.add(FloatVector.fromArray(S, c, co + L));
-            c10 = c10.add(FloatVector.fromArray(S, c, co + ldc));
-            c11 = c11.add(FloatVector.fromArray(S, c, co + ldc + L));
-            c20 = c20.add(FloatVector.fromArray(S, c, co + 2 * ldc));
-            c21 = c21.add(FloatVector.fromArray(S, c, co + 2 * ldc + L));
-            c30 = c30.add(FloatVector.fromArray(S, c, co + 3 * ldc));
-            c31 = c31.add(FloatVector.fromArray(S, c, co + 3 * ldc + L));
-            c40 = c40.add(FloatVector.fromArray(S, c, co + 4 * ldc));
-            c41 = c41.add(FloatVector.fromArray(S, c, co + 4 * ldc + L));
-            c50 = c50.add(FloatVector.fromArray(S, c, co + 5 * ldc));
-            c51 = c51.add(FloatVector.fromArray(S, c, co + 5 * ldc + L));
+            c02 = c02.add(FloatVector.fromArray(S, c, co + 2 * L));
+            c10 = c10.add(FloatVector.fromArray(S, c, c1));
+            c11 = c11.add(FloatVector.fromArray(S, c, c1 + L));
+            c12 = c12.add(FloatVector.fromArray(S, c, c1 + 2 * L));
+            c20 = c20.add(FloatVector.fromArray(S, c, c2));
+            c21 = c21.add(FloatVector.fromArray(S, c, c2 + L));
+            c22 = c22.add(FloatVector.fromArray(S, c, c2 + 2 * L));
         }
         c00.intoArray(c, co);
         c01.intoArray(c, co + L);
-        c10.intoArray(c, co + ldc);
-        c11.intoArray(c, co + ldc + L);
-        c20.intoArray(c, co + 2 * ldc);
-        c21.intoArray(c, co + 2 * ldc + L);
-        c30.intoArray(c, co + 3 * ldc);
-        c31.intoArray(c, co + 3 * ldc + L);
-        c40.intoArray(c, co + 4 * ldc);
-        c41.intoArray(c, co + 4 * ldc + L);
-        c50.intoArray(c, co + 5 * ldc);
-        c51.intoArray(c, co + 5 * ldc + L);
-    }
-
-    private static final ThreadLocal<float[]> EDGE = ThreadLocal.withInitial(() -> new float[MR * NR]);
-
-    /** A partial tile (mr < MR or nr < NR): the same sums, in the same order, through a scratch tile. */
-    private static void kernelEdge(int kc, float[] ap, int apo, float[] bp, int bpo, float[] c, int co, int ldc,
-                                   boolean first, int mr, int nr) {
-        float[] t = EDGE.get();
-        kernel(kc, ap, apo, bp, bpo, t, 0, NR, true);
-        for (int i = 0; i < mr; i++) {
-            int ci = co + i * ldc;
-            for (int j = 0; j < nr; j++) c[ci + j] = first ? t[i * NR + j] : c[ci + j] + t[i * NR + j];
-        }
+        c02.intoArray(c, co + 2 * L);
+        c10.intoArray(c, c1);
+        c11.intoArray(c, c1 + L);
+        c12.intoArray(c, c1 + 2 * L);
+        c20.intoArray(c, c2);
+        c21.intoArray(c, c2 + L);
+        c22.intoArray(c, c2 + 2 * L);
     }
 
     /** The scalar reference: plain triple loop in float, summing p in ascending order. */

@@ -1,0 +1,85 @@
+package dev.descent.core.kernel;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.descent.core.Threads;
+import java.util.SplittableRandom;
+import org.junit.jupiter.api.Test;
+
+/**
+ * sgemm against the scalar reference on edge shapes, strided and transposed operands and accumulate;
+ * and bitwise the same result on 1 and 2 threads (the depth blocking must not follow the split).
+ */
+class GemmTest {
+    /** Sizes around the tile and block edges (MR = 3, NR = 3 vectors, MC = 96, KC = 256, KB = 512). */
+    private static final int[] DIMS = {0, 1, 2, 3, 4, 5, 6, 7, 8, 15, 16, 17, 23, 24, 25, 47, 48, 49, 95, 96, 97, 100};
+
+    @Test
+    void matchesReferenceAndIsBitwiseIdenticalAcrossThreadCounts() throws Exception {
+        SplittableRandom rng = new SplittableRandom(20261129);
+        for (int it = 0; it < 300; it++) {
+            int m = DIMS[rng.nextInt(DIMS.length)], n = DIMS[rng.nextInt(DIMS.length)], k = DIMS[rng.nextInt(DIMS.length)];
+            check(rng, m, n, k, rng.nextBoolean(), rng.nextBoolean(), rng.nextBoolean());
+        }
+    }
+
+    @Test
+    void coversSeveralDepthColumnAndRowBlocks() throws Exception {
+        SplittableRandom rng = new SplittableRandom(7);
+        // k spans several KC and KB blocks (with a ragged last one), m several MC blocks, n several NC blocks.
+        check(rng, 200, 70, 1100, false, false, true);
+        check(rng, 5, Gemm.NC + Gemm.NR + 7, 300, true, false, false);
+        check(rng, 40, Gemm.NC + 50, 70, false, false, true);
+        check(rng, 131, 41, 777, true, true, true);
+        check(rng, 40, 300, 520, false, true, false);
+        check(rng, 1, 1, 2000, false, false, true);
+        // Enough columns that both threads pack the shared B block.
+        check(rng, 30, 800, 600, false, false, true);
+    }
+
+    @Test
+    void runsTheVectorPath() throws Exception {
+        if (!Vectors.ENABLED) return;
+        long before = Vectors.vectorCalls();
+        check(new SplittableRandom(1), 9, 9, 9, false, false, false);
+        assertTrue(Vectors.vectorCalls() > before, "sgemm did not take the vector path");
+    }
+
+    /** One case: transposes via strides, a padded leading dimension, offsets, optional accumulate. */
+    private static void check(SplittableRandom rng, int m, int n, int k, boolean transA, boolean transB, boolean accumulate) throws Exception {
+        int lda = (transA ? m : k) + rng.nextInt(3), ldb = (transB ? k : n) + rng.nextInt(3), ldc = n + rng.nextInt(3);
+        int ao = rng.nextInt(4), bo = rng.nextInt(4), co = rng.nextInt(4);
+        float[] a = random(rng, ao + (transA ? k : m) * lda), b = random(rng, bo + (transB ? n : k) * ldb);
+        int ars = transA ? 1 : lda, acs = transA ? lda : 1, brs = transB ? 1 : ldb, bcs = transB ? ldb : 1;
+        float[] c0 = random(rng, co + m * ldc + 3);
+        float[] expected = c0.clone(), one = c0.clone(), two = c0.clone();
+        Gemm.sgemmReference(m, n, k, a, ao, ars, acs, b, bo, brs, bcs, expected, co, ldc, accumulate);
+        try (AutoCloseable l = Threads.limit(1)) {
+            Gemm.sgemm(m, n, k, a, ao, ars, acs, b, bo, brs, bcs, one, co, ldc, accumulate);
+        }
+        try (AutoCloseable l = Threads.limit(2)) {
+            Gemm.sgemm(m, n, k, a, ao, ars, acs, b, bo, brs, bcs, two, co, ldc, accumulate);
+        }
+        String shape = "m=" + m + " n=" + n + " k=" + k + " transA=" + transA + " transB=" + transB + " accumulate=" + accumulate;
+        assertArrayEquals(one, two, "1 vs 2 threads differ: " + shape);
+        for (int i = 0; i < c0.length; i++) {
+            int row = ldc == 0 ? 0 : (i - co) / ldc, col = ldc == 0 ? 0 : (i - co) % ldc;
+            boolean inC = ldc > 0 && i >= co && row < m && col < n;
+            if (!inC) {
+                assertEquals(c0[i], one[i], "wrote outside C at " + i + ": " + shape);
+            } else {
+                // Float sums in another order: the error grows with sqrt(k) for random data.
+                float tol = 1e-5f * (float) Math.sqrt(k + 1) * (1 + Math.abs(expected[i]));
+                assertEquals(expected[i], one[i], 4 * tol, "C[" + row + "," + col + "]: " + shape);
+            }
+        }
+    }
+
+    private static float[] random(SplittableRandom rng, int size) {
+        float[] x = new float[Math.max(1, size)];
+        for (int i = 0; i < x.length; i++) x[i] = (float) (rng.nextDouble() * 2 - 1);
+        return x;
+    }
+}
