@@ -153,12 +153,18 @@ public final class Trainer {
                 while (batches.hasNext()) {
                     Batch batch = batches.next();
                     if (b++ < startBatch) continue;
-                    Tensor logits = model.forward(batch.x());
-                    Tensor loss = Losses.crossEntropy(logits, batch.y());
-                    double lv = loss.item();
-                    if (!Double.isFinite(lv)) return diverged("the loss became " + lv, epoch, b, total);
-                    opt.zeroGrad();
-                    loss.backward();
+                    Tensor logits, loss;
+                    double lv;
+                    try {
+                        logits = model.forward(batch.x());
+                        loss = Losses.crossEntropy(logits, batch.y());
+                        lv = loss.item();
+                        if (!Double.isFinite(lv)) return diverged("the loss became " + lv, epoch, b, total);
+                        opt.zeroGrad();
+                        loss.backward();
+                    } catch (Anomaly.AnomalyException e) {
+                        return diverged("anomaly detection stopped the step: " + e.getMessage() + ";", epoch, b, total);
+                    }
                     double gn = gradNormSquared(model.parameters());
                     if (!Double.isFinite(gn)) return diverged("a gradient became " + (Double.isNaN(gn) ? "NaN" : "infinite"), epoch, b, total);
                     opt.step();

@@ -95,6 +95,14 @@ class TrainCommandTest {
     }
 
     @Test
+    void anomalyModeNamesTheFirstOpThatWentNonFinite() {
+        Result r = run(small(dir.resolve("anomaly"), 2, "--optimizer", "sgd", "--lr", "1e30", "--detect-anomaly"));
+        assertNotEquals(0, r.code());
+        String all = r.out() + r.err();
+        assertTrue(all.contains("op '") && all.contains("produced") && all.contains("input shapes"), all);
+    }
+
+    @Test
     void badOptionsGiveOneLineAndTheUsageWithExitCode2() {
         Result unknown = run(List.of("train", "--no-such-option"));
         assertEquals(2, unknown.code());
