@@ -28,12 +28,20 @@ public final class Anomaly {
         }
     }
 
-    /** True when detection is on. */
+    /**
+     * True when detection is on.
+     *
+     * @return the JVM-wide setting
+     */
     public static boolean isEnabled() {
         return enabled;
     }
 
-    /** Turns detection on or off for the whole JVM. */
+    /**
+     * Turns detection on or off for the whole JVM (all threads).
+     *
+     * @param on whether ops and backward rules should check their results
+     */
     public static void setEnabled(boolean on) {
         enabled = on;
     }
@@ -52,7 +60,11 @@ public final class Anomaly {
         }
     }
 
-    /** Turns detection on until the scope is closed, then restores the previous setting. */
+    /**
+     * Turns detection on until the scope is closed, then restores the previous setting.
+     *
+     * @return the scope to close (use try-with-resources)
+     */
     public static Scope detect() {
         Scope s = new Scope(enabled);
         enabled = true;
@@ -68,7 +80,15 @@ public final class Anomaly {
         }
     }
 
-    /** Checks a gradient a backward rule returned; called by the engine when detection is on. */
+    /**
+     * Checks a gradient a backward rule returned; the engine calls it when detection is on.
+     *
+     * @param node the node whose rule ran
+     * @param input the index of the input the gradient is for
+     * @param grad the gradient to check (int64 and bool are skipped)
+     * @throws AnomalyException naming the op, the input, the first bad element and the input shapes, when
+     *         {@code grad} holds a NaN or an infinity
+     */
     public static void checkBackward(Node node, int input, Tensor grad) {
         int bad = firstNonFinite(grad);
         if (bad >= 0) {

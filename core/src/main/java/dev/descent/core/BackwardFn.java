@@ -8,5 +8,11 @@ package dev.descent.core;
  */
 @FunctionalInterface
 public interface BackwardFn {
+    /**
+     * Maps the gradient of the op's output to the gradients of its inputs.
+     *
+     * @param gradOutput d(loss)/d(output), of the output's shape and dtype
+     * @return one gradient per input, in input order ({@code null} where none is needed)
+     */
     Tensor[] apply(Tensor gradOutput);
 }

@@ -18,18 +18,42 @@ package dev.descent.core;
 public abstract class CustomOp {
     private final String name;
 
-    /** An op with a display name (shown in graphs and error messages). */
+    /**
+     * An op with a display name.
+     *
+     * @param name the name shown in graphs and error messages
+     */
     protected CustomOp(String name) {
         this.name = name;
     }
 
-    /** The forward computation; grad mode is off while it runs. */
+    /**
+     * The forward computation; grad mode is off while it runs, so nothing it does is recorded.
+     *
+     * @param inputs the tensors passed to {@link #apply}, in order
+     * @return the op's output (a floating-point tensor when any input requires grad)
+     */
     protected abstract Tensor forward(Tensor... inputs);
 
-    /** The gradient of each input, given the gradient of the output (null where none is needed). */
+    /**
+     * The gradient of each input, given the gradient of the output. Write it with tensor ops, so that it can
+     * itself be differentiated. Each gradient must have its input's shape and dtype (checked by
+     * {@link Node#backward}).
+     *
+     * @param gradOutput d(loss)/d(output), of the output's shape
+     * @param output the output {@link #forward} returned
+     * @param inputs the inputs, as passed to {@link #apply}
+     * @return one entry per input: its gradient, or null where none is needed
+     */
     protected abstract Tensor[] backward(Tensor gradOutput, Tensor output, Tensor... inputs);
 
-    /** Runs the op and records it in the graph when an input requires grad. */
+    /**
+     * Runs the op and records it in the graph when grad mode is on and an input requires grad.
+     *
+     * @param inputs the op's inputs
+     * @return the output, with a graph node when one was recorded
+     * @throws IllegalStateException when a node is needed but the output is int64 or bool
+     */
     public final Tensor apply(Tensor... inputs) {
         Tensor out;
         try (var _ = GradMode.noGrad()) {
@@ -40,6 +64,11 @@ public abstract class CustomOp {
         return Autograd.record(name, result, g -> backward(g, result, inputs), inputs);
     }
 
+    /**
+     * The op's display name.
+     *
+     * @return the name given at construction
+     */
     public String name() {
         return name;
     }

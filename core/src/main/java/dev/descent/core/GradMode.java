@@ -15,12 +15,19 @@ public final class GradMode {
 
     private static final ThreadLocal<boolean[]> ENABLED = ThreadLocal.withInitial(() -> new boolean[] {true});
 
-    /** True when ops on this thread record the graph. */
+    /**
+     * True when ops on this thread record the graph.
+     *
+     * @return the current thread's mode (on unless inside a no-grad scope)
+     */
     public static boolean isEnabled() {
         return ENABLED.get()[0];
     }
 
-    /** A scope that restores the previous mode when closed. */
+    /**
+     * A scope that restores the previous mode when closed. Closing twice is harmless; scopes should be
+     * closed in the reverse order of opening (try-with-resources does that).
+     */
     public static final class Scope implements AutoCloseable {
         private final boolean previous;
         private boolean closed;
@@ -39,17 +46,31 @@ public final class GradMode {
         }
     }
 
-    /** Turns recording off until the returned scope is closed. */
+    /**
+     * Turns recording off on this thread until the returned scope is closed: for inference and for in-place
+     * parameter updates.
+     *
+     * @return the scope to close (use try-with-resources)
+     */
     public static Scope noGrad() {
         return new Scope(false);
     }
 
-    /** Turns recording on until the returned scope is closed (e.g. inside a no-grad region). */
+    /**
+     * Turns recording on on this thread until the returned scope is closed (e.g. inside a no-grad region).
+     *
+     * @return the scope to close (use try-with-resources)
+     */
     public static Scope enableGrad() {
         return new Scope(true);
     }
 
-    /** Sets recording on or off until the returned scope is closed. */
+    /**
+     * Sets recording on or off on this thread until the returned scope is closed.
+     *
+     * @param enabled whether ops should record the graph
+     * @return the scope to close (use try-with-resources)
+     */
     public static Scope set(boolean enabled) {
         return new Scope(enabled);
     }

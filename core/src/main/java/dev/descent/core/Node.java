@@ -20,20 +20,30 @@ public final class Node {
         this.backward = backward;
     }
 
-    /** The op's name, e.g. {@code "mul"}. */
+    /**
+     * The op's name, e.g. {@code "mul"}.
+     *
+     * @return the name the op was recorded under
+     */
     public String op() {
         return op;
     }
 
-    /** The op's inputs, in order. */
+    /**
+     * The op's inputs, in order; entries may be null (absent optional inputs).
+     *
+     * @return an unmodifiable list
+     */
     public List<Tensor> inputs() {
         return inputList;
     }
 
     /**
-     * Runs the backward rule and checks what it returns: one gradient per input, each of its input's
-     * shape and dtype.
+     * Runs the backward rule and checks what it returns: one gradient per input, each of its input's shape
+     * and dtype (or null).
      *
+     * @param gradOutput d(loss)/d(output), of the output's shape
+     * @return one gradient per input, in input order
      * @throws IllegalStateException naming the op, the input index and both shapes when a rule is wrong
      */
     public Tensor[] backward(Tensor gradOutput) {

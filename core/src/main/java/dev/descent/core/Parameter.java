@@ -6,13 +6,25 @@ package dev.descent.core;
  */
 public final class Parameter extends Tensor {
 
-    /** A parameter over a contiguous copy of {@code init} (float32 or float64). */
+    /**
+     * A parameter over a contiguous copy of {@code init}: later changes to {@code init} do not reach it, and
+     * its gradient does not flow back into {@code init}.
+     *
+     * @param init the initial values, float32 or float64
+     * @throws IllegalArgumentException when {@code init} is int64 or bool
+     */
     public Parameter(Tensor init) {
         super(contiguousCopy(init));
         requiresGrad(true);
     }
 
-    /** A named parameter over a contiguous copy of {@code init}. */
+    /**
+     * A named parameter over a contiguous copy of {@code init}.
+     *
+     * @param name the display name (modules use their path, e.g. {@code "fc1.weight"})
+     * @param init the initial values, float32 or float64
+     * @throws IllegalArgumentException when {@code init} is int64 or bool
+     */
     public Parameter(String name, Tensor init) {
         this(init);
         name(name);
@@ -27,6 +39,12 @@ public final class Parameter extends Tensor {
         }
     }
 
+    /**
+     * Sets the display name.
+     *
+     * @param name the name, or null for none
+     * @return this parameter, for chaining
+     */
     @Override
     public Parameter name(String name) {
         super.name(name);

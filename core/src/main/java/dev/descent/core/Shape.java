@@ -7,7 +7,13 @@ import java.util.Arrays;
 public final class Shape {
     private Shape() {}
 
-    /** Number of elements of a shape; 1 for the scalar shape {@code []}. */
+    /**
+     * The number of elements of a shape: the product of its sizes.
+     *
+     * @param shape the sizes
+     * @return the element count; 1 for the scalar shape {@code []}, 0 when a size is 0
+     * @throws IllegalArgumentException when a size is negative or the product exceeds 2³¹ − 1
+     */
     public static int numel(int[] shape) {
         long n = 1;
         for (int d : shape) {
@@ -18,7 +24,13 @@ public final class Shape {
         return (int) n;
     }
 
-    /** Row-major (C-order) strides of a shape. */
+    /**
+     * The row-major (C-order) strides of a shape: the last dimension has stride 1, and each other dimension's
+     * stride is the product of the sizes after it (size-0 dimensions count as 1).
+     *
+     * @param shape the sizes
+     * @return a new array of strides, in elements
+     */
     public static int[] contiguousStrides(int[] shape) {
         int[] strides = new int[shape.length];
         int s = 1;
@@ -29,15 +41,24 @@ public final class Shape {
         return strides;
     }
 
-    /** {@code [2, 3]}: the form every message uses. */
+    /**
+     * Formats a shape as {@code [2,3]}: the form every error message uses.
+     *
+     * @param shape the sizes (or strides, or any int array)
+     * @return the text, without spaces
+     */
     public static String format(int[] shape) {
         return Arrays.toString(shape).replace(" ", "");
     }
 
     /**
-     * The broadcast shape of two shapes under NumPy's rules: align trailing dimensions; each pair must
-     * be equal or contain a 1.
+     * The broadcast shape of two shapes under NumPy's rules: align trailing dimensions; each pair must be
+     * equal or contain a 1, and the result takes the larger; missing leading dimensions count as 1.
      *
+     * @param op the op's name, for the error message
+     * @param a one shape
+     * @param b the other
+     * @return the broadcast shape, of rank {@code max(a.length, b.length)}
      * @throws IllegalArgumentException naming the op, both shapes and the dimension that disagrees
      */
     public static int[] broadcast(String op, int[] a, int[] b) {
@@ -55,7 +76,13 @@ public final class Shape {
         return out;
     }
 
-    /** True when {@code from} broadcasts to exactly {@code to}. */
+    /**
+     * True when {@code from} broadcasts to exactly {@code to} (one-way: {@code to} is not stretched).
+     *
+     * @param from the shape to stretch
+     * @param to the target shape
+     * @return whether every dimension of {@code from} is 1 or equals the aligned one of {@code to}
+     */
     public static boolean broadcastsTo(int[] from, int[] to) {
         if (from.length > to.length) return false;
         int off = to.length - from.length;
@@ -63,7 +90,16 @@ public final class Shape {
         return true;
     }
 
-    /** A dimension argument that may be negative (counted from the end), checked against the rank. */
+    /**
+     * Resolves a dimension argument that may be negative (counted from the end). A 0-d tensor accepts 0 and
+     * −1, as in PyTorch.
+     *
+     * @param op the op's name, for the error message
+     * @param dim the dimension as given
+     * @param rank the tensor's rank
+     * @return the dimension in {@code [0, max(rank, 1))}
+     * @throws IllegalArgumentException when {@code dim} lies outside {@code [−max(rank,1), max(rank,1))}
+     */
     public static int normalizeDim(String op, int dim, int rank) {
         int r = Math.max(rank, 1);
         if (dim < -r || dim >= r) {
@@ -73,7 +109,15 @@ public final class Shape {
         return dim < 0 ? dim + r : dim;
     }
 
-    /** Normalises a list of dims (negative allowed), rejecting repeats; an empty list means all dims. */
+    /**
+     * Turns a list of dimensions into a mask, for reductions.
+     *
+     * @param op the op's name, for the error message
+     * @param dims the dimensions (negative count from the end); empty means all
+     * @param rank the tensor's rank
+     * @return {@code mask[d]} true for every dimension d to reduce
+     * @throws IllegalArgumentException when a dimension is out of range or appears twice
+     */
     public static boolean[] dimMask(String op, int[] dims, int rank) {
         boolean[] mask = new boolean[rank];
         if (dims.length == 0) {
@@ -89,7 +133,17 @@ public final class Shape {
         return mask;
     }
 
-    /** Infers one {@code -1} entry of a requested shape from the element count. */
+    /**
+     * Completes a requested shape for {@code reshape}/{@code view}: one {@code -1} entry is inferred from the
+     * element count.
+     *
+     * @param op the op's name, for the error message
+     * @param requested the shape asked for, with at most one {@code -1}
+     * @param numel the number of elements the shape must hold
+     * @return a new, fully specified shape
+     * @throws IllegalArgumentException when more than one size is {@code -1}, a size is otherwise negative, or
+     *         the shape cannot hold exactly {@code numel} elements
+     */
     public static int[] inferSize(String op, int[] requested, int numel) {
         int[] shape = requested.clone();
         int infer = -1;

@@ -23,7 +23,14 @@ public final class Storage {
         this.bools = b;
     }
 
-    /** A zero-filled storage of {@code size} elements. */
+    /**
+     * A zero-filled storage.
+     *
+     * @param dtype the element type
+     * @param size the number of elements
+     * @return a new storage backed by a fresh array
+     * @throws NegativeArraySizeException when {@code size} is negative
+     */
     public static Storage allocate(DType dtype, int size) {
         return switch (dtype) {
             case FLOAT32 -> new Storage(dtype, new float[size], null, null, null);
@@ -33,31 +40,60 @@ public final class Storage {
         };
     }
 
-    /** Wraps (does not copy) an array. */
+    /**
+     * Wraps (does not copy) a float array: writes to either show in the other.
+     *
+     * @param data the elements
+     * @return a float32 storage over {@code data}
+     */
     public static Storage of(float[] data) {
         return new Storage(DType.FLOAT32, data, null, null, null);
     }
 
-    /** Wraps (does not copy) an array. */
+    /**
+     * Wraps (does not copy) a double array: writes to either show in the other.
+     *
+     * @param data the elements
+     * @return a float64 storage over {@code data}
+     */
     public static Storage of(double[] data) {
         return new Storage(DType.FLOAT64, null, data, null, null);
     }
 
-    /** Wraps (does not copy) an array. */
+    /**
+     * Wraps (does not copy) a long array: writes to either show in the other.
+     *
+     * @param data the elements
+     * @return an int64 storage over {@code data}
+     */
     public static Storage of(long[] data) {
         return new Storage(DType.INT64, null, null, data, null);
     }
 
-    /** Wraps (does not copy) an array. */
+    /**
+     * Wraps (does not copy) a boolean array: writes to either show in the other.
+     *
+     * @param data the elements
+     * @return a bool storage over {@code data}
+     */
     public static Storage of(boolean[] data) {
         return new Storage(DType.BOOL, null, null, null, data);
     }
 
+    /**
+     * The element type: which of the typed arrays is present.
+     *
+     * @return the dtype fixed at creation
+     */
     public DType dtype() {
         return dtype;
     }
 
-    /** Number of elements in the array. */
+    /**
+     * The number of elements in the array (which views may use only part of).
+     *
+     * @return the array's length
+     */
     public int size() {
         return switch (dtype) {
             case FLOAT32 -> floats.length;
@@ -67,31 +103,58 @@ public final class Storage {
         };
     }
 
-    /** The float32 array; fails for other dtypes. */
+    /**
+     * The float32 array itself (not a copy).
+     *
+     * @return the backing array
+     * @throws IllegalStateException when the storage is not float32
+     */
     public float[] floats() {
         if (floats == null) throw new IllegalStateException("storage holds " + dtype + ", not FLOAT32");
         return floats;
     }
 
-    /** The float64 array; fails for other dtypes. */
+    /**
+     * The float64 array itself (not a copy).
+     *
+     * @return the backing array
+     * @throws IllegalStateException when the storage is not float64
+     */
     public double[] doubles() {
         if (doubles == null) throw new IllegalStateException("storage holds " + dtype + ", not FLOAT64");
         return doubles;
     }
 
-    /** The int64 array; fails for other dtypes. */
+    /**
+     * The int64 array itself (not a copy).
+     *
+     * @return the backing array
+     * @throws IllegalStateException when the storage is not int64
+     */
     public long[] longs() {
         if (longs == null) throw new IllegalStateException("storage holds " + dtype + ", not INT64");
         return longs;
     }
 
-    /** The bool array; fails for other dtypes. */
+    /**
+     * The bool array itself (not a copy).
+     *
+     * @return the backing array
+     * @throws IllegalStateException when the storage is not bool
+     */
     public boolean[] bools() {
         if (bools == null) throw new IllegalStateException("storage holds " + dtype + ", not BOOL");
         return bools;
     }
 
-    /** Element {@code i} as a double (bool: 1 or 0). The generic, slow path used by scalar references. */
+    /**
+     * Element {@code i} as a double: the generic, slow path used by scalar references (int64 beyond 2⁵³ is
+     * rounded).
+     *
+     * @param i the index into the array
+     * @return the element; bool gives 1 or 0
+     * @throws ArrayIndexOutOfBoundsException when {@code i} is outside the array
+     */
     public double getDouble(int i) {
         return switch (dtype) {
             case FLOAT32 -> floats[i];
@@ -101,7 +164,13 @@ public final class Storage {
         };
     }
 
-    /** Element {@code i} as a long (floats are truncated toward zero). */
+    /**
+     * Element {@code i} as a long.
+     *
+     * @param i the index into the array
+     * @return the element; floats are truncated toward zero (NaN gives 0), bool gives 1 or 0
+     * @throws ArrayIndexOutOfBoundsException when {@code i} is outside the array
+     */
     public long getLong(int i) {
         return switch (dtype) {
             case FLOAT32 -> (long) floats[i];
@@ -111,7 +180,13 @@ public final class Storage {
         };
     }
 
-    /** Sets element {@code i}, converting from double (bool: non-zero is true; int64: truncation). */
+    /**
+     * Sets element {@code i}, converting from double.
+     *
+     * @param i the index into the array
+     * @param v the value: rounded for float32, truncated toward zero for int64, non-zero is true for bool
+     * @throws ArrayIndexOutOfBoundsException when {@code i} is outside the array
+     */
     public void setDouble(int i, double v) {
         switch (dtype) {
             case FLOAT32 -> floats[i] = (float) v;
@@ -121,7 +196,13 @@ public final class Storage {
         }
     }
 
-    /** Sets element {@code i} from a long. */
+    /**
+     * Sets element {@code i} from a long.
+     *
+     * @param i the index into the array
+     * @param v the value: converted for floats, non-zero is true for bool
+     * @throws ArrayIndexOutOfBoundsException when {@code i} is outside the array
+     */
     public void setLong(int i, long v) {
         switch (dtype) {
             case FLOAT32 -> floats[i] = v;

@@ -11,12 +11,21 @@ import dev.descent.core.kernel.Parallel;
 public final class Threads {
     private Threads() {}
 
-    /** The thread count kernels called from this thread use. */
+    /**
+     * The number of threads kernels called from this thread may use.
+     *
+     * @return the pool size, or less inside a {@link #limit(int)} scope
+     */
     public static int count() {
         return Parallel.threads();
     }
 
-    /** The pool size fixed at start-up. */
+    /**
+     * The pool size fixed at start-up from {@code descent.threads}, {@code DESCENT_THREADS} or the processor
+     * count.
+     *
+     * @return the number of threads (the caller's plus the pool's workers)
+     */
     public static int poolSize() {
         return Parallel.poolThreads();
     }
@@ -35,7 +44,13 @@ public final class Threads {
         }
     }
 
-    /** Limits kernels called from this thread to at most {@code n} threads until the scope closes. */
+    /**
+     * Limits kernels called from this thread to at most {@code n} threads until the scope closes. Values are
+     * clamped to {@code [1, poolSize()]}; a limit cannot raise the count above the pool size.
+     *
+     * @param n the thread count wanted
+     * @return the scope to close (use try-with-resources)
+     */
     public static Scope limit(int n) {
         return new Scope(Parallel.limit(n));
     }

@@ -7,9 +7,17 @@ import java.util.Objects;
 /**
  * A mini-batch: inputs {@code x} (images float32 [B, C, H, W], vectors [B, d]) and targets {@code y}
  * (class indices int64 [B], or regression targets [B]); both have the batch size as first dimension.
+ *
+ * @param x the inputs, batch first
+ * @param y the targets, batch first
  */
 public record Batch(Tensor x, Tensor y) {
-    /** Checks that both tensors exist and agree on the batch size. */
+    /**
+     * Checks that both tensors exist and agree on the batch size.
+     *
+     * @throws NullPointerException when x or y is null
+     * @throws IllegalArgumentException when either is 0-d or their first dimensions differ
+     */
     public Batch {
         Objects.requireNonNull(x, "x");
         Objects.requireNonNull(y, "y");
@@ -19,7 +27,11 @@ public record Batch(Tensor x, Tensor y) {
         }
     }
 
-    /** The number of examples. */
+    /**
+     * The number of examples.
+     *
+     * @return {@code x.size(0)}
+     */
     public int size() {
         return x.size(0);
     }

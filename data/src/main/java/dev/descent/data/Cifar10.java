@@ -36,12 +36,32 @@ public final class Cifar10 {
     private static final CifarFormat.Labels LABELS = new CifarFormat.Labels(List.of("label"), new int[] {10});
     private static final CifarFormat.Layout LAYOUT = new CifarFormat.Layout(FOLDER, ARCHIVE);
 
-    /** The training images (all five batches, in order) from a folder or the archive at {@code path}. */
+    /**
+     * The training images (all five batches, in order) from a folder or the archive at {@code path}.
+     *
+     * @param path the extracted {@value #FOLDER} folder, a folder containing it, or the {@value #ARCHIVE}
+     *        archive
+     * @return 50,000 images of [3, 32, 32] in 10 classes (fewer for a smaller file written by {@link #write})
+     * @throws DataFileException naming the file, the byte offset and what was expected, when a file is
+     *         malformed (wrong length, label out of range, broken gzip or tar)
+     * @throws java.nio.file.NoSuchFileException when a required file is missing
+     * @throws IOException when reading fails
+     */
     public static ImageDataset train(Path path) throws IOException {
         return load(path, TRAIN_FILES);
     }
 
-    /** The test images from a folder or the archive at {@code path}. */
+    /**
+     * The test images from a folder or the archive at {@code path}.
+     *
+     * @param path the extracted {@value #FOLDER} folder, a folder containing it, or the {@value #ARCHIVE}
+     *        archive
+     * @return 10,000 images of [3, 32, 32] in 10 classes
+     * @throws DataFileException naming the file, the byte offset and what was expected, when a file is
+     *         malformed
+     * @throws java.nio.file.NoSuchFileException when a required file is missing
+     * @throws IOException when reading fails
+     */
     public static ImageDataset test(Path path) throws IOException {
         return load(path, List.of(TEST_FILE));
     }
@@ -62,7 +82,14 @@ public final class Cifar10 {
      * Writes {@code train} (at least 5 images, split as evenly as possible into the five batches) and
      * {@code test} in the official layout: into the folder {@code target}, or, if {@code target} ends
      * in {@code .tar.gz} (or {@code .tar}), as an archive whose members sit in {@code cifar-10-batches-bin/}.
-     * Both must be [3, 32, 32] images in 10 classes under the same names.
+     * Both must be [3, 32, 32] images in 10 classes under the same names. Used to make test fixtures.
+     *
+     * @param target a folder, or an archive path ending in {@code .tar.gz} or {@code .tar}
+     * @param train the training images
+     * @param test the test images
+     * @throws IllegalArgumentException when the datasets do not have CIFAR-10's shape, classes or names, either is empty, or
+     *         train has fewer than 5 images
+     * @throws IOException when writing fails
      */
     public static void write(Path target, ImageDataset train, ImageDataset test) throws IOException {
         CifarFormat.checkWritable("train", train, 10);

@@ -43,22 +43,60 @@ public final class Cifar100 {
     private static final CifarFormat.Labels LABELS = new CifarFormat.Labels(List.of("coarse label", "fine label"), new int[] {20, 100});
     private static final CifarFormat.Layout LAYOUT = new CifarFormat.Layout(FOLDER, ARCHIVE);
 
-    /** The 50,000 training images, with fine labels. */
+    /**
+     * The 50,000 training images, with fine labels.
+     *
+     * @param path the extracted {@value #FOLDER} folder, a folder containing it, or the {@value #ARCHIVE}
+     *        archive
+     * @return images of [3, 32, 32] in 100 classes
+     * @throws DataFileException naming the file, the byte offset and what was expected, when a file is
+     *         malformed
+     * @throws IOException when a file is missing or reading fails
+     */
     public static ImageDataset train(Path path) throws IOException {
         return train(path, Labels.FINE);
     }
 
-    /** The training images with the chosen labels, from a folder or the archive at {@code path}. */
+    /**
+     * The training images with the chosen labels, from a folder or the archive at {@code path}.
+     *
+     * @param path the extracted {@value #FOLDER} folder, a folder containing it, or the {@value #ARCHIVE}
+     *        archive
+     * @param labels coarse (20 classes) or fine (100 classes)
+     * @return images of [3, 32, 32]
+     * @throws DataFileException naming the file, the byte offset and what was expected, when a file is
+     *         malformed
+     * @throws IOException when a file is missing or reading fails
+     */
     public static ImageDataset train(Path path, Labels labels) throws IOException {
         return load(path, TRAIN_FILE, labels);
     }
 
-    /** The 10,000 test images, with fine labels. */
+    /**
+     * The 10,000 test images, with fine labels.
+     *
+     * @param path the extracted {@value #FOLDER} folder, a folder containing it, or the {@value #ARCHIVE}
+     *        archive
+     * @return images of [3, 32, 32] in 100 classes
+     * @throws DataFileException naming the file, the byte offset and what was expected, when a file is
+     *         malformed
+     * @throws IOException when a file is missing or reading fails
+     */
     public static ImageDataset test(Path path) throws IOException {
         return test(path, Labels.FINE);
     }
 
-    /** The test images with the chosen labels, from a folder or the archive at {@code path}. */
+    /**
+     * The test images with the chosen labels, from a folder or the archive at {@code path}.
+     *
+     * @param path the extracted {@value #FOLDER} folder, a folder containing it, or the {@value #ARCHIVE}
+     *        archive
+     * @param labels coarse (20 classes) or fine (100 classes)
+     * @return images of [3, 32, 32]
+     * @throws DataFileException naming the file, the byte offset and what was expected, when a file is
+     *         malformed
+     * @throws IOException when a file is missing or reading fails
+     */
     public static ImageDataset test(Path path, Labels labels) throws IOException {
         return load(path, TEST_FILE, labels);
     }
@@ -79,7 +117,16 @@ public final class Cifar100 {
      * in the official layout, into the folder {@code target} or, if it ends in {@code .tar.gz} (or
      * {@code .tar}), as an archive with members in {@code cifar-100-binary/}. Each image's coarse label is
      * {@code coarseOfFine[fine label]}, named by {@code coarseNames} (20 of them), as in the real data
-     * where every fine class belongs to one superclass.
+     * where every fine class belongs to one superclass. Used to make test fixtures.
+     *
+     * @param target a folder, or an archive path ending in {@code .tar.gz} or {@code .tar}
+     * @param train the training images, fine-labelled
+     * @param test the test images, fine-labelled
+     * @param coarseOfFine the superclass (0–19) of each of the 100 fine classes
+     * @param coarseNames the 20 superclass names
+     * @throws IllegalArgumentException when the datasets do not have CIFAR-100's shape, classes or names, or
+     *         the coarse mapping or names are not 100 values in 0–19 and 20 names
+     * @throws IOException when writing fails
      */
     public static void write(Path target, ImageDataset train, ImageDataset test, int[] coarseOfFine, List<String> coarseNames) throws IOException {
         CifarFormat.checkWritable("train", train, 100);

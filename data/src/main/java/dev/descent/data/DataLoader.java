@@ -43,12 +43,28 @@ public final class DataLoader implements Iterable<Batch> {
     private int nextEpoch;
     private State latest;
 
-    /** Batches of {@code batchSize}, shuffled each epoch, with a seed drawn once from {@code rng}. */
+    /**
+     * Batches of {@code batchSize}, shuffled each epoch, with a seed drawn once from {@code rng}; the last
+     * batch is kept and 2 batches are prefetched.
+     *
+     * @param dataset the examples
+     * @param batchSize examples per batch, ≥ 1
+     * @param rng the source of the loader's seed (one {@code nextLong()})
+     * @throws IllegalArgumentException when dataset is null or {@code batchSize < 1}
+     */
     public DataLoader(Dataset dataset, int batchSize, RandomGenerator rng) {
         this(dataset, batchSize, rng.nextLong());
     }
 
-    /** Batches of {@code batchSize}, shuffled each epoch from {@code seed}. */
+    /**
+     * Batches of {@code batchSize}, shuffled each epoch from {@code seed}; the last batch is kept and 2
+     * batches are prefetched.
+     *
+     * @param dataset the examples
+     * @param batchSize examples per batch, ≥ 1
+     * @param seed the seed every epoch's order and every batch's generator derive from
+     * @throws IllegalArgumentException when dataset is null or {@code batchSize < 1}
+     */
     public DataLoader(Dataset dataset, int batchSize, long seed) {
         this(dataset, batchSize, seed, true, false, 2, 0);
     }
@@ -66,54 +82,103 @@ public final class DataLoader implements Iterable<Batch> {
         this.nextEpoch = nextEpoch;
     }
 
-    /** A loader like this one that shuffles each epoch ({@code true}, the default) or keeps the dataset's order. */
+    /**
+     * A loader like this one that shuffles each epoch ({@code true}, the default) or keeps the dataset's order.
+     *
+     * @param shuffle whether to shuffle
+     * @return a new loader with the same seed and epoch counter
+     */
     public DataLoader withShuffle(boolean shuffle) {
         return new DataLoader(dataset, batchSize, seed, shuffle, dropLast, prefetch, nextEpoch);
     }
 
-    /** A loader like this one that drops ({@code true}) or keeps (the default) the last, smaller batch of an epoch. */
+    /**
+     * A loader like this one that drops ({@code true}) or keeps (the default) the last, smaller batch of an epoch.
+     *
+     * @param dropLast whether to drop an incomplete last batch
+     * @return a new loader with the same seed and epoch counter
+     */
     public DataLoader withDropLast(boolean dropLast) {
         return new DataLoader(dataset, batchSize, seed, shuffle, dropLast, prefetch, nextEpoch);
     }
 
-    /** A loader like this one that prepares up to {@code depth} batches ahead on a worker thread; 0 assembles each batch on the caller's thread. */
+    /**
+     * A loader like this one that prepares up to {@code depth} batches ahead on a worker thread; 0 assembles
+     * each batch on the caller's thread. The batches are the same either way.
+     *
+     * @param depth the queue length, ≥ 0
+     * @return a new loader with the same seed and epoch counter
+     * @throws IllegalArgumentException when {@code depth < 0}
+     */
     public DataLoader withPrefetch(int depth) {
         return new DataLoader(dataset, batchSize, seed, shuffle, dropLast, depth, nextEpoch);
     }
 
-    /** The dataset batches come from. */
+    /**
+     * The dataset batches come from.
+     *
+     * @return the dataset given at construction
+     */
     public Dataset dataset() {
         return dataset;
     }
 
-    /** Examples per batch (the last batch of an epoch may have fewer unless dropped). */
+    /**
+     * Examples per batch (the last batch of an epoch may have fewer unless dropped).
+     *
+     * @return the batch size
+     */
     public int batchSize() {
         return batchSize;
     }
 
-    /** The seed every epoch's order and every batch's generator derive from. */
+    /**
+     * The seed every epoch's order and every batch's generator derive from.
+     *
+     * @return the seed (drawn from the generator, for the constructor that takes one)
+     */
     public long seed() {
         return seed;
     }
 
-    /** How many batches an epoch yields. */
+    /**
+     * How many batches an epoch yields: ⌈size/batchSize⌉, or ⌊size/batchSize⌋ with drop-last.
+     *
+     * @return the number of batches
+     */
     public int batchesPerEpoch() {
         int n = dataset.size();
         return dropLast ? n / batchSize : (n + batchSize - 1) / batchSize;
     }
 
-    /** The epoch the next {@link #iterator()} yields (0 at first). */
+    /**
+     * The epoch the next {@link #iterator()} yields (0 at first).
+     *
+     * @return the epoch counter
+     */
     public int nextEpoch() {
         return nextEpoch;
     }
 
-    /** Makes the next {@link #iterator()} yield epoch {@code epoch} (to resume a run). */
+    /**
+     * Makes the next {@link #iterator()} yield epoch {@code epoch} (to resume a run).
+     *
+     * @param epoch the epoch, ≥ 0
+     * @throws IllegalArgumentException when {@code epoch < 0}
+     */
     public void setNextEpoch(int epoch) {
         if (epoch < 0) throw new IllegalArgumentException("epoch must be >= 0, was " + epoch);
         nextEpoch = epoch;
     }
 
-    /** The order in which epoch {@code epoch} visits the dataset: a seeded permutation, or 0, 1, … without shuffling. */
+    /**
+     * The order in which epoch {@code epoch} visits the dataset: a seeded permutation (Fisher–Yates), or
+     * 0, 1, … without shuffling.
+     *
+     * @param epoch the epoch, ≥ 0
+     * @return a new array of {@code dataset().size()} indices; batch b is entries
+     *         {@code [b·batchSize, (b+1)·batchSize)}
+     */
     public int[] order(int epoch) {
         int n = dataset.size();
         int[] order = new int[n];
@@ -134,7 +199,12 @@ public final class DataLoader implements Iterable<Batch> {
         return Seeds.mix(seed, epoch);
     }
 
-    /** The next epoch's batches; the previous epoch started this way is closed. */
+    /**
+     * The next epoch's batches, advancing the epoch counter; the previous epoch started this way is closed
+     * (iterating it further throws).
+     *
+     * @return the batches of epoch {@link #nextEpoch()}
+     */
     @Override
     public Batches iterator() {
         if (latest != null) latest.close("superseded by epoch " + nextEpoch + ", started with iterator()");
@@ -143,7 +213,13 @@ public final class DataLoader implements Iterable<Batch> {
         return b;
     }
 
-    /** The batches of epoch {@code epoch}, independent of the loader's epoch counter. */
+    /**
+     * The batches of epoch {@code epoch}, independent of the loader's epoch counter.
+     *
+     * @param epoch the epoch, ≥ 0
+     * @return its batches, identical to what {@link #iterator()} yields for that epoch
+     * @throws IllegalArgumentException when {@code epoch < 0}
+     */
     public Batches epoch(int epoch) {
         if (epoch < 0) throw new IllegalArgumentException("epoch must be >= 0, was " + epoch);
         return new Batches(new Plan(dataset, order(epoch), batchSize, batchesPerEpoch(), epochSeed(epoch), epoch), prefetch);
@@ -227,11 +303,21 @@ public final class DataLoader implements Iterable<Batch> {
             this.cleanable = s.worker == null ? null : CLEANER.register(this, () -> s.close("its iterator was dropped"));
         }
 
-        /** The epoch these batches belong to. */
+        /**
+         * The epoch these batches belong to.
+         *
+         * @return the epoch number
+         */
         public int epoch() {
             return state.plan.epoch();
         }
 
+        /**
+         * True while this epoch has batches left and has not been closed.
+         *
+         * @return whether {@link #next()} will return a batch
+         * @throws IllegalStateException when a newer {@link DataLoader#iterator()} superseded this epoch
+         */
         @Override
         public boolean hasNext() {
             String why = state.closedBecause;
@@ -239,6 +325,17 @@ public final class DataLoader implements Iterable<Batch> {
             return why == null && next < state.plan.count();
         }
 
+        /**
+         * The next batch of this epoch, waiting for the worker when prefetching. After the last batch the
+         * iteration closes itself.
+         *
+         * @return the batch
+         * @throws java.util.NoSuchElementException when the epoch has no batches left or was closed
+         * @throws IllegalStateException when this epoch was superseded
+         * @throws java.util.concurrent.CancellationException when the calling thread is interrupted while waiting
+         *         (the interrupt flag is set again)
+         * @throws RuntimeException whatever the dataset or a transform threw while assembling this batch
+         */
         @Override
         public Batch next() {
             if (!hasNext()) throw new NoSuchElementException("epoch " + epoch() + " has " + state.plan.count() + " batches" + (state.closedBecause != null ? " and was closed" : ""));

@@ -34,6 +34,12 @@ public final class FeldmanCode {
     /**
      * A greedy random code of {@code size} codewords in dimension {@code d}; gives up (with an
      * {@link IllegalArgumentException} saying how far it got) after 64·size + 10,000 candidates.
+     *
+     * @param d the dimension, ≥ 1
+     * @param size the number of codewords wanted, ≥ 1
+     * @param rng the source of the candidate sign vectors
+     * @return the code
+     * @throws IllegalArgumentException when d or size is below 1, or the search runs out of candidates
      */
     public static FeldmanCode greedy(int d, int size, RandomGenerator rng) {
         if (d <= 0) throw new IllegalArgumentException("dimension must be > 0, was " + d);
@@ -65,30 +71,57 @@ public final class FeldmanCode {
         return true;
     }
 
-    /** The dimension d. */
+    /**
+     * The dimension d.
+     *
+     * @return d
+     */
     public int dimension() {
         return d;
     }
 
-    /** The number of codewords |V|. */
+    /**
+     * The number of codewords |V|.
+     *
+     * @return |V|
+     */
     public int size() {
         return signs.length;
     }
 
-    /** Coordinate j of codeword i: ±1/√d. */
+    /**
+     * Coordinate j of codeword i: ±1/√d.
+     *
+     * @param i the codeword, in {@code [0, size())}
+     * @param j the coordinate, in {@code [0, d)}
+     * @return +1/√d or −1/√d
+     * @throws IndexOutOfBoundsException when i or j is out of range
+     */
     public double entry(int i, int j) {
         if (j < 0 || j >= d) throw new IndexOutOfBoundsException("coordinate " + j + " outside dimension " + d);
         return ((signs[i][j >>> 6] >>> (j & 63)) & 1) != 0 ? -1 / Math.sqrt(d) : 1 / Math.sqrt(d);
     }
 
-    /** The exact inner product of codewords i and j. */
+    /**
+     * The exact inner product of codewords i and j: (d − 2·hamming)/d, at most 1/2 for i ≠ j.
+     *
+     * @param i one codeword
+     * @param j the other
+     * @return w_i·w_j
+     * @throws IndexOutOfBoundsException when i or j is out of range
+     */
     public double innerProduct(int i, int j) {
         int h = 0;
         for (int k = 0; k < signs[i].length; k++) h += Long.bitCount(signs[i][k] ^ signs[j][k]);
         return (d - 2.0 * h) / d;
     }
 
-    /** The codewords as rows, [|V|, d], in {@code dtype} (float32 or float64). */
+    /**
+     * The codewords as rows, [|V|, d], in {@code dtype} (float32 or float64).
+     *
+     * @param dtype the element type
+     * @return a new tensor
+     */
     public Tensor codewords(DType dtype) {
         double[] v = new double[signs.length * d];
         for (int i = 0; i < signs.length; i++) for (int j = 0; j < d; j++) v[i * d + j] = entry(i, j);
@@ -96,7 +129,14 @@ public final class FeldmanCode {
         return dtype == DType.FLOAT64 ? t : t.to(dtype);
     }
 
-    /** {@code m} samples, each a random subset of V (codeword i in sample r with probability 1/2): a bool mask [m, |V|], drawn row by row. */
+    /**
+     * {@code m} samples, each a random subset of V (codeword i in sample r with probability 1/2): a bool mask [m, |V|], drawn row by row.
+     *
+     * @param m the number of samples, ≥ 1
+     * @param rng the source of the draws (one {@code nextBoolean()} per entry)
+     * @return a bool tensor [m, |V|]
+     * @throws IllegalArgumentException when {@code m < 1}
+     */
     public Tensor sample(int m, RandomGenerator rng) {
         if (m <= 0) throw new IllegalArgumentException("number of samples must be > 0, was " + m);
         boolean[] mask = new boolean[Math.multiplyExact(m, signs.length)];
@@ -108,6 +148,11 @@ public final class FeldmanCode {
      * The loss of each sample at {@code x} [d], f(x; W_r) = max(1/2, max_{w∈W_r} w·x), as a tensor [m]
      * built from differentiable ops: excluded codewords are replaced by 1/2, then the max is taken,
      * so autodiff yields a valid subgradient (ties share the gradient, a convex combination).
+     *
+     * @param x the point, a float tensor [d]
+     * @param samples the bool mask [m, |V|] from {@link #sample}
+     * @return the losses [m], in x's dtype
+     * @throws IllegalArgumentException when x is not [d] or samples is not a bool [m, |V|]
      */
     public Tensor losses(Tensor x, Tensor samples) {
         if (x.dim() != 1 || x.size(0) != d) throw new IllegalArgumentException("x must be [" + d + "], got " + Arrays.toString(x.shape()));
@@ -118,7 +163,14 @@ public final class FeldmanCode {
         return Tensor.where(samples, scores, scores.scalarLike(0.5)).max(1);      // [m]
     }
 
-    /** The empirical risk at {@code x}: the mean of {@link #losses} over the samples (a 0-d tensor). */
+    /**
+     * The empirical risk at {@code x}: the mean of {@link #losses} over the samples (a 0-d tensor).
+     *
+     * @param x the point, a float tensor [d]
+     * @param samples the bool mask [m, |V|]
+     * @return the mean loss, differentiable in x
+     * @throws IllegalArgumentException when x is not [d] or samples is not a bool [m, |V|]
+     */
     public Tensor empiricalLoss(Tensor x, Tensor samples) {
         return losses(x, samples).mean();
     }
@@ -127,6 +179,10 @@ public final class FeldmanCode {
      * The population risk F(x) = E_W f(x; W), exactly: with v_(1) ≥ … ≥ v_(n) the sorted values
      * max(1/2, w·x), the maximum over W is v_(k) when the first k − 1 are absent and the k-th present,
      * so F(x) = Σ_k 2^(−k) v_(k) + 2^(−n)·1/2.
+     *
+     * @param x the point [d]
+     * @return F(x)
+     * @throws IllegalArgumentException when x is not [d]
      */
     public double populationLoss(Tensor x) {
         if (x.dim() != 1 || x.size(0) != d) throw new IllegalArgumentException("x must be [" + d + "], got " + Arrays.toString(x.shape()));

@@ -11,7 +11,12 @@ import java.util.random.RandomGenerator;
 public final class GaussianNoise implements Transform {
     private final double std;
 
-    /** Noise of standard deviation {@code std} (0 leaves the inputs unchanged and draws nothing). */
+    /**
+     * Noise of standard deviation {@code std} (0 leaves the inputs unchanged and draws nothing).
+     *
+     * @param std the standard deviation, ≥ 0 and finite
+     * @throws IllegalArgumentException when std is negative, infinite or NaN
+     */
     public GaussianNoise(double std) {
         if (!(std >= 0) || !Double.isFinite(std)) throw new IllegalArgumentException("noise std must be >= 0 and finite, was " + std);
         this.std = std;

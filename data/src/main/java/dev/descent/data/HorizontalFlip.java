@@ -12,7 +12,12 @@ public final class HorizontalFlip implements Transform {
         this(0.5);
     }
 
-    /** Flips each image with probability {@code p}. */
+    /**
+     * Flips each image with probability {@code p}.
+     *
+     * @param p the probability, in [0, 1]
+     * @throws IllegalArgumentException when p is outside [0, 1] or NaN
+     */
     public HorizontalFlip(double p) {
         if (!(p >= 0 && p <= 1)) throw new IllegalArgumentException("flip probability must be in [0, 1], was " + p);
         this.p = p;

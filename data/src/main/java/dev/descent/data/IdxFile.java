@@ -25,7 +25,15 @@ public final class IdxFile {
         this.data = data;
     }
 
-    /** Reads and checks {@code file} (gzip or plain); nothing is returned unless the whole file is valid. */
+    /**
+     * Reads and checks {@code file} (gzip or plain); nothing is returned unless the whole file is valid.
+     *
+     * @param file the IDX file
+     * @return its dimensions and data
+     * @throws DataFileException naming the offset when the magic, type, rank or dimensions are wrong, or the
+     *         data is shorter or longer than the dimensions say
+     * @throws IOException when the file cannot be read
+     */
     public static IdxFile read(Path file) throws IOException {
         try (ByteInput in = DataFiles.open(file)) {
             return read(in);
@@ -56,6 +64,12 @@ public final class IdxFile {
     /**
      * Writes an IDX file of unsigned bytes with dimensions {@code dims}, gzip-compressed when the name
      * ends in {@code .gz}, atomically.
+     *
+     * @param file the file to create or replace
+     * @param dims the dimensions, 1 to 255 of them, each ≥ 0
+     * @param data the bytes, row-major, exactly the product of {@code dims}
+     * @throws IllegalArgumentException when the rank, a dimension or the data length is wrong
+     * @throws IOException when writing fails
      */
     public static void write(Path file, int[] dims, byte[] data) throws IOException {
         if (dims.length < 1 || dims.length > 255) throw new IllegalArgumentException("IDX rank must be 1 to 255, was " + dims.length);
@@ -72,22 +86,38 @@ public final class IdxFile {
         });
     }
 
-    /** The file this was read from. */
+    /**
+     * The file this was read from.
+     *
+     * @return the path
+     */
     public Path file() {
         return file;
     }
 
-    /** The dimensions, outermost first. */
+    /**
+     * The dimensions, outermost first.
+     *
+     * @return a new array
+     */
     public int[] dims() {
         return dims.clone();
     }
 
-    /** The rank (number of dimensions). */
+    /**
+     * The rank (number of dimensions).
+     *
+     * @return 1 or more
+     */
     public int rank() {
         return dims.length;
     }
 
-    /** The data bytes in row-major order (a copy). */
+    /**
+     * The data bytes in row-major order (a copy).
+     *
+     * @return a new array, to be read as unsigned
+     */
     public byte[] data() {
         return data.clone();
     }

@@ -43,6 +43,16 @@ public final class ImageDataset implements Dataset {
      * A dataset over copies of {@code pixels} (N·C·H·W unsigned bytes, image after image, each
      * channel after channel, each row after row) and {@code labels} (N unsigned bytes, each below
      * {@code classNames.size()}).
+     *
+     * @param pixels the pixel values 0–255 as unsigned bytes (copied)
+     * @param labels one label per image as an unsigned byte (copied); N is its length
+     * @param channels C, ≥ 1
+     * @param height H, ≥ 1
+     * @param width W, ≥ 1
+     * @param classNames the class names, indexed by label: 1 to 256 of them
+     * @return the dataset
+     * @throws IllegalArgumentException when a size is not positive, there are not 1 to 256 classes, the pixel
+     *         count is not N·C·H·W, or a label is not below the number of classes
      */
     public static ImageDataset of(byte[] pixels, byte[] labels, int channels, int height, int width, List<String> classNames) {
         if (channels <= 0 || height <= 0 || width <= 0) {
@@ -61,7 +71,12 @@ public final class ImageDataset implements Dataset {
         return new ImageDataset(pixels.clone(), labels.clone(), channels, height, width, classNames);
     }
 
-    /** The class names "0", "1", ..., for data that comes without names. */
+    /**
+     * The class names "0", "1", ..., for data that comes without names.
+     *
+     * @param k the number of classes
+     * @return an unmodifiable list of k names
+     */
     public static List<String> numberedClasses(int k) {
         List<String> names = new ArrayList<>(k);
         for (int i = 0; i < k; i++) names.add(Integer.toString(i));
@@ -73,44 +88,83 @@ public final class ImageDataset implements Dataset {
         return n;
     }
 
-    /** Channels per image (3 for CIFAR, 1 for MNIST). */
+    /**
+     * Channels per image (3 for CIFAR, 1 for MNIST).
+     *
+     * @return C
+     */
     public int channels() {
         return channels;
     }
 
-    /** Rows per image. */
+    /**
+     * Rows per image.
+     *
+     * @return H
+     */
     public int height() {
         return height;
     }
 
-    /** Columns per image. */
+    /**
+     * Columns per image.
+     *
+     * @return W
+     */
     public int width() {
         return width;
     }
 
-    /** The number of classes; every label is below it. */
+    /**
+     * The number of classes; every label is below it.
+     *
+     * @return the number of class names
+     */
     public int numClasses() {
         return numClasses;
     }
 
-    /** The class names, indexed by label. */
+    /**
+     * The class names, indexed by label.
+     *
+     * @return an unmodifiable list
+     */
     public List<String> classNames() {
         return classNames;
     }
 
-    /** The label of image {@code i}. */
+    /**
+     * The label of image {@code i}.
+     *
+     * @param i the image index
+     * @return its class, in {@code [0, numClasses())}
+     * @throws IndexOutOfBoundsException when i is outside {@code [0, size())}
+     */
     public int label(int i) {
         return labels[checkIndex(i)] & 0xff;
     }
 
-    /** All labels, in order. */
+    /**
+     * All labels, in order.
+     *
+     * @return a new array of {@link #size()} labels
+     */
     public int[] labels() {
         int[] out = new int[n];
         for (int i = 0; i < n; i++) out[i] = labels[i] & 0xff;
         return out;
     }
 
-    /** The raw value (0–255) of one pixel. */
+    /**
+     * The raw value (0–255) of one pixel.
+     *
+     * @param image the image index
+     * @param channel the channel, in {@code [0, channels())}
+     * @param row the row, in {@code [0, height())}
+     * @param column the column, in {@code [0, width())}
+     * @return the unsigned byte value
+     * @throws IndexOutOfBoundsException when a coordinate is out of range
+     */
     public int pixel(int image, int channel, int row, int column) {
         checkIndex(image);
         if (channel < 0 || channel >= channels || row < 0 || row >= height || column < 0 || column >= width) {
@@ -119,14 +173,26 @@ public final class ImageDataset implements Dataset {
         return pixels[((image * channels + channel) * height + row) * width + column] & 0xff;
     }
 
-    /** How many images each class has. */
+    /**
+     * How many images each class has.
+     *
+     * @return a new array indexed by label
+     */
     public int[] classCounts() {
         int[] counts = new int[numClasses];
         for (byte b : labels) counts[b & 0xff]++;
         return counts;
     }
 
-    /** Images at {@code indices} as float32 [B, C, H, W] scaled to [0, 1], labels as int64 [B]; {@code rng} is unused. */
+    /**
+     * Images at {@code indices} as float32 [B, C, H, W] scaled to [0, 1] (value/255), labels as int64 [B];
+     * {@code rng} is unused (it may be null).
+     *
+     * @param indices the images, in order (repeats allowed)
+     * @param rng unused
+     * @return a batch in fresh storage
+     * @throws IndexOutOfBoundsException when an index is outside {@code [0, size())}
+     */
     @Override
     public Batch batch(int[] indices, RandomGenerator rng) {
         int per = channels * height * width;
@@ -143,21 +209,37 @@ public final class ImageDataset implements Dataset {
         return new Batch(x, y);
     }
 
-    /** Every image, as one batch in file order. */
+    /**
+     * Every image, as one batch in file order.
+     *
+     * @return a batch of {@link #size()} images (N·C·H·W floats: mind the memory for large sets)
+     */
     public Batch all() {
         int[] idx = new int[n];
         Arrays.setAll(idx, i -> i);
         return batch(idx, null);
     }
 
-    /** The first {@code count} images. */
+    /**
+     * The first {@code count} images.
+     *
+     * @param count how many, in {@code [0, size()]}
+     * @return a new dataset
+     * @throws IllegalArgumentException when count is out of range
+     */
     public ImageDataset first(int count) {
         if (count < 0 || count > n) throw new IllegalArgumentException("cannot take the first " + count + " of " + n + " images");
         int per = channels * height * width;
         return new ImageDataset(Arrays.copyOf(pixels, count * per), Arrays.copyOf(labels, count), channels, height, width, classNames);
     }
 
-    /** The images at {@code indices}, in that order (repeats allowed). */
+    /**
+     * The images at {@code indices}, in that order (repeats allowed).
+     *
+     * @param indices the images to keep
+     * @return a new dataset
+     * @throws IndexOutOfBoundsException when an index is outside {@code [0, size())}
+     */
     public ImageDataset subset(int[] indices) {
         int per = channels * height * width;
         byte[] p = new byte[Math.multiplyExact(indices.length, per)];
@@ -176,6 +258,11 @@ public final class ImageDataset implements Dataset {
      * the lower class), drawn uniformly without replacement within the class. The result keeps the
      * original order. With balanced classes and {@code count} a multiple of the class count, every
      * class gets exactly {@code count / numClasses()}.
+     *
+     * @param count how many images, in {@code [0, size()]}
+     * @param rng the source of the draws
+     * @return a new dataset of {@code count} images
+     * @throws IllegalArgumentException when count is out of range
      */
     public ImageDataset stratifiedSubset(int count, RandomGenerator rng) {
         if (count < 0 || count > n) throw new IllegalArgumentException("cannot draw " + count + " of " + n + " images");
@@ -219,6 +306,11 @@ public final class ImageDataset implements Dataset {
      * A copy whose labels carry symmetric noise, drawn once: each label, independently with
      * probability {@code rate}, is replaced by one of the other {@code numClasses() − 1} classes chosen
      * uniformly (so a fraction {@code rate} of labels is wrong, in expectation). Pixels are shared.
+     *
+     * @param rate the probability of corrupting each label, in [0, 1]
+     * @param rng the source of the draws (one or two per image)
+     * @return a new dataset with the noisy labels
+     * @throws IllegalArgumentException when rate is outside [0, 1], or positive with fewer than 2 classes
      */
     public ImageDataset withSymmetricLabelNoise(double rate, RandomGenerator rng) {
         if (!(rate >= 0 && rate <= 1)) throw new IllegalArgumentException("label noise rate must be in [0, 1], was " + rate);
@@ -234,13 +326,24 @@ public final class ImageDataset implements Dataset {
         return new ImageDataset(pixels, noisy, channels, height, width, classNames);
     }
 
-    /** The same images under other class names (as many as there are classes). */
+    /**
+     * The same images under other class names (as many as there are classes).
+     *
+     * @param names the new names, indexed by label
+     * @return a new dataset sharing pixels and labels
+     * @throws IllegalArgumentException when the number of names differs from {@link #numClasses()}
+     */
     public ImageDataset withClassNames(List<String> names) {
         if (names.size() != numClasses) throw new IllegalArgumentException("need " + numClasses + " class names, got " + names.size());
         return new ImageDataset(pixels, labels, channels, height, width, names);
     }
 
-    /** Per-channel mean of the pixel values scaled to [0, 1], over every image. */
+    /**
+     * Per-channel mean of the pixel values scaled to [0, 1], over every image (exact integer sums).
+     *
+     * @return a new array of C means
+     * @throws IllegalStateException when the dataset has no images
+     */
     public double[] channelMean() {
         double[] mean = new double[channels];
         long[][] s = channelSums();
@@ -248,7 +351,12 @@ public final class ImageDataset implements Dataset {
         return mean;
     }
 
-    /** Per-channel standard deviation (population, divisor N·H·W) of the pixel values scaled to [0, 1]. */
+    /**
+     * Per-channel standard deviation (population, divisor N·H·W) of the pixel values scaled to [0, 1].
+     *
+     * @return a new array of C standard deviations
+     * @throws IllegalStateException when the dataset has no images
+     */
     public double[] channelStd() {
         double[] std = new double[channels];
         long[][] s = channelSums();
@@ -283,7 +391,12 @@ public final class ImageDataset implements Dataset {
         return s;
     }
 
-    /** True when both hold the same images, labels, shapes and class names. */
+    /**
+     * True when both hold the same images, labels, shapes and class names.
+     *
+     * @param other the dataset to compare with
+     * @return whether the two are equal byte for byte
+     */
     public boolean contentEquals(ImageDataset other) {
         return n == other.n && channels == other.channels && height == other.height && width == other.width
                 && classNames.equals(other.classNames) && Arrays.equals(labels, other.labels) && Arrays.equals(pixels, other.pixels);

@@ -17,12 +17,32 @@ import java.util.List;
 public final class Mnist {
     private Mnist() {}
 
-    /** The 60,000 training images from the folder {@code dir}. */
+    /**
+     * The 60,000 training images from the folder {@code dir}.
+     *
+     * @param dir the folder holding {@code train-images-idx3-ubyte} and {@code train-labels-idx1-ubyte} (or
+     *        {@code train-images.idx3-ubyte}, each plain or {@code .gz})
+     * @return images of [1, 28, 28] in classes "0" … "9"
+     * @throws DataFileException naming the file, the byte offset and what was expected, when a file is
+     *         malformed
+     * @throws java.nio.file.NoSuchFileException naming every name tried, when a file is missing
+     * @throws IOException when reading fails
+     */
     public static ImageDataset train(Path dir) throws IOException {
         return load(find(dir, "train-images", "idx3"), find(dir, "train-labels", "idx1"), ImageDataset.numberedClasses(10));
     }
 
-    /** The 10,000 test images from the folder {@code dir}. */
+    /**
+     * The 10,000 test images from the folder {@code dir}.
+     *
+     * @param dir the folder holding {@code t10k-images-idx3-ubyte} and {@code t10k-labels-idx1-ubyte} (each
+     *        plain or {@code .gz})
+     * @return images of [1, 28, 28] in classes "0" … "9"
+     * @throws DataFileException naming the file, the byte offset and what was expected, when a file is
+     *         malformed
+     * @throws java.nio.file.NoSuchFileException naming every name tried, when a file is missing
+     * @throws IOException when reading fails
+     */
     public static ImageDataset test(Path dir) throws IOException {
         return load(find(dir, "t10k-images", "idx3"), find(dir, "t10k-labels", "idx1"), ImageDataset.numberedClasses(10));
     }
@@ -30,6 +50,14 @@ public final class Mnist {
     /**
      * Images from an IDX file of rank 3 ([N, rows, columns]) and labels from an IDX file of rank 1 ([N]),
      * each label below {@code classNames.size()}; the two counts must agree.
+     *
+     * @param images the images file, plain or gzip
+     * @param labels the labels file, plain or gzip
+     * @param classNames the class names, indexed by label
+     * @return single-channel images
+     * @throws DataFileException naming the file and offset when a file is malformed, has the wrong rank, the
+     *         counts differ, or a label is not below {@code classNames.size()}
+     * @throws IOException when a file is missing or reading fails
      */
     public static ImageDataset load(Path images, Path labels, List<String> classNames) throws IOException {
         IdxFile img;
@@ -53,7 +81,14 @@ public final class Mnist {
 
     /**
      * Writes {@code train} and {@code test} (single-channel images) into {@code dir} as the four
-     * MNIST IDX files, gzip-compressed ({@code .gz} names) if {@code gzip}.
+     * MNIST IDX files, gzip-compressed ({@code .gz} names) if {@code gzip}. Used to make test fixtures.
+     *
+     * @param dir the folder (created when missing)
+     * @param train the training images
+     * @param test the test images
+     * @param gzip whether to compress
+     * @throws IllegalArgumentException when a dataset has more than one channel
+     * @throws IOException when writing fails
      */
     public static void write(Path dir, ImageDataset train, ImageDataset test, boolean gzip) throws IOException {
         String ext = gzip ? ".gz" : "";
@@ -61,7 +96,16 @@ public final class Mnist {
         writePair(dir.resolve("t10k-images-idx3-ubyte" + ext), dir.resolve("t10k-labels-idx1-ubyte" + ext), test);
     }
 
-    /** Writes one dataset as an images file (rank 3) and a labels file (rank 1). */
+    /**
+     * Writes one dataset as an images file (rank 3) and a labels file (rank 1), each gzip-compressed when its
+     * name ends in {@code .gz}.
+     *
+     * @param images the images file to create or replace
+     * @param labels the labels file to create or replace
+     * @param data single-channel images
+     * @throws IllegalArgumentException when the dataset has more than one channel
+     * @throws IOException when writing fails
+     */
     public static void writePair(Path images, Path labels, ImageDataset data) throws IOException {
         if (data.channels() != 1) throw new IllegalArgumentException("IDX images have one channel, not " + data.channels());
         Files.createDirectories(images.toAbsolutePath().getParent());

@@ -11,7 +11,14 @@ import java.util.random.RandomGenerator;
 public final class Normalize implements Transform {
     private final float[] mean, std;
 
-    /** Normalisation with one mean and one (positive) standard deviation per channel. */
+    /**
+     * Normalisation with one mean and one (positive) standard deviation per channel, stored as float32.
+     *
+     * @param mean the per-channel means, finite
+     * @param std the per-channel standard deviations, positive and finite
+     * @throws IllegalArgumentException when the arrays are empty or differ in length, or a value is out of
+     *         range
+     */
     public Normalize(double[] mean, double[] std) {
         if (mean.length == 0 || mean.length != std.length) {
             throw new IllegalArgumentException("need one mean and one std per channel, got " + mean.length + " means and " + std.length + " stds");
@@ -26,19 +33,34 @@ public final class Normalize implements Transform {
         }
     }
 
-    /** The normalisation that gives {@code data}'s images (scaled to [0, 1]) mean 0 and standard deviation 1 per channel. */
+    /**
+     * The normalisation that gives {@code data}'s images (scaled to [0, 1]) mean 0 and standard deviation 1 per channel.
+     *
+     * @param data the images to measure, usually the training set
+     * @return a transform with the data's {@link ImageDataset#channelMean()} and {@link ImageDataset#channelStd()}
+     * @throws IllegalStateException when {@code data} has no images
+     * @throws IllegalArgumentException when a channel is constant (standard deviation 0)
+     */
     public static Normalize fit(ImageDataset data) {
         return new Normalize(data.channelMean(), data.channelStd());
     }
 
-    /** The per-channel means. */
+    /**
+     * The per-channel means.
+     *
+     * @return a new array (the float32 values used, widened)
+     */
     public double[] mean() {
         double[] m = new double[mean.length];
         for (int c = 0; c < m.length; c++) m[c] = mean[c];
         return m;
     }
 
-    /** The per-channel standard deviations. */
+    /**
+     * The per-channel standard deviations.
+     *
+     * @return a new array (the float32 values used, widened)
+     */
     public double[] std() {
         double[] s = new double[std.length];
         for (int c = 0; c < s.length; c++) s[c] = std[c];

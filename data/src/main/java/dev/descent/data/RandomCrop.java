@@ -13,7 +13,13 @@ import java.util.random.RandomGenerator;
 public final class RandomCrop implements Transform {
     private final int size, padding;
 
-    /** A {@code size}×{@code size} crop of images padded by {@code padding} on every side. */
+    /**
+     * A {@code size}×{@code size} crop of images padded by {@code padding} on every side.
+     *
+     * @param size the side of the crop, ≥ 1 (at most the padded image's side, checked per batch)
+     * @param padding the zeros added on each side, ≥ 0
+     * @throws IllegalArgumentException when {@code size < 1} or {@code padding < 0}
+     */
     public RandomCrop(int size, int padding) {
         if (size <= 0) throw new IllegalArgumentException("crop size must be > 0, was " + size);
         if (padding < 0) throw new IllegalArgumentException("padding must be >= 0, was " + padding);

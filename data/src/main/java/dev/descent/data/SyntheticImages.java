@@ -15,7 +15,14 @@ public final class SyntheticImages {
     /** The class names: the bar's angle. */
     public static final List<String> CLASS_NAMES = List.of("0°", "18°", "36°", "54°", "72°", "90°", "108°", "126°", "144°", "162°");
 
-    /** {@code n} images (classes in turn: image i has class i mod 10), all drawn from {@code seed}. */
+    /**
+     * {@code n} images (classes in turn: image i has class i mod 10), all drawn from {@code seed}.
+     *
+     * @param n the number of images, ≥ 1
+     * @param seed the seed: the same seed gives the same images
+     * @return a dataset of 1×28×28 images in 10 classes named by {@link #CLASS_NAMES}
+     * @throws IllegalArgumentException when {@code n < 1}
+     */
     public static ImageDataset generate(int n, long seed) {
         if (n < 1) throw new IllegalArgumentException("n must be >= 1, was " + n);
         int side = 28, pixels = side * side;

@@ -21,12 +21,26 @@ public final class TeacherStudent {
     private final double[] hermite;
     private final double noise;
 
-    /** A teacher in dimension {@code d} whose direction θ is drawn uniformly on the unit sphere from {@code rng}. */
+    /**
+     * A teacher in dimension {@code d} whose direction θ is drawn uniformly on the unit sphere from {@code rng}.
+     *
+     * @param d the input dimension, ≥ 1
+     * @param hermite the coefficients c_0, c_1, … of σ* in the normalised Hermite basis (at least one)
+     * @param rng the source of θ
+     * @throws IllegalArgumentException when {@code d < 1}, or the coefficients are empty or not finite
+     */
     public TeacherStudent(int d, double[] hermite, RandomGenerator rng) {
         this(randomDirection(d, rng), hermite, 0);
     }
 
-    /** A teacher with direction {@code theta} (normalised to unit length here) and Hermite coefficients {@code hermite}. */
+    /**
+     * A teacher with direction {@code theta} (normalised to unit length here) and Hermite coefficients {@code hermite}.
+     *
+     * @param theta the direction, finite and non-zero (copied)
+     * @param hermite the coefficients c_0, c_1, … of σ* (at least one, copied)
+     * @throws IllegalArgumentException when theta is zero or not finite, or the coefficients are empty or not
+     *         finite
+     */
     public TeacherStudent(double[] theta, double[] hermite) {
         this(unit(theta), hermite, 0);
     }
@@ -67,38 +81,72 @@ public final class TeacherStudent {
         return Math.sqrt(s);
     }
 
-    /** The same teacher with additive Gaussian label noise of standard deviation {@code std}. */
+    /**
+     * The same teacher with additive Gaussian label noise of standard deviation {@code std}.
+     *
+     * @param std the noise's standard deviation, ≥ 0 and finite
+     * @return a new teacher with the same θ and coefficients
+     * @throws IllegalArgumentException when std is negative, infinite or NaN
+     */
     public TeacherStudent withLabelNoise(double std) {
         if (!(std >= 0) || !Double.isFinite(std)) throw new IllegalArgumentException("label noise std must be >= 0 and finite, was " + std);
         return new TeacherStudent(theta, hermite, std);
     }
 
-    /** The input dimension d. */
+    /**
+     * The input dimension d.
+     *
+     * @return d
+     */
     public int dimension() {
         return theta.length;
     }
 
-    /** The unit direction θ, float64 [d]. */
+    /**
+     * The unit direction θ, float64 [d].
+     *
+     * @return a new tensor
+     */
     public Tensor theta() {
         return Tensor.of(theta);
     }
 
-    /** The Hermite coefficients c_0, c_1, …. */
+    /**
+     * The Hermite coefficients c_0, c_1, ….
+     *
+     * @return a copy
+     */
     public double[] hermiteCoefficients() {
         return hermite.clone();
     }
 
-    /** The label noise standard deviation. */
+    /**
+     * The label noise standard deviation.
+     *
+     * @return 0 unless set with {@link #withLabelNoise}
+     */
     public double labelNoise() {
         return noise;
     }
 
-    /** The teacher activation σ*(z). */
+    /**
+     * The teacher activation σ*(z).
+     *
+     * @param z the pre-activation θ·x
+     * @return Σ_k c_k·He_k(z)/√(k!)
+     */
     public double activation(double z) {
         return series(hermite, z);
     }
 
-    /** The normalised Hermite polynomial He_k(z)/√(k!). */
+    /**
+     * The normalised Hermite polynomial He_k(z)/√(k!).
+     *
+     * @param k the degree, ≥ 0
+     * @param z the point
+     * @return its value
+     * @throws IllegalArgumentException when {@code k < 0}
+     */
     public static double hermite(int k, double z) {
         if (k < 0) throw new IllegalArgumentException("Hermite degree must be >= 0, was " + k);
         double[] c = new double[k + 1];
@@ -118,14 +166,28 @@ public final class TeacherStudent {
         return sum;
     }
 
-    /** {@code n} fresh float32 examples: x [n, d], y [n]. */
+    /**
+     * {@code n} fresh float32 examples: x [n, d], y [n].
+     *
+     * @param n the number of examples, ≥ 1
+     * @param rng the source of x (and of the label noise)
+     * @return the examples
+     * @throws IllegalArgumentException when {@code n < 1}
+     */
     public Batch sample(int n, RandomGenerator rng) {
         return sample(n, DType.FLOAT32, rng);
     }
 
     /**
-     * {@code n} fresh examples in {@code dtype} (float32 or float64): x [n, d] drawn row by row, then the
-     * label noise for each row; y [n] computed in float64 from the drawn x.
+     * {@code n} fresh examples in {@code dtype} (float32 or float64): all of x [n, d] drawn first, row by row,
+     * then the label noise for each row; y [n] computed in float64 from the drawn x (rounded to float32 first
+     * for float32).
+     *
+     * @param n the number of examples, ≥ 1
+     * @param dtype float32 or float64
+     * @param rng the source of x and of the label noise
+     * @return the examples
+     * @throws IllegalArgumentException when {@code n < 1} or dtype is not floating point
      */
     public Batch sample(int n, DType dtype, RandomGenerator rng) {
         if (n <= 0) throw new IllegalArgumentException("sample size must be > 0, was " + n);
@@ -148,6 +210,10 @@ public final class TeacherStudent {
      * How well the rows of a first-layer weight matrix {@code w} [N, d] align with θ: the mean over rows
      * of |cos(w_i, θ)| (rows of norm 0 count as 0). 1 means every neuron found the feature; a random
      * matrix gives about √(2/(π·d)).
+     *
+     * @param w the weights [N, d]
+     * @return the mean |cosine|, in [0, 1]
+     * @throws IllegalArgumentException when w is not [N, d]
      */
     public double alignment(Tensor w) {
         if (w.dim() != 2 || w.size(1) != theta.length) {

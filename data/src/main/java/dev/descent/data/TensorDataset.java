@@ -12,7 +12,14 @@ import java.util.random.RandomGenerator;
 public final class TensorDataset implements Dataset {
     private final Tensor x, y;
 
-    /** Pairs {@code x[i]} with {@code y[i]}; both must have the same first dimension. The tensors are detached from any graph. */
+    /**
+     * Pairs {@code x[i]} with {@code y[i]}; both must have the same first dimension. The tensors are
+     * detached from any graph (their storage is shared, not copied).
+     *
+     * @param x the inputs, examples along dimension 0
+     * @param y the targets, examples along dimension 0
+     * @throws IllegalArgumentException when either is 0-d or their first dimensions differ
+     */
     public TensorDataset(Tensor x, Tensor y) {
         if (x.dim() == 0 || y.dim() == 0 || x.size(0) != y.size(0)) {
             throw new IllegalArgumentException("inputs " + Shape.format(x.shape()) + " and targets " + Shape.format(y.shape()) + " must share their first dimension");

@@ -14,10 +14,22 @@ import java.util.random.RandomGenerator;
  */
 @FunctionalInterface
 public interface Transform {
-    /** The transformed batch (possibly {@code batch} itself, modified). */
+    /**
+     * Transforms one batch.
+     *
+     * @param batch the batch, owned by this call (it may be modified in place)
+     * @param rng the batch's own generator: the only source of randomness allowed
+     * @return the transformed batch (possibly {@code batch} itself, modified)
+     * @throws IllegalArgumentException when the batch's shape or dtype does not fit the transform
+     */
     Batch apply(Batch batch, RandomGenerator rng);
 
-    /** The transforms applied one after the other. */
+    /**
+     * The transforms applied one after the other, sharing the batch's generator in that order.
+     *
+     * @param transforms the steps, first to last
+     * @return one transform doing all of them
+     */
     static Transform compose(Transform... transforms) {
         List<Transform> all = List.of(transforms);
         return (batch, rng) -> {

@@ -14,6 +14,16 @@ public final class BasicBlock extends Module {
     private final Conv2d conv1, conv2;
     private final BatchNorm2d bn1, bn2;
 
+    /**
+     * A block from {@code in} to {@code out} channels; the first convolution has the given stride. The
+     * convolutions have no bias (batch norm follows) and PyTorch's default initialisation.
+     *
+     * @param in the input channels
+     * @param out the output channels, ≥ {@code in} (option A pads, it cannot drop channels)
+     * @param stride 1, or 2 to halve the resolution
+     * @param rng the source of the initial weights
+     * @throws IllegalArgumentException when {@code out < in}, or a size or the stride is below 1
+     */
     public BasicBlock(int in, int out, int stride, RandomGenerator rng) {
         if (out < in) throw new IllegalArgumentException("BasicBlock: option-A shortcut needs out >= in, were in=" + in + ", out=" + out);
         this.in = in;

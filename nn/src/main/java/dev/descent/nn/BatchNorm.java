@@ -19,6 +19,15 @@ public abstract class BatchNorm extends Module {
     private final int rank;
 
     // Registering parameters calls Module's final methods on a not-yet-complete subclass; they only store references.
+    /**
+     * Registers weight, bias, running_mean, running_var and num_batches_tracked for {@code channels}.
+     *
+     * @param channels the number of channels C, ≥ 1
+     * @param momentum the weight of each new batch in the running statistics, in [0, 1]
+     * @param eps added to the variance, &gt; 0
+     * @param rank 4 for {@code [N, C, H, W]} input; any other value accepts {@code [N, C]} or {@code [N, C, L]}
+     * @throws IllegalArgumentException when a value is out of range
+     */
     @SuppressWarnings("this-escape")
     protected BatchNorm(int channels, double momentum, double eps, int rank) {
         if (channels < 1) throw new IllegalArgumentException(getClass().getSimpleName() + ": channels must be >= 1, was " + channels);
@@ -46,7 +55,12 @@ public abstract class BatchNorm extends Module {
         return Normalization.batchNorm(x, runningMean, runningVar, weight, bias, isTraining(), momentum, eps);
     }
 
-    /** Rejects inputs of the wrong rank or channel count, naming the expected shape. */
+    /**
+     * Rejects inputs of the wrong rank or channel count, naming the expected shape.
+     *
+     * @param x the input about to be normalised
+     * @throws IllegalArgumentException when x's rank or {@code x.size(1)} does not fit
+     */
     protected void checkInput(Tensor x) {
         boolean rankOk = rank == 4 ? x.dim() == 4 : (x.dim() == 2 || x.dim() == 3);
         if (!rankOk || x.size(1) != channels) {
@@ -55,18 +69,38 @@ public abstract class BatchNorm extends Module {
         }
     }
 
+    /**
+     * The scale γ, one per channel (initially ones).
+     *
+     * @return the weight parameter {@code [C]}
+     */
     public Parameter weight() {
         return weight;
     }
 
+    /**
+     * The shift β, one per channel (initially zeros).
+     *
+     * @return the bias parameter {@code [C]}
+     */
     public Parameter bias() {
         return bias;
     }
 
+    /**
+     * The running mean, updated in training and used in eval.
+     *
+     * @return the buffer {@code [C]}, float32
+     */
     public Tensor runningMean() {
         return runningMean;
     }
 
+    /**
+     * The running (unbiased) variance, updated in training and used in eval.
+     *
+     * @return the buffer {@code [C]}, float32
+     */
     public Tensor runningVar() {
         return runningVar;
     }

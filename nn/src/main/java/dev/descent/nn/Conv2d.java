@@ -12,11 +12,36 @@ public final class Conv2d extends Module {
     private final Parameter weight;
     private final Parameter bias;
 
-    /** A square kernel with the given stride and padding, one group, with bias. */
+    /**
+     * A square kernel with the given stride and padding, one group, with bias.
+     *
+     * @param in the input channels, ≥ 1
+     * @param out the output channels, ≥ 1
+     * @param kernel the kernel size k, ≥ 1
+     * @param stride the stride, ≥ 1
+     * @param padding the zero padding on each side, ≥ 0
+     * @param rng the source of the initial weight and bias (Kaiming-uniform, PyTorch's default)
+     * @throws IllegalArgumentException when a value is out of range
+     */
     public Conv2d(int in, int out, int kernel, int stride, int padding, RandomGenerator rng) {
         this(in, out, kernel, stride, padding, 1, 1, true, rng);
     }
 
+    /**
+     * Every option: a square kernel, square stride, padding and dilation, and groups.
+     *
+     * @param in the input channels, ≥ 1
+     * @param out the output channels, ≥ 1
+     * @param kernel the kernel size k, ≥ 1
+     * @param stride the stride, ≥ 1
+     * @param padding the zero padding on each side, ≥ 0
+     * @param dilation the spacing between kernel taps, ≥ 1
+     * @param groups the number of groups, dividing both {@code in} and {@code out}
+     * @param withBias whether to add a bias per output channel
+     * @param rng the source of the initial weight and bias (Kaiming-uniform, PyTorch's default)
+     * @throws IllegalArgumentException when a value is out of range or {@code groups} does not divide the
+     *         channel counts
+     */
     public Conv2d(int in, int out, int kernel, int stride, int padding, int dilation, int groups, boolean withBias, RandomGenerator rng) {
         if (in < 1 || out < 1 || kernel < 1) {
             throw new IllegalArgumentException("Conv2d: channels and kernel must be >= 1, were in=" + in + ", out=" + out + ", kernel=" + kernel);
@@ -38,11 +63,20 @@ public final class Conv2d extends Module {
         return Convolution.conv2d(x, weight, bias, params);
     }
 
+    /**
+     * The kernel.
+     *
+     * @return the weight parameter {@code [out, in/groups, k, k]}
+     */
     public Parameter weight() {
         return weight;
     }
 
-    /** The bias, or null. */
+    /**
+     * The bias, one per output channel.
+     *
+     * @return the bias parameter {@code [out]}, or null when built without bias
+     */
     public Parameter bias() {
         return bias;
     }

@@ -20,16 +20,35 @@ public final class Dropout extends Module {
     private final Tensor seed;
     private final Tensor calls;
 
-    /** Dropout with a fixed default seed. */
+    /**
+     * Dropout with the fixed {@link #DEFAULT_SEED}.
+     *
+     * @param p the probability of zeroing each element, in [0, 1]
+     * @throws IllegalArgumentException when p is outside [0, 1] or NaN
+     */
     public Dropout(double p) {
         this(p, DEFAULT_SEED);
     }
 
-    /** Dropout whose seed is drawn from {@code rng} (as layers draw their initial weights). */
+    /**
+     * Dropout whose seed is drawn from {@code rng} (one {@code nextLong()}, as layers draw their initial
+     * weights).
+     *
+     * @param p the probability of zeroing each element, in [0, 1]
+     * @param rng the source of the seed
+     * @throws IllegalArgumentException when p is outside [0, 1] or NaN
+     */
     public Dropout(double p, RandomGenerator rng) {
         this(p, rng.nextLong());
     }
 
+    /**
+     * Dropout with an explicit seed.
+     *
+     * @param p the probability of zeroing each element, in [0, 1]; survivors are scaled by 1/(1 − p)
+     * @param seed the seed of the masks (stored in the {@code seed} buffer)
+     * @throws IllegalArgumentException when p is outside [0, 1] or NaN
+     */
     public Dropout(double p, long seed) {
         if (!(p >= 0 && p <= 1)) throw new IllegalArgumentException("Dropout: p must be in [0, 1], was " + p);
         this.p = p;

@@ -7,10 +7,16 @@ import dev.descent.core.ops.Activations;
 public final class GELU extends Module {
     private final boolean tanhApproximation;
 
+    /** The exact GELU, x·Φ(x) with the erf (PyTorch's default). */
     public GELU() {
         this(false);
     }
 
+    /**
+     * The exact GELU or its tanh approximation.
+     *
+     * @param tanhApproximation true for ½·x·(1 + tanh(√(2/π)·(x + 0.044715·x³)))
+     */
     public GELU(boolean tanhApproximation) {
         this.tanhApproximation = tanhApproximation;
     }

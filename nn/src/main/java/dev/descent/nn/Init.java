@@ -12,7 +12,13 @@ import java.util.random.RandomGenerator;
 public final class Init {
     private Init() {}
 
-    /** in·Πk for a weight of shape [out, in, k…] (in for a matrix [out, in]). */
+    /**
+     * in·Πk for a weight of shape [out, in, k…] (in for a matrix [out, in]).
+     *
+     * @param w the weight
+     * @return its fan-in
+     * @throws IllegalArgumentException when w has rank below 2
+     */
     public static int fanIn(Tensor w) {
         int[] s = w.shape();
         if (s.length < 2) throw new IllegalArgumentException("fan in needs a weight of rank >= 2, got rank " + s.length);
@@ -21,7 +27,13 @@ public final class Init {
         return f;
     }
 
-    /** out·Πk for a weight of shape [out, in, k…]. */
+    /**
+     * out·Πk for a weight of shape [out, in, k…].
+     *
+     * @param w the weight
+     * @return its fan-out
+     * @throws IllegalArgumentException when w has rank below 2
+     */
     public static int fanOut(Tensor w) {
         int[] s = w.shape();
         if (s.length < 2) throw new IllegalArgumentException("fan out needs a weight of rank >= 2, got rank " + s.length);
@@ -30,44 +42,102 @@ public final class Init {
         return f;
     }
 
-    /** Uniform in [−bound, bound). */
+    /**
+     * Fills t with values uniform in [−bound, bound), drawn in float64 in row-major order.
+     *
+     * @param t the tensor to fill in place (a parameter is fine: no graph is recorded)
+     * @param bound the half-width, ≥ 0
+     * @param rng the source of randomness
+     * @return t
+     * @throws IllegalArgumentException when bound is negative or NaN
+     */
     public static Tensor uniform(Tensor t, double bound, RandomGenerator rng) {
         return fill(t, Tensor.uniform(-bound, bound, DType.FLOAT64, rng, t.shape()));
     }
 
-    /** Normal with mean 0 and the given standard deviation. */
+    /**
+     * Fills t with values normal with mean 0 and the given standard deviation, drawn in row-major order.
+     *
+     * @param t the tensor to fill in place
+     * @param std the standard deviation
+     * @param rng the source of randomness
+     * @return t
+     */
     public static Tensor normal(Tensor t, double std, RandomGenerator rng) {
         return fill(t, Tensor.randn(DType.FLOAT64, rng, t.shape()).mul(std));
     }
 
-    /** The gain of leaky ReLU with negative slope {@code a}: √(2 / (1 + a²)). */
+    /**
+     * The gain of leaky ReLU with negative slope {@code a}: √(2 / (1 + a²)) (√2 for ReLU).
+     *
+     * @param a the negative slope
+     * @return the gain
+     */
     public static double leakyReluGain(double a) {
         return Math.sqrt(2 / (1 + a * a));
     }
 
-    /** Kaiming (He) uniform: bound = gain·√(3 / fan_in), gain for leaky ReLU slope {@code a} (0 for ReLU). */
+    /**
+     * Kaiming (He et al. 2015) uniform: bound = gain·√(3 / fan_in), gain for leaky ReLU slope {@code a}
+     * (0 for ReLU).
+     *
+     * @param w the weight to fill in place, rank ≥ 2
+     * @param a the negative slope of the leaky ReLU that follows
+     * @param rng the source of randomness
+     * @return w
+     * @throws IllegalArgumentException when w has rank below 2
+     */
     public static Tensor kaimingUniform(Tensor w, double a, RandomGenerator rng) {
         return uniform(w, leakyReluGain(a) * Math.sqrt(3.0 / fanIn(w)), rng);
     }
 
-    /** Kaiming (He) normal: std = gain / √fan_in. */
+    /**
+     * Kaiming (He et al. 2015) normal: std = gain / √fan_in.
+     *
+     * @param w the weight to fill in place, rank ≥ 2
+     * @param a the negative slope of the leaky ReLU that follows
+     * @param rng the source of randomness
+     * @return w
+     * @throws IllegalArgumentException when w has rank below 2
+     */
     public static Tensor kaimingNormal(Tensor w, double a, RandomGenerator rng) {
         return normal(w, leakyReluGain(a) / Math.sqrt(fanIn(w)), rng);
     }
 
-    /** Xavier (Glorot) uniform: bound = gain·√(6 / (fan_in + fan_out)). */
+    /**
+     * Xavier (Glorot &amp; Bengio 2010) uniform: bound = gain·√(6 / (fan_in + fan_out)).
+     *
+     * @param w the weight to fill in place, rank ≥ 2
+     * @param gain the scale for the activation that follows (1 for linear or sigmoid)
+     * @param rng the source of randomness
+     * @return w
+     * @throws IllegalArgumentException when w has rank below 2
+     */
     public static Tensor xavierUniform(Tensor w, double gain, RandomGenerator rng) {
         return uniform(w, gain * Math.sqrt(6.0 / (fanIn(w) + fanOut(w))), rng);
     }
 
-    /** Xavier (Glorot) normal: std = gain·√(2 / (fan_in + fan_out)). */
+    /**
+     * Xavier (Glorot &amp; Bengio 2010) normal: std = gain·√(2 / (fan_in + fan_out)).
+     *
+     * @param w the weight to fill in place, rank ≥ 2
+     * @param gain the scale for the activation that follows
+     * @param rng the source of randomness
+     * @return w
+     * @throws IllegalArgumentException when w has rank below 2
+     */
     public static Tensor xavierNormal(Tensor w, double gain, RandomGenerator rng) {
         return normal(w, gain * Math.sqrt(2.0 / (fanIn(w) + fanOut(w))), rng);
     }
 
     /**
      * PyTorch's default for Linear and Conv2d: weight Kaiming-uniform with a = √5 (bound 1/√fan_in),
-     * bias uniform in ±1/√fan_in (bias may be null).
+     * bias uniform in ±1/√fan_in (bias may be null). The weight is drawn first, then the bias.
+     *
+     * @param weight the weight to fill in place, rank ≥ 2
+     * @param bias the bias to fill in place, or null
+     * @param rng the source of randomness
+     * @throws IllegalArgumentException when the weight has rank below 2
      */
     public static void pytorchDefault(Tensor weight, Tensor bias, RandomGenerator rng) {
         kaimingUniform(weight, Math.sqrt(5), rng);

@@ -10,10 +10,23 @@ public final class LayerNorm extends Module {
     private final double eps;
     private final Parameter weight, bias;
 
+    /**
+     * Layer normalisation over the trailing dims {@code normalizedShape}, eps 1e-5.
+     *
+     * @param normalizedShape the trailing shape normalised over, e.g. the feature size
+     * @throws IllegalArgumentException when the shape is empty or has a negative size
+     */
     public LayerNorm(int... normalizedShape) {
         this(normalizedShape, 1e-5);
     }
 
+    /**
+     * Layer normalisation with the given eps (checked at the first forward pass: it must be &gt; 0).
+     *
+     * @param normalizedShape the trailing shape normalised over
+     * @param eps added to the variance
+     * @throws IllegalArgumentException when the shape is empty or has a negative size
+     */
     public LayerNorm(int[] normalizedShape, double eps) {
         if (normalizedShape.length == 0) throw new IllegalArgumentException("LayerNorm: the normalized shape needs at least one dim");
         this.normalizedShape = normalizedShape.clone();

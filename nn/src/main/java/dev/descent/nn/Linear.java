@@ -10,10 +10,27 @@ public final class Linear extends Module {
     private final Parameter weight;
     private final Parameter bias;
 
+    /**
+     * A dense layer with bias.
+     *
+     * @param in the input features, ≥ 1
+     * @param out the output features, ≥ 1
+     * @param rng the source of the initial weight and bias (PyTorch's default: uniform in ±1/√in)
+     * @throws IllegalArgumentException when a size is below 1
+     */
     public Linear(int in, int out, RandomGenerator rng) {
         this(in, out, true, rng);
     }
 
+    /**
+     * A dense layer, with or without bias.
+     *
+     * @param in the input features, ≥ 1
+     * @param out the output features, ≥ 1
+     * @param withBias whether to add b
+     * @param rng the source of the initial weight and bias (PyTorch's default: uniform in ±1/√in)
+     * @throws IllegalArgumentException when a size is below 1
+     */
     public Linear(int in, int out, boolean withBias, RandomGenerator rng) {
         if (in < 1 || out < 1) throw new IllegalArgumentException("Linear: sizes must be >= 1, were in=" + in + ", out=" + out);
         this.in = in;
@@ -33,11 +50,20 @@ public final class Linear extends Module {
         return bias == null ? y : y.add(bias);
     }
 
+    /**
+     * The weight W.
+     *
+     * @return the weight parameter {@code [out, in]}
+     */
     public Parameter weight() {
         return weight;
     }
 
-    /** The bias, or null. */
+    /**
+     * The bias b.
+     *
+     * @return the bias parameter {@code [out]}, or null when built without bias
+     */
     public Parameter bias() {
         return bias;
     }

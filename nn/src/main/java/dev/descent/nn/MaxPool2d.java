@@ -7,10 +7,24 @@ import dev.descent.core.ops.Pooling;
 public final class MaxPool2d extends Module {
     private final Pooling.Window window;
 
+    /**
+     * Square windows of size {@code kernel}, stride {@code kernel}, no padding.
+     *
+     * @param kernel the window size, ≥ 1
+     * @throws IllegalArgumentException when {@code kernel < 1}
+     */
     public MaxPool2d(int kernel) {
         this(kernel, kernel, 0);
     }
 
+    /**
+     * Square windows with the given stride and padding.
+     *
+     * @param kernel the window size, ≥ 1
+     * @param stride the stride, ≥ 1
+     * @param padding the padding on each side (never the maximum), between 0 and {@code kernel/2}
+     * @throws IllegalArgumentException when a value is out of range
+     */
     public MaxPool2d(int kernel, int stride, int padding) {
         window = Pooling.Window.of(kernel, stride, padding);
     }

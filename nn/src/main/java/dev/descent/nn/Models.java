@@ -11,7 +11,14 @@ public final class Models {
     /**
      * SimpleCNN (PAPERS.md §1): conv 3×3 (pad 1) → ReLU → maxpool 2, twice (32 then 64 channels),
      * then dense → 128 → ReLU → dropout 0.2 → dense → classes. For 3×32×32 input and 10 classes:
-     * 545,098 parameters. {@code imageSize} must be divisible by 4.
+     * 545,098 parameters.
+     *
+     * @param channels the input channels (3 for CIFAR, 1 for MNIST)
+     * @param imageSize the height and width of the (square) input, divisible by 4
+     * @param classes the number of outputs (logits)
+     * @param rng the source of the initial weights and of the dropout seed
+     * @return the model, taking {@code [N, channels, imageSize, imageSize]}
+     * @throws IllegalArgumentException when {@code imageSize} is not divisible by 4
      */
     public static Sequential simpleCnn(int channels, int imageSize, int classes, RandomGenerator rng) {
         if (imageSize % 4 != 0) throw new IllegalArgumentException("simpleCnn: image size must be divisible by 4, was " + imageSize);
@@ -27,6 +34,12 @@ public final class Models {
      * The CIFAR ResNet of depth 6n + 2 (He et al., 2016): conv 3×3 (16) + BN + ReLU, three stages of
      * n basic blocks with 16, 32, 64 channels (stride 2 entering stages 2 and 3), global average
      * pooling, dense → classes. n = 5 is ResNet-32: 464,154 parameters for 10 classes.
+     *
+     * @param blocksPerStage n, ≥ 1
+     * @param classes the number of outputs (logits)
+     * @param rng the source of the initial weights
+     * @return the model, taking {@code [N, 3, H, W]} (32×32 for CIFAR)
+     * @throws IllegalArgumentException when {@code blocksPerStage < 1}
      */
     public static Sequential cifarResNet(int blocksPerStage, int classes, RandomGenerator rng) {
         if (blocksPerStage < 1) throw new IllegalArgumentException("cifarResNet: blocks per stage must be >= 1, was " + blocksPerStage);
@@ -46,7 +59,13 @@ public final class Models {
         return new Sequential(layers);
     }
 
-    /** ResNet-32 for CIFAR. */
+    /**
+     * ResNet-32 for CIFAR: {@code cifarResNet(5, classes, rng)}.
+     *
+     * @param classes the number of outputs (logits)
+     * @param rng the source of the initial weights
+     * @return the model, taking {@code [N, 3, 32, 32]}
+     */
     public static Sequential resnet32(int classes, RandomGenerator rng) {
         return cifarResNet(5, classes, rng);
     }

@@ -31,12 +31,33 @@ public abstract class Module {
     private final Map<String, Module> children = new LinkedHashMap<>();
     private boolean training = true;
 
-    /** Computes the module's output. */
+    /**
+     * An empty module in training mode: subclasses register their parameters, buffers and children in
+     * their constructors.
+     */
+    public Module() {}
+
+    /**
+     * Computes the module's output, recording the graph when grad mode is on. In training mode a forward
+     * pass may update buffers (batch norm's running statistics, dropout's call counter).
+     *
+     * @param x the input, shaped as the module expects (batch first)
+     * @return the output
+     * @throws IllegalArgumentException when x's shape or dtype does not fit the module
+     */
     public abstract Tensor forward(Tensor x);
 
     // ------------------------------------------------------------ registration
 
-    /** Registers a trainable parameter under {@code name} (a copy of {@code init}). */
+    /**
+     * Registers a trainable parameter under {@code name}; call it from the subclass's constructor.
+     *
+     * @param name the local name, non-empty and without {@code '.'} (e.g. {@code "weight"})
+     * @param init the initial values, float32 or float64 (copied)
+     * @return the new parameter, to keep in a field
+     * @throws IllegalArgumentException when the name is empty, contains a dot or is already registered here,
+     *         or {@code init} is not floating point
+     */
     protected final Parameter addParameter(String name, Tensor init) {
         checkName(name);
         Parameter p = new Parameter(name, init);
@@ -44,14 +65,31 @@ public abstract class Module {
         return p;
     }
 
-    /** Registers a buffer: state saved with the model but not trained. The tensor itself is kept. */
+    /**
+     * Registers a buffer: state saved with the model but not trained (running statistics, counters). The
+     * tensor itself is kept, not a copy; update it in place under {@link dev.descent.core.GradMode#noGrad()}.
+     *
+     * @param name the local name, non-empty and without {@code '.'}
+     * @param t the buffer
+     * @return {@code t}
+     * @throws IllegalArgumentException when the name is empty, contains a dot or is already registered here
+     */
     protected final Tensor addBuffer(String name, Tensor t) {
         checkName(name);
         buffers.put(name, t);
         return t;
     }
 
-    /** Registers a child module. */
+    /**
+     * Registers a child module: its parameters and buffers become this module's, under
+     * {@code name + "." + theirName}, and it follows this module's mode.
+     *
+     * @param <M> the child's type
+     * @param name the local name, non-empty and without {@code '.'}
+     * @param child the child
+     * @return {@code child}, to keep in a typed field
+     * @throws IllegalArgumentException when the name is empty, contains a dot or is already registered here
+     */
     protected final <M extends Module> M addModule(String name, M child) {
         checkName(name);
         children.put(name, child);
@@ -67,12 +105,20 @@ public abstract class Module {
 
     // ------------------------------------------------------------ what it holds
 
-    /** The direct children, in registration order. */
+    /**
+     * The direct children, in registration order.
+     *
+     * @return an unmodifiable view, by local name
+     */
     public final Map<String, Module> namedChildren() {
         return Collections.unmodifiableMap(children);
     }
 
-    /** This module ("") and every descendant, depth first, by dotted path. */
+    /**
+     * This module (under {@code ""}) and every descendant, depth first, by dotted path.
+     *
+     * @return a new map in registration order
+     */
     public final Map<String, Module> namedModules() {
         Map<String, Module> out = new LinkedHashMap<>();
         collectModules("", out);
@@ -84,7 +130,12 @@ public abstract class Module {
         for (Map.Entry<String, Module> c : children.entrySet()) c.getValue().collectModules(join(prefix, c.getKey()), out);
     }
 
-    /** Every parameter by dotted path: this module's first, then each child's, depth first. Also names them. */
+    /**
+     * Every parameter by dotted path: this module's first, then each child's, depth first. Also sets each
+     * parameter's {@link Parameter#name} to its path.
+     *
+     * @return a new map in registration order, e.g. {@code "0.weight"}, {@code "0.bias"}, {@code "3.weight"}
+     */
     public final Map<String, Parameter> namedParameters() {
         Map<String, Parameter> out = new LinkedHashMap<>();
         for (Map.Entry<String, Module> m : namedModules().entrySet()) {
@@ -97,7 +148,11 @@ public abstract class Module {
         return out;
     }
 
-    /** Every buffer by dotted path. */
+    /**
+     * Every buffer by dotted path, in the order of {@link #namedModules()}.
+     *
+     * @return a new map, e.g. {@code "1.running_mean"}
+     */
     public final Map<String, Tensor> namedBuffers() {
         Map<String, Tensor> out = new LinkedHashMap<>();
         for (Map.Entry<String, Module> m : namedModules().entrySet()) {
@@ -106,12 +161,22 @@ public abstract class Module {
         return out;
     }
 
-    /** Every parameter, in {@link #namedParameters()} order. */
+    /**
+     * Every parameter, in {@link #namedParameters()} order: what an optimizer is given.
+     *
+     * @return a new list
+     */
     public final List<Parameter> parameters() {
         return new ArrayList<>(namedParameters().values());
     }
 
-    /** The parameters owned by modules of the given type (e.g. every {@code Conv2d}'s weight and bias). */
+    /**
+     * The parameters owned directly by modules of the given type, anywhere in the tree (e.g. every
+     * {@code Conv2d}'s weight and bias): for optimizer parameter groups.
+     *
+     * @param type the module class (subclasses match too)
+     * @return a new list, in tree order
+     */
     public final List<Parameter> parameters(Class<? extends Module> type) {
         List<Parameter> out = new ArrayList<>();
         namedParameters(); // name them
@@ -119,7 +184,13 @@ public abstract class Module {
         return out;
     }
 
-    /** Every parameter not owned by a module of any of the given types. */
+    /**
+     * Every parameter not owned directly by a module of any of the given types: the complement of
+     * {@link #parameters(Class)}.
+     *
+     * @param types the module classes to leave out
+     * @return a new list, in tree order
+     */
     @SafeVarargs
     public final List<Parameter> parametersExcept(Class<? extends Module>... types) {
         List<Parameter> out = new ArrayList<>();
@@ -132,52 +203,86 @@ public abstract class Module {
         return out;
     }
 
-    /** The parameters whose dotted name satisfies {@code filter}. */
+    /**
+     * The parameters whose dotted name satisfies {@code filter}, e.g. {@code n -> !n.endsWith("bias")} for
+     * weight decay on weights only.
+     *
+     * @param filter tested on each dotted name
+     * @return a new list, in {@link #namedParameters()} order
+     */
     public final List<Parameter> parameters(Predicate<String> filter) {
         List<Parameter> out = new ArrayList<>();
         for (Map.Entry<String, Parameter> e : namedParameters().entrySet()) if (filter.test(e.getKey())) out.add(e.getValue());
         return out;
     }
 
-    /** The number of trainable scalars. */
+    /**
+     * The number of trainable scalars: Σ numel over {@link #parameters()}.
+     *
+     * @return the parameter count
+     */
     public final long parameterCount() {
         long n = 0;
         for (Parameter p : namedParameters().values()) n += p.numel();
         return n;
     }
 
-    /** Clears every parameter's gradient. */
+    /** Clears every parameter's gradient (sets it to null). */
     public final void zeroGrad() {
         for (Parameter p : namedParameters().values()) p.zeroGrad();
     }
 
     // ------------------------------------------------------------ modes
 
-    /** Training mode for this module and its descendants; returns this. */
+    /**
+     * Training mode for this module and its descendants: dropout drops, batch norm uses and updates batch
+     * statistics.
+     *
+     * @return this module
+     */
     public Module train() {
         return train(true);
     }
 
-    /** Inference mode for this module and its descendants; returns this. */
+    /**
+     * Inference mode for this module and its descendants: dropout is the identity, batch norm uses its
+     * running statistics, and forward passes change nothing.
+     *
+     * @return this module
+     */
     public Module eval() {
         return train(false);
     }
 
-    /** Sets the mode recursively; returns this. */
+    /**
+     * Sets the mode of this module and its descendants.
+     *
+     * @param on true for training mode, false for eval mode
+     * @return this module
+     */
     public Module train(boolean on) {
         training = on;
         for (Module c : children.values()) c.train(on);
         return this;
     }
 
-    /** True in training mode. */
+    /**
+     * True in training mode (the mode a module is created in).
+     *
+     * @return whether this module is in training mode
+     */
     public final boolean isTraining() {
         return training;
     }
 
     // ------------------------------------------------------------ state
 
-    /** Parameters and buffers by dotted name: what a model file holds. */
+    /**
+     * Parameters and buffers by dotted name, module by module (each module's parameters, then its
+     * buffers): what a model file holds. The tensors themselves, not copies.
+     *
+     * @return a new map in tree order
+     */
     public final Map<String, Tensor> stateDict() {
         Map<String, Tensor> out = new LinkedHashMap<>();
         for (Map.Entry<String, Module> m : namedModules().entrySet()) {
@@ -191,6 +296,9 @@ public abstract class Module {
      * Copies {@code state} into this module's parameters and buffers. Every name must match, with the
      * same shape and dtype; otherwise nothing is changed and the exception lists every missing name,
      * every unexpected name and every mismatched shape.
+     *
+     * @param state tensors by dotted name, as {@link #stateDict()} returns them
+     * @throws IllegalArgumentException listing every missing, unexpected and mismatched entry
      */
     public final void loadStateDict(Map<String, Tensor> state) {
         String problem = mismatch(state);
@@ -198,7 +306,13 @@ public abstract class Module {
         copyIn(state);
     }
 
-    /** Writes the state dict as safetensors (atomically), with the module type in the metadata. */
+    /**
+     * Writes the state dict as safetensors (atomically), with {@code format=descent} and the module's class
+     * name in the metadata. Readable by other frameworks' safetensors readers.
+     *
+     * @param file the file to create or replace
+     * @throws IOException when writing fails (an existing file is then left as it was)
+     */
     public final void save(Path file) throws IOException {
         Map<String, String> meta = new LinkedHashMap<>();
         meta.put("format", "descent");
@@ -211,8 +325,10 @@ public abstract class Module {
      * The file is read and checked completely before anything is copied: on any error the module is
      * unchanged.
      *
+     * @param file the model file
      * @throws FileFormatException when the file is not valid safetensors
      * @throws ModelFileException when its tensors do not match this model
+     * @throws IOException when the file cannot be read
      */
     public final void load(Path file) throws IOException {
         Map<String, Tensor> state = Safetensors.load(file).tensors();
@@ -253,7 +369,12 @@ public abstract class Module {
     /**
      * A table of the layers with each one's output shape for an input of {@code inputShape} and its
      * parameter count, then the total. Nested {@link Sequential}s are expanded; other modules are one
-     * row. Runs one forward pass in eval mode without recording a graph, then restores the mode.
+     * row. Runs one forward pass on zeros in eval mode without recording a graph, then sets the whole tree
+     * back to this module's mode.
+     *
+     * @param inputShape the shape of one input batch, e.g. {@code 1, 3, 32, 32}
+     * @return the table, one line per layer
+     * @throws IllegalArgumentException when the model rejects an input of that shape
      */
     public final String summary(int... inputShape) {
         return ModelSummary.of(this, inputShape);

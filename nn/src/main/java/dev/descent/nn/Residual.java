@@ -6,6 +6,11 @@ import dev.descent.core.Tensor;
 public final class Residual extends Module {
     private final Module body;
 
+    /**
+     * A residual connection around {@code body}, registered as child {@code "body"}.
+     *
+     * @param body the module whose output is added to its input
+     */
     public Residual(Module body) {
         this.body = addModule("body", body);
     }

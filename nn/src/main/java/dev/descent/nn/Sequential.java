@@ -6,10 +6,20 @@ import java.util.List;
 /** Modules applied one after another; children are named "0", "1", … as in PyTorch. */
 public final class Sequential extends Module {
 
+    /**
+     * The given layers, in order.
+     *
+     * @param layers the modules, named "0", "1", …
+     */
     public Sequential(Module... layers) {
         this(List.of(layers));
     }
 
+    /**
+     * The given layers, in list order.
+     *
+     * @param layers the modules, named "0", "1", …
+     */
     public Sequential(List<? extends Module> layers) {
         for (int i = 0; i < layers.size(); i++) addModule(Integer.toString(i), layers.get(i));
     }
@@ -20,14 +30,24 @@ public final class Sequential extends Module {
         return x;
     }
 
-    /** The i-th layer. */
+    /**
+     * The i-th layer.
+     *
+     * @param i the index, from 0
+     * @return the layer
+     * @throws IndexOutOfBoundsException when there is no layer {@code i}
+     */
     public Module get(int i) {
         Module m = namedChildren().get(Integer.toString(i));
         if (m == null) throw new IndexOutOfBoundsException("layer " + i + " of a Sequential with " + size() + " layers");
         return m;
     }
 
-    /** The number of layers. */
+    /**
+     * The number of layers.
+     *
+     * @return the number of direct children
+     */
     public int size() {
         return namedChildren().size();
     }

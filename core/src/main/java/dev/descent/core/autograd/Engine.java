@@ -34,7 +34,20 @@ import java.util.Map;
 public final class Engine {
     private Engine() {}
 
-    /** Accumulates d(root)/d(leaf) into every leaf's {@code .grad()}. */
+    /**
+     * Accumulates d(root)/d(leaf), seeded with {@code gradRoot}, into the {@code .grad()} of every leaf that
+     * requires grad and that {@code root} depends on. The engine behind {@link Tensor#backward()}.
+     *
+     * @param root the tensor to differentiate (usually a loss)
+     * @param gradRoot d(loss)/d(root), of root's shape (converted to its dtype), or null for a one-element
+     *        root (seeded with 1)
+     * @param createGraph run the rules with grad mode on, so that the accumulated gradients are themselves
+     *        recorded
+     * @throws IllegalStateException when root does not require grad, or a backward rule returns gradients of
+     *         the wrong number, shape or dtype
+     * @throws IllegalArgumentException when gradRoot is null for a root of several elements, or its shape
+     *         differs from root's
+     */
     public static void backward(Tensor root, Tensor gradRoot, boolean createGraph) {
         if (!root.requiresGrad()) {
             throw new IllegalStateException("backward(): this tensor does not require grad; no input of its graph called requiresGrad(true)"
@@ -43,7 +56,19 @@ public final class Engine {
         walk(root, seed(root, gradRoot), createGraph, null);
     }
 
-    /** d(output)/d(input) for each input, leaving every {@code .grad()} untouched. */
+    /**
+     * d(output)/d(input) for each input, leaving every {@code .grad()} untouched; the engine behind
+     * {@link dev.descent.core.Autograd#grad}.
+     *
+     * @param output the tensor to differentiate
+     * @param inputs the tensors to differentiate with respect to (leaves or interior tensors), each requiring
+     *        grad
+     * @param gradOutput d(loss)/d(output), of output's shape, or null for a one-element output
+     * @param createGraph run the rules with grad mode on, so that the returned gradients are recorded
+     * @return one gradient per input, in order; zeros for an input the output does not depend on
+     * @throws IllegalArgumentException when output or an input does not require grad, or gradOutput is
+     *         missing or of the wrong shape
+     */
     public static List<Tensor> grad(Tensor output, List<Tensor> inputs, Tensor gradOutput, boolean createGraph) {
         IdentityHashMap<Tensor, Tensor> wanted = new IdentityHashMap<>();
         for (int i = 0; i < inputs.size(); i++) {

@@ -19,7 +19,13 @@ import java.util.Map;
 public final class GraphDot {
     private GraphDot() {}
 
-    /** DOT text for the graph that produced {@code root}. */
+    /**
+     * DOT text for the graph that produced {@code root}: every tensor reachable through recorded nodes, and
+     * an edge from each input to the tensor its op produced.
+     *
+     * @param root the tensor whose history to draw (a leaf gives a one-node graph)
+     * @return a {@code digraph} ready for Graphviz
+     */
     public static String of(Tensor root) {
         Map<Tensor, String> ids = new IdentityHashMap<>();
         List<String> nodes = new ArrayList<>(), edges = new ArrayList<>();

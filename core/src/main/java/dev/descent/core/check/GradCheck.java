@@ -27,22 +27,55 @@ import java.util.function.UnaryOperator;
 public final class GradCheck {
     private GradCheck() {}
 
-    /** Tolerances and mode. A value passes when |numerical − analytical| ≤ atol + rtol·|numerical|. */
+    /**
+     * Tolerances and mode. A value passes when |numerical − analytical| ≤ atol + rtol·|numerical|.
+     *
+     * @param eps the finite-difference step h in (f(x + h) − f(x − h)) / 2h
+     * @param atol the absolute tolerance
+     * @param rtol the relative tolerance, relative to the numerical value
+     * @param fast compare random projections wᵀ·J·u instead of the full Jacobian
+     * @param projections how many projections in fast mode (at least one is made)
+     * @param seed the seed of the projections' random vectors
+     */
     public record Options(double eps, double atol, double rtol, boolean fast, int projections, long seed) {
-        /** eps 1e-6, atol 1e-5, rtol 1e-3, full Jacobian. */
+        /**
+         * eps 1e-6, atol 1e-5, rtol 1e-3, full Jacobian: tight enough to catch a wrong rule in float64, loose
+         * enough for the truncation error of central differences.
+         *
+         * @return the default options
+         */
         public static Options defaults() {
             return new Options(1e-6, 1e-5, 1e-3, false, 0, 0);
         }
 
+        /**
+         * These options with another finite-difference step.
+         *
+         * @param e the step h
+         * @return a copy with {@code eps = e}
+         */
         public Options withEps(double e) {
             return new Options(e, atol, rtol, fast, projections, seed);
         }
 
+        /**
+         * These options with other tolerances.
+         *
+         * @param absolute the new atol
+         * @param relative the new rtol
+         * @return a copy with the given tolerances
+         */
         public Options withTolerance(double absolute, double relative) {
             return new Options(eps, absolute, relative, fast, projections, seed);
         }
 
-        /** Random projections instead of the full Jacobian: {@code count} of them, drawn from {@code seed}. */
+        /**
+         * Random projections instead of the full Jacobian: {@code count} of them, drawn from {@code seed}.
+         *
+         * @param count the number of projections
+         * @param seed the seed of the random vectors w and u
+         * @return a copy in fast mode
+         */
         public Options withFastMode(int count, long seed) {
             return new Options(eps, atol, rtol, true, count, seed);
         }
@@ -57,17 +90,50 @@ public final class GradCheck {
         }
     }
 
-    /** Checks a one-input function with default options. */
+    /**
+     * Checks a one-input function with default options.
+     *
+     * @param f the function, written with tensor ops
+     * @param input the point to check at (copied to a float64 leaf; not modified)
+     * @throws GradCheckFailure naming the output element, the input element and both values when a gradient
+     *         is wrong
+     * @throws IllegalArgumentException when {@code input} is not floating point
+     */
     public static void check(UnaryOperator<Tensor> f, Tensor input) {
         check("function", in -> f.apply(in[0]), input);
     }
 
-    /** Checks {@code f} at {@code inputs} with default options. */
+    /**
+     * Checks {@code f} at {@code inputs} with default options.
+     *
+     * @param op the name used in failure messages
+     * @param f the function of all inputs, written with tensor ops
+     * @param inputs the point to check at: floating-point inputs are copied to float64 leaves and checked;
+     *        int64 and bool inputs pass through unchanged
+     * @throws GradCheckFailure naming the op, the output element, the input and its element, and both values
+     *         when a gradient is wrong
+     * @throws IllegalArgumentException when no input is floating point
+     * @throws IllegalStateException when {@code f} does not return float64 for float64 inputs
+     */
     public static void check(String op, Function<Tensor[], Tensor> f, Tensor... inputs) {
         check(Options.defaults(), op, f, inputs);
     }
 
-    /** Checks {@code f} at {@code inputs}. Returns the largest absolute difference seen. */
+    /**
+     * Checks {@code f} at {@code inputs}: every entry of the Jacobian (two forward passes per input element,
+     * one backward pass per output element) or, in fast mode, random projections of it.
+     *
+     * @param options tolerances and mode
+     * @param op the name used in failure messages
+     * @param f the function of all inputs, written with tensor ops
+     * @param inputs the point to check at: floating-point inputs are copied to float64 leaves and checked;
+     *        int64 and bool inputs pass through unchanged
+     * @return the largest absolute difference seen between numerical and analytical values
+     * @throws GradCheckFailure naming the op, the output element, the input and its element, and both values
+     *         when a gradient is wrong
+     * @throws IllegalArgumentException when no input is floating point
+     * @throws IllegalStateException when {@code f} does not return float64 for float64 inputs (full mode)
+     */
     public static double check(Options options, String op, Function<Tensor[], Tensor> f, Tensor... inputs) {
         Tensor[] x = new Tensor[inputs.length];
         List<Integer> diff = new ArrayList<>();

@@ -28,7 +28,15 @@ public final class TensorGen {
         EDGES
     }
 
-    /** A shape of rank in [minRank, maxRank], each dim in [1, maxDim], a size-1 dim about one time in four. */
+    /**
+     * A shape of rank in [minRank, maxRank], each dim in [1, maxDim], a size-1 dim about one time in four.
+     *
+     * @param rng the source of randomness
+     * @param minRank the smallest rank, ≥ 0
+     * @param maxRank the largest rank, ≥ minRank
+     * @param maxDim the largest size of a dimension, ≥ 1
+     * @return a new shape
+     */
     public static int[] shape(RandomGenerator rng, int minRank, int maxRank, int maxDim) {
         int rank = minRank + rng.nextInt(maxRank - minRank + 1);
         int[] s = new int[rank];
@@ -39,6 +47,11 @@ public final class TensorGen {
     /**
      * Two shapes that broadcast together: start from one shape, then for the second drop some leading
      * dims and set some dims to 1 (in either operand).
+     *
+     * @param rng the source of randomness
+     * @param maxRank the largest rank
+     * @param maxDim the largest size of a dimension, ≥ 1
+     * @return two shapes, in random order
      */
     public static int[][] broadcastPair(RandomGenerator rng, int maxRank, int maxDim) {
         int[] full = shape(rng, 0, maxRank, maxDim);
@@ -51,7 +64,15 @@ public final class TensorGen {
         return rng.nextBoolean() ? new int[][] {a, b} : new int[][] {b, a};
     }
 
-    /** A contiguous tensor of the given dtype and shape with values from {@code profile}. */
+    /**
+     * A contiguous tensor of the given dtype and shape with values from {@code profile}.
+     *
+     * @param rng the source of randomness
+     * @param dtype the element type (values are converted to it)
+     * @param shape the shape
+     * @param profile how values are drawn
+     * @return a new tensor that does not require grad
+     */
     public static Tensor tensor(RandomGenerator rng, DType dtype, int[] shape, Values profile) {
         Tensor t = Tensor.zeros(dtype, shape);
         Storage s = t.storage();
@@ -59,7 +80,13 @@ public final class TensorGen {
         return t;
     }
 
-    /** One value from a profile. */
+    /**
+     * One value from a profile.
+     *
+     * @param rng the source of randomness
+     * @param profile how to draw it
+     * @return the value
+     */
     public static double value(RandomGenerator rng, Values profile) {
         return switch (profile) {
             case NORMAL -> rng.nextGaussian();
@@ -79,14 +106,27 @@ public final class TensorGen {
         };
     }
 
-    /** Int64 indices in [0, bound). */
+    /**
+     * Int64 indices in [0, bound), uniformly.
+     *
+     * @param rng the source of randomness
+     * @param shape the shape
+     * @param bound one past the largest index, ≥ 1
+     * @return a new int64 tensor
+     */
     public static Tensor indices(RandomGenerator rng, int[] shape, int bound) {
         long[] v = new long[Shape.numel(shape)];
         for (int i = 0; i < v.length; i++) v[i] = rng.nextInt(bound);
         return Tensor.of(v, shape);
     }
 
-    /** A bool tensor, each element true with probability ½. */
+    /**
+     * A bool tensor, each element true with probability ½.
+     *
+     * @param rng the source of randomness
+     * @param shape the shape
+     * @return a new bool tensor
+     */
     public static Tensor mask(RandomGenerator rng, int[] shape) {
         boolean[] v = new boolean[Shape.numel(shape)];
         for (int i = 0; i < v.length; i++) v[i] = rng.nextBoolean();
@@ -97,6 +137,10 @@ public final class TensorGen {
      * The same values as {@code t} in a non-contiguous layout: the dims are stored in a random order,
      * with a gap after each row and an offset into the storage. Leaves stay leaves (requiresGrad is
      * copied, no graph is recorded).
+     *
+     * @param rng the source of randomness
+     * @param t the values to lay out
+     * @return a new leaf with t's shape, dtype and values and non-contiguous strides
      */
     public static Tensor nonContiguous(RandomGenerator rng, Tensor t) {
         int rank = t.dim();

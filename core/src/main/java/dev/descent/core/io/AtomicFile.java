@@ -19,10 +19,24 @@ public final class AtomicFile {
     /** Writes the file's content to an open channel. */
     @FunctionalInterface
     public interface Body {
+        /**
+         * Writes the whole content.
+         *
+         * @param out the channel of the temporary file, positioned at 0
+         * @throws IOException when writing fails (the temporary file is then deleted and the target untouched)
+         */
         void write(FileChannel out) throws IOException;
     }
 
-    /** Replaces {@code target} with what {@code body} writes, atomically. */
+    /**
+     * Replaces {@code target} with what {@code body} writes, atomically; the parent folders are created when
+     * missing.
+     *
+     * @param target the file to create or replace
+     * @param body writes the content
+     * @throws IOException when writing fails, or the file system cannot rename atomically (the target is then
+     *         left as it was)
+     */
     public static void write(Path target, Body body) throws IOException {
         Path dir = target.toAbsolutePath().getParent();
         Files.createDirectories(dir);

@@ -17,6 +17,7 @@ public final class Json {
     /** A syntax error at a character position of the parsed text. */
     public static final class ParseException extends Exception {
         private static final long serialVersionUID = 1L;
+        /** The character position of the error in the parsed text. */
         private final int position;
 
         ParseException(String message, int position) {
@@ -24,6 +25,11 @@ public final class Json {
             this.position = position;
         }
 
+        /**
+         * The character position of the error.
+         *
+         * @return the 0-based index into the parsed text
+         */
         public int position() {
             return position;
         }
@@ -31,7 +37,15 @@ public final class Json {
 
     private static final int MAX_DEPTH = 64;
 
-    /** Parses one JSON value filling the whole text (surrounding whitespace allowed). */
+    /**
+     * Parses one JSON value filling the whole text (surrounding whitespace allowed).
+     *
+     * @param text the JSON text
+     * @return a {@code Map<String,Object>}, {@code List<Object>}, {@code String}, {@code Long} (a number
+     *         without fraction or exponent) or {@code Double}, {@code Boolean}, or null
+     * @throws ParseException at the first syntax error, a duplicate key, a number that does not parse (such as
+     *         an integer beyond the range of long), nesting deeper than 64, or text after the value
+     */
     public static Object parse(String text) throws ParseException {
         Parser p = new Parser(text);
         p.skipSpace();
@@ -187,7 +201,14 @@ public final class Json {
         }
     }
 
-    /** Writes a value (maps, lists, strings, numbers, booleans, null) as compact JSON. */
+    /**
+     * Writes a value (maps, lists, strings, numbers, booleans, null) as compact JSON.
+     *
+     * @param v the value: maps (keys written with {@code String.valueOf}), iterables, {@code int[]}, strings,
+     *        numbers (NaN and infinities become {@code null}), booleans or null; any other object is written as
+     *        its {@code toString()} string
+     * @return the JSON text
+     */
     public static String write(Object v) {
         StringBuilder sb = new StringBuilder();
         write(sb, v);

@@ -36,17 +36,38 @@ public final class Safetensors {
     /** Headers larger than this are refused (real ones are kilobytes). */
     public static final long MAX_HEADER_BYTES = 100L << 20;
 
-    /** The tensors of a file, in file order, and its metadata. */
+    /**
+     * The tensors of a file, in file order, and its metadata.
+     *
+     * @param tensors the tensors by name, in header order (unmodifiable)
+     * @param metadata the {@code __metadata__} strings, empty when the file has none (unmodifiable)
+     */
     public record Contents(Map<String, Tensor> tensors, Map<String, String> metadata) {}
 
     // ------------------------------------------------------------ writing
 
-    /** Writes {@code tensors} (in iteration order) with no metadata. */
+    /**
+     * Writes {@code tensors} (in iteration order) with no metadata, atomically.
+     *
+     * @param tensors the tensors by name; each is written contiguous, views included
+     * @param file the file to create or replace
+     * @throws IOException when writing fails (the old file, if any, is then left as it was)
+     * @throws IllegalArgumentException when a tensor is named {@code __metadata__}
+     */
     public static void save(Map<String, Tensor> tensors, Path file) throws IOException {
         save(tensors, Map.of(), file);
     }
 
-    /** Writes {@code tensors} (in iteration order) and string {@code metadata}, atomically. */
+    /**
+     * Writes {@code tensors} (in iteration order) and string {@code metadata}, atomically. The header is
+     * padded with spaces to a multiple of 8 bytes, as the reference writer does.
+     *
+     * @param tensors the tensors by name; each is written contiguous, views included
+     * @param metadata strings stored under {@code __metadata__} (omitted when empty)
+     * @param file the file to create or replace
+     * @throws IOException when writing fails (the old file, if any, is then left as it was)
+     * @throws IllegalArgumentException when a tensor is named {@code __metadata__}
+     */
     public static void save(Map<String, Tensor> tensors, Map<String, String> metadata, Path file) throws IOException {
         Map<String, Object> header = new LinkedHashMap<>();
         if (!metadata.isEmpty()) header.put("__metadata__", new LinkedHashMap<>(metadata));
@@ -106,7 +127,15 @@ public final class Safetensors {
 
     // ------------------------------------------------------------ reading
 
-    /** Reads every tensor of a file. */
+    /**
+     * Reads every tensor of a file into fresh contiguous tensors.
+     *
+     * @param file the safetensors file
+     * @return the tensors, in header order, and the metadata
+     * @throws FileFormatException naming the file, the byte offset and what was expected, when the file is
+     *         not a valid safetensors file of dtypes F32, F64, I64 and BOOL
+     * @throws IOException when the file cannot be read
+     */
     public static Contents load(Path file) throws IOException {
         try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
             long size = ch.size();

@@ -27,8 +27,25 @@ import dev.descent.core.kernel.Parallel;
 public final class Convolution {
     private Convolution() {}
 
-    /** Stride, padding, dilation (height, width) and groups. */
+    /**
+     * Stride, padding, dilation (height, width) and groups of a 2-D convolution, as in {@code torch.nn.Conv2d}.
+     *
+     * @param sh the vertical stride, ≥ 1
+     * @param sw the horizontal stride, ≥ 1
+     * @param ph the zero padding added above and below, ≥ 0
+     * @param pw the zero padding added left and right, ≥ 0
+     * @param dh the vertical dilation (spacing between kernel taps), ≥ 1
+     * @param dw the horizontal dilation, ≥ 1
+     * @param groups the number of groups: input and output channels split into that many independent
+     *        convolutions (1: ordinary, C: depthwise), ≥ 1
+     */
     public record Params(int sh, int sw, int ph, int pw, int dh, int dw, int groups) {
+        /**
+         * Checks every field.
+         *
+         * @throws IllegalArgumentException naming the field when a stride, dilation or groups is below 1, or a
+         *         padding is negative
+         */
         public Params {
             if (sh < 1 || sw < 1) throw new IllegalArgumentException("conv2d: stride must be >= 1, was (" + sh + ", " + sw + ")");
             if (ph < 0 || pw < 0) throw new IllegalArgumentException("conv2d: padding must be >= 0, was (" + ph + ", " + pw + ")");
@@ -36,20 +53,48 @@ public final class Convolution {
             if (groups < 1) throw new IllegalArgumentException("conv2d: groups must be >= 1, was " + groups);
         }
 
-        /** Square stride and padding, no dilation, one group. */
+        /**
+         * Square stride and padding, no dilation, one group.
+         *
+         * @param stride the stride in both directions, ≥ 1
+         * @param padding the zero padding on every side, ≥ 0
+         * @return the parameters
+         * @throws IllegalArgumentException when {@code stride < 1} or {@code padding < 0}
+         */
         public static Params of(int stride, int padding) {
             return new Params(stride, stride, padding, padding, 1, 1, 1);
         }
     }
 
-    /** conv2d with a square kernel's usual arguments. */
+    /**
+     * conv2d with a square kernel's usual arguments: {@code conv2d(x, w, bias, Params.of(stride, padding))}.
+     *
+     * @param x the input {@code [N, C, H, W]}
+     * @param w the kernel {@code [O, C, kH, kW]}
+     * @param bias {@code [O]}, or null for none
+     * @param stride the stride in both directions, ≥ 1
+     * @param padding the zero padding on every side, ≥ 0
+     * @return the output {@code [N, O, Ho, Wo]}, {@code Ho = (H + 2·padding − kH)/stride + 1} (rounded down)
+     * @throws IllegalArgumentException when shapes disagree, the kernel does not fit, or stride or padding
+     *         is out of range
+     */
     public static Tensor conv2d(Tensor x, Tensor w, Tensor bias, int stride, int padding) {
         return conv2d(x, w, bias, Params.of(stride, padding));
     }
 
     /**
      * y[n, o, oh, ow] = bias[o] + Σ_{c,i,j} x[n, g·C/G + c, oh·sh − ph + i·dh, ow·sw − pw + j·dw] · w[o, c, i, j]
-     * (g the group of o). {@code bias} may be null.
+     * (g the group of o, G the number of groups; x is zero outside the image), computed as im2col + GEMM.
+     * Gradients: {@link #conv2dInputGrad} for x, {@link #conv2dWeightGrad} for w, Σ over n, oh, ow for bias.
+     *
+     * @param x the input {@code [N, C, H, W]}
+     * @param w the kernel {@code [O, C/G, kH, kW]}
+     * @param bias {@code [O]}, or null for none
+     * @param p stride, padding, dilation and groups
+     * @return the output {@code [N, O, Ho, Wo]} with {@code Ho = ⌊(H + 2·ph − dh·(kH − 1) − 1)/sh⌋ + 1} (likewise
+     *         Wo), of x and w's promoted dtype
+     * @throws IllegalArgumentException when x or w is not 4-D, the channel counts do not match the groups,
+     *         bias is not {@code [O]}, or the dilated kernel does not fit the padded input
      */
     public static Tensor conv2d(Tensor x, Tensor w, Tensor bias, Params p) {
         Geometry q = geometry("conv2d", x.shape(), w.shape(), p);
@@ -72,7 +117,18 @@ public final class Convolution {
                 ws.requiresGrad() ? conv2dWeightGrad(xs, g, ws.shape(), p) : null}, xs, ws);
     }
 
-    /** The gradient of conv2d with respect to its input, given dy: the transposed convolution of dy with w. */
+    /**
+     * The gradient of conv2d with respect to its input, given dy: the transposed convolution of dy with w
+     * ({@code dx[n] = col2im(wᵀ · dy[n])} per group). Linear in dy and in w; its backward is conv2d and
+     * conv2dWeightGrad.
+     *
+     * @param dy the gradient of conv2d's output, {@code [N, O, Ho, Wo]}
+     * @param w the kernel {@code [O, C/G, kH, kW]}
+     * @param inputShape conv2d's input shape {@code [N, C, H, W]}
+     * @param p the forward's stride, padding, dilation and groups
+     * @return dx, of shape {@code inputShape}
+     * @throws IllegalArgumentException when the shapes do not fit together
+     */
     public static Tensor conv2dInputGrad(Tensor dy, Tensor w, int[] inputShape, Params p) {
         Geometry q = geometry("conv2dInputGrad", inputShape, w.shape(), p);
         checkOutput("conv2dInputGrad", q, dy);
@@ -84,7 +140,18 @@ public final class Convolution {
                 ws.requiresGrad() ? conv2dWeightGrad(h, g, ws.shape(), p) : null}, g, ws);
     }
 
-    /** The gradient of conv2d with respect to its weight, given input x and dy. */
+    /**
+     * The gradient of conv2d with respect to its weight, given input x and dy: the correlation
+     * {@code dw_g = Σ_n dy[n, g] · im2col(x[n], g)ᵀ}, summed over images in a fixed order. Linear in x and
+     * in dy; its backward is conv2d and conv2dInputGrad.
+     *
+     * @param x conv2d's input {@code [N, C, H, W]}
+     * @param dy the gradient of conv2d's output, {@code [N, O, Ho, Wo]}
+     * @param weightShape the kernel's shape {@code [O, C/G, kH, kW]}
+     * @param p the forward's stride, padding, dilation and groups
+     * @return dw, of shape {@code weightShape}
+     * @throws IllegalArgumentException when the shapes do not fit together
+     */
     public static Tensor conv2dWeightGrad(Tensor x, Tensor dy, int[] weightShape, Params p) {
         Geometry q = geometry("conv2dWeightGrad", x.shape(), weightShape, p);
         checkOutput("conv2dWeightGrad", q, dy);

@@ -9,7 +9,15 @@ public final class Dropout {
 
     /**
      * In training, {@code x · mask / (1 − p)} with {@code mask[i] = (u_i ≥ p)}, the u_i drawn from
-     * {@code rng} in row-major order; in eval (or p = 0), x itself.
+     * {@code rng} in row-major order (so the expected value is x); in eval (or p = 0), x itself, and no
+     * number is drawn. The gradient is g·mask/(1 − p).
+     *
+     * @param x the input
+     * @param p the probability of zeroing an element, in [0, 1] (1 zeroes everything)
+     * @param training whether to drop (false: identity)
+     * @param rng the source of the mask, advanced by {@code x.numel()} draws (none when p is 0 or 1, or in eval)
+     * @return the masked and rescaled input, or x
+     * @throws IllegalArgumentException when p is outside [0, 1] or NaN
      */
     public static Tensor dropout(Tensor x, double p, boolean training, RandomGenerator rng) {
         if (!(p >= 0 && p <= 1)) throw new IllegalArgumentException("dropout: p must be in [0, 1], was " + p);

@@ -20,6 +20,15 @@ public final class Elementwise {
 
     // ------------------------------------------------------------ binary arithmetic
 
+    /**
+     * {@code a + b}, broadcasting, after promoting both to {@link #resultType}; each input's gradient is the
+     * output's summed back to its shape. The op behind {@link Tensor#add(Tensor)}.
+     *
+     * @param a the left operand
+     * @param b the right operand
+     * @return a new tensor of the broadcast shape
+     * @throws IllegalArgumentException when the shapes do not broadcast
+     */
     public static Tensor add(Tensor a, Tensor b) {
         Tensor[] p = promote(a, b);
         Tensor y = binary("add", BinaryKernels.Kind.ADD, p[0], p[1]);
@@ -29,6 +38,14 @@ public final class Elementwise {
                 x1.requiresGrad() ? Views.sumToShape(g, x1.shape()) : null}, x0, x1);
     }
 
+    /**
+     * {@code a − b}, broadcasting and promoting; gradients g and −g, summed back to each input's shape.
+     *
+     * @param a the left operand
+     * @param b the right operand
+     * @return a new tensor of the broadcast shape
+     * @throws IllegalArgumentException when the shapes do not broadcast
+     */
     public static Tensor sub(Tensor a, Tensor b) {
         Tensor[] p = promote(a, b);
         Tensor y = binary("sub", BinaryKernels.Kind.SUB, p[0], p[1]);
@@ -38,6 +55,14 @@ public final class Elementwise {
                 x1.requiresGrad() ? Views.sumToShape(g.neg(), x1.shape()) : null}, x0, x1);
     }
 
+    /**
+     * {@code a · b}, broadcasting and promoting; gradients g·b and g·a, summed back to each input's shape.
+     *
+     * @param a the left operand
+     * @param b the right operand
+     * @return a new tensor of the broadcast shape
+     * @throws IllegalArgumentException when the shapes do not broadcast
+     */
     public static Tensor mul(Tensor a, Tensor b) {
         Tensor[] p = promote(a, b);
         Tensor x0 = p[0], x1 = p[1];
@@ -47,6 +72,15 @@ public final class Elementwise {
                 x1.requiresGrad() ? Views.sumToShape(g.mul(x0), x1.shape()) : null}, x0, x1);
     }
 
+    /**
+     * {@code a / b}, broadcasting and promoting; gradients g/b and −g·a/b². Two integer operands give an int64
+     * quotient truncated toward zero.
+     *
+     * @param a the dividend
+     * @param b the divisor
+     * @return a new tensor of the broadcast shape
+     * @throws IllegalArgumentException when the shapes do not broadcast
+     */
     public static Tensor div(Tensor a, Tensor b) {
         Tensor[] p = promote(a, b);
         Tensor x0 = p[0], x1 = p[1];
@@ -57,6 +91,15 @@ public final class Elementwise {
                 x1.requiresGrad() ? Views.sumToShape(g.mul(x0).div(x1.mul(x1)).neg(), x1.shape()) : null}, x0, x1);
     }
 
+    /**
+     * {@code aᵇ}, broadcasting and promoting; gradients g·b·aᵇ⁻¹ and g·aᵇ·ln a, the latter taken as 0 where
+     * a = 0 (as PyTorch does).
+     *
+     * @param a the base
+     * @param b the exponent
+     * @return a new tensor of the broadcast shape
+     * @throws IllegalArgumentException when the shapes do not broadcast
+     */
     public static Tensor pow(Tensor a, Tensor b) {
         Tensor[] p = promote(a, b);
         Tensor x0 = p[0], x1 = p[1];
@@ -67,7 +110,15 @@ public final class Elementwise {
                 x1.requiresGrad() ? Views.sumToShape(where(x0.eq(0), g.scalarLike(0), g.mul(y).mul(x0.log())), x1.shape()) : null}, x0, x1);
     }
 
-    /** maximum(a, b); on ties each input gets half of the gradient. */
+    /**
+     * The elementwise maximum, broadcasting and promoting; the gradient goes to the larger input, and on ties
+     * each input gets half of it.
+     *
+     * @param a one operand
+     * @param b the other
+     * @return a new tensor of the broadcast shape
+     * @throws IllegalArgumentException when the shapes do not broadcast
+     */
     public static Tensor maximum(Tensor a, Tensor b) {
         Tensor[] p = promote(a, b);
         Tensor x0 = p[0], x1 = p[1];
@@ -75,7 +126,15 @@ public final class Elementwise {
         return Autograd.record("maximum", y, g -> tieSplit(g, x0.gt(x1), x0.eq(x1), x0, x1), x0, x1);
     }
 
-    /** minimum(a, b); on ties each input gets half of the gradient. */
+    /**
+     * The elementwise minimum, broadcasting and promoting; the gradient goes to the smaller input, and on ties
+     * each input gets half of it.
+     *
+     * @param a one operand
+     * @param b the other
+     * @return a new tensor of the broadcast shape
+     * @throws IllegalArgumentException when the shapes do not broadcast
+     */
     public static Tensor minimum(Tensor a, Tensor b) {
         Tensor[] p = promote(a, b);
         Tensor x0 = p[0], x1 = p[1];
@@ -93,7 +152,16 @@ public final class Elementwise {
             b.requiresGrad() ? Views.sumToShape(g.mul(wb), b.shape()) : null};
     }
 
-    /** clamp(x, lo, hi); the gradient passes where lo ≤ x ≤ hi. */
+    /**
+     * {@code min(max(x, lo), hi)}; the gradient passes where lo ≤ x ≤ hi (boundaries included) and is 0
+     * elsewhere. An infinite bound is skipped.
+     *
+     * @param x the input
+     * @param lo the lower limit, or {@link Double#NEGATIVE_INFINITY}
+     * @param hi the upper limit, or {@link Double#POSITIVE_INFINITY}
+     * @return a new tensor of x's shape and dtype
+     * @throws IllegalArgumentException when {@code lo > hi}
+     */
     public static Tensor clamp(Tensor x, double lo, double hi) {
         if (lo > hi) throw new IllegalArgumentException("clamp: min " + lo + " is greater than max " + hi);
         Tensor y = x;
@@ -109,26 +177,61 @@ public final class Elementwise {
 
     // ------------------------------------------------------------ unary
 
+    /**
+     * {@code −x}; gradient −g.
+     *
+     * @param x a float32 or float64 tensor
+     * @return a new tensor of x's shape and dtype
+     * @throws IllegalArgumentException when x is int64 or bool
+     */
     public static Tensor neg(Tensor x) {
         Tensor y = unary(UnaryKernels.Kind.NEG, x);
         return Autograd.record("neg", y, g -> new Tensor[] {g.neg()}, x);
     }
 
+    /**
+     * {@code eˣ}; gradient g·eˣ (the output, reused).
+     *
+     * @param x a float32 or float64 tensor
+     * @return a new tensor of x's shape and dtype
+     * @throws IllegalArgumentException when x is int64 or bool
+     */
     public static Tensor exp(Tensor x) {
         Tensor y = unary(UnaryKernels.Kind.EXP, x);
         return Autograd.record("exp", y, g -> new Tensor[] {g.mul(y)}, x);
     }
 
+    /**
+     * {@code ln x}; gradient g/x.
+     *
+     * @param x a float32 or float64 tensor
+     * @return a new tensor of x's shape and dtype (NaN below 0, −∞ at 0)
+     * @throws IllegalArgumentException when x is int64 or bool
+     */
     public static Tensor log(Tensor x) {
         Tensor y = unary(UnaryKernels.Kind.LOG, x);
         return Autograd.record("log", y, g -> new Tensor[] {g.div(x)}, x);
     }
 
+    /**
+     * {@code √x}; gradient g/(2√x), infinite at 0.
+     *
+     * @param x a float32 or float64 tensor
+     * @return a new tensor of x's shape and dtype (NaN below 0)
+     * @throws IllegalArgumentException when x is int64 or bool
+     */
     public static Tensor sqrt(Tensor x) {
         Tensor y = unary(UnaryKernels.Kind.SQRT, x);
         return Autograd.record("sqrt", y, g -> new Tensor[] {g.div(y.mul(2))}, x);
     }
 
+    /**
+     * {@code |x|}; gradient g·sign(x), with sign(0) = 0 at the kink.
+     *
+     * @param x a float32 or float64 tensor
+     * @return a new tensor of x's shape and dtype
+     * @throws IllegalArgumentException when x is int64 or bool
+     */
     public static Tensor abs(Tensor x) {
         Tensor y = unary(UnaryKernels.Kind.ABS, x);
         return Autograd.record("abs", y, g -> {
@@ -138,14 +241,27 @@ public final class Elementwise {
         }, x);
     }
 
+    /**
+     * {@code max(x, 0)}; gradient {@link #positivePart}(g, x): g where x &gt; 0, 0 elsewhere (0 at the kink,
+     * as PyTorch).
+     *
+     * @param x a float32 or float64 tensor
+     * @return a new tensor of x's shape and dtype
+     * @throws IllegalArgumentException when x is int64 or bool
+     */
     public static Tensor relu(Tensor x) {
         Tensor y = unary(UnaryKernels.Kind.RELU, x);
         return Autograd.record("relu", y, g -> new Tensor[] {positivePart(g, x)}, x);
     }
 
     /**
-     * g where x > 0, else 0: relu's backward in one pass. Linear in g, so its own backward is itself
-     * (with the same x); x only selects, and gets no gradient.
+     * g where x &gt; 0, else 0: relu's backward in one pass. Linear in g, so its own backward is itself (with
+     * the same x); x only selects, and gets no gradient.
+     *
+     * @param g the values passed through (the gradient of relu's output)
+     * @param x the selector (relu's input)
+     * @return a new tensor of g and x's broadcast shape
+     * @throws IllegalArgumentException when the shapes do not broadcast
      */
     public static Tensor positivePart(Tensor g, Tensor x) {
         if (!java.util.Arrays.equals(g.shape(), x.shape()) || g.dtype() != x.dtype() || !g.dtype().isFloatingPoint()) {
@@ -166,17 +282,37 @@ public final class Elementwise {
         return Autograd.record("positivePart", y, h -> new Tensor[] {positivePart(h, x), null}, g, x);
     }
 
+    /**
+     * {@code σ(x) = 1/(1 + e⁻ˣ)}; gradient g·σ·(1 − σ).
+     *
+     * @param x a float32 or float64 tensor
+     * @return a new tensor of x's shape and dtype
+     * @throws IllegalArgumentException when x is int64 or bool
+     */
     public static Tensor sigmoid(Tensor x) {
         Tensor y = unary(UnaryKernels.Kind.SIGMOID, x);
         return Autograd.record("sigmoid", y, g -> new Tensor[] {g.mul(y).mul(y.neg().add(1))}, x);
     }
 
+    /**
+     * {@code tanh x}; gradient g·(1 − tanh²x).
+     *
+     * @param x a float32 or float64 tensor
+     * @return a new tensor of x's shape and dtype
+     * @throws IllegalArgumentException when x is int64 or bool
+     */
     public static Tensor tanh(Tensor x) {
         Tensor y = unary(UnaryKernels.Kind.TANH, x);
         return Autograd.record("tanh", y, g -> new Tensor[] {g.mul(y.mul(y).neg().add(1))}, x);
     }
 
-    /** The error function; d erf/dx = 2/√π · e^{−x²}. */
+    /**
+     * The error function erf(x) = 2/√π ∫₀ˣ e^{−t²} dt; d erf/dx = 2/√π · e^{−x²}.
+     *
+     * @param x a float32 or float64 tensor
+     * @return a new tensor of x's shape and dtype
+     * @throws IllegalArgumentException when x is int64 or bool
+     */
     public static Tensor erf(Tensor x) {
         if (!x.dtype().isFloatingPoint()) throw new IllegalArgumentException("erf: expects a float32 or float64 tensor, got " + x.dtype());
         Tensor xc = x.detach().contiguous();
@@ -189,7 +325,15 @@ public final class Elementwise {
 
     // ------------------------------------------------------------ select, compare, convert
 
-    /** cond ? a : b, broadcasting all three. */
+    /**
+     * {@code cond ? a : b}, broadcasting all three; the gradient goes to a where cond holds, to b elsewhere.
+     *
+     * @param cond a bool tensor
+     * @param a the values where cond is true
+     * @param b the values where cond is false
+     * @return a new tensor of the broadcast shape and a and b's promoted dtype
+     * @throws IllegalArgumentException when cond is not bool or the shapes do not broadcast
+     */
     public static Tensor where(Tensor cond, Tensor a, Tensor b) {
         if (cond.dtype() != DType.BOOL) throw new IllegalArgumentException("where: condition must be BOOL, was " + cond.dtype());
         Tensor[] p = promote(a, b);
@@ -222,10 +366,26 @@ public final class Elementwise {
         }, x0, x1);
     }
 
-    /** The six comparisons. */
-    public enum Comparison { EQ, NE, LT, LE, GT, GE }
+    /** The six comparisons: {@code ==}, {@code !=}, {@code <}, {@code <=}, {@code >}, {@code >=}. */
+    public enum Comparison {
+        /** {@code a == b}. */ EQ,
+        /** {@code a != b}. */ NE,
+        /** {@code a < b}. */ LT,
+        /** {@code a <= b}. */ LE,
+        /** {@code a > b}. */ GT,
+        /** {@code a >= b}. */ GE
+    }
 
-    /** A bool tensor: a ⋄ b elementwise, broadcasting. Comparisons carry no gradient. */
+    /**
+     * A bool tensor: {@code a ⋄ b} elementwise, broadcasting, compared as doubles (IEEE: every comparison with
+     * NaN is false except {@code NE}). Comparisons carry no gradient.
+     *
+     * @param k which comparison
+     * @param a the left operand
+     * @param b the right operand
+     * @return a new bool tensor of the broadcast shape
+     * @throws IllegalArgumentException when the shapes do not broadcast
+     */
     public static Tensor compare(Comparison k, Tensor a, Tensor b) {
         int[] shape = Shape.broadcast(k.name().toLowerCase(java.util.Locale.ROOT), a.shape(), b.shape());
         Tensor y = Tensor.zeros(DType.BOOL, shape);
@@ -255,7 +415,14 @@ public final class Elementwise {
         };
     }
 
-    /** x converted to {@code dtype}; between float dtypes the gradient is converted back. */
+    /**
+     * x converted to {@code dtype} (floats to int64 truncate toward zero; non-zero to bool is true); between
+     * float dtypes the gradient is converted back, other conversions carry none.
+     *
+     * @param x the tensor to convert
+     * @param dtype the dtype wanted
+     * @return x itself when it already has {@code dtype}, else a new contiguous tensor
+     */
     public static Tensor cast(Tensor x, DType dtype) {
         if (x.dtype() == dtype) return x;
         Tensor y = Tensor.zeros(dtype, x.shape());
@@ -267,7 +434,14 @@ public final class Elementwise {
 
     // ------------------------------------------------------------ in place (raw: no graph)
 
-    /** dst[...] = src broadcast to dst's shape, converting dtype. */
+    /**
+     * {@code dst[...] = src} broadcast to dst's shape, converting dtype; a raw write that records nothing and
+     * does not check grad mode (use {@link Tensor#copyFrom} for the checked form).
+     *
+     * @param src the values
+     * @param dst the tensor written into
+     * @throws IllegalArgumentException when src's shape does not broadcast to dst's
+     */
     public static void copyInto(Tensor src, Tensor dst) {
         int[] shape = dst.shape();
         if (!Shape.broadcastsTo(src.shape(), shape)) {
@@ -277,12 +451,24 @@ public final class Elementwise {
         CopyKernels.copy(src.storage(), src.storageOffset(), broadcastStrides(src, shape), dst.storage(), dst.storageOffset(), dst.strides(), shape);
     }
 
-    /** dst += src (src broadcast to dst's shape), raw. */
+    /**
+     * {@code dst += src} (src broadcast to dst's shape and converted to its dtype), raw: records nothing.
+     *
+     * @param dst the tensor updated in place
+     * @param src the values added
+     * @throws IllegalArgumentException when src's shape does not broadcast to dst's
+     */
     public static void addInto(Tensor dst, Tensor src) {
         inPlace(BinaryKernels.Kind.ADD, dst, src);
     }
 
-    /** dst *= src (src broadcast to dst's shape), raw. */
+    /**
+     * {@code dst *= src} (src broadcast to dst's shape and converted to its dtype), raw: records nothing.
+     *
+     * @param dst the tensor updated in place
+     * @param src the factors
+     * @throws IllegalArgumentException when src's shape does not broadcast to dst's
+     */
     public static void mulInto(Tensor dst, Tensor src) {
         inPlace(BinaryKernels.Kind.MUL, dst, src);
     }
@@ -326,6 +512,10 @@ public final class Elementwise {
      * not) promote as {@link DType#promote}; a 0-d tensor beside a dimensioned one only matters when it
      * is of a higher category (bool &lt; integer &lt; float), so {@code float32 × 0-d float64} stays float32,
      * and {@code int64 × 0-d float} becomes float32.
+     *
+     * @param a one operand
+     * @param b the other
+     * @return the dtype both are converted to
      */
     public static DType resultType(Tensor a, Tensor b) {
         boolean za = a.dim() == 0, zb = b.dim() == 0;
@@ -343,7 +533,14 @@ public final class Elementwise {
         };
     }
 
-    /** Strides of t broadcast to {@code shape}: 0 on new or stretched dims. */
+    /**
+     * The strides that read t as if broadcast to {@code shape}: 0 on new leading dimensions and on stretched
+     * size-1 dimensions, t's own strides elsewhere.
+     *
+     * @param t a tensor whose shape broadcasts to {@code shape}
+     * @param shape the broadcast shape
+     * @return one stride per dimension of {@code shape}
+     */
     public static int[] broadcastStrides(Tensor t, int[] shape) {
         int[] ts = t.shape(), st = t.strides();
         int[] out = new int[shape.length];

@@ -20,7 +20,18 @@ public final class Indexing {
 
     // ------------------------------------------------------------ gather / scatterAdd
 
-    /** out[..i_dim..] = x[..index[..]..] along {@code dim}; index has x's rank and no larger sizes off {@code dim}. */
+    /**
+     * {@code out[p] = x[p with coordinate dim replaced by index[p]]} for every position p of {@code index};
+     * the backward scatters the gradient back with {@link #scatterAdd}.
+     *
+     * @param x the source
+     * @param dim the dimension indexed (negative counts from the end)
+     * @param index int64 positions, of x's rank and no larger than x off {@code dim}
+     * @return a tensor of index's shape and x's dtype
+     * @throws IllegalArgumentException when index is not int64, differs in rank or is too large
+     * @throws IndexOutOfBoundsException when an index lies outside {@code [0, x.size(dim))}, naming it and its
+     *         position
+     */
     public static Tensor gather(Tensor x, int dim, Tensor index) {
         int d = checkIndexLike("gather", x, dim, index, index);
         Tensor out = Tensor.zeros(x.dtype(), index.shape());
@@ -32,7 +43,19 @@ public final class Indexing {
         return Autograd.record("gather", out, g -> new Tensor[] {Tensor.zeros(g.dtype(), inShape).scatterAdd(d, index, g)}, x);
     }
 
-    /** self + src scattered: out[..index[p]..] += src[p] along {@code dim}. */
+    /**
+     * A copy of {@code self} with {@code out[p with coordinate dim replaced by index[p]] += src[p]} for every
+     * position p of {@code index}; repeated targets add up. Gradients: g to self, {@code g.gather(dim, index)}
+     * to src.
+     *
+     * @param self the base values (not modified)
+     * @param dim the dimension indexed (negative counts from the end)
+     * @param index int64 target positions, of self's rank, no larger than src, nor than self off {@code dim}
+     * @param src the values added (converted to self's dtype)
+     * @return a new tensor of self's shape
+     * @throws IllegalArgumentException when index is not int64, or the ranks or sizes do not fit
+     * @throws IndexOutOfBoundsException when an index lies outside {@code [0, self.size(dim))}
+     */
     public static Tensor scatterAdd(Tensor self, int dim, Tensor index, Tensor src) {
         int d = checkIndexLike("scatterAdd", self, dim, index, src);
         Tensor s = src.dtype() == self.dtype() ? src : src.to(self.dtype());
@@ -52,7 +75,17 @@ public final class Indexing {
 
     // ------------------------------------------------------------ indexSelect / indexAdd
 
-    /** The slices of x at the 1-D int64 {@code index} along {@code dim}. */
+    /**
+     * The slices of x at the positions in {@code index} along {@code dim}, in index order; the backward adds
+     * the gradient back with {@link #indexAdd}.
+     *
+     * @param x the source, rank ≥ 1
+     * @param dim the dimension indexed (negative counts from the end)
+     * @param index a 1-D (or 0-d) int64 tensor
+     * @return a new tensor whose {@code dim} has {@code index.numel()} entries
+     * @throws IllegalArgumentException when x is 0-d, or index is not int64 or has rank above 1
+     * @throws IndexOutOfBoundsException when an index lies outside {@code [0, x.size(dim))}
+     */
     public static Tensor indexSelect(Tensor x, int dim, Tensor index) {
         if (x.dim() == 0) throw new IllegalArgumentException("indexSelect: needs a tensor of rank >= 1, got a 0-d tensor");
         int d = Shape.normalizeDim("indexSelect", dim, x.dim());
@@ -65,7 +98,18 @@ public final class Indexing {
         return Autograd.record("indexSelect", out, g -> new Tensor[] {Tensor.zeros(g.dtype(), inShape).indexAdd(d, index, g)}, x);
     }
 
-    /** self with src's slice i added at slice index[i] along {@code dim}. */
+    /**
+     * A copy of {@code self} with slice i of {@code src} added at slice {@code index[i]} along {@code dim};
+     * repeated indices add up. Gradients: g to self, {@code g.indexSelect(dim, index)} to src.
+     *
+     * @param self the base values (not modified)
+     * @param dim the dimension indexed (negative counts from the end)
+     * @param index a 1-D int64 tensor
+     * @param src self's shape with {@code dim} of size {@code index.numel()} (converted to self's dtype)
+     * @return a new tensor of self's shape
+     * @throws IllegalArgumentException when index is not a 1-D int64 tensor or src has the wrong shape
+     * @throws IndexOutOfBoundsException when an index lies outside {@code [0, self.size(dim))}
+     */
     public static Tensor indexAdd(Tensor self, int dim, Tensor index, Tensor src) {
         int d = Shape.normalizeDim("indexAdd", dim, self.dim());
         long[] idx = checkedIndices("indexAdd", index, self.size(d), d);
@@ -85,7 +129,16 @@ public final class Indexing {
 
     // ------------------------------------------------------------ joins
 
-    /** Tensors joined along {@code dim}; all other sizes must agree. */
+    /**
+     * Tensors joined along {@code dim}, their dtypes promoted; all other sizes must agree. The backward
+     * narrows the gradient back into the pieces.
+     *
+     * @param tensors one or more tensors of rank ≥ 1
+     * @param dim the dimension joined along (negative counts from the end)
+     * @return a new tensor
+     * @throws IllegalArgumentException when the list is empty, a tensor is 0-d, or ranks or sizes disagree
+     *         (naming the tensor and the dimension)
+     */
     public static Tensor cat(List<Tensor> tensors, int dim) {
         if (tensors.isEmpty()) throw new IllegalArgumentException("cat: needs at least one tensor");
         Tensor first = tensors.get(0);
@@ -130,7 +183,15 @@ public final class Indexing {
         }, in);
     }
 
-    /** Tensors of one shape stacked along a new dim {@code dim}. */
+    /**
+     * Tensors of one shape stacked along a new dimension {@code dim}: each is unsqueezed, then all are
+     * {@link #cat}-ed.
+     *
+     * @param tensors one or more tensors of identical shape
+     * @param dim the new dimension's position, in {@code [−rank−1, rank]}
+     * @return a new tensor of rank one more than the inputs
+     * @throws IllegalArgumentException when the list is empty, the shapes differ or {@code dim} is out of range
+     */
     public static Tensor stack(List<Tensor> tensors, int dim) {
         if (tensors.isEmpty()) throw new IllegalArgumentException("stack: needs at least one tensor");
         int[] shape = tensors.get(0).shape();
@@ -147,7 +208,16 @@ public final class Indexing {
         return cat(parts, d);
     }
 
-    /** One-hot rows: an int64 tensor with a new last dim of {@code numClasses}. */
+    /**
+     * One-hot rows: an int64 tensor with a new last dimension of {@code numClasses}, 1 at each index and 0
+     * elsewhere. No gradient.
+     *
+     * @param index int64 class indices, any shape
+     * @param numClasses the number of classes, ≥ 1
+     * @return an int64 tensor of shape {@code index.shape() + [numClasses]}
+     * @throws IllegalArgumentException when index is not int64 or {@code numClasses < 1}
+     * @throws IndexOutOfBoundsException when an index lies outside {@code [0, numClasses)}
+     */
     public static Tensor oneHot(Tensor index, int numClasses) {
         if (numClasses <= 0) throw new IllegalArgumentException("oneHot: numClasses must be > 0, was " + numClasses);
         long[] idx = checkedIndices("oneHot", index.reshape(-1), numClasses, -1);

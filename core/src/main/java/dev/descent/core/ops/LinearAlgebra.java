@@ -18,6 +18,16 @@ import java.util.Arrays;
 public final class LinearAlgebra {
     private LinearAlgebra() {}
 
+    /**
+     * {@code a @ b} with {@code torch.matmul} semantics (see the class comment and {@link Tensor#matmul}).
+     * Operands are promoted to a common dtype; integer operands are multiplied in float32.
+     *
+     * @param a the left operand, rank ≥ 1
+     * @param b the right operand, rank ≥ 1
+     * @return the product
+     * @throws IllegalArgumentException when an operand is 0-d, the contracted sizes differ, or the batch
+     *         dimensions do not broadcast
+     */
     public static Tensor matmul(Tensor a, Tensor b) {
         if (a.dim() == 0 || b.dim() == 0) {
             throw new IllegalArgumentException("matmul: both operands need at least 1 dim, got shapes " + Shape.format(a.shape())

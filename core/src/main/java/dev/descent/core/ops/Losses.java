@@ -14,16 +14,40 @@ public final class Losses {
     private Losses() {}
 
     /** How per-element losses are combined. */
-    public enum Reduction { MEAN, SUM, NONE }
+    public enum Reduction {
+        /** The mean over all elements: a 0-d tensor. */ MEAN,
+        /** The sum over all elements: a 0-d tensor. */ SUM,
+        /** No reduction: one loss per element (per row for the class losses). */ NONE
+    }
 
-    /** Mean cross-entropy of logits [N, C] against class indices [N] (int64). */
+    /**
+     * Mean cross-entropy of logits {@code [N, C]} against class indices {@code [N]} (int64):
+     * {@code mean_i −log softmax(logits_i)[y_i]}, the usual classification loss. Its gradient with respect to
+     * the logits is {@code (softmax(logits) − onehot(y)) / N}.
+     *
+     * @param logits unnormalised class scores {@code [N, C]}
+     * @param target the class of each row, int64 {@code [N]}, values in {@code [0, C)}
+     * @return a 0-d tensor
+     * @throws IllegalArgumentException when logits is not 2-D, or target is not int64 of shape {@code [N]}
+     * @throws IndexOutOfBoundsException naming the position when a target lies outside {@code [0, C)}
+     */
     public static Tensor crossEntropy(Tensor logits, Tensor target) {
         return crossEntropy(logits, target, Reduction.MEAN, 0);
     }
 
     /**
-     * Cross-entropy from logits [N, C] and class indices [N] (int64): loss_i = −(1 − ε)·log p_i[y_i]
-     * − ε·mean_c log p_i[c], with p = softmax(logits) and ε the label smoothing (PyTorch's definition).
+     * Cross-entropy from logits {@code [N, C]} and class indices {@code [N]} (int64): loss_i = −(1 − ε)·log p_i[y_i]
+     * − ε·mean_c log p_i[c], with p = softmax(logits) and ε the label smoothing (PyTorch's definition). Goes
+     * through log-softmax, so logits of magnitude 1e4 give finite losses and gradients.
+     *
+     * @param logits unnormalised class scores {@code [N, C]}
+     * @param target the class of each row, int64 {@code [N]}
+     * @param reduction how the N losses are combined
+     * @param labelSmoothing ε in [0, 1]; 0 is plain cross-entropy
+     * @return a 0-d tensor, or the {@code [N]} losses for {@link Reduction#NONE}
+     * @throws IllegalArgumentException when ε is outside [0, 1], logits is not 2-D, or target is not int64 of
+     *         shape {@code [N]}
+     * @throws IndexOutOfBoundsException naming the position when a target lies outside {@code [0, C)}
      */
     public static Tensor crossEntropy(Tensor logits, Tensor target, Reduction reduction, double labelSmoothing) {
         if (!(labelSmoothing >= 0 && labelSmoothing <= 1)) {
@@ -36,13 +60,32 @@ public final class Losses {
         return reduce(loss, reduction);
     }
 
-    /** Negative log-likelihood of log-probabilities [N, C] at class indices [N]. */
+    /**
+     * Negative log-likelihood: {@code −logProbabilities[i, y_i]} per row, e.g. after
+     * {@link Tensor#logSoftmax}.
+     *
+     * @param logProbabilities log-probabilities {@code [N, C]}
+     * @param target the class of each row, int64 {@code [N]}
+     * @param reduction how the N losses are combined
+     * @return a 0-d tensor, or the {@code [N]} losses for {@link Reduction#NONE}
+     * @throws IllegalArgumentException when the scores are not 2-D, or target is not int64 of shape {@code [N]}
+     * @throws IndexOutOfBoundsException naming the position when a target lies outside {@code [0, C)}
+     */
     public static Tensor nllLoss(Tensor logProbabilities, Tensor target, Reduction reduction) {
         checkClassTargets("nllLoss", logProbabilities, target);
         return reduce(logProbabilities.gather(1, target.unsqueeze(1)).squeeze(1).neg(), reduction);
     }
 
-    /** Mean squared error; prediction and target must have the same shape. */
+    /**
+     * Squared error {@code (prediction − target)²} per element, combined by {@code reduction} (MEAN: the mean
+     * squared error). No broadcasting: the shapes must be equal.
+     *
+     * @param prediction the model's output
+     * @param target the wanted values, of the same shape
+     * @param reduction how the element losses are combined
+     * @return a 0-d tensor, or the element losses for {@link Reduction#NONE}
+     * @throws IllegalArgumentException when the shapes differ
+     */
     public static Tensor mseLoss(Tensor prediction, Tensor target, Reduction reduction) {
         if (!Arrays.equals(prediction.shape(), target.shape())) {
             throw new IllegalArgumentException("mseLoss: prediction " + Shape.format(prediction.shape()) + " and target " + Shape.format(target.shape())
@@ -53,7 +96,14 @@ public final class Losses {
 
     /**
      * Binary cross-entropy from logits x against targets y in [0, 1] (same shape):
-     * max(x, 0) − x·y + log(1 + e^{−|x|}), which is finite for any finite x.
+     * max(x, 0) − x·y + log(1 + e^{−|x|}), which is finite for any finite x. One primitive op whose gradient
+     * is exactly σ(x) − y in x (and −x in y).
+     *
+     * @param logits unnormalised scores x
+     * @param target probabilities y in [0, 1], of the same shape (int64 and bool targets are converted)
+     * @param reduction how the element losses are combined
+     * @return a 0-d tensor, or the element losses for {@link Reduction#NONE}
+     * @throws IllegalArgumentException when the shapes differ
      */
     public static Tensor binaryCrossEntropyWithLogits(Tensor logits, Tensor target, Reduction reduction) {
         if (!Arrays.equals(logits.shape(), target.shape())) {

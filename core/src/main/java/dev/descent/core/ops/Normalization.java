@@ -13,13 +13,27 @@ public final class Normalization {
     private Normalization() {}
 
     /**
-     * Batch normalisation over every dim but 1 (channels): input [N, C] or [N, C, ...].
+     * Batch normalisation (Ioffe &amp; Szegedy 2015) over every dim but 1 (channels): input [N, C] or
+     * [N, C, ...]. {@code y = (x − mean) / √(var + eps) · weight + bias}, per channel.
      *
      * <p>Training: normalise with the batch mean and the biased batch variance, and update the running
      * statistics in place: {@code running = (1 − momentum)·running + momentum·batch}, using the
      * unbiased variance (PyTorch's convention). Eval: normalise with the running statistics.
      * {@code runningMean}/{@code runningVar} may be null (no tracking: batch statistics always);
-     * {@code weight}/{@code bias} may be null (no affine transform).
+     * {@code weight}/{@code bias} may be null (no affine transform). Composed from primitives, so gradients
+     * flow through the batch statistics.
+     *
+     * @param x the input {@code [N, C, ...]}
+     * @param runningMean the running mean {@code [C]}, updated in place in training, or null
+     * @param runningVar the running variance {@code [C]}, updated in place in training, or null
+     * @param weight the scale γ {@code [C]}, or null
+     * @param bias the shift β {@code [C]}, or null
+     * @param training whether to use (and track) batch statistics
+     * @param momentum the weight of the new batch in the running statistics, in [0, 1] (PyTorch's default 0.1)
+     * @param eps added to the variance for stability, &gt; 0 (PyTorch's default 1e-5)
+     * @return the normalised tensor, of x's shape
+     * @throws IllegalArgumentException when x has rank below 2, a statistic or affine parameter is not
+     *         {@code [C]}, eps ≤ 0, momentum is outside [0, 1], or training sees only one value per channel
      */
     public static Tensor batchNorm(Tensor x, Tensor runningMean, Tensor runningVar, Tensor weight, Tensor bias,
                                    boolean training, double momentum, double eps) {
@@ -71,8 +85,18 @@ public final class Normalization {
     }
 
     /**
-     * Layer normalisation over the trailing dims {@code normalizedShape}: (x − mean) / √(var + eps),
-     * biased variance, then the optional elementwise affine {@code weight}, {@code bias} (of that shape).
+     * Layer normalisation (Ba, Kiros &amp; Hinton 2016) over the trailing dims {@code normalizedShape}:
+     * (x − mean) / √(var + eps), biased variance, then the optional elementwise affine {@code weight},
+     * {@code bias} (of that shape). Composed from primitives.
+     *
+     * @param x the input, whose trailing dimensions are {@code normalizedShape}
+     * @param normalizedShape the trailing shape normalised over (at least one dimension)
+     * @param weight the scale, of shape {@code normalizedShape}, or null
+     * @param bias the shift, of shape {@code normalizedShape}, or null
+     * @param eps added to the variance for stability, &gt; 0
+     * @return the normalised tensor, of x's shape
+     * @throws IllegalArgumentException when {@code normalizedShape} is empty or not x's trailing shape, an
+     *         affine parameter has another shape, or eps ≤ 0
      */
     public static Tensor layerNorm(Tensor x, int[] normalizedShape, Tensor weight, Tensor bias, double eps) {
         int k = normalizedShape.length, r = x.dim();

@@ -17,8 +17,23 @@ import dev.descent.core.kernel.Parallel;
 public final class Pooling {
     private Pooling() {}
 
-    /** Window size, stride and padding (height, width). */
+    /**
+     * Window size, stride and padding (height, width) of a 2-D pooling, as in {@code torch.nn.MaxPool2d}.
+     *
+     * @param kh the window height, ≥ 1
+     * @param kw the window width, ≥ 1
+     * @param sh the vertical stride, ≥ 1
+     * @param sw the horizontal stride, ≥ 1
+     * @param ph the padding above and below, between 0 and {@code kh/2}
+     * @param pw the padding left and right, between 0 and {@code kw/2}
+     */
     public record Window(int kh, int kw, int sh, int sw, int ph, int pw) {
+        /**
+         * Checks every field.
+         *
+         * @throws IllegalArgumentException when a size or stride is below 1, or a padding is negative or more
+         *         than half the window
+         */
         public Window {
             if (kh < 1 || kw < 1) throw new IllegalArgumentException("pool: kernel must be >= 1, was (" + kh + ", " + kw + ")");
             if (sh < 1 || sw < 1) throw new IllegalArgumentException("pool: stride must be >= 1, was (" + sh + ", " + sw + ")");
@@ -27,7 +42,16 @@ public final class Pooling {
             }
         }
 
-        /** A square window; stride defaults to the kernel size as in PyTorch. */
+        /**
+         * A square window with square stride and padding. (PyTorch's default stride, the kernel size, is the
+         * caller's to pass: {@code Window.of(2, 2, 0)}.)
+         *
+         * @param kernel the window size, ≥ 1
+         * @param stride the stride, ≥ 1
+         * @param padding the padding, between 0 and {@code kernel/2}
+         * @return the window
+         * @throws IllegalArgumentException when a value is out of range
+         */
         public static Window of(int kernel, int stride, int padding) {
             return new Window(kernel, kernel, stride, stride, padding, padding);
         }
@@ -42,7 +66,18 @@ public final class Pooling {
         return new int[] {xs[0], xs[1], ho, wo};
     }
 
-    /** Max over each window. */
+    /**
+     * The maximum over each window: {@code y[n, c, oh, ow] = max x[n, c, oh·sh − ph + i, ow·sw − pw + j]} over
+     * the window's positions inside the image (padding never wins). The gradient goes to the position of the
+     * maximum only: the first in row-major window order on ties (unlike {@link Tensor#max()}, which splits);
+     * a NaN wins over any number.
+     *
+     * @param x the input {@code [N, C, H, W]}, float32 or float64
+     * @param p the window
+     * @return {@code [N, C, Ho, Wo]} with {@code Ho = ⌊(H + 2·ph − kh)/sh⌋ + 1} (likewise Wo)
+     * @throws IllegalArgumentException when x is not 4-D or not floating point, or the window does not fit the
+     *         padded input
+     */
     public static Tensor maxPool2d(Tensor x, Window p) {
         int[] xs = x.shape(), os = outShape("maxPool2d", xs, p);
         if (!x.dtype().isFloatingPoint()) throw new IllegalArgumentException("maxPool2d: expects a float tensor, got " + x.dtype());
@@ -170,7 +205,17 @@ public final class Pooling {
         return Autograd.record("maxPool2dBackward", dx, h -> new Tensor[] {pick(h, index, gs)}, g);
     }
 
-    /** Mean over each window, dividing by the full window size (padding counted). */
+    /**
+     * The mean over each window, dividing by the full window size {@code kh·kw} (padding counted as zeros,
+     * PyTorch's default {@code count_include_pad=True}). The gradient of each output is spread evenly over
+     * its window ({@link #avgPool2dBackward}).
+     *
+     * @param x the input {@code [N, C, H, W]}, float32 or float64
+     * @param p the window
+     * @return {@code [N, C, Ho, Wo]} with {@code Ho = ⌊(H + 2·ph − kh)/sh⌋ + 1} (likewise Wo)
+     * @throws IllegalArgumentException when x is not 4-D or not floating point, or the window does not fit the
+     *         padded input
+     */
     public static Tensor avgPool2d(Tensor x, Window p) {
         int[] xs = x.shape(), os = outShape("avgPool2d", xs, p);
         if (!x.dtype().isFloatingPoint()) throw new IllegalArgumentException("avgPool2d: expects a float tensor, got " + x.dtype());
@@ -181,7 +226,16 @@ public final class Pooling {
         return Autograd.record("avgPool2d", y, g -> new Tensor[] {avgPool2dBackward(g, xs, p)}, x);
     }
 
-    /** The adjoint of avgPool2d: each output's gradient spread evenly over its window. */
+    /**
+     * The adjoint of avgPool2d: each output's gradient, divided by {@code kh·kw}, added to every input
+     * position of its window. Its own backward is avgPool2d.
+     *
+     * @param g the gradient of avgPool2d's output
+     * @param inShape avgPool2d's input shape {@code [N, C, H, W]}
+     * @param p the window
+     * @return the gradient with respect to the input, of shape {@code inShape}
+     * @throws IllegalArgumentException when g's shape is not the output shape of {@code inShape} under p
+     */
     public static Tensor avgPool2dBackward(Tensor g, int[] inShape, Window p) {
         int[] os = outShape("avgPool2dBackward", inShape, p);
         if (!java.util.Arrays.equals(g.shape(), os)) {
@@ -194,7 +248,13 @@ public final class Pooling {
         return Autograd.record("avgPool2dBackward", dx, h -> new Tensor[] {avgPool2d(h, p)}, g);
     }
 
-    /** Averages each [H, W] plane to one value: [N, C, H, W] → [N, C]. */
+    /**
+     * Averages each {@code [H, W]} plane to one value: {@code [N, C, H, W] → [N, C]}, i.e. {@code x.mean({2, 3})}.
+     *
+     * @param x the input {@code [N, C, H, W]}
+     * @return the per-channel means {@code [N, C]}
+     * @throws IllegalArgumentException when x is not 4-D
+     */
     public static Tensor globalAvgPool2d(Tensor x) {
         if (x.dim() != 4) throw new IllegalArgumentException("globalAvgPool2d: input must be [N, C, H, W], got " + Shape.format(x.shape()));
         return x.mean(new int[] {2, 3}, false);

@@ -16,6 +16,16 @@ import dev.descent.core.kernel.ReduceKernels;
 public final class Reductions {
     private Reductions() {}
 
+    /**
+     * Σ x over {@code dims}; the gradient is broadcast back over the reduced dimensions. int64 and bool inputs
+     * are summed in float64. An empty reduced dimension gives 0.
+     *
+     * @param x the tensor
+     * @param dims the dimensions (negative count from the end); empty means all
+     * @param keepdim keep the reduced dimensions with size 1
+     * @return the sums
+     * @throws IllegalArgumentException when a dimension is out of range or repeated
+     */
     public static Tensor sum(Tensor x, int[] dims, boolean keepdim) {
         boolean[] mask = Shape.dimMask("sum", dims, x.dim());
         Tensor y = reduce("sum", ReduceKernels.Kind.SUM, x, mask, keepdim);
@@ -23,15 +33,44 @@ public final class Reductions {
         return Autograd.record("sum", y, g -> new Tensor[] {g.reshape(kept).expand(inShape)}, x);
     }
 
+    /**
+     * {@code sum(x, dims) / n}, n the number of elements reduced.
+     *
+     * @param x the tensor
+     * @param dims the dimensions (negative count from the end); empty means all
+     * @param keepdim keep the reduced dimensions with size 1
+     * @return the means
+     * @throws IllegalArgumentException when a dimension is out of range or repeated
+     */
     public static Tensor mean(Tensor x, int[] dims, boolean keepdim) {
         boolean[] mask = Shape.dimMask("mean", dims, x.dim());
         return sum(x, dims, keepdim).div(count(x.shape(), mask));
     }
 
+    /**
+     * The maximum over {@code dims} ({@code torch.amax}); every element equal to its maximum gets an equal
+     * share of the gradient.
+     *
+     * @param x the tensor
+     * @param dims the dimensions (negative count from the end); empty means all
+     * @param keepdim keep the reduced dimensions with size 1
+     * @return the maxima
+     * @throws IllegalArgumentException when a dimension is out of range, repeated or empty
+     */
     public static Tensor max(Tensor x, int[] dims, boolean keepdim) {
         return extremum("max", ReduceKernels.Kind.MAX, x, dims, keepdim);
     }
 
+    /**
+     * The minimum over {@code dims} ({@code torch.amin}); every element equal to its minimum gets an equal
+     * share of the gradient.
+     *
+     * @param x the tensor
+     * @param dims the dimensions (negative count from the end); empty means all
+     * @param keepdim keep the reduced dimensions with size 1
+     * @return the minima
+     * @throws IllegalArgumentException when a dimension is out of range, repeated or empty
+     */
     public static Tensor min(Tensor x, int[] dims, boolean keepdim) {
         return extremum("min", ReduceKernels.Kind.MIN, x, dims, keepdim);
     }
@@ -48,7 +87,16 @@ public final class Reductions {
         }, x);
     }
 
-    /** Σ (x − mean)² / (n − correction) over {@code dims}. */
+    /**
+     * Σ (x − mean)² / (n − correction) over {@code dims}, composed from primitives.
+     *
+     * @param x the tensor
+     * @param dims the dimensions (negative count from the end); empty means all
+     * @param correction subtracted from the count n: 0 population, 1 unbiased
+     * @param keepdim keep the reduced dimensions with size 1
+     * @return the variances
+     * @throws IllegalArgumentException when a dimension is out of range or repeated
+     */
     public static Tensor var(Tensor x, int[] dims, int correction, boolean keepdim) {
         boolean[] mask = Shape.dimMask("var", dims, x.dim());
         int[] all = reducedDims(mask);
@@ -56,7 +104,16 @@ public final class Reductions {
         return centered.mul(centered).sum(all, keepdim).div(count(x.shape(), mask) - correction);
     }
 
-    /** log Σ exp(x) over {@code dims}: the max (a constant) is taken out first, so 1e4 does not overflow. */
+    /**
+     * log Σ exp(x) over {@code dims}: the max (a constant) is taken out first, so 1e4 does not overflow, and
+     * an infinite max is left in place of inf − inf.
+     *
+     * @param x the tensor
+     * @param dims the dimensions (negative count from the end); empty means all
+     * @param keepdim keep the reduced dimensions with size 1
+     * @return the log-sum-exps
+     * @throws IllegalArgumentException when a dimension is out of range, repeated or empty
+     */
     public static Tensor logsumexp(Tensor x, int[] dims, boolean keepdim) {
         boolean[] mask = Shape.dimMask("logsumexp", dims, x.dim());
         int[] all = reducedDims(mask);
@@ -66,10 +123,28 @@ public final class Reductions {
         return keepdim ? out : out.reshape(reducedShape(x.shape(), mask, false));
     }
 
+    /**
+     * Positions of the maxima along {@code dim}: the first on ties; a NaN counts as the largest. No gradient.
+     *
+     * @param x the tensor (a 0-d x gives 0)
+     * @param dim the dimension (negative counts from the end)
+     * @param keepdim keep the dimension with size 1
+     * @return an int64 tensor
+     * @throws IllegalArgumentException when {@code dim} is out of range or has size 0
+     */
     public static Tensor argmax(Tensor x, int dim, boolean keepdim) {
         return argExtremum("argmax", x, dim, keepdim, true);
     }
 
+    /**
+     * Positions of the minima along {@code dim}: the first on ties; a NaN counts as the smallest. No gradient.
+     *
+     * @param x the tensor (a 0-d x gives 0)
+     * @param dim the dimension (negative counts from the end)
+     * @param keepdim keep the dimension with size 1
+     * @return an int64 tensor
+     * @throws IllegalArgumentException when {@code dim} is out of range or has size 0
+     */
     public static Tensor argmin(Tensor x, int dim, boolean keepdim) {
         return argExtremum("argmin", x, dim, keepdim, false);
     }
@@ -151,7 +226,14 @@ public final class Reductions {
         return Tensor.wrap(cur.storage(), cur.storageOffset(), outShape, Shape.contiguousStrides(outShape));
     }
 
-    /** The shape with reduced dims removed, or kept as 1. */
+    /**
+     * The shape a reduction produces.
+     *
+     * @param shape the input's shape
+     * @param mask which dimensions are reduced (see {@link dev.descent.core.Shape#dimMask})
+     * @param keepdim keep reduced dimensions as size 1 instead of removing them
+     * @return a new shape
+     */
     public static int[] reducedShape(int[] shape, boolean[] mask, boolean keepdim) {
         int n = 0;
         for (int i = 0; i < shape.length; i++) if (!mask[i] || keepdim) n++;

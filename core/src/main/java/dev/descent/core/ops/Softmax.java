@@ -10,7 +10,15 @@ import dev.descent.core.Tensor;
 public final class Softmax {
     private Softmax() {}
 
-    /** exp(x − max) / Σ exp(x − max) along {@code dim}. */
+    /**
+     * exp(x − max) / Σ exp(x − max) along {@code dim}; the max is a constant (detached), and an infinite max
+     * is replaced by 0 so that a slice of all −∞ does not turn into inf − inf.
+     *
+     * @param x the logits
+     * @param dim the dimension normalised over (negative counts from the end)
+     * @return a tensor of x's shape whose slices along {@code dim} sum to 1
+     * @throws IllegalArgumentException when {@code dim} is out of range
+     */
     public static Tensor softmax(Tensor x, int dim) {
         int d = Shape.normalizeDim("softmax", dim, x.dim());
         Tensor m = x.detach().max(d, true);
@@ -19,7 +27,14 @@ public final class Softmax {
         return e.div(e.sum(d, true));
     }
 
-    /** x − logsumexp(x) along {@code dim}. */
+    /**
+     * x − logsumexp(x) along {@code dim}: log-probabilities without forming the probabilities.
+     *
+     * @param x the logits
+     * @param dim the dimension normalised over (negative counts from the end)
+     * @return a tensor of x's shape, values ≤ 0
+     * @throws IllegalArgumentException when {@code dim} is out of range
+     */
     public static Tensor logSoftmax(Tensor x, int dim) {
         int d = Shape.normalizeDim("logSoftmax", dim, x.dim());
         return x.sub(x.logsumexp(d, true));

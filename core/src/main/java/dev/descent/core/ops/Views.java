@@ -55,6 +55,16 @@ public final class Views {
 
     // ------------------------------------------------------------ shape-preserving-data views
 
+    /**
+     * x seen as {@code newShape} without a copy; the gradient is reshaped back. The op behind
+     * {@link Tensor#view}.
+     *
+     * @param x the tensor to view
+     * @param newShape the sizes, with at most one {@code -1}
+     * @return a view sharing x's storage
+     * @throws IllegalArgumentException when the shape does not fit x's element count, or x's strides do not
+     *         allow a view
+     */
     public static Tensor view(Tensor x, int[] newShape) {
         int[] shape = Shape.inferSize("view", newShape, x.numel());
         int[] strides = viewStrides(x, shape);
@@ -67,6 +77,15 @@ public final class Views {
         return Autograd.record("view", y, g -> new Tensor[] {g.reshape(inShape)}, x);
     }
 
+    /**
+     * x as {@code newShape}: a view when the strides allow, else a view of a contiguous copy; x itself when the
+     * shape is unchanged.
+     *
+     * @param x the tensor to reshape
+     * @param newShape the sizes, with at most one {@code -1}
+     * @return a tensor of {@code newShape} with x's elements in row-major order
+     * @throws IllegalArgumentException when the shape does not fit x's element count
+     */
     public static Tensor reshape(Tensor x, int[] newShape) {
         int[] shape = Shape.inferSize("reshape", newShape, x.numel());
         if (Arrays.equals(shape, x.shape())) return x;
@@ -74,6 +93,15 @@ public final class Views {
         return view(x.contiguous(), shape);
     }
 
+    /**
+     * The dimensions of x reordered (result dim i is x's dim {@code order[i]}); the gradient goes back through
+     * the inverse permutation.
+     *
+     * @param x the tensor
+     * @param order a permutation of x's dimensions (negative entries count from the end)
+     * @return a view with permuted shape and strides
+     * @throws IllegalArgumentException when {@code order} has the wrong length, repeats or is out of range
+     */
     public static Tensor permute(Tensor x, int[] order) {
         int rank = x.dim();
         if (order.length != rank) {
@@ -95,6 +123,15 @@ public final class Views {
         return Autograd.record("permute", y, g -> new Tensor[] {g.permute(inverse)}, x);
     }
 
+    /**
+     * x with dimensions {@code d0} and {@code d1} swapped (a view).
+     *
+     * @param x the tensor
+     * @param d0 one dimension (negative counts from the end)
+     * @param d1 the other
+     * @return a permuted view
+     * @throws IllegalArgumentException when a dimension is out of range
+     */
     public static Tensor transpose(Tensor x, int d0, int d1) {
         int rank = x.dim();
         int a = Shape.normalizeDim("transpose", d0, rank), b = Shape.normalizeDim("transpose", d1, rank);
@@ -105,11 +142,25 @@ public final class Views {
         return permute(x, order);
     }
 
+    /**
+     * x without its size-1 dimensions.
+     *
+     * @param x the tensor
+     * @return a reshaped tensor (x itself when it has none)
+     */
     public static Tensor squeeze(Tensor x) {
         int[] shape = x.shape();
         return reshape(x, Arrays.stream(shape).filter(d -> d != 1).toArray());
     }
 
+    /**
+     * x without dimension {@code dim} when that has size 1, else x unchanged.
+     *
+     * @param x the tensor
+     * @param dim the dimension (negative counts from the end)
+     * @return a reshaped tensor, or x
+     * @throws IllegalArgumentException when {@code dim} is out of range
+     */
     public static Tensor squeeze(Tensor x, int dim) {
         int d = Shape.normalizeDim("squeeze", dim, x.dim());
         if (x.dim() == 0 || x.size(d) != 1) return x;
@@ -119,6 +170,14 @@ public final class Views {
         return reshape(x, ns);
     }
 
+    /**
+     * x with a size-1 dimension inserted at {@code dim}.
+     *
+     * @param x the tensor
+     * @param dim the new dimension's position in the result, in {@code [−rank−1, rank]}
+     * @return a reshaped tensor of rank one more
+     * @throws IllegalArgumentException when {@code dim} is out of range
+     */
     public static Tensor unsqueeze(Tensor x, int dim) {
         int d = Shape.normalizeDim("unsqueeze", dim, x.dim() + 1);
         int[] shape = x.shape();
@@ -127,6 +186,15 @@ public final class Views {
         return reshape(x, ns);
     }
 
+    /**
+     * x with dimensions {@code startDim … endDim} merged into one (a 0-d x becomes {@code [1]}).
+     *
+     * @param x the tensor
+     * @param startDim the first dimension merged (negative counts from the end)
+     * @param endDim the last dimension merged, inclusive
+     * @return a reshaped tensor
+     * @throws IllegalArgumentException when a dimension is out of range or {@code startDim > endDim}
+     */
     public static Tensor flatten(Tensor x, int startDim, int endDim) {
         if (x.dim() == 0) return reshape(x, new int[] {1});
         int s = Shape.normalizeDim("flatten", startDim, x.dim()), e = Shape.normalizeDim("flatten", endDim, x.dim());
@@ -144,6 +212,15 @@ public final class Views {
 
     // ------------------------------------------------------------ expand and its adjoint
 
+    /**
+     * x broadcast to {@code newShape} without copying (stride 0 on stretched and new dimensions); its
+     * backward sums the gradient back with {@link #sumToShape}.
+     *
+     * @param x the tensor
+     * @param newShape the target shape, of at least x's rank; {@code -1} keeps a size
+     * @return a view, or x itself when the shape is unchanged
+     * @throws IllegalArgumentException when x's shape cannot be expanded to {@code newShape}
+     */
     public static Tensor expand(Tensor x, int[] newShape) {
         int[] shape = x.shape(), strides = x.strides();
         if (newShape.length < shape.length) {
@@ -177,7 +254,15 @@ public final class Views {
         return Autograd.record("expand", y, g -> new Tensor[] {sumToShape(g, inShape)}, x);
     }
 
-    /** Sums a broadcast gradient back down to {@code shape} (the adjoint of broadcasting). */
+    /**
+     * Sums a broadcast gradient back down to {@code shape}: over the leading dimensions {@code shape} lacks and
+     * over the dimensions where it has size 1 (the adjoint of broadcasting).
+     *
+     * @param g a tensor whose shape {@code shape} broadcasts to
+     * @param shape the shape wanted
+     * @return g itself when the shapes already match, else the sums, reshaped to {@code shape}
+     * @throws IllegalArgumentException when {@code shape} does not broadcast to g's shape
+     */
     public static Tensor sumToShape(Tensor g, int[] shape) {
         int[] gs = g.shape();
         if (Arrays.equals(gs, shape)) return g;
@@ -211,6 +296,17 @@ public final class Views {
         return Autograd.record(op + "_backward", z, gg -> new Tensor[] {partialView(op, gg, rawView)}, g);
     }
 
+    /**
+     * Elements {@code start … start+length−1} of x along {@code dim} (a view); the backward embeds the
+     * gradient in zeros.
+     *
+     * @param x the tensor
+     * @param dim the dimension (negative counts from the end)
+     * @param start the first index; negative counts from the end
+     * @param length how many elements to keep
+     * @return a view
+     * @throws IllegalArgumentException when {@code dim} is out of range or the range does not fit
+     */
     public static Tensor narrow(Tensor x, int dim, int start, int length) {
         int d = Shape.normalizeDim("narrow", dim, x.dim());
         int size = x.size(d);
@@ -222,6 +318,18 @@ public final class Views {
         return slice(x, d, start, start + length, 1);
     }
 
+    /**
+     * Python's {@code x[start:end:step]} along {@code dim} (a view): negative bounds count from the end and
+     * bounds are clamped into range; the backward embeds the gradient in zeros.
+     *
+     * @param x the tensor
+     * @param dim the dimension (negative counts from the end)
+     * @param start the first index (inclusive)
+     * @param end the bound (exclusive)
+     * @param step the spacing, ≥ 1
+     * @return a view
+     * @throws IllegalArgumentException when {@code dim} is out of range or {@code step < 1}
+     */
     public static Tensor slice(Tensor x, int dim, int start, int end, int step) {
         int d = Shape.normalizeDim("slice", dim, x.dim());
         if (step <= 0) throw new IllegalArgumentException("slice: step must be positive, was " + step);
@@ -243,6 +351,17 @@ public final class Views {
         return Math.max(0, Math.min(size, i));
     }
 
+    /**
+     * The slice of x at {@code index} along {@code dim}, with that dimension removed (a view); the backward
+     * embeds the gradient in zeros.
+     *
+     * @param x the tensor
+     * @param dim the dimension (negative counts from the end)
+     * @param index the position; negative counts from the end
+     * @return a view of rank one less
+     * @throws IllegalArgumentException when {@code dim} is out of range
+     * @throws IndexOutOfBoundsException when {@code index} is out of range
+     */
     public static Tensor select(Tensor x, int dim, int index) {
         int d = Shape.normalizeDim("select", dim, x.dim());
         int size = x.size(d);
@@ -265,13 +384,24 @@ public final class Views {
 
     // ------------------------------------------------------------ copies
 
-    /** A fresh row-major copy; the gradient passes straight through. */
+    /**
+     * A fresh row-major copy; the gradient passes straight through. The op behind {@link Tensor#clone()}.
+     *
+     * @param x the tensor to copy
+     * @return a new contiguous tensor of x's shape and dtype
+     */
     public static Tensor copy(Tensor x) {
         Tensor y = Tensor.zeros(x.dtype(), x.shape());
         CopyKernels.copy(x.storage(), x.storageOffset(), x.strides(), y.storage(), 0, y.strides(), x.shape());
         return Autograd.record("clone", y, g -> new Tensor[] {g}, x);
     }
 
+    /**
+     * x itself when row-major, else {@link #copy}(x).
+     *
+     * @param x the tensor
+     * @return a contiguous tensor with x's elements
+     */
     public static Tensor contiguous(Tensor x) {
         return x.isContiguous() ? x : copy(x);
     }

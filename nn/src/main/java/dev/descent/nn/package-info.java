@@ -1,0 +1,28 @@
+/**
+ * Layers and models: stateful {@link dev.descent.nn.Module}s over the ops of {@code dev.descent.core.ops}.
+ *
+ * <p>A module owns named {@link dev.descent.core.Parameter}s (trained), buffers (saved but not trained,
+ * such as batch norm's running statistics) and child modules, all in registration order, so that every
+ * tensor has a deterministic dotted name ({@code "0.weight"}) as in PyTorch. Those names are the keys of
+ * {@link dev.descent.nn.Module#stateDict()} and of model files ({@link dev.descent.nn.Module#save},
+ * {@link dev.descent.nn.Module#load}: safetensors, checked before anything is copied). Modules start in
+ * training mode; {@link dev.descent.nn.Module#eval()} switches dropout and batch norm to inference.
+ *
+ * <p>The layers: {@link dev.descent.nn.Linear}, {@link dev.descent.nn.Conv2d}, {@link dev.descent.nn.MaxPool2d},
+ * {@link dev.descent.nn.AvgPool2d}, {@link dev.descent.nn.GlobalAvgPool2d}, {@link dev.descent.nn.BatchNorm1d},
+ * {@link dev.descent.nn.BatchNorm2d}, {@link dev.descent.nn.LayerNorm}, {@link dev.descent.nn.Dropout},
+ * {@link dev.descent.nn.Flatten}, the activations {@link dev.descent.nn.ReLU}, {@link dev.descent.nn.GELU},
+ * {@link dev.descent.nn.Sigmoid}, {@link dev.descent.nn.Tanh}, and the containers
+ * {@link dev.descent.nn.Sequential}, {@link dev.descent.nn.Residual} and {@link dev.descent.nn.BasicBlock}.
+ * {@link dev.descent.nn.Init} holds the weight initialisers (every random draw from a generator the caller
+ * passes), and {@link dev.descent.nn.Models} the papers' reference models. Losses are functions, in
+ * {@link dev.descent.core.ops.Losses}. This package knows nothing of optimizers or data.
+ *
+ * <pre>{@code
+ * var rng = new SplittableRandom(42);
+ * Sequential model = new Sequential(new Linear(784, 128, rng), new ReLU(), new Linear(128, 10, rng));
+ * Tensor logits = model.forward(x);                       // x: [N, 784]
+ * model.save(Path.of("model.safetensors"));
+ * }</pre>
+ */
+package dev.descent.nn;
