@@ -23,7 +23,7 @@ import picocli.CommandLine.Spec;
 @Command(name = "reproduce", mixinStandardHelpOptions = true,
         description = {"Reproduce a paper's headline result and write a report beside the paper's numbers (see shared/PAPERS.md).",
             "Each experiment writes report.md, PNG plots and CSV files of every raw number into its folder."},
-        subcommands = {ClippingExperiment.Cli.class, UnlearningExperiment.Cli.class, ErmExperiment.Cli.class,
+        subcommands = {SrAdamExperiment.Cli.class, ClippingExperiment.Cli.class, UnlearningExperiment.Cli.class, ErmExperiment.Cli.class,
             ReproductionIndex.Cli.class})
 public final class ReproduceCommand implements Runnable {
     @Spec
