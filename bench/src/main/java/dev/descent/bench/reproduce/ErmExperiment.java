@@ -227,7 +227,11 @@ public final class ErmExperiment {
         return new Outcome(verdicts, slopes, gapCsv.rows(), exactCsv.rows());
     }
 
-    /** The empirical objective with a cached codeword matrix: the Feldman part and the mean linear term ξ̄·x. */
+    /**
+     * The empirical objective with a cached codeword matrix: the Feldman part and the mean linear term ξ̄·x. The scores V·x are
+     * computed as a broadcast product summed over rows, not with matmul: core's dgemm is several times slower for a matrix–vector
+     * product (one output column), and its backward would copy Vᵀ through strided reads every step.
+     */
     static final class Objective {
         final FeldmanCode code;
         final Tensor samples, codewords, xiMean;
@@ -243,7 +247,7 @@ public final class ErmExperiment {
 
         /** Feldman's empirical risk at x: mean over samples of max(1/2, max_{w∈W} w·x), as {@link FeldmanCode#losses} builds it. */
         Tensor feldman(Tensor x) {
-            Tensor scores = codewords.matmul(x);
+            Tensor scores = codewords.mul(x).sum(1);
             return Tensor.where(samples, scores, scores.scalarLike(0.5)).max(1).mean();
         }
 

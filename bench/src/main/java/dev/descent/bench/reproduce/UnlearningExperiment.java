@@ -199,7 +199,8 @@ public final class UnlearningExperiment {
         next++;
         for (int t = 1; t <= cfg.steps(); t++) {
             Batch b = teacher.sample(cfg.batch(), DType.FLOAT64, dataRng);
-            Tensor f = cfg.activation().apply(b.x().matmul(w.t())).matmul(a).mul(scale);
+            // Σ_i a_i σ(w_i·x) as a broadcast product and a row sum: core's dgemm is slow for a single output column.
+            Tensor f = cfg.activation().apply(b.x().matmul(w.t())).mul(a).sum(1).mul(scale);
             Tensor l = f.sub(b.y()).square().mean().mul(0.5);
             loss = l.item();
             if (!Double.isFinite(loss)) throw new IllegalStateException("the loss became " + loss + " at step " + t + " (c2 " + c2 + ", a0 " + a0 + ", seed "
