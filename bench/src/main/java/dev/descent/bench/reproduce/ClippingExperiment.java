@@ -88,9 +88,10 @@ public final class ClippingExperiment {
      * @param softClip    the authors' soft h for the momentum variants instead of the paper's hard min
      * @param seeds       seeds
      * @param quick       toy sizes; the report claims nothing
+     * @param resume      read back the network runs an earlier invocation with the same settings completed in the output folder
      */
     public record Config(Part part, List<Double> x4Starts, String data, String model, int trainSubset, int testSubset, long subsetSeed, int batchSize,
-                         int epochs, int milestone, double weightDecay, boolean softClip, List<Long> seeds, boolean quick) {
+                         int epochs, int milestone, double weightDecay, boolean softClip, List<Long> seeds, boolean quick, boolean resume) {
 
         /** Validates every setting, naming the bad value. */
         public Config {
@@ -116,7 +117,7 @@ public final class ClippingExperiment {
          * @return the full configuration
          */
         public static Config full(String data, String model) {
-            return new Config(Part.ALL, List.of(3.0, 10.0, 30.0, 100.0), data, model, 10_000, 0, 0, 128, 12, 8, 5e-4, false, List.of(1L, 2L), false);
+            return new Config(Part.ALL, List.of(3.0, 10.0, 30.0, 100.0), data, model, 10_000, 0, 0, 128, 12, 8, 5e-4, false, List.of(1L, 2L), false, false);
         }
 
         /**
@@ -127,7 +128,14 @@ public final class ClippingExperiment {
          * @return the quick configuration
          */
         public static Config toy(String data, String model) {
-            return new Config(Part.ALL, List.of(3.0, 10.0, 30.0, 100.0), data, model, 64, 64, 0, 16, 2, 1, 5e-4, false, List.of(1L), true);
+            return new Config(Part.ALL, List.of(3.0, 10.0, 30.0, 100.0), data, model, 64, 64, 0, 16, 2, 1, 5e-4, false, List.of(1L), true, false);
+        }
+
+        /** The network settings that must match for {@code --resume}. */
+        String fingerprint() {
+            return "clipping " + data + " model " + model + " train " + trainSubset + " test " + testSubset + " subset-seed " + subsetSeed + " batch "
+                    + batchSize + " epochs " + epochs + " milestone " + milestone + " wd " + weightDecay + " soft " + softClip + " seeds " + seeds
+                    + " quick " + quick;
         }
     }
 
@@ -199,16 +207,27 @@ public final class ClippingExperiment {
         List<Run> runs = new ArrayList<>();
         ImageData data = null;
         long params = 0;
+        int resumed = 0;
         if (cfg.part() != Part.X4) {
             data = ImageData.load(cfg.data(), cfg.trainSubset(), cfg.testSubset(), cfg.subsetSeed());
             log.printf(Locale.ROOT, "  data: %s (%d training, %d test images)%s%n", data.description(), data.train().size(), data.test().size(),
                     data.substitute() ? " — a substitute for CIFAR-10" : "");
             Dataset train = data.trainingSet(true, 0), test = data.testSet();
+            Map<String, Run> earlier = cfg.resume() ? earlierRuns(cfg, out) : Map.of();
+            resumed = earlier.size();
+            Resumption.writeFingerprint(out, cfg.fingerprint());
+            params = ModelFactory.create(cfg.model(), data.train().channels(), data.train().height(), data.train().width(), data.train().numClasses(),
+                    new SplittableRandom(0)).parameterCount();
             for (long seed : cfg.seeds()) {
                 for (Method m : Method.values()) {
+                    Run before = earlier.get(m.key() + "/" + seed);
+                    if (before != null) {
+                        runs.add(before);
+                        log.printf(Locale.ROOT, "  %s s%d: read back from the earlier invocation%n", m.key(), seed);
+                        continue;
+                    }
                     Sequential model = ModelFactory.create(cfg.model(), data.train().channels(), data.train().height(), data.train().width(),
                             data.train().numClasses(), new SplittableRandom(seed));
-                    params = model.parameterCount();
                     Optimizer opt = optimizer(m, model, cfg);
                     LrScheduler sched = scheduler(m, opt, cfg);
                     ImageTraining.Result r = ImageTraining.train(m.key() + " s" + seed, model, opt, sched, train, data.train().size(), test,
@@ -223,7 +242,7 @@ public final class ClippingExperiment {
         if (!x4.isEmpty()) verdicts.addAll(x4Verdicts(x4));
         if (!runs.isEmpty()) verdicts.addAll(networkVerdicts(cfg, runs));
         double wall = (System.nanoTime() - t0) / 1e9;
-        writeReport(cfg, x4, x4Seconds, data, params, runs, verdicts, out, command, wall);
+        writeReport(cfg, x4, x4Seconds, data, params, runs, verdicts, out, command, wall, resumed);
         List<String> parts = new ArrayList<>();
         for (Verdict v : verdicts) parts.add(v.outcome().label().toLowerCase(Locale.ROOT));
         MetricsLog.writeText(out.resolve("summary.md"), "[Clipping](clipping/report.md) (Zhang et al., §4): " + (x4.isEmpty() ? "" : "x⁴ table "
@@ -231,6 +250,24 @@ public final class ClippingExperiment {
                 + (runs.isEmpty() ? "network runs not in this report" : "network on " + (data.cifar10() ? "CIFAR-10" : data.description()
                 + " (substitute)")) + "; verdicts: " + String.join(", ", parts) + ".\n");
         return new Outcome(verdicts, x4, runs);
+    }
+
+    /** The network runs an earlier invocation with the same settings completed, read back from its CSV files; keyed method/seed. */
+    static Map<String, Run> earlierRuns(Config cfg, Path out) throws IOException {
+        if (!Resumption.matches(out, cfg.fingerprint(), "clipping-runs.csv")) return Map.of();
+        List<Map<String, String>> epochRows = CsvTable.read(out.resolve("clipping-epochs.csv"));
+        Map<String, Run> runs = new LinkedHashMap<>();
+        for (Map<String, String> row : CsvTable.read(out.resolve("clipping-runs.csv"))) {
+            String diverged = row.get("diverged");
+            if (Integer.parseInt(row.get("epochs_completed")) != cfg.epochs() && diverged.isEmpty()) continue;
+            Method m = null;
+            for (Method x : Method.values()) if (x.key().equals(row.get("method"))) m = x;
+            if (m == null) throw new IOException(out.resolve("clipping-runs.csv") + ": unknown method '" + row.get("method") + "'");
+            String key = m.key() + "/" + row.get("seed");
+            runs.put(key, new Run(m, Long.parseLong(row.get("seed")), new ImageTraining.Result(
+                    Resumption.epochs(epochRows, r -> key.equals(r.get("method") + "/" + r.get("seed"))), diverged.isEmpty() ? null : diverged)));
+        }
+        return runs;
     }
 
     static List<Verdict> x4Verdicts(List<X4> x4) {
@@ -374,7 +411,7 @@ public final class ClippingExperiment {
     }
 
     private static void writeReport(Config cfg, List<X4> x4, double x4Seconds, ImageData data, long params, List<Run> runs, List<Verdict> verdicts, Path out,
-                                    String command, double wall) throws IOException {
+                                    String command, double wall, int resumed) throws IOException {
         Report r = new Report("Clipping for (L0, L1)-smooth optimisation (Zhang, He, Sra, Jadbabaie, ICLR 2020; Zhang, Jin, Fang, Wang, NeurIPS 2020)",
                 cfg.quick());
         r.paragraph("What the papers claim (PAPERS.md §4): on functions whose curvature grows with the gradient, such as x⁴, clipped gradient descent"
@@ -441,8 +478,7 @@ public final class ClippingExperiment {
                     "(paper)"), rows);
             r.image("Training loss per epoch", "clipping-train-loss.png");
             r.image("Test accuracy per epoch", "clipping-test-accuracy.png");
-            double epochSeconds = Statistics.mean(runs.stream().flatMap(x -> x.result().epochs().stream()).mapToDouble(ImageTraining.Epoch::seconds).toArray());
-            r.paragraph("Mean wall time of one epoch (training and evaluation): " + Report.wallTime(epochSeconds) + ".");
+            r.paragraph(Resumption.timing(runs.stream().flatMap(x -> x.result().epochs().stream()).toList(), resumed, runs.size()));
             String d = diverged(runs);
             if (!d.isEmpty()) r.paragraph("**Runs that diverged.**" + d);
         }
@@ -490,6 +526,8 @@ public final class ClippingExperiment {
         boolean softClip;
         @Option(names = "--seeds", split = ",", description = "seeds (default: 1,2; quick 1)")
         List<Long> seeds;
+        @Option(names = "--resume", description = "keep the network runs an interrupted invocation with the same settings completed in --out; run the rest")
+        boolean resume;
 
         @Override
         public Integer call() throws IOException {
@@ -503,7 +541,7 @@ public final class ClippingExperiment {
             Config cfg = new Config(p, x4Starts != null ? x4Starts : d.x4Starts(), data, model, trainSubset != null ? trainSubset : d.trainSubset(),
                     testSubset != null ? testSubset : d.testSubset(), d.subsetSeed(), batchSize != null ? batchSize : d.batchSize(),
                     epochs != null ? epochs : d.epochs(), milestone != null ? milestone : d.milestone(), d.weightDecay(), softClip,
-                    seeds != null ? seeds : d.seeds(), common.quick);
+                    seeds != null ? seeds : d.seeds(), common.quick, resume);
             Path out = common.out("clipping");
             ReproduceCommand.prepare(out);
             System.out.printf(Locale.ROOT, "reproduce clipping%s: part %s%s%s%n", cfg.quick() ? " (quick)" : "", part,

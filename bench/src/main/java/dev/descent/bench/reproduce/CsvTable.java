@@ -86,6 +86,70 @@ public final class CsvTable {
         MetricsLog.writeText(file, text());
     }
 
+    /**
+     * Reads a CSV file written by {@link #write}: a header, then rows, with RFC 4180 quoting.
+     *
+     * @param file the CSV file
+     * @return one map per row, column name → cell text, in file order
+     * @throws IOException when the file cannot be read or a row's width differs from the header's
+     */
+    public static List<java.util.Map<String, String>> read(Path file) throws IOException {
+        List<List<String>> records = parse(java.nio.file.Files.readString(file));
+        if (records.isEmpty()) throw new IOException(file + ": empty, expected a CSV header");
+        List<String> header = records.getFirst();
+        List<java.util.Map<String, String>> rows = new ArrayList<>();
+        for (int i = 1; i < records.size(); i++) {
+            List<String> r = records.get(i);
+            if (r.size() != header.size()) throw new IOException(file + ": row " + i + " has " + r.size() + " cells, the header " + header.size());
+            java.util.Map<String, String> m = new java.util.LinkedHashMap<>();
+            for (int c = 0; c < r.size(); c++) m.put(header.get(c), r.get(c));
+            rows.add(m);
+        }
+        return rows;
+    }
+
+    /** Splits CSV text into records of cells; quoted cells may hold commas, doubled quotes and line breaks. */
+    static List<List<String>> parse(String text) {
+        List<List<String>> records = new ArrayList<>();
+        List<String> cells = new ArrayList<>();
+        StringBuilder cell = new StringBuilder();
+        boolean quoted = false, any = false;
+        for (int i = 0; i < text.length(); i++) {
+            char ch = text.charAt(i);
+            if (quoted) {
+                if (ch == '"' && i + 1 < text.length() && text.charAt(i + 1) == '"') {
+                    cell.append('"');
+                    i++;
+                } else if (ch == '"') {
+                    quoted = false;
+                } else {
+                    cell.append(ch);
+                }
+            } else if (ch == '"') {
+                quoted = true;
+                any = true;
+            } else if (ch == ',') {
+                cells.add(cell.toString());
+                cell.setLength(0);
+                any = true;
+            } else if (ch == '\n') {
+                cells.add(cell.toString());
+                records.add(cells);
+                cells = new ArrayList<>();
+                cell.setLength(0);
+                any = false;
+            } else if (ch != '\r') {
+                cell.append(ch);
+                any = true;
+            }
+        }
+        if (any || cell.length() > 0) {
+            cells.add(cell.toString());
+            records.add(cells);
+        }
+        return records;
+    }
+
     private static String cell(Object v) {
         if (v == null) return "";
         if (v instanceof Double d) return Double.toString(d);

@@ -74,9 +74,10 @@ public final class SrAdamExperiment {
      * @param lr          learning rate of every optimizer
      * @param allVariant  how SR-Adam on all parameters computes its statistics
      * @param quick       toy sizes; the report claims nothing
+     * @param resume      read back the runs an earlier invocation with the same settings completed in the output folder
      */
     public record Config(String data, int trainSubset, int testSubset, long subsetSeed, double inputNoise, List<Integer> batchSizes, int epochs,
-                         List<Long> seeds, double lr, SteinRuleAdam.Variant allVariant, boolean quick) {
+                         List<Long> seeds, double lr, SteinRuleAdam.Variant allVariant, boolean quick, boolean resume) {
 
         /** Validates every setting, naming the bad value. */
         public Config {
@@ -98,17 +99,17 @@ public final class SrAdamExperiment {
          * @return the full configuration
          */
         public static Config full(String data) {
-            return new Config(data, 10_000, 0, 0, 0.05, List.of(512, 64), 10, List.of(1L, 2L, 3L), 1e-3, SteinRuleAdam.Variant.PAPER, false);
+            return new Config(data, 10_000, 0, 0, 0.05, List.of(512, 64), 10, List.of(1L, 2L, 3L), 1e-3, SteinRuleAdam.Variant.PAPER, false, false);
         }
 
         /**
-         * Toy sizes: 64 training and 64 test images, batch 16 and 8, 2 epochs, one seed.
+         * Toy sizes: 48 training and 48 test images, batch 16 and 8, 2 epochs, one seed.
          *
          * @param data the {@code --data} value
          * @return the quick configuration
          */
         public static Config toy(String data) {
-            return new Config(data, 64, 64, 0, 0.05, List.of(16, 8), 2, List.of(1L), 1e-3, SteinRuleAdam.Variant.PAPER, true);
+            return new Config(data, 48, 48, 0, 0.05, List.of(16, 8), 2, List.of(1L), 1e-3, SteinRuleAdam.Variant.PAPER, true, false);
         }
 
         int largeBatch() {
@@ -117,6 +118,12 @@ public final class SrAdamExperiment {
 
         int smallBatch() {
             return batchSizes.get(batchSizes.size() - 1);
+        }
+
+        /** The settings that must match for {@code --resume} (everything but the flag itself). */
+        String fingerprint() {
+            return "sr-adam " + data + " train " + trainSubset + " test " + testSubset + " subset-seed " + subsetSeed + " noise " + inputNoise + " batches "
+                    + batchSizes + " epochs " + epochs + " seeds " + seeds + " lr " + lr + " all-params " + allVariant + " quick " + quick;
         }
     }
 
@@ -172,14 +179,23 @@ public final class SrAdamExperiment {
         Dataset train = data.trainingSet(true, cfg.inputNoise()), test = data.testSet();
         log.printf(Locale.ROOT, "  data: %s (%d training, %d test images)%s%n", data.description(), data.train().size(), data.test().size(),
                 data.substitute() ? " — a substitute for CIFAR-10" : "");
+        Map<String, Run> earlier = cfg.resume() ? earlierRuns(cfg, out) : Map.of();
+        Resumption.writeFingerprint(out, cfg.fingerprint());
         List<Run> runs = new ArrayList<>();
-        long params = 0;
+        long params = ModelFactory.create("simplecnn", data.train().channels(), data.train().height(), data.train().width(), data.train().numClasses(),
+                new SplittableRandom(0)).parameterCount();
         for (int batch : cfg.batchSizes()) {
             for (long seed : cfg.seeds()) {
                 for (Method m : Method.values()) {
+                    Run before = earlier.get(m.key() + "/" + batch + "/" + seed);
+                    if (before != null) {
+                        runs.add(before);
+                        log.printf(Locale.ROOT, "  %s b%d s%d: read back from the earlier invocation (best test accuracy %.2f%%)%n", m.key(), batch, seed,
+                                100 * before.result().bestTestAccuracy());
+                        continue;
+                    }
                     Sequential model = ModelFactory.create("simplecnn", data.train().channels(), data.train().height(), data.train().width(),
                             data.train().numClasses(), new SplittableRandom(seed));
-                    params = model.parameterCount();
                     Optimizer opt = optimizer(m, model, cfg);
                     List<double[]> shrink = new ArrayList<>();
                     ImageTraining.StepHook hook = m.shrinks()
@@ -194,7 +210,7 @@ public final class SrAdamExperiment {
         List<Verdict> verdicts = verdicts(cfg, runs);
         plots(cfg, runs, out);
         double wall = (System.nanoTime() - t0) / 1e9;
-        writeReport(cfg, data, params, runs, verdicts, out, command, wall);
+        writeReport(cfg, data, params, runs, verdicts, out, command, wall, earlier.size());
         List<String> parts = new ArrayList<>();
         for (Verdict v : verdicts) parts.add(v.outcome().label().toLowerCase(Locale.ROOT));
         MetricsLog.writeText(out.resolve("summary.md"), String.format(Locale.ROOT, "[SR-Adam](sr-adam/report.md) (Arashi & Amintoosi, §1) on %s: at batch %d"
@@ -203,6 +219,31 @@ public final class SrAdamExperiment {
                 Statistics.format(meanBest(runs, Method.SR_PAPER, cfg.largeBatch()) - meanBest(runs, Method.ADAM, cfg.largeBatch()), 2),
                 String.join(", ", parts)));
         return new Outcome(verdicts, runs);
+    }
+
+    /** The runs an earlier invocation with the same settings completed, read back from its CSV files; keyed method/batch/seed. */
+    static Map<String, Run> earlierRuns(Config cfg, Path out) throws IOException {
+        if (!Resumption.matches(out, cfg.fingerprint(), "sr-adam-runs.csv")) return Map.of();
+        List<Map<String, String>> epochRows = CsvTable.read(out.resolve("sr-adam-epochs.csv"));
+        List<Map<String, String>> shrinkRows = CsvTable.read(out.resolve("sr-adam-shrinkage.csv"));
+        Map<String, Run> runs = new LinkedHashMap<>();
+        for (Map<String, String> row : CsvTable.read(out.resolve("sr-adam-runs.csv"))) {
+            String diverged = row.get("diverged");
+            if (Integer.parseInt(row.get("epochs_completed")) != cfg.epochs() && diverged.isEmpty()) continue;
+            Method m = null;
+            for (Method x : Method.values()) if (x.key().equals(row.get("method"))) m = x;
+            if (m == null) throw new IOException(out.resolve("sr-adam-runs.csv") + ": unknown method '" + row.get("method") + "'");
+            String key = m.key() + "/" + row.get("batch_size") + "/" + row.get("seed");
+            List<ImageTraining.Epoch> epochs = Resumption.epochs(epochRows, r -> key.equals(r.get("method") + "/" + r.get("batch_size") + "/" + r.get("seed")));
+            List<double[]> shrink = new ArrayList<>();
+            for (Map<String, String> r : shrinkRows) {
+                if (!key.equals(r.get("method") + "/" + r.get("batch_size") + "/" + r.get("seed"))) continue;
+                shrink.add(new double[] {Long.parseLong(r.get("step")), Integer.parseInt(r.get("epoch")), Double.parseDouble(r.get("shrinkage"))});
+            }
+            runs.put(key, new Run(m, Integer.parseInt(row.get("batch_size")), Long.parseLong(row.get("seed")),
+                    new ImageTraining.Result(epochs, diverged.isEmpty() ? null : diverged), shrink));
+        }
+        return runs;
     }
 
     static double[] bests(List<Run> runs, Method m, int batch) {
@@ -292,8 +333,8 @@ public final class SrAdamExperiment {
         }
     }
 
-    private static void writeReport(Config cfg, ImageData data, long params, List<Run> runs, List<Verdict> verdicts, Path out, String command, double wall)
-            throws IOException {
+    private static void writeReport(Config cfg, ImageData data, long params, List<Run> runs, List<Verdict> verdicts, Path out, String command, double wall,
+                                    int resumed) throws IOException {
         Report r = new Report("SR-Adam: Stein-rule shrinkage Adam (Arashi & Amintoosi, arXiv 2602.01777)", cfg.quick());
         r.paragraph("What the paper claims (PAPERS.md §1): shrinking each mini-batch gradient of the convolution layers toward Adam's first moment"
                 + " with a positive-part James–Stein factor improves on Adam at batch 512 (CIFAR-10, input noise 0.05: 75.84 vs 73.95 % best test"
@@ -374,6 +415,7 @@ public final class SrAdamExperiment {
             r.bullets(diverged);
         }
 
+        r.paragraph(Resumption.timing(runs.stream().flatMap(x -> x.result().epochs().stream()).toList(), resumed, runs.size()));
         r.section("Verdicts");
         r.verdicts(verdicts);
         r.section("Files");
@@ -395,9 +437,9 @@ public final class SrAdamExperiment {
         @Option(names = "--data", description = "cifar10:DIR|ARCHIVE (the paper's), fashion-mnist[:DIR], synthetic, or auto (default: Fashion-MNIST when"
                 + " installed, else synthetic)")
         String data = "auto";
-        @Option(names = "--train-subset", description = "training images (default: 10000; quick 64)")
+        @Option(names = "--train-subset", description = "training images (default: 10000; quick 48)")
         Integer trainSubset;
-        @Option(names = "--test-subset", description = "test images, 0 for all (default: 0; quick 64)")
+        @Option(names = "--test-subset", description = "test images, 0 for all (default: 0; quick 48)")
         Integer testSubset;
         @Option(names = "--input-noise", description = "noise std on normalised training images (default: 0.05)")
         Double inputNoise;
@@ -409,6 +451,8 @@ public final class SrAdamExperiment {
         List<Long> seeds;
         @Option(names = "--all-params-variant", description = "statistics of SR-Adam on all parameters: paper (default) or whitened")
         String allVariant = "paper";
+        @Option(names = "--resume", description = "keep the runs an interrupted invocation with the same settings completed in --out; run the rest")
+        boolean resume;
 
         @Override
         public Integer call() throws IOException {
@@ -420,7 +464,7 @@ public final class SrAdamExperiment {
             };
             Config cfg = new Config(data, trainSubset != null ? trainSubset : d.trainSubset(), testSubset != null ? testSubset : d.testSubset(),
                     d.subsetSeed(), inputNoise != null ? inputNoise : d.inputNoise(), batchSizes != null ? batchSizes : d.batchSizes(),
-                    epochs != null ? epochs : d.epochs(), seeds != null ? seeds : d.seeds(), d.lr(), v, common.quick);
+                    epochs != null ? epochs : d.epochs(), seeds != null ? seeds : d.seeds(), d.lr(), v, common.quick, resume);
             Path out = common.out("sr-adam");
             ReproduceCommand.prepare(out);
             System.out.printf(Locale.ROOT, "reproduce sr-adam%s: data %s, %d training images, batch sizes %s, %d epochs, seeds %s%n", cfg.quick() ? " (quick)" : "",

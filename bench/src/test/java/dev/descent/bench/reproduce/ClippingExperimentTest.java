@@ -4,6 +4,7 @@ package dev.descent.bench.reproduce;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -47,6 +48,37 @@ class ClippingExperimentTest {
             assertEquals(row[2].equals("1") ? base : base / 10, lr, 1e-12, "η of " + String.join(",", row));
         }
         assertEquals(4, Outputs.csv(out.resolve("clipping-runs.csv"), "method,seed,final_test_accuracy,best_test_accuracy,epochs_completed,diverged").size());
+    }
+
+    @Test
+    void resumeKeepsCompletedRunsAndRecomputesTheInterruptedOneBitForBit() throws Exception {
+        Path out = dir.resolve("resume");
+        String[] args = {"reproduce", "clipping", "--quick", "--part", "network", "--data", "synthetic", "--train-subset", "32", "--test-subset", "32",
+            "--out", out.toString()};
+        assertEquals(0, CommandRun.of(args).code());
+        List<String> epochs = Files.readAllLines(out.resolve("clipping-epochs.csv")), runs = Files.readAllLines(out.resolve("clipping-runs.csv"));
+        // An interruption during the last run: its rows are missing.
+        Files.write(out.resolve("clipping-runs.csv"), runs.subList(0, runs.size() - 1));
+        Files.write(out.resolve("clipping-epochs.csv"), epochs.subList(0, epochs.size() - 2));
+        String[] resume = java.util.Arrays.copyOf(args, args.length + 1);
+        resume[args.length] = "--resume";
+        CommandRun r = CommandRun.of(resume);
+        assertEquals(0, r.code(), r.all());
+        assertEquals(3, r.out().split("read back from the earlier invocation", -1).length - 1, r.out());
+        assertEquals(withoutSeconds(epochs), withoutSeconds(Files.readAllLines(out.resolve("clipping-epochs.csv"))), "the recomputed run is bitwise the same");
+        assertTrue(Files.readString(out.resolve("report.md")).contains("3 of the 4 runs were completed by an earlier, interrupted invocation"));
+
+        String[] other = java.util.Arrays.copyOf(resume, resume.length + 2);
+        other[resume.length] = "--seeds";
+        other[resume.length + 1] = "7";
+        CommandRun refused = CommandRun.of(other);
+        assertEquals(2, refused.code(), refused.all());
+        assertTrue(refused.err().contains("holds runs with other settings"), refused.err());
+    }
+
+    /** The CSV lines without their last column (wall seconds, which differ between runs). */
+    private static List<String> withoutSeconds(List<String> lines) {
+        return lines.stream().map(l -> l.substring(0, l.lastIndexOf(','))).toList();
     }
 
     @Test

@@ -37,6 +37,20 @@ class ReportTest {
     }
 
     @Test
+    void csvReadsBackWhatItWrote(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) throws Exception {
+        CsvTable t = new CsvTable("name", "value", "note").row("a,b", 0.1 + 0.2, "").row("say \"hi\"", Double.NaN, "two\nlines");
+        java.nio.file.Path f = dir.resolve("t.csv");
+        t.write(f);
+        List<java.util.Map<String, String>> rows = CsvTable.read(f);
+        assertEquals(2, rows.size());
+        assertEquals("a,b", rows.get(0).get("name"));
+        assertEquals(0.1 + 0.2, Double.parseDouble(rows.get(0).get("value")));
+        assertEquals("", rows.get(0).get("note"));
+        assertEquals("say \"hi\"", rows.get(1).get("name"));
+        assertEquals("two\nlines", rows.get(1).get("note"));
+    }
+
+    @Test
     void logLogSlopeRecoversThePowerOfAPowerLaw() {
         qt().forAll(doubles().between(-3, 3), doubles().between(0.01, 100)).checkAssert((k, c) -> {
             double[] x = {0.01, 0.1, 1, 10, 100}, y = new double[x.length];
