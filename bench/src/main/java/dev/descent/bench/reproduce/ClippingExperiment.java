@@ -441,15 +441,16 @@ public final class ClippingExperiment {
                     data.train().channels(), data.train().height(), data.train().width(), params));
             s.put("batch size", cfg.batchSize());
             s.put("epochs", cfg.epochs() + "; η (and γ for the clipping methods) ÷ 10 after epoch " + cfg.milestone() + " (`LrScheduler` over lr and gamma)");
-            s.put("weight decay", cfg.weightDecay() + " (L2, added to the gradient before norms and momentum)");
+            s.put("weight decay", java.math.BigDecimal.valueOf(cfg.weightDecay()).stripTrailingZeros().toPlainString() + " (L2, added to the gradient before norms and momentum)");
             for (Method m : Method.values()) s.put(m.label, m.hyperparameters());
             s.put("clipping function h", cfg.softClip() ? "soft h(u) = η/(1 + η‖u‖/γ) for the momentum variants (the authors' code), hard min for clipped SGD"
                     : "hard h(u) = min(η, γ/‖u‖) (the paper's definition); the authors' code uses a soft h for the momentum variants (`--soft-clip`)");
             s.put("seeds", cfg.seeds() + " (per seed every method starts from the same weights and sees the same batches)");
             r.settings(s);
-            r.paragraph("Differences from the paper's setup (ResNet-32, full CIFAR-10, 150 epochs, decays at 80 and 120): issue 7 prescribes "
+            r.paragraph("Differences from the paper's setup (ResNet-32, full CIFAR-10, 150 epochs, decays at 80 and 120): this run uses "
                     + data.train().size() + " training images, " + cfg.epochs() + " epochs and one decay after epoch " + cfg.milestone()
-                    + ". The paper's numbers are for its setup; the claims are about the comparison between methods.");
+                    + " (issue 7's full setup: 10,000 images, 12 epochs, decay after epoch 8). The paper's numbers are for its setup; the claims are"
+                    + " about the comparison between methods.");
         }
         r.section("Results");
         if (!x4.isEmpty()) {
@@ -549,7 +550,7 @@ public final class ClippingExperiment {
                             "; %s on %s, %d training images, batch %d, %d epochs, decay after %d, seeds %s", cfg.model(), cfg.data(), cfg.trainSubset(),
                             cfg.batchSize(), cfg.epochs(), cfg.milestone(), cfg.seeds()));
             Outcome o = run(cfg, out, common.command(), System.out);
-            return ReproduceCommand.done("clipping", out, o.verdicts(), System.out);
+            return ReproduceCommand.done("clipping", out, o.verdicts(), cfg.quick(), System.out);
         }
     }
 }

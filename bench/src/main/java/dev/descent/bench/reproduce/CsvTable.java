@@ -3,10 +3,13 @@ package dev.descent.bench.reproduce;
 
 import dev.descent.bench.train.MetricsLog;
 import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 
 /**
  * A CSV table: a header and rows of the same width. Doubles are written with {@link Double#toString}
@@ -93,15 +96,15 @@ public final class CsvTable {
      * @return one map per row, column name → cell text, in file order
      * @throws IOException when the file cannot be read or a row's width differs from the header's
      */
-    public static List<java.util.Map<String, String>> read(Path file) throws IOException {
-        List<List<String>> records = parse(java.nio.file.Files.readString(file));
+    public static List<Map<String, String>> read(Path file) throws IOException {
+        List<List<String>> records = parse(Files.readString(file));
         if (records.isEmpty()) throw new IOException(file + ": empty, expected a CSV header");
         List<String> header = records.getFirst();
-        List<java.util.Map<String, String>> rows = new ArrayList<>();
+        List<Map<String, String>> rows = new ArrayList<>();
         for (int i = 1; i < records.size(); i++) {
             List<String> r = records.get(i);
             if (r.size() != header.size()) throw new IOException(file + ": row " + i + " has " + r.size() + " cells, the header " + header.size());
-            java.util.Map<String, String> m = new java.util.LinkedHashMap<>();
+            Map<String, String> m = new LinkedHashMap<>();
             for (int c = 0; c < r.size(); c++) m.put(header.get(c), r.get(c));
             rows.add(m);
         }

@@ -504,7 +504,7 @@ public final class ErmExperiment {
                     cfg.quick() ? " (quick)" : "", cfg.samples(), cfg.dimension(), cfg.codeSize(), cfg.lrs(),
                     cfg.horizons().get(cfg.horizons().size() - 1), cfg.noises(), cfg.lambdas(), cfg.seeds());
             Outcome o = run(cfg, out, common.command(), System.out);
-            return ReproduceCommand.done("erm", out, o.verdicts(), System.out);
+            return ReproduceCommand.done("erm", out, o.verdicts(), cfg.quick(), System.out);
         }
     }
 }

@@ -6,6 +6,7 @@ import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -150,7 +151,7 @@ public final class Report {
      */
     public Report provenance(Machine machine, String command, double wallSeconds) {
         section("Provenance");
-        Map<String, Object> m = new java.util.LinkedHashMap<>();
+        Map<String, Object> m = new LinkedHashMap<>();
         m.put("command", "`" + command + "`");
         m.put("wall time", wallTime(wallSeconds));
         m.putAll(machine.asMap());

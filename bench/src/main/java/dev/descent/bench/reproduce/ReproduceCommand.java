@@ -2,6 +2,8 @@
 package dev.descent.bench.reproduce;
 
 import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
@@ -67,16 +69,16 @@ public final class ReproduceCommand implements Runnable {
         }
     }
 
-    /** Prints where the results went and returns the exit code. */
-    static int done(String experiment, Path out, List<Verdict> verdicts, java.io.PrintStream log) {
-        log.printf(Locale.ROOT, "%s: report %s%n", experiment, out.resolve("report.md"));
+    /** Prints where the results went and the verdicts, and returns the exit code. */
+    static int done(String experiment, Path out, List<Verdict> verdicts, boolean quick, PrintStream log) {
+        log.printf(Locale.ROOT, "%s: report %s%s%n", experiment, out.resolve("report.md"), quick ? " (quick mode: it claims nothing about the paper)" : "");
         for (Verdict v : verdicts) log.printf(Locale.ROOT, "  %s — %s%n", v.outcome().label(), v.claim());
         return 0;
     }
 
     /** Checks that an experiment's output folder is usable before hours of work go into it. */
     static void prepare(Path out) throws IOException {
-        java.nio.file.Files.createDirectories(out);
-        if (!java.nio.file.Files.isWritable(out)) throw new IOException("cannot write into " + out);
+        Files.createDirectories(out);
+        if (!Files.isWritable(out)) throw new IOException("cannot write into " + out);
     }
 }

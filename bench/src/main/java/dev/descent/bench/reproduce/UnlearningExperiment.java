@@ -501,7 +501,7 @@ public final class UnlearningExperiment {
             System.out.printf(Locale.ROOT, "reproduce unlearning%s: d %d, N %d, batch %d, %d steps; %s%n", cfg.quick() ? " (quick)" : "", cfg.dimension(),
                     cfg.width(), cfg.batch(), cfg.steps(), cfg.parametrisation());
             Outcome o = run(cfg, out, common.command(), System.out);
-            return ReproduceCommand.done("unlearning", out, o.verdicts(), System.out);
+            return ReproduceCommand.done("unlearning", out, o.verdicts(), cfg.quick(), System.out);
         }
 
         private static <T> T or(T v, T fallback) {
