@@ -29,6 +29,7 @@ class UnlearningExperimentTest {
         assertTrue(md.contains("- **student and training**: f(x) = (1/N)·Σ_i a_i·tanh(w_i·x)"), md);
         assertTrue(md.contains("### Claim (i): sweep over c2") && md.contains("### Claim (ii): sweep over a0"), md);
         assertTrue(md.contains("| c2 | a0 | A(0) | peak A | peak step | final A | drop (ours) |"), md);
+        assertTrue(md.contains("At c2 = 0 ") && md.contains("a0 = 1"), "each sweep ends with what its extreme shows:\n" + md);
         List<String> verdicts = Outputs.verdictLines(md);
         assertEquals(2, verdicts.size(), verdicts.toString());
         assertTrue(verdicts.get(0).contains("— (i) ") && verdicts.get(1).contains("— (ii) "), verdicts.toString());
