@@ -12,7 +12,7 @@ import picocli.CommandLine.Command;
  */
 @Command(name = "descent", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
         description = "Descent: a deep-learning framework in pure Java. Train, evaluate, reproduce, measure.",
-        subcommands = {TrainCommand.class, EvalCommand.class, SummaryCommand.class, Demo.class, SpeedCommand.class, GraphCommand.class,
+        subcommands = {TrainCommand.class, EvalCommand.class, SummaryCommand.class, dev.descent.bench.reproduce.ReproduceCommand.class, Demo.class, SpeedCommand.class, GraphCommand.class,
             CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
 
