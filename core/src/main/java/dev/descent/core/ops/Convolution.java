@@ -7,6 +7,7 @@ import dev.descent.core.Tensor;
 import dev.descent.core.kernel.ConvKernels;
 import dev.descent.core.kernel.ConvKernels.Geometry;
 import dev.descent.core.kernel.Gemm;
+import dev.descent.core.kernel.ImplicitConv;
 import dev.descent.core.kernel.Parallel;
 
 /**
@@ -103,15 +104,15 @@ public final class Convolution {
         }
         Tensor[] xw = Elementwise.promote(x, w);
         Tensor xs = xw[0], ws = xw[1];
-        Tensor out = forward(q, xs, ws);
         if (bias != null) {
-            Tensor b = bias.dtype() == out.dtype() ? bias : bias.to(out.dtype());
-            Elementwise.addInto(out, b.detach().reshape(1, q.o(), 1, 1));
+            Tensor b = bias.dtype() == xs.dtype() ? bias : bias.to(xs.dtype());
+            Tensor out = forward(q, xs, ws, b);
             return Autograd.record("conv2d", out, g -> new Tensor[] {
                     xs.requiresGrad() ? conv2dInputGrad(g, ws, xs.shape(), p) : null,
                     ws.requiresGrad() ? conv2dWeightGrad(xs, g, ws.shape(), p) : null,
                     b.requiresGrad() ? g.sum(new int[] {0, 2, 3}, false) : null}, xs, ws, b);
         }
+        Tensor out = forward(q, xs, ws, null);
         return Autograd.record("conv2d", out, g -> new Tensor[] {
                 xs.requiresGrad() ? conv2dInputGrad(g, ws, xs.shape(), p) : null,
                 ws.requiresGrad() ? conv2dWeightGrad(xs, g, ws.shape(), p) : null}, xs, ws);
@@ -193,12 +194,25 @@ public final class Convolution {
 
     // ------------------------------------------------------------ kernels
 
-    private static Tensor forward(Geometry q, Tensor x, Tensor w) {
+    /** y = conv2d(x, w) + bias (bias [O] or null), raw (no graph). */
+    private static Tensor forward(Geometry q, Tensor x, Tensor w, Tensor bias) {
         Tensor xc = x.detach().contiguous(), wc = w.detach().contiguous();
         Tensor out = Tensor.zeros(x.dtype(), q.n(), q.o(), q.ho(), q.wo());
         int rows = q.rows(), pixels = q.pixels(), og = q.og();
         int xImage = q.c() * q.h() * q.w(), yImage = q.o() * pixels;
         int xo = xc.storageOffset(), wo = wc.storageOffset();
+        if (x.dtype() == DType.FLOAT32 && ImplicitConv.applies(q)) {
+            // Implicit GEMM over a padded copy of each image; the bias is the accumulators' start.
+            Tensor bc = bias == null ? null : bias.detach().contiguous();
+            ImplicitConv.forward(q, xc.storage().floats(), xo, wc.storage().floats(), wo,
+                    bc == null ? null : bc.storage().floats(), bc == null ? 0 : bc.storageOffset(), out.storage().floats());
+            return out;
+        }
+        if (bias != null) {
+            Tensor y = forward(q, x, w, null);
+            Elementwise.addInto(y, bias.detach().reshape(1, q.o(), 1, 1));
+            return y;
+        }
         if (x.dtype() == DType.FLOAT32) {
             float[] xa = xc.storage().floats(), wa = wc.storage().floats(), ya = out.storage().floats();
             Parallel.forRange(q.n(), 1, (from, to) -> {
@@ -234,6 +248,11 @@ public final class Convolution {
         int rows = q.rows(), pixels = q.pixels(), og = q.og();
         int xImage = q.c() * q.h() * q.w(), yImage = q.o() * pixels;
         int go = gc.storageOffset(), wo = wc.storageOffset();
+        if (dy.dtype() == DType.FLOAT32 && ImplicitConv.inputGradApplies(q)) {
+            // The transposed stride-1 convolution is a convolution: the forward kernel, no col2im scatter.
+            ImplicitConv.inputGrad(q, gc.storage().floats(), go, wc.storage().floats(), wo, dx.storage().floats());
+            return dx;
+        }
         if (dy.dtype() == DType.FLOAT32) {
             float[] ga = gc.storage().floats(), wa = wc.storage().floats(), xa = dx.storage().floats();
             Parallel.forRange(q.n(), 1, (from, to) -> {
@@ -271,6 +290,11 @@ public final class Convolution {
         int xImage = q.c() * q.h() * q.w(), yImage = q.o() * pixels;
         int xo = xc.storageOffset(), go = gc.storageOffset();
         int grain = Math.max(1, (int) (200_000L / Math.max(1L, (long) pixels * og * q.n())));
+        if (x.dtype() == DType.FLOAT32 && ImplicitConv.applies(q)) {
+            // Implicit GEMM; fixed chunks of images summed in order (any thread count, one result).
+            ImplicitConv.weightGrad(q, xc.storage().floats(), xo, gc.storage().floats(), go, dw.storage().floats());
+            return dw;
+        }
         if (x.dtype() == DType.FLOAT32) {
             float[] xa = xc.storage().floats(), ga = gc.storage().floats(), wa = dw.storage().floats();
             Parallel.forRange(rows, grain, (from, to) -> {

@@ -6,6 +6,8 @@ import dev.descent.core.Shape;
 import dev.descent.core.Storage;
 import dev.descent.core.Tensor;
 import dev.descent.core.kernel.Parallel;
+import dev.descent.core.kernel.PoolKernels;
+import dev.descent.core.kernel.Vectors;
 
 /**
  * 2-D pooling over NCHW tensors. Max pooling finds, per output, the flat position of its window's
@@ -86,10 +88,22 @@ public final class Pooling {
         int[] index = new int[planes * ho * wo];
         int base = xc.storageOffset();
         if (x.dtype() == DType.FLOAT32) {
+            // One pass: each window's maximum goes to y as its position goes to index (no second gather).
             float[] xa = xc.storage().floats();
+            Tensor y = Tensor.zeros(x.dtype(), os);
+            float[] ya = y.storage().floats();
             Parallel.forRange(planes, Math.max(1, 16384 / Math.max(1, ho * wo * p.kh() * p.kw())), (from, to) -> {
-                for (int pl = from; pl < to; pl++) maxPlaneF(xa, base + pl * h * w, h, w, p, ho, wo, index, pl * ho * wo);
+                for (int pl = from; pl < to; pl++) {
+                    int in = base + pl * h * w, out = pl * ho * wo;
+                    if (p.kh() == 2 && p.kw() == 2 && p.sh() == 2 && p.sw() == 2 && p.ph() == 0 && p.pw() == 0) {
+                        PoolKernels.max2x2F(xa, in, w, ho, wo, ya, out, index, out, Vectors.ENABLED);
+                        continue;
+                    }
+                    maxPlaneF(xa, in, h, w, p, ho, wo, index, out);
+                    for (int k = 0; k < ho * wo; k++) ya[out + k] = xa[in + index[out + k]];
+                }
             });
+            return Autograd.record("maxPool2d", y, g -> new Tensor[] {place(g, index, xs)}, x);
         } else {
             Storage s = xc.storage();
             Parallel.forRange(planes, Math.max(1, 16384 / Math.max(1, ho * wo * p.kh() * p.kw())), (from, to) -> {
@@ -101,10 +115,6 @@ public final class Pooling {
 
     /** Window maxima of one float plane: index[out0 + k] = flat position in the plane (first on ties; NaN wins). */
     private static void maxPlaneF(float[] x, int in, int h, int w, Window p, int ho, int wo, int[] index, int out0) {
-        if (p.kh() == 2 && p.kw() == 2 && p.sh() == 2 && p.sw() == 2 && p.ph() == 0 && p.pw() == 0) {
-            maxPlane2x2F(x, in, w, ho, wo, index, out0);
-            return;
-        }
         for (int oh = 0; oh < ho; oh++) {
             int ih0 = oh * p.sh() - p.ph();
             for (int ow = 0; ow < wo; ow++) {
@@ -122,29 +132,6 @@ public final class Pooling {
                     }
                 }
                 index[out0 + oh * wo + ow] = best;
-            }
-        }
-    }
-
-    /** The common 2×2, stride 2 window without padding: four loads, three comparisons, in window order. */
-    private static void maxPlane2x2F(float[] x, int in, int w, int ho, int wo, int[] index, int out0) {
-        for (int oh = 0; oh < ho; oh++) {
-            int r0 = in + 2 * oh * w, r1 = r0 + w, o = out0 + oh * wo, pos = 2 * oh * w;
-            for (int ow = 0; ow < wo; ow++) {
-                int c = 2 * ow;
-                float a = x[r0 + c], b = x[r0 + c + 1], d = x[r1 + c], e = x[r1 + c + 1];
-                int best = pos + c;
-                float bv = a;
-                if (b > bv || (b != b && bv == bv)) {
-                    bv = b;
-                    best = pos + c + 1;
-                }
-                if (d > bv || (d != d && bv == bv)) {
-                    bv = d;
-                    best = pos + w + c;
-                }
-                if (e > bv || (e != e && bv == bv)) best = pos + w + c + 1;
-                index[o + ow] = best;
             }
         }
     }
@@ -178,12 +165,19 @@ public final class Pooling {
         Tensor xc = x.detach().contiguous();
         Tensor y = Tensor.zeros(x.dtype(), outShape);
         int base = xc.storageOffset();
+        int planes = index.length / Math.max(1, k);
         if (x.dtype() == DType.FLOAT32) {
             float[] xa = xc.storage().floats(), ya = y.storage().floats();
-            for (int o = 0; o < index.length; o++) ya[o] = xa[base + (o / k) * hw + index[o]];
+            for (int pl = 0; pl < planes; pl++) {
+                int in = base + pl * hw, out = pl * k;
+                for (int j = 0; j < k; j++) ya[out + j] = xa[in + index[out + j]];
+            }
         } else {
             double[] xa = xc.storage().doubles(), ya = y.storage().doubles();
-            for (int o = 0; o < index.length; o++) ya[o] = xa[base + (o / k) * hw + index[o]];
+            for (int pl = 0; pl < planes; pl++) {
+                int in = base + pl * hw, out = pl * k;
+                for (int j = 0; j < k; j++) ya[out + j] = xa[in + index[out + j]];
+            }
         }
         return Autograd.record("maxPool2d", y, g -> new Tensor[] {place(g, index, xs)}, x);
     }
@@ -195,12 +189,22 @@ public final class Pooling {
         Tensor gc = g.detach().contiguous();
         Tensor dx = Tensor.zeros(g.dtype(), inShape);
         int base = gc.storageOffset();
+        int planes = index.length / Math.max(1, k);
+        // Planes in parallel: each writes only its own plane of dx, in the same order as one thread would.
         if (g.dtype() == DType.FLOAT32) {
             float[] ga = gc.storage().floats(), xa = dx.storage().floats();
-            for (int o = 0; o < index.length; o++) xa[(o / k) * hw + index[o]] += ga[base + o];
+            Parallel.forRange(planes, Math.max(1, 16384 / Math.max(1, k)), (from, to) -> {
+                for (int pl = from; pl < to; pl++) {
+                    int out = pl * k, in = pl * hw;
+                    for (int j = 0; j < k; j++) xa[in + index[out + j]] += ga[base + out + j];
+                }
+            });
         } else {
             double[] ga = gc.storage().doubles(), xa = dx.storage().doubles();
-            for (int o = 0; o < index.length; o++) xa[(o / k) * hw + index[o]] += ga[base + o];
+            for (int pl = 0; pl < planes; pl++) {
+                int out = pl * k, in = pl * hw;
+                for (int j = 0; j < k; j++) xa[in + index[out + j]] += ga[base + out + j];
+            }
         }
         return Autograd.record("maxPool2dBackward", dx, h -> new Tensor[] {pick(h, index, gs)}, g);
     }

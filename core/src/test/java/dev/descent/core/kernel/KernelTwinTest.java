@@ -119,4 +119,26 @@ class KernelTwinTest {
         for (int i = 1; i < 3; i++) assertEquals(0, b[i] % 64);
         assertEquals(java.util.Arrays.toString(b), java.util.Arrays.toString(Parallel.bounds(1000, 3, 64)));
     }
+
+    @Test
+    void maxPool2x2VectorEqualsScalarTwin() {
+        qt().forAll(longs().all(), integers().between(1, 40)).checkAssert((seed, wo) -> {
+            SplittableRandom rng = new SplittableRandom(seed);
+            int ho = 1 + rng.nextInt(3), w = 2 * wo + rng.nextInt(2), in = rng.nextInt(4);
+            float[] x = floats(rng, in + 2 * ho * w);
+            // Ties and NaNs in the windows: the first in window order must win in both.
+            for (int i = 0; i < x.length; i++) {
+                if (rng.nextInt(5) == 0) x[i] = x[Math.max(0, i - 1 - rng.nextInt(2))];
+                if (rng.nextInt(40) == 0) x[i] = Float.NaN;
+            }
+            float[] yv = new float[ho * wo], ys = new float[ho * wo];
+            int[] iv = new int[ho * wo], is = new int[ho * wo];
+            PoolKernels.max2x2F(x, in, w, ho, wo, yv, 0, iv, 0, true);
+            PoolKernels.max2x2F(x, in, w, ho, wo, ys, 0, is, 0, false);
+            for (int k = 0; k < ho * wo; k++) {
+                assertEquals(is[k], iv[k], "index of window " + k);
+                assertEquals(Float.floatToIntBits(ys[k]), Float.floatToIntBits(yv[k]), "max of window " + k);
+            }
+        });
+    }
 }

@@ -38,6 +38,11 @@ final class NnOps {
             int sh = 1 + rng.nextInt(2), sw = 1 + rng.nextInt(2), dh = 1 + rng.nextInt(2), dw = 1 + rng.nextInt(2);
             int ph = rng.nextInt(2), pw = rng.nextInt(2);
             int h = Math.max(1, dh * (kh - 1) + 1 - 2 * ph) + rng.nextInt(3), w = Math.max(1, dw * (kw - 1) + 1 - 2 * pw) + rng.nextInt(3);
+            if (rng.nextInt(3) == 0) {
+                // Stride 1, one group, an output 8 wide: float32 takes the implicit-GEMM kernels (ImplicitConv).
+                int c = 1 + rng.nextInt(3), o = 1 + rng.nextInt(4);
+                return new Conv(1 + rng.nextInt(2), c, h, 8 - 2 * pw + kw - 1, o, kh, kw, new Convolution.Params(1, 1, ph, pw, 1, 1, 1));
+            }
             return new Conv(1 + rng.nextInt(2), groups * cg, h, w, groups * og, kh, kw, new Convolution.Params(sh, sw, ph, pw, dh, dw, groups));
         }
 

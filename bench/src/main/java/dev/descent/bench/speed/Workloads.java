@@ -1,0 +1,186 @@
+package dev.descent.bench.speed;
+
+import dev.descent.core.DType;
+import dev.descent.core.GradMode;
+import dev.descent.core.Storage;
+import dev.descent.core.Tensor;
+import dev.descent.core.ops.Convolution;
+import dev.descent.core.ops.Losses;
+import dev.descent.data.ImageDataset;
+import dev.descent.nn.Flatten;
+import dev.descent.nn.Linear;
+import dev.descent.nn.Models;
+import dev.descent.nn.ReLU;
+import dev.descent.nn.Sequential;
+import dev.descent.optim.Adam;
+import dev.descent.optim.Optimizer;
+import dev.descent.optim.ParamGroup;
+import java.util.List;
+import java.util.SplittableRandom;
+
+/**
+ * The Descent side of the speed benchmarks: each workload built once, then run as a {@link Runnable}
+ * that a timer calls repeatedly. The PyTorch side ({@code bench-pytorch}) builds the same workloads.
+ */
+public final class Workloads {
+    private Workloads() {}
+
+    /** The batch size of every training workload. */
+    public static final int BATCH = 128;
+
+    /** C = A·B for random n×n float32 A and B. */
+    public static Runnable matmul(int n) {
+        SplittableRandom rng = new SplittableRandom(n);
+        Tensor a = Tensor.randn(rng, n, n), b = Tensor.randn(rng, n, n);
+        return () -> a.matmul(b);
+    }
+
+    /** One conv2d shape of the benchmark: batch 128, 3×3 kernel, stride 1, padding 1. */
+    public record ConvShape(int cin, int cout, int hw) {
+        /** Multiply-adds ×2 of the forward pass; forward + backward (input and weight gradients) is three times this. */
+        public double forwardFlops() {
+            return 2.0 * BATCH * cout * hw * hw * cin * 9;
+        }
+
+        @Override
+        public String toString() {
+            return cin + "→" + cout + " @" + hw + "×" + hw;
+        }
+    }
+
+    /** The two shapes of the issue: SimpleCNN's first and second convolution. */
+    public static final List<ConvShape> CONV_SHAPES = List.of(new ConvShape(3, 32, 32), new ConvShape(32, 64, 16));
+
+    /**
+     * conv2d forward with bias; with {@code backward}, also the input and weight gradients of the
+     * output seeded with ones (bias has no gradient), as the PyTorch side's {@code backward(y)}.
+     */
+    public static Runnable conv(ConvShape s, boolean backward) {
+        SplittableRandom rng = new SplittableRandom(s.cin() * 1000L + s.cout());
+        Tensor x = Tensor.randn(rng, BATCH, s.cin(), s.hw(), s.hw());
+        Tensor w = Tensor.randn(rng, s.cout(), s.cin(), 3, 3).mul(0.1);
+        Tensor b = Tensor.randn(rng, s.cout()).mul(0.1);
+        if (!backward) {
+            return () -> {
+                try (var _ = GradMode.noGrad()) {
+                    Convolution.conv2d(x, w, b, 1, 1);
+                }
+            };
+        }
+        x.requiresGrad(true);
+        w.requiresGrad(true);
+        Tensor ones = Tensor.ones(BATCH, s.cout(), s.hw(), s.hw());
+        return () -> {
+            x.zeroGrad();
+            w.zeroGrad();
+            Convolution.conv2d(x, w, b, 1, 1).backward(ones);
+        };
+    }
+
+    /** A model, its optimizer and one fixed batch: a training step runs forward, loss, backward and Adam. */
+    public record TrainingStep(Sequential model, Optimizer optimizer, Tensor x, Tensor y) implements Runnable {
+        @Override
+        public void run() {
+            Tensor loss = Losses.crossEntropy(model.forward(x), y);
+            optimizer.zeroGrad();
+            loss.backward();
+            optimizer.step();
+        }
+    }
+
+    /** SimpleCNN (Models.simpleCnn, 545,098 parameters) with Adam lr 1e-3 on a random batch of 128 3×32×32 images. */
+    public static TrainingStep simpleCnnStep() {
+        SplittableRandom rng = new SplittableRandom(7);
+        Sequential model = Models.simpleCnn(3, 32, 10, rng);
+        model.train();
+        Tensor x = Tensor.randn(rng, BATCH, 3, 32, 32);
+        long[] labels = new long[BATCH];
+        for (int i = 0; i < BATCH; i++) labels[i] = rng.nextInt(10);
+        return new TrainingStep(model, new Adam(List.of(ParamGroup.of(model.parameters())), 1e-3), x, Tensor.of(labels));
+    }
+
+    /** The MLP 784-256-10 of the issue. */
+    public static Sequential mlp(long seed) {
+        SplittableRandom rng = new SplittableRandom(seed);
+        return new Sequential(new Flatten(), new Linear(784, 256, rng), new ReLU(), new Linear(256, 10, rng));
+    }
+
+    /** One MLP step on a random batch (for the allocation measurement). */
+    public static TrainingStep mlpStep() {
+        SplittableRandom rng = new SplittableRandom(8);
+        Sequential model = mlp(8);
+        Tensor x = Tensor.rand(rng, BATCH, 784);
+        long[] labels = new long[BATCH];
+        for (int i = 0; i < BATCH; i++) labels[i] = rng.nextInt(10);
+        return new TrainingStep(model, new Adam(List.of(ParamGroup.of(model.parameters())), 1e-3), x, Tensor.of(labels));
+    }
+
+    /** Seconds of one epoch and the test accuracy (%) after it. */
+    public record Epoch(double seconds, double accuracy) {}
+
+    /**
+     * One epoch of the MLP with Adam (lr 1e-3, batch 128, the last batch partial) over {@code train} in
+     * a shuffled order, from a fresh model; then its accuracy on {@code test}. Batches are copied into
+     * one reused buffer, as the PyTorch side copies them into new arrays.
+     */
+    public static Epoch mlpEpoch(float[] trainX, int[] trainY, float[] testX, int[] testY, long seed) {
+        Sequential model = mlp(seed);
+        Optimizer opt = new Adam(List.of(ParamGroup.of(model.parameters())), 1e-3);
+        int n = trainY.length;
+        int[] order = shuffled(n, seed);
+        float[] xb = new float[BATCH * 784];
+        long[] yb = new long[BATCH];
+        Storage xs = Storage.of(xb), ys = Storage.of(yb);
+        long t0 = System.nanoTime();
+        for (int start = 0; start < n; start += BATCH) {
+            int b = Math.min(BATCH, n - start);
+            for (int i = 0; i < b; i++) {
+                System.arraycopy(trainX, order[start + i] * 784, xb, i * 784, 784);
+                yb[i] = trainY[order[start + i]];
+            }
+            Tensor x = Tensor.wrap(xs, 0, new int[] {b, 784}, new int[] {784, 1});
+            Tensor y = Tensor.wrap(ys, 0, new int[] {b}, new int[] {1});
+            Tensor loss = Losses.crossEntropy(model.forward(x), y);
+            opt.zeroGrad();
+            loss.backward();
+            opt.step();
+        }
+        double seconds = (System.nanoTime() - t0) / 1e9;
+        return new Epoch(seconds, accuracy(model, testX, testY));
+    }
+
+    static double accuracy(Sequential model, float[] x, int[] y) {
+        model.eval();
+        int correct = 0, n = y.length;
+        try (var _ = GradMode.noGrad()) {
+            for (int start = 0; start < n; start += 1000) {
+                int b = Math.min(1000, n - start);
+                Tensor xs = Tensor.wrap(Storage.of(x), start * 784, new int[] {b, 784}, new int[] {784, 1});
+                long[] pred = model.forward(xs).argmax(1, false).toLongArray();
+                for (int i = 0; i < b; i++) if (pred[i] == y[start + i]) correct++;
+            }
+        }
+        model.train();
+        return 100.0 * correct / n;
+    }
+
+    /** All pixels of a 28×28 one-channel dataset as float32 in [0, 1], image after image. */
+    public static float[] pixels(ImageDataset d) {
+        Tensor all = d.all().x();
+        if (all.dtype() != DType.FLOAT32) throw new IllegalStateException("expected float32 images");
+        return all.contiguous().toFloatArray();
+    }
+
+    /** A Fisher–Yates shuffle of 0..n-1 from a seed; the PyTorch side uses the same one. */
+    static int[] shuffled(int n, long seed) {
+        int[] p = new int[n];
+        for (int i = 0; i < n; i++) p[i] = i;
+        SplittableRandom rng = new SplittableRandom(seed);
+        for (int i = n - 1; i > 0; i--) {
+            int j = rng.nextInt(i + 1), tmp = p[i];
+            p[i] = p[j];
+            p[j] = tmp;
+        }
+        return p;
+    }
+}

@@ -1,0 +1,328 @@
+package dev.descent.core.kernel;
+
+import dev.descent.core.kernel.ConvKernels.Geometry;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorSpecies;
+
+/**
+ * float32 convolution as an implicit GEMM: the patch matrix is never written. Each image is copied
+ * once into a zero-padded buffer [C, H+2ph, W+2pw]; the patch value of row r = (c, i, j) at output
+ * pixel (oh, ow) is then the padded image at {@code offs[r] + oh·Wp + ow}, so eight consecutive output
+ * pixels of one row are eight consecutive floats of the buffer, one vector load. The micro-kernels
+ * read the GEMM's B operand straight from that buffer (which stays in L1/L2) instead of from an
+ * im2col copy that the GEMM would pack a second time.
+ *
+ * <p>Applies to stride 1, no dilation, one group, and an output width that is a multiple of the vector
+ * length (so that a vector never straddles two output rows); {@link dev.descent.core.ops.Convolution}
+ * falls back to im2col + GEMM otherwise, and for the scalar twin ({@code -Ddescent.kernels=scalar}).
+ *
+ * <ul>
+ *   <li>forward: y[n] = bias + W · patches(x[n]); 3 output channels × 3 vectors of pixels per tile, the
+ *       accumulators starting at the bias (no separate bias pass);
+ *   <li>input gradient: the same kernel on dy with the flipped, transposed weight and padding k−1−p
+ *       (the transposed convolution of a stride-1 convolution is a convolution);
+ *   <li>weight gradient: dW[o, r] = Σ_p dy[o, p] · patches[r, p] as lane-wise dot products, 3 output
+ *       channels × 3 patch rows per tile (the same 6 loads per 9 FMAs as the forward tile), each lane
+ *       summing the pixels p ≡ lane (mod L); lanes are added in a fixed order at the end (never with
+ *       reduceLanes, whose rounding differs between interpreter and compiler).
+ * </ul>
+ *
+ * <p>Determinism: forward and input gradient are one task per image. The weight gradient sums fixed
+ * chunks of {@link #CHUNK} images, each into its own partial, and adds the partials in chunk order: the
+ * result is the same on any thread count. The kernels are flat methods (see {@link Gemm}): a helper
+ * taking or returning vectors that was not inlined would box them.
+ */
+public final class ImplicitConv {
+    private ImplicitConv() {}
+
+    private static final VectorSpecies<Float> S = Vectors.F;
+    private static final int L = S.length();
+    /** Forward tile: output channels × vectors of pixels (9 accumulators + 3 loads + 3 broadcasts ≤ 16 ymm). */
+    private static final int MR = 3, NV = 3;
+    /** Images per partial sum of the weight gradient: fixed, so the order of the sum never follows the thread count. */
+    public static final int CHUNK = 16;
+    /** Images the weight-gradient tile runs over before its partial sums go back to memory; divides CHUNK. */
+    private static final int GROUP = 4;
+
+    private static final class Scratch {
+        float[] padded = new float[0];
+        final float[] tile = new float[MR * NV * L];
+
+        float[] padded(int size) {
+            if (padded.length < size) padded = new float[size];
+            return padded;
+        }
+    }
+
+    private static final ThreadLocal<Scratch> SCRATCH = ThreadLocal.withInitial(Scratch::new);
+
+    /** Whether forward and weight gradient of this float32 convolution can run here. */
+    public static boolean applies(Geometry q) {
+        return Vectors.ENABLED && q.sh() == 1 && q.sw() == 1 && q.dh() == 1 && q.dw() == 1 && q.groups() == 1 && q.wo() % L == 0;
+    }
+
+    /** Whether the input gradient can run here: the transposed convolution is again such a convolution. */
+    public static boolean inputGradApplies(Geometry q) {
+        return applies(q) && q.w() % L == 0 && q.ph() <= q.kh() - 1 && q.pw() <= q.kw() - 1;
+    }
+
+    /** Offset of patch row r = (c, i, j) in the padded image: c·Hp·Wp + i·Wp + j. */
+    private static int[] offsets(Geometry q, int hp, int wp) {
+        int[] offs = new int[q.rows()];
+        for (int r = 0; r < offs.length; r++) {
+            int j = r % q.kw(), i = (r / q.kw()) % q.kh(), c = r / (q.kw() * q.kh());
+            offs[r] = c * hp * wp + i * wp + j;
+        }
+        return offs;
+    }
+
+    /** Image x (at xo, [c, h, w]) into xp as [c, h+2ph, w+2pw] with a zero border. */
+    static void pad(float[] x, int xo, int c, int h, int w, int ph, int pw, float[] xp, int xpo) {
+        int hp = h + 2 * ph, wp = w + 2 * pw;
+        for (int ch = 0; ch < c; ch++) {
+            int plane = xpo + ch * hp * wp;
+            java.util.Arrays.fill(xp, plane, plane + ph * wp, 0f);
+            for (int row = 0; row < h; row++) {
+                int dst = plane + (ph + row) * wp;
+                for (int k = 0; k < pw; k++) {
+                    xp[dst + k] = 0f;
+                    xp[dst + pw + w + k] = 0f;
+                }
+                System.arraycopy(x, xo + (ch * h + row) * w, xp, dst + pw, w);
+            }
+            java.util.Arrays.fill(xp, plane + (ph + h) * wp, plane + hp * wp, 0f);
+        }
+    }
+
+    // ------------------------------------------------------------ forward
+
+    /** y = conv2d(x, w) + bias over the batch (bias [O] or null); y is fully overwritten. */
+    public static void forward(Geometry q, float[] x, int xo, float[] w, int wo, float[] bias, int bo, float[] y) {
+        int c = q.c(), h = q.h(), wd = q.w(), o = q.o(), rows = q.rows();
+        int hp = h + 2 * q.ph(), wp = wd + 2 * q.pw();
+        int[] offs = offsets(q, hp, wp);
+        // W as MR-row panels over the whole depth, zero rows past O: ap[(panel·rows + r)·MR + k].
+        int panels = (o + MR - 1) / MR;
+        float[] ap = new float[panels * MR * rows];
+        for (int oc = 0; oc < o; oc++) {
+            int base = (oc / MR) * MR * rows + oc % MR;
+            for (int r = 0; r < rows; r++) ap[base + r * MR] = w[wo + oc * rows + r];
+        }
+        int xImage = c * h * wd, yImage = o * q.pixels();
+        Vectors.count();
+        Parallel.forRange(q.n(), 1, (from, to) -> {
+            Scratch s = SCRATCH.get();
+            float[] xp = s.padded(c * hp * wp);
+            for (int n = from; n < to; n++) {
+                pad(x, xo + n * xImage, c, h, wd, q.ph(), q.pw(), xp, 0);
+                forwardImage(q, xp, wp, offs, ap, bias, bo, y, n * yImage, s.tile);
+            }
+        });
+    }
+
+    private static void forwardImage(Geometry q, float[] xp, int wp, int[] offs, float[] ap, float[] bias, int bo,
+                                     float[] y, int yOff, float[] tile) {
+        int o = q.o(), rows = q.rows(), pixels = q.pixels(), wo = q.wo(), vectors = pixels / L;
+        for (int ob = 0; ob < o; ob += MR) {
+            int mr = Math.min(MR, o - ob), apo = (ob / MR) * MR * rows;
+            float b0 = bias == null ? 0f : bias[bo + ob];
+            float b1 = bias == null || mr < 2 ? 0f : bias[bo + ob + 1];
+            float b2 = bias == null || mr < 3 ? 0f : bias[bo + ob + 2];
+            for (int v = 0; v < vectors; v += NV) {
+                int nv = Math.min(NV, vectors - v);
+                int base0 = pixelBase(v, wo, wp);
+                // A missing vector of a partial tile re-reads vector 0 (in bounds); its sums are dropped.
+                int base1 = nv > 1 ? pixelBase(v + 1, wo, wp) : base0, base2 = nv > 2 ? pixelBase(v + 2, wo, wp) : base0;
+                int co = yOff + ob * pixels + v * L;
+                if (mr == MR && nv == NV) {
+                    forwardKernel(rows, ap, apo, offs, xp, base0, base1, base2, b0, b1, b2, y, co, pixels);
+                } else {
+                    forwardKernel(rows, ap, apo, offs, xp, base0, base1, base2, b0, b1, b2, tile, 0, NV * L);
+                    for (int k = 0; k < mr; k++) System.arraycopy(tile, k * NV * L, y, co + k * pixels, nv * L);
+                }
+            }
+        }
+    }
+
+    /** Offset in the padded image of the first pixel of pixel vector v: oh·Wp + ow. */
+    private static int pixelBase(int v, int wo, int wp) {
+        int p = v * L;
+        return (p / wo) * wp + p % wo;
+    }
+
+    /** The 3 channels × 3 pixel vectors tile over all patch rows, starting from the bias. Flat on purpose. */
+    private static void forwardKernel(int rows, float[] ap, int apo, int[] offs, float[] xp, int base0, int base1, int base2,
+                                      float bias0, float bias1, float bias2, float[] c, int co, int ldc) {
+        FloatVector c00 = FloatVector.broadcast(S, bias0), c01 = c00, c02 = c00;
+        FloatVector c10 = FloatVector.broadcast(S, bias1), c11 = c10, c12 = c10;
+        FloatVector c20 = FloatVector.broadcast(S, bias2), c21 = c20, c22 = c20;
+        for (int r = 0, pa = apo; r < rows; r++, pa += MR) {
+            int off = offs[r];
+            FloatVector x0 = FloatVector.fromArray(S, xp, base0 + off);
+            FloatVector x1 = FloatVector.fromArray(S, xp, base1 + off);
+            FloatVector x2 = FloatVector.fromArray(S, xp, base2 + off);
+            FloatVector a0 = FloatVector.broadcast(S, ap[pa]);
+            c00 = a0.fma(x0, c00);
+            c01 = a0.fma(x1, c01);
+            c02 = a0.fma(x2, c02);
+            FloatVector a1 = FloatVector.broadcast(S, ap[pa + 1]);
+            c10 = a1.fma(x0, c10);
+            c11 = a1.fma(x1, c11);
+            c12 = a1.fma(x2, c12);
+            FloatVector a2 = FloatVector.broadcast(S, ap[pa + 2]);
+            c20 = a2.fma(x0, c20);
+            c21 = a2.fma(x1, c21);
+            c22 = a2.fma(x2, c22);
+        }
+        int c1 = co + ldc, c2 = co + 2 * ldc;
+        c00.intoArray(c, co);
+        c01.intoArray(c, co + L);
+        c02.intoArray(c, co + 2 * L);
+        c10.intoArray(c, c1);
+        c11.intoArray(c, c1 + L);
+        c12.intoArray(c, c1 + 2 * L);
+        c20.intoArray(c, c2);
+        c21.intoArray(c, c2 + L);
+        c22.intoArray(c, c2 + 2 * L);
+    }
+
+    // ------------------------------------------------------------ input gradient
+
+    /** dx = the input gradient of conv2d for dy, when {@link #inputGradApplies}; dx is fully overwritten. */
+    public static void inputGrad(Geometry q, float[] dy, int go, float[] w, int wo, float[] dx) {
+        int kh = q.kh(), kw = q.kw(), c = q.c(), o = q.o();
+        // W′[c, o, i, j] = W[o, c, kh−1−i, kw−1−j]
+        float[] flipped = new float[o * c * kh * kw];
+        for (int oc = 0; oc < o; oc++) {
+            for (int cc = 0; cc < c; cc++) {
+                for (int i = 0; i < kh; i++) {
+                    for (int j = 0; j < kw; j++) {
+                        flipped[((cc * o + oc) * kh + (kh - 1 - i)) * kw + (kw - 1 - j)] = w[wo + ((oc * c + cc) * kh + i) * kw + j];
+                    }
+                }
+            }
+        }
+        Geometry t = new Geometry(q.n(), o, q.ho(), q.wo(), c, kh, kw, 1, 1, kh - 1 - q.ph(), kw - 1 - q.pw(), 1, 1, 1, q.h(), q.w());
+        forward(t, dy, go, flipped, 0, null, 0, dx);
+    }
+
+    // ------------------------------------------------------------ weight gradient
+
+    /** dw [O, C, kh, kw] = Σ_n dy[n] · patches(x[n])ᵀ; dw is fully overwritten. */
+    public static void weightGrad(Geometry q, float[] x, int xo, float[] dy, int go, float[] dw) {
+        int c = q.c(), h = q.h(), wd = q.w(), o = q.o(), rows = q.rows(), pixels = q.pixels();
+        int hp = h + 2 * q.ph(), wp = wd + 2 * q.pw();
+        int[] offs = offsets(q, hp, wp);
+        int o3 = (o + MR - 1) / MR * MR, r3 = (rows + NV - 1) / NV * NV;
+        int chunks = (q.n() + CHUNK - 1) / CHUNK;
+        int size = o3 * r3 * L;
+        // Per chunk, lane-wise partial sums [o3, r3, L]: lane l holds the sum over pixels p ≡ l (mod L).
+        // Rows and columns past O and R pad the tiles and are never read.
+        float[] partials = new float[chunks * size];
+        int xImage = c * h * wd, yImage = o * pixels;
+        int vectors = pixels / L;
+        int[] posTable = new int[vectors];
+        for (int v = 0; v < vectors; v++) posTable[v] = pixelBase(v, q.wo(), wp);
+        Vectors.count();
+        int padded = c * hp * wp;
+        Parallel.forRange(chunks, 1, (from, to) -> {
+            Scratch s = SCRATCH.get();
+            float[] xp = s.padded(GROUP * padded);
+            for (int ch = from; ch < to; ch++) {
+                int chunkEnd = Math.min(q.n(), (ch + 1) * CHUNK);
+                // Groups of GROUP images: their padded copies and dy (≈ 400 KB for 32→64 @16) stay in L2 while
+                // every tile runs over all of them, so a partial tile is loaded and stored once per group.
+                for (int first = ch * CHUNK; first < chunkEnd; first += GROUP) {
+                    int images = Math.min(GROUP, chunkEnd - first);
+                    for (int k = 0; k < images; k++) pad(x, xo + (first + k) * xImage, c, h, wd, q.ph(), q.pw(), xp, k * padded);
+                    int dyImage = go + first * yImage;
+                    boolean accumulate = first > ch * CHUNK;
+                    for (int ob = 0; ob < o3; ob += MR) {
+                        // Padding rows past O re-read row O−1; padding patch rows re-read row R−1.
+                        int d0 = dyImage + Math.min(ob, o - 1) * pixels, d1 = dyImage + Math.min(ob + 1, o - 1) * pixels;
+                        int d2 = dyImage + Math.min(ob + 2, o - 1) * pixels;
+                        for (int rb = 0; rb < r3; rb += NV) {
+                            int off0 = offs[Math.min(rb, rows - 1)], off1 = offs[Math.min(rb + 1, rows - 1)];
+                            int off2 = offs[Math.min(rb + 2, rows - 1)];
+                            weightKernel(images, padded, yImage, vectors, posTable, dy, d0, d1, d2, xp, off0, off1, off2,
+                                    partials, ch * size + (ob * r3 + rb) * L, r3 * L, accumulate);
+                        }
+                    }
+                }
+            }
+        });
+        // dw[o, r] = Σ over chunks in order, then over lanes in order.
+        for (int oc = 0; oc < o; oc++) {
+            for (int r = 0; r < rows; r++) {
+                float sum = 0f;
+                for (int ch = 0; ch < chunks; ch++) {
+                    int base = ch * size + (oc * r3 + r) * L;
+                    for (int l = 0; l < L; l++) sum += partials[base + l];
+                }
+                dw[oc * rows + r] = sum;
+            }
+        }
+    }
+
+    /**
+     * Lane-wise partial sums of a 3 output channels × 3 patch rows tile of dW over {@code images}
+     * consecutive images (padded copies {@code xStride} apart, dy images {@code yStride} apart):
+     * C[k, l, :] (+)= Σ_n Σ_v dy[n, o_k, v·L : v·L+L] ∘ patches[n, r_l, v·L : v·L+L]. Flat on purpose.
+     */
+    private static void weightKernel(int images, int xStride, int yStride, int vectors, int[] posTable, float[] dy, int d0, int d1, int d2, float[] xp, int off0, int off1, int off2,
+                                     float[] c, int co, int ldo, boolean accumulate) {
+        FloatVector c00, c01, c02, c10, c11, c12, c20, c21, c22;
+        int c1 = co + ldo, c2 = co + 2 * ldo;
+        if (accumulate) {
+            c00 = FloatVector.fromArray(S, c, co);
+            c01 = FloatVector.fromArray(S, c, co + L);
+            c02 = FloatVector.fromArray(S, c, co + 2 * L);
+            c10 = FloatVector.fromArray(S, c, c1);
+            c11 = FloatVector.fromArray(S, c, c1 + L);
+            c12 = FloatVector.fromArray(S, c, c1 + 2 * L);
+            c20 = FloatVector.fromArray(S, c, c2);
+            c21 = FloatVector.fromArray(S, c, c2 + L);
+            c22 = FloatVector.fromArray(S, c, c2 + 2 * L);
+        } else {
+            c00 = FloatVector.zero(S);
+            c01 = c00;
+            c02 = c00;
+            c10 = c00;
+            c11 = c00;
+            c12 = c00;
+            c20 = c00;
+            c21 = c00;
+            c22 = c00;
+        }
+        for (int n = 0; n < images; n++, off0 += xStride, off1 += xStride, off2 += xStride, d0 += yStride, d1 += yStride, d2 += yStride) {
+        // One flat loop over the pixel vectors (an output row holds only wo/L of them: 2 for 16 pixels).
+        for (int v = 0, p = 0; v < vectors; v++, p += L) {
+            int pos = posTable[v];
+                FloatVector x0 = FloatVector.fromArray(S, xp, off0 + pos);
+                FloatVector x1 = FloatVector.fromArray(S, xp, off1 + pos);
+                FloatVector x2 = FloatVector.fromArray(S, xp, off2 + pos);
+                FloatVector g0 = FloatVector.fromArray(S, dy, d0 + p);
+                c00 = g0.fma(x0, c00);
+                c01 = g0.fma(x1, c01);
+                c02 = g0.fma(x2, c02);
+                FloatVector g1 = FloatVector.fromArray(S, dy, d1 + p);
+                c10 = g1.fma(x0, c10);
+                c11 = g1.fma(x1, c11);
+                c12 = g1.fma(x2, c12);
+                FloatVector g2 = FloatVector.fromArray(S, dy, d2 + p);
+                c20 = g2.fma(x0, c20);
+                c21 = g2.fma(x1, c21);
+                c22 = g2.fma(x2, c22);
+        }
+        }
+        c00.intoArray(c, co);
+        c01.intoArray(c, co + L);
+        c02.intoArray(c, co + 2 * L);
+        c10.intoArray(c, c1);
+        c11.intoArray(c, c1 + L);
+        c12.intoArray(c, c1 + 2 * L);
+        c20.intoArray(c, c2);
+        c21.intoArray(c, c2 + L);
+        c22.intoArray(c, c2 + 2 * L);
+    }
+}

@@ -1,0 +1,150 @@
+package dev.descent.core.kernel;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.descent.core.Threads;
+import dev.descent.core.kernel.ConvKernels.Geometry;
+import java.util.SplittableRandom;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The implicit-GEMM convolution kernels against a direct float64 convolution, on geometries around
+ * their tile edges (output channels and patch rows not multiples of 3, pixel vectors not multiples of
+ * 3, batches not multiples of the weight-gradient chunk and group), and bitwise the same on 1 and 2
+ * threads.
+ */
+class ImplicitConvTest {
+    private static final int L = Vectors.FL;
+
+    /** A random stride-1 geometry whose output width is a multiple of the vector length. */
+    private static Geometry random(SplittableRandom rng, boolean forInputGrad) {
+        int kh = 1 + rng.nextInt(4), kw = 1 + rng.nextInt(4);
+        int ph = rng.nextInt(kh), pw = rng.nextInt(kw);
+        int wo = L * (1 + rng.nextInt(3));
+        int w = wo - 2 * pw + kw - 1;
+        if (forInputGrad) {
+            // The input width must be a multiple of L too: "same" padding with an odd kernel.
+            kw = 1 + 2 * rng.nextInt(2);
+            pw = (kw - 1) / 2;
+            w = wo;
+        }
+        if (w < 1) return random(rng, forInputGrad);
+        int h = Math.max(1, kh - 2 * ph) + rng.nextInt(5);
+        int ho = h + 2 * ph - kh + 1;
+        int n = new int[] {1, 2, 5, 17, 33}[rng.nextInt(5)];
+        int c = 1 + rng.nextInt(5), o = 1 + rng.nextInt(8);
+        return new Geometry(n, c, h, w, o, kh, kw, 1, 1, ph, pw, 1, 1, 1, ho, wo);
+    }
+
+    private static float[] random(SplittableRandom rng, int size) {
+        float[] a = new float[size];
+        for (int i = 0; i < size; i++) a[i] = (float) rng.nextGaussian();
+        return a;
+    }
+
+    /** x[n, c, oh + i − ph, ow + j − pw], or 0 in the padding. */
+    private static double tap(Geometry q, float[] x, int n, int c, int oh, int ow, int i, int j) {
+        int ih = oh + i - q.ph(), iw = ow + j - q.pw();
+        return ih < 0 || ih >= q.h() || iw < 0 || iw >= q.w() ? 0 : x[((n * q.c() + c) * q.h() + ih) * q.w() + iw];
+    }
+
+    private static double[] forwardRef(Geometry q, float[] x, float[] w, float[] b) {
+        double[] y = new double[q.n() * q.o() * q.pixels()];
+        for (int n = 0; n < q.n(); n++) for (int o = 0; o < q.o(); o++) for (int oh = 0; oh < q.ho(); oh++) for (int ow = 0; ow < q.wo(); ow++) {
+            double s = b == null ? 0 : b[o];
+            for (int c = 0; c < q.c(); c++) for (int i = 0; i < q.kh(); i++) for (int j = 0; j < q.kw(); j++) {
+                s += tap(q, x, n, c, oh, ow, i, j) * w[((o * q.c() + c) * q.kh() + i) * q.kw() + j];
+            }
+            y[((n * q.o() + o) * q.ho() + oh) * q.wo() + ow] = s;
+        }
+        return y;
+    }
+
+    private static double[] inputGradRef(Geometry q, float[] dy, float[] w) {
+        double[] dx = new double[q.n() * q.c() * q.h() * q.w()];
+        for (int n = 0; n < q.n(); n++) for (int o = 0; o < q.o(); o++) for (int oh = 0; oh < q.ho(); oh++) for (int ow = 0; ow < q.wo(); ow++) {
+            double g = dy[((n * q.o() + o) * q.ho() + oh) * q.wo() + ow];
+            for (int c = 0; c < q.c(); c++) for (int i = 0; i < q.kh(); i++) for (int j = 0; j < q.kw(); j++) {
+                int ih = oh + i - q.ph(), iw = ow + j - q.pw();
+                if (ih >= 0 && ih < q.h() && iw >= 0 && iw < q.w()) dx[((n * q.c() + c) * q.h() + ih) * q.w() + iw] += g * w[((o * q.c() + c) * q.kh() + i) * q.kw() + j];
+            }
+        }
+        return dx;
+    }
+
+    private static double[] weightGradRef(Geometry q, float[] x, float[] dy) {
+        double[] dw = new double[q.o() * q.rows()];
+        for (int n = 0; n < q.n(); n++) for (int o = 0; o < q.o(); o++) for (int oh = 0; oh < q.ho(); oh++) for (int ow = 0; ow < q.wo(); ow++) {
+            double g = dy[((n * q.o() + o) * q.ho() + oh) * q.wo() + ow];
+            for (int c = 0; c < q.c(); c++) for (int i = 0; i < q.kh(); i++) for (int j = 0; j < q.kw(); j++) {
+                dw[((o * q.c() + c) * q.kh() + i) * q.kw() + j] += g * tap(q, x, n, c, oh, ow, i, j);
+            }
+        }
+        return dw;
+    }
+
+    private static void assertClose(double[] expected, float[] actual, int terms, String what) {
+        assertEquals(expected.length, actual.length, what);
+        for (int i = 0; i < expected.length; i++) {
+            double tol = 1e-5 * Math.sqrt(terms) * (1 + Math.abs(expected[i]));
+            assertEquals(expected[i], actual[i], tol, what + " at " + i);
+        }
+    }
+
+    @Test
+    void forwardAndWeightGradMatchTheDirectConvolution() throws Exception {
+        if (!Vectors.ENABLED) return;
+        SplittableRandom rng = new SplittableRandom(20261129);
+        for (int it = 0; it < 60; it++) {
+            Geometry q = random(rng, false);
+            assertTrue(ImplicitConv.applies(q), q.toString());
+            float[] x = random(rng, q.n() * q.c() * q.h() * q.w()), w = random(rng, q.o() * q.rows());
+            float[] b = rng.nextBoolean() ? random(rng, q.o()) : null, dy = random(rng, q.n() * q.o() * q.pixels());
+            float[] y1 = new float[q.n() * q.o() * q.pixels()], y2 = y1.clone();
+            float[] dw1 = new float[q.o() * q.rows()], dw2 = dw1.clone();
+            try (AutoCloseable l = Threads.limit(1)) {
+                ImplicitConv.forward(q, x, 0, w, 0, b, 0, y1);
+                ImplicitConv.weightGrad(q, x, 0, dy, 0, dw1);
+            }
+            try (AutoCloseable l = Threads.limit(2)) {
+                ImplicitConv.forward(q, x, 0, w, 0, b, 0, y2);
+                ImplicitConv.weightGrad(q, x, 0, dy, 0, dw2);
+            }
+            assertClose(forwardRef(q, x, w, b), y1, q.rows(), "forward " + q);
+            assertClose(weightGradRef(q, x, dy), dw1, q.n() * q.pixels(), "weight grad " + q);
+            assertArrayEquals(y1, y2, "forward 1 vs 2 threads " + q);
+            assertArrayEquals(dw1, dw2, "weight grad 1 vs 2 threads " + q);
+        }
+    }
+
+    @Test
+    void inputGradMatchesTheDirectTransposedConvolution() throws Exception {
+        if (!Vectors.ENABLED) return;
+        SplittableRandom rng = new SplittableRandom(7);
+        for (int it = 0; it < 60; it++) {
+            Geometry q = random(rng, true);
+            assertTrue(ImplicitConv.inputGradApplies(q), q.toString());
+            float[] w = random(rng, q.o() * q.rows()), dy = random(rng, q.n() * q.o() * q.pixels());
+            float[] dx1 = new float[q.n() * q.c() * q.h() * q.w()], dx2 = dx1.clone();
+            try (AutoCloseable l = Threads.limit(1)) {
+                ImplicitConv.inputGrad(q, dy, 0, w, 0, dx1);
+            }
+            try (AutoCloseable l = Threads.limit(2)) {
+                ImplicitConv.inputGrad(q, dy, 0, w, 0, dx2);
+            }
+            assertClose(inputGradRef(q, dy, w), dx1, q.o() * q.kh() * q.kw(), "input grad " + q);
+            assertArrayEquals(dx1, dx2, "input grad 1 vs 2 threads " + q);
+        }
+    }
+
+    @Test
+    void padsWithZerosAroundACopy() {
+        float[] x = {1, 2, 3, 4, 5, 6};
+        float[] xp = new float[2 + 4 * 5];
+        java.util.Arrays.fill(xp, 9f);
+        ImplicitConv.pad(x, 0, 1, 2, 3, 1, 1, xp, 2);
+        assertArrayEquals(new float[] {9, 9, 0, 0, 0, 0, 0, 0, 1, 2, 3, 0, 0, 4, 5, 6, 0, 0, 0, 0, 0, 0}, xp);
+    }
+}
