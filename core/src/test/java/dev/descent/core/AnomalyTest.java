@@ -11,7 +11,7 @@ class AnomalyTest {
     @Test
     void namesTheFirstOpWithANonFiniteOutputAndItsInputShapes() throws Exception {
         Tensor x = Tensor.of(new double[] {1, -1, 2}).requiresGrad(true);
-        try (var scope = Anomaly.detect()) {
+        try (var _ = Anomaly.detect()) {
             Anomaly.AnomalyException e = assertThrows(Anomaly.AnomalyException.class, () -> x.mul(2).log().sum());
             assertTrue(e.getMessage().contains("'log'") && e.getMessage().contains("NaN at element 1") && e.getMessage().contains("[[3]]"), e.getMessage());
         }
@@ -23,7 +23,7 @@ class AnomalyTest {
     void namesTheBackwardRuleThatMadeAGradientNonFinite() throws Exception {
         Tensor x = Tensor.of(new double[] {0, 4}).requiresGrad(true);
         Tensor y = x.sqrt().sum(); // finite forward; d√x/dx = 1/(2√x) is infinite at 0
-        try (var scope = Anomaly.detect()) {
+        try (var _ = Anomaly.detect()) {
             Anomaly.AnomalyException e = assertThrows(Anomaly.AnomalyException.class, y::backward);
             assertTrue(e.getMessage().contains("backward of 'sqrt'") && e.getMessage().contains("Infinity"), e.getMessage());
         }

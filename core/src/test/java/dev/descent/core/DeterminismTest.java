@@ -25,10 +25,10 @@ class DeterminismTest {
     @Test
     void matmulAndReductionsAgreeAcrossThreadCounts() throws Exception {
         Tensor one, two;
-        try (var limit = Threads.limit(1)) {
+        try (var _ = Threads.limit(1)) {
             one = step(2);
         }
-        try (var limit = Threads.limit(2)) {
+        try (var _ = Threads.limit(2)) {
             two = step(2);
         }
         assertTrue(one.contentEquals(two), "1 thread and 2 threads differ");

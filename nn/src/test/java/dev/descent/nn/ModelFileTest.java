@@ -35,7 +35,7 @@ class ModelFileTest {
             Tensor loss = Losses.crossEntropy(m.forward(x), y);
             m.zeroGrad();
             loss.backward();
-            try (var g = GradMode.noGrad()) {
+            try (var _ = GradMode.noGrad()) {
                 for (Parameter p : m.parameters()) p.addInPlace(p.grad(), -0.05);
             }
         }
@@ -116,7 +116,7 @@ class ModelFileTest {
         Tensor[] expected = new Tensor[8];
         for (int i = 0; i < 8; i++) {
             inputs[i] = Tensor.randn(new SplittableRandom(10 + i), 2, 3, 32, 32);
-            try (var g = GradMode.noGrad()) {
+            try (var _ = GradMode.noGrad()) {
                 expected[i] = m.forward(inputs[i]);
             }
         }
@@ -131,7 +131,7 @@ class ModelFileTest {
                     boolean ok = true;
                     for (int round = 0; round < 5; round++) {
                         int i = (id + round) % 8;
-                        try (var g = GradMode.noGrad()) {
+                        try (var _ = GradMode.noGrad()) {
                             ok &= m.forward(inputs[i]).contentEquals(expected[i]);
                         }
                     }

@@ -153,7 +153,7 @@ class ModuleTest {
         Residual r = new Residual(new Linear(4, 4, rng));
         Tensor x = Tensor.randn(rng, 2, 4);
         Tensor expected;
-        try (var g = GradMode.noGrad()) {
+        try (var _ = GradMode.noGrad()) {
             expected = x.add(((Linear) r.namedChildren().get("body")).forward(x));
         }
         assertTrue(expected.allClose(r.forward(x), 1e-6, 1e-6));

@@ -167,7 +167,7 @@ public final class ImageTraining {
         model.eval();
         double loss = 0;
         long correct = 0;
-        try (var g = GradMode.noGrad()) {
+        try (var _ = GradMode.noGrad()) {
             for (int from = 0; from < size; from += 500) {
                 int[] idx = new int[Math.min(500, size - from)];
                 for (int i = 0; i < idx.length; i++) idx[i] = from + i;

@@ -144,11 +144,11 @@ class AutogradTest {
     @Test
     void noGradScopeRecordsNothingAndRestoresTheMode() {
         Tensor x = leaf(1.0);
-        try (var outer = GradMode.noGrad()) {
+        try (var _ = GradMode.noGrad()) {
             Tensor y = x.mul(2);
             assertFalse(y.requiresGrad());
             assertNull(y.gradFn());
-            try (var inner = GradMode.enableGrad()) {
+            try (var _ = GradMode.enableGrad()) {
                 assertTrue(x.mul(2).requiresGrad());
             }
             assertFalse(GradMode.isEnabled());
@@ -188,7 +188,7 @@ class AutogradTest {
         Tensor x = leaf(1.0);
         IllegalStateException e = assertThrows(IllegalStateException.class, () -> x.addInPlace(Tensor.of(1.0)));
         assertTrue(e.getMessage().contains("noGrad"), e.getMessage());
-        try (var g = GradMode.noGrad()) {
+        try (var _ = GradMode.noGrad()) {
             x.addInPlace(Tensor.of(1.0));
         }
         assertEquals(2.0, x.item());

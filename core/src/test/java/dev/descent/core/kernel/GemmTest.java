@@ -56,10 +56,10 @@ class GemmTest {
         float[] c0 = random(rng, co + m * ldc + 3);
         float[] expected = c0.clone(), one = c0.clone(), two = c0.clone();
         Gemm.sgemmReference(m, n, k, a, ao, ars, acs, b, bo, brs, bcs, expected, co, ldc, accumulate);
-        try (AutoCloseable l = Threads.limit(1)) {
+        try (var _ = Threads.limit(1)) {
             Gemm.sgemm(m, n, k, a, ao, ars, acs, b, bo, brs, bcs, one, co, ldc, accumulate);
         }
-        try (AutoCloseable l = Threads.limit(2)) {
+        try (var _ = Threads.limit(2)) {
             Gemm.sgemm(m, n, k, a, ao, ars, acs, b, bo, brs, bcs, two, co, ldc, accumulate);
         }
         String shape = "m=" + m + " n=" + n + " k=" + k + " transA=" + transA + " transB=" + transB + " accumulate=" + accumulate;

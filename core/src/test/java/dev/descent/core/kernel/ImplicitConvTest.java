@@ -104,11 +104,11 @@ class ImplicitConvTest {
             float[] b = rng.nextBoolean() ? random(rng, q.o()) : null, dy = random(rng, q.n() * q.o() * q.pixels());
             float[] y1 = new float[q.n() * q.o() * q.pixels()], y2 = y1.clone();
             float[] dw1 = new float[q.o() * q.rows()], dw2 = dw1.clone();
-            try (AutoCloseable l = Threads.limit(1)) {
+            try (var _ = Threads.limit(1)) {
                 ImplicitConv.forward(q, x, 0, w, 0, b, 0, y1);
                 ImplicitConv.weightGrad(q, x, 0, dy, 0, dw1);
             }
-            try (AutoCloseable l = Threads.limit(2)) {
+            try (var _ = Threads.limit(2)) {
                 ImplicitConv.forward(q, x, 0, w, 0, b, 0, y2);
                 ImplicitConv.weightGrad(q, x, 0, dy, 0, dw2);
             }
@@ -128,10 +128,10 @@ class ImplicitConvTest {
             assertTrue(ImplicitConv.inputGradApplies(q), q.toString());
             float[] w = random(rng, q.o() * q.rows()), dy = random(rng, q.n() * q.o() * q.pixels());
             float[] dx1 = new float[q.n() * q.c() * q.h() * q.w()], dx2 = dx1.clone();
-            try (AutoCloseable l = Threads.limit(1)) {
+            try (var _ = Threads.limit(1)) {
                 ImplicitConv.inputGrad(q, dy, 0, w, 0, dx1);
             }
-            try (AutoCloseable l = Threads.limit(2)) {
+            try (var _ = Threads.limit(2)) {
                 ImplicitConv.inputGrad(q, dy, 0, w, 0, dx2);
             }
             assertClose(inputGradRef(q, dy, w), dx1, q.o() * q.kh() * q.kw(), "input grad " + q);
