@@ -3,10 +3,12 @@ package dev.descent.core.io;
 import java.io.IOException;
 import java.nio.channels.FileChannel;
 import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
+import java.util.concurrent.ThreadLocalRandom;
 
 /**
  * Writes a file so that a crash never leaves a half-written one: the content goes to a temporary
@@ -40,10 +42,10 @@ public final class AtomicFile {
     public static void write(Path target, Body body) throws IOException {
         Path dir = target.toAbsolutePath().getParent();
         Files.createDirectories(dir);
-        Path tmp = Files.createTempFile(dir, "." + target.getFileName() + ".", ".tmp");
+        Path tmp = createNew(dir, "." + target.getFileName() + ".");
         boolean done = false;
         try {
-            try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING)) {
+            try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.WRITE)) {
                 body.write(ch);
                 ch.force(true);
             }
@@ -56,6 +58,23 @@ public final class AtomicFile {
             forceDirectory(dir);
         } finally {
             if (!done) Files.deleteIfExists(tmp);
+        }
+    }
+
+    /**
+     * Creates an empty file with a fresh name in {@code dir}. Not {@code Files.createTempFile}: that makes the file
+     * private (0600) whatever the umask, and the rename would pass those permissions on to the target; a plain
+     * create gives the permissions that any new file gets.
+     */
+    private static Path createNew(Path dir, String prefix) throws IOException {
+        while (true) {
+            Path tmp = dir.resolve(prefix + Long.toHexString(ThreadLocalRandom.current().nextLong()) + ".tmp");
+            try {
+                Files.createFile(tmp);
+                return tmp;
+            } catch (FileAlreadyExistsException taken) {
+                // another writer's temporary file: draw another name
+            }
         }
     }
 
