@@ -47,7 +47,7 @@ import java.util.SplittableRandom;
  *   quit
  * </pre>
  *
- * Timing follows Descent's {@code Timing}: warm-up calls, then samples of at least 50 ms (short work
+ * Timing follows Descent's {@code Timing}: warm-up calls (at least a second of them), then samples of at least 50 ms (short work
  * repeated inside a sample), median and min–max. PyTorch's intra-op thread count is set per request
  * ({@code torch.set_num_threads}); inter-op threads stay at 1.
  */
@@ -300,7 +300,9 @@ public final class PyTorchBench {
     // ------------------------------------------------------------ timing (as Descent's Timing)
 
     static double[] measure(Runnable work, int warmups, int samples) {
-        for (int i = 0; i < warmups; i++) work.run();
+        // As Descent's Timing: warm-up calls, and at least a second of them.
+        long warmStart = System.nanoTime();
+        for (int i = 0; i < warmups || System.nanoTime() - warmStart < 1_000_000_000L; i++) work.run();
         long t0 = System.nanoTime();
         work.run();
         double once = Math.max(1e-9, (System.nanoTime() - t0) / 1e9);

@@ -75,8 +75,8 @@ final class SpeedCommand implements Callable<Integer> {
         @Mixin
         Common common = new Common();
 
-        @Option(names = "--sizes", split = ",", description = "matrix sizes (default: 256,512,1024,2048)")
-        int[] sizes = {256, 512, 1024, 2048};
+        @Option(names = "--sizes", split = ",", description = "matrix sizes (default: 128,256,512,1024,2048)")
+        int[] sizes = {128, 256, 512, 1024, 2048};
 
         @Override
         public Integer call() throws IOException {

@@ -13,8 +13,13 @@ final class Timing {
     /** Seconds per call: median, fastest, slowest over the samples. */
     record Stats(double median, double min, double max, int samples) {}
 
+    private static final long WARM_UP_NANOS = 1_000_000_000L;
+
     static Stats measure(Runnable work, int warmups, int samples, double minSampleSeconds) {
-        for (int i = 0; i < warmups; i++) work.run();
+        // Warm up for a number of calls and for at least a second: a short kernel needs thousands of calls
+        // before the JIT has compiled it, and a few calls would leave the first samples interpreted.
+        long warmStart = System.nanoTime();
+        for (int i = 0; i < warmups || System.nanoTime() - warmStart < WARM_UP_NANOS; i++) work.run();
         // Calibrate how many calls make one sample.
         long t0 = System.nanoTime();
         work.run();
