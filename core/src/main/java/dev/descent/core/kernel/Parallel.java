@@ -1,10 +1,8 @@
 package dev.descent.core.kernel;
 
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
-import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.locks.LockSupport;
 
 /**
  * The fixed-size thread pool every kernel shares, and a parallel-for with fixed chunk boundaries.
@@ -14,6 +12,14 @@ import java.util.concurrent.atomic.AtomicInteger;
  * chunks whose boundaries depend only on the range, the grain and the thread count, never on timing,
  * so one thread count gives bitwise-identical results run after run. Work submitted from inside a
  * worker runs inline on that worker (no nested fan-out, no deadlock).
+ *
+ * <p>The pool is a handful of threads of our own rather than an {@code ExecutorService}: a training step
+ * runs thousands of parallel regions of a fraction of a millisecond each, and waking a parked thread
+ * (and being woken when it is done) costs tens of microseconds on a virtual machine. So a worker spins
+ * for {@link #SPIN_NANOS} after its chunk before it parks, and so does the caller while it waits: the
+ * next region usually arrives within that time. One region at a time owns the workers; a thread that
+ * finds them busy (several threads serving inference at once) runs the same chunks itself, in order, so
+ * its results are the same bits either way.
  */
 public final class Parallel {
     private Parallel() {}
@@ -24,9 +30,14 @@ public final class Parallel {
         void run(int from, int to);
     }
 
+    /** How long an idle worker, and a waiting caller, spin before parking. */
+    static final long SPIN_NANOS = 100_000L;
+
     private static final int THREADS = configuredThreads();
     private static final ThreadLocal<Boolean> IN_WORKER = ThreadLocal.withInitial(() -> false);
-    private static final ExecutorService POOL = THREADS > 1 ? Executors.newFixedThreadPool(THREADS - 1, daemonFactory()) : null;
+    private static final Worker[] WORKERS = startWorkers(THREADS - 1);
+    /** Held by the caller whose region is using the workers. */
+    private static final AtomicBoolean BUSY = new AtomicBoolean();
 
     private static int configuredThreads() {
         String p = System.getProperty("descent.threads");
@@ -43,16 +54,84 @@ public final class Parallel {
         return Runtime.getRuntime().availableProcessors();
     }
 
-    private static ThreadFactory daemonFactory() {
-        AtomicInteger n = new AtomicInteger();
-        return r -> {
-            Thread t = new Thread(() -> {
-                IN_WORKER.set(true);
-                r.run();
-            }, "descent-worker-" + n.incrementAndGet());
-            t.setDaemon(true);
-            return t;
-        };
+    private static Worker[] startWorkers(int n) {
+        Worker[] w = new Worker[Math.max(0, n)];
+        for (int i = 0; i < w.length; i++) {
+            w[i] = new Worker("descent-worker-" + (i + 1));
+            w[i].start();
+        }
+        return w;
+    }
+
+    /** One parallel region: the body, its chunk boundaries, the chunks still running, their failures. */
+    private static final class Region {
+        final RangeBody body;
+        final int[] bounds;
+        final Throwable[] failures;
+        final AtomicInteger pending;
+        final Thread caller = Thread.currentThread();
+
+        Region(RangeBody body, int[] bounds) {
+            this.body = body;
+            this.bounds = bounds;
+            this.failures = new Throwable[bounds.length - 1];
+            this.pending = new AtomicInteger(bounds.length - 2);
+        }
+
+        void run(int chunk) {
+            try {
+                body.run(bounds[chunk], bounds[chunk + 1]);
+            } catch (Throwable t) {
+                failures[chunk] = t;
+            }
+        }
+
+        void done() {
+            if (pending.decrementAndGet() == 0) LockSupport.unpark(caller);
+        }
+
+        /** Waits until every worker's chunk is done: spins a while, then parks. */
+        void await() {
+            long start = System.nanoTime();
+            while (pending.get() > 0) {
+                if (System.nanoTime() - start < SPIN_NANOS) Thread.onSpinWait();
+                else LockSupport.park(this);
+            }
+        }
+    }
+
+    /** A pool thread: runs the chunk it is handed, then spins a while for the next, then parks. */
+    private static final class Worker extends Thread {
+        private volatile Region region;
+        private int chunk;
+
+        Worker(String name) {
+            super(name);
+            setDaemon(true);
+        }
+
+        void hand(Region r, int c) {
+            chunk = c;
+            region = r; // the volatile write publishes chunk too
+            LockSupport.unpark(this);
+        }
+
+        @Override
+        public void run() {
+            IN_WORKER.set(true);
+            while (true) {
+                Region r;
+                long start = System.nanoTime();
+                while ((r = region) == null) {
+                    if (System.nanoTime() - start < SPIN_NANOS) Thread.onSpinWait();
+                    else LockSupport.park(this);
+                }
+                int c = chunk;
+                region = null; // before done(): the next region can only be handed out after it
+                r.run(c);
+                r.done();
+            }
+        }
     }
 
     private static final ThreadLocal<int[]> LIMIT = ThreadLocal.withInitial(() -> new int[] {THREADS});
@@ -100,34 +179,26 @@ public final class Parallel {
             return;
         }
         int[] bounds = bounds(n, chunks, align);
-        @SuppressWarnings("unchecked")
-        Future<?>[] futures = new Future<?>[bounds.length - 2];
-        for (int c = 1; c < bounds.length - 1; c++) {
-            int from = bounds[c], to = bounds[c + 1];
-            futures[c - 1] = POOL.submit(() -> body.run(from, to));
-        }
-        Throwable failure = null;
-        IN_WORKER.set(true); // the caller's own chunk, like the workers', runs nested work inline
+        Region r = new Region(body, bounds);
+        boolean owner = BUSY.compareAndSet(false, true);
+        IN_WORKER.set(true); // the caller's own chunks, like the workers', run nested work inline
         try {
-            body.run(bounds[0], bounds[1]);
-        } catch (Throwable t) {
-            failure = t;
+            if (owner) {
+                for (int c = 1; c < chunks; c++) WORKERS[c - 1].hand(r, c);
+                r.run(0);
+                r.await();
+            } else {
+                for (int c = 0; c < chunks; c++) r.run(c);
+            }
         } finally {
             IN_WORKER.set(false);
+            if (owner) BUSY.set(false);
         }
-        for (Future<?> f : futures) {
-            try {
-                f.get();
-            } catch (java.util.concurrent.ExecutionException e) {
-                if (failure == null) failure = e.getCause();
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                if (failure == null) failure = e;
-            }
+        for (Throwable failure : r.failures) {
+            if (failure instanceof RuntimeException re) throw re;
+            if (failure instanceof Error err) throw err;
+            if (failure != null) throw new IllegalStateException(failure);
         }
-        if (failure instanceof RuntimeException re) throw re;
-        if (failure instanceof Error err) throw err;
-        if (failure != null) throw new IllegalStateException(failure);
     }
 
     /** {@link #forRange(int, int, int, RangeBody)} with no alignment. */
