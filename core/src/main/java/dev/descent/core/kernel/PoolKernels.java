@@ -4,7 +4,6 @@ import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorOperators;
-import jdk.incubator.vector.VectorShuffle;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
@@ -14,8 +13,12 @@ import jdk.incubator.vector.VectorSpecies;
  *
  * <p>The scalar loop branches on every comparison, and on real activations those branches are a coin
  * toss: mispredictions, not arithmetic, set its speed. The vector twin compares L windows at once with
- * masks and blends, no branch on data: the two input rows are read as 2L floats each and split into
- * even and odd columns with a two-vector rearrange.
+ * masks and blends, no branch on data: each input row's even and odd columns are read with two gathers.
+ *
+ * <p>Not a two-vector {@code rearrange} of contiguous loads: on AVX2 that ran in the Vector API's Java
+ * fallback and allocated its vectors, about 22 MB per SimpleCNN pooling call. The comparisons are
+ * written out rather than called through a helper that returns a mask, for the same reason (see
+ * shared/STYLE.md on boxed vectors).
  */
 public final class PoolKernels {
     private PoolKernels() {}
@@ -23,8 +26,15 @@ public final class PoolKernels {
     private static final VectorSpecies<Float> S = Vectors.F;
     private static final VectorSpecies<Integer> I = VectorSpecies.of(int.class, S.vectorShape());
     private static final int L = S.length();
-    private static final VectorShuffle<Float> EVEN = VectorShuffle.fromOp(S, i -> 2 * i);
-    private static final VectorShuffle<Float> ODD = VectorShuffle.fromOp(S, i -> 2 * i + 1);
+    /** Gather offsets of the even and of the odd columns of 2L consecutive floats. */
+    private static final int[] EVEN = new int[L], ODD = new int[L];
+
+    static {
+        for (int i = 0; i < L; i++) {
+            EVEN[i] = 2 * i;
+            ODD[i] = 2 * i + 1;
+        }
+    }
 
     /**
      * The plane at {@code in} ({@code 2·ho} rows of width {@code w}, w ≥ 2·wo): y[yOff + k] = the maximum of
@@ -38,20 +48,19 @@ public final class PoolKernels {
             int r0 = in + 2 * oh * w, r1 = r0 + w, o = oh * wo, pos = 2 * oh * w;
             for (int ow = 0; ow < vecEnd; ow += L) {
                 int c = 2 * ow;
-                FloatVector lo0 = FloatVector.fromArray(S, x, r0 + c), hi0 = FloatVector.fromArray(S, x, r0 + c + L);
-                FloatVector lo1 = FloatVector.fromArray(S, x, r1 + c), hi1 = FloatVector.fromArray(S, x, r1 + c + L);
-                FloatVector a = lo0.rearrange(EVEN, hi0), b = lo0.rearrange(ODD, hi0);
-                FloatVector d = lo1.rearrange(EVEN, hi1), e = lo1.rearrange(ODD, hi1);
+                FloatVector a = FloatVector.fromArray(S, x, r0 + c, EVEN, 0), b = FloatVector.fromArray(S, x, r0 + c, ODD, 0);
+                FloatVector d = FloatVector.fromArray(S, x, r1 + c, EVEN, 0), e = FloatVector.fromArray(S, x, r1 + c, ODD, 0);
                 IntVector at = twice.add(pos + c);
                 FloatVector best = a;
                 IntVector where = at;
-                VectorMask<Float> t = wins(b, best);
+                // A candidate wins where it is greater, or NaN while the best so far is not.
+                VectorMask<Float> t = b.compare(VectorOperators.GT, best).or(b.test(VectorOperators.IS_NAN).andNot(best.test(VectorOperators.IS_NAN)));
                 best = best.blend(b, t);
                 where = where.blend(at.add(1), t.cast(I));
-                t = wins(d, best);
+                t = d.compare(VectorOperators.GT, best).or(d.test(VectorOperators.IS_NAN).andNot(best.test(VectorOperators.IS_NAN)));
                 best = best.blend(d, t);
                 where = where.blend(at.add(w), t.cast(I));
-                t = wins(e, best);
+                t = e.compare(VectorOperators.GT, best).or(e.test(VectorOperators.IS_NAN).andNot(best.test(VectorOperators.IS_NAN)));
                 best = best.blend(e, t);
                 where = where.blend(at.add(w + 1), t.cast(I));
                 best.intoArray(y, yOff + o + ow);
@@ -78,10 +87,5 @@ public final class PoolKernels {
                 index[iOff + o + ow] = best;
             }
         }
-    }
-
-    /** Lanes where v replaces the best so far: v greater, or v NaN while the best is not. */
-    private static VectorMask<Float> wins(FloatVector v, FloatVector best) {
-        return v.compare(VectorOperators.GT, best).or(v.test(VectorOperators.IS_NAN).andNot(best.test(VectorOperators.IS_NAN)));
     }
 }
