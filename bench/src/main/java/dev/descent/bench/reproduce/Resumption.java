@@ -60,8 +60,8 @@ final class Resumption {
         String s = "Epoch times (training and evaluation): mean " + Report.wallTime(epochs.isEmpty() ? 0 : total / epochs.size()) + " over " + epochs.size()
                 + " epochs, " + Report.wallTime(total) + " in all.";
         if (resumed > 0) {
-            s += " " + resumed + " of the " + runs + " runs were completed by an earlier, interrupted invocation and read back from the CSV files"
-                    + " (`--resume`); the wall time under Provenance covers this invocation only.";
+            s += " " + resumed + " of the " + runs + " runs were completed by earlier invocations with the same settings and read back from the"
+                    + " CSV files (`--resume`); the wall time under Provenance covers this invocation only, the epoch times above cover every run.";
         }
         return s;
     }

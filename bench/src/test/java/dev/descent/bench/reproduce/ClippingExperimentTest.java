@@ -66,7 +66,7 @@ class ClippingExperimentTest {
         assertEquals(0, r.code(), r.all());
         assertEquals(3, r.out().split("read back from the earlier invocation", -1).length - 1, r.out());
         assertEquals(withoutSeconds(epochs), withoutSeconds(Files.readAllLines(out.resolve("clipping-epochs.csv"))), "the recomputed run is bitwise the same");
-        assertTrue(Files.readString(out.resolve("report.md")).contains("3 of the 4 runs were completed by an earlier, interrupted invocation"));
+        assertTrue(Files.readString(out.resolve("report.md")).contains("3 of the 4 runs were completed by earlier invocations with the same settings"));
 
         String[] other = java.util.Arrays.copyOf(resume, resume.length + 2);
         other[resume.length] = "--seeds";
