@@ -1,7 +1,7 @@
 // The training loop of the network experiments: epochs of mini-batches, evaluation, per-step hooks.
 package dev.descent.bench.reproduce;
 
-import dev.descent.core.GradMode;
+import dev.descent.bench.train.Trainer;
 import dev.descent.core.Parameter;
 import dev.descent.core.Tensor;
 import dev.descent.core.ops.Losses;
@@ -15,7 +15,6 @@ import java.io.PrintStream;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
-import java.util.SplittableRandom;
 
 /**
  * One training run of an image classifier with cross-entropy, as {@code descent train} does it but
@@ -125,10 +124,10 @@ public final class ImageTraining {
                     if (hook != null) hook.afterStep(step, epoch);
                     lossSum += lv * b.size();
                     seen += b.size();
-                    correct += countCorrect(logits, b.y());
+                    correct += Trainer.countCorrect(logits, b.y());
                 }
             }
-            double[] eval = evaluate(model, test, testSize);
+            double[] eval = Trainer.evaluate(model, test, testSize);
             Epoch e = new Epoch(epoch, lossSum / Math.max(seen, 1), (double) correct / Math.max(seen, 1), eval[0], eval[1], lr,
                     (System.nanoTime() - t0) / 1e9);
             rows.add(e);
@@ -152,40 +151,5 @@ public final class ImageTraining {
             for (double v : g.toDoubleArray()) if (!Double.isFinite(v)) return false;
         }
         return true;
-    }
-
-    /**
-     * Mean cross-entropy and accuracy over a dataset, in eval mode without a graph.
-     *
-     * @param model the network
-     * @param data  the dataset
-     * @param size  its size
-     * @return {mean loss, accuracy}
-     */
-    public static double[] evaluate(Sequential model, Dataset data, int size) {
-        boolean was = model.isTraining();
-        model.eval();
-        double loss = 0;
-        long correct = 0;
-        try (var _ = GradMode.noGrad()) {
-            for (int from = 0; from < size; from += 500) {
-                int[] idx = new int[Math.min(500, size - from)];
-                for (int i = 0; i < idx.length; i++) idx[i] = from + i;
-                Batch b = data.batch(idx, new SplittableRandom(0));
-                Tensor logits = model.forward(b.x());
-                loss += Losses.crossEntropy(logits, b.y(), Losses.Reduction.SUM, 0).item();
-                correct += countCorrect(logits, b.y());
-            }
-        } finally {
-            model.train(was);
-        }
-        return new double[] {loss / Math.max(size, 1), (double) correct / Math.max(size, 1)};
-    }
-
-    private static long countCorrect(Tensor logits, Tensor labels) {
-        long[] pred = logits.detach().argmax(1, false).toLongArray(), y = labels.toLongArray();
-        long c = 0;
-        for (int i = 0; i < y.length; i++) if (pred[i] == y[i]) c++;
-        return c;
     }
 }

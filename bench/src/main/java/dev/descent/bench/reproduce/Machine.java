@@ -1,10 +1,8 @@
 // The machine a reproduction ran on, as reports state it.
 package dev.descent.bench.reproduce;
 
+import dev.descent.bench.train.Trainer;
 import dev.descent.core.Threads;
-import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
@@ -28,7 +26,7 @@ public record Machine(int processors, int threads, String java, String os, Strin
     public static Machine current() {
         return new Machine(Runtime.getRuntime().availableProcessors(), Threads.count(),
                 System.getProperty("java.vm.name") + " " + System.getProperty("java.version"),
-                System.getProperty("os.name") + " " + System.getProperty("os.version") + " " + System.getProperty("os.arch"), cpuModel());
+                System.getProperty("os.name") + " " + System.getProperty("os.version") + " " + System.getProperty("os.arch"), Trainer.cpuModel());
     }
 
     /**
@@ -44,16 +42,5 @@ public record Machine(int processors, int threads, String java, String os, Strin
         m.put("OS", os);
         m.put("CPU", cpu);
         return m;
-    }
-
-    private static String cpuModel() {
-        try {
-            for (String line : Files.readAllLines(Path.of("/proc/cpuinfo"))) {
-                if (line.startsWith("model name")) return line.substring(line.indexOf(':') + 1).trim();
-            }
-        } catch (IOException | RuntimeException e) {
-            // not Linux: say so below
-        }
-        return "unknown";
     }
 }

@@ -222,8 +222,16 @@ public final class Trainer {
         return new LrScheduler(opt, ScheduleSpec.parse(cfg.schedule(), cfg.epochs()), keys);
     }
 
-    /** Mean loss and accuracy over a dataset, in eval mode without a graph. */
-    static double[] evaluate(Sequential model, Dataset data, int size) {
+    /**
+     * Mean cross-entropy and accuracy over the first {@code size} examples of a dataset, in eval mode and
+     * without a graph, in batches of 500 (the model's train/eval mode is restored afterwards).
+     *
+     * @param model the network
+     * @param data  the dataset
+     * @param size  how many examples
+     * @return {mean loss, accuracy}
+     */
+    public static double[] evaluate(Sequential model, Dataset data, int size) {
         boolean was = model.isTraining();
         model.eval();
         double loss = 0;
@@ -244,7 +252,14 @@ public final class Trainer {
         return new double[] {loss / Math.max(size, 1), (double) correct / Math.max(size, 1)};
     }
 
-    static long countCorrect(Tensor logits, Tensor labels) {
+    /**
+     * How many rows of {@code logits} have their largest value at the label.
+     *
+     * @param logits {@code [N, classes]}
+     * @param labels {@code [N]} class indices
+     * @return the count of correct predictions
+     */
+    public static long countCorrect(Tensor logits, Tensor labels) {
         long[] pred = logits.detach().argmax(1, false).toLongArray(), y = labels.toLongArray();
         long c = 0;
         for (int i = 0; i < y.length; i++) if (pred[i] == y[i]) c++;
@@ -308,7 +323,12 @@ public final class Trainer {
         MetricsLog.writeText(dir.resolve("run.json"), Json.write(r) + "\n");
     }
 
-    private static String cpuModel() {
+    /**
+     * The CPU's model name from /proc/cpuinfo.
+     *
+     * @return the model name, or "unknown" where there is no /proc/cpuinfo
+     */
+    public static String cpuModel() {
         try {
             for (String line : Files.readAllLines(Path.of("/proc/cpuinfo"))) {
                 if (line.startsWith("model name")) return line.substring(line.indexOf(':') + 1).trim();
