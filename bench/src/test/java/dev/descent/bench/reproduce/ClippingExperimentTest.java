@@ -4,6 +4,7 @@ package dev.descent.bench.reproduce;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.descent.bench.CommandRun;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;

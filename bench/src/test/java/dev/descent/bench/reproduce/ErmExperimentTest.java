@@ -4,6 +4,7 @@ package dev.descent.bench.reproduce;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.descent.bench.CommandRun;
 import dev.descent.core.DType;
 import dev.descent.core.Tensor;
 import dev.descent.data.FeldmanCode;

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.descent.bench.CommandRun;
 import java.nio.file.Path;
 import java.util.List;
 import org.junit.jupiter.api.Test;

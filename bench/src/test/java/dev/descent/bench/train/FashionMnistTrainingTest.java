@@ -3,6 +3,7 @@ package dev.descent.bench.train;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.descent.bench.CommandRun;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -26,7 +27,7 @@ class FashionMnistTrainingTest {
         }
         Assumptions.assumeTrue(installed, "Fashion-MNIST not installed (apt-get install dataset-fashion-mnist)");
         Path out = dir.resolve("fmnist");
-        TrainCommandTest.Result r = TrainCommandTest.run(List.of("train", "--data", "fashion-mnist", "--epochs", "1", "--train-subset", "10000",
+        CommandRun r = TrainCommandTest.run(List.of("train", "--data", "fashion-mnist", "--epochs", "1", "--train-subset", "10000",
                 "--test-subset", "2000", "--batch-size", "64", "--out", out.toString()));
         assertEquals(0, r.code(), r.out() + r.err());
         List<String> rows = Files.readAllLines(out.resolve("metrics.csv"));

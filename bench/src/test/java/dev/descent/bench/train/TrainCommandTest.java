@@ -5,13 +5,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.descent.bench.CommandRun;
 import dev.descent.bench.Main;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.PrintStream;
-import java.io.PrintWriter;
-import java.io.StringWriter;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -19,7 +15,6 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import picocli.CommandLine;
 
 /**
  * The train command end to end on generated data: outputs, bitwise resume (in process, after a kill,
@@ -37,27 +32,14 @@ class TrainCommandTest {
         return a;
     }
 
-    record Result(int code, String out, String err) {}
-
-    static Result run(List<String> args) {
-        CommandLine cl = Main.commandLine();
-        StringWriter err = new StringWriter();
-        cl.setErr(new PrintWriter(err));
-        PrintStream saved = System.out;
-        ByteArrayOutputStream buf = new ByteArrayOutputStream();
-        System.setOut(new PrintStream(buf, true, StandardCharsets.UTF_8));
-        try {
-            int code = cl.execute(args.toArray(new String[0]));
-            return new Result(code, buf.toString(StandardCharsets.UTF_8), err.toString());
-        } finally {
-            System.setOut(saved);
-        }
+    static CommandRun run(List<String> args) {
+        return CommandRun.of(args.toArray(new String[0]));
     }
 
     @Test
     void aRunWritesMetricsPlotsModelOptimizerAndARunRecord() throws IOException {
         Path out = dir.resolve("run");
-        Result r = run(small(out, 2));
+        CommandRun r = run(small(out, 2));
         assertEquals(0, r.code(), r.out() + r.err());
         for (String f : List.of("metrics.csv", "metrics.json", "loss.png", "accuracy.png", "model.safetensors", "optimizer.safetensors", "run.json",
                 "config.json", "checkpoints/LATEST")) {
@@ -78,7 +60,7 @@ class TrainCommandTest {
         // A schedule that changes every epoch: a resumed run must also restore the scheduler's position.
         assertEquals(0, run(small(straight, 3, "--schedule", "step:1:0.5")).code());
         assertEquals(0, run(small(split, 1, "--schedule", "step:1:0.5")).code());
-        Result resumed = run(List.of("train", "--resume", split.toString(), "--epochs", "3"));
+        CommandRun resumed = run(List.of("train", "--resume", split.toString(), "--epochs", "3"));
         assertEquals(0, resumed.code(), resumed.out() + resumed.err());
         assertTrue(resumed.out().contains("resuming from"), resumed.out());
         assertArrayEquals(Files.readAllBytes(straight.resolve("model.safetensors")), Files.readAllBytes(split.resolve("model.safetensors")));
@@ -88,7 +70,7 @@ class TrainCommandTest {
 
     @Test
     void aDivergingRunStopsNamingTheEpochAndStep() {
-        Result r = run(small(dir.resolve("nan"), 2, "--optimizer", "sgd", "--lr", "1e30"));
+        CommandRun r = run(small(dir.resolve("nan"), 2, "--optimizer", "sgd", "--lr", "1e30"));
         assertEquals(Trainer.EXIT_DIVERGED, r.code(), r.out());
         assertTrue(r.out().contains("training diverged") && r.out().contains("at epoch 1, step"), r.out());
         assertTrue(!Files.exists(dir.resolve("nan/model.safetensors")), "no model is written for a diverged run");
@@ -96,7 +78,7 @@ class TrainCommandTest {
 
     @Test
     void anomalyModeNamesTheFirstOpThatWentNonFinite() {
-        Result r = run(small(dir.resolve("anomaly"), 2, "--optimizer", "sgd", "--lr", "1e30", "--detect-anomaly"));
+        CommandRun r = run(small(dir.resolve("anomaly"), 2, "--optimizer", "sgd", "--lr", "1e30", "--detect-anomaly"));
         assertNotEquals(0, r.code());
         String all = r.out() + r.err();
         assertTrue(all.contains("op '") && all.contains("produced") && all.contains("input shapes"), all);
@@ -104,23 +86,23 @@ class TrainCommandTest {
 
     @Test
     void badOptionsGiveOneLineAndTheUsageWithExitCode2() {
-        Result unknown = run(List.of("train", "--no-such-option"));
+        CommandRun unknown = run(List.of("train", "--no-such-option"));
         assertEquals(2, unknown.code());
         assertTrue(unknown.err().lines().findFirst().orElse("").contains("--no-such-option") && unknown.err().contains("Usage:"), unknown.err());
-        Result badValue = run(List.of("train", "--epochs", "many"));
+        CommandRun badValue = run(List.of("train", "--epochs", "many"));
         assertEquals(2, badValue.code());
         assertTrue(badValue.err().contains("many"), badValue.err());
-        Result badModel = run(List.of("train", "--data", "synthetic", "--model", "transformer", "--out", dir.resolve("x").toString()));
+        CommandRun badModel = run(List.of("train", "--data", "synthetic", "--model", "transformer", "--out", dir.resolve("x").toString()));
         assertEquals(2, badModel.code());
         assertTrue(badModel.err().contains("unknown model 'transformer'"), badModel.err());
     }
 
     @Test
     void missingDataSaysWhatWasLookedForAndHowToGetIt() {
-        Result r = run(List.of("train", "--data", "fashion-mnist:" + dir.resolve("nowhere"), "--out", dir.resolve("m").toString()));
+        CommandRun r = run(List.of("train", "--data", "fashion-mnist:" + dir.resolve("nowhere"), "--out", dir.resolve("m").toString()));
         assertEquals(2, r.code());
         assertTrue(r.err().contains("train-images-idx3-ubyte") && r.err().contains("apt-get install dataset-fashion-mnist"), r.err());
-        Result c = run(List.of("train", "--data", "cifar10:" + dir.resolve("cifar"), "--out", dir.resolve("c").toString()));
+        CommandRun c = run(List.of("train", "--data", "cifar10:" + dir.resolve("cifar"), "--out", dir.resolve("c").toString()));
         assertTrue(c.err().contains("cifar-10-batches-bin") && c.err().contains("cifar-10-binary.tar.gz"), c.err());
     }
 

@@ -1,7 +1,6 @@
-// Runs `descent …` in this JVM and captures its exit code and output, for the reproduction tests.
-package dev.descent.bench.reproduce;
+// Runs `descent …` in this JVM and captures its exit code and output, for the tests of the command line.
+package dev.descent.bench;
 
-import dev.descent.bench.Main;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.io.PrintWriter;
@@ -16,10 +15,10 @@ import picocli.CommandLine;
  * @param out  what went to standard output
  * @param err  what went to standard error
  */
-record CommandRun(int code, String out, String err) {
+public record CommandRun(int code, String out, String err) {
 
     /** Runs {@code descent args…} with standard output captured. */
-    static CommandRun of(String... args) {
+    public static CommandRun of(String... args) {
         CommandLine cl = Main.commandLine();
         StringWriter err = new StringWriter();
         cl.setErr(new PrintWriter(err));
@@ -35,7 +34,7 @@ record CommandRun(int code, String out, String err) {
     }
 
     /** Everything printed, for assertion messages. */
-    String all() {
+    public String all() {
         return out + err;
     }
 }
