@@ -22,6 +22,8 @@ import ai.djl.training.initializer.XavierInitializer;
 import ai.djl.training.loss.Loss;
 import ai.djl.training.optimizer.Optimizer;
 import ai.djl.training.tracker.Tracker;
+import dev.descent.bench.Timing;
+import dev.descent.bench.speed.Workloads;
 import dev.descent.data.FashionMnist;
 import dev.descent.data.ImageDataset;
 import java.io.BufferedReader;
@@ -47,7 +49,7 @@ import java.util.SplittableRandom;
  *   quit
  * </pre>
  *
- * Timing follows Descent's {@code Timing}: warm-up calls (at least a second of them), then samples of at least 50 ms (short work
+ * Timing is Descent's {@code Timing}: warm-up calls (at least a second of them), then samples of at least 50 ms (short work
  * repeated inside a sample), median and min–max. PyTorch's intra-op thread count is set per request
  * ({@code torch.set_num_threads}); inter-op threads stay at 1.
  */
@@ -236,7 +238,7 @@ public final class PyTorchBench {
                 model.setBlock(mlp());
                 try (Trainer t = trainer(model, new Shape(BATCH, 784))) {
                     NDManager m = model.getNDManager();
-                    int[] order = shuffled(train.size(), 1000 + r);
+                    int[] order = Workloads.shuffled(train.size(), 1000 + r);
                     float[] xb = new float[BATCH * 784];
                     long[] yb = new long[BATCH];
                     long t0 = System.nanoTime();
@@ -285,43 +287,18 @@ public final class PyTorchBench {
         return out;
     }
 
-    private static int[] shuffled(int n, long seed) {
-        int[] p = new int[n];
-        for (int i = 0; i < n; i++) p[i] = i;
-        SplittableRandom rng = new SplittableRandom(seed);
-        for (int i = n - 1; i > 0; i--) {
-            int j = rng.nextInt(i + 1), tmp = p[i];
-            p[i] = p[j];
-            p[j] = tmp;
-        }
-        return p;
-    }
-
     // ------------------------------------------------------------ timing (as Descent's Timing)
 
     static double[] measure(Runnable work, int warmups, int samples) {
-        // As Descent's Timing: warm-up calls, and at least a second of them.
-        long warmStart = System.nanoTime();
-        for (int i = 0; i < warmups || System.nanoTime() - warmStart < 1_000_000_000L; i++) work.run();
-        long t0 = System.nanoTime();
-        work.run();
-        double once = Math.max(1e-9, (System.nanoTime() - t0) / 1e9);
-        int reps = (int) Math.max(1, Math.ceil(0.05 / once));
-        double[] perCall = new double[samples];
-        for (int s = 0; s < samples; s++) {
-            long start = System.nanoTime();
-            for (int r = 0; r < reps; r++) work.run();
-            perCall[s] = (System.nanoTime() - start) / 1e9 / reps;
-        }
-        return stats(perCall);
+        return array(Timing.measure(work, warmups, samples, 0.05));
     }
 
     /** median, min, max. */
     static double[] stats(double[] v) {
-        double[] s = v.clone();
-        Arrays.sort(s);
-        int n = s.length;
-        double median = n % 2 == 1 ? s[n / 2] : (s[n / 2 - 1] + s[n / 2]) / 2;
-        return new double[] {median, s[0], s[n - 1]};
+        return array(Timing.stats(v));
+    }
+
+    private static double[] array(Timing.Stats s) {
+        return new double[] {s.median(), s.min(), s.max()};
     }
 }

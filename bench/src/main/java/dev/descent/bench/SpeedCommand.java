@@ -297,10 +297,9 @@ final class SpeedCommand implements Callable<Integer> {
                         acc[r] = e.accuracy();
                     }
                 }
-                double[] s = stats(secs);
-                Value ours = new Value(s[0], s[1], s[2]);
+                Value ours = Value.ofSeconds(Timing.stats(secs));
                 Value theirs = null;
-                String note = String.format(Locale.ROOT, "test accuracy %.2f%%", median(acc));
+                String note = String.format(Locale.ROOT, "test accuracy %.2f%%", Timing.stats(acc).median());
                 if (torch != null) {
                     double[] p = torch.request("mlp %d %d %s", t, runs, dir);
                     theirs = new Value(p[0], p[1], p[2]);
@@ -329,18 +328,6 @@ final class SpeedCommand implements Callable<Integer> {
             out.println("|---|---|---|---|---|---|---|");
             for (String r : table) out.println(r);
         }
-    }
-
-    static double median(double[] v) {
-        return stats(v)[0];
-    }
-
-    /** median, min, max. */
-    static double[] stats(double[] v) {
-        double[] s = v.clone();
-        Arrays.sort(s);
-        int n = s.length;
-        return new double[] {n % 2 == 1 ? s[n / 2] : (s[n / 2 - 1] + s[n / 2]) / 2, s[0], s[n - 1]};
     }
 
     private static final String NUMPY_SCRIPT = """

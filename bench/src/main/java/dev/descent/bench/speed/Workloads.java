@@ -172,7 +172,7 @@ public final class Workloads {
     }
 
     /** A Fisher–Yates shuffle of 0..n-1 from a seed; the PyTorch side uses the same one. */
-    static int[] shuffled(int n, long seed) {
+    public static int[] shuffled(int n, long seed) {
         int[] p = new int[n];
         for (int i = 0; i < n; i++) p[i] = i;
         SplittableRandom rng = new SplittableRandom(seed);
