@@ -312,7 +312,9 @@ final class SpeedCommand implements Callable<Integer> {
         void memory() {
             out.println();
             out.println("heap per training step after warm-up (Descent; all threads; default thread count)");
-            for (var e : List.of(Map.entry("SimpleCNN step", (Runnable) Workloads.simpleCnnStep()), Map.entry("MLP step", (Runnable) Workloads.mlpStep()))) {
+            Workloads.TrainingStep cnn = Workloads.simpleCnnStep(), mlp = Workloads.mlpStep();
+            for (var e : List.of(Map.entry("SimpleCNN step", (Runnable) cnn), Map.entry("SimpleCNN step, no workspace", (Runnable) cnn.withoutWorkspace()),
+                    Map.entry("MLP step", (Runnable) mlp), Map.entry("MLP step, no workspace", (Runnable) mlp.withoutWorkspace()))) {
                 Memory.Use u = Memory.measure(e.getValue(), 5, 10);
                 String line = String.format(Locale.ROOT, "allocated %,d bytes/step; peak heap %,d bytes; live after GC %,d bytes",
                         u.allocatedPerCall(), u.peakHeap(), u.liveHeap());

@@ -15,6 +15,7 @@ public final class Parameter extends Tensor {
      */
     public Parameter(Tensor init) {
         super(contiguousCopy(init));
+        Workspace.keep(this);
         requiresGrad(true);
     }
 

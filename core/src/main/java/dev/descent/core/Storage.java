@@ -2,7 +2,9 @@ package dev.descent.core;
 
 /**
  * The flat, on-heap array behind one or more tensors. A tensor is a view: storage + offset + shape +
- * strides. Exactly one of the typed arrays is non-null, the one of {@link #dtype()}.
+ * strides. Exactly one of the typed arrays is non-null, the one of {@link #dtype()} — until a
+ * {@link Workspace} scope that allocated the storage closes and takes the array back for reuse; from then
+ * on every access throws {@link IllegalStateException}.
  *
  * <p>Access to the raw arrays is public, as {@code data_ptr} is in PyTorch, so that kernels in other
  * modules (optimizers, data loaders) can work in place without copies. Writing through it bypasses
@@ -10,10 +12,15 @@ package dev.descent.core;
  */
 public final class Storage {
     private final DType dtype;
-    private final float[] floats;
-    private final double[] doubles;
-    private final long[] longs;
-    private final boolean[] bools;
+    private final int size;
+    private float[] floats;
+    private double[] doubles;
+    private long[] longs;
+    private boolean[] bools;
+    /** Set when a workspace took the array back. */
+    private boolean released;
+    /** Set when the storage must outlive the workspace scope that allocated it (see {@link Workspace#keep}). */
+    boolean kept;
 
     private Storage(DType dtype, float[] f, double[] d, long[] l, boolean[] b) {
         this.dtype = dtype;
@@ -21,23 +28,84 @@ public final class Storage {
         this.doubles = d;
         this.longs = l;
         this.bools = b;
+        this.size = f != null ? f.length : d != null ? d.length : l != null ? l.length : b.length;
     }
 
     /**
-     * A zero-filled storage.
+     * A zero-filled storage. While a {@link Workspace} scope is open on the calling thread, a storage of at least
+     * {@link Workspace#MIN_ELEMENTS} elements takes (and zeroes) an array the workspace recycled, when it has one
+     * of this dtype and size, and goes back to the workspace when the scope closes.
      *
      * @param dtype the element type
      * @param size the number of elements
-     * @return a new storage backed by a fresh array
+     * @return a new storage
      * @throws NegativeArraySizeException when {@code size} is negative
      */
     public static Storage allocate(DType dtype, int size) {
+        if (size >= Workspace.MIN_ELEMENTS) {
+            Workspace ws = Workspace.active();
+            if (ws != null) return ws.allocate(dtype, size);
+        }
+        return fresh(dtype, size);
+    }
+
+    /** A storage over a new zero-filled array, never from a workspace. */
+    static Storage fresh(DType dtype, int size) {
         return switch (dtype) {
             case FLOAT32 -> new Storage(dtype, new float[size], null, null, null);
             case FLOAT64 -> new Storage(dtype, null, new double[size], null, null);
             case INT64 -> new Storage(dtype, null, null, new long[size], null);
             case BOOL -> new Storage(dtype, null, null, null, new boolean[size]);
         };
+    }
+
+    /** A storage over a recycled array (float[], double[], long[] or boolean[]) of {@code dtype}. */
+    static Storage over(DType dtype, Object array) {
+        return switch (dtype) {
+            case FLOAT32 -> of((float[]) array);
+            case FLOAT64 -> of((double[]) array);
+            case INT64 -> of((long[]) array);
+            case BOOL -> of((boolean[]) array);
+        };
+    }
+
+    /** Zeroes the whole array. */
+    void clear() {
+        switch (dtype) {
+            case FLOAT32 -> java.util.Arrays.fill(floats, 0f);
+            case FLOAT64 -> java.util.Arrays.fill(doubles, 0d);
+            case INT64 -> java.util.Arrays.fill(longs, 0L);
+            case BOOL -> java.util.Arrays.fill(bools, false);
+        }
+    }
+
+    /** Gives up the array (for a workspace to reuse): every later access throws. */
+    Object release() {
+        Object array = floats != null ? floats : doubles != null ? doubles : longs != null ? longs : bools;
+        floats = null;
+        doubles = null;
+        longs = null;
+        bools = null;
+        released = true;
+        return array;
+    }
+
+    /**
+     * Whether a workspace scope took this storage's array back when it closed: a tensor over it can no
+     * longer be read or written.
+     *
+     * @return true once released
+     */
+    public boolean isReleased() {
+        return released;
+    }
+
+    private IllegalStateException wrongAccess(DType wanted) {
+        if (released) {
+            return new IllegalStateException("this tensor's storage (" + dtype + ", " + size + " elements) was recycled when the Workspace scope that"
+                    + " allocated it closed; read results inside the scope, or keep them with Workspace.keep(tensor)");
+        }
+        return new IllegalStateException("storage holds " + dtype + ", not " + wanted);
     }
 
     /**
@@ -95,12 +163,7 @@ public final class Storage {
      * @return the array's length
      */
     public int size() {
-        return switch (dtype) {
-            case FLOAT32 -> floats.length;
-            case FLOAT64 -> doubles.length;
-            case INT64 -> longs.length;
-            case BOOL -> bools.length;
-        };
+        return size;
     }
 
     /**
@@ -110,7 +173,7 @@ public final class Storage {
      * @throws IllegalStateException when the storage is not float32
      */
     public float[] floats() {
-        if (floats == null) throw new IllegalStateException("storage holds " + dtype + ", not FLOAT32");
+        if (floats == null) throw wrongAccess(DType.FLOAT32);
         return floats;
     }
 
@@ -121,7 +184,7 @@ public final class Storage {
      * @throws IllegalStateException when the storage is not float64
      */
     public double[] doubles() {
-        if (doubles == null) throw new IllegalStateException("storage holds " + dtype + ", not FLOAT64");
+        if (doubles == null) throw wrongAccess(DType.FLOAT64);
         return doubles;
     }
 
@@ -132,7 +195,7 @@ public final class Storage {
      * @throws IllegalStateException when the storage is not int64
      */
     public long[] longs() {
-        if (longs == null) throw new IllegalStateException("storage holds " + dtype + ", not INT64");
+        if (longs == null) throw wrongAccess(DType.INT64);
         return longs;
     }
 
@@ -143,7 +206,7 @@ public final class Storage {
      * @throws IllegalStateException when the storage is not bool
      */
     public boolean[] bools() {
-        if (bools == null) throw new IllegalStateException("storage holds " + dtype + ", not BOOL");
+        if (bools == null) throw wrongAccess(DType.BOOL);
         return bools;
     }
 
@@ -156,6 +219,7 @@ public final class Storage {
      * @throws ArrayIndexOutOfBoundsException when {@code i} is outside the array
      */
     public double getDouble(int i) {
+        if (released) throw wrongAccess(dtype);
         return switch (dtype) {
             case FLOAT32 -> floats[i];
             case FLOAT64 -> doubles[i];
@@ -172,6 +236,7 @@ public final class Storage {
      * @throws ArrayIndexOutOfBoundsException when {@code i} is outside the array
      */
     public long getLong(int i) {
+        if (released) throw wrongAccess(dtype);
         return switch (dtype) {
             case FLOAT32 -> (long) floats[i];
             case FLOAT64 -> (long) doubles[i];
@@ -188,6 +253,7 @@ public final class Storage {
      * @throws ArrayIndexOutOfBoundsException when {@code i} is outside the array
      */
     public void setDouble(int i, double v) {
+        if (released) throw wrongAccess(dtype);
         switch (dtype) {
             case FLOAT32 -> floats[i] = (float) v;
             case FLOAT64 -> doubles[i] = v;
@@ -204,6 +270,7 @@ public final class Storage {
      * @throws ArrayIndexOutOfBoundsException when {@code i} is outside the array
      */
     public void setLong(int i, long v) {
+        if (released) throw wrongAccess(dtype);
         switch (dtype) {
             case FLOAT32 -> floats[i] = v;
             case FLOAT64 -> doubles[i] = v;

@@ -630,7 +630,8 @@ public class Tensor {
     }
 
     /**
-     * Replaces the gradient, e.g. after clipping or an all-reduce.
+     * Replaces the gradient, e.g. after clipping or an all-reduce. The gradient is kept past the end of a
+     * {@link Workspace} scope.
      *
      * @param g the new gradient, of this tensor's shape, or null to clear it
      * @throws IllegalArgumentException when {@code g}'s shape differs from this tensor's
@@ -639,7 +640,7 @@ public class Tensor {
         if (g != null && !Arrays.equals(g.shape, shape)) {
             throw new IllegalArgumentException("setGrad: gradient shape " + Shape.format(g.shape) + " does not match tensor shape " + Shape.format(shape));
         }
-        grad = g;
+        grad = Workspace.keep(g); // a leaf's gradient outlives the workspace scope it was computed in
     }
 
     /**

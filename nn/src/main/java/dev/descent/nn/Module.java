@@ -4,6 +4,7 @@ import dev.descent.core.GradMode;
 import dev.descent.core.Parameter;
 import dev.descent.core.Shape;
 import dev.descent.core.Tensor;
+import dev.descent.core.Workspace;
 import dev.descent.core.io.FileFormatException;
 import dev.descent.core.io.Safetensors;
 import java.io.IOException;
@@ -76,7 +77,7 @@ public abstract class Module {
      */
     protected final Tensor addBuffer(String name, Tensor t) {
         checkName(name);
-        buffers.put(name, t);
+        buffers.put(name, Workspace.keep(t));
         return t;
     }
 

@@ -3,6 +3,7 @@ package dev.descent.optim;
 import dev.descent.core.GradMode;
 import dev.descent.core.Parameter;
 import dev.descent.core.Tensor;
+import dev.descent.core.Workspace;
 import dev.descent.core.io.Safetensors;
 import java.io.IOException;
 import java.nio.file.Path;
@@ -153,7 +154,7 @@ public abstract class Optimizer {
                 throw new IllegalStateException(name + " asked for buffer '" + buffer + "', not among " + bufferNames(groups.get(group)));
             }
             Parameter p = groups.get(group).parameters().get(param);
-            t = Tensor.zeros(p.dtype(), p.shape());
+            t = Workspace.keep(Tensor.zeros(p.dtype(), p.shape()));
             map.put(buffer, t);
         }
         return t;

@@ -4,6 +4,7 @@ import dev.descent.core.DType;
 import dev.descent.core.GradMode;
 import dev.descent.core.Storage;
 import dev.descent.core.Tensor;
+import dev.descent.core.Workspace;
 import dev.descent.core.ops.Convolution;
 import dev.descent.core.ops.Losses;
 import dev.descent.data.ImageDataset;
@@ -77,14 +78,36 @@ public final class Workloads {
         };
     }
 
-    /** A model, its optimizer and one fixed batch: a training step runs forward, loss, backward and Adam. */
-    public record TrainingStep(Sequential model, Optimizer optimizer, Tensor x, Tensor y) implements Runnable {
+    /**
+     * A model, its optimizer and one fixed batch: a training step runs forward, loss, backward and Adam,
+     * in a scope of its workspace (as the train command does), or without one when {@code workspace} is null.
+     */
+    public record TrainingStep(Sequential model, Optimizer optimizer, Tensor x, Tensor y, Workspace workspace) implements Runnable {
+        TrainingStep(Sequential model, Optimizer optimizer, Tensor x, Tensor y) {
+            this(model, optimizer, x, y, new Workspace());
+        }
+
         @Override
         public void run() {
+            if (workspace == null) {
+                step();
+                return;
+            }
+            try (var _ = workspace.open()) {
+                step();
+            }
+        }
+
+        private void step() {
             Tensor loss = Losses.crossEntropy(model.forward(x), y);
             optimizer.zeroGrad();
             loss.backward();
             optimizer.step();
+        }
+
+        /** The same step without a workspace: every array allocated afresh. */
+        public TrainingStep withoutWorkspace() {
+            return new TrainingStep(model, optimizer, x, y, null);
         }
     }
 
@@ -131,6 +154,7 @@ public final class Workloads {
         float[] xb = new float[BATCH * 784];
         long[] yb = new long[BATCH];
         Storage xs = Storage.of(xb), ys = Storage.of(yb);
+        Workspace ws = new Workspace();
         long t0 = System.nanoTime();
         for (int start = 0; start < n; start += BATCH) {
             int b = Math.min(BATCH, n - start);
@@ -140,10 +164,12 @@ public final class Workloads {
             }
             Tensor x = Tensor.wrap(xs, 0, new int[] {b, 784}, new int[] {784, 1});
             Tensor y = Tensor.wrap(ys, 0, new int[] {b}, new int[] {1});
-            Tensor loss = Losses.crossEntropy(model.forward(x), y);
-            opt.zeroGrad();
-            loss.backward();
-            opt.step();
+            try (var _ = ws.open()) {
+                Tensor loss = Losses.crossEntropy(model.forward(x), y);
+                opt.zeroGrad();
+                loss.backward();
+                opt.step();
+            }
         }
         double seconds = (System.nanoTime() - t0) / 1e9;
         return new Epoch(seconds, accuracy(model, testX, testY));

@@ -6,6 +6,7 @@ import dev.descent.core.GradMode;
 import dev.descent.core.Parameter;
 import dev.descent.core.Tensor;
 import dev.descent.core.Threads;
+import dev.descent.core.Workspace;
 import dev.descent.core.io.Json;
 import dev.descent.core.io.Safetensors;
 import dev.descent.core.ops.Losses;
@@ -138,6 +139,7 @@ public final class Trainer {
         out.printf(Locale.ROOT, "model: %,d parameters; output in %s%n", model.parameterCount(), dir);
 
         boolean terminal = Progress.isTerminal();
+        Workspace workspace = new Workspace();
         long steps = pos.steps();
         for (int epoch = pos.epoch(); epoch < cfg.epochs(); epoch++) {
             boolean continuing = epoch == pos.epoch() && pos.batch() > 0;
@@ -153,25 +155,28 @@ public final class Trainer {
                 while (batches.hasNext()) {
                     Batch batch = batches.next();
                     if (b++ < startBatch) continue;
-                    Tensor logits, loss;
                     double lv;
-                    try {
-                        logits = model.forward(batch.x());
-                        loss = Losses.crossEntropy(logits, batch.y());
-                        lv = loss.item();
-                        if (!Double.isFinite(lv)) return diverged("the loss became " + lv, epoch, b, total);
-                        opt.zeroGrad();
-                        loss.backward();
-                    } catch (Anomaly.AnomalyException e) {
-                        return diverged("anomaly detection stopped the step: " + e.getMessage() + ";", epoch, b, total);
+                    // The step's activations and gradients live in the workspace scope: the next step reuses their arrays.
+                    try (var _ = workspace.open()) {
+                        Tensor logits, loss;
+                        try {
+                            logits = model.forward(batch.x());
+                            loss = Losses.crossEntropy(logits, batch.y());
+                            lv = loss.item();
+                            if (!Double.isFinite(lv)) return diverged("the loss became " + lv, epoch, b, total);
+                            opt.zeroGrad();
+                            loss.backward();
+                        } catch (Anomaly.AnomalyException e) {
+                            return diverged("anomaly detection stopped the step: " + e.getMessage() + ";", epoch, b, total);
+                        }
+                        double gn = gradNormSquared(model.parameters());
+                        if (!Double.isFinite(gn)) return diverged("a gradient became " + (Double.isNaN(gn) ? "NaN" : "infinite"), epoch, b, total);
+                        opt.step();
+                        correct += countCorrect(logits, batch.y());
                     }
-                    double gn = gradNormSquared(model.parameters());
-                    if (!Double.isFinite(gn)) return diverged("a gradient became " + (Double.isNaN(gn) ? "NaN" : "infinite"), epoch, b, total);
-                    opt.step();
                     steps++;
                     lossSum += lv * batch.size();
                     seen += batch.size();
-                    correct += countCorrect(logits, batch.y());
                     progress.update(b, seen, lossSum / seen);
                     if (stopRequested && b < total) {
                         double secs = seconds + (System.nanoTime() - t0) / 1e9;

@@ -46,11 +46,17 @@ public final class ImplicitConv {
 
     private static final class Scratch {
         float[] padded = new float[0];
+        float[] partials = new float[0];
         final float[] tile = new float[MR * NV * L];
 
         float[] padded(int size) {
             if (padded.length < size) padded = new float[size];
             return padded;
+        }
+
+        float[] partials(int size) {
+            if (partials.length < size) partials = new float[size];
+            return partials;
         }
     }
 
@@ -218,7 +224,8 @@ public final class ImplicitConv {
         int size = o3 * r3 * L;
         // Per chunk, lane-wise partial sums [o3, r3, L]: lane l holds the sum over pixels p ≡ l (mod L).
         // Rows and columns past O and R pad the tiles and are never read.
-        float[] partials = new float[chunks * size];
+        // The calling thread's buffer: every tile of every chunk is written before it is read.
+        float[] partials = SCRATCH.get().partials(chunks * size);
         int xImage = c * h * wd, yImage = o * pixels;
         int vectors = pixels / L;
         int[] posTable = new int[vectors];

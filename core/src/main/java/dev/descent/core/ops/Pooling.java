@@ -5,6 +5,7 @@ import dev.descent.core.DType;
 import dev.descent.core.Shape;
 import dev.descent.core.Storage;
 import dev.descent.core.Tensor;
+import dev.descent.core.Workspace;
 import dev.descent.core.kernel.Parallel;
 import dev.descent.core.kernel.PoolKernels;
 import dev.descent.core.kernel.Vectors;
@@ -85,9 +86,10 @@ public final class Pooling {
         if (!x.dtype().isFloatingPoint()) throw new IllegalArgumentException("maxPool2d: expects a float tensor, got " + x.dtype());
         Tensor xc = x.detach().contiguous();
         int planes = os[0] * os[1], ho = os[2], wo = os[3], h = xs[2], w = xs[3];
-        int[] index = new int[planes * ho * wo];
         int base = xc.storageOffset();
         if (x.dtype() == DType.FLOAT32) {
+            Workspace.IntLease lease = Workspace.ints(planes * ho * wo);
+            int[] index = lease.array();
             // One pass: each window's maximum goes to y as its position goes to index (no second gather).
             float[] xa = xc.storage().floats();
             Tensor y = Tensor.zeros(x.dtype(), os);
@@ -103,14 +105,15 @@ public final class Pooling {
                     for (int k = 0; k < ho * wo; k++) ya[out + k] = xa[in + index[out + k]];
                 }
             });
-            return Autograd.record("maxPool2d", y, g -> new Tensor[] {place(g, index, xs)}, x);
+            return Autograd.record("maxPool2d", y, g -> new Tensor[] {place(g, lease.array(), xs)}, x);
         } else {
+            int[] index = new int[planes * ho * wo];
             Storage s = xc.storage();
             Parallel.forRange(planes, Math.max(1, 16384 / Math.max(1, ho * wo * p.kh() * p.kw())), (from, to) -> {
                 for (int pl = from; pl < to; pl++) maxPlaneGeneric(s, base + pl * h * w, h, w, p, ho, wo, index, pl * ho * wo);
             });
+            return pick(x, index, os);
         }
-        return pick(x, index, os);
     }
 
     /** Window maxima of one float plane: index[out0 + k] = flat position in the plane (first on ties; NaN wins). */

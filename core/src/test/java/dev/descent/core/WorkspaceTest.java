@@ -1,0 +1,166 @@
+package dev.descent.core;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotSame;
+import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.descent.core.ops.Pooling;
+import java.util.SplittableRandom;
+import java.util.concurrent.atomic.AtomicReference;
+import org.junit.jupiter.api.Test;
+
+class WorkspaceTest {
+    private static final int BIG = Workspace.MIN_ELEMENTS * 2;
+
+    @Test
+    void aTensorOfAClosedScopeThrowsOnAccessInsteadOfShowingOtherNumbers() {
+        Workspace ws = new Workspace();
+        Tensor t;
+        try (var _ = ws.open()) {
+            t = Tensor.ones(DType.FLOAT32, BIG);
+            assertEquals(BIG, t.sum().item());
+        }
+        assertTrue(t.storage().isReleased());
+        IllegalStateException e = assertThrows(IllegalStateException.class, () -> t.sum());
+        assertTrue(e.getMessage().contains("Workspace"), e.getMessage());
+        assertThrows(IllegalStateException.class, () -> t.storage().getDouble(0));
+        // A view shares the storage, so it is released with it.
+        assertThrows(IllegalStateException.class, () -> t.reshape(2, BIG / 2).sum());
+    }
+
+    @Test
+    void theNextScopeReusesTheArraysZeroed() {
+        Workspace ws = new Workspace();
+        float[] first;
+        try (var _ = ws.open()) {
+            Tensor a = Tensor.zeros(DType.FLOAT32, 4, BIG / 4);
+            first = a.storage().floats();
+            java.util.Arrays.fill(first, 7f);
+        }
+        long fresh = ws.freshElements();
+        assertEquals(BIG, fresh);
+        try (var _ = ws.open()) {
+            Tensor b = Tensor.zeros(DType.FLOAT32, BIG); // another shape, same dtype and size
+            assertSame(first, b.storage().floats(), "the array of the last scope is handed out again");
+            for (float v : b.toFloatArray()) assertEquals(0f, v);
+            Tensor c = Tensor.zeros(DType.FLOAT64, BIG); // another dtype: a new array
+            assertEquals(0.0, c.sum().item());
+        }
+        assertEquals(BIG, ws.reusedElements());
+        assertEquals(fresh + BIG, ws.freshElements()); // the float64 tensor (its 0-d sum is too small to track)
+    }
+
+    @Test
+    void keptTensorsAndSmallOnesSurviveAndAreNotHandedOutAgain() {
+        Workspace ws = new Workspace();
+        Tensor kept, small;
+        try (var _ = ws.open()) {
+            kept = Workspace.keep(Tensor.full(3, DType.FLOAT32, BIG));
+            small = Tensor.full(5, DType.FLOAT32, Workspace.MIN_ELEMENTS - 1);
+        }
+        try (var _ = ws.open()) {
+            Tensor other = Tensor.full(9, DType.FLOAT32, BIG);
+            assertNotSame(kept.storage().floats(), other.storage().floats());
+        }
+        assertEquals(3.0 * BIG, kept.sum().item());
+        assertEquals(5.0 * (Workspace.MIN_ELEMENTS - 1), small.sum().item());
+    }
+
+    @Test
+    void leafGradientsSurviveTheScopeOfTheirBackward() {
+        Workspace ws = new Workspace();
+        Tensor w = Tensor.randn(new SplittableRandom(1), BIG).requiresGrad(true);
+        Tensor expected;
+        try (var _ = GradMode.noGrad()) {
+            expected = w.mul(2);
+        }
+        for (int step = 0; step < 3; step++) {
+            w.zeroGrad();
+            try (var _ = ws.open()) {
+                w.mul(w).sum().backward();
+            }
+            assertArrayEquals(expected.toFloatArray(), w.grad().toFloatArray());
+        }
+    }
+
+    @Test
+    void allocationsOnOtherThreadsAreNotTheScopes() throws Exception {
+        Workspace ws = new Workspace();
+        AtomicReference<Tensor> made = new AtomicReference<>();
+        try (var _ = ws.open()) {
+            Thread t = new Thread(() -> made.set(Tensor.ones(DType.FLOAT32, BIG)));
+            t.start();
+            t.join();
+        }
+        assertFalse(made.get().storage().isReleased());
+        assertEquals(BIG, made.get().sum().item());
+    }
+
+    @Test
+    void scopesDoNotNestAndCloseOnTheirOwnThread() throws Exception {
+        Workspace a = new Workspace(), b = new Workspace();
+        try (var _ = a.open()) {
+            assertThrows(IllegalStateException.class, a::open);
+            assertThrows(IllegalStateException.class, b::open);
+        }
+        var scope = a.open();
+        AtomicReference<Throwable> thrown = new AtomicReference<>();
+        Thread t = new Thread(() -> {
+            try {
+                scope.close();
+            } catch (Throwable e) {
+                thrown.set(e);
+            }
+        });
+        t.start();
+        t.join();
+        assertTrue(thrown.get() instanceof IllegalStateException);
+        scope.close();
+        try (var _ = b.open()) {
+            assertSame(b, Workspace.active());
+        }
+        assertSame(null, Workspace.active());
+    }
+
+    @Test
+    void backwardAfterTheScopeOfItsForwardFailsClearly() {
+        Workspace ws = new Workspace();
+        Tensor x = Tensor.randn(new SplittableRandom(2), 2, 4, 32, 32).requiresGrad(true);
+        Tensor y;
+        try (var _ = ws.open()) {
+            y = Pooling.maxPool2d(x, new Pooling.Window(2, 2, 2, 2, 0, 0));
+        }
+        IllegalStateException e = assertThrows(IllegalStateException.class, () -> y.sum().backward());
+        assertTrue(e.getMessage().contains("Workspace"), e.getMessage());
+    }
+
+    @Test
+    void aStepInAWorkspaceComputesWhatItComputesWithout() {
+        SplittableRandom rng = new SplittableRandom(3);
+        Tensor x = Tensor.randn(rng, 4, 3, 16, 16), k = Tensor.randn(rng, 8, 3, 3, 3);
+        float[] plain = null;
+        Workspace ws = new Workspace();
+        for (int run = 0; run < 3; run++) {
+            Tensor w = k.clone().requiresGrad(true);
+            if (run == 0) {
+                step(x, w);
+                plain = w.grad().toFloatArray();
+            } else {
+                try (var _ = ws.open()) {
+                    step(x, w);
+                }
+                assertArrayEquals(plain, w.grad().toFloatArray(), "run " + run);
+            }
+        }
+        assertTrue(ws.reusedElements() > 0);
+    }
+
+    private static void step(Tensor x, Tensor w) {
+        Tensor y = dev.descent.core.ops.Convolution.conv2d(x, w, null, 1, 1).relu();
+        Pooling.maxPool2d(y, new Pooling.Window(2, 2, 2, 2, 0, 0)).pow(2).mean().backward();
+    }
+}
