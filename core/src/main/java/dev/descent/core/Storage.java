@@ -44,7 +44,24 @@ public final class Storage {
     public static Storage allocate(DType dtype, int size) {
         if (size >= Workspace.MIN_ELEMENTS) {
             Workspace ws = Workspace.active();
-            if (ws != null) return ws.allocate(dtype, size);
+            if (ws != null) return ws.allocate(dtype, size, true);
+        }
+        return fresh(dtype, size);
+    }
+
+    /**
+     * A storage whose contents are unspecified, for an op that writes every element: {@link #allocate} without
+     * zeroing an array recycled by a {@link Workspace} (a new array is zero all the same).
+     *
+     * @param dtype the element type
+     * @param size the number of elements
+     * @return a new storage
+     * @throws NegativeArraySizeException when {@code size} is negative
+     */
+    public static Storage allocateUninitialized(DType dtype, int size) {
+        if (size >= Workspace.MIN_ELEMENTS) {
+            Workspace ws = Workspace.active();
+            if (ws != null) return ws.allocate(dtype, size, false);
         }
         return fresh(dtype, size);
     }
@@ -76,6 +93,16 @@ public final class Storage {
             case FLOAT64 -> java.util.Arrays.fill(doubles, 0d);
             case INT64 -> java.util.Arrays.fill(longs, 0L);
             case BOOL -> java.util.Arrays.fill(bools, false);
+        }
+    }
+
+    /** Fills the array with values no op would leave by accident (NaN, Long.MIN_VALUE, true): tests of ops that skip zeroing. */
+    void poison() {
+        switch (dtype) {
+            case FLOAT32 -> java.util.Arrays.fill(floats, Float.NaN);
+            case FLOAT64 -> java.util.Arrays.fill(doubles, Double.NaN);
+            case INT64 -> java.util.Arrays.fill(longs, Long.MIN_VALUE);
+            case BOOL -> java.util.Arrays.fill(bools, true);
         }
     }
 

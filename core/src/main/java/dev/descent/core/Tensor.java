@@ -118,6 +118,20 @@ public class Tensor {
     }
 
     /**
+     * A new contiguous tensor whose contents are unspecified (PyTorch's {@code empty}), for an op that writes
+     * every element: zeros when the array is new, a previous step's values when a {@link Workspace} recycled
+     * it.
+     *
+     * @param dtype the element type
+     * @param shape the size of each dimension; none gives a 0-d (scalar) tensor
+     * @return a fresh contiguous tensor that does not require grad
+     * @throws IllegalArgumentException when a size is negative or the shape holds more than 2³¹ − 1 elements
+     */
+    public static Tensor empty(DType dtype, int... shape) {
+        return new Tensor(Storage.allocateUninitialized(dtype, Shape.numel(shape)), 0, shape, Shape.contiguousStrides(shape));
+    }
+
+    /**
      * A new float32 tensor of zeros.
      *
      * @param shape the size of each dimension; none gives a 0-d (scalar) tensor

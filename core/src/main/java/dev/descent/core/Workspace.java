@@ -33,7 +33,8 @@ import java.util.Map;
  * {@link IllegalStateException} on any later access instead of showing another step's numbers. Raw arrays
  * taken from a storage ({@link Storage#floats()}) must not be kept past the scope either.
  *
- * <p>A recycled array is zeroed before it is handed out again, as {@link Storage#allocate} promises. One
+ * <p>A recycled array is zeroed before it is handed out again, as {@link Storage#allocate} promises, except to
+ * ops that write every element ({@link Tensor#empty}). One
  * scope is open per workspace at a time, on one thread; a thread has at most one open scope. After a
  * scope closes, the workspace holds only the arrays that scope gave back: memory stays bounded by one
  * step's worth even when shapes change (the last, smaller batch of an epoch).
@@ -43,6 +44,8 @@ public final class Workspace {
     public static final int MIN_ELEMENTS = 1024;
 
     private static final ThreadLocal<Workspace> ACTIVE = new ThreadLocal<>();
+    /** Tests set this: recycled arrays handed out unzeroed are filled with NaN first, so an element an op forgets shows. */
+    static volatile boolean poison;
 
     private record Key(DType dtype, int size) {}
 
@@ -112,14 +115,15 @@ public final class Workspace {
         }
     }
 
-    /** A zeroed storage from a recycled array when one fits, else a fresh one; owned by the open scope. */
-    Storage allocate(DType dtype, int size) {
+    /** A storage from a recycled array (zeroed when asked) when one fits, else a fresh one; owned by the open scope. */
+    Storage allocate(DType dtype, int size, boolean zero) {
         ArrayDeque<Object> q = free.get(new Key(dtype, size));
         Object array = q == null ? null : q.poll();
         Storage s;
         if (array != null) {
             s = Storage.over(dtype, array);
-            s.clear();
+            if (zero) s.clear();
+            else if (poison) s.poison();
             reusedElements += size;
         } else {
             s = Storage.fresh(dtype, size);

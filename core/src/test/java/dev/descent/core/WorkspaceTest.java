@@ -8,7 +8,12 @@ import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.descent.core.ops.Convolution;
 import dev.descent.core.ops.Pooling;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Supplier;
 import java.util.SplittableRandom;
 import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Test;
@@ -157,6 +162,45 @@ class WorkspaceTest {
             }
         }
         assertTrue(ws.reusedElements() > 0);
+    }
+
+    @Test
+    void opsThatSkipZeroingWriteEveryElement() {
+        SplittableRandom rng = new SplittableRandom(4);
+        Tensor x = Tensor.randn(rng, 2, 8, 16, 16), w = Tensor.randn(rng, 16, 8, 3, 3), b = Tensor.randn(rng, 16);
+        Tensor m = Tensor.randn(rng, 40, 50), n = Tensor.randn(rng, 50, 30), col = Tensor.randn(rng, 40, 1);
+        Pooling.Window two = new Pooling.Window(2, 2, 2, 2, 0, 0);
+        Map<String, Supplier<Tensor>> ops = new LinkedHashMap<>();
+        ops.put("exp", () -> m.exp());
+        ops.put("relu", () -> x.relu());
+        ops.put("add broadcast", () -> m.add(col));
+        ops.put("add ints", () -> Tensor.of(new long[2048]).add(Tensor.of(new long[] {3})));
+        ops.put("matmul", () -> m.matmul(n));
+        ops.put("matmul transposed", () -> n.t().matmul(m.t()));
+        ops.put("copy of a transpose", () -> m.t().contiguous());
+        ops.put("conv2d", () -> Convolution.conv2d(x, w, b, 1, 1));
+        ops.put("max pool", () -> Pooling.maxPool2d(x, two));
+        ops.put("conv2d input and weight gradients, relu and pool backward", () -> {
+            Tensor xi = x.detach().requiresGrad(true), wi = w.detach().requiresGrad(true);
+            Pooling.maxPool2d(Convolution.conv2d(xi, wi, b, 1, 1).relu(), two).sum().backward();
+            return Tensor.cat(List.of(xi.grad().reshape(-1), wi.grad().reshape(-1)), 0);
+        });
+        Workspace.poison = true;
+        try {
+            for (var op : ops.entrySet()) {
+                double[] expected = op.getValue().get().to(DType.FLOAT64).toDoubleArray();
+                Workspace ws = new Workspace();
+                for (int run = 0; run < 2; run++) {
+                    try (var _ = ws.open()) {
+                        double[] got = op.getValue().get().to(DType.FLOAT64).toDoubleArray();
+                        assertArrayEquals(expected, got, op.getKey() + ", run " + run);
+                    }
+                }
+                assertTrue(ws.reusedElements() > 0, op.getKey() + " reused nothing");
+            }
+        } finally {
+            Workspace.poison = false;
+        }
     }
 
     private static void step(Tensor x, Tensor w) {

@@ -197,11 +197,13 @@ public final class Convolution {
     /** y = conv2d(x, w) + bias (bias [O] or null), raw (no graph). */
     private static Tensor forward(Geometry q, Tensor x, Tensor w, Tensor bias) {
         Tensor xc = x.detach().contiguous(), wc = w.detach().contiguous();
-        Tensor out = Tensor.zeros(x.dtype(), q.n(), q.o(), q.ho(), q.wo());
+        boolean implicit = x.dtype() == DType.FLOAT32 && ImplicitConv.applies(q);
+        // The implicit kernel writes every element; the other paths add into zeros.
+        Tensor out = implicit ? Tensor.empty(x.dtype(), q.n(), q.o(), q.ho(), q.wo()) : Tensor.zeros(x.dtype(), q.n(), q.o(), q.ho(), q.wo());
         int rows = q.rows(), pixels = q.pixels(), og = q.og();
         int xImage = q.c() * q.h() * q.w(), yImage = q.o() * pixels;
         int xo = xc.storageOffset(), wo = wc.storageOffset();
-        if (x.dtype() == DType.FLOAT32 && ImplicitConv.applies(q)) {
+        if (implicit) {
             // Implicit GEMM over a padded copy of each image; the bias is the accumulators' start.
             Tensor bc = bias == null ? null : bias.detach().contiguous();
             ImplicitConv.forward(q, xc.storage().floats(), xo, wc.storage().floats(), wo,
@@ -244,11 +246,13 @@ public final class Convolution {
     /** dx[n] = col2im(wᵀ · dy[n]) per group. */
     private static Tensor inputGrad(Geometry q, Tensor dy, Tensor w) {
         Tensor gc = dy.detach().contiguous(), wc = w.detach().contiguous();
-        Tensor dx = Tensor.zeros(dy.dtype(), q.n(), q.c(), q.h(), q.w());
+        boolean implicit = dy.dtype() == DType.FLOAT32 && ImplicitConv.inputGradApplies(q);
+        // The implicit kernel writes every element; col2im adds into zeros.
+        Tensor dx = implicit ? Tensor.empty(dy.dtype(), q.n(), q.c(), q.h(), q.w()) : Tensor.zeros(dy.dtype(), q.n(), q.c(), q.h(), q.w());
         int rows = q.rows(), pixels = q.pixels(), og = q.og();
         int xImage = q.c() * q.h() * q.w(), yImage = q.o() * pixels;
         int go = gc.storageOffset(), wo = wc.storageOffset();
-        if (dy.dtype() == DType.FLOAT32 && ImplicitConv.inputGradApplies(q)) {
+        if (implicit) {
             // The transposed stride-1 convolution is a convolution: the forward kernel, no col2im scatter.
             ImplicitConv.inputGrad(q, gc.storage().floats(), go, wc.storage().floats(), wo, dx.storage().floats());
             return dx;

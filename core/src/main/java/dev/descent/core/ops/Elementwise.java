@@ -268,7 +268,7 @@ public final class Elementwise {
             return where(x.gt(0), g, g.scalarLike(0));
         }
         Tensor gc = g.detach().contiguous(), xc = x.detach().contiguous();
-        Tensor y = Tensor.zeros(g.dtype(), g.shape());
+        Tensor y = Tensor.empty(g.dtype(), g.shape());
         int n = y.numel(), go = gc.storageOffset(), xo = xc.storageOffset();
         if (g.dtype() == DType.FLOAT32) {
             float[] ga = gc.storage().floats(), xa = xc.storage().floats(), ya = y.storage().floats();
@@ -554,7 +554,7 @@ public final class Elementwise {
         int[] shape = Shape.broadcast(op, a.shape(), b.shape());
         DType dt = a.dtype();
         boolean arithmeticOnInts = !dt.isFloatingPoint();
-        Tensor y = Tensor.zeros(arithmeticOnInts ? DType.INT64 : dt, shape);
+        Tensor y = Tensor.empty(arithmeticOnInts ? DType.INT64 : dt, shape);
         int[] sa = broadcastStrides(a, shape), sb = broadcastStrides(b, shape);
         switch (dt) {
             case FLOAT32 -> BinaryKernels.apply(k, a.storage().floats(), a.storageOffset(), sa, b.storage().floats(), b.storageOffset(), sb,
@@ -577,7 +577,7 @@ public final class Elementwise {
         if (!x.dtype().isFloatingPoint()) {
             throw new IllegalArgumentException(op + ": expects a float32 or float64 tensor, got " + x.dtype() + "; convert with to(DType.FLOAT32)");
         }
-        Tensor y = Tensor.zeros(x.dtype(), x.shape());
+        Tensor y = Tensor.empty(x.dtype(), x.shape());
         if (x.dtype() == DType.FLOAT32) {
             UnaryKernels.apply(k, x.storage().floats(), x.storageOffset(), x.strides(), y.storage().floats(), x.shape());
         } else {

@@ -61,7 +61,7 @@ public final class LinearAlgebra {
         int[] outShape = Arrays.copyOf(batch, batch.length + 2);
         outShape[batch.length] = m;
         outShape[batch.length + 1] = n;
-        Tensor out = Tensor.zeros(l.dtype(), outShape);
+        Tensor out = Tensor.empty(l.dtype(), outShape); // every product writes its block (accumulate = false)
         int batches = Shape.numel(batch);
         int[] lOff = batchOffsets(l, batch), rOff = batchOffsets(r, batch);
         int[] lst = l.strides(), rst = r.strides();

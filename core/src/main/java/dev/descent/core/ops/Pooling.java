@@ -92,7 +92,7 @@ public final class Pooling {
             int[] index = lease.array();
             // One pass: each window's maximum goes to y as its position goes to index (no second gather).
             float[] xa = xc.storage().floats();
-            Tensor y = Tensor.zeros(x.dtype(), os);
+            Tensor y = Tensor.empty(x.dtype(), os);
             float[] ya = y.storage().floats();
             Parallel.forRange(planes, Math.max(1, 16384 / Math.max(1, ho * wo * p.kh() * p.kw())), (from, to) -> {
                 for (int pl = from; pl < to; pl++) {

@@ -391,7 +391,7 @@ public final class Views {
      * @return a new contiguous tensor of x's shape and dtype
      */
     public static Tensor copy(Tensor x) {
-        Tensor y = Tensor.zeros(x.dtype(), x.shape());
+        Tensor y = Tensor.empty(x.dtype(), x.shape());
         CopyKernels.copy(x.storage(), x.storageOffset(), x.strides(), y.storage(), 0, y.strides(), x.shape());
         return Autograd.record("clone", y, g -> new Tensor[] {g}, x);
     }
