@@ -10,6 +10,4 @@ module dev.descent.core {
     exports dev.descent.core.ops;
     exports dev.descent.core.check;
     exports dev.descent.core.io;
-    // The kernel thread pool, for the optimizers' element-wise updates; not public API.
-    exports dev.descent.core.kernel to dev.descent.optim;
 }

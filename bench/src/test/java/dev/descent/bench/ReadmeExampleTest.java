@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
 import dev.descent.core.Tensor;
+import dev.descent.core.Workspace;
 import dev.descent.core.ops.Losses;
 import dev.descent.data.Batch;
 import dev.descent.data.DataLoader;
@@ -61,17 +62,56 @@ class ReadmeExampleTest {
         // end::readme[]
     }
 
-    @Test
-    void theExampleTrainsAndItsLossFalls() {
+    /** The marker above README.md's workspace example. */
+    static final String WORKSPACE_MARKER = "<!-- the example below is ReadmeExampleTest.workspaceExample() -->";
+
+    /** The same training with each step in a workspace scope; README.md shows the loop. */
+    static void workspaceExample() {
+        var rng = new SplittableRandom(42);
+        ImageDataset train = SyntheticImages.generate(4000, 1);
+        var model = new Sequential(
+                new Conv2d(1, 16, 3, 1, 1, rng), new ReLU(), new MaxPool2d(2),
+                new Flatten(), new Linear(16 * 14 * 14, 10, rng));
+        var optimizer = new Adam(List.of(ParamGroup.of(model.parameters())), 1e-3);
+        var loader = new DataLoader(train, 64, rng);
+        // tag::workspace[]
+        var ws = new Workspace();
+        for (int epoch = 1; epoch <= 3; epoch++) {
+            double sum = 0;
+            for (Batch b : loader) {
+                try (var _ = ws.open()) {
+                    Tensor loss = Losses.crossEntropy(model.forward(b.x()), b.y());
+                    optimizer.zeroGrad();
+                    loss.backward();
+                    optimizer.step();
+                    sum += loss.item();   // read what you need inside the scope
+                }
+            }
+            System.out.printf("epoch %d: mean loss %.3f%n", epoch, sum / loader.batchesPerEpoch());
+        }
+        // end::workspace[]
+    }
+
+    private static List<String> printed(Runnable example) {
         PrintStream original = System.out;
         var captured = new ByteArrayOutputStream();
         System.setOut(new PrintStream(captured, true, StandardCharsets.UTF_8));
         try {
-            example();
+            example.run();
         } finally {
             System.setOut(original);
         }
-        List<String> lines = captured.toString(StandardCharsets.UTF_8).lines().toList();
+        return captured.toString(StandardCharsets.UTF_8).lines().toList();
+    }
+
+    @Test
+    void theWorkspaceExamplePrintsWhatThePlainOnePrints() {
+        assertEquals(printed(ReadmeExampleTest::example), printed(ReadmeExampleTest::workspaceExample));
+    }
+
+    @Test
+    void theExampleTrainsAndItsLossFalls() {
+        List<String> lines = printed(ReadmeExampleTest::example);
         assertEquals(3, lines.size(), "one line per epoch: " + lines);
         List<Double> losses = new ArrayList<>();
         for (String line : lines) losses.add(Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1)));
@@ -80,23 +120,33 @@ class ReadmeExampleTest {
 
     @Test
     void theReadmeShowsExactlyThisExample() throws IOException {
+        assertShown(MARKER, "readme");
+    }
+
+    @Test
+    void theReadmeShowsExactlyTheWorkspaceLoop() throws IOException {
+        assertShown(WORKSPACE_MARKER, "workspace");
+    }
+
+    /** The code block after {@code marker} in README.md equals the lines between {@code tag}'s tags here. */
+    private static void assertShown(String marker, String tag) throws IOException {
         Path readme = Path.of("..", "README.md");
         List<String> text = Files.readAllLines(readme);
-        int marker = text.indexOf(MARKER);
-        if (marker < 0) fail("README.md has no line '" + MARKER + "' above the example");
-        assertEquals("```java", text.get(marker + 1), "README.md: the example's code block must start right after the marker");
-        int end = text.subList(marker + 2, text.size()).indexOf("```");
+        int at = text.indexOf(marker);
+        if (at < 0) fail("README.md has no line '" + marker + "' above the example");
+        assertEquals("```java", text.get(at + 1), "README.md: the example's code block must start right after the marker");
+        int end = text.subList(at + 2, text.size()).indexOf("```");
         assertTrue(end >= 0, "README.md: the example's code block is not closed");
-        List<String> shown = text.subList(marker + 2, marker + 2 + end);
+        List<String> shown = text.subList(at + 2, at + 2 + end);
 
         Path source = Path.of("src", "test", "java", "dev", "descent", "bench", "ReadmeExampleTest.java");
         List<String> code = Files.readAllLines(source);
-        int from = code.indexOf("        // tag::readme[]"), to = code.indexOf("        // end::readme[]");
+        int from = code.indexOf("        // tag::" + tag + "[]"), to = code.indexOf("        // end::" + tag + "[]");
         List<String> tagged = code.subList(from + 1, to).stream().map(l -> l.length() >= 8 ? l.substring(8) : l.strip()).toList();
         for (int i = 0; i < Math.max(shown.size(), tagged.size()); i++) {
             String a = i < shown.size() ? shown.get(i) : "(end of block)", b = i < tagged.size() ? tagged.get(i) : "(end of example)";
             if (!a.equals(b)) {
-                fail("README.md's example differs from ReadmeExampleTest.example() at line " + (i + 1) + " of the block:\n  README: " + a + "\n  test:   " + b
+                fail("README.md's example differs from ReadmeExampleTest's " + tag + " example at line " + (i + 1) + " of the block:\n  README: " + a + "\n  test:   " + b
                         + "\nCopy the lines between the tags into README.md (without the 8 spaces of indentation).");
             }
         }

@@ -44,6 +44,33 @@ public final class Threads {
         }
     }
 
+    /** The body of {@link #forRange}: handles the indices {@code [from, to)}. */
+    @FunctionalInterface
+    public interface RangeBody {
+        /**
+         * Handles one chunk.
+         *
+         * @param from the first index of the chunk
+         * @param to one past its last index
+         */
+        void run(int from, int to);
+    }
+
+    /**
+     * Runs {@code body} over {@code [0, n)} on the kernel threads, cut into at most {@link #count()} chunks of at
+     * least {@code grain} indices (the pool Descent's own kernels use, for a {@link CustomOp}'s or an optimizer's
+     * loops). Chunk boundaries depend only on n, grain and the thread count; the body must not depend on which
+     * thread runs a chunk. Returns when every chunk is done; a chunk's exception is rethrown here. Small ranges,
+     * one thread, and calls from inside a chunk run inline on the calling thread.
+     *
+     * @param n the number of indices
+     * @param grain the fewest indices worth a chunk of their own
+     * @param body the work on one chunk
+     */
+    public static void forRange(int n, int grain, RangeBody body) {
+        Parallel.forRange(n, grain, body::run);
+    }
+
     /**
      * Limits kernels called from this thread to at most {@code n} threads until the scope closes. Values are
      * clamped to {@code [1, poolSize()]}; a limit cannot raise the count above the pool size.

@@ -1,6 +1,6 @@
 package dev.descent.optim;
 
-import dev.descent.core.kernel.Parallel;
+import dev.descent.core.Threads;
 import java.util.List;
 import java.util.Map;
 
@@ -98,7 +98,7 @@ public final class Adam extends Optimizer {
         double stepSize = paperEpsilon ? lr * bc2Sqrt / bc1 : lr / bc1;
         double keep = 1 - lr * decoupledDecay;
         // Every element on its own: split over the kernel threads, the same bits on any thread count.
-        Parallel.forRange(theta.size(), ELEMENTS_PER_TASK, (from, to) -> {
+        Threads.forRange(theta.size(), ELEMENTS_PER_TASK, (from, to) -> {
             for (int i = from; i < to; i++) {
                 double th = theta.get(i);
                 if (decoupledDecay != 0) th *= keep;

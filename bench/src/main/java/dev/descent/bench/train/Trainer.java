@@ -241,15 +241,18 @@ public final class Trainer {
         model.eval();
         double loss = 0;
         long correct = 0;
+        Workspace workspace = new Workspace(); // each batch reuses the arrays of the one before
         try (var _ = GradMode.noGrad()) {
             int bs = 500;
             for (int from = 0; from < size; from += bs) {
                 int[] idx = new int[Math.min(bs, size - from)];
                 for (int i = 0; i < idx.length; i++) idx[i] = from + i;
-                Batch b = data.batch(idx, new SplittableRandom(0));
-                Tensor logits = model.forward(b.x());
-                loss += Losses.crossEntropy(logits, b.y(), Losses.Reduction.SUM, 0).item();
-                correct += countCorrect(logits, b.y());
+                try (var _ = workspace.open()) {
+                    Batch b = data.batch(idx, new SplittableRandom(0));
+                    Tensor logits = model.forward(b.x());
+                    loss += Losses.crossEntropy(logits, b.y(), Losses.Reduction.SUM, 0).item();
+                    correct += countCorrect(logits, b.y());
+                }
             }
         } finally {
             model.train(was);

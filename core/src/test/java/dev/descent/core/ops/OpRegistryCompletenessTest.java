@@ -17,7 +17,7 @@ class OpRegistryCompletenessTest {
     /** Public methods of Tensor that are not ops: creation, inspection, autodiff plumbing, raw in-place writes. */
     static final Set<String> NOT_OPS = Set.of(
             // creation
-            "wrap", "zeros", "ones", "full", "zerosLike", "onesLike", "fullLike", "of", "ofIndices", "scalar", "arange", "eye",
+            "wrap", "zeros", "empty", "ones", "full", "zerosLike", "onesLike", "fullLike", "of", "ofIndices", "scalar", "arange", "eye",
             "rand", "randn", "uniform", "scalarLike",
             // inspection and values
             "dtype", "shape", "size", "dim", "numel", "strides", "stride", "storageOffset", "storage", "isContiguous", "item", "get",
