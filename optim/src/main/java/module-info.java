@@ -6,6 +6,7 @@
  */
 module dev.descent.optim {
     requires transitive dev.descent.core;
+    requires jdk.incubator.vector;
 
     exports dev.descent.optim;
 }

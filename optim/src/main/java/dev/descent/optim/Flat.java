@@ -57,6 +57,16 @@ final class Flat {
         return floats != null ? floats[offset + i] : doubles[offset + i];
     }
 
+    /** The float32 array behind the elements, or null for float64. */
+    float[] floats() {
+        return floats;
+    }
+
+    /** Where element 0 sits in the array. */
+    int offset() {
+        return offset;
+    }
+
     /** Stores {@code v}, rounded to float32 when the tensor is float32. */
     void set(int i, double v) {
         if (floats != null) floats[offset + i] = (float) v;

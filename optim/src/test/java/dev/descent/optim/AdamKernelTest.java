@@ -1,0 +1,76 @@
+package dev.descent.optim;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.quicktheories.QuickTheory.qt;
+import static org.quicktheories.generators.SourceDSL.longs;
+
+import dev.descent.core.Parameter;
+import dev.descent.core.Storage;
+import dev.descent.core.Tensor;
+import java.util.List;
+import java.util.SplittableRandom;
+import org.junit.jupiter.api.Test;
+
+/** The vector loop of the Adam-family update against its scalar reference, bit for bit. */
+class AdamKernelTest {
+    private static Flat flat(float[] a, int offset, int n) {
+        return Flat.of(Tensor.wrap(Storage.of(a), offset, new int[] {n}, new int[] {1}));
+    }
+
+    /** A value of any kind the update meets: ordinary, tiny, zero of either sign, huge, subnormal. */
+    private static float value(SplittableRandom r) {
+        return switch (r.nextInt(8)) {
+            case 0 -> 0f;
+            case 1 -> -0f;
+            case 2 -> (float) (r.nextGaussian() * 1e-30);
+            case 3 -> (float) (r.nextGaussian() * 1e30);
+            case 4 -> Float.MIN_VALUE * r.nextInt(1, 1000);
+            default -> (float) r.nextGaussian();
+        };
+    }
+
+    @Test
+    void theVectorLoopGivesTheScalarLoopsBits() {
+        qt().forAll(longs().all()).checkAssert(seed -> {
+            SplittableRandom r = new SplittableRandom(seed);
+            int n = r.nextInt(1, 70), off = r.nextInt(0, 5);
+            float[][] vec = new float[4][off + n], ref = new float[4][];
+            for (float[] a : vec) for (int i = 0; i < a.length; i++) a[i] = value(r);
+            for (int i = 0; i < 4; i++) vec[i][off] = i == 3 ? Math.abs(vec[i][off]) : vec[i][off];
+            for (int i = 0; i < off + n; i++) vec[3][i] = Math.abs(vec[3][i]); // v ≥ 0
+            for (int k = 0; k < 4; k++) ref[k] = vec[k].clone();
+            double c = r.nextBoolean() ? 1 : r.nextDouble(), beta1 = r.nextDouble(0.5, 1), beta2 = r.nextDouble(0.9, 1);
+            double eps = r.nextBoolean() ? 1e-8 : r.nextDouble(), wd = r.nextBoolean() ? 0 : r.nextDouble(0.1);
+            double dd = r.nextBoolean() ? 0 : r.nextDouble(0.1), lr = r.nextDouble(0.1), keep = 1 - lr * dd;
+            double stepSize = lr / r.nextDouble(0.01, 1), bc2Sqrt = r.nextDouble(0.01, 1);
+            boolean paper = r.nextBoolean();
+            int done = Adam.updateVector(vec[0], off, vec[1], off, vec[2], off, vec[3], off, 0, n, c, beta1, beta2, eps, wd, dd, keep, stepSize,
+                    bc2Sqrt, paper);
+            assertTrue(done >= n - 3 && done <= n, "the vector loop stops within a vector of the end: " + done + " of " + n);
+            Adam.updateScalar(flat(vec[0], off, n), flat(vec[1], off, n), flat(vec[2], off, n), flat(vec[3], off, n), null, done, n, c, beta1,
+                    beta2, eps, wd, dd, keep, stepSize, bc2Sqrt, paper);
+            Adam.updateScalar(flat(ref[0], off, n), flat(ref[1], off, n), flat(ref[2], off, n), flat(ref[3], off, n), null, 0, n, c, beta1,
+                    beta2, eps, wd, dd, keep, stepSize, bc2Sqrt, paper);
+            for (int k = 0; k < 4; k++) assertArrayEquals(ref[k], vec[k], "array " + k + ", seed " + seed);
+        });
+    }
+
+    @Test
+    void adamStepsAreTheSameOnOneAndTwoThreads() {
+        float[][] results = new float[2][];
+        for (int threads = 1; threads <= 2; threads++) {
+            try (var _ = dev.descent.core.Threads.limit(threads)) {
+                SplittableRandom r = new SplittableRandom(3);
+                Parameter p = new Parameter(Tensor.randn(r, 100_003));
+                Adam adam = new Adam(List.of(ParamGroup.of(List.of(p))), 1e-2);
+                for (int step = 0; step < 5; step++) {
+                    p.setGrad(Tensor.randn(r, 100_003));
+                    adam.step();
+                }
+                results[threads - 1] = p.toFloatArray();
+            }
+        }
+        assertArrayEquals(results[0], results[1]);
+    }
+}
