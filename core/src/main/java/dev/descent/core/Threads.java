@@ -57,10 +57,10 @@ public final class Threads {
     }
 
     /**
-     * Runs {@code body} over {@code [0, n)} on the kernel threads, cut into at most {@link #count()} chunks of at
-     * least {@code grain} indices (the pool Descent's own kernels use, for a {@link CustomOp}'s or an optimizer's
-     * loops). Chunk boundaries depend only on n, grain and the thread count; the body must not depend on which
-     * thread runs a chunk. Returns when every chunk is done; a chunk's exception is rethrown here. Small ranges,
+     * Runs {@code body} over {@code [0, n)} on the kernel threads, cut into chunks of at least {@code grain}
+     * indices, a few per thread, which the threads take as they become free (the pool Descent's own kernels use,
+     * for a {@link CustomOp}'s or an optimizer's loops). Chunk boundaries depend only on n, grain and the thread
+     * count; the body must not depend on which thread runs a chunk. Returns when every chunk is done; a chunk's exception is rethrown here. Small ranges,
      * one thread, and calls from inside a chunk run inline on the calling thread.
      *
      * @param n the number of indices

@@ -10,8 +10,10 @@ import java.util.concurrent.locks.LockSupport;
  * <p>The thread count comes from the system property {@code descent.threads}, else the environment
  * variable {@code DESCENT_THREADS}, else the number of available processors. A range is cut into
  * chunks whose boundaries depend only on the range, the grain and the thread count, never on timing,
- * so one thread count gives bitwise-identical results run after run. Work submitted from inside a
- * worker runs inline on that worker (no nested fan-out, no deadlock).
+ * so one thread count gives bitwise-identical results run after run. There are more chunks than threads
+ * and each thread takes the next untaken chunk: which thread runs a chunk depends on timing, what the
+ * chunk computes does not. Work submitted from inside a worker runs inline on that worker (no nested
+ * fan-out, no deadlock).
  *
  * <p>The pool is a handful of threads of our own rather than an {@code ExecutorService}: a training step
  * runs thousands of parallel regions of a fraction of a millisecond each, and waking a parked thread
@@ -68,21 +70,28 @@ public final class Parallel {
         final RangeBody body;
         final int[] bounds;
         final Throwable[] failures;
+        /** The next chunk to take: each participant takes chunks until none are left. */
+        final AtomicInteger next = new AtomicInteger();
+        /** Workers still working on this region. */
         final AtomicInteger pending;
         final Thread caller = Thread.currentThread();
 
-        Region(RangeBody body, int[] bounds) {
+        Region(RangeBody body, int[] bounds, int workers) {
             this.body = body;
             this.bounds = bounds;
             this.failures = new Throwable[bounds.length - 1];
-            this.pending = new AtomicInteger(bounds.length - 2);
+            this.pending = new AtomicInteger(workers);
         }
 
-        void run(int chunk) {
-            try {
-                body.run(bounds[chunk], bounds[chunk + 1]);
-            } catch (Throwable t) {
-                failures[chunk] = t;
+        /** Runs chunks until every chunk has been taken (by this thread or another). */
+        void work() {
+            int chunks = failures.length;
+            for (int c; (c = next.getAndIncrement()) < chunks; ) {
+                try {
+                    body.run(bounds[c], bounds[c + 1]);
+                } catch (Throwable t) {
+                    failures[c] = t;
+                }
             }
         }
 
@@ -90,7 +99,6 @@ public final class Parallel {
             if (pending.decrementAndGet() == 0) LockSupport.unpark(caller);
         }
 
-        /** Waits until every worker's chunk is done: spins a while, then parks. */
         void await() {
             long start = System.nanoTime();
             while (pending.get() > 0) {
@@ -100,19 +108,16 @@ public final class Parallel {
         }
     }
 
-    /** A pool thread: runs the chunk it is handed, then spins a while for the next, then parks. */
     private static final class Worker extends Thread {
         private volatile Region region;
-        private int chunk;
 
         Worker(String name) {
             super(name);
             setDaemon(true);
         }
 
-        void hand(Region r, int c) {
-            chunk = c;
-            region = r; // the volatile write publishes chunk too
+        void hand(Region r) {
+            region = r;
             LockSupport.unpark(this);
         }
 
@@ -126,9 +131,8 @@ public final class Parallel {
                     if (System.nanoTime() - start < SPIN_NANOS) Thread.onSpinWait();
                     else LockSupport.park(this);
                 }
-                int c = chunk;
                 region = null; // before done(): the next region can only be handed out after it
-                r.run(c);
+                r.work();
                 r.done();
             }
         }
@@ -168,9 +172,10 @@ public final class Parallel {
     }
 
     /**
-     * Runs {@code body} over {@code [0, n)} cut into at most {@link #threads()} chunks of at least
-     * {@code grain} indices each; chunk boundaries are multiples of {@code align}. Runs inline when the
-     * range is small, when there is one thread, or when called from a worker.
+     * Runs {@code body} over {@code [0, n)} cut into at most {@link #CHUNKS_PER_THREAD}·{@link #threads()} chunks
+     * of at least {@code grain} indices each, which the threads take as they become free; chunk boundaries are
+     * multiples of {@code align}. Runs inline when the range is small, when there is one thread, or when called
+     * from a worker.
      */
     public static void forRange(int n, int grain, int align, RangeBody body) {
         int chunks = chunkCount(n, grain);
@@ -179,17 +184,14 @@ public final class Parallel {
             return;
         }
         int[] bounds = bounds(n, chunks, align);
-        Region r = new Region(body, bounds);
+        int workers = Math.min(threads(), chunks) - 1;
         boolean owner = BUSY.compareAndSet(false, true);
+        Region r = new Region(body, bounds, owner ? workers : 0);
         IN_WORKER.set(true); // the caller's own chunks, like the workers', run nested work inline
         try {
-            if (owner) {
-                for (int c = 1; c < chunks; c++) WORKERS[c - 1].hand(r, c);
-                r.run(0);
-                r.await();
-            } else {
-                for (int c = 0; c < chunks; c++) r.run(c);
-            }
+            if (owner) for (int w = 0; w < workers; w++) WORKERS[w].hand(r);
+            r.work(); // without the pool (another caller owns it), every chunk here, in order
+            if (owner) r.await();
         } finally {
             IN_WORKER.set(false);
             if (owner) BUSY.set(false);
@@ -206,12 +208,23 @@ public final class Parallel {
         forRange(n, grain, 1, body);
     }
 
-    /** How many chunks {@code n} indices are cut into for a given grain. */
+    /**
+     * How many chunks {@code n} indices are cut into for a given grain: up to {@link #CHUNKS_PER_THREAD} per
+     * thread, and one when there is one thread.
+     */
     public static int chunkCount(int n, int grain) {
         if (n <= 0) return 0;
+        if (threads() == 1) return 1;
         long byGrain = Math.max(1, n / Math.max(grain, 1));
-        return (int) Math.min(threads(), byGrain);
+        return (int) Math.min((long) threads() * CHUNKS_PER_THREAD, byGrain);
     }
+
+    /**
+     * Chunks per thread. More chunks than threads, each taken by whichever thread is free: on a shared machine
+     * one core often runs at half speed for a while (another tenant on its sibling hyperthread), and equal
+     * shares would leave the fast core waiting for the slow one.
+     */
+    static final int CHUNKS_PER_THREAD = 4;
 
     /** Chunk boundaries: {@code chunks + 1} ascending values from 0 to n, inner ones multiples of align. */
     static int[] bounds(int n, int chunks, int align) {
