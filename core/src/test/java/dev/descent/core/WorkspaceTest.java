@@ -203,6 +203,29 @@ class WorkspaceTest {
         }
     }
 
+    @Test
+    void secondOrderGradientsInAScopeEqualThoseOutside() {
+        SplittableRandom rng = new SplittableRandom(5);
+        Tensor x = Tensor.randn(rng, BIG).requiresGrad(true), v = Tensor.randn(rng, BIG);
+        float[] plain = hessianVector(x, v);
+        Workspace ws = new Workspace();
+        for (int run = 0; run < 3; run++) {
+            float[] got;
+            try (var _ = ws.open()) {
+                got = hessianVector(x, v);
+            }
+            assertArrayEquals(plain, got, "run " + run);
+        }
+        assertTrue(ws.reusedElements() > 0);
+    }
+
+    /** H·v of f(x) = Σ tanh(x)·x² by double backward, copied out as a Java array. */
+    private static float[] hessianVector(Tensor x, Tensor v) {
+        Tensor f = x.tanh().mul(x.mul(x)).sum();
+        Tensor g = Autograd.grad(f, List.of(x), null, true).get(0);
+        return Autograd.grad(g.mul(v).sum(), List.of(x)).get(0).toFloatArray();
+    }
+
     private static void step(Tensor x, Tensor w) {
         Tensor y = dev.descent.core.ops.Convolution.conv2d(x, w, null, 1, 1).relu();
         Pooling.maxPool2d(y, new Pooling.Window(2, 2, 2, 2, 0, 0)).pow(2).mean().backward();
