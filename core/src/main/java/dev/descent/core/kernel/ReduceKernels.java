@@ -152,18 +152,16 @@ public final class ReduceKernels {
      * between the compiled and the interpreted form, which made sums change after JIT warm-up.
      */
     private static float sumLanes(FloatVector v) {
-        float[] lanes = new float[Vectors.FL];
-        v.intoArray(lanes, 0);
+        // lane(i), not a copy into a new array: escape analysis did not always remove that array, and a
+        // sum over many short rows (a convolution's bias gradient) then allocated in proportion to the batch.
         float s = 0f;
-        for (float l : lanes) s += l;
+        for (int i = 0; i < Vectors.FL; i++) s += v.lane(i);
         return s;
     }
 
     private static double sumLanes(DoubleVector v) {
-        double[] lanes = new double[Vectors.DL];
-        v.intoArray(lanes, 0);
         double s = 0d;
-        for (double l : lanes) s += l;
+        for (int i = 0; i < Vectors.DL; i++) s += v.lane(i);
         return s;
     }
 
