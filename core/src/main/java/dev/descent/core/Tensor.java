@@ -666,6 +666,18 @@ public class Tensor {
     }
 
     /**
+     * Clears the gradient as PyTorch's {@code zero_grad(set_to_none)}: sets it to null, or (setToNone false)
+     * fills it with zeros in place so that the next backward adds into the same array instead of allocating a
+     * new one. A gradient that itself requires grad (from {@code createGraph}) is always set to null.
+     *
+     * @param setToNone whether to drop the gradient rather than zero it
+     */
+    public void zeroGrad(boolean setToNone) {
+        if (setToNone || grad == null || grad.requiresGrad()) grad = null;
+        else grad.zero();
+    }
+
+    /**
      * A name shown in graph pictures, summaries and error messages (parameters carry their module path, e.g.
      * {@code "0.weight"}).
      *

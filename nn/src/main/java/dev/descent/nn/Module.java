@@ -230,7 +230,17 @@ public abstract class Module {
 
     /** Clears every parameter's gradient (sets it to null). */
     public final void zeroGrad() {
-        for (Parameter p : namedParameters().values()) p.zeroGrad();
+        zeroGrad(true);
+    }
+
+    /**
+     * Clears every parameter's gradient, as PyTorch's {@code zero_grad(set_to_none)}.
+     *
+     * @param setToNone true: set gradients to null; false: fill existing gradients with zeros in place, so that
+     *        the next backward adds into the same arrays instead of allocating new ones
+     */
+    public final void zeroGrad(boolean setToNone) {
+        for (Parameter p : namedParameters().values()) p.zeroGrad(setToNone);
     }
 
     // ------------------------------------------------------------ modes

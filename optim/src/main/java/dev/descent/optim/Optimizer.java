@@ -226,7 +226,19 @@ public abstract class Optimizer {
 
     /** Clears every parameter's gradient (sets it to null, as PyTorch's {@code set_to_none}). */
     public void zeroGrad() {
-        for (ParamGroup g : groups) for (Parameter p : g.parameters()) p.zeroGrad();
+        zeroGrad(true);
+    }
+
+    /**
+     * Clears every parameter's gradient, as PyTorch's {@code zero_grad(set_to_none)}.
+     *
+     * @param setToNone true: set gradients to null, so that backward allocates new ones and a parameter that
+     *        gets no gradient is skipped by {@link #step()}; false: fill existing gradients with zeros in
+     *        place, so that backward adds into the same arrays (no per-step allocation) and every parameter
+     *        that ever had a gradient is stepped with a zero one when it gets none
+     */
+    public void zeroGrad(boolean setToNone) {
+        for (ParamGroup g : groups) for (Parameter p : g.parameters()) p.zeroGrad(setToNone);
     }
 
     /**
