@@ -42,11 +42,7 @@ public final class Storage {
      * @throws NegativeArraySizeException when {@code size} is negative
      */
     public static Storage allocate(DType dtype, int size) {
-        if (size >= Workspace.MIN_ELEMENTS) {
-            Workspace ws = Workspace.active();
-            if (ws != null) return ws.allocate(dtype, size, true);
-        }
-        return fresh(dtype, size);
+        return allocate(dtype, size, true);
     }
 
     /**
@@ -59,11 +55,13 @@ public final class Storage {
      * @throws NegativeArraySizeException when {@code size} is negative
      */
     public static Storage allocateUninitialized(DType dtype, int size) {
-        if (size >= Workspace.MIN_ELEMENTS) {
-            Workspace ws = Workspace.active();
-            if (ws != null) return ws.allocate(dtype, size, false);
-        }
-        return fresh(dtype, size);
+        return allocate(dtype, size, false);
+    }
+
+    /** From the open workspace scope when there is one and the storage is big enough to track, else fresh. */
+    private static Storage allocate(DType dtype, int size, boolean zero) {
+        Workspace ws = size >= Workspace.MIN_ELEMENTS ? Workspace.active() : null;
+        return ws != null ? ws.allocate(dtype, size, zero) : fresh(dtype, size);
     }
 
     /** A storage over a new zero-filled array, never from a workspace. */

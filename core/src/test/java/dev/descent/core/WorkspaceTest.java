@@ -180,6 +180,9 @@ class WorkspaceTest {
         ops.put("copy of a transpose", () -> m.t().contiguous());
         ops.put("conv2d", () -> Convolution.conv2d(x, w, b, 1, 1));
         ops.put("max pool", () -> Pooling.maxPool2d(x, two));
+        Tensor x14 = Tensor.randn(rng, 40, 8, 14, 14), dy14 = Tensor.randn(rng, 40, 16, 14, 14);
+        ops.put("conv2d weight gradient, im2col path (partials per chunk of images)",
+                () -> Convolution.conv2dWeightGrad(x14, dy14, w.shape(), new Convolution.Params(1, 1, 1, 1, 1, 1, 1)));
         ops.put("conv2d input and weight gradients, relu and pool backward", () -> {
             Tensor xi = x.detach().requiresGrad(true), wi = w.detach().requiresGrad(true);
             Pooling.maxPool2d(Convolution.conv2d(xi, wi, b, 1, 1).relu(), two).sum().backward();

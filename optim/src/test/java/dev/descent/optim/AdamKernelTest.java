@@ -37,7 +37,6 @@ class AdamKernelTest {
             int n = r.nextInt(1, 70), off = r.nextInt(0, 5);
             float[][] vec = new float[4][off + n], ref = new float[4][];
             for (float[] a : vec) for (int i = 0; i < a.length; i++) a[i] = value(r);
-            for (int i = 0; i < 4; i++) vec[i][off] = i == 3 ? Math.abs(vec[i][off]) : vec[i][off];
             for (int i = 0; i < off + n; i++) vec[3][i] = Math.abs(vec[3][i]); // v ≥ 0
             for (int k = 0; k < 4; k++) ref[k] = vec[k].clone();
             double c = r.nextBoolean() ? 1 : r.nextDouble(), beta1 = r.nextDouble(0.5, 1), beta2 = r.nextDouble(0.9, 1);

@@ -307,7 +307,8 @@ public final class Convolution {
         int chunks = (q.n() + WEIGHT_GRAD_CHUNK - 1) / WEIGHT_GRAD_CHUNK, size = q.o() * rows;
         if (x.dtype() == DType.FLOAT32) {
             float[] xa = xc.storage().floats(), ga = gc.storage().floats(), wa = dw.storage().floats();
-            float[] partials = chunks == 1 ? wa : new float[chunks * size];
+            // Every chunk writes its whole partial (its first image overwrites): no zeroing, and in a workspace no new array.
+            float[] partials = chunks == 1 ? wa : Tensor.empty(DType.FLOAT32, chunks * size).storage().floats();
             Parallel.forRange(chunks, 1, (from, to) -> {
                 float[] cols = new float[rows * pixels];
                 for (int ch = from; ch < to; ch++) {
@@ -331,7 +332,7 @@ public final class Convolution {
             }
         } else {
             double[] xa = xc.storage().doubles(), ga = gc.storage().doubles(), wa = dw.storage().doubles();
-            double[] partials = chunks == 1 ? wa : new double[chunks * size];
+            double[] partials = chunks == 1 ? wa : Tensor.empty(DType.FLOAT64, chunks * size).storage().doubles();
             Parallel.forRange(chunks, 1, (from, to) -> {
                 double[] cols = new double[rows * pixels];
                 for (int ch = from; ch < to; ch++) {
