@@ -22,7 +22,7 @@ import ai.djl.training.initializer.XavierInitializer;
 import ai.djl.training.loss.Loss;
 import ai.djl.training.optimizer.Optimizer;
 import ai.djl.training.tracker.Tracker;
-import dev.descent.bench.Timing;
+import dev.descent.bench.speed.Timing;
 import dev.descent.bench.speed.Workloads;
 import dev.descent.data.FashionMnist;
 import dev.descent.data.ImageDataset;

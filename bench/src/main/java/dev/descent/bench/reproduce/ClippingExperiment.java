@@ -1,9 +1,12 @@
 // Reproduction of PAPERS.md §4: the x⁴ table, then SGD+momentum against the clipping family on a network.
 package dev.descent.bench.reproduce;
 
+import dev.descent.train.TrainResult;
+import dev.descent.train.EpochMetrics;
+import dev.descent.bench.ImageData;
 import dev.descent.bench.report.LinePlot;
-import dev.descent.bench.train.MetricsLog;
-import dev.descent.bench.train.ModelFactory;
+import dev.descent.core.io.AtomicFile;
+import dev.descent.bench.ModelFactory;
 import dev.descent.data.Dataset;
 import dev.descent.nn.Sequential;
 import dev.descent.optim.ClippingFramework;
@@ -143,7 +146,7 @@ public final class ClippingExperiment {
     record X4(double x0, long clipped, long fixed, long paperClipped, long paperFixed) {}
 
     /** One network run. */
-    record Run(Method method, long seed, ImageTraining.Result result) {}
+    record Run(Method method, long seed, TrainResult result) {}
 
     /** What the experiment produced, for tests. */
     record Outcome(List<Verdict> verdicts, List<X4> x4, List<Run> runs) {}
@@ -230,8 +233,8 @@ public final class ClippingExperiment {
                             data.train().numClasses(), new SplittableRandom(seed));
                     Optimizer opt = optimizer(m, model, cfg);
                     LrScheduler sched = scheduler(m, opt, cfg);
-                    ImageTraining.Result r = ImageTraining.train(m.key() + " s" + seed, model, opt, sched, train, data.train().size(), test,
-                            data.test().size(), cfg.batchSize(), cfg.epochs(), seed ^ 0xDA7AL, null, log);
+                    TrainResult r = NetworkRun.train(m.key() + " s" + seed, model, opt, sched, train, test, cfg.batchSize(), cfg.epochs(), seed ^ 0xDA7AL,
+                            log);
                     runs.add(new Run(m, seed, r));
                     writeRunsCsv(runs, out);
                 }
@@ -245,7 +248,7 @@ public final class ClippingExperiment {
         writeReport(cfg, x4, x4Seconds, data, params, runs, verdicts, out, command, wall, resumed);
         List<String> parts = new ArrayList<>();
         for (Verdict v : verdicts) parts.add(v.outcome().label().toLowerCase(Locale.ROOT));
-        MetricsLog.writeText(out.resolve("summary.md"), "[Clipping](clipping/report.md) (Zhang et al., §4): " + (x4.isEmpty() ? "" : "x⁴ table "
+        AtomicFile.writeString(out.resolve("summary.md"), "[Clipping](clipping/report.md) (Zhang et al., §4): " + (x4.isEmpty() ? "" : "x⁴ table "
                 + verdicts.get(0).outcome().label().toLowerCase(Locale.ROOT) + (x4.size() == 4 ? " (all eight counts)" : "") + "; ")
                 + (runs.isEmpty() ? "network runs not in this report" : "network on " + (data.cifar10() ? "CIFAR-10" : data.description()
                 + " (substitute)")) + "; verdicts: " + String.join(", ", parts) + ".\n");
@@ -264,8 +267,8 @@ public final class ClippingExperiment {
             for (Method x : Method.values()) if (x.key().equals(row.get("method"))) m = x;
             if (m == null) throw new IOException(out.resolve("clipping-runs.csv") + ": unknown method '" + row.get("method") + "'");
             String key = m.key() + "/" + row.get("seed");
-            runs.put(key, new Run(m, Long.parseLong(row.get("seed")), new ImageTraining.Result(
-                    Resumption.epochs(epochRows, r -> key.equals(r.get("method") + "/" + r.get("seed"))), diverged.isEmpty() ? null : diverged)));
+            runs.put(key, new Run(m, Long.parseLong(row.get("seed")), NetworkRun.readBack(
+                    Resumption.epochs(epochRows, r -> key.equals(r.get("method") + "/" + r.get("seed"))), diverged)));
         }
         return runs;
     }
@@ -315,7 +318,7 @@ public final class ClippingExperiment {
     /** Mean over seeds of an epoch's value (NaN when a run did not reach it). */
     static double meanAt(List<Run> runs, Method m, int epoch, boolean trainLoss) {
         return Statistics.mean(runs.stream().filter(r -> r.method() == m).mapToDouble(r -> {
-            ImageTraining.Epoch e = r.result().epoch(epoch);
+            EpochMetrics e = r.result().epoch(epoch);
             return e == null ? Double.NaN : trainLoss ? e.trainLoss() : 100 * e.testAccuracy();
         }).toArray());
     }
@@ -352,7 +355,7 @@ public final class ClippingExperiment {
 
     private static String diverged(List<Run> runs) {
         List<String> d = new ArrayList<>();
-        for (Run r : runs) if (r.result().divergence() != null) d.add(r.method().label + " seed " + r.seed() + ": " + r.result().divergence());
+        for (Run r : runs) if (r.result().diverged()) d.add(r.method().label + " seed " + r.seed() + ": " + r.result().message());
         return d.isEmpty() ? "" : " Diverged: " + String.join("; ", d) + ".";
     }
 
@@ -360,12 +363,12 @@ public final class ClippingExperiment {
         CsvTable epochs = new CsvTable("method", "seed", "epoch", "train_loss", "train_accuracy", "test_loss", "test_accuracy", "lr", "seconds");
         CsvTable summary = new CsvTable("method", "seed", "final_test_accuracy", "best_test_accuracy", "epochs_completed", "diverged");
         for (Run r : runs) {
-            for (ImageTraining.Epoch e : r.result().epochs()) {
+            for (EpochMetrics e : r.result().history()) {
                 epochs.row(r.method().key(), r.seed(), e.epoch(), e.trainLoss(), e.trainAccuracy(), e.testLoss(), e.testAccuracy(), e.lr(), e.seconds());
             }
-            List<ImageTraining.Epoch> es = r.result().epochs();
-            summary.row(r.method().key(), r.seed(), es.isEmpty() || r.result().divergence() != null ? Double.NaN : es.getLast().testAccuracy(),
-                    r.result().bestTestAccuracy(), es.size(), r.result().divergence() == null ? "" : r.result().divergence());
+            List<EpochMetrics> es = r.result().history();
+            summary.row(r.method().key(), r.seed(), es.isEmpty() || r.result().diverged() ? Double.NaN : es.getLast().testAccuracy(),
+                    r.result().bestTestAccuracy(), es.size(), r.result().message());
         }
         epochs.write(out.resolve("clipping-epochs.csv"));
         summary.write(out.resolve("clipping-runs.csv"));
@@ -479,7 +482,7 @@ public final class ClippingExperiment {
                     "(paper)"), rows);
             r.image("Training loss per epoch", "clipping-train-loss.png");
             r.image("Test accuracy per epoch", "clipping-test-accuracy.png");
-            r.paragraph(Resumption.timing(runs.stream().flatMap(x -> x.result().epochs().stream()).toList(), resumed, runs.size()));
+            r.paragraph(Resumption.timing(runs.stream().flatMap(x -> x.result().history().stream()).toList(), resumed, runs.size()));
             String d = diverged(runs);
             if (!d.isEmpty()) r.paragraph("**Runs that diverged.**" + d);
         }

@@ -1,7 +1,7 @@
 // A CSV table of raw numbers, written atomically with full double precision.
 package dev.descent.bench.reproduce;
 
-import dev.descent.bench.train.MetricsLog;
+import dev.descent.core.io.AtomicFile;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -86,7 +86,7 @@ public final class CsvTable {
      * @throws IOException when it cannot be written
      */
     public void write(Path file) throws IOException {
-        MetricsLog.writeText(file, text());
+        AtomicFile.writeString(file, text());
     }
 
     /**

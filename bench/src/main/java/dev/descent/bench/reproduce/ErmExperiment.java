@@ -2,7 +2,7 @@
 package dev.descent.bench.reproduce;
 
 import dev.descent.bench.report.LinePlot;
-import dev.descent.bench.train.MetricsLog;
+import dev.descent.core.io.AtomicFile;
 import dev.descent.core.DType;
 import dev.descent.core.Parameter;
 import dev.descent.core.Tensor;
@@ -227,7 +227,7 @@ public final class ErmExperiment {
                 + " public, so the slope claim is not applicable).",
                 verdicts.get(0).outcome().label().toLowerCase(Locale.ROOT), baseInstanceMoves(points) ? "moves" : "never moves (gap exactly 0)",
                 slopeSummary(freeSlopes));
-        MetricsLog.writeText(out.resolve("summary.md"), line + "\n");
+        AtomicFile.writeString(out.resolve("summary.md"), line + "\n");
         return new Outcome(verdicts, slopes, freeSlopes, gapCsv.rows(), exactCsv.rows());
     }
 

@@ -1,8 +1,10 @@
 // The machine a reproduction ran on, as reports state it.
 package dev.descent.bench.reproduce;
 
-import dev.descent.bench.train.Trainer;
 import dev.descent.core.Threads;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
@@ -26,7 +28,7 @@ public record Machine(int processors, int threads, String java, String os, Strin
     public static Machine current() {
         return new Machine(Runtime.getRuntime().availableProcessors(), Threads.count(),
                 System.getProperty("java.vm.name") + " " + System.getProperty("java.version"),
-                System.getProperty("os.name") + " " + System.getProperty("os.version") + " " + System.getProperty("os.arch"), Trainer.cpuModel());
+                System.getProperty("os.name") + " " + System.getProperty("os.version") + " " + System.getProperty("os.arch"), cpuModel());
     }
 
     /**
@@ -42,5 +44,21 @@ public record Machine(int processors, int threads, String java, String os, Strin
         m.put("OS", os);
         m.put("CPU", cpu);
         return m;
+    }
+
+    /**
+     * The CPU's model name from /proc/cpuinfo.
+     *
+     * @return the model name, or "unknown" where there is no /proc/cpuinfo
+     */
+    public static String cpuModel() {
+        try {
+            for (String line : Files.readAllLines(Path.of("/proc/cpuinfo"))) {
+                if (line.startsWith("model name")) return line.substring(line.indexOf(':') + 1).trim();
+            }
+        } catch (IOException | RuntimeException e) {
+            // not Linux: leave it out
+        }
+        return "unknown";
     }
 }

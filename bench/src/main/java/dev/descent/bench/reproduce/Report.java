@@ -1,7 +1,7 @@
 // A reproduction report in Markdown, assembled from run data only.
 package dev.descent.bench.reproduce;
 
-import dev.descent.bench.train.MetricsLog;
+import dev.descent.core.io.AtomicFile;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Instant;
@@ -188,6 +188,6 @@ public final class Report {
      * @throws IOException when it cannot be written
      */
     public void write(Path file) throws IOException {
-        MetricsLog.writeText(file, markdown());
+        AtomicFile.writeString(file, markdown());
     }
 }

@@ -1,7 +1,7 @@
 // The README of a folder of reproductions: one linked line per experiment, taken from the runs.
 package dev.descent.bench.reproduce;
 
-import dev.descent.bench.train.MetricsLog;
+import dev.descent.core.io.AtomicFile;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -59,7 +59,7 @@ public final class ReproductionIndex {
         @Override
         public Integer call() throws IOException {
             if (!Files.isDirectory(dir)) throw new IllegalArgumentException(dir + " is not a folder");
-            MetricsLog.writeText(dir.resolve("README.md"), readme(dir));
+            AtomicFile.writeString(dir.resolve("README.md"), readme(dir));
             System.out.println("wrote " + dir.resolve("README.md"));
             return 0;
         }

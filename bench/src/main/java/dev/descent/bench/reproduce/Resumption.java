@@ -1,7 +1,8 @@
 // Resuming an interrupted network experiment from the CSV files it had written.
 package dev.descent.bench.reproduce;
 
-import dev.descent.bench.train.MetricsLog;
+import dev.descent.train.EpochMetrics;
+import dev.descent.core.io.AtomicFile;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -23,7 +24,7 @@ final class Resumption {
 
     /** Records the settings of the invocation now writing into {@code out}. */
     static void writeFingerprint(Path out, String fingerprint) throws IOException {
-        MetricsLog.writeText(out.resolve(FILE), fingerprint + "\n");
+        AtomicFile.writeString(out.resolve(FILE), fingerprint + "\n");
     }
 
     /**
@@ -42,21 +43,21 @@ final class Resumption {
     }
 
     /** The epochs of one run, from the rows of an epochs CSV that {@code mine} selects. */
-    static List<ImageTraining.Epoch> epochs(List<Map<String, String>> rows, Predicate<Map<String, String>> mine) {
-        List<ImageTraining.Epoch> out = new ArrayList<>();
+    static List<EpochMetrics> epochs(List<Map<String, String>> rows, Predicate<Map<String, String>> mine) {
+        List<EpochMetrics> out = new ArrayList<>();
         for (Map<String, String> r : rows) {
             if (!mine.test(r)) continue;
-            out.add(new ImageTraining.Epoch(Integer.parseInt(r.get("epoch")), Double.parseDouble(r.get("train_loss")), Double.parseDouble(r.get("train_accuracy")),
-                    Double.parseDouble(r.get("test_loss")), Double.parseDouble(r.get("test_accuracy")), Double.parseDouble(r.get("lr")),
-                    Double.parseDouble(r.get("seconds"))));
+            out.add(new EpochMetrics(Integer.parseInt(r.get("epoch")), Double.parseDouble(r.get("train_loss")), Double.parseDouble(r.get("train_accuracy")),
+                    Double.parseDouble(r.get("test_loss")), Double.parseDouble(r.get("test_accuracy")), Double.parseDouble(r.get("seconds")),
+                    Double.parseDouble(r.get("lr")), r.containsKey("steps") ? Long.parseLong(r.get("steps")) : 0));
         }
         return List.copyOf(out);
     }
 
     /** The report's sentence on epoch times and resumed runs. */
-    static String timing(List<ImageTraining.Epoch> epochs, int resumed, int runs) {
+    static String timing(List<EpochMetrics> epochs, int resumed, int runs) {
         double total = 0;
-        for (ImageTraining.Epoch e : epochs) total += e.seconds();
+        for (EpochMetrics e : epochs) total += e.seconds();
         String s = "Epoch times (training and evaluation): mean " + Report.wallTime(epochs.isEmpty() ? 0 : total / epochs.size()) + " over " + epochs.size()
                 + " epochs, " + Report.wallTime(total) + " in all.";
         if (resumed > 0) {

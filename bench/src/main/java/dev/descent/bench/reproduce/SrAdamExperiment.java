@@ -1,9 +1,15 @@
 // Reproduction of PAPERS.md §1: SR-Adam against Adam on SimpleCNN, at a large and a small batch size.
 package dev.descent.bench.reproduce;
 
+import dev.descent.train.Callback;
+import dev.descent.train.Step;
+import dev.descent.train.TrainResult;
+import dev.descent.train.Trainer;
+import dev.descent.train.EpochMetrics;
+import dev.descent.bench.ImageData;
 import dev.descent.bench.report.LinePlot;
-import dev.descent.bench.train.MetricsLog;
-import dev.descent.bench.train.ModelFactory;
+import dev.descent.core.io.AtomicFile;
+import dev.descent.bench.ModelFactory;
 import dev.descent.core.Parameter;
 import dev.descent.data.Dataset;
 import dev.descent.nn.Conv2d;
@@ -144,7 +150,7 @@ public final class SrAdamExperiment {
     }
 
     /** One run's outcome. */
-    record Run(Method method, int batch, long seed, ImageTraining.Result result, List<double[]> shrinkage) {}
+    record Run(Method method, int batch, long seed, TrainResult result, List<double[]> shrinkage) {}
 
     /** What the experiment produced, for tests. */
     record Outcome(List<Verdict> verdicts, List<Run> runs) {}
@@ -198,10 +204,14 @@ public final class SrAdamExperiment {
                             data.train().numClasses(), new SplittableRandom(seed));
                     Optimizer opt = optimizer(m, model, cfg);
                     List<double[]> shrink = new ArrayList<>();
-                    ImageTraining.StepHook hook = m.shrinks()
-                            ? (step, epoch) -> shrink.add(new double[] {step, epoch, ((SteinRuleAdam) opt).lastShrinkage(0)}) : null;
-                    ImageTraining.Result r = ImageTraining.train(m.key() + " b" + batch + " s" + seed, model, opt, null, train, data.train().size(), test,
-                            data.test().size(), batch, cfg.epochs(), seed ^ 0xDA7AL, hook, log);
+                    Callback probe = new Callback() { // SR-Adam's shrinkage factor after every step
+                        @Override
+                        public void onStep(Trainer t, Step s) {
+                            if (m.shrinks()) shrink.add(new double[] {s.step(), s.epoch(), ((SteinRuleAdam) opt).lastShrinkage(0)});
+                        }
+                    };
+                    TrainResult r = NetworkRun.train(m.key() + " b" + batch + " s" + seed, model, opt, null, train, test, batch, cfg.epochs(), seed ^ 0xDA7AL,
+                            log, probe);
                     runs.add(new Run(m, batch, seed, r, shrink));
                     writeCsv(runs, out);
                 }
@@ -213,7 +223,7 @@ public final class SrAdamExperiment {
         writeReport(cfg, data, params, runs, verdicts, out, command, wall, earlier.size());
         List<String> parts = new ArrayList<>();
         for (Verdict v : verdicts) parts.add(v.outcome().label().toLowerCase(Locale.ROOT));
-        MetricsLog.writeText(out.resolve("summary.md"), String.format(Locale.ROOT, "[SR-Adam](sr-adam/report.md) (Arashi & Amintoosi, §1) on %s: at batch %d"
+        AtomicFile.writeString(out.resolve("summary.md"), String.format(Locale.ROOT, "[SR-Adam](sr-adam/report.md) (Arashi & Amintoosi, §1) on %s: at batch %d"
                 + " SR-Adam − Adam = %s points of mean best accuracy (paper formula; paper +1.89 on CIFAR-10 at batch 512); verdicts: %s.%n",
                 data.cifar10() ? "CIFAR-10" : data.description() + " (substitute for CIFAR-10)", cfg.largeBatch(),
                 Statistics.format(meanBest(runs, Method.SR_PAPER, cfg.largeBatch()) - meanBest(runs, Method.ADAM, cfg.largeBatch()), 2),
@@ -234,14 +244,14 @@ public final class SrAdamExperiment {
             for (Method x : Method.values()) if (x.key().equals(row.get("method"))) m = x;
             if (m == null) throw new IOException(out.resolve("sr-adam-runs.csv") + ": unknown method '" + row.get("method") + "'");
             String key = m.key() + "/" + row.get("batch_size") + "/" + row.get("seed");
-            List<ImageTraining.Epoch> epochs = Resumption.epochs(epochRows, r -> key.equals(r.get("method") + "/" + r.get("batch_size") + "/" + r.get("seed")));
+            List<EpochMetrics> epochs = Resumption.epochs(epochRows, r -> key.equals(r.get("method") + "/" + r.get("batch_size") + "/" + r.get("seed")));
             List<double[]> shrink = new ArrayList<>();
             for (Map<String, String> r : shrinkRows) {
                 if (!key.equals(r.get("method") + "/" + r.get("batch_size") + "/" + r.get("seed"))) continue;
                 shrink.add(new double[] {Long.parseLong(r.get("step")), Integer.parseInt(r.get("epoch")), Double.parseDouble(r.get("shrinkage"))});
             }
             runs.put(key, new Run(m, Integer.parseInt(row.get("batch_size")), Long.parseLong(row.get("seed")),
-                    new ImageTraining.Result(epochs, diverged.isEmpty() ? null : diverged), shrink));
+                    NetworkRun.readBack(epochs, diverged), shrink));
         }
         return runs;
     }
@@ -259,13 +269,13 @@ public final class SrAdamExperiment {
         CsvTable shrink = new CsvTable("method", "batch_size", "seed", "step", "epoch", "shrinkage");
         CsvTable summary = new CsvTable("method", "batch_size", "seed", "best_test_accuracy", "final_test_accuracy", "epochs_completed", "diverged");
         for (Run r : runs) {
-            for (ImageTraining.Epoch e : r.result().epochs()) {
+            for (EpochMetrics e : r.result().history()) {
                 epochs.row(r.method().key(), r.batch(), r.seed(), e.epoch(), e.trainLoss(), e.trainAccuracy(), e.testLoss(), e.testAccuracy(), e.lr(), e.seconds());
             }
             for (double[] s : r.shrinkage()) shrink.row(r.method().key(), r.batch(), r.seed(), (long) s[0], (int) s[1], s[2]);
-            List<ImageTraining.Epoch> es = r.result().epochs();
+            List<EpochMetrics> es = r.result().history();
             summary.row(r.method().key(), r.batch(), r.seed(), r.result().bestTestAccuracy(), es.isEmpty() ? Double.NaN : es.get(es.size() - 1).testAccuracy(),
-                    es.size(), r.result().divergence() == null ? "" : r.result().divergence());
+                    es.size(), r.result().message());
         }
         epochs.write(out.resolve("sr-adam-epochs.csv"));
         shrink.write(out.resolve("sr-adam-shrinkage.csv"));
@@ -373,8 +383,8 @@ public final class SrAdamExperiment {
             for (Method m : Method.values()) {
                 double[] b = bests(runs, m, batch);
                 double[] finals = runs.stream().filter(x -> x.method() == m && x.batch() == batch)
-                        .mapToDouble(x -> x.result().divergence() != null || x.result().epochs().isEmpty() ? Double.NaN
-                                : 100 * x.result().epochs().get(x.result().epochs().size() - 1).testAccuracy()).toArray();
+                        .mapToDouble(x -> x.result().diverged() || x.result().history().isEmpty() ? Double.NaN
+                                : 100 * x.result().history().get(x.result().history().size() - 1).testAccuracy()).toArray();
                 double p = paper(m, batch);
                 rows.add(List.of(m.label, Statistics.meanStd(b, 2), Statistics.format(Statistics.mean(finals), 2),
                         m == Method.ADAM ? "—" : Statistics.format(Statistics.mean(b) - adam, 2), Double.isNaN(p) ? "—" : Statistics.format(p, 2),
@@ -383,8 +393,8 @@ public final class SrAdamExperiment {
             r.table(List.of("optimizer", "best test acc. % (ours)", "final test acc. % (ours)", "Δ vs Adam (ours)", "best test acc. % (paper, CIFAR-10)",
                     "Δ vs Adam (paper)"), rows);
             r.image("Test accuracy per epoch at batch " + batch, "sr-adam-accuracy-batch" + batch + ".png");
-            double epochSeconds = Statistics.mean(runs.stream().filter(x -> x.batch() == batch).flatMap(x -> x.result().epochs().stream())
-                    .mapToDouble(ImageTraining.Epoch::seconds).toArray());
+            double epochSeconds = Statistics.mean(runs.stream().filter(x -> x.batch() == batch).flatMap(x -> x.result().history().stream())
+                    .mapToDouble(EpochMetrics::seconds).toArray());
             r.paragraph("Mean wall time of one epoch at batch " + batch + " (training and evaluation): " + Report.wallTime(epochSeconds) + ".");
         }
         r.subsection("Shrinkage factor");
@@ -409,14 +419,14 @@ public final class SrAdamExperiment {
         r.table(List.of("batch", "optimizer", "steps", "mean c", "min c", "max c"), rows);
         for (int batch : cfg.batchSizes()) r.image("Shrinkage factor per step at batch " + batch, "sr-adam-shrinkage-batch" + batch + ".png");
         List<String> diverged = new ArrayList<>();
-        for (Run run : runs) if (run.result().divergence() != null) diverged.add(run.method().label + ", batch " + run.batch() + ", seed " + run.seed() + ": "
-                + run.result().divergence());
+        for (Run run : runs) if (run.result().diverged()) diverged.add(run.method().label + ", batch " + run.batch() + ", seed " + run.seed() + ": "
+                + run.result().message());
         if (!diverged.isEmpty()) {
             r.paragraph("Runs that diverged:");
             r.bullets(diverged);
         }
 
-        r.paragraph(Resumption.timing(runs.stream().flatMap(x -> x.result().epochs().stream()).toList(), resumed, runs.size()));
+        r.paragraph(Resumption.timing(runs.stream().flatMap(x -> x.result().history().stream()).toList(), resumed, runs.size()));
         r.section("Verdicts");
         r.verdicts(verdicts);
         r.section("Files");

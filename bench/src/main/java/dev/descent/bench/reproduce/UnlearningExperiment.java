@@ -2,7 +2,7 @@
 package dev.descent.bench.reproduce;
 
 import dev.descent.bench.report.LinePlot;
-import dev.descent.bench.train.MetricsLog;
+import dev.descent.core.io.AtomicFile;
 import dev.descent.core.DType;
 import dev.descent.core.Parameter;
 import dev.descent.core.Tensor;
@@ -279,7 +279,7 @@ public final class UnlearningExperiment {
         double wall = (System.nanoTime() - t0) / 1e9;
         writeReport(cfg, runs, verdicts, out, command, wall);
         double dropAtZero = meanOf(runs, cfg.c2Sweep().getFirst(), cfg.a0Base(), Run::drop);
-        MetricsLog.writeText(out.resolve("summary.md"), String.format(Locale.ROOT, "[Feature unlearning](unlearning/report.md) (Imai et al., §2):"
+        AtomicFile.writeString(out.resolve("summary.md"), String.format(Locale.ROOT, "[Feature unlearning](unlearning/report.md) (Imai et al., §2):"
                 + " claim (i), more c2 → more unlearning: %s; claim (ii), larger a0 → less: %s; alignment drop from its peak %s at c2 = %s"
                 + " (parametrisation of PAPERS.md's first probe; the paper's is not public).%n",
                 verdicts.get(0).outcome().label().toLowerCase(Locale.ROOT), verdicts.get(1).outcome().label().toLowerCase(Locale.ROOT),

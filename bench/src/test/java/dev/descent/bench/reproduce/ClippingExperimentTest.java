@@ -4,7 +4,6 @@ package dev.descent.bench.reproduce;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.descent.bench.CommandRun;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -24,7 +23,7 @@ class ClippingExperimentTest {
     @Test
     void quickModeReproducesTheX4TableAndRunsTheNetworkPart() throws Exception {
         Path out = dir.resolve("clipping");
-        CommandRun r = CommandRun.of("reproduce", "clipping", "--quick", "--data", "synthetic", "--out", out.toString());
+        ReproduceRun r = ReproduceRun.of("clipping", "--quick", "--data", "synthetic", "--out", out.toString());
         assertEquals(0, r.code(), r.all());
         String md = Outputs.quickReport(out);
         assertTrue(md.contains("| 3 | 3821 | 3821 | 1782 | 1782 |"), md);
@@ -54,16 +53,16 @@ class ClippingExperimentTest {
     @Test
     void resumeKeepsCompletedRunsAndRecomputesTheInterruptedOneBitForBit() throws Exception {
         Path out = dir.resolve("resume");
-        String[] args = {"reproduce", "clipping", "--quick", "--part", "network", "--data", "synthetic", "--train-subset", "32", "--test-subset", "32",
+        String[] args = {"clipping", "--quick", "--part", "network", "--data", "synthetic", "--train-subset", "32", "--test-subset", "32",
             "--out", out.toString()};
-        assertEquals(0, CommandRun.of(args).code());
+        assertEquals(0, ReproduceRun.of(args).code());
         List<String> epochs = Files.readAllLines(out.resolve("clipping-epochs.csv")), runs = Files.readAllLines(out.resolve("clipping-runs.csv"));
         // An interruption during the last run: its rows are missing.
         Files.write(out.resolve("clipping-runs.csv"), runs.subList(0, runs.size() - 1));
         Files.write(out.resolve("clipping-epochs.csv"), epochs.subList(0, epochs.size() - 2));
         String[] resume = java.util.Arrays.copyOf(args, args.length + 1);
         resume[args.length] = "--resume";
-        CommandRun r = CommandRun.of(resume);
+        ReproduceRun r = ReproduceRun.of(resume);
         assertEquals(0, r.code(), r.all());
         assertEquals(3, r.out().split("read back from the earlier invocation", -1).length - 1, r.out());
         assertEquals(withoutSeconds(epochs), withoutSeconds(Files.readAllLines(out.resolve("clipping-epochs.csv"))), "the recomputed run is bitwise the same");
@@ -72,7 +71,7 @@ class ClippingExperimentTest {
         String[] other = java.util.Arrays.copyOf(resume, resume.length + 2);
         other[resume.length] = "--seeds";
         other[resume.length + 1] = "7";
-        CommandRun refused = CommandRun.of(other);
+        ReproduceRun refused = ReproduceRun.of(other);
         assertEquals(2, refused.code(), refused.all());
         assertTrue(refused.err().contains("holds runs with other settings"), refused.err());
     }
@@ -85,7 +84,7 @@ class ClippingExperimentTest {
     @Test
     void theX4PartAloneWritesOnlyItsTable() throws Exception {
         Path out = dir.resolve("x4");
-        CommandRun r = CommandRun.of("reproduce", "clipping", "--part", "x4", "--x4-starts", "3,10", "--out", out.toString());
+        ReproduceRun r = ReproduceRun.of("clipping", "--part", "x4", "--x4-starts", "3,10", "--out", out.toString());
         assertEquals(0, r.code(), r.all());
         String md = java.nio.file.Files.readString(out.resolve("report.md"));
         assertTrue(!md.contains(Report.QUICK_NOTICE) && md.contains("### Part 1: the x⁴ table") && !md.contains("Part 2"), md);

@@ -4,7 +4,6 @@ package dev.descent.bench.reproduce;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.descent.bench.CommandRun;
 import dev.descent.core.DType;
 import dev.descent.core.Tensor;
 import dev.descent.data.FeldmanCode;
@@ -25,7 +24,7 @@ class ErmExperimentTest {
     @Test
     void quickModeWritesReportCsvAndPlotWithTheExactCheckReproduced() throws Exception {
         Path out = dir.resolve("erm");
-        CommandRun r = CommandRun.of("reproduce", "erm", "--quick", "--out", out.toString());
+        ReproduceRun r = ReproduceRun.of("erm", "--quick", "--out", out.toString());
         assertEquals(0, r.code(), r.all());
         String md = Outputs.quickReport(out);
         assertTrue(md.contains("| η | T | ηT | gap: Feldman's instance |"), md);

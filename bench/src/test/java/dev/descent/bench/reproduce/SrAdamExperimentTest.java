@@ -4,7 +4,6 @@ package dev.descent.bench.reproduce;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.descent.bench.CommandRun;
 import java.nio.file.Path;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -23,7 +22,7 @@ class SrAdamExperimentTest {
     @Test
     void quickModeWritesTablesVerdictsAndEveryRawNumber() throws Exception {
         Path out = dir.resolve("sr-adam");
-        CommandRun r = CommandRun.of("reproduce", "sr-adam", "--quick", "--data", "synthetic", "--out", out.toString());
+        ReproduceRun r = ReproduceRun.of("sr-adam", "--quick", "--data", "synthetic", "--out", out.toString());
         assertEquals(0, r.code(), r.all());
         String md = Outputs.quickReport(out);
         assertTrue(md.contains("**Substitute dataset.** This run used synthetic"), md);

@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.descent.bench.CommandRun;
 import java.nio.file.Path;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -23,7 +22,7 @@ class UnlearningExperimentTest {
     @Test
     void quickModeWritesReportCsvAndPlots() throws Exception {
         Path out = dir.resolve("unlearning");
-        CommandRun r = CommandRun.of("reproduce", "unlearning", "--quick", "--out", out.toString());
+        ReproduceRun r = ReproduceRun.of("unlearning", "--quick", "--out", out.toString());
         assertEquals(0, r.code(), r.all());
         String md = Outputs.quickReport(out);
         assertTrue(md.contains("**The paper's exact parametrisation, ODEs and unlearning condition are not public**"), md);

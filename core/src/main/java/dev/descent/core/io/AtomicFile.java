@@ -31,6 +31,21 @@ public final class AtomicFile {
     }
 
     /**
+     * Replaces {@code target} with {@code text} in UTF-8, atomically (as {@link #write(Path, Body)}).
+     *
+     * @param target the file to create or replace
+     * @param text the whole content
+     * @throws IOException when writing fails (the target is then left as it was)
+     */
+    public static void writeString(Path target, String text) throws IOException {
+        byte[] bytes = text.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        write(target, ch -> {
+            java.nio.ByteBuffer buf = java.nio.ByteBuffer.wrap(bytes);
+            while (buf.hasRemaining()) ch.write(buf);
+        });
+    }
+
+    /**
      * Replaces {@code target} with what {@code body} writes, atomically; the parent folders are created when
      * missing.
      *

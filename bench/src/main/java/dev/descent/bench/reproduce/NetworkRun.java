@@ -1,0 +1,78 @@
+// One network of an experiment, trained by the train library's Trainer with a progress line per epoch.
+package dev.descent.bench.reproduce;
+
+import dev.descent.data.DataLoader;
+import dev.descent.data.Dataset;
+import dev.descent.nn.Module;
+import dev.descent.optim.LrScheduler;
+import dev.descent.optim.Optimizer;
+import dev.descent.train.Callback;
+import dev.descent.train.EpochMetrics;
+import dev.descent.train.TrainResult;
+import dev.descent.train.Trainer;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.io.UncheckedIOException;
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * The network experiments' runs: cross-entropy training through {@link Trainer}, evaluated after every
+ * epoch, with the run's label on each epoch line. A run that diverges is recorded (its result says so),
+ * not aborted. Everything random comes from the model's generator and the loader's seed.
+ */
+final class NetworkRun {
+    private NetworkRun() {}
+
+    /**
+     * Trains {@code model} for {@code epochs} epochs.
+     *
+     * @param label      names the run in the log lines
+     * @param model      the network (its parameters are {@code opt}'s)
+     * @param opt        the optimizer
+     * @param scheduler  stepped after every epoch, or null
+     * @param train      the training set (transforms applied)
+     * @param test       the evaluation set
+     * @param batchSize  mini-batch size (the last batch of an epoch may be smaller)
+     * @param epochs     epochs to train
+     * @param loaderSeed the seed of the shuffles and of the augmentation
+     * @param log        where the epoch lines go
+     * @param extra      further callbacks (e.g. a probe of the optimizer after every step)
+     * @return how the run ended, with its epochs
+     */
+    static TrainResult train(String label, Module model, Optimizer opt, LrScheduler scheduler, Dataset train, Dataset test, int batchSize, int epochs,
+                             long loaderSeed, PrintStream log, Callback... extra) {
+        DataLoader loader = new DataLoader(train, batchSize, loaderSeed).withPrefetch(2);
+        Callback lines = new Callback() {
+            @Override
+            public void onEpochEnd(Trainer t, EpochMetrics e) {
+                log.printf(Locale.ROOT, "  %s  epoch %d/%d  train loss %.4f  acc %.2f%%  |  test loss %.4f  acc %.2f%%  |  lr %.3g  %.1f s%n", label, e.epoch(),
+                        epochs, e.trainLoss(), 100 * e.trainAccuracy(), e.testLoss(), 100 * e.testAccuracy(), e.lr(), e.seconds());
+            }
+
+            @Override
+            public void onTrainEnd(Trainer t, TrainResult r) {
+                if (r.diverged()) log.printf(Locale.ROOT, "  %s  diverged: %s%n", label, r.message());
+            }
+        };
+        Trainer trainer = Trainer.builder(model, opt, loader).epochs(epochs).evaluateOn(test).scheduler(scheduler).callbacks(lines).callbacks(extra).build();
+        try {
+            return trainer.fit();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e); // without checkpoints fit() writes nothing: not expected
+        }
+    }
+
+    /**
+     * A run read back from an earlier invocation's CSV files.
+     *
+     * @param epochs     its completed epochs
+     * @param divergence why it stopped early, or empty
+     * @return the result
+     */
+    static TrainResult readBack(List<EpochMetrics> epochs, String divergence) {
+        TrainResult.Status s = divergence.isEmpty() ? TrainResult.Status.COMPLETED : TrainResult.Status.DIVERGED;
+        long steps = epochs.isEmpty() ? 0 : epochs.getLast().steps();
+        return new TrainResult(s, divergence, epochs, steps, epochs.size(), 0, 0);
+    }
+}

@@ -1,0 +1,105 @@
+package dev.descent.cli;
+
+import dev.descent.core.io.Json;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.LocalDateTime;
+import java.time.format.DateTimeFormatter;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** {@code descent train}: the options of a run, turned into a {@link TrainConfig} and run by {@link TrainRun} through the train library's Trainer. */
+@Command(name = "train", mixinStandardHelpOptions = true, sortOptions = false,
+        description = {"Train a network. With no options: SimpleCNN on Fashion-MNIST when installed, otherwise on generated images.",
+            "Writes metrics (CSV, JSON), plots, checkpoints, the final model and optimizer state into the output folder."})
+public final class TrainCommand implements Callable<Integer> {
+    @Option(names = "--data", description = "fashion-mnist[:DIR], mnist:DIR, cifar10:DIR|ARCHIVE, cifar100:DIR|ARCHIVE[:coarse], synthetic, auto (default)")
+    String data = "auto";
+    @Option(names = "--model", description = "mlp, simplecnn (default), resnet32 (resnetN, N = 6k+2)")
+    String model = "simplecnn";
+    @Option(names = "--optimizer", description = "sgd, adam (default), adamw, rmsprop, adagrad, sradam, clipped-sgd, normalized-sgd, clipping, projected-gd")
+    String optimizer = "adam";
+    @Option(names = "--lr", description = "learning rate (default: the algorithm's)")
+    double lr = Double.NaN;
+    @Option(names = "--momentum", description = "SGD/RMSprop momentum (default: ${DEFAULT-VALUE})")
+    double momentum = 0;
+    @Option(names = "--nesterov", description = "SGD with Nesterov momentum")
+    boolean nesterov;
+    @Option(names = "--weight-decay", description = "weight decay (default: the algorithm's)")
+    double weightDecay = Double.NaN;
+    @Option(names = "--beta1", description = "Adam β1 (default: ${DEFAULT-VALUE})")
+    double beta1 = 0.9;
+    @Option(names = "--beta2", description = "Adam β2 (default: ${DEFAULT-VALUE})")
+    double beta2 = 0.999;
+    @Option(names = "--eps", description = "Adam ε (default: ${DEFAULT-VALUE})")
+    double eps = 1e-8;
+    @Option(names = "--amsgrad", description = "Adam/AdamW with AMSGrad")
+    boolean amsgrad;
+    @Option(names = "--gamma", description = "clipping threshold γ (default: 1)")
+    double gamma = Double.NaN;
+    @Option(names = "--beta", description = "clipping-framework momentum β (default 0.999) / normalised-SGD offset (default 0)")
+    double beta = Double.NaN;
+    @Option(names = "--nu", description = "clipping-framework mixing ν (default 0.7: mixed clipping)")
+    double nu = Double.NaN;
+    @Option(names = "--soft-clip", description = "clipping framework: soft h(u) = η/(1 + η‖u‖/γ)")
+    boolean softClip;
+    @Option(names = "--shrink", description = "SR-Adam: which parameters shrink: conv (default), all, none")
+    String shrink = "conv";
+    @Option(names = "--variant", description = "SR-Adam: paper (default) or whitened")
+    String variant = "paper";
+    @Option(names = "--radius", description = "projected GD: radius of the ball around the origin (default 10)")
+    double radius = Double.NaN;
+    @Option(names = "--clip-norm", description = "clip gradients to this global norm before each step (default: off)")
+    double clipNorm = 0;
+    @Option(names = "--epochs", description = "epochs (default: ${DEFAULT-VALUE})")
+    int epochs = 5;
+    @Option(names = "--batch-size", description = "mini-batch size (default: ${DEFAULT-VALUE})")
+    int batchSize = 128;
+    @Option(names = "--seed", description = "seed of the run (default: ${DEFAULT-VALUE})")
+    long seed = 42;
+    @Option(names = "--threads", description = "kernel threads (default: all processors)")
+    int threads;
+    @Option(names = "--schedule", description = "constant (default), step:EVERY:FACTOR, multistep:E1,E2:FACTOR, cosine; +warmup:EPOCHS")
+    String schedule = "constant";
+    @Option(names = "--scale-gamma", description = "schedules scale the clipping γ too")
+    boolean scaleGamma;
+    @Option(names = "--augment", description = "random crop and horizontal flip")
+    boolean augment;
+    @Option(names = "--input-noise", description = "std of Gaussian noise on normalised training images (default: 0)")
+    double inputNoise = 0;
+    @Option(names = "--label-noise", description = "symmetric label noise rate on the training set (default: 0)")
+    double labelNoise = 0;
+    @Option(names = "--train-subset", description = "train on a class-stratified subset of N images (default: all)")
+    int trainSubset = 0;
+    @Option(names = "--test-subset", description = "evaluate on the first N test images (default: all)")
+    int testSubset = 0;
+    @Option(names = "--out", description = "output folder (default: runs/MODEL-DATA-TIME)")
+    Path out;
+    @Option(names = "--resume", paramLabel = "DIR", description = "continue the run in DIR from its last checkpoint (its settings; --epochs may raise the count)")
+    Path resume;
+    @Option(names = "--detect-anomaly", description = "name the first op whose output is not finite (slower)")
+    boolean detectAnomaly;
+
+    @Override
+    public Integer call() throws Exception {
+        TrainConfig cfg;
+        if (resume != null) {
+            Path file = resume.resolve("config.json");
+            if (!Files.exists(file)) throw new IllegalArgumentException("--resume " + resume + ": no config.json there (is it a run folder?)");
+            cfg = TrainConfig.fromMap((Map<?, ?>) Json.parse(Files.readString(file))).withOut(resume);
+            if (epochs != 5 && epochs > cfg.epochs()) cfg = cfg.withEpochs(epochs);
+        } else {
+            Path dir = out != null ? out : Path.of("runs", model + "-" + data.replaceAll("[^A-Za-z0-9]+", "_") + "-"
+                    + LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")));
+            cfg = new TrainConfig(data, model, optimizer, lr, momentum, weightDecay, nesterov, beta1, beta2, eps, amsgrad, gamma, beta, nu, softClip,
+                    shrink, variant, radius, clipNorm, epochs, batchSize, seed, schedule, scaleGamma, augment, inputNoise, labelNoise, trainSubset,
+                    testSubset, dir, detectAnomaly);
+            if (!OptimizerFactory.NAMES.contains(optimizer)) {
+                throw new IllegalArgumentException("unknown --optimizer '" + optimizer + "' (known: " + String.join(", ", OptimizerFactory.NAMES) + ")");
+            }
+        }
+        return new TrainRun(cfg, System.out).run(resume != null);
+    }
+}

@@ -1,0 +1,246 @@
+package dev.descent.cli;
+
+import dev.descent.bench.ImageData;
+import dev.descent.bench.ModelFactory;
+import dev.descent.bench.report.LinePlot;
+import dev.descent.core.Threads;
+import dev.descent.core.io.AtomicFile;
+import dev.descent.core.io.Json;
+import dev.descent.core.io.Safetensors;
+import dev.descent.data.DataLoader;
+import dev.descent.data.ImageDataset;
+import dev.descent.nn.Sequential;
+import dev.descent.optim.LrScheduler;
+import dev.descent.optim.Optimizer;
+import dev.descent.train.Callback;
+import dev.descent.train.EpochMetrics;
+import dev.descent.train.MetricsLog;
+import dev.descent.train.Step;
+import dev.descent.train.TrainResult;
+import dev.descent.train.Trainer;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.SplittableRandom;
+import java.util.concurrent.CountDownLatch;
+
+/**
+ * One {@code descent train} run: data, model and optimizer from a {@link TrainConfig}, trained by the
+ * train library's {@link Trainer} with the command line's callbacks (progress bar, epoch lines, metrics
+ * files, plots). At the end it saves the final model and optimizer state. SIGTERM or Ctrl-C finishes
+ * the current step, writes a checkpoint and exits with {@link #EXIT_INTERRUPTED}.
+ */
+public final class TrainRun {
+    /** Exit code of a run stopped by a signal after its checkpoint was written. */
+    public static final int EXIT_INTERRUPTED = 130;
+    /** Exit code of a run stopped because the loss or a gradient was not finite. */
+    public static final int EXIT_DIVERGED = 3;
+
+    private final TrainConfig cfg;
+    private final PrintStream out;
+
+    TrainRun(TrainConfig cfg, PrintStream out) {
+        this.cfg = cfg;
+        this.out = out;
+    }
+
+    /** Runs (or resumes) the training; returns the process exit code. */
+    int run(boolean resume) throws IOException {
+        Path dir = cfg.out();
+        Files.createDirectories(dir);
+        AtomicFile.writeString(dir.resolve("config.json"), Json.write(cfg.toMap()) + "\n");
+
+        ImageData data = ImageData.load(cfg.data(), cfg.seed())
+                .subsets(cfg.trainSubset(), 0, new SplittableRandom(cfg.seed() ^ 0x5B5E7L))
+                .withLabelNoise(cfg.labelNoise(), new SplittableRandom(cfg.seed() ^ 0x1AB31L))
+                .subsets(0, cfg.testSubset(), null);
+        ImageDataset train = data.train(), test = data.test();
+        Sequential model = ModelFactory.create(cfg.model(), train.channels(), train.height(), train.width(), train.numClasses(),
+                new SplittableRandom(cfg.seed()));
+        Optimizer opt = OptimizerFactory.create(cfg, model);
+        String[] keys = cfg.scaleGamma() ? new String[] {"lr", "gamma"} : new String[] {"lr"};
+        LrScheduler scheduler = new LrScheduler(opt, ScheduleSpec.parse(cfg.schedule(), cfg.epochs()), keys);
+        DataLoader loader = new DataLoader(data.trainingSet(cfg.augment(), cfg.inputNoise()), cfg.batchSize(), cfg.seed() ^ 0xDA7AL).withPrefetch(2);
+
+        Trainer trainer = Trainer.builder(model, opt, loader)
+                .epochs(cfg.epochs())
+                .evaluateOn(data.testSet())
+                .scheduler(scheduler)
+                .checkpoints(dir, modelMeta(data))
+                .detectAnomaly(cfg.detectAnomaly())
+                .callbacks(new Display(out), new MetricsLog(dir), new Plots(dir))
+                .build();
+
+        boolean fresh = !resume || new dev.descent.train.Checkpoints(dir).latest() == null;
+        if (resume && fresh) out.println("descent: no checkpoint in " + dir + " yet; starting from the beginning");
+        if (fresh) writeRunRecord(dir, data, model);
+        out.printf(Locale.ROOT, "train: %s on %s (%d train, %d test images, %d classes), %s, %d epochs, batch %d, seed %d, %d threads%n",
+                cfg.model(), data.description(), train.size(), test.size(), train.numClasses(), opt.getClass().getSimpleName(), cfg.epochs(),
+                cfg.batchSize(), cfg.seed(), Threads.count());
+        out.printf(Locale.ROOT, "model: %,d parameters; output in %s%n", model.parameterCount(), dir);
+
+        TrainResult result = withStopOnSignal(trainer, resume);
+        return switch (result.status()) {
+            case DIVERGED -> {
+                out.printf(Locale.ROOT, "%ndescent: training diverged: %s. No checkpoint was written for this epoch."
+                        + " Try a lower --lr, --clip-norm, or --detect-anomaly to find the first op that produced it.%n", result.message());
+                yield EXIT_DIVERGED;
+            }
+            case STOPPED -> {
+                String where = result.batch() < result.batches()
+                        ? String.format(Locale.ROOT, "at epoch %d, batch %d/%d", result.epoch(), result.batch(), result.batches())
+                        : "after epoch " + result.epoch();
+                out.printf(Locale.ROOT, "%nstopped by a signal %s; checkpoint written. Continue with: descent train --resume %s%n", where, dir);
+                yield EXIT_INTERRUPTED;
+            }
+            case COMPLETED -> {
+                finish(dir, model, opt, modelMeta(data), result, data.generated());
+                yield 0;
+            }
+        };
+    }
+
+    /** Runs the trainer with a shutdown hook that asks it to stop after the current step and waits until it has. */
+    private static TrainResult withStopOnSignal(Trainer trainer, boolean resume) throws IOException {
+        CountDownLatch finished = new CountDownLatch(1);
+        Thread hook = new Thread(() -> {
+            trainer.requestStop("stopped by a signal");
+            try {
+                finished.await();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }, "descent-stop");
+        Runtime.getRuntime().addShutdownHook(hook);
+        try {
+            return resume ? trainer.resume() : trainer.fit();
+        } finally {
+            finished.countDown();
+            try {
+                Runtime.getRuntime().removeShutdownHook(hook);
+            } catch (IllegalStateException shuttingDown) {
+                // the JVM is already exiting (a signal): the hook runs and returns at once
+            }
+        }
+    }
+
+    private void finish(Path dir, Sequential model, Optimizer opt, Map<String, String> meta, TrainResult result, boolean generated) throws IOException {
+        Safetensors.save(model.stateDict(), meta, dir.resolve("model.safetensors"));
+        opt.save(dir.resolve("optimizer.safetensors"));
+        List<EpochMetrics> rows = result.history();
+        if (!rows.isEmpty()) {
+            EpochMetrics last = rows.get(rows.size() - 1);
+            out.printf(Locale.ROOT, "done: test accuracy %.2f%% after %d epochs; model in %s, metrics and plots (loss.png, accuracy.png) in %s%n",
+                    100 * last.testAccuracy(), last.epoch(), dir.resolve("model.safetensors"), dir);
+        }
+        if (generated) {
+            out.println("note: this run used generated data. For real images: apt-get install dataset-fashion-mnist, then run descent train again"
+                    + " (or pass --data cifar10:PATH with the CIFAR-10 binary files you have).");
+        }
+    }
+
+    /** The progress bar, the resume line and one line per epoch. */
+    private final class Display implements Callback {
+        private final PrintStream out;
+        private final boolean terminal = Progress.isTerminal();
+        private Progress progress;
+        private int progressEpoch;
+
+        Display(PrintStream out) {
+            this.out = out;
+        }
+
+        @Override
+        public void onTrainStart(Trainer t) {
+            Path from = t.resumedFrom();
+            if (from != null) {
+                int done = t.history().size();
+                out.printf(Locale.ROOT, "resuming from %s: epoch %d, step %d%n", cfg.out().relativize(from), done + 1, t.steps());
+            }
+        }
+
+        @Override
+        public void onStep(Trainer t, Step s) {
+            if (progress == null || progressEpoch != s.epoch()) {
+                progress = new Progress(out, terminal, String.format(Locale.ROOT, "epoch %d/%d", s.epoch(), t.epochs()), s.batches());
+                progressEpoch = s.epoch();
+            }
+            progress.update(s.batch(), s.seen(), s.meanLoss());
+        }
+
+        @Override
+        public void onEpochEnd(Trainer t, EpochMetrics m) {
+            out.printf(Locale.ROOT, "epoch %d/%d  train loss %.4f  acc %.2f%%  |  test loss %.4f  acc %.2f%%  |  %.1f s  lr %.3g%n", m.epoch(), t.epochs(),
+                    m.trainLoss(), 100 * m.trainAccuracy(), m.testLoss(), 100 * m.testAccuracy(), m.seconds(), m.lr());
+        }
+    }
+
+    /** Redraws {@code loss.png} and {@code accuracy.png} after every epoch. */
+    private record Plots(Path dir) implements Callback {
+        @Override
+        public void onEpochEnd(Trainer t, EpochMetrics metrics) {
+            List<EpochMetrics> rows = t.history();
+            double[] e = rows.stream().mapToDouble(EpochMetrics::epoch).toArray();
+            try {
+                new LinePlot("Loss", "epoch", "cross-entropy loss")
+                        .add("train", e, rows.stream().mapToDouble(EpochMetrics::trainLoss).toArray())
+                        .add("test", e, rows.stream().mapToDouble(EpochMetrics::testLoss).toArray())
+                        .write(dir.resolve("loss.png"));
+                new LinePlot("Accuracy", "epoch", "accuracy (%)")
+                        .add("train", e, rows.stream().mapToDouble(m -> 100 * m.trainAccuracy()).toArray())
+                        .add("test", e, rows.stream().mapToDouble(m -> 100 * m.testAccuracy()).toArray())
+                        .write(dir.resolve("accuracy.png"));
+            } catch (IOException ex) {
+                throw new java.io.UncheckedIOException("cannot write the plots in " + dir, ex);
+            }
+        }
+    }
+
+    private Map<String, String> modelMeta(ImageData data) {
+        ImageDataset train = data.train();
+        Map<String, String> meta = new LinkedHashMap<>();
+        meta.put("format", "descent");
+        meta.put("descent.model", cfg.model());
+        meta.put("descent.input", train.channels() + "," + train.height() + "," + train.width());
+        meta.put("descent.classes", Integer.toString(train.numClasses()));
+        meta.put("descent.normalize.mean", join(data.normalization().mean()));
+        meta.put("descent.normalize.std", join(data.normalization().std()));
+        return meta;
+    }
+
+    private static String join(double[] v) {
+        StringBuilder sb = new StringBuilder();
+        for (int i = 0; i < v.length; i++) sb.append(i == 0 ? "" : ",").append(v[i]);
+        return sb.toString();
+    }
+
+    private void writeRunRecord(Path dir, ImageData data, Sequential model) throws IOException {
+        Map<String, Object> r = new LinkedHashMap<>();
+        r.put("command", "descent train " + String.join(" ", ProcessHandle.current().info().arguments().map(a -> {
+            List<String> args = new ArrayList<>(List.of(a));
+            int i = args.indexOf("train");
+            return i >= 0 ? args.subList(i + 1, args.size()) : List.<String>of();
+        }).orElse(List.of())));
+        r.put("config", cfg.toMap());
+        r.put("seed", cfg.seed());
+        r.put("threads", Threads.count());
+        r.put("data", data.description());
+        r.put("train_images", data.train().size());
+        r.put("test_images", data.test().size());
+        r.put("parameters", model.parameterCount());
+        r.put("descent_version", TrainRun.class.getPackage().getImplementationVersion() == null ? "0.1.0-SNAPSHOT"
+                : TrainRun.class.getPackage().getImplementationVersion());
+        r.put("java", System.getProperty("java.vm.name") + " " + System.getProperty("java.version"));
+        r.put("os", System.getProperty("os.name") + " " + System.getProperty("os.version") + " " + System.getProperty("os.arch"));
+        r.put("processors", Runtime.getRuntime().availableProcessors());
+        r.put("cpu", dev.descent.bench.reproduce.Machine.cpuModel());
+        r.put("started", java.time.Instant.now().toString());
+        AtomicFile.writeString(dir.resolve("run.json"), Json.write(r) + "\n");
+    }
+}

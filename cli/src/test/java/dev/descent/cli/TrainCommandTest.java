@@ -1,0 +1,172 @@
+package dev.descent.cli;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.descent.cli.CommandRun;
+import dev.descent.cli.Main;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The train command end to end on generated data: outputs, bitwise resume (in process, after a kill,
+ * after SIGTERM), divergence and bad input.
+ */
+class TrainCommandTest {
+    @TempDir
+    Path dir;
+
+    /** A small, quick run: the MLP on 1,000 generated images. */
+    static List<String> small(Path out, int epochs, String... extra) {
+        List<String> a = new ArrayList<>(List.of("train", "--data", "synthetic", "--model", "mlp", "--train-subset", "1000", "--test-subset", "300",
+                "--batch-size", "50", "--epochs", Integer.toString(epochs), "--seed", "7", "--out", out.toString()));
+        a.addAll(List.of(extra));
+        return a;
+    }
+
+    static CommandRun run(List<String> args) {
+        return CommandRun.of(args.toArray(new String[0]));
+    }
+
+    @Test
+    void aRunWritesMetricsPlotsModelOptimizerAndARunRecord() throws IOException {
+        Path out = dir.resolve("run");
+        CommandRun r = run(small(out, 2));
+        assertEquals(0, r.code(), r.out() + r.err());
+        for (String f : List.of("metrics.csv", "metrics.json", "loss.png", "accuracy.png", "model.safetensors", "optimizer.safetensors", "run.json",
+                "config.json", "checkpoints/LATEST")) {
+            assertTrue(Files.exists(out.resolve(f)), "missing " + f);
+        }
+        List<String> csv = Files.readAllLines(out.resolve("metrics.csv"));
+        assertEquals(3, csv.size(), "header and one row per epoch: " + csv);
+        byte[] png = Files.readAllBytes(out.resolve("loss.png"));
+        assertArrayEquals(new byte[] {(byte) 0x89, 'P', 'N', 'G'}, java.util.Arrays.copyOf(png, 4));
+        assertTrue(r.out().contains("epoch 2/2  train loss"), r.out());
+        String record = Files.readString(out.resolve("run.json"));
+        assertTrue(record.contains("\"seed\":7") && record.contains("\"threads\"") && record.contains("\"java\""), record);
+    }
+
+    @Test
+    void resumingFromACheckpointEndsBitwiseIdentical() throws IOException {
+        Path straight = dir.resolve("straight"), split = dir.resolve("split");
+        // A schedule that changes every epoch: a resumed run must also restore the scheduler's position.
+        assertEquals(0, run(small(straight, 3, "--schedule", "step:1:0.5")).code());
+        assertEquals(0, run(small(split, 1, "--schedule", "step:1:0.5")).code());
+        CommandRun resumed = run(List.of("train", "--resume", split.toString(), "--epochs", "3"));
+        assertEquals(0, resumed.code(), resumed.out() + resumed.err());
+        assertTrue(resumed.out().contains("resuming from"), resumed.out());
+        assertArrayEquals(Files.readAllBytes(straight.resolve("model.safetensors")), Files.readAllBytes(split.resolve("model.safetensors")));
+        assertArrayEquals(Files.readAllBytes(straight.resolve("optimizer.safetensors")), Files.readAllBytes(split.resolve("optimizer.safetensors")));
+        assertEquals(Files.readAllLines(straight.resolve("metrics.csv")).size(), Files.readAllLines(split.resolve("metrics.csv")).size());
+    }
+
+    @Test
+    void aDivergingRunStopsNamingTheEpochAndStep() {
+        CommandRun r = run(small(dir.resolve("nan"), 2, "--optimizer", "sgd", "--lr", "1e30"));
+        assertEquals(TrainRun.EXIT_DIVERGED, r.code(), r.out());
+        assertTrue(r.out().contains("training diverged") && r.out().contains("at epoch 1, batch"), r.out());
+        assertTrue(!Files.exists(dir.resolve("nan/model.safetensors")), "no model is written for a diverged run");
+    }
+
+    @Test
+    void anomalyModeNamesTheFirstOpThatWentNonFinite() {
+        CommandRun r = run(small(dir.resolve("anomaly"), 2, "--optimizer", "sgd", "--lr", "1e30", "--detect-anomaly"));
+        assertNotEquals(0, r.code());
+        String all = r.out() + r.err();
+        assertTrue(all.contains("op '") && all.contains("produced") && all.contains("input shapes"), all);
+    }
+
+    @Test
+    void badOptionsGiveOneLineAndTheUsageWithExitCode2() {
+        CommandRun unknown = run(List.of("train", "--no-such-option"));
+        assertEquals(2, unknown.code());
+        assertTrue(unknown.err().lines().findFirst().orElse("").contains("--no-such-option") && unknown.err().contains("Usage:"), unknown.err());
+        CommandRun badValue = run(List.of("train", "--epochs", "many"));
+        assertEquals(2, badValue.code());
+        assertTrue(badValue.err().contains("many"), badValue.err());
+        CommandRun badModel = run(List.of("train", "--data", "synthetic", "--model", "transformer", "--out", dir.resolve("x").toString()));
+        assertEquals(2, badModel.code());
+        assertTrue(badModel.err().contains("unknown model 'transformer'"), badModel.err());
+    }
+
+    @Test
+    void missingDataSaysWhatWasLookedForAndHowToGetIt() {
+        CommandRun r = run(List.of("train", "--data", "fashion-mnist:" + dir.resolve("nowhere"), "--out", dir.resolve("m").toString()));
+        assertEquals(2, r.code());
+        assertTrue(r.err().contains("train-images-idx3-ubyte") && r.err().contains("apt-get install dataset-fashion-mnist"), r.err());
+        CommandRun c = run(List.of("train", "--data", "cifar10:" + dir.resolve("cifar"), "--out", dir.resolve("c").toString()));
+        assertTrue(c.err().contains("cifar-10-batches-bin") && c.err().contains("cifar-10-binary.tar.gz"), c.err());
+    }
+
+    // ------------------------------------------------------------ in a separate process: kill and SIGTERM
+
+    /** A JVM running descent with this test's class path. */
+    static Process launch(List<String> args, Path log) throws IOException {
+        String java = ProcessHandle.current().info().command().orElse("java");
+        List<String> cmd = new ArrayList<>(List.of(java, "--add-modules", "jdk.incubator.vector", "-Ddescent.threads=2", "-cp",
+                System.getProperty("java.class.path"), Main.class.getName()));
+        cmd.addAll(args);
+        return new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+    }
+
+    /** A run long enough to be interrupted: SimpleCNN on 1,200 generated images, 3 epochs. */
+    static List<String> slow(Path out) {
+        return new ArrayList<>(List.of("train", "--data", "synthetic", "--model", "simplecnn", "--train-subset", "1200", "--test-subset", "200",
+                "--batch-size", "100", "--epochs", "3", "--seed", "11", "--out", out.toString()));
+    }
+
+    static void awaitCheckpoint(Path run, Process p) throws Exception {
+        Path latest = run.resolve("checkpoints/LATEST");
+        long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(3);
+        while (!Files.exists(latest)) {
+            if (!p.isAlive()) throw new AssertionError("the run ended before writing a checkpoint (exit " + p.exitValue() + ")");
+            if (System.nanoTime() > deadline) throw new AssertionError("no checkpoint within 3 minutes");
+            Thread.sleep(50);
+        }
+    }
+
+    @Test
+    void killedAndSignalledRunsResumeToTheSameWeights() throws Exception {
+        Path reference = dir.resolve("reference");
+        Process ref = launch(slow(reference), dir.resolve("reference.log"));
+        assertTrue(ref.waitFor(6, TimeUnit.MINUTES));
+        assertEquals(0, ref.exitValue(), Files.readString(dir.resolve("reference.log")));
+        byte[] want = Files.readAllBytes(reference.resolve("model.safetensors"));
+
+        // Killed outright (SIGKILL) after its first checkpoint: resumes from the last complete one.
+        Path killed = dir.resolve("killed");
+        Process k = launch(slow(killed), dir.resolve("killed.log"));
+        awaitCheckpoint(killed, k);
+        k.destroyForcibly();
+        k.waitFor(1, TimeUnit.MINUTES);
+        Process kr = launch(List.of("train", "--resume", killed.toString()), dir.resolve("killed-resume.log"));
+        assertTrue(kr.waitFor(6, TimeUnit.MINUTES));
+        assertEquals(0, kr.exitValue(), Files.readString(dir.resolve("killed-resume.log")));
+        assertArrayEquals(want, Files.readAllBytes(killed.resolve("model.safetensors")), "resumed after a kill: weights differ");
+
+        // SIGTERM: finishes the step, writes a checkpoint, exits non-zero; resuming ends identically.
+        Path termed = dir.resolve("termed");
+        Process t = launch(slow(termed), dir.resolve("termed.log"));
+        awaitCheckpoint(termed, t);
+        Thread.sleep(300); // into the second epoch
+        t.destroy();
+        assertTrue(t.waitFor(2, TimeUnit.MINUTES));
+        String log = Files.readString(dir.resolve("termed.log"));
+        if (!log.contains("done: test accuracy")) { // unless it had already finished
+            assertNotEquals(0, t.exitValue(), log);
+            assertTrue(log.contains("stopped by a signal"), log);
+        }
+        Process tr = launch(List.of("train", "--resume", termed.toString()), dir.resolve("termed-resume.log"));
+        assertTrue(tr.waitFor(6, TimeUnit.MINUTES));
+        assertEquals(0, tr.exitValue(), Files.readString(dir.resolve("termed-resume.log")));
+        assertArrayEquals(want, Files.readAllBytes(termed.resolve("model.safetensors")), "resumed after SIGTERM: weights differ");
+    }
+}

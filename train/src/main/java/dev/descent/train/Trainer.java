@@ -1,0 +1,387 @@
+package dev.descent.train;
+
+import dev.descent.core.Anomaly;
+import dev.descent.core.DType;
+import dev.descent.core.Parameter;
+import dev.descent.core.Tensor;
+import dev.descent.core.Workspace;
+import dev.descent.data.Batch;
+import dev.descent.data.DataLoader;
+import dev.descent.data.Dataset;
+import dev.descent.nn.Module;
+import dev.descent.optim.LrScheduler;
+import dev.descent.optim.Optimizer;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Objects;
+
+/**
+ * The training loop: epochs of mini-batches from a {@link DataLoader}, each step forward, loss,
+ * backward and an optimizer step, then per epoch an evaluation, a learning-rate schedule step and a
+ * checkpoint. What happens beside the loop is a {@link Callback}.
+ *
+ * <pre>{@code
+ * Trainer trainer = Trainer.builder(model, optimizer, new DataLoader(train, 128, seed))
+ *         .epochs(5)
+ *         .evaluateOn(test)
+ *         .checkpoints(Path.of("runs/a"), Map.of())
+ *         .callbacks(new MetricsLog(Path.of("runs/a")), new EarlyStopping(3, 0))
+ *         .build();
+ * TrainResult result = trainer.resume();   // or fit() to start afresh
+ * }</pre>
+ *
+ * <p>Each step runs in a {@link Workspace} scope, so the next step reuses its arrays (the results are
+ * bit for bit those without one). A step whose loss or gradient is not finite ends the run as
+ * {@link TrainResult.Status#DIVERGED}, naming the epoch and batch, and writes nothing for that epoch.
+ * {@link #requestStop(String)} (from a signal handler or a callback) ends the run after the current
+ * step, writing a checkpoint at that step. Checkpoints hold the model, the optimizer state (and with
+ * it the scheduler's position) and the position in the epoch, so {@link #resume()} continues at the
+ * exact step and ends with bitwise the same weights as an uninterrupted run (same thread count and
+ * vector width): the loader's order depends only on its seed and the epoch.
+ */
+public final class Trainer {
+    private final Module model;
+    private final Optimizer optimizer;
+    private final DataLoader loader;
+    private final int epochs;
+    private final Loss loss;
+    private final Dataset evaluation;
+    private final LrScheduler scheduler;
+    private final Checkpoints checkpoints;
+    private final Map<String, String> modelMeta;
+    private final long checkpointEvery;
+    private final boolean detectAnomaly;
+    private final List<Callback> callbacks;
+
+    private final List<EpochMetrics> history = new ArrayList<>();
+    private volatile String stopReason;
+    private Path resumedFrom;
+    private long steps;
+
+    private Trainer(Builder b) {
+        this.model = b.model;
+        this.optimizer = b.optimizer;
+        this.loader = b.loader;
+        this.epochs = b.epochs;
+        this.loss = b.loss;
+        this.evaluation = b.evaluation;
+        this.scheduler = b.scheduler;
+        this.checkpoints = b.checkpointDir == null ? null : new Checkpoints(b.checkpointDir);
+        this.modelMeta = b.modelMeta;
+        this.checkpointEvery = b.checkpointEvery;
+        this.detectAnomaly = b.detectAnomaly;
+        this.callbacks = List.copyOf(b.callbacks);
+    }
+
+    /**
+     * Starts configuring a loop.
+     *
+     * @param model     the network; its parameters are the optimizer's
+     * @param optimizer the optimizer
+     * @param loader    the training batches (its seed fixes every epoch's order)
+     * @return a builder with one epoch, cross-entropy, no evaluation, no schedule, no checkpoints
+     */
+    public static Builder builder(Module model, Optimizer optimizer, DataLoader loader) {
+        return new Builder(model, optimizer, loader);
+    }
+
+    /**
+     * Trains from the beginning (without looking for checkpoints).
+     *
+     * @return how the run ended
+     * @throws IOException when a checkpoint cannot be written
+     */
+    public TrainResult fit() throws IOException {
+        return run(new Checkpoints.Position(0, 0, 0, 0, 0, 0, 0, List.of()));
+    }
+
+    /**
+     * Continues from the latest checkpoint into the model and optimizer, or starts from the beginning when
+     * there is none yet.
+     *
+     * @return how the run ended
+     * @throws IOException when a checkpoint cannot be read or written (the file is named)
+     * @throws IllegalStateException when the trainer has no checkpoint folder
+     */
+    public TrainResult resume() throws IOException {
+        if (checkpoints == null) throw new IllegalStateException("resume() needs checkpoints: call checkpoints(dir, meta) on the builder");
+        Path latest = checkpoints.latest();
+        if (latest == null) return fit();
+        Checkpoints.Position pos = checkpoints.restore(latest, model, optimizer);
+        resumedFrom = latest;
+        return run(pos);
+    }
+
+    /**
+     * Asks the loop to end after the current step (or, from {@link Callback#onEpochEnd}, before the next
+     * epoch). Safe to call from any thread, e.g. a shutdown hook.
+     *
+     * @param reason said in the result's message
+     */
+    public void requestStop(String reason) {
+        stopReason = Objects.requireNonNull(reason, "reason");
+    }
+
+    /** @return the model being trained */
+    public Module model() {
+        return model;
+    }
+
+    /** @return the optimizer */
+    public Optimizer optimizer() {
+        return optimizer;
+    }
+
+    /** @return the training batches */
+    public DataLoader loader() {
+        return loader;
+    }
+
+    /** @return the number of epochs the run is configured for */
+    public int epochs() {
+        return epochs;
+    }
+
+    /** @return the completed epochs so far (a resumed run's earlier epochs included) */
+    public List<EpochMetrics> history() {
+        return List.copyOf(history);
+    }
+
+    /** @return optimizer steps taken since the run began */
+    public long steps() {
+        return steps;
+    }
+
+    /** @return the checkpoint folder the run resumed from, or null when it started afresh */
+    public Path resumedFrom() {
+        return resumedFrom;
+    }
+
+    private TrainResult run(Checkpoints.Position pos) throws IOException {
+        history.clear();
+        history.addAll(pos.history());
+        steps = pos.steps();
+        boolean previousAnomaly = Anomaly.isEnabled();
+        Anomaly.setEnabled(detectAnomaly);
+        TrainResult result = null;
+        try {
+            for (Callback c : callbacks) c.onTrainStart(this);
+            result = epochs(pos);
+            return result;
+        } finally {
+            Anomaly.setEnabled(previousAnomaly);
+            if (result != null) for (Callback c : callbacks) c.onTrainEnd(this, result);
+        }
+    }
+
+    private TrainResult epochs(Checkpoints.Position pos) throws IOException {
+        List<Parameter> params = model.parameters();
+        Workspace workspace = new Workspace();
+        int total = loader.batchesPerEpoch();
+        for (int epoch = pos.epoch(); epoch < epochs; epoch++) {
+            boolean continuing = epoch == pos.epoch() && pos.batch() > 0;
+            int startBatch = continuing ? pos.batch() : 0;
+            double lossSum = continuing ? pos.lossSum() : 0, seconds = continuing ? pos.seconds() : 0;
+            long correct = continuing ? pos.correct() : 0, seen = continuing ? pos.seen() : 0;
+            boolean classes = true;
+            long t0 = System.nanoTime();
+            model.train();
+            try (DataLoader.Batches batches = loader.epoch(epoch)) {
+                int b = 0;
+                while (batches.hasNext()) {
+                    Batch batch = batches.next();
+                    if (b++ < startBatch) continue;
+                    double lv;
+                    // The step's activations and gradients live in the workspace scope: the next step reuses their arrays.
+                    try (var _ = workspace.open()) {
+                        Tensor out, l;
+                        try {
+                            out = model.forward(batch.x());
+                            l = loss.apply(out, batch.y(), dev.descent.core.ops.Losses.Reduction.MEAN);
+                            lv = l.item();
+                            if (!Double.isFinite(lv)) return diverged("the loss became " + lv, epoch, b, total);
+                            optimizer.zeroGrad();
+                            l.backward();
+                        } catch (Anomaly.AnomalyException e) {
+                            return diverged("anomaly detection stopped the step: " + e.getMessage(), epoch, b, total);
+                        }
+                        double gn = gradNormSquared(params);
+                        if (!Double.isFinite(gn)) return diverged("a gradient became " + (Double.isNaN(gn) ? "NaN" : "infinite"), epoch, b, total);
+                        optimizer.step();
+                        classes &= Evaluation.isClassification(out, batch.y());
+                        if (classes) correct += Evaluation.countCorrect(out, batch.y());
+                    }
+                    steps++;
+                    lossSum += lv * batch.size();
+                    seen += batch.size();
+                    Step step = new Step(epoch + 1, b, total, steps, lv, batch.size(), seen, lossSum / seen);
+                    for (Callback c : callbacks) c.onStep(this, step);
+                    boolean stop = stopReason != null;
+                    if (b < total && checkpoints != null && (stop || checkpointEvery > 0 && steps % checkpointEvery == 0)) {
+                        double secs = seconds + (System.nanoTime() - t0) / 1e9;
+                        checkpoints.save(model, modelMeta, optimizer, new Checkpoints.Position(epoch, b, steps, lossSum, correct, seen, secs, history));
+                    }
+                    if (stop && b < total) return end(TrainResult.Status.STOPPED, stopReason, epoch + 1, b, total);
+                }
+            }
+            seconds += (System.nanoTime() - t0) / 1e9;
+            double testLoss = Double.NaN, testAccuracy = Double.NaN;
+            if (evaluation != null) {
+                Evaluation e = Evaluation.run(model, evaluation, loss);
+                for (Callback c : callbacks) c.onEvaluation(this, epoch + 1, e);
+                testLoss = e.loss();
+                testAccuracy = e.accuracy();
+            }
+            long n = Math.max(seen, 1);
+            EpochMetrics m = new EpochMetrics(epoch + 1, lossSum / n, classes ? (double) correct / n : Double.NaN, testLoss, testAccuracy, seconds,
+                    optimizer.lr(0), steps);
+            history.add(m);
+            if (scheduler != null) scheduler.step();
+            if (checkpoints != null) checkpoints.save(model, modelMeta, optimizer, new Checkpoints.Position(epoch + 1, 0, steps, 0, 0, 0, 0, history));
+            try {
+                for (Callback c : callbacks) c.onEpochEnd(this, m);
+            } catch (UncheckedIOException e) {
+                throw e.getCause();
+            }
+            if (stopReason != null && epoch + 1 < epochs) return end(TrainResult.Status.STOPPED, stopReason, epoch + 1, total, total);
+        }
+        return end(TrainResult.Status.COMPLETED, "", epochs, total, total);
+    }
+
+    private TrainResult diverged(String what, int epoch, int batch, int total) {
+        return end(TrainResult.Status.DIVERGED, String.format(Locale.ROOT, "%s at epoch %d, batch %d of %d", what, epoch + 1, batch, total), epoch + 1,
+                batch, total);
+    }
+
+    private TrainResult end(TrainResult.Status status, String message, int epoch, int batch, int total) {
+        return new TrainResult(status, message, history, steps, epoch, batch, total);
+    }
+
+    /** Σ‖g‖² over every gradient, in double (NaN or infinite when any gradient is). */
+    static double gradNormSquared(List<Parameter> params) {
+        double s = 0;
+        for (Parameter p : params) {
+            Tensor g = p.grad();
+            if (g == null) continue;
+            if (g.dtype() == DType.FLOAT32 && g.isContiguous()) {
+                float[] a = g.storage().floats();
+                for (int i = g.storageOffset(), end = i + g.numel(); i < end; i++) s += (double) a[i] * a[i];
+            } else {
+                for (double v : g.toDoubleArray()) s += v * v;
+            }
+        }
+        return s;
+    }
+
+    /** Configures a {@link Trainer}. */
+    public static final class Builder {
+        private final Module model;
+        private final Optimizer optimizer;
+        private final DataLoader loader;
+        private int epochs = 1;
+        private Loss loss = Loss.crossEntropy();
+        private Dataset evaluation;
+        private LrScheduler scheduler;
+        private Path checkpointDir;
+        private Map<String, String> modelMeta = Map.of();
+        private long checkpointEvery;
+        private boolean detectAnomaly;
+        private final List<Callback> callbacks = new ArrayList<>();
+
+        private Builder(Module model, Optimizer optimizer, DataLoader loader) {
+            this.model = Objects.requireNonNull(model, "model");
+            this.optimizer = Objects.requireNonNull(optimizer, "optimizer");
+            this.loader = Objects.requireNonNull(loader, "loader");
+        }
+
+        /**
+         * @param n epochs to train, at least 1 (a resumed run counts the epochs it already did)
+         * @return this builder
+         */
+        public Builder epochs(int n) {
+            if (n < 1) throw new IllegalArgumentException("epochs must be >= 1, was " + n);
+            epochs = n;
+            return this;
+        }
+
+        /**
+         * @param objective the loss (default: {@link Loss#crossEntropy()})
+         * @return this builder
+         */
+        public Builder loss(Loss objective) {
+            loss = Objects.requireNonNull(objective, "loss");
+            return this;
+        }
+
+        /**
+         * @param data evaluated after every epoch (every example, in order); null for none
+         * @return this builder
+         */
+        public Builder evaluateOn(Dataset data) {
+            evaluation = data;
+            return this;
+        }
+
+        /**
+         * @param s stepped after every epoch; null for none
+         * @return this builder
+         */
+        public Builder scheduler(LrScheduler s) {
+            scheduler = s;
+            return this;
+        }
+
+        /**
+         * Writes a checkpoint after every epoch (and on a stop request) under {@code runDir/checkpoints}.
+         *
+         * @param runDir the run's folder
+         * @param meta   metadata stored in each checkpoint's model file
+         * @return this builder
+         */
+        public Builder checkpoints(Path runDir, Map<String, String> meta) {
+            checkpointDir = Objects.requireNonNull(runDir, "runDir");
+            modelMeta = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(meta)); // in order: the file keeps it
+            return this;
+        }
+
+        /**
+         * Also writes a checkpoint every {@code n} optimizer steps within an epoch.
+         *
+         * @param n steps between checkpoints; 0 for epoch ends only
+         * @return this builder
+         */
+        public Builder checkpointEvery(long n) {
+            if (n < 0) throw new IllegalArgumentException("checkpointEvery must be >= 0, was " + n);
+            checkpointEvery = n;
+            return this;
+        }
+
+        /**
+         * @param on record every op's inputs so that a non-finite value names the op that produced it (slower)
+         * @return this builder
+         */
+        public Builder detectAnomaly(boolean on) {
+            detectAnomaly = on;
+            return this;
+        }
+
+        /**
+         * @param cs added to the callbacks, which run in the order given
+         * @return this builder
+         */
+        public Builder callbacks(Callback... cs) {
+            for (Callback c : cs) callbacks.add(Objects.requireNonNull(c, "callback"));
+            return this;
+        }
+
+        /** @return the trainer */
+        public Trainer build() {
+            return new Trainer(this);
+        }
+    }
+}
