@@ -8,7 +8,7 @@ import java.util.List;
 import java.util.random.RandomGenerator;
 
 /**
- * Feldman's stochastic convex optimisation instance (PAPERS.md §3), on which empirical risk
+ * Feldman's stochastic convex optimisation instance (docs/papers.md §3), on which empirical risk
  * minimisation overfits: a code V of vectors with entries ±1/√d (unit length) and pairwise inner
  * products at most 1/2; a sample is a random subset W ⊆ V holding each codeword with probability 1/2;
  * the loss on the unit ball is

@@ -6,7 +6,7 @@ import java.util.Arrays;
 import java.util.random.RandomGenerator;
 
 /**
- * Single-index teacher–student data (PAPERS.md §2): inputs x ~ N(0, I_d) and targets
+ * Single-index teacher–student data (docs/papers.md §2): inputs x ~ N(0, I_d) and targets
  * {@code y = σ*(θ·x) + noise·ε} for a unit direction θ, with the teacher activation given by its
  * coefficients in the orthonormal (probabilists') Hermite basis:
  * <pre>

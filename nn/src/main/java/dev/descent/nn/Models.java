@@ -9,7 +9,7 @@ public final class Models {
     private Models() {}
 
     /**
-     * SimpleCNN (PAPERS.md §1): conv 3×3 (pad 1) → ReLU → maxpool 2, twice (32 then 64 channels),
+     * SimpleCNN (docs/papers.md §1): conv 3×3 (pad 1) → ReLU → maxpool 2, twice (32 then 64 channels),
      * then dense → 128 → ReLU → dropout 0.2 → dense → classes. For 3×32×32 input and 10 classes:
      * 545,098 parameters.
      *

@@ -26,7 +26,7 @@ import java.util.Map;
  * {@code weight_decay} (≥ 0, default 0), {@code amsgrad} (default false), {@code paper_epsilon}
  * (default false).
  *
- * <p>The two forms differ only in where ε enters: the paper's (and PAPERS.md §1's, for Stein-rule
+ * <p>The two forms differ only in where ε enters: the paper's (and docs/papers.md §1's, for Stein-rule
  * Adam) adds it to the uncorrected sqrt(v), an effective ε larger by 1/sqrt(1 − β2^t) (×31.6 on step
  * 1, → ×1 as t grows). With {@code paper_epsilon}, Adam is exactly Stein-rule Adam with shrinkage off.
  */
@@ -93,7 +93,7 @@ public final class Adam extends Optimizer {
      * @param vMax the AMSGrad running maximum, or null without AMSGrad
      * @param c the shrinkage factor (1: plain Adam)
      * @param t the step count used for the bias corrections, ≥ 1
-     * @param paperEpsilon ε on the uncorrected sqrt(v) (Kingma &amp; Ba §2, PAPERS.md §1) instead of PyTorch's placement
+     * @param paperEpsilon ε on the uncorrected sqrt(v) (Kingma &amp; Ba §2, docs/papers.md §1) instead of PyTorch's placement
      */
     static void update(Flat theta, Flat grad, Flat m, Flat v, Flat vMax, double c, double lr, double beta1, double beta2,
             double eps, double weightDecay, double decoupledDecay, long t, boolean paperEpsilon) {

@@ -4,7 +4,7 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Clipped gradient descent / SGD (Zhang, He, Sra &amp; Jadbabaie, ICLR 2020; PAPERS.md §4): a full
+ * Clipped gradient descent / SGD (Zhang, He, Sra &amp; Jadbabaie, ICLR 2020; docs/papers.md §4): a full
  * step while the group's gradient norm is at most γ, otherwise a step of length γ·η along the
  * gradient — provably faster than fixed-step GD on (L0, L1)-smooth functions such as x⁴.
  *

@@ -5,7 +5,7 @@ import java.util.Map;
 
 /**
  * The general clipping framework with momentum of Zhang, Jin, Fang &amp; Wang (NeurIPS 2020,
- * arXiv 2010.02519; PAPERS.md §4): a convex combination of a clipped momentum step and a clipped
+ * arXiv 2010.02519; docs/papers.md §4): a convex combination of a clipped momentum step and a clipped
  * gradient step, which contains clipped SGD, clipped momentum and mixed clipping.
  *
  * <pre>

@@ -4,7 +4,7 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Normalised gradient descent / SGD (Zhang, He, Sra &amp; Jadbabaie, ICLR 2020; PAPERS.md §4): the
+ * Normalised gradient descent / SGD (Zhang, He, Sra &amp; Jadbabaie, ICLR 2020; docs/papers.md §4): the
  * step size is inversely proportional to the group's gradient norm, so with β = 0 every step has
  * length exactly η.
  *

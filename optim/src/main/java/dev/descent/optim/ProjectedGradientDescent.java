@@ -4,7 +4,7 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Projected (constrained) gradient descent onto a closed convex set (PAPERS.md §3; the algorithm whose
+ * Projected (constrained) gradient descent onto a closed convex set (docs/papers.md §3; the algorithm whose
  * generalisation gap Burla &amp; Livni, arXiv 2602.08350, bound by Ω(√(ηT/m^1.5))).
  *
  * <pre>

@@ -21,7 +21,7 @@ import java.util.Map;
  * {@code dampening} τ (in [0, 1], default 0), {@code weight_decay} wd (≥ 0, default 0),
  * {@code nesterov} (default false; needs μ > 0 and τ = 0). Heavy-ball momentum is μ = 0.9, τ = 0;
  * the EMA ("dampened") momentum of the clipping paper is τ = μ, except on the first step where
- * PyTorch's b ← g applies. Two-time-scale SGD (PAPERS.md §2) is two groups with different {@code lr}.
+ * PyTorch's b ← g applies. Two-time-scale SGD (docs/papers.md §2) is two groups with different {@code lr}.
  *
  * <p>A group whose μ is 0 keeps no buffer; if μ is later made non-zero, its buffer starts from zeros.
  */

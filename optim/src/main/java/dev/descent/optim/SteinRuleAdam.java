@@ -4,7 +4,7 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Stein-rule shrinkage Adam, SR-Adam (Arashi &amp; Amintoosi, arXiv 2602.01777, 2026; PAPERS.md §1):
+ * Stein-rule shrinkage Adam, SR-Adam (Arashi &amp; Amintoosi, arXiv 2602.01777, 2026; docs/papers.md §1):
  * before Adam's moment update, each group's mini-batch gradient is shrunk toward Adam's previous
  * first moment by a positive-part James–Stein factor, one factor per group.
  *

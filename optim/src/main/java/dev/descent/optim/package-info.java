@@ -11,16 +11,16 @@
  *   <li>SGD family: {@link dev.descent.optim.SGD} (momentum, dampening, Nesterov, weight decay),
  *       {@link dev.descent.optim.RMSprop}, {@link dev.descent.optim.Adagrad}.</li>
  *   <li>Adam family: {@link dev.descent.optim.Adam} (AMSGrad option), {@link dev.descent.optim.AdamW},
- *       {@link dev.descent.optim.SteinRuleAdam} (PAPERS.md §1).</li>
- *   <li>Clipping family (PAPERS.md §4): {@link dev.descent.optim.ClippedSGD},
+ *       {@link dev.descent.optim.SteinRuleAdam} (docs/papers.md §1).</li>
+ *   <li>Clipping family (docs/papers.md §4): {@link dev.descent.optim.ClippedSGD},
  *       {@link dev.descent.optim.NormalizedSGD}, {@link dev.descent.optim.ClippingFramework}.</li>
  *   <li>Constrained: {@link dev.descent.optim.ProjectedGradientDescent} onto a
- *       {@link dev.descent.optim.ConvexSet} such as {@link dev.descent.optim.Ball} (PAPERS.md §3).</li>
+ *       {@link dev.descent.optim.ConvexSet} such as {@link dev.descent.optim.Ball} (docs/papers.md §3).</li>
  *   <li>{@link dev.descent.optim.GradientTransform}s that compose with any optimizer:
  *       {@link dev.descent.optim.ClipByGlobalNorm}, {@link dev.descent.optim.ClipByValue}.</li>
  *   <li>{@link dev.descent.optim.Schedule}s driven by an {@link dev.descent.optim.LrScheduler}:
  *       constant, step, multi-step, cosine, linear warm-up, and products of them. Two-time-scale SGD
- *       (PAPERS.md §2) is two groups with different learning rates.</li>
+ *       (docs/papers.md §2) is two groups with different learning rates.</li>
  * </ul>
  */
 package dev.descent.optim;

@@ -18,8 +18,8 @@ import java.util.function.Function;
 import org.junit.jupiter.api.Test;
 
 /**
- * The clipping family (PAPERS.md §4) against independent float64 references, and every property
- * PAPERS.md lists for clipping as QuickTheories properties, including the exact special cases.
+ * The clipping family (docs/papers.md §4) against independent float64 references, and every property
+ * docs/papers.md §4 lists for clipping as QuickTheories properties, including the exact special cases.
  */
 class ClippingTest {
     static final int STEPS = 6;
@@ -182,7 +182,7 @@ class ClippingTest {
         return d;
     }
 
-    // ------------------------------------------------------------------ properties (PAPERS.md §4)
+    // ------------------------------------------------------------------ properties (docs/papers.md §4)
 
     @Test
     void clippedStepIsNeverLongerThanGammaEta() {

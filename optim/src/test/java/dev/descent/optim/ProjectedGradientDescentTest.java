@@ -15,7 +15,7 @@ import java.util.List;
 import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
 
-/** Projected gradient descent (PAPERS.md §3) against a float64 reference, and its convex sets. */
+/** Projected gradient descent (docs/papers.md §3) against a float64 reference, and its convex sets. */
 class ProjectedGradientDescentTest {
 
     static double[] ballProjection(double[] x, double[] c, double r) {

@@ -85,7 +85,7 @@ class ReferenceTest {
         return th;
     }
 
-    /** Kingma &amp; Ba §2's form (PAPERS.md §1): ε on the uncorrected sqrt(v). */
+    /** Kingma &amp; Ba §2's form (docs/papers.md §1): ε on the uncorrected sqrt(v). */
     static double[] adamPaperReference(Quadratic q, double[] theta0, int steps, double lr, double b1, double b2, double eps) {
         double[] th = theta0.clone(), m = new double[th.length], v = new double[th.length];
         for (int t = 1; t <= steps; t++) {

@@ -17,8 +17,8 @@ import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
 
 /**
- * Stein-rule Adam against an independent float64 reference of PAPERS.md §1 (both variants, two
- * groups), and every property PAPERS.md lists for it, as QuickTheories properties.
+ * Stein-rule Adam against an independent float64 reference of docs/papers.md §1 (both variants, two
+ * groups), and every property docs/papers.md §1 lists for it, as QuickTheories properties.
  */
 class SteinRuleAdamTest {
 
@@ -56,7 +56,7 @@ class SteinRuleAdamTest {
     record RefGroup(int lo, int hi, double lr, double b1, double b2, double eps, double wd, int warmup, double cMin, double cMax,
             boolean shrink, Variant variant) {}
 
-    /** PAPERS.md §1 as plain loops; returns θ after every step and c of every group and step. */
+    /** docs/papers.md §1 as plain loops; returns θ after every step and c of every group and step. */
     static double[][][] reference(Noisy problem, double[] theta0, int steps, List<RefGroup> groups) {
         int n = theta0.length;
         double[] th = theta0.clone(), m = new double[n], v = new double[n];
@@ -150,7 +150,7 @@ class SteinRuleAdamTest {
         assertTrue(Double.isNaN(opt.lastShrinkage(0)), "no factor before the first step");
     }
 
-    // ------------------------------------------------------------------ properties (PAPERS.md §1)
+    // ------------------------------------------------------------------ properties (docs/papers.md §1)
 
     /** A random SR-Adam configuration over one group of the given parameters. */
     static ParamGroup randomGroup(SplittableRandom rng, List<Parameter> params) {

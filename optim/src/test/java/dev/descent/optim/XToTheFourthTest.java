@@ -9,7 +9,7 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 
 /**
- * The x⁴ toy of PAPERS.md §4: iterations until |f'(x)| ≤ 1e-3 for clipped GD (η = 1/120, γ = 4) and
+ * The x⁴ toy of docs/papers.md §4: iterations until |f'(x)| ≤ 1e-3 for clipped GD (η = 1/120, γ = 4) and
  * for fixed-step GD (η = 1.9/(12·x0²)) from x0 = 3, 10, 30, 100, run through {@link ClippedSGD} and
  * {@link SGD}, must be within 10 % of the table there; fixed-step GD from 100 must not finish in 10⁶.
  */

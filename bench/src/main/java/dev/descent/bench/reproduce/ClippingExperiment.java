@@ -1,4 +1,4 @@
-// Reproduction of PAPERS.md §4: the x⁴ table, then SGD+momentum against the clipping family on a network.
+// Reproduction of docs/papers.md §4: the x⁴ table, then SGD+momentum against the clipping family on a network.
 package dev.descent.bench.reproduce;
 
 import dev.descent.train.TrainResult;
@@ -30,7 +30,7 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
- * {@code descent reproduce clipping}: the clipping papers (PAPERS.md §4). Part one is the x⁴ table:
+ * {@code descent reproduce clipping}: the clipping papers (docs/papers.md §4). Part one is the x⁴ table:
  * iterations of clipped GD and of the best stable fixed-step GD from x0 = 3, 10, 30, 100, computed
  * exactly. Part two trains a network with SGD+momentum (dampened), clipped SGD, clipped momentum and
  * mixed clipping at the paper's CIFAR-10 settings, dividing η and γ by 10 at a milestone; the claims:
@@ -40,7 +40,7 @@ import picocli.CommandLine.Option;
 public final class ClippingExperiment {
     private ClippingExperiment() {}
 
-    /** The network optimizers, with the paper's CIFAR-10 hyperparameters (PAPERS.md §4). */
+    /** The network optimizers, with the paper's CIFAR-10 hyperparameters (docs/papers.md §4). */
     enum Method {
         SGD_MOMENTUM("SGD+momentum (dampened)", 1.0, Double.NaN, 0.9, Double.NaN),
         CLIPPED_SGD("clipped SGD", 1.0, 1.0, Double.NaN, 0),
@@ -417,7 +417,8 @@ public final class ClippingExperiment {
                                     String command, double wall, int resumed) throws IOException {
         Report r = new Report("Clipping for (L0, L1)-smooth optimisation (Zhang, He, Sra, Jadbabaie, ICLR 2020; Zhang, Jin, Fang, Wang, NeurIPS 2020)",
                 cfg.quick());
-        r.paragraph("What the papers claim (PAPERS.md §4): on functions whose curvature grows with the gradient, such as x⁴, clipped gradient descent"
+        r.paragraph("What the papers claim ([docs/papers.md §4](../../papers.md#4-clipping-under-l0-l1-smoothness)):"
+                + " on functions whose curvature grows with the gradient, such as x⁴, clipped gradient descent"
                 + " needs a number of iterations that grows at most linearly in the starting distance while any stable fixed step needs about its"
                 + " square; and on a network, the clipping framework with momentum (mixed clipping) trains clearly faster than SGD+momentum before"
                 + " the first learning-rate decay and ends at the same accuracy.");
@@ -503,7 +504,7 @@ public final class ClippingExperiment {
 
     /** {@code descent reproduce clipping}. */
     @Command(name = "clipping", mixinStandardHelpOptions = true, sortOptions = false,
-            description = {"PAPERS.md §4: the x⁴ table (clipped vs fixed-step GD), then SGD+momentum vs clipped SGD, clipped momentum and mixed",
+            description = {"docs/papers.md §4: the x⁴ table (clipped vs fixed-step GD), then SGD+momentum vs clipped SGD, clipped momentum and mixed",
                 "clipping on a network (10k images, batch 128, 12 epochs, η and γ ÷ 10 after epoch 8, 2 seeds)."})
     static final class Cli implements Callable<Integer> {
         @Mixin

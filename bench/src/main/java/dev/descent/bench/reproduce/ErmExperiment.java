@@ -1,4 +1,4 @@
-// Reproduction of PAPERS.md §3: projected GD on Feldman's instance, its generalisation gap against ηT.
+// Reproduction of docs/papers.md §3: projected GD on Feldman's instance, its generalisation gap against ηT.
 package dev.descent.bench.reproduce;
 
 import dev.descent.bench.report.LinePlot;
@@ -27,7 +27,7 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
- * {@code descent reproduce erm}: Burla &amp; Livni's claim (PAPERS.md §3) that projected gradient descent
+ * {@code descent reproduce erm}: Burla &amp; Livni's claim (docs/papers.md §3) that projected gradient descent
  * with step η and horizon T can have a generalisation gap of order √(ηT/m^1.5), measured on Feldman's
  * base instance, which is fully specified (the paper's extra noise and regularisation terms are not
  * public). The loss on the unit ball, for a sample W ⊆ V of a code V of ±1/√d vectors, is
@@ -403,7 +403,8 @@ public final class ErmExperiment {
                                     List<Integer> unseenPerSeed, Map<Instance, Double> slopes, Map<Instance, Double> freeSlopes, List<Verdict> verdicts,
                                     double wall) throws IOException {
         Report r = new Report("ERM and projected GD on Feldman's instance (Burla & Livni, arXiv 2602.08350)", cfg.quick());
-        r.paragraph("What the paper claims (PAPERS.md §3): an instance in dimension d = 6m with a 1-Lipschitz, λ-strongly convex loss (λ = Θ(m^−1.5))"
+        r.paragraph("What the paper claims ([docs/papers.md §3](../../papers.md#3-erm-failure-and-projected-gradient-descent)):"
+                + " an instance in dimension d = 6m with a 1-Lipschitz, λ-strongly convex loss (λ = Θ(m^−1.5))"
                 + " on which projected gradient descent with step η and horizon T has a generalisation gap of Ω(√(ηT/m^1.5)); the known upper bound"
                 + " is O(ηT/m). The construction builds on Feldman's instance with extra noise and regularisation terms that are in the paper's body"
                 + " and **not public**: this reproduction uses Feldman's base instance, which is fully specified, and says what it adds.");
@@ -495,7 +496,7 @@ public final class ErmExperiment {
 
     /** {@code descent reproduce erm}. */
     @Command(name = "erm", mixinStandardHelpOptions = true, sortOptions = false,
-            description = {"PAPERS.md §3: projected GD on Feldman's instance; generalisation gap against ηT (log-log, fitted slope) and the exact",
+            description = {"docs/papers.md §3: projected GD on Feldman's instance; generalisation gap against ηT (log-log, fitted slope) and the exact",
                 "unseen-codeword check. The paper's extra terms are not public: ε adds a linear stand-in noise term, λ a strongly convex term."})
     static final class Cli implements Callable<Integer> {
         @Mixin

@@ -14,7 +14,7 @@ import java.util.Map;
 /**
  * A Markdown report: title, a quick-mode notice, setup lists, tables, plots, verdicts, machine and
  * wall time. Experiments fill it from their runs, so nothing in it is typed by hand; the fixed text
- * (claims, criteria, the papers' numbers) comes from constants that cite {@code shared/PAPERS.md}.
+ * (claims, criteria, the papers' numbers) comes from constants that cite {@code docs/papers.md}.
  */
 public final class Report {
     /** The first line of every quick-mode report; tests look for it. */

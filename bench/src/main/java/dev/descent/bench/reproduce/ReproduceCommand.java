@@ -16,14 +16,14 @@ import picocli.CommandLine.Spec;
 
 /**
  * {@code descent reproduce sr-adam|clipping|unlearning|erm [--quick] [--data …] [--out DIR]}: runs one
- * experiment of shared/PAPERS.md and writes into its folder a Markdown report (setup, our numbers
+ * experiment of docs/papers.md and writes into its folder a Markdown report (setup, our numbers
  * beside the paper's, a verdict per claim with its criterion, machine and wall time), PNG plots, and
  * CSV files of every raw number. {@code --quick} runs the same pipeline at toy sizes in seconds and
  * its report says that it claims nothing. {@code descent reproduce index DIR} writes the README that
  * links the reports in DIR.
  */
 @Command(name = "reproduce", mixinStandardHelpOptions = true,
-        description = {"Reproduce a paper's headline result and write a report beside the paper's numbers (see shared/PAPERS.md).",
+        description = {"Reproduce a paper's headline result and write a report beside the paper's numbers (see docs/papers.md).",
             "Each experiment writes report.md, PNG plots and CSV files of every raw number into its folder."},
         subcommands = {SrAdamExperiment.Cli.class, ClippingExperiment.Cli.class, UnlearningExperiment.Cli.class, ErmExperiment.Cli.class,
             ReproductionIndex.Cli.class})

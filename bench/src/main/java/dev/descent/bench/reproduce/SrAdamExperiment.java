@@ -1,4 +1,4 @@
-// Reproduction of PAPERS.md §1: SR-Adam against Adam on SimpleCNN, at a large and a small batch size.
+// Reproduction of docs/papers.md §1: SR-Adam against Adam on SimpleCNN, at a large and a small batch size.
 package dev.descent.bench.reproduce;
 
 import dev.descent.train.Callback;
@@ -33,7 +33,7 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
- * {@code descent reproduce sr-adam}: Arashi &amp; Amintoosi's Stein-rule Adam (PAPERS.md §1) against Adam
+ * {@code descent reproduce sr-adam}: Arashi &amp; Amintoosi's Stein-rule Adam (docs/papers.md §1) against Adam
  * on SimpleCNN with input noise 0.05, at batch 512 and batch 64: Adam, SR-Adam on the convolution
  * layers with the paper's formula, the same with the authors' whitened statistics, and SR-Adam on all
  * parameters. Every configuration runs with the same seeds, so each seed's runs share the initial
@@ -133,7 +133,7 @@ public final class SrAdamExperiment {
         }
     }
 
-    /** Published best test accuracies (%), CIFAR-10, input noise 0.05, 20 epochs, 5 seeds (PAPERS.md §1), by batch size. */
+    /** Published best test accuracies (%), CIFAR-10, input noise 0.05, 20 epochs, 5 seeds (docs/papers.md §1), by batch size. */
     static final Map<Integer, double[]> PAPER_ADAM_SR = Map.of(64, new double[] {76.17, 72.02}, 128, new double[] {76.31, 73.75},
             256, new double[] {75.52, 75.73}, 512, new double[] {73.95, 75.84}, 1024, new double[] {71.96, 73.89});
     /** Published best test accuracy (%) of SR-Adam on all parameters, CIFAR-10, noise 0.05, batch 512. */
@@ -346,7 +346,8 @@ public final class SrAdamExperiment {
     private static void writeReport(Config cfg, ImageData data, long params, List<Run> runs, List<Verdict> verdicts, Path out, String command, double wall,
                                     int resumed) throws IOException {
         Report r = new Report("SR-Adam: Stein-rule shrinkage Adam (Arashi & Amintoosi, arXiv 2602.01777)", cfg.quick());
-        r.paragraph("What the paper claims (PAPERS.md §1): shrinking each mini-batch gradient of the convolution layers toward Adam's first moment"
+        r.paragraph("What the paper claims ([docs/papers.md §1](../../papers.md#1-stein-rule-adam-sr-adam)):"
+                + " shrinking each mini-batch gradient of the convolution layers toward Adam's first moment"
                 + " with a positive-part James–Stein factor improves on Adam at batch 512 (CIFAR-10, input noise 0.05: 75.84 vs 73.95 % best test"
                 + " accuracy); shrinking all parameters does worse than Adam; and at small batches shrinkage does not help (batch 64: 72.02 vs 76.17)."
                 + " The published numbers were produced by the authors' code, which computes the statistics on whitened differences, so its factor"
@@ -363,14 +364,15 @@ public final class SrAdamExperiment {
         s.put("epochs", cfg.epochs());
         s.put("seeds", cfg.seeds() + " (per seed, every optimizer starts from the same weights and sees the same batches, augmentation and noise)");
         s.put("loss", "cross-entropy; no weight decay; no schedule");
-        s.put("Adam", "lr " + cfg.lr() + ", β1 0.9, β2 0.999, ε 1e-8 added to the uncorrected sqrt(v) as in PAPERS.md (`paper_epsilon`), so that"
-                + " Adam is exactly SR-Adam with c ≡ 1");
+        s.put("Adam", "lr " + cfg.lr() + ", β1 0.9, β2 0.999, ε 1e-8 added to the uncorrected sqrt(v) as in [docs/papers.md §1](../../papers.md#1-stein-rule-adam-sr-adam)"
+                + " (`paper_epsilon`), so that Adam is exactly SR-Adam with c ≡ 1");
         s.put("SR-Adam (conv, …)", "two groups: the Conv2d weights and biases shrink (one factor), every other parameter is plain Adam; lr " + cfg.lr()
                 + ", β1 0.9, β2 0.999, ε 1e-8, warm-up 5 steps, c_min 0.1, c_max 1; paper formula or whitened (authors' code) statistics");
         s.put("SR-Adam (all parameters)", "one shrinking group with every parameter, " + cfg.allVariant().name().toLowerCase(Locale.ROOT) + " statistics");
         s.put("metric", "best test accuracy over the epochs, mean ± std over seeds");
         r.settings(s);
-        r.paragraph("Differences from the paper's setup (PAPERS.md §1: full 50,000-image training set, 20 epochs, 5 seeds): this run uses "
+        r.paragraph("Differences from the paper's setup ([docs/papers.md §1](../../papers.md#1-stein-rule-adam-sr-adam):"
+                + " full 50,000-image training set, 20 epochs, 5 seeds): this run uses "
                 + data.train().size() + " training images, " + cfg.epochs() + " epochs and " + cfg.seeds().size() + " seed(s) (issue 7's full setup:"
                 + " 10,000 images, 10 epochs, 3 seeds)."
                 + " Absolute accuracies are therefore not comparable with the paper's; the claims are about differences between optimizers.");
@@ -440,7 +442,7 @@ public final class SrAdamExperiment {
 
     /** {@code descent reproduce sr-adam}. */
     @Command(name = "sr-adam", mixinStandardHelpOptions = true, sortOptions = false,
-            description = {"PAPERS.md §1: Adam vs SR-Adam (conv only, paper formula and whitened) vs SR-Adam on all parameters, SimpleCNN,",
+            description = {"docs/papers.md §1: Adam vs SR-Adam (conv only, paper formula and whitened) vs SR-Adam on all parameters, SimpleCNN,",
                 "input noise 0.05, batch 512 and 64. On CIFAR-10 when given (--data cifar10:PATH); otherwise on a substitute, said so in the report."})
     static final class Cli implements Callable<Integer> {
         @Mixin

@@ -1,4 +1,4 @@
-// Reproduction of PAPERS.md §2: teacher–student runs sweeping c2 and a0, measuring feature unlearning.
+// Reproduction of docs/papers.md §2: teacher–student runs sweeping c2 and a0, measuring feature unlearning.
 package dev.descent.bench.reproduce;
 
 import dev.descent.bench.report.LinePlot;
@@ -27,7 +27,7 @@ import picocli.CommandLine.Option;
 
 /**
  * {@code descent reproduce unlearning}: Imai, Nishiyama &amp; Imaizumi's feature learning and unlearning
- * (PAPERS.md §2). A two-layer network learns a single-index teacher y = σ*(θ·x), x ~ N(0, I_d), with
+ * (docs/papers.md §2). A two-layer network learns a single-index teacher y = σ*(θ·x), x ~ N(0, I_d), with
  * σ* = c1·He1 + c2·He2/√2, by online large-batch SGD in float64 with one learning rate per layer:
  * <pre>
  *   f(x) = s · Σ_i a_i σ(w_i·x)          s = 1/N (mean field) or 1/√N
@@ -108,7 +108,7 @@ public final class UnlearningExperiment {
         }
 
         /**
-         * The full settings, those of PAPERS.md's first probe: tanh, d = 32, N = 256, batch 2048, η_w = 0.5·N, η_a = 0.005·N, 4,000
+         * The full settings, those of the first probe in docs/papers.md §2: tanh, d = 32, N = 256, batch 2048, η_w = 0.5·N, η_a = 0.005·N, 4,000
          * steps, mean-field output, rows of norm about 1, a_i = a0; c2 ∈ {0, 0.5, 1, 2} at a0 = 0.1, a0 ∈ {0.01, 0.1, 1} at c2 = 1;
          * seeds 1 and 2.
          *
@@ -281,7 +281,7 @@ public final class UnlearningExperiment {
         double dropAtZero = meanOf(runs, cfg.c2Sweep().getFirst(), cfg.a0Base(), Run::drop);
         AtomicFile.writeString(out.resolve("summary.md"), String.format(Locale.ROOT, "[Feature unlearning](unlearning/report.md) (Imai et al., §2):"
                 + " claim (i), more c2 → more unlearning: %s; claim (ii), larger a0 → less: %s; alignment drop from its peak %s at c2 = %s"
-                + " (parametrisation of PAPERS.md's first probe; the paper's is not public).%n",
+                + " (parametrisation of the first probe in [docs/papers.md §2](../papers.md#2-feature-learning-and-unlearning); the paper's is not public).%n",
                 verdicts.get(0).outcome().label().toLowerCase(Locale.ROOT), verdicts.get(1).outcome().label().toLowerCase(Locale.ROOT),
                 Statistics.format(dropAtZero, 3), Statistics.sig(cfg.c2Sweep().getFirst())));
         return new Outcome(verdicts, runs);
@@ -383,13 +383,15 @@ public final class UnlearningExperiment {
 
     private static void writeReport(Config cfg, List<Run> runs, List<Verdict> verdicts, Path out, String command, double wall) throws IOException {
         Report r = new Report("Feature learning and unlearning (Imai, Nishiyama, Imaizumi, arXiv 2602.07378)", cfg.quick());
-        r.paragraph("What the paper claims (PAPERS.md §2): in a two-layer network trained by large-batch SGD on a single-index teacher, the first-layer"
+        r.paragraph("What the paper claims ([docs/papers.md §2](../../papers.md#2-feature-learning-and-unlearning)):"
+                + " in a two-layer network trained by large-batch SGD on a single-index teacher, the first-layer"
                 + " alignment with the teacher's direction grows fast, then the slow growth of the second layer decides whether the network keeps the"
                 + " feature or progressively loses it (\"feature unlearning\"). (i) A stronger primary nonlinear term of the teacher (its low-order"
                 + " nonlinear Hermite coefficient, here c2) induces unlearning; (ii) a larger initial scale of the second layer mitigates it.");
         r.paragraph("**The paper's exact parametrisation, ODEs and unlearning condition are not public** (they are in the paper's body). This run uses"
-                + " the parametrisation below — that of the first probe described in PAPERS.md — and every piece of it is an option of the command."
-                + " PAPERS.md records that this probe showed a rise-then-fall growing with c2, but also at c2 = 0, and not mitigated by a0 = 1.");
+                + " the parametrisation below — that of the first probe described in [docs/papers.md §2](../../papers.md#2-feature-learning-and-unlearning)"
+                + " — and every piece of it is an option of the command. The digest records that this probe showed a rise-then-fall growing with c2,"
+                + " but also at c2 = 0, and not mitigated by a0 = 1.");
         r.section("Setup");
         Map<String, Object> s = new LinkedHashMap<>();
         s.put("teacher", "y = σ*(θ·x), x ~ N(0, I_d), σ* = c1·He1(z) + c2·He2(z)/√2 with c1 = " + Statistics.sig(cfg.c1()) + " (`TeacherStudent`, θ uniform on"
@@ -440,7 +442,7 @@ public final class UnlearningExperiment {
 
     /** {@code descent reproduce unlearning}. */
     @Command(name = "unlearning", mixinStandardHelpOptions = true, sortOptions = false,
-            description = {"PAPERS.md §2: teacher–student runs in float64 with per-layer learning rates; sweeps over the teacher's c2 and the",
+            description = {"docs/papers.md §2: teacher–student runs in float64 with per-layer learning rates; sweeps over the teacher's c2 and the",
                 "second layer's initial scale a0; alignment and mean second-layer weight against step. The parametrisation is configurable."})
     static final class Cli implements Callable<Integer> {
         @Mixin

@@ -11,7 +11,7 @@ import dev.descent.optim.SGD;
 import java.util.List;
 
 /**
- * The x⁴ toy of PAPERS.md §4, run through Descent's own optimizers: minimise f(x) = x⁴, which is
+ * The x⁴ toy of docs/papers.md §4, run through Descent's own optimizers: minimise f(x) = x⁴, which is
  * (L0, L1) = (12, 3)-smooth but not L-smooth, from x0, and count the iterations until |f'(x)| ≤ 1e-3
  * (checked before each step; cap 10⁶). Clipped GD is {@link ClippedSGD} with the theorem's
  * η = 1/(10·L0) and γ = min(1/η, 1/(10·L1·η)); fixed-step GD is {@link SGD} with the largest stable
