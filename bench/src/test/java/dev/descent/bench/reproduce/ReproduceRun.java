@@ -20,6 +20,11 @@ record ReproduceRun(int code, String out, String err) {
     /** Runs {@code descent reproduce args…} with standard output captured. */
     static ReproduceRun of(String... args) {
         CommandLine cl = new CommandLine(new ReproduceCommand());
+        cl.setExecutionExceptionHandler((e, cmd, parsed) -> { // as the cli's Main: a caller's mistake exits with 2
+            if (!(e instanceof IllegalArgumentException)) throw e;
+            cmd.getErr().println("descent: " + e.getMessage());
+            return 2;
+        });
         StringWriter err = new StringWriter();
         cl.setErr(new PrintWriter(err));
         PrintStream saved = System.out;
