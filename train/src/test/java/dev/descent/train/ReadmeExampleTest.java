@@ -1,4 +1,4 @@
-package dev.descent.cli;
+package dev.descent.train;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -27,6 +27,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
 
@@ -36,7 +37,7 @@ import org.junit.jupiter.api.Test;
  */
 class ReadmeExampleTest {
     /** The line in README.md just above the example's code block. */
-    static final String MARKER = "<!-- the example below is bench/src/test/java/dev/descent/bench/ReadmeExampleTest.java -->";
+    static final String MARKER = "<!-- the example below is train/src/test/java/dev/descent/train/ReadmeExampleTest.java -->";
 
     /** The example, as README.md shows it (the lines between the tags). */
     static void example() {
@@ -92,6 +93,58 @@ class ReadmeExampleTest {
         // end::workspace[]
     }
 
+    /** The marker above README.md's Trainer example. */
+    static final String TRAINER_MARKER = "<!-- the example below is ReadmeExampleTest.trainerExample() -->";
+
+    /** The same training run by the train library's Trainer, with evaluation, checkpoints and a metrics log in {@code dir}. */
+    static TrainResult trainerExample(Path dir) throws IOException {
+        var rng = new SplittableRandom(42);
+        ImageDataset train = SyntheticImages.generate(4000, 1);
+        var model = new Sequential(
+                new Conv2d(1, 16, 3, 1, 1, rng), new ReLU(), new MaxPool2d(2),
+                new Flatten(), new Linear(16 * 14 * 14, 10, rng));
+        var optimizer = new Adam(List.of(ParamGroup.of(model.parameters())), 1e-3);
+        // tag::trainer[]
+        var trainer = Trainer.builder(model, optimizer, new DataLoader(train, 64, rng))
+                .epochs(3)
+                .evaluateOn(SyntheticImages.generate(1000, 2))   // after every epoch
+                .checkpoints(dir, Map.of())                       // trainer.resume() continues from the last one
+                .callbacks(new MetricsLog(dir), new Callback() {  // metrics.csv and .json; a line per epoch
+                    @Override
+                    public void onEpochEnd(Trainer t, EpochMetrics m) {
+                        System.out.printf("epoch %d: loss %.3f, test accuracy %.1f%%%n", m.epoch(), m.trainLoss(), 100 * m.testAccuracy());
+                    }
+                })
+                .build();
+        TrainResult result = trainer.fit();
+        // end::trainer[]
+        return result;
+    }
+
+    @Test
+    void theTrainerExampleTrainsEvaluatesAndWritesItsFiles(@org.junit.jupiter.api.io.TempDir Path dir) throws IOException {
+        TrainResult[] result = new TrainResult[1];
+        List<String> lines = printed(() -> {
+            try {
+                result[0] = trainerExample(dir);
+            } catch (IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+        });
+        assertEquals(TrainResult.Status.COMPLETED, result[0].status());
+        assertEquals(3, lines.size(), "one line per epoch: " + lines);
+        List<EpochMetrics> h = result[0].history();
+        assertTrue(h.get(2).trainLoss() < h.get(0).trainLoss() && h.get(0).trainLoss() < Math.log(10), "the loss falls below chance: " + h);
+        assertTrue(h.get(2).testAccuracy() > 0.5, "test accuracy well above chance (10%): " + h);
+        assertEquals(4, Files.readAllLines(dir.resolve("metrics.csv")).size(), "a header and three epochs");
+        assertTrue(new Checkpoints(dir).latest() != null, "a checkpoint after the last epoch");
+    }
+
+    @Test
+    void theReadmeShowsExactlyTheTrainerExample() throws IOException {
+        assertShown(TRAINER_MARKER, "trainer");
+    }
+
     private static List<String> printed(Runnable example) {
         PrintStream original = System.out;
         var captured = new ByteArrayOutputStream();
@@ -139,7 +192,7 @@ class ReadmeExampleTest {
         assertTrue(end >= 0, "README.md: the example's code block is not closed");
         List<String> shown = text.subList(at + 2, at + 2 + end);
 
-        Path source = Path.of("src", "test", "java", "dev", "descent", "bench", "ReadmeExampleTest.java");
+        Path source = Path.of("src", "test", "java", "dev", "descent", "train", "ReadmeExampleTest.java");
         List<String> code = Files.readAllLines(source);
         int from = code.indexOf("        // tag::" + tag + "[]"), to = code.indexOf("        // end::" + tag + "[]");
         List<String> tagged = code.subList(from + 1, to).stream().map(l -> l.length() >= 8 ? l.substring(8) : l.strip()).toList();
