@@ -1,6 +1,9 @@
 package dev.descent.core;
 
+import dev.descent.core.autograd.Autograd;
 import dev.descent.core.autograd.Engine;
+import dev.descent.core.autograd.GradMode;
+import dev.descent.core.autograd.Node;
 import dev.descent.core.ops.Elementwise;
 import dev.descent.core.ops.Indexing;
 import dev.descent.core.ops.LinearAlgebra;
@@ -698,7 +701,14 @@ public class Tensor {
         return this;
     }
 
-    void attach(Node node) {
+    /**
+     * Internal to the autodiff engine: how {@link Autograd#record} marks this tensor as the output of a recorded
+     * op. It is public only because {@code Autograd} lives in another package; ops call {@code Autograd.record},
+     * never this.
+     *
+     * @param node the node {@code Autograd.record} just built for the op that produced this tensor
+     */
+    public void attachGradFn(Node node) {
         this.gradFn = node;
         this.requiresGrad = true;
     }

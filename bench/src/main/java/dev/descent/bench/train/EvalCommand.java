@@ -1,7 +1,7 @@
 package dev.descent.bench.train;
 
-import dev.descent.core.GradMode;
 import dev.descent.core.Tensor;
+import dev.descent.core.autograd.GradMode;
 import dev.descent.core.io.Json;
 import dev.descent.core.io.Safetensors;
 import dev.descent.data.Batch;

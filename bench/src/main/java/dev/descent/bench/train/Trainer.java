@@ -1,12 +1,12 @@
 package dev.descent.bench.train;
 
-import dev.descent.core.Anomaly;
 import dev.descent.core.DType;
-import dev.descent.core.GradMode;
 import dev.descent.core.Parameter;
 import dev.descent.core.Tensor;
 import dev.descent.core.Threads;
 import dev.descent.core.Workspace;
+import dev.descent.core.autograd.Anomaly;
+import dev.descent.core.autograd.GradMode;
 import dev.descent.core.io.Json;
 import dev.descent.core.io.Safetensors;
 import dev.descent.core.ops.Losses;

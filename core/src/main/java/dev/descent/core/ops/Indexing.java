@@ -1,10 +1,10 @@
 package dev.descent.core.ops;
 
-import dev.descent.core.Autograd;
 import dev.descent.core.DType;
 import dev.descent.core.Shape;
 import dev.descent.core.Storage;
 import dev.descent.core.Tensor;
+import dev.descent.core.autograd.Autograd;
 import dev.descent.core.kernel.CopyKernels;
 import java.util.ArrayList;
 import java.util.Arrays;

@@ -1,8 +1,8 @@
 package dev.descent.core.ops;
 
-import dev.descent.core.Autograd;
 import dev.descent.core.Shape;
 import dev.descent.core.Tensor;
+import dev.descent.core.autograd.Autograd;
 import dev.descent.core.kernel.CopyKernels;
 import java.util.Arrays;
 import java.util.function.UnaryOperator;

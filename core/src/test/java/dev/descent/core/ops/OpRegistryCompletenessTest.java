@@ -23,7 +23,7 @@ class OpRegistryCompletenessTest {
             "dtype", "shape", "size", "dim", "numel", "strides", "stride", "storageOffset", "storage", "isContiguous", "item", "get",
             "getLong", "toFloatArray", "toDoubleArray", "toLongArray", "toBooleanArray", "contentEquals", "allClose", "toString", "name",
             // autodiff plumbing
-            "requiresGrad", "isLeaf", "gradFn", "grad", "setGrad", "zeroGrad", "backward", "detach",
+            "requiresGrad", "isLeaf", "gradFn", "attachGradFn", "grad", "setGrad", "zeroGrad", "backward", "detach",
             // raw in-place writes (no graph)
             "copyFrom", "fill", "zero", "addInPlace", "mulInPlace", "set");
 

@@ -1,5 +1,7 @@
-package dev.descent.core;
+package dev.descent.core.autograd;
 
+import dev.descent.core.Shape;
+import dev.descent.core.Tensor;
 import java.util.List;
 
 /**

@@ -1,4 +1,6 @@
-package dev.descent.core;
+package dev.descent.core.autograd;
+
+import dev.descent.core.Tensor;
 
 /**
  * A differentiable op defined by the user: a forward computation and its backward rule, side by side.

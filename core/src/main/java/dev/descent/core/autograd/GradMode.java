@@ -1,4 +1,4 @@
-package dev.descent.core;
+package dev.descent.core.autograd;
 
 /**
  * Whether ops record the graph, per thread. Recording is on by default; a no-grad scope turns it off
