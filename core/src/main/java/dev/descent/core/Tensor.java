@@ -4,6 +4,7 @@ import dev.descent.core.autograd.Autograd;
 import dev.descent.core.autograd.Engine;
 import dev.descent.core.autograd.GradMode;
 import dev.descent.core.autograd.Node;
+import dev.descent.core.ops.Activations;
 import dev.descent.core.ops.Elementwise;
 import dev.descent.core.ops.Indexing;
 import dev.descent.core.ops.LinearAlgebra;
@@ -1196,6 +1197,26 @@ public class Tensor {
      */
     public Tensor erf() {
         return Elementwise.erf(this);
+    }
+
+    /**
+     * GELU, exact form (PyTorch's default): {@code x·Φ(x)}, Φ the standard normal CDF; composed from
+     * {@link #erf()} in {@link Activations#gelu}.
+     *
+     * @return a new tensor of this shape (float32 for an int64 or bool tensor)
+     */
+    public Tensor gelu() {
+        return Activations.gelu(this);
+    }
+
+    /**
+     * GELU, tanh approximation (PyTorch's {@code approximate="tanh"}); composed from {@link #tanh()} in
+     * {@link Activations#geluTanh}.
+     *
+     * @return a new tensor of this shape (float32 for an int64 or bool tensor)
+     */
+    public Tensor geluTanh() {
+        return Activations.geluTanh(this);
     }
 
     /**
