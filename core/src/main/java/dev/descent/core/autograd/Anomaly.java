@@ -30,11 +30,7 @@ public final class Anomaly {
         }
     }
 
-    /**
-     * True when detection is on.
-     *
-     * @return the JVM-wide setting
-     */
+    /** {@return whether detection is on (one JVM-wide setting)} */
     public static boolean isEnabled() {
         return enabled;
     }

@@ -15,11 +15,7 @@ public final class GradMode {
 
     private static final ThreadLocal<boolean[]> ENABLED = ThreadLocal.withInitial(() -> new boolean[] {true});
 
-    /**
-     * True when ops on this thread record the graph.
-     *
-     * @return the current thread's mode (on unless inside a no-grad scope)
-     */
+    /** {@return whether ops on this thread record the graph (on unless inside a no-grad scope)} */
     public static boolean isEnabled() {
         return ENABLED.get()[0];
     }
