@@ -1,9 +1,9 @@
 package dev.descent.cli;
 
 import dev.descent.core.DType;
-import dev.descent.core.GradMode;
 import dev.descent.core.Parameter;
 import dev.descent.core.Tensor;
+import dev.descent.core.autograd.GradMode;
 import dev.descent.data.TwoSpirals;
 import java.util.List;
 import java.util.SplittableRandom;

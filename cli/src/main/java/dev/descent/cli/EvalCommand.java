@@ -2,8 +2,8 @@ package dev.descent.cli;
 
 import dev.descent.bench.ImageData;
 import dev.descent.bench.ModelFactory;
-import dev.descent.core.GradMode;
 import dev.descent.core.Tensor;
+import dev.descent.core.autograd.GradMode;
 import dev.descent.core.io.Json;
 import dev.descent.core.io.Safetensors;
 import dev.descent.data.Batch;

@@ -1,5 +1,7 @@
 package dev.descent.core;
 
+import dev.descent.core.autograd.GradMode;
+
 /**
  * A trainable tensor: a leaf that requires grad and that optimizers update in place (inside a
  * no-grad scope). Modules name their parameters; the name shows in graphs, summaries and files.

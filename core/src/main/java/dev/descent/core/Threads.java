@@ -1,5 +1,6 @@
 package dev.descent.core;
 
+import dev.descent.core.autograd.CustomOp;
 import dev.descent.core.kernel.Parallel;
 
 /**

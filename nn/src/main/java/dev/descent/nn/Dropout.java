@@ -1,8 +1,8 @@
 package dev.descent.nn;
 
 import dev.descent.core.DType;
-import dev.descent.core.GradMode;
 import dev.descent.core.Tensor;
+import dev.descent.core.autograd.GradMode;
 import java.util.SplittableRandom;
 import java.util.random.RandomGenerator;
 

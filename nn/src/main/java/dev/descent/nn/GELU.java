@@ -1,7 +1,6 @@
 package dev.descent.nn;
 
 import dev.descent.core.Tensor;
-import dev.descent.core.ops.Activations;
 
 /** GELU, x·Φ(x): exact (erf) by default, or the tanh approximation. */
 public final class GELU extends Module {
@@ -23,7 +22,7 @@ public final class GELU extends Module {
 
     @Override
     public Tensor forward(Tensor x) {
-        return tanhApproximation ? Activations.geluTanh(x) : Activations.gelu(x);
+        return tanhApproximation ? x.geluTanh() : x.gelu();
     }
 
     @Override

@@ -1,10 +1,10 @@
 package dev.descent.nn;
 
-import dev.descent.core.GradMode;
 import dev.descent.core.Parameter;
 import dev.descent.core.Shape;
 import dev.descent.core.Tensor;
 import dev.descent.core.Workspace;
+import dev.descent.core.autograd.GradMode;
 import dev.descent.core.io.FileFormatException;
 import dev.descent.core.io.Safetensors;
 import java.io.IOException;
@@ -68,7 +68,7 @@ public abstract class Module {
 
     /**
      * Registers a buffer: state saved with the model but not trained (running statistics, counters). The
-     * tensor itself is kept, not a copy; update it in place under {@link dev.descent.core.GradMode#noGrad()}.
+     * tensor itself is kept, not a copy; update it in place under {@link dev.descent.core.autograd.GradMode#noGrad()}.
      *
      * @param name the local name, non-empty and without {@code '.'}
      * @param t the buffer

@@ -7,9 +7,9 @@ import static org.junit.jupiter.api.Assertions.fail;
 import static org.quicktheories.QuickTheory.qt;
 import static org.quicktheories.generators.SourceDSL.longs;
 
-import dev.descent.core.GradMode;
 import dev.descent.core.Parameter;
 import dev.descent.core.Tensor;
+import dev.descent.core.autograd.GradMode;
 import dev.descent.core.io.FileFormatException;
 import dev.descent.core.ops.Losses;
 import java.io.IOException;

@@ -7,9 +7,9 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.descent.core.DType;
-import dev.descent.core.GradMode;
 import dev.descent.core.Parameter;
 import dev.descent.core.Tensor;
+import dev.descent.core.autograd.GradMode;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;

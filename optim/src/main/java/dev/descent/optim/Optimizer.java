@@ -1,9 +1,9 @@
 package dev.descent.optim;
 
-import dev.descent.core.GradMode;
 import dev.descent.core.Parameter;
 import dev.descent.core.Tensor;
 import dev.descent.core.Workspace;
+import dev.descent.core.autograd.GradMode;
 import dev.descent.core.io.Safetensors;
 import java.io.IOException;
 import java.nio.file.Path;

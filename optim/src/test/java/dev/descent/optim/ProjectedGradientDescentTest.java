@@ -80,7 +80,7 @@ class ProjectedGradientDescentTest {
             List<Tensor> centre = List.copyOf(Quadratic.params(c, DType.FLOAT64, Steps.SHAPES));
             List<Parameter> point = Quadratic.params(x, DType.FLOAT64, Steps.SHAPES);
             Ball ball = Ball.around(centre, radius);
-            try (var _ = dev.descent.core.GradMode.noGrad()) {
+            try (var _ = dev.descent.core.autograd.GradMode.noGrad()) {
                 ball.project(point);
                 double[] p = Quadratic.flat(point);
                 // Any other point y of the ball is no nearer to x than p is.

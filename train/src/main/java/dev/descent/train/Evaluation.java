@@ -1,6 +1,6 @@
 package dev.descent.train;
 
-import dev.descent.core.GradMode;
+import dev.descent.core.autograd.GradMode;
 import dev.descent.core.Tensor;
 import dev.descent.core.Workspace;
 import dev.descent.core.ops.Losses;

@@ -1,6 +1,6 @@
 package dev.descent.train;
 
-import dev.descent.core.Anomaly;
+import dev.descent.core.autograd.Anomaly;
 import dev.descent.core.DType;
 import dev.descent.core.Parameter;
 import dev.descent.core.Tensor;

@@ -1,7 +1,7 @@
 package dev.descent.tutorial;
 
-import dev.descent.core.GradMode;
 import dev.descent.core.Tensor;
+import dev.descent.core.autograd.GradMode;
 import dev.descent.core.autograd.GraphDot;
 import java.io.IOException;
 import java.io.UncheckedIOException;

@@ -1,8 +1,8 @@
 package dev.descent.tutorial;
 
-import dev.descent.core.Autograd;
-import dev.descent.core.GradMode;
 import dev.descent.core.Tensor;
+import dev.descent.core.autograd.Autograd;
+import dev.descent.core.autograd.GradMode;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.IdentityHashMap;

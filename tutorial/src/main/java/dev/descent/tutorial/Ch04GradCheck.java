@@ -1,10 +1,10 @@
 package dev.descent.tutorial;
 
-import dev.descent.core.Anomaly;
-import dev.descent.core.Autograd;
 import dev.descent.core.DType;
-import dev.descent.core.GradMode;
 import dev.descent.core.Tensor;
+import dev.descent.core.autograd.Anomaly;
+import dev.descent.core.autograd.Autograd;
+import dev.descent.core.autograd.GradMode;
 import dev.descent.core.check.GradCheck;
 import java.util.SplittableRandom;
 import java.util.function.DoubleUnaryOperator;

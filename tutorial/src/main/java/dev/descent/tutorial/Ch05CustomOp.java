@@ -1,9 +1,9 @@
 package dev.descent.tutorial;
 
-import dev.descent.core.Autograd;
-import dev.descent.core.CustomOp;
 import dev.descent.core.DType;
 import dev.descent.core.Tensor;
+import dev.descent.core.autograd.Autograd;
+import dev.descent.core.autograd.CustomOp;
 import dev.descent.core.autograd.GraphDot;
 import dev.descent.core.check.GradCheck;
 import dev.descent.nn.Linear;

@@ -1,8 +1,8 @@
 package dev.descent.tutorial;
 
 import dev.descent.core.DType;
-import dev.descent.core.GradMode;
 import dev.descent.core.Tensor;
+import dev.descent.core.autograd.GradMode;
 import dev.descent.data.Batch;
 import dev.descent.data.DataLoader;
 import dev.descent.data.TwoSpirals;

@@ -3,9 +3,9 @@ package dev.descent.tutorial;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.descent.core.Autograd;
-import dev.descent.core.GradMode;
 import dev.descent.core.Tensor;
+import dev.descent.core.autograd.Autograd;
+import dev.descent.core.autograd.GradMode;
 import dev.descent.core.check.GradCheck;
 import dev.descent.tutorial.docs.Captured;
 import java.util.regex.Matcher;

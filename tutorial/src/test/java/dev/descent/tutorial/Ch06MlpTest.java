@@ -51,7 +51,7 @@ class Ch06MlpTest {
         Tensor g = Tensor.ones(3);
         var e = assertThrows(IllegalStateException.class, () -> p.addInPlace(g, -0.5));
         assertTrue(e.getMessage().contains("GradMode.noGrad()"), e.getMessage());
-        try (var _ = dev.descent.core.GradMode.noGrad()) {
+        try (var _ = dev.descent.core.autograd.GradMode.noGrad()) {
             p.addInPlace(g, -0.5);
         }
     }

@@ -1,10 +1,10 @@
 package dev.descent.bench.speed;
 
 import dev.descent.core.DType;
-import dev.descent.core.GradMode;
 import dev.descent.core.Storage;
 import dev.descent.core.Tensor;
 import dev.descent.core.Workspace;
+import dev.descent.core.autograd.GradMode;
 import dev.descent.core.ops.Convolution;
 import dev.descent.core.ops.Losses;
 import dev.descent.data.ImageDataset;

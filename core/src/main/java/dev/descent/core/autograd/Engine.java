@@ -1,8 +1,5 @@
 package dev.descent.core.autograd;
 
-import dev.descent.core.Anomaly;
-import dev.descent.core.GradMode;
-import dev.descent.core.Node;
 import dev.descent.core.Shape;
 import dev.descent.core.Tensor;
 import java.util.ArrayList;
@@ -13,7 +10,7 @@ import java.util.Map;
 
 /**
  * Reverse-mode autodiff: the graph walk behind {@link Tensor#backward()} and
- * {@link dev.descent.core.Autograd#grad}. It is the whole engine.
+ * {@link Autograd#grad}. It is the whole engine.
  *
  * <ol>
  *   <li>Sort the tensors that require a gradient and lead to the root in topological order, with an
@@ -58,7 +55,7 @@ public final class Engine {
 
     /**
      * d(output)/d(input) for each input, leaving every {@code .grad()} untouched; the engine behind
-     * {@link dev.descent.core.Autograd#grad}.
+     * {@link Autograd#grad}.
      *
      * @param output the tensor to differentiate
      * @param inputs the tensors to differentiate with respect to (leaves or interior tensors), each requiring

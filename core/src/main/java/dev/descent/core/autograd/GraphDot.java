@@ -1,6 +1,5 @@
 package dev.descent.core.autograd;
 
-import dev.descent.core.Node;
 import dev.descent.core.Shape;
 import dev.descent.core.Tensor;
 import java.util.ArrayDeque;

@@ -1,9 +1,9 @@
 package dev.descent.core.check;
 
-import dev.descent.core.Autograd;
 import dev.descent.core.DType;
-import dev.descent.core.GradMode;
 import dev.descent.core.Tensor;
+import dev.descent.core.autograd.Autograd;
+import dev.descent.core.autograd.GradMode;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.SplittableRandom;

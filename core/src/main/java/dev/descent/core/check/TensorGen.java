@@ -1,10 +1,10 @@
 package dev.descent.core.check;
 
 import dev.descent.core.DType;
-import dev.descent.core.GradMode;
 import dev.descent.core.Shape;
 import dev.descent.core.Storage;
 import dev.descent.core.Tensor;
+import dev.descent.core.autograd.GradMode;
 import java.util.random.RandomGenerator;
 
 /**

@@ -1,11 +1,11 @@
 package dev.descent.core.ops;
 
-import dev.descent.core.Autograd;
 import dev.descent.core.DType;
 import dev.descent.core.Shape;
 import dev.descent.core.Tensor;
-import dev.descent.core.kernel.ConvKernels;
+import dev.descent.core.autograd.Autograd;
 import dev.descent.core.kernel.ConvKernels.Geometry;
+import dev.descent.core.kernel.ConvKernels;
 import dev.descent.core.kernel.Gemm;
 import dev.descent.core.kernel.ImplicitConv;
 import dev.descent.core.kernel.Parallel;

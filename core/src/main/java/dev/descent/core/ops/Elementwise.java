@@ -1,10 +1,10 @@
 package dev.descent.core.ops;
 
-import dev.descent.core.Autograd;
 import dev.descent.core.DType;
 import dev.descent.core.Shape;
 import dev.descent.core.Storage;
 import dev.descent.core.Tensor;
+import dev.descent.core.autograd.Autograd;
 import dev.descent.core.kernel.BinaryKernels;
 import dev.descent.core.kernel.CopyKernels;
 import dev.descent.core.kernel.Loops;
@@ -27,7 +27,6 @@ public final class Elementwise {
      * @param a the left operand
      * @param b the right operand
      * @return a new tensor of the broadcast shape
-     * @throws IllegalArgumentException when the shapes do not broadcast
      */
     public static Tensor add(Tensor a, Tensor b) {
         Tensor[] p = promote(a, b);
@@ -44,7 +43,7 @@ public final class Elementwise {
      * @param a the left operand
      * @param b the right operand
      * @return a new tensor of the broadcast shape
-     * @throws IllegalArgumentException when the shapes do not broadcast
+     * @see Tensor#sub
      */
     public static Tensor sub(Tensor a, Tensor b) {
         Tensor[] p = promote(a, b);
@@ -61,7 +60,7 @@ public final class Elementwise {
      * @param a the left operand
      * @param b the right operand
      * @return a new tensor of the broadcast shape
-     * @throws IllegalArgumentException when the shapes do not broadcast
+     * @see Tensor#mul
      */
     public static Tensor mul(Tensor a, Tensor b) {
         Tensor[] p = promote(a, b);
@@ -79,7 +78,7 @@ public final class Elementwise {
      * @param a the dividend
      * @param b the divisor
      * @return a new tensor of the broadcast shape
-     * @throws IllegalArgumentException when the shapes do not broadcast
+     * @see Tensor#div
      */
     public static Tensor div(Tensor a, Tensor b) {
         Tensor[] p = promote(a, b);
@@ -98,7 +97,7 @@ public final class Elementwise {
      * @param a the base
      * @param b the exponent
      * @return a new tensor of the broadcast shape
-     * @throws IllegalArgumentException when the shapes do not broadcast
+     * @see Tensor#pow
      */
     public static Tensor pow(Tensor a, Tensor b) {
         Tensor[] p = promote(a, b);
@@ -117,7 +116,7 @@ public final class Elementwise {
      * @param a one operand
      * @param b the other
      * @return a new tensor of the broadcast shape
-     * @throws IllegalArgumentException when the shapes do not broadcast
+     * @see Tensor#maximum
      */
     public static Tensor maximum(Tensor a, Tensor b) {
         Tensor[] p = promote(a, b);
@@ -133,7 +132,7 @@ public final class Elementwise {
      * @param a one operand
      * @param b the other
      * @return a new tensor of the broadcast shape
-     * @throws IllegalArgumentException when the shapes do not broadcast
+     * @see Tensor#minimum
      */
     public static Tensor minimum(Tensor a, Tensor b) {
         Tensor[] p = promote(a, b);
@@ -160,7 +159,7 @@ public final class Elementwise {
      * @param lo the lower limit, or {@link Double#NEGATIVE_INFINITY}
      * @param hi the upper limit, or {@link Double#POSITIVE_INFINITY}
      * @return a new tensor of x's shape and dtype
-     * @throws IllegalArgumentException when {@code lo > hi}
+     * @see Tensor#clamp
      */
     public static Tensor clamp(Tensor x, double lo, double hi) {
         if (lo > hi) throw new IllegalArgumentException("clamp: min " + lo + " is greater than max " + hi);
@@ -182,7 +181,7 @@ public final class Elementwise {
      *
      * @param x a float32 or float64 tensor
      * @return a new tensor of x's shape and dtype
-     * @throws IllegalArgumentException when x is int64 or bool
+     * @see Tensor#neg
      */
     public static Tensor neg(Tensor x) {
         Tensor y = unary(UnaryKernels.Kind.NEG, x);
@@ -194,7 +193,7 @@ public final class Elementwise {
      *
      * @param x a float32 or float64 tensor
      * @return a new tensor of x's shape and dtype
-     * @throws IllegalArgumentException when x is int64 or bool
+     * @see Tensor#exp
      */
     public static Tensor exp(Tensor x) {
         Tensor y = unary(UnaryKernels.Kind.EXP, x);
@@ -206,7 +205,7 @@ public final class Elementwise {
      *
      * @param x a float32 or float64 tensor
      * @return a new tensor of x's shape and dtype (NaN below 0, −∞ at 0)
-     * @throws IllegalArgumentException when x is int64 or bool
+     * @see Tensor#log
      */
     public static Tensor log(Tensor x) {
         Tensor y = unary(UnaryKernels.Kind.LOG, x);
@@ -218,7 +217,7 @@ public final class Elementwise {
      *
      * @param x a float32 or float64 tensor
      * @return a new tensor of x's shape and dtype (NaN below 0)
-     * @throws IllegalArgumentException when x is int64 or bool
+     * @see Tensor#sqrt
      */
     public static Tensor sqrt(Tensor x) {
         Tensor y = unary(UnaryKernels.Kind.SQRT, x);
@@ -230,7 +229,7 @@ public final class Elementwise {
      *
      * @param x a float32 or float64 tensor
      * @return a new tensor of x's shape and dtype
-     * @throws IllegalArgumentException when x is int64 or bool
+     * @see Tensor#abs
      */
     public static Tensor abs(Tensor x) {
         Tensor y = unary(UnaryKernels.Kind.ABS, x);
@@ -247,7 +246,7 @@ public final class Elementwise {
      *
      * @param x a float32 or float64 tensor
      * @return a new tensor of x's shape and dtype
-     * @throws IllegalArgumentException when x is int64 or bool
+     * @see Tensor#relu
      */
     public static Tensor relu(Tensor x) {
         Tensor y = unary(UnaryKernels.Kind.RELU, x);
@@ -287,7 +286,7 @@ public final class Elementwise {
      *
      * @param x a float32 or float64 tensor
      * @return a new tensor of x's shape and dtype
-     * @throws IllegalArgumentException when x is int64 or bool
+     * @see Tensor#sigmoid
      */
     public static Tensor sigmoid(Tensor x) {
         Tensor y = unary(UnaryKernels.Kind.SIGMOID, x);
@@ -299,7 +298,7 @@ public final class Elementwise {
      *
      * @param x a float32 or float64 tensor
      * @return a new tensor of x's shape and dtype
-     * @throws IllegalArgumentException when x is int64 or bool
+     * @see Tensor#tanh
      */
     public static Tensor tanh(Tensor x) {
         Tensor y = unary(UnaryKernels.Kind.TANH, x);
@@ -311,7 +310,7 @@ public final class Elementwise {
      *
      * @param x a float32 or float64 tensor
      * @return a new tensor of x's shape and dtype
-     * @throws IllegalArgumentException when x is int64 or bool
+     * @see Tensor#erf
      */
     public static Tensor erf(Tensor x) {
         if (!x.dtype().isFloatingPoint()) throw new IllegalArgumentException("erf: expects a float32 or float64 tensor, got " + x.dtype());
@@ -332,7 +331,7 @@ public final class Elementwise {
      * @param a the values where cond is true
      * @param b the values where cond is false
      * @return a new tensor of the broadcast shape and a and b's promoted dtype
-     * @throws IllegalArgumentException when cond is not bool or the shapes do not broadcast
+     * @see Tensor#where
      */
     public static Tensor where(Tensor cond, Tensor a, Tensor b) {
         if (cond.dtype() != DType.BOOL) throw new IllegalArgumentException("where: condition must be BOOL, was " + cond.dtype());
@@ -384,7 +383,7 @@ public final class Elementwise {
      * @param a the left operand
      * @param b the right operand
      * @return a new bool tensor of the broadcast shape
-     * @throws IllegalArgumentException when the shapes do not broadcast
+     * @see Tensor#eq
      */
     public static Tensor compare(Comparison k, Tensor a, Tensor b) {
         int[] shape = Shape.broadcast(k.name().toLowerCase(java.util.Locale.ROOT), a.shape(), b.shape());
@@ -422,6 +421,7 @@ public final class Elementwise {
      * @param x the tensor to convert
      * @param dtype the dtype wanted
      * @return x itself when it already has {@code dtype}, else a new contiguous tensor
+     * @see Tensor#to
      */
     public static Tensor cast(Tensor x, DType dtype) {
         if (x.dtype() == dtype) return x;

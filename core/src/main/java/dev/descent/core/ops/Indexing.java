@@ -1,10 +1,10 @@
 package dev.descent.core.ops;
 
-import dev.descent.core.Autograd;
 import dev.descent.core.DType;
 import dev.descent.core.Shape;
 import dev.descent.core.Storage;
 import dev.descent.core.Tensor;
+import dev.descent.core.autograd.Autograd;
 import dev.descent.core.kernel.CopyKernels;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -28,9 +28,7 @@ public final class Indexing {
      * @param dim the dimension indexed (negative counts from the end)
      * @param index int64 positions, of x's rank and no larger than x off {@code dim}
      * @return a tensor of index's shape and x's dtype
-     * @throws IllegalArgumentException when index is not int64, differs in rank or is too large
-     * @throws IndexOutOfBoundsException when an index lies outside {@code [0, x.size(dim))}, naming it and its
-     *         position
+     * @see Tensor#gather
      */
     public static Tensor gather(Tensor x, int dim, Tensor index) {
         int d = checkIndexLike("gather", x, dim, index, index);
@@ -53,8 +51,7 @@ public final class Indexing {
      * @param index int64 target positions, of self's rank, no larger than src, nor than self off {@code dim}
      * @param src the values added (converted to self's dtype)
      * @return a new tensor of self's shape
-     * @throws IllegalArgumentException when index is not int64, or the ranks or sizes do not fit
-     * @throws IndexOutOfBoundsException when an index lies outside {@code [0, self.size(dim))}
+     * @see Tensor#scatterAdd
      */
     public static Tensor scatterAdd(Tensor self, int dim, Tensor index, Tensor src) {
         int d = checkIndexLike("scatterAdd", self, dim, index, src);
@@ -83,8 +80,7 @@ public final class Indexing {
      * @param dim the dimension indexed (negative counts from the end)
      * @param index a 1-D (or 0-d) int64 tensor
      * @return a new tensor whose {@code dim} has {@code index.numel()} entries
-     * @throws IllegalArgumentException when x is 0-d, or index is not int64 or has rank above 1
-     * @throws IndexOutOfBoundsException when an index lies outside {@code [0, x.size(dim))}
+     * @see Tensor#indexSelect
      */
     public static Tensor indexSelect(Tensor x, int dim, Tensor index) {
         if (x.dim() == 0) throw new IllegalArgumentException("indexSelect: needs a tensor of rank >= 1, got a 0-d tensor");
@@ -107,8 +103,7 @@ public final class Indexing {
      * @param index a 1-D int64 tensor
      * @param src self's shape with {@code dim} of size {@code index.numel()} (converted to self's dtype)
      * @return a new tensor of self's shape
-     * @throws IllegalArgumentException when index is not a 1-D int64 tensor or src has the wrong shape
-     * @throws IndexOutOfBoundsException when an index lies outside {@code [0, self.size(dim))}
+     * @see Tensor#indexAdd
      */
     public static Tensor indexAdd(Tensor self, int dim, Tensor index, Tensor src) {
         int d = Shape.normalizeDim("indexAdd", dim, self.dim());
@@ -136,8 +131,7 @@ public final class Indexing {
      * @param tensors one or more tensors of rank ≥ 1
      * @param dim the dimension joined along (negative counts from the end)
      * @return a new tensor
-     * @throws IllegalArgumentException when the list is empty, a tensor is 0-d, or ranks or sizes disagree
-     *         (naming the tensor and the dimension)
+     * @see Tensor#cat
      */
     public static Tensor cat(List<Tensor> tensors, int dim) {
         if (tensors.isEmpty()) throw new IllegalArgumentException("cat: needs at least one tensor");
@@ -190,7 +184,7 @@ public final class Indexing {
      * @param tensors one or more tensors of identical shape
      * @param dim the new dimension's position, in {@code [−rank−1, rank]}
      * @return a new tensor of rank one more than the inputs
-     * @throws IllegalArgumentException when the list is empty, the shapes differ or {@code dim} is out of range
+     * @see Tensor#stack
      */
     public static Tensor stack(List<Tensor> tensors, int dim) {
         if (tensors.isEmpty()) throw new IllegalArgumentException("stack: needs at least one tensor");
@@ -215,8 +209,7 @@ public final class Indexing {
      * @param index int64 class indices, any shape
      * @param numClasses the number of classes, ≥ 1
      * @return an int64 tensor of shape {@code index.shape() + [numClasses]}
-     * @throws IllegalArgumentException when index is not int64 or {@code numClasses < 1}
-     * @throws IndexOutOfBoundsException when an index lies outside {@code [0, numClasses)}
+     * @see Tensor#oneHot
      */
     public static Tensor oneHot(Tensor index, int numClasses) {
         if (numClasses <= 0) throw new IllegalArgumentException("oneHot: numClasses must be > 0, was " + numClasses);

@@ -1,9 +1,9 @@
 package dev.descent.core.ops;
 
-import dev.descent.core.Autograd;
 import dev.descent.core.DType;
 import dev.descent.core.Shape;
 import dev.descent.core.Tensor;
+import dev.descent.core.autograd.Autograd;
 import dev.descent.core.kernel.Gemm;
 import dev.descent.core.kernel.Parallel;
 import java.util.Arrays;
@@ -20,13 +20,12 @@ public final class LinearAlgebra {
 
     /**
      * {@code a @ b} with {@code torch.matmul} semantics (see the class comment and {@link Tensor#matmul}).
-     * Operands are promoted to a common dtype; integer operands are multiplied in float32.
+     * Operands are promoted to a common dtype; integer operands are multiplied in float32. Gradients, for
+     * C = A·B: dA = dC·Bᵀ and dB = Aᵀ·dC, summed back over broadcast batch dimensions.
      *
      * @param a the left operand, rank ≥ 1
      * @param b the right operand, rank ≥ 1
      * @return the product
-     * @throws IllegalArgumentException when an operand is 0-d, the contracted sizes differ, or the batch
-     *         dimensions do not broadcast
      */
     public static Tensor matmul(Tensor a, Tensor b) {
         if (a.dim() == 0 || b.dim() == 0) {

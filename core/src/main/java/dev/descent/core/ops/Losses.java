@@ -1,9 +1,9 @@
 package dev.descent.core.ops;
 
-import dev.descent.core.Autograd;
 import dev.descent.core.DType;
 import dev.descent.core.Shape;
 import dev.descent.core.Tensor;
+import dev.descent.core.autograd.Autograd;
 import java.util.Arrays;
 
 /**

@@ -1,11 +1,11 @@
 package dev.descent.core.ops;
 
-import dev.descent.core.Autograd;
 import dev.descent.core.DType;
 import dev.descent.core.Shape;
 import dev.descent.core.Storage;
 import dev.descent.core.Tensor;
 import dev.descent.core.Workspace;
+import dev.descent.core.autograd.Autograd;
 import dev.descent.core.kernel.Parallel;
 import dev.descent.core.kernel.PoolKernels;
 import dev.descent.core.kernel.Vectors;

@@ -1,9 +1,9 @@
 package dev.descent.core.ops;
 
-import dev.descent.core.Autograd;
 import dev.descent.core.DType;
 import dev.descent.core.Shape;
 import dev.descent.core.Tensor;
+import dev.descent.core.autograd.Autograd;
 import dev.descent.core.kernel.ReduceKernels;
 
 /**
@@ -24,7 +24,7 @@ public final class Reductions {
      * @param dims the dimensions (negative count from the end); empty means all
      * @param keepdim keep the reduced dimensions with size 1
      * @return the sums
-     * @throws IllegalArgumentException when a dimension is out of range or repeated
+     * @see Tensor#sum
      */
     public static Tensor sum(Tensor x, int[] dims, boolean keepdim) {
         boolean[] mask = Shape.dimMask("sum", dims, x.dim());
@@ -40,7 +40,7 @@ public final class Reductions {
      * @param dims the dimensions (negative count from the end); empty means all
      * @param keepdim keep the reduced dimensions with size 1
      * @return the means
-     * @throws IllegalArgumentException when a dimension is out of range or repeated
+     * @see Tensor#mean
      */
     public static Tensor mean(Tensor x, int[] dims, boolean keepdim) {
         boolean[] mask = Shape.dimMask("mean", dims, x.dim());
@@ -55,7 +55,7 @@ public final class Reductions {
      * @param dims the dimensions (negative count from the end); empty means all
      * @param keepdim keep the reduced dimensions with size 1
      * @return the maxima
-     * @throws IllegalArgumentException when a dimension is out of range, repeated or empty
+     * @see Tensor#max
      */
     public static Tensor max(Tensor x, int[] dims, boolean keepdim) {
         return extremum("max", ReduceKernels.Kind.MAX, x, dims, keepdim);
@@ -69,7 +69,7 @@ public final class Reductions {
      * @param dims the dimensions (negative count from the end); empty means all
      * @param keepdim keep the reduced dimensions with size 1
      * @return the minima
-     * @throws IllegalArgumentException when a dimension is out of range, repeated or empty
+     * @see Tensor#min
      */
     public static Tensor min(Tensor x, int[] dims, boolean keepdim) {
         return extremum("min", ReduceKernels.Kind.MIN, x, dims, keepdim);
@@ -95,7 +95,7 @@ public final class Reductions {
      * @param correction subtracted from the count n: 0 population, 1 unbiased
      * @param keepdim keep the reduced dimensions with size 1
      * @return the variances
-     * @throws IllegalArgumentException when a dimension is out of range or repeated
+     * @see Tensor#var
      */
     public static Tensor var(Tensor x, int[] dims, int correction, boolean keepdim) {
         boolean[] mask = Shape.dimMask("var", dims, x.dim());
@@ -105,14 +105,15 @@ public final class Reductions {
     }
 
     /**
-     * log Σ exp(x) over {@code dims}: the max (a constant) is taken out first, so 1e4 does not overflow, and
-     * an infinite max is left in place of inf − inf.
+     * log Σ exp(x) over {@code dims}, computed as m + log Σ exp(x − m) with m the (constant) maximum, so 1e4
+     * does not overflow; an infinite max is replaced by 0, which avoids inf − inf. No backward of its own: the
+     * composed rules give g·softmax(x).
      *
      * @param x the tensor
      * @param dims the dimensions (negative count from the end); empty means all
      * @param keepdim keep the reduced dimensions with size 1
      * @return the log-sum-exps
-     * @throws IllegalArgumentException when a dimension is out of range, repeated or empty
+     * @see Tensor#logsumexp
      */
     public static Tensor logsumexp(Tensor x, int[] dims, boolean keepdim) {
         boolean[] mask = Shape.dimMask("logsumexp", dims, x.dim());
@@ -130,7 +131,7 @@ public final class Reductions {
      * @param dim the dimension (negative counts from the end)
      * @param keepdim keep the dimension with size 1
      * @return an int64 tensor
-     * @throws IllegalArgumentException when {@code dim} is out of range or has size 0
+     * @see Tensor#argmax
      */
     public static Tensor argmax(Tensor x, int dim, boolean keepdim) {
         return argExtremum("argmax", x, dim, keepdim, true);
@@ -143,7 +144,7 @@ public final class Reductions {
      * @param dim the dimension (negative counts from the end)
      * @param keepdim keep the dimension with size 1
      * @return an int64 tensor
-     * @throws IllegalArgumentException when {@code dim} is out of range or has size 0
+     * @see Tensor#argmin
      */
     public static Tensor argmin(Tensor x, int dim, boolean keepdim) {
         return argExtremum("argmin", x, dim, keepdim, false);

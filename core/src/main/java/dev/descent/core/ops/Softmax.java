@@ -17,7 +17,7 @@ public final class Softmax {
      * @param x the logits
      * @param dim the dimension normalised over (negative counts from the end)
      * @return a tensor of x's shape whose slices along {@code dim} sum to 1
-     * @throws IllegalArgumentException when {@code dim} is out of range
+     * @see Tensor#softmax
      */
     public static Tensor softmax(Tensor x, int dim) {
         int d = Shape.normalizeDim("softmax", dim, x.dim());
@@ -33,7 +33,7 @@ public final class Softmax {
      * @param x the logits
      * @param dim the dimension normalised over (negative counts from the end)
      * @return a tensor of x's shape, values ≤ 0
-     * @throws IllegalArgumentException when {@code dim} is out of range
+     * @see Tensor#logSoftmax
      */
     public static Tensor logSoftmax(Tensor x, int dim) {
         int d = Shape.normalizeDim("logSoftmax", dim, x.dim());

@@ -1,8 +1,8 @@
 package dev.descent.core.ops;
 
-import dev.descent.core.Autograd;
 import dev.descent.core.Shape;
 import dev.descent.core.Tensor;
+import dev.descent.core.autograd.Autograd;
 import dev.descent.core.kernel.CopyKernels;
 import java.util.Arrays;
 import java.util.function.UnaryOperator;
@@ -62,8 +62,6 @@ public final class Views {
      * @param x the tensor to view
      * @param newShape the sizes, with at most one {@code -1}
      * @return a view sharing x's storage
-     * @throws IllegalArgumentException when the shape does not fit x's element count, or x's strides do not
-     *         allow a view
      */
     public static Tensor view(Tensor x, int[] newShape) {
         int[] shape = Shape.inferSize("view", newShape, x.numel());
@@ -84,7 +82,7 @@ public final class Views {
      * @param x the tensor to reshape
      * @param newShape the sizes, with at most one {@code -1}
      * @return a tensor of {@code newShape} with x's elements in row-major order
-     * @throws IllegalArgumentException when the shape does not fit x's element count
+     * @see Tensor#reshape
      */
     public static Tensor reshape(Tensor x, int[] newShape) {
         int[] shape = Shape.inferSize("reshape", newShape, x.numel());
@@ -100,7 +98,7 @@ public final class Views {
      * @param x the tensor
      * @param order a permutation of x's dimensions (negative entries count from the end)
      * @return a view with permuted shape and strides
-     * @throws IllegalArgumentException when {@code order} has the wrong length, repeats or is out of range
+     * @see Tensor#permute
      */
     public static Tensor permute(Tensor x, int[] order) {
         int rank = x.dim();
@@ -130,7 +128,7 @@ public final class Views {
      * @param d0 one dimension (negative counts from the end)
      * @param d1 the other
      * @return a permuted view
-     * @throws IllegalArgumentException when a dimension is out of range
+     * @see Tensor#transpose
      */
     public static Tensor transpose(Tensor x, int d0, int d1) {
         int rank = x.dim();
@@ -147,6 +145,7 @@ public final class Views {
      *
      * @param x the tensor
      * @return a reshaped tensor (x itself when it has none)
+     * @see Tensor#squeeze
      */
     public static Tensor squeeze(Tensor x) {
         int[] shape = x.shape();
@@ -159,7 +158,7 @@ public final class Views {
      * @param x the tensor
      * @param dim the dimension (negative counts from the end)
      * @return a reshaped tensor, or x
-     * @throws IllegalArgumentException when {@code dim} is out of range
+     * @see Tensor#squeeze
      */
     public static Tensor squeeze(Tensor x, int dim) {
         int d = Shape.normalizeDim("squeeze", dim, x.dim());
@@ -176,7 +175,7 @@ public final class Views {
      * @param x the tensor
      * @param dim the new dimension's position in the result, in {@code [−rank−1, rank]}
      * @return a reshaped tensor of rank one more
-     * @throws IllegalArgumentException when {@code dim} is out of range
+     * @see Tensor#unsqueeze
      */
     public static Tensor unsqueeze(Tensor x, int dim) {
         int d = Shape.normalizeDim("unsqueeze", dim, x.dim() + 1);
@@ -193,7 +192,7 @@ public final class Views {
      * @param startDim the first dimension merged (negative counts from the end)
      * @param endDim the last dimension merged, inclusive
      * @return a reshaped tensor
-     * @throws IllegalArgumentException when a dimension is out of range or {@code startDim > endDim}
+     * @see Tensor#flatten
      */
     public static Tensor flatten(Tensor x, int startDim, int endDim) {
         if (x.dim() == 0) return reshape(x, new int[] {1});
@@ -219,7 +218,7 @@ public final class Views {
      * @param x the tensor
      * @param newShape the target shape, of at least x's rank; {@code -1} keeps a size
      * @return a view, or x itself when the shape is unchanged
-     * @throws IllegalArgumentException when x's shape cannot be expanded to {@code newShape}
+     * @see Tensor#expand
      */
     public static Tensor expand(Tensor x, int[] newShape) {
         int[] shape = x.shape(), strides = x.strides();
@@ -305,7 +304,7 @@ public final class Views {
      * @param start the first index; negative counts from the end
      * @param length how many elements to keep
      * @return a view
-     * @throws IllegalArgumentException when {@code dim} is out of range or the range does not fit
+     * @see Tensor#narrow
      */
     public static Tensor narrow(Tensor x, int dim, int start, int length) {
         int d = Shape.normalizeDim("narrow", dim, x.dim());
@@ -328,7 +327,7 @@ public final class Views {
      * @param end the bound (exclusive)
      * @param step the spacing, ≥ 1
      * @return a view
-     * @throws IllegalArgumentException when {@code dim} is out of range or {@code step < 1}
+     * @see Tensor#slice
      */
     public static Tensor slice(Tensor x, int dim, int start, int end, int step) {
         int d = Shape.normalizeDim("slice", dim, x.dim());
@@ -359,8 +358,7 @@ public final class Views {
      * @param dim the dimension (negative counts from the end)
      * @param index the position; negative counts from the end
      * @return a view of rank one less
-     * @throws IllegalArgumentException when {@code dim} is out of range
-     * @throws IndexOutOfBoundsException when {@code index} is out of range
+     * @see Tensor#select
      */
     public static Tensor select(Tensor x, int dim, int index) {
         int d = Shape.normalizeDim("select", dim, x.dim());
@@ -401,6 +399,7 @@ public final class Views {
      *
      * @param x the tensor
      * @return a contiguous tensor with x's elements
+     * @see Tensor#contiguous
      */
     public static Tensor contiguous(Tensor x) {
         return x.isContiguous() ? x : copy(x);

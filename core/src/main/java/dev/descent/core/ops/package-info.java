@@ -8,9 +8,12 @@
  * {@link dev.descent.core.ops.Normalization}, {@link dev.descent.core.ops.Dropout} and
  * {@link dev.descent.core.ops.Losses}.
  *
- * <p>Most of these are also methods of {@link dev.descent.core.Tensor} ({@code x.add(y)} is
- * {@code Elementwise.add(x, y)}); the ones that are not (convolution, pooling, normalisation, dropout,
- * losses, GELU) are called here directly, or through the layers of {@code dev.descent.nn}. A small set of
+ * <p>The ops of the first seven families are called as methods of {@link dev.descent.core.Tensor}
+ * ({@code x.add(y)} runs {@code Elementwise.add(x, y)}; {@code x.gelu()} runs {@code Activations.gelu(x)}): the
+ * statics here are their implementations, documented with the math and the backward rule, while the
+ * {@code Tensor} method states the contract. Convolution, pooling, normalisation, dropout and the losses
+ * have no {@code Tensor} method: they are called here directly (as {@code torch.nn.functional}), or
+ * through the layers of {@code dev.descent.nn}. The rule is stated in {@link dev.descent.core}. A small set of
  * primitives has hand-written kernels; the rest (softmax, GELU, variance, the normalisations,
  * cross-entropy) is composed from them. Backward rules are written with tensor ops, so with grad mode on
  * they are themselves differentiable. Binary ops broadcast by NumPy's rules and promote dtypes

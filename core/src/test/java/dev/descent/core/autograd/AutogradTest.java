@@ -8,9 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.descent.core.Autograd;
 import dev.descent.core.DType;
-import dev.descent.core.GradMode;
 import dev.descent.core.Tensor;
 import java.util.List;
 import java.util.SplittableRandom;

@@ -211,9 +211,9 @@ final class NnOps {
         ops.add(new OpInfo("gelu", Set.of("gelu", "geluTanh"), true, true, (rng, dt, grad) -> {
             Tensor x = TensorGen.tensor(rng, dt, TensorGen.shape(rng, 0, 3, 4), NORMAL).mul(2);
             if (rng.nextBoolean()) {
-                return new Case("gelu", new Tensor[] {x}, in -> Activations.gelu(in[0]), in -> OpRegistry.map(in[0], v -> 0.5 * v * (1 + erfRef(v / Math.sqrt(2)))));
+                return new Case("gelu", new Tensor[] {x}, in -> in[0].gelu(), in -> OpRegistry.map(in[0], v -> 0.5 * v * (1 + erfRef(v / Math.sqrt(2)))));
             }
-            return new Case("geluTanh", new Tensor[] {x}, in -> Activations.geluTanh(in[0]),
+            return new Case("geluTanh", new Tensor[] {x}, in -> in[0].geluTanh(),
                     in -> OpRegistry.map(in[0], v -> 0.5 * v * (1 + Math.tanh(Math.sqrt(2 / Math.PI) * (v + 0.044715 * v * v * v)))));
         }));
         ops.add(new OpInfo("losses", Set.of("crossEntropy", "nllLoss", "mseLoss", "binaryCrossEntropyWithLogits"), true, true, (rng, dt, grad) -> {

@@ -23,7 +23,7 @@ class OpRegistryCompletenessTest {
             "dtype", "shape", "size", "dim", "numel", "strides", "stride", "storageOffset", "storage", "isContiguous", "item", "get",
             "getLong", "toFloatArray", "toDoubleArray", "toLongArray", "toBooleanArray", "contentEquals", "allClose", "toString", "name",
             // autodiff plumbing
-            "requiresGrad", "isLeaf", "gradFn", "grad", "setGrad", "zeroGrad", "backward", "detach",
+            "requiresGrad", "isLeaf", "gradFn", "attachGradFn", "grad", "setGrad", "zeroGrad", "backward", "detach",
             // raw in-place writes (no graph)
             "copyFrom", "fill", "zero", "addInPlace", "mulInPlace", "set");
 
@@ -39,7 +39,7 @@ class OpRegistryCompletenessTest {
         assertTrue(missing.isEmpty(), "Tensor ops with no registry entry (add them to OpRegistry, or to NOT_OPS if not an op): " + missing);
     }
 
-    /** Every class of public static ops: Tensor's methods delegate to the first six; the rest are torch.nn.functional's counterparts. */
+    /** Every class of public static ops: Tensor's methods delegate to the first six and Activations; the rest are torch.nn.functional's counterparts. */
     static final java.util.List<Class<?>> OP_CLASSES = java.util.List.of(Elementwise.class, Reductions.class, Softmax.class, Views.class,
             LinearAlgebra.class, Indexing.class, Convolution.class, Pooling.class, Normalization.class, Dropout.class, Activations.class, Losses.class);
 
@@ -55,6 +55,44 @@ class OpRegistryCompletenessTest {
             }
         }
         assertTrue(missing.isEmpty(), "ops with no registry entry: " + missing);
+    }
+
+    /** Families whose ops are called as Tensor methods (DEVELOPERS.md, "Where an op's entry point lives"). */
+    static final java.util.List<Class<?>> TENSOR_METHOD_FAMILIES = java.util.List.of(Elementwise.class, Reductions.class, Softmax.class,
+            Views.class, LinearAlgebra.class, Indexing.class, Activations.class);
+
+    /** Layer and loss computations: static functions only, like torch.nn.functional. */
+    static final java.util.List<Class<?>> FUNCTIONAL_FAMILIES = java.util.List.of(Convolution.class, Pooling.class, Normalization.class,
+            Dropout.class, Losses.class);
+
+    /** Statics of the Tensor-method families that are not entry points: implementations under another name, backward building blocks. */
+    static final Set<String> NOT_ENTRY_POINTS = Set.of("cast", "compare", "copy", "positivePart", "sumToShape");
+
+    @Test
+    void everyElementwiseReductionViewOrIndexingOpIsATensorMethod() {
+        Set<String> tensorMethods = new HashSet<>();
+        for (Method m : Tensor.class.getDeclaredMethods()) if (Modifier.isPublic(m.getModifiers())) tensorMethods.add(m.getName());
+        Set<String> missing = new TreeSet<>();
+        for (Class<?> k : TENSOR_METHOD_FAMILIES) {
+            for (Method m : k.getDeclaredMethods()) {
+                if (!Modifier.isPublic(m.getModifiers()) || !Modifier.isStatic(m.getModifiers()) || m.getReturnType() != Tensor.class) continue;
+                if (!tensorMethods.contains(m.getName()) && !NOT_ENTRY_POINTS.contains(m.getName())) missing.add(k.getSimpleName() + "." + m.getName());
+            }
+        }
+        assertTrue(missing.isEmpty(), "ops with no Tensor method (add one, or move the op to a functional family): " + missing);
+    }
+
+    @Test
+    void layerAndLossOpsAreNotTensorMethods() {
+        Set<String> functional = new HashSet<>();
+        for (Class<?> k : FUNCTIONAL_FAMILIES) {
+            for (Method m : k.getDeclaredMethods()) {
+                if (Modifier.isPublic(m.getModifiers()) && Modifier.isStatic(m.getModifiers()) && m.getReturnType() == Tensor.class) functional.add(m.getName());
+            }
+        }
+        Set<String> both = new TreeSet<>();
+        for (Method m : Tensor.class.getDeclaredMethods()) if (Modifier.isPublic(m.getModifiers()) && functional.contains(m.getName())) both.add(m.getName());
+        assertTrue(both.isEmpty(), "layer or loss ops that are also Tensor methods (keep them static in their ops class): " + both);
     }
 
     @Test

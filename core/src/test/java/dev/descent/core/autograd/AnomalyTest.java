@@ -1,9 +1,10 @@
-package dev.descent.core;
+package dev.descent.core.autograd;
 
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.descent.core.Tensor;
 import org.junit.jupiter.api.Test;
 
 class AnomalyTest {

@@ -1,9 +1,11 @@
-package dev.descent.core;
+package dev.descent.core.autograd;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.descent.core.DType;
+import dev.descent.core.Tensor;
 import dev.descent.core.check.GradCheck;
 import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;

@@ -1,4 +1,6 @@
-package dev.descent.core;
+package dev.descent.core.autograd;
+
+import dev.descent.core.Tensor;
 
 /**
  * A differentiable op defined by the user: a forward computation and its backward rule, side by side.
@@ -64,11 +66,7 @@ public abstract class CustomOp {
         return Autograd.record(name, result, g -> backward(g, result, inputs), inputs);
     }
 
-    /**
-     * The op's display name.
-     *
-     * @return the name given at construction
-     */
+    /** {@return the op's display name, as given at construction} */
     public String name() {
         return name;
     }

@@ -1,5 +1,7 @@
-package dev.descent.core;
+package dev.descent.core.autograd;
 
+import dev.descent.core.Shape;
+import dev.descent.core.Tensor;
 import java.util.Arrays;
 
 /**
@@ -28,11 +30,7 @@ public final class Anomaly {
         }
     }
 
-    /**
-     * True when detection is on.
-     *
-     * @return the JVM-wide setting
-     */
+    /** {@return whether detection is on (one JVM-wide setting)} */
     public static boolean isEnabled() {
         return enabled;
     }
@@ -89,7 +87,7 @@ public final class Anomaly {
      * @throws AnomalyException naming the op, the input, the first bad element and the input shapes, when
      *         {@code grad} holds a NaN or an infinity
      */
-    public static void checkBackward(Node node, int input, Tensor grad) {
+    static void checkBackward(Node node, int input, Tensor grad) {
         int bad = firstNonFinite(grad);
         if (bad >= 0) {
             Tensor[] in = node.inputs().toArray(new Tensor[0]);

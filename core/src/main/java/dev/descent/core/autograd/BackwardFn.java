@@ -1,4 +1,6 @@
-package dev.descent.core;
+package dev.descent.core.autograd;
+
+import dev.descent.core.Tensor;
 
 /**
  * The backward rule of one recorded op: given the gradient of the loss with respect to the op's

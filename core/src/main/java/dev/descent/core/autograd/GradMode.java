@@ -1,4 +1,4 @@
-package dev.descent.core;
+package dev.descent.core.autograd;
 
 /**
  * Whether ops record the graph, per thread. Recording is on by default; a no-grad scope turns it off
@@ -15,11 +15,7 @@ public final class GradMode {
 
     private static final ThreadLocal<boolean[]> ENABLED = ThreadLocal.withInitial(() -> new boolean[] {true});
 
-    /**
-     * True when ops on this thread record the graph.
-     *
-     * @return the current thread's mode (on unless inside a no-grad scope)
-     */
+    /** {@return whether ops on this thread record the graph (on unless inside a no-grad scope)} */
     public static boolean isEnabled() {
         return ENABLED.get()[0];
     }

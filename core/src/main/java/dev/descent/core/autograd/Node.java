@@ -1,5 +1,7 @@
-package dev.descent.core;
+package dev.descent.core.autograd;
 
+import dev.descent.core.Shape;
+import dev.descent.core.Tensor;
 import java.util.List;
 
 /**
@@ -20,20 +22,12 @@ public final class Node {
         this.backward = backward;
     }
 
-    /**
-     * The op's name, e.g. {@code "mul"}.
-     *
-     * @return the name the op was recorded under
-     */
+    /** {@return the name the op was recorded under, e.g. {@code "mul"}} */
     public String op() {
         return op;
     }
 
-    /**
-     * The op's inputs, in order; entries may be null (absent optional inputs).
-     *
-     * @return an unmodifiable list
-     */
+    /** {@return the op's inputs, in order, as an unmodifiable list} Entries may be null (absent optional inputs). */
     public List<Tensor> inputs() {
         return inputList;
     }

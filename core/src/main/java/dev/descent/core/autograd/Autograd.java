@@ -1,6 +1,6 @@
-package dev.descent.core;
+package dev.descent.core.autograd;
 
-import dev.descent.core.autograd.Engine;
+import dev.descent.core.Tensor;
 import java.util.List;
 
 /**
@@ -36,7 +36,7 @@ public final class Autograd {
         if (!output.dtype().isFloatingPoint()) {
             throw new IllegalStateException("op '" + op + "' produced a " + output.dtype() + " tensor from inputs that require grad");
         }
-        output.attach(new Node(op, inputs.clone(), backward));
+        output.attachGradFn(new Node(op, inputs.clone(), backward));
         return output;
     }
 
