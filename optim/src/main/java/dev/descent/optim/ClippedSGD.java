@@ -71,10 +71,10 @@ public final class ClippedSGD extends Optimizer {
 
     /** The update rule on one group, in place; returns the step size h it used. */
     static double update(Flat[] theta, Flat[] grad, double lr, double gamma, double weightDecay) {
-        double h = stepSize(GroupNorm.ofDecayed(grad, theta, weightDecay), lr, gamma);
+        double h = stepSize(DecayedGradient.norm(grad, theta, weightDecay), lr, gamma);
         for (int k = 0; k < theta.length; k++) {
             for (int i = 0; i < theta[k].size(); i++) {
-                double g = GroupNorm.decayed(grad[k], theta[k], i, weightDecay);
+                double g = DecayedGradient.at(grad[k], theta[k], i, weightDecay);
                 theta[k].set(i, theta[k].get(i) - h * g);
             }
         }

@@ -109,7 +109,7 @@ public final class ClippingFramework extends Optimizer {
         double gg = 0, mm = 0;
         for (int k = 0; k < theta.length; k++) {
             for (int i = 0; i < theta[k].size(); i++) {
-                double g = GroupNorm.decayed(grad[k], theta[k], i, weightDecay);
+                double g = DecayedGradient.at(grad[k], theta[k], i, weightDecay);
                 m[k].set(i, beta * m[k].get(i) + (1 - beta) * g);
                 double mi = m[k].get(i);
                 gg += g * g;
@@ -121,7 +121,7 @@ public final class ClippingFramework extends Optimizer {
         double b = gNorm == 0 ? 0 : (1 - nu) * h(gNorm, lr, gamma, clip);
         for (int k = 0; k < theta.length; k++) {
             for (int i = 0; i < theta[k].size(); i++) {
-                double g = GroupNorm.decayed(grad[k], theta[k], i, weightDecay);
+                double g = DecayedGradient.at(grad[k], theta[k], i, weightDecay);
                 theta[k].set(i, theta[k].get(i) - (a * m[k].get(i) + b * g));
             }
         }

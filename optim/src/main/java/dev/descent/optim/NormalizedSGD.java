@@ -63,12 +63,12 @@ public final class NormalizedSGD extends Optimizer {
 
     /** The update rule on one group, in place; returns the step size h it used (0 when it did not move). */
     static double update(Flat[] theta, Flat[] grad, double lr, double beta, double weightDecay) {
-        double denominator = GroupNorm.ofDecayed(grad, theta, weightDecay) + beta;
+        double denominator = DecayedGradient.norm(grad, theta, weightDecay) + beta;
         if (denominator == 0) return 0;
         double h = lr / denominator;
         for (int k = 0; k < theta.length; k++) {
             for (int i = 0; i < theta[k].size(); i++) {
-                double g = GroupNorm.decayed(grad[k], theta[k], i, weightDecay);
+                double g = DecayedGradient.at(grad[k], theta[k], i, weightDecay);
                 theta[k].set(i, theta[k].get(i) - h * g);
             }
         }
