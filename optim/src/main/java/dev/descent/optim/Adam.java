@@ -1,5 +1,6 @@
 package dev.descent.optim;
 
+import dev.descent.core.Kernels;
 import dev.descent.core.Threads;
 import jdk.incubator.vector.DoubleVector;
 import jdk.incubator.vector.FloatVector;
@@ -138,8 +139,8 @@ public final class Adam extends Optimizer {
     /** Four float32 elements widened to four float64 lanes: the scalar loop's arithmetic, lane by lane. */
     private static final VectorSpecies<Float> F4 = FloatVector.SPECIES_128;
     private static final VectorSpecies<Double> D4 = DoubleVector.SPECIES_256;
-    /** Whether the vector loop runs: 256-bit double vectors exist, and {@code descent.kernels=scalar} is not set. */
-    static final boolean VECTOR = !"scalar".equals(System.getProperty("descent.kernels")) && DoubleVector.SPECIES_PREFERRED.length() >= 4;
+    /** Whether the vector loop runs: core's kernels are vectorised (see {@link Kernels}) and 256-bit double vectors exist. */
+    static final boolean VECTOR = Kernels.vectorEnabled() && DoubleVector.SPECIES_PREFERRED.length() >= 4;
 
     /**
      * The update of {@link #update} on float32 arrays for indices [from, to) in steps of four, without AMSGrad:
