@@ -33,7 +33,7 @@ import java.util.Map;
  */
 public final class Adam extends Optimizer {
 
-    /** The hyperparameters Adam accepts, with defaults and ranges. */
+    /** The hyperparameters Adam accepts, with defaults and ranges, and its buffers: exp_avg, exp_avg_sq, max_exp_avg_sq (AMSGrad). */
     public static final Hyperparameters SPEC = Hyperparameters.builder()
             .real("lr", 1e-3, Hyperparameters.Range.NON_NEGATIVE)
             .real("beta1", 0.9, Hyperparameters.Range.UNIT_OPEN)
@@ -42,6 +42,9 @@ public final class Adam extends Optimizer {
             .real("weight_decay", 0, Hyperparameters.Range.NON_NEGATIVE)
             .flag("amsgrad", false)
             .flag("paper_epsilon", false)
+            .buffer("exp_avg")
+            .buffer("exp_avg_sq")
+            .buffer("max_exp_avg_sq", g -> g.flag("amsgrad"))
             .build();
 
     /**
@@ -50,7 +53,7 @@ public final class Adam extends Optimizer {
      * @param groups the parameter groups with their hyperparameters
      */
     public Adam(List<ParamGroup> groups) {
-        super(groups, SPEC, Map.of(), List.of());
+        super(groups, SPEC);
     }
 
     /**
@@ -60,12 +63,7 @@ public final class Adam extends Optimizer {
      * @param lr the learning rate of every group that does not set {@code lr}
      */
     public Adam(List<ParamGroup> groups, double lr) {
-        super(groups, SPEC, Map.of("lr", lr), List.of());
-    }
-
-    @Override
-    protected List<String> bufferNames(ParamGroup hp) {
-        return hp.flag("amsgrad") ? List.of("exp_avg", "exp_avg_sq", "max_exp_avg_sq") : List.of("exp_avg", "exp_avg_sq");
+        super(groups, SPEC, Map.of("lr", lr));
     }
 
     @Override

@@ -22,7 +22,7 @@ import java.util.Map;
  */
 public final class AdamW extends Optimizer {
 
-    /** The hyperparameters AdamW accepts, with defaults and ranges. */
+    /** The hyperparameters AdamW accepts, with defaults and ranges, and its buffers: exp_avg, exp_avg_sq, max_exp_avg_sq (AMSGrad). */
     public static final Hyperparameters SPEC = Hyperparameters.builder()
             .real("lr", 1e-3, Hyperparameters.Range.NON_NEGATIVE)
             .real("beta1", 0.9, Hyperparameters.Range.UNIT_OPEN)
@@ -31,6 +31,9 @@ public final class AdamW extends Optimizer {
             .real("weight_decay", 1e-2, Hyperparameters.Range.NON_NEGATIVE)
             .flag("amsgrad", false)
             .flag("paper_epsilon", false)
+            .buffer("exp_avg")
+            .buffer("exp_avg_sq")
+            .buffer("max_exp_avg_sq", g -> g.flag("amsgrad"))
             .build();
 
     /**
@@ -39,7 +42,7 @@ public final class AdamW extends Optimizer {
      * @param groups the parameter groups with their hyperparameters
      */
     public AdamW(List<ParamGroup> groups) {
-        super(groups, SPEC, Map.of(), List.of());
+        super(groups, SPEC);
     }
 
     /**
@@ -49,12 +52,7 @@ public final class AdamW extends Optimizer {
      * @param lr the learning rate of every group that does not set {@code lr}
      */
     public AdamW(List<ParamGroup> groups, double lr) {
-        super(groups, SPEC, Map.of("lr", lr), List.of());
-    }
-
-    @Override
-    protected List<String> bufferNames(ParamGroup hp) {
-        return hp.flag("amsgrad") ? List.of("exp_avg", "exp_avg_sq", "max_exp_avg_sq") : List.of("exp_avg", "exp_avg_sq");
+        super(groups, SPEC, Map.of("lr", lr));
     }
 
     @Override

@@ -35,7 +35,7 @@ public final class ClippedSGD extends Optimizer {
      * @param groups the parameter groups with their hyperparameters
      */
     public ClippedSGD(List<ParamGroup> groups) {
-        super(groups, SPEC, Map.of(), List.of());
+        super(groups, SPEC);
     }
 
     /**
@@ -46,12 +46,7 @@ public final class ClippedSGD extends Optimizer {
      * @param gamma γ for every group that does not set {@code gamma}
      */
     public ClippedSGD(List<ParamGroup> groups, double lr, double gamma) {
-        super(groups, SPEC, Map.of("lr", lr, "gamma", gamma), List.of());
-    }
-
-    @Override
-    protected List<String> bufferNames(ParamGroup hp) {
-        return List.of();
+        super(groups, SPEC, Map.of("lr", lr, "gamma", gamma));
     }
 
     @Override

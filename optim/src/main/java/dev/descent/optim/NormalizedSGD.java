@@ -33,7 +33,7 @@ public final class NormalizedSGD extends Optimizer {
      * @param groups the parameter groups with their hyperparameters
      */
     public NormalizedSGD(List<ParamGroup> groups) {
-        super(groups, SPEC, Map.of(), List.of());
+        super(groups, SPEC);
     }
 
     /**
@@ -43,12 +43,7 @@ public final class NormalizedSGD extends Optimizer {
      * @param lr the learning rate of every group that does not set {@code lr}
      */
     public NormalizedSGD(List<ParamGroup> groups, double lr) {
-        super(groups, SPEC, Map.of("lr", lr), List.of());
-    }
-
-    @Override
-    protected List<String> bufferNames(ParamGroup hp) {
-        return List.of();
+        super(groups, SPEC, Map.of("lr", lr));
     }
 
     @Override

@@ -74,16 +74,29 @@ public abstract class Optimizer {
     private final List<LrScheduler> schedulers = new ArrayList<>();
 
     /**
-     * Binds copies of {@code groups} to {@code spec}.
+     * Binds copies of {@code groups} to {@code spec}; keys a group does not set take the specification's
+     * defaults.
      *
      * @param groups the parameter groups, at least one; no parameter may appear twice
-     * @param spec the hyperparameters this optimizer accepts
-     * @param defaults values that replace the specification's defaults for groups that do not set them
-     * @param groupScalarNames names of per-group float64 statistics kept in the state (NaN until set)
+     * @param spec the hyperparameters this optimizer accepts and the state it keeps
      * @throws IllegalArgumentException for an unknown key, a missing required key, a bad value or a
      *     duplicated parameter; the message names the key, the value and the group
      */
-    protected Optimizer(List<ParamGroup> groups, Hyperparameters spec, Map<String, Object> defaults, List<String> groupScalarNames) {
+    protected Optimizer(List<ParamGroup> groups, Hyperparameters spec) {
+        this(groups, spec, Map.of());
+    }
+
+    /**
+     * Binds copies of {@code groups} to {@code spec}, with some defaults of the caller's (the
+     * {@code lr} of a constructor such as {@code new SGD(groups, 0.1)}).
+     *
+     * @param groups the parameter groups, at least one; no parameter may appear twice
+     * @param spec the hyperparameters this optimizer accepts and the state it keeps
+     * @param defaults values that replace the specification's defaults for groups that do not set them
+     * @throws IllegalArgumentException for an unknown key, a missing required key, a bad value or a
+     *     duplicated parameter; the message names the key, the value and the group
+     */
+    protected Optimizer(List<ParamGroup> groups, Hyperparameters spec, Map<String, Object> defaults) {
         this.name = getClass().getSimpleName();
         if (groups == null || groups.isEmpty()) throw new IllegalArgumentException(name + " needs at least one parameter group");
         this.spec = spec;
@@ -106,7 +119,7 @@ public abstract class Optimizer {
         this.groups = List.copyOf(bound);
         this.groupSteps = new long[groups.size()];
         this.paramSteps = new long[groups.size()][];
-        this.groupScalarNames = List.copyOf(groupScalarNames);
+        this.groupScalarNames = spec.groupScalars();
         this.groupScalars = new double[groups.size()][groupScalarNames.size()];
         for (int g = 0; g < groups.size(); g++) {
             paramSteps[g] = new long[this.groups.get(g).parameters().size()];
@@ -131,27 +144,19 @@ public abstract class Optimizer {
     protected abstract void update(int group, ParamGroup hp, long groupStep, List<Slot> slots);
 
     /**
-     * The per-parameter buffers a group keeps, given its hyperparameters.
-     *
-     * @param hp the group's hyperparameters
-     * @return buffer names, for example {@code exp_avg}; each buffer has its parameter's shape and dtype
-     */
-    protected abstract List<String> bufferNames(ParamGroup hp);
-
-    /**
      * One buffer of one parameter, created as zeros on first use.
      *
      * @param group the group's index
      * @param param the parameter's index within its group
-     * @param buffer the buffer's name, one of {@link #bufferNames}
+     * @param buffer the buffer's name, one the group keeps by {@link Hyperparameters#bufferNames}
      * @return the buffer (written in place by the update)
      */
     protected final Tensor buffer(int group, int param, String buffer) {
         Map<String, Tensor> map = buffers.get(group).get(param);
         Tensor t = map.get(buffer);
         if (t == null) {
-            if (!bufferNames(groups.get(group)).contains(buffer)) {
-                throw new IllegalStateException(name + " asked for buffer '" + buffer + "', not among " + bufferNames(groups.get(group)));
+            if (!spec.bufferNames(groups.get(group)).contains(buffer)) {
+                throw new IllegalStateException(name + " asked for buffer '" + buffer + "', not among " + spec.bufferNames(groups.get(group)));
             }
             Parameter p = groups.get(group).parameters().get(param);
             t = Workspace.keep(Tensor.zeros(p.dtype(), p.shape()));
@@ -164,7 +169,7 @@ public abstract class Optimizer {
      * A per-group statistic.
      *
      * @param group the group's index
-     * @param scalar the statistic's name, as given to the constructor
+     * @param scalar the statistic's name, as declared by {@link Hyperparameters.Builder#groupScalar}
      * @return its value (NaN until the algorithm sets it)
      */
     protected final double groupScalar(int group, String scalar) {
@@ -175,7 +180,7 @@ public abstract class Optimizer {
      * Sets a per-group statistic; it is saved with the state.
      *
      * @param group the group's index
-     * @param scalar the statistic's name, as given to the constructor
+     * @param scalar the statistic's name, as declared by {@link Hyperparameters.Builder#groupScalar}
      * @param value its new value
      */
     protected final void setGroupScalar(int group, String scalar, double value) {
@@ -363,7 +368,7 @@ public abstract class Optimizer {
             for (int i = 0; i < paramSteps[g].length; i++) {
                 String pp = prefix + "param." + i + ".";
                 out.put(pp + "step", Tensor.of(new long[] {paramSteps[g][i]}).reshape());
-                for (String b : bufferNames(group)) out.put(pp + b, buffer(g, i, b).clone());
+                for (String b : spec.bufferNames(group)) out.put(pp + b, buffer(g, i, b).clone());
             }
         }
         for (int k = 0; k < schedulers.size(); k++) out.putAll(schedulers.get(k).stateDict("scheduler." + k + "."));
@@ -446,7 +451,7 @@ public abstract class Optimizer {
             for (int i = 0; i < paramSteps[g].length; i++) {
                 String pp = prefix + "param." + i + ".";
                 paramSteps[g][i] = state.get(pp + "step").toLongArray()[0];
-                for (String b : bufferNames(group)) buffer(g, i, b).copyFrom(state.get(pp + b));
+                for (String b : spec.bufferNames(group)) buffer(g, i, b).copyFrom(state.get(pp + b));
             }
         }
         for (int k = 0; k < schedulers.size(); k++) schedulers.get(k).loadState(state, "scheduler." + k + ".");

@@ -51,7 +51,9 @@ public final class SteinRuleAdam extends Optimizer {
     /** The guard added to D in the factor's denominator. */
     static final double D_GUARD = 1e-12;
 
-    /** The hyperparameters SR-Adam accepts, with defaults and ranges. */
+    private static final String LAST_SHRINKAGE = "last_shrinkage";
+
+    /** The hyperparameters SR-Adam accepts, with defaults and ranges; its moment buffers; the last shrinkage factor of each group. */
     public static final Hyperparameters SPEC = Hyperparameters.builder()
             .real("lr", 1e-3, Hyperparameters.Range.NON_NEGATIVE)
             .real("beta1", 0.9, Hyperparameters.Range.UNIT_OPEN)
@@ -68,9 +70,10 @@ public final class SteinRuleAdam extends Optimizer {
                     throw new IllegalArgumentException("c_min must be <= c_max, was c_min " + g.get("c_min") + ", c_max " + g.get("c_max"));
                 }
             })
+            .buffer("exp_avg")
+            .buffer("exp_avg_sq")
+            .groupScalar(LAST_SHRINKAGE)
             .build();
-
-    private static final String LAST_SHRINKAGE = "last_shrinkage";
 
     /**
      * SR-Adam over {@code groups}; keys a group does not set take the defaults above.
@@ -78,7 +81,7 @@ public final class SteinRuleAdam extends Optimizer {
      * @param groups the parameter groups with their hyperparameters
      */
     public SteinRuleAdam(List<ParamGroup> groups) {
-        super(groups, SPEC, Map.of(), List.of(LAST_SHRINKAGE));
+        super(groups, SPEC);
     }
 
     /**
@@ -88,7 +91,7 @@ public final class SteinRuleAdam extends Optimizer {
      * @param lr the learning rate of every group that does not set {@code lr}
      */
     public SteinRuleAdam(List<ParamGroup> groups, double lr) {
-        super(groups, SPEC, Map.of("lr", lr), List.of(LAST_SHRINKAGE));
+        super(groups, SPEC, Map.of("lr", lr));
     }
 
     /**
@@ -100,11 +103,6 @@ public final class SteinRuleAdam extends Optimizer {
     public double lastShrinkage(int group) {
         group(group); // range check with a clear message
         return groupScalar(group, LAST_SHRINKAGE);
-    }
-
-    @Override
-    protected List<String> bufferNames(ParamGroup hp) {
-        return List.of("exp_avg", "exp_avg_sq");
     }
 
     @Override
