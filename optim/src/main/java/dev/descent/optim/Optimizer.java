@@ -4,9 +4,6 @@ import dev.descent.core.GradMode;
 import dev.descent.core.Parameter;
 import dev.descent.core.Tensor;
 import dev.descent.core.Workspace;
-import dev.descent.core.io.Safetensors;
-import java.io.IOException;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
@@ -20,7 +17,7 @@ import java.util.TreeSet;
 /**
  * The base of every optimizer: parameter groups with their hyperparameters, {@link #step()},
  * {@link #zeroGrad()}, gradient transforms, and the optimizer state (step counts, moment buffers,
- * per-group statistics) with its safetensors save and load.
+ * per-group statistics) as named tensors; {@link OptimizerState} writes it to files and reads it back.
  *
  * <pre>{@code
  * var opt = new Adam(List.of(ParamGroup.of(model.parameters()).with("lr", 1e-3)));
@@ -30,7 +27,7 @@ import java.util.TreeSet;
  *     loss.backward();
  *     opt.step();
  * }
- * opt.save(Path.of("optimizer.safetensors"));
+ * OptimizerState.save(opt, Path.of("optimizer.safetensors"));
  * }</pre>
  *
  * <p><b>What a step does.</b> Inside a no-grad scope: the gradient transforms run, in the order
@@ -59,8 +56,6 @@ public abstract class Optimizer {
      * @param step this parameter's step count, including the current step (1 on its first update)
      */
     public record Slot(int index, Parameter param, Tensor grad, long step) {}
-
-    private static final String FORMAT = "descent-optimizer-state-1";
 
     private final String name;
     private final List<ParamGroup> groups;
@@ -461,32 +456,6 @@ public abstract class Optimizer {
         long v = state.get(key).toLongArray()[0];
         if (v < 0) throw new IllegalArgumentException(name + " state '" + key + "': a step count must be >= 0, was " + v);
         return v;
-    }
-
-    /**
-     * Writes {@link #stateDict()} to a safetensors file, atomically, tagged with this optimizer's kind.
-     *
-     * @param file where to write
-     * @throws IOException when the file cannot be written
-     */
-    public void save(Path file) throws IOException {
-        Safetensors.save(stateDict(), Map.of("descent.format", FORMAT, "descent.optimizer", name), file);
-    }
-
-    /**
-     * Reads a file written by {@link #save(Path)} and {@linkplain #loadStateDict restores} it.
-     *
-     * @param file the file to read
-     * @throws IllegalArgumentException when the file holds another optimizer's state, or does not match
-     * @throws dev.descent.core.io.FileFormatException when the file is not a valid safetensors file
-     */
-    public void load(Path file) throws IOException {
-        Safetensors.Contents c = Safetensors.load(file);
-        String kind = c.metadata().get("descent.optimizer");
-        if (!name.equals(kind)) {
-            throw new IllegalArgumentException(file + " holds the state of " + (kind == null ? "no Descent optimizer" : kind) + ", not of " + name);
-        }
-        loadStateDict(c.tensors());
     }
 
     static String describe(Parameter p) {

@@ -22,6 +22,7 @@ import dev.descent.data.Transform;
 import dev.descent.nn.Sequential;
 import dev.descent.optim.LrScheduler;
 import dev.descent.optim.Optimizer;
+import dev.descent.optim.OptimizerState;
 import dev.descent.optim.Schedule;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -202,7 +203,7 @@ public final class Trainer {
             }
         }
         Safetensors.save(model.stateDict(), meta, dir.resolve("model.safetensors"));
-        opt.save(dir.resolve("optimizer.safetensors"));
+        OptimizerState.save(opt, dir.resolve("optimizer.safetensors"));
         List<EpochMetrics> rows = metrics.rows();
         if (!rows.isEmpty()) {
             EpochMetrics last = rows.get(rows.size() - 1);
