@@ -12,6 +12,7 @@ import dev.descent.data.ImageDataset;
 import dev.descent.nn.Sequential;
 import dev.descent.optim.LrScheduler;
 import dev.descent.optim.Optimizer;
+import dev.descent.optim.OptimizerState;
 import dev.descent.train.Callback;
 import dev.descent.train.EpochMetrics;
 import dev.descent.train.MetricsLog;
@@ -132,7 +133,7 @@ public final class TrainRun {
 
     private void finish(Path dir, Sequential model, Optimizer opt, Map<String, String> meta, TrainResult result, boolean generated) throws IOException {
         Safetensors.save(model.stateDict(), meta, dir.resolve("model.safetensors"));
-        opt.save(dir.resolve("optimizer.safetensors"));
+        OptimizerState.save(opt, dir.resolve("optimizer.safetensors"));
         List<EpochMetrics> rows = result.history();
         if (!rows.isEmpty()) {
             EpochMetrics last = rows.get(rows.size() - 1);

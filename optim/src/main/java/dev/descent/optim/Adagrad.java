@@ -22,13 +22,14 @@ import java.util.Map;
  */
 public final class Adagrad extends Optimizer {
 
-    /** The hyperparameters Adagrad accepts, with defaults and ranges. */
+    /** The hyperparameters Adagrad accepts, with defaults and ranges, and its buffers: sum. */
     public static final Hyperparameters SPEC = Hyperparameters.builder()
             .real("lr", 1e-2, Hyperparameters.Range.NON_NEGATIVE)
             .real("lr_decay", 0, Hyperparameters.Range.NON_NEGATIVE)
             .real("weight_decay", 0, Hyperparameters.Range.NON_NEGATIVE)
             .real("initial_accumulator_value", 0, Hyperparameters.Range.NON_NEGATIVE)
             .real("eps", 1e-10, Hyperparameters.Range.NON_NEGATIVE)
+            .buffer("sum")
             .build();
 
     /**
@@ -37,7 +38,7 @@ public final class Adagrad extends Optimizer {
      * @param groups the parameter groups with their hyperparameters
      */
     public Adagrad(List<ParamGroup> groups) {
-        super(groups, SPEC, Map.of(), List.of());
+        super(groups, SPEC);
     }
 
     /**
@@ -47,12 +48,7 @@ public final class Adagrad extends Optimizer {
      * @param lr the learning rate of every group that does not set {@code lr}
      */
     public Adagrad(List<ParamGroup> groups, double lr) {
-        super(groups, SPEC, Map.of("lr", lr), List.of());
-    }
-
-    @Override
-    protected List<String> bufferNames(ParamGroup hp) {
-        return List.of("sum");
+        super(groups, SPEC, Map.of("lr", lr));
     }
 
     @Override

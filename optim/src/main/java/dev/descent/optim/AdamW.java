@@ -20,18 +20,10 @@ import java.util.Map;
  * {@code weight_decay} λ (≥ 0, default 1e-2, PyTorch's), {@code amsgrad} (default false), {@code paper_epsilon} (default false).
  * With λ = 0 AdamW is exactly {@link Adam} with weight decay 0.
  */
-public final class AdamW extends Optimizer {
+public final class AdamW extends AdamFamily {
 
-    /** The hyperparameters AdamW accepts, with defaults and ranges. */
-    public static final Hyperparameters SPEC = Hyperparameters.builder()
-            .real("lr", 1e-3, Hyperparameters.Range.NON_NEGATIVE)
-            .real("beta1", 0.9, Hyperparameters.Range.UNIT_OPEN)
-            .real("beta2", 0.999, Hyperparameters.Range.UNIT_OPEN)
-            .real("eps", 1e-8, Hyperparameters.Range.NON_NEGATIVE)
-            .real("weight_decay", 1e-2, Hyperparameters.Range.NON_NEGATIVE)
-            .flag("amsgrad", false)
-            .flag("paper_epsilon", false)
-            .build();
+    /** The hyperparameters AdamW accepts, with defaults and ranges, and its buffers: exp_avg, exp_avg_sq, max_exp_avg_sq (AMSGrad). */
+    public static final Hyperparameters SPEC = pytorchSpec(1e-2).build();
 
     /**
      * AdamW over {@code groups}; keys a group does not set take the defaults above.
@@ -39,7 +31,7 @@ public final class AdamW extends Optimizer {
      * @param groups the parameter groups with their hyperparameters
      */
     public AdamW(List<ParamGroup> groups) {
-        super(groups, SPEC, Map.of(), List.of());
+        super(groups, SPEC);
     }
 
     /**
@@ -49,22 +41,11 @@ public final class AdamW extends Optimizer {
      * @param lr the learning rate of every group that does not set {@code lr}
      */
     public AdamW(List<ParamGroup> groups, double lr) {
-        super(groups, SPEC, Map.of("lr", lr), List.of());
-    }
-
-    @Override
-    protected List<String> bufferNames(ParamGroup hp) {
-        return hp.flag("amsgrad") ? List.of("exp_avg", "exp_avg_sq", "max_exp_avg_sq") : List.of("exp_avg", "exp_avg_sq");
+        super(groups, SPEC, Map.of("lr", lr));
     }
 
     @Override
     protected void update(int group, ParamGroup hp, long groupStep, List<Slot> slots) {
-        boolean amsgrad = hp.flag("amsgrad");
-        for (Slot s : slots) {
-            Flat vMax = amsgrad ? Flat.of(buffer(group, s.index(), "max_exp_avg_sq")) : null;
-            Adam.update(Flat.of(s.param()), Flat.read(s.grad()), Flat.of(buffer(group, s.index(), "exp_avg")),
-                    Flat.of(buffer(group, s.index(), "exp_avg_sq")), vMax, 1, hp.get("lr"), hp.get("beta1"), hp.get("beta2"),
-                    hp.get("eps"), 0, hp.get("weight_decay"), s.step(), hp.flag("paper_epsilon"));
-        }
+        updateEachParameter(group, hp, slots, Decay.DECOUPLED);
     }
 }

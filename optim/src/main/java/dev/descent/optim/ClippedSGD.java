@@ -35,7 +35,7 @@ public final class ClippedSGD extends Optimizer {
      * @param groups the parameter groups with their hyperparameters
      */
     public ClippedSGD(List<ParamGroup> groups) {
-        super(groups, SPEC, Map.of(), List.of());
+        super(groups, SPEC);
     }
 
     /**
@@ -46,12 +46,7 @@ public final class ClippedSGD extends Optimizer {
      * @param gamma γ for every group that does not set {@code gamma}
      */
     public ClippedSGD(List<ParamGroup> groups, double lr, double gamma) {
-        super(groups, SPEC, Map.of("lr", lr, "gamma", gamma), List.of());
-    }
-
-    @Override
-    protected List<String> bufferNames(ParamGroup hp) {
-        return List.of();
+        super(groups, SPEC, Map.of("lr", lr, "gamma", gamma));
     }
 
     @Override
@@ -71,10 +66,10 @@ public final class ClippedSGD extends Optimizer {
 
     /** The update rule on one group, in place; returns the step size h it used. */
     static double update(Flat[] theta, Flat[] grad, double lr, double gamma, double weightDecay) {
-        double h = stepSize(GroupNorm.ofDecayed(grad, theta, weightDecay), lr, gamma);
+        double h = stepSize(DecayedGradient.norm(grad, theta, weightDecay), lr, gamma);
         for (int k = 0; k < theta.length; k++) {
             for (int i = 0; i < theta[k].size(); i++) {
-                double g = GroupNorm.decayed(grad[k], theta[k], i, weightDecay);
+                double g = DecayedGradient.at(grad[k], theta[k], i, weightDecay);
                 theta[k].set(i, theta[k].get(i) - h * g);
             }
         }

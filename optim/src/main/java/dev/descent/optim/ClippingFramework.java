@@ -41,7 +41,7 @@ public final class ClippingFramework extends Optimizer {
         SOFT
     }
 
-    /** The hyperparameters of the framework, with defaults and ranges. */
+    /** The hyperparameters of the framework, with defaults and ranges, and its buffers: momentum_buffer. */
     public static final Hyperparameters SPEC = Hyperparameters.builder()
             .requiredReal("lr", new Hyperparameters.Range(0, false, Double.POSITIVE_INFINITY, false))
             .requiredReal("gamma", Hyperparameters.Range.POSITIVE_OR_INFINITE)
@@ -54,6 +54,7 @@ public final class ClippingFramework extends Optimizer {
                     throw new IllegalArgumentException("lr and gamma must not both be infinite, was lr " + g.get("lr") + ", gamma " + g.get("gamma"));
                 }
             })
+            .buffer("momentum_buffer")
             .build();
 
     /**
@@ -62,7 +63,7 @@ public final class ClippingFramework extends Optimizer {
      * @param groups the parameter groups with their hyperparameters
      */
     public ClippingFramework(List<ParamGroup> groups) {
-        super(groups, SPEC, Map.of(), List.of());
+        super(groups, SPEC);
     }
 
     /**
@@ -75,12 +76,7 @@ public final class ClippingFramework extends Optimizer {
      * @param nu ν for every group that does not set {@code nu}
      */
     public ClippingFramework(List<ParamGroup> groups, double lr, double gamma, double beta, double nu) {
-        super(groups, SPEC, Map.of("lr", lr, "gamma", gamma, "beta", beta, "nu", nu), List.of());
-    }
-
-    @Override
-    protected List<String> bufferNames(ParamGroup hp) {
-        return List.of("momentum_buffer");
+        super(groups, SPEC, Map.of("lr", lr, "gamma", gamma, "beta", beta, "nu", nu));
     }
 
     @Override
@@ -109,7 +105,7 @@ public final class ClippingFramework extends Optimizer {
         double gg = 0, mm = 0;
         for (int k = 0; k < theta.length; k++) {
             for (int i = 0; i < theta[k].size(); i++) {
-                double g = GroupNorm.decayed(grad[k], theta[k], i, weightDecay);
+                double g = DecayedGradient.at(grad[k], theta[k], i, weightDecay);
                 m[k].set(i, beta * m[k].get(i) + (1 - beta) * g);
                 double mi = m[k].get(i);
                 gg += g * g;
@@ -121,7 +117,7 @@ public final class ClippingFramework extends Optimizer {
         double b = gNorm == 0 ? 0 : (1 - nu) * h(gNorm, lr, gamma, clip);
         for (int k = 0; k < theta.length; k++) {
             for (int i = 0; i < theta[k].size(); i++) {
-                double g = GroupNorm.decayed(grad[k], theta[k], i, weightDecay);
+                double g = DecayedGradient.at(grad[k], theta[k], i, weightDecay);
                 theta[k].set(i, theta[k].get(i) - (a * m[k].get(i) + b * g));
             }
         }

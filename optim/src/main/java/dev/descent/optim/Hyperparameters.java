@@ -6,17 +6,22 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Consumer;
+import java.util.function.Predicate;
 
 /**
- * The hyperparameters one optimizer accepts: for each key its kind, its default (or that it is
- * required) and its valid range. Groups are checked against it when an optimizer is built and on
- * every later change, so a bad value is named where it is set: {@code lr must be > 0, was -0.1}.
+ * The hyperparameters one optimizer accepts, and the state they make it keep: for each key its kind,
+ * its default (or that it is required) and its valid range; the per-parameter buffers (some only when
+ * a group's hyperparameters ask for them) and the per-group statistics. Groups are checked against it
+ * when an optimizer is built and on every later change, so a bad value is named where it is set:
+ * {@code lr must be >= 0, was -0.1 (group 0 of SGD)}. An optimizer's class states this once; the
+ * {@link Optimizer} base does the validation, the buffer bookkeeping and the state files from it.
  *
  * <pre>{@code
  * static final Hyperparameters SPEC = Hyperparameters.builder()
- *         .real("lr", 1e-3, Hyperparameters.Range.POSITIVE)
+ *         .real("lr", 1e-3, Hyperparameters.Range.NON_NEGATIVE)
  *         .real("momentum", 0, Hyperparameters.Range.NON_NEGATIVE)
  *         .flag("nesterov", false)
+ *         .buffer("momentum_buffer", g -> g.get("momentum") != 0)
  *         .build();
  * }</pre>
  */
@@ -103,12 +108,19 @@ public final class Hyperparameters {
      */
     public record Entry(String name, Kind kind, Object defaultValue, Range range, Class<?> type) {}
 
+    /** A per-parameter buffer, kept by the groups that satisfy {@code when}. */
+    private record Buffer(String name, Predicate<ParamGroup> when) {}
+
     private final Map<String, Entry> entries;
     private final List<Consumer<ParamGroup>> checks;
+    private final List<Buffer> buffers;
+    private final List<String> groupScalars;
 
-    private Hyperparameters(Map<String, Entry> entries, List<Consumer<ParamGroup>> checks) {
+    private Hyperparameters(Map<String, Entry> entries, List<Consumer<ParamGroup>> checks, List<Buffer> buffers, List<String> groupScalars) {
         this.entries = Collections.unmodifiableMap(new LinkedHashMap<>(entries));
         this.checks = List.copyOf(checks);
+        this.buffers = List.copyOf(buffers);
+        this.groupScalars = List.copyOf(groupScalars);
     }
 
     /**
@@ -137,6 +149,28 @@ public final class Hyperparameters {
      */
     public Entry entry(String key) {
         return entries.get(key);
+    }
+
+    /**
+     * The buffers a group keeps, given its current hyperparameters.
+     *
+     * @param group a group bound to this specification
+     * @return buffer names in declaration order, for example {@code exp_avg}; each buffer has its
+     *     parameter's shape and dtype and starts as zeros
+     */
+    public List<String> bufferNames(ParamGroup group) {
+        List<String> names = new ArrayList<>();
+        for (Buffer b : buffers) if (b.when().test(group)) names.add(b.name());
+        return names;
+    }
+
+    /**
+     * The per-group statistics an optimizer keeps in its state (float64, NaN until first set).
+     *
+     * @return their names in declaration order, for example {@code last_shrinkage}
+     */
+    public List<String> groupScalars() {
+        return groupScalars;
     }
 
     /**
@@ -182,8 +216,16 @@ public final class Hyperparameters {
     public static final class Builder {
         private final Map<String, Entry> entries = new LinkedHashMap<>();
         private final List<Consumer<ParamGroup>> checks = new ArrayList<>();
+        private final List<Buffer> buffers = new ArrayList<>();
+        private final List<String> groupScalars = new ArrayList<>();
 
         private Builder() {}
+
+        private void checkStateName(String name) {
+            boolean taken = groupScalars.contains(name) || buffers.stream().anyMatch(b -> b.name().equals(name));
+            if (taken) throw new IllegalArgumentException("state '" + name + "' declared twice");
+            if (name.equals("step")) throw new IllegalArgumentException("'step' is the step count's key, not a state name");
+        }
 
         private Builder add(Entry e) {
             if (entries.putIfAbsent(e.name(), e) != null) throw new IllegalArgumentException("hyperparameter '" + e.name() + "' declared twice");
@@ -275,12 +317,50 @@ public final class Hyperparameters {
         }
 
         /**
+         * A per-parameter buffer every group keeps (same shape and dtype as its parameter, zeros at first).
+         *
+         * @param name the buffer's name, its key in the state: {@code group.G.param.I.NAME}
+         * @return this builder
+         */
+        public Builder buffer(String name) {
+            return buffer(name, g -> true);
+        }
+
+        /**
+         * A per-parameter buffer kept only by groups whose hyperparameters ask for it (a momentum buffer
+         * when the momentum is not 0). The condition is asked again whenever the buffers are listed, so a
+         * buffer appears, starting from zeros, when a later change turns it on.
+         *
+         * @param name the buffer's name, its key in the state: {@code group.G.param.I.NAME}
+         * @param when whether a complete group keeps the buffer
+         * @return this builder
+         */
+        public Builder buffer(String name, Predicate<ParamGroup> when) {
+            checkStateName(name);
+            buffers.add(new Buffer(name, when));
+            return this;
+        }
+
+        /**
+         * A per-group float64 statistic the optimizer keeps in its state (NaN until it sets it), such as
+         * Stein-rule Adam's last shrinkage factor.
+         *
+         * @param name the statistic's name, its key in the state: {@code group.G.NAME}
+         * @return this builder
+         */
+        public Builder groupScalar(String name) {
+            checkStateName(name);
+            groupScalars.add(name);
+            return this;
+        }
+
+        /**
          * The finished specification.
          *
          * @return an immutable specification
          */
         public Hyperparameters build() {
-            return new Hyperparameters(entries, checks);
+            return new Hyperparameters(entries, checks, buffers, groupScalars);
         }
     }
 }

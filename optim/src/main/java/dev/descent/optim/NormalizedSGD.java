@@ -33,7 +33,7 @@ public final class NormalizedSGD extends Optimizer {
      * @param groups the parameter groups with their hyperparameters
      */
     public NormalizedSGD(List<ParamGroup> groups) {
-        super(groups, SPEC, Map.of(), List.of());
+        super(groups, SPEC);
     }
 
     /**
@@ -43,12 +43,7 @@ public final class NormalizedSGD extends Optimizer {
      * @param lr the learning rate of every group that does not set {@code lr}
      */
     public NormalizedSGD(List<ParamGroup> groups, double lr) {
-        super(groups, SPEC, Map.of("lr", lr), List.of());
-    }
-
-    @Override
-    protected List<String> bufferNames(ParamGroup hp) {
-        return List.of();
+        super(groups, SPEC, Map.of("lr", lr));
     }
 
     @Override
@@ -63,12 +58,12 @@ public final class NormalizedSGD extends Optimizer {
 
     /** The update rule on one group, in place; returns the step size h it used (0 when it did not move). */
     static double update(Flat[] theta, Flat[] grad, double lr, double beta, double weightDecay) {
-        double denominator = GroupNorm.ofDecayed(grad, theta, weightDecay) + beta;
+        double denominator = DecayedGradient.norm(grad, theta, weightDecay) + beta;
         if (denominator == 0) return 0;
         double h = lr / denominator;
         for (int k = 0; k < theta.length; k++) {
             for (int i = 0; i < theta[k].size(); i++) {
-                double g = GroupNorm.decayed(grad[k], theta[k], i, weightDecay);
+                double g = DecayedGradient.at(grad[k], theta[k], i, weightDecay);
                 theta[k].set(i, theta[k].get(i) - h * g);
             }
         }

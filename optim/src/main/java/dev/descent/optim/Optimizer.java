@@ -4,9 +4,6 @@ import dev.descent.core.Parameter;
 import dev.descent.core.Tensor;
 import dev.descent.core.Workspace;
 import dev.descent.core.autograd.GradMode;
-import dev.descent.core.io.Safetensors;
-import java.io.IOException;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
@@ -20,7 +17,7 @@ import java.util.TreeSet;
 /**
  * The base of every optimizer: parameter groups with their hyperparameters, {@link #step()},
  * {@link #zeroGrad()}, gradient transforms, and the optimizer state (step counts, moment buffers,
- * per-group statistics) with its safetensors save and load.
+ * per-group statistics) as named tensors; {@link OptimizerState} writes it to files and reads it back.
  *
  * <pre>{@code
  * var opt = new Adam(List.of(ParamGroup.of(model.parameters()).with("lr", 1e-3)));
@@ -30,7 +27,7 @@ import java.util.TreeSet;
  *     loss.backward();
  *     opt.step();
  * }
- * opt.save(Path.of("optimizer.safetensors"));
+ * OptimizerState.save(opt, Path.of("optimizer.safetensors"));
  * }</pre>
  *
  * <p><b>What a step does.</b> Inside a no-grad scope: the gradient transforms run, in the order
@@ -60,8 +57,6 @@ public abstract class Optimizer {
      */
     public record Slot(int index, Parameter param, Tensor grad, long step) {}
 
-    private static final String FORMAT = "descent-optimizer-state-1";
-
     private final String name;
     private final List<ParamGroup> groups;
     private final Hyperparameters spec;
@@ -74,16 +69,29 @@ public abstract class Optimizer {
     private final List<LrScheduler> schedulers = new ArrayList<>();
 
     /**
-     * Binds copies of {@code groups} to {@code spec}.
+     * Binds copies of {@code groups} to {@code spec}; keys a group does not set take the specification's
+     * defaults.
      *
      * @param groups the parameter groups, at least one; no parameter may appear twice
-     * @param spec the hyperparameters this optimizer accepts
-     * @param defaults values that replace the specification's defaults for groups that do not set them
-     * @param groupScalarNames names of per-group float64 statistics kept in the state (NaN until set)
+     * @param spec the hyperparameters this optimizer accepts and the state it keeps
      * @throws IllegalArgumentException for an unknown key, a missing required key, a bad value or a
      *     duplicated parameter; the message names the key, the value and the group
      */
-    protected Optimizer(List<ParamGroup> groups, Hyperparameters spec, Map<String, Object> defaults, List<String> groupScalarNames) {
+    protected Optimizer(List<ParamGroup> groups, Hyperparameters spec) {
+        this(groups, spec, Map.of());
+    }
+
+    /**
+     * Binds copies of {@code groups} to {@code spec}, with some defaults of the caller's (the
+     * {@code lr} of a constructor such as {@code new SGD(groups, 0.1)}).
+     *
+     * @param groups the parameter groups, at least one; no parameter may appear twice
+     * @param spec the hyperparameters this optimizer accepts and the state it keeps
+     * @param defaults values that replace the specification's defaults for groups that do not set them
+     * @throws IllegalArgumentException for an unknown key, a missing required key, a bad value or a
+     *     duplicated parameter; the message names the key, the value and the group
+     */
+    protected Optimizer(List<ParamGroup> groups, Hyperparameters spec, Map<String, Object> defaults) {
         this.name = getClass().getSimpleName();
         if (groups == null || groups.isEmpty()) throw new IllegalArgumentException(name + " needs at least one parameter group");
         this.spec = spec;
@@ -106,7 +114,7 @@ public abstract class Optimizer {
         this.groups = List.copyOf(bound);
         this.groupSteps = new long[groups.size()];
         this.paramSteps = new long[groups.size()][];
-        this.groupScalarNames = List.copyOf(groupScalarNames);
+        this.groupScalarNames = spec.groupScalars();
         this.groupScalars = new double[groups.size()][groupScalarNames.size()];
         for (int g = 0; g < groups.size(); g++) {
             paramSteps[g] = new long[this.groups.get(g).parameters().size()];
@@ -131,27 +139,19 @@ public abstract class Optimizer {
     protected abstract void update(int group, ParamGroup hp, long groupStep, List<Slot> slots);
 
     /**
-     * The per-parameter buffers a group keeps, given its hyperparameters.
-     *
-     * @param hp the group's hyperparameters
-     * @return buffer names, for example {@code exp_avg}; each buffer has its parameter's shape and dtype
-     */
-    protected abstract List<String> bufferNames(ParamGroup hp);
-
-    /**
      * One buffer of one parameter, created as zeros on first use.
      *
      * @param group the group's index
      * @param param the parameter's index within its group
-     * @param buffer the buffer's name, one of {@link #bufferNames}
+     * @param buffer the buffer's name, one the group keeps by {@link Hyperparameters#bufferNames}
      * @return the buffer (written in place by the update)
      */
     protected final Tensor buffer(int group, int param, String buffer) {
         Map<String, Tensor> map = buffers.get(group).get(param);
         Tensor t = map.get(buffer);
         if (t == null) {
-            if (!bufferNames(groups.get(group)).contains(buffer)) {
-                throw new IllegalStateException(name + " asked for buffer '" + buffer + "', not among " + bufferNames(groups.get(group)));
+            if (!spec.bufferNames(groups.get(group)).contains(buffer)) {
+                throw new IllegalStateException(name + " asked for buffer '" + buffer + "', not among " + spec.bufferNames(groups.get(group)));
             }
             Parameter p = groups.get(group).parameters().get(param);
             t = Workspace.keep(Tensor.zeros(p.dtype(), p.shape()));
@@ -164,7 +164,7 @@ public abstract class Optimizer {
      * A per-group statistic.
      *
      * @param group the group's index
-     * @param scalar the statistic's name, as given to the constructor
+     * @param scalar the statistic's name, as declared by {@link Hyperparameters.Builder#groupScalar}
      * @return its value (NaN until the algorithm sets it)
      */
     protected final double groupScalar(int group, String scalar) {
@@ -175,7 +175,7 @@ public abstract class Optimizer {
      * Sets a per-group statistic; it is saved with the state.
      *
      * @param group the group's index
-     * @param scalar the statistic's name, as given to the constructor
+     * @param scalar the statistic's name, as declared by {@link Hyperparameters.Builder#groupScalar}
      * @param value its new value
      */
     protected final void setGroupScalar(int group, String scalar, double value) {
@@ -363,7 +363,7 @@ public abstract class Optimizer {
             for (int i = 0; i < paramSteps[g].length; i++) {
                 String pp = prefix + "param." + i + ".";
                 out.put(pp + "step", Tensor.of(new long[] {paramSteps[g][i]}).reshape());
-                for (String b : bufferNames(group)) out.put(pp + b, buffer(g, i, b).clone());
+                for (String b : spec.bufferNames(group)) out.put(pp + b, buffer(g, i, b).clone());
             }
         }
         for (int k = 0; k < schedulers.size(); k++) out.putAll(schedulers.get(k).stateDict("scheduler." + k + "."));
@@ -446,7 +446,7 @@ public abstract class Optimizer {
             for (int i = 0; i < paramSteps[g].length; i++) {
                 String pp = prefix + "param." + i + ".";
                 paramSteps[g][i] = state.get(pp + "step").toLongArray()[0];
-                for (String b : bufferNames(group)) buffer(g, i, b).copyFrom(state.get(pp + b));
+                for (String b : spec.bufferNames(group)) buffer(g, i, b).copyFrom(state.get(pp + b));
             }
         }
         for (int k = 0; k < schedulers.size(); k++) schedulers.get(k).loadState(state, "scheduler." + k + ".");
@@ -456,32 +456,6 @@ public abstract class Optimizer {
         long v = state.get(key).toLongArray()[0];
         if (v < 0) throw new IllegalArgumentException(name + " state '" + key + "': a step count must be >= 0, was " + v);
         return v;
-    }
-
-    /**
-     * Writes {@link #stateDict()} to a safetensors file, atomically, tagged with this optimizer's kind.
-     *
-     * @param file where to write
-     * @throws IOException when the file cannot be written
-     */
-    public void save(Path file) throws IOException {
-        Safetensors.save(stateDict(), Map.of("descent.format", FORMAT, "descent.optimizer", name), file);
-    }
-
-    /**
-     * Reads a file written by {@link #save(Path)} and {@linkplain #loadStateDict restores} it.
-     *
-     * @param file the file to read
-     * @throws IllegalArgumentException when the file holds another optimizer's state, or does not match
-     * @throws dev.descent.core.io.FileFormatException when the file is not a valid safetensors file
-     */
-    public void load(Path file) throws IOException {
-        Safetensors.Contents c = Safetensors.load(file);
-        String kind = c.metadata().get("descent.optimizer");
-        if (!name.equals(kind)) {
-            throw new IllegalArgumentException(file + " holds the state of " + (kind == null ? "no Descent optimizer" : kind) + ", not of " + name);
-        }
-        loadStateDict(c.tensors());
     }
 
     static String describe(Parameter p) {

@@ -33,7 +33,7 @@ public final class ProjectedGradientDescent extends Optimizer {
      * @param groups the parameter groups with their hyperparameters
      */
     public ProjectedGradientDescent(List<ParamGroup> groups) {
-        super(groups, SPEC, Map.of(), List.of());
+        super(groups, SPEC);
     }
 
     /**
@@ -44,17 +44,12 @@ public final class ProjectedGradientDescent extends Optimizer {
      * @param set the convex set of every group that does not set {@code set}
      */
     public ProjectedGradientDescent(List<ParamGroup> groups, double lr, ConvexSet set) {
-        super(groups, SPEC, Map.of("lr", lr, "set", requireSet(set)), List.of());
+        super(groups, SPEC, Map.of("lr", lr, "set", requireSet(set)));
     }
 
     private static ConvexSet requireSet(ConvexSet set) {
         if (set == null) throw new IllegalArgumentException("set must not be null");
         return set;
-    }
-
-    @Override
-    protected List<String> bufferNames(ParamGroup hp) {
-        return List.of();
     }
 
     @Override

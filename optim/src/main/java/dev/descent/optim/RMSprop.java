@@ -1,6 +1,5 @@
 package dev.descent.optim;
 
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
@@ -24,7 +23,7 @@ import java.util.Map;
  */
 public final class RMSprop extends Optimizer {
 
-    /** The hyperparameters RMSprop accepts, with defaults and ranges. */
+    /** The hyperparameters RMSprop accepts, with defaults and ranges, and its buffers: square_avg, momentum_buffer (when μ ≠ 0), grad_avg (when centred). */
     public static final Hyperparameters SPEC = Hyperparameters.builder()
             .real("lr", 1e-2, Hyperparameters.Range.NON_NEGATIVE)
             .real("alpha", 0.99, Hyperparameters.Range.UNIT_OPEN)
@@ -32,6 +31,9 @@ public final class RMSprop extends Optimizer {
             .real("weight_decay", 0, Hyperparameters.Range.NON_NEGATIVE)
             .real("momentum", 0, Hyperparameters.Range.NON_NEGATIVE)
             .flag("centered", false)
+            .buffer("square_avg")
+            .buffer("momentum_buffer", g -> g.get("momentum") > 0)
+            .buffer("grad_avg", g -> g.flag("centered"))
             .build();
 
     /**
@@ -40,7 +42,7 @@ public final class RMSprop extends Optimizer {
      * @param groups the parameter groups with their hyperparameters
      */
     public RMSprop(List<ParamGroup> groups) {
-        super(groups, SPEC, Map.of(), List.of());
+        super(groups, SPEC);
     }
 
     /**
@@ -50,15 +52,7 @@ public final class RMSprop extends Optimizer {
      * @param lr the learning rate of every group that does not set {@code lr}
      */
     public RMSprop(List<ParamGroup> groups, double lr) {
-        super(groups, SPEC, Map.of("lr", lr), List.of());
-    }
-
-    @Override
-    protected List<String> bufferNames(ParamGroup hp) {
-        List<String> names = new ArrayList<>(List.of("square_avg"));
-        if (hp.get("momentum") > 0) names.add("momentum_buffer");
-        if (hp.flag("centered")) names.add("grad_avg");
-        return names;
+        super(groups, SPEC, Map.of("lr", lr));
     }
 
     @Override

@@ -27,7 +27,7 @@ import java.util.Map;
  */
 public final class SGD extends Optimizer {
 
-    /** The hyperparameters SGD accepts, with defaults and ranges. */
+    /** The hyperparameters SGD accepts, with defaults and ranges, and its buffers: momentum_buffer (when μ ≠ 0). */
     public static final Hyperparameters SPEC = Hyperparameters.builder()
             .real("lr", 1e-3, Hyperparameters.Range.NON_NEGATIVE)
             .real("momentum", 0, Hyperparameters.Range.NON_NEGATIVE)
@@ -40,6 +40,7 @@ public final class SGD extends Optimizer {
                             + g.get("momentum") + ", dampening " + g.get("dampening"));
                 }
             })
+            .buffer("momentum_buffer", g -> g.get("momentum") != 0)
             .build();
 
     /**
@@ -48,7 +49,7 @@ public final class SGD extends Optimizer {
      * @param groups the parameter groups with their hyperparameters
      */
     public SGD(List<ParamGroup> groups) {
-        super(groups, SPEC, Map.of(), List.of());
+        super(groups, SPEC);
     }
 
     /**
@@ -58,12 +59,7 @@ public final class SGD extends Optimizer {
      * @param lr the learning rate of every group that does not set {@code lr}
      */
     public SGD(List<ParamGroup> groups, double lr) {
-        super(groups, SPEC, Map.of("lr", lr), List.of());
-    }
-
-    @Override
-    protected List<String> bufferNames(ParamGroup hp) {
-        return hp.get("momentum") != 0 ? List.of("momentum_buffer") : List.of();
+        super(groups, SPEC, Map.of("lr", lr));
     }
 
     @Override

@@ -38,7 +38,7 @@ import java.util.Map;
  * <p>t is the group's step count and p counts the elements of the parameters that have a gradient in
  * this step. The factor of the last step is {@link #lastShrinkage(int)} (NaN before the first step).
  */
-public final class SteinRuleAdam extends Optimizer {
+public final class SteinRuleAdam extends AdamFamily {
 
     /** How σ² and D are computed. */
     public enum Variant {
@@ -51,13 +51,10 @@ public final class SteinRuleAdam extends Optimizer {
     /** The guard added to D in the factor's denominator. */
     static final double D_GUARD = 1e-12;
 
-    /** The hyperparameters SR-Adam accepts, with defaults and ranges. */
-    public static final Hyperparameters SPEC = Hyperparameters.builder()
-            .real("lr", 1e-3, Hyperparameters.Range.NON_NEGATIVE)
-            .real("beta1", 0.9, Hyperparameters.Range.UNIT_OPEN)
-            .real("beta2", 0.999, Hyperparameters.Range.UNIT_OPEN)
-            .real("eps", 1e-8, Hyperparameters.Range.NON_NEGATIVE)
-            .real("weight_decay", 0, Hyperparameters.Range.NON_NEGATIVE)
+    private static final String LAST_SHRINKAGE = "last_shrinkage";
+
+    /** The hyperparameters SR-Adam accepts, with defaults and ranges; its moment buffers; the last shrinkage factor of each group. */
+    public static final Hyperparameters SPEC = spec(0)
             .integer("warmup", 5, 0)
             .real("c_min", 0.1, Hyperparameters.Range.UNIT)
             .real("c_max", 1.0, Hyperparameters.Range.UNIT)
@@ -68,9 +65,8 @@ public final class SteinRuleAdam extends Optimizer {
                     throw new IllegalArgumentException("c_min must be <= c_max, was c_min " + g.get("c_min") + ", c_max " + g.get("c_max"));
                 }
             })
+            .groupScalar(LAST_SHRINKAGE)
             .build();
-
-    private static final String LAST_SHRINKAGE = "last_shrinkage";
 
     /**
      * SR-Adam over {@code groups}; keys a group does not set take the defaults above.
@@ -78,7 +74,7 @@ public final class SteinRuleAdam extends Optimizer {
      * @param groups the parameter groups with their hyperparameters
      */
     public SteinRuleAdam(List<ParamGroup> groups) {
-        super(groups, SPEC, Map.of(), List.of(LAST_SHRINKAGE));
+        super(groups, SPEC);
     }
 
     /**
@@ -88,7 +84,7 @@ public final class SteinRuleAdam extends Optimizer {
      * @param lr the learning rate of every group that does not set {@code lr}
      */
     public SteinRuleAdam(List<ParamGroup> groups, double lr) {
-        super(groups, SPEC, Map.of("lr", lr), List.of(LAST_SHRINKAGE));
+        super(groups, SPEC, Map.of("lr", lr));
     }
 
     /**
@@ -103,33 +99,21 @@ public final class SteinRuleAdam extends Optimizer {
     }
 
     @Override
-    protected List<String> bufferNames(ParamGroup hp) {
-        return List.of("exp_avg", "exp_avg_sq");
-    }
-
-    @Override
     protected void update(int group, ParamGroup hp, long groupStep, List<Slot> slots) {
-        int n = slots.size();
-        Flat[] theta = new Flat[n], grad = new Flat[n], m = new Flat[n], v = new Flat[n];
+        Operands[] x = new Operands[slots.size()];
         long p = 0;
-        for (int k = 0; k < n; k++) {
-            Slot s = slots.get(k);
-            theta[k] = Flat.of(s.param());
-            grad[k] = Flat.read(s.grad());
-            m[k] = Flat.of(buffer(group, s.index(), "exp_avg"));
-            v[k] = Flat.of(buffer(group, s.index(), "exp_avg_sq"));
-            p += theta[k].size();
+        for (int k = 0; k < x.length; k++) {
+            x[k] = operands(group, slots.get(k), false);
+            p += x[k].theta().size();
         }
         double c = 1;
         if (hp.flag("shrink") && groupStep > Math.max((long) hp.get("warmup"), 1) && p > 2) {
-            double[] stats = statistics(grad, m, v, hp.option("variant", Variant.class), hp.get("eps"));
+            double[] stats = statistics(x, hp.option("variant", Variant.class), hp.get("eps"));
             c = shrinkageFactor(p, stats[0], stats[1], hp.get("c_min"), hp.get("c_max"));
         }
         setGroupScalar(group, LAST_SHRINKAGE, c);
-        for (int k = 0; k < n; k++) {
-            Adam.update(theta[k], grad[k], m[k], v[k], null, c, hp.get("lr"), hp.get("beta1"), hp.get("beta2"), hp.get("eps"),
-                    hp.get("weight_decay"), 0, groupStep, true);
-        }
+        Step step = Step.of(hp, Decay.L2, true, c, groupStep);
+        for (Operands o : x) update(o, step);
     }
 
     /**
@@ -138,22 +122,23 @@ public final class SteinRuleAdam extends Optimizer {
      *
      * @return {σ², D}
      */
-    static double[] statistics(Flat[] grad, Flat[] m, Flat[] v, Variant variant, double eps) {
+    static double[] statistics(Operands[] x, Variant variant, double eps) {
         double sigmaSum = 0, d = 0;
         long p = 0;
-        for (int k = 0; k < grad.length; k++) {
-            for (int i = 0; i < grad[k].size(); i++) {
-                double mi = m[k].get(i), diff = grad[k].get(i) - mi;
+        for (Operands o : x) {
+            Flat grad = o.grad(), m = o.m(), v = o.v();
+            for (int i = 0; i < grad.size(); i++) {
+                double mi = m.get(i), diff = grad.get(i) - mi;
                 if (variant == Variant.PAPER) {
-                    sigmaSum += Math.max(v[k].get(i) - mi * mi, 0);
+                    sigmaSum += Math.max(v.get(i) - mi * mi, 0);
                     d += diff * diff;
                 } else {
-                    double w = diff / (Math.sqrt(v[k].get(i)) + eps);
+                    double w = diff / (Math.sqrt(v.get(i)) + eps);
                     sigmaSum += w * w;
                     d += w * w;
                 }
             }
-            p += grad[k].size();
+            p += grad.size();
         }
         return new double[] {sigmaSum / p, d};
     }

@@ -6,8 +6,9 @@
  * <ul>
  *   <li>{@link dev.descent.optim.ParamGroup} — parameters plus their hyperparameters;
  *       {@link dev.descent.optim.Optimizer} — the base: {@code step()}, {@code zeroGrad()}, per-group
- *       learning rates, {@code stateDict()}/{@code save}/{@code load}; each optimizer's accepted keys,
- *       defaults and ranges are its {@link dev.descent.optim.Hyperparameters}.</li>
+ *       learning rates, {@code stateDict()}/{@code loadStateDict}; each optimizer's accepted keys,
+ *       defaults, ranges and state buffers are its {@link dev.descent.optim.Hyperparameters};
+ *       {@link dev.descent.optim.OptimizerState} saves and loads the state as safetensors files.</li>
  *   <li>SGD family: {@link dev.descent.optim.SGD} (momentum, dampening, Nesterov, weight decay),
  *       {@link dev.descent.optim.RMSprop}, {@link dev.descent.optim.Adagrad}.</li>
  *   <li>Adam family: {@link dev.descent.optim.Adam} (AMSGrad option), {@link dev.descent.optim.AdamW},

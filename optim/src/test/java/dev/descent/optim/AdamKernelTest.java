@@ -18,6 +18,11 @@ class AdamKernelTest {
         return Flat.of(Tensor.wrap(Storage.of(a), offset, new int[] {n}, new int[] {1}));
     }
 
+    /** θ, g, m, v from four arrays, without AMSGrad. */
+    private static AdamFamily.Operands operands(float[][] a, int offset, int n) {
+        return new AdamFamily.Operands(flat(a[0], offset, n), flat(a[1], offset, n), flat(a[2], offset, n), flat(a[3], offset, n), null);
+    }
+
     /** A value of any kind the update meets: ordinary, tiny, zero of either sign, huge, subnormal. */
     private static float value(SplittableRandom r) {
         return switch (r.nextInt(8)) {
@@ -44,13 +49,11 @@ class AdamKernelTest {
             double dd = r.nextBoolean() ? 0 : r.nextDouble(0.1), lr = r.nextDouble(0.1), keep = 1 - lr * dd;
             double stepSize = lr / r.nextDouble(0.01, 1), bc2Sqrt = r.nextDouble(0.01, 1);
             boolean paper = r.nextBoolean();
-            int done = Adam.updateVector(vec[0], off, vec[1], off, vec[2], off, vec[3], off, 0, n, c, beta1, beta2, eps, wd, dd, keep, stepSize,
-                    bc2Sqrt, paper);
+            var step = new AdamFamily.Step(c, beta1, beta2, eps, wd, dd, keep, stepSize, bc2Sqrt, paper);
+            int done = AdamFamily.updateVector(operands(vec, off, n), step, 0, n);
             assertTrue(done >= n - 3 && done <= n, "the vector loop stops within a vector of the end: " + done + " of " + n);
-            Adam.updateScalar(flat(vec[0], off, n), flat(vec[1], off, n), flat(vec[2], off, n), flat(vec[3], off, n), null, done, n, c, beta1,
-                    beta2, eps, wd, dd, keep, stepSize, bc2Sqrt, paper);
-            Adam.updateScalar(flat(ref[0], off, n), flat(ref[1], off, n), flat(ref[2], off, n), flat(ref[3], off, n), null, 0, n, c, beta1,
-                    beta2, eps, wd, dd, keep, stepSize, bc2Sqrt, paper);
+            AdamFamily.updateScalar(operands(vec, off, n), step, done, n);
+            AdamFamily.updateScalar(operands(ref, off, n), step, 0, n);
             for (int k = 0; k < 4; k++) assertArrayEquals(ref[k], vec[k], "array " + k + ", seed " + seed);
         });
     }

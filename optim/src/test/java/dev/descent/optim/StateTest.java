@@ -144,12 +144,12 @@ class StateTest {
             train(a, optA, 0, n);
             Path params = dir.resolve("model.safetensors"), state = dir.resolve("optimizer.safetensors");
             a.save(params);
-            optA.save(state);
+            OptimizerState.save(optA, state);
             train(a, optA, n, n + k);
 
             Model b = Model.load(params);
             Optimizer optB = setup.build.apply(b);
-            optB.load(state);
+            OptimizerState.load(optB, state);
             train(b, optB, n, n + k);
             Steps.assertBitwise(a.values(), b.values(), setup.name + ": resumed vs uninterrupted");
 
@@ -238,9 +238,9 @@ class StateTest {
         Model m = Model.init(1);
         Optimizer opt = new SGD(List.of(ParamGroup.of(m.params)), 0.1);
         Path file = dir.resolve("sgd.safetensors");
-        opt.save(file);
+        OptimizerState.save(opt, file);
         assertEquals("SGD", Safetensors.load(file).metadata().get("descent.optimizer"));
-        var e = assertThrows(IllegalArgumentException.class, () -> adam(Model.init(1)).load(file));
+        var e = assertThrows(IllegalArgumentException.class, () -> OptimizerState.load(adam(Model.init(1)), file));
         assertEquals(file + " holds the state of SGD, not of Adam", e.getMessage());
     }
 
@@ -263,8 +263,10 @@ class StateTest {
         Optimizer opt = adam(m);
         train(m, opt, 0, 1);
         Path file = dir.resolve("state.safetensors");
-        opt.save(file);
+        OptimizerState.save(opt, file);
         var contents = Safetensors.load(file);
+        assertEquals(Map.of("descent.format", "descent-optimizer-state-1", "descent.optimizer", "Adam"), contents.metadata(),
+                "the tags of the files written before OptimizerState existed: they still load");
         assertEquals(opt.stateDict().keySet(), contents.tensors().keySet());
         assertTrue(Files.size(file) > 0);
         for (var e : opt.stateDict().entrySet()) assertTrue(e.getValue().contentEquals(contents.tensors().get(e.getKey())), e.getKey());

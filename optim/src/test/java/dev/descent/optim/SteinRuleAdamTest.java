@@ -102,6 +102,11 @@ class SteinRuleAdamTest {
 
     static final int[][] SHAPES = {{3}, {2, 2}, {4}};
 
+    /** One tensor's gradient and moments, as the statistics read them (θ is not read). */
+    static AdamFamily.Operands[] operands(double[] g, double[] m, double[] v) {
+        return new AdamFamily.Operands[] {new AdamFamily.Operands(Flat.zeros(g.length), Flat.wrap(g), Flat.wrap(m), Flat.wrap(v), null)};
+    }
+
     @Test
     void matchesTheReferenceInBothVariantsAndBothDtypes() {
         SplittableRandom rng = new SplittableRandom(11);
@@ -344,8 +349,8 @@ class SteinRuleAdamTest {
                 vk[i] *= k * k;
             }
             for (Variant variant : Variant.values()) {
-                double[] st = SteinRuleAdam.statistics(new Flat[] {Flat.wrap(g)}, new Flat[] {Flat.wrap(m)}, new Flat[] {Flat.wrap(v)}, variant, 0);
-                double[] sk = SteinRuleAdam.statistics(new Flat[] {Flat.wrap(gk)}, new Flat[] {Flat.wrap(mk)}, new Flat[] {Flat.wrap(vk)}, variant, 0);
+                double[] st = SteinRuleAdam.statistics(operands(g, m, v), variant, 0);
+                double[] sk = SteinRuleAdam.statistics(operands(gk, mk, vk), variant, 0);
                 assertEquals(SteinRuleAdam.shrinkageFactor(p, st[0], st[1], 0, 1), SteinRuleAdam.shrinkageFactor(p, sk[0], sk[1], 0, 1), 1e-6,
                         variant + " with k = " + k);
             }

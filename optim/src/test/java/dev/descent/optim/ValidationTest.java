@@ -137,6 +137,18 @@ class ValidationTest {
     }
 
     @Test
+    void eachOptimizerDeclaresItsStateOnceAndTheBaseFollowsItsHyperparameters() {
+        assertEquals(List.of("exp_avg", "exp_avg_sq"), Adam.SPEC.bufferNames(new Adam(List.of(ParamGroup.of(param()))).group(0)));
+        var rms = new RMSprop(List.of(ParamGroup.of(param()).with("centered", true)));
+        assertEquals(List.of("square_avg", "grad_avg"), rms.hyperparameters().bufferNames(rms.group(0)));
+        rms.group(0).set("momentum", 0.9);
+        assertEquals(List.of("square_avg", "momentum_buffer", "grad_avg"), rms.hyperparameters().bufferNames(rms.group(0)));
+        assertEquals(List.of("last_shrinkage"), SteinRuleAdam.SPEC.groupScalars());
+        var e = assertThrows(IllegalArgumentException.class, () -> Hyperparameters.builder().buffer("m").groupScalar("m"));
+        assertEquals("state 'm' declared twice", e.getMessage());
+    }
+
+    @Test
     void parametersWithoutGradientsAreSkipped() {
         Parameter a = param(), b = param();
         var opt = new Adam(List.of(ParamGroup.of(a, b), ParamGroup.of(param())), 0.1);

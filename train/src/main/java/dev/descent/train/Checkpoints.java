@@ -6,6 +6,7 @@ import dev.descent.core.io.Json;
 import dev.descent.core.io.Safetensors;
 import dev.descent.nn.Module;
 import dev.descent.optim.Optimizer;
+import dev.descent.optim.OptimizerState;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -64,7 +65,7 @@ public final class Checkpoints {
         if (Files.exists(target)) deleteTree(target);
         Files.createDirectories(target);
         Safetensors.save(model.stateDict(), modelMeta, target.resolve("model.safetensors"));
-        opt.save(target.resolve("optimizer.safetensors"));
+        OptimizerState.save(opt, target.resolve("optimizer.safetensors"));
         Map<String, Object> state = new LinkedHashMap<>();
         state.put("epoch", pos.epoch());
         state.put("batch", pos.batch());
@@ -108,7 +109,7 @@ public final class Checkpoints {
      */
     public Position restore(Path ckpt, Module model, Optimizer opt) throws IOException {
         model.load(ckpt.resolve("model.safetensors"));
-        opt.load(ckpt.resolve("optimizer.safetensors"));
+        OptimizerState.load(opt, ckpt.resolve("optimizer.safetensors"));
         Map<?, ?> s;
         try {
             s = (Map<?, ?>) Json.parse(Files.readString(ckpt.resolve("state.json")));
