@@ -1,10 +1,5 @@
 package dev.descent.tutorial;
 
-import dev.descent.core.DType;
-import dev.descent.core.Tensor;
-import dev.descent.core.autograd.GradMode;
-import dev.descent.core.ops.Losses;
-import dev.descent.data.Batch;
 import dev.descent.data.DataLoader;
 import dev.descent.data.FashionMnist;
 import dev.descent.data.ImageDataset;
@@ -17,13 +12,17 @@ import dev.descent.nn.ReLU;
 import dev.descent.nn.Sequential;
 import dev.descent.optim.ParamGroup;
 import dev.descent.optim.SGD;
+import dev.descent.train.Callback;
+import dev.descent.train.EpochMetrics;
+import dev.descent.train.Loss;
+import dev.descent.train.TrainResult;
+import dev.descent.train.Trainer;
 import java.io.IOException;
 import java.nio.file.Files;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.SplittableRandom;
 
-/** Chapter 7 of the tutorial: a small CNN from the library's layers, trained on generated images (or Fashion-MNIST). */
+/** Chapter 7 of the tutorial: a small CNN from the library's layers, trained by the Trainer on generated images (or Fashion-MNIST). */
 public final class Ch07Cnn {
     private Ch07Cnn() {}
 
@@ -69,8 +68,9 @@ public final class Ch07Cnn {
      * Runs the chapter on generated images.
      *
      * @return the values the text claims
+     * @throws IOException declared by {@code Trainer.fit} for checkpoints, which this trainer does not write
      */
-    public static Result run() {
+    public static Result run() throws IOException {
         Tutorial.section("data");
         // tag::data[]
         ImageDataset train = SyntheticImages.generate(3000, 1);       // 1×28×28 grey images of bars, 10 angles
@@ -87,8 +87,9 @@ public final class Ch07Cnn {
      * @param test the test images
      * @param epochs passes over the training images
      * @return what the training achieved
+     * @throws IOException declared by {@code Trainer.fit} for checkpoints, which this trainer does not write
      */
-    static Result train(ImageDataset train, ImageDataset test, int epochs) {
+    static Result train(ImageDataset train, ImageDataset test, int epochs) throws IOException {
         Tutorial.section("model");
         // tag::model[]
         var rng = new SplittableRandom(1);
@@ -103,42 +104,22 @@ public final class Ch07Cnn {
         Tutorial.section("train");
         // tag::train[]
         var opt = new SGD(List.of(ParamGroup.of(model.parameters()).with("momentum", 0.9)), 0.05);
-        var loader = new DataLoader(train, 64, 11);
-        List<Double> losses = new ArrayList<>();
-        for (int epoch = 1; epoch <= epochs; epoch++) {
-            model.train();                                                  // training mode (matters for dropout, batch norm)
-            double sum = 0;
-            for (Batch b : loader) {
-                Tensor loss = Losses.crossEntropy(model.forward(b.x()), b.y());
-                opt.zeroGrad();
-                loss.backward();
-                opt.step();                                                 // the optimizer does the update of chapter 6
-                sum += loss.item() * b.size();
+        var loader = new DataLoader(train, 64, 11);                         // shuffled mini-batches of 64, seeded
+        Callback epochLine = new Callback() {                               // runs beside the loop: here, after each epoch
+            @Override
+            public void onEpochEnd(Trainer trainer, EpochMetrics m) {
+                System.out.printf("epoch %d  train loss %.4f  test accuracy %5.1f%%%n", m.epoch(), m.trainLoss(), 100 * m.testAccuracy());
             }
-            losses.add(sum / train.size());
-            System.out.printf("epoch %d  train loss %.4f  test accuracy %5.1f%%%n", epoch, losses.getLast(), 100 * accuracy(model, test));
-        }
+        };
+        TrainResult result = Trainer.builder(model, opt, loader)
+                .epochs(epochs)
+                .loss(Loss.crossEntropy())                                  // the default, written out
+                .evaluateOn(test)                                           // loss and accuracy on the test images after each epoch
+                .callbacks(epochLine)
+                .build()
+                .fit();
         // end::train[]
-        return new Result(model.parameterCount(), List.copyOf(model.namedParameters().keySet()), losses, accuracy(model, test));
+        List<Double> losses = result.history().stream().map(EpochMetrics::trainLoss).toList();
+        return new Result(model.parameterCount(), List.copyOf(model.namedParameters().keySet()), losses, result.history().getLast().testAccuracy());
     }
-
-    /**
-     * The fraction of images whose highest score is their class, in eval mode and without a graph.
-     *
-     * @param model the network
-     * @param test the images
-     * @return the accuracy in [0, 1]
-     */
-    // tag::accuracy[]
-    static double accuracy(Sequential model, ImageDataset test) {
-        model.eval();
-        long correct = 0;
-        try (var _ = GradMode.noGrad()) {
-            for (Batch b : new DataLoader(test, 500, 0).withShuffle(false)) {
-                correct += (long) model.forward(b.x()).argmax(1, false).eq(b.y()).to(DType.FLOAT64).sum().item();
-            }
-        }
-        return (double) correct / test.size();
-    }
-    // end::accuracy[]
 }

@@ -1,10 +1,5 @@
 package dev.descent.tutorial;
 
-import dev.descent.core.DType;
-import dev.descent.core.Tensor;
-import dev.descent.core.autograd.GradMode;
-import dev.descent.core.ops.Losses;
-import dev.descent.data.Batch;
 import dev.descent.data.DataLoader;
 import dev.descent.data.TwoSpirals;
 import dev.descent.nn.Linear;
@@ -17,12 +12,15 @@ import dev.descent.optim.Optimizer;
 import dev.descent.optim.ParamGroup;
 import dev.descent.optim.SGD;
 import dev.descent.optim.SteinRuleAdam;
-import java.util.ArrayList;
+import dev.descent.train.EpochMetrics;
+import dev.descent.train.TrainResult;
+import dev.descent.train.Trainer;
+import java.io.IOException;
 import java.util.List;
 import java.util.SplittableRandom;
 import java.util.function.Function;
 
-/** Chapter 8 of the tutorial: SGD, momentum, Adam, gradient clipping and Stein-rule Adam on one problem, side by side. */
+/** Chapter 8 of the tutorial: SGD, momentum, Adam, gradient clipping and Stein-rule Adam on one problem, side by side, one Trainer each. */
 public final class Ch08Optimizers {
     private Ch08Optimizers() {}
 
@@ -60,8 +58,9 @@ public final class Ch08Optimizers {
      * Runs the chapter.
      *
      * @param args ignored
+     * @throws IOException declared by {@code Trainer.fit} for checkpoints, which these trainers do not write
      */
-    public static void main(String[] args) {
+    public static void main(String[] args) throws IOException {
         run();
     }
 
@@ -69,8 +68,9 @@ public final class Ch08Optimizers {
      * Runs the chapter.
      *
      * @return the values the text claims
+     * @throws IOException declared by {@code Trainer.fit} for checkpoints, which these trainers do not write
      */
-    public static Result run() {
+    public static Result run() throws IOException {
         Tutorial.section("compare");
         // tag::compare[]
         List<Run> runs = List.of(
@@ -96,37 +96,24 @@ public final class Ch08Optimizers {
 
     /**
      * Trains the same network from the same start on the same batches with the optimizer {@code make}
-     * builds.
+     * builds, through one {@link Trainer}.
      *
      * @param name the optimizer and its settings, for the table
      * @param make builds the optimizer over the model's parameters
      * @return the run
+     * @throws IOException declared by {@code Trainer.fit} for checkpoints, which this trainer does not write
      */
     // tag::fit[]
-    static Run fit(String name, Function<Sequential, Optimizer> make) {
+    static Run fit(String name, Function<Sequential, Optimizer> make) throws IOException {
         var rng = new SplittableRandom(42);
         TwoSpirals.Data train = TwoSpirals.generate(1000, 1.0, 0.02, rng), test = TwoSpirals.generate(500, 1.0, 0.02, rng);
         var model = new Sequential(new Linear(2, 32, rng), new Tanh(), new Linear(32, 32, rng), new Tanh(), new Linear(32, 2, rng));
         Optimizer opt = make.apply(model);
-        var loader = new DataLoader(train.dataset(), 50, 7);          // every optimizer sees the same batches
-        List<Double> losses = new ArrayList<>();
-        for (int epoch = 1; epoch <= EPOCHS; epoch++) {
-            double sum = 0;
-            for (Batch b : loader) {
-                Tensor loss = Losses.crossEntropy(model.forward(b.x()), b.y());
-                opt.zeroGrad();
-                loss.backward();
-                opt.step();
-                sum += loss.item() * b.size();
-            }
-            losses.add(sum / train.x().size(0));
-        }
-        double accuracy;
-        try (var _ = GradMode.noGrad()) {
-            accuracy = model.forward(test.x()).argmax(1, false).eq(test.y()).to(DType.FLOAT64).mean().item();
-        }
+        var loader = new DataLoader(train.dataset(), 50, 7);          // the same seed: every optimizer sees the same batches
+        TrainResult result = Trainer.builder(model, opt, loader).epochs(EPOCHS).evaluateOn(test.dataset()).build().fit();
+        List<Double> losses = result.history().stream().map(EpochMetrics::trainLoss).toList();
         String note = opt instanceof SteinRuleAdam sr ? String.format("(last c: %.2f)", sr.lastShrinkage(0)) : "";
-        return new Run(name, losses, accuracy, note);
+        return new Run(name, losses, result.history().getLast().testAccuracy(), note);
     }
     // end::fit[]
 }

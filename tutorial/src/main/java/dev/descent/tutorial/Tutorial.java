@@ -8,7 +8,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
-import java.util.function.Supplier;
+import java.util.concurrent.Callable;
 
 /**
  * The tutorial's command line and its table of contents: {@code docs/tutorial/run 3} runs chapter 3,
@@ -28,7 +28,7 @@ public final class Tutorial {
      * @param main the example's {@code main}, which takes the chapter's optional arguments
      * @param run the run the text shows (no arguments), returning what the text claims
      */
-    public record Chapter(int number, String file, String title, Main main, Supplier<?> run) {}
+    public record Chapter(int number, String file, String title, Main main, Callable<?> run) {}
 
     /** A chapter's {@code main} method. */
     @FunctionalInterface

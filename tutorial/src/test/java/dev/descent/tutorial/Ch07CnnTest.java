@@ -9,7 +9,7 @@ import java.util.List;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
-/** Runs chapter 7 and checks the CNN's size, its parameter names and what it learns from the generated images. */
+/** Runs chapter 7 and checks the CNN's size, its parameter names, what the Trainer makes of the generated images and the line its callback prints. */
 class Ch07CnnTest {
     private static Captured<Ch07Cnn.Result> run;
 
@@ -36,6 +36,18 @@ class Ch07CnnTest {
         assertEquals(3, losses.size());
         assertTrue(losses.get(0) > losses.get(1) && losses.get(1) > losses.get(2), "losses " + losses);
         assertTrue(run.value().testAccuracy() > 0.95, "accuracy " + run.value().testAccuracy());
+    }
+
+    @Test
+    void theCallbackPrintsEachEpochOfTheTrainersHistory() {
+        List<Double> losses = run.value().losses();
+        for (int e = 1; e <= losses.size(); e++) {
+            String line = String.format("epoch %d  train loss %.4f  test accuracy ", e, losses.get(e - 1));
+            assertTrue(run.output().contains(line), "no line '" + line + "' in\n" + run.output());
+        }
+        String last = String.format("epoch %d  train loss %.4f  test accuracy %5.1f%%", losses.size(), losses.getLast(),
+                100 * run.value().testAccuracy());
+        assertTrue(run.output().contains(last), "no line '" + last + "' in\n" + run.output());
     }
 
     @Test

@@ -59,6 +59,13 @@ class Ch08OptimizersTest {
     }
 
     @Test
+    void theTrainerRunsEveryEpochOfSgdAtLearningRateFiveBecauseItsLossStaysFinite() {
+        var losses = r("SGD lr 5").losses();
+        assertEquals(Ch08Optimizers.EPOCHS, losses.size());
+        for (double l : losses) assertTrue(Double.isFinite(l), "losses " + losses);
+    }
+
+    @Test
     void bothClippingsRescueLearningRateFiveAndAgreeForFiveEpochs() {
         for (String name : new String[] {"SGD lr 5, clip norm 0.1", "ClippedSGD lr 5, γ 0.1"}) {
             assertTrue(last(name) < last("SGD lr 0.5"), name + " " + last(name));
