@@ -4,7 +4,7 @@ import dev.descent.core.kernel.Vectors;
 
 /**
  * Whether Descent's kernels take their Vector API paths, for code outside core that has vector loops of
- * its own (an optimizer's update, a {@link CustomOp}) and must follow the same switch: the system
+ * its own (an optimizer's update, a {@link dev.descent.core.autograd.CustomOp}) and must follow the same switch: the system
  * property {@code -Ddescent.kernels=scalar} sends every kernel to its scalar twin, and so must it send
  * theirs.
  */

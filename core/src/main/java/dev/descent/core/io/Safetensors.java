@@ -63,14 +63,19 @@ public final class Safetensors {
      * padded with spaces to a multiple of 8 bytes, as the reference writer does.
      *
      * @param tensors the tensors by name; each is written contiguous, views included
-     * @param metadata strings stored under {@code __metadata__} (omitted when empty)
+     * @param metadata strings stored under {@code __metadata__} (omitted when empty), in the map's order when it
+     *        has one (a {@link java.util.SequencedMap} such as {@code LinkedHashMap}), else sorted by key, so that
+     *        the same content always gives the same bytes
      * @param file the file to create or replace
      * @throws IOException when writing fails (the old file, if any, is then left as it was)
      * @throws IllegalArgumentException when a tensor is named {@code __metadata__}
      */
     public static void save(Map<String, Tensor> tensors, Map<String, String> metadata, Path file) throws IOException {
         Map<String, Object> header = new LinkedHashMap<>();
-        if (!metadata.isEmpty()) header.put("__metadata__", new LinkedHashMap<>(metadata));
+        if (!metadata.isEmpty()) {
+            header.put("__metadata__", metadata instanceof java.util.SequencedMap<String, String> seq
+                    ? new LinkedHashMap<>(seq) : new java.util.TreeMap<>(metadata)); // Map.of's order changes from run to run
+        }
         List<Tensor> ordered = new ArrayList<>();
         long offset = 0;
         for (Map.Entry<String, Tensor> e : tensors.entrySet()) {

@@ -42,6 +42,22 @@ class SafetensorsTest {
     }
 
     @Test
+    void metadataWithoutAnOrderIsWrittenSortedSoTheSameContentGivesTheSameBytes() throws IOException {
+        Map<String, String> unordered = new java.util.HashMap<>();
+        for (String k : List.of("zeta", "alpha", "mu", "beta", "omega", "kappa")) unordered.put(k, k.toUpperCase());
+        Path a = dir.resolve("unordered.safetensors"), b = dir.resolve("sorted.safetensors"), c = dir.resolve("kept.safetensors");
+        Safetensors.save(Map.of("t", Tensor.ones(2)), unordered, a);
+        Safetensors.save(Map.of("t", Tensor.ones(2)), new java.util.TreeMap<>(unordered), b);
+        assertArrayEquals(Files.readAllBytes(b), Files.readAllBytes(a), "a map without an order is written as if sorted by key");
+        assertEquals(List.of("alpha", "beta", "kappa", "mu", "omega", "zeta"), List.copyOf(Safetensors.load(a).metadata().keySet()));
+        Map<String, String> inserted = new LinkedHashMap<>();
+        inserted.put("zeta", "1");
+        inserted.put("alpha", "2");
+        Safetensors.save(Map.of("t", Tensor.ones(2)), inserted, c);
+        assertEquals(List.of("zeta", "alpha"), List.copyOf(Safetensors.load(c).metadata().keySet()), "a LinkedHashMap keeps its order");
+    }
+
+    @Test
     void roundTripKeepsNamesOrderDtypesShapesValuesAndMetadata() throws IOException {
         Map<String, Tensor> in = sample(new SplittableRandom(1));
         Path f = dir.resolve("m.safetensors");
