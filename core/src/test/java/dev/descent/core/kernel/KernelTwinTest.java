@@ -1,5 +1,6 @@
 package dev.descent.core.kernel;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.quicktheories.QuickTheory.qt;
@@ -7,6 +8,7 @@ import static org.quicktheories.generators.SourceDSL.integers;
 import static org.quicktheories.generators.SourceDSL.longs;
 
 import dev.descent.core.check.TensorGen;
+import java.util.Arrays;
 import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
 
@@ -112,12 +114,35 @@ class KernelTwinTest {
     }
 
     @Test
-    void parallelChunkBoundariesDependOnlyOnSizeGrainAndThreads() {
-        int[] b = Parallel.bounds(1000, 3, 64);
-        assertEquals(0, b[0]);
-        assertEquals(1000, b[3]);
-        for (int i = 1; i < 3; i++) assertEquals(0, b[i] % 64);
-        assertEquals(java.util.Arrays.toString(b), java.util.Arrays.toString(Parallel.bounds(1000, 3, 64)));
+    void parallelChunkBoundariesForAKnownCase() {
+        // 1000/3 = 333.3 and 2000/3 = 666.7, each rounded down to a multiple of 64.
+        assertArrayEquals(new int[] {0, 320, 640, 1000}, Parallel.bounds(1000, 3, 64));
+        assertArrayEquals(new int[] {0, 0, 0, 0, 5}, Parallel.bounds(5, 4, 8), "every inner boundary below one alignment unit is 0");
+        assertArrayEquals(new int[] {0, 25, 50, 75, 100}, Parallel.bounds(100, 4, 1));
+    }
+
+    /**
+     * What the chunking promises (Parallel.bounds' Javadoc and the determinism rule): chunks + 1 boundaries from
+     * 0 to n, in order, so the chunks cover [0, n) exactly once; inner boundary c is the largest multiple of align
+     * at most n·c/chunks (so a chunk is within one alignment unit of n/chunks); and the same answer every call.
+     */
+    @Test
+    void parallelChunkBoundariesCoverTheRangeInAlignedNearEqualChunks() {
+        qt().forAll(integers().between(0, 100_000), integers().between(1, 64), integers().between(1, 256)).checkAssert((n, chunks, align) -> {
+            int[] b = Parallel.bounds(n, chunks, align);
+            String what = "bounds(" + n + ", " + chunks + ", " + align + ") = " + Arrays.toString(b);
+            assertEquals(chunks + 1, b.length, what);
+            assertEquals(0, b[0], what);
+            assertEquals(n, b[chunks], what);
+            for (int c = 1; c < chunks; c++) {
+                assertTrue(b[c - 1] <= b[c], what + ": not ascending at " + c);
+                assertEquals(0, b[c] % align, what + ": boundary " + c + " is not aligned");
+                long target = (long) n * c;    // b[c] ≤ n·c/chunks < b[c] + align, in integers
+                assertTrue((long) b[c] * chunks <= target && ((long) b[c] + align) * chunks > target, what + ": boundary " + c);
+            }
+            assertTrue(b[chunks - 1] <= n, what);
+            assertArrayEquals(b, Parallel.bounds(n, chunks, align), "a second call");
+        });
     }
 
     @Test
