@@ -5,10 +5,10 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.quicktheories.QuickTheory.qt;
-import static org.quicktheories.generators.SourceDSL.longs;
 
+import dev.descent.core.check.QuickTheoriesRandom;
 import dev.descent.core.check.TensorGen;
-import java.util.SplittableRandom;
+import java.util.Arrays;
 import org.junit.jupiter.api.Test;
 
 class ShapeTest {
@@ -19,8 +19,8 @@ class ShapeTest {
         assertArrayEquals(new int[] {5, 4, 3}, Shape.broadcast("t", new int[] {5, 1, 3}, new int[] {4, 1}));
         assertArrayEquals(new int[] {2, 0}, Shape.broadcast("t", new int[] {2, 1}, new int[] {0}));
         assertArrayEquals(new int[] {3}, Shape.broadcast("t", new int[] {}, new int[] {3}));
-        qt().forAll(longs().all()).checkAssert(seed -> {
-            int[][] p = TensorGen.broadcastPair(new SplittableRandom(seed), 4, 5);
+        // QuickTheories makes the generator's choices: a failing pair shrinks to low ranks and sizes of 1.
+        qt().forAll(QuickTheoriesRandom.gen(rng -> TensorGen.broadcastPair(rng, 4, 5), Arrays::deepToString)).checkAssert(p -> {
             assertArrayEquals(Ref.broadcastShape(p[0], p[1]), Shape.broadcast("t", p[0], p[1]));
             assertArrayEquals(Shape.broadcast("t", p[1], p[0]), Shape.broadcast("t", p[0], p[1]), "broadcasting is symmetric");
         });

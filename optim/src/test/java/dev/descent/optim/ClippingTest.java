@@ -138,15 +138,11 @@ class ClippingTest {
         final List<Parameter> params;
         final double gradScale;
 
-        RandomRun(long seed) {
+        /** Parameters of the given shapes (drawn by QuickTheories: they shrink); values and hyperparameters from the seed. */
+        RandomRun(int[][] shapes, long seed) {
             rng = new SplittableRandom(seed);
-            int k = rng.nextInt(1, 4);
-            shapes = new int[k][];
-            int n = 0;
-            for (int i = 0; i < k; i++) {
-                shapes[i] = new int[] {rng.nextInt(1, 5), rng.nextInt(1, 4)};
-                n += shapes[i][0] * shapes[i][1];
-            }
+            this.shapes = shapes;
+            int n = ParamShapes.numel(shapes);
             gradScale = Math.exp(rng.nextDouble(-5, 5));
             params = Quadratic.params(Quadratic.gaussian(rng, n, 1), DType.FLOAT64, shapes);
         }
@@ -186,8 +182,8 @@ class ClippingTest {
 
     @Test
     void clippedStepIsNeverLongerThanGammaEta() {
-        qt().forAll(longs().all()).checkAssert(seed -> {
-            RandomRun run = new RandomRun(seed);
+        qt().forAll(ParamShapes.matrices(), longs().all()).checkAssert((shapes, seed) -> {
+            RandomRun run = new RandomRun(shapes, seed);
             double eta = Math.exp(run.rng.nextDouble(-5, 1)), gamma = Math.exp(run.rng.nextDouble(-3, 3));
             var opt = new ClippedSGD(List.of(ParamGroup.of(run.params).with("lr", eta).with("gamma", gamma)
                     .with("weight_decay", run.rng.nextBoolean() ? 0 : run.rng.nextDouble(0, 0.1))));
@@ -203,8 +199,8 @@ class ClippingTest {
 
     @Test
     void frameworkStepWithHardClippingIsNeverLongerThanGammaForEveryNu() {
-        qt().forAll(longs().all()).checkAssert(seed -> {
-            RandomRun run = new RandomRun(seed);
+        qt().forAll(ParamShapes.matrices(), longs().all()).checkAssert((shapes, seed) -> {
+            RandomRun run = new RandomRun(shapes, seed);
             double eta = run.rng.nextInt(8) == 0 ? Double.POSITIVE_INFINITY : Math.exp(run.rng.nextDouble(-5, 3));
             double gamma = Math.exp(run.rng.nextDouble(-3, 3)), nu = run.rng.nextInt(4) == 0 ? run.rng.nextInt(2) : run.rng.nextDouble();
             var opt = new ClippingFramework(List.of(ParamGroup.of(run.params).with("lr", eta).with("gamma", gamma).with("nu", nu)
@@ -221,8 +217,8 @@ class ClippingTest {
 
     @Test
     void belowTheThresholdClippedSgdIsExactlySgd() {
-        qt().forAll(longs().all()).checkAssert(seed -> {
-            RandomRun run = new RandomRun(seed);
+        qt().forAll(ParamShapes.matrices(), longs().all()).checkAssert((shapes, seed) -> {
+            RandomRun run = new RandomRun(shapes, seed);
             double[][][] grads = new double[5][][];
             double largest = 0;
             for (int s = 0; s < grads.length; s++) {
@@ -260,8 +256,8 @@ class ClippingTest {
 
     @Test
     void nuOneWithBetaZeroEqualsNuZero() {
-        qt().forAll(longs().all()).checkAssert(seed -> {
-            RandomRun run = new RandomRun(seed);
+        qt().forAll(ParamShapes.matrices(), longs().all()).checkAssert((shapes, seed) -> {
+            RandomRun run = new RandomRun(shapes, seed);
             double eta = Math.exp(run.rng.nextDouble(-5, 1)), gamma = Math.exp(run.rng.nextDouble(-3, 3)), beta = run.rng.nextDouble(0, 0.999);
             double wd = run.rng.nextBoolean() ? 0 : 0.01;
             Clip clip = run.rng.nextBoolean() ? Clip.HARD : Clip.SOFT;
@@ -278,8 +274,8 @@ class ClippingTest {
     void nuZeroIsClippedSgd() {
         // The framework's threshold bounds the step (γ'), the ICLR one the gradient (γ = γ'/η). With η a
         // power of two γ'/η·η is exact, so the two must agree bit for bit; otherwise to rounding.
-        qt().forAll(longs().all()).checkAssert(seed -> {
-            RandomRun run = new RandomRun(seed);
+        qt().forAll(ParamShapes.matrices(), longs().all()).checkAssert((shapes, seed) -> {
+            RandomRun run = new RandomRun(shapes, seed);
             boolean exact = run.rng.nextBoolean();
             double eta = exact ? Math.scalb(1.0, -run.rng.nextInt(0, 8)) : Math.exp(run.rng.nextDouble(-5, 1));
             double gammaStep = Math.exp(run.rng.nextDouble(-3, 3)), wd = run.rng.nextBoolean() ? 0 : 0.01;
@@ -294,8 +290,8 @@ class ClippingTest {
 
     @Test
     void infiniteGammaGivesSgdEmaMomentumAndQuasiHyperbolicMomentum() {
-        qt().forAll(longs().all()).checkAssert(seed -> {
-            RandomRun run = new RandomRun(seed);
+        qt().forAll(ParamShapes.matrices(), longs().all()).checkAssert((shapes, seed) -> {
+            RandomRun run = new RandomRun(shapes, seed);
             double eta = Math.exp(run.rng.nextDouble(-5, 0)), beta = run.rng.nextDouble(0, 0.999), wd = run.rng.nextBoolean() ? 0 : 0.01;
             double nu = switch (run.rng.nextInt(3)) {
                 case 0 -> 0.0;
@@ -330,8 +326,8 @@ class ClippingTest {
 
     @Test
     void infiniteEtaWithNuOneIsNormalisedMomentum() {
-        qt().forAll(longs().all()).checkAssert(seed -> {
-            RandomRun run = new RandomRun(seed);
+        qt().forAll(ParamShapes.matrices(), longs().all()).checkAssert((shapes, seed) -> {
+            RandomRun run = new RandomRun(shapes, seed);
             double gamma = Math.exp(run.rng.nextDouble(-3, 1)), beta = run.rng.nextDouble(0, 0.999);
             Clip clip = run.rng.nextBoolean() ? Clip.HARD : Clip.SOFT;
             var opt = new ClippingFramework(List.of(ParamGroup.of(run.params).with("lr", Double.POSITIVE_INFINITY).with("gamma", gamma)
@@ -362,8 +358,8 @@ class ClippingTest {
 
     @Test
     void normalisedSgdMovesExactlyEta() {
-        qt().forAll(longs().all()).checkAssert(seed -> {
-            RandomRun run = new RandomRun(seed);
+        qt().forAll(ParamShapes.matrices(), longs().all()).checkAssert((shapes, seed) -> {
+            RandomRun run = new RandomRun(shapes, seed);
             double eta = Math.exp(run.rng.nextDouble(-8, 2));
             var opt = new NormalizedSGD(List.of(ParamGroup.of(run.params).with("lr", eta)));
             for (int s = 0; s < 4; s++) {
@@ -378,8 +374,8 @@ class ClippingTest {
 
     @Test
     void zeroGradientMovesNothingAndMakesNoNaN() {
-        qt().forAll(longs().all()).checkAssert(seed -> {
-            RandomRun run = new RandomRun(seed);
+        qt().forAll(ParamShapes.matrices(), longs().all()).checkAssert((shapes, seed) -> {
+            RandomRun run = new RandomRun(shapes, seed);
             double eta = run.rng.nextInt(4) == 0 ? Double.POSITIVE_INFINITY : Math.exp(run.rng.nextDouble(-5, 1));
             double gamma = Math.exp(run.rng.nextDouble(-3, 3));
             List<Optimizer> opts = new ArrayList<>();
@@ -404,8 +400,8 @@ class ClippingTest {
 
     @Test
     void stepIsParallelToMinusGradientForNuZeroAndToMinusMomentumForNuOne() {
-        qt().forAll(longs().all()).checkAssert(seed -> {
-            RandomRun run = new RandomRun(seed);
+        qt().forAll(ParamShapes.matrices(), longs().all()).checkAssert((shapes, seed) -> {
+            RandomRun run = new RandomRun(shapes, seed);
             double nu = run.rng.nextInt(2);
             var opt = new ClippingFramework(List.of(ParamGroup.of(run.params).with("lr", Math.exp(run.rng.nextDouble(-5, 1)))
                     .with("gamma", Math.exp(run.rng.nextDouble(-3, 3))).with("nu", nu).with("beta", run.rng.nextDouble(0, 0.999))

@@ -5,6 +5,8 @@ import static dev.descent.optim.Steps.assertClose;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.quicktheories.QuickTheory.qt;
+import static org.quicktheories.generators.SourceDSL.doubles;
+import static org.quicktheories.generators.SourceDSL.integers;
 import static org.quicktheories.generators.SourceDSL.longs;
 
 import dev.descent.core.DType;
@@ -166,13 +168,6 @@ class SteinRuleAdamTest {
                 .with("variant", rng.nextBoolean() ? Variant.PAPER : Variant.WHITENED);
     }
 
-    static int[][] randomShapes(SplittableRandom rng) {
-        int k = rng.nextInt(1, 4);
-        int[][] shapes = new int[k][];
-        for (int i = 0; i < k; i++) shapes[i] = rng.nextBoolean() ? new int[] {rng.nextInt(1, 6)} : new int[] {rng.nextInt(1, 4), rng.nextInt(1, 4)};
-        return shapes;
-    }
-
     static int numel(int[][] shapes) {
         int n = 0;
         for (int[] s : shapes) n += s.length == 1 ? s[0] : s[0] * s[1];
@@ -181,9 +176,8 @@ class SteinRuleAdamTest {
 
     @Test
     void factorOneIsExactlyAdam() {
-        qt().forAll(longs().all()).checkAssert(seed -> {
-            SplittableRandom rng = new SplittableRandom(seed);
-            int[][] shapes = randomShapes(rng);
+        qt().forAll(ParamShapes.vectorsAndMatrices(), longs().all()).checkAssert((shapes, seed) -> {
+            SplittableRandom rng = new SplittableRandom(seed); // values and hyperparameters
             int n = numel(shapes), steps = 8;
             Noisy problem = Noisy.random(rng, n, steps, rng.nextDouble(0, 3));
             double[] theta0 = Quadratic.gaussian(rng, n, 1);
@@ -208,9 +202,8 @@ class SteinRuleAdamTest {
 
     @Test
     void factorStaysWithinItsBounds() {
-        qt().forAll(longs().all()).checkAssert(seed -> {
-            SplittableRandom rng = new SplittableRandom(seed);
-            int[][] shapes = randomShapes(rng);
+        qt().forAll(ParamShapes.vectorsAndMatrices(), longs().all()).checkAssert((shapes, seed) -> {
+            SplittableRandom rng = new SplittableRandom(seed); // values and hyperparameters
             int n = numel(shapes), steps = 8;
             Noisy problem = Noisy.random(rng, n, steps, rng.nextDouble(0, 5));
             List<Parameter> params = Quadratic.params(Quadratic.gaussian(rng, n, 1), DType.FLOAT64, shapes);
@@ -238,9 +231,8 @@ class SteinRuleAdamTest {
     @Test
     void shrunkGradientLiesOnTheSegmentFromMToG() {
         // With β1 = 0 the new first moment is ĝ itself: m ← m + (ĝ − m).
-        qt().forAll(longs().all()).checkAssert(seed -> {
-            SplittableRandom rng = new SplittableRandom(seed);
-            int[][] shapes = randomShapes(rng);
+        qt().forAll(ParamShapes.vectorsAndMatrices(), longs().all()).checkAssert((shapes, seed) -> {
+            SplittableRandom rng = new SplittableRandom(seed); // values and hyperparameters
             int n = numel(shapes), steps = 6;
             Noisy problem = Noisy.random(rng, n, steps, rng.nextDouble(0, 5));
             List<Parameter> params = Quadratic.params(Quadratic.gaussian(rng, n, 1), DType.FLOAT64, shapes);
@@ -272,9 +264,8 @@ class SteinRuleAdamTest {
 
     @Test
     void factorZeroFreezesTheFirstMoment() {
-        qt().withExamples(50).forAll(longs().all()).checkAssert(seed -> {
-            SplittableRandom rng = new SplittableRandom(seed);
-            int[][] shapes = randomShapes(rng);
+        qt().withExamples(50).forAll(ParamShapes.vectorsAndMatrices(), longs().all()).checkAssert((shapes, seed) -> {
+            SplittableRandom rng = new SplittableRandom(seed); // values and hyperparameters
             int n = numel(shapes), steps = 6;
             if (n <= 2) return; // p <= 2 never shrinks
             Noisy problem = Noisy.random(rng, n, steps, 1);
@@ -294,9 +285,8 @@ class SteinRuleAdamTest {
 
     @Test
     void gradientEqualToTheMomentGivesNoNaN() {
-        qt().withExamples(50).forAll(longs().all()).checkAssert(seed -> {
-            SplittableRandom rng = new SplittableRandom(seed);
-            int[][] shapes = randomShapes(rng);
+        qt().withExamples(50).forAll(ParamShapes.vectorsAndMatrices(), longs().all()).checkAssert((shapes, seed) -> {
+            SplittableRandom rng = new SplittableRandom(seed); // values and hyperparameters
             int n = numel(shapes);
             Noisy problem = Noisy.random(rng, n, 3, 1);
             List<Parameter> params = Quadratic.params(Quadratic.gaussian(rng, n, 1), DType.FLOAT64, shapes);
@@ -316,9 +306,8 @@ class SteinRuleAdamTest {
     void scalingTheLossLeavesTheFactorUnchanged() {
         // With ε = 0 Adam's trajectory is scale-free, so the gradients of k·f are k times those of f at
         // every step, and c must not change (up to the 1e-12 guard and rounding).
-        qt().withExamples(50).forAll(longs().all()).checkAssert(seed -> {
-            SplittableRandom rng = new SplittableRandom(seed);
-            int[][] shapes = randomShapes(rng);
+        qt().withExamples(50).forAll(ParamShapes.vectorsAndMatrices(), longs().all()).checkAssert((shapes, seed) -> {
+            SplittableRandom rng = new SplittableRandom(seed); // values and hyperparameters
             int n = numel(shapes), steps = 8;
             Noisy problem = Noisy.random(rng, n, steps, rng.nextDouble(0.5, 3));
             double k = Math.exp(rng.nextDouble(Math.log(1e-2), Math.log(1e2)));
@@ -336,10 +325,10 @@ class SteinRuleAdamTest {
                 assertEquals(optA.lastShrinkage(0), optB.lastShrinkage(0), 1e-8, "c at step " + (s + 1) + " with k = " + k);
             }
         });
-        qt().forAll(longs().all()).checkAssert(seed -> { // the statistics themselves: c(kg, km, k²v) = c(g, m, v)
+        // the statistics themselves: c(kg, km, k²v) = c(g, m, v); p and the scale k shrink, the vectors come from the seed
+        qt().forAll(integers().between(3, 49), doubles().between(Math.log(1e-3), Math.log(1e3)), longs().all()).checkAssert((p, logK, seed) -> {
             SplittableRandom rng = new SplittableRandom(seed);
-            int p = rng.nextInt(3, 50);
-            double k = Math.exp(rng.nextDouble(Math.log(1e-3), Math.log(1e3)));
+            double k = Math.exp(logK);
             double[] g = Quadratic.gaussian(rng, p, 1), m = Quadratic.gaussian(rng, p, 1), v = new double[p];
             for (int i = 0; i < p; i++) v[i] = m[i] * m[i] + rng.nextDouble(0, 2);
             double[] gk = g.clone(), mk = m.clone(), vk = v.clone();
@@ -359,9 +348,9 @@ class SteinRuleAdamTest {
 
     @Test
     void whitenedVariantGivesTheConstantFactorTwoOverP() {
-        qt().forAll(longs().all()).checkAssert(seed -> {
-            SplittableRandom rng = new SplittableRandom(seed);
-            int p = rng.nextInt(3, 64), steps = 6;
+        qt().forAll(integers().between(3, 63), longs().all()).checkAssert((p, seed) -> {
+            SplittableRandom rng = new SplittableRandom(seed); // values and hyperparameters
+            int steps = 6;
             Noisy problem = Noisy.random(rng, p, steps, rng.nextDouble(0.1, 3));
             List<Parameter> params = Quadratic.params(Quadratic.gaussian(rng, p, 1), DType.FLOAT64, new int[] {p});
             var opt = new SteinRuleAdam(List.of(randomGroup(rng, params).with("variant", Variant.WHITENED).with("warmup", 1).with("c_max", 1.0)));
@@ -406,10 +395,10 @@ class SteinRuleAdamTest {
     void positivePartJamesSteinBeatsTheRawObservationInMeanSquaredError() {
         // X = θ + σ·z in p ≥ 3 dimensions, known σ²: shrinking X toward a target m by the factor the
         // optimizer uses (c_min = 0, c_max = 1) must have lower MSE than X. Paired over the same draws.
-        qt().withExamples(30).forAll(longs().all()).checkAssert(seed -> {
-            SplittableRandom rng = new SplittableRandom(seed);
-            int p = rng.nextInt(3, 30), trials = 2000;
-            double sigma = Math.exp(rng.nextDouble(-3, 3));
+        qt().withExamples(30).forAll(integers().between(3, 29), doubles().between(-3, 3), longs().all()).checkAssert((p, logSigma, seed) -> {
+            SplittableRandom rng = new SplittableRandom(seed); // θ, the target and the noise
+            int trials = 2000;
+            double sigma = Math.exp(logSigma);
             double[] target = Quadratic.gaussian(rng, p, 1), theta = new double[p];
             double distance = rng.nextDouble(0, 3 * Math.sqrt(p)) * sigma; // ||θ − m|| up to 3σ√p
             double[] dir = Quadratic.gaussian(rng, p, 1);

@@ -1,20 +1,25 @@
 package dev.descent.core.kernel;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.quicktheories.QuickTheory.qt;
+import static org.quicktheories.generators.SourceDSL.booleans;
 import static org.quicktheories.generators.SourceDSL.integers;
 import static org.quicktheories.generators.SourceDSL.longs;
 
 import dev.descent.core.check.TensorGen;
+import java.util.Arrays;
 import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
+import org.quicktheories.core.Gen;
 
 /**
  * Each vector kernel against its scalar twin, on rows of every length around the vector width, at
  * random offsets, with values that include the edges (0, ±1, ±1e4, subnormals). Elementwise kernels
  * must agree bit for bit (exp, log, tanh are our own polynomials with exact twins); sums differ only
- * in summation order.
+ * in summation order. Lengths, offsets and row counts are QuickTheories draws (a failure shrinks to the
+ * shortest row); the element values come from a seed it draws: shrinking each would say little more.
  */
 class KernelTwinTest {
 
@@ -33,9 +38,8 @@ class KernelTwinTest {
 
     @Test
     void unaryVectorEqualsScalarTwin() {
-        qt().forAll(longs().all(), integers().between(0, 70)).checkAssert((seed, n) -> {
+        qt().forAll(integers().between(0, 70), integers().between(0, 4), longs().all()).checkAssert((n, off, seed) -> {
             SplittableRandom rng = new SplittableRandom(seed);
-            int off = rng.nextInt(5);
             for (UnaryKernels.Kind k : UnaryKernels.Kind.values()) {
                 float[] x = floats(rng, n + off);
                 float[] v = new float[n], s = new float[n];
@@ -53,7 +57,7 @@ class KernelTwinTest {
 
     @Test
     void binaryVectorEqualsScalarTwinForEachStridePattern() {
-        qt().forAll(longs().all(), integers().between(0, 70)).checkAssert((seed, n) -> {
+        qt().forAll(integers().between(0, 70), longs().all()).checkAssert((n, seed) -> {
             SplittableRandom rng = new SplittableRandom(seed);
             int[][] patterns = {{1, 1}, {1, 0}, {0, 1}};
             for (BinaryKernels.Kind k : BinaryKernels.Kind.values()) {
@@ -75,7 +79,7 @@ class KernelTwinTest {
 
     @Test
     void reductionVectorEqualsScalarTwin() {
-        qt().forAll(longs().all(), integers().between(1, 100)).checkAssert((seed, n) -> {
+        qt().forAll(integers().between(1, 100), integers().between(1, 4), longs().all()).checkAssert((n, rows, seed) -> {
             SplittableRandom rng = new SplittableRandom(seed);
             for (ReduceKernels.Kind k : ReduceKernels.Kind.values()) {
                 float[] x = new float[n + 2];
@@ -86,7 +90,6 @@ class KernelTwinTest {
                 for (int i = 2; i < n + 2; i++) scale += Math.abs(x[i]);
                 if (k == ReduceKernels.Kind.SUM) assertEquals(s, v, 1e-6 * scale + 1e-7);
                 else assertEquals(s, v, 0.0);
-                int rows = 1 + rng.nextInt(4);
                 float[] xf = new float[rows * n + 1];
                 for (int i = 0; i < xf.length; i++) xf[i] = (float) rng.nextGaussian();
                 float[] yv = new float[n], ys = new float[n];
@@ -112,19 +115,44 @@ class KernelTwinTest {
     }
 
     @Test
-    void parallelChunkBoundariesDependOnlyOnSizeGrainAndThreads() {
-        int[] b = Parallel.bounds(1000, 3, 64);
-        assertEquals(0, b[0]);
-        assertEquals(1000, b[3]);
-        for (int i = 1; i < 3; i++) assertEquals(0, b[i] % 64);
-        assertEquals(java.util.Arrays.toString(b), java.util.Arrays.toString(Parallel.bounds(1000, 3, 64)));
+    void parallelChunkBoundariesForAKnownCase() {
+        // 1000/3 = 333.3 and 2000/3 = 666.7, each rounded down to a multiple of 64.
+        assertArrayEquals(new int[] {0, 320, 640, 1000}, Parallel.bounds(1000, 3, 64));
+        assertArrayEquals(new int[] {0, 0, 0, 0, 5}, Parallel.bounds(5, 4, 8), "every inner boundary below one alignment unit is 0");
+        assertArrayEquals(new int[] {0, 25, 50, 75, 100}, Parallel.bounds(100, 4, 1));
+    }
+
+    /**
+     * What the chunking promises (Parallel.bounds' Javadoc and the determinism rule): chunks + 1 boundaries from
+     * 0 to n, in order, so the chunks cover [0, n) exactly once; inner boundary c is the largest multiple of align
+     * at most n·c/chunks (so a chunk is within one alignment unit of n/chunks); and the same answer every call.
+     */
+    @Test
+    void parallelChunkBoundariesCoverTheRangeInAlignedNearEqualChunks() {
+        qt().forAll(integers().between(0, 100_000), integers().between(1, 64), integers().between(1, 256)).checkAssert((n, chunks, align) -> {
+            int[] b = Parallel.bounds(n, chunks, align);
+            String what = "bounds(" + n + ", " + chunks + ", " + align + ") = " + Arrays.toString(b);
+            assertEquals(chunks + 1, b.length, what);
+            assertEquals(0, b[0], what);
+            assertEquals(n, b[chunks], what);
+            for (int c = 1; c < chunks; c++) {
+                assertTrue(b[c - 1] <= b[c], what + ": not ascending at " + c);
+                assertEquals(0, b[c] % align, what + ": boundary " + c + " is not aligned");
+                long target = (long) n * c;    // b[c] ≤ n·c/chunks < b[c] + align, in integers
+                assertTrue((long) b[c] * chunks <= target && ((long) b[c] + align) * chunks > target, what + ": boundary " + c);
+            }
+            assertTrue(b[chunks - 1] <= n, what);
+            assertArrayEquals(b, Parallel.bounds(n, chunks, align), "a second call");
+        });
     }
 
     @Test
     void maxPool2x2VectorEqualsScalarTwin() {
-        qt().forAll(longs().all(), integers().between(1, 40)).checkAssert((seed, wo) -> {
+        Gen<int[]> geometry = integers().between(1, 40).zip(integers().between(1, 3), booleans().all(), integers().between(0, 3),
+                (wo, ho, oddWidth, in) -> new int[] {wo, ho, 2 * wo + (oddWidth ? 1 : 0), in});
+        qt().forAll(geometry.describedAs(g -> "wo " + g[0] + " ho " + g[1] + " w " + g[2] + " offset " + g[3]), longs().all()).checkAssert((g, seed) -> {
             SplittableRandom rng = new SplittableRandom(seed);
-            int ho = 1 + rng.nextInt(3), w = 2 * wo + rng.nextInt(2), in = rng.nextInt(4);
+            int wo = g[0], ho = g[1], w = g[2], in = g[3];
             float[] x = floats(rng, in + 2 * ho * w);
             // Ties and NaNs in the windows: the first in window order must win in both.
             for (int i = 0; i < x.length; i++) {

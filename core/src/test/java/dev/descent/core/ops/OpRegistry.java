@@ -198,14 +198,15 @@ public final class OpRegistry {
                         return in[0].get(src);
                     }));
         }));
-        ops.add(new OpInfo("scatterAdd", Set.of("scatterAdd"), true, false, (rng, dt, grad) -> {
+        // scatterAdd and indexAdd accumulate: a repeated index sums several float32 inputs into one element.
+        ops.add(new OpInfo("scatterAdd", Set.of("scatterAdd"), true, true, (rng, dt, grad) -> {
             int[] shape = TensorGen.shape(rng, 1, MAX_RANK, MAX_DIM);
             int dim = rng.nextInt(shape.length);
             int[] is = shape.clone();
             for (int i = 0; i < is.length; i++) is[i] = i == dim ? 1 + rng.nextInt(MAX_DIM) : 1 + rng.nextInt(shape[i]);
             Tensor self = TensorGen.tensor(rng, dt, shape, NORMAL), index = TensorGen.indices(rng, is, shape[dim]);
             Tensor src = TensorGen.tensor(rng, dt, is, NORMAL);
-            return new Case("scatterAdd dim " + dim, new Tensor[] {self, index, src}, in -> in[0].scatterAdd(dim, in[1], in[2]), in -> {
+            return new Case("scatterAdd dim " + dim + " self " + fmt(shape) + " index " + fmt(is), new Tensor[] {self, index, src}, in -> in[0].scatterAdd(dim, in[1], in[2]), in -> {
                 double[] out = values(in[0]);
                 int[] s = in[0].shape();
                 for (int f = 0; f < in[1].numel(); f++) {
@@ -231,7 +232,7 @@ public final class OpRegistry {
                 });
             });
         }));
-        ops.add(new OpInfo("indexAdd", Set.of("indexAdd"), true, false, (rng, dt, grad) -> {
+        ops.add(new OpInfo("indexAdd", Set.of("indexAdd"), true, true, (rng, dt, grad) -> {
             int[] shape = TensorGen.shape(rng, 1, MAX_RANK, MAX_DIM);
             int dim = rng.nextInt(shape.length);
             int k = 1 + rng.nextInt(5);
@@ -239,7 +240,7 @@ public final class OpRegistry {
             ss[dim] = k;
             Tensor self = TensorGen.tensor(rng, dt, shape, NORMAL), index = TensorGen.indices(rng, new int[] {k}, shape[dim]);
             Tensor src = TensorGen.tensor(rng, dt, ss, NORMAL);
-            return new Case("indexAdd dim " + dim, new Tensor[] {self, index, src}, in -> in[0].indexAdd(dim, in[1], in[2]), in -> {
+            return new Case("indexAdd dim " + dim + " self " + fmt(shape) + " k " + k, new Tensor[] {self, index, src}, in -> in[0].indexAdd(dim, in[1], in[2]), in -> {
                 double[] out = values(in[0]);
                 int[] s = in[0].shape();
                 for (int f = 0; f < in[2].numel(); f++) {
