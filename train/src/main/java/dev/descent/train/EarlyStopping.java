@@ -14,6 +14,8 @@ public final class EarlyStopping implements Callback {
     private int bad;
 
     /**
+     * Stops after {@code patience} epochs without an improvement of at least {@code minDelta}.
+     *
      * @param patience epochs without improvement to tolerate, at least 1
      * @param minDelta the smallest decrease of the loss that counts as an improvement, at least 0
      */

@@ -127,37 +127,37 @@ public final class Trainer {
         stopReason = Objects.requireNonNull(reason, "reason");
     }
 
-    /** @return the model being trained */
+    /** {@return the model being trained} */
     public Module model() {
         return model;
     }
 
-    /** @return the optimizer */
+    /** {@return the optimizer} */
     public Optimizer optimizer() {
         return optimizer;
     }
 
-    /** @return the training batches */
+    /** {@return the training batches} */
     public DataLoader loader() {
         return loader;
     }
 
-    /** @return the number of epochs the run is configured for */
+    /** {@return the number of epochs the run is configured for} */
     public int epochs() {
         return epochs;
     }
 
-    /** @return the completed epochs so far (a resumed run's earlier epochs included) */
+    /** {@return the completed epochs so far (a resumed run's earlier epochs included)} */
     public List<EpochMetrics> history() {
         return List.copyOf(history);
     }
 
-    /** @return optimizer steps taken since the run began */
+    /** {@return optimizer steps taken since the run began} */
     public long steps() {
         return steps;
     }
 
-    /** @return the checkpoint folder the run resumed from, or null when it started afresh */
+    /** {@return the checkpoint folder the run resumed from, or null when it started afresh} */
     public Path resumedFrom() {
         return resumedFrom;
     }
@@ -300,6 +300,8 @@ public final class Trainer {
         }
 
         /**
+         * Sets the number of epochs.
+         *
          * @param n epochs to train, at least 1 (a resumed run counts the epochs it already did)
          * @return this builder
          */
@@ -310,6 +312,8 @@ public final class Trainer {
         }
 
         /**
+         * Sets the loss.
+         *
          * @param objective the loss (default: {@link Loss#crossEntropy()})
          * @return this builder
          */
@@ -319,6 +323,8 @@ public final class Trainer {
         }
 
         /**
+         * Sets the evaluation set.
+         *
          * @param data evaluated after every epoch (every example, in order); null for none
          * @return this builder
          */
@@ -328,6 +334,8 @@ public final class Trainer {
         }
 
         /**
+         * Sets the learning-rate scheduler.
+         *
          * @param s stepped after every epoch; null for none
          * @return this builder
          */
@@ -362,6 +370,8 @@ public final class Trainer {
         }
 
         /**
+         * Turns anomaly detection on or off for the run.
+         *
          * @param on record every op's inputs so that a non-finite value names the op that produced it (slower)
          * @return this builder
          */
@@ -371,6 +381,8 @@ public final class Trainer {
         }
 
         /**
+         * Adds callbacks.
+         *
          * @param cs added to the callbacks, which run in the order given
          * @return this builder
          */
@@ -379,7 +391,7 @@ public final class Trainer {
             return this;
         }
 
-        /** @return the trainer */
+        /** {@return the trainer} */
         public Trainer build() {
             return new Trainer(this);
         }
