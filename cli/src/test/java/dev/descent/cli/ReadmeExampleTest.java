@@ -36,7 +36,7 @@ import org.junit.jupiter.api.Test;
  */
 class ReadmeExampleTest {
     /** The line in README.md just above the example's code block. */
-    static final String MARKER = "<!-- the example below is bench/src/test/java/dev/descent/bench/ReadmeExampleTest.java -->";
+    static final String MARKER = "<!-- the example below is cli/src/test/java/dev/descent/cli/ReadmeExampleTest.java -->";
 
     /** The example, as README.md shows it (the lines between the tags). */
     static void example() {
@@ -139,7 +139,7 @@ class ReadmeExampleTest {
         assertTrue(end >= 0, "README.md: the example's code block is not closed");
         List<String> shown = text.subList(at + 2, at + 2 + end);
 
-        Path source = Path.of("src", "test", "java", "dev", "descent", "bench", "ReadmeExampleTest.java");
+        Path source = Path.of("src", "test", "java", "dev", "descent", "cli", "ReadmeExampleTest.java");
         List<String> code = Files.readAllLines(source);
         int from = code.indexOf("        // tag::" + tag + "[]"), to = code.indexOf("        // end::" + tag + "[]");
         List<String> tagged = code.subList(from + 1, to).stream().map(l -> l.length() >= 8 ? l.substring(8) : l.strip()).toList();
