@@ -9,7 +9,7 @@ import picocli.CommandLine.Command;
  */
 @Command(name = "descent", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
         description = "Descent: a deep-learning framework in pure Java. Train, evaluate, reproduce, measure.",
-        subcommands = {TrainCommand.class, EvalCommand.class, SummaryCommand.class, dev.descent.bench.reproduce.ReproduceCommand.class, DemoCommand.class, BenchCommand.class, GraphCommand.class,
+        subcommands = {TrainCommand.class, EvalCommand.class, SummaryCommand.class, dev.descent.cli.reproduce.ReproduceCommand.class, DemoCommand.class, BenchCommand.class, GraphCommand.class,
             CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
 

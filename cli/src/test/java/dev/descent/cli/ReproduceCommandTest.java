@@ -24,17 +24,32 @@ class ReproduceCommandTest {
     }
 
     @Test
-    void badValuesExitWithTwoNamingTheOption() {
-        for (String[] args : new String[][] {
-            {"reproduce", "erm", "--quick", "--lrs", "-1", "--out", dir.resolve("a").toString()},
-            {"reproduce", "unlearning", "--quick", "--activation", "sine", "--out", dir.resolve("b").toString()},
-            {"reproduce", "sr-adam", "--quick", "--all-params-variant", "both", "--out", dir.resolve("c").toString()},
-            {"reproduce", "clipping", "--quick", "--milestone", "5", "--out", dir.resolve("d").toString()},
-            {"reproduce", "clipping", "--part", "everything", "--out", dir.resolve("e").toString()}}) {
-            CommandRun r = CommandRun.of(args);
-            assertEquals(2, r.code(), String.join(" ", args) + "\n" + r.all());
-            assertTrue(r.err().contains("--"), "the message names the option: " + r.err());
+    void badValuesExitWithTwoNamingTheOptionAndTheValue() {
+        // {option, value, arguments}
+        for (String[][] c : new String[][][] {
+            {{"--lrs", "-1"}, {"reproduce", "erm", "--quick", "--lrs", "-1", "--out", dir.resolve("a").toString()}},
+            {{"--activation", "sine"}, {"reproduce", "unlearning", "--quick", "--activation", "sine", "--out", dir.resolve("b").toString()}},
+            {{"--output-scale", "cube"}, {"reproduce", "unlearning", "--quick", "--output-scale", "cube", "--out", dir.resolve("b").toString()}},
+            {{"--all-params-variant", "both"}, {"reproduce", "sr-adam", "--quick", "--all-params-variant", "both", "--out", dir.resolve("c").toString()}},
+            {{"--batch-sizes", "0"}, {"reproduce", "sr-adam", "--quick", "--batch-sizes", "16,0", "--out", dir.resolve("c").toString()}},
+            {{"--milestone", "5"}, {"reproduce", "clipping", "--quick", "--milestone", "5", "--out", dir.resolve("d").toString()}},
+            {{"--part", "everything"}, {"reproduce", "clipping", "--part", "everything", "--out", dir.resolve("e").toString()}}}) {
+            String option = c[0][0], value = c[0][1];
+            CommandRun r = CommandRun.of(c[1]);
+            assertEquals(2, r.code(), String.join(" ", c[1]) + "\n" + r.all());
+            assertTrue(r.err().contains(option) && r.err().contains(value), "the message names " + option + " and " + value + ": " + r.err());
         }
+    }
+
+    @Test
+    void anExperimentRunsEndToEndIntoItsFolder() throws Exception {
+        Path out = dir.resolve("x4");
+        CommandRun r = CommandRun.of("reproduce", "clipping", "--part", "x4", "--x4-starts", "3,10", "--out", out.toString());
+        assertEquals(0, r.code(), r.all());
+        assertTrue(r.out().contains("  Reproduced — The x⁴ table"), r.out());
+        for (String f : new String[] {"report.md", "summary.md", "clipping-x4.csv", "clipping-x4.png"}) assertTrue(Files.isRegularFile(out.resolve(f)), f);
+        assertEquals(5, Files.readAllLines(out.resolve("clipping-x4.csv")).size(), "a header and two rows per start");
+        assertTrue(Files.readString(out.resolve("report.md")).contains("`descent reproduce clipping --part x4 --x4-starts 3,10 --out "), "the command is in the provenance");
     }
 
     @Test

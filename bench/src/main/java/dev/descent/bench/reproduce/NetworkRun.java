@@ -1,6 +1,7 @@
 // One network of an experiment, trained by the train library's Trainer with a progress line per epoch.
 package dev.descent.bench.reproduce;
 
+import dev.descent.bench.ImageData;
 import dev.descent.data.DataLoader;
 import dev.descent.data.Dataset;
 import dev.descent.nn.Module;
@@ -13,6 +14,7 @@ import dev.descent.train.Trainer;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.io.UncheckedIOException;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 
@@ -21,8 +23,56 @@ import java.util.Locale;
  * epoch, with the run's label on each epoch line. A run that diverges is recorded (its result says so),
  * not aborted. Everything random comes from the model's generator and the loader's seed.
  */
-final class NetworkRun {
+public final class NetworkRun {
     private NetworkRun() {}
+
+    /** The columns of an epochs CSV after the columns that name the run. */
+    static final List<String> EPOCH_COLUMNS = List.of("epoch", "train_loss", "train_accuracy", "test_loss", "test_accuracy", "lr", "seconds");
+
+    /**
+     * Loads an experiment's images and says which on {@code log}.
+     *
+     * @param spec        the {@code --data} value
+     * @param trainSubset training images (class-stratified subset)
+     * @param testSubset  test images, the first ones (0: all)
+     * @param subsetSeed  seed of the training subset
+     * @param log         where the line goes
+     * @return the images
+     * @throws IOException when they cannot be read
+     */
+    public static ImageData load(String spec, int trainSubset, int testSubset, long subsetSeed, PrintStream log) throws IOException {
+        ImageData data = ImageData.load(spec, trainSubset, testSubset, subsetSeed);
+        log.printf(Locale.ROOT, "  data: %s (%d training, %d test images)%s%n", data.description(), data.train().size(), data.test().size(),
+                data.substitute() ? " — a substitute for CIFAR-10" : "");
+        return data;
+    }
+
+    /**
+     * An empty epochs CSV: the columns naming a run, then {@link #EPOCH_COLUMNS}.
+     *
+     * @param keys the columns naming a run (e.g. method, seed)
+     * @return the table
+     */
+    public static CsvTable epochTable(String... keys) {
+        List<String> c = new ArrayList<>(List.of(keys));
+        c.addAll(EPOCH_COLUMNS);
+        return new CsvTable(c.toArray(String[]::new));
+    }
+
+    /**
+     * Appends one row per epoch of a run.
+     *
+     * @param table  a table from {@link #epochTable}
+     * @param result the run
+     * @param keys   the values naming the run, as many as the table's key columns
+     */
+    public static void addEpochs(CsvTable table, TrainResult result, Object... keys) {
+        for (EpochMetrics e : result.history()) {
+            List<Object> row = new ArrayList<>(List.of(keys));
+            row.addAll(List.of(e.epoch(), e.trainLoss(), e.trainAccuracy(), e.testLoss(), e.testAccuracy(), e.lr(), e.seconds()));
+            table.row(row.toArray());
+        }
+    }
 
     /**
      * Trains {@code model} for {@code epochs} epochs.
@@ -40,7 +90,7 @@ final class NetworkRun {
      * @param extra      further callbacks (e.g. a probe of the optimizer after every step)
      * @return how the run ended, with its epochs
      */
-    static TrainResult train(String label, Module model, Optimizer opt, LrScheduler scheduler, Dataset train, Dataset test, int batchSize, int epochs,
+    public static TrainResult train(String label, Module model, Optimizer opt, LrScheduler scheduler, Dataset train, Dataset test, int batchSize, int epochs,
                              long loaderSeed, PrintStream log, Callback... extra) {
         DataLoader loader = new DataLoader(train, batchSize, loaderSeed).withPrefetch(2);
         Callback lines = new Callback() {
@@ -70,7 +120,7 @@ final class NetworkRun {
      * @param divergence why it stopped early, or empty
      * @return the result
      */
-    static TrainResult readBack(List<EpochMetrics> epochs, String divergence) {
+    public static TrainResult readBack(List<EpochMetrics> epochs, String divergence) {
         TrainResult.Status s = divergence.isEmpty() ? TrainResult.Status.COMPLETED : TrainResult.Status.DIVERGED;
         long steps = epochs.isEmpty() ? 0 : epochs.getLast().steps();
         return new TrainResult(s, divergence, epochs, steps, epochs.size(), 0, 0);

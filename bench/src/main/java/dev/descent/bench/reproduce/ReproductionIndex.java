@@ -7,10 +7,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.Callable;
 import java.util.stream.Stream;
-import picocli.CommandLine.Command;
-import picocli.CommandLine.Parameters;
 
 /**
  * Writes {@code README.md} for a folder whose subfolders hold reproduction runs: one line per
@@ -50,18 +47,18 @@ public final class ReproductionIndex {
         return md.toString();
     }
 
-    /** {@code descent reproduce index DIR}. */
-    @Command(name = "index", mixinStandardHelpOptions = true, description = "Write DIR/README.md linking the reports of the reproductions in DIR.")
-    static final class Cli implements Callable<Integer> {
-        @Parameters(paramLabel = "DIR", description = "a folder of reproduction folders (e.g. docs/reproductions)")
-        Path dir;
-
-        @Override
-        public Integer call() throws IOException {
-            if (!Files.isDirectory(dir)) throw new IllegalArgumentException(dir + " is not a folder");
-            AtomicFile.writeString(dir.resolve("README.md"), readme(dir));
-            System.out.println("wrote " + dir.resolve("README.md"));
-            return 0;
-        }
+    /**
+     * Writes {@code DIR/README.md}.
+     *
+     * @param dir a folder of reproduction folders
+     * @return the file written
+     * @throws IOException when the folder cannot be read or the file written
+     * @throws IllegalArgumentException when {@code dir} is not a folder
+     */
+    public static Path write(Path dir) throws IOException {
+        if (!Files.isDirectory(dir)) throw new IllegalArgumentException(dir + " is not a folder");
+        Path readme = dir.resolve("README.md");
+        AtomicFile.writeString(readme, readme(dir));
+        return readme;
     }
 }

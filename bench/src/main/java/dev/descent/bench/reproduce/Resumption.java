@@ -17,13 +17,13 @@ import java.util.function.Predicate;
  * bit for bit and only the rest re-run. A file {@code settings.txt} records the settings; resuming
  * with other settings is refused.
  */
-final class Resumption {
+public final class Resumption {
     private Resumption() {}
 
-    static final String FILE = "settings.txt";
+    public static final String FILE = "settings.txt";
 
     /** Records the settings of the invocation now writing into {@code out}. */
-    static void writeFingerprint(Path out, String fingerprint) throws IOException {
+    public static void writeFingerprint(Path out, String fingerprint) throws IOException {
         AtomicFile.writeString(out.resolve(FILE), fingerprint + "\n");
     }
 
@@ -32,7 +32,7 @@ final class Resumption {
      *
      * @throws IllegalArgumentException when the earlier invocation had other settings
      */
-    static boolean matches(Path out, String fingerprint, String runsFile) throws IOException {
+    public static boolean matches(Path out, String fingerprint, String runsFile) throws IOException {
         if (!Files.exists(out.resolve(runsFile))) return false;
         Path f = out.resolve(FILE);
         String before = Files.exists(f) ? Files.readString(f).strip() : "(no " + FILE + ")";
@@ -43,7 +43,7 @@ final class Resumption {
     }
 
     /** The epochs of one run, from the rows of an epochs CSV that {@code mine} selects. */
-    static List<EpochMetrics> epochs(List<Map<String, String>> rows, Predicate<Map<String, String>> mine) {
+    public static List<EpochMetrics> epochs(List<Map<String, String>> rows, Predicate<Map<String, String>> mine) {
         List<EpochMetrics> out = new ArrayList<>();
         for (Map<String, String> r : rows) {
             if (!mine.test(r)) continue;
@@ -55,7 +55,7 @@ final class Resumption {
     }
 
     /** The report's sentence on epoch times and resumed runs. */
-    static String timing(List<EpochMetrics> epochs, int resumed, int runs) {
+    public static String timing(List<EpochMetrics> epochs, int resumed, int runs) {
         double total = 0;
         for (EpochMetrics e : epochs) total += e.seconds();
         String s = "Epoch times (training and evaluation): mean " + Report.wallTime(epochs.isEmpty() ? 0 : total / epochs.size()) + " over " + epochs.size()

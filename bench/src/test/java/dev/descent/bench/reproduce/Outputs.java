@@ -1,4 +1,4 @@
-// Assertions on the files an experiment writes: CSV rows, PNG signatures, report sections.
+// Assertions on the files an experiment writes: CSV rows, PNG signatures, the report files; and a silent log.
 package dev.descent.bench.reproduce;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
@@ -6,17 +6,29 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
+import java.io.OutputStream;
+import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
 
-/** Checks shared by the quick-mode tests of the four experiments. */
-final class Outputs {
+/** Checks shared by the tests of the four experiments. */
+public final class Outputs {
     private Outputs() {}
 
-    /** The CSV's rows (header excluded) as split cells, after checking the header. */
-    static List<String[]> csv(Path file, String header) throws IOException {
+    /** A log that discards the progress lines. */
+    public static final PrintStream QUIET = new PrintStream(OutputStream.nullOutputStream());
+
+    /**
+     * The CSV's rows (header excluded) as split cells, after checking the header and every row's width.
+     *
+     * @param file   the CSV file (no quoted cells)
+     * @param header the expected header line
+     * @return the rows
+     * @throws IOException when it cannot be read
+     */
+    public static List<String[]> csv(Path file, String header) throws IOException {
         List<String> lines = Files.readAllLines(file);
         assertEquals(header, lines.getFirst(), "header of " + file.getFileName());
         int width = header.split(",", -1).length;
@@ -25,29 +37,54 @@ final class Outputs {
         return rows;
     }
 
-    /** Asserts each file is a PNG. */
-    static void pngs(Path dir, String... names) throws IOException {
-        for (String n : names) {
+    /**
+     * Asserts that the report, the summary line and each plot were written.
+     *
+     * @param dir   the output folder
+     * @param plots the PNG file names
+     * @throws IOException when a file cannot be read
+     */
+    public static void reportFiles(Path dir, String... plots) throws IOException {
+        assertTrue(Files.size(dir.resolve("report.md")) > 0, "report.md");
+        assertTrue(Files.readString(dir.resolve("summary.md")).contains("/report.md)"), "summary.md must link the report");
+        for (String n : plots) {
             Path f = dir.resolve(n);
             assertTrue(Files.isRegularFile(f), "missing plot " + n);
             assertArrayEquals(new byte[] {(byte) 0x89, 'P', 'N', 'G'}, Arrays.copyOf(Files.readAllBytes(f), 4), n + " is not a PNG");
         }
     }
 
-    /** The report, after checking the parts every quick report must have. */
-    static String quickReport(Path dir) throws IOException {
-        String md = Files.readString(dir.resolve("report.md"));
-        assertTrue(md.contains(Report.QUICK_NOTICE), "a quick report must say it claims nothing:\n" + md);
-        for (String s : List.of("## Setup", "## Verdicts", "## Provenance", "- **wall time**: ", "- **processors**: ", "- **Java**: ")) {
-            assertTrue(md.contains(s), "report lacks '" + s + "':\n" + md);
-        }
-        assertTrue(Files.readString(dir.resolve("summary.md")).contains("/report.md)"), "summary.md must link the report");
-        return md;
+    /**
+     * The lines of a CSV file without their last column (wall seconds, which differ between runs).
+     *
+     * @param file the CSV file
+     * @return the lines, header included
+     * @throws IOException when it cannot be read
+     */
+    public static List<String> withoutSeconds(Path file) throws IOException {
+        return Files.readAllLines(file).stream().map(l -> l.substring(0, l.lastIndexOf(','))).toList();
     }
 
-    /** The verdict lines of a report. */
-    static List<String> verdictLines(String md) {
-        String section = md.substring(md.indexOf("## Verdicts"), md.indexOf("## Files"));
-        return section.lines().filter(l -> l.startsWith("- **")).toList();
+    /**
+     * Drops the last {@code n} lines of a file, as an interruption during a run would leave it.
+     *
+     * @param file the file
+     * @param n    lines to drop
+     * @throws IOException when it cannot be rewritten
+     */
+    public static void dropLastLines(Path file, int n) throws IOException {
+        List<String> lines = Files.readAllLines(file);
+        Files.write(file, lines.subList(0, lines.size() - n));
+    }
+
+    /**
+     * The mean of the column values.
+     *
+     * @param rows   CSV rows
+     * @param column the column index
+     * @return the mean of the parsed doubles, summed in row order as {@link Statistics#mean} does
+     */
+    public static double mean(List<String[]> rows, int column) {
+        return Statistics.mean(rows.stream().mapToDouble(r -> Double.parseDouble(r[column])).toArray());
     }
 }

@@ -79,4 +79,13 @@ class ReportTest {
         assertEquals("2 min 05 s (125 s)", Report.wallTime(125));
         assertEquals("1 h 02 min (3,720 s)", Report.wallTime(3720));
     }
+
+    @Test
+    void aComparisonKeepsTheSeedPairingOfItsArms() {
+        Comparison c = new Comparison(new double[] {1, 4}, new double[] {2, 2});
+        assertEquals(0.5, c.difference());
+        assertEquals(1.25, c.ratio());
+        org.junit.jupiter.api.Assertions.assertArrayEquals(new double[] {-1, 2}, c.pairedDifferences());
+        assertThrows(IllegalStateException.class, () -> new Comparison(new double[] {1}, new double[] {1, 2}).pairedDifferences());
+    }
 }

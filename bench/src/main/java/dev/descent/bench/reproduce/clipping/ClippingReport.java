@@ -1,0 +1,168 @@
+// The clipping reproduction's report, plots and summary line, generated from its config and outcome.
+package dev.descent.bench.reproduce.clipping;
+
+import static dev.descent.bench.reproduce.clipping.ClippingOutcome.fixedText;
+import static dev.descent.bench.reproduce.clipping.ClippingOutcome.meanAt;
+
+import dev.descent.bench.ImageData;
+import dev.descent.bench.report.LinePlot;
+import dev.descent.bench.reproduce.Report;
+import dev.descent.bench.reproduce.Resumption;
+import dev.descent.bench.reproduce.Statistics;
+import dev.descent.bench.reproduce.Verdict;
+import dev.descent.bench.reproduce.XToTheFourth;
+import dev.descent.bench.reproduce.clipping.ClippingOutcome.Run;
+import dev.descent.bench.reproduce.clipping.ClippingOutcome.X4;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/** {@code report.md} of the clipping experiment (setup, both tables beside the paper's numbers, verdicts), its plots and its summary line. */
+final class ClippingReport {
+    private ClippingReport() {}
+
+    static Report report(ClippingConfig cfg, ClippingOutcome o, Path out) throws IOException {
+        List<X4> x4 = o.x4();
+        List<Run> runs = o.runs();
+        if (!x4.isEmpty()) plotX4(x4, out.resolve("clipping-x4.png"));
+        if (cfg.runsNetwork()) plotNetwork(cfg, runs, out);
+        Report r = new Report("Clipping for (L0, L1)-smooth optimisation (Zhang, He, Sra, Jadbabaie, ICLR 2020; Zhang, Jin, Fang, Wang, NeurIPS 2020)",
+                cfg.quick());
+        r.paragraph("What the papers claim ([docs/papers.md §4](../../papers.md#4-clipping-under-l0-l1-smoothness)):"
+                + " on functions whose curvature grows with the gradient, such as x⁴, clipped gradient descent"
+                + " needs a number of iterations that grows at most linearly in the starting distance while any stable fixed step needs about its"
+                + " square; and on a network, the clipping framework with momentum (mixed clipping) trains clearly faster than SGD+momentum before"
+                + " the first learning-rate decay and ends at the same accuracy.");
+        r.section("Setup");
+        if (!x4.isEmpty()) {
+            r.subsection("Part 1: the x⁴ table");
+            Map<String, Object> s = new LinkedHashMap<>();
+            s.put("function", "f(x) = x⁴, f'(x) = 4x³, (L0, L1) = (12, 3)");
+            s.put("clipped GD", "`ClippedSGD` (ICLR form h = min(η, γη/|g|)), η = 1/(10·L0) = " + Statistics.sig(XToTheFourth.clippedLr()) + ", γ = min(1/η,"
+                    + " 1/(10·L1·η)) = " + Statistics.sig(XToTheFourth.clippedGamma()) + " (no step longer than γη = 1/30)");
+            s.put("fixed-step GD", "`SGD` with η = 1.9/f''(x0) = 1.9/(12·x0²), the largest stable step at the start");
+            s.put("count", "steps taken before |f'(x)| ≤ 1e-3 is first seen (checked before each step), cap 10⁶, float64");
+            s.put("starts x0", cfg.x4Starts());
+            r.settings(s);
+        }
+        if (!runs.isEmpty()) {
+            ImageData data = o.data();
+            r.subsection("Part 2: a network");
+            r.paragraph(data.statement());
+            Map<String, Object> s = new LinkedHashMap<>();
+            s.put("data", data.description() + ": " + data.train().size() + " training images (class-stratified subset, seed " + cfg.subsetSeed() + "), "
+                    + data.test().size() + " test images" + (cfg.testSubset() == 0 ? " (the full test set)" : " (the first ones)"));
+            s.put("training transforms", data.transformsDescription(true, 0));
+            s.put("model", String.format(Locale.ROOT, "%s for %d×%d×%d inputs: %,d parameters", cfg.model().equals("resnet32") ? "ResNet-32" : "SimpleCNN",
+                    data.train().channels(), data.train().height(), data.train().width(), o.parameters()));
+            s.put("batch size", cfg.batchSize());
+            s.put("epochs", cfg.epochs() + "; η (and γ for the clipping methods) ÷ 10 after epoch " + cfg.milestone() + " (`LrScheduler` over lr and gamma)");
+            s.put("weight decay", java.math.BigDecimal.valueOf(cfg.weightDecay()).stripTrailingZeros().toPlainString() + " (L2, added to the gradient before norms and momentum)");
+            for (ClippingMethod m : ClippingMethod.values()) s.put(m.label, m.hyperparameters());
+            s.put("clipping function h", cfg.softClip() ? "soft h(u) = η/(1 + η‖u‖/γ) for the momentum variants (the authors' code), hard min for clipped SGD"
+                    : "hard h(u) = min(η, γ/‖u‖) (the paper's definition); the authors' code uses a soft h for the momentum variants (`--soft-clip`)");
+            s.put("seeds", cfg.seeds() + " (per seed every method starts from the same weights and sees the same batches)");
+            r.settings(s);
+            r.paragraph("Differences from the paper's setup (ResNet-32, full CIFAR-10, 150 epochs, decays at 80 and 120): this run uses "
+                    + data.train().size() + " training images, " + cfg.epochs() + " epochs and one decay after epoch " + cfg.milestone()
+                    + " (issue 7's full setup: 10,000 images, 12 epochs, decay after epoch 8). The paper's numbers are for its setup; the claims are"
+                    + " about the comparison between methods.");
+        }
+        r.section("Results");
+        if (!x4.isEmpty()) {
+            r.subsection("Part 1: the x⁴ table");
+            List<List<String>> rows = new ArrayList<>();
+            for (X4 x : x4) {
+                rows.add(List.of(Statistics.sig(x.x0()), Long.toString(x.clipped()), x.paperClipped() == 0 ? "—" : Long.toString(x.paperClipped()),
+                        fixedText(x.fixed()), x.paperFixed() == 0 ? "—" : x.paperFixed() < 0 ? "> 10⁶" : Long.toString(x.paperFixed())));
+            }
+            r.table(List.of("x0", "clipped GD (ours)", "clipped GD (paper)", "fixed-step GD (ours)", "fixed-step GD (paper)"), rows);
+            r.image("Iterations against x0, log-log", "clipping-x4.png");
+            r.paragraph("Wall time of part 1: " + Report.wallTime(o.x4Seconds()) + ".");
+        }
+        if (!runs.isEmpty()) {
+            r.subsection("Part 2: a network");
+            List<List<String>> rows = new ArrayList<>();
+            for (ClippingMethod m : ClippingMethod.values()) {
+                rows.add(List.of(m.label, Statistics.format(meanAt(runs, m, cfg.milestone(), true), 4),
+                        m == ClippingMethod.MIXED ? "≈ 0.2" : m == ClippingMethod.SGD_MOMENTUM ? "≈ 0.4" : "—",
+                        Statistics.format(meanAt(runs, m, cfg.milestone(), false), 2),
+                        m == ClippingMethod.MIXED ? "≈ 89" : m == ClippingMethod.SGD_MOMENTUM ? "≈ 80" : "—",
+                        Statistics.format(meanAt(runs, m, cfg.epochs(), false), 2), "≈ 93"));
+            }
+            r.paragraph("Means over seeds (every seed and epoch is in `clipping-epochs.csv`). \"Before the decay\" is epoch " + cfg.milestone()
+                    + " here and epoch 80 in the paper.");
+            r.table(List.of("method", "train loss before decay (ours)", "(paper)", "test acc. % before decay (ours)", "(paper)", "final test acc. % (ours)",
+                    "(paper)"), rows);
+            r.image("Training loss per epoch", "clipping-train-loss.png");
+            r.image("Test accuracy per epoch", "clipping-test-accuracy.png");
+            r.paragraph(Resumption.timing(runs.stream().flatMap(x -> x.result().history().stream()).toList(), o.resumed(), runs.size()));
+            String d = ClippingOutcome.diverged(runs);
+            if (!d.isEmpty()) r.paragraph("**Runs that diverged.**" + d);
+        }
+        r.section("Verdicts");
+        r.verdicts(o.verdicts());
+        r.section("Files");
+        List<String> files = new ArrayList<>();
+        if (!x4.isEmpty()) files.add("`clipping-x4.csv`: one row per start and method: step, γ, iterations, the paper's count; `clipping-x4.png`");
+        if (!runs.isEmpty()) {
+            files.add("`clipping-epochs.csv`: one row per method, seed and epoch: training and test loss and accuracy, lr, seconds");
+            files.add("`clipping-runs.csv`: one row per run: final and best test accuracy, divergence");
+            files.add("`clipping-train-loss.png`, `clipping-test-accuracy.png`: the plots above");
+        }
+        r.bullets(files);
+        return r;
+    }
+
+    static String summary(ClippingOutcome o) {
+        List<String> parts = new ArrayList<>();
+        for (Verdict v : o.verdicts()) parts.add(v.outcome().label().toLowerCase(Locale.ROOT));
+        return "[Clipping](clipping/report.md) (Zhang et al., §4): " + (o.x4().isEmpty() ? "" : "x⁴ table "
+                + o.verdicts().get(0).outcome().label().toLowerCase(Locale.ROOT) + (o.x4().size() == 4 ? " (all eight counts)" : "") + "; ")
+                + (o.runs().isEmpty() ? "network runs not in this report" : "network on " + (o.data().cifar10() ? "CIFAR-10" : o.data().description()
+                + " (substitute)")) + "; verdicts: " + String.join(", ", parts) + ".";
+    }
+
+    private static void plotX4(List<X4> x4, Path file) throws IOException {
+        double[] x = x4.stream().mapToDouble(X4::x0).toArray();
+        double[] c = x4.stream().mapToDouble(X4::clipped).toArray();
+        double[] f = x4.stream().mapToDouble(r -> r.fixed() >= XToTheFourth.CAP ? Double.NaN : r.fixed()).toArray();
+        LinePlot p = new LinePlot("x⁴: iterations to |f'(x)| ≤ 1e-3 (fixed-step GD beyond 10⁶ not drawn)", "x0", "iterations").logScale(true, true)
+                .add("clipped GD (ours)", x, c).add("fixed-step GD (ours)", x, f);
+        List<Double> px = new ArrayList<>(), pc = new ArrayList<>(), pf = new ArrayList<>();
+        for (X4 r : x4) {
+            if (r.paperClipped() == 0) continue;
+            px.add(r.x0());
+            pc.add((double) r.paperClipped());
+            pf.add(r.paperFixed() < 0 ? Double.NaN : (double) r.paperFixed());
+        }
+        if (!px.isEmpty()) {
+            double[] xx = px.stream().mapToDouble(Double::doubleValue).toArray();
+            p.add("clipped GD (paper)", xx, pc.stream().mapToDouble(Double::doubleValue).toArray(), true);
+            p.add("fixed-step GD (paper)", xx, pf.stream().mapToDouble(Double::doubleValue).toArray(), true);
+        }
+        p.write(file);
+    }
+
+    private static void plotNetwork(ClippingConfig cfg, List<Run> runs, Path out) throws IOException {
+        LinePlot loss = new LinePlot("Training loss (mean over " + cfg.seeds().size() + " seeds; η, γ ÷ 10 after epoch " + cfg.milestone() + ")", "epoch",
+                "training loss").logScale(false, true);
+        LinePlot acc = new LinePlot("Test accuracy (mean over " + cfg.seeds().size() + " seeds)", "epoch", "test accuracy (%)");
+        for (ClippingMethod m : ClippingMethod.values()) {
+            double[] e = new double[cfg.epochs()], l = new double[e.length], a = new double[e.length];
+            for (int i = 0; i < e.length; i++) {
+                e[i] = i + 1;
+                l[i] = meanAt(runs, m, i + 1, true);
+                a[i] = meanAt(runs, m, i + 1, false);
+            }
+            loss.add(m.label, e, l);
+            acc.add(m.label, e, a);
+        }
+        loss.write(out.resolve("clipping-train-loss.png"));
+        acc.write(out.resolve("clipping-test-accuracy.png"));
+    }
+}

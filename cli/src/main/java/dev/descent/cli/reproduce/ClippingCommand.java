@@ -1,0 +1,68 @@
+// `descent reproduce clipping`: options → ClippingConfig → the clipping experiment.
+package dev.descent.cli.reproduce;
+
+import dev.descent.bench.reproduce.clipping.ClippingConfig;
+import dev.descent.bench.reproduce.clipping.ClippingConfig.Part;
+import dev.descent.bench.reproduce.clipping.ClippingExperiment;
+import java.io.IOException;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+/** {@code descent reproduce clipping}: an option left out takes the value of {@link ClippingConfig#full} (or {@link ClippingConfig#toy} with --quick). */
+@Command(name = "clipping", mixinStandardHelpOptions = true, sortOptions = false,
+        description = {"docs/papers.md §4: the x⁴ table (clipped vs fixed-step GD), then SGD+momentum vs clipped SGD, clipped momentum and mixed",
+            "clipping on a network (10k images, batch 128, 12 epochs, η and γ ÷ 10 after epoch 8, 2 seeds)."})
+final class ClippingCommand implements Callable<Integer> {
+    @Mixin
+    ReproduceOptions common;
+    @Option(names = "--part", description = "all (default), x4, network")
+    String part = "all";
+    @Option(names = "--data", description = "cifar10:DIR|ARCHIVE (the paper's), fashion-mnist[:DIR], synthetic, or auto (default)")
+    String data = "auto";
+    @Option(names = "--model", description = "simplecnn (default) or resnet32 (3-channel images only)")
+    String model = "simplecnn";
+    @Option(names = "--x4-starts", split = ",", description = "x⁴ starting points (default: 3,10,30,100)")
+    List<Double> x4Starts;
+    @Option(names = "--train-subset", description = "training images (default: 10000; quick 64)")
+    Integer trainSubset;
+    @Option(names = "--test-subset", description = "test images, 0 for all (default: 0; quick 64)")
+    Integer testSubset;
+    @Option(names = "--batch-size", description = "batch size (default: 128; quick 16)")
+    Integer batchSize;
+    @Option(names = "--epochs", description = "epochs (default: 12; quick 2)")
+    Integer epochs;
+    @Option(names = "--milestone", description = "divide η and γ by 10 after this epoch (default: 8; quick 1)")
+    Integer milestone;
+    @Option(names = "--soft-clip", description = "the authors' soft h for clipped momentum and mixed clipping")
+    boolean softClip;
+    @Option(names = "--seeds", split = ",", description = "seeds (default: 1,2; quick 1)")
+    List<Long> seeds;
+    @Option(names = "--resume", description = "keep the network runs an interrupted invocation with the same settings completed in --out; run the rest")
+    boolean resume;
+
+    @Override
+    public Integer call() throws IOException {
+        ClippingConfig d = common.quick ? ClippingConfig.toy(data, model) : ClippingConfig.full(data, model);
+        Part p = switch (part) {
+            case "all" -> Part.ALL;
+            case "x4" -> Part.X4;
+            case "network" -> Part.NETWORK;
+            default -> throw new IllegalArgumentException("--part must be all, x4 or network, was '" + part + "'");
+        };
+        ClippingConfig cfg = new ClippingConfig(p, or(x4Starts, d.x4Starts()), data, model, or(trainSubset, d.trainSubset()), or(testSubset, d.testSubset()),
+                d.subsetSeed(), or(batchSize, d.batchSize()), or(epochs, d.epochs()), or(milestone, d.milestone()), d.weightDecay(), softClip,
+                or(seeds, d.seeds()), common.quick, resume);
+        String settings = "part " + part + (p == Part.NETWORK ? "" : ", x⁴ from " + cfg.x4Starts()) + (p == Part.X4 ? "" : String.format(Locale.ROOT,
+                "; %s on %s, %d training images, batch %d, %d epochs, decay after %d, seeds %s", cfg.model(), cfg.data(), cfg.trainSubset(), cfg.batchSize(),
+                cfg.epochs(), cfg.milestone(), cfg.seeds()));
+        return common.run(new ClippingExperiment(), cfg, settings);
+    }
+
+    static <T> T or(T value, T fallback) {
+        return value != null ? value : fallback;
+    }
+}
