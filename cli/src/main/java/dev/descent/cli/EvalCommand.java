@@ -1,6 +1,6 @@
 package dev.descent.cli;
 
-import dev.descent.bench.ImageData;
+import dev.descent.bench.ImageSource;
 import dev.descent.bench.ModelFactory;
 import dev.descent.core.Tensor;
 import dev.descent.core.autograd.GradMode;
@@ -40,7 +40,7 @@ public final class EvalCommand implements Callable<Integer> {
         Path config = file.toAbsolutePath().getParent().resolve("config.json");
         if (spec == null && Files.exists(config)) spec = ((Map<?, ?>) Json.parse(Files.readString(config))).get("data").toString();
         if (spec == null) throw new IllegalArgumentException("which data? pass --data (no config.json beside " + file + ")");
-        ImageData td = ImageData.load(spec, 0);
+        ImageSource td = ImageSource.load(spec, 0);
         ImageDataset test = td.test();
         String[] in = meta.get("descent.input").split(",");
         int c = Integer.parseInt(in[0]), h = Integer.parseInt(in[1]), w = Integer.parseInt(in[2]), k = Integer.parseInt(meta.get("descent.classes"));

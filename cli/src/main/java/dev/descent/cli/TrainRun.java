@@ -1,6 +1,6 @@
 package dev.descent.cli;
 
-import dev.descent.bench.ImageData;
+import dev.descent.bench.ImageSource;
 import dev.descent.bench.ModelFactory;
 import dev.descent.bench.report.LinePlot;
 import dev.descent.core.Threads;
@@ -45,19 +45,49 @@ public final class TrainRun {
 
     private final TrainConfig cfg;
     private final PrintStream out;
+    private volatile boolean stopRequested;
+    private volatile Trainer active;
 
     TrainRun(TrainConfig cfg, PrintStream out) {
         this.cfg = cfg;
         this.out = out;
     }
 
-    /** Runs (or resumes) the training; returns the process exit code. */
+    /**
+     * Runs (or resumes) the training; returns the process exit code. A shutdown hook (SIGTERM, Ctrl-C) asks the
+     * trainer to stop after the current step and holds the JVM until this method has written what it must.
+     */
     int run(boolean resume) throws IOException {
+        CountDownLatch finished = new CountDownLatch(1);
+        Thread hook = new Thread(() -> {
+            stopRequested = true;
+            Trainer t = active;
+            if (t != null) t.requestStop("stopped by a signal");
+            try {
+                finished.await();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }, "descent-stop");
+        Runtime.getRuntime().addShutdownHook(hook);
+        try {
+            return train(resume);
+        } finally {
+            finished.countDown();
+            try {
+                Runtime.getRuntime().removeShutdownHook(hook);
+            } catch (IllegalStateException shuttingDown) {
+                // the JVM is already exiting (a signal): the hook runs and returns at once
+            }
+        }
+    }
+
+    private int train(boolean resume) throws IOException {
         Path dir = cfg.out();
         Files.createDirectories(dir);
         AtomicFile.writeString(dir.resolve("config.json"), Json.write(cfg.toMap()) + "\n");
 
-        ImageData data = ImageData.load(cfg.data(), cfg.seed())
+        ImageSource data = ImageSource.load(cfg.data(), cfg.seed())
                 .subsets(cfg.trainSubset(), 0, new SplittableRandom(cfg.seed() ^ 0x5B5E7L))
                 .withLabelNoise(cfg.labelNoise(), new SplittableRandom(cfg.seed() ^ 0x1AB31L))
                 .subsets(0, cfg.testSubset(), null);
@@ -86,7 +116,9 @@ public final class TrainRun {
                 cfg.batchSize(), cfg.seed(), Threads.count());
         out.printf(Locale.ROOT, "model: %,d parameters; output in %s%n", model.parameterCount(), dir);
 
-        TrainResult result = withStopOnSignal(trainer, resume);
+        active = trainer;
+        if (stopRequested) trainer.requestStop("stopped by a signal");
+        TrainResult result = resume ? trainer.resume() : trainer.fit();
         return switch (result.status()) {
             case DIVERGED -> {
                 out.printf(Locale.ROOT, "%ndescent: training diverged: %s. No checkpoint was written for this epoch."
@@ -105,30 +137,6 @@ public final class TrainRun {
                 yield 0;
             }
         };
-    }
-
-    /** Runs the trainer with a shutdown hook that asks it to stop after the current step and waits until it has. */
-    private static TrainResult withStopOnSignal(Trainer trainer, boolean resume) throws IOException {
-        CountDownLatch finished = new CountDownLatch(1);
-        Thread hook = new Thread(() -> {
-            trainer.requestStop("stopped by a signal");
-            try {
-                finished.await();
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-        }, "descent-stop");
-        Runtime.getRuntime().addShutdownHook(hook);
-        try {
-            return resume ? trainer.resume() : trainer.fit();
-        } finally {
-            finished.countDown();
-            try {
-                Runtime.getRuntime().removeShutdownHook(hook);
-            } catch (IllegalStateException shuttingDown) {
-                // the JVM is already exiting (a signal): the hook runs and returns at once
-            }
-        }
     }
 
     private void finish(Path dir, Sequential model, Optimizer opt, Map<String, String> meta, TrainResult result, boolean generated) throws IOException {
@@ -203,7 +211,7 @@ public final class TrainRun {
         }
     }
 
-    private Map<String, String> modelMeta(ImageData data) {
+    private Map<String, String> modelMeta(ImageSource data) {
         ImageDataset train = data.train();
         Map<String, String> meta = new LinkedHashMap<>();
         meta.put("format", "descent");
@@ -221,7 +229,7 @@ public final class TrainRun {
         return sb.toString();
     }
 
-    private void writeRunRecord(Path dir, ImageData data, Sequential model) throws IOException {
+    private void writeRunRecord(Path dir, ImageSource data, Sequential model) throws IOException {
         Map<String, Object> r = new LinkedHashMap<>();
         r.put("command", "descent train " + String.join(" ", ProcessHandle.current().info().arguments().map(a -> {
             List<String> args = new ArrayList<>(List.of(a));

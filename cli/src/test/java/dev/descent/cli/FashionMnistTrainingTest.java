@@ -21,7 +21,7 @@ class FashionMnistTrainingTest {
 
     @Test
     void theDefaultNetworkLearnsFashionMnistInOneShortEpoch() throws Exception {
-        boolean installed = dev.descent.bench.ImageData.fashionMnistInstalled();
+        boolean installed = dev.descent.bench.ImageSource.fashionMnistInstalled();
         if (!installed && "true".equalsIgnoreCase(System.getenv("CI"))) {
             throw new AssertionError("Fashion-MNIST is not installed; .ci/run installs it with apt-get install dataset-fashion-mnist");
         }

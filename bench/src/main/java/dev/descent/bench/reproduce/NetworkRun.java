@@ -1,7 +1,7 @@
 // One network of an experiment, trained by the train library's Trainer with a progress line per epoch.
 package dev.descent.bench.reproduce;
 
-import dev.descent.bench.ImageData;
+import dev.descent.bench.ImageSource;
 import dev.descent.data.DataLoader;
 import dev.descent.data.Dataset;
 import dev.descent.nn.Module;
@@ -40,8 +40,8 @@ public final class NetworkRun {
      * @return the images
      * @throws IOException when they cannot be read
      */
-    public static ImageData load(String spec, int trainSubset, int testSubset, long subsetSeed, PrintStream log) throws IOException {
-        ImageData data = ImageData.load(spec, trainSubset, testSubset, subsetSeed);
+    public static ImageSource load(String spec, int trainSubset, int testSubset, long subsetSeed, PrintStream log) throws IOException {
+        ImageSource data = ImageSource.load(spec, trainSubset, testSubset, subsetSeed);
         log.printf(Locale.ROOT, "  data: %s (%d training, %d test images)%s%n", data.description(), data.train().size(), data.test().size(),
                 data.substitute() ? " — a substitute for CIFAR-10" : "");
         return data;

@@ -1,7 +1,7 @@
 // What the clipping reproduction measured, and its verdicts computed from those rows alone.
 package dev.descent.bench.reproduce.clipping;
 
-import dev.descent.bench.ImageData;
+import dev.descent.bench.ImageSource;
 import dev.descent.bench.reproduce.Comparison;
 import dev.descent.bench.reproduce.Experiment;
 import dev.descent.bench.reproduce.Statistics;
@@ -26,7 +26,7 @@ import java.util.Locale;
  * @param resumed    runs read back from an earlier invocation
  * @param verdicts   the x⁴ verdicts, then the network verdicts
  */
-public record ClippingOutcome(List<X4> x4, double x4Seconds, List<Run> runs, ImageData data, long parameters, int resumed, List<Verdict> verdicts)
+public record ClippingOutcome(List<X4> x4, double x4Seconds, List<Run> runs, ImageSource data, long parameters, int resumed, List<Verdict> verdicts)
         implements Experiment.Outcome {
 
     /**

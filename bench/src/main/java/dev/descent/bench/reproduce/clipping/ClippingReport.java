@@ -4,7 +4,7 @@ package dev.descent.bench.reproduce.clipping;
 import static dev.descent.bench.reproduce.clipping.ClippingOutcome.fixedText;
 import static dev.descent.bench.reproduce.clipping.ClippingOutcome.meanAt;
 
-import dev.descent.bench.ImageData;
+import dev.descent.bench.ImageSource;
 import dev.descent.bench.report.LinePlot;
 import dev.descent.bench.reproduce.Report;
 import dev.descent.bench.reproduce.Resumption;
@@ -50,7 +50,7 @@ final class ClippingReport {
             r.settings(s);
         }
         if (!runs.isEmpty()) {
-            ImageData data = o.data();
+            ImageSource data = o.data();
             r.subsection("Part 2: a network");
             r.paragraph(data.statement());
             Map<String, Object> s = new LinkedHashMap<>();

@@ -1,7 +1,7 @@
 // Runs the clipping reproduction: the x⁴ table, then the four optimizers on a network, writing every number as CSV.
 package dev.descent.bench.reproduce.clipping;
 
-import dev.descent.bench.ImageData;
+import dev.descent.bench.ImageSource;
 import dev.descent.bench.ModelFactory;
 import dev.descent.bench.reproduce.NetworkRun;
 import dev.descent.bench.reproduce.Resumption;
@@ -48,7 +48,7 @@ final class ClippingRun {
             ClippingCsv.writeX4(x4, out);
         }
         List<Run> runs = new ArrayList<>();
-        ImageData data = null;
+        ImageSource data = null;
         long params = 0;
         int resumed = 0;
         if (cfg.runsNetwork()) {
@@ -79,7 +79,7 @@ final class ClippingRun {
         return new ClippingOutcome(List.copyOf(x4), x4Seconds, List.copyOf(runs), data, params, resumed, ClippingOutcome.verdicts(cfg, x4, runs));
     }
 
-    private static Sequential model(ClippingConfig cfg, ImageData data, long seed) {
+    private static Sequential model(ClippingConfig cfg, ImageSource data, long seed) {
         return ModelFactory.create(cfg.model(), data.train().channels(), data.train().height(), data.train().width(), data.train().numClasses(),
                 new SplittableRandom(seed));
     }

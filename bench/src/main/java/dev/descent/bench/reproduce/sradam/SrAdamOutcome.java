@@ -1,7 +1,7 @@
 // What the SR-Adam reproduction measured, and its verdicts computed from those runs alone.
 package dev.descent.bench.reproduce.sradam;
 
-import dev.descent.bench.ImageData;
+import dev.descent.bench.ImageSource;
 import dev.descent.bench.reproduce.Comparison;
 import dev.descent.bench.reproduce.Experiment;
 import dev.descent.bench.reproduce.Statistics;
@@ -22,7 +22,7 @@ import java.util.Locale;
  * @param resumed    runs read back from an earlier invocation
  * @param verdicts   the large-batch claims, the all-parameter claim, then the small-batch claims
  */
-public record SrAdamOutcome(List<Run> runs, ImageData data, long parameters, int resumed, List<Verdict> verdicts) implements Experiment.Outcome {
+public record SrAdamOutcome(List<Run> runs, ImageSource data, long parameters, int resumed, List<Verdict> verdicts) implements Experiment.Outcome {
 
     /**
      * One run.

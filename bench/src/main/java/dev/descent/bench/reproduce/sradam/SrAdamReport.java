@@ -4,7 +4,7 @@ package dev.descent.bench.reproduce.sradam;
 import static dev.descent.bench.reproduce.sradam.SrAdamOutcome.bests;
 import static dev.descent.bench.reproduce.sradam.SrAdamOutcome.meanBest;
 
-import dev.descent.bench.ImageData;
+import dev.descent.bench.ImageSource;
 import dev.descent.bench.report.LinePlot;
 import dev.descent.bench.reproduce.Report;
 import dev.descent.bench.reproduce.Resumption;
@@ -26,7 +26,7 @@ final class SrAdamReport {
 
     static Report report(SrAdamConfig cfg, SrAdamOutcome o, Path out) throws IOException {
         List<Run> runs = o.runs();
-        ImageData data = o.data();
+        ImageSource data = o.data();
         plots(cfg, runs, out);
         Report r = new Report("SR-Adam: Stein-rule shrinkage Adam (Arashi & Amintoosi, arXiv 2602.01777)", cfg.quick());
         r.paragraph("What the paper claims ([docs/papers.md §1](../../papers.md#1-stein-rule-adam-sr-adam)):"

@@ -1,7 +1,7 @@
 // Runs the SR-Adam reproduction: every optimizer, batch size and seed on SimpleCNN, with SR-Adam's factor c after every step.
 package dev.descent.bench.reproduce.sradam;
 
-import dev.descent.bench.ImageData;
+import dev.descent.bench.ImageSource;
 import dev.descent.bench.ModelFactory;
 import dev.descent.bench.reproduce.NetworkRun;
 import dev.descent.bench.reproduce.Resumption;
@@ -33,7 +33,7 @@ final class SrAdamRun {
     private SrAdamRun() {}
 
     static SrAdamOutcome run(SrAdamConfig cfg, Path out, PrintStream log) throws IOException {
-        ImageData data = NetworkRun.load(cfg.data(), cfg.trainSubset(), cfg.testSubset(), cfg.subsetSeed(), log);
+        ImageSource data = NetworkRun.load(cfg.data(), cfg.trainSubset(), cfg.testSubset(), cfg.subsetSeed(), log);
         Dataset train = data.trainingSet(true, cfg.inputNoise()), test = data.testSet();
         Map<String, Run> earlier = cfg.resume() ? earlierRuns(cfg, out) : Map.of();
         Resumption.writeFingerprint(out, cfg.fingerprint());
@@ -68,7 +68,7 @@ final class SrAdamRun {
         return new SrAdamOutcome(List.copyOf(runs), data, params, earlier.size(), SrAdamOutcome.verdicts(cfg, runs));
     }
 
-    private static Sequential model(ImageData data, long seed) {
+    private static Sequential model(ImageSource data, long seed) {
         return ModelFactory.create("simplecnn", data.train().channels(), data.train().height(), data.train().width(), data.train().numClasses(),
                 new SplittableRandom(seed));
     }

@@ -30,7 +30,7 @@ import java.util.SplittableRandom;
  * @param cifar10     true when the images are CIFAR-10, the papers' dataset
  * @param generated   true for generated (not real) data, whose horizontal flip would change the class
  */
-public record ImageData(ImageDataset train, ImageDataset test, String description, boolean cifar10, boolean generated) {
+public record ImageSource(ImageDataset train, ImageDataset test, String description, boolean cifar10, boolean generated) {
 
     /** What {@code --data} accepts. */
     public static final String FORMS = "fashion-mnist[:DIR], mnist:DIR, cifar10:DIR|ARCHIVE, cifar100:DIR|ARCHIVE[:coarse], synthetic, auto";
@@ -57,7 +57,7 @@ public record ImageData(ImageDataset train, ImageDataset test, String descriptio
      * @return the training and test images
      * @throws IOException when a file cannot be read (or is not what it claims)
      */
-    public static ImageData load(String spec, long seed) throws IOException {
+    public static ImageSource load(String spec, long seed) throws IOException {
         String kind = spec.contains(":") ? spec.substring(0, spec.indexOf(':')) : spec;
         String arg = spec.contains(":") ? spec.substring(spec.indexOf(':') + 1) : null;
         return switch (kind) {
@@ -66,21 +66,21 @@ public record ImageData(ImageDataset train, ImageDataset test, String descriptio
                 Path dir = arg == null ? FashionMnist.SYSTEM_DIR : Path.of(arg);
                 requireIdx(dir, "Fashion-MNIST", "apt-get install dataset-fashion-mnist (puts it under " + FashionMnist.SYSTEM_DIR
                         + "), or download the four .gz files from https://github.com/zalandoresearch/fashion-mnist into one folder");
-                yield new ImageData(FashionMnist.train(dir), FashionMnist.test(dir), "Fashion-MNIST (" + dir + ")", false, false);
+                yield new ImageSource(FashionMnist.train(dir), FashionMnist.test(dir), "Fashion-MNIST (" + dir + ")", false, false);
             }
             case "mnist" -> {
                 if (arg == null) throw new MissingDataException("mnist needs a folder: --data mnist:DIR");
                 Path dir = Path.of(arg);
                 requireIdx(dir, "MNIST", "put train-images-idx3-ubyte, train-labels-idx1-ubyte, t10k-images-idx3-ubyte and t10k-labels-idx1-ubyte"
                         + " (optionally .gz) into that folder");
-                yield new ImageData(Mnist.train(dir), Mnist.test(dir), "MNIST (" + dir + ")", false, false);
+                yield new ImageSource(Mnist.train(dir), Mnist.test(dir), "MNIST (" + dir + ")", false, false);
             }
             case "cifar10" -> {
                 if (arg == null) throw new MissingDataException("cifar10 needs a folder or archive: --data cifar10:DIR|ARCHIVE");
                 Path p = Path.of(arg);
                 require(p, "CIFAR-10", "the folder " + Cifar10.FOLDER + " (data_batch_1.bin … data_batch_5.bin, test_batch.bin) or the archive "
                         + Cifar10.ARCHIVE + " from https://www.cs.toronto.edu/~kriz/cifar.html (binary version)");
-                yield new ImageData(Cifar10.train(p), Cifar10.test(p), "CIFAR-10 (" + p + ")", true, false);
+                yield new ImageSource(Cifar10.train(p), Cifar10.test(p), "CIFAR-10 (" + p + ")", true, false);
             }
             case "cifar100" -> {
                 if (arg == null) throw new MissingDataException("cifar100 needs a folder or archive: --data cifar100:DIR|ARCHIVE[:coarse]");
@@ -89,9 +89,9 @@ public record ImageData(ImageDataset train, ImageDataset test, String descriptio
                 require(p, "CIFAR-100", "the folder " + Cifar100.FOLDER + " (train.bin, test.bin) or the archive " + Cifar100.ARCHIVE
                         + " from https://www.cs.toronto.edu/~kriz/cifar.html (binary version)");
                 Cifar100.Labels labels = coarse ? Cifar100.Labels.COARSE : Cifar100.Labels.FINE;
-                yield new ImageData(Cifar100.train(p, labels), Cifar100.test(p, labels), "CIFAR-100 " + labels.name().toLowerCase() + " (" + p + ")", false, false);
+                yield new ImageSource(Cifar100.train(p, labels), Cifar100.test(p, labels), "CIFAR-100 " + labels.name().toLowerCase() + " (" + p + ")", false, false);
             }
-            case "synthetic" -> new ImageData(SyntheticImages.generate(6000, seed), SyntheticImages.generate(1000, seed + 1),
+            case "synthetic" -> new ImageSource(SyntheticImages.generate(6000, seed), SyntheticImages.generate(1000, seed + 1),
                     "synthetic 1×28×28 images, 10 classes (generated)", false, true);
             default -> throw new IllegalArgumentException("unknown data '" + spec + "' (known: " + FORMS + ")");
         };
@@ -107,7 +107,7 @@ public record ImageData(ImageDataset train, ImageDataset test, String descriptio
      * @return the data
      * @throws IOException when the files cannot be read
      */
-    public static ImageData load(String spec, int trainSubset, int testSubset, long subsetSeed) throws IOException {
+    public static ImageSource load(String spec, int trainSubset, int testSubset, long subsetSeed) throws IOException {
         return load(spec, subsetSeed).subsets(trainSubset, testSubset, new SplittableRandom(subsetSeed));
     }
 
@@ -119,10 +119,10 @@ public record ImageData(ImageDataset train, ImageDataset test, String descriptio
      * @param rng         draws the training subset
      * @return the smaller data
      */
-    public ImageData subsets(int trainSubset, int testSubset, SplittableRandom rng) {
+    public ImageSource subsets(int trainSubset, int testSubset, SplittableRandom rng) {
         ImageDataset tr = trainSubset > 0 && trainSubset < train.size() ? train.stratifiedSubset(trainSubset, rng) : train;
         ImageDataset te = testSubset > 0 && testSubset < test.size() ? test.first(testSubset) : test;
-        return new ImageData(tr, te, description, cifar10, generated);
+        return new ImageSource(tr, te, description, cifar10, generated);
     }
 
     /**
@@ -132,8 +132,8 @@ public record ImageData(ImageDataset train, ImageDataset test, String descriptio
      * @param rng  draws which labels and their new classes
      * @return the data with noisy training labels (unchanged when {@code rate} is 0)
      */
-    public ImageData withLabelNoise(double rate, SplittableRandom rng) {
-        return rate > 0 ? new ImageData(train.withSymmetricLabelNoise(rate, rng), test, description, cifar10, generated) : this;
+    public ImageSource withLabelNoise(double rate, SplittableRandom rng) {
+        return rate > 0 ? new ImageSource(train.withSymmetricLabelNoise(rate, rng), test, description, cifar10, generated) : this;
     }
 
     /**
