@@ -1,0 +1,69 @@
+package dev.descent.bench.speed;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+/** numpy (OpenBLAS) as the matmul reference of {@code descent bench matmul}, run by {@code python3} when it is there. */
+final class NumpyReference {
+    private NumpyReference() {}
+
+    private static final String SCRIPT = """
+            import sys, time
+            import numpy as np
+            samples = int(sys.argv[1])
+            for n in map(int, sys.argv[2:]):
+                rng = np.random.default_rng(n)
+                a = rng.standard_normal((n, n), dtype=np.float32)
+                b = rng.standard_normal((n, n), dtype=np.float32)
+                for _ in range(3): a @ b
+                t0 = time.perf_counter(); a @ b; once = max(time.perf_counter() - t0, 1e-9)
+                reps = max(1, int(0.05 / once + 0.999))
+                per = []
+                for _ in range(samples):
+                    t0 = time.perf_counter()
+                    for _ in range(reps): a @ b
+                    per.append((time.perf_counter() - t0) / reps)
+                per.sort()
+                f = 2.0 * n ** 3 / 1e9
+                print(n, f / per[len(per) // 2], f / per[-1], f / per[0])
+            """;
+
+    /** numpy's GFLOP/s (median, min, max) per size at {@code threads} threads, keyed "n/threads"; empty when unavailable. */
+    static Map<String, double[]> matmulGflops(int[] sizes, int threads, int samples) {
+        Map<String, double[]> out = new HashMap<>();
+        List<String> cmd = new ArrayList<>(List.of("python3", "-c", SCRIPT, Integer.toString(samples)));
+        for (int n : sizes) cmd.add(Integer.toString(n));
+        try {
+            ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true);
+            for (String v : List.of("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS")) pb.environment().put(v, Integer.toString(threads));
+            // Some machines set these to force old OpenBLAS kernels (newer CPUs once crashed older builds); they slow a
+            // current numpy. Unset for this command only, so the reference runs the kernels its CPU has.
+            pb.environment().remove("OPENBLAS_CORETYPE");
+            pb.environment().remove("OPENBLAS_L2_SIZE");
+            Process p = pb.start();
+            try (BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
+                String line;
+                while ((line = r.readLine()) != null) {
+                    String[] f = line.trim().split("\\s+");
+                    if (f.length == 4 && f[0].matches("\\d+")) {
+                        out.put(f[0] + "/" + threads, new double[] {Double.parseDouble(f[1]), Double.parseDouble(f[2]), Double.parseDouble(f[3])});
+                    }
+                }
+            }
+            if (!p.waitFor(10, TimeUnit.MINUTES)) p.destroyForcibly();
+        } catch (IOException e) {
+            return Map.of();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return Map.of();
+        }
+        return out;
+    }
+}

@@ -1,0 +1,259 @@
+package dev.descent.bench.speed;
+
+import dev.descent.core.Threads;
+import dev.descent.data.FashionMnist;
+import dev.descent.data.ImageDataset;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * One run of the speed benchmarks ({@code descent bench}): each workload on each thread count, medians
+ * and min–max over repeated samples after warm-up, beside PyTorch (DJL, its own JVM) when asked and
+ * numpy for matmul; prints rows as they are measured and a Markdown table at the end.
+ */
+public final class SpeedBench {
+    /** What to measure in one run. */
+    @FunctionalInterface
+    public interface Plan {
+        /**
+         * Runs the chosen workloads.
+         *
+         * @param b the run
+         * @throws IOException when a workload's data or the PyTorch side fails
+         */
+        void run(SpeedBench b) throws IOException;
+    }
+
+    /**
+     * Measures what {@code plan} asks on each thread count that fits the kernel pool, printing rows as they are
+     * measured and a Markdown table at the end.
+     *
+     * @param out       where the rows go
+     * @param wanted    thread counts to measure
+     * @param samples   timed samples per workload, at least 1
+     * @param vsPytorch run every workload in PyTorch too (the bench-pytorch module)
+     * @param plan      the workloads
+     * @throws IOException when a workload's data or the PyTorch side fails
+     */
+    public static void run(PrintStream out, int[] wanted, int samples, boolean vsPytorch, Plan plan) throws IOException {
+        if (samples < 1) throw new IllegalArgumentException("--samples must be >= 1, was " + samples);
+        int[] threads = Arrays.stream(wanted).filter(t -> t >= 1 && t <= Threads.poolSize()).distinct().toArray();
+        if (threads.length == 0) throw new IllegalArgumentException("no thread count in " + Arrays.toString(wanted) + " fits the pool of " + Threads.poolSize());
+        out.printf("machine: %d processors, load average %s, Descent pool %d threads, %s %s%n", Runtime.getRuntime().availableProcessors(),
+                loadAverage(), Threads.poolSize(), System.getProperty("java.vm.name"), System.getProperty("java.version"));
+        out.printf("timing: median [min–max] of %d samples after warm-up; a sample repeats short work to last ≥ 50 ms%n", samples);
+        PyTorchSide torch = null;
+        if (vsPytorch) {
+            torch = PyTorchSide.start(Path.of(System.getProperty("descent.home", ".")), out);
+            out.println("PyTorch side: " + torch.version() + ", intra-op threads set per row, inter-op 1; ratio = Descent speed / PyTorch speed");
+        }
+        try {
+            SpeedBench b = new SpeedBench(out, threads, samples, torch);
+            plan.run(b);
+            b.summary();
+        } finally {
+            if (torch != null) torch.close();
+        }
+        out.printf("load average at the end: %s%n", loadAverage());
+    }
+
+    /** {@return the system load averages over 1, 5 and 15 minutes} */
+    static String loadAverage() {
+        try {
+            String[] f = Files.readString(Path.of("/proc/loadavg")).trim().split("\\s+");
+            return f[0] + " " + f[1] + " " + f[2];
+        } catch (IOException | RuntimeException e) {
+            return String.format(Locale.ROOT, "%.2f", java.lang.management.ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage());
+        }
+    }
+
+    private final PrintStream out;
+    private final int[] threads;
+    private final int samples;
+    private final PyTorchSide torch;
+    private final List<String> table = new ArrayList<>();
+
+    private SpeedBench(PrintStream out, int[] threads, int samples, PyTorchSide torch) {
+        this.out = out;
+        this.threads = threads;
+        this.samples = samples;
+        this.torch = torch;
+    }
+
+    /** A measured quantity: median, worst and best, in a unit where higher is better or not. */
+    record Value(double median, double min, double max) {
+        static Value ofSeconds(Timing.Stats s) {
+            return new Value(s.median(), s.min(), s.max());
+        }
+
+        static Value ofSeconds(double[] s) {
+            return new Value(s[0], s[1], s[2]);
+        }
+
+        /** work/seconds: the slowest sample gives the low end. */
+        Value rate(double work) {
+            return new Value(work / median, work / max, work / min);
+        }
+
+        Value scale(double f) {
+            return new Value(median * f, min * f, max * f);
+        }
+
+        String format(String fmt) {
+            return String.format(Locale.ROOT, fmt + " [" + fmt + "–" + fmt + "]", median, min, max);
+        }
+    }
+
+    private void row(String workload, String unit, int t, Value ours, Value theirs, boolean higherIsBetter, String fmt, String note) {
+        String ratio = theirs == null ? "-"
+                : String.format(Locale.ROOT, "%.2f", higherIsBetter ? ours.median() / theirs.median() : theirs.median() / ours.median());
+        String d = ours.format(fmt), p = theirs == null ? "-" : theirs.format(fmt);
+        out.printf("%-34s %-9s %2d  %-30s %-30s %6s  %s%n", workload, unit, t, d, p, ratio, note);
+        table.add(String.format("| %s | %s | %d | %s | %s | %s |%s", workload, unit, t, d, p, ratio, note.isEmpty() ? "" : " " + note + " |"));
+    }
+
+    private void header(String title) {
+        out.println();
+        out.println(title);
+        out.printf("%-34s %-9s %2s  %-30s %-30s %6s%n", "workload", "unit", "t", "Descent", torch == null ? "PyTorch (not run)" : "PyTorch", "ratio");
+    }
+
+    private Timing.Stats time(Runnable work, int t) {
+        try (var _ = Threads.limit(t)) {
+            return Timing.measure(work, 3, samples, 0.05);
+        }
+    }
+
+    /**
+     * float32 n×n matmul, GFLOP/s, beside numpy when present.
+     *
+     * @param sizes the sizes n
+     * @throws IOException when the PyTorch side fails
+     */
+    public void matmul(int[] sizes) throws IOException {
+        header("float32 matmul C = A·B (n×n), GFLOP/s = 2n³/time");
+        Map<String, double[]> numpy = new HashMap<>();
+        for (int t : threads) numpy.putAll(NumpyReference.matmulGflops(sizes, t, samples));
+        if (numpy.isEmpty()) out.println("numpy: not available (python3 with numpy not found)");
+        for (int n : sizes) {
+            Runnable work = Workloads.matmul(n);
+            double flops = 2.0 * n * n * n / 1e9;
+            for (int t : threads) {
+                Value ours = Value.ofSeconds(time(work, t)).rate(flops);
+                Value theirs = torch == null ? null : Value.ofSeconds(torch.request("matmul %d %d %d", n, t, samples)).rate(flops);
+                double[] np = numpy.get(n + "/" + t);
+                String note = np == null ? "" : String.format(Locale.ROOT, "numpy %.1f [%.1f–%.1f], Descent/numpy %.2f", np[0], np[1], np[2], ours.median() / np[0]);
+                row("matmul n=" + n, "GFLOP/s", t, ours, theirs, true, "%.1f", note);
+            }
+        }
+    }
+
+    /**
+     * conv2d forward, and forward + backward, on the benchmark shapes.
+     *
+     * @throws IOException when the PyTorch side fails
+     */
+    public void conv() throws IOException {
+        header("conv2d, batch 128, 3×3, stride 1, padding 1 (ms; GFLOP/s in the note; forward+backward = input and weight gradients)");
+        for (Workloads.ConvShape s : Workloads.CONV_SHAPES) {
+            for (boolean backward : new boolean[] {false, true}) {
+                Runnable work = Workloads.conv(s, backward);
+                double gflop = s.forwardFlops() * (backward ? 3 : 1) / 1e9;
+                for (int t : threads) {
+                    Value ours = Value.ofSeconds(time(work, t));
+                    Value theirs = torch == null ? null
+                            : Value.ofSeconds(torch.request("conv %d %d %d %d %d %d", s.cin(), s.cout(), s.hw(), backward ? 1 : 0, t, samples));
+                    String note = String.format(Locale.ROOT, "GFLOP/s %.1f", gflop / ours.median())
+                            + (theirs == null ? "" : String.format(Locale.ROOT, " vs %.1f", gflop / theirs.median()));
+                    row("conv " + s + (backward ? " fwd+bwd" : " fwd"), "ms", t, ours.scale(1e3), theirs == null ? null : theirs.scale(1e3),
+                            false, "%.2f", note);
+                }
+            }
+        }
+    }
+
+    /**
+     * One SimpleCNN training step, images/s.
+     *
+     * @throws IOException when the PyTorch side fails
+     */
+    public void cnn() throws IOException {
+        header("SimpleCNN training step (forward, cross-entropy, backward, Adam lr 1e-3), batch 128, 3×32×32");
+        Workloads.TrainingStep step = Workloads.simpleCnnStep();
+        for (int t : threads) {
+            Value ours = Value.ofSeconds(time(step, t)).rate(Workloads.BATCH);
+            Value theirs = torch == null ? null : Value.ofSeconds(torch.request("cnn %d %d", t, samples)).rate(Workloads.BATCH);
+            row("SimpleCNN step", "images/s", t, ours, theirs, true, "%.0f", "");
+        }
+    }
+
+    /**
+     * One MLP epoch on Fashion-MNIST, seconds and test accuracy (skipped when the data is not installed).
+     *
+     * @param runs epochs per thread count, each from a fresh model
+     * @throws IOException when the data cannot be read or the PyTorch side fails
+     */
+    public void mlp(int runs) throws IOException {
+        header("MLP 784-256-10, Adam lr 1e-3, batch 128: one epoch of Fashion-MNIST (60,000 images), then test accuracy");
+        Path dir = FashionMnist.SYSTEM_DIR;
+        if (!Files.isRegularFile(dir.resolve("train-images-idx3-ubyte.gz"))) {
+            out.println("Fashion-MNIST is not installed (apt-get install dataset-fashion-mnist): skipped");
+            return;
+        }
+        ImageDataset train = FashionMnist.train(dir), test = FashionMnist.test(dir);
+        float[] trainX = Workloads.pixels(train), testX = Workloads.pixels(test);
+        int[] trainY = train.labels(), testY = test.labels();
+        // A warm-up epoch (JIT), not timed.
+        Workloads.mlpEpoch(trainX, trainY, testX, testY, 999);
+        for (int t : threads) {
+            double[] secs = new double[runs], acc = new double[runs];
+            for (int r = 0; r < runs; r++) {
+                try (var _ = Threads.limit(t)) {
+                    Workloads.Epoch e = Workloads.mlpEpoch(trainX, trainY, testX, testY, 1000 + r);
+                    secs[r] = e.seconds();
+                    acc[r] = e.accuracy();
+                }
+            }
+            Value ours = Value.ofSeconds(Timing.stats(secs));
+            Value theirs = null;
+            String note = String.format(Locale.ROOT, "test accuracy %.2f%%", Timing.stats(acc).median());
+            if (torch != null) {
+                double[] p = torch.request("mlp %d %d %s", t, runs, dir);
+                theirs = new Value(p[0], p[1], p[2]);
+                note += String.format(Locale.ROOT, " vs %.2f%%", p[3]);
+            }
+            row("MLP epoch (" + runs + " runs)", "s", t, ours, theirs, false, "%.2f", note);
+        }
+    }
+
+    /** Bytes allocated and peak heap per training step after warm-up. */
+    public void memory() {
+        out.println();
+        out.println("heap per training step after warm-up (Descent; all threads; default thread count)");
+        Workloads.TrainingStep cnn = Workloads.simpleCnnStep(), mlp = Workloads.mlpStep();
+        for (var e : List.of(Map.entry("SimpleCNN step", (Runnable) cnn), Map.entry("SimpleCNN step, no workspace", (Runnable) cnn.withoutWorkspace()),
+                Map.entry("MLP step", (Runnable) mlp), Map.entry("MLP step, no workspace", (Runnable) mlp.withoutWorkspace()))) {
+            Memory.Use u = Memory.measure(e.getValue(), 5, 10);
+            String line = String.format(Locale.ROOT, "allocated %,d bytes/step; peak heap %,d bytes; live after GC %,d bytes",
+                    u.allocatedPerCall(), u.peakHeap(), u.liveHeap());
+            out.printf("%-34s %s%n", e.getKey(), line);
+            table.add("| " + e.getKey() + " | bytes | " + Threads.poolSize() + " | " + line + " | | |");
+        }
+    }
+
+    private void summary() {
+        if (table.isEmpty()) return;
+        out.println();
+        out.println("| workload | unit | threads | Descent median [min–max] | PyTorch median [min–max] | Descent/PyTorch | notes |");
+        out.println("|---|---|---|---|---|---|---|");
+        for (String r : table) out.println(r);
+    }
+}
