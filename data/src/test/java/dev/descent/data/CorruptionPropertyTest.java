@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 import static org.quicktheories.QuickTheory.qt;
-import static org.quicktheories.generators.SourceDSL.longs;
 
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
@@ -15,17 +14,21 @@ import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
+import java.util.List;
 import java.util.SplittableRandom;
 import java.util.zip.GZIPInputStream;
 import java.util.zip.GZIPOutputStream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.quicktheories.core.Gen;
+import org.quicktheories.generators.Generate;
 
 /**
- * Random damage to valid IDX and CIFAR files (plain, gzip, in a folder, in a .tar or .tar.gz):
- * loading either succeeds — and then what was loaded is exactly what the damaged bytes say — or
- * throws {@link DataFileException} naming the file; never another exception, and never an
- * allocation beyond a small multiple of the data actually present.
+ * Random damage to valid IDX and CIFAR files (plain, gzip, in a folder, in a .tar or .tar.gz),
+ * drawn as a short list of {@link Damage}s so that a failure shrinks to a small case: loading
+ * either succeeds — and then what was loaded is exactly what the damaged bytes say — or throws
+ * {@link DataFileException} naming the file; never another exception, and never an allocation
+ * beyond a small multiple of the data actually present.
  */
 class CorruptionPropertyTest {
     private static final int EXAMPLES = 300;
@@ -128,19 +131,22 @@ class CorruptionPropertyTest {
     // ------------------------------------------------------------------ the property
 
     /**
-     * Damages {@code file} at random, {@link #EXAMPLES} times, restoring it after each; {@code magic}
-     * is {offset, length} of the bytes a "change the magic" damage rewrites (in the content).
+     * Damages {@code file}, {@link #EXAMPLES} times, restoring it after each; {@code magic} is
+     * {offset, length} of the bytes a "change the magic" damage rewrites (in the content). A gzip
+     * file is damaged either in its compressed bytes or in its content, which is then recompressed.
      */
     private void property(Path file, boolean gzip, int[] magic, Load load) throws IOException {
         byte[] valid = Files.readAllBytes(file);
         byte[] content = gzip ? gunzip(valid) : valid;
         byte[] reference = load.load();
         if (reference != null) assertArrayEquals(content, reference, "the undamaged " + file.getFileName() + " loads as written");
-        qt().withExamples(EXAMPLES).forAll(longs().all()).checkAssert(seed -> {
-            SplittableRandom rng = new SplittableRandom(seed);
+        Gen<Attack> attacks = Damage.some(content.length, magic).map(d -> new Attack(false, d));
+        if (gzip) attacks = Generate.oneOf(attacks, Damage.some(valid.length, new int[] {0, 2}).map(d -> new Attack(true, d)));
+        qt().withExamples(EXAMPLES).forAll(attacks).checkAssert(attack -> {
             byte[] damaged;
-            if (gzip && rng.nextBoolean()) damaged = damage(valid, rng, new int[] {0, 2});  // the compressed bytes
-            else damaged = gzip ? gzip(damage(content, rng, magic)) : damage(content, rng, magic);
+            if (attack.compressed()) damaged = Damage.apply(valid, attack.damages());
+            else damaged = gzip ? gzip(Damage.apply(content, attack.damages())) : Damage.apply(content, attack.damages());
+            String what = file.getFileName() + " damaged by " + attack;
             try {
                 Files.write(file, damaged);
                 byte[] damagedContent = gzip ? lenientGunzip(damaged) : damaged;
@@ -149,17 +155,17 @@ class CorruptionPropertyTest {
                 try {
                     byte[] loaded = load.load();
                     if (loaded != null) {
-                        assertTrue(damagedContent != null, "loaded a file the JDK cannot decompress");
-                        assertArrayEquals(damagedContent, loaded, "what was loaded is what the damaged file says");
+                        assertTrue(damagedContent != null, "loaded a file the JDK cannot decompress: " + what);
+                        assertArrayEquals(damagedContent, loaded, "what was loaded is what the damaged file says: " + what);
                     }
                 } catch (DataFileException expected) {
                     assertTrue(!Arrays.equals(valid, damaged), "an undamaged file was rejected: " + expected.getMessage());
-                    assertTrue(expected.getMessage().contains(file.getFileName().toString()), expected.getMessage());
+                    assertTrue(expected.getMessage().contains(file.getFileName().toString()), expected.getMessage() + " (" + what + ")");
                 } catch (Exception other) {
-                    fail("loading a damaged " + file.getFileName() + " threw " + other, other);
+                    fail("loading " + what + " threw " + other, other);
                 }
                 long allocated = MX.getCurrentThreadAllocatedBytes() - before;
-                assertTrue(allocated < 8 * size + (2 << 20), "allocated " + allocated + " bytes for " + size + " bytes of data");
+                assertTrue(allocated < 8 * size + (2 << 20), "allocated " + allocated + " bytes for " + size + " bytes of data: " + what);
             } catch (IOException e) {
                 throw new UncheckedIOException(e);
             } finally {
@@ -172,44 +178,12 @@ class CorruptionPropertyTest {
         });
     }
 
-    private static byte[] damage(byte[] b, SplittableRandom rng, int[] magic) {
-        return switch (rng.nextInt(6)) {
-            case 0 -> Arrays.copyOf(b, rng.nextInt(b.length));                          // truncate
-            case 1 -> {                                                                    // extend
-                byte[] o = Arrays.copyOf(b, b.length + 1 + rng.nextInt(rng.nextBoolean() ? 8 : 5000));
-                for (int i = b.length; i < o.length; i++) o[i] = (byte) (rng.nextInt(4) == 0 ? 0 : rng.nextInt(256));
-                yield o;
-            }
-            case 2 -> {                                                                    // flip bits anywhere
-                byte[] o = b.clone();
-                for (int k = 0, n = 1 + rng.nextInt(4); k < n; k++) o[rng.nextInt(o.length)] ^= (byte) (1 << rng.nextInt(8));
-                yield o;
-            }
-            case 3 -> {                                                                    // change the magic
-                byte[] o = b.clone();
-                o[magic[0] + rng.nextInt(magic[1])] = (byte) rng.nextInt(256);
-                yield o;
-            }
-            case 4 -> {                                                                    // a header word: a size or a count
-                byte[] o = b.clone();
-                int at = 4 * rng.nextInt(Math.min(16, o.length / 4));
-                int v = switch (rng.nextInt(3)) {
-                    case 0 -> rng.nextInt();
-                    case 1 -> Integer.MAX_VALUE - rng.nextInt(100);
-                    default -> ((o[at] & 0xff) << 24 | (o[at + 1] & 0xff) << 16 | (o[at + 2] & 0xff) << 8 | (o[at + 3] & 0xff)) + rng.nextInt(-3, 4);
-                };
-                o[at] = (byte) (v >>> 24);
-                o[at + 1] = (byte) (v >>> 16);
-                o[at + 2] = (byte) (v >>> 8);
-                o[at + 3] = (byte) v;
-                yield o;
-            }
-            default -> {                                                                   // one byte set at random
-                byte[] o = b.clone();
-                o[rng.nextInt(o.length)] = (byte) rng.nextInt(256);
-                yield o;
-            }
-        };
+    /** Damage to a file's content, or (for gzip) to its compressed bytes. */
+    private record Attack(boolean compressed, List<Damage> damages) {
+        @Override
+        public String toString() {
+            return (compressed ? "in the compressed bytes: " : "") + damages;
+        }
     }
 
     // ------------------------------------------------------------------ canonical encodings, written here from the formats' descriptions
