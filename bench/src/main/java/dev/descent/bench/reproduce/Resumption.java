@@ -58,7 +58,7 @@ public final class Resumption {
     public static String timing(List<EpochMetrics> epochs, int resumed, int runs) {
         double total = 0;
         for (EpochMetrics e : epochs) total += e.seconds();
-        String s = "Epoch times (training and evaluation): mean " + Report.wallTime(epochs.isEmpty() ? 0 : total / epochs.size()) + " over " + epochs.size()
+        String s = "Epoch times (training steps, evaluation excluded): mean " + Report.wallTime(epochs.isEmpty() ? 0 : total / epochs.size()) + " over " + epochs.size()
                 + " epochs, " + Report.wallTime(total) + " in all.";
         if (resumed > 0) {
             s += " " + resumed + " of the " + runs + " runs were completed by earlier invocations with the same settings and read back from the"

@@ -80,7 +80,7 @@ final class SrAdamReport {
             r.image("Test accuracy per epoch at batch " + batch, "sr-adam-accuracy-batch" + batch + ".png");
             double epochSeconds = Statistics.mean(runs.stream().filter(x -> x.batch() == batch).flatMap(x -> x.result().history().stream())
                     .mapToDouble(EpochMetrics::seconds).toArray());
-            r.paragraph("Mean wall time of one epoch at batch " + batch + " (training and evaluation): " + Report.wallTime(epochSeconds) + ".");
+            r.paragraph("Mean wall time of one epoch at batch " + batch + " (training steps, evaluation excluded): " + Report.wallTime(epochSeconds) + ".");
         }
         r.subsection("Shrinkage factor");
         List<List<String>> rows = new ArrayList<>();
