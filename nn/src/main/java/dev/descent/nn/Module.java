@@ -32,7 +32,7 @@ import java.util.function.Predicate;
  *
  * <pre>{@code
  * import dev.descent.nn.*;
- * import dev.descent.nn.Module;          // java.lang.Module is imported implicitly too: name ours
+ * import dev.descent.nn.Module;          // needed: with only the star import, java.lang.Module makes "Module" ambiguous
  *
  * final class Net extends Module {
  *     final Linear fc1, fc2;             // registered as "fc1", "fc2": parameters "fc1.weight", …
