@@ -295,6 +295,18 @@ public class Tensor {
     }
 
     /**
+     * {@return an int64 tensor from {@code int} values, as {@code torch.tensor([1, 2])} is int64} The index and
+     * label type, without writing {@code long[]}; the same as {@link #ofIndices}.
+     *
+     * @param data the elements (copied, widened to long)
+     * @param shape the size of each dimension; none means 1-D of length {@code data.length}
+     * @throws IllegalArgumentException when the shape does not hold exactly {@code data.length} elements
+     */
+    public static Tensor of(int[] data, int... shape) {
+        return ofIndices(data, shape);
+    }
+
+    /**
      * {@return an int64 tensor from {@code int} values}: the index and label type, without writing
      * {@code long[]}.
      *
@@ -481,6 +493,15 @@ public class Tensor {
      */
     public int size(int dim) {
         return shape[Shape.normalizeDim("size", dim, shape.length)];
+    }
+
+    /**
+     * {@return the shape as an unmodifiable list, PyTorch's {@code x.size()}} It prints as {@code [2, 3]} and equals
+     * {@code List.of(2, 3)}; {@link #shape()} gives the same sizes as an {@code int[]}. Not the element count: that
+     * is {@link #numel()}.
+     */
+    public List<Integer> size() {
+        return Arrays.stream(shape).boxed().toList();
     }
 
     /** {@return the number of dimensions (0 for a scalar)} */
@@ -1235,6 +1256,16 @@ public class Tensor {
     }
 
     /**
+     * {@return the sum over several dimensions, which are removed} {@code x.sum(0, 2)}, as PyTorch's
+     * {@code x.sum((0, 2))}.
+     *
+     * @param dims the dimensions; none means all
+     */
+    public Tensor sum(int... dims) {
+        return sum(dims, false);
+    }
+
+    /**
      * {@return the sum over several dimensions at once}
      *
      * @param dims the dimensions; empty means all
@@ -1432,6 +1463,27 @@ public class Tensor {
      */
     public Tensor argmax(int dim, boolean keepdim) {
         return Reductions.argmax(this, dim, keepdim);
+    }
+
+    /**
+     * {@return the int64 positions of the maxima along {@code dim}, which is removed} {@code argmax(dim, false)}:
+     * {@code logits.argmax(1)} gives predicted classes, as in PyTorch.
+     *
+     * @param dim the dimension searched
+     * @throws IllegalArgumentException when {@code dim} has size 0
+     */
+    public Tensor argmax(int dim) {
+        return argmax(dim, false);
+    }
+
+    /**
+     * {@return the int64 positions of the minima along {@code dim}, which is removed} {@code argmin(dim, false)}.
+     *
+     * @param dim the dimension searched
+     * @throws IllegalArgumentException when {@code dim} has size 0
+     */
+    public Tensor argmin(int dim) {
+        return argmin(dim, false);
     }
 
     /**
