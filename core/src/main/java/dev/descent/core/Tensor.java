@@ -671,8 +671,16 @@ public class Tensor {
 
     /**
      * Back-propagates from this one-element tensor (usually a loss): adds d(this)/d(leaf) into the
-     * {@link #grad()} of every leaf that requires grad and that this tensor depends on. The graph is kept, so a
-     * second call adds the gradients again. {@link dev.descent.core.autograd.Engine} does the walk.
+     * {@link #grad()} of every leaf that requires grad and that this tensor depends on.
+     * {@link dev.descent.core.autograd.Engine} does the walk.
+     *
+     * <p>The graph is kept, so a second call adds the gradients again: always what PyTorch does with
+     * {@code retain_graph=True}, where PyTorch without it raises. There is no {@code retainGraph} flag because
+     * there is nothing to free: the graph's saved tensors are collected once the graph is unreachable (and a
+     * {@link Workspace} scope recycles them per step), and double backward, {@code Autograd.grad}'s Jacobian rows
+     * and gradient checking walk one graph several times. What stays the caller's: clear gradients between steps
+     * ({@code zeroGrad}), and compute the loss anew after an optimizer step, since a graph whose inputs were
+     * changed in place gives stale gradients.
      *
      * @throws IllegalStateException when this tensor does not require grad (nothing it depends on was marked,
      *         or it was computed under {@link GradMode#noGrad()})
