@@ -295,6 +295,18 @@ public class Tensor {
     }
 
     /**
+     * {@return an int64 tensor from {@code int} values, as {@code torch.tensor([1, 2])} is int64} The index and
+     * label type, without writing {@code long[]}; the same as {@link #ofIndices}.
+     *
+     * @param data the elements (copied, widened to long)
+     * @param shape the size of each dimension; none means 1-D of length {@code data.length}
+     * @throws IllegalArgumentException when the shape does not hold exactly {@code data.length} elements
+     */
+    public static Tensor of(int[] data, int... shape) {
+        return ofIndices(data, shape);
+    }
+
+    /**
      * {@return an int64 tensor from {@code int} values}: the index and label type, without writing
      * {@code long[]}.
      *
@@ -483,6 +495,15 @@ public class Tensor {
         return shape[Shape.normalizeDim("size", dim, shape.length)];
     }
 
+    /**
+     * {@return the shape as an unmodifiable list, PyTorch's {@code x.size()}} It prints as {@code [2, 3]} and equals
+     * {@code List.of(2, 3)}; {@link #shape()} gives the same sizes as an {@code int[]}. Not the element count: that
+     * is {@link #numel()}.
+     */
+    public List<Integer> size() {
+        return Arrays.stream(shape).boxed().toList();
+    }
+
     /** {@return the number of dimensions (0 for a scalar)} */
     public int dim() {
         return shape.length;
@@ -650,8 +671,16 @@ public class Tensor {
 
     /**
      * Back-propagates from this one-element tensor (usually a loss): adds d(this)/d(leaf) into the
-     * {@link #grad()} of every leaf that requires grad and that this tensor depends on. The graph is kept, so a
-     * second call adds the gradients again. {@link dev.descent.core.autograd.Engine} does the walk.
+     * {@link #grad()} of every leaf that requires grad and that this tensor depends on.
+     * {@link dev.descent.core.autograd.Engine} does the walk.
+     *
+     * <p>The graph is kept, so a second call adds the gradients again: always what PyTorch does with
+     * {@code retain_graph=True}, where PyTorch without it raises. There is no {@code retainGraph} flag because
+     * there is nothing to free: the graph's saved tensors are collected once the graph is unreachable (and a
+     * {@link Workspace} scope recycles them per step), and double backward, {@code Autograd.grad}'s Jacobian rows
+     * and gradient checking walk one graph several times. What stays the caller's: clear gradients between steps
+     * ({@code zeroGrad}), and compute the loss anew after an optimizer step, since a graph whose inputs were
+     * changed in place gives stale gradients.
      *
      * @throws IllegalStateException when this tensor does not require grad (nothing it depends on was marked,
      *         or it was computed under {@link GradMode#noGrad()})
@@ -1235,6 +1264,16 @@ public class Tensor {
     }
 
     /**
+     * {@return the sum over several dimensions, which are removed} {@code x.sum(0, 2)}, as PyTorch's
+     * {@code x.sum((0, 2))}.
+     *
+     * @param dims the dimensions; none means all
+     */
+    public Tensor sum(int... dims) {
+        return sum(dims, false);
+    }
+
+    /**
      * {@return the sum over several dimensions at once}
      *
      * @param dims the dimensions; empty means all
@@ -1432,6 +1471,27 @@ public class Tensor {
      */
     public Tensor argmax(int dim, boolean keepdim) {
         return Reductions.argmax(this, dim, keepdim);
+    }
+
+    /**
+     * {@return the int64 positions of the maxima along {@code dim}, which is removed} {@code argmax(dim, false)}:
+     * {@code logits.argmax(1)} gives predicted classes, as in PyTorch.
+     *
+     * @param dim the dimension searched
+     * @throws IllegalArgumentException when {@code dim} has size 0
+     */
+    public Tensor argmax(int dim) {
+        return argmax(dim, false);
+    }
+
+    /**
+     * {@return the int64 positions of the minima along {@code dim}, which is removed} {@code argmin(dim, false)}.
+     *
+     * @param dim the dimension searched
+     * @throws IllegalArgumentException when {@code dim} has size 0
+     */
+    public Tensor argmin(int dim) {
+        return argmin(dim, false);
     }
 
     /**

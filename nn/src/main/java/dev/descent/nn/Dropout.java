@@ -3,6 +3,7 @@ package dev.descent.nn;
 import dev.descent.core.DType;
 import dev.descent.core.Tensor;
 import dev.descent.core.autograd.GradMode;
+import dev.descent.core.ops.RandomMasking;
 import java.util.SplittableRandom;
 import java.util.random.RandomGenerator;
 
@@ -63,7 +64,7 @@ public final class Dropout extends Module {
         try (var _ = GradMode.noGrad()) {
             calls.fill(k + 1);
         }
-        return dev.descent.core.ops.Dropout.dropout(x, p, true, new SplittableRandom(mix(seed.getLong() ^ mix(k + 1))));
+        return RandomMasking.dropout(x, p, true, new SplittableRandom(mix(seed.getLong() ^ mix(k + 1))));
     }
 
     /** SplitMix64's finaliser: consecutive inputs give unrelated outputs. */

@@ -8,10 +8,13 @@ import dev.descent.core.autograd.GradMode;
 import dev.descent.core.io.FileFormatException;
 import dev.descent.core.io.Safetensors;
 import java.io.IOException;
+import java.lang.reflect.Field;
+import java.lang.reflect.Modifier;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
+import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -21,6 +24,42 @@ import java.util.function.Predicate;
  * A layer or a model: named parameters, named buffers (state that is not trained, such as running
  * statistics) and named child modules, all kept in registration order, so that names and their order
  * are deterministic: {@code "0.weight"}, {@code "features.conv1.bias"}, as in PyTorch.
+ *
+ * <p><b>Writing a model.</b> Keep layers and parameters in fields, as in PyTorch; they are registered
+ * under their field names the first time the module tree is looked at ({@link #parameters()},
+ * {@link #namedModules()}, {@link #stateDict()}, {@link #train(boolean)}, …), and again on every later look,
+ * so a field assigned later is picked up too:
+ *
+ * <pre>{@code
+ * import dev.descent.nn.*;
+ * import dev.descent.nn.Module;          // needed: with only the star import, java.lang.Module makes "Module" ambiguous
+ *
+ * final class Net extends Module {
+ *     final Linear fc1, fc2;             // registered as "fc1", "fc2": parameters "fc1.weight", …
+ *     Net(RandomGenerator rng) {
+ *         fc1 = new Linear(784, 128, rng);
+ *         fc2 = new Linear(128, 10, rng);
+ *     }
+ *     public Tensor forward(Tensor x) { return fc2.forward(fc1.forward(x).relu()); }
+ * }
+ * }</pre>
+ *
+ * <p>What a field registers: a non-static, non-transient field of a subclass whose value is a {@code Module}
+ * or a {@link Parameter}, in declaration order, the superclass's fields first; after what the constructor
+ * registered explicitly with {@link #addModule}, {@link #addParameter} and {@link #addBuffer} (which keep
+ * working, and choose names other than the field's). A field holding something already registered here is
+ * skipped; a null field, a plain {@code Tensor} and a {@code List} of modules register nothing (use
+ * {@link Sequential}, or {@link #addModule} in a loop: PyTorch's {@code ModuleList}); mark a field
+ * {@code transient} to leave it out (a reference to a module owned elsewhere). A field that later holds a
+ * different object than the one registered under its name is an {@link IllegalStateException}. The order is
+ * the declaration order as the JVM reports it (HotSpot: source order); explicit registration fixes the order
+ * in code.
+ *
+ * <p>The fields are read by reflection from {@code dev.descent.nn}. On the class path that needs nothing. On
+ * the module path, a named module holding models opens their package to it
+ * ({@code opens com.example.model to dev.descent.nn;}) or registers explicitly: fields it cannot read are taken
+ * to hold what the constructor registered, and a module that registered nothing while having such fields
+ * throws an {@link IllegalStateException} on the first look, naming the field and the {@code opens} line.
  *
  * <p>A module is in training mode when created; {@link #eval()} switches it (and its children) to
  * inference behaviour (dropout off, batch norm on running statistics). In eval mode, forward passes
@@ -33,8 +72,8 @@ public abstract class Module {
     private boolean training = true;
 
     /**
-     * An empty module in training mode: subclasses register their parameters, buffers and children in
-     * their constructors.
+     * An empty module in training mode: subclasses keep their layers and parameters in fields (registered by
+     * field name) or register them in their constructors.
      */
     public Module() {}
 
@@ -97,6 +136,75 @@ public abstract class Module {
         return child;
     }
 
+    // ------------------------------------------------------------ fields
+
+    /**
+     * A subclass's instance fields that may hold a module or a parameter, superclass first: those reflection may
+     * read, and a description of those it may not (their package is not open to this module), or null.
+     */
+    private record RegistrableFields(List<Field> readable, String unreadable) {}
+
+    private static final ClassValue<RegistrableFields> REGISTRABLE_FIELDS = new ClassValue<>() {
+        @Override
+        protected RegistrableFields computeValue(Class<?> type) {
+            List<Class<?>> chain = new ArrayList<>();
+            for (Class<?> c = type; c != Module.class; c = c.getSuperclass()) chain.addFirst(c);
+            List<Field> readable = new ArrayList<>();
+            String unreadable = null;
+            for (Class<?> c : chain) {
+                for (Field f : c.getDeclaredFields()) {
+                    int mod = f.getModifiers();
+                    if (Modifier.isStatic(mod) || Modifier.isTransient(mod) || f.isSynthetic()) continue;
+                    Class<?> t = f.getType();
+                    if (t == Object.class || !(Module.class.isAssignableFrom(t) || t.isAssignableFrom(Parameter.class))) continue;
+                    if (f.trySetAccessible()) {
+                        readable.add(f);
+                    } else if (unreadable == null) {
+                        unreadable = "dev.descent.nn cannot read field '" + f.getName() + "' of " + c.getName() + " to register what it holds: add 'opens "
+                                + c.getPackageName() + " to dev.descent.nn;' to the descriptor of module " + c.getModule().getName()
+                                + ", or register the layers with addModule/addParameter";
+                    }
+                }
+            }
+            return new RegistrableFields(List.copyOf(readable), unreadable);
+        }
+    };
+
+    /**
+     * Registers, under the field's name, each module or parameter a field holds that is not registered here yet.
+     * Fields reflection may not read are assumed to hold what the constructor registered, unless it registered
+     * nothing: then the model would be silently empty, and this throws.
+     */
+    private void registerFields() {
+        RegistrableFields fields = REGISTRABLE_FIELDS.get(getClass());
+        if (fields.unreadable() != null && parameters.isEmpty() && buffers.isEmpty() && children.isEmpty()) {
+            throw new IllegalStateException(fields.unreadable());
+        }
+        for (Field f : fields.readable()) {
+            Object v;
+            try {
+                v = f.get(this);
+            } catch (IllegalAccessException e) {
+                throw new IllegalStateException("field '" + f.getName() + "' of " + getClass().getName() + " could not be read", e);
+            }
+            if (v == null || v == this || !(v instanceof Module || v instanceof Parameter) || isRegisteredHere(v)) continue;
+            String name = f.getName();
+            if (parameters.containsKey(name) || buffers.containsKey(name) || children.containsKey(name)) {
+                throw new IllegalStateException("field '" + name + "' of " + getClass().getSimpleName() + " holds " + v
+                        + ", but '" + name + "' is registered to something else (a field reassigned after registration?);"
+                        + " a registered module or parameter is not replaced");
+            }
+            if (v instanceof Module m) children.put(name, m);
+            else parameters.put(name, (Parameter) v);
+        }
+    }
+
+    private boolean isRegisteredHere(Object v) {
+        for (Module c : children.values()) if (c == v) return true;
+        for (Parameter p : parameters.values()) if (p == v) return true;
+        return false;
+    }
+
     private void checkName(String name) {
         if (name.isEmpty() || name.contains(".")) throw new IllegalArgumentException("a name must be non-empty and without '.', was '" + name + "'");
         if (parameters.containsKey(name) || buffers.containsKey(name) || children.containsKey(name)) {
@@ -112,6 +220,7 @@ public abstract class Module {
      * @return an unmodifiable view, by local name
      */
     public final Map<String, Module> namedChildren() {
+        registerFields();
         return Collections.unmodifiableMap(children);
     }
 
@@ -122,13 +231,25 @@ public abstract class Module {
      */
     public final Map<String, Module> namedModules() {
         Map<String, Module> out = new LinkedHashMap<>();
-        collectModules("", out);
+        collectModules("", out, new IdentityHashMap<>());
         return out;
     }
 
-    private void collectModules(String prefix, Map<String, Module> out) {
+    /** Depth first; {@code path} holds the modules from the root to this one, so that a cycle is reported. */
+    private void collectModules(String prefix, Map<String, Module> out, IdentityHashMap<Module, String> path) {
+        registerFields();
         out.put(prefix, this);
-        for (Map.Entry<String, Module> c : children.entrySet()) c.getValue().collectModules(join(prefix, c.getKey()), out);
+        path.put(this, prefix);
+        for (Map.Entry<String, Module> c : children.entrySet()) {
+            String at = join(prefix, c.getKey());
+            String seen = path.get(c.getValue());
+            if (seen != null) {
+                throw new IllegalStateException("module cycle: '" + at + "' is the module at '" + seen + "'"
+                        + " (mark a field that refers back to an enclosing module transient)");
+            }
+            c.getValue().collectModules(at, out, path);
+        }
+        path.remove(this);
     }
 
     /**
@@ -272,6 +393,7 @@ public abstract class Module {
      * @return this module
      */
     public Module train(boolean on) {
+        registerFields();
         training = on;
         for (Module c : children.values()) c.train(on);
         return this;

@@ -24,6 +24,19 @@ public final class Sequential extends Module {
         for (int i = 0; i < layers.size(); i++) addModule(Integer.toString(i), layers.get(i));
     }
 
+    /**
+     * Appends a layer, named by its position ({@code "3"} for the fourth), as PyTorch's
+     * {@code Sequential.append}. Add layers before an optimizer is built from {@link #parameters()}: it keeps
+     * the list it was given.
+     *
+     * @param layer the module to run after the current last one
+     * @return this container, so that calls chain
+     */
+    public Sequential add(Module layer) {
+        addModule(Integer.toString(size()), layer);
+        return this;
+    }
+
     @Override
     public Tensor forward(Tensor x) {
         for (Module m : namedChildren().values()) x = m.forward(x);

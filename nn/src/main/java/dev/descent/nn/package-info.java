@@ -16,7 +16,8 @@
  * {@link dev.descent.nn.Sequential}, {@link dev.descent.nn.Residual} and {@link dev.descent.nn.BasicBlock}.
  * {@link dev.descent.nn.Init} holds the weight initialisers (every random draw from a generator the caller
  * passes), and {@link dev.descent.nn.Models} the papers' reference models. Losses are functions, in
- * {@link dev.descent.core.ops.Losses}. This package knows nothing of optimizers or data.
+ * {@link dev.descent.core.ops.Losses}; {@link dev.descent.nn.CrossEntropyLoss} is PyTorch's object form of one.
+ * This package knows nothing of optimizers or data.
  *
  * <pre>{@code
  * var rng = new SplittableRandom(42);

@@ -72,10 +72,12 @@ public abstract class Optimizer {
      * Binds copies of {@code groups} to {@code spec}; keys a group does not set take the specification's
      * defaults.
      *
-     * @param groups the parameter groups, at least one; no parameter may appear twice
+     * @param groups the parameter groups, at least one, holding at least one parameter between them; no
+     *     parameter may appear twice
      * @param spec the hyperparameters this optimizer accepts and the state it keeps
-     * @throws IllegalArgumentException for an unknown key, a missing required key, a bad value or a
-     *     duplicated parameter; the message names the key, the value and the group
+     * @throws IllegalArgumentException for an unknown key, a missing required key, a bad value, a
+     *     duplicated parameter or no parameter at all; the message names the key, the value and the group
+     *     (or the optimizer)
      */
     protected Optimizer(List<ParamGroup> groups, Hyperparameters spec) {
         this(groups, spec, Map.of());
@@ -85,11 +87,13 @@ public abstract class Optimizer {
      * Binds copies of {@code groups} to {@code spec}, with some defaults of the caller's (the
      * {@code lr} of a constructor such as {@code new SGD(groups, 0.1)}).
      *
-     * @param groups the parameter groups, at least one; no parameter may appear twice
+     * @param groups the parameter groups, at least one, holding at least one parameter between them; no
+     *     parameter may appear twice
      * @param spec the hyperparameters this optimizer accepts and the state it keeps
      * @param defaults values that replace the specification's defaults for groups that do not set them
-     * @throws IllegalArgumentException for an unknown key, a missing required key, a bad value or a
-     *     duplicated parameter; the message names the key, the value and the group
+     * @throws IllegalArgumentException for an unknown key, a missing required key, a bad value, a
+     *     duplicated parameter or no parameter at all; the message names the key, the value and the group
+     *     (or the optimizer)
      */
     protected Optimizer(List<ParamGroup> groups, Hyperparameters spec, Map<String, Object> defaults) {
         this.name = getClass().getSimpleName();
@@ -110,6 +114,11 @@ public abstract class Optimizer {
                 }
             }
             bound.add(group.bind(spec, defaults, "group " + g + " of " + name));
+        }
+        if (seen.isEmpty()) {
+            // PyTorch's "optimizer got an empty parameter list": such an optimizer would step forever and change nothing.
+            throw new IllegalArgumentException(name + " got an empty parameter list: none of its " + groups.size() + " group(s) holds a parameter"
+                    + " (a model whose parameters() is empty has no registered layers or parameters)");
         }
         this.groups = List.copyOf(bound);
         this.groupSteps = new long[groups.size()];

@@ -108,6 +108,17 @@ class ValidationTest {
         assertEquals("lr must not be null", e.getMessage());
     }
 
+    /** A model whose layers were never registered hands over no parameters: the optimizer refuses, it would never train. */
+    @Test
+    void anOptimizerWithNoParameterAtAllIsRefusedByName() {
+        var e = assertThrows(IllegalArgumentException.class, () -> new Adam(List.of(ParamGroup.of(List.of())), 1e-3));
+        assertTrue(e.getMessage().startsWith("Adam got an empty parameter list"), e.getMessage());
+        e = assertThrows(IllegalArgumentException.class, () -> new SGD(List.of(ParamGroup.of(List.of()), ParamGroup.of(List.of())), 0.1));
+        assertTrue(e.getMessage().startsWith("SGD got an empty parameter list"), e.getMessage());
+        // one empty group beside a full one stays allowed (a parameters(Class) selection that matched nothing)
+        new SGD(List.of(ParamGroup.of(List.of()), ParamGroup.of(param())), 0.1);
+    }
+
     @Test
     void learningRatesArePerGroupReadableAndSettableWithValidation() {
         var opt = new Adam(List.of(ParamGroup.of(param()).with("lr", 0.1), ParamGroup.of(param())), 0.01);

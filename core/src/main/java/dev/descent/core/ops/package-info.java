@@ -5,7 +5,7 @@
  * {@link dev.descent.core.ops.LinearAlgebra} (matmul), {@link dev.descent.core.ops.Indexing} (gather,
  * scatter, cat, stack), {@link dev.descent.core.ops.Softmax}, {@link dev.descent.core.ops.Activations},
  * {@link dev.descent.core.ops.Convolution}, {@link dev.descent.core.ops.Pooling},
- * {@link dev.descent.core.ops.Normalization}, {@link dev.descent.core.ops.Dropout} and
+ * {@link dev.descent.core.ops.Normalization}, {@link dev.descent.core.ops.RandomMasking} (dropout) and
  * {@link dev.descent.core.ops.Losses}.
  *
  * <p>The ops of the first seven families are called as methods of {@link dev.descent.core.Tensor}

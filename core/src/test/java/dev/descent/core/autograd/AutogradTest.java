@@ -49,6 +49,19 @@ class AutogradTest {
         assertTrue(x.grad().allClose(Tensor.of(new double[] {3.0, 3.0}), 0, 0));
     }
 
+    /** DEVELOPERS.md: a second backward() is PyTorch's backward(retain_graph=True), never an error. */
+    @Test
+    void theGraphIsKeptAsWithRetainGraphTrue() {
+        Tensor x = leaf(2.0, -1.0);
+        Tensor y = x.mul(x).exp().sum(); // saved tensors: x (mul) and the exp output
+        y.backward();
+        Tensor first = x.grad().clone();
+        y.backward();
+        assertTrue(x.grad().allClose(first.mul(2), 0, 1e-12), "a second walk of the same graph adds the same gradient");
+        Tensor g = Autograd.grad(y, List.of(x)).getFirst(); // and the graph still answers grad()
+        assertTrue(g.allClose(first, 0, 1e-12));
+    }
+
     @Test
     void gradientsOfTwoLeavesFromOneAddAreIndependentCopies() {
         // add's backward hands the same gradient to both inputs; a later in-place accumulation into one

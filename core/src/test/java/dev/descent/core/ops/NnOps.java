@@ -199,7 +199,7 @@ final class NnOps {
             long seed = rng.nextLong();
             Tensor x = TensorGen.tensor(rng, dt, TensorGen.shape(rng, 0, 3, 4), NORMAL);
             return new Case("dropout p " + p + (training ? " training" : " eval"), new Tensor[] {x},
-                    in -> Dropout.dropout(in[0], p, training, new SplittableRandom(seed)), in -> {
+                    in -> RandomMasking.dropout(in[0], p, training, new SplittableRandom(seed)), in -> {
                         SplittableRandom r = new SplittableRandom(seed);
                         return OpRegistry.map(in[0], v -> !training || p == 0 ? v : (r.nextDouble() >= p ? v / (1 - p) : 0.0));
                     });

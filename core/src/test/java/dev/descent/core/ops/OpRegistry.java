@@ -149,7 +149,7 @@ public final class OpRegistry {
         // ---- comparisons (bool results; no gradient)
         for (String cmp : List.of("eq", "ne", "lt", "le", "gt", "ge")) ops.add(comparison(cmp));
         // ---- reductions
-        ops.add(reduction("sum", Set.of("sum"), (t, d, k) -> t.sum(d, k), g -> Arrays.stream(g).sum(), false));
+        ops.add(reduction("sum", Set.of("sum"), (t, d, k) -> k ? t.sum(d, true) : t.sum(d), g -> Arrays.stream(g).sum(), false)); // sum(int...) without keepdim
         ops.add(reduction("mean", Set.of("mean"), (t, d, k) -> t.mean(d, k), g -> Arrays.stream(g).average().orElse(Double.NaN), false));
         ops.add(reduction("max", Set.of("max"), (t, d, k) -> t.max(d, k), g -> Arrays.stream(g).max().orElse(Double.NaN), true));
         ops.add(reduction("min", Set.of("min"), (t, d, k) -> t.min(d, k), g -> Arrays.stream(g).min().orElse(Double.NaN), true));
@@ -180,7 +180,8 @@ public final class OpRegistry {
             boolean keep = rng.nextBoolean(), largest = rng.nextBoolean();
             Tensor x = grid(rng, dt, shape); // coarse grid: ties happen, and the first index must win
             return new Case((largest ? "argmax " : "argmin ") + dim + " keepdim " + keep, new Tensor[] {x},
-                    in -> largest ? in[0].argmax(dim, keep) : in[0].argmin(dim, keep), in -> argRef(in[0], dim, keep, largest));
+                    in -> keep ? (largest ? in[0].argmax(dim, true) : in[0].argmin(dim, true)) // without keepdim: the one-argument forms
+                            : (largest ? in[0].argmax(dim) : in[0].argmin(dim)), in -> argRef(in[0], dim, keep, largest));
         }));
         // ---- linear algebra
         ops.add(new OpInfo("matmul", Set.of("matmul"), true, true, OpRegistry::matmulCase));

@@ -3,9 +3,13 @@ package dev.descent.core.ops;
 import dev.descent.core.Tensor;
 import java.util.random.RandomGenerator;
 
-/** Dropout: zero each element with probability p and scale the survivors by 1/(1 − p), from the caller's generator. */
-public final class Dropout {
-    private Dropout() {}
+/**
+ * Random masking: dropout zeroes each element with probability p and scales the survivors by 1/(1 − p), from the
+ * caller's generator. The layer is {@code dev.descent.nn.Dropout}; this class is named for what it computes, so
+ * that star imports of both packages leave {@code Dropout} unambiguous.
+ */
+public final class RandomMasking {
+    private RandomMasking() {}
 
     /**
      * In training, {@code x · mask / (1 − p)} with {@code mask[i] = (u_i ≥ p)}, the u_i drawn from
