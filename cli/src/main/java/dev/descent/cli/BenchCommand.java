@@ -1,5 +1,6 @@
 package dev.descent.cli;
 
+import dev.descent.bench.report.Count;
 import dev.descent.bench.speed.Memory;
 import dev.descent.bench.speed.Timing;
 import dev.descent.bench.speed.PyTorchSide;
@@ -143,9 +144,9 @@ final class BenchCommand implements Callable<Integer> {
         PrintStream out = System.out;
         int[] threads = Arrays.stream(c.threads).filter(t -> t >= 1 && t <= Threads.poolSize()).distinct().toArray();
         if (threads.length == 0) throw new IllegalArgumentException("no thread count in " + Arrays.toString(c.threads) + " fits the pool of " + Threads.poolSize());
-        out.printf("machine: %d processors, load average %s, Descent pool %d threads, %s %s%n", Runtime.getRuntime().availableProcessors(),
-                loadAverage(), Threads.poolSize(), System.getProperty("java.vm.name"), System.getProperty("java.version"));
-        out.printf("timing: median [min–max] of %d samples after warm-up; a sample repeats short work to last ≥ 50 ms%n", c.samples);
+        out.printf("machine: %s, load average %s, Descent pool %s, %s %s%n", Count.of(Runtime.getRuntime().availableProcessors(), "processor"),
+                loadAverage(), Count.of(Threads.poolSize(), "thread"), System.getProperty("java.vm.name"), System.getProperty("java.version"));
+        out.printf("timing: median [min–max] of %s after warm-up; a sample repeats short work to last ≥ 50 ms%n", Count.of(c.samples, "sample"));
         PyTorchSide torch = null;
         if (c.vsPytorch) {
             torch = PyTorchSide.start(Path.of(System.getProperty("descent.home", ".")), out);
@@ -231,6 +232,7 @@ final class BenchCommand implements Callable<Integer> {
         }
 
         void matmul(int[] sizes) throws IOException {
+            for (int n : sizes) if (n < 1) throw new IllegalArgumentException("--sizes must be >= 1, was " + n);
             header("float32 matmul C = A·B (n×n), GFLOP/s = 2n³/time");
             Map<String, double[]> numpy = new HashMap<>();
             for (int t : threads) numpy.putAll(numpyGflops(sizes, t, samples));
@@ -306,7 +308,7 @@ final class BenchCommand implements Callable<Integer> {
                     theirs = new Value(p[0], p[1], p[2]);
                     note += String.format(Locale.ROOT, " vs %.2f%%", p[3]);
                 }
-                row("MLP epoch (" + runs + " runs)", "s", t, ours, theirs, false, "%.2f", note);
+                row("MLP epoch (" + Count.of(runs, "run") + ")", "s", t, ours, theirs, false, "%.2f", note);
             }
         }
 
