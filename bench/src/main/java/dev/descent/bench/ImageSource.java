@@ -50,6 +50,17 @@ public record ImageSource(ImageDataset train, ImageDataset test, String descript
     }
 
     /**
+     * The spec {@link #load(String, long)} will load: for {@code auto}, {@code fashion-mnist} when it is installed,
+     * else {@code synthetic}; any other spec as given. A run records this, so it names the data it used.
+     *
+     * @param spec one of {@link #FORMS}
+     * @return the spec without {@code auto}
+     */
+    public static String resolve(String spec) {
+        return spec.equals("auto") ? fashionMnistInstalled() ? "fashion-mnist" : "synthetic" : spec;
+    }
+
+    /**
      * Loads the data {@code spec} names.
      *
      * @param spec one of {@link #FORMS}
@@ -61,7 +72,7 @@ public record ImageSource(ImageDataset train, ImageDataset test, String descript
         String kind = spec.contains(":") ? spec.substring(0, spec.indexOf(':')) : spec;
         String arg = spec.contains(":") ? spec.substring(spec.indexOf(':') + 1) : null;
         return switch (kind) {
-            case "auto" -> fashionMnistInstalled() ? load("fashion-mnist", seed) : load("synthetic", seed);
+            case "auto" -> load(resolve(spec), seed);
             case "fashion-mnist" -> {
                 Path dir = arg == null ? FashionMnist.SYSTEM_DIR : Path.of(arg);
                 requireIdx(dir, "Fashion-MNIST", "apt-get install dataset-fashion-mnist (puts it under " + FashionMnist.SYSTEM_DIR

@@ -22,8 +22,8 @@ final class DemoCommand implements java.util.concurrent.Callable<Integer> {
     @picocli.CommandLine.Option(names = "--epochs", description = "epochs (default: ${DEFAULT-VALUE})")
     int epochs = 60;
 
-    @picocli.CommandLine.Option(names = "--threads", description = "kernel threads (default: all processors)")
-    int threads;
+    @picocli.CommandLine.Mixin
+    ThreadsOption threads;
 
     @Override
     public Integer call() {

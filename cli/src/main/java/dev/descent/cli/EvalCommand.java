@@ -1,11 +1,9 @@
 package dev.descent.cli;
 
 import dev.descent.bench.ImageSource;
-import dev.descent.bench.ModelFactory;
 import dev.descent.core.Tensor;
 import dev.descent.core.autograd.GradMode;
 import dev.descent.core.io.Json;
-import dev.descent.core.io.Safetensors;
 import dev.descent.data.Batch;
 import dev.descent.data.Dataset;
 import dev.descent.data.ImageDataset;
@@ -33,24 +31,21 @@ public final class EvalCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         Path file = Files.isDirectory(model) ? model.resolve("model.safetensors") : model;
         if (!Files.exists(file)) throw new IllegalArgumentException("no model at " + file);
-        Map<String, String> meta = Safetensors.load(file).metadata();
-        String arch = meta.get("descent.model");
-        if (arch == null) throw new IllegalArgumentException(file + " has no descent.model metadata: it was not written by descent train");
+        ModelFile saved = ModelFile.read(file);
         String spec = data;
         Path config = file.toAbsolutePath().getParent().resolve("config.json");
-        if (spec == null && Files.exists(config)) spec = ((Map<?, ?>) Json.parse(Files.readString(config))).get("data").toString();
+        if (spec == null && Files.exists(config)) spec = dataOf(config);
         if (spec == null) throw new IllegalArgumentException("which data? pass --data (no config.json beside " + file + ")");
         ImageSource td = ImageSource.load(spec, 0);
         ImageDataset test = td.test();
-        String[] in = meta.get("descent.input").split(",");
-        int c = Integer.parseInt(in[0]), h = Integer.parseInt(in[1]), w = Integer.parseInt(in[2]), k = Integer.parseInt(meta.get("descent.classes"));
+        String arch = saved.model();
+        int c = saved.channels(), h = saved.height(), w = saved.width(), k = saved.classes();
         if (test.channels() != c || test.height() != h || test.width() != w || test.numClasses() != k) {
             throw new IllegalArgumentException("the model expects " + c + "×" + h + "×" + w + " images and " + k + " classes; " + td.description() + " has "
                     + test.channels() + "×" + test.height() + "×" + test.width() + " and " + test.numClasses());
         }
-        Sequential net = ModelFactory.create(arch, c, h, w, k, new SplittableRandom(0));
-        net.load(file);
-        Dataset set = test.transform(new Normalize(parse(meta.get("descent.normalize.mean")), parse(meta.get("descent.normalize.std"))));
+        Sequential net = saved.build();
+        Dataset set = test.transform(new Normalize(saved.mean(), saved.std()));
         net.eval();
         long[][] confusion = new long[k][k];
         double loss = 0;
@@ -83,10 +78,15 @@ public final class EvalCommand implements Callable<Integer> {
         return 0;
     }
 
-    private static double[] parse(String s) {
-        String[] p = s.split(",");
-        double[] v = new double[p.length];
-        for (int i = 0; i < p.length; i++) v[i] = Double.parseDouble(p[i]);
-        return v;
+    /** The data a run trained on, from its config.json. */
+    private static String dataOf(Path config) throws java.io.IOException {
+        Object json;
+        try {
+            json = Json.parse(Files.readString(config));
+        } catch (Json.ParseException | java.nio.charset.MalformedInputException e) {
+            throw new IllegalArgumentException(config + " is not valid JSON (" + e.getMessage() + "); pass --data to say which data to evaluate on");
+        }
+        if (json instanceof Map<?, ?> m && m.get("data") instanceof String d) return d;
+        throw new IllegalArgumentException(config + " names no data (no string 'data'); pass --data to say which data to evaluate on");
     }
 }

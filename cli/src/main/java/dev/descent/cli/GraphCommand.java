@@ -1,6 +1,7 @@
 package dev.descent.cli;
 
 import dev.descent.bench.ModelFactory;
+import dev.descent.bench.report.Count;
 import dev.descent.core.Tensor;
 import dev.descent.core.autograd.GraphDot;
 import dev.descent.core.ops.Losses;
@@ -27,7 +28,7 @@ final class GraphCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        if (input.length != 3) throw new IllegalArgumentException("--input must be C,H,W, got " + input.length + " numbers");
+        if (input.length != 3) throw new IllegalArgumentException("--input must be C,H,W, got " + Count.of(input.length, "number"));
         Sequential m = ModelFactory.create(model, input[0], input[1], input[2], classes, new SplittableRandom(0));
         m.namedParameters(); // gives every parameter its dotted name for the picture
         Tensor x = Tensor.randn(new SplittableRandom(1), 2, input[0], input[1], input[2]).name("images");
@@ -37,7 +38,7 @@ final class GraphCommand implements Callable<Integer> {
         Path parent = out.toAbsolutePath().getParent();
         if (parent != null) Files.createDirectories(parent);
         Files.writeString(out, dot);
-        System.out.println("wrote " + out + " (" + dot.lines().filter(l -> l.contains("label=")).count() + " nodes)");
+        System.out.println("wrote " + out + " (" + Count.of(dot.lines().filter(l -> l.contains("label=")).count(), "node") + ")");
         String base = out.toString().endsWith(".dot") ? out.toString().substring(0, out.toString().length() - 4) : out.toString();
         for (String fmt : new String[] {"svg", "png"}) {
             try {

@@ -28,24 +28,62 @@ public final class OptimizerFactory {
     public static final List<String> NAMES = List.of("sgd", "adam", "adamw", "rmsprop", "adagrad", "sradam", "clipped-sgd", "normalized-sgd",
             "clipping", "projected-gd");
 
-    /** The optimizer for {@code model}'s parameters. */
-    public static Optimizer create(TrainConfig c, Module model) {
+    /**
+     * The settings with every default this optimizer uses filled in: its learning rate and weight decay, and
+     * γ, β, ν or the radius where the algorithm has them. Options the algorithm ignores stay as given (null
+     * when left out). {@code config.json} records these values, so it says what the run used.
+     *
+     * @throws IllegalArgumentException for an unknown optimizer name
+     */
+    public static TrainConfig resolve(TrainConfig c) {
+        double lr, decay = 0;
+        Double gamma = c.gamma(), beta = c.beta(), nu = c.nu(), radius = c.radius();
+        switch (c.optimizer()) {
+            case "sgd", "rmsprop", "adagrad", "projected-gd" -> lr = 0.01;
+            case "adam", "sradam" -> lr = 1e-3;
+            case "adamw" -> {
+                lr = 1e-3;
+                decay = 1e-2;
+            }
+            case "clipped-sgd", "normalized-sgd" -> lr = 0.1;
+            case "clipping" -> lr = 1.0;
+            default -> throw new IllegalArgumentException("unknown --optimizer '" + c.optimizer() + "' (known: " + String.join(", ", NAMES) + ")");
+        }
+        switch (c.optimizer()) {
+            case "clipped-sgd" -> gamma = or(gamma, 1.0);
+            case "normalized-sgd" -> beta = or(beta, 0.0);
+            case "clipping" -> {
+                gamma = or(gamma, 1.0);
+                beta = or(beta, 0.999);
+                nu = or(nu, 0.7);
+            }
+            case "projected-gd" -> radius = or(radius, 10.0);
+            default -> { }
+        }
+        return c.withHyperparameters(or(c.lr(), lr), or(c.weightDecay(), decay), gamma, beta, nu, radius);
+    }
+
+    /** The optimizer for {@code model}'s parameters, with the defaults of {@link #resolve} for settings left out. */
+    public static Optimizer create(TrainConfig settings, Module model) {
+        TrainConfig c = resolve(settings);
         List<Parameter> all = model.parameters();
         Optimizer opt = switch (c.optimizer()) {
-            case "sgd" -> new SGD(List.of(common(ParamGroup.of(all), c, 0.01)
+            case "sgd" -> new SGD(List.of(common(ParamGroup.of(all), c)
                     .with("momentum", c.momentum()).with("nesterov", c.nesterov())));
-            case "adam" -> new Adam(List.of(adam(ParamGroup.of(all), c, 1e-3, 0)));
-            case "adamw" -> new AdamW(List.of(adam(ParamGroup.of(all), c, 1e-3, 1e-2)));
-            case "rmsprop" -> new RMSprop(List.of(common(ParamGroup.of(all), c, 1e-2).with("momentum", c.momentum())));
-            case "adagrad" -> new Adagrad(List.of(common(ParamGroup.of(all), c, 1e-2)));
+            case "adam", "adamw" -> {
+                ParamGroup g = adam(ParamGroup.of(all), c);
+                yield c.optimizer().equals("adam") ? new Adam(List.of(g)) : new AdamW(List.of(g));
+            }
+            case "rmsprop" -> new RMSprop(List.of(common(ParamGroup.of(all), c).with("momentum", c.momentum())));
+            case "adagrad" -> new Adagrad(List.of(common(ParamGroup.of(all), c)));
             case "sradam" -> new SteinRuleAdam(srGroups(c, model));
-            case "clipped-sgd" -> new ClippedSGD(List.of(common(ParamGroup.of(all), c, 0.1).with("gamma", orDefault(c.gamma(), 1.0))));
-            case "normalized-sgd" -> new NormalizedSGD(List.of(common(ParamGroup.of(all), c, 0.1).with("beta", orDefault(c.beta(), 0.0))));
-            case "clipping" -> new ClippingFramework(List.of(common(ParamGroup.of(all), c, 1.0).with("gamma", orDefault(c.gamma(), 1.0))
-                    .with("beta", orDefault(c.beta(), 0.999)).with("nu", orDefault(c.nu(), 0.7))
+            case "clipped-sgd" -> new ClippedSGD(List.of(common(ParamGroup.of(all), c).with("gamma", c.gamma())));
+            case "normalized-sgd" -> new NormalizedSGD(List.of(common(ParamGroup.of(all), c).with("beta", c.beta())));
+            case "clipping" -> new ClippingFramework(List.of(common(ParamGroup.of(all), c).with("gamma", c.gamma())
+                    .with("beta", c.beta()).with("nu", c.nu())
                     .with("clip", c.softClip() ? ClippingFramework.Clip.SOFT : ClippingFramework.Clip.HARD)));
-            case "projected-gd" -> new ProjectedGradientDescent(List.of(common(ParamGroup.of(all), c, 0.01)
-                    .with("set", Ball.origin(orDefault(c.radius(), 10.0)))));
+            case "projected-gd" -> new ProjectedGradientDescent(List.of(common(ParamGroup.of(all), c)
+                    .with("set", Ball.origin(c.radius()))));
             default -> throw new IllegalArgumentException("unknown optimizer '" + c.optimizer() + "' (known: " + String.join(", ", NAMES) + ")");
         };
         if (c.clipNorm() > 0) opt.addGradientTransform(new ClipByGlobalNorm(c.clipNorm()));
@@ -63,27 +101,26 @@ public final class OptimizerFactory {
         switch (c.shrink()) {
             case "conv" -> {
                 List<Parameter> conv = model.parameters(Conv2d.class), rest = model.parametersExcept(Conv2d.class);
-                if (!conv.isEmpty()) groups.add(adam(ParamGroup.of(conv), c, 1e-3, 0).with("shrink", true).with("variant", variant));
-                if (!rest.isEmpty()) groups.add(adam(ParamGroup.of(rest), c, 1e-3, 0).with("shrink", false).with("variant", variant));
+                if (!conv.isEmpty()) groups.add(adam(ParamGroup.of(conv), c).with("shrink", true).with("variant", variant));
+                if (!rest.isEmpty()) groups.add(adam(ParamGroup.of(rest), c).with("shrink", false).with("variant", variant));
             }
-            case "all" -> groups.add(adam(ParamGroup.of(model.parameters()), c, 1e-3, 0).with("shrink", true).with("variant", variant));
-            case "none" -> groups.add(adam(ParamGroup.of(model.parameters()), c, 1e-3, 0).with("shrink", false).with("variant", variant));
+            case "all" -> groups.add(adam(ParamGroup.of(model.parameters()), c).with("shrink", true).with("variant", variant));
+            case "none" -> groups.add(adam(ParamGroup.of(model.parameters()), c).with("shrink", false).with("variant", variant));
             default -> throw new IllegalArgumentException("--shrink must be conv, all or none, was '" + c.shrink() + "'");
         }
         return groups;
     }
 
-    private static ParamGroup common(ParamGroup g, TrainConfig c, double defaultLr) {
-        return g.with("lr", orDefault(c.lr(), defaultLr)).with("weight_decay", orDefault(c.weightDecay(), 0.0));
+    private static ParamGroup common(ParamGroup g, TrainConfig c) {
+        return g.with("lr", c.lr().doubleValue()).with("weight_decay", c.weightDecay().doubleValue());
     }
 
-    private static ParamGroup adam(ParamGroup g, TrainConfig c, double defaultLr, double defaultDecay) {
-        ParamGroup out = g.with("lr", orDefault(c.lr(), defaultLr)).with("weight_decay", orDefault(c.weightDecay(), defaultDecay))
-                .with("beta1", c.beta1()).with("beta2", c.beta2()).with("eps", c.eps());
+    private static ParamGroup adam(ParamGroup g, TrainConfig c) {
+        ParamGroup out = common(g, c).with("beta1", c.beta1()).with("beta2", c.beta2()).with("eps", c.eps());
         return c.optimizer().equals("sradam") ? out : out.with("amsgrad", c.amsgrad());
     }
 
-    static double orDefault(double v, double fallback) {
-        return Double.isNaN(v) ? fallback : v;
+    private static Double or(Double v, double fallback) {
+        return v != null ? v : fallback;
     }
 }

@@ -1,5 +1,6 @@
 package dev.descent.cli;
 
+import dev.descent.bench.report.Count;
 import java.io.PrintStream;
 import java.util.Locale;
 
@@ -48,7 +49,7 @@ public final class Progress {
             int decile = total == 0 ? 10 : (int) (10L * done / total);
             if (decile == lastDecile || decile == 0 || done == total) return;
             lastDecile = decile;
-            out.printf(Locale.ROOT, "%s %d/%d batches  %.0f img/s  loss %.4f  ETA %s%n", label, done, total, rate, runningLoss, clock(eta));
+            out.printf(Locale.ROOT, "%s %d/%s  %.0f img/s  loss %.4f  ETA %s%n", label, done, Count.of(total, "batch", "batches"), rate, runningLoss, clock(eta));
         }
     }
 

@@ -1,13 +1,12 @@
 package dev.descent.cli;
 
-import dev.descent.core.io.Json;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.LocalDateTime;
 import java.time.format.DateTimeFormatter;
-import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** {@code descent train}: the options of a run, turned into a {@link TrainConfig} and run by {@link TrainRun} through the train library's Trainer. */
@@ -22,13 +21,13 @@ public final class TrainCommand implements Callable<Integer> {
     @Option(names = "--optimizer", description = "sgd, adam (default), adamw, rmsprop, adagrad, sradam, clipped-sgd, normalized-sgd, clipping, projected-gd")
     String optimizer = "adam";
     @Option(names = "--lr", description = "learning rate (default: the algorithm's)")
-    double lr = Double.NaN;
+    Double lr;
     @Option(names = "--momentum", description = "SGD/RMSprop momentum (default: ${DEFAULT-VALUE})")
     double momentum = 0;
     @Option(names = "--nesterov", description = "SGD with Nesterov momentum")
     boolean nesterov;
     @Option(names = "--weight-decay", description = "weight decay (default: the algorithm's)")
-    double weightDecay = Double.NaN;
+    Double weightDecay;
     @Option(names = "--beta1", description = "Adam β1 (default: ${DEFAULT-VALUE})")
     double beta1 = 0.9;
     @Option(names = "--beta2", description = "Adam β2 (default: ${DEFAULT-VALUE})")
@@ -38,11 +37,11 @@ public final class TrainCommand implements Callable<Integer> {
     @Option(names = "--amsgrad", description = "Adam/AdamW with AMSGrad")
     boolean amsgrad;
     @Option(names = "--gamma", description = "clipping threshold γ (default: 1)")
-    double gamma = Double.NaN;
+    Double gamma;
     @Option(names = "--beta", description = "clipping-framework momentum β (default 0.999) / normalised-SGD offset (default 0)")
-    double beta = Double.NaN;
+    Double beta;
     @Option(names = "--nu", description = "clipping-framework mixing ν (default 0.7: mixed clipping)")
-    double nu = Double.NaN;
+    Double nu;
     @Option(names = "--soft-clip", description = "clipping framework: soft h(u) = η/(1 + η‖u‖/γ)")
     boolean softClip;
     @Option(names = "--shrink", description = "SR-Adam: which parameters shrink: conv (default), all, none")
@@ -50,7 +49,7 @@ public final class TrainCommand implements Callable<Integer> {
     @Option(names = "--variant", description = "SR-Adam: paper (default) or whitened")
     String variant = "paper";
     @Option(names = "--radius", description = "projected GD: radius of the ball around the origin (default 10)")
-    double radius = Double.NaN;
+    Double radius;
     @Option(names = "--clip-norm", description = "clip gradients to this global norm before each step (default: off)")
     double clipNorm = 0;
     @Option(names = "--epochs", description = "epochs (default: ${DEFAULT-VALUE})")
@@ -59,8 +58,8 @@ public final class TrainCommand implements Callable<Integer> {
     int batchSize = 128;
     @Option(names = "--seed", description = "seed of the run (default: ${DEFAULT-VALUE})")
     long seed = 42;
-    @Option(names = "--threads", description = "kernel threads (default: all processors)")
-    int threads;
+    @Mixin
+    ThreadsOption threads;
     @Option(names = "--schedule", description = "constant (default), step:EVERY:FACTOR, multistep:E1,E2:FACTOR, cosine; +warmup:EPOCHS")
     String schedule = "constant";
     @Option(names = "--scale-gamma", description = "schedules scale the clipping γ too")
@@ -88,7 +87,7 @@ public final class TrainCommand implements Callable<Integer> {
         if (resume != null) {
             Path file = resume.resolve("config.json");
             if (!Files.exists(file)) throw new IllegalArgumentException("--resume " + resume + ": no config.json there (is it a run folder?)");
-            cfg = TrainConfig.fromMap((Map<?, ?>) Json.parse(Files.readString(file))).withOut(resume);
+            cfg = TrainConfig.read(file).withOut(resume);
             if (epochs != 5 && epochs > cfg.epochs()) cfg = cfg.withEpochs(epochs);
         } else {
             Path dir = out != null ? out : Path.of("runs", model + "-" + data.replaceAll("[^A-Za-z0-9]+", "_") + "-"

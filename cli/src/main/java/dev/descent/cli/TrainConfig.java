@@ -1,5 +1,8 @@
 package dev.descent.cli;
 
+import dev.descent.core.io.Json;
+import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -14,21 +17,21 @@ import java.util.Map;
  *                       installed, otherwise synthetic)
  * @param model          {@code mlp}, {@code simplecnn} or {@code resnet32} (any {@code resnetN}, N = 6k + 2)
  * @param optimizer      the algorithm's name (see {@link OptimizerFactory})
- * @param lr             learning rate (NaN: the algorithm's default)
+ * @param lr             learning rate (null: the algorithm's default)
  * @param momentum       SGD/RMSprop momentum
- * @param weightDecay    weight decay (NaN: the algorithm's default)
+ * @param weightDecay    weight decay (null: the algorithm's default)
  * @param nesterov       SGD Nesterov momentum
  * @param beta1          Adam family β1
  * @param beta2          Adam family β2
  * @param eps            Adam family ε
  * @param amsgrad        Adam/AdamW AMSGrad
- * @param gamma          clipping threshold γ
- * @param beta           clipping framework momentum β (and normalised SGD's offset)
- * @param nu             clipping framework mixing ν
+ * @param gamma          clipping threshold γ (null: the algorithm's default)
+ * @param beta           clipping framework momentum β (and normalised SGD's offset; null: the algorithm's default)
+ * @param nu             clipping framework mixing ν (null: the algorithm's default)
  * @param softClip       the soft h(u) = η/(1 + η‖u‖/γ) instead of the hard min
  * @param shrink         SR-Adam: which parameters shrink: {@code conv}, {@code all} or {@code none}
  * @param variant        SR-Adam: {@code paper} or {@code whitened}
- * @param radius         projected GD: radius of the ball around the origin
+ * @param radius         projected GD: radius of the ball around the origin (null: the default)
  * @param clipNorm       clip gradients to this global norm before each step (0: off)
  * @param epochs         epochs to train
  * @param batchSize      mini-batch size
@@ -44,9 +47,9 @@ import java.util.Map;
  * @param out            the run's folder
  * @param detectAnomaly  name the first op that produces a non-finite value
  */
-public record TrainConfig(String data, String model, String optimizer, double lr, double momentum, double weightDecay, boolean nesterov,
-                          double beta1, double beta2, double eps, boolean amsgrad, double gamma, double beta, double nu, boolean softClip,
-                          String shrink, String variant, double radius, double clipNorm, int epochs, int batchSize, long seed, String schedule,
+public record TrainConfig(String data, String model, String optimizer, Double lr, double momentum, Double weightDecay, boolean nesterov,
+                          double beta1, double beta2, double eps, boolean amsgrad, Double gamma, Double beta, Double nu, boolean softClip,
+                          String shrink, String variant, Double radius, double clipNorm, int epochs, int batchSize, long seed, String schedule,
                           boolean scaleGamma, boolean augment, double inputNoise, double labelNoise, int trainSubset, int testSubset, Path out,
                           boolean detectAnomaly) {
 
@@ -57,9 +60,26 @@ public record TrainConfig(String data, String model, String optimizer, double lr
         if (!(labelNoise >= 0 && labelNoise <= 1)) throw new IllegalArgumentException("--label-noise must be in [0, 1], was " + labelNoise);
         if (trainSubset < 0 || testSubset < 0) throw new IllegalArgumentException("subset sizes must be >= 0");
         if (!(clipNorm >= 0)) throw new IllegalArgumentException("--clip-norm must be >= 0, was " + clipNorm);
+        // A value left out is null; one given must be a number (picocli reads "NaN" and "Infinity" as doubles).
+        finite("--lr", lr);
+        finite("--weight-decay", weightDecay);
+        finite("--momentum", momentum);
+        finite("--beta1", beta1);
+        finite("--beta2", beta2);
+        finite("--eps", eps);
+        finite("--gamma", gamma);
+        finite("--beta", beta);
+        finite("--nu", nu);
+        finite("--radius", radius);
+        finite("--clip-norm", clipNorm);
+        finite("--input-noise", inputNoise);
     }
 
-    /** The settings as a JSON-ready map (NaN written as null). */
+    private static void finite(String option, Double v) {
+        if (v != null && !Double.isFinite(v)) throw new IllegalArgumentException(option + " must be a finite number, was " + v);
+    }
+
+    /** The settings as a JSON-ready map (a value left to the algorithm's default written as null). */
     public Map<String, Object> toMap() {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("data", data);
@@ -96,14 +116,44 @@ public record TrainConfig(String data, String model, String optimizer, double lr
         return m;
     }
 
-    /** Reads settings written by {@link #toMap()}. */
+    /**
+     * Reads the settings a run saved in {@code config.json}.
+     *
+     * @param file the run's {@code config.json}
+     * @return the settings
+     * @throws IllegalArgumentException naming the file when it is not JSON, lacks a setting, or holds a value of the
+     *         wrong type or out of range
+     * @throws IOException when the file cannot be read
+     */
+    public static TrainConfig read(Path file) throws IOException {
+        Object json;
+        try {
+            json = Json.parse(Files.readString(file));
+        } catch (Json.ParseException e) {
+            throw new IllegalArgumentException(file + " is not valid JSON: " + e.getMessage() + " (a run's config.json, written by descent train)");
+        } catch (java.nio.charset.MalformedInputException e) {
+            throw new IllegalArgumentException(file + " is not UTF-8 text (a run's config.json, written by descent train)");
+        }
+        if (!(json instanceof Map<?, ?> m)) throw new IllegalArgumentException(file + " holds no JSON object (a run's config.json, written by descent train)");
+        try {
+            return fromMap(m);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException(file + ": " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * Reads settings written by {@link #toMap()}.
+     *
+     * @throws IllegalArgumentException naming the key of a missing setting or of a value of the wrong type
+     */
     public static TrainConfig fromMap(Map<?, ?> m) {
-        return new TrainConfig(str(m, "data"), str(m, "model"), str(m, "optimizer"), num(m, "lr"), num(m, "momentum"), num(m, "weight_decay"),
-                bool(m, "nesterov"), num(m, "beta1"), num(m, "beta2"), num(m, "eps"), bool(m, "amsgrad"), num(m, "gamma"), num(m, "beta"),
-                num(m, "nu"), bool(m, "soft_clip"), str(m, "shrink"), str(m, "variant"), num(m, "radius"), num(m, "clip_norm"),
-                (int) num(m, "epochs"), (int) num(m, "batch_size"), ((Number) m.get("seed")).longValue(), str(m, "schedule"),
-                bool(m, "scale_gamma"), bool(m, "augment"), num(m, "input_noise"), num(m, "label_noise"), (int) num(m, "train_subset"),
-                (int) num(m, "test_subset"), Path.of(str(m, "out")), bool(m, "detect_anomaly"));
+        return new TrainConfig(str(m, "data"), str(m, "model"), str(m, "optimizer"), optional(m, "lr"), num(m, "momentum"), optional(m, "weight_decay"),
+                bool(m, "nesterov"), num(m, "beta1"), num(m, "beta2"), num(m, "eps"), bool(m, "amsgrad"), optional(m, "gamma"), optional(m, "beta"),
+                optional(m, "nu"), bool(m, "soft_clip"), str(m, "shrink"), str(m, "variant"), optional(m, "radius"), num(m, "clip_norm"),
+                integer(m, "epochs"), integer(m, "batch_size"), whole(m, "seed"), str(m, "schedule"),
+                bool(m, "scale_gamma"), bool(m, "augment"), num(m, "input_noise"), num(m, "label_noise"), integer(m, "train_subset"),
+                integer(m, "test_subset"), Path.of(str(m, "out")), bool(m, "detect_anomaly"));
     }
 
     /** The same settings with another epoch count. */
@@ -120,18 +170,63 @@ public record TrainConfig(String data, String model, String optimizer, double lr
                 testSubset, dir, detectAnomaly);
     }
 
-    private static String str(Map<?, ?> m, String k) {
+    /** The same settings with the data spec actually loaded (for {@code auto}: what it chose). */
+    public TrainConfig withData(String d) {
+        return new TrainConfig(d, model, optimizer, lr, momentum, weightDecay, nesterov, beta1, beta2, eps, amsgrad, gamma, beta, nu, softClip,
+                shrink, variant, radius, clipNorm, epochs, batchSize, seed, schedule, scaleGamma, augment, inputNoise, labelNoise, trainSubset,
+                testSubset, out, detectAnomaly);
+    }
+
+    /** The same settings with the optimizer's hyperparameters that have defaults (null: left to the algorithm). */
+    public TrainConfig withHyperparameters(Double lr, Double weightDecay, Double gamma, Double beta, Double nu, Double radius) {
+        return new TrainConfig(data, model, optimizer, lr, momentum, weightDecay, nesterov, beta1, beta2, eps, amsgrad, gamma, beta, nu, softClip,
+                shrink, variant, radius, clipNorm, epochs, batchSize, seed, schedule, scaleGamma, augment, inputNoise, labelNoise, trainSubset,
+                testSubset, out, detectAnomaly);
+    }
+
+    private static Object required(Map<?, ?> m, String k) {
         Object v = m.get(k);
-        if (v == null) throw new IllegalArgumentException("config.json has no '" + k + "'");
-        return v.toString();
+        if (v == null) throw new IllegalArgumentException("no '" + k + "' setting");
+        return v;
+    }
+
+    private static IllegalArgumentException wrongType(String k, Object v, String expected) {
+        String shown = v instanceof String ? "\"" + v + "\"" : String.valueOf(v);
+        return new IllegalArgumentException("'" + k + "' must be " + expected + ", was " + shown);
+    }
+
+    private static String str(Map<?, ?> m, String k) {
+        if (!(required(m, k) instanceof String v)) throw wrongType(k, m.get(k), "a string");
+        return v;
     }
 
     private static double num(Map<?, ?> m, String k) {
+        if (!(required(m, k) instanceof Number v)) throw wrongType(k, m.get(k), "a number");
+        return v.doubleValue();
+    }
+
+    /** A number, or null for a value left to the algorithm's default. */
+    private static Double optional(Map<?, ?> m, String k) {
         Object v = m.get(k);
-        return v == null ? Double.NaN : ((Number) v).doubleValue();
+        if (v == null) return null;
+        if (!(v instanceof Number n)) throw wrongType(k, v, "a number or null");
+        return n.doubleValue();
+    }
+
+    private static long whole(Map<?, ?> m, String k) {
+        if (!(required(m, k) instanceof Long v)) throw wrongType(k, m.get(k), "a whole number");
+        return v;
+    }
+
+    private static int integer(Map<?, ?> m, String k) {
+        long v = whole(m, k);
+        if (v != (int) v) throw wrongType(k, v, "a whole number below 2³¹");
+        return (int) v;
     }
 
     private static boolean bool(Map<?, ?> m, String k) {
-        return Boolean.TRUE.equals(m.get(k));
+        Object v = m.get(k);
+        if (v != null && !(v instanceof Boolean)) throw wrongType(k, v, "true or false");
+        return Boolean.TRUE.equals(v);
     }
 }

@@ -2,6 +2,7 @@ package dev.descent.cli;
 
 import dev.descent.bench.ImageSource;
 import dev.descent.bench.ModelFactory;
+import dev.descent.bench.report.Count;
 import dev.descent.bench.report.LinePlot;
 import dev.descent.core.Threads;
 import dev.descent.core.io.AtomicFile;
@@ -48,8 +49,9 @@ public final class TrainRun {
     private volatile boolean stopRequested;
     private volatile Trainer active;
 
+    /** A run of {@code cfg}, with {@code auto} data and the optimizer's defaults resolved (what config.json records). */
     TrainRun(TrainConfig cfg, PrintStream out) {
-        this.cfg = cfg;
+        this.cfg = OptimizerFactory.resolve(cfg.withData(ImageSource.resolve(cfg.data())));
         this.out = out;
     }
 
@@ -84,9 +86,7 @@ public final class TrainRun {
 
     private int train(boolean resume) throws IOException {
         Path dir = cfg.out();
-        Files.createDirectories(dir);
-        AtomicFile.writeString(dir.resolve("config.json"), Json.write(cfg.toMap()) + "\n");
-
+        // Everything that can reject the settings runs before the run's folder is made: a failed check leaves no folder.
         ImageSource data = ImageSource.load(cfg.data(), cfg.seed())
                 .subsets(cfg.trainSubset(), 0, new SplittableRandom(cfg.seed() ^ 0x5B5E7L))
                 .withLabelNoise(cfg.labelNoise(), new SplittableRandom(cfg.seed() ^ 0x1AB31L))
@@ -98,6 +98,8 @@ public final class TrainRun {
         String[] keys = cfg.scaleGamma() ? new String[] {"lr", "gamma"} : new String[] {"lr"};
         LrScheduler scheduler = new LrScheduler(opt, ScheduleSpec.parse(cfg.schedule(), cfg.epochs()), keys);
         DataLoader loader = new DataLoader(data.trainingSet(cfg.augment(), cfg.inputNoise()), cfg.batchSize(), cfg.seed() ^ 0xDA7AL).withPrefetch(2);
+        Files.createDirectories(dir);
+        AtomicFile.writeString(dir.resolve("config.json"), Json.write(cfg.toMap()) + "\n");
 
         Trainer trainer = Trainer.builder(model, opt, loader)
                 .epochs(cfg.epochs())
@@ -105,15 +107,15 @@ public final class TrainRun {
                 .scheduler(scheduler)
                 .checkpoints(dir, modelMeta(data))
                 .detectAnomaly(cfg.detectAnomaly())
-                .callbacks(new Display(out), new MetricsLog(dir), new Plots(dir))
+                .callbacks(new Display(out), new MetricsLog(dir), new Plots(dir, title(opt)))
                 .build();
 
         boolean fresh = !resume || new dev.descent.train.Checkpoints(dir).latest() == null;
         if (resume && fresh) out.println("descent: no checkpoint in " + dir + " yet; starting from the beginning");
         if (fresh) writeRunRecord(dir, data, model);
-        out.printf(Locale.ROOT, "train: %s on %s (%d train, %d test images, %d classes), %s, %d epochs, batch %d, seed %d, %d threads%n",
-                cfg.model(), data.description(), train.size(), test.size(), train.numClasses(), opt.getClass().getSimpleName(), cfg.epochs(),
-                cfg.batchSize(), cfg.seed(), Threads.count());
+        out.printf(Locale.ROOT, "train: %s on %s (%d train, %s, %s), %s, %s, batch %d, seed %d, %s%n",
+                cfg.model(), data.description(), train.size(), Count.of(test.size(), "test image"), Count.of(train.numClasses(), "class", "classes"),
+                opt.getClass().getSimpleName(), Count.of(cfg.epochs(), "epoch"), cfg.batchSize(), cfg.seed(), Count.of(Threads.count(), "thread"));
         out.printf(Locale.ROOT, "model: %,d parameters; output in %s%n", model.parameterCount(), dir);
 
         active = trainer;
@@ -145,8 +147,8 @@ public final class TrainRun {
         List<EpochMetrics> rows = result.history();
         if (!rows.isEmpty()) {
             EpochMetrics last = rows.get(rows.size() - 1);
-            out.printf(Locale.ROOT, "done: test accuracy %.2f%% after %d epochs; model in %s, metrics and plots (loss.png, accuracy.png) in %s%n",
-                    100 * last.testAccuracy(), last.epoch(), dir.resolve("model.safetensors"), dir);
+            out.printf(Locale.ROOT, "done: test accuracy %.2f%% after %s; model in %s, metrics and plots (loss.png, accuracy.png) in %s%n",
+                    100 * last.testAccuracy(), Count.of(last.epoch(), "epoch"), dir.resolve("model.safetensors"), dir);
         }
         if (generated) {
             out.println("note: this run used generated data. For real images: apt-get install dataset-fashion-mnist, then run descent train again"
@@ -190,24 +192,56 @@ public final class TrainRun {
         }
     }
 
-    /** Redraws {@code loss.png} and {@code accuracy.png} after every epoch. */
-    private record Plots(Path dir) implements Callback {
+    /** What the plots' titles say about the run: model, data, optimizer and its learning rate. */
+    String title(Optimizer opt) {
+        return String.format(Locale.ROOT, "%s on %s, %s lr %.3g", cfg.model(), cfg.data(), opt.getClass().getSimpleName(), cfg.lr());
+    }
+
+    /**
+     * Redraws {@code loss.png} (the loss of every training step, the mean training loss and the test loss of every
+     * epoch, on a log axis) and {@code accuracy.png} after every epoch. Steps are placed on the epoch axis at
+     * {@code epoch − 1 + batch/batches}; a resumed run's plot has the steps since it resumed.
+     */
+    static final class Plots implements Callback {
+        private final Path dir;
+        private final String run;
+        private final List<double[]> steps = new ArrayList<>();
+
+        Plots(Path dir, String run) {
+            this.dir = dir;
+            this.run = run;
+        }
+
+        @Override
+        public void onStep(Trainer t, Step s) {
+            steps.add(new double[] {s.epoch() - 1 + (double) s.batch() / s.batches(), s.loss()});
+        }
+
         @Override
         public void onEpochEnd(Trainer t, EpochMetrics metrics) {
             List<EpochMetrics> rows = t.history();
-            double[] e = rows.stream().mapToDouble(EpochMetrics::epoch).toArray();
             try {
-                new LinePlot("Loss", "epoch", "cross-entropy loss")
-                        .add("train", e, rows.stream().mapToDouble(EpochMetrics::trainLoss).toArray())
-                        .add("test", e, rows.stream().mapToDouble(EpochMetrics::testLoss).toArray())
-                        .write(dir.resolve("loss.png"));
-                new LinePlot("Accuracy", "epoch", "accuracy (%)")
-                        .add("train", e, rows.stream().mapToDouble(m -> 100 * m.trainAccuracy()).toArray())
-                        .add("test", e, rows.stream().mapToDouble(m -> 100 * m.testAccuracy()).toArray())
-                        .write(dir.resolve("accuracy.png"));
+                loss(rows).write(dir.resolve("loss.png"));
+                accuracy(rows).write(dir.resolve("accuracy.png"));
             } catch (IOException ex) {
                 throw new java.io.UncheckedIOException("cannot write the plots in " + dir, ex);
             }
+        }
+
+        LinePlot loss(List<EpochMetrics> rows) {
+            double[] e = rows.stream().mapToDouble(EpochMetrics::epoch).toArray();
+            return new LinePlot("Loss: " + run, "epoch", "cross-entropy loss")
+                    .add("train, each step", steps.stream().mapToDouble(p -> p[0]).toArray(), steps.stream().mapToDouble(p -> p[1]).toArray())
+                    .add("train, epoch mean", e, rows.stream().mapToDouble(EpochMetrics::trainLoss).toArray())
+                    .add("test", e, rows.stream().mapToDouble(EpochMetrics::testLoss).toArray())
+                    .logScale(false, true);
+        }
+
+        LinePlot accuracy(List<EpochMetrics> rows) {
+            double[] e = rows.stream().mapToDouble(EpochMetrics::epoch).toArray();
+            return new LinePlot("Accuracy: " + run, "epoch", "accuracy (%)")
+                    .add("train", e, rows.stream().mapToDouble(m -> 100 * m.trainAccuracy()).toArray())
+                    .add("test", e, rows.stream().mapToDouble(m -> 100 * m.testAccuracy()).toArray());
         }
     }
 

@@ -12,6 +12,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import dev.descent.core.io.Json;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -52,6 +54,38 @@ class TrainCommandTest {
         assertTrue(r.out().contains("epoch 2/2  train loss"), r.out());
         String record = Files.readString(out.resolve("run.json"));
         assertTrue(record.contains("\"seed\":7") && record.contains("\"threads\"") && record.contains("\"java\""), record);
+    }
+
+    @Test
+    void configJsonRecordsTheDataAndHyperparametersUsedAndSummaryReadsTheRun() throws Exception {
+        Path out = dir.resolve("resolved");
+        List<String> args = small(out, 1);
+        args.set(args.indexOf("synthetic"), "auto");
+        CommandRun r = run(args);
+        assertEquals(0, r.code(), r.all());
+        Map<?, ?> config = (Map<?, ?>) Json.parse(Files.readString(out.resolve("config.json")));
+        assertEquals(dev.descent.bench.ImageSource.resolve("auto"), config.get("data"), "the data used, not 'auto'");
+        assertEquals(1e-3, config.get("lr"), "Adam's default learning rate, not null");
+        assertEquals(0.0, config.get("weight_decay"));
+        assertTrue(!r.out().matches("(?s).*\\b1 (epochs|classes|threads|test images|batches)\\b.*"), "a noun that does not agree with 1:\n" + r.out());
+
+        String parameters = r.out().replaceFirst("(?s).*model: ([0-9,]+) parameters.*", "$1");
+        for (Path source : new Path[] {out, out.resolve("model.safetensors")}) {
+            CommandRun s = CommandRun.of("summary", source.toString());
+            assertEquals(0, s.code(), s.all());
+            assertTrue(s.out().contains("mlp") && s.out().contains("Linear") && s.out().contains("Total parameters: " + parameters), s.out());
+        }
+        CommandRun byName = CommandRun.of("summary", "mlp", "--input", "1,28,28");
+        assertTrue(byName.out().contains("Total parameters: " + parameters), byName.all());
+    }
+
+    @Test
+    void theLossPlotHasEveryStepAndTheTitleNamesTheRun() {
+        TrainRun.Plots plots = new TrainRun.Plots(dir, "mlp on synthetic, Adam lr 0.001");
+        for (int b = 1; b <= 4; b++) plots.onStep(null, new dev.descent.train.Step(1, b, 4, b, 2.0 / b, 10, 10L * b, 1.0));
+        var loss = plots.loss(List.of(new dev.descent.train.EpochMetrics(1, 1.0, 0.5, 0.9, 0.6, 1.0, 1e-3, 4)));
+        assertEquals(List.of("train, each step", "train, epoch mean", "test"), loss.labels());
+        assertTrue(loss.title().contains("mlp") && loss.title().contains("synthetic") && loss.title().contains("Adam"), loss.title());
     }
 
     @Test
@@ -110,11 +144,18 @@ class TrainCommandTest {
 
     /** A JVM running descent with this test's class path. */
     static Process launch(List<String> args, Path log) throws IOException {
+        return launch(args, log, null);
+    }
+
+    /** A JVM running descent in the folder {@code cwd} (null: this one). */
+    static Process launch(List<String> args, Path log, Path cwd) throws IOException {
         String java = ProcessHandle.current().info().command().orElse("java");
         List<String> cmd = new ArrayList<>(List.of(java, "--add-modules", "jdk.incubator.vector", "-Ddescent.threads=2", "-cp",
                 System.getProperty("java.class.path"), Main.class.getName()));
         cmd.addAll(args);
-        return new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+        ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile());
+        if (cwd != null) pb.directory(cwd.toFile());
+        return pb.start();
     }
 
     /** A run long enough to be interrupted: SimpleCNN on 1,200 generated images, 3 epochs. */

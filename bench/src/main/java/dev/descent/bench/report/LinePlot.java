@@ -51,6 +51,16 @@ public final class LinePlot {
         return this;
     }
 
+    /** The title. */
+    public String title() {
+        return title;
+    }
+
+    /** The series' labels, in the order added. */
+    public List<String> labels() {
+        return series.stream().map(Series::label).toList();
+    }
+
     /** Logarithmic x and/or y axes (non-positive values are then skipped). */
     public LinePlot logScale(boolean x, boolean y) {
         logX = x;
@@ -240,27 +250,50 @@ public final class LinePlot {
             }
         }
         if (!(lo <= hi)) return log ? new double[] {1, 10} : new double[] {0, 1};
+        return axis(lo, hi, log, isX ? 0 : 0.05);
+    }
+
+    /**
+     * The range an axis shows for data from {@code lo} to {@code hi}: the data plus {@code pad} of its span at
+     * each end (in decades on a log axis), so the axis ends at the data rather than at the next round value.
+     * A single value gets ±10% around it.
+     */
+    static double[] axis(double lo, double hi, boolean log, double pad) {
         if (log) {
-            return new double[] {Math.pow(10, Math.floor(Math.log10(lo))), Math.pow(10, Math.ceil(Math.log10(hi) + 1e-12))};
+            double a = Math.log10(lo), b = Math.log10(hi);
+            double d = a == b ? 0.1 : (b - a) * pad;
+            return new double[] {Math.pow(10, a - d), Math.pow(10, b + d)};
         }
         if (lo == hi) {
             double d = lo == 0 ? 1 : Math.abs(lo) * 0.1;
             return new double[] {lo - d, hi + d};
         }
-        double pad = isX ? 0 : (hi - lo) * 0.05;
-        return new double[] {lo - pad, hi + pad};
+        double d = (hi - lo) * pad;
+        return new double[] {lo - d, hi + d};
     }
 
     private static double scale(double v, double[] r, boolean log) {
         return log ? (Math.log10(v) - Math.log10(r[0])) / (Math.log10(r[1]) - Math.log10(r[0])) : (v - r[0]) / (r[1] - r[0]);
     }
 
-    /** Round tick values: 1-2-5 steps on a linear axis, powers of ten on a log axis. */
+    /**
+     * Round tick values inside {@code [lo, hi]}: 1-2-5 steps on a linear axis; on a log axis the powers of ten,
+     * with 2 and 5 times them when fewer than two powers fall inside, and linear steps when even those are fewer than two.
+     */
     static List<Double> ticks(double lo, double hi, boolean log) {
         List<Double> t = new ArrayList<>();
         if (log) {
-            for (double p = Math.ceil(Math.log10(lo) - 1e-9); p <= Math.log10(hi) + 1e-9; p++) t.add(Math.pow(10, p));
-            return t;
+            for (int[] mantissas : new int[][] {{1}, {1, 2, 5}}) {
+                t.clear();
+                for (double p = Math.floor(Math.log10(lo)); p <= Math.ceil(Math.log10(hi)); p++) {
+                    for (int m : mantissas) {
+                        double v = m * Math.pow(10, p);
+                        if (v >= lo * (1 - 1e-9) && v <= hi * (1 + 1e-9)) t.add(v);
+                    }
+                }
+                if (t.size() >= 2) return t;
+            }
+            t.clear();
         }
         double raw = (hi - lo) / 6, mag = Math.pow(10, Math.floor(Math.log10(raw))), step;
         double f = raw / mag;

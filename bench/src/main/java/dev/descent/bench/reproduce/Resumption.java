@@ -58,10 +58,10 @@ public final class Resumption {
     public static String timing(List<EpochMetrics> epochs, int resumed, int runs) {
         double total = 0;
         for (EpochMetrics e : epochs) total += e.seconds();
-        String s = "Epoch times (training steps, evaluation excluded): mean " + Report.wallTime(epochs.isEmpty() ? 0 : total / epochs.size()) + " over " + epochs.size()
-                + " epochs, " + Report.wallTime(total) + " in all.";
+        String s = "Epoch times (training steps, evaluation excluded): mean " + Report.wallTime(epochs.isEmpty() ? 0 : total / epochs.size()) + " over "
+                + dev.descent.bench.report.Count.of(epochs.size(), "epoch") + ", " + Report.wallTime(total) + " in all.";
         if (resumed > 0) {
-            s += " " + resumed + " of the " + runs + " runs were completed by earlier invocations with the same settings and read back from the"
+            s += " " + resumed + " of the " + dev.descent.bench.report.Count.of(runs, "run") + (resumed == 1 ? " was" : " were") + " completed by earlier invocations with the same settings and read back from the"
                     + " CSV files (`--resume`); the wall time under Provenance covers this invocation only, the epoch times above cover every run.";
         }
         return s;

@@ -1,5 +1,6 @@
 package dev.descent.bench.speed;
 
+import dev.descent.bench.report.Count;
 import dev.descent.core.Threads;
 import dev.descent.data.FashionMnist;
 import dev.descent.data.ImageDataset;
@@ -47,9 +48,9 @@ public final class SpeedBench {
         if (samples < 1) throw new IllegalArgumentException("--samples must be >= 1, was " + samples);
         int[] threads = Arrays.stream(wanted).filter(t -> t >= 1 && t <= Threads.poolSize()).distinct().toArray();
         if (threads.length == 0) throw new IllegalArgumentException("no thread count in " + Arrays.toString(wanted) + " fits the pool of " + Threads.poolSize());
-        out.printf("machine: %d processors, load average %s, Descent pool %d threads, %s %s%n", Runtime.getRuntime().availableProcessors(),
-                loadAverage(), Threads.poolSize(), System.getProperty("java.vm.name"), System.getProperty("java.version"));
-        out.printf("timing: median [min–max] of %d samples after warm-up; a sample repeats short work to last ≥ 50 ms%n", samples);
+        out.printf("machine: %s, load average %s, Descent pool %s, %s %s%n", Count.of(Runtime.getRuntime().availableProcessors(), "processor"),
+                loadAverage(), Count.of(Threads.poolSize(), "thread"), System.getProperty("java.vm.name"), System.getProperty("java.version"));
+        out.printf("timing: median [min–max] of %s after warm-up; a sample repeats short work to last ≥ 50 ms%n", Count.of(samples, "sample"));
         PyTorchSide torch = null;
         if (vsPytorch) {
             torch = PyTorchSide.start(Path.of(System.getProperty("descent.home", ".")), out);
@@ -139,6 +140,7 @@ public final class SpeedBench {
      * @throws IOException when the PyTorch side fails
      */
     public void matmul(int[] sizes) throws IOException {
+        for (int n : sizes) if (n < 1) throw new IllegalArgumentException("--sizes must be >= 1, was " + n);
         header("float32 matmul C = A·B (n×n), GFLOP/s = 2n³/time");
         Map<String, double[]> numpy = new HashMap<>();
         for (int t : threads) numpy.putAll(NumpyReference.matmulGflops(sizes, t, samples));
@@ -230,7 +232,7 @@ public final class SpeedBench {
                 theirs = new Value(p[0], p[1], p[2]);
                 note += String.format(Locale.ROOT, " vs %.2f%%", p[3]);
             }
-            row("MLP epoch (" + runs + " runs)", "s", t, ours, theirs, false, "%.2f", note);
+            row("MLP epoch (" + Count.of(runs, "run") + ")", "s", t, ours, theirs, false, "%.2f", note);
         }
     }
 

@@ -4,6 +4,7 @@ package dev.descent.cli.reproduce;
 import dev.descent.bench.reproduce.clipping.ClippingConfig;
 import dev.descent.bench.reproduce.clipping.ClippingConfig.Part;
 import dev.descent.bench.reproduce.clipping.ClippingExperiment;
+import dev.descent.bench.report.Count;
 import java.io.IOException;
 import java.util.List;
 import java.util.Locale;
@@ -14,8 +15,9 @@ import picocli.CommandLine.Option;
 
 /** {@code descent reproduce clipping}: an option left out takes the value of {@link ClippingConfig#full} (or {@link ClippingConfig#toy} with --quick). */
 @Command(name = "clipping", mixinStandardHelpOptions = true, sortOptions = false,
-        description = {"docs/papers.md §4: the x⁴ table (clipped vs fixed-step GD), then SGD+momentum vs clipped SGD, clipped momentum and mixed",
-            "clipping on a network (10k images, batch 128, 12 epochs, η and γ ÷ 10 after epoch 8, 2 seeds)."})
+        description = {"docs/papers.md §4: the x⁴ table (clipped vs fixed-step GD), then clipping on a network.",
+            "The network part: SGD+momentum vs clipped SGD, clipped momentum and mixed clipping (10k images, batch 128, 12 epochs,"
+                + " η and γ ÷ 10 after epoch 8, 2 seeds)."})
 final class ClippingCommand implements Callable<Integer> {
     @Mixin
     ReproduceOptions common;
@@ -57,8 +59,8 @@ final class ClippingCommand implements Callable<Integer> {
                 d.subsetSeed(), or(batchSize, d.batchSize()), or(epochs, d.epochs()), or(milestone, d.milestone()), d.weightDecay(), softClip,
                 or(seeds, d.seeds()), common.quick, resume);
         String settings = "part " + part + (p == Part.NETWORK ? "" : ", x⁴ from " + cfg.x4Starts()) + (p == Part.X4 ? "" : String.format(Locale.ROOT,
-                "; %s on %s, %d training images, batch %d, %d epochs, decay after %d, seeds %s", cfg.model(), cfg.data(), cfg.trainSubset(), cfg.batchSize(),
-                cfg.epochs(), cfg.milestone(), cfg.seeds()));
+                "; %s on %s, %s, batch %d, %s, decay after %d, seeds %s", cfg.model(), cfg.data(), Count.of(cfg.trainSubset(), "training image"),
+                cfg.batchSize(), Count.of(cfg.epochs(), "epoch"), cfg.milestone(), cfg.seeds()));
         return common.run(new ClippingExperiment(), cfg, settings);
     }
 

@@ -18,8 +18,9 @@ import picocli.CommandLine.Option;
  * a changed {@code --samples} m moves the defaults that depend on it (d = 6m, |V| = 4·2^m, λ = m^−1.5).
  */
 @Command(name = "erm", mixinStandardHelpOptions = true, sortOptions = false,
-        description = {"docs/papers.md §3: projected GD on Feldman's instance; generalisation gap against ηT (log-log, fitted slope) and the exact",
-            "unseen-codeword check. The paper's extra terms are not public: ε adds a linear stand-in noise term, λ a strongly convex term."})
+        description = {"docs/papers.md §3: projected GD on Feldman's instance: generalisation gap against ηT and the unseen-codeword check.",
+            "The gap is plotted on log-log axes with a fitted slope; the codeword check is exact. The paper's extra terms are not public:"
+                + " ε adds a linear stand-in noise term, λ a strongly convex term."})
 final class ErmCommand implements Callable<Integer> {
     @Mixin
     ReproduceOptions common;

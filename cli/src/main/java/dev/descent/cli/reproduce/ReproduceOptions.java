@@ -8,6 +8,8 @@ import java.io.IOException;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
+import dev.descent.cli.ThreadsOption;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
@@ -18,8 +20,8 @@ public final class ReproduceOptions {
     boolean quick;
     @Option(names = "--out", paramLabel = "DIR", description = "output folder (default: runs/reproduce-EXPERIMENT[-quick])")
     Path out;
-    @Option(names = "--threads", description = "kernel threads (default: all processors)")
-    int threads;
+    @Mixin
+    ThreadsOption threads;
     @Spec(Spec.Target.MIXEE)
     CommandSpec spec;
 

@@ -6,6 +6,7 @@ import static dev.descent.cli.reproduce.ClippingCommand.or;
 import dev.descent.bench.reproduce.sradam.SrAdamConfig;
 import dev.descent.bench.reproduce.sradam.SrAdamExperiment;
 import dev.descent.optim.SteinRuleAdam;
+import dev.descent.bench.report.Count;
 import java.io.IOException;
 import java.util.List;
 import java.util.Locale;
@@ -16,8 +17,8 @@ import picocli.CommandLine.Option;
 
 /** {@code descent reproduce sr-adam}: an option left out takes the value of {@link SrAdamConfig#full} (or {@link SrAdamConfig#toy} with --quick). */
 @Command(name = "sr-adam", mixinStandardHelpOptions = true, sortOptions = false,
-        description = {"docs/papers.md §1: Adam vs SR-Adam (conv only, paper formula and whitened) vs SR-Adam on all parameters, SimpleCNN,",
-            "input noise 0.05, batch 512 and 64. On CIFAR-10 when given (--data cifar10:PATH); otherwise on a substitute, said so in the report."})
+        description = {"docs/papers.md §1: Adam vs SR-Adam (conv only, paper formula and whitened) vs SR-Adam on all parameters.",
+            "SimpleCNN, input noise 0.05, batch 512 and 64. On CIFAR-10 when given (--data cifar10:PATH); otherwise on a substitute, said so in the report."})
 final class SrAdamCommand implements Callable<Integer> {
     @Mixin
     ReproduceOptions common;
@@ -51,8 +52,8 @@ final class SrAdamCommand implements Callable<Integer> {
         };
         SrAdamConfig cfg = new SrAdamConfig(data, or(trainSubset, d.trainSubset()), or(testSubset, d.testSubset()), d.subsetSeed(),
                 or(inputNoise, d.inputNoise()), or(batchSizes, d.batchSizes()), or(epochs, d.epochs()), or(seeds, d.seeds()), d.lr(), v, common.quick, resume);
-        String settings = String.format(Locale.ROOT, "data %s, %d training images, batch sizes %s, %d epochs, seeds %s", cfg.data(), cfg.trainSubset(),
-                cfg.batchSizes(), cfg.epochs(), cfg.seeds());
+        String settings = String.format(Locale.ROOT, "data %s, %s, batch sizes %s, %s, seeds %s", cfg.data(),
+                Count.of(cfg.trainSubset(), "training image"), cfg.batchSizes(), Count.of(cfg.epochs(), "epoch"), cfg.seeds());
         return common.run(new SrAdamExperiment(), cfg, settings);
     }
 }

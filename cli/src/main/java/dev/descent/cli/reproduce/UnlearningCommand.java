@@ -6,6 +6,7 @@ import static dev.descent.cli.reproduce.ClippingCommand.or;
 import dev.descent.bench.reproduce.unlearning.UnlearningConfig;
 import dev.descent.bench.reproduce.unlearning.UnlearningConfig.Activation;
 import dev.descent.bench.reproduce.unlearning.UnlearningExperiment;
+import dev.descent.bench.report.Count;
 import java.io.IOException;
 import java.util.List;
 import java.util.Locale;
@@ -16,8 +17,9 @@ import picocli.CommandLine.Option;
 
 /** {@code descent reproduce unlearning}: an option left out takes the value of {@link UnlearningConfig#full} (or {@link UnlearningConfig#toy} with --quick). */
 @Command(name = "unlearning", mixinStandardHelpOptions = true, sortOptions = false,
-        description = {"docs/papers.md §2: teacher–student runs in float64 with per-layer learning rates; sweeps over the teacher's c2 and the",
-            "second layer's initial scale a0; alignment and mean second-layer weight against step. The parametrisation is configurable."})
+        description = {"docs/papers.md §2: teacher–student runs in float64 with per-layer learning rates.",
+            "Sweeps over the teacher's c2 and the second layer's initial scale a0; alignment and mean second-layer weight against step."
+                + " The parametrisation is configurable."})
 final class UnlearningCommand implements Callable<Integer> {
     @Mixin
     ReproduceOptions common;
@@ -76,7 +78,7 @@ final class UnlearningCommand implements Callable<Integer> {
                 meanField, or(lrW, d.lrW()), or(lrA, d.lrA()), times, or(wInitScale, d.wInitScale()), sign, or(c1, d.c1()), or(c2, d.c2Sweep()),
                 or(a0, d.a0Sweep()), or(c2Base, d.c2Base()), or(a0Base, d.a0Base()), or(labelNoise, d.labelNoise()), or(points, d.points()),
                 or(seeds, d.seeds()), common.quick);
-        String settings = String.format(Locale.ROOT, "d %d, N %d, batch %d, %d steps; %s", cfg.dimension(), cfg.width(), cfg.batch(), cfg.steps(),
+        String settings = String.format(Locale.ROOT, "d %d, N %d, batch %d, %s; %s", cfg.dimension(), cfg.width(), cfg.batch(), Count.of(cfg.steps(), "step"),
                 cfg.parametrisation());
         return common.run(new UnlearningExperiment(), cfg, settings);
     }
