@@ -4,6 +4,7 @@ import dev.descent.bench.speed.Memory;
 import dev.descent.bench.speed.Timing;
 import dev.descent.bench.speed.PyTorchSide;
 import dev.descent.bench.speed.Workloads;
+import dev.descent.core.Kernels;
 import dev.descent.core.Threads;
 import dev.descent.data.FashionMnist;
 import dev.descent.data.ImageDataset;
@@ -143,8 +144,9 @@ final class BenchCommand implements Callable<Integer> {
         PrintStream out = System.out;
         int[] threads = Arrays.stream(c.threads).filter(t -> t >= 1 && t <= Threads.poolSize()).distinct().toArray();
         if (threads.length == 0) throw new IllegalArgumentException("no thread count in " + Arrays.toString(c.threads) + " fits the pool of " + Threads.poolSize());
-        out.printf("machine: %d processors, load average %s, Descent pool %d threads, %s %s%n", Runtime.getRuntime().availableProcessors(),
-                loadAverage(), Threads.poolSize(), System.getProperty("java.vm.name"), System.getProperty("java.version"));
+        out.printf("machine: %d processors, load average %s, Descent pool %d threads, %s, %s %s%n", Runtime.getRuntime().availableProcessors(),
+                loadAverage(), Threads.poolSize(), Kernels.vectorEnabled() ? Kernels.vectorBits() + "-bit vectors" : "scalar kernels",
+                System.getProperty("java.vm.name"), System.getProperty("java.version"));
         out.printf("timing: median [min–max] of %d samples after warm-up; a sample repeats short work to last ≥ 50 ms%n", c.samples);
         PyTorchSide torch = null;
         if (c.vsPytorch) {

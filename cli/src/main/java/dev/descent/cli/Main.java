@@ -15,6 +15,12 @@ public final class Main implements Runnable {
 
     public static void main(String[] args) {
         applyThreads(args);
+        try {
+            dev.descent.core.Kernels.vectorBits(); // a bad descent.vectorBits (DESCENT_VECTOR_BITS) fails here, in one line
+        } catch (IllegalArgumentException e) {
+            System.err.println("descent: " + e.getMessage());
+            System.exit(2);
+        }
         String[] effective = args.length == 0 ? new String[] {"train"} : args;
         int code = commandLine().execute(effective);
         System.exit(code);

@@ -3,6 +3,7 @@ package dev.descent.cli;
 import dev.descent.bench.ImageSource;
 import dev.descent.bench.ModelFactory;
 import dev.descent.bench.report.LinePlot;
+import dev.descent.core.Kernels;
 import dev.descent.core.Threads;
 import dev.descent.core.io.AtomicFile;
 import dev.descent.core.io.Json;
@@ -111,9 +112,9 @@ public final class TrainRun {
         boolean fresh = !resume || new dev.descent.train.Checkpoints(dir).latest() == null;
         if (resume && fresh) out.println("descent: no checkpoint in " + dir + " yet; starting from the beginning");
         if (fresh) writeRunRecord(dir, data, model);
-        out.printf(Locale.ROOT, "train: %s on %s (%d train, %d test images, %d classes), %s, %d epochs, batch %d, seed %d, %d threads%n",
+        out.printf(Locale.ROOT, "train: %s on %s (%d train, %d test images, %d classes), %s, %d epochs, batch %d, seed %d, %d threads, %s%n",
                 cfg.model(), data.description(), train.size(), test.size(), train.numClasses(), opt.getClass().getSimpleName(), cfg.epochs(),
-                cfg.batchSize(), cfg.seed(), Threads.count());
+                cfg.batchSize(), cfg.seed(), Threads.count(), Kernels.vectorEnabled() ? Kernels.vectorBits() + "-bit vectors" : "scalar kernels");
         out.printf(Locale.ROOT, "model: %,d parameters; output in %s%n", model.parameterCount(), dir);
 
         active = trainer;
@@ -239,6 +240,10 @@ public final class TrainRun {
         r.put("config", cfg.toMap());
         r.put("seed", cfg.seed());
         r.put("threads", Threads.count());
+        // The same seed, thread count, vector width and JDK give the same bits (README, "The launcher").
+        r.put("vector_bits", Kernels.vectorEnabled() ? Kernels.vectorBits() : 0);
+        r.put("vector_bits_pinned", System.getProperty("descent.vectorBits") != null);
+        r.put("jdk", Runtime.version().toString());
         r.put("data", data.description());
         r.put("train_images", data.train().size());
         r.put("test_images", data.test().size());

@@ -45,4 +45,27 @@ class VectorWidthTest {
         assertEquals(expected / 32, Vectors.FL);
         assertEquals(expected / 64, Vectors.DL);
     }
+
+    /** A JVM started with {@code -Ddescent.vectorBits=N} builds every species N bits wide, even where the CPU's are wider. */
+    @Test
+    void aChildJvmHonoursThePinnedWidth() throws Exception {
+        for (int bits : new int[] {128, 256}) {
+            String jvm = ProcessHandle.current().info().command().orElse("java");
+            Process p = new ProcessBuilder(jvm, "--add-modules", "jdk.incubator.vector", "-D" + Vectors.BITS_PROPERTY + "=" + bits,
+                    "-cp", System.getProperty("java.class.path"), VectorWidthTest.class.getName()).redirectErrorStream(true).start();
+            String out = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+            assertEquals(0, p.waitFor(), out);
+            assertTrue(out.contains("species " + bits + " " + bits + " " + bits + " " + bits + " kernels " + bits), bits + ": " + out);
+        }
+    }
+
+    /**
+     * Prints the bit sizes of the kernels' species and {@link Kernels#vectorBits()} (for {@link #aChildJvmHonoursThePinnedWidth}).
+     *
+     * @param args none
+     */
+    public static void main(String[] args) {
+        System.out.println("species " + Vectors.F.vectorBitSize() + " " + Vectors.D.vectorBitSize() + " " + Vectors.I.vectorBitSize()
+                + " " + Vectors.L.vectorBitSize() + " kernels " + Kernels.vectorBits());
+    }
 }
