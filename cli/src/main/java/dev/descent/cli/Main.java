@@ -39,6 +39,12 @@ public final class Main implements Runnable {
 
     public static void main(String[] args) {
         applyThreads(args);
+        try {
+            dev.descent.core.Kernels.vectorBits(); // a bad descent.vectorBits (DESCENT_VECTOR_BITS) fails here, in one line
+        } catch (IllegalArgumentException e) {
+            System.err.println("descent: " + e.getMessage());
+            System.exit(2);
+        }
         System.exit(commandLine().execute(args));
     }
 

@@ -4,6 +4,7 @@ import dev.descent.bench.ImageSource;
 import dev.descent.bench.ModelFactory;
 import dev.descent.bench.report.Count;
 import dev.descent.bench.report.LinePlot;
+import dev.descent.core.Kernels;
 import dev.descent.core.Threads;
 import dev.descent.core.io.AtomicFile;
 import dev.descent.core.io.Json;
@@ -113,9 +114,10 @@ public final class TrainRun {
         boolean fresh = !resume || new dev.descent.train.Checkpoints(dir).latest() == null;
         if (resume && fresh) out.println("descent: no checkpoint in " + dir + " yet; starting from the beginning");
         if (fresh) writeRunRecord(dir, data, model);
-        out.printf(Locale.ROOT, "train: %s on %s (%d train, %s, %s), %s, %s, batch %d, seed %d, %s%n",
+        out.printf(Locale.ROOT, "train: %s on %s (%d train, %s, %s), %s, %s, batch %d, seed %d, %s, %s%n",
                 cfg.model(), data.description(), train.size(), Count.of(test.size(), "test image"), Count.of(train.numClasses(), "class", "classes"),
-                opt.getClass().getSimpleName(), Count.of(cfg.epochs(), "epoch"), cfg.batchSize(), cfg.seed(), Count.of(Threads.count(), "thread"));
+                opt.getClass().getSimpleName(), Count.of(cfg.epochs(), "epoch"), cfg.batchSize(), cfg.seed(), Count.of(Threads.count(), "thread"),
+                Kernels.vectorEnabled() ? Kernels.vectorBits() + "-bit vectors" : "scalar kernels");
         out.printf(Locale.ROOT, "model: %,d parameters; output in %s%n", model.parameterCount(), dir);
 
         active = trainer;
@@ -273,6 +275,10 @@ public final class TrainRun {
         r.put("config", cfg.toMap());
         r.put("seed", cfg.seed());
         r.put("threads", Threads.count());
+        // The same seed, thread count, vector width and JDK give the same bits (README, "Bit for bit").
+        r.put("vector_bits", Kernels.vectorEnabled() ? Kernels.vectorBits() : 0);
+        r.put("vector_bits_pinned", System.getProperty("descent.vectorBits") != null);
+        r.put("jdk", Runtime.version().toString());
         r.put("data", data.description());
         r.put("train_images", data.train().size());
         r.put("test_images", data.test().size());

@@ -54,6 +54,8 @@ class TrainCommandTest {
         assertTrue(r.out().contains("epoch 2/2  train loss"), r.out());
         String record = Files.readString(out.resolve("run.json"));
         assertTrue(record.contains("\"seed\":7") && record.contains("\"threads\"") && record.contains("\"java\""), record);
+        // What reproduces the run bit for bit: seed, threads, vector width and JDK.
+        assertTrue(record.contains("\"vector_bits\":" + dev.descent.core.Kernels.vectorBits()) && record.contains("\"jdk\":\"" + Runtime.version() + "\""), record);
     }
 
     @Test

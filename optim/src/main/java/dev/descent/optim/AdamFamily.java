@@ -150,8 +150,11 @@ abstract sealed class AdamFamily extends Optimizer permits Adam, AdamW, SteinRul
     /** Four float32 elements widened to four float64 lanes: the scalar loop's arithmetic, lane by lane. */
     private static final VectorSpecies<Float> F4 = FloatVector.SPECIES_128;
     private static final VectorSpecies<Double> D4 = DoubleVector.SPECIES_256;
-    /** Whether the vector loop runs: core's kernels are vectorised (see {@link Kernels}) and 256-bit double vectors exist. */
-    static final boolean VECTOR = Kernels.vectorEnabled() && DoubleVector.SPECIES_PREFERRED.length() >= 4;
+    /**
+     * Whether the vector loop runs: core's kernels are vectorised (see {@link Kernels}) and their width, pinned or
+     * the CPU's, has room for these 256-bit double vectors. Its results are the scalar loop's bits at any width.
+     */
+    static final boolean VECTOR = Kernels.vectorEnabled() && Kernels.vectorBits() >= D4.vectorBitSize();
 
     /**
      * The rule on float32 operands without AMSGrad for indices [from, to) in steps of four: the same

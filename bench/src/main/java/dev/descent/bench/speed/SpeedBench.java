@@ -1,6 +1,7 @@
 package dev.descent.bench.speed;
 
 import dev.descent.bench.report.Count;
+import dev.descent.core.Kernels;
 import dev.descent.core.Threads;
 import dev.descent.data.FashionMnist;
 import dev.descent.data.ImageDataset;
@@ -48,8 +49,9 @@ public final class SpeedBench {
         if (samples < 1) throw new IllegalArgumentException("--samples must be >= 1, was " + samples);
         int[] threads = Arrays.stream(wanted).filter(t -> t >= 1 && t <= Threads.poolSize()).distinct().toArray();
         if (threads.length == 0) throw new IllegalArgumentException("no thread count in " + Arrays.toString(wanted) + " fits the pool of " + Threads.poolSize());
-        out.printf("machine: %s, load average %s, Descent pool %s, %s %s%n", Count.of(Runtime.getRuntime().availableProcessors(), "processor"),
-                loadAverage(), Count.of(Threads.poolSize(), "thread"), System.getProperty("java.vm.name"), System.getProperty("java.version"));
+        out.printf("machine: %s, load average %s, Descent pool %s, %s, %s %s%n", Count.of(Runtime.getRuntime().availableProcessors(), "processor"),
+                loadAverage(), Count.of(Threads.poolSize(), "thread"), Kernels.vectorEnabled() ? Kernels.vectorBits() + "-bit vectors" : "scalar kernels",
+                System.getProperty("java.vm.name"), System.getProperty("java.version"));
         out.printf("timing: median [min–max] of %s after warm-up; a sample repeats short work to last ≥ 50 ms%n", Count.of(samples, "sample"));
         PyTorchSide torch = null;
         if (vsPytorch) {

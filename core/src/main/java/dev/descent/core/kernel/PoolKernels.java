@@ -24,7 +24,7 @@ public final class PoolKernels {
     private PoolKernels() {}
 
     private static final VectorSpecies<Float> S = Vectors.F;
-    private static final VectorSpecies<Integer> I = VectorSpecies.of(int.class, S.vectorShape());
+    private static final VectorSpecies<Integer> I = Vectors.I;
     private static final int L = S.length();
     /** Gather offsets of the even and of the odd columns of 2L consecutive floats. */
     private static final int[] EVEN = new int[L], ODD = new int[L];

@@ -38,8 +38,8 @@ public final class VectorMath {
 
     private static final VectorSpecies<Float> F = Vectors.F;
     private static final VectorSpecies<Double> D = Vectors.D;
-    private static final VectorSpecies<Integer> I = IntVector.SPECIES_PREFERRED;
-    private static final VectorSpecies<Long> L = LongVector.SPECIES_PREFERRED;
+    private static final VectorSpecies<Integer> I = Vectors.I;
+    private static final VectorSpecies<Long> L = Vectors.L;
 
     // ------------------------------------------------------------ float constants
     private static final float EXP_LO_F = -104f, EXP_HI_F = 89f;

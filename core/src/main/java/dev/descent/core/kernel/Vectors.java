@@ -1,12 +1,19 @@
 package dev.descent.core.kernel;
 
 import java.util.concurrent.atomic.LongAdder;
-import jdk.incubator.vector.DoubleVector;
-import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorShape;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
  * The Vector API species, chosen once, and the switch that forces every kernel onto its scalar twin.
+ *
+ * <p>Every vector kernel takes its species from here, so one setting fixes the width of all of them. The
+ * width decides the order of floating-point sums (a reduction keeps one partial sum per lane), so it decides
+ * the last bits of a result: {@code -Ddescent.vectorBits=256} (or 128, 512) pins it, and a run then gives the
+ * same bits on any CPU with vectors of at least that width. Without it the kernels take the CPU's preferred
+ * width ({@link VectorShape#preferredShape()}: 512 bits with AVX-512, 256 with AVX2, capped by
+ * {@code -XX:MaxVectorSize}). A width wider than the JVM's vectors is refused: the Vector API would emulate it
+ * lane by lane, correct but many times slower.
  *
  * <p>{@code -Ddescent.kernels=scalar} makes every kernel run its scalar reference loop (for debugging
  * a suspected vector bug, or a CPU whose vectors are slower). Each vector kernel counts its calls, so a
@@ -16,15 +23,50 @@ import jdk.incubator.vector.VectorSpecies;
 public final class Vectors {
     private Vectors() {}
 
-    public static final VectorSpecies<Float> F = FloatVector.SPECIES_PREFERRED;
-    public static final VectorSpecies<Double> D = DoubleVector.SPECIES_PREFERRED;
-    /** float lanes per vector (8 with AVX2, 16 with AVX-512). */
+    /** The system property that pins the vector width, in bits. */
+    public static final String BITS_PROPERTY = "descent.vectorBits";
+
+    /** The shape of every kernel's vectors: the pinned width, else the CPU's preferred one. */
+    public static final VectorShape SHAPE = shape(System.getProperty(BITS_PROPERTY), VectorShape.preferredShape().vectorBitSize());
+    /** The vector width in bits. */
+    public static final int BITS = SHAPE.vectorBitSize();
+
+    public static final VectorSpecies<Float> F = VectorSpecies.of(float.class, SHAPE);
+    public static final VectorSpecies<Double> D = VectorSpecies.of(double.class, SHAPE);
+    public static final VectorSpecies<Integer> I = VectorSpecies.of(int.class, SHAPE);
+    public static final VectorSpecies<Long> L = VectorSpecies.of(long.class, SHAPE);
+    /** float lanes per vector (8 at 256 bits, 16 at 512). */
     public static final int FL = F.length();
     /** double lanes per vector. */
     public static final int DL = D.length();
 
-    /** True unless {@code descent.kernels=scalar} or the CPU has no useful vectors. */
+    /** True unless {@code descent.kernels=scalar} or the vectors are too narrow to help (fewer than four float lanes). */
     public static final boolean ENABLED = !"scalar".equals(System.getProperty("descent.kernels")) && FL >= 4;
+
+    /**
+     * The shape a {@code descent.vectorBits} value asks for.
+     *
+     * @param requested the property's value; null or blank for the JVM's preferred width
+     * @param maxBits the JVM's preferred (widest intrinsic) vector width in bits
+     * @throws IllegalArgumentException when the value is not 128, 256 or 512, or wider than {@code maxBits}
+     */
+    static VectorShape shape(String requested, int maxBits) {
+        if (requested == null || requested.isBlank()) return VectorShape.forBitSize(maxBits);
+        int bits;
+        try {
+            bits = Integer.parseInt(requested.strip());
+        } catch (NumberFormatException e) {
+            bits = -1;
+        }
+        if (bits != 128 && bits != 256 && bits != 512) {
+            throw new IllegalArgumentException(BITS_PROPERTY + " must be 128, 256 or 512 (bits), was '" + requested + "'");
+        }
+        if (bits > maxBits) {
+            throw new IllegalArgumentException(BITS_PROPERTY + "=" + bits + " is wider than this JVM's vectors (" + maxBits
+                    + " bits: the CPU's, or -XX:MaxVectorSize); use " + maxBits + " or less");
+        }
+        return VectorShape.forBitSize(bits);
+    }
 
     private static final LongAdder VECTOR_CALLS = new LongAdder();
 
