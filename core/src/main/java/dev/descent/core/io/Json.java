@@ -1,9 +1,11 @@
 package dev.descent.core.io;
 
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.SequencedMap;
 
 /**
  * A small, strict JSON reader and writer for file headers (safetensors, run records). Values map to
@@ -157,54 +159,107 @@ public final class Json {
             StringBuilder sb = new StringBuilder();
             while (true) {
                 if (pos >= s.length()) throw new ParseException("unterminated string", pos);
+                int at = pos;
                 char c = s.charAt(pos++);
                 if (c == '"') return sb.toString();
-                if (c < 0x20) throw new ParseException("control character in a string", pos - 1);
-                if (c != '\\') {
-                    sb.append(c);
-                    continue;
+                if (c < 0x20) throw new ParseException("control character in a string", at);
+                boolean escaped = c == '\\';
+                if (escaped) c = escape();
+                // RFC 8259 §7: a character outside the BMP is a surrogate pair, both halves raw or both escaped
+                if (Character.isLowSurrogate(c)) throw new ParseException("a low surrogate without a high one before it", at);
+                sb.append(c);
+                if (!Character.isHighSurrogate(c)) continue;
+                int lowAt = pos;
+                char low = 0;
+                if (escaped && s.startsWith("\\u", pos)) {
+                    pos++;
+                    low = escape();
+                } else if (!escaped && pos < s.length()) {
+                    low = s.charAt(pos++);
                 }
-                if (pos >= s.length()) throw new ParseException("unterminated escape", pos);
-                char e = s.charAt(pos++);
-                switch (e) {
-                    case '"', '\\', '/' -> sb.append(e);
-                    case 'b' -> sb.append('\b');
-                    case 'f' -> sb.append('\f');
-                    case 'n' -> sb.append('\n');
-                    case 'r' -> sb.append('\r');
-                    case 't' -> sb.append('\t');
-                    case 'u' -> {
-                        if (pos + 4 > s.length()) throw new ParseException("short \\u escape", pos);
-                        try {
-                            sb.append((char) Integer.parseInt(s.substring(pos, pos + 4), 16));
-                        } catch (NumberFormatException ex) {
-                            throw new ParseException("bad \\u escape", pos);
-                        }
-                        pos += 4;
-                    }
-                    default -> throw new ParseException("bad escape \\" + e, pos - 1);
-                }
+                if (!Character.isLowSurrogate(low)) throw new ParseException("a high surrogate without a low one after it", lowAt);
+                sb.append(low);
             }
         }
 
+        /** The character of the escape sequence after a backslash. */
+        private char escape() throws ParseException {
+            if (pos >= s.length()) throw new ParseException("unterminated escape", pos);
+            char e = s.charAt(pos++);
+            return switch (e) {
+                case '"', '\\', '/' -> e;
+                case 'b' -> '\b';
+                case 'f' -> '\f';
+                case 'n' -> '\n';
+                case 'r' -> '\r';
+                case 't' -> '\t';
+                case 'u' -> {
+                    int v = 0;
+                    for (int i = 0; i < 4; i++, pos++) {
+                        int d = pos < s.length() ? hexDigit(s.charAt(pos)) : -1;
+                        if (d < 0) throw new ParseException("expected 4 hex digits after \\u", pos);
+                        v = v << 4 | d;
+                    }
+                    yield (char) v;
+                }
+                default -> throw new ParseException("bad escape \\" + e, pos - 1);
+            };
+        }
+
+        /** RFC 8259 §6: {@code -? (0 | [1-9][0-9]*) (.[0-9]+)? ([eE][+-]?[0-9]+)?}. */
         Object number() throws ParseException {
             int start = pos;
             if (s.charAt(pos) == '-') pos++;
-            while (pos < s.length() && "0123456789+-.eE".indexOf(s.charAt(pos)) >= 0) pos++;
+            if (digits() == 0) throw new ParseException("expected a digit in a number", pos);
+            if (leadingZero(start)) {
+                throw new ParseException("a leading zero in a number (RFC 8259 allows none)", start);
+            }
+            boolean integer = true;
+            if (pos < s.length() && s.charAt(pos) == '.') {
+                pos++;
+                integer = false;
+                if (digits() == 0) throw new ParseException("expected a digit after the decimal point", pos);
+            }
+            if (pos < s.length() && (s.charAt(pos) == 'e' || s.charAt(pos) == 'E')) {
+                pos++;
+                integer = false;
+                if (pos < s.length() && (s.charAt(pos) == '+' || s.charAt(pos) == '-')) pos++;
+                if (digits() == 0) throw new ParseException("expected a digit in the exponent", pos);
+            }
             String t = s.substring(start, pos);
             try {
-                if (t.indexOf('.') < 0 && t.indexOf('e') < 0 && t.indexOf('E') < 0) return Long.parseLong(t);
-                return Double.parseDouble(t);
+                return integer ? (Object) Long.parseLong(t) : (Object) Double.parseDouble(t);
             } catch (NumberFormatException e) {
-                throw new ParseException("bad number '" + t + "'", start);
+                throw new ParseException("a number out of range '" + t + "'", start);
             }
+        }
+
+        private static int hexDigit(char c) {
+            if (c >= '0' && c <= '9') return c - '0';
+            if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+            if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+            return -1;
+        }
+
+        private boolean leadingZero(int start) {
+            int first = s.charAt(start) == '-' ? start + 1 : start;
+            return s.charAt(first) == '0' && first + 1 < s.length() && s.charAt(first + 1) >= '0' && s.charAt(first + 1) <= '9';
+        }
+
+        /** Skips ASCII digits; returns how many. */
+        private int digits() {
+            int from = pos;
+            while (pos < s.length() && s.charAt(pos) >= '0' && s.charAt(pos) <= '9') pos++;
+            return pos - from;
         }
     }
 
     /**
      * Writes a value (maps, lists, strings, numbers, booleans, null) as compact JSON.
      *
-     * @param v the value: maps (keys written with {@code String.valueOf}), iterables, {@code int[]}, strings,
+     * @param v the value: maps (keys written with {@code String.valueOf}; in the map's order when it has one, a
+     *        {@link SequencedMap} such as {@code LinkedHashMap}, else sorted by key, so that the same content always
+     *        gives the same text), iterables, {@code int[]}, strings,
      *        numbers (NaN and infinities become {@code null}), booleans or null; any other object is written as
      *        its {@code toString()} string
      * @return the JSON text
@@ -223,7 +278,7 @@ public final class Json {
         } else if (v instanceof Map<?, ?> m) {
             sb.append('{');
             boolean first = true;
-            for (Map.Entry<?, ?> e : m.entrySet()) {
+            for (Map.Entry<?, ?> e : inWritingOrder(m)) {
                 if (!first) sb.append(',');
                 first = false;
                 quote(sb, String.valueOf(e.getKey()));
@@ -253,6 +308,18 @@ public final class Json {
         } else {
             quote(sb, v.toString());
         }
+    }
+
+    /**
+     * A map's own order when it has one ({@link SequencedMap}: {@code LinkedHashMap}, {@code TreeMap}), else its
+     * entries sorted by key: {@code Map.of}'s order changes from one JVM run to the next, and the same content
+     * must always give the same bytes.
+     */
+    private static Iterable<? extends Map.Entry<?, ?>> inWritingOrder(Map<?, ?> m) {
+        if (m instanceof SequencedMap<?, ?> || m.size() < 2) return m.entrySet();
+        List<Map.Entry<?, ?>> sorted = new ArrayList<>(m.entrySet());
+        sorted.sort(Comparator.comparing(e -> String.valueOf(e.getKey())));
+        return sorted;
     }
 
     private static void quote(StringBuilder sb, String s) {
