@@ -2,10 +2,12 @@ package dev.descent.core.io;
 
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.SequencedMap;
+import java.util.Set;
 
 /**
  * A small, strict JSON reader and writer for file headers (safetensors, run records). Values map to
@@ -57,9 +59,52 @@ public final class Json {
         return v;
     }
 
+    /**
+     * Receives the members of an object one at a time, as {@link #parseMembers} parses them.
+     *
+     * @param <E> the exception the handler may throw
+     */
+    @FunctionalInterface
+    public interface MemberHandler<E extends Exception> {
+        /**
+         * Takes one member.
+         *
+         * @param key the member's name
+         * @param value its value, as {@link #parse} returns values
+         * @param position the character position of the key's opening quote
+         * @throws E to stop parsing
+         */
+        void member(String key, Object value, int position) throws E;
+    }
+
+    /**
+     * Parses a JSON object filling the whole text, handing each member to {@code handler} as soon as it is
+     * parsed instead of building a map: a reader of a long object (a safetensors header lists every tensor)
+     * keeps only what it converts each member to, and can stop early.
+     *
+     * @param <E> the exception the handler may throw
+     * @param text the JSON text, an object
+     * @param handler receives the members in text order; keys are unique (a duplicate is a parse error)
+     * @throws ParseException as {@link #parse}, and when the text is not an object
+     * @throws E when the handler throws it
+     */
+    public static <E extends Exception> void parseMembers(String text, MemberHandler<E> handler) throws ParseException, E {
+        Parser p = new Parser(text);
+        p.skipSpace();
+        if (p.pos >= text.length() || text.charAt(p.pos) != '{') throw new ParseException("expected an object", p.pos);
+        Set<String> seen = new HashSet<>();
+        p.<E>members(0, (key, keyAt, v) -> {
+            if (!seen.add(key)) throw new ParseException("duplicate key \"" + key + "\"", keyAt);
+            handler.member(key, v, keyAt);
+        });
+        p.skipSpace();
+        if (p.pos != text.length()) throw new ParseException("unexpected text after the JSON value", p.pos);
+    }
+
     private static final class Parser {
         final String s;
         int pos;
+        final String[] recent = new String[64];
 
         Parser(String s) {
             this.s = s;
@@ -98,12 +143,27 @@ public final class Json {
         }
 
         Map<String, Object> object(int depth) throws ParseException {
-            Map<String, Object> m = new LinkedHashMap<>();
+            Map<String, Object> m = new LinkedHashMap<>(8);        // most objects are small: a table of 8, not 16
+            members(depth, (key, keyAt, v) -> {
+                if (m.containsKey(key)) throw new ParseException("duplicate key \"" + key + "\"", keyAt);
+                m.put(key, v);
+            });
+            return m;
+        }
+
+        /** Where {@link #members} hands each member of an object. */
+        interface Sink<E extends Exception> {
+            void put(String key, int keyAt, Object value) throws ParseException, E;
+        }
+
+        /** Parses an object (at its opening brace), handing each member to {@code sink} as soon as it is parsed. */
+        <E extends Exception> void members(int depth, Sink<E> sink) throws ParseException, E {
+            if (depth > MAX_DEPTH) throw new ParseException("nesting deeper than " + MAX_DEPTH, pos);
             pos++;
             skipSpace();
             if (pos < s.length() && s.charAt(pos) == '}') {
                 pos++;
-                return m;
+                return;
             }
             while (true) {
                 skipSpace();
@@ -113,21 +173,19 @@ public final class Json {
                 skipSpace();
                 expect(':');
                 skipSpace();
-                Object v = value(depth + 1);
-                if (m.containsKey(key)) throw new ParseException("duplicate key \"" + key + "\"", keyAt);
-                m.put(key, v);
+                sink.put(key, keyAt, value(depth + 1));
                 skipSpace();
                 if (pos < s.length() && s.charAt(pos) == ',') {
                     pos++;
                     continue;
                 }
                 expect('}');
-                return m;
+                return;
             }
         }
 
         List<Object> array(int depth) throws ParseException {
-            List<Object> a = new ArrayList<>();
+            List<Object> a = new ArrayList<>(4);                   // shapes and offsets: a few elements, not 10
             pos++;
             skipSpace();
             if (pos < s.length() && s.charAt(pos) == ']') {
@@ -156,7 +214,19 @@ public final class Json {
 
         String string() throws ParseException {
             pos++; // opening quote
-            StringBuilder sb = new StringBuilder();
+            int plain = pos;
+            while (plain < s.length()) {
+                char c = s.charAt(plain);
+                if (c == '"' || c == '\\' || c < 0x20 || Character.isSurrogate(c)) break;
+                plain++;
+            }
+            if (plain < s.length() && s.charAt(plain) == '"') {    // nothing to decode: no builder (headers have many short strings)
+                String str = shared(pos, plain);
+                pos = plain + 1;
+                return str;
+            }
+            StringBuilder sb = new StringBuilder(s.length() - pos < 64 ? 16 : 64).append(s, pos, plain);
+            pos = plain;
             while (true) {
                 if (pos >= s.length()) throw new ParseException("unterminated string", pos);
                 int at = pos;
@@ -180,6 +250,20 @@ public final class Json {
                 if (!Character.isLowSurrogate(low)) throw new ParseException("a high surrogate without a low one after it", lowAt);
                 sb.append(low);
             }
+        }
+
+        /**
+         * The text {@code s[from, to)}, as the same String object as the last short string of that text: a safetensors
+         * header repeats "dtype", "shape", "data_offsets" and "F32" for every tensor, and one copy of each will do.
+         */
+        private String shared(int from, int to) {
+            if (to - from > 24) return s.substring(from, to);
+            int h = 0;
+            for (int i = from; i < to; i++) h = 31 * h + s.charAt(i);
+            int slot = (h ^ h >>> 16) & (recent.length - 1);
+            String r = recent[slot];
+            if (r != null && r.length() == to - from && s.regionMatches(from, r, 0, to - from)) return r;
+            return recent[slot] = s.substring(from, to);
         }
 
         /** The character of the escape sequence after a backslash. */
@@ -225,6 +309,11 @@ public final class Json {
                 integer = false;
                 if (pos < s.length() && (s.charAt(pos) == '+' || s.charAt(pos) == '-')) pos++;
                 if (digits() == 0) throw new ParseException("expected a digit in the exponent", pos);
+            }
+            if (integer && pos - start <= 18) {                       // fits a long: no text copy
+                long v = 0;
+                for (int i = s.charAt(start) == '-' ? start + 1 : start; i < pos; i++) v = v * 10 + (s.charAt(i) - '0');
+                return s.charAt(start) == '-' ? -v : v;
             }
             String t = s.substring(start, pos);
             try {

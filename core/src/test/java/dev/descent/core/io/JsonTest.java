@@ -92,4 +92,16 @@ class JsonTest {
         linked.put("alpha", 2);
         assertEquals("{\"zeta\":1,\"alpha\":2}", Json.write(linked), "an ordered map keeps its order");
     }
+
+    @Test
+    void parseMembersHandsOverEachMemberInOrderAndRejectsWhatParseRejects() throws Json.ParseException {
+        List<String> seen = new java.util.ArrayList<>();
+        Json.parseMembers(" {\"b\":[1,2],\"a\":{\"x\":null}} ", (key, value, at) -> seen.add(key + "=" + value + "@" + at));
+        assertEquals(List.of("b=[1, 2]@2", "a={x=null}@12"), seen);
+        Json.ParseException dup = assertThrows(Json.ParseException.class, () -> Json.parseMembers("{\"a\":1,\"a\":2}", (k, v, at) -> {}));
+        assertEquals(7, dup.position());
+        assertThrows(Json.ParseException.class, () -> Json.parseMembers("[1]", (k, v, at) -> {}));
+        assertThrows(Json.ParseException.class, () -> Json.parseMembers("{\"a\":01}", (k, v, at) -> {}));
+        assertThrows(Json.ParseException.class, () -> Json.parseMembers("{} x", (k, v, at) -> {}));
+    }
 }
