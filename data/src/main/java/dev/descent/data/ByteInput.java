@@ -1,6 +1,5 @@
 package dev.descent.data;
 
-import java.io.ByteArrayInputStream;
 import java.io.Closeable;
 import java.io.IOException;
 import java.io.InputStream;
@@ -32,11 +31,6 @@ final class ByteInput implements Closeable {
         this.file = file;
         this.within = within;
         this.length = length;
-    }
-
-    /** An in-memory copy of a stream's bytes, reporting errors as that stream would. */
-    static ByteInput ofBytes(byte[] bytes, Path file, String within) {
-        return new ByteInput(new ByteArrayInputStream(bytes), file, within, bytes.length);
     }
 
     Path file() {
@@ -80,6 +74,17 @@ final class ByteInput implements Closeable {
         }
     }
 
+    /** Reads {@code len} bytes, or fewer only at the end of the stream; returns how many. */
+    int readAtMost(byte[] b, int off, int len) throws IOException {
+        int done = 0;
+        while (done < len) {
+            int n = read(b, off + done, len - done);
+            if (n < 0) break;
+            done += n;
+        }
+        return done;
+    }
+
     /** One unsigned byte of {@code what}. */
     int readUnsignedByte(String what) throws IOException {
         byte[] one = new byte[1];
@@ -121,6 +126,21 @@ final class ByteInput implements Closeable {
             filled += n;
         }
         return b;
+    }
+
+    /**
+     * Reads and drops exactly {@code n} bytes of {@code what} through a small buffer, failing as {@link #readPromised}
+     * does when the data runs out: a length checked without keeping the bytes.
+     */
+    void skipExactly(long n, String what) throws IOException {
+        long start = position;
+        byte[] scratch = new byte[(int) Math.min(n, 1 << 16)];
+        long done = 0;
+        while (done < n) {
+            int r = read(scratch, 0, (int) Math.min(scratch.length, n - done));
+            if (r < 0) throw error(position, n + " bytes of " + what + " (from byte " + start + ")", "the end of " + streamName() + " after " + done);
+            done += r;
+        }
     }
 
     /** Every remaining byte, at most {@code limit} of them (else an error naming {@code what}). */

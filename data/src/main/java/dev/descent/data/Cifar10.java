@@ -68,7 +68,7 @@ public final class Cifar10 {
 
     private static ImageDataset load(Path path, List<String> files) throws IOException {
         Map<String, CifarFormat.Parser<?>> required = new LinkedHashMap<>();
-        for (String f : files) required.put(f, in -> CifarFormat.readRecords(in, LABELS));
+        for (String f : files) required.put(f, in -> CifarFormat.readRecords(in, LABELS, CifarFormat.BATCH_RECORDS));
         Map<String, CifarFormat.Parser<?>> optional = Map.of(META_FILE, in -> CifarFormat.readNames(in, 10));
         Map<String, Object> read = CifarFormat.read(path, LAYOUT, required, optional);
         List<CifarFormat.Records> records = new ArrayList<>();
@@ -87,14 +87,18 @@ public final class Cifar10 {
      * @param target a folder, or an archive path ending in {@code .tar.gz} or {@code .tar}
      * @param train the training images
      * @param test the test images
-     * @throws IllegalArgumentException when the datasets do not have CIFAR-10's shape, classes or names, either is empty, or
-     *         train has fewer than 5 images
+     * @throws IllegalArgumentException when the datasets do not have CIFAR-10's shape, classes or names, either is empty,
+     *         train has fewer than 5 or more than 50,000 images, or test more than 10,000
      * @throws IOException when writing fails
      */
     public static void write(Path target, ImageDataset train, ImageDataset test) throws IOException {
         CifarFormat.checkWritable("train", train, 10);
         CifarFormat.checkWritable("test", test, 10);
         if (train.size() < 5) throw new IllegalArgumentException("CIFAR-10 has five training batches: need at least 5 training images, got " + train.size());
+        if (train.size() > 5 * CifarFormat.BATCH_RECORDS || test.size() > CifarFormat.BATCH_RECORDS) {
+            throw new IllegalArgumentException("a CIFAR-10 file holds at most " + CifarFormat.BATCH_RECORDS + " images (50,000 for training, 10,000 for test), got "
+                    + train.size() + " and " + test.size());
+        }
         if (!train.classNames().equals(test.classNames())) throw new IllegalArgumentException("train and test class names differ: " + train.classNames() + " vs " + test.classNames());
         int n = train.size();
         List<CifarFormat.Member> batches = new ArrayList<>();

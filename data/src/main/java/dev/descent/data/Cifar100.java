@@ -105,7 +105,8 @@ public final class Cifar100 {
         boolean fine = labels == Labels.FINE;
         int k = fine ? 100 : 20;
         String namesFile = fine ? FINE_NAMES_FILE : COARSE_NAMES_FILE;
-        Map<String, Object> read = CifarFormat.read(path, LAYOUT, Map.of(file, in -> CifarFormat.readRecords(in, LABELS)),
+        int maxRecords = file.equals(TRAIN_FILE) ? CifarFormat.CIFAR100_TRAIN_RECORDS : CifarFormat.BATCH_RECORDS;
+        Map<String, Object> read = CifarFormat.read(path, LAYOUT, Map.of(file, in -> CifarFormat.readRecords(in, LABELS, maxRecords)),
                 Map.of(namesFile, in -> CifarFormat.readNames(in, k)));
         @SuppressWarnings("unchecked")
         List<String> names = (List<String>) read.getOrDefault(namesFile, ImageDataset.numberedClasses(k));
@@ -124,14 +125,18 @@ public final class Cifar100 {
      * @param test the test images, fine-labelled
      * @param coarseOfFine the superclass (0–19) of each of the 100 fine classes
      * @param coarseNames the 20 superclass names
-     * @throws IllegalArgumentException when the datasets do not have CIFAR-100's shape, classes or names, or
-     *         the coarse mapping or names are not 100 values in 0–19 and 20 names
+     * @throws IllegalArgumentException when the datasets do not have CIFAR-100's shape, classes or names, train has
+     *         more than 50,000 images or test more than 10,000, or the coarse mapping or names are not 100 values in
+     *         0–19 and 20 names
      * @throws IOException when writing fails
      */
     public static void write(Path target, ImageDataset train, ImageDataset test, int[] coarseOfFine, List<String> coarseNames) throws IOException {
         CifarFormat.checkWritable("train", train, 100);
         CifarFormat.checkWritable("test", test, 100);
         if (!train.classNames().equals(test.classNames())) throw new IllegalArgumentException("train and test class names differ");
+        if (train.size() > CifarFormat.CIFAR100_TRAIN_RECORDS || test.size() > CifarFormat.BATCH_RECORDS) {
+            throw new IllegalArgumentException("CIFAR-100's train.bin holds at most 50,000 images and test.bin 10,000, got " + train.size() + " and " + test.size());
+        }
         if (coarseNames.size() != 20) throw new IllegalArgumentException("CIFAR-100 has 20 coarse classes, got " + coarseNames.size() + " names");
         if (coarseOfFine.length != 100) throw new IllegalArgumentException("coarseOfFine must map all 100 fine classes, has " + coarseOfFine.length);
         for (int f = 0; f < 100; f++) {

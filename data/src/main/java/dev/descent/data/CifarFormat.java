@@ -14,6 +14,7 @@ import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -51,42 +52,68 @@ final class CifarFormat {
         T parse(ByteInput in) throws IOException;
     }
 
-    /** Reads a whole file of records, checking every label's range. */
-    static Records readRecords(ByteInput in, Labels spec) throws IOException {
-        if (in.length() < 0) {
-            byte[] all = in.readRest(ByteInput.MAX_ARRAY, "a CIFAR record file");
-            in = ByteInput.ofBytes(all, in.file(), in.within());
-        }
+    /** The most records a CIFAR file holds: each CIFAR-10 batch and each test file 10,000, CIFAR-100's train.bin 50,000. */
+    static final int BATCH_RECORDS = 10_000, CIFAR100_TRAIN_RECORDS = 50_000;
+
+    /**
+     * Reads a whole file of at most {@code maxRecords} records, checking every label's range. A plain file's size is
+     * checked before anything is allocated. A stream of unknown length (a gzip file, an archive member) is checked
+     * as it streams, record by record, the arrays growing as records arrive: a wrong label fails at its record, and
+     * nothing beyond record {@code maxRecords + 1} is read, so a gzip bomb costs at most what a legal file holds.
+     */
+    static Records readRecords(ByteInput in, Labels spec, int maxRecords) throws IOException {
         long len = in.length();
         int rec = spec.recordSize();
-        if (len == 0) throw in.error(0, "at least one " + rec + "-byte record", "an empty " + (in.within().isEmpty() ? "file" : "stream"));
-        if (len % rec != 0) {
+        String kind = in.within().isEmpty() ? "file" : "stream";
+        if (len == 0) throw in.error(0, "at least one " + rec + "-byte record", "an empty " + kind);
+        if (len > 0 && len % rec != 0) {
             throw in.error(len - len % rec, "a whole number of " + rec + "-byte records", (len / rec) + " records and " + (len % rec) + " bytes more");
         }
-        if (len / rec * PIXELS > ByteInput.MAX_ARRAY) throw in.error(0, "at most " + ByteInput.MAX_ARRAY / PIXELS + " records", (len / rec) + " records");
-        int n = (int) (len / rec);
-        byte[][] labels = new byte[spec.bytes()][n];
-        byte[] pixels = new byte[n * PIXELS];
-        int block = Math.min(n, 256);
+        if (len > 0 && len / rec > maxRecords) throw tooMany(in, (long) maxRecords * rec, maxRecords, rec, (len / rec) + " records");
+        int capacity = len > 0 ? (int) (len / rec) : Math.min(maxRecords, 16);     // small: a stream may hold one record
+        byte[][] labels = new byte[spec.bytes()][capacity];
+        byte[] pixels = new byte[capacity * PIXELS];
+        int block = 16;
         byte[] buf = new byte[block * rec];
-        for (int first = 0; first < n; first += block) {
-            int count = Math.min(block, n - first);
+        int n = 0;
+        while (true) {
             long at = in.position();
-            in.readFully(buf, 0, count * rec, "CIFAR records");
-            for (int r = 0; r < count; r++) {
+            int want = (int) Math.min(block, maxRecords + 1L - n) * rec;     // one record past the maximum shows there are more
+            int got = in.readAtMost(buf, 0, want);
+            int whole = got / rec;
+            for (int r = 0; r < whole; r++, n++) {
                 int p = r * rec;
+                if (n == maxRecords) throw tooMany(in, at + p, maxRecords, rec, "more");
                 for (int j = 0; j < spec.bytes(); j++) {
                     int v = buf[p + j] & 0xff;
                     if (v >= spec.classes()[j]) {
-                        throw in.error(at + p + j, "a " + spec.names().get(j) + " below " + spec.classes()[j] + " (record " + (first + r) + ")", String.valueOf(v));
+                        throw in.error(at + p + j, "a " + spec.names().get(j) + " below " + spec.classes()[j] + " (record " + n + ")", String.valueOf(v));
                     }
-                    labels[j][first + r] = (byte) v;
                 }
-                System.arraycopy(buf, p + spec.bytes(), pixels, (first + r) * PIXELS, PIXELS);
+                if (n == capacity) {
+                    capacity = (int) Math.min(maxRecords, 2L * capacity);
+                    for (int j = 0; j < labels.length; j++) labels[j] = Arrays.copyOf(labels[j], capacity);
+                    pixels = Arrays.copyOf(pixels, capacity * PIXELS);
+                }
+                for (int j = 0; j < spec.bytes(); j++) labels[j][n] = buf[p + j];
+                System.arraycopy(buf, p + spec.bytes(), pixels, n * PIXELS, PIXELS);
+            }
+            if (got < want) {
+                if (got % rec != 0) throw in.error(at + (long) whole * rec, "a whole number of " + rec + "-byte records", n + " records and " + (got % rec) + " bytes more");
+                break;
             }
         }
+        if (n == 0) throw in.error(0, "at least one " + rec + "-byte record", "an empty " + kind);
         in.expectEnd(n + " records");
+        if (n < capacity) {
+            for (int j = 0; j < labels.length; j++) labels[j] = Arrays.copyOf(labels[j], n);
+            pixels = Arrays.copyOf(pixels, n * PIXELS);
+        }
         return new Records(labels, pixels, n);
+    }
+
+    private static DataFileException tooMany(ByteInput in, long offset, int maxRecords, int rec, String found) {
+        return in.error(offset, "at most " + maxRecords + " records of " + rec + " bytes (what a CIFAR file of this name holds)", found);
     }
 
     /** A class-name file: exactly {@code k} non-blank UTF-8 lines (surrounding spaces dropped), blank lines ignored. */

@@ -16,13 +16,24 @@ public final class IdxFile {
     public static final int UNSIGNED_BYTE = 0x08;
 
     private final Path file;
+    private final String within;
     private final int[] dims;
     private final byte[] data;
 
-    private IdxFile(Path file, int[] dims, byte[] data) {
+    private IdxFile(Path file, String within, int[] dims, byte[] data) {
         this.file = file;
+        this.within = within;
         this.dims = dims;
         this.data = data;
+    }
+
+    /** Data of a compressed file up to this size is read in one pass; beyond it, a first pass checks the length. */
+    static final int ONE_PASS_BYTES = 1 << 20;
+
+    /** Checks an IDX header (its dimensions) before any data is read. */
+    @FunctionalInterface
+    interface HeaderCheck {
+        void check(ByteInput in, int[] dims) throws DataFileException;
     }
 
     /**
@@ -35,12 +46,36 @@ public final class IdxFile {
      * @throws IOException when the file cannot be read
      */
     public static IdxFile read(Path file) throws IOException {
+        return read(file, (in, dims) -> {});
+    }
+
+    /**
+     * Reads {@code file} as {@link #read(Path)} does, {@code check} vetting the header before the data is read.
+     * A plain file's size is known, and checked against the header before the data array is allocated. A gzip
+     * file's decompressed length is known only once it has been decompressed, and its header may promise more
+     * than it holds (582 KB of gzip can hold 600 MB of zeros under a header claiming 627 MB): beyond
+     * {@link #ONE_PASS_BYTES}, a first pass decompresses the whole file keeping nothing, checking its length and
+     * CRC, and only then is the data array allocated and the file read again. Memory never exceeds what the file
+     * holds; a bomb costs decompression time, not heap.
+     */
+    static IdxFile read(Path file, HeaderCheck check) throws IOException {
+        int[] dims;
         try (ByteInput in = DataFiles.open(file)) {
-            return read(in);
+            dims = header(in);
+            check.check(in, dims);
+            long count = count(dims);
+            if (in.length() >= 0 || count <= ONE_PASS_BYTES) return data(in, dims);
+            in.skipExactly(count, dataName(dims));
+            in.expectEnd(count + " data bytes for dimensions " + Arrays.toString(dims));
+        }
+        try (ByteInput in = DataFiles.open(file)) {                  // checked: read it for real
+            int[] again = header(in);
+            if (!Arrays.equals(dims, again)) throw in.error(4, "dimensions " + Arrays.toString(dims) + ", as a moment ago", Arrays.toString(again));
+            return data(in, dims);
         }
     }
 
-    static IdxFile read(ByteInput in) throws IOException {
+    private static int[] header(ByteInput in) throws IOException {
         int zero1 = in.readUnsignedByte("the IDX magic"), zero2 = in.readUnsignedByte("the IDX magic");
         if (zero1 != 0 || zero2 != 0) throw in.error(0, "the IDX magic 00 00", String.format("%02x %02x", zero1, zero2));
         int type = in.readUnsignedByte("the IDX type code");
@@ -56,9 +91,29 @@ public final class IdxFile {
             count *= dims[i];
             if (count > ByteInput.MAX_ARRAY) throw in.error(at, "at most " + ByteInput.MAX_ARRAY + " data bytes", "dimensions " + Arrays.toString(Arrays.copyOf(dims, i + 1)) + "...");
         }
-        byte[] data = in.readPromised(count, "IDX data for dimensions " + Arrays.toString(dims));
+        return dims;
+    }
+
+    private static long count(int[] dims) {
+        long count = 1;
+        for (int d : dims) count *= d;
+        return count;
+    }
+
+    private static String dataName(int[] dims) {
+        return "IDX data for dimensions " + Arrays.toString(dims);
+    }
+
+    private static IdxFile data(ByteInput in, int[] dims) throws IOException {
+        long count = count(dims);
+        byte[] data = in.readPromised(count, dataName(dims));
         in.expectEnd(count + " data bytes for dimensions " + Arrays.toString(dims));
-        return new IdxFile(in.file(), dims, data);
+        return new IdxFile(in.file(), in.within(), dims, data);
+    }
+
+    /** A format error at {@code offset} of the bytes this was read from (the decompressed stream of a gzip file). */
+    DataFileException error(long offset, String expected, String found) {
+        return new DataFileException(file, within, offset, expected, found);
     }
 
     /**

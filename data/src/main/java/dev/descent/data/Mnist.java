@@ -55,28 +55,27 @@ public final class Mnist {
      * @param labels the labels file, plain or gzip
      * @param classNames the class names, indexed by label
      * @return single-channel images
-     * @throws DataFileException naming the file and offset when a file is malformed, has the wrong rank, the
-     *         counts differ, or a label is not below {@code classNames.size()}
+     * @throws DataFileException naming the file and offset when a file is malformed, has the wrong rank, images have
+     *         no rows or no columns, the counts differ, or a label is not below {@code classNames.size()}
      * @throws IOException when a file is missing or reading fails
      */
     public static ImageDataset load(Path images, Path labels, List<String> classNames) throws IOException {
-        IdxFile img;
-        try (ByteInput in = DataFiles.open(images)) {
-            img = IdxFile.read(in);
-            if (img.rank() != 3) throw in.error(3, "rank 3 ([images, rows, columns])", "rank " + img.rank());
-        }
+        IdxFile img = IdxFile.read(images, (in, d) -> {
+            if (d.length != 3) throw in.error(3, "rank 3 ([images, rows, columns])", "rank " + d.length);
+            if (d[1] == 0) throw in.error(8, "images of at least one row", "0 rows");
+            if (d[2] == 0) throw in.error(12, "images of at least one column", "0 columns");
+        });
         int n = img.dims()[0];
-        try (ByteInput in = DataFiles.open(labels)) {
-            IdxFile lab = IdxFile.read(in);
-            if (lab.rank() != 1) throw in.error(3, "rank 1 ([labels])", "rank " + lab.rank());
-            if (lab.dims()[0] != n) throw in.error(4, n + " labels, as " + images.getFileName() + " has " + n + " images", lab.dims()[0] + " labels");
-            byte[] l = lab.dataArray();
-            for (int i = 0; i < l.length; i++) {
-                if ((l[i] & 0xff) >= classNames.size()) throw in.error(8 + i, "a label below " + classNames.size(), String.valueOf(l[i] & 0xff));
-            }
-            int[] d = img.dims();
-            return new ImageDataset(img.dataArray(), l, 1, d[1], d[2], classNames);
+        IdxFile lab = IdxFile.read(labels, (in, d) -> {
+            if (d.length != 1) throw in.error(3, "rank 1 ([labels])", "rank " + d.length);
+            if (d[0] != n) throw in.error(4, n + " labels, as " + images.getFileName() + " has " + n + " images", d[0] + " labels");
+        });
+        byte[] l = lab.dataArray();
+        for (int i = 0; i < l.length; i++) {
+            if ((l[i] & 0xff) >= classNames.size()) throw lab.error(8 + i, "a label below " + classNames.size(), String.valueOf(l[i] & 0xff));
         }
+        int[] d = img.dims();
+        return new ImageDataset(img.dataArray(), l, 1, d[1], d[2], classNames);
     }
 
     /**

@@ -21,6 +21,8 @@ final class TarInput {
 
     private final ByteInput in;
     private final String archiveName;
+    private final byte[] header = new byte[BLOCK];   // one of each for the whole archive: an archive of many
+    private final byte[] scratch = new byte[8192];   // small members must not cost two buffers per member
     private Member current;
     private long currentLeft;   // data bytes of the current member not yet read
     private boolean ended;
@@ -41,7 +43,7 @@ final class TarInput {
         skipRest();
         String longName = null;
         long paxSize = -1;
-        byte[] h = new byte[BLOCK];
+        byte[] h = header;
         while (true) {
             long at = in.position();
             int got = fill(h);
@@ -145,7 +147,6 @@ final class TarInput {
     }
 
     private void skipBytes(long n) throws IOException {
-        byte[] scratch = new byte[8192];
         long start = in.position();
         while (n > 0) {
             int r = in.read(scratch, 0, (int) Math.min(scratch.length, n));
@@ -172,7 +173,7 @@ final class TarInput {
     /** After the first zero block: a second one (or the end), then only zero padding. */
     private void finish(long markerAt) throws IOException {
         ended = true;
-        byte[] b = new byte[8192];
+        byte[] b = scratch;
         int n;
         while ((n = in.read(b, 0, b.length)) > 0) {
             for (int i = 0; i < n; i++) {

@@ -128,6 +128,106 @@ class CorruptionPropertyTest {
         }
     }
 
+    // ------------------------------------------------------------------ gzip bombs
+
+    /**
+     * A gzip file of {@code head}, then {@code mib} MiB of {@code fill}, then {@code tail}: one gzip member each (a
+     * file of concatenated members is one stream), so 600 MiB cost some 600 KB of file and one compression of 1 MiB.
+     */
+    private static byte[] bomb(byte[] head, int mib, byte fill, byte[] tail) {
+        byte[] block = new byte[1 << 20];
+        Arrays.fill(block, fill);
+        byte[] one = gzip(block);
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        if (head.length > 0) out.writeBytes(gzip(head));
+        for (int i = 0; i < mib; i++) out.writeBytes(one);
+        if (tail.length > 0) out.writeBytes(gzip(tail));
+        return out.toByteArray();
+    }
+
+    /** Runs {@code load}, which must fail with exactly {@code message}, allocating less than {@code bound} bytes. */
+    private static void failsWithin(org.junit.jupiter.api.function.Executable load, String message, long bound) {
+        System.gc();
+        long before = MX.getCurrentThreadAllocatedBytes();
+        DataFileException e = org.junit.jupiter.api.Assertions.assertThrows(DataFileException.class, load);
+        long allocated = MX.getCurrentThreadAllocatedBytes() - before;
+        org.junit.jupiter.api.Assertions.assertEquals(message, e.getMessage());
+        assertTrue(allocated < bound, "allocated " + allocated + " bytes (bound " + bound + ") before: " + message);
+    }
+
+    /** The most bytes reading a CIFAR-10 file may allocate: the 10,000 records it may hold, grown by doubling, and change. */
+    private static final long CIFAR10_FILE_BOUND = 3L * CifarFormat.BATCH_RECORDS * 3073 + (8 << 20);
+
+    @Test
+    void aGzippedCifarBatchIsCheckedWhileItStreamsAndCappedAtWhatTheFormatHolds() throws IOException {
+        Path c10 = dir.resolve("c10");
+        Cifar10.write(c10, SampleImages.cifar(5, 10, new SplittableRandom(15)), SampleImages.cifar(2, 10, new SplittableRandom(16)));
+        Path batch = c10.resolve("test_batch.bin");
+        // 600 MiB of valid records (label 0, black pixels): refused at the first record past the 10,000 a batch holds
+        Files.write(batch, bomb(new byte[0], 600, (byte) 0, new byte[0]));
+        failsWithin(() -> Cifar10.test(c10), batch + ": at byte 30730000 of the decompressed stream: expected at most 10000 records of 3073 bytes"
+                + " (what a CIFAR file of this name holds), found more", CIFAR10_FILE_BOUND);
+        // 600 MiB of 0x0a: label 10 of the first record is refused before anything else is read
+        Files.write(batch, bomb(new byte[0], 600, (byte) 10, new byte[0]));
+        failsWithin(() -> Cifar10.test(c10), batch + ": at byte 0 of the decompressed stream: expected a label below 10 (record 0), found 10", 4 << 20);
+        // a valid record, then 600 MiB of 0xff: refused at the second record's label
+        byte[] record = new byte[3073];
+        Files.write(batch, bomb(record, 600, (byte) 0xff, new byte[0]));
+        failsWithin(() -> Cifar10.test(c10), batch + ": at byte 3073 of the decompressed stream: expected a label below 10 (record 1), found 255", 4 << 20);
+    }
+
+    @Test
+    void aCifarBatchBombInsideATarGzIsCappedAtWhatTheFormatHolds() throws IOException {
+        Path archive = dir.resolve("cifar-10-binary.tar.gz");
+        String member = "cifar-10-batches-bin/test_batch.bin";
+        long size = 600L << 20;
+        Files.write(archive, bomb(tarHeader(member, size), 600, (byte) 0, new byte[1024]));
+        failsWithin(() -> Cifar10.test(archive), archive + ": at byte 30730000 of member " + member + " of the decompressed archive: expected at most"
+                + " 10000 records of 3073 bytes (what a CIFAR file of this name holds), found more", CIFAR10_FILE_BOUND);
+    }
+
+    @Test
+    void aGzippedIdxFileThatPromisesMoreThanItHoldsCostsNoMemory() throws IOException {
+        Path images = dir.resolve("train-images-idx3-ubyte.gz");
+        // a header claiming 800,000 images of 28 x 28 (627 MB), then 590 MiB of zeros: short by some 8 MB
+        byte[] header = {0, 0, 8, 3, 0, 0x0c, 0x35, 0x00, 0, 0, 0, 28, 0, 0, 0, 28};
+        Files.write(images, bomb(header, 590, (byte) 0, new byte[0]));
+        long held = 590L << 20;
+        failsWithin(() -> IdxFile.read(images), images + ": at byte " + (16 + held) + " of the decompressed stream: expected 627200000 bytes of IDX data for"
+                + " dimensions [800000, 28, 28] (from byte 16), found the end of the decompressed stream after " + held, 8 << 20);
+        Path labels = dir.resolve("train-labels-idx1-ubyte.gz");
+        IdxFile.write(labels, new int[] {800_000}, new byte[800_000]);
+        failsWithin(() -> Mnist.load(images, labels, ImageDataset.numberedClasses(10)), images + ": at byte " + (16 + held) + " of the decompressed stream: expected"
+                + " 627200000 bytes of IDX data for dimensions [800000, 28, 28] (from byte 16), found the end of the decompressed stream after " + held, 8 << 20);
+    }
+
+    /** A ustar header block for a regular file {@code name} of {@code size} bytes (POSIX.1-1988), checksum included. */
+    private static byte[] tarHeader(String name, long size) {
+        byte[] h = new byte[512];
+        byte[] n = name.getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+        System.arraycopy(n, 0, h, 0, n.length);
+        octal(h, 100, 8, 0644);
+        octal(h, 108, 8, 0);
+        octal(h, 116, 8, 0);
+        octal(h, 124, 12, size);
+        octal(h, 136, 12, 0);
+        h[156] = '0';
+        System.arraycopy("ustar\u000000".getBytes(java.nio.charset.StandardCharsets.US_ASCII), 0, h, 257, 8);
+        Arrays.fill(h, 148, 156, (byte) ' ');
+        int sum = 0;
+        for (byte b : h) sum += b & 0xff;
+        octal(h, 148, 7, sum);
+        return h;
+    }
+
+    /** {@code v} in octal, zero-padded to {@code len - 1} digits and a NUL. */
+    private static void octal(byte[] h, int at, int len, long v) {
+        String s = Long.toOctalString(v);
+        s = "0".repeat(len - 1 - s.length()) + s;
+        System.arraycopy(s.getBytes(java.nio.charset.StandardCharsets.US_ASCII), 0, h, at, len - 1);
+        h[at + len - 1] = 0;
+    }
+
     // ------------------------------------------------------------------ the property
 
     /**

@@ -155,4 +155,17 @@ class IdxFileTest {
         assertEquals(9, e.offset());
         assertTrue(e.getMessage().contains("below 10") && e.getMessage().contains("found 10"), e.getMessage());
     }
+
+    @Test
+    void mnistImagesWithoutRowsOrColumnsAreRefusedNamingTheFileAndOffset() throws IOException {
+        Path labels = dir.resolve("labels-idx1-ubyte");
+        IdxFile.write(labels, new int[] {3}, new byte[3]);
+        for (int[] dims : new int[][] {{3, 0, 0}, {3, 0, 28}, {3, 28, 0}}) {
+            Path images = dir.resolve("images-idx3-ubyte");
+            IdxFile.write(images, dims, new byte[0]);
+            DataFileException e = assertThrows(DataFileException.class, () -> Mnist.load(images, labels, ImageDataset.numberedClasses(10)));
+            String where = dims[1] == 0 ? "at byte 8: expected images of at least one row, found 0 rows" : "at byte 12: expected images of at least one column, found 0 columns";
+            assertEquals(images + ": " + where, e.getMessage());
+        }
+    }
 }

@@ -436,7 +436,14 @@ public abstract class Optimizer {
                 values.put(e.name(), v);
                 description.with(e.name(), v);
             }
-            description.bind(spec, Map.of(), "group " + g + " of " + name + " as loaded");
+            ParamGroup loaded = description.bind(spec, Map.of(), "group " + g + " of " + name + " as loaded");
+            // The buffers a group keeps follow its hyperparameters (amsgrad adds max_exp_avg_sq): the state's keys were
+            // checked against this optimizer's, so the loaded values must keep the same buffers.
+            List<String> kept = spec.bufferNames(groups.get(g)), wanted = spec.bufferNames(loaded);
+            if (!kept.equals(wanted)) {
+                throw new IllegalArgumentException(name + " state of group " + g + ": its hyperparameters need the buffers " + wanted
+                        + " per parameter, but it holds " + kept + " (as this optimizer's hyperparameters do)");
+            }
             newValues.add(values);
         }
         long[] loadedGroupSteps = new long[groups.size()];

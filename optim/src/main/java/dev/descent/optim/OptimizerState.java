@@ -49,7 +49,7 @@ public final class OptimizerState {
      * @param file the file to read
      * @throws IOException when the file cannot be read
      * @throws IllegalArgumentException when the file holds another optimizer's state, or does not match
-     *     this optimizer's; the message names the file or the key
+     *     this optimizer's; the message names the file and the key
      * @throws dev.descent.core.io.FileFormatException when the file is not a valid safetensors file
      */
     public static void load(Optimizer optimizer, Path file) throws IOException {
@@ -59,7 +59,11 @@ public final class OptimizerState {
             throw new IllegalArgumentException(file + " holds the state of " + (kind == null ? "no Descent optimizer" : kind) + ", not of "
                     + kind(optimizer));
         }
-        optimizer.loadStateDict(c.tensors());
+        try {
+            optimizer.loadStateDict(c.tensors());
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException(file + ": " + e.getMessage(), e);
+        }
     }
 
     private static String kind(Optimizer optimizer) {

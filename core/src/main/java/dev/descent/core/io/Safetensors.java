@@ -7,7 +7,11 @@ import dev.descent.core.Tensor;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.nio.CharBuffer;
 import java.nio.channels.FileChannel;
+import java.nio.charset.CharsetDecoder;
+import java.nio.charset.CoderResult;
+import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
@@ -25,7 +29,7 @@ import java.util.Map;
  *
  * <p>The reader trusts nothing: the header length must fit in the file and under
  * {@link #MAX_HEADER_BYTES}; every dtype must be known; every shape times the element size must equal
- * its byte range; ranges must lie inside the data section, must not overlap and must cover it with no
+ * its byte range; at most {@link #MAX_TENSORS} tensors; ranges must lie inside the data section, must not overlap and must cover it with no
  * holes (as the format requires). Each violation is a {@link FileFormatException} naming the file,
  * the byte offset and what was expected; nothing is allocated beyond what the file's size allows.
  * Writing goes through {@link AtomicFile}.
@@ -35,6 +39,13 @@ public final class Safetensors {
 
     /** Headers larger than this are refused (real ones are kilobytes). */
     public static final long MAX_HEADER_BYTES = 100L << 20;
+
+    /**
+     * Files listing more tensors than this are refused: each tensor costs a few hundred bytes of heap however
+     * little of the file it takes (an empty one takes some 50 header bytes), and real files list thousands at
+     * most (a shard of a large mixture-of-experts model a few thousand).
+     */
+    public static final int MAX_TENSORS = 1 << 16;
 
     /**
      * The tensors of a file, in file order, and its metadata.
@@ -152,41 +163,63 @@ public final class Safetensors {
                         Long.toUnsignedString(headerLen));
             }
             ByteBuffer hb = readAt(ch, 8, (int) headerLen, file);
-            String text;
-            try {
-                text = StandardCharsets.UTF_8.newDecoder().decode(hb).toString();
-            } catch (java.nio.charset.CharacterCodingException e) {
-                throw new FileFormatException(file, 8, "a UTF-8 JSON header", "bytes that are not UTF-8");
-            }
-            Object parsed;
-            try {
-                parsed = Json.parse(text);
-            } catch (Json.ParseException e) {
-                throw new FileFormatException(file, 8 + utf8Length(text, e.position()), "a JSON header", e.getMessage());
-            }
-            if (!(parsed instanceof Map<?, ?> header)) throw new FileFormatException(file, 8, "a JSON object as header", describe(parsed));
+            String text = utf8(hb, file);
             long dataStart = 8 + headerLen, dataLen = size - dataStart;
             List<Entry> entries = new ArrayList<>();
-            Map<String, String> metadata = new LinkedHashMap<>();
-            for (Map.Entry<?, ?> e : header.entrySet()) {
-                String name = (String) e.getKey();
-                if (name.equals("__metadata__")) {
-                    if (!(e.getValue() instanceof Map<?, ?> m)) throw new FileFormatException(file, 8, "__metadata__ as an object of strings", describe(e.getValue()));
-                    for (Map.Entry<?, ?> me : m.entrySet()) {
-                        if (!(me.getValue() instanceof String v)) {
-                            throw new FileFormatException(file, 8, "string values in __metadata__", describe(me.getValue()) + " for key '" + me.getKey() + "'");
-                        }
-                        metadata.put((String) me.getKey(), v);
+            LinkedHashMap<String, String> metadata = new LinkedHashMap<>();
+            try {
+                // Member by member: each entry is checked and kept as a small record while the parse goes on, so the
+                // header's JSON tree is never held whole, and a header listing too many tensors stops at the limit.
+                Json.parseMembers(text, (name, value, at) -> {
+                    if (name.equals("__metadata__")) {
+                        readMetadata(file, value, metadata);
+                    } else if (entries.size() == MAX_TENSORS) {
+                        throw new FileFormatException(file, 8 + utf8Length(text, at), "at most " + MAX_TENSORS + " tensors", "more");
+                    } else {
+                        entries.add(entry(file, name, value, dataLen));
                     }
-                    continue;
-                }
-                entries.add(entry(file, name, e.getValue(), dataLen));
+                });
+            } catch (Json.ParseException e) {
+                if (e.getMessage().startsWith("expected an object")) throw new FileFormatException(file, 8, "a JSON object as header", describe(text.strip()));
+                throw new FileFormatException(file, 8 + utf8Length(text, e.position()), "a JSON header", e.getMessage());
             }
             checkCoverage(file, entries, dataStart, dataLen);
-            Map<String, Tensor> tensors = new LinkedHashMap<>();
+            LinkedHashMap<String, Tensor> tensors = new LinkedHashMap<>();
             for (Entry en : entries) tensors.put(en.name, readTensor(ch, file, en, dataStart));
-            return new Contents(Collections.unmodifiableMap(tensors), Collections.unmodifiableMap(metadata));
+            return new Contents(Collections.unmodifiableSequencedMap(tensors), Collections.unmodifiableSequencedMap(metadata));
         }
+    }
+
+    private static void readMetadata(Path file, Object value, Map<String, String> metadata) throws FileFormatException {
+        if (!(value instanceof Map<?, ?> m)) throw new FileFormatException(file, 8, "__metadata__ as an object of strings", describe(value));
+        for (Map.Entry<?, ?> me : m.entrySet()) {
+            if (!(me.getValue() instanceof String v)) {
+                throw new FileFormatException(file, 8, "string values in __metadata__", describe(me.getValue()) + " for key '" + me.getKey() + "'");
+            }
+            metadata.put((String) me.getKey(), v);
+        }
+    }
+
+    /**
+     * The header as text, checked to be UTF-8 without a second copy of it: the decoder only checks, through a
+     * small buffer, and the string is made from the bytes.
+     */
+    private static String utf8(ByteBuffer header, Path file) throws FileFormatException {
+        CharsetDecoder check = StandardCharsets.UTF_8.newDecoder()
+                .onMalformedInput(CodingErrorAction.REPORT).onUnmappableCharacter(CodingErrorAction.REPORT);
+        ByteBuffer in = header.duplicate();
+        CharBuffer scratch = CharBuffer.allocate(4096);
+        CoderResult r;
+        do {
+            scratch.clear();
+            r = check.decode(in, scratch, true);
+            if (r.isError()) throw new FileFormatException(file, 8 + in.position(), "a UTF-8 JSON header", "bytes that are not UTF-8");
+        } while (r.isOverflow());
+        do {
+            scratch.clear();
+            r = check.flush(scratch);
+        } while (r.isOverflow());
+        return new String(header.array(), header.arrayOffset() + header.position(), header.remaining(), StandardCharsets.UTF_8);
     }
 
     private record Entry(String name, DType dtype, int[] shape, long begin, long end) {}

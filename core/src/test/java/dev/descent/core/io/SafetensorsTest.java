@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 import static org.quicktheories.QuickTheory.qt;
+import static org.quicktheories.generators.SourceDSL.integers;
 
 import dev.descent.core.DType;
 import dev.descent.core.Tensor;
@@ -205,5 +206,53 @@ class SafetensorsTest {
                 }
             }
         });
+    }
+
+    /** A header of {@code count} empty F32 tensors named {@code prefix}0, {@code prefix}1, ...: about the most tensors a header of its size can list. */
+    private static String emptyTensors(int count, String prefix) {
+        StringBuilder h = new StringBuilder("{");
+        for (int i = 0; i < count; i++) {
+            h.append(i == 0 ? "" : ",").append('"').append(prefix).append(i).append("\":{\"dtype\":\"F32\",\"shape\":[0],\"data_offsets\":[0,0]}");
+        }
+        return h.append('}').toString();
+    }
+
+    /**
+     * Header amplification: a file of nothing but empty tensors (some 55 header bytes each) costs a bounded multiple
+     * of its size, and one listing more than {@link Safetensors#MAX_TENSORS} is refused with the offset of the first
+     * tensor too many. Before the bound, 100,000 empty tensors (5.8 MB) allocated 160 MB, holding the whole JSON tree.
+     */
+    @Test
+    void headersOfManyEmptyTensorsCostABoundedMultipleOfTheirSizeAndTooManyAreRefused() throws IOException {
+        for (int count : new int[] {Safetensors.MAX_TENSORS, Safetensors.MAX_TENSORS + 1, 100_000}) emptyTensorsProperty(count, 1);
+        qt().withExamples(12).forAll(integers().between(0, 17), integers().between(1, 40)).checkAssert((log, nameLength) ->
+                emptyTensorsProperty((int) Math.min(100_000, Math.round(Math.pow(2, log) * (1 + (log + nameLength) % 3 / 4.0))), nameLength));
+    }
+
+    private void emptyTensorsProperty(int count, int nameLength) {
+        var mx = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
+        Path f = dir.resolve("empty-" + count + ".safetensors");
+        try {
+            write(f, emptyTensors(count, "t".repeat(nameLength)), new byte[0]);
+            long size = Files.size(f);
+            long before = mx.getCurrentThreadAllocatedBytes();
+            try {
+                Safetensors.Contents c = Safetensors.load(f);
+                assertTrue(count <= Safetensors.MAX_TENSORS, count + " tensors were accepted");
+                assertEquals(count, c.tensors().size());
+            } catch (FileFormatException e) {
+                assertTrue(count > Safetensors.MAX_TENSORS, e.getMessage());
+                // the quote of the first name too many: the header of MAX_TENSORS tensors has its '}' where the comma is
+                int at = 8 + emptyTensors(Safetensors.MAX_TENSORS, "t".repeat(nameLength)).length();
+                assertEquals(f + ": at byte " + at + ": expected at most " + Safetensors.MAX_TENSORS + " tensors, found more", e.getMessage());
+            } catch (IOException other) {
+                fail(other);
+            }
+            long allocated = mx.getCurrentThreadAllocatedBytes() - before;
+            assertTrue(allocated < 20 * size + (4 << 20), count + " tensors: allocated " + allocated + " bytes for a file of " + size);
+            Files.delete(f);
+        } catch (IOException io) {
+            throw new java.io.UncheckedIOException(io);
+        }
     }
 }
