@@ -19,14 +19,20 @@ import javax.imageio.ImageIO;
 /**
  * A line chart written as PNG with the JDK's own imaging (headless): series of (x, y) points, linear
  * or logarithmic axes with round tick values, axis labels, a title and a legend. Non-finite points
- * are skipped. When the machine has no fonts, the chart is drawn without text rather than not at all.
+ * are skipped. A series may carry a spread, e.g. the minimum and maximum over seeds: a translucent band in
+ * the line's colour, drawn behind every line, which the y-axis range includes. When the machine has no fonts,
+ * the chart is drawn without text rather than not at all.
  */
 public final class LinePlot {
     private static final Color[] PALETTE = {
         new Color(0x1f77b4), new Color(0xd62728), new Color(0x2ca02c), new Color(0xff7f0e), new Color(0x9467bd),
         new Color(0x8c564b), new Color(0xe377c2), new Color(0x7f7f7f), new Color(0xbcbd22), new Color(0x17becf)};
 
-    private record Series(String label, double[] x, double[] y, boolean dashed) {}
+    /** Opacity of a band: 20 % of the line's colour over what lies behind it. */
+    static final int BAND_ALPHA = 51;
+
+    /** One line; {@code lo} and {@code hi} are the band's edges, both null when it has none. */
+    private record Series(String label, double[] x, double[] y, double[] lo, double[] hi, boolean dashed) {}
 
     private final String title, xLabel, yLabel;
     private final List<Series> series = new ArrayList<>();
@@ -47,7 +53,20 @@ public final class LinePlot {
     /** Adds a line, dashed for reference curves. */
     public LinePlot add(String label, double[] x, double[] y, boolean dashed) {
         if (x.length != y.length) throw new IllegalArgumentException("series '" + label + "': " + x.length + " x values but " + y.length + " y values");
-        series.add(new Series(label, x.clone(), y.clone(), dashed));
+        series.add(new Series(label, x.clone(), y.clone(), null, null, dashed));
+        return this;
+    }
+
+    /**
+     * Adds a solid line with its spread: a translucent band from {@code lo} to {@code hi} (e.g. the minimum and
+     * maximum over seeds) in the line's colour behind it. The band breaks where a point is not finite; on a
+     * logarithmic y-axis a non-positive {@code lo} runs the band to the bottom of the chart.
+     */
+    public LinePlot add(String label, double[] x, double[] y, double[] lo, double[] hi) {
+        if (x.length != y.length || x.length != lo.length || x.length != hi.length)
+            throw new IllegalArgumentException("series '" + label + "': " + x.length + " x values but " + y.length + " y, " + lo.length + " lo and "
+                    + hi.length + " hi values");
+        series.add(new Series(label, x.clone(), y.clone(), lo.clone(), hi.clone(), false));
         return this;
     }
 
@@ -115,6 +134,38 @@ public final class LinePlot {
         }
         g.setColor(Color.DARK_GRAY);
         g.drawRect(left, top, pw, ph);
+        // bands, behind every line
+        for (int s = 0; s < series.size(); s++) {
+            Series ser = series.get(s);
+            if (ser.lo() == null) continue;
+            Color c = PALETTE[s % PALETTE.length];
+            g.setColor(new Color(c.getRed(), c.getGreen(), c.getBlue(), BAND_ALPHA));
+            int n = ser.x().length;
+            for (int i = 0; i < n;) {
+                if (!bandUsable(ser, i)) {
+                    i++;
+                    continue;
+                }
+                int j = i;
+                while (j + 1 < n && bandUsable(ser, j + 1)) j++;
+                if (j > i) { // a run of at least two points: along hi, then back along lo
+                    Path2D.Double band = new Path2D.Double();
+                    for (int k = i; k <= j; k++) {
+                        double px = left + scale(ser.x()[k], xr, logX) * pw, py = top + ph - scale(ser.hi()[k], yr, logY) * ph;
+                        if (k == i) band.moveTo(px, py);
+                        else band.lineTo(px, py);
+                    }
+                    for (int k = j; k >= i; k--) {
+                        double lo = ser.lo()[k];
+                        double px = left + scale(ser.x()[k], xr, logX) * pw, py = usable(lo, logY) ? top + ph - scale(lo, yr, logY) * ph : top + ph;
+                        band.lineTo(px, py);
+                    }
+                    band.closePath();
+                    g.fill(band);
+                }
+                i = j + 1;
+            }
+        }
         // series
         for (int s = 0; s < series.size(); s++) {
             Series ser = series.get(s);
@@ -205,6 +256,12 @@ public final class LinePlot {
             g.setStroke(series.get(i).dashed() ? new BasicStroke(1.6f, BasicStroke.CAP_BUTT, BasicStroke.JOIN_ROUND, 1f, new float[] {6f, 4f}, 0f)
                     : new BasicStroke(2f));
             int y = ly + 8 + 16 * i;
+            if (series.get(i).lo() != null) {
+                Color c = PALETTE[i % PALETTE.length];
+                g.setColor(new Color(c.getRed(), c.getGreen(), c.getBlue(), BAND_ALPHA));
+                g.fillRect(lx, y - 5, 27, 11);
+                g.setColor(c);
+            }
             g.drawLine(lx, y, lx + 26, y);
             g.setColor(Color.DARK_GRAY);
             g.drawString(series.get(i).label(), lx + 34, y + 4);
@@ -233,8 +290,18 @@ public final class LinePlot {
         return true;
     }
 
+    /** Whether a band has point {@code i}: x usable, hi usable, lo finite (a non-positive lo on a log axis runs to the bottom). */
+    private boolean bandUsable(Series s, int i) {
+        return usable(s.x()[i], logX) && usable(s.hi()[i], logY) && Double.isFinite(s.lo()[i]) && s.lo()[i] <= s.hi()[i];
+    }
+
     private boolean usable(double v, boolean log) {
         return Double.isFinite(v) && (!log || v > 0);
+    }
+
+    /** The y-axis range, lines and bands included. */
+    double[] yRange() {
+        return range(false);
     }
 
     private double[] range(boolean isX) {
@@ -247,6 +314,16 @@ public final class LinePlot {
                 if (!usable(v[i], log) || !usable(other[i], isX ? logY : logX)) continue;
                 lo = Math.min(lo, v[i]);
                 hi = Math.max(hi, v[i]);
+            }
+            if (!isX && s.lo() != null) { // the band's edges, where it is drawn
+                for (int i = 0; i < v.length; i++) {
+                    if (!bandUsable(s, i)) continue;
+                    for (double e : new double[] {s.lo()[i], s.hi()[i]}) {
+                        if (!usable(e, log)) continue;
+                        lo = Math.min(lo, e);
+                        hi = Math.max(hi, e);
+                    }
+                }
             }
         }
         if (!(lo <= hi)) return log ? new double[] {1, 10} : new double[] {0, 1};

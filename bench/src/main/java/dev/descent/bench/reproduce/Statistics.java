@@ -21,6 +21,43 @@ public final class Statistics {
     }
 
     /**
+     * The smallest value.
+     *
+     * @param v the values (NaN propagates)
+     * @return their minimum; NaN for no values
+     */
+    public static double min(double[] v) {
+        if (v.length == 0) return Double.NaN;
+        double m = Double.POSITIVE_INFINITY;
+        for (double x : v) m = Math.min(m, x);
+        return m;
+    }
+
+    /**
+     * The largest value.
+     *
+     * @param v the values (NaN propagates)
+     * @return their maximum; NaN for no values
+     */
+    public static double max(double[] v) {
+        if (v.length == 0) return Double.NaN;
+        double m = Double.NEGATIVE_INFINITY;
+        for (double x : v) m = Math.max(m, x);
+        return m;
+    }
+
+    /**
+     * The title note for a curve averaged over seeds: "mean over N seeds, band: min–max" with more than one seed,
+     * "1 seed" with one (no band then).
+     *
+     * @param seeds how many seeds
+     * @return the note
+     */
+    public static String seedNote(int seeds) {
+        return seeds > 1 ? "mean over " + seeds + " seeds, band: min–max" : seeds + " seed";
+    }
+
+    /**
      * The sample standard deviation (divisor n − 1).
      *
      * @param v the values

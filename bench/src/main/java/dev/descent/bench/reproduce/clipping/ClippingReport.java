@@ -3,6 +3,7 @@ package dev.descent.bench.reproduce.clipping;
 
 import static dev.descent.bench.reproduce.clipping.ClippingOutcome.fixedText;
 import static dev.descent.bench.reproduce.clipping.ClippingOutcome.meanAt;
+import static dev.descent.bench.reproduce.clipping.ClippingOutcome.valuesAt;
 
 import dev.descent.bench.ImageSource;
 import dev.descent.bench.report.LinePlot;
@@ -149,18 +150,29 @@ final class ClippingReport {
     }
 
     private static void plotNetwork(ClippingConfig cfg, List<Run> runs, Path out) throws IOException {
-        LinePlot loss = new LinePlot("Training loss (mean over " + cfg.seeds().size() + " seeds; η, γ ÷ 10 after epoch " + cfg.milestone() + ")", "epoch",
+        LinePlot loss = new LinePlot("Training loss (" + Statistics.seedNote(cfg.seeds().size()) + "; η, γ ÷ 10 after epoch " + cfg.milestone() + ")", "epoch",
                 "training loss").logScale(false, true);
-        LinePlot acc = new LinePlot("Test accuracy (mean over " + cfg.seeds().size() + " seeds)", "epoch", "test accuracy (%)");
+        LinePlot acc = new LinePlot("Test accuracy (" + Statistics.seedNote(cfg.seeds().size()) + ")", "epoch", "test accuracy (%)");
         for (ClippingMethod m : ClippingMethod.values()) {
             double[] e = new double[cfg.epochs()], l = new double[e.length], a = new double[e.length];
+            double[] lLo = new double[e.length], lHi = new double[e.length], aLo = new double[e.length], aHi = new double[e.length];
             for (int i = 0; i < e.length; i++) {
                 e[i] = i + 1;
                 l[i] = meanAt(runs, m, i + 1, true);
                 a[i] = meanAt(runs, m, i + 1, false);
+                double[] lv = valuesAt(runs, m, i + 1, true), av = valuesAt(runs, m, i + 1, false);
+                lLo[i] = Statistics.min(lv);
+                lHi[i] = Statistics.max(lv);
+                aLo[i] = Statistics.min(av);
+                aHi[i] = Statistics.max(av);
             }
-            loss.add(m.label, e, l);
-            acc.add(m.label, e, a);
+            if (cfg.seeds().size() > 1) {
+                loss.add(m.label, e, l, lLo, lHi);
+                acc.add(m.label, e, a, aLo, aHi);
+            } else {
+                loss.add(m.label, e, l);
+                acc.add(m.label, e, a);
+            }
         }
         loss.write(out.resolve("clipping-train-loss.png"));
         acc.write(out.resolve("clipping-test-accuracy.png"));

@@ -122,9 +122,14 @@ public record ErmOutcome(List<Point> points, List<Exact> exact, List<Integer> un
 
     /** The mean gap over seeds at (instance, η, T). */
     static double meanGap(List<Point> points, Instance inst, double lr, int steps) {
+        return Statistics.mean(gaps(points, inst, lr, steps));
+    }
+
+    /** Every seed's gap for one instance, η and T. */
+    static double[] gaps(List<Point> points, Instance inst, double lr, int steps) {
         List<Double> g = new ArrayList<>();
         for (Point p : points) if (p.instance().equals(inst) && p.lr() == lr && p.steps() == steps) g.add(p.gap());
-        return Statistics.mean(toArray(g));
+        return toArray(g);
     }
 
     /** Whether projected GD ever left 0 on Feldman's base instance (ε = λ = 0). */

@@ -2,6 +2,7 @@
 package dev.descent.bench.reproduce.erm;
 
 import static dev.descent.bench.reproduce.erm.ErmOutcome.insideBall;
+import static dev.descent.bench.reproduce.erm.ErmOutcome.gaps;
 import static dev.descent.bench.reproduce.erm.ErmOutcome.meanGap;
 
 import dev.descent.bench.report.LinePlot;
@@ -129,15 +130,18 @@ final class ErmReport {
     }
 
     private static void plot(ErmConfig cfg, List<Instance> instances, List<Point> points, Path file) throws IOException {
-        LinePlot p = new LinePlot("Generalisation gap of projected GD (mean over " + cfg.seeds().size() + " seeds)", "ηT", "gap F(x_T) − F̂(x_T)")
+        LinePlot p = new LinePlot("Generalisation gap of projected GD (" + Statistics.seedNote(cfg.seeds().size()) + ")", "ηT", "gap F(x_T) − F̂(x_T)")
                 .logScale(true, true);
         double anchorX = Double.NaN, anchorY = Double.NaN, maxX = 0;
         for (Instance inst : instances) {
             for (double lr : cfg.lrs()) {
-                double[] x = new double[cfg.horizons().size()], y = new double[x.length];
+                double[] x = new double[cfg.horizons().size()], y = new double[x.length], lo = new double[x.length], hi = new double[x.length];
                 for (int i = 0; i < x.length; i++) {
                     x[i] = lr * cfg.horizons().get(i);
                     y[i] = meanGap(points, inst, lr, cfg.horizons().get(i));
+                    double[] g = gaps(points, inst, lr, cfg.horizons().get(i));
+                    lo[i] = Statistics.min(g);
+                    hi[i] = Statistics.max(g);
                     maxX = Math.max(maxX, x[i]);
                 }
                 boolean any = false;
@@ -148,7 +152,8 @@ final class ErmReport {
                     }
                     any |= y[i] > 0;
                 }
-                if (any) p.add(inst.label() + ", η = " + Statistics.sig(lr), x, y);
+                if (any && cfg.seeds().size() > 1) p.add(inst.label() + ", η = " + Statistics.sig(lr), x, y, lo, hi);
+                else if (any) p.add(inst.label() + ", η = " + Statistics.sig(lr), x, y);
             }
         }
         if (!Double.isNaN(anchorX)) {

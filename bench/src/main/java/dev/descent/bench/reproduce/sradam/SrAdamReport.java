@@ -132,17 +132,21 @@ final class SrAdamReport {
 
     private static void plots(SrAdamConfig cfg, List<Run> runs, Path out) throws IOException {
         for (int batch : cfg.batchSizes()) {
-            LinePlot acc = new LinePlot("Test accuracy, batch " + batch + " (mean over " + cfg.seeds().size() + " seeds)", "epoch", "test accuracy (%)");
+            LinePlot acc = new LinePlot("Test accuracy, batch " + batch + " (" + Statistics.seedNote(cfg.seeds().size()) + ")", "epoch", "test accuracy (%)");
             LinePlot shrink = new LinePlot("Shrinkage factor c of the shrinking group, batch " + batch + " (mean over seeds)", "step", "c");
             for (SrAdamMethod m : SrAdamMethod.values()) {
-                double[] e = new double[cfg.epochs()], a = new double[cfg.epochs()];
+                double[] e = new double[cfg.epochs()], a = new double[cfg.epochs()], lo = new double[e.length], hi = new double[e.length];
                 for (int i = 0; i < e.length; i++) {
                     e[i] = i + 1;
                     int epoch = i + 1;
-                    a[i] = 100 * Statistics.mean(runs.stream().filter(r -> r.method() == m && r.batch() == batch)
-                            .mapToDouble(r -> r.result().epoch(epoch) == null ? Double.NaN : r.result().epoch(epoch).testAccuracy()).toArray());
+                    double[] v = runs.stream().filter(r -> r.method() == m && r.batch() == batch)
+                            .mapToDouble(r -> r.result().epoch(epoch) == null ? Double.NaN : r.result().epoch(epoch).testAccuracy()).toArray();
+                    a[i] = 100 * Statistics.mean(v);
+                    lo[i] = 100 * Statistics.min(v);
+                    hi[i] = 100 * Statistics.max(v);
                 }
-                acc.add(m.label, e, a);
+                if (cfg.seeds().size() > 1) acc.add(m.label, e, a, lo, hi);
+                else acc.add(m.label, e, a);
                 if (!m.shrinks()) continue;
                 List<Run> mine = runs.stream().filter(r -> r.method() == m && r.batch() == batch).toList();
                 int steps = mine.stream().mapToInt(r -> r.shrinkage().size()).max().orElse(0);
