@@ -111,16 +111,27 @@ public final class Hyperparameters {
     /** A per-parameter buffer, kept by the groups that satisfy {@code when}. */
     private record Buffer(String name, Predicate<ParamGroup> when) {}
 
+    /**
+     * A per-parameter float64 statistic and the value it starts from.
+     *
+     * @param name its key in the state: {@code group.G.param.I.NAME}
+     * @param initial its value before the parameter's first step
+     */
+    public record ParamScalar(String name, double initial) {}
+
     private final Map<String, Entry> entries;
     private final List<Consumer<ParamGroup>> checks;
     private final List<Buffer> buffers;
     private final List<String> groupScalars;
+    private final List<ParamScalar> paramScalars;
 
-    private Hyperparameters(Map<String, Entry> entries, List<Consumer<ParamGroup>> checks, List<Buffer> buffers, List<String> groupScalars) {
+    private Hyperparameters(Map<String, Entry> entries, List<Consumer<ParamGroup>> checks, List<Buffer> buffers, List<String> groupScalars,
+            List<ParamScalar> paramScalars) {
         this.entries = Collections.unmodifiableMap(new LinkedHashMap<>(entries));
         this.checks = List.copyOf(checks);
         this.buffers = List.copyOf(buffers);
         this.groupScalars = List.copyOf(groupScalars);
+        this.paramScalars = List.copyOf(paramScalars);
     }
 
     /**
@@ -174,6 +185,15 @@ public final class Hyperparameters {
     }
 
     /**
+     * The per-parameter float64 statistics an optimizer keeps in its state.
+     *
+     * @return them in declaration order, for example NAdam's {@code mu_product} (starting at 1)
+     */
+    public List<ParamScalar> paramScalars() {
+        return paramScalars;
+    }
+
+    /**
      * Checks one value against its entry and returns it normalised (numbers as {@code Double}).
      *
      * @throws IllegalArgumentException naming the key, the rule and the value
@@ -218,11 +238,13 @@ public final class Hyperparameters {
         private final List<Consumer<ParamGroup>> checks = new ArrayList<>();
         private final List<Buffer> buffers = new ArrayList<>();
         private final List<String> groupScalars = new ArrayList<>();
+        private final List<ParamScalar> paramScalars = new ArrayList<>();
 
         private Builder() {}
 
         private void checkStateName(String name) {
-            boolean taken = groupScalars.contains(name) || buffers.stream().anyMatch(b -> b.name().equals(name));
+            boolean taken = groupScalars.contains(name) || buffers.stream().anyMatch(b -> b.name().equals(name))
+                    || paramScalars.stream().anyMatch(p -> p.name().equals(name));
             if (taken) throw new IllegalArgumentException("state '" + name + "' declared twice");
             if (name.equals("step")) throw new IllegalArgumentException("'step' is the step count's key, not a state name");
         }
@@ -355,12 +377,26 @@ public final class Hyperparameters {
         }
 
         /**
+         * A per-parameter float64 statistic the optimizer keeps in its state, such as NAdam's product of
+         * momentum coefficients (a scalar per parameter, where a buffer would have the parameter's shape).
+         *
+         * @param name the statistic's name, its key in the state: {@code group.G.param.I.NAME}
+         * @param initial its value before the parameter's first step
+         * @return this builder
+         */
+        public Builder paramScalar(String name, double initial) {
+            checkStateName(name);
+            paramScalars.add(new ParamScalar(name, initial));
+            return this;
+        }
+
+        /**
          * The finished specification.
          *
          * @return an immutable specification
          */
         public Hyperparameters build() {
-            return new Hyperparameters(entries, checks, buffers, groupScalars);
+            return new Hyperparameters(entries, checks, buffers, groupScalars, paramScalars);
         }
     }
 }

@@ -40,7 +40,8 @@ import java.util.TreeSet;
  *
  * <p><b>State.</b> {@link #stateDict()} names every tensor by group index and parameter index:
  * {@code group.0.step}, {@code group.0.hp.lr}, {@code group.0.param.1.exp_avg},
- * {@code group.0.param.1.step}, and {@code scheduler.0.position} for each attached
+ * {@code group.0.param.1.step}, a per-parameter statistic such as {@code group.0.param.1.mu_product}
+ * (float64, 0-d), and {@code scheduler.0.position} for each attached
  * {@link LrScheduler}. Hyperparameters are saved (numbers as float64, switches as bool, choices as
  * the int64 index of the enum constant); object-valued ones such as a {@link ConvexSet} are not, and
  * come from the constructor.
@@ -65,6 +66,8 @@ public abstract class Optimizer {
     private final List<List<Map<String, Tensor>>> buffers = new ArrayList<>();
     private final List<String> groupScalarNames;
     private final double[][] groupScalars;
+    private final List<Hyperparameters.ParamScalar> paramScalarSpecs;
+    private final double[][][] paramScalars;
     private final List<GradientTransform> transforms = new ArrayList<>();
     private final List<LrScheduler> schedulers = new ArrayList<>();
 
@@ -125,9 +128,13 @@ public abstract class Optimizer {
         this.paramSteps = new long[groups.size()][];
         this.groupScalarNames = spec.groupScalars();
         this.groupScalars = new double[groups.size()][groupScalarNames.size()];
+        this.paramScalarSpecs = spec.paramScalars();
+        this.paramScalars = new double[groups.size()][][];
         for (int g = 0; g < groups.size(); g++) {
             paramSteps[g] = new long[this.groups.get(g).parameters().size()];
             Arrays.fill(groupScalars[g], Double.NaN);
+            paramScalars[g] = new double[paramSteps[g].length][paramScalarSpecs.size()];
+            for (double[] ps : paramScalars[g]) for (int k = 0; k < ps.length; k++) ps[k] = paramScalarSpecs.get(k).initial();
             List<Map<String, Tensor>> perParam = new ArrayList<>();
             for (int i = 0; i < paramSteps[g].length; i++) perParam.add(new LinkedHashMap<>());
             buffers.add(perParam);
@@ -189,6 +196,35 @@ public abstract class Optimizer {
      */
     protected final void setGroupScalar(int group, String scalar, double value) {
         groupScalars[group][scalarIndex(scalar)] = value;
+    }
+
+    /**
+     * A per-parameter statistic.
+     *
+     * @param group the group's index
+     * @param param the parameter's index within its group
+     * @param scalar the statistic's name, as declared by {@link Hyperparameters.Builder#paramScalar}
+     * @return its value (its declared initial value until the algorithm sets it)
+     */
+    protected final double paramScalar(int group, int param, String scalar) {
+        return paramScalars[group][param][paramScalarIndex(scalar)];
+    }
+
+    /**
+     * Sets a per-parameter statistic; it is saved with the state.
+     *
+     * @param group the group's index
+     * @param param the parameter's index within its group
+     * @param scalar the statistic's name, as declared by {@link Hyperparameters.Builder#paramScalar}
+     * @param value its new value
+     */
+    protected final void setParamScalar(int group, int param, String scalar, double value) {
+        paramScalars[group][param][paramScalarIndex(scalar)] = value;
+    }
+
+    private int paramScalarIndex(String scalar) {
+        for (int k = 0; k < paramScalarSpecs.size(); k++) if (paramScalarSpecs.get(k).name().equals(scalar)) return k;
+        throw new IllegalStateException(name + " has no per-parameter statistic '" + scalar + "', only " + paramScalarSpecs);
     }
 
     private int scalarIndex(String scalar) {
@@ -373,6 +409,7 @@ public abstract class Optimizer {
                 String pp = prefix + "param." + i + ".";
                 out.put(pp + "step", Tensor.of(new long[] {paramSteps[g][i]}).reshape());
                 for (String b : spec.bufferNames(group)) out.put(pp + b, buffer(g, i, b).clone());
+                for (int k = 0; k < paramScalarSpecs.size(); k++) out.put(pp + paramScalarSpecs.get(k).name(), Tensor.of(paramScalars[g][i][k]));
             }
         }
         for (int k = 0; k < schedulers.size(); k++) out.putAll(schedulers.get(k).stateDict("scheduler." + k + "."));
@@ -463,6 +500,7 @@ public abstract class Optimizer {
                 String pp = prefix + "param." + i + ".";
                 paramSteps[g][i] = state.get(pp + "step").toLongArray()[0];
                 for (String b : spec.bufferNames(group)) buffer(g, i, b).copyFrom(state.get(pp + b));
+                for (int k = 0; k < paramScalarSpecs.size(); k++) paramScalars[g][i][k] = state.get(pp + paramScalarSpecs.get(k).name()).item();
             }
         }
         for (int k = 0; k < schedulers.size(); k++) schedulers.get(k).loadState(state, "scheduler." + k + ".");

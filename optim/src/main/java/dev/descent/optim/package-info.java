@@ -12,7 +12,8 @@
  *   <li>SGD family: {@link dev.descent.optim.SGD} (momentum, dampening, Nesterov, weight decay),
  *       {@link dev.descent.optim.RMSprop}, {@link dev.descent.optim.Adagrad}.</li>
  *   <li>Adam family: {@link dev.descent.optim.Adam} (AMSGrad option), {@link dev.descent.optim.AdamW},
- *       {@link dev.descent.optim.SteinRuleAdam} (docs/papers.md §1).</li>
+ *       {@link dev.descent.optim.SteinRuleAdam} (docs/papers.md §1); PyTorch's variants
+ *       {@link dev.descent.optim.Adamax}, {@link dev.descent.optim.NAdam}, {@link dev.descent.optim.RAdam}.</li>
  *   <li>Clipping family (docs/papers.md §4): {@link dev.descent.optim.ClippedSGD},
  *       {@link dev.descent.optim.NormalizedSGD}, {@link dev.descent.optim.ClippingFramework}.</li>
  *   <li>Constrained: {@link dev.descent.optim.ProjectedGradientDescent} onto a

@@ -124,6 +124,12 @@ class StateTest {
                 new LrScheduler(opt, Schedule.step(4, 0.1), "lr", "gamma");
                 return opt;
             }, true),
+            new Setup("Adamax, two groups", m -> new Adamax(List.of(ParamGroup.of(m.params.subList(0, 2)).with("weight_decay", 1e-2),
+                    ParamGroup.of(m.params.subList(2, 4)).with("lr", 5e-3))), true),
+            new Setup("NAdam, two groups, decoupled decay in one", m -> new NAdam(List.of(ParamGroup.of(m.params.subList(0, 2)).with("weight_decay", 1e-2),
+                    ParamGroup.of(m.params.subList(2, 4)).with("lr", 5e-3).with("weight_decay", 0.1).with("decoupled_weight_decay", true))), true),
+            new Setup("RAdam, two groups, across the rectification", m -> new RAdam(List.of(ParamGroup.of(m.params.subList(0, 2)).with("weight_decay", 1e-2),
+                    ParamGroup.of(m.params.subList(2, 4)).with("lr", 5e-3).with("decoupled_weight_decay", true).with("weight_decay", 0.1)), 1e-2), true),
             new Setup("projected GD in a ball", m -> new ProjectedGradientDescent(List.of(ParamGroup.of(m.params)), 0.1, Ball.origin(3)), false));
 
     static void train(Model m, Optimizer opt, int from, int to) {
