@@ -6,14 +6,17 @@ import dev.descent.nn.Module;
 import dev.descent.optim.Adagrad;
 import dev.descent.optim.Adam;
 import dev.descent.optim.AdamW;
+import dev.descent.optim.Adamax;
 import dev.descent.optim.Ball;
 import dev.descent.optim.ClipByGlobalNorm;
 import dev.descent.optim.ClippedSGD;
 import dev.descent.optim.ClippingFramework;
 import dev.descent.optim.NormalizedSGD;
+import dev.descent.optim.NAdam;
 import dev.descent.optim.Optimizer;
 import dev.descent.optim.ParamGroup;
 import dev.descent.optim.ProjectedGradientDescent;
+import dev.descent.optim.RAdam;
 import dev.descent.optim.RMSprop;
 import dev.descent.optim.SGD;
 import dev.descent.optim.SteinRuleAdam;
@@ -25,8 +28,8 @@ public final class OptimizerFactory {
     private OptimizerFactory() {}
 
     /** The names {@code --optimizer} accepts. */
-    public static final List<String> NAMES = List.of("sgd", "adam", "adamw", "rmsprop", "adagrad", "sradam", "clipped-sgd", "normalized-sgd",
-            "clipping", "projected-gd");
+    public static final List<String> NAMES = List.of("sgd", "adam", "adamw", "rmsprop", "adagrad", "sradam", "adamax", "nadam", "radam",
+            "clipped-sgd", "normalized-sgd", "clipping", "projected-gd");
 
     /**
      * The settings with every default this optimizer uses filled in: its learning rate and weight decay, and
@@ -40,7 +43,8 @@ public final class OptimizerFactory {
         Double gamma = c.gamma(), beta = c.beta(), nu = c.nu(), radius = c.radius();
         switch (c.optimizer()) {
             case "sgd", "rmsprop", "adagrad", "projected-gd" -> lr = 0.01;
-            case "adam", "sradam" -> lr = 1e-3;
+            case "adam", "sradam", "radam" -> lr = 1e-3;
+            case "adamax", "nadam" -> lr = 2e-3;
             case "adamw" -> {
                 lr = 1e-3;
                 decay = 1e-2;
@@ -74,6 +78,9 @@ public final class OptimizerFactory {
                 ParamGroup g = adam(ParamGroup.of(all), c);
                 yield c.optimizer().equals("adam") ? new Adam(List.of(g)) : new AdamW(List.of(g));
             }
+            case "adamax" -> new Adamax(List.of(betas(ParamGroup.of(all), c)));
+            case "nadam" -> new NAdam(List.of(betas(ParamGroup.of(all), c)));
+            case "radam" -> new RAdam(List.of(betas(ParamGroup.of(all), c)));
             case "rmsprop" -> new RMSprop(List.of(common(ParamGroup.of(all), c).with("momentum", c.momentum())));
             case "adagrad" -> new Adagrad(List.of(common(ParamGroup.of(all), c)));
             case "sradam" -> new SteinRuleAdam(srGroups(c, model));
@@ -116,8 +123,13 @@ public final class OptimizerFactory {
     }
 
     private static ParamGroup adam(ParamGroup g, TrainConfig c) {
-        ParamGroup out = common(g, c).with("beta1", c.beta1()).with("beta2", c.beta2()).with("eps", c.eps());
+        ParamGroup out = betas(g, c);
         return c.optimizer().equals("sradam") ? out : out.with("amsgrad", c.amsgrad());
+    }
+
+    /** lr, weight decay, β1, β2 and ε: what every Adam variant takes. */
+    private static ParamGroup betas(ParamGroup g, TrainConfig c) {
+        return common(g, c).with("beta1", c.beta1()).with("beta2", c.beta2()).with("eps", c.eps());
     }
 
     private static Double or(Double v, double fallback) {

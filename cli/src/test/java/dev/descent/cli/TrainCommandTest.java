@@ -91,6 +91,18 @@ class TrainCommandTest {
     }
 
     @Test
+    void everyOptimizerNameTrainsAndBeatsChance() throws IOException {
+        for (String name : OptimizerFactory.NAMES) {
+            Path out = dir.resolve("opt-" + name);
+            CommandRun r = run(small(out, 1, "--optimizer", name));
+            assertEquals(0, r.code(), name + ": " + r.all());
+            List<String> rows = Files.readAllLines(out.resolve("metrics.csv"));
+            double testAccuracy = Double.parseDouble(rows.get(1).split(",")[4]);
+            assertTrue(testAccuracy > 0.2, name + ": test accuracy after one epoch " + testAccuracy + " (chance 0.1)\n" + r.out());
+        }
+    }
+
+    @Test
     void resumingFromACheckpointEndsBitwiseIdentical() throws IOException {
         Path straight = dir.resolve("straight"), split = dir.resolve("split");
         // A schedule that changes every epoch: a resumed run must also restore the scheduler's position.
