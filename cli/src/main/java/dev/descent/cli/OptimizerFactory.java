@@ -3,6 +3,7 @@ package dev.descent.cli;
 import dev.descent.core.Parameter;
 import dev.descent.nn.Conv2d;
 import dev.descent.nn.Module;
+import dev.descent.optim.Adadelta;
 import dev.descent.optim.Adagrad;
 import dev.descent.optim.Adam;
 import dev.descent.optim.AdamW;
@@ -12,12 +13,14 @@ import dev.descent.optim.ClipByGlobalNorm;
 import dev.descent.optim.ClippedSGD;
 import dev.descent.optim.ClippingFramework;
 import dev.descent.optim.NormalizedSGD;
+import dev.descent.optim.Lion;
 import dev.descent.optim.NAdam;
 import dev.descent.optim.Optimizer;
 import dev.descent.optim.ParamGroup;
 import dev.descent.optim.ProjectedGradientDescent;
 import dev.descent.optim.RAdam;
 import dev.descent.optim.RMSprop;
+import dev.descent.optim.Rprop;
 import dev.descent.optim.SGD;
 import dev.descent.optim.SteinRuleAdam;
 import java.util.ArrayList;
@@ -29,7 +32,7 @@ public final class OptimizerFactory {
 
     /** The names {@code --optimizer} accepts. */
     public static final List<String> NAMES = List.of("sgd", "adam", "adamw", "rmsprop", "adagrad", "sradam", "adamax", "nadam", "radam",
-            "clipped-sgd", "normalized-sgd", "clipping", "projected-gd");
+            "adadelta", "rprop", "lion", "clipped-sgd", "normalized-sgd", "clipping", "projected-gd");
 
     /**
      * The settings with every default this optimizer uses filled in: its learning rate and weight decay, and
@@ -45,6 +48,9 @@ public final class OptimizerFactory {
             case "sgd", "rmsprop", "adagrad", "projected-gd" -> lr = 0.01;
             case "adam", "sradam", "radam" -> lr = 1e-3;
             case "adamax", "nadam" -> lr = 2e-3;
+            case "adadelta" -> lr = 1.0;
+            case "rprop" -> lr = 1e-2;
+            case "lion" -> lr = 1e-4;
             case "adamw" -> {
                 lr = 1e-3;
                 decay = 1e-2;
@@ -81,6 +87,12 @@ public final class OptimizerFactory {
             case "adamax" -> new Adamax(List.of(betas(ParamGroup.of(all), c)));
             case "nadam" -> new NAdam(List.of(betas(ParamGroup.of(all), c)));
             case "radam" -> new RAdam(List.of(betas(ParamGroup.of(all), c)));
+            case "adadelta" -> new Adadelta(List.of(common(ParamGroup.of(all), c)));
+            case "rprop" -> {
+                if (c.weightDecay() != 0) throw new IllegalArgumentException("--weight-decay: Rprop has no weight decay (as in PyTorch), was " + c.weightDecay());
+                yield new Rprop(List.of(ParamGroup.of(all).with("lr", c.lr().doubleValue())));
+            }
+            case "lion" -> new Lion(List.of(common(ParamGroup.of(all), c))); // Lion's own betas (0.9, 0.99), not --beta1/--beta2
             case "rmsprop" -> new RMSprop(List.of(common(ParamGroup.of(all), c).with("momentum", c.momentum())));
             case "adagrad" -> new Adagrad(List.of(common(ParamGroup.of(all), c)));
             case "sradam" -> new SteinRuleAdam(srGroups(c, model));

@@ -10,10 +10,12 @@
  *       defaults, ranges and state buffers are its {@link dev.descent.optim.Hyperparameters};
  *       {@link dev.descent.optim.OptimizerState} saves and loads the state as safetensors files.</li>
  *   <li>SGD family: {@link dev.descent.optim.SGD} (momentum, dampening, Nesterov, weight decay),
- *       {@link dev.descent.optim.RMSprop}, {@link dev.descent.optim.Adagrad}.</li>
+ *       {@link dev.descent.optim.RMSprop}, {@link dev.descent.optim.Adagrad},
+ *       {@link dev.descent.optim.Adadelta}, {@link dev.descent.optim.Rprop} (sign-based, per-element step sizes).</li>
  *   <li>Adam family: {@link dev.descent.optim.Adam} (AMSGrad option), {@link dev.descent.optim.AdamW},
  *       {@link dev.descent.optim.SteinRuleAdam} (docs/papers.md §1); PyTorch's variants
- *       {@link dev.descent.optim.Adamax}, {@link dev.descent.optim.NAdam}, {@link dev.descent.optim.RAdam}.</li>
+ *       {@link dev.descent.optim.Adamax}, {@link dev.descent.optim.NAdam}, {@link dev.descent.optim.RAdam};
+ *       {@link dev.descent.optim.Lion} (sign of interpolated momentum).</li>
  *   <li>Clipping family (docs/papers.md §4): {@link dev.descent.optim.ClippedSGD},
  *       {@link dev.descent.optim.NormalizedSGD}, {@link dev.descent.optim.ClippingFramework}.</li>
  *   <li>Constrained: {@link dev.descent.optim.ProjectedGradientDescent} onto a

@@ -10,7 +10,8 @@ import org.junit.jupiter.api.Test;
 /**
  * The first steps of SGD, Adam, AdamW, RMSprop and Adagrad on a small quadratic equal float64
  * references written as plain loops from each algorithm's formulas (not by calling the optimizers),
- * for several hyperparameter combinations, in float64 (to 1e-12) and float32 (to 1e-5).
+ * for several hyperparameter combinations, in float64 (to 1e-12) and float32 (to 1e-5); Adadelta, Rprop and
+ * Lion the same way over 20 steps with two groups of different hyperparameters.
  */
 class ReferenceTest {
     static final int STEPS = 6;
@@ -207,5 +208,122 @@ class ReferenceTest {
                 assertClose(want, got, dtype == DType.FLOAT64 ? 1e-12 : 1e-5, "Adagrad " + java.util.Arrays.toString(c) + " " + dtype);
             }
         }
+    }
+
+    // ------------------------------------------------------------------ Adadelta, Rprop, Lion: two groups, 20 steps
+
+    /** Steps of the two-group runs; group 0 holds elements 0–2 (the {3} tensor), group 1 elements 3–6 (the {2, 2} tensor). */
+    static final int LONG_STEPS = 20;
+
+    /** The group of element {@code i} in the two-group runs. */
+    static int groupOf(int i) {
+        return i < Steps.SHAPES[0][0] ? 0 : 1;
+    }
+
+    /** Runs an optimizer over the two groups {3} and {2, 2} for {@link #LONG_STEPS} and compares with the reference. */
+    void assertTwoGroupsMatch(String name, double[] want, java.util.function.Function<List<List<dev.descent.core.Parameter>>, Optimizer> build) {
+        for (DType dtype : List.of(DType.FLOAT64, DType.FLOAT32)) {
+            double[] got = Steps.run(q, theta0, dtype, LONG_STEPS, Steps.SHAPES, new int[] {1, 1}, build);
+            assertClose(want, got, dtype == DType.FLOAT64 ? 1e-12 : 1e-5, name + " " + dtype);
+        }
+    }
+
+    /** Adadelta as torch.optim.Adadelta documents it; hyperparameters indexed by group. */
+    static double[] adadeltaReference(Quadratic q, double[] theta0, int steps, double[] lr, double[] rho, double[] eps, double[] wd) {
+        double[] th = theta0.clone(), v = new double[th.length], u = new double[th.length];
+        for (int t = 1; t <= steps; t++) {
+            double[] g = q.grad(th);
+            for (int i = 0; i < th.length; i++) {
+                int k = groupOf(i);
+                double gi = g[i] + wd[k] * th[i];
+                v[i] = rho[k] * v[i] + (1 - rho[k]) * gi * gi;
+                double delta = Math.sqrt(u[i] + eps[k]) / Math.sqrt(v[i] + eps[k]) * gi;
+                u[i] = rho[k] * u[i] + (1 - rho[k]) * delta * delta;
+                th[i] -= lr[k] * delta;
+            }
+        }
+        return th;
+    }
+
+    @Test
+    void adadeltaMatchesReferenceWithTwoGroups() {
+        double[] lr = {1.0, 0.5}, rho = {0.9, 0.95}, eps = {1e-6, 1e-4}, wd = {0.1, 0.01};
+        double[] want = adadeltaReference(q, theta0, LONG_STEPS, lr, rho, eps, wd);
+        org.junit.jupiter.api.Assertions.assertTrue(Math.abs(want[0] - theta0[0]) > 1e-3, "Adadelta reference did not move");
+        assertTwoGroupsMatch("Adadelta", want, gs -> new Adadelta(List.of(
+                ParamGroup.of(gs.get(0)).with("lr", lr[0]).with("rho", rho[0]).with("eps", eps[0]).with("weight_decay", wd[0]),
+                ParamGroup.of(gs.get(1)).with("lr", lr[1]).with("rho", rho[1]).with("eps", eps[1]).with("weight_decay", wd[1]))));
+    }
+
+    /**
+     * Rprop as torch.optim.Rprop documents it; hyperparameters indexed by group. It fails when some gradient comes
+     * within 1e-4 of 0 (float32 rounding moves a gradient by about 1e-6 here): a flipped sign there would make the
+     * float32 run rightly differ. It also fails when no sign ever changes, which would leave that rule untested.
+     */
+    static double[] rpropReference(Quadratic q, double[] theta0, int steps, double[] lr, double[] etaMinus, double[] etaPlus,
+            double[] stepMin, double[] stepMax) {
+        double[] th = theta0.clone(), prev = new double[th.length], eta = new double[th.length];
+        for (int i = 0; i < th.length; i++) eta[i] = lr[groupOf(i)];
+        int flips = 0;
+        for (int t = 1; t <= steps; t++) {
+            double[] g = q.grad(th);
+            for (int i = 0; i < th.length; i++) {
+                int k = groupOf(i);
+                double gi = g[i];
+                org.junit.jupiter.api.Assertions.assertTrue(Math.abs(gi) > 1e-4, "gradient " + gi + " near a sign boundary at step " + t + ", element " + i);
+                if (gi * prev[i] > 0) {
+                    eta[i] = Math.min(eta[i] * etaPlus[k], stepMax[k]);
+                } else if (gi * prev[i] < 0) {
+                    eta[i] = Math.max(eta[i] * etaMinus[k], stepMin[k]);
+                    gi = 0;
+                    flips++;
+                }
+                th[i] -= eta[i] * Math.signum(gi);
+                prev[i] = gi;
+            }
+        }
+        org.junit.jupiter.api.Assertions.assertTrue(flips > 0, "the Rprop reference never saw a sign change: the test would not test it");
+        return th;
+    }
+
+    @Test
+    void rpropMatchesReferenceWithTwoGroups() {
+        double[] lr = {1e-2, 5e-2}, etaMinus = {0.5, 0.4}, etaPlus = {1.2, 1.3}, stepMin = {1e-6, 1e-2}, stepMax = {50, 0.1};
+        double[] want = rpropReference(q, theta0, LONG_STEPS, lr, etaMinus, etaPlus, stepMin, stepMax);
+        assertTwoGroupsMatch("Rprop", want, gs -> new Rprop(List.of(
+                ParamGroup.of(gs.get(0)).with("lr", lr[0]).with("etaminus", etaMinus[0]).with("etaplus", etaPlus[0])
+                        .with("step_size_min", stepMin[0]).with("step_size_max", stepMax[0]),
+                ParamGroup.of(gs.get(1)).with("lr", lr[1]).with("etaminus", etaMinus[1]).with("etaplus", etaPlus[1])
+                        .with("step_size_min", stepMin[1]).with("step_size_max", stepMax[1]))));
+    }
+
+    /**
+     * Lion as Chen et al. 2023 (Algorithm 2) write it, decoupled weight decay first; hyperparameters indexed by group.
+     * It fails when some interpolation c comes within 1e-4 of 0 (float32 rounding moves a gradient by about 1e-6
+     * here): a flipped sign there would make the float32 run rightly differ.
+     */
+    static double[] lionReference(Quadratic q, double[] theta0, int steps, double[] lr, double[] beta1, double[] beta2, double[] wd) {
+        double[] th = theta0.clone(), m = new double[th.length];
+        for (int t = 1; t <= steps; t++) {
+            double[] g = q.grad(th);
+            for (int i = 0; i < th.length; i++) {
+                int k = groupOf(i);
+                th[i] *= 1 - lr[k] * wd[k];
+                double c = beta1[k] * m[i] + (1 - beta1[k]) * g[i];
+                org.junit.jupiter.api.Assertions.assertTrue(Math.abs(c) > 1e-4, "c = " + c + " near a sign boundary at step " + t + ", element " + i);
+                th[i] -= lr[k] * Math.signum(c);
+                m[i] = beta2[k] * m[i] + (1 - beta2[k]) * g[i];
+            }
+        }
+        return th;
+    }
+
+    @Test
+    void lionMatchesReferenceWithTwoGroups() {
+        double[] lr = {0.03, 0.01}, beta1 = {0.9, 0.8}, beta2 = {0.99, 0.9}, wd = {0.5, 0.1};
+        double[] want = lionReference(q, theta0, LONG_STEPS, lr, beta1, beta2, wd);
+        assertTwoGroupsMatch("Lion", want, gs -> new Lion(List.of(
+                ParamGroup.of(gs.get(0)).with("lr", lr[0]).with("beta1", beta1[0]).with("beta2", beta2[0]).with("weight_decay", wd[0]),
+                ParamGroup.of(gs.get(1)).with("lr", lr[1]).with("beta1", beta1[1]).with("beta2", beta2[1]).with("weight_decay", wd[1]))));
     }
 }

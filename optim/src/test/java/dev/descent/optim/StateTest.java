@@ -130,6 +130,16 @@ class StateTest {
                     ParamGroup.of(m.params.subList(2, 4)).with("lr", 5e-3).with("weight_decay", 0.1).with("decoupled_weight_decay", true))), true),
             new Setup("RAdam, two groups, across the rectification", m -> new RAdam(List.of(ParamGroup.of(m.params.subList(0, 2)).with("weight_decay", 1e-2),
                     ParamGroup.of(m.params.subList(2, 4)).with("lr", 5e-3).with("decoupled_weight_decay", true).with("weight_decay", 0.1)), 1e-2), true),
+            new Setup("Adadelta, two groups, weight decay", m -> new Adadelta(List.of(ParamGroup.of(m.params.subList(0, 2)).with("weight_decay", 1e-2),
+                    ParamGroup.of(m.params.subList(2, 4)).with("lr", 0.5).with("rho", 0.95))), true),
+            new Setup("Rprop, two groups", m -> new Rprop(List.of(ParamGroup.of(m.params.subList(0, 2)),
+                    ParamGroup.of(m.params.subList(2, 4)).with("lr", 3e-3).with("etaplus", 1.5).with("step_size_max", 0.05))), true),
+            new Setup("Lion, two groups, weight decay + cosine", m -> {
+                var opt = new Lion(List.of(ParamGroup.of(m.params.subList(0, 2)).with("weight_decay", 0.1),
+                        ParamGroup.of(m.params.subList(2, 4)).with("lr", 3e-4).with("beta2", 0.9)), 1e-3);
+                new LrScheduler(opt, Schedule.cosine(20, 0.1));
+                return opt;
+            }, true),
             new Setup("projected GD in a ball", m -> new ProjectedGradientDescent(List.of(ParamGroup.of(m.params)), 0.1, Ball.origin(3)), false));
 
     static void train(Model m, Optimizer opt, int from, int to) {

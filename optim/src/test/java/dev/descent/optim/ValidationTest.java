@@ -42,6 +42,20 @@ class ValidationTest {
             new Bad(RMSprop::new, "alpha", 1.0, "alpha must be in [0, 1), was 1.0 (group 0 of RMSprop)"),
             new Bad(Adagrad::new, "lr_decay", -1.0, "lr_decay must be >= 0, was -1.0 (group 0 of Adagrad)"),
             new Bad(Adagrad::new, "initial_accumulator_value", -1.0, "initial_accumulator_value must be >= 0, was -1.0 (group 0 of Adagrad)"),
+            new Bad(Adadelta::new, "lr", -1.0, "lr must be >= 0, was -1.0 (group 0 of Adadelta)"),
+            new Bad(Adadelta::new, "rho", 1.5, "rho must be in [0, 1], was 1.5 (group 0 of Adadelta)"),
+            new Bad(Adadelta::new, "eps", -1e-6, "eps must be >= 0, was -1.0E-6 (group 0 of Adadelta)"),
+            new Bad(Adadelta::new, "weight_decay", -0.1, "weight_decay must be >= 0, was -0.1 (group 0 of Adadelta)"),
+            new Bad(Rprop::new, "lr", -0.01, "lr must be >= 0, was -0.01 (group 0 of Rprop)"),
+            new Bad(Rprop::new, "etaminus", 1.0, "etaminus must be in (0, 1), was 1.0 (group 0 of Rprop)"),
+            new Bad(Rprop::new, "etaminus", 0.0, "etaminus must be in (0, 1), was 0.0 (group 0 of Rprop)"),
+            new Bad(Rprop::new, "etaplus", 1.0, "etaplus must be > 1, was 1.0 (group 0 of Rprop)"),
+            new Bad(Rprop::new, "step_size_min", -1e-6, "step_size_min must be >= 0, was -1.0E-6 (group 0 of Rprop)"),
+            new Bad(Rprop::new, "step_size_max", Double.NaN, "step_size_max must be >= 0, was NaN (group 0 of Rprop)"),
+            new Bad(Lion::new, "lr", -1e-4, "lr must be >= 0, was -1.0E-4 (group 0 of Lion)"),
+            new Bad(Lion::new, "beta1", 1.0, "beta1 must be in [0, 1), was 1.0 (group 0 of Lion)"),
+            new Bad(Lion::new, "beta2", -0.5, "beta2 must be in [0, 1), was -0.5 (group 0 of Lion)"),
+            new Bad(Lion::new, "weight_decay", -1.0, "weight_decay must be >= 0, was -1.0 (group 0 of Lion)"),
             new Bad(SteinRuleAdam::new, "warmup", 2.5, "warmup must be a whole number, was 2.5 (group 0 of SteinRuleAdam)"),
             new Bad(SteinRuleAdam::new, "warmup", -1, "warmup must be >= 0, was -1.0 (group 0 of SteinRuleAdam)"),
             new Bad(SteinRuleAdam::new, "c_min", -0.1, "c_min must be in [0, 1], was -0.1 (group 0 of SteinRuleAdam)"),
@@ -98,6 +112,9 @@ class ValidationTest {
         assertEquals("nesterov needs momentum > 0 and dampening = 0, was momentum 0.0, dampening 0.0 (group 0 of SGD)", e.getMessage());
         e = assertThrows(IllegalArgumentException.class, () -> new SteinRuleAdam(List.of(ParamGroup.of(param()).with("c_min", 0.6).with("c_max", 0.5))));
         assertEquals("c_min must be <= c_max, was c_min 0.6, c_max 0.5 (group 0 of SteinRuleAdam)", e.getMessage());
+        e = assertThrows(IllegalArgumentException.class,
+                () -> new Rprop(List.of(ParamGroup.of(param()), ParamGroup.of(param()).with("step_size_min", 2.0).with("step_size_max", 1.0))));
+        assertEquals("step_size_min must be <= step_size_max, was step_size_min 2.0, step_size_max 1.0 (group 1 of Rprop)", e.getMessage());
         e = assertThrows(IllegalArgumentException.class,
                 () -> new ClippingFramework(List.of(ParamGroup.of(param())), Double.POSITIVE_INFINITY, Double.POSITIVE_INFINITY, 0.9, 1));
         assertEquals("lr and gamma must not both be infinite, was lr Infinity, gamma Infinity (group 0 of ClippingFramework)", e.getMessage());

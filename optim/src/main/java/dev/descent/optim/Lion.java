@@ -1,0 +1,72 @@
+package dev.descent.optim;
+
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Lion, "EvoLved Sign Momentum" (Chen et al., "Symbolic Discovery of Optimization Algorithms",
+ * NeurIPS 2023, Algorithm 2): the step is the sign of an interpolation between the momentum and the
+ * gradient, so every element moves by exactly lr (plus weight decay); the momentum is updated after
+ * the step with a second, slower rate.
+ *
+ * <pre>
+ * per parameter, each step:
+ *     θ ← θ·(1 − lr·λ)                          (decoupled weight decay)
+ *     c ← β1·m + (1 − β1)·g
+ *     θ ← θ − lr·sign(c)                         (sign(0) = 0)
+ *     m ← β2·m + (1 − β2)·g
+ * </pre>
+ *
+ * Hyperparameters (per group): {@code lr} (≥ 0, default 1e-4), {@code beta1} β1 and {@code beta2} β2
+ * (in [0, 1), defaults 0.9 and 0.99), {@code weight_decay} λ (≥ 0, default 0; decoupled, as in AdamW).
+ * The paper advises an lr 3–10× smaller than AdamW's and a λ 3–10× larger. Buffer: {@code exp_avg} (m).
+ */
+public final class Lion extends Optimizer {
+
+    /** The hyperparameters Lion accepts, with defaults and ranges, and its buffer: exp_avg. */
+    public static final Hyperparameters SPEC = Hyperparameters.builder()
+            .real("lr", 1e-4, Hyperparameters.Range.NON_NEGATIVE)
+            .real("beta1", 0.9, Hyperparameters.Range.UNIT_OPEN)
+            .real("beta2", 0.99, Hyperparameters.Range.UNIT_OPEN)
+            .real("weight_decay", 0, Hyperparameters.Range.NON_NEGATIVE)
+            .buffer("exp_avg")
+            .build();
+
+    /**
+     * Lion over {@code groups}; keys a group does not set take the defaults above.
+     *
+     * @param groups the parameter groups with their hyperparameters
+     */
+    public Lion(List<ParamGroup> groups) {
+        super(groups, SPEC);
+    }
+
+    /**
+     * Lion whose groups default to learning rate {@code lr}.
+     *
+     * @param groups the parameter groups with their hyperparameters
+     * @param lr the learning rate of every group that does not set {@code lr}
+     */
+    public Lion(List<ParamGroup> groups, double lr) {
+        super(groups, SPEC, Map.of("lr", lr));
+    }
+
+    @Override
+    protected void update(int group, ParamGroup hp, long groupStep, List<Slot> slots) {
+        for (Slot s : slots) {
+            update(Flat.of(s.param()), Flat.read(s.grad()), Flat.of(buffer(group, s.index(), "exp_avg")), hp.get("lr"), hp.get("beta1"),
+                    hp.get("beta2"), hp.get("weight_decay"));
+        }
+    }
+
+    /** The update rule on one tensor, in place: {@code theta} and {@code expAvg} (m) change. */
+    static void update(Flat theta, Flat grad, Flat expAvg, double lr, double beta1, double beta2, double weightDecay) {
+        for (int i = 0; i < theta.size(); i++) {
+            double th = theta.get(i) * (1 - lr * weightDecay);
+            double g = grad.get(i), m = expAvg.get(i);
+            double c = beta1 * m + (1 - beta1) * g;
+            theta.set(i, th - lr * Math.signum(c));
+            expAvg.set(i, beta2 * m + (1 - beta2) * g);
+        }
+    }
+}
