@@ -11,7 +11,8 @@
  *       {@link dev.descent.optim.OptimizerState} saves and loads the state as safetensors files.</li>
  *   <li>SGD family: {@link dev.descent.optim.SGD} (momentum, dampening, Nesterov, weight decay),
  *       {@link dev.descent.optim.RMSprop}, {@link dev.descent.optim.Adagrad},
- *       {@link dev.descent.optim.Adadelta}, {@link dev.descent.optim.Rprop} (sign-based, per-element step sizes).</li>
+ *       {@link dev.descent.optim.Adadelta}, {@link dev.descent.optim.Rprop} (sign-based, per-element step sizes),
+ *       {@link dev.descent.optim.ASGD} (averaged SGD; {@code averaged(p)} reads the averaged weights).</li>
  *   <li>Adam family: {@link dev.descent.optim.Adam} (AMSGrad option), {@link dev.descent.optim.AdamW},
  *       {@link dev.descent.optim.SteinRuleAdam} (docs/papers.md §1); PyTorch's variants
  *       {@link dev.descent.optim.Adamax}, {@link dev.descent.optim.NAdam}, {@link dev.descent.optim.RAdam};
