@@ -286,7 +286,7 @@ class LayerwiseTrustTest {
         double lambDistance = distanceAfter(q, theta0, 10_000, gs -> new LAMB(List.of(ParamGroup.of(gs.get(0)),
                 ParamGroup.of(gs.get(1)).with("trust_ratio", false)), 0.05));
         assertTrue(lambDistance <= 1e-6, "LAMB ends " + lambDistance + " from the minimiser");
-        double larsDistance = distanceAfter(q, theta0, 3_000, gs -> new LARS(List.of(ParamGroup.of(gs.get(0)).with("trust_coefficient", 0.01),
+        double larsDistance = distanceAfter(q, theta0, 6_000, gs -> new LARS(List.of(ParamGroup.of(gs.get(0)).with("trust_coefficient", 0.01),
                 ParamGroup.of(gs.get(1)).with("trust_ratio", false)), 0.05));
         assertTrue(larsDistance <= 1e-6, "LARS ends " + larsDistance + " from the minimiser");
     }
