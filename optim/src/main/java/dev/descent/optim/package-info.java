@@ -17,6 +17,9 @@
  *       {@link dev.descent.optim.SteinRuleAdam} (docs/papers.md §1); PyTorch's variants
  *       {@link dev.descent.optim.Adamax}, {@link dev.descent.optim.NAdam}, {@link dev.descent.optim.RAdam};
  *       {@link dev.descent.optim.Lion} (sign of interpolated momentum).</li>
+ *   <li>Layer-wise trust ratios for large batches: {@link dev.descent.optim.LAMB} (Adam moments) and
+ *       {@link dev.descent.optim.LARS} (SGD with momentum); a group with {@code trust_ratio = false}
+ *       (biases, normalisation layers) is AdamW and SGD exactly.</li>
  *   <li>Clipping family (docs/papers.md §4): {@link dev.descent.optim.ClippedSGD},
  *       {@link dev.descent.optim.NormalizedSGD}, {@link dev.descent.optim.ClippingFramework}.</li>
  *   <li>Constrained: {@link dev.descent.optim.ProjectedGradientDescent} onto a
