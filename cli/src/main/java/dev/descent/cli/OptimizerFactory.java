@@ -3,6 +3,7 @@ package dev.descent.cli;
 import dev.descent.core.Parameter;
 import dev.descent.nn.Conv2d;
 import dev.descent.nn.Module;
+import dev.descent.optim.ASGD;
 import dev.descent.optim.Adadelta;
 import dev.descent.optim.Adagrad;
 import dev.descent.optim.Adam;
@@ -13,6 +14,8 @@ import dev.descent.optim.ClipByGlobalNorm;
 import dev.descent.optim.ClippedSGD;
 import dev.descent.optim.ClippingFramework;
 import dev.descent.optim.NormalizedSGD;
+import dev.descent.optim.LAMB;
+import dev.descent.optim.LARS;
 import dev.descent.optim.Lion;
 import dev.descent.optim.NAdam;
 import dev.descent.optim.Optimizer;
@@ -32,7 +35,7 @@ public final class OptimizerFactory {
 
     /** The names {@code --optimizer} accepts. */
     public static final List<String> NAMES = List.of("sgd", "adam", "adamw", "rmsprop", "adagrad", "sradam", "adamax", "nadam", "radam",
-            "adadelta", "rprop", "lion", "clipped-sgd", "normalized-sgd", "clipping", "projected-gd");
+            "adadelta", "rprop", "lion", "asgd", "lamb", "lars", "clipped-sgd", "normalized-sgd", "clipping", "projected-gd");
 
     /**
      * The settings with every default this optimizer uses filled in: its learning rate and weight decay, and
@@ -51,6 +54,9 @@ public final class OptimizerFactory {
             case "adadelta" -> lr = 1.0;
             case "rprop" -> lr = 1e-2;
             case "lion" -> lr = 1e-4;
+            case "asgd" -> lr = 1e-2;
+            case "lamb" -> lr = 1e-3;
+            case "lars" -> lr = 1.0; // the step is lr·1e-3·‖θ‖/‖g‖ (trust coefficient): large-batch recipes use lr of 1 and more
             case "adamw" -> {
                 lr = 1e-3;
                 decay = 1e-2;
@@ -93,6 +99,10 @@ public final class OptimizerFactory {
                 yield new Rprop(List.of(ParamGroup.of(all).with("lr", c.lr().doubleValue())));
             }
             case "lion" -> new Lion(List.of(common(ParamGroup.of(all), c))); // Lion's own betas (0.9, 0.99), not --beta1/--beta2
+            case "asgd" -> new ASGD(List.of(common(ParamGroup.of(all), c)));
+            // LAMB and LARS with their own betas, ε and momentum; every parameter gets the trust ratio.
+            case "lamb" -> new LAMB(List.of(common(ParamGroup.of(all), c)));
+            case "lars" -> new LARS(List.of(common(ParamGroup.of(all), c)));
             case "rmsprop" -> new RMSprop(List.of(common(ParamGroup.of(all), c).with("momentum", c.momentum())));
             case "adagrad" -> new Adagrad(List.of(common(ParamGroup.of(all), c)));
             case "sradam" -> new SteinRuleAdam(srGroups(c, model));
