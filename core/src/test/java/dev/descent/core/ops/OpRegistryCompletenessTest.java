@@ -24,6 +24,7 @@ class OpRegistryCompletenessTest {
             "getLong", "toFloatArray", "toDoubleArray", "toLongArray", "toBooleanArray", "contentEquals", "allClose", "toString", "name",
             // autodiff plumbing
             "requiresGrad", "isLeaf", "gradFn", "attachGradFn", "grad", "setGrad", "zeroGrad", "backward", "detach",
+            "registerHook", "gradHooks", "retainGrad", "retainsGrad",
             // raw in-place writes (no graph)
             "copyFrom", "fill", "zero", "addInPlace", "mulInPlace", "set");
 
