@@ -201,7 +201,7 @@ public final class Trainer {
                     try (var _ = workspace.open()) {
                         Tensor out, l;
                         try {
-                            out = model.forward(batch.x());
+                            out = model.call(batch.x());
                             l = loss.apply(out, batch.y(), dev.descent.core.ops.Losses.Reduction.MEAN);
                             lv = l.item();
                             if (!Double.isFinite(lv)) return diverged("the loss became " + lv, epoch, b, total);
