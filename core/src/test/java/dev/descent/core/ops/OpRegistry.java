@@ -292,6 +292,8 @@ public final class OpRegistry {
         ops.addAll(ViewOps.all());
         // ---- network ops: convolution, pooling, normalisation, dropout, activations, losses
         ops.addAll(NnOps.all());
+        // ---- sorting and scattering
+        SequenceOps.addTo(ops);
         return ops;
     }
 
