@@ -71,7 +71,7 @@ final class Sampling {
         if (low >= high) throw new IllegalArgumentException("randint: need low < high, was low=" + low + ", high=" + high);
         long[] v = new long[Shape.numel(shape)];
         for (int i = 0; i < v.length; i++) v[i] = rng.nextLong(low, high);
-        return Tensor.of(v, shape);
+        return Tensor.of(v).reshape(shape);
     }
 
     static Tensor randperm(int n, RandomGenerator rng) {

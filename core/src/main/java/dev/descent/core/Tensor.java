@@ -1949,8 +1949,8 @@ public class Tensor {
     }
 
     /**
-     * {@return int64 category indices drawn from rows of non-negative weights} (PyTorch's {@code torch.multinomial})
-     * Each row need not sum to 1: category j of a row is drawn with probability {@code w[j] / Σ w}. Without
+     * {@return int64 category indices drawn from rows of non-negative weights, {@code [numSamples]} or
+     * {@code [rows, numSamples]}} (PyTorch's {@code torch.multinomial}) Each row need not sum to 1: category j of a row is drawn with probability {@code w[j] / Σ w}. Without
      * replacement, a drawn category's weight becomes 0 for the row's next draws. One {@code rng.nextDouble()} per
      * sample, rows in order.
      *
@@ -1958,7 +1958,6 @@ public class Tensor {
      * @param numSamples samples per row, ≥ 1 (without replacement, at most the row's positive weights)
      * @param replacement whether a category may be drawn again
      * @param rng the source of randomness
-     * @return {@code [numSamples]} or {@code [rows, numSamples]} int64 indices
      * @throws IllegalArgumentException naming the row and value for a negative, NaN or infinite weight, an all-zero
      *         row, or too many samples without replacement; or when probs is not 1-D or 2-D
      */
