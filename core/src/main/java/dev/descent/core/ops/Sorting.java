@@ -7,7 +7,8 @@ import dev.descent.core.Tensor;
 /**
  * Sorting along a dimension: a stable merge sort of each slice finds the int64 positions, and the values are
  * {@link Tensor#gather}-ed at them, so their gradient is gather's (scattered back to the positions, zero for
- * elements {@link #topk} leaves out). NaN sorts above every number, as in PyTorch; −0.0 equals 0.0.
+ * elements {@link #topk} leaves out). NaN sorts above every number, as in PyTorch; −0.0 equals 0.0. Keys are compared
+ * as doubles, so int64 values beyond 2⁵³ in magnitude may tie where they differ.
  */
 public final class Sorting {
     private Sorting() {}
