@@ -47,7 +47,8 @@ public final class CharLSTM extends Module {
      * @param tokens int64 token ids {@code [B, T]}, each in [0, vocab)
      * @param state the LSTM's state, each {@code [layers, B, hidden]}, or null for zeros
      * @return the logits {@code [B, T, vocab]} and the LSTM's final state
-     * @throws IllegalArgumentException when tokens are not int64 {@code [B, T]}, an id is out of range, or the state's shape is wrong
+     * @throws IllegalArgumentException when tokens are not int64 {@code [B, T]} or the state's shape is wrong
+     * @throws IndexOutOfBoundsException when a token id is outside [0, vocab)
      */
     public LSTM.Output forward(Tensor tokens, LSTM.State state) {
         if (tokens.dtype() != DType.INT64 || tokens.dim() != 2) {

@@ -68,7 +68,8 @@ public final class Embedding extends Module {
      *
      * @param indices int64 indices of any shape, each in [0, num)
      * @return {@code indices.shape + [dim]}, of the weight's dtype
-     * @throws IllegalArgumentException when the indices are not int64 or one is out of range
+     * @throws IllegalArgumentException when the indices are not int64
+     * @throws IndexOutOfBoundsException when an index is outside [0, num), naming it
      */
     @Override
     public Tensor forward(Tensor indices) {

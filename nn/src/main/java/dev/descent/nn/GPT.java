@@ -64,7 +64,8 @@ public final class GPT extends Module {
      *
      * @param tokens int64 token ids {@code [B, T]}, each in [0, vocab), T ≤ context
      * @return logits {@code [B, T, vocab]}; position t depends on tokens 0 … t only
-     * @throws IllegalArgumentException when tokens are not int64 {@code [B, T]}, T exceeds the context, or an id is out of range
+     * @throws IllegalArgumentException when tokens are not int64 {@code [B, T]} or T exceeds the context
+     * @throws IndexOutOfBoundsException when a token id is outside [0, vocab)
      */
     @Override
     public Tensor forward(Tensor tokens) {
