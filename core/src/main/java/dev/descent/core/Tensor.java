@@ -1062,6 +1062,131 @@ public class Tensor {
         return Activations.geluTanh(this);
     }
 
+    /** {@return SiLU (swish), {@code x·σ(x)}} Runs {@link Activations#silu}. */
+    public Tensor silu() {
+        return Activations.silu(this);
+    }
+
+    /** {@return leaky ReLU with PyTorch's default slope 0.01: x above 0, 0.01·x below} Runs {@link Activations#leakyRelu}. */
+    public Tensor leakyRelu() {
+        return Activations.leakyRelu(this, 0.01);
+    }
+
+    /**
+     * {@return leaky ReLU: x above 0, {@code slope·x} below} Runs {@link Activations#leakyRelu}.
+     *
+     * @param slope the slope below 0 (PyTorch's {@code negative_slope})
+     * @throws IllegalArgumentException when the slope is not finite
+     */
+    public Tensor leakyRelu(double slope) {
+        return Activations.leakyRelu(this, slope);
+    }
+
+    /** {@return ELU with α = 1: x above 0, {@code eˣ − 1} below} Runs {@link Activations#elu}. */
+    public Tensor elu() {
+        return Activations.elu(this, 1.0);
+    }
+
+    /**
+     * {@return ELU: x above 0, {@code α·(eˣ − 1)} below} Runs {@link Activations#elu}.
+     *
+     * @param alpha α, the scale of the negative part
+     * @throws IllegalArgumentException when alpha is not finite
+     */
+    public Tensor elu(double alpha) {
+        return Activations.elu(this, alpha);
+    }
+
+    /** {@return softplus with PyTorch's defaults β = 1, threshold 20: {@code ln(1 + eˣ)}, x itself above 20} Runs {@link Activations#softplus}. */
+    public Tensor softplus() {
+        return Activations.softplus(this, 1, 20);
+    }
+
+    /**
+     * {@return softplus, {@code (1/β)·ln(1 + e^(βx))}, and x itself where {@code βx > threshold}} As PyTorch's
+     * {@code softplus(x, beta, threshold)}. Runs {@link Activations#softplus}.
+     *
+     * @param beta β (non-zero)
+     * @param threshold where the linear region starts, in units of βx
+     * @throws IllegalArgumentException when beta is 0 or not finite
+     */
+    public Tensor softplus(double beta, double threshold) {
+        return Activations.softplus(this, beta, threshold);
+    }
+
+    /** {@return the sine (radians)} Runs {@link Elementwise#sin}. */
+    public Tensor sin() {
+        return Elementwise.sin(this);
+    }
+
+    /** {@return the cosine (radians)} Runs {@link Elementwise#cos}. */
+    public Tensor cos() {
+        return Elementwise.cos(this);
+    }
+
+    /** {@return {@code ln(1 + x)}, accurate near 0 (NaN below −1)} Runs {@link Elementwise#log1p}. */
+    public Tensor log1p() {
+        return Elementwise.log1p(this);
+    }
+
+    /** {@return {@code eˣ − 1}, accurate near 0} Runs {@link Elementwise#expm1}. */
+    public Tensor expm1() {
+        return Elementwise.expm1(this);
+    }
+
+    /** {@return the sign: 1, −1, or x itself at ±0 and NaN; zero gradient} Runs {@link Elementwise#sign}. */
+    public Tensor sign() {
+        return Elementwise.sign(this);
+    }
+
+    /** {@return the largest integer ≤ x (as a float); zero gradient} Runs {@link Elementwise#floor}. */
+    public Tensor floor() {
+        return Elementwise.floor(this);
+    }
+
+    /** {@return the smallest integer ≥ x (as a float); zero gradient} Runs {@link Elementwise#ceil}. */
+    public Tensor ceil() {
+        return Elementwise.ceil(this);
+    }
+
+    /** {@return the nearest integer, halves to even as {@code torch.round} (2.5 → 2); zero gradient} Runs {@link Elementwise#round}. */
+    public Tensor round() {
+        return Elementwise.round(this);
+    }
+
+    /** {@return {@code 1/√x} (+∞ at 0, NaN below)} Runs {@link Elementwise#rsqrt}. */
+    public Tensor rsqrt() {
+        return Elementwise.rsqrt(this);
+    }
+
+    /** {@return {@code 1/x}} Runs {@link Elementwise#reciprocal}. */
+    public Tensor reciprocal() {
+        return Elementwise.reciprocal(this);
+    }
+
+    /** {@return a bool tensor, true where the element is neither ±∞ nor NaN} Runs {@link Elementwise#isfinite}. */
+    public Tensor isfinite() {
+        return Elementwise.isfinite(this);
+    }
+
+    /** {@return a bool tensor, true where the element is NaN} Runs {@link Elementwise#isnan}. */
+    public Tensor isnan() {
+        return Elementwise.isnan(this);
+    }
+
+    /**
+     * {@return a copy with {@code value} where {@code mask} is true, as PyTorch's {@code masked_fill}} The mask
+     * broadcasts to this tensor's shape (e.g. a {@code [T, T]} {@link #causalMask} over {@code [B, H, T, T]}
+     * scores); the gradient is 0 at the filled positions. Runs {@link Elementwise#maskedFill}.
+     *
+     * @param mask a bool tensor whose shape broadcasts to this one's
+     * @param value the fill value, e.g. {@link Double#NEGATIVE_INFINITY} before a softmax
+     * @throws IllegalArgumentException when the mask is not bool or does not broadcast to this shape
+     */
+    public Tensor maskedFill(Tensor mask, double value) {
+        return Elementwise.maskedFill(this, mask, value);
+    }
+
     /**
      * {@return the elementwise maximum, broadcast and promoted} Runs {@link Elementwise#maximum}.
      *

@@ -1,0 +1,164 @@
+package dev.descent.core.ops;
+
+import static dev.descent.core.check.TensorGen.Values.AWAY_FROM_ZERO;
+import static dev.descent.core.check.TensorGen.Values.EDGES;
+import static dev.descent.core.check.TensorGen.Values.NORMAL;
+import static dev.descent.core.check.TensorGen.Values.POSITIVE;
+import static dev.descent.core.ops.OpRegistry.fmt;
+import static dev.descent.core.ops.OpRegistry.map;
+
+import dev.descent.core.DType;
+import dev.descent.core.Ref;
+import dev.descent.core.Tensor;
+import dev.descent.core.check.TensorGen;
+import dev.descent.core.ops.OpRegistry.Case;
+import dev.descent.core.ops.OpRegistry.OpInfo;
+import java.util.List;
+import java.util.Set;
+import java.util.function.DoubleUnaryOperator;
+import java.util.function.Function;
+
+/**
+ * Registry entries for issue 16's math: activations (SiLU, leaky ReLU, ELU, softplus), elementwise functions,
+ * masking and structure ops, reductions. References are plain double loops written from the definitions.
+ */
+final class MathOps {
+    private MathOps() {}
+
+    private static final int MAX_RANK = 3, MAX_DIM = 4;
+
+    static void addTo(List<OpInfo> ops) {
+        // ---- activations
+        ops.add(unary("silu", Set.of("silu"), NORMAL, false, Tensor::silu, x -> x / (1 + Math.exp(-x))));
+        ops.add(new OpInfo("leakyRelu", Set.of("leakyRelu"), true, false, (rng, dt, grad) -> {
+            Tensor x = TensorGen.tensor(rng, dt, TensorGen.shape(rng, 0, MAX_RANK, MAX_DIM), grad ? AWAY_FROM_ZERO : EDGES);
+            if (rng.nextInt(3) == 0) {
+                return new Case("leakyRelu() " + fmt(x.shape()), new Tensor[] {x}, in -> in[0].leakyRelu(), in -> map(in[0], v -> v > 0 ? v : 0.01 * v));
+            }
+            double slope = List.of(0.01, 0.2, -0.5, 1.5).get(rng.nextInt(4));
+            return new Case("leakyRelu " + slope + " " + fmt(x.shape()), new Tensor[] {x}, in -> in[0].leakyRelu(slope),
+                    in -> map(in[0], v -> v > 0 ? v : slope * v));
+        }));
+        ops.add(new OpInfo("elu", Set.of("elu"), true, true, (rng, dt, grad) -> {
+            Tensor x = TensorGen.tensor(rng, dt, TensorGen.shape(rng, 0, MAX_RANK, MAX_DIM), grad ? AWAY_FROM_ZERO : EDGES);
+            if (rng.nextInt(3) == 0) {
+                return new Case("elu() " + fmt(x.shape()), new Tensor[] {x}, in -> in[0].elu(), in -> map(in[0], v -> v > 0 ? v : Math.exp(v) - 1));
+            }
+            double alpha = List.of(1.0, 0.5, 2.0).get(rng.nextInt(3));
+            return new Case("elu " + alpha + " " + fmt(x.shape()), new Tensor[] {x}, in -> in[0].elu(alpha),
+                    in -> map(in[0], v -> v > 0 ? v : alpha * (Math.exp(v) - 1)));
+        }));
+        ops.add(new OpInfo("softplus", Set.of("softplus"), true, true, (rng, dt, grad) -> {
+            Tensor x = TensorGen.tensor(rng, dt, TensorGen.shape(rng, 0, MAX_RANK, MAX_DIM), grad ? NORMAL : EDGES);
+            if (rng.nextInt(3) == 0) {
+                return new Case("softplus() " + fmt(x.shape()), new Tensor[] {x}, in -> in[0].softplus(), in -> map(in[0], v -> softplusRef(v, 1, 20)));
+            }
+            double beta = List.of(1.0, 2.0, 0.5).get(rng.nextInt(3)), threshold = List.of(20.0, 1.0, 2.0).get(rng.nextInt(3));
+            return new Case("softplus " + beta + " " + threshold + " " + fmt(x.shape()), new Tensor[] {x}, in -> in[0].softplus(beta, threshold),
+                    in -> map(in[0], v -> softplusRef(v, beta, threshold)));
+        }));
+        // ---- elementwise math
+        ops.add(unary("sin", Set.of("sin"), NORMAL, false, Tensor::sin, Math::sin));
+        ops.add(unary("cos", Set.of("cos"), NORMAL, false, Tensor::cos, Math::cos));
+        ops.add(unary("log1p", Set.of("log1p"), POSITIVE, false, Tensor::log1p, MathOps::log1pRef));
+        ops.add(unary("expm1", Set.of("expm1"), NORMAL, false, Tensor::expm1, MathOps::expm1Ref));
+        ops.add(unary("rsqrt", Set.of("rsqrt"), POSITIVE, false, Tensor::rsqrt, v -> 1 / Math.sqrt(v)));
+        ops.add(unary("reciprocal", Set.of("reciprocal"), AWAY_FROM_ZERO, false, Tensor::reciprocal, v -> 1 / v));
+        ops.add(step("sign", Tensor::sign, v -> v > 0 ? 1 : v < 0 ? -1 : v));
+        ops.add(step("floor", Tensor::floor, MathOps::floorRef));
+        ops.add(step("ceil", Tensor::ceil, v -> -floorRef(-v)));
+        ops.add(step("round", Tensor::round, MathOps::roundHalfEven));
+        ops.add(new OpInfo("isfinite", Set.of("isfinite", "isnan"), false, false, (rng, dt, grad) -> {
+            int[] shape = TensorGen.shape(rng, 0, MAX_RANK, MAX_DIM);
+            Tensor x = TensorGen.tensor(rng, dt, shape, EDGES);
+            double[] specials = {Double.NaN, Double.POSITIVE_INFINITY, Double.NEGATIVE_INFINITY};
+            for (int i = 0; i < x.numel(); i++) if (rng.nextInt(3) == 0) x.storage().setDouble(i, specials[rng.nextInt(3)]);
+            boolean nan = rng.nextBoolean();
+            return new Case((nan ? "isnan " : "isfinite ") + fmt(shape), new Tensor[] {x}, in -> nan ? in[0].isnan() : in[0].isfinite(),
+                    in -> map(in[0], v -> nan ? (v != v ? 1 : 0) : (v - v == 0 ? 1 : 0)));
+        }));
+        // ---- masking and structure
+        ops.add(new OpInfo("maskedFill", Set.of("maskedFill"), true, false, (rng, dt, grad) -> {
+            int[] shape = TensorGen.shape(rng, 0, MAX_RANK, MAX_DIM);
+            int[] ms = OpRegistry.dropSome(rng, shape);
+            double value = List.of(0.0, -1.5, 1e4, Double.NEGATIVE_INFINITY).get(rng.nextInt(grad ? 3 : 4)); // finite differences need finite outputs
+            Tensor x = TensorGen.tensor(rng, dt, shape, grad ? NORMAL : EDGES), mask = TensorGen.mask(rng, ms).reshape(ms);
+            return new Case("maskedFill " + fmt(shape) + " mask " + fmt(ms) + " " + value, new Tensor[] {x, mask}, in -> in[0].maskedFill(in[1], value),
+                    in -> Ref.build(in[0].shape(), idx -> Ref.broadcastGet(in[1], idx) != 0 ? value : in[0].get(idx)));
+        }));
+    }
+
+    // ------------------------------------------------------------ references
+
+    /** (1/β)·ln(1 + e^(βx)), x where βx &gt; threshold; ln(1 + u) summed as a series for tiny u. */
+    static double softplusRef(double x, double beta, double threshold) {
+        double bx = beta * x;
+        if (bx > threshold) return x;
+        double u = Math.exp(bx);
+        double l = u < 1e-8 ? u - u * u / 2 : Math.log(1 + u);
+        return l / beta;
+    }
+
+    /** ln(1 + v): its Taylor series near 0 (where 1 + v would round), else the plain formula. */
+    static double log1pRef(double v) {
+        if (Math.abs(v) >= 1e-3) return Math.log(1 + v);
+        double s = 0, p = v;
+        for (int k = 1; k <= 7; k++, p *= -v) s += p / k;
+        return s;
+    }
+
+    /** eᵛ − 1: its Taylor series near 0, else the plain formula. */
+    static double expm1Ref(double v) {
+        if (Math.abs(v) >= 1e-3) return Math.exp(v) - 1;
+        double s = 0, p = v;
+        for (int k = 1; k <= 7; k++) {
+            s += p;
+            p *= v / (k + 1);
+        }
+        return s;
+    }
+
+    /** The largest integer ≤ v, by counting down from the truncation (no Math.floor). */
+    static double floorRef(double v) {
+        if (Double.isNaN(v) || Double.isInfinite(v) || Math.abs(v) >= 0x1p52) return v;
+        double t = (double) (long) v;
+        double r = t > v ? t - 1 : t;
+        return r == 0 ? (v < 0 || (v == 0 && 1 / v < 0) ? -0.0 : 0.0) : r;
+    }
+
+    /** The nearest integer; on an exact half, the even one. */
+    static double roundHalfEven(double v) {
+        if (Double.isNaN(v) || Double.isInfinite(v) || Math.abs(v) >= 0x1p52) return v;
+        double f = floorRef(v), d = v - f;
+        double r = d < 0.5 ? f : d > 0.5 ? f + 1 : (((long) f) % 2 == 0 ? f : f + 1);
+        return r == 0 ? Math.copySign(0.0, v) : r;
+    }
+
+    // ------------------------------------------------------------ entry builders
+
+    static OpInfo unary(String name, Set<String> methods, TensorGen.Values gradProfile, boolean accumulates, Function<Tensor, Tensor> f,
+                        DoubleUnaryOperator ref) {
+        return new OpInfo(name, methods, true, accumulates, (rng, dt, grad) -> {
+            Tensor x = TensorGen.tensor(rng, dt, TensorGen.shape(rng, 0, MAX_RANK, MAX_DIM), grad ? gradProfile : EDGES);
+            return new Case(name + " " + fmt(x.shape()), new Tensor[] {x}, in -> f.apply(in[0]), in -> map(in[0], ref));
+        });
+    }
+
+    /**
+     * A piecewise-constant op: for the gradient check, values 0.1 to 0.4 away from every integer and half-integer
+     * (finite differences see the flat part, and the gradient must be 0); otherwise edge values and exact halves.
+     */
+    static OpInfo step(String name, Function<Tensor, Tensor> f, DoubleUnaryOperator ref) {
+        return new OpInfo(name, Set.of(name), true, false, (rng, dt, grad) -> {
+            int[] shape = TensorGen.shape(rng, 0, MAX_RANK, MAX_DIM);
+            Tensor x = TensorGen.tensor(rng, dt, shape, EDGES);
+            for (int i = 0; i < x.numel(); i++) {
+                double v = grad ? (rng.nextInt(9) - 4) / 2.0 + (rng.nextBoolean() ? 1 : -1) * (0.1 + 0.3 * rng.nextDouble()) / 2
+                        : rng.nextBoolean() ? (rng.nextInt(13) - 6) / 2.0 : x.storage().getDouble(i);
+                x.storage().setDouble(i, v);
+            }
+            return new Case(name + " " + fmt(shape), new Tensor[] {x}, in -> f.apply(in[0]), in -> map(in[0], ref));
+        });
+    }
+
+}

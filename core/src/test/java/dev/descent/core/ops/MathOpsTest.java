@@ -1,0 +1,106 @@
+package dev.descent.core.ops;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.descent.core.DType;
+import dev.descent.core.Tensor;
+import org.junit.jupiter.api.Test;
+
+/** Issue 16's math ops at the points the sweep's random inputs do not pin down: defaults, ties, thresholds, kinks. */
+class MathOpsTest {
+
+    private static double[] grad(java.util.function.UnaryOperator<Tensor> f, double... x) {
+        Tensor t = Tensor.of(x).requiresGrad(true);
+        f.apply(t).sum().backward();
+        return t.grad().toDoubleArray();
+    }
+
+    @Test
+    void roundHalvesToEvenAsTorchRound() {
+        Tensor x = Tensor.of(new double[] {0.5, 1.5, 2.5, -0.5, -1.5, -2.5, 2.4999, 0.5000001});
+        assertArrayEquals(new double[] {0, 2, 2, -0.0, -2, -2, 2, 1}, x.round().toDoubleArray());
+        assertArrayEquals(new float[] {0, 2, 2, -0f, -2, -2}, Tensor.of(new float[] {0.5f, 1.5f, 2.5f, -0.5f, -1.5f, -2.5f}).round().toFloatArray());
+    }
+
+    @Test
+    void stepFunctionsHaveZeroGradientEvenAtTheirJumps() {
+        double[] at = {0, 1, 0.5, -2, 3.7};
+        assertArrayEquals(new double[5], grad(Tensor::round, at));
+        assertArrayEquals(new double[5], grad(Tensor::floor, at));
+        assertArrayEquals(new double[5], grad(Tensor::ceil, at));
+        assertArrayEquals(new double[5], grad(Tensor::sign, at));
+    }
+
+    @Test
+    void signKeepsZeroAndNaN() {
+        double[] s = Tensor.of(new double[] {-3, -0.0, 0, 2, Double.NaN}).sign().toDoubleArray();
+        assertEquals(-1, s[0]);
+        assertEquals(Double.doubleToLongBits(-0.0), Double.doubleToLongBits(s[1]));
+        assertEquals(0.0, s[2]);
+        assertEquals(1, s[3]);
+        assertTrue(Double.isNaN(s[4]));
+    }
+
+    @Test
+    void activationDefaultsArePyTorchs() {
+        Tensor x = Tensor.of(new double[] {-2, -0.5, 0, 3});
+        assertArrayEquals(x.leakyRelu(0.01).toDoubleArray(), x.leakyRelu().toDoubleArray());
+        assertArrayEquals(x.elu(1.0).toDoubleArray(), x.elu().toDoubleArray());
+        assertArrayEquals(x.softplus(1, 20).toDoubleArray(), x.softplus().toDoubleArray());
+        assertArrayEquals(new double[] {-0.02, -0.005, 0, 3}, x.leakyRelu().toDoubleArray(), 1e-15);
+    }
+
+    @Test
+    void softplusIsLinearAboveTheThresholdAndFiniteFarBeyondIt() {
+        Tensor x = Tensor.of(new double[] {25, 1e4, -1e4, 0}).requiresGrad(true);
+        Tensor y = x.softplus();
+        assertArrayEquals(new double[] {25, 1e4, 0, Math.log(2)}, y.toDoubleArray(), 1e-15);
+        y.sum().backward();
+        assertArrayEquals(new double[] {1, 1, 0, 0.5}, x.grad().toDoubleArray(), 1e-15);
+        // β = 2, threshold 1: x = 0.6 gives βx = 1.2 > 1, so x itself
+        assertEquals(0.6, Tensor.of(0.6).softplus(2, 1).item(), 0);
+        assertEquals(Math.log1p(Math.exp(0.8)) / 2, Tensor.of(0.4).softplus(2, 1).item(), 1e-15);
+    }
+
+    @Test
+    void kinksTakePyTorchsSubgradients() {
+        assertArrayEquals(new double[] {0.2, 1}, grad(t -> t.leakyRelu(0.2), 0, 1));
+        assertArrayEquals(new double[] {1.5, 1}, grad(t -> t.elu(1.5), 0, 1));
+        double[] g = grad(t -> t.elu(), -800, 800); // e^800 would overflow in the branch not taken
+        assertArrayEquals(new double[] {0, 1}, g);
+    }
+
+    @Test
+    void siluIsXTimesSigmoid() {
+        Tensor x = Tensor.randn(DType.FLOAT64, new java.util.SplittableRandom(1), 50);
+        assertTrue(x.silu().allClose(x.mul(x.sigmoid()), 1e-15, 1e-15));
+        assertTrue(x.to(DType.FLOAT32).silu().allClose(x.mul(x.sigmoid()).to(DType.FLOAT32), 1e-6, 1e-7));
+    }
+
+    @Test
+    void isfiniteAndIsnanOnEveryDtype() {
+        Tensor x = Tensor.of(new float[] {1, Float.NaN, Float.POSITIVE_INFINITY, Float.NEGATIVE_INFINITY});
+        assertArrayEquals(new boolean[] {true, false, false, false}, x.isfinite().toBooleanArray());
+        assertArrayEquals(new boolean[] {false, true, false, false}, x.isnan().toBooleanArray());
+        assertEquals(DType.BOOL, x.isnan().dtype());
+        Tensor ints = Tensor.of(new long[] {1, 2, 3});
+        assertArrayEquals(new boolean[] {true, true, true}, ints.isfinite().toBooleanArray());
+        assertArrayEquals(new boolean[] {false, false, false}, ints.isnan().toBooleanArray());
+    }
+
+    @Test
+    void badArgumentsAreRejectedWithTheirValues() {
+        Tensor x = Tensor.of(new double[] {1, 2});
+        assertTrue(assertThrows(IllegalArgumentException.class, () -> x.softplus(0, 20)).getMessage().contains("beta"));
+        assertTrue(assertThrows(IllegalArgumentException.class, () -> x.leakyRelu(Double.NaN)).getMessage().contains("NaN"));
+        assertTrue(assertThrows(IllegalArgumentException.class, () -> Tensor.of(new long[] {1}).sin()).getMessage().contains("INT64"));
+        var e = assertThrows(IllegalArgumentException.class, () -> x.maskedFill(Tensor.of(new boolean[] {true, false, true}), 0));
+        assertTrue(e.getMessage().contains("[3]") && e.getMessage().contains("[2]"), e.getMessage());
+        assertThrows(IllegalArgumentException.class, () -> x.maskedFill(Tensor.of(new double[] {1, 0}), 0));
+        assertFalse(x.maskedFill(Tensor.of(new boolean[] {true, false}), -1).contentEquals(x));
+    }
+}
