@@ -10,6 +10,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.descent.core.autograd.Autograd;
 import dev.descent.core.autograd.GradMode;
+import dev.descent.core.ops.Attention;
 import dev.descent.core.ops.Convolution;
 import dev.descent.core.ops.Pooling;
 import java.util.LinkedHashMap;
@@ -186,6 +187,8 @@ class WorkspaceTest {
         ops.put("leakyRelu", () -> x.leakyRelu(0.1));
         ops.put("sin", () -> m.sin());
         ops.put("isnan", () -> m.isnan());
+        Tensor aq = Tensor.randn(rng, 2, 3, 40, 8), ak = Tensor.randn(rng, 2, 3, 50, 8), av = Tensor.randn(rng, 2, 3, 50, 8);
+        ops.put("attention with dropout", () -> Attention.scaledDotProductAttention(aq, ak, av, null, true, 0.25, new SplittableRandom(9)));
         Tensor x14 = Tensor.randn(rng, 40, 8, 14, 14), dy14 = Tensor.randn(rng, 40, 16, 14, 14);
         ops.put("conv2d weight gradient, im2col path (partials per chunk of images)",
                 () -> Convolution.conv2dWeightGrad(x14, dy14, w.shape(), new Convolution.Params(1, 1, 1, 1, 1, 1, 1)));

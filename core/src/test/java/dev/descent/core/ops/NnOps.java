@@ -297,7 +297,81 @@ final class NnOps {
                     in -> Normalization.groupNorm(in[0], groups, affine ? in[1] : null, affine ? in[2] : null, 1e-5),
                     in -> groupNormRef(in[0], groups, affine ? in[1] : null, affine ? in[2] : null, 1e-5));
         }));
+        ops.add(new OpInfo("scaledDotProductAttention", Set.of("scaledDotProductAttention"), true, true, NnOps::attentionCase));
         return ops;
+    }
+
+    /** Attention over random broadcast batch dims, an optional bool or float mask, causal or not, sometimes dropout. */
+    static Case attentionCase(RandomGenerator rng, DType dt, boolean grad) {
+        int l = 1 + rng.nextInt(4), s = 1 + rng.nextInt(4), e = 1 + rng.nextInt(3), ev = 1 + rng.nextInt(3);
+        int[][] batch = TensorGen.broadcastPair(rng, 2, 3);
+        int[] vb = OpRegistry.dropSome(rng, Ref.broadcastShape(batch[0], batch[1]));
+        Tensor q = TensorGen.tensor(rng, dt, OpRegistry.cat(batch[0], new int[] {l, e}), NORMAL);
+        Tensor k = TensorGen.tensor(rng, dt, OpRegistry.cat(batch[1], new int[] {s, e}), NORMAL);
+        Tensor v = TensorGen.tensor(rng, dt, OpRegistry.cat(vb, new int[] {s, ev}), NORMAL);
+        boolean causal = rng.nextBoolean();
+        int maskKind = rng.nextInt(3); // 0: none, 1: bool, 2: float
+        int[] ms = OpRegistry.dropSome(rng, OpRegistry.cat(Ref.broadcastShape(batch[0], batch[1]), new int[] {l, s}));
+        double p = rng.nextInt(4) == 0 ? 0.3 : 0;
+        long seed = rng.nextLong();
+        Tensor mask = maskKind == 1 ? TensorGen.mask(rng, ms) : maskKind == 2 ? TensorGen.tensor(rng, dt, ms, NORMAL) : null;
+        Tensor[] inputs = mask == null ? new Tensor[] {q, k, v} : new Tensor[] {q, k, v, mask};
+        String d = "sdpa q" + OpRegistry.fmt(q.shape()) + " k" + OpRegistry.fmt(k.shape()) + " v" + OpRegistry.fmt(v.shape())
+                + (mask == null ? "" : " mask" + OpRegistry.fmt(ms) + " " + mask.dtype()) + (causal ? " causal" : "") + (p > 0 ? " dropout " + p : "");
+        return new Case(d, inputs, in -> Attention.scaledDotProductAttention(in[0], in[1], in[2], in.length > 3 ? in[3] : null, causal, p,
+                new SplittableRandom(seed)), in -> attentionRef(in[0], in[1], in[2], in.length > 3 ? in[3] : null, causal, p, new SplittableRandom(seed)));
+    }
+
+    /** Attention by its definition, one output element at a time; fully masked rows give 0. */
+    static Expected attentionRef(Tensor q, Tensor k, Tensor v, Tensor mask, boolean causal, double p, RandomGenerator rng) {
+        int l = q.size(-2), s = k.size(-2), e = q.size(-1), ev = v.size(-1);
+        int[] qb = java.util.Arrays.copyOf(q.shape(), q.dim() - 2), kb = java.util.Arrays.copyOf(k.shape(), k.dim() - 2);
+        int[] sb = Ref.broadcastShape(qb, kb);
+        int[] pShape = OpRegistry.cat(sb, new int[] {l, s});
+        if (mask != null) pShape = Ref.broadcastShape(pShape, mask.shape());
+        int[] full = pShape;
+        // the probabilities, then dropout factors drawn row-major over them
+        double[] probs = Ref.build(full, idx -> 0).values();
+        int rows = probs.length / s;
+        for (int r = 0; r < rows; r++) {
+            int[] at = Ref.unravel(r * s, full);
+            double[] sc = new double[s];
+            boolean[] open = new boolean[s];
+            double max = Double.NEGATIVE_INFINITY;
+            for (int j = 0; j < s; j++) {
+                at[at.length - 1] = j;
+                double dot = 0;
+                int[] qi = at.clone(), ki = at.clone();
+                for (int c = 0; c < e; c++) {
+                    qi[qi.length - 1] = c;
+                    ki[ki.length - 2] = j;
+                    ki[ki.length - 1] = c;
+                    dot += Ref.broadcastGet(q, qi) * Ref.broadcastGet(k, ki);
+                }
+                sc[j] = dot / Math.sqrt(e);
+                open[j] = !causal || j <= at[at.length - 2];
+                if (mask != null && mask.dtype() == dev.descent.core.DType.BOOL) open[j] &= Ref.broadcastGet(mask, at) != 0;
+                else if (mask != null) sc[j] += Ref.broadcastGet(mask, at);
+                if (open[j]) max = Math.max(max, sc[j]);
+            }
+            double sum = 0;
+            for (int j = 0; j < s; j++) sum += open[j] ? Math.exp(sc[j] - max) : 0;
+            for (int j = 0; j < s; j++) probs[r * s + j] = open[j] ? Math.exp(sc[j] - max) / sum : 0;
+        }
+        if (p > 0) for (int i = 0; i < probs.length; i++) probs[i] *= rng.nextDouble() >= p ? 1 / (1 - p) : 0;
+        int[] out = Ref.broadcastShape(java.util.Arrays.copyOf(full, full.length - 2), java.util.Arrays.copyOf(v.shape(), v.dim() - 2));
+        int[] outShape = OpRegistry.cat(out, new int[] {l, ev});
+        Tensor pt = Tensor.of(probs, full);
+        return Ref.build(outShape, idx -> {
+            double acc = 0;
+            int[] pi = idx.clone(), vi = idx.clone();
+            for (int j = 0; j < s; j++) {
+                pi[pi.length - 1] = j;
+                vi[vi.length - 2] = j;
+                acc += Ref.broadcastGet(pt, pi) * Ref.broadcastGet(v, vi);
+            }
+            return acc;
+        });
     }
 
     /** Per (sample, group): mean and biased variance over the group's channels and positions, then the per-channel affine. */
