@@ -121,10 +121,16 @@ class AttentionTest {
             for (int h = 0; h < HEADS; h++) mean += want.weights()[b][h][i][s] / HEADS;
             assertClose(mean, avg.get(b, i, s), 1e-12, what + " averaged weights");
         }
-        assertNull(m.forward(q, k, v, padding, mask, false, true).weights());
+        // Without weights the fused op runs: the same output.
+        MultiheadAttention.Output fused = m.forward(q, k, v, padding, mask, false, true);
+        assertNull(fused.weights());
+        for (int b = 0; b < B; b++) for (int i = 0; i < L; i++) for (int e = 0; e < E; e++) {
+            assertClose(want.out()[b][i][e], at(fused.output(), batchFirst, b, i, e), 1e-12, what + " output of the fused path");
+        }
         // Gradients with respect to query, key and value: float64 central differences.
         Tensor pad = padding, msk = mask;
-        GradCheck.check(what, in -> m.forward(in[0], in[1], in[2], pad, msk, false, true).output(), q, k, v);
+        GradCheck.check(what + " fused", in -> m.forward(in[0], in[1], in[2], pad, msk, false, true).output(), q, k, v);
+        GradCheck.check(what + " composed", in -> m.forward(in[0], in[1], in[2], pad, msk, true, true).output(), q, k, v);
     }
 
     @Test
