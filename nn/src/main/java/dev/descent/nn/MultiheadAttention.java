@@ -32,7 +32,8 @@ import java.util.random.RandomGenerator;
  *
  * <p>Calling it: {@link #forward(Tensor, Tensor, Tensor, Tensor, Tensor, boolean, boolean)} is the full call and
  * returns an {@link Output} record (the output and, when asked, the attention weights). {@link #forward(Tensor)} is
- * self-attention without masks and returns the output only.
+ * self-attention without masks and returns the output only; {@link #forwardCausal(Tensor)} is a decoder's causal
+ * self-attention.
  */
 public final class MultiheadAttention extends Module {
     /**
@@ -137,13 +138,42 @@ public final class MultiheadAttention extends Module {
      * @throws IllegalArgumentException when a shape does not fit
      */
     public Output forward(Tensor query, Tensor key, Tensor value, Tensor keyPaddingMask, Tensor attnMask, boolean needWeights, boolean averageWeights) {
+        return attend(query, key, value, keyPaddingMask, attnMask, false, needWeights, averageWeights);
+    }
+
+    /**
+     * Causal self-attention: position i attends to positions 0 … i of x only (a decoder's attention, as
+     * {@code is_causal=True} with the matching mask in PyTorch), through the fused op, without weights.
+     *
+     * @param x the sequence {@code [L, B, E]} ({@code [B, L, E]} when batch first)
+     * @return the output, of x's shape
+     * @throws IllegalArgumentException when x has another shape
+     */
+    public Tensor forwardCausal(Tensor x) {
+        return attend(x, x, x, null, null, true, false, false).output();
+    }
+
+    private Output attend(Tensor query, Tensor key, Tensor value, Tensor keyPaddingMask, Tensor attnMask, boolean causal, boolean needWeights,
+                          boolean averageWeights) {
         Tensor q = batchMajor("query", query), k = batchMajor("key", key), v = batchMajor("value", value);
         int b = q.size(0), l = q.size(1), s = k.size(1);
         if (k.size(0) != b || !java.util.Arrays.equals(k.shape(), v.shape())) {
             throw new IllegalArgumentException(this + ": key " + Shape.format(key.shape()) + " and value " + Shape.format(value.shape())
                     + " must have the same shape, with the batch of query " + Shape.format(query.shape()));
         }
-        Tensor qh = heads(project(q, 0), b, l), kh = heads(project(k, 1), b, s), vh = heads(project(v, 2), b, s);
+        Tensor qh, kh, vh;
+        if (query == key && key == value) {
+            // Self-attention: one product with the whole in-projection, then the three thirds.
+            Tensor qkv = x3(q);
+            qh = heads(qkv.narrow(-1, 0, embedDim), b, l);
+            kh = heads(qkv.narrow(-1, embedDim, embedDim), b, s);
+            vh = heads(qkv.narrow(-1, 2 * embedDim, embedDim), b, s);
+        } else {
+            qh = heads(project(q, 0), b, l);
+            kh = heads(project(k, 1), b, s);
+            vh = heads(project(v, 2), b, s);
+        }
+        if (causal && l != s) throw new IllegalStateException("causal attention needs as many queries as keys, got " + l + " and " + s);
         Tensor attnM = attnMask == null ? null : attentionMask(attnMask, b, l, s);
         Tensor padM = keyPaddingMask == null ? null : paddingMask(keyPaddingMask, b, s);
         Tensor out, w = null;
@@ -152,7 +182,7 @@ public final class MultiheadAttention extends Module {
             Tensor m = additive(attnM, qh);
             if (padM != null) m = m == null ? additive(padM, qh) : m.add(additive(padM, qh));
             boolean drop = dropout != null && isTraining();
-            out = Attention.scaledDotProductAttention(qh, kh, vh, m, false, drop ? dropout.p() : 0, drop ? dropout.nextGenerator() : null);
+            out = Attention.scaledDotProductAttention(qh, kh, vh, m, causal, drop ? dropout.p() : 0, drop ? dropout.nextGenerator() : null);
         } else {
             Tensor scores = qh.matmul(kh.transpose(2, 3)).mul(1 / Math.sqrt(headDim)); // [B, heads, L, S]
             if (attnM != null) scores = masked(scores, attnM);
@@ -195,6 +225,12 @@ public final class MultiheadAttention extends Module {
             throw new IllegalArgumentException(this + ": " + what + " must be " + (batchFirst ? "[B, L, " : "[L, B, ") + embedDim + "], got " + Shape.format(x.shape()));
         }
         return batchFirst ? x : x.transpose(0, 1);
+    }
+
+    /** x·W_inᵀ + b_in: the query, key and value projections side by side, {@code [..., 3E]}. */
+    private Tensor x3(Tensor x) {
+        Tensor y = x.matmul(inProjWeight.t());
+        return inProjBias == null ? y : y.add(inProjBias);
     }
 
     /** x·W_iᵀ + b_i for the i-th third of the in-projection (0: query, 1: key, 2: value). */
