@@ -7,7 +7,7 @@ import java.util.List;
 import java.util.random.RandomGenerator;
 
 /**
- * A multi-layer GRU over a sequence, as {@code torch.nn.GRU} (unidirectional, no dropout between layers): layer l
+ * A multi-layer GRU over a sequence, as {@code torch.nn.GRU} (unidirectional; optional dropout between layers): layer l
  * runs {@link GRUCell}'s equations over time on the outputs of layer l − 1. Parameters per layer
  * {@code weight_ih_l<l> [3H, in_l]}, {@code weight_hh_l<l> [3H, H]}, {@code bias_ih_l<l>}, {@code bias_hh_l<l> [3H]},
  * gate order r, z, n, all uniform in ±1/√H: a PyTorch state dict of the same configuration loads by name.
@@ -27,6 +27,7 @@ public final class GRU extends Module {
     private final int inputSize, hiddenSize, numLayers;
     private final boolean batchFirst;
     private final Parameter[] weightIh, weightHh, biasIh, biasHh;
+    private final Dropout dropout;
 
     /**
      * A time-major GRU with biases.
@@ -38,7 +39,7 @@ public final class GRU extends Module {
      * @throws IllegalArgumentException when a size is below 1
      */
     public GRU(int inputSize, int hiddenSize, int numLayers, RandomGenerator rng) {
-        this(inputSize, hiddenSize, numLayers, true, false, rng);
+        this(inputSize, hiddenSize, numLayers, true, false, 0, rng);
     }
 
     /**
@@ -53,7 +54,27 @@ public final class GRU extends Module {
      * @throws IllegalArgumentException when a size is below 1
      */
     public GRU(int inputSize, int hiddenSize, int numLayers, boolean bias, boolean batchFirst, RandomGenerator rng) {
+        this(inputSize, hiddenSize, numLayers, bias, batchFirst, 0, rng);
+    }
+
+    /**
+     * Every option, with dropout between layers (PyTorch's {@code dropout}): in training, each layer's output
+     * sequence but the last is dropped with probability {@code dropout} before the next layer reads it. With
+     * dropout &gt; 0 (and more than one layer) a {@link Dropout} child named {@code dropout} holds the seed and
+     * call counter (Descent's buffers, not in a PyTorch state dict).
+     *
+     * @param inputSize the input features, ≥ 1
+     * @param hiddenSize H, ≥ 1
+     * @param numLayers the stacked layers, ≥ 1
+     * @param bias whether each layer has {@code bias_ih} and {@code bias_hh}
+     * @param batchFirst true: input and output {@code [B, T, features]}; false: {@code [T, B, features]}
+     * @param dropout the probability of dropping an element between layers, in [0, 1)
+     * @param rng the source of the initial parameters (drawn in registration order), then of the dropout seed
+     * @throws IllegalArgumentException when a size is below 1 or dropout is outside [0, 1)
+     */
+    public GRU(int inputSize, int hiddenSize, int numLayers, boolean bias, boolean batchFirst, double dropout, RandomGenerator rng) {
         Recurrence.checkSizes("GRU", inputSize, hiddenSize, numLayers);
+        if (!(dropout >= 0 && dropout < 1)) throw new IllegalArgumentException("GRU: dropout must be in [0, 1), was " + dropout);
         this.inputSize = inputSize;
         this.hiddenSize = hiddenSize;
         this.numLayers = numLayers;
@@ -71,6 +92,7 @@ public final class GRU extends Module {
             }
         }
         Recurrence.initUniform(this, hiddenSize, rng);
+        this.dropout = dropout > 0 && numLayers > 1 ? addModule("dropout", new Dropout(dropout, rng)) : null;
     }
 
     /**
@@ -107,6 +129,7 @@ public final class GRU extends Module {
                 outs.add(h);
             }
             seq = Tensor.stack(outs, 0);
+            if (dropout != null && l < numLayers - 1) seq = dropout.forward(seq);
             hn.add(h);
         }
         return new Output(batchFirst ? seq.transpose(0, 1) : seq, Tensor.stack(hn, 0));
@@ -115,6 +138,7 @@ public final class GRU extends Module {
     @Override
     public String toString() {
         return "GRU(" + inputSize + ", " + hiddenSize + ", num_layers=" + numLayers + (biasIh[0] == null ? ", bias=false" : "")
-                + (batchFirst ? ", batch_first=true" : "") + ")";
+                + (batchFirst ? ", batch_first=true" : "")
+                + (dropout != null ? ", dropout=" + dropout.p() : "") + ")";
     }
 }

@@ -8,7 +8,7 @@ import java.util.List;
 import java.util.random.RandomGenerator;
 
 /**
- * A multi-layer LSTM over a sequence, as {@code torch.nn.LSTM} (unidirectional, no dropout between layers): layer
+ * A multi-layer LSTM over a sequence, as {@code torch.nn.LSTM} (unidirectional; optional dropout between layers): layer
  * l runs {@link LSTMCell}'s equations over time on the outputs of layer l − 1. Parameters per layer
  * {@code weight_ih_l<l> [4H, in_l]}, {@code weight_hh_l<l> [4H, H]}, {@code bias_ih_l<l>}, {@code bias_hh_l<l> [4H]}
  * (in_0 = inputSize, in_l = H after), gate order i, f, g, o, all uniform in ±1/√H: a PyTorch state dict of the
@@ -40,6 +40,7 @@ public final class LSTM extends Module {
     private final int inputSize, hiddenSize, numLayers;
     private final boolean batchFirst;
     private final Parameter[] weightIh, weightHh, biasIh, biasHh;
+    private final Dropout dropout;
 
     /**
      * A time-major LSTM with biases.
@@ -51,7 +52,7 @@ public final class LSTM extends Module {
      * @throws IllegalArgumentException when a size is below 1
      */
     public LSTM(int inputSize, int hiddenSize, int numLayers, RandomGenerator rng) {
-        this(inputSize, hiddenSize, numLayers, true, false, rng);
+        this(inputSize, hiddenSize, numLayers, true, false, 0, rng);
     }
 
     /**
@@ -66,7 +67,27 @@ public final class LSTM extends Module {
      * @throws IllegalArgumentException when a size is below 1
      */
     public LSTM(int inputSize, int hiddenSize, int numLayers, boolean bias, boolean batchFirst, RandomGenerator rng) {
+        this(inputSize, hiddenSize, numLayers, bias, batchFirst, 0, rng);
+    }
+
+    /**
+     * Every option, with dropout between layers (PyTorch's {@code dropout}): in training, each layer's output
+     * sequence but the last is dropped with probability {@code dropout} before the next layer reads it. With
+     * dropout &gt; 0 (and more than one layer) a {@link Dropout} child named {@code dropout} holds the seed and
+     * call counter (Descent's buffers, not in a PyTorch state dict).
+     *
+     * @param inputSize the input features, ≥ 1
+     * @param hiddenSize H, ≥ 1
+     * @param numLayers the stacked layers, ≥ 1
+     * @param bias whether each layer has {@code bias_ih} and {@code bias_hh}
+     * @param batchFirst true: input and output {@code [B, T, features]}; false: {@code [T, B, features]}
+     * @param dropout the probability of dropping an element between layers, in [0, 1)
+     * @param rng the source of the initial parameters (drawn in registration order), then of the dropout seed
+     * @throws IllegalArgumentException when a size is below 1 or dropout is outside [0, 1)
+     */
+    public LSTM(int inputSize, int hiddenSize, int numLayers, boolean bias, boolean batchFirst, double dropout, RandomGenerator rng) {
         Recurrence.checkSizes("LSTM", inputSize, hiddenSize, numLayers);
+        if (!(dropout >= 0 && dropout < 1)) throw new IllegalArgumentException("LSTM: dropout must be in [0, 1), was " + dropout);
         this.inputSize = inputSize;
         this.hiddenSize = hiddenSize;
         this.numLayers = numLayers;
@@ -84,6 +105,7 @@ public final class LSTM extends Module {
             }
         }
         Recurrence.initUniform(this, hiddenSize, rng);
+        this.dropout = dropout > 0 && numLayers > 1 ? addModule("dropout", new Dropout(dropout, rng)) : null;
     }
 
     /**
@@ -126,6 +148,7 @@ public final class LSTM extends Module {
                 outs.add(h);
             }
             seq = Tensor.stack(outs, 0);
+            if (dropout != null && l < numLayers - 1) seq = dropout.forward(seq);
             hn.add(h);
             cn.add(c);
         }
@@ -144,6 +167,7 @@ public final class LSTM extends Module {
     @Override
     public String toString() {
         return "LSTM(" + inputSize + ", " + hiddenSize + ", num_layers=" + numLayers + (biasIh[0] == null ? ", bias=false" : "")
-                + (batchFirst ? ", batch_first=true" : "") + ")";
+                + (batchFirst ? ", batch_first=true" : "")
+                + (dropout != null ? ", dropout=" + dropout.p() : "") + ")";
     }
 }

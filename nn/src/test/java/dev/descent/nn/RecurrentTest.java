@@ -286,6 +286,25 @@ class RecurrentTest {
     }
 
     @Test
+    void dropoutBetweenLayersActsOnlyInTraining() {
+        for (boolean lstm : new boolean[] {true, false}) {
+            Module drop = lstm ? new LSTM(IN, H, LAYERS, true, true, 0.5, new SplittableRandom(1)) : new GRU(IN, H, LAYERS, true, true, 0.5, new SplittableRandom(1));
+            Module plain = lstm ? new LSTM(IN, H, LAYERS, true, true, new SplittableRandom(2)) : new GRU(IN, H, LAYERS, true, true, new SplittableRandom(2));
+            java.util.Map<String, Tensor> params = new LinkedHashMap<>(drop.namedParameters());
+            plain.loadStateDict(params);
+            assertTrue(drop.stateDict().containsKey("dropout.seed"), drop.stateDict().keySet().toString());
+            Tensor x = Tensor.randn(DType.FLOAT64, new SplittableRandom(3), B, T, IN);
+            assertTrue(drop.eval().forward(x).contentEquals(plain.forward(x)), drop + ": eval mode must not drop");
+            drop.train();
+            Tensor a = drop.forward(x), b = drop.forward(x);
+            assertTrue(!a.allClose(plain.forward(x), 1e-9, 1e-9) && !a.allClose(b, 1e-9, 1e-9), drop + ": training mode should drop, a new mask each call");
+        }
+        assertEquals(List.of("weight_ih_l0", "weight_hh_l0", "bias_ih_l0", "bias_hh_l0"),
+                new ArrayList<>(new LSTM(IN, H, 1, true, false, 0.5, new SplittableRandom(1)).stateDict().keySet()), "one layer: nothing to drop between");
+        assertThrows(IllegalArgumentException.class, () -> new GRU(IN, H, 2, true, false, 1.0, new SplittableRandom(1)));
+    }
+
+    @Test
     void badShapesNameTheShapes() {
         LSTM lstm = new LSTM(3, 4, 2, new SplittableRandom(1));
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> lstm.forward(Tensor.zeros(5, 2, 7)));
