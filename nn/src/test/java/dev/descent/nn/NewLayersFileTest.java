@@ -41,7 +41,7 @@ class NewLayersFileTest {
             new Example("GRUCell", r -> new GRUCell(3, 4, r), r -> Tensor.randn(r, 2, 3)),
             new Example("LSTM", r -> new LSTM(3, 4, 2, true, true, r), r -> Tensor.randn(r, 2, 5, 3)),
             new Example("GRU", r -> new GRU(3, 4, 2, r), r -> Tensor.randn(r, 5, 2, 3)),
-            new Example("LSTM with dropout", r -> new LSTM(3, 4, 3, true, false, 0.3, r), r -> Tensor.randn(r, 5, 2, 3)),
+            new Example("LSTM with dropout", r -> new LSTM(3, 4, 3, true, false, 0.3, true, r), r -> Tensor.randn(r, 5, 2, 3)),
             new Example("MultiheadAttention", r -> new MultiheadAttention(8, 2, r), r -> Tensor.randn(r, 3, 2, 8)),
             new Example("TransformerEncoderLayer", r -> new TransformerEncoderLayer(8, 2, 16, 0.1, "gelu", false, true, r), r -> Tensor.randn(r, 2, 3, 8)),
             new Example("TransformerBlock", r -> new TransformerBlock(8, 2, 0.1, r), r -> Tensor.randn(r, 2, 3, 8)),
