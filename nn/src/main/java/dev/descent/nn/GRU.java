@@ -124,12 +124,18 @@ public final class GRU extends Module {
     /**
      * The full call: {@code (x, h0) → (output, hn)}.
      *
-     * @param x the input {@code [T, B, in]} ({@code [B, T, in]} when batch first), T ≥ 1
+     * @param x the input {@code [T, B, in]} ({@code [B, T, in]} when batch first), T ≥ 1; or unbatched {@code [T, in]},
+     *        with h0 and the results without the B dim
      * @param h0 the initial state {@code [D·layers, B, H]}, or null for zeros
      * @return the output sequence and the final state
      * @throws IllegalArgumentException when x or h0 has another shape
      */
     public Output forward(Tensor x, Tensor h0) {
+        if (x.dim() == 2) {
+            // Unbatched, as PyTorch allows: [T, in] with h0 [D·layers, H]; run as a batch of one.
+            Output o = forward(batchFirst ? x.unsqueeze(0) : x.unsqueeze(1), h0 == null ? null : Recurrence.batchOfOne(this, "h0", h0));
+            return new Output(o.output().squeeze(batchFirst ? 0 : 1), o.h().squeeze(1));
+        }
         Tensor seq = LSTM.timeMajor(this, x, inputSize, batchFirst);
         int steps = seq.size(0), b = seq.size(1);
         int n = numLayers * directions;

@@ -137,12 +137,19 @@ public final class LSTM extends Module {
     /**
      * The full call: {@code (x, (h0, c0)) → (output, (hn, cn))}.
      *
-     * @param x the input {@code [T, B, in]} ({@code [B, T, in]} when batch first), T ≥ 1
+     * @param x the input {@code [T, B, in]} ({@code [B, T, in]} when batch first), T ≥ 1; or unbatched {@code [T, in]},
+     *        with states and results without the B dim
      * @param state h0 and c0, each {@code [D·layers, B, H]}, or null for zeros
      * @return the output sequence and the final state
      * @throws IllegalArgumentException when x or the state has another shape
      */
     public Output forward(Tensor x, State state) {
+        if (x.dim() == 2) {
+            // Unbatched, as PyTorch allows: [T, in] with states [D·layers, H]; run as a batch of one.
+            State s = state == null ? null : new State(Recurrence.batchOfOne(this, "h0", state.h()), Recurrence.batchOfOne(this, "c0", state.c()));
+            Output o = forward(batchFirst ? x.unsqueeze(0) : x.unsqueeze(1), s);
+            return new Output(o.output().squeeze(batchFirst ? 0 : 1), new State(o.state().h().squeeze(1), o.state().c().squeeze(1)));
+        }
         Tensor seq = timeMajor(this, x, inputSize, batchFirst);
         int steps = seq.size(0), b = seq.size(1);
         int n = numLayers * directions;

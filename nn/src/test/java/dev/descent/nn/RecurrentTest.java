@@ -323,6 +323,28 @@ class RecurrentTest {
     }
 
     @Test
+    void unbatchedInputsAreABatchOfOne() {
+        SplittableRandom rng = new SplittableRandom(9);
+        Tensor x = Tensor.randn(DType.FLOAT64, rng, T, IN), h = Tensor.randn(DType.FLOAT64, rng, 4, H), c = Tensor.randn(DType.FLOAT64, rng, 4, H);
+        for (boolean batchFirst : new boolean[] {false, true}) {
+            LSTM lstm = new LSTM(IN, H, 2, true, batchFirst, 0, true, rng);
+            LSTM.Output one = lstm.forward(x, new LSTM.State(h, c));
+            LSTM.Output batched = lstm.forward(x.unsqueeze(batchFirst ? 0 : 1), new LSTM.State(h.unsqueeze(1), c.unsqueeze(1)));
+            assertTrue(one.output().contentEquals(batched.output().squeeze(batchFirst ? 0 : 1)) && one.state().c().contentEquals(batched.state().c().squeeze(1)));
+            GRU gru = new GRU(IN, H, 2, true, batchFirst, 0, true, rng);
+            GRU.Output g1 = gru.forward(x, h), gb = gru.forward(x.unsqueeze(batchFirst ? 0 : 1), h.unsqueeze(1));
+            assertTrue(g1.output().contentEquals(gb.output().squeeze(batchFirst ? 0 : 1)) && g1.h().contentEquals(gb.h().squeeze(1)));
+            assertArrayEquals(new int[] {T, 2 * H}, g1.output().shape());
+        }
+        LSTMCell lc = new LSTMCell(IN, H, rng);
+        LSTM.State s = lc.forward(x.select(0, 0), new LSTM.State(h.select(0, 0), c.select(0, 0)));
+        assertArrayEquals(new int[] {H}, s.h().shape());
+        assertTrue(s.c().contentEquals(lc.forward(x.narrow(0, 0, 1), new LSTM.State(h.narrow(0, 0, 1), c.narrow(0, 0, 1))).c().squeeze(0)));
+        GRUCell gc = new GRUCell(IN, H, rng);
+        assertTrue(gc.forward(x.select(0, 1), h.select(0, 1)).contentEquals(gc.forward(x.narrow(0, 1, 1), h.narrow(0, 1, 1)).squeeze(0)));
+    }
+
+    @Test
     void badShapesNameTheShapes() {
         LSTM lstm = new LSTM(3, 4, 2, new SplittableRandom(1));
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> lstm.forward(Tensor.zeros(5, 2, 7)));
