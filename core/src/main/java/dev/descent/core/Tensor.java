@@ -1188,6 +1188,101 @@ public class Tensor {
     }
 
     /**
+     * {@return the lower triangle of the last two dims, the rest 0: kept where column − row ≤ {@code diagonal}}
+     * As {@code torch.tril}; leading dims are a batch. Runs {@link Elementwise#tril}.
+     *
+     * @param diagonal 0 for the main diagonal, positive above it, negative below
+     * @throws IllegalArgumentException when the tensor has fewer than 2 dims
+     */
+    public Tensor tril(int diagonal) {
+        return Elementwise.tril(this, diagonal);
+    }
+
+    /** {@return {@link #tril(int) tril(0)}: the lower triangle with the main diagonal} */
+    public Tensor tril() {
+        return Elementwise.tril(this, 0);
+    }
+
+    /**
+     * {@return the upper triangle of the last two dims, the rest 0: kept where column − row ≥ {@code diagonal}}
+     * As {@code torch.triu}. Runs {@link Elementwise#triu}.
+     *
+     * @param diagonal 0 for the main diagonal, positive above it, negative below
+     * @throws IllegalArgumentException when the tensor has fewer than 2 dims
+     */
+    public Tensor triu(int diagonal) {
+        return Elementwise.triu(this, diagonal);
+    }
+
+    /** {@return {@link #triu(int) triu(0)}: the upper triangle with the main diagonal} */
+    public Tensor triu() {
+        return Elementwise.triu(this, 0);
+    }
+
+    /**
+     * {@return a causal attention mask: bool {@code [size, size]}, TRUE WHERE COLUMN j &gt; ROW i} True marks what
+     * to hide: query position i may attend to keys 0…i only. The convention is {@code masked_fill}'s (and
+     * PyTorch's bool {@code attn_mask} in {@code nn.Transformer.generate_square_subsequent_mask}'s −∞ places):
+     * {@code scores.maskedFill(Tensor.causalMask(t), Double.NEGATIVE_INFINITY).softmax(-1)}. Equal to
+     * {@code triu(ones, 1)}. Note that {@code scaled_dot_product_attention}'s bool mask has the opposite meaning
+     * (true = attend). Runs {@link Elementwise#causalMask}.
+     *
+     * @param size the sequence length, ≥ 0
+     * @throws IllegalArgumentException when size is negative
+     */
+    public static Tensor causalMask(int size) {
+        return Elementwise.causalMask(size);
+    }
+
+    /**
+     * {@return views of pieces of {@code size} elements along {@code dim}, the last one shorter if need be} As
+     * {@code torch.split(x, size, dim)}; gradients flow back through every piece. Runs {@link Views#split(Tensor, int, int)}.
+     *
+     * @param size the length of each piece, ≥ 1
+     * @param dim the dimension (negative counts from the end)
+     * @throws IllegalArgumentException when size &lt; 1 or dim is out of range
+     */
+    public List<Tensor> split(int size, int dim) {
+        return Views.split(this, size, dim);
+    }
+
+    /**
+     * {@return views of pieces of the given sizes along {@code dim}} As {@code torch.split(x, [s0, s1, …], dim)}.
+     * Runs {@link Views#split(Tensor, int[], int)}.
+     *
+     * @param sizes the length of each piece, summing to the dim's size
+     * @param dim the dimension (negative counts from the end)
+     * @throws IllegalArgumentException when the sizes do not sum to the dim's size, or one is negative
+     */
+    public List<Tensor> split(int[] sizes, int dim) {
+        return Views.split(this, sizes, dim);
+    }
+
+    /**
+     * {@return at most {@code chunks} views of ⌈n/chunks⌉ elements along {@code dim}} As {@code torch.chunk}: 5
+     * elements in 4 chunks give pieces of 2, 2, 1. Runs {@link Views#chunk}.
+     *
+     * @param chunks the number of pieces wanted, ≥ 1
+     * @param dim the dimension (negative counts from the end)
+     * @throws IllegalArgumentException when chunks &lt; 1 or dim is out of range
+     */
+    public List<Tensor> chunk(int chunks, int dim) {
+        return Views.chunk(this, chunks, dim);
+    }
+
+    /**
+     * {@return this tensor tiled {@code repeats[i]} times along dim i} As {@code torch.Tensor.repeat}: with more
+     * repeats than dims, leading size-1 dims are added first ({@code [2].repeat(3, 2)} is {@code [3, 4]}). A copy.
+     * Runs {@link Views#repeat}.
+     *
+     * @param repeats the count per dim (≥ 0), at least as many as there are dims
+     * @throws IllegalArgumentException when there are fewer repeats than dims, or one is negative
+     */
+    public Tensor repeat(int... repeats) {
+        return Views.repeat(this, repeats);
+    }
+
+    /**
      * {@return the elementwise maximum, broadcast and promoted} Runs {@link Elementwise#maximum}.
      *
      * @param other the other operand

@@ -86,6 +86,105 @@ final class MathOps {
             return new Case("maskedFill " + fmt(shape) + " mask " + fmt(ms) + " " + value, new Tensor[] {x, mask}, in -> in[0].maskedFill(in[1], value),
                     in -> Ref.build(in[0].shape(), idx -> Ref.broadcastGet(in[1], idx) != 0 ? value : in[0].get(idx)));
         }));
+        ops.add(new OpInfo("tril", Set.of("tril", "triu"), true, false, (rng, dt, grad) -> {
+            int[] shape = TensorGen.shape(rng, 2, 4, MAX_DIM);
+            int diagonal = rng.nextInt(7) - 3;
+            boolean lower = rng.nextBoolean(), dflt = rng.nextInt(4) == 0;
+            int dg = dflt ? 0 : diagonal;
+            Tensor x = TensorGen.tensor(rng, dt, shape, grad ? NORMAL : EDGES);
+            Function<Tensor[], Tensor> f = dflt ? (lower ? in -> in[0].tril() : in -> in[0].triu())
+                    : (lower ? in -> in[0].tril(dg) : in -> in[0].triu(dg));
+            return new Case((lower ? "tril " : "triu ") + (dflt ? "()" : dg) + " " + fmt(shape), new Tensor[] {x}, f, in -> Ref.build(in[0].shape(), idx -> {
+                int i = idx[idx.length - 2], j = idx[idx.length - 1];
+                boolean keep = lower ? j - i <= dg : j - i >= dg;
+                return keep ? in[0].get(idx) : 0;
+            }));
+        }));
+        ops.add(new OpInfo("causalMask", Set.of("causalMask"), false, false, (rng, dt, grad) -> {
+            int size = rng.nextInt(6);
+            return new Case("causalMask " + size, new Tensor[0], in -> Tensor.causalMask(size),
+                    in -> Ref.build(new int[] {size, size}, idx -> idx[1] > idx[0] ? 1 : 0));
+        }));
+        ops.add(new OpInfo("split", Set.of("split", "chunk"), true, false, (rng, dt, grad) -> {
+            int[] shape = TensorGen.shape(rng, 1, MAX_RANK, 6);
+            int d = rng.nextInt(shape.length), n = shape[d];
+            int dim = rng.nextBoolean() ? d : d - shape.length;
+            Tensor x = TensorGen.tensor(rng, dt, shape, grad ? NORMAL : EDGES);
+            int[] starts, lengths; // the pieces, computed from the definitions
+            String what;
+            Function<Tensor, List<Tensor>> f;
+            switch (rng.nextInt(3)) {
+                case 0 -> {
+                    int size = 1 + rng.nextInt(4);
+                    int count = (n + size - 1) / size;
+                    starts = new int[count];
+                    lengths = new int[count];
+                    for (int p = 0; p < count; p++) {
+                        starts[p] = p * size;
+                        lengths[p] = Math.min(size, n - p * size);
+                    }
+                    what = "split " + size;
+                    f = t -> t.split(size, dim);
+                }
+                case 1 -> {
+                    int count = 1 + rng.nextInt(3);
+                    int[] sizes = new int[count];
+                    int left = n;
+                    for (int p = 0; p < count - 1; p++) {
+                        sizes[p] = rng.nextInt(left + 1);
+                        left -= sizes[p];
+                    }
+                    sizes[count - 1] = left;
+                    starts = new int[count];
+                    lengths = sizes.clone();
+                    for (int p = 1; p < count; p++) starts[p] = starts[p - 1] + sizes[p - 1];
+                    what = "split " + java.util.Arrays.toString(sizes);
+                    f = t -> t.split(sizes, dim);
+                }
+                default -> {
+                    int chunks = 1 + rng.nextInt(5);
+                    int per = (n + chunks - 1) / chunks;
+                    int count = (n + per - 1) / per;
+                    starts = new int[count];
+                    lengths = new int[count];
+                    for (int p = 0; p < count; p++) {
+                        starts[p] = p * per;
+                        lengths[p] = Math.min(per, n - p * per);
+                    }
+                    what = "chunk " + chunks;
+                    f = t -> t.chunk(chunks, dim);
+                }
+            }
+            int pick = rng.nextInt(starts.length);
+            int start = starts[pick], count = starts.length;
+            int[] outShape = shape.clone();
+            outShape[d] = lengths[pick];
+            // one piece, picked at random; the number of pieces is checked too (a wrong count throws)
+            return new Case(what + " dim " + dim + " piece " + pick + " of " + fmt(shape), new Tensor[] {x}, in -> {
+                List<Tensor> pieces = f.apply(in[0]);
+                if (pieces.size() != count) throw new AssertionError(what + ": " + pieces.size() + " pieces, expected " + count);
+                return pieces.get(pick);
+            }, in -> Ref.build(outShape, idx -> {
+                int[] src = idx.clone();
+                src[d] += start;
+                return in[0].get(src);
+            }));
+        }));
+        ops.add(new OpInfo("repeat", Set.of("repeat"), true, false, (rng, dt, grad) -> {
+            int[] shape = TensorGen.shape(rng, 0, MAX_RANK, MAX_DIM);
+            int[] repeats = new int[shape.length + rng.nextInt(2)];
+            for (int i = 0; i < repeats.length; i++) repeats[i] = rng.nextInt(4) == 0 ? 0 + rng.nextInt(2) : 1 + rng.nextInt(3);
+            int lead = repeats.length - shape.length;
+            int[] out = new int[repeats.length];
+            for (int i = 0; i < out.length; i++) out[i] = repeats[i] * (i < lead ? 1 : shape[i - lead]);
+            Tensor x = TensorGen.tensor(rng, dt, shape, grad ? NORMAL : EDGES);
+            return new Case("repeat " + java.util.Arrays.toString(repeats) + " of " + fmt(shape), new Tensor[] {x}, in -> in[0].repeat(repeats),
+                    in -> Ref.build(out, idx -> {
+                        int[] src = new int[shape.length];
+                        for (int i = 0; i < shape.length; i++) src[i] = idx[i + lead] % shape[i];
+                        return in[0].get(src);
+                    }));
+        }));
     }
 
     // ------------------------------------------------------------ references

@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.descent.core.DType;
 import dev.descent.core.Tensor;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 
 /** Issue 16's math ops at the points the sweep's random inputs do not pin down: defaults, ties, thresholds, kinks. */
@@ -102,5 +103,68 @@ class MathOpsTest {
         assertTrue(e.getMessage().contains("[3]") && e.getMessage().contains("[2]"), e.getMessage());
         assertThrows(IllegalArgumentException.class, () -> x.maskedFill(Tensor.of(new double[] {1, 0}), 0));
         assertFalse(x.maskedFill(Tensor.of(new boolean[] {true, false}), -1).contentEquals(x));
+    }
+
+    @Test
+    void whereBroadcastsAllThreeOperandsIncludingTheCondition() {
+        Tensor cond = Tensor.of(new boolean[] {true, false, false, true}, 2, 2, 1); // the largest rank of the three
+        Tensor a = Tensor.of(new double[] {1, 2, 3}).requiresGrad(true), b = Tensor.of(-1.0).requiresGrad(true);
+        Tensor y = Tensor.where(cond, a, b);
+        assertArrayEquals(new int[] {2, 2, 3}, y.shape());
+        assertArrayEquals(new double[] {1, 2, 3, -1, -1, -1, -1, -1, -1, 1, 2, 3}, y.toDoubleArray());
+        y.sum().backward();
+        assertArrayEquals(new double[] {2, 2, 2}, a.grad().toDoubleArray());
+        assertEquals(6, b.grad().item());
+    }
+
+    @Test
+    void causalMaskHidesTheFutureAndKeepsSoftmaxRowsExact() {
+        Tensor m = Tensor.causalMask(3);
+        assertEquals(DType.BOOL, m.dtype());
+        assertArrayEquals(new boolean[] {false, true, true, false, false, true, false, false, false}, m.toBooleanArray());
+        assertArrayEquals(Tensor.ones(DType.FLOAT64, 3, 3).triu(1).toDoubleArray(), m.to(DType.FLOAT64).toDoubleArray());
+        Tensor scores = Tensor.randn(DType.FLOAT64, new java.util.SplittableRandom(2), 2, 3, 3).requiresGrad(true);
+        Tensor p = scores.maskedFill(m, Double.NEGATIVE_INFINITY).softmax(-1);
+        double[] v = p.toDoubleArray();
+        for (int b = 0; b < 2; b++) {
+            assertEquals(1.0, v[b * 9], 0); // the first query sees only itself
+            for (int i = 0; i < 3; i++) for (int j = i + 1; j < 3; j++) assertEquals(0.0, v[b * 9 + i * 3 + j], 0);
+        }
+        p.mul(Tensor.randn(DType.FLOAT64, new java.util.SplittableRandom(3), 2, 3, 3)).sum().backward();
+        double[] g = scores.grad().toDoubleArray();
+        for (double x : g) assertTrue(Double.isFinite(x));
+        for (int b = 0; b < 2; b++) for (int i = 0; i < 3; i++) for (int j = i + 1; j < 3; j++) assertEquals(0.0, g[b * 9 + i * 3 + j], 0);
+    }
+
+    @Test
+    void splitAndChunkFollowTorch() {
+        Tensor x = Tensor.arange(0, 5, 1, DType.FLOAT64).requiresGrad(true);
+        List<Tensor> parts = x.chunk(4, 0);
+        assertEquals(List.of(2, 2, 1), parts.stream().map(t -> t.size(0)).toList());
+        assertEquals(List.of(2, 2, 1), x.split(2, 0).stream().map(t -> t.size(0)).toList());
+        assertEquals(List.of(1, 0, 4), x.split(new int[] {1, 0, 4}, -1).stream().map(t -> t.size(0)).toList());
+        assertArrayEquals(new double[] {4}, parts.get(2).toDoubleArray());
+        parts.get(0).sum().add(parts.get(2).mul(3).sum()).backward();
+        assertArrayEquals(new double[] {1, 1, 0, 0, 3}, x.grad().toDoubleArray());
+        var e = assertThrows(IllegalArgumentException.class, () -> x.split(new int[] {2, 2}, 0));
+        assertTrue(e.getMessage().contains("[2, 2]") && e.getMessage().contains("5"), e.getMessage());
+        assertThrows(IllegalArgumentException.class, () -> x.split(0, 0));
+        assertThrows(IllegalArgumentException.class, () -> x.chunk(0, 0));
+    }
+
+    @Test
+    void repeatTilesLikeTorch() {
+        Tensor x = Tensor.of(new double[] {1, 2});
+        assertArrayEquals(new int[] {3, 4}, x.repeat(3, 2).shape());
+        assertArrayEquals(new double[] {1, 2, 1, 2, 1, 2, 1, 2, 1, 2, 1, 2}, x.repeat(3, 2).toDoubleArray());
+        assertTrue(assertThrows(IllegalArgumentException.class, () -> Tensor.zeros(2, 2).repeat(2)).getMessage().contains("[2,2]"));
+    }
+
+    @Test
+    void trilAndTriuSplitAMatrix() {
+        Tensor x = Tensor.randn(DType.FLOAT64, new java.util.SplittableRandom(4), 2, 3, 4);
+        assertTrue(x.tril(0).add(x.triu(1)).allClose(x, 0, 0));
+        assertTrue(x.tril(-1).add(x.triu(0)).allClose(x, 0, 0));
+        assertThrows(IllegalArgumentException.class, () -> Tensor.zeros(3).tril());
     }
 }
