@@ -1282,6 +1282,159 @@ public class Tensor {
         return Views.repeat(this, repeats);
     }
 
+    /** {@return the product of all elements, 0-d (float64 for int64 and bool)} Runs {@link Reductions#prod}. */
+    public Tensor prod() {
+        return Reductions.prod(this, new int[0], false);
+    }
+
+    /**
+     * {@return the product over one dimension} The gradient is exact where the input holds zeros. Runs
+     * {@link Reductions#prod}.
+     *
+     * @param dim the dimension (negative counts from the end)
+     * @param keepdim keep the dimension with size 1
+     */
+    public Tensor prod(int dim, boolean keepdim) {
+        return Reductions.prod(this, new int[] {dim}, keepdim);
+    }
+
+    /**
+     * {@return the product over {@code dims} (1 over an empty dim)} Runs {@link Reductions#prod}.
+     *
+     * @param dims the dimensions; empty means all
+     * @param keepdim keep the reduced dimensions with size 1
+     */
+    public Tensor prod(int[] dims, boolean keepdim) {
+        return Reductions.prod(this, dims, keepdim);
+    }
+
+    /** {@return the unbiased standard deviation of all elements, √{@link #var()}, 0-d} Runs {@link Reductions#std}. */
+    public Tensor std() {
+        return Reductions.std(this, new int[0], 1, false);
+    }
+
+    /**
+     * {@return the unbiased standard deviation (divisor n − 1) over one dimension}
+     *
+     * @param dim the dimension
+     * @param keepdim keep the dimension with size 1
+     */
+    public Tensor std(int dim, boolean keepdim) {
+        return Reductions.std(this, new int[] {dim}, 1, keepdim);
+    }
+
+    /**
+     * {@return the standard deviation √(Σ(x − mean)² / (n − correction)) over {@code dims}, consistent with {@link #var(int[], int, boolean)}}
+     * Runs {@link Reductions#std}.
+     *
+     * @param dims the dimensions; empty means all
+     * @param correction 0 for the population standard deviation, 1 for Bessel's correction
+     * @param keepdim keep the reduced dimensions with size 1
+     */
+    public Tensor std(int[] dims, int correction, boolean keepdim) {
+        return Reductions.std(this, dims, correction, keepdim);
+    }
+
+    /** {@return the 2-norm of all elements, √Σx², 0-d (its gradient is 0 at x = 0)} Runs {@link Reductions#norm}. */
+    public Tensor norm() {
+        return Reductions.norm(this, 2, new int[0], false);
+    }
+
+    /**
+     * {@return the p-norm of all elements, 0-d} Runs {@link Reductions#norm}.
+     *
+     * @param p 1, 2 or {@link Double#POSITIVE_INFINITY}
+     * @throws IllegalArgumentException for another p
+     */
+    public Tensor norm(double p) {
+        return Reductions.norm(this, p, new int[0], false);
+    }
+
+    /**
+     * {@return the p-norm over one dimension} Runs {@link Reductions#norm}.
+     *
+     * @param p 1, 2 or {@link Double#POSITIVE_INFINITY}
+     * @param dim the dimension
+     * @param keepdim keep the dimension with size 1
+     * @throws IllegalArgumentException for another p
+     */
+    public Tensor norm(double p, int dim, boolean keepdim) {
+        return Reductions.norm(this, p, new int[] {dim}, keepdim);
+    }
+
+    /**
+     * {@return the vector p-norm over {@code dims}: Σ|x| (p = 1), √Σx² (p = 2) or max|x| (p = ∞)} As
+     * {@code torch.linalg.vector_norm}; subgradients as PyTorch's (0 at x = 0). Runs {@link Reductions#norm}.
+     *
+     * @param p 1, 2 or {@link Double#POSITIVE_INFINITY}
+     * @param dims the dimensions; empty means all
+     * @param keepdim keep the reduced dimensions with size 1
+     * @throws IllegalArgumentException for another p
+     */
+    public Tensor norm(double p, int[] dims, boolean keepdim) {
+        return Reductions.norm(this, p, dims, keepdim);
+    }
+
+    /**
+     * {@return running sums along {@code dim}: element i is the sum of elements 0…i} Floats keep their dtype,
+     * int64 and bool give int64. Runs {@link Reductions#cumsum}.
+     *
+     * @param dim the dimension (negative counts from the end)
+     */
+    public Tensor cumsum(int dim) {
+        return Reductions.cumsum(this, dim);
+    }
+
+    /** {@return bool 0-d: whether any element is non-zero (true)} Runs {@link Reductions#any}. */
+    public Tensor any() {
+        return Reductions.any(this, new int[0], false);
+    }
+
+    /**
+     * {@return bool: whether any element over {@code dim} is non-zero} Runs {@link Reductions#any}.
+     *
+     * @param dim the dimension
+     * @param keepdim keep the dimension with size 1
+     */
+    public Tensor any(int dim, boolean keepdim) {
+        return Reductions.any(this, new int[] {dim}, keepdim);
+    }
+
+    /**
+     * {@return bool: whether any element over {@code dims} is non-zero (false over an empty dim)} Runs {@link Reductions#any}.
+     *
+     * @param dims the dimensions; empty means all
+     * @param keepdim keep the reduced dimensions with size 1
+     */
+    public Tensor any(int[] dims, boolean keepdim) {
+        return Reductions.any(this, dims, keepdim);
+    }
+
+    /** {@return bool 0-d: whether every element is non-zero (true)} Runs {@link Reductions#all}. */
+    public Tensor all() {
+        return Reductions.all(this, new int[0], false);
+    }
+
+    /**
+     * {@return bool: whether every element over {@code dim} is non-zero} Runs {@link Reductions#all}.
+     *
+     * @param dim the dimension
+     * @param keepdim keep the dimension with size 1
+     */
+    public Tensor all(int dim, boolean keepdim) {
+        return Reductions.all(this, new int[] {dim}, keepdim);
+    }
+
+    /**
+     * {@return bool: whether every element over {@code dims} is non-zero (true over an empty dim)} Runs {@link Reductions#all}.
+     *
+     * @param dims the dimensions; empty means all
+     * @param keepdim keep the reduced dimensions with size 1
+     */
+    public Tensor all(int[] dims, boolean keepdim) {
+        return Reductions.all(this, dims, keepdim);
+    }
+
     /**
      * {@return the elementwise maximum, broadcast and promoted} Runs {@link Elementwise#maximum}.
      *

@@ -185,6 +185,99 @@ final class MathOps {
                         return in[0].get(src);
                     }));
         }));
+        // ---- reductions
+        ops.add(new OpInfo("prod", Set.of("prod"), true, true, (rng, dt, grad) -> {
+            int[] shape = TensorGen.shape(rng, 1, MAX_RANK, MAX_DIM);
+            Tensor x = TensorGen.tensor(rng, dt, shape, NORMAL);
+            int zeros = rng.nextInt(3); // none, one, or two zeros: the three cases of the backward rule
+            for (int z = 0; z < zeros; z++) x.storage().setDouble(rng.nextInt(x.numel()), 0);
+            int form = rng.nextInt(4);
+            if (form == 0) {
+                return new Case("prod() " + fmt(shape) + " zeros " + zeros, new Tensor[] {x}, in -> in[0].prod(),
+                        in -> OpRegistry.scalar(product(OpRegistry.values(in[0]))));
+            }
+            int[] dims = form == 1 ? new int[] {rng.nextInt(shape.length)} : OpRegistry.randomDims(rng, shape.length);
+            boolean keep = rng.nextBoolean();
+            return new Case("prod " + fmt(shape) + " dims " + java.util.Arrays.toString(dims) + " keepdim " + keep + " zeros " + zeros, new Tensor[] {x},
+                    in -> form == 1 ? in[0].prod(dims[0], keep) : in[0].prod(dims, keep), in -> OpRegistry.reduceRef(in[0], dims, keep, MathOps::product));
+        }));
+        ops.add(new OpInfo("std", Set.of("std"), true, true, (rng, dt, grad) -> {
+            int[] shape = TensorGen.shape(rng, 1, MAX_RANK, MAX_DIM);
+            int form = rng.nextInt(3);
+            int[] dims = form == 0 ? new int[0] : form == 1 ? new int[] {rng.nextInt(shape.length)} : OpRegistry.randomDims(rng, shape.length);
+            int correction = form == 2 ? rng.nextInt(2) : 1;
+            int n = 1;
+            for (int d : dims) n *= shape[Math.floorMod(d, shape.length)];
+            if (dims.length == 0) for (int v : shape) n *= v;
+            if (n - correction < 1 || n < 2) shape[dims.length == 0 ? 0 : Math.floorMod(dims[0], shape.length)] = 3;
+            boolean keep = rng.nextBoolean();
+            Tensor x = OpRegistry.distinct(rng, dt, shape);
+            int[] all = dims.length == 0 ? java.util.stream.IntStream.range(0, shape.length).toArray() : dims;
+            Function<Tensor[], Tensor> f = switch (form) {
+                case 0 -> in -> in[0].std();
+                case 1 -> in -> in[0].std(dims[0], keep);
+                default -> in -> in[0].std(dims, correction, keep);
+            };
+            boolean keepRef = form != 0 && keep;
+            return new Case("std form " + form + " " + fmt(shape) + " dims " + java.util.Arrays.toString(dims) + " correction " + correction + " keepdim " + keep,
+                    new Tensor[] {x}, f, in -> OpRegistry.reduceRef(in[0], all, keepRef, g -> Math.sqrt(sumSquaredDeviations(g) / (g.length - correction))));
+        }));
+        ops.add(new OpInfo("norm", Set.of("norm"), true, true, (rng, dt, grad) -> {
+            int[] shape = TensorGen.shape(rng, 1, MAX_RANK, MAX_DIM);
+            double p = List.of(1.0, 2.0, Double.POSITIVE_INFINITY).get(rng.nextInt(3));
+            Tensor x = p == Double.POSITIVE_INFINITY ? OpRegistry.distinct(rng, dt, shape)
+                    : TensorGen.tensor(rng, dt, shape, p == 1 && grad ? AWAY_FROM_ZERO : NORMAL);
+            if (p == 2 && rng.nextInt(6) == 0) x = Tensor.zeros(dt, shape); // ‖0‖: the gradient must be 0, which central differences agree with
+            int form = rng.nextInt(4);
+            int[] dims = form <= 1 ? new int[0] : form == 2 ? new int[] {rng.nextInt(shape.length)} : OpRegistry.randomDims(rng, shape.length);
+            boolean keep = form >= 2 && rng.nextBoolean();
+            int[] all = dims.length == 0 ? java.util.stream.IntStream.range(0, shape.length).toArray() : dims;
+            Function<Tensor[], Tensor> f = switch (form) {
+                case 0 -> p == 2 ? in -> in[0].norm() : in -> in[0].norm(p);
+                case 1 -> in -> in[0].norm(p);
+                case 2 -> in -> in[0].norm(p, dims[0], keep);
+                default -> in -> in[0].norm(p, dims, keep);
+            };
+            return new Case("norm " + p + " form " + form + " " + fmt(shape) + " dims " + java.util.Arrays.toString(dims) + " keepdim " + keep, new Tensor[] {x}, f,
+                    in -> OpRegistry.reduceRef(in[0], all, keep, g -> pNorm(g, p)));
+        }));
+        ops.add(new OpInfo("cumsum", Set.of("cumsum"), true, true, (rng, dt, grad) -> {
+            int[] shape = TensorGen.shape(rng, 1, MAX_RANK, 5);
+            int d = rng.nextInt(shape.length), dim = rng.nextBoolean() ? d : d - shape.length;
+            Tensor x = TensorGen.tensor(rng, dt, shape, NORMAL);
+            return new Case("cumsum " + dim + " " + fmt(shape), new Tensor[] {x}, in -> in[0].cumsum(dim), in -> Ref.build(shape, idx -> {
+                double sum = 0;
+                int[] j = idx.clone();
+                for (int t = 0; t <= idx[d]; t++) {
+                    j[d] = t;
+                    sum += in[0].get(j);
+                }
+                return sum;
+            }));
+        }));
+        ops.add(new OpInfo("any", Set.of("any", "all"), false, false, (rng, dt, grad) -> {
+            int[] shape = TensorGen.shape(rng, 1, MAX_RANK, MAX_DIM);
+            Tensor x = TensorGen.tensor(rng, dt, shape, NORMAL);
+            double zeroRate = rng.nextDouble();
+            for (int i = 0; i < x.numel(); i++) if (rng.nextDouble() < zeroRate) x.storage().setDouble(i, 0);
+            if (rng.nextInt(5) == 0) x.storage().setDouble(0, Double.NaN);
+            boolean any = rng.nextBoolean(), bools = rng.nextBoolean();
+            int form = rng.nextInt(3);
+            int[] dims = form == 0 ? new int[0] : form == 1 ? new int[] {rng.nextInt(shape.length)} : OpRegistry.randomDims(rng, shape.length);
+            boolean keep = form != 0 && rng.nextBoolean();
+            int[] all = dims.length == 0 ? java.util.stream.IntStream.range(0, shape.length).toArray() : dims;
+            Function<Tensor, Tensor> f = switch (form) {
+                case 0 -> any ? Tensor::any : Tensor::all;
+                case 1 -> any ? t -> t.any(dims[0], keep) : t -> t.all(dims[0], keep);
+                default -> any ? t -> t.any(dims, keep) : t -> t.all(dims, keep);
+            };
+            return new Case((any ? "any" : "all") + " form " + form + (bools ? " of bools " : " ") + fmt(shape) + " dims " + java.util.Arrays.toString(dims)
+                    + " keepdim " + keep, new Tensor[] {x}, in -> f.apply(bools ? in[0].ne(0) : in[0]), in -> OpRegistry.reduceRef(in[0], all, keep, g -> {
+                        boolean seen = !any;
+                        for (double v : g) if (any ? v != 0 : v == 0) seen = any;
+                        return seen ? 1 : 0;
+                    }));
+        }));
     }
 
     // ------------------------------------------------------------ references
@@ -196,6 +289,27 @@ final class MathOps {
         double u = Math.exp(bx);
         double l = u < 1e-8 ? u - u * u / 2 : Math.log(1 + u);
         return l / beta;
+    }
+
+    static double product(double[] g) {
+        double p = 1;
+        for (double v : g) p *= v;
+        return p;
+    }
+
+    static double sumSquaredDeviations(double[] g) {
+        double m = 0;
+        for (double v : g) m += v;
+        m /= g.length;
+        double s = 0;
+        for (double v : g) s += (v - m) * (v - m);
+        return s;
+    }
+
+    static double pNorm(double[] g, double p) {
+        double s = 0;
+        for (double v : g) s = p == 1 ? s + Math.abs(v) : p == 2 ? s + v * v : Math.max(s, Math.abs(v));
+        return p == 2 ? Math.sqrt(s) : s;
     }
 
     /** ln(1 + v): its Taylor series near 0 (where 1 + v would round), else the plain formula. */

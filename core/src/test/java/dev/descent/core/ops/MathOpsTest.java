@@ -167,4 +167,58 @@ class MathOpsTest {
         assertTrue(x.tril(-1).add(x.triu(0)).allClose(x, 0, 0));
         assertThrows(IllegalArgumentException.class, () -> Tensor.zeros(3).tril());
     }
+
+    @Test
+    void prodGradientIsExactWithZeros() {
+        // no zero: y/x; one zero: the product of the others at the zero, 0 elsewhere; two zeros: all 0
+        assertArrayEquals(new double[] {12, 8, 6}, grad(t -> t.prod(), 2, 3, 4), 1e-15);
+        assertArrayEquals(new double[] {0, 8, 0}, grad(t -> t.prod(), 2, 0, 4));
+        assertArrayEquals(new double[] {0, 0, 0}, grad(t -> t.prod(), 0, 0, 4));
+        Tensor x = Tensor.of(new double[] {0, 5, 2, 3, 0, 0}, 2, 3).requiresGrad(true);
+        Tensor y = x.prod(1, false);
+        assertArrayEquals(new double[] {0, 0}, y.toDoubleArray());
+        y.backward(Tensor.of(new double[] {2, 7}));
+        assertArrayEquals(new double[] {20, 0, 0, 0, 0, 0}, x.grad().toDoubleArray());
+        for (double v : x.grad().toDoubleArray()) assertTrue(Double.isFinite(v));
+        assertEquals(1.0, Tensor.zeros(DType.FLOAT64, 2, 0).prod(1, false).get(0));
+    }
+
+    @Test
+    void stdIsTheSquareRootOfVar() {
+        Tensor x = Tensor.randn(DType.FLOAT64, new java.util.SplittableRandom(5), 3, 4, 5);
+        for (int c = 0; c < 2; c++) {
+            assertTrue(x.std(new int[] {0, 2}, c, true).allClose(x.var(new int[] {0, 2}, c, true).sqrt(), 0, 0));
+        }
+        assertEquals(Math.sqrt(x.var().item()), x.std().item(), 0);
+    }
+
+    @Test
+    void normSubgradientsAtZeroAreZero() {
+        assertArrayEquals(new double[] {0, 0, 0}, grad(t -> t.norm(), 0, 0, 0));
+        assertArrayEquals(new double[] {0, 1, -1}, grad(t -> t.norm(1), 0, 2, -3));
+        assertArrayEquals(new double[] {0.6, -0.8}, grad(t -> t.norm(2), 3, -4), 1e-15);
+        assertArrayEquals(new double[] {0, -0.5, 0.5}, grad(t -> t.norm(Double.POSITIVE_INFINITY), 1, -2, 2), 1e-15);
+        var e = assertThrows(IllegalArgumentException.class, () -> Tensor.of(new double[] {1}).norm(3));
+        assertTrue(e.getMessage().contains("3.0"), e.getMessage());
+    }
+
+    @Test
+    void cumsumOfIntegersStaysInteger() {
+        Tensor c = Tensor.of(new long[] {1, 2, 3, 4, 5, 6}, 2, 3).cumsum(1);
+        assertEquals(DType.INT64, c.dtype());
+        assertArrayEquals(new long[] {1, 3, 6, 4, 9, 15}, c.toLongArray());
+        assertArrayEquals(new long[] {1, 2, 3, 5, 7, 9}, Tensor.of(new long[] {1, 2, 3, 4, 5, 6}, 2, 3).cumsum(0).toLongArray());
+        assertArrayEquals(new double[] {3, 2, 1}, grad(t -> t.cumsum(0), 1, 1, 1));
+    }
+
+    @Test
+    void anyAndAllOverEmptyDimsAreTheirIdentities() {
+        Tensor e = Tensor.zeros(DType.BOOL, 2, 0);
+        assertArrayEquals(new boolean[] {false, false}, e.any(1, false).toBooleanArray());
+        assertArrayEquals(new boolean[] {true, true}, e.all(1, false).toBooleanArray());
+        Tensor b = Tensor.of(new boolean[] {true, false, true, true}, 2, 2);
+        assertEquals(DType.BOOL, b.any().dtype());
+        assertArrayEquals(new boolean[] {false, true}, b.all(1, false).toBooleanArray());
+        assertArrayEquals(new boolean[] {true}, b.any().reshape(1).toBooleanArray());
+    }
 }
