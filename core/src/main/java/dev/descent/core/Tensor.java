@@ -1805,7 +1805,8 @@ public class Tensor {
 
     /**
      * {@return the softmax along {@code dim}: each slice {@code exp(x) / Σ exp(x)}, in [0, 1], summing to 1}
-     * Stable for logits of magnitude 1e4. Runs {@link Softmax#softmax}.
+     * Stable for logits of magnitude 1e4; −∞ entries give exact zeros (a slice of all −∞ gives NaN, as PyTorch).
+     * Runs {@link Softmax#softmax}.
      *
      * @param dim the dimension normalised over
      */

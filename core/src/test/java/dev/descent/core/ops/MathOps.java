@@ -278,6 +278,40 @@ final class MathOps {
                         return seen ? 1 : 0;
                     }));
         }));
+        // ---- softmax over masked logits (−∞ entries; a fully masked slice only in the forward check, where it is NaN)
+        ops.add(new OpInfo("softmax_masked", Set.of("softmax", "logSoftmax"), true, true, (rng, dt, grad) -> {
+            int[] shape = TensorGen.shape(rng, 1, MAX_RANK, MAX_DIM);
+            int d = rng.nextInt(shape.length), dim = rng.nextBoolean() ? d : d - shape.length;
+            Tensor x = TensorGen.tensor(rng, dt, shape, NORMAL).mul(grad ? 1 : List.of(1.0, 100.0).get(rng.nextInt(2)));
+            Tensor mask = TensorGen.mask(rng, shape).reshape(shape);
+            if (grad) { // keep position 0 of every slice visible: finite differences need finite outputs
+                for (int i = 0; i < mask.numel(); i++) if (Ref.unravel(i, shape)[d] == 0) mask.storage().bools()[i] = false;
+            }
+            boolean log = rng.nextBoolean();
+            Tensor m = mask;
+            // logSoftmax is −∞ at masked places; refilling them with 0 keeps the finite-difference check meaningful
+            Function<Tensor[], Tensor> f = log ? in -> in[0].maskedFill(in[1], Double.NEGATIVE_INFINITY).logSoftmax(dim).maskedFill(in[1], 0)
+                    : in -> in[0].maskedFill(in[1], Double.NEGATIVE_INFINITY).softmax(dim);
+            return new Case((log ? "logSoftmax" : "softmax") + " masked " + fmt(shape) + " dim " + dim, new Tensor[] {x, m}, f,
+                    in -> Ref.build(shape, idx -> {
+                        int[] j = idx.clone();
+                        double max = Double.NEGATIVE_INFINITY;
+                        for (int t = 0; t < shape[d]; t++) {
+                            j[d] = t;
+                            if (in[1].get(j) == 0) max = Math.max(max, in[0].get(j));
+                        }
+                        boolean hidden = in[1].get(idx) != 0;
+                        if (log && hidden) return 0;
+                        if (max == Double.NEGATIVE_INFINITY) return Double.NaN; // every entry masked: NaN, as PyTorch
+                        double sum = 0;
+                        for (int t = 0; t < shape[d]; t++) {
+                            j[d] = t;
+                            if (in[1].get(j) == 0) sum += Math.exp(in[0].get(j) - max);
+                        }
+                        if (log) return in[0].get(idx) - max - Math.log(sum);
+                        return hidden ? 0 : Math.exp(in[0].get(idx) - max) / sum;
+                    }));
+        }));
     }
 
     // ------------------------------------------------------------ references

@@ -221,4 +221,35 @@ class MathOpsTest {
         assertArrayEquals(new boolean[] {false, true}, b.all(1, false).toBooleanArray());
         assertArrayEquals(new boolean[] {true}, b.any().reshape(1).toBooleanArray());
     }
+
+    @Test
+    void softmaxWithMinusInfinityIsExactAndAFullyMaskedRowIsNaNAsInPyTorch() {
+        double inf = Double.NEGATIVE_INFINITY;
+        Tensor x = Tensor.of(new double[] {inf, 1, 2, inf, inf, inf, 0.5, inf, -0.5}, 3, 3).requiresGrad(true);
+        Tensor p = x.softmax(1);
+        double[] v = p.toDoubleArray();
+        double e = Math.exp(1) + Math.exp(2);
+        assertArrayEquals(new double[] {0, Math.exp(1) / e, Math.exp(2) / e}, java.util.Arrays.copyOfRange(v, 0, 3), 1e-15);
+        for (int i = 3; i < 6; i++) assertTrue(Double.isNaN(v[i]), "fully masked row: NaN, as torch.softmax");
+        assertEquals(0.0, v[7], 0);
+        Tensor w = Tensor.of(new double[] {1, -2, 3, 0, 0, 0, 2, 5, -1}, 3, 3);
+        p.mul(w).sum().backward();
+        double[] g = x.grad().toDoubleArray();
+        for (int i : new int[] {0, 1, 2, 6, 7, 8}) assertTrue(Double.isFinite(g[i]), "row with some −∞: finite gradient at " + i);
+        assertEquals(0.0, g[0], 0);
+        assertEquals(0.0, g[7], 0);
+        // the unmasked entries get the gradient of the softmax of the unmasked entries alone
+        Tensor y = Tensor.of(new double[] {1, 2}).requiresGrad(true);
+        y.softmax(0).mul(Tensor.of(new double[] {-2, 3})).sum().backward();
+        assertArrayEquals(y.grad().toDoubleArray(), new double[] {g[1], g[2]}, 1e-15);
+
+        Tensor z = Tensor.of(new double[] {inf, 1, 2, inf, inf, inf}, 2, 3).requiresGrad(true);
+        Tensor l = z.logSoftmax(1);
+        double[] lv = l.toDoubleArray();
+        assertEquals(inf, lv[0]);
+        assertEquals(1 - Math.log(e), lv[1], 1e-15);
+        for (int i = 3; i < 6; i++) assertTrue(Double.isNaN(lv[i]), "fully masked row: NaN, as torch.log_softmax");
+        l.narrow(0, 0, 1).maskedFill(Tensor.of(new boolean[] {true, false, false}), 0).sum().backward();
+        for (int i = 0; i < 3; i++) assertTrue(Double.isFinite(z.grad().toDoubleArray()[i]));
+    }
 }
