@@ -1224,8 +1224,9 @@ public class Tensor {
      * to hide: query position i may attend to keys 0…i only. The convention is {@code masked_fill}'s (and
      * PyTorch's bool {@code attn_mask} in {@code nn.Transformer.generate_square_subsequent_mask}'s −∞ places):
      * {@code scores.maskedFill(Tensor.causalMask(t), Double.NEGATIVE_INFINITY).softmax(-1)}. Equal to
-     * {@code triu(ones, 1)}. Note that {@code scaled_dot_product_attention}'s bool mask has the opposite meaning
-     * (true = attend). Runs {@link Elementwise#causalMask}.
+     * {@code triu(ones, 1)}. Note that PyTorch's {@code scaled_dot_product_attention} reads a bool mask the other
+     * way (true = may attend): there pass {@code causalMask(t).eq(0)}, or its {@code is_causal} flag. Runs
+     * {@link Elementwise#causalMask}.
      *
      * @param size the sequence length, ≥ 0
      * @throws IllegalArgumentException when size is negative

@@ -235,13 +235,21 @@ public final class Reductions {
         for (int i = 0; i < rank; i++) if (mask[i]) { order[k++] = i; r *= x.size(i); }
         Tensor c = x.detach().permute(order).contiguous();
         Tensor y = Tensor.empty(x.dtype(), reducedShape(x.shape(), mask, keepdim));
-        var cs = c.storage();
-        var ys = y.storage();
         int base = c.storageOffset();
-        for (int o = 0; o < outer; o++) {
-            double p = 1;
-            for (int t = 0; t < r; t++) p *= cs.getDouble(base + o * r + t);
-            ys.setDouble(o, p);
+        if (x.dtype() == DType.FLOAT32) { // products in double, rounded once
+            float[] a = c.storage().floats(), out = y.storage().floats();
+            for (int o = 0; o < outer; o++) {
+                double p = 1;
+                for (int t = 0, at = base + o * r; t < r; t++) p *= a[at + t];
+                out[o] = (float) p;
+            }
+        } else {
+            double[] a = c.storage().doubles(), out = y.storage().doubles();
+            for (int o = 0; o < outer; o++) {
+                double p = 1;
+                for (int t = 0, at = base + o * r; t < r; t++) p *= a[at + t];
+                out[o] = p;
+            }
         }
         return y;
     }
