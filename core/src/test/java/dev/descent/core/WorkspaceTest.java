@@ -177,10 +177,6 @@ class WorkspaceTest {
         ops.put("relu", () -> x.relu());
         ops.put("add broadcast", () -> m.add(col));
         ops.put("add ints", () -> Tensor.of(new long[2048]).add(Tensor.of(new long[] {3})));
-        ops.put("silu", () -> m.silu());
-        ops.put("leakyRelu", () -> x.leakyRelu(0.1));
-        ops.put("sin", () -> m.sin());
-        ops.put("isnan", () -> m.isnan());
         ops.put("tril", () -> x.tril(1));
         ops.put("repeat", () -> m.repeat(2, 1, 3));
         ops.put("prod", () -> m.prod(new int[] {0}, false));
@@ -190,6 +186,10 @@ class WorkspaceTest {
         ops.put("copy of a transpose", () -> m.t().contiguous());
         ops.put("conv2d", () -> Convolution.conv2d(x, w, b, 1, 1));
         ops.put("max pool", () -> Pooling.maxPool2d(x, two));
+        ops.put("silu", () -> m.silu());
+        ops.put("leakyRelu", () -> x.leakyRelu(0.1));
+        ops.put("sin", () -> m.sin());
+        ops.put("isnan", () -> m.isnan());
         Tensor x14 = Tensor.randn(rng, 40, 8, 14, 14), dy14 = Tensor.randn(rng, 40, 16, 14, 14);
         ops.put("conv2d weight gradient, im2col path (partials per chunk of images)",
                 () -> Convolution.conv2dWeightGrad(x14, dy14, w.shape(), new Convolution.Params(1, 1, 1, 1, 1, 1, 1)));
