@@ -3,6 +3,7 @@ package dev.descent.core;
 import dev.descent.core.autograd.Autograd;
 import dev.descent.core.autograd.Engine;
 import dev.descent.core.autograd.GradMode;
+import dev.descent.core.autograd.HookHandle;
 import dev.descent.core.autograd.Node;
 import dev.descent.core.ops.Activations;
 import dev.descent.core.ops.Elementwise;
@@ -11,8 +12,10 @@ import dev.descent.core.ops.LinearAlgebra;
 import dev.descent.core.ops.Reductions;
 import dev.descent.core.ops.Softmax;
 import dev.descent.core.ops.Views;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.function.UnaryOperator;
 import java.util.random.RandomGenerator;
 
 /**
@@ -63,6 +66,8 @@ public class Tensor {
     private Tensor grad;
     private Node gradFn;
     private String name;
+    private List<UnaryOperator<Tensor>> gradHooks; // null until a hook is registered (copy-on-write)
+    private boolean retainsGrad;
 
     /**
      * A view of {@code storage}: element {@code [i0, i1, …]} sits at {@code offset + Σ iₖ·strides[k]}. Shape and
@@ -599,7 +604,7 @@ public class Tensor {
 
     /**
      * {@return the gradient d(root)/d(this) accumulated into this leaf, or null} Repeated backward calls add to
-     * it. Interior tensors never get one: use {@link Autograd#grad} for those.
+     * it. Interior tensors get one only after {@link #retainGrad()}; otherwise use {@link Autograd#grad} for those.
      */
     public Tensor grad() {
         return grad;
@@ -617,6 +622,69 @@ public class Tensor {
             throw new IllegalArgumentException("setGrad: gradient shape " + Shape.format(g.shape) + " does not match tensor shape " + Shape.format(shape));
         }
         grad = Workspace.keep(g); // a leaf's gradient outlives the workspace scope it was computed in
+    }
+
+    /**
+     * Registers a hook called with this tensor's gradient each time a backward pass computes it in full (for a leaf,
+     * before it is added to {@link #grad()}), as PyTorch's {@code Tensor.register_hook}. The hook may read the gradient,
+     * or return a replacement of the same shape that the pass uses from then on (to clip or mask it); returning
+     * {@code null} keeps it. Hooks run in registration order, each on the previous one's result, during
+     * {@link #backward()} and {@link Autograd#grad} alike.
+     *
+     * <pre>{@code
+     * Tensor h = x.matmul(w).requiresGrad(true);
+     * h.registerHook(g -> { System.out.println(g.square().sum().sqrt().item()); return null; });  // read
+     * w.registerHook(g -> g.clamp(-1, 1));                                                        // replace
+     * }</pre>
+     *
+     * @param hook gradient in, replacement or {@code null} out
+     * @return a handle whose {@code remove()} unregisters the hook
+     * @throws IllegalStateException when this tensor does not require grad (no gradient will ever reach it)
+     */
+    public HookHandle registerHook(UnaryOperator<Tensor> hook) {
+        if (!requiresGrad) throw new IllegalStateException("registerHook on a tensor that does not require grad: no gradient will reach it");
+        java.util.Objects.requireNonNull(hook, "hook");
+        List<UnaryOperator<Tensor>> next = gradHooks == null ? new ArrayList<>() : new ArrayList<>(gradHooks);
+        next.add(hook);
+        gradHooks = List.copyOf(next);
+        return () -> {
+            List<UnaryOperator<Tensor>> current = gradHooks;
+            if (current == null) return;
+            List<UnaryOperator<Tensor>> rest = new ArrayList<>(current);
+            for (int i = 0; i < rest.size(); i++) {
+                if (rest.get(i) == hook) {
+                    rest.remove(i);
+                    break;
+                }
+            }
+            gradHooks = rest.isEmpty() ? null : List.copyOf(rest);
+        };
+    }
+
+    /**
+     * {@return the gradient hooks registered on this tensor, in order (empty when none)} Read by the autograd
+     * engine; register with {@link #registerHook}.
+     */
+    public List<UnaryOperator<Tensor>> gradHooks() {
+        return gradHooks == null ? List.of() : gradHooks;
+    }
+
+    /**
+     * Keeps this interior tensor's gradient in {@link #grad()} during {@link #backward()}, as PyTorch's
+     * {@code retain_grad()}: useful to look at an activation's gradient. A leaf keeps its gradient anyway.
+     *
+     * @return this tensor
+     * @throws IllegalStateException when this tensor does not require grad
+     */
+    public Tensor retainGrad() {
+        if (!requiresGrad) throw new IllegalStateException("retainGrad on a tensor that does not require grad");
+        retainsGrad = true;
+        return this;
+    }
+
+    /** {@return whether {@link #backward()} stores this tensor's gradient in {@link #grad()}: a leaf, or after {@link #retainGrad()}} */
+    public boolean retainsGrad() {
+        return retainsGrad || gradFn == null;
     }
 
     /**
