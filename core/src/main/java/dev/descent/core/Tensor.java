@@ -3,6 +3,7 @@ package dev.descent.core;
 import dev.descent.core.autograd.Autograd;
 import dev.descent.core.autograd.Engine;
 import dev.descent.core.autograd.GradMode;
+import dev.descent.core.autograd.HookHandle;
 import dev.descent.core.autograd.Node;
 import dev.descent.core.ops.Activations;
 import dev.descent.core.ops.Elementwise;
@@ -12,8 +13,10 @@ import dev.descent.core.ops.Reductions;
 import dev.descent.core.ops.Softmax;
 import dev.descent.core.ops.Sorting;
 import dev.descent.core.ops.Views;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.function.UnaryOperator;
 import java.util.random.RandomGenerator;
 
 /**
@@ -64,6 +67,8 @@ public class Tensor {
     private Tensor grad;
     private Node gradFn;
     private String name;
+    private List<UnaryOperator<Tensor>> gradHooks; // null until a hook is registered (copy-on-write)
+    private boolean retainsGrad;
 
     /**
      * A view of {@code storage}: element {@code [i0, i1, …]} sits at {@code offset + Σ iₖ·strides[k]}. Shape and
@@ -600,7 +605,7 @@ public class Tensor {
 
     /**
      * {@return the gradient d(root)/d(this) accumulated into this leaf, or null} Repeated backward calls add to
-     * it. Interior tensors never get one: use {@link Autograd#grad} for those.
+     * it. Interior tensors get one only after {@link #retainGrad()}; otherwise use {@link Autograd#grad} for those.
      */
     public Tensor grad() {
         return grad;
@@ -618,6 +623,69 @@ public class Tensor {
             throw new IllegalArgumentException("setGrad: gradient shape " + Shape.format(g.shape) + " does not match tensor shape " + Shape.format(shape));
         }
         grad = Workspace.keep(g); // a leaf's gradient outlives the workspace scope it was computed in
+    }
+
+    /**
+     * Registers a hook called with this tensor's gradient each time a backward pass computes it in full (for a leaf,
+     * before it is added to {@link #grad()}), as PyTorch's {@code Tensor.register_hook}. The hook may read the gradient,
+     * or return a replacement of the same shape that the pass uses from then on (to clip or mask it); returning
+     * {@code null} keeps it. Hooks run in registration order, each on the previous one's result, during
+     * {@link #backward()} and {@link Autograd#grad} alike.
+     *
+     * <pre>{@code
+     * Tensor h = x.matmul(w).requiresGrad(true);
+     * h.registerHook(g -> { System.out.println(g.square().sum().sqrt().item()); return null; });  // read
+     * w.registerHook(g -> g.clamp(-1, 1));                                                        // replace
+     * }</pre>
+     *
+     * @param hook gradient in, replacement or {@code null} out
+     * @return a handle whose {@code remove()} unregisters the hook
+     * @throws IllegalStateException when this tensor does not require grad (no gradient will ever reach it)
+     */
+    public HookHandle registerHook(UnaryOperator<Tensor> hook) {
+        if (!requiresGrad) throw new IllegalStateException("registerHook on a tensor that does not require grad: no gradient will reach it");
+        java.util.Objects.requireNonNull(hook, "hook");
+        List<UnaryOperator<Tensor>> next = gradHooks == null ? new ArrayList<>() : new ArrayList<>(gradHooks);
+        next.add(hook);
+        gradHooks = List.copyOf(next);
+        return () -> {
+            List<UnaryOperator<Tensor>> current = gradHooks;
+            if (current == null) return;
+            List<UnaryOperator<Tensor>> rest = new ArrayList<>(current);
+            for (int i = 0; i < rest.size(); i++) {
+                if (rest.get(i) == hook) {
+                    rest.remove(i);
+                    break;
+                }
+            }
+            gradHooks = rest.isEmpty() ? null : List.copyOf(rest);
+        };
+    }
+
+    /**
+     * {@return the gradient hooks registered on this tensor, in order (empty when none)} Read by the autograd
+     * engine; register with {@link #registerHook}.
+     */
+    public List<UnaryOperator<Tensor>> gradHooks() {
+        return gradHooks == null ? List.of() : gradHooks;
+    }
+
+    /**
+     * Keeps this interior tensor's gradient in {@link #grad()} during {@link #backward()}, as PyTorch's
+     * {@code retain_grad()}: useful to look at an activation's gradient. A leaf keeps its gradient anyway.
+     *
+     * @return this tensor
+     * @throws IllegalStateException when this tensor does not require grad
+     */
+    public Tensor retainGrad() {
+        if (!requiresGrad) throw new IllegalStateException("retainGrad on a tensor that does not require grad");
+        retainsGrad = true;
+        return this;
+    }
+
+    /** {@return whether {@link #backward()} stores this tensor's gradient in {@link #grad()}: a leaf, or after {@link #retainGrad()}} */
+    public boolean retainsGrad() {
+        return retainsGrad || gradFn == null;
     }
 
     /**
@@ -1189,6 +1257,255 @@ public class Tensor {
     }
 
     /**
+     * {@return the lower triangle of the last two dims, the rest 0: kept where column − row ≤ {@code diagonal}}
+     * As {@code torch.tril}; leading dims are a batch. Runs {@link Elementwise#tril}.
+     *
+     * @param diagonal 0 for the main diagonal, positive above it, negative below
+     * @throws IllegalArgumentException when the tensor has fewer than 2 dims
+     */
+    public Tensor tril(int diagonal) {
+        return Elementwise.tril(this, diagonal);
+    }
+
+    /** {@return {@link #tril(int) tril(0)}: the lower triangle with the main diagonal} */
+    public Tensor tril() {
+        return Elementwise.tril(this, 0);
+    }
+
+    /**
+     * {@return the upper triangle of the last two dims, the rest 0: kept where column − row ≥ {@code diagonal}}
+     * As {@code torch.triu}. Runs {@link Elementwise#triu}.
+     *
+     * @param diagonal 0 for the main diagonal, positive above it, negative below
+     * @throws IllegalArgumentException when the tensor has fewer than 2 dims
+     */
+    public Tensor triu(int diagonal) {
+        return Elementwise.triu(this, diagonal);
+    }
+
+    /** {@return {@link #triu(int) triu(0)}: the upper triangle with the main diagonal} */
+    public Tensor triu() {
+        return Elementwise.triu(this, 0);
+    }
+
+    /**
+     * {@return a causal attention mask: bool {@code [size, size]}, TRUE WHERE COLUMN j &gt; ROW i} True marks what
+     * to hide: query position i may attend to keys 0…i only. The convention is {@code masked_fill}'s (and
+     * PyTorch's bool {@code attn_mask} in {@code nn.Transformer.generate_square_subsequent_mask}'s −∞ places):
+     * {@code scores.maskedFill(Tensor.causalMask(t), Double.NEGATIVE_INFINITY).softmax(-1)}. Equal to
+     * {@code triu(ones, 1)}. Note that PyTorch's {@code scaled_dot_product_attention} reads a bool mask the other
+     * way (true = may attend): there pass {@code causalMask(t).eq(0)}, or its {@code is_causal} flag. Runs
+     * {@link Elementwise#causalMask}.
+     *
+     * @param size the sequence length, ≥ 0
+     * @throws IllegalArgumentException when size is negative
+     */
+    public static Tensor causalMask(int size) {
+        return Elementwise.causalMask(size);
+    }
+
+    /**
+     * {@return views of pieces of {@code size} elements along {@code dim}, the last one shorter if need be} As
+     * {@code torch.split(x, size, dim)}; gradients flow back through every piece. Runs {@link Views#split(Tensor, int, int)}.
+     *
+     * @param size the length of each piece, ≥ 1
+     * @param dim the dimension (negative counts from the end)
+     * @throws IllegalArgumentException when size &lt; 1 or dim is out of range
+     */
+    public List<Tensor> split(int size, int dim) {
+        return Views.split(this, size, dim);
+    }
+
+    /**
+     * {@return views of pieces of the given sizes along {@code dim}} As {@code torch.split(x, [s0, s1, …], dim)}.
+     * Runs {@link Views#split(Tensor, int[], int)}.
+     *
+     * @param sizes the length of each piece, summing to the dim's size
+     * @param dim the dimension (negative counts from the end)
+     * @throws IllegalArgumentException when the sizes do not sum to the dim's size, or one is negative
+     */
+    public List<Tensor> split(int[] sizes, int dim) {
+        return Views.split(this, sizes, dim);
+    }
+
+    /**
+     * {@return at most {@code chunks} views of ⌈n/chunks⌉ elements along {@code dim}} As {@code torch.chunk}: 5
+     * elements in 4 chunks give pieces of 2, 2, 1. Runs {@link Views#chunk}.
+     *
+     * @param chunks the number of pieces wanted, ≥ 1
+     * @param dim the dimension (negative counts from the end)
+     * @throws IllegalArgumentException when chunks &lt; 1 or dim is out of range
+     */
+    public List<Tensor> chunk(int chunks, int dim) {
+        return Views.chunk(this, chunks, dim);
+    }
+
+    /**
+     * {@return this tensor tiled {@code repeats[i]} times along dim i} As {@code torch.Tensor.repeat}: with more
+     * repeats than dims, leading size-1 dims are added first ({@code [2].repeat(3, 2)} is {@code [3, 4]}). A copy.
+     * Runs {@link Views#repeat}.
+     *
+     * @param repeats the count per dim (≥ 0), at least as many as there are dims
+     * @throws IllegalArgumentException when there are fewer repeats than dims, or one is negative
+     */
+    public Tensor repeat(int... repeats) {
+        return Views.repeat(this, repeats);
+    }
+
+    /** {@return the product of all elements, 0-d (float64 for int64 and bool)} Runs {@link Reductions#prod}. */
+    public Tensor prod() {
+        return Reductions.prod(this, new int[0], false);
+    }
+
+    /**
+     * {@return the product over one dimension} The gradient is exact where the input holds zeros. Runs
+     * {@link Reductions#prod}.
+     *
+     * @param dim the dimension (negative counts from the end)
+     * @param keepdim keep the dimension with size 1
+     */
+    public Tensor prod(int dim, boolean keepdim) {
+        return Reductions.prod(this, new int[] {dim}, keepdim);
+    }
+
+    /**
+     * {@return the product over {@code dims} (1 over an empty dim)} Runs {@link Reductions#prod}.
+     *
+     * @param dims the dimensions; empty means all
+     * @param keepdim keep the reduced dimensions with size 1
+     */
+    public Tensor prod(int[] dims, boolean keepdim) {
+        return Reductions.prod(this, dims, keepdim);
+    }
+
+    /** {@return the unbiased standard deviation of all elements, √{@link #var()}, 0-d} Runs {@link Reductions#std}. */
+    public Tensor std() {
+        return Reductions.std(this, new int[0], 1, false);
+    }
+
+    /**
+     * {@return the unbiased standard deviation (divisor n − 1) over one dimension}
+     *
+     * @param dim the dimension
+     * @param keepdim keep the dimension with size 1
+     */
+    public Tensor std(int dim, boolean keepdim) {
+        return Reductions.std(this, new int[] {dim}, 1, keepdim);
+    }
+
+    /**
+     * {@return the standard deviation √(Σ(x − mean)² / (n − correction)) over {@code dims}, consistent with {@link #var(int[], int, boolean)}}
+     * Runs {@link Reductions#std}.
+     *
+     * @param dims the dimensions; empty means all
+     * @param correction 0 for the population standard deviation, 1 for Bessel's correction
+     * @param keepdim keep the reduced dimensions with size 1
+     */
+    public Tensor std(int[] dims, int correction, boolean keepdim) {
+        return Reductions.std(this, dims, correction, keepdim);
+    }
+
+    /** {@return the 2-norm of all elements, √Σx², 0-d (its gradient is 0 at x = 0)} Runs {@link Reductions#norm}. */
+    public Tensor norm() {
+        return Reductions.norm(this, 2, new int[0], false);
+    }
+
+    /**
+     * {@return the p-norm of all elements, 0-d} Runs {@link Reductions#norm}.
+     *
+     * @param p 1, 2 or {@link Double#POSITIVE_INFINITY}
+     * @throws IllegalArgumentException for another p
+     */
+    public Tensor norm(double p) {
+        return Reductions.norm(this, p, new int[0], false);
+    }
+
+    /**
+     * {@return the p-norm over one dimension} Runs {@link Reductions#norm}.
+     *
+     * @param p 1, 2 or {@link Double#POSITIVE_INFINITY}
+     * @param dim the dimension
+     * @param keepdim keep the dimension with size 1
+     * @throws IllegalArgumentException for another p
+     */
+    public Tensor norm(double p, int dim, boolean keepdim) {
+        return Reductions.norm(this, p, new int[] {dim}, keepdim);
+    }
+
+    /**
+     * {@return the vector p-norm over {@code dims}: Σ|x| (p = 1), √Σx² (p = 2) or max|x| (p = ∞)} As
+     * {@code torch.linalg.vector_norm}; subgradients as PyTorch's (0 at x = 0). Runs {@link Reductions#norm}.
+     *
+     * @param p 1, 2 or {@link Double#POSITIVE_INFINITY}
+     * @param dims the dimensions; empty means all
+     * @param keepdim keep the reduced dimensions with size 1
+     * @throws IllegalArgumentException for another p
+     */
+    public Tensor norm(double p, int[] dims, boolean keepdim) {
+        return Reductions.norm(this, p, dims, keepdim);
+    }
+
+    /**
+     * {@return running sums along {@code dim}: element i is the sum of elements 0…i} Floats keep their dtype,
+     * int64 and bool give int64. Runs {@link Reductions#cumsum}.
+     *
+     * @param dim the dimension (negative counts from the end)
+     */
+    public Tensor cumsum(int dim) {
+        return Reductions.cumsum(this, dim);
+    }
+
+    /** {@return bool 0-d: whether any element is non-zero (true)} Runs {@link Reductions#any}. */
+    public Tensor any() {
+        return Reductions.any(this, new int[0], false);
+    }
+
+    /**
+     * {@return bool: whether any element over {@code dim} is non-zero} Runs {@link Reductions#any}.
+     *
+     * @param dim the dimension
+     * @param keepdim keep the dimension with size 1
+     */
+    public Tensor any(int dim, boolean keepdim) {
+        return Reductions.any(this, new int[] {dim}, keepdim);
+    }
+
+    /**
+     * {@return bool: whether any element over {@code dims} is non-zero (false over an empty dim)} Runs {@link Reductions#any}.
+     *
+     * @param dims the dimensions; empty means all
+     * @param keepdim keep the reduced dimensions with size 1
+     */
+    public Tensor any(int[] dims, boolean keepdim) {
+        return Reductions.any(this, dims, keepdim);
+    }
+
+    /** {@return bool 0-d: whether every element is non-zero (true)} Runs {@link Reductions#all}. */
+    public Tensor all() {
+        return Reductions.all(this, new int[0], false);
+    }
+
+    /**
+     * {@return bool: whether every element over {@code dim} is non-zero} Runs {@link Reductions#all}.
+     *
+     * @param dim the dimension
+     * @param keepdim keep the dimension with size 1
+     */
+    public Tensor all(int dim, boolean keepdim) {
+        return Reductions.all(this, new int[] {dim}, keepdim);
+    }
+
+    /**
+     * {@return bool: whether every element over {@code dims} is non-zero (true over an empty dim)} Runs {@link Reductions#all}.
+     *
+     * @param dims the dimensions; empty means all
+     * @param keepdim keep the reduced dimensions with size 1
+     */
+    public Tensor all(int[] dims, boolean keepdim) {
+        return Reductions.all(this, dims, keepdim);
+    }
+
+    /**
      * {@return the elementwise maximum, broadcast and promoted} Runs {@link Elementwise#maximum}.
      *
      * @param other the other operand
@@ -1558,7 +1875,8 @@ public class Tensor {
 
     /**
      * {@return the softmax along {@code dim}: each slice {@code exp(x) / Σ exp(x)}, in [0, 1], summing to 1}
-     * Stable for logits of magnitude 1e4. Runs {@link Softmax#softmax}.
+     * Stable for logits of magnitude 1e4; −∞ entries give exact zeros (a slice of all −∞ gives NaN, as PyTorch).
+     * Runs {@link Softmax#softmax}.
      *
      * @param dim the dimension normalised over
      */

@@ -178,6 +178,10 @@ class WorkspaceTest {
         ops.put("relu", () -> x.relu());
         ops.put("add broadcast", () -> m.add(col));
         ops.put("add ints", () -> Tensor.of(new long[2048]).add(Tensor.of(new long[] {3})));
+        ops.put("tril", () -> x.tril(1));
+        ops.put("repeat", () -> m.repeat(2, 1, 3));
+        ops.put("prod", () -> m.prod(new int[] {0}, false));
+        ops.put("cumsum", () -> m.cumsum(0));
         ops.put("matmul", () -> m.matmul(n));
         ops.put("matmul transposed", () -> n.t().matmul(m.t()));
         ops.put("copy of a transpose", () -> m.t().contiguous());

@@ -552,6 +552,77 @@ public final class Elementwise {
         return where(mask, Tensor.scalar(value, x.dtype()), x);
     }
 
+    /**
+     * The lower triangle of the last two dims: elements with column − row ≤ {@code diagonal} are kept, the others
+     * set to 0 (as {@code torch.tril}; diagonal 0 is the main diagonal, 1 the one above it). The gradient is the
+     * lower triangle of g.
+     *
+     * @param x a tensor of rank ≥ 2 (the leading dims are a batch)
+     * @param diagonal which diagonal bounds the kept part
+     * @return a new tensor of x's shape and dtype
+     * @throws IllegalArgumentException when x has fewer than 2 dims
+     * @see Tensor#tril
+     */
+    public static Tensor tril(Tensor x, int diagonal) {
+        return triangle("tril", x, diagonal, true);
+    }
+
+    /**
+     * The upper triangle of the last two dims: elements with column − row ≥ {@code diagonal} are kept, the others
+     * set to 0 (as {@code torch.triu}). The gradient is the upper triangle of g.
+     *
+     * @param x a tensor of rank ≥ 2 (the leading dims are a batch)
+     * @param diagonal which diagonal bounds the kept part
+     * @return a new tensor of x's shape and dtype
+     * @throws IllegalArgumentException when x has fewer than 2 dims
+     * @see Tensor#triu
+     */
+    public static Tensor triu(Tensor x, int diagonal) {
+        return triangle("triu", x, diagonal, false);
+    }
+
+    private static Tensor triangle(String op, Tensor x, int diagonal, boolean lower) {
+        if (x.dim() < 2) throw new IllegalArgumentException(op + ": expects a tensor of at least 2 dims, got shape " + Shape.format(x.shape()));
+        Tensor y = Views.copy(x.detach());
+        int rows = x.size(-2), cols = x.size(-1), matrices = rows * cols == 0 ? 0 : y.numel() / (rows * cols);
+        Storage ys = y.storage();
+        for (int m = 0; m < matrices; m++) {
+            for (int i = 0; i < rows; i++) {
+                // tril zeroes columns j > i + diagonal; triu zeroes columns j < i + diagonal
+                long edge = (long) i + diagonal;
+                int from = lower ? (int) Math.max(0, Math.min(cols, edge + 1)) : 0;
+                int to = lower ? cols : (int) Math.max(0, Math.min(cols, edge));
+                if (from >= to) continue;
+                int base = (m * rows + i) * cols;
+                switch (ys.dtype()) {
+                    case FLOAT32 -> java.util.Arrays.fill(ys.floats(), base + from, base + to, 0f);
+                    case FLOAT64 -> java.util.Arrays.fill(ys.doubles(), base + from, base + to, 0d);
+                    case INT64 -> java.util.Arrays.fill(ys.longs(), base + from, base + to, 0L);
+                    case BOOL -> java.util.Arrays.fill(ys.bools(), base + from, base + to, false);
+                }
+            }
+        }
+        return Autograd.record(op, y, g -> new Tensor[] {triangle(op, g, diagonal, lower)}, x);
+    }
+
+    /**
+     * The attention mask of a causal (autoregressive) model: a bool {@code [size, size]} tensor, true where
+     * column j &gt; row i, i.e. true at the positions a query i must NOT see (the future keys). Pass it to
+     * {@link Tensor#maskedFill} with −∞ before a softmax; it equals {@code triu(ones, 1)}.
+     *
+     * @param size the sequence length, ≥ 0
+     * @return a new bool tensor
+     * @throws IllegalArgumentException when size is negative
+     * @see Tensor#causalMask
+     */
+    public static Tensor causalMask(int size) {
+        if (size < 0) throw new IllegalArgumentException("causalMask: size must be ≥ 0, was " + size);
+        Tensor y = Tensor.zeros(DType.BOOL, size, size);
+        boolean[] b = y.storage().bools();
+        for (int i = 0; i < size; i++) java.util.Arrays.fill(b, i * size + i + 1, (i + 1) * size, true);
+        return y;
+    }
+
     /** The six comparisons: {@code ==}, {@code !=}, {@code <}, {@code <=}, {@code >}, {@code >=}. */
     public enum Comparison {
         /** {@code a == b}. */ EQ,
