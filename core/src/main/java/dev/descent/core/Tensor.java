@@ -2391,6 +2391,49 @@ public class Tensor {
         return Indexing.scatterReduce(this, dim, index, src, reduce, includeSelf);
     }
 
+    /**
+     * {@return int64 category indices drawn from rows of non-negative weights, {@code [numSamples]} or
+     * {@code [rows, numSamples]}} (PyTorch's {@code torch.multinomial}) Each row need not sum to 1: category j of a row is drawn with probability {@code w[j] / Σ w}. Without
+     * replacement, a drawn category's weight becomes 0 for the row's next draws. One {@code rng.nextDouble()} per
+     * sample, rows in order.
+     *
+     * @param probs weights {@code [n]} or {@code [rows, n]}, finite and non-negative, at least one positive per row
+     * @param numSamples samples per row, ≥ 1 (without replacement, at most the row's positive weights)
+     * @param replacement whether a category may be drawn again
+     * @param rng the source of randomness
+     * @throws IllegalArgumentException naming the row and value for a negative, NaN or infinite weight, an all-zero
+     *         row, or too many samples without replacement; or when probs is not 1-D or 2-D
+     */
+    public static Tensor multinomial(Tensor probs, int numSamples, boolean replacement, RandomGenerator rng) {
+        return Sampling.multinomial(probs, numSamples, replacement, rng);
+    }
+
+    /**
+     * {@return int64 integers drawn uniformly from [low, high)}, one {@code rng.nextLong(low, high)} per element in
+     * row-major order
+     *
+     * @param low the smallest value (inclusive)
+     * @param high one past the largest value
+     * @param rng the source of randomness
+     * @param shape the size of each dimension
+     * @throws IllegalArgumentException when {@code low >= high}
+     */
+    public static Tensor randint(long low, long high, RandomGenerator rng, int... shape) {
+        return Sampling.randint(low, high, rng, shape);
+    }
+
+    /**
+     * {@return a uniformly random permutation of 0 … n − 1}, int64 of shape {@code [n]}, by Fisher–Yates from
+     * {@code rng}
+     *
+     * @param n the length, ≥ 0
+     * @param rng the source of randomness
+     * @throws IllegalArgumentException when n is negative
+     */
+    public static Tensor randperm(int n, RandomGenerator rng) {
+        return Sampling.randperm(n, rng);
+    }
+
     @Override
     public String toString() {
         return TensorFormat.format(this);

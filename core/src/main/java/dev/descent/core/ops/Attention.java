@@ -5,6 +5,7 @@ import dev.descent.core.Shape;
 import dev.descent.core.Tensor;
 import dev.descent.core.autograd.Autograd;
 import dev.descent.core.autograd.GradMode;
+import dev.descent.core.kernel.Parallel;
 import java.util.Arrays;
 import java.util.random.RandomGenerator;
 
@@ -102,11 +103,10 @@ public final class Attention {
             Tensor dq = null, dk = null, dmask = null;
             if (qc.requiresGrad() || kc.requiresGrad() || (fmask != null && fmask.requiresGrad())) {
                 Tensor dp = Views.sumToShape(g.matmul(vc.detach().transpose(-1, -2)), ps);
-                if (m != null) dp = dp.mul(m);
-                Tensor ds = p.mul(dp.sub(dp.mul(p).sum(-1, true)));
-                if (qc.requiresGrad()) dq = Views.sumToShape(ds.matmul(kc.detach()).mul(scale), qs);
-                if (kc.requiresGrad()) dk = Views.sumToShape(ds.transpose(-1, -2).matmul(qc.detach()).mul(scale), ks);
-                if (fmask != null && fmask.requiresGrad()) dmask = Views.sumToShape(ds, fmask.shape());
+                Tensor ds = scoreGradient(p, dp, m, scale); // dS/√E: the scale of dq and dk folded in
+                if (qc.requiresGrad()) dq = Views.sumToShape(ds.matmul(kc.detach()), qs);
+                if (kc.requiresGrad()) dk = Views.sumToShape(ds.transpose(-1, -2).matmul(qc.detach()), ks);
+                if (fmask != null && fmask.requiresGrad()) dmask = Views.sumToShape(ds.div(scale), fmask.shape());
             }
             return new Tensor[] {dq, dk, dv, dmask};
         }, qc, kc, vc, fmask);
@@ -118,53 +118,86 @@ public final class Attention {
      */
     private static void softmaxRows(Tensor scores, Tensor mask, boolean causal, double scale) {
         int[] shape = scores.shape();
-        int rank = shape.length, s = shape[rank - 1], rows = scores.numel() / Math.max(1, s);
-        boolean isBool = mask != null && mask.dtype() == DType.BOOL;
+        int rank = shape.length, len = shape[rank - 2], s = shape[rank - 1], rows = s == 0 ? 0 : scores.numel() / s;
         Tensor me = mask == null ? null : mask.expand(shape); // a view: broadcast dims have stride 0
-        int[] mst = me == null ? null : me.strides();
+        int[] mst = me == null ? new int[rank] : me.strides();
         int mOff = me == null ? 0 : me.storageOffset();
+        boolean[] mb = me != null && me.dtype() == DType.BOOL ? me.storage().bools() : null;
+        Tensor mf = me != null && mb == null ? me : null;
         boolean f32 = scores.dtype() == DType.FLOAT32;
         float[] fs = f32 ? scores.storage().floats() : null;
         double[] ds = f32 ? null : scores.storage().doubles();
         int base = scores.storageOffset();
-        double[] row = new double[s];
-        boolean[] open = new boolean[s];
-        int[] idx = new int[rank - 1]; // coordinates of the row: batch dims and i
-        for (int r = 0; r < rows; r++) {
-            int i = idx[rank - 2];
-            int at = base + r * s;
-            int mAt = mOff;
-            if (me != null) for (int d = 0; d < rank - 1; d++) mAt += idx[d] * mst[d];
-            double max = Double.NEGATIVE_INFINITY;
-            for (int j = 0; j < s; j++) {
-                double x = (f32 ? fs[at + j] : ds[at + j]) * scale;
-                boolean allowed = !causal || j <= i;
-                if (me != null) {
-                    int mp = mAt + j * mst[rank - 1];
-                    if (isBool) allowed &= me.storage().bools()[mp];
-                    else x += me.storage().getDouble(mp);
+        // Rows are independent: each chunk of rows finds its mask offsets from the row number alone.
+        Parallel.forRange(rows, Math.max(1, 16_384 / Math.max(1, s)), (from, to) -> {
+            double[] row = new double[s];
+            boolean[] open = new boolean[s];
+            for (int r = from; r < to; r++) {
+                int i = r % len, at = base + r * s, mAt = mOff + i * mst[rank - 2];
+                for (int d = rank - 3, rest = r / len; d >= 0; d--) {
+                    mAt += (rest % shape[d]) * mst[d];
+                    rest /= shape[d];
                 }
-                allowed &= x != Double.NEGATIVE_INFINITY;
-                open[j] = allowed;
-                row[j] = x;
-                if (allowed && x > max) max = x;
+                double max = Double.NEGATIVE_INFINITY;
+                for (int j = 0; j < s; j++) {
+                    double x = (f32 ? fs[at + j] : ds[at + j]) * scale;
+                    boolean allowed = !causal || j <= i;
+                    int mp = mAt + j * mst[rank - 1];
+                    if (mb != null) allowed &= mb[mp];
+                    else if (mf != null) x += mf.storage().getDouble(mp);
+                    allowed &= x != Double.NEGATIVE_INFINITY;
+                    open[j] = allowed;
+                    row[j] = x;
+                    if (allowed && x > max) max = x;
+                }
+                double sum = 0;
+                for (int j = 0; j < s; j++) {
+                    row[j] = open[j] ? Math.exp(row[j] - max) : 0;
+                    sum += row[j];
+                }
+                double inv = sum > 0 ? 1 / sum : 0; // no key left: a row of zeros
+                for (int j = 0; j < s; j++) {
+                    if (f32) fs[at + j] = (float) (row[j] * inv);
+                    else ds[at + j] = row[j] * inv;
+                }
             }
-            double sum = 0;
-            for (int j = 0; j < s; j++) {
-                row[j] = open[j] ? Math.exp(row[j] - max) : 0;
-                sum += row[j];
-            }
-            double inv = sum > 0 ? 1 / sum : 0; // no key left: a row of zeros
-            for (int j = 0; j < s; j++) {
-                double pv = row[j] * inv;
-                if (f32) fs[at + j] = (float) pv;
-                else ds[at + j] = pv;
-            }
-            for (int d = rank - 2; d >= 0; d--) {
-                if (++idx[d] < shape[d]) break;
-                idx[d] = 0;
-            }
+        });
+    }
+
+    /**
+     * {@code c·P ⊙ (dP·m − rowsum(dP·m ⊙ P))} row by row in one pass: the softmax backward through the dropout
+     * factors m (none when null), times c.
+     */
+    private static Tensor scoreGradient(Tensor probs, Tensor dProbs, Tensor keep, double c) {
+        int[] shape = probs.shape();
+        int s = shape[shape.length - 1], rows = s == 0 ? 0 : probs.numel() / s;
+        Tensor p = probs.contiguous(), dp = dProbs.to(p.dtype()).contiguous(), m = keep == null ? null : keep.contiguous();
+        Tensor out = Tensor.empty(p.dtype(), shape); // every element written below
+        int po = p.storageOffset(), dpo = dp.storageOffset(), mo = m == null ? 0 : m.storageOffset();
+        if (p.dtype() == DType.FLOAT32) {
+            float[] pa = p.storage().floats(), da = dp.storage().floats(), ma = m == null ? null : m.storage().floats(), oa = out.storage().floats();
+            Parallel.forRange(rows, Math.max(1, 16_384 / Math.max(1, s)), (from, to) -> {
+                for (int r = from; r < to; r++) {
+                    int at = r * s;
+                    double dot = 0;
+                    for (int j = 0; j < s; j++) dot += (double) da[dpo + at + j] * (ma == null ? 1 : ma[mo + at + j]) * pa[po + at + j];
+                    for (int j = 0; j < s; j++) {
+                        oa[at + j] = (float) (c * pa[po + at + j] * ((double) da[dpo + at + j] * (ma == null ? 1 : ma[mo + at + j]) - dot));
+                    }
+                }
+            });
+        } else {
+            double[] pa = p.storage().doubles(), da = dp.storage().doubles(), ma = m == null ? null : m.storage().doubles(), oa = out.storage().doubles();
+            Parallel.forRange(rows, Math.max(1, 16_384 / Math.max(1, s)), (from, to) -> {
+                for (int r = from; r < to; r++) {
+                    int at = r * s;
+                    double dot = 0;
+                    for (int j = 0; j < s; j++) dot += da[dpo + at + j] * (ma == null ? 1 : ma[mo + at + j]) * pa[po + at + j];
+                    for (int j = 0; j < s; j++) oa[at + j] = c * pa[po + at + j] * (da[dpo + at + j] * (ma == null ? 1 : ma[mo + at + j]) - dot);
+                }
+            });
         }
+        return out;
     }
 
     /** The dropout factors m/(1 − p) for every probability, drawn row-major from rng. */

@@ -91,7 +91,7 @@ public final class Indexing {
         int d = checkIndexLike("scatter", self, dim, index, src);
         Tensor s = src.dtype() == self.dtype() ? src : src.to(self.dtype());
         Scattered sc = scatterInto("scatter", self, d, index, s, null);
-        Tensor hit = Tensor.of(sc.hit(), self.shape()), won = Tensor.of(sc.won(), index.shape());
+        Tensor hit = Tensor.of(sc.hit()).reshape(self.shape()), won = Tensor.of(sc.won()).reshape(index.shape());
         int[] srcShape = s.shape();
         return Autograd.record("scatter", sc.out(), g -> new Tensor[] {
                 self.requiresGrad() ? Tensor.where(hit, g.scalarLike(0), g) : null,
@@ -112,7 +112,7 @@ public final class Indexing {
     public static Tensor scatter(Tensor self, int dim, Tensor index, double value) {
         int d = checkIndexLike("scatter", self, dim, index, index);
         Scattered sc = scatterInto("scatter", self, d, index, null, value);
-        Tensor hit = Tensor.of(sc.hit(), self.shape());
+        Tensor hit = Tensor.of(sc.hit()).reshape(self.shape());
         return Autograd.record("scatter", sc.out(), g -> new Tensor[] {Tensor.where(hit, g.scalarLike(0), g)}, self);
     }
 
@@ -219,12 +219,12 @@ public final class Indexing {
         }
         if (!Autograd.isRecording(self, s)) return base;
         int[] shape = self.shape(), is = index.shape();
-        Tensor hitT = Tensor.of(hit, shape);
+        Tensor hitT = Tensor.of(hit).reshape(shape);
         BackwardFn rule = switch (reduce) {
             case "sum", "mean" -> {
                 double[] div = new double[n];
                 for (int i = 0; i < n; i++) div[i] = hit[i] && reduce.equals("mean") ? count[i] + own : 1;
-                Tensor divT = Tensor.of(div, shape).to(self.dtype());
+                Tensor divT = Tensor.of(div).reshape(shape).to(self.dtype());
                 yield g -> {
                     Tensor gs = g.div(divT);
                     return new Tensor[] {
@@ -244,7 +244,7 @@ public final class Indexing {
                     if (srcWins[f]) ties[dstOf[f]]++;
                 }
                 for (int i = 0; i < n; i++) if (ties[i] == 0) ties[i] = 1;
-                Tensor tiesT = Tensor.of(ties, shape).to(self.dtype()), selfWinsT = Tensor.of(selfWins, shape), srcWinsT = Tensor.of(srcWins, is);
+                Tensor tiesT = Tensor.of(ties).reshape(shape).to(self.dtype()), selfWinsT = Tensor.of(selfWins).reshape(shape), srcWinsT = Tensor.of(srcWins).reshape(is);
                 yield g -> {
                     Tensor share = g.div(tiesT), zero = g.scalarLike(0);
                     return new Tensor[] {
@@ -274,8 +274,8 @@ public final class Indexing {
                 for (int i = 0; i < n; i++) gSelf[i] = !hit[i] ? gv[i] : includeSelf ? gv[i] * others(selfVal[i], nonZero[i], zeros[i]) : 0;
                 for (int f = 0; f < m; f++) gSrc[srcFlat[f]] = gv[dstOf[f]] * others(srcVal[f], nonZero[dstOf[f]], zeros[dstOf[f]]);
                 return new Tensor[] {
-                        self.requiresGrad() ? Tensor.of(gSelf, shape).to(g.dtype()) : null,
-                        s.requiresGrad() ? Tensor.of(gSrc, srcShape).to(g.dtype()) : null};
+                        self.requiresGrad() ? Tensor.of(gSelf).reshape(shape).to(g.dtype()) : null,
+                        s.requiresGrad() ? Tensor.of(gSrc).reshape(srcShape).to(g.dtype()) : null};
             };
         };
         return Autograd.record("scatterReduce", base, rule, self, s);

@@ -19,6 +19,8 @@ class OpRegistryCompletenessTest {
             // creation
             "wrap", "zeros", "empty", "ones", "full", "zerosLike", "onesLike", "fullLike", "of", "ofIndices", "scalar", "arange", "eye",
             "rand", "randn", "uniform", "scalarLike",
+            // sampling (int64 draws from the caller's generator)
+            "multinomial", "randint", "randperm",
             // inspection and values
             "dtype", "shape", "size", "dim", "numel", "strides", "stride", "storageOffset", "storage", "isContiguous", "item", "get",
             "getLong", "toFloatArray", "toDoubleArray", "toLongArray", "toBooleanArray", "contentEquals", "allClose", "toString", "name",
