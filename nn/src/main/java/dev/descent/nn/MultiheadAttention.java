@@ -173,7 +173,6 @@ public final class MultiheadAttention extends Module {
             kh = heads(project(k, 1), b, s);
             vh = heads(project(v, 2), b, s);
         }
-        if (causal && l != s) throw new IllegalStateException("causal attention needs as many queries as keys, got " + l + " and " + s);
         Tensor attnM = attnMask == null ? null : attentionMask(attnMask, b, l, s);
         Tensor padM = keyPaddingMask == null ? null : paddingMask(keyPaddingMask, b, s);
         Tensor out, w = null;
