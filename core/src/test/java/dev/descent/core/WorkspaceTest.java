@@ -178,11 +178,19 @@ class WorkspaceTest {
         ops.put("relu", () -> x.relu());
         ops.put("add broadcast", () -> m.add(col));
         ops.put("add ints", () -> Tensor.of(new long[2048]).add(Tensor.of(new long[] {3})));
+        ops.put("tril", () -> x.tril(1));
+        ops.put("repeat", () -> m.repeat(2, 1, 3));
+        ops.put("prod", () -> m.prod(new int[] {0}, false));
+        ops.put("cumsum", () -> m.cumsum(0));
         ops.put("matmul", () -> m.matmul(n));
         ops.put("matmul transposed", () -> n.t().matmul(m.t()));
         ops.put("copy of a transpose", () -> m.t().contiguous());
         ops.put("conv2d", () -> Convolution.conv2d(x, w, b, 1, 1));
         ops.put("max pool", () -> Pooling.maxPool2d(x, two));
+        ops.put("silu", () -> m.silu());
+        ops.put("leakyRelu", () -> x.leakyRelu(0.1));
+        ops.put("sin", () -> m.sin());
+        ops.put("isnan", () -> m.isnan());
         Tensor aq = Tensor.randn(rng, 2, 3, 40, 8), ak = Tensor.randn(rng, 2, 3, 50, 8), av = Tensor.randn(rng, 2, 3, 50, 8);
         ops.put("attention with dropout", () -> Attention.scaledDotProductAttention(aq, ak, av, null, true, 0.25, new SplittableRandom(9)));
         ops.put("attention gradients", () -> {

@@ -294,6 +294,8 @@ public final class OpRegistry {
         ops.addAll(NnOps.all());
         // ---- linear algebra
         LinalgOps.addTo(ops);
+        // ---- issue 16: activations, elementwise math, masking and structure, reductions
+        MathOps.addTo(ops);
         // ---- sorting and scattering
         SequenceOps.addTo(ops);
         return ops;
