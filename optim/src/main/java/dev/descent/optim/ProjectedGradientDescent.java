@@ -1,5 +1,6 @@
 package dev.descent.optim;
 
+import dev.descent.core.Parameter;
 import java.util.List;
 import java.util.Map;
 
@@ -37,6 +38,15 @@ public final class ProjectedGradientDescent extends Optimizer {
     }
 
     /**
+     * Projected GD over one group of {@code params}; each group must set {@code lr} and {@code set}.
+     *
+     * @param params the parameters, as one group (for example {@code model.parameters()})
+     */
+    public ProjectedGradientDescent(Iterable<? extends Parameter> params) {
+        this(oneGroup(params));
+    }
+
+    /**
      * Projected GD whose groups default to step {@code lr} and set {@code set}.
      *
      * @param groups the parameter groups with their hyperparameters
@@ -45,6 +55,17 @@ public final class ProjectedGradientDescent extends Optimizer {
      */
     public ProjectedGradientDescent(List<ParamGroup> groups, double lr, ConvexSet set) {
         super(groups, SPEC, Map.of("lr", lr, "set", requireSet(set)));
+    }
+
+    /**
+     * Projected GD whose one group of {@code params} defaults to step {@code lr} and set {@code set}.
+     *
+     * @param params the parameters, as one group (for example {@code model.parameters()})
+     * @param lr the step of every group that does not set {@code lr}
+     * @param set the convex set of every group that does not set {@code set}
+     */
+    public ProjectedGradientDescent(Iterable<? extends Parameter> params, double lr, ConvexSet set) {
+        this(oneGroup(params), lr, set);
     }
 
     private static ConvexSet requireSet(ConvexSet set) {
