@@ -210,6 +210,17 @@ public abstract class Optimizer {
     }
 
     /**
+     * A parameter's step count.
+     *
+     * @param group the group's index
+     * @param param the parameter's index within its group
+     * @return the number of steps that have updated it (0 before its first)
+     */
+    protected final long paramStep(int group, int param) {
+        return paramSteps[group][param];
+    }
+
+    /**
      * A per-group statistic.
      *
      * @param group the group's index
