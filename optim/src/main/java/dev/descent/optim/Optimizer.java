@@ -203,7 +203,7 @@ public abstract class Optimizer {
                 throw new IllegalStateException(name + " asked for buffer '" + buffer + "', not among " + spec.bufferNames(groups.get(group)));
             }
             Parameter p = groups.get(group).parameters().get(param);
-            t = Workspace.keep(Tensor.zeros(p.dtype(), p.shape()));
+            t = Workspace.keep(Tensor.zeros(p.dtype(), spec.bufferShape(buffer, p.shape())));
             map.put(buffer, t);
         }
         return t;
