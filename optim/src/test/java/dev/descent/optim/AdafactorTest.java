@@ -27,8 +27,10 @@ import org.junit.jupiter.api.io.TempDir;
 class AdafactorTest {
     static final int STEPS = 20;
     static final int[][] SHAPES = {{3}, {2, 3}, {2, 2, 2}};
-    static final int[] TENSORS_PER_GROUP = {1, 2};
-    static final int[] GROUP_OF_TENSOR = {0, 1, 1};
+    static final int[] TENSORS_PER_GROUP = {2, 1};
+    static final int[] GROUP_OF_TENSOR = {0, 0, 1};
+    /** The gradient at step t is GROWTH^t·(Aθ + b): growing gradients make the update clipping (d) act. */
+    static final double GROWTH = 1.3;
 
     final SplittableRandom rng = new SplittableRandom(53);
     final Quadratic q = Quadratic.random(rng, 17, 0.5, 4);
@@ -39,11 +41,24 @@ class AdafactorTest {
 
     static final double[] LR = {0.02, 0.01}, TAU = {-0.6, -0.8}, EPS2 = {1e-3, 0.5}, D = {1.5, 1}, WD = {0.1, 0.05};
 
-    static double[] reference(Quadratic q, double[] theta0, int steps, double eps1) {
+    /** The quadratic whose gradient is that of {@code q} times GROWTH^t. */
+    static Quadratic at(Quadratic q, int t) {
+        double c = Math.pow(GROWTH, t);
+        double[][] a = new double[q.n][q.n];
+        double[] b = new double[q.n];
+        for (int i = 0; i < q.n; i++) {
+            for (int j = 0; j < q.n; j++) a[i][j] = q.a[i][j] * c;
+            b[i] = q.b[i] * c;
+        }
+        return new Quadratic(a, b);
+    }
+
+    /** The final values; {@code clips[p]} counts the tensors of group p whose update was clipped. */
+    static double[] reference(Quadratic q, double[] theta0, int steps, double eps1, int[] clips) {
         double[] th = theta0.clone();
         double[][] rows = new double[SHAPES.length][], cols = new double[SHAPES.length][], vs = new double[SHAPES.length][];
         for (int t = 1; t <= steps; t++) {
-            double[] g = q.grad(th);
+            double[] g = at(q, t).grad(th);
             int at = 0;
             for (int k = 0; k < SHAPES.length; k++) {
                 int p = GROUP_OF_TENSOR[k];
@@ -94,6 +109,7 @@ class AdafactorTest {
                     uu += u[i] * u[i];
                 }
                 double clip = Math.max(1, Math.sqrt(uu / numel) / D[p]);
+                if (clip > 1) clips[p]++;
                 for (int i = 0; i < numel; i++) th[at + i] -= alpha / clip * u[i];
                 at += numel;
             }
@@ -110,14 +126,26 @@ class AdafactorTest {
     @Test
     void matchesPyTorchsAlgorithmOverTwoGroups() {
         for (DType dtype : List.of(DType.FLOAT64, DType.FLOAT32)) {
-            double[] want = reference(q, theta0, STEPS, dtype == DType.FLOAT32 ? Math.ulp(1f) : Math.ulp(1.0));
-            double[] got = Steps.run(q, theta0, dtype, STEPS, SHAPES, TENSORS_PER_GROUP, AdafactorTest::build);
+            int[] clips = new int[2];
+            double[] want = reference(q, theta0, STEPS, dtype == DType.FLOAT32 ? Math.ulp(1f) : Math.ulp(1.0), clips);
+            assertTrue(clips[0] > 0 && clips[1] > 0, "the update clipping should act in both groups, acted " + clips[0] + " and " + clips[1] + " times");
+            double[] got = run(q, theta0, dtype, SHAPES);
             assertClose(want, got, dtype == DType.FLOAT64 ? 1e-12 : 1e-5, "Adafactor " + dtype);
         }
         // The factoring matters: the same steps with an unfactored second moment end elsewhere.
-        double[] got = Steps.run(q, theta0, DType.FLOAT64, STEPS, SHAPES, TENSORS_PER_GROUP, AdafactorTest::build);
-        double[] flatShapes = Steps.run(q, theta0, DType.FLOAT64, STEPS, new int[][] {{3}, {6}, {8}}, TENSORS_PER_GROUP, AdafactorTest::build);
+        double[] got = run(q, theta0, DType.FLOAT64, SHAPES);
+        double[] flatShapes = run(q, theta0, DType.FLOAT64, new int[][] {{3}, {6}, {8}});
         assertTrue(Math.abs(got[5] - flatShapes[5]) > 1e-6, "factored and unfactored second moments should differ");
+    }
+
+    static double[] run(Quadratic q, double[] theta0, DType dtype, int[][] shapes) {
+        List<Parameter> params = Quadratic.params(theta0, dtype, shapes);
+        Optimizer opt = build(Steps.split(params, TENSORS_PER_GROUP));
+        for (int t = 1; t <= STEPS; t++) {
+            at(q, t).setGrads(params);
+            opt.step();
+        }
+        return Quadratic.flat(params);
     }
 
     @Test
@@ -129,12 +157,12 @@ class AdafactorTest {
         Map<String, Tensor> state = opt.stateDict();
         assertArrayEquals(new int[] {0}, state.get("group.0.param.0.row_var").shape());
         assertArrayEquals(new int[] {3}, state.get("group.0.param.0.variance").shape());
-        assertArrayEquals(new int[] {2, 1}, state.get("group.1.param.0.row_var").shape());
-        assertArrayEquals(new int[] {1, 3}, state.get("group.1.param.0.col_var").shape());
-        assertArrayEquals(new int[] {0}, state.get("group.1.param.0.variance").shape());
-        assertArrayEquals(new int[] {2, 2, 1}, state.get("group.1.param.1.row_var").shape());
-        assertArrayEquals(new int[] {2, 1, 2}, state.get("group.1.param.1.col_var").shape());
-        assertEquals(DType.FLOAT32, state.get("group.1.param.1.col_var").dtype());
+        assertArrayEquals(new int[] {2, 1}, state.get("group.0.param.1.row_var").shape());
+        assertArrayEquals(new int[] {1, 3}, state.get("group.0.param.1.col_var").shape());
+        assertArrayEquals(new int[] {0}, state.get("group.0.param.1.variance").shape());
+        assertArrayEquals(new int[] {2, 2, 1}, state.get("group.1.param.0.row_var").shape());
+        assertArrayEquals(new int[] {2, 1, 2}, state.get("group.1.param.0.col_var").shape());
+        assertEquals(DType.FLOAT32, state.get("group.1.param.0.col_var").dtype());
     }
 
     @Test
