@@ -15,6 +15,8 @@ import dev.descent.nn.Sequential;
 import dev.descent.optim.LrScheduler;
 import dev.descent.optim.Optimizer;
 import dev.descent.optim.OptimizerState;
+import dev.descent.optim.SAM;
+import dev.descent.optim.ScheduleFree;
 import dev.descent.train.Callback;
 import dev.descent.train.EpochMetrics;
 import dev.descent.train.MetricsLog;
@@ -97,7 +99,9 @@ public final class TrainRun {
                 new SplittableRandom(cfg.seed()));
         Optimizer opt = OptimizerFactory.create(cfg, model);
         String[] keys = cfg.scaleGamma() ? new String[] {"lr", "gamma"} : new String[] {"lr"};
-        LrScheduler scheduler = new LrScheduler(opt, ScheduleSpec.parse(cfg.schedule(), cfg.epochs()), keys);
+        // SAM's learning rate is its base optimizer's: the schedule drives the base (whose state SAM saves).
+        Optimizer scheduled = opt instanceof SAM sam ? sam.base() : opt;
+        LrScheduler scheduler = new LrScheduler(scheduled, ScheduleSpec.parse(cfg.schedule(), cfg.epochs()), keys);
         DataLoader loader = new DataLoader(data.trainingSet(cfg.augment(), cfg.inputNoise()), cfg.batchSize(), cfg.seed() ^ 0xDA7AL).withPrefetch(2);
         Files.createDirectories(dir);
         AtomicFile.writeString(dir.resolve("config.json"), Json.write(cfg.toMap()) + "\n");
@@ -144,6 +148,8 @@ public final class TrainRun {
     }
 
     private void finish(Path dir, Sequential model, Optimizer opt, Map<String, String> meta, TrainResult result, boolean generated) throws IOException {
+        // A schedule-free optimizer's final weights are its averaged x (the state records eval mode, so a resume puts y back).
+        if (opt instanceof ScheduleFree sf) sf.eval();
         Safetensors.save(model.stateDict(), meta, dir.resolve("model.safetensors"));
         OptimizerState.save(opt, dir.resolve("optimizer.safetensors"));
         List<EpochMetrics> rows = result.history();
