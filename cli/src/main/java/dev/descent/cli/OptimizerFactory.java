@@ -72,6 +72,7 @@ public final class OptimizerFactory {
      * @throws IllegalArgumentException for an unknown optimizer name
      */
     public static TrainConfig resolve(TrainConfig c) {
+        if (!NAMES.contains(c.optimizer())) throw new IllegalArgumentException(unknown(c.optimizer()));
         double lr, decay = 0;
         Double gamma = c.gamma(), beta = c.beta(), nu = c.nu(), radius = c.radius();
         switch (c.optimizer()) {
@@ -95,7 +96,7 @@ public final class OptimizerFactory {
             case "schedulefree-adamw" -> lr = 0.0025; // the authors' default
             case "schedulefree-sgd" -> lr = 1.0; // the authors' default
             case "adafactor" -> lr = 1e-2; // PyTorch's default (the step is relative: min(lr, 1/sqrt(t))·RMS(θ))
-            default -> throw new IllegalArgumentException(unknown(c.optimizer()));
+            default -> throw new IllegalArgumentException("unknown --optimizer '" + c.optimizer() + "' (known: " + String.join(", ", NAMES) + ")");
         }
         switch (c.optimizer()) {
             case "clipped-sgd" -> gamma = or(gamma, 1.0);
@@ -151,7 +152,7 @@ public final class OptimizerFactory {
             case "schedulefree-adamw" -> new ScheduleFreeAdamW(List.of(betas(ParamGroup.of(all), c)));
             case "schedulefree-sgd" -> new ScheduleFreeSGD(List.of(common(ParamGroup.of(all), c).with("momentum", c.momentum() != 0 ? c.momentum() : 0.9)));
             case "adafactor" -> new Adafactor(List.of(common(ParamGroup.of(all), c)));
-            default -> throw new IllegalArgumentException(unknown(c.optimizer()));
+            default -> throw new IllegalArgumentException("unknown optimizer '" + c.optimizer() + "' (known: " + String.join(", ", NAMES) + ")");
         };
         if (c.clipNorm() > 0) opt.addGradientTransform(new ClipByGlobalNorm(c.clipNorm()));
         return opt;

@@ -97,16 +97,16 @@ public final class TrainRun {
         ImageDataset train = data.train(), test = data.test();
         Sequential model = ModelFactory.create(cfg.model(), train.channels(), train.height(), train.width(), train.numClasses(),
                 new SplittableRandom(cfg.seed()));
-        Optimizer opt = OptimizerFactory.create(cfg, model);
+        Optimizer stepper = OptimizerFactory.create(cfg, model);
+        // SAM's learning rate is its base optimizer's: schedules drive opt (the base), the trainer steps SAM (whose state holds the base's).
+        Optimizer opt = stepper instanceof SAM sam ? sam.base() : stepper;
         String[] keys = cfg.scaleGamma() ? new String[] {"lr", "gamma"} : new String[] {"lr"};
-        // SAM's learning rate is its base optimizer's: the schedule drives the base (whose state SAM saves).
-        Optimizer scheduled = opt instanceof SAM sam ? sam.base() : opt;
-        LrScheduler scheduler = new LrScheduler(scheduled, ScheduleSpec.parse(cfg.schedule(), cfg.epochs()), keys);
+        LrScheduler scheduler = new LrScheduler(opt, ScheduleSpec.parse(cfg.schedule(), cfg.epochs()), keys);
         DataLoader loader = new DataLoader(data.trainingSet(cfg.augment(), cfg.inputNoise()), cfg.batchSize(), cfg.seed() ^ 0xDA7AL).withPrefetch(2);
         Files.createDirectories(dir);
         AtomicFile.writeString(dir.resolve("config.json"), Json.write(cfg.toMap()) + "\n");
 
-        Trainer trainer = Trainer.builder(model, opt, loader)
+        Trainer trainer = Trainer.builder(model, stepper, loader)
                 .epochs(cfg.epochs())
                 .evaluateOn(data.testSet())
                 .scheduler(scheduler)
@@ -120,7 +120,7 @@ public final class TrainRun {
         if (fresh) writeRunRecord(dir, data, model);
         out.printf(Locale.ROOT, "train: %s on %s (%d train, %s, %s), %s, %s, batch %d, seed %d, %s, %s%n",
                 cfg.model(), data.description(), train.size(), Count.of(test.size(), "test image"), Count.of(train.numClasses(), "class", "classes"),
-                opt.getClass().getSimpleName(), Count.of(cfg.epochs(), "epoch"), cfg.batchSize(), cfg.seed(), Count.of(Threads.count(), "thread"),
+                stepper.getClass().getSimpleName(), Count.of(cfg.epochs(), "epoch"), cfg.batchSize(), cfg.seed(), Count.of(Threads.count(), "thread"),
                 Kernels.vectorEnabled() ? Kernels.vectorBits() + "-bit vectors" : "scalar kernels");
         out.printf(Locale.ROOT, "model: %,d parameters; output in %s%n", model.parameterCount(), dir);
 
@@ -141,7 +141,7 @@ public final class TrainRun {
                 yield EXIT_INTERRUPTED;
             }
             case COMPLETED -> {
-                finish(dir, model, opt, modelMeta(data), result, data.generated());
+                finish(dir, model, stepper, modelMeta(data), result, data.generated());
                 yield 0;
             }
         };
