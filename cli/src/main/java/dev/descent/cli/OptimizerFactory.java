@@ -76,6 +76,11 @@ public final class OptimizerFactory {
         double lr, decay = 0;
         Double gamma = c.gamma(), beta = c.beta(), nu = c.nu(), radius = c.radius();
         switch (c.optimizer()) {
+            // issue 17, closures and beyond
+            case "sam" -> lr = 0.01; // the base SGD's (momentum 0.9 unless --momentum is given)
+            case "schedulefree-adamw" -> lr = 0.0025; // the authors' default
+            case "schedulefree-sgd" -> lr = 1.0; // the authors' default
+            case "adafactor" -> lr = 1e-2; // PyTorch's default (the step is relative: min(lr, 1/sqrt(t))·RMS(θ))
             case "sgd", "rmsprop", "adagrad", "projected-gd" -> lr = 0.01;
             case "adam", "sradam", "radam" -> lr = 1e-3;
             case "adamax", "nadam" -> lr = 2e-3;
@@ -91,11 +96,6 @@ public final class OptimizerFactory {
             }
             case "clipped-sgd", "normalized-sgd" -> lr = 0.1;
             case "clipping" -> lr = 1.0;
-            // issue 17, closures and beyond
-            case "sam" -> lr = 0.01; // the base SGD's (momentum 0.9 unless --momentum is given)
-            case "schedulefree-adamw" -> lr = 0.0025; // the authors' default
-            case "schedulefree-sgd" -> lr = 1.0; // the authors' default
-            case "adafactor" -> lr = 1e-2; // PyTorch's default (the step is relative: min(lr, 1/sqrt(t))·RMS(θ))
             default -> throw new IllegalArgumentException("unknown --optimizer '" + c.optimizer() + "' (known: " + String.join(", ", NAMES) + ")");
         }
         switch (c.optimizer()) {
@@ -117,6 +117,12 @@ public final class OptimizerFactory {
         TrainConfig c = resolve(settings);
         List<Parameter> all = model.parameters();
         Optimizer opt = switch (c.optimizer()) {
+            // issue 17, closures and beyond
+            case "sam" -> new SAM(new SGD(List.of(common(ParamGroup.of(all), c).with("momentum", c.momentum() != 0 ? c.momentum() : 0.9)
+                    .with("nesterov", c.nesterov()))), 0.05, false);
+            case "schedulefree-adamw" -> new ScheduleFreeAdamW(List.of(betas(ParamGroup.of(all), c)));
+            case "schedulefree-sgd" -> new ScheduleFreeSGD(List.of(common(ParamGroup.of(all), c).with("momentum", c.momentum() != 0 ? c.momentum() : 0.9)));
+            case "adafactor" -> new Adafactor(List.of(common(ParamGroup.of(all), c)));
             case "sgd" -> new SGD(List.of(common(ParamGroup.of(all), c)
                     .with("momentum", c.momentum()).with("nesterov", c.nesterov())));
             case "adam", "adamw" -> {
@@ -146,12 +152,6 @@ public final class OptimizerFactory {
                     .with("clip", c.softClip() ? ClippingFramework.Clip.SOFT : ClippingFramework.Clip.HARD)));
             case "projected-gd" -> new ProjectedGradientDescent(List.of(common(ParamGroup.of(all), c)
                     .with("set", Ball.origin(c.radius()))));
-            // issue 17, closures and beyond
-            case "sam" -> new SAM(new SGD(List.of(common(ParamGroup.of(all), c).with("momentum", c.momentum() != 0 ? c.momentum() : 0.9)
-                    .with("nesterov", c.nesterov()))), 0.05, false);
-            case "schedulefree-adamw" -> new ScheduleFreeAdamW(List.of(betas(ParamGroup.of(all), c)));
-            case "schedulefree-sgd" -> new ScheduleFreeSGD(List.of(common(ParamGroup.of(all), c).with("momentum", c.momentum() != 0 ? c.momentum() : 0.9)));
-            case "adafactor" -> new Adafactor(List.of(common(ParamGroup.of(all), c)));
             default -> throw new IllegalArgumentException("unknown optimizer '" + c.optimizer() + "' (known: " + String.join(", ", NAMES) + ")");
         };
         if (c.clipNorm() > 0) opt.addGradientTransform(new ClipByGlobalNorm(c.clipNorm()));

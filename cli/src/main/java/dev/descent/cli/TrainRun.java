@@ -15,8 +15,6 @@ import dev.descent.nn.Sequential;
 import dev.descent.optim.LrScheduler;
 import dev.descent.optim.Optimizer;
 import dev.descent.optim.OptimizerState;
-import dev.descent.optim.SAM;
-import dev.descent.optim.ScheduleFree;
 import dev.descent.train.Callback;
 import dev.descent.train.EpochMetrics;
 import dev.descent.train.MetricsLog;
@@ -99,7 +97,7 @@ public final class TrainRun {
                 new SplittableRandom(cfg.seed()));
         Optimizer stepper = OptimizerFactory.create(cfg, model);
         // SAM's learning rate is its base optimizer's: schedules drive opt (the base), the trainer steps SAM (whose state holds the base's).
-        Optimizer opt = stepper instanceof SAM sam ? sam.base() : stepper;
+        Optimizer opt = stepper instanceof dev.descent.optim.SAM sam ? sam.base() : stepper;
         String[] keys = cfg.scaleGamma() ? new String[] {"lr", "gamma"} : new String[] {"lr"};
         LrScheduler scheduler = new LrScheduler(opt, ScheduleSpec.parse(cfg.schedule(), cfg.epochs()), keys);
         DataLoader loader = new DataLoader(data.trainingSet(cfg.augment(), cfg.inputNoise()), cfg.batchSize(), cfg.seed() ^ 0xDA7AL).withPrefetch(2);
@@ -149,7 +147,7 @@ public final class TrainRun {
 
     private void finish(Path dir, Sequential model, Optimizer opt, Map<String, String> meta, TrainResult result, boolean generated) throws IOException {
         // A schedule-free optimizer's final weights are its averaged x (the state records eval mode, so a resume puts y back).
-        if (opt instanceof ScheduleFree sf) sf.eval();
+        if (opt instanceof dev.descent.optim.ScheduleFree sf) sf.eval();
         Safetensors.save(model.stateDict(), meta, dir.resolve("model.safetensors"));
         OptimizerState.save(opt, dir.resolve("optimizer.safetensors"));
         List<EpochMetrics> rows = result.history();

@@ -42,9 +42,5 @@
  *       constant, step, multi-step, cosine, linear warm-up, and products of them. Two-time-scale SGD
  *       (docs/papers.md §2) is two groups with different learning rates.</li>
  * </ul>
- *
- * <p>There is no {@code SparseAdam}: Descent's gradients are dense tensors (no sparse layout exists, and
- * embedding gradients are dense), so PyTorch's SparseAdam would be Adam with lazily updated moments over
- * rows that are never marked sparse.
  */
 package dev.descent.optim;

@@ -11,7 +11,6 @@ import dev.descent.data.Dataset;
 import dev.descent.nn.Module;
 import dev.descent.optim.LrScheduler;
 import dev.descent.optim.Optimizer;
-import dev.descent.optim.ScheduleFree;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Path;
@@ -47,7 +46,7 @@ import java.util.Objects;
  *
  * <p>An optimizer that {@linkplain Optimizer#requiresClosure() requires a closure} (SAM) steps through
  * {@code step(closure)}: the closure's first call returns the forward and backward already made for the
- * batch, later calls recompute them on the same batch. A {@link ScheduleFree} optimizer is evaluated at its
+ * batch, later calls recompute them on the same batch. A {@link dev.descent.optim.ScheduleFree} optimizer is evaluated at its
  * averaged weights: {@code eval()} before the evaluation, {@code train()} after it and at the start of
  * every epoch; checkpoints hold the training weights y.
  */
@@ -198,7 +197,7 @@ public final class Trainer {
             boolean classes = true;
             long t0 = System.nanoTime();
             model.train();
-            if (optimizer instanceof ScheduleFree sf) sf.train(); // the parameters hold y while training
+            if (optimizer instanceof dev.descent.optim.ScheduleFree sf) sf.train(); // the parameters hold y while training
             try (DataLoader.Batches batches = loader.epoch(epoch)) {
                 int b = 0;
                 while (batches.hasNext()) {
@@ -257,12 +256,12 @@ public final class Trainer {
             double testLoss = Double.NaN, testAccuracy = Double.NaN;
             if (evaluation != null) {
                 // Schedule-free methods evaluate at their averaged weights x, then put y back for the checkpoint and the next epoch.
-                if (optimizer instanceof ScheduleFree sf) sf.eval();
+                if (optimizer instanceof dev.descent.optim.ScheduleFree sf) sf.eval();
                 Evaluation e;
                 try {
                     e = Evaluation.run(model, evaluation, loss);
                 } finally {
-                    if (optimizer instanceof ScheduleFree sf) sf.train();
+                    if (optimizer instanceof dev.descent.optim.ScheduleFree sf) sf.train();
                 }
                 for (Callback c : callbacks) c.onEvaluation(this, epoch + 1, e);
                 testLoss = e.loss();
