@@ -44,27 +44,6 @@ public final class OptimizerFactory {
             "sam", "schedulefree-adamw", "schedulefree-sgd", "adafactor");
 
     /**
-     * Why {@code --optimizer lbfgs} is refused: L-BFGS is a full-batch method. Its curvature pairs compare
-     * gradients of one loss at two points and its line search compares loss values; on mini-batches each
-     * evaluation sees a different loss, so the pairs and the Wolfe tests are noise. The library's
-     * {@code LBFGS} with a closure over the whole data set is the way to use it.
-     */
-    static final String LBFGS_REFUSED = "--optimizer lbfgs is not offered by descent train: L-BFGS is a full-batch method (its curvature"
-            + " pairs and line search compare the same loss at different points, and every mini-batch is a different loss);"
-            + " use dev.descent.optim.LBFGS with a closure over the whole data set instead";
-
-    /**
-     * The message for a name {@code --optimizer} does not accept.
-     *
-     * @param name the name given
-     * @return why it is refused, listing the known names
-     */
-    static String unknown(String name) {
-        if ("lbfgs".equalsIgnoreCase(name)) return LBFGS_REFUSED;
-        return "unknown --optimizer '" + name + "' (known: " + String.join(", ", NAMES) + ")";
-    }
-
-    /**
      * The settings with every default this optimizer uses filled in: its learning rate and weight decay, and
      * γ, β, ν or the radius where the algorithm has them. Options the algorithm ignores stay as given (null
      * when left out). {@code config.json} records these values, so it says what the run used.
@@ -110,6 +89,27 @@ public final class OptimizerFactory {
             default -> { }
         }
         return c.withHyperparameters(or(c.lr(), lr), or(c.weightDecay(), decay), gamma, beta, nu, radius);
+    }
+
+    /**
+     * Why {@code --optimizer lbfgs} is refused: L-BFGS is a full-batch method. Its curvature pairs compare
+     * gradients of one loss at two points and its line search compares loss values; on mini-batches each
+     * evaluation sees a different loss, so the pairs and the Wolfe tests are noise. The library's
+     * {@code LBFGS} with a closure over the whole data set is the way to use it.
+     */
+    static final String LBFGS_REFUSED = "--optimizer lbfgs is not offered by descent train: L-BFGS is a full-batch method (its curvature"
+            + " pairs and line search compare the same loss at different points, and every mini-batch is a different loss);"
+            + " use dev.descent.optim.LBFGS with a closure over the whole data set instead";
+
+    /**
+     * The message for a name {@code --optimizer} does not accept.
+     *
+     * @param name the name given
+     * @return why it is refused, listing the known names
+     */
+    static String unknown(String name) {
+        if ("lbfgs".equalsIgnoreCase(name)) return LBFGS_REFUSED;
+        return "unknown --optimizer '" + name + "' (known: " + String.join(", ", NAMES) + ")";
     }
 
     /** The optimizer for {@code model}'s parameters, with the defaults of {@link #resolve} for settings left out. */
