@@ -284,6 +284,23 @@ class LbfgsTest {
     }
 
     @Test
+    void aFreshStateSavesAndLoadsAndAMismatchedHistoryIsRefused() throws IOException {
+        double[] x0 = {-1.2, 1, -0.5, 0.8};
+        List<Parameter> ps = Quadratic.params(x0, DType.FLOAT64, new int[] {4});
+        LBFGS fresh = new LBFGS(ps);
+        Path file = dir.resolve("fresh.safetensors");
+        OptimizerState.save(fresh, file);
+        LBFGS other = new LBFGS(Quadratic.params(x0, DType.FLOAT64, new int[] {4}));
+        OptimizerState.load(other, file);
+        assertEquals(0, other.iterations());
+        assertEquals(0, other.stateDict().get("lbfgs.old_dirs").shape()[0]);
+        // A history over 5 values does not fit 4 parameters' worth of elements.
+        LBFGS wider = new LBFGS(Quadratic.params(new double[] {1, 2, 3, 4, 5}, DType.FLOAT64, new int[] {5}));
+        var e = assertThrows(IllegalArgumentException.class, () -> wider.loadStateDict(fresh.stateDict()));
+        assertTrue(e.getMessage().contains("does not match") || e.getMessage().contains("expected"), e.getMessage());
+    }
+
+    @Test
     void misuseIsRefusedWithAMessage() {
         Parameter p = new Parameter(Tensor.zeros(DType.FLOAT64, 2));
         LBFGS opt = new LBFGS(List.of(p));
