@@ -5,7 +5,8 @@ package dev.descent.optim;
  * groups: with {@link #ALL} one can clip or normalise by the norm of every parameter at once while giving
  * layers different learning rates. Set on an optimizer with {@code setNormScope}
  * ({@link ClippedSGD#setNormScope}, {@link NormalizedSGD#setNormScope},
- * {@link ClippingFramework#setNormScope}). It is a construction-time choice of the caller, like the
+ * {@link ClippingFramework#setNormScope}, {@link SAM#setNormScope}, and for the set a projection constrains,
+ * {@link ProjectedGradientDescent#setNormScope}). It is a construction-time choice of the caller, like the
  * gradient transforms, and is not saved with the optimizer state.
  *
  * <p>With {@code ALL}, the norm is that of the vector of every parameter that has a gradient in this step,

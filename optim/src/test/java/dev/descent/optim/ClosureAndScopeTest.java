@@ -233,6 +233,7 @@ class ClosureAndScopeTest {
             case ClippedSGD c -> new ClippedSGD(List.of(g)).setNormScope(c.normScope());
             case NormalizedSGD n -> new NormalizedSGD(List.of(g)).setNormScope(n.normScope());
             case ClippingFramework f -> new ClippingFramework(List.of(g)).setNormScope(f.normScope());
+            case ProjectedGradientDescent p -> new ProjectedGradientDescent(List.of(g)).setNormScope(p.normScope());
             default -> throw new IllegalArgumentException(two.toString());
         };
         return opt;
@@ -264,6 +265,40 @@ class ClosureAndScopeTest {
                 ParamGroup.of(gs.get(1)).with("lr", lr[1]).with("gamma", gamma[1]).with("beta", beta[1]).with("nu", nu[1])
                         .with("weight_decay", wd[1]))).setNormScope(scope),
                 all -> frameworkReference(q, theta0, all, lr, gamma, beta, nu, wd));
+    }
+
+    /** Per group θ ← θ − lr·(g + wd·θ), then the projection onto the ball ‖θ‖ ≤ r of each group's part, or of the whole vector. */
+    static double[] projectedReference(Quadratic q, double[] theta0, boolean all, double[] lr, double[] wd, double r) {
+        double[] th = theta0.clone();
+        for (int t = 0; t < STEPS; t++) {
+            double[] g = q.grad(th);
+            for (int k = 0; k < 2; k++) for (int i = BOUNDS[k]; i < BOUNDS[k + 1]; i++) th[i] -= lr[k] * (g[i] + wd[k] * th[i]);
+            for (int k = 0; k < (all ? 1 : 2); k++) {
+                int from = all ? 0 : BOUNDS[k], to = all ? 7 : BOUNDS[k + 1];
+                double n = 0;
+                for (int i = from; i < to; i++) n += th[i] * th[i];
+                n = Math.sqrt(n);
+                if (n > r) for (int i = from; i < to; i++) th[i] *= r / n;
+            }
+        }
+        return th;
+    }
+
+    @Test
+    void projectedGradientDescentConstrainsEachGroupOrAllParameters() {
+        double[] lr = {0.2, 0.05}, wd = {0.1, 0.02};
+        ConvexSet ball = Ball.origin(0.5);
+        checkBothScopes("ProjectedGradientDescent", scope -> gs -> new ProjectedGradientDescent(List.of(
+                ParamGroup.of(gs.get(0)).with("lr", lr[0]).with("weight_decay", wd[0]).with("set", ball),
+                ParamGroup.of(gs.get(1)).with("lr", lr[1]).with("weight_decay", wd[1]).with("set", ball))).setNormScope(scope),
+                all -> projectedReference(q, theta0, all, lr, wd, 0.5));
+        List<Parameter> ps = Quadratic.params(theta0, DType.FLOAT64, Steps.SHAPES);
+        Optimizer two = new ProjectedGradientDescent(List.of(ParamGroup.of(ps.get(0)).with("set", ball),
+                ParamGroup.of(ps.get(1)).with("set", Ball.origin(0.5))), 0.1, ball);
+        ((ProjectedGradientDescent) two).setNormScope(NormScope.ALL);
+        q.setGrads(ps);
+        var e = assertThrows(IllegalStateException.class, two::step);
+        assertTrue(e.getMessage().startsWith("with NormScope.ALL every group of ProjectedGradientDescent must hold the same set"), e.getMessage());
     }
 
     @Test
