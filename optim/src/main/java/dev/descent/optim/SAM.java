@@ -156,6 +156,29 @@ public final class SAM extends Optimizer {
         return normScope;
     }
 
+    /**
+     * Adds the transform to the base optimizer: it acts on the gradient taken at w + ε, the one the base
+     * applies (the perturbation itself uses the raw gradient at w, as in the papers).
+     *
+     * @param transform the transform, for example {@link ClipByGlobalNorm}
+     * @return this SAM
+     */
+    @Override
+    public Optimizer addGradientTransform(GradientTransform transform) {
+        base.addGradientTransform(transform);
+        return this;
+    }
+
+    /**
+     * The base's gradient transforms.
+     *
+     * @return the transforms the base runs before its step
+     */
+    @Override
+    public List<GradientTransform> gradientTransforms() {
+        return base.gradientTransforms();
+    }
+
     /** Always true: SAM evaluates the closure at a perturbed point. */
     @Override
     public boolean requiresClosure() {

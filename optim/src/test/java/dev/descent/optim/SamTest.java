@@ -168,6 +168,10 @@ class SamTest {
         assertEquals(0.05, sam.group(1).get("rho"));
         assertEquals(false, sam.group(1).flag("adaptive"));
         assertEquals(0.1, sam.lr(1));
+        ClipByGlobalNorm clip = new ClipByGlobalNorm(1);
+        sam.addGradientTransform(clip);
+        assertEquals(List.of(clip), base.gradientTransforms(), "transforms go to the base, which applies the perturbed gradient");
+        assertEquals(List.of(clip), sam.gradientTransforms());
     }
 
     @Test
