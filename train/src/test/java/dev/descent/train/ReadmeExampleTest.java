@@ -47,7 +47,7 @@ class ReadmeExampleTest {
         var model = new Sequential(
                 new Conv2d(1, 16, 3, 1, 1, rng), new ReLU(), new MaxPool2d(2),
                 new Flatten(), new Linear(16 * 14 * 14, 10, rng));
-        var optimizer = new Adam(List.of(ParamGroup.of(model.parameters())), 1e-3);
+        var optimizer = new Adam(model.parameters(), 1e-3);   // or per-group settings: new Adam(List.of(ParamGroup.of(…)), 1e-3)
         var loader = new DataLoader(train, 64, rng);
         for (int epoch = 1; epoch <= 3; epoch++) {
             double sum = 0;
@@ -73,7 +73,7 @@ class ReadmeExampleTest {
         var model = new Sequential(
                 new Conv2d(1, 16, 3, 1, 1, rng), new ReLU(), new MaxPool2d(2),
                 new Flatten(), new Linear(16 * 14 * 14, 10, rng));
-        var optimizer = new Adam(List.of(ParamGroup.of(model.parameters())), 1e-3);
+        var optimizer = new Adam(model.parameters(), 1e-3);   // or per-group settings: new Adam(List.of(ParamGroup.of(…)), 1e-3)
         var loader = new DataLoader(train, 64, rng);
         // tag::workspace[]
         var ws = new Workspace();
@@ -103,7 +103,7 @@ class ReadmeExampleTest {
         var model = new Sequential(
                 new Conv2d(1, 16, 3, 1, 1, rng), new ReLU(), new MaxPool2d(2),
                 new Flatten(), new Linear(16 * 14 * 14, 10, rng));
-        var optimizer = new Adam(List.of(ParamGroup.of(model.parameters())), 1e-3);
+        var optimizer = new Adam(model.parameters(), 1e-3);   // or per-group settings: new Adam(List.of(ParamGroup.of(…)), 1e-3)
         // tag::trainer[]
         var trainer = Trainer.builder(model, optimizer, new DataLoader(train, 64, rng))
                 .epochs(3)
