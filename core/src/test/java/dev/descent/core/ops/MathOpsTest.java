@@ -252,4 +252,30 @@ class MathOpsTest {
         l.narrow(0, 0, 1).maskedFill(Tensor.of(new boolean[] {true, false, false}), 0).sum().backward();
         for (int i = 0; i < 3; i++) assertTrue(Double.isFinite(z.grad().toDoubleArray()[i]));
     }
+
+    @Test
+    void secondDerivativesAreRightToo() {
+        java.util.SplittableRandom rng = new java.util.SplittableRandom(6);
+        Tensor x = Tensor.randn(DType.FLOAT64, rng, 2, 3).add(Tensor.of(new double[] {0.3, -0.4, 0.5}).sign().mul(0.3)); // away from 0
+        Tensor pos = Tensor.rand(DType.FLOAT64, rng, 2, 3).add(0.5);
+        java.util.Map<String, java.util.function.Function<Tensor[], Tensor>> fs = new java.util.LinkedHashMap<>();
+        fs.put("silu", in -> in[0].silu());
+        fs.put("leakyRelu", in -> in[0].leakyRelu(0.2).mul(in[0]));
+        fs.put("elu", in -> in[0].elu(0.7));
+        fs.put("softplus", in -> in[0].softplus(2, 1));
+        fs.put("sin cos", in -> in[0].sin().mul(in[0].cos()));
+        fs.put("expm1", in -> in[0].expm1());
+        fs.put("tril", in -> in[0].mul(in[0]).tril(0));
+        fs.put("cumsum", in -> in[0].mul(in[0]).cumsum(1));
+        fs.put("norm", in -> in[0].norm(2, 1, false));
+        fs.put("std", in -> in[0].std(new int[] {1}, 0, true));
+        fs.put("prod", in -> in[0].prod(1, false));
+        fs.put("repeat", in -> in[0].mul(in[0]).repeat(2, 1));
+        for (var f : fs.entrySet()) dev.descent.core.check.GradGradCheck.check(f.getKey(), f.getValue(), x);
+        dev.descent.core.check.GradGradCheck.check("log1p rsqrt reciprocal", in -> in[0].log1p().add(in[0].rsqrt()).add(in[0].reciprocal()), pos);
+        // prod with one zero per row: the second derivative crosses the zero
+        Tensor oneZero = Tensor.of(new double[] {0, 2, -3, 1.5, 0, 0.5}, 2, 3);
+        dev.descent.core.check.GradGradCheck.check("prod, one zero", in -> in[0].prod(1, false), oneZero);
+        dev.descent.core.check.GradGradCheck.check("prod, one zero, all dims", in -> in[0].narrow(0, 0, 1).prod(), oneZero);
+    }
 }
