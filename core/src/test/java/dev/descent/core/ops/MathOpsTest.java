@@ -150,6 +150,9 @@ class MathOpsTest {
         assertTrue(e.getMessage().contains("[2, 2]") && e.getMessage().contains("5"), e.getMessage());
         assertThrows(IllegalArgumentException.class, () -> x.split(0, 0));
         assertThrows(IllegalArgumentException.class, () -> x.chunk(0, 0));
+        Tensor empty = Tensor.zeros(DType.FLOAT64, 0, 2);
+        assertEquals(3, empty.chunk(3, 0).size());
+        assertEquals(1, empty.split(2, 0).size());
     }
 
     @Test
@@ -158,6 +161,9 @@ class MathOpsTest {
         assertArrayEquals(new int[] {3, 4}, x.repeat(3, 2).shape());
         assertArrayEquals(new double[] {1, 2, 1, 2, 1, 2, 1, 2, 1, 2, 1, 2}, x.repeat(3, 2).toDoubleArray());
         assertTrue(assertThrows(IllegalArgumentException.class, () -> Tensor.zeros(2, 2).repeat(2)).getMessage().contains("[2,2]"));
+        Tensor same = x.repeat(1); // a copy even when nothing is tiled
+        same.set(9, 0);
+        assertEquals(1, x.get(0));
     }
 
     @Test
