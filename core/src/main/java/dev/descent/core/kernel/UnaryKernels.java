@@ -166,6 +166,36 @@ public final class UnaryKernels {
         }
     }
 
+    /** y[i] = x[i] &gt; 0 ? g[i] : slope·g[i] over n contiguous elements (leaky ReLU's backward); {@code vector=false}: scalar twin. */
+    public static void leakyMaskF(float[] g, int go, float[] x, int xo, float[] y, int yo, int n, float slope, boolean vector) {
+        int i = 0;
+        if (vector && n >= Vectors.FL) {
+            Vectors.count();
+            var S = Vectors.F;
+            int upper = S.loopBound(n);
+            for (; i < upper; i += S.length()) {
+                FloatVector gv = FloatVector.fromArray(S, g, go + i);
+                gv.mul(slope).blend(gv, FloatVector.fromArray(S, x, xo + i).compare(jdk.incubator.vector.VectorOperators.GT, 0f)).intoArray(y, yo + i);
+            }
+        }
+        for (; i < n; i++) y[yo + i] = x[xo + i] > 0 ? g[go + i] : g[go + i] * slope;
+    }
+
+    /** y[i] = x[i] &gt; 0 ? g[i] : slope·g[i] over n contiguous elements (leaky ReLU's backward); {@code vector=false}: scalar twin. */
+    public static void leakyMaskD(double[] g, int go, double[] x, int xo, double[] y, int yo, int n, double slope, boolean vector) {
+        int i = 0;
+        if (vector && n >= Vectors.DL) {
+            Vectors.count();
+            var S = Vectors.D;
+            int upper = S.loopBound(n);
+            for (; i < upper; i += S.length()) {
+                DoubleVector gv = DoubleVector.fromArray(S, g, go + i);
+                gv.mul(slope).blend(gv, DoubleVector.fromArray(S, x, xo + i).compare(jdk.incubator.vector.VectorOperators.GT, 0d)).intoArray(y, yo + i);
+            }
+        }
+        for (; i < n; i++) y[yo + i] = x[xo + i] > 0 ? g[go + i] : g[go + i] * slope;
+    }
+
     /** y[i] = x[i] > 0 ? g[i] : 0 over n contiguous elements (relu's backward); {@code vector=false}: scalar twin. */
     public static void maskPositiveF(float[] g, int go, float[] x, int xo, float[] y, int yo, int n, boolean vector) {
         int i = 0;

@@ -81,7 +81,28 @@ public final class Activations {
             Loops.forEachRow(x.shape(), x.strides(), x.storageOffset(), null, 0, null, 0,
                     (o, a, as, b, bs, c, cs, n) -> UnaryKernels.leakyReluRowD(xa, a, as, ya, o, n, slope, Vectors.ENABLED));
         }
-        return Autograd.record("leakyRelu", y, g -> new Tensor[] {Elementwise.where(x.gt(0), g, g.mul(slope))}, x);
+        return Autograd.record("leakyRelu", y, g -> new Tensor[] {leakyMask(g, x, slope)}, x);
+    }
+
+    /** g where x &gt; 0, slope·g elsewhere, in one pass: leaky ReLU's backward, linear in g (so its backward is itself). */
+    private static Tensor leakyMask(Tensor g, Tensor x, double slope) {
+        if (!java.util.Arrays.equals(g.shape(), x.shape()) || g.dtype() != x.dtype() || !g.dtype().isFloatingPoint()) {
+            return Elementwise.where(x.gt(0), g, g.mul(slope));
+        }
+        Tensor gc = g.detach().contiguous(), xc = x.detach().contiguous();
+        Tensor y = Tensor.empty(g.dtype(), g.shape());
+        int n = y.numel(), go = gc.storageOffset(), xo = xc.storageOffset();
+        if (g.dtype() == DType.FLOAT32) {
+            float[] ga = gc.storage().floats(), xa = xc.storage().floats(), ya = y.storage().floats();
+            float s = (float) slope;
+            Loops.forEachRow(new int[] {n}, new int[] {1}, 0, null, 0, null, 0,
+                    (o, a, as, b, bs, c, cs, len) -> UnaryKernels.leakyMaskF(ga, go + o, xa, xo + o, ya, o, len, s, Vectors.ENABLED));
+        } else {
+            double[] ga = gc.storage().doubles(), xa = xc.storage().doubles(), ya = y.storage().doubles();
+            Loops.forEachRow(new int[] {n}, new int[] {1}, 0, null, 0, null, 0,
+                    (o, a, as, b, bs, c, cs, len) -> UnaryKernels.leakyMaskD(ga, go + o, xa, xo + o, ya, o, len, slope, Vectors.ENABLED));
+        }
+        return Autograd.record("leakyReluBackward", y, h -> new Tensor[] {leakyMask(h, x, slope), null}, g, x);
     }
 
     /**
