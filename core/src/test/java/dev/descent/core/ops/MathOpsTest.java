@@ -284,4 +284,14 @@ class MathOpsTest {
         dev.descent.core.check.GradGradCheck.check("prod, one zero", in -> in[0].prod(1, false), oneZero);
         dev.descent.core.check.GradGradCheck.check("prod, one zero, all dims", in -> in[0].narrow(0, 0, 1).prod(), oneZero);
     }
+
+    @Test
+    void maskedFillAndCumsumWorkOnIntegersAndBools() {
+        Tensor mask = Tensor.of(new boolean[] {true, false, true});
+        assertArrayEquals(new long[] {7, 2, 7}, Tensor.of(new long[] {1, 2, 3}).maskedFill(mask, 7).toLongArray());
+        assertArrayEquals(new boolean[] {false, true, false}, Tensor.of(new boolean[] {true, true, true}).maskedFill(mask, 0).toBooleanArray());
+        Tensor c = Tensor.of(new boolean[] {true, false, true, true}).cumsum(0);
+        assertEquals(DType.INT64, c.dtype());
+        assertArrayEquals(new long[] {1, 1, 2, 3}, c.toLongArray());
+    }
 }
