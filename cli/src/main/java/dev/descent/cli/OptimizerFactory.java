@@ -8,6 +8,7 @@ import dev.descent.optim.Adadelta;
 import dev.descent.optim.Adagrad;
 import dev.descent.optim.Adam;
 import dev.descent.optim.AdamW;
+import dev.descent.optim.Adafactor;
 import dev.descent.optim.Adamax;
 import dev.descent.optim.Ball;
 import dev.descent.optim.ClipByGlobalNorm;
@@ -24,7 +25,10 @@ import dev.descent.optim.ProjectedGradientDescent;
 import dev.descent.optim.RAdam;
 import dev.descent.optim.RMSprop;
 import dev.descent.optim.Rprop;
+import dev.descent.optim.SAM;
 import dev.descent.optim.SGD;
+import dev.descent.optim.ScheduleFreeAdamW;
+import dev.descent.optim.ScheduleFreeSGD;
 import dev.descent.optim.SteinRuleAdam;
 import java.util.ArrayList;
 import java.util.List;
@@ -35,7 +39,9 @@ public final class OptimizerFactory {
 
     /** The names {@code --optimizer} accepts. */
     public static final List<String> NAMES = List.of("sgd", "adam", "adamw", "rmsprop", "adagrad", "sradam", "adamax", "nadam", "radam",
-            "adadelta", "rprop", "lion", "asgd", "lamb", "lars", "clipped-sgd", "normalized-sgd", "clipping", "projected-gd");
+            "adadelta", "rprop", "lion", "asgd", "lamb", "lars", "clipped-sgd", "normalized-sgd", "clipping", "projected-gd",
+            // issue 17, closures and beyond: SAM over SGD with momentum, schedule-free AdamW and SGD, Adafactor
+            "sam", "schedulefree-adamw", "schedulefree-sgd", "adafactor");
 
     /**
      * The settings with every default this optimizer uses filled in: its learning rate and weight decay, and
@@ -45,9 +51,15 @@ public final class OptimizerFactory {
      * @throws IllegalArgumentException for an unknown optimizer name
      */
     public static TrainConfig resolve(TrainConfig c) {
+        if (!NAMES.contains(c.optimizer())) throw new IllegalArgumentException(unknown(c.optimizer()));
         double lr, decay = 0;
         Double gamma = c.gamma(), beta = c.beta(), nu = c.nu(), radius = c.radius();
         switch (c.optimizer()) {
+            // issue 17, closures and beyond
+            case "sam" -> lr = 0.01; // the base SGD's (momentum 0.9 unless --momentum is given)
+            case "schedulefree-adamw" -> lr = 0.0025; // the authors' default
+            case "schedulefree-sgd" -> lr = 1.0; // the authors' default
+            case "adafactor" -> lr = 1e-2; // PyTorch's default (the step is relative: min(lr, 1/sqrt(t))·RMS(θ))
             case "sgd", "rmsprop", "adagrad", "projected-gd" -> lr = 0.01;
             case "adam", "sradam", "radam" -> lr = 1e-3;
             case "adamax", "nadam" -> lr = 2e-3;
@@ -79,11 +91,38 @@ public final class OptimizerFactory {
         return c.withHyperparameters(or(c.lr(), lr), or(c.weightDecay(), decay), gamma, beta, nu, radius);
     }
 
+    /**
+     * Why {@code --optimizer lbfgs} is refused: L-BFGS is a full-batch method. Its curvature pairs compare
+     * gradients of one loss at two points and its line search compares loss values; on mini-batches each
+     * evaluation sees a different loss, so the pairs and the Wolfe tests are noise. The library's
+     * {@code LBFGS} with a closure over the whole data set is the way to use it.
+     */
+    static final String LBFGS_REFUSED = "--optimizer lbfgs is not offered by descent train: L-BFGS is a full-batch method (its curvature"
+            + " pairs and line search compare the same loss at different points, and every mini-batch is a different loss);"
+            + " use dev.descent.optim.LBFGS with a closure over the whole data set instead";
+
+    /**
+     * The message for a name {@code --optimizer} does not accept.
+     *
+     * @param name the name given
+     * @return why it is refused, listing the known names
+     */
+    static String unknown(String name) {
+        if ("lbfgs".equalsIgnoreCase(name)) return LBFGS_REFUSED;
+        return "unknown --optimizer '" + name + "' (known: " + String.join(", ", NAMES) + ")";
+    }
+
     /** The optimizer for {@code model}'s parameters, with the defaults of {@link #resolve} for settings left out. */
     public static Optimizer create(TrainConfig settings, Module model) {
         TrainConfig c = resolve(settings);
         List<Parameter> all = model.parameters();
         Optimizer opt = switch (c.optimizer()) {
+            // issue 17, closures and beyond
+            case "sam" -> new SAM(new SGD(List.of(common(ParamGroup.of(all), c).with("momentum", c.momentum() != 0 ? c.momentum() : 0.9)
+                    .with("nesterov", c.nesterov()))), 0.05, false);
+            case "schedulefree-adamw" -> new ScheduleFreeAdamW(List.of(betas(ParamGroup.of(all), c)));
+            case "schedulefree-sgd" -> new ScheduleFreeSGD(List.of(common(ParamGroup.of(all), c).with("momentum", c.momentum() != 0 ? c.momentum() : 0.9)));
+            case "adafactor" -> new Adafactor(List.of(common(ParamGroup.of(all), c)));
             case "sgd" -> new SGD(List.of(common(ParamGroup.of(all), c)
                     .with("momentum", c.momentum()).with("nesterov", c.nesterov())));
             case "adam", "adamw" -> {

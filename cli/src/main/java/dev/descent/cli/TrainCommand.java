@@ -18,7 +18,7 @@ public final class TrainCommand implements Callable<Integer> {
     String data = "auto";
     @Option(names = "--model", description = "mlp, simplecnn (default), resnet32 (resnetN, N = 6k+2)")
     String model = "simplecnn";
-    @Option(names = "--optimizer", description = "sgd, adam (default), adamw, rmsprop, adagrad, sradam, adamax, nadam, radam, adadelta, rprop, lion, asgd, lamb, lars, clipped-sgd, normalized-sgd, clipping, projected-gd")
+    @Option(names = "--optimizer", description = "sgd, adam (default), adamw, rmsprop, adagrad, sradam, adamax, nadam, radam, adadelta, rprop, lion, asgd, lamb, lars, clipped-sgd, normalized-sgd, clipping, projected-gd, sam (over SGD with momentum 0.9, rho 0.05), schedulefree-adamw, schedulefree-sgd, adafactor (lbfgs is refused: a full-batch method)")
     String optimizer = "adam";
     @Option(names = "--lr", description = "learning rate (default: the algorithm's)")
     Double lr;
@@ -96,7 +96,7 @@ public final class TrainCommand implements Callable<Integer> {
                     shrink, variant, radius, clipNorm, epochs, batchSize, seed, schedule, scaleGamma, augment, inputNoise, labelNoise, trainSubset,
                     testSubset, dir, detectAnomaly);
             if (!OptimizerFactory.NAMES.contains(optimizer)) {
-                throw new IllegalArgumentException("unknown --optimizer '" + optimizer + "' (known: " + String.join(", ", OptimizerFactory.NAMES) + ")");
+                throw new IllegalArgumentException(OptimizerFactory.unknown(optimizer));
             }
         }
         return new TrainRun(cfg, System.out).run(resume != null);

@@ -95,14 +95,16 @@ public final class TrainRun {
         ImageDataset train = data.train(), test = data.test();
         Sequential model = ModelFactory.create(cfg.model(), train.channels(), train.height(), train.width(), train.numClasses(),
                 new SplittableRandom(cfg.seed()));
-        Optimizer opt = OptimizerFactory.create(cfg, model);
+        Optimizer stepper = OptimizerFactory.create(cfg, model);
+        // SAM's learning rate is its base optimizer's: schedules drive opt (the base), the trainer steps SAM (whose state holds the base's).
+        Optimizer opt = stepper instanceof dev.descent.optim.SAM sam ? sam.base() : stepper;
         String[] keys = cfg.scaleGamma() ? new String[] {"lr", "gamma"} : new String[] {"lr"};
         LrScheduler scheduler = new LrScheduler(opt, ScheduleSpec.parse(cfg.schedule(), cfg.epochs()), keys);
         DataLoader loader = new DataLoader(data.trainingSet(cfg.augment(), cfg.inputNoise()), cfg.batchSize(), cfg.seed() ^ 0xDA7AL).withPrefetch(2);
         Files.createDirectories(dir);
         AtomicFile.writeString(dir.resolve("config.json"), Json.write(cfg.toMap()) + "\n");
 
-        Trainer trainer = Trainer.builder(model, opt, loader)
+        Trainer trainer = Trainer.builder(model, stepper, loader)
                 .epochs(cfg.epochs())
                 .evaluateOn(data.testSet())
                 .scheduler(scheduler)
@@ -116,7 +118,7 @@ public final class TrainRun {
         if (fresh) writeRunRecord(dir, data, model);
         out.printf(Locale.ROOT, "train: %s on %s (%d train, %s, %s), %s, %s, batch %d, seed %d, %s, %s%n",
                 cfg.model(), data.description(), train.size(), Count.of(test.size(), "test image"), Count.of(train.numClasses(), "class", "classes"),
-                opt.getClass().getSimpleName(), Count.of(cfg.epochs(), "epoch"), cfg.batchSize(), cfg.seed(), Count.of(Threads.count(), "thread"),
+                stepper.getClass().getSimpleName(), Count.of(cfg.epochs(), "epoch"), cfg.batchSize(), cfg.seed(), Count.of(Threads.count(), "thread"),
                 Kernels.vectorEnabled() ? Kernels.vectorBits() + "-bit vectors" : "scalar kernels");
         out.printf(Locale.ROOT, "model: %,d parameters; output in %s%n", model.parameterCount(), dir);
 
@@ -137,13 +139,15 @@ public final class TrainRun {
                 yield EXIT_INTERRUPTED;
             }
             case COMPLETED -> {
-                finish(dir, model, opt, modelMeta(data), result, data.generated());
+                finish(dir, model, stepper, modelMeta(data), result, data.generated());
                 yield 0;
             }
         };
     }
 
     private void finish(Path dir, Sequential model, Optimizer opt, Map<String, String> meta, TrainResult result, boolean generated) throws IOException {
+        // A schedule-free optimizer's final weights are its averaged x (the state records eval mode, so a resume puts y back).
+        if (opt instanceof dev.descent.optim.ScheduleFree sf) sf.eval();
         Safetensors.save(model.stateDict(), meta, dir.resolve("model.safetensors"));
         OptimizerState.save(opt, dir.resolve("optimizer.safetensors"));
         List<EpochMetrics> rows = result.history();

@@ -146,6 +146,14 @@ class TrainCommandTest {
     }
 
     @Test
+    void lbfgsIsRefusedAsAFullBatchMethod() {
+        CommandRun r = run(small(dir.resolve("lbfgs"), 1, "--optimizer", "lbfgs"));
+        assertEquals(2, r.code(), r.out() + r.err());
+        assertTrue(r.err().contains("L-BFGS is a full-batch method") && r.err().contains("dev.descent.optim.LBFGS"), r.err());
+        assertTrue(!java.nio.file.Files.exists(dir.resolve("lbfgs")), "no run folder for a refused optimizer");
+    }
+
+    @Test
     void missingDataSaysWhatWasLookedForAndHowToGetIt() {
         CommandRun r = run(List.of("train", "--data", "fashion-mnist:" + dir.resolve("nowhere"), "--out", dir.resolve("m").toString()));
         assertEquals(2, r.code());

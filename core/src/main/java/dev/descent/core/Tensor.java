@@ -11,6 +11,7 @@ import dev.descent.core.ops.Indexing;
 import dev.descent.core.ops.LinearAlgebra;
 import dev.descent.core.ops.Reductions;
 import dev.descent.core.ops.Softmax;
+import dev.descent.core.ops.Sorting;
 import dev.descent.core.ops.Views;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -2291,6 +2292,146 @@ public class Tensor {
             if (!(Math.abs(a[i] - b[i]) <= atol + rtol * Math.abs(b[i]))) return false;
         }
         return true;
+    }
+
+    // ---------------------------------------------------------------- sorting, scattering and sampling
+
+    /**
+     * Values sorted along a dimension and the int64 positions they came from, as returned by {@link #sort} and
+     * {@link #topk} (PyTorch's {@code (values, indices)} pair).
+     *
+     * @param values the sorted (or selected) values; their gradient flows back to the positions
+     * @param indices int64 positions along the sorted dimension, of the values' shape
+     */
+    public record Sorted(Tensor values, Tensor indices) {}
+
+    /**
+     * {@return this tensor sorted along {@code dim}, with the positions of the sorted values} The sort is stable:
+     * equal values keep their order, in both directions. NaN sorts above every number. The values' gradient
+     * flows back to the positions they came from. Runs {@link Sorting#sort}.
+     *
+     * @param dim the dimension sorted along
+     * @param descending largest first when true
+     */
+    public Sorted sort(int dim, boolean descending) {
+        return Sorting.sort(this, dim, descending);
+    }
+
+    /**
+     * {@return the int64 positions that sort this tensor along {@code dim}} stably, so that
+     * {@code gather(dim, argsort(dim, descending))} is {@code sort(dim, descending).values()}. No gradient. Runs
+     * {@link Sorting#argsort}.
+     *
+     * @param dim the dimension sorted along
+     * @param descending largest first when true
+     */
+    public Tensor argsort(int dim, boolean descending) {
+        return Sorting.argsort(this, dim, descending);
+    }
+
+    /**
+     * {@return the {@code k} largest (or smallest) elements along {@code dim} and their positions} Always in sorted
+     * order, ties in their original order; the values' gradient flows back to their positions and is zero
+     * elsewhere. Runs {@link Sorting#topk}.
+     *
+     * @param k how many, in {@code [0, size(dim)]}
+     * @param dim the dimension searched
+     * @param largest the largest when true, else the smallest
+     * @param sorted accepted for PyTorch's signature; the result is sorted either way
+     * @throws IllegalArgumentException when k is out of range or this tensor is 0-d
+     */
+    public Sorted topk(int k, int dim, boolean largest, boolean sorted) {
+        return Sorting.topk(this, k, dim, largest, sorted);
+    }
+
+    /**
+     * {@return a copy of this tensor with {@code src} written at the positions {@code index} names along
+     * {@code dim}} For {@code dim = 0}, {@code out[index[i][j]][j] = src[i][j]}; where positions repeat, the last
+     * in row-major order of {@code index} wins. Runs {@link Indexing#scatter(Tensor, int, Tensor, Tensor)}.
+     *
+     * @param dim the dimension indexed
+     * @param index int64 target positions, of this tensor's rank, no larger than {@code src} anywhere nor than
+     *        this tensor off {@code dim}
+     * @param src the values written, converted to this tensor's dtype
+     * @throws IllegalArgumentException when {@code index} is not int64 or the ranks or sizes do not fit
+     */
+    public Tensor scatter(int dim, Tensor index, Tensor src) {
+        return Indexing.scatter(this, dim, index, src);
+    }
+
+    /**
+     * {@return a copy of this tensor with {@code value} written at the positions {@code index} names along
+     * {@code dim}} Runs {@link Indexing#scatter(Tensor, int, Tensor, double)}.
+     *
+     * @param dim the dimension indexed
+     * @param index int64 target positions, of this tensor's rank and no larger than it off {@code dim}
+     * @param value the value written
+     * @throws IllegalArgumentException when {@code index} is not int64 or the ranks or sizes do not fit
+     */
+    public Tensor scatter(int dim, Tensor index, double value) {
+        return Indexing.scatter(this, dim, index, value);
+    }
+
+    /**
+     * {@return a copy of this tensor where each target of {@code index} along {@code dim} is reduced with the
+     * {@code src} values sent to it} {@code reduce} is {@code "sum"}, {@code "prod"}, {@code "mean"},
+     * {@code "amax"} or {@code "amin"}; with {@code includeSelf} the target's own value takes part. Targets nothing
+     * is sent to are unchanged. Differentiable for every reduction (see {@link Indexing#scatterReduce}).
+     *
+     * @param dim the dimension indexed
+     * @param index int64 target positions, of this tensor's rank, no larger than {@code src} anywhere nor than
+     *        this tensor off {@code dim}
+     * @param src the values sent, converted to this tensor's dtype
+     * @param reduce the reduction's name
+     * @param includeSelf whether each target's own value joins the reduction
+     * @throws IllegalArgumentException when {@code reduce} is unknown, {@code index} is not int64, or the ranks or
+     *         sizes do not fit
+     */
+    public Tensor scatterReduce(int dim, Tensor index, Tensor src, String reduce, boolean includeSelf) {
+        return Indexing.scatterReduce(this, dim, index, src, reduce, includeSelf);
+    }
+
+    /**
+     * {@return int64 category indices drawn from rows of non-negative weights, {@code [numSamples]} or
+     * {@code [rows, numSamples]}} (PyTorch's {@code torch.multinomial}) Each row need not sum to 1: category j of a row is drawn with probability {@code w[j] / Σ w}. Without
+     * replacement, a drawn category's weight becomes 0 for the row's next draws. One {@code rng.nextDouble()} per
+     * sample, rows in order.
+     *
+     * @param probs weights {@code [n]} or {@code [rows, n]}, finite and non-negative, at least one positive per row
+     * @param numSamples samples per row, ≥ 1 (without replacement, at most the row's positive weights)
+     * @param replacement whether a category may be drawn again
+     * @param rng the source of randomness
+     * @throws IllegalArgumentException naming the row and value for a negative, NaN or infinite weight, an all-zero
+     *         row, or too many samples without replacement; or when probs is not 1-D or 2-D
+     */
+    public static Tensor multinomial(Tensor probs, int numSamples, boolean replacement, RandomGenerator rng) {
+        return Sampling.multinomial(probs, numSamples, replacement, rng);
+    }
+
+    /**
+     * {@return int64 integers drawn uniformly from [low, high)}, one {@code rng.nextLong(low, high)} per element in
+     * row-major order
+     *
+     * @param low the smallest value (inclusive)
+     * @param high one past the largest value
+     * @param rng the source of randomness
+     * @param shape the size of each dimension
+     * @throws IllegalArgumentException when {@code low >= high}
+     */
+    public static Tensor randint(long low, long high, RandomGenerator rng, int... shape) {
+        return Sampling.randint(low, high, rng, shape);
+    }
+
+    /**
+     * {@return a uniformly random permutation of 0 … n − 1}, int64 of shape {@code [n]}, by Fisher–Yates from
+     * {@code rng}
+     *
+     * @param n the length, ≥ 0
+     * @param rng the source of randomness
+     * @throws IllegalArgumentException when n is negative
+     */
+    public static Tensor randperm(int n, RandomGenerator rng) {
+        return Sampling.randperm(n, rng);
     }
 
     @Override

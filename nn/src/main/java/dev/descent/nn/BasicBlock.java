@@ -37,8 +37,8 @@ public final class BasicBlock extends Module {
 
     @Override
     public Tensor forward(Tensor x) {
-        Tensor y = bn1.forward(conv1.forward(x)).relu();
-        y = bn2.forward(conv2.forward(y));
+        Tensor y = bn1.call(conv1.call(x)).relu();
+        y = bn2.call(conv2.call(y));
         return y.add(shortcut(x)).relu();
     }
 

@@ -5,6 +5,7 @@ import dev.descent.core.Shape;
 import dev.descent.core.Tensor;
 import dev.descent.core.Workspace;
 import dev.descent.core.autograd.GradMode;
+import dev.descent.core.autograd.HookHandle;
 import dev.descent.core.io.FileFormatException;
 import dev.descent.core.io.Safetensors;
 import java.io.IOException;
@@ -70,6 +71,10 @@ public abstract class Module {
     private final Map<String, Tensor> buffers = new LinkedHashMap<>();
     private final Map<String, Module> children = new LinkedHashMap<>();
     private boolean training = true;
+    // Hooks: copy-on-write lists, read without locking by concurrent calls (a model may serve many threads in eval mode).
+    private volatile List<ForwardPreHook> forwardPreHooks = List.of();
+    private volatile List<ForwardHook> forwardHooks = List.of();
+    private volatile List<BackwardHook> backwardHooks = List.of();
 
     /**
      * An empty module in training mode: subclasses keep their layers and parameters in fields (registered by
@@ -86,6 +91,164 @@ public abstract class Module {
      * @throws IllegalArgumentException when x's shape or dtype does not fit the module
      */
     public abstract Tensor forward(Tensor x);
+
+    /**
+     * Runs the module as PyTorch's {@code module(x)} does: the forward pre-hooks, {@link #forward}, the forward hooks,
+     * and arranges the backward hooks. Without hooks it is exactly {@code forward(x)}. Containers ({@link Sequential},
+     * {@link Residual}, {@link BasicBlock}) call their children through it, and so does the training loop; a
+     * {@code forward} that calls a child's {@code forward} directly bypasses that child's hooks.
+     *
+     * @param x the input
+     * @return the output (as replaced by forward hooks, if any)
+     */
+    public final Tensor call(Tensor x) {
+        List<ForwardPreHook> pre = forwardPreHooks;
+        List<ForwardHook> post = forwardHooks;
+        List<BackwardHook> back = backwardHooks;
+        if (pre.isEmpty() && post.isEmpty() && back.isEmpty()) return forward(x);
+        for (ForwardPreHook h : pre) {
+            Tensor r = h.beforeForward(this, x);
+            if (r != null) x = r;
+        }
+        boolean hookBackward = !back.isEmpty() && GradMode.isEnabled();
+        Tensor[] gradOutput = new Tensor[1];
+        Tensor input = x;
+        if (hookBackward && x.requiresGrad()) {
+            // An identity node in front of the module: its gradient is exactly the module's input gradient.
+            input = identity("backwardHookInput", x);
+            input.registerHook(g -> {
+                Tensor gi = g;
+                for (BackwardHook h : back) {
+                    Tensor r = h.afterBackward(this, gi, gradOutput[0]);
+                    if (r != null) gi = r;
+                }
+                return gi;
+            });
+        }
+        Tensor y = forward(input);
+        for (ForwardHook h : post) {
+            Tensor r = h.afterForward(this, x, y);
+            if (r != null) y = r;
+        }
+        if (hookBackward && y.requiresGrad()) {
+            Tensor out = identity("backwardHookOutput", y);
+            boolean inputHooked = input != x;
+            out.registerHook(g -> {
+                gradOutput[0] = g;
+                if (!inputHooked) for (BackwardHook h : back) h.afterBackward(this, null, g);
+                return null;
+            });
+            y = out;
+        }
+        return y;
+    }
+
+    /** A recorded identity: a new tensor over x's storage whose backward passes the gradient through. */
+    private static Tensor identity(String name, Tensor x) {
+        Tensor view = Tensor.wrap(x.storage(), x.storageOffset(), x.shape(), x.strides());
+        return dev.descent.core.autograd.Autograd.record(name, view, g -> new Tensor[] {g}, x);
+    }
+
+    /** Called before {@link #forward} by {@link #call}; see {@link #registerForwardPreHook}. */
+    @FunctionalInterface
+    public interface ForwardPreHook {
+        /**
+         * Sees (and may replace) a module's input.
+         *
+         * @param module the module about to run
+         * @param input  its input
+         * @return a replacement input, or null to keep it
+         */
+        Tensor beforeForward(Module module, Tensor input);
+    }
+
+    /** Called after {@link #forward} by {@link #call}; see {@link #registerForwardHook}. */
+    @FunctionalInterface
+    public interface ForwardHook {
+        /**
+         * Sees (and may replace) a module's output.
+         *
+         * @param module the module that ran
+         * @param input  its input
+         * @param output its output
+         * @return a replacement output, or null to keep it
+         */
+        Tensor afterForward(Module module, Tensor input, Tensor output);
+    }
+
+    /** Called during backward for a module run by {@link #call}; see {@link #registerBackwardHook}. */
+    @FunctionalInterface
+    public interface BackwardHook {
+        /**
+         * Sees the gradients at a module's boundary (and may replace the input gradient).
+         *
+         * @param module     the module
+         * @param gradInput  d(loss)/d(input), or null when the input does not require grad
+         * @param gradOutput d(loss)/d(output)
+         * @return a replacement input gradient (same shape), or null to keep it
+         */
+        Tensor afterBackward(Module module, Tensor gradInput, Tensor gradOutput);
+    }
+
+    /**
+     * Registers a hook run by {@link #call} before {@link #forward}, as PyTorch's {@code register_forward_pre_hook}.
+     *
+     * @param hook the hook
+     * @return a handle whose {@code remove()} unregisters it
+     */
+    public final HookHandle registerForwardPreHook(ForwardPreHook hook) {
+        forwardPreHooks = with(forwardPreHooks, hook);
+        return () -> forwardPreHooks = without(forwardPreHooks, hook);
+    }
+
+    /**
+     * Registers a hook run by {@link #call} after {@link #forward}, as PyTorch's {@code register_forward_hook}: to read
+     * activations (a per-layer statistic, a feature extractor) or replace the output.
+     *
+     * <pre>{@code
+     * Map<String, Tensor> activations = new LinkedHashMap<>();
+     * model.namedModules().forEach((name, m) -> m.registerForwardHook((mod, in, out) -> { activations.put(name, out.detach()); return null; }));
+     * }</pre>
+     *
+     * @param hook the hook
+     * @return a handle whose {@code remove()} unregisters it
+     */
+    public final HookHandle registerForwardHook(ForwardHook hook) {
+        forwardHooks = with(forwardHooks, hook);
+        return () -> forwardHooks = without(forwardHooks, hook);
+    }
+
+    /**
+     * Registers a hook called during backward with the gradients at the module's boundary, as PyTorch's
+     * {@code register_full_backward_hook}: the input gradient (null when the input does not require grad) and the
+     * output gradient, for each pass of a {@link #call} made while the hook was registered. It may return a replacement
+     * input gradient. (For the gradients of parameters, register a hook on the parameter: {@code p.registerHook}.)
+     *
+     * @param hook the hook
+     * @return a handle whose {@code remove()} unregisters it
+     */
+    public final HookHandle registerBackwardHook(BackwardHook hook) {
+        backwardHooks = with(backwardHooks, hook);
+        return () -> backwardHooks = without(backwardHooks, hook);
+    }
+
+    private static <H> List<H> with(List<H> hooks, H hook) {
+        java.util.Objects.requireNonNull(hook, "hook");
+        List<H> next = new ArrayList<>(hooks);
+        next.add(hook);
+        return List.copyOf(next);
+    }
+
+    private static <H> List<H> without(List<H> hooks, H hook) {
+        List<H> next = new ArrayList<>(hooks);
+        for (int i = 0; i < next.size(); i++) {
+            if (next.get(i) == hook) {
+                next.remove(i);
+                break;
+            }
+        }
+        return List.copyOf(next);
+    }
 
     // ------------------------------------------------------------ registration
 

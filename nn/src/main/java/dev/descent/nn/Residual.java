@@ -17,7 +17,7 @@ public final class Residual extends Module {
 
     @Override
     public Tensor forward(Tensor x) {
-        return x.add(body.forward(x));
+        return x.add(body.call(x));
     }
 
     @Override

@@ -39,7 +39,7 @@ public final class Sequential extends Module {
 
     @Override
     public Tensor forward(Tensor x) {
-        for (Module m : namedChildren().values()) x = m.forward(x);
+        for (Module m : namedChildren().values()) x = m.call(x);
         return x;
     }
 

@@ -70,6 +70,15 @@ public final class ASGD extends Optimizer {
     }
 
     /**
+     * ASGD over one group of {@code params}; keys a group does not set take the defaults above.
+     *
+     * @param params the parameters, as one group (for example {@code model.parameters()})
+     */
+    public ASGD(Iterable<? extends Parameter> params) {
+        this(oneGroup(params));
+    }
+
+    /**
      * ASGD whose groups default to learning rate {@code lr}.
      *
      * @param groups the parameter groups with their hyperparameters
@@ -77,6 +86,16 @@ public final class ASGD extends Optimizer {
      */
     public ASGD(List<ParamGroup> groups, double lr) {
         super(groups, SPEC, Map.of("lr", lr));
+    }
+
+    /**
+     * ASGD whose one group of {@code params} defaults to learning rate {@code lr}.
+     *
+     * @param params the parameters, as one group (for example {@code model.parameters()})
+     * @param lr the learning rate of every group that does not set {@code lr}
+     */
+    public ASGD(Iterable<? extends Parameter> params, double lr) {
+        this(oneGroup(params), lr);
     }
 
     /**

@@ -1,5 +1,6 @@
 package dev.descent.optim;
 
+import dev.descent.core.Parameter;
 import java.util.List;
 import java.util.Map;
 
@@ -39,6 +40,15 @@ public final class ClippedSGD extends Optimizer {
     }
 
     /**
+     * Clipped SGD over one group of {@code params}; each group must set {@code lr} and {@code gamma}.
+     *
+     * @param params the parameters, as one group (for example {@code model.parameters()})
+     */
+    public ClippedSGD(Iterable<? extends Parameter> params) {
+        this(oneGroup(params));
+    }
+
+    /**
      * Clipped SGD whose groups default to step η = {@code lr} and threshold γ = {@code gamma}.
      *
      * @param groups the parameter groups with their hyperparameters
@@ -49,6 +59,46 @@ public final class ClippedSGD extends Optimizer {
         super(groups, SPEC, Map.of("lr", lr, "gamma", gamma));
     }
 
+    /**
+     * Clipped SGD whose one group of {@code params} defaults to step η = {@code lr} and threshold γ = {@code gamma}.
+     *
+     * @param params the parameters, as one group (for example {@code model.parameters()})
+     * @param lr η for every group that does not set {@code lr}
+     * @param gamma γ for every group that does not set {@code gamma}
+     */
+    public ClippedSGD(Iterable<? extends Parameter> params, double lr, double gamma) {
+        this(oneGroup(params), lr, gamma);
+    }
+
+    private NormScope normScope = NormScope.GROUP;
+    private double allNorm = Double.NaN;
+
+    /**
+     * Chooses the set of parameters the gradient norm ||g|| is taken over (not saved with the state).
+     *
+     * @param scope {@link NormScope#GROUP} (the default) or {@link NormScope#ALL}
+     * @return this optimizer
+     */
+    public ClippedSGD setNormScope(NormScope scope) {
+        if (scope == null) throw new IllegalArgumentException("norm scope must not be null (GROUP or ALL)");
+        this.normScope = scope;
+        return this;
+    }
+
+    /**
+     * The set of parameters the gradient norm is taken over.
+     *
+     * @return the norm scope
+     */
+    public NormScope normScope() {
+        return normScope;
+    }
+
+    @Override
+    protected void beforeUpdates(List<List<Slot>> slotsByGroup) {
+        allNorm = normScope == NormScope.ALL ? DecayedGradient.allGroupsNorm(this, slotsByGroup) : Double.NaN;
+    }
+
     @Override
     protected void update(int group, ParamGroup hp, long groupStep, List<Slot> slots) {
         Flat[] theta = new Flat[slots.size()], grad = new Flat[slots.size()];
@@ -56,7 +106,9 @@ public final class ClippedSGD extends Optimizer {
             theta[k] = Flat.of(slots.get(k).param());
             grad[k] = Flat.read(slots.get(k).grad());
         }
-        update(theta, grad, hp.get("lr"), hp.get("gamma"), hp.get("weight_decay"));
+        double wd = hp.get("weight_decay");
+        double norm = normScope == NormScope.ALL ? allNorm : DecayedGradient.norm(grad, theta, wd);
+        update(theta, grad, hp.get("lr"), hp.get("gamma"), wd, norm);
     }
 
     /** The step size h = min(η, γ·η/||g||), and η when ||g|| = 0. */
@@ -66,7 +118,12 @@ public final class ClippedSGD extends Optimizer {
 
     /** The update rule on one group, in place; returns the step size h it used. */
     static double update(Flat[] theta, Flat[] grad, double lr, double gamma, double weightDecay) {
-        double h = stepSize(DecayedGradient.norm(grad, theta, weightDecay), lr, gamma);
+        return update(theta, grad, lr, gamma, weightDecay, DecayedGradient.norm(grad, theta, weightDecay));
+    }
+
+    /** The update rule on one group with the norm ||g|| given (the group's, or all parameters'); returns h. */
+    static double update(Flat[] theta, Flat[] grad, double lr, double gamma, double weightDecay, double norm) {
+        double h = stepSize(norm, lr, gamma);
         for (int k = 0; k < theta.length; k++) {
             for (int i = 0; i < theta[k].size(); i++) {
                 double g = DecayedGradient.at(grad[k], theta[k], i, weightDecay);

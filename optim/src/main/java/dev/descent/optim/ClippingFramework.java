@@ -1,5 +1,6 @@
 package dev.descent.optim;
 
+import dev.descent.core.Parameter;
 import java.util.List;
 import java.util.Map;
 
@@ -67,6 +68,15 @@ public final class ClippingFramework extends Optimizer {
     }
 
     /**
+     * The framework over one group of {@code params}; each group must set {@code lr}, {@code gamma} and {@code nu}.
+     *
+     * @param params the parameters, as one group (for example {@code model.parameters()})
+     */
+    public ClippingFramework(Iterable<? extends Parameter> params) {
+        this(oneGroup(params));
+    }
+
+    /**
      * The framework whose groups default to these η, γ, β and ν.
      *
      * @param groups the parameter groups with their hyperparameters
@@ -79,8 +89,46 @@ public final class ClippingFramework extends Optimizer {
         super(groups, SPEC, Map.of("lr", lr, "gamma", gamma, "beta", beta, "nu", nu));
     }
 
-    @Override
-    protected void update(int group, ParamGroup hp, long groupStep, List<Slot> slots) {
+    /**
+     * The framework whose one group of {@code params} defaults to these η, γ, β and ν.
+     *
+     * @param params the parameters, as one group (for example {@code model.parameters()})
+     * @param lr η for every group that does not set {@code lr}
+     * @param gamma γ for every group that does not set {@code gamma}
+     * @param beta β for every group that does not set {@code beta}
+     * @param nu ν for every group that does not set {@code nu}
+     */
+    public ClippingFramework(Iterable<? extends Parameter> params, double lr, double gamma, double beta, double nu) {
+        this(oneGroup(params), lr, gamma, beta, nu);
+    }
+
+    private NormScope normScope = NormScope.GROUP;
+    private double allGradNorm = Double.NaN, allMomentumNorm = Double.NaN;
+
+    /**
+     * Chooses the set of parameters the norms ||g|| and ||m|| are taken over (not saved with the state).
+     * With {@link NormScope#ALL} every group's momentum is updated first, then both norms are taken over all
+     * parameters, then each group steps with its own η, γ, ν and clip.
+     *
+     * @param scope {@link NormScope#GROUP} (the default) or {@link NormScope#ALL}
+     * @return this optimizer
+     */
+    public ClippingFramework setNormScope(NormScope scope) {
+        if (scope == null) throw new IllegalArgumentException("norm scope must not be null (GROUP or ALL)");
+        this.normScope = scope;
+        return this;
+    }
+
+    /**
+     * The set of parameters the norms are taken over.
+     *
+     * @return the norm scope
+     */
+    public NormScope normScope() {
+        return normScope;
+    }
+
+    private Flat[][] operands(int group, List<Slot> slots) {
         int n = slots.size();
         Flat[] theta = new Flat[n], grad = new Flat[n], m = new Flat[n];
         for (int k = 0; k < n; k++) {
@@ -89,8 +137,34 @@ public final class ClippingFramework extends Optimizer {
             grad[k] = Flat.read(s.grad());
             m[k] = Flat.of(buffer(group, s.index(), "momentum_buffer"));
         }
-        update(theta, grad, m, hp.get("lr"), hp.get("gamma"), hp.get("beta"), hp.get("nu"), hp.get("weight_decay"),
-                hp.option("clip", Clip.class));
+        return new Flat[][] {theta, grad, m};
+    }
+
+    @Override
+    protected void beforeUpdates(List<List<Slot>> slotsByGroup) {
+        if (normScope != NormScope.ALL) return;
+        double gg = 0, mm = 0;
+        for (int g = 0; g < slotsByGroup.size(); g++) {
+            if (slotsByGroup.get(g).isEmpty()) continue;
+            Flat[][] o = operands(g, slotsByGroup.get(g));
+            double[] sums = moments(o[0], o[1], o[2], group(g).get("beta"), group(g).get("weight_decay"));
+            gg += sums[0];
+            mm += sums[1];
+        }
+        allGradNorm = Math.sqrt(gg);
+        allMomentumNorm = Math.sqrt(mm);
+    }
+
+    @Override
+    protected void update(int group, ParamGroup hp, long groupStep, List<Slot> slots) {
+        Flat[][] o = operands(group, slots);
+        double wd = hp.get("weight_decay");
+        Clip clip = hp.option("clip", Clip.class);
+        if (normScope == NormScope.ALL) {
+            apply(o[0], o[1], o[2], hp.get("lr"), hp.get("gamma"), hp.get("nu"), wd, clip, allGradNorm, allMomentumNorm);
+        } else {
+            update(o[0], o[1], o[2], hp.get("lr"), hp.get("gamma"), hp.get("beta"), hp.get("nu"), wd, clip);
+        }
     }
 
     /** h(u) for a vector of norm {@code norm} (> 0). */
@@ -102,6 +176,12 @@ public final class ClippingFramework extends Optimizer {
     /** The update rule on one group, in place ({@code theta} and {@code m} change). */
     static void update(Flat[] theta, Flat[] grad, Flat[] m, double lr, double gamma, double beta, double nu, double weightDecay,
             Clip clip) {
+        double[] sums = moments(theta, grad, m, beta, weightDecay);
+        apply(theta, grad, m, lr, gamma, nu, weightDecay, clip, Math.sqrt(sums[0]), Math.sqrt(sums[1]));
+    }
+
+    /** m ← β·m + (1 − β)·g over one group; returns {Σ g², Σ m²} (g decayed, m as stored). */
+    static double[] moments(Flat[] theta, Flat[] grad, Flat[] m, double beta, double weightDecay) {
         double gg = 0, mm = 0;
         for (int k = 0; k < theta.length; k++) {
             for (int i = 0; i < theta[k].size(); i++) {
@@ -112,7 +192,12 @@ public final class ClippingFramework extends Optimizer {
                 mm += mi * mi;
             }
         }
-        double gNorm = Math.sqrt(gg), mNorm = Math.sqrt(mm);
+        return new double[] {gg, mm};
+    }
+
+    /** θ ← θ − (ν·h(||m||)·m + (1 − ν)·h(||g||)·g) over one group, with the norms given. */
+    static void apply(Flat[] theta, Flat[] grad, Flat[] m, double lr, double gamma, double nu, double weightDecay, Clip clip, double gNorm,
+            double mNorm) {
         double a = mNorm == 0 ? 0 : nu * h(mNorm, lr, gamma, clip);
         double b = gNorm == 0 ? 0 : (1 - nu) * h(gNorm, lr, gamma, clip);
         for (int k = 0; k < theta.length; k++) {

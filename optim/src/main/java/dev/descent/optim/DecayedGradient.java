@@ -25,4 +25,20 @@ final class DecayedGradient {
         double g = grad.get(i);
         return weightDecay != 0 ? g + weightDecay * theta.get(i) : g;
     }
+
+    /** ||g + wd·θ|| over every group's slots, each with its group's weight decay. */
+    static double allGroupsNorm(Optimizer opt, java.util.List<java.util.List<Optimizer.Slot>> slotsByGroup) {
+        double s = 0;
+        for (int g = 0; g < slotsByGroup.size(); g++) {
+            double wd = opt.group(g).get("weight_decay");
+            for (Optimizer.Slot slot : slotsByGroup.get(g)) {
+                Flat grad = Flat.read(slot.grad()), theta = Flat.of(slot.param());
+                for (int i = 0; i < grad.size(); i++) {
+                    double x = DecayedGradient.at(grad, theta, i, wd);
+                    s += x * x;
+                }
+            }
+        }
+        return Math.sqrt(s);
+    }
 }

@@ -7,6 +7,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.function.Consumer;
 import java.util.function.Predicate;
+import java.util.function.UnaryOperator;
 
 /**
  * The hyperparameters one optimizer accepts, and the state they make it keep: for each key its kind,
@@ -108,8 +109,8 @@ public final class Hyperparameters {
      */
     public record Entry(String name, Kind kind, Object defaultValue, Range range, Class<?> type) {}
 
-    /** A per-parameter buffer, kept by the groups that satisfy {@code when}. */
-    private record Buffer(String name, Predicate<ParamGroup> when) {}
+    /** A per-parameter buffer, kept by the groups that satisfy {@code when}, of shape {@code shape(parameter's shape)}. */
+    private record Buffer(String name, Predicate<ParamGroup> when, UnaryOperator<int[]> shape) {}
 
     /**
      * A per-parameter float64 statistic and the value it starts from.
@@ -173,6 +174,18 @@ public final class Hyperparameters {
         List<String> names = new ArrayList<>();
         for (Buffer b : buffers) if (b.when().test(group)) names.add(b.name());
         return names;
+    }
+
+    /**
+     * The shape of a buffer of a parameter.
+     *
+     * @param buffer the buffer's name
+     * @param paramShape the parameter's shape
+     * @return the buffer's shape (the parameter's, unless the buffer was declared with a shape rule)
+     */
+    int[] bufferShape(String buffer, int[] paramShape) {
+        for (Buffer b : buffers) if (b.name().equals(buffer)) return b.shape().apply(paramShape.clone());
+        throw new IllegalArgumentException("no buffer '" + buffer + "'");
     }
 
     /**
@@ -358,8 +371,22 @@ public final class Hyperparameters {
          * @return this builder
          */
         public Builder buffer(String name, Predicate<ParamGroup> when) {
+            return buffer(name, when, UnaryOperator.identity());
+        }
+
+        /**
+         * A per-parameter buffer whose shape follows from its parameter's, for state smaller than the parameter
+         * (Adafactor's row and column factors of a matrix); dtype the parameter's, zeros at first. A shape
+         * with a 0 makes an empty buffer (a parameter that does not use it).
+         *
+         * @param name the buffer's name, its key in the state: {@code group.G.param.I.NAME}
+         * @param when whether a complete group keeps the buffer
+         * @param shape the buffer's shape, given the parameter's (which it must not change)
+         * @return this builder
+         */
+        public Builder buffer(String name, Predicate<ParamGroup> when, UnaryOperator<int[]> shape) {
             checkStateName(name);
-            buffers.add(new Buffer(name, when));
+            buffers.add(new Buffer(name, when, shape));
             return this;
         }
 

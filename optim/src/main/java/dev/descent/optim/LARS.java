@@ -1,5 +1,6 @@
 package dev.descent.optim;
 
+import dev.descent.core.Parameter;
 import java.util.List;
 import java.util.Map;
 
@@ -58,6 +59,15 @@ public final class LARS extends Optimizer {
     }
 
     /**
+     * LARS over one group of {@code params}; every group must set {@code lr}.
+     *
+     * @param params the parameters, as one group (for example {@code model.parameters()})
+     */
+    public LARS(Iterable<? extends Parameter> params) {
+        this(oneGroup(params));
+    }
+
+    /**
      * LARS whose groups default to learning rate {@code lr}.
      *
      * @param groups the parameter groups with their hyperparameters
@@ -65,6 +75,16 @@ public final class LARS extends Optimizer {
      */
     public LARS(List<ParamGroup> groups, double lr) {
         super(groups, SPEC, Map.of("lr", lr));
+    }
+
+    /**
+     * LARS whose one group of {@code params} defaults to learning rate {@code lr}.
+     *
+     * @param params the parameters, as one group (for example {@code model.parameters()})
+     * @param lr the learning rate of every group that does not set {@code lr}
+     */
+    public LARS(Iterable<? extends Parameter> params, double lr) {
+        this(oneGroup(params), lr);
     }
 
     @Override

@@ -1,5 +1,6 @@
 package dev.descent.optim;
 
+import dev.descent.core.Parameter;
 import java.util.List;
 import java.util.Map;
 
@@ -37,6 +38,15 @@ public final class NormalizedSGD extends Optimizer {
     }
 
     /**
+     * Normalised SGD over one group of {@code params}; each group must set {@code lr}.
+     *
+     * @param params the parameters, as one group (for example {@code model.parameters()})
+     */
+    public NormalizedSGD(Iterable<? extends Parameter> params) {
+        this(oneGroup(params));
+    }
+
+    /**
      * Normalised SGD whose groups default to step length η = {@code lr}.
      *
      * @param groups the parameter groups with their hyperparameters
@@ -46,6 +56,45 @@ public final class NormalizedSGD extends Optimizer {
         super(groups, SPEC, Map.of("lr", lr));
     }
 
+    /**
+     * Normalised SGD whose one group of {@code params} defaults to step length η = {@code lr}.
+     *
+     * @param params the parameters, as one group (for example {@code model.parameters()})
+     * @param lr the learning rate of every group that does not set {@code lr}
+     */
+    public NormalizedSGD(Iterable<? extends Parameter> params, double lr) {
+        this(oneGroup(params), lr);
+    }
+
+    private NormScope normScope = NormScope.GROUP;
+    private double allNorm = Double.NaN;
+
+    /**
+     * Chooses the set of parameters the gradient norm ||g|| is taken over (not saved with the state).
+     *
+     * @param scope {@link NormScope#GROUP} (the default) or {@link NormScope#ALL}
+     * @return this optimizer
+     */
+    public NormalizedSGD setNormScope(NormScope scope) {
+        if (scope == null) throw new IllegalArgumentException("norm scope must not be null (GROUP or ALL)");
+        this.normScope = scope;
+        return this;
+    }
+
+    /**
+     * The set of parameters the gradient norm is taken over.
+     *
+     * @return the norm scope
+     */
+    public NormScope normScope() {
+        return normScope;
+    }
+
+    @Override
+    protected void beforeUpdates(List<List<Slot>> slotsByGroup) {
+        allNorm = normScope == NormScope.ALL ? DecayedGradient.allGroupsNorm(this, slotsByGroup) : Double.NaN;
+    }
+
     @Override
     protected void update(int group, ParamGroup hp, long groupStep, List<Slot> slots) {
         Flat[] theta = new Flat[slots.size()], grad = new Flat[slots.size()];
@@ -53,12 +102,19 @@ public final class NormalizedSGD extends Optimizer {
             theta[k] = Flat.of(slots.get(k).param());
             grad[k] = Flat.read(slots.get(k).grad());
         }
-        update(theta, grad, hp.get("lr"), hp.get("beta"), hp.get("weight_decay"));
+        double wd = hp.get("weight_decay");
+        double norm = normScope == NormScope.ALL ? allNorm : DecayedGradient.norm(grad, theta, wd);
+        update(theta, grad, hp.get("lr"), hp.get("beta"), wd, norm);
     }
 
     /** The update rule on one group, in place; returns the step size h it used (0 when it did not move). */
     static double update(Flat[] theta, Flat[] grad, double lr, double beta, double weightDecay) {
-        double denominator = DecayedGradient.norm(grad, theta, weightDecay) + beta;
+        return update(theta, grad, lr, beta, weightDecay, DecayedGradient.norm(grad, theta, weightDecay));
+    }
+
+    /** The update rule on one group with the norm ||g|| given (the group's, or all parameters'); returns h. */
+    static double update(Flat[] theta, Flat[] grad, double lr, double beta, double weightDecay, double norm) {
+        double denominator = norm + beta;
         if (denominator == 0) return 0;
         double h = lr / denominator;
         for (int k = 0; k < theta.length; k++) {

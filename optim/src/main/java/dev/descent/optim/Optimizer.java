@@ -13,6 +13,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeSet;
+import java.util.function.Supplier;
 
 /**
  * The base of every optimizer: parameter groups with their hyperparameters, {@link #step()},
@@ -141,7 +142,39 @@ public abstract class Optimizer {
         }
     }
 
+    /**
+     * One group holding {@code params}, for the constructors that take parameters directly
+     * ({@code new Adam(model.parameters(), 1e-3)}, as PyTorch's {@code Adam(model.parameters(), lr=1e-3)}).
+     *
+     * @param params the parameters, in order
+     * @return a list of one group description with no hyperparameters set
+     */
+    protected static List<ParamGroup> oneGroup(Iterable<? extends Parameter> params) {
+        if (params == null) throw new IllegalArgumentException("the parameter list must not be null");
+        return List.of(ParamGroup.of(params));
+    }
+
     // ------------------------------------------------------------------ the algorithm's part
+
+    /**
+     * Called inside the no-grad scope of {@link #step()} after the gradient transforms and before the
+     * first {@link #update}, with every group's slots: where a rule needs a quantity over several groups
+     * (a norm over all parameters, see {@link NormScope}), it computes it here. Does nothing by default.
+     *
+     * @param slotsByGroup for each group, the parameters that have gradients (empty for a group that
+     *     takes no step)
+     */
+    protected void beforeUpdates(List<List<Slot>> slotsByGroup) {}
+
+    /**
+     * Whether this optimizer can only step through {@link #step(Supplier)}: LBFGS evaluates the loss
+     * several times per step, SAM at a perturbed point. {@link #step()} then throws.
+     *
+     * @return false by default
+     */
+    public boolean requiresClosure() {
+        return false;
+    }
 
     /**
      * Updates one group's parameters in place. Called inside a no-grad scope, once per
@@ -170,10 +203,21 @@ public abstract class Optimizer {
                 throw new IllegalStateException(name + " asked for buffer '" + buffer + "', not among " + spec.bufferNames(groups.get(group)));
             }
             Parameter p = groups.get(group).parameters().get(param);
-            t = Workspace.keep(Tensor.zeros(p.dtype(), p.shape()));
+            t = Workspace.keep(Tensor.zeros(p.dtype(), spec.bufferShape(buffer, p.shape())));
             map.put(buffer, t);
         }
         return t;
+    }
+
+    /**
+     * A parameter's step count.
+     *
+     * @param group the group's index
+     * @param param the parameter's index within its group
+     * @return the number of steps that have updated it (0 before its first)
+     */
+    protected final long paramStep(int group, int param) {
+        return paramSteps[group][param];
     }
 
     /**
@@ -241,16 +285,19 @@ public abstract class Optimizer {
      * @throws IllegalStateException when a gradient's shape differs from its parameter's
      */
     public final void step() {
+        if (requiresClosure()) {
+            throw new IllegalStateException(name + " needs a closure that recomputes the loss: call step(closure), not step()");
+        }
         try (var _ = GradMode.noGrad()) {
             if (!transforms.isEmpty()) {
                 List<Parameter> withGrad = new ArrayList<>();
                 for (ParamGroup g : groups) for (Parameter p : g.parameters()) if (p.grad() != null) withGrad.add(p);
                 for (GradientTransform t : transforms) t.apply(withGrad);
             }
+            List<List<Slot>> slotsByGroup = new ArrayList<>();
             for (int g = 0; g < groups.size(); g++) {
-                ParamGroup group = groups.get(g);
                 List<Slot> slots = new ArrayList<>();
-                List<Parameter> params = group.parameters();
+                List<Parameter> params = groups.get(g).parameters();
                 for (int i = 0; i < params.size(); i++) {
                     Parameter p = params.get(i);
                     Tensor grad = p.grad();
@@ -261,12 +308,59 @@ public abstract class Optimizer {
                     }
                     slots.add(new Slot(i, p, grad, paramSteps[g][i] + 1));
                 }
+                slotsByGroup.add(Collections.unmodifiableList(slots));
+            }
+            beforeUpdates(Collections.unmodifiableList(slotsByGroup));
+            for (int g = 0; g < groups.size(); g++) {
+                List<Slot> slots = slotsByGroup.get(g);
                 if (slots.isEmpty()) continue;
                 for (Slot s : slots) paramSteps[g][s.index()]++;
                 groupSteps[g]++;
-                update(g, group, groupSteps[g], Collections.unmodifiableList(slots));
+                update(g, groups.get(g), groupSteps[g], slots);
             }
         }
+    }
+
+    /**
+     * One step with a closure that recomputes the loss, as PyTorch's {@code step(closure)}: the closure
+     * zeroes the gradients, runs the forward pass and {@code backward()}, and returns the loss. By default
+     * it is called once (with gradients enabled), then {@link #step()} runs; LBFGS and SAM call it as
+     * often as their algorithms need.
+     *
+     * <pre>{@code
+     * Tensor loss = opt.step(() -> {
+     *     opt.zeroGrad();
+     *     Tensor l = lossFn.apply(model.forward(x), y);
+     *     l.backward();
+     *     return l;
+     * });
+     * }</pre>
+     *
+     * @param closure recomputes the loss and the gradients; must not be null
+     * @return the loss the (first) closure call returned
+     * @throws IllegalArgumentException when {@code closure} is null
+     */
+    public Tensor step(Supplier<Tensor> closure) {
+        Tensor loss = evaluate(closure);
+        step();
+        return loss;
+    }
+
+    /**
+     * Calls a closure with gradients enabled (the caller may be inside a no-grad scope).
+     *
+     * @param closure recomputes the loss and the gradients
+     * @return the loss it returned
+     * @throws IllegalArgumentException when {@code closure} is null, or it returns null
+     */
+    protected final Tensor evaluate(Supplier<Tensor> closure) {
+        if (closure == null) throw new IllegalArgumentException(name + ".step(closure): the closure must not be null");
+        Tensor loss;
+        try (var _ = GradMode.enableGrad()) {
+            loss = closure.get();
+        }
+        if (loss == null) throw new IllegalArgumentException(name + ".step(closure): the closure returned null instead of the loss");
+        return loss;
     }
 
     /** Clears every parameter's gradient (sets it to null, as PyTorch's {@code set_to_none}). */
@@ -395,6 +489,44 @@ public abstract class Optimizer {
      * @return the state, keyed as described in the class documentation
      */
     public Map<String, Tensor> stateDict() {
+        Map<String, Tensor> out = coreState();
+        for (Map.Entry<String, Tensor> e : extraState().entrySet()) {
+            if (isCoreKey(e.getKey()) || out.containsKey(e.getKey())) throw new IllegalStateException(name + " extra state key '" + e.getKey() + "' clashes");
+            out.put(e.getKey(), e.getValue());
+        }
+        return out;
+    }
+
+    /**
+     * State an algorithm keeps beyond the per-group and per-parameter entries the base manages (LBFGS's
+     * history, whose length varies); saved by {@link #stateDict()}. Keys must not start with
+     * {@code group.} or {@code scheduler.}. None by default.
+     *
+     * @return named tensors (copies)
+     */
+    protected Map<String, Tensor> extraState() {
+        return Map.of();
+    }
+
+    /**
+     * Checks the extra state of a {@link #loadStateDict} call, without changing anything, and returns
+     * what applies it (run only once everything else has been checked too).
+     *
+     * @param extra the entries of the loaded state whose keys start with neither {@code group.} nor
+     *     {@code scheduler.}
+     * @return the action that installs them
+     * @throws IllegalArgumentException naming a missing, unexpected or malformed entry
+     */
+    protected Runnable checkExtraState(Map<String, Tensor> extra) {
+        if (!extra.isEmpty()) throw new IllegalArgumentException(name + " state does not match: unexpected keys " + new TreeSet<>(extra.keySet()));
+        return () -> {};
+    }
+
+    private static boolean isCoreKey(String key) {
+        return key.startsWith("group.") || key.startsWith("scheduler.");
+    }
+
+    private Map<String, Tensor> coreState() {
         Map<String, Tensor> out = new LinkedHashMap<>();
         for (int g = 0; g < groups.size(); g++) {
             ParamGroup group = groups.get(g);
@@ -429,12 +561,14 @@ public abstract class Optimizer {
      * Restores a state produced by {@link #stateDict()} of an optimizer of the same kind over
      * parameters of the same shapes and dtypes. Everything is checked before anything changes.
      *
-     * @param state the tensors of a state, for example {@code Safetensors.load(file).tensors()}
+     * @param all the tensors of a state, for example {@code Safetensors.load(file).tensors()}
      * @throws IllegalArgumentException listing missing and unexpected keys, or naming a key whose
      *     shape, dtype or value is wrong
      */
-    public void loadStateDict(Map<String, Tensor> state) {
-        Map<String, Tensor> expected = stateDict();
+    public void loadStateDict(Map<String, Tensor> all) {
+        Map<String, Tensor> state = new LinkedHashMap<>(), extra = new LinkedHashMap<>();
+        for (Map.Entry<String, Tensor> e : all.entrySet()) (isCoreKey(e.getKey()) ? state : extra).put(e.getKey(), e.getValue());
+        Map<String, Tensor> expected = coreState();
         TreeSet<String> missing = new TreeSet<>(expected.keySet());
         missing.removeAll(state.keySet());
         TreeSet<String> unexpected = new TreeSet<>(state.keySet());
@@ -489,6 +623,7 @@ public abstract class Optimizer {
             for (int i = 0; i < paramSteps[g].length; i++) nonNegativeCount(state, "group." + g + ".param." + i + ".step");
         }
         for (int k = 0; k < schedulers.size(); k++) schedulers.get(k).checkState(state, "scheduler." + k + ".");
+        Runnable applyExtra = checkExtraState(extra);
         // Everything checked: apply.
         for (int g = 0; g < groups.size(); g++) {
             ParamGroup group = groups.get(g);
@@ -504,6 +639,7 @@ public abstract class Optimizer {
             }
         }
         for (int k = 0; k < schedulers.size(); k++) schedulers.get(k).loadState(state, "scheduler." + k + ".");
+        applyExtra.run();
     }
 
     private long nonNegativeCount(Map<String, Tensor> state, String key) {

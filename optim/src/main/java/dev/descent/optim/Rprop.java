@@ -1,5 +1,6 @@
 package dev.descent.optim;
 
+import dev.descent.core.Parameter;
 import java.util.List;
 import java.util.Map;
 
@@ -54,6 +55,15 @@ public final class Rprop extends Optimizer {
     }
 
     /**
+     * Rprop over one group of {@code params}; keys a group does not set take the defaults above.
+     *
+     * @param params the parameters, as one group (for example {@code model.parameters()})
+     */
+    public Rprop(Iterable<? extends Parameter> params) {
+        this(oneGroup(params));
+    }
+
+    /**
      * Rprop whose groups default to learning rate (initial step size) {@code lr}.
      *
      * @param groups the parameter groups with their hyperparameters
@@ -61,6 +71,16 @@ public final class Rprop extends Optimizer {
      */
     public Rprop(List<ParamGroup> groups, double lr) {
         super(groups, SPEC, Map.of("lr", lr));
+    }
+
+    /**
+     * Rprop whose one group of {@code params} defaults to learning rate (initial step size) {@code lr}.
+     *
+     * @param params the parameters, as one group (for example {@code model.parameters()})
+     * @param lr the initial step size of every group that does not set {@code lr}
+     */
+    public Rprop(Iterable<? extends Parameter> params, double lr) {
+        this(oneGroup(params), lr);
     }
 
     @Override

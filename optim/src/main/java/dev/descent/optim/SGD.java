@@ -1,5 +1,6 @@
 package dev.descent.optim;
 
+import dev.descent.core.Parameter;
 import java.util.List;
 import java.util.Map;
 
@@ -53,6 +54,15 @@ public final class SGD extends Optimizer {
     }
 
     /**
+     * SGD over one group of {@code params}; keys a group does not set take the defaults above.
+     *
+     * @param params the parameters, as one group (for example {@code model.parameters()})
+     */
+    public SGD(Iterable<? extends Parameter> params) {
+        this(oneGroup(params));
+    }
+
+    /**
      * SGD whose groups default to learning rate {@code lr}.
      *
      * @param groups the parameter groups with their hyperparameters
@@ -60,6 +70,16 @@ public final class SGD extends Optimizer {
      */
     public SGD(List<ParamGroup> groups, double lr) {
         super(groups, SPEC, Map.of("lr", lr));
+    }
+
+    /**
+     * SGD whose one group of {@code params} defaults to learning rate {@code lr}.
+     *
+     * @param params the parameters, as one group (for example {@code model.parameters()})
+     * @param lr the learning rate of every group that does not set {@code lr}
+     */
+    public SGD(Iterable<? extends Parameter> params, double lr) {
+        this(oneGroup(params), lr);
     }
 
     @Override

@@ -1,5 +1,6 @@
 package dev.descent.optim;
 
+import dev.descent.core.Parameter;
 import java.util.List;
 import java.util.Map;
 
@@ -78,6 +79,15 @@ public final class SteinRuleAdam extends AdamFamily {
     }
 
     /**
+     * SR-Adam over one group of {@code params}; keys a group does not set take the defaults above.
+     *
+     * @param params the parameters, as one group (for example {@code model.parameters()})
+     */
+    public SteinRuleAdam(Iterable<? extends Parameter> params) {
+        this(oneGroup(params));
+    }
+
+    /**
      * SR-Adam whose groups default to learning rate {@code lr}.
      *
      * @param groups the parameter groups with their hyperparameters
@@ -85,6 +95,16 @@ public final class SteinRuleAdam extends AdamFamily {
      */
     public SteinRuleAdam(List<ParamGroup> groups, double lr) {
         super(groups, SPEC, Map.of("lr", lr));
+    }
+
+    /**
+     * SR-Adam whose one group of {@code params} defaults to learning rate {@code lr}.
+     *
+     * @param params the parameters, as one group (for example {@code model.parameters()})
+     * @param lr the learning rate of every group that does not set {@code lr}
+     */
+    public SteinRuleAdam(Iterable<? extends Parameter> params, double lr) {
+        this(oneGroup(params), lr);
     }
 
     /**

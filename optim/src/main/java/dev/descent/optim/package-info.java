@@ -8,7 +8,10 @@
  *       {@link dev.descent.optim.Optimizer} — the base: {@code step()}, {@code zeroGrad()}, per-group
  *       learning rates, {@code stateDict()}/{@code loadStateDict}; each optimizer's accepted keys,
  *       defaults, ranges and state buffers are its {@link dev.descent.optim.Hyperparameters};
- *       {@link dev.descent.optim.OptimizerState} saves and loads the state as safetensors files.</li>
+ *       {@link dev.descent.optim.OptimizerState} saves and loads the state as safetensors files. Every
+ *       optimizer takes a parameter list as one group ({@code new Adam(model.parameters(), 1e-3)}) beside
+ *       its {@code List<ParamGroup>} constructors, and {@code step(closure)} (a closure that zeroes, runs
+ *       forward and backward and returns the loss) beside {@code step()}.</li>
  *   <li>SGD family: {@link dev.descent.optim.SGD} (momentum, dampening, Nesterov, weight decay),
  *       {@link dev.descent.optim.RMSprop}, {@link dev.descent.optim.Adagrad},
  *       {@link dev.descent.optim.Adadelta}, {@link dev.descent.optim.Rprop} (sign-based, per-element step sizes),
@@ -21,7 +24,16 @@
  *       {@link dev.descent.optim.LARS} (SGD with momentum); a group with {@code trust_ratio = false}
  *       (biases, normalisation layers) is AdamW and SGD exactly.</li>
  *   <li>Clipping family (docs/papers.md §4): {@link dev.descent.optim.ClippedSGD},
- *       {@link dev.descent.optim.NormalizedSGD}, {@link dev.descent.optim.ClippingFramework}.</li>
+ *       {@link dev.descent.optim.NormalizedSGD}, {@link dev.descent.optim.ClippingFramework}; their norm is
+ *       taken per group or over all parameters ({@link dev.descent.optim.NormScope}), independently of the
+ *       hyperparameter groups.</li>
+ *   <li>Closure-driven: {@link dev.descent.optim.LBFGS} (PyTorch's, with an optional strong-Wolfe line
+ *       search) and {@link dev.descent.optim.SAM} (sharpness-aware minimisation and ASAM around any base
+ *       optimizer).</li>
+ *   <li>{@link dev.descent.optim.ScheduleFree}: {@link dev.descent.optim.ScheduleFreeAdamW} and
+ *       {@link dev.descent.optim.ScheduleFreeSGD} (Defazio et al. 2024), with {@code train()}/{@code eval()}
+ *       to swap the averaged weights in; {@link dev.descent.optim.Adafactor} (factored second moments,
+ *       PyTorch's).</li>
  *   <li>Constrained: {@link dev.descent.optim.ProjectedGradientDescent} onto a
  *       {@link dev.descent.optim.ConvexSet} such as {@link dev.descent.optim.Ball} (docs/papers.md §3).</li>
  *   <li>{@link dev.descent.optim.GradientTransform}s that compose with any optimizer:

@@ -133,7 +133,7 @@ class ValidationTest {
         Parameter w = param();
         var e = assertThrows(IllegalArgumentException.class, () -> new SGD(List.of(ParamGroup.of(w), ParamGroup.of(param(), w))));
         assertEquals("parameter 'w' [3] FLOAT64 appears twice: in group 0 and in group 1 of SGD", e.getMessage());
-        e = assertThrows(IllegalArgumentException.class, () -> new SGD(List.of()));
+        e = assertThrows(IllegalArgumentException.class, () -> new SGD(List.<ParamGroup>of()));
         assertEquals("SGD needs at least one parameter group", e.getMessage());
         e = assertThrows(IllegalArgumentException.class, () -> ParamGroup.of(param()).with("lr", (Object) null));
         assertEquals("lr must not be null", e.getMessage());

@@ -44,7 +44,7 @@ public record Evaluation(double loss, double accuracy, int examples) {
                 for (int i = 0; i < idx.length; i++) idx[i] = from + i;
                 try (var _ = workspace.open()) {
                     Batch b = data.batch(idx, new SplittableRandom(0));
-                    Tensor out = model.forward(b.x());
+                    Tensor out = model.call(b.x());
                     sum += loss.apply(out, b.y(), Losses.Reduction.SUM).item();
                     classes &= isClassification(out, b.y());
                     if (classes) correct += countCorrect(out, b.y());

@@ -43,6 +43,12 @@ import java.util.Objects;
  * it the scheduler's position) and the position in the epoch, so {@link #resume()} continues at the
  * exact step and ends with bitwise the same weights as an uninterrupted run (same thread count and
  * vector width): the loader's order depends only on its seed and the epoch.
+ *
+ * <p>An optimizer that {@linkplain Optimizer#requiresClosure() requires a closure} (SAM) steps through
+ * {@code step(closure)}: the closure's first call returns the forward and backward already made for the
+ * batch, later calls recompute them on the same batch. A {@link dev.descent.optim.ScheduleFree} optimizer is evaluated at its
+ * averaged weights: {@code eval()} before the evaluation, {@code train()} after it and at the start of
+ * every epoch; checkpoints hold the training weights y.
  */
 public final class Trainer {
     private final Module model;
@@ -191,6 +197,7 @@ public final class Trainer {
             boolean classes = true;
             long t0 = System.nanoTime();
             model.train();
+            if (optimizer instanceof dev.descent.optim.ScheduleFree sf) sf.train(); // the parameters hold y while training
             try (DataLoader.Batches batches = loader.epoch(epoch)) {
                 int b = 0;
                 while (batches.hasNext()) {
@@ -201,7 +208,7 @@ public final class Trainer {
                     try (var _ = workspace.open()) {
                         Tensor out, l;
                         try {
-                            out = model.forward(batch.x());
+                            out = model.call(batch.x());
                             l = loss.apply(out, batch.y(), dev.descent.core.ops.Losses.Reduction.MEAN);
                             lv = l.item();
                             if (!Double.isFinite(lv)) return diverged("the loss became " + lv, epoch, b, total);
@@ -212,7 +219,23 @@ public final class Trainer {
                         }
                         double gn = gradNormSquared(params);
                         if (!Double.isFinite(gn)) return diverged("a gradient became " + (Double.isNaN(gn) ? "NaN" : "infinite"), epoch, b, total);
-                        optimizer.step();
+                        if (optimizer.requiresClosure()) {
+                            // SAM, LBFGS: the closure's first call is the forward and backward just made; later calls recompute on this batch.
+                            Tensor first = l;
+                            boolean[] used = {false};
+                            optimizer.step(() -> {
+                                if (!used[0]) {
+                                    used[0] = true;
+                                    return first;
+                                }
+                                optimizer.zeroGrad();
+                                Tensor again = loss.apply(model.forward(batch.x()), batch.y(), dev.descent.core.ops.Losses.Reduction.MEAN);
+                                again.backward();
+                                return again;
+                            });
+                        } else {
+                            optimizer.step();
+                        }
                         classes &= Evaluation.isClassification(out, batch.y());
                         if (classes) correct += Evaluation.countCorrect(out, batch.y());
                     }
@@ -232,7 +255,14 @@ public final class Trainer {
             seconds += (System.nanoTime() - t0) / 1e9;
             double testLoss = Double.NaN, testAccuracy = Double.NaN;
             if (evaluation != null) {
-                Evaluation e = Evaluation.run(model, evaluation, loss);
+                // Schedule-free methods evaluate at their averaged weights x, then put y back for the checkpoint and the next epoch.
+                if (optimizer instanceof dev.descent.optim.ScheduleFree sf) sf.eval();
+                Evaluation e;
+                try {
+                    e = Evaluation.run(model, evaluation, loss);
+                } finally {
+                    if (optimizer instanceof dev.descent.optim.ScheduleFree sf) sf.train();
+                }
                 for (Callback c : callbacks) c.onEvaluation(this, epoch + 1, e);
                 testLoss = e.loss();
                 testAccuracy = e.accuracy();

@@ -22,7 +22,9 @@ import dev.descent.optim.Adam;
 import dev.descent.optim.LrScheduler;
 import dev.descent.optim.Optimizer;
 import dev.descent.optim.ParamGroup;
+import dev.descent.optim.SAM;
 import dev.descent.optim.SGD;
+import dev.descent.optim.ScheduleFreeSGD;
 import dev.descent.optim.Schedule;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -258,5 +260,67 @@ class TrainerTest {
         assertThrows(IllegalStateException.class, t::resume);
         assertNull(t.resumedFrom());
         assertThrows(IllegalArgumentException.class, () -> Trainer.builder(m, adam(m), new DataLoader(spirals(1, 64), 32, 1)).epochs(0));
+    }
+
+    @Test
+    void samStepsThroughItsClosureAsAHandWrittenLoopDoes() throws Exception {
+        TensorDataset train = spirals(1, N);
+        Sequential byHand = model(7);
+        SAM opt = new SAM(new SGD(List.of(ParamGroup.of(byHand.parameters()).with("momentum", 0.9)), 0.05), 0.05, false);
+        DataLoader loader = new DataLoader(train, BATCH, 99);
+        for (int e = 0; e < EPOCHS; e++) {
+            byHand.train();
+            try (DataLoader.Batches it = loader.epoch(e)) {
+                while (it.hasNext()) {
+                    Batch b = it.next();
+                    opt.step(() -> {
+                        opt.zeroGrad();
+                        Tensor loss = Losses.crossEntropy(byHand.forward(b.x()), b.y());
+                        loss.backward();
+                        return loss;
+                    });
+                }
+            }
+        }
+        Sequential viaTrainer = model(7);
+        SAM sam = new SAM(new SGD(List.of(ParamGroup.of(viaTrainer.parameters()).with("momentum", 0.9)), 0.05), 0.05, false);
+        TrainResult r = Trainer.builder(viaTrainer, sam, new DataLoader(train, BATCH, 99)).epochs(EPOCHS).build().fit();
+        assertEquals(TrainResult.Status.COMPLETED, r.status());
+        assertSameWeights(weights(byHand), weights(viaTrainer));
+    }
+
+    @Test
+    void aScheduleFreeOptimizerIsEvaluatedAtItsAveragedWeights() throws Exception {
+        TensorDataset train = spirals(1, N), test = spirals(2, 100);
+        Sequential byHand = model(7);
+        ScheduleFreeSGD opt = new ScheduleFreeSGD(byHand.parameters(), 0.5);
+        DataLoader loader = new DataLoader(train, BATCH, 99);
+        double[] testLoss = new double[EPOCHS];
+        for (int e = 0; e < EPOCHS; e++) {
+            byHand.train();
+            try (DataLoader.Batches it = loader.epoch(e)) {
+                while (it.hasNext()) {
+                    Batch b = it.next();
+                    Tensor loss = Losses.crossEntropy(byHand.forward(b.x()), b.y());
+                    opt.zeroGrad();
+                    loss.backward();
+                    opt.step();
+                }
+            }
+            opt.eval();
+            testLoss[e] = Evaluation.run(byHand, test, Loss.crossEntropy()).loss();
+            opt.train();
+        }
+        Sequential viaTrainer = model(7);
+        ScheduleFreeSGD sf = new ScheduleFreeSGD(viaTrainer.parameters(), 0.5);
+        TrainResult r = Trainer.builder(viaTrainer, sf, new DataLoader(train, BATCH, 99)).epochs(EPOCHS).evaluateOn(test).build().fit();
+        assertEquals(TrainResult.Status.COMPLETED, r.status());
+        for (int e = 0; e < EPOCHS; e++) assertEquals(testLoss[e], r.history().get(e).testLoss(), 0.0, "test loss at x, epoch " + (e + 1));
+        assertTrue(sf.isTrainMode(), "the trainer leaves the training weights y in the model");
+        assertSameWeights(weights(byHand), weights(viaTrainer));
+        // Evaluating at y instead would give another loss.
+        byHand.eval();
+        double atY = Evaluation.run(byHand, test, Loss.crossEntropy()).loss();
+        assertTrue(atY != testLoss[EPOCHS - 1], "x and y should evaluate differently");
     }
 }

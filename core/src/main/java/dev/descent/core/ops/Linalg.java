@@ -329,7 +329,7 @@ public final class Linalg {
             if (needU || needV) requireGaps("svd backward: singular-vector gradients", s, k, true);
             if (needU || needV) {
                 Tensor f = gapMatrix(ss.mul(ss), k, dt);
-                Tensor sInv = eyeK.mul(Tensor.onesLike(ss).div(ss));
+                Tensor sInv = eyeK.mul(Tensor.onesLike(ss).div(ss).unsqueeze(-2));
                 if (needU) {
                     Tensor ut = uu.transpose(-1, -2).matmul(gu);
                     inner = inner.add(f.mul(ut.sub(ut.transpose(-1, -2))).matmul(sMat));

@@ -175,6 +175,23 @@ class LinalgTest {
         checkGradOfGrad("logAbsDet", x -> Linalg.logAbsDet(x), a);
     }
 
+    @Test
+    void batchedSvdGradientsOfTallAndWideMatrices() {
+        // A batch as long as k: a broadcasting slip in S⁻¹ (batch against k) once gave wrong values here silently.
+        for (int[] s : new int[][] {{2, 3, 2}, {2, 2, 3}, {2, 2, 1}, {2, 1, 2}, {3, 4, 3}}) {
+            int m = s[1], n = s[2];
+            double[] d = new double[m * n];
+            for (int i = 0; i < Math.min(m, n); i++) d[i * n + i] = 2 + 3 * i;
+            Tensor a = randn(s[0] * 7L + m, s).mul(0.25).add(Tensor.of(d, m, n));
+            Function<Tensor, Tensor> f = x -> {
+                Linalg.SVD r = Linalg.svd(x);
+                return r.u().mul(r.s().mul(r.s()).unsqueeze(-2)).matmul(r.vh());
+            };
+            dev.descent.core.check.GradCheck.check("svd " + java.util.Arrays.toString(s), in -> f.apply(in[0]), a);
+            checkGradOfGrad("svd " + java.util.Arrays.toString(s), x -> f.apply(x).square().sum(), a);
+        }
+    }
+
     private static void checkGradOfGrad(String name, Function<Tensor, Tensor> f, Tensor at) {
         GradGradCheck.check(name, in -> f.apply(in[0]), at);
     }

@@ -296,6 +296,8 @@ public final class OpRegistry {
         LinalgOps.addTo(ops);
         // ---- issue 16: activations, elementwise math, masking and structure, reductions
         MathOps.addTo(ops);
+        // ---- sorting and scattering
+        SequenceOps.addTo(ops);
         return ops;
     }
 

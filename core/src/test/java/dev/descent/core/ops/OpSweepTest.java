@@ -9,7 +9,7 @@ import static org.quicktheories.QuickTheory.qt;
 import dev.descent.core.DType;
 import dev.descent.core.Ref.Expected;
 import dev.descent.core.Tensor;
-import dev.descent.core.check.GradCheck;
+import dev.descent.core.check.OpSweep;
 import dev.descent.core.check.QuickTheoriesRandom;
 import dev.descent.core.check.TensorGen;
 import dev.descent.core.ops.OpRegistry.Case;
@@ -34,9 +34,7 @@ class OpSweepTest {
     Stream<DynamicTest> gradientsMatchFiniteDifferences() {
         return OpRegistry.all().stream().filter(OpInfo::differentiable).map(op -> dynamicTest(op.name(), () ->
                 qt().withExamples(40).forAll(QuickTheoriesRandom.gen(rng -> op.gen().make(rng, DType.FLOAT64, true), Case::description))
-                        .checkAssert(c -> {
-                    GradCheck.check(c.gradOptions(), op.name() + " (" + c.description() + ")", c.fn(), c.inputs());
-                })));
+                        .checkAssert(c -> OpSweep.checkGradients(publicCase(op, c)))));
     }
 
     /** The op (its fast kernels) equals the plain-loop reference: float64 to 1e-12, float32 to a few ulps. */
@@ -47,10 +45,10 @@ class OpSweepTest {
                         .checkAssert(tape -> {
                     for (DType dt : new DType[] {DType.FLOAT32, DType.FLOAT64}) {
                         Case c = op.gen().make(tape.replay(), dt, false);
-                        Tensor out = c.fn().apply(c.inputs());
-                        Expected want = c.reference().apply(c.inputs());
-                        assertArrayEquals(want.shape(), out.shape(), () -> op.name() + " (" + c.description() + ") " + dt + ": shape");
-                        assertClose(op, c, dt, out, want);
+                        boolean f32 = dt == DType.FLOAT32;
+                        double rtol = f32 ? (op.accumulates() ? 1e-5 : 1e-6) : (op.accumulates() ? 1e-10 : 1e-12);
+                        double atol = f32 ? (op.accumulates() ? 1e-5 : Float.MIN_NORMAL) : (op.accumulates() ? 1e-10 : Double.MIN_NORMAL);
+                        OpSweep.checkReference(publicCase(op, c), rtol, atol);
                     }
                 })));
     }
@@ -67,33 +65,13 @@ class OpSweepTest {
                     for (DType dt : new DType[] {DType.FLOAT32, DType.FLOAT64}) {
                         RandomGenerator rng = tape.replay();
                         Case c = op.gen().make(rng, dt, false);
-                        Tensor[] strided = Arrays.stream(c.inputs()).map(t -> TensorGen.nonContiguous(rng, t)).toArray(Tensor[]::new);
-                        for (int i = 0; i < strided.length; i++) {
-                            assertTrue(strided[i].numel() <= 1 || !strided[i].isContiguous() || strided[i].storageOffset() > 0, "generator gave a plain layout");
-                        }
-                        Tensor a = c.fn().apply(c.inputs()), b = c.fn().apply(strided);
-                        assertArrayEquals(a.shape(), b.shape());
-                        double tol = dt == DType.FLOAT32 ? 1e-6 : 1e-13;
-                        assertTrue(a.allClose(b, tol, tol), () -> op.name() + " (" + c.description() + ") " + dt + ": contiguous " + a + " vs strided " + b);
+                        OpSweep.checkLayout(publicCase(op, c), rng, dt == DType.FLOAT32 ? 1e-6 : 1e-13);
                     }
                 })));
     }
 
-    private static void assertClose(OpInfo op, Case c, DType dt, Tensor out, Expected want) {
-        double[] got = out.toDoubleArray();
-        double[] exp = want.values().clone();
-        boolean f32 = dt == DType.FLOAT32 && out.dtype() == DType.FLOAT32;
-        if (f32) for (int i = 0; i < exp.length; i++) exp[i] = (float) exp[i];
-        double rtol = f32 ? (op.accumulates() ? 1e-5 : 1e-6) : (op.accumulates() ? 1e-10 : 1e-12);
-        double atol = f32 ? (op.accumulates() ? 1e-5 : Float.MIN_NORMAL) : (op.accumulates() ? 1e-10 : Double.MIN_NORMAL);
-        assertEquals(exp.length, got.length);
-        for (int i = 0; i < exp.length; i++) {
-            double g = got[i], e = exp[i];
-            boolean ok = (Double.isNaN(g) && Double.isNaN(e)) || g == e || Math.abs(g - e) <= atol + rtol * Math.abs(e);
-            if (!ok) {
-                throw new AssertionError(op.name() + " (" + c.description() + ") " + dt + ": element " + i + " is " + g + ", the reference says " + e
-                        + "\n inputs: " + Arrays.toString(c.inputs()));
-            }
-        }
+    /** The registry's case as the public sweep's: the reference's expected values become a float64 tensor. */
+    static OpSweep.Case publicCase(OpInfo op, Case c) {
+        return new OpSweep.Case(op.name() + " (" + c.description() + ")", c.inputs(), c.fn(), in -> c.reference().apply(in).toTensor(), c.gradOptions());
     }
 }
