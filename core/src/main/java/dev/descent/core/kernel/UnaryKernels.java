@@ -15,9 +15,10 @@ public final class UnaryKernels {
     private UnaryKernels() {}
 
     /**
-     * The one-input primitives. SILU, RSQRT, RECIPROCAL and SIGN have vector loops; SIN, COS, LOG1P, EXPM1,
+     * The one-input primitives. SILU, RSQRT, RECIPROCAL, SIGN, EXPM1 and LOG1P have vector loops; SIN, COS,
      * FLOOR, CEIL and ROUND run the scalar loop (the JDK's {@code Math} functions, correctly rounded to float
-     * for float32), so their vector and scalar forms agree by construction.
+     * for float32), so their vector and scalar forms agree by construction. EXPM1 and LOG1P use Kahan's
+     * corrections over {@link VectorMath}'s exp and log (accurate near 0, where exp(x) − 1 and log(1 + x) are not).
      */
     public enum Kind { NEG, EXP, LOG, SQRT, ABS, RELU, SIGMOID, TANH, SILU, SIN, COS, LOG1P, EXPM1, SIGN, FLOOR, CEIL, ROUND, RSQRT, RECIPROCAL }
 
@@ -88,7 +89,9 @@ public final class UnaryKernels {
                                 .blend(-1f, v.compare(jdk.incubator.vector.VectorOperators.LT, 0f)).intoArray(y, yo + i);
                     }
                 }
-                default -> { } // SIN, COS, LOG1P, EXPM1, FLOOR, CEIL, ROUND: the scalar loop below
+                case EXPM1 -> { expm1Row(x, xo, y, yo, n); i = n; }
+                case LOG1P -> { log1pRow(x, xo, y, yo, n); i = n; }
+                default -> { } // SIN, COS, FLOOR, CEIL, ROUND: the scalar loop below
             }
         }
         for (; i < n; i++) y[yo + i] = scalarF(k, x[xo + i * xs]);
@@ -124,7 +127,9 @@ public final class UnaryKernels {
                                 .blend(-1d, v.compare(jdk.incubator.vector.VectorOperators.LT, 0d)).intoArray(y, yo + i);
                     }
                 }
-                default -> { } // SIN, COS, LOG1P, EXPM1, FLOOR, CEIL, ROUND: the scalar loop below
+                case EXPM1 -> { expm1Row(x, xo, y, yo, n); i = n; }
+                case LOG1P -> { log1pRow(x, xo, y, yo, n); i = n; }
+                default -> { } // SIN, COS, FLOOR, CEIL, ROUND: the scalar loop below
             }
         }
         for (; i < n; i++) y[yo + i] = scalarD(k, x[xo + i * xs]);
@@ -164,6 +169,36 @@ public final class UnaryKernels {
             double v = x[xo + i * xs];
             y[yo + i] = v <= 0d ? v * slope : v;
         }
+    }
+
+    /** y[i] = x[i] &gt; 0 ? g[i] : slope·g[i] over n contiguous elements (leaky ReLU's backward); {@code vector=false}: scalar twin. */
+    public static void leakyMaskF(float[] g, int go, float[] x, int xo, float[] y, int yo, int n, float slope, boolean vector) {
+        int i = 0;
+        if (vector && n >= Vectors.FL) {
+            Vectors.count();
+            var S = Vectors.F;
+            int upper = S.loopBound(n);
+            for (; i < upper; i += S.length()) {
+                FloatVector gv = FloatVector.fromArray(S, g, go + i);
+                gv.mul(slope).blend(gv, FloatVector.fromArray(S, x, xo + i).compare(jdk.incubator.vector.VectorOperators.GT, 0f)).intoArray(y, yo + i);
+            }
+        }
+        for (; i < n; i++) y[yo + i] = x[xo + i] > 0 ? g[go + i] : g[go + i] * slope;
+    }
+
+    /** y[i] = x[i] &gt; 0 ? g[i] : slope·g[i] over n contiguous elements (leaky ReLU's backward); {@code vector=false}: scalar twin. */
+    public static void leakyMaskD(double[] g, int go, double[] x, int xo, double[] y, int yo, int n, double slope, boolean vector) {
+        int i = 0;
+        if (vector && n >= Vectors.DL) {
+            Vectors.count();
+            var S = Vectors.D;
+            int upper = S.loopBound(n);
+            for (; i < upper; i += S.length()) {
+                DoubleVector gv = DoubleVector.fromArray(S, g, go + i);
+                gv.mul(slope).blend(gv, DoubleVector.fromArray(S, x, xo + i).compare(jdk.incubator.vector.VectorOperators.GT, 0d)).intoArray(y, yo + i);
+            }
+        }
+        for (; i < n; i++) y[yo + i] = x[xo + i] > 0 ? g[go + i] : g[go + i] * slope;
     }
 
     /** y[i] = x[i] > 0 ? g[i] : 0 over n contiguous elements (relu's backward); {@code vector=false}: scalar twin. */
@@ -210,8 +245,8 @@ public final class UnaryKernels {
             case SILU -> VectorMath.sigmoid(x) * x;
             case SIN -> (float) Math.sin(x);
             case COS -> (float) Math.cos(x);
-            case LOG1P -> (float) Math.log1p(x);
-            case EXPM1 -> (float) Math.expm1(x);
+            case LOG1P -> log1pFinish(x, 1f + x, VectorMath.log(1f + x));
+            case EXPM1 -> expm1Finish(x, VectorMath.exp(x), VectorMath.log(VectorMath.exp(x)));
             case SIGN -> x > 0 ? 1f : x < 0 ? -1f : x;
             case FLOOR -> (float) Math.floor(x);
             case CEIL -> (float) Math.ceil(x);
@@ -235,8 +270,8 @@ public final class UnaryKernels {
             case SILU -> VectorMath.sigmoid(x) * x;
             case SIN -> Math.sin(x);
             case COS -> Math.cos(x);
-            case LOG1P -> Math.log1p(x);
-            case EXPM1 -> Math.expm1(x);
+            case LOG1P -> log1pFinish(x, 1d + x, VectorMath.log(1d + x));
+            case EXPM1 -> expm1Finish(x, VectorMath.exp(x), VectorMath.log(VectorMath.exp(x)));
             case SIGN -> x > 0 ? 1d : x < 0 ? -1d : x;
             case FLOOR -> Math.floor(x);
             case CEIL -> Math.ceil(x);
@@ -244,5 +279,126 @@ public final class UnaryKernels {
             case RSQRT -> 1d / Math.sqrt(x);
             case RECIPROCAL -> 1d / x;
         };
+    }
+
+    // ------------------------------------------------------------ expm1 and log1p: Kahan's corrections over exp and log
+
+    private static final int BLOCK = 1024;
+
+    /**
+     * expm1 from u = eˣ and l = ln u (Kahan): (u − 1)·(x / l) is accurate near 0, where u − 1 alone loses the
+     * digits; x itself where u rounds to 1, u where it overflows, −1 where u − 1 rounds to −1.
+     */
+    static float expm1Finish(float x, float u, float l) {
+        float um1 = u - 1f;
+        if (u == 1f) return x;
+        if (u == Float.POSITIVE_INFINITY) return u;
+        if (um1 == -1f) return -1f;
+        return um1 * (x / l);
+    }
+
+    /** The float64 twin of {@link #expm1Finish(float, float, float)}. */
+    static double expm1Finish(double x, double u, double l) {
+        double um1 = u - 1d;
+        if (u == 1d) return x;
+        if (u == Double.POSITIVE_INFINITY) return u;
+        if (um1 == -1d) return -1d;
+        return um1 * (x / l);
+    }
+
+    /** log1p from u = 1 + x and l = ln u (Kahan): l·(x / (u − 1)); x itself where u rounds to 1, u where it is +∞. */
+    static float log1pFinish(float x, float u, float l) {
+        if (u == 1f) return x;
+        if (u == Float.POSITIVE_INFINITY) return u;
+        return l * (x / (u - 1f));
+    }
+
+    /** The float64 twin of {@link #log1pFinish(float, float, float)}. */
+    static double log1pFinish(double x, double u, double l) {
+        if (u == 1d) return x;
+        if (u == Double.POSITIVE_INFINITY) return u;
+        return l * (x / (u - 1d));
+    }
+
+    private static void expm1Row(float[] x, int xo, float[] y, int yo, int n) {
+        float[] l = new float[Math.min(n, BLOCK)];
+        var S = Vectors.F;
+        for (int b = 0; b < n; b += BLOCK) {
+            int len = Math.min(BLOCK, n - b), xb = xo + b, yb = yo + b;
+            VectorMath.expRow(x, xb, y, yb, len, true);
+            VectorMath.logRow(y, yb, l, 0, len, true);
+            int i = 0, upper = S.loopBound(len);
+            for (; i < upper; i += S.length()) {
+                FloatVector xv = FloatVector.fromArray(S, x, xb + i), u = FloatVector.fromArray(S, y, yb + i);
+                FloatVector um1 = u.sub(1f);
+                FloatVector r = um1.mul(xv.div(FloatVector.fromArray(S, l, i)));
+                r = r.blend(-1f, um1.compare(jdk.incubator.vector.VectorOperators.EQ, -1f));
+                r = r.blend(u, u.compare(jdk.incubator.vector.VectorOperators.EQ, Float.POSITIVE_INFINITY));
+                r = r.blend(xv, u.compare(jdk.incubator.vector.VectorOperators.EQ, 1f));
+                r.intoArray(y, yb + i);
+            }
+            for (; i < len; i++) y[yb + i] = expm1Finish(x[xb + i], y[yb + i], l[i]);
+        }
+    }
+
+    private static void expm1Row(double[] x, int xo, double[] y, int yo, int n) {
+        double[] l = new double[Math.min(n, BLOCK)];
+        var S = Vectors.D;
+        for (int b = 0; b < n; b += BLOCK) {
+            int len = Math.min(BLOCK, n - b), xb = xo + b, yb = yo + b;
+            VectorMath.expRow(x, xb, y, yb, len, true);
+            VectorMath.logRow(y, yb, l, 0, len, true);
+            int i = 0, upper = S.loopBound(len);
+            for (; i < upper; i += S.length()) {
+                DoubleVector xv = DoubleVector.fromArray(S, x, xb + i), u = DoubleVector.fromArray(S, y, yb + i);
+                DoubleVector um1 = u.sub(1d);
+                DoubleVector r = um1.mul(xv.div(DoubleVector.fromArray(S, l, i)));
+                r = r.blend(-1d, um1.compare(jdk.incubator.vector.VectorOperators.EQ, -1d));
+                r = r.blend(u, u.compare(jdk.incubator.vector.VectorOperators.EQ, Double.POSITIVE_INFINITY));
+                r = r.blend(xv, u.compare(jdk.incubator.vector.VectorOperators.EQ, 1d));
+                r.intoArray(y, yb + i);
+            }
+            for (; i < len; i++) y[yb + i] = expm1Finish(x[xb + i], y[yb + i], l[i]);
+        }
+    }
+
+    private static void log1pRow(float[] x, int xo, float[] y, int yo, int n) {
+        float[] u = new float[Math.min(n, BLOCK)];
+        var S = Vectors.F;
+        for (int b = 0; b < n; b += BLOCK) {
+            int len = Math.min(BLOCK, n - b), xb = xo + b, yb = yo + b;
+            int i = 0, upper = S.loopBound(len);
+            for (; i < upper; i += S.length()) FloatVector.fromArray(S, x, xb + i).add(1f).intoArray(u, i);
+            for (; i < len; i++) u[i] = 1f + x[xb + i];
+            VectorMath.logRow(u, 0, y, yb, len, true);
+            for (i = 0; i < upper; i += S.length()) {
+                FloatVector xv = FloatVector.fromArray(S, x, xb + i), uv = FloatVector.fromArray(S, u, i);
+                FloatVector r = FloatVector.fromArray(S, y, yb + i).mul(xv.div(uv.sub(1f)));
+                r = r.blend(uv, uv.compare(jdk.incubator.vector.VectorOperators.EQ, Float.POSITIVE_INFINITY));
+                r = r.blend(xv, uv.compare(jdk.incubator.vector.VectorOperators.EQ, 1f));
+                r.intoArray(y, yb + i);
+            }
+            for (; i < len; i++) y[yb + i] = log1pFinish(x[xb + i], u[i], y[yb + i]);
+        }
+    }
+
+    private static void log1pRow(double[] x, int xo, double[] y, int yo, int n) {
+        double[] u = new double[Math.min(n, BLOCK)];
+        var S = Vectors.D;
+        for (int b = 0; b < n; b += BLOCK) {
+            int len = Math.min(BLOCK, n - b), xb = xo + b, yb = yo + b;
+            int i = 0, upper = S.loopBound(len);
+            for (; i < upper; i += S.length()) DoubleVector.fromArray(S, x, xb + i).add(1d).intoArray(u, i);
+            for (; i < len; i++) u[i] = 1d + x[xb + i];
+            VectorMath.logRow(u, 0, y, yb, len, true);
+            for (i = 0; i < upper; i += S.length()) {
+                DoubleVector xv = DoubleVector.fromArray(S, x, xb + i), uv = DoubleVector.fromArray(S, u, i);
+                DoubleVector r = DoubleVector.fromArray(S, y, yb + i).mul(xv.div(uv.sub(1d)));
+                r = r.blend(uv, uv.compare(jdk.incubator.vector.VectorOperators.EQ, Double.POSITIVE_INFINITY));
+                r = r.blend(xv, uv.compare(jdk.incubator.vector.VectorOperators.EQ, 1d));
+                r.intoArray(y, yb + i);
+            }
+            for (; i < len; i++) y[yb + i] = log1pFinish(x[xb + i], u[i], y[yb + i]);
+        }
     }
 }

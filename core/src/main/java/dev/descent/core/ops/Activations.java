@@ -9,8 +9,9 @@ import dev.descent.core.kernel.Vectors;
 
 /**
  * Activations that are a fixed elementwise function of one tensor (relu, sigmoid and tanh are primitives in
- * {@link Elementwise}). GELU (both forms), ELU and softplus are composed from primitives, whose rules compose
- * to their backward; SiLU and leaky ReLU have a kernel and a backward of their own. Each is called as a
+ * {@link Elementwise}). GELU (both forms) is composed from primitives, whose rules compose to its backward; SiLU
+ * and leaky ReLU have a kernel and a backward of their own; ELU and softplus compute their forward from
+ * primitives and record one node with their own backward. Each is called as a
  * {@link Tensor} method ({@link Tensor#gelu()}, {@link Tensor#silu()}, …).
  */
 public final class Activations {
@@ -81,14 +82,35 @@ public final class Activations {
             Loops.forEachRow(x.shape(), x.strides(), x.storageOffset(), null, 0, null, 0,
                     (o, a, as, b, bs, c, cs, n) -> UnaryKernels.leakyReluRowD(xa, a, as, ya, o, n, slope, Vectors.ENABLED));
         }
-        return Autograd.record("leakyRelu", y, g -> new Tensor[] {Elementwise.where(x.gt(0), g, g.mul(slope))}, x);
+        return Autograd.record("leakyRelu", y, g -> new Tensor[] {leakyMask(g, x, slope)}, x);
+    }
+
+    /** g where x &gt; 0, slope·g elsewhere, in one pass: leaky ReLU's backward, linear in g (so its backward is itself). */
+    private static Tensor leakyMask(Tensor g, Tensor x, double slope) {
+        if (!java.util.Arrays.equals(g.shape(), x.shape()) || g.dtype() != x.dtype() || !g.dtype().isFloatingPoint()) {
+            return Elementwise.where(x.gt(0), g, g.mul(slope));
+        }
+        Tensor gc = g.detach().contiguous(), xc = x.detach().contiguous();
+        Tensor y = Tensor.empty(g.dtype(), g.shape());
+        int n = y.numel(), go = gc.storageOffset(), xo = xc.storageOffset();
+        if (g.dtype() == DType.FLOAT32) {
+            float[] ga = gc.storage().floats(), xa = xc.storage().floats(), ya = y.storage().floats();
+            float s = (float) slope;
+            Loops.forEachRow(new int[] {n}, new int[] {1}, 0, null, 0, null, 0,
+                    (o, a, as, b, bs, c, cs, len) -> UnaryKernels.leakyMaskF(ga, go + o, xa, xo + o, ya, o, len, s, Vectors.ENABLED));
+        } else {
+            double[] ga = gc.storage().doubles(), xa = xc.storage().doubles(), ya = y.storage().doubles();
+            Loops.forEachRow(new int[] {n}, new int[] {1}, 0, null, 0, null, 0,
+                    (o, a, as, b, bs, c, cs, len) -> UnaryKernels.leakyMaskD(ga, go + o, xa, xo + o, ya, o, len, slope, Vectors.ENABLED));
+        }
+        return Autograd.record("leakyReluBackward", y, h -> new Tensor[] {leakyMask(h, x, slope), null}, g, x);
     }
 
     /**
-     * ELU: x where x &gt; 0, α·(eˣ − 1) elsewhere (Clevert et al. 2016), composed as
-     * {@code where(x > 0, x, α·expm1(min(x, 0)))}: the clamp keeps eˣ finite in the branch not taken, so its
-     * zero gradient stays 0 and not 0·∞. Gradient g where x &gt; 0, g·α·eˣ elsewhere (α at 0, as PyTorch). The
-     * implementation of {@link Tensor#elu(double)}.
+     * ELU: x where x &gt; 0, α·(eˣ − 1) elsewhere (Clevert et al. 2016), computed as
+     * {@code where(x > 0, x, α·expm1(min(x, 0)))} (the clamp keeps eˣ finite in the branch not taken). Gradient g
+     * where x &gt; 0, g·α·eˣ = g·(y + α) elsewhere (α at 0, as PyTorch), recorded as one node. The implementation
+     * of {@link Tensor#elu(double)}.
      *
      * @param x a float32 or float64 tensor
      * @param alpha the scale of the negative part
@@ -97,13 +119,16 @@ public final class Activations {
      */
     public static Tensor elu(Tensor x, double alpha) {
         if (!Double.isFinite(alpha)) throw new IllegalArgumentException("elu: alpha must be finite, was " + alpha);
-        return Tensor.where(x.gt(0), x, x.clampMax(0).expm1().mul(alpha));
+        Tensor xd = x.detach();
+        Tensor y = Tensor.where(xd.gt(0), xd, xd.clampMax(0).expm1().mul(alpha));
+        // one node instead of five: d/dx α(eˣ − 1) = α·eˣ = y + α below 0 (written with y, so it differentiates again)
+        return Autograd.record("elu", y, g -> new Tensor[] {Tensor.where(x.gt(0), g, g.mul(y.add(alpha)))}, x);
     }
 
     /**
      * Softplus: (1/β)·ln(1 + e^(βx)), and x itself where βx &gt; threshold (PyTorch's linear region, which
-     * keeps e^(βx) from overflowing). Composed as {@code where(βx > t, x, log1p(exp(min(βx, t)))/β)}; the
-     * gradient is g·σ(βx) below the threshold and g above it. The implementation of
+     * keeps e^(βx) from overflowing), computed as {@code where(βx > t, x, log1p(exp(min(βx, t)))/β)}; the
+     * gradient, one node, is g·σ(βx) below the threshold and g above it. The implementation of
      * {@link Tensor#softplus(double, double)}.
      *
      * @param x a float32 or float64 tensor
@@ -115,8 +140,14 @@ public final class Activations {
     public static Tensor softplus(Tensor x, double beta, double threshold) {
         if (beta == 0 || !Double.isFinite(beta)) throw new IllegalArgumentException("softplus: beta must be finite and non-zero, was " + beta);
         if (Double.isNaN(threshold)) throw new IllegalArgumentException("softplus: threshold must not be NaN");
-        Tensor bx = beta == 1 ? x : x.mul(beta);
+        Tensor xd = x.detach();
+        Tensor bx = beta == 1 ? xd : xd.mul(beta);
         Tensor soft = bx.clampMax(threshold).exp().log1p();
-        return Tensor.where(bx.gt(threshold), x, beta == 1 ? soft : soft.div(beta));
+        Tensor y = Tensor.where(bx.gt(threshold), xd, beta == 1 ? soft : soft.div(beta));
+        // one node: the derivative is σ(βx) below the threshold, 1 above
+        return Autograd.record("softplus", y, g -> {
+            Tensor bxg = beta == 1 ? x : x.mul(beta);
+            return new Tensor[] {Tensor.where(bxg.gt(threshold), g, g.mul(bxg.sigmoid()))};
+        }, x);
     }
 }

@@ -216,13 +216,20 @@ public final class Reductions {
         return Autograd.record("prod", y, g -> new Tensor[] {g.reshape(kept).mul(productGradient(in, y.reshape(kept), all))}, x);
     }
 
-    /** ∂(Π x)/∂x for each element, by the zero count of its group (see {@link #prod}); y the products, kept dims. */
+    /**
+     * ∂(Π x)/∂x for each element, by the zero count of its group (see {@link #prod}); y the products, kept dims.
+     * Written so that its own derivative is right too where a group has at most one zero: there the others' gradient
+     * is z·Π'/xⱼ, with z the zero element itself (value 0, derivative 1) and Π' the product of the non-zero
+     * elements. With two or more zeros it is the constant 0, as PyTorch's.
+     */
     private static Tensor productGradient(Tensor x, Tensor y, int[] all) {
         Tensor isZero = x.eq(0);
         Tensor zeros = isZero.to(x.dtype()).sum(all, true);
         Tensor safe = Tensor.where(isZero, x.scalarLike(1), x);
         Tensor zero = x.scalarLike(0);
-        Tensor oneZero = Tensor.where(isZero, safe.prod(all, true), zero); // the product of the others, at the zero itself
+        Tensor nonZeroProduct = safe.prod(all, true);
+        Tensor theZero = Tensor.where(isZero, x, zero).sum(all, true);
+        Tensor oneZero = Tensor.where(isZero, nonZeroProduct, theZero.mul(nonZeroProduct).div(safe));
         return Tensor.where(zeros.eq(0), y.div(safe), Tensor.where(zeros.eq(1), oneZero, zero));
     }
 

@@ -441,7 +441,7 @@ public final class Views {
      * @param x the tensor
      * @param chunks the number of pieces wanted, ≥ 1
      * @param dim the dimension (negative counts from the end)
-     * @return the pieces, views of x
+     * @return the pieces, views of x ({@code chunks} empty ones when the dim has size 0, as torch's)
      * @throws IllegalArgumentException when chunks &lt; 1 or dim is out of range
      * @see Tensor#chunk
      */
@@ -449,7 +449,8 @@ public final class Views {
         int d = Shape.normalizeDim("chunk", dim, x.dim());
         if (chunks < 1) throw new IllegalArgumentException("chunk: chunks must be ≥ 1, was " + chunks);
         int n = x.size(d);
-        return split(x, Math.max(1, (n + chunks - 1) / chunks), d);
+        if (n == 0) return java.util.Collections.nCopies(chunks, narrow(x, d, 0, 0)); // torch: as many empty pieces as chunks
+        return split(x, (n + chunks - 1) / chunks, d);
     }
 
     /**
@@ -479,7 +480,7 @@ public final class Views {
             expanded[2 * i + 1] = s;
             out[i] = repeats[i] * s;
         }
-        return x.reshape(interleaved).expand(expanded).contiguous().reshape(out);
+        return copy(x.reshape(interleaved).expand(expanded)).reshape(out); // always a copy, as torch's (never x's storage)
     }
 
     // ------------------------------------------------------------ copies

@@ -150,6 +150,9 @@ class MathOpsTest {
         assertTrue(e.getMessage().contains("[2, 2]") && e.getMessage().contains("5"), e.getMessage());
         assertThrows(IllegalArgumentException.class, () -> x.split(0, 0));
         assertThrows(IllegalArgumentException.class, () -> x.chunk(0, 0));
+        Tensor empty = Tensor.zeros(DType.FLOAT64, 0, 2);
+        assertEquals(3, empty.chunk(3, 0).size());
+        assertEquals(1, empty.split(2, 0).size());
     }
 
     @Test
@@ -158,6 +161,9 @@ class MathOpsTest {
         assertArrayEquals(new int[] {3, 4}, x.repeat(3, 2).shape());
         assertArrayEquals(new double[] {1, 2, 1, 2, 1, 2, 1, 2, 1, 2, 1, 2}, x.repeat(3, 2).toDoubleArray());
         assertTrue(assertThrows(IllegalArgumentException.class, () -> Tensor.zeros(2, 2).repeat(2)).getMessage().contains("[2,2]"));
+        Tensor same = x.repeat(1); // a copy even when nothing is tiled
+        same.set(9, 0);
+        assertEquals(1, x.get(0));
     }
 
     @Test
@@ -251,5 +257,41 @@ class MathOpsTest {
         for (int i = 3; i < 6; i++) assertTrue(Double.isNaN(lv[i]), "fully masked row: NaN, as torch.log_softmax");
         l.narrow(0, 0, 1).maskedFill(Tensor.of(new boolean[] {true, false, false}), 0).sum().backward();
         for (int i = 0; i < 3; i++) assertTrue(Double.isFinite(z.grad().toDoubleArray()[i]));
+    }
+
+    @Test
+    void secondDerivativesAreRightToo() {
+        java.util.SplittableRandom rng = new java.util.SplittableRandom(6);
+        Tensor x = Tensor.randn(DType.FLOAT64, rng, 2, 3).add(Tensor.of(new double[] {0.3, -0.4, 0.5}).sign().mul(0.3)); // away from 0
+        Tensor pos = Tensor.rand(DType.FLOAT64, rng, 2, 3).add(0.5);
+        java.util.Map<String, java.util.function.Function<Tensor[], Tensor>> fs = new java.util.LinkedHashMap<>();
+        fs.put("silu", in -> in[0].silu());
+        fs.put("leakyRelu", in -> in[0].leakyRelu(0.2).mul(in[0]));
+        fs.put("elu", in -> in[0].elu(0.7));
+        fs.put("softplus", in -> in[0].softplus(2, 1));
+        fs.put("sin cos", in -> in[0].sin().mul(in[0].cos()));
+        fs.put("expm1", in -> in[0].expm1());
+        fs.put("tril", in -> in[0].mul(in[0]).tril(0));
+        fs.put("cumsum", in -> in[0].mul(in[0]).cumsum(1));
+        fs.put("norm", in -> in[0].norm(2, 1, false));
+        fs.put("std", in -> in[0].std(new int[] {1}, 0, true));
+        fs.put("prod", in -> in[0].prod(1, false));
+        fs.put("repeat", in -> in[0].mul(in[0]).repeat(2, 1));
+        for (var f : fs.entrySet()) dev.descent.core.check.GradGradCheck.check(f.getKey(), f.getValue(), x);
+        dev.descent.core.check.GradGradCheck.check("log1p rsqrt reciprocal", in -> in[0].log1p().add(in[0].rsqrt()).add(in[0].reciprocal()), pos);
+        // prod with one zero per row: the second derivative crosses the zero
+        Tensor oneZero = Tensor.of(new double[] {0, 2, -3, 1.5, 0, 0.5}, 2, 3);
+        dev.descent.core.check.GradGradCheck.check("prod, one zero", in -> in[0].prod(1, false), oneZero);
+        dev.descent.core.check.GradGradCheck.check("prod, one zero, all dims", in -> in[0].narrow(0, 0, 1).prod(), oneZero);
+    }
+
+    @Test
+    void maskedFillAndCumsumWorkOnIntegersAndBools() {
+        Tensor mask = Tensor.of(new boolean[] {true, false, true});
+        assertArrayEquals(new long[] {7, 2, 7}, Tensor.of(new long[] {1, 2, 3}).maskedFill(mask, 7).toLongArray());
+        assertArrayEquals(new boolean[] {false, true, false}, Tensor.of(new boolean[] {true, true, true}).maskedFill(mask, 0).toBooleanArray());
+        Tensor c = Tensor.of(new boolean[] {true, false, true, true}).cumsum(0);
+        assertEquals(DType.INT64, c.dtype());
+        assertArrayEquals(new long[] {1, 1, 2, 3}, c.toLongArray());
     }
 }
