@@ -28,7 +28,7 @@ class ReproduceCommandTest {
         // {option, value, arguments}
         for (String[][] c : new String[][][] {
             {{"--lrs", "-1"}, {"reproduce", "erm", "--quick", "--lrs", "-1", "--out", dir.resolve("a").toString()}},
-            {{"--activation", "sine"}, {"reproduce", "unlearning", "--quick", "--activation", "sine", "--out", dir.resolve("b").toString()}},
+            {{"--student", "sine"}, {"reproduce", "unlearning", "--quick", "--student", "tanh,sine", "--out", dir.resolve("b").toString()}},
             {{"--output-scale", "cube"}, {"reproduce", "unlearning", "--quick", "--output-scale", "cube", "--out", dir.resolve("b").toString()}},
             {{"--all-params-variant", "both"}, {"reproduce", "sr-adam", "--quick", "--all-params-variant", "both", "--out", dir.resolve("c").toString()}},
             {{"--batch-sizes", "0"}, {"reproduce", "sr-adam", "--quick", "--batch-sizes", "16,0", "--out", dir.resolve("c").toString()}},
