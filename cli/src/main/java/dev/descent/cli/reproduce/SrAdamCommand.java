@@ -26,9 +26,9 @@ final class SrAdamCommand implements Callable<Integer> {
     @Option(names = "--data", description = "cifar10:DIR|ARCHIVE (the paper's), fashion-mnist[:DIR], synthetic, or auto (default: Fashion-MNIST when"
             + " installed, else synthetic)")
     String data = "auto";
-    @Option(names = "--train-subset", description = "training images, 0 for all (default: 0; quick 48)")
+    @Option(names = "--train-subset", description = "training images, 0 for all (default: 0; quick 32)")
     Integer trainSubset;
-    @Option(names = "--test-subset", description = "test images, 0 for all (default: 0; quick 48)")
+    @Option(names = "--test-subset", description = "test images, 0 for all (default: 0; quick 16)")
     Integer testSubset;
     @Option(names = "--input-noises", split = ",", description = "noise std on normalised training images; the first for the batch sweep, the others"
             + " at the first batch size (default: 0.05,0,0.1; quick 0.05,0.1)")

@@ -67,13 +67,13 @@ public record SrAdamConfig(String data, int trainSubset, int testSubset, long su
     }
 
     /**
-     * Toy sizes: 48 training and 48 test images, batch 16 and 8 at noise 0.05 and noise 0.1 at batch 16, 2 epochs, one seed.
+     * Toy sizes: 32 training and 16 test images, batch 16 and 8 at noise 0.05 and noise 0.1 at batch 16, 2 epochs, one seed.
      *
      * @param data the {@code --data} value
      * @return the quick configuration
      */
     public static SrAdamConfig toy(String data) {
-        return new SrAdamConfig(data, 48, 48, 0, List.of(0.05, 0.1), List.of(16, 8), 2, List.of(1L), 1e-3, SteinRuleAdam.Variant.PAPER, 0.5, true, false);
+        return new SrAdamConfig(data, 32, 16, 0, List.of(0.05, 0.1), List.of(16, 8), 2, List.of(1L), 1e-3, SteinRuleAdam.Variant.PAPER, 0.5, true, false);
     }
 
     /**

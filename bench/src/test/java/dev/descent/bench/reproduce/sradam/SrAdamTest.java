@@ -105,8 +105,8 @@ class SrAdamTest {
         assertEquals(first.verdicts(), second.verdicts());
     }
 
-    /** One batch size and noise, two seeds (a paired interval needs two), 24 images: sixteen short runs. */
+    /** One batch size and noise, two seeds (a paired interval needs two), 16 images: sixteen short runs. */
     private static SrAdamConfig small(boolean resume) {
-        return new SrAdamConfig("synthetic", 24, 24, 0, List.of(0.05), List.of(8), 2, List.of(1L, 2L), 1e-3, SteinRuleAdam.Variant.PAPER, 0.5, true, resume);
+        return new SrAdamConfig("synthetic", 16, 16, 0, List.of(0.05), List.of(8), 2, List.of(1L, 2L), 1e-3, SteinRuleAdam.Variant.PAPER, 0.5, true, resume);
     }
 }
