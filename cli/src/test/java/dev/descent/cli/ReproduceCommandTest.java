@@ -33,7 +33,9 @@ class ReproduceCommandTest {
             {{"--all-params-variant", "both"}, {"reproduce", "sr-adam", "--quick", "--all-params-variant", "both", "--out", dir.resolve("c").toString()}},
             {{"--batch-sizes", "0"}, {"reproduce", "sr-adam", "--quick", "--batch-sizes", "16,0", "--out", dir.resolve("c").toString()}},
             {{"--milestone", "5"}, {"reproduce", "clipping", "--quick", "--milestone", "5", "--out", dir.resolve("d").toString()}},
-            {{"--part", "everything"}, {"reproduce", "clipping", "--part", "everything", "--out", dir.resolve("e").toString()}}}) {
+            {{"--part", "everything"}, {"reproduce", "clipping", "--part", "everything", "--out", dir.resolve("e").toString()}},
+            {{"--clip", "medium"}, {"reproduce", "clipping", "--quick", "--clip", "soft,medium", "--out", dir.resolve("f").toString()}},
+            {{"--input-noises", "-1"}, {"reproduce", "sr-adam", "--quick", "--input-noises", "0.05,-1", "--out", dir.resolve("g").toString()}}}) {
             String option = c[0][0], value = c[0][1];
             CommandRun r = CommandRun.of(c[1]);
             assertEquals(2, r.code(), String.join(" ", c[1]) + "\n" + r.all());
