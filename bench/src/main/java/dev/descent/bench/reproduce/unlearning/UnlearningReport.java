@@ -7,6 +7,7 @@ import static dev.descent.bench.reproduce.unlearning.UnlearningOutcome.meanOf;
 import static dev.descent.bench.reproduce.unlearning.UnlearningOutcome.valuesOf;
 
 import dev.descent.bench.report.LinePlot;
+import dev.descent.bench.reproduce.Budget;
 import dev.descent.bench.reproduce.Comparison;
 import dev.descent.bench.reproduce.Report;
 import dev.descent.bench.reproduce.Statistics;
@@ -64,6 +65,13 @@ final class UnlearningReport {
                 + " drop, claim (ii) on the final A (a drop also shrinks when only the peak is lower)");
         s.put("arithmetic", "float64 throughout");
         r.settings(s);
+        int runsPerSeed = cfg.cells().size();
+        Budget.table(r, List.of(new Budget("paper", "single-index teacher, Hermite terms; two-layer network", "fresh examples every step",
+                        "large (not public)", "not public (the paper's body)", "— (online)", "not public", ""),
+                new Budget("ours", "teacher c1·He1 + c2·He2/√2 (+ c3·He3/√6), d = " + cfg.dimension() + ", N = " + cfg.width(),
+                        "fresh examples every step: " + Budget.count((long) cfg.batch() * cfg.steps()) + " per run", Integer.toString(cfg.batch()),
+                        Budget.count(cfg.steps()), "— (online)", cfg.seeds().size() + " (" + runsPerSeed + " runs per seed)",
+                        "the parametrisation of the digest's first probe; students with and without biases; c3 and antithetic controls")));
 
         r.section("Results");
         r.paragraph("Means over seeds (every run is in `unlearning-runs.csv`, every recorded step in `unlearning-trajectories.csv`). \"Final A\" is the"
