@@ -4,6 +4,7 @@ package dev.descent.cli;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.descent.bench.reproduce.ReproductionIndex;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
@@ -67,5 +68,31 @@ class ReproduceCommandTest {
         int clipping = md.indexOf("- [clipping]"), erm = md.indexOf("- [erm]"), other = md.indexOf("- [other]");
         assertTrue(clipping > 0 && clipping < erm && erm < other, md);
         assertTrue(!md.contains("empty"), md);
+    }
+
+    @Test
+    void theReadmesSummaryLinesAreThoseOfTheReproductions() throws Exception {
+        Path root = Path.of("..");
+        String readme = Files.readString(root.resolve("README.md"));
+        int b = readme.indexOf(ReproductionIndex.BEGIN), e = readme.indexOf(ReproductionIndex.END);
+        assertTrue(b >= 0 && e > b, "README.md has the reproductions markers");
+        String block = readme.substring(readme.indexOf('\n', b) + 1, readme.lastIndexOf('\n', e) + 1);
+        assertEquals(ReproductionIndex.readmeBlock(root.resolve("docs/reproductions"), "docs/reproductions"), block,
+                "README.md's summaries differ from docs/reproductions/*/summary.md: run ./descent reproduce index docs/reproductions --readme README.md");
+        assertEquals(ReproductionIndex.readme(root.resolve("docs/reproductions")), Files.readString(root.resolve("docs/reproductions/README.md")));
+    }
+
+    @Test
+    void theIndexCommandRewritesTheReadmeBlockWithLinksFromTheReadme() throws Exception {
+        Path reports = dir.resolve("docs").resolve("reproductions");
+        Files.createDirectories(reports.resolve("unlearning"));
+        Files.writeString(reports.resolve("unlearning").resolve("summary.md"),
+                "[Feature unlearning](unlearning/report.md): claim (i) inconclusive ([docs/papers.md §2](../papers.md#2-x))\n");
+        Path readme = dir.resolve("README.md");
+        Files.writeString(readme, "- intro:\n  " + ReproductionIndex.BEGIN + "\n  - old line\n  " + ReproductionIndex.END + "\n- after\n");
+        CommandRun r = CommandRun.of("reproduce", "index", reports.toString(), "--readme", readme.toString());
+        assertEquals(0, r.code(), r.all());
+        assertEquals("- intro:\n  " + ReproductionIndex.BEGIN + "\n  - [Feature unlearning](docs/reproductions/unlearning/report.md): claim (i) inconclusive"
+                + " ([docs/papers.md §2](docs/papers.md#2-x))\n  " + ReproductionIndex.END + "\n- after\n", Files.readString(readme));
     }
 }

@@ -134,8 +134,9 @@ final class ErmReport {
         return String.format(Locale.ROOT, "[ERM / projected GD](erm/report.md) (Burla & Livni, §3): unseen-codeword check (an identity of the"
                 + " construction, not the paper's result) %s; on Feldman's base"
                 + " instance GD from 0 %s; with our linear stand-in term the gap-vs-ηT slope before the ball binds is %s (the paper's construction is not"
-                + " public, so the slope claim is not applicable).", o.verdicts().get(0).outcome().label().toLowerCase(Locale.ROOT),
-                o.baseInstanceMoves() ? "moves" : "never moves (gap exactly 0)", parts.isEmpty() ? "none (no positive gap)" : String.join(", ", parts));
+                + " public, so the slope claim is %s).", o.verdicts().get(0).outcome().label().toLowerCase(Locale.ROOT),
+                o.baseInstanceMoves() ? "moves" : "never moves (gap exactly 0)", parts.isEmpty() ? "none (no positive gap)" : String.join(", ", parts),
+                o.verdicts().getLast().outcome().label().toLowerCase(Locale.ROOT));
     }
 
     private static void plot(ErmConfig cfg, List<Instance> instances, List<Point> points, Path file) throws IOException {
