@@ -36,6 +36,7 @@ class ReproduceCommandTest {
             {{"--milestone", "5"}, {"reproduce", "clipping", "--quick", "--milestone", "5", "--out", dir.resolve("d").toString()}},
             {{"--part", "everything"}, {"reproduce", "clipping", "--part", "everything", "--out", dir.resolve("e").toString()}},
             {{"--clip", "medium"}, {"reproduce", "clipping", "--quick", "--clip", "soft,medium", "--out", dir.resolve("f").toString()}},
+            {{"--methods", "lion"}, {"reproduce", "sr-adam", "--quick", "--methods", "adam,lion", "--out", dir.resolve("h").toString()}},
             {{"--input-noises", "-1"}, {"reproduce", "sr-adam", "--quick", "--input-noises", "0.05,-1", "--out", dir.resolve("g").toString()}}}) {
             String option = c[0][0], value = c[0][1];
             CommandRun r = CommandRun.of(c[1]);

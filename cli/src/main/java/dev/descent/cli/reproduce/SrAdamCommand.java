@@ -5,6 +5,7 @@ import static dev.descent.cli.reproduce.ClippingCommand.or;
 
 import dev.descent.bench.reproduce.sradam.SrAdamConfig;
 import dev.descent.bench.reproduce.sradam.SrAdamExperiment;
+import dev.descent.bench.reproduce.sradam.SrAdamMethod;
 import dev.descent.optim.SteinRuleAdam;
 import dev.descent.bench.report.Count;
 import java.io.IOException;
@@ -37,6 +38,9 @@ final class SrAdamCommand implements Callable<Integer> {
     List<Integer> batchSizes;
     @Option(names = "--epochs", description = "epochs (default: 9, 1,062 steps at batch 512 on 60,000 images; quick 2)")
     Integer epochs;
+    @Option(names = "--methods", split = ",", description = "optimizers: adam, sr-paper, sr-whitened, sr-all, sr-raw, adam-conv-099, momentum, sgd"
+            + " (default: all; each runs only in the cells of the paper's layout)")
+    List<String> methods;
     @Option(names = "--seeds", split = ",", description = "seeds (default: 1,2,3,4,5; quick 1)")
     List<Long> seeds;
     @Option(names = "--all-params-variant", description = "statistics of SR-Adam on all parameters: paper (default) or whitened")
@@ -55,9 +59,16 @@ final class SrAdamCommand implements Callable<Integer> {
             default -> throw new IllegalArgumentException("--all-params-variant must be paper or whitened, was '" + allVariant + "'");
         };
         SrAdamConfig cfg = new SrAdamConfig(data, or(trainSubset, d.trainSubset()), or(testSubset, d.testSubset()), d.subsetSeed(),
-                or(inputNoises, d.inputNoises()), or(batchSizes, d.batchSizes()), or(epochs, d.epochs()), or(seeds, d.seeds()), d.lr(), v, or(margin, d.margin()), common.quick, resume);
+                or(inputNoises, d.inputNoises()), or(batchSizes, d.batchSizes()), or(epochs, d.epochs()),
+                methods == null ? d.methods() : methods.stream().map(SrAdamCommand::method).toList(), or(seeds, d.seeds()), d.lr(), v, or(margin, d.margin()), common.quick, resume);
         String settings = String.format(Locale.ROOT, "data %s, %s, batch sizes %s, input noises %s, %s, seeds %s", cfg.data(),
                 cfg.trainSubset() == 0 ? "all training images" : Count.of(cfg.trainSubset(), "training image"), cfg.batchSizes(), cfg.inputNoises(), Count.of(cfg.epochs(), "epoch"), cfg.seeds());
         return common.run(new SrAdamExperiment(), cfg, settings);
+    }
+
+    private static SrAdamMethod method(String key) {
+        for (SrAdamMethod m : SrAdamMethod.values()) if (m.key().equals(key)) return m;
+        throw new IllegalArgumentException("--methods values must be among " + java.util.Arrays.stream(SrAdamMethod.values()).map(SrAdamMethod::key).toList()
+                + ", was '" + key + "'");
     }
 }

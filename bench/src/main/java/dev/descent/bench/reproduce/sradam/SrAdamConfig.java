@@ -18,6 +18,7 @@ import java.util.List;
  * @param batchSizes  the batch sizes; the first is the claims' large batch (the paper's 512) and the noise sweep's, the smallest
  *                    the "small batch", a larger one than the first the batch-1024 claim's
  * @param epochs      epochs per run
+ * @param methods     the optimizers to run (each only in the cells {@link #methodsIn} gives it)
  * @param seeds       seeds (initial weights, shuffles, augmentation, noise, dropout)
  * @param lr          learning rate of every optimizer
  * @param allVariant  how SR-Adam on all parameters computes its statistics
@@ -27,7 +28,7 @@ import java.util.List;
  * @param resume      read back the runs an earlier invocation with the same settings completed in the output folder
  */
 public record SrAdamConfig(String data, int trainSubset, int testSubset, long subsetSeed, List<Double> inputNoises, List<Integer> batchSizes, int epochs,
-                           List<Long> seeds, double lr, SteinRuleAdam.Variant allVariant, double margin, boolean quick, boolean resume) implements Experiment.Config {
+                           List<SrAdamMethod> methods, List<Long> seeds, double lr, SteinRuleAdam.Variant allVariant, double margin, boolean quick, boolean resume) implements Experiment.Config {
 
     /**
      * One configuration of data and batch that every optimizer runs on.
@@ -44,6 +45,7 @@ public record SrAdamConfig(String data, int trainSubset, int testSubset, long su
         for (double s : inputNoises) if (!(s >= 0) || Double.isInfinite(s)) throw new IllegalArgumentException("--input-noises values must be >= 0, was " + s);
         Experiment.Config.requireNonEmpty("--batch-sizes", batchSizes);
         Experiment.Config.requireNonEmpty("--seeds", seeds);
+        Experiment.Config.requireNonEmpty("--methods", methods);
         for (int b : batchSizes) if (b < 1) throw new IllegalArgumentException("--batch-sizes values must be >= 1, was " + b);
         if (epochs < 1) throw new IllegalArgumentException("--epochs must be >= 1, was " + epochs);
         if (!(lr > 0)) throw new IllegalArgumentException("--lr must be > 0, was " + lr);
@@ -51,18 +53,21 @@ public record SrAdamConfig(String data, int trainSubset, int testSubset, long su
         batchSizes = batchSizes.stream().distinct().toList();
         inputNoises = inputNoises.stream().distinct().toList();
         seeds = List.copyOf(seeds);
+        methods = java.util.Arrays.stream(SrAdamMethod.values()).filter(methods::contains).toList();
     }
 
     /**
      * The issue's full setup: the full training set (Fashion-MNIST: 60,000 images) and test set, 9 epochs — 1,062 optimizer steps at
      * batch 512, the paper's order of magnitude (CIFAR-10: 50,000 images, 20 epochs, 1,960 steps) — batches 512 (the claims'), 1024 and
-     * 64 at noise 0.05, noise levels 0.05, 0 and 0.1 at batch 512, seeds 1–5, lr 1e-3, margin 0.5 points.
+     * 64 at noise 0.05, noise levels 0.05, 0 and 0.1 at batch 512, every optimizer where {@link #methodsIn} puts it (30 runs per seed),
+     * seeds 1–5, lr 1e-3, margin 0.5 points.
      *
      * @param data the {@code --data} value
      * @return the full configuration
      */
     public static SrAdamConfig full(String data) {
-        return new SrAdamConfig(data, 0, 0, 0, List.of(0.05, 0.0, 0.1), List.of(512, 1024, 64), 9, List.of(1L, 2L, 3L, 4L, 5L), 1e-3,
+        return new SrAdamConfig(data, 0, 0, 0, List.of(0.05, 0.0, 0.1), List.of(512, 1024, 64), 9, List.of(SrAdamMethod.values()),
+                List.of(1L, 2L, 3L, 4L, 5L), 1e-3,
                 SteinRuleAdam.Variant.PAPER, 0.5, false, false);
     }
 
@@ -73,7 +78,7 @@ public record SrAdamConfig(String data, int trainSubset, int testSubset, long su
      * @return the quick configuration
      */
     public static SrAdamConfig toy(String data) {
-        return new SrAdamConfig(data, 32, 16, 0, List.of(0.05, 0.1), List.of(16, 8), 2, List.of(1L), 1e-3, SteinRuleAdam.Variant.PAPER, 0.5, true, false);
+        return new SrAdamConfig(data, 32, 16, 0, List.of(0.05, 0.1), List.of(16, 8), 2, List.of(SrAdamMethod.values()), List.of(1L), 1e-3, SteinRuleAdam.Variant.PAPER, 0.5, true, false);
     }
 
     /**
@@ -124,10 +129,26 @@ public record SrAdamConfig(String data, int trainSubset, int testSubset, long su
         return List.copyOf(cells);
     }
 
+    /**
+     * The optimizers a cell runs, in {@link SrAdamMethod} order, as the paper lays them out: Adam and SR-Adam (both variants) in
+     * every cell; SR-Adam on all parameters and the SGD baselines in the noise sweep's cells (the main batch), as in the paper's
+     * noise table; the two mechanism controls in the batch sweep's cells (the main noise). Only those among {@link #methods}.
+     *
+     * @param cell the cell
+     * @return its optimizers
+     */
+    public List<SrAdamMethod> methodsIn(Cell cell) {
+        return methods.stream().filter(m -> switch (m) {
+            case ADAM, SR_WHITENED, SR_PAPER -> true;
+            case SR_ALL, SGD, MOMENTUM -> cell.batch() == mainBatch();
+            case SR_RAW, ADAM_CONV_099 -> cell.noise() == mainNoise();
+        }).toList();
+    }
+
     /** The settings that must match for {@code --resume} (everything but the flag itself). */
     String fingerprint() {
         return "sr-adam " + data + " train " + trainSubset + " test " + testSubset + " subset-seed " + subsetSeed + " noises " + inputNoises + " batches "
                 + batchSizes + " epochs " + epochs + " seeds " + seeds + " lr " + lr + " all-params " + allVariant + " margin " + margin + " quick " + quick
-                + " methods " + java.util.Arrays.toString(SrAdamMethod.values());
+                + " methods " + methods;
     }
 }

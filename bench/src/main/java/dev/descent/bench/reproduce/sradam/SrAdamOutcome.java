@@ -70,28 +70,37 @@ public record SrAdamOutcome(List<Run> runs, ImageSource data, long parameters, i
         for (double s : cfg.inputNoises()) {
             SrAdamConfig.Cell cell = new SrAdamConfig.Cell(main, s);
             for (SrAdamMethod sr : List.of(SrAdamMethod.SR_WHITENED, SrAdamMethod.SR_PAPER)) {
-                v.add(Verdict.paired("At batch " + main + ", input noise " + Statistics.sig(s) + ", " + sr.label + " beats Adam by more than "
+                v.add(paired("At batch " + main + ", input noise " + Statistics.sig(s) + ", " + sr.label + " beats Adam by more than "
                         + Statistics.format(cfg.margin(), 2) + " points of best test accuracy" + paper(sr, cell) + ".", what(sr, cell), againstAdam(runs, sr, cell),
                         Verdict.Direction.ABOVE, cfg.margin(), 2));
             }
         }
         SrAdamConfig.Cell mainCell = new SrAdamConfig.Cell(main, s0);
-        v.add(Verdict.paired("Shrinking all parameters does worse than Adam" + paper(SrAdamMethod.SR_ALL, mainCell) + ".", what(SrAdamMethod.SR_ALL, mainCell),
+        v.add(paired("Shrinking all parameters does worse than Adam" + paper(SrAdamMethod.SR_ALL, mainCell) + ".", what(SrAdamMethod.SR_ALL, mainCell),
                 againstAdam(runs, SrAdamMethod.SR_ALL, mainCell), Verdict.Direction.BELOW, 0, 2));
         if (small < main) {
             SrAdamConfig.Cell cell = new SrAdamConfig.Cell(small, s0);
             for (SrAdamMethod sr : List.of(SrAdamMethod.SR_WHITENED, SrAdamMethod.SR_PAPER)) {
-                v.add(Verdict.paired("At batch " + small + ", " + sr.label + " does worse than Adam: shrinkage helps only with large batches"
+                v.add(paired("At batch " + small + ", " + sr.label + " does worse than Adam: shrinkage helps only with large batches"
                         + paper(sr, cell) + ".", what(sr, cell), againstAdam(runs, sr, cell), Verdict.Direction.BELOW, 0, 2));
             }
         }
         if (largest > main) {
             SrAdamConfig.Cell cell = new SrAdamConfig.Cell(largest, s0);
             SrAdamMethod sr = SrAdamMethod.SR_WHITENED;
-            v.add(Verdict.paired("At batch " + largest + ", " + sr.label + " beats Adam by more than " + Statistics.format(cfg.margin(), 2) + " points"
+            v.add(paired("At batch " + largest + ", " + sr.label + " beats Adam by more than " + Statistics.format(cfg.margin(), 2) + " points"
                     + paper(sr, cell) + ".", what(sr, cell), againstAdam(runs, sr, cell), Verdict.Direction.ABOVE, cfg.margin(), 2));
         }
         return List.copyOf(v);
+    }
+
+    /** {@link Verdict#paired}, or not applicable when either arm was not run in the cell. */
+    private static Verdict paired(String claim, String what, Comparison c, Verdict.Direction direction, double margin, int decimals) {
+        if (c.treatment().length == 0 || c.control().length == 0 || c.treatment().length != c.control().length) {
+            return new Verdict(claim, "paired difference " + what + " over seeds against " + Statistics.format(margin, decimals) + ".",
+                    Verdict.Outcome.NOT_APPLICABLE, "not run: " + c.treatment().length + " treatment and " + c.control().length + " control runs (--methods).");
+        }
+        return Verdict.paired(claim, what, c, direction, margin, decimals);
     }
 
     /** The paper's numbers for a method against Adam in a cell, as a parenthesis, or nothing. */

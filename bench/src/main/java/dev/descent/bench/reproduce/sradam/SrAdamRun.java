@@ -45,7 +45,7 @@ final class SrAdamRun {
             Dataset train = data.trainingSet(true, cell.noise());
             String noise = "n" + Statistics.sig(cell.noise());
             for (long seed : cfg.seeds()) {
-                for (SrAdamMethod m : SrAdamMethod.values()) {
+                for (SrAdamMethod m : cfg.methodsIn(cell)) {
                     Run before = earlier.get(SrAdamCsv.key(m, batch, cell.noise(), seed));
                     if (before != null) {
                         runs.add(before);

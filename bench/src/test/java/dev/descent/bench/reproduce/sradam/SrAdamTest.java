@@ -30,10 +30,15 @@ class SrAdamTest {
         Path out = dir.resolve("sr-adam");
         SrAdamOutcome o = Reproduction.run(new SrAdamExperiment(), cfg, out, "test", Outputs.QUIET);
 
-        // Cells: batch 16 and 8 at noise 0.05, batch 16 at noise 0.1; eight optimizers in each.
+        // Cells: batch 16 and 8 at noise 0.05, batch 16 at noise 0.1. Every optimizer at (16, 0.05); the controls also at (8, 0.05);
+        // all-parameter SR-Adam and the SGD baselines also at (16, 0.1); Adam and both SR-Adam variants everywhere.
         assertEquals(List.of(new SrAdamConfig.Cell(16, 0.05), new SrAdamConfig.Cell(8, 0.05), new SrAdamConfig.Cell(16, 0.1)), cfg.cells());
-        int methods = SrAdamMethod.values().length, runs = methods * cfg.cells().size() * cfg.seeds().size();
-        assertEquals(8, methods);
+        assertEquals(List.of(SrAdamMethod.values()), cfg.methodsIn(cfg.cells().get(0)));
+        assertEquals(List.of(SrAdamMethod.ADAM, SrAdamMethod.SR_PAPER, SrAdamMethod.SR_WHITENED, SrAdamMethod.SR_RAW, SrAdamMethod.ADAM_CONV_099),
+                cfg.methodsIn(cfg.cells().get(1)));
+        assertEquals(List.of(SrAdamMethod.ADAM, SrAdamMethod.SR_PAPER, SrAdamMethod.SR_WHITENED, SrAdamMethod.SR_ALL, SrAdamMethod.MOMENTUM, SrAdamMethod.SGD),
+                cfg.methodsIn(cfg.cells().get(2)));
+        int runs = (8 + 5 + 6) * cfg.seeds().size();
         assertEquals(runs, o.runs().size());
         assertEquals(runs * cfg.epochs(), Outputs.csv(out.resolve(SrAdamCsv.EPOCHS),
                 "method,batch_size,input_noise,seed,epoch,train_loss,train_accuracy,test_loss,test_accuracy,lr,seconds").size());
@@ -43,10 +48,11 @@ class SrAdamTest {
         for (String[] row : summary) assertTrue(row[7].isEmpty() && Integer.parseInt(row[6]) == cfg.epochs(), "every arm ran: " + String.join(",", row));
         List<String[]> shrink = Outputs.csv(out.resolve(SrAdamCsv.SHRINKAGE), "method,batch_size,input_noise,seed,step,epoch,shrinkage");
         int steps = 0;
-        for (SrAdamConfig.Cell c : cfg.cells()) steps += cfg.epochs() * ((cfg.trainSubset() + c.batch() - 1) / c.batch());
-        int shrinking = (int) java.util.Arrays.stream(SrAdamMethod.values()).filter(SrAdamMethod::shrinks).count();
-        assertEquals(4, shrinking, "the paper formula, whitened, all parameters, raw-gradient moments");
-        assertEquals(shrinking * steps * cfg.seeds().size(), shrink.size(), "one row per step of each shrinking run, none for the others");
+        for (SrAdamConfig.Cell c : cfg.cells()) {
+            int shrinking = (int) cfg.methodsIn(c).stream().filter(SrAdamMethod::shrinks).count(); // paper, whitened, all parameters, raw moments
+            steps += shrinking * cfg.epochs() * ((cfg.trainSubset() + c.batch() - 1) / c.batch());
+        }
+        assertEquals(steps * cfg.seeds().size(), shrink.size(), "one row per step of each shrinking run, none for the others");
         boolean rawInside = false;
         for (String[] row : shrink) {
             double c = Double.parseDouble(row[6]);
@@ -107,6 +113,6 @@ class SrAdamTest {
 
     /** One batch size and noise, two seeds (a paired interval needs two), 16 images: sixteen short runs. */
     private static SrAdamConfig small(boolean resume) {
-        return new SrAdamConfig("synthetic", 16, 16, 0, List.of(0.05), List.of(8), 2, List.of(1L, 2L), 1e-3, SteinRuleAdam.Variant.PAPER, 0.5, true, resume);
+        return new SrAdamConfig("synthetic", 16, 16, 0, List.of(0.05), List.of(8), 2, List.of(SrAdamMethod.values()), List.of(1L, 2L), 1e-3, SteinRuleAdam.Variant.PAPER, 0.5, true, resume);
     }
 }
