@@ -66,6 +66,8 @@ final class UnlearningCommand implements Callable<Integer> {
     Integer points;
     @Option(names = "--seeds", split = ",", description = "seeds (default: 1,2,3,4,5; quick 1)")
     List<Long> seeds;
+    @Option(names = "--resume", description = "keep the runs an interrupted invocation with the same settings completed in --out; run the rest")
+    boolean resume;
 
     @Override
     public Integer call() throws IOException {
@@ -78,7 +80,7 @@ final class UnlearningCommand implements Callable<Integer> {
                 meanField, or(lrW, d.lrW()), or(lrA, d.lrA()), times, or(wInitScale, d.wInitScale()), sign, or(c1, d.c1()), or(c2, d.c2Sweep()),
                 or(a0, d.a0Sweep()), or(c2Base, d.c2Base()), or(a0Base, d.a0Base()), or(c3, d.c3()),
                 or(antithetic, d.antithetic()), or(labelNoise, d.labelNoise()), or(points, d.points()),
-                or(seeds, d.seeds()), common.quick);
+                or(seeds, d.seeds()), common.quick, resume);
         String settings = String.format(Locale.ROOT, "d %d, N %d, batch %d, %s; %s", cfg.dimension(), cfg.width(), cfg.batch(), Count.of(cfg.steps(), "step"),
                 cfg.parametrisation());
         return common.run(new UnlearningExperiment(), cfg, settings);

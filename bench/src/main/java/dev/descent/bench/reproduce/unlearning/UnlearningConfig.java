@@ -37,10 +37,12 @@ import java.util.TreeSet;
  * @param points       log-spaced steps recorded in the CSV and plots (every step counts for the peak)
  * @param seeds        seeds: the teacher's direction, the initial weights and the data stream (shared by every run of a seed)
  * @param quick        toy sizes; the report claims nothing
+ * @param resume       read back the runs an earlier invocation with the same settings completed in the output folder
  */
 public record UnlearningConfig(int dimension, int width, int batch, int steps, List<Student> students, boolean meanField, double lrW, double lrA,
                                boolean lrTimesWidth, double wInitScale, boolean randomSignA, double c1, List<Double> c2Sweep, List<Double> a0Sweep,
-                               double c2Base, double a0Base, double c3, boolean antithetic, double labelNoise, int points, List<Long> seeds, boolean quick) implements Experiment.Config {
+                               double c2Base, double a0Base, double c3, boolean antithetic, double labelNoise, int points, List<Long> seeds, boolean quick,
+                               boolean resume) implements Experiment.Config {
 
     /** The student's activation. */
     public enum Activation {
@@ -175,7 +177,7 @@ public record UnlearningConfig(int dimension, int width, int batch, int steps, L
      */
     public static UnlearningConfig full() {
         return new UnlearningConfig(32, 256, 2048, 4000, List.of(Student.TANH_BIAS, Student.TANH), true, 0.5, 0.005, true, 1, false, 1,
-                List.of(0.0, 0.5, 1.0, 2.0), List.of(0.01, 0.1, 1.0), 1, 0.1, 1, true, 0, 120, List.of(1L, 2L, 3L, 4L, 5L), false);
+                List.of(0.0, 0.5, 1.0, 2.0), List.of(0.01, 0.1, 1.0), 1, 0.1, 1, true, 0, 120, List.of(1L, 2L, 3L, 4L, 5L), false, false);
     }
 
     /**
@@ -186,7 +188,7 @@ public record UnlearningConfig(int dimension, int width, int batch, int steps, L
     public static UnlearningConfig toy() {
         return new UnlearningConfig(8, 32, 128, 150, List.of(Student.TANH_BIAS, Student.TANH), true, 0.5, 0.005, true, 1, false, 1, List.of(0.0, 1.0),
                 List.of(0.1, 1.0), 1, 0.1, 1, true, 0, 40,
-                List.of(1L), true);
+                List.of(1L), true, false);
     }
 
     double etaW() {
@@ -216,6 +218,14 @@ public record UnlearningConfig(int dimension, int width, int batch, int steps, L
             if (antithetic) for (double c2 : c2Sweep) cells.add(new Cell(s, c2, 0, a0Base, true));
         }
         return List.copyOf(cells);
+    }
+
+    /** The settings that must match for {@code --resume} (everything but the flag itself). */
+    String fingerprint() {
+        return "unlearning d " + dimension + " N " + width + " batch " + batch + " steps " + steps + " students " + students + " mean-field " + meanField
+                + " lr " + lrW + "/" + lrA + " times-width " + lrTimesWidth + " w-init " + wInitScale + " sign-a " + randomSignA + " c1 " + c1 + " c2 "
+                + c2Sweep + " a0 " + a0Sweep + " c2-base " + c2Base + " a0-base " + a0Base + " c3 " + c3 + " antithetic " + antithetic + " noise "
+                + labelNoise + " points " + points + " seeds " + seeds + " quick " + quick;
     }
 
     /**

@@ -1,6 +1,7 @@
 // Runs the unlearning reproduction: teacher–student SGD in float64 for every (c2, a0) pair and seed, with the alignment recorded.
 package dev.descent.bench.reproduce.unlearning;
 
+import dev.descent.bench.reproduce.Resumption;
 import dev.descent.bench.reproduce.Statistics;
 import dev.descent.bench.reproduce.unlearning.UnlearningConfig.Cell;
 import dev.descent.bench.reproduce.unlearning.UnlearningConfig.Student;
@@ -38,9 +39,20 @@ final class UnlearningRun {
     private UnlearningRun() {}
 
     static UnlearningOutcome run(UnlearningConfig cfg, Path out, PrintStream log) throws IOException {
+        java.util.Map<String, Run> earlier = new java.util.HashMap<>();
+        if (cfg.resume() && Resumption.matches(out, cfg.fingerprint(), UnlearningCsv.RUNS)) {
+            for (Run r : UnlearningCsv.read(out)) earlier.put(r.cell() + "/" + r.seed(), r);
+        }
+        Resumption.writeFingerprint(out, cfg.fingerprint());
         List<Run> runs = new ArrayList<>();
         for (long seed : cfg.seeds()) {
             for (Cell c : cfg.cells()) {
+                Run before = earlier.get(c + "/" + seed);
+                if (before != null) {
+                    runs.add(before);
+                    log.printf(Locale.ROOT, "  %s, seed %d: read back from the earlier invocation%n", c, seed);
+                    continue;
+                }
                 long t = System.nanoTime();
                 Run r = simulate(cfg, c, seed);
                 runs.add(r);

@@ -36,7 +36,7 @@ class UnlearningTest {
         // Two seeds, so that the verdicts' paired intervals are finite.
         UnlearningConfig cfg = new UnlearningConfig(t.dimension(), t.width(), t.batch(), t.steps(), t.students(), t.meanField(), t.lrW(), t.lrA(),
                 t.lrTimesWidth(), t.wInitScale(), t.randomSignA(), t.c1(), t.c2Sweep(), t.a0Sweep(), t.c2Base(), t.a0Base(), t.c3(), t.antithetic(),
-                t.labelNoise(), t.points(), List.of(1L, 2L), t.quick());
+                t.labelNoise(), t.points(), List.of(1L, 2L), t.quick(), false);
         Path out = dir.resolve("unlearning");
         UnlearningOutcome o = Reproduction.run(new UnlearningExperiment(), cfg, out, "test", Outputs.QUIET);
 
@@ -152,6 +152,41 @@ class UnlearningTest {
         UnlearningOutcome.Run a = UnlearningRun.simulate(cfg, cell, 5), b = UnlearningRun.simulate(cfg, cell, 5);
         assertEquals(a.trajectory().size(), b.trajectory().size());
         for (int i = 0; i < a.trajectory().size(); i++) assertArrayEquals(a.trajectory().get(i), b.trajectory().get(i), 0.0, "recorded step " + i);
+    }
+
+    @Test
+    void resumeKeepsCompletedRunsAndRecomputesTheInterruptedOneBitForBit() throws Exception {
+        UnlearningConfig t = UnlearningConfig.toy();
+        UnlearningConfig cfg = small(t, false), again = small(t, true);
+        Path out = dir.resolve("resume");
+        UnlearningOutcome first = Reproduction.run(new UnlearningExperiment(), cfg, out, "test", Outputs.QUIET);
+        List<String> runs = java.nio.file.Files.readAllLines(out.resolve(UnlearningCsv.RUNS));
+        List<String> steps = java.nio.file.Files.readAllLines(out.resolve(UnlearningCsv.TRAJECTORIES));
+        int recorded = UnlearningRun.recordedSteps(cfg.steps(), cfg.points()).size();
+        // An interruption during the last run: its rows are missing from both files.
+        Outputs.dropLastLines(out.resolve(UnlearningCsv.RUNS), 1);
+        Outputs.dropLastLines(out.resolve(UnlearningCsv.TRAJECTORIES), recorded);
+        java.io.ByteArrayOutputStream log = new java.io.ByteArrayOutputStream();
+        UnlearningOutcome second = Reproduction.run(new UnlearningExperiment(), again, out, "test", new java.io.PrintStream(log, true,
+                java.nio.charset.StandardCharsets.UTF_8));
+        assertEquals(cfg.cells().size() * cfg.seeds().size() - 1, log.toString(java.nio.charset.StandardCharsets.UTF_8).split("read back from the earlier",
+                -1).length - 1, "every completed run is read back, not recomputed");
+        assertEquals(runs, java.nio.file.Files.readAllLines(out.resolve(UnlearningCsv.RUNS)), "the recomputed run is bitwise the same");
+        assertEquals(steps, java.nio.file.Files.readAllLines(out.resolve(UnlearningCsv.TRAJECTORIES)));
+        assertEquals(first.verdicts(), second.verdicts());
+        UnlearningConfig other = new UnlearningConfig(t.dimension(), t.width(), t.batch(), 30, t.students(), t.meanField(), t.lrW(), t.lrA(),
+                t.lrTimesWidth(), t.wInitScale(), t.randomSignA(), t.c1(), t.c2Sweep(), t.a0Sweep(), t.c2Base(), t.a0Base(), t.c3(), t.antithetic(),
+                t.labelNoise(), t.points(), t.seeds(), t.quick(), true);
+        IllegalArgumentException e = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+                () -> Reproduction.run(new UnlearningExperiment(), other, out, "test", Outputs.QUIET));
+        assertTrue(e.getMessage().contains("holds runs with other settings"), e.getMessage());
+    }
+
+    /** The toy students and controls for 20 steps, one seed. */
+    private static UnlearningConfig small(UnlearningConfig t, boolean resume) {
+        return new UnlearningConfig(t.dimension(), t.width(), t.batch(), 20, t.students(), t.meanField(), t.lrW(), t.lrA(), t.lrTimesWidth(),
+                t.wInitScale(), t.randomSignA(), t.c1(), t.c2Sweep(), t.a0Sweep(), t.c2Base(), t.a0Base(), t.c3(), t.antithetic(), t.labelNoise(),
+                t.points(), t.seeds(), t.quick(), resume);
     }
 
     @Test
