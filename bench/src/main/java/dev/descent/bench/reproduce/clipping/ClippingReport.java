@@ -153,13 +153,15 @@ final class ClippingReport {
     /** The paper's optimizer steps before its first decay: ⌈50,000/128⌉ = 391 per epoch, 80 epochs. */
     static final long PAPER_STEPS_BEFORE_DECAY = Budget.steps(50_000, 128, 80);
 
-    static String summary(ClippingOutcome o) {
+    static String summary(ClippingConfig cfg, ClippingOutcome o) {
         List<String> parts = new ArrayList<>();
         for (Verdict v : o.verdicts()) parts.add(v.outcome().label().toLowerCase(Locale.ROOT));
         return "[Clipping](clipping/report.md) (Zhang et al., §4): " + (o.x4().isEmpty() ? "" : "x⁴ table "
                 + o.verdicts().get(0).outcome().label().toLowerCase(Locale.ROOT) + (o.x4().size() == 4 ? " (all eight counts)" : "") + "; ")
                 + (o.runs().isEmpty() ? "network runs not in this report" : "network on " + (o.data().cifar10() ? "CIFAR-10" : o.data().description()
-                + " (substitute)")) + "; verdicts: " + String.join(", ", parts) + ".";
+                + " (substitute)") + ", " + Budget.fraction(Budget.steps(o.data().train().size(), cfg.batchSize(), cfg.milestone()), PAPER_STEPS_BEFORE_DECAY)
+                + " steps before the decay, h " + String.join(" and ", cfg.clips().stream().map(ClippingCsv::clipKey).toList()))
+                + "; verdicts: " + String.join(", ", parts) + ".";
     }
 
     private static void plotX4(List<X4> x4, Path file) throws IOException {
