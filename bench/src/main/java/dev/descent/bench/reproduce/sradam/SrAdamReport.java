@@ -155,12 +155,12 @@ final class SrAdamReport {
         for (Map.Entry<Verdict.Outcome, Integer> e : counts.entrySet()) parts.add(e.getValue() + " " + e.getKey().label().toLowerCase(Locale.ROOT));
         SrAdamConfig.Cell main = new SrAdamConfig.Cell(cfg.mainBatch(), cfg.mainNoise());
         return String.format(Locale.ROOT, "[SR-Adam](sr-adam/report.md) (Arashi & Amintoosi, §1) on %s: at batch %d, noise %s, SR-Adam − Adam ="
-                + " %s points of best accuracy (published variant, whitened) and %s (paper formula), paired over %d seeds (paper +1.89 on CIFAR-10);"
+                + " %s points of best accuracy (published variant, whitened) and %s (paper formula), paired over %s (paper +1.89 on CIFAR-10);"
                 + " verdicts: %s.",
                 o.data().cifar10() ? "CIFAR-10" : o.data().description() + " (substitute for CIFAR-10)", main.batch(), Statistics.sig(main.noise()),
                 Statistics.tInterval(SrAdamOutcome.againstAdam(o.runs(), SrAdamMethod.SR_WHITENED, main).pairedDifferences(), Verdict.LEVEL).format(2),
                 Statistics.tInterval(SrAdamOutcome.againstAdam(o.runs(), SrAdamMethod.SR_PAPER, main).pairedDifferences(), Verdict.LEVEL).format(2),
-                cfg.seeds().size(), String.join(", ", parts));
+                dev.descent.bench.report.Count.of(cfg.seeds().size(), "seed"), String.join(", ", parts));
     }
 
     private static void plots(SrAdamConfig cfg, List<Run> runs, Path out) throws IOException {

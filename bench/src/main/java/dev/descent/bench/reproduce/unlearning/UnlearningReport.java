@@ -145,7 +145,7 @@ final class UnlearningReport {
                     o.verdicts().get(2 * i).outcome().label().toLowerCase(Locale.ROOT), o.verdicts().get(2 * i + 1).outcome().label().toLowerCase(Locale.ROOT)));
         }
         return "[Feature unlearning](unlearning/report.md) (Imai et al., §2): " + String.join("; ", parts)
-                + " (paired 95 % intervals over " + cfg.seeds().size() + " seeds; parametrisation of the first probe in"
+                + " (paired 95 % intervals over " + dev.descent.bench.report.Count.of(cfg.seeds().size(), "seed") + "; parametrisation of the first probe in"
                 + " [docs/papers.md §2](../papers.md#2-feature-learning-and-unlearning); the paper's is not public).";
     }
 
