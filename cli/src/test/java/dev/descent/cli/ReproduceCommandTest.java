@@ -4,6 +4,7 @@ package dev.descent.cli;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.descent.bench.reproduce.ReproductionIndex;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
@@ -28,12 +29,15 @@ class ReproduceCommandTest {
         // {option, value, arguments}
         for (String[][] c : new String[][][] {
             {{"--lrs", "-1"}, {"reproduce", "erm", "--quick", "--lrs", "-1", "--out", dir.resolve("a").toString()}},
-            {{"--activation", "sine"}, {"reproduce", "unlearning", "--quick", "--activation", "sine", "--out", dir.resolve("b").toString()}},
+            {{"--student", "sine"}, {"reproduce", "unlearning", "--quick", "--student", "tanh,sine", "--out", dir.resolve("b").toString()}},
             {{"--output-scale", "cube"}, {"reproduce", "unlearning", "--quick", "--output-scale", "cube", "--out", dir.resolve("b").toString()}},
             {{"--all-params-variant", "both"}, {"reproduce", "sr-adam", "--quick", "--all-params-variant", "both", "--out", dir.resolve("c").toString()}},
             {{"--batch-sizes", "0"}, {"reproduce", "sr-adam", "--quick", "--batch-sizes", "16,0", "--out", dir.resolve("c").toString()}},
             {{"--milestone", "5"}, {"reproduce", "clipping", "--quick", "--milestone", "5", "--out", dir.resolve("d").toString()}},
-            {{"--part", "everything"}, {"reproduce", "clipping", "--part", "everything", "--out", dir.resolve("e").toString()}}}) {
+            {{"--part", "everything"}, {"reproduce", "clipping", "--part", "everything", "--out", dir.resolve("e").toString()}},
+            {{"--clip", "medium"}, {"reproduce", "clipping", "--quick", "--clip", "soft,medium", "--out", dir.resolve("f").toString()}},
+            {{"--methods", "lion"}, {"reproduce", "sr-adam", "--quick", "--methods", "adam,lion", "--out", dir.resolve("h").toString()}},
+            {{"--input-noises", "-1"}, {"reproduce", "sr-adam", "--quick", "--input-noises", "0.05,-1", "--out", dir.resolve("g").toString()}}}) {
             String option = c[0][0], value = c[0][1];
             CommandRun r = CommandRun.of(c[1]);
             assertEquals(2, r.code(), String.join(" ", c[1]) + "\n" + r.all());
@@ -65,5 +69,31 @@ class ReproduceCommandTest {
         int clipping = md.indexOf("- [clipping]"), erm = md.indexOf("- [erm]"), other = md.indexOf("- [other]");
         assertTrue(clipping > 0 && clipping < erm && erm < other, md);
         assertTrue(!md.contains("empty"), md);
+    }
+
+    @Test
+    void theReadmesSummaryLinesAreThoseOfTheReproductions() throws Exception {
+        Path root = Path.of("..");
+        String readme = Files.readString(root.resolve("README.md"));
+        int b = readme.indexOf(ReproductionIndex.BEGIN), e = readme.indexOf(ReproductionIndex.END);
+        assertTrue(b >= 0 && e > b, "README.md has the reproductions markers");
+        String block = readme.substring(readme.indexOf('\n', b) + 1, readme.lastIndexOf('\n', e) + 1);
+        assertEquals(ReproductionIndex.readmeBlock(root.resolve("docs/reproductions"), "docs/reproductions"), block,
+                "README.md's summaries differ from docs/reproductions/*/summary.md: run ./descent reproduce index docs/reproductions --readme README.md");
+        assertEquals(ReproductionIndex.readme(root.resolve("docs/reproductions")), Files.readString(root.resolve("docs/reproductions/README.md")));
+    }
+
+    @Test
+    void theIndexCommandRewritesTheReadmeBlockWithLinksFromTheReadme() throws Exception {
+        Path reports = dir.resolve("docs").resolve("reproductions");
+        Files.createDirectories(reports.resolve("unlearning"));
+        Files.writeString(reports.resolve("unlearning").resolve("summary.md"),
+                "[Feature unlearning](unlearning/report.md): claim (i) inconclusive ([docs/papers.md §2](../papers.md#2-x))\n");
+        Path readme = dir.resolve("README.md");
+        Files.writeString(readme, "- intro:\n  " + ReproductionIndex.BEGIN + "\n  - old line\n  " + ReproductionIndex.END + "\n- after\n");
+        CommandRun r = CommandRun.of("reproduce", "index", reports.toString(), "--readme", readme.toString());
+        assertEquals(0, r.code(), r.all());
+        assertEquals("- intro:\n  " + ReproductionIndex.BEGIN + "\n  - [Feature unlearning](docs/reproductions/unlearning/report.md): claim (i) inconclusive"
+                + " ([docs/papers.md §2](docs/papers.md#2-x))\n  " + ReproductionIndex.END + "\n- after\n", Files.readString(readme));
     }
 }

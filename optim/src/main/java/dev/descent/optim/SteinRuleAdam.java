@@ -16,6 +16,8 @@ import java.util.Map;
  *     else:                                                 (m, v: uncorrected buffers of step t − 1)
  *         PAPER:     σ² ← mean_i max(v_i − m_i², 0);   D ← Σ_i (g_i − m_i)²
  *         WHITENED:  w_i ← (g_i − m_i)/(sqrt(v_i) + ε);  σ² ← mean_i w_i²;  D ← Σ_i w_i²
+ *         RAW_MOMENTS: σ² ← mean_i max(v̂_i − m̂_i², 0) with m̂ = r/(1 − β1^(t−1)), v̂ = s/(1 − β2^(t−1));  D ← Σ_i (g_i − m_i)²
+ *     RAW_MOMENTS only, every step after the factor: r ← β1·r + (1 − β1)·g;  s ← β2·s + (1 − β2)·g²   (raw g, not ĝ)
  *         c ← clamp(1 − (p − 2)·σ²/(D + 1e-12), c_min, c_max)
  *     per tensor:
  *         ĝ ← m + c·(g − m)            (ĝ ← g when c = 1)
@@ -26,6 +28,11 @@ import java.util.Map;
  *
  * The WHITENED variant is what the authors' public code computes: σ² and D then hold the same sum,
  * so the raw factor is 2/p and c = max(c_min, 2/p) (c_min for groups of more than 20 elements).
+ *
+ * The RAW_MOMENTS variant is a mechanism control, not from the paper: the noise level comes from bias-corrected
+ * moments r, s of the raw mini-batch gradient (two extra buffers, {@code raw_exp_avg} and {@code raw_exp_avg_sq}), so
+ * that σ² estimates the gradient's variance rather than that of the already shrunk ĝ; the target m and D are the
+ * paper's.
  *
  * <p>Hyperparameters (per group): {@code lr} (≥ 0, default 1e-3), {@code beta1} (in [0, 1), default
  * 0.9), {@code beta2} (in [0, 1), default 0.999), {@code eps} (≥ 0, default 1e-8),
@@ -46,8 +53,12 @@ public final class SteinRuleAdam extends AdamFamily {
         /** The paper's formula: σ² from the moments, D from the raw difference g − m. */
         PAPER,
         /** The authors' code: both from (g − m)/(sqrt(v) + ε), which makes the raw factor 2/p. */
-        WHITENED
+        WHITENED,
+        /** A control: σ² from bias-corrected moments of the raw gradient (own buffers), D as in the paper. */
+        RAW_MOMENTS
     }
+
+    private static final String RAW_M = "raw_exp_avg", RAW_V = "raw_exp_avg_sq";
 
     /** The guard added to D in the factor's denominator. */
     static final double D_GUARD = 1e-12;
@@ -66,6 +77,8 @@ public final class SteinRuleAdam extends AdamFamily {
                     throw new IllegalArgumentException("c_min must be <= c_max, was c_min " + g.get("c_min") + ", c_max " + g.get("c_max"));
                 }
             })
+            .buffer(RAW_M, g -> g.option("variant", Variant.class) == Variant.RAW_MOMENTS)
+            .buffer(RAW_V, g -> g.option("variant", Variant.class) == Variant.RAW_MOMENTS)
             .groupScalar(LAST_SHRINKAGE)
             .build();
 
@@ -126,12 +139,32 @@ public final class SteinRuleAdam extends AdamFamily {
             x[k] = operands(group, slots.get(k), false);
             p += x[k].theta().size();
         }
+        Variant variant = hp.option("variant", Variant.class);
+        Flat[][] raw = null;
+        if (variant == Variant.RAW_MOMENTS) {
+            raw = new Flat[x.length][];
+            for (int k = 0; k < x.length; k++) {
+                raw[k] = new Flat[] {Flat.of(buffer(group, slots.get(k).index(), RAW_M)), Flat.of(buffer(group, slots.get(k).index(), RAW_V))};
+            }
+        }
         double c = 1;
         if (hp.flag("shrink") && groupStep > Math.max((long) hp.get("warmup"), 1) && p > 2) {
-            double[] stats = statistics(x, hp.option("variant", Variant.class), hp.get("eps"));
+            double[] stats = variant == Variant.RAW_MOMENTS ? rawStatistics(x, raw, hp.get("beta1"), hp.get("beta2"), groupStep - 1)
+                    : statistics(x, variant, hp.get("eps"));
             c = shrinkageFactor(p, stats[0], stats[1], hp.get("c_min"), hp.get("c_max"));
         }
         setGroupScalar(group, LAST_SHRINKAGE, c);
+        if (raw != null) {
+            double b1 = hp.get("beta1"), b2 = hp.get("beta2");
+            for (int k = 0; k < x.length; k++) {
+                Flat grad = x[k].grad(), r = raw[k][0], sq = raw[k][1];
+                for (int i = 0; i < grad.size(); i++) {
+                    double g = grad.get(i);
+                    r.set(i, b1 * r.get(i) + (1 - b1) * g);
+                    sq.set(i, b2 * sq.get(i) + (1 - b2) * g * g);
+                }
+            }
+        }
         Step step = Step.of(hp, Decay.L2, true, c, groupStep);
         for (Operands o : x) update(o, step);
     }
@@ -157,6 +190,28 @@ public final class SteinRuleAdam extends AdamFamily {
                     sigmaSum += w * w;
                     d += w * w;
                 }
+            }
+            p += grad.size();
+        }
+        return new double[] {sigmaSum / p, d};
+    }
+
+    /**
+     * σ² from the bias-corrected raw-gradient moments r, s after {@code t} steps (t ≥ 1), and D of the paper, summed in
+     * float64 in group order.
+     *
+     * @return {σ², D}
+     */
+    static double[] rawStatistics(Operands[] x, Flat[][] raw, double beta1, double beta2, long t) {
+        double bc1 = 1 - StrictMath.pow(beta1, t), bc2 = 1 - StrictMath.pow(beta2, t);
+        double sigmaSum = 0, d = 0;
+        long p = 0;
+        for (int k = 0; k < x.length; k++) {
+            Flat grad = x[k].grad(), m = x[k].m(), r = raw[k][0], sq = raw[k][1];
+            for (int i = 0; i < grad.size(); i++) {
+                double mHat = r.get(i) / bc1, diff = grad.get(i) - m.get(i);
+                sigmaSum += Math.max(sq.get(i) / bc2 - mHat * mHat, 0);
+                d += diff * diff;
             }
             p += grad.size();
         }

@@ -113,6 +113,8 @@ class StateTest {
             }, true),
             new Setup("SR-Adam paper variant", m -> new SteinRuleAdam(List.of(ParamGroup.of(m.params).with("warmup", 1).with("c_min", 0.3)), 1e-2),
                     true),
+            new Setup("SR-Adam raw-gradient moments (two extra buffers)", m -> new SteinRuleAdam(List.of(ParamGroup.of(m.params).with("warmup", 1)
+                    .with("c_min", 0.3).with("variant", Variant.RAW_MOMENTS)), 1e-2), true),
             new Setup("clipped SGD, η and γ multi-step", m -> {
                 var opt = new ClippedSGD(List.of(ParamGroup.of(m.params)), 0.5, 0.2);
                 new LrScheduler(opt, Schedule.multiStep(List.of(4, 7), 0.1), "lr", "gamma");

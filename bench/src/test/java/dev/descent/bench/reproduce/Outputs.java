@@ -38,7 +38,8 @@ public final class Outputs {
     }
 
     /**
-     * Asserts that the report, the summary line and each plot were written.
+     * Asserts that the report, the summary line and each plot were written, and that the summary line names every outcome
+     * the report's verdicts have (so the README's lines say "inconclusive" where a report does).
      *
      * @param dir   the output folder
      * @param plots the PNG file names
@@ -46,7 +47,15 @@ public final class Outputs {
      */
     public static void reportFiles(Path dir, String... plots) throws IOException {
         assertTrue(Files.size(dir.resolve("report.md")) > 0, "report.md");
-        assertTrue(Files.readString(dir.resolve("summary.md")).contains("/report.md)"), "summary.md must link the report");
+        String summary = Files.readString(dir.resolve("summary.md"));
+        assertTrue(summary.contains("/report.md)"), "summary.md must link the report");
+        String report = Files.readString(dir.resolve("report.md"));
+        for (dev.descent.bench.reproduce.Verdict.Outcome o : dev.descent.bench.reproduce.Verdict.Outcome.values()) {
+            if (report.contains("- **" + o.label() + "** — ")) {
+                assertTrue(summary.contains(o.label().toLowerCase(java.util.Locale.ROOT)), "the report has a verdict '" + o.label() + "' the summary does not name: "
+                        + summary);
+            }
+        }
         for (String n : plots) {
             Path f = dir.resolve(n);
             assertTrue(Files.isRegularFile(f), "missing plot " + n);

@@ -5,6 +5,7 @@ import dev.descent.bench.reproduce.clipping.ClippingConfig;
 import dev.descent.bench.reproduce.clipping.ClippingConfig.Part;
 import dev.descent.bench.reproduce.clipping.ClippingExperiment;
 import dev.descent.bench.report.Count;
+import dev.descent.optim.ClippingFramework;
 import java.io.IOException;
 import java.util.List;
 import java.util.Locale;
@@ -29,9 +30,9 @@ final class ClippingCommand implements Callable<Integer> {
     String model = "simplecnn";
     @Option(names = "--x4-starts", split = ",", description = "x⁴ starting points (default: 3,10,30,100)")
     List<Double> x4Starts;
-    @Option(names = "--train-subset", description = "training images (default: 10000; quick 64)")
+    @Option(names = "--train-subset", description = "training images (default: 10000; quick 32)")
     Integer trainSubset;
-    @Option(names = "--test-subset", description = "test images, 0 for all (default: 0; quick 64)")
+    @Option(names = "--test-subset", description = "test images, 0 for all (default: 0; quick 32)")
     Integer testSubset;
     @Option(names = "--batch-size", description = "batch size (default: 128; quick 16)")
     Integer batchSize;
@@ -39,8 +40,9 @@ final class ClippingCommand implements Callable<Integer> {
     Integer epochs;
     @Option(names = "--milestone", description = "divide η and γ by 10 after this epoch (default: 8; quick 1)")
     Integer milestone;
-    @Option(names = "--soft-clip", description = "the authors' soft h for clipped momentum and mixed clipping")
-    boolean softClip;
+    @Option(names = "--clip", split = ",", description = "the clipping methods' h, one arm each, the first the main one: soft (the authors' code),"
+            + " hard (the paper's min) (default: soft,hard)")
+    List<String> clips;
     @Option(names = "--seeds", split = ",", description = "seeds (default: 1,2,3,4,5; quick 1)")
     List<Long> seeds;
     @Option(names = "--resume", description = "keep the network runs an interrupted invocation with the same settings completed in --out; run the rest")
@@ -56,12 +58,21 @@ final class ClippingCommand implements Callable<Integer> {
             default -> throw new IllegalArgumentException("--part must be all, x4 or network, was '" + part + "'");
         };
         ClippingConfig cfg = new ClippingConfig(p, or(x4Starts, d.x4Starts()), data, model, or(trainSubset, d.trainSubset()), or(testSubset, d.testSubset()),
-                d.subsetSeed(), or(batchSize, d.batchSize()), or(epochs, d.epochs()), or(milestone, d.milestone()), d.weightDecay(), softClip,
+                d.subsetSeed(), or(batchSize, d.batchSize()), or(epochs, d.epochs()), or(milestone, d.milestone()), d.weightDecay(),
+                clips == null ? d.clips() : clips.stream().map(ClippingCommand::clip).toList(),
                 or(seeds, d.seeds()), common.quick, resume);
         String settings = "part " + part + (p == Part.NETWORK ? "" : ", x⁴ from " + cfg.x4Starts()) + (p == Part.X4 ? "" : String.format(Locale.ROOT,
                 "; %s on %s, %s, batch %d, %s, decay after %d, seeds %s", cfg.model(), cfg.data(), Count.of(cfg.trainSubset(), "training image"),
                 cfg.batchSize(), Count.of(cfg.epochs(), "epoch"), cfg.milestone(), cfg.seeds()));
         return common.run(new ClippingExperiment(), cfg, settings);
+    }
+
+    private static ClippingFramework.Clip clip(String value) {
+        return switch (value) {
+            case "soft" -> ClippingFramework.Clip.SOFT;
+            case "hard" -> ClippingFramework.Clip.HARD;
+            default -> throw new IllegalArgumentException("--clip values must be soft or hard, was '" + value + "'");
+        };
     }
 
     static <T> T or(T value, T fallback) {

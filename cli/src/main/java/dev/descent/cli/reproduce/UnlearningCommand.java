@@ -4,7 +4,7 @@ package dev.descent.cli.reproduce;
 import static dev.descent.cli.reproduce.ClippingCommand.or;
 
 import dev.descent.bench.reproduce.unlearning.UnlearningConfig;
-import dev.descent.bench.reproduce.unlearning.UnlearningConfig.Activation;
+import dev.descent.bench.reproduce.unlearning.UnlearningConfig.Student;
 import dev.descent.bench.reproduce.unlearning.UnlearningExperiment;
 import dev.descent.bench.report.Count;
 import java.io.IOException;
@@ -31,8 +31,9 @@ final class UnlearningCommand implements Callable<Integer> {
     Integer batch;
     @Option(names = "--steps", description = "SGD steps (default: 4000; quick 150)")
     Integer steps;
-    @Option(names = "--activation", description = "student σ: tanh (default), relu, erf")
-    String activation = "tanh";
+    @Option(names = "--student", split = ",", description = "students, the first the main one: tanh, tanh-bias, relu, relu-bias, erf, erf-bias"
+            + " (default: tanh-bias,tanh — biases let tanh represent the teacher's even He2 term)")
+    List<String> students;
     @Option(names = "--output-scale", description = "mean-field (1/N, default) or sqrt (1/√N)")
     String outputScale = "mean-field";
     @Option(names = "--lr-w", description = "first-layer rate (default: 0.5)")
@@ -55,29 +56,31 @@ final class UnlearningCommand implements Callable<Integer> {
     Double c2Base;
     @Option(names = "--a0-base", description = "a0 during the c2 sweep (default: 0.1)")
     Double a0Base;
+    @Option(names = "--c3", description = "odd-teacher control for odd students: c2 = 0 and this He3 coefficient against none (default: 1; 0: off)")
+    Double c3;
+    @Option(names = "--antithetic", arity = "1", description = "antithetic control: the c2 sweep again on batches of pairs (x, −x) (default: true)")
+    Boolean antithetic;
     @Option(names = "--label-noise", description = "std of noise on y (default: 0)")
     Double labelNoise;
     @Option(names = "--points", description = "log-spaced steps recorded (default: 120; quick 40)")
     Integer points;
     @Option(names = "--seeds", split = ",", description = "seeds (default: 1,2,3,4,5; quick 1)")
     List<Long> seeds;
+    @Option(names = "--resume", description = "keep the runs an interrupted invocation with the same settings completed in --out; run the rest")
+    boolean resume;
 
     @Override
     public Integer call() throws IOException {
         UnlearningConfig d = common.quick ? UnlearningConfig.toy() : UnlearningConfig.full();
-        Activation act = switch (activation) {
-            case "tanh" -> Activation.TANH;
-            case "relu" -> Activation.RELU;
-            case "erf" -> Activation.ERF;
-            default -> throw new IllegalArgumentException("--activation must be tanh, relu or erf, was '" + activation + "'");
-        };
+        List<Student> st = students == null ? d.students() : students.stream().map(Student::of).toList();
         boolean meanField = choice("--output-scale", outputScale, "mean-field", "sqrt");
         boolean times = choice("--lr-scale", lrScale, "width", "none");
         boolean sign = !choice("--a-init", aInit, "const", "sign");
-        UnlearningConfig cfg = new UnlearningConfig(or(dimension, d.dimension()), or(width, d.width()), or(batch, d.batch()), or(steps, d.steps()), act,
+        UnlearningConfig cfg = new UnlearningConfig(or(dimension, d.dimension()), or(width, d.width()), or(batch, d.batch()), or(steps, d.steps()), st,
                 meanField, or(lrW, d.lrW()), or(lrA, d.lrA()), times, or(wInitScale, d.wInitScale()), sign, or(c1, d.c1()), or(c2, d.c2Sweep()),
-                or(a0, d.a0Sweep()), or(c2Base, d.c2Base()), or(a0Base, d.a0Base()), or(labelNoise, d.labelNoise()), or(points, d.points()),
-                or(seeds, d.seeds()), common.quick);
+                or(a0, d.a0Sweep()), or(c2Base, d.c2Base()), or(a0Base, d.a0Base()), or(c3, d.c3()),
+                or(antithetic, d.antithetic()), or(labelNoise, d.labelNoise()), or(points, d.points()),
+                or(seeds, d.seeds()), common.quick, resume);
         String settings = String.format(Locale.ROOT, "d %d, N %d, batch %d, %s; %s", cfg.dimension(), cfg.width(), cfg.batch(), Count.of(cfg.steps(), "step"),
                 cfg.parametrisation());
         return common.run(new UnlearningExperiment(), cfg, settings);

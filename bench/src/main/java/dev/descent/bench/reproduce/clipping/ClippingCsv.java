@@ -7,6 +7,7 @@ import dev.descent.bench.reproduce.Resumption;
 import dev.descent.bench.reproduce.XToTheFourth;
 import dev.descent.bench.reproduce.clipping.ClippingOutcome.Run;
 import dev.descent.bench.reproduce.clipping.ClippingOutcome.X4;
+import dev.descent.optim.ClippingFramework;
 import dev.descent.train.EpochMetrics;
 import java.io.IOException;
 import java.nio.file.Path;
@@ -26,23 +27,36 @@ public final class ClippingCsv {
     public static final String X4 = "clipping-x4.csv", EPOCHS = "clipping-epochs.csv", RUNS = "clipping-runs.csv";
 
     static void writeX4(List<X4> x4, Path out) throws IOException {
-        CsvTable csv = new CsvTable("x0", "method", "lr", "gamma", "iterations", "converged", "paper_iterations");
+        CsvTable csv = new CsvTable("x0", "method", "lr", "gamma", "iterations", "converged", "digest_iterations");
         for (X4 r : x4) {
             csv.row(r.x0(), "clipped-gd", XToTheFourth.clippedLr(), XToTheFourth.clippedGamma(), r.clipped(), r.clipped() < XToTheFourth.CAP,
-                    r.paperClipped() == 0 ? "" : Long.toString(r.paperClipped()));
+                    r.digestClipped() == 0 ? "" : Long.toString(r.digestClipped()));
             csv.row(r.x0(), "fixed-step-gd", XToTheFourth.fixedLr(r.x0()), "", r.fixed(), r.fixed() < XToTheFourth.CAP,
-                    r.paperFixed() == 0 ? "" : r.paperFixed() < 0 ? "not within 1e6" : Long.toString(r.paperFixed()));
+                    r.digestFixed() == 0 ? "" : r.digestFixed() < 0 ? "not within 1e6" : Long.toString(r.digestFixed()));
         }
         csv.write(out.resolve(X4));
     }
 
+    /** The {@code clip} column of SGD+momentum, which has no h. */
+    static final String NO_CLIP = "none";
+
+    /** The {@code clip} column's value: {@code soft}, {@code hard} or {@code none}. */
+    static String clipKey(ClippingFramework.Clip clip) {
+        return clip == null ? NO_CLIP : clip.name().toLowerCase(java.util.Locale.ROOT);
+    }
+
+    /** A run's key in log lines and for --resume: method/clip/seed. */
+    static String key(ClippingMethod m, ClippingFramework.Clip clip, long seed) {
+        return m.key() + "/" + clipKey(clip) + "/" + seed;
+    }
+
     static void writeRuns(List<Run> runs, Path out) throws IOException {
-        CsvTable epochs = NetworkRun.epochTable("method", "seed");
-        CsvTable summary = new CsvTable("method", "seed", "final_test_accuracy", "best_test_accuracy", "epochs_completed", "diverged");
+        CsvTable epochs = NetworkRun.epochTable("method", "clip", "seed");
+        CsvTable summary = new CsvTable("method", "clip", "seed", "final_test_accuracy", "best_test_accuracy", "epochs_completed", "diverged");
         for (Run r : runs) {
-            NetworkRun.addEpochs(epochs, r.result(), r.method().key(), r.seed());
+            NetworkRun.addEpochs(epochs, r.result(), r.method().key(), clipKey(r.clip()), r.seed());
             List<EpochMetrics> es = r.result().history();
-            summary.row(r.method().key(), r.seed(), es.isEmpty() || r.result().diverged() ? Double.NaN : es.getLast().testAccuracy(),
+            summary.row(r.method().key(), clipKey(r.clip()), r.seed(), es.isEmpty() || r.result().diverged() ? Double.NaN : es.getLast().testAccuracy(),
                     r.result().bestTestAccuracy(), es.size(), r.result().message());
         }
         epochs.write(out.resolve(EPOCHS));
@@ -61,9 +75,9 @@ public final class ClippingCsv {
         List<X4> x4 = new ArrayList<>();
         for (int i = 0; i + 1 < rows.size(); i += 2) {
             Map<String, String> c = rows.get(i), f = rows.get(i + 1);
-            String pf = f.get("paper_iterations");
+            String pf = f.get("digest_iterations");
             x4.add(new X4(Double.parseDouble(c.get("x0")), Long.parseLong(c.get("iterations")), Long.parseLong(f.get("iterations")),
-                    c.get("paper_iterations").isEmpty() ? 0 : Long.parseLong(c.get("paper_iterations")),
+                    c.get("digest_iterations").isEmpty() ? 0 : Long.parseLong(c.get("digest_iterations")),
                     pf.isEmpty() ? 0 : pf.startsWith("not") ? -1 : Long.parseLong(pf)));
         }
         return x4;
@@ -84,9 +98,11 @@ public final class ClippingCsv {
             String diverged = row.get("diverged");
             if (Integer.parseInt(row.get("epochs_completed")) != epochs && diverged.isEmpty()) continue;
             ClippingMethod m = ClippingMethod.of(row.get("method"), out.resolve(RUNS));
-            String key = m.key() + "/" + row.get("seed");
-            runs.add(new Run(m, Long.parseLong(row.get("seed")), NetworkRun.readBack(
-                    Resumption.epochs(epochRows, r -> key.equals(r.get("method") + "/" + r.get("seed"))), diverged)));
+            String clip = row.get("clip");
+            ClippingFramework.Clip h = clip.equals(NO_CLIP) ? null : ClippingFramework.Clip.valueOf(clip.toUpperCase(java.util.Locale.ROOT));
+            String key = m.key() + "/" + clip + "/" + row.get("seed");
+            runs.add(new Run(m, h, Long.parseLong(row.get("seed")), NetworkRun.readBack(
+                    Resumption.epochs(epochRows, r -> key.equals(r.get("method") + "/" + r.get("clip") + "/" + r.get("seed"))), diverged)));
         }
         return runs;
     }

@@ -34,6 +34,6 @@ public final class ClippingExperiment implements Experiment<ClippingConfig, Clip
 
     @Override
     public String summary(ClippingConfig config, ClippingOutcome outcome) {
-        return ClippingReport.summary(outcome);
+        return ClippingReport.summary(config, outcome);
     }
 }

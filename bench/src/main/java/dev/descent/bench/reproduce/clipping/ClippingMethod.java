@@ -66,14 +66,13 @@ public enum ClippingMethod {
         };
     }
 
-    /** The optimizer over a model's parameters. */
-    Optimizer optimizer(Sequential model, ClippingConfig cfg) {
+    /** The optimizer over a model's parameters; {@code clip} is the clipping methods' h (ignored by SGD+momentum). */
+    Optimizer optimizer(Sequential model, ClippingConfig cfg, ClippingFramework.Clip clip) {
         ParamGroup g = ParamGroup.of(model.parameters()).with("lr", lr).with("weight_decay", cfg.weightDecay());
         return switch (this) {
             case SGD_MOMENTUM -> new SGD(List.of(g.with("momentum", 0.9).with("dampening", 0.9)));
-            case CLIPPED_SGD -> new ClippingFramework(List.of(g.with("gamma", gamma).with("nu", nu)));
-            case CLIPPED_MOMENTUM, MIXED -> new ClippingFramework(List.of(g.with("gamma", gamma).with("nu", nu).with("beta", beta)
-                    .with("clip", cfg.softClip() ? ClippingFramework.Clip.SOFT : ClippingFramework.Clip.HARD)));
+            case CLIPPED_SGD -> new ClippingFramework(List.of(g.with("gamma", gamma).with("nu", nu).with("clip", clip)));
+            case CLIPPED_MOMENTUM, MIXED -> new ClippingFramework(List.of(g.with("gamma", gamma).with("nu", nu).with("beta", beta).with("clip", clip)));
         };
     }
 

@@ -7,6 +7,7 @@ import dev.descent.bench.reproduce.Experiment;
 import dev.descent.bench.reproduce.Statistics;
 import dev.descent.bench.reproduce.Verdict;
 import dev.descent.bench.reproduce.XToTheFourth;
+import dev.descent.optim.ClippingFramework;
 import dev.descent.train.EpochMetrics;
 import dev.descent.train.TrainResult;
 import java.util.ArrayList;
@@ -30,24 +31,35 @@ public record ClippingOutcome(List<X4> x4, double x4Seconds, List<Run> runs, Ima
         implements Experiment.Outcome {
 
     /**
-     * One x⁴ row: iteration counts from a start, ours and the paper's.
+     * One x⁴ row: iteration counts from a start, ours and those of the project's digest (the ICLR paper itself gives bounds).
      *
      * @param x0           the start
      * @param clipped      clipped GD's iterations ({@link XToTheFourth#CAP} when never)
      * @param fixed        fixed-step GD's iterations
-     * @param paperClipped the paper's count, 0 when its table has no such start
-     * @param paperFixed   the paper's count, 0 when absent, −1 for "not within 10⁶"
+     * @param digestClipped the count the project's digest (docs/papers.md §4) records, 0 when its table has no such start
+     * @param digestFixed   the digest's count, 0 when absent, −1 for "not within 10⁶"
      */
-    public record X4(double x0, long clipped, long fixed, long paperClipped, long paperFixed) {}
+    public record X4(double x0, long clipped, long fixed, long digestClipped, long digestFixed) {}
 
     /**
      * One network run.
      *
      * @param method the optimizer
+     * @param clip   the clipping function h of a clipping method, null for SGD+momentum
      * @param seed   the seed of its weights and batches
      * @param result how training went, epoch by epoch
      */
-    public record Run(ClippingMethod method, long seed, TrainResult result) {}
+    public record Run(ClippingMethod method, ClippingFramework.Clip clip, long seed, TrainResult result) {}
+
+    /** The runs of one arm: SGD+momentum and the clipping methods with h = {@code clip}, in run order. */
+    static List<Run> arm(List<Run> runs, ClippingFramework.Clip clip) {
+        return runs.stream().filter(r -> r.method() == ClippingMethod.SGD_MOMENTUM || r.clip() == clip).toList();
+    }
+
+    /** How the report names an arm. */
+    static String armName(ClippingFramework.Clip clip) {
+        return clip == ClippingFramework.Clip.SOFT ? "soft h = η/(1 + η‖u‖/γ), the authors' code" : "hard h = min(η, γ/‖u‖), the paper's definition";
+    }
 
     /**
      * The verdicts on the claims, from the rows alone.
@@ -55,12 +67,12 @@ public record ClippingOutcome(List<X4> x4, double x4Seconds, List<Run> runs, Ima
      * @param cfg  the settings (epochs and milestone)
      * @param x4   the x⁴ rows
      * @param runs the network runs
-     * @return the x⁴ verdicts (when it ran), then the network verdicts (when it ran)
+     * @return the x⁴ verdicts (when it ran), then the network verdicts of each arm (when it ran), the main arm first
      */
     public static List<Verdict> verdicts(ClippingConfig cfg, List<X4> x4, List<Run> runs) {
         List<Verdict> v = new ArrayList<>();
         if (!x4.isEmpty()) v.addAll(x4Verdicts(x4));
-        if (!runs.isEmpty()) v.addAll(networkVerdicts(cfg, runs));
+        if (!runs.isEmpty()) for (ClippingFramework.Clip clip : cfg.clips()) v.addAll(networkVerdicts(cfg, arm(runs, clip), clip));
         return List.copyOf(v);
     }
 
@@ -69,18 +81,19 @@ public record ClippingOutcome(List<X4> x4, double x4Seconds, List<Run> runs, Ima
         List<String> table = new ArrayList<>();
         boolean exact = true, any = false;
         for (X4 r : x4) {
-            if (r.paperClipped() == 0) continue;
+            if (r.digestClipped() == 0) continue;
             any = true;
-            long paperFixed = r.paperFixed() < 0 ? XToTheFourth.CAP : r.paperFixed();
-            exact &= r.clipped() == r.paperClipped() && r.fixed() == paperFixed;
-            table.add(String.format(Locale.ROOT, "x0 = %s: %d vs %d, %s vs %s", Statistics.sig(r.x0()), r.clipped(), r.paperClipped(), fixedText(r.fixed()),
-                    r.paperFixed() < 0 ? "> 10⁶" : Long.toString(r.paperFixed())));
+            long digestFixed = r.digestFixed() < 0 ? XToTheFourth.CAP : r.digestFixed();
+            exact &= r.clipped() == r.digestClipped() && r.fixed() == digestFixed;
+            table.add(String.format(Locale.ROOT, "x0 = %s: %d vs %d, %s vs %s", Statistics.sig(r.x0()), r.clipped(), r.digestClipped(), fixedText(r.fixed()),
+                    r.digestFixed() < 0 ? "> 10⁶" : Long.toString(r.digestFixed())));
         }
-        String claim = "The x⁴ table: iterations to |f'(x)| ≤ 1e-3 of clipped GD (η = 1/120, γ = 4) and fixed-step GD (η = 1.9/(12·x0²)) from"
-                + " x0 = 3, 10, 30, 100 are 3,821 / 4,031 / 4,631 / 6,731 and 1,782 / 19,883 / 179,029 / not within 10⁶.";
-        String criterion = "every count for a start in the paper's table equals the published one exactly (counts are float64 and deterministic).";
-        v.add(any ? new Verdict(claim, criterion, Verdict.Outcome.of(exact), "ours vs paper (clipped; fixed-step): " + String.join("; ", table) + ".")
-                : new Verdict(claim, criterion, Verdict.Outcome.NOT_APPLICABLE, "no start of the paper's table was run."));
+        String claim = "The x⁴ table of the project's digest (docs/papers.md §4; the ICLR paper gives bounds, not these counts): iterations to"
+                + " |f'(x)| ≤ 1e-3 of clipped GD (η = 1/120, γ = 4) and fixed-step GD (η = 1.9/(12·x0²)) from x0 = 3, 10, 30, 100 are"
+                + " 3,821 / 4,031 / 4,631 / 6,731 and 1,782 / 19,883 / 179,029 / not within 10⁶.";
+        String criterion = "every count for a start in the digest's table equals the digest's exactly (counts are float64 and deterministic).";
+        v.add(any ? new Verdict(claim, criterion, Verdict.Outcome.of(exact), "ours vs digest (clipped; fixed-step): " + String.join("; ", table) + ".")
+                : new Verdict(claim, criterion, Verdict.Outcome.NOT_APPLICABLE, "no start of the digest's table was run."));
 
         X4 base = x4.get(0);
         boolean linear = true, quadratic = true;
@@ -124,7 +137,8 @@ public record ClippingOutcome(List<X4> x4, double x4Seconds, List<Run> runs, Ima
     /** How far below SGD+momentum's training loss mixed clipping's must be for "clearly faster": ln 0.8, 20 % below. */
     static final double CLEARLY_FASTER = Math.log(0.8);
 
-    static List<Verdict> networkVerdicts(ClippingConfig cfg, List<Run> runs) {
+    static List<Verdict> networkVerdicts(ClippingConfig cfg, List<Run> runs, ClippingFramework.Clip clip) {
+        String arm = " Clipping methods with the " + armName(clip) + ".";
         List<Verdict> v = new ArrayList<>();
         int before = cfg.milestone(), last = cfg.epochs();
         Comparison logLoss = new Comparison(log(valuesAt(runs, ClippingMethod.MIXED, before, true)), log(valuesAt(runs, ClippingMethod.SGD_MOMENTUM, before, true)));
@@ -133,10 +147,11 @@ public record ClippingOutcome(List<X4> x4, double x4Seconds, List<Run> runs, Ima
                 + " test accuracy %s %% vs %s %%.", before, Statistics.format(meanAt(runs, ClippingMethod.MIXED, before, true), 4),
                 Statistics.format(meanAt(runs, ClippingMethod.SGD_MOMENTUM, before, true), 4),
                 Statistics.format(meanAt(runs, ClippingMethod.MIXED, before, false), 2), Statistics.format(meanAt(runs, ClippingMethod.SGD_MOMENTUM, before, false), 2));
-        Verdict faster = Verdict.paired(claim1, "ln(mixed's training loss) − ln(SGD+momentum's) in epoch " + before + " (margin ln 0.8: 20 % lower)", logLoss,
+        Verdict faster = Verdict.paired(claim1 + arm, "ln(mixed's training loss) − ln(SGD+momentum's) in epoch " + before + " (margin ln 0.8: 20 % lower)", logLoss,
                 Verdict.Direction.BELOW, CLEARLY_FASTER, 3);
         v.add(withDivergence(faster, runs));
-        v.add(withDivergence(sameAccuracy(runs, last), runs));
+        Verdict same = sameAccuracy(runs, last);
+        v.add(withDivergence(new Verdict(same.claim() + arm, same.criterion(), same.outcome(), same.evidence()), runs));
         return v;
     }
 
@@ -184,7 +199,10 @@ public record ClippingOutcome(List<X4> x4, double x4Seconds, List<Run> runs, Ima
     /** The runs that diverged, as a sentence (empty when none did). */
     static String diverged(List<Run> runs) {
         List<String> d = new ArrayList<>();
-        for (Run r : runs) if (r.result().diverged()) d.add(r.method().label + " seed " + r.seed() + ": " + r.result().message());
+        for (Run r : runs) {
+            if (r.result().diverged()) d.add(r.method().label + (r.clip() == null ? "" : " (" + ClippingCsv.clipKey(r.clip()) + " h)") + " seed " + r.seed() + ": "
+                    + r.result().message());
+        }
         return d.isEmpty() ? "" : " Diverged: " + String.join("; ", d) + ".";
     }
 }

@@ -11,6 +11,7 @@ import dev.descent.bench.reproduce.clipping.ClippingOutcome.Run;
 import dev.descent.bench.reproduce.clipping.ClippingOutcome.X4;
 import dev.descent.data.Dataset;
 import dev.descent.nn.Sequential;
+import dev.descent.optim.ClippingFramework;
 import dev.descent.optim.LrScheduler;
 import dev.descent.optim.Optimizer;
 import dev.descent.train.TrainResult;
@@ -39,7 +40,7 @@ final class ClippingRun {
         double x4Seconds = 0;
         if (cfg.runsX4()) {
             for (double x0 : cfg.x4Starts()) {
-                long[] p = paperX4(x0);
+                long[] p = digestX4(x0);
                 x4.add(new X4(x0, XToTheFourth.clipped(x0), XToTheFourth.fixedStep(x0), p[0], p[1]));
                 log.printf(Locale.ROOT, "  x⁴ from %s: clipped GD %d, fixed-step GD %s%n", Statistics.sig(x0), x4.getLast().clipped(),
                         x4.getLast().fixed() == XToTheFourth.CAP ? "not within 10^6" : Long.toString(x4.getLast().fixed()));
@@ -59,19 +60,21 @@ final class ClippingRun {
             Resumption.writeFingerprint(out, cfg.fingerprint());
             params = model(cfg, data, 0).parameterCount();
             for (long seed : cfg.seeds()) {
-                for (ClippingMethod m : ClippingMethod.values()) {
-                    Run before = earlier.get(m.key() + "/" + seed);
+                for (Object[] arm : cfg.arms()) {
+                    ClippingMethod m = (ClippingMethod) arm[0];
+                    ClippingFramework.Clip clip = (ClippingFramework.Clip) arm[1];
+                    String key = ClippingCsv.key(m, clip, seed);
+                    Run before = earlier.get(key);
                     if (before != null) {
                         runs.add(before);
-                        log.printf(Locale.ROOT, "  %s s%d: read back from the earlier invocation%n", m.key(), seed);
+                        log.printf(Locale.ROOT, "  %s: read back from the earlier invocation%n", key);
                         continue;
                     }
                     Sequential model = model(cfg, data, seed);
-                    Optimizer opt = m.optimizer(model, cfg);
+                    Optimizer opt = m.optimizer(model, cfg, clip);
                     LrScheduler sched = m.scheduler(opt, cfg);
-                    TrainResult r = NetworkRun.train(m.key() + " s" + seed, model, opt, sched, train, test, cfg.batchSize(), cfg.epochs(), seed ^ 0xDA7AL,
-                            log);
-                    runs.add(new Run(m, seed, r));
+                    TrainResult r = NetworkRun.train(key, model, opt, sched, train, test, cfg.batchSize(), cfg.epochs(), seed ^ 0xDA7AL, log);
+                    runs.add(new Run(m, clip, seed, r));
                     ClippingCsv.writeRuns(runs, out);
                 }
             }
@@ -84,19 +87,19 @@ final class ClippingRun {
                 new SplittableRandom(seed));
     }
 
-    /** The published x⁴ counts for a start, or 0 when the paper's table has no such start (−1: not within 10⁶). */
-    static long[] paperX4(double x0) {
+    /** The digest's x⁴ counts for a start (docs/papers.md §4), or 0 when its table has no such start (−1: not within 10⁶). */
+    static long[] digestX4(double x0) {
         for (int i = 0; i < XToTheFourth.STARTS.length; i++) {
-            if (XToTheFourth.STARTS[i] == x0) return new long[] {XToTheFourth.PAPER_CLIPPED[i], XToTheFourth.PAPER_FIXED[i]};
+            if (XToTheFourth.STARTS[i] == x0) return new long[] {XToTheFourth.DIGEST_CLIPPED[i], XToTheFourth.DIGEST_FIXED[i]};
         }
         return new long[] {0, 0};
     }
 
-    /** The network runs an earlier invocation with the same settings completed, read back from its CSV files; keyed method/seed. */
+    /** The network runs an earlier invocation with the same settings completed, read back from its CSV files; keyed method/h/seed. */
     static Map<String, Run> earlierRuns(ClippingConfig cfg, Path out) throws IOException {
         if (!Resumption.matches(out, cfg.fingerprint(), ClippingCsv.RUNS)) return Map.of();
         Map<String, Run> runs = new LinkedHashMap<>();
-        for (Run r : ClippingCsv.readRuns(out, cfg.epochs())) runs.put(r.method().key() + "/" + r.seed(), r);
+        for (Run r : ClippingCsv.readRuns(out, cfg.epochs())) runs.put(ClippingCsv.key(r.method(), r.clip(), r.seed()), r);
         return runs;
     }
 }

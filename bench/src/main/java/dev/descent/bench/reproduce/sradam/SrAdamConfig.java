@@ -3,18 +3,22 @@ package dev.descent.bench.reproduce.sradam;
 
 import dev.descent.bench.reproduce.Experiment;
 import dev.descent.optim.SteinRuleAdam;
+import java.util.ArrayList;
 import java.util.List;
 
 /**
- * The SR-Adam experiment's settings.
+ * The SR-Adam experiment's settings. The runs form two sweeps that share one cell, as in the paper: the batch sweep
+ * at the first input-noise level, and the noise sweep at the first batch size.
  *
  * @param data        the {@code --data} value: {@code cifar10:PATH}, or a substitute ({@code auto}: Fashion-MNIST when installed)
- * @param trainSubset training images (class-stratified subset)
+ * @param trainSubset training images (class-stratified subset; 0: the full training set)
  * @param testSubset  test images, the first ones (0: the full test set)
  * @param subsetSeed  seed of the training subset (one subset for every run)
- * @param inputNoise  std of the Gaussian noise on normalised training images
- * @param batchSizes  the batch sizes, kept in decreasing order; the largest is the "large batch" of the claims, the smallest the "small batch"
+ * @param inputNoises std of the Gaussian noise on normalised training images; the first is the batch sweep's (the paper's 0.05)
+ * @param batchSizes  the batch sizes; the first is the claims' large batch (the paper's 512) and the noise sweep's, the smallest
+ *                    the "small batch", a larger one than the first the batch-1024 claim's
  * @param epochs      epochs per run
+ * @param methods     the optimizers to run (each only in the cells {@link #methodsIn} gives it)
  * @param seeds       seeds (initial weights, shuffles, augmentation, noise, dropout)
  * @param lr          learning rate of every optimizer
  * @param allVariant  how SR-Adam on all parameters computes its statistics
@@ -23,64 +27,128 @@ import java.util.List;
  * @param quick       toy sizes; the report claims nothing
  * @param resume      read back the runs an earlier invocation with the same settings completed in the output folder
  */
-public record SrAdamConfig(String data, int trainSubset, int testSubset, long subsetSeed, double inputNoise, List<Integer> batchSizes, int epochs,
-                           List<Long> seeds, double lr, SteinRuleAdam.Variant allVariant, double margin, boolean quick, boolean resume) implements Experiment.Config {
+public record SrAdamConfig(String data, int trainSubset, int testSubset, long subsetSeed, List<Double> inputNoises, List<Integer> batchSizes, int epochs,
+                           List<SrAdamMethod> methods, List<Long> seeds, double lr, SteinRuleAdam.Variant allVariant, double margin, boolean quick, boolean resume) implements Experiment.Config {
+
+    /**
+     * One configuration of data and batch that every optimizer runs on.
+     *
+     * @param batch the batch size
+     * @param noise the input-noise std
+     */
+    public record Cell(int batch, double noise) {}
 
     /** Validates every setting, naming the bad value. */
     public SrAdamConfig {
         if (trainSubset < 0 || testSubset < 0) throw new IllegalArgumentException("subset sizes must be >= 0, were " + trainSubset + ", " + testSubset);
-        if (!(inputNoise >= 0)) throw new IllegalArgumentException("--input-noise must be >= 0, was " + inputNoise);
+        Experiment.Config.requireNonEmpty("--input-noises", inputNoises);
+        for (double s : inputNoises) if (!(s >= 0) || Double.isInfinite(s)) throw new IllegalArgumentException("--input-noises values must be >= 0, was " + s);
         Experiment.Config.requireNonEmpty("--batch-sizes", batchSizes);
         Experiment.Config.requireNonEmpty("--seeds", seeds);
+        Experiment.Config.requireNonEmpty("--methods", methods);
         for (int b : batchSizes) if (b < 1) throw new IllegalArgumentException("--batch-sizes values must be >= 1, was " + b);
         if (epochs < 1) throw new IllegalArgumentException("--epochs must be >= 1, was " + epochs);
         if (!(lr > 0)) throw new IllegalArgumentException("--lr must be > 0, was " + lr);
         if (!(margin >= 0) || Double.isInfinite(margin)) throw new IllegalArgumentException("--margin must be a finite number >= 0, was " + margin);
-        batchSizes = batchSizes.stream().distinct().sorted((a, b) -> Integer.compare(b, a)).toList();
+        batchSizes = batchSizes.stream().distinct().toList();
+        inputNoises = inputNoises.stream().distinct().toList();
         seeds = List.copyOf(seeds);
+        methods = java.util.Arrays.stream(SrAdamMethod.values()).filter(methods::contains).toList();
     }
 
     /**
-     * The issue's full setup: 10,000 training images, the full test set, noise 0.05, batch 512 and 64, 10 epochs, seeds 1–3, lr 1e-3.
+     * The issue's full setup: the full training set (Fashion-MNIST: 60,000 images) and test set, 9 epochs — 1,062 optimizer steps at
+     * batch 512, the paper's order of magnitude (CIFAR-10: 50,000 images, 20 epochs, 1,960 steps) — batches 512 (the claims'), 1024 and
+     * 64 at noise 0.05, noise levels 0.05, 0 and 0.1 at batch 512, every optimizer where {@link #methodsIn} puts it (30 runs per seed),
+     * seeds 1–5, lr 1e-3, margin 0.5 points.
      *
      * @param data the {@code --data} value
      * @return the full configuration
      */
     public static SrAdamConfig full(String data) {
-        return new SrAdamConfig(data, 10_000, 0, 0, 0.05, List.of(512, 64), 10, List.of(1L, 2L, 3L, 4L, 5L), 1e-3, SteinRuleAdam.Variant.PAPER, 0.5, false, false);
+        return new SrAdamConfig(data, 0, 0, 0, List.of(0.05, 0.0, 0.1), List.of(512, 1024, 64), 9, List.of(SrAdamMethod.values()),
+                List.of(1L, 2L, 3L, 4L, 5L), 1e-3,
+                SteinRuleAdam.Variant.PAPER, 0.5, false, false);
     }
 
     /**
-     * Toy sizes: 48 training and 48 test images, batch 16 and 8, 2 epochs, one seed.
+     * Toy sizes: 32 training and 16 test images, batch 16 and 8 at noise 0.05 and noise 0.1 at batch 16, 2 epochs, one seed.
      *
      * @param data the {@code --data} value
      * @return the quick configuration
      */
     public static SrAdamConfig toy(String data) {
-        return new SrAdamConfig(data, 48, 48, 0, 0.05, List.of(16, 8), 2, List.of(1L), 1e-3, SteinRuleAdam.Variant.PAPER, 0.5, true, false);
+        return new SrAdamConfig(data, 32, 16, 0, List.of(0.05, 0.1), List.of(16, 8), 2, List.of(SrAdamMethod.values()), List.of(1L), 1e-3, SteinRuleAdam.Variant.PAPER, 0.5, true, false);
     }
 
     /**
-     * The batch size of the large-batch claims.
+     * The batch size of the large-batch claims and of the noise sweep.
      *
-     * @return the largest batch size
+     * @return the first batch size
      */
-    public int largeBatch() {
-        return batchSizes.get(0);
+    public int mainBatch() {
+        return batchSizes.getFirst();
     }
 
     /**
-     * The batch size of the small-batch claim.
+     * The noise of the batch sweep.
+     *
+     * @return the first noise level
+     */
+    public double mainNoise() {
+        return inputNoises.getFirst();
+    }
+
+    /**
+     * The batch size of the small-batch claims.
      *
      * @return the smallest batch size
      */
     public int smallBatch() {
-        return batchSizes.get(batchSizes.size() - 1);
+        return batchSizes.stream().mapToInt(Integer::intValue).min().orElseThrow();
+    }
+
+    /**
+     * The largest batch size (the paper's batch-1024 claim when above {@link #mainBatch}).
+     *
+     * @return the largest batch size
+     */
+    public int largestBatch() {
+        return batchSizes.stream().mapToInt(Integer::intValue).max().orElseThrow();
+    }
+
+    /**
+     * The cells, in run order: the batch sweep at the main noise, then the other noise levels at the main batch.
+     *
+     * @return the distinct cells
+     */
+    public List<Cell> cells() {
+        List<Cell> cells = new ArrayList<>();
+        for (int b : batchSizes) cells.add(new Cell(b, mainNoise()));
+        for (double s : inputNoises.subList(1, inputNoises.size())) cells.add(new Cell(mainBatch(), s));
+        return List.copyOf(cells);
+    }
+
+    /**
+     * The optimizers a cell runs, in {@link SrAdamMethod} order, as the paper lays them out: Adam and SR-Adam (both variants) in
+     * every cell; SR-Adam on all parameters and the SGD baselines in the noise sweep's cells (the main batch), as in the paper's
+     * noise table; the two mechanism controls in the batch sweep's cells (the main noise). Only those among {@link #methods}.
+     *
+     * @param cell the cell
+     * @return its optimizers
+     */
+    public List<SrAdamMethod> methodsIn(Cell cell) {
+        return methods.stream().filter(m -> switch (m) {
+            case ADAM, SR_WHITENED, SR_PAPER -> true;
+            case SR_ALL, SGD, MOMENTUM -> cell.batch() == mainBatch();
+            case SR_RAW, ADAM_CONV_099 -> cell.noise() == mainNoise();
+        }).toList();
     }
 
     /** The settings that must match for {@code --resume} (everything but the flag itself). */
     String fingerprint() {
-        return "sr-adam " + data + " train " + trainSubset + " test " + testSubset + " subset-seed " + subsetSeed + " noise " + inputNoise + " batches "
-                + batchSizes + " epochs " + epochs + " seeds " + seeds + " lr " + lr + " all-params " + allVariant + " margin " + margin + " quick " + quick;
+        return "sr-adam " + data + " train " + trainSubset + " test " + testSubset + " subset-seed " + subsetSeed + " noises " + inputNoises + " batches "
+                + batchSizes + " epochs " + epochs + " seeds " + seeds + " lr " + lr + " all-params " + allVariant + " margin " + margin + " quick " + quick
+                + " methods " + methods;
     }
 }

@@ -13,7 +13,7 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * {@code sr-adam-epochs.csv} (one row per optimizer, batch size, seed and epoch),
+ * {@code sr-adam-epochs.csv} (one row per optimizer, batch size, input noise, seed and epoch),
  * {@code sr-adam-shrinkage.csv} (one row per step of a shrinking run) and {@code sr-adam-runs.csv}
  * (one row per run). Every double is written exactly, so {@link #readRuns} returns the runs that were
  * written.
@@ -25,14 +25,15 @@ public final class SrAdamCsv {
     public static final String EPOCHS = "sr-adam-epochs.csv", SHRINKAGE = "sr-adam-shrinkage.csv", RUNS = "sr-adam-runs.csv";
 
     static void write(List<Run> runs, Path out) throws IOException {
-        CsvTable epochs = NetworkRun.epochTable("method", "batch_size", "seed");
-        CsvTable shrink = new CsvTable("method", "batch_size", "seed", "step", "epoch", "shrinkage");
-        CsvTable summary = new CsvTable("method", "batch_size", "seed", "best_test_accuracy", "final_test_accuracy", "epochs_completed", "diverged");
+        CsvTable epochs = NetworkRun.epochTable("method", "batch_size", "input_noise", "seed");
+        CsvTable shrink = new CsvTable("method", "batch_size", "input_noise", "seed", "step", "epoch", "shrinkage");
+        CsvTable summary = new CsvTable("method", "batch_size", "input_noise", "seed", "best_test_accuracy", "final_test_accuracy", "epochs_completed",
+                "diverged");
         for (Run r : runs) {
-            NetworkRun.addEpochs(epochs, r.result(), r.method().key(), r.batch(), r.seed());
-            for (double[] s : r.shrinkage()) shrink.row(r.method().key(), r.batch(), r.seed(), (long) s[0], (int) s[1], s[2]);
+            NetworkRun.addEpochs(epochs, r.result(), r.method().key(), r.batch(), r.noise(), r.seed());
+            for (double[] s : r.shrinkage()) shrink.row(r.method().key(), r.batch(), r.noise(), r.seed(), (long) s[0], (int) s[1], s[2]);
             List<EpochMetrics> es = r.result().history();
-            summary.row(r.method().key(), r.batch(), r.seed(), r.result().bestTestAccuracy(), es.isEmpty() ? Double.NaN : es.getLast().testAccuracy(),
+            summary.row(r.method().key(), r.batch(), r.noise(), r.seed(), r.result().bestTestAccuracy(), es.isEmpty() ? Double.NaN : es.getLast().testAccuracy(),
                     es.size(), r.result().message());
         }
         epochs.write(out.resolve(EPOCHS));
@@ -62,14 +63,19 @@ public final class SrAdamCsv {
                 if (!key.equals(key(r))) continue;
                 shrink.add(new double[] {Long.parseLong(r.get("step")), Integer.parseInt(r.get("epoch")), Double.parseDouble(r.get("shrinkage"))});
             }
-            runs.add(new Run(m, Integer.parseInt(row.get("batch_size")), Long.parseLong(row.get("seed")),
+            runs.add(new Run(m, Integer.parseInt(row.get("batch_size")), Double.parseDouble(row.get("input_noise")), Long.parseLong(row.get("seed")),
                     NetworkRun.readBack(Resumption.epochs(epochRows, r -> key.equals(key(r))), diverged), shrink));
         }
         return runs;
     }
 
-    /** A run's key in every file: method/batch/seed. */
+    /** A run's key in every file: method/batch/noise/seed. */
     static String key(Map<String, String> row) {
-        return row.get("method") + "/" + row.get("batch_size") + "/" + row.get("seed");
+        return row.get("method") + "/" + row.get("batch_size") + "/" + Double.parseDouble(row.get("input_noise")) + "/" + row.get("seed");
+    }
+
+    /** The key of a run, as {@link #key(Map)} builds it from a row. */
+    static String key(SrAdamMethod m, int batch, double noise, long seed) {
+        return m.key() + "/" + batch + "/" + noise + "/" + seed;
     }
 }

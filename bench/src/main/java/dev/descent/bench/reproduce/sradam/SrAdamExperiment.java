@@ -9,12 +9,12 @@ import java.nio.file.Path;
 
 /**
  * {@code descent reproduce sr-adam}: Arashi &amp; Amintoosi's Stein-rule Adam (docs/papers.md §1) against Adam
- * on SimpleCNN with input noise 0.05, at batch 512 and batch 64: Adam, SR-Adam on the convolution
- * layers with the paper's formula, the same with the authors' whitened statistics, and SR-Adam on all
- * parameters. Every configuration runs with the same seeds, so each seed's runs share the initial
- * weights, the batches and the augmentation. The claims: at batch 512 SR-Adam beats Adam by at least
- * 0.5 points of mean best test accuracy; shrinking all parameters does worse than Adam; at batch 64
- * SR-Adam is not above Adam.
+ * on SimpleCNN, in the paper's two sweeps — batch sizes at input noise 0.05 and noise levels at batch 512 — with
+ * budgets matched in optimizer steps: Adam, SR-Adam on the convolution layers with the published (whitened, c = 0.1)
+ * statistics and with the paper's formula, SR-Adam on all parameters, two mechanism controls (σ² from the raw
+ * gradient's bias-corrected moments; Adam with β1 = 0.99 on the convolution layers) and SGD / momentum baselines.
+ * Every configuration runs with the same seeds, so each seed's runs share the initial weights, the batches and the
+ * augmentation, and every claim is judged by a paired 95 % interval ({@link SrAdamOutcome#verdicts}).
  */
 public final class SrAdamExperiment implements Experiment<SrAdamConfig, SrAdamOutcome> {
 

@@ -13,7 +13,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 
-/** The optimizers compared, in the order they run and are reported (docs/papers.md §1). */
+/** The optimizers compared, in the order they run and are reported (docs/papers.md §1): the paper's four, two mechanism controls, two baselines. */
 public enum SrAdamMethod {
     /** Adam with ε on the uncorrected √v, so that it is SR-Adam with c ≡ 1. */
     ADAM("Adam"),
@@ -22,14 +22,25 @@ public enum SrAdamMethod {
     /** SR-Adam shrinking the convolution layers, the authors' whitened statistics. */
     SR_WHITENED("SR-Adam (conv, whitened)"),
     /** SR-Adam shrinking every parameter as one group. */
-    SR_ALL("SR-Adam (all parameters)");
+    SR_ALL("SR-Adam (all parameters)"),
+    /** Mechanism control: SR-Adam on the convolution layers with σ² from bias-corrected moments of the raw gradient. */
+    SR_RAW("SR-Adam (conv, raw-gradient moments)"),
+    /**
+     * Mechanism control: Adam with β1 = 0.99 on the convolution layers only. The whitened variant's constant c = 0.1 makes
+     * m ← 0.9·m + 0.1·(0.9·m + 0.1·g) = 0.99·m + 0.01·g there, so this is its first moment without the shrunk second moment.
+     */
+    ADAM_CONV_099("Adam (β1 = 0.99 on conv layers)"),
+    /** Baseline: SGD with momentum 0.9. */
+    MOMENTUM("SGD, momentum 0.9"),
+    /** Baseline: plain SGD. */
+    SGD("SGD");
 
+    /** Published best test accuracies (%), CIFAR-10, batch 512, 20 epochs, 5 seeds (docs/papers.md §1), by noise: SGD, momentum, Adam, SR-Adam, SR-Adam all. */
+    static final Map<Double, double[]> PAPER_BY_NOISE = Map.of(0.0, new double[] {48.95, 72.31, 74.12, 75.59, 70.86},
+            0.05, new double[] {49.25, 72.22, 73.95, 75.84, 71.25}, 0.1, new double[] {49.24, 71.89, 73.20, 75.37, 70.44});
     /** Published best test accuracies (%), CIFAR-10, input noise 0.05, 20 epochs, 5 seeds (docs/papers.md §1), by batch size: Adam, SR-Adam. */
     static final Map<Integer, double[]> PAPER_ADAM_SR = Map.of(64, new double[] {76.17, 72.02}, 128, new double[] {76.31, 73.75},
             256, new double[] {75.52, 75.73}, 512, new double[] {73.95, 75.84}, 1024, new double[] {71.96, 73.89});
-    /** Published best test accuracy (%) of SR-Adam on all parameters, CIFAR-10, noise 0.05, batch 512. */
-    static final double PAPER_ALL_512 = 71.25;
-
     final String label;
 
     SrAdamMethod(String label) {
@@ -39,10 +50,10 @@ public enum SrAdamMethod {
     /**
      * Whether the method shrinks (and so has a factor c to record).
      *
-     * @return false for Adam only
+     * @return true for the SR-Adam variants
      */
     public boolean shrinks() {
-        return this != ADAM;
+        return this == SR_PAPER || this == SR_WHITENED || this == SR_ALL || this == SR_RAW;
     }
 
     /**
@@ -60,14 +71,24 @@ public enum SrAdamMethod {
         throw new IOException(file + ": unknown method '" + key + "'");
     }
 
-    /** The published number at a batch size, or NaN (the paper's SR-Adam numbers come from the authors' whitened code). */
-    double paper(int batch) {
-        double[] p = PAPER_ADAM_SR.get(batch);
-        return switch (this) {
-            case ADAM -> p == null ? Double.NaN : p[0];
-            case SR_PAPER, SR_WHITENED -> p == null ? Double.NaN : p[1];
-            case SR_ALL -> batch == 512 ? PAPER_ALL_512 : Double.NaN;
+    /**
+     * The published number at a batch size and noise level, or NaN (the paper's SR-Adam numbers come from the authors' whitened
+     * code; the mechanism controls are not in the paper).
+     */
+    double paper(int batch, double noise) {
+        int column = switch (this) {
+            case SGD -> 0;
+            case MOMENTUM -> 1;
+            case ADAM -> 2;
+            case SR_PAPER, SR_WHITENED -> 3;
+            case SR_ALL -> 4;
+            case SR_RAW, ADAM_CONV_099 -> -1;
         };
+        if (column < 0) return Double.NaN;
+        if (batch == 512 && PAPER_BY_NOISE.containsKey(noise)) return PAPER_BY_NOISE.get(noise)[column];
+        double[] p = noise == 0.05 ? PAPER_ADAM_SR.get(batch) : null;
+        if (p == null || column < 2 || column > 3) return Double.NaN;
+        return p[column - 2];
     }
 
     /** The optimizer over a model's parameters. */
@@ -80,6 +101,14 @@ public enum SrAdamMethod {
                             .with("variant", this == SR_PAPER ? SteinRuleAdam.Variant.PAPER : SteinRuleAdam.Variant.WHITENED),
                     ParamGroup.of(model.parametersExcept(Conv2d.class)).with("lr", cfg.lr()).with("shrink", false)));
             case SR_ALL -> new SteinRuleAdam(List.of(ParamGroup.of(all).with("lr", cfg.lr()).with("shrink", true).with("variant", cfg.allVariant())));
+            case SR_RAW -> new SteinRuleAdam(List.of(
+                    ParamGroup.of(model.parameters(Conv2d.class)).with("lr", cfg.lr()).with("shrink", true).with("variant", SteinRuleAdam.Variant.RAW_MOMENTS),
+                    ParamGroup.of(model.parametersExcept(Conv2d.class)).with("lr", cfg.lr()).with("shrink", false)));
+            case ADAM_CONV_099 -> new Adam(List.of(ParamGroup.of(model.parameters(Conv2d.class)).with("lr", cfg.lr()).with("beta1", 0.99)
+                            .with("paper_epsilon", true),
+                    ParamGroup.of(model.parametersExcept(Conv2d.class)).with("lr", cfg.lr()).with("paper_epsilon", true)));
+            case MOMENTUM -> new dev.descent.optim.SGD(List.of(ParamGroup.of(all).with("lr", cfg.lr()).with("momentum", 0.9)));
+            case SGD -> new dev.descent.optim.SGD(List.of(ParamGroup.of(all).with("lr", cfg.lr())));
         };
     }
 }

@@ -2,10 +2,11 @@
 package dev.descent.bench.reproduce.sradam;
 
 import static dev.descent.bench.reproduce.sradam.SrAdamOutcome.bests;
-import static dev.descent.bench.reproduce.sradam.SrAdamOutcome.meanBest;
+import static dev.descent.bench.reproduce.sradam.SrAdamOutcome.againstAdam;
 
 import dev.descent.bench.ImageSource;
 import dev.descent.bench.report.LinePlot;
+import dev.descent.bench.reproduce.Budget;
 import dev.descent.bench.reproduce.Report;
 import dev.descent.bench.reproduce.Resumption;
 import dev.descent.bench.reproduce.Statistics;
@@ -40,10 +41,14 @@ final class SrAdamReport {
         Map<String, Object> s = new LinkedHashMap<>();
         s.put("data", data.description() + ": " + data.train().size() + " training images (class-stratified subset, drawn once with seed "
                 + cfg.subsetSeed() + "), " + data.test().size() + " test images" + (cfg.testSubset() == 0 ? " (the full test set)" : " (the first ones)"));
-        s.put("training transforms", data.transformsDescription(true, cfg.inputNoise()));
+        s.put("training transforms", data.transformsDescription(true, cfg.mainNoise()) + "; input-noise levels " + cfg.inputNoises()
+                + " (the first for the batch sweep, the others at batch " + cfg.mainBatch() + ")");
         s.put("model", String.format(Locale.ROOT, "SimpleCNN for %d×%d×%d inputs, %d classes: %,d parameters (conv 32 and 64 channels, dense 128, dropout 0.2)",
                 data.train().channels(), data.train().height(), data.train().width(), data.train().numClasses(), o.parameters()));
-        s.put("batch sizes", cfg.batchSizes() + " (large: " + cfg.largeBatch() + ", small: " + cfg.smallBatch() + ")");
+        s.put("batch sizes", cfg.batchSizes() + " (the claims' large batch: " + cfg.mainBatch() + ", small: " + cfg.smallBatch() + ")");
+        s.put("cells and their optimizers", String.join("; ", cfg.cells().stream().map(c -> "batch " + c.batch() + ", noise " + Statistics.sig(c.noise())
+                + ": " + String.join(", ", cfg.methodsIn(c).stream().map(SrAdamMethod::key).toList())).toList())
+                + " (the paper's layout: all-parameter SR-Adam and the SGD baselines in its noise table, the mechanism controls in the batch sweep)");
         s.put("epochs", cfg.epochs());
         s.put("seeds", cfg.seeds() + " (per seed, every optimizer starts from the same weights and sees the same batches, augmentation and noise)");
         s.put("loss", "cross-entropy; no weight decay; no schedule");
@@ -52,52 +57,70 @@ final class SrAdamReport {
         s.put("SR-Adam (conv, …)", "two groups: the Conv2d weights and biases shrink (one factor), every other parameter is plain Adam; lr " + cfg.lr()
                 + ", β1 0.9, β2 0.999, ε 1e-8, warm-up 5 steps, c_min 0.1, c_max 1; paper formula or whitened (authors' code) statistics");
         s.put("SR-Adam (all parameters)", "one shrinking group with every parameter, " + cfg.allVariant().name().toLowerCase(Locale.ROOT) + " statistics");
+        s.put("mechanism controls", "SR-Adam (conv) with σ² from bias-corrected moments of the raw gradient (`RAW_MOMENTS`: does an adaptive factor"
+                + " help?), and Adam with β1 = 0.99 on the conv layers only (the whitened variant's c = 0.1 makes its first moment"
+                + " 0.99·m + 0.01·g there: is the gain just a longer average?)");
+        s.put("baselines", "SGD and SGD with momentum 0.9, lr " + cfg.lr() + " (the paper's table has both)");
         s.put("metric", "best test accuracy over the epochs, mean ± std over seeds");
         r.settings(s);
-        r.paragraph("Differences from the paper's setup ([docs/papers.md §1](../../papers.md#1-stein-rule-adam-sr-adam):"
-                + " full 50,000-image training set, 20 epochs, 5 seeds): this run uses "
-                + data.train().size() + " training images, " + cfg.epochs() + " epochs and " + cfg.seeds().size() + " seed(s) (issue 7's full setup:"
-                + " 10,000 images, 10 epochs, 3 seeds)."
-                + " Absolute accuracies are therefore not comparable with the paper's; the claims are about differences between optimizers.");
+        List<Budget> budget = new ArrayList<>();
+        budget.add(new Budget("paper", "CIFAR-10 and CIFAR-100, noise 0, 0.05, 0.1", Budget.count(50_000), "512 (ablation 64–1024)",
+                Budget.count(Budget.steps(50_000, 512, 20)) + " at 512", "20", "5", ""));
+        for (int batch : cfg.batchSizes()) {
+            budget.add(new Budget("ours, batch " + batch, data.description(), Budget.count(data.train().size()), Integer.toString(batch),
+                    Budget.fraction(Budget.steps(data.train().size(), batch, cfg.epochs()), Budget.steps(50_000, batch, 20)), Integer.toString(cfg.epochs()),
+                    Integer.toString(cfg.seeds().size()), (data.cifar10() ? "" : "substitute data, no CIFAR-100; ") + (data.train().size() < 50_000
+                    ? "fewer images; " : "") + "step counts as shown"));
+        }
+        Budget.table(r, budget);
+        r.paragraph("Absolute accuracies are not comparable with the paper's unless the data is CIFAR-10; the claims are about differences"
+                + " between optimizers, each seed's runs sharing initial weights, batches, augmentation and noise.");
 
         r.section("Results");
-        for (int batch : cfg.batchSizes()) {
-            r.subsection("Batch " + batch);
+        for (SrAdamConfig.Cell cell : cfg.cells()) {
+            int batch = cell.batch();
+            r.subsection("Batch " + batch + ", input noise " + Statistics.sig(cell.noise()));
             List<List<String>> rows = new ArrayList<>();
-            double adam = meanBest(runs, SrAdamMethod.ADAM, batch), paperAdam = SrAdamMethod.ADAM.paper(batch);
-            for (SrAdamMethod m : SrAdamMethod.values()) {
-                double[] b = bests(runs, m, batch);
-                double[] finals = runs.stream().filter(x -> x.method() == m && x.batch() == batch)
+            double paperAdam = SrAdamMethod.ADAM.paper(batch, cell.noise());
+            for (SrAdamMethod m : cfg.methodsIn(cell)) {
+                double[] b = bests(runs, m, cell);
+                double[] finals = runs.stream().filter(x -> x.in(m, cell))
                         .mapToDouble(x -> x.result().diverged() || x.result().history().isEmpty() ? Double.NaN
                                 : 100 * x.result().history().getLast().testAccuracy()).toArray();
-                double p = m.paper(batch);
+                double p = m.paper(batch, cell.noise());
                 rows.add(List.of(m.label, Statistics.meanStd(b, 2), Statistics.format(Statistics.mean(finals), 2),
-                        m == SrAdamMethod.ADAM ? "—" : Statistics.format(Statistics.mean(b) - adam, 2), Double.isNaN(p) ? "—" : Statistics.format(p, 2),
+                        m == SrAdamMethod.ADAM || b.length != bests(runs, SrAdamMethod.ADAM, cell).length ? "—"
+                                : Statistics.tInterval(againstAdam(runs, m, cell).pairedDifferences(), Verdict.LEVEL).format(2),
+                        Double.isNaN(p) ? "—" : Statistics.format(p, 2),
                         m == SrAdamMethod.ADAM || Double.isNaN(p) || Double.isNaN(paperAdam) ? "—" : Statistics.format(p - paperAdam, 2)));
             }
-            r.table(List.of("optimizer", "best test acc. % (ours)", "final test acc. % (ours)", "Δ vs Adam (ours)", "best test acc. % (paper, CIFAR-10)",
-                    "Δ vs Adam (paper)"), rows);
-            r.image("Test accuracy per epoch at batch " + batch, "sr-adam-accuracy-batch" + batch + ".png");
-            double epochSeconds = Statistics.mean(runs.stream().filter(x -> x.batch() == batch).flatMap(x -> x.result().history().stream())
-                    .mapToDouble(EpochMetrics::seconds).toArray());
-            r.paragraph("Mean wall time of one epoch at batch " + batch + " (training steps, evaluation excluded): " + Report.wallTime(epochSeconds) + ".");
+            r.table(List.of("optimizer", "best test acc. % (ours)", "final test acc. % (ours)", "Δ vs Adam, paired over seeds (ours)",
+                    "best test acc. % (paper, CIFAR-10)", "Δ vs Adam (paper)"), rows);
+            r.image("Test accuracy per epoch, batch " + batch + ", noise " + Statistics.sig(cell.noise()), plotName("accuracy", cell));
+            double epochSeconds = Statistics.mean(runs.stream().filter(x -> x.batch() == batch && x.noise() == cell.noise())
+                    .flatMap(x -> x.result().history().stream()).mapToDouble(EpochMetrics::seconds).toArray());
+            r.paragraph("Mean wall time of one epoch in this cell (training steps, evaluation excluded): " + Report.wallTime(epochSeconds) + ".");
         }
         r.subsection("Shrinkage factor");
         List<List<String>> rows = new ArrayList<>();
-        for (int batch : cfg.batchSizes()) {
-            for (SrAdamMethod m : SrAdamMethod.values()) {
+        for (SrAdamConfig.Cell cell : cfg.cells()) {
+            for (SrAdamMethod m : cfg.methodsIn(cell)) {
                 if (!m.shrinks()) continue;
-                double[] c = afterWarmup(runs, m, batch);
-                rows.add(List.of(Integer.toString(batch), m.label, Integer.toString(c.length), Statistics.format(Statistics.mean(c), 4),
-                        Statistics.format(java.util.Arrays.stream(c).min().orElse(Double.NaN), 4), Statistics.format(java.util.Arrays.stream(c).max().orElse(Double.NaN), 4)));
+                double[] c = afterWarmup(runs, m, cell);
+                rows.add(List.of(Integer.toString(cell.batch()), Statistics.sig(cell.noise()), m.label, Integer.toString(c.length),
+                        Statistics.format(Statistics.mean(c), 4), Statistics.format(java.util.Arrays.stream(c).min().orElse(Double.NaN), 4),
+                        Statistics.format(java.util.Arrays.stream(c).max().orElse(Double.NaN), 4)));
             }
         }
         r.paragraph("The factor c of the shrinking group after the 5 warm-up steps (every step of every seed is in `sr-adam-shrinkage.csv`)."
                 + " The whitened variant's factor is max(c_min, 2/p) by construction.");
-        r.table(List.of("batch", "optimizer", "steps", "mean c", "min c", "max c"), rows);
-        for (int batch : cfg.batchSizes()) r.image("Shrinkage factor per step at batch " + batch, "sr-adam-shrinkage-batch" + batch + ".png");
+        r.table(List.of("batch", "noise", "optimizer", "steps", "mean c", "min c", "max c"), rows);
+        for (SrAdamConfig.Cell cell : cfg.cells()) {
+            r.image("Shrinkage factor per step, batch " + cell.batch() + ", noise " + Statistics.sig(cell.noise()), plotName("shrinkage", cell));
+        }
         List<String> diverged = new ArrayList<>();
-        for (Run run : runs) if (run.result().diverged()) diverged.add(run.method().label + ", batch " + run.batch() + ", seed " + run.seed() + ": "
+        for (Run run : runs) if (run.result().diverged()) diverged.add(run.method().label + ", batch " + run.batch() + ", noise "
+                + Statistics.sig(run.noise()) + ", seed " + run.seed() + ": "
                 + run.result().message());
         if (!diverged.isEmpty()) {
             r.paragraph("Runs that diverged:");
@@ -108,39 +131,49 @@ final class SrAdamReport {
         r.section("Verdicts");
         r.verdicts(o.verdicts());
         r.section("Files");
-        r.bullets(List.of("`sr-adam-epochs.csv`: one row per optimizer, batch size, seed and epoch: training and test loss and accuracy, lr, seconds",
+        r.bullets(List.of("`sr-adam-epochs.csv`: one row per optimizer, batch size, input noise, seed and epoch: training and test loss and accuracy, lr,"
+                        + " seconds",
                 "`sr-adam-shrinkage.csv`: one row per SR-Adam step: the shrinking group's factor c",
                 "`sr-adam-runs.csv`: one row per run: best and final test accuracy, divergence",
-                "`sr-adam-accuracy-batchB.png`, `sr-adam-shrinkage-batchB.png`: the plots above"));
+                "`sr-adam-accuracy-batchB-noiseS.png`, `sr-adam-shrinkage-batchB-noiseS.png`: the plots above"));
         return r;
     }
 
-    /** The factors c of a method's runs at a batch size after the 5 warm-up steps, in run and step order. */
-    static double[] afterWarmup(List<Run> runs, SrAdamMethod m, int batch) {
-        return runs.stream().filter(x -> x.method() == m && x.batch() == batch).flatMap(x -> x.shrinkage().stream()).filter(x -> x[0] > 5)
-                .mapToDouble(x -> x[2]).toArray();
+    /** The factors c of a method's runs in a cell after the 5 warm-up steps, in run and step order. */
+    static double[] afterWarmup(List<Run> runs, SrAdamMethod m, SrAdamConfig.Cell cell) {
+        return runs.stream().filter(x -> x.in(m, cell)).flatMap(x -> x.shrinkage().stream()).filter(x -> x[0] > 5).mapToDouble(x -> x[2]).toArray();
+    }
+
+    static String plotName(String what, SrAdamConfig.Cell cell) {
+        return "sr-adam-" + what + "-batch" + cell.batch() + "-noise" + Statistics.sig(cell.noise()) + ".png";
     }
 
     static String summary(SrAdamConfig cfg, SrAdamOutcome o) {
+        Map<Verdict.Outcome, Integer> counts = new java.util.EnumMap<>(Verdict.Outcome.class);
+        for (Verdict v : o.verdicts()) counts.merge(v.outcome(), 1, Integer::sum);
         List<String> parts = new ArrayList<>();
-        for (Verdict v : o.verdicts()) parts.add(v.outcome().label().toLowerCase(Locale.ROOT));
-        return String.format(Locale.ROOT, "[SR-Adam](sr-adam/report.md) (Arashi & Amintoosi, §1) on %s: at batch %d"
-                + " SR-Adam − Adam = %s points of best accuracy, paired over seeds (paper formula; paper +1.89 on CIFAR-10 at batch 512); verdicts: %s.",
-                o.data().cifar10() ? "CIFAR-10" : o.data().description() + " (substitute for CIFAR-10)", cfg.largeBatch(),
-                Statistics.tInterval(SrAdamOutcome.againstAdam(o.runs(), SrAdamMethod.SR_PAPER, cfg.largeBatch()).pairedDifferences(), Verdict.LEVEL).format(2),
-                String.join(", ", parts));
+        for (Map.Entry<Verdict.Outcome, Integer> e : counts.entrySet()) parts.add(e.getValue() + " " + e.getKey().label().toLowerCase(Locale.ROOT));
+        SrAdamConfig.Cell main = new SrAdamConfig.Cell(cfg.mainBatch(), cfg.mainNoise());
+        return String.format(Locale.ROOT, "[SR-Adam](sr-adam/report.md) (Arashi & Amintoosi, §1) on %s: at batch %d, noise %s, SR-Adam − Adam ="
+                + " %s points of best accuracy (published variant, whitened) and %s (paper formula), paired over %s (paper +1.89 on CIFAR-10);"
+                + " verdicts: %s.",
+                o.data().cifar10() ? "CIFAR-10" : o.data().description() + " (substitute for CIFAR-10)", main.batch(), Statistics.sig(main.noise()),
+                Statistics.tInterval(SrAdamOutcome.againstAdam(o.runs(), SrAdamMethod.SR_WHITENED, main).pairedDifferences(), Verdict.LEVEL).format(2),
+                Statistics.tInterval(SrAdamOutcome.againstAdam(o.runs(), SrAdamMethod.SR_PAPER, main).pairedDifferences(), Verdict.LEVEL).format(2),
+                dev.descent.bench.report.Count.of(cfg.seeds().size(), "seed"), String.join(", ", parts));
     }
 
     private static void plots(SrAdamConfig cfg, List<Run> runs, Path out) throws IOException {
-        for (int batch : cfg.batchSizes()) {
-            LinePlot acc = new LinePlot("Test accuracy, batch " + batch + " (" + Statistics.seedNote(cfg.seeds().size()) + ")", "epoch", "test accuracy (%)");
-            LinePlot shrink = new LinePlot("Shrinkage factor c of the shrinking group, batch " + batch + " (mean over seeds)", "step", "c");
-            for (SrAdamMethod m : SrAdamMethod.values()) {
+        for (SrAdamConfig.Cell cell : cfg.cells()) {
+            String at = "batch " + cell.batch() + ", noise " + Statistics.sig(cell.noise());
+            LinePlot acc = new LinePlot("Test accuracy, " + at + " (" + Statistics.seedNote(cfg.seeds().size()) + ")", "epoch", "test accuracy (%)");
+            LinePlot shrink = new LinePlot("Shrinkage factor c of the shrinking group, " + at + " (mean over seeds)", "step", "c");
+            for (SrAdamMethod m : cfg.methodsIn(cell)) {
                 double[] e = new double[cfg.epochs()], a = new double[cfg.epochs()], lo = new double[e.length], hi = new double[e.length];
                 for (int i = 0; i < e.length; i++) {
                     e[i] = i + 1;
                     int epoch = i + 1;
-                    double[] v = runs.stream().filter(r -> r.method() == m && r.batch() == batch)
+                    double[] v = runs.stream().filter(r -> r.in(m, cell))
                             .mapToDouble(r -> r.result().epoch(epoch) == null ? Double.NaN : r.result().epoch(epoch).testAccuracy()).toArray();
                     a[i] = 100 * Statistics.mean(v);
                     lo[i] = 100 * Statistics.min(v);
@@ -149,7 +182,7 @@ final class SrAdamReport {
                 if (cfg.seeds().size() > 1) acc.add(m.label, e, a, lo, hi);
                 else acc.add(m.label, e, a);
                 if (!m.shrinks()) continue;
-                List<Run> mine = runs.stream().filter(r -> r.method() == m && r.batch() == batch).toList();
+                List<Run> mine = runs.stream().filter(r -> r.in(m, cell)).toList();
                 int steps = mine.stream().mapToInt(r -> r.shrinkage().size()).max().orElse(0);
                 double[] s = new double[steps], c = new double[steps];
                 for (int i = 0; i < steps; i++) {
@@ -159,8 +192,8 @@ final class SrAdamReport {
                 }
                 shrink.add(m.label, s, c);
             }
-            acc.write(out.resolve("sr-adam-accuracy-batch" + batch + ".png"));
-            shrink.write(out.resolve("sr-adam-shrinkage-batch" + batch + ".png"));
+            acc.write(out.resolve(plotName("accuracy", cell)));
+            shrink.write(out.resolve(plotName("shrinkage", cell)));
         }
     }
 }

@@ -5,6 +5,7 @@ import dev.descent.bench.ImageSource;
 import dev.descent.bench.ModelFactory;
 import dev.descent.bench.reproduce.NetworkRun;
 import dev.descent.bench.reproduce.Resumption;
+import dev.descent.bench.reproduce.Statistics;
 import dev.descent.bench.reproduce.sradam.SrAdamOutcome.Run;
 import dev.descent.data.Dataset;
 import dev.descent.nn.Sequential;
@@ -25,7 +26,7 @@ import java.util.Map;
 import java.util.SplittableRandom;
 
 /**
- * The run of the SR-Adam experiment: for each batch size, seed and {@link SrAdamMethod} in that order,
+ * The run of the SR-Adam experiment: for each cell (batch size and input noise), seed and {@link SrAdamMethod} in that order,
  * SimpleCNN from the seed's initial weights on the seed's batches, augmentation and noise. The CSV
  * files are rewritten after every run so that {@code --resume} can keep the finished ones.
  */
@@ -34,19 +35,22 @@ final class SrAdamRun {
 
     static SrAdamOutcome run(SrAdamConfig cfg, Path out, PrintStream log) throws IOException {
         ImageSource data = NetworkRun.load(cfg.data(), cfg.trainSubset(), cfg.testSubset(), cfg.subsetSeed(), log);
-        Dataset train = data.trainingSet(true, cfg.inputNoise()), test = data.testSet();
+        Dataset test = data.testSet();
         Map<String, Run> earlier = cfg.resume() ? earlierRuns(cfg, out) : Map.of();
         Resumption.writeFingerprint(out, cfg.fingerprint());
         List<Run> runs = new ArrayList<>();
         long params = model(data, 0).parameterCount();
-        for (int batch : cfg.batchSizes()) {
+        for (SrAdamConfig.Cell cell : cfg.cells()) {
+            int batch = cell.batch();
+            Dataset train = data.trainingSet(true, cell.noise());
+            String noise = "n" + Statistics.sig(cell.noise());
             for (long seed : cfg.seeds()) {
-                for (SrAdamMethod m : SrAdamMethod.values()) {
-                    Run before = earlier.get(m.key() + "/" + batch + "/" + seed);
+                for (SrAdamMethod m : cfg.methodsIn(cell)) {
+                    Run before = earlier.get(SrAdamCsv.key(m, batch, cell.noise(), seed));
                     if (before != null) {
                         runs.add(before);
-                        log.printf(Locale.ROOT, "  %s b%d s%d: read back from the earlier invocation (best test accuracy %.2f%%)%n", m.key(), batch, seed,
-                                100 * before.result().bestTestAccuracy());
+                        log.printf(Locale.ROOT, "  %s b%d %s s%d: read back from the earlier invocation (best test accuracy %.2f%%)%n", m.key(), batch, noise,
+                                seed, 100 * before.result().bestTestAccuracy());
                         continue;
                     }
                     Sequential model = model(data, seed);
@@ -58,9 +62,9 @@ final class SrAdamRun {
                             if (m.shrinks()) shrink.add(new double[] {s.step(), s.epoch(), ((SteinRuleAdam) opt).lastShrinkage(0)});
                         }
                     };
-                    TrainResult r = NetworkRun.train(m.key() + " b" + batch + " s" + seed, model, opt, null, train, test, batch, cfg.epochs(), seed ^ 0xDA7AL,
+                    TrainResult r = NetworkRun.train(m.key() + " b" + batch + " " + noise + " s" + seed, model, opt, null, train, test, batch, cfg.epochs(), seed ^ 0xDA7AL,
                             log, probe);
-                    runs.add(new Run(m, batch, seed, r, shrink));
+                    runs.add(new Run(m, batch, cell.noise(), seed, r, shrink));
                     SrAdamCsv.write(runs, out);
                 }
             }
@@ -73,11 +77,11 @@ final class SrAdamRun {
                 new SplittableRandom(seed));
     }
 
-    /** The runs an earlier invocation with the same settings completed, read back from its CSV files; keyed method/batch/seed. */
+    /** The runs an earlier invocation with the same settings completed, read back from its CSV files; keyed method/batch/noise/seed. */
     static Map<String, Run> earlierRuns(SrAdamConfig cfg, Path out) throws IOException {
         if (!Resumption.matches(out, cfg.fingerprint(), SrAdamCsv.RUNS)) return Map.of();
         Map<String, Run> runs = new LinkedHashMap<>();
-        for (Run r : SrAdamCsv.readRuns(out, cfg.epochs())) runs.put(r.method().key() + "/" + r.batch() + "/" + r.seed(), r);
+        for (Run r : SrAdamCsv.readRuns(out, cfg.epochs())) runs.put(SrAdamCsv.key(r.method(), r.batch(), r.noise(), r.seed()), r);
         return runs;
     }
 }

@@ -2,6 +2,8 @@
 package dev.descent.bench.reproduce.unlearning;
 
 import dev.descent.bench.reproduce.CsvTable;
+import dev.descent.bench.reproduce.unlearning.UnlearningConfig.Cell;
+import dev.descent.bench.reproduce.unlearning.UnlearningConfig.Student;
 import dev.descent.bench.reproduce.unlearning.UnlearningOutcome.Run;
 import java.io.IOException;
 import java.nio.file.Path;
@@ -17,16 +19,22 @@ import java.util.Map;
 public final class UnlearningCsv {
     private UnlearningCsv() {}
 
+    /** The {@code batches} column's values. */
+    static final String IID = "iid", ANTITHETIC = "antithetic";
+
     /** The file names. */
     public static final String TRAJECTORIES = "unlearning-trajectories.csv", RUNS = "unlearning-runs.csv";
 
     static void write(List<Run> runs, Path out) throws IOException {
-        CsvTable traj = new CsvTable("c2", "a0", "seed", "step", "alignment", "energy_alignment", "mean_a", "batch_loss");
-        CsvTable sum = new CsvTable("c2", "a0", "seed", "initial_alignment", "peak_alignment", "peak_step", "final_alignment", "drop", "gain_lost",
-                "final_mean_a", "final_batch_loss");
+        CsvTable traj = new CsvTable("student", "c2", "c3", "a0", "batches", "seed", "step", "alignment", "energy_alignment", "mean_a", "batch_loss");
+        CsvTable sum = new CsvTable("student", "c2", "c3", "a0", "batches", "seed", "initial_alignment", "peak_alignment", "peak_step", "peak_batch_loss",
+                "final_alignment", "drop", "gain_lost", "final_mean_a", "final_batch_loss");
         for (Run r : runs) {
-            for (double[] p : r.trajectory()) traj.row(r.c2(), r.a0(), r.seed(), (int) p[0], p[1], p[2], p[3], p[4]);
-            sum.row(r.c2(), r.a0(), r.seed(), r.initial(), r.peak(), r.peakStep(), r.last(), r.drop(), r.gainLost(), r.lastMeanA(), r.lastLoss());
+            Cell c = r.cell();
+            String batches = c.antithetic() ? ANTITHETIC : IID;
+            for (double[] p : r.trajectory()) traj.row(c.student().key(), c.c2(), c.c3(), c.a0(), batches, r.seed(), (int) p[0], p[1], p[2], p[3], p[4]);
+            sum.row(c.student().key(), c.c2(), c.c3(), c.a0(), batches, r.seed(), r.initial(), r.peak(), r.peakStep(), r.peakLoss(), r.last(), r.drop(),
+                    r.gainLost(), r.lastMeanA(), r.lastLoss());
         }
         traj.write(out.resolve(TRAJECTORIES));
         sum.write(out.resolve(RUNS));
@@ -48,14 +56,15 @@ public final class UnlearningCsv {
             for (Map<String, String> s : steps) {
                 if (key.equals(key(s))) trajectory.add(new double[] {d(s, "step"), d(s, "alignment"), d(s, "energy_alignment"), d(s, "mean_a"), d(s, "batch_loss")});
             }
-            runs.add(new Run(d(r, "c2"), d(r, "a0"), Long.parseLong(r.get("seed")), List.copyOf(trajectory), d(r, "initial_alignment"), d(r, "peak_alignment"),
-                    Integer.parseInt(r.get("peak_step")), d(r, "final_alignment"), d(r, "final_mean_a"), d(r, "final_batch_loss")));
+            Cell cell = new Cell(Student.of(r.get("student")), d(r, "c2"), d(r, "c3"), d(r, "a0"), ANTITHETIC.equals(r.get("batches")));
+            runs.add(new Run(cell, Long.parseLong(r.get("seed")), List.copyOf(trajectory), d(r, "initial_alignment"), d(r, "peak_alignment"),
+                    Integer.parseInt(r.get("peak_step")), d(r, "peak_batch_loss"), d(r, "final_alignment"), d(r, "final_mean_a"), d(r, "final_batch_loss")));
         }
         return runs;
     }
 
     private static String key(Map<String, String> row) {
-        return row.get("c2") + "/" + row.get("a0") + "/" + row.get("seed");
+        return row.get("student") + "/" + row.get("c2") + "/" + row.get("c3") + "/" + row.get("a0") + "/" + row.get("batches") + "/" + row.get("seed");
     }
 
     private static double d(Map<String, String> row, String column) {

@@ -21,8 +21,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * {@link ClippingExperiment} with the quick settings on generated images: the x⁴ counts equal the
- * paper's exactly; the network part writes one row per method, seed and epoch with η ÷ 10 after the
- * milestone; the verdicts computed from the CSV files, and recomputed here from their raw cells,
+ * digest's exactly; the network part writes one row per method, h arm (soft, then hard), seed and epoch
+ * with η ÷ 10 after the milestone, and the soft and hard arms differ; the verdicts computed from the CSV files, and recomputed here from their raw cells,
  * agree with the outcome; {@code resume} recomputes an interrupted run bit for bit.
  */
 class ClippingTest {
@@ -31,7 +31,7 @@ class ClippingTest {
 
     private static ClippingConfig with(ClippingConfig c, Part part, int subset, List<Long> seeds, boolean resume) {
         return new ClippingConfig(part, c.x4Starts(), c.data(), c.model(), subset, subset, c.subsetSeed(), c.batchSize(), c.epochs(), c.milestone(),
-                c.weightDecay(), c.softClip(), seeds, c.quick(), resume);
+                c.weightDecay(), c.clips(), seeds, c.quick(), resume);
     }
 
     @Test
@@ -44,11 +44,11 @@ class ClippingTest {
         assertEquals(XToTheFourth.STARTS.length, o.x4().size());
         for (int i = 0; i < XToTheFourth.STARTS.length; i++) {
             ClippingOutcome.X4 r = o.x4().get(i);
-            assertEquals(XToTheFourth.PAPER_CLIPPED[i], r.clipped(), "clipped GD from " + r.x0());
-            assertEquals(XToTheFourth.PAPER_FIXED[i] < 0 ? XToTheFourth.CAP : XToTheFourth.PAPER_FIXED[i], r.fixed(), "fixed-step GD from " + r.x0());
+            assertEquals(XToTheFourth.DIGEST_CLIPPED[i], r.clipped(), "clipped GD from " + r.x0());
+            assertEquals(XToTheFourth.DIGEST_FIXED[i] < 0 ? XToTheFourth.CAP : XToTheFourth.DIGEST_FIXED[i], r.fixed(), "fixed-step GD from " + r.x0());
         }
         assertEquals(o.x4(), ClippingCsv.readX4(out));
-        List<String[]> x4 = Outputs.csv(out.resolve(ClippingCsv.X4), "x0,method,lr,gamma,iterations,converged,paper_iterations");
+        List<String[]> x4 = Outputs.csv(out.resolve(ClippingCsv.X4), "x0,method,lr,gamma,iterations,converged,digest_iterations");
         assertEquals(2 * cfg.x4Starts().size(), x4.size());
         for (String[] row : x4) {
             double x0 = Double.parseDouble(row[0]), lr = Double.parseDouble(row[2]);
@@ -57,47 +57,59 @@ class ClippingTest {
         }
         assertEquals(List.of(Verdict.Outcome.REPRODUCED, Verdict.Outcome.REPRODUCED), o.verdicts().subList(0, 2).stream().map(Verdict::outcome).toList());
 
-        int methods = ClippingMethod.values().length;
-        List<String[]> epochs = Outputs.csv(out.resolve(ClippingCsv.EPOCHS), "method,seed,epoch,train_loss,train_accuracy,test_loss,test_accuracy,lr,seconds");
-        assertEquals(methods * cfg.seeds().size() * cfg.epochs(), epochs.size());
+        int runsPerSeed = 1 + 3 * cfg.clips().size(); // SGD+momentum, then the three clipping methods per h
+        assertEquals(7, runsPerSeed);
+        List<String[]> epochs = Outputs.csv(out.resolve(ClippingCsv.EPOCHS),
+                "method,clip,seed,epoch,train_loss,train_accuracy,test_loss,test_accuracy,lr,seconds");
+        assertEquals(runsPerSeed * cfg.seeds().size() * cfg.epochs(), epochs.size());
         for (String[] row : epochs) {
             double base = row[0].equals("clipped-momentum") ? 1.5 : 1.0;
-            assertEquals(Integer.parseInt(row[2]) <= cfg.milestone() ? base : base / 10, Double.parseDouble(row[7]), 1e-12, "η of " + String.join(",", row));
+            assertEquals(Integer.parseInt(row[3]) <= cfg.milestone() ? base : base / 10, Double.parseDouble(row[8]), 1e-12, "η of " + String.join(",", row));
+            assertEquals(row[0].equals("sgd-momentum"), row[1].equals("none"), String.join(",", row));
         }
-        assertEquals(methods * cfg.seeds().size(), Outputs.csv(out.resolve(ClippingCsv.RUNS),
-                "method,seed,final_test_accuracy,best_test_accuracy,epochs_completed,diverged").size());
+        assertEquals(runsPerSeed * cfg.seeds().size(), Outputs.csv(out.resolve(ClippingCsv.RUNS),
+                "method,clip,seed,final_test_accuracy,best_test_accuracy,epochs_completed,diverged").size());
+        // The arms run different optimizers: mixed clipping's training loss in epoch 1 differs between soft and hard h.
+        assertTrue(cell(epochs, "mixed", "soft", 1, 1, 4) != cell(epochs, "mixed", "hard", 1, 1, 4), "soft and hard h give different runs");
 
         List<ClippingOutcome.Run> back = ClippingCsv.readRuns(out, cfg.epochs());
         assertEquals(o.runs().size(), back.size());
         for (int i = 0; i < back.size(); i++) {
             assertEquals(o.runs().get(i).method(), back.get(i).method());
+            assertEquals(o.runs().get(i).clip(), back.get(i).clip());
             assertEquals(o.runs().get(i).result().history().stream().map(EpochMetrics::trainLoss).toList(),
                     back.get(i).result().history().stream().map(EpochMetrics::trainLoss).toList());
         }
         assertEquals(o.verdicts(), ClippingOutcome.verdicts(cfg, ClippingCsv.readX4(out), back), "the files judge as the outcome does");
 
-        // Claim 1 from the raw cells: the paired interval of ln(mixed's training loss) − ln(SGD+momentum's) at the milestone lies below ln 0.8.
-        double[] logRatio = cfg.seeds().stream().mapToDouble(seed -> Math.log(cell(epochs, "mixed", seed, cfg.milestone(), 3))
-                - Math.log(cell(epochs, "sgd-momentum", seed, cfg.milestone(), 3))).toArray();
-        assertEquals(Verdict.decide(Statistics.tInterval(logRatio, 0.95), Verdict.Direction.BELOW, Math.log(0.8)), o.verdicts().get(2).outcome());
-        // Claim 2: every pair's paired interval of final accuracy lies within ±1 point (reproduced), one lies outside (not), else inconclusive.
-        boolean inside = true, outside = false;
-        ClippingMethod[] ms = ClippingMethod.values();
-        for (int i = 0; i < ms.length; i++) {
-            for (int j = i + 1; j < ms.length; j++) {
-                ClippingMethod a = ms[i], b = ms[j];
-                Statistics.Interval ci = Statistics.tInterval(cfg.seeds().stream().mapToDouble(seed -> 100 * (cell(epochs, a.key(), seed, cfg.epochs(), 6)
-                        - cell(epochs, b.key(), seed, cfg.epochs(), 6))).toArray(), 0.95);
-                inside &= ci.low() > -1 && ci.high() < 1;
-                outside |= ci.low() > 1 || ci.high() < -1;
+        assertEquals(2 + 2 * cfg.clips().size(), o.verdicts().size(), "the x⁴ claims, then claims 1 and 2 per arm");
+        for (int k = 0; k < cfg.clips().size(); k++) {
+            String h = cfg.clips().get(k).name().toLowerCase(java.util.Locale.ROOT);
+            // Claim 1 from the raw cells: the paired interval of ln(mixed's training loss) − ln(SGD+momentum's) at the milestone lies below ln 0.8.
+            double[] logRatio = cfg.seeds().stream().mapToDouble(seed -> Math.log(cell(epochs, "mixed", h, seed, cfg.milestone(), 4))
+                    - Math.log(cell(epochs, "sgd-momentum", "none", seed, cfg.milestone(), 4))).toArray();
+            assertEquals(Verdict.decide(Statistics.tInterval(logRatio, 0.95), Verdict.Direction.BELOW, Math.log(0.8)), o.verdicts().get(2 + 2 * k).outcome());
+            // Claim 2: every pair's paired interval of final accuracy lies within ±1 point (reproduced), one lies outside (not), else inconclusive.
+            boolean inside = true, outside = false;
+            ClippingMethod[] ms = ClippingMethod.values();
+            for (int i = 0; i < ms.length; i++) {
+                for (int j = i + 1; j < ms.length; j++) {
+                    ClippingMethod a = ms[i], b = ms[j];
+                    String ha = a == ClippingMethod.SGD_MOMENTUM ? "none" : h, hb = b == ClippingMethod.SGD_MOMENTUM ? "none" : h;
+                    Statistics.Interval ci = Statistics.tInterval(cfg.seeds().stream().mapToDouble(seed -> 100 * (cell(epochs, a.key(), ha, seed, cfg.epochs(), 7)
+                            - cell(epochs, b.key(), hb, seed, cfg.epochs(), 7))).toArray(), 0.95);
+                    inside &= ci.low() > -1 && ci.high() < 1;
+                    outside |= ci.low() > 1 || ci.high() < -1;
+                }
             }
+            assertEquals(inside ? Verdict.Outcome.REPRODUCED : outside ? Verdict.Outcome.NOT_REPRODUCED : Verdict.Outcome.INCONCLUSIVE,
+                    o.verdicts().get(3 + 2 * k).outcome());
         }
-        assertEquals(inside ? Verdict.Outcome.REPRODUCED : outside ? Verdict.Outcome.NOT_REPRODUCED : Verdict.Outcome.INCONCLUSIVE, o.verdicts().get(3).outcome());
         Outputs.reportFiles(out, "clipping-x4.png", "clipping-train-loss.png", "clipping-test-accuracy.png");
     }
 
-    private static double cell(List<String[]> epochs, String method, long seed, int epoch, int column) {
-        return epochs.stream().filter(r -> r[0].equals(method) && Long.parseLong(r[1]) == seed && Integer.parseInt(r[2]) == epoch)
+    private static double cell(List<String[]> epochs, String method, String clip, long seed, int epoch, int column) {
+        return epochs.stream().filter(r -> r[0].equals(method) && r[1].equals(clip) && Long.parseLong(r[2]) == seed && Integer.parseInt(r[3]) == epoch)
                 .mapToDouble(r -> Double.parseDouble(r[column])).findFirst().orElseThrow();
     }
 
@@ -112,7 +124,7 @@ class ClippingTest {
         Outputs.dropLastLines(out.resolve(ClippingCsv.EPOCHS), 2);
         ClippingConfig resume = with(cfg, Part.NETWORK, 32, List.of(1L), true);
         ClippingOutcome second = Reproduction.run(new ClippingExperiment(), resume, out, "test", Outputs.QUIET);
-        assertEquals(3, second.resumed());
+        assertEquals(6, second.resumed());
         assertEquals(epochs, Outputs.withoutSeconds(out.resolve(ClippingCsv.EPOCHS)), "the recomputed run is bitwise the same");
         assertEquals(first.verdicts(), second.verdicts());
 
@@ -126,7 +138,7 @@ class ClippingTest {
     void theX4PartAloneWritesOnlyItsTableAndJudgesOnlyItsClaims() throws Exception {
         ClippingConfig full = ClippingConfig.full("synthetic", "simplecnn");
         ClippingConfig cfg = new ClippingConfig(Part.X4, List.of(3.0, 10.0), full.data(), full.model(), full.trainSubset(), full.testSubset(),
-                full.subsetSeed(), full.batchSize(), full.epochs(), full.milestone(), full.weightDecay(), false, full.seeds(), false, false);
+                full.subsetSeed(), full.batchSize(), full.epochs(), full.milestone(), full.weightDecay(), full.clips(), full.seeds(), false, false);
         Path out = dir.resolve("x4");
         ClippingOutcome o = Reproduction.run(new ClippingExperiment(), cfg, out, "test", Outputs.QUIET);
         assertEquals(List.of(3821L, 4031L), o.x4().stream().map(ClippingOutcome.X4::clipped).toList());
@@ -141,7 +153,7 @@ class ClippingTest {
     void settingsNameTheBadValue() {
         ClippingConfig d = ClippingConfig.toy("synthetic", "simplecnn");
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> new ClippingConfig(d.part(), d.x4Starts(), d.data(), d.model(),
-                d.trainSubset(), d.testSubset(), d.subsetSeed(), d.batchSize(), 2, 5, d.weightDecay(), false, d.seeds(), true, false));
+                d.trainSubset(), d.testSubset(), d.subsetSeed(), d.batchSize(), 2, 5, d.weightDecay(), d.clips(), d.seeds(), true, false));
         assertTrue(e.getMessage().contains("--milestone") && e.getMessage().contains("5"), e.getMessage());
     }
 }

@@ -30,46 +30,69 @@ class SrAdamTest {
         Path out = dir.resolve("sr-adam");
         SrAdamOutcome o = Reproduction.run(new SrAdamExperiment(), cfg, out, "test", Outputs.QUIET);
 
-        int methods = SrAdamMethod.values().length, runs = methods * cfg.batchSizes().size() * cfg.seeds().size();
+        // Cells: batch 16 and 8 at noise 0.05, batch 16 at noise 0.1. Every optimizer at (16, 0.05); the controls also at (8, 0.05);
+        // all-parameter SR-Adam and the SGD baselines also at (16, 0.1); Adam and both SR-Adam variants everywhere.
+        assertEquals(List.of(new SrAdamConfig.Cell(16, 0.05), new SrAdamConfig.Cell(8, 0.05), new SrAdamConfig.Cell(16, 0.1)), cfg.cells());
+        assertEquals(List.of(SrAdamMethod.values()), cfg.methodsIn(cfg.cells().get(0)));
+        assertEquals(List.of(SrAdamMethod.ADAM, SrAdamMethod.SR_PAPER, SrAdamMethod.SR_WHITENED, SrAdamMethod.SR_RAW, SrAdamMethod.ADAM_CONV_099),
+                cfg.methodsIn(cfg.cells().get(1)));
+        assertEquals(List.of(SrAdamMethod.ADAM, SrAdamMethod.SR_PAPER, SrAdamMethod.SR_WHITENED, SrAdamMethod.SR_ALL, SrAdamMethod.MOMENTUM, SrAdamMethod.SGD),
+                cfg.methodsIn(cfg.cells().get(2)));
+        int runs = (8 + 5 + 6) * cfg.seeds().size();
         assertEquals(runs, o.runs().size());
         assertEquals(runs * cfg.epochs(), Outputs.csv(out.resolve(SrAdamCsv.EPOCHS),
-                "method,batch_size,seed,epoch,train_loss,train_accuracy,test_loss,test_accuracy,lr,seconds").size());
-        List<String[]> summary = Outputs.csv(out.resolve(SrAdamCsv.RUNS), "method,batch_size,seed,best_test_accuracy,final_test_accuracy,epochs_completed,diverged");
+                "method,batch_size,input_noise,seed,epoch,train_loss,train_accuracy,test_loss,test_accuracy,lr,seconds").size());
+        List<String[]> summary = Outputs.csv(out.resolve(SrAdamCsv.RUNS),
+                "method,batch_size,input_noise,seed,best_test_accuracy,final_test_accuracy,epochs_completed,diverged");
         assertEquals(runs, summary.size());
-        List<String[]> shrink = Outputs.csv(out.resolve(SrAdamCsv.SHRINKAGE), "method,batch_size,seed,step,epoch,shrinkage");
+        for (String[] row : summary) assertTrue(row[7].isEmpty() && Integer.parseInt(row[6]) == cfg.epochs(), "every arm ran: " + String.join(",", row));
+        List<String[]> shrink = Outputs.csv(out.resolve(SrAdamCsv.SHRINKAGE), "method,batch_size,input_noise,seed,step,epoch,shrinkage");
         int steps = 0;
-        for (int b : cfg.batchSizes()) steps += cfg.epochs() * ((cfg.trainSubset() + b - 1) / b);
-        assertEquals((methods - 1) * steps * cfg.seeds().size(), shrink.size(), "one row per step of each shrinking run, none for Adam");
+        for (SrAdamConfig.Cell c : cfg.cells()) {
+            int shrinking = (int) cfg.methodsIn(c).stream().filter(SrAdamMethod::shrinks).count(); // paper, whitened, all parameters, raw moments
+            steps += shrinking * cfg.epochs() * ((cfg.trainSubset() + c.batch() - 1) / c.batch());
+        }
+        assertEquals(steps * cfg.seeds().size(), shrink.size(), "one row per step of each shrinking run, none for the others");
+        boolean rawInside = false;
         for (String[] row : shrink) {
-            double c = Double.parseDouble(row[5]);
-            if (Long.parseLong(row[3]) <= 5) assertEquals(1.0, c, 0.0, "warm-up: " + String.join(",", row));
+            double c = Double.parseDouble(row[6]);
+            if (row[0].equals("sr-raw") && Long.parseLong(row[4]) > 5) rawInside |= c > 0.1 && c < 1;
+            if (Long.parseLong(row[4]) <= 5) assertEquals(1.0, c, 0.0, "warm-up: " + String.join(",", row));
             else if (row[0].equals("sr-whitened")) assertEquals(0.1, c, 0.0, "whitened after warm-up: c_min; " + String.join(",", row));
             else assertTrue(c >= 0.1 && c <= 1.0, "c in [c_min, c_max]: " + String.join(",", row));
         }
+        assertTrue(rawInside, "the raw-moment control's factor adapts: some step strictly inside (c_min, 1)");
 
         List<SrAdamOutcome.Run> back = SrAdamCsv.readRuns(out, cfg.epochs());
         assertEquals(o.runs().size(), back.size());
         for (int i = 0; i < back.size(); i++) assertEquals(o.runs().get(i).shrinkage().size(), back.get(i).shrinkage().size());
         assertEquals(o.verdicts(), SrAdamOutcome.verdicts(cfg, back), "the files judge as the outcome does");
-        assertEquals(5, o.verdicts().size());
+        // Per noise level at batch 16, whitened and paper formula (4); all parameters (1); at batch 8 both (2); no batch above 16.
+        assertEquals(7, o.verdicts().size());
 
-        // The first claim from the raw cells: the paired 95 % t-interval of SR-Adam (paper formula) − Adam, best accuracy per seed, lies
-        // above the margin at the large batch; the third: SR-Adam on all parameters − Adam lies below 0.
-        Statistics.Interval d = Statistics.tInterval(differences(summary, "sr-paper", "adam", cfg.largeBatch()), 0.95);
-        assertEquals(Verdict.decide(d, Verdict.Direction.ABOVE, cfg.margin()), o.verdicts().get(0).outcome());
-        Statistics.Interval all = Statistics.tInterval(differences(summary, "sr-all", "adam", cfg.largeBatch()), 0.95);
-        assertEquals(Verdict.decide(all, Verdict.Direction.BELOW, 0), o.verdicts().get(2).outcome());
+        // Claims from the raw cells: the paired 95 % t-interval of SR-Adam (whitened, then paper formula) − Adam, best accuracy per seed,
+        // against the margin at the main batch and noise; SR-Adam on all parameters − Adam against 0.
+        Statistics.Interval w = Statistics.tInterval(differences(summary, "sr-whitened", "adam", 16, 0.05), 0.95);
+        assertEquals(Verdict.decide(w, Verdict.Direction.ABOVE, cfg.margin()), o.verdicts().get(0).outcome());
+        Statistics.Interval d = Statistics.tInterval(differences(summary, "sr-paper", "adam", 16, 0.1), 0.95);
+        assertEquals(Verdict.decide(d, Verdict.Direction.ABOVE, cfg.margin()), o.verdicts().get(3).outcome());
+        Statistics.Interval all = Statistics.tInterval(differences(summary, "sr-all", "adam", 16, 0.05), 0.95);
+        assertEquals(Verdict.decide(all, Verdict.Direction.BELOW, 0), o.verdicts().get(4).outcome());
         assertTrue(o.verdicts().get(0).evidence().contains("n = " + cfg.seeds().size()), o.verdicts().get(0).evidence());
-        List<String> plots = cfg.batchSizes().stream().flatMap(b -> List.of("sr-adam-accuracy-batch" + b + ".png", "sr-adam-shrinkage-batch" + b + ".png").stream())
+        List<String> plots = cfg.cells().stream().flatMap(c -> List.of(SrAdamReport.plotName("accuracy", c), SrAdamReport.plotName("shrinkage", c)).stream())
                 .toList();
         Outputs.reportFiles(out, plots.toArray(String[]::new));
     }
 
-    /** Best accuracy (points) of {@code a} − of {@code b}, seed by seed (column 2 is the seed). */
-    private static double[] differences(List<String[]> summary, String a, String b, int batch) {
-        return summary.stream().filter(r -> r[0].equals(a) && Integer.parseInt(r[1]) == batch).mapToDouble(r -> 100 * Double.parseDouble(r[3])
-                - 100 * summary.stream().filter(q -> q[0].equals(b) && Integer.parseInt(q[1]) == batch && q[2].equals(r[2])).mapToDouble(q -> Double.parseDouble(q[3]))
+    /** Best accuracy (points) of {@code a} − of {@code b}, seed by seed (column 3 is the seed). */
+    private static double[] differences(List<String[]> summary, String a, String b, int batch, double noise) {
+        return summary.stream().filter(r -> r[0].equals(a) && in(r, batch, noise)).mapToDouble(r -> 100 * Double.parseDouble(r[4])
+                - 100 * summary.stream().filter(q -> q[0].equals(b) && in(q, batch, noise) && q[3].equals(r[3])).mapToDouble(q -> Double.parseDouble(q[4]))
                         .findFirst().orElseThrow()).toArray();
+    }
+
+    private static boolean in(String[] row, int batch, double noise) {
+        return Integer.parseInt(row[1]) == batch && Double.parseDouble(row[2]) == noise;
     }
 
     @Test
@@ -88,8 +111,8 @@ class SrAdamTest {
         assertEquals(first.verdicts(), second.verdicts());
     }
 
-    /** One batch size, two seeds (a paired interval needs two), 24 images: eight short runs. */
+    /** One batch size and noise, two seeds (a paired interval needs two), 16 images: sixteen short runs. */
     private static SrAdamConfig small(boolean resume) {
-        return new SrAdamConfig("synthetic", 24, 24, 0, 0.05, List.of(8), 2, List.of(1L, 2L), 1e-3, SteinRuleAdam.Variant.PAPER, 0.5, true, resume);
+        return new SrAdamConfig("synthetic", 16, 16, 0, List.of(0.05), List.of(8), 2, List.of(SrAdamMethod.values()), List.of(1L, 2L), 1e-3, SteinRuleAdam.Variant.PAPER, 0.5, true, resume);
     }
 }
