@@ -5,6 +5,7 @@ import dev.descent.core.autograd.CustomOp;
 import dev.descent.core.check.GradGradCheck;
 import dev.descent.core.check.OpSweep;
 import dev.descent.core.check.TensorGen;
+import dev.descent.core.ops.Views;
 import java.util.Arrays;
 
 /** Chapter 10 of the tutorial: a custom op with a wrong backward rule, caught and shrunk by the op sweep, then fixed. */
@@ -18,8 +19,11 @@ public final class Ch10VerifyOp {
      * @param fixedPassed whether the fixed op passed the sweep with second order on
      * @param detachedFirstOrderPassed whether the op with a backward in raw doubles passed the first-order sweep
      * @param detachedFailure the sweep's message for that op with second order on
+     * @param smoothAbsFailure the sweep's message for smooth abs without the broadcast reduction
+     * @param smoothAbsFixedPassed whether smooth abs with the reduction passed the sweep with second order on
      */
-    public record Result(String wrongFailure, boolean fixedPassed, boolean detachedFirstOrderPassed, String detachedFailure) {}
+    public record Result(String wrongFailure, boolean fixedPassed, boolean detachedFirstOrderPassed, String detachedFailure, String smoothAbsFailure,
+            boolean smoothAbsFixedPassed) {}
 
     /**
      * Runs the chapter.
@@ -76,6 +80,54 @@ public final class Ch10VerifyOp {
         }
     };
     // end::detached[]
+
+    /** √(x² + e²), |x| with its corner rounded off by e; x and e broadcast, and the backward rule forgets it. */
+    // tag::smoothAbs[]
+    static final CustomOp SMOOTH_ABS_WRONG = new CustomOp("smoothAbs") {
+        @Override
+        protected Tensor forward(Tensor... in) {
+            return in[0].square().add(in[1].square()).sqrt();     // √(x² + e²), x and e broadcast together
+        }
+
+        @Override
+        protected Tensor[] backward(Tensor g, Tensor out, Tensor... in) {
+            return new Tensor[] {g.mul(in[0]).div(out), g.mul(in[1]).div(out)};  // BUG: both have the output's shape
+        }
+    };
+    // end::smoothAbs[]
+
+    /** Smooth abs with the broadcast gradients summed back to the inputs' shapes. */
+    // tag::smoothAbsFixed[]
+    static final CustomOp SMOOTH_ABS = new CustomOp("smoothAbs") {
+        @Override
+        protected Tensor forward(Tensor... in) {
+            return in[0].square().add(in[1].square()).sqrt();
+        }
+
+        @Override
+        protected Tensor[] backward(Tensor g, Tensor out, Tensor... in) {
+            Tensor gx = g.mul(in[0]).div(out), ge = g.mul(in[1]).div(out);      // ∂/∂x = x/out, ∂/∂e = e/out
+            return new Tensor[] {Views.sumToShape(gx, in[0].shape()), Views.sumToShape(ge, in[1].shape())};  // sum over broadcast dims
+        }
+    };
+    // end::smoothAbsFixed[]
+
+    /**
+     * The sweep's generator for a smooth abs op: two inputs of shapes that broadcast together.
+     *
+     * @param op the op to sweep
+     * @return the generator
+     */
+    // tag::smoothAbsCases[]
+    static OpSweep.Generator smoothAbsCases(CustomOp op) {
+        return d -> {
+            int[][] shapes = d.broadcastPair();                                // two shapes that broadcast, size-1 dims included
+            Tensor x = d.tensor(shapes[0], TensorGen.Values.NORMAL), e = d.tensor(shapes[1], TensorGen.Values.POSITIVE);
+            return new OpSweep.Case("smoothAbs " + Arrays.toString(x.shape()) + " " + Arrays.toString(e.shape()), new Tensor[] {x, e},
+                    in -> op.apply(in[0], in[1]), null);                       // no reference this time
+        };
+    }
+    // end::smoothAbsCases[]
 
     /**
      * The sweep's generator for a softsign op: one input of a random shape within the sweep's size budget, and a
@@ -139,11 +191,26 @@ public final class Ch10VerifyOp {
         }
         // end::second[]
 
+        Tutorial.section("broadcast");
+        String smoothAbsFailure = null;
+        // tag::broadcast[]
+        OpSweep.of("smoothAbs", smoothAbsCases(SMOOTH_ABS_WRONG)).maxSize(0, 1).run();   // scalars only: the bug hides
+        System.out.println("scalars only: passed");
+        try {
+            OpSweep.of("smoothAbs", smoothAbsCases(SMOOTH_ABS_WRONG)).run();
+        } catch (OpSweep.Failure failure) {
+            System.out.println(failure.getMessage());
+            smoothAbsFailure = failure.getMessage();
+        }
+        OpSweep.of("smoothAbs", smoothAbsCases(SMOOTH_ABS)).secondOrder(true).run();
+        System.out.println("fixed: passed");
+        // end::broadcast[]
+
         Tutorial.section("gradgrad");
         // tag::gradgrad[]
         GradGradCheck.check("softsign", in -> SOFTSIGN.apply(in[0]), Tensor.of(new double[] {-2, -0.5, 0.7, 3}));
         System.out.println("GradGradCheck: passed");
         // end::gradgrad[]
-        return new Result(wrongFailure, true, firstOrderPassed, detachedFailure);
+        return new Result(wrongFailure, true, firstOrderPassed, detachedFailure, smoothAbsFailure, true);
     }
 }

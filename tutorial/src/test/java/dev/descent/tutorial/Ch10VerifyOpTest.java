@@ -1,5 +1,6 @@
 package dev.descent.tutorial;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -83,6 +84,38 @@ class Ch10VerifyOpTest {
         assertTrue(message.startsWith("op 'softsign' fails its second-order gradients check."), message);
         assertTrue(message.contains("analytical 0.0"), message);
         assertThrows(OpSweep.Failure.class, () -> OpSweep.of("softsign", Ch10VerifyOp.softsignCases(Ch10VerifyOp.SOFTSIGN_DETACHED)).secondOrder(true).run());
+    }
+
+    @Test
+    void theBroadcastBugHidesInScalarsAndShrinksToTheSmallestBroadcast() {
+        assertTrue(run.output().contains("scalars only: passed"), run.output());
+        String message = run.value().smoothAbsFailure();
+        assertNotNull(message, "the sweep did not catch the missing broadcast reduction");
+        assertTrue(message.startsWith("op 'smoothAbs' fails its gradients check."), message);
+        assertTrue(message.contains("smallest failing case found: smoothAbs [1] [] (size budget rank ≤ 1, dims ≤ 1; FLOAT64"), message);
+        assertTrue(message.contains("returned a gradient of shape [1] for input 1 of shape []"), message);
+        assertThrows(OpSweep.Failure.class, () -> OpSweep.of("smoothAbs", Ch10VerifyOp.smoothAbsCases(Ch10VerifyOp.SMOOTH_ABS_WRONG)).run());
+        OpSweep.of("smoothAbs", Ch10VerifyOp.smoothAbsCases(Ch10VerifyOp.SMOOTH_ABS_WRONG)).maxSize(0, 1).run();
+        assertTrue(run.value().smoothAbsFixedPassed());
+    }
+
+    @Test
+    void theFixedSmoothAbsSumsTheBroadcastGradient() {
+        var rng = new SplittableRandom(8);
+        Tensor x = Tensor.randn(DType.FLOAT64, rng, 3, 2).requiresGrad(true);
+        Tensor e = Tensor.rand(DType.FLOAT64, rng, 2).add(0.5).detach().requiresGrad(true);
+        List<Tensor> g = Autograd.grad(Ch10VerifyOp.SMOOTH_ABS.apply(x, e).sum(), List.of(x, e));
+        double[] xs = x.toDoubleArray(), es = e.toDoubleArray(), gx = g.get(0).toDoubleArray(), ge = g.get(1).toDoubleArray();
+        assertArrayEquals(new int[] {2}, g.get(1).shape());
+        double[] expectedE = new double[2];
+        for (int i = 0; i < 3; i++) {
+            for (int j = 0; j < 2; j++) {
+                double r = Math.sqrt(xs[i * 2 + j] * xs[i * 2 + j] + es[j] * es[j]);
+                assertEquals(xs[i * 2 + j] / r, gx[i * 2 + j], 1e-14, "d/dx[" + i + "][" + j + "]");
+                expectedE[j] += es[j] / r;
+            }
+        }
+        assertArrayEquals(expectedE, ge, 1e-14);
     }
 
     @Test
