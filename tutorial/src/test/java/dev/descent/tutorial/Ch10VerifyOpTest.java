@@ -119,6 +119,22 @@ class Ch10VerifyOpTest {
     }
 
     @Test
+    void theReportedDrawSeedReproducesTheSmallestCase() {
+        Matcher m = Pattern.compile("smallest failing case found: (\\S+ \\[]) \\(size budget rank ≤ (\\d+), dims ≤ (\\d+); FLOAT64; reproduce with draw seed (-?\\d+)\\)")
+                .matcher(run.value().wrongFailure());
+        assertTrue(m.find(), run.value().wrongFailure());
+        long seed = Long.parseLong(m.group(4));
+        int rank = Integer.parseInt(m.group(2)), dim = Integer.parseInt(m.group(3));
+        OpSweep.Case c = Ch10VerifyOp.softsignCases(Ch10VerifyOp.SOFTSIGN_WRONG).make(new OpSweep.Draw(new SplittableRandom(seed), DType.FLOAT64, true, rank, dim));
+        assertEquals(m.group(1), c.description());
+        assertThrows(AssertionError.class, () -> OpSweep.checkGradients(c));
+        // the drawn x gives the numbers the text explains: the wrong rule's 1/(1 + |x|) is 0.3684…
+        assertEquals(0.36842169703542726, 1 / (1 + Math.abs(c.inputs()[0].item())), 1e-12);
+        // and the fixed rule passes on the same draw
+        OpSweep.checkGradients(Ch10VerifyOp.softsignCases(Ch10VerifyOp.SOFTSIGN).make(new OpSweep.Draw(new SplittableRandom(seed), DType.FLOAT64, true, rank, dim)));
+    }
+
+    @Test
     void gradGradCheckPassesOnTheFixedOp() {
         assertTrue(run.output().contains("GradGradCheck: passed"), run.output());
     }
