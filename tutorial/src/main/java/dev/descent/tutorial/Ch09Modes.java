@@ -157,7 +157,7 @@ public final class Ch09Modes {
         })));
 
         Tensor input = Tensor.randn(init, 32, 4), target = input.select(1, 0).mul(input.select(1, 1)).reshape(32, 1);
-        mlp.call(input).sub(target).square().mean().backward();                      // call, not forward: call runs the hooks
+        mlp.call(input).sub(target).square().mean().backward();                      // Sequential runs each layer by call(x), with its hooks
         handles.forEach(HookHandle::remove);
 
         activations.forEach((name, act) -> System.out.printf("layer %s %-6s output %-8s mean |a| %.4f%n", name,
