@@ -133,7 +133,7 @@ public final class Ch09Modes {
         Tensor dir = Tensor.of(new double[] {1, -1, 2});
         Tensor hv = Functional.hvp(loss, w, dir);                              // H·v without forming H
         System.out.println("H =\n" + h);
-        System.out.println("largest |H − Hᵀ|: " + h.sub(h.t()).abs().max().item());
+        System.out.println("symmetric to rounding, largest |H − Hᵀ| < 1e-15: " + (h.sub(h.t()).abs().max().item() < 1e-15));
         System.out.println("hvp(v) = " + hv);
         System.out.println("H·v    = " + h.matmul(dir));
         // end::hessian[]
