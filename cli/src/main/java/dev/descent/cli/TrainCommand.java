@@ -60,7 +60,9 @@ public final class TrainCommand implements Callable<Integer> {
     long seed = 42;
     @Mixin
     ThreadsOption threads;
-    @Option(names = "--schedule", description = "constant (default), step:EVERY:FACTOR, multistep:E1,E2:FACTOR, cosine; +warmup:EPOCHS")
+    @Option(names = "--schedule", description = "constant (default), step:EVERY:FACTOR, multistep:E1,E2:FACTOR, cosine, "
+            + "restarts:T0[:TMULT[:MIN]] (cosine with warm restarts), onecycle[:PCT[:cos|linear]] (--lr is the peak); each with optional "
+            + "+warmup:EPOCHS; chained A/EPOCH/B (B from that epoch); or plateau[:FACTOR[:PATIENCE]] (lower the lr when the test loss stalls)")
     String schedule = "constant";
     @Option(names = "--scale-gamma", description = "schedules scale the clipping γ too")
     boolean scaleGamma;
