@@ -18,7 +18,7 @@ public final class TrainCommand implements Callable<Integer> {
     String data = "auto";
     @Option(names = "--model", description = "mlp, simplecnn (default), resnet32 (resnetN, N = 6k+2)")
     String model = "simplecnn";
-    @Option(names = "--optimizer", description = "sgd, adam (default), adamw, rmsprop, adagrad, sradam, adamax, nadam, radam, adadelta, rprop, lion, asgd, lamb, lars, clipped-sgd, normalized-sgd, clipping, projected-gd")
+    @Option(names = "--optimizer", description = "sgd, adam (default), adamw, rmsprop, adagrad, sradam, adamax, nadam, radam, adadelta, rprop, lion, asgd, lamb, lars, clipped-sgd, normalized-sgd, clipping, projected-gd, muon, shampoo")
     String optimizer = "adam";
     @Option(names = "--lr", description = "learning rate (default: the algorithm's)")
     Double lr;

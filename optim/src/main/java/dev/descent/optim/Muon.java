@@ -146,7 +146,7 @@ public final class Muon extends Optimizer {
         for (double v : x) norm += v * v;
         norm = Math.sqrt(norm) + eps;
         for (int i = 0; i < x.length; i++) x[i] /= norm;
-        double[] a = new double[r * r], bm = new double[r * r], next = new double[r * c];
+        double[] a = new double[r * r], bm = new double[r * r], next = new double[r * c], acc = new double[c];
         for (int step = 0; step < steps; step++) {
             for (int i = 0; i < r; i++) { // A = X·Xᵀ (symmetric)
                 for (int j = i; j < r; j++) {
@@ -163,12 +163,13 @@ public final class Muon extends Optimizer {
                     bm[i * r + j] = B * a[i * r + j] + C * s;
                 }
             }
-            for (int i = 0; i < r; i++) { // X = a·X + B·X
-                for (int j = 0; j < c; j++) {
-                    double s = 0;
-                    for (int k = 0; k < r; k++) s += bm[i * r + k] * x[k * c + j];
-                    next[i * c + j] = A * x[i * c + j] + s;
+            for (int i = 0; i < r; i++) { // X = a·X + B·X, row by row (each sum over k in order, as a dot product would)
+                java.util.Arrays.fill(acc, 0);
+                for (int k = 0; k < r; k++) {
+                    double bik = bm[i * r + k];
+                    for (int j = 0; j < c; j++) acc[j] += bik * x[k * c + j];
                 }
+                for (int j = 0; j < c; j++) next[i * c + j] = A * x[i * c + j] + acc[j];
             }
             double[] t = x;
             x = next;

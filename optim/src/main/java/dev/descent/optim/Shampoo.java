@@ -162,11 +162,12 @@ public final class Shampoo extends Optimizer {
         double[] out = new double[x.length];
         for (int u = 0; u < before; u++) {
             int base = u * n * after;
-            for (int j = 0; j < n; j++) {
-                for (int w = 0; w < after; w++) {
-                    double s = 0;
-                    for (int l = 0; l < n; l++) s += p[j * n + l] * x[base + l * after + w];
-                    out[base + j * after + w] = s;
+            for (int j = 0; j < n; j++) { // out[u, j, ·] accumulates P[j][l]·x[u, l, ·] over l in order: contiguous rows
+                int o = base + j * after;
+                for (int l = 0; l < n; l++) {
+                    double pjl = p[j * n + l];
+                    int xi = base + l * after;
+                    for (int w = 0; w < after; w++) out[o + w] += pjl * x[xi + w];
                 }
             }
         }
