@@ -2,6 +2,7 @@ package dev.descent.optim;
 
 import dev.descent.core.Parameter;
 import dev.descent.core.Tensor;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -36,8 +37,9 @@ import java.util.Map;
  * <p>Hyperparameters (per group): {@code lr} (≥ 0, required: the paper prescribes none), {@code eps} ε
  * (&gt; 0, default 1e-4), {@code weight_decay} (≥ 0, 0), {@code update_freq} (≥ 1, 1). No momentum (the
  * paper's algorithm has none; combine with a schedule). State beyond the step counts: per parameter and
- * preconditioned dimension d, {@code group.G.param.I.preconditioner.d} (Σ g_(d)·g_(d)ᵀ, without ε) and
- * {@code group.G.param.I.inverse_root.d}, float64 {@code [n_d, n_d]}, saved and restored with the rest.
+ * preconditioned dimension d, {@code shampoo.group.G.param.I.preconditioner.d} (Σ g_(d)·g_(d)ᵀ, without ε)
+ * and {@code shampoo.group.G.param.I.inverse_root.d}, float64 {@code [n_d, n_d]}, saved and restored with
+ * the rest.
  */
 public final class Shampoo extends Optimizer {
 
@@ -175,25 +177,14 @@ public final class Shampoo extends Optimizer {
     }
 
     /**
-     * The state of {@link Optimizer#stateDict()} plus, per preconditioned dimension d of each parameter,
-     * {@code group.G.param.I.preconditioner.d} and {@code group.G.param.I.inverse_root.d} (float64, copies).
+     * The state of {@link Optimizer#stateDict()} plus Shampoo's matrices ({@link #extraState()}).
      *
      * @return the state
      */
     @Override
     public Map<String, Tensor> stateDict() {
         Map<String, Tensor> out = super.stateDict();
-        for (int g = 0; g < stats.length; g++) {
-            for (int i = 0; i < stats[g].length; i++) {
-                for (int d = 0; d < stats[g][i].length; d++) {
-                    if (stats[g][i][d] == null) continue;
-                    int n = (int) Math.round(Math.sqrt(stats[g][i][d].length));
-                    String pp = "group." + g + ".param." + i + ".";
-                    out.put(pp + "preconditioner." + d, Tensor.of(stats[g][i][d].clone(), n, n));
-                    out.put(pp + "inverse_root." + d, Tensor.of(roots[g][i][d].clone(), n, n));
-                }
-            }
-        }
+        out.putAll(extraState());
         return out;
     }
 
@@ -205,16 +196,74 @@ public final class Shampoo extends Optimizer {
      */
     @Override
     public void loadStateDict(Map<String, Tensor> state) {
-        super.loadStateDict(state); // checks every key of stateDict(), ours included, before it changes anything
+        Map<String, Tensor> ours = new LinkedHashMap<>();
+        for (var e : state.entrySet()) if (e.getKey().startsWith(PREFIX)) ours.put(e.getKey(), e.getValue());
+        Runnable apply = checkExtraState(ours);
+        super.loadStateDict(state); // checks every other key (and ours against stateDict()) before it changes anything
+        apply.run();
+    }
+
+    private static final String PREFIX = "shampoo.";
+
+    private static String key(int g, int i, String what, int d) {
+        return PREFIX + "group." + g + ".param." + i + "." + what + "." + d;
+    }
+
+    /**
+     * Shampoo's matrices, per preconditioned dimension d of parameter I of group G:
+     * {@code shampoo.group.G.param.I.preconditioner.d} (Σ g_(d)·g_(d)ᵀ) and
+     * {@code shampoo.group.G.param.I.inverse_root.d}, float64 {@code [n_d, n_d]} copies.
+     *
+     * @return the matrices by name
+     */
+    protected Map<String, Tensor> extraState() {
+        Map<String, Tensor> out = new LinkedHashMap<>();
         for (int g = 0; g < stats.length; g++) {
             for (int i = 0; i < stats[g].length; i++) {
                 for (int d = 0; d < stats[g][i].length; d++) {
                     if (stats[g][i][d] == null) continue;
-                    String pp = "group." + g + ".param." + i + ".";
-                    System.arraycopy(state.get(pp + "preconditioner." + d).toDoubleArray(), 0, stats[g][i][d], 0, stats[g][i][d].length);
-                    System.arraycopy(state.get(pp + "inverse_root." + d).toDoubleArray(), 0, roots[g][i][d], 0, roots[g][i][d].length);
+                    int n = (int) Math.round(Math.sqrt(stats[g][i][d].length));
+                    out.put(key(g, i, "preconditioner", d), Tensor.of(stats[g][i][d], n, n));
+                    out.put(key(g, i, "inverse_root", d), Tensor.of(roots[g][i][d], n, n));
                 }
             }
         }
+        return out;
+    }
+
+    /**
+     * Checks Shampoo's matrices in a state being loaded (exactly the keys of {@link #extraState()}, float64,
+     * the right sizes) and returns what installs them; changes nothing itself.
+     *
+     * @param extra the entries of the state outside the base optimizer's keys
+     * @return the action that copies them in
+     * @throws IllegalArgumentException naming a missing, unexpected or mismatched matrix
+     */
+    protected Runnable checkExtraState(Map<String, Tensor> extra) {
+        Map<String, Tensor> want = extraState();
+        java.util.TreeSet<String> missing = new java.util.TreeSet<>(want.keySet()), unexpected = new java.util.TreeSet<>(extra.keySet());
+        missing.removeAll(extra.keySet());
+        unexpected.removeAll(want.keySet());
+        if (!missing.isEmpty() || !unexpected.isEmpty()) {
+            throw new IllegalArgumentException("Shampoo state does not match: missing keys " + missing + ", unexpected keys " + unexpected);
+        }
+        for (var e : want.entrySet()) {
+            Tensor got = extra.get(e.getKey());
+            if (got.dtype() != e.getValue().dtype() || !java.util.Arrays.equals(got.shape(), e.getValue().shape())) {
+                throw new IllegalArgumentException("Shampoo state '" + e.getKey() + "': expected " + e.getValue().dtype() + " "
+                        + java.util.Arrays.toString(e.getValue().shape()) + ", found " + got.dtype() + " " + java.util.Arrays.toString(got.shape()));
+            }
+        }
+        return () -> {
+            for (int g = 0; g < stats.length; g++) {
+                for (int i = 0; i < stats[g].length; i++) {
+                    for (int d = 0; d < stats[g][i].length; d++) {
+                        if (stats[g][i][d] == null) continue;
+                        System.arraycopy(extra.get(key(g, i, "preconditioner", d)).toDoubleArray(), 0, stats[g][i][d], 0, stats[g][i][d].length);
+                        System.arraycopy(extra.get(key(g, i, "inverse_root", d)).toDoubleArray(), 0, roots[g][i][d], 0, roots[g][i][d].length);
+                    }
+                }
+            }
+        };
     }
 }

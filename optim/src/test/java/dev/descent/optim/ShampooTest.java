@@ -229,11 +229,11 @@ class ShampooTest {
     void stateHoldsThePreconditionersOfTheBoundedDimensions() {
         List<Parameter> ps = List.of(new Parameter(Tensor.zeros(DType.FLOAT32, 3, 40)));
         var s = new Shampoo(List.of(ParamGroup.of(ps)), 0.1, 16).stateDict();
-        assertEquals(List.of(3L, 3L), java.util.Arrays.stream(s.get("group.0.param.0.preconditioner.0").shape()).boxed().map(Long::valueOf).toList());
-        assertTrue(s.containsKey("group.0.param.0.inverse_root.0"));
-        assertFalse(s.containsKey("group.0.param.0.preconditioner.1"), "40 > 16: not preconditioned");
+        assertEquals(List.of(3L, 3L), java.util.Arrays.stream(s.get("shampoo.group.0.param.0.preconditioner.0").shape()).boxed().map(Long::valueOf).toList());
+        assertTrue(s.containsKey("shampoo.group.0.param.0.inverse_root.0"));
+        assertFalse(s.containsKey("shampoo.group.0.param.0.preconditioner.1"), "40 > 16: not preconditioned");
         var bad = new java.util.LinkedHashMap<>(s);
-        bad.put("group.0.param.0.preconditioner.0", Tensor.zeros(DType.FLOAT64, 2, 2));
+        bad.put("shampoo.group.0.param.0.preconditioner.0", Tensor.zeros(DType.FLOAT64, 2, 2));
         var opt = new Shampoo(List.of(ParamGroup.of(ps)), 0.1, 16);
         var e = assertThrows(IllegalArgumentException.class, () -> opt.loadStateDict(bad));
         assertTrue(e.getMessage().contains("preconditioner.0"), e.getMessage());
