@@ -1,6 +1,7 @@
 package dev.descent.optim;
 
 import dev.descent.core.Parameter;
+import dev.descent.core.Tensor;
 import java.util.List;
 import java.util.Map;
 
@@ -140,47 +141,17 @@ public final class Muon extends Optimizer {
      */
     static double[] newtonSchulz(double[] g, int rows, int cols, int steps, double eps) {
         boolean transpose = rows > cols;
-        int r = transpose ? cols : rows, c = transpose ? rows : cols;
-        double[] x = transpose ? transpose(g, rows, cols) : g.clone();
         double norm = 0;
-        for (double v : x) norm += v * v;
+        for (double v : g) norm += v * v;
         norm = Math.sqrt(norm) + eps;
-        for (int i = 0; i < x.length; i++) x[i] /= norm;
-        double[] a = new double[r * r], bm = new double[r * r], next = new double[r * c], acc = new double[c];
+        // Core's float64 matmul (blocked, vectorised, fixed chunking: the same bits on every run).
+        Tensor x = Tensor.of(g, rows, cols).div(norm);
+        if (transpose) x = x.t().contiguous();
         for (int step = 0; step < steps; step++) {
-            for (int i = 0; i < r; i++) { // A = X·Xᵀ (symmetric)
-                for (int j = i; j < r; j++) {
-                    double s = 0;
-                    for (int k = 0; k < c; k++) s += x[i * c + k] * x[j * c + k];
-                    a[i * r + j] = s;
-                    a[j * r + i] = s;
-                }
-            }
-            for (int i = 0; i < r; i++) { // B = b·A + c·A·A
-                for (int j = 0; j < r; j++) {
-                    double s = 0;
-                    for (int k = 0; k < r; k++) s += a[i * r + k] * a[k * r + j];
-                    bm[i * r + j] = B * a[i * r + j] + C * s;
-                }
-            }
-            for (int i = 0; i < r; i++) { // X = a·X + B·X, row by row (each sum over k in order, as a dot product would)
-                java.util.Arrays.fill(acc, 0);
-                for (int k = 0; k < r; k++) {
-                    double bik = bm[i * r + k];
-                    for (int j = 0; j < c; j++) acc[j] += bik * x[k * c + j];
-                }
-                for (int j = 0; j < c; j++) next[i * c + j] = A * x[i * c + j] + acc[j];
-            }
-            double[] t = x;
-            x = next;
-            next = t;
+            Tensor a = x.matmul(x.t());
+            Tensor b = a.mul(B).add(a.matmul(a).mul(C));
+            x = x.mul(A).add(b.matmul(x));
         }
-        return transpose ? transpose(x, r, c) : x;
-    }
-
-    private static double[] transpose(double[] m, int rows, int cols) {
-        double[] t = new double[m.length];
-        for (int i = 0; i < rows; i++) for (int j = 0; j < cols; j++) t[j * rows + i] = m[i * cols + j];
-        return t;
+        return (transpose ? x.t() : x).contiguous().toDoubleArray();
     }
 }

@@ -138,42 +138,36 @@ public final class Shampoo extends Optimizer {
         }
     }
 
+    /** g unfolded along dimension d: [n_d, numel/n_d], the other dimensions in order (core's float64 matmul does the products). */
+    private static Tensor unfold(Tensor x, int[] shape, int d) {
+        return x.permute(order(shape.length, d)).contiguous().reshape(shape[d], x.numel() / shape[d]);
+    }
+
+    /** d first, then the other dimensions in order. */
+    private static int[] order(int k, int d) {
+        int[] order = new int[k];
+        order[0] = d;
+        for (int i = 0, j = 1; i < k; i++) if (i != d) order[j++] = i;
+        return order;
+    }
+
     /** h += g_(d)·g_(d)ᵀ, g row-major of {@code shape}. */
     static void addGram(double[] g, int[] shape, int d, double[] h) {
-        int n = shape[d], before = 1, after = 1;
-        for (int i = 0; i < d; i++) before *= shape[i];
-        for (int i = d + 1; i < shape.length; i++) after *= shape[i];
-        for (int a = 0; a < n; a++) {
-            for (int b = a; b < n; b++) {
-                double s = 0;
-                for (int u = 0; u < before; u++) {
-                    int base = u * n * after;
-                    for (int w = 0; w < after; w++) s += g[base + a * after + w] * g[base + b * after + w];
-                }
-                h[a * n + b] += s;
-                if (b != a) h[b * n + a] += s;
-            }
-        }
+        Tensor u = unfold(Tensor.of(g, shape), shape, d);
+        double[] gram = u.matmul(u.t()).toDoubleArray();
+        for (int e = 0; e < h.length; e++) h[e] += gram[e];
     }
 
     /** x ×_d P: out[u, j, w] = Σ_l P[j][l]·x[u, l, w]. */
     static double[] modeProduct(double[] x, int[] shape, int d, double[] p) {
-        int n = shape[d], before = 1, after = 1;
-        for (int i = 0; i < d; i++) before *= shape[i];
-        for (int i = d + 1; i < shape.length; i++) after *= shape[i];
-        double[] out = new double[x.length];
-        for (int u = 0; u < before; u++) {
-            int base = u * n * after;
-            for (int j = 0; j < n; j++) { // out[u, j, ·] accumulates P[j][l]·x[u, l, ·] over l in order: contiguous rows
-                int o = base + j * after;
-                for (int l = 0; l < n; l++) {
-                    double pjl = p[j * n + l];
-                    int xi = base + l * after;
-                    for (int w = 0; w < after; w++) out[o + w] += pjl * x[xi + w];
-                }
-            }
+        int k = shape.length, n = shape[d];
+        int[] order = order(k, d), inverse = new int[k], permuted = new int[k];
+        for (int i = 0; i < k; i++) {
+            inverse[order[i]] = i;
+            permuted[i] = shape[order[i]];
         }
-        return out;
+        Tensor y = Tensor.of(p, n, n).matmul(unfold(Tensor.of(x, shape), shape, d));
+        return y.reshape(permuted).permute(inverse).contiguous().toDoubleArray();
     }
 
     /**
