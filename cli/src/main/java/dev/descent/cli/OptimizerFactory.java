@@ -18,6 +18,8 @@ import dev.descent.optim.NormalizedSGD;
 import dev.descent.optim.LAMB;
 import dev.descent.optim.LARS;
 import dev.descent.optim.Lion;
+import dev.descent.optim.Muon;
+import dev.descent.optim.Shampoo;
 import dev.descent.optim.NAdam;
 import dev.descent.optim.Optimizer;
 import dev.descent.optim.ParamGroup;
@@ -40,8 +42,8 @@ public final class OptimizerFactory {
     /** The names {@code --optimizer} accepts. */
     public static final List<String> NAMES = List.of("sgd", "adam", "adamw", "rmsprop", "adagrad", "sradam", "adamax", "nadam", "radam",
             "adadelta", "rprop", "lion", "asgd", "lamb", "lars", "clipped-sgd", "normalized-sgd", "clipping", "projected-gd",
-            // issue 17, closures and beyond: SAM over SGD with momentum, schedule-free AdamW and SGD, Adafactor
-            "sam", "schedulefree-adamw", "schedulefree-sgd", "adafactor");
+            // issue 17, closures and beyond: SAM over SGD with momentum, schedule-free AdamW and SGD, Adafactor, Muon, Shampoo
+            "sam", "schedulefree-adamw", "schedulefree-sgd", "adafactor", "muon", "shampoo");
 
     /**
      * The settings with every default this optimizer uses filled in: its learning rate and weight decay, and
@@ -75,6 +77,9 @@ public final class OptimizerFactory {
             }
             case "clipped-sgd", "normalized-sgd" -> lr = 0.1;
             case "clipping" -> lr = 1.0;
+            // issue 17, h-optim-more: Muon's reference lr (its AdamW group: 3e-4); Shampoo as Adagrad's.
+            case "muon" -> lr = 0.02;
+            case "shampoo" -> lr = 0.01;
             default -> throw new IllegalArgumentException("unknown --optimizer '" + c.optimizer() + "' (known: " + String.join(", ", NAMES) + ")");
         }
         switch (c.optimizer()) {
@@ -152,6 +157,9 @@ public final class OptimizerFactory {
                     .with("clip", c.softClip() ? ClippingFramework.Clip.SOFT : ClippingFramework.Clip.HARD)));
             case "projected-gd" -> new ProjectedGradientDescent(List.of(common(ParamGroup.of(all), c)
                     .with("set", Ball.origin(c.radius()))));
+            // issue 17, h-optim-more: Muon on the hidden matrices, AdamW on the rest; Shampoo recomputing its roots every 10 steps.
+            case "muon" -> new Muon(muonGroups(c, all));
+            case "shampoo" -> new Shampoo(List.of(common(ParamGroup.of(all), c).with("update_freq", 10.0)));
             default -> throw new IllegalArgumentException("unknown optimizer '" + c.optimizer() + "' (known: " + String.join(", ", NAMES) + ")");
         };
         if (c.clipNorm() > 0) opt.addGradientTransform(new ClipByGlobalNorm(c.clipNorm()));
@@ -176,6 +184,20 @@ public final class OptimizerFactory {
             case "none" -> groups.add(adam(ParamGroup.of(model.parameters()), c).with("shrink", false).with("variant", variant));
             default -> throw new IllegalArgumentException("--shrink must be conv, all or none, was '" + c.shrink() + "'");
         }
+        return groups;
+    }
+
+    /**
+     * Muon's groups as its authors use them: every matrix or conv weight but the last (the output layer) in a Muon
+     * group at --lr; the output layer, biases and norms in an AdamW group at 3e-4 (the reference's MuonWithAuxAdam).
+     */
+    private static List<ParamGroup> muonGroups(TrainConfig c, List<Parameter> all) {
+        List<Parameter> matrices = new ArrayList<>(), rest = new ArrayList<>();
+        for (Parameter p : all) (p.dim() >= 2 ? matrices : rest).add(p);
+        if (!matrices.isEmpty()) rest.add(matrices.removeLast());
+        List<ParamGroup> groups = new ArrayList<>();
+        if (!matrices.isEmpty()) groups.add(common(ParamGroup.of(matrices), c));
+        if (!rest.isEmpty()) groups.add(ParamGroup.of(rest).with("use_muon", false).with("lr", 3e-4).with("weight_decay", c.weightDecay().doubleValue()));
         return groups;
     }
 

@@ -18,7 +18,7 @@ public final class TrainCommand implements Callable<Integer> {
     String data = "auto";
     @Option(names = "--model", description = "mlp, simplecnn (default), resnet32 (resnetN, N = 6k+2)")
     String model = "simplecnn";
-    @Option(names = "--optimizer", description = "sgd, adam (default), adamw, rmsprop, adagrad, sradam, adamax, nadam, radam, adadelta, rprop, lion, asgd, lamb, lars, clipped-sgd, normalized-sgd, clipping, projected-gd, sam (over SGD with momentum 0.9, rho 0.05), schedulefree-adamw, schedulefree-sgd, adafactor (lbfgs is refused: a full-batch method)")
+    @Option(names = "--optimizer", description = "sgd, adam (default), adamw, rmsprop, adagrad, sradam, adamax, nadam, radam, adadelta, rprop, lion, asgd, lamb, lars, clipped-sgd, normalized-sgd, clipping, projected-gd, sam (over SGD with momentum 0.9, rho 0.05), schedulefree-adamw, schedulefree-sgd, adafactor, muon (AdamW for the output layer, biases and norms), shampoo (lbfgs is refused: a full-batch method)")
     String optimizer = "adam";
     @Option(names = "--lr", description = "learning rate (default: the algorithm's)")
     Double lr;
@@ -60,7 +60,9 @@ public final class TrainCommand implements Callable<Integer> {
     long seed = 42;
     @Mixin
     ThreadsOption threads;
-    @Option(names = "--schedule", description = "constant (default), step:EVERY:FACTOR, multistep:E1,E2:FACTOR, cosine; +warmup:EPOCHS")
+    @Option(names = "--schedule", description = "constant (default), step:EVERY:FACTOR, multistep:E1,E2:FACTOR, cosine, "
+            + "restarts:T0[:TMULT[:MIN]] (cosine with warm restarts), onecycle[:PCT[:cos|linear]] (--lr is the peak); each with optional "
+            + "+warmup:EPOCHS; chained A/EPOCH/B (B from that epoch); or plateau[:FACTOR[:PATIENCE]] (lower the lr when the test loss stalls)")
     String schedule = "constant";
     @Option(names = "--scale-gamma", description = "schedules scale the clipping γ too")
     boolean scaleGamma;

@@ -37,7 +37,8 @@ import java.util.Map;
  * @param batchSize      mini-batch size
  * @param seed           the run's seed: initial weights, shuffling, augmentation, dropout
  * @param schedule       learning-rate schedule: {@code constant}, {@code step:EVERY:FACTOR}, {@code multistep:E1,E2:FACTOR},
- *                       {@code cosine}, optionally {@code +warmup:EPOCHS}
+ *                       {@code cosine}, {@code restarts:T0[:TMULT[:MIN]]}, {@code onecycle[:PCT[:cos|linear]]}, optionally
+ *                       {@code +warmup:EPOCHS}; chains {@code A/EPOCH/B}; or {@code plateau[:FACTOR[:PATIENCE]]} (see {@link ScheduleSpec})
  * @param scaleGamma     schedules scale the clipping γ too (as the clipping paper does)
  * @param augment        random crop (padding 4 for CIFAR, 2 otherwise) and horizontal flip
  * @param inputNoise     std of Gaussian noise added to normalised training images

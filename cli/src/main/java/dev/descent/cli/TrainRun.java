@@ -15,6 +15,7 @@ import dev.descent.nn.Sequential;
 import dev.descent.optim.LrScheduler;
 import dev.descent.optim.Optimizer;
 import dev.descent.optim.OptimizerState;
+import dev.descent.optim.ReduceLrOnPlateau;
 import dev.descent.train.Callback;
 import dev.descent.train.EpochMetrics;
 import dev.descent.train.MetricsLog;
@@ -99,7 +100,9 @@ public final class TrainRun {
         // SAM's learning rate is its base optimizer's: schedules drive opt (the base), the trainer steps SAM (whose state holds the base's).
         Optimizer opt = stepper instanceof dev.descent.optim.SAM sam ? sam.base() : stepper;
         String[] keys = cfg.scaleGamma() ? new String[] {"lr", "gamma"} : new String[] {"lr"};
-        LrScheduler scheduler = new LrScheduler(opt, ScheduleSpec.parse(cfg.schedule(), cfg.epochs()), keys);
+        ReduceLrOnPlateau.Settings plateauRule = ScheduleSpec.plateau(cfg.schedule());
+        LrScheduler scheduler = plateauRule != null ? null : new LrScheduler(opt, ScheduleSpec.parse(cfg.schedule(), cfg.epochs()), keys);
+        ReduceLrOnPlateau plateau = plateauRule == null ? null : new ReduceLrOnPlateau(opt, plateauRule); // stepped with the test loss
         DataLoader loader = new DataLoader(data.trainingSet(cfg.augment(), cfg.inputNoise()), cfg.batchSize(), cfg.seed() ^ 0xDA7AL).withPrefetch(2);
         Files.createDirectories(dir);
         AtomicFile.writeString(dir.resolve("config.json"), Json.write(cfg.toMap()) + "\n");
@@ -108,6 +111,7 @@ public final class TrainRun {
                 .epochs(cfg.epochs())
                 .evaluateOn(data.testSet())
                 .scheduler(scheduler)
+                .reduceOnPlateau(plateau)
                 .checkpoints(dir, modelMeta(data))
                 .detectAnomaly(cfg.detectAnomaly())
                 .callbacks(new Display(out), new MetricsLog(dir), new Plots(dir, title(opt)))

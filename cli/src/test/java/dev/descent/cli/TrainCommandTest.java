@@ -91,6 +91,15 @@ class TrainCommandTest {
     }
 
     @Test
+    void theNewSchedulesRunFromTheCommandLine() throws IOException {
+        for (String spec : new String[] {"plateau:0.5:0", "onecycle:0.5", "restarts:1:2/2/constant"}) {
+            Path out = dir.resolve("schedule-" + spec.replace(':', '_').replace('/', '_'));
+            CommandRun r = run(small(out, 3, "--schedule", spec));
+            assertEquals(0, r.code(), spec + ": " + r.all());
+        }
+    }
+
+    @Test
     void everyOptimizerNameTrainsAndBeatsChance() throws IOException {
         for (String name : OptimizerFactory.NAMES) {
             Path out = dir.resolve("opt-" + name);

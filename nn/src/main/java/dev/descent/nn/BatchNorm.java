@@ -13,7 +13,9 @@ import dev.descent.core.ops.Normalization;
  */
 public abstract class BatchNorm extends Module {
     private final int channels;
-    private final double momentum, eps;
+    private final double eps;
+    private double momentum;
+    private boolean cumulative;
     private final Parameter weight, bias;
     private final Tensor runningMean, runningVar, batches;
     private final int rank;
@@ -52,7 +54,42 @@ public abstract class BatchNorm extends Module {
                 batches.fill(batches.item() + 1);
             }
         }
-        return Normalization.batchNorm(x, runningMean, runningVar, weight, bias, isTraining(), momentum, eps);
+        // Cumulative: the n-th tracked batch has weight 1/n, so the running statistics are the plain mean of every batch's.
+        double factor = cumulative && isTraining() ? 1.0 / batches.item() : momentum;
+        return Normalization.batchNorm(x, runningMean, runningVar, weight, bias, isTraining(), factor, eps);
+    }
+
+    /**
+     * The weight of each new batch in the running statistics.
+     *
+     * @return the momentum given to the constructor, or the last one set
+     */
+    public double momentum() {
+        return momentum;
+    }
+
+    /**
+     * Whether the running statistics are a cumulative average (PyTorch's {@code momentum=None}).
+     *
+     * @return true when the n-th batch since {@code num_batches_tracked} was 0 has weight 1/n
+     */
+    public boolean cumulativeAverage() {
+        return cumulative;
+    }
+
+    /**
+     * Sets how new batches enter the running statistics: with weight {@code momentum}, or, when
+     * {@code cumulative}, with weight 1/n for the n-th tracked batch (PyTorch's {@code momentum=None}, which
+     * recomputing the statistics of an averaged model uses).
+     *
+     * @param momentum the weight of each new batch when not cumulative, in [0, 1]
+     * @param cumulative true for the cumulative average
+     * @throws IllegalArgumentException when momentum is outside [0, 1]
+     */
+    public void setMomentum(double momentum, boolean cumulative) {
+        if (!(momentum >= 0 && momentum <= 1)) throw new IllegalArgumentException(getClass().getSimpleName() + ": momentum must be in [0, 1], was " + momentum);
+        this.momentum = momentum;
+        this.cumulative = cumulative;
     }
 
     /**

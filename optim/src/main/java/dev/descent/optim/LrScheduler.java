@@ -25,7 +25,7 @@ import java.util.Map;
  * optimizer's {@link Optimizer#stateDict()} ({@code scheduler.K.position}, {@code scheduler.K.base.G.key}),
  * so a resumed run continues the schedule exactly. Build schedulers in the same order before loading.
  */
-public final class LrScheduler {
+public final class LrScheduler extends AttachedScheduler {
     private final Optimizer optimizer;
     private final Schedule schedule;
     private final List<String> keys;
@@ -133,6 +133,7 @@ public final class LrScheduler {
         for (int g = 0; g < base.length; g++) for (int k = 0; k < keys.size(); k++) optimizer.group(g).set(keys.get(k), base[g][k] * f);
     }
 
+    @Override
     Map<String, Tensor> stateDict(String prefix) {
         Map<String, Tensor> out = new LinkedHashMap<>();
         out.put(prefix + "position", Tensor.of(new long[] {position}).reshape());
@@ -140,6 +141,7 @@ public final class LrScheduler {
         return out;
     }
 
+    @Override
     void checkState(Map<String, Tensor> state, String prefix) {
         long p = state.get(prefix + "position").toLongArray()[0];
         if (p < 0) throw new IllegalArgumentException("scheduler state '" + prefix + "position' must be >= 0, was " + p);
@@ -154,6 +156,7 @@ public final class LrScheduler {
         if (!bad.isEmpty()) throw new IllegalArgumentException("scheduler state out of range: " + bad);
     }
 
+    @Override
     void loadState(Map<String, Tensor> state, String prefix) {
         position = state.get(prefix + "position").toLongArray()[0];
         for (int g = 0; g < base.length; g++) for (int k = 0; k < keys.size(); k++) base[g][k] = state.get(prefix + "base." + g + "." + keys.get(k)).item();

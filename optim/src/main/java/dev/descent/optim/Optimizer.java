@@ -70,7 +70,7 @@ public abstract class Optimizer {
     private final List<Hyperparameters.ParamScalar> paramScalarSpecs;
     private final double[][][] paramScalars;
     private final List<GradientTransform> transforms = new ArrayList<>();
-    private final List<LrScheduler> schedulers = new ArrayList<>();
+    private final List<AttachedScheduler> schedulers = new ArrayList<>();
 
     /**
      * Binds copies of {@code groups} to {@code spec}; keys a group does not set take the specification's
@@ -472,11 +472,13 @@ public abstract class Optimizer {
      * @return the schedulers, in the order they were built
      */
     public List<LrScheduler> schedulers() {
-        return Collections.unmodifiableList(schedulers);
+        List<LrScheduler> out = new ArrayList<>();
+        for (AttachedScheduler s : schedulers) if (s instanceof LrScheduler l) out.add(l);
+        return Collections.unmodifiableList(out);
     }
 
     /** Called by a scheduler built on this optimizer, so that its position is saved with the state. */
-    void attach(LrScheduler scheduler) {
+    void attach(AttachedScheduler scheduler) {
         schedulers.add(scheduler);
     }
 

@@ -23,6 +23,9 @@
  *   <li>Layer-wise trust ratios for large batches: {@link dev.descent.optim.LAMB} (Adam moments) and
  *       {@link dev.descent.optim.LARS} (SGD with momentum); a group with {@code trust_ratio = false}
  *       (biases, normalisation layers) is AdamW and SGD exactly.</li>
+ *   <li>Preconditioned: {@link dev.descent.optim.Muon} (Newton–Schulz orthogonalised momentum for matrices,
+ *       with an AdamW fallback group) and {@link dev.descent.optim.Shampoo} (per-dimension preconditioners and
+ *       their inverse roots, from this package's own Jacobi eigendecomposition: core has no linear algebra yet).</li>
  *   <li>Clipping family (docs/papers.md §4): {@link dev.descent.optim.ClippedSGD},
  *       {@link dev.descent.optim.NormalizedSGD}, {@link dev.descent.optim.ClippingFramework}; their norm is
  *       taken per group or over all parameters ({@link dev.descent.optim.NormScope}), independently of the
@@ -39,8 +42,20 @@
  *   <li>{@link dev.descent.optim.GradientTransform}s that compose with any optimizer:
  *       {@link dev.descent.optim.ClipByGlobalNorm}, {@link dev.descent.optim.ClipByValue}.</li>
  *   <li>{@link dev.descent.optim.Schedule}s driven by an {@link dev.descent.optim.LrScheduler}:
- *       constant, step, multi-step, cosine, linear warm-up, and products of them. Two-time-scale SGD
- *       (docs/papers.md §2) is two groups with different learning rates.</li>
+ *       constant, step, multi-step, cosine, cosine with warm restarts, one-cycle, linear warm-up, sequential
+ *       chains, products, and any lambda of the position; {@link dev.descent.optim.ReduceLrOnPlateau} lowers
+ *       the learning rate when a metric the caller passes stalls. Two-time-scale SGD (docs/papers.md §2) is
+ *       two groups with different learning rates. Weight averaging (EMA, SWA, Polyak) needs the model, so
+ *       it is {@code dev.descent.train.AveragedModel}.</li>
  * </ul>
+ *
+ * <p>docs/optimizers.md tabulates every optimizer: its rule, source, defaults and the test that checks it.
+ *
+ * <p><b>Why there is no SparseAdam.</b> PyTorch's {@code SparseAdam} exists for sparse gradients (an
+ * {@code Embedding} with {@code sparse=True} produces a gradient holding only the rows a batch touched), and
+ * it updates only those rows' moments. Descent's tensors are dense and every gradient is a dense tensor of
+ * its parameter's shape, so there is nothing for it to exploit: on a dense gradient it would be Adam with
+ * the rows of zero gradient skipped, which is not the algorithm PyTorch users mean. It will come with sparse
+ * gradients, if they do.
  */
 package dev.descent.optim;

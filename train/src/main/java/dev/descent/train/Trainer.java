@@ -11,6 +11,7 @@ import dev.descent.data.Dataset;
 import dev.descent.nn.Module;
 import dev.descent.optim.LrScheduler;
 import dev.descent.optim.Optimizer;
+import dev.descent.optim.ReduceLrOnPlateau;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Path;
@@ -58,6 +59,7 @@ public final class Trainer {
     private final Loss loss;
     private final Dataset evaluation;
     private final LrScheduler scheduler;
+    private final ReduceLrOnPlateau plateau;
     private final Checkpoints checkpoints;
     private final Map<String, String> modelMeta;
     private final long checkpointEvery;
@@ -77,6 +79,7 @@ public final class Trainer {
         this.loss = b.loss;
         this.evaluation = b.evaluation;
         this.scheduler = b.scheduler;
+        this.plateau = b.plateau;
         this.checkpoints = b.checkpointDir == null ? null : new Checkpoints(b.checkpointDir);
         this.modelMeta = b.modelMeta;
         this.checkpointEvery = b.checkpointEvery;
@@ -272,6 +275,7 @@ public final class Trainer {
                     optimizer.lr(0), steps);
             history.add(m);
             if (scheduler != null) scheduler.step();
+            if (plateau != null) plateau.step(evaluation != null ? testLoss : m.trainLoss());
             if (checkpoints != null) checkpoints.save(model, modelMeta, optimizer, new Checkpoints.Position(epoch + 1, 0, steps, 0, 0, 0, 0, history));
             try {
                 for (Callback c : callbacks) c.onEpochEnd(this, m);
@@ -317,6 +321,7 @@ public final class Trainer {
         private Loss loss = Loss.crossEntropy();
         private Dataset evaluation;
         private LrScheduler scheduler;
+        private ReduceLrOnPlateau plateau;
         private Path checkpointDir;
         private Map<String, String> modelMeta = Map.of();
         private long checkpointEvery;
@@ -371,6 +376,19 @@ public final class Trainer {
          */
         public Builder scheduler(LrScheduler s) {
             scheduler = s;
+            return this;
+        }
+
+        /**
+         * Lowers the learning rate when the loss stops improving: after every epoch {@code p} is stepped with
+         * the evaluation loss (the training loss when there is no evaluation set). Its state is part of the
+         * optimizer's, so checkpoints keep it.
+         *
+         * @param p the plateau rule, built on this trainer's optimizer; null for none
+         * @return this builder
+         */
+        public Builder reduceOnPlateau(ReduceLrOnPlateau p) {
+            plateau = p;
             return this;
         }
 

@@ -204,6 +204,28 @@ class TrainerTest {
     }
 
     @Test
+    void aPlateauRuleIsSteppedWithTheEvaluationLossAfterEveryEpoch() throws Exception {
+        TensorDataset train = spirals(1, N), test = spirals(2, 50);
+        var settings = dev.descent.optim.ReduceLrOnPlateau.Settings.defaults().withPatience(0).withFactor(0.5)
+                .withThreshold(0.5, dev.descent.optim.ReduceLrOnPlateau.ThresholdMode.REL);
+        for (boolean evaluate : new boolean[] {true, false}) {
+            Sequential m = model(5);
+            Optimizer o = new SGD(List.of(ParamGroup.of(m.parameters())), 0.1);
+            TrainResult r = Trainer.builder(m, o, new DataLoader(train, BATCH, 4)).epochs(4).evaluateOn(evaluate ? test : null)
+                    .reduceOnPlateau(new dev.descent.optim.ReduceLrOnPlateau(o, settings)).build().fit();
+            // Replay: the same rule fed the losses the epochs recorded gives the learning rates the epochs ran with.
+            Optimizer replay = new SGD(List.of(ParamGroup.of(model(5).parameters())), 0.1);
+            var rule = new dev.descent.optim.ReduceLrOnPlateau(replay, settings);
+            for (EpochMetrics e : r.history()) {
+                assertEquals(replay.lr(0), e.lr(), 0.0, "epoch " + e.epoch() + (evaluate ? " (test loss)" : " (train loss)"));
+                rule.step(evaluate ? e.testLoss() : e.trainLoss());
+            }
+            assertEquals(replay.lr(0), o.lr(0), 0.0);
+            assertTrue(o.lr(0) < 0.1, "a 50% improvement per epoch is not reached, so the rate falls: " + o.lr(0));
+        }
+    }
+
+    @Test
     void checkpointEveryWritesMidEpochCheckpointsThatResumeBitwise() throws Exception {
         TensorDataset train = spirals(1, N);
         Sequential straight = model(5);

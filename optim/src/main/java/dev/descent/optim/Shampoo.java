@@ -1,0 +1,263 @@
+package dev.descent.optim;
+
+import dev.descent.core.Parameter;
+import dev.descent.core.Tensor;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Shampoo (Gupta, Koren &amp; Singer, "Shampoo: Preconditioned Stochastic Tensor Optimization", ICML 2018,
+ * Algorithm 2): one preconditioner per dimension of each parameter tensor, built from the gradient's
+ * matricisations, applied through inverse roots. For a matrix it is
+ * {@code θ ← θ − lr·L^{-1/4}·G·R^{-1/4}} with {@code L = εI + Σ G·Gᵀ}, {@code R = εI + Σ Gᵀ·G}; for a
+ * vector it is full-matrix AdaGrad, {@code θ ← θ − lr·(εI + Σ g·gᵀ)^{-1/2}·g}.
+ *
+ * <pre>
+ * per parameter of k dimensions (sizes n_1 … n_k), step t (the parameter's count, from 1):
+ *     g ← g + wd·θ                                    (L2 weight decay, off by default)
+ *     for each dimension i:  H_i ← H_i + g_(i)·g_(i)ᵀ  (g_(i): g unfolded to [n_i, numel/n_i])
+ *     if (t − 1) mod update_freq = 0:
+ *         for each i:  P_i ← (H_i + εI)^{−1/(2k)}      (kept between recomputations)
+ *     θ ← θ − lr·(g ×_1 P_1 ×_2 P_2 … ×_k P_k)        (×_i: multiply along dimension i)
+ * </pre>
+ *
+ * <p><b>Why Shampoo and not SOAP.</b> Shampoo's update is one formula whose every term can be checked
+ * against a loop; SOAP (Vyas et al. 2024) runs Adam in Shampoo's eigenbasis, with a basis refreshed every
+ * N steps by QR power iteration, adding Adam's moments in a rotating basis and their projection rules to
+ * the state: more to get subtly wrong for the same preconditioners. Shampoo is also the base SOAP builds on.
+ *
+ * <p><b>Linear algebra.</b> Core has no eigendecomposition yet, so the inverse roots come from
+ * {@code SymmetricMatrices} in this package: a cyclic Jacobi eigendecomposition in float64,
+ * {@code V·diag(λ^{−1/(2k)})·Vᵀ}. It costs O(n³) per dimension per recomputation; a dimension larger than
+ * the constructor's {@code maxPreconditionerDim} (default 1024) is not preconditioned (its P is the
+ * identity), as practical implementations bound it too; the exponent stays −1/(2k). Recompute less
+ * often with {@code update_freq}.
+ *
+ * <p>Hyperparameters (per group): {@code lr} (≥ 0, required: the paper prescribes none), {@code eps} ε
+ * (&gt; 0, default 1e-4), {@code weight_decay} (≥ 0, 0), {@code update_freq} (≥ 1, 1). No momentum (the
+ * paper's algorithm has none; combine with a schedule). State beyond the step counts: per parameter and
+ * preconditioned dimension d, {@code shampoo.group.G.param.I.preconditioner.d} (Σ g_(d)·g_(d)ᵀ, without ε)
+ * and {@code shampoo.group.G.param.I.inverse_root.d}, float64 {@code [n_d, n_d]}, saved and restored with
+ * the rest.
+ */
+public final class Shampoo extends Optimizer {
+
+    /** The hyperparameters Shampoo accepts, with defaults and ranges; its matrices are described above. */
+    public static final Hyperparameters SPEC = Hyperparameters.builder()
+            .requiredReal("lr", Hyperparameters.Range.NON_NEGATIVE)
+            .real("eps", 1e-4, Hyperparameters.Range.POSITIVE)
+            .real("weight_decay", 0, Hyperparameters.Range.NON_NEGATIVE)
+            .integer("update_freq", 1, 1)
+            .build();
+
+    /** Dimensions above this size are not preconditioned unless the constructor says otherwise. */
+    public static final int DEFAULT_MAX_PRECONDITIONER_DIM = 1024;
+
+    /** [group][param][dimension]: Σ g_(d)·g_(d)ᵀ and the current inverse root, row-major n×n; null when not preconditioned. */
+    private final double[][][][] stats, roots;
+
+    /**
+     * Shampoo over {@code groups}, each of which must set {@code lr}.
+     *
+     * @param groups the parameter groups with their hyperparameters
+     */
+    public Shampoo(List<ParamGroup> groups) {
+        this(groups, Map.of(), DEFAULT_MAX_PRECONDITIONER_DIM);
+    }
+
+    /**
+     * Shampoo whose groups default to learning rate {@code lr}.
+     *
+     * @param groups the parameter groups with their hyperparameters
+     * @param lr the learning rate of every group that does not set {@code lr}
+     */
+    public Shampoo(List<ParamGroup> groups, double lr) {
+        this(groups, Map.of("lr", lr), DEFAULT_MAX_PRECONDITIONER_DIM);
+    }
+
+    /**
+     * Shampoo with a bound on the preconditioned dimensions.
+     *
+     * @param groups the parameter groups with their hyperparameters
+     * @param lr the learning rate of every group that does not set {@code lr}
+     * @param maxPreconditionerDim dimensions larger than this are not preconditioned (≥ 1)
+     */
+    public Shampoo(List<ParamGroup> groups, double lr, int maxPreconditionerDim) {
+        this(groups, Map.of("lr", lr), maxPreconditionerDim);
+    }
+
+    private Shampoo(List<ParamGroup> groups, Map<String, Object> defaults, int maxDim) {
+        super(groups, SPEC, defaults);
+        if (maxDim < 1) throw new IllegalArgumentException("maxPreconditionerDim must be >= 1, was " + maxDim);
+        int ng = groups().size();
+        stats = new double[ng][][][];
+        roots = new double[ng][][][];
+        for (int g = 0; g < ng; g++) {
+            List<Parameter> ps = group(g).parameters();
+            stats[g] = new double[ps.size()][][];
+            roots[g] = new double[ps.size()][][];
+            for (int i = 0; i < ps.size(); i++) {
+                int[] shape = ps.get(i).shape();
+                stats[g][i] = new double[shape.length][];
+                roots[g][i] = new double[shape.length][];
+                for (int d = 0; d < shape.length; d++) {
+                    if (shape[d] > maxDim) continue;
+                    stats[g][i][d] = new double[shape[d] * shape[d]];
+                    roots[g][i][d] = new double[shape[d] * shape[d]];
+                }
+            }
+        }
+    }
+
+    @Override
+    protected void update(int group, ParamGroup hp, long groupStep, List<Slot> slots) {
+        double lr = hp.get("lr"), eps = hp.get("eps"), wd = hp.get("weight_decay");
+        long freq = (long) hp.get("update_freq");
+        for (Slot s : slots) {
+            Flat theta = Flat.of(s.param()), grad = Flat.read(s.grad());
+            int[] shape = s.param().shape();
+            int k = shape.length;
+            double[] g = new double[theta.size()];
+            for (int e = 0; e < g.length; e++) g[e] = wd != 0 ? grad.get(e) + wd * theta.get(e) : grad.get(e);
+            double[][] h = stats[group][s.index()], p = roots[group][s.index()];
+            for (int d = 0; d < k; d++) if (h[d] != null) addGram(g, shape, d, h[d]);
+            if ((s.step() - 1) % freq == 0) {
+                for (int d = 0; d < k; d++) {
+                    if (h[d] == null) continue;
+                    int n = shape[d];
+                    double[][] m = new double[n][n];
+                    for (int a = 0; a < n; a++) for (int b = 0; b < n; b++) m[a][b] = h[d][a * n + b] + (a == b ? eps : 0);
+                    double[][] r = SymmetricMatrices.power(m, -1.0 / (2 * k));
+                    for (int a = 0; a < n; a++) System.arraycopy(r[a], 0, p[d], a * n, n);
+                }
+            }
+            double[] x = g;
+            for (int d = 0; d < k; d++) if (p[d] != null) x = modeProduct(x, shape, d, p[d]);
+            for (int e = 0; e < x.length; e++) theta.set(e, theta.get(e) - lr * x[e]);
+        }
+    }
+
+    /** g unfolded along dimension d: [n_d, numel/n_d], the other dimensions in order (core's float64 matmul does the products). */
+    private static Tensor unfold(Tensor x, int[] shape, int d) {
+        return x.permute(order(shape.length, d)).contiguous().reshape(shape[d], x.numel() / shape[d]);
+    }
+
+    /** d first, then the other dimensions in order. */
+    private static int[] order(int k, int d) {
+        int[] order = new int[k];
+        order[0] = d;
+        for (int i = 0, j = 1; i < k; i++) if (i != d) order[j++] = i;
+        return order;
+    }
+
+    /** h += g_(d)·g_(d)ᵀ, g row-major of {@code shape}. */
+    static void addGram(double[] g, int[] shape, int d, double[] h) {
+        Tensor u = unfold(Tensor.of(g, shape), shape, d);
+        double[] gram = u.matmul(u.t()).toDoubleArray();
+        for (int e = 0; e < h.length; e++) h[e] += gram[e];
+    }
+
+    /** x ×_d P: out[u, j, w] = Σ_l P[j][l]·x[u, l, w]. */
+    static double[] modeProduct(double[] x, int[] shape, int d, double[] p) {
+        int k = shape.length, n = shape[d];
+        int[] order = order(k, d), inverse = new int[k], permuted = new int[k];
+        for (int i = 0; i < k; i++) {
+            inverse[order[i]] = i;
+            permuted[i] = shape[order[i]];
+        }
+        Tensor y = Tensor.of(p, n, n).matmul(unfold(Tensor.of(x, shape), shape, d));
+        return y.reshape(permuted).permute(inverse).contiguous().toDoubleArray();
+    }
+
+    /**
+     * The state of {@link Optimizer#stateDict()} plus Shampoo's matrices ({@link #extraState()}).
+     *
+     * @return the state
+     */
+    @Override
+    public Map<String, Tensor> stateDict() {
+        Map<String, Tensor> out = super.stateDict();
+        out.putAll(extraState());
+        return out;
+    }
+
+    /**
+     * Restores a state from {@link #stateDict()}, preconditioners included; every key and shape is checked
+     * before anything changes.
+     *
+     * @param state the tensors
+     */
+    @Override
+    public void loadStateDict(Map<String, Tensor> state) {
+        Map<String, Tensor> ours = new LinkedHashMap<>();
+        for (var e : state.entrySet()) if (e.getKey().startsWith(PREFIX)) ours.put(e.getKey(), e.getValue());
+        Runnable apply = checkExtraState(ours);
+        super.loadStateDict(state); // checks every other key (and ours against stateDict()) before it changes anything
+        apply.run();
+    }
+
+    private static final String PREFIX = "shampoo.";
+
+    private static String key(int g, int i, String what, int d) {
+        return PREFIX + "group." + g + ".param." + i + "." + what + "." + d;
+    }
+
+    /**
+     * Shampoo's matrices, per preconditioned dimension d of parameter I of group G:
+     * {@code shampoo.group.G.param.I.preconditioner.d} (Σ g_(d)·g_(d)ᵀ) and
+     * {@code shampoo.group.G.param.I.inverse_root.d}, float64 {@code [n_d, n_d]} copies.
+     *
+     * @return the matrices by name
+     */
+    protected Map<String, Tensor> extraState() {
+        Map<String, Tensor> out = new LinkedHashMap<>();
+        for (int g = 0; g < stats.length; g++) {
+            for (int i = 0; i < stats[g].length; i++) {
+                for (int d = 0; d < stats[g][i].length; d++) {
+                    if (stats[g][i][d] == null) continue;
+                    int n = (int) Math.round(Math.sqrt(stats[g][i][d].length));
+                    out.put(key(g, i, "preconditioner", d), Tensor.of(stats[g][i][d], n, n));
+                    out.put(key(g, i, "inverse_root", d), Tensor.of(roots[g][i][d], n, n));
+                }
+            }
+        }
+        return out;
+    }
+
+    /**
+     * Checks Shampoo's matrices in a state being loaded (exactly the keys of {@link #extraState()}, float64,
+     * the right sizes) and returns what installs them; changes nothing itself.
+     *
+     * @param extra the entries of the state outside the base optimizer's keys
+     * @return the action that copies them in
+     * @throws IllegalArgumentException naming a missing, unexpected or mismatched matrix
+     */
+    protected Runnable checkExtraState(Map<String, Tensor> extra) {
+        Map<String, Tensor> want = extraState();
+        java.util.TreeSet<String> missing = new java.util.TreeSet<>(want.keySet()), unexpected = new java.util.TreeSet<>(extra.keySet());
+        missing.removeAll(extra.keySet());
+        unexpected.removeAll(want.keySet());
+        if (!missing.isEmpty() || !unexpected.isEmpty()) {
+            throw new IllegalArgumentException("Shampoo state does not match: missing keys " + missing + ", unexpected keys " + unexpected);
+        }
+        for (var e : want.entrySet()) {
+            Tensor got = extra.get(e.getKey());
+            if (got.dtype() != e.getValue().dtype() || !java.util.Arrays.equals(got.shape(), e.getValue().shape())) {
+                throw new IllegalArgumentException("Shampoo state '" + e.getKey() + "': expected " + e.getValue().dtype() + " "
+                        + java.util.Arrays.toString(e.getValue().shape()) + ", found " + got.dtype() + " " + java.util.Arrays.toString(got.shape()));
+            }
+        }
+        return () -> {
+            for (int g = 0; g < stats.length; g++) {
+                for (int i = 0; i < stats[g].length; i++) {
+                    for (int d = 0; d < stats[g][i].length; d++) {
+                        if (stats[g][i][d] == null) continue;
+                        System.arraycopy(extra.get(key(g, i, "preconditioner", d)).toDoubleArray(), 0, stats[g][i][d], 0, stats[g][i][d].length);
+                        System.arraycopy(extra.get(key(g, i, "inverse_root", d)).toDoubleArray(), 0, roots[g][i][d], 0, roots[g][i][d].length);
+                    }
+                }
+            }
+        };
+    }
+}
