@@ -1,6 +1,5 @@
 package dev.descent.nn;
 
-import dev.descent.core.Parameter;
 import dev.descent.core.Tensor;
 import java.util.ArrayList;
 import java.util.List;
@@ -15,7 +14,7 @@ import java.util.random.RandomGenerator;
  * <p>Calling it: {@link #forward(Tensor, Tensor)} is the full call, {@code (x, h0) → (output, hn)} as in PyTorch,
  * the result an {@link Output} record. {@link #forward(Tensor)} starts from zeros and returns the output sequence.
  */
-public final class GRU extends Module {
+public final class GRU extends StackedRecurrence {
     /**
      * What a full call returns.
      *
@@ -24,11 +23,6 @@ public final class GRU extends Module {
      */
     public record Output(Tensor output, Tensor h) {}
 
-    private final int inputSize, hiddenSize, numLayers;
-    private final boolean batchFirst;
-    private final int directions;
-    private final Parameter[] weightIh, weightHh, biasIh, biasHh;
-    private final Dropout dropout;
 
     /**
      * A time-major GRU with biases.
@@ -81,32 +75,7 @@ public final class GRU extends Module {
      */
     public GRU(int inputSize, int hiddenSize, int numLayers, boolean bias, boolean batchFirst, double dropout, boolean bidirectional,
                 RandomGenerator rng) {
-        Recurrence.checkSizes("GRU", inputSize, hiddenSize, numLayers);
-        if (!(dropout >= 0 && dropout < 1)) throw new IllegalArgumentException("GRU: dropout must be in [0, 1), was " + dropout);
-        this.inputSize = inputSize;
-        this.hiddenSize = hiddenSize;
-        this.numLayers = numLayers;
-        this.batchFirst = batchFirst;
-        this.directions = bidirectional ? 2 : 1;
-        int n = numLayers * directions;
-        weightIh = new Parameter[n];
-        weightHh = new Parameter[n];
-        biasIh = new Parameter[n];
-        biasHh = new Parameter[n];
-        for (int l = 0; l < numLayers; l++) {
-            for (int d = 0; d < directions; d++) {
-                int i = l * directions + d;
-                String suffix = l + (d == 1 ? "_reverse" : "");
-                weightIh[i] = addParameter("weight_ih_l" + suffix, Tensor.zeros(3 * hiddenSize, l == 0 ? inputSize : directions * hiddenSize));
-                weightHh[i] = addParameter("weight_hh_l" + suffix, Tensor.zeros(3 * hiddenSize, hiddenSize));
-                if (bias) {
-                    biasIh[i] = addParameter("bias_ih_l" + suffix, Tensor.zeros(3 * hiddenSize));
-                    biasHh[i] = addParameter("bias_hh_l" + suffix, Tensor.zeros(3 * hiddenSize));
-                }
-            }
-        }
-        Recurrence.initUniform(this, hiddenSize, rng);
-        this.dropout = dropout > 0 && numLayers > 1 ? addModule("dropout", new Dropout(dropout, rng)) : null;
+        super("GRU", 3, inputSize, hiddenSize, numLayers, bias, batchFirst, dropout, bidirectional, rng);
     }
 
     /**
@@ -136,7 +105,7 @@ public final class GRU extends Module {
             Output o = forward(batchFirst ? x.unsqueeze(0) : x.unsqueeze(1), h0 == null ? null : Recurrence.batchOfOne(this, "h0", h0));
             return new Output(o.output().squeeze(batchFirst ? 0 : 1), o.h().squeeze(1));
         }
-        Tensor seq = LSTM.timeMajor(this, x, inputSize, batchFirst);
+        Tensor seq = timeMajor(x);
         int steps = seq.size(0), b = seq.size(1);
         int n = numLayers * directions;
         if (h0 != null) Recurrence.checkState(this, "h0", h0, n, b, hiddenSize);
@@ -160,12 +129,5 @@ public final class GRU extends Module {
             if (dropout != null && l < numLayers - 1) seq = dropout.forward(seq);
         }
         return new Output(batchFirst ? seq.transpose(0, 1) : seq, Tensor.stack(hn, 0));
-    }
-
-    @Override
-    public String toString() {
-        return "GRU(" + inputSize + ", " + hiddenSize + ", num_layers=" + numLayers + (biasIh[0] == null ? ", bias=false" : "")
-                + (batchFirst ? ", batch_first=true" : "") + (directions == 2 ? ", bidirectional=true" : "")
-                + (dropout != null ? ", dropout=" + dropout.p() : "") + ")";
     }
 }

@@ -1,7 +1,5 @@
 package dev.descent.nn;
 
-import dev.descent.core.Parameter;
-import dev.descent.core.Shape;
 import dev.descent.core.Tensor;
 import java.util.ArrayList;
 import java.util.List;
@@ -19,7 +17,7 @@ import java.util.random.RandomGenerator;
  * {@link #forward(Tensor)} starts from zeros and returns the output sequence only, so an LSTM can sit in a
  * {@link Sequential}.
  */
-public final class LSTM extends Module {
+public final class LSTM extends StackedRecurrence {
     /**
      * The hidden and cell state: {@code [D·layers, B, H]} each for {@link LSTM} (also when batch first, as in
      * PyTorch), {@code [B, H]} for {@link LSTMCell}.
@@ -37,11 +35,6 @@ public final class LSTM extends Module {
      */
     public record Output(Tensor output, State state) {}
 
-    private final int inputSize, hiddenSize, numLayers;
-    private final boolean batchFirst;
-    private final int directions;
-    private final Parameter[] weightIh, weightHh, biasIh, biasHh;
-    private final Dropout dropout;
 
     /**
      * A time-major LSTM with biases.
@@ -94,32 +87,7 @@ public final class LSTM extends Module {
      */
     public LSTM(int inputSize, int hiddenSize, int numLayers, boolean bias, boolean batchFirst, double dropout, boolean bidirectional,
                 RandomGenerator rng) {
-        Recurrence.checkSizes("LSTM", inputSize, hiddenSize, numLayers);
-        if (!(dropout >= 0 && dropout < 1)) throw new IllegalArgumentException("LSTM: dropout must be in [0, 1), was " + dropout);
-        this.inputSize = inputSize;
-        this.hiddenSize = hiddenSize;
-        this.numLayers = numLayers;
-        this.batchFirst = batchFirst;
-        this.directions = bidirectional ? 2 : 1;
-        int n = numLayers * directions;
-        weightIh = new Parameter[n];
-        weightHh = new Parameter[n];
-        biasIh = new Parameter[n];
-        biasHh = new Parameter[n];
-        for (int l = 0; l < numLayers; l++) {
-            for (int d = 0; d < directions; d++) {
-                int i = l * directions + d;
-                String suffix = l + (d == 1 ? "_reverse" : "");
-                weightIh[i] = addParameter("weight_ih_l" + suffix, Tensor.zeros(4 * hiddenSize, l == 0 ? inputSize : directions * hiddenSize));
-                weightHh[i] = addParameter("weight_hh_l" + suffix, Tensor.zeros(4 * hiddenSize, hiddenSize));
-                if (bias) {
-                    biasIh[i] = addParameter("bias_ih_l" + suffix, Tensor.zeros(4 * hiddenSize));
-                    biasHh[i] = addParameter("bias_hh_l" + suffix, Tensor.zeros(4 * hiddenSize));
-                }
-            }
-        }
-        Recurrence.initUniform(this, hiddenSize, rng);
-        this.dropout = dropout > 0 && numLayers > 1 ? addModule("dropout", new Dropout(dropout, rng)) : null;
+        super("LSTM", 4, inputSize, hiddenSize, numLayers, bias, batchFirst, dropout, bidirectional, rng);
     }
 
     /**
@@ -150,7 +118,7 @@ public final class LSTM extends Module {
             Output o = forward(batchFirst ? x.unsqueeze(0) : x.unsqueeze(1), s);
             return new Output(o.output().squeeze(batchFirst ? 0 : 1), new State(o.state().h().squeeze(1), o.state().c().squeeze(1)));
         }
-        Tensor seq = timeMajor(this, x, inputSize, batchFirst);
+        Tensor seq = timeMajor(x);
         int steps = seq.size(0), b = seq.size(1);
         int n = numLayers * directions;
         if (state != null) {
@@ -183,19 +151,5 @@ public final class LSTM extends Module {
         return new Output(batchFirst ? seq.transpose(0, 1) : seq, new State(Tensor.stack(hn, 0), Tensor.stack(cn, 0)));
     }
 
-    /** x as {@code [T, B, features]}, after checking its shape. */
-    static Tensor timeMajor(Module layer, Tensor x, int inputSize, boolean batchFirst) {
-        if (x.dim() != 3 || x.size(2) != inputSize || x.size(0) < 1 || x.size(1) < 1) {
-            throw new IllegalArgumentException(layer + ": input must be " + (batchFirst ? "[B, T, " : "[T, B, ") + inputSize + "] with B, T >= 1, got "
-                    + Shape.format(x.shape()));
-        }
-        return batchFirst ? x.transpose(0, 1) : x;
-    }
 
-    @Override
-    public String toString() {
-        return "LSTM(" + inputSize + ", " + hiddenSize + ", num_layers=" + numLayers + (biasIh[0] == null ? ", bias=false" : "")
-                + (batchFirst ? ", batch_first=true" : "") + (directions == 2 ? ", bidirectional=true" : "")
-                + (dropout != null ? ", dropout=" + dropout.p() : "") + ")";
-    }
 }
