@@ -191,7 +191,12 @@ public final class Linalg {
         return new SignLogDet(make(sign, dt, batch), logAbs);
     }
 
-    /** logAbsDet of {@link #slogdet}, for the op registry and for callers who need only it. */
+    /**
+     * log|det A| alone ({@link #slogdet}'s second result), for callers who need only it.
+     *
+     * @param a square matrices (..., n, n)
+     * @return log|det A|, of shape (...)
+     */
     public static Tensor logAbsDet(Tensor a) {
         return slogdet(a).logAbsDet();
     }
