@@ -4,7 +4,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.random.RandomGenerator;
 
-/** The reference models of the papers Descent reproduces, each a few lines over the layers. */
+/** The reference models: those of the papers Descent reproduces, and two small language models, each a few lines over the layers. */
 public final class Models {
     private Models() {}
 
@@ -68,5 +68,36 @@ public final class Models {
      */
     public static Sequential resnet32(int classes, RandomGenerator rng) {
         return cifarResNet(5, classes, rng);
+    }
+    /**
+     * A small decoder-only Transformer language model ({@link GPT}): token and position embeddings, {@code layers}
+     * pre-LayerNorm causal blocks, a final LayerNorm, output projection tied to the token embedding.
+     *
+     * @param vocab the number of token ids, ≥ 1
+     * @param context the longest sequence, ≥ 1
+     * @param layers the number of blocks, ≥ 1
+     * @param heads the attention heads per block, dividing {@code width}
+     * @param width the embedding width
+     * @param rng the source of the initial weights
+     * @return the model: int64 tokens {@code [B, T]} to logits {@code [B, T, vocab]}
+     * @throws IllegalArgumentException when a size is below 1 or the heads do not divide the width
+     */
+    public static GPT gpt(int vocab, int context, int layers, int heads, int width, RandomGenerator rng) {
+        return new GPT(vocab, context, layers, heads, width, rng);
+    }
+
+    /**
+     * A character-level LSTM language model ({@link CharLSTM}): embedding, a batch-first LSTM, a Linear to logits.
+     *
+     * @param vocab the number of token ids, ≥ 1
+     * @param embed the embedding width, ≥ 1
+     * @param hidden the LSTM's hidden size, ≥ 1
+     * @param layers the LSTM's layers, ≥ 1
+     * @param rng the source of the initial weights
+     * @return the model: int64 tokens {@code [B, T]} to logits {@code [B, T, vocab]}
+     * @throws IllegalArgumentException when a size is below 1
+     */
+    public static CharLSTM charLstm(int vocab, int embed, int hidden, int layers, RandomGenerator rng) {
+        return new CharLSTM(vocab, embed, hidden, layers, rng);
     }
 }

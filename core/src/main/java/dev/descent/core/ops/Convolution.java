@@ -165,6 +165,50 @@ public final class Convolution {
                 g.requiresGrad() ? conv2d(xs, h, null, p) : null}, xs, g);
     }
 
+    /**
+     * The transposed convolution ({@code torch.nn.functional.conv_transpose2d}): the adjoint of
+     * {@code conv2d(·, w, p)} applied to x, plus a bias per output channel. Each input pixel scatters
+     * {@code x[n, i, h, w] · w[i, c, ·, ·]} onto the output at {@code (h·sh − ph + a·dh, w·sw − pw + b·dw)}. It is
+     * {@link #conv2dInputGrad} with the output's shape {@code Ho = (H − 1)·sh − 2·ph + dh·(kH − 1) + outputPaddingH + 1}
+     * (likewise Wo), so its gradients are that op's: conv2d for x, conv2dWeightGrad for w, Σ over n, h, w for bias.
+     *
+     * @param x the input {@code [N, Cin, H, W]}
+     * @param w the kernel {@code [Cin, Cout/G, kH, kW]} (PyTorch's layout for a transposed convolution)
+     * @param bias {@code [Cout]}, or null for none
+     * @param p stride, padding (removed from each side of the output), dilation and groups
+     * @param outputPaddingH rows added at the bottom of the output, in [0, sh)
+     * @param outputPaddingW columns added at the right of the output, in [0, sw)
+     * @return the output {@code [N, Cout, Ho, Wo]}
+     * @throws IllegalArgumentException when x or w is not 4-D, the channels do not match, an output padding is
+     *         out of range, bias is not {@code [Cout]}, or the output would be empty
+     */
+    public static Tensor convTranspose2d(Tensor x, Tensor w, Tensor bias, Params p, int outputPaddingH, int outputPaddingW) {
+        if (x.dim() != 4 || w.dim() != 4) {
+            throw new IllegalArgumentException("convTranspose2d: input must be [N, Cin, H, W] and weight [Cin, Cout/groups, kH, kW], got "
+                    + Shape.format(x.shape()) + " and " + Shape.format(w.shape()));
+        }
+        if (x.size(1) != w.size(0)) {
+            throw new IllegalArgumentException("convTranspose2d: input " + Shape.format(x.shape()) + " has " + x.size(1) + " channels, weight "
+                    + Shape.format(w.shape()) + " expects " + w.size(0));
+        }
+        if (outputPaddingH < 0 || outputPaddingH >= p.sh() || outputPaddingW < 0 || outputPaddingW >= p.sw()) {
+            throw new IllegalArgumentException("convTranspose2d: output padding (" + outputPaddingH + ", " + outputPaddingW
+                    + ") must be >= 0 and below the stride (" + p.sh() + ", " + p.sw() + ")");
+        }
+        int cout = w.size(1) * p.groups();
+        int ho = (x.size(2) - 1) * p.sh() - 2 * p.ph() + p.dh() * (w.size(2) - 1) + outputPaddingH + 1;
+        int wo = (x.size(3) - 1) * p.sw() - 2 * p.pw() + p.dw() * (w.size(3) - 1) + outputPaddingW + 1;
+        if (ho < 1 || wo < 1) {
+            throw new IllegalArgumentException("convTranspose2d: input " + Shape.format(x.shape()) + " with weight " + Shape.format(w.shape()) + " and " + p
+                    + " gives an empty output " + ho + "×" + wo);
+        }
+        if (bias != null && (bias.dim() != 1 || bias.size(0) != cout)) {
+            throw new IllegalArgumentException("convTranspose2d: bias of shape " + Shape.format(bias.shape()) + " should be [" + cout + "]");
+        }
+        Tensor y = conv2dInputGrad(x, w, new int[] {x.size(0), cout, ho, wo}, p);
+        return bias == null ? y : y.add(bias.reshape(1, cout, 1, 1));
+    }
+
     // ------------------------------------------------------------ shapes
 
     static Geometry geometry(String op, int[] xs, int[] ws, Params p) {

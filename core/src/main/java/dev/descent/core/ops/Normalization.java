@@ -6,7 +6,7 @@ import dev.descent.core.autograd.GradMode;
 import java.util.Arrays;
 
 /**
- * Batch and layer normalisation, composed from primitive ops (so their gradients, of any order, come
+ * Batch, layer, RMS and group normalisation, composed from primitive ops (so their gradients, of any order, come
  * from the primitives' rules).
  */
 public final class Normalization {
@@ -119,5 +119,78 @@ public final class Normalization {
         if (weight != null) y = y.mul(weight);
         if (bias != null) y = y.add(bias);
         return y;
+    }
+    /**
+     * Root-mean-square normalisation (Zhang &amp; Sennrich 2019) over the trailing dims {@code normalizedShape}:
+     * {@code y = x / √(mean(x²) + eps) · weight}, no centring and no bias, as {@code torch.nn.functional.rms_norm}.
+     * Composed from primitives.
+     *
+     * @param x the input, whose trailing dimensions are {@code normalizedShape}
+     * @param normalizedShape the trailing shape normalised over (at least one dimension)
+     * @param weight the scale, of shape {@code normalizedShape}, or null
+     * @param eps added to the mean square, &gt; 0 (PyTorch's default is the machine epsilon of x's dtype)
+     * @return the normalised tensor, of x's shape
+     * @throws IllegalArgumentException when {@code normalizedShape} is empty or not x's trailing shape, the weight
+     *         has another shape, or eps ≤ 0
+     */
+    public static Tensor rmsNorm(Tensor x, int[] normalizedShape, Tensor weight, double eps) {
+        int[] dims = trailingDims("rmsNorm", x, normalizedShape, eps);
+        if (weight != null && !Arrays.equals(weight.shape(), normalizedShape)) {
+            throw new IllegalArgumentException("rmsNorm: weight of shape " + Shape.format(weight.shape()) + " should be " + Shape.format(normalizedShape));
+        }
+        Tensor y = x.div(x.square().mean(dims, true).add(eps).sqrt());
+        return weight == null ? y : y.mul(weight);
+    }
+
+    /**
+     * Group normalisation (Wu &amp; He 2018): the C channels of x {@code [N, C, ...]} split into {@code numGroups}
+     * consecutive groups; each (sample, group) is normalised over its channels and positions with its own mean
+     * and biased variance, then scaled and shifted per channel: {@code y = (x − mean) / √(var + eps) · weight[c] + bias[c]}.
+     * The same in training and eval (no running statistics). Composed from primitives.
+     *
+     * @param x the input {@code [N, C, ...]}
+     * @param numGroups the number of groups G, ≥ 1, dividing C
+     * @param weight the scale γ {@code [C]}, or null
+     * @param bias the shift β {@code [C]}, or null
+     * @param eps added to the variance, &gt; 0 (PyTorch's default 1e-5)
+     * @return the normalised tensor, of x's shape
+     * @throws IllegalArgumentException when x has rank below 2, G does not divide C, an affine parameter is not
+     *         {@code [C]}, or eps ≤ 0
+     */
+    public static Tensor groupNorm(Tensor x, int numGroups, Tensor weight, Tensor bias, double eps) {
+        if (x.dim() < 2) throw new IllegalArgumentException("groupNorm: input must be [N, C, ...], got " + Shape.format(x.shape()));
+        int n = x.size(0), c = x.size(1);
+        if (numGroups < 1 || c % numGroups != 0) {
+            throw new IllegalArgumentException("groupNorm: " + numGroups + " groups must be >= 1 and divide the " + c + " channels of input " + Shape.format(x.shape()));
+        }
+        for (Tensor t : new Tensor[] {weight, bias}) {
+            if (t != null && (t.dim() != 1 || t.size(0) != c)) {
+                throw new IllegalArgumentException("groupNorm: affine parameter of shape " + Shape.format(t.shape()) + " should be [" + c + "]");
+            }
+        }
+        if (!(eps > 0)) throw new IllegalArgumentException("groupNorm: eps must be > 0, was " + eps);
+        Tensor g = x.reshape(n, numGroups, x.numel() / Math.max(1, n * numGroups));
+        Tensor centered = g.sub(g.mean(2, true));
+        Tensor y = centered.div(centered.square().mean(2, true).add(eps).sqrt()).reshape(x.shape());
+        int[] bshape = new int[x.dim()];
+        Arrays.fill(bshape, 1);
+        bshape[1] = c;
+        if (weight != null) y = y.mul(weight.reshape(bshape));
+        if (bias != null) y = y.add(bias.reshape(bshape));
+        return y;
+    }
+
+    /** The last {@code normalizedShape.length} dims of x, after checking they are {@code normalizedShape} and eps &gt; 0. */
+    private static int[] trailingDims(String op, Tensor x, int[] normalizedShape, double eps) {
+        int k = normalizedShape.length, r = x.dim();
+        int[] xs = x.shape();
+        if (k == 0 || k > r || !Arrays.equals(Arrays.copyOfRange(xs, r - k, r), normalizedShape)) {
+            throw new IllegalArgumentException(op + ": normalized shape " + Shape.format(normalizedShape) + " is not the trailing part of input "
+                    + Shape.format(xs));
+        }
+        if (!(eps > 0)) throw new IllegalArgumentException(op + ": eps must be > 0, was " + eps);
+        int[] dims = new int[k];
+        for (int i = 0; i < k; i++) dims[i] = r - k + i;
+        return dims;
     }
 }

@@ -250,7 +250,73 @@ final class NnOps {
                 }
             }
         }));
+        ops.add(new OpInfo("convTranspose2d", Set.of("convTranspose2d"), true, true, (rng, dt, grad) -> {
+            // A conv geometry read backwards: the transposed op maps the conv's output shape to its input shape.
+            Conv q = Conv.random(rng);
+            int oph = (q.h() + 2 * q.p().ph() - q.p().dh() * (q.kh() - 1) - 1) % q.p().sh();
+            int opw = (q.w() + 2 * q.p().pw() - q.p().dw() * (q.kw() - 1) - 1) % q.p().sw();
+            Tensor x = TensorGen.tensor(rng, dt, q.yShape(), NORMAL), w = TensorGen.tensor(rng, dt, q.wShape(), NORMAL);
+            Tensor b = TensorGen.tensor(rng, dt, new int[] {q.c()}, NORMAL);
+            return new Case("convTranspose2d " + q.describe() + " output padding " + oph + "," + opw, new Tensor[] {x, w, b},
+                    in -> Convolution.convTranspose2d(in[0], in[1], in[2], q.p(), oph, opw), in -> {
+                        Expected e = convInputGradRef(q, in[0], in[1]);
+                        double[] v = e.values().clone();
+                        int plane = q.h() * q.w();
+                        for (int f = 0; f < v.length; f++) v[f] += in[2].get(f / plane % q.c());
+                        return new Expected(e.shape(), v);
+                    });
+        }));
+        ops.add(new OpInfo("rmsNorm", Set.of("rmsNorm"), true, true, (rng, dt, grad) -> {
+            int[] xs = TensorGen.shape(rng, 1, 3, 4);
+            int k = 1 + rng.nextInt(xs.length);
+            int[] ns = java.util.Arrays.copyOfRange(xs, xs.length - k, xs.length);
+            boolean affine = rng.nextBoolean();
+            Tensor x = TensorGen.tensor(rng, dt, xs, NORMAL), w = TensorGen.tensor(rng, dt, ns, NORMAL);
+            double eps = 1e-6;
+            return new Case("rmsNorm " + OpRegistry.fmt(xs) + " over " + OpRegistry.fmt(ns) + (affine ? " affine" : ""),
+                    affine ? new Tensor[] {x, w} : new Tensor[] {x},
+                    in -> Normalization.rmsNorm(in[0], ns, affine ? in[1] : null, eps), in -> {
+                        int inner = OpRegistry.values(Tensor.zeros(ns)).length;
+                        double[] v = OpRegistry.values(in[0]), out = new double[v.length];
+                        for (int o = 0; o < v.length / inner; o++) {
+                            double ms = 0;
+                            for (int i = 0; i < inner; i++) ms += v[o * inner + i] * v[o * inner + i] / inner;
+                            for (int i = 0; i < inner; i++) out[o * inner + i] = v[o * inner + i] / Math.sqrt(ms + eps) * (affine ? in[1].get(Ref.unravel(i, ns)) : 1);
+                        }
+                        return new Expected(xs, out);
+                    });
+        }));
+        ops.add(new OpInfo("groupNorm", Set.of("groupNorm"), true, true, (rng, dt, grad) -> {
+            int groups = 1 + rng.nextInt(2), per = 1 + rng.nextInt(2);
+            int[] xs = rng.nextBoolean() ? new int[] {1 + rng.nextInt(2), groups * per, 2 + rng.nextInt(2)} : new int[] {1 + rng.nextInt(2), groups * per, 1 + rng.nextInt(2), 2};
+            int c = xs[1];
+            boolean affine = rng.nextBoolean();
+            Tensor x = TensorGen.tensor(rng, dt, xs, NORMAL);
+            Tensor w = TensorGen.tensor(rng, dt, new int[] {c}, NORMAL), b = TensorGen.tensor(rng, dt, new int[] {c}, NORMAL);
+            return new Case("groupNorm " + OpRegistry.fmt(xs) + " groups " + groups + (affine ? " affine" : ""), affine ? new Tensor[] {x, w, b} : new Tensor[] {x},
+                    in -> Normalization.groupNorm(in[0], groups, affine ? in[1] : null, affine ? in[2] : null, 1e-5),
+                    in -> groupNormRef(in[0], groups, affine ? in[1] : null, affine ? in[2] : null, 1e-5));
+        }));
         return ops;
+    }
+
+    /** Per (sample, group): mean and biased variance over the group's channels and positions, then the per-channel affine. */
+    static Expected groupNormRef(Tensor x, int groups, Tensor w, Tensor b, double eps) {
+        int[] xs = x.shape();
+        int n = xs[0], c = xs[1], per = c / groups, spatial = x.numel() / (n * c);
+        double[] v = OpRegistry.values(x), out = new double[v.length];
+        for (int s = 0; s < n; s++) for (int g = 0; g < groups; g++) {
+            int from = (s * c + g * per) * spatial, count = per * spatial;
+            double m = 0, var = 0;
+            for (int i = 0; i < count; i++) m += v[from + i] / count;
+            for (int i = 0; i < count; i++) var += Math.pow(v[from + i] - m, 2) / count;
+            for (int i = 0; i < count; i++) {
+                int ch = g * per + i / spatial;
+                double y = (v[from + i] - m) / Math.sqrt(var + eps);
+                out[from + i] = w == null ? y : y * w.get(ch) + b.get(ch);
+            }
+        }
+        return new Expected(xs, out);
     }
 
     static double softplus(double z) {

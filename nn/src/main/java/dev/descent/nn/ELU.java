@@ -1,0 +1,35 @@
+package dev.descent.nn;
+
+import dev.descent.core.Tensor;
+
+/** ELU (Clevert et al. 2016): x for x &gt; 0, α·(eˣ − 1) otherwise, elementwise (PyTorch's default α = 1). */
+public final class ELU extends Module {
+    private final double alpha;
+
+    /** ELU with α = 1. */
+    public ELU() {
+        this(1.0);
+    }
+
+    /**
+     * ELU with the given α.
+     *
+     * @param alpha the scale of the negative part (finite)
+     * @throws IllegalArgumentException when α is not finite
+     */
+    public ELU(double alpha) {
+        if (!Double.isFinite(alpha)) throw new IllegalArgumentException("ELU: alpha must be finite, was " + alpha);
+        this.alpha = alpha;
+    }
+
+    @Override
+    public Tensor forward(Tensor x) {
+        // relu(x) + α·(e^{min(x, 0)} − 1): each term is zero on the other side of 0.
+        return x.relu().add(x.clampMax(0).exp().sub(1).mul(alpha));
+    }
+
+    @Override
+    public String toString() {
+        return "ELU(alpha=" + alpha + ")";
+    }
+}

@@ -1,0 +1,43 @@
+package dev.descent.nn;
+
+import dev.descent.core.Tensor;
+
+/**
+ * Softplus, (1/β)·log(1 + e^{β·x}) elementwise, and x itself where β·x exceeds the threshold (PyTorch's
+ * defaults β = 1, threshold 20).
+ */
+public final class Softplus extends Module {
+    private final double beta, threshold;
+
+    /** Softplus with β = 1 and threshold 20. */
+    public Softplus() {
+        this(1, 20);
+    }
+
+    /**
+     * Softplus with the given β and threshold.
+     *
+     * @param beta the sharpness, &gt; 0
+     * @param threshold above this value of β·x the result is x (the difference is below e^{−threshold})
+     * @throws IllegalArgumentException when β is not positive and finite, or the threshold is NaN
+     */
+    public Softplus(double beta, double threshold) {
+        if (!(beta > 0) || !Double.isFinite(beta)) throw new IllegalArgumentException("Softplus: beta must be > 0 and finite, was " + beta);
+        if (Double.isNaN(threshold)) throw new IllegalArgumentException("Softplus: threshold must not be NaN");
+        this.beta = beta;
+        this.threshold = threshold;
+    }
+
+    @Override
+    public Tensor forward(Tensor x) {
+        Tensor bx = x.mul(beta);
+        // log(1 + e^z) = −log σ(−z): no overflow, and smooth at 0 (its derivative σ(z) comes from sigmoid's rule).
+        Tensor soft = bx.neg().sigmoid().log().neg().div(beta);
+        return Tensor.where(bx.gt(threshold), x, soft);
+    }
+
+    @Override
+    public String toString() {
+        return "Softplus(beta=" + beta + ", threshold=" + threshold + ")";
+    }
+}
