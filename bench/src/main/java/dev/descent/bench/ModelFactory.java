@@ -116,9 +116,9 @@ public final class ModelFactory {
         return switch (name) {
             case "gpt" -> {
                 if (width % heads != 0) throw new IllegalArgumentException("--width " + width + " must be a multiple of --heads " + heads);
-                yield gpt(vocab, context, layers, heads, width, rng);
+                yield Models.gpt(vocab, context, layers, heads, width, rng);
             }
-            case "lstm" -> charLstm(vocab, width, layers, rng);
+            case "lstm" -> Models.charLstm(vocab, width, width, layers, rng);
             case "bigram" -> new BigramLanguageModel(vocab);
             default -> throw new IllegalArgumentException("unknown text model '" + name + "' (known: " + TEXT_NAMES + ")");
         };
@@ -126,13 +126,5 @@ public final class ModelFactory {
 
     private static void size(String option, int v) {
         if (v < 1 || v > MAX_TEXT_SIZE) throw new IllegalArgumentException(option + " must be in [1, " + MAX_TEXT_SIZE + "], was " + v);
-    }
-
-    private static Module gpt(int vocab, int context, int layers, int heads, int width, RandomGenerator rng) {
-        throw new IllegalArgumentException("--model gpt is not available in this build yet (nn's Models.gpt is missing)");
-    }
-
-    private static Module charLstm(int vocab, int width, int layers, RandomGenerator rng) {
-        throw new IllegalArgumentException("--model lstm is not available in this build yet (nn's Models.charLstm is missing)");
     }
 }

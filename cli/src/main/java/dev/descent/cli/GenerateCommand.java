@@ -12,7 +12,9 @@ import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
 
 /** {@code descent generate RUN_DIR}: continues a prompt with a text model trained by {@code descent train --model gpt|lstm|bigram}. */
 @Command(name = "generate", mixinStandardHelpOptions = true, sortOptions = false,
@@ -33,6 +35,8 @@ public final class GenerateCommand implements Callable<Integer> {
     long seed = 42;
     @Mixin
     ThreadsOption threads;
+    @Spec
+    CommandSpec spec;
 
     /** The most tokens one command generates. */
     static final int MAX_TOKENS = 1_000_000;
@@ -49,7 +53,7 @@ public final class GenerateCommand implements Callable<Integer> {
             Path ckpt = new Checkpoints(run).latest();
             if (ckpt == null) throw new IllegalArgumentException("no model.safetensors and no checkpoint in " + run);
             file = ckpt.resolve("model.safetensors");
-            System.err.println("note: the run has not finished; sampling from its latest checkpoint, " + run.relativize(file));
+            note("note: the run has not finished; sampling from its latest checkpoint, " + run.relativize(file));
         }
         Vocabulary vocab;
         try {
@@ -69,8 +73,8 @@ public final class GenerateCommand implements Callable<Integer> {
             throw new IllegalArgumentException("--prompt: " + e.getMessage() + " (the characters of the text the model was trained on)", e);
         }
         if (p.length > saved.context()) {
-            System.err.printf("note: the prompt has %d tokens, more than the model's context of %d: the model reads its last %d%n", p.length,
-                    saved.context(), saved.context());
+            note(String.format("note: the prompt has %d tokens, more than the model's context of %d: the model reads its last %d", p.length,
+                    saved.context(), saved.context()));
         }
         Module model = saved.build();
         TextGenerator gen = new TextGenerator(model, saved.context(), temperature, topK);
@@ -80,5 +84,12 @@ public final class GenerateCommand implements Callable<Integer> {
         out.println(vocab.decode(next));
         out.flush();
         return 0;
+    }
+
+    /** A line on standard error (the command line's, which tests capture), so that standard output is the text alone. */
+    private void note(String line) {
+        java.io.PrintWriter err = spec.commandLine().getErr();
+        err.println(line);
+        err.flush();
     }
 }
