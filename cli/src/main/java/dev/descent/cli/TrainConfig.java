@@ -14,8 +14,10 @@ import java.util.Map;
  *
  * @param data           data source: {@code fashion-mnist[:DIR]}, {@code mnist:DIR}, {@code cifar10:DIR|ARCHIVE},
  *                       {@code cifar100:DIR|ARCHIVE[:coarse]}, {@code synthetic}, or {@code auto} (Fashion-MNIST when
- *                       installed, otherwise synthetic)
- * @param model          {@code mlp}, {@code simplecnn} or {@code resnet32} (any {@code resnetN}, N = 6k + 2)
+ *                       installed, otherwise synthetic); for a text model {@code fortunes[:DIR]}, {@code text:PATH},
+ *                       {@code generated} or {@code auto} (fortunes when installed, otherwise generated)
+ * @param model          {@code mlp}, {@code simplecnn} or {@code resnet32} (any {@code resnetN}, N = 6k + 2); text: {@code gpt},
+ *                       {@code lstm}, {@code bigram}
  * @param optimizer      the algorithm's name (see {@link OptimizerFactory})
  * @param lr             learning rate (null: the algorithm's default)
  * @param momentum       SGD/RMSprop momentum
