@@ -3,6 +3,7 @@ package dev.descent.core;
 import dev.descent.core.autograd.Autograd;
 import dev.descent.core.autograd.Engine;
 import dev.descent.core.autograd.GradMode;
+import dev.descent.core.autograd.HookHandle;
 import dev.descent.core.autograd.Node;
 import dev.descent.core.ops.Activations;
 import dev.descent.core.ops.Elementwise;
@@ -10,9 +11,12 @@ import dev.descent.core.ops.Indexing;
 import dev.descent.core.ops.LinearAlgebra;
 import dev.descent.core.ops.Reductions;
 import dev.descent.core.ops.Softmax;
+import dev.descent.core.ops.Sorting;
 import dev.descent.core.ops.Views;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.function.UnaryOperator;
 import java.util.random.RandomGenerator;
 
 /**
@@ -63,6 +67,8 @@ public class Tensor {
     private Tensor grad;
     private Node gradFn;
     private String name;
+    private List<UnaryOperator<Tensor>> gradHooks; // null until a hook is registered (copy-on-write)
+    private boolean retainsGrad;
 
     /**
      * A view of {@code storage}: element {@code [i0, i1, …]} sits at {@code offset + Σ iₖ·strides[k]}. Shape and
@@ -599,7 +605,7 @@ public class Tensor {
 
     /**
      * {@return the gradient d(root)/d(this) accumulated into this leaf, or null} Repeated backward calls add to
-     * it. Interior tensors never get one: use {@link Autograd#grad} for those.
+     * it. Interior tensors get one only after {@link #retainGrad()}; otherwise use {@link Autograd#grad} for those.
      */
     public Tensor grad() {
         return grad;
@@ -617,6 +623,69 @@ public class Tensor {
             throw new IllegalArgumentException("setGrad: gradient shape " + Shape.format(g.shape) + " does not match tensor shape " + Shape.format(shape));
         }
         grad = Workspace.keep(g); // a leaf's gradient outlives the workspace scope it was computed in
+    }
+
+    /**
+     * Registers a hook called with this tensor's gradient each time a backward pass computes it in full (for a leaf,
+     * before it is added to {@link #grad()}), as PyTorch's {@code Tensor.register_hook}. The hook may read the gradient,
+     * or return a replacement of the same shape that the pass uses from then on (to clip or mask it); returning
+     * {@code null} keeps it. Hooks run in registration order, each on the previous one's result, during
+     * {@link #backward()} and {@link Autograd#grad} alike.
+     *
+     * <pre>{@code
+     * Tensor h = x.matmul(w).requiresGrad(true);
+     * h.registerHook(g -> { System.out.println(g.square().sum().sqrt().item()); return null; });  // read
+     * w.registerHook(g -> g.clamp(-1, 1));                                                        // replace
+     * }</pre>
+     *
+     * @param hook gradient in, replacement or {@code null} out
+     * @return a handle whose {@code remove()} unregisters the hook
+     * @throws IllegalStateException when this tensor does not require grad (no gradient will ever reach it)
+     */
+    public HookHandle registerHook(UnaryOperator<Tensor> hook) {
+        if (!requiresGrad) throw new IllegalStateException("registerHook on a tensor that does not require grad: no gradient will reach it");
+        java.util.Objects.requireNonNull(hook, "hook");
+        List<UnaryOperator<Tensor>> next = gradHooks == null ? new ArrayList<>() : new ArrayList<>(gradHooks);
+        next.add(hook);
+        gradHooks = List.copyOf(next);
+        return () -> {
+            List<UnaryOperator<Tensor>> current = gradHooks;
+            if (current == null) return;
+            List<UnaryOperator<Tensor>> rest = new ArrayList<>(current);
+            for (int i = 0; i < rest.size(); i++) {
+                if (rest.get(i) == hook) {
+                    rest.remove(i);
+                    break;
+                }
+            }
+            gradHooks = rest.isEmpty() ? null : List.copyOf(rest);
+        };
+    }
+
+    /**
+     * {@return the gradient hooks registered on this tensor, in order (empty when none)} Read by the autograd
+     * engine; register with {@link #registerHook}.
+     */
+    public List<UnaryOperator<Tensor>> gradHooks() {
+        return gradHooks == null ? List.of() : gradHooks;
+    }
+
+    /**
+     * Keeps this interior tensor's gradient in {@link #grad()} during {@link #backward()}, as PyTorch's
+     * {@code retain_grad()}: useful to look at an activation's gradient. A leaf keeps its gradient anyway.
+     *
+     * @return this tensor
+     * @throws IllegalStateException when this tensor does not require grad
+     */
+    public Tensor retainGrad() {
+        if (!requiresGrad) throw new IllegalStateException("retainGrad on a tensor that does not require grad");
+        retainsGrad = true;
+        return this;
+    }
+
+    /** {@return whether {@link #backward()} stores this tensor's gradient in {@link #grad()}: a leaf, or after {@link #retainGrad()}} */
+    public boolean retainsGrad() {
+        return retainsGrad || gradFn == null;
     }
 
     /**
@@ -1062,6 +1131,380 @@ public class Tensor {
         return Activations.geluTanh(this);
     }
 
+    /** {@return SiLU (swish), {@code x·σ(x)}} Runs {@link Activations#silu}. */
+    public Tensor silu() {
+        return Activations.silu(this);
+    }
+
+    /** {@return leaky ReLU with PyTorch's default slope 0.01: x above 0, 0.01·x below} Runs {@link Activations#leakyRelu}. */
+    public Tensor leakyRelu() {
+        return Activations.leakyRelu(this, 0.01);
+    }
+
+    /**
+     * {@return leaky ReLU: x above 0, {@code slope·x} below} Runs {@link Activations#leakyRelu}.
+     *
+     * @param slope the slope below 0 (PyTorch's {@code negative_slope})
+     * @throws IllegalArgumentException when the slope is not finite
+     */
+    public Tensor leakyRelu(double slope) {
+        return Activations.leakyRelu(this, slope);
+    }
+
+    /** {@return ELU with α = 1: x above 0, {@code eˣ − 1} below} Runs {@link Activations#elu}. */
+    public Tensor elu() {
+        return Activations.elu(this, 1.0);
+    }
+
+    /**
+     * {@return ELU: x above 0, {@code α·(eˣ − 1)} below} Runs {@link Activations#elu}.
+     *
+     * @param alpha α, the scale of the negative part
+     * @throws IllegalArgumentException when alpha is not finite
+     */
+    public Tensor elu(double alpha) {
+        return Activations.elu(this, alpha);
+    }
+
+    /** {@return softplus with PyTorch's defaults β = 1, threshold 20: {@code ln(1 + eˣ)}, x itself above 20} Runs {@link Activations#softplus}. */
+    public Tensor softplus() {
+        return Activations.softplus(this, 1, 20);
+    }
+
+    /**
+     * {@return softplus, {@code (1/β)·ln(1 + e^(βx))}, and x itself where {@code βx > threshold}} As PyTorch's
+     * {@code softplus(x, beta, threshold)}. Runs {@link Activations#softplus}.
+     *
+     * @param beta β (non-zero)
+     * @param threshold where the linear region starts, in units of βx
+     * @throws IllegalArgumentException when beta is 0 or not finite
+     */
+    public Tensor softplus(double beta, double threshold) {
+        return Activations.softplus(this, beta, threshold);
+    }
+
+    /** {@return the sine (radians)} Runs {@link Elementwise#sin}. */
+    public Tensor sin() {
+        return Elementwise.sin(this);
+    }
+
+    /** {@return the cosine (radians)} Runs {@link Elementwise#cos}. */
+    public Tensor cos() {
+        return Elementwise.cos(this);
+    }
+
+    /** {@return {@code ln(1 + x)}, accurate near 0 (NaN below −1)} Runs {@link Elementwise#log1p}. */
+    public Tensor log1p() {
+        return Elementwise.log1p(this);
+    }
+
+    /** {@return {@code eˣ − 1}, accurate near 0} Runs {@link Elementwise#expm1}. */
+    public Tensor expm1() {
+        return Elementwise.expm1(this);
+    }
+
+    /** {@return the sign: 1, −1, or x itself at ±0 and NaN; zero gradient} Runs {@link Elementwise#sign}. */
+    public Tensor sign() {
+        return Elementwise.sign(this);
+    }
+
+    /** {@return the largest integer ≤ x (as a float); zero gradient} Runs {@link Elementwise#floor}. */
+    public Tensor floor() {
+        return Elementwise.floor(this);
+    }
+
+    /** {@return the smallest integer ≥ x (as a float); zero gradient} Runs {@link Elementwise#ceil}. */
+    public Tensor ceil() {
+        return Elementwise.ceil(this);
+    }
+
+    /** {@return the nearest integer, halves to even as {@code torch.round} (2.5 → 2); zero gradient} Runs {@link Elementwise#round}. */
+    public Tensor round() {
+        return Elementwise.round(this);
+    }
+
+    /** {@return {@code 1/√x} (+∞ at 0, NaN below)} Runs {@link Elementwise#rsqrt}. */
+    public Tensor rsqrt() {
+        return Elementwise.rsqrt(this);
+    }
+
+    /** {@return {@code 1/x}} Runs {@link Elementwise#reciprocal}. */
+    public Tensor reciprocal() {
+        return Elementwise.reciprocal(this);
+    }
+
+    /** {@return a bool tensor, true where the element is neither ±∞ nor NaN} Runs {@link Elementwise#isfinite}. */
+    public Tensor isfinite() {
+        return Elementwise.isfinite(this);
+    }
+
+    /** {@return a bool tensor, true where the element is NaN} Runs {@link Elementwise#isnan}. */
+    public Tensor isnan() {
+        return Elementwise.isnan(this);
+    }
+
+    /**
+     * {@return a copy with {@code value} where {@code mask} is true, as PyTorch's {@code masked_fill}} The mask
+     * broadcasts to this tensor's shape (e.g. a {@code [T, T]} {@link #causalMask} over {@code [B, H, T, T]}
+     * scores); the gradient is 0 at the filled positions. Runs {@link Elementwise#maskedFill}.
+     *
+     * @param mask a bool tensor whose shape broadcasts to this one's
+     * @param value the fill value, e.g. {@link Double#NEGATIVE_INFINITY} before a softmax
+     * @throws IllegalArgumentException when the mask is not bool or does not broadcast to this shape
+     */
+    public Tensor maskedFill(Tensor mask, double value) {
+        return Elementwise.maskedFill(this, mask, value);
+    }
+
+    /**
+     * {@return the lower triangle of the last two dims, the rest 0: kept where column − row ≤ {@code diagonal}}
+     * As {@code torch.tril}; leading dims are a batch. Runs {@link Elementwise#tril}.
+     *
+     * @param diagonal 0 for the main diagonal, positive above it, negative below
+     * @throws IllegalArgumentException when the tensor has fewer than 2 dims
+     */
+    public Tensor tril(int diagonal) {
+        return Elementwise.tril(this, diagonal);
+    }
+
+    /** {@return {@link #tril(int) tril(0)}: the lower triangle with the main diagonal} */
+    public Tensor tril() {
+        return Elementwise.tril(this, 0);
+    }
+
+    /**
+     * {@return the upper triangle of the last two dims, the rest 0: kept where column − row ≥ {@code diagonal}}
+     * As {@code torch.triu}. Runs {@link Elementwise#triu}.
+     *
+     * @param diagonal 0 for the main diagonal, positive above it, negative below
+     * @throws IllegalArgumentException when the tensor has fewer than 2 dims
+     */
+    public Tensor triu(int diagonal) {
+        return Elementwise.triu(this, diagonal);
+    }
+
+    /** {@return {@link #triu(int) triu(0)}: the upper triangle with the main diagonal} */
+    public Tensor triu() {
+        return Elementwise.triu(this, 0);
+    }
+
+    /**
+     * {@return a causal attention mask: bool {@code [size, size]}, TRUE WHERE COLUMN j &gt; ROW i} True marks what
+     * to hide: query position i may attend to keys 0…i only. The convention is {@code masked_fill}'s (and
+     * PyTorch's bool {@code attn_mask} in {@code nn.Transformer.generate_square_subsequent_mask}'s −∞ places):
+     * {@code scores.maskedFill(Tensor.causalMask(t), Double.NEGATIVE_INFINITY).softmax(-1)}. Equal to
+     * {@code triu(ones, 1)}. Note that PyTorch's {@code scaled_dot_product_attention} reads a bool mask the other
+     * way (true = may attend): there pass {@code causalMask(t).eq(0)}, or its {@code is_causal} flag. Runs
+     * {@link Elementwise#causalMask}.
+     *
+     * @param size the sequence length, ≥ 0
+     * @throws IllegalArgumentException when size is negative
+     */
+    public static Tensor causalMask(int size) {
+        return Elementwise.causalMask(size);
+    }
+
+    /**
+     * {@return views of pieces of {@code size} elements along {@code dim}, the last one shorter if need be} As
+     * {@code torch.split(x, size, dim)}; gradients flow back through every piece. Runs {@link Views#split(Tensor, int, int)}.
+     *
+     * @param size the length of each piece, ≥ 1
+     * @param dim the dimension (negative counts from the end)
+     * @throws IllegalArgumentException when size &lt; 1 or dim is out of range
+     */
+    public List<Tensor> split(int size, int dim) {
+        return Views.split(this, size, dim);
+    }
+
+    /**
+     * {@return views of pieces of the given sizes along {@code dim}} As {@code torch.split(x, [s0, s1, …], dim)}.
+     * Runs {@link Views#split(Tensor, int[], int)}.
+     *
+     * @param sizes the length of each piece, summing to the dim's size
+     * @param dim the dimension (negative counts from the end)
+     * @throws IllegalArgumentException when the sizes do not sum to the dim's size, or one is negative
+     */
+    public List<Tensor> split(int[] sizes, int dim) {
+        return Views.split(this, sizes, dim);
+    }
+
+    /**
+     * {@return at most {@code chunks} views of ⌈n/chunks⌉ elements along {@code dim}} As {@code torch.chunk}: 5
+     * elements in 4 chunks give pieces of 2, 2, 1. Runs {@link Views#chunk}.
+     *
+     * @param chunks the number of pieces wanted, ≥ 1
+     * @param dim the dimension (negative counts from the end)
+     * @throws IllegalArgumentException when chunks &lt; 1 or dim is out of range
+     */
+    public List<Tensor> chunk(int chunks, int dim) {
+        return Views.chunk(this, chunks, dim);
+    }
+
+    /**
+     * {@return this tensor tiled {@code repeats[i]} times along dim i} As {@code torch.Tensor.repeat}: with more
+     * repeats than dims, leading size-1 dims are added first ({@code [2].repeat(3, 2)} is {@code [3, 4]}). A copy.
+     * Runs {@link Views#repeat}.
+     *
+     * @param repeats the count per dim (≥ 0), at least as many as there are dims
+     * @throws IllegalArgumentException when there are fewer repeats than dims, or one is negative
+     */
+    public Tensor repeat(int... repeats) {
+        return Views.repeat(this, repeats);
+    }
+
+    /** {@return the product of all elements, 0-d (float64 for int64 and bool)} Runs {@link Reductions#prod}. */
+    public Tensor prod() {
+        return Reductions.prod(this, new int[0], false);
+    }
+
+    /**
+     * {@return the product over one dimension} The gradient is exact where the input holds zeros. Runs
+     * {@link Reductions#prod}.
+     *
+     * @param dim the dimension (negative counts from the end)
+     * @param keepdim keep the dimension with size 1
+     */
+    public Tensor prod(int dim, boolean keepdim) {
+        return Reductions.prod(this, new int[] {dim}, keepdim);
+    }
+
+    /**
+     * {@return the product over {@code dims} (1 over an empty dim)} Runs {@link Reductions#prod}.
+     *
+     * @param dims the dimensions; empty means all
+     * @param keepdim keep the reduced dimensions with size 1
+     */
+    public Tensor prod(int[] dims, boolean keepdim) {
+        return Reductions.prod(this, dims, keepdim);
+    }
+
+    /** {@return the unbiased standard deviation of all elements, √{@link #var()}, 0-d} Runs {@link Reductions#std}. */
+    public Tensor std() {
+        return Reductions.std(this, new int[0], 1, false);
+    }
+
+    /**
+     * {@return the unbiased standard deviation (divisor n − 1) over one dimension}
+     *
+     * @param dim the dimension
+     * @param keepdim keep the dimension with size 1
+     */
+    public Tensor std(int dim, boolean keepdim) {
+        return Reductions.std(this, new int[] {dim}, 1, keepdim);
+    }
+
+    /**
+     * {@return the standard deviation √(Σ(x − mean)² / (n − correction)) over {@code dims}, consistent with {@link #var(int[], int, boolean)}}
+     * Runs {@link Reductions#std}.
+     *
+     * @param dims the dimensions; empty means all
+     * @param correction 0 for the population standard deviation, 1 for Bessel's correction
+     * @param keepdim keep the reduced dimensions with size 1
+     */
+    public Tensor std(int[] dims, int correction, boolean keepdim) {
+        return Reductions.std(this, dims, correction, keepdim);
+    }
+
+    /** {@return the 2-norm of all elements, √Σx², 0-d (its gradient is 0 at x = 0)} Runs {@link Reductions#norm}. */
+    public Tensor norm() {
+        return Reductions.norm(this, 2, new int[0], false);
+    }
+
+    /**
+     * {@return the p-norm of all elements, 0-d} Runs {@link Reductions#norm}.
+     *
+     * @param p 1, 2 or {@link Double#POSITIVE_INFINITY}
+     * @throws IllegalArgumentException for another p
+     */
+    public Tensor norm(double p) {
+        return Reductions.norm(this, p, new int[0], false);
+    }
+
+    /**
+     * {@return the p-norm over one dimension} Runs {@link Reductions#norm}.
+     *
+     * @param p 1, 2 or {@link Double#POSITIVE_INFINITY}
+     * @param dim the dimension
+     * @param keepdim keep the dimension with size 1
+     * @throws IllegalArgumentException for another p
+     */
+    public Tensor norm(double p, int dim, boolean keepdim) {
+        return Reductions.norm(this, p, new int[] {dim}, keepdim);
+    }
+
+    /**
+     * {@return the vector p-norm over {@code dims}: Σ|x| (p = 1), √Σx² (p = 2) or max|x| (p = ∞)} As
+     * {@code torch.linalg.vector_norm}; subgradients as PyTorch's (0 at x = 0). Runs {@link Reductions#norm}.
+     *
+     * @param p 1, 2 or {@link Double#POSITIVE_INFINITY}
+     * @param dims the dimensions; empty means all
+     * @param keepdim keep the reduced dimensions with size 1
+     * @throws IllegalArgumentException for another p
+     */
+    public Tensor norm(double p, int[] dims, boolean keepdim) {
+        return Reductions.norm(this, p, dims, keepdim);
+    }
+
+    /**
+     * {@return running sums along {@code dim}: element i is the sum of elements 0…i} Floats keep their dtype,
+     * int64 and bool give int64. Runs {@link Reductions#cumsum}.
+     *
+     * @param dim the dimension (negative counts from the end)
+     */
+    public Tensor cumsum(int dim) {
+        return Reductions.cumsum(this, dim);
+    }
+
+    /** {@return bool 0-d: whether any element is non-zero (true)} Runs {@link Reductions#any}. */
+    public Tensor any() {
+        return Reductions.any(this, new int[0], false);
+    }
+
+    /**
+     * {@return bool: whether any element over {@code dim} is non-zero} Runs {@link Reductions#any}.
+     *
+     * @param dim the dimension
+     * @param keepdim keep the dimension with size 1
+     */
+    public Tensor any(int dim, boolean keepdim) {
+        return Reductions.any(this, new int[] {dim}, keepdim);
+    }
+
+    /**
+     * {@return bool: whether any element over {@code dims} is non-zero (false over an empty dim)} Runs {@link Reductions#any}.
+     *
+     * @param dims the dimensions; empty means all
+     * @param keepdim keep the reduced dimensions with size 1
+     */
+    public Tensor any(int[] dims, boolean keepdim) {
+        return Reductions.any(this, dims, keepdim);
+    }
+
+    /** {@return bool 0-d: whether every element is non-zero (true)} Runs {@link Reductions#all}. */
+    public Tensor all() {
+        return Reductions.all(this, new int[0], false);
+    }
+
+    /**
+     * {@return bool: whether every element over {@code dim} is non-zero} Runs {@link Reductions#all}.
+     *
+     * @param dim the dimension
+     * @param keepdim keep the dimension with size 1
+     */
+    public Tensor all(int dim, boolean keepdim) {
+        return Reductions.all(this, new int[] {dim}, keepdim);
+    }
+
+    /**
+     * {@return bool: whether every element over {@code dims} is non-zero (true over an empty dim)} Runs {@link Reductions#all}.
+     *
+     * @param dims the dimensions; empty means all
+     * @param keepdim keep the reduced dimensions with size 1
+     */
+    public Tensor all(int[] dims, boolean keepdim) {
+        return Reductions.all(this, dims, keepdim);
+    }
+
     /**
      * {@return the elementwise maximum, broadcast and promoted} Runs {@link Elementwise#maximum}.
      *
@@ -1432,7 +1875,8 @@ public class Tensor {
 
     /**
      * {@return the softmax along {@code dim}: each slice {@code exp(x) / Σ exp(x)}, in [0, 1], summing to 1}
-     * Stable for logits of magnitude 1e4. Runs {@link Softmax#softmax}.
+     * Stable for logits of magnitude 1e4; −∞ entries give exact zeros (a slice of all −∞ gives NaN, as PyTorch).
+     * Runs {@link Softmax#softmax}.
      *
      * @param dim the dimension normalised over
      */
@@ -1848,6 +2292,146 @@ public class Tensor {
             if (!(Math.abs(a[i] - b[i]) <= atol + rtol * Math.abs(b[i]))) return false;
         }
         return true;
+    }
+
+    // ---------------------------------------------------------------- sorting, scattering and sampling
+
+    /**
+     * Values sorted along a dimension and the int64 positions they came from, as returned by {@link #sort} and
+     * {@link #topk} (PyTorch's {@code (values, indices)} pair).
+     *
+     * @param values the sorted (or selected) values; their gradient flows back to the positions
+     * @param indices int64 positions along the sorted dimension, of the values' shape
+     */
+    public record Sorted(Tensor values, Tensor indices) {}
+
+    /**
+     * {@return this tensor sorted along {@code dim}, with the positions of the sorted values} The sort is stable:
+     * equal values keep their order, in both directions. NaN sorts above every number. The values' gradient
+     * flows back to the positions they came from. Runs {@link Sorting#sort}.
+     *
+     * @param dim the dimension sorted along
+     * @param descending largest first when true
+     */
+    public Sorted sort(int dim, boolean descending) {
+        return Sorting.sort(this, dim, descending);
+    }
+
+    /**
+     * {@return the int64 positions that sort this tensor along {@code dim}} stably, so that
+     * {@code gather(dim, argsort(dim, descending))} is {@code sort(dim, descending).values()}. No gradient. Runs
+     * {@link Sorting#argsort}.
+     *
+     * @param dim the dimension sorted along
+     * @param descending largest first when true
+     */
+    public Tensor argsort(int dim, boolean descending) {
+        return Sorting.argsort(this, dim, descending);
+    }
+
+    /**
+     * {@return the {@code k} largest (or smallest) elements along {@code dim} and their positions} Always in sorted
+     * order, ties in their original order; the values' gradient flows back to their positions and is zero
+     * elsewhere. Runs {@link Sorting#topk}.
+     *
+     * @param k how many, in {@code [0, size(dim)]}
+     * @param dim the dimension searched
+     * @param largest the largest when true, else the smallest
+     * @param sorted accepted for PyTorch's signature; the result is sorted either way
+     * @throws IllegalArgumentException when k is out of range or this tensor is 0-d
+     */
+    public Sorted topk(int k, int dim, boolean largest, boolean sorted) {
+        return Sorting.topk(this, k, dim, largest, sorted);
+    }
+
+    /**
+     * {@return a copy of this tensor with {@code src} written at the positions {@code index} names along
+     * {@code dim}} For {@code dim = 0}, {@code out[index[i][j]][j] = src[i][j]}; where positions repeat, the last
+     * in row-major order of {@code index} wins. Runs {@link Indexing#scatter(Tensor, int, Tensor, Tensor)}.
+     *
+     * @param dim the dimension indexed
+     * @param index int64 target positions, of this tensor's rank, no larger than {@code src} anywhere nor than
+     *        this tensor off {@code dim}
+     * @param src the values written, converted to this tensor's dtype
+     * @throws IllegalArgumentException when {@code index} is not int64 or the ranks or sizes do not fit
+     */
+    public Tensor scatter(int dim, Tensor index, Tensor src) {
+        return Indexing.scatter(this, dim, index, src);
+    }
+
+    /**
+     * {@return a copy of this tensor with {@code value} written at the positions {@code index} names along
+     * {@code dim}} Runs {@link Indexing#scatter(Tensor, int, Tensor, double)}.
+     *
+     * @param dim the dimension indexed
+     * @param index int64 target positions, of this tensor's rank and no larger than it off {@code dim}
+     * @param value the value written
+     * @throws IllegalArgumentException when {@code index} is not int64 or the ranks or sizes do not fit
+     */
+    public Tensor scatter(int dim, Tensor index, double value) {
+        return Indexing.scatter(this, dim, index, value);
+    }
+
+    /**
+     * {@return a copy of this tensor where each target of {@code index} along {@code dim} is reduced with the
+     * {@code src} values sent to it} {@code reduce} is {@code "sum"}, {@code "prod"}, {@code "mean"},
+     * {@code "amax"} or {@code "amin"}; with {@code includeSelf} the target's own value takes part. Targets nothing
+     * is sent to are unchanged. Differentiable for every reduction (see {@link Indexing#scatterReduce}).
+     *
+     * @param dim the dimension indexed
+     * @param index int64 target positions, of this tensor's rank, no larger than {@code src} anywhere nor than
+     *        this tensor off {@code dim}
+     * @param src the values sent, converted to this tensor's dtype
+     * @param reduce the reduction's name
+     * @param includeSelf whether each target's own value joins the reduction
+     * @throws IllegalArgumentException when {@code reduce} is unknown, {@code index} is not int64, or the ranks or
+     *         sizes do not fit
+     */
+    public Tensor scatterReduce(int dim, Tensor index, Tensor src, String reduce, boolean includeSelf) {
+        return Indexing.scatterReduce(this, dim, index, src, reduce, includeSelf);
+    }
+
+    /**
+     * {@return int64 category indices drawn from rows of non-negative weights, {@code [numSamples]} or
+     * {@code [rows, numSamples]}} (PyTorch's {@code torch.multinomial}) Each row need not sum to 1: category j of a row is drawn with probability {@code w[j] / Σ w}. Without
+     * replacement, a drawn category's weight becomes 0 for the row's next draws. One {@code rng.nextDouble()} per
+     * sample, rows in order.
+     *
+     * @param probs weights {@code [n]} or {@code [rows, n]}, finite and non-negative, at least one positive per row
+     * @param numSamples samples per row, ≥ 1 (without replacement, at most the row's positive weights)
+     * @param replacement whether a category may be drawn again
+     * @param rng the source of randomness
+     * @throws IllegalArgumentException naming the row and value for a negative, NaN or infinite weight, an all-zero
+     *         row, or too many samples without replacement; or when probs is not 1-D or 2-D
+     */
+    public static Tensor multinomial(Tensor probs, int numSamples, boolean replacement, RandomGenerator rng) {
+        return Sampling.multinomial(probs, numSamples, replacement, rng);
+    }
+
+    /**
+     * {@return int64 integers drawn uniformly from [low, high)}, one {@code rng.nextLong(low, high)} per element in
+     * row-major order
+     *
+     * @param low the smallest value (inclusive)
+     * @param high one past the largest value
+     * @param rng the source of randomness
+     * @param shape the size of each dimension
+     * @throws IllegalArgumentException when {@code low >= high}
+     */
+    public static Tensor randint(long low, long high, RandomGenerator rng, int... shape) {
+        return Sampling.randint(low, high, rng, shape);
+    }
+
+    /**
+     * {@return a uniformly random permutation of 0 … n − 1}, int64 of shape {@code [n]}, by Fisher–Yates from
+     * {@code rng}
+     *
+     * @param n the length, ≥ 0
+     * @param rng the source of randomness
+     * @throws IllegalArgumentException when n is negative
+     */
+    public static Tensor randperm(int n, RandomGenerator rng) {
+        return Sampling.randperm(n, rng);
     }
 
     @Override

@@ -10,6 +10,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.descent.core.autograd.Autograd;
 import dev.descent.core.autograd.GradMode;
+import dev.descent.core.ops.Attention;
 import dev.descent.core.ops.Convolution;
 import dev.descent.core.ops.Pooling;
 import java.util.LinkedHashMap;
@@ -177,11 +178,29 @@ class WorkspaceTest {
         ops.put("relu", () -> x.relu());
         ops.put("add broadcast", () -> m.add(col));
         ops.put("add ints", () -> Tensor.of(new long[2048]).add(Tensor.of(new long[] {3})));
+        ops.put("tril", () -> x.tril(1));
+        ops.put("repeat", () -> m.repeat(2, 1, 3));
+        ops.put("prod", () -> m.prod(new int[] {0}, false));
+        ops.put("cumsum", () -> m.cumsum(0));
         ops.put("matmul", () -> m.matmul(n));
         ops.put("matmul transposed", () -> n.t().matmul(m.t()));
         ops.put("copy of a transpose", () -> m.t().contiguous());
         ops.put("conv2d", () -> Convolution.conv2d(x, w, b, 1, 1));
         ops.put("max pool", () -> Pooling.maxPool2d(x, two));
+        ops.put("silu", () -> m.silu());
+        ops.put("leakyRelu", () -> x.leakyRelu(0.1));
+        ops.put("sin", () -> m.sin());
+        ops.put("isnan", () -> m.isnan());
+        Tensor aq = Tensor.randn(rng, 2, 3, 40, 8), ak = Tensor.randn(rng, 2, 3, 50, 8), av = Tensor.randn(rng, 2, 3, 50, 8);
+        ops.put("attention with dropout", () -> Attention.scaledDotProductAttention(aq, ak, av, null, true, 0.25, new SplittableRandom(9)));
+        ops.put("attention gradients", () -> {
+            Tensor qi = aq.detach().requiresGrad(true), ki = ak.detach().requiresGrad(true), vi = av.detach().requiresGrad(true);
+            Attention.scaledDotProductAttention(qi, ki, vi, null, true, 0.25, new SplittableRandom(9)).square().sum().backward();
+            return Tensor.cat(List.of(qi.grad().reshape(-1), ki.grad().reshape(-1), vi.grad().reshape(-1)), 0);
+        });
+        Tensor sidx = Tensor.randint(0, 40, new SplittableRandom(10), 60, 50);
+        ops.put("scatterReduce amax", () -> m.scatterReduce(0, sidx, Tensor.randn(new SplittableRandom(11), 60, 50), "amax", false));
+        ops.put("sort", () -> m.sort(1, true).values());
         Tensor x14 = Tensor.randn(rng, 40, 8, 14, 14), dy14 = Tensor.randn(rng, 40, 16, 14, 14);
         ops.put("conv2d weight gradient, im2col path (partials per chunk of images)",
                 () -> Convolution.conv2dWeightGrad(x14, dy14, w.shape(), new Convolution.Params(1, 1, 1, 1, 1, 1, 1)));

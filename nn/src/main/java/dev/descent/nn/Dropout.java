@@ -60,11 +60,24 @@ public final class Dropout extends Module {
     @Override
     public Tensor forward(Tensor x) {
         if (!isTraining() || p == 0) return x;
+        return RandomMasking.dropout(x, p, true, nextGenerator());
+    }
+
+    /**
+     * The generator of this training call's mask, advancing the call counter: for a layer whose dropout happens
+     * inside a fused op (attention) and that keeps its seed and counter here, so that resumed runs draw the same masks.
+     */
+    RandomGenerator nextGenerator() {
         long k = calls.getLong();
         try (var _ = GradMode.noGrad()) {
             calls.fill(k + 1);
         }
-        return RandomMasking.dropout(x, p, true, new SplittableRandom(mix(seed.getLong() ^ mix(k + 1))));
+        return new SplittableRandom(mix(seed.getLong() ^ mix(k + 1)));
+    }
+
+    /** The probability of zeroing an element. */
+    double p() {
+        return p;
     }
 
     /** SplitMix64's finaliser: consecutive inputs give unrelated outputs. */

@@ -2,7 +2,7 @@ package dev.descent.nn;
 
 import dev.descent.core.Tensor;
 
-/** ELU (Clevert et al. 2016): x for x &gt; 0, α·(eˣ − 1) otherwise, elementwise (PyTorch's default α = 1). */
+/** ELU (Clevert et al. 2016): x for x &gt; 0, α·(eˣ − 1) otherwise, elementwise (PyTorch's default α = 1): the layer form of {@link Tensor#elu(double)}. */
 public final class ELU extends Module {
     private final double alpha;
 
@@ -24,8 +24,7 @@ public final class ELU extends Module {
 
     @Override
     public Tensor forward(Tensor x) {
-        // relu(x) + α·(e^{min(x, 0)} − 1): each term is zero on the other side of 0.
-        return x.relu().add(x.clampMax(0).exp().sub(1).mul(alpha));
+        return x.elu(alpha);
     }
 
     @Override

@@ -70,12 +70,13 @@ public final class GRUCell extends Module {
     /**
      * One step.
      *
-     * @param x the input {@code [B, in]}
+     * @param x the input {@code [B, in]}, or unbatched {@code [in]} (states and result then without the B dim)
      * @param h the state {@code [B, H]}, or null for zeros
      * @return h' {@code [B, H]}
      * @throws IllegalArgumentException when x or h has another shape
      */
     public Tensor forward(Tensor x, Tensor h) {
+        if (x.dim() == 1) return forward(x.unsqueeze(0), h == null ? null : Recurrence.batchOfOne(this, "h", h)).squeeze(0); // unbatched: [in], h [H]
         if (x.dim() != 2 || x.size(1) != inputSize) {
             throw new IllegalArgumentException(this + ": input must be [B, " + inputSize + "], got " + Shape.format(x.shape()));
         }

@@ -8,7 +8,7 @@ import java.util.List;
 import java.util.random.RandomGenerator;
 
 /**
- * A multi-layer LSTM over a sequence, as {@code torch.nn.LSTM} (unidirectional, no dropout between layers): layer
+ * A multi-layer LSTM over a sequence, as {@code torch.nn.LSTM} (optionally bidirectional, with dropout between layers): layer
  * l runs {@link LSTMCell}'s equations over time on the outputs of layer l − 1. Parameters per layer
  * {@code weight_ih_l<l> [4H, in_l]}, {@code weight_hh_l<l> [4H, H]}, {@code bias_ih_l<l>}, {@code bias_hh_l<l> [4H]}
  * (in_0 = inputSize, in_l = H after), gate order i, f, g, o, all uniform in ±1/√H: a PyTorch state dict of the
@@ -21,7 +21,7 @@ import java.util.random.RandomGenerator;
  */
 public final class LSTM extends Module {
     /**
-     * The hidden and cell state: {@code [layers, B, H]} each for {@link LSTM} (also when batch first, as in
+     * The hidden and cell state: {@code [D·layers, B, H]} each for {@link LSTM} (also when batch first, as in
      * PyTorch), {@code [B, H]} for {@link LSTMCell}.
      *
      * @param h the hidden state
@@ -32,14 +32,16 @@ public final class LSTM extends Module {
     /**
      * What a full call returns.
      *
-     * @param output the last layer's h at every step, {@code [T, B, H]} ({@code [B, T, H]} when batch first)
-     * @param state the state after the last step, each {@code [layers, B, H]}
+     * @param output the last layer's h at every step, {@code [T, B, D·H]} ({@code [B, T, D·H]} when batch first; D = 2 when bidirectional, else 1)
+     * @param state the state after the last step, each {@code [D·layers, B, H]}
      */
     public record Output(Tensor output, State state) {}
 
     private final int inputSize, hiddenSize, numLayers;
     private final boolean batchFirst;
+    private final int directions;
     private final Parameter[] weightIh, weightHh, biasIh, biasHh;
+    private final Dropout dropout;
 
     /**
      * A time-major LSTM with biases.
@@ -51,7 +53,7 @@ public final class LSTM extends Module {
      * @throws IllegalArgumentException when a size is below 1
      */
     public LSTM(int inputSize, int hiddenSize, int numLayers, RandomGenerator rng) {
-        this(inputSize, hiddenSize, numLayers, true, false, rng);
+        this(inputSize, hiddenSize, numLayers, true, false, 0, false, rng);
     }
 
     /**
@@ -66,31 +68,65 @@ public final class LSTM extends Module {
      * @throws IllegalArgumentException when a size is below 1
      */
     public LSTM(int inputSize, int hiddenSize, int numLayers, boolean bias, boolean batchFirst, RandomGenerator rng) {
+        this(inputSize, hiddenSize, numLayers, bias, batchFirst, 0, false, rng);
+    }
+
+    /**
+     * Every option, with dropout between layers (PyTorch's {@code dropout}): in training, each layer's output
+     * sequence but the last is dropped with probability {@code dropout} before the next layer reads it. With
+     * dropout &gt; 0 (and more than one layer) a {@link Dropout} child named {@code dropout} holds the seed and
+     * call counter (Descent's buffers, not in a PyTorch state dict).
+     *
+     * <p>Bidirectional (PyTorch's {@code bidirectional}): each layer also runs a second set of weights
+     * ({@code weight_ih_l<l>_reverse}, …, registered after the forward direction's) from the last step to the first;
+     * the layer's output at step t is the two directions' h side by side, {@code [..., 2H]}, and the states are
+     * {@code [2·layers, B, H]}, ordered layer 0 forward, layer 0 reverse, layer 1 forward, …
+     *
+     * @param inputSize the input features, ≥ 1
+     * @param hiddenSize H, ≥ 1
+     * @param numLayers the stacked layers, ≥ 1
+     * @param bias whether each layer has {@code bias_ih} and {@code bias_hh}
+     * @param batchFirst true: input and output {@code [B, T, features]}; false: {@code [T, B, features]}
+     * @param dropout the probability of dropping an element between layers, in [0, 1)
+     * @param bidirectional whether each layer also runs backwards in time
+     * @param rng the source of the initial parameters (drawn in registration order), then of the dropout seed
+     * @throws IllegalArgumentException when a size is below 1 or dropout is outside [0, 1)
+     */
+    public LSTM(int inputSize, int hiddenSize, int numLayers, boolean bias, boolean batchFirst, double dropout, boolean bidirectional,
+                RandomGenerator rng) {
         Recurrence.checkSizes("LSTM", inputSize, hiddenSize, numLayers);
+        if (!(dropout >= 0 && dropout < 1)) throw new IllegalArgumentException("LSTM: dropout must be in [0, 1), was " + dropout);
         this.inputSize = inputSize;
         this.hiddenSize = hiddenSize;
         this.numLayers = numLayers;
         this.batchFirst = batchFirst;
-        weightIh = new Parameter[numLayers];
-        weightHh = new Parameter[numLayers];
-        biasIh = new Parameter[numLayers];
-        biasHh = new Parameter[numLayers];
+        this.directions = bidirectional ? 2 : 1;
+        int n = numLayers * directions;
+        weightIh = new Parameter[n];
+        weightHh = new Parameter[n];
+        biasIh = new Parameter[n];
+        biasHh = new Parameter[n];
         for (int l = 0; l < numLayers; l++) {
-            weightIh[l] = addParameter("weight_ih_l" + l, Tensor.zeros(4 * hiddenSize, l == 0 ? inputSize : hiddenSize));
-            weightHh[l] = addParameter("weight_hh_l" + l, Tensor.zeros(4 * hiddenSize, hiddenSize));
-            if (bias) {
-                biasIh[l] = addParameter("bias_ih_l" + l, Tensor.zeros(4 * hiddenSize));
-                biasHh[l] = addParameter("bias_hh_l" + l, Tensor.zeros(4 * hiddenSize));
+            for (int d = 0; d < directions; d++) {
+                int i = l * directions + d;
+                String suffix = l + (d == 1 ? "_reverse" : "");
+                weightIh[i] = addParameter("weight_ih_l" + suffix, Tensor.zeros(4 * hiddenSize, l == 0 ? inputSize : directions * hiddenSize));
+                weightHh[i] = addParameter("weight_hh_l" + suffix, Tensor.zeros(4 * hiddenSize, hiddenSize));
+                if (bias) {
+                    biasIh[i] = addParameter("bias_ih_l" + suffix, Tensor.zeros(4 * hiddenSize));
+                    biasHh[i] = addParameter("bias_hh_l" + suffix, Tensor.zeros(4 * hiddenSize));
+                }
             }
         }
         Recurrence.initUniform(this, hiddenSize, rng);
+        this.dropout = dropout > 0 && numLayers > 1 ? addModule("dropout", new Dropout(dropout, rng)) : null;
     }
 
     /**
      * The output sequence from the zero state.
      *
      * @param x the input {@code [T, B, in]} ({@code [B, T, in]} when batch first)
-     * @return the last layer's h at every step, {@code [T, B, H]} ({@code [B, T, H]} when batch first)
+     * @return the last layer's h at every step, {@code [T, B, D·H]} ({@code [B, T, D·H]} when batch first; D = 2 when bidirectional, else 1)
      * @throws IllegalArgumentException when x has another shape
      */
     @Override
@@ -101,33 +137,48 @@ public final class LSTM extends Module {
     /**
      * The full call: {@code (x, (h0, c0)) → (output, (hn, cn))}.
      *
-     * @param x the input {@code [T, B, in]} ({@code [B, T, in]} when batch first), T ≥ 1
-     * @param state h0 and c0, each {@code [layers, B, H]}, or null for zeros
+     * @param x the input {@code [T, B, in]} ({@code [B, T, in]} when batch first), T ≥ 1; or unbatched {@code [T, in]},
+     *        with states and results without the B dim
+     * @param state h0 and c0, each {@code [D·layers, B, H]}, or null for zeros
      * @return the output sequence and the final state
      * @throws IllegalArgumentException when x or the state has another shape
      */
     public Output forward(Tensor x, State state) {
+        if (x.dim() == 2) {
+            // Unbatched, as PyTorch allows: [T, in] with states [D·layers, H]; run as a batch of one.
+            State s = state == null ? null : new State(Recurrence.batchOfOne(this, "h0", state.h()), Recurrence.batchOfOne(this, "c0", state.c()));
+            Output o = forward(batchFirst ? x.unsqueeze(0) : x.unsqueeze(1), s);
+            return new Output(o.output().squeeze(batchFirst ? 0 : 1), new State(o.state().h().squeeze(1), o.state().c().squeeze(1)));
+        }
         Tensor seq = timeMajor(this, x, inputSize, batchFirst);
         int steps = seq.size(0), b = seq.size(1);
+        int n = numLayers * directions;
         if (state != null) {
-            Recurrence.checkState(this, "h0", state.h(), numLayers, b, hiddenSize);
-            Recurrence.checkState(this, "c0", state.c(), numLayers, b, hiddenSize);
+            Recurrence.checkState(this, "h0", state.h(), n, b, hiddenSize);
+            Recurrence.checkState(this, "c0", state.c(), n, b, hiddenSize);
         }
         List<Tensor> hn = new ArrayList<>(), cn = new ArrayList<>();
         for (int l = 0; l < numLayers; l++) {
-            Tensor h = state == null ? Tensor.zeros(seq.dtype(), b, hiddenSize) : state.h().select(0, l);
-            Tensor c = state == null ? Tensor.zeros(seq.dtype(), b, hiddenSize) : state.c().select(0, l);
-            Tensor gatesX = Recurrence.affine(seq, weightIh[l], biasIh[l]); // every step's input share at once: [T, B, 4H]
-            List<Tensor> outs = new ArrayList<>(steps);
-            for (int t = 0; t < steps; t++) {
-                State s = LSTMCell.step(gatesX.select(0, t), h, c, weightHh[l], biasHh[l], hiddenSize);
-                h = s.h();
-                c = s.c();
-                outs.add(h);
+            List<Tensor> both = new ArrayList<>(directions);
+            for (int d = 0; d < directions; d++) {
+                int i = l * directions + d;
+                Tensor h = state == null ? Tensor.zeros(seq.dtype(), b, hiddenSize) : state.h().select(0, i);
+                Tensor c = state == null ? Tensor.zeros(seq.dtype(), b, hiddenSize) : state.c().select(0, i);
+                Tensor gatesX = Recurrence.affine(seq, weightIh[i], biasIh[i]); // every step's input share at once: [T, B, 4H]
+                Tensor[] outs = new Tensor[steps];
+                for (int k = 0; k < steps; k++) {
+                    int t = d == 0 ? k : steps - 1 - k; // the reverse direction runs from the last step to the first
+                    State st = LSTMCell.step(gatesX.select(0, t), h, c, weightHh[i], biasHh[i], hiddenSize);
+                    h = st.h();
+                    c = st.c();
+                    outs[t] = h;
+                }
+                both.add(Tensor.stack(List.of(outs), 0));
+                hn.add(h);
+                cn.add(c);
             }
-            seq = Tensor.stack(outs, 0);
-            hn.add(h);
-            cn.add(c);
+            seq = directions == 1 ? both.getFirst() : Tensor.cat(both, 2);
+            if (dropout != null && l < numLayers - 1) seq = dropout.forward(seq);
         }
         return new Output(batchFirst ? seq.transpose(0, 1) : seq, new State(Tensor.stack(hn, 0), Tensor.stack(cn, 0)));
     }
@@ -144,6 +195,7 @@ public final class LSTM extends Module {
     @Override
     public String toString() {
         return "LSTM(" + inputSize + ", " + hiddenSize + ", num_layers=" + numLayers + (biasIh[0] == null ? ", bias=false" : "")
-                + (batchFirst ? ", batch_first=true" : "") + ")";
+                + (batchFirst ? ", batch_first=true" : "") + (directions == 2 ? ", bidirectional=true" : "")
+                + (dropout != null ? ", dropout=" + dropout.p() : "") + ")";
     }
 }

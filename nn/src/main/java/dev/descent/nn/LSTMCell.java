@@ -69,12 +69,18 @@ public final class LSTMCell extends Module {
     /**
      * One step.
      *
-     * @param x the input {@code [B, in]}
+     * @param x the input {@code [B, in]}, or unbatched {@code [in]} (states and result then without the B dim)
      * @param state h and c, each {@code [B, H]}, or null for zeros
      * @return h' and c', each {@code [B, H]}
      * @throws IllegalArgumentException when x or the state has another shape
      */
     public LSTM.State forward(Tensor x, LSTM.State state) {
+        if (x.dim() == 1) {
+            // Unbatched: [in] with states [H].
+            LSTM.State s = state == null ? null : new LSTM.State(Recurrence.batchOfOne(this, "h", state.h()), Recurrence.batchOfOne(this, "c", state.c()));
+            LSTM.State o = forward(x.unsqueeze(0), s);
+            return new LSTM.State(o.h().squeeze(0), o.c().squeeze(0));
+        }
         if (x.dim() != 2 || x.size(1) != inputSize) {
             throw new IllegalArgumentException(this + ": input must be [B, " + inputSize + "], got " + Shape.format(x.shape()));
         }

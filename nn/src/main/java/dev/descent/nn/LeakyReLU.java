@@ -2,7 +2,7 @@ package dev.descent.nn;
 
 import dev.descent.core.Tensor;
 
-/** Leaky ReLU: x for x ≥ 0, negativeSlope·x below, elementwise (PyTorch's default slope 0.01). */
+/** Leaky ReLU: x for x ≥ 0, negativeSlope·x below, elementwise (PyTorch's default slope 0.01): the layer form of {@link Tensor#leakyRelu(double)}. */
 public final class LeakyReLU extends Module {
     private final double negativeSlope;
 
@@ -24,8 +24,7 @@ public final class LeakyReLU extends Module {
 
     @Override
     public Tensor forward(Tensor x) {
-        // relu(x) − a·relu(−x): x above zero, a·x below; the gradient at 0 is that of relu (0 from both sides' relu).
-        return x.relu().sub(x.neg().relu().mul(negativeSlope));
+        return x.leakyRelu(negativeSlope);
     }
 
     @Override

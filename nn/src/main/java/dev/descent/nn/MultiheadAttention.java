@@ -5,6 +5,7 @@ import dev.descent.core.Parameter;
 import dev.descent.core.Shape;
 import dev.descent.core.Tensor;
 import dev.descent.core.autograd.GradMode;
+import dev.descent.core.ops.Attention;
 import java.util.random.RandomGenerator;
 
 /**
@@ -23,11 +24,16 @@ import java.util.random.RandomGenerator;
  * <p>Masks follow PyTorch's {@code nn.MultiheadAttention}: a bool mask is true where attention is <em>not</em>
  * allowed; a float mask is added to the scores ({@code -inf} forbids). {@code attnMask} is {@code [L, S]} or
  * {@code [B·heads, L, S]}; {@code keyPaddingMask} is {@code [B, S]}, true for keys that are padding. A query row
- * whose every key is masked gives NaN, as in PyTorch.
+ * whose every key is masked gives NaN when the weights are asked for (as in PyTorch), and the out-projection's bias
+ * otherwise (the fused op's zero row, where PyTorch gives NaN).
+ *
+ * <p>Without weights the heads run through the fused {@link Attention#scaledDotProductAttention} (its own backward,
+ * O(L·S) memory per head); with weights, through the composed matmul, softmax and matmul, which keep the weights.
  *
  * <p>Calling it: {@link #forward(Tensor, Tensor, Tensor, Tensor, Tensor, boolean, boolean)} is the full call and
  * returns an {@link Output} record (the output and, when asked, the attention weights). {@link #forward(Tensor)} is
- * self-attention without masks and returns the output only.
+ * self-attention without masks and returns the output only; {@link #forwardCausal(Tensor)} is a decoder's causal
+ * self-attention.
  */
 public final class MultiheadAttention extends Module {
     /**
@@ -132,34 +138,84 @@ public final class MultiheadAttention extends Module {
      * @throws IllegalArgumentException when a shape does not fit
      */
     public Output forward(Tensor query, Tensor key, Tensor value, Tensor keyPaddingMask, Tensor attnMask, boolean needWeights, boolean averageWeights) {
+        return attend(query, key, value, keyPaddingMask, attnMask, false, needWeights, averageWeights);
+    }
+
+    /**
+     * Causal self-attention: position i attends to positions 0 … i of x only (a decoder's attention, as
+     * {@code is_causal=True} with the matching mask in PyTorch), through the fused op, without weights.
+     *
+     * @param x the sequence {@code [L, B, E]} ({@code [B, L, E]} when batch first)
+     * @return the output, of x's shape
+     * @throws IllegalArgumentException when x has another shape
+     */
+    public Tensor forwardCausal(Tensor x) {
+        return attend(x, x, x, null, null, true, false, false).output();
+    }
+
+    private Output attend(Tensor query, Tensor key, Tensor value, Tensor keyPaddingMask, Tensor attnMask, boolean causal, boolean needWeights,
+                          boolean averageWeights) {
         Tensor q = batchMajor("query", query), k = batchMajor("key", key), v = batchMajor("value", value);
         int b = q.size(0), l = q.size(1), s = k.size(1);
         if (k.size(0) != b || !java.util.Arrays.equals(k.shape(), v.shape())) {
             throw new IllegalArgumentException(this + ": key " + Shape.format(key.shape()) + " and value " + Shape.format(value.shape())
                     + " must have the same shape, with the batch of query " + Shape.format(query.shape()));
         }
-        Tensor qh = heads(project(q, 0), b, l), kh = heads(project(k, 1), b, s), vh = heads(project(v, 2), b, s);
-        Tensor scores = qh.matmul(kh.transpose(2, 3)).mul(1 / Math.sqrt(headDim)); // [B, heads, L, S]
-        if (attnMask != null) {
-            Tensor m;
-            if (attnMask.dim() == 2 && attnMask.size(0) == l && attnMask.size(1) == s) m = attnMask;
-            else if (attnMask.dim() == 3 && attnMask.size(0) == b * numHeads && attnMask.size(1) == l && attnMask.size(2) == s) m = attnMask.reshape(b, numHeads, l, s);
-            else throw new IllegalArgumentException(this + ": attention mask " + Shape.format(attnMask.shape()) + " should be [" + l + "," + s + "] or ["
-                    + b * numHeads + "," + l + "," + s + "]");
-            scores = masked(scores, m);
+        Tensor qh, kh, vh;
+        if (query == key && key == value) {
+            // Self-attention: one product with the whole in-projection, then the three thirds.
+            Tensor qkv = x3(q);
+            qh = heads(qkv.narrow(-1, 0, embedDim), b, l);
+            kh = heads(qkv.narrow(-1, embedDim, embedDim), b, s);
+            vh = heads(qkv.narrow(-1, 2 * embedDim, embedDim), b, s);
+        } else {
+            qh = heads(project(q, 0), b, l);
+            kh = heads(project(k, 1), b, s);
+            vh = heads(project(v, 2), b, s);
         }
-        if (keyPaddingMask != null) {
-            if (keyPaddingMask.dim() != 2 || keyPaddingMask.size(0) != b || keyPaddingMask.size(1) != s) {
-                throw new IllegalArgumentException(this + ": key padding mask " + Shape.format(keyPaddingMask.shape()) + " should be [" + b + "," + s + "]");
-            }
-            scores = masked(scores, keyPaddingMask.reshape(b, 1, 1, s));
+        Tensor attnM = attnMask == null ? null : attentionMask(attnMask, b, l, s);
+        Tensor padM = keyPaddingMask == null ? null : paddingMask(keyPaddingMask, b, s);
+        Tensor out, w = null;
+        if (!needWeights) {
+            // The fused op (one backward, O(L·S) memory per head); it takes one additive mask, true-is-allowed for bools.
+            Tensor m = additive(attnM, qh);
+            if (padM != null) m = m == null ? additive(padM, qh) : m.add(additive(padM, qh));
+            boolean drop = dropout != null && isTraining();
+            out = Attention.scaledDotProductAttention(qh, kh, vh, m, causal, drop ? dropout.p() : 0, drop ? dropout.nextGenerator() : null);
+        } else {
+            Tensor scores = qh.matmul(kh.transpose(2, 3)).mul(1 / Math.sqrt(headDim)); // [B, heads, L, S]
+            if (attnM != null) scores = masked(scores, attnM);
+            if (padM != null) scores = masked(scores, padM);
+            Tensor weights = scores.softmax(-1);
+            if (dropout != null) weights = dropout.forward(weights);
+            out = weights.matmul(vh);
+            w = averageWeights ? weights.mean(1) : weights;
         }
-        Tensor weights = scores.softmax(-1);
-        if (dropout != null) weights = dropout.forward(weights);
-        Tensor out = weights.matmul(vh).transpose(1, 2).reshape(b, l, embedDim); // heads side by side again
-        out = outProj.forward(out);
-        Tensor w = needWeights ? (averageWeights ? weights.mean(1) : weights) : null;
+        out = outProj.forward(out.transpose(1, 2).reshape(b, l, embedDim)); // heads side by side again
         return new Output(batchFirst ? out : out.transpose(0, 1), w);
+    }
+
+    /** The attention mask as {@code [L, S]} or {@code [B, heads, L, S]}, after checking its shape. */
+    private Tensor attentionMask(Tensor attnMask, int b, int l, int s) {
+        if (attnMask.dim() == 2 && attnMask.size(0) == l && attnMask.size(1) == s) return attnMask;
+        if (attnMask.dim() == 3 && attnMask.size(0) == b * numHeads && attnMask.size(1) == l && attnMask.size(2) == s) return attnMask.reshape(b, numHeads, l, s);
+        throw new IllegalArgumentException(this + ": attention mask " + Shape.format(attnMask.shape()) + " should be [" + l + "," + s + "] or ["
+                + b * numHeads + "," + l + "," + s + "]");
+    }
+
+    /** The key padding mask as {@code [B, 1, 1, S]}, after checking its shape. */
+    private Tensor paddingMask(Tensor keyPaddingMask, int b, int s) {
+        if (keyPaddingMask.dim() != 2 || keyPaddingMask.size(0) != b || keyPaddingMask.size(1) != s) {
+            throw new IllegalArgumentException(this + ": key padding mask " + Shape.format(keyPaddingMask.shape()) + " should be [" + b + "," + s + "]");
+        }
+        return keyPaddingMask.reshape(b, 1, 1, s);
+    }
+
+    /** A mask in this layer's convention as an additive float mask of x's dtype (bool true: −∞), or null. */
+    private static Tensor additive(Tensor mask, Tensor x) {
+        if (mask == null) return null;
+        if (mask.dtype() == DType.BOOL) return Tensor.zeros(x.dtype(), mask.shape()).maskedFill(mask, Double.NEGATIVE_INFINITY);
+        return mask;
     }
 
     /** The sequence as {@code [B, L, E]}, after checking it. */
@@ -168,6 +224,12 @@ public final class MultiheadAttention extends Module {
             throw new IllegalArgumentException(this + ": " + what + " must be " + (batchFirst ? "[B, L, " : "[L, B, ") + embedDim + "], got " + Shape.format(x.shape()));
         }
         return batchFirst ? x : x.transpose(0, 1);
+    }
+
+    /** x·W_inᵀ + b_in: the query, key and value projections side by side, {@code [..., 3E]}. */
+    private Tensor x3(Tensor x) {
+        Tensor y = x.matmul(inProjWeight.t());
+        return inProjBias == null ? y : y.add(inProjBias);
     }
 
     /** x·W_iᵀ + b_i for the i-th third of the in-projection (0: query, 1: key, 2: value). */
@@ -183,8 +245,7 @@ public final class MultiheadAttention extends Module {
 
     /** Scores with a bool mask's true positions set to −∞, or a float mask added. */
     static Tensor masked(Tensor scores, Tensor mask) {
-        if (mask.dtype() == DType.BOOL) return Tensor.where(mask, scores.scalarLike(Double.NEGATIVE_INFINITY), scores);
-        return scores.add(mask);
+        return mask.dtype() == DType.BOOL ? scores.maskedFill(mask, Double.NEGATIVE_INFINITY) : scores.add(mask);
     }
 
     /**

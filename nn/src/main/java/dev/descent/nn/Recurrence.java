@@ -27,6 +27,12 @@ final class Recurrence {
         return b == null ? y : y.add(b);
     }
 
+    /** An unbatched state {@code [..., H]} with a batch dim of one inserted before its last dim. */
+    static Tensor batchOfOne(Module layer, String name, Tensor t) {
+        if (t.dim() < 1) throw new IllegalArgumentException(layer + ": unbatched state " + name + " must have a hidden dim, got a 0-d tensor");
+        return t.unsqueeze(t.dim() - 1);
+    }
+
     static Tensor checkState(Module layer, String name, Tensor t, int... shape) {
         if (!java.util.Arrays.equals(t.shape(), shape)) {
             throw new IllegalArgumentException(layer + ": state " + name + " must be " + Shape.format(shape) + ", got " + Shape.format(t.shape()));

@@ -4,7 +4,7 @@ import dev.descent.core.Tensor;
 
 /**
  * Softplus, (1/β)·log(1 + e^{β·x}) elementwise, and x itself where β·x exceeds the threshold (PyTorch's
- * defaults β = 1, threshold 20).
+ * defaults β = 1, threshold 20): the layer form of {@link Tensor#softplus(double, double)}.
  */
 public final class Softplus extends Module {
     private final double beta, threshold;
@@ -30,10 +30,7 @@ public final class Softplus extends Module {
 
     @Override
     public Tensor forward(Tensor x) {
-        Tensor bx = x.mul(beta);
-        // log(1 + e^z) = −log σ(−z): no overflow, and smooth at 0 (its derivative σ(z) comes from sigmoid's rule).
-        Tensor soft = bx.neg().sigmoid().log().neg().div(beta);
-        return Tensor.where(bx.gt(threshold), x, soft);
+        return x.softplus(beta, threshold);
     }
 
     @Override

@@ -64,23 +64,10 @@ public final class TransformerBlock extends Module {
     public Tensor forward(Tensor x) {
         if (x.dim() != 3) throw new IllegalArgumentException(this + ": input must be [B, T, E], got " + Shape.format(x.shape()));
         Tensor h = ln1.forward(x);
-        Tensor a = attn.forward(h, h, h, null, causalMask(x.size(1)), false, true).output();
+        Tensor a = attn.forwardCausal(h);
         if (dropout != null) a = dropout.forward(a);
         x = x.add(a);
         return x.add(mlp.forward(ln2.forward(x)));
-    }
-
-    /**
-     * The causal mask in {@link MultiheadAttention}'s convention: bool {@code [t, t]}, true above the diagonal
-     * (key j after query i: not allowed).
-     *
-     * @param t the sequence length, ≥ 1
-     * @return the mask
-     */
-    static Tensor causalMask(int t) {
-        boolean[] m = new boolean[t * t];
-        for (int i = 0; i < t; i++) for (int j = i + 1; j < t; j++) m[i * t + j] = true;
-        return Tensor.of(m, t, t);
     }
 
     /**

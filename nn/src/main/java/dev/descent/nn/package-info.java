@@ -14,8 +14,17 @@
  * {@link dev.descent.nn.Flatten}, the activations {@link dev.descent.nn.ReLU}, {@link dev.descent.nn.GELU},
  * {@link dev.descent.nn.Sigmoid}, {@link dev.descent.nn.Tanh}, and the containers
  * {@link dev.descent.nn.Sequential}, {@link dev.descent.nn.Residual} and {@link dev.descent.nn.BasicBlock}.
- * {@link dev.descent.nn.Init} holds the weight initialisers (every random draw from a generator the caller
- * passes), and {@link dev.descent.nn.Models} the papers' reference models. Losses are functions, in
+ * More convolution and normalisation: {@link dev.descent.nn.Conv1d}, {@link dev.descent.nn.ConvTranspose2d},
+ * {@link dev.descent.nn.AdaptiveAvgPool2d}, {@link dev.descent.nn.GroupNorm}, {@link dev.descent.nn.RMSNorm}; the
+ * activations {@link dev.descent.nn.SiLU}, {@link dev.descent.nn.LeakyReLU}, {@link dev.descent.nn.ELU},
+ * {@link dev.descent.nn.Softplus}. For sequences: {@link dev.descent.nn.Embedding}, {@link dev.descent.nn.LSTM},
+ * {@link dev.descent.nn.GRU}, {@link dev.descent.nn.LSTMCell}, {@link dev.descent.nn.GRUCell},
+ * {@link dev.descent.nn.MultiheadAttention}, {@link dev.descent.nn.TransformerEncoderLayer} and the GPT block
+ * {@link dev.descent.nn.TransformerBlock}; layers with several inputs or outputs keep {@code forward(Tensor)} for
+ * the common case beside a typed full call whose states and results are records ({@code LSTM.State},
+ * {@code LSTM.Output}). {@link dev.descent.nn.Init} holds the weight initialisers (every random draw from a
+ * generator the caller passes), and {@link dev.descent.nn.Models} the papers' reference models and two small
+ * language models ({@link dev.descent.nn.GPT}, {@link dev.descent.nn.CharLSTM}). Losses are functions, in
  * {@link dev.descent.core.ops.Losses}; {@link dev.descent.nn.CrossEntropyLoss} is PyTorch's object form of one.
  * This package knows nothing of optimizers or data.
  *

@@ -121,10 +121,16 @@ class AttentionTest {
             for (int h = 0; h < HEADS; h++) mean += want.weights()[b][h][i][s] / HEADS;
             assertClose(mean, avg.get(b, i, s), 1e-12, what + " averaged weights");
         }
-        assertNull(m.forward(q, k, v, padding, mask, false, true).weights());
+        // Without weights the fused op runs: the same output.
+        MultiheadAttention.Output fused = m.forward(q, k, v, padding, mask, false, true);
+        assertNull(fused.weights());
+        for (int b = 0; b < B; b++) for (int i = 0; i < L; i++) for (int e = 0; e < E; e++) {
+            assertClose(want.out()[b][i][e], at(fused.output(), batchFirst, b, i, e), 1e-12, what + " output of the fused path");
+        }
         // Gradients with respect to query, key and value: float64 central differences.
         Tensor pad = padding, msk = mask;
-        GradCheck.check(what, in -> m.forward(in[0], in[1], in[2], pad, msk, false, true).output(), q, k, v);
+        GradCheck.check(what + " fused", in -> m.forward(in[0], in[1], in[2], pad, msk, false, true).output(), q, k, v);
+        GradCheck.check(what + " composed", in -> m.forward(in[0], in[1], in[2], pad, msk, true, true).output(), q, k, v);
     }
 
     @Test
@@ -176,7 +182,7 @@ class AttentionTest {
                 Linear l1 = (Linear) mods.get("linear1"), l2 = (Linear) mods.get("linear2");
                 LayerNorm n1 = (LayerNorm) mods.get("norm1"), n2 = (LayerNorm) mods.get("norm2");
                 for (var p : enc.parameters()) Init.uniform(p, 0.7, rng); // LayerNorm affine too
-                Tensor x = randn(rng, B, L, E), mask = TransformerBlock.causalMask(L);
+                Tensor x = randn(rng, B, L, E), mask = causalMask(L);
                 java.util.function.UnaryOperator<Tensor> ff = t -> {
                     Tensor h = l1.forward(t);
                     return l2.forward(act.equals("gelu") ? h.gelu() : h.relu());
@@ -192,6 +198,26 @@ class AttentionTest {
                 }
                 assertTrue(want.allClose(enc.forward(x, mask, null), 1e-12, 1e-12), "encoder layer normFirst=" + normFirst + " " + act);
             }
+        }
+    }
+
+    /** MultiheadAttention's convention: bool [t, t], true above the diagonal (key after query: not allowed). */
+    static Tensor causalMask(int t) {
+        boolean[] m = new boolean[t * t];
+        for (int i = 0; i < t; i++) for (int j = i + 1; j < t; j++) m[i * t + j] = true;
+        return Tensor.of(m, t, t);
+    }
+
+    @Test
+    void forwardCausalIsTheCausalMaskOnTheComposedPath() {
+        for (boolean batchFirst : new boolean[] {false, true}) {
+            SplittableRandom rng = new SplittableRandom(8);
+            MultiheadAttention m = new MultiheadAttention(E, HEADS, 0, true, batchFirst, rng);
+            for (var p : m.parameters()) if (p.dim() == 1) Init.uniform(p, 0.5, rng);
+            Tensor x = randn(rng, 5, B, E); // [L, B, E] or [B, L, E]: both valid shapes here
+            Tensor want = m.forward(x, x, x, null, causalMask(x.size(batchFirst ? 1 : 0)), true, true).output();
+            assertTrue(want.allClose(m.forwardCausal(x), 1e-12, 1e-12), "batchFirst=" + batchFirst);
+            GradCheck.check("forwardCausal", in -> m.forwardCausal(in[0]), x.requiresGrad(false));
         }
     }
 

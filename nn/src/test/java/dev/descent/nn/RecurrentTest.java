@@ -22,10 +22,10 @@ import org.junit.jupiter.api.Test;
 class RecurrentTest {
     static final int IN = 3, H = 4, LAYERS = 2, T = 3, B = 2;
 
-    /** The reference's inputs and outputs: x and the states in the layer's layout, flattened. */
+    /** The reference's inputs and outputs: x and the states in the layer's layout, flattened; D directions. */
     interface Reference {
         /** Returns {output, hn, cn} (cn null for a GRU). */
-        double[][] run(Map<String, double[]> params, double[] x, double[] h0, double[] c0, boolean batchFirst);
+        double[][] run(Map<String, double[]> params, double[] x, double[] h0, double[] c0, boolean batchFirst, int dirs);
     }
 
     static double sigmoid(double v) {
@@ -43,70 +43,73 @@ class RecurrentTest {
         return (batchFirst ? b * T + t : t * B + b) * width;
     }
 
-    /** LSTM, gate order i, f, g, o: c' = σ(f)c + σ(i)tanh(g), h' = σ(o)tanh(c'). */
-    static double[][] lstmRef(Map<String, double[]> p, double[] x, double[] h0, double[] c0, boolean batchFirst) {
-        double[] in = x;
-        int width = IN;
-        double[] hn = new double[LAYERS * B * H], cn = new double[LAYERS * B * H];
-        for (int l = 0; l < LAYERS; l++) {
-            double[] wih = p.get("weight_ih_l" + l), whh = p.get("weight_hh_l" + l), bih = p.get("bias_ih_l" + l), bhh = p.get("bias_hh_l" + l);
-            double[] out = new double[T * B * H];
-            for (int b = 0; b < B; b++) {
-                double[] h = new double[H], c = new double[H];
-                for (int k = 0; k < H; k++) {
-                    h[k] = h0[(l * B + b) * H + k];
-                    c[k] = c0[(l * B + b) * H + k];
-                }
-                for (int t = 0; t < T; t++) {
-                    double[] g = new double[4 * H];
-                    for (int k = 0; k < 4 * H; k++) g[k] = bih[k] + bhh[k] + dot(wih, k, width, in, xAt(t, b, batchFirst, width)) + dot(whh, k, H, h, 0);
-                    double[] h2 = new double[H];
-                    for (int k = 0; k < H; k++) {
-                        double i = sigmoid(g[k]), f = sigmoid(g[H + k]), gg = Math.tanh(g[2 * H + k]), o = sigmoid(g[3 * H + k]);
-                        c[k] = f * c[k] + i * gg;
-                        h2[k] = o * Math.tanh(c[k]);
-                    }
-                    h = h2;
-                    System.arraycopy(h, 0, out, xAt(t, b, batchFirst, H), H);
-                }
-                System.arraycopy(h, 0, hn, (l * B + b) * H, H);
-                System.arraycopy(c, 0, cn, (l * B + b) * H, H);
-            }
-            in = out;
-            width = H;
-        }
-        return new double[][] {in, hn, cn};
+    /** A bias, or zeros when the layer has none. */
+    static double[] biasOrZeros(Map<String, double[]> p, String name, int n) {
+        return p.containsKey(name) ? p.get(name) : new double[n];
+    }
+
+    /**
+     * LSTM, gate order i, f, g, o: c' = σ(f)c + σ(i)tanh(g), h' = σ(o)tanh(c'). Direction 1 ("_reverse") runs t from
+     * T − 1 down to 0; a layer's output at t is [forward h, reverse h].
+     */
+    static double[][] lstmRef(Map<String, double[]> p, double[] x, double[] h0, double[] c0, boolean batchFirst, int dirs) {
+        return recurrentRef(true, p, x, h0, c0, batchFirst, dirs);
     }
 
     /** GRU, gate order r, z, n: n = tanh(W_in x + b_in + r(W_hn h + b_hn)), h' = (1 − z)n + zh. */
-    static double[][] gruRef(Map<String, double[]> p, double[] x, double[] h0, double[] c0, boolean batchFirst) {
+    static double[][] gruRef(Map<String, double[]> p, double[] x, double[] h0, double[] c0, boolean batchFirst, int dirs) {
+        return recurrentRef(false, p, x, h0, c0, batchFirst, dirs);
+    }
+
+    static double[][] recurrentRef(boolean lstm, Map<String, double[]> p, double[] x, double[] h0, double[] c0, boolean batchFirst, int dirs) {
+        int g4 = (lstm ? 4 : 3) * H;
         double[] in = x;
         int width = IN;
-        double[] hn = new double[LAYERS * B * H];
+        double[] hn = new double[dirs * LAYERS * B * H], cn = new double[dirs * LAYERS * B * H];
         for (int l = 0; l < LAYERS; l++) {
-            double[] wih = p.get("weight_ih_l" + l), whh = p.get("weight_hh_l" + l), bih = p.get("bias_ih_l" + l), bhh = p.get("bias_hh_l" + l);
-            double[] out = new double[T * B * H];
-            for (int b = 0; b < B; b++) {
-                double[] h = new double[H];
-                for (int k = 0; k < H; k++) h[k] = h0[(l * B + b) * H + k];
-                for (int t = 0; t < T; t++) {
-                    int xo = xAt(t, b, batchFirst, width);
-                    double[] h2 = new double[H];
+            double[] out = new double[T * B * dirs * H];
+            for (int d = 0; d < dirs; d++) {
+                String sfx = l + (d == 1 ? "_reverse" : "");
+                double[] wih = p.get("weight_ih_l" + sfx), whh = p.get("weight_hh_l" + sfx);
+                double[] bih = biasOrZeros(p, "bias_ih_l" + sfx, g4), bhh = biasOrZeros(p, "bias_hh_l" + sfx, g4);
+                int si = l * dirs + d;
+                for (int b = 0; b < B; b++) {
+                    double[] h = new double[H], c = new double[H];
                     for (int k = 0; k < H; k++) {
-                        double r = sigmoid(bih[k] + dot(wih, k, width, in, xo) + bhh[k] + dot(whh, k, H, h, 0));
-                        double z = sigmoid(bih[H + k] + dot(wih, H + k, width, in, xo) + bhh[H + k] + dot(whh, H + k, H, h, 0));
-                        double n = Math.tanh(bih[2 * H + k] + dot(wih, 2 * H + k, width, in, xo) + r * (bhh[2 * H + k] + dot(whh, 2 * H + k, H, h, 0)));
-                        h2[k] = (1 - z) * n + z * h[k];
+                        h[k] = h0[(si * B + b) * H + k];
+                        c[k] = c0 == null ? 0 : c0[(si * B + b) * H + k];
                     }
-                    h = h2;
-                    System.arraycopy(h, 0, out, xAt(t, b, batchFirst, H), H);
+                    for (int step = 0; step < T; step++) {
+                        int t = d == 0 ? step : T - 1 - step;
+                        int xo = xAt(t, b, batchFirst, width);
+                        double[] h2 = new double[H];
+                        if (lstm) {
+                            double[] g = new double[g4];
+                            for (int k = 0; k < g4; k++) g[k] = bih[k] + bhh[k] + dot(wih, k, width, in, xo) + dot(whh, k, H, h, 0);
+                            for (int k = 0; k < H; k++) {
+                                double i = sigmoid(g[k]), f = sigmoid(g[H + k]), gg = Math.tanh(g[2 * H + k]), o = sigmoid(g[3 * H + k]);
+                                c[k] = f * c[k] + i * gg;
+                                h2[k] = o * Math.tanh(c[k]);
+                            }
+                        } else {
+                            for (int k = 0; k < H; k++) {
+                                double r = sigmoid(bih[k] + dot(wih, k, width, in, xo) + bhh[k] + dot(whh, k, H, h, 0));
+                                double z = sigmoid(bih[H + k] + dot(wih, H + k, width, in, xo) + bhh[H + k] + dot(whh, H + k, H, h, 0));
+                                double n = Math.tanh(bih[2 * H + k] + dot(wih, 2 * H + k, width, in, xo) + r * (bhh[2 * H + k] + dot(whh, 2 * H + k, H, h, 0)));
+                                h2[k] = (1 - z) * n + z * h[k];
+                            }
+                        }
+                        h = h2;
+                        System.arraycopy(h, 0, out, xAt(t, b, batchFirst, dirs * H) + d * H, H);
+                    }
+                    System.arraycopy(h, 0, hn, (si * B + b) * H, H);
+                    System.arraycopy(c, 0, cn, (si * B + b) * H, H);
                 }
-                System.arraycopy(h, 0, hn, (l * B + b) * H, H);
             }
             in = out;
-            width = H;
+            width = dirs * H;
         }
-        return new double[][] {in, hn, null};
+        return new double[][] {in, hn, lstm ? cn : null};
     }
 
     static double weighted(double[][] outs, double[][] weights) {
@@ -122,12 +125,13 @@ class RecurrentTest {
     }
 
     /** Central difference of the reference's weighted loss in one entry of {@code v} (changed and restored in place). */
-    static double numeric(Reference ref, Map<String, double[]> p, double[] x, double[] h0, double[] c0, boolean bf, double[][] w, double[] v, int i) {
+    static double numeric(Reference ref, Map<String, double[]> p, double[] x, double[] h0, double[] c0, boolean bf, int dirs, double[][] w, double[] v,
+                          int i) {
         double keep = v[i], eps = 1e-6;
         v[i] = keep + eps;
-        double up = weighted(ref.run(p, x, h0, c0, bf), w);
+        double up = weighted(ref.run(p, x, h0, c0, bf, dirs), w);
         v[i] = keep - eps;
-        double down = weighted(ref.run(p, x, h0, c0, bf), w);
+        double down = weighted(ref.run(p, x, h0, c0, bf, dirs), w);
         v[i] = keep;
         return (up - down) / (2 * eps);
     }
@@ -140,19 +144,20 @@ class RecurrentTest {
         }
     }
 
-    void checkAgainstReference(boolean lstm, boolean batchFirst) {
+    void checkAgainstReference(boolean lstm, boolean batchFirst, boolean bias, boolean bidirectional) {
         SplittableRandom rng = new SplittableRandom(lstm ? 11 : 12);
-        Module layer = lstm ? new LSTM(IN, H, LAYERS, true, batchFirst, rng) : new GRU(IN, H, LAYERS, true, batchFirst, rng);
+        int dirs = bidirectional ? 2 : 1, n = dirs * LAYERS;
+        Module layer = lstm ? new LSTM(IN, H, LAYERS, bias, batchFirst, 0, bidirectional, rng) : new GRU(IN, H, LAYERS, bias, batchFirst, 0, bidirectional, rng);
         Reference ref = lstm ? RecurrentTest::lstmRef : RecurrentTest::gruRef;
         Map<String, double[]> params = new LinkedHashMap<>();
         layer.namedParameters().forEach((k, v) -> params.put(k, v.toDoubleArray()));
         int[] xShape = batchFirst ? new int[] {B, T, IN} : new int[] {T, B, IN};
-        double[] x = randoms(rng, T * B * IN), h0 = randoms(rng, LAYERS * B * H), c0 = randoms(rng, LAYERS * B * H);
+        double[] x = randoms(rng, T * B * IN), h0 = randoms(rng, n * B * H), c0 = randoms(rng, n * B * H);
         // float64 input and states: the layer computes in float64 on the (float32) parameters' exact values.
         Tensor xt = Tensor.of(x, xShape).requiresGrad(true);
-        Tensor ht = Tensor.of(h0, LAYERS, B, H).requiresGrad(true), ct = Tensor.of(c0, LAYERS, B, H).requiresGrad(true);
-        int[] outShape = batchFirst ? new int[] {B, T, H} : new int[] {T, B, H};
-        double[][] w = {randoms(rng, T * B * H), randoms(rng, LAYERS * B * H), randoms(rng, LAYERS * B * H)};
+        Tensor ht = Tensor.of(h0, n, B, H).requiresGrad(true), ct = Tensor.of(c0, n, B, H).requiresGrad(true);
+        int[] outShape = batchFirst ? new int[] {B, T, dirs * H} : new int[] {T, B, dirs * H};
+        double[][] w = {randoms(rng, T * B * dirs * H), randoms(rng, n * B * H), randoms(rng, n * B * H)};
         Tensor out, hn, cn = null;
         if (lstm) {
             LSTM.Output o = ((LSTM) layer).forward(xt, new LSTM.State(ht, ct));
@@ -165,48 +170,56 @@ class RecurrentTest {
             hn = o.h();
         }
         assertArrayEquals(outShape, out.shape());
-        assertArrayEquals(new int[] {LAYERS, B, H}, hn.shape());
-        String name = (lstm ? "LSTM" : "GRU") + (batchFirst ? " batch first" : " time major");
-        double[][] want = ref.run(params, x, h0, c0, batchFirst);
+        assertArrayEquals(new int[] {n, B, H}, hn.shape());
+        String name = (lstm ? "LSTM" : "GRU") + (batchFirst ? " batch first" : " time major") + (bias ? "" : " without bias") + (bidirectional ? " bidirectional" : "");
+        double[][] want = ref.run(params, x, h0, c0, batchFirst, dirs);
         assertClose(want[0], out.toDoubleArray(), 1e-12, name + " output");
         assertClose(want[1], hn.toDoubleArray(), 1e-12, name + " hn");
         if (lstm) assertClose(want[2], cn.toDoubleArray(), 1e-12, name + " cn");
 
-        Tensor loss = out.mul(Tensor.of(w[0], outShape)).sum().add(hn.mul(Tensor.of(w[1], LAYERS, B, H)).sum());
-        if (lstm) loss = loss.add(cn.mul(Tensor.of(w[2], LAYERS, B, H)).sum());
+        Tensor loss = out.mul(Tensor.of(w[0], outShape)).sum().add(hn.mul(Tensor.of(w[1], n, B, H)).sum());
+        if (lstm) loss = loss.add(cn.mul(Tensor.of(w[2], n, B, H)).sum());
         loss.backward();
         double[][] weights = lstm ? w : new double[][] {w[0], w[1], null};
         for (Map.Entry<String, Parameter> e : layer.namedParameters().entrySet()) {
             double[] v = params.get(e.getKey()), numeric = new double[v.length];
-            for (int i = 0; i < v.length; i++) numeric[i] = numeric(ref, params, x, h0, c0, batchFirst, weights, v, i);
+            for (int i = 0; i < v.length; i++) numeric[i] = numeric(ref, params, x, h0, c0, batchFirst, dirs, weights, v, i);
             assertClose(numeric, e.getValue().grad().toDoubleArray(), 2e-6, name + " d/d" + e.getKey()); // the gradient is stored in float32
         }
         for (Object[] input : new Object[][] {{"x", x, xt}, {"h0", h0, ht}, {"c0", c0, ct}}) {
             if (!lstm && input[0].equals("c0")) continue;
             double[] v = (double[]) input[1], numeric = new double[v.length];
-            for (int i = 0; i < v.length; i++) numeric[i] = numeric(ref, params, x, h0, c0, batchFirst, weights, v, i);
+            for (int i = 0; i < v.length; i++) numeric[i] = numeric(ref, params, x, h0, c0, batchFirst, dirs, weights, v, i);
             assertClose(numeric, ((Tensor) input[2]).grad().toDoubleArray(), 1e-7, name + " d/d" + input[0]);
         }
     }
 
     @Test
     void lstmEqualsTheReferenceTimeMajor() {
-        checkAgainstReference(true, false);
+        checkAgainstReference(true, false, true, false);
     }
 
     @Test
     void lstmEqualsTheReferenceBatchFirst() {
-        checkAgainstReference(true, true);
+        checkAgainstReference(true, true, true, false);
     }
 
     @Test
     void gruEqualsTheReferenceTimeMajor() {
-        checkAgainstReference(false, false);
+        checkAgainstReference(false, false, true, false);
     }
 
     @Test
     void gruEqualsTheReferenceBatchFirst() {
-        checkAgainstReference(false, true);
+        checkAgainstReference(false, true, true, false);
+    }
+
+    @Test
+    void bidirectionalAndBiasFreeLayersEqualTheReference() {
+        checkAgainstReference(true, false, true, true);
+        checkAgainstReference(false, true, true, true);
+        checkAgainstReference(true, true, false, false);
+        checkAgainstReference(false, false, false, true);
     }
 
     @Test
@@ -273,6 +286,11 @@ class RecurrentTest {
         GRU gru = new GRU(5, 6, 1, false, true, new SplittableRandom(1));
         assertEquals(List.of("weight_ih_l0", "weight_hh_l0"), new ArrayList<>(gru.stateDict().keySet()));
         assertArrayEquals(new int[] {18, 6}, gru.stateDict().get("weight_hh_l0").shape());
+        GRU bi = new GRU(5, 6, 2, true, false, 0, true, new SplittableRandom(1));
+        assertEquals(List.of("weight_ih_l0", "weight_hh_l0", "bias_ih_l0", "bias_hh_l0", "weight_ih_l0_reverse", "weight_hh_l0_reverse", "bias_ih_l0_reverse",
+                "bias_hh_l0_reverse", "weight_ih_l1", "weight_hh_l1", "bias_ih_l1", "bias_hh_l1", "weight_ih_l1_reverse", "weight_hh_l1_reverse",
+                "bias_ih_l1_reverse", "bias_hh_l1_reverse"), new ArrayList<>(bi.stateDict().keySet()));
+        assertArrayEquals(new int[] {18, 12}, bi.stateDict().get("weight_ih_l1_reverse").shape());
         assertEquals(List.of("weight_ih", "weight_hh", "bias_ih", "bias_hh"), new ArrayList<>(new GRUCell(2, 3, new SplittableRandom(1)).stateDict().keySet()));
         double bound = 1 / Math.sqrt(6);
         for (Parameter p : lstm.parameters()) {
@@ -283,6 +301,47 @@ class RecurrentTest {
             }
             if (p.numel() >= 24) assertTrue(max > 0.7 * bound, p.name() + " spans only ±" + max);
         }
+    }
+
+    @Test
+    void dropoutBetweenLayersActsOnlyInTraining() {
+        for (boolean lstm : new boolean[] {true, false}) {
+            Module drop = lstm ? new LSTM(IN, H, LAYERS, true, true, 0.5, false, new SplittableRandom(1)) : new GRU(IN, H, LAYERS, true, true, 0.5, false, new SplittableRandom(1));
+            Module plain = lstm ? new LSTM(IN, H, LAYERS, true, true, new SplittableRandom(2)) : new GRU(IN, H, LAYERS, true, true, new SplittableRandom(2));
+            java.util.Map<String, Tensor> params = new LinkedHashMap<>(drop.namedParameters());
+            plain.loadStateDict(params);
+            assertTrue(drop.stateDict().containsKey("dropout.seed"), drop.stateDict().keySet().toString());
+            Tensor x = Tensor.randn(DType.FLOAT64, new SplittableRandom(3), B, T, IN);
+            assertTrue(drop.eval().forward(x).contentEquals(plain.forward(x)), drop + ": eval mode must not drop");
+            drop.train();
+            Tensor a = drop.forward(x), b = drop.forward(x);
+            assertTrue(!a.allClose(plain.forward(x), 1e-9, 1e-9) && !a.allClose(b, 1e-9, 1e-9), drop + ": training mode should drop, a new mask each call");
+        }
+        assertEquals(List.of("weight_ih_l0", "weight_hh_l0", "bias_ih_l0", "bias_hh_l0"),
+                new ArrayList<>(new LSTM(IN, H, 1, true, false, 0.5, false, new SplittableRandom(1)).stateDict().keySet()), "one layer: nothing to drop between");
+        assertThrows(IllegalArgumentException.class, () -> new GRU(IN, H, 2, true, false, 1.0, false, new SplittableRandom(1)));
+    }
+
+    @Test
+    void unbatchedInputsAreABatchOfOne() {
+        SplittableRandom rng = new SplittableRandom(9);
+        Tensor x = Tensor.randn(DType.FLOAT64, rng, T, IN), h = Tensor.randn(DType.FLOAT64, rng, 4, H), c = Tensor.randn(DType.FLOAT64, rng, 4, H);
+        for (boolean batchFirst : new boolean[] {false, true}) {
+            LSTM lstm = new LSTM(IN, H, 2, true, batchFirst, 0, true, rng);
+            LSTM.Output one = lstm.forward(x, new LSTM.State(h, c));
+            LSTM.Output batched = lstm.forward(x.unsqueeze(batchFirst ? 0 : 1), new LSTM.State(h.unsqueeze(1), c.unsqueeze(1)));
+            assertTrue(one.output().contentEquals(batched.output().squeeze(batchFirst ? 0 : 1)) && one.state().c().contentEquals(batched.state().c().squeeze(1)));
+            GRU gru = new GRU(IN, H, 2, true, batchFirst, 0, true, rng);
+            GRU.Output g1 = gru.forward(x, h), gb = gru.forward(x.unsqueeze(batchFirst ? 0 : 1), h.unsqueeze(1));
+            assertTrue(g1.output().contentEquals(gb.output().squeeze(batchFirst ? 0 : 1)) && g1.h().contentEquals(gb.h().squeeze(1)));
+            assertArrayEquals(new int[] {T, 2 * H}, g1.output().shape());
+        }
+        LSTMCell lc = new LSTMCell(IN, H, rng);
+        LSTM.State s = lc.forward(x.select(0, 0), new LSTM.State(h.select(0, 0), c.select(0, 0)));
+        assertArrayEquals(new int[] {H}, s.h().shape());
+        assertTrue(s.c().contentEquals(lc.forward(x.narrow(0, 0, 1), new LSTM.State(h.narrow(0, 0, 1), c.narrow(0, 0, 1))).c().squeeze(0)));
+        GRUCell gc = new GRUCell(IN, H, rng);
+        assertTrue(gc.forward(x.select(0, 1), h.select(0, 1)).contentEquals(gc.forward(x.narrow(0, 1, 1), h.narrow(0, 1, 1)).squeeze(0)));
     }
 
     @Test

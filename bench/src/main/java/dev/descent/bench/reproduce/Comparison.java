@@ -3,9 +3,8 @@ package dev.descent.bench.reproduce;
 
 /**
  * A measurement of two arms (e.g. SR-Adam and Adam) over the same seeds, in seed order, so that
- * {@code treatment[i]} and {@code control[i]} share seed i's initial weights and batches. Verdicts
- * compare the means; the per-seed pairing is kept so that a paired confidence interval (and an
- * "inconclusive" outcome when it straddles the threshold) can be added without touching the runs.
+ * {@code treatment[i]} and {@code control[i]} share seed i's initial weights and batches, so verdicts judge the
+ * per-seed differences by a paired confidence interval ({@link Verdict#paired}).
  *
  * @param treatment the arm the claim is about, one value per seed
  * @param control   the arm it is compared with, one value per seed

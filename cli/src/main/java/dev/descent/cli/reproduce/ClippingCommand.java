@@ -41,7 +41,7 @@ final class ClippingCommand implements Callable<Integer> {
     Integer milestone;
     @Option(names = "--soft-clip", description = "the authors' soft h for clipped momentum and mixed clipping")
     boolean softClip;
-    @Option(names = "--seeds", split = ",", description = "seeds (default: 1,2; quick 1)")
+    @Option(names = "--seeds", split = ",", description = "seeds (default: 1,2,3,4,5; quick 1)")
     List<Long> seeds;
     @Option(names = "--resume", description = "keep the network runs an interrupted invocation with the same settings completed in --out; run the rest")
     boolean resume;

@@ -35,10 +35,12 @@ final class SrAdamCommand implements Callable<Integer> {
     List<Integer> batchSizes;
     @Option(names = "--epochs", description = "epochs (default: 10; quick 2)")
     Integer epochs;
-    @Option(names = "--seeds", split = ",", description = "seeds (default: 1,2,3; quick 1)")
+    @Option(names = "--seeds", split = ",", description = "seeds (default: 1,2,3,4,5; quick 1)")
     List<Long> seeds;
     @Option(names = "--all-params-variant", description = "statistics of SR-Adam on all parameters: paper (default) or whitened")
     String allVariant = "paper";
+    @Option(names = "--margin", description = "points of best test accuracy by which SR-Adam must beat Adam, judged by the paired 95%% interval (default: 0.5)")
+    Double margin;
     @Option(names = "--resume", description = "keep the runs an interrupted invocation with the same settings completed in --out; run the rest")
     boolean resume;
 
@@ -51,7 +53,7 @@ final class SrAdamCommand implements Callable<Integer> {
             default -> throw new IllegalArgumentException("--all-params-variant must be paper or whitened, was '" + allVariant + "'");
         };
         SrAdamConfig cfg = new SrAdamConfig(data, or(trainSubset, d.trainSubset()), or(testSubset, d.testSubset()), d.subsetSeed(),
-                or(inputNoise, d.inputNoise()), or(batchSizes, d.batchSizes()), or(epochs, d.epochs()), or(seeds, d.seeds()), d.lr(), v, common.quick, resume);
+                or(inputNoise, d.inputNoise()), or(batchSizes, d.batchSizes()), or(epochs, d.epochs()), or(seeds, d.seeds()), d.lr(), v, or(margin, d.margin()), common.quick, resume);
         String settings = String.format(Locale.ROOT, "data %s, %s, batch sizes %s, %s, seeds %s", cfg.data(),
                 Count.of(cfg.trainSubset(), "training image"), cfg.batchSizes(), Count.of(cfg.epochs(), "epoch"), cfg.seeds());
         return common.run(new SrAdamExperiment(), cfg, settings);

@@ -59,7 +59,7 @@ final class UnlearningCommand implements Callable<Integer> {
     Double labelNoise;
     @Option(names = "--points", description = "log-spaced steps recorded (default: 120; quick 40)")
     Integer points;
-    @Option(names = "--seeds", split = ",", description = "seeds (default: 1,2; quick 1)")
+    @Option(names = "--seeds", split = ",", description = "seeds (default: 1,2,3,4,5; quick 1)")
     List<Long> seeds;
 
     @Override

@@ -7,6 +7,7 @@ import java.util.Arrays;
 import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.UnaryOperator;
 
 /**
  * Reverse-mode autodiff: the graph walk behind {@link Tensor#backward()} and
@@ -109,12 +110,23 @@ public final class Engine {
                 Tensor g = grads.remove(t);
                 if (g == null) continue;
                 boolean isOwned = owned.remove(g) != null;
+                for (UnaryOperator<Tensor> hook : t.gradHooks()) {
+                    Tensor replaced = hook.apply(g);
+                    if (replaced == null || replaced == g) continue;
+                    if (!Arrays.equals(replaced.shape(), t.shape())) {
+                        throw new IllegalStateException("a gradient hook returned shape " + Shape.format(replaced.shape()) + " for a tensor of shape "
+                                + Shape.format(t.shape()));
+                    }
+                    g = replaced.dtype() == t.dtype() ? replaced : replaced.to(t.dtype());
+                    isOwned = false;
+                }
                 if (wanted != null && wanted.containsKey(t)) wanted.put(t, g);
                 Node node = t.gradFn();
                 if (node == null) {
                     if (wanted == null) accumulateIntoLeaf(t, g, createGraph, isOwned);
                     continue;
                 }
+                if (wanted == null && t.retainsGrad()) accumulateIntoLeaf(t, g, createGraph, false);
                 Tensor[] inputGrads = node.backward(g);
                 List<Tensor> inputs = node.inputs();
                 for (int i = 0; i < inputGrads.length; i++) {

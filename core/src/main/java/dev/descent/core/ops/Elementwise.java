@@ -322,6 +322,173 @@ public final class Elementwise {
         return Autograd.record("erf", y, g -> new Tensor[] {g.mul(x.square().neg().exp()).mul(1.1283791670955126)}, x);
     }
 
+    /**
+     * {@code sin x}; gradient g·cos x.
+     *
+     * @param x a float32 or float64 tensor
+     * @return a new tensor of x's shape and dtype
+     * @see Tensor#sin
+     */
+    public static Tensor sin(Tensor x) {
+        Tensor y = unary(UnaryKernels.Kind.SIN, x);
+        return Autograd.record("sin", y, g -> new Tensor[] {g.mul(x.cos())}, x);
+    }
+
+    /**
+     * {@code cos x}; gradient −g·sin x.
+     *
+     * @param x a float32 or float64 tensor
+     * @return a new tensor of x's shape and dtype
+     * @see Tensor#cos
+     */
+    public static Tensor cos(Tensor x) {
+        Tensor y = unary(UnaryKernels.Kind.COS, x);
+        return Autograd.record("cos", y, g -> new Tensor[] {g.mul(x.sin()).neg()}, x);
+    }
+
+    /**
+     * {@code ln(1 + x)}, accurate for small x; gradient g/(1 + x).
+     *
+     * @param x a float32 or float64 tensor
+     * @return a new tensor of x's shape and dtype (NaN below −1, −∞ at −1)
+     * @see Tensor#log1p
+     */
+    public static Tensor log1p(Tensor x) {
+        Tensor y = unary(UnaryKernels.Kind.LOG1P, x);
+        return Autograd.record("log1p", y, g -> new Tensor[] {g.div(x.add(1))}, x);
+    }
+
+    /**
+     * {@code eˣ − 1}, accurate for small x; gradient g·eˣ = g·(y + 1).
+     *
+     * @param x a float32 or float64 tensor
+     * @return a new tensor of x's shape and dtype
+     * @see Tensor#expm1
+     */
+    public static Tensor expm1(Tensor x) {
+        Tensor y = unary(UnaryKernels.Kind.EXPM1, x);
+        return Autograd.record("expm1", y, g -> new Tensor[] {g.mul(y.add(1))}, x);
+    }
+
+    /**
+     * {@code 1/√x}; gradient −½·g·x^(−3/2) = −½·g·y³.
+     *
+     * @param x a float32 or float64 tensor
+     * @return a new tensor of x's shape and dtype (NaN below 0, +∞ at 0)
+     * @see Tensor#rsqrt
+     */
+    public static Tensor rsqrt(Tensor x) {
+        Tensor y = unary(UnaryKernels.Kind.RSQRT, x);
+        return Autograd.record("rsqrt", y, g -> new Tensor[] {g.mul(y.mul(y).mul(y)).mul(-0.5)}, x);
+    }
+
+    /**
+     * {@code 1/x}; gradient −g/x² = −g·y².
+     *
+     * @param x a float32 or float64 tensor
+     * @return a new tensor of x's shape and dtype (±∞ at ±0)
+     * @see Tensor#reciprocal
+     */
+    public static Tensor reciprocal(Tensor x) {
+        Tensor y = unary(UnaryKernels.Kind.RECIPROCAL, x);
+        return Autograd.record("reciprocal", y, g -> new Tensor[] {g.mul(y.mul(y)).neg()}, x);
+    }
+
+    /**
+     * The sign: 1 above 0, −1 below, x itself at ±0 and NaN. Piecewise constant: the gradient is 0 everywhere
+     * (as PyTorch's).
+     *
+     * @param x a float32 or float64 tensor
+     * @return a new tensor of x's shape and dtype
+     * @see Tensor#sign
+     */
+    public static Tensor sign(Tensor x) {
+        return stepFunction("sign", UnaryKernels.Kind.SIGN, x);
+    }
+
+    /**
+     * The largest integer ≤ x; gradient 0 everywhere (as PyTorch's).
+     *
+     * @param x a float32 or float64 tensor
+     * @return a new tensor of x's shape and dtype
+     * @see Tensor#floor
+     */
+    public static Tensor floor(Tensor x) {
+        return stepFunction("floor", UnaryKernels.Kind.FLOOR, x);
+    }
+
+    /**
+     * The smallest integer ≥ x; gradient 0 everywhere (as PyTorch's).
+     *
+     * @param x a float32 or float64 tensor
+     * @return a new tensor of x's shape and dtype
+     * @see Tensor#ceil
+     */
+    public static Tensor ceil(Tensor x) {
+        return stepFunction("ceil", UnaryKernels.Kind.CEIL, x);
+    }
+
+    /**
+     * The nearest integer, halves to the even neighbour (as {@code torch.round}: 0.5 → 0, 1.5 → 2, −2.5 → −2);
+     * gradient 0 everywhere.
+     *
+     * @param x a float32 or float64 tensor
+     * @return a new tensor of x's shape and dtype
+     * @see Tensor#round
+     */
+    public static Tensor round(Tensor x) {
+        return stepFunction("round", UnaryKernels.Kind.ROUND, x);
+    }
+
+    /** A piecewise-constant function: its gradient is zeros of x's shape (where it jumps, too). */
+    private static Tensor stepFunction(String op, UnaryKernels.Kind k, Tensor x) {
+        Tensor y = unary(k, x);
+        return Autograd.record(op, y, g -> new Tensor[] {Tensor.zeros(g.dtype(), x.shape())}, x);
+    }
+
+    /**
+     * A bool tensor, true where x is neither infinite nor NaN (every element of an int64 or bool tensor). No
+     * gradient.
+     *
+     * @param x the tensor
+     * @return a new bool tensor of x's shape
+     * @see Tensor#isfinite
+     */
+    public static Tensor isfinite(Tensor x) {
+        return classify(x, true);
+    }
+
+    /**
+     * A bool tensor, true where x is NaN (nowhere in an int64 or bool tensor). No gradient.
+     *
+     * @param x the tensor
+     * @return a new bool tensor of x's shape
+     * @see Tensor#isnan
+     */
+    public static Tensor isnan(Tensor x) {
+        return classify(x, false);
+    }
+
+    private static Tensor classify(Tensor x, boolean finite) {
+        Tensor y = Tensor.empty(DType.BOOL, x.shape());
+        boolean[] out = y.storage().bools();
+        if (!x.dtype().isFloatingPoint()) {
+            java.util.Arrays.fill(out, 0, y.numel(), finite);
+            return y;
+        }
+        Storage xs = x.storage();
+        Loops.forEachRow(x.shape(), x.strides(), x.storageOffset(), null, 0, null, 0, (o, a, as, b, bs, c, cs, n) -> {
+            if (xs.dtype() == DType.FLOAT32) {
+                float[] f = xs.floats();
+                for (int i = 0; i < n; i++) out[o + i] = finite ? Float.isFinite(f[a + i * as]) : Float.isNaN(f[a + i * as]);
+            } else {
+                double[] d = xs.doubles();
+                for (int i = 0; i < n; i++) out[o + i] = finite ? Double.isFinite(d[a + i * as]) : Double.isNaN(d[a + i * as]);
+            }
+        });
+        return y;
+    }
+
     // ------------------------------------------------------------ select, compare, convert
 
     /**
@@ -363,6 +530,97 @@ public final class Elementwise {
                 x0.requiresGrad() ? Views.sumToShape(where(cond, g, zero), x0.shape()) : null,
                 x1.requiresGrad() ? Views.sumToShape(where(cond, zero, g), x1.shape()) : null};
         }, x0, x1);
+    }
+
+    /**
+     * x with {@code value} where {@code mask} is true: {@code where(mask, value, x)}, the mask broadcast to x's
+     * shape. The gradient passes to x where the mask is false and is 0 where it is true.
+     *
+     * @param x the tensor
+     * @param mask a bool tensor whose shape broadcasts to x's
+     * @param value the fill value (converted to x's dtype)
+     * @return a new tensor of x's shape and dtype
+     * @throws IllegalArgumentException when the mask is not bool or does not broadcast to x's shape
+     * @see Tensor#maskedFill
+     */
+    public static Tensor maskedFill(Tensor x, Tensor mask, double value) {
+        if (mask.dtype() != DType.BOOL) throw new IllegalArgumentException("maskedFill: mask must be BOOL, was " + mask.dtype());
+        if (!Shape.broadcastsTo(mask.shape(), x.shape())) {
+            throw new IllegalArgumentException("maskedFill: mask of shape " + Shape.format(mask.shape()) + " does not broadcast to the tensor's shape "
+                    + Shape.format(x.shape()));
+        }
+        return where(mask, Tensor.scalar(value, x.dtype()), x);
+    }
+
+    /**
+     * The lower triangle of the last two dims: elements with column − row ≤ {@code diagonal} are kept, the others
+     * set to 0 (as {@code torch.tril}; diagonal 0 is the main diagonal, 1 the one above it). The gradient is the
+     * lower triangle of g.
+     *
+     * @param x a tensor of rank ≥ 2 (the leading dims are a batch)
+     * @param diagonal which diagonal bounds the kept part
+     * @return a new tensor of x's shape and dtype
+     * @throws IllegalArgumentException when x has fewer than 2 dims
+     * @see Tensor#tril
+     */
+    public static Tensor tril(Tensor x, int diagonal) {
+        return triangle("tril", x, diagonal, true);
+    }
+
+    /**
+     * The upper triangle of the last two dims: elements with column − row ≥ {@code diagonal} are kept, the others
+     * set to 0 (as {@code torch.triu}). The gradient is the upper triangle of g.
+     *
+     * @param x a tensor of rank ≥ 2 (the leading dims are a batch)
+     * @param diagonal which diagonal bounds the kept part
+     * @return a new tensor of x's shape and dtype
+     * @throws IllegalArgumentException when x has fewer than 2 dims
+     * @see Tensor#triu
+     */
+    public static Tensor triu(Tensor x, int diagonal) {
+        return triangle("triu", x, diagonal, false);
+    }
+
+    private static Tensor triangle(String op, Tensor x, int diagonal, boolean lower) {
+        if (x.dim() < 2) throw new IllegalArgumentException(op + ": expects a tensor of at least 2 dims, got shape " + Shape.format(x.shape()));
+        Tensor y = Views.copy(x.detach());
+        int rows = x.size(-2), cols = x.size(-1), matrices = rows * cols == 0 ? 0 : y.numel() / (rows * cols);
+        Storage ys = y.storage();
+        for (int m = 0; m < matrices; m++) {
+            for (int i = 0; i < rows; i++) {
+                // tril zeroes columns j > i + diagonal; triu zeroes columns j < i + diagonal
+                long edge = (long) i + diagonal;
+                int from = lower ? (int) Math.max(0, Math.min(cols, edge + 1)) : 0;
+                int to = lower ? cols : (int) Math.max(0, Math.min(cols, edge));
+                if (from >= to) continue;
+                int base = (m * rows + i) * cols;
+                switch (ys.dtype()) {
+                    case FLOAT32 -> java.util.Arrays.fill(ys.floats(), base + from, base + to, 0f);
+                    case FLOAT64 -> java.util.Arrays.fill(ys.doubles(), base + from, base + to, 0d);
+                    case INT64 -> java.util.Arrays.fill(ys.longs(), base + from, base + to, 0L);
+                    case BOOL -> java.util.Arrays.fill(ys.bools(), base + from, base + to, false);
+                }
+            }
+        }
+        return Autograd.record(op, y, g -> new Tensor[] {triangle(op, g, diagonal, lower)}, x);
+    }
+
+    /**
+     * The attention mask of a causal (autoregressive) model: a bool {@code [size, size]} tensor, true where
+     * column j &gt; row i, i.e. true at the positions a query i must NOT see (the future keys). Pass it to
+     * {@link Tensor#maskedFill} with −∞ before a softmax; it equals {@code triu(ones, 1)}.
+     *
+     * @param size the sequence length, ≥ 0
+     * @return a new bool tensor
+     * @throws IllegalArgumentException when size is negative
+     * @see Tensor#causalMask
+     */
+    public static Tensor causalMask(int size) {
+        if (size < 0) throw new IllegalArgumentException("causalMask: size must be ≥ 0, was " + size);
+        Tensor y = Tensor.zeros(DType.BOOL, size, size);
+        boolean[] b = y.storage().bools();
+        for (int i = 0; i < size; i++) java.util.Arrays.fill(b, i * size + i + 1, (i + 1) * size, true);
+        return y;
     }
 
     /** The six comparisons: {@code ==}, {@code !=}, {@code <}, {@code <=}, {@code >}, {@code >=}. */

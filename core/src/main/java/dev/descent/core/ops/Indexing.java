@@ -5,6 +5,8 @@ import dev.descent.core.Shape;
 import dev.descent.core.Storage;
 import dev.descent.core.Tensor;
 import dev.descent.core.autograd.Autograd;
+import dev.descent.core.autograd.BackwardFn;
+import dev.descent.core.autograd.GradMode;
 import dev.descent.core.kernel.CopyKernels;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -68,6 +70,234 @@ public final class Indexing {
         return Autograd.record("scatterAdd", out, g -> new Tensor[] {
                 self.requiresGrad() ? g : null,
                 s.requiresGrad() ? g.gather(d, index) : null}, self, s);
+    }
+
+    // ------------------------------------------------------------ scatter / scatterReduce
+
+    /**
+     * A copy of {@code self} with {@code out[p with coordinate dim replaced by index[p]] = src[p]} for every position p
+     * of {@code index}. Where several positions name one target, the last in row-major order of {@code index} wins
+     * (PyTorch leaves that case undefined). Gradients: g to self, except at the targets written (0 there); to src,
+     * {@code g.gather(dim, index)} at the positions that won, 0 elsewhere (also where src is larger than index).
+     *
+     * @param self the base values (not modified)
+     * @param dim the dimension indexed (negative counts from the end)
+     * @param index int64 target positions, of self's rank, no larger than src, nor than self off {@code dim}
+     * @param src the values written (converted to self's dtype)
+     * @return a new tensor of self's shape
+     * @see Tensor#scatter(int, Tensor, Tensor)
+     */
+    public static Tensor scatter(Tensor self, int dim, Tensor index, Tensor src) {
+        int d = checkIndexLike("scatter", self, dim, index, src);
+        Tensor s = src.dtype() == self.dtype() ? src : src.to(self.dtype());
+        Scattered sc = scatterInto("scatter", self, d, index, s, null);
+        Tensor hit = Tensor.of(sc.hit()).reshape(self.shape()), won = Tensor.of(sc.won()).reshape(index.shape());
+        int[] srcShape = s.shape();
+        return Autograd.record("scatter", sc.out(), g -> new Tensor[] {
+                self.requiresGrad() ? Tensor.where(hit, g.scalarLike(0), g) : null,
+                s.requiresGrad() ? padTo(Tensor.where(won, g.gather(d, index), g.scalarLike(0)), srcShape) : null}, self, s);
+    }
+
+    /**
+     * A copy of {@code self} with {@code value} written at {@code out[p with coordinate dim replaced by index[p]]} for
+     * every position p of {@code index}. Gradient: g to self, 0 at the targets written.
+     *
+     * @param self the base values (not modified)
+     * @param dim the dimension indexed (negative counts from the end)
+     * @param index int64 target positions, of self's rank and no larger than self off {@code dim}
+     * @param value the value written (converted to self's dtype)
+     * @return a new tensor of self's shape
+     * @see Tensor#scatter(int, Tensor, double)
+     */
+    public static Tensor scatter(Tensor self, int dim, Tensor index, double value) {
+        int d = checkIndexLike("scatter", self, dim, index, index);
+        Scattered sc = scatterInto("scatter", self, d, index, null, value);
+        Tensor hit = Tensor.of(sc.hit()).reshape(self.shape());
+        return Autograd.record("scatter", sc.out(), g -> new Tensor[] {Tensor.where(hit, g.scalarLike(0), g)}, self);
+    }
+
+    /** A scatter's result, which targets were written, and which index positions wrote last. */
+    private record Scattered(Tensor out, boolean[] hit, boolean[] won) {}
+
+    private static Scattered scatterInto(String op, Tensor self, int d, Tensor index, Tensor src, Double value) {
+        Tensor out = Views.copy(self.detach()); // fresh, row-major, offset 0: a storage index is a flat index
+        Storage os = out.storage();
+        int[] outStrides = out.strides();
+        int[] lastWriter = new int[out.numel()];
+        Arrays.fill(lastWriter, -1);
+        walkIndex(index, d, self.size(d), op, (f, pos, target) -> {
+            int dst = 0;
+            for (int i = 0; i < pos.length; i++) dst += (i == d ? target : pos[i]) * outStrides[i];
+            os.setDouble(dst, src == null ? value : src.storage().getDouble(offsetOf(src, pos, -1, 0)));
+            lastWriter[dst] = f;
+        });
+        boolean[] hit = new boolean[out.numel()], won = new boolean[index.numel()];
+        for (int i = 0; i < hit.length; i++) {
+            if (lastWriter[i] >= 0) {
+                hit[i] = true;
+                won[lastWriter[i]] = true;
+            }
+        }
+        return new Scattered(out, hit, won);
+    }
+
+    /**
+     * A copy of {@code self} where each target {@code out[p with coordinate dim replaced by index[p]]} becomes the
+     * reduction of the {@code src[p]} sent to it, together with its own value when {@code includeSelf}; targets
+     * nothing is sent to keep self's value (PyTorch's {@code scatter_reduce}). For an integer self, mean rounds
+     * toward zero.
+     *
+     * <p>Gradients (floating point): {@code sum}: g to self (0 at targets when not includeSelf) and
+     * {@code g.gather} to src; {@code mean}: the same divided by each target's count; {@code amax}/{@code amin}: g
+     * shared equally among the members equal to the result (self included when includeSelf), 0 to the others;
+     * {@code prod}: g times the product of the other members (exact with zeros). The prod gradient is computed by
+     * loops and has no second derivative (gradients of gradients throw); the others are built from tensor ops.
+     *
+     * @param self the base values (not modified)
+     * @param dim the dimension indexed (negative counts from the end)
+     * @param index int64 target positions, of self's rank, no larger than src, nor than self off {@code dim}
+     * @param src the values sent (converted to self's dtype)
+     * @param reduce one of {@code "sum"}, {@code "prod"}, {@code "mean"}, {@code "amax"}, {@code "amin"}
+     * @param includeSelf whether a target's own value joins the reduction
+     * @return a new tensor of self's shape
+     * @see Tensor#scatterReduce
+     */
+    public static Tensor scatterReduce(Tensor self, int dim, Tensor index, Tensor src, String reduce, boolean includeSelf) {
+        if (!java.util.Set.of("sum", "prod", "mean", "amax", "amin").contains(reduce)) {
+            throw new IllegalArgumentException("scatterReduce: reduce must be one of sum, prod, mean, amax, amin; was '" + reduce + "'");
+        }
+        int d = checkIndexLike("scatterReduce", self, dim, index, src);
+        Tensor s = src.dtype() == self.dtype() ? src : src.to(self.dtype());
+        Tensor base = Views.copy(self.detach());
+        Storage os = base.storage();
+        int n = base.numel(), m = index.numel();
+        int[] outStrides = base.strides(), srcShape = s.shape();
+        int[] dstOf = new int[m], srcFlat = new int[m];
+        double[] srcVal = new double[m];
+        walkIndex(index, d, self.size(d), "scatterReduce", (f, pos, target) -> {
+            int dst = 0, sf = 0;
+            for (int i = 0; i < pos.length; i++) {
+                dst += (i == d ? target : pos[i]) * outStrides[i];
+                sf = sf * srcShape[i] + pos[i];
+            }
+            dstOf[f] = dst;
+            srcFlat[f] = sf;
+            srcVal[f] = s.storage().getDouble(offsetOf(s, pos, -1, 0));
+        });
+        double[] selfVal = new double[n], acc = new double[n];
+        int[] count = new int[n];
+        boolean[] hit = new boolean[n];
+        for (int i = 0; i < n; i++) selfVal[i] = os.getDouble(i);
+        for (int f = 0; f < m; f++) {
+            hit[dstOf[f]] = true;
+            count[dstOf[f]]++;
+        }
+        double identity = switch (reduce) {
+            case "prod" -> 1;
+            case "amax" -> Double.NEGATIVE_INFINITY;
+            case "amin" -> Double.POSITIVE_INFINITY;
+            default -> 0;
+        };
+        for (int i = 0; i < n; i++) acc[i] = includeSelf ? selfVal[i] : identity;
+        for (int f = 0; f < m; f++) {
+            int t = dstOf[f];
+            double x = srcVal[f];
+            acc[t] = switch (reduce) {
+                case "prod" -> acc[t] * x;
+                case "amax" -> Math.max(acc[t], x);
+                case "amin" -> Math.min(acc[t], x);
+                default -> acc[t] + x;
+            };
+        }
+        int own = includeSelf ? 1 : 0;
+        for (int i = 0; i < n; i++) {
+            if (!hit[i]) continue;
+            double r = reduce.equals("mean") ? acc[i] / (count[i] + own) : acc[i];
+            if (reduce.equals("mean") && !self.dtype().isFloatingPoint()) r = (long) r;
+            acc[i] = r;
+            os.setDouble(i, r);
+        }
+        if (!Autograd.isRecording(self, s)) return base;
+        int[] shape = self.shape(), is = index.shape();
+        Tensor hitT = Tensor.of(hit).reshape(shape);
+        BackwardFn rule = switch (reduce) {
+            case "sum", "mean" -> {
+                double[] div = new double[n];
+                for (int i = 0; i < n; i++) div[i] = hit[i] && reduce.equals("mean") ? count[i] + own : 1;
+                Tensor divT = Tensor.of(div).reshape(shape).to(self.dtype());
+                yield g -> {
+                    Tensor gs = g.div(divT);
+                    return new Tensor[] {
+                            self.requiresGrad() ? (includeSelf ? gs : Tensor.where(hitT, g.scalarLike(0), g)) : null,
+                            s.requiresGrad() ? padTo(gs.gather(d, index), srcShape) : null};
+                };
+            }
+            case "amax", "amin" -> {
+                double[] ties = new double[n];
+                boolean[] selfWins = new boolean[n], srcWins = new boolean[m];
+                for (int i = 0; i < n; i++) {
+                    selfWins[i] = hit[i] && includeSelf && selfVal[i] == acc[i];
+                    ties[i] = selfWins[i] ? 1 : 0;
+                }
+                for (int f = 0; f < m; f++) {
+                    srcWins[f] = srcVal[f] == acc[dstOf[f]];
+                    if (srcWins[f]) ties[dstOf[f]]++;
+                }
+                for (int i = 0; i < n; i++) if (ties[i] == 0) ties[i] = 1;
+                Tensor tiesT = Tensor.of(ties).reshape(shape).to(self.dtype()), selfWinsT = Tensor.of(selfWins).reshape(shape), srcWinsT = Tensor.of(srcWins).reshape(is);
+                yield g -> {
+                    Tensor share = g.div(tiesT), zero = g.scalarLike(0);
+                    return new Tensor[] {
+                            self.requiresGrad() ? Tensor.where(hitT, Tensor.where(selfWinsT, share, zero), g) : null,
+                            s.requiresGrad() ? padTo(Tensor.where(srcWinsT, share.gather(d, index), zero), srcShape) : null};
+                };
+            }
+            default -> g -> { // prod: the product of the other members, counting zeros so that no division by 0 happens
+                if (GradMode.isEnabled()) {
+                    throw new UnsupportedOperationException("scatterReduce: gradients of gradients of reduce 'prod' are not supported");
+                }
+                double[] gv = g.toDoubleArray();
+                double[] nonZero = new double[n];
+                int[] zeros = new int[n];
+                for (int i = 0; i < n; i++) {
+                    nonZero[i] = 1;
+                    if (includeSelf) {
+                        if (selfVal[i] == 0) zeros[i]++;
+                        else nonZero[i] *= selfVal[i];
+                    }
+                }
+                for (int f = 0; f < m; f++) {
+                    if (srcVal[f] == 0) zeros[dstOf[f]]++;
+                    else nonZero[dstOf[f]] *= srcVal[f];
+                }
+                double[] gSelf = new double[n], gSrc = new double[Shape.numel(srcShape)];
+                for (int i = 0; i < n; i++) gSelf[i] = !hit[i] ? gv[i] : includeSelf ? gv[i] * others(selfVal[i], nonZero[i], zeros[i]) : 0;
+                for (int f = 0; f < m; f++) gSrc[srcFlat[f]] = gv[dstOf[f]] * others(srcVal[f], nonZero[dstOf[f]], zeros[dstOf[f]]);
+                return new Tensor[] {
+                        self.requiresGrad() ? Tensor.of(gSelf).reshape(shape).to(g.dtype()) : null,
+                        s.requiresGrad() ? Tensor.of(gSrc).reshape(srcShape).to(g.dtype()) : null};
+            };
+        };
+        return Autograd.record("scatterReduce", base, rule, self, s);
+    }
+
+    /** The product of a group's other members: the group's non-zero product and zero count, without member x. */
+    private static double others(double x, double nonZeroProduct, int zeros) {
+        if (x == 0) return zeros == 1 ? nonZeroProduct : 0;
+        return zeros == 0 ? nonZeroProduct / x : 0;
+    }
+
+    /** t placed at the start of a zero tensor of {@code shape} (each dim of t no larger): zeros are joined on with cat. */
+    private static Tensor padTo(Tensor t, int[] shape) {
+        Tensor r = t;
+        for (int i = 0; i < shape.length; i++) {
+            int have = r.size(i);
+            if (have == shape[i]) continue;
+            int[] zs = r.shape();
+            zs[i] = shape[i] - have;
+            r = cat(List.of(r, Tensor.zeros(r.dtype(), zs)), i);
+        }
+        return r;
     }
 
     // ------------------------------------------------------------ indexSelect / indexAdd

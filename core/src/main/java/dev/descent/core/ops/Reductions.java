@@ -181,6 +181,176 @@ public final class Reductions {
         return Tensor.of(idx).reshape(reducedShape(shape, mask, keepdim));
     }
 
+    /**
+     * The standard deviation, √{@link #var}: √(Σ (x − mean)² / (n − correction)) over {@code dims}. Composed, so
+     * its gradient is var's over 2·std (infinite where all elements of a group are equal, as PyTorch's).
+     *
+     * @param x the tensor
+     * @param dims the dimensions (negative count from the end); empty means all
+     * @param correction subtracted from the count n: 0 population, 1 unbiased (Bessel)
+     * @param keepdim keep the reduced dimensions with size 1
+     * @return the standard deviations
+     * @see Tensor#std
+     */
+    public static Tensor std(Tensor x, int[] dims, int correction, boolean keepdim) {
+        return var(x, dims, correction, keepdim).sqrt();
+    }
+
+    /**
+     * Π x over {@code dims} (1 over an empty dim); int64 and bool inputs are multiplied in float64. Backward,
+     * exact with zeros in the input: in a group with no zero, ∂y/∂xᵢ = y/xᵢ; with exactly one zero, the zero's
+     * gradient is the product of the others and every other gradient is 0; with two or more zeros, all are 0.
+     *
+     * @param x the tensor
+     * @param dims the dimensions (negative count from the end); empty means all
+     * @param keepdim keep the reduced dimensions with size 1
+     * @return the products
+     * @see Tensor#prod
+     */
+    public static Tensor prod(Tensor x, int[] dims, boolean keepdim) {
+        boolean[] mask = Shape.dimMask("prod", dims, x.dim());
+        if (!x.dtype().isFloatingPoint()) x = x.detach().to(DType.FLOAT64);
+        Tensor y = rawProduct(x, mask, keepdim);
+        Tensor in = x;
+        int[] kept = keptShape(x.shape(), mask), all = reducedDims(mask);
+        return Autograd.record("prod", y, g -> new Tensor[] {g.reshape(kept).mul(productGradient(in, y.reshape(kept), all))}, x);
+    }
+
+    /** ∂(Π x)/∂x for each element, by the zero count of its group (see {@link #prod}); y the products, kept dims. */
+    private static Tensor productGradient(Tensor x, Tensor y, int[] all) {
+        Tensor isZero = x.eq(0);
+        Tensor zeros = isZero.to(x.dtype()).sum(all, true);
+        Tensor safe = Tensor.where(isZero, x.scalarLike(1), x);
+        Tensor zero = x.scalarLike(0);
+        Tensor oneZero = Tensor.where(isZero, safe.prod(all, true), zero); // the product of the others, at the zero itself
+        return Tensor.where(zeros.eq(0), y.div(safe), Tensor.where(zeros.eq(1), oneZero, zero));
+    }
+
+    /** The products over the masked dims, in double, of a contiguous [kept…, reduced…] arrangement of x. */
+    private static Tensor rawProduct(Tensor x, boolean[] mask, boolean keepdim) {
+        int rank = x.dim();
+        int[] order = new int[rank];
+        int k = 0, outer = 1, r = 1;
+        for (int i = 0; i < rank; i++) if (!mask[i]) { order[k++] = i; outer *= x.size(i); }
+        for (int i = 0; i < rank; i++) if (mask[i]) { order[k++] = i; r *= x.size(i); }
+        Tensor c = x.detach().permute(order).contiguous();
+        Tensor y = Tensor.empty(x.dtype(), reducedShape(x.shape(), mask, keepdim));
+        int base = c.storageOffset();
+        if (x.dtype() == DType.FLOAT32) { // products in double, rounded once
+            float[] a = c.storage().floats(), out = y.storage().floats();
+            for (int o = 0; o < outer; o++) {
+                double p = 1;
+                for (int t = 0, at = base + o * r; t < r; t++) p *= a[at + t];
+                out[o] = (float) p;
+            }
+        } else {
+            double[] a = c.storage().doubles(), out = y.storage().doubles();
+            for (int o = 0; o < outer; o++) {
+                double p = 1;
+                for (int t = 0, at = base + o * r; t < r; t++) p *= a[at + t];
+                out[o] = p;
+            }
+        }
+        return y;
+    }
+
+    /**
+     * The vector p-norm over {@code dims} for p = 1 (Σ|x|), 2 (√Σx²) and ∞ (max|x|), as
+     * {@code torch.linalg.vector_norm}. Subgradients as PyTorch: the 2-norm's gradient g·x/‖x‖ is 0 where
+     * ‖x‖ = 0; the 1-norm's is g·sign(x) (0 at 0); the ∞-norm's is shared equally among the elements of largest
+     * magnitude, times their sign.
+     *
+     * @param x a float32 or float64 tensor
+     * @param p 1, 2 or {@link Double#POSITIVE_INFINITY}
+     * @param dims the dimensions (negative count from the end); empty means all
+     * @param keepdim keep the reduced dimensions with size 1
+     * @return the norms
+     * @throws IllegalArgumentException when p is not 1, 2 or ∞
+     * @see Tensor#norm
+     */
+    public static Tensor norm(Tensor x, double p, int[] dims, boolean keepdim) {
+        boolean[] mask = Shape.dimMask("norm", dims, x.dim());
+        int[] all = reducedDims(mask);
+        if (p == 1) return x.abs().sum(all, keepdim);
+        if (p == Double.POSITIVE_INFINITY) return x.abs().max(all, keepdim);
+        if (p != 2) throw new IllegalArgumentException("norm: p must be 1, 2 or infinity, was " + p);
+        Tensor y = x.detach().square().sum(all, keepdim).sqrt();
+        int[] kept = keptShape(x.shape(), mask);
+        return Autograd.record("norm", y, g -> {
+            Tensor yk = y.reshape(kept);
+            Tensor safe = Tensor.where(yk.eq(0), yk.scalarLike(1), yk); // ‖x‖ = 0 means x = 0 there: the gradient is 0
+            return new Tensor[] {g.reshape(kept).mul(x).div(safe)};
+        }, x);
+    }
+
+    /**
+     * Running sums along {@code dim}: yᵢ = Σ_{j ≤ i} xⱼ (as {@code torch.cumsum}). Gradient: the reversed running
+     * sum of g, gᵢ' = Σ_{j ≥ i} gⱼ. Floats keep their dtype; int64 and bool give int64 (no gradient).
+     *
+     * @param x the tensor
+     * @param dim the dimension (negative counts from the end)
+     * @return a new tensor of x's shape
+     * @see Tensor#cumsum
+     */
+    public static Tensor cumsum(Tensor x, int dim) {
+        int d = Shape.normalizeDim("cumsum", dim, x.dim());
+        return scan(x, d, false);
+    }
+
+    /** Running sums along d, from the start (or, reversed, from the end); the two are each other's backward. */
+    private static Tensor scan(Tensor x, int d, boolean reverse) {
+        Tensor src = x.dtype().isFloatingPoint() || x.dtype() == DType.INT64 ? x.detach() : x.detach().to(DType.INT64);
+        Tensor y = Views.copy(src);
+        if (y.dim() > 0 && y.numel() > 0) {
+            int n = y.size(d), inner = 1;
+            for (int i = d + 1; i < y.dim(); i++) inner *= y.size(i);
+            int outer = y.numel() / (n * inner);
+            var ys = y.storage();
+            for (int o = 0; o < outer; o++) {
+                int block = o * n * inner;
+                for (int s = 1; s < n; s++) {
+                    int t = reverse ? n - 1 - s : s, prev = reverse ? t + 1 : t - 1;
+                    int to = block + t * inner, from = block + prev * inner;
+                    switch (ys.dtype()) {
+                        case FLOAT32 -> { float[] a = ys.floats(); for (int j = 0; j < inner; j++) a[to + j] += a[from + j]; }
+                        case FLOAT64 -> { double[] a = ys.doubles(); for (int j = 0; j < inner; j++) a[to + j] += a[from + j]; }
+                        default -> { long[] a = ys.longs(); for (int j = 0; j < inner; j++) a[to + j] += a[from + j]; }
+                    }
+                }
+            }
+        }
+        if (!x.dtype().isFloatingPoint()) return y;
+        return Autograd.record(reverse ? "cumsum_backward" : "cumsum", y, g -> new Tensor[] {scan(g, d, !reverse)}, x);
+    }
+
+    /**
+     * Whether any element over {@code dims} is non-zero (true, for bool); NaN counts as non-zero. No gradient.
+     *
+     * @param x the tensor, of any dtype
+     * @param dims the dimensions (negative count from the end); empty means all
+     * @param keepdim keep the reduced dimensions with size 1
+     * @return a bool tensor (false over an empty dim)
+     * @see Tensor#any
+     */
+    public static Tensor any(Tensor x, int[] dims, boolean keepdim) {
+        Shape.dimMask("any", dims, x.dim());
+        return x.detach().ne(0).to(DType.FLOAT64).sum(dims, keepdim).gt(0);
+    }
+
+    /**
+     * Whether every element over {@code dims} is non-zero (true, for bool); NaN counts as non-zero. No gradient.
+     *
+     * @param x the tensor, of any dtype
+     * @param dims the dimensions (negative count from the end); empty means all
+     * @param keepdim keep the reduced dimensions with size 1
+     * @return a bool tensor (true over an empty dim)
+     * @see Tensor#all
+     */
+    public static Tensor all(Tensor x, int[] dims, boolean keepdim) {
+        Shape.dimMask("all", dims, x.dim());
+        return x.detach().eq(0).to(DType.FLOAT64).sum(dims, keepdim).eq(0);
+    }
+
     // ------------------------------------------------------------ the raw reduction
 
     /**

@@ -6,6 +6,12 @@ import dev.descent.core.Tensor;
 /**
  * Softmax and log-softmax, composed from primitives: subtracting the (constant) maximum first keeps
  * exp() in range, so inputs of magnitude 1e4 give finite results and gradients.
+ *
+ * <p>Masked logits (−∞, e.g. from {@link Tensor#maskedFill} with {@link Tensor#causalMask}): in a slice with at
+ * least one finite entry, softmax is exactly 0 at the −∞ entries with gradient exactly 0 there, log-softmax is −∞
+ * there, and every gradient is finite; the other entries equal the (log-)softmax of the finite entries alone. A
+ * slice that is −∞ throughout is NaN, for softmax and log-softmax, as in PyTorch (0/0: no distribution exists);
+ * its NaN gradient stays in that slice. Callers that want zeros for such rows fill them afterwards.
  */
 public final class Softmax {
     private Softmax() {}

@@ -380,6 +380,108 @@ public final class Views {
         });
     }
 
+    // ------------------------------------------------------------ splits (lists of views)
+
+    /**
+     * x cut along {@code dim} into pieces of {@code size} elements, the last one shorter when size does not
+     * divide the dim (as {@code torch.split}). Each piece is a {@link #narrow} view, so the gradient flows back.
+     *
+     * @param x the tensor
+     * @param size the length of each piece, ≥ 1
+     * @param dim the dimension (negative counts from the end)
+     * @return the pieces in order; one empty piece when the dim has size 0
+     * @throws IllegalArgumentException when size &lt; 1 or dim is out of range
+     * @see Tensor#split(int, int)
+     */
+    public static java.util.List<Tensor> split(Tensor x, int size, int dim) {
+        int d = Shape.normalizeDim("split", dim, x.dim());
+        if (size < 1) throw new IllegalArgumentException("split: size must be ≥ 1, was " + size);
+        int n = x.size(d);
+        java.util.List<Tensor> out = new java.util.ArrayList<>();
+        if (n == 0) out.add(narrow(x, d, 0, 0));
+        for (int start = 0; start < n; start += size) out.add(narrow(x, d, start, Math.min(size, n - start)));
+        return out;
+    }
+
+    /**
+     * x cut along {@code dim} into pieces of the given sizes (as {@code torch.split} with a list), each a
+     * {@link #narrow} view.
+     *
+     * @param x the tensor
+     * @param sizes the length of each piece (≥ 0), summing to the dim's size
+     * @param dim the dimension (negative counts from the end)
+     * @return one piece per size, in order
+     * @throws IllegalArgumentException when a size is negative or the sizes do not sum to the dim's size
+     * @see Tensor#split(int[], int)
+     */
+    public static java.util.List<Tensor> split(Tensor x, int[] sizes, int dim) {
+        int d = Shape.normalizeDim("split", dim, x.dim());
+        long total = 0;
+        for (int s : sizes) {
+            if (s < 0) throw new IllegalArgumentException("split: sizes " + Arrays.toString(sizes) + " contain a negative size");
+            total += s;
+        }
+        if (total != x.size(d)) {
+            throw new IllegalArgumentException("split: sizes " + Arrays.toString(sizes) + " sum to " + total + ", but dim " + d + " of shape "
+                    + Shape.format(x.shape()) + " has size " + x.size(d));
+        }
+        java.util.List<Tensor> out = new java.util.ArrayList<>();
+        int start = 0;
+        for (int s : sizes) {
+            out.add(narrow(x, d, start, s));
+            start += s;
+        }
+        return out;
+    }
+
+    /**
+     * x cut along {@code dim} into at most {@code chunks} pieces of ⌈n / chunks⌉ elements, the last one shorter
+     * (as {@code torch.chunk}: fewer pieces come back when n is not large enough, e.g. 5 in 4 chunks gives 3).
+     *
+     * @param x the tensor
+     * @param chunks the number of pieces wanted, ≥ 1
+     * @param dim the dimension (negative counts from the end)
+     * @return the pieces, views of x
+     * @throws IllegalArgumentException when chunks &lt; 1 or dim is out of range
+     * @see Tensor#chunk
+     */
+    public static java.util.List<Tensor> chunk(Tensor x, int chunks, int dim) {
+        int d = Shape.normalizeDim("chunk", dim, x.dim());
+        if (chunks < 1) throw new IllegalArgumentException("chunk: chunks must be ≥ 1, was " + chunks);
+        int n = x.size(d);
+        return split(x, Math.max(1, (n + chunks - 1) / chunks), d);
+    }
+
+    /**
+     * x tiled {@code repeats[i]} times along each dim (as {@code torch.Tensor.repeat}): when there are more
+     * repeats than dims, x gets leading dims of size 1 first. Composed as a reshape that interleaves size-1
+     * dims, an {@link #expand} and a copy, so the gradient sums over the copies.
+     *
+     * @param x the tensor
+     * @param repeats how many times along each dim, ≥ 0, at least as many as x has dims
+     * @return a new tensor of shape {@code repeats[i]·size[i]}
+     * @throws IllegalArgumentException when there are fewer repeats than dims, or a repeat is negative
+     * @see Tensor#repeat
+     */
+    public static Tensor repeat(Tensor x, int[] repeats) {
+        int k = repeats.length, lead = k - x.dim();
+        if (lead < 0) {
+            throw new IllegalArgumentException("repeat: " + k + " repeats " + Arrays.toString(repeats) + " for a tensor of shape "
+                    + Shape.format(x.shape()) + " (need at least " + x.dim() + ")");
+        }
+        int[] interleaved = new int[2 * k], expanded = new int[2 * k], out = new int[k];
+        for (int i = 0; i < k; i++) {
+            if (repeats[i] < 0) throw new IllegalArgumentException("repeat: negative repeat in " + Arrays.toString(repeats));
+            int s = i < lead ? 1 : x.size(i - lead);
+            interleaved[2 * i] = 1;
+            interleaved[2 * i + 1] = s;
+            expanded[2 * i] = repeats[i];
+            expanded[2 * i + 1] = s;
+            out[i] = repeats[i] * s;
+        }
+        return x.reshape(interleaved).expand(expanded).contiguous().reshape(out);
+    }
+
     // ------------------------------------------------------------ copies
 
     /**

@@ -297,7 +297,138 @@ final class NnOps {
                     in -> Normalization.groupNorm(in[0], groups, affine ? in[1] : null, affine ? in[2] : null, 1e-5),
                     in -> groupNormRef(in[0], groups, affine ? in[1] : null, affine ? in[2] : null, 1e-5));
         }));
+        ops.add(new OpInfo("regressionLosses", Set.of("l1Loss", "huberLoss", "smoothL1Loss"), true, true, (rng, dt, grad) -> {
+            int[] shape = TensorGen.shape(rng, 0, 3, 4);
+            Losses.Reduction red = Losses.Reduction.values()[rng.nextInt(3)];
+            Tensor t = TensorGen.tensor(rng, dt, shape, NORMAL);
+            // differences at least 0.25 from 0 (the kink of |d|); the thresholds 0.5, 1 and 2 leave the quadratic part C¹
+            Tensor p = t.add(TensorGen.tensor(rng, dt, shape, grad ? TensorGen.Values.AWAY_FROM_ZERO : TensorGen.Values.EDGES)).detach();
+            double th = List.of(0.5, 1.0, 2.0).get(rng.nextInt(3));
+            return switch (rng.nextInt(4)) {
+                case 0 -> new Case("l1Loss " + red, new Tensor[] {p, t}, in -> Losses.l1Loss(in[0], in[1], red),
+                        in -> reduceRef(OpRegistry.zip(in[0], in[1], (a, b) -> Math.abs(a - b)), red));
+                case 1 -> new Case("huberLoss " + red + " delta " + th, new Tensor[] {p, t}, in -> Losses.huberLoss(in[0], in[1], red, th),
+                        in -> reduceRef(OpRegistry.zip(in[0], in[1], (a, b) -> Math.abs(a - b) < th ? 0.5 * (a - b) * (a - b) : th * (Math.abs(a - b) - 0.5 * th)), red));
+                case 2 -> new Case("smoothL1Loss " + red + " beta " + th, new Tensor[] {p, t}, in -> Losses.smoothL1Loss(in[0], in[1], red, th),
+                        in -> reduceRef(OpRegistry.zip(in[0], in[1], (a, b) -> Math.abs(a - b) < th ? 0.5 * (a - b) * (a - b) / th : Math.abs(a - b) - 0.5 * th), red));
+                default -> new Case("smoothL1Loss " + red + " beta 0", new Tensor[] {p, t}, in -> Losses.smoothL1Loss(in[0], in[1], red, 0),
+                        in -> reduceRef(OpRegistry.zip(in[0], in[1], (a, b) -> Math.abs(a - b)), red));
+            };
+        }));
+        ops.add(new OpInfo("binaryCrossEntropy", Set.of("binaryCrossEntropy"), true, true, (rng, dt, grad) -> {
+            int[] shape = TensorGen.shape(rng, 0, 3, 4);
+            Losses.Reduction red = Losses.Reduction.values()[rng.nextInt(3)];
+            Tensor p = Tensor.uniform(0.05, 0.95, dt, rng, shape), y = Tensor.uniform(0, 1, dt, rng, shape);
+            if (!grad) for (int i = 0; i < p.numel(); i++) if (rng.nextInt(4) == 0) p.storage().setDouble(i, rng.nextInt(2)); // p = 0 or 1: the clamp at −100
+            return new Case("binaryCrossEntropy " + red, new Tensor[] {p, y}, in -> Losses.binaryCrossEntropy(in[0], in[1], red),
+                    in -> reduceRef(OpRegistry.zip(in[0], in[1], (a, b) -> -(b * Math.max(Math.log(a), -100) + (1 - b) * Math.max(Math.log(1 - a), -100))), red));
+        }));
+        ops.add(new OpInfo("klDiv", Set.of("klDiv"), true, true, (rng, dt, grad) -> {
+            int[] shape = TensorGen.shape(rng, 0, 3, 4);
+            Losses.Reduction red = Losses.Reduction.values()[rng.nextInt(4)];
+            boolean logTarget = rng.nextBoolean();
+            Tensor x = TensorGen.tensor(rng, dt, shape, NORMAL).sub(1);
+            Tensor t = logTarget ? TensorGen.tensor(rng, dt, shape, NORMAL).sub(1) : Tensor.uniform(0.05, 1, dt, rng, shape);
+            if (!grad && !logTarget) for (int i = 0; i < t.numel(); i++) if (rng.nextInt(4) == 0) t.storage().setDouble(i, 0); // 0·log 0 = 0
+            return new Case("klDiv " + red + (logTarget ? " logTarget" : ""), new Tensor[] {x, t}, in -> Losses.klDiv(in[0], in[1], red, logTarget),
+                    in -> reduceRef(OpRegistry.zip(in[0], in[1], (a, b) -> logTarget ? Math.exp(b) * (b - a) : b == 0 ? 0 : b * (Math.log(b) - a)), red));
+        }));
+        ops.add(new OpInfo("weightedCrossEntropy", Set.of("crossEntropy", "nllLoss"), true, true, (rng, dt, grad) -> {
+            int n = 1 + rng.nextInt(5), c = 1 + rng.nextInt(4);
+            Losses.Reduction red = Losses.Reduction.values()[rng.nextInt(3)];
+            long ignore = rng.nextBoolean() ? -100 : rng.nextInt(c); // PyTorch's default, or a real class whose rows are skipped
+            long[] tv = new long[n];
+            for (int i = 0; i < n; i++) tv[i] = rng.nextInt(3) == 0 ? ignore : rng.nextInt(c);
+            if (grad && red == Losses.Reduction.MEAN) { // one row kept: the mean of nothing is NaN (as in PyTorch)
+                if (c == 1 && ignore == 0) ignore = -100;
+                tv[0] = ignore == 0 ? c - 1 : 0;
+            }
+            long ig = ignore;
+            Tensor logits = TensorGen.tensor(rng, dt, new int[] {n, c}, NORMAL), target = Tensor.of(tv, n);
+            Tensor w = rng.nextInt(3) == 0 ? null : TensorGen.tensor(rng, dt, new int[] {c}, TensorGen.Values.POSITIVE);
+            boolean nll = rng.nextInt(3) == 0;
+            double eps = nll || rng.nextBoolean() ? 0 : 0.2;
+            Tensor[] inputs = w == null ? new Tensor[] {logits, target} : new Tensor[] {logits, target, w};
+            String d = (nll ? "nllLoss " : "crossEntropy ") + red + " ignore " + ig + (w == null ? "" : " weighted") + " smoothing " + eps + " targets " + java.util.Arrays.toString(tv);
+            return new Case(d, inputs, in -> nll ? Losses.nllLoss(in[0], in[1], in.length > 2 ? in[2] : null, ig, red)
+                            : Losses.crossEntropy(in[0], in[1], in.length > 2 ? in[2] : null, ig, red, eps),
+                    in -> weightedCrossEntropyRef(in[0], in[1], in.length > 2 ? in[2] : null, ig, red, eps, !nll));
+        }));
+        ops.add(new OpInfo("scaledDotProductAttention", Set.of("scaledDotProductAttention"), true, true, NnOps::attentionCase));
         return ops;
+    }
+
+    /** Attention over random broadcast batch dims, an optional bool or float mask, causal or not, sometimes dropout. */
+    static Case attentionCase(RandomGenerator rng, DType dt, boolean grad) {
+        int l = 1 + rng.nextInt(4), s = 1 + rng.nextInt(4), e = 1 + rng.nextInt(3), ev = 1 + rng.nextInt(3);
+        int[][] batch = TensorGen.broadcastPair(rng, 2, 3);
+        int[] vb = OpRegistry.dropSome(rng, Ref.broadcastShape(batch[0], batch[1]));
+        Tensor q = TensorGen.tensor(rng, dt, OpRegistry.cat(batch[0], new int[] {l, e}), NORMAL);
+        Tensor k = TensorGen.tensor(rng, dt, OpRegistry.cat(batch[1], new int[] {s, e}), NORMAL);
+        Tensor v = TensorGen.tensor(rng, dt, OpRegistry.cat(vb, new int[] {s, ev}), NORMAL);
+        boolean causal = rng.nextBoolean();
+        int maskKind = rng.nextInt(3); // 0: none, 1: bool, 2: float
+        int[] ms = OpRegistry.dropSome(rng, OpRegistry.cat(Ref.broadcastShape(batch[0], batch[1]), new int[] {l, s}));
+        double p = rng.nextInt(4) == 0 ? 0.3 : 0;
+        long seed = rng.nextLong();
+        Tensor mask = maskKind == 1 ? TensorGen.mask(rng, ms) : maskKind == 2 ? TensorGen.tensor(rng, dt, ms, NORMAL) : null;
+        Tensor[] inputs = mask == null ? new Tensor[] {q, k, v} : new Tensor[] {q, k, v, mask};
+        String d = "sdpa q" + OpRegistry.fmt(q.shape()) + " k" + OpRegistry.fmt(k.shape()) + " v" + OpRegistry.fmt(v.shape())
+                + (mask == null ? "" : " mask" + OpRegistry.fmt(ms) + " " + mask.dtype()) + (causal ? " causal" : "") + (p > 0 ? " dropout " + p : "");
+        return new Case(d, inputs, in -> Attention.scaledDotProductAttention(in[0], in[1], in[2], in.length > 3 ? in[3] : null, causal, p,
+                new SplittableRandom(seed)), in -> attentionRef(in[0], in[1], in[2], in.length > 3 ? in[3] : null, causal, p, new SplittableRandom(seed)));
+    }
+
+    /** Attention by its definition, one output element at a time; fully masked rows give 0. */
+    static Expected attentionRef(Tensor q, Tensor k, Tensor v, Tensor mask, boolean causal, double p, RandomGenerator rng) {
+        int l = q.size(-2), s = k.size(-2), e = q.size(-1), ev = v.size(-1);
+        int[] qb = java.util.Arrays.copyOf(q.shape(), q.dim() - 2), kb = java.util.Arrays.copyOf(k.shape(), k.dim() - 2);
+        int[] sb = Ref.broadcastShape(qb, kb);
+        int[] pShape = OpRegistry.cat(sb, new int[] {l, s});
+        if (mask != null) pShape = Ref.broadcastShape(pShape, mask.shape());
+        int[] full = pShape;
+        // the probabilities, then dropout factors drawn row-major over them
+        double[] probs = Ref.build(full, idx -> 0).values();
+        int rows = probs.length / s;
+        for (int r = 0; r < rows; r++) {
+            int[] at = Ref.unravel(r * s, full);
+            double[] sc = new double[s];
+            boolean[] open = new boolean[s];
+            double max = Double.NEGATIVE_INFINITY;
+            for (int j = 0; j < s; j++) {
+                at[at.length - 1] = j;
+                double dot = 0;
+                int[] qi = at.clone(), ki = at.clone();
+                for (int c = 0; c < e; c++) {
+                    qi[qi.length - 1] = c;
+                    ki[ki.length - 2] = j;
+                    ki[ki.length - 1] = c;
+                    dot += Ref.broadcastGet(q, qi) * Ref.broadcastGet(k, ki);
+                }
+                sc[j] = dot / Math.sqrt(e);
+                open[j] = !causal || j <= at[at.length - 2];
+                if (mask != null && mask.dtype() == dev.descent.core.DType.BOOL) open[j] &= Ref.broadcastGet(mask, at) != 0;
+                else if (mask != null) sc[j] += Ref.broadcastGet(mask, at);
+                if (open[j]) max = Math.max(max, sc[j]);
+            }
+            double sum = 0;
+            for (int j = 0; j < s; j++) sum += open[j] ? Math.exp(sc[j] - max) : 0;
+            for (int j = 0; j < s; j++) probs[r * s + j] = open[j] ? Math.exp(sc[j] - max) / sum : 0;
+        }
+        if (p > 0) for (int i = 0; i < probs.length; i++) probs[i] *= rng.nextDouble() >= p ? 1 / (1 - p) : 0;
+        int[] out = Ref.broadcastShape(java.util.Arrays.copyOf(full, full.length - 2), java.util.Arrays.copyOf(v.shape(), v.dim() - 2));
+        int[] outShape = OpRegistry.cat(out, new int[] {l, ev});
+        Tensor pt = Tensor.of(probs, full);
+        return Ref.build(outShape, idx -> {
+            double acc = 0;
+            int[] pi = idx.clone(), vi = idx.clone();
+            for (int j = 0; j < s; j++) {
+                pi[pi.length - 1] = j;
+                vi[vi.length - 2] = j;
+                acc += Ref.broadcastGet(pt, pi) * Ref.broadcastGet(v, vi);
+            }
+            return acc;
+        });
     }
 
     /** Per (sample, group): mean and biased variance over the group's channels and positions, then the per-channel affine. */
@@ -317,6 +448,31 @@ final class NnOps {
             }
         }
         return new Expected(xs, out);
+    }
+
+    /** PyTorch's weighted cross-entropy by its formula: per row −(1 − ε)·w[y]·log p[y] − (ε/C)·Σ_c w[c]·log p[c]; MEAN over Σ w[y] of kept rows. */
+    static Expected weightedCrossEntropyRef(Tensor scores, Tensor target, Tensor w, long ignore, Losses.Reduction r, double eps, boolean fromLogits) {
+        int n = scores.size(0), c = scores.size(1);
+        double[] loss = new double[n];
+        double total = 0, weights = 0;
+        for (int i = 0; i < n; i++) {
+            long y = target.getLong(i);
+            if (y == ignore) continue;
+            double[] row = new double[c];
+            for (int k = 0; k < c; k++) row[k] = scores.get(i, k);
+            double lse = fromLogits ? OpRegistry.logSumExp(row) : 0;
+            double wy = w == null ? 1 : w.get((int) y);
+            double smooth = 0;
+            for (int k = 0; k < c; k++) smooth -= (w == null ? 1 : w.get(k)) * (row[k] - lse);
+            loss[i] = -(1 - eps) * wy * (row[(int) y] - lse) + eps / c * smooth;
+            total += loss[i];
+            weights += wy;
+        }
+        return switch (r) {
+            case NONE -> new Expected(new int[] {n}, loss);
+            case SUM -> OpRegistry.scalar(total);
+            default -> OpRegistry.scalar(total / weights);
+        };
     }
 
     static double softplus(double z) {
@@ -339,6 +495,7 @@ final class NnOps {
             case NONE -> e;
             case SUM -> OpRegistry.scalar(java.util.Arrays.stream(e.values()).sum());
             case MEAN -> OpRegistry.scalar(java.util.Arrays.stream(e.values()).average().orElse(Double.NaN));
+            case BATCHMEAN -> OpRegistry.scalar(java.util.Arrays.stream(e.values()).sum() / (e.shape().length == 0 ? 1 : e.shape()[0]));
         };
     }
 

@@ -292,6 +292,12 @@ public final class OpRegistry {
         ops.addAll(ViewOps.all());
         // ---- network ops: convolution, pooling, normalisation, dropout, activations, losses
         ops.addAll(NnOps.all());
+        // ---- linear algebra
+        LinalgOps.addTo(ops);
+        // ---- issue 16: activations, elementwise math, masking and structure, reductions
+        MathOps.addTo(ops);
+        // ---- sorting and scattering
+        SequenceOps.addTo(ops);
         return ops;
     }
 

@@ -19,11 +19,14 @@ class OpRegistryCompletenessTest {
             // creation
             "wrap", "zeros", "empty", "ones", "full", "zerosLike", "onesLike", "fullLike", "of", "ofIndices", "scalar", "arange", "eye",
             "rand", "randn", "uniform", "scalarLike",
+            // sampling (int64 draws from the caller's generator)
+            "multinomial", "randint", "randperm",
             // inspection and values
             "dtype", "shape", "size", "dim", "numel", "strides", "stride", "storageOffset", "storage", "isContiguous", "item", "get",
             "getLong", "toFloatArray", "toDoubleArray", "toLongArray", "toBooleanArray", "contentEquals", "allClose", "toString", "name",
             // autodiff plumbing
             "requiresGrad", "isLeaf", "gradFn", "attachGradFn", "grad", "setGrad", "zeroGrad", "backward", "detach",
+            "registerHook", "gradHooks", "retainGrad", "retainsGrad",
             // raw in-place writes (no graph)
             "copyFrom", "fill", "zero", "addInPlace", "mulInPlace", "set");
 
@@ -41,7 +44,8 @@ class OpRegistryCompletenessTest {
 
     /** Every class of public static ops: Tensor's methods delegate to the first six and Activations; the rest are torch.nn.functional's counterparts. */
     static final java.util.List<Class<?>> OP_CLASSES = java.util.List.of(Elementwise.class, Reductions.class, Softmax.class, Views.class,
-            LinearAlgebra.class, Indexing.class, Convolution.class, Pooling.class, Normalization.class, RandomMasking.class, Activations.class, Losses.class);
+            LinearAlgebra.class, Indexing.class, Convolution.class, Pooling.class, Normalization.class, RandomMasking.class, Activations.class, Losses.class,
+            Attention.class, Sorting.class, Linalg.class);
 
     @Test
     void everyFunctionalOpIsRegistered() {
@@ -59,11 +63,11 @@ class OpRegistryCompletenessTest {
 
     /** Families whose ops are called as Tensor methods (DEVELOPERS.md, "Where an op's entry point lives"). */
     static final java.util.List<Class<?>> TENSOR_METHOD_FAMILIES = java.util.List.of(Elementwise.class, Reductions.class, Softmax.class,
-            Views.class, LinearAlgebra.class, Indexing.class, Activations.class);
+            Views.class, LinearAlgebra.class, Indexing.class, Activations.class, Sorting.class);
 
     /** Layer and loss computations: static functions only, like torch.nn.functional. */
     static final java.util.List<Class<?>> FUNCTIONAL_FAMILIES = java.util.List.of(Convolution.class, Pooling.class, Normalization.class,
-            RandomMasking.class, Losses.class);
+            RandomMasking.class, Losses.class, Attention.class, Linalg.class);
 
     /** Statics of the Tensor-method families that are not entry points: implementations under another name, backward building blocks. */
     static final Set<String> NOT_ENTRY_POINTS = Set.of("cast", "compare", "copy", "positivePart", "sumToShape");

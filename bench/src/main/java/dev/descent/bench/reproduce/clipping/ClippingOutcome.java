@@ -119,35 +119,66 @@ public record ClippingOutcome(List<X4> x4, double x4Seconds, List<Run> runs, Ima
         return Statistics.mean(valuesAt(runs, m, epoch, trainLoss));
     }
 
+    /** Within how many points of each other the four methods' final test accuracies must lie for the claim "about the same accuracy". */
+    static final double SAME_ACCURACY = 1.0;
+    /** How far below SGD+momentum's training loss mixed clipping's must be for "clearly faster": ln 0.8, 20 % below. */
+    static final double CLEARLY_FASTER = Math.log(0.8);
+
     static List<Verdict> networkVerdicts(ClippingConfig cfg, List<Run> runs) {
         List<Verdict> v = new ArrayList<>();
         int before = cfg.milestone(), last = cfg.epochs();
-        Comparison loss = new Comparison(valuesAt(runs, ClippingMethod.MIXED, before, true), valuesAt(runs, ClippingMethod.SGD_MOMENTUM, before, true));
-        double sgd = Statistics.mean(loss.control()), mixed = Statistics.mean(loss.treatment());
-        String claim1 = "Before the first decay, mixed clipping trains clearly faster than SGD+momentum (paper, ResNet-32 on CIFAR-10: training loss"
-                + " ≈ 0.2 vs ≈ 0.4, test accuracy ≈ 89 % vs ≈ 80 %).";
-        String crit1 = "mean training loss over seeds in epoch " + before + " (the last before the decay): mixed ≤ 0.8 × SGD+momentum's (at least 20 % below).";
-        String ev1 = String.format(Locale.ROOT, "training loss in epoch %d: mixed %s, SGD+momentum %s (ratio %s); test accuracy %s %% vs %s %%.", before,
-                Statistics.format(mixed, 4), Statistics.format(sgd, 4), Statistics.format(loss.ratio(), 3),
+        Comparison logLoss = new Comparison(log(valuesAt(runs, ClippingMethod.MIXED, before, true)), log(valuesAt(runs, ClippingMethod.SGD_MOMENTUM, before, true)));
+        String claim1 = String.format(Locale.ROOT, "Before the first decay, mixed clipping trains clearly faster than SGD+momentum (paper, ResNet-32 on CIFAR-10:"
+                + " training loss ≈ 0.2 vs ≈ 0.4, test accuracy ≈ 89 %% vs ≈ 80 %%). Measured in epoch %d: training loss mixed %s, SGD+momentum %s;"
+                + " test accuracy %s %% vs %s %%.", before, Statistics.format(meanAt(runs, ClippingMethod.MIXED, before, true), 4),
+                Statistics.format(meanAt(runs, ClippingMethod.SGD_MOMENTUM, before, true), 4),
                 Statistics.format(meanAt(runs, ClippingMethod.MIXED, before, false), 2), Statistics.format(meanAt(runs, ClippingMethod.SGD_MOMENTUM, before, false), 2));
-        v.add(Double.isNaN(sgd) || Double.isNaN(mixed) ? new Verdict(claim1, crit1, Verdict.Outcome.NOT_APPLICABLE, ev1 + diverged(runs))
-                : new Verdict(claim1, crit1, Verdict.Outcome.of(mixed <= 0.8 * sgd), ev1));
-        double lo = Double.POSITIVE_INFINITY, hi = Double.NEGATIVE_INFINITY;
-        List<String> finals = new ArrayList<>();
-        boolean nan = false;
-        for (ClippingMethod m : ClippingMethod.values()) {
-            double a = meanAt(runs, m, last, false);
-            nan |= Double.isNaN(a);
-            lo = Math.min(lo, a);
-            hi = Math.max(hi, a);
-            finals.add(m.label + " " + Statistics.format(a, 2) + " %");
-        }
-        String claim2 = "After the decays all four methods reach about the same test accuracy (paper: ≈ 93 % each, ResNet-32, 150 epochs).";
-        String crit2 = "the mean final test accuracies (epoch " + last + ") of the four methods lie within 1.0 point of each other.";
-        String ev2 = "final test accuracy: " + String.join(", ", finals) + "; spread " + Statistics.format(hi - lo, 2) + " points.";
-        v.add(nan ? new Verdict(claim2, crit2, Verdict.Outcome.NOT_REPRODUCED, ev2 + diverged(runs) + " A method that diverged does not reach the others' accuracy.")
-                : new Verdict(claim2, crit2, Verdict.Outcome.of(hi - lo <= 1.0), ev2));
+        Verdict faster = Verdict.paired(claim1, "ln(mixed's training loss) − ln(SGD+momentum's) in epoch " + before + " (margin ln 0.8: 20 % lower)", logLoss,
+                Verdict.Direction.BELOW, CLEARLY_FASTER, 3);
+        v.add(withDivergence(faster, runs));
+        v.add(withDivergence(sameAccuracy(runs, last), runs));
         return v;
+    }
+
+    /**
+     * "After the decays all four methods reach about the same test accuracy": an equivalence claim, judged pair by pair.
+     * Reproduced when every pair's paired 95 % interval of the final accuracy difference lies inside ±{@value #SAME_ACCURACY}
+     * points; not reproduced when some pair's interval lies wholly outside; inconclusive otherwise.
+     */
+    static Verdict sameAccuracy(List<Run> runs, int last) {
+        String claim = "After the decays all four methods reach about the same test accuracy (paper: ≈ 93 % each, ResNet-32, 150 epochs).";
+        String criterion = "for every pair of methods, the paired 95 % t-interval over seeds of the difference in test accuracy in epoch " + last
+                + " lies within ±" + Statistics.format(SAME_ACCURACY, 1) + " points (reproduced); some pair's interval lies wholly outside (not reproduced);"
+                + " otherwise inconclusive.";
+        ClippingMethod[] ms = ClippingMethod.values();
+        List<String> finals = new ArrayList<>(), pairs = new ArrayList<>();
+        for (ClippingMethod m : ms) finals.add(m.label + " " + Statistics.meanStd(valuesAt(runs, m, last, false), 2) + " %");
+        boolean allInside = true, someOutside = false, nan = false;
+        for (int i = 0; i < ms.length; i++) {
+            for (int j = i + 1; j < ms.length; j++) {
+                Statistics.Interval ci = Statistics.tInterval(new Comparison(valuesAt(runs, ms[i], last, false), valuesAt(runs, ms[j], last, false))
+                        .pairedDifferences(), Verdict.LEVEL);
+                nan |= Double.isNaN(ci.mean());
+                allInside &= ci.low() > -SAME_ACCURACY && ci.high() < SAME_ACCURACY;
+                someOutside |= ci.low() > SAME_ACCURACY || ci.high() < -SAME_ACCURACY;
+                pairs.add(ms[i].label + " − " + ms[j].label + " " + ci.format(2));
+            }
+        }
+        String evidence = "final test accuracy: " + String.join(", ", finals) + ". Paired differences: " + String.join("; ", pairs) + ".";
+        Verdict.Outcome outcome = nan ? Verdict.Outcome.NOT_REPRODUCED
+                : allInside ? Verdict.Outcome.REPRODUCED : someOutside ? Verdict.Outcome.NOT_REPRODUCED : Verdict.Outcome.INCONCLUSIVE;
+        return new Verdict(claim, criterion, outcome, nan ? evidence + " A method that diverged does not reach the others' accuracy." : evidence);
+    }
+
+    private static Verdict withDivergence(Verdict v, List<Run> runs) {
+        String d = diverged(runs);
+        return d.isEmpty() ? v : new Verdict(v.claim(), v.criterion(), v.outcome(), v.evidence() + d);
+    }
+
+    private static double[] log(double[] v) {
+        double[] r = new double[v.length];
+        for (int i = 0; i < v.length; i++) r[i] = Math.log(v[i]);
+        return r;
     }
 
     /** The runs that diverged, as a sentence (empty when none did). */

@@ -18,11 +18,13 @@ import java.util.List;
  * @param seeds       seeds (initial weights, shuffles, augmentation, noise, dropout)
  * @param lr          learning rate of every optimizer
  * @param allVariant  how SR-Adam on all parameters computes its statistics
+ * @param margin      points of best test accuracy a "beats Adam" claim must clear (the lower end of the paired 95 % interval of
+ *                    SR-Adam − Adam above it); fixed before the run
  * @param quick       toy sizes; the report claims nothing
  * @param resume      read back the runs an earlier invocation with the same settings completed in the output folder
  */
 public record SrAdamConfig(String data, int trainSubset, int testSubset, long subsetSeed, double inputNoise, List<Integer> batchSizes, int epochs,
-                           List<Long> seeds, double lr, SteinRuleAdam.Variant allVariant, boolean quick, boolean resume) implements Experiment.Config {
+                           List<Long> seeds, double lr, SteinRuleAdam.Variant allVariant, double margin, boolean quick, boolean resume) implements Experiment.Config {
 
     /** Validates every setting, naming the bad value. */
     public SrAdamConfig {
@@ -33,6 +35,7 @@ public record SrAdamConfig(String data, int trainSubset, int testSubset, long su
         for (int b : batchSizes) if (b < 1) throw new IllegalArgumentException("--batch-sizes values must be >= 1, was " + b);
         if (epochs < 1) throw new IllegalArgumentException("--epochs must be >= 1, was " + epochs);
         if (!(lr > 0)) throw new IllegalArgumentException("--lr must be > 0, was " + lr);
+        if (!(margin >= 0) || Double.isInfinite(margin)) throw new IllegalArgumentException("--margin must be a finite number >= 0, was " + margin);
         batchSizes = batchSizes.stream().distinct().sorted((a, b) -> Integer.compare(b, a)).toList();
         seeds = List.copyOf(seeds);
     }
@@ -44,7 +47,7 @@ public record SrAdamConfig(String data, int trainSubset, int testSubset, long su
      * @return the full configuration
      */
     public static SrAdamConfig full(String data) {
-        return new SrAdamConfig(data, 10_000, 0, 0, 0.05, List.of(512, 64), 10, List.of(1L, 2L, 3L), 1e-3, SteinRuleAdam.Variant.PAPER, false, false);
+        return new SrAdamConfig(data, 10_000, 0, 0, 0.05, List.of(512, 64), 10, List.of(1L, 2L, 3L, 4L, 5L), 1e-3, SteinRuleAdam.Variant.PAPER, 0.5, false, false);
     }
 
     /**
@@ -54,7 +57,7 @@ public record SrAdamConfig(String data, int trainSubset, int testSubset, long su
      * @return the quick configuration
      */
     public static SrAdamConfig toy(String data) {
-        return new SrAdamConfig(data, 48, 48, 0, 0.05, List.of(16, 8), 2, List.of(1L), 1e-3, SteinRuleAdam.Variant.PAPER, true, false);
+        return new SrAdamConfig(data, 48, 48, 0, 0.05, List.of(16, 8), 2, List.of(1L), 1e-3, SteinRuleAdam.Variant.PAPER, 0.5, true, false);
     }
 
     /**
@@ -78,6 +81,6 @@ public record SrAdamConfig(String data, int trainSubset, int testSubset, long su
     /** The settings that must match for {@code --resume} (everything but the flag itself). */
     String fingerprint() {
         return "sr-adam " + data + " train " + trainSubset + " test " + testSubset + " subset-seed " + subsetSeed + " noise " + inputNoise + " batches "
-                + batchSizes + " epochs " + epochs + " seeds " + seeds + " lr " + lr + " all-params " + allVariant + " quick " + quick;
+                + batchSizes + " epochs " + epochs + " seeds " + seeds + " lr " + lr + " all-params " + allVariant + " margin " + margin + " quick " + quick;
     }
 }

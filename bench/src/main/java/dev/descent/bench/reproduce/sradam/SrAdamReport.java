@@ -125,9 +125,10 @@ final class SrAdamReport {
         List<String> parts = new ArrayList<>();
         for (Verdict v : o.verdicts()) parts.add(v.outcome().label().toLowerCase(Locale.ROOT));
         return String.format(Locale.ROOT, "[SR-Adam](sr-adam/report.md) (Arashi & Amintoosi, §1) on %s: at batch %d"
-                + " SR-Adam − Adam = %s points of mean best accuracy (paper formula; paper +1.89 on CIFAR-10 at batch 512); verdicts: %s.",
+                + " SR-Adam − Adam = %s points of best accuracy, paired over seeds (paper formula; paper +1.89 on CIFAR-10 at batch 512); verdicts: %s.",
                 o.data().cifar10() ? "CIFAR-10" : o.data().description() + " (substitute for CIFAR-10)", cfg.largeBatch(),
-                Statistics.format(SrAdamOutcome.againstAdam(o.runs(), SrAdamMethod.SR_PAPER, cfg.largeBatch()).difference(), 2), String.join(", ", parts));
+                Statistics.tInterval(SrAdamOutcome.againstAdam(o.runs(), SrAdamMethod.SR_PAPER, cfg.largeBatch()).pairedDifferences(), Verdict.LEVEL).format(2),
+                String.join(", ", parts));
     }
 
     private static void plots(SrAdamConfig cfg, List<Run> runs, Path out) throws IOException {

@@ -79,13 +79,13 @@ public record UnlearningConfig(int dimension, int width, int batch, int steps, A
     /**
      * The full settings, those of the first probe in docs/papers.md §2: tanh, d = 32, N = 256, batch 2048, η_w = 0.5·N, η_a = 0.005·N, 4,000
      * steps, mean-field output, rows of norm about 1, a_i = a0; c2 ∈ {0, 0.5, 1, 2} at a0 = 0.1, a0 ∈ {0.01, 0.1, 1} at c2 = 1;
-     * seeds 1 and 2.
+     * seeds 1 to 5.
      *
      * @return the full configuration
      */
     public static UnlearningConfig full() {
         return new UnlearningConfig(32, 256, 2048, 4000, Activation.TANH, true, 0.5, 0.005, true, 1, false, 1, List.of(0.0, 0.5, 1.0, 2.0),
-                List.of(0.01, 0.1, 1.0), 1, 0.1, 0, 120, List.of(1L, 2L), false);
+                List.of(0.01, 0.1, 1.0), 1, 0.1, 0, 120, List.of(1L, 2L, 3L, 4L, 5L), false);
     }
 
     /**

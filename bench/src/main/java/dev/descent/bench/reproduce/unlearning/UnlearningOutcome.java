@@ -1,6 +1,7 @@
 // What the unlearning reproduction measured, and its verdicts on claims (i) and (ii) computed from those runs alone.
 package dev.descent.bench.reproduce.unlearning;
 
+import dev.descent.bench.reproduce.Comparison;
 import dev.descent.bench.reproduce.Experiment;
 import dev.descent.bench.reproduce.Statistics;
 import dev.descent.bench.reproduce.Verdict;
@@ -20,7 +21,7 @@ import java.util.function.ToDoubleFunction;
  */
 public record UnlearningOutcome(List<Run> runs, List<Verdict> verdicts) implements Experiment.Outcome {
 
-    /** The monotonicity tolerance and the minimum effect of the verdicts (alignment units, in [0, 1]). */
+    /** The monotonicity tolerance (reported) and the margin the paired interval of the effect must clear (alignment units, in [0, 1]). */
     static final double TOLERANCE = 0.01, MARGIN = 0.02;
 
     /**
@@ -91,20 +92,25 @@ public record UnlearningOutcome(List<Run> runs, List<Verdict> verdicts) implemen
         }
         String claim = c2Sweep ? "(i) A stronger primary nonlinear term of the teacher (its second Hermite coefficient c2) induces feature unlearning."
                 : "(ii) A larger initial scale a0 of the second layer mitigates feature unlearning.";
-        String criterion = c2Sweep ? String.format(Locale.ROOT, "the alignment drop from its peak to its last value (mean over seeds) rises along the c2 sweep"
-                + " (a0 = %s): every consecutive change is ≥ −%s and the drop at the largest c2 exceeds the drop at the smallest by ≥ %s.",
-                Statistics.sig(cfg.a0Base()), TOLERANCE, MARGIN)
-                : String.format(Locale.ROOT, "the alignment drop from its peak to its last value (mean over seeds) falls along the a0 sweep (c2 = %s):"
-                + " every consecutive change is ≤ +%s and the drop at the smallest a0 exceeds the drop at the largest by ≥ %s.",
-                Statistics.sig(cfg.c2Base()), TOLERANCE, MARGIN);
-        if (drops.length < 2) return new Verdict(claim, criterion, Verdict.Outcome.NOT_APPLICABLE, "the sweep has one value: " + String.join("; ", parts) + ".");
+        if (drops.length < 2) {
+            return new Verdict(claim, "the alignment drop must change along the sweep; it has one value.", Verdict.Outcome.NOT_APPLICABLE,
+                    "the sweep has one value: " + String.join("; ", parts) + ".");
+        }
         double sign = c2Sweep ? 1 : -1;
         boolean monotone = true;
         for (int i = 1; i < drops.length; i++) monotone &= sign * (drops[i] - drops[i - 1]) >= -TOLERANCE;
-        double effect = sign * (drops[drops.length - 1] - drops[0]);
-        return new Verdict(claim, criterion, Verdict.Outcome.of(monotone && effect >= MARGIN), "drops " + String.join("; ", parts) + String.format(Locale.ROOT,
-                " (%s; %s by %s).", monotone ? "monotone within the tolerance" : "not monotone", c2Sweep ? "largest − smallest c2" : "smallest − largest a0",
-                Statistics.format(effect, 4)));
+        // The claim's two ends, paired by seed: the end where the claim expects the larger drop is the treatment.
+        double first = values.getFirst(), lastValue = values.getLast();
+        double[] atFirst = valuesOf(runs, c2Sweep ? first : cfg.c2Base(), c2Sweep ? cfg.a0Base() : first, Run::drop);
+        double[] atLast = valuesOf(runs, c2Sweep ? lastValue : cfg.c2Base(), c2Sweep ? cfg.a0Base() : lastValue, Run::drop);
+        Comparison ends = c2Sweep ? new Comparison(atLast, atFirst) : new Comparison(atFirst, atLast);
+        String what = c2Sweep ? String.format(Locale.ROOT, "drop at c2 = %s − drop at c2 = %s (a0 = %s)", Statistics.sig(lastValue), Statistics.sig(first),
+                Statistics.sig(cfg.a0Base()))
+                : String.format(Locale.ROOT, "drop at a0 = %s − drop at a0 = %s (c2 = %s)", Statistics.sig(first), Statistics.sig(lastValue),
+                Statistics.sig(cfg.c2Base()));
+        Verdict v = Verdict.paired(claim, what + ", the drop being the alignment's fall from its peak to its last value", ends, Verdict.Direction.ABOVE, MARGIN, 4);
+        return new Verdict(v.claim(), v.criterion(), v.outcome(), v.evidence() + " Mean drops along the sweep: " + String.join("; ", parts) + " ("
+                + (monotone ? "monotone" : "not monotone") + " within " + TOLERANCE + ").");
     }
 
     /** What the end of a sweep shows: whether the alignment still falls at the smallest c2, or at the largest a0. */

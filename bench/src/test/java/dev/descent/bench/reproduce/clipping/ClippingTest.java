@@ -36,7 +36,8 @@ class ClippingTest {
 
     @Test
     void quickRunReproducesTheX4TableAndItsFilesJudgeAsTheOutcomeDoes() throws Exception {
-        ClippingConfig cfg = ClippingConfig.toy("synthetic", "simplecnn");
+        ClippingConfig toy = ClippingConfig.toy("synthetic", "simplecnn");
+        ClippingConfig cfg = with(toy, toy.part(), toy.trainSubset(), List.of(1L, 2L), false); // two seeds: finite paired intervals
         Path out = dir.resolve("clipping");
         ClippingOutcome o = Reproduction.run(new ClippingExperiment(), cfg, out, "test", Outputs.QUIET);
 
@@ -75,22 +76,29 @@ class ClippingTest {
         }
         assertEquals(o.verdicts(), ClippingOutcome.verdicts(cfg, ClippingCsv.readX4(out), back), "the files judge as the outcome does");
 
-        // Claim 1 from the raw cells: mixed clipping's mean training loss at the milestone ≤ 0.8 × SGD+momentum's.
-        double mixed = Outputs.mean(rowsAt(epochs, "mixed", cfg.milestone()), 3), sgd = Outputs.mean(rowsAt(epochs, "sgd-momentum", cfg.milestone()), 3);
-        assertEquals(Verdict.Outcome.of(mixed <= 0.8 * sgd), o.verdicts().get(2).outcome());
-        // Claim 2: the final mean test accuracies lie within one point.
-        double lo = Double.MAX_VALUE, hi = -Double.MAX_VALUE;
-        for (ClippingMethod m : ClippingMethod.values()) {
-            double a = Statistics.mean(rowsAt(epochs, m.key(), cfg.epochs()).stream().mapToDouble(r -> 100 * Double.parseDouble(r[6])).toArray());
-            lo = Math.min(lo, a);
-            hi = Math.max(hi, a);
+        // Claim 1 from the raw cells: the paired interval of ln(mixed's training loss) − ln(SGD+momentum's) at the milestone lies below ln 0.8.
+        double[] logRatio = cfg.seeds().stream().mapToDouble(seed -> Math.log(cell(epochs, "mixed", seed, cfg.milestone(), 3))
+                - Math.log(cell(epochs, "sgd-momentum", seed, cfg.milestone(), 3))).toArray();
+        assertEquals(Verdict.decide(Statistics.tInterval(logRatio, 0.95), Verdict.Direction.BELOW, Math.log(0.8)), o.verdicts().get(2).outcome());
+        // Claim 2: every pair's paired interval of final accuracy lies within ±1 point (reproduced), one lies outside (not), else inconclusive.
+        boolean inside = true, outside = false;
+        ClippingMethod[] ms = ClippingMethod.values();
+        for (int i = 0; i < ms.length; i++) {
+            for (int j = i + 1; j < ms.length; j++) {
+                ClippingMethod a = ms[i], b = ms[j];
+                Statistics.Interval ci = Statistics.tInterval(cfg.seeds().stream().mapToDouble(seed -> 100 * (cell(epochs, a.key(), seed, cfg.epochs(), 6)
+                        - cell(epochs, b.key(), seed, cfg.epochs(), 6))).toArray(), 0.95);
+                inside &= ci.low() > -1 && ci.high() < 1;
+                outside |= ci.low() > 1 || ci.high() < -1;
+            }
         }
-        assertEquals(Verdict.Outcome.of(hi - lo <= 1.0), o.verdicts().get(3).outcome());
+        assertEquals(inside ? Verdict.Outcome.REPRODUCED : outside ? Verdict.Outcome.NOT_REPRODUCED : Verdict.Outcome.INCONCLUSIVE, o.verdicts().get(3).outcome());
         Outputs.reportFiles(out, "clipping-x4.png", "clipping-train-loss.png", "clipping-test-accuracy.png");
     }
 
-    private static List<String[]> rowsAt(List<String[]> epochs, String method, int epoch) {
-        return epochs.stream().filter(r -> r[0].equals(method) && Integer.parseInt(r[2]) == epoch).toList();
+    private static double cell(List<String[]> epochs, String method, long seed, int epoch, int column) {
+        return epochs.stream().filter(r -> r[0].equals(method) && Long.parseLong(r[1]) == seed && Integer.parseInt(r[2]) == epoch)
+                .mapToDouble(r -> Double.parseDouble(r[column])).findFirst().orElseThrow();
     }
 
     @Test

@@ -1,0 +1,382 @@
+package dev.descent.core.autograd;
+
+import dev.descent.core.DType;
+import dev.descent.core.Tensor;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.function.Function;
+import java.util.function.UnaryOperator;
+
+/**
+ * Derivatives as functions of functions, as {@code torch.func} and {@code torch.autograd.functional}: vector-Jacobian
+ * products, Jacobian-vector products, whole Jacobians and Hessians, and Hessian-vector products, over functions of
+ * several tensors returning several tensors. The functions are ordinary Java lambdas written with tensor ops; the
+ * caller's tensors are never modified and gain no gradient ({@code .grad()} is left alone).
+ *
+ * <pre>{@code
+ * Tensor x = Tensor.of(new double[] {1, 2, 3});
+ * Tensor j = Functional.jacobian(t -> t.square().sum().mul(t), x);        // 3×3
+ * Tensor h = Functional.hessian(t -> t.pow(3).sum(), x);                  // diag(6x)
+ * Tensor hv = Functional.hvp(t -> t.pow(3).sum(), x, Tensor.ones(3));     // H·v without forming H
+ * }</pre>
+ *
+ * <p><b>Cost.</b> With n input and m output elements, a reverse-mode Jacobian takes m backward passes (one row each),
+ * a forward-mode one n Jacobian-vector products (one column each); {@link Mode#AUTO} takes the smaller count.
+ *
+ * <p><b>How {@link #jvp} is computed today.</b> Descent's graph is reverse-mode; a Jacobian-vector product is obtained
+ * as the transpose of a vector-Jacobian product: g(u) = Jᵀu is linear in u, so J·v = ∂⟨g(u), v⟩/∂u (two backward
+ * passes, the second through the graph of the first). Results are exact to rounding, like true forward mode; the
+ * cost is about twice a reverse pass rather than one forward pass. Dual-number forward mode, with a JVP rule beside
+ * each backward rule, is the planned replacement and will not change these signatures.
+ */
+public final class Functional {
+    private Functional() {}
+
+    /** How {@link #jacobian(Function, Tensor[], Mode)} builds the Jacobian. */
+    public enum Mode {
+        /** One vector-Jacobian product per output element (rows): best with few outputs. */
+        REVERSE,
+        /** One Jacobian-vector product per input element (columns): best with few inputs. */
+        FORWARD,
+        /** Reverse when the outputs have no more elements than the inputs, else forward. */
+        AUTO
+    }
+
+    /**
+     * The outputs of a function and a vector-Jacobian product at them.
+     *
+     * @param outputs   f(primals)
+     * @param gradients Jᵀ·cotangents, one per primal, of the primal's shape
+     */
+    public record VJP(Tensor[] outputs, Tensor[] gradients) {}
+
+    /**
+     * The outputs of a function and a Jacobian-vector product at them.
+     *
+     * @param outputs  f(primals)
+     * @param tangents J·tangents, one per output, of the output's shape
+     */
+    public record JVP(Tensor[] outputs, Tensor[] tangents) {}
+
+    // ------------------------------------------------------------------ vjp
+
+    /**
+     * The vector-Jacobian product vᵀJ of {@code f} at {@code primals}: the gradient of Σᵢ⟨cotangentᵢ, fᵢ(primals)⟩.
+     *
+     * <pre>{@code
+     * VJP r = Functional.vjp(in -> new Tensor[] {in[0].mul(in[1])}, new Tensor[] {a, b}, new Tensor[] {Tensor.onesLike(a)});
+     * // r.gradients()[0] equals b, r.gradients()[1] equals a
+     * }</pre>
+     *
+     * @param f           the function
+     * @param primals     the point
+     * @param cotangents  one per output, of its shape
+     * @param createGraph record the product, so it can be differentiated again
+     * @return the outputs and one gradient per primal
+     * @throws IllegalArgumentException when the counts or shapes of cotangents and outputs differ (both named)
+     */
+    public static VJP vjp(Function<Tensor[], Tensor[]> f, Tensor[] primals, Tensor[] cotangents, boolean createGraph) {
+        try (var _ = GradMode.enableGrad()) {
+            Tensor[] x = leaves(primals, createGraph);
+            Tensor[] out = f.apply(x);
+            requireMatching("vjp", out, cotangents);
+            return new VJP(out, gradientOf(weightedSum(out, cotangents), x, createGraph));
+        }
+    }
+
+    /**
+     * {@link #vjp(Function, Tensor[], Tensor[], boolean)} without recording the product.
+     *
+     * @param f          the function
+     * @param primals    the point
+     * @param cotangents one per output, of its shape
+     * @return the outputs and one gradient per primal
+     */
+    public static VJP vjp(Function<Tensor[], Tensor[]> f, Tensor[] primals, Tensor[] cotangents) {
+        return vjp(f, primals, cotangents, false);
+    }
+
+    /**
+     * vᵀJ for a function of one tensor.
+     *
+     * @param f the function
+     * @param x the point
+     * @param v a cotangent of f(x)'s shape
+     * @return vᵀ·∂f/∂x, of x's shape
+     */
+    public static Tensor vjp(UnaryOperator<Tensor> f, Tensor x, Tensor v) {
+        return vjp(in -> new Tensor[] {f.apply(in[0])}, new Tensor[] {x}, new Tensor[] {v}).gradients()[0];
+    }
+
+    // ------------------------------------------------------------------ jvp
+
+    /**
+     * The Jacobian-vector product J·v of {@code f} at {@code primals} (see the class comment for how it is computed).
+     *
+     * <pre>{@code
+     * JVP r = Functional.jvp(in -> new Tensor[] {in[0].tanh()}, new Tensor[] {x}, new Tensor[] {v});
+     * // r.tangents()[0] equals (1 − tanh²x)·v
+     * }</pre>
+     *
+     * @param f        the function
+     * @param primals  the point
+     * @param tangents one per primal, of its shape
+     * @return the outputs and one tangent per output
+     * @throws IllegalArgumentException when the counts or shapes of tangents and primals differ
+     */
+    public static JVP jvp(Function<Tensor[], Tensor[]> f, Tensor[] primals, Tensor[] tangents) {
+        requireMatching("jvp", primals, tangents);
+        try (var _ = GradMode.enableGrad()) {
+            Linearised lin = linearise(f, primals);
+            return new JVP(lin.outputs, lin.apply(tangents));
+        }
+    }
+
+    /**
+     * J·v for a function of one tensor.
+     *
+     * @param f the function
+     * @param x the point
+     * @param v a tangent of x's shape
+     * @return ∂f/∂x·v, of f(x)'s shape
+     */
+    public static Tensor jvp(UnaryOperator<Tensor> f, Tensor x, Tensor v) {
+        return jvp(in -> new Tensor[] {f.apply(in[0])}, new Tensor[] {x}, new Tensor[] {v}).tangents()[0];
+    }
+
+    /** The outputs at a point and the graph of g(u) = Jᵀu, from which J·v is one more backward pass. */
+    private record Linearised(Tensor[] x, Tensor[] outputs, Tensor[] u, Tensor[] g) {
+        Tensor[] apply(Tensor[] v) {
+            Tensor[] result = new Tensor[outputs.length];
+            List<Tensor> dependent = new ArrayList<>();
+            for (Tensor ui : u) if (ui != null) dependent.add(ui);
+            Tensor t = null;
+            for (int j = 0; j < g.length; j++) {
+                if (!g[j].requiresGrad()) continue;
+                Tensor term = g[j].mul(v[j].to(g[j].dtype())).sum();
+                t = t == null ? term : t.add(term);
+            }
+            List<Tensor> jv = t == null || dependent.isEmpty() ? null : Autograd.grad(t, dependent, null, false);
+            for (int i = 0, k = 0; i < outputs.length; i++) {
+                result[i] = u[i] == null || jv == null ? Tensor.zerosLike(outputs[i]) : jv.get(k);
+                if (u[i] != null) k++;
+            }
+            return result;
+        }
+    }
+
+    private static Linearised linearise(Function<Tensor[], Tensor[]> f, Tensor[] primals) {
+        Tensor[] x = leaves(primals, false);
+        Tensor[] out = f.apply(x);
+        Tensor[] u = new Tensor[out.length];
+        Tensor s = null;
+        for (int i = 0; i < out.length; i++) {
+            if (!out[i].requiresGrad()) continue; // does not depend on the primals: its tangent is zero
+            u[i] = Tensor.zerosLike(out[i]).requiresGrad(true);
+            Tensor term = out[i].mul(u[i]).sum();
+            s = s == null ? term : s.add(term);
+        }
+        Tensor[] g = s == null ? zerosLike(x) : gradientOf(s, x, true);
+        return new Linearised(x, out, u, g);
+    }
+
+    // ------------------------------------------------------------------ jacobian, hessian, hvp
+
+    /**
+     * The Jacobians of every output with respect to every input: {@code result[i][j]} = ∂fᵢ/∂xⱼ, of shape
+     * fᵢ.shape ++ xⱼ.shape.
+     *
+     * @param f       the function
+     * @param primals the point
+     * @param mode    reverse (rows), forward (columns) or whichever needs fewer passes
+     * @return the Jacobian blocks
+     */
+    public static Tensor[][] jacobian(Function<Tensor[], Tensor[]> f, Tensor[] primals, Mode mode) {
+        try (var _ = GradMode.enableGrad()) {
+            long nIn = 0, nOut = 0;
+            for (Tensor p : primals) nIn += p.numel();
+            if (mode == Mode.AUTO) {
+                try (var __ = GradMode.noGrad()) {
+                    for (Tensor o : f.apply(primals)) nOut += o.numel();
+                }
+                mode = nOut <= nIn ? Mode.REVERSE : Mode.FORWARD;
+            }
+            return mode == Mode.REVERSE ? reverseJacobian(f, primals) : forwardJacobian(f, primals);
+        }
+    }
+
+    /**
+     * The Jacobian of a function of one tensor, of shape f(x).shape ++ x.shape, in whichever mode needs fewer passes.
+     *
+     * <pre>{@code
+     * Tensor j = Functional.jacobian(t -> t.exp(), x);  // diag(exp(x))
+     * }</pre>
+     *
+     * @param f the function
+     * @param x the point
+     * @return ∂f/∂x
+     */
+    public static Tensor jacobian(UnaryOperator<Tensor> f, Tensor x) {
+        return jacobian(in -> new Tensor[] {f.apply(in[0])}, new Tensor[] {x}, Mode.AUTO)[0][0];
+    }
+
+    private static Tensor[][] reverseJacobian(Function<Tensor[], Tensor[]> f, Tensor[] primals) {
+        Tensor[] x = leaves(primals, false);
+        Tensor[] out = f.apply(x);
+        Tensor[][] result = new Tensor[out.length][x.length];
+        for (int i = 0; i < out.length; i++) {
+            int m = out[i].numel();
+            double[][] rows = new double[x.length][];
+            for (int j = 0; j < x.length; j++) rows[j] = new double[m * x[j].numel()];
+            if (out[i].requiresGrad()) {
+                for (int k = 0; k < m; k++) {
+                    double[] e = new double[m];
+                    e[k] = 1;
+                    List<Tensor> g = Autograd.grad(out[i], Arrays.asList(x), Tensor.of(e, m).reshape(out[i].shape()).to(out[i].dtype()), false);
+                    for (int j = 0; j < x.length; j++) {
+                        double[] gj = g.get(j).toDoubleArray();
+                        System.arraycopy(gj, 0, rows[j], k * gj.length, gj.length);
+                    }
+                }
+            }
+            for (int j = 0; j < x.length; j++) result[i][j] = block(rows[j], out[i], x[j]);
+        }
+        return result;
+    }
+
+    private static Tensor[][] forwardJacobian(Function<Tensor[], Tensor[]> f, Tensor[] primals) {
+        Linearised lin = linearise(f, primals);
+        Tensor[] out = lin.outputs;
+        double[][][] cols = new double[out.length][primals.length][];
+        for (int i = 0; i < out.length; i++) for (int j = 0; j < primals.length; j++) cols[i][j] = new double[out[i].numel() * primals[j].numel()];
+        for (int j = 0; j < primals.length; j++) {
+            int n = primals[j].numel();
+            for (int e = 0; e < n; e++) {
+                Tensor[] v = zerosLike(primals);
+                double[] one = new double[n];
+                one[e] = 1;
+                v[j] = Tensor.of(one, n).reshape(primals[j].shape());
+                Tensor[] jv = lin.apply(v);
+                for (int i = 0; i < out.length; i++) {
+                    double[] c = jv[i].toDoubleArray();
+                    for (int r = 0; r < c.length; r++) cols[i][j][r * n + e] = c[r];
+                }
+            }
+        }
+        Tensor[][] result = new Tensor[out.length][primals.length];
+        for (int i = 0; i < out.length; i++) for (int j = 0; j < primals.length; j++) result[i][j] = block(cols[i][j], out[i], primals[j]);
+        return result;
+    }
+
+    /**
+     * The Hessian blocks of a scalar function of several tensors: {@code result[i][j]} = ∂²f/∂xᵢ∂xⱼ, of shape
+     * xᵢ.shape ++ xⱼ.shape (reverse over reverse: the Jacobian of the gradient).
+     *
+     * @param f       a function returning a one-element tensor
+     * @param primals the point
+     * @return the Hessian blocks
+     * @throws IllegalArgumentException when f's output has more than one element
+     */
+    public static Tensor[][] hessian(Function<Tensor[], Tensor> f, Tensor[] primals) {
+        return jacobian(in -> {
+            Tensor y = f.apply(in);
+            if (y.numel() != 1) throw new IllegalArgumentException("hessian: f must return one element, returned shape " + Arrays.toString(y.shape()));
+            return gradientOf(y, in, true);
+        }, primals, Mode.REVERSE);
+    }
+
+    /**
+     * The Hessian of a scalar function of one tensor, of shape x.shape ++ x.shape.
+     *
+     * <pre>{@code
+     * Tensor h = Functional.hessian(t -> t.square().sum(), x);  // 2·I
+     * }</pre>
+     *
+     * @param f a function returning a one-element tensor
+     * @param x the point
+     * @return ∂²f/∂x²
+     */
+    public static Tensor hessian(Function<Tensor, Tensor> f, Tensor x) {
+        return hessian(in -> f.apply(in[0]), new Tensor[] {x})[0][0];
+    }
+
+    /**
+     * The Hessian-vector product H·v of a scalar function without forming H: the gradient of ⟨∇f(x), v⟩, two
+     * backward passes.
+     *
+     * <pre>{@code
+     * Tensor hv = Functional.hvp(t -> t.pow(3).sum(), x, v);  // 6·x·v
+     * }</pre>
+     *
+     * @param f a function returning a one-element tensor
+     * @param x the point
+     * @param v a direction of x's shape
+     * @return H·v, of x's shape
+     */
+    public static Tensor hvp(Function<Tensor, Tensor> f, Tensor x, Tensor v) {
+        requireMatching("hvp", new Tensor[] {x}, new Tensor[] {v});
+        try (var _ = GradMode.enableGrad()) {
+            Tensor[] xs = leaves(new Tensor[] {x}, false);
+            Tensor y = f.apply(xs[0]);
+            if (y.numel() != 1) throw new IllegalArgumentException("hvp: f must return one element, returned shape " + Arrays.toString(y.shape()));
+            Tensor g = gradientOf(y, xs, true)[0];
+            if (!g.requiresGrad()) return Tensor.zerosLike(x);
+            return Autograd.grad(g.mul(v.to(g.dtype())).sum(), List.of(xs[0]), null, false).get(0);
+        }
+    }
+
+    // ------------------------------------------------------------------ helpers
+
+    /** Fresh leaves sharing the primals' values; with {@code keepGraph} a primal that already requires grad is used as is. */
+    private static Tensor[] leaves(Tensor[] primals, boolean keepGraph) {
+        Tensor[] x = new Tensor[primals.length];
+        for (int i = 0; i < x.length; i++) {
+            Tensor p = primals[i];
+            if (!p.dtype().isFloatingPoint()) throw new IllegalArgumentException("primal " + i + " is " + p.dtype() + "; derivatives need float32 or float64");
+            x[i] = keepGraph && p.requiresGrad() ? p : p.detach().requiresGrad(true);
+        }
+        return x;
+    }
+
+    /** d(scalar)/dx for each x, zeros where it does not depend on x (or at all). */
+    private static Tensor[] gradientOf(Tensor scalar, Tensor[] x, boolean createGraph) {
+        if (scalar == null || !scalar.requiresGrad()) return zerosLike(x);
+        return Autograd.grad(scalar, Arrays.asList(x), null, createGraph).toArray(Tensor[]::new);
+    }
+
+    private static Tensor weightedSum(Tensor[] out, Tensor[] weights) {
+        Tensor s = null;
+        for (int i = 0; i < out.length; i++) {
+            if (!out[i].requiresGrad()) continue;
+            Tensor term = out[i].mul(weights[i].to(out[i].dtype())).sum();
+            s = s == null ? term : s.add(term);
+        }
+        return s;
+    }
+
+    private static Tensor[] zerosLike(Tensor[] x) {
+        Tensor[] z = new Tensor[x.length];
+        for (int i = 0; i < x.length; i++) z[i] = Tensor.zerosLike(x[i]);
+        return z;
+    }
+
+    private static Tensor block(double[] values, Tensor out, Tensor in) {
+        int[] shape = new int[out.dim() + in.dim()];
+        System.arraycopy(out.shape(), 0, shape, 0, out.dim());
+        System.arraycopy(in.shape(), 0, shape, out.dim(), in.dim());
+        DType dt = out.dtype().isFloatingPoint() ? out.dtype() : in.dtype();
+        Tensor t = Tensor.of(values, values.length).reshape(shape);
+        return dt == DType.FLOAT64 ? t : t.to(dt);
+    }
+
+    private static void requireMatching(String op, Tensor[] a, Tensor[] b) {
+        if (a.length != b.length) throw new IllegalArgumentException(op + ": " + a.length + " tensors but " + b.length + " vectors");
+        for (int i = 0; i < a.length; i++) {
+            if (!Arrays.equals(a[i].shape(), b[i].shape())) {
+                throw new IllegalArgumentException(op + ": vector " + i + " has shape " + Arrays.toString(b[i].shape()) + " but its tensor has shape "
+                        + Arrays.toString(a[i].shape()));
+            }
+        }
+    }
+}

@@ -1,0 +1,244 @@
+package dev.descent.core.ops;
+
+import dev.descent.core.DType;
+import dev.descent.core.Shape;
+import dev.descent.core.Tensor;
+import dev.descent.core.autograd.Autograd;
+import dev.descent.core.autograd.GradMode;
+import dev.descent.core.kernel.Parallel;
+import java.util.Arrays;
+import java.util.random.RandomGenerator;
+
+/**
+ * Scaled dot-product attention as one op with its own backward: softmax(q·kᵀ/√E + mask)·v, the products on the
+ * GEMM paths of {@link Tensor#matmul}, the softmax and masking in one pass over each row of scores.
+ */
+public final class Attention {
+    private Attention() {}
+
+    /**
+     * {@link #scaledDotProductAttention(Tensor, Tensor, Tensor, Tensor, boolean, double, RandomGenerator)} without
+     * dropout.
+     *
+     * @param q queries {@code (..., L, E)}
+     * @param k keys {@code (..., S, E)}
+     * @param v values {@code (..., S, Ev)}
+     * @param mask null, a bool mask (true: may attend) or a float additive mask, broadcastable to {@code (..., L, S)}
+     * @param causal whether query i may only attend keys j ≤ i
+     * @return the attended values {@code (..., L, Ev)}
+     */
+    public static Tensor scaledDotProductAttention(Tensor q, Tensor k, Tensor v, Tensor mask, boolean causal) {
+        return scaledDotProductAttention(q, k, v, mask, causal, 0, null);
+    }
+
+    /**
+     * Attention of queries q over keys k and values v (PyTorch's {@code scaled_dot_product_attention}):
+     * <pre>
+     *   S = q·kᵀ / √E  (+ mask when it is a float tensor)
+     *   S[i, j] = −∞ where a bool mask is false, and where j &gt; i when causal
+     *   P = softmax(S) along the keys;  P' = P·m/(1 − p), m[i, j] = (u ≥ p), u drawn from rng  (dropout)
+     *   out = P'·v
+     * </pre>
+     * The leading (batch, head) dims of q, k, v and the mask broadcast. The causal rule is PyTorch's top-left
+     * alignment ({@code tril} of an L×S matrix of ones); unlike PyTorch, it may be combined with a mask (both apply).
+     *
+     * <p><b>Fully masked rows.</b> A query row whose every key is masked (all false, or all −∞) gives an output
+     * row of zeros and zero gradients, not PyTorch's NaN: such rows appear in padded batches, and a NaN there
+     * would poison the whole loss.
+     *
+     * <p><b>Backward</b>, with the probabilities saved by the forward (one L×S matrix per batch entry and head:
+     * memory O(L·S) per head, nothing of size O(L·S·E)): dv = P'ᵀ·g; dP' = g·vᵀ; dP = dP'·m/(1 − p);
+     * dS = P ⊙ (dP − rowsum(dP ⊙ P)); dq = dS·k/√E; dk = dSᵀ·q/√E; a float mask gets dS. Each is summed back over
+     * broadcast dims. The saved probabilities are constants of the backward, so gradients of gradients
+     * ({@code createGraph}) through this op are not available and throw.
+     *
+     * @param q queries {@code (..., L, E)}, floating point
+     * @param k keys {@code (..., S, E)}
+     * @param v values {@code (..., S, Ev)}
+     * @param mask null; a BOOL mask where true means "may attend"; or a float mask added to the scores; either
+     *        broadcastable to {@code (..., L, S)}
+     * @param causal whether query i may only attend keys j ≤ i
+     * @param dropoutP the probability of dropping an attention weight, in [0, 1]; 0 draws nothing
+     * @param rng the source of the dropout mask (row-major over the broadcast {@code (..., L, S)}); may be null when
+     *        dropoutP is 0
+     * @return the attended values, of shape {@code broadcast(...) + (L, Ev)} and the promoted float dtype
+     * @throws IllegalArgumentException when a rank is below 2, E or S disagree, the batch dims or the mask do not
+     *         broadcast, dropoutP is outside [0, 1], or rng is null with dropoutP &gt; 0
+     */
+    public static Tensor scaledDotProductAttention(Tensor q, Tensor k, Tensor v, Tensor mask, boolean causal, double dropoutP,
+                                                   RandomGenerator rng) {
+        check(q, k, v, mask, dropoutP, rng);
+        DType dt = DType.promote(DType.promote(q.dtype(), k.dtype()), v.dtype());
+        if (!dt.isFloatingPoint()) dt = DType.FLOAT32;
+        Tensor qc = q.to(dt), kc = k.to(dt), vc = v.to(dt);
+        Tensor fmask = mask != null && mask.dtype() != DType.BOOL ? mask.to(dt) : null;
+        int e = q.size(-1);
+        double scale = 1 / Math.sqrt(e);
+        Tensor probs, dropped, keep = null;
+        try (var _ = GradMode.noGrad()) {
+            Tensor scores = qc.detach().matmul(kc.detach().transpose(-1, -2)); // a fresh tensor: rows are rewritten in place below
+            int[] full = scores.shape();
+            if (mask != null) full = Shape.broadcast("scaledDotProductAttention (mask)", full, mask.shape());
+            if (!Arrays.equals(full, scores.shape())) scores = scores.expand(full).contiguous();
+            softmaxRows(scores, mask, causal, scale);
+            probs = scores;
+            dropped = probs;
+            if (dropoutP > 0) {
+                keep = dropMask(probs, dropoutP, rng);
+                dropped = probs.mul(keep);
+            }
+        }
+        Tensor out;
+        try (var _ = GradMode.noGrad()) {
+            out = dropped.matmul(vc.detach());
+        }
+        Tensor p = probs, pd = dropped, m = keep;
+        int[] qs = qc.shape(), ks = kc.shape(), vs = vc.shape(), ps = probs.shape();
+        return Autograd.record("scaledDotProductAttention", out, g -> {
+            if (GradMode.isEnabled()) {
+                throw new UnsupportedOperationException("scaledDotProductAttention: gradients of gradients (createGraph) are not supported;"
+                        + " its backward treats the saved attention probabilities as constants");
+            }
+            Tensor dv = vc.requiresGrad() ? Views.sumToShape(pd.transpose(-1, -2).matmul(g), vs) : null;
+            Tensor dq = null, dk = null, dmask = null;
+            if (qc.requiresGrad() || kc.requiresGrad() || (fmask != null && fmask.requiresGrad())) {
+                Tensor dp = Views.sumToShape(g.matmul(vc.detach().transpose(-1, -2)), ps);
+                Tensor ds = scoreGradient(p, dp, m, scale); // dS/√E: the scale of dq and dk folded in
+                if (qc.requiresGrad()) dq = Views.sumToShape(ds.matmul(kc.detach()), qs);
+                if (kc.requiresGrad()) dk = Views.sumToShape(ds.transpose(-1, -2).matmul(qc.detach()), ks);
+                if (fmask != null && fmask.requiresGrad()) dmask = Views.sumToShape(ds.div(scale), fmask.shape());
+            }
+            return new Tensor[] {dq, dk, dv, dmask};
+        }, qc, kc, vc, fmask);
+    }
+
+    /**
+     * Turns each row of {@code scores} (contiguous, {@code (..., L, S)}) into attention probabilities in place: scale,
+     * add or apply the mask and the causal rule, softmax; a row with no key left becomes zeros.
+     */
+    private static void softmaxRows(Tensor scores, Tensor mask, boolean causal, double scale) {
+        int[] shape = scores.shape();
+        int rank = shape.length, len = shape[rank - 2], s = shape[rank - 1], rows = s == 0 ? 0 : scores.numel() / s;
+        Tensor me = mask == null ? null : mask.expand(shape); // a view: broadcast dims have stride 0
+        int[] mst = me == null ? new int[rank] : me.strides();
+        int mOff = me == null ? 0 : me.storageOffset();
+        boolean[] mb = me != null && me.dtype() == DType.BOOL ? me.storage().bools() : null;
+        Tensor mf = me != null && mb == null ? me : null;
+        boolean f32 = scores.dtype() == DType.FLOAT32;
+        float[] fs = f32 ? scores.storage().floats() : null;
+        double[] ds = f32 ? null : scores.storage().doubles();
+        int base = scores.storageOffset();
+        // Rows are independent: each chunk of rows finds its mask offsets from the row number alone.
+        Parallel.forRange(rows, Math.max(1, 16_384 / Math.max(1, s)), (from, to) -> {
+            double[] row = new double[s];
+            boolean[] open = new boolean[s];
+            for (int r = from; r < to; r++) {
+                int i = r % len, at = base + r * s, mAt = mOff + i * mst[rank - 2];
+                for (int d = rank - 3, rest = r / len; d >= 0; d--) {
+                    mAt += (rest % shape[d]) * mst[d];
+                    rest /= shape[d];
+                }
+                double max = Double.NEGATIVE_INFINITY;
+                for (int j = 0; j < s; j++) {
+                    double x = (f32 ? fs[at + j] : ds[at + j]) * scale;
+                    boolean allowed = !causal || j <= i;
+                    int mp = mAt + j * mst[rank - 1];
+                    if (mb != null) allowed &= mb[mp];
+                    else if (mf != null) x += mf.storage().getDouble(mp);
+                    allowed &= x != Double.NEGATIVE_INFINITY;
+                    open[j] = allowed;
+                    row[j] = x;
+                    if (allowed && x > max) max = x;
+                }
+                double sum = 0;
+                for (int j = 0; j < s; j++) {
+                    row[j] = open[j] ? Math.exp(row[j] - max) : 0;
+                    sum += row[j];
+                }
+                double inv = sum > 0 ? 1 / sum : 0; // no key left: a row of zeros
+                for (int j = 0; j < s; j++) {
+                    if (f32) fs[at + j] = (float) (row[j] * inv);
+                    else ds[at + j] = row[j] * inv;
+                }
+            }
+        });
+    }
+
+    /**
+     * {@code c·P ⊙ (dP·m − rowsum(dP·m ⊙ P))} row by row in one pass: the softmax backward through the dropout
+     * factors m (none when null), times c.
+     */
+    private static Tensor scoreGradient(Tensor probs, Tensor dProbs, Tensor keep, double c) {
+        int[] shape = probs.shape();
+        int s = shape[shape.length - 1], rows = s == 0 ? 0 : probs.numel() / s;
+        Tensor p = probs.contiguous(), dp = dProbs.to(p.dtype()).contiguous(), m = keep == null ? null : keep.contiguous();
+        Tensor out = Tensor.empty(p.dtype(), shape); // every element written below
+        int po = p.storageOffset(), dpo = dp.storageOffset(), mo = m == null ? 0 : m.storageOffset();
+        if (p.dtype() == DType.FLOAT32) {
+            float[] pa = p.storage().floats(), da = dp.storage().floats(), ma = m == null ? null : m.storage().floats(), oa = out.storage().floats();
+            Parallel.forRange(rows, Math.max(1, 16_384 / Math.max(1, s)), (from, to) -> {
+                for (int r = from; r < to; r++) {
+                    int at = r * s;
+                    double dot = 0;
+                    for (int j = 0; j < s; j++) dot += (double) da[dpo + at + j] * (ma == null ? 1 : ma[mo + at + j]) * pa[po + at + j];
+                    for (int j = 0; j < s; j++) {
+                        oa[at + j] = (float) (c * pa[po + at + j] * ((double) da[dpo + at + j] * (ma == null ? 1 : ma[mo + at + j]) - dot));
+                    }
+                }
+            });
+        } else {
+            double[] pa = p.storage().doubles(), da = dp.storage().doubles(), ma = m == null ? null : m.storage().doubles(), oa = out.storage().doubles();
+            Parallel.forRange(rows, Math.max(1, 16_384 / Math.max(1, s)), (from, to) -> {
+                for (int r = from; r < to; r++) {
+                    int at = r * s;
+                    double dot = 0;
+                    for (int j = 0; j < s; j++) dot += da[dpo + at + j] * (ma == null ? 1 : ma[mo + at + j]) * pa[po + at + j];
+                    for (int j = 0; j < s; j++) oa[at + j] = c * pa[po + at + j] * (da[dpo + at + j] * (ma == null ? 1 : ma[mo + at + j]) - dot);
+                }
+            });
+        }
+        return out;
+    }
+
+    /** The dropout factors m/(1 − p) for every probability, drawn row-major from rng. */
+    private static Tensor dropMask(Tensor probs, double p, RandomGenerator rng) {
+        Tensor keep = Tensor.empty(probs.dtype(), probs.shape());
+        double factor = p >= 1 ? 0 : 1 / (1 - p);
+        for (int i = 0; i < keep.numel(); i++) keep.storage().setDouble(keep.storageOffset() + i, rng.nextDouble() >= p ? factor : 0);
+        return keep;
+    }
+
+    private static void check(Tensor q, Tensor k, Tensor v, Tensor mask, double dropoutP, RandomGenerator rng) {
+        String op = "scaledDotProductAttention";
+        if (q.dim() < 2 || k.dim() < 2 || v.dim() < 2) {
+            throw new IllegalArgumentException(op + ": q, k and v need rank >= 2 ((..., L, E), (..., S, E), (..., S, Ev)), got "
+                    + Shape.format(q.shape()) + ", " + Shape.format(k.shape()) + ", " + Shape.format(v.shape()));
+        }
+        if (q.size(-1) != k.size(-1)) {
+            throw new IllegalArgumentException(op + ": q " + Shape.format(q.shape()) + " and k " + Shape.format(k.shape())
+                    + " must have the same last dim E (" + q.size(-1) + " vs " + k.size(-1) + ")");
+        }
+        if (k.size(-2) != v.size(-2)) {
+            throw new IllegalArgumentException(op + ": k " + Shape.format(k.shape()) + " and v " + Shape.format(v.shape())
+                    + " must have the same number of keys S at dim -2 (" + k.size(-2) + " vs " + v.size(-2) + ")");
+        }
+        int[] qb = Arrays.copyOf(q.shape(), q.dim() - 2), kb = Arrays.copyOf(k.shape(), k.dim() - 2), vb = Arrays.copyOf(v.shape(), v.dim() - 2);
+        Shape.broadcast(op + " (batch dims of q, k and v)", Shape.broadcast(op + " (batch dims of q and k)", qb, kb), vb);
+        if (mask != null) {
+            int[] scores = Arrays.copyOf(Shape.broadcast(op, qb, kb), Math.max(qb.length, kb.length) + 2);
+            scores[scores.length - 2] = q.size(-2);
+            scores[scores.length - 1] = k.size(-2);
+            int[] ms = mask.shape();
+            for (int i = 1; i <= Math.min(2, ms.length); i++) {
+                if (ms[ms.length - i] != 1 && ms[ms.length - i] != scores[scores.length - i]) {
+                    throw new IllegalArgumentException(op + ": mask " + Shape.format(ms) + " does not broadcast to the scores (..., L, S) = "
+                            + Shape.format(scores));
+                }
+            }
+            Shape.broadcast(op + " (mask against the scores)", scores, ms);
+            if (mask.dtype() == DType.INT64) throw new IllegalArgumentException(op + ": mask must be BOOL (true: may attend) or floating point, was INT64");
+        }
+        if (!(dropoutP >= 0 && dropoutP <= 1)) throw new IllegalArgumentException(op + ": dropoutP must be in [0, 1], was " + dropoutP);
+        if (dropoutP > 0 && rng == null) throw new IllegalArgumentException(op + ": dropoutP " + dropoutP + " needs a RandomGenerator, got null");
+    }
+}

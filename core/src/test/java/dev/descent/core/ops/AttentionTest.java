@@ -1,0 +1,175 @@
+package dev.descent.core.ops;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.quicktheories.QuickTheory.qt;
+
+import dev.descent.core.DType;
+import dev.descent.core.Tensor;
+import dev.descent.core.autograd.Autograd;
+import dev.descent.core.check.QuickTheoriesRandom;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.SplittableRandom;
+import java.util.random.RandomGenerator;
+import org.junit.jupiter.api.Test;
+
+/** The fused attention op against the composed version (matmul, masking, softmax), and the causal property. */
+class AttentionTest {
+
+    /** A case: shapes and a mask where every query row keeps at least key 0 (so the composed softmax is finite). */
+    record Setup(Tensor q, Tensor k, Tensor v, Tensor mask, boolean causal, String description) {}
+
+    static Setup setup(RandomGenerator rng) {
+        int b = 1 + rng.nextInt(2), h = 1 + rng.nextInt(3), l = 1 + rng.nextInt(6), s = 1 + rng.nextInt(6), e = 1 + rng.nextInt(5), ev = 1 + rng.nextInt(4);
+        Tensor q = Tensor.randn(DType.FLOAT64, rng, b, h, l, e);
+        // keys and values shared across heads now and then: a broadcast batch dim
+        int kh = rng.nextBoolean() ? h : 1;
+        Tensor k = Tensor.randn(DType.FLOAT64, rng, b, kh, s, e), v = Tensor.randn(DType.FLOAT64, rng, b, kh, s, ev);
+        boolean causal = rng.nextBoolean();
+        Tensor mask = switch (rng.nextInt(3)) {
+            case 0 -> null;
+            case 1 -> { // a padding-style bool mask [b, 1, 1, s] or a full one [l, s]; key 0 always open
+                boolean padding = rng.nextBoolean();
+                boolean[] m = new boolean[(padding ? b : l) * s];
+                for (int i = 0; i < m.length; i++) m[i] = i % s == 0 || rng.nextInt(3) != 0;
+                yield padding ? Tensor.of(m, b, 1, 1, s) : Tensor.of(m, l, s);
+            }
+            default -> Tensor.randn(DType.FLOAT64, rng, 1, h, l, s);
+        };
+        String d = "q" + Arrays.toString(q.shape()) + " k" + Arrays.toString(k.shape()) + " v" + Arrays.toString(v.shape())
+                + (mask == null ? "" : " mask " + mask.dtype() + Arrays.toString(mask.shape())) + (causal ? " causal" : "");
+        return new Setup(q, k, v, mask, causal, d);
+    }
+
+    /** softmax(q·kᵀ/√E + mask, masked to −∞)·v from Tensor ops, recorded op by op. */
+    static Tensor composed(Tensor q, Tensor k, Tensor v, Tensor mask, boolean causal) {
+        Tensor scores = q.matmul(k.transpose(-1, -2)).mul(1 / Math.sqrt(q.size(-1)));
+        Tensor neg = scores.scalarLike(Double.NEGATIVE_INFINITY);
+        if (mask != null && mask.dtype() == DType.BOOL) scores = Tensor.where(mask, scores, neg);
+        else if (mask != null) scores = scores.add(mask);
+        if (causal) {
+            int l = q.size(-2), s = k.size(-2);
+            boolean[] lower = new boolean[l * s];
+            for (int i = 0; i < l; i++) for (int j = 0; j <= Math.min(i, s - 1); j++) lower[i * s + j] = true;
+            scores = Tensor.where(Tensor.of(lower, l, s), scores, neg);
+        }
+        return scores.softmax(-1).matmul(v);
+    }
+
+    @Test
+    void equalsTheComposedVersionInValueAndGradient() {
+        qt().withExamples(60).forAll(QuickTheoriesRandom.gen(AttentionTest::setup, Setup::description)).checkAssert(c -> {
+            List<Tensor> leaves = new ArrayList<>();
+            for (Tensor t : new Tensor[] {c.q(), c.k(), c.v()}) leaves.add(t.detach().requiresGrad(true));
+            Tensor fm = c.mask() != null && c.mask().dtype() != DType.BOOL ? c.mask().detach().requiresGrad(true) : null;
+            if (fm != null) leaves.add(fm);
+            Tensor m = fm != null ? fm : c.mask();
+            Tensor fused = Attention.scaledDotProductAttention(leaves.get(0), leaves.get(1), leaves.get(2), m, c.causal());
+            Tensor plain = composed(leaves.get(0), leaves.get(1), leaves.get(2), m, c.causal());
+            assertArrayEquals(plain.shape(), fused.shape(), c.description());
+            assertTrue(fused.allClose(plain, 1e-12, 1e-12), () -> c.description() + ": fused " + fused + " composed " + plain);
+            Tensor up = Tensor.randn(DType.FLOAT64, new SplittableRandom(7), fused.shape());
+            List<Tensor> gf = Autograd.grad(fused, leaves, up, false), gp = Autograd.grad(plain, leaves, up, false);
+            for (int i = 0; i < leaves.size(); i++) {
+                Tensor a = gf.get(i), b = gp.get(i);
+                int at = i;
+                assertTrue(a.allClose(b, 1e-10, 1e-12), () -> c.description() + ": gradient of input " + at + " fused " + a + " composed " + b);
+            }
+        });
+    }
+
+    @Test
+    void aFullyMaskedRowGivesZerosAndNoGradientWhileOtherRowsMatchTheComposedVersion() {
+        SplittableRandom rng = new SplittableRandom(11);
+        Tensor q = Tensor.randn(DType.FLOAT64, rng, 3, 4).requiresGrad(true), k = Tensor.randn(DType.FLOAT64, rng, 5, 4).requiresGrad(true);
+        Tensor v = Tensor.randn(DType.FLOAT64, rng, 5, 2).requiresGrad(true);
+        boolean[] m = new boolean[15];
+        Arrays.fill(m, true);
+        for (int j = 0; j < 5; j++) m[5 + j] = false; // query row 1 sees no key
+        Tensor mask = Tensor.of(m, 3, 5);
+        Tensor out = Attention.scaledDotProductAttention(q, k, v, mask, false);
+        assertEquals(0.0, out.get(1, 0));
+        assertEquals(0.0, out.get(1, 1));
+        Tensor keep = Tensor.of(new boolean[] {true, false, true}, 3, 1);
+        Tensor rest = composed(q, k, v, Tensor.where(keep, mask, Tensor.of(new boolean[] {true}, 1)), false);
+        for (int row : new int[] {0, 2}) for (int c = 0; c < 2; c++) assertEquals(rest.get(row, c), out.get(row, c), 1e-12);
+        // gradient of row 1's output alone: zero everywhere
+        Tensor up = Tensor.zeros(DType.FLOAT64, 3, 2);
+        up.set(1.0, 1, 0);
+        up.set(-2.0, 1, 1);
+        for (Tensor g : Autograd.grad(out, List.of(q, k, v), up, false)) {
+            for (double x : g.toDoubleArray()) assertEquals(0.0, x);
+        }
+        // an all −∞ float mask row is the same case
+        Tensor fmask = Tensor.where(mask, Tensor.of(0.0), Tensor.of(Double.NEGATIVE_INFINITY));
+        assertTrue(Attention.scaledDotProductAttention(q, k, v, fmask, false).allClose(out, 0, 0));
+    }
+
+    @Test
+    void causalOutputAtPositionTIgnoresEverythingAfterT() {
+        qt().withExamples(80).forAll(QuickTheoriesRandom.gen(rng -> {
+            int t = 1 + rng.nextInt(8), e = 1 + rng.nextInt(6), at = rng.nextInt(t);
+            DType dt = rng.nextBoolean() ? DType.FLOAT32 : DType.FLOAT64;
+            Tensor[] a = {Tensor.randn(dt, rng, 2, 2, t, e), Tensor.randn(dt, rng, 2, 2, t, e), Tensor.randn(dt, rng, 2, 2, t, e)};
+            Tensor[] b = new Tensor[3];
+            for (int i = 0; i < 3; i++) { // the same up to position `at`, new values after it
+                b[i] = a[i].clone();
+                if (at + 1 < t) b[i].narrow(2, at + 1, t - at - 1).copyFrom(Tensor.randn(dt, rng, 2, 2, t - at - 1, e).mul(10));
+            }
+            return new Object[] {a, b, at, dt};
+        }, o -> "t " + o[2] + " " + o[3] + " " + Arrays.toString(((Tensor[]) o[0])[0].shape()))).checkAssert(o -> {
+            Tensor[] a = (Tensor[]) o[0], b = (Tensor[]) o[1];
+            int at = (Integer) o[2];
+            Tensor ya = Attention.scaledDotProductAttention(a[0], a[1], a[2], null, true).narrow(2, 0, at + 1);
+            Tensor yb = Attention.scaledDotProductAttention(b[0], b[1], b[2], null, true).narrow(2, 0, at + 1);
+            assertTrue(ya.contentEquals(yb), () -> "positions up to " + at + " changed: " + ya + " vs " + yb);
+            // and the non-causal op does see the change (the property is not vacuous)
+            if (at + 1 < a[0].size(2)) {
+                Tensor na = Attention.scaledDotProductAttention(a[0], a[1], a[2], null, false).narrow(2, 0, at + 1);
+                Tensor nb = Attention.scaledDotProductAttention(b[0], b[1], b[2], null, false).narrow(2, 0, at + 1);
+                assertTrue(!na.allClose(nb, 1e-6, 1e-6), "without the causal rule the change shows");
+            }
+        });
+    }
+
+    @Test
+    void dropoutIsTheSameForTheSameSeedAndKeepsTheMean() {
+        SplittableRandom rng = new SplittableRandom(3);
+        Tensor q = Tensor.randn(DType.FLOAT64, rng, 8, 64, 4), k = Tensor.randn(DType.FLOAT64, rng, 8, 64, 4), v = Tensor.ones(DType.FLOAT64, 8, 64, 1);
+        Tensor a = Attention.scaledDotProductAttention(q, k, v, null, false, 0.5, new SplittableRandom(1));
+        Tensor b = Attention.scaledDotProductAttention(q, k, v, null, false, 0.5, new SplittableRandom(1));
+        Tensor c = Attention.scaledDotProductAttention(q, k, v, null, false, 0.5, new SplittableRandom(2));
+        assertTrue(a.contentEquals(b));
+        assertTrue(!a.contentEquals(c));
+        // with v = 1 each output is Σ_j P_ij m_ij / (1 − p): mean 1 over the 512 rows (sd about 0.15/√512 per row)
+        assertEquals(1.0, a.mean().item(), 0.05);
+    }
+
+    @Test
+    void badInputsNameTheShapes() {
+        Tensor q = Tensor.zeros(2, 3, 4), k = Tensor.zeros(2, 5, 4), v = Tensor.zeros(2, 5, 6);
+        String m = assertThrows(IllegalArgumentException.class, () -> Attention.scaledDotProductAttention(q, Tensor.zeros(2, 5, 3), v, null, false)).getMessage();
+        assertTrue(m.contains("[2,3,4]") && m.contains("[2,5,3]"), m);
+        m = assertThrows(IllegalArgumentException.class, () -> Attention.scaledDotProductAttention(q, k, Tensor.zeros(2, 4, 6), null, false)).getMessage();
+        assertTrue(m.contains("[2,4,6]"), m);
+        m = assertThrows(IllegalArgumentException.class, () -> Attention.scaledDotProductAttention(q, k, v, Tensor.zeros(3, 4), false)).getMessage();
+        assertTrue(m.contains("[3,4]") && m.contains("[2,3,5]"), m);
+        m = assertThrows(IllegalArgumentException.class, () -> Attention.scaledDotProductAttention(q, k, v, null, false, 0.1, null)).getMessage();
+        assertTrue(m.contains("RandomGenerator"), m);
+        m = assertThrows(IllegalArgumentException.class, () -> Attention.scaledDotProductAttention(q, k, v, null, false, 1.5, new SplittableRandom(1))).getMessage();
+        assertTrue(m.contains("1.5"), m);
+        assertThrows(IllegalArgumentException.class, () -> Attention.scaledDotProductAttention(Tensor.zeros(4), k, v, null, false));
+    }
+
+    @Test
+    void gradientsOfGradientsThrowInsteadOfBeingWrong() {
+        SplittableRandom rng = new SplittableRandom(5);
+        Tensor q = Tensor.randn(DType.FLOAT64, rng, 3, 2).requiresGrad(true), k = Tensor.randn(DType.FLOAT64, rng, 3, 2), v = Tensor.randn(DType.FLOAT64, rng, 3, 2);
+        Tensor y = Attention.scaledDotProductAttention(q, k, v, null, true).sum();
+        assertThrows(UnsupportedOperationException.class, () -> Autograd.grad(y, List.of(q), null, true));
+    }
+}
