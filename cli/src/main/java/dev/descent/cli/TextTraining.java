@@ -112,8 +112,8 @@ final class TextTraining {
             b.put("validation_targets", baseline.targets());
             AtomicFile.writeString(dir.resolve("baselines.json"), Json.write(b) + "\n");
         }
-        out.printf(Locale.ROOT, "train: %s on %s (%,d training tokens in %s of %d, %,d validation tokens), vocabulary of %s, %s, %s, batch %d, seed %d,"
-                + " %s, %s%n", cfg.model(), src.description(), split.train().to() - split.train().from(), Count.of(split.train().size(), "window"),
+        out.printf(Locale.ROOT, "train: %s on %s (%,d training tokens in %,d windows of %d, %,d validation tokens), vocabulary of %s, %s, %s, batch %d, seed %d,"
+                + " %s, %s%n", cfg.model(), src.description(), split.train().to() - split.train().from(), split.train().size(),
                 ts.context(), split.validation().to() - split.validation().from(), vocab, opt.getClass().getSimpleName(), Count.of(cfg.epochs(), "epoch"),
                 cfg.batchSize(), cfg.seed(), Count.of(Threads.count(), "thread"), Kernels.vectorEnabled() ? Kernels.vectorBits() + "-bit vectors" : "scalar kernels");
         out.printf(Locale.ROOT, "model: %,d parameters; output in %s%n", model.parameterCount(), dir);

@@ -10,9 +10,7 @@ import dev.descent.core.autograd.GradMode;
 import dev.descent.core.io.Json;
 import dev.descent.data.Vocabulary;
 import dev.descent.nn.Module;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -131,5 +129,21 @@ class TextCommandTest {
         Map<String, Tensor> a = dev.descent.core.io.Safetensors.load(once.resolve("model.safetensors")).tensors();
         Map<String, Tensor> b = dev.descent.core.io.Safetensors.load(twice.resolve("model.safetensors")).tensors();
         for (String k : a.keySet()) assertTrue(java.util.Arrays.equals(a.get(k).toFloatArray(), b.get(k).toFloatArray()), k);
+    }
+
+    @Test
+    void byteTokensReadAnyFileAndSampleBytes() throws Exception {
+        Path latin1 = dir.resolve("latin1.txt"), out = dir.resolve("bytes");
+        byte[] text = TextSource.generate(4, 4000).replace('e', '\u00e9').getBytes(StandardCharsets.ISO_8859_1);
+        Files.write(latin1, text);
+        CommandRun r = run(train(out, latin1, "bigram", 1, "--tokens", "bytes", "--lr", "0.1"));
+        assertEquals(0, r.code(), r.all());
+        assertTrue(r.out().contains("bits/byte") && r.out().contains("256 bytes"), r.out());
+        assertEquals(Vocabulary.bytes(), Vocabulary.load(out.resolve("vocabulary.json")));
+        CommandRun g = CommandRun.of("generate", out.toString(), "--prompt", "Th", "--tokens", "30", "--seed", "2");
+        assertEquals(0, g.code(), g.all());
+        assertTrue(g.out().startsWith("Th"), g.out());
+        CommandRun chars = run(train(dir.resolve("chars"), latin1, "bigram", 1));
+        assertEquals(2, chars.code(), "without --tokens bytes the file must be UTF-8: " + chars.all());
     }
 }
