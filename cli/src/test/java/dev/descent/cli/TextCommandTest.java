@@ -146,4 +146,13 @@ class TextCommandTest {
         CommandRun chars = run(train(dir.resolve("chars"), latin1, "bigram", 1));
         assertEquals(2, chars.code(), "without --tokens bytes the file must be UTF-8: " + chars.all());
     }
+
+    @Test
+    void aGptWhoseLossBecomesNaNStopsWithTheDivergedExitCode() throws Exception {
+        Path out = dir.resolve("nan");
+        CommandRun r = run(train(out, textFile(3_000), "gpt", 3, "--lr", "1e30"));
+        assertEquals(TrainRun.EXIT_DIVERGED, r.code(), r.all());
+        assertTrue(r.out().contains("training diverged") && r.out().contains("at epoch 1"), r.out());
+        assertTrue(!Files.exists(out.resolve("model.safetensors")), "no final model after a divergence");
+    }
 }
