@@ -1,13 +1,18 @@
 package dev.descent.bench;
 
+import dev.descent.nn.BigramLanguageModel;
 import dev.descent.nn.Flatten;
 import dev.descent.nn.Linear;
 import dev.descent.nn.Models;
+import dev.descent.nn.Module;
 import dev.descent.nn.ReLU;
 import dev.descent.nn.Sequential;
 import java.util.random.RandomGenerator;
 
-/** Builds the network a {@code --model} name names, for images of a given shape and a number of classes. */
+/**
+ * Builds the network a {@code --model} name names: for images of a given shape and a number of classes
+ * ({@link #create}), or a language model over a vocabulary ({@link #createText}).
+ */
 public final class ModelFactory {
     private ModelFactory() {}
 
@@ -63,5 +68,63 @@ public final class ModelFactory {
                 throw new IllegalArgumentException("unknown model '" + name + "' (known: " + NAMES + ")");
             }
         };
+    }
+
+    /** What {@code --model} accepts for text. */
+    public static final String TEXT_NAMES = "gpt, lstm, bigram";
+
+    /** The largest width, context, layer and head counts a text model is built with (its weights are allocated up front). */
+    public static final int MAX_TEXT_SIZE = 4096;
+
+    /**
+     * Whether {@code name} is a text model.
+     *
+     * @param name a {@code --model} value
+     * @return true for {@code gpt}, {@code lstm} and {@code bigram}
+     */
+    public static boolean isText(String name) {
+        return name.equals("gpt") || name.equals("lstm") || name.equals("bigram");
+    }
+
+    /**
+     * The language model {@code name} names: its forward takes int64 tokens {@code [batch, T]} (T up to {@code context})
+     * and returns next-token logits {@code [batch, T, vocab]}.
+     *
+     * <ul>
+     *   <li>{@code gpt}: {@code Models.gpt(vocab, context, layers, heads, width)}, a decoder-only Transformer;</li>
+     *   <li>{@code lstm}: {@code Models.charLstm(vocab, width, width, layers)}: embedding and hidden size {@code width};</li>
+     *   <li>{@code bigram}: a {@link BigramLanguageModel} (the sizes are not used).</li>
+     * </ul>
+     *
+     * @param name    one of {@link #TEXT_NAMES}
+     * @param vocab   tokens
+     * @param context the longest sequence (the GPT's position table)
+     * @param layers  Transformer blocks or LSTM layers
+     * @param heads   attention heads (GPT)
+     * @param width   the model width (GPT) or embedding and hidden size (LSTM)
+     * @param rng     the initial weights
+     * @return the model
+     * @throws IllegalArgumentException naming the option of a size below 1 or above {@link #MAX_TEXT_SIZE}, a width the
+     *         heads do not divide, or an unknown name
+     */
+    public static Module createText(String name, int vocab, int context, int layers, int heads, int width, RandomGenerator rng) {
+        if (vocab < 1) throw new IllegalArgumentException("the vocabulary must hold at least one token, held " + vocab);
+        size("--context", context);
+        size("--layers", layers);
+        size("--heads", heads);
+        size("--width", width);
+        return switch (name) {
+            case "gpt" -> {
+                if (width % heads != 0) throw new IllegalArgumentException("--width " + width + " must be a multiple of --heads " + heads);
+                yield Models.gpt(vocab, context, layers, heads, width, rng);
+            }
+            case "lstm" -> Models.charLstm(vocab, width, width, layers, rng);
+            case "bigram" -> new BigramLanguageModel(vocab);
+            default -> throw new IllegalArgumentException("unknown text model '" + name + "' (known: " + TEXT_NAMES + ")");
+        };
+    }
+
+    private static void size(String option, int v) {
+        if (v < 1 || v > MAX_TEXT_SIZE) throw new IllegalArgumentException(option + " must be in [1, " + MAX_TEXT_SIZE + "], was " + v);
     }
 }

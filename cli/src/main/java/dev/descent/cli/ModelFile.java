@@ -29,6 +29,10 @@ record ModelFile(Path file, String model, int channels, int height, int width, i
     static ModelFile read(Path file) throws IOException {
         Map<String, String> meta = Safetensors.load(file).metadata();
         String model = get(file, meta, "descent.model");
+        if (TextModelFile.isText(meta)) {
+            throw new IllegalArgumentException(file + " is a text model (" + model + "): this command reads image models; sample it with descent generate "
+                    + (file.toAbsolutePath().getParent() == null ? "RUN_DIR" : file.toAbsolutePath().getParent()));
+        }
         int[] in = ints(file, meta, "descent.input");
         if (in.length != 3) throw bad(file, "descent.input", meta.get("descent.input"), "C,H,W");
         int classes = ints(file, meta, "descent.classes")[0];

@@ -15,15 +15,28 @@ public final class Progress {
     private final int total;
     private final String label;
     private final long start = System.nanoTime();
+    private final String unit;
+    private final int perExample;
     private int lastDecile = -1;
     private long lastDraw;
 
     /** @param terminal true to redraw in place (use {@link #isTerminal()}) */
     public Progress(PrintStream out, boolean terminal, String label, int totalBatches) {
+        this(out, terminal, label, totalBatches, "img", 1);
+    }
+
+    /**
+     * A display whose rate counts {@code unit}s, {@code perExample} of them per example (a text window of T tokens: "tok", T).
+     *
+     * @param terminal true to redraw in place (use {@link #isTerminal()})
+     */
+    public Progress(PrintStream out, boolean terminal, String label, int totalBatches, String unit, int perExample) {
         this.out = out;
         this.terminal = terminal;
         this.label = label;
         this.total = totalBatches;
+        this.unit = unit;
+        this.perExample = perExample;
     }
 
     /** True when standard output is an interactive terminal (and not CI). */
@@ -34,22 +47,22 @@ public final class Progress {
     /** Reports that {@code done} batches (of {@code images} images in all) finished with the given running loss. */
     public void update(int done, long images, double runningLoss) {
         double secs = (System.nanoTime() - start) / 1e9;
-        double rate = images / Math.max(secs, 1e-9);
+        double rate = (double) images * perExample / Math.max(secs, 1e-9);
         double eta = done == 0 ? 0 : secs / done * (total - done);
         if (terminal) {
             long now = System.nanoTime();
             if (done < total && now - lastDraw < 100_000_000L) return;
             lastDraw = now;
             int width = 28, filled = total == 0 ? width : (int) ((long) width * done / total);
-            out.printf(Locale.ROOT, "\r%s [%s%s] %d/%d  %.0f img/s  loss %.4f  ETA %s   ", label, "=".repeat(filled), " ".repeat(width - filled),
-                    done, total, rate, runningLoss, clock(eta));
+            out.printf(Locale.ROOT, "\r%s [%s%s] %d/%d  %.0f %s/s  loss %.4f  ETA %s   ", label, "=".repeat(filled), " ".repeat(width - filled),
+                    done, total, rate, unit, runningLoss, clock(eta));
             if (done == total) out.print("\r" + " ".repeat(100) + "\r");
             out.flush();
         } else {
             int decile = total == 0 ? 10 : (int) (10L * done / total);
             if (decile == lastDecile || decile == 0 || done == total) return;
             lastDecile = decile;
-            out.printf(Locale.ROOT, "%s %d/%s  %.0f img/s  loss %.4f  ETA %s%n", label, done, Count.of(total, "batch", "batches"), rate, runningLoss, clock(eta));
+            out.printf(Locale.ROOT, "%s %d/%s  %.0f %s/s  loss %.4f  ETA %s%n", label, done, Count.of(total, "batch", "batches"), rate, unit, runningLoss, clock(eta));
         }
     }
 

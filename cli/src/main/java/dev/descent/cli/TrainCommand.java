@@ -12,11 +12,13 @@ import picocli.CommandLine.Option;
 /** {@code descent train}: the options of a run, turned into a {@link TrainConfig} and run by {@link TrainRun} through the train library's Trainer. */
 @Command(name = "train", mixinStandardHelpOptions = true, sortOptions = false,
         description = {"Train a network. With no options: SimpleCNN on Fashion-MNIST when installed, otherwise on generated images.",
+            "Text models (--model gpt, lstm, bigram) train on Debian's fortunes when installed, otherwise on generated sayings, or on --data text:PATH.",
             "Writes metrics (CSV, JSON), plots, checkpoints, the final model and optimizer state into the output folder."})
 public final class TrainCommand implements Callable<Integer> {
-    @Option(names = "--data", description = "fashion-mnist[:DIR], mnist:DIR, cifar10:DIR|ARCHIVE, cifar100:DIR|ARCHIVE[:coarse], synthetic, auto (default)")
+    @Option(names = "--data", description = "fashion-mnist[:DIR], mnist:DIR, cifar10:DIR|ARCHIVE, cifar100:DIR|ARCHIVE[:coarse], synthetic, auto (default);"
+            + " for text models: fortunes[:DIR], text:PATH (any UTF-8 file), generated, auto (default)")
     String data = "auto";
-    @Option(names = "--model", description = "mlp, simplecnn (default), resnet32 (resnetN, N = 6k+2)")
+    @Option(names = "--model", description = "mlp, simplecnn (default), resnet32 (resnetN, N = 6k+2); text: gpt, lstm, bigram")
     String model = "simplecnn";
     @Option(names = "--optimizer", description = "sgd, adam (default), adamw, rmsprop, adagrad, sradam, adamax, nadam, radam, adadelta, rprop, lion, asgd, lamb, lars, clipped-sgd, normalized-sgd, clipping, projected-gd, sam (over SGD with momentum 0.9, rho 0.05), schedulefree-adamw, schedulefree-sgd, adafactor, muon (AdamW for the output layer, biases and norms), shampoo (lbfgs is refused: a full-batch method)")
     String optimizer = "adam";
@@ -52,10 +54,10 @@ public final class TrainCommand implements Callable<Integer> {
     Double radius;
     @Option(names = "--clip-norm", description = "clip gradients to this global norm before each step (default: off)")
     double clipNorm = 0;
-    @Option(names = "--epochs", description = "epochs (default: ${DEFAULT-VALUE})")
-    int epochs = 5;
-    @Option(names = "--batch-size", description = "mini-batch size (default: ${DEFAULT-VALUE})")
-    int batchSize = 128;
+    @Option(names = "--epochs", description = "epochs (default: 5 for images, 1 for text: one pass over fortunes takes minutes)")
+    Integer epochs;
+    @Option(names = "--batch-size", description = "mini-batch size (default: 128 images, 32 text windows)")
+    Integer batchSize;
     @Option(names = "--seed", description = "seed of the run (default: ${DEFAULT-VALUE})")
     long seed = 42;
     @Mixin
@@ -82,6 +84,16 @@ public final class TrainCommand implements Callable<Integer> {
     Path resume;
     @Option(names = "--detect-anomaly", description = "name the first op whose output is not finite (slower)")
     boolean detectAnomaly;
+    @Option(names = "--context", description = "text: tokens per training window, the GPT's longest sequence (default: 64)")
+    int context = TrainConfig.TextSettings.DEFAULT.context();
+    @Option(names = "--layers", description = "text: Transformer blocks or LSTM layers (default: 2)")
+    int layers = TrainConfig.TextSettings.DEFAULT.layers();
+    @Option(names = "--heads", description = "text: GPT attention heads (default: 4)")
+    int heads = TrainConfig.TextSettings.DEFAULT.heads();
+    @Option(names = "--width", description = "text: GPT width, LSTM embedding and hidden size (default: 64)")
+    int width = TrainConfig.TextSettings.DEFAULT.width();
+    @Option(names = "--tokens", description = "text: characters (default: the distinct code points of the text) or bytes (the 256 byte values)")
+    String tokens = "characters";
 
     @Override
     public Integer call() throws Exception {
@@ -90,13 +102,18 @@ public final class TrainCommand implements Callable<Integer> {
             Path file = resume.resolve("config.json");
             if (!Files.exists(file)) throw new IllegalArgumentException("--resume " + resume + ": no config.json there (is it a run folder?)");
             cfg = TrainConfig.read(file).withOut(resume);
-            if (epochs != 5 && epochs > cfg.epochs()) cfg = cfg.withEpochs(epochs);
+            if (epochs != null && epochs > cfg.epochs()) cfg = cfg.withEpochs(epochs);
         } else {
             Path dir = out != null ? out : Path.of("runs", model + "-" + data.replaceAll("[^A-Za-z0-9]+", "_") + "-"
                     + LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")));
+            boolean text = dev.descent.bench.ModelFactory.isText(model);
+            if (!tokens.equals("characters") && !tokens.equals("bytes")) {
+                throw new IllegalArgumentException("--tokens must be characters or bytes, was '" + tokens + "'");
+            }
+            int batch = batchSize != null ? batchSize : text ? 32 : 128;
             cfg = new TrainConfig(data, model, optimizer, lr, momentum, weightDecay, nesterov, beta1, beta2, eps, amsgrad, gamma, beta, nu, softClip,
-                    shrink, variant, radius, clipNorm, epochs, batchSize, seed, schedule, scaleGamma, augment, inputNoise, labelNoise, trainSubset,
-                    testSubset, dir, detectAnomaly);
+                    shrink, variant, radius, clipNorm, epochs != null ? epochs : text ? 1 : 5, batch, seed, schedule, scaleGamma, augment, inputNoise, labelNoise, trainSubset,
+                    testSubset, dir, detectAnomaly, new TrainConfig.TextSettings(context, layers, heads, width, tokens.equals("bytes")));
             if (!OptimizerFactory.NAMES.contains(optimizer)) {
                 throw new IllegalArgumentException(OptimizerFactory.unknown(optimizer));
             }

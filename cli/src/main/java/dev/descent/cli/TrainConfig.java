@@ -14,8 +14,10 @@ import java.util.Map;
  *
  * @param data           data source: {@code fashion-mnist[:DIR]}, {@code mnist:DIR}, {@code cifar10:DIR|ARCHIVE},
  *                       {@code cifar100:DIR|ARCHIVE[:coarse]}, {@code synthetic}, or {@code auto} (Fashion-MNIST when
- *                       installed, otherwise synthetic)
- * @param model          {@code mlp}, {@code simplecnn} or {@code resnet32} (any {@code resnetN}, N = 6k + 2)
+ *                       installed, otherwise synthetic); for a text model {@code fortunes[:DIR]}, {@code text:PATH},
+ *                       {@code generated} or {@code auto} (fortunes when installed, otherwise generated)
+ * @param model          {@code mlp}, {@code simplecnn} or {@code resnet32} (any {@code resnetN}, N = 6k + 2); text: {@code gpt},
+ *                       {@code lstm}, {@code bigram}
  * @param optimizer      the algorithm's name (see {@link OptimizerFactory})
  * @param lr             learning rate (null: the algorithm's default)
  * @param momentum       SGD/RMSprop momentum
@@ -47,14 +49,54 @@ import java.util.Map;
  * @param testSubset     evaluate on the first this many test images (0: all)
  * @param out            the run's folder
  * @param detectAnomaly  name the first op that produces a non-finite value
+ * @param text           the sizes of a text model ({@code gpt}, {@code lstm}, {@code bigram}); unused for images
  */
 public record TrainConfig(String data, String model, String optimizer, Double lr, double momentum, Double weightDecay, boolean nesterov,
                           double beta1, double beta2, double eps, boolean amsgrad, Double gamma, Double beta, Double nu, boolean softClip,
                           String shrink, String variant, Double radius, double clipNorm, int epochs, int batchSize, long seed, String schedule,
                           boolean scaleGamma, boolean augment, double inputNoise, double labelNoise, int trainSubset, int testSubset, Path out,
-                          boolean detectAnomaly) {
+                          boolean detectAnomaly, TextSettings text) {
 
+    /**
+     * The settings of a text model.
+     *
+     * @param context tokens per training window, and the GPT's longest sequence
+     * @param layers  Transformer blocks or LSTM layers
+     * @param heads   attention heads (GPT)
+     * @param width   model width (GPT), embedding and hidden size (LSTM)
+     * @param bytes   byte tokens (the 256 byte values) instead of characters
+     */
+    public record TextSettings(int context, int layers, int heads, int width, boolean bytes) {
+        /** The defaults: a GPT that trains on fortunes in minutes on 2 cores. */
+        public static final TextSettings DEFAULT = new TextSettings(64, 2, 4, 64, false);
+
+        /** Checks the sizes, naming the option of one below 1. */
+        public TextSettings {
+            for (var o : new Object[][] {{"--context", context}, {"--layers", layers}, {"--heads", heads}, {"--width", width}}) {
+                if ((int) o[1] < 1) throw new IllegalArgumentException(o[0] + " must be >= 1, was " + o[1]);
+            }
+        }
+
+        Map<String, Object> toMap() {
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("context", context);
+            m.put("layers", layers);
+            m.put("heads", heads);
+            m.put("width", width);
+            m.put("tokens", bytes ? "bytes" : "characters");
+            return m;
+        }
+
+        static TextSettings fromMap(Map<?, ?> m) {
+            Object tokens = required(m, "tokens");
+            if (!"bytes".equals(tokens) && !"characters".equals(tokens)) throw wrongType("tokens", tokens, "\"characters\" or \"bytes\"");
+            return new TextSettings(integer(m, "context"), integer(m, "layers"), integer(m, "heads"), integer(m, "width"), "bytes".equals(tokens));
+        }
+    }
+
+    /** Checks every value, naming the option of the first that is out of range. */
     public TrainConfig {
+        java.util.Objects.requireNonNull(text, "text");
         if (epochs < 1) throw new IllegalArgumentException("--epochs must be >= 1, was " + epochs);
         if (batchSize < 1) throw new IllegalArgumentException("--batch-size must be >= 1, was " + batchSize);
         if (!(inputNoise >= 0)) throw new IllegalArgumentException("--input-noise must be >= 0, was " + inputNoise);
@@ -114,6 +156,7 @@ public record TrainConfig(String data, String model, String optimizer, Double lr
         m.put("test_subset", testSubset);
         m.put("out", out.toString());
         m.put("detect_anomaly", detectAnomaly);
+        m.put("text", text.toMap());
         return m;
     }
 
@@ -154,35 +197,47 @@ public record TrainConfig(String data, String model, String optimizer, Double lr
                 optional(m, "nu"), bool(m, "soft_clip"), str(m, "shrink"), str(m, "variant"), optional(m, "radius"), num(m, "clip_norm"),
                 integer(m, "epochs"), integer(m, "batch_size"), whole(m, "seed"), str(m, "schedule"),
                 bool(m, "scale_gamma"), bool(m, "augment"), num(m, "input_noise"), num(m, "label_noise"), integer(m, "train_subset"),
-                integer(m, "test_subset"), Path.of(str(m, "out")), bool(m, "detect_anomaly"));
+                integer(m, "test_subset"), Path.of(str(m, "out")), bool(m, "detect_anomaly"), text(m));
     }
 
     /** The same settings with another epoch count. */
     public TrainConfig withEpochs(int e) {
         return new TrainConfig(data, model, optimizer, lr, momentum, weightDecay, nesterov, beta1, beta2, eps, amsgrad, gamma, beta, nu, softClip,
                 shrink, variant, radius, clipNorm, e, batchSize, seed, schedule, scaleGamma, augment, inputNoise, labelNoise, trainSubset, testSubset,
-                out, detectAnomaly);
+                out, detectAnomaly, text);
     }
 
     /** The same settings writing to another folder. */
     public TrainConfig withOut(Path dir) {
         return new TrainConfig(data, model, optimizer, lr, momentum, weightDecay, nesterov, beta1, beta2, eps, amsgrad, gamma, beta, nu, softClip,
                 shrink, variant, radius, clipNorm, epochs, batchSize, seed, schedule, scaleGamma, augment, inputNoise, labelNoise, trainSubset,
-                testSubset, dir, detectAnomaly);
+                testSubset, dir, detectAnomaly, text);
     }
 
     /** The same settings with the data spec actually loaded (for {@code auto}: what it chose). */
     public TrainConfig withData(String d) {
         return new TrainConfig(d, model, optimizer, lr, momentum, weightDecay, nesterov, beta1, beta2, eps, amsgrad, gamma, beta, nu, softClip,
                 shrink, variant, radius, clipNorm, epochs, batchSize, seed, schedule, scaleGamma, augment, inputNoise, labelNoise, trainSubset,
-                testSubset, out, detectAnomaly);
+                testSubset, out, detectAnomaly, text);
     }
 
     /** The same settings with the optimizer's hyperparameters that have defaults (null: left to the algorithm). */
     public TrainConfig withHyperparameters(Double lr, Double weightDecay, Double gamma, Double beta, Double nu, Double radius) {
         return new TrainConfig(data, model, optimizer, lr, momentum, weightDecay, nesterov, beta1, beta2, eps, amsgrad, gamma, beta, nu, softClip,
                 shrink, variant, radius, clipNorm, epochs, batchSize, seed, schedule, scaleGamma, augment, inputNoise, labelNoise, trainSubset,
-                testSubset, out, detectAnomaly);
+                testSubset, out, detectAnomaly, text);
+    }
+
+    /** The text settings; a config.json written before text models existed has none and gets the defaults. */
+    private static TextSettings text(Map<?, ?> m) {
+        Object v = m.get("text");
+        if (v == null) return TextSettings.DEFAULT;
+        if (!(v instanceof Map<?, ?> t)) throw wrongType("text", v, "an object");
+        try {
+            return TextSettings.fromMap(t);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("in 'text': " + e.getMessage(), e);
+        }
     }
 
     private static Object required(Map<?, ?> m, String k) {

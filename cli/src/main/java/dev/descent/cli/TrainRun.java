@@ -2,6 +2,7 @@ package dev.descent.cli;
 
 import dev.descent.bench.ImageSource;
 import dev.descent.bench.ModelFactory;
+import dev.descent.bench.TextSource;
 import dev.descent.bench.report.Count;
 import dev.descent.bench.report.LinePlot;
 import dev.descent.core.Kernels;
@@ -52,8 +53,9 @@ public final class TrainRun {
     private volatile Trainer active;
 
     /** A run of {@code cfg}, with {@code auto} data and the optimizer's defaults resolved (what config.json records). */
-    TrainRun(TrainConfig cfg, PrintStream out) {
-        this.cfg = OptimizerFactory.resolve(cfg.withData(ImageSource.resolve(cfg.data())));
+    TrainRun(TrainConfig cfg, PrintStream out) throws IOException {
+        boolean text = ModelFactory.isText(cfg.model());
+        this.cfg = OptimizerFactory.resolve(cfg.withData(text ? TextSource.resolve(cfg.data()) : ImageSource.resolve(cfg.data())));
         this.out = out;
     }
 
@@ -87,6 +89,11 @@ public final class TrainRun {
     }
 
     private int train(boolean resume) throws IOException {
+        if (ModelFactory.isText(cfg.model())) return new TextTraining(this).train(resume);
+        String kind = cfg.data().contains(":") ? cfg.data().substring(0, cfg.data().indexOf(':')) : cfg.data();
+        if (List.of("fortunes", "text", "generated").contains(kind)) {
+            throw new IllegalArgumentException("--data " + cfg.data() + " is text: train it with --model " + ModelFactory.TEXT_NAMES.replace(", ", ", --model "));
+        }
         Path dir = cfg.out();
         // Everything that can reject the settings runs before the run's folder is made: a failed check leaves no folder.
         ImageSource data = ImageSource.load(cfg.data(), cfg.seed())
@@ -126,9 +133,19 @@ public final class TrainRun {
                 Kernels.vectorEnabled() ? Kernels.vectorBits() + "-bit vectors" : "scalar kernels");
         out.printf(Locale.ROOT, "model: %,d parameters; output in %s%n", model.parameterCount(), dir);
 
-        active = trainer;
-        if (stopRequested) trainer.requestStop("stopped by a signal");
-        TrainResult result = resume ? trainer.resume() : trainer.fit();
+        TrainResult result = fit(trainer, resume);
+        Integer stopped = unfinished(result);
+        if (stopped != null) return stopped;
+        finish(dir, model, stepper, modelMeta(data), result, data.generated());
+        return 0;
+    }
+
+    /**
+     * Prints how a run that did not complete ended.
+     *
+     * @return the exit code of a diverged or stopped run; null for a completed one
+     */
+    Integer unfinished(TrainResult result) {
         return switch (result.status()) {
             case DIVERGED -> {
                 out.printf(Locale.ROOT, "%ndescent: training diverged: %s. No checkpoint was written for this epoch."
@@ -139,14 +156,28 @@ public final class TrainRun {
                 String where = result.batch() < result.batches()
                         ? String.format(Locale.ROOT, "at epoch %d, batch %d/%d", result.epoch(), result.batch(), result.batches())
                         : "after epoch " + result.epoch();
-                out.printf(Locale.ROOT, "%nstopped by a signal %s; checkpoint written. Continue with: descent train --resume %s%n", where, dir);
+                out.printf(Locale.ROOT, "%nstopped by a signal %s; checkpoint written. Continue with: descent train --resume %s%n", where, cfg.out());
                 yield EXIT_INTERRUPTED;
             }
-            case COMPLETED -> {
-                finish(dir, model, stepper, modelMeta(data), result, data.generated());
-                yield 0;
-            }
+            case COMPLETED -> null;
         };
+    }
+
+    /** Runs or resumes {@code trainer}, which a signal may now stop. */
+    TrainResult fit(Trainer trainer, boolean resume) throws IOException {
+        active = trainer;
+        if (stopRequested) trainer.requestStop("stopped by a signal");
+        return resume ? trainer.resume() : trainer.fit();
+    }
+
+    /** The settings of this run. */
+    TrainConfig config() {
+        return cfg;
+    }
+
+    /** Where this run prints. */
+    PrintStream out() {
+        return out;
     }
 
     private void finish(Path dir, Sequential model, Optimizer opt, Map<String, String> meta, TrainResult result, boolean generated) throws IOException {
@@ -216,10 +247,17 @@ public final class TrainRun {
         private final Path dir;
         private final String run;
         private final List<double[]> steps = new ArrayList<>();
+        private final boolean text;
 
         Plots(Path dir, String run) {
+            this(dir, run, false);
+        }
+
+        /** Plots of a text run: the loss only (in nats per token), the held-out part called validation. */
+        Plots(Path dir, String run, boolean text) {
             this.dir = dir;
             this.run = run;
+            this.text = text;
         }
 
         @Override
@@ -232,7 +270,7 @@ public final class TrainRun {
             List<EpochMetrics> rows = t.history();
             try {
                 loss(rows).write(dir.resolve("loss.png"));
-                accuracy(rows).write(dir.resolve("accuracy.png"));
+                if (!text) accuracy(rows).write(dir.resolve("accuracy.png"));
             } catch (IOException ex) {
                 throw new java.io.UncheckedIOException("cannot write the plots in " + dir, ex);
             }
@@ -240,10 +278,10 @@ public final class TrainRun {
 
         LinePlot loss(List<EpochMetrics> rows) {
             double[] e = rows.stream().mapToDouble(EpochMetrics::epoch).toArray();
-            return new LinePlot("Loss: " + run, "epoch", "cross-entropy loss")
+            return new LinePlot("Loss: " + run, "epoch", text ? "cross-entropy (nats per token)" : "cross-entropy loss")
                     .add("train, each step", steps.stream().mapToDouble(p -> p[0]).toArray(), steps.stream().mapToDouble(p -> p[1]).toArray())
                     .add("train, epoch mean", e, rows.stream().mapToDouble(EpochMetrics::trainLoss).toArray())
-                    .add("test", e, rows.stream().mapToDouble(EpochMetrics::testLoss).toArray())
+                    .add(text ? "validation" : "test", e, rows.stream().mapToDouble(EpochMetrics::testLoss).toArray())
                     .logScale(false, true);
         }
 
@@ -274,6 +312,16 @@ public final class TrainRun {
     }
 
     private void writeRunRecord(Path dir, ImageSource data, Sequential model) throws IOException {
+        Map<String, Object> r = runRecord();
+        r.put("data", data.description());
+        r.put("train_images", data.train().size());
+        r.put("test_images", data.test().size());
+        r.put("parameters", model.parameterCount());
+        AtomicFile.writeString(dir.resolve("run.json"), Json.write(r) + "\n");
+    }
+
+    /** What run.json records about the command, the machine and the JDK (the caller adds the data and the model). */
+    Map<String, Object> runRecord() {
         Map<String, Object> r = new LinkedHashMap<>();
         r.put("command", "descent train " + String.join(" ", ProcessHandle.current().info().arguments().map(a -> {
             List<String> args = new ArrayList<>(List.of(a));
@@ -287,10 +335,6 @@ public final class TrainRun {
         r.put("vector_bits", Kernels.vectorEnabled() ? Kernels.vectorBits() : 0);
         r.put("vector_bits_pinned", System.getProperty("descent.vectorBits") != null);
         r.put("jdk", Runtime.version().toString());
-        r.put("data", data.description());
-        r.put("train_images", data.train().size());
-        r.put("test_images", data.test().size());
-        r.put("parameters", model.parameterCount());
         r.put("descent_version", TrainRun.class.getPackage().getImplementationVersion() == null ? "0.1.0-SNAPSHOT"
                 : TrainRun.class.getPackage().getImplementationVersion());
         r.put("java", System.getProperty("java.vm.name") + " " + System.getProperty("java.version"));
@@ -298,6 +342,6 @@ public final class TrainRun {
         r.put("processors", Runtime.getRuntime().availableProcessors());
         r.put("cpu", dev.descent.bench.reproduce.Machine.cpuModel());
         r.put("started", java.time.Instant.now().toString());
-        AtomicFile.writeString(dir.resolve("run.json"), Json.write(r) + "\n");
+        return r;
     }
 }

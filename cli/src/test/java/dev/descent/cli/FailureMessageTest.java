@@ -85,6 +85,20 @@ class FailureMessageTest {
         Path deep = modelFile("deep", meta("resnet600000002", "3,32,32"));
         Path badInput = modelFile("bad-input", meta("mlp", "1,twenty-eight,28"));
 
+        // Text: a small corpus, a quick bigram run to sample from, and broken text files.
+        Path sayings = dir.resolve("sayings.txt");
+        Files.writeString(sayings, dev.descent.bench.TextSource.generate(1, 3000));
+        Path textRun = dir.resolve("text-run");
+        CommandRun t = CommandRun.of("train", "--model", "bigram", "--data", "text:" + sayings, "--epochs", "1", "--context", "16", "--out", textRun.toString());
+        assertEquals(0, t.code(), t.all());
+        Path notUtf8 = dir.resolve("latin1.txt");
+        Files.write(notUtf8, new byte[] {'c', 'a', 'f', (byte) 0xe9, '\n'});
+        Path empty = dir.resolve("empty.txt");
+        Files.write(empty, new byte[0]);
+        Path damagedVocabulary = Files.createDirectories(dir.resolve("damaged-vocabulary"));
+        Files.copy(textRun.resolve("model.safetensors"), damagedVocabulary.resolve("model.safetensors"));
+        Files.writeString(damagedVocabulary.resolve("vocabulary.json"), "{\"format\": \"descent-vocabulary\", \"version\": 1, \"symbols\": [");
+
         return List.of(
                 fails("NaN learning rate", 2, "--lr", train(dir.resolve("a"), "--lr", "NaN")),
                 fails("NaN weight decay", 2, "--weight-decay", train(dir.resolve("b"), "--weight-decay", "NaN")),
@@ -113,7 +127,30 @@ class FailureMessageTest {
                 fails("an image too large to address", 2, "100000", "summary", "--model", "mlp", "--input", "100000,100000,100000"),
                 fails("a matmul of size 0", 2, "--sizes", "bench", "matmul", "--sizes", "0", "--threads-list", "1", "--samples", "1"),
                 fails("an output folder inside a file", 1, "config.json", train(good.resolve("config.json").resolve("x"))),
-                fails("an unknown option", 2, "--no-such-option", "train", "--no-such-option"));
+                fails("an unknown option", 2, "--no-such-option", "train", "--no-such-option"),
+                fails("a text file that is not UTF-8", 2, "latin1.txt: at byte 3", "train", "--model", "gpt", "--data", "text:" + notUtf8, "--out",
+                        dir.resolve("t1").toString()),
+                fails("an empty text file", 2, "empty.txt", "train", "--model", "lstm", "--data", "text:" + empty, "--out", dir.resolve("t2").toString()),
+                fails("a text file that is not there", 2, "missing.txt", "train", "--model", "gpt", "--data", "text:" + dir.resolve("missing.txt"),
+                        "--out", dir.resolve("t3").toString()),
+                fails("a context longer than the text", 2, "--context", "train", "--model", "gpt", "--data", "text:" + sayings, "--context", "4000",
+                        "--out", dir.resolve("t4").toString()),
+                fails("heads that do not divide the width", 2, "--heads", "train", "--model", "gpt", "--data", "text:" + sayings, "--heads", "3",
+                        "--out", dir.resolve("t5").toString()),
+                fails("an unknown token kind", 2, "--tokens", "train", "--model", "gpt", "--data", "text:" + sayings, "--tokens", "words",
+                        "--out", dir.resolve("t6").toString()),
+                fails("image data for a text model", 2, "synthetic", "train", "--model", "gpt", "--data", "synthetic", "--out", dir.resolve("t7").toString()),
+                fails("text data for an image model", 2, "--model", "train", "--model", "mlp", "--data", "text:" + sayings, "--out",
+                        dir.resolve("t8").toString()),
+                fails("a prompt character outside the vocabulary", 2, "'☃' (U+2603)", "generate", textRun.toString(), "--prompt", "The ☃"),
+                fails("an empty prompt", 2, "--prompt", "generate", textRun.toString(), "--prompt", ""),
+                fails("a negative temperature", 2, "--temperature", "generate", textRun.toString(), "--temperature", "-1"),
+                fails("a NaN temperature", 2, "--temperature", "generate", textRun.toString(), "--temperature", "NaN"),
+                fails("a negative token count", 2, "--tokens", "generate", textRun.toString(), "--tokens", "-1"),
+                fails("generate in an image run's folder", 2, "vocabulary.json", "generate", good.toString()),
+                fails("eval of a text model", 2, "descent generate", "eval", textRun.toString(), "--data", "synthetic"),
+                fails("summary of a text model", 2, "text model", "summary", textRun.toString()),
+                fails("a damaged vocabulary.json", 2, "vocabulary.json", "generate", damagedVocabulary.toString()));
     }
 
     @Test
