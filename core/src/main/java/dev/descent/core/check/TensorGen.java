@@ -168,4 +168,101 @@ public final class TensorGen {
         }
         return t.requiresGrad() ? view.requiresGrad(true) : view;
     }
+    /**
+     * A batch of well-conditioned square matrices: standard normal entries plus ±(n + 1) on the diagonal (sign random per
+     * entry), so each matrix is strictly diagonally dominant, hence invertible, with condition number below about 2n + 1.
+     * For solve, inverse and det under finite differences.
+     *
+     * @param rng   the source of randomness
+     * @param dtype the element type
+     * @param batch the batch dims (may be empty)
+     * @param n     the matrix size, ≥ 1
+     * @return a new tensor of shape batch ++ [n, n]
+     */
+    public static Tensor wellConditioned(RandomGenerator rng, DType dtype, int[] batch, int n) {
+        Tensor t = tensor(rng, DType.FLOAT64, concat(batch, n, n), Values.NORMAL);
+        Storage s = t.storage();
+        for (int b = 0; b < Shape.numel(batch); b++) {
+            for (int i = 0; i < n; i++) {
+                int at = b * n * n + i * n + i;
+                s.setDouble(at, s.getDouble(at) + (rng.nextBoolean() ? 1 : -1) * (n + 1));
+            }
+        }
+        return dtype == DType.FLOAT64 ? t : t.to(dtype);
+    }
+
+    /**
+     * A batch of symmetric positive-definite matrices X·Xᵀ/n + I (X standard normal): eigenvalues at least 1. For
+     * cholesky and for quadratic forms.
+     *
+     * @param rng   the source of randomness
+     * @param dtype the element type
+     * @param batch the batch dims (may be empty)
+     * @param n     the matrix size, ≥ 1
+     * @return a new tensor of shape batch ++ [n, n]
+     */
+    public static Tensor positiveDefinite(RandomGenerator rng, DType dtype, int[] batch, int n) {
+        double[] x = tensor(rng, DType.FLOAT64, concat(batch, n, n), Values.NORMAL).toDoubleArray();
+        double[] a = new double[x.length];
+        for (int b = 0; b < Shape.numel(batch); b++) {
+            int o = b * n * n;
+            for (int i = 0; i < n; i++) {
+                for (int j = 0; j < n; j++) {
+                    double sum = i == j ? 1 : 0;
+                    for (int k = 0; k < n; k++) sum += x[o + i * n + k] * x[o + j * n + k] / n;
+                    a[o + i * n + j] = sum;
+                }
+            }
+        }
+        Tensor t = Tensor.of(a, a.length).reshape(concat(batch, n, n));
+        return dtype == DType.FLOAT64 ? t : t.to(dtype);
+    }
+
+    /**
+     * Probability vectors along the last dim: positive entries (each at least 0.05/k before normalising, so logs stay
+     * finite) that sum to 1.
+     *
+     * @param rng   the source of randomness
+     * @param dtype the element type
+     * @param shape the shape; the last dim is the support of each distribution
+     * @return a new tensor
+     */
+    public static Tensor probabilities(RandomGenerator rng, DType dtype, int[] shape) {
+        if (shape.length == 0) throw new IllegalArgumentException("probabilities need at least one dim, got a 0-d shape");
+        int k = shape[shape.length - 1], rows = Shape.numel(shape) / Math.max(1, k);
+        double[] p = new double[Shape.numel(shape)];
+        for (int r = 0; r < rows; r++) {
+            double sum = 0;
+            for (int i = 0; i < k; i++) sum += p[r * k + i] = 0.05 / k + rng.nextDouble();
+            for (int i = 0; i < k; i++) p[r * k + i] /= sum;
+        }
+        Tensor t = Tensor.of(p, p.length).reshape(shape);
+        return dtype == DType.FLOAT64 ? t : t.to(dtype);
+    }
+
+    /**
+     * Values that are sorted along the last dim with ties: drawn from a handful of integers and sorted, so equal
+     * neighbours are common (where sort stability, argmax ties and max's gradient split hide bugs). With
+     * {@code sorted} false the same multiset is left shuffled.
+     *
+     * @param rng    the source of randomness
+     * @param dtype  the element type
+     * @param shape  the shape
+     * @param sorted whether each last-dim row is in ascending order
+     * @return a new tensor
+     */
+    public static Tensor tied(RandomGenerator rng, DType dtype, int[] shape, boolean sorted) {
+        int k = shape.length == 0 ? 1 : shape[shape.length - 1], n = Shape.numel(shape);
+        double[] v = new double[n];
+        for (int i = 0; i < n; i++) v[i] = rng.nextInt(4) - 1;
+        if (sorted && k > 0) for (int r = 0; r + k <= n; r += k) java.util.Arrays.sort(v, r, r + k);
+        Tensor t = Tensor.of(v, n).reshape(shape);
+        return dtype == DType.FLOAT64 ? t : t.to(dtype);
+    }
+
+    private static int[] concat(int[] a, int... b) {
+        int[] r = java.util.Arrays.copyOf(a, a.length + b.length);
+        System.arraycopy(b, 0, r, a.length, b.length);
+        return r;
+    }
 }

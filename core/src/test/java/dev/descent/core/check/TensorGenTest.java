@@ -61,4 +61,47 @@ class TensorGenTest {
         for (int i = 0; i < 100; i++) for (int d : TensorGen.shape(rng, 1, 3, 5)) one |= d == 1;
         assertTrue(one);
     }
+
+    @Test
+    void wellConditionedMatricesAreInvertibleWithASmallConditionNumber() {
+        qt().withExamples(50).forAll(QuickTheoriesRandom.gen(rng -> TensorGen.wellConditioned(rng, DType.FLOAT64, new int[] {2}, 1 + rng.nextInt(6)),
+                t -> Arrays.toString(t.shape()))).checkAssert(a -> {
+            int n = a.size(-1);
+            double[] s = dev.descent.core.ops.Linalg.svdvals(a).toDoubleArray();
+            for (int b = 0; b < 2; b++) assertTrue(s[b * n] / s[b * n + n - 1] < 2 * n + 2, "condition number " + s[b * n] / s[b * n + n - 1]);
+        });
+    }
+
+    @Test
+    void positiveDefiniteMatricesAreSymmetricWithEigenvaluesAtLeastOne() {
+        qt().withExamples(50).forAll(QuickTheoriesRandom.gen(rng -> TensorGen.positiveDefinite(rng, DType.FLOAT64, new int[0], 1 + rng.nextInt(6)),
+                t -> Arrays.toString(t.shape()))).checkAssert(a -> {
+            assertTrue(a.allClose(a.t(), 0, 0), "symmetric");
+            for (double l : dev.descent.core.ops.Linalg.eigvalsh(a).toDoubleArray()) assertTrue(l >= 1 - 1e-12, "eigenvalue " + l);
+        });
+    }
+
+    @Test
+    void probabilitiesArePositiveAndSumToOne() {
+        qt().forAll(QuickTheoriesRandom.gen(rng -> TensorGen.probabilities(rng, DType.FLOAT64, TensorGen.shape(rng, 1, 3, 5)),
+                t -> Arrays.toString(t.shape()))).checkAssert(p -> {
+            for (double v : p.toDoubleArray()) assertTrue(v > 0);
+            for (double s : p.sum(-1).toDoubleArray()) assertTrue(Math.abs(s - 1) < 1e-12, "sum " + s);
+        });
+    }
+
+    @Test
+    void tiedValuesAreSortedAndTied() {
+        int ties = 0;
+        for (int seed = 0; seed < 50; seed++) {
+            double[] v = TensorGen.tied(new java.util.SplittableRandom(seed), DType.FLOAT64, new int[] {3, 6}, true).toDoubleArray();
+            for (int r = 0; r < 3; r++) {
+                for (int i = 1; i < 6; i++) {
+                    assertTrue(v[r * 6 + i - 1] <= v[r * 6 + i], "ascending");
+                    if (v[r * 6 + i - 1] == v[r * 6 + i]) ties++;
+                }
+            }
+        }
+        assertTrue(ties > 100, "ties are common: " + ties);
+    }
 }

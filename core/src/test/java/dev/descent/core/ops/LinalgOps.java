@@ -204,12 +204,9 @@ final class LinalgOps {
 
     // ------------------------------------------------------------ input builders
 
-    /** A batch of n×n matrices N(0, 1) + ±(n + 1)·I, signs random per diagonal entry: diagonally dominant. */
+    /** A batch of diagonally dominant n×n matrices ({@link TensorGen#wellConditioned}). */
     private static Tensor dominant(RandomGenerator rng, DType dt, int[] batch, int n) {
-        Tensor a = TensorGen.tensor(rng, DType.FLOAT64, concat(batch, n, n), NORMAL);
-        double[] d = new double[n * n];
-        for (int i = 0; i < n; i++) d[i * n + i] = (rng.nextBoolean() ? 1 : -1) * (n + 1);
-        return a.add(Tensor.of(d, n, n)).to(dt);
+        return TensorGen.wellConditioned(rng, dt, batch, n);
     }
 
     /** 0.25·N(0, 1) over the rectangular diagonal 2, 5, 8, 11: eigen-/singular values at least about 1 apart and above 1. */
