@@ -17,7 +17,7 @@ import picocli.CommandLine.Option;
             + " and heap use per training step. With no subcommand, all of them.",
             "--vs-pytorch runs each workload in PyTorch too (the bench-pytorch module, built on first use with ./descent build -Ppytorch)."},
         subcommands = {BenchCommand.Matmul.class, BenchCommand.Conv.class, BenchCommand.Cnn.class, BenchCommand.Mlp.class,
-            BenchCommand.MemoryUse.class})
+            BenchCommand.MemoryUse.class, BenchCommand.LinalgBench.class})
 final class BenchCommand implements Callable<Integer> {
 
     /** Options every benchmark takes. */
@@ -63,6 +63,21 @@ final class BenchCommand implements Callable<Integer> {
         @Override
         public Integer call() throws IOException {
             return run(common, b -> b.matmul(sizes));
+        }
+    }
+
+    @Command(name = "linalg", mixinStandardHelpOptions = true,
+            description = "float64 solve, inverse, det, cholesky, qr, eigh and svd of an n×n matrix (ms), beside numpy (LAPACK) when present.")
+    static final class LinalgBench implements Callable<Integer> {
+        @Mixin
+        Common common = new Common();
+
+        @Option(names = "--n", description = "the matrix size (default: ${DEFAULT-VALUE})")
+        int n = 256;
+
+        @Override
+        public Integer call() throws IOException {
+            return run(common, b -> b.linalg(n));
         }
     }
 

@@ -66,4 +66,60 @@ final class NumpyReference {
         }
         return out;
     }
+    private static final String LINALG_SCRIPT = """
+            import sys, time
+            import numpy as np
+            samples, n = int(sys.argv[1]), int(sys.argv[2])
+            rng = np.random.default_rng(n)
+            a = rng.standard_normal((n, n)) + n ** 0.5 * np.eye(n)
+            spd = a @ a.T / n + np.eye(n)
+            b = rng.standard_normal((n, 16))
+            work = {
+                "solve": lambda: np.linalg.solve(a, b), "inverse": lambda: np.linalg.inv(a), "det": lambda: np.linalg.det(a),
+                "cholesky": lambda: np.linalg.cholesky(spd), "qr": lambda: np.linalg.qr(a), "eigh": lambda: np.linalg.eigh(spd),
+                "svd": lambda: np.linalg.svd(a, full_matrices=False)}
+            for name, f in work.items():
+                for _ in range(2): f()
+                per = []
+                for _ in range(samples):
+                    t0 = time.perf_counter(); f(); per.append(time.perf_counter() - t0)
+                per.sort()
+                print(name, per[len(per) // 2], per[0], per[-1])
+            """;
+
+    /**
+     * numpy's float64 linear-algebra times at size n (seconds: median, min, max) per op name, at {@code threads} threads;
+     * empty when python3 with numpy is unavailable.
+     *
+     * @param n       the matrix size
+     * @param threads the BLAS/LAPACK threads
+     * @param samples timed samples per op
+     * @return op name to {median, min, max} seconds
+     */
+    static Map<String, double[]> linalgSeconds(int n, int threads, int samples) {
+        Map<String, double[]> out = new HashMap<>();
+        try {
+            ProcessBuilder pb = new ProcessBuilder("python3", "-c", LINALG_SCRIPT, Integer.toString(samples), Integer.toString(n)).redirectErrorStream(true);
+            for (String v : List.of("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS")) pb.environment().put(v, Integer.toString(threads));
+            pb.environment().remove("OPENBLAS_CORETYPE"); // as for matmul: the kernels this CPU has, for this command only
+            pb.environment().remove("OPENBLAS_L2_SIZE");
+            Process p = pb.start();
+            try (BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
+                String line;
+                while ((line = r.readLine()) != null) {
+                    String[] f = line.trim().split("\\s+");
+                    if (f.length == 4 && f[0].matches("[a-z]+")) {
+                        out.put(f[0], new double[] {Double.parseDouble(f[1]), Double.parseDouble(f[2]), Double.parseDouble(f[3])});
+                    }
+                }
+            }
+            if (!p.waitFor(10, TimeUnit.MINUTES)) p.destroyForcibly();
+        } catch (IOException | NumberFormatException e) {
+            return Map.of();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return Map.of();
+        }
+        return out;
+    }
 }

@@ -161,6 +161,42 @@ public final class SpeedBench {
     }
 
     /**
+     * The float64 linear algebra of {@code core.ops.Linalg} at size n (solve with 16 right-hand sides, inverse, det,
+     * cholesky, qr, eigh, svd), milliseconds beside numpy (LAPACK through OpenBLAS) when present. Descent's decompositions
+     * are plain unblocked algorithms computed one matrix per thread, so the thread count does not change their time.
+     *
+     * @param n the matrix size, ≥ 1
+     */
+    public void linalg(int n) {
+        if (n < 1) throw new IllegalArgumentException("--n must be >= 1, was " + n);
+        header("float64 linear algebra, n×n (ms; lower is better), beside numpy");
+        java.util.SplittableRandom rng = new java.util.SplittableRandom(n);
+        dev.descent.core.Tensor a = dev.descent.core.Tensor.randn(dev.descent.core.DType.FLOAT64, rng, n, n)
+                .add(dev.descent.core.Tensor.eye(n, dev.descent.core.DType.FLOAT64).mul(Math.sqrt(n)));
+        dev.descent.core.Tensor spd = a.matmul(a.t()).div(n).add(dev.descent.core.Tensor.eye(n, dev.descent.core.DType.FLOAT64));
+        dev.descent.core.Tensor b = dev.descent.core.Tensor.randn(dev.descent.core.DType.FLOAT64, rng, n, 16);
+        Map<String, Runnable> work = new java.util.LinkedHashMap<>();
+        work.put("solve", () -> dev.descent.core.ops.Linalg.solve(a, b));
+        work.put("inverse", () -> dev.descent.core.ops.Linalg.inverse(a));
+        work.put("det", () -> dev.descent.core.ops.Linalg.det(a));
+        work.put("cholesky", () -> dev.descent.core.ops.Linalg.cholesky(spd));
+        work.put("qr", () -> dev.descent.core.ops.Linalg.qr(a));
+        work.put("eigh", () -> dev.descent.core.ops.Linalg.eigh(spd));
+        work.put("svd", () -> dev.descent.core.ops.Linalg.svd(a));
+        for (int t : threads) {
+            Map<String, double[]> numpy = NumpyReference.linalgSeconds(n, t, samples);
+            if (numpy.isEmpty()) out.println("numpy: not available (python3 with numpy not found)");
+            for (Map.Entry<String, Runnable> e : work.entrySet()) {
+                Value ours = Value.ofSeconds(time(e.getValue(), t)).scale(1e3);
+                double[] np = numpy.get(e.getKey());
+                Value theirs = np == null ? null : Value.ofSeconds(np).scale(1e3);
+                // The "PyTorch" column holds numpy here; ratio = numpy time / Descent time (above 1: Descent is faster).
+                row(e.getKey() + " n=" + n + " (vs numpy)", "ms", t, ours, theirs, false, "%.2f", "");
+            }
+        }
+    }
+
+    /**
      * conv2d forward, and forward + backward, on the benchmark shapes.
      *
      * @throws IOException when the PyTorch side fails
