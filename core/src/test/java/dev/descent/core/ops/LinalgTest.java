@@ -83,6 +83,27 @@ class LinalgTest {
     }
 
     @Test
+    void eighHandlesRepeatedClusteredAndGradedSpectra() {
+        int n = 12;
+        Tensor q = Linalg.qr(randn(21, n, n)).q();
+        double[][] spectra = {
+            {1, 1, 1, 1, 2, 2, 2, 3, 3, 4, 4, 4},                                   // repeated
+            {1, 1 + 1e-13, 1 + 2e-13, 5, 5, 5 + 1e-9, -3, -3, 0, 0, 0, 7},          // clustered, signed, zeros
+            {1e-12, 1e-9, 1e-6, 1e-3, 1, 1e3, 1e6, 1e9, 2, 3, 4, 5}};               // graded over 21 decades
+        for (double[] spectrum : spectra) {
+            Tensor a = q.mul(Tensor.of(spectrum, n).unsqueeze(0)).matmul(t(q));
+            Linalg.Eigh e = Linalg.eigh(a);
+            double[] want = spectrum.clone(), got = e.eigenvalues().toDoubleArray();
+            java.util.Arrays.sort(want);
+            double scale = Math.max(1, maxAbs(a));
+            for (int i = 0; i < n; i++) assertEquals(want[i], got[i], 1e-12 * n * scale, "eigenvalue " + i + " of " + java.util.Arrays.toString(spectrum));
+            Tensor v = e.eigenvectors();
+            assertTrue(maxDiff(t(v).matmul(v), Tensor.eye(n, DType.FLOAT64)) < 1e-12 * n, "orthonormal");
+            assertTrue(maxDiff(v.mul(e.eigenvalues().unsqueeze(0)).matmul(t(v)), a) < 1e-12 * n * scale, "reconstruction");
+        }
+    }
+
+    @Test
     void svdReconstructsTallWideAndRankDeficientMatrices() {
         qt().withExamples(40).forAll(integers().between(1, 20), integers().between(1, 20), integers().between(0, 3), longs().all()).checkAssert((m, n, kind, seed) -> {
             Tensor a = switch (kind) {
