@@ -27,8 +27,8 @@ import java.util.Map;
  * N steps by QR power iteration, adding Adam's moments in a rotating basis and their projection rules to
  * the state: more to get subtly wrong for the same preconditioners. Shampoo is also the base SOAP builds on.
  *
- * <p><b>Linear algebra.</b> Core has no eigendecomposition yet, so the inverse roots come from
- * {@code SymmetricMatrices} in this package: a cyclic Jacobi eigendecomposition in float64,
+ * <p><b>Linear algebra.</b> The inverse roots come from
+ * {@code SymmetricMatrices} in this package: core's {@code Linalg.eigh} in float64,
  * {@code V·diag(λ^{−1/(2k)})·Vᵀ}. It costs O(n³) per dimension per recomputation; a dimension larger than
  * the constructor's {@code maxPreconditionerDim} (default 1024) is not preconditioned (its P is the
  * identity), as practical implementations bound it too; the exponent stays −1/(2k). Recompute less
