@@ -633,6 +633,76 @@ public abstract class Module {
         copyIn(state);
     }
 
+    /**
+     * What a lenient {@link #loadStateDict(Map, UnaryOperator, boolean)} did, as PyTorch's {@code load_state_dict}
+     * returns it.
+     *
+     * @param missingKeys    names of this module the state did not provide (left as they were)
+     * @param unexpectedKeys names in the state (after renaming) this module does not have (ignored)
+     */
+    public record LoadResult(List<String> missingKeys, List<String> unexpectedKeys) {
+        /** Copies the lists. */
+        public LoadResult {
+            missingKeys = List.copyOf(missingKeys);
+            unexpectedKeys = List.copyOf(unexpectedKeys);
+        }
+    }
+
+    /**
+     * Copies {@code state} into this module after renaming its keys, strictly or leniently, as PyTorch's
+     * {@code load_state_dict(state, strict)} with a key mapping in front: {@code rename} maps each name of the state to
+     * this module's name for it (e.g. {@code k -> k.replaceFirst("^module\\.", "")} for a DataParallel checkpoint, or a
+     * table from another framework's names), or to null to drop the entry. Strict: every name must match, as
+     * {@link #loadStateDict(Map)}. Lenient: missing and unexpected names are returned instead of refused. Either way
+     * shapes must match (a mismatch is an error, as in PyTorch), floating-point values are converted to the module's
+     * dtype, and everything is checked before anything is copied: on an error the module is unchanged.
+     *
+     * @param state  tensors by name
+     * @param rename the key mapping (identity: {@code k -> k})
+     * @param strict refuse missing and unexpected names
+     * @return the missing and unexpected names (both empty after a strict load)
+     * @throws IllegalArgumentException when two names map to the same one, a shape or a non-float dtype does not match,
+     *         or (strict) a name is missing or unexpected — naming every such entry
+     */
+    public final LoadResult loadStateDict(Map<String, Tensor> state, java.util.function.UnaryOperator<String> rename, boolean strict) {
+        Map<String, Tensor> renamed = new LinkedHashMap<>();
+        Map<String, String> from = new LinkedHashMap<>();
+        for (Map.Entry<String, Tensor> e : state.entrySet()) {
+            String k = rename.apply(e.getKey());
+            if (k == null) continue;
+            String earlier = from.put(k, e.getKey());
+            if (earlier != null) throw new IllegalArgumentException("state keys '" + earlier + "' and '" + e.getKey() + "' both map to '" + k + "'");
+            renamed.put(k, e.getValue());
+        }
+        Map<String, Tensor> mine = stateDict();
+        List<String> missing = new ArrayList<>(), unexpected = new ArrayList<>(), wrong = new ArrayList<>();
+        for (String k : mine.keySet()) if (!renamed.containsKey(k)) missing.add(k);
+        for (String k : renamed.keySet()) if (!mine.containsKey(k)) unexpected.add(k);
+        for (Map.Entry<String, Tensor> e : mine.entrySet()) {
+            Tensor t = renamed.get(e.getKey()), m = e.getValue();
+            if (t == null) continue;
+            boolean dtypeOk = t.dtype() == m.dtype() || (t.dtype().isFloatingPoint() && m.dtype().isFloatingPoint());
+            if (!Arrays.equals(t.shape(), m.shape()) || !dtypeOk) {
+                String source = from.get(e.getKey()).equals(e.getKey()) ? "" : " (from '" + from.get(e.getKey()) + "')";
+                wrong.add(e.getKey() + source + " (state " + t.dtype() + " " + Shape.format(t.shape()) + ", model " + m.dtype() + " " + Shape.format(m.shape()) + ")");
+            }
+        }
+        if (!wrong.isEmpty() || (strict && (!missing.isEmpty() || !unexpected.isEmpty()))) {
+            StringBuilder sb = new StringBuilder("state does not match the model: ");
+            if (strict && !missing.isEmpty()) sb.append("missing ").append(missing).append("; ");
+            if (strict && !unexpected.isEmpty()) sb.append("unexpected ").append(unexpected).append("; ");
+            if (!wrong.isEmpty()) sb.append("mismatched ").append(wrong).append("; ");
+            throw new IllegalArgumentException(sb.substring(0, sb.length() - 2));
+        }
+        try (var _ = GradMode.noGrad()) {
+            for (Map.Entry<String, Tensor> e : mine.entrySet()) {
+                Tensor t = renamed.get(e.getKey());
+                if (t != null) e.getValue().copyFrom(t.dtype() == e.getValue().dtype() ? t : t.to(e.getValue().dtype()));
+            }
+        }
+        return new LoadResult(missing, unexpected);
+    }
+
     private String mismatch(Map<String, Tensor> state) {
         Map<String, Tensor> mine = stateDict();
         List<String> missing = new ArrayList<>(), unexpected = new ArrayList<>(), wrong = new ArrayList<>();
