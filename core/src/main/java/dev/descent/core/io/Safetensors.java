@@ -27,6 +27,10 @@ import java.util.Map;
  * optionally {@code __metadata__}, a string-to-string map), then the little-endian tensor data.
  * Files written here are readable by other frameworks' safetensors readers; never Java serialization.
  *
+ * <p>Reading also accepts the narrower dtypes other frameworks write, widened exactly on load: {@code F16} and
+ * {@code BF16} to float32 (every half-precision value is a float32 value), {@code I32}, {@code I16}, {@code I8} and
+ * {@code U8} to int64. Writing uses F32, F64, I64 and BOOL.
+ *
  * <p>The reader trusts nothing: the header length must fit in the file and under
  * {@link #MAX_HEADER_BYTES}; every dtype must be known; every shape times the element size must equal
  * its byte range; at most {@link #MAX_TENSORS} tensors; ranges must lie inside the data section, must not overlap and must cover it with no
@@ -149,7 +153,7 @@ public final class Safetensors {
      * @param file the safetensors file
      * @return the tensors, in header order, and the metadata
      * @throws FileFormatException naming the file, the byte offset and what was expected, when the file is
-     *         not a valid safetensors file of dtypes F32, F64, I64 and BOOL
+     *         not a valid safetensors file of dtypes F32, F64, I64, BOOL, F16, BF16, I32, I16, I8 and U8
      * @throws IOException when the file cannot be read
      */
     public static Contents load(Path file) throws IOException {
@@ -222,13 +226,34 @@ public final class Safetensors {
         return new String(header.array(), header.arrayOffset() + header.position(), header.remaining(), StandardCharsets.UTF_8);
     }
 
-    private record Entry(String name, DType dtype, int[] shape, long begin, long end) {}
+    /** A dtype as stored in a file: its name, bytes per element, and the dtype it is read into. */
+    private enum Stored {
+        F32(4, DType.FLOAT32), F64(8, DType.FLOAT64), I64(8, DType.INT64), BOOL(1, DType.BOOL),
+        F16(2, DType.FLOAT32), BF16(2, DType.FLOAT32), I32(4, DType.INT64), I16(2, DType.INT64), I8(1, DType.INT64), U8(1, DType.INT64);
+
+        final int size;
+        final DType into;
+
+        Stored(int size, DType into) {
+            this.size = size;
+            this.into = into;
+        }
+
+        static Stored of(String name) {
+            for (Stored d : values()) if (d.name().equals(name)) return d;
+            return null;
+        }
+    }
+
+    private record Entry(String name, Stored stored, int[] shape, long begin, long end) {}
 
     private static Entry entry(Path file, String name, Object v, long dataLen) throws FileFormatException {
         if (!(v instanceof Map<?, ?> m)) throw new FileFormatException(file, 8, "an object for tensor '" + name + "'", describe(v));
         if (!(m.get("dtype") instanceof String dt)) throw new FileFormatException(file, 8, "a string dtype for tensor '" + name + "'", describe(m.get("dtype")));
-        DType dtype = DType.fromSafetensorsName(dt);
-        if (dtype == null) throw new FileFormatException(file, 8, "a dtype of F32, F64, I64 or BOOL for tensor '" + name + "'", "\"" + dt + "\"");
+        Stored dtype = Stored.of(dt);
+        if (dtype == null) {
+            throw new FileFormatException(file, 8, "a dtype of F32, F64, I64, BOOL, F16, BF16, I32, I16, I8 or U8 for tensor '" + name + "'", "\"" + dt + "\"");
+        }
         if (!(m.get("shape") instanceof List<?> sl)) throw new FileFormatException(file, 8, "a shape list for tensor '" + name + "'", describe(m.get("shape")));
         if (!(m.get("data_offsets") instanceof List<?> ol) || ol.size() != 2) {
             throw new FileFormatException(file, 8, "data_offsets [begin, end] for tensor '" + name + "'", describe(m.get("data_offsets")));
@@ -246,7 +271,7 @@ public final class Safetensors {
         if (!(ol.get(0) instanceof Long begin) || !(ol.get(1) instanceof Long end) || begin < 0 || end < begin || end > dataLen) {
             throw new FileFormatException(file, 8, "offsets of '" + name + "' inside the data section [0, " + dataLen + "]", describe(ol));
         }
-        long bytes = numel * dtype.byteSize();
+        long bytes = numel * dtype.size;
         if (end - begin != bytes) {
             throw new FileFormatException(file, 8, (bytes) + " bytes for '" + name + "' (" + dt + " " + Shape.format(shape) + ")", (end - begin) + " bytes");
         }
@@ -268,17 +293,41 @@ public final class Safetensors {
 
     private static Tensor readTensor(FileChannel ch, Path file, Entry e, long dataStart) throws IOException {
         int n = Shape.numel(e.shape);
-        Tensor t = Tensor.zeros(e.dtype, e.shape);
+        Tensor t = Tensor.zeros(e.stored.into, e.shape);
         Storage s = t.storage();
         final int chunk = 1 << 16;
-        int size = e.dtype.byteSize();
+        int size = e.stored.size;
         for (int from = 0; from < n; from += chunk) {
             int len = Math.min(chunk, n - from);
             ByteBuffer b = readAt(ch, dataStart + e.begin + (long) from * size, len * size, file).order(ByteOrder.LITTLE_ENDIAN);
-            switch (e.dtype) {
-                case FLOAT32 -> b.asFloatBuffer().get(s.floats(), from, len);
-                case FLOAT64 -> b.asDoubleBuffer().get(s.doubles(), from, len);
-                case INT64 -> b.asLongBuffer().get(s.longs(), from, len);
+            switch (e.stored) {
+                case F32 -> b.asFloatBuffer().get(s.floats(), from, len);
+                case F64 -> b.asDoubleBuffer().get(s.doubles(), from, len);
+                case I64 -> b.asLongBuffer().get(s.longs(), from, len);
+                case F16 -> {
+                    float[] out = s.floats();
+                    for (int i = 0; i < len; i++) out[from + i] = Float.float16ToFloat(b.getShort(2 * i));
+                }
+                case BF16 -> {
+                    float[] out = s.floats();
+                    for (int i = 0; i < len; i++) out[from + i] = Float.intBitsToFloat((b.getShort(2 * i) & 0xffff) << 16);
+                }
+                case I32 -> {
+                    long[] out = s.longs();
+                    for (int i = 0; i < len; i++) out[from + i] = b.getInt(4 * i);
+                }
+                case I16 -> {
+                    long[] out = s.longs();
+                    for (int i = 0; i < len; i++) out[from + i] = b.getShort(2 * i);
+                }
+                case I8 -> {
+                    long[] out = s.longs();
+                    for (int i = 0; i < len; i++) out[from + i] = b.get(i);
+                }
+                case U8 -> {
+                    long[] out = s.longs();
+                    for (int i = 0; i < len; i++) out[from + i] = b.get(i) & 0xff;
+                }
                 case BOOL -> {
                     boolean[] out = s.bools();
                     for (int i = 0; i < len; i++) {
