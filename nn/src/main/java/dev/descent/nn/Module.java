@@ -20,6 +20,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Predicate;
+import java.util.function.UnaryOperator;
 
 /**
  * A layer or a model: named parameters, named buffers (state that is not trained, such as running
@@ -664,7 +665,7 @@ public abstract class Module {
      * @throws IllegalArgumentException when two names map to the same one, a shape or a non-float dtype does not match,
      *         or (strict) a name is missing or unexpected — naming every such entry
      */
-    public final LoadResult loadStateDict(Map<String, Tensor> state, java.util.function.UnaryOperator<String> rename, boolean strict) {
+    public final LoadResult loadStateDict(Map<String, Tensor> state, UnaryOperator<String> rename, boolean strict) {
         Map<String, Tensor> renamed = new LinkedHashMap<>();
         Map<String, String> from = new LinkedHashMap<>();
         for (Map.Entry<String, Tensor> e : state.entrySet()) {
@@ -701,6 +702,28 @@ public abstract class Module {
             }
         }
         return new LoadResult(missing, unexpected);
+    }
+
+    /**
+     * Loads a safetensors file from any framework through {@link #loadStateDict(Map, UnaryOperator, boolean)}: its names
+     * mapped by {@code rename}, strictly or leniently; half-precision and small-integer tensors are widened on reading
+     * ({@link Safetensors}). The file is read and checked completely before anything is copied.
+     *
+     * @param file   the safetensors file
+     * @param rename the key mapping (identity: {@code k -> k}; null drops a key)
+     * @param strict refuse missing and unexpected names
+     * @return the missing and unexpected names
+     * @throws FileFormatException when the file is not valid safetensors
+     * @throws ModelFileException when its tensors do not fit this model (shapes, or strict names), naming each
+     * @throws IOException when the file cannot be read
+     */
+    public final LoadResult load(Path file, UnaryOperator<String> rename, boolean strict) throws IOException {
+        Map<String, Tensor> state = Safetensors.load(file).tensors();
+        try {
+            return loadStateDict(state, rename, strict);
+        } catch (IllegalArgumentException e) {
+            throw new ModelFileException(file, e.getMessage().replaceFirst("^state does not match the model: ", ""));
+        }
     }
 
     private String mismatch(Map<String, Tensor> state) {

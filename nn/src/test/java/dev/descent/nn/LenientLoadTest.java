@@ -67,4 +67,18 @@ class LenientLoadTest {
         Module.LoadResult r = target.loadStateDict(dropped, k -> k.equals("num_batches_tracked") ? null : k, true);
         assertTrue(r.unexpectedKeys().isEmpty(), "a key mapped to null is dropped");
     }
+
+    @Test
+    void aFileWithOtherNamesLoadsLeniently(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) throws Exception {
+        Sequential source = net(1), target = net(2);
+        Map<String, Tensor> renamed = new LinkedHashMap<>();
+        source.stateDict().forEach((k, v) -> renamed.put("encoder." + k, v));
+        java.nio.file.Path f = dir.resolve("other.safetensors");
+        dev.descent.core.io.Safetensors.save(renamed, Map.of(), f);
+        Module.LoadResult r = target.load(f, k -> k.replaceFirst("^encoder\\.", ""), true);
+        assertTrue(r.missingKeys().isEmpty());
+        source.stateDict().forEach((k, v) -> assertTrue(target.stateDict().get(k).contentEquals(v), k));
+        ModelFileException e = assertThrows(ModelFileException.class, () -> target.load(f, k -> k, true));
+        assertTrue(e.getMessage().contains(f.toString()) && e.getMessage().contains("unexpected [encoder.0.weight"), e.getMessage());
+    }
 }
