@@ -46,6 +46,9 @@ import java.util.SplittableRandom;
  *   conv CIN COUT HW BACKWARD THREADS SAMPLES → RESULT median min max      (BACKWARD: 0 or 1)
  *   cnn THREADS SAMPLES                       → RESULT median min max      (seconds per step)
  *   mlp THREADS RUNS DIR                      → RESULT median min max acc  (seconds per epoch; test accuracy %)
+ *   gpt B T LAYERS HEADS WIDTH VOCAB THREADS SAMPLES → RESULT median min max (seconds per GPT training step)
+ *   gptloss B T LAYERS HEADS WIDTH VOCAB STEPS → RESULT first last (the loss of one batch before the first and the last
+ *                                              of STEPS steps on it: a check that the step trains)
  *   quit
  * </pre>
  *
@@ -87,6 +90,8 @@ public final class PyTorchBench {
                             f[4].equals("1"), threads(f[5]), Integer.parseInt(f[6]))));
                     case "cnn" -> out.println(result(cnnStep(threads(f[1]), Integer.parseInt(f[2]))));
                     case "mlp" -> out.println(mlpEpochs(threads(f[1]), Integer.parseInt(f[2]), f[3]));
+                    case "gpt" -> out.println(result(gptStep(ints(f, 1, 6), threads(f[7]), Integer.parseInt(f[8]))));
+                    case "gptloss" -> out.println(gptLoss(ints(f, 1, 6), Integer.parseInt(f[7])));
                     default -> out.println("ERROR unknown request: " + line);
                 }
             } catch (Exception | Error e) {
@@ -99,6 +104,12 @@ public final class PyTorchBench {
         int t = Integer.parseInt(s);
         JniUtils.setNumThreads(t);
         return t;
+    }
+
+    private static int[] ints(String[] f, int from, int n) {
+        int[] v = new int[n];
+        for (int i = 0; i < n; i++) v[i] = Integer.parseInt(f[from + i]);
+        return v;
     }
 
     private static String result(double[] s) {
@@ -224,6 +235,23 @@ public final class PyTorchBench {
                     }
                 }, 3, samples);
             }
+        }
+    }
+
+    /** One training step of {@link DjlGpt}; {@code s} = batch, context, layers, heads, width, vocabulary. */
+    private static double[] gptStep(int[] s, int threads, int samples) {
+        try (NDManager m = NDManager.newBaseManager(); DjlGpt gpt = new DjlGpt(m, s[5], s[1], s[2], s[3], s[4])) {
+            NDArray[] batch = gpt.batch(s[0], s[1], 11);
+            return measure(() -> gpt.step(batch[0], batch[1]), 3, samples);
+        }
+    }
+
+    private static String gptLoss(int[] s, int steps) {
+        try (NDManager m = NDManager.newBaseManager(); DjlGpt gpt = new DjlGpt(m, s[5], s[1], s[2], s[3], s[4])) {
+            NDArray[] batch = gpt.batch(s[0], s[1], 11);
+            float first = gpt.step(batch[0], batch[1]), last = first;
+            for (int i = 1; i < steps; i++) last = gpt.step(batch[0], batch[1]);
+            return String.format(Locale.ROOT, "RESULT %.6f %.6f", first, last);
         }
     }
 

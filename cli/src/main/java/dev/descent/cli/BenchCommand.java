@@ -1,6 +1,7 @@
 package dev.descent.cli;
 
 import dev.descent.bench.speed.SpeedBench;
+import dev.descent.bench.speed.Workloads;
 import java.io.IOException;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -14,10 +15,10 @@ import picocli.CommandLine.Option;
  */
 @Command(name = "bench", mixinStandardHelpOptions = true,
         description = {"Speed benchmarks on 1 and 2 threads: matmul, conv2d, a SimpleCNN training step, an MLP epoch on Fashion-MNIST,"
-            + " and heap use per training step. With no subcommand, all of them.",
+            + " a GPT training step, and heap use per training step. With no subcommand, all of them.",
             "--vs-pytorch runs each workload in PyTorch too (the bench-pytorch module, built on first use with ./descent build -Ppytorch)."},
         subcommands = {BenchCommand.Matmul.class, BenchCommand.Conv.class, BenchCommand.Cnn.class, BenchCommand.Mlp.class,
-            BenchCommand.MemoryUse.class, BenchCommand.LinalgBench.class})
+            BenchCommand.Gpt.class, BenchCommand.MemoryUse.class, BenchCommand.LinalgBench.class})
 final class BenchCommand implements Callable<Integer> {
 
     /** Options every benchmark takes. */
@@ -48,6 +49,7 @@ final class BenchCommand implements Callable<Integer> {
             out.conv();
             out.cnn();
             out.mlp(mlpRuns);
+            out.gpt(Workloads.GptShape.DEFAULT);
             out.memory();
         });
     }
@@ -115,6 +117,44 @@ final class BenchCommand implements Callable<Integer> {
         @Override
         public Integer call() throws IOException {
             return run(common, b -> b.mlp(runs));
+        }
+    }
+
+    @Command(name = "gpt", mixinStandardHelpOptions = true,
+            description = {"One training step (forward, token cross-entropy, backward, Adam lr 1e-3) of the default GPT of train --model gpt,"
+                + " tokens/s: batch 32, context 64, 2 layers, 4 heads, width 64, vocabulary 113 (fortunes' characters).",
+                "With --vs-pytorch, the same model written with DJL's PyTorch engine."})
+    static final class Gpt implements Callable<Integer> {
+        @Mixin
+        Common common = new Common();
+
+        @Option(names = "--batch-size", description = "windows per step (default: ${DEFAULT-VALUE}, as train --model gpt)")
+        int batch = Workloads.GptShape.DEFAULT.batch();
+
+        @Option(names = "--context", description = "tokens per window (default: ${DEFAULT-VALUE})")
+        int context = Workloads.GptShape.DEFAULT.context();
+
+        @Option(names = "--layers", description = "Transformer blocks (default: ${DEFAULT-VALUE})")
+        int layers = Workloads.GptShape.DEFAULT.layers();
+
+        @Option(names = "--heads", description = "attention heads (default: ${DEFAULT-VALUE})")
+        int heads = Workloads.GptShape.DEFAULT.heads();
+
+        @Option(names = "--width", description = "model width (default: ${DEFAULT-VALUE})")
+        int width = Workloads.GptShape.DEFAULT.width();
+
+        @Option(names = "--vocab", description = "vocabulary size (default: ${DEFAULT-VALUE})")
+        int vocab = Workloads.GptShape.DEFAULT.vocab();
+
+        @Override
+        public Integer call() throws IOException {
+            for (var o : new Object[][] {{"--batch-size", batch}, {"--context", context}, {"--layers", layers}, {"--heads", heads}, {"--width", width},
+                {"--vocab", vocab}}) {
+                if ((int) o[1] < 1) throw new IllegalArgumentException(o[0] + " must be >= 1, was " + o[1]);
+            }
+            if (width % heads != 0) throw new IllegalArgumentException("--heads " + heads + " must divide --width " + width);
+            var shape = new Workloads.GptShape(batch, context, layers, heads, width, vocab);
+            return run(common, b -> b.gpt(shape));
         }
     }
 

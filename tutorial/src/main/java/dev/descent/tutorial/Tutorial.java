@@ -53,7 +53,8 @@ public final class Tutorial {
             new Chapter(7, "07-cnn.md", "A CNN with the library's layers", Ch07Cnn::main, Ch07Cnn::run),
             new Chapter(8, "08-optimizers.md", "Choosing an optimizer", Ch08Optimizers::main, Ch08Optimizers::run),
             new Chapter(9, "09-forward-reverse.md", "Forward and reverse mode", Ch09Modes::main, Ch09Modes::run),
-            new Chapter(10, "10-verify-op.md", "Verify your own op", Ch10VerifyOp::main, Ch10VerifyOp::run));
+            new Chapter(10, "10-verify-op.md", "Verify your own op", Ch10VerifyOp::main, Ch10VerifyOp::run),
+            new Chapter(11, "11-gpt.md", "From bigram counts to a small GPT", Ch11Gpt::main, Ch11Gpt::run));
 
     /** Where the chapters live, relative to the repository's root. */
     public static final String DOCS = "docs/tutorial";

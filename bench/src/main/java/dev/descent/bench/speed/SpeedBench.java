@@ -236,6 +236,24 @@ public final class SpeedBench {
     }
 
     /**
+     * One training step of a GPT, tokens/s.
+     *
+     * @param shape the model's and the batch's sizes
+     * @throws IOException when the PyTorch side fails
+     */
+    public void gpt(Workloads.GptShape shape) throws IOException {
+        header("GPT training step (forward, token cross-entropy, backward, Adam lr 1e-3): " + shape);
+        Runnable step = Workloads.gptStep(shape);
+        for (int t : threads) {
+            Value ours = Value.ofSeconds(time(step, t)).rate(shape.tokens());
+            Value theirs = torch == null ? null
+                    : Value.ofSeconds(torch.request("gpt %d %d %d %d %d %d %d %d", shape.batch(), shape.context(), shape.layers(), shape.heads(),
+                            shape.width(), shape.vocab(), t, samples)).rate(shape.tokens());
+            row("GPT step", "tokens/s", t, ours, theirs, true, "%.0f", "");
+        }
+    }
+
+    /**
      * One MLP epoch on Fashion-MNIST, seconds and test accuracy (skipped when the data is not installed).
      *
      * @param runs epochs per thread count, each from a fresh model

@@ -9,6 +9,7 @@ import dev.descent.core.ops.Convolution;
 import dev.descent.core.ops.Losses;
 import dev.descent.data.ImageDataset;
 import dev.descent.nn.Flatten;
+import dev.descent.nn.GPT;
 import dev.descent.nn.Linear;
 import dev.descent.nn.Models;
 import dev.descent.nn.ReLU;
@@ -120,6 +121,63 @@ public final class Workloads {
         long[] labels = new long[BATCH];
         for (int i = 0; i < BATCH; i++) labels[i] = rng.nextInt(10);
         return new TrainingStep(model, new Adam(List.of(ParamGroup.of(model.parameters())), 1e-3), x, Tensor.of(labels));
+    }
+
+    /**
+     * The default GPT of {@code descent train --model gpt} and its default batch: 32 windows of 64 tokens, 2 blocks,
+     * 4 heads, width 64, over the 113 distinct characters of Debian's fortunes (the vocabulary that command builds
+     * from them), trained with Adam at lr 1e-3.
+     *
+     * @param batch windows per step
+     * @param context tokens per window
+     * @param layers Transformer blocks
+     * @param heads attention heads
+     * @param width the model width
+     * @param vocab the number of token ids
+     */
+    public record GptShape(int batch, int context, int layers, int heads, int width, int vocab) {
+        /** The defaults of {@code descent train --model gpt} on fortunes. */
+        public static final GptShape DEFAULT = new GptShape(32, 64, 2, 4, 64, 113);
+
+        /** {@return tokens per training step: batch × context} */
+        public int tokens() {
+            return batch * context;
+        }
+
+        @Override
+        public String toString() {
+            return "batch " + batch + ", context " + context + ", " + layers + " layers, " + heads + " heads, width " + width + ", vocabulary " + vocab;
+        }
+    }
+
+    /**
+     * One GPT training step: forward, token cross-entropy, backward and Adam (lr 1e-3) on a fixed random batch of
+     * token windows (targets: random tokens too; the work does not depend on their values), in a scope of its workspace.
+     *
+     * @param s the model's and the batch's sizes
+     * @return the step
+     */
+    public static Runnable gptStep(GptShape s) {
+        SplittableRandom rng = new SplittableRandom(11);
+        GPT model = Models.gpt(s.vocab(), s.context(), s.layers(), s.heads(), s.width(), rng);
+        model.train();
+        long[] x = new long[s.tokens()], y = new long[s.tokens()];
+        for (int i = 0; i < x.length; i++) {
+            x[i] = rng.nextInt(s.vocab());
+            y[i] = rng.nextInt(s.vocab());
+        }
+        Tensor tokens = Tensor.of(x, s.batch(), s.context()), targets = Tensor.of(y, s.tokens());
+        Optimizer adam = new Adam(List.of(ParamGroup.of(model.parameters())), 1e-3);
+        Workspace ws = new Workspace();
+        return () -> {
+            try (var _ = ws.open()) {
+                Tensor logits = model.forward(tokens);
+                Tensor loss = Losses.crossEntropy(logits.reshape(-1, s.vocab()), targets);
+                adam.zeroGrad();
+                loss.backward();
+                adam.step();
+            }
+        };
     }
 
     /** The MLP 784-256-10 of the issue. */
