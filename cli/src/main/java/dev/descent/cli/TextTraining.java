@@ -92,6 +92,7 @@ final class TextTraining {
         Trainer trainer = Trainer.builder(model, stepper, loader)
                 .loss(Loss.tokenCrossEntropy())
                 .epochs(cfg.epochs())
+                .accumulate(cfg.accumulate())
                 .evaluateOn(split.validation())
                 .scheduler(scheduler)
                 .reduceOnPlateau(plateau)
@@ -118,10 +119,10 @@ final class TextTraining {
             b.put("validation_targets", baseline.targets());
             AtomicFile.writeString(dir.resolve("baselines.json"), Json.write(b) + "\n");
         }
-        out.printf(Locale.ROOT, "train: %s on %s (%,d training tokens in %,d windows of %d, %,d validation tokens), vocabulary of %s, %s, %s, batch %d, seed %d,"
+        out.printf(Locale.ROOT, "train: %s on %s (%,d training tokens in %,d windows of %d, %,d validation tokens), vocabulary of %s, %s, %s, batch %s, seed %d,"
                 + " %s, %s%n", cfg.model(), src.description(), split.train().to() - split.train().from(), split.train().size(),
                 ts.context(), split.validation().to() - split.validation().from(), vocab, stepper.getClass().getSimpleName(), Count.of(cfg.epochs(), "epoch"),
-                cfg.batchSize(), cfg.seed(), Count.of(Threads.count(), "thread"), Kernels.vectorEnabled() ? Kernels.vectorBits() + "-bit vectors" : "scalar kernels");
+                TrainRun.batchText(cfg), cfg.seed(), Count.of(Threads.count(), "thread"), Kernels.vectorEnabled() ? Kernels.vectorBits() + "-bit vectors" : "scalar kernels");
         out.printf(Locale.ROOT, "model: %,d parameters; output in %s%n", model.parameterCount(), dir);
         out.printf(Locale.ROOT, "baselines on the validation text: unigram %s, bigram %s%n", nats(baseline.unigram(), unit), nats(baseline.bigram(), unit));
 

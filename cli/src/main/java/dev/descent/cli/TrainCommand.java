@@ -58,6 +58,9 @@ public final class TrainCommand implements Callable<Integer> {
     Integer epochs;
     @Option(names = "--batch-size", description = "mini-batch size (default: 128 images, 32 text windows)")
     Integer batchSize;
+    @Option(names = "--accumulate", paramLabel = "N", description = "gradient accumulation: each optimizer step sums the gradients of N consecutive "
+            + "batches, as one batch of N × --batch-size (BatchNorm sees each batch alone; default: ${DEFAULT-VALUE})")
+    int accumulate = 1;
     @Option(names = "--seed", description = "seed of the run (default: ${DEFAULT-VALUE})")
     long seed = 42;
     @Mixin
@@ -112,7 +115,7 @@ public final class TrainCommand implements Callable<Integer> {
             }
             int batch = batchSize != null ? batchSize : text ? 32 : 128;
             cfg = new TrainConfig(data, model, optimizer, lr, momentum, weightDecay, nesterov, beta1, beta2, eps, amsgrad, gamma, beta, nu, softClip,
-                    shrink, variant, radius, clipNorm, epochs != null ? epochs : text ? 1 : 5, batch, seed, schedule, scaleGamma, augment, inputNoise, labelNoise, trainSubset,
+                    shrink, variant, radius, clipNorm, epochs != null ? epochs : text ? 1 : 5, batch, accumulate, seed, schedule, scaleGamma, augment, inputNoise, labelNoise, trainSubset,
                     testSubset, dir, detectAnomaly, new TrainConfig.TextSettings(context, layers, heads, width, tokens.equals("bytes")));
             if (!OptimizerFactory.NAMES.contains(optimizer)) {
                 throw new IllegalArgumentException(OptimizerFactory.unknown(optimizer));

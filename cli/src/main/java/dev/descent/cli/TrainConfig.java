@@ -37,6 +37,8 @@ import java.util.Map;
  * @param clipNorm       clip gradients to this global norm before each step (0: off)
  * @param epochs         epochs to train
  * @param batchSize      mini-batch size
+ * @param accumulate     batches per optimizer step, their gradients summed (gradient accumulation: the step of one batch of
+ *                       {@code accumulate · batchSize} examples, with BatchNorm statistics per batch); 1: a step per batch
  * @param seed           the run's seed: initial weights, shuffling, augmentation, dropout
  * @param schedule       learning-rate schedule: {@code constant}, {@code step:EVERY:FACTOR}, {@code multistep:E1,E2:FACTOR},
  *                       {@code cosine}, {@code restarts:T0[:TMULT[:MIN]]}, {@code onecycle[:PCT[:cos|linear]]}, optionally
@@ -53,7 +55,8 @@ import java.util.Map;
  */
 public record TrainConfig(String data, String model, String optimizer, Double lr, double momentum, Double weightDecay, boolean nesterov,
                           double beta1, double beta2, double eps, boolean amsgrad, Double gamma, Double beta, Double nu, boolean softClip,
-                          String shrink, String variant, Double radius, double clipNorm, int epochs, int batchSize, long seed, String schedule,
+                          String shrink, String variant, Double radius, double clipNorm, int epochs, int batchSize, int accumulate, long seed,
+                          String schedule,
                           boolean scaleGamma, boolean augment, double inputNoise, double labelNoise, int trainSubset, int testSubset, Path out,
                           boolean detectAnomaly, TextSettings text) {
 
@@ -99,6 +102,7 @@ public record TrainConfig(String data, String model, String optimizer, Double lr
         java.util.Objects.requireNonNull(text, "text");
         if (epochs < 1) throw new IllegalArgumentException("--epochs must be >= 1, was " + epochs);
         if (batchSize < 1) throw new IllegalArgumentException("--batch-size must be >= 1, was " + batchSize);
+        if (accumulate < 1) throw new IllegalArgumentException("--accumulate must be >= 1 (batches per optimizer step), was " + accumulate);
         if (!(inputNoise >= 0)) throw new IllegalArgumentException("--input-noise must be >= 0, was " + inputNoise);
         if (!(labelNoise >= 0 && labelNoise <= 1)) throw new IllegalArgumentException("--label-noise must be in [0, 1], was " + labelNoise);
         if (trainSubset < 0 || testSubset < 0) throw new IllegalArgumentException("subset sizes must be >= 0");
@@ -146,6 +150,7 @@ public record TrainConfig(String data, String model, String optimizer, Double lr
         m.put("clip_norm", clipNorm);
         m.put("epochs", epochs);
         m.put("batch_size", batchSize);
+        m.put("accumulate", accumulate);
         m.put("seed", seed);
         m.put("schedule", schedule);
         m.put("scale_gamma", scaleGamma);
@@ -195,7 +200,7 @@ public record TrainConfig(String data, String model, String optimizer, Double lr
         return new TrainConfig(str(m, "data"), str(m, "model"), str(m, "optimizer"), optional(m, "lr"), num(m, "momentum"), optional(m, "weight_decay"),
                 bool(m, "nesterov"), num(m, "beta1"), num(m, "beta2"), num(m, "eps"), bool(m, "amsgrad"), optional(m, "gamma"), optional(m, "beta"),
                 optional(m, "nu"), bool(m, "soft_clip"), str(m, "shrink"), str(m, "variant"), optional(m, "radius"), num(m, "clip_norm"),
-                integer(m, "epochs"), integer(m, "batch_size"), whole(m, "seed"), str(m, "schedule"),
+                integer(m, "epochs"), integer(m, "batch_size"), accumulate(m), whole(m, "seed"), str(m, "schedule"),
                 bool(m, "scale_gamma"), bool(m, "augment"), num(m, "input_noise"), num(m, "label_noise"), integer(m, "train_subset"),
                 integer(m, "test_subset"), Path.of(str(m, "out")), bool(m, "detect_anomaly"), text(m));
     }
@@ -203,29 +208,34 @@ public record TrainConfig(String data, String model, String optimizer, Double lr
     /** The same settings with another epoch count. */
     public TrainConfig withEpochs(int e) {
         return new TrainConfig(data, model, optimizer, lr, momentum, weightDecay, nesterov, beta1, beta2, eps, amsgrad, gamma, beta, nu, softClip,
-                shrink, variant, radius, clipNorm, e, batchSize, seed, schedule, scaleGamma, augment, inputNoise, labelNoise, trainSubset, testSubset,
+                shrink, variant, radius, clipNorm, e, batchSize, accumulate, seed, schedule, scaleGamma, augment, inputNoise, labelNoise, trainSubset, testSubset,
                 out, detectAnomaly, text);
     }
 
     /** The same settings writing to another folder. */
     public TrainConfig withOut(Path dir) {
         return new TrainConfig(data, model, optimizer, lr, momentum, weightDecay, nesterov, beta1, beta2, eps, amsgrad, gamma, beta, nu, softClip,
-                shrink, variant, radius, clipNorm, epochs, batchSize, seed, schedule, scaleGamma, augment, inputNoise, labelNoise, trainSubset,
+                shrink, variant, radius, clipNorm, epochs, batchSize, accumulate, seed, schedule, scaleGamma, augment, inputNoise, labelNoise, trainSubset,
                 testSubset, dir, detectAnomaly, text);
     }
 
     /** The same settings with the data spec actually loaded (for {@code auto}: what it chose). */
     public TrainConfig withData(String d) {
         return new TrainConfig(d, model, optimizer, lr, momentum, weightDecay, nesterov, beta1, beta2, eps, amsgrad, gamma, beta, nu, softClip,
-                shrink, variant, radius, clipNorm, epochs, batchSize, seed, schedule, scaleGamma, augment, inputNoise, labelNoise, trainSubset,
+                shrink, variant, radius, clipNorm, epochs, batchSize, accumulate, seed, schedule, scaleGamma, augment, inputNoise, labelNoise, trainSubset,
                 testSubset, out, detectAnomaly, text);
     }
 
     /** The same settings with the optimizer's hyperparameters that have defaults (null: left to the algorithm). */
     public TrainConfig withHyperparameters(Double lr, Double weightDecay, Double gamma, Double beta, Double nu, Double radius) {
         return new TrainConfig(data, model, optimizer, lr, momentum, weightDecay, nesterov, beta1, beta2, eps, amsgrad, gamma, beta, nu, softClip,
-                shrink, variant, radius, clipNorm, epochs, batchSize, seed, schedule, scaleGamma, augment, inputNoise, labelNoise, trainSubset,
+                shrink, variant, radius, clipNorm, epochs, batchSize, accumulate, seed, schedule, scaleGamma, augment, inputNoise, labelNoise, trainSubset,
                 testSubset, out, detectAnomaly, text);
+    }
+
+    /** Batches per optimizer step; a config.json written before gradient accumulation existed has none: 1. */
+    private static int accumulate(Map<?, ?> m) {
+        return m.get("accumulate") == null ? 1 : integer(m, "accumulate");
     }
 
     /** The text settings; a config.json written before text models existed has none and gets the defaults. */

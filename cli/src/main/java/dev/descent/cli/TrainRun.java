@@ -116,6 +116,7 @@ public final class TrainRun {
 
         Trainer trainer = Trainer.builder(model, stepper, loader)
                 .epochs(cfg.epochs())
+                .accumulate(cfg.accumulate())
                 .evaluateOn(data.testSet())
                 .scheduler(scheduler)
                 .reduceOnPlateau(plateau)
@@ -127,9 +128,9 @@ public final class TrainRun {
         boolean fresh = !resume || new dev.descent.train.Checkpoints(dir).latest() == null;
         if (resume && fresh) out.println("descent: no checkpoint in " + dir + " yet; starting from the beginning");
         if (fresh) writeRunRecord(dir, data, model);
-        out.printf(Locale.ROOT, "train: %s on %s (%d train, %s, %s), %s, %s, batch %d, seed %d, %s, %s%n",
+        out.printf(Locale.ROOT, "train: %s on %s (%d train, %s, %s), %s, %s, batch %s, seed %d, %s, %s%n",
                 cfg.model(), data.description(), train.size(), Count.of(test.size(), "test image"), Count.of(train.numClasses(), "class", "classes"),
-                stepper.getClass().getSimpleName(), Count.of(cfg.epochs(), "epoch"), cfg.batchSize(), cfg.seed(), Count.of(Threads.count(), "thread"),
+                stepper.getClass().getSimpleName(), Count.of(cfg.epochs(), "epoch"), TrainRun.batchText(cfg), cfg.seed(), Count.of(Threads.count(), "thread"),
                 Kernels.vectorEnabled() ? Kernels.vectorBits() + "-bit vectors" : "scalar kernels");
         out.printf(Locale.ROOT, "model: %,d parameters; output in %s%n", model.parameterCount(), dir);
 
@@ -168,6 +169,11 @@ public final class TrainRun {
         active = trainer;
         if (stopRequested) trainer.requestStop("stopped by a signal");
         return resume ? trainer.resume() : trainer.fit();
+    }
+
+    /** The batch size for the header line: {@code 32}, or {@code 32 × 4 accumulated} with gradient accumulation. */
+    static String batchText(TrainConfig cfg) {
+        return cfg.accumulate() == 1 ? Integer.toString(cfg.batchSize()) : cfg.batchSize() + " × " + cfg.accumulate() + " accumulated";
     }
 
     /** The settings of this run. */

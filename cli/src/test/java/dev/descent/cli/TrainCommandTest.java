@@ -126,6 +126,25 @@ class TrainCommandTest {
     }
 
     @Test
+    void accumulateIsRecordedInConfigJsonAndAResumedRunKeepsIt() throws Exception {
+        Path straight = dir.resolve("acc-straight"), split = dir.resolve("acc-split");
+        CommandRun s = run(small(straight, 2, "--accumulate", "3"));
+        assertEquals(0, s.code(), s.all());
+        assertTrue(s.out().contains("batch 50 × 3 accumulated"), s.out());
+        Map<?, ?> config = (Map<?, ?>) Json.parse(Files.readString(straight.resolve("config.json")));
+        assertEquals(3L, config.get("accumulate"));
+        // 20 batches of 50 an epoch in groups of 3: 7 optimizer steps an epoch (the last group is 2 batches).
+        List<String> csv = Files.readAllLines(straight.resolve("metrics.csv"));
+        int stepsColumn = List.of(csv.get(0).split(",")).indexOf("steps");
+        assertEquals("14", csv.get(2).split(",")[stepsColumn], csv.toString());
+        assertEquals(0, run(small(split, 1, "--accumulate", "3")).code());
+        CommandRun resumed = run(List.of("train", "--resume", split.toString(), "--epochs", "2"));
+        assertEquals(0, resumed.code(), resumed.all());
+        assertArrayEquals(Files.readAllBytes(straight.resolve("model.safetensors")), Files.readAllBytes(split.resolve("model.safetensors")),
+                "the resumed run read --accumulate 3 from config.json");
+    }
+
+    @Test
     void aDivergingRunStopsNamingTheEpochAndStep() {
         CommandRun r = run(small(dir.resolve("nan"), 2, "--optimizer", "sgd", "--lr", "1e30"));
         assertEquals(TrainRun.EXIT_DIVERGED, r.code(), r.out());

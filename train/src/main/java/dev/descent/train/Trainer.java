@@ -50,6 +50,38 @@ import java.util.Objects;
  * batch, later calls recompute them on the same batch. A {@link dev.descent.optim.ScheduleFree} optimizer is evaluated at its
  * averaged weights: {@code eval()} before the evaluation, {@code train()} after it and at the start of
  * every epoch; checkpoints hold the training weights y.
+ *
+ * <p><b>Gradient accumulation</b> ({@link Builder#accumulate(int) accumulate(P)}): an optimizer step consumes P
+ * consecutive batches (micro-batches); each runs forward and backward in its own workspace scope, its mean loss
+ * weighted by size / (the group's examples), and the gradients add up in the parameters' {@code grad}, so the step is
+ * that on one batch of their concatenation (up to summation order: see {@code AccumulationTest}). How it meets the rest:
+ * <ul>
+ * <li><i>Epoch ends.</i> Groups never span epochs: they are the next P batches from the epoch's start (or from the
+ *     resumed position). The last group of an epoch may hold fewer batches; it steps on what there is, weighted by its
+ *     own total, so the last step is that on the concatenation of those batches.</li>
+ * <li><i>Checkpoints.</i> Written only at group boundaries: {@link Builder#checkpointEvery(long)} counts optimizer
+ *     steps, and a stop request takes effect after the current group's step (at most P batches later). A checkpoint's
+ *     position is then a multiple of P batches into the epoch, the gradient buffers are empty there, and model plus
+ *     optimizer state describe the run completely; a crash mid-group loses that group's partial gradients, and the
+ *     resumed run recomputes them, ending bitwise equal to an uninterrupted run. (Saving partial gradients would add a
+ *     third kind of state to every checkpoint for at most P-1 batches of recomputation.) Resume with the same P: the
+ *     groups are counted from the saved position.</li>
+ * <li><i>Schedules.</i> The scheduler and the plateau rule step per epoch, as without accumulation; everything that
+ *     counts steps ({@link #steps()}, {@link Step#step()}, {@link EpochMetrics#steps()}, the optimizer's step counts, a
+ *     per-step schedule stepped from {@link Callback#onStep}) counts optimizer steps: ceil(batches / P) per epoch.</li>
+ * <li><i>Closure optimizers</i> (SAM, LBFGS): the closure's first call returns the group's mean loss already computed;
+ *     later calls recompute forward and backward over every micro-batch of the group, weighted as above.</li>
+ * <li><i>BatchNorm and dropout</i> see each micro-batch alone, as in PyTorch with accumulation: batch statistics are
+ *     the micro-batch's and the running statistics are updated once per micro-batch (P times per step); dropout draws
+ *     a mask per micro-batch. So with BatchNorm, accumulation is not the same as a P-times larger batch.</li>
+ * <li><i>Callbacks.</i> {@link Callback#onStep} runs once per optimizer step; its {@link Step} names the group's last
+ *     batch, its size is the group's examples and its loss the group's mean loss (Σ size·loss / Σ size).</li>
+ * <li><i>Divergence.</i> A micro-batch whose loss is not finite ends the run at once, naming that batch; the gradient
+ *     is checked once per group, on the sum before the step (a non-finite micro-batch gradient stays non-finite in
+ *     it), naming the group's batches. No step is taken on that group.</li>
+ * <li><i>Metrics.</i> The epoch's training loss and accuracy are averages over all its examples, accumulated per
+ *     micro-batch, whatever P is.</li>
+ * </ul>
  */
 public final class Trainer {
     private final Module model;
@@ -63,6 +95,7 @@ public final class Trainer {
     private final Checkpoints checkpoints;
     private final Map<String, String> modelMeta;
     private final long checkpointEvery;
+    private final int accumulate;
     private final boolean detectAnomaly;
     private final List<Callback> callbacks;
 
@@ -83,6 +116,7 @@ public final class Trainer {
         this.checkpoints = b.checkpointDir == null ? null : new Checkpoints(b.checkpointDir);
         this.modelMeta = b.modelMeta;
         this.checkpointEvery = b.checkpointEvery;
+        this.accumulate = b.accumulate;
         this.detectAnomaly = b.detectAnomaly;
         this.callbacks = List.copyOf(b.callbacks);
     }
@@ -161,6 +195,11 @@ public final class Trainer {
         return List.copyOf(history);
     }
 
+    /** {@return the batches each optimizer step consumes (see {@link Builder#accumulate(int)})} */
+    public int accumulate() {
+        return accumulate;
+    }
+
     /** {@return optimizer steps taken since the run began} */
     public long steps() {
         return steps;
@@ -202,50 +241,57 @@ public final class Trainer {
             model.train();
             if (optimizer instanceof dev.descent.optim.ScheduleFree sf) sf.train(); // the parameters hold y while training
             try (DataLoader.Batches batches = loader.epoch(epoch)) {
-                int b = 0;
+                int b = 0; // the epoch's batches consumed so far
+                while (b < startBatch && batches.hasNext()) {
+                    batches.next();
+                    b++;
+                }
+                List<Batch> group = new ArrayList<>(accumulate);
                 while (batches.hasNext()) {
-                    Batch batch = batches.next();
-                    if (b++ < startBatch) continue;
-                    double lv;
-                    // The step's activations and gradients live in the workspace scope: the next step reuses their arrays.
-                    try (var _ = workspace.open()) {
-                        Tensor out, l;
-                        try {
-                            out = model.call(batch.x());
-                            l = loss.apply(out, batch.y(), dev.descent.core.ops.Losses.Reduction.MEAN);
-                            lv = l.item();
-                            if (!Double.isFinite(lv)) return diverged("the loss became " + lv, epoch, b, total);
-                            optimizer.zeroGrad();
-                            l.backward();
-                        } catch (Anomaly.AnomalyException e) {
-                            return diverged("anomaly detection stopped the step: " + e.getMessage(), epoch, b, total);
-                        }
-                        double gn = gradNormSquared(params);
-                        if (!Double.isFinite(gn)) return diverged("a gradient became " + (Double.isNaN(gn) ? "NaN" : "infinite"), epoch, b, total);
-                        if (optimizer.requiresClosure()) {
-                            // SAM, LBFGS: the closure's first call is the forward and backward just made; later calls recompute on this batch.
-                            Tensor first = l;
-                            boolean[] used = {false};
-                            optimizer.step(() -> {
-                                if (!used[0]) {
-                                    used[0] = true;
-                                    return first;
+                    // One optimizer step: the next `accumulate` batches (fewer at the end of the epoch), their gradients summed.
+                    group.clear();
+                    int examples = 0;
+                    while (group.size() < accumulate && batches.hasNext()) {
+                        Batch next = batches.next();
+                        group.add(next);
+                        examples += next.size();
+                    }
+                    int firstBatch = b + 1;
+                    double groupLossSum = 0, lv = Double.NaN;
+                    optimizer.zeroGrad();
+                    for (int k = 0; k < group.size(); k++) {
+                        Batch batch = group.get(k);
+                        b++;
+                        // The micro-batch's activations live in the workspace scope: the next one reuses their arrays. Gradients are kept.
+                        try (var _ = workspace.open()) {
+                            Tensor out, l;
+                            try {
+                                out = model.call(batch.x());
+                                l = loss.apply(out, batch.y(), dev.descent.core.ops.Losses.Reduction.MEAN);
+                                lv = l.item();
+                                if (!Double.isFinite(lv)) return diverged("the loss became " + lv, epoch, b, total);
+                                scaled(l, batch.size(), examples, group.size()).backward();
+                            } catch (Anomaly.AnomalyException e) {
+                                return diverged("anomaly detection stopped the step: " + e.getMessage(), epoch, b, total);
+                            }
+                            classes &= Evaluation.isClassification(out, batch.y());
+                            if (classes) correct += Evaluation.countCorrect(out, batch.y());
+                            lossSum += lv * batch.size();
+                            seen += batch.size();
+                            groupLossSum += lv * batch.size();
+                            if (k == group.size() - 1) {
+                                double gn = gradNormSquared(params);
+                                if (!Double.isFinite(gn)) {
+                                    String where = group.size() > 1 ? " (summed over batches " + firstBatch + "-" + b + ")" : "";
+                                    return diverged("a gradient became " + (Double.isNaN(gn) ? "NaN" : "infinite") + where, epoch, b, total);
                                 }
-                                optimizer.zeroGrad();
-                                Tensor again = loss.apply(model.forward(batch.x()), batch.y(), dev.descent.core.ops.Losses.Reduction.MEAN);
-                                again.backward();
-                                return again;
-                            });
-                        } else {
-                            optimizer.step();
+                                step(group, examples, group.size() == 1 ? l : Tensor.of(groupLossSum / examples));
+                            }
                         }
-                        classes &= Evaluation.isClassification(out, batch.y());
-                        if (classes) correct += Evaluation.countCorrect(out, batch.y());
                     }
                     steps++;
-                    lossSum += lv * batch.size();
-                    seen += batch.size();
-                    Step step = new Step(epoch + 1, b, total, steps, lv, batch.size(), seen, lossSum / seen);
+                    double stepLoss = group.size() == 1 ? lv : groupLossSum / examples;
+                    Step step = new Step(epoch + 1, b, total, steps, stepLoss, examples, seen, lossSum / seen);
                     for (Callback c : callbacks) c.onStep(this, step);
                     boolean stop = stopReason != null;
                     if (b < total && checkpoints != null && (stop || checkpointEvery > 0 && steps % checkpointEvery == 0)) {
@@ -287,6 +333,43 @@ public final class Trainer {
         return end(TrainResult.Status.COMPLETED, "", epochs, total, total);
     }
 
+    /**
+     * A micro-batch's mean loss weighted by its share of the step's examples, so that the summed gradients are those of
+     * the mean loss over the whole group (as one batch of their concatenation). A step of one batch is left unscaled.
+     */
+    private static Tensor scaled(Tensor meanLoss, int size, int examples, int microBatches) {
+        return microBatches == 1 ? meanLoss : meanLoss.mul((double) size / examples);
+    }
+
+    /**
+     * The optimizer step on the group's summed gradients. An optimizer that requires a closure (SAM, LBFGS) gets one whose
+     * first call returns the loss just computed (the group's mean) and whose later calls recompute the forward and backward
+     * passes of every micro-batch of the group, weighted as in the first pass, returning their weighted sum.
+     */
+    private void step(List<Batch> group, int examples, Tensor firstLoss) {
+        if (!optimizer.requiresClosure()) {
+            optimizer.step();
+            return;
+        }
+        boolean[] used = {false};
+        optimizer.step(() -> {
+            if (!used[0]) {
+                used[0] = true;
+                return firstLoss;
+            }
+            optimizer.zeroGrad();
+            Tensor total = null;
+            for (Batch batch : group) {
+                Tensor l = loss.apply(model.call(batch.x()), batch.y(), dev.descent.core.ops.Losses.Reduction.MEAN);
+                Tensor s = scaled(l, batch.size(), examples, group.size());
+                s.backward();
+                if (group.size() == 1) return s;
+                total = total == null ? s.detach() : total.add(s.detach());
+            }
+            return total;
+        });
+    }
+
     private TrainResult diverged(String what, int epoch, int batch, int total) {
         return end(TrainResult.Status.DIVERGED, String.format(Locale.ROOT, "%s at epoch %d, batch %d of %d", what, epoch + 1, batch, total), epoch + 1,
                 batch, total);
@@ -325,6 +408,7 @@ public final class Trainer {
         private Path checkpointDir;
         private Map<String, String> modelMeta = Map.of();
         private long checkpointEvery;
+        private int accumulate = 1;
         private boolean detectAnomaly;
         private final List<Callback> callbacks = new ArrayList<>();
 
@@ -414,6 +498,23 @@ public final class Trainer {
         public Builder checkpointEvery(long n) {
             if (n < 0) throw new IllegalArgumentException("checkpointEvery must be >= 0, was " + n);
             checkpointEvery = n;
+            return this;
+        }
+
+        /**
+         * Accumulates gradients: each optimizer step consumes {@code microBatches} consecutive batches of the loader and
+         * steps once on the sum of their gradients, each micro-batch's mean loss weighted by its share of the step's
+         * examples (size / total size). The step is then the step on one batch made of their concatenation, for a
+         * mean-reduced loss, also when the micro-batches differ in size; equal up to the order in which the
+         * per-example gradients are summed (see the {@linkplain Trainer class description} for every interaction).
+         *
+         * @param microBatches batches per optimizer step, at least 1 (default 1: a step per batch)
+         * @return this builder
+         * @throws IllegalArgumentException when {@code microBatches < 1}
+         */
+        public Builder accumulate(int microBatches) {
+            if (microBatches < 1) throw new IllegalArgumentException("accumulate must be >= 1 (batches per optimizer step), was " + microBatches);
+            accumulate = microBatches;
             return this;
         }
 
