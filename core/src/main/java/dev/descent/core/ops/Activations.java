@@ -4,12 +4,14 @@ import dev.descent.core.DType;
 import dev.descent.core.Tensor;
 import dev.descent.core.autograd.Autograd;
 import dev.descent.core.kernel.Loops;
+import dev.descent.core.kernel.SpecialFunctions;
 import dev.descent.core.kernel.UnaryKernels;
 import dev.descent.core.kernel.Vectors;
 
 /**
  * Activations that are a fixed elementwise function of one tensor (relu, sigmoid and tanh are primitives in
- * {@link Elementwise}). GELU (both forms) is composed from primitives, whose rules compose to its backward; SiLU
+ * {@link Elementwise}). Exact GELU is one parallel pass with its own backward (Φ(x) + x·φ(x), itself recorded so
+ * second derivatives work); GELU's tanh form is composed from primitives, whose rules compose to its backward; SiLU
  * and leaky ReLU have a kernel and a backward of their own; ELU and softplus compute their forward from
  * primitives and record one node with their own backward. Each is called as a
  * {@link Tensor} method ({@link Tensor#gelu()}, {@link Tensor#silu()}, …).
@@ -21,13 +23,47 @@ public final class Activations {
 
     /**
      * GELU, exact form: x·Φ(x) = ½·x·(1 + erf(x/√2)), Φ the standard normal CDF (Hendrycks &amp; Gimpel
-     * 2016). The implementation of {@link Tensor#gelu()}.
+     * 2016), in one pass (erf from {@link SpecialFunctions#erfFast}); gradient g·(Φ(x) + x·φ(x)). The implementation of
+     * {@link Tensor#gelu()}.
      *
      * @param x the input
      * @return ½·x·(1 + erf(x/√2))
      */
     public static Tensor gelu(Tensor x) {
-        return x.mul(x.mul(INV_SQRT2).erf().add(1)).mul(0.5);
+        Tensor y = mapFused("gelu", x, v -> 0.5 * v * (1 + SpecialFunctions.erfFast(v * INV_SQRT2)));
+        return Autograd.record("gelu", y, g -> new Tensor[] {g.mul(geluDerivative(x))}, x);
+    }
+
+    /** 1/√(2π). */
+    private static final double INV_SQRT_2PI = 0.3989422804014327;
+
+    /**
+     * GELU's derivative Φ(x) + x·φ(x) (Φ, φ the standard normal's CDF and density), one pass; its own derivative
+     * φ(x)·(2 − x²) is recorded with differentiable ops, so GELU's second derivatives work.
+     */
+    private static Tensor geluDerivative(Tensor x) {
+        Tensor d = mapFused("geluDerivative", x, v -> 0.5 * (1 + SpecialFunctions.erfFast(v * INV_SQRT2)) + v * INV_SQRT_2PI * Math.exp(-0.5 * v * v));
+        return Autograd.record("geluDerivative", d, g -> new Tensor[] {g.mul(x.square().mul(-0.5).exp().mul(INV_SQRT_2PI).mul(x.square().neg().add(2)))}, x);
+    }
+
+    /** f applied to every element in double, rounded once to x's dtype, in parallel over fixed chunks (deterministic). */
+    private static Tensor mapFused(String op, Tensor x, java.util.function.DoubleUnaryOperator f) {
+        if (!x.dtype().isFloatingPoint()) throw new IllegalArgumentException(op + ": expects a float32 or float64 tensor, got " + x.dtype());
+        Tensor xc = x.detach().contiguous();
+        Tensor y = Tensor.empty(x.dtype(), x.shape()); // every element is written
+        int n = y.numel(), base = xc.storageOffset();
+        if (x.dtype() == DType.FLOAT32) {
+            float[] xs = xc.storage().floats(), ys = y.storage().floats();
+            dev.descent.core.kernel.Parallel.forRange(n, 1 << 14, (from, to) -> {
+                for (int i = from; i < to; i++) ys[i] = (float) f.applyAsDouble(xs[base + i]);
+            });
+        } else {
+            double[] xs = xc.storage().doubles(), ys = y.storage().doubles();
+            dev.descent.core.kernel.Parallel.forRange(n, 1 << 14, (from, to) -> {
+                for (int i = from; i < to; i++) ys[i] = f.applyAsDouble(xs[base + i]);
+            });
+        }
+        return y;
     }
 
     /**
