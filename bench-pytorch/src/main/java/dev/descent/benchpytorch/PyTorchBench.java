@@ -46,6 +46,7 @@ import java.util.SplittableRandom;
  *   conv CIN COUT HW BACKWARD THREADS SAMPLES → RESULT median min max      (BACKWARD: 0 or 1)
  *   cnn THREADS SAMPLES                       → RESULT median min max      (seconds per step)
  *   mlp THREADS RUNS DIR                      → RESULT median min max acc  (seconds per epoch; test accuracy %)
+ *   optim NAME THREADS SAMPLES                → RESULT median min max      (seconds per optimizer step; NAME adam or sgd)
  *   quit
  * </pre>
  *
@@ -87,6 +88,7 @@ public final class PyTorchBench {
                             f[4].equals("1"), threads(f[5]), Integer.parseInt(f[6]))));
                     case "cnn" -> out.println(result(cnnStep(threads(f[1]), Integer.parseInt(f[2]))));
                     case "mlp" -> out.println(mlpEpochs(threads(f[1]), Integer.parseInt(f[2]), f[3]));
+                    case "optim" -> out.println(result(optimizerStep(f[1], threads(f[2]), Integer.parseInt(f[3]))));
                     default -> out.println("ERROR unknown request: " + line);
                 }
             } catch (Exception | Error e) {
@@ -224,6 +226,33 @@ public final class PyTorchBench {
                     }
                 }, 3, samples);
             }
+        }
+    }
+
+    /** The parameter shapes of SimpleCNN for 3×32×32 images and 10 classes (545,098 values), in PyTorch's layout. */
+    private static final long[][] SIMPLE_CNN_SHAPES = {{32, 3, 3, 3}, {32}, {64, 32, 3, 3}, {64}, {128, 4096}, {128}, {10, 128}, {10}};
+
+    /**
+     * One update of DJL's optimizer over SimpleCNN-shaped parameters with fixed random gradients (σ = 0.01):
+     * {@code adam} is DJL's Adam (lr 1e-3), {@code sgd} DJL's SGD with momentum 0.9 (lr 0.01). These are DJL's
+     * own optimizer classes, whose PyTorch-engine kernels are DJL's JNI code, not {@code torch.optim}: DJL's
+     * Java API exposes no {@code torch.optim} optimizer.
+     */
+    private static double[] optimizerStep(String name, int threads, int samples) {
+        Optimizer opt = switch (name) {
+            case "adam" -> Optimizer.adam().optLearningRateTracker(Tracker.fixed(1e-3f)).build();
+            case "sgd" -> Optimizer.sgd().setLearningRateTracker(Tracker.fixed(0.01f)).optMomentum(0.9f).build();
+            default -> throw new IllegalArgumentException("optim: DJL side has adam and sgd, not '" + name + "'");
+        };
+        try (NDManager m = NDManager.newBaseManager()) {
+            NDArray[] w = new NDArray[SIMPLE_CNN_SHAPES.length], g = new NDArray[w.length];
+            for (int i = 0; i < w.length; i++) {
+                w[i] = m.randomNormal(0, 0.05f, new Shape(SIMPLE_CNN_SHAPES[i]), DataType.FLOAT32);
+                g[i] = m.randomNormal(0, 0.01f, new Shape(SIMPLE_CNN_SHAPES[i]), DataType.FLOAT32);
+            }
+            return measure(() -> {
+                for (int i = 0; i < w.length; i++) opt.update("p" + i, w[i], g[i]);
+            }, 3, samples);
         }
     }
 
