@@ -5,7 +5,6 @@ import dev.descent.nn.Module;
 import dev.descent.optim.LBFGS;
 import dev.descent.optim.Optimizer;
 import java.io.IOException;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
@@ -152,9 +151,7 @@ final class BenchCommand implements Callable<Integer> {
     /** The optimizer of a name as {@code descent train --optimizer NAME} builds it with every default; LBFGS with PyTorch's defaults. */
     static Optimizer optimizer(String name, Module model) {
         if (name.equals("lbfgs")) return new LBFGS(model.parameters());
-        TrainConfig c = new TrainConfig("synthetic", "simplecnn", name, null, 0, null, false, 0.9, 0.999, 1e-8, false, null, null, null, false,
-                "conv", "paper", null, 0, 1, 128, 42, "constant", false, false, 0, 0, 0, 0, Path.of("."), false, TrainConfig.TextSettings.DEFAULT);
-        return OptimizerFactory.create(c, model);
+        return dev.descent.bench.OptimizerFactory.create(dev.descent.bench.OptimizerFactory.Settings.defaults(name), model);
     }
 
     /** Runs the plan with the common options. */
