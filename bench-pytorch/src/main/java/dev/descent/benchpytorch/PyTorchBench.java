@@ -49,6 +49,7 @@ import java.util.SplittableRandom;
  *   gpt B T LAYERS HEADS WIDTH VOCAB THREADS SAMPLES → RESULT median min max (seconds per GPT training step)
  *   gptloss B T LAYERS HEADS WIDTH VOCAB STEPS → RESULT first last (the loss of one batch before the first and the last
  *                                              of STEPS steps on it: a check that the step trains)
+ *   optim NAME THREADS SAMPLES                → RESULT median min max      (seconds per optimizer step; NAME adam or sgd)
  *   quit
  * </pre>
  *
@@ -92,6 +93,7 @@ public final class PyTorchBench {
                     case "mlp" -> out.println(mlpEpochs(threads(f[1]), Integer.parseInt(f[2]), f[3]));
                     case "gpt" -> out.println(result(gptStep(ints(f, 1, 6), threads(f[7]), Integer.parseInt(f[8]))));
                     case "gptloss" -> out.println(gptLoss(ints(f, 1, 6), Integer.parseInt(f[7])));
+                    case "optim" -> out.println(result(optimizerStep(f[1], threads(f[2]), Integer.parseInt(f[3]))));
                     default -> out.println("ERROR unknown request: " + line);
                 }
             } catch (Exception | Error e) {
@@ -252,6 +254,33 @@ public final class PyTorchBench {
             float first = gpt.step(batch[0], batch[1]), last = first;
             for (int i = 1; i < steps; i++) last = gpt.step(batch[0], batch[1]);
             return String.format(Locale.ROOT, "RESULT %.6f %.6f", first, last);
+        }
+    }
+
+    /** The parameter shapes of SimpleCNN for 3×32×32 images and 10 classes (545,098 values), in PyTorch's layout. */
+    private static final long[][] SIMPLE_CNN_SHAPES = {{32, 3, 3, 3}, {32}, {64, 32, 3, 3}, {64}, {128, 4096}, {128}, {10, 128}, {10}};
+
+    /**
+     * One update of DJL's optimizer over SimpleCNN-shaped parameters with fixed random gradients (σ = 0.01):
+     * {@code adam} is DJL's Adam (lr 1e-3), {@code sgd} DJL's SGD with momentum 0.9 (lr 0.01). These are DJL's
+     * own optimizer classes, whose PyTorch-engine kernels are DJL's JNI code, not {@code torch.optim}: DJL's
+     * Java API exposes no {@code torch.optim} optimizer.
+     */
+    private static double[] optimizerStep(String name, int threads, int samples) {
+        Optimizer opt = switch (name) {
+            case "adam" -> Optimizer.adam().optLearningRateTracker(Tracker.fixed(1e-3f)).build();
+            case "sgd" -> Optimizer.sgd().setLearningRateTracker(Tracker.fixed(0.01f)).optMomentum(0.9f).build();
+            default -> throw new IllegalArgumentException("optim: DJL side has adam and sgd, not '" + name + "'");
+        };
+        try (NDManager m = NDManager.newBaseManager()) {
+            NDArray[] w = new NDArray[SIMPLE_CNN_SHAPES.length], g = new NDArray[w.length];
+            for (int i = 0; i < w.length; i++) {
+                w[i] = m.randomNormal(0, 0.05f, new Shape(SIMPLE_CNN_SHAPES[i]), DataType.FLOAT32);
+                g[i] = m.randomNormal(0, 0.01f, new Shape(SIMPLE_CNN_SHAPES[i]), DataType.FLOAT32);
+            }
+            return measure(() -> {
+                for (int i = 0; i < w.length; i++) opt.update("p" + i, w[i], g[i]);
+            }, 3, samples);
         }
     }
 

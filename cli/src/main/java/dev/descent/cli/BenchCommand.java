@@ -2,7 +2,12 @@ package dev.descent.cli;
 
 import dev.descent.bench.speed.SpeedBench;
 import dev.descent.bench.speed.Workloads;
+import dev.descent.nn.Module;
+import dev.descent.optim.LBFGS;
+import dev.descent.optim.Optimizer;
 import java.io.IOException;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -15,10 +20,10 @@ import picocli.CommandLine.Option;
  */
 @Command(name = "bench", mixinStandardHelpOptions = true,
         description = {"Speed benchmarks on 1 and 2 threads: matmul, conv2d, a SimpleCNN training step, an MLP epoch on Fashion-MNIST,"
-            + " a GPT training step, and heap use per training step. With no subcommand, all of them.",
+            + " a GPT training step, and heap use per training step. With no subcommand, all of them but optim.",
             "--vs-pytorch runs each workload in PyTorch too (the bench-pytorch module, built on first use with ./descent build -Ppytorch)."},
         subcommands = {BenchCommand.Matmul.class, BenchCommand.Conv.class, BenchCommand.Cnn.class, BenchCommand.Mlp.class,
-            BenchCommand.Gpt.class, BenchCommand.MemoryUse.class, BenchCommand.LinalgBench.class})
+            BenchCommand.Gpt.class, BenchCommand.MemoryUse.class, BenchCommand.LinalgBench.class, BenchCommand.Optim.class})
 final class BenchCommand implements Callable<Integer> {
 
     /** Options every benchmark takes. */
@@ -167,6 +172,41 @@ final class BenchCommand implements Callable<Integer> {
         public Integer call() throws IOException {
             return run(common, SpeedBench::memory);
         }
+    }
+
+    @Command(name = "optim", mixinStandardHelpOptions = true,
+            description = {"One optimizer step over SimpleCNN's 545,098 parameters (fixed random gradients) for every --optimizer name and LBFGS,"
+                + " beside one SimpleCNN training step (batch 128), as a % of it.",
+                "SAM and LBFGS step with a closure returning a fixed loss: their time excludes the forward/backward passes they ask for.",
+                "--vs-pytorch: DJL's Adam and SGD (DJL's own optimizer classes; torch.optim is not reachable through DJL)."})
+    static final class Optim implements Callable<Integer> {
+        @Mixin
+        Common common = new Common();
+
+        @Option(names = "--optimizers", split = ",", description = "only these (default: all of them)")
+        List<String> only;
+
+        @Override
+        public Integer call() throws IOException {
+            List<String> names = only == null ? OPTIMIZERS : only;
+            for (String n : names) if (!OPTIMIZERS.contains(n)) throw new IllegalArgumentException(OptimizerFactory.unknown(n));
+            return run(common, b -> b.optim(names, BenchCommand::optimizer));
+        }
+    }
+
+    /** Every optimizer {@code bench optim} times: each name {@code --optimizer} accepts, then LBFGS (refused by train, timed here). */
+    static final List<String> OPTIMIZERS;
+
+    static {
+        List<String> all = new ArrayList<>(OptimizerFactory.NAMES);
+        all.add("lbfgs");
+        OPTIMIZERS = List.copyOf(all);
+    }
+
+    /** The optimizer of a name as {@code descent train --optimizer NAME} builds it with every default; LBFGS with PyTorch's defaults. */
+    static Optimizer optimizer(String name, Module model) {
+        if (name.equals("lbfgs")) return new LBFGS(model.parameters());
+        return dev.descent.bench.OptimizerFactory.create(dev.descent.bench.OptimizerFactory.Settings.defaults(name), model);
     }
 
     /** Runs the plan with the common options. */

@@ -37,12 +37,26 @@ class ReproduceCommandTest {
             {{"--part", "everything"}, {"reproduce", "clipping", "--part", "everything", "--out", dir.resolve("e").toString()}},
             {{"--clip", "medium"}, {"reproduce", "clipping", "--quick", "--clip", "soft,medium", "--out", dir.resolve("f").toString()}},
             {{"--methods", "lion"}, {"reproduce", "sr-adam", "--quick", "--methods", "adam,lion", "--out", dir.resolve("h").toString()}},
-            {{"--input-noises", "-1"}, {"reproduce", "sr-adam", "--quick", "--input-noises", "0.05,-1", "--out", dir.resolve("g").toString()}}}) {
+            {{"--input-noises", "-1"}, {"reproduce", "sr-adam", "--quick", "--input-noises", "0.05,-1", "--out", dir.resolve("g").toString()}},
+            {{"--baseline", "nosuch"}, {"reproduce", "sr-adam", "--quick", "--baseline", "lion,nosuch", "--out", dir.resolve("i").toString()}},
+            {{"--baseline", "fast"}, {"reproduce", "clipping", "--quick", "--baseline", "lion:fast", "--out", dir.resolve("j").toString()}}}) {
             String option = c[0][0], value = c[0][1];
             CommandRun r = CommandRun.of(c[1]);
             assertEquals(2, r.code(), String.join(" ", c[1]) + "\n" + r.all());
             assertTrue(r.err().contains(option) && r.err().contains(value), "the message names " + option + " and " + value + ": " + r.err());
         }
+    }
+
+    @Test
+    void srAdamWithABaselineByNameWritesItsRowsAndReportRow() throws Exception {
+        Path out = dir.resolve("sr-baseline");
+        CommandRun r = CommandRun.of("reproduce", "sr-adam", "--quick", "--methods", "adam", "--batch-sizes", "16", "--input-noises", "0.05", "--epochs", "1",
+                "--baseline", "lion:1e-4", "--out", out.toString());
+        assertEquals(0, r.code(), r.all());
+        assertTrue(r.out().contains("baselines lion"), r.out());
+        assertEquals(1, Files.readAllLines(out.resolve("sr-adam-runs.csv")).stream().filter(l -> l.startsWith("baseline-lion,16,")).count());
+        String report = Files.readString(out.resolve("report.md"));
+        assertTrue(report.contains("| lion (baseline) |") && report.contains("(given)"), report);
     }
 
     @Test

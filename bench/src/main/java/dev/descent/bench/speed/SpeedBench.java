@@ -254,6 +254,47 @@ public final class SpeedBench {
     }
 
     /**
+     * The optimizers PyTorch's side can time, and how: DJL's own optimizer classes (their update kernels are
+     * DJL's, not {@code torch.optim}, which DJL's Java API does not reach), under their Descent names.
+     */
+    static final Map<String, String> DJL_OPTIMIZERS = Map.of("adam", "DJL Adam", "sgd", "DJL SGD, momentum 0.9");
+
+    /**
+     * The time of one optimizer step over SimpleCNN's 545,098 parameters for each name, beside the time of one
+     * SimpleCNN training step (forward, loss, backward, Adam; batch 128) on the same thread count, and each
+     * step as a percentage of it. Gradients hold fixed random values; closure optimizers step with a closure
+     * returning a fixed loss ({@link Workloads#optimizerStep}).
+     *
+     * @param names     the optimizers, in order
+     * @param optimizer builds the optimizer of a name for a model
+     * @throws IOException when the PyTorch side fails
+     */
+    public void optim(List<String> names, java.util.function.BiFunction<String, dev.descent.nn.Module, dev.descent.optim.Optimizer> optimizer)
+            throws IOException {
+        header("optimizer step over SimpleCNN's 545,098 parameters (fixed random gradients; ms), and as % of a SimpleCNN training step"
+                + " (batch 128, 3×32×32, Adam); PyTorch: DJL's Adam and SGD (DJL's own update kernels; torch.optim is not reachable through DJL)");
+        Workloads.TrainingStep training = Workloads.simpleCnnStep();
+        Map<String, Workloads.OptimizerStep> steps = new java.util.LinkedHashMap<>();
+        for (String name : names) steps.put(name, Workloads.optimizerStep(m -> optimizer.apply(name, m)));
+        for (int t : threads) {
+            Value train = Value.ofSeconds(time(training, t)).scale(1e3);
+            Value trainTorch = torch == null ? null : Value.ofSeconds(torch.request("cnn %d %d", t, samples)).scale(1e3);
+            row("SimpleCNN training step", "ms", t, train, trainTorch, false, "%.1f", "= 100%");
+            for (var e : steps.entrySet()) {
+                Value ours = Value.ofSeconds(time(e.getValue(), t)).scale(1e3);
+                String djl = DJL_OPTIMIZERS.get(e.getKey());
+                Value theirs = torch == null || djl == null ? null : Value.ofSeconds(torch.request("optim %s %d %d", e.getKey(), t, samples)).scale(1e3);
+                String note = String.format(Locale.ROOT, "%.1f%% of a training step%s", 100 * ours.median() / train.median(),
+                        ours.median() > 0.1 * train.median() ? " (above 10%)" : "")
+                        + (theirs == null ? "" : String.format(Locale.ROOT, "; %s: %.1f%% of PyTorch's training step", djl,
+                                100 * theirs.median() / trainTorch.median()));
+                if (e.getValue().optimizer().requiresClosure()) note += "; closure returns a fixed loss (no forward/backward)";
+                row("step " + e.getKey(), "ms", t, ours, theirs, false, "%.3f", note);
+            }
+        }
+    }
+
+    /**
      * One MLP epoch on Fashion-MNIST, seconds and test accuracy (skipped when the data is not installed).
      *
      * @param runs epochs per thread count, each from a fresh model

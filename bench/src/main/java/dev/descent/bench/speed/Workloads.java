@@ -17,8 +17,12 @@ import dev.descent.nn.Sequential;
 import dev.descent.optim.Adam;
 import dev.descent.optim.Optimizer;
 import dev.descent.optim.ParamGroup;
+import dev.descent.core.Parameter;
+import dev.descent.nn.Module;
 import java.util.List;
 import java.util.SplittableRandom;
+import java.util.function.Function;
+import java.util.function.Supplier;
 
 /**
  * The Descent side of the speed benchmarks: each workload built once, then run as a {@link Runnable}
@@ -178,6 +182,43 @@ public final class Workloads {
                 adam.step();
             }
         };
+    }
+
+    /**
+     * One optimizer step over SimpleCNN's parameters (Models.simpleCnn for 3×32×32 and 10 classes, 545,098
+     * parameters, as {@link #simpleCnnStep}) whose gradients hold fixed random values (normal, σ = 0.01, drawn
+     * once): only the optimizer's own work is timed, no forward or backward pass. An optimizer that steps only
+     * with a closure (SAM, LBFGS) gets one that returns a fixed loss and leaves the gradients as they are, so
+     * its time is its own bookkeeping without the extra forward and backward passes the algorithm asks for.
+     *
+     * @param optimizer the optimizer under test, given the model
+     * @return the step, and the optimizer it runs
+     */
+    public static OptimizerStep optimizerStep(Function<Module, Optimizer> optimizer) {
+        SplittableRandom rng = new SplittableRandom(11);
+        Sequential model = Models.simpleCnn(3, 32, 10, rng);
+        model.train();
+        for (Parameter p : model.parameters()) p.setGrad(Tensor.randn(rng, p.shape()).mul(0.01).to(p.dtype()));
+        Optimizer opt = optimizer.apply(model);
+        Tensor loss = Tensor.of(1f);
+        Supplier<Tensor> closure = () -> loss;
+        return new OptimizerStep(opt, opt.requiresClosure() ? () -> opt.step(closure) : opt::step, new Workspace());
+    }
+
+    /**
+     * An optimizer and one step of it.
+     *
+     * @param optimizer the optimizer
+     * @param step      runs one {@code step()} (or {@code step(closure)} when the optimizer needs a closure)
+     * @param workspace the scope each step runs in, as the training step's
+     */
+    public record OptimizerStep(Optimizer optimizer, Runnable step, Workspace workspace) implements Runnable {
+        @Override
+        public void run() {
+            try (var _ = workspace.open()) {
+                step.run();
+            }
+        }
     }
 
     /** The MLP 784-256-10 of the issue. */

@@ -47,6 +47,10 @@ final class ClippingCommand implements Callable<Integer> {
     List<Long> seeds;
     @Option(names = "--resume", description = "keep the network runs an interrupted invocation with the same settings completed in --out; run the rest")
     boolean resume;
+    @Option(names = "--baseline", split = ",", paramLabel = "NAME[:LR]", description = "add optimizers by their descent train --optimizer name to the"
+            + " network part, paired by seed, each at its own default lr (as the four methods have theirs) unless :LR is given; the experiment's weight"
+            + " decay; lr ÷ 10 after the milestone")
+    List<String> baselines;
 
     @Override
     public Integer call() throws IOException {
@@ -60,10 +64,11 @@ final class ClippingCommand implements Callable<Integer> {
         ClippingConfig cfg = new ClippingConfig(p, or(x4Starts, d.x4Starts()), data, model, or(trainSubset, d.trainSubset()), or(testSubset, d.testSubset()),
                 d.subsetSeed(), or(batchSize, d.batchSize()), or(epochs, d.epochs()), or(milestone, d.milestone()), d.weightDecay(),
                 clips == null ? d.clips() : clips.stream().map(ClippingCommand::clip).toList(),
-                or(seeds, d.seeds()), common.quick, resume);
+                or(seeds, d.seeds()), common.quick, resume).withBaselines(dev.descent.bench.reproduce.Baseline.parseAll(baselines));
         String settings = "part " + part + (p == Part.NETWORK ? "" : ", x⁴ from " + cfg.x4Starts()) + (p == Part.X4 ? "" : String.format(Locale.ROOT,
                 "; %s on %s, %s, batch %d, %s, decay after %d, seeds %s", cfg.model(), cfg.data(), Count.of(cfg.trainSubset(), "training image"),
-                cfg.batchSize(), Count.of(cfg.epochs(), "epoch"), cfg.milestone(), cfg.seeds()));
+                cfg.batchSize(), Count.of(cfg.epochs(), "epoch"), cfg.milestone(), cfg.seeds())
+                + (cfg.baselines().isEmpty() ? "" : ", baselines " + String.join(", ", cfg.baselines().stream().map(b -> b.name()).toList())));
         return common.run(new ClippingExperiment(), cfg, settings);
     }
 

@@ -49,6 +49,9 @@ final class SrAdamCommand implements Callable<Integer> {
     Double margin;
     @Option(names = "--resume", description = "keep the runs an interrupted invocation with the same settings completed in --out; run the rest")
     boolean resume;
+    @Option(names = "--baseline", split = ",", paramLabel = "NAME[:LR]", description = "add optimizers by their descent train --optimizer name, in every"
+            + " cell, paired by seed, at the experiment's lr (every optimizer here shares it; 1e-3) unless :LR is given; no weight decay")
+    List<String> baselines;
 
     @Override
     public Integer call() throws IOException {
@@ -60,9 +63,11 @@ final class SrAdamCommand implements Callable<Integer> {
         };
         SrAdamConfig cfg = new SrAdamConfig(data, or(trainSubset, d.trainSubset()), or(testSubset, d.testSubset()), d.subsetSeed(),
                 or(inputNoises, d.inputNoises()), or(batchSizes, d.batchSizes()), or(epochs, d.epochs()),
-                methods == null ? d.methods() : methods.stream().map(SrAdamCommand::method).toList(), or(seeds, d.seeds()), d.lr(), v, or(margin, d.margin()), common.quick, resume);
+                methods == null ? d.methods() : methods.stream().map(SrAdamCommand::method).toList(), or(seeds, d.seeds()), d.lr(), v, or(margin, d.margin()), common.quick, resume)
+                .withBaselines(dev.descent.bench.reproduce.Baseline.parseAll(baselines));
         String settings = String.format(Locale.ROOT, "data %s, %s, batch sizes %s, input noises %s, %s, seeds %s", cfg.data(),
-                cfg.trainSubset() == 0 ? "all training images" : Count.of(cfg.trainSubset(), "training image"), cfg.batchSizes(), cfg.inputNoises(), Count.of(cfg.epochs(), "epoch"), cfg.seeds());
+                cfg.trainSubset() == 0 ? "all training images" : Count.of(cfg.trainSubset(), "training image"), cfg.batchSizes(), cfg.inputNoises(), Count.of(cfg.epochs(), "epoch"), cfg.seeds())
+                + (cfg.baselines().isEmpty() ? "" : ", baselines " + String.join(", ", cfg.baselines().stream().map(b -> b.name()).toList()));
         return common.run(new SrAdamExperiment(), cfg, settings);
     }
 

@@ -24,10 +24,29 @@ import java.util.List;
  * @param seeds       seeds
  * @param quick       toy sizes; the report claims nothing
  * @param resume      read back the network runs an earlier invocation with the same settings completed in the output folder
+ * @param baselines   optimizers added by name ({@code --baseline}), each at its own learning rate, paired by seed with the four methods
  */
 public record ClippingConfig(Part part, List<Double> x4Starts, String data, String model, int trainSubset, int testSubset, long subsetSeed, int batchSize,
-                             int epochs, int milestone, double weightDecay, List<Clip> clips, List<Long> seeds, boolean quick, boolean resume)
+                             int epochs, int milestone, double weightDecay, List<Clip> clips, List<Long> seeds, boolean quick, boolean resume,
+                             List<dev.descent.bench.reproduce.Baseline> baselines)
         implements Experiment.Config {
+
+    /** The settings with no baseline added. */
+    public ClippingConfig(Part part, List<Double> x4Starts, String data, String model, int trainSubset, int testSubset, long subsetSeed, int batchSize,
+                          int epochs, int milestone, double weightDecay, List<Clip> clips, List<Long> seeds, boolean quick, boolean resume) {
+        this(part, x4Starts, data, model, trainSubset, testSubset, subsetSeed, batchSize, epochs, milestone, weightDecay, clips, seeds, quick, resume, List.of());
+    }
+
+    /**
+     * The same settings with these baselines added.
+     *
+     * @param added the baselines
+     * @return the settings
+     */
+    public ClippingConfig withBaselines(List<dev.descent.bench.reproduce.Baseline> added) {
+        return new ClippingConfig(part, x4Starts, data, model, trainSubset, testSubset, subsetSeed, batchSize, epochs, milestone, weightDecay, clips, seeds,
+                quick, resume, added);
+    }
 
     /** Which parts run. */
     public enum Part {
@@ -44,6 +63,7 @@ public record ClippingConfig(Part part, List<Double> x4Starts, String data, Stri
         Experiment.Config.requireNonEmpty("--x4-starts", x4Starts);
         Experiment.Config.requireNonEmpty("--seeds", seeds);
         Experiment.Config.requireNonEmpty("--clip", clips);
+        baselines = List.copyOf(baselines);
         for (double x : x4Starts) if (!(x > 0) || Double.isInfinite(x)) throw new IllegalArgumentException("--x4-starts values must be > 0, was " + x);
         if (!model.equals("simplecnn") && !model.equals("resnet32")) throw new IllegalArgumentException("--model must be simplecnn or resnet32, was '" + model + "'");
         if (trainSubset < 0 || testSubset < 0) throw new IllegalArgumentException("subset sizes must be >= 0, were " + trainSubset + ", " + testSubset);
@@ -94,7 +114,7 @@ public record ClippingConfig(Part part, List<Double> x4Starts, String data, Stri
     }
 
     /**
-     * The runs of one seed, in order: SGD+momentum (no h), then the three clipping methods in each arm.
+     * The runs of one seed, in order: SGD+momentum (no h), then the three clipping methods in each arm, then the baselines (no h).
      *
      * @return {method, clip (null for SGD+momentum)} pairs
      */
@@ -104,6 +124,7 @@ public record ClippingConfig(Part part, List<Double> x4Starts, String data, Stri
         for (Clip c : clips) {
             for (ClippingMethod m : ClippingMethod.values()) if (m != ClippingMethod.SGD_MOMENTUM) a.add(new Object[] {m, c});
         }
+        for (var b : baselines) a.add(new Object[] {new ClippingArm.BaselineArm(b), null});
         return a;
     }
 
@@ -111,6 +132,6 @@ public record ClippingConfig(Part part, List<Double> x4Starts, String data, Stri
     String fingerprint() {
         return "clipping " + data + " model " + model + " train " + trainSubset + " test " + testSubset + " subset-seed " + subsetSeed + " batch "
                 + batchSize + " epochs " + epochs + " milestone " + milestone + " wd " + weightDecay + " clips " + clips + " seeds " + seeds
-                + " quick " + quick;
+                + " quick " + quick + (baselines.isEmpty() ? "" : " baselines " + baselines);
     }
 }

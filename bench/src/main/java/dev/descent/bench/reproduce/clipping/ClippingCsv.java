@@ -46,7 +46,7 @@ public final class ClippingCsv {
     }
 
     /** A run's key in log lines and for --resume: method/clip/seed. */
-    static String key(ClippingMethod m, ClippingFramework.Clip clip, long seed) {
+    static String key(ClippingArm m, ClippingFramework.Clip clip, long seed) {
         return m.key() + "/" + clipKey(clip) + "/" + seed;
     }
 
@@ -92,12 +92,28 @@ public final class ClippingCsv {
      * @throws IOException when a file cannot be read or names an unknown method
      */
     public static List<Run> readRuns(Path out, int epochs) throws IOException {
+        return readRuns(out, epochs, null);
+    }
+
+    /**
+     * The network runs the CSV files record as finished, with the baselines' learning rates taken from the settings.
+     *
+     * @param out the output folder
+     * @param cfg the settings whose runs these are
+     * @return the runs, in file order
+     * @throws IOException when a file cannot be read or names an unknown method
+     */
+    public static List<Run> readRuns(Path out, ClippingConfig cfg) throws IOException {
+        return readRuns(out, cfg.epochs(), cfg);
+    }
+
+    private static List<Run> readRuns(Path out, int epochs, ClippingConfig cfg) throws IOException {
         List<Map<String, String>> epochRows = CsvTable.read(out.resolve(EPOCHS));
         List<Run> runs = new ArrayList<>();
         for (Map<String, String> row : CsvTable.read(out.resolve(RUNS))) {
             String diverged = row.get("diverged");
             if (Integer.parseInt(row.get("epochs_completed")) != epochs && diverged.isEmpty()) continue;
-            ClippingMethod m = ClippingMethod.of(row.get("method"), out.resolve(RUNS));
+            ClippingArm m = ClippingArm.of(row.get("method"), cfg, out.resolve(RUNS));
             String clip = row.get("clip");
             ClippingFramework.Clip h = clip.equals(NO_CLIP) ? null : ClippingFramework.Clip.valueOf(clip.toUpperCase(java.util.Locale.ROOT));
             String key = m.key() + "/" + clip + "/" + row.get("seed");

@@ -13,7 +13,7 @@ import java.util.List;
 import java.util.Locale;
 
 /** The network optimizers compared, in the order they run and are reported (docs/papers.md §4). */
-public enum ClippingMethod {
+public enum ClippingMethod implements ClippingArm {
     /** The baseline. */
     SGD_MOMENTUM("SGD+momentum (dampened)", 1.0, Double.NaN, 0.9, Double.NaN),
     /** ν = 0: clipped SGD. */
@@ -39,8 +39,14 @@ public enum ClippingMethod {
      *
      * @return e.g. {@code clipped-momentum}
      */
+    @Override
     public String key() {
         return name().toLowerCase(Locale.ROOT).replace('_', '-');
+    }
+
+    @Override
+    public String label() {
+        return label;
     }
 
     /**
@@ -58,7 +64,8 @@ public enum ClippingMethod {
         throw new IOException(file + ": unknown method '" + key + "'");
     }
 
-    String hyperparameters() {
+    @Override
+    public String hyperparameters() {
         return switch (this) {
             case SGD_MOMENTUM -> "`SGD`, lr " + lr + ", momentum 0.9, dampening 0.9 (EMA momentum; PyTorch's b ← g on step one)";
             case CLIPPED_SGD -> "`ClippingFramework` ν = 0, η " + lr + ", γ " + gamma;
@@ -67,7 +74,8 @@ public enum ClippingMethod {
     }
 
     /** The optimizer over a model's parameters; {@code clip} is the clipping methods' h (ignored by SGD+momentum). */
-    Optimizer optimizer(Sequential model, ClippingConfig cfg, ClippingFramework.Clip clip) {
+    @Override
+    public Optimizer optimizer(Sequential model, ClippingConfig cfg, ClippingFramework.Clip clip) {
         ParamGroup g = ParamGroup.of(model.parameters()).with("lr", lr).with("weight_decay", cfg.weightDecay());
         return switch (this) {
             case SGD_MOMENTUM -> new SGD(List.of(g.with("momentum", 0.9).with("dampening", 0.9)));
@@ -77,7 +85,8 @@ public enum ClippingMethod {
     }
 
     /** η, and γ for the clipping family, ÷ 10 at the milestone. */
-    LrScheduler scheduler(Optimizer opt, ClippingConfig cfg) {
+    @Override
+    public LrScheduler scheduler(Optimizer opt, ClippingConfig cfg) {
         Schedule s = Schedule.multiStep(List.of(cfg.milestone()), 0.1);
         return this == SGD_MOMENTUM ? new LrScheduler(opt, s, "lr") : new LrScheduler(opt, s, "lr", "gamma");
     }

@@ -45,15 +45,15 @@ public record ClippingOutcome(List<X4> x4, double x4Seconds, List<Run> runs, Ima
      * One network run.
      *
      * @param method the optimizer
-     * @param clip   the clipping function h of a clipping method, null for SGD+momentum
+     * @param clip   the clipping function h of a clipping method, null for SGD+momentum and the baselines
      * @param seed   the seed of its weights and batches
      * @param result how training went, epoch by epoch
      */
-    public record Run(ClippingMethod method, ClippingFramework.Clip clip, long seed, TrainResult result) {}
+    public record Run(ClippingArm method, ClippingFramework.Clip clip, long seed, TrainResult result) {}
 
-    /** The runs of one arm: SGD+momentum and the clipping methods with h = {@code clip}, in run order. */
+    /** The runs of one arm: SGD+momentum, the baselines and the clipping methods with h = {@code clip}, in run order. */
     static List<Run> arm(List<Run> runs, ClippingFramework.Clip clip) {
-        return runs.stream().filter(r -> r.method() == ClippingMethod.SGD_MOMENTUM || r.clip() == clip).toList();
+        return runs.stream().filter(r -> r.clip() == null || r.clip() == clip).toList();
     }
 
     /** How the report names an arm. */
@@ -120,15 +120,15 @@ public record ClippingOutcome(List<X4> x4, double x4Seconds, List<Run> runs, Ima
     }
 
     /** One value per seed of a method at an epoch (NaN when a run did not reach it): training loss, or test accuracy in %. */
-    static double[] valuesAt(List<Run> runs, ClippingMethod m, int epoch, boolean trainLoss) {
-        return runs.stream().filter(r -> r.method() == m).mapToDouble(r -> {
+    static double[] valuesAt(List<Run> runs, ClippingArm m, int epoch, boolean trainLoss) {
+        return runs.stream().filter(r -> r.method().key().equals(m.key())).mapToDouble(r -> {
             EpochMetrics e = r.result().epoch(epoch);
             return e == null ? Double.NaN : trainLoss ? e.trainLoss() : 100 * e.testAccuracy();
         }).toArray();
     }
 
     /** Mean over seeds of an epoch's value (NaN when a run did not reach it). */
-    static double meanAt(List<Run> runs, ClippingMethod m, int epoch, boolean trainLoss) {
+    static double meanAt(List<Run> runs, ClippingArm m, int epoch, boolean trainLoss) {
         return Statistics.mean(valuesAt(runs, m, epoch, trainLoss));
     }
 
@@ -200,7 +200,7 @@ public record ClippingOutcome(List<X4> x4, double x4Seconds, List<Run> runs, Ima
     static String diverged(List<Run> runs) {
         List<String> d = new ArrayList<>();
         for (Run r : runs) {
-            if (r.result().diverged()) d.add(r.method().label + (r.clip() == null ? "" : " (" + ClippingCsv.clipKey(r.clip()) + " h)") + " seed " + r.seed() + ": "
+            if (r.result().diverged()) d.add(r.method().label() + (r.clip() == null ? "" : " (" + ClippingCsv.clipKey(r.clip()) + " h)") + " seed " + r.seed() + ": "
                     + r.result().message());
         }
         return d.isEmpty() ? "" : " Diverged: " + String.join("; ", d) + ".";

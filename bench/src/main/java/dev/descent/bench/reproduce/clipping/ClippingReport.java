@@ -67,6 +67,7 @@ final class ClippingReport {
             s.put("epochs", cfg.epochs() + "; η (and γ for the clipping methods) ÷ 10 after epoch " + cfg.milestone() + " (`LrScheduler` over lr and gamma)");
             s.put("weight decay", java.math.BigDecimal.valueOf(cfg.weightDecay()).stripTrailingZeros().toPlainString() + " (L2, added to the gradient before norms and momentum)");
             for (ClippingMethod m : ClippingMethod.values()) s.put(m.label, m.hyperparameters());
+            for (var b : cfg.baselines()) s.put(b.label() + " (--baseline)", new ClippingArm.BaselineArm(b).hyperparameters());
             List<String> arms = new ArrayList<>();
             for (ClippingFramework.Clip c : cfg.clips()) arms.add(ClippingOutcome.armName(c));
             s.put("clipping function h", "one arm per h for the three clipping methods, the first the main one: " + String.join("; ", arms)
@@ -119,13 +120,18 @@ final class ClippingReport {
                             Statistics.format(meanAt(arm, m, cfg.epochs(), false), 2), "≈ 93"));
                 }
             }
+            for (var b : cfg.baselines()) {
+                ClippingArm m = new ClippingArm.BaselineArm(b);
+                rows.add(List.of(m.label(), "—", Statistics.format(meanAt(runs, m, cfg.milestone(), true), 4), "—",
+                        Statistics.format(meanAt(runs, m, cfg.milestone(), false), 2), "—", Statistics.format(meanAt(runs, m, cfg.epochs(), false), 2), "—"));
+            }
             r.table(List.of("method", "h", "train loss before decay (ours)", "(paper)", "test acc. % before decay (ours)", "(paper)", "final test acc. % (ours)",
                     "(paper)"), rows);
             r.paragraph("Per seed:");
             List<List<String>> seedRows = new ArrayList<>();
             for (Run run : runs) {
                 EpochMetrics before = run.result().epoch(cfg.milestone()), end = run.result().epoch(cfg.epochs());
-                seedRows.add(List.of(run.method().label, run.clip() == null ? "—" : ClippingCsv.clipKey(run.clip()), Long.toString(run.seed()),
+                seedRows.add(List.of(run.method().label(), run.clip() == null ? "—" : ClippingCsv.clipKey(run.clip()), Long.toString(run.seed()),
                         before == null ? "—" : Statistics.format(before.trainLoss(), 4), before == null ? "—" : Statistics.format(100 * before.testAccuracy(), 2),
                         end == null ? "—" : Statistics.format(100 * end.testAccuracy(), 2), run.result().diverged() ? "diverged" : ""));
             }
@@ -190,10 +196,10 @@ final class ClippingReport {
                 "training loss").logScale(false, true);
         LinePlot acc = new LinePlot("Test accuracy (" + Statistics.seedNote(cfg.seeds().size()) + ")", "epoch", "test accuracy (%)");
         for (Object[] a : cfg.arms()) {
-            ClippingMethod m = (ClippingMethod) a[0];
+            ClippingArm m = (ClippingArm) a[0];
             ClippingFramework.Clip clip = (ClippingFramework.Clip) a[1];
             List<Run> arm = ClippingOutcome.arm(runs, clip);
-            String label = m.label + (clip == null ? "" : " (" + ClippingCsv.clipKey(clip) + " h)");
+            String label = m.label() + (clip == null ? "" : " (" + ClippingCsv.clipKey(clip) + " h)");
             double[] e = new double[cfg.epochs()], l = new double[e.length], acc0 = new double[e.length];
             double[] lLo = new double[e.length], lHi = new double[e.length], aLo = new double[e.length], aHi = new double[e.length];
             for (int i = 0; i < e.length; i++) {

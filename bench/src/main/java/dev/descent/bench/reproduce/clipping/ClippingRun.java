@@ -61,7 +61,7 @@ final class ClippingRun {
             params = model(cfg, data, 0).parameterCount();
             for (long seed : cfg.seeds()) {
                 for (Object[] arm : cfg.arms()) {
-                    ClippingMethod m = (ClippingMethod) arm[0];
+                    ClippingArm m = (ClippingArm) arm[0];
                     ClippingFramework.Clip clip = (ClippingFramework.Clip) arm[1];
                     String key = ClippingCsv.key(m, clip, seed);
                     Run before = earlier.get(key);
@@ -99,7 +99,7 @@ final class ClippingRun {
     static Map<String, Run> earlierRuns(ClippingConfig cfg, Path out) throws IOException {
         if (!Resumption.matches(out, cfg.fingerprint(), ClippingCsv.RUNS)) return Map.of();
         Map<String, Run> runs = new LinkedHashMap<>();
-        for (Run r : ClippingCsv.readRuns(out, cfg.epochs())) runs.put(ClippingCsv.key(r.method(), r.clip(), r.seed()), r);
+        for (Run r : ClippingCsv.readRuns(out, cfg)) runs.put(ClippingCsv.key(r.method(), r.clip(), r.seed()), r);
         return runs;
     }
 }

@@ -26,9 +26,28 @@ import java.util.List;
  *                    SR-Adam − Adam above it); fixed before the run
  * @param quick       toy sizes; the report claims nothing
  * @param resume      read back the runs an earlier invocation with the same settings completed in the output folder
+ * @param baselines   optimizers added by name ({@code --baseline}), run in every cell at {@code lr} unless given their own, paired by seed
  */
 public record SrAdamConfig(String data, int trainSubset, int testSubset, long subsetSeed, List<Double> inputNoises, List<Integer> batchSizes, int epochs,
-                           List<SrAdamMethod> methods, List<Long> seeds, double lr, SteinRuleAdam.Variant allVariant, double margin, boolean quick, boolean resume) implements Experiment.Config {
+                           List<SrAdamMethod> methods, List<Long> seeds, double lr, SteinRuleAdam.Variant allVariant, double margin, boolean quick, boolean resume,
+                           List<dev.descent.bench.reproduce.Baseline> baselines) implements Experiment.Config {
+
+    /** The settings with no baseline added. */
+    public SrAdamConfig(String data, int trainSubset, int testSubset, long subsetSeed, List<Double> inputNoises, List<Integer> batchSizes, int epochs,
+                        List<SrAdamMethod> methods, List<Long> seeds, double lr, SteinRuleAdam.Variant allVariant, double margin, boolean quick, boolean resume) {
+        this(data, trainSubset, testSubset, subsetSeed, inputNoises, batchSizes, epochs, methods, seeds, lr, allVariant, margin, quick, resume, List.of());
+    }
+
+    /**
+     * The same settings with these baselines added.
+     *
+     * @param added the baselines
+     * @return the settings
+     */
+    public SrAdamConfig withBaselines(List<dev.descent.bench.reproduce.Baseline> added) {
+        return new SrAdamConfig(data, trainSubset, testSubset, subsetSeed, inputNoises, batchSizes, epochs, methods, seeds, lr, allVariant, margin, quick, resume,
+                added);
+    }
 
     /**
      * One configuration of data and batch that every optimizer runs on.
@@ -54,6 +73,7 @@ public record SrAdamConfig(String data, int trainSubset, int testSubset, long su
         inputNoises = inputNoises.stream().distinct().toList();
         seeds = List.copyOf(seeds);
         methods = java.util.Arrays.stream(SrAdamMethod.values()).filter(methods::contains).toList();
+        baselines = List.copyOf(baselines);
     }
 
     /**
@@ -145,10 +165,33 @@ public record SrAdamConfig(String data, int trainSubset, int testSubset, long su
         }).toList();
     }
 
+    /**
+     * What a cell runs: {@link #methodsIn} and then every baseline.
+     *
+     * @param cell the cell
+     * @return its arms, in run and report order
+     */
+    public List<SrAdamArm> armsIn(Cell cell) {
+        List<SrAdamArm> arms = new ArrayList<>(methodsIn(cell));
+        for (var b : baselines) arms.add(new SrAdamArm.BaselineArm(b));
+        return List.copyOf(arms);
+    }
+
+    /**
+     * Every arm of any cell: {@link #methods} and the baselines.
+     *
+     * @return the arms
+     */
+    public List<SrAdamArm> arms() {
+        List<SrAdamArm> arms = new ArrayList<>(methods);
+        for (var b : baselines) arms.add(new SrAdamArm.BaselineArm(b));
+        return List.copyOf(arms);
+    }
+
     /** The settings that must match for {@code --resume} (everything but the flag itself). */
     String fingerprint() {
         return "sr-adam " + data + " train " + trainSubset + " test " + testSubset + " subset-seed " + subsetSeed + " noises " + inputNoises + " batches "
                 + batchSizes + " epochs " + epochs + " seeds " + seeds + " lr " + lr + " all-params " + allVariant + " margin " + margin + " quick " + quick
-                + " methods " + methods;
+                + " methods " + methods + (baselines.isEmpty() ? "" : " baselines " + baselines);
     }
 }

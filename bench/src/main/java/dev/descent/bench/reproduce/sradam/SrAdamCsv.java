@@ -50,13 +50,32 @@ public final class SrAdamCsv {
      * @throws IOException when a file cannot be read or names an unknown method
      */
     public static List<Run> readRuns(Path out, int epochs) throws IOException {
+        return readRuns(out, epochs, null);
+    }
+
+    /**
+     * The runs the CSV files record as finished, with the baselines' learning rates taken from the settings.
+     *
+     * @param out the output folder
+     * @param cfg the settings whose runs these are
+     * @return the runs, in file order
+     * @throws IOException when a file cannot be read or names an unknown method
+     */
+    public static List<Run> readRuns(Path out, SrAdamConfig cfg) throws IOException {
+        return readRuns(out, cfg.epochs(), cfg);
+    }
+
+    private static List<Run> readRuns(Path out, int epochs, SrAdamConfig cfg) throws IOException {
         List<Map<String, String>> epochRows = CsvTable.read(out.resolve(EPOCHS));
         List<Map<String, String>> shrinkRows = CsvTable.read(out.resolve(SHRINKAGE));
         List<Run> runs = new ArrayList<>();
         for (Map<String, String> row : CsvTable.read(out.resolve(RUNS))) {
             String diverged = row.get("diverged");
             if (Integer.parseInt(row.get("epochs_completed")) != epochs && diverged.isEmpty()) continue;
-            SrAdamMethod m = SrAdamMethod.of(row.get("method"), out.resolve(RUNS));
+            String name = row.get("method");
+            SrAdamArm m = cfg != null ? SrAdamArm.of(name, cfg, out.resolve(RUNS))
+                    : dev.descent.bench.reproduce.Baseline.fromKey(name) != null ? new SrAdamArm.BaselineArm(dev.descent.bench.reproduce.Baseline.fromKey(name))
+                    : SrAdamMethod.of(name, out.resolve(RUNS));
             String key = key(row);
             List<double[]> shrink = new ArrayList<>();
             for (Map<String, String> r : shrinkRows) {
@@ -75,7 +94,7 @@ public final class SrAdamCsv {
     }
 
     /** The key of a run, as {@link #key(Map)} builds it from a row. */
-    static String key(SrAdamMethod m, int batch, double noise, long seed) {
+    static String key(SrAdamArm m, int batch, double noise, long seed) {
         return m.key() + "/" + batch + "/" + noise + "/" + seed;
     }
 }

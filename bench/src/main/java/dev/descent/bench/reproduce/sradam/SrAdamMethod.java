@@ -14,7 +14,7 @@ import java.util.Locale;
 import java.util.Map;
 
 /** The optimizers compared, in the order they run and are reported (docs/papers.md §1): the paper's four, two mechanism controls, two baselines. */
-public enum SrAdamMethod {
+public enum SrAdamMethod implements SrAdamArm {
     /** Adam with ε on the uncorrected √v, so that it is SR-Adam with c ≡ 1. */
     ADAM("Adam"),
     /** SR-Adam shrinking the convolution layers, the paper's formula. */
@@ -47,11 +47,17 @@ public enum SrAdamMethod {
         this.label = label;
     }
 
+    @Override
+    public String label() {
+        return label;
+    }
+
     /**
      * Whether the method shrinks (and so has a factor c to record).
      *
      * @return true for the SR-Adam variants
      */
+    @Override
     public boolean shrinks() {
         return this == SR_PAPER || this == SR_WHITENED || this == SR_ALL || this == SR_RAW;
     }
@@ -61,6 +67,7 @@ public enum SrAdamMethod {
      *
      * @return e.g. {@code sr-whitened}
      */
+    @Override
     public String key() {
         return name().toLowerCase(Locale.ROOT).replace('_', '-');
     }
@@ -75,7 +82,8 @@ public enum SrAdamMethod {
      * The published number at a batch size and noise level, or NaN (the paper's SR-Adam numbers come from the authors' whitened
      * code; the mechanism controls are not in the paper).
      */
-    double paper(int batch, double noise) {
+    @Override
+    public double paper(int batch, double noise) {
         int column = switch (this) {
             case SGD -> 0;
             case MOMENTUM -> 1;
@@ -92,7 +100,8 @@ public enum SrAdamMethod {
     }
 
     /** The optimizer over a model's parameters. */
-    Optimizer optimizer(Sequential model, SrAdamConfig cfg) {
+    @Override
+    public Optimizer optimizer(Sequential model, SrAdamConfig cfg) {
         List<Parameter> all = model.parameters();
         return switch (this) {
             case ADAM -> new Adam(List.of(ParamGroup.of(all).with("lr", cfg.lr()).with("paper_epsilon", true)));

@@ -33,23 +33,23 @@ public record SrAdamOutcome(List<Run> runs, ImageSource data, long parameters, i
      * @param result    how training went, epoch by epoch
      * @param shrinkage per optimizer step of a shrinking method: {step, epoch, factor c of the shrinking group}
      */
-    public record Run(SrAdamMethod method, int batch, double noise, long seed, TrainResult result, List<double[]> shrinkage) {
-        boolean in(SrAdamMethod m, SrAdamConfig.Cell cell) {
-            return method == m && batch == cell.batch() && noise == cell.noise();
+    public record Run(SrAdamArm method, int batch, double noise, long seed, TrainResult result, List<double[]> shrinkage) {
+        boolean in(SrAdamArm m, SrAdamConfig.Cell cell) {
+            return method.key().equals(m.key()) && batch == cell.batch() && noise == cell.noise();
         }
     }
 
     /** Best test accuracy (%) of each seed's run of a method in a cell, in seed order. */
-    static double[] bests(List<Run> runs, SrAdamMethod m, SrAdamConfig.Cell cell) {
+    static double[] bests(List<Run> runs, SrAdamArm m, SrAdamConfig.Cell cell) {
         return runs.stream().filter(r -> r.in(m, cell)).mapToDouble(r -> 100 * r.result().bestTestAccuracy()).toArray();
     }
 
-    static double meanBest(List<Run> runs, SrAdamMethod m, SrAdamConfig.Cell cell) {
+    static double meanBest(List<Run> runs, SrAdamArm m, SrAdamConfig.Cell cell) {
         return Statistics.mean(bests(runs, m, cell));
     }
 
     /** A method against Adam in a cell, seed by seed. */
-    static Comparison againstAdam(List<Run> runs, SrAdamMethod m, SrAdamConfig.Cell cell) {
+    static Comparison againstAdam(List<Run> runs, SrAdamArm m, SrAdamConfig.Cell cell) {
         return new Comparison(bests(runs, m, cell), bests(runs, SrAdamMethod.ADAM, cell));
     }
 

@@ -7,6 +7,7 @@ import static dev.descent.bench.reproduce.sradam.SrAdamOutcome.againstAdam;
 import dev.descent.bench.ImageSource;
 import dev.descent.bench.report.LinePlot;
 import dev.descent.bench.reproduce.Budget;
+import dev.descent.bench.reproduce.Comparison;
 import dev.descent.bench.reproduce.Report;
 import dev.descent.bench.reproduce.Resumption;
 import dev.descent.bench.reproduce.Statistics;
@@ -47,7 +48,7 @@ final class SrAdamReport {
                 data.train().channels(), data.train().height(), data.train().width(), data.train().numClasses(), o.parameters()));
         s.put("batch sizes", cfg.batchSizes() + " (the claims' large batch: " + cfg.mainBatch() + ", small: " + cfg.smallBatch() + ")");
         s.put("cells and their optimizers", String.join("; ", cfg.cells().stream().map(c -> "batch " + c.batch() + ", noise " + Statistics.sig(c.noise())
-                + ": " + String.join(", ", cfg.methodsIn(c).stream().map(SrAdamMethod::key).toList())).toList())
+                + ": " + String.join(", ", cfg.armsIn(c).stream().map(SrAdamArm::key).toList())).toList())
                 + " (the paper's layout: all-parameter SR-Adam and the SGD baselines in its noise table, the mechanism controls in the batch sweep)");
         s.put("epochs", cfg.epochs());
         s.put("seeds", cfg.seeds() + " (per seed, every optimizer starts from the same weights and sees the same batches, augmentation and noise)");
@@ -61,6 +62,10 @@ final class SrAdamReport {
                 + " help?), and Adam with β1 = 0.99 on the conv layers only (the whitened variant's c = 0.1 makes its first moment"
                 + " 0.99·m + 0.01·g there: is the gain just a longer average?)");
         s.put("baselines", "SGD and SGD with momentum 0.9, lr " + cfg.lr() + " (the paper's table has both)");
+        if (!cfg.baselines().isEmpty()) {
+            s.put("baselines added (--baseline)", dev.descent.bench.reproduce.Baseline.describe(cfg.baselines(), cfg.lr(), 0)
+                    + "; in every cell, paired by seed with the other optimizers");
+        }
         s.put("metric", "best test accuracy over the epochs, mean ± std over seeds");
         r.settings(s);
         List<Budget> budget = new ArrayList<>();
@@ -82,13 +87,13 @@ final class SrAdamReport {
             r.subsection("Batch " + batch + ", input noise " + Statistics.sig(cell.noise()));
             List<List<String>> rows = new ArrayList<>();
             double paperAdam = SrAdamMethod.ADAM.paper(batch, cell.noise());
-            for (SrAdamMethod m : cfg.methodsIn(cell)) {
+            for (SrAdamArm m : cfg.armsIn(cell)) {
                 double[] b = bests(runs, m, cell);
                 double[] finals = runs.stream().filter(x -> x.in(m, cell))
                         .mapToDouble(x -> x.result().diverged() || x.result().history().isEmpty() ? Double.NaN
                                 : 100 * x.result().history().getLast().testAccuracy()).toArray();
                 double p = m.paper(batch, cell.noise());
-                rows.add(List.of(m.label, Statistics.meanStd(b, 2), Statistics.format(Statistics.mean(finals), 2),
+                rows.add(List.of(m.label(), Statistics.meanStd(b, 2), Statistics.format(Statistics.mean(finals), 2),
                         m == SrAdamMethod.ADAM || b.length != bests(runs, SrAdamMethod.ADAM, cell).length ? "—"
                                 : Statistics.tInterval(againstAdam(runs, m, cell).pairedDifferences(), Verdict.LEVEL).format(2),
                         Double.isNaN(p) ? "—" : Statistics.format(p, 2),
@@ -104,10 +109,10 @@ final class SrAdamReport {
         r.subsection("Shrinkage factor");
         List<List<String>> rows = new ArrayList<>();
         for (SrAdamConfig.Cell cell : cfg.cells()) {
-            for (SrAdamMethod m : cfg.methodsIn(cell)) {
+            for (SrAdamArm m : cfg.armsIn(cell)) {
                 if (!m.shrinks()) continue;
                 double[] c = afterWarmup(runs, m, cell);
-                rows.add(List.of(Integer.toString(cell.batch()), Statistics.sig(cell.noise()), m.label, Integer.toString(c.length),
+                rows.add(List.of(Integer.toString(cell.batch()), Statistics.sig(cell.noise()), m.label(), Integer.toString(c.length),
                         Statistics.format(Statistics.mean(c), 4), Statistics.format(java.util.Arrays.stream(c).min().orElse(Double.NaN), 4),
                         Statistics.format(java.util.Arrays.stream(c).max().orElse(Double.NaN), 4)));
             }
@@ -119,7 +124,7 @@ final class SrAdamReport {
             r.image("Shrinkage factor per step, batch " + cell.batch() + ", noise " + Statistics.sig(cell.noise()), plotName("shrinkage", cell));
         }
         List<String> diverged = new ArrayList<>();
-        for (Run run : runs) if (run.result().diverged()) diverged.add(run.method().label + ", batch " + run.batch() + ", noise "
+        for (Run run : runs) if (run.result().diverged()) diverged.add(run.method().label() + ", batch " + run.batch() + ", noise "
                 + Statistics.sig(run.noise()) + ", seed " + run.seed() + ": "
                 + run.result().message());
         if (!diverged.isEmpty()) {
@@ -140,7 +145,7 @@ final class SrAdamReport {
     }
 
     /** The factors c of a method's runs in a cell after the 5 warm-up steps, in run and step order. */
-    static double[] afterWarmup(List<Run> runs, SrAdamMethod m, SrAdamConfig.Cell cell) {
+    static double[] afterWarmup(List<Run> runs, SrAdamArm m, SrAdamConfig.Cell cell) {
         return runs.stream().filter(x -> x.in(m, cell)).flatMap(x -> x.shrinkage().stream()).filter(x -> x[0] > 5).mapToDouble(x -> x[2]).toArray();
     }
 
@@ -158,9 +163,15 @@ final class SrAdamReport {
                 + " %s points of best accuracy (published variant, whitened) and %s (paper formula), paired over %s (paper +1.89 on CIFAR-10);"
                 + " verdicts: %s.",
                 o.data().cifar10() ? "CIFAR-10" : o.data().description() + " (substitute for CIFAR-10)", main.batch(), Statistics.sig(main.noise()),
-                Statistics.tInterval(SrAdamOutcome.againstAdam(o.runs(), SrAdamMethod.SR_WHITENED, main).pairedDifferences(), Verdict.LEVEL).format(2),
-                Statistics.tInterval(SrAdamOutcome.againstAdam(o.runs(), SrAdamMethod.SR_PAPER, main).pairedDifferences(), Verdict.LEVEL).format(2),
+                pairedInterval(o.runs(), SrAdamMethod.SR_WHITENED, main), pairedInterval(o.runs(), SrAdamMethod.SR_PAPER, main),
                 dev.descent.bench.report.Count.of(cfg.seeds().size(), "seed"), String.join(", ", parts));
+    }
+
+    /** The paired interval of a method − Adam, or "not run" when either has no run there (--methods). */
+    private static String pairedInterval(List<Run> runs, SrAdamArm m, SrAdamConfig.Cell cell) {
+        Comparison c = SrAdamOutcome.againstAdam(runs, m, cell);
+        if (c.treatment().length == 0 || c.treatment().length != c.control().length) return "not run";
+        return Statistics.tInterval(c.pairedDifferences(), Verdict.LEVEL).format(2);
     }
 
     private static void plots(SrAdamConfig cfg, List<Run> runs, Path out) throws IOException {
@@ -168,7 +179,7 @@ final class SrAdamReport {
             String at = "batch " + cell.batch() + ", noise " + Statistics.sig(cell.noise());
             LinePlot acc = new LinePlot("Test accuracy, " + at + " (" + Statistics.seedNote(cfg.seeds().size()) + ")", "epoch", "test accuracy (%)");
             LinePlot shrink = new LinePlot("Shrinkage factor c of the shrinking group, " + at + " (mean over seeds)", "step", "c");
-            for (SrAdamMethod m : cfg.methodsIn(cell)) {
+            for (SrAdamArm m : cfg.armsIn(cell)) {
                 double[] e = new double[cfg.epochs()], a = new double[cfg.epochs()], lo = new double[e.length], hi = new double[e.length];
                 for (int i = 0; i < e.length; i++) {
                     e[i] = i + 1;
@@ -179,8 +190,8 @@ final class SrAdamReport {
                     lo[i] = 100 * Statistics.min(v);
                     hi[i] = 100 * Statistics.max(v);
                 }
-                if (cfg.seeds().size() > 1) acc.add(m.label, e, a, lo, hi);
-                else acc.add(m.label, e, a);
+                if (cfg.seeds().size() > 1) acc.add(m.label(), e, a, lo, hi);
+                else acc.add(m.label(), e, a);
                 if (!m.shrinks()) continue;
                 List<Run> mine = runs.stream().filter(r -> r.in(m, cell)).toList();
                 int steps = mine.stream().mapToInt(r -> r.shrinkage().size()).max().orElse(0);
@@ -190,7 +201,7 @@ final class SrAdamReport {
                     s[i] = i + 1;
                     c[i] = Statistics.mean(mine.stream().mapToDouble(r -> k < r.shrinkage().size() ? r.shrinkage().get(k)[2] : Double.NaN).toArray());
                 }
-                shrink.add(m.label, s, c);
+                shrink.add(m.label(), s, c);
             }
             acc.write(out.resolve(plotName("accuracy", cell)));
             shrink.write(out.resolve(plotName("shrinkage", cell)));

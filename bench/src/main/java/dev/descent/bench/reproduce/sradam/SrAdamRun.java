@@ -45,7 +45,7 @@ final class SrAdamRun {
             Dataset train = data.trainingSet(true, cell.noise());
             String noise = "n" + Statistics.sig(cell.noise());
             for (long seed : cfg.seeds()) {
-                for (SrAdamMethod m : cfg.methodsIn(cell)) {
+                for (SrAdamArm m : cfg.armsIn(cell)) {
                     Run before = earlier.get(SrAdamCsv.key(m, batch, cell.noise(), seed));
                     if (before != null) {
                         runs.add(before);
@@ -81,7 +81,7 @@ final class SrAdamRun {
     static Map<String, Run> earlierRuns(SrAdamConfig cfg, Path out) throws IOException {
         if (!Resumption.matches(out, cfg.fingerprint(), SrAdamCsv.RUNS)) return Map.of();
         Map<String, Run> runs = new LinkedHashMap<>();
-        for (Run r : SrAdamCsv.readRuns(out, cfg.epochs())) runs.put(SrAdamCsv.key(r.method(), r.batch(), r.noise(), r.seed()), r);
+        for (Run r : SrAdamCsv.readRuns(out, cfg)) runs.put(SrAdamCsv.key(r.method(), r.batch(), r.noise(), r.seed()), r);
         return runs;
     }
 }

@@ -156,4 +156,36 @@ class ClippingTest {
                 d.trainSubset(), d.testSubset(), d.subsetSeed(), d.batchSize(), 2, 5, d.weightDecay(), d.clips(), d.seeds(), true, false));
         assertTrue(e.getMessage().contains("--milestone") && e.getMessage().contains("5"), e.getMessage());
     }
+
+    @Test
+    void aBaselineByNameIsAPairedArmWithRowsAReportRowAndResume() throws Exception {
+        ClippingConfig toy = ClippingConfig.toy("synthetic", "simplecnn");
+        List<dev.descent.bench.reproduce.Baseline> added = dev.descent.bench.reproduce.Baseline.parseAll(List.of("lion"));
+        ClippingConfig cfg = new ClippingConfig(Part.NETWORK, toy.x4Starts(), toy.data(), toy.model(), 32, 32, toy.subsetSeed(), toy.batchSize(), toy.epochs(),
+                toy.milestone(), toy.weightDecay(), List.of(dev.descent.optim.ClippingFramework.Clip.SOFT), List.of(1L), true, false).withBaselines(added);
+        Path out = dir.resolve("baseline");
+        ClippingOutcome first = Reproduction.run(new ClippingExperiment(), cfg, out, "test", Outputs.QUIET);
+        assertEquals(5, first.runs().size(), "SGD+momentum, three clipping methods, lion");
+        List<String> runs = java.nio.file.Files.readAllLines(out.resolve(ClippingCsv.RUNS));
+        assertEquals(1, runs.stream().filter(l -> l.startsWith("baseline-lion,")).count(), String.join("\n", runs));
+        assertEquals(cfg.epochs(), java.nio.file.Files.readAllLines(out.resolve(ClippingCsv.EPOCHS)).stream().filter(l -> l.startsWith("baseline-lion,")).count());
+        String report = java.nio.file.Files.readString(out.resolve("report.md"));
+        assertTrue(report.contains("| lion (baseline) |"), report);
+        // Lion at its own default lr (1e-4, as descent train) with the experiment's weight decay.
+        dev.descent.optim.Optimizer lion = new ClippingArm.BaselineArm(added.getFirst()).optimizer(
+                dev.descent.nn.Models.simpleCnn(1, 28, 10, new java.util.SplittableRandom(1)), cfg, null);
+        assertTrue(lion instanceof dev.descent.optim.Lion, lion.getClass().getName());
+        assertEquals(1e-4, lion.groups().getFirst().get("lr"), 0.0);
+        assertEquals(cfg.weightDecay(), lion.groups().getFirst().get("weight_decay"), 0.0);
+
+        List<String> epochs = Outputs.withoutSeconds(out.resolve(ClippingCsv.EPOCHS));
+        Outputs.dropLastLines(out.resolve(ClippingCsv.RUNS), 1);
+        Outputs.dropLastLines(out.resolve(ClippingCsv.EPOCHS), cfg.epochs());
+        ClippingConfig resume = new ClippingConfig(Part.NETWORK, toy.x4Starts(), toy.data(), toy.model(), 32, 32, toy.subsetSeed(), toy.batchSize(), toy.epochs(),
+                toy.milestone(), toy.weightDecay(), List.of(dev.descent.optim.ClippingFramework.Clip.SOFT), List.of(1L), true, true).withBaselines(added);
+        ClippingOutcome second = Reproduction.run(new ClippingExperiment(), resume, out, "test", Outputs.QUIET);
+        assertEquals(4, second.resumed(), "all but the lion run read back");
+        assertEquals(epochs, Outputs.withoutSeconds(out.resolve(ClippingCsv.EPOCHS)), "the recomputed lion run is bitwise the same");
+        assertTrue(java.nio.file.Files.readString(out.resolve("report.md")).contains("| lion (baseline) |"));
+    }
 }

@@ -111,6 +111,43 @@ class SrAdamTest {
         assertEquals(first.verdicts(), second.verdicts());
     }
 
+    @Test
+    void baselinesByNameAddPairedArmsWithRowsReportRowsAndResume() throws Exception {
+        List<dev.descent.bench.reproduce.Baseline> added = dev.descent.bench.reproduce.Baseline.parseAll(List.of("lion", "sgd:0.05"));
+        SrAdamConfig cfg = new SrAdamConfig("synthetic", 16, 16, 0, List.of(0.05), List.of(8), 2, List.of(SrAdamMethod.ADAM), List.of(1L, 2L), 1e-3,
+                SteinRuleAdam.Variant.PAPER, 0.5, true, false).withBaselines(added);
+        Path out = dir.resolve("baselines");
+        SrAdamOutcome first = Reproduction.run(new SrAdamExperiment(), cfg, out, "test", Outputs.QUIET);
+        assertEquals(6, first.runs().size(), "adam, lion, sgd × 2 seeds");
+        List<String> runs = java.nio.file.Files.readAllLines(out.resolve(SrAdamCsv.RUNS));
+        for (String key : List.of("baseline-lion", "baseline-sgd")) {
+            for (long seed : cfg.seeds()) {
+                assertEquals(1, runs.stream().filter(l -> l.startsWith(key + ",8,0.05," + seed + ",")).count(), key + " seed " + seed + " in\n" + runs);
+            }
+            assertEquals(2 * cfg.epochs(), java.nio.file.Files.readAllLines(out.resolve(SrAdamCsv.EPOCHS)).stream().filter(l -> l.startsWith(key + ",")).count());
+        }
+        String report = java.nio.file.Files.readString(out.resolve("report.md"));
+        assertTrue(report.contains("| lion (baseline) |"), report);
+        assertTrue(report.contains("| sgd (baseline) |"), report);
+        assertTrue(report.contains("lr 0.05 (given)") && report.contains("lr 0.001 (the experiment's)"), report);
+        // The baseline's optimizer is the one descent train builds, at the experiment's lr: Lion with lr 1e-3.
+        dev.descent.optim.Optimizer lion = new SrAdamArm.BaselineArm(added.get(0)).optimizer(
+                dev.descent.nn.Models.simpleCnn(1, 28, 10, new java.util.SplittableRandom(1)), cfg);
+        assertTrue(lion instanceof dev.descent.optim.Lion, lion.getClass().getName());
+        assertEquals(1e-3, lion.groups().getFirst().get("lr"), 0.0);
+
+        List<String> epochs = Outputs.withoutSeconds(out.resolve(SrAdamCsv.EPOCHS));
+        Outputs.dropLastLines(out.resolve(SrAdamCsv.RUNS), 1);
+        Outputs.dropLastLines(out.resolve(SrAdamCsv.EPOCHS), 1);
+        SrAdamConfig again = new SrAdamConfig("synthetic", 16, 16, 0, List.of(0.05), List.of(8), 2, List.of(SrAdamMethod.ADAM), List.of(1L, 2L), 1e-3,
+                SteinRuleAdam.Variant.PAPER, 0.5, true, true).withBaselines(added);
+        SrAdamOutcome second = Reproduction.run(new SrAdamExperiment(), again, out, "test", Outputs.QUIET);
+        assertEquals(5, second.resumed(), "every run but the last (seed 2's sgd baseline) read back");
+        assertEquals(epochs, Outputs.withoutSeconds(out.resolve(SrAdamCsv.EPOCHS)), "the recomputed baseline run is bitwise the same");
+        assertEquals(first.runs().stream().map(r -> r.method().key()).toList(), second.runs().stream().map(r -> r.method().key()).toList());
+        assertTrue(java.nio.file.Files.readString(out.resolve("report.md")).contains("| lion (baseline) |"));
+    }
+
     /** One batch size and noise, two seeds (a paired interval needs two), 16 images: sixteen short runs. */
     private static SrAdamConfig small(boolean resume) {
         return new SrAdamConfig("synthetic", 16, 16, 0, List.of(0.05), List.of(8), 2, List.of(SrAdamMethod.values()), List.of(1L, 2L), 1e-3, SteinRuleAdam.Variant.PAPER, 0.5, true, resume);
