@@ -7,4 +7,6 @@ module dev.descent.onnx {
     requires transitive dev.descent.nn;
 
     exports dev.descent.onnx;
+    // Module reads its subclasses' fields by reflection (OnnxModel registers explicitly, but stays readable).
+    opens dev.descent.onnx to dev.descent.nn;
 }
