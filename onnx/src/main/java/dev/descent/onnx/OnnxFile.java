@@ -209,6 +209,7 @@ public final class OnnxFile {
                 case 5 -> {
                     int at = r.keyOffset();
                     Named t = tensor(r.message("initializer", "TensorProto"));
+                    if (t.name.isEmpty()) throw r.error(at, "a name for every initializer", "none");
                     if (inits.put(t.name, t.tensor) != null) throw r.error(at, "initializer names that are unique", "'" + t.name + "' twice");
                 }
                 case 11 -> inputs.add(valueInfo(r.message("input", "ValueInfoProto")));
@@ -220,26 +221,30 @@ public final class OnnxFile {
     }
 
     private static Node node(ProtoReader r) throws FileFormatException {
+        int start = r.position();
         String name = "", op = "", domain = "";
-        List<String> in = new ArrayList<>(), out = new ArrayList<>();
-        Map<String, Attribute> attrs = new LinkedHashMap<>();
+        List<String> in = List.of(), out = List.of();
+        Map<String, Attribute> attrs = Map.of();
         while (r.next()) {
             switch (r.field()) {
-                case 1 -> in.add(r.string("input"));
-                case 2 -> out.add(r.string("output"));
+                case 1 -> (in = in.isEmpty() ? new ArrayList<>(2) : in).add(r.string("input"));
+                case 2 -> (out = out.isEmpty() ? new ArrayList<>(1) : out).add(r.string("output"));
                 case 3 -> name = r.string("name");
                 case 4 -> op = r.string("op_type");
                 case 7 -> domain = r.string("domain");
                 case 5 -> {
                     int at = r.keyOffset();
                     Attribute a = attribute(r.message("attribute", "AttributeProto"));
+                    if (attrs.isEmpty()) attrs = new LinkedHashMap<>();
                     if (attrs.put(a.name(), a) != null) throw r.error(at, "attribute names that are unique in a node", "'" + a.name() + "' twice");
                 }
                 default -> r.skip();
             }
         }
+        // Required by the format; refusing nameless nodes also bounds what a file of empty messages costs to read.
+        if (op.isEmpty()) throw r.error(start, "an op_type in NodeProto", "none");
         if (domain.equals("ai.onnx")) domain = "";
-        return new Node(name, op, domain, List.copyOf(in), List.copyOf(out), Collections.unmodifiableMap(attrs));
+        return new Node(name, op, domain, Collections.unmodifiableList(in), Collections.unmodifiableList(out), Collections.unmodifiableMap(attrs));
     }
 
     private static Attribute attribute(ProtoReader r) throws FileFormatException {
@@ -267,6 +272,7 @@ public final class OnnxFile {
                 default -> r.skip();
             }
         }
+        if (name.isEmpty()) throw r.error(start, "a name in AttributeProto", "none");
         AttributeType at = AttributeType.of(type);
         Object value = switch (at) {
             case FLOAT -> f;
@@ -285,6 +291,7 @@ public final class OnnxFile {
     }
 
     private static ValueInfo valueInfo(ProtoReader r) throws FileFormatException {
+        int start = r.position();
         String name = "";
         int elem = 0;
         List<Dim> shape = null;
@@ -311,8 +318,11 @@ public final class OnnxFile {
                 default -> r.skip();
             }
         }
+        if (name.isEmpty()) throw r.error(start, "a name in ValueInfoProto", "none");
         return new ValueInfo(name, elem, shape);
     }
+
+    private static final Dim UNKNOWN = new Dim(-1, "");
 
     private static List<Dim> shape(ProtoReader r) throws FileFormatException {
         List<Dim> dims = new ArrayList<>();
@@ -331,7 +341,7 @@ public final class OnnxFile {
                     default -> d.skip();
                 }
             }
-            dims.add(new Dim(v < 0 ? -1 : v, p));
+            dims.add(v < 0 && p.isEmpty() ? UNKNOWN : new Dim(v < 0 ? -1 : v, p));
         }
         return List.copyOf(dims);
     }

@@ -169,6 +169,9 @@ final class ProtoReader {
     /** A string field, checked to be UTF-8. */
     String string(String name) throws FileFormatException {
         int start = length(name);
+        boolean ascii = true;
+        for (int k = start; k < pos && ascii; k++) ascii = buf[k] >= 0;
+        if (ascii) return new String(buf, start, pos - start, StandardCharsets.ISO_8859_1); // the common case, without a decoder
         try {
             return StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
                     .onUnmappableCharacter(CodingErrorAction.REPORT).decode(ByteBuffer.wrap(buf, start, pos - start)).toString();
@@ -261,11 +264,11 @@ final class ProtoReader {
 
     /** A growable long array (no boxing). */
     static final class LongList {
-        long[] a = new long[8];
+        long[] a = new long[0]; // grown on first use: an empty message's lists cost a few bytes
         int n;
 
         void add(long v) {
-            if (n == a.length) a = java.util.Arrays.copyOf(a, 2 * n);
+            if (n == a.length) a = java.util.Arrays.copyOf(a, Math.max(8, 2 * n));
             a[n++] = v;
         }
 
@@ -276,11 +279,11 @@ final class ProtoReader {
 
     /** A growable float array. */
     static final class FloatList {
-        float[] a = new float[8];
+        float[] a = new float[0]; // grown on first use: an empty message's lists cost a few bytes
         int n;
 
         void add(float v) {
-            if (n == a.length) a = java.util.Arrays.copyOf(a, 2 * n);
+            if (n == a.length) a = java.util.Arrays.copyOf(a, Math.max(8, 2 * n));
             a[n++] = v;
         }
 
@@ -291,11 +294,11 @@ final class ProtoReader {
 
     /** A growable double array. */
     static final class DoubleList {
-        double[] a = new double[8];
+        double[] a = new double[0]; // grown on first use: an empty message's lists cost a few bytes
         int n;
 
         void add(double v) {
-            if (n == a.length) a = java.util.Arrays.copyOf(a, 2 * n);
+            if (n == a.length) a = java.util.Arrays.copyOf(a, Math.max(8, 2 * n));
             a[n++] = v;
         }
 
