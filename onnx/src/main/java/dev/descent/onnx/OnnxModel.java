@@ -18,7 +18,7 @@ import java.util.Set;
 /**
  * An ONNX model as a Descent {@link Module}: the graph's nodes run in topological order, each as Descent ops,
  * so gradients flow through it. Floating-point initializers are {@link dev.descent.core.Parameter}s (trainable,
- * in {@link #parameters()}), integer ones buffers; their names are the ONNX names with {@code '.'} replaced by
+ * in {@link #parameters()}); integer ones and BatchNormalization's running mean and variance are buffers; their names are the ONNX names with {@code '.'} replaced by
  * {@code '_'} (a module name holds no dot).
  *
  * <p>Everything is checked when the model is loaded: an op, attribute or attribute value Descent does not
@@ -52,13 +52,17 @@ public final class OnnxModel extends Module {
         if (opset < MIN_OPSET || opset > MAX_OPSET) {
             throw new OnnxException(file + ": opset " + opset + " of ai.onnx is not supported (" + MIN_OPSET + " to " + MAX_OPSET + ")");
         }
-        Set<String> taken = new HashSet<>();
+        Set<String> taken = new HashSet<>(), statistics = new HashSet<>();
+        for (OnnxFile.Node node : g.nodes()) {
+            if (node.opType().equals("BatchNormalization")) statistics.addAll(node.inputs().subList(Math.min(3, node.inputs().size()), node.inputs().size()));
+        }
         for (Map.Entry<String, Tensor> e : g.initializers().entrySet()) {
             String name = e.getKey().replace('.', '_');
             if (name.isEmpty()) name = "_";
             while (!taken.add(name)) name = name + "_";
             Tensor t = e.getValue();
-            constants.put(e.getKey(), t.dtype().isFloatingPoint() ? addParameter(name, t) : addBuffer(name, t));
+            boolean trainable = t.dtype().isFloatingPoint() && !statistics.contains(e.getKey());
+            constants.put(e.getKey(), trainable ? addParameter(name, t) : addBuffer(name, t));
         }
         for (OnnxFile.ValueInfo v : g.inputs()) if (!constants.containsKey(v.name())) inputNames.add(v.name());
         for (OnnxFile.ValueInfo v : g.outputs()) outputNames.add(v.name());

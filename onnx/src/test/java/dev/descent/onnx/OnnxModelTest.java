@@ -105,6 +105,7 @@ class OnnxModelTest {
                 .node("Dropout", "drop", List.of("logits"), List.of("d"), attrFloat("ratio", 0.3f))
                 .node("Identity", "id", List.of("d"), List.of("out"));
         OnnxModel m = load(g.model(13));
+        assertEquals(List.of("mean", "var"), List.copyOf(m.namedBuffers().keySet()), "running statistics are buffers, not parameters");
         Tensor y = Convolution.conv2d(x, w1, b1, 1, 1);
         y = Normalization.batchNorm(y, mean, var, gamma, beta, false, 0.1, 1e-3).relu();
         y = Pooling.maxPool2d(y, Pooling.Window.of(2, 2, 0));
