@@ -23,9 +23,11 @@ import java.util.Set;
  *
  * <p>Everything is checked when the model is loaded: an op, attribute or attribute value Descent does not
  * support, an opset outside what is implemented, or a value no node produces is an {@link OnnxException} whose
- * one-line message names the node, the op and the opset. Supported ops (default domain): Add, AveragePool,
- * BatchNormalization (inference), Concat, Constant, Conv (2-D), Div, Dropout (inference), Flatten, Gemm,
- * GlobalAveragePool, Identity, MatMul, MaxPool (2-D), Mul, Relu, Reshape, Sigmoid, Softmax, Sub, Tanh, Transpose.
+ * one-line message names the node, the op and the opset. Supported ops (default domain): Add, AveragePool (2-D),
+ * BatchNormalization (inference), Cast (to float, double, int64, int32 as int64, bool), Clip, Concat, Constant,
+ * Conv (2-D), Div, Dropout (inference), Flatten, Gemm, GlobalAveragePool, HardSigmoid, Identity, MatMul, MaxPool (2-D),
+ * Mul, Pow, ReduceMean, Relu, Reshape, Shape, Sigmoid, Slice (positive steps), Softmax, Sqrt, Squeeze, Sub, Tanh,
+ * Transpose, Unsqueeze.
  *
  * <p>{@code OnnxModel.read(path)} loads a file. {@link #run} takes and returns values by their graph names; {@link #forward} is the call for a model with
  * one input and one output. Running holds no state between calls: concurrent calls are safe as long as no one

@@ -27,9 +27,9 @@ final class OnnxOps {
     }
 
     /** The op types of the default domain that compile. */
-    static final Set<String> SUPPORTED = new TreeSet<>(List.of("Add", "AveragePool", "BatchNormalization", "Concat", "Constant", "Conv",
-            "Div", "Dropout", "Flatten", "Gemm", "GlobalAveragePool", "Identity", "MatMul", "MaxPool", "Mul", "Relu", "Reshape", "Sigmoid",
-            "Softmax", "Sub", "Tanh", "Transpose"));
+    static final Set<String> SUPPORTED = new TreeSet<>(List.of("Add", "AveragePool", "BatchNormalization", "Cast", "Clip", "Concat", "Constant",
+            "Conv", "Div", "Dropout", "Flatten", "Gemm", "GlobalAveragePool", "HardSigmoid", "Identity", "MatMul", "MaxPool", "Mul", "Pow",
+            "ReduceMean", "Relu", "Reshape", "Shape", "Sigmoid", "Slice", "Softmax", "Sqrt", "Squeeze", "Sub", "Tanh", "Transpose", "Unsqueeze"));
 
     static Kernel compile(NodeContext c) throws OnnxException {
         if (!c.node.domain().isEmpty()) throw c.unsupported("the domain '" + c.node.domain() + "' is not supported (only ai.onnx)");
@@ -38,6 +38,16 @@ final class OnnxOps {
             case "Sigmoid" -> unary(c, Tensor::sigmoid);
             case "Tanh" -> unary(c, Tensor::tanh);
             case "Identity" -> unary(c, x -> x);
+            case "Sqrt" -> unary(c, Tensor::sqrt);
+            case "Pow" -> binary(c, (a, b) -> a.pow(b.dtype() == a.dtype() ? b : b.to(a.dtype())));
+            case "HardSigmoid" -> hardSigmoid(c);
+            case "Clip" -> clip(c);
+            case "Cast" -> cast(c);
+            case "Shape" -> shape(c);
+            case "Squeeze" -> squeeze(c, true);
+            case "Unsqueeze" -> squeeze(c, false);
+            case "ReduceMean" -> reduceMean(c);
+            case "Slice" -> slice(c);
             case "Add" -> binary(c, Tensor::add);
             case "Sub" -> binary(c, Tensor::sub);
             case "Mul" -> binary(c, Tensor::mul);
@@ -70,6 +80,157 @@ final class OnnxOps {
     private static Kernel binary(NodeContext c, java.util.function.BinaryOperator<Tensor> f) throws OnnxException {
         c.arity(2, 2, 1, 1);
         return in -> new Tensor[] {f.apply(in[0], in[1])};
+    }
+
+    private static Kernel hardSigmoid(NodeContext c) throws OnnxException {
+        c.arity(1, 1, 1, 1);
+        double alpha = c.f("alpha", 0.2f), beta = c.f("beta", 0.5f);
+        return in -> new Tensor[] {in[0].mul(alpha).add(beta).clamp(0, 1)};
+    }
+
+    private static Kernel clip(NodeContext c) throws OnnxException {
+        if (c.opset < 11) {
+            c.arity(1, 1, 1, 1);
+            double lo = c.f("min", Float.NEGATIVE_INFINITY), hi = c.f("max", Float.POSITIVE_INFINITY);
+            return in -> new Tensor[] {in[0].clamp(lo, hi)};
+        }
+        c.arity(1, 3, 1, 1);
+        return in -> {
+            double lo = in.length > 1 && in[1] != null ? in[1].item() : Double.NEGATIVE_INFINITY;
+            double hi = in.length > 2 && in[2] != null ? in[2].item() : Double.POSITIVE_INFINITY;
+            return new Tensor[] {in[0].clamp(lo, hi)};
+        };
+    }
+
+    private static Kernel cast(NodeContext c) throws OnnxException {
+        c.arity(1, 1, 1, 1);
+        if (!c.has("to")) throw c.unsupported("attribute 'to' is required");
+        long to = c.i("to", 0);
+        c.ignore("saturate"); // only for float8 targets, which are refused below
+        DType d = switch ((int) to) {
+            case OnnxFile.FLOAT -> DType.FLOAT32;
+            case OnnxFile.DOUBLE -> DType.FLOAT64;
+            case OnnxFile.INT64, OnnxFile.INT32 -> DType.INT64; // int32 is held as int64, Descent's integer type
+            case OnnxFile.BOOL -> DType.BOOL;
+            default -> throw c.unsupported("Cast to data type " + to + " is not supported (FLOAT, DOUBLE, INT64, INT32, BOOL)");
+        };
+        return in -> new Tensor[] {in[0].to(d)};
+    }
+
+    private static Kernel shape(NodeContext c) throws OnnxException {
+        c.arity(1, 1, 1, 1);
+        long start = c.i("start", 0), end = c.has("end") ? c.i("end", 0) : Long.MAX_VALUE;
+        return in -> {
+            int[] s = in[0].shape();
+            int r = s.length;
+            int a = (int) Math.clamp(start < 0 ? start + r : start, 0, r), b = (int) Math.clamp(end < 0 ? end + r : end, 0, r);
+            long[] v = new long[Math.max(0, b - a)];
+            for (int k = 0; k < v.length; k++) v[k] = s[a + k];
+            return new Tensor[] {Tensor.of(v, v.length)};
+        };
+    }
+
+    /** Squeeze or Unsqueeze: axes as an attribute before opset 13, as an input from 13. */
+    private static Kernel squeeze(NodeContext c, boolean squeeze) throws OnnxException {
+        long[] attrAxes;
+        if (c.opset < 13) {
+            c.arity(1, 1, 1, 1);
+            attrAxes = c.longs("axes");
+            if (!squeeze && attrAxes == null) throw c.unsupported("attribute 'axes' is required");
+        } else {
+            c.arity(squeeze ? 1 : 2, 2, 1, 1);
+            attrAxes = null;
+        }
+        return in -> {
+            long[] axes = attrAxes != null ? attrAxes : in.length > 1 && in[1] != null ? in[1].toLongArray() : null;
+            Tensor x = in[0];
+            int[] s = x.shape();
+            if (squeeze) {
+                boolean[] drop = new boolean[s.length];
+                if (axes == null) {
+                    for (int k = 0; k < s.length; k++) drop[k] = s[k] == 1;
+                } else {
+                    for (long a : axes) {
+                        int k = (int) (a < 0 ? a + s.length : a);
+                        if (k < 0 || k >= s.length || s[k] != 1) throw new IllegalArgumentException("Squeeze: axis " + a + " is not a dimension of size 1 in " + Shape.format(s));
+                        drop[k] = true;
+                    }
+                }
+                List<Integer> keep = new ArrayList<>();
+                for (int k = 0; k < s.length; k++) if (!drop[k]) keep.add(s[k]);
+                return new Tensor[] {x.reshape(keep.stream().mapToInt(Integer::intValue).toArray())};
+            }
+            int r = s.length + axes.length;
+            boolean[] added = new boolean[r];
+            for (long a : axes) {
+                int k = (int) (a < 0 ? a + r : a);
+                if (k < 0 || k >= r || added[k]) throw new IllegalArgumentException("Unsqueeze: axes " + Arrays.toString(axes) + " invalid for input " + Shape.format(s));
+                added[k] = true;
+            }
+            int[] out = new int[r];
+            for (int k = 0, j = 0; k < r; k++) out[k] = added[k] ? 1 : s[j++];
+            return new Tensor[] {x.reshape(out)};
+        };
+    }
+
+    private static Kernel reduceMean(NodeContext c) throws OnnxException {
+        long[] attrAxes = null;
+        boolean noopEmpty = false;
+        if (c.opset < 18) {
+            c.arity(1, 1, 1, 1);
+            attrAxes = c.longs("axes");
+        } else {
+            c.arity(1, 2, 1, 1);
+            noopEmpty = c.i("noop_with_empty_axes", 0) != 0;
+        }
+        boolean keep = c.i("keepdims", 1) != 0;
+        long[] fixed = attrAxes;
+        boolean noop = noopEmpty;
+        return in -> {
+            long[] axes = fixed != null ? fixed : in.length > 1 && in[1] != null ? in[1].toLongArray() : new long[0];
+            Tensor x = in[0];
+            if (axes.length == 0) {
+                if (noop) return new Tensor[] {x};
+                axes = new long[x.dim()];
+                for (int k = 0; k < axes.length; k++) axes[k] = k;
+            }
+            int[] dims = new int[axes.length];
+            for (int k = 0; k < dims.length; k++) dims[k] = (int) (axes[k] < 0 ? axes[k] + x.dim() : axes[k]);
+            return new Tensor[] {x.mean(dims, keep)};
+        };
+    }
+
+    private static Kernel slice(NodeContext c) throws OnnxException {
+        long[] aStarts = null, aEnds = null, aAxes = null;
+        if (c.opset < 10) {
+            c.arity(1, 1, 1, 1);
+            aStarts = c.longs("starts");
+            aEnds = c.longs("ends");
+            aAxes = c.longs("axes");
+            if (aStarts == null || aEnds == null) throw c.unsupported("attributes 'starts' and 'ends' are required");
+        } else {
+            c.arity(3, 5, 1, 1);
+            Tensor steps = c.constant(4);
+            if (steps != null) for (long st : steps.toLongArray()) if (st < 1) throw c.unsupported("Slice with step " + st + " is not supported (steps >= 1 only)");
+            if (c.hasInput(4) && steps == null) throw c.unsupported("Slice steps not known at load are not supported (steps >= 1 only, checked at load)");
+        }
+        long[] fs = aStarts, fe = aEnds, fa = aAxes;
+        return in -> {
+            long[] starts = fs != null ? fs : in[1].toLongArray(), ends = fe != null ? fe : in[2].toLongArray();
+            long[] axes = fa != null ? fa : in.length > 3 && in[3] != null ? in[3].toLongArray() : null;
+            long[] steps = in.length > 4 && in[4] != null ? in[4].toLongArray() : null;
+            Tensor x = in[0];
+            if (starts.length != ends.length) throw new IllegalArgumentException("Slice: " + starts.length + " starts but " + ends.length + " ends");
+            for (int k = 0; k < starts.length; k++) {
+                int d = axes == null ? k : (int) (axes[k] < 0 ? axes[k] + x.dim() : axes[k]);
+                long n = x.size(d);
+                long a = starts[k] < 0 ? starts[k] + n : starts[k], b = ends[k] < 0 ? ends[k] + n : ends[k];
+                a = Math.clamp(a, 0, n);
+                b = Math.clamp(b, a, n);
+                x = x.slice(d, (int) a, (int) b, steps == null ? 1 : (int) steps[k]);
+            }
+            return new Tensor[] {x};
+        };
     }
 
     /** Div: integer division truncates toward zero (as C), floats divide. */

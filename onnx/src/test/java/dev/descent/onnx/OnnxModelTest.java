@@ -285,4 +285,56 @@ class OnnxModelTest {
         assertArrayEquals(new int[] {3, 2, 2}, OnnxOps.reshapeTarget(new int[] {3, 4}, new long[] {0, 2, -1}, false));
         assertArrayEquals(new int[] {0, 4}, OnnxOps.reshapeTarget(new int[] {0, 4}, new long[] {0, 4}, true));
     }
+
+    @Test
+    void opsThePaddleOcrModelsNeedMatchScalarReferences() throws Exception {
+        Tensor x = randn(new SplittableRandom(8), 2, 3, 4);
+        double[] xs = x.to(dev.descent.core.DType.FLOAT64).toDoubleArray();
+        double[] hs = new double[24], cl = new double[24], sq = new double[24], pw = new double[24];
+        for (int i = 0; i < 24; i++) {
+            hs[i] = Math.max(0, Math.min(1, 0.25 * xs[i] + 0.5));
+            cl[i] = Math.max(-0.5, Math.min(0.75, xs[i]));
+            sq[i] = Math.sqrt(Math.abs(xs[i]));
+            pw[i] = xs[i] * xs[i] * xs[i];
+        }
+        close(hs, single("HardSigmoid", 9, attrFloat("alpha", 0.25f)).forward(x), 1e-6);
+        close(cl, single("Clip", 9, attrFloat("min", -0.5f), attrFloat("max", 0.75f)).forward(x), 1e-6);
+        OnnxModel clip11 = load(new OnnxWriter.Graph().init("lo", Tensor.of(-0.5f)).init("hi", Tensor.of(0.75f)).input("x").output("y")
+                .node("Clip", "c", List.of("x", "lo", "hi"), List.of("y")).model(13));
+        close(cl, clip11.forward(x), 1e-6);
+        close(sq, single("Sqrt", 13).forward(x.abs()), 1e-6);
+        OnnxModel pow = load(new OnnxWriter.Graph().init("e", Tensor.of(3f)).input("x").output("y").node("Pow", "p", List.of("x", "e"), List.of("y")).model(13));
+        close(pw, pow.forward(x), 1e-5);
+        // ReduceMean over axis 1 keeping it, then Shape, Cast, Squeeze, Unsqueeze and Slice
+        double[] mean = new double[8];
+        for (int a = 0; a < 2; a++) for (int c = 0; c < 4; c++) {
+            for (int b = 0; b < 3; b++) mean[a * 4 + c] += x.get(a, b, c) / 3;
+        }
+        OnnxModel rm = single("ReduceMean", 13, attrInts("axes", 1));
+        Tensor r = rm.forward(x);
+        assertArrayEquals(new int[] {2, 1, 4}, r.shape());
+        close(mean, r, 1e-6);
+        Tensor s9 = single("Squeeze", 11, attrInts("axes", 1)).forward(r);
+        assertArrayEquals(new int[] {2, 4}, s9.shape());
+        Tensor u = single("Unsqueeze", 11, attrInts("axes", 0, -1)).forward(s9);
+        assertArrayEquals(new int[] {1, 2, 4, 1}, u.shape());
+        assertArrayEquals(new long[] {2, 3, 4}, single("Shape", 13).forward(x).toLongArray());
+        Tensor cast = single("Cast", 13, attrInt("to", OnnxFile.INT64)).forward(Tensor.of(new float[] {-1.7f, 2.9f}, 2));
+        assertArrayEquals(new long[] {-1, 2}, cast.toLongArray());
+        // Slice, opset 9 (attributes) and 13 (inputs, steps): x[:, 1:, -3:4:2]
+        Tensor sl9 = single("Slice", 9, attrInts("starts", 1, -3), attrInts("ends", 100, 4), attrInts("axes", 1, 2)).forward(x);
+        assertArrayEquals(new int[] {2, 2, 3}, sl9.shape());
+        assertEquals(x.get(1, 2, 3), sl9.get(1, 1, 2));
+        OnnxModel sl13 = load(new OnnxWriter.Graph().init("st", Tensor.of(new long[] {1, -3}, 2)).init("en", Tensor.of(new long[] {Long.MAX_VALUE, 4}, 2))
+                .init("ax", Tensor.of(new long[] {1, 2}, 2)).init("sp", Tensor.of(new long[] {1, 2}, 2)).input("x").output("y")
+                .node("Slice", "s", List.of("x", "st", "en", "ax", "sp"), List.of("y")).model(13));
+        Tensor y13 = sl13.forward(x);
+        assertArrayEquals(new int[] {2, 2, 2}, y13.shape());
+        assertEquals(x.get(1, 2, 3), y13.get(1, 1, 1));
+        assertEquals(x.get(0, 1, 1), y13.get(0, 0, 0));
+        String e = loadError(new OnnxWriter.Graph().init("st", Tensor.of(new long[] {0}, 1)).init("en", Tensor.of(new long[] {1}, 1))
+                .init("ax", Tensor.of(new long[] {0}, 1)).init("sp", Tensor.of(new long[] {-1}, 1)).input("x").output("y")
+                .node("Slice", "s", List.of("x", "st", "en", "ax", "sp"), List.of("y")).model(13));
+        assertTrue(e.contains("Slice with step -1 is not supported"), e);
+    }
 }
