@@ -25,8 +25,8 @@ import java.util.Set;
  * support, an opset outside what is implemented, or a value no node produces is an {@link OnnxException} whose
  * one-line message names the node, the op and the opset. Supported ops (default domain): Add, AveragePool (2-D),
  * BatchNormalization (inference), Cast (to float, double, int64, int32 as int64, bool), Clip, Concat, Constant,
- * Conv (2-D), Div, Dropout (inference), Flatten, Gemm, GlobalAveragePool, HardSigmoid, Identity, MatMul, MaxPool (2-D),
- * Mul, Pow, ReduceMean, Relu, Reshape, Shape, Sigmoid, Slice (positive steps), Softmax, Sqrt, Squeeze, Sub, Tanh,
+ * Conv (2-D), ConvTranspose (2-D, symmetric pads), Div, Dropout (inference), Flatten, Gemm, GlobalAveragePool, HardSigmoid, Identity, MatMul, MaxPool (2-D),
+ * Mul, Pow, ReduceMean, Relu, Reshape, Resize (nearest, asymmetric, floor), Shape, Sigmoid, Slice (positive steps), Softmax, Sqrt, Squeeze, Sub, Tanh,
  * Transpose, Unsqueeze.
  *
  * <p>{@code OnnxModel.read(path)} loads a file. {@link #run} takes and returns values by their graph names; {@link #forward} is the call for a model with

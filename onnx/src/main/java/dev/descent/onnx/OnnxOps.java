@@ -28,8 +28,8 @@ final class OnnxOps {
 
     /** The op types of the default domain that compile. */
     static final Set<String> SUPPORTED = new TreeSet<>(List.of("Add", "AveragePool", "BatchNormalization", "Cast", "Clip", "Concat", "Constant",
-            "Conv", "Div", "Dropout", "Flatten", "Gemm", "GlobalAveragePool", "HardSigmoid", "Identity", "MatMul", "MaxPool", "Mul", "Pow",
-            "ReduceMean", "Relu", "Reshape", "Shape", "Sigmoid", "Slice", "Softmax", "Sqrt", "Squeeze", "Sub", "Tanh", "Transpose", "Unsqueeze"));
+            "Conv", "ConvTranspose", "Div", "Dropout", "Flatten", "Gemm", "GlobalAveragePool", "HardSigmoid", "Identity", "MatMul", "MaxPool", "Mul", "Pow",
+            "ReduceMean", "Relu", "Reshape", "Resize", "Shape", "Sigmoid", "Slice", "Softmax", "Sqrt", "Squeeze", "Sub", "Tanh", "Transpose", "Unsqueeze"));
 
     static Kernel compile(NodeContext c) throws OnnxException {
         if (!c.node.domain().isEmpty()) throw c.unsupported("the domain '" + c.node.domain() + "' is not supported (only ai.onnx)");
@@ -48,6 +48,8 @@ final class OnnxOps {
             case "Unsqueeze" -> squeeze(c, false);
             case "ReduceMean" -> reduceMean(c);
             case "Slice" -> slice(c);
+            case "ConvTranspose" -> convTranspose(c);
+            case "Resize" -> resize(c);
             case "Add" -> binary(c, Tensor::add);
             case "Sub" -> binary(c, Tensor::sub);
             case "Mul" -> binary(c, Tensor::mul);
@@ -230,6 +232,81 @@ final class OnnxOps {
                 x = x.slice(d, (int) a, (int) b, steps == null ? 1 : (int) steps[k]);
             }
             return new Tensor[] {x};
+        };
+    }
+
+    private static Kernel convTranspose(NodeContext c) throws OnnxException {
+        c.arity(2, 3, 1, 1);
+        Tensor w = c.constant(1);
+        if (w != null && w.dim() != 4) throw c.unsupported("a weight of rank " + w.dim() + " (" + (w.dim() - 2) + "-D ConvTranspose) is not supported (2-D only)");
+        Spatial sp = spatial(c, w != null ? 2 : -1);
+        if (!sp.autoPad().equals("NOTSET")) throw c.unsupported("auto_pad '" + sp.autoPad() + "' is not supported for ConvTranspose (explicit pads only)");
+        if (c.has("output_shape")) throw c.unsupported("attribute 'output_shape' is not supported (use pads and output_padding)");
+        int[] p = sp.pads();
+        if (p[0] != p[2] || p[1] != p[3]) throw c.unsupported("asymmetric pads " + Arrays.toString(p) + " are not supported for ConvTranspose");
+        int[] op = c.ints("output_padding");
+        if (op != null && op.length != 2) throw c.unsupported("output_padding should have 2 values, has " + op.length);
+        int oph = op == null ? 0 : op[0], opw = op == null ? 0 : op[1];
+        int groups = c.int32("group", 1);
+        if (groups < 1) throw c.unsupported("group = " + groups + " should be >= 1");
+        Convolution.Params cp = new Convolution.Params(sp.strides()[0], sp.strides()[1], p[0], p[1], sp.dilations()[0], sp.dilations()[1], groups);
+        return in -> {
+            Tensor wt = in[1];
+            if (sp.kernel() != null && wt.dim() == 4 && (sp.kernel()[0] != wt.size(2) || sp.kernel()[1] != wt.size(3))) {
+                throw new IllegalArgumentException("ConvTranspose: kernel_shape " + Arrays.toString(sp.kernel()) + " disagrees with weight " + Shape.format(wt.shape()));
+            }
+            return new Tensor[] {Convolution.convTranspose2d(in[0], wt, in.length > 2 ? in[2] : null, cp, oph, opw)};
+        };
+    }
+
+    /**
+     * Resize, nearest mode with asymmetric coordinates and floor rounding (the upsampling most exporters write): output
+     * index i reads input index ⌊i / scale⌋; the sizes come from {@code scales} or {@code sizes}, for the two spatial
+     * dimensions of a 4-D input.
+     */
+    private static Kernel resize(NodeContext c) throws OnnxException {
+        if (c.opset < 11) throw c.unsupported("Resize before opset 11 is not supported");
+        c.arity(1, 4, 1, 1);
+        String mode = c.s("mode", "nearest"), coords = c.s("coordinate_transformation_mode", "half_pixel"), nearest = c.s("nearest_mode", "round_prefer_floor");
+        if (!mode.equals("nearest") || !coords.equals("asymmetric") || !nearest.equals("floor")) {
+            throw c.unsupported("Resize with mode '" + mode + "', coordinate_transformation_mode '" + coords + "', nearest_mode '" + nearest
+                    + "' is not supported (nearest, asymmetric, floor only)");
+        }
+        c.ignore("cubic_coeff_a", "exclude_outside", "extrapolation_value"); // no effect in nearest mode with asymmetric coordinates
+        if (c.has("antialias") && c.i("antialias", 0) != 0) throw c.unsupported("antialias = 1 is not supported");
+        if (c.has("axes") || c.has("keep_aspect_ratio_policy")) throw c.unsupported("attributes 'axes' and 'keep_aspect_ratio_policy' are not supported");
+        return in -> {
+            Tensor x = in[0];
+            if (x.dim() != 4) throw new IllegalArgumentException("Resize: input must be [N, C, H, W], got " + Shape.format(x.shape()));
+            Tensor scales = in.length > 2 && in[2] != null && in[2].numel() > 0 ? in[2] : null;
+            Tensor sizes = in.length > 3 && in[3] != null && in[3].numel() > 0 ? in[3] : null;
+            double[] sc = new double[4];
+            int[] out = new int[4];
+            if (sizes != null) {
+                long[] v = sizes.toLongArray();
+                if (v.length != 4) throw new IllegalArgumentException("Resize: sizes should have 4 values, has " + v.length);
+                for (int d = 0; d < 4; d++) {
+                    out[d] = (int) v[d];
+                    sc[d] = (double) v[d] / x.size(d);
+                }
+            } else if (scales != null) {
+                double[] v = scales.to(DType.FLOAT64).toDoubleArray();
+                if (v.length != 4) throw new IllegalArgumentException("Resize: scales should have 4 values, has " + v.length);
+                for (int d = 0; d < 4; d++) {
+                    sc[d] = v[d];
+                    out[d] = (int) Math.floor(x.size(d) * v[d]);
+                }
+            } else {
+                throw new IllegalArgumentException("Resize: neither scales nor sizes given");
+            }
+            if (out[0] != x.size(0) || out[1] != x.size(1)) throw new IllegalArgumentException("Resize: only the spatial dimensions may change, scales " + Arrays.toString(sc));
+            Tensor y = x;
+            for (int d = 2; d < 4; d++) {
+                long[] idx = new long[out[d]];
+                for (int i = 0; i < idx.length; i++) idx[i] = Math.min(x.size(d) - 1, (long) Math.floor(i / sc[d]));
+                y = y.indexSelect(d, Tensor.of(idx, idx.length));
+            }
+            return new Tensor[] {y};
         };
     }
 

@@ -337,4 +337,37 @@ class OnnxModelTest {
                 .node("Slice", "s", List.of("x", "st", "en", "ax", "sp"), List.of("y")).model(13));
         assertTrue(e.contains("Slice with step -1 is not supported"), e);
     }
+
+    @Test
+    void convTransposeAndNearestResizeMatchScalarReferences() throws Exception {
+        RandomGenerator rng = new SplittableRandom(10);
+        Tensor x = randn(rng, 1, 2, 3, 4), w = randn(rng, 2, 3, 3, 3), b = randn(rng, 3);
+        int s = 2, p = 1, ho = (3 - 1) * s - 2 * p + 3 + 1, wo = (4 - 1) * s - 2 * p + 3 + 1; // output_padding 1
+        double[] full = new double[3 * (ho + 2 * p) * (wo + 2 * p)];
+        int fh = ho + 2 * p, fw = wo + 2 * p;
+        for (int i = 0; i < 2; i++) for (int h = 0; h < 3; h++) for (int q = 0; q < 4; q++) for (int o = 0; o < 3; o++)
+            for (int u = 0; u < 3; u++) for (int v = 0; v < 3; v++) {
+                int r = h * s + u, c = q * s + v;
+                if (r < fh && c < fw) full[(o * fh + r) * fw + c] += x.get(0, i, h, q) * w.get(i, o, u, v);
+            }
+        double[] ref = new double[3 * ho * wo];
+        for (int o = 0; o < 3; o++) for (int r = 0; r < ho; r++) for (int c = 0; c < wo; c++) ref[(o * ho + r) * wo + c] = full[(o * fh + r + p) * fw + c + p] + b.get(o);
+        OnnxModel ct = load(new OnnxWriter.Graph().init("w", w).init("b", b).input("x").output("y")
+                .node("ConvTranspose", "ct", List.of("x", "w", "b"), List.of("y"), attrInts("strides", 2, 2), attrInts("pads", 1, 1, 1, 1),
+                        attrInts("output_padding", 1, 1), attrInts("kernel_shape", 3, 3)).model(11));
+        Tensor y = ct.forward(x);
+        assertArrayEquals(new int[] {1, 3, ho, wo}, y.shape());
+        close(ref, y, 1e-5);
+        // Resize ×2 in height, ×1.5 in width (nearest, asymmetric, floor): y[i, j] = x[⌊i/2⌋, ⌊j/1.5⌋]
+        OnnxModel rs = load(new OnnxWriter.Graph().init("roi", Tensor.of(new float[0], 0)).init("scales", Tensor.of(new float[] {1, 1, 2, 1.5f}, 4))
+                .input("x").output("y").node("Resize", "r", List.of("x", "roi", "scales"), List.of("y"), attrString("mode", "nearest"),
+                        attrString("coordinate_transformation_mode", "asymmetric"), attrString("nearest_mode", "floor")).model(11));
+        Tensor z = rs.forward(x);
+        assertArrayEquals(new int[] {1, 2, 6, 6}, z.shape());
+        double[] zr = new double[2 * 6 * 6];
+        for (int c = 0; c < 2; c++) for (int i = 0; i < 6; i++) for (int j = 0; j < 6; j++) zr[(c * 6 + i) * 6 + j] = x.get(0, c, i / 2, (int) Math.floor(j / 1.5));
+        close(zr, z, 0);
+        String e = loadError(new OnnxWriter.Graph().input("x").output("y").node("Resize", "r", List.of("x"), List.of("y"), attrString("mode", "linear")).model(13));
+        assertTrue(e.contains("Resize with mode 'linear', coordinate_transformation_mode 'half_pixel', nearest_mode 'round_prefer_floor' is not supported"), e);
+    }
 }
