@@ -18,7 +18,8 @@ import java.util.Set;
 /**
  * An ONNX model as a Descent {@link Module}: the graph's nodes run in topological order, each as Descent ops,
  * so gradients flow through it. Floating-point initializers are {@link dev.descent.core.Parameter}s (trainable,
- * in {@link #parameters()}); integer ones and BatchNormalization's running mean and variance are buffers; their names are the ONNX names with {@code '.'} replaced by
+ * in {@link #parameters()}), and so are the float values of rank ≥ 1 of Constant nodes (where some exporters keep
+ * weights); integer initializers and BatchNormalization's running mean and variance are buffers; their names are the ONNX names with {@code '.'} replaced by
  * {@code '_'} (a module name holds no dot).
  *
  * <p>Everything is checked when the model is loaded: an op, attribute or attribute value Descent does not
@@ -72,7 +73,17 @@ public final class OnnxModel extends Module {
         for (OnnxFile.Node node : order(file, g)) {
             NodeContext c = new NodeContext(file, node, opset, known);
             if (node.domain().isEmpty() && node.opType().equals("Constant")) {
-                Tensor v = OnnxOps.constantValue(c);
+                Tensor v = OnnxOps.constantValue(new NodeContext(file, node, opset, known));
+                if (v.dtype().isFloatingPoint() && v.dim() >= 1) {
+                    // Some exporters (Paddle2ONNX) store every weight as a Constant node: a float one of rank >= 1 is a parameter too.
+                    String name = node.outputs().get(0).replace('.', '_');
+                    if (name.isEmpty()) name = "_";
+                    while (!taken.add(name)) name = name + "_";
+                    Tensor p = statistics.contains(node.outputs().get(0)) ? addBuffer(name, v) : addParameter(name, v);
+                    known.put(node.outputs().get(0), p);
+                    steps.add(new Step(node, in -> new Tensor[] {p}));
+                    continue;
+                }
                 known.put(node.outputs().get(0), v);
             }
             steps.add(new Step(node, OnnxOps.compile(c)));
