@@ -370,4 +370,34 @@ class OnnxModelTest {
         String e = loadError(new OnnxWriter.Graph().input("x").output("y").node("Resize", "r", List.of("x"), List.of("y"), attrString("mode", "linear")).model(13));
         assertTrue(e.contains("Resize with mode 'linear', coordinate_transformation_mode 'half_pixel', nearest_mode 'round_prefer_floor' is not supported"), e);
     }
+
+    @Test
+    void fineTuningTheLastLayerOfAnImportedClassifierLowersItsLoss() throws Exception {
+        RandomGenerator rng = new SplittableRandom(11);
+        OnnxModel m = load(new OnnxWriter.Graph().init("w1", randn(rng, 6, 4)).init("b1", randn(rng, 6)).init("head.w", randn(rng, 3, 6))
+                .init("head.b", Tensor.zeros(3)).input("x").output("p")
+                .node("Gemm", "fc1", List.of("x", "w1", "b1"), List.of("h"), attrInt("transB", 1))
+                .node("Relu", "relu", List.of("h"), List.of("r"))
+                .node("Gemm", "head", List.of("r", "head.w", "head.b"), List.of("z"), attrInt("transB", 1))
+                .node("Softmax", "sm", List.of("z"), List.of("p")).model(13));
+        Tensor x = randn(rng, 32, 4);
+        long[] labels = new long[32];
+        for (int i = 0; i < 32; i++) labels[i] = x.get(i, 0) > 0 ? (x.get(i, 1) > 0 ? 0 : 1) : 2;
+        Tensor oneHot = Tensor.of(labels, 32).oneHot(3).to(dev.descent.core.DType.FLOAT32);
+        var head = List.of(m.namedParameters().get("head_w"), m.namedParameters().get("head_b"));
+        Tensor w1Before = m.namedParameters().get("w1").clone();
+        double first = 0, last = 0;
+        for (int step = 0; step < 30; step++) {
+            Tensor loss = m.forward(x).log().mul(oneHot).sum().div(-32.0);
+            m.zeroGrad();
+            loss.backward();
+            try (var g = dev.descent.core.autograd.GradMode.noGrad()) {
+                for (var p : head) p.addInPlace(p.grad(), -0.5);
+            }
+            if (step == 0) first = loss.item();
+            last = loss.item();
+        }
+        assertTrue(last < 0.8 * first, "loss went from " + first + " to " + last);
+        assertTrue(w1Before.contentEquals(m.namedParameters().get("w1")), "only the head was trained");
+    }
 }
