@@ -400,4 +400,29 @@ class OnnxModelTest {
         assertTrue(last < 0.8 * first, "loss went from " + first + " to " + last);
         assertTrue(w1Before.contentEquals(m.namedParameters().get("w1")), "only the head was trained");
     }
+
+    @Test
+    void concurrentRunsGiveTheSingleThreadedResultAndIntegerDivisionTruncates() throws Exception {
+        RandomGenerator rng = new SplittableRandom(12);
+        OnnxModel m = load(new OnnxWriter.Graph().init("w", randn(rng, 5, 7)).input("x").output("y")
+                .node("MatMul", "mm", List.of("x", "w"), List.of("h")).node("Tanh", "t", List.of("h"), List.of("y")).model(13));
+        Tensor[] xs = new Tensor[8], expect = new Tensor[8];
+        for (int k = 0; k < 8; k++) {
+            xs[k] = randn(rng, 16, 5);
+            expect[k] = m.forward(xs[k]);
+        }
+        try (var pool = java.util.concurrent.Executors.newFixedThreadPool(4)) {
+            List<java.util.concurrent.Future<Boolean>> same = new java.util.ArrayList<>();
+            for (int rep = 0; rep < 25; rep++) {
+                for (int k = 0; k < 8; k++) {
+                    int j = k;
+                    same.add(pool.submit(() -> m.forward(xs[j]).contentEquals(expect[j])));
+                }
+            }
+            for (var f : same) assertTrue(f.get());
+        }
+        OnnxModel div = load(new OnnxWriter.Graph().input("a").input("b").output("y").node("Div", "d", List.of("a", "b"), List.of("y")).model(13));
+        Tensor q = div.run(Map.of("a", Tensor.of(new long[] {7, -7, 9}, 3), "b", Tensor.of(new long[] {2}, 1))).get("y");
+        assertArrayEquals(new long[] {3, -3, 4}, q.toLongArray());
+    }
 }
