@@ -27,9 +27,11 @@ final class OnnxOps {
     }
 
     /** The op types of the default domain that compile. */
-    static final Set<String> SUPPORTED = new TreeSet<>(List.of("Add", "AveragePool", "BatchNormalization", "Cast", "Clip", "Concat", "Constant",
-            "Conv", "ConvTranspose", "Div", "Dropout", "Flatten", "Gemm", "GlobalAveragePool", "HardSigmoid", "Identity", "MatMul", "MaxPool", "Mul", "Pow",
-            "ReduceMean", "Relu", "Reshape", "Resize", "Shape", "Sigmoid", "Slice", "Softmax", "Sqrt", "Squeeze", "Sub", "Tanh", "Transpose", "Unsqueeze"));
+    static final Set<String> SUPPORTED = new TreeSet<>(List.of("Abs", "Add", "AveragePool", "BatchNormalization", "Cast", "Clip", "Concat",
+            "Constant", "Conv", "ConvTranspose", "Div", "Dropout", "Equal", "Erf", "Exp", "Expand", "Flatten", "Gather", "Gemm", "GlobalAveragePool",
+            "Greater", "HardSigmoid", "Identity", "LeakyRelu", "Less", "Log", "LogSoftmax", "MatMul", "MaxPool", "Mul", "Neg", "Pow", "ReduceMax",
+            "ReduceMean", "ReduceSum", "Relu", "Reshape", "Resize", "Shape", "Sigmoid", "Slice", "Softmax", "Sqrt", "Squeeze", "Sub", "Tanh",
+            "Transpose", "Unsqueeze", "Where"));
 
     static Kernel compile(NodeContext c) throws OnnxException {
         if (!c.node.domain().isEmpty()) throw c.unsupported("the domain '" + c.node.domain() + "' is not supported (only ai.onnx)");
@@ -39,6 +41,21 @@ final class OnnxOps {
             case "Tanh" -> unary(c, Tensor::tanh);
             case "Identity" -> unary(c, x -> x);
             case "Sqrt" -> unary(c, Tensor::sqrt);
+            case "Neg" -> unary(c, Tensor::neg);
+            case "Abs" -> unary(c, Tensor::abs);
+            case "Exp" -> unary(c, Tensor::exp);
+            case "Log" -> unary(c, Tensor::log);
+            case "Erf" -> unary(c, Tensor::erf);
+            case "LeakyRelu" -> leakyRelu(c);
+            case "Equal" -> binary(c, Tensor::eq);
+            case "Less" -> binary(c, Tensor::lt);
+            case "Greater" -> binary(c, Tensor::gt);
+            case "Where" -> where(c);
+            case "Gather" -> gather(c);
+            case "Expand" -> expand(c);
+            case "ReduceSum" -> reduce(c, 13, (x, d, keep) -> x.sum(d, keep));
+            case "ReduceMax" -> reduce(c, 18, (x, d, keep) -> x.max(d, keep));
+            case "LogSoftmax" -> softmax(c, true);
             case "Pow" -> binary(c, (a, b) -> a.pow(b.dtype() == a.dtype() ? b : b.to(a.dtype())));
             case "HardSigmoid" -> hardSigmoid(c);
             case "Clip" -> clip(c);
@@ -46,7 +63,7 @@ final class OnnxOps {
             case "Shape" -> shape(c);
             case "Squeeze" -> squeeze(c, true);
             case "Unsqueeze" -> squeeze(c, false);
-            case "ReduceMean" -> reduceMean(c);
+            case "ReduceMean" -> reduce(c, 18, (x, d, keep) -> x.mean(d, keep));
             case "Slice" -> slice(c);
             case "ConvTranspose" -> convTranspose(c);
             case "Resize" -> resize(c);
@@ -60,7 +77,7 @@ final class OnnxOps {
             case "Flatten" -> flatten(c);
             case "Transpose" -> transpose(c);
             case "Concat" -> concat(c);
-            case "Softmax" -> softmax(c);
+            case "Softmax" -> softmax(c, false);
             case "Constant" -> constant(c);
             case "Dropout" -> dropout(c);
             case "Conv" -> conv(c);
@@ -175,10 +192,17 @@ final class OnnxOps {
         };
     }
 
-    private static Kernel reduceMean(NodeContext c) throws OnnxException {
+    /** A reduction over dimensions, given a tensor, its dims and keepdim. */
+    @FunctionalInterface
+    private interface Reduction {
+        Tensor apply(Tensor x, int[] dims, boolean keepdim);
+    }
+
+    /** ReduceSum, ReduceMean, ReduceMax: axes as an attribute before {@code inputSince}, as an optional input from it. */
+    private static Kernel reduce(NodeContext c, long inputSince, Reduction f) throws OnnxException {
         long[] attrAxes = null;
         boolean noopEmpty = false;
-        if (c.opset < 18) {
+        if (c.opset < inputSince) {
             c.arity(1, 1, 1, 1);
             attrAxes = c.longs("axes");
         } else {
@@ -198,7 +222,56 @@ final class OnnxOps {
             }
             int[] dims = new int[axes.length];
             for (int k = 0; k < dims.length; k++) dims[k] = (int) (axes[k] < 0 ? axes[k] + x.dim() : axes[k]);
-            return new Tensor[] {x.mean(dims, keep)};
+            return new Tensor[] {f.apply(x, dims, keep)};
+        };
+    }
+
+    private static Kernel leakyRelu(NodeContext c) throws OnnxException {
+        c.arity(1, 1, 1, 1);
+        double alpha = c.f("alpha", 0.01f);
+        return in -> new Tensor[] {in[0].leakyRelu(alpha)};
+    }
+
+    private static Kernel where(NodeContext c) throws OnnxException {
+        c.arity(3, 3, 1, 1);
+        return in -> new Tensor[] {Tensor.where(in[0], in[1], in[2])};
+    }
+
+    /** Gather: out[..., idx..., ...] = data[..., index[idx...], ...] along axis; negative indices count from the end. */
+    private static Kernel gather(NodeContext c) throws OnnxException {
+        c.arity(2, 2, 1, 1);
+        long axis = c.i("axis", 0);
+        return in -> {
+            Tensor x = in[0], index = in[1];
+            int r = x.dim(), a = (int) (axis < 0 ? axis + r : axis);
+            if (a < 0 || a >= r) throw new IllegalArgumentException("Gather: axis " + axis + " out of range for data " + Shape.format(x.shape()));
+            long[] idx = index.toLongArray();
+            int n = x.size(a);
+            for (int k = 0; k < idx.length; k++) {
+                long v = idx[k] < 0 ? idx[k] + n : idx[k];
+                if (v < 0 || v >= n) throw new IllegalArgumentException("Gather: index " + idx[k] + " out of range for size " + n);
+                idx[k] = v;
+            }
+            Tensor picked = x.indexSelect(a, Tensor.of(idx, idx.length));
+            int[] xs = x.shape(), is = index.shape(), out = new int[r - 1 + is.length];
+            System.arraycopy(xs, 0, out, 0, a);
+            System.arraycopy(is, 0, out, a, is.length);
+            System.arraycopy(xs, a + 1, out, a + is.length, r - a - 1);
+            return new Tensor[] {picked.reshape(out)};
+        };
+    }
+
+    /** Expand: broadcast both ways, to the broadcast of the input's shape and the given one. */
+    private static Kernel expand(NodeContext c) throws OnnxException {
+        c.arity(2, 2, 1, 1);
+        return in -> {
+            long[] spec = in[1].toLongArray();
+            int[] target = new int[spec.length];
+            for (int k = 0; k < spec.length; k++) {
+                if (spec[k] < 0 || spec[k] > Integer.MAX_VALUE) throw new IllegalArgumentException("Expand: invalid size " + spec[k]);
+                target[k] = (int) spec[k];
+            }
+            return new Tensor[] {in[0].expand(Shape.broadcast("Expand", in[0].shape(), target))};
         };
     }
 
@@ -411,7 +484,7 @@ final class OnnxOps {
         };
     }
 
-    private static Kernel softmax(NodeContext c) throws OnnxException {
+    private static Kernel softmax(NodeContext c, boolean log) throws OnnxException {
         c.arity(1, 1, 1, 1);
         boolean coerce = c.opset < 13; // before 13: flatten to 2-D at axis, softmax over the whole second part
         long axis = c.i("axis", coerce ? 1 : -1);
@@ -420,13 +493,14 @@ final class OnnxOps {
             int[] s = x.shape();
             int a = (int) (axis < 0 ? axis + s.length : axis);
             if (a < 0 || a >= Math.max(s.length, 1)) throw new IllegalArgumentException("Softmax: axis " + axis + " out of range for input " + Shape.format(s));
-            if (!coerce) return new Tensor[] {x.softmax(a)};
+            if (!coerce) return new Tensor[] {log ? x.logSoftmax(a) : x.softmax(a)};
             int outer = 1, inner = 1;
             for (int k = 0; k < s.length; k++) {
                 if (k < a) outer *= s[k];
                 else inner *= s[k];
             }
-            return new Tensor[] {x.reshape(outer, inner).softmax(1).reshape(s)};
+            Tensor flat = x.reshape(outer, inner);
+            return new Tensor[] {(log ? flat.logSoftmax(1) : flat.softmax(1)).reshape(s)};
         };
     }
 

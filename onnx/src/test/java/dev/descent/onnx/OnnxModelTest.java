@@ -255,7 +255,7 @@ class OnnxModelTest {
     void unsupportedOpsAttributesAndOpsetsFailAtLoadInOneLineNamingNodeOpAndOpset() throws Exception {
         String e = loadError(new OnnxWriter.Graph().input("x").output("y").node("Relu", "r", List.of("x"), List.of("h"))
                 .node("LSTM", "lstm_1", List.of("h"), List.of("y")).model(13));
-        assertTrue(e.contains("m.onnx: node 'lstm_1' (op LSTM, opset 13): LSTM is not supported (supported: Add, AveragePool"), e);
+        assertTrue(e.contains("m.onnx: node 'lstm_1' (op LSTM, opset 13): LSTM is not supported (supported: Abs, Add, AveragePool"), e);
         assertTrue(!e.contains("\n"), "one line");
         e = loadError(new OnnxWriter.Graph().input("x").output("y").node("Relu", "r", List.of("x"), List.of("y"), attrInt("alpha", 1)).model(13));
         assertTrue(e.contains("node 'r' (op Relu, opset 13): attribute 'alpha' is not supported"), e);
@@ -424,5 +424,81 @@ class OnnxModelTest {
         OnnxModel div = load(new OnnxWriter.Graph().input("a").input("b").output("y").node("Div", "d", List.of("a", "b"), List.of("y")).model(13));
         Tensor q = div.run(Map.of("a", Tensor.of(new long[] {7, -7, 9}, 3), "b", Tensor.of(new long[] {2}, 1))).get("y");
         assertArrayEquals(new long[] {3, -3, 4}, q.toLongArray());
+    }
+
+    /** Applies a one-input op to x and compares with f elementwise. */
+    private void elementwise(String op, Tensor x, java.util.function.DoubleUnaryOperator f, ProtoWriter... attrs) throws Exception {
+        double[] xs = x.to(dev.descent.core.DType.FLOAT64).toDoubleArray(), expect = new double[xs.length];
+        for (int i = 0; i < xs.length; i++) expect[i] = f.applyAsDouble(xs[i]);
+        close(expect, single(op, 13, attrs).forward(x), 1e-6);
+    }
+
+    @Test
+    void elementwiseComparisonGatherExpandAndReductionOpsMatchScalarReferences() throws Exception {
+        Tensor x = randn(new SplittableRandom(13), 3, 4);
+        elementwise("Neg", x, v -> -v);
+        elementwise("Abs", x, Math::abs);
+        elementwise("Exp", x, Math::exp);
+        elementwise("Log", x.abs(), Math::log);
+        elementwise("LeakyRelu", x, v -> v > 0 ? v : 0.2 * v, attrFloat("alpha", 0.2f));
+        elementwise("LeakyRelu", x, v -> v > 0 ? v : 0.01 * v);
+        double[] erfRef = {0, 0.5204998778, 0.8427007929, 0.9953222650, -0.8427007929}; // erf's tabulated values
+        close(erfRef, single("Erf", 13).forward(Tensor.of(new float[] {0, 0.5f, 1, 2, -1}, 5)), 1e-6);
+        double[] xs = x.to(dev.descent.core.DType.FLOAT64).toDoubleArray();
+        double[] ls = new double[12], rs = new double[4], rmax = new double[3];
+        for (int i = 0; i < 3; i++) {
+            double sum = 0;
+            rmax[i] = Double.NEGATIVE_INFINITY;
+            for (int j = 0; j < 4; j++) {
+                sum += Math.exp(xs[i * 4 + j]);
+                rs[j] += xs[i * 4 + j];
+                rmax[i] = Math.max(rmax[i], xs[i * 4 + j]);
+            }
+            for (int j = 0; j < 4; j++) ls[i * 4 + j] = xs[i * 4 + j] - Math.log(sum);
+        }
+        close(ls, single("LogSoftmax", 13).forward(x), 1e-5);
+        OnnxModel sum = load(new OnnxWriter.Graph().init("axes", Tensor.of(new long[] {0}, 1)).input("x").output("y")
+                .node("ReduceSum", "s", List.of("x", "axes"), List.of("y"), attrInt("keepdims", 0)).model(13));
+        Tensor sy = sum.forward(x);
+        assertArrayEquals(new int[] {4}, sy.shape());
+        close(rs, sy, 1e-5);
+        Tensor my = single("ReduceMax", 13, attrInts("axes", -1)).forward(x);
+        assertArrayEquals(new int[] {3, 1}, my.shape());
+        close(rmax, my, 0);
+        // Comparisons and Where: y = where(x > 0, x, x·x) — and Equal, Less
+        OnnxModel w = load(new OnnxWriter.Graph().init("zero", Tensor.of(0f)).input("x").output("y").output("eq").output("lt")
+                .node("Greater", "g", List.of("x", "zero"), List.of("pos"))
+                .node("Mul", "m", List.of("x", "x"), List.of("sq"))
+                .node("Where", "w", List.of("pos", "x", "sq"), List.of("y"))
+                .node("Equal", "e", List.of("x", "x"), List.of("eq"))
+                .node("Less", "l", List.of("x", "zero"), List.of("lt")).model(13));
+        Map<String, Tensor> out = w.run(Map.of("x", x));
+        double[] wy = new double[12];
+        for (int i = 0; i < 12; i++) wy[i] = xs[i] > 0 ? xs[i] : xs[i] * xs[i];
+        close(wy, out.get("y"), 1e-6);
+        boolean[] eq = out.get("eq").toBooleanArray(), lt = out.get("lt").toBooleanArray();
+        for (int i = 0; i < 12; i++) {
+            assertTrue(eq[i]);
+            assertEquals(xs[i] < 0, lt[i]);
+        }
+        // Gather rows [2, -1, 0] as a [1, 3] index along axis 0, and a scalar column index along axis 1
+        OnnxModel g = load(new OnnxWriter.Graph().init("rows", Tensor.of(new long[] {2, -1, 0}, 1, 3)).init("col", Tensor.of(new long[] {1}, 1).reshape())
+                .input("x").output("a").output("b")
+                .node("Gather", "ga", List.of("x", "rows"), List.of("a"))
+                .node("Gather", "gb", List.of("x", "col"), List.of("b"), attrInt("axis", 1)).model(13));
+        Map<String, Tensor> go = g.run(Map.of("x", x));
+        assertArrayEquals(new int[] {1, 3, 4}, go.get("a").shape());
+        assertEquals(x.get(2, 3), go.get("a").get(0, 0, 3));
+        assertEquals(x.get(2, 1), go.get("a").get(0, 1, 1));
+        assertEquals(x.get(0, 2), go.get("a").get(0, 2, 2));
+        assertArrayEquals(new int[] {3}, go.get("b").shape());
+        for (int i = 0; i < 3; i++) assertEquals(x.get(i, 1), go.get("b").get(i));
+        // Expand [3, 1] to [2, 3, 4] (both ways: the given shape's 1 keeps the input's size)
+        OnnxModel e = load(new OnnxWriter.Graph().init("shape", Tensor.of(new long[] {2, 1, 4}, 3)).input("x").output("y")
+                .node("Expand", "ex", List.of("x", "shape"), List.of("y")).model(13));
+        Tensor col = x.narrow(1, 0, 1).contiguous();
+        Tensor ey = e.forward(col);
+        assertArrayEquals(new int[] {2, 3, 4}, ey.shape());
+        for (int i = 0; i < 3; i++) assertEquals(x.get(i, 0), ey.get(1, i, 2));
     }
 }
