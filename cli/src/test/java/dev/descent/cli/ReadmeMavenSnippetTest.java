@@ -112,7 +112,7 @@ class ReadmeMavenSnippetTest {
                 libraries.add(text(parse(Files.readString(dir.resolve("pom.xml"))).getDocumentElement(), "artifactId"));
             }
         }
-        assertEquals(5, libraries.size(), "the five libraries: " + libraries);
+        assertEquals(6, libraries.size(), "the six libraries: " + libraries);
         var listed = new TreeSet<String>();
         for (Element b : readmeXmlBlocks()) {
             for (Element d : children(b, "dependency")) {

@@ -1,0 +1,258 @@
+package dev.descent.onnx;
+
+import dev.descent.core.Shape;
+import dev.descent.core.Tensor;
+import dev.descent.nn.Module;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * An ONNX model as a Descent {@link Module}: the graph's nodes run in topological order, each as Descent ops,
+ * so gradients flow through it. Floating-point initializers are {@link dev.descent.core.Parameter}s (trainable,
+ * in {@link #parameters()}), and so are the float values of rank ≥ 1 of Constant nodes (where some exporters keep
+ * weights); integer initializers and BatchNormalization's running mean and variance are buffers; their names are the ONNX names with {@code '.'} replaced by
+ * {@code '_'} (a module name holds no dot).
+ *
+ * <p>Everything is checked when the model is loaded: an op, attribute or attribute value Descent does not
+ * support, an opset outside what is implemented, or a value no node produces is an {@link OnnxException} whose
+ * one-line message names the node, the op and the opset. Supported ops (default domain): Abs, Add, AveragePool (2-D),
+ * BatchNormalization (inference), Cast (to float, double, int64, int32 as int64, bool), Clip, Concat, Constant,
+ * Conv (2-D), ConvTranspose (2-D, symmetric pads), Div, Dropout (inference), Equal, Erf, Exp, Expand, Flatten, Gather,
+ * Gemm, GlobalAveragePool, Greater, HardSigmoid, Identity, LeakyRelu, Less, Log, LogSoftmax, MatMul, MaxPool (2-D), Mul,
+ * Neg, Pow, ReduceMax, ReduceMean, ReduceSum, Relu, Reshape, Resize (nearest, asymmetric, floor), Shape, Sigmoid,
+ * Slice (positive steps), Softmax, Sqrt, Squeeze, Sub, Tanh, Transpose, Unsqueeze, Where.
+ *
+ * <p>{@code OnnxModel.read(path)} loads a file. {@link #run} takes and returns values by their graph names; {@link #forward} is the call for a model with
+ * one input and one output. Running holds no state between calls: concurrent calls are safe as long as no one
+ * changes the parameters meanwhile.
+ */
+public final class OnnxModel extends Module {
+    /** Default-domain opset versions that load (the ops' semantics are implemented for these). */
+    public static final long MIN_OPSET = 7, MAX_OPSET = 21;
+
+    private final transient OnnxFile.Model model;
+    private final transient Map<String, Tensor> constants = new LinkedHashMap<>();
+    private final transient List<Step> steps = new ArrayList<>();
+    private final transient List<String> inputNames = new ArrayList<>();
+    private final transient List<String> outputNames = new ArrayList<>();
+
+    private record Step(OnnxFile.Node node, OnnxOps.Kernel kernel) {}
+
+    private OnnxModel(String file, OnnxFile.Model model) throws OnnxException {
+        this.model = model;
+        OnnxFile.Graph g = model.graph();
+        Long version = model.opsets().get("");
+        if (version == null) throw new OnnxException(file + ": the model imports no opset of the default domain (ai.onnx)");
+        long opset = version;
+        if (opset < MIN_OPSET || opset > MAX_OPSET) {
+            throw new OnnxException(file + ": opset " + opset + " of ai.onnx is not supported (" + MIN_OPSET + " to " + MAX_OPSET + ")");
+        }
+        Set<String> taken = new HashSet<>(), statistics = new HashSet<>();
+        for (OnnxFile.Node node : g.nodes()) {
+            if (node.opType().equals("BatchNormalization")) statistics.addAll(node.inputs().subList(Math.min(3, node.inputs().size()), node.inputs().size()));
+        }
+        for (Map.Entry<String, Tensor> e : g.initializers().entrySet()) {
+            String name = e.getKey().replace('.', '_');
+            if (name.isEmpty()) name = "_";
+            while (!taken.add(name)) name = name + "_";
+            Tensor t = e.getValue();
+            boolean trainable = t.dtype().isFloatingPoint() && !statistics.contains(e.getKey());
+            constants.put(e.getKey(), trainable ? addParameter(name, t) : addBuffer(name, t));
+        }
+        for (OnnxFile.ValueInfo v : g.inputs()) if (!constants.containsKey(v.name())) inputNames.add(v.name());
+        for (OnnxFile.ValueInfo v : g.outputs()) outputNames.add(v.name());
+        Map<String, Tensor> known = new HashMap<>(constants);
+        for (OnnxFile.Node node : order(file, g)) {
+            NodeContext c = new NodeContext(file, node, opset, known);
+            if (node.domain().isEmpty() && node.opType().equals("Constant")) {
+                Tensor v = OnnxOps.constantValue(new NodeContext(file, node, opset, known));
+                if (v.dtype().isFloatingPoint() && v.dim() >= 1) {
+                    // Some exporters (Paddle2ONNX) store every weight as a Constant node: a float one of rank >= 1 is a parameter too.
+                    String name = node.outputs().get(0).replace('.', '_');
+                    if (name.isEmpty()) name = "_";
+                    while (!taken.add(name)) name = name + "_";
+                    Tensor p = statistics.contains(node.outputs().get(0)) ? addBuffer(name, v) : addParameter(name, v);
+                    known.put(node.outputs().get(0), p);
+                    steps.add(new Step(node, in -> new Tensor[] {p}));
+                    continue;
+                }
+                known.put(node.outputs().get(0), v);
+            }
+            steps.add(new Step(node, OnnxOps.compile(c)));
+        }
+        Set<String> produced = new HashSet<>(constants.keySet());
+        produced.addAll(inputNames);
+        for (Step s : steps) produced.addAll(s.node.outputs());
+        for (String out : outputNames) if (!produced.contains(out)) throw new OnnxException(file + ": graph output '" + out + "' is produced by no node");
+    }
+
+    /** The nodes in an order where each one's inputs come first (the file's own order when it is already one). */
+    private List<OnnxFile.Node> order(String file, OnnxFile.Graph g) throws OnnxException {
+        Set<String> available = new HashSet<>(constants.keySet());
+        available.addAll(inputNames);
+        available.add("");
+        Map<String, List<Integer>> consumers = new HashMap<>();
+        int n = g.nodes().size();
+        int[] missing = new int[n];
+        for (int k = 0; k < n; k++) {
+            for (String in : new HashSet<>(g.nodes().get(k).inputs())) {
+                if (available.contains(in)) continue;
+                missing[k]++;
+                consumers.computeIfAbsent(in, x -> new ArrayList<>()).add(k);
+            }
+        }
+        ArrayDeque<Integer> ready = new ArrayDeque<>();
+        for (int k = 0; k < n; k++) if (missing[k] == 0) ready.add(k);
+        List<OnnxFile.Node> out = new ArrayList<>(n);
+        Set<String> made = new HashSet<>();
+        java.util.PriorityQueue<Integer> queue = new java.util.PriorityQueue<>(ready); // smallest index first: file order when possible
+        while (!queue.isEmpty()) {
+            int k = queue.poll();
+            OnnxFile.Node node = g.nodes().get(k);
+            out.add(node);
+            for (String o : node.outputs()) {
+                if (o.isEmpty()) continue;
+                if (!made.add(o) || available.contains(o)) throw new OnnxException(file + ": value '" + o + "' is produced twice (second time by node '" + node.name() + "', op " + node.opType() + ")");
+                for (int j : consumers.getOrDefault(o, List.of())) if (--missing[j] == 0) queue.add(j);
+            }
+        }
+        if (out.size() < n) {
+            for (int k = 0; k < n; k++) {
+                if (missing[k] == 0) continue;
+                OnnxFile.Node node = g.nodes().get(k);
+                for (String in : node.inputs()) {
+                    if (!available.contains(in) && !made.contains(in)) {
+                        throw new OnnxException(file + ": node '" + node.name() + "' (op " + node.opType() + ") reads '" + in
+                                + "', which no node, input or initializer provides (or the graph has a cycle)");
+                    }
+                }
+            }
+        }
+        return out;
+    }
+
+    /**
+     * Loads a model file and checks that every node can run. (Named {@code read}, not {@code load}:
+     * {@link Module#load(Path)} is the instance method that loads a state dict into a module.)
+     *
+     * @param file the {@code .onnx} file
+     * @return the model, in inference mode ({@link #eval()})
+     * @throws dev.descent.core.io.FileFormatException when the file is not a valid ONNX file (naming the byte offset)
+     * @throws OnnxException when the model uses an op, attribute or opset Descent does not support (naming the node)
+     * @throws IOException when the file cannot be read
+     */
+    public static OnnxModel read(Path file) throws IOException {
+        return of(file.toString(), OnnxFile.read(file));
+    }
+
+    /**
+     * A runnable model from a file already read.
+     *
+     * @param name the name to give in errors (the file's)
+     * @param model the model
+     * @return the model, in inference mode
+     * @throws OnnxException when the model uses an op, attribute or opset Descent does not support (naming the node)
+     */
+    public static OnnxModel of(String name, OnnxFile.Model model) throws OnnxException {
+        OnnxModel m = new OnnxModel(name, model);
+        m.eval();
+        return m;
+    }
+
+    /**
+     * The model as read from the file.
+     *
+     * @return the model's graph, opsets and producer
+     */
+    public OnnxFile.Model model() {
+        return model;
+    }
+
+    /**
+     * The names of the inputs {@link #run} needs, in the graph's order (initializers listed as inputs are left out).
+     *
+     * @return an unmodifiable list
+     */
+    public List<String> inputNames() {
+        return Collections.unmodifiableList(inputNames);
+    }
+
+    /**
+     * The names of the outputs {@link #run} returns, in the graph's order.
+     *
+     * @return an unmodifiable list
+     */
+    public List<String> outputNames() {
+        return Collections.unmodifiableList(outputNames);
+    }
+
+    /**
+     * Runs the graph.
+     *
+     * @param inputs a tensor for every name of {@link #inputNames()}
+     * @return the graph's outputs by name, in the graph's order
+     * @throws IllegalArgumentException when an input is missing or a name is not an input, or when an op rejects
+     *         its inputs' shapes (naming the node)
+     */
+    public Map<String, Tensor> run(Map<String, Tensor> inputs) {
+        for (String name : inputs.keySet()) {
+            if (!inputNames.contains(name) && !constants.containsKey(name)) {
+                throw new IllegalArgumentException("'" + name + "' is not an input of the model; its inputs are " + inputNames);
+            }
+        }
+        Map<String, Tensor> values = new HashMap<>(constants);
+        for (String name : inputNames) {
+            Tensor t = inputs.get(name);
+            if (t == null) throw new IllegalArgumentException("input '" + name + "' is missing; the model's inputs are " + inputNames);
+            values.put(name, t);
+        }
+        for (Map.Entry<String, Tensor> e : inputs.entrySet()) values.put(e.getKey(), e.getValue());
+        for (Step s : steps) {
+            List<String> ins = s.node.inputs();
+            Tensor[] in = new Tensor[ins.size()];
+            for (int k = 0; k < in.length; k++) in[k] = ins.get(k).isEmpty() ? null : values.get(ins.get(k));
+            Tensor[] out;
+            try {
+                out = s.kernel.apply(in);
+            } catch (IllegalArgumentException | ArithmeticException e) {
+                throw new IllegalArgumentException("node '" + s.node.name() + "' (op " + s.node.opType() + ") on inputs " + shapes(in) + ": " + e.getMessage(), e);
+            }
+            List<String> outs = s.node.outputs();
+            for (int k = 0; k < outs.size() && k < out.length; k++) if (!outs.get(k).isEmpty()) values.put(outs.get(k), out[k]);
+        }
+        Map<String, Tensor> result = new LinkedHashMap<>();
+        for (String name : outputNames) result.put(name, values.get(name));
+        return result;
+    }
+
+    private static String shapes(Tensor[] in) {
+        List<String> s = new ArrayList<>();
+        for (Tensor t : in) s.add(t == null ? "none" : Shape.format(t.shape()));
+        return s.toString();
+    }
+
+    /**
+     * Runs a model with one input and one output.
+     *
+     * @param x the input
+     * @return the output
+     * @throws IllegalStateException when the model has more than one input or output (use {@link #run})
+     */
+    @Override
+    public Tensor forward(Tensor x) {
+        if (inputNames.size() != 1 || outputNames.size() != 1) {
+            throw new IllegalStateException("forward(Tensor) needs one input and one output; this model has inputs " + inputNames
+                    + " and outputs " + outputNames + ": use run(Map)");
+        }
+        return run(Map.of(inputNames.get(0), x)).get(outputNames.get(0));
+    }
+}

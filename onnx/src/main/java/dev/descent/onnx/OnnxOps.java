@@ -1,0 +1,689 @@
+package dev.descent.onnx;
+
+import dev.descent.core.DType;
+import dev.descent.core.Shape;
+import dev.descent.core.Tensor;
+import dev.descent.core.ops.Convolution;
+import dev.descent.core.ops.Normalization;
+import dev.descent.core.ops.Pooling;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Set;
+import java.util.TreeSet;
+
+/**
+ * The ONNX ops Descent runs, each compiled once at load: attributes are read and checked (an unknown one fails
+ * through {@link NodeContext#done}), and what is left is a {@link Kernel} of Descent ops, so gradients flow
+ * through an imported model. Semantics follow the ONNX operator specification for opsets 7 to 21.
+ */
+final class OnnxOps {
+    private OnnxOps() {}
+
+    /** A compiled node: its inputs (null for an omitted optional input) to its outputs. */
+    @FunctionalInterface
+    interface Kernel {
+        Tensor[] apply(Tensor[] in);
+    }
+
+    /** The op types of the default domain that compile. */
+    static final Set<String> SUPPORTED = new TreeSet<>(List.of("Abs", "Add", "AveragePool", "BatchNormalization", "Cast", "Clip", "Concat",
+            "Constant", "Conv", "ConvTranspose", "Div", "Dropout", "Equal", "Erf", "Exp", "Expand", "Flatten", "Gather", "Gemm", "GlobalAveragePool",
+            "Greater", "HardSigmoid", "Identity", "LeakyRelu", "Less", "Log", "LogSoftmax", "MatMul", "MaxPool", "Mul", "Neg", "Pow", "ReduceMax",
+            "ReduceMean", "ReduceSum", "Relu", "Reshape", "Resize", "Shape", "Sigmoid", "Slice", "Softmax", "Sqrt", "Squeeze", "Sub", "Tanh",
+            "Transpose", "Unsqueeze", "Where"));
+
+    static Kernel compile(NodeContext c) throws OnnxException {
+        if (!c.node.domain().isEmpty()) throw c.unsupported("the domain '" + c.node.domain() + "' is not supported (only ai.onnx)");
+        Kernel k = switch (c.node.opType()) {
+            case "Relu" -> unary(c, Tensor::relu);
+            case "Sigmoid" -> unary(c, Tensor::sigmoid);
+            case "Tanh" -> unary(c, Tensor::tanh);
+            case "Identity" -> unary(c, x -> x);
+            case "Sqrt" -> unary(c, Tensor::sqrt);
+            case "Neg" -> unary(c, Tensor::neg);
+            case "Abs" -> unary(c, Tensor::abs);
+            case "Exp" -> unary(c, Tensor::exp);
+            case "Log" -> unary(c, Tensor::log);
+            case "Erf" -> unary(c, Tensor::erf);
+            case "LeakyRelu" -> leakyRelu(c);
+            case "Equal" -> binary(c, Tensor::eq);
+            case "Less" -> binary(c, Tensor::lt);
+            case "Greater" -> binary(c, Tensor::gt);
+            case "Where" -> where(c);
+            case "Gather" -> gather(c);
+            case "Expand" -> expand(c);
+            case "ReduceSum" -> reduce(c, 13, (x, d, keep) -> x.sum(d, keep));
+            case "ReduceMax" -> reduce(c, 18, (x, d, keep) -> x.max(d, keep));
+            case "LogSoftmax" -> softmax(c, true);
+            case "Pow" -> binary(c, (a, b) -> a.pow(b.dtype() == a.dtype() ? b : b.to(a.dtype())));
+            case "HardSigmoid" -> hardSigmoid(c);
+            case "Clip" -> clip(c);
+            case "Cast" -> cast(c);
+            case "Shape" -> shape(c);
+            case "Squeeze" -> squeeze(c, true);
+            case "Unsqueeze" -> squeeze(c, false);
+            case "ReduceMean" -> reduce(c, 18, (x, d, keep) -> x.mean(d, keep));
+            case "Slice" -> slice(c);
+            case "ConvTranspose" -> convTranspose(c);
+            case "Resize" -> resize(c);
+            case "Add" -> binary(c, Tensor::add);
+            case "Sub" -> binary(c, Tensor::sub);
+            case "Mul" -> binary(c, Tensor::mul);
+            case "Div" -> binary(c, OnnxOps::div);
+            case "MatMul" -> binary(c, Tensor::matmul);
+            case "Gemm" -> gemm(c);
+            case "Reshape" -> reshape(c);
+            case "Flatten" -> flatten(c);
+            case "Transpose" -> transpose(c);
+            case "Concat" -> concat(c);
+            case "Softmax" -> softmax(c, false);
+            case "Constant" -> constant(c);
+            case "Dropout" -> dropout(c);
+            case "Conv" -> conv(c);
+            case "MaxPool" -> pool(c, true);
+            case "AveragePool" -> pool(c, false);
+            case "GlobalAveragePool" -> globalAveragePool(c);
+            case "BatchNormalization" -> batchNorm(c);
+            default -> throw c.unsupported(c.node.opType() + " is not supported (supported: " + String.join(", ", SUPPORTED) + ")");
+        };
+        c.done();
+        return k;
+    }
+
+    private static Kernel unary(NodeContext c, java.util.function.UnaryOperator<Tensor> f) throws OnnxException {
+        c.arity(1, 1, 1, 1);
+        return in -> new Tensor[] {f.apply(in[0])};
+    }
+
+    private static Kernel binary(NodeContext c, java.util.function.BinaryOperator<Tensor> f) throws OnnxException {
+        c.arity(2, 2, 1, 1);
+        return in -> new Tensor[] {f.apply(in[0], in[1])};
+    }
+
+    private static Kernel hardSigmoid(NodeContext c) throws OnnxException {
+        c.arity(1, 1, 1, 1);
+        double alpha = c.f("alpha", 0.2f), beta = c.f("beta", 0.5f);
+        return in -> new Tensor[] {in[0].mul(alpha).add(beta).clamp(0, 1)};
+    }
+
+    private static Kernel clip(NodeContext c) throws OnnxException {
+        if (c.opset < 11) {
+            c.arity(1, 1, 1, 1);
+            double lo = c.f("min", Float.NEGATIVE_INFINITY), hi = c.f("max", Float.POSITIVE_INFINITY);
+            return in -> new Tensor[] {in[0].clamp(lo, hi)};
+        }
+        c.arity(1, 3, 1, 1);
+        return in -> {
+            double lo = in.length > 1 && in[1] != null ? in[1].item() : Double.NEGATIVE_INFINITY;
+            double hi = in.length > 2 && in[2] != null ? in[2].item() : Double.POSITIVE_INFINITY;
+            return new Tensor[] {in[0].clamp(lo, hi)};
+        };
+    }
+
+    private static Kernel cast(NodeContext c) throws OnnxException {
+        c.arity(1, 1, 1, 1);
+        if (!c.has("to")) throw c.unsupported("attribute 'to' is required");
+        long to = c.i("to", 0);
+        c.ignore("saturate"); // only for float8 targets, which are refused below
+        DType d = switch ((int) to) {
+            case OnnxFile.FLOAT -> DType.FLOAT32;
+            case OnnxFile.DOUBLE -> DType.FLOAT64;
+            case OnnxFile.INT64, OnnxFile.INT32 -> DType.INT64; // int32 is held as int64, Descent's integer type
+            case OnnxFile.BOOL -> DType.BOOL;
+            default -> throw c.unsupported("Cast to data type " + to + " is not supported (FLOAT, DOUBLE, INT64, INT32, BOOL)");
+        };
+        return in -> new Tensor[] {in[0].to(d)};
+    }
+
+    private static Kernel shape(NodeContext c) throws OnnxException {
+        c.arity(1, 1, 1, 1);
+        long start = c.i("start", 0), end = c.has("end") ? c.i("end", 0) : Long.MAX_VALUE;
+        return in -> {
+            int[] s = in[0].shape();
+            int r = s.length;
+            int a = (int) Math.clamp(start < 0 ? start + r : start, 0, r), b = (int) Math.clamp(end < 0 ? end + r : end, 0, r);
+            long[] v = new long[Math.max(0, b - a)];
+            for (int k = 0; k < v.length; k++) v[k] = s[a + k];
+            return new Tensor[] {Tensor.of(v, v.length)};
+        };
+    }
+
+    /** Squeeze or Unsqueeze: axes as an attribute before opset 13, as an input from 13. */
+    private static Kernel squeeze(NodeContext c, boolean squeeze) throws OnnxException {
+        long[] attrAxes;
+        if (c.opset < 13) {
+            c.arity(1, 1, 1, 1);
+            attrAxes = c.longs("axes");
+            if (!squeeze && attrAxes == null) throw c.unsupported("attribute 'axes' is required");
+        } else {
+            c.arity(squeeze ? 1 : 2, 2, 1, 1);
+            attrAxes = null;
+        }
+        return in -> {
+            long[] axes = attrAxes != null ? attrAxes : in.length > 1 && in[1] != null ? in[1].toLongArray() : null;
+            Tensor x = in[0];
+            int[] s = x.shape();
+            if (squeeze) {
+                boolean[] drop = new boolean[s.length];
+                if (axes == null) {
+                    for (int k = 0; k < s.length; k++) drop[k] = s[k] == 1;
+                } else {
+                    for (long a : axes) {
+                        int k = (int) (a < 0 ? a + s.length : a);
+                        if (k < 0 || k >= s.length || s[k] != 1) throw new IllegalArgumentException("Squeeze: axis " + a + " is not a dimension of size 1 in " + Shape.format(s));
+                        drop[k] = true;
+                    }
+                }
+                List<Integer> keep = new ArrayList<>();
+                for (int k = 0; k < s.length; k++) if (!drop[k]) keep.add(s[k]);
+                return new Tensor[] {x.reshape(keep.stream().mapToInt(Integer::intValue).toArray())};
+            }
+            int r = s.length + axes.length;
+            boolean[] added = new boolean[r];
+            for (long a : axes) {
+                int k = (int) (a < 0 ? a + r : a);
+                if (k < 0 || k >= r || added[k]) throw new IllegalArgumentException("Unsqueeze: axes " + Arrays.toString(axes) + " invalid for input " + Shape.format(s));
+                added[k] = true;
+            }
+            int[] out = new int[r];
+            for (int k = 0, j = 0; k < r; k++) out[k] = added[k] ? 1 : s[j++];
+            return new Tensor[] {x.reshape(out)};
+        };
+    }
+
+    /** A reduction over dimensions, given a tensor, its dims and keepdim. */
+    @FunctionalInterface
+    private interface Reduction {
+        Tensor apply(Tensor x, int[] dims, boolean keepdim);
+    }
+
+    /** ReduceSum, ReduceMean, ReduceMax: axes as an attribute before {@code inputSince}, as an optional input from it. */
+    private static Kernel reduce(NodeContext c, long inputSince, Reduction f) throws OnnxException {
+        long[] attrAxes = null;
+        boolean noopEmpty = false;
+        if (c.opset < inputSince) {
+            c.arity(1, 1, 1, 1);
+            attrAxes = c.longs("axes");
+        } else {
+            c.arity(1, 2, 1, 1);
+            noopEmpty = c.i("noop_with_empty_axes", 0) != 0;
+        }
+        boolean keep = c.i("keepdims", 1) != 0;
+        long[] fixed = attrAxes;
+        boolean noop = noopEmpty;
+        return in -> {
+            long[] axes = fixed != null ? fixed : in.length > 1 && in[1] != null ? in[1].toLongArray() : new long[0];
+            Tensor x = in[0];
+            if (axes.length == 0) {
+                if (noop) return new Tensor[] {x};
+                axes = new long[x.dim()];
+                for (int k = 0; k < axes.length; k++) axes[k] = k;
+            }
+            int[] dims = new int[axes.length];
+            for (int k = 0; k < dims.length; k++) dims[k] = (int) (axes[k] < 0 ? axes[k] + x.dim() : axes[k]);
+            return new Tensor[] {f.apply(x, dims, keep)};
+        };
+    }
+
+    private static Kernel leakyRelu(NodeContext c) throws OnnxException {
+        c.arity(1, 1, 1, 1);
+        double alpha = c.f("alpha", 0.01f);
+        return in -> new Tensor[] {in[0].leakyRelu(alpha)};
+    }
+
+    private static Kernel where(NodeContext c) throws OnnxException {
+        c.arity(3, 3, 1, 1);
+        return in -> new Tensor[] {Tensor.where(in[0], in[1], in[2])};
+    }
+
+    /** Gather: out[..., idx..., ...] = data[..., index[idx...], ...] along axis; negative indices count from the end. */
+    private static Kernel gather(NodeContext c) throws OnnxException {
+        c.arity(2, 2, 1, 1);
+        long axis = c.i("axis", 0);
+        return in -> {
+            Tensor x = in[0], index = in[1];
+            int r = x.dim(), a = (int) (axis < 0 ? axis + r : axis);
+            if (a < 0 || a >= r) throw new IllegalArgumentException("Gather: axis " + axis + " out of range for data " + Shape.format(x.shape()));
+            long[] idx = index.toLongArray();
+            int n = x.size(a);
+            for (int k = 0; k < idx.length; k++) {
+                long v = idx[k] < 0 ? idx[k] + n : idx[k];
+                if (v < 0 || v >= n) throw new IllegalArgumentException("Gather: index " + idx[k] + " out of range for size " + n);
+                idx[k] = v;
+            }
+            Tensor picked = x.indexSelect(a, Tensor.of(idx, idx.length));
+            int[] xs = x.shape(), is = index.shape(), out = new int[r - 1 + is.length];
+            System.arraycopy(xs, 0, out, 0, a);
+            System.arraycopy(is, 0, out, a, is.length);
+            System.arraycopy(xs, a + 1, out, a + is.length, r - a - 1);
+            return new Tensor[] {picked.reshape(out)};
+        };
+    }
+
+    /** Expand: broadcast both ways, to the broadcast of the input's shape and the given one. */
+    private static Kernel expand(NodeContext c) throws OnnxException {
+        c.arity(2, 2, 1, 1);
+        return in -> {
+            long[] spec = in[1].toLongArray();
+            int[] target = new int[spec.length];
+            for (int k = 0; k < spec.length; k++) {
+                if (spec[k] < 0 || spec[k] > Integer.MAX_VALUE) throw new IllegalArgumentException("Expand: invalid size " + spec[k]);
+                target[k] = (int) spec[k];
+            }
+            return new Tensor[] {in[0].expand(Shape.broadcast("Expand", in[0].shape(), target))};
+        };
+    }
+
+    private static Kernel slice(NodeContext c) throws OnnxException {
+        long[] aStarts = null, aEnds = null, aAxes = null;
+        if (c.opset < 10) {
+            c.arity(1, 1, 1, 1);
+            aStarts = c.longs("starts");
+            aEnds = c.longs("ends");
+            aAxes = c.longs("axes");
+            if (aStarts == null || aEnds == null) throw c.unsupported("attributes 'starts' and 'ends' are required");
+        } else {
+            c.arity(3, 5, 1, 1);
+            Tensor steps = c.constant(4);
+            if (steps != null) for (long st : steps.toLongArray()) if (st < 1) throw c.unsupported("Slice with step " + st + " is not supported (steps >= 1 only)");
+            if (c.hasInput(4) && steps == null) throw c.unsupported("Slice steps not known at load are not supported (steps >= 1 only, checked at load)");
+        }
+        long[] fs = aStarts, fe = aEnds, fa = aAxes;
+        return in -> {
+            long[] starts = fs != null ? fs : in[1].toLongArray(), ends = fe != null ? fe : in[2].toLongArray();
+            long[] axes = fa != null ? fa : in.length > 3 && in[3] != null ? in[3].toLongArray() : null;
+            long[] steps = in.length > 4 && in[4] != null ? in[4].toLongArray() : null;
+            Tensor x = in[0];
+            if (starts.length != ends.length) throw new IllegalArgumentException("Slice: " + starts.length + " starts but " + ends.length + " ends");
+            for (int k = 0; k < starts.length; k++) {
+                int d = axes == null ? k : (int) (axes[k] < 0 ? axes[k] + x.dim() : axes[k]);
+                long n = x.size(d);
+                long a = starts[k] < 0 ? starts[k] + n : starts[k], b = ends[k] < 0 ? ends[k] + n : ends[k];
+                a = Math.clamp(a, 0, n);
+                b = Math.clamp(b, a, n);
+                x = x.slice(d, (int) a, (int) b, steps == null ? 1 : (int) steps[k]);
+            }
+            return new Tensor[] {x};
+        };
+    }
+
+    private static Kernel convTranspose(NodeContext c) throws OnnxException {
+        c.arity(2, 3, 1, 1);
+        Tensor w = c.constant(1);
+        if (w != null && w.dim() != 4) throw c.unsupported("a weight of rank " + w.dim() + " (" + (w.dim() - 2) + "-D ConvTranspose) is not supported (2-D only)");
+        Spatial sp = spatial(c, w != null ? 2 : -1);
+        if (!sp.autoPad().equals("NOTSET")) throw c.unsupported("auto_pad '" + sp.autoPad() + "' is not supported for ConvTranspose (explicit pads only)");
+        if (c.has("output_shape")) throw c.unsupported("attribute 'output_shape' is not supported (use pads and output_padding)");
+        int[] p = sp.pads();
+        if (p[0] != p[2] || p[1] != p[3]) throw c.unsupported("asymmetric pads " + Arrays.toString(p) + " are not supported for ConvTranspose");
+        int[] op = c.ints("output_padding");
+        if (op != null && op.length != 2) throw c.unsupported("output_padding should have 2 values, has " + op.length);
+        int oph = op == null ? 0 : op[0], opw = op == null ? 0 : op[1];
+        int groups = c.int32("group", 1);
+        if (groups < 1) throw c.unsupported("group = " + groups + " should be >= 1");
+        Convolution.Params cp = new Convolution.Params(sp.strides()[0], sp.strides()[1], p[0], p[1], sp.dilations()[0], sp.dilations()[1], groups);
+        return in -> {
+            Tensor wt = in[1];
+            if (sp.kernel() != null && wt.dim() == 4 && (sp.kernel()[0] != wt.size(2) || sp.kernel()[1] != wt.size(3))) {
+                throw new IllegalArgumentException("ConvTranspose: kernel_shape " + Arrays.toString(sp.kernel()) + " disagrees with weight " + Shape.format(wt.shape()));
+            }
+            return new Tensor[] {Convolution.convTranspose2d(in[0], wt, in.length > 2 ? in[2] : null, cp, oph, opw)};
+        };
+    }
+
+    /**
+     * Resize, nearest mode with asymmetric coordinates and floor rounding (the upsampling most exporters write): output
+     * index i reads input index ⌊i / scale⌋; the sizes come from {@code scales} or {@code sizes}, for the two spatial
+     * dimensions of a 4-D input.
+     */
+    private static Kernel resize(NodeContext c) throws OnnxException {
+        if (c.opset < 11) throw c.unsupported("Resize before opset 11 is not supported");
+        c.arity(1, 4, 1, 1);
+        String mode = c.s("mode", "nearest"), coords = c.s("coordinate_transformation_mode", "half_pixel"), nearest = c.s("nearest_mode", "round_prefer_floor");
+        if (!mode.equals("nearest") || !coords.equals("asymmetric") || !nearest.equals("floor")) {
+            throw c.unsupported("Resize with mode '" + mode + "', coordinate_transformation_mode '" + coords + "', nearest_mode '" + nearest
+                    + "' is not supported (nearest, asymmetric, floor only)");
+        }
+        c.ignore("cubic_coeff_a", "exclude_outside", "extrapolation_value"); // no effect in nearest mode with asymmetric coordinates
+        if (c.has("antialias") && c.i("antialias", 0) != 0) throw c.unsupported("antialias = 1 is not supported");
+        if (c.has("axes") || c.has("keep_aspect_ratio_policy")) throw c.unsupported("attributes 'axes' and 'keep_aspect_ratio_policy' are not supported");
+        return in -> {
+            Tensor x = in[0];
+            if (x.dim() != 4) throw new IllegalArgumentException("Resize: input must be [N, C, H, W], got " + Shape.format(x.shape()));
+            Tensor scales = in.length > 2 && in[2] != null && in[2].numel() > 0 ? in[2] : null;
+            Tensor sizes = in.length > 3 && in[3] != null && in[3].numel() > 0 ? in[3] : null;
+            double[] sc = new double[4];
+            int[] out = new int[4];
+            if (sizes != null) {
+                long[] v = sizes.toLongArray();
+                if (v.length != 4) throw new IllegalArgumentException("Resize: sizes should have 4 values, has " + v.length);
+                for (int d = 0; d < 4; d++) {
+                    out[d] = (int) v[d];
+                    sc[d] = (double) v[d] / x.size(d);
+                }
+            } else if (scales != null) {
+                double[] v = scales.to(DType.FLOAT64).toDoubleArray();
+                if (v.length != 4) throw new IllegalArgumentException("Resize: scales should have 4 values, has " + v.length);
+                for (int d = 0; d < 4; d++) {
+                    sc[d] = v[d];
+                    out[d] = (int) Math.floor(x.size(d) * v[d]);
+                }
+            } else {
+                throw new IllegalArgumentException("Resize: neither scales nor sizes given");
+            }
+            if (out[0] != x.size(0) || out[1] != x.size(1)) throw new IllegalArgumentException("Resize: only the spatial dimensions may change, scales " + Arrays.toString(sc));
+            Tensor y = x;
+            for (int d = 2; d < 4; d++) {
+                long[] idx = new long[out[d]];
+                for (int i = 0; i < idx.length; i++) idx[i] = Math.min(x.size(d) - 1, (long) Math.floor(i / sc[d]));
+                y = y.indexSelect(d, Tensor.of(idx, idx.length));
+            }
+            return new Tensor[] {y};
+        };
+    }
+
+    /** Div: integer division truncates toward zero (as C), floats divide. */
+    private static Tensor div(Tensor a, Tensor b) {
+        if (a.dtype() != DType.INT64 || b.dtype() != DType.INT64) return a.div(b);
+        int[] shape = Shape.broadcast("Div", a.shape(), b.shape());
+        long[] x = a.expand(shape).contiguous().toLongArray(), y = b.expand(shape).contiguous().toLongArray(), r = new long[x.length];
+        for (int i = 0; i < r.length; i++) {
+            if (y[i] == 0) throw new ArithmeticException("Div: integer division by zero");
+            r[i] = x[i] / y[i];
+        }
+        return Tensor.of(r, r.length).reshape(shape);
+    }
+
+    private static Kernel gemm(NodeContext c) throws OnnxException {
+        c.arity(2, 3, 1, 1);
+        double alpha = c.f("alpha", 1f), beta = c.f("beta", 1f);
+        boolean ta = c.i("transA", 0) != 0, tb = c.i("transB", 0) != 0;
+        if (c.opset < 7) c.ignore("broadcast");
+        return in -> {
+            Tensor a = ta ? in[0].t() : in[0], b = tb ? in[1].t() : in[1];
+            Tensor y = a.matmul(b);
+            if (alpha != 1) y = y.mul(alpha);
+            if (in.length > 2 && in[2] != null && beta != 0) y = y.add(beta == 1 ? in[2] : in[2].mul(beta));
+            return new Tensor[] {y};
+        };
+    }
+
+    private static Kernel reshape(NodeContext c) throws OnnxException {
+        if (c.opset < 5) throw c.unsupported("Reshape before opset 5 (shape as an attribute) is not supported");
+        c.arity(2, 2, 1, 1);
+        boolean allowZero = c.i("allowzero", 0) != 0;
+        return in -> new Tensor[] {in[0].reshape(reshapeTarget(in[0].shape(), in[1].toLongArray(), allowZero))};
+    }
+
+    /** Reshape's target: 0 copies the input's size at that position (unless allowzero), one -1 is inferred. */
+    static int[] reshapeTarget(int[] from, long[] spec, boolean allowZero) {
+        int[] to = new int[spec.length];
+        int infer = -1;
+        long known = 1, total = 1;
+        for (int d : from) total *= d;
+        for (int k = 0; k < spec.length; k++) {
+            long v = spec[k];
+            if (v == -1) {
+                if (infer >= 0) throw new IllegalArgumentException("Reshape: more than one -1 in shape " + Arrays.toString(spec));
+                infer = k;
+                continue;
+            }
+            if (v == 0 && !allowZero) {
+                if (k >= from.length) throw new IllegalArgumentException("Reshape: 0 at position " + k + " of " + Arrays.toString(spec) + " but the input " + Shape.format(from) + " has no such dimension");
+                v = from[k];
+            }
+            if (v < 0 || v > Integer.MAX_VALUE) throw new IllegalArgumentException("Reshape: invalid size " + v + " in shape " + Arrays.toString(spec));
+            to[k] = (int) v;
+            known *= v;
+        }
+        if (infer >= 0) {
+            if (known == 0 || total % known != 0) throw new IllegalArgumentException("Reshape: cannot infer -1 in " + Arrays.toString(spec) + " for input " + Shape.format(from));
+            to[infer] = (int) (total / known);
+        }
+        return to;
+    }
+
+    private static Kernel flatten(NodeContext c) throws OnnxException {
+        c.arity(1, 1, 1, 1);
+        long axis = c.i("axis", 1);
+        return in -> {
+            int[] s = in[0].shape();
+            int a = (int) (axis < 0 ? axis + s.length : axis);
+            if (a < 0 || a > s.length) throw new IllegalArgumentException("Flatten: axis " + axis + " out of range for input " + Shape.format(s));
+            int outer = 1, inner = 1;
+            for (int k = 0; k < s.length; k++) {
+                if (k < a) outer *= s[k];
+                else inner *= s[k];
+            }
+            return new Tensor[] {in[0].reshape(outer, inner)};
+        };
+    }
+
+    private static Kernel transpose(NodeContext c) throws OnnxException {
+        c.arity(1, 1, 1, 1);
+        int[] perm = c.ints("perm");
+        return in -> {
+            int[] p = perm;
+            if (p == null) {
+                p = new int[in[0].dim()];
+                for (int k = 0; k < p.length; k++) p[k] = p.length - 1 - k;
+            }
+            return new Tensor[] {in[0].permute(p)};
+        };
+    }
+
+    private static Kernel concat(NodeContext c) throws OnnxException {
+        c.arity(1, Integer.MAX_VALUE, 1, 1);
+        if (!c.has("axis")) throw c.unsupported("attribute 'axis' is required");
+        long axis = c.i("axis", 0);
+        return in -> {
+            int rank = in[0].dim();
+            int a = (int) (axis < 0 ? axis + rank : axis);
+            return new Tensor[] {Tensor.cat(Arrays.asList(in), a)};
+        };
+    }
+
+    private static Kernel softmax(NodeContext c, boolean log) throws OnnxException {
+        c.arity(1, 1, 1, 1);
+        boolean coerce = c.opset < 13; // before 13: flatten to 2-D at axis, softmax over the whole second part
+        long axis = c.i("axis", coerce ? 1 : -1);
+        return in -> {
+            Tensor x = in[0];
+            int[] s = x.shape();
+            int a = (int) (axis < 0 ? axis + s.length : axis);
+            if (a < 0 || a >= Math.max(s.length, 1)) throw new IllegalArgumentException("Softmax: axis " + axis + " out of range for input " + Shape.format(s));
+            if (!coerce) return new Tensor[] {log ? x.logSoftmax(a) : x.softmax(a)};
+            int outer = 1, inner = 1;
+            for (int k = 0; k < s.length; k++) {
+                if (k < a) outer *= s[k];
+                else inner *= s[k];
+            }
+            Tensor flat = x.reshape(outer, inner);
+            return new Tensor[] {(log ? flat.logSoftmax(1) : flat.softmax(1)).reshape(s)};
+        };
+    }
+
+    /** The value of a Constant node (computed at load). */
+    static Tensor constantValue(NodeContext c) throws OnnxException {
+        c.arity(0, 0, 1, 1);
+        List<Tensor> found = new ArrayList<>();
+        Tensor t = c.tensor("value");
+        if (t != null) found.add(t);
+        if (c.has("value_float")) found.add(Tensor.of(c.f("value_float", 0)));
+        if (c.has("value_floats")) {
+            float[] f = c.floats("value_floats");
+            found.add(Tensor.of(f, f.length));
+        }
+        if (c.has("value_int")) found.add(Tensor.of(new long[] {c.i("value_int", 0)}, 1).reshape());
+        if (c.has("value_ints")) {
+            long[] v = c.longs("value_ints");
+            found.add(Tensor.of(v, v.length));
+        }
+        c.done();
+        if (found.size() != 1) throw c.unsupported("exactly one of value, value_float, value_floats, value_int, value_ints expected, " + found.size() + " given");
+        return found.get(0);
+    }
+
+    private static Kernel constant(NodeContext c) throws OnnxException {
+        Tensor v = constantValue(c);
+        return in -> new Tensor[] {v};
+    }
+
+    private static Kernel dropout(NodeContext c) throws OnnxException {
+        c.arity(1, 3, 1, 2);
+        c.ignore("ratio", "seed"); // inference: no effect
+        if (c.opset < 7 && c.i("is_test", 0) == 0) throw c.unsupported("Dropout in training mode (is_test = 0) is not supported");
+        if (c.hasInput(2)) {
+            Tensor mode = c.constant(2);
+            if (mode == null) throw c.unsupported("a training_mode input not known at load is not supported");
+            if (mode.toLongArray().length != 1 || mode.toLongArray()[0] != 0) throw c.unsupported("Dropout in training mode is not supported");
+        }
+        boolean mask = c.hasOutput(1);
+        return in -> mask ? new Tensor[] {in[0], Tensor.ones(DType.BOOL, in[0].shape())} : new Tensor[] {in[0]};
+    }
+
+    private static Kernel globalAveragePool(NodeContext c) throws OnnxException {
+        c.arity(1, 1, 1, 1);
+        return in -> {
+            int r = in[0].dim();
+            if (r < 3) throw new IllegalArgumentException("GlobalAveragePool: input must be [N, C, ...], got " + Shape.format(in[0].shape()));
+            int[] dims = new int[r - 2];
+            for (int k = 0; k < dims.length; k++) dims[k] = k + 2;
+            return new Tensor[] {in[0].mean(dims, true)};
+        };
+    }
+
+    private static Kernel batchNorm(NodeContext c) throws OnnxException {
+        c.arity(5, 5, 1, 1);
+        double eps = c.f("epsilon", 1e-5f);
+        c.ignore("momentum"); // only training updates running statistics
+        if (c.i("training_mode", 0) != 0) throw c.unsupported("training_mode = 1 is not supported (inference only)");
+        if (c.opset < 9 && c.i("spatial", 1) != 1) throw c.unsupported("spatial = 0 is not supported");
+        if (c.opset < 7) c.ignore("is_test", "consumed_inputs");
+        return in -> new Tensor[] {Normalization.batchNorm(in[0], in[3], in[4], in[1], in[2], false, 0.1, eps)};
+    }
+
+    /** Spatial settings of Conv and the pools, 2-D. */
+    private record Spatial(int[] kernel, int[] strides, int[] dilations, int[] pads, String autoPad) {
+        /** [top, left, bottom, right] for an input of height h and width w. */
+        int[] padsFor(int h, int w, int kh, int kw) {
+            if (autoPad.equals("NOTSET")) return pads;
+            if (autoPad.equals("VALID")) return new int[4];
+            int[] size = {h, w}, k = {kh, kw}, p = new int[4];
+            for (int d = 0; d < 2; d++) {
+                int out = (size[d] + strides[d] - 1) / strides[d];
+                int total = Math.max(0, (out - 1) * strides[d] + (k[d] - 1) * dilations[d] + 1 - size[d]);
+                int small = total / 2;
+                p[d] = autoPad.equals("SAME_UPPER") ? small : total - small;
+                p[d + 2] = total - p[d];
+            }
+            return p;
+        }
+    }
+
+    private static Spatial spatial(NodeContext c, int rankFromWeight) throws OnnxException {
+        int[] kernel = c.ints("kernel_shape"), strides = c.ints("strides"), dil = c.ints("dilations"), pads = c.ints("pads");
+        String autoPad = c.s("auto_pad", "NOTSET");
+        if (!Set.of("NOTSET", "VALID", "SAME_UPPER", "SAME_LOWER").contains(autoPad)) throw c.unsupported("auto_pad '" + autoPad + "' is not supported");
+        if (autoPad.equals("NOTSET") && pads == null) pads = new int[4];
+        int spatial = kernel != null ? kernel.length : strides != null ? strides.length : dil != null ? dil.length : pads != null && !autoPad.equals("NOTSET") ? pads.length / 2 : rankFromWeight;
+        if (spatial != 2 && spatial != -1) throw c.unsupported(spatial + "-D " + c.node.opType() + " is not supported (2-D only)");
+        if ((kernel != null && kernel.length != 2) || (strides != null && strides.length != 2) || (dil != null && dil.length != 2)
+                || (pads != null && pads.length != 4)) {
+            throw c.unsupported("kernel_shape, strides, dilations and pads should describe 2 spatial dimensions (2, 2, 2 and 4 values)");
+        }
+        if (pads != null) for (int p : pads) if (p < 0) throw c.unsupported("negative pads " + Arrays.toString(pads) + " are not supported");
+        if (strides != null) for (int s : strides) if (s < 1) throw c.unsupported("strides " + Arrays.toString(strides) + " should be >= 1");
+        if (dil != null) for (int d : dil) if (d < 1) throw c.unsupported("dilations " + Arrays.toString(dil) + " should be >= 1");
+        if (kernel != null) for (int k : kernel) if (k < 1) throw c.unsupported("kernel_shape " + Arrays.toString(kernel) + " should be >= 1");
+        return new Spatial(kernel, strides == null ? new int[] {1, 1} : strides, dil == null ? new int[] {1, 1} : dil,
+                pads == null ? new int[4] : pads, autoPad);
+    }
+
+    private static Kernel conv(NodeContext c) throws OnnxException {
+        c.arity(2, 3, 1, 1);
+        Tensor w = c.constant(1);
+        if (w != null && w.dim() != 4) throw c.unsupported("a weight of rank " + w.dim() + " (" + (w.dim() - 2) + "-D Conv) is not supported (2-D only)");
+        Spatial sp = spatial(c, w != null ? 2 : -1);
+        int groups = c.int32("group", 1);
+        if (groups < 1) throw c.unsupported("group = " + groups + " should be >= 1");
+        return in -> {
+            Tensor x = in[0], wt = in[1], b = in.length > 2 ? in[2] : null;
+            if (x.dim() != 4 || wt.dim() != 4) {
+                throw new IllegalArgumentException("Conv: input " + Shape.format(x.shape()) + " and weight " + Shape.format(wt.shape()) + " should be 4-D");
+            }
+            int kh = wt.size(2), kw = wt.size(3);
+            if (sp.kernel() != null && (sp.kernel()[0] != kh || sp.kernel()[1] != kw)) {
+                throw new IllegalArgumentException("Conv: kernel_shape " + Arrays.toString(sp.kernel()) + " disagrees with weight " + Shape.format(wt.shape()));
+            }
+            int[] p = sp.padsFor(x.size(2), x.size(3), kh, kw);
+            int ph = p[0], pw = p[1];
+            if (p[0] != p[2] || p[1] != p[3]) {
+                x = pad(x, p[0], p[2], p[1], p[3], 0);
+                ph = pw = 0;
+            }
+            Convolution.Params cp = new Convolution.Params(sp.strides()[0], sp.strides()[1], ph, pw, sp.dilations()[0], sp.dilations()[1], groups);
+            return new Tensor[] {Convolution.conv2d(x, wt, b, cp)};
+        };
+    }
+
+    private static Kernel pool(NodeContext c, boolean max) throws OnnxException {
+        c.arity(1, 1, 1, 1); // MaxPool's Indices output is not supported
+        if (!c.has("kernel_shape")) throw c.unsupported("attribute 'kernel_shape' is required");
+        Spatial sp = spatial(c, 2);
+        if (sp.dilations()[0] != 1 || sp.dilations()[1] != 1) throw c.unsupported("dilations " + Arrays.toString(sp.dilations()) + " are not supported (1 only)");
+        boolean ceil = c.i("ceil_mode", 0) != 0;
+        if (ceil && !max) throw c.unsupported("AveragePool with ceil_mode = 1 is not supported");
+        boolean countPad = !max && c.i("count_include_pad", 0) != 0;
+        if (max) c.ignore("storage_order"); // only changes the Indices output
+        int kh = sp.kernel()[0], kw = sp.kernel()[1], sh = sp.strides()[0], sw = sp.strides()[1];
+        return in -> {
+            Tensor x = in[0];
+            if (x.dim() != 4) throw new IllegalArgumentException(c.node.opType() + ": input must be [N, C, H, W], got " + Shape.format(x.shape()));
+            int h = x.size(2), w = x.size(3);
+            int[] p = sp.padsFor(h, w, kh, kw).clone();
+            if (ceil) {
+                int[] size = {h, w}, k = {kh, kw}, s = {sh, sw};
+                for (int d = 0; d < 2; d++) {
+                    int span = size[d] + p[d] + p[d + 2] - k[d];
+                    if (span < 0) continue; // the window does not fit: the op reports it
+                    int out = (span + s[d] - 1) / s[d] + 1;
+                    if ((out - 1) * s[d] >= size[d] + p[d]) out--; // the last window must start inside the input or its leading pad
+                    p[d + 2] += Math.max(0, (out - 1) * s[d] + k[d] - (size[d] + p[d] + p[d + 2]));
+                }
+            }
+            boolean plain = p[0] == p[2] && p[1] == p[3] && 2 * p[0] <= kh && 2 * p[1] <= kw;
+            if (max) {
+                if (plain) return new Tensor[] {Pooling.maxPool2d(x, new Pooling.Window(kh, kw, sh, sw, p[0], p[1]))};
+                return new Tensor[] {Pooling.maxPool2d(pad(x, p[0], p[2], p[1], p[3], Double.NEGATIVE_INFINITY), new Pooling.Window(kh, kw, sh, sw, 0, 0))};
+            }
+            boolean noPad = p[0] == 0 && p[1] == 0 && p[2] == 0 && p[3] == 0;
+            Pooling.Window win = new Pooling.Window(kh, kw, sh, sw, 0, 0);
+            if (noPad) return new Tensor[] {Pooling.avgPool2d(x, win)};
+            Tensor y = Pooling.avgPool2d(pad(x, p[0], p[2], p[1], p[3], 0), win);
+            if (!countPad) {
+                // Divide by the number of cells inside the image rather than the window size: the mean of a padded all-ones plane.
+                Tensor ones = pad(Tensor.ones(x.dtype(), 1, 1, h, w), p[0], p[2], p[1], p[3], 0);
+                y = y.div(Pooling.avgPool2d(ones, win));
+            }
+            return new Tensor[] {y};
+        };
+    }
+
+    /** x [N, C, H, W] with {@code value} added above, below, left and right. */
+    static Tensor pad(Tensor x, int top, int bottom, int left, int right, double value) {
+        int n = x.size(0), ch = x.size(1), h = x.size(2), w = x.size(3);
+        List<Tensor> rows = new ArrayList<>();
+        if (top > 0) rows.add(Tensor.full(value, x.dtype(), n, ch, top, w));
+        rows.add(x);
+        if (bottom > 0) rows.add(Tensor.full(value, x.dtype(), n, ch, bottom, w));
+        Tensor y = rows.size() == 1 ? x : Tensor.cat(rows, 2);
+        int hp = h + top + bottom;
+        List<Tensor> cols = new ArrayList<>();
+        if (left > 0) cols.add(Tensor.full(value, x.dtype(), n, ch, hp, left));
+        cols.add(y);
+        if (right > 0) cols.add(Tensor.full(value, x.dtype(), n, ch, hp, right));
+        return cols.size() == 1 ? y : Tensor.cat(cols, 3);
+    }
+}

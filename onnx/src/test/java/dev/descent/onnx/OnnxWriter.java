@@ -1,0 +1,148 @@
+package dev.descent.onnx;
+
+import dev.descent.core.Tensor;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Test-only ONNX writing on top of {@link ProtoWriter}, with the field numbers of onnx.proto: ModelProto (ir_version 1,
+ * graph 7, opset_import 8), GraphProto (node 1, name 2, initializer 5, input 11, output 12), NodeProto (input 1, output 2,
+ * name 3, op_type 4, attribute 5, domain 7), AttributeProto (name 1, f 2, i 3, s 4, t 5, floats 7, ints 8, strings 9,
+ * type 20), TensorProto (dims 1, data_type 2, float_data 4, int32_data 5, int64_data 7, name 8, raw_data 9, double_data 10),
+ * ValueInfoProto (name 1, type 2), TypeProto (tensor_type 1), TypeProto.Tensor (elem_type 1, shape 2),
+ * TensorShapeProto (dim 1), Dimension (dim_value 1, dim_param 2).
+ */
+final class OnnxWriter {
+    private OnnxWriter() {}
+
+    /** A TensorProto with raw_data (float32, float64, int64, bool). */
+    static ProtoWriter tensor(String name, Tensor t) {
+        ProtoWriter p = new ProtoWriter();
+        for (int d : t.shape()) p.varint(1, d);
+        int n = t.numel();
+        ByteBuffer b;
+        switch (t.dtype()) {
+            case FLOAT32 -> {
+                p.varint(2, OnnxFile.FLOAT);
+                b = ByteBuffer.allocate(4 * n).order(ByteOrder.LITTLE_ENDIAN);
+                for (float f : t.contiguous().toFloatArray()) b.putFloat(f);
+            }
+            case FLOAT64 -> {
+                p.varint(2, OnnxFile.DOUBLE);
+                b = ByteBuffer.allocate(8 * n).order(ByteOrder.LITTLE_ENDIAN);
+                for (double f : t.contiguous().toDoubleArray()) b.putDouble(f);
+            }
+            case INT64 -> {
+                p.varint(2, OnnxFile.INT64);
+                b = ByteBuffer.allocate(8 * n).order(ByteOrder.LITTLE_ENDIAN);
+                for (long f : t.contiguous().toLongArray()) b.putLong(f);
+            }
+            default -> {
+                p.varint(2, OnnxFile.BOOL);
+                b = ByteBuffer.allocate(n);
+                for (boolean f : t.contiguous().toBooleanArray()) b.put((byte) (f ? 1 : 0));
+            }
+        }
+        p.string(8, name);
+        return p.bytes(9, b.array());
+    }
+
+    /** The tensor with its values in float_data (packed) instead of raw_data. */
+    static ProtoWriter tensorTyped(String name, float[] data, long... dims) {
+        ProtoWriter p = new ProtoWriter();
+        p.packedVarints(1, dims).varint(2, OnnxFile.FLOAT).packedFloats(4, data).string(8, name);
+        return p;
+    }
+
+    static ProtoWriter attrInt(String name, long v) {
+        return new ProtoWriter().string(1, name).varint(20, 2).varint(3, v);
+    }
+
+    static ProtoWriter attrFloat(String name, float v) {
+        return new ProtoWriter().string(1, name).varint(20, 1).fixed32(2, v);
+    }
+
+    static ProtoWriter attrString(String name, String v) {
+        return new ProtoWriter().string(1, name).varint(20, 3).string(4, v);
+    }
+
+    static ProtoWriter attrInts(String name, long... v) {
+        return new ProtoWriter().string(1, name).varint(20, 7).packedVarints(8, v);
+    }
+
+    static ProtoWriter attrFloats(String name, float... v) {
+        return new ProtoWriter().string(1, name).varint(20, 6).packedFloats(7, v);
+    }
+
+    static ProtoWriter attrStrings(String name, String... v) {
+        ProtoWriter p = new ProtoWriter().string(1, name).varint(20, 8);
+        for (String s : v) p.string(9, s);
+        return p;
+    }
+
+    static ProtoWriter attrTensor(String name, Tensor t) {
+        return new ProtoWriter().string(1, name).varint(20, 4).message(5, tensor("", t));
+    }
+
+    /** A NodeProto; attributes are AttributeProto writers. */
+    static ProtoWriter node(String op, String name, List<String> inputs, List<String> outputs, ProtoWriter... attrs) {
+        ProtoWriter p = new ProtoWriter();
+        for (String in : inputs) p.string(1, in);
+        for (String out : outputs) p.string(2, out);
+        p.string(3, name).string(4, op);
+        for (ProtoWriter a : attrs) p.message(5, a);
+        return p;
+    }
+
+    /** A float tensor ValueInfoProto; a negative dim is written as the symbolic "N". */
+    static ProtoWriter valueInfo(String name, long... dims) {
+        ProtoWriter shape = new ProtoWriter();
+        for (long d : dims) shape.message(1, d < 0 ? new ProtoWriter().string(2, "N") : new ProtoWriter().varint(1, d));
+        ProtoWriter tensorType = new ProtoWriter().varint(1, OnnxFile.FLOAT).message(2, shape);
+        return new ProtoWriter().string(1, name).message(2, new ProtoWriter().message(1, tensorType));
+    }
+
+    /** A graph builder. */
+    static final class Graph {
+        final List<ProtoWriter> nodes = new ArrayList<>(), inits = new ArrayList<>(), inputs = new ArrayList<>(), outputs = new ArrayList<>();
+
+        Graph node(String op, String name, List<String> in, List<String> out, ProtoWriter... attrs) {
+            nodes.add(OnnxWriter.node(op, name, in, out, attrs));
+            return this;
+        }
+
+        Graph init(String name, Tensor t) {
+            inits.add(tensor(name, t));
+            return this;
+        }
+
+        Graph input(String name, long... dims) {
+            inputs.add(valueInfo(name, dims));
+            return this;
+        }
+
+        Graph output(String name, long... dims) {
+            outputs.add(valueInfo(name, dims));
+            return this;
+        }
+
+        ProtoWriter proto() {
+            ProtoWriter g = new ProtoWriter();
+            for (ProtoWriter n : nodes) g.message(1, n);
+            g.string(2, "test");
+            for (ProtoWriter t : inits) g.message(5, t);
+            for (ProtoWriter t : inputs) g.message(11, t);
+            for (ProtoWriter t : outputs) g.message(12, t);
+            return g;
+        }
+
+        /** The ModelProto's bytes: ir_version 8, producer "descent-test", the graph, then opset_import of the default domain. */
+        byte[] model(long opset) {
+            return new ProtoWriter().varint(1, 8).string(2, "descent-test").message(7, proto())
+                    .message(8, new ProtoWriter().string(1, "").varint(2, opset)).toByteArray();
+        }
+    }
+
+}
