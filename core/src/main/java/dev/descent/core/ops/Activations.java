@@ -30,21 +30,49 @@ public final class Activations {
      * @return ½·x·(1 + erf(x/√2))
      */
     public static Tensor gelu(Tensor x) {
-        Tensor y = mapFused("gelu", x, v -> 0.5 * v * (1 + SpecialFunctions.erfFast(v * INV_SQRT2)));
-        return Autograd.record("gelu", y, g -> new Tensor[] {g.mul(geluDerivative(x))}, x);
+        if (!Autograd.isRecording(x)) return mapFused("gelu", x, v -> 0.5 * v * (1 + SpecialFunctions.erfFast(v * INV_SQRT2)));
+        // Recording: the derivative Φ(x) + x·φ(x) shares Φ(x) with the value, so both come from one erf per element (bit for
+        // bit the values the separate passes gave).
+        Tensor[] yd = geluWithDerivative(x);
+        Tensor d = Autograd.record("geluDerivative", yd[1], g -> new Tensor[] {g.mul(geluSecondDerivative(x))}, x);
+        return Autograd.record("gelu", yd[0], g -> new Tensor[] {g.mul(d)}, x);
+    }
+
+    /** φ(x)·(2 − x²), GELU's second derivative, with differentiable ops. */
+    private static Tensor geluSecondDerivative(Tensor x) {
+        return x.square().mul(-0.5).exp().mul(INV_SQRT_2PI).mul(x.square().neg().add(2));
+    }
+
+    /** ½x(1 + erf(x/√2)) and Φ(x) + x·φ(x) in one parallel pass, each rounded once to x's dtype. */
+    private static Tensor[] geluWithDerivative(Tensor x) {
+        if (!x.dtype().isFloatingPoint()) throw new IllegalArgumentException("gelu: expects a float32 or float64 tensor, got " + x.dtype());
+        Tensor xc = x.detach().contiguous();
+        Tensor y = Tensor.empty(x.dtype(), x.shape()), d = Tensor.empty(x.dtype(), x.shape()); // every element is written
+        int n = y.numel(), base = xc.storageOffset();
+        if (x.dtype() == DType.FLOAT32) {
+            float[] xs = xc.storage().floats(), ys = y.storage().floats(), ds = d.storage().floats();
+            dev.descent.core.kernel.Parallel.forRange(n, 1 << 14, (from, to) -> {
+                for (int i = from; i < to; i++) {
+                    double v = xs[base + i], e1 = 1 + SpecialFunctions.erfFast(v * INV_SQRT2); // the same expressions as mapFused's
+                    ys[i] = (float) (0.5 * v * e1);
+                    ds[i] = (float) (0.5 * e1 + v * INV_SQRT_2PI * Math.exp(-0.5 * v * v));
+                }
+            });
+        } else {
+            double[] xs = xc.storage().doubles(), ys = y.storage().doubles(), ds = d.storage().doubles();
+            dev.descent.core.kernel.Parallel.forRange(n, 1 << 14, (from, to) -> {
+                for (int i = from; i < to; i++) {
+                    double v = xs[base + i], e1 = 1 + SpecialFunctions.erfFast(v * INV_SQRT2);
+                    ys[i] = 0.5 * v * e1;
+                    ds[i] = 0.5 * e1 + v * INV_SQRT_2PI * Math.exp(-0.5 * v * v);
+                }
+            });
+        }
+        return new Tensor[] {y, d};
     }
 
     /** 1/√(2π). */
     private static final double INV_SQRT_2PI = 0.3989422804014327;
-
-    /**
-     * GELU's derivative Φ(x) + x·φ(x) (Φ, φ the standard normal's CDF and density), one pass; its own derivative
-     * φ(x)·(2 − x²) is recorded with differentiable ops, so GELU's second derivatives work.
-     */
-    private static Tensor geluDerivative(Tensor x) {
-        Tensor d = mapFused("geluDerivative", x, v -> 0.5 * (1 + SpecialFunctions.erfFast(v * INV_SQRT2)) + v * INV_SQRT_2PI * Math.exp(-0.5 * v * v));
-        return Autograd.record("geluDerivative", d, g -> new Tensor[] {g.mul(x.square().mul(-0.5).exp().mul(INV_SQRT_2PI).mul(x.square().neg().add(2)))}, x);
-    }
 
     /** f applied to every element in double, rounded once to x's dtype, in parallel over fixed chunks (deterministic). */
     private static Tensor mapFused(String op, Tensor x, java.util.function.DoubleUnaryOperator f) {
