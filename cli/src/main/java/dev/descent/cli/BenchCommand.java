@@ -176,7 +176,7 @@ final class BenchCommand implements Callable<Integer> {
 
     @Command(name = "optim", mixinStandardHelpOptions = true,
             description = {"One optimizer step over SimpleCNN's 545,098 parameters (fixed random gradients) for every --optimizer name and LBFGS,"
-                + " beside one SimpleCNN training step (batch 128), as a % of it.",
+                + " beside one SimpleCNN training step (batch 128), as a %% of it.",
                 "SAM and LBFGS step with a closure returning a fixed loss: their time excludes the forward/backward passes they ask for.",
                 "--vs-pytorch: DJL's Adam and SGD (DJL's own optimizer classes; torch.optim is not reachable through DJL)."})
     static final class Optim implements Callable<Integer> {

@@ -51,4 +51,27 @@ class HelpTest {
         }
         assertTrue(cut.isEmpty(), "first description lines cut mid-sentence:\n" + String.join("\n", cut));
     }
+
+    @Test
+    void everyCommandsHelpRendersWithoutAFormatWarning() {
+        // Descriptions go through String.format: a lone '%' makes picocli print a warning and the raw text.
+        java.io.PrintStream saved = System.err;
+        java.io.ByteArrayOutputStream err = new java.io.ByteArrayOutputStream();
+        List<String> names = new ArrayList<>();
+        try {
+            System.setErr(new java.io.PrintStream(err, true, java.nio.charset.StandardCharsets.UTF_8));
+            List<CommandLine> todo = new ArrayList<>(List.of(Main.commandLine()));
+            while (!todo.isEmpty()) {
+                CommandLine c = todo.remove(0);
+                todo.addAll(c.getSubcommands().values());
+                names.add(c.getCommandSpec().qualifiedName());
+                c.getUsageMessage();
+            }
+        } finally {
+            System.setErr(saved);
+        }
+        String warnings = err.toString(java.nio.charset.StandardCharsets.UTF_8);
+        assertTrue(names.size() > 10, "walked " + names);
+        assertTrue(!warnings.contains("WARN"), "help of some command warned:\n" + warnings);
+    }
 }
