@@ -42,6 +42,19 @@ public final class Shape {
     }
 
     /**
+     * One shape followed by more dimensions, e.g. a batch shape and a matrix's {@code m, n}.
+     *
+     * @param head the leading dimensions
+     * @param tail the trailing dimensions
+     * @return a new array: head ++ tail
+     */
+    public static int[] concat(int[] head, int... tail) {
+        int[] s = Arrays.copyOf(head, head.length + tail.length);
+        System.arraycopy(tail, 0, s, head.length, tail.length);
+        return s;
+    }
+
+    /**
      * Formats a shape as {@code [2,3]}: the form every error message uses.
      *
      * @param shape the sizes (or strides, or any int array)

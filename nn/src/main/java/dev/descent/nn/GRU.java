@@ -1,8 +1,6 @@
 package dev.descent.nn;
 
 import dev.descent.core.Tensor;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.random.RandomGenerator;
 
 /**
@@ -106,28 +104,9 @@ public final class GRU extends StackedRecurrence {
             return new Output(o.output().squeeze(batchFirst ? 0 : 1), o.h().squeeze(1));
         }
         Tensor seq = timeMajor(x);
-        int steps = seq.size(0), b = seq.size(1);
-        int n = numLayers * directions;
+        int b = seq.size(1), n = numLayers * directions;
         if (h0 != null) Recurrence.checkState(this, "h0", h0, n, b, hiddenSize);
-        List<Tensor> hn = new ArrayList<>();
-        for (int l = 0; l < numLayers; l++) {
-            List<Tensor> both = new ArrayList<>(directions);
-            for (int d = 0; d < directions; d++) {
-                int i = l * directions + d;
-                Tensor h = h0 == null ? Tensor.zeros(seq.dtype(), b, hiddenSize) : h0.select(0, i);
-                Tensor gatesX = Recurrence.affine(seq, weightIh[i], biasIh[i]); // every step's input share at once: [T, B, 3H]
-                Tensor[] outs = new Tensor[steps];
-                for (int k = 0; k < steps; k++) {
-                    int t = d == 0 ? k : steps - 1 - k; // the reverse direction runs from the last step to the first
-                    h = GRUCell.step(gatesX.select(0, t), h, weightHh[i], biasHh[i], hiddenSize);
-                    outs[t] = h;
-                }
-                both.add(Tensor.stack(List.of(outs), 0));
-                hn.add(h);
-            }
-            seq = directions == 1 ? both.getFirst() : Tensor.cat(both, 2);
-            if (dropout != null && l < numLayers - 1) seq = dropout.forward(seq);
-        }
-        return new Output(batchFirst ? seq.transpose(0, 1) : seq, Tensor.stack(hn, 0));
+        Tensor[] r = run(seq, new Tensor[] {h0}, (share, st, i) -> new Tensor[] {GRUCell.step(share, st[0], weightHh[i], biasHh[i], hiddenSize)});
+        return new Output(batchFirst ? r[0].transpose(0, 1) : r[0], r[1]);
     }
 }

@@ -1,8 +1,6 @@
 package dev.descent.nn;
 
 import dev.descent.core.Tensor;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.random.RandomGenerator;
 
 /**
@@ -119,36 +117,16 @@ public final class LSTM extends StackedRecurrence {
             return new Output(o.output().squeeze(batchFirst ? 0 : 1), new State(o.state().h().squeeze(1), o.state().c().squeeze(1)));
         }
         Tensor seq = timeMajor(x);
-        int steps = seq.size(0), b = seq.size(1);
-        int n = numLayers * directions;
+        int b = seq.size(1), n = numLayers * directions;
         if (state != null) {
             Recurrence.checkState(this, "h0", state.h(), n, b, hiddenSize);
             Recurrence.checkState(this, "c0", state.c(), n, b, hiddenSize);
         }
-        List<Tensor> hn = new ArrayList<>(), cn = new ArrayList<>();
-        for (int l = 0; l < numLayers; l++) {
-            List<Tensor> both = new ArrayList<>(directions);
-            for (int d = 0; d < directions; d++) {
-                int i = l * directions + d;
-                Tensor h = state == null ? Tensor.zeros(seq.dtype(), b, hiddenSize) : state.h().select(0, i);
-                Tensor c = state == null ? Tensor.zeros(seq.dtype(), b, hiddenSize) : state.c().select(0, i);
-                Tensor gatesX = Recurrence.affine(seq, weightIh[i], biasIh[i]); // every step's input share at once: [T, B, 4H]
-                Tensor[] outs = new Tensor[steps];
-                for (int k = 0; k < steps; k++) {
-                    int t = d == 0 ? k : steps - 1 - k; // the reverse direction runs from the last step to the first
-                    State st = LSTMCell.step(gatesX.select(0, t), h, c, weightHh[i], biasHh[i], hiddenSize);
-                    h = st.h();
-                    c = st.c();
-                    outs[t] = h;
-                }
-                both.add(Tensor.stack(List.of(outs), 0));
-                hn.add(h);
-                cn.add(c);
-            }
-            seq = directions == 1 ? both.getFirst() : Tensor.cat(both, 2);
-            if (dropout != null && l < numLayers - 1) seq = dropout.forward(seq);
-        }
-        return new Output(batchFirst ? seq.transpose(0, 1) : seq, new State(Tensor.stack(hn, 0), Tensor.stack(cn, 0)));
+        Tensor[] r = run(seq, new Tensor[] {state == null ? null : state.h(), state == null ? null : state.c()}, (share, st, i) -> {
+            State next = LSTMCell.step(share, st[0], st[1], weightHh[i], biasHh[i], hiddenSize);
+            return new Tensor[] {next.h(), next.c()};
+        });
+        return new Output(batchFirst ? r[0].transpose(0, 1) : r[0], new State(r[1], r[2]));
     }
 
 

@@ -676,32 +676,16 @@ public abstract class Module {
             renamed.put(k, e.getValue());
         }
         Map<String, Tensor> mine = stateDict();
-        List<String> missing = new ArrayList<>(), unexpected = new ArrayList<>(), wrong = new ArrayList<>();
-        for (String k : mine.keySet()) if (!renamed.containsKey(k)) missing.add(k);
-        for (String k : renamed.keySet()) if (!mine.containsKey(k)) unexpected.add(k);
-        for (Map.Entry<String, Tensor> e : mine.entrySet()) {
-            Tensor t = renamed.get(e.getKey()), m = e.getValue();
-            if (t == null) continue;
-            boolean dtypeOk = t.dtype() == m.dtype() || (t.dtype().isFloatingPoint() && m.dtype().isFloatingPoint());
-            if (!Arrays.equals(t.shape(), m.shape()) || !dtypeOk) {
-                String source = from.get(e.getKey()).equals(e.getKey()) ? "" : " (from '" + from.get(e.getKey()) + "')";
-                wrong.add(e.getKey() + source + " (state " + t.dtype() + " " + Shape.format(t.shape()) + ", model " + m.dtype() + " " + Shape.format(m.shape()) + ")");
-            }
-        }
-        if (!wrong.isEmpty() || (strict && (!missing.isEmpty() || !unexpected.isEmpty()))) {
-            StringBuilder sb = new StringBuilder("state does not match the model: ");
-            if (strict && !missing.isEmpty()) sb.append("missing ").append(missing).append("; ");
-            if (strict && !unexpected.isEmpty()) sb.append("unexpected ").append(unexpected).append("; ");
-            if (!wrong.isEmpty()) sb.append("mismatched ").append(wrong).append("; ");
-            throw new IllegalArgumentException(sb.substring(0, sb.length() - 2));
-        }
+        Fit fit = fit(mine, renamed, from, true);
+        String problem = fit.problem(strict);
+        if (problem != null) throw new IllegalArgumentException("state does not match the model: " + problem);
         try (var _ = GradMode.noGrad()) {
             for (Map.Entry<String, Tensor> e : mine.entrySet()) {
                 Tensor t = renamed.get(e.getKey());
                 if (t != null) e.getValue().copyFrom(t.dtype() == e.getValue().dtype() ? t : t.to(e.getValue().dtype()));
             }
         }
-        return new LoadResult(missing, unexpected);
+        return new LoadResult(fit.missing(), fit.unexpected());
     }
 
     /**
@@ -727,24 +711,40 @@ public abstract class Module {
     }
 
     private String mismatch(Map<String, Tensor> state) {
-        Map<String, Tensor> mine = stateDict();
+        return fit(stateDict(), state, null, false).problem(true);
+    }
+
+    /** How a state fits this module's: names it lacks, names it has extra, and entries of the wrong shape or dtype. */
+    private record Fit(List<String> missing, List<String> unexpected, List<String> wrong) {
+        /** Every problem as one line ("missing […]; unexpected […]; mismatched […]"), names only when strict; null for none. */
+        String problem(boolean strict) {
+            List<String> parts = new ArrayList<>();
+            if (strict && !missing.isEmpty()) parts.add("missing " + missing);
+            if (strict && !unexpected.isEmpty()) parts.add("unexpected " + unexpected);
+            if (!wrong.isEmpty()) parts.add("mismatched " + wrong);
+            return parts.isEmpty() ? null : String.join("; ", parts);
+        }
+    }
+
+    /**
+     * Compares a state with this module's ({@code mine}): {@code from} (nullable) names each entry's key before renaming,
+     * for messages; {@code floatsConvert} lets one float dtype stand for another (a lenient load converts).
+     */
+    private static Fit fit(Map<String, Tensor> mine, Map<String, Tensor> state, Map<String, String> from, boolean floatsConvert) {
         List<String> missing = new ArrayList<>(), unexpected = new ArrayList<>(), wrong = new ArrayList<>();
         for (String k : mine.keySet()) if (!state.containsKey(k)) missing.add(k);
         for (String k : state.keySet()) if (!mine.containsKey(k)) unexpected.add(k);
         for (Map.Entry<String, Tensor> e : mine.entrySet()) {
-            Tensor t = state.get(e.getKey());
+            Tensor t = state.get(e.getKey()), m = e.getValue();
             if (t == null) continue;
-            if (!Arrays.equals(t.shape(), e.getValue().shape()) || t.dtype() != e.getValue().dtype()) {
-                wrong.add(e.getKey() + " (file " + t.dtype() + " " + Shape.format(t.shape()) + ", model " + e.getValue().dtype() + " "
-                        + Shape.format(e.getValue().shape()) + ")");
+            boolean dtypeOk = t.dtype() == m.dtype() || (floatsConvert && t.dtype().isFloatingPoint() && m.dtype().isFloatingPoint());
+            if (!Arrays.equals(t.shape(), m.shape()) || !dtypeOk) {
+                String source = from == null || from.get(e.getKey()).equals(e.getKey()) ? "" : " (from '" + from.get(e.getKey()) + "')";
+                wrong.add(e.getKey() + source + " (" + (from == null ? "file " : "state ") + t.dtype() + " " + Shape.format(t.shape()) + ", model "
+                        + m.dtype() + " " + Shape.format(m.shape()) + ")");
             }
         }
-        if (missing.isEmpty() && unexpected.isEmpty() && wrong.isEmpty()) return null;
-        StringBuilder sb = new StringBuilder();
-        if (!missing.isEmpty()) sb.append("missing ").append(missing);
-        if (!unexpected.isEmpty()) sb.append(sb.length() > 0 ? "; " : "").append("unexpected ").append(unexpected);
-        if (!wrong.isEmpty()) sb.append(sb.length() > 0 ? "; " : "").append("mismatched ").append(wrong);
-        return sb.toString();
+        return new Fit(missing, unexpected, wrong);
     }
 
     private void copyIn(Map<String, Tensor> state) {

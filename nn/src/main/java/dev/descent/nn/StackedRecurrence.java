@@ -2,6 +2,8 @@ package dev.descent.nn;
 
 import dev.descent.core.Parameter;
 import dev.descent.core.Tensor;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.random.RandomGenerator;
 
 /**
@@ -56,6 +58,47 @@ abstract class StackedRecurrence extends Module {
                     + dev.descent.core.Shape.format(x.shape()));
         }
         return batchFirst ? x.transpose(0, 1) : x;
+    }
+
+    /** One time step of a layer's cell: its input share x·W_ihᵀ + b_ih at that step and the state (h first) to the next state. */
+    @FunctionalInterface
+    interface Cell {
+        Tensor[] step(Tensor inputShare, Tensor[] state, int layerAndDirection);
+    }
+
+    /**
+     * Runs every layer and direction over the time-major {@code seq} [T, B, in] from {@code initial} (each state part
+     * [D·layers, B, H], or null for zeros; h first), with dropout between layers.
+     *
+     * @return the last layer's outputs [T, B, D·H], then each state part after the last step, stacked [D·layers, B, H]
+     */
+    final Tensor[] run(Tensor seq, Tensor[] initial, Cell cell) {
+        int steps = seq.size(0), b = seq.size(1), parts = initial.length;
+        List<List<Tensor>> finals = new ArrayList<>();
+        for (int p = 0; p < parts; p++) finals.add(new ArrayList<>());
+        for (int l = 0; l < numLayers; l++) {
+            List<Tensor> both = new ArrayList<>(directions);
+            for (int d = 0; d < directions; d++) {
+                int i = l * directions + d;
+                Tensor[] state = new Tensor[parts];
+                for (int p = 0; p < parts; p++) state[p] = initial[p] == null ? Tensor.zeros(seq.dtype(), b, hiddenSize) : initial[p].select(0, i);
+                Tensor inputShare = Recurrence.affine(seq, weightIh[i], biasIh[i]); // every step's input share at once: [T, B, gates·H]
+                Tensor[] outs = new Tensor[steps];
+                for (int k = 0; k < steps; k++) {
+                    int t = d == 0 ? k : steps - 1 - k; // the reverse direction runs from the last step to the first
+                    state = cell.step(inputShare.select(0, t), state, i);
+                    outs[t] = state[0];
+                }
+                both.add(Tensor.stack(List.of(outs), 0));
+                for (int p = 0; p < parts; p++) finals.get(p).add(state[p]);
+            }
+            seq = directions == 1 ? both.getFirst() : Tensor.cat(both, 2);
+            if (dropout != null && l < numLayers - 1) seq = dropout.forward(seq);
+        }
+        Tensor[] result = new Tensor[parts + 1];
+        result[0] = seq;
+        for (int p = 0; p < parts; p++) result[p + 1] = Tensor.stack(finals.get(p), 0);
+        return result;
     }
 
     @Override

@@ -146,7 +146,7 @@ public final class Functional {
     }
 
     /** The outputs at a point and the graph of g(u) = Jᵀu, from which J·v is one more backward pass. */
-    private record Linearised(Tensor[] x, Tensor[] outputs, Tensor[] u, Tensor[] g) {
+    private record Linearised(Tensor[] outputs, Tensor[] u, Tensor[] g) {
         Tensor[] apply(Tensor[] v) {
             Tensor[] result = new Tensor[outputs.length];
             List<Tensor> dependent = new ArrayList<>();
@@ -178,7 +178,7 @@ public final class Functional {
             s = s == null ? term : s.add(term);
         }
         Tensor[] g = s == null ? zerosLike(x) : gradientOf(s, x, true);
-        return new Linearised(x, out, u, g);
+        return new Linearised(out, u, g);
     }
 
     // ------------------------------------------------------------------ jacobian, hessian, hvp

@@ -180,7 +180,7 @@ public final class TensorGen {
      * @return a new tensor of shape batch ++ [n, n]
      */
     public static Tensor wellConditioned(RandomGenerator rng, DType dtype, int[] batch, int n) {
-        Tensor t = tensor(rng, DType.FLOAT64, concat(batch, n, n), Values.NORMAL);
+        Tensor t = tensor(rng, DType.FLOAT64, Shape.concat(batch, n, n), Values.NORMAL);
         Storage s = t.storage();
         for (int b = 0; b < Shape.numel(batch); b++) {
             for (int i = 0; i < n; i++) {
@@ -202,7 +202,7 @@ public final class TensorGen {
      * @return a new tensor of shape batch ++ [n, n]
      */
     public static Tensor positiveDefinite(RandomGenerator rng, DType dtype, int[] batch, int n) {
-        double[] x = tensor(rng, DType.FLOAT64, concat(batch, n, n), Values.NORMAL).toDoubleArray();
+        double[] x = tensor(rng, DType.FLOAT64, Shape.concat(batch, n, n), Values.NORMAL).toDoubleArray();
         double[] a = new double[x.length];
         for (int b = 0; b < Shape.numel(batch); b++) {
             int o = b * n * n;
@@ -214,7 +214,7 @@ public final class TensorGen {
                 }
             }
         }
-        Tensor t = Tensor.of(a, a.length).reshape(concat(batch, n, n));
+        Tensor t = Tensor.of(a, a.length).reshape(Shape.concat(batch, n, n));
         return dtype == DType.FLOAT64 ? t : t.to(dtype);
     }
 
@@ -260,9 +260,4 @@ public final class TensorGen {
         return dtype == DType.FLOAT64 ? t : t.to(dtype);
     }
 
-    private static int[] concat(int[] a, int... b) {
-        int[] r = java.util.Arrays.copyOf(a, a.length + b.length);
-        System.arraycopy(b, 0, r, a.length, b.length);
-        return r;
-    }
 }

@@ -30,10 +30,10 @@ public final class Activations {
      * @return ½·x·(1 + erf(x/√2))
      */
     public static Tensor gelu(Tensor x) {
-        if (!Autograd.isRecording(x)) return mapFused("gelu", x, v -> 0.5 * v * (1 + SpecialFunctions.erfFast(v * INV_SQRT2)));
-        // Recording: the derivative Φ(x) + x·φ(x) shares Φ(x) with the value, so both come from one erf per element (bit for
-        // bit the values the separate passes gave).
-        Tensor[] yd = geluWithDerivative(x);
+        boolean recording = Autograd.isRecording(x);
+        Tensor[] yd = geluPass(x, recording);
+        if (!recording) return yd[0];
+        // The derivative Φ(x) + x·φ(x) shares Φ(x) with the value: both come from one erf per element.
         Tensor d = Autograd.record("geluDerivative", yd[1], g -> new Tensor[] {g.mul(geluSecondDerivative(x))}, x);
         return Autograd.record("gelu", yd[0], g -> new Tensor[] {g.mul(d)}, x);
     }
@@ -43,55 +43,36 @@ public final class Activations {
         return x.square().mul(-0.5).exp().mul(INV_SQRT_2PI).mul(x.square().neg().add(2));
     }
 
-    /** ½x(1 + erf(x/√2)) and Φ(x) + x·φ(x) in one parallel pass, each rounded once to x's dtype. */
-    private static Tensor[] geluWithDerivative(Tensor x) {
-        if (!x.dtype().isFloatingPoint()) throw new IllegalArgumentException("gelu: expects a float32 or float64 tensor, got " + x.dtype());
-        Tensor xc = x.detach().contiguous();
-        Tensor y = Tensor.empty(x.dtype(), x.shape()), d = Tensor.empty(x.dtype(), x.shape()); // every element is written
-        int n = y.numel(), base = xc.storageOffset();
-        if (x.dtype() == DType.FLOAT32) {
-            float[] xs = xc.storage().floats(), ys = y.storage().floats(), ds = d.storage().floats();
-            dev.descent.core.kernel.Parallel.forRange(n, 1 << 14, (from, to) -> {
-                for (int i = from; i < to; i++) {
-                    double v = xs[base + i], e1 = 1 + SpecialFunctions.erfFast(v * INV_SQRT2); // the same expressions as mapFused's
-                    ys[i] = (float) (0.5 * v * e1);
-                    ds[i] = (float) (0.5 * e1 + v * INV_SQRT_2PI * Math.exp(-0.5 * v * v));
-                }
-            });
-        } else {
-            double[] xs = xc.storage().doubles(), ys = y.storage().doubles(), ds = d.storage().doubles();
-            dev.descent.core.kernel.Parallel.forRange(n, 1 << 14, (from, to) -> {
-                for (int i = from; i < to; i++) {
-                    double v = xs[base + i], e1 = 1 + SpecialFunctions.erfFast(v * INV_SQRT2);
-                    ys[i] = 0.5 * v * e1;
-                    ds[i] = 0.5 * e1 + v * INV_SQRT_2PI * Math.exp(-0.5 * v * v);
-                }
-            });
-        }
-        return new Tensor[] {y, d};
-    }
-
     /** 1/√(2π). */
     private static final double INV_SQRT_2PI = 0.3989422804014327;
 
-    /** f applied to every element in double, rounded once to x's dtype, in parallel over fixed chunks (deterministic). */
-    private static Tensor mapFused(String op, Tensor x, java.util.function.DoubleUnaryOperator f) {
-        if (!x.dtype().isFloatingPoint()) throw new IllegalArgumentException(op + ": expects a float32 or float64 tensor, got " + x.dtype());
+    /**
+     * ½x(1 + erf(x/√2)) and, when asked, Φ(x) + x·φ(x), in one parallel pass over fixed chunks (deterministic), each
+     * computed in double and rounded once to x's dtype.
+     *
+     * @return {y, d}, d null without {@code withDerivative}
+     */
+    private static Tensor[] geluPass(Tensor x, boolean withDerivative) {
+        if (!x.dtype().isFloatingPoint()) throw new IllegalArgumentException("gelu: expects a float32 or float64 tensor, got " + x.dtype());
         Tensor xc = x.detach().contiguous();
-        Tensor y = Tensor.empty(x.dtype(), x.shape()); // every element is written
+        Tensor y = Tensor.empty(x.dtype(), x.shape()), d = withDerivative ? Tensor.empty(x.dtype(), x.shape()) : null; // every element is written
         int n = y.numel(), base = xc.storageOffset();
-        if (x.dtype() == DType.FLOAT32) {
-            float[] xs = xc.storage().floats(), ys = y.storage().floats();
-            dev.descent.core.kernel.Parallel.forRange(n, 1 << 14, (from, to) -> {
-                for (int i = from; i < to; i++) ys[i] = (float) f.applyAsDouble(xs[base + i]);
-            });
-        } else {
-            double[] xs = xc.storage().doubles(), ys = y.storage().doubles();
-            dev.descent.core.kernel.Parallel.forRange(n, 1 << 14, (from, to) -> {
-                for (int i = from; i < to; i++) ys[i] = f.applyAsDouble(xs[base + i]);
-            });
-        }
-        return y;
+        boolean f32 = x.dtype() == DType.FLOAT32, slopes = d != null; // loop-invariant: the JIT unswitches these branches
+        float[] xf = f32 ? xc.storage().floats() : null, yf = f32 ? y.storage().floats() : null, df = f32 && slopes ? d.storage().floats() : null;
+        double[] xd = f32 ? null : xc.storage().doubles(), yd = f32 ? null : y.storage().doubles(), dd = !f32 && slopes ? d.storage().doubles() : null;
+        dev.descent.core.kernel.Parallel.forRange(n, 1 << 14, (from, to) -> {
+            for (int i = from; i < to; i++) {
+                double v = f32 ? xf[base + i] : xd[base + i];
+                double e1 = 1 + SpecialFunctions.erfFast(v * INV_SQRT2), value = 0.5 * v * e1;
+                if (f32) yf[i] = (float) value;
+                else yd[i] = value;
+                if (!slopes) continue;
+                double slope = 0.5 * e1 + v * INV_SQRT_2PI * Math.exp(-0.5 * v * v);
+                if (f32) df[i] = (float) slope;
+                else dd[i] = slope;
+            }
+        });
+        return new Tensor[] {y, d};
     }
 
     /**

@@ -104,7 +104,7 @@ public final class Linalg {
         DType dt = floatType("solve", a, b);
         int[] batch = Shape.broadcast("solve (batch dims)", batchOf(a), batchOf(b));
         int k = b.size(-1);
-        Tensor ae = a.to(dt).expand(concat(batch, n, n)), be = b.to(dt).expand(concat(batch, n, k));
+        Tensor ae = a.to(dt).expand(Shape.concat(batch, n, n)), be = b.to(dt).expand(Shape.concat(batch, n, k));
         double[] av = values(ae), bv = values(be);
         int count = Shape.numel(batch);
         double[] x = new double[count * n * k];
@@ -114,7 +114,7 @@ public final class Linalg {
             luDecompose(lu, n, perm, "solve", m, true);
             luSolve(lu, n, perm, bv, m * n * k, k, x, m * n * k);
         }
-        Tensor out = make(x, dt, concat(batch, n, k));
+        Tensor out = make(x, dt, Shape.concat(batch, n, k));
         return Autograd.record("solve", out, g -> {
             Tensor gb = solve(ae.transpose(-1, -2), g);
             return new Tensor[] {gb.matmul(out.transpose(-1, -2)).neg(), gb};
@@ -407,7 +407,7 @@ public final class Linalg {
         int len = Math.max(0, offset >= 0 ? Math.min(rows, cols - offset) : Math.min(rows + offset, cols));
         int r0 = Math.max(0, -offset), c0 = Math.max(0, offset);
         int[] st = a.strides();
-        int[] shape = concat(batchOf(a), len);
+        int[] shape = Shape.concat(batchOf(a), len);
         int[] strides = Arrays.copyOf(st, shape.length);
         strides[shape.length - 1] = st[st.length - 2] + st[st.length - 1];
         Tensor view = Tensor.wrap(a.storage(), a.storageOffset() + (len == 0 ? 0 : r0 * st[st.length - 2] + c0 * st[st.length - 1]), shape, strides);
@@ -437,7 +437,7 @@ public final class Linalg {
         int r0 = Math.max(0, -offset), c0 = Math.max(0, offset);
         for (int b = 0; b < count; b++) for (int i = 0; i < len; i++) out[b * rows * cols + (r0 + i) * cols + c0 + i] = vv[b * len + i];
         DType dt = v.dtype().isFloatingPoint() ? v.dtype() : DType.FLOAT32;
-        Tensor res = make(out, dt, concat(batch, rows, cols));
+        Tensor res = make(out, dt, Shape.concat(batch, rows, cols));
         return Autograd.record("diagEmbed", res, g -> new Tensor[] {diagonal(g, offset)}, v);
     }
 
@@ -988,14 +988,14 @@ public final class Linalg {
         }
         double[] packed = new double[count * total];
         for (int b = 0; b < count; b++) for (int i = 0; i < outs.length; i++) System.arraycopy(outs[i], b * sizes[i], packed, b * total + offsets[i], sizes[i]);
-        Tensor pack = make(packed, dt, concat(batch, total));
+        Tensor pack = make(packed, dt, Shape.concat(batch, total));
         Tensor[] views = new Tensor[outs.length];
         Autograd.record(op, pack, g -> {
             Tensor[] gs = new Tensor[outs.length];
-            for (int i = 0; i < outs.length; i++) gs[i] = g.narrow(-1, offsets[i], sizes[i]).reshape(concat(batch, tails[i]));
+            for (int i = 0; i < outs.length; i++) gs[i] = g.narrow(-1, offsets[i], sizes[i]).reshape(Shape.concat(batch, tails[i]));
             return rule.apply(views, gs);
         }, input);
-        for (int i = 0; i < outs.length; i++) views[i] = pack.narrow(-1, offsets[i], sizes[i]).reshape(concat(batch, tails[i]));
+        for (int i = 0; i < outs.length; i++) views[i] = pack.narrow(-1, offsets[i], sizes[i]).reshape(Shape.concat(batch, tails[i]));
         return views;
     }
 
@@ -1023,11 +1023,6 @@ public final class Linalg {
         return Arrays.copyOf(a.shape(), a.dim() - 2);
     }
 
-    private static int[] concat(int[] batch, int... tail) {
-        int[] s = Arrays.copyOf(batch, batch.length + tail.length);
-        System.arraycopy(tail, 0, s, batch.length, tail.length);
-        return s;
-    }
 
     private static String shapes(Tensor a, Tensor b) {
         return Shape.format(a.shape()) + " and " + Shape.format(b.shape());

@@ -5,6 +5,7 @@ import static dev.descent.core.check.TensorGen.Values.NORMAL;
 import dev.descent.core.DType;
 import dev.descent.core.Ref;
 import dev.descent.core.Ref.Expected;
+import dev.descent.core.Shape;
 import dev.descent.core.Tensor;
 import dev.descent.core.check.TensorGen;
 import dev.descent.core.ops.OpRegistry.Case;
@@ -38,8 +39,8 @@ final class LinalgOps {
             Tensor a = dominant(rng, dt, batches[0], n);
             // A batch of vectors has exactly one dim fewer than A (torch's rule), so its batch dims are A's.
             // A matrix B with exactly one dim fewer than A would read as a batch of vectors: give it a leading 1.
-            int[] bBatch = !vector && batches[1].length == batches[0].length - 1 ? concat(new int[] {1}, batches[1]) : batches[1];
-            Tensor b = TensorGen.tensor(rng, dt, vector ? concat(batches[0], n) : concat(bBatch, n, k), NORMAL);
+            int[] bBatch = !vector && batches[1].length == batches[0].length - 1 ? Shape.concat(new int[] {1}, batches[1]) : batches[1];
+            Tensor b = TensorGen.tensor(rng, dt, vector ? Shape.concat(batches[0], n) : Shape.concat(bBatch, n, k), NORMAL);
             return new Case("solve A " + OpRegistry.fmt(a.shape()) + " B " + OpRegistry.fmt(b.shape()), new Tensor[] {a, b},
                     in -> Linalg.solve(in[0], in[1]), in -> {
                         Tensor bb = vector ? in[1].unsqueeze(-1) : in[1];
@@ -51,7 +52,7 @@ final class LinalgOps {
                             double[] x = gaussJordan(matrix(in[0], idx, n, n), matrix(bb, idx, n, cols), n, cols);
                             System.arraycopy(x, 0, out, m * n * cols, n * cols);
                         }
-                        return new Expected(vector ? concat(batch, n) : concat(batch, n, cols), out);
+                        return new Expected(vector ? Shape.concat(batch, n) : Shape.concat(batch, n, cols), out);
                     });
         }));
         ops.add(new OpInfo("inverse", Set.of("inverse"), true, true, (rng, dt, grad) -> {
@@ -62,7 +63,7 @@ final class LinalgOps {
         }));
         ops.add(new OpInfo("det", Set.of("det"), true, true, (rng, dt, grad) -> {
             int n = 1 + rng.nextInt(MAX_N);
-            Tensor a = grad ? dominant(rng, dt, TensorGen.shape(rng, 0, 2, 2), n) : TensorGen.tensor(rng, dt, concat(TensorGen.shape(rng, 0, 2, 2), n, n), NORMAL);
+            Tensor a = grad ? dominant(rng, dt, TensorGen.shape(rng, 0, 2, 2), n) : TensorGen.tensor(rng, dt, Shape.concat(TensorGen.shape(rng, 0, 2, 2), n, n), NORMAL);
             return new Case("det " + OpRegistry.fmt(a.shape()), new Tensor[] {a}, in -> Linalg.det(in[0]),
                     in -> perMatrix(in[0], n, n, (m, rows, cols) -> new double[] {leibniz(m, n)}, new int[0]));
         }));
@@ -74,7 +75,7 @@ final class LinalgOps {
         }));
         ops.add(new OpInfo("cholesky", Set.of("cholesky"), true, true, (rng, dt, grad) -> {
             int n = 1 + rng.nextInt(MAX_N);
-            Tensor x = TensorGen.tensor(rng, dt, concat(TensorGen.shape(rng, 0, 2, 2), n, n), NORMAL);
+            Tensor x = TensorGen.tensor(rng, dt, Shape.concat(TensorGen.shape(rng, 0, 2, 2), n, n), NORMAL);
             return new Case("cholesky of X·Xᵀ + n·I, X " + OpRegistry.fmt(x.shape()), new Tensor[] {x},
                     in -> Linalg.cholesky(in[0].matmul(in[0].transpose(-1, -2)).add(Tensor.eye(n, in[0].dtype()).mul(n))),
                     in -> perMatrix(in[0], n, n, (m, rows, cols) -> {
@@ -92,7 +93,7 @@ final class LinalgOps {
         ops.add(new OpInfo("qr", Set.of("qr"), true, true, (rng, dt, grad) -> {
             int n = 1 + rng.nextInt(MAX_N), m = n + rng.nextInt(3);
             int[] batch = TensorGen.shape(rng, 0, 1, 2);
-            Tensor a = TensorGen.tensor(rng, DType.FLOAT64, concat(batch, m, n), NORMAL);
+            Tensor a = TensorGen.tensor(rng, DType.FLOAT64, Shape.concat(batch, m, n), NORMAL);
             a = a.add(rectangularDiagonal(m, n, n + 1, 0)).to(dt); // top block diagonally dominant: full column rank, well conditioned
             boolean wantQ = rng.nextBoolean();
             return new Case("qr " + (wantQ ? "Q " : "R ") + OpRegistry.fmt(a.shape()), new Tensor[] {a},
@@ -150,10 +151,10 @@ final class LinalgOps {
                     in -> trace ? Linalg.trace(in[0]) : Linalg.diagonal(in[0], offset), in -> trace
                             ? Ref.build(batch, c -> {
                                 double s = 0;
-                                for (int i = 0; i < Math.min(rows, cols); i++) s += in[0].get(concat(c, i, i));
+                                for (int i = 0; i < Math.min(rows, cols); i++) s += in[0].get(Shape.concat(c, i, i));
                                 return s;
                             })
-                            : Ref.build(concat(batch, len), c -> {
+                            : Ref.build(Shape.concat(batch, len), c -> {
                                 int i = c[c.length - 1];
                                 int[] at = Arrays.copyOf(c, c.length + 1);
                                 at[c.length - 1] = i + Math.max(0, -offset);
@@ -166,13 +167,13 @@ final class LinalgOps {
             int len = Math.max(0, offset >= 0 ? Math.min(rows, cols - offset) : Math.min(rows + offset, cols));
             boolean viaDiag = rng.nextInt(3) == 0;
             int[] batch = viaDiag ? new int[0] : TensorGen.shape(rng, 0, 2, 3);
-            Tensor v = TensorGen.tensor(rng, dt, concat(batch, viaDiag ? len : len), NORMAL);
+            Tensor v = TensorGen.tensor(rng, dt, Shape.concat(batch, viaDiag ? len : len), NORMAL);
             if (viaDiag) {
                 return new Case("diag of a vector " + len, new Tensor[] {v}, in -> Linalg.diag(in[0]),
                         in -> Ref.build(new int[] {len, len}, c -> c[0] == c[1] ? in[0].get(c[0]) : 0));
             }
             return new Case("diagEmbed " + OpRegistry.fmt(v.shape()) + " into " + rows + "×" + cols + " offset " + offset, new Tensor[] {v},
-                    in -> Linalg.diagEmbed(in[0], offset, rows, cols), in -> Ref.build(concat(batch, rows, cols), c -> {
+                    in -> Linalg.diagEmbed(in[0], offset, rows, cols), in -> Ref.build(Shape.concat(batch, rows, cols), c -> {
                         int i = c[c.length - 2], j = c[c.length - 1];
                         if (j - i != offset) return 0;
                         int[] at = Arrays.copyOf(c, c.length - 1);
@@ -211,7 +212,7 @@ final class LinalgOps {
 
     /** 0.25·N(0, 1) over the rectangular diagonal 2, 5, 8, 11: eigen-/singular values at least about 1 apart and above 1. */
     private static Tensor spread(RandomGenerator rng, DType dt, int[] batch, int m, int n) {
-        return TensorGen.tensor(rng, DType.FLOAT64, concat(batch, m, n), NORMAL).mul(0.25).add(rectangularDiagonal(m, n, 2, 3)).to(dt);
+        return TensorGen.tensor(rng, DType.FLOAT64, Shape.concat(batch, m, n), NORMAL).mul(0.25).add(rectangularDiagonal(m, n, 2, 3)).to(dt);
     }
 
     /** The m×n matrix with first + step·i at (i, i). */
@@ -234,7 +235,7 @@ final class LinalgOps {
         int per = numel(tail);
         double[] out = new double[numel(batch) * per];
         for (int b = 0; b < numel(batch); b++) System.arraycopy(f.apply(matrix(t, Ref.unravel(b, batch), rows, cols), rows, cols), 0, out, b * per, per);
-        return new Expected(concat(batch, tail), out);
+        return new Expected(Shape.concat(batch, tail), out);
     }
 
     /** The rows×cols matrix of t at batch index idx (broadcast: size-1 batch dims stretch). */
@@ -452,9 +453,4 @@ final class LinalgOps {
         return n;
     }
 
-    static int[] concat(int[] a, int... b) {
-        int[] r = Arrays.copyOf(a, a.length + b.length);
-        System.arraycopy(b, 0, r, a.length, b.length);
-        return r;
-    }
 }
