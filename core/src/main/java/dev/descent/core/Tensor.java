@@ -2,6 +2,7 @@ package dev.descent.core;
 
 import dev.descent.core.autograd.Autograd;
 import dev.descent.core.autograd.Engine;
+import dev.descent.core.autograd.ForwardAD;
 import dev.descent.core.autograd.GradMode;
 import dev.descent.core.autograd.HookHandle;
 import dev.descent.core.autograd.Node;
@@ -69,6 +70,7 @@ public class Tensor {
     private String name;
     private List<UnaryOperator<Tensor>> gradHooks; // null until a hook is registered (copy-on-write)
     private boolean retainsGrad;
+    private Tensor tangent; // forward mode: d(this)/dε along the dual inputs' directions, or null
 
     /**
      * A view of {@code storage}: element {@code [i0, i1, …]} sits at {@code offset + Σ iₖ·strides[k]}. Shape and
@@ -739,6 +741,23 @@ public class Tensor {
     }
 
     /**
+     * {@return the forward-mode tangent this tensor carries, or null (a zero tangent)} See {@link ForwardAD}.
+     */
+    public Tensor tangent() {
+        return tangent;
+    }
+
+    /**
+     * Internal to the autodiff engine: how {@link Autograd#record} and {@link ForwardAD#dual} attach a forward-mode
+     * tangent to an op's output. Public only because they live in another package; ops never call it.
+     *
+     * @param t the tangent, of this tensor's shape and dtype
+     */
+    public void attachTangent(Tensor t) {
+        this.tangent = t;
+    }
+
+    /**
      * Back-propagates from this one-element tensor (usually a loss): adds d(this)/d(leaf) into the
      * {@link #grad()} of every leaf that requires grad and that this tensor depends on.
      * {@link dev.descent.core.autograd.Engine} does the walk.
@@ -786,7 +805,7 @@ public class Tensor {
 
     /**
      * {@return the same data cut from the graph}: a new leaf sharing this tensor's storage and view, with no
-     * graph node, gradient or name, that does not require grad.
+     * graph node, gradient, tangent or name, that does not require grad.
      */
     public Tensor detach() {
         return new Tensor(storage, offset, shape, strides);

@@ -50,6 +50,21 @@ public abstract class CustomOp {
     protected abstract Tensor[] backward(Tensor gradOutput, Tensor output, Tensor... inputs);
 
     /**
+     * The forward-mode rule: the tangent of the output given the tangents of the inputs (J·t), for
+     * {@link ForwardAD}. Write it with tensor ops. The default has none and throws, naming the op; an op used with
+     * dual inputs overrides it.
+     *
+     * @param tangents one per input, null where an input carries none (a zero tangent)
+     * @param output the output {@link #forward} returned
+     * @param inputs the inputs, as passed to {@link #apply}
+     * @return the output's tangent, of its shape and dtype, or null for zero
+     * @throws UnsupportedOperationException when the op has no forward-mode rule
+     */
+    protected Tensor jvp(Tensor[] tangents, Tensor output, Tensor... inputs) {
+        throw new UnsupportedOperationException("custom op '" + name + "' has no forward-mode rule: override CustomOp.jvp to use it with dual tensors");
+    }
+
+    /**
      * Runs the op and records it in the graph when grad mode is on and an input requires grad.
      *
      * @param inputs the op's inputs
@@ -58,12 +73,12 @@ public abstract class CustomOp {
      */
     public final Tensor apply(Tensor... inputs) {
         Tensor out;
-        try (var _ = GradMode.noGrad()) {
+        try (var _ = GradMode.noGrad(); var __ = ForwardAD.suspended()) {
             out = forward(inputs);
         }
-        if (out.requiresGrad() || !out.isLeaf()) out = out.detach(); // forward may return an input as is
+        if (out.requiresGrad() || !out.isLeaf() || out.tangent() != null) out = out.detach(); // forward may return an input as is
         final Tensor result = out;
-        return Autograd.record(name, result, g -> backward(g, result, inputs), inputs);
+        return Autograd.record(name, result, g -> backward(g, result, inputs), t -> jvp(t, result, inputs), inputs);
     }
 
     /** {@return the op's display name, as given at construction} */

@@ -27,7 +27,9 @@ import java.util.function.UnaryOperator;
  * shapes (checked by {@link Node#backward}); tensors in a recorded graph are not modified in place
  * afterwards. The graph is kept after a walk: calling {@code backward()} twice adds the gradients
  * twice, like PyTorch with {@code retain_graph=True}. Rules run with grad mode on only when
- * {@code createGraph} is asked for, so that gradients of gradients are recorded.
+ * {@code createGraph} is asked for, so that gradients of gradients are recorded. Tangents ({@link ForwardAD}) flow
+ * through the rules either way: the gradient of a function of dual inputs carries its own tangent (H·v), so sums of
+ * gradients are never taken in place when a tangent is involved.
  */
 public final class Engine {
     private Engine() {}
@@ -136,8 +138,8 @@ public final class Engine {
                     Tensor prev = grads.get(in);
                     if (prev == null) {
                         grads.put(in, gi);
-                    } else if (createGraph) {
-                        grads.put(in, prev.add(gi));
+                    } else if (createGraph || prev.tangent() != null || gi.tangent() != null) {
+                        grads.put(in, prev.add(gi)); // recorded, or carrying a tangent (forward-over-reverse): not in place
                     } else if (owned.containsKey(prev)) {
                         prev.addInPlace(gi);
                     } else {
@@ -156,7 +158,7 @@ public final class Engine {
             // A gradient handed down by a rule may alias another tensor (add passes one gradient to both
             // inputs): store a private copy unless we allocated it ourselves.
             leaf.setGrad(createGraph || owned ? g.contiguous() : g.clone());
-        } else if (createGraph || current.requiresGrad()) {
+        } else if (createGraph || current.requiresGrad() || current.tangent() != null || g.tangent() != null) {
             leaf.setGrad(current.add(g));
         } else {
             current.addInPlace(g);

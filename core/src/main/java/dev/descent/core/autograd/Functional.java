@@ -24,11 +24,10 @@ import java.util.function.UnaryOperator;
  * <p><b>Cost.</b> With n input and m output elements, a reverse-mode Jacobian takes m backward passes (one row each),
  * a forward-mode one n Jacobian-vector products (one column each); {@link Mode#AUTO} takes the smaller count.
  *
- * <p><b>How {@link #jvp} is computed today.</b> Descent's graph is reverse-mode; a Jacobian-vector product is obtained
- * as the transpose of a vector-Jacobian product: g(u) = Jᵀu is linear in u, so J·v = ∂⟨g(u), v⟩/∂u (two backward
- * passes, the second through the graph of the first). Results are exact to rounding, like true forward mode; the
- * cost is about twice a reverse pass rather than one forward pass. Dual-number forward mode, with a JVP rule beside
- * each backward rule, is the planned replacement and will not change these signatures.
+ * <p><b>Forward mode.</b> {@link #jvp} runs the function once on dual tensors ({@link ForwardAD}): every op carries
+ * a tangent beside its value and computes its output's tangent with its JVP rule, so f(x) and J·v come out of one
+ * forward pass. {@link #hvp} takes the forward-mode derivative of the reverse-mode gradient (forward over reverse),
+ * or, asked for, the reverse-mode gradient of ⟨∇f, v⟩ (reverse over reverse).
  */
 public final class Functional {
     private Functional() {}
@@ -112,7 +111,7 @@ public final class Functional {
     // ------------------------------------------------------------------ jvp
 
     /**
-     * The Jacobian-vector product J·v of {@code f} at {@code primals} (see the class comment for how it is computed).
+     * The Jacobian-vector product J·v of {@code f} at {@code primals}, in one forward pass on dual tensors.
      *
      * <pre>{@code
      * JVP r = Functional.jvp(in -> new Tensor[] {in[0].tanh()}, new Tensor[] {x}, new Tensor[] {v});
@@ -127,10 +126,21 @@ public final class Functional {
      */
     public static JVP jvp(Function<Tensor[], Tensor[]> f, Tensor[] primals, Tensor[] tangents) {
         requireMatching("jvp", primals, tangents);
-        try (var _ = GradMode.enableGrad()) {
-            Linearised lin = linearise(f, primals);
-            return new JVP(lin.outputs, lin.apply(tangents));
+        Tensor[] x = new Tensor[primals.length];
+        for (int i = 0; i < x.length; i++) {
+            if (!primals[i].dtype().isFloatingPoint()) {
+                throw new IllegalArgumentException("primal " + i + " is " + primals[i].dtype() + "; derivatives need float32 or float64");
+            }
+            x[i] = ForwardAD.dual(primals[i].detach(), tangents[i]);
         }
+        Tensor[] out = f.apply(x);
+        Tensor[] values = new Tensor[out.length], jv = new Tensor[out.length];
+        for (int i = 0; i < out.length; i++) {
+            Tensor t = out[i].tangent();
+            jv[i] = t != null ? t : Tensor.zerosLike(out[i]);
+            values[i] = ForwardAD.primal(out[i]);
+        }
+        return new JVP(values, jv);
     }
 
     /**
@@ -143,42 +153,6 @@ public final class Functional {
      */
     public static Tensor jvp(UnaryOperator<Tensor> f, Tensor x, Tensor v) {
         return jvp(in -> new Tensor[] {f.apply(in[0])}, new Tensor[] {x}, new Tensor[] {v}).tangents()[0];
-    }
-
-    /** The outputs at a point and the graph of g(u) = Jᵀu, from which J·v is one more backward pass. */
-    private record Linearised(Tensor[] outputs, Tensor[] u, Tensor[] g) {
-        Tensor[] apply(Tensor[] v) {
-            Tensor[] result = new Tensor[outputs.length];
-            List<Tensor> dependent = new ArrayList<>();
-            for (Tensor ui : u) if (ui != null) dependent.add(ui);
-            Tensor t = null;
-            for (int j = 0; j < g.length; j++) {
-                if (!g[j].requiresGrad()) continue;
-                Tensor term = g[j].mul(v[j].to(g[j].dtype())).sum();
-                t = t == null ? term : t.add(term);
-            }
-            List<Tensor> jv = t == null || dependent.isEmpty() ? null : Autograd.grad(t, dependent, null, false);
-            for (int i = 0, k = 0; i < outputs.length; i++) {
-                result[i] = u[i] == null || jv == null ? Tensor.zerosLike(outputs[i]) : jv.get(k);
-                if (u[i] != null) k++;
-            }
-            return result;
-        }
-    }
-
-    private static Linearised linearise(Function<Tensor[], Tensor[]> f, Tensor[] primals) {
-        Tensor[] x = leaves(primals, false);
-        Tensor[] out = f.apply(x);
-        Tensor[] u = new Tensor[out.length];
-        Tensor s = null;
-        for (int i = 0; i < out.length; i++) {
-            if (!out[i].requiresGrad()) continue; // does not depend on the primals: its tangent is zero
-            u[i] = Tensor.zerosLike(out[i]).requiresGrad(true);
-            Tensor term = out[i].mul(u[i]).sum();
-            s = s == null ? term : s.add(term);
-        }
-        Tensor[] g = s == null ? zerosLike(x) : gradientOf(s, x, true);
-        return new Linearised(out, u, g);
     }
 
     // ------------------------------------------------------------------ jacobian, hessian, hvp
@@ -246,10 +220,8 @@ public final class Functional {
     }
 
     private static Tensor[][] forwardJacobian(Function<Tensor[], Tensor[]> f, Tensor[] primals) {
-        Linearised lin = linearise(f, primals);
-        Tensor[] out = lin.outputs;
-        double[][][] cols = new double[out.length][primals.length][];
-        for (int i = 0; i < out.length; i++) for (int j = 0; j < primals.length; j++) cols[i][j] = new double[out[i].numel() * primals[j].numel()];
+        double[][][] cols = null;
+        Tensor[] out = null;
         for (int j = 0; j < primals.length; j++) {
             int n = primals[j].numel();
             for (int e = 0; e < n; e++) {
@@ -257,12 +229,23 @@ public final class Functional {
                 double[] one = new double[n];
                 one[e] = 1;
                 v[j] = Tensor.of(one, n).reshape(primals[j].shape());
-                Tensor[] jv = lin.apply(v);
+                JVP r = jvp(f, primals, v);
+                if (out == null) {
+                    out = r.outputs();
+                    cols = new double[out.length][primals.length][];
+                    for (int i = 0; i < out.length; i++) for (int k = 0; k < primals.length; k++) cols[i][k] = new double[out[i].numel() * primals[k].numel()];
+                }
                 for (int i = 0; i < out.length; i++) {
-                    double[] c = jv[i].toDoubleArray();
-                    for (int r = 0; r < c.length; r++) cols[i][j][r * n + e] = c[r];
+                    double[] c = r.tangents()[i].toDoubleArray();
+                    for (int row = 0; row < c.length; row++) cols[i][j][row * n + e] = c[row];
                 }
             }
+        }
+        if (out == null) { // no input elements: every block is empty
+            try (var _ = GradMode.noGrad()) {
+                out = f.apply(primals);
+            }
+            cols = new double[out.length][primals.length][0];
         }
         Tensor[][] result = new Tensor[out.length][primals.length];
         for (int i = 0; i < out.length; i++) for (int j = 0; j < primals.length; j++) result[i][j] = block(cols[i][j], out[i], primals[j]);
@@ -302,8 +285,8 @@ public final class Functional {
     }
 
     /**
-     * The Hessian-vector product H·v of a scalar function without forming H: the gradient of ⟨∇f(x), v⟩, two
-     * backward passes.
+     * The Hessian-vector product H·v of a scalar function without forming H, forward over reverse: the tangent of the
+     * reverse-mode gradient ∇f along v, from one forward pass on the dual tensor (x, v) and one backward pass.
      *
      * <pre>{@code
      * Tensor hv = Functional.hvp(t -> t.pow(3).sum(), x, v);  // 6·x·v
@@ -315,15 +298,47 @@ public final class Functional {
      * @return H·v, of x's shape
      */
     public static Tensor hvp(Function<Tensor, Tensor> f, Tensor x, Tensor v) {
+        return hvp(f, x, v, Mode.FORWARD);
+    }
+
+    /**
+     * H·v, by forward over reverse ({@link Mode#FORWARD} or {@link Mode#AUTO}: the tangent of ∇f along v) or reverse
+     * over reverse ({@link Mode#REVERSE}: the gradient of ⟨∇f(x), v⟩, two backward passes). Both are exact to rounding;
+     * forward over reverse keeps no graph of the gradient.
+     *
+     * <pre>{@code
+     * Tensor a = Functional.hvp(f, x, v, Functional.Mode.FORWARD);
+     * Tensor b = Functional.hvp(f, x, v, Functional.Mode.REVERSE);  // equal to rounding
+     * }</pre>
+     *
+     * @param f    a function returning a one-element tensor
+     * @param x    the point
+     * @param v    a direction of x's shape
+     * @param mode how to compose the two modes
+     * @return H·v, of x's shape
+     * @throws IllegalArgumentException when v's shape differs from x's, or f returns more than one element
+     */
+    public static Tensor hvp(Function<Tensor, Tensor> f, Tensor x, Tensor v, Mode mode) {
         requireMatching("hvp", new Tensor[] {x}, new Tensor[] {v});
         try (var _ = GradMode.enableGrad()) {
             Tensor[] xs = leaves(new Tensor[] {x}, false);
+            if (mode != Mode.REVERSE) {
+                Tensor y = f.apply(ForwardAD.dual(xs[0], v));
+                requireScalar(y);
+                if (!y.requiresGrad()) return Tensor.zerosLike(x);
+                Tensor g = Autograd.grad(y, List.of(xs[0]), null, false).get(0);
+                return g.tangent() != null ? g.tangent().detach() : Tensor.zerosLike(x);
+            }
             Tensor y = f.apply(xs[0]);
-            if (y.numel() != 1) throw new IllegalArgumentException("hvp: f must return one element, returned shape " + Arrays.toString(y.shape()));
+            requireScalar(y);
             Tensor g = gradientOf(y, xs, true)[0];
             if (!g.requiresGrad()) return Tensor.zerosLike(x);
             return Autograd.grad(g.mul(v.to(g.dtype())).sum(), List.of(xs[0]), null, false).get(0);
         }
+    }
+
+    private static void requireScalar(Tensor y) {
+        if (y.numel() != 1) throw new IllegalArgumentException("hvp: f must return one element, returned shape " + Arrays.toString(y.shape()));
     }
 
     // ------------------------------------------------------------------ helpers

@@ -2,8 +2,11 @@ package dev.descent.core.check;
 
 import dev.descent.core.DType;
 import dev.descent.core.Tensor;
+import dev.descent.core.autograd.ForwardAD;
 import dev.descent.core.autograd.GradMode;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
 import java.util.SplittableRandom;
 import java.util.function.Function;
 import java.util.random.RandomGenerator;
@@ -16,6 +19,8 @@ import java.util.random.RandomGenerator;
  *   <li><b>gradients</b>: the backward rule against central finite differences in float64 ({@link GradCheck});
  *   <li><b>second order</b>: the backward rule's own derivatives ({@link GradGradCheck}), for ops whose backward is
  *       written with differentiable ops;
+ *   <li><b>forward mode</b>: the JVP rule on dual inputs ({@link #checkForwardMode}): J·v against central finite
+ *       differences along v, and the transpose identity ⟨u, J·v⟩ = ⟨Jᵀ·u, v⟩ against the backward rule;
  *   <li><b>reference</b>: the op against the reference, in float32 and float64;
  *   <li><b>layout</b>: strided, permuted, offset inputs ({@link TensorGen#nonContiguous}) give the result contiguous
  *       ones do.
@@ -154,7 +159,7 @@ public final class OpSweep {
         private final Generator generator;
         private int examples = 40, maxRank = 3, maxDim = 4;
         private long seed = 0x5EED;
-        private boolean gradients = true, secondOrder = false, layout = true;
+        private boolean gradients = true, secondOrder = false, forwardMode = true, layout = true;
         private double rtol32 = 1e-5, atol32 = 1e-6, rtol64 = 1e-10, atol64 = 1e-12;
 
         private Sweep(String name, Generator generator) {
@@ -223,6 +228,18 @@ public final class OpSweep {
         }
 
         /**
+         * Whether to check the forward-mode (JVP) rule with {@link #checkForwardMode} (default on; off for ops without
+         * gradients).
+         *
+         * @param on the switch
+         * @return this sweep
+         */
+        public Sweep forwardMode(boolean on) {
+            forwardMode = on;
+            return this;
+        }
+
+        /**
          * Whether to compare non-contiguous inputs with contiguous ones (default on).
          *
          * @param on the switch
@@ -259,6 +276,7 @@ public final class OpSweep {
         public void run() {
             if (gradients) sweep("gradients", (d, c) -> checkGradients(c));
             if (secondOrder) sweep("second-order gradients", (d, c) -> checkSecondOrder(c));
+            if (gradients && forwardMode) sweep("forward-mode gradients", (d, c) -> checkForwardMode(c));
             sweep("reference", (d, c) -> {
                 if (c.reference() != null) checkReference(c, d.dtype() == DType.FLOAT32 ? rtol32 : rtol64, d.dtype() == DType.FLOAT32 ? atol32 : atol64);
             });
@@ -353,6 +371,92 @@ public final class OpSweep {
      */
     public static void checkSecondOrder(Case c) {
         GradGradCheck.check(c.gradOptions(), c.description(), c.op(), c.inputs());
+    }
+
+    /**
+     * The forward-mode property on one case, in float64: the op on dual inputs (every floating-point input x paired
+     * with a random direction v) returns the plain op's value and a tangent J·v that (1) equals the central difference
+     * (f(x + εv) − f(x − εv)) / 2ε within the case's gradient tolerances, and (2) is the transpose of the backward rule:
+     * ⟨u, J·v⟩ = Σᵢ⟨Jᵢᵀ·u, vᵢ⟩ for a random u, to 1e-10 of the terms' magnitude. An op without a JVP rule fails here.
+     *
+     * @param c the case (float64 inputs)
+     * @throws AssertionError naming the property, the element and the values when the rule is wrong
+     */
+    public static void checkForwardMode(Case c) {
+        SplittableRandom rng = new SplittableRandom(c.gradOptions().seed() ^ 0xF0A7D);
+        Tensor[] x = new Tensor[c.inputs().length], dual = new Tensor[x.length], leaves = new Tensor[x.length], v = new Tensor[x.length];
+        List<Tensor> wrt = new ArrayList<>();
+        for (int i = 0; i < x.length; i++) {
+            Tensor in = c.inputs()[i];
+            if (!in.dtype().isFloatingPoint()) {
+                x[i] = dual[i] = leaves[i] = in;
+                continue;
+            }
+            try (var _ = GradMode.noGrad()) {
+                x[i] = in.detach().to(DType.FLOAT64).clone();
+            }
+            v[i] = Tensor.randn(DType.FLOAT64, rng, x[i].shape());
+            dual[i] = ForwardAD.dual(x[i], v[i]);
+            leaves[i] = x[i].detach().requiresGrad(true);
+            wrt.add(leaves[i]);
+        }
+        if (wrt.isEmpty()) throw new IllegalArgumentException("checkForwardMode: " + c.description() + " has no floating-point input");
+        Tensor plain, y;
+        try (var _ = GradMode.noGrad()) {
+            plain = c.op().apply(x);
+            y = c.op().apply(dual);
+        }
+        if (!Arrays.equals(plain.shape(), y.shape()) || !y.allClose(plain, 1e-12, 1e-12)) {
+            throw new AssertionError(c.description() + ": the op on dual inputs gives the value " + y + ", on plain inputs " + plain);
+        }
+        double[] jv = y.tangent() == null ? new double[y.numel()] : y.tangent().toDoubleArray();
+        // (1) J·v against central differences along v
+        double eps = c.gradOptions().eps();
+        double[] plus, minus;
+        try (var _ = GradMode.noGrad()) {
+            plus = c.op().apply(shifted(x, v, eps)).toDoubleArray();
+            minus = c.op().apply(shifted(x, v, -eps)).toDoubleArray();
+        }
+        for (int k = 0; k < jv.length; k++) {
+            double numerical = (plus[k] - minus[k]) / (2 * eps), err = Math.abs(numerical - jv[k]);
+            if (!(err <= c.gradOptions().atol() + c.gradOptions().rtol() * Math.abs(numerical)) && !(Double.isNaN(numerical) && Double.isNaN(jv[k]))) {
+                throw new AssertionError(c.description() + ": forward mode gives (J·v)[" + k + "] = " + jv[k] + ", finite differences " + numerical
+                        + " (|diff| " + err + ")");
+            }
+        }
+        // (2) the transpose identity against the backward rule
+        Tensor u = Tensor.randn(DType.FLOAT64, rng, y.shape());
+        double[] ud = u.toDoubleArray();
+        double lhs = 0, scale = 0;
+        for (int k = 0; k < jv.length; k++) {
+            if (Double.isNaN(jv[k])) continue;
+            lhs += ud[k] * jv[k];
+            scale += Math.abs(ud[k] * jv[k]);
+        }
+        double rhs = 0;
+        Tensor out = c.op().apply(leaves);
+        if (out.requiresGrad()) {
+            List<Tensor> g = dev.descent.core.autograd.Autograd.grad(out, wrt, u, false);
+            for (int j = 0, i = 0; i < x.length; i++) {
+                if (v[i] == null) continue;
+                double[] gd = g.get(j++).toDoubleArray(), vd = v[i].toDoubleArray();
+                for (int e = 0; e < gd.length; e++) {
+                    if (Double.isNaN(gd[e])) continue;
+                    rhs += gd[e] * vd[e];
+                    scale += Math.abs(gd[e] * vd[e]);
+                }
+            }
+        }
+        if (!(Math.abs(lhs - rhs) <= 1e-10 * scale + 1e-12)) {
+            throw new AssertionError(c.description() + ": the transpose identity fails: ⟨u, J·v⟩ = " + lhs + " by forward mode, ⟨Jᵀ·u, v⟩ = " + rhs
+                    + " by reverse mode");
+        }
+    }
+
+    private static Tensor[] shifted(Tensor[] x, Tensor[] v, double eps) {
+        Tensor[] s = new Tensor[x.length];
+        for (int i = 0; i < x.length; i++) s[i] = v[i] == null ? x[i] : x[i].add(v[i].mul(eps));
+        return s;
     }
 
     /**

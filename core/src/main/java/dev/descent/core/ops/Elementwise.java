@@ -34,7 +34,8 @@ public final class Elementwise {
         Tensor x0 = p[0], x1 = p[1];
         return Autograd.record("add", y, g -> new Tensor[] {
                 x0.requiresGrad() ? Views.sumToShape(g, x0.shape()) : null,
-                x1.requiresGrad() ? Views.sumToShape(g, x1.shape()) : null}, x0, x1);
+                x1.requiresGrad() ? Views.sumToShape(g, x1.shape()) : null},
+                t -> Tangents.sum(y.shape(), t[0], t[1]), x0, x1);
     }
 
     /**
@@ -68,7 +69,8 @@ public final class Elementwise {
         Tensor y = binary("mul", BinaryKernels.Kind.MUL, x0, x1);
         return Autograd.record("mul", y, g -> new Tensor[] {
                 x0.requiresGrad() ? Views.sumToShape(g.mul(x1), x0.shape()) : null,
-                x1.requiresGrad() ? Views.sumToShape(g.mul(x0), x1.shape()) : null}, x0, x1);
+                x1.requiresGrad() ? Views.sumToShape(g.mul(x0), x1.shape()) : null},
+                t -> Tangents.sum(y.shape(), Tangents.times(t[0], x1), Tangents.times(t[1], x0)), x0, x1);
     }
 
     /**
@@ -687,7 +689,7 @@ public final class Elementwise {
         CopyKernels.copy(x.storage(), x.storageOffset(), x.strides(), y.storage(), 0, y.strides(), x.shape());
         if (!dtype.isFloatingPoint() || !x.dtype().isFloatingPoint()) return y;
         DType back = x.dtype();
-        return Autograd.record("to", y, g -> new Tensor[] {g.to(back)}, x);
+        return Autograd.record("to", y, g -> new Tensor[] {g.to(back)}, t -> t[0].to(y.dtype()), x);
     }
 
     // ------------------------------------------------------------ in place (raw: no graph)

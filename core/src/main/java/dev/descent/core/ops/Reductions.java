@@ -30,7 +30,7 @@ public final class Reductions {
         boolean[] mask = Shape.dimMask("sum", dims, x.dim());
         Tensor y = reduce("sum", ReduceKernels.Kind.SUM, x, mask, keepdim);
         int[] inShape = x.shape(), kept = keptShape(inShape, mask);
-        return Autograd.record("sum", y, g -> new Tensor[] {g.reshape(kept).expand(inShape)}, x);
+        return Autograd.record("sum", y, g -> new Tensor[] {g.reshape(kept).expand(inShape)}, t -> sum(t[0], dims, keepdim), x);
     }
 
     /**

@@ -72,7 +72,7 @@ public final class Views {
         }
         Tensor y = raw(x, x.storageOffset(), shape, strides);
         int[] inShape = x.shape();
-        return Autograd.record("view", y, g -> new Tensor[] {g.reshape(inShape)}, x);
+        return Autograd.record("view", y, g -> new Tensor[] {g.reshape(inShape)}, t -> t[0].reshape(y.shape()), x);
     }
 
     /**

@@ -9,6 +9,7 @@ import static org.quicktheories.QuickTheory.qt;
 import dev.descent.core.DType;
 import dev.descent.core.Ref.Expected;
 import dev.descent.core.Tensor;
+import dev.descent.core.autograd.ForwardAD;
 import dev.descent.core.check.OpSweep;
 import dev.descent.core.check.QuickTheoriesRandom;
 import dev.descent.core.check.TensorGen;
@@ -51,6 +52,31 @@ class OpSweepTest {
         return OpRegistry.all().stream().filter(op -> op.differentiable() && !NO_SECOND_ORDER.contains(op.name())).map(op -> dynamicTest(op.name(), () ->
                 qt().withExamples(8).forAll(QuickTheoriesRandom.gen(rng -> op.gen().make(rng, DType.FLOAT64, true), Case::description))
                         .checkAssert(c -> OpSweep.checkSecondOrder(publicCase(op, c)))));
+    }
+
+    /**
+     * Forward mode: every differentiable op has a JVP rule, its J·v equals central differences along v, and it is the
+     * transpose of the backward rule, ⟨u, J·v⟩ = ⟨Jᵀ·u, v⟩ for random u and v (float64). An op without a JVP rule fails.
+     */
+    @TestFactory
+    Stream<DynamicTest> forwardModeIsTheTransposeOfReverseMode() {
+        return OpRegistry.all().stream().filter(OpInfo::differentiable).map(op -> dynamicTest(op.name(), () ->
+                qt().withExamples(25).forAll(QuickTheoriesRandom.gen(rng -> op.gen().make(rng, DType.FLOAT64, true), Case::description))
+                        .checkAssert(c -> OpSweep.checkForwardMode(publicCase(op, c)))));
+    }
+
+    /** Ops without gradients (comparisons, rounding, indices) accept dual inputs: they run, and their result carries no tangent or a zero one. */
+    @TestFactory
+    Stream<DynamicTest> nonDifferentiableOpsAcceptDualInputs() {
+        return OpRegistry.all().stream().filter(op -> !op.differentiable()).map(op -> dynamicTest(op.name(), () ->
+                qt().withExamples(10).forAll(QuickTheoriesRandom.gen(rng -> op.gen().make(rng, DType.FLOAT64, false), Case::description))
+                        .checkAssert(c -> {
+                    Tensor[] dual = Arrays.stream(c.inputs()).map(t -> t.dtype().isFloatingPoint() ? ForwardAD.dual(t, Tensor.onesLike(t)) : t).toArray(Tensor[]::new);
+                    Tensor y = c.fn().apply(dual);
+                    Tensor plain = c.fn().apply(c.inputs());
+                    assertTrue(y.contentEquals(plain), c.description() + ": dual inputs change the value");
+                    if (y.tangent() != null) assertEquals(0.0, y.tangent().abs().sum().item(), c.description() + ": a non-differentiable op returned a non-zero tangent");
+                })));
     }
 
     /** The op (its fast kernels) equals the plain-loop reference: float64 to 1e-12, float32 to a few ulps. */
