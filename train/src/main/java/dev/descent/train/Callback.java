@@ -59,7 +59,8 @@ public interface Callback {
 
     /**
      * When {@link Trainer#resume()} continues from a checkpoint, after the model and optimizer were restored and before
-     * {@link #onTrainStart}: reads back what {@link #onCheckpoint} wrote into {@code checkpoint}.
+     * {@link #onTrainStart}: reads back what {@link #onCheckpoint} wrote into {@code checkpoint}. {@link Trainer#steps()}
+     * and {@link Trainer#history()} are already the checkpoint's.
      *
      * @param trainer    the loop
      * @param checkpoint the checkpoint's folder

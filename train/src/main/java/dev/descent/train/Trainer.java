@@ -141,6 +141,7 @@ public final class Trainer {
      * @throws IOException when a checkpoint cannot be written
      */
     public TrainResult fit() throws IOException {
+        resumedFrom = null;
         return run(new Checkpoints.Position(0, 0, 0, 0, 0, 0, 0, List.of()));
     }
 
@@ -157,7 +158,6 @@ public final class Trainer {
         Path latest = checkpoints.latest();
         if (latest == null) return fit();
         Checkpoints.Position pos = checkpoints.restore(latest, model, optimizer);
-        for (Callback c : callbacks) c.onRestore(this, latest);
         resumedFrom = latest;
         return run(pos);
     }
@@ -216,6 +216,7 @@ public final class Trainer {
         history.clear();
         history.addAll(pos.history());
         steps = pos.steps();
+        if (resumedFrom != null) for (Callback c : callbacks) c.onRestore(this, resumedFrom);
         boolean previousAnomaly = Anomaly.isEnabled();
         Anomaly.setEnabled(detectAnomaly);
         TrainResult result = null;
