@@ -6,6 +6,7 @@ import dev.descent.core.Storage;
 import dev.descent.core.Tensor;
 import dev.descent.core.autograd.Autograd;
 import dev.descent.core.autograd.BackwardFn;
+import dev.descent.core.autograd.ForwardAD;
 import dev.descent.core.autograd.GradMode;
 import dev.descent.core.autograd.JvpFn;
 import dev.descent.core.kernel.CopyKernels;
@@ -298,8 +299,9 @@ public final class Indexing {
                 };
             }
             default -> g -> { // prod: the product of the other members, counting zeros so that no division by 0 happens
-                if (GradMode.isEnabled()) {
-                    throw new UnsupportedOperationException("scatterReduce: gradients of gradients of reduce 'prod' are not supported");
+                if (GradMode.isEnabled() || carriesTangent(g, self, s)) {
+                    throw new UnsupportedOperationException("scatterReduce: gradients of gradients of reduce 'prod' are not supported"
+                            + " (neither by createGraph nor by a backward pass through dual tensors)");
                 }
                 double[] gv = g.toDoubleArray();
                 double[] nonZero = new double[n];
@@ -330,6 +332,13 @@ public final class Indexing {
     private static double others(double x, double nonZeroProduct, int zeros) {
         if (x == 0) return zeros == 1 ? nonZeroProduct : 0;
         return zeros == 0 ? nonZeroProduct / x : 0;
+    }
+
+    /** Whether forward mode is on and one of the tensors carries a tangent. */
+    private static boolean carriesTangent(Tensor... ts) {
+        if (!ForwardAD.isEnabled()) return false;
+        for (Tensor t : ts) if (t != null && t.tangent() != null) return true;
+        return false;
     }
 
     /** A tangent, or zeros of {@code like}'s shape and dtype when it is null (a zero tangent). */
