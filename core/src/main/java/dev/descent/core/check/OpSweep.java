@@ -1,6 +1,7 @@
 package dev.descent.core.check;
 
 import dev.descent.core.DType;
+import dev.descent.core.Shape;
 import dev.descent.core.Tensor;
 import dev.descent.core.autograd.ForwardAD;
 import dev.descent.core.autograd.GradMode;
@@ -475,7 +476,7 @@ public final class OpSweep {
             want = c.reference().apply(c.inputs());
         }
         if (!Arrays.equals(got.shape(), want.shape())) {
-            throw new AssertionError(c.description() + ": shape " + Arrays.toString(got.shape()) + ", the reference's " + Arrays.toString(want.shape()));
+            throw new AssertionError(c.description() + ": shape " + Shape.format(got.shape()) + ", the reference's " + Shape.format(want.shape()));
         }
         double[] g = got.toDoubleArray(), w = want.toDoubleArray();
         boolean f32 = got.dtype() == DType.FLOAT32;
