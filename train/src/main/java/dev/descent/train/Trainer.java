@@ -97,6 +97,7 @@ public final class Trainer {
     private final long checkpointEvery;
     private final int accumulate;
     private final boolean detectAnomaly;
+    private final GradientReducer reducer;
     private final List<Callback> callbacks;
 
     private final List<EpochMetrics> history = new ArrayList<>();
@@ -118,6 +119,11 @@ public final class Trainer {
         this.checkpointEvery = b.checkpointEvery;
         this.accumulate = b.accumulate;
         this.detectAnomaly = b.detectAnomaly;
+        this.reducer = b.reducer;
+        if (reducer != null && optimizer.requiresClosure()) {
+            throw new IllegalArgumentException(optimizer.getClass().getSimpleName() + " requires a closure, which would recompute every replica's"
+                    + " micro-batches: not supported with a GradientReducer (data parallelism)");
+        }
         this.callbacks = List.copyOf(b.callbacks);
     }
 
@@ -258,10 +264,15 @@ public final class Trainer {
                     }
                     int firstBatch = b + 1;
                     double groupLossSum = 0, lv = Double.NaN;
+                    // With a reducer, this replica's share of the group: its numbers, summed over the replicas by the reducer.
+                    double mineLoss = 0;
+                    long mineCorrect = 0, mineSeen = 0;
+                    boolean mineClasses = true;
                     optimizer.zeroGrad();
                     for (int k = 0; k < group.size(); k++) {
                         Batch batch = group.get(k);
                         b++;
+                        if (reducer != null && (long) k * reducer.replicas() / group.size() != reducer.rank()) continue; // another replica's
                         // The micro-batch's activations live in the workspace scope: the next one reuses their arrays. Gradients are kept.
                         try (var _ = workspace.open()) {
                             Tensor out, l;
@@ -269,10 +280,18 @@ public final class Trainer {
                                 out = model.call(batch.x());
                                 l = loss.apply(out, batch.y(), dev.descent.core.ops.Losses.Reduction.MEAN);
                                 lv = l.item();
-                                if (!Double.isFinite(lv)) return diverged("the loss became " + lv, epoch, b, total);
+                                // A replica must not leave the exchange alone: with a reducer the summed loss is checked after it.
+                                if (!Double.isFinite(lv) && reducer == null) return diverged("the loss became " + lv, epoch, b, total);
                                 scaled(l, batch.size(), examples, group.size()).backward();
                             } catch (Anomaly.AnomalyException e) {
                                 return diverged("anomaly detection stopped the step: " + e.getMessage(), epoch, b, total);
+                            }
+                            if (reducer != null) {
+                                mineClasses &= Evaluation.isClassification(out, batch.y());
+                                if (mineClasses) mineCorrect += Evaluation.countCorrect(out, batch.y());
+                                mineLoss += lv * batch.size();
+                                mineSeen += batch.size();
+                                continue;
                             }
                             classes &= Evaluation.isClassification(out, batch.y());
                             if (classes) correct += Evaluation.countCorrect(out, batch.y());
@@ -289,12 +308,32 @@ public final class Trainer {
                             }
                         }
                     }
+                    boolean stop = stopReason != null;
+                    if (reducer != null) {
+                        // The exchange: every replica's gradients summed in rank order, rank 0's buffers, the step's numbers.
+                        try (var _ = workspace.open()) {
+                            GradientReducer.Totals sum = reducer.reduce(params, model.namedBuffers(),
+                                    new GradientReducer.Totals(mineLoss, mineCorrect, mineSeen, mineClasses, stop));
+                            classes &= sum.classes();
+                            if (classes) correct += sum.correct();
+                            lossSum += sum.lossSum();
+                            seen += sum.seen();
+                            groupLossSum = sum.lossSum();
+                            stop = sum.stop();
+                            if (stop && stopReason == null) stopReason = "stopped by another replica";
+                            String where = group.size() > 1 ? " (summed over batches " + firstBatch + "-" + b + ")" : "";
+                            if (!Double.isFinite(groupLossSum)) return diverged("the loss became " + groupLossSum + where, epoch, b, total);
+                            double gn = gradNormSquared(params);
+                            if (!Double.isFinite(gn)) return diverged("a gradient became " + (Double.isNaN(gn) ? "NaN" : "infinite") + where, epoch, b, total);
+                            optimizer.step();
+                        }
+                    }
                     steps++;
-                    double stepLoss = group.size() == 1 ? lv : groupLossSum / examples;
+                    double stepLoss = group.size() == 1 && reducer == null ? lv : groupLossSum / examples;
                     Step step = new Step(epoch + 1, b, total, steps, stepLoss, examples, seen, lossSum / seen);
                     for (Callback c : callbacks) c.onStep(this, step);
-                    boolean stop = stopReason != null;
-                    if (b < total && checkpoints != null && (stop || checkpointEvery > 0 && steps % checkpointEvery == 0)) {
+                    if (reducer == null) stop = stopReason != null;
+                    if (b < total && writesCheckpoints() && (stop || checkpointEvery > 0 && steps % checkpointEvery == 0)) {
                         double secs = seconds + (System.nanoTime() - t0) / 1e9;
                         checkpoints.save(model, modelMeta, optimizer, new Checkpoints.Position(epoch, b, steps, lossSum, correct, seen, secs, history));
                     }
@@ -322,7 +361,7 @@ public final class Trainer {
             history.add(m);
             if (scheduler != null) scheduler.step();
             if (plateau != null) plateau.step(evaluation != null ? testLoss : m.trainLoss());
-            if (checkpoints != null) checkpoints.save(model, modelMeta, optimizer, new Checkpoints.Position(epoch + 1, 0, steps, 0, 0, 0, 0, history));
+            if (writesCheckpoints()) checkpoints.save(model, modelMeta, optimizer, new Checkpoints.Position(epoch + 1, 0, steps, 0, 0, 0, 0, history));
             try {
                 for (Callback c : callbacks) c.onEpochEnd(this, m);
             } catch (UncheckedIOException e) {
@@ -331,6 +370,11 @@ public final class Trainer {
             if (stopReason != null && epoch + 1 < epochs) return end(TrainResult.Status.STOPPED, stopReason, epoch + 1, total, total);
         }
         return end(TrainResult.Status.COMPLETED, "", epochs, total, total);
+    }
+
+    /** Checkpoints are written when configured, by rank 0 only in a data-parallel run (every replica reads them). */
+    private boolean writesCheckpoints() {
+        return checkpoints != null && (reducer == null || reducer.rank() == 0);
     }
 
     /**
@@ -410,6 +454,7 @@ public final class Trainer {
         private long checkpointEvery;
         private int accumulate = 1;
         private boolean detectAnomaly;
+        private GradientReducer reducer;
         private final List<Callback> callbacks = new ArrayList<>();
 
         private Builder(Module model, Optimizer optimizer, DataLoader loader) {
@@ -515,6 +560,20 @@ public final class Trainer {
         public Builder accumulate(int microBatches) {
             if (microBatches < 1) throw new IllegalArgumentException("accumulate must be >= 1 (batches per optimizer step), was " + microBatches);
             accumulate = microBatches;
+            return this;
+        }
+
+        /**
+         * Makes this trainer one replica of a synchronous data-parallel run (see {@link GradientReducer}): of each step's
+         * group of {@link #accumulate(int)} micro-batches it computes its own share, and {@code r} sums the gradients of all
+         * replicas before the step. With {@code accumulate} equal to the number of replicas, the run is bitwise the
+         * single-process run with that accumulation. Only rank 0 writes checkpoints.
+         *
+         * @param r the exchange; null for a single-process run (the default)
+         * @return this builder
+         */
+        public Builder reduceWith(GradientReducer r) {
+            reducer = r;
             return this;
         }
 
