@@ -82,6 +82,13 @@ import java.util.Objects;
  * <li><i>Metrics.</i> The epoch's training loss and accuracy are averages over all its examples, accumulated per
  *     micro-batch, whatever P is.</li>
  * </ul>
+ *
+ * <p><b>Data parallelism</b> ({@link Builder#reduceWith(GradientReducer)}): the same loop, run by each of P replicas with
+ * {@code accumulate(P)}; each computes only its own micro-batch of every group, and the {@link GradientReducer} sums the
+ * replicas' gradients in rank order before the step, so the weights are bitwise those of accumulation in one process.
+ * The step's loss and metrics are the sums the reducer returns; a non-finite loss is detected after the exchange (no
+ * replica leaves it alone); a stop request is exchanged with the gradients, so every replica stops after the same step;
+ * only rank 0 writes checkpoints. The {@code spark} module runs it on Apache Spark.
  */
 public final class Trainer {
     private final Module model;
