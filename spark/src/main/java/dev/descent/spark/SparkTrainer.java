@@ -129,8 +129,11 @@ public final class SparkTrainer {
      * @param timing     rank 0's mean milliseconds per step over the last attempt: {compute (forward, backward and the
      *                   optimizer step), encode (gradients to the message), exchange (allGather), sum (decode and add
      *                   in rank order)}
+     * @param resumedFrom the checkpoint the last attempt resumed from (after a failure, or a run folder that had one),
+     *                   null when it started afresh
      */
-    public record Result(String status, String message, long steps, String checkpoint, int attempts, double[] timing) implements Serializable {}
+    public record Result(String status, String message, long steps, String checkpoint, int attempts, double[] timing, String resumedFrom)
+            implements Serializable {}
 
     /** A replica could not be built (the factory threw): retrying would fail again. */
     static final class ReplicaSetupException extends RuntimeException {
@@ -165,7 +168,7 @@ public final class SparkTrainer {
                 List<Result> results = new ArrayList<>(JavaRDD.fromRDD(out, tag).collect());
                 if (results.size() != 1) throw new IllegalStateException("expected rank 0's result, got " + results.size());
                 Result r = results.get(0);
-                return new Result(r.status(), r.message(), r.steps(), r.checkpoint(), attempt, r.timing());
+                return new Result(r.status(), r.message(), r.steps(), r.checkpoint(), attempt, r.timing(), r.resumedFrom());
             } catch (Exception e) { // Spark throws SparkException without declaring it
                 String setup = setupFailure(e);
                 if (setup != null) throw new IOException(setup, e);
@@ -229,7 +232,8 @@ public final class SparkTrainer {
                 TrainResult r = trainer.resume();
                 if (rank != 0) return CollectionConverters.asScala(List.<Result>of().iterator());
                 Path latest = new Checkpoints(Path.of(settings.runDir())).latest();
-                Result res = new Result(r.status().name(), r.message(), r.steps(), latest == null ? null : latest.toString(), 1, timing.split());
+                Result res = new Result(r.status().name(), r.message(), r.steps(), latest == null ? null : latest.toString(), 1, timing.split(),
+                        trainer.resumedFrom() == null ? null : trainer.resumedFrom().toString());
                 return CollectionConverters.asScala(List.of(res).iterator());
             } catch (IOException e) {
                 throw new java.io.UncheckedIOException("replica " + rank + ": " + e.getMessage(), e);
