@@ -28,7 +28,7 @@ import scala.reflect.ClassTag$;
  * {@code SparkSession}: {@code JavaSparkContext.fromSparkContext(session.sparkContext())}).
  *
  * <pre>{@code
- * ReplicaFactory replica = () -> {                       // runs in every Spark task
+ * ReplicaFactory replica = rank -> {                     // runs in every Spark task
  *     Dataset data = Mnist.load(Path.of("/shared/mnist")).train();
  *     Module model = new Sequential(...built from a fixed seed...);
  *     return Trainer.builder(model, new Adam(model.parameters()), new DataLoader(data, 64, 7)).epochs(3);
@@ -219,7 +219,7 @@ public final class SparkTrainer {
             try (Threads.Scope _ = settings.threadsPerWorker() > 0 ? Threads.limit(settings.threadsPerWorker()) : null) {
                 Trainer.Builder b;
                 try {
-                    b = factory.build();
+                    b = factory.build(rank);
                 } catch (Exception e) {
                     throw new ReplicaSetupException("replica " + rank + " could not be built: " + e.getMessage(), e);
                 }

@@ -59,7 +59,7 @@ final class Fixtures {
         }
 
         @Override
-        public Trainer.Builder build() throws Exception {
+        public Trainer.Builder build(int rank) throws Exception {
             Sequential m = model();
             Trainer.Builder b = Trainer.builder(m, new Adam(m.parameters(), 0.01), loader(Path.of(dataDir))).epochs(EPOCHS);
             if (faultMarker != null) b.callbacks(new FailOnce(Path.of(faultMarker), faultStep));
