@@ -72,6 +72,7 @@ public final class SparkCommandLine {
             throw new IllegalArgumentException("--workers " + workers + " needs " + workers + " task slots; --spark " + master + " has " + slots);
         }
         if (slots < 0) reachable(master);
+        if (System.getProperty("log4j2.configurationFile") == null) System.setProperty("log4j2.configurationFile", "dev/descent/spark/log4j2-cli.properties");
         SparkConf conf = new SparkConf().setMaster(master).setAppName("descent train")
                 .set("spark.ui.enabled", "false")
                 .set("spark.barrier.sync.timeout", System.getProperty("descent.spark.syncTimeout", "600s"))

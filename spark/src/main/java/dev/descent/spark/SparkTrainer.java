@@ -223,7 +223,7 @@ public final class SparkTrainer {
                 } catch (Exception e) {
                     throw new ReplicaSetupException("replica " + rank + " could not be built: " + e.getMessage(), e);
                 }
-                BarrierReducer reducer = new BarrierReducer(rank, settings.workers(), ctx::allGather);
+                BarrierReducer reducer = new BarrierReducer(rank, settings.workers(), message -> Waker.during(() -> ctx.allGather(message)));
                 Timing timing = new Timing(reducer);
                 Trainer trainer = b.accumulate(settings.workers()).reduceWith(reducer)
                         .checkpoints(Path.of(settings.runDir()), settings.modelMeta()).checkpointEvery(settings.checkpointEvery())
