@@ -6,7 +6,7 @@ import java.io.Serializable;
 /**
  * Builds one replica of a data-parallel run inside a Spark task: the model, the optimizer and the loader, configured
  * as for a single-process run (epochs, loss, schedule, evaluation, callbacks). Spark serialises the factory to every
- * executor and calls {@link #build()} once per task (and again when a failed stage is retried), so it must be
+ * executor and calls {@link #build(int)} once per task (and again when a failed stage is retried), so it must be
  * serialisable and must build the same replica every time and on every rank: the same seeds for the weights and the
  * loader, the data read from a path every executor can see. Only what runs beside the loop may differ by rank (rank 0's
  * callbacks write the metrics and plots; the others' usually none). {@link SparkTrainer} then sets the accumulation (one micro-batch per
