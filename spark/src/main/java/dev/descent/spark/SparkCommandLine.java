@@ -79,7 +79,9 @@ public final class SparkCommandLine {
                 // Spark's own check that a barrier stage fits: every second, 30 times, instead of every 15 s, 40 times.
                 .set("spark.scheduler.barrier.maxConcurrentTasksCheck.interval", "1s")
                 .set("spark.scheduler.barrier.maxConcurrentTasksCheck.maxFailures", "30")
-                .set("spark.executor.extraJavaOptions", "--add-modules=jdk.incubator.vector -XX:+UseParallelGC")
+                .set("spark.executor.extraJavaOptions", "--add-modules=jdk.incubator.vector -XX:+UseParallelGC"
+                        // the replicas must add in the same order as each other: the driver's pinned vector width, if any
+                        + (System.getProperty("descent.vectorBits") == null ? "" : " -Ddescent.vectorBits=" + System.getProperty("descent.vectorBits")))
                 .set("spark.cores.max", Integer.toString(workers));
         if (slots < 0) {
             // Executors started by a standalone worker get the driver's class path: it must be visible at the same paths
