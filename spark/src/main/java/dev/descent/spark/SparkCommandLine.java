@@ -117,15 +117,15 @@ public final class SparkCommandLine {
         }
     }
 
-    /** Waits until the cluster's executors offer {@code workers} cores, or fails in one line. */
+    /** Waits until the cluster has {@code workers} executors of one core each, or fails in one line. */
     private static void awaitSlots(JavaSparkContext sc, String master, int workers) throws IOException {
         long waitSeconds = Long.getLong("descent.spark.executorWait", 60);
         long deadline = System.nanoTime() + waitSeconds * 1_000_000_000L;
         int executors = 0, cores = 0;
         while (System.nanoTime() < deadline) {
             executors = sc.sc().statusTracker().getExecutorInfos().length - 1; // without the driver
-            cores = executors > 0 ? sc.defaultParallelism() : 0;
-            if (executors > 0 && cores >= workers) return;
+            cores = executors; // spark.executor.cores is 1: a task slot per executor
+            if (cores >= workers) return;
             try {
                 Thread.sleep(250);
             } catch (InterruptedException e) {

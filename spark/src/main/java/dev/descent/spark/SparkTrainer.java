@@ -126,9 +126,10 @@ public final class SparkTrainer {
      * @param steps      optimizer steps taken since the run began
      * @param checkpoint the latest checkpoint's folder (the final model when completed); null when none was written
      * @param attempts   how many times the driver ran the stage
-     * @param timing     rank 0's mean milliseconds per step over the last attempt: {compute (forward, backward and the
-     *                   optimizer step), encode (gradients to the message), exchange (allGather), sum (decode and add
-     *                   in rank order)}
+     * @param timing     rank 0's mean milliseconds per step over the last attempt, after its first 3 steps (warm-up) when
+     *                   it had more, up to its last step: {compute (forward, backward, the optimizer step and anything
+     *                   else between exchanges), encode (gradients to the message), exchange (allGather), sum (decode
+     *                   and add in rank order)}
      * @param resumedFrom the checkpoint the last attempt resumed from (after a failure, or a run folder that had one),
      *                   null when it started afresh
      */
