@@ -127,6 +127,10 @@ public final class TrainCommand implements Callable<Integer> {
                 throw new IllegalArgumentException(OptimizerFactory.unknown(optimizer));
             }
         }
+        if (spark != null && !SparkRun.available()) {
+            throw new IllegalArgumentException("--spark needs the spark module on the class path: run it through the launcher (./descent train --spark ...),"
+                    + " which builds it with -Pspark");
+        }
         TrainRun run = new TrainRun(cfg, System.out);
         if (spark != null) {
             if (dev.descent.bench.ModelFactory.isText(cfg.model())) {
