@@ -72,7 +72,12 @@ public final class SparkBench {
         return Models.simpleCnn(1, 28, 10, new SplittableRandom(7));
     }
 
-    /** The factory of the bench's replicas: SimpleCNN, Adam, the generated images, one epoch. */
+    /**
+     * The factory of the bench's replicas: SimpleCNN, Adam, the generated images, one epoch.
+     *
+     * @param data  the folder of the IDX files
+     * @param batch the per-worker batch
+     */
     record Replica(String data, int batch) implements ReplicaFactory {
         @Override
         public Trainer.Builder build(int rank) throws Exception {
