@@ -88,15 +88,24 @@ final class Fixtures {
 
     /** The single-process reference: one trainer accumulating {@code WORKERS} micro-batches per step, one thread. */
     static Sequential accumulationRun(Path data) throws Exception {
+        return accumulationRun(data, WORKERS);
+    }
+
+    /** The single-process reference accumulating {@code p} micro-batches per step. */
+    static Sequential accumulationRun(Path data, int p) throws Exception {
         try (var _ = Threads.limit(1)) {
             Sequential m = model();
-            Trainer.builder(m, new Adam(m.parameters(), 0.01), loader(data)).epochs(EPOCHS).accumulate(WORKERS).build().fit();
+            Trainer.builder(m, new Adam(m.parameters(), 0.01), loader(data)).epochs(EPOCHS).accumulate(p).build().fit();
             return m;
         }
     }
 
     static JavaSparkContext localContext() {
-        SparkConf conf = new SparkConf().setMaster("local[" + WORKERS + "]").setAppName("descent-spark-test")
+        return localContext(WORKERS);
+    }
+
+    static JavaSparkContext localContext(int slots) {
+        SparkConf conf = new SparkConf().setMaster("local[" + slots + "]").setAppName("descent-spark-test")
                 .set("spark.ui.enabled", "false").set("spark.driver.host", "127.0.0.1").set("spark.driver.bindAddress", "127.0.0.1")
                 .set("spark.barrier.sync.timeout", "120s");
         return new JavaSparkContext(conf);
