@@ -81,19 +81,17 @@ class StandaloneClusterTest {
     @Test
     void twoWorkersOnAStandaloneClusterSurviveAKilledExecutorAndEqualAccumulationBitwise() throws Exception {
         Path data = Fixtures.writeData(dir.resolve("data"));
-        Path sparkHome = fakeSparkHome(Path.of("target", "fake-spark-home").toAbsolutePath()); // links: outside the temporary folder
-        int port = freePort();
-        String master = "spark://127.0.0.1:" + port;
-        start("master", sparkHome, "org.apache.spark.deploy.master.Master", "--host", "127.0.0.1", "--port", Integer.toString(port), "--webui-port",
-                Integer.toString(freePort()));
-        awaitPort(port, 60);
-        for (int w = 0; w < 2; w++) {
-            Path work = Files.createDirectories(dir.resolve("work-" + w));
-            start("worker-" + w, sparkHome, "org.apache.spark.deploy.worker.Worker", "--host", "127.0.0.1", "--cores", "1", "--memory", "1g",
-                    "--webui-port", Integer.toString(freePort()), "--work-dir", work.toString(), master);
-        }
-        Path run = dir.resolve("run"), marker = dir.resolve("executor-halted");
+        String master = cluster(2);
         System.setProperty("descent.spark.executorWait", "90");
+        try {
+            trainAndCompare(master, data);
+        } finally {
+            System.clearProperty("descent.spark.executorWait");
+        }
+    }
+
+    private void trainAndCompare(String master, Path data) throws Exception {
+        Path run = dir.resolve("run"), marker = dir.resolve("executor-halted");
         Map<String, Object> r = SparkCommandLine.train(master, WORKERS, run.toString(), 2, 1, Map.of(), new Factory(data.toString(), marker.toString()));
         assertTrue(Files.exists(marker), "an executor was killed");
         assertEquals("COMPLETED", r.get("status"), String.valueOf(r.get("message")));
@@ -104,6 +102,49 @@ class StandaloneClusterTest {
         for (Map.Entry<String, long[]> e : want.entrySet()) {
             assertArrayEquals(e.getValue(), got.get(e.getKey()), "parameter " + e.getKey() + " differs from the accumulation run");
         }
+    }
+
+    /**
+     * Too few executors for the workers asked: one worker of one core, two workers asked, a wait of 10 s for more: one
+     * line naming what the cluster offered, within the wait plus the context's start, and no checkpoint.
+     */
+    @Test
+    void tooFewExecutorsIsOneLineWithinTheWait() throws Exception {
+        Path data = Fixtures.writeData(dir.resolve("data"));
+        String master = cluster(1);
+        Path run = dir.resolve("run");
+        System.setProperty("descent.spark.executorWait", "10");
+        long t0 = System.nanoTime();
+        IOException e;
+        try {
+            e = org.junit.jupiter.api.Assertions.assertThrows(IOException.class,
+                    () -> SparkCommandLine.train(master, 2, run.toString(), 0, 1, Map.of(), new Factory(data.toString(), dir.resolve("unused").toString())));
+        } finally {
+            System.clearProperty("descent.spark.executorWait");
+        }
+        double seconds = (System.nanoTime() - t0) / 1e9;
+        // one executor, or none yet on a slow machine: either way fewer than two
+        assertTrue(e.getMessage().matches("--workers 2 needs 2 task slots; the cluster at \\Q" + master + "\\E offered [01] \\(from [01] executors?\\) within 10 s"),
+                e.getMessage());
+        assertTrue(!e.getMessage().contains("\n"), e.getMessage());
+        assertTrue(seconds < 60, "took " + seconds + " s");
+        assertTrue(!Files.exists(run.resolve("checkpoints")), "no checkpoint folder");
+    }
+
+    /** Starts a master and {@code workers} one-core workers; returns the master's URL. */
+    private String cluster(int workers) throws Exception {
+        Path sparkHome = fakeSparkHome(Path.of("target", "fake-spark-home").toAbsolutePath()); // links: outside the temporary folder
+        int port = freePort();
+        String master = "spark://127.0.0.1:" + port;
+        start("master", sparkHome, "org.apache.spark.deploy.master.Master", "--host", "127.0.0.1", "--port", Integer.toString(port), "--webui-port",
+                Integer.toString(freePort()));
+        awaitPort(port, 60);
+        for (int w = 0; w < workers; w++) {
+            Path work = Files.createDirectories(dir.resolve("work-" + w));
+            start("worker-" + w, sparkHome, "org.apache.spark.deploy.worker.Worker", "--host", "127.0.0.1", "--cores", "1", "--memory", "1g",
+                    "--webui-port", Integer.toString(freePort()), "--work-dir", work.toString(), master);
+        }
+        return master;
     }
 
     /** A Spark home whose jars folder links to the Spark jars of this class path (what a worker puts on an executor's). */
