@@ -22,6 +22,12 @@ import java.util.Map;
  * {@link #reduce} also hands rank 0's buffers to every replica, as PyTorch's DistributedDataParallel broadcasts them.
  *
  * <p>Only rank 0 writes checkpoints; every replica reads the latest one on {@link Trainer#resume()}.
+ *
+ * <p>What every replica must decide alike travels with the gradients: the step's loss (a non-finite one ends every
+ * replica's run after the exchange) and a stop request made before the exchange. Two decisions do not: a stop requested
+ * from {@link Callback#onEpochEnd} (give every replica the same stopping callbacks, which see the same metrics) and
+ * anomaly detection ({@link Trainer.Builder#detectAnomaly}), which ends one replica's run inside its backward pass, so
+ * the others wait in the next exchange until the exchange's own timeout (Spark: {@code spark.barrier.sync.timeout}).
  */
 public interface GradientReducer {
     /** {@return this replica's rank, from 0} */
