@@ -23,7 +23,8 @@ import picocli.CommandLine.Option;
             + " a GPT training step, and heap use per training step. With no subcommand, all of them but optim.",
             "--vs-pytorch runs each workload in PyTorch too (the bench-pytorch module, built on first use with ./descent build -Ppytorch)."},
         subcommands = {BenchCommand.Matmul.class, BenchCommand.Conv.class, BenchCommand.Cnn.class, BenchCommand.Mlp.class,
-            BenchCommand.Gpt.class, BenchCommand.MemoryUse.class, BenchCommand.LinalgBench.class, BenchCommand.Optim.class})
+            BenchCommand.Gpt.class, BenchCommand.MemoryUse.class, BenchCommand.LinalgBench.class, BenchCommand.Optim.class,
+            BenchCommand.SparkBenchCommand.class})
 final class BenchCommand implements Callable<Integer> {
 
     /** Options every benchmark takes. */
@@ -160,6 +161,39 @@ final class BenchCommand implements Callable<Integer> {
             if (width % heads != 0) throw new IllegalArgumentException("--heads " + heads + " must divide --width " + width);
             var shape = new Workloads.GptShape(batch, context, layers, heads, width, vocab);
             return run(common, b -> b.gpt(shape));
+        }
+    }
+
+    @Command(name = "spark", mixinStandardHelpOptions = true,
+            description = {"SimpleCNN training steps/s with one global batch: one process on 2 threads, local[2] (1 thread per worker),"
+                + " and a standalone cluster of 2 one-core workers when --cluster is given; per step: compute, encode, exchange, sum.",
+                "Runs in the spark module, which the launcher builds on first use (./descent build -Pspark)."})
+    static final class SparkBenchCommand implements Callable<Integer> {
+        @Option(names = "--steps", description = "measured steps after 3 of warm-up (default: ${DEFAULT-VALUE})")
+        int steps = 30;
+
+        @Option(names = "--batch", description = "global batch, split over 2 workers (default: ${DEFAULT-VALUE})")
+        int batch = 64;
+
+        @Option(names = "--cluster", paramLabel = "spark://HOST:PORT", description = "a standalone master with 2 workers of 1 core (default: none)")
+        String cluster;
+
+        @Option(names = "--data-dir", description = "a folder every executor sees, for the generated images (default: a temporary folder)")
+        java.nio.file.Path dataDir;
+
+        @Override
+        public Integer call() throws Exception {
+            if (!SparkRun.available()) {
+                throw new IllegalArgumentException("bench spark needs the spark module on the class path: run it through the launcher (./descent bench spark)");
+            }
+            try {
+                Class.forName("dev.descent.spark.SparkBench").getMethod("run", int.class, int.class, String.class, java.nio.file.Path.class, java.io.PrintStream.class)
+                        .invoke(null, steps, batch, cluster, dataDir, System.out);
+            } catch (java.lang.reflect.InvocationTargetException e) {
+                if (e.getCause() instanceof Exception ex) throw ex;
+                throw e;
+            }
+            return 0;
         }
     }
 

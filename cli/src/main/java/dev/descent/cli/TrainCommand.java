@@ -61,6 +61,12 @@ public final class TrainCommand implements Callable<Integer> {
     @Option(names = "--accumulate", paramLabel = "N", description = "gradient accumulation: each optimizer step sums the gradients of N consecutive "
             + "batches, as one batch of N × --batch-size (BatchNorm sees each batch alone; default: ${DEFAULT-VALUE})")
     int accumulate = 1;
+    @Option(names = "--spark", paramLabel = "MASTER", description = "data-parallel training on Apache Spark: local[N] (in this JVM) or spark://HOST:PORT;"
+            + " each step is --workers batches of --batch-size, one per worker, bitwise as --accumulate WORKERS in one process"
+            + " (the launcher builds the spark module on first use)")
+    String spark;
+    @Option(names = "--workers", paramLabel = "N", description = "with --spark: replicas, one Spark task each (default: N of local[N]; required for spark://)")
+    Integer workers;
     @Option(names = "--seed", description = "seed of the run (default: ${DEFAULT-VALUE})")
     long seed = 42;
     @Mixin
@@ -121,6 +127,37 @@ public final class TrainCommand implements Callable<Integer> {
                 throw new IllegalArgumentException(OptimizerFactory.unknown(optimizer));
             }
         }
-        return new TrainRun(cfg, System.out).run(resume != null);
+        if (spark != null && !SparkRun.available()) {
+            throw new IllegalArgumentException("--spark needs the spark module on the class path: run it through the launcher (./descent train --spark ...),"
+                    + " which builds it with -Pspark");
+        }
+        TrainRun run = new TrainRun(cfg, System.out);
+        if (spark != null) {
+            if (dev.descent.bench.ModelFactory.isText(cfg.model())) {
+                throw new IllegalArgumentException("--spark trains the image models (mlp, simplecnn, resnetN); text models (--model " + cfg.model() + ") train in one process");
+            }
+            int local = localSlots(spark);
+            int w = workers != null ? workers : resume != null ? cfg.accumulate() : local;
+            if (w < 1) throw new IllegalArgumentException("--spark " + spark + " needs --workers N (the replicas, one task slot each)");
+            if (resume != null && cfg.accumulate() != w) {
+                throw new IllegalArgumentException("--resume " + resume + " was trained with " + cfg.accumulate() + " batches per step; --workers " + w
+                        + " would change the run (give --workers " + cfg.accumulate() + ")");
+            }
+            if (resume == null && accumulate != 1 && accumulate != w) {
+                throw new IllegalArgumentException("--accumulate " + accumulate + " with --spark and " + w + " workers: each worker computes one batch per step,"
+                        + " so a step is --workers batches (leave --accumulate out)");
+            }
+            // Every executor writes into and reads from the run folder: an absolute path (a shared folder on a cluster).
+            run = new TrainRun(cfg.withAccumulate(w).withOut(cfg.out().toAbsolutePath()), System.out).onSpark(spark, w);
+        }
+        return run.run(resume != null);
+    }
+
+    /** The task slots of {@code local[N]} (N; {@code local} is 1, {@code local[*]} the processors), or 0 for {@code spark://HOST:PORT}. */
+    static int localSlots(String master) {
+        var m = java.util.regex.Pattern.compile("local(?:\\[(\\d+|\\*)(?:,(\\d+))?])?").matcher(master);
+        if (m.matches()) return m.group(1) == null ? 1 : m.group(1).equals("*") ? Runtime.getRuntime().availableProcessors() : Integer.parseInt(m.group(1));
+        if (master.matches("spark://[^:/]+:\\d+")) return 0;
+        throw new IllegalArgumentException("--spark " + master + ": expected local[N] or spark://HOST:PORT");
     }
 }

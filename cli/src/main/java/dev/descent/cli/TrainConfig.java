@@ -212,6 +212,13 @@ public record TrainConfig(String data, String model, String optimizer, Double lr
                 out, detectAnomaly, text);
     }
 
+    /** The same settings with {@code n} batches per optimizer step (a Spark run's worker count). */
+    public TrainConfig withAccumulate(int n) {
+        return new TrainConfig(data, model, optimizer, lr, momentum, weightDecay, nesterov, beta1, beta2, eps, amsgrad, gamma, beta, nu, softClip,
+                shrink, variant, radius, clipNorm, epochs, batchSize, n, seed, schedule, scaleGamma, augment, inputNoise, labelNoise, trainSubset, testSubset,
+                out, detectAnomaly, text);
+    }
+
     /** The same settings writing to another folder. */
     public TrainConfig withOut(Path dir) {
         return new TrainConfig(data, model, optimizer, lr, momentum, weightDecay, nesterov, beta1, beta2, eps, amsgrad, gamma, beta, nu, softClip,

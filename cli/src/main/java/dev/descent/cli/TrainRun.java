@@ -49,6 +49,9 @@ public final class TrainRun {
 
     private final TrainConfig cfg;
     private final PrintStream out;
+    /** {@code --spark MASTER} and {@code --workers N}: null for a single-process run. */
+    private String sparkMaster;
+    private int sparkWorkers;
     private volatile boolean stopRequested;
     private volatile Trainer active;
 
@@ -57,6 +60,58 @@ public final class TrainRun {
         boolean text = ModelFactory.isText(cfg.model());
         this.cfg = OptimizerFactory.resolve(cfg.withData(text ? TextSource.resolve(cfg.data()) : ImageSource.resolve(cfg.data())));
         this.out = out;
+    }
+
+    /**
+     * Makes this a data-parallel run on Spark (the spark module, on the class path only when the launcher built it).
+     *
+     * @param master  {@code local[N]} or {@code spark://HOST:PORT}
+     * @param workers replicas; the config's accumulation must equal it
+     * @return this run
+     */
+    TrainRun onSpark(String master, int workers) {
+        this.sparkMaster = master;
+        this.sparkWorkers = workers;
+        return this;
+    }
+
+    /** The parts of an image run, built from the config alone: what every Spark replica builds again. */
+    record Parts(ImageSource data, Sequential model, Optimizer stepper, Optimizer opt, LrScheduler scheduler, ReduceLrOnPlateau plateau, DataLoader loader) {}
+
+    static Parts parts(TrainConfig cfg) throws IOException {
+        ImageSource data = ImageSource.load(cfg.data(), cfg.seed())
+                .subsets(cfg.trainSubset(), 0, new SplittableRandom(cfg.seed() ^ 0x5B5E7L))
+                .withLabelNoise(cfg.labelNoise(), new SplittableRandom(cfg.seed() ^ 0x1AB31L))
+                .subsets(0, cfg.testSubset(), null);
+        ImageDataset train = data.train();
+        Sequential model = ModelFactory.create(cfg.model(), train.channels(), train.height(), train.width(), train.numClasses(),
+                new SplittableRandom(cfg.seed()));
+        Optimizer stepper = OptimizerFactory.create(cfg, model);
+        // SAM's learning rate is its base optimizer's: schedules drive opt (the base), the trainer steps SAM (whose state holds the base's).
+        Optimizer opt = stepper instanceof dev.descent.optim.SAM sam ? sam.base() : stepper;
+        String[] keys = cfg.scaleGamma() ? new String[] {"lr", "gamma"} : new String[] {"lr"};
+        ReduceLrOnPlateau.Settings plateauRule = ScheduleSpec.plateau(cfg.schedule());
+        LrScheduler scheduler = plateauRule != null ? null : new LrScheduler(opt, ScheduleSpec.parse(cfg.schedule(), cfg.epochs()), keys);
+        ReduceLrOnPlateau plateau = plateauRule == null ? null : new ReduceLrOnPlateau(opt, plateauRule); // stepped with the test loss
+        DataLoader loader = new DataLoader(data.trainingSet(cfg.augment(), cfg.inputNoise()), cfg.batchSize(), cfg.seed() ^ 0xDA7AL).withPrefetch(2);
+        return new Parts(data, model, stepper, opt, scheduler, plateau, loader);
+    }
+
+    /** The loop of this run without checkpoints, as every run (single-process or each Spark replica) configures it. */
+    Trainer.Builder builder(Parts p, Callback... callbacks) {
+        return Trainer.builder(p.model(), p.stepper(), p.loader())
+                .epochs(cfg.epochs())
+                .accumulate(cfg.accumulate())
+                .evaluateOn(p.data().testSet())
+                .scheduler(p.scheduler())
+                .reduceOnPlateau(p.plateau())
+                .detectAnomaly(cfg.detectAnomaly())
+                .callbacks(callbacks);
+    }
+
+    /** The callbacks of the run's output: the progress display, metrics files and plots. */
+    Callback[] outputs(Path dir, Optimizer opt) {
+        return new Callback[] {new Display(out), new MetricsLog(dir), new Plots(dir, title(opt))};
     }
 
     /**
@@ -96,34 +151,16 @@ public final class TrainRun {
         }
         Path dir = cfg.out();
         // Everything that can reject the settings runs before the run's folder is made: a failed check leaves no folder.
-        ImageSource data = ImageSource.load(cfg.data(), cfg.seed())
-                .subsets(cfg.trainSubset(), 0, new SplittableRandom(cfg.seed() ^ 0x5B5E7L))
-                .withLabelNoise(cfg.labelNoise(), new SplittableRandom(cfg.seed() ^ 0x1AB31L))
-                .subsets(0, cfg.testSubset(), null);
+        Parts p = parts(cfg);
+        ImageSource data = p.data();
         ImageDataset train = data.train(), test = data.test();
-        Sequential model = ModelFactory.create(cfg.model(), train.channels(), train.height(), train.width(), train.numClasses(),
-                new SplittableRandom(cfg.seed()));
-        Optimizer stepper = OptimizerFactory.create(cfg, model);
-        // SAM's learning rate is its base optimizer's: schedules drive opt (the base), the trainer steps SAM (whose state holds the base's).
-        Optimizer opt = stepper instanceof dev.descent.optim.SAM sam ? sam.base() : stepper;
-        String[] keys = cfg.scaleGamma() ? new String[] {"lr", "gamma"} : new String[] {"lr"};
-        ReduceLrOnPlateau.Settings plateauRule = ScheduleSpec.plateau(cfg.schedule());
-        LrScheduler scheduler = plateauRule != null ? null : new LrScheduler(opt, ScheduleSpec.parse(cfg.schedule(), cfg.epochs()), keys);
-        ReduceLrOnPlateau plateau = plateauRule == null ? null : new ReduceLrOnPlateau(opt, plateauRule); // stepped with the test loss
-        DataLoader loader = new DataLoader(data.trainingSet(cfg.augment(), cfg.inputNoise()), cfg.batchSize(), cfg.seed() ^ 0xDA7AL).withPrefetch(2);
+        Sequential model = p.model();
+        Optimizer stepper = p.stepper();
+        if (sparkMaster != null && !resume && new dev.descent.train.Checkpoints(dir).latest() != null) {
+            throw new IllegalArgumentException("--out " + dir + " already holds checkpoints: continue it with --resume " + dir + ", or choose another --out");
+        }
         Files.createDirectories(dir);
         AtomicFile.writeString(dir.resolve("config.json"), Json.write(cfg.toMap()) + "\n");
-
-        Trainer trainer = Trainer.builder(model, stepper, loader)
-                .epochs(cfg.epochs())
-                .accumulate(cfg.accumulate())
-                .evaluateOn(data.testSet())
-                .scheduler(scheduler)
-                .reduceOnPlateau(plateau)
-                .checkpoints(dir, modelMeta(data))
-                .detectAnomaly(cfg.detectAnomaly())
-                .callbacks(new Display(out), new MetricsLog(dir), new Plots(dir, title(opt)))
-                .build();
 
         boolean fresh = !resume || new dev.descent.train.Checkpoints(dir).latest() == null;
         if (resume && fresh) out.println("descent: no checkpoint in " + dir + " yet; starting from the beginning");
@@ -134,6 +171,8 @@ public final class TrainRun {
                 Kernels.vectorEnabled() ? Kernels.vectorBits() + "-bit vectors" : "scalar kernels");
         out.printf(Locale.ROOT, "model: %,d parameters; output in %s%n", model.parameterCount(), dir);
 
+        if (sparkMaster != null) return SparkRun.train(this, p, sparkMaster, sparkWorkers, modelMeta(data));
+        Trainer trainer = builder(p, outputs(dir, p.opt())).checkpoints(dir, modelMeta(data)).build();
         TrainResult result = fit(trainer, resume);
         Integer stopped = unfinished(result);
         if (stopped != null) return stopped;
@@ -186,7 +225,7 @@ public final class TrainRun {
         return out;
     }
 
-    private void finish(Path dir, Sequential model, Optimizer opt, Map<String, String> meta, TrainResult result, boolean generated) throws IOException {
+    void finish(Path dir, Sequential model, Optimizer opt, Map<String, String> meta, TrainResult result, boolean generated) throws IOException {
         // A schedule-free optimizer's final weights are its averaged x (the state records eval mode, so a resume puts y back).
         if (opt instanceof dev.descent.optim.ScheduleFree sf) sf.eval();
         Safetensors.save(model.stateDict(), meta, dir.resolve("model.safetensors"));

@@ -83,6 +83,13 @@ import java.util.Objects;
  * <li><i>Metrics.</i> The epoch's training loss and accuracy are averages over all its examples, accumulated per
  *     micro-batch, whatever P is.</li>
  * </ul>
+ *
+ * <p><b>Data parallelism</b> ({@link Builder#reduceWith(GradientReducer)}): the same loop, run by each of P replicas with
+ * {@code accumulate(P)}; each computes only its own micro-batch of every group, and the {@link GradientReducer} sums the
+ * replicas' gradients in rank order before the step, so the weights are bitwise those of accumulation in one process.
+ * The step's loss and metrics are the sums the reducer returns; a non-finite loss is detected after the exchange (no
+ * replica leaves it alone); a stop request is exchanged with the gradients, so every replica stops after the same step;
+ * only rank 0 writes checkpoints. The {@code spark} module runs it on Apache Spark.
  */
 public final class Trainer {
     private final Module model;
@@ -98,6 +105,7 @@ public final class Trainer {
     private final long checkpointEvery;
     private final int accumulate;
     private final boolean detectAnomaly;
+    private final GradientReducer reducer;
     private final List<Callback> callbacks;
 
     private final List<EpochMetrics> history = new ArrayList<>();
@@ -119,6 +127,11 @@ public final class Trainer {
         this.checkpointEvery = b.checkpointEvery;
         this.accumulate = b.accumulate;
         this.detectAnomaly = b.detectAnomaly;
+        this.reducer = b.reducer;
+        if (reducer != null && optimizer.requiresClosure()) {
+            throw new IllegalArgumentException(optimizer.getClass().getSimpleName() + " requires a closure, which would recompute every replica's"
+                    + " micro-batches: not supported with a GradientReducer (data parallelism)");
+        }
         this.callbacks = List.copyOf(b.callbacks);
     }
 
@@ -261,10 +274,15 @@ public final class Trainer {
                     }
                     int firstBatch = b + 1;
                     double groupLossSum = 0, lv = Double.NaN;
+                    // With a reducer, this replica's share of the group: its numbers, summed over the replicas by the reducer.
+                    double mineLoss = 0;
+                    long mineCorrect = 0, mineSeen = 0;
+                    boolean mineClasses = true;
                     optimizer.zeroGrad();
                     for (int k = 0; k < group.size(); k++) {
                         Batch batch = group.get(k);
                         b++;
+                        if (reducer != null && (long) k * reducer.replicas() / group.size() != reducer.rank()) continue; // another replica's
                         // The micro-batch's activations live in the workspace scope: the next one reuses their arrays. Gradients are kept.
                         try (var _ = workspace.open()) {
                             Tensor out, l;
@@ -272,10 +290,18 @@ public final class Trainer {
                                 out = model.call(batch.x());
                                 l = loss.apply(out, batch.y(), dev.descent.core.ops.Losses.Reduction.MEAN);
                                 lv = l.item();
-                                if (!Double.isFinite(lv)) return diverged("the loss became " + lv, epoch, b, total);
+                                // A replica must not leave the exchange alone: with a reducer the summed loss is checked after it.
+                                if (!Double.isFinite(lv) && reducer == null) return diverged("the loss became " + lv, epoch, b, total);
                                 scaled(l, batch.size(), examples, group.size()).backward();
                             } catch (Anomaly.AnomalyException e) {
                                 return diverged("anomaly detection stopped the step: " + e.getMessage(), epoch, b, total);
+                            }
+                            if (reducer != null) {
+                                mineClasses &= Evaluation.isClassification(out, batch.y());
+                                if (mineClasses) mineCorrect += Evaluation.countCorrect(out, batch.y());
+                                mineLoss += lv * batch.size();
+                                mineSeen += batch.size();
+                                continue;
                             }
                             classes &= Evaluation.isClassification(out, batch.y());
                             if (classes) correct += Evaluation.countCorrect(out, batch.y());
@@ -292,12 +318,32 @@ public final class Trainer {
                             }
                         }
                     }
+                    boolean stop = stopReason != null;
+                    if (reducer != null) {
+                        // The exchange: every replica's gradients summed in rank order, rank 0's buffers, the step's numbers.
+                        try (var _ = workspace.open()) {
+                            GradientReducer.Totals sum = reducer.reduce(params, model.namedBuffers(),
+                                    new GradientReducer.Totals(mineLoss, mineCorrect, mineSeen, mineClasses, stop));
+                            classes &= sum.classes();
+                            if (classes) correct += sum.correct();
+                            lossSum += sum.lossSum();
+                            seen += sum.seen();
+                            groupLossSum = sum.lossSum();
+                            stop = sum.stop();
+                            if (stop && stopReason == null) stopReason = "stopped by another replica";
+                            String where = group.size() > 1 ? " (summed over batches " + firstBatch + "-" + b + ")" : "";
+                            if (!Double.isFinite(groupLossSum)) return diverged("the loss became " + groupLossSum + where, epoch, b, total);
+                            double gn = gradNormSquared(params);
+                            if (!Double.isFinite(gn)) return diverged("a gradient became " + (Double.isNaN(gn) ? "NaN" : "infinite") + where, epoch, b, total);
+                            optimizer.step();
+                        }
+                    }
                     steps++;
-                    double stepLoss = group.size() == 1 ? lv : groupLossSum / examples;
+                    double stepLoss = group.size() == 1 && reducer == null ? lv : groupLossSum / examples;
                     Step step = new Step(epoch + 1, b, total, steps, stepLoss, examples, seen, lossSum / seen);
                     for (Callback c : callbacks) c.onStep(this, step);
-                    boolean stop = stopReason != null;
-                    if (b < total && checkpoints != null && (stop || checkpointEvery > 0 && steps % checkpointEvery == 0)) {
+                    if (reducer == null) stop = stopReason != null;
+                    if (b < total && writesCheckpoints() && (stop || checkpointEvery > 0 && steps % checkpointEvery == 0)) {
                         double secs = seconds + (System.nanoTime() - t0) / 1e9;
                         checkpoints.save(model, modelMeta, optimizer, new Checkpoints.Position(epoch, b, steps, lossSum, correct, seen, secs, history),
                                 this::callbackState);
@@ -326,7 +372,7 @@ public final class Trainer {
             history.add(m);
             if (scheduler != null) scheduler.step();
             if (plateau != null) plateau.step(evaluation != null ? testLoss : m.trainLoss());
-            if (checkpoints != null) {
+            if (writesCheckpoints()) {
                 checkpoints.save(model, modelMeta, optimizer, new Checkpoints.Position(epoch + 1, 0, steps, 0, 0, 0, 0, history), this::callbackState);
             }
             try {
@@ -342,6 +388,11 @@ public final class Trainer {
     /** Each callback's state, written into a checkpoint's folder before it becomes the latest. */
     private void callbackState(Path folder) throws IOException {
         for (Callback c : callbacks) c.onCheckpoint(this, folder);
+    }
+
+    /** Checkpoints are written when configured, by rank 0 only in a data-parallel run (every replica reads them). */
+    private boolean writesCheckpoints() {
+        return checkpoints != null && (reducer == null || reducer.rank() == 0);
     }
 
     /**
@@ -421,6 +472,7 @@ public final class Trainer {
         private long checkpointEvery;
         private int accumulate = 1;
         private boolean detectAnomaly;
+        private GradientReducer reducer;
         private final List<Callback> callbacks = new ArrayList<>();
 
         private Builder(Module model, Optimizer optimizer, DataLoader loader) {
@@ -526,6 +578,20 @@ public final class Trainer {
         public Builder accumulate(int microBatches) {
             if (microBatches < 1) throw new IllegalArgumentException("accumulate must be >= 1 (batches per optimizer step), was " + microBatches);
             accumulate = microBatches;
+            return this;
+        }
+
+        /**
+         * Makes this trainer one replica of a synchronous data-parallel run (see {@link GradientReducer}): of each step's
+         * group of {@link #accumulate(int)} micro-batches it computes its own share, and {@code r} sums the gradients of all
+         * replicas before the step. With {@code accumulate} equal to the number of replicas, the run is bitwise the
+         * single-process run with that accumulation. Only rank 0 writes checkpoints.
+         *
+         * @param r the exchange; null for a single-process run (the default)
+         * @return this builder
+         */
+        public Builder reduceWith(GradientReducer r) {
+            reducer = r;
             return this;
         }
 

@@ -1,0 +1,116 @@
+package dev.descent.spark;
+
+import dev.descent.core.Threads;
+import dev.descent.data.DataLoader;
+import dev.descent.data.Mnist;
+import dev.descent.data.SyntheticImages;
+import dev.descent.nn.Models;
+import dev.descent.nn.Sequential;
+import dev.descent.optim.Adam;
+import dev.descent.train.Callback;
+import dev.descent.train.Step;
+import dev.descent.train.Trainer;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Locale;
+import java.util.SplittableRandom;
+import org.apache.spark.SparkConf;
+import org.apache.spark.api.java.JavaSparkContext;
+
+/**
+ * {@code descent bench spark}: SimpleCNN training steps per second with one global batch, in one process on 2 threads,
+ * on {@code local[2]} (two replicas in one JVM, 1 thread each), and on a standalone cluster when given one (two
+ * executors, 1 thread each); for the Spark runs, rank 0's time per step split into compute (forward, backward and the
+ * optimizer step), encode, exchange and sum. The data are generated 28×28 images written as IDX files into a temporary
+ * folder that the executors read (on a cluster, a folder they see: {@code --data-dir}).
+ */
+public final class SparkBench {
+    private SparkBench() {}
+
+    /** Warm-up steps left out of every measurement (the JIT compiles the kernels in them). */
+    static final int WARMUP = Timing.WARMUP;
+
+    /**
+     * Runs the bench.
+     *
+     * @param steps   measured optimizer steps after the warm-up
+     * @param batch   the global batch (each of the 2 workers computes half)
+     * @param cluster {@code spark://HOST:PORT}, or null to skip the cluster
+     * @param dataDir a folder every executor sees, or null for a temporary one
+     * @param out     where the table goes
+     * @throws IOException when the data cannot be written or a run fails
+     */
+    public static void run(int steps, int batch, String cluster, Path dataDir, PrintStream out) throws IOException {
+        if (batch < 2 || batch % 2 != 0) throw new IllegalArgumentException("--batch must be even and >= 2 (two workers), was " + batch);
+        if (steps < 1) throw new IllegalArgumentException("--steps must be >= 1, was " + steps);
+        int total = WARMUP + steps;
+        Path dir = dataDir != null ? dataDir : Files.createTempDirectory("descent-bench-spark");
+        Mnist.write(dir.resolve("data"), SyntheticImages.generate(total * batch, 1), SyntheticImages.generate(10, 2), false);
+        String data = dir.resolve("data").toAbsolutePath().toString();
+        long params = model().parameterCount();
+        out.printf(Locale.ROOT, "spark bench: SimpleCNN (%,d parameters), global batch %d (2 workers × %d), %d steps after %d warm-up%n", params, batch,
+                batch / 2, steps, WARMUP);
+        out.printf(Locale.ROOT, "exchange per step: each worker sends %,d bytes (Base64 of 4 per parameter) and receives 2 such messages%n",
+                4 * ((4 * params + 34 + 2) / 3));
+        out.printf(Locale.ROOT, "%-34s %8s %8s %9s %8s %9s %8s%n", "run", "steps/s", "vs one", "compute", "encode", "exchange", "sum");
+        double single = single(data, batch);
+        out.printf(Locale.ROOT, "%-34s %8.2f %8.2f%n", "one process, 2 threads", single, 1.0);
+        if (System.getProperty("log4j2.configurationFile") == null) System.setProperty("log4j2.configurationFile", "dev/descent/spark/log4j2-cli.properties");
+        row(out, "local[2], 1 thread per worker", "local[2]", data, dir, batch, single);
+        if (cluster != null) {
+            SparkCommandLine.localSlots(cluster);
+            SparkCommandLine.reachable(cluster);
+            row(out, "cluster " + cluster + ", 1 thread each", cluster, data, dir, batch, single);
+        } else {
+            out.println("cluster: not measured (give --cluster spark://HOST:PORT with 2 workers of 1 core)");
+        }
+    }
+
+    static Sequential model() {
+        return Models.simpleCnn(1, 28, 10, new SplittableRandom(7));
+    }
+
+    /**
+     * The factory of the bench's replicas: SimpleCNN, Adam, the generated images, one epoch.
+     *
+     * @param data  the folder of the IDX files
+     * @param batch the per-worker batch
+     */
+    record Replica(String data, int batch) implements ReplicaFactory {
+        @Override
+        public Trainer.Builder build(int rank) throws Exception {
+            Sequential m = model();
+            return Trainer.builder(m, new Adam(m.parameters(), 1e-3), new DataLoader(Mnist.train(Path.of(data)), batch, 3)).epochs(1);
+        }
+    }
+
+    /** Steps per second of one process on 2 threads with the whole global batch. */
+    private static double single(String data, int batch) throws IOException {
+        try (var _ = Threads.limit(2)) {
+            Sequential m = model();
+            Timing timing = new Timing(null);
+            Trainer.builder(m, new Adam(m.parameters(), 1e-3), new DataLoader(Mnist.train(Path.of(data)), batch, 3)).epochs(1).callbacks(timing).build().fit();
+            return timing.stepsPerSecond();
+        }
+    }
+
+    private static void row(PrintStream out, String name, String master, String data, Path dir, int batch, double single) throws IOException {
+        SparkConf conf = new SparkConf().setMaster(master).setAppName("descent bench spark").set("spark.ui.enabled", "false")
+                .set("spark.cores.max", "2").set("spark.executor.cores", "1")
+                .set("spark.executor.extraJavaOptions", "--add-modules=jdk.incubator.vector -XX:+UseParallelGC");
+        if (!master.startsWith("local")) conf.set("spark.executor.extraClassPath", System.getProperty("java.class.path"));
+        JavaSparkContext sc = new JavaSparkContext(conf);
+        try {
+            Path run = Files.createTempDirectory(dir, "run");
+            SparkTrainer.Result r = SparkTrainer.fit(sc, SparkTrainer.Settings.of(2, run).threadsPerWorker(1), new Replica(data, batch / 2));
+            double[] t = r.timing();
+            double perStep = t[0] + t[1] + t[2] + t[3];
+            double sps = 1000 / perStep;
+            out.printf(Locale.ROOT, "%-34s %8.2f %8.2f %7.1f ms %5.2f ms %6.1f ms %5.2f ms%n", name, sps, sps / single, t[0], t[1], t[2], t[3]);
+        } finally {
+            sc.stop();
+        }
+    }
+}

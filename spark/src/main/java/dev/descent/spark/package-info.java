@@ -1,0 +1,46 @@
+/**
+ * Synchronous data-parallel training on Apache Spark: {@link dev.descent.spark.SparkTrainer}.
+ *
+ * <p><b>Design.</b> A run is one long-lived barrier stage ({@code RDD.barrier().mapPartitions}) of P tasks, started
+ * together by Spark. Task r is replica r: it builds the model, optimizer and loader from a serialisable
+ * {@link dev.descent.spark.ReplicaFactory} (the same seeds on every task, so the replicas start identical) and runs the
+ * train module's own loop, {@code Trainer}, with {@code accumulate(P)} and a {@code GradientReducer}. Every replica
+ * draws the same seeded batches as a single-process run would; of each step's group of P consecutive batches of b
+ * (one global batch of P·b), replica r computes forward and backward of batch r only, its mean loss weighted by
+ * b / (P·b) exactly as single-process accumulation weights it. Between backward and the optimizer step the reducer
+ * exchanges the gradients through {@code BarrierTaskContext.allGather} and every replica adds them in rank order
+ * (g0 + g1 + ... , the order single-process accumulation adds them in), so every replica takes the same optimizer
+ * step on the same bits, and the weights are bitwise those of one process with {@code accumulate(P)}.
+ *
+ * <p><b>Why a barrier stage and allGather.</b> The alternatives were a stage per step (a job per step: task launch
+ * and closure shipping every step, and the model state serialised through the driver each time) and
+ * {@code treeAggregate} of gradients (also a job per step). One stage keeps the replicas, their optimizer state and
+ * the loaded data in the tasks for the whole run; the exchange is an RPC round through the driver's barrier
+ * coordinator, with no protocol of our own, and a task that dies fails the whole stage, which is what synchronous
+ * training needs (no replica may go on alone).
+ *
+ * <p><b>Bytes per step.</b> Each task sends one message of 4·n + 34 bytes for n float32 parameters (rank 0 adds
+ * 8 bytes per buffer element, e.g. BatchNorm's running statistics), Base64-encoded to 4/3 of that, and receives all P
+ * messages: per step the driver takes in P messages and sends out P² (allGather relays through the driver). For
+ * SimpleCNN on 28×28 images (421,642 parameters) a message is 2,248,804 bytes, so at P = 2 each task sends 2.2 MB and
+ * receives 4.5 MB per step, and the driver relays 9 MB. It grows as P² at the driver, the first thing a larger cluster
+ * would replace (an all-reduce between executors moves 2·(P−1)/P·4n bytes per task): docs/scaling.md has the cost model.
+ *
+ * <p><b>Latency.</b> Spark 4.2's barrier call polls for its reply once a second; {@code Waker} interrupts the waiting
+ * task every half millisecond while the exchange is in flight (an interrupted poll only checks again), which brings an
+ * exchange from about a second to milliseconds.
+ *
+ * <p><b>BatchNorm.</b> As in PyTorch's DistributedDataParallel by default: batch statistics are per replica (each
+ * normalises its own micro-batch, exactly as single-process accumulation normalises each micro-batch, so gradients and
+ * weights match bitwise), and the running statistics are rank 0's, sent with every exchange and copied into every
+ * replica (DDP broadcasts rank 0's buffers). They are updated once per step from rank 0's micro-batch, not P times as
+ * in single-process accumulation, so the running statistics differ from the accumulation run's; an evaluation in eval
+ * mode uses them. Dropout masks are drawn per replica, so a model with dropout is not bitwise the accumulation run.
+ *
+ * <p><b>Checkpoints and failures.</b> Rank 0 writes the trainer's atomic checkpoints into the shared run folder every
+ * k steps and at epoch ends; every replica starts with {@code Trainer.resume()}. When a task or an executor fails,
+ * the barrier stage fails as a whole (Spark kills the other tasks); Spark may retry the stage, and the driver runs it
+ * again up to {@code attempts} times; either way every replica resumes from the latest checkpoint, which holds only
+ * whole steps, so the final weights are bitwise those of an uninterrupted run.
+ */
+package dev.descent.spark;
