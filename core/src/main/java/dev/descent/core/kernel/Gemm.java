@@ -206,10 +206,17 @@ public final class Gemm {
                         if (mr == MR && nr == NR) {
                             if (inPlace) kernelD(kc, a, aOff, ars, bp, bpo, c, cOff, ldc, first);
                             else kernelP(kc, ap, apo, bp, bpo, c, cOff, ldc, first);
-                        } else {
-                            // A partial tile: the same sums, in the same order, through a scratch tile.
-                            if (inPlace) kernelD(kc, a, aOff, ars, bp, bpo, tile, 0, NR, true);
-                            else kernelP(kc, ap, apo, bp, bpo, tile, 0, NR, true);
+                            continue;
+                        }
+                        // A partial tile: the same sums, in the same order, over as few vectors as cover its columns;
+                        // through a scratch tile unless it fills those vectors exactly.
+                        boolean exact = mr == MR && nr == narrowVectors(nr) * L;
+                        float[] dst = exact ? c : tile;
+                        int dOff = exact ? cOff : 0, dld = exact ? ldc : NR;
+                        boolean dFirst = first || !exact;
+                        if (inPlace) narrowD(nr, kc, a, aOff, ars, bp, bpo, dst, dOff, dld, dFirst);
+                        else narrowP(nr, kc, ap, apo, bp, bpo, dst, dOff, dld, dFirst);
+                        if (!exact) {
                             for (int i = 0; i < mr; i++) {
                                 int ci = cOff + i * ldc;
                                 for (int j = 0; j < nr; j++) c[ci + j] = first ? tile[i * NR + j] : c[ci + j] + tile[i * NR + j];
@@ -219,6 +226,17 @@ public final class Gemm {
                 }
             }
         }
+    }
+
+    /**
+     * Vectors per row that the kernel for an nr-column partial tile computes: with 32 registers one or two when
+     * they cover nr (n = 16 or 32, an attention head's width, would otherwise do 4 or 2 times the work),
+     * else all NRV.
+     */
+    static int narrowVectors(int nr) {
+        if (MANY_REGISTERS && nr <= L) return 1;
+        if (MANY_REGISTERS && nr <= 2 * L) return 2;
+        return NRV;
     }
 
     /**
@@ -288,13 +306,27 @@ public final class Gemm {
         else kP3x3(kc, ap, apo, bp, bpo, c, co, ldc, first);
     }
 
+    /** The packed A micro-panel kernel that fills {@link #narrowVectors}(nr) vectors of each tile row: the first ones of the B micro-panel. */
+    private static void narrowP(int nr, int kc, float[] ap, int apo, float[] bp, int bpo, float[] c, int co, int ldc, boolean first) {
+        if (MANY_REGISTERS && nr <= L) kP6x1(kc, ap, apo, bp, bpo, c, co, ldc, first);
+        else if (MANY_REGISTERS && nr <= 2 * L) kP6x2(kc, ap, apo, bp, bpo, c, co, ldc, first);
+        else kernelP(kc, ap, apo, bp, bpo, c, co, ldc, first);
+    }
+
     /** The register tile over a row-major A read in place: C tile (+)= A·Bpanel over kc. */
     private static void kernelD(int kc, float[] a, int ao, int ars, float[] bp, int bpo, float[] c, int co, int ldc, boolean first) {
         if (MANY_REGISTERS) kD6x4(kc, a, ao, ars, bp, bpo, c, co, ldc, first);
         else kD3x3(kc, a, ao, ars, bp, bpo, c, co, ldc, first);
     }
 
-    /** The 6×(4 vectors) tile over a packed A micro-panel. Flat on purpose. */
+    /** The row-major A read in place kernel that fills {@link #narrowVectors}(nr) vectors of each tile row: the first ones of the B micro-panel. */
+    private static void narrowD(int nr, int kc, float[] a, int ao, int ars, float[] bp, int bpo, float[] c, int co, int ldc, boolean first) {
+        if (MANY_REGISTERS && nr <= L) kD6x1(kc, a, ao, ars, bp, bpo, c, co, ldc, first);
+        else if (MANY_REGISTERS && nr <= 2 * L) kD6x2(kc, a, ao, ars, bp, bpo, c, co, ldc, first);
+        else kernelD(kc, a, ao, ars, bp, bpo, c, co, ldc, first);
+    }
+
+    /** The 6×(4 vectors) tile over a packed A micro-panel and a B micro-panel. */
     private static void kP6x4(int kc, float[] ap, int apo, float[] bp, int bpo, float[] c, int co, int ldc, boolean first) {
         FloatVector c00 = FloatVector.zero(S), c01 = FloatVector.zero(S), c02 = FloatVector.zero(S), c03 = FloatVector.zero(S);
         FloatVector c10 = FloatVector.zero(S), c11 = FloatVector.zero(S), c12 = FloatVector.zero(S), c13 = FloatVector.zero(S);
@@ -303,7 +335,7 @@ public final class Gemm {
         FloatVector c40 = FloatVector.zero(S), c41 = FloatVector.zero(S), c42 = FloatVector.zero(S), c43 = FloatVector.zero(S);
         FloatVector c50 = FloatVector.zero(S), c51 = FloatVector.zero(S), c52 = FloatVector.zero(S), c53 = FloatVector.zero(S);
         for (int p = 0; p < kc; p++) {
-            int pa = apo + p * 6, pb = bpo + p * 4 * L;
+            int pa = apo + p * 6, pb = bpo + p * NR;
             FloatVector b0 = FloatVector.fromArray(S, bp, pb);
             FloatVector b1 = FloatVector.fromArray(S, bp, pb + L);
             FloatVector b2 = FloatVector.fromArray(S, bp, pb + 2 * L);
@@ -392,7 +424,7 @@ public final class Gemm {
         }
     }
 
-    /** The 6×(4 vectors) tile over row-major A read in place: A[i,p] = a[ao + i·ars + p]. Flat on purpose. */
+    /** The 6×(4 vectors) tile over row-major A read in place (A[i,p] = a[ao + i·ars + p]) and a B micro-panel. */
     private static void kD6x4(int kc, float[] a, int ao, int ars, float[] bp, int bpo, float[] c, int co, int ldc, boolean first) {
         FloatVector c00 = FloatVector.zero(S), c01 = FloatVector.zero(S), c02 = FloatVector.zero(S), c03 = FloatVector.zero(S);
         FloatVector c10 = FloatVector.zero(S), c11 = FloatVector.zero(S), c12 = FloatVector.zero(S), c13 = FloatVector.zero(S);
@@ -407,7 +439,7 @@ public final class Gemm {
         int r4 = ao + 4 * ars;
         int r5 = ao + 5 * ars;
         for (int p = 0; p < kc; p++) {
-            int pb = bpo + p * 4 * L;
+            int pb = bpo + p * NR;
             FloatVector b0 = FloatVector.fromArray(S, bp, pb);
             FloatVector b1 = FloatVector.fromArray(S, bp, pb + L);
             FloatVector b2 = FloatVector.fromArray(S, bp, pb + 2 * L);
@@ -496,7 +528,7 @@ public final class Gemm {
         }
     }
 
-    /** The 3×(3 vectors) tile over a packed A micro-panel. Flat on purpose. */
+    /** The 3×(3 vectors) tile over a packed A micro-panel and a B micro-panel. */
     private static void kP3x3(int kc, float[] ap, int apo, float[] bp, int bpo, float[] c, int co, int ldc, boolean first) {
         FloatVector c00 = FloatVector.zero(S), c01 = FloatVector.zero(S), c02 = FloatVector.zero(S);
         FloatVector c10 = FloatVector.zero(S), c11 = FloatVector.zero(S), c12 = FloatVector.zero(S);
@@ -546,7 +578,7 @@ public final class Gemm {
         }
     }
 
-    /** The 3×(3 vectors) tile over row-major A read in place: A[i,p] = a[ao + i·ars + p]. Flat on purpose. */
+    /** The 3×(3 vectors) tile over row-major A read in place (A[i,p] = a[ao + i·ars + p]) and a B micro-panel. */
     private static void kD3x3(int kc, float[] a, int ao, int ars, float[] bp, int bpo, float[] c, int co, int ldc, boolean first) {
         FloatVector c00 = FloatVector.zero(S), c01 = FloatVector.zero(S), c02 = FloatVector.zero(S);
         FloatVector c10 = FloatVector.zero(S), c11 = FloatVector.zero(S), c12 = FloatVector.zero(S);
@@ -555,7 +587,7 @@ public final class Gemm {
         int r1 = ao + 1 * ars;
         int r2 = ao + 2 * ars;
         for (int p = 0; p < kc; p++) {
-            int pb = bpo + p * 3 * L;
+            int pb = bpo + p * NR;
             FloatVector b0 = FloatVector.fromArray(S, bp, pb);
             FloatVector b1 = FloatVector.fromArray(S, bp, pb + L);
             FloatVector b2 = FloatVector.fromArray(S, bp, pb + 2 * L);
@@ -592,6 +624,220 @@ public final class Gemm {
             c20.add(FloatVector.fromArray(S, c, co + 2 * ldc)).intoArray(c, co + 2 * ldc);
             c21.add(FloatVector.fromArray(S, c, co + 2 * ldc + L)).intoArray(c, co + 2 * ldc + L);
             c22.add(FloatVector.fromArray(S, c, co + 2 * ldc + 2 * L)).intoArray(c, co + 2 * ldc + 2 * L);
+        }
+    }
+
+    /** The 6×(2 vectors) tile over a packed A micro-panel and the first 2 of a B micro-panel. */
+    private static void kP6x2(int kc, float[] ap, int apo, float[] bp, int bpo, float[] c, int co, int ldc, boolean first) {
+        FloatVector c00 = FloatVector.zero(S), c01 = FloatVector.zero(S);
+        FloatVector c10 = FloatVector.zero(S), c11 = FloatVector.zero(S);
+        FloatVector c20 = FloatVector.zero(S), c21 = FloatVector.zero(S);
+        FloatVector c30 = FloatVector.zero(S), c31 = FloatVector.zero(S);
+        FloatVector c40 = FloatVector.zero(S), c41 = FloatVector.zero(S);
+        FloatVector c50 = FloatVector.zero(S), c51 = FloatVector.zero(S);
+        for (int p = 0; p < kc; p++) {
+            int pa = apo + p * 6, pb = bpo + p * NR;
+            FloatVector b0 = FloatVector.fromArray(S, bp, pb);
+            FloatVector b1 = FloatVector.fromArray(S, bp, pb + L);
+            FloatVector a0 = FloatVector.broadcast(S, ap[pa]);
+            c00 = a0.fma(b0, c00);
+            c01 = a0.fma(b1, c01);
+            FloatVector a1 = FloatVector.broadcast(S, ap[pa + 1]);
+            c10 = a1.fma(b0, c10);
+            c11 = a1.fma(b1, c11);
+            FloatVector a2 = FloatVector.broadcast(S, ap[pa + 2]);
+            c20 = a2.fma(b0, c20);
+            c21 = a2.fma(b1, c21);
+            FloatVector a3 = FloatVector.broadcast(S, ap[pa + 3]);
+            c30 = a3.fma(b0, c30);
+            c31 = a3.fma(b1, c31);
+            FloatVector a4 = FloatVector.broadcast(S, ap[pa + 4]);
+            c40 = a4.fma(b0, c40);
+            c41 = a4.fma(b1, c41);
+            FloatVector a5 = FloatVector.broadcast(S, ap[pa + 5]);
+            c50 = a5.fma(b0, c50);
+            c51 = a5.fma(b1, c51);
+        }
+        if (first) {
+            c00.intoArray(c, co);
+            c01.intoArray(c, co + L);
+            c10.intoArray(c, co + 1 * ldc);
+            c11.intoArray(c, co + 1 * ldc + L);
+            c20.intoArray(c, co + 2 * ldc);
+            c21.intoArray(c, co + 2 * ldc + L);
+            c30.intoArray(c, co + 3 * ldc);
+            c31.intoArray(c, co + 3 * ldc + L);
+            c40.intoArray(c, co + 4 * ldc);
+            c41.intoArray(c, co + 4 * ldc + L);
+            c50.intoArray(c, co + 5 * ldc);
+            c51.intoArray(c, co + 5 * ldc + L);
+        } else {
+            c00.add(FloatVector.fromArray(S, c, co)).intoArray(c, co);
+            c01.add(FloatVector.fromArray(S, c, co + L)).intoArray(c, co + L);
+            c10.add(FloatVector.fromArray(S, c, co + 1 * ldc)).intoArray(c, co + 1 * ldc);
+            c11.add(FloatVector.fromArray(S, c, co + 1 * ldc + L)).intoArray(c, co + 1 * ldc + L);
+            c20.add(FloatVector.fromArray(S, c, co + 2 * ldc)).intoArray(c, co + 2 * ldc);
+            c21.add(FloatVector.fromArray(S, c, co + 2 * ldc + L)).intoArray(c, co + 2 * ldc + L);
+            c30.add(FloatVector.fromArray(S, c, co + 3 * ldc)).intoArray(c, co + 3 * ldc);
+            c31.add(FloatVector.fromArray(S, c, co + 3 * ldc + L)).intoArray(c, co + 3 * ldc + L);
+            c40.add(FloatVector.fromArray(S, c, co + 4 * ldc)).intoArray(c, co + 4 * ldc);
+            c41.add(FloatVector.fromArray(S, c, co + 4 * ldc + L)).intoArray(c, co + 4 * ldc + L);
+            c50.add(FloatVector.fromArray(S, c, co + 5 * ldc)).intoArray(c, co + 5 * ldc);
+            c51.add(FloatVector.fromArray(S, c, co + 5 * ldc + L)).intoArray(c, co + 5 * ldc + L);
+        }
+    }
+
+    /** The 6×(2 vectors) tile over row-major A read in place (A[i,p] = a[ao + i·ars + p]) and the first 2 of a B micro-panel. */
+    private static void kD6x2(int kc, float[] a, int ao, int ars, float[] bp, int bpo, float[] c, int co, int ldc, boolean first) {
+        FloatVector c00 = FloatVector.zero(S), c01 = FloatVector.zero(S);
+        FloatVector c10 = FloatVector.zero(S), c11 = FloatVector.zero(S);
+        FloatVector c20 = FloatVector.zero(S), c21 = FloatVector.zero(S);
+        FloatVector c30 = FloatVector.zero(S), c31 = FloatVector.zero(S);
+        FloatVector c40 = FloatVector.zero(S), c41 = FloatVector.zero(S);
+        FloatVector c50 = FloatVector.zero(S), c51 = FloatVector.zero(S);
+        int r0 = ao;
+        int r1 = ao + 1 * ars;
+        int r2 = ao + 2 * ars;
+        int r3 = ao + 3 * ars;
+        int r4 = ao + 4 * ars;
+        int r5 = ao + 5 * ars;
+        for (int p = 0; p < kc; p++) {
+            int pb = bpo + p * NR;
+            FloatVector b0 = FloatVector.fromArray(S, bp, pb);
+            FloatVector b1 = FloatVector.fromArray(S, bp, pb + L);
+            FloatVector a0 = FloatVector.broadcast(S, a[r0 + p]);
+            c00 = a0.fma(b0, c00);
+            c01 = a0.fma(b1, c01);
+            FloatVector a1 = FloatVector.broadcast(S, a[r1 + p]);
+            c10 = a1.fma(b0, c10);
+            c11 = a1.fma(b1, c11);
+            FloatVector a2 = FloatVector.broadcast(S, a[r2 + p]);
+            c20 = a2.fma(b0, c20);
+            c21 = a2.fma(b1, c21);
+            FloatVector a3 = FloatVector.broadcast(S, a[r3 + p]);
+            c30 = a3.fma(b0, c30);
+            c31 = a3.fma(b1, c31);
+            FloatVector a4 = FloatVector.broadcast(S, a[r4 + p]);
+            c40 = a4.fma(b0, c40);
+            c41 = a4.fma(b1, c41);
+            FloatVector a5 = FloatVector.broadcast(S, a[r5 + p]);
+            c50 = a5.fma(b0, c50);
+            c51 = a5.fma(b1, c51);
+        }
+        if (first) {
+            c00.intoArray(c, co);
+            c01.intoArray(c, co + L);
+            c10.intoArray(c, co + 1 * ldc);
+            c11.intoArray(c, co + 1 * ldc + L);
+            c20.intoArray(c, co + 2 * ldc);
+            c21.intoArray(c, co + 2 * ldc + L);
+            c30.intoArray(c, co + 3 * ldc);
+            c31.intoArray(c, co + 3 * ldc + L);
+            c40.intoArray(c, co + 4 * ldc);
+            c41.intoArray(c, co + 4 * ldc + L);
+            c50.intoArray(c, co + 5 * ldc);
+            c51.intoArray(c, co + 5 * ldc + L);
+        } else {
+            c00.add(FloatVector.fromArray(S, c, co)).intoArray(c, co);
+            c01.add(FloatVector.fromArray(S, c, co + L)).intoArray(c, co + L);
+            c10.add(FloatVector.fromArray(S, c, co + 1 * ldc)).intoArray(c, co + 1 * ldc);
+            c11.add(FloatVector.fromArray(S, c, co + 1 * ldc + L)).intoArray(c, co + 1 * ldc + L);
+            c20.add(FloatVector.fromArray(S, c, co + 2 * ldc)).intoArray(c, co + 2 * ldc);
+            c21.add(FloatVector.fromArray(S, c, co + 2 * ldc + L)).intoArray(c, co + 2 * ldc + L);
+            c30.add(FloatVector.fromArray(S, c, co + 3 * ldc)).intoArray(c, co + 3 * ldc);
+            c31.add(FloatVector.fromArray(S, c, co + 3 * ldc + L)).intoArray(c, co + 3 * ldc + L);
+            c40.add(FloatVector.fromArray(S, c, co + 4 * ldc)).intoArray(c, co + 4 * ldc);
+            c41.add(FloatVector.fromArray(S, c, co + 4 * ldc + L)).intoArray(c, co + 4 * ldc + L);
+            c50.add(FloatVector.fromArray(S, c, co + 5 * ldc)).intoArray(c, co + 5 * ldc);
+            c51.add(FloatVector.fromArray(S, c, co + 5 * ldc + L)).intoArray(c, co + 5 * ldc + L);
+        }
+    }
+
+    /** The 6×(1 vectors) tile over a packed A micro-panel and the first 1 of a B micro-panel. */
+    private static void kP6x1(int kc, float[] ap, int apo, float[] bp, int bpo, float[] c, int co, int ldc, boolean first) {
+        FloatVector c00 = FloatVector.zero(S);
+        FloatVector c10 = FloatVector.zero(S);
+        FloatVector c20 = FloatVector.zero(S);
+        FloatVector c30 = FloatVector.zero(S);
+        FloatVector c40 = FloatVector.zero(S);
+        FloatVector c50 = FloatVector.zero(S);
+        for (int p = 0; p < kc; p++) {
+            int pa = apo + p * 6, pb = bpo + p * NR;
+            FloatVector b0 = FloatVector.fromArray(S, bp, pb);
+            FloatVector a0 = FloatVector.broadcast(S, ap[pa]);
+            c00 = a0.fma(b0, c00);
+            FloatVector a1 = FloatVector.broadcast(S, ap[pa + 1]);
+            c10 = a1.fma(b0, c10);
+            FloatVector a2 = FloatVector.broadcast(S, ap[pa + 2]);
+            c20 = a2.fma(b0, c20);
+            FloatVector a3 = FloatVector.broadcast(S, ap[pa + 3]);
+            c30 = a3.fma(b0, c30);
+            FloatVector a4 = FloatVector.broadcast(S, ap[pa + 4]);
+            c40 = a4.fma(b0, c40);
+            FloatVector a5 = FloatVector.broadcast(S, ap[pa + 5]);
+            c50 = a5.fma(b0, c50);
+        }
+        if (first) {
+            c00.intoArray(c, co);
+            c10.intoArray(c, co + 1 * ldc);
+            c20.intoArray(c, co + 2 * ldc);
+            c30.intoArray(c, co + 3 * ldc);
+            c40.intoArray(c, co + 4 * ldc);
+            c50.intoArray(c, co + 5 * ldc);
+        } else {
+            c00.add(FloatVector.fromArray(S, c, co)).intoArray(c, co);
+            c10.add(FloatVector.fromArray(S, c, co + 1 * ldc)).intoArray(c, co + 1 * ldc);
+            c20.add(FloatVector.fromArray(S, c, co + 2 * ldc)).intoArray(c, co + 2 * ldc);
+            c30.add(FloatVector.fromArray(S, c, co + 3 * ldc)).intoArray(c, co + 3 * ldc);
+            c40.add(FloatVector.fromArray(S, c, co + 4 * ldc)).intoArray(c, co + 4 * ldc);
+            c50.add(FloatVector.fromArray(S, c, co + 5 * ldc)).intoArray(c, co + 5 * ldc);
+        }
+    }
+
+    /** The 6×(1 vectors) tile over row-major A read in place (A[i,p] = a[ao + i·ars + p]) and the first 1 of a B micro-panel. */
+    private static void kD6x1(int kc, float[] a, int ao, int ars, float[] bp, int bpo, float[] c, int co, int ldc, boolean first) {
+        FloatVector c00 = FloatVector.zero(S);
+        FloatVector c10 = FloatVector.zero(S);
+        FloatVector c20 = FloatVector.zero(S);
+        FloatVector c30 = FloatVector.zero(S);
+        FloatVector c40 = FloatVector.zero(S);
+        FloatVector c50 = FloatVector.zero(S);
+        int r0 = ao;
+        int r1 = ao + 1 * ars;
+        int r2 = ao + 2 * ars;
+        int r3 = ao + 3 * ars;
+        int r4 = ao + 4 * ars;
+        int r5 = ao + 5 * ars;
+        for (int p = 0; p < kc; p++) {
+            int pb = bpo + p * NR;
+            FloatVector b0 = FloatVector.fromArray(S, bp, pb);
+            FloatVector a0 = FloatVector.broadcast(S, a[r0 + p]);
+            c00 = a0.fma(b0, c00);
+            FloatVector a1 = FloatVector.broadcast(S, a[r1 + p]);
+            c10 = a1.fma(b0, c10);
+            FloatVector a2 = FloatVector.broadcast(S, a[r2 + p]);
+            c20 = a2.fma(b0, c20);
+            FloatVector a3 = FloatVector.broadcast(S, a[r3 + p]);
+            c30 = a3.fma(b0, c30);
+            FloatVector a4 = FloatVector.broadcast(S, a[r4 + p]);
+            c40 = a4.fma(b0, c40);
+            FloatVector a5 = FloatVector.broadcast(S, a[r5 + p]);
+            c50 = a5.fma(b0, c50);
+        }
+        if (first) {
+            c00.intoArray(c, co);
+            c10.intoArray(c, co + 1 * ldc);
+            c20.intoArray(c, co + 2 * ldc);
+            c30.intoArray(c, co + 3 * ldc);
+            c40.intoArray(c, co + 4 * ldc);
+            c50.intoArray(c, co + 5 * ldc);
+        } else {
+            c00.add(FloatVector.fromArray(S, c, co)).intoArray(c, co);
+            c10.add(FloatVector.fromArray(S, c, co + 1 * ldc)).intoArray(c, co + 1 * ldc);
+            c20.add(FloatVector.fromArray(S, c, co + 2 * ldc)).intoArray(c, co + 2 * ldc);
+            c30.add(FloatVector.fromArray(S, c, co + 3 * ldc)).intoArray(c, co + 3 * ldc);
+            c40.add(FloatVector.fromArray(S, c, co + 4 * ldc)).intoArray(c, co + 4 * ldc);
+            c50.add(FloatVector.fromArray(S, c, co + 5 * ldc)).intoArray(c, co + 5 * ldc);
         }
     }
 
