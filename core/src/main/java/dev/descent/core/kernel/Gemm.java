@@ -291,11 +291,13 @@ public final class Gemm {
             }
         }
         if (fullEnd < q1) {
-            int q = fullEnd, nr = nc - q * NR, dst = q * NR * kbs;
+            // The partial panel, zero-padded only as far as its kernel reads (narrowVectors).
+            int q = fullEnd, nr = nc - q * NR, dst = q * NR * kbs, width = narrowVectors(nr) * L;
             for (int p = 0; p < kbs; p++) {
                 int src = bo + (kb + p) * brs + (col + q * NR) * bcs, d = dst + p * NR;
-                for (int j = 0; j < nr; j++) bp[d + j] = b[src + j * bcs];
-                for (int j = nr; j < NR; j++) bp[d + j] = 0f;
+                if (bcs == 1) System.arraycopy(b, src, bp, d, nr);
+                else for (int j = 0; j < nr; j++) bp[d + j] = b[src + j * bcs];
+                for (int j = nr; j < width; j++) bp[d + j] = 0f;
             }
         }
     }
