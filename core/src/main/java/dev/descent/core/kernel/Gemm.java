@@ -188,9 +188,11 @@ public final class Gemm {
         float[] tile = s.tile;
         for (int ic = i0; ic < i1; ic += MC) {
             int mc = Math.min(MC, i1 - ic);
-            // Read in place, only a ragged last micro-panel is packed (zero-padded), at its usual place.
+            // Read in place, a ragged last micro-panel is copied row-major (zero-padded to MR rows) into ap, so
+            // that it runs the same in-place kernel: one kernel to compile and warm up rather than two.
             int packed = direct ? mc / MR * MR : 0;
-            if (packed < mc) packA(a, ao, ars, acs, ic, packed, mc, kb, kbs, ap);
+            if (!direct) packA(a, ao, ars, acs, ic, mc, kb, kbs, ap);
+            else if (packed < mc) copyRows(a, ao, ars, ic + packed, mc - packed, kb, kbs, ap);
             for (int jr = 0; jr < nc; jr += NR) {
                 int nr = Math.min(NR, nc - jr);
                 for (int pc = 0; pc < kbs; pc += KC) {
@@ -201,10 +203,12 @@ public final class Gemm {
                         int mr = Math.min(MR, mc - ir);
                         int apo = ir * kbs + pc * MR;
                         int cOff = co + (ic + ir) * ldc + jc + jr;
-                        boolean inPlace = ir < packed;
-                        int aOff = ao + (ic + ir) * ars + kb + pc;
+                        // In place: A's rows, or the copied ragged rows.
+                        boolean copied = ir >= packed;
+                        float[] ad = copied ? ap : a;
+                        int aOff = copied ? (ir - packed) * kbs + pc : ao + (ic + ir) * ars + kb + pc, aRows = copied ? kbs : ars;
                         if (mr == MR && nr == NR) {
-                            if (inPlace) kernelD(kc, a, aOff, ars, bp, bpo, c, cOff, ldc, first);
+                            if (direct) kernelD(kc, ad, aOff, aRows, bp, bpo, c, cOff, ldc, first);
                             else kernelP(kc, ap, apo, bp, bpo, c, cOff, ldc, first);
                             continue;
                         }
@@ -214,7 +218,7 @@ public final class Gemm {
                         float[] dst = exact ? c : tile;
                         int dOff = exact ? cOff : 0, dld = exact ? ldc : NR;
                         boolean dFirst = first || !exact;
-                        if (inPlace) narrowD(nr, kc, a, aOff, ars, bp, bpo, dst, dOff, dld, dFirst);
+                        if (direct) narrowD(nr, kc, ad, aOff, aRows, bp, bpo, dst, dOff, dld, dFirst);
                         else narrowP(nr, kc, ap, apo, bp, bpo, dst, dOff, dld, dFirst);
                         if (!exact) {
                             for (int i = 0; i < mr; i++) {
@@ -239,13 +243,18 @@ public final class Gemm {
         return NRV;
     }
 
+    /** Copies rows [row, row+rows) × depth [kb, kb+kbs) of a row-major A into MR rows of kbs floats, zero-padded. */
+    private static void copyRows(float[] a, int ao, int ars, int row, int rows, int kb, int kbs, float[] dst) {
+        for (int i = 0; i < rows; i++) System.arraycopy(a, ao + (row + i) * ars + kb, dst, i * kbs, kbs);
+        java.util.Arrays.fill(dst, rows * kbs, MR * kbs, 0f);
+    }
+
     /**
-     * Packs rows [row+r0, row+mc) × depth [kb, kb+kbs) of A into MR-row micro-panels: panel q at q·MR·kbs holds
+     * Packs rows [row, row+mc) × depth [kb, kb+kbs) of A into MR-row micro-panels: panel q at q·MR·kbs holds
      * kbs groups of MR values (the last panel zero-padded), so depth [pc, pc+kc) of a panel is contiguous.
-     * r0 is a multiple of MR.
      */
-    private static void packA(float[] a, int ao, int ars, int acs, int row, int r0, int mc, int kb, int kbs, float[] ap) {
-        for (int ir = r0; ir < mc; ir += MR) {
+    private static void packA(float[] a, int ao, int ars, int acs, int row, int mc, int kb, int kbs, float[] ap) {
+        for (int ir = 0; ir < mc; ir += MR) {
             int mr = Math.min(MR, mc - ir);
             int base = ao + (row + ir) * ars + kb * acs, dst = ir * kbs;
             if (acs == 1) {
