@@ -16,9 +16,12 @@ import jdk.incubator.vector.VectorSpecies;
  * (AVX-512 at any vector width, ARM) it is 6 rows × 4 vectors: 24 accumulators, which is what two FMA units of
  * 4-cycle latency need to stay busy with slack to spare, and only 10 loads per 24 FMAs. With 16 (AVX2) it is
  * 3 × 3: C2 schedules every load of an iteration ahead of the FMAs, so a tile needs accumulators + all of one
- * iteration's loads in registers, and 6×16 (12 + 2 + 6) would spill an accumulator on every iteration.
+ * iteration's loads in registers, and 6 × 2 vectors (12 + 2 + 6) would spill an accumulator on every iteration.
  * On the AVX-512 machine of docs/benchmarks.md, 6×4 measured 1.3–2.5× the 3×3 tile at 512 bits and 1.1–2.2×
- * at 256 bits; 8×2, 9×2, 10×2 and 12×2 were within noise of it, 14×2 and 7×4 (which spill) slower.
+ * at 256 bits. 12×2 was 6–14% faster at 512 bits for n ≥ 512 but 3–11% slower on the narrow products of a
+ * small model and at 256 bits; 8×2, 9×2, 10×2, 5×4 were no better; 14×2 and 7×4 (which spill) slower.
+ * A partial column panel of at most one or two vectors (an attention head's 16 or 32 columns) runs a
+ * 6×1 or 6×2 kernel rather than doing four or two times the work in the 6×4 one.
  *
  * <p>Loops, outermost first: columns in blocks of at most {@link #NC}; depth in blocks of
  * {@link #KB}, whose B block is packed once into NR-wide micro-panels (every thread packing some of
@@ -32,7 +35,8 @@ import jdk.incubator.vector.VectorSpecies;
  * and B is narrow ({@link #DIRECT_MAX_N} columns or fewer): then the kernel broadcasts A's elements from
  * its rows in place. Packing A costs a pass over A per column block, which only pays off when it is reused
  * over many columns; for the narrow products of a small model (d_model 64: n = 64…256, k = 64…256)
- * it cost as much as the multiply. Only a ragged last micro-panel is then packed (zero-padded).
+ * it cost as much as the multiply. A ragged last micro-panel is then copied row-major, zero-padded to MR rows,
+ * and runs the same in-place kernel.
  *
  * <p>Work is split across threads over rows (each thread its own A blocks, B packed once and shared)
  * or, when there are too few rows, over columns (each thread its own B, all of the small A). Either
@@ -43,8 +47,10 @@ import jdk.incubator.vector.VectorSpecies;
  * <p>Packing reads A and B through arbitrary row and column strides, so transposed operands cost
  * nothing extra. The micro-kernels are flat methods: a helper that took or returned vectors and was
  * not inlined would make the JIT box every vector. Their loops index A and B as constant multiples of
- * the loop counter plus loop-invariant offsets, a shape C2's range-check elimination proves in bounds
- * once before the loop.
+ * the loop counter plus loop-invariant offsets: the shape C2's range-check elimination handles (checked by
+ * speed only; this machine has no disassembler for the JIT's code). Each tile shape is written out in full,
+ * one method per shape: a loop over accumulators would need an array of vectors, which C2 does not keep in
+ * registers.
  */
 public final class Gemm {
     private Gemm() {}
