@@ -1,58 +1,107 @@
 package dev.descent.core.kernel;
 
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import jdk.incubator.vector.DoubleVector;
 import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorShape;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
  * Matrix multiply C = A·B (or C += A·B) for strided A and B, BLIS-style for float32.
  *
- * <p>The micro-kernel keeps an {@link #MR}×{@link #NR} tile of C (3 rows × 3 vectors) in nine vector
- * registers and streams packed A and B through FMAs. Nine accumulators, not the classic twelve of a
- * 6×16 tile: C2 schedules every load of an iteration ahead of the FMAs, so a tile needs accumulators +
- * all of one iteration's loads in registers, and with 16 ymm registers only 9 + 3 + 3 fits; 6×16
- * (12 + 2 + 6) spills an accumulator to the stack on every iteration and runs at half speed.
+ * <p>The micro-kernel keeps an {@link #MR}×{@link #NR} tile of C in vector registers and streams A and
+ * packed B through FMAs. The tile is chosen once from the vector registers the JIT can allocate. With 32
+ * (AVX-512 at any vector width, ARM) it is 6 rows × 4 vectors: 24 accumulators, which is what two FMA units of
+ * 4-cycle latency need to stay busy with slack to spare, and only 10 loads per 24 FMAs. With 16 (AVX2) it is
+ * 3 × 3: C2 schedules every load of an iteration ahead of the FMAs, so a tile needs accumulators + all of one
+ * iteration's loads in registers, and 6 × 2 vectors (12 + 2 + 6) would spill an accumulator on every iteration.
+ * On the AVX-512 machine of docs/benchmarks.md, 6×4 measured 1.3–2.5× the 3×3 tile at 512 bits and 1.1–2.2×
+ * at 256 bits. 12×2 was 6–14% faster at 512 bits for n ≥ 512 but 3–11% slower on the narrow products of a
+ * small model and at 256 bits; 8×2, 9×2, 10×2, 5×4 were no better; 14×2 and 7×4 (which spill) slower.
+ * A partial column panel of at most one or two vectors (an attention head's 16 or 32 columns) runs a
+ * 6×1 or 6×2 kernel rather than doing four or two times the work in the 6×4 one.
  *
  * <p>Loops, outermost first: columns in blocks of at most {@link #NC}; depth in blocks of
  * {@link #KB}, whose B block is packed once into NR-wide micro-panels (every thread packing some of
- * them) and shared by all threads; rows in blocks of {@link #MC}, whose A block (about 200 KB, kept in
- * L2) each thread packs for itself; then, per NR-wide micro-panel of B, the depth in steps of
- * {@link #KC} (a 24 KB micro-panel slice, kept in L1) and under it every MR-row micro-panel of the A
- * block. Depth sits inside the column micro-panel so that the C tiles it updates, MC×NR floats (9 KB),
- * stay in L1/L2 from one depth step to the next: their reloads are cache hits, not memory misses exposed
- * at the end of every kernel call. Packed micro-panels hold a whole depth block, so one panel's depth steps are
+ * them) and shared by all threads; rows in blocks of {@link #MC}; then, per NR-wide micro-panel of B, the
+ * depth in steps of {@link #KC} (a micro-panel slice meant for L1) and under it every MR-row micro-panel of
+ * the A block. Depth sits inside the column micro-panel so that the C tiles it updates stay in L1/L2 from one
+ * depth step to the next. Packed micro-panels hold a whole depth block, so one panel's depth steps are
  * contiguous and the hardware prefetcher can follow them.
+ *
+ * <p>A is packed into MR-row micro-panels (per thread, per row block, kept in L2) unless it is row-major
+ * and B is narrow ({@link #DIRECT_MAX_N} columns or fewer): then the kernel broadcasts A's elements from
+ * its rows in place. Packing A costs a pass over A per column block, which only pays off when it is reused
+ * over many columns; for the narrow products of a small model (d_model 64: n = 64…256, k = 64…256)
+ * it cost as much as the multiply. A ragged last micro-panel is then copied row-major, zero-padded to MR rows,
+ * and runs the same in-place kernel.
  *
  * <p>Work is split across threads over rows (each thread its own A blocks, B packed once and shared)
  * or, when there are too few rows, over columns (each thread its own B, all of the small A). Either
  * way a C element is computed by one kernel over the same depth steps in the same order, starting at
- * fixed multiples of KC: results are bitwise identical whatever the thread count.
+ * fixed multiples of KC: results are bitwise identical whatever the thread count, tile and packing
+ * (the tile and packing change which registers hold a sum, not the order of its terms).
  *
  * <p>Packing reads A and B through arbitrary row and column strides, so transposed operands cost
- * nothing extra. The micro-kernel is one flat method: a helper that took or returned vectors and was
- * not inlined would make the JIT box every vector.
+ * nothing extra. The micro-kernels are flat methods: a helper that took or returned vectors and was
+ * not inlined would make the JIT box every vector. Their loops index A and B as constant multiples of
+ * the loop counter plus loop-invariant offsets: the shape C2's range-check elimination handles (checked by
+ * speed only; this machine has no disassembler for the JIT's code). Each tile shape is written out in full,
+ * one method per shape: a loop over accumulators would need an array of vectors, which C2 does not keep in
+ * registers.
  */
 public final class Gemm {
     private Gemm() {}
 
     private static final VectorSpecies<Float> S = Vectors.F;
     private static final int L = S.length();
+    /** Whether the JIT has 32 vector registers to give the micro-kernel (else 16): picks the tile. */
+    private static final boolean MANY_REGISTERS = vectorRegisters() >= 32;
     /** Rows of the register tile. */
-    public static final int MR = 3;
-    /** Columns of the register tile: three vectors. */
-    public static final int NR = 3 * L;
-    /** Depth of one micro-kernel call: a KC×NR slice of a B micro-panel (24 KB with AVX2) stays in L1. */
+    public static final int MR = MANY_REGISTERS ? 6 : 3;
+    /** Vectors per row of the register tile. */
+    private static final int NRV = MANY_REGISTERS ? 4 : 3;
+    /** Columns of the register tile. */
+    public static final int NR = NRV * L;
+    /** Depth of one micro-kernel call: a KC×NR slice of a B micro-panel (24–64 KB) meant for L1. */
     public static final int KC = 256;
     /** Depth of a packed block; a multiple of KC. */
     public static final int KB = 2 * KC;
     /** Rows of a packed A block (MC×KB floats, about 200 KB, stay in L2); a multiple of MR. */
-    public static final int MC = 96;
+    public static final int MC = (96 + MR - 1) / MR * MR;
     /** Columns of a packed B block: KB×NC floats (about 4 MB) stay in L3. A multiple of NR. */
     public static final int NC = Math.max(NR, (1 << 20) / KB / NR * NR);
     /** Least work (flops) worth handing to another thread. */
     private static final long MIN_CHUNK_FLOPS = 2_000_000L;
     /** Least share of a B block (floats) worth packing on another thread. */
     private static final long MIN_PACK_CHUNK = 200_000L;
+    /**
+     * Widest B (columns) for which a row-major A is read in place rather than packed. Measured: in place was
+     * 1.2–1.7× faster for n ≤ 256 (k = 16…256), packed 1.2× faster for 512×512×512.
+     */
+    static final int DIRECT_MAX_N = 256;
+
+    /**
+     * The vector registers C2 can allocate: 32 on AVX-512 CPUs (at every vector width: AVX-512VL gives the
+     * 256-bit and 128-bit forms all 32) and on 64-bit ARM, 16 otherwise. An AVX-512 CPU run with
+     * {@code -XX:MaxVectorSize=32} reports a 256-bit preferred shape, so Linux's CPU flags are asked too.
+     * {@code -Ddescent.gemm.registers=16} forces the small tile (core's build tests it that way on any CPU).
+     */
+    private static int vectorRegisters() {
+        String forced = System.getProperty("descent.gemm.registers");
+        if ("16".equals(forced) || "32".equals(forced)) return Integer.parseInt(forced);
+        if ("aarch64".equals(System.getProperty("os.arch"))) return 32;
+        if (VectorShape.preferredShape().vectorBitSize() >= 512) return 32;
+        try {
+            Path info = Path.of("/proc/cpuinfo");
+            if (Files.isReadable(info) && Files.readString(info).contains(" avx512f")) return 32;
+        } catch (IOException | RuntimeException e) {
+            // unknown: assume the smaller register file (a slower tile, never a wrong one)
+        }
+        return 16;
+    }
 
     /** Per-thread packing buffers and the scratch tile of partial tiles. */
     private static final class Scratch {
@@ -88,6 +137,7 @@ public final class Gemm {
         }
         Vectors.count();
         int mPanels = (m + MR - 1) / MR, nPanels = (n + NR - 1) / NR;
+        boolean direct = acs == 1 && n <= DIRECT_MAX_N;
         if (mPanels >= nPanels || mPanels >= 4 * Parallel.threads()) {
             // Rows across threads. B is packed once per block, by all threads, into the caller's buffer.
             int step = columnStep(n);
@@ -101,7 +151,7 @@ public final class Gemm {
                     Parallel.forRange(panels, packGrain, (from, to) -> packB(b, bo, brs, bcs, fkb, kbs, fjc, nc, bp, from, to));
                     int grain = (int) Math.max(1, MIN_CHUNK_FLOPS / (2L * MR * nc * kbs));
                     Parallel.forRange(mPanels, grain, (from, to) ->
-                            block(from * MR, Math.min(m, to * MR), fjc, nc, fkb, kbs, a, ao, ars, acs, bp, c, co, ldc, accumulate));
+                            block(from * MR, Math.min(m, to * MR), fjc, nc, fkb, kbs, a, ao, ars, acs, direct, bp, c, co, ldc, accumulate));
                 }
             }
         } else {
@@ -116,7 +166,7 @@ public final class Gemm {
                     for (int kb = 0; kb < k; kb += KB) {
                         int kbs = Math.min(KB, k - kb);
                         packB(b, bo, brs, bcs, kb, kbs, jc, nc, bp, 0, (nc + NR - 1) / NR);
-                        block(0, m, jc, nc, kb, kbs, a, ao, ars, acs, bp, c, co, ldc, accumulate);
+                        block(0, m, jc, nc, kb, kbs, a, ao, ars, acs, direct, bp, c, co, ldc, accumulate);
                     }
                 }
             });
@@ -137,14 +187,18 @@ public final class Gemm {
      * B block already packed in {@code bp}.
      */
     private static void block(int i0, int i1, int jc, int nc, int kb, int kbs,
-                              float[] a, int ao, int ars, int acs, float[] bp,
+                              float[] a, int ao, int ars, int acs, boolean direct, float[] bp,
                               float[] c, int co, int ldc, boolean accumulate) {
         Scratch s = SCRATCH.get();
         float[] ap = s.a(Math.min(MC, (i1 - i0 + MR - 1) / MR * MR) * kbs);
         float[] tile = s.tile;
         for (int ic = i0; ic < i1; ic += MC) {
             int mc = Math.min(MC, i1 - ic);
-            packA(a, ao, ars, acs, ic, mc, kb, kbs, ap);
+            // Read in place, a ragged last micro-panel is copied row-major (zero-padded to MR rows) into ap, so
+            // that it runs the same in-place kernel: one kernel to compile and warm up rather than two.
+            int packed = direct ? mc / MR * MR : 0;
+            if (!direct) packA(a, ao, ars, acs, ic, mc, kb, kbs, ap);
+            else if (packed < mc) copyRows(a, ao, ars, ic + packed, mc - packed, kb, kbs, ap);
             for (int jr = 0; jr < nc; jr += NR) {
                 int nr = Math.min(NR, nc - jr);
                 for (int pc = 0; pc < kbs; pc += KC) {
@@ -155,11 +209,24 @@ public final class Gemm {
                         int mr = Math.min(MR, mc - ir);
                         int apo = ir * kbs + pc * MR;
                         int cOff = co + (ic + ir) * ldc + jc + jr;
+                        // In place: A's rows, or the copied ragged rows.
+                        boolean copied = ir >= packed;
+                        float[] ad = copied ? ap : a;
+                        int aOff = copied ? (ir - packed) * kbs + pc : ao + (ic + ir) * ars + kb + pc, aRows = copied ? kbs : ars;
                         if (mr == MR && nr == NR) {
-                            kernel(kc, ap, apo, bp, bpo, c, cOff, ldc, first);
-                        } else {
-                            // A partial tile: the same sums, in the same order, through a scratch tile.
-                            kernel(kc, ap, apo, bp, bpo, tile, 0, NR, true);
+                            if (direct) kernelD(kc, ad, aOff, aRows, bp, bpo, c, cOff, ldc, first);
+                            else kernelP(kc, ap, apo, bp, bpo, c, cOff, ldc, first);
+                            continue;
+                        }
+                        // A partial tile: the same sums, in the same order, over as few vectors as cover its columns;
+                        // through a scratch tile unless it fills those vectors exactly.
+                        boolean exact = mr == MR && nr == narrowVectors(nr) * L;
+                        float[] dst = exact ? c : tile;
+                        int dOff = exact ? cOff : 0, dld = exact ? ldc : NR;
+                        boolean dFirst = first || !exact;
+                        if (direct) narrowD(nr, kc, ad, aOff, aRows, bp, bpo, dst, dOff, dld, dFirst);
+                        else narrowP(nr, kc, ap, apo, bp, bpo, dst, dOff, dld, dFirst);
+                        if (!exact) {
                             for (int i = 0; i < mr; i++) {
                                 int ci = cOff + i * ldc;
                                 for (int j = 0; j < nr; j++) c[ci + j] = first ? tile[i * NR + j] : c[ci + j] + tile[i * NR + j];
@@ -169,6 +236,23 @@ public final class Gemm {
                 }
             }
         }
+    }
+
+    /**
+     * Vectors per row that the kernel for an nr-column partial tile computes: with 32 registers one or two when
+     * they cover nr (n = 16 or 32, an attention head's width, would otherwise do 4 or 2 times the work),
+     * else all NRV.
+     */
+    static int narrowVectors(int nr) {
+        if (MANY_REGISTERS && nr <= L) return 1;
+        if (MANY_REGISTERS && nr <= 2 * L) return 2;
+        return NRV;
+    }
+
+    /** Copies rows [row, row+rows) × depth [kb, kb+kbs) of a row-major A into MR rows of kbs floats, zero-padded. */
+    private static void copyRows(float[] a, int ao, int ars, int row, int rows, int kb, int kbs, float[] dst) {
+        for (int i = 0; i < rows; i++) System.arraycopy(a, ao + (row + i) * ars + kb, dst, i * kbs, kbs);
+        java.util.Arrays.fill(dst, rows * kbs, MR * kbs, 0f);
     }
 
     /**
@@ -222,26 +306,253 @@ public final class Gemm {
             }
         }
         if (fullEnd < q1) {
-            int q = fullEnd, nr = nc - q * NR, dst = q * NR * kbs;
+            // The partial panel, zero-padded only as far as its kernel reads (narrowVectors).
+            int q = fullEnd, nr = nc - q * NR, dst = q * NR * kbs, width = narrowVectors(nr) * L;
             for (int p = 0; p < kbs; p++) {
                 int src = bo + (kb + p) * brs + (col + q * NR) * bcs, d = dst + p * NR;
-                for (int j = 0; j < nr; j++) bp[d + j] = b[src + j * bcs];
-                for (int j = nr; j < NR; j++) bp[d + j] = 0f;
+                if (bcs == 1) System.arraycopy(b, src, bp, d, nr);
+                else for (int j = 0; j < nr; j++) bp[d + j] = b[src + j * bcs];
+                for (int j = nr; j < width; j++) bp[d + j] = 0f;
             }
         }
     }
 
-    /** The 3×(3 vectors) register tile: C tile (+)= Apanel·Bpanel over kc. Flat on purpose. */
-    private static void kernel(int kc, float[] ap, int apo, float[] bp, int bpo, float[] c, int co, int ldc, boolean first) {
+    /** The register tile over a packed A micro-panel: C tile (+)= A·Bpanel over kc. */
+    private static void kernelP(int kc, float[] ap, int apo, float[] bp, int bpo, float[] c, int co, int ldc, boolean first) {
+        if (MANY_REGISTERS) kP6x4(kc, ap, apo, bp, bpo, c, co, ldc, first);
+        else kP3x3(kc, ap, apo, bp, bpo, c, co, ldc, first);
+    }
+
+    /** The packed A micro-panel kernel that fills {@link #narrowVectors}(nr) vectors of each tile row: the first ones of the B micro-panel. */
+    private static void narrowP(int nr, int kc, float[] ap, int apo, float[] bp, int bpo, float[] c, int co, int ldc, boolean first) {
+        if (MANY_REGISTERS && nr <= L) kP6x1(kc, ap, apo, bp, bpo, c, co, ldc, first);
+        else if (MANY_REGISTERS && nr <= 2 * L) kP6x2(kc, ap, apo, bp, bpo, c, co, ldc, first);
+        else kernelP(kc, ap, apo, bp, bpo, c, co, ldc, first);
+    }
+
+    /** The register tile over a row-major A read in place: C tile (+)= A·Bpanel over kc. */
+    private static void kernelD(int kc, float[] a, int ao, int ars, float[] bp, int bpo, float[] c, int co, int ldc, boolean first) {
+        if (MANY_REGISTERS) kD6x4(kc, a, ao, ars, bp, bpo, c, co, ldc, first);
+        else kD3x3(kc, a, ao, ars, bp, bpo, c, co, ldc, first);
+    }
+
+    /** The row-major A read in place kernel that fills {@link #narrowVectors}(nr) vectors of each tile row: the first ones of the B micro-panel. */
+    private static void narrowD(int nr, int kc, float[] a, int ao, int ars, float[] bp, int bpo, float[] c, int co, int ldc, boolean first) {
+        if (MANY_REGISTERS && nr <= L) kD6x1(kc, a, ao, ars, bp, bpo, c, co, ldc, first);
+        else if (MANY_REGISTERS && nr <= 2 * L) kD6x2(kc, a, ao, ars, bp, bpo, c, co, ldc, first);
+        else kernelD(kc, a, ao, ars, bp, bpo, c, co, ldc, first);
+    }
+
+    /** The 6×(4 vectors) tile over a packed A micro-panel and a B micro-panel. */
+    private static void kP6x4(int kc, float[] ap, int apo, float[] bp, int bpo, float[] c, int co, int ldc, boolean first) {
+        FloatVector c00 = FloatVector.zero(S), c01 = FloatVector.zero(S), c02 = FloatVector.zero(S), c03 = FloatVector.zero(S);
+        FloatVector c10 = FloatVector.zero(S), c11 = FloatVector.zero(S), c12 = FloatVector.zero(S), c13 = FloatVector.zero(S);
+        FloatVector c20 = FloatVector.zero(S), c21 = FloatVector.zero(S), c22 = FloatVector.zero(S), c23 = FloatVector.zero(S);
+        FloatVector c30 = FloatVector.zero(S), c31 = FloatVector.zero(S), c32 = FloatVector.zero(S), c33 = FloatVector.zero(S);
+        FloatVector c40 = FloatVector.zero(S), c41 = FloatVector.zero(S), c42 = FloatVector.zero(S), c43 = FloatVector.zero(S);
+        FloatVector c50 = FloatVector.zero(S), c51 = FloatVector.zero(S), c52 = FloatVector.zero(S), c53 = FloatVector.zero(S);
+        for (int p = 0; p < kc; p++) {
+            int pa = apo + p * 6, pb = bpo + p * NR;
+            FloatVector b0 = FloatVector.fromArray(S, bp, pb);
+            FloatVector b1 = FloatVector.fromArray(S, bp, pb + L);
+            FloatVector b2 = FloatVector.fromArray(S, bp, pb + 2 * L);
+            FloatVector b3 = FloatVector.fromArray(S, bp, pb + 3 * L);
+            FloatVector a0 = FloatVector.broadcast(S, ap[pa]);
+            c00 = a0.fma(b0, c00);
+            c01 = a0.fma(b1, c01);
+            c02 = a0.fma(b2, c02);
+            c03 = a0.fma(b3, c03);
+            FloatVector a1 = FloatVector.broadcast(S, ap[pa + 1]);
+            c10 = a1.fma(b0, c10);
+            c11 = a1.fma(b1, c11);
+            c12 = a1.fma(b2, c12);
+            c13 = a1.fma(b3, c13);
+            FloatVector a2 = FloatVector.broadcast(S, ap[pa + 2]);
+            c20 = a2.fma(b0, c20);
+            c21 = a2.fma(b1, c21);
+            c22 = a2.fma(b2, c22);
+            c23 = a2.fma(b3, c23);
+            FloatVector a3 = FloatVector.broadcast(S, ap[pa + 3]);
+            c30 = a3.fma(b0, c30);
+            c31 = a3.fma(b1, c31);
+            c32 = a3.fma(b2, c32);
+            c33 = a3.fma(b3, c33);
+            FloatVector a4 = FloatVector.broadcast(S, ap[pa + 4]);
+            c40 = a4.fma(b0, c40);
+            c41 = a4.fma(b1, c41);
+            c42 = a4.fma(b2, c42);
+            c43 = a4.fma(b3, c43);
+            FloatVector a5 = FloatVector.broadcast(S, ap[pa + 5]);
+            c50 = a5.fma(b0, c50);
+            c51 = a5.fma(b1, c51);
+            c52 = a5.fma(b2, c52);
+            c53 = a5.fma(b3, c53);
+        }
+        if (!first) {
+            c00 = c00.add(FloatVector.fromArray(S, c, co));
+            c01 = c01.add(FloatVector.fromArray(S, c, co + L));
+            c02 = c02.add(FloatVector.fromArray(S, c, co + 2 * L));
+            c03 = c03.add(FloatVector.fromArray(S, c, co + 3 * L));
+            c10 = c10.add(FloatVector.fromArray(S, c, co + 1 * ldc));
+            c11 = c11.add(FloatVector.fromArray(S, c, co + 1 * ldc + L));
+            c12 = c12.add(FloatVector.fromArray(S, c, co + 1 * ldc + 2 * L));
+            c13 = c13.add(FloatVector.fromArray(S, c, co + 1 * ldc + 3 * L));
+            c20 = c20.add(FloatVector.fromArray(S, c, co + 2 * ldc));
+            c21 = c21.add(FloatVector.fromArray(S, c, co + 2 * ldc + L));
+            c22 = c22.add(FloatVector.fromArray(S, c, co + 2 * ldc + 2 * L));
+            c23 = c23.add(FloatVector.fromArray(S, c, co + 2 * ldc + 3 * L));
+            c30 = c30.add(FloatVector.fromArray(S, c, co + 3 * ldc));
+            c31 = c31.add(FloatVector.fromArray(S, c, co + 3 * ldc + L));
+            c32 = c32.add(FloatVector.fromArray(S, c, co + 3 * ldc + 2 * L));
+            c33 = c33.add(FloatVector.fromArray(S, c, co + 3 * ldc + 3 * L));
+            c40 = c40.add(FloatVector.fromArray(S, c, co + 4 * ldc));
+            c41 = c41.add(FloatVector.fromArray(S, c, co + 4 * ldc + L));
+            c42 = c42.add(FloatVector.fromArray(S, c, co + 4 * ldc + 2 * L));
+            c43 = c43.add(FloatVector.fromArray(S, c, co + 4 * ldc + 3 * L));
+            c50 = c50.add(FloatVector.fromArray(S, c, co + 5 * ldc));
+            c51 = c51.add(FloatVector.fromArray(S, c, co + 5 * ldc + L));
+            c52 = c52.add(FloatVector.fromArray(S, c, co + 5 * ldc + 2 * L));
+            c53 = c53.add(FloatVector.fromArray(S, c, co + 5 * ldc + 3 * L));
+        }
+        c00.intoArray(c, co);
+        c01.intoArray(c, co + L);
+        c02.intoArray(c, co + 2 * L);
+        c03.intoArray(c, co + 3 * L);
+        c10.intoArray(c, co + 1 * ldc);
+        c11.intoArray(c, co + 1 * ldc + L);
+        c12.intoArray(c, co + 1 * ldc + 2 * L);
+        c13.intoArray(c, co + 1 * ldc + 3 * L);
+        c20.intoArray(c, co + 2 * ldc);
+        c21.intoArray(c, co + 2 * ldc + L);
+        c22.intoArray(c, co + 2 * ldc + 2 * L);
+        c23.intoArray(c, co + 2 * ldc + 3 * L);
+        c30.intoArray(c, co + 3 * ldc);
+        c31.intoArray(c, co + 3 * ldc + L);
+        c32.intoArray(c, co + 3 * ldc + 2 * L);
+        c33.intoArray(c, co + 3 * ldc + 3 * L);
+        c40.intoArray(c, co + 4 * ldc);
+        c41.intoArray(c, co + 4 * ldc + L);
+        c42.intoArray(c, co + 4 * ldc + 2 * L);
+        c43.intoArray(c, co + 4 * ldc + 3 * L);
+        c50.intoArray(c, co + 5 * ldc);
+        c51.intoArray(c, co + 5 * ldc + L);
+        c52.intoArray(c, co + 5 * ldc + 2 * L);
+        c53.intoArray(c, co + 5 * ldc + 3 * L);
+    }
+
+    /** The 6×(4 vectors) tile over row-major A read in place (A[i,p] = a[ao + i·ars + p]) and a B micro-panel. */
+    private static void kD6x4(int kc, float[] a, int ao, int ars, float[] bp, int bpo, float[] c, int co, int ldc, boolean first) {
+        FloatVector c00 = FloatVector.zero(S), c01 = FloatVector.zero(S), c02 = FloatVector.zero(S), c03 = FloatVector.zero(S);
+        FloatVector c10 = FloatVector.zero(S), c11 = FloatVector.zero(S), c12 = FloatVector.zero(S), c13 = FloatVector.zero(S);
+        FloatVector c20 = FloatVector.zero(S), c21 = FloatVector.zero(S), c22 = FloatVector.zero(S), c23 = FloatVector.zero(S);
+        FloatVector c30 = FloatVector.zero(S), c31 = FloatVector.zero(S), c32 = FloatVector.zero(S), c33 = FloatVector.zero(S);
+        FloatVector c40 = FloatVector.zero(S), c41 = FloatVector.zero(S), c42 = FloatVector.zero(S), c43 = FloatVector.zero(S);
+        FloatVector c50 = FloatVector.zero(S), c51 = FloatVector.zero(S), c52 = FloatVector.zero(S), c53 = FloatVector.zero(S);
+        int r0 = ao;
+        int r1 = ao + 1 * ars;
+        int r2 = ao + 2 * ars;
+        int r3 = ao + 3 * ars;
+        int r4 = ao + 4 * ars;
+        int r5 = ao + 5 * ars;
+        for (int p = 0; p < kc; p++) {
+            int pb = bpo + p * NR;
+            FloatVector b0 = FloatVector.fromArray(S, bp, pb);
+            FloatVector b1 = FloatVector.fromArray(S, bp, pb + L);
+            FloatVector b2 = FloatVector.fromArray(S, bp, pb + 2 * L);
+            FloatVector b3 = FloatVector.fromArray(S, bp, pb + 3 * L);
+            FloatVector a0 = FloatVector.broadcast(S, a[r0 + p]);
+            c00 = a0.fma(b0, c00);
+            c01 = a0.fma(b1, c01);
+            c02 = a0.fma(b2, c02);
+            c03 = a0.fma(b3, c03);
+            FloatVector a1 = FloatVector.broadcast(S, a[r1 + p]);
+            c10 = a1.fma(b0, c10);
+            c11 = a1.fma(b1, c11);
+            c12 = a1.fma(b2, c12);
+            c13 = a1.fma(b3, c13);
+            FloatVector a2 = FloatVector.broadcast(S, a[r2 + p]);
+            c20 = a2.fma(b0, c20);
+            c21 = a2.fma(b1, c21);
+            c22 = a2.fma(b2, c22);
+            c23 = a2.fma(b3, c23);
+            FloatVector a3 = FloatVector.broadcast(S, a[r3 + p]);
+            c30 = a3.fma(b0, c30);
+            c31 = a3.fma(b1, c31);
+            c32 = a3.fma(b2, c32);
+            c33 = a3.fma(b3, c33);
+            FloatVector a4 = FloatVector.broadcast(S, a[r4 + p]);
+            c40 = a4.fma(b0, c40);
+            c41 = a4.fma(b1, c41);
+            c42 = a4.fma(b2, c42);
+            c43 = a4.fma(b3, c43);
+            FloatVector a5 = FloatVector.broadcast(S, a[r5 + p]);
+            c50 = a5.fma(b0, c50);
+            c51 = a5.fma(b1, c51);
+            c52 = a5.fma(b2, c52);
+            c53 = a5.fma(b3, c53);
+        }
+        if (!first) {
+            c00 = c00.add(FloatVector.fromArray(S, c, co));
+            c01 = c01.add(FloatVector.fromArray(S, c, co + L));
+            c02 = c02.add(FloatVector.fromArray(S, c, co + 2 * L));
+            c03 = c03.add(FloatVector.fromArray(S, c, co + 3 * L));
+            c10 = c10.add(FloatVector.fromArray(S, c, co + 1 * ldc));
+            c11 = c11.add(FloatVector.fromArray(S, c, co + 1 * ldc + L));
+            c12 = c12.add(FloatVector.fromArray(S, c, co + 1 * ldc + 2 * L));
+            c13 = c13.add(FloatVector.fromArray(S, c, co + 1 * ldc + 3 * L));
+            c20 = c20.add(FloatVector.fromArray(S, c, co + 2 * ldc));
+            c21 = c21.add(FloatVector.fromArray(S, c, co + 2 * ldc + L));
+            c22 = c22.add(FloatVector.fromArray(S, c, co + 2 * ldc + 2 * L));
+            c23 = c23.add(FloatVector.fromArray(S, c, co + 2 * ldc + 3 * L));
+            c30 = c30.add(FloatVector.fromArray(S, c, co + 3 * ldc));
+            c31 = c31.add(FloatVector.fromArray(S, c, co + 3 * ldc + L));
+            c32 = c32.add(FloatVector.fromArray(S, c, co + 3 * ldc + 2 * L));
+            c33 = c33.add(FloatVector.fromArray(S, c, co + 3 * ldc + 3 * L));
+            c40 = c40.add(FloatVector.fromArray(S, c, co + 4 * ldc));
+            c41 = c41.add(FloatVector.fromArray(S, c, co + 4 * ldc + L));
+            c42 = c42.add(FloatVector.fromArray(S, c, co + 4 * ldc + 2 * L));
+            c43 = c43.add(FloatVector.fromArray(S, c, co + 4 * ldc + 3 * L));
+            c50 = c50.add(FloatVector.fromArray(S, c, co + 5 * ldc));
+            c51 = c51.add(FloatVector.fromArray(S, c, co + 5 * ldc + L));
+            c52 = c52.add(FloatVector.fromArray(S, c, co + 5 * ldc + 2 * L));
+            c53 = c53.add(FloatVector.fromArray(S, c, co + 5 * ldc + 3 * L));
+        }
+        c00.intoArray(c, co);
+        c01.intoArray(c, co + L);
+        c02.intoArray(c, co + 2 * L);
+        c03.intoArray(c, co + 3 * L);
+        c10.intoArray(c, co + 1 * ldc);
+        c11.intoArray(c, co + 1 * ldc + L);
+        c12.intoArray(c, co + 1 * ldc + 2 * L);
+        c13.intoArray(c, co + 1 * ldc + 3 * L);
+        c20.intoArray(c, co + 2 * ldc);
+        c21.intoArray(c, co + 2 * ldc + L);
+        c22.intoArray(c, co + 2 * ldc + 2 * L);
+        c23.intoArray(c, co + 2 * ldc + 3 * L);
+        c30.intoArray(c, co + 3 * ldc);
+        c31.intoArray(c, co + 3 * ldc + L);
+        c32.intoArray(c, co + 3 * ldc + 2 * L);
+        c33.intoArray(c, co + 3 * ldc + 3 * L);
+        c40.intoArray(c, co + 4 * ldc);
+        c41.intoArray(c, co + 4 * ldc + L);
+        c42.intoArray(c, co + 4 * ldc + 2 * L);
+        c43.intoArray(c, co + 4 * ldc + 3 * L);
+        c50.intoArray(c, co + 5 * ldc);
+        c51.intoArray(c, co + 5 * ldc + L);
+        c52.intoArray(c, co + 5 * ldc + 2 * L);
+        c53.intoArray(c, co + 5 * ldc + 3 * L);
+    }
+
+    /** The 3×(3 vectors) tile over a packed A micro-panel and a B micro-panel. */
+    private static void kP3x3(int kc, float[] ap, int apo, float[] bp, int bpo, float[] c, int co, int ldc, boolean first) {
         FloatVector c00 = FloatVector.zero(S), c01 = FloatVector.zero(S), c02 = FloatVector.zero(S);
         FloatVector c10 = FloatVector.zero(S), c11 = FloatVector.zero(S), c12 = FloatVector.zero(S);
         FloatVector c20 = FloatVector.zero(S), c21 = FloatVector.zero(S), c22 = FloatVector.zero(S);
         // The A index is the loop variable and the B index a multiple of it (NR = L·MR): C2 then addresses
         // both with three scalar instructions per step instead of eight when both derive from a counter.
-        // On an idle core the FMAs bound the loop either way; on a busy (shared) core the instruction
-        // count does, and this form measured up to 1.19× faster there.
+        // On a busy (shared) core the instruction count bounds this small tile: up to 1.19× faster.
         int bOff = bpo - apo * L;
-        for (int pa = apo, end = apo + kc * MR; pa < end; pa += MR) {
+        for (int pa = apo, end = apo + kc * 3; pa < end; pa += 3) {
             int pb = bOff + pa * L;
             FloatVector b0 = FloatVector.fromArray(S, bp, pb);
             FloatVector b1 = FloatVector.fromArray(S, bp, pb + L);
@@ -259,28 +570,286 @@ public final class Gemm {
             c21 = a2.fma(b1, c21);
             c22 = a2.fma(b2, c22);
         }
-        int c1 = co + ldc, c2 = co + 2 * ldc;
         if (!first) {
             c00 = c00.add(FloatVector.fromArray(S, c, co));
             c01 = c01.add(FloatVector.fromArray(S, c, co + L));
             c02 = c02.add(FloatVector.fromArray(S, c, co + 2 * L));
-            c10 = c10.add(FloatVector.fromArray(S, c, c1));
-            c11 = c11.add(FloatVector.fromArray(S, c, c1 + L));
-            c12 = c12.add(FloatVector.fromArray(S, c, c1 + 2 * L));
-            c20 = c20.add(FloatVector.fromArray(S, c, c2));
-            c21 = c21.add(FloatVector.fromArray(S, c, c2 + L));
-            c22 = c22.add(FloatVector.fromArray(S, c, c2 + 2 * L));
+            c10 = c10.add(FloatVector.fromArray(S, c, co + 1 * ldc));
+            c11 = c11.add(FloatVector.fromArray(S, c, co + 1 * ldc + L));
+            c12 = c12.add(FloatVector.fromArray(S, c, co + 1 * ldc + 2 * L));
+            c20 = c20.add(FloatVector.fromArray(S, c, co + 2 * ldc));
+            c21 = c21.add(FloatVector.fromArray(S, c, co + 2 * ldc + L));
+            c22 = c22.add(FloatVector.fromArray(S, c, co + 2 * ldc + 2 * L));
         }
         c00.intoArray(c, co);
         c01.intoArray(c, co + L);
         c02.intoArray(c, co + 2 * L);
-        c10.intoArray(c, c1);
-        c11.intoArray(c, c1 + L);
-        c12.intoArray(c, c1 + 2 * L);
-        c20.intoArray(c, c2);
-        c21.intoArray(c, c2 + L);
-        c22.intoArray(c, c2 + 2 * L);
+        c10.intoArray(c, co + 1 * ldc);
+        c11.intoArray(c, co + 1 * ldc + L);
+        c12.intoArray(c, co + 1 * ldc + 2 * L);
+        c20.intoArray(c, co + 2 * ldc);
+        c21.intoArray(c, co + 2 * ldc + L);
+        c22.intoArray(c, co + 2 * ldc + 2 * L);
     }
+
+    /** The 3×(3 vectors) tile over row-major A read in place (A[i,p] = a[ao + i·ars + p]) and a B micro-panel. */
+    private static void kD3x3(int kc, float[] a, int ao, int ars, float[] bp, int bpo, float[] c, int co, int ldc, boolean first) {
+        FloatVector c00 = FloatVector.zero(S), c01 = FloatVector.zero(S), c02 = FloatVector.zero(S);
+        FloatVector c10 = FloatVector.zero(S), c11 = FloatVector.zero(S), c12 = FloatVector.zero(S);
+        FloatVector c20 = FloatVector.zero(S), c21 = FloatVector.zero(S), c22 = FloatVector.zero(S);
+        int r0 = ao;
+        int r1 = ao + 1 * ars;
+        int r2 = ao + 2 * ars;
+        for (int p = 0; p < kc; p++) {
+            int pb = bpo + p * NR;
+            FloatVector b0 = FloatVector.fromArray(S, bp, pb);
+            FloatVector b1 = FloatVector.fromArray(S, bp, pb + L);
+            FloatVector b2 = FloatVector.fromArray(S, bp, pb + 2 * L);
+            FloatVector a0 = FloatVector.broadcast(S, a[r0 + p]);
+            c00 = a0.fma(b0, c00);
+            c01 = a0.fma(b1, c01);
+            c02 = a0.fma(b2, c02);
+            FloatVector a1 = FloatVector.broadcast(S, a[r1 + p]);
+            c10 = a1.fma(b0, c10);
+            c11 = a1.fma(b1, c11);
+            c12 = a1.fma(b2, c12);
+            FloatVector a2 = FloatVector.broadcast(S, a[r2 + p]);
+            c20 = a2.fma(b0, c20);
+            c21 = a2.fma(b1, c21);
+            c22 = a2.fma(b2, c22);
+        }
+        if (!first) {
+            c00 = c00.add(FloatVector.fromArray(S, c, co));
+            c01 = c01.add(FloatVector.fromArray(S, c, co + L));
+            c02 = c02.add(FloatVector.fromArray(S, c, co + 2 * L));
+            c10 = c10.add(FloatVector.fromArray(S, c, co + 1 * ldc));
+            c11 = c11.add(FloatVector.fromArray(S, c, co + 1 * ldc + L));
+            c12 = c12.add(FloatVector.fromArray(S, c, co + 1 * ldc + 2 * L));
+            c20 = c20.add(FloatVector.fromArray(S, c, co + 2 * ldc));
+            c21 = c21.add(FloatVector.fromArray(S, c, co + 2 * ldc + L));
+            c22 = c22.add(FloatVector.fromArray(S, c, co + 2 * ldc + 2 * L));
+        }
+        c00.intoArray(c, co);
+        c01.intoArray(c, co + L);
+        c02.intoArray(c, co + 2 * L);
+        c10.intoArray(c, co + 1 * ldc);
+        c11.intoArray(c, co + 1 * ldc + L);
+        c12.intoArray(c, co + 1 * ldc + 2 * L);
+        c20.intoArray(c, co + 2 * ldc);
+        c21.intoArray(c, co + 2 * ldc + L);
+        c22.intoArray(c, co + 2 * ldc + 2 * L);
+    }
+
+    /** The 6×(2 vectors) tile over a packed A micro-panel and the first 2 of a B micro-panel. */
+    private static void kP6x2(int kc, float[] ap, int apo, float[] bp, int bpo, float[] c, int co, int ldc, boolean first) {
+        FloatVector c00 = FloatVector.zero(S), c01 = FloatVector.zero(S);
+        FloatVector c10 = FloatVector.zero(S), c11 = FloatVector.zero(S);
+        FloatVector c20 = FloatVector.zero(S), c21 = FloatVector.zero(S);
+        FloatVector c30 = FloatVector.zero(S), c31 = FloatVector.zero(S);
+        FloatVector c40 = FloatVector.zero(S), c41 = FloatVector.zero(S);
+        FloatVector c50 = FloatVector.zero(S), c51 = FloatVector.zero(S);
+        for (int p = 0; p < kc; p++) {
+            int pa = apo + p * 6, pb = bpo + p * NR;
+            FloatVector b0 = FloatVector.fromArray(S, bp, pb);
+            FloatVector b1 = FloatVector.fromArray(S, bp, pb + L);
+            FloatVector a0 = FloatVector.broadcast(S, ap[pa]);
+            c00 = a0.fma(b0, c00);
+            c01 = a0.fma(b1, c01);
+            FloatVector a1 = FloatVector.broadcast(S, ap[pa + 1]);
+            c10 = a1.fma(b0, c10);
+            c11 = a1.fma(b1, c11);
+            FloatVector a2 = FloatVector.broadcast(S, ap[pa + 2]);
+            c20 = a2.fma(b0, c20);
+            c21 = a2.fma(b1, c21);
+            FloatVector a3 = FloatVector.broadcast(S, ap[pa + 3]);
+            c30 = a3.fma(b0, c30);
+            c31 = a3.fma(b1, c31);
+            FloatVector a4 = FloatVector.broadcast(S, ap[pa + 4]);
+            c40 = a4.fma(b0, c40);
+            c41 = a4.fma(b1, c41);
+            FloatVector a5 = FloatVector.broadcast(S, ap[pa + 5]);
+            c50 = a5.fma(b0, c50);
+            c51 = a5.fma(b1, c51);
+        }
+        if (!first) {
+            c00 = c00.add(FloatVector.fromArray(S, c, co));
+            c01 = c01.add(FloatVector.fromArray(S, c, co + L));
+            c10 = c10.add(FloatVector.fromArray(S, c, co + 1 * ldc));
+            c11 = c11.add(FloatVector.fromArray(S, c, co + 1 * ldc + L));
+            c20 = c20.add(FloatVector.fromArray(S, c, co + 2 * ldc));
+            c21 = c21.add(FloatVector.fromArray(S, c, co + 2 * ldc + L));
+            c30 = c30.add(FloatVector.fromArray(S, c, co + 3 * ldc));
+            c31 = c31.add(FloatVector.fromArray(S, c, co + 3 * ldc + L));
+            c40 = c40.add(FloatVector.fromArray(S, c, co + 4 * ldc));
+            c41 = c41.add(FloatVector.fromArray(S, c, co + 4 * ldc + L));
+            c50 = c50.add(FloatVector.fromArray(S, c, co + 5 * ldc));
+            c51 = c51.add(FloatVector.fromArray(S, c, co + 5 * ldc + L));
+        }
+        c00.intoArray(c, co);
+        c01.intoArray(c, co + L);
+        c10.intoArray(c, co + 1 * ldc);
+        c11.intoArray(c, co + 1 * ldc + L);
+        c20.intoArray(c, co + 2 * ldc);
+        c21.intoArray(c, co + 2 * ldc + L);
+        c30.intoArray(c, co + 3 * ldc);
+        c31.intoArray(c, co + 3 * ldc + L);
+        c40.intoArray(c, co + 4 * ldc);
+        c41.intoArray(c, co + 4 * ldc + L);
+        c50.intoArray(c, co + 5 * ldc);
+        c51.intoArray(c, co + 5 * ldc + L);
+    }
+
+    /** The 6×(2 vectors) tile over row-major A read in place (A[i,p] = a[ao + i·ars + p]) and the first 2 of a B micro-panel. */
+    private static void kD6x2(int kc, float[] a, int ao, int ars, float[] bp, int bpo, float[] c, int co, int ldc, boolean first) {
+        FloatVector c00 = FloatVector.zero(S), c01 = FloatVector.zero(S);
+        FloatVector c10 = FloatVector.zero(S), c11 = FloatVector.zero(S);
+        FloatVector c20 = FloatVector.zero(S), c21 = FloatVector.zero(S);
+        FloatVector c30 = FloatVector.zero(S), c31 = FloatVector.zero(S);
+        FloatVector c40 = FloatVector.zero(S), c41 = FloatVector.zero(S);
+        FloatVector c50 = FloatVector.zero(S), c51 = FloatVector.zero(S);
+        int r0 = ao;
+        int r1 = ao + 1 * ars;
+        int r2 = ao + 2 * ars;
+        int r3 = ao + 3 * ars;
+        int r4 = ao + 4 * ars;
+        int r5 = ao + 5 * ars;
+        for (int p = 0; p < kc; p++) {
+            int pb = bpo + p * NR;
+            FloatVector b0 = FloatVector.fromArray(S, bp, pb);
+            FloatVector b1 = FloatVector.fromArray(S, bp, pb + L);
+            FloatVector a0 = FloatVector.broadcast(S, a[r0 + p]);
+            c00 = a0.fma(b0, c00);
+            c01 = a0.fma(b1, c01);
+            FloatVector a1 = FloatVector.broadcast(S, a[r1 + p]);
+            c10 = a1.fma(b0, c10);
+            c11 = a1.fma(b1, c11);
+            FloatVector a2 = FloatVector.broadcast(S, a[r2 + p]);
+            c20 = a2.fma(b0, c20);
+            c21 = a2.fma(b1, c21);
+            FloatVector a3 = FloatVector.broadcast(S, a[r3 + p]);
+            c30 = a3.fma(b0, c30);
+            c31 = a3.fma(b1, c31);
+            FloatVector a4 = FloatVector.broadcast(S, a[r4 + p]);
+            c40 = a4.fma(b0, c40);
+            c41 = a4.fma(b1, c41);
+            FloatVector a5 = FloatVector.broadcast(S, a[r5 + p]);
+            c50 = a5.fma(b0, c50);
+            c51 = a5.fma(b1, c51);
+        }
+        if (!first) {
+            c00 = c00.add(FloatVector.fromArray(S, c, co));
+            c01 = c01.add(FloatVector.fromArray(S, c, co + L));
+            c10 = c10.add(FloatVector.fromArray(S, c, co + 1 * ldc));
+            c11 = c11.add(FloatVector.fromArray(S, c, co + 1 * ldc + L));
+            c20 = c20.add(FloatVector.fromArray(S, c, co + 2 * ldc));
+            c21 = c21.add(FloatVector.fromArray(S, c, co + 2 * ldc + L));
+            c30 = c30.add(FloatVector.fromArray(S, c, co + 3 * ldc));
+            c31 = c31.add(FloatVector.fromArray(S, c, co + 3 * ldc + L));
+            c40 = c40.add(FloatVector.fromArray(S, c, co + 4 * ldc));
+            c41 = c41.add(FloatVector.fromArray(S, c, co + 4 * ldc + L));
+            c50 = c50.add(FloatVector.fromArray(S, c, co + 5 * ldc));
+            c51 = c51.add(FloatVector.fromArray(S, c, co + 5 * ldc + L));
+        }
+        c00.intoArray(c, co);
+        c01.intoArray(c, co + L);
+        c10.intoArray(c, co + 1 * ldc);
+        c11.intoArray(c, co + 1 * ldc + L);
+        c20.intoArray(c, co + 2 * ldc);
+        c21.intoArray(c, co + 2 * ldc + L);
+        c30.intoArray(c, co + 3 * ldc);
+        c31.intoArray(c, co + 3 * ldc + L);
+        c40.intoArray(c, co + 4 * ldc);
+        c41.intoArray(c, co + 4 * ldc + L);
+        c50.intoArray(c, co + 5 * ldc);
+        c51.intoArray(c, co + 5 * ldc + L);
+    }
+
+    /** The 6×(1 vectors) tile over a packed A micro-panel and the first 1 of a B micro-panel. */
+    private static void kP6x1(int kc, float[] ap, int apo, float[] bp, int bpo, float[] c, int co, int ldc, boolean first) {
+        FloatVector c00 = FloatVector.zero(S);
+        FloatVector c10 = FloatVector.zero(S);
+        FloatVector c20 = FloatVector.zero(S);
+        FloatVector c30 = FloatVector.zero(S);
+        FloatVector c40 = FloatVector.zero(S);
+        FloatVector c50 = FloatVector.zero(S);
+        for (int p = 0; p < kc; p++) {
+            int pa = apo + p * 6, pb = bpo + p * NR;
+            FloatVector b0 = FloatVector.fromArray(S, bp, pb);
+            FloatVector a0 = FloatVector.broadcast(S, ap[pa]);
+            c00 = a0.fma(b0, c00);
+            FloatVector a1 = FloatVector.broadcast(S, ap[pa + 1]);
+            c10 = a1.fma(b0, c10);
+            FloatVector a2 = FloatVector.broadcast(S, ap[pa + 2]);
+            c20 = a2.fma(b0, c20);
+            FloatVector a3 = FloatVector.broadcast(S, ap[pa + 3]);
+            c30 = a3.fma(b0, c30);
+            FloatVector a4 = FloatVector.broadcast(S, ap[pa + 4]);
+            c40 = a4.fma(b0, c40);
+            FloatVector a5 = FloatVector.broadcast(S, ap[pa + 5]);
+            c50 = a5.fma(b0, c50);
+        }
+        if (!first) {
+            c00 = c00.add(FloatVector.fromArray(S, c, co));
+            c10 = c10.add(FloatVector.fromArray(S, c, co + 1 * ldc));
+            c20 = c20.add(FloatVector.fromArray(S, c, co + 2 * ldc));
+            c30 = c30.add(FloatVector.fromArray(S, c, co + 3 * ldc));
+            c40 = c40.add(FloatVector.fromArray(S, c, co + 4 * ldc));
+            c50 = c50.add(FloatVector.fromArray(S, c, co + 5 * ldc));
+        }
+        c00.intoArray(c, co);
+        c10.intoArray(c, co + 1 * ldc);
+        c20.intoArray(c, co + 2 * ldc);
+        c30.intoArray(c, co + 3 * ldc);
+        c40.intoArray(c, co + 4 * ldc);
+        c50.intoArray(c, co + 5 * ldc);
+    }
+
+    /** The 6×(1 vectors) tile over row-major A read in place (A[i,p] = a[ao + i·ars + p]) and the first 1 of a B micro-panel. */
+    private static void kD6x1(int kc, float[] a, int ao, int ars, float[] bp, int bpo, float[] c, int co, int ldc, boolean first) {
+        FloatVector c00 = FloatVector.zero(S);
+        FloatVector c10 = FloatVector.zero(S);
+        FloatVector c20 = FloatVector.zero(S);
+        FloatVector c30 = FloatVector.zero(S);
+        FloatVector c40 = FloatVector.zero(S);
+        FloatVector c50 = FloatVector.zero(S);
+        int r0 = ao;
+        int r1 = ao + 1 * ars;
+        int r2 = ao + 2 * ars;
+        int r3 = ao + 3 * ars;
+        int r4 = ao + 4 * ars;
+        int r5 = ao + 5 * ars;
+        for (int p = 0; p < kc; p++) {
+            int pb = bpo + p * NR;
+            FloatVector b0 = FloatVector.fromArray(S, bp, pb);
+            FloatVector a0 = FloatVector.broadcast(S, a[r0 + p]);
+            c00 = a0.fma(b0, c00);
+            FloatVector a1 = FloatVector.broadcast(S, a[r1 + p]);
+            c10 = a1.fma(b0, c10);
+            FloatVector a2 = FloatVector.broadcast(S, a[r2 + p]);
+            c20 = a2.fma(b0, c20);
+            FloatVector a3 = FloatVector.broadcast(S, a[r3 + p]);
+            c30 = a3.fma(b0, c30);
+            FloatVector a4 = FloatVector.broadcast(S, a[r4 + p]);
+            c40 = a4.fma(b0, c40);
+            FloatVector a5 = FloatVector.broadcast(S, a[r5 + p]);
+            c50 = a5.fma(b0, c50);
+        }
+        if (!first) {
+            c00 = c00.add(FloatVector.fromArray(S, c, co));
+            c10 = c10.add(FloatVector.fromArray(S, c, co + 1 * ldc));
+            c20 = c20.add(FloatVector.fromArray(S, c, co + 2 * ldc));
+            c30 = c30.add(FloatVector.fromArray(S, c, co + 3 * ldc));
+            c40 = c40.add(FloatVector.fromArray(S, c, co + 4 * ldc));
+            c50 = c50.add(FloatVector.fromArray(S, c, co + 5 * ldc));
+        }
+        c00.intoArray(c, co);
+        c10.intoArray(c, co + 1 * ldc);
+        c20.intoArray(c, co + 2 * ldc);
+        c30.intoArray(c, co + 3 * ldc);
+        c40.intoArray(c, co + 4 * ldc);
+        c50.intoArray(c, co + 5 * ldc);
+    }
+
 
     /** The scalar reference: plain triple loop in float, summing p in ascending order. */
     public static void sgemmReference(int m, int n, int k,

@@ -2,6 +2,7 @@ package dev.descent.core.kernel;
 
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.locks.LockSupport;
 
 /**
@@ -99,7 +100,15 @@ public final class Parallel {
             if (pending.decrementAndGet() == 0) LockSupport.unpark(caller);
         }
 
-        void await() {
+        /**
+         * Waits for the workers still running chunks of this region. A worker that has not yet taken the region
+         * (descheduled, or still waking from park) would find every chunk taken: its hand-off is withdrawn instead
+         * of waited for. On a busy machine that wait was a scheduler time slice per region.
+         */
+        void await(int workers) {
+            for (int w = 0; w < workers; w++) {
+                if (WORKERS[w].region.compareAndSet(this, null)) pending.decrementAndGet();
+            }
             long start = System.nanoTime();
             while (pending.get() > 0) {
                 if (System.nanoTime() - start < SPIN_NANOS) Thread.onSpinWait();
@@ -109,7 +118,8 @@ public final class Parallel {
     }
 
     private static final class Worker extends Thread {
-        private volatile Region region;
+        /** The region handed to this worker and not yet taken (by it, or back by the caller). */
+        private final AtomicReference<Region> region = new AtomicReference<>();
 
         Worker(String name) {
             super(name);
@@ -117,7 +127,7 @@ public final class Parallel {
         }
 
         void hand(Region r) {
-            region = r;
+            region.set(r);
             LockSupport.unpark(this);
         }
 
@@ -127,11 +137,11 @@ public final class Parallel {
             while (true) {
                 Region r;
                 long start = System.nanoTime();
-                while ((r = region) == null) {
+                while ((r = region.get()) == null || !region.compareAndSet(r, null)) {
                     if (System.nanoTime() - start < SPIN_NANOS) Thread.onSpinWait();
                     else LockSupport.park(this);
                 }
-                region = null; // before done(): the next region can only be handed out after it
+                // Taken (region cleared) before done(): the next region can only be handed out after it.
                 r.work();
                 r.done();
             }
@@ -191,7 +201,7 @@ public final class Parallel {
         try {
             if (owner) for (int w = 0; w < workers; w++) WORKERS[w].hand(r);
             r.work(); // without the pool (another caller owns it), every chunk here, in order
-            if (owner) r.await();
+            if (owner) r.await(workers);
         } finally {
             IN_WORKER.set(false);
             if (owner) BUSY.set(false);

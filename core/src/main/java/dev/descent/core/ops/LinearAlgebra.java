@@ -41,7 +41,21 @@ public final class LinearAlgebra {
         boolean vecLeft = x.dim() == 1, vecRight = y.dim() == 1;
         Tensor l = vecLeft ? x.unsqueeze(0) : x;
         Tensor r = vecRight ? y.unsqueeze(1) : y;
-        Tensor out = batched(l, r, a, b);
+        Tensor out;
+        if (l.dim() > 2 && r.dim() == 2) {
+            // [..., m, k] @ [k, n] is one [(...·m), k] @ [k, n] product, as torch.matmul folds it: B is packed once and
+            // the threads split (...·m) rows rather than many small products, and B's gradient is one product over
+            // the folded rows instead of a product per batch entry summed afterwards.
+            int[] ls = l.shape();
+            int rows = 1;
+            for (int i = 0; i < ls.length - 1; i++) rows *= ls[i];
+            Tensor flat = batched(l.reshape(rows, ls[ls.length - 1]), r, a, b);
+            int[] outShape = ls.clone();
+            outShape[ls.length - 1] = r.shape()[1];
+            out = flat.reshape(outShape);
+        } else {
+            out = batched(l, r, a, b);
+        }
         if (vecLeft) out = out.squeeze(-2);
         if (vecRight) out = out.squeeze(-1);
         return out;

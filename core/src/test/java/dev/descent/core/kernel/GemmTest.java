@@ -13,8 +13,12 @@ import org.junit.jupiter.api.Test;
  * and bitwise the same result on 1 and 2 threads (the depth blocking must not follow the split).
  */
 class GemmTest {
-    /** Sizes around the tile and block edges (MR = 3, NR = 3 vectors, MC = 96, KC = 256, KB = 512). */
-    private static final int[] DIMS = {0, 1, 2, 3, 4, 5, 6, 7, 8, 15, 16, 17, 23, 24, 25, 47, 48, 49, 95, 96, 97, 100};
+    /**
+     * Sizes around the tile and block edges: MR = 3 or 6, NR = 3 or 4 vectors (24…64 floats), MC = 96, KC = 256,
+     * KB = 512, and n = 256, the widest B whose row-major A is read in place.
+     */
+    private static final int[] DIMS = {0, 1, 2, 3, 4, 5, 6, 7, 8, 11, 12, 13, 15, 16, 17, 23, 24, 25, 31, 32, 33, 47, 48, 49,
+        63, 64, 65, 95, 96, 97, 100, 129, 255, 256, 257};
 
     @Test
     void matchesReferenceAndIsBitwiseIdenticalAcrossThreadCounts() throws Exception {
@@ -37,6 +41,9 @@ class GemmTest {
         check(rng, 1, 1, 2000, false, false, true);
         // Enough columns that both threads pack the shared B block.
         check(rng, 30, 800, 600, false, false, true);
+        // Row-major A read in place (n <= 256) over several depth and row blocks, with a ragged last micro-panel.
+        check(rng, 203, 256, 1030, false, true, false);
+        check(rng, 97, 130, 515, false, false, true);
     }
 
     @Test

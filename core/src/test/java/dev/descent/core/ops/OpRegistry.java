@@ -478,7 +478,7 @@ public final class OpRegistry {
 
     static Case matmulCase(RandomGenerator rng, DType dt, boolean grad) {
         int m = 1 + rng.nextInt(4), k = 1 + rng.nextInt(5), n = 1 + rng.nextInt(4);
-        int form = rng.nextInt(6);
+        int form = rng.nextInt(7);
         int[] as, bs;
         switch (form) {
             case 0 -> { as = new int[] {k}; bs = new int[] {k}; }
@@ -488,7 +488,8 @@ public final class OpRegistry {
             default -> {
                 int[][] batch = TensorGen.broadcastPair(rng, 2, 3);
                 as = cat(batch[0], new int[] {m, k});
-                bs = form == 5 ? new int[] {k} : cat(batch[1], new int[] {k, n});
+                // form 5: a vector on the right; form 6: a plain matrix (batch dims folded into the rows)
+                bs = form == 5 ? new int[] {k} : form == 6 ? new int[] {k, n} : cat(batch[1], new int[] {k, n});
             }
         }
         Tensor a = TensorGen.tensor(rng, dt, as, NORMAL), b = TensorGen.tensor(rng, dt, bs, NORMAL);
