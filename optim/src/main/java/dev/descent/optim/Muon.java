@@ -116,6 +116,11 @@ public final class Muon extends Optimizer {
             checkMatrix(s.param(), group);
             Flat theta = Flat.of(s.param()), grad = Flat.read(s.grad()), buf = Flat.of(buffer(group, s.index(), "momentum_buffer"));
             int n = theta.size(), rows = s.param().shape()[0], cols = n / rows;
+            double step = lr * Math.sqrt(Math.max(1, (double) rows / cols)), keep = 1 - lr * wd;
+            if (theta.floats() != null && grad.floats() != null && buf.floats() != null) {
+                updateFloat(theta, grad, buf, rows, cols, mu, nesterov, nsSteps, nsEps, keep, step);
+                continue;
+            }
             double[] u = new double[n];
             for (int i = 0; i < n; i++) {
                 double g = grad.get(i), b = buf.get(i);
@@ -124,10 +129,45 @@ public final class Muon extends Optimizer {
                 u[i] = nesterov ? g + mu * (b - g) : b;
             }
             double[] o = newtonSchulz(u, rows, cols, nsSteps, nsEps);
-            double step = lr * Math.sqrt(Math.max(1, (double) rows / cols)), keep = 1 - lr * wd;
             for (int i = 0; i < n; i++) theta.set(i, theta.get(i) * keep - step * o[i]);
         }
     }
+
+    /**
+     * The Muon rule on a float32 matrix: the momentum in float64 per element, rounded once into the buffer; the
+     * update u rounded to float32, already transposed when the matrix is tall; Newton–Schulz in float32.
+     */
+    private void updateFloat(Flat theta, Flat grad, Flat buf, int rows, int cols, double mu, boolean nesterov, int nsSteps, double nsEps,
+            double keep, double step) {
+        int n = rows * cols;
+        float[] th = theta.floats(), gr = grad.floats(), bf = buf.floats(), u = scratch(n);
+        int tho = theta.offset(), gro = grad.offset(), bo = buf.offset();
+        boolean tall = rows > cols;
+        for (int i = 0; i < n; i++) {
+            double g = gr[gro + i], b = bf[bo + i];
+            b = b + (1 - mu) * (g - b);
+            bf[bo + i] = (float) b;
+            // a tall matrix goes in transposed: X = uᵀ, [cols, rows]
+            u[tall ? (i % cols) * rows + i / cols : i] = (float) (nesterov ? g + mu * (b - g) : b);
+        }
+        Tensor x = Tensor.wrap(dev.descent.core.Storage.of(u), 0, tall ? new int[] {cols, rows} : new int[] {rows, cols},
+                tall ? new int[] {rows, 1} : new int[] {cols, 1});
+        Tensor o = orthogonalise(x, nsSteps, nsEps);
+        float[] oa = o.storage().floats();
+        int oo = o.storageOffset();
+        for (int i = 0; i < n; i++) {
+            float oi = oa[oo + (tall ? (i % cols) * rows + i / cols : i)];
+            th[tho + i] = (float) (th[tho + i] * keep - step * oi);
+        }
+    }
+
+    /** A float32 scratch array of at least {@code n} elements, kept from step to step (the update u). */
+    private float[] scratch(int n) {
+        if (scratch.length < n) scratch = new float[n];
+        return scratch;
+    }
+
+    private float[] scratch = new float[0];
 
     /**
      * The quintic Newton–Schulz iteration on a row-major {@code rows × cols} matrix.
@@ -141,17 +181,36 @@ public final class Muon extends Optimizer {
      */
     static double[] newtonSchulz(double[] g, int rows, int cols, int steps, double eps) {
         boolean transpose = rows > cols;
-        double norm = 0;
-        for (double v : g) norm += v * v;
-        norm = Math.sqrt(norm) + eps;
-        // Core's float64 matmul (blocked, vectorised, fixed chunking: the same bits on every run).
-        Tensor x = Tensor.of(g, rows, cols).div(norm);
+        Tensor x = Tensor.of(g, rows, cols);
         if (transpose) x = x.t().contiguous();
+        return (transpose ? orthogonalise(x, steps, eps).t() : orthogonalise(x, steps, eps)).contiguous().toDoubleArray();
+    }
+
+    /**
+     * The quintic Newton–Schulz iteration on a contiguous wide (or square) matrix X [m, n], m ≤ n, in X's dtype:
+     * X/(‖X‖_F + eps), then {@code steps} times A ← X·Xᵀ, B ← b·A + c·A·A, X ← a·X + B·X, every product through
+     * core's matmul (float32: the blocked, multi-threaded GEMM; the same bits on any thread count). The Frobenius
+     * norm is summed in float64 in index order.
+     *
+     * @param x the matrix (not changed), float32 or float64
+     * @param steps iterations
+     * @param eps added to the norm
+     * @return the contiguous result, [m, n]
+     */
+    static Tensor orthogonalise(Tensor x, int steps, double eps) {
+        Flat f = Flat.of(x);
+        double norm = Math.sqrt(f.sumOfSquares()) + eps;
+        x = x.div(norm);
         for (int step = 0; step < steps; step++) {
-            Tensor a = x.matmul(x.t());
+            Tensor a = gram(x);
             Tensor b = a.mul(B).add(a.matmul(a).mul(C));
             x = x.mul(A).add(b.matmul(x));
         }
-        return (transpose ? x.t() : x).contiguous().toDoubleArray();
+        return x;
+    }
+
+    /** X·Xᵀ of a contiguous [m, n] matrix. */
+    static Tensor gram(Tensor x) {
+        return x.matmul(x.t());
     }
 }
