@@ -1,13 +1,16 @@
 package dev.descent.optim;
 
 import dev.descent.core.Kernels;
+import dev.descent.core.Threads;
 import jdk.incubator.vector.DoubleVector;
+import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
- * Reductions and updates over float64 arrays for the optimizers that keep flat float64 vectors (LBFGS): dot
- * products, sums of magnitudes, the largest magnitude and y ← y + α·x. A sum runs in four interleaved partial
+ * Reductions and updates over flat vectors: over float64 arrays for the optimizers that keep them (LBFGS: dot
+ * products, sums of magnitudes, the largest magnitude and y ← y + α·x), and over a tensor's elements for the
+ * projections ({@link Ball}: ‖x − c‖², with the scaling x ← c + (x − c)·f fused in). A sum runs in four interleaved partial
  * sums (element i into sum i mod 4, combined as (s0 + s1) + (s2 + s3), then the tail in order), whether the
  * Vector API's four lanes compute them or the scalar twin beside each loop does: the same bits either way, at
  * any vector width, on any thread count. No fused multiply-add, so the scalar twin rounds as the lanes do.
@@ -16,6 +19,7 @@ final class FlatVectors {
     private FlatVectors() {}
 
     private static final VectorSpecies<Double> D4 = DoubleVector.SPECIES_256;
+    private static final VectorSpecies<Float> F4 = FloatVector.SPECIES_128;
     /** Whether the vector loops run (core's kernels are vectorised and at least 256 bits wide); the scalar twins otherwise. */
     static final boolean VECTOR = Kernels.vectorEnabled() && Kernels.vectorBits() >= D4.vectorBitSize();
 
@@ -103,5 +107,78 @@ final class FlatVectors {
             }
         }
         for (; i < n; i++) y[i] = y[i] + alpha * x[i];
+    }
+
+    /** Elements per block of the tensor sums: a block is summed on one thread, the blocks' sums added in order. */
+    static final int BLOCK = 16_384;
+
+    /**
+     * Σ (x_i − c_i)² over a tensor's elements (c null: the origin), after first setting x_i ← c_i + (x_i − c_i)·factor
+     * (rounded into x's dtype, and the stored value is the one measured) when {@code scale} is true. The blocks of
+     * {@link #BLOCK} run on the kernel threads, each in four interleaved partial sums; float32 x around the origin
+     * takes the vector loop. The same bits with and without vectors and on any thread count, and scaling then
+     * measuring in one call gives the bits of the two calls.
+     *
+     * @param x the tensor's elements (written when {@code scale})
+     * @param c the centre's elements, or null for the origin
+     * @param factor the scale factor (ignored unless {@code scale})
+     * @param scale whether to scale first
+     * @return the sum of squares, in float64
+     */
+    static double scaleAndSquare(Flat x, Flat c, double factor, boolean scale) {
+        return scaleAndSquare(x, c, factor, scale, VECTOR);
+    }
+
+    static double scaleAndSquare(Flat x, Flat c, double factor, boolean scale, boolean vectors) {
+        int n = x.size(), blocks = (n + BLOCK - 1) / BLOCK;
+        boolean vector = vectors && c == null && x.floats() != null;
+        double[] sums = new double[blocks];
+        Threads.forRange(blocks, 1, (from, to) -> {
+            for (int b = from; b < to; b++) sums[b] = scaleAndSquare(x, c, factor, scale, vector, b * BLOCK, Math.min(n, (b + 1) * BLOCK));
+        });
+        double s = 0;
+        for (double v : sums) s += v;
+        return s;
+    }
+
+    private static double scaleAndSquare(Flat x, Flat c, double factor, boolean scale, boolean vector, int lo, int hi) {
+        int i = lo, end = lo + (hi - lo) / 4 * 4;
+        double s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+        if (vector) {
+            float[] xs = x.floats();
+            int xo = x.offset();
+            DoubleVector zero = DoubleVector.zero(D4), acc = zero;
+            for (; i < end; i += 4) {
+                DoubleVector v = (DoubleVector) FloatVector.fromArray(F4, xs, xo + i).castShape(D4, 0);
+                if (scale) {
+                    FloatVector stored = (FloatVector) zero.add(v.sub(zero).mul(factor)).castShape(F4, 0);
+                    stored.intoArray(xs, xo + i);
+                    v = (DoubleVector) stored.castShape(D4, 0);
+                }
+                DoubleVector d = v.sub(zero);
+                acc = acc.add(d.mul(d));
+            }
+            s0 = acc.lane(0);
+            s1 = acc.lane(1);
+            s2 = acc.lane(2);
+            s3 = acc.lane(3);
+        }
+        for (; i < end; i += 4) {
+            s0 += squared(x, c, factor, scale, i);
+            s1 += squared(x, c, factor, scale, i + 1);
+            s2 += squared(x, c, factor, scale, i + 2);
+            s3 += squared(x, c, factor, scale, i + 3);
+        }
+        double s = (s0 + s1) + (s2 + s3);
+        for (; i < hi; i++) s += squared(x, c, factor, scale, i);
+        return s;
+    }
+
+    /** (x_i − c_i)², after scaling x_i when asked: the scalar twin of one lane. */
+    private static double squared(Flat x, Flat c, double factor, boolean scale, int i) {
+        double ci = c == null ? 0 : c.get(i);
+        if (scale) x.set(i, ci + (x.get(i) - ci) * factor);
+        double d = x.get(i) - ci;
+        return d * d;
     }
 }

@@ -4,13 +4,17 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.descent.core.Storage;
+import dev.descent.core.Tensor;
+import dev.descent.core.Threads;
 import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
 
 /**
  * The float64 vector loops of LBFGS: the Vector API path equals its scalar twin bit for bit, (both paths forced, so
  * both run whatever the machine), and both equal the plain index-order loops of the math to rounding, at lengths
- * around the four-lane blocks.
+ * around the four-lane blocks; the tensor sum of squares (with its fused scaling) gives the same bits with and without
+ * vectors, on one and two threads, fused or not.
  */
 class FlatVectorsTest {
     @Test
@@ -38,5 +42,45 @@ class FlatVectorsTest {
             assertArrayEquals(want, y2, "axpy scalar, n = " + n);
         }
         assertTrue(Double.isNaN(FlatVectors.maxAbs(new double[] {1, Double.NaN, 2, 3, 4}, true)), "a NaN shows in maxAbs");
+    }
+
+    @Test
+    void scaleAndSquareGivesTheSameBitsWithAndWithoutVectorsOnAnyThreadCountAndFused() {
+        var rng = new SplittableRandom(9);
+        for (int n : new int[] {1, 6, FlatVectors.BLOCK * 3 + 5}) {
+            float[] x0 = new float[n];
+            double plain = 0;
+            for (int i = 0; i < n; i++) {
+                x0[i] = (float) rng.nextGaussian();
+                plain += (double) x0[i] * x0[i];
+            }
+            Long measured = null, scaled = null;
+            float[] scaledX = null;
+            for (int threads : new int[] {1, 2}) {
+                for (boolean vector : new boolean[] {true, false}) {
+                    try (var _ = Threads.limit(threads)) {
+                        float[] x = x0.clone();
+                        double s = FlatVectors.scaleAndSquare(flat(x), null, 1, false, vector);
+                        assertEquals(plain, s, 1e-12 * plain, "the sum of squares against the plain loop");
+                        double fused = FlatVectors.scaleAndSquare(flat(x), null, 0.37, true, vector);
+                        assertEquals(Double.doubleToLongBits(FlatVectors.scaleAndSquare(flat(x), null, 1, false, vector)), Double.doubleToLongBits(fused),
+                                "scaling and measuring in one pass = measuring after");
+                        if (measured == null) {
+                            measured = Double.doubleToLongBits(s);
+                            scaled = Double.doubleToLongBits(fused);
+                            scaledX = x;
+                        }
+                        assertEquals(measured, Double.doubleToLongBits(s), "n = " + n + ", vector " + vector + ", " + threads + " thread(s)");
+                        assertEquals(scaled, Double.doubleToLongBits(fused), "scaled, n = " + n + ", vector " + vector + ", " + threads + " thread(s)");
+                        assertArrayEquals(scaledX, x, "the scaled elements, n = " + n + ", vector " + vector);
+                        for (int i = 0; i < n; i++) assertEquals((float) (0.0 + (x0[i] - 0.0) * 0.37), x[i], "element " + i);
+                    }
+                }
+            }
+        }
+    }
+
+    private static Flat flat(float[] a) {
+        return Flat.of(Tensor.wrap(Storage.of(a), 0, new int[] {a.length}, new int[] {1}));
     }
 }
