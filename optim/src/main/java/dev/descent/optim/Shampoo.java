@@ -32,8 +32,21 @@ import java.util.Map;
  * {@code SymmetricMatrices} in this package: core's {@code Linalg.eigh} in float64,
  * {@code V·diag(λ^{−1/(2k)})·Vᵀ}. It costs O(n³) per dimension per recomputation; a dimension larger than
  * the constructor's {@code maxPreconditionerDim} (default 1024) is not preconditioned (its P is the
- * identity), as practical implementations bound it too; the exponent stays −1/(2k). Recompute less
- * often with {@code update_freq}.
+ * identity), as practical implementations bound it too; the exponent stays −1/(2k).
+ *
+ * <p><b>Precision and cost.</b> The per-step products — each g_(d)·g_(d)ᵀ and the multiplications by the roots —
+ * run in the parameter's dtype through core's matmul (float32 parameters: the blocked, multi-threaded GEMM; the
+ * first and last dimensions over views of g, a middle one over its unfolded copy). The statistics H_d accumulate
+ * in float64, and the inverse roots are computed in float64 on these n_d × n_d matrices, then kept in the
+ * parameter's dtype for the products until the next recomputation.
+ *
+ * <p><b>How often the roots are recomputed.</b> {@code update_freq} (≥ 1) is the number of steps between
+ * recomputations; the statistics are updated every step. Its default is 1, the paper's Algorithm 2, which
+ * computes the roots at every step, and the default of PyTorch's implementations of it (torch-optimizer's
+ * {@code update_freq}, Meta's Distributed Shampoo's {@code precondition_frequency}). Anil et al. ("Scalable
+ * Second Order Optimization for Deep Learning", 2020) compute them only every so many steps, since the roots
+ * change slowly and cost O(n³); a larger value is a setting for the user, not a silent change of algorithm.
+ * {@code descent train} and {@code descent bench optim} use 10.
  *
  * <p>Hyperparameters (per group): {@code lr} (≥ 0, required: the paper prescribes none), {@code eps} ε
  * (&gt; 0, default 1e-4), {@code weight_decay} (≥ 0, 0), {@code update_freq} (≥ 1, 1). No momentum (the
