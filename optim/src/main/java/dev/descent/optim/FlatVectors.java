@@ -50,6 +50,45 @@ final class FlatVectors {
         return s;
     }
 
+    /** y ← g − p and s ← t·d element by element, returning yᵀs summed as {@link #dot} sums it (the same bits). */
+    static double differencesAndDot(double[] g, double[] p, double[] d, double t, double[] y, double[] s) {
+        return differencesAndDot(g, p, d, t, y, s, VECTOR);
+    }
+
+    static double differencesAndDot(double[] g, double[] p, double[] d, double t, double[] y, double[] s, boolean vector) {
+        int n = y.length, i = 0, end = n / 4 * 4;
+        double s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+        if (vector) {
+            DoubleVector acc = DoubleVector.zero(D4);
+            for (; i < end; i += 4) {
+                DoubleVector yv = DoubleVector.fromArray(D4, g, i).sub(DoubleVector.fromArray(D4, p, i));
+                DoubleVector sv = DoubleVector.fromArray(D4, d, i).mul(t);
+                yv.intoArray(y, i);
+                sv.intoArray(s, i);
+                acc = acc.add(yv.mul(sv));
+            }
+            s0 = acc.lane(0);
+            s1 = acc.lane(1);
+            s2 = acc.lane(2);
+            s3 = acc.lane(3);
+        }
+        for (; i < end; i += 4) {
+            s0 += difference(g, p, d, t, y, s, i);
+            s1 += difference(g, p, d, t, y, s, i + 1);
+            s2 += difference(g, p, d, t, y, s, i + 2);
+            s3 += difference(g, p, d, t, y, s, i + 3);
+        }
+        double sum = (s0 + s1) + (s2 + s3);
+        for (; i < n; i++) sum += difference(g, p, d, t, y, s, i);
+        return sum;
+    }
+
+    private static double difference(double[] g, double[] p, double[] d, double t, double[] y, double[] s, int i) {
+        y[i] = g[i] - p[i];
+        s[i] = d[i] * t;
+        return y[i] * s[i];
+    }
+
     /** Σ |a_i|. */
     static double sumAbs(double[] a) {
         return sumAbs(a, VECTOR);

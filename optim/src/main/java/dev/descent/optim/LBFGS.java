@@ -187,7 +187,7 @@ public final class LBFGS extends Optimizer {
         funcEvals++;
         if (gradBuffer == null) gradBuffer = new double[n];
         double[] flatGrad = gatherFlatGrad(gradBuffer);
-        boolean optCond = maxAbs(flatGrad) <= tolGrad;
+        boolean optCond = gatheredMaxAbs <= tolGrad;
         if (optCond) return origLoss;
 
         int iter = 0;
@@ -207,11 +207,7 @@ public final class LBFGS extends Optimizer {
                 double[] y = spareY != null ? spareY : new double[n], s = spareS != null ? spareS : new double[n];
                 spareY = y;
                 spareS = s;
-                for (int i = 0; i < n; i++) {
-                    y[i] = flatGrad[i] - prevFlatGrad[i];
-                    s[i] = d[i] * t;
-                }
-                double ys = dot(y, s);
+                double ys = FlatVectors.differencesAndDot(flatGrad, prevFlatGrad, d, t, y, s); // y = g − g_prev, s = t·d, yᵀs
                 if (ys > 1e-10) {
                     spareY = null;
                     spareS = null;
@@ -227,8 +223,12 @@ public final class LBFGS extends Optimizer {
                 }
                 twoLoop(flatGrad, d);
             }
-            if (prevFlatGrad == null || prevFlatGrad.length != n) prevFlatGrad = new double[n];
-            System.arraycopy(flatGrad, 0, prevFlatGrad, 0, n);
+            // g_prev ← g by swapping arrays: the old g_prev's array takes the next gradient (never one g_prev now holds:
+            // a line search can return the very array it started from)
+            double[] old = prevFlatGrad;
+            prevFlatGrad = flatGrad;
+            if (old != null && old != flatGrad && old.length == n) gradBuffer = old;
+            else if (gradBuffer == null || gradBuffer == flatGrad) gradBuffer = new double[n];
             prevLoss = loss;
             t = nIter == 1 ? Math.min(1, 1 / sumAbs(flatGrad)) * lr : lr;
             double gtd = dot(flatGrad, d);
@@ -248,8 +248,8 @@ public final class LBFGS extends Optimizer {
                 addToParams(t, d);
                 if (iter != maxIter) {
                     loss = evaluate(closure).item();
-                    flatGrad = gatherFlatGrad(gradBuffer); // g_prev is a copy: the buffer can take the new gradient
-                    optCond = maxAbs(flatGrad) <= tolGrad;
+                    flatGrad = gatherFlatGrad(gradBuffer);
+                    optCond = gatheredMaxAbs <= tolGrad;
                     lsEvals = 1;
                 }
             }
@@ -265,6 +265,10 @@ public final class LBFGS extends Optimizer {
     /** r ← −H·g by the two-loop recursion over the stored pairs, H₀ = γI, in place in r (q and r are one array). */
     private void twoLoop(double[] g, double[] r) {
         int k = oldDirs.size();
+        if (k == 0) {
+            for (int i = 0; i < n; i++) r[i] = -g[i] * hDiag; // the general path's two passes in one: the same bits
+            return;
+        }
         double[] al = new double[k];
         for (int i = 0; i < n; i++) r[i] = -g[i];
         for (int j = k - 1; j >= 0; j--) {
@@ -414,9 +418,13 @@ public final class LBFGS extends Optimizer {
 
     // ------------------------------------------------------------------ flat vectors
 
-    /** The gradients of the parameters, in order, into {@code out} (zeros for a parameter without one). */
+    /** The largest magnitude of the last gathered gradient (exact: the same as {@link #maxAbs} of it). */
+    private double gatheredMaxAbs;
+
+    /** The gradients of the parameters, in order, into {@code out} (zeros for a parameter without one); sets {@link #gatheredMaxAbs}. */
     private double[] gatherFlatGrad(double[] out) {
         int at = 0;
+        double max = 0;
         for (Parameter p : params) {
             Tensor g = p.grad();
             if (g != null) {
@@ -427,15 +435,24 @@ public final class LBFGS extends Optimizer {
                 Flat f = Flat.read(g);
                 float[] fs = f.floats();
                 if (fs != null) {
-                    for (int i = 0, o = f.offset(); i < f.size(); i++) out[at + i] = fs[o + i];
+                    for (int i = 0, o = f.offset(); i < f.size(); i++) {
+                        double v = fs[o + i];
+                        out[at + i] = v;
+                        max = Math.max(max, Math.abs(v));
+                    }
                 } else {
-                    for (int i = 0; i < f.size(); i++) out[at + i] = f.get(i);
+                    for (int i = 0; i < f.size(); i++) {
+                        double v = f.get(i);
+                        out[at + i] = v;
+                        max = Math.max(max, Math.abs(v));
+                    }
                 }
             } else {
                 Arrays.fill(out, at, at + p.numel(), 0);
             }
             at += p.numel();
         }
+        gatheredMaxAbs = max;
         return out;
     }
 

@@ -38,6 +38,19 @@ class FlatVectorsTest {
             for (int i = 0; i < n; i++) want[i] = want[i] + 0.3 * a[i];
             FlatVectors.axpy(0.3, a, y1, true);
             FlatVectors.axpy(0.3, a, y2, false);
+            double[] ya = new double[n], sa = new double[n], yb = new double[n], sb = new double[n];
+            double ysVector = FlatVectors.differencesAndDot(a, b, want, 0.7, ya, sa, true), ysScalar = FlatVectors.differencesAndDot(a, b, want, 0.7, yb, sb, false);
+            double[] yWant = new double[n], sWant = new double[n];
+            for (int i = 0; i < n; i++) {
+                yWant[i] = a[i] - b[i];
+                sWant[i] = want[i] * 0.7;
+            }
+            assertArrayEquals(yWant, ya, "y = g − g_prev, n = " + n);
+            assertArrayEquals(sWant, sa, "s = t·d, n = " + n);
+            assertArrayEquals(yWant, yb, "y scalar, n = " + n);
+            assertArrayEquals(sWant, sb, "s scalar, n = " + n);
+            assertEquals(Double.doubleToLongBits(FlatVectors.dot(yWant, sWant, false)), Double.doubleToLongBits(ysVector), "yᵀs as dot sums it, n = " + n);
+            assertEquals(Double.doubleToLongBits(ysVector), Double.doubleToLongBits(ysScalar), "yᵀs vector = scalar, n = " + n);
             assertArrayEquals(want, y1, "axpy, n = " + n);
             assertArrayEquals(want, y2, "axpy scalar, n = " + n);
         }
