@@ -2,7 +2,9 @@ package dev.descent.optim;
 
 import dev.descent.core.Parameter;
 import dev.descent.core.Tensor;
+import dev.descent.core.Threads;
 import dev.descent.core.Workspace;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -133,34 +135,48 @@ public final class Shampoo extends Optimizer {
     protected void update(int group, ParamGroup hp, long groupStep, List<Slot> slots) {
         double lr = hp.get("lr"), eps = hp.get("eps"), wd = hp.get("weight_decay");
         long freq = (long) hp.get("update_freq");
-        for (Slot s : slots) {
+        // 1. The statistics of every parameter, with g (+ λθ) kept for step 3.
+        Tensor[] gs = new Tensor[slots.size()];
+        List<int[]> due = new ArrayList<>(); // (slot, dimension) whose root is recomputed this step
+        for (int j = 0; j < slots.size(); j++) {
+            Slot s = slots.get(j);
             Parameter param = s.param();
             int[] shape = param.shape();
-            int k = shape.length;
             // Every product in the parameter's dtype (float32: core's GEMM); the statistics and roots stay float64.
             Tensor g = s.grad().to(param.dtype());
             g = wd != 0 ? g.add(param.mul(wd)) : g.contiguous();
-            double[][] h = stats[group][s.index()], p = roots[group][s.index()];
-            Tensor[] applied = rootTensors[group][s.index()];
-            for (int d = 0; d < k; d++) {
+            gs[j] = g;
+            double[][] h = stats[group][s.index()];
+            for (int d = 0; d < shape.length; d++) {
                 if (h[d] == null) continue;
                 Flat gram = Flat.of(gram(g, shape, d));
                 double[] hd = h[d];
                 for (int e = 0; e < hd.length; e++) hd[e] += gram.get(e);
+                if ((s.step() - 1) % freq == 0) due.add(new int[] {j, d});
             }
-            if ((s.step() - 1) % freq == 0) {
-                for (int d = 0; d < k; d++) {
-                    if (h[d] == null) continue;
-                    int n = shape[d];
-                    double[][] m = new double[n][n];
-                    for (int a = 0; a < n; a++) for (int b = 0; b < n; b++) m[a][b] = h[d][a * n + b] + (a == b ? eps : 0);
-                    double[][] r = SymmetricMatrices.power(m, -1.0 / (2 * k));
-                    for (int a = 0; a < n; a++) System.arraycopy(r[a], 0, p[d], a * n, n);
-                    applied[d] = null;
-                }
+        }
+        // 2. The roots due, each on its own (independent float64 eigendecompositions, over the kernel threads).
+        Threads.forRange(due.size(), 1, (from, to) -> {
+            for (int q = from; q < to; q++) {
+                Slot s = slots.get(due.get(q)[0]);
+                int d = due.get(q)[1], k = s.param().dim(), n = s.param().shape()[d];
+                double[] h = stats[group][s.index()][d], p = roots[group][s.index()][d];
+                double[][] m = new double[n][n];
+                for (int a = 0; a < n; a++) for (int b = 0; b < n; b++) m[a][b] = h[a * n + b] + (a == b ? eps : 0);
+                double[][] r = SymmetricMatrices.power(m, -1.0 / (2 * k));
+                for (int a = 0; a < n; a++) System.arraycopy(r[a], 0, p, a * n, n);
+                rootTensors[group][s.index()][d] = null;
             }
-            Tensor x = g;
-            for (int d = 0; d < k; d++) {
+        });
+        // 3. The preconditioned step.
+        for (int j = 0; j < slots.size(); j++) {
+            Slot s = slots.get(j);
+            Parameter param = s.param();
+            int[] shape = param.shape();
+            double[][] p = roots[group][s.index()];
+            Tensor[] applied = rootTensors[group][s.index()];
+            Tensor x = gs[j];
+            for (int d = 0; d < shape.length; d++) {
                 if (p[d] == null) continue;
                 if (applied[d] == null) applied[d] = Workspace.keep(Tensor.of(p[d], shape[d], shape[d]).to(param.dtype())); // lives across steps
                 x = modeProduct(x, shape, d, applied[d]);
