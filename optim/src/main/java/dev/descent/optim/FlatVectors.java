@@ -10,10 +10,11 @@ import jdk.incubator.vector.VectorSpecies;
 /**
  * Reductions and updates over flat vectors: over float64 arrays for the optimizers that keep them (LBFGS: dot
  * products, sums of magnitudes, the largest magnitude and y ← y + α·x), and over a tensor's elements for the
- * projections ({@link Ball}: ‖x − c‖², with the scaling x ← c + (x − c)·f fused in). A sum runs in four interleaved partial
- * sums (element i into sum i mod 4, combined as (s0 + s1) + (s2 + s3), then the tail in order), whether the
- * Vector API's four lanes compute them or the scalar twin beside each loop does: the same bits either way, at
- * any vector width, on any thread count. No fused multiply-add, so the scalar twin rounds as the lanes do.
+ * projections ({@link Ball}: ‖x − c‖², with the scaling x ← c + (x − c)·f fused in). Every pass runs in blocks of
+ * {@link #BLOCK} elements over the kernel threads; a block sums in four interleaved partial sums (element i into
+ * sum i mod 4, combined as (s0 + s1) + (s2 + s3), then the tail in order), whether the Vector API's four lanes
+ * compute them or the scalar twin beside each loop does, and the blocks' sums are added in order: the same bits
+ * either way, at any vector width, on any thread count. No fused multiply-add, so the scalar twin rounds as the lanes do.
  */
 final class FlatVectors {
     private FlatVectors() {}
@@ -29,7 +30,80 @@ final class FlatVectors {
     }
 
     static double dot(double[] a, double[] b, boolean vector) {
-        int n = a.length, i = 0, end = n / 4 * 4;
+        return sumOverBlocks(a.length, (lo, hi) -> dot(a, b, lo, hi, vector));
+    }
+
+    /** y ← g − p and s ← t·d element by element, returning yᵀs summed as {@link #dot} sums it (the same bits). */
+    static double differencesAndDot(double[] g, double[] p, double[] d, double t, double[] y, double[] s) {
+        return differencesAndDot(g, p, d, t, y, s, VECTOR);
+    }
+
+    static double differencesAndDot(double[] g, double[] p, double[] d, double t, double[] y, double[] s, boolean vector) {
+        return sumOverBlocks(y.length, (lo, hi) -> differencesAndDot(g, p, d, t, y, s, lo, hi, vector));
+    }
+
+    /** Σ |a_i|. */
+    static double sumAbs(double[] a) {
+        return sumAbs(a, VECTOR);
+    }
+
+    static double sumAbs(double[] a, boolean vector) {
+        return sumOverBlocks(a.length, (lo, hi) -> sumAbs(a, lo, hi, vector));
+    }
+
+    /** max |a_i| (0 for an empty array; exact, so any order gives it). A NaN element gives NaN. */
+    static double maxAbs(double[] a) {
+        return maxAbs(a, VECTOR);
+    }
+
+    static double maxAbs(double[] a, boolean vector) {
+        int n = a.length, blocks = (n + BLOCK - 1) / BLOCK;
+        double[] maxima = new double[blocks];
+        Threads.forRange(blocks, 1, (from, to) -> {
+            for (int k = from; k < to; k++) maxima[k] = maxAbs(a, k * BLOCK, Math.min(n, (k + 1) * BLOCK), vector);
+        });
+        double m = 0;
+        for (double v : maxima) m = Math.max(m, v);
+        return m;
+    }
+
+    /** y ← y + α·x, element by element (multiply, then add). */
+    static void axpy(double alpha, double[] x, double[] y) {
+        axpy(alpha, x, y, VECTOR);
+    }
+
+    static void axpy(double alpha, double[] x, double[] y, boolean vector) {
+        int n = y.length, blocks = (n + BLOCK - 1) / BLOCK;
+        Threads.forRange(blocks, 1, (from, to) -> {
+            for (int k = from; k < to; k++) axpy(alpha, x, y, k * BLOCK, Math.min(n, (k + 1) * BLOCK), vector);
+        });
+    }
+
+    /** A sum over [lo, hi). */
+    @FunctionalInterface
+    private interface BlockSum {
+        double sum(int lo, int hi);
+    }
+
+    /**
+     * The sum over [0, n) as blocks of {@link #BLOCK} elements, each summed on its own (on the kernel threads), then added
+     * in order: the same bits on any thread count. Short kernels called per block are also compiled by the JIT within a
+     * few steps, where one call per 545k-element pass would run the Vector API's slow uncompiled path for hundreds.
+     */
+    private static double sumOverBlocks(int n, BlockSum body) {
+        int blocks = (n + BLOCK - 1) / BLOCK;
+        if (blocks <= 1) return body.sum(0, n);
+        double[] sums = new double[blocks];
+        Threads.forRange(blocks, 1, (from, to) -> {
+            for (int k = from; k < to; k++) sums[k] = body.sum(k * BLOCK, Math.min(n, (k + 1) * BLOCK));
+        });
+        double s = 0;
+        for (double v : sums) s += v;
+        return s;
+    }
+
+    private static double dot(double[] a, double[] b, int lo, int hi, boolean vector) {
+        int i = lo, end = lo + (hi - lo) / 4 * 4;
         double s0 = 0, s1 = 0, s2 = 0, s3 = 0;
         if (vector) {
             DoubleVector acc = DoubleVector.zero(D4);
@@ -46,17 +120,12 @@ final class FlatVectors {
             s3 += a[i + 3] * b[i + 3];
         }
         double s = (s0 + s1) + (s2 + s3);
-        for (; i < n; i++) s += a[i] * b[i];
+        for (; i < hi; i++) s += a[i] * b[i];
         return s;
     }
 
-    /** y ← g − p and s ← t·d element by element, returning yᵀs summed as {@link #dot} sums it (the same bits). */
-    static double differencesAndDot(double[] g, double[] p, double[] d, double t, double[] y, double[] s) {
-        return differencesAndDot(g, p, d, t, y, s, VECTOR);
-    }
-
-    static double differencesAndDot(double[] g, double[] p, double[] d, double t, double[] y, double[] s, boolean vector) {
-        int n = y.length, i = 0, end = n / 4 * 4;
+    private static double differencesAndDot(double[] g, double[] p, double[] d, double t, double[] y, double[] s, int lo, int hi, boolean vector) {
+        int i = lo, end = lo + (hi - lo) / 4 * 4;
         double s0 = 0, s1 = 0, s2 = 0, s3 = 0;
         if (vector) {
             DoubleVector acc = DoubleVector.zero(D4);
@@ -79,7 +148,7 @@ final class FlatVectors {
             s3 += difference(g, p, d, t, y, s, i + 3);
         }
         double sum = (s0 + s1) + (s2 + s3);
-        for (; i < n; i++) sum += difference(g, p, d, t, y, s, i);
+        for (; i < hi; i++) sum += difference(g, p, d, t, y, s, i);
         return sum;
     }
 
@@ -89,13 +158,8 @@ final class FlatVectors {
         return y[i] * s[i];
     }
 
-    /** Σ |a_i|. */
-    static double sumAbs(double[] a) {
-        return sumAbs(a, VECTOR);
-    }
-
-    static double sumAbs(double[] a, boolean vector) {
-        int n = a.length, i = 0, end = n / 4 * 4;
+    private static double sumAbs(double[] a, int lo, int hi, boolean vector) {
+        int i = lo, end = lo + (hi - lo) / 4 * 4;
         double s0 = 0, s1 = 0, s2 = 0, s3 = 0;
         if (vector) {
             DoubleVector acc = DoubleVector.zero(D4);
@@ -112,40 +176,30 @@ final class FlatVectors {
             s3 += Math.abs(a[i + 3]);
         }
         double s = (s0 + s1) + (s2 + s3);
-        for (; i < n; i++) s += Math.abs(a[i]);
+        for (; i < hi; i++) s += Math.abs(a[i]);
         return s;
     }
 
-    /** max |a_i| (0 for an empty array; exact, so any order gives it). A NaN element gives NaN. */
-    static double maxAbs(double[] a) {
-        return maxAbs(a, VECTOR);
-    }
-
-    static double maxAbs(double[] a, boolean vector) {
-        int n = a.length, i = 0;
+    private static double maxAbs(double[] a, int lo, int hi, boolean vector) {
+        int i = lo;
         double m = 0;
         if (vector) {
             DoubleVector acc = DoubleVector.zero(D4);
-            for (int end = n / 4 * 4; i < end; i += 4) acc = acc.max(DoubleVector.fromArray(D4, a, i).abs());
+            for (int end = lo + (hi - lo) / 4 * 4; i < end; i += 4) acc = acc.max(DoubleVector.fromArray(D4, a, i).abs());
             m = acc.reduceLanes(VectorOperators.MAX);
         }
-        for (; i < n; i++) m = Math.max(m, Math.abs(a[i]));
+        for (; i < hi; i++) m = Math.max(m, Math.abs(a[i]));
         return m;
     }
 
-    /** y ← y + α·x, element by element (multiply, then add). */
-    static void axpy(double alpha, double[] x, double[] y) {
-        axpy(alpha, x, y, VECTOR);
-    }
-
-    static void axpy(double alpha, double[] x, double[] y, boolean vector) {
-        int n = y.length, i = 0;
+    private static void axpy(double alpha, double[] x, double[] y, int lo, int hi, boolean vector) {
+        int i = lo;
         if (vector) {
-            for (int end = n / 4 * 4; i < end; i += 4) {
+            for (int end = lo + (hi - lo) / 4 * 4; i < end; i += 4) {
                 DoubleVector.fromArray(D4, y, i).add(DoubleVector.fromArray(D4, x, i).mul(alpha)).intoArray(y, i);
             }
         }
-        for (; i < n; i++) y[i] = y[i] + alpha * x[i];
+        for (; i < hi; i++) y[i] = y[i] + alpha * x[i];
     }
 
     /** Elements per block of the tensor sums: a block is summed on one thread, the blocks' sums added in order. */

@@ -142,16 +142,23 @@ public final class LAMB extends Optimizer {
         double thetaNorm = Math.sqrt(thetaSum), rNorm = Math.sqrt(rSum);
         double ratio = thetaNorm > 0 && rNorm > 0 ? thetaNorm / rNorm : 1;
         double stepSize = lr * ratio;
-        Threads.forRange(n, BLOCK, (from, to) -> {
-            int i = vector ? stepVector(theta, m, v, c, stepSize, from, to) : from;
-            for (; i < to; i++) {
-                double th = theta.get(i);
-                theta.set(i, th - stepSize * direction(th, m.get(i), v.get(i), c));
+        Threads.forRange(blocks, 1, (from, to) -> {
+            for (int b = from; b < to; b++) {
+                int lo = b * BLOCK, hi = Math.min(n, lo + BLOCK);
+                int i = vector ? stepVector(theta, m, v, c, stepSize, lo, hi) : lo;
+                for (; i < hi; i++) {
+                    double th = theta.get(i);
+                    theta.set(i, th - stepSize * direction(th, m.get(i), v.get(i), c));
+                }
             }
         });
     }
 
-    /** Elements per block of the first pass's sums, and the least worth a thread in the second pass. */
+    /**
+     * Elements per block of both passes: the first pass's sums are per block, and a kernel called per block is compiled
+     * by the JIT within a few steps (one call per tensor would leave the Vector API's slow uncompiled path running for
+     * hundreds).
+     */
     static final int BLOCK = 16_384;
 
     /** Whether the float32 loops run on vectors (as {@link AdamFamily#VECTOR}: the same bits as the scalar loops). */

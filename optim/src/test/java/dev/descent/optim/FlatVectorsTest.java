@@ -20,7 +20,7 @@ class FlatVectorsTest {
     @Test
     void vectorAndScalarTwinsAgreeBitForBitAndWithThePlainLoops() {
         var rng = new SplittableRandom(5);
-        for (int n : new int[] {0, 1, 3, 4, 5, 8, 17, 1000, 4099}) {
+        for (int n : new int[] {0, 1, 3, 4, 5, 8, 17, 1000, 4099, 2 * FlatVectors.BLOCK + 7}) {
             double[] a = Quadratic.gaussian(rng, n, 1), b = Quadratic.gaussian(rng, n, 2);
             double dot = 0, sumAbs = 0, maxAbs = 0;
             for (int i = 0; i < n; i++) {
@@ -30,7 +30,9 @@ class FlatVectorsTest {
             }
             assertEquals(Double.doubleToLongBits(FlatVectors.dot(a, b, false)), Double.doubleToLongBits(FlatVectors.dot(a, b, true)), "dot, n = " + n);
             assertEquals(Double.doubleToLongBits(FlatVectors.sumAbs(a, false)), Double.doubleToLongBits(FlatVectors.sumAbs(a, true)), "sumAbs, n = " + n);
-            assertEquals(dot, FlatVectors.dot(a, b), 1e-12 * (1 + sumAbs * 2), "dot against the plain loop, n = " + n);
+            double scale = 0;
+            for (int i = 0; i < n; i++) scale += Math.abs(a[i] * b[i]);
+            assertEquals(dot, FlatVectors.dot(a, b), 1e-12 * (1 + scale), "dot against the plain loop, n = " + n);
             assertEquals(sumAbs, FlatVectors.sumAbs(a), 1e-12 * (1 + sumAbs), "sumAbs against the plain loop, n = " + n);
             assertEquals(maxAbs, FlatVectors.maxAbs(a, true), "maxAbs, n = " + n);
             assertEquals(maxAbs, FlatVectors.maxAbs(a, false), "maxAbs scalar, n = " + n);
@@ -55,6 +57,26 @@ class FlatVectorsTest {
             assertArrayEquals(want, y2, "axpy scalar, n = " + n);
         }
         assertTrue(Double.isNaN(FlatVectors.maxAbs(new double[] {1, Double.NaN, 2, 3, 4}, true)), "a NaN shows in maxAbs");
+    }
+
+    @Test
+    void theFloat64PassesGiveTheSameBitsOnOneAndTwoThreads() {
+        var rng = new SplittableRandom(6);
+        int n = 3 * FlatVectors.BLOCK + 11;
+        double[] a = Quadratic.gaussian(rng, n, 1), b = Quadratic.gaussian(rng, n, 1);
+        double[][] results = new double[2][];
+        for (int threads = 1; threads <= 2; threads++) {
+            try (var _ = Threads.limit(threads)) {
+                double[] y = new double[n], s = new double[n], z = b.clone();
+                FlatVectors.axpy(0.25, a, z);
+                results[threads - 1] = new double[] {FlatVectors.dot(a, b), FlatVectors.sumAbs(a), FlatVectors.maxAbs(a),
+                        FlatVectors.differencesAndDot(a, b, z, 0.5, y, s), FlatVectors.dot(z, z), FlatVectors.dot(y, s)};
+            }
+        }
+        for (int i = 0; i < results[0].length; i++) {
+            assertEquals(Double.doubleToLongBits(results[0][i]), Double.doubleToLongBits(results[1][i]), "result " + i + " on 1 and 2 threads");
+        }
+        assertEquals(Double.doubleToLongBits(results[0][3]), Double.doubleToLongBits(results[0][5]), "yᵀs fused = dot(y, s)");
     }
 
     @Test
