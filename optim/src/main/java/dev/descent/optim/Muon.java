@@ -1,6 +1,7 @@
 package dev.descent.optim;
 
 import dev.descent.core.Parameter;
+import dev.descent.core.Storage;
 import dev.descent.core.Tensor;
 import java.util.List;
 import java.util.Map;
@@ -157,7 +158,7 @@ public final class Muon extends Optimizer {
             // a tall matrix goes in transposed: X = uᵀ, [cols, rows]
             u[tall ? (i % cols) * rows + i / cols : i] = (float) (nesterov ? g + mu * (b - g) : b);
         }
-        Tensor x = Tensor.wrap(dev.descent.core.Storage.of(u), 0, tall ? new int[] {cols, rows} : new int[] {rows, cols},
+        Tensor x = Tensor.wrap(Storage.of(u), 0, tall ? new int[] {cols, rows} : new int[] {rows, cols},
                 tall ? new int[] {rows, 1} : new int[] {cols, 1});
         Tensor o = orthogonalise(x, nsSteps, nsEps);
         float[] oa = o.storage().floats();
@@ -168,13 +169,14 @@ public final class Muon extends Optimizer {
         }
     }
 
-    /** A float32 scratch array of at least {@code n} elements, kept from step to step (the update u). */
+    /** The update u of a float32 matrix, kept from step to step and parameter to parameter (not state: rewritten each use). */
+    private float[] scratch = new float[0];
+
+    /** {@link #scratch}, grown to at least {@code n} elements. */
     private float[] scratch(int n) {
         if (scratch.length < n) scratch = new float[n];
         return scratch;
     }
-
-    private float[] scratch = new float[0];
 
     /**
      * The quintic Newton–Schulz iteration on a row-major {@code rows × cols} matrix.
