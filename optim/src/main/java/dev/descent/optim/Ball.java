@@ -55,47 +55,41 @@ public final class Ball implements ConvexSet {
      * The distance of a point from the centre.
      *
      * @param point x: one tensor per parameter of the group
-     * @return ||x − c||, summed in float64 in order
+     * @return ||x − c||, summed in float64 (in fixed blocks and four interleaved partial sums: the same bits on
+     *     any thread count)
      */
     public double distance(List<? extends Tensor> point) {
         checkShapes(point);
-        double s = 0;
-        for (int k = 0; k < point.size(); k++) {
-            Flat x = Flat.read(point.get(k));
-            Flat c = center == null ? null : Flat.of(center.get(k));
-            for (int i = 0; i < x.size(); i++) {
-                double d = x.get(i) - (c == null ? 0 : c.get(i));
-                s += d * d;
-            }
-        }
-        return Math.sqrt(s);
+        return Math.sqrt(squaredDistance(point, 1, false));
     }
 
     /**
      * Scales x − c down to length r when it is longer. Rounding (float32 above all) can leave the
      * stored result a few ulps outside; it is then scaled again by slightly less, until it is inside,
-     * so that projected points always satisfy ||x − c|| ≤ r and projecting twice changes nothing.
+     * so that projected points always satisfy ||x − c|| ≤ r and projecting twice changes nothing. Each
+     * attempt scales and measures the result in one pass.
      */
     @Override
     public void project(List<? extends Tensor> point) {
         double d = distance(point);
         double shave = 0x1p-53;
         for (int attempt = 0; d > radius && attempt < 64; attempt++) {
-            scale(point, radius / d * (1 - (attempt == 0 ? 0 : shave)));
+            d = Math.sqrt(squaredDistance(point, radius / d * (1 - (attempt == 0 ? 0 : shave)), true));
             if (attempt > 0) shave *= 4;
-            d = distance(point);
         }
     }
 
-    private void scale(List<? extends Tensor> point, double factor) {
+    /**
+     * ||x − c||², tensor by tensor in order, each summed by {@link FlatVectors#scaleAndSquare} (fixed blocks, the
+     * same bits on any thread count); with {@code scale}, x ← c + (x − c)·factor first, in the same pass.
+     */
+    private double squaredDistance(List<? extends Tensor> point, double factor, boolean scale) {
+        double s = 0;
         for (int k = 0; k < point.size(); k++) {
-            Flat x = Flat.of(point.get(k));
-            Flat c = center == null ? null : Flat.of(center.get(k));
-            for (int i = 0; i < x.size(); i++) {
-                double ci = c == null ? 0 : c.get(i);
-                x.set(i, ci + (x.get(i) - ci) * factor);
-            }
+            Flat x = scale ? Flat.of(point.get(k)) : Flat.read(point.get(k));
+            s += FlatVectors.scaleAndSquare(x, center == null ? null : Flat.of(center.get(k)), factor, scale);
         }
+        return s;
     }
 
     @Override

@@ -80,6 +80,8 @@ public final class LBFGS extends Optimizer {
     private double t = Double.NaN, hDiag = 1, prevLoss = Double.NaN;
     private final List<double[]> oldDirs = new ArrayList<>(), oldSteps = new ArrayList<>();
     private final List<Double> ro = new ArrayList<>();
+    /** The gradient's array between evaluations, and the arrays of a refused or dropped pair, reused for the next. */
+    private double[] gradBuffer, spareY, spareS;
     private long nIter, funcEvals;
 
     /**
@@ -183,8 +185,9 @@ public final class LBFGS extends Optimizer {
         double loss = origLoss.item();
         int currentEvals = 1;
         funcEvals++;
-        double[] flatGrad = gatherFlatGrad();
-        boolean optCond = maxAbs(flatGrad) <= tolGrad;
+        if (gradBuffer == null) gradBuffer = new double[n];
+        double[] flatGrad = gatherFlatGrad(gradBuffer);
+        boolean optCond = gatheredMaxAbs <= tolGrad;
         if (optCond) return origLoss;
 
         int iter = 0;
@@ -192,23 +195,25 @@ public final class LBFGS extends Optimizer {
             iter++;
             nIter++;
             if (nIter == 1) {
-                d = new double[n];
+                if (d == null || d.length != n) d = new double[n];
                 for (int i = 0; i < n; i++) d[i] = -flatGrad[i];
                 oldDirs.clear();
                 oldSteps.clear();
                 ro.clear();
                 hDiag = 1;
             } else {
-                double[] y = new double[n], s = new double[n];
-                for (int i = 0; i < n; i++) {
-                    y[i] = flatGrad[i] - prevFlatGrad[i];
-                    s[i] = d[i] * t;
-                }
-                double ys = dot(y, s);
+                // y and s go into the arrays of the last pair dropped or refused: once the history is full, no
+                // iteration allocates.
+                double[] y = spareY != null ? spareY : new double[n], s = spareS != null ? spareS : new double[n];
+                spareY = y;
+                spareS = s;
+                double ys = FlatVectors.differencesAndDot(flatGrad, prevFlatGrad, d, t, y, s); // y = g − g_prev, s = t·d, yᵀs
                 if (ys > 1e-10) {
+                    spareY = null;
+                    spareS = null;
                     if (oldDirs.size() == historySize) {
-                        oldDirs.removeFirst();
-                        oldSteps.removeFirst();
+                        spareY = oldDirs.removeFirst();
+                        spareS = oldSteps.removeFirst();
                         ro.removeFirst();
                     }
                     oldDirs.add(y);
@@ -216,9 +221,14 @@ public final class LBFGS extends Optimizer {
                     ro.add(1 / ys);
                     hDiag = ys / dot(y, y);
                 }
-                d = twoLoop(flatGrad);
+                twoLoop(flatGrad, d);
             }
-            prevFlatGrad = flatGrad.clone();
+            // g_prev ← g by swapping arrays: the old g_prev's array takes the next gradient (never one g_prev now holds:
+            // a line search can return the very array it started from)
+            double[] old = prevFlatGrad;
+            prevFlatGrad = flatGrad;
+            if (old != null && old != flatGrad && old.length == n) gradBuffer = old;
+            else if (gradBuffer == null || gradBuffer == flatGrad) gradBuffer = new double[n];
             prevLoss = loss;
             t = nIter == 1 ? Math.min(1, 1 / sumAbs(flatGrad)) * lr : lr;
             double gtd = dot(flatGrad, d);
@@ -238,8 +248,8 @@ public final class LBFGS extends Optimizer {
                 addToParams(t, d);
                 if (iter != maxIter) {
                     loss = evaluate(closure).item();
-                    flatGrad = gatherFlatGrad();
-                    optCond = maxAbs(flatGrad) <= tolGrad;
+                    flatGrad = gatherFlatGrad(gradBuffer);
+                    optCond = gatheredMaxAbs <= tolGrad;
                     lsEvals = 1;
                 }
             }
@@ -252,24 +262,24 @@ public final class LBFGS extends Optimizer {
         return origLoss;
     }
 
-    /** −H·g by the two-loop recursion over the stored pairs, H₀ = γI. */
-    private double[] twoLoop(double[] g) {
+    /** r ← −H·g by the two-loop recursion over the stored pairs, H₀ = γI, in place in r (q and r are one array). */
+    private void twoLoop(double[] g, double[] r) {
         int k = oldDirs.size();
-        double[] q = new double[n], al = new double[k];
-        for (int i = 0; i < n; i++) q[i] = -g[i];
-        for (int j = k - 1; j >= 0; j--) {
-            al[j] = dot(oldSteps.get(j), q) * ro.get(j);
-            double[] y = oldDirs.get(j);
-            for (int i = 0; i < n; i++) q[i] -= al[j] * y[i];
+        if (k == 0) {
+            for (int i = 0; i < n; i++) r[i] = -g[i] * hDiag; // the general path's two passes in one: the same bits
+            return;
         }
-        double[] r = new double[n];
-        for (int i = 0; i < n; i++) r[i] = q[i] * hDiag;
+        double[] al = new double[k];
+        for (int i = 0; i < n; i++) r[i] = -g[i];
+        for (int j = k - 1; j >= 0; j--) {
+            al[j] = dot(oldSteps.get(j), r) * ro.get(j);
+            axpy(-al[j], oldDirs.get(j), r);
+        }
+        for (int i = 0; i < n; i++) r[i] *= hDiag;
         for (int j = 0; j < k; j++) {
             double be = dot(oldDirs.get(j), r) * ro.get(j);
-            double[] s = oldSteps.get(j);
-            for (int i = 0; i < n; i++) r[i] += (al[j] - be) * s[i];
+            axpy(al[j] - be, oldSteps.get(j), r);
         }
-        return r;
     }
 
     private record SearchResult(double f, double[] g, double t, int evals) {}
@@ -278,7 +288,7 @@ public final class LBFGS extends Optimizer {
     private Object[] directionalEvaluate(Supplier<Tensor> closure, double[][] x0, double step, double[] dir) {
         addToParams(step, dir);
         double f = evaluate(closure).item();
-        double[] g = gatherFlatGrad();
+        double[] g = gatherFlatGrad(new double[n]); // the search keeps the gradients of its bracket
         restore(x0);
         return new Object[] {f, g};
     }
@@ -408,9 +418,13 @@ public final class LBFGS extends Optimizer {
 
     // ------------------------------------------------------------------ flat vectors
 
-    private double[] gatherFlatGrad() {
-        double[] out = new double[n];
+    /** The largest magnitude of the last gathered gradient (exact: the same as {@link #maxAbs} of it). */
+    private double gatheredMaxAbs;
+
+    /** The gradients of the parameters, in order, into {@code out} (zeros for a parameter without one); sets {@link #gatheredMaxAbs}. */
+    private double[] gatherFlatGrad(double[] out) {
         int at = 0;
+        double max = 0;
         for (Parameter p : params) {
             Tensor g = p.grad();
             if (g != null) {
@@ -419,18 +433,40 @@ public final class LBFGS extends Optimizer {
                             + Arrays.toString(p.shape()));
                 }
                 Flat f = Flat.read(g);
-                for (int i = 0; i < f.size(); i++) out[at + i] = f.get(i);
+                float[] fs = f.floats();
+                if (fs != null) {
+                    for (int i = 0, o = f.offset(); i < f.size(); i++) {
+                        double v = fs[o + i];
+                        out[at + i] = v;
+                        max = Math.max(max, Math.abs(v));
+                    }
+                } else {
+                    for (int i = 0; i < f.size(); i++) {
+                        double v = f.get(i);
+                        out[at + i] = v;
+                        max = Math.max(max, Math.abs(v));
+                    }
+                }
+            } else {
+                Arrays.fill(out, at, at + p.numel(), 0);
             }
             at += p.numel();
         }
+        gatheredMaxAbs = max;
         return out;
     }
 
+    /** θ ← θ + step·dir over the parameters in order, rounded once into float32 parameters. */
     private void addToParams(double step, double[] dir) {
         int at = 0;
         for (Parameter p : params) {
             Flat f = Flat.of(p);
-            for (int i = 0; i < f.size(); i++) f.set(i, f.get(i) + step * dir[at + i]);
+            float[] fs = f.floats();
+            if (fs != null) {
+                for (int i = 0, o = f.offset(); i < f.size(); i++) fs[o + i] = (float) (fs[o + i] + step * dir[at + i]);
+            } else {
+                for (int i = 0; i < f.size(); i++) f.set(i, f.get(i) + step * dir[at + i]);
+            }
             at += f.size();
         }
     }
@@ -453,21 +489,20 @@ public final class LBFGS extends Optimizer {
     }
 
     private static double dot(double[] a, double[] b) {
-        double s = 0;
-        for (int i = 0; i < a.length; i++) s += a[i] * b[i];
-        return s;
+        return FlatVectors.dot(a, b);
+    }
+
+    /** y ← y + alpha·x. */
+    private static void axpy(double alpha, double[] x, double[] y) {
+        FlatVectors.axpy(alpha, x, y);
     }
 
     private static double maxAbs(double[] a) {
-        double m = 0;
-        for (double x : a) m = Math.max(m, Math.abs(x));
-        return m;
+        return FlatVectors.maxAbs(a);
     }
 
     private static double sumAbs(double[] a) {
-        double s = 0;
-        for (double x : a) s += Math.abs(x);
-        return s;
+        return FlatVectors.sumAbs(a);
     }
 
     // ------------------------------------------------------------------ state

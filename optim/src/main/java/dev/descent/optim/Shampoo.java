@@ -2,6 +2,9 @@ package dev.descent.optim;
 
 import dev.descent.core.Parameter;
 import dev.descent.core.Tensor;
+import dev.descent.core.Threads;
+import dev.descent.core.Workspace;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -31,8 +34,21 @@ import java.util.Map;
  * {@code SymmetricMatrices} in this package: core's {@code Linalg.eigh} in float64,
  * {@code V·diag(λ^{−1/(2k)})·Vᵀ}. It costs O(n³) per dimension per recomputation; a dimension larger than
  * the constructor's {@code maxPreconditionerDim} (default 1024) is not preconditioned (its P is the
- * identity), as practical implementations bound it too; the exponent stays −1/(2k). Recompute less
- * often with {@code update_freq}.
+ * identity), as practical implementations bound it too; the exponent stays −1/(2k).
+ *
+ * <p><b>Precision and cost.</b> The per-step products — each g_(d)·g_(d)ᵀ and the multiplications by the roots —
+ * run in the parameter's dtype through core's matmul (float32 parameters: the blocked, multi-threaded GEMM; the
+ * first and last dimensions over views of g, a middle one over its unfolded copy). The statistics H_d accumulate
+ * in float64, and the inverse roots are computed in float64 on these n_d × n_d matrices, then kept in the
+ * parameter's dtype for the products until the next recomputation.
+ *
+ * <p><b>How often the roots are recomputed.</b> {@code update_freq} (≥ 1) is the number of steps between
+ * recomputations; the statistics are updated every step. Its default is 1, the paper's Algorithm 2, which
+ * computes the roots at every step, and the default of PyTorch's implementations of it (torch-optimizer's
+ * {@code update_freq}, Meta's Distributed Shampoo's {@code precondition_frequency}). Anil et al. ("Scalable
+ * Second Order Optimization for Deep Learning", 2020) compute them only every so many steps, since the roots
+ * change slowly and cost O(n³); a larger value is a setting for the user, not a silent change of algorithm.
+ * {@code descent train} and {@code descent bench optim} use 10.
  *
  * <p>Hyperparameters (per group): {@code lr} (≥ 0, required: the paper prescribes none), {@code eps} ε
  * (&gt; 0, default 1e-4), {@code weight_decay} (≥ 0, 0), {@code update_freq} (≥ 1, 1). No momentum (the
@@ -56,6 +72,8 @@ public final class Shampoo extends Optimizer {
 
     /** [group][param][dimension]: Σ g_(d)·g_(d)ᵀ and the current inverse root, row-major n×n; null when not preconditioned. */
     private final double[][][][] stats, roots;
+    /** [group][param][dimension]: the inverse root in the parameter's dtype as the products use it; null until needed. */
+    private final Tensor[][][] rootTensors;
 
     /**
      * Shampoo over {@code groups}, each of which must set {@code lr}.
@@ -93,14 +111,17 @@ public final class Shampoo extends Optimizer {
         int ng = groups().size();
         stats = new double[ng][][][];
         roots = new double[ng][][][];
+        rootTensors = new Tensor[ng][][];
         for (int g = 0; g < ng; g++) {
             List<Parameter> ps = group(g).parameters();
             stats[g] = new double[ps.size()][][];
             roots[g] = new double[ps.size()][][];
+            rootTensors[g] = new Tensor[ps.size()][];
             for (int i = 0; i < ps.size(); i++) {
                 int[] shape = ps.get(i).shape();
                 stats[g][i] = new double[shape.length][];
                 roots[g][i] = new double[shape.length][];
+                rootTensors[g][i] = new Tensor[shape.length];
                 for (int d = 0; d < shape.length; d++) {
                     if (shape[d] > maxDim) continue;
                     stats[g][i][d] = new double[shape[d] * shape[d]];
@@ -114,31 +135,93 @@ public final class Shampoo extends Optimizer {
     protected void update(int group, ParamGroup hp, long groupStep, List<Slot> slots) {
         double lr = hp.get("lr"), eps = hp.get("eps"), wd = hp.get("weight_decay");
         long freq = (long) hp.get("update_freq");
-        for (Slot s : slots) {
-            Flat theta = Flat.of(s.param()), grad = Flat.read(s.grad());
-            int[] shape = s.param().shape();
-            int k = shape.length;
-            double[] g = new double[theta.size()];
-            for (int e = 0; e < g.length; e++) g[e] = wd != 0 ? grad.get(e) + wd * theta.get(e) : grad.get(e);
-            double[][] h = stats[group][s.index()], p = roots[group][s.index()];
-            for (int d = 0; d < k; d++) if (h[d] != null) addGram(g, shape, d, h[d]);
-            if ((s.step() - 1) % freq == 0) {
-                for (int d = 0; d < k; d++) {
-                    if (h[d] == null) continue;
-                    int n = shape[d];
-                    double[][] m = new double[n][n];
-                    for (int a = 0; a < n; a++) for (int b = 0; b < n; b++) m[a][b] = h[d][a * n + b] + (a == b ? eps : 0);
-                    double[][] r = SymmetricMatrices.power(m, -1.0 / (2 * k));
-                    for (int a = 0; a < n; a++) System.arraycopy(r[a], 0, p[d], a * n, n);
-                }
+        // 1. The statistics of every parameter, with g (+ λθ) kept for step 3.
+        Tensor[] gs = new Tensor[slots.size()];
+        List<int[]> due = new ArrayList<>(); // (slot, dimension) whose root is recomputed this step
+        for (int j = 0; j < slots.size(); j++) {
+            Slot s = slots.get(j);
+            Parameter param = s.param();
+            int[] shape = param.shape();
+            // Every product in the parameter's dtype (float32: core's GEMM); the statistics and roots stay float64.
+            Tensor g = s.grad().to(param.dtype());
+            g = wd != 0 ? g.add(param.mul(wd)) : g.contiguous();
+            gs[j] = g;
+            double[][] h = stats[group][s.index()];
+            for (int d = 0; d < shape.length; d++) {
+                if (h[d] == null) continue;
+                Flat gram = Flat.of(gram(g, shape, d));
+                double[] hd = h[d];
+                for (int e = 0; e < hd.length; e++) hd[e] += gram.get(e);
+                if ((s.step() - 1) % freq == 0) due.add(new int[] {j, d});
             }
-            double[] x = g;
-            for (int d = 0; d < k; d++) if (p[d] != null) x = modeProduct(x, shape, d, p[d]);
-            for (int e = 0; e < x.length; e++) theta.set(e, theta.get(e) - lr * x[e]);
+        }
+        // 2. The roots due, each on its own (independent float64 eigendecompositions, over the kernel threads).
+        Threads.forRange(due.size(), 1, (from, to) -> {
+            for (int q = from; q < to; q++) {
+                Slot s = slots.get(due.get(q)[0]);
+                int d = due.get(q)[1], k = s.param().dim(), n = s.param().shape()[d];
+                double[] h = stats[group][s.index()][d], p = roots[group][s.index()][d];
+                double[][] m = new double[n][n];
+                for (int a = 0; a < n; a++) for (int b = 0; b < n; b++) m[a][b] = h[a * n + b] + (a == b ? eps : 0);
+                double[][] r = SymmetricMatrices.power(m, -1.0 / (2 * k));
+                for (int a = 0; a < n; a++) System.arraycopy(r[a], 0, p, a * n, n);
+                rootTensors[group][s.index()][d] = null;
+            }
+        });
+        // 3. The preconditioned step.
+        for (int j = 0; j < slots.size(); j++) {
+            Slot s = slots.get(j);
+            Parameter param = s.param();
+            int[] shape = param.shape();
+            double[][] p = roots[group][s.index()];
+            Tensor[] applied = rootTensors[group][s.index()];
+            Tensor x = gs[j];
+            for (int d = 0; d < shape.length; d++) {
+                if (p[d] == null) continue;
+                if (applied[d] == null) applied[d] = Workspace.keep(Tensor.of(p[d], shape[d], shape[d]).to(param.dtype())); // lives across steps
+                x = modeProduct(x, shape, d, applied[d]);
+            }
+            step(Flat.of(param), Flat.read(x), lr);
         }
     }
 
-    /** g unfolded along dimension d: [n_d, numel/n_d], the other dimensions in order (core's float64 matmul does the products). */
+    /** θ ← θ − lr·x, element by element (float32 arrays directly, the arithmetic in float64 as through {@link Flat}). */
+    private static void step(Flat theta, Flat x, double lr) {
+        float[] th = theta.floats(), xs = x.floats();
+        if (th == null || xs == null) {
+            for (int e = 0; e < theta.size(); e++) theta.set(e, theta.get(e) - lr * x.get(e));
+            return;
+        }
+        int tho = theta.offset(), xo = x.offset();
+        for (int e = 0; e < theta.size(); e++) th[tho + e] = (float) (th[tho + e] - lr * xs[xo + e]);
+    }
+
+    /** The product of the sizes of {@code shape[from, to)}. */
+    private static int sizes(int[] shape, int from, int to) {
+        int n = 1;
+        for (int i = from; i < to; i++) n *= shape[i];
+        return n;
+    }
+
+    /**
+     * g_(d)·g_(d)ᵀ for a contiguous g of {@code shape}: one matmul over a view when d is the first or the last
+     * dimension, over the unfolded copy otherwise.
+     */
+    static Tensor gram(Tensor g, int[] shape, int d) {
+        int n = shape[d], pre = sizes(shape, 0, d), post = sizes(shape, d + 1, shape.length);
+        if (pre == 1) {
+            Tensor u = g.reshape(n, post);
+            return u.matmul(u.t());
+        }
+        if (post == 1) {
+            Tensor u = g.reshape(pre, n);
+            return u.t().matmul(u);
+        }
+        Tensor u = unfold(g, shape, d);
+        return u.matmul(u.t());
+    }
+
+    /** g unfolded along dimension d: [n_d, numel/n_d], the other dimensions in order. */
     private static Tensor unfold(Tensor x, int[] shape, int d) {
         return x.permute(order(shape.length, d)).contiguous().reshape(shape[d], x.numel() / shape[d]);
     }
@@ -151,23 +234,20 @@ public final class Shampoo extends Optimizer {
         return order;
     }
 
-    /** h += g_(d)·g_(d)ᵀ, g row-major of {@code shape}. */
-    static void addGram(double[] g, int[] shape, int d, double[] h) {
-        Tensor u = unfold(Tensor.of(g, shape), shape, d);
-        double[] gram = u.matmul(u.t()).toDoubleArray();
-        for (int e = 0; e < h.length; e++) h[e] += gram[e];
-    }
-
-    /** x ×_d P: out[u, j, w] = Σ_l P[j][l]·x[u, l, w]. */
-    static double[] modeProduct(double[] x, int[] shape, int d, double[] p) {
-        int k = shape.length, n = shape[d];
+    /**
+     * x ×_d P for a contiguous x of {@code shape}: out[u, j, w] = Σ_l P[j][l]·x[u, l, w], contiguous. The first
+     * dimension is P·x and the last x·Pᵀ, over views; a middle one goes through the unfolded copy.
+     */
+    static Tensor modeProduct(Tensor x, int[] shape, int d, Tensor p) {
+        int k = shape.length, n = shape[d], pre = sizes(shape, 0, d), post = sizes(shape, d + 1, k);
+        if (pre == 1) return p.matmul(x.reshape(n, post)).reshape(shape);
+        if (post == 1) return x.reshape(pre, n).matmul(p.t()).reshape(shape);
         int[] order = order(k, d), inverse = new int[k], permuted = new int[k];
         for (int i = 0; i < k; i++) {
             inverse[order[i]] = i;
             permuted[i] = shape[order[i]];
         }
-        Tensor y = Tensor.of(p, n, n).matmul(unfold(Tensor.of(x, shape), shape, d));
-        return y.reshape(permuted).permute(inverse).contiguous().toDoubleArray();
+        return p.matmul(unfold(x, shape, d)).reshape(permuted).permute(inverse).contiguous();
     }
 
     /**
@@ -255,6 +335,7 @@ public final class Shampoo extends Optimizer {
                         if (stats[g][i][d] == null) continue;
                         System.arraycopy(extra.get(key(g, i, "preconditioner", d)).toDoubleArray(), 0, stats[g][i][d], 0, stats[g][i][d].length);
                         System.arraycopy(extra.get(key(g, i, "inverse_root", d)).toDoubleArray(), 0, roots[g][i][d], 0, roots[g][i][d].length);
+                        rootTensors[g][i][d] = null;
                     }
                 }
             }

@@ -21,7 +21,8 @@ import org.junit.jupiter.api.io.TempDir;
  * Muon (issue 17): the Newton–Schulz output's singular values lie in the iteration's band; 20 steps over
  * three groups (Muon with Nesterov on a tall and a wide matrix, Muon without Nesterov on a conv weight,
  * the AdamW fallback on a vector; weight decay in each) equal a float64 loop written from the reference
- * implementation, in both dtypes; the AdamW groups are AdamW bit for bit; resume after save/load is
+ * implementation, in both dtypes; float32 Muon, whose iteration runs in float32, follows that loop on larger
+ * wide and tall matrices; the AdamW groups are AdamW bit for bit; resume after save/load is
  * bitwise; bad values and a vector in a Muon group are named; it minimises a quadratic.
  */
 class MuonTest {
@@ -130,6 +131,34 @@ class MuonTest {
                 assertTrue(sigma >= 0.65 && sigma <= 1.25, "singular value " + sigma + " of NS(" + rows + "×" + cols + ") outside [0.65, 1.25]");
             }
             assertClose(flatten(newtonSchulz(matrix(g, 0, rows, cols))), x, 1e-12, "NS against the reference's " + rows + "×" + cols);
+        }
+    }
+
+    @Test
+    void float32NewtonSchulzOnLargerMatricesFollowsTheFloat64Loop() {
+        // Float32 runs the iteration in float32 (core's GEMM): ten steps on a wide and a tall matrix, gradient θ − θ*,
+        // against the reference's float64 loop, to float32 rounding.
+        var r = new SplittableRandom(41);
+        for (int[] shape : new int[][] {{24, 200}, {200, 24}}) {
+            int rows = shape[0], cols = shape[1], n = rows * cols;
+            double[] start = Quadratic.gaussian(r, n, 0.1), target = Quadratic.gaussian(r, n, 0.1);
+            double lr = 0.02, mu = 0.95, wd = 0.01, scale = Math.sqrt(Math.max(1, (double) rows / cols));
+            double[] th = start.clone(), buf = new double[n];
+            Parameter p = new Parameter(Tensor.of(start, rows, cols).to(DType.FLOAT32));
+            Muon opt = new Muon(List.of(ParamGroup.of(p).with("lr", lr).with("weight_decay", wd)));
+            for (int step = 0; step < 10; step++) {
+                double[] g = new double[n], u = new double[n];
+                for (int i = 0; i < n; i++) {
+                    g[i] = th[i] - target[i];
+                    buf[i] = buf[i] + (1 - mu) * (g[i] - buf[i]);
+                    u[i] = g[i] + mu * (buf[i] - g[i]);
+                }
+                double[] o = flatten(newtonSchulz(matrix(u, 0, rows, cols)));
+                for (int i = 0; i < n; i++) th[i] = th[i] * (1 - lr * wd) - lr * scale * o[i];
+                p.setGrad(p.detach().sub(Tensor.of(target, rows, cols).to(DType.FLOAT32)));
+                opt.step();
+            }
+            assertClose(th, p.detach().to(DType.FLOAT64).toDoubleArray(), 1e-5, "float32 Muon on " + rows + "×" + cols + " against the float64 loop");
         }
     }
 
