@@ -137,9 +137,11 @@ class MuonTest {
     @Test
     void float32NewtonSchulzOnLargerMatricesFollowsTheFloat64Loop() {
         // Float32 runs the iteration in float32 (core's GEMM): ten steps on a wide and a tall matrix, gradient θ − θ*,
-        // against the reference's float64 loop, to float32 rounding.
+        // against the reference's float64 loop, to float32 rounding. 24×200 and 200×24 take the X form, 64×1024 and
+        // 1024×64 the Gram form (Muon.gramForm).
+        assertTrue(!Muon.gramForm(24, 200) && Muon.gramForm(64, 1024), "the shapes cover both forms");
         var r = new SplittableRandom(41);
-        for (int[] shape : new int[][] {{24, 200}, {200, 24}}) {
+        for (int[] shape : new int[][] {{24, 200}, {200, 24}, {64, 1024}, {1024, 64}}) {
             int rows = shape[0], cols = shape[1], n = rows * cols;
             double[] start = Quadratic.gaussian(r, n, 0.1), target = Quadratic.gaussian(r, n, 0.1);
             double lr = 0.02, mu = 0.95, wd = 0.01, scale = Math.sqrt(Math.max(1, (double) rows / cols));
