@@ -16,8 +16,9 @@ import org.junit.jupiter.api.Test;
  * max |R|) must stay inside 1e-3 where {@link Muon#gramForm} chooses it and inside 2e-3 everywhere, half of bfloat16's
  * ε ≈ 3.9e-3 (the reference runs in bfloat16); it is larger than the float32 X form's (up to about 7e-5), because
  * A₀'s float32 rounding is carried through the steps (with A₀ computed exactly, in float64, the Gram form's error was
- * measured at the X form's level: the rounding of A₀ is the whole difference). Prints both forms' max-norm and
- * Frobenius relative errors.
+ * measured at the X form's level: the rounding of A₀ is the whole difference). It must also stay below the error of
+ * the reference's own arithmetic, the X form in bfloat16 (simulated: every tensor rounded to bfloat16 after each
+ * operation). Prints the three max-norm and Frobenius relative errors.
  */
 class MuonGramFormTest {
 
@@ -110,16 +111,64 @@ class MuonGramFormTest {
                 double[] ref = Muon.orthogonalise(x32.to(DType.FLOAT64), 5, 1e-7).toDoubleArray();
                 double[] gram = Muon.orthogonaliseGram(x32, 5, 1e-7).to(DType.FLOAT64).toDoubleArray();
                 double[] xForm = Muon.orthogonalise(x32, 5, 1e-7).to(DType.FLOAT64).toDoubleArray();
-                double[] eg = errors(ref, gram), ex = errors(ref, xForm);
-                System.out.printf("%d×%d %-22s Gram form: max %.2e, Frobenius %.2e; X form: max %.2e, Frobenius %.2e%n", m, n, kind, eg[0], eg[1],
-                        ex[0], ex[1]);
+                double[] eg = errors(ref, gram), ex = errors(ref, xForm), eb = errors(ref, bfloat16XForm(x32.to(DType.FLOAT64).toDoubleArray(), m, n));
+                System.out.printf("%d×%d %-22s Gram form: max %.2e, Frobenius %.2e; X form: max %.2e, Frobenius %.2e; bfloat16 X form: max %.2e, Frobenius %.2e%n",
+                        m, n, kind, eg[0], eg[1], ex[0], ex[1], eb[0], eb[1]);
+                assertTrue(eg[0] < eb[0], m + "×" + n + " " + kind + ": Gram form " + eg[0] + " not below the bfloat16 iteration's " + eb[0]);
                 worstGram = Math.max(worstGram, eg[0]);
                 worstX = Math.max(worstX, ex[0]);
                 assertTrue(eg[0] <= (Muon.gramForm(m, n) ? 1e-3 : 2e-3),
                         m + "×" + n + " " + kind + ": Gram form max relative error " + eg[0] + " (X form " + ex[0] + ")");
             }
         }
-        System.out.printf("worst max relative error: Gram form %.2e, X form %.2e%n", worstGram, worstX);
+        System.out.printf("worst max relative error: Gram form %.2e, float32 X form %.2e%n", worstGram, worstX);
+    }
+
+    /** x rounded to bfloat16 (8 significant bits, round to nearest even), element by element. */
+    static double[] bf16(double[] x) {
+        double[] y = new double[x.length];
+        for (int i = 0; i < x.length; i++) {
+            int bits = Float.floatToRawIntBits((float) x[i]);
+            bits = (bits + 0x7FFF + ((bits >>> 16) & 1)) & 0xFFFF0000;
+            y[i] = Float.intBitsToFloat(bits);
+        }
+        return y;
+    }
+
+    static double[] product(double[] x, int rows, int inner, double[] y, int cols, boolean transposeY) {
+        Tensor ty = transposeY ? Tensor.of(y, cols, inner).t() : Tensor.of(y, inner, cols);
+        return Tensor.of(x, rows, inner).matmul(ty).contiguous().toDoubleArray();
+    }
+
+    /**
+     * The reference's iteration as it runs in bfloat16: every tensor rounded to bfloat16 after each operation, the
+     * products accumulated in float64 (standing in for bfloat16 GEMMs' float32 accumulation) and then rounded.
+     */
+    static double[] bfloat16XForm(double[] g, int m, int n) {
+        double[] x = bf16(g);
+        double norm = 0;
+        for (double v : x) norm += v * v;
+        norm = Math.sqrt(norm) + 1e-7;
+        for (int i = 0; i < x.length; i++) x[i] /= norm;
+        x = bf16(x);
+        for (int step = 0; step < 5; step++) {
+            double[] a = bf16(product(x, m, n, x, m, true)), aa = bf16(product(a, m, m, a, m, false)), b = new double[m * m];
+            double[] ba = new double[m * m], caa = new double[m * m];
+            for (int i = 0; i < b.length; i++) {
+                ba[i] = Muon.B * a[i];
+                caa[i] = Muon.C * aa[i];
+            }
+            ba = bf16(ba);
+            caa = bf16(caa);
+            for (int i = 0; i < b.length; i++) b[i] = ba[i] + caa[i];
+            b = bf16(b);
+            double[] bx = bf16(product(b, m, m, x, n, false)), ax = new double[x.length];
+            for (int i = 0; i < x.length; i++) ax[i] = Muon.A * x[i];
+            ax = bf16(ax);
+            for (int i = 0; i < x.length; i++) x[i] = ax[i] + bx[i];
+            x = bf16(x);
+        }
+        return x;
     }
 
     /** m singular values: the first {@code rank} log-evenly from 1 down to 1e-4, the rest 0. */
