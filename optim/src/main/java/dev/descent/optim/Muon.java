@@ -50,8 +50,8 @@ import java.util.Map;
  * Against the float64 iteration, the largest error relative to the output's largest element measured 5.6e-4 on
  * 128×4096 (rank 4 plus noise; 3e-6 on Gaussian input) against the float32 X form's 6.9e-5, and up to 1.8e-3 on
  * smaller shapes, all inside bfloat16's ε (3.9e-3), the reference's precision, and far below the reference's own
- * bfloat16 iteration, simulated on the same inputs (4.5e-2 on Gaussian, 0.2–1.8 on the others; MuonGramFormTest). The rule keeps the
- * X form where it is cheap; float64 parameters always take the X form.
+ * bfloat16 iteration simulated on the same inputs (4.5e-2 on Gaussian input, 0.2–1.8 on the others;
+ * MuonGramFormTest). The rule keeps the X form where it is cheap; float64 parameters always take the X form.
  *
  * <p>Hyperparameters (per group): {@code lr} (≥ 0, default 0.02, the reference's; AdamW groups usually
  * set about 3e-4), {@code weight_decay} λ (≥ 0, default 0, decoupled in both kinds of group),
