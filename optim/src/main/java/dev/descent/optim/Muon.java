@@ -260,16 +260,19 @@ public final class Muon extends Optimizer {
      * @return the contiguous result, [m, n]
      */
     static Tensor orthogonaliseGram(Tensor x, int steps, double eps) {
-        Flat f = Flat.of(x);
-        double norm = Math.sqrt(f.sumOfSquares()) + eps;
-        x = x.div(norm);
-        Tensor a0 = gram(x), p = null;
+        double norm = Math.sqrt(Flat.of(x).sumOfSquares()) + eps;
+        // X₀ = x/norm is not formed (a pass over the large matrix): 1/norm goes into A₀ and into P at the end, while
+        // x·xᵀ is safely inside float32's range (norm² far from overflow, far above the smallest normal over ε).
+        boolean fold = norm > 1e-10 && norm < 1e15;
+        if (!fold) x = x.div(norm);
+        Tensor a0 = fold ? gram(x).div(norm * norm) : gram(x), p = null;
         for (int step = 0; step < steps; step++) {
             Tensor a = p == null ? a0 : p.matmul(a0).matmul(p.t());
             Tensor b = a.mul(B).add(a.matmul(a).mul(C));
             p = p == null ? b.add(Tensor.eye(a0.shape()[0], x.dtype()).mul(A)) : p.mul(A).add(b.matmul(p));
         }
-        return p == null ? x : p.matmul(x);
+        if (p == null) return fold ? x.div(norm) : x;
+        return (fold ? p.div(norm) : p).matmul(x);
     }
 
     /**

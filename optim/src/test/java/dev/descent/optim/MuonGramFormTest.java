@@ -124,6 +124,24 @@ class MuonGramFormTest {
         System.out.printf("worst max relative error: Gram form %.2e, float32 X form %.2e%n", worstGram, worstX);
     }
 
+    @Test
+    void gramFormHoldsAtEveryScale() {
+        // 1/‖X‖ is folded into the m×m side when X·Xᵀ is safely inside float32's range, and X is divided first
+        // otherwise: both paths, against the float64 iteration on the same input (Gaussian: the forms agree to ~3e-6).
+        var r = new SplittableRandom(23);
+        double[] g = Quadratic.gaussian(r, 64 * 1024, 0.01);
+        for (double eps : new double[] {1e-7, 0}) {
+            for (double scale : new double[] {1e-20, 1e-9, 1, 1e9, 1e18}) {
+                double[] scaled = new double[g.length];
+                for (int i = 0; i < g.length; i++) scaled[i] = g[i] * scale;
+                Tensor x32 = Tensor.of(scaled, 64, 1024).to(DType.FLOAT32);
+                double[] ref = Muon.orthogonalise(x32.to(DType.FLOAT64), 5, eps).toDoubleArray();
+                double[] e = errors(ref, Muon.orthogonaliseGram(x32, 5, eps).to(DType.FLOAT64).toDoubleArray());
+                assertTrue(e[0] <= 1e-4, "scale " + scale + ", eps " + eps + ": Gram form max relative error " + e[0]);
+            }
+        }
+    }
+
     /** x rounded to bfloat16 (8 significant bits, round to nearest even), element by element. */
     static double[] bf16(double[] x) {
         double[] y = new double[x.length];
