@@ -44,11 +44,11 @@ import java.util.Map;
  * <p><b>Gram form.</b> A large float32 matrix, wide [m, n] after the transpose with n ≥ 4m and m²n ≥ 2²², runs the
  * same five steps on the m×m side: every iterate is X_k = P_k·X₀, so with A₀ = X₀·X₀ᵀ, A ← P·A₀·Pᵀ,
  * B ← b·A + c·A·A, P ← a·P + B·P and at the end X ← P·X₀ (the same function in exact arithmetic). On SimpleCNN's
- * 128×4096 dense layer that is about 0.3 GFLOP instead of 1.36, and the Newton–Schulz part of the step 5.5 ms instead
- * of 25 on one thread (whole Muon step over SimpleCNN 8.4–8.8 ms instead of 25.5–26.8, minimum of 20, load 8).
- * It is less accurate: A₀'s float32 rounding is amplified by the later steps on ill-conditioned or low-rank inputs.
- * Against the float64 iteration, the largest error relative to the output's largest element measured 5.6e-4 on
- * 128×4096 (rank 4 plus noise; 3e-6 on Gaussian input) against the float32 X form's 6.9e-5, and up to 1.8e-3 on
+ * 128×4096 dense layer that is about 0.35 GFLOP instead of 1.36, and the Newton–Schulz part of the step 5.0–5.2 ms
+ * instead of 23–24 on one thread (the whole Muon step over SimpleCNN 7.1–7.6 ms instead of 22–25, minimum of 20,
+ * load 2). It is less accurate: A₀'s float32 rounding is amplified by the later steps on ill-conditioned or low-rank
+ * inputs. Against the float64 iteration, the largest error relative to the output's largest element measured 8.3e-4
+ * on 128×4096 (rank 4 plus noise; 3e-6 on Gaussian input) against the float32 X form's 6.9e-5, and up to 1.6e-3 on
  * smaller shapes, all inside bfloat16's ε (3.9e-3), the reference's precision, and far below the reference's own
  * bfloat16 iteration simulated on the same inputs (4.5e-2 on Gaussian input, 0.2–1.8 on the others;
  * MuonGramFormTest). The rule keeps the X form where it is cheap; float64 parameters always take the X form.
@@ -235,9 +235,9 @@ public final class Muon extends Optimizer {
      * Whether a float32 wide matrix [m, n] (m ≤ n) is orthogonalised in Gram form ({@link #orthogonaliseGram}): when
      * n ≥ 4m and m²n ≥ 2²² (four million multiply-adds per m²n product: the X form's five steps take over a millisecond).
      * The Gram form takes 2m²n + 20m³ multiply-adds against the X form's 10m²n + 5m³ (equal at n ≈ 2m, 1.6 times fewer
-     * at n = 4m, 4.5 times fewer at SimpleCNN's 128×4096), but it is less accurate: A₀'s float32 rounding is amplified
-     * by the later steps on ill-conditioned and low-rank inputs (MuonGramFormTest: up to 6e-4 relative on 128×4096 and
-     * 2e-3 on small shapes, against the float32 X form's 7e-5; bfloat16's ε, the reference's precision, is 3.9e-3).
+     * at n = 4m, 3.9 times fewer at SimpleCNN's 128×4096), but it is less accurate: A₀'s float32 rounding is amplified
+     * by the later steps on ill-conditioned and low-rank inputs (MuonGramFormTest: up to 8.3e-4 relative on 128×4096
+     * and 1.6e-3 on small shapes, against the float32 X form's 7e-5; bfloat16's ε, the reference's precision, is 3.9e-3).
      * So it is used only where it saves real time; small matrices, where the X form costs little, keep the X form.
      */
     static boolean gramForm(int m, int n) {
@@ -250,9 +250,11 @@ public final class Muon extends Optimizer {
      * m×m matrices. With A₀ = X₀·X₀ᵀ (X₀ normalised as in {@link #orthogonalise}) and P₀ = I:
      * {@code steps} times A ← P·A₀·Pᵀ (= X_k·X_kᵀ), B ← b·A + c·A·A, P ← a·P + B·P; then X ← P·X₀. The same
      * function in exact arithmetic, at one m²n product for A₀, small m×m products, and one m²n product at the end
-     * (on SimpleCNN's 128×4096 layer about 0.3 GFLOP against the X form's 1.36); the rounding differs (A₀'s float32
+     * (on SimpleCNN's 128×4096 layer about 0.35 GFLOP against the X form's 1.36); the rounding differs (A₀'s float32
      * rounding is carried through the steps instead of A being recomputed from X; MuonGramFormTest measures both
-     * forms against the float64 X-form loop). Every product through core's matmul in float32.
+     * forms against the float64 X-form loop). Every product through core's matmul in float32. X₀ itself is not
+     * formed while the norm N (‖X‖_F + eps) lies in (1e-10, 1e15): A₀ = (X·Xᵀ)/N² and X ← (P/N)·X, with no pass over
+     * the large matrix; outside that range X is divided by N first, as in the X form.
      *
      * @param x the matrix (not changed), float32, m ≤ n
      * @param steps iterations
