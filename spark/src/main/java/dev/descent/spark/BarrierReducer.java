@@ -20,8 +20,14 @@ final class BarrierReducer implements GradientReducer {
     private final int rank, replicas;
     private final Function<String, String[]> allGather;
     private final GradientCodec codec = new GradientCodec();
-    /** Nanoseconds spent encoding, exchanging and summing, for the bench's per-step split. */
-    long encodeNanos, exchangeNanos, sumNanos;
+    /**
+     * Nanoseconds spent encoding, exchanging and summing, for the bench's per-step split; and the part of the exchange
+     * spent waiting for a slower replica: per step, how much longer than this one the busiest other replica was busy
+     * (from the end of its previous exchange to the end of its encode, a duration each measures on its own clock).
+     */
+    long encodeNanos, exchangeNanos, sumNanos, waitNanos;
+    /** When the previous exchange ended, 0 before the first. */
+    private long lastEnd;
 
     BarrierReducer(int rank, int replicas, Function<String, String[]> allGather) {
         this.rank = rank;
@@ -42,8 +48,10 @@ final class BarrierReducer implements GradientReducer {
     @Override
     public Totals reduce(List<Parameter> params, Map<String, Tensor> buffers, Totals local) throws IOException {
         long t0 = System.nanoTime();
-        String mine = codec.encode(rank, params, buffers, local, rank == 0 && !buffers.isEmpty());
+        long busy = lastEnd == 0 ? 0 : t0 - lastEnd;
+        String mine = codec.encode(rank, params, buffers, local, rank == 0 && !buffers.isEmpty(), busy);
         long t1 = System.nanoTime();
+        busy += t1 - t0;
         String[] all = allGather.apply(mine);
         long t2 = System.nanoTime();
         if (all.length != replicas) throw new IllegalStateException("the exchange returned " + all.length + " messages for " + replicas + " replicas");
@@ -59,6 +67,7 @@ final class BarrierReducer implements GradientReducer {
         double lossSum = 0;
         long correct = 0, seen = 0;
         boolean classes = true, stop = false;
+        long busiest = busy;
         for (int r = 0; r < replicas; r++) { // rank order: the sum single-process accumulation computes
             Totals t;
             if (r == rank) {
@@ -67,6 +76,7 @@ final class BarrierReducer implements GradientReducer {
             } else {
                 codec.load(byRank[r]);
                 codec.readInt();
+                busiest = Math.max(busiest, codec.readLong());
                 t = codec.readTotals(r, n);
                 for (int i = 0; i < n; i++) {
                     byte kind = codec.readByte();
@@ -109,6 +119,8 @@ final class BarrierReducer implements GradientReducer {
         encodeNanos += t1 - t0;
         exchangeNanos += t2 - t1;
         sumNanos += t3 - t2;
+        if (lastEnd != 0) waitNanos += Math.min(busiest - busy, t2 - t1);
+        lastEnd = t3;
         return new Totals(lossSum, correct, seen, classes, stop);
     }
 

@@ -14,19 +14,20 @@ import java.util.Map;
 /**
  * The message one replica sends in a step's exchange, as a String (what {@code BarrierTaskContext.allGather} carries).
  *
- * <p><b>Bytes.</b> Little-endian: rank (int), the step's totals (loss sum as double, correct and seen as longs, two flag
+ * <p><b>Bytes.</b> Little-endian: rank (int), the sender's busy time this step (nanoseconds from the end of its
+ * previous exchange to the end of this encode, as a long: for the bench's split, not for the result), the step's totals (loss sum as double, correct and seen as longs, two flag
  * bytes), the parameter count (int), then per parameter a presence byte (0 none, 1 float32, 2 float64) and, when
  * present, its gradient's elements (4 bytes each for float32, 8 for float64); then the buffer count and, from rank 0
  * only, every buffer's elements as doubles (exact for float32, float64 and int64 counts below 2^53). So a replica sends
- * 4·n + 34 + 8·(buffers, rank 0 only) bytes for n float32 parameters.
+ * 4·n + 42 + 8·(buffers, rank 0 only) bytes for n float32 parameters.
  *
  * <p><b>Text.</b> Spark sends the String with Java serialisation ({@code NettyRpcEnv} serialises every RPC message,
  * the barrier request and its {@code String[]} reply included, with its {@code JavaSerializer}), which writes a
  * String as modified UTF-8: one byte per char for U+0001..U+007F, two for U+0000 and U+0080..U+07FF, three above, and
- * gives back the same chars. Every 7 bytes become 8 chars U+0001..U+0080 (7 bits each, plus 1 so that no char is
- * U+0000): 8/7 chars per byte, against Base64's 4/3, and on the wire one byte per char except U+0080 (one char in 128
- * for random bits), about 1.15 bytes per byte. The chars are all below U+0100, so the String is stored one byte per char
- * and is made from the char bytes by one array copy. SimpleCNN's message (1,686,602 bytes) is 1,927,552 chars.
+ * gives back the same chars; a String of U+0001..U+007F only is written by a fast path (a copy of its bytes), about three
+ * times faster than one with any other char. So every 6 bytes (a 48-bit number v) become 7 chars, the digits of v in
+ * base 127 (127^7 > 2^48), each plus 1: U+0001..U+007F. That is 7/6 chars per byte, one byte each on the wire, against
+ * Base64's 4/3; SimpleCNN's message (1,686,610 bytes) is 1,967,715 chars, and the String is stored one byte per char.
  *
  * <p>One codec per replica: its buffers are reused from step to step.
  */
@@ -34,29 +35,52 @@ final class GradientCodec {
     private static final VarHandle LONG = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
     private static final VarHandle INT = MethodHandles.byteArrayViewVarHandle(int[].class, ByteOrder.LITTLE_ENDIAN);
 
-    /** Bytes before the first gradient: rank, loss sum, correct, seen, two flags, parameter count. */
-    static final int HEADER = 4 + 8 + 8 + 8 + 2 + 4;
+    /** {@return the chars of the message of float32 gradients of these sizes, without buffers} */
+    static long chars(int... numels) {
+        long size = HEADER + 4;
+        for (int n : numels) size += 1 + 4L * n;
+        return CHARS * ((size + BYTES - 1) / BYTES);
+    }
 
-    /** The message's bytes (7 per group, plus one byte of slack for the 8-byte reads and writes). */
+    /** Bytes before the first gradient: rank, busy time, loss sum, correct, seen, two flags, parameter count. */
+    static final int HEADER = 4 + 8 + 8 + 8 + 8 + 2 + 4;
+
+    /** Bytes per group of the text. */
+    static final int BYTES = 6;
+    /** Chars per group of the text. */
+    static final int CHARS = 7;
+    private static final long MASK = (1L << 48) - 1;
+
+    /** The message's bytes (6 per group, plus two bytes of slack for the 8-byte reads and writes). */
     private byte[] raw = new byte[8];
     /** The chars of the text, one byte each. */
     private byte[] text = new byte[8];
-    /** The read position in {@link #raw} and the message's length in bytes (a multiple of 7). */
+    /** The read position in {@link #raw} and the message's length in bytes (a multiple of 6). */
     private int pos, length;
 
-    /** {@return the message of this replica} See the class description for the layout. */
+    /** {@return the message of this replica} See the class description for the layout; the busy time is written later. */
     String encode(int rank, List<Parameter> params, Map<String, Tensor> buffers, GradientReducer.Totals t, boolean withBuffers) {
+        return encode(rank, params, buffers, t, withBuffers, 0);
+    }
+
+    /**
+     * {@return the message of this replica} See the class description for the layout.
+     *
+     * @param busy the nanoseconds this replica computed since its previous exchange, for the bench's split
+     */
+    String encode(int rank, List<Parameter> params, Map<String, Tensor> buffers, GradientReducer.Totals t, boolean withBuffers, long busy) {
         long size = HEADER + 4;
         for (Parameter p : params) {
             Tensor g = p.grad();
             size += 1 + (g == null ? 0 : (long) g.numel() * (g.dtype() == DType.FLOAT64 ? 8 : 4));
         }
         if (withBuffers) for (Tensor b : buffers.values()) size += 8L * b.numel();
-        long groups = (size + 6) / 7;
-        if (groups * 8 > Integer.MAX_VALUE - 16) throw new IllegalArgumentException("a gradient message of " + size + " bytes is too large for one exchange");
+        long groups = (size + BYTES - 1) / BYTES;
+        if (groups * CHARS > Integer.MAX_VALUE - 16) throw new IllegalArgumentException("a gradient message of " + size + " bytes is too large for one exchange");
         ensure((int) groups);
         pos = 0;
         putInt(rank);
+        putLong(busy);
         putLong(Double.doubleToRawLongBits(t.lossSum()));
         putLong(t.correct());
         putLong(t.seen());
@@ -88,7 +112,7 @@ final class GradientCodec {
         if (withBuffers) {
             for (Tensor b : buffers.values()) for (double v : b.toDoubleArray()) putLong(Double.doubleToRawLongBits(v));
         }
-        while (pos < groups * 7) raw[pos++] = 0;
+        while (pos < groups * BYTES) raw[pos++] = 0;
         return toText((int) groups);
     }
 
@@ -96,52 +120,59 @@ final class GradientCodec {
     private String toText(int groups) {
         byte[] r = raw, x = text;
         for (int g = 0; g < groups; g++) {
-            long v = (long) LONG.get(r, 7 * g);
-            int o = 8 * g;
-            for (int k = 0; k < 8; k++) x[o + k] = (byte) (((v >>> (7 * k)) & 0x7F) + 1);
+            long v = (long) LONG.get(r, BYTES * g) & MASK;
+            int o = CHARS * g;
+            for (int k = 0; k < CHARS; k++) {
+                long q = v / 127;
+                x[o + k] = (byte) (v - 127 * q + 1);
+                v = q;
+            }
         }
-        return new String(x, 0, 8 * groups, StandardCharsets.ISO_8859_1);
+        return new String(x, 0, CHARS * groups, StandardCharsets.ISO_8859_1);
     }
 
     private void ensure(int groups) {
-        if (raw.length < 7 * groups + 1) raw = new byte[7 * groups + 1];
-        if (text.length < 8 * groups) text = new byte[8 * groups];
+        if (raw.length < BYTES * groups + 2) raw = new byte[BYTES * groups + 2];
+        if (text.length < CHARS * groups) text = new byte[CHARS * groups];
     }
 
     /**
      * Turns a message back into its bytes, to be read from the start with the {@code read} methods.
      *
-     * @throws IllegalStateException when the text is not a message (its length, or a char outside U+0001..U+0080)
+     * @throws IllegalStateException when the text is not a message (its length, or a char outside U+0001..U+007F)
      */
     @SuppressWarnings("deprecation") // String.getBytes(int, int, byte[], int): the low byte of each char, into a reused array
     void load(String s) {
         int n = s.length();
-        if (n % 8 != 0 || n < 8 * ((HEADER + 4 + 6) / 7)) throw new IllegalStateException("not a gradient message: " + n + " chars");
-        int groups = n / 8;
+        if (n % CHARS != 0 || n < CHARS * ((HEADER + 4 + BYTES - 1) / BYTES)) throw new IllegalStateException("not a gradient message: " + n + " chars");
+        int groups = n / CHARS;
         ensure(groups);
         s.getBytes(0, n, text, 0);
         byte[] r = raw, x = text;
-        int bad = 0;
+        long bad = 0;
         for (int g = 0; g < groups; g++) {
+            int o = CHARS * g;
             long v = 0;
-            int o = 8 * g;
-            for (int k = 0; k < 8; k++) {
-                int c = (x[o + k] & 0xFF) - 1;
+            for (int k = CHARS - 1; k >= 0; k--) {
+                int c = x[o + k] - 1; // a char above U+007F gives a byte of -128..-1 ; a char above U+00FF is seen by its low byte only
                 bad |= c;
-                v |= (long) c << (7 * k);
+                v = 127 * v + c;
             }
-            LONG.set(r, 7 * g, v); // the 8th byte is 0 and is overwritten by the next group
+            bad |= v & ~MASK;
+            LONG.set(r, BYTES * g, v); // bytes 6 and 7 are 0 and are overwritten by the next group
         }
-        if ((bad & ~0x7F) != 0) throw new IllegalStateException("not a gradient message: a char outside U+0001..U+0080");
+        if (bad < 0 || (bad & ~MASK) != 0) {
+            throw new IllegalStateException("not a gradient message: a char outside U+0001..U+007F or a group above 2^48");
+        }
         pos = 0;
-        length = 7 * groups;
+        length = BYTES * groups;
     }
 
     /** {@return the rank in a message, without decoding the rest} */
     static int rankOf(String s) {
-        if (s.length() < 8) throw new IllegalStateException("not a gradient message: " + s.length() + " chars");
+        if (s.length() < CHARS) throw new IllegalStateException("not a gradient message: " + s.length() + " chars");
         long v = 0;
-        for (int k = 0; k < 8; k++) v |= (long) ((s.charAt(k) - 1) & 0x7F) << (7 * k);
+        for (int k = CHARS - 1; k >= 0; k--) v = 127 * v + (s.charAt(k) - 1);
         return (int) v;
     }
 

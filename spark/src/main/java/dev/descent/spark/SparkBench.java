@@ -52,9 +52,9 @@ public final class SparkBench {
         long params = model().parameterCount();
         out.printf(Locale.ROOT, "spark bench: SimpleCNN (%,d parameters), global batch %d (2 workers × %d), %d steps after %d warm-up%n", params, batch,
                 batch / 2, steps, WARMUP);
-        out.printf(Locale.ROOT, "exchange per step: each worker sends %,d bytes (Base64 of 4 per parameter) and receives 2 such messages%n",
-                4 * ((4 * params + 34 + 2) / 3));
-        out.printf(Locale.ROOT, "%-34s %8s %8s %9s %8s %9s %8s%n", "run", "steps/s", "vs one", "compute", "encode", "exchange", "sum");
+        out.printf(Locale.ROOT, "exchange per step: each worker sends a String of %,d chars (7 per 6 bytes, 4 bytes per parameter) and receives 2 such%n",
+                GradientCodec.chars(model().parameters().stream().mapToInt(p -> p.numel()).toArray()));
+        out.printf(Locale.ROOT, "%-34s %8s %8s %9s %8s %9s %8s %8s%n", "run", "steps/s", "vs one", "compute", "encode", "exchange", "(wait)", "sum");
         double single = single(data, batch);
         out.printf(Locale.ROOT, "%-34s %8.2f %8.2f%n", "one process, 2 threads", single, 1.0);
         if (System.getProperty("log4j2.configurationFile") == null) System.setProperty("log4j2.configurationFile", "dev/descent/spark/log4j2-cli.properties");
@@ -99,7 +99,7 @@ public final class SparkBench {
     private static void row(PrintStream out, String name, String master, String data, Path dir, int batch, double single) throws IOException {
         SparkConf conf = new SparkConf().setMaster(master).setAppName("descent bench spark").set("spark.ui.enabled", "false")
                 .set("spark.cores.max", "2").set("spark.executor.cores", "1")
-                .set("spark.executor.extraJavaOptions", "--add-modules=jdk.incubator.vector -XX:+UseParallelGC");
+                .set("spark.executor.extraJavaOptions", SparkCommandLine.EXECUTOR_JAVA_OPTIONS);
         if (!master.startsWith("local")) conf.set("spark.executor.extraClassPath", System.getProperty("java.class.path"));
         JavaSparkContext sc = new JavaSparkContext(conf);
         try {
@@ -108,7 +108,7 @@ public final class SparkBench {
             double[] t = r.timing();
             double perStep = t[0] + t[1] + t[2] + t[3];
             double sps = 1000 / perStep;
-            out.printf(Locale.ROOT, "%-34s %8.2f %8.2f %7.1f ms %5.2f ms %6.1f ms %5.2f ms%n", name, sps, sps / single, t[0], t[1], t[2], t[3]);
+            out.printf(Locale.ROOT, "%-34s %8.2f %8.2f %7.1f ms %5.2f ms %6.1f ms %5.1f ms %5.2f ms%n", name, sps, sps / single, t[0], t[1], t[2], t[4], t[3]);
         } finally {
             sc.stop();
         }

@@ -3,6 +3,7 @@ package dev.descent.spark;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.descent.core.Parameter;
 import dev.descent.core.Tensor;
@@ -21,8 +22,8 @@ import scala.reflect.ClassTag$;
 
 /**
  * The exchange's message survives Spark's RPC serialisation (its {@code JavaSerializer}, which carries the barrier
- * request's String and the {@code String[]} reply) bit for bit, for every byte value at every position of the text's
- * 7-byte groups, NaN payloads (quiet and signalling, both signs), -0.0, subnormals and infinities, and random bits; and
+ * request's String and the {@code String[]} reply) bit for bit and one byte per char, for every byte value at every
+ * position of the text's 6-byte groups (the largest and smallest group included), NaN payloads (quiet and signalling, both signs), -0.0, subnormals and infinities, and random bits; and
  * the reducer's rank-ordered sum of the received messages equals a plain float loop adding the original arrays in rank
  * order.
  */
@@ -37,7 +38,7 @@ class GradientCodecTest {
         int n = 7 * 256 + 7 + special.length + 4096;
         float[] a = new float[n];
         int k = 0;
-        for (int shift = 0; shift < 7; shift++) { // float j starts at byte 4j (+ header) of the message: 4j mod 7 takes every value
+        for (int shift = 0; shift < 7; shift++) { // floats of four equal bytes: every byte value at every position of a group
             for (int b = 0; b < 256; b++) a[k++] = Float.intBitsToFloat(b * 0x01010101);
             a[k++] = Float.intBitsToFloat(rnd.nextInt());
         }
@@ -63,13 +64,18 @@ class GradientCodecTest {
         Parameter p = new Parameter(Tensor.zeros(g.length));
         p.setGrad(Tensor.of(g));
         GradientReducer.Totals t = new GradientReducer.Totals(-0.0, 3, 7, true, false);
-        String text = new GradientCodec().encode(5, List.of(p), Map.of(), t, false);
+        String text = new GradientCodec().encode(5, List.of(p), Map.of(), t, false, -42);
+        assertEquals(GradientCodec.chars(g.length), text.length());
+        assertTrue(text.chars().allMatch(ch -> ch >= 1 && ch <= 127), "a char outside U+0001..U+007F");
+        int wire = SPARK.serialize(new String[] {text}, ClassTag$.MODULE$.apply(String[].class)).remaining();
+        assertTrue(wire < text.length() + 100, wire + " bytes serialised for " + text.length() + " chars");
         String back = throughSpark(new String[] {text})[0];
         assertEquals(text, back);
         GradientCodec c = new GradientCodec();
         c.load(back);
         assertEquals(5, c.readInt());
         assertEquals(5, GradientCodec.rankOf(back));
+        assertEquals(-42, c.readLong());
         GradientReducer.Totals u = c.readTotals(5, 1);
         assertEquals(Double.doubleToRawLongBits(-0.0), Double.doubleToRawLongBits(u.lossSum()));
         assertEquals(t, u);
@@ -139,6 +145,7 @@ class GradientCodecTest {
     void aForeignStringIsRejected() {
         GradientCodec c = new GradientCodec();
         assertThrows(IllegalStateException.class, () -> c.load("not a message"));
-        assertThrows(IllegalStateException.class, () -> c.load("\u0000".repeat(64)));
+        assertThrows(IllegalStateException.class, () -> c.load("\u0000".repeat(70)));
+        assertThrows(IllegalStateException.class, () -> c.load("\u007f".repeat(70))); // a group of 127^7 - 1 > 2^48
     }
 }
