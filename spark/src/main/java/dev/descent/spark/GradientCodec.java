@@ -50,6 +50,7 @@ final class GradientCodec {
     /** Chars per group of the text. */
     static final int CHARS = 7;
     private static final long MASK = (1L << 48) - 1;
+    private static final long P4 = 127L * 127 * 127 * 127;
 
     /** The message's bytes (6 per group, plus two bytes of slack for the 8-byte reads and writes). */
     private byte[] raw = new byte[8];
@@ -122,10 +123,18 @@ final class GradientCodec {
         for (int g = 0; g < groups; g++) {
             long v = (long) LONG.get(r, BYTES * g) & MASK;
             int o = CHARS * g;
-            for (int k = 0; k < CHARS; k++) {
-                long q = v / 127;
-                x[o + k] = (byte) (v - 127 * q + 1);
-                v = q;
+            // v = hi·127^4 + lo: the four low digits from lo and the three high ones from hi, in int arithmetic
+            long hiL = v / P4;
+            int lo = (int) (v - hiL * P4), hi = (int) hiL;
+            for (int k = 0; k < 4; k++) {
+                int q = lo / 127;
+                x[o + k] = (byte) (lo - 127 * q + 1);
+                lo = q;
+            }
+            for (int k = 4; k < CHARS; k++) {
+                int q = hi / 127;
+                x[o + k] = (byte) (hi - 127 * q + 1);
+                hi = q;
             }
         }
         return new String(x, 0, CHARS * groups, StandardCharsets.ISO_8859_1);
