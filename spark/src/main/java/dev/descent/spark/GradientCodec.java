@@ -25,7 +25,7 @@ import java.util.Map;
  * the barrier request and its {@code String[]} reply included, with its {@code JavaSerializer}), which writes a
  * String as modified UTF-8: one byte per char for U+0001..U+007F, two for U+0000 and U+0080..U+07FF, three above, and
  * gives back the same chars; a String of U+0001..U+007F only is written by a fast path (a copy of its bytes), about three
- * times faster than one with any other char. So every 6 bytes (a 48-bit number v) become 7 chars, the digits of v in
+ * times faster than one with any other char (so 7 bits per char, which needs U+0080 or U+0000, would be slower). So every 6 bytes (a 48-bit number v) become 7 chars, the digits of v in
  * base 127 (127^7 > 2^48), each plus 1: U+0001..U+007F. That is 7/6 chars per byte, one byte each on the wire, against
  * Base64's 4/3; SimpleCNN's message (1,686,622 bytes: 421,642 parameters in 8 tensors) is 1,967,728 chars, and the String is stored one byte per char.
  *
