@@ -15,19 +15,21 @@ import java.util.Map;
  * The message one replica sends in a step's exchange, as a String (what {@code BarrierTaskContext.allGather} carries).
  *
  * <p><b>Bytes.</b> Little-endian: rank (int), the sender's busy time this step (nanoseconds from the end of its
- * previous exchange to the end of this encode, as a long: for the bench's split, not for the result), the step's totals (loss sum as double, correct and seen as longs, two flag
- * bytes), the parameter count (int), then per parameter a presence byte (0 none, 1 float32, 2 float64) and, when
- * present, its gradient's elements (4 bytes each for float32, 8 for float64); then the buffer count and, from rank 0
- * only, every buffer's elements as doubles (exact for float32, float64 and int64 counts below 2^53). So a replica sends
- * 4·n + 42 + 8·(buffers, rank 0 only) bytes for n float32 parameters.
+ * previous exchange to the end of this encode, as a long: for the bench's split, not for the result), the step's
+ * totals (loss sum as double, correct and seen as longs, two flag bytes), the parameter count (int), then per parameter
+ * a presence byte (0 none, 1 float32, 2 float64) and, when present, its gradient's elements (4 bytes each for float32,
+ * 8 for float64); then the buffer count and, from rank 0 only, every buffer's elements as doubles (exact for float32,
+ * float64 and int64 counts below 2^53). So a replica sends 4·n + 46 + t + 8·(buffers, rank 0 only) bytes for n
+ * float32 parameters in t tensors.
  *
  * <p><b>Text.</b> Spark sends the String with Java serialisation ({@code NettyRpcEnv} serialises every RPC message,
  * the barrier request and its {@code String[]} reply included, with its {@code JavaSerializer}), which writes a
  * String as modified UTF-8: one byte per char for U+0001..U+007F, two for U+0000 and U+0080..U+07FF, three above, and
- * gives back the same chars; a String of U+0001..U+007F only is written by a fast path (a copy of its bytes), about three
- * times faster than one with any other char (so 7 bits per char, which needs U+0080 or U+0000, would be slower). So every 6 bytes (a 48-bit number v) become 7 chars, the digits of v in
- * base 127 (127^7 > 2^48), each plus 1: U+0001..U+007F. That is 7/6 chars per byte, one byte each on the wire, against
- * Base64's 4/3; SimpleCNN's message (1,686,622 bytes: 421,642 parameters in 8 tensors) is 1,967,728 chars, and the String is stored one byte per char.
+ * gives back the same chars; a String of U+0001..U+007F only is written by a fast path (a copy of its bytes), about
+ * three times faster than one with any other char (so 7 bits per char, which needs U+0080 or U+0000, would be slower).
+ * So every 6 bytes (a 48-bit number v) become 7 chars, the digits of v in base 127 (127^7 > 2^48), each plus 1:
+ * U+0001..U+007F. That is 7/6 chars per byte, one byte each on the wire, against Base64's 4/3; SimpleCNN's message
+ * (1,686,622 bytes: 421,642 parameters in 8 tensors) is 1,967,728 chars, and the String is stored one byte per char.
  *
  * <p>One codec per replica: its buffers are reused from step to step.
  */

@@ -23,9 +23,9 @@ import scala.reflect.ClassTag$;
 /**
  * The exchange's message survives Spark's RPC serialisation (its {@code JavaSerializer}, which carries the barrier
  * request's String and the {@code String[]} reply) bit for bit and one byte per char, for every byte value at every
- * position of the text's 6-byte groups (the largest and smallest group included), NaN payloads (quiet and signalling, both signs), -0.0, subnormals and infinities, and random bits; and
- * the reducer's rank-ordered sum of the received messages equals a plain float loop adding the original arrays in rank
- * order.
+ * position of the text's 6-byte groups (the largest and smallest group included), NaN payloads (quiet and signalling,
+ * both signs), -0.0, subnormals and infinities, and random bits; and the reducer's rank-ordered sum of the received
+ * messages equals a plain float loop adding the original arrays in rank order.
  */
 class GradientCodecTest {
     private static final SerializerInstance SPARK = new JavaSerializer(new SparkConf()).newInstance();
