@@ -1,6 +1,8 @@
 package dev.descent.spark;
 
+import dev.descent.core.DType;
 import dev.descent.core.Parameter;
+import dev.descent.core.Storage;
 import dev.descent.core.Tensor;
 import dev.descent.train.GradientReducer;
 import java.io.IOException;
@@ -17,8 +19,15 @@ import java.util.function.Function;
 final class BarrierReducer implements GradientReducer {
     private final int rank, replicas;
     private final Function<String, String[]> allGather;
-    /** Nanoseconds spent encoding, exchanging and summing, for the bench's per-step split. */
-    long encodeNanos, exchangeNanos, sumNanos;
+    private final GradientCodec codec = new GradientCodec();
+    /**
+     * Nanoseconds spent encoding, exchanging and summing, for the bench's per-step split; and the part of the exchange
+     * spent waiting for a slower replica: per step, how much longer than this one the busiest other replica was busy
+     * (from the end of its previous exchange to the end of its encode, a duration each measures on its own clock).
+     */
+    long encodeNanos, exchangeNanos, sumNanos, waitNanos;
+    /** When the previous exchange ended, 0 before the first. */
+    private long lastEnd;
 
     BarrierReducer(int rank, int replicas, Function<String, String[]> allGather) {
         this.rank = rank;
@@ -39,58 +48,115 @@ final class BarrierReducer implements GradientReducer {
     @Override
     public Totals reduce(List<Parameter> params, Map<String, Tensor> buffers, Totals local) throws IOException {
         long t0 = System.nanoTime();
-        String mine = GradientCodec.encode(rank, params, buffers, local, rank == 0 && !buffers.isEmpty());
+        long busy = lastEnd == 0 ? 0 : t0 - lastEnd;
+        String mine = codec.encode(rank, params, buffers, local, rank == 0 && !buffers.isEmpty(), busy);
         long t1 = System.nanoTime();
+        busy += t1 - t0;
         String[] all = allGather.apply(mine);
         long t2 = System.nanoTime();
         if (all.length != replicas) throw new IllegalStateException("the exchange returned " + all.length + " messages for " + replicas + " replicas");
-        GradientCodec.Message[] byRank = new GradientCodec.Message[replicas];
+        String[] byRank = new String[replicas];
         for (String s : all) {
-            GradientCodec.Message m = GradientCodec.decode(s, params, buffers);
-            if (m.rank() < 0 || m.rank() >= replicas || byRank[m.rank()] != null) throw new IllegalStateException("the exchange returned rank " + m.rank() + " twice or out of range");
-            byRank[m.rank()] = m;
+            int r = GradientCodec.rankOf(s);
+            if (r < 0 || r >= replicas || byRank[r] != null) throw new IllegalStateException("the exchange returned rank " + r + " twice or out of range");
+            byRank[r] = s;
         }
+        int n = params.size();
+        float[][] f = new float[n][];
+        double[][] d = new double[n][];
         double lossSum = 0;
         long correct = 0, seen = 0;
         boolean classes = true, stop = false;
-        for (GradientCodec.Message m : byRank) {
-            Totals t = m.totals();
+        long busiest = busy;
+        for (int r = 0; r < replicas; r++) { // rank order: the sum single-process accumulation computes
+            Totals t;
+            if (r == rank) {
+                t = local;
+                for (int i = 0; i < n; i++) addLocal(params.get(i).grad(), i, f, d);
+            } else {
+                codec.load(byRank[r]);
+                codec.readInt();
+                busiest = Math.max(busiest, codec.readLong());
+                t = codec.readTotals(r, n);
+                for (int i = 0; i < n; i++) {
+                    byte kind = codec.readByte();
+                    int numel = params.get(i).numel();
+                    if (kind == 1) {
+                        boolean first = f[i] == null;
+                        if (first) f[i] = new float[numel];
+                        codec.readFloats(f[i], first);
+                    } else if (kind == 2) {
+                        boolean first = d[i] == null;
+                        if (first) d[i] = new double[numel];
+                        codec.readDoubles(d[i], first);
+                    } else if (kind != 0) {
+                        throw new IllegalStateException("rank " + r + " sent an unknown gradient kind " + kind);
+                    }
+                }
+                int nb = codec.readInt();
+                if (nb > 0 && r == 0) { // rank 0's buffers (running statistics), copied into this replica
+                    if (nb != buffers.size()) throw new IllegalStateException("rank 0 sent " + nb + " buffers, this replica has " + buffers.size());
+                    for (Tensor b : buffers.values()) {
+                        double[] v = new double[b.numel()];
+                        codec.readDoubles(v, true);
+                        b.copyFrom(b.dim() == 0 ? Tensor.of(v[0]) : Tensor.wrap(Storage.of(v), 0, b.shape(), contiguousStrides(b.shape())));
+                    }
+                }
+            }
             lossSum += t.lossSum();
             correct += t.correct();
             seen += t.seen();
             classes &= t.classes() || t.seen() == 0;
             stop |= t.stop();
         }
-        for (int i = 0; i < params.size(); i++) {
+        for (int i = 0; i < n; i++) {
             Parameter p = params.get(i);
-            float[] f = null;
-            double[] d = null;
-            for (GradientCodec.Message m : byRank) { // rank order: the sum single-process accumulation computes
-                Object g = m.grads()[i];
-                if (g instanceof float[] a) {
-                    if (f == null) f = a.clone();
-                    else for (int j = 0; j < f.length; j++) f[j] += a[j];
-                } else if (g instanceof double[] a) {
-                    if (d == null) d = a.clone();
-                    else for (int j = 0; j < d.length; j++) d[j] += a[j];
-                }
-            }
-            if (f != null) p.setGrad(p.dim() == 0 ? Tensor.of(f[0]) : Tensor.of(f, p.shape()));
-            else if (d != null) p.setGrad(p.dim() == 0 ? Tensor.of(d[0]) : Tensor.of(d, p.shape()));
+            if (f[i] != null) p.setGrad(p.dim() == 0 ? Tensor.of(f[i][0]) : Tensor.wrap(Storage.of(f[i]), 0, p.shape(), contiguousStrides(p.shape())));
+            else if (d[i] != null) p.setGrad(p.dim() == 0 ? Tensor.of(d[i][0]) : Tensor.wrap(Storage.of(d[i]), 0, p.shape(), contiguousStrides(p.shape())));
             else p.setGrad(null);
-        }
-        double[][] rank0 = byRank[0].buffers();
-        if (rank0 != null && rank != 0) {
-            int k = 0;
-            for (Tensor b : buffers.values()) {
-                double[] v = rank0[k++];
-                b.copyFrom(b.dim() == 0 ? Tensor.of(v[0]) : Tensor.of(v, b.shape()));
-            }
         }
         long t3 = System.nanoTime();
         encodeNanos += t1 - t0;
         exchangeNanos += t2 - t1;
         sumNanos += t3 - t2;
+        if (lastEnd != 0) waitNanos += Math.min(busiest - busy, t2 - t1);
+        lastEnd = t3;
         return new Totals(lossSum, correct, seen, classes, stop);
+    }
+
+    /** Sets or adds this replica's own gradient {@code g} of parameter i into the sums, as a received one would be. */
+    private static void addLocal(Tensor g, int i, float[][] f, double[][] d) {
+        if (g == null) return;
+        if (g.dtype() == DType.FLOAT32) {
+            float[] a = g.isContiguous() ? g.storage().floats() : g.toFloatArray();
+            int off = g.isContiguous() ? g.storageOffset() : 0, numel = g.numel();
+            if (f[i] == null) {
+                f[i] = new float[numel];
+                System.arraycopy(a, off, f[i], 0, numel);
+            } else {
+                float[] s = f[i];
+                for (int j = 0; j < numel; j++) s[j] += a[off + j];
+            }
+        } else if (g.dtype() == DType.FLOAT64) {
+            double[] a = g.isContiguous() ? g.storage().doubles() : g.toDoubleArray();
+            int off = g.isContiguous() ? g.storageOffset() : 0, numel = g.numel();
+            if (d[i] == null) {
+                d[i] = new double[numel];
+                System.arraycopy(a, off, d[i], 0, numel);
+            } else {
+                double[] s = d[i];
+                for (int j = 0; j < numel; j++) s[j] += a[off + j];
+            }
+        }
+    }
+
+    private static int[] contiguousStrides(int[] shape) {
+        int[] s = new int[shape.length];
+        int k = 1;
+        for (int i = shape.length - 1; i >= 0; i--) {
+            s[i] = k;
+            k *= shape[i];
+        }
+        return s;
     }
 }

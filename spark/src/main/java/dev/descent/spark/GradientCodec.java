@@ -4,101 +4,253 @@ import dev.descent.core.DType;
 import dev.descent.core.Parameter;
 import dev.descent.core.Tensor;
 import dev.descent.train.GradientReducer;
-import java.nio.ByteBuffer;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.nio.ByteOrder;
-import java.util.Base64;
+import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Map;
 
 /**
- * The message one replica sends in a step's exchange, as a String (what {@code BarrierTaskContext.allGather} carries):
- * Base64 of little-endian bytes. Layout: rank (int), the step's totals (loss sum as double, correct and seen as longs,
- * two flag bytes), then per parameter a presence byte and, when present, its gradient's elements (4 bytes each for
- * float32, 8 for float64); then the buffer count and, from rank 0 only, every buffer's elements as doubles (exact for
- * float32, float64 and int64 counts below 2^53). So a replica sends 4·n + 34 + 8·(buffers, rank 0 only) bytes for n
- * float32 parameters, 4/3 of that after Base64.
+ * The message one replica sends in a step's exchange, as a String (what {@code BarrierTaskContext.allGather} carries).
+ *
+ * <p><b>Bytes.</b> Little-endian: rank (int), the sender's busy time this step (nanoseconds from the end of its
+ * previous exchange to the end of this encode, as a long: for the bench's split, not for the result), the step's
+ * totals (loss sum as double, correct and seen as longs, two flag bytes), the parameter count (int), then per parameter
+ * a presence byte (0 none, 1 float32, 2 float64) and, when present, its gradient's elements (4 bytes each for float32,
+ * 8 for float64); then the buffer count and, from rank 0 only, every buffer's elements as doubles (exact for float32,
+ * float64 and int64 counts below 2^53). So a replica sends 4·n + 46 + t + 8·(buffers, rank 0 only) bytes for n
+ * float32 parameters in t tensors.
+ *
+ * <p><b>Text.</b> Spark sends the String with Java serialisation ({@code NettyRpcEnv} serialises every RPC message,
+ * the barrier request and its {@code String[]} reply included, with its {@code JavaSerializer}), which writes a
+ * String as modified UTF-8: one byte per char for U+0001..U+007F, two for U+0000 and U+0080..U+07FF, three above, and
+ * gives back the same chars; a String of U+0001..U+007F only is written by a fast path (a copy of its bytes), about
+ * three times faster than one with any other char (so 7 bits per char, which needs U+0080 or U+0000, would be slower).
+ * So every 6 bytes (a 48-bit number v) become 7 chars, the digits of v in base 127 (127^7 > 2^48), each plus 1:
+ * U+0001..U+007F. That is 7/6 chars per byte, one byte each on the wire, against Base64's 4/3; SimpleCNN's message
+ * (1,686,622 bytes: 421,642 parameters in 8 tensors) is 1,967,728 chars, and the String is stored one byte per char.
+ *
+ * <p>One codec per replica: its buffers are reused from step to step.
  */
 final class GradientCodec {
-    private GradientCodec() {}
+    private static final VarHandle LONG = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
+    private static final VarHandle INT = MethodHandles.byteArrayViewVarHandle(int[].class, ByteOrder.LITTLE_ENDIAN);
 
-    /** One decoded message. */
-    record Message(int rank, GradientReducer.Totals totals, Object[] grads, double[][] buffers) {}
+    /** {@return the chars of the message of float32 gradients of these sizes, without buffers} */
+    static long chars(int... numels) {
+        long size = HEADER + 4;
+        for (int n : numels) size += 1 + 4L * n;
+        return CHARS * ((size + BYTES - 1) / BYTES);
+    }
 
-    static String encode(int rank, List<Parameter> params, Map<String, Tensor> buffers, GradientReducer.Totals t, boolean withBuffers) {
-        long size = 4 + 8 + 8 + 8 + 2 + 4 + 4;
+    /** Bytes before the first gradient: rank, busy time, loss sum, correct, seen, two flags, parameter count. */
+    static final int HEADER = 4 + 8 + 8 + 8 + 8 + 2 + 4;
+
+    /** Bytes per group of the text. */
+    static final int BYTES = 6;
+    /** Chars per group of the text. */
+    static final int CHARS = 7;
+    private static final long MASK = (1L << 48) - 1;
+    private static final long P4 = 127L * 127 * 127 * 127;
+
+    /** The message's bytes (6 per group, plus two bytes of slack for the 8-byte reads and writes). */
+    private byte[] raw = new byte[8];
+    /** The chars of the text, one byte each. */
+    private byte[] text = new byte[8];
+    /** The read position in {@link #raw} and the message's length in bytes (a multiple of 6). */
+    private int pos, length;
+
+    /** {@return the message of this replica} See the class description for the layout; the busy time is written later. */
+    String encode(int rank, List<Parameter> params, Map<String, Tensor> buffers, GradientReducer.Totals t, boolean withBuffers) {
+        return encode(rank, params, buffers, t, withBuffers, 0);
+    }
+
+    /**
+     * {@return the message of this replica} See the class description for the layout.
+     *
+     * @param busy the nanoseconds this replica computed since its previous exchange, for the bench's split
+     */
+    String encode(int rank, List<Parameter> params, Map<String, Tensor> buffers, GradientReducer.Totals t, boolean withBuffers, long busy) {
+        long size = HEADER + 4;
         for (Parameter p : params) {
             Tensor g = p.grad();
             size += 1 + (g == null ? 0 : (long) g.numel() * (g.dtype() == DType.FLOAT64 ? 8 : 4));
         }
         if (withBuffers) for (Tensor b : buffers.values()) size += 8L * b.numel();
-        if (size > Integer.MAX_VALUE / 2) throw new IllegalArgumentException("a gradient message of " + size + " bytes is too large for one exchange");
-        ByteBuffer buf = ByteBuffer.allocate((int) size).order(ByteOrder.LITTLE_ENDIAN);
-        buf.putInt(rank).putDouble(t.lossSum()).putLong(t.correct()).putLong(t.seen());
-        buf.put((byte) (t.classes() ? 1 : 0)).put((byte) (t.stop() ? 1 : 0));
-        buf.putInt(params.size());
+        long groups = (size + BYTES - 1) / BYTES;
+        if (groups * CHARS > Integer.MAX_VALUE - 16) throw new IllegalArgumentException("a gradient message of " + size + " bytes is too large for one exchange");
+        ensure((int) groups);
+        pos = 0;
+        putInt(rank);
+        putLong(busy);
+        putLong(Double.doubleToRawLongBits(t.lossSum()));
+        putLong(t.correct());
+        putLong(t.seen());
+        raw[pos++] = (byte) (t.classes() ? 1 : 0);
+        raw[pos++] = (byte) (t.stop() ? 1 : 0);
+        putInt(params.size());
         for (Parameter p : params) {
             Tensor g = p.grad();
             if (g == null) {
-                buf.put((byte) 0);
+                raw[pos++] = 0;
             } else if (g.dtype() == DType.FLOAT32) {
-                buf.put((byte) 1);
-                buf.asFloatBuffer().put(g.toFloatArray());
-                buf.position(buf.position() + 4 * g.numel());
+                raw[pos++] = 1;
+                float[] a = g.isContiguous() ? g.storage().floats() : g.toFloatArray();
+                int off = g.isContiguous() ? g.storageOffset() : 0;
+                byte[] r = raw;
+                int q = pos;
+                for (int j = off, end = off + g.numel(); j < end; j++, q += 4) INT.set(r, q, Float.floatToRawIntBits(a[j]));
+                pos = q;
             } else if (g.dtype() == DType.FLOAT64) {
-                buf.put((byte) 2);
-                buf.asDoubleBuffer().put(g.toDoubleArray());
-                buf.position(buf.position() + 8 * g.numel());
+                raw[pos++] = 2;
+                double[] a = g.isContiguous() ? g.storage().doubles() : g.toDoubleArray();
+                int off = g.isContiguous() ? g.storageOffset() : 0;
+                for (int j = off, end = off + g.numel(); j < end; j++) putLong(Double.doubleToRawLongBits(a[j]));
             } else {
                 throw new IllegalArgumentException("a gradient of dtype " + g.dtype() + " cannot be exchanged (float32 or float64 expected)");
             }
         }
-        buf.putInt(withBuffers ? buffers.size() : 0);
+        putInt(withBuffers ? buffers.size() : 0);
         if (withBuffers) {
-            for (Tensor b : buffers.values()) {
-                buf.asDoubleBuffer().put(b.toDoubleArray());
-                buf.position(buf.position() + 8 * b.numel());
-            }
+            for (Tensor b : buffers.values()) for (double v : b.toDoubleArray()) putLong(Double.doubleToRawLongBits(v));
         }
-        return Base64.getEncoder().encodeToString(buf.array());
+        while (pos < groups * BYTES) raw[pos++] = 0;
+        return toText((int) groups);
     }
 
-    static Message decode(String text, List<Parameter> params, Map<String, Tensor> buffers) {
-        ByteBuffer buf = ByteBuffer.wrap(Base64.getDecoder().decode(text)).order(ByteOrder.LITTLE_ENDIAN);
-        int rank = buf.getInt();
-        GradientReducer.Totals t = new GradientReducer.Totals(buf.getDouble(), buf.getLong(), buf.getLong(), buf.get() != 0, buf.get() != 0);
-        int n = buf.getInt();
-        if (n != params.size()) {
-            throw new IllegalStateException("rank " + rank + " sent " + n + " gradients, this replica has " + params.size() + " parameters: the replicas differ");
-        }
-        Object[] grads = new Object[n];
-        for (int i = 0; i < n; i++) {
-            byte kind = buf.get();
-            int numel = params.get(i).numel();
-            if (kind == 1) {
-                float[] a = new float[numel];
-                buf.asFloatBuffer().get(a);
-                buf.position(buf.position() + 4 * numel);
-                grads[i] = a;
-            } else if (kind == 2) {
-                double[] a = new double[numel];
-                buf.asDoubleBuffer().get(a);
-                buf.position(buf.position() + 8 * numel);
-                grads[i] = a;
+    /** The chars of {@code groups} groups of {@link #raw}, as a String. */
+    private String toText(int groups) {
+        byte[] r = raw, x = text;
+        for (int g = 0; g < groups; g++) {
+            long v = (long) LONG.get(r, BYTES * g) & MASK;
+            int o = CHARS * g;
+            // v = hi·127^4 + lo: the four low digits from lo and the three high ones from hi, in int arithmetic
+            long hiL = v / P4;
+            int lo = (int) (v - hiL * P4), hi = (int) hiL;
+            for (int k = 0; k < 4; k++) {
+                int q = lo / 127;
+                x[o + k] = (byte) (lo - 127 * q + 1);
+                lo = q;
+            }
+            for (int k = 4; k < CHARS; k++) {
+                int q = hi / 127;
+                x[o + k] = (byte) (hi - 127 * q + 1);
+                hi = q;
             }
         }
-        int nb = buf.getInt();
-        double[][] bufs = null;
-        if (nb > 0) {
-            if (nb != buffers.size()) throw new IllegalStateException("rank " + rank + " sent " + nb + " buffers, this replica has " + buffers.size());
-            bufs = new double[nb][];
-            int i = 0;
-            for (Tensor b : buffers.values()) {
-                bufs[i] = new double[b.numel()];
-                buf.asDoubleBuffer().get(bufs[i]);
-                buf.position(buf.position() + 8 * b.numel());
-                i++;
+        return new String(x, 0, CHARS * groups, StandardCharsets.ISO_8859_1);
+    }
+
+    private void ensure(int groups) {
+        if (raw.length < BYTES * groups + 2) raw = new byte[BYTES * groups + 2];
+        if (text.length < CHARS * groups) text = new byte[CHARS * groups];
+    }
+
+    /**
+     * Turns a message back into its bytes, to be read from the start with the {@code read} methods.
+     *
+     * @throws IllegalStateException when the text is not a message (its length, or a char outside U+0001..U+007F)
+     */
+    @SuppressWarnings("deprecation") // String.getBytes(int, int, byte[], int): the low byte of each char, into a reused array
+    void load(String s) {
+        int n = s.length();
+        if (n % CHARS != 0 || n < CHARS * ((HEADER + 4 + BYTES - 1) / BYTES)) throw new IllegalStateException("not a gradient message: " + n + " chars");
+        int groups = n / CHARS;
+        ensure(groups);
+        s.getBytes(0, n, text, 0);
+        byte[] r = raw, x = text;
+        long bad = 0;
+        for (int g = 0; g < groups; g++) {
+            int o = CHARS * g;
+            long v = 0;
+            for (int k = CHARS - 1; k >= 0; k--) {
+                int c = x[o + k] - 1; // a char above U+007F gives a byte of -128..-1 ; a char above U+00FF is seen by its low byte only
+                bad |= c;
+                v = 127 * v + c;
             }
+            bad |= v & ~MASK;
+            LONG.set(r, BYTES * g, v); // bytes 6 and 7 are 0 and are overwritten by the next group
         }
-        return new Message(rank, t, grads, bufs);
+        if (bad < 0 || (bad & ~MASK) != 0) {
+            throw new IllegalStateException("not a gradient message: a char outside U+0001..U+007F or a group above 2^48");
+        }
+        pos = 0;
+        length = BYTES * groups;
+    }
+
+    /** {@return the rank in a message, without decoding the rest} */
+    static int rankOf(String s) {
+        if (s.length() < CHARS) throw new IllegalStateException("not a gradient message: " + s.length() + " chars");
+        long v = 0;
+        for (int k = CHARS - 1; k >= 0; k--) v = 127 * v + (s.charAt(k) - 1);
+        return (int) v;
+    }
+
+    private void need(int bytes) {
+        if (pos + bytes > length) throw new IllegalStateException("a gradient message ended early: " + bytes + " bytes needed at " + pos + " of " + length);
+    }
+
+    int readInt() {
+        need(4);
+        int v = (int) INT.get(raw, pos);
+        pos += 4;
+        return v;
+    }
+
+    long readLong() {
+        need(8);
+        long v = (long) LONG.get(raw, pos);
+        pos += 8;
+        return v;
+    }
+
+    double readDouble() {
+        return Double.longBitsToDouble(readLong());
+    }
+
+    byte readByte() {
+        need(1);
+        return raw[pos++];
+    }
+
+    /** Reads the header after the rank: {@return the totals}, and checks the parameter count. */
+    GradientReducer.Totals readTotals(int rank, int params) {
+        GradientReducer.Totals t = new GradientReducer.Totals(readDouble(), readLong(), readLong(), readByte() != 0, readByte() != 0);
+        int n = readInt();
+        if (n != params) throw new IllegalStateException("rank " + rank + " sent " + n + " gradients, this replica has " + params + " parameters: the replicas differ");
+        return t;
+    }
+
+    /** Reads {@code sum.length} floats into {@code sum} ({@code first}) or adds them to it, element by element. */
+    void readFloats(float[] sum, boolean first) {
+        int n = sum.length;
+        need(4 * n);
+        byte[] r = raw;
+        int q = pos;
+        if (first) for (int j = 0; j < n; j++, q += 4) sum[j] = Float.intBitsToFloat((int) INT.get(r, q));
+        else for (int j = 0; j < n; j++, q += 4) sum[j] += Float.intBitsToFloat((int) INT.get(r, q));
+        pos = q;
+    }
+
+    /** Reads {@code sum.length} doubles into {@code sum} ({@code first}) or adds them to it. */
+    void readDoubles(double[] sum, boolean first) {
+        int n = sum.length;
+        need(8 * n);
+        byte[] r = raw;
+        int q = pos;
+        if (first) for (int j = 0; j < n; j++, q += 8) sum[j] = Double.longBitsToDouble((long) LONG.get(r, q));
+        else for (int j = 0; j < n; j++, q += 8) sum[j] += Double.longBitsToDouble((long) LONG.get(r, q));
+        pos = q;
+    }
+
+    private void putInt(int v) {
+        INT.set(raw, pos, v);
+        pos += 4;
+    }
+
+    private void putLong(long v) {
+        LONG.set(raw, pos, v);
+        pos += 8;
     }
 }

@@ -20,8 +20,8 @@ import org.apache.spark.SparkConf;
 import org.apache.spark.api.java.JavaSparkContext;
 
 /**
- * {@code descent bench spark}: SimpleCNN training steps per second with one global batch, in one process on 2 threads,
- * on {@code local[2]} (two replicas in one JVM, 1 thread each), and on a standalone cluster when given one (two
+ * {@code descent bench spark}: SimpleCNN training steps per second with one global batch, in one process on 2 threads
+ * (before and after the Spark runs, which are compared with the mean of the two), on {@code local[2]} (two replicas in one JVM, 1 thread each), and on a standalone cluster when given one (two
  * executors, 1 thread each); for the Spark runs, rank 0's time per step split into compute (forward, backward and the
  * optimizer step), encode, exchange and sum. The data are generated 28×28 images written as IDX files into a temporary
  * folder that the executors read (on a cluster, a folder they see: {@code --data-dir}).
@@ -52,20 +52,27 @@ public final class SparkBench {
         long params = model().parameterCount();
         out.printf(Locale.ROOT, "spark bench: SimpleCNN (%,d parameters), global batch %d (2 workers × %d), %d steps after %d warm-up%n", params, batch,
                 batch / 2, steps, WARMUP);
-        out.printf(Locale.ROOT, "exchange per step: each worker sends %,d bytes (Base64 of 4 per parameter) and receives 2 such messages%n",
-                4 * ((4 * params + 34 + 2) / 3));
-        out.printf(Locale.ROOT, "%-34s %8s %8s %9s %8s %9s %8s%n", "run", "steps/s", "vs one", "compute", "encode", "exchange", "sum");
-        double single = single(data, batch);
-        out.printf(Locale.ROOT, "%-34s %8.2f %8.2f%n", "one process, 2 threads", single, 1.0);
+        out.printf(Locale.ROOT, "exchange per step: each worker sends a String of %,d chars (7 per 6 bytes, 4 bytes per parameter) and receives 2 such%n",
+                GradientCodec.chars(model().parameters().stream().mapToInt(p -> p.numel()).toArray()));
+        out.printf(Locale.ROOT, "%-34s %8s %8s %9s %8s %9s %8s %8s%n", "run", "steps/s", "vs one", "compute", "encode", "exchange", "(wait)", "sum");
+        // On a shared machine the load moves between runs: the single process is measured before and after the Spark runs,
+        // and the Spark runs are compared with the mean of the two.
+        double before = single(data, batch);
+        out.printf(Locale.ROOT, "%-34s %8.2f%n", "one process, 2 threads (before)", before);
         if (System.getProperty("log4j2.configurationFile") == null) System.setProperty("log4j2.configurationFile", "dev/descent/spark/log4j2-cli.properties");
-        row(out, "local[2], 1 thread per worker", "local[2]", data, dir, batch, single);
         if (cluster != null) {
             SparkCommandLine.localSlots(cluster);
             SparkCommandLine.reachable(cluster);
-            row(out, "cluster " + cluster + ", 1 thread each", cluster, data, dir, batch, single);
-        } else {
-            out.println("cluster: not measured (give --cluster spark://HOST:PORT with 2 workers of 1 core)");
         }
+        double[] local = spark("local[2]", data, dir, batch);
+        double[] remote = cluster == null ? null : spark(cluster, data, dir, batch);
+        double after = single(data, batch);
+        double single = (before + after) / 2;
+        out.printf(Locale.ROOT, "%-34s %8.2f%n", "one process, 2 threads (after)", after);
+        out.printf(Locale.ROOT, "%-34s %8.2f %8.2f%n", "one process, 2 threads (mean)", single, 1.0);
+        row(out, "local[2], 1 thread per worker", local, single);
+        if (remote != null) row(out, "cluster " + cluster + ", 1 thread each", remote, single);
+        else out.println("cluster: not measured (give --cluster spark://HOST:PORT with 2 workers of 1 core)");
     }
 
     static Sequential model() {
@@ -96,19 +103,22 @@ public final class SparkBench {
         }
     }
 
-    private static void row(PrintStream out, String name, String master, String data, Path dir, int batch, double single) throws IOException {
+    private static void row(PrintStream out, String name, double[] t, double single) {
+        double perStep = t[0] + t[1] + t[2] + t[3];
+        double sps = 1000 / perStep;
+        out.printf(Locale.ROOT, "%-34s %8.2f %8.2f %7.1f ms %5.2f ms %6.1f ms %5.1f ms %5.2f ms%n", name, sps, sps / single, t[0], t[1], t[2], t[4], t[3]);
+    }
+
+    /** {@return rank 0's split of a Spark run's step (see {@link SparkTrainer.Result#timing()})} */
+    private static double[] spark(String master, String data, Path dir, int batch) throws IOException {
         SparkConf conf = new SparkConf().setMaster(master).setAppName("descent bench spark").set("spark.ui.enabled", "false")
                 .set("spark.cores.max", "2").set("spark.executor.cores", "1")
-                .set("spark.executor.extraJavaOptions", "--add-modules=jdk.incubator.vector -XX:+UseParallelGC");
+                .set("spark.executor.extraJavaOptions", SparkCommandLine.EXECUTOR_JAVA_OPTIONS);
         if (!master.startsWith("local")) conf.set("spark.executor.extraClassPath", System.getProperty("java.class.path"));
         JavaSparkContext sc = new JavaSparkContext(conf);
         try {
             Path run = Files.createTempDirectory(dir, "run");
-            SparkTrainer.Result r = SparkTrainer.fit(sc, SparkTrainer.Settings.of(2, run).threadsPerWorker(1), new Replica(data, batch / 2));
-            double[] t = r.timing();
-            double perStep = t[0] + t[1] + t[2] + t[3];
-            double sps = 1000 / perStep;
-            out.printf(Locale.ROOT, "%-34s %8.2f %8.2f %7.1f ms %5.2f ms %6.1f ms %5.2f ms%n", name, sps, sps / single, t[0], t[1], t[2], t[3]);
+            return SparkTrainer.fit(sc, SparkTrainer.Settings.of(2, run).threadsPerWorker(1), new Replica(data, batch / 2)).timing();
         } finally {
             sc.stop();
         }

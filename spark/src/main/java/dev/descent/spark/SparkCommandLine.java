@@ -28,6 +28,12 @@ public final class SparkCommandLine {
     private static final Pattern LOCAL = Pattern.compile("local(?:\\[(\\d+|\\*)(?:,(\\d+))?])?");
 
     /**
+     * The executors' JVM options: the vector module, and the parallel collector with one GC thread, as each executor has
+     * one core ({@code spark.executor.cores} 1): more GC threads would take the other workers' cores during a collection.
+     */
+    static final String EXECUTOR_JAVA_OPTIONS = "--add-modules=jdk.incubator.vector -XX:+UseParallelGC -XX:ParallelGCThreads=1";
+
+    /**
      * The task slots of a local master ({@code local}, {@code local[N]}, {@code local[N,F]}, {@code local[*]}), or -1 for
      * a cluster master ({@code spark://HOST:PORT}).
      *
@@ -60,7 +66,7 @@ public final class SparkCommandLine {
      * @param meta             metadata of the checkpoints' model files
      * @param factory          builds a replica for a rank; must also be {@link Serializable}
      * @return status, message, steps, checkpoint (the latest checkpoint's folder), attempts, timing (ms per step:
-     *         compute, encode, exchange, sum)
+     *         compute, encode, exchange, sum, and the exchange's wait for a slower worker)
      * @throws IOException when the master cannot be reached, the cluster has too few task slots, a replica cannot be
      *                     built, or every attempt failed
      */
@@ -79,7 +85,7 @@ public final class SparkCommandLine {
                 // Spark's own check that a barrier stage fits: every second, 30 times, instead of every 15 s, 40 times.
                 .set("spark.scheduler.barrier.maxConcurrentTasksCheck.interval", "1s")
                 .set("spark.scheduler.barrier.maxConcurrentTasksCheck.maxFailures", "30")
-                .set("spark.executor.extraJavaOptions", "--add-modules=jdk.incubator.vector -XX:+UseParallelGC"
+                .set("spark.executor.extraJavaOptions", EXECUTOR_JAVA_OPTIONS
                         // the replicas must add in the same order as each other: the driver's pinned vector width, if any
                         + (System.getProperty("descent.vectorBits") == null ? "" : " -Ddescent.vectorBits=" + System.getProperty("descent.vectorBits")))
                 .set("spark.cores.max", Integer.toString(workers));

@@ -14,7 +14,7 @@ final class Timing implements Callback {
     static final int WARMUP = 3;
 
     private final BarrierReducer reducer;
-    private long start, last, steps, encode0, exchange0, sum0, encode1, exchange1, sum1;
+    private long start, last, steps, encode0, exchange0, sum0, wait0, encode1, exchange1, sum1, wait1;
 
     /** @param reducer the exchange whose parts are split out; null for a single-process run */
     Timing(BarrierReducer reducer) {
@@ -44,15 +44,18 @@ final class Timing implements Callback {
     private boolean warmedUp;
 
     private void mark(boolean origin) {
-        long e = reducer == null ? 0 : reducer.encodeNanos, x = reducer == null ? 0 : reducer.exchangeNanos, s = reducer == null ? 0 : reducer.sumNanos;
+        long e = reducer == null ? 0 : reducer.encodeNanos, x = reducer == null ? 0 : reducer.exchangeNanos, s = reducer == null ? 0 : reducer.sumNanos,
+                w = reducer == null ? 0 : reducer.waitNanos;
         if (origin) {
             encode0 = e;
             exchange0 = x;
             sum0 = s;
+            wait0 = w;
         }
         encode1 = e;
         exchange1 = x;
         sum1 = s;
+        wait1 = w;
     }
 
     private long measured() {
@@ -64,10 +67,10 @@ final class Timing implements Callback {
         return measured() / ((last - start) / 1e9);
     }
 
-    /** {@return mean milliseconds per measured step: compute, encode, exchange, sum} */
+    /** {@return mean milliseconds per measured step: compute, encode, exchange, sum, and the exchange's wait for a slower replica} */
     double[] split() {
         double n = measured() * 1e6;
         long encode = encode1 - encode0, exchange = exchange1 - exchange0, sum = sum1 - sum0;
-        return new double[] {(last - start - encode - exchange - sum) / n, encode / n, exchange / n, sum / n};
+        return new double[] {(last - start - encode - exchange - sum) / n, encode / n, exchange / n, sum / n, (wait1 - wait0) / n};
     }
 }

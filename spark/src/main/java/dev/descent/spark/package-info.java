@@ -19,12 +19,15 @@
  * coordinator, with no protocol of our own, and a task that dies fails the whole stage, which is what synchronous
  * training needs (no replica may go on alone).
  *
- * <p><b>Bytes per step.</b> Each task sends one message of 4·n + 34 bytes for n float32 parameters (rank 0 adds
- * 8 bytes per buffer element, e.g. BatchNorm's running statistics), Base64-encoded to 4/3 of that, and receives all P
- * messages: per step the driver takes in P messages and sends out P² (allGather relays through the driver). For
- * SimpleCNN on 28×28 images (421,642 parameters) a message is 2,248,804 bytes, so at P = 2 each task sends 2.2 MB and
- * receives 4.5 MB per step, and the driver relays 9 MB. It grows as P² at the driver, the first thing a larger cluster
- * would replace (an all-reduce between executors moves 2·(P−1)/P·4n bytes per task): docs/scaling.md has the cost model.
+ * <p><b>Bytes per step.</b> Each task sends one message of 4·n + 46 bytes plus one per parameter tensor, for n float32
+ * parameters (rank 0 adds 8 bytes per buffer element, e.g. BatchNorm's running statistics), as a String of 7 ASCII
+ * chars per 6 bytes ({@code GradientCodec}: Spark's Java serialisation writes such a String one byte per char, by its
+ * fast path), and receives all P messages: per step the driver takes in P messages and sends out P² (allGather relays
+ * through the driver). For SimpleCNN on 28×28 images (421,642 parameters in 8 tensors) a message is 1,686,622 bytes,
+ * 1,967,728 chars, so at P = 2 each task sends 2.0 MB and receives 3.9 MB per step, and the driver relays 7.9 MB. At
+ * this size the exchange's cost is mostly CPU: Java serialisation writing and reading those Strings at the tasks and the
+ * driver. It grows as P² at the driver, the first thing a larger cluster would replace (an all-reduce between executors
+ * moves 2·(P−1)/P·4n bytes per task): docs/scaling.md has the cost model.
  *
  * <p><b>Latency.</b> Spark 4.2's barrier call polls for its reply once a second; {@code Waker} interrupts the waiting
  * task every half millisecond while the exchange is in flight (an interrupted poll only checks again), which brings an

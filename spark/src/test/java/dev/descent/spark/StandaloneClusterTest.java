@@ -179,6 +179,7 @@ class StandaloneClusterTest {
         List<String> cmd = new ArrayList<>();
         cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         cmd.add("-Xmx512m");
+        cmd.add("-XX:+UseSerialGC"); // the master and worker daemons: no GC threads beside the executors
         for (String o : System.getProperty("descent.spark.opens", "").split(" ")) if (!o.isBlank()) cmd.add(o);
         cmd.add("-cp");
         cmd.add(System.getProperty("java.class.path"));

@@ -1,0 +1,151 @@
+package dev.descent.spark;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.descent.core.Parameter;
+import dev.descent.core.Tensor;
+import dev.descent.train.GradientReducer;
+import java.nio.ByteBuffer;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.SplittableRandom;
+import org.apache.spark.SparkConf;
+import org.apache.spark.serializer.JavaSerializer;
+import org.apache.spark.serializer.SerializerInstance;
+import org.junit.jupiter.api.Test;
+import scala.reflect.ClassTag$;
+
+/**
+ * The exchange's message survives Spark's RPC serialisation (its {@code JavaSerializer}, which carries the barrier
+ * request's String and the {@code String[]} reply) bit for bit and one byte per char, for every byte value at every
+ * position of the text's 6-byte groups (the largest and smallest group included), NaN payloads (quiet and signalling,
+ * both signs), -0.0, subnormals and infinities, and random bits; and the reducer's rank-ordered sum of the received
+ * messages equals a plain float loop adding the original arrays in rank order.
+ */
+class GradientCodecTest {
+    private static final SerializerInstance SPARK = new JavaSerializer(new SparkConf()).newInstance();
+
+    /** The float bit patterns of the test: every byte value in all four bytes, at all 7 offsets; specials; random. */
+    static float[] patterns(long seed) {
+        int[] special = {0x00000000, 0x80000000, 0x00000001, 0x80000001, 0x007FFFFF, 0x807FFFFF, 0x00800000, 0x7F7FFFFF, 0x7F800000, 0xFF800000,
+            0x7FC00000, 0xFFC00000, 0x7FC00001, 0x7FFFFFFF, 0xFFFFFFFF, 0x7F800001, 0xFF800001, 0x7FA5A5A5, 0x3F800000, 0xBF800000};
+        SplittableRandom rnd = new SplittableRandom(seed);
+        int n = 7 * 256 + 7 + special.length + 4096;
+        float[] a = new float[n];
+        int k = 0;
+        for (int shift = 0; shift < 7; shift++) { // floats of four equal bytes: every byte value at every position of a group
+            for (int b = 0; b < 256; b++) a[k++] = Float.intBitsToFloat(b * 0x01010101);
+            a[k++] = Float.intBitsToFloat(rnd.nextInt());
+        }
+        for (int s : special) a[k++] = Float.intBitsToFloat(s);
+        while (k < n) a[k++] = Float.intBitsToFloat(rnd.nextInt());
+        return a;
+    }
+
+    private static String[] throughSpark(String[] messages) {
+        ByteBuffer bytes = SPARK.serialize(messages, ClassTag$.MODULE$.apply(String[].class));
+        return SPARK.deserialize(bytes, ClassTag$.MODULE$.apply(String[].class));
+    }
+
+    private static int[] bits(float[] a) {
+        int[] b = new int[a.length];
+        for (int i = 0; i < a.length; i++) b[i] = Float.floatToRawIntBits(a[i]);
+        return b;
+    }
+
+    @Test
+    void everyBitPatternSurvivesSparkSerialisation() {
+        float[] g = patterns(1);
+        Parameter p = new Parameter(Tensor.zeros(g.length));
+        p.setGrad(Tensor.of(g));
+        GradientReducer.Totals t = new GradientReducer.Totals(-0.0, 3, 7, true, false);
+        String text = new GradientCodec().encode(5, List.of(p), Map.of(), t, false, -42);
+        assertEquals(GradientCodec.chars(g.length), text.length());
+        assertTrue(text.chars().allMatch(ch -> ch >= 1 && ch <= 127), "a char outside U+0001..U+007F");
+        int wire = SPARK.serialize(new String[] {text}, ClassTag$.MODULE$.apply(String[].class)).remaining();
+        assertTrue(wire < text.length() + 100, wire + " bytes serialised for " + text.length() + " chars");
+        String back = throughSpark(new String[] {text})[0];
+        assertEquals(text, back);
+        GradientCodec c = new GradientCodec();
+        c.load(back);
+        assertEquals(5, c.readInt());
+        assertEquals(5, GradientCodec.rankOf(back));
+        assertEquals(-42, c.readLong());
+        GradientReducer.Totals u = c.readTotals(5, 1);
+        assertEquals(Double.doubleToRawLongBits(-0.0), Double.doubleToRawLongBits(u.lossSum()));
+        assertEquals(t, u);
+        assertEquals(1, c.readByte());
+        float[] r = new float[g.length];
+        c.readFloats(r, true);
+        assertArrayEquals(bits(g), bits(r));
+        assertEquals(0, c.readInt());
+    }
+
+    @Test
+    void reducerSumsThreeRanksInRankOrderAfterSparkSerialisation() throws Exception {
+        int replicas = 3;
+        float[][] g = new float[replicas][];
+        double[][] h = new double[replicas][];
+        for (int r = 0; r < replicas; r++) {
+            g[r] = patterns(10 + r);
+            h[r] = new SplittableRandom(20 + r).doubles(33, -1, 1).toArray();
+            h[r][r] = Double.longBitsToDouble(0x7FF8_0000_0000_0001L + r); // NaN payloads
+        }
+        // every replica encodes its message; the exchange hands each of them all messages in a shuffled order
+        String[] messages = new String[replicas];
+        List<List<Parameter>> params = new java.util.ArrayList<>();
+        List<Map<String, Tensor>> buffers = new java.util.ArrayList<>();
+        for (int r = 0; r < replicas; r++) {
+            int rows = g[r].length / 4;
+            Parameter pf = new Parameter(Tensor.zeros(rows, 4));
+            if (r == 1) { // a non-contiguous gradient: the transpose of its 4×rows layout
+                float[] tr = new float[rows * 4];
+                for (int i = 0; i < rows; i++) for (int j = 0; j < 4; j++) tr[j * rows + i] = g[r][i * 4 + j];
+                pf.setGrad(Tensor.of(tr, 4, rows).transpose(0, 1));
+            } else {
+                pf.setGrad(Tensor.of(Arrays.copyOf(g[r], rows * 4), rows, 4));
+            }
+            Parameter pd = new Parameter(Tensor.of(new double[33]));
+            pd.setGrad(Tensor.of(h[r]));
+            Parameter none = new Parameter(Tensor.zeros(2));
+            params.add(List.of(pf, none, pd));
+            Map<String, Tensor> b = new LinkedHashMap<>();
+            b.put("running", Tensor.of(new float[] {r + 0.5f, -r, Float.MIN_VALUE}));
+            buffers.add(b);
+            messages[r] = new GradientCodec().encode(r, params.get(r), b, new GradientReducer.Totals(r, r, 8, true, r == 2), r == 0);
+        }
+        String[] relayed = throughSpark(new String[] {messages[2], messages[0], messages[1]});
+        int nf = g[0].length / 4 * 4;
+        float[] expectF = new float[nf];
+        double[] expectD = new double[33];
+        for (int r = 0; r < replicas; r++) {
+            for (int j = 0; j < nf; j++) expectF[j] = r == 0 ? g[0][j] : expectF[j] + g[r][j];
+            for (int j = 0; j < 33; j++) expectD[j] = r == 0 ? h[0][j] : expectD[j] + h[r][j];
+        }
+        for (int r = 0; r < replicas; r++) {
+            BarrierReducer reducer = new BarrierReducer(r, replicas, m -> relayed);
+            List<Parameter> ps = params.get(r);
+            GradientReducer.Totals t = reducer.reduce(ps, buffers.get(r), new GradientReducer.Totals(r, r, 8, true, r == 2));
+            assertEquals(new GradientReducer.Totals(3, 3, 24, true, true), t);
+            assertArrayEquals(bits(expectF), bits(ps.get(0).grad().toFloatArray()), "rank " + r);
+            assertEquals(null, ps.get(1).grad());
+            long[] want = Arrays.stream(expectD).mapToLong(Double::doubleToRawLongBits).toArray();
+            long[] got = Arrays.stream(ps.get(2).grad().toDoubleArray()).mapToLong(Double::doubleToRawLongBits).toArray();
+            assertArrayEquals(want, got, "rank " + r);
+            assertArrayEquals(new float[] {0.5f, 0, Float.MIN_VALUE}, buffers.get(r).get("running").toFloatArray(), "rank " + r);
+        }
+    }
+
+    @Test
+    void aForeignStringIsRejected() {
+        GradientCodec c = new GradientCodec();
+        assertThrows(IllegalStateException.class, () -> c.load("not a message"));
+        assertThrows(IllegalStateException.class, () -> c.load("\u0000".repeat(70)));
+        assertThrows(IllegalStateException.class, () -> c.load("\u007f".repeat(70))); // a group of 127^7 - 1 > 2^48
+    }
+}
