@@ -308,4 +308,30 @@ class OnnxMoreOpsTest {
         e = loadError(new OnnxWriter.Graph().input("x").output("y").node("Resize", "r", List.of("x"), List.of("y"), attrInt("antialias", 1)).model(18));
         assertTrue(e.contains("(op Resize, opset 18): antialias = 1 is not supported"), e);
     }
+    @Test
+    void castBetweenTheSupportedTypesFollowsTheSpecification() throws Exception {
+        double[] v = {-2.7, -0.5, 0, 0.4, 1, 3.9, 1e10};
+        Tensor x = Tensor.of(v, v.length);
+        long[] to = {OnnxFile.FLOAT, OnnxFile.DOUBLE, OnnxFile.INT64, OnnxFile.INT32, OnnxFile.BOOL};
+        for (long t : to) {
+            Tensor y = single("Cast", 13, attrInt("to", t)).forward(x);
+            for (int i = 0; i < v.length; i++) {
+                double want = switch ((int) t) {
+                    case OnnxFile.FLOAT -> (float) v[i];
+                    case OnnxFile.INT64, OnnxFile.INT32 -> (long) v[i]; // toward zero
+                    case OnnxFile.BOOL -> v[i] != 0 ? 1 : 0;
+                    default -> v[i];
+                };
+                if (t == OnnxFile.INT32 && Math.abs(v[i]) > Integer.MAX_VALUE) continue; // out of int32's range: undefined in ONNX
+                assertEquals(want, y.to(DType.FLOAT64).toDoubleArray()[i], 0, "Cast to " + t + " of " + v[i]);
+            }
+        }
+        Tensor fromBool = single("Cast", 13, attrInt("to", OnnxFile.FLOAT)).forward(Tensor.of(new boolean[] {true, false}, 2));
+        assertEquals(DType.FLOAT32, fromBool.dtype());
+        assertArrayEquals(new float[] {1, 0}, fromBool.toFloatArray());
+        Tensor fromLong = single("Cast", 13, attrInt("to", OnnxFile.DOUBLE)).forward(Tensor.of(new long[] {-3, 1L << 40}, 2));
+        assertArrayEquals(new double[] {-3, 1L << 40}, fromLong.toDoubleArray());
+        String e = loadError(new OnnxWriter.Graph().input("x").output("y").node("Cast", "c", List.of("x"), List.of("y"), attrInt("to", 10)).model(13));
+        assertTrue(e.contains("node 'c' (op Cast, opset 13): Cast to data type 10 is not supported"), e);
+    }
 }
