@@ -92,11 +92,10 @@ final class OnnxCommand implements Runnable {
             for (Tensor t : g.initializers().values()) initElements += t.numel();
             try {
                 OnnxModel model = OnnxModel.of(file.toString(), m);
-                System.out.println("parameters: " + String.format("%,d", model.parameterCount()) + " (trainable floats; "
-                        + String.format("%,d", initElements) + " initializer elements in all)");
+                System.out.println("parameters: " + String.format("%,d", model.parameterCount()));
                 System.out.println("runs in Descent: yes");
             } catch (OnnxException e) {
-                System.out.println("parameters: " + String.format("%,d", initElements) + " initializer elements");
+                System.out.println("parameters: " + String.format("%,d", initElements) + " (initializer elements; weights in Constant nodes not counted)");
                 System.out.println("runs in Descent: no — " + e.getMessage());
             }
             return 0;

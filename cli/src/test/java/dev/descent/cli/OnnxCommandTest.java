@@ -95,7 +95,7 @@ class OnnxCommandTest {
         assertTrue(o.contains("inputs:\n  x  float32 [N,3]\n"), o);
         assertTrue(o.contains("outputs:\n  y  float32 [N,2]\n  n  int64 [2]\n"), o);
         assertTrue(o.contains("ops (3 nodes):\n  Add  1\n  MatMul  1\n  Shape  1\n"), o);
-        assertTrue(o.contains("parameters: 8 "), o);
+        assertTrue(o.contains("parameters: 8\n"), o);
         assertTrue(o.contains("runs in Descent: yes"), o);
     }
 
