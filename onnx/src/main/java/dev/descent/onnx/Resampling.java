@@ -145,10 +145,14 @@ final class Resampling {
             throw c.unsupported("nearest_mode '" + nearest + "' is not supported (round_prefer_floor, round_prefer_ceil, floor, ceil)");
         }
         c.ignore("cubic_coeff_a", "exclude_outside", "extrapolation_value"); // cubic and tf_crop_and_resize only, both refused
-        if (c.i("antialias", 0) != 0) throw c.unsupported("antialias = 1 is not supported");
-        String policy = c.s("keep_aspect_ratio_policy", "stretch");
-        if (!policy.equals("stretch")) throw c.unsupported("keep_aspect_ratio_policy '" + policy + "' is not supported (stretch only)");
-        long[] axesAttr = c.longs("axes");
+        long[] axesGiven = null;
+        if (c.opset >= 18) { // antialias, keep_aspect_ratio_policy and axes are defined from 18: before, they fail as unknown attributes
+            if (c.i("antialias", 0) != 0) throw c.unsupported("antialias = 1 is not supported");
+            String policy = c.s("keep_aspect_ratio_policy", "stretch");
+            if (!policy.equals("stretch")) throw c.unsupported("keep_aspect_ratio_policy '" + policy + "' is not supported (stretch only)");
+            axesGiven = c.longs("axes");
+        }
+        long[] axesAttr = axesGiven;
         boolean linear = mode.equals("linear");
         return in -> {
             Tensor x = in[0];

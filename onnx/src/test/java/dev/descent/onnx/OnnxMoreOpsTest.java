@@ -250,6 +250,8 @@ class OnnxMoreOpsTest {
                 case "asymmetric" -> i / scale;
                 case "align_corners" -> m == 1 ? 0 : i * (n - 1.0) / (m - 1);
                 case "pytorch_half_pixel" -> m > 1 ? (i + 0.5) / scale - 0.5 : 0;
+                case "tf_half_pixel_for_nn" -> (i + 0.5) / scale;
+                case "half_pixel_symmetric" -> n / 2.0 * (1 - m / (n * scale)) + (i + 0.5) / scale - 0.5;
                 default -> (i + 0.5) / scale - 0.5;
             };
             if (mode.equals("nearest")) {
@@ -291,6 +293,18 @@ class OnnxMoreOpsTest {
                 }
             }
         }
+        // the modes of some opsets only: tf_half_pixel_for_nn before 13, half_pixel_symmetric from 19 (scale 0.7: 5 → 3.5, 3 outputs)
+        for (String[] mo : new String[][] {{"tf_half_pixel_for_nn", "11", "nearest"}, {"half_pixel_symmetric", "19", "linear"}, {"half_pixel_symmetric", "19", "nearest"}}) {
+            OnnxModel m = load(new OnnxWriter.Graph().init("roi", Tensor.of(new float[0], 0)).init("scales", Tensor.of(new float[] {1, 0.7f}, 2))
+                    .input("x").output("y").node("Resize", "r", List.of("x", "roi", "scales"), List.of("y"), attrString("mode", mo[2]),
+                            attrString("coordinate_transformation_mode", mo[0])).model(Long.parseLong(mo[1])));
+            close(resizeRef(d(x), 2, 5, 3, 0.7f, mo[0], mo[2], "round_prefer_floor"), m.forward(x), 1e-5);
+        }
+        assertTrue(loadError(new OnnxWriter.Graph().input("x").output("y")
+                .node("Resize", "r", List.of("x"), List.of("y"), attrString("coordinate_transformation_mode", "half_pixel_symmetric")).model(18))
+                .contains("coordinate_transformation_mode 'half_pixel_symmetric' is not supported"));
+        assertTrue(loadError(new OnnxWriter.Graph().input("x").output("y").node("Resize", "r", List.of("x"), List.of("y"), attrInts("axes", 2)).model(13))
+                .contains("(op Resize, opset 13): attribute 'axes' is not supported"));
         // Bilinear on [N, C, H, W] is the two axes one after the other: compare with the 1-D reference applied twice
         Tensor img = Tensor.randn(new SplittableRandom(27), 1, 2, 3, 4);
         OnnxModel bl = load(new OnnxWriter.Graph().init("sizes", Tensor.of(new long[] {6, 7}, 2)).input("x").output("y")
