@@ -348,4 +348,22 @@ class OnnxMoreOpsTest {
         String e = loadError(new OnnxWriter.Graph().input("x").output("y").node("Cast", "c", List.of("x"), List.of("y"), attrInt("to", 10)).model(13));
         assertTrue(e.contains("node 'c' (op Cast, opset 13): Cast to data type 10 is not supported"), e);
     }
+    @Test
+    void gradientsThroughTheNewOpsMatchFiniteDifferences() throws Exception {
+        SplittableRandom rng = new SplittableRandom(28);
+        Tensor scale = Tensor.randn(DType.FLOAT64, rng, 2), bias = Tensor.randn(DType.FLOAT64, rng, 2), g = Tensor.randn(DType.FLOAT64, rng, 5);
+        // x [1, 2, 3, 3] → Pad reflect (1 each side of W) → Resize linear to [4, 5] → InstanceNormalization → LayerNormalization
+        // over W → HardSwish → Gelu (tanh) → Split in two along W, the first part is the output
+        OnnxModel m = load(new OnnxWriter.Graph().init("pads", Tensor.of(new long[] {0, 0, 0, 1, 0, 0, 0, 1}, 8))
+                .init("sizes", Tensor.of(new long[] {1, 2, 4, 5}, 4)).init("s", scale).init("b", bias).init("g", g)
+                .input("x").output("y")
+                .node("Pad", "pad", List.of("x", "pads"), List.of("p"), attrString("mode", "reflect"))
+                .node("Resize", "rs", List.of("p", "", "", "sizes"), List.of("r"), attrString("mode", "linear"))
+                .node("InstanceNormalization", "in", List.of("r", "s", "b"), List.of("i"))
+                .node("LayerNormalization", "ln", List.of("i", "g"), List.of("l"))
+                .node("HardSwish", "hs", List.of("l"), List.of("h"))
+                .node("Gelu", "ge", List.of("h"), List.of("q"), attrString("approximate", "tanh"))
+                .node("Split", "sp", List.of("q"), List.of("y", "rest"), attrInt("axis", -1), attrInt("num_outputs", 2)).model(20));
+        dev.descent.core.check.GradCheck.check(m::forward, Tensor.randn(DType.FLOAT64, rng, 1, 2, 3, 3));
+    }
 }
