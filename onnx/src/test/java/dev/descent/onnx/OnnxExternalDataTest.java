@@ -113,4 +113,37 @@ class OnnxExternalDataTest {
         e = assertThrows(FileFormatException.class, () -> OnnxModel.read(dir.resolve("h/many.onnx"))).getMessage();
         assertTrue(e.contains("tensors that together read at most the 24 bytes of their external data files (tensor 't1' at offset 0"), e);
     }
+    @Test
+    void anyLocationOffsetAndLengthEitherReadsTheRightBytesOrFailsNamingTheFile() throws Exception {
+        Files.createDirectories(dir.resolve("q/sub"));
+        byte[] data = new byte[40];
+        for (int k = 0; k < data.length; k++) data[k] = (byte) (k * 37 + 11);
+        Files.write(dir.resolve("q/data.bin"), data);
+        Files.write(dir.resolve("outside.bin"), data);
+        String[] locations = {"data.bin", "sub/../data.bin", "./data.bin", "../outside.bin", "sub", "", "none.bin", "data.bin\0", "/data.bin"};
+        Path f = dir.resolve("q/model.onnx");
+        org.quicktheories.QuickTheory.qt().withExamples(300).forAll(org.quicktheories.generators.SourceDSL.integers().between(0, locations.length - 1),
+                org.quicktheories.generators.SourceDSL.integers().between(-3, 48), org.quicktheories.generators.SourceDSL.integers().between(-3, 48))
+                .checkAssert((loc, offset, length) -> {
+                    ProtoWriter t = new ProtoWriter().packedVarints(1, 2).varint(2, OnnxFile.FLOAT).string(8, "t");
+                    t.message(13, new ProtoWriter().string(1, "location").string(2, locations[loc]));
+                    if (offset != 48) t.message(13, new ProtoWriter().string(1, "offset").string(2, Integer.toString(offset)));
+                    if (length != 48) t.message(13, new ProtoWriter().string(1, "length").string(2, Integer.toString(length)));
+                    t.varint(14, 1);
+                    OnnxWriter.Graph g = new OnnxWriter.Graph().input("x").output("x");
+                    g.inits.add(t);
+                    try {
+                        Files.write(f, g.model(13));
+                        Tensor v = OnnxFile.read(f).graph().initializers().get("t");
+                        int at = offset == 48 ? 0 : offset;
+                        assertTrue(loc < 3 && (length == 48 || length == 8) && at >= 0 && at + 8 <= 40, "read " + locations[loc] + " at " + offset + ", length " + length);
+                        ByteBuffer b = ByteBuffer.wrap(data, at, 8).order(ByteOrder.LITTLE_ENDIAN);
+                        assertArrayEquals(new float[] {b.getFloat(), b.getFloat()}, v.toFloatArray());
+                    } catch (FileFormatException e) {
+                        assertTrue(e.getMessage().startsWith(f + ": at byte "), e.getMessage());
+                    } catch (java.io.IOException e) {
+                        throw new java.io.UncheckedIOException(e);
+                    }
+                });
+    }
 }
