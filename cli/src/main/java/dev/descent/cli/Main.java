@@ -26,7 +26,7 @@ import picocli.CommandLine.ScopeType;
         footer = {"  test       Run every test of every module, then the Javadoc check (mvn verify).",
             "  build      Build the project (mvn package, no tests).",
             "  java-home  Print the JDK the launcher uses."},
-        subcommands = {TrainCommand.class, GenerateCommand.class, EvalCommand.class, SummaryCommand.class, dev.descent.cli.reproduce.ReproduceCommand.class, DemoCommand.class, BenchCommand.class, GraphCommand.class,
+        subcommands = {TrainCommand.class, GenerateCommand.class, EvalCommand.class, SummaryCommand.class, dev.descent.cli.reproduce.ReproduceCommand.class, DemoCommand.class, BenchCommand.class, GraphCommand.class, OnnxCommand.class,
             CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
     /** Exit code of a caller's mistake: a bad option or value. */

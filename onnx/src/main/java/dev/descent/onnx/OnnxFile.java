@@ -24,8 +24,9 @@ import java.util.Map;
  *
  * <p>Tensor data types: FLOAT (float32), DOUBLE (float64), INT64, INT32 (widened to int64, Descent's integer
  * type) and BOOL, from {@code raw_data} or the typed fields ({@code float_data}, {@code double_data},
- * {@code int64_data}, {@code int32_data}). Not yet: other data types and external data files (both refused
- * with a {@link FileFormatException}).
+ * {@code int64_data}, {@code int32_data}), or from an external data file in the model's folder (a relative
+ * location that stays inside it; offset and length within the file). Other data types are refused with a
+ * {@link FileFormatException}.
  */
 public final class OnnxFile {
     private OnnxFile() {}
@@ -162,6 +163,7 @@ public final class OnnxFile {
      */
     public static Model read(Path file, byte[] bytes) throws FileFormatException {
         ProtoReader r = ProtoReader.of(file, bytes, "ModelProto");
+        External ext = new External(file);
         long ir = 0;
         String producer = "", producerVersion = "";
         Map<String, Long> opsets = new LinkedHashMap<>();
@@ -174,7 +176,7 @@ public final class OnnxFile {
                 case 7 -> {
                     int at = r.keyOffset();
                     if (graph != null) throw r.error(at, "one graph in ModelProto", "a second");
-                    graph = graph(r.message("graph", "GraphProto"));
+                    graph = graph(r.message("graph", "GraphProto"), ext);
                 }
                 case 8 -> {
                     ProtoReader o = r.message("opset_import", "OperatorSetIdProto");
@@ -197,18 +199,18 @@ public final class OnnxFile {
         return new Model(ir, producer, producerVersion, Collections.unmodifiableMap(opsets), graph);
     }
 
-    private static Graph graph(ProtoReader r) throws FileFormatException {
+    private static Graph graph(ProtoReader r, External ext) throws FileFormatException {
         String name = "";
         List<Node> nodes = new ArrayList<>();
         Map<String, Tensor> inits = new LinkedHashMap<>();
         List<ValueInfo> inputs = new ArrayList<>(), outputs = new ArrayList<>();
         while (r.next()) {
             switch (r.field()) {
-                case 1 -> nodes.add(node(r.message("node", "NodeProto")));
+                case 1 -> nodes.add(node(r.message("node", "NodeProto"), ext));
                 case 2 -> name = r.string("name");
                 case 5 -> {
                     int at = r.keyOffset();
-                    Named t = tensor(r.message("initializer", "TensorProto"));
+                    Named t = tensor(r.message("initializer", "TensorProto"), ext);
                     if (t.name.isEmpty()) throw r.error(at, "a name for every initializer", "none");
                     if (inits.put(t.name, t.tensor) != null) throw r.error(at, "initializer names that are unique", "'" + t.name + "' twice");
                 }
@@ -220,7 +222,7 @@ public final class OnnxFile {
         return new Graph(name, List.copyOf(nodes), Collections.unmodifiableMap(inits), List.copyOf(inputs), List.copyOf(outputs));
     }
 
-    private static Node node(ProtoReader r) throws FileFormatException {
+    private static Node node(ProtoReader r, External ext) throws FileFormatException {
         int start = r.position();
         String name = "", op = "", domain = "";
         List<String> in = List.of(), out = List.of();
@@ -234,7 +236,7 @@ public final class OnnxFile {
                 case 7 -> domain = r.string("domain");
                 case 5 -> {
                     int at = r.keyOffset();
-                    Attribute a = attribute(r.message("attribute", "AttributeProto"));
+                    Attribute a = attribute(r.message("attribute", "AttributeProto"), ext);
                     if (attrs.isEmpty()) attrs = new LinkedHashMap<>();
                     if (attrs.put(a.name(), a) != null) throw r.error(at, "attribute names that are unique in a node", "'" + a.name() + "' twice");
                 }
@@ -247,7 +249,7 @@ public final class OnnxFile {
         return new Node(name, op, domain, Collections.unmodifiableList(in), Collections.unmodifiableList(out), Collections.unmodifiableMap(attrs));
     }
 
-    private static Attribute attribute(ProtoReader r) throws FileFormatException {
+    private static Attribute attribute(ProtoReader r, External ext) throws FileFormatException {
         String name = "";
         int type = 0;
         Float f = null;
@@ -265,7 +267,7 @@ public final class OnnxFile {
                 case 2 -> f = r.fixed32Float("f");
                 case 3 -> i = r.varint("i");
                 case 4 -> s = r.string("s");
-                case 5 -> t = tensor(r.message("t", "TensorProto")).tensor;
+                case 5 -> t = tensor(r.message("t", "TensorProto"), ext).tensor;
                 case 7 -> r.repeatedFloat("floats", floats);
                 case 8 -> r.repeatedVarint("ints", ints);
                 case 9 -> strings.add(r.string("strings"));
@@ -348,7 +350,7 @@ public final class OnnxFile {
 
     private record Named(String name, Tensor tensor) {}
 
-    private static Named tensor(ProtoReader r) throws FileFormatException {
+    private static Named tensor(ProtoReader r, External ext) throws FileFormatException {
         int start = r.position();
         ProtoReader.LongList dims = new ProtoReader.LongList(), int64 = new ProtoReader.LongList(), int32 = new ProtoReader.LongList();
         ProtoReader.FloatList floats = new ProtoReader.FloatList();
@@ -357,6 +359,7 @@ public final class OnnxFile {
         String name = "";
         ByteBuffer raw = null;
         boolean external = false;
+        Map<String, String> extEntries = new LinkedHashMap<>();
         while (r.next()) {
             switch (r.field()) {
                 case 1 -> r.repeatedVarint("dims", dims);
@@ -369,14 +372,22 @@ public final class OnnxFile {
                 case 10 -> r.repeatedDouble("double_data", doubles);
                 case 13 -> {
                     external = true;
-                    r.skip();
+                    ProtoReader e = r.message("external_data", "StringStringEntryProto");
+                    String key = "", value = "";
+                    while (e.next()) {
+                        switch (e.field()) {
+                            case 1 -> key = e.string("key");
+                            case 2 -> value = e.string("value");
+                            default -> e.skip();
+                        }
+                    }
+                    if (extEntries.put(key, value) != null) throw r.error(start, "external_data keys that are unique", "'" + key + "' twice");
                 }
                 case 14 -> location = r.int32("data_location");
                 default -> r.skip();
             }
         }
         String what = "tensor '" + name + "'";
-        if (external || location == 1) throw r.error(start, "data inside the file for " + what, "external data (not supported yet)");
         int[] shape = new int[dims.n];
         long count = 1;
         for (int k = 0; k < dims.n; k++) {
@@ -399,6 +410,10 @@ public final class OnnxFile {
             case INT64 -> int64.n;
             default -> int32.n; // INT32 and BOOL are stored in int32_data
         };
+        if (external || location == 1) {
+            if (raw != null || fromTyped != 0) throw r.error(start, "either external data or data inside the file for " + what, "both");
+            raw = ext.read(r, start, what, extEntries, (long) n * size);
+        }
         if (raw != null) {
             if (raw.remaining() != (long) n * size) {
                 throw r.error(start, n + " elements of " + size + " bytes (" + (long) n * size + " bytes of raw_data) for " + what + " of dims " + describe(dims),
@@ -435,6 +450,80 @@ public final class OnnxFile {
             }
         };
         return new Named(name, t.reshape(shape));
+    }
+
+    /**
+     * External data (TensorProto.data_location = EXTERNAL): bytes of a file in the model's folder, at an offset. The
+     * location must be a relative path that stays inside the folder (symbolic links resolved); offset and length must
+     * lie within the file; and all tensors together may read no more bytes than the data files hold, so overlapping
+     * claims cannot multiply what is allocated.
+     */
+    private static final class External {
+        private final Path model;
+        private final Map<Path, Long> sizes = new LinkedHashMap<>();
+        private long read;
+
+        External(Path model) {
+            this.model = model;
+        }
+
+        ByteBuffer read(ProtoReader r, int at, String what, Map<String, String> entries, long expected) throws FileFormatException {
+            String location = entries.get("location");
+            if (location == null || location.isEmpty()) throw r.error(at, "a 'location' entry in external_data for " + what, "none");
+            long offset = number(r, at, what, entries, "offset", 0), length = number(r, at, what, entries, "length", -1);
+            Path dir = model.toAbsolutePath().getParent(), file;
+            try {
+                Path rel = Path.of(location);
+                if (rel.isAbsolute() || rel.getRoot() != null) throw r.error(at, "a relative external data location for " + what, "'" + location + "'");
+                file = dir.resolve(rel).normalize();
+                if (!file.startsWith(dir)) throw r.error(at, "an external data location inside the model's folder for " + what, "'" + location + "'");
+                Path realDir = dir.toRealPath(), real = file.toRealPath();
+                if (!real.startsWith(realDir)) throw r.error(at, "an external data location inside the model's folder for " + what, "'" + location + "', a link to " + real);
+                file = real;
+            } catch (java.nio.file.InvalidPathException e) {
+                throw r.error(at, "a valid external data location for " + what, "'" + location + "'");
+            } catch (IOException e) {
+                throw r.error(at, "a readable external data file for " + what, "'" + location + "' (" + e.getMessage() + ")");
+            }
+            try (java.nio.channels.FileChannel ch = java.nio.channels.FileChannel.open(file)) {
+                long size = ch.size();
+                if (offset > size) throw r.error(at, "an offset within external data file " + file + " (" + size + " bytes) for " + what, "offset " + offset);
+                if (length < 0) length = expected; // no length: the tensor's own size, from the offset
+                if (length > size - offset) {
+                    throw r.error(at, "offset + length within external data file " + file + " (" + size + " bytes) for " + what, "offset " + offset + " and length " + length);
+                }
+                if (length != expected) {
+                    throw r.error(at, expected + " bytes of external data for " + what + " (at offset " + offset + " of " + file + ")", length + " bytes");
+                }
+                sizes.putIfAbsent(file, size);
+                long budget = 0;
+                for (long s : sizes.values()) budget += s;
+                if (read + length > budget) {
+                    throw r.error(at, "tensors that together read at most the " + budget + " bytes of their external data files (" + what + " at offset " + offset
+                            + " of " + file + ")", (read + length) + " bytes claimed");
+                }
+                read += length;
+                ByteBuffer b = ByteBuffer.allocate((int) length);
+                while (b.hasRemaining()) {
+                    if (ch.read(b, offset + b.position()) < 0) throw r.error(at, length + " bytes at offset " + offset + " of " + file + " for " + what, "the end of the file");
+                }
+                return b.flip().order(java.nio.ByteOrder.LITTLE_ENDIAN);
+            } catch (IOException e) {
+                throw r.error(at, "a readable external data file " + file + " for " + what, e.toString());
+            }
+        }
+
+        private static long number(ProtoReader r, int at, String what, Map<String, String> entries, String key, long dflt) throws FileFormatException {
+            String v = entries.get(key);
+            if (v == null) return dflt;
+            try {
+                long x = Long.parseLong(v.trim());
+                if (x < 0) throw new NumberFormatException();
+                return x;
+            } catch (NumberFormatException e) {
+                throw r.error(at, "a non-negative integer '" + key + "' in external_data for " + what, "'" + v + "'");
+            }
+        }
     }
 
     private static String describe(ProtoReader.LongList dims) {

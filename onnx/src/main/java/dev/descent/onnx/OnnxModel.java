@@ -25,11 +25,13 @@ import java.util.Set;
  * <p>Everything is checked when the model is loaded: an op, attribute or attribute value Descent does not
  * support, an opset outside what is implemented, or a value no node produces is an {@link OnnxException} whose
  * one-line message names the node, the op and the opset. Supported ops (default domain): Abs, Add, AveragePool (2-D),
- * BatchNormalization (inference), Cast (to float, double, int64, int32 as int64, bool), Clip, Concat, Constant,
+ * BatchNormalization (inference), Cast (to float, double, int64, int32 as int64, bool), Clip, Concat, Constant, ConstantOfShape,
  * Conv (2-D), ConvTranspose (2-D, symmetric pads), Div, Dropout (inference), Equal, Erf, Exp, Expand, Flatten, Gather,
- * Gemm, GlobalAveragePool, Greater, HardSigmoid, Identity, LeakyRelu, Less, Log, LogSoftmax, MatMul, MaxPool (2-D), Mul,
- * Neg, Pow, ReduceMax, ReduceMean, ReduceSum, Relu, Reshape, Resize (nearest, asymmetric, floor), Shape, Sigmoid,
- * Slice (positive steps), Softmax, Sqrt, Squeeze, Sub, Tanh, Transpose, Unsqueeze, Where.
+ * Gelu (20, none and tanh), Gemm, GlobalAveragePool, Greater, HardSigmoid, HardSwish, Identity, InstanceNormalization,
+ * LayerNormalization (17, the Y output), LeakyRelu, Less, Log, LogSoftmax, MatMul, MaxPool (2-D), Mul, Neg, Not,
+ * Pad (constant, reflect, edge, wrap), Pow, Range, ReduceMax, ReduceMean, ReduceSum, Relu, Reshape, Resize (nearest and
+ * linear, any rank; half_pixel, pytorch_half_pixel, align_corners, asymmetric, half_pixel_symmetric, tf_half_pixel_for_nn),
+ * Shape, Sigmoid, Slice (positive steps), Softmax, Split, Sqrt, Squeeze, Sub, Tanh, Tile, Transpose, Unsqueeze, Where.
  *
  * <p>{@code OnnxModel.read(path)} loads a file. {@link #run} takes and returns values by their graph names; {@link #forward} is the call for a model with
  * one input and one output. Running holds no state between calls: concurrent calls are safe as long as no one

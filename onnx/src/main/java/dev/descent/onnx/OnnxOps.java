@@ -28,10 +28,11 @@ final class OnnxOps {
 
     /** The op types of the default domain that compile. */
     static final Set<String> SUPPORTED = new TreeSet<>(List.of("Abs", "Add", "AveragePool", "BatchNormalization", "Cast", "Clip", "Concat",
-            "Constant", "Conv", "ConvTranspose", "Div", "Dropout", "Equal", "Erf", "Exp", "Expand", "Flatten", "Gather", "Gemm", "GlobalAveragePool",
-            "Greater", "HardSigmoid", "Identity", "LeakyRelu", "Less", "Log", "LogSoftmax", "MatMul", "MaxPool", "Mul", "Neg", "Pow", "ReduceMax",
-            "ReduceMean", "ReduceSum", "Relu", "Reshape", "Resize", "Shape", "Sigmoid", "Slice", "Softmax", "Sqrt", "Squeeze", "Sub", "Tanh",
-            "Transpose", "Unsqueeze", "Where"));
+            "Constant", "ConstantOfShape", "Conv", "ConvTranspose", "Div", "Dropout", "Equal", "Erf", "Exp", "Expand", "Flatten", "Gather", "Gelu",
+            "Gemm", "GlobalAveragePool", "Greater", "HardSigmoid", "HardSwish", "Identity", "InstanceNormalization", "LayerNormalization",
+            "LeakyRelu", "Less", "Log", "LogSoftmax", "MatMul", "MaxPool", "Mul", "Neg", "Not", "Pad", "Pow", "Range", "ReduceMax",
+            "ReduceMean", "ReduceSum", "Relu", "Reshape", "Resize", "Shape", "Sigmoid", "Slice", "Softmax", "Split", "Sqrt", "Squeeze", "Sub",
+            "Tanh", "Tile", "Transpose", "Unsqueeze", "Where"));
 
     static Kernel compile(NodeContext c) throws OnnxException {
         if (!c.node.domain().isEmpty()) throw c.unsupported("the domain '" + c.node.domain() + "' is not supported (only ai.onnx)");
@@ -66,7 +67,7 @@ final class OnnxOps {
             case "ReduceMean" -> reduce(c, 18, (x, d, keep) -> x.mean(d, keep));
             case "Slice" -> slice(c);
             case "ConvTranspose" -> convTranspose(c);
-            case "Resize" -> resize(c);
+            case "Resize" -> Resampling.resize(c);
             case "Add" -> binary(c, Tensor::add);
             case "Sub" -> binary(c, Tensor::sub);
             case "Mul" -> binary(c, Tensor::mul);
@@ -85,6 +86,16 @@ final class OnnxOps {
             case "AveragePool" -> pool(c, false);
             case "GlobalAveragePool" -> globalAveragePool(c);
             case "BatchNormalization" -> batchNorm(c);
+            case "InstanceNormalization" -> instanceNorm(c);
+            case "LayerNormalization" -> layerNorm(c);
+            case "HardSwish" -> hardSwish(c);
+            case "Gelu" -> gelu(c);
+            case "Not" -> not(c);
+            case "Split" -> split(c);
+            case "Tile" -> tile(c);
+            case "Range" -> range(c);
+            case "ConstantOfShape" -> constantOfShape(c);
+            case "Pad" -> Resampling.pad(c);
             default -> throw c.unsupported(c.node.opType() + " is not supported (supported: " + String.join(", ", SUPPORTED) + ")");
         };
         c.done();
@@ -332,57 +343,6 @@ final class OnnxOps {
         };
     }
 
-    /**
-     * Resize, nearest mode with asymmetric coordinates and floor rounding (the upsampling most exporters write): output
-     * index i reads input index ⌊i / scale⌋; the sizes come from {@code scales} or {@code sizes}, for the two spatial
-     * dimensions of a 4-D input.
-     */
-    private static Kernel resize(NodeContext c) throws OnnxException {
-        if (c.opset < 11) throw c.unsupported("Resize before opset 11 is not supported");
-        c.arity(1, 4, 1, 1);
-        String mode = c.s("mode", "nearest"), coords = c.s("coordinate_transformation_mode", "half_pixel"), nearest = c.s("nearest_mode", "round_prefer_floor");
-        if (!mode.equals("nearest") || !coords.equals("asymmetric") || !nearest.equals("floor")) {
-            throw c.unsupported("Resize with mode '" + mode + "', coordinate_transformation_mode '" + coords + "', nearest_mode '" + nearest
-                    + "' is not supported (nearest, asymmetric, floor only)");
-        }
-        c.ignore("cubic_coeff_a", "exclude_outside", "extrapolation_value"); // no effect in nearest mode with asymmetric coordinates
-        if (c.has("antialias") && c.i("antialias", 0) != 0) throw c.unsupported("antialias = 1 is not supported");
-        if (c.has("axes") || c.has("keep_aspect_ratio_policy")) throw c.unsupported("attributes 'axes' and 'keep_aspect_ratio_policy' are not supported");
-        return in -> {
-            Tensor x = in[0];
-            if (x.dim() != 4) throw new IllegalArgumentException("Resize: input must be [N, C, H, W], got " + Shape.format(x.shape()));
-            Tensor scales = in.length > 2 && in[2] != null && in[2].numel() > 0 ? in[2] : null;
-            Tensor sizes = in.length > 3 && in[3] != null && in[3].numel() > 0 ? in[3] : null;
-            double[] sc = new double[4];
-            int[] out = new int[4];
-            if (sizes != null) {
-                long[] v = sizes.toLongArray();
-                if (v.length != 4) throw new IllegalArgumentException("Resize: sizes should have 4 values, has " + v.length);
-                for (int d = 0; d < 4; d++) {
-                    out[d] = (int) v[d];
-                    sc[d] = (double) v[d] / x.size(d);
-                }
-            } else if (scales != null) {
-                double[] v = scales.to(DType.FLOAT64).toDoubleArray();
-                if (v.length != 4) throw new IllegalArgumentException("Resize: scales should have 4 values, has " + v.length);
-                for (int d = 0; d < 4; d++) {
-                    sc[d] = v[d];
-                    out[d] = (int) Math.floor(x.size(d) * v[d]);
-                }
-            } else {
-                throw new IllegalArgumentException("Resize: neither scales nor sizes given");
-            }
-            if (out[0] != x.size(0) || out[1] != x.size(1)) throw new IllegalArgumentException("Resize: only the spatial dimensions may change, scales " + Arrays.toString(sc));
-            Tensor y = x;
-            for (int d = 2; d < 4; d++) {
-                long[] idx = new long[out[d]];
-                for (int i = 0; i < idx.length; i++) idx[i] = Math.min(x.size(d) - 1, (long) Math.floor(i / sc[d]));
-                y = y.indexSelect(d, Tensor.of(idx, idx.length));
-            }
-            return new Tensor[] {y};
-        };
-    }
-
     /** Div: integer division truncates toward zero (as C), floats divide. */
     private static Tensor div(Tensor a, Tensor b) {
         if (a.dtype() != DType.INT64 || b.dtype() != DType.INT64) return a.div(b);
@@ -551,6 +511,189 @@ final class OnnxOps {
             int[] dims = new int[r - 2];
             for (int k = 0; k < dims.length; k++) dims[k] = k + 2;
             return new Tensor[] {in[0].mean(dims, true)};
+        };
+    }
+
+    private static Kernel instanceNorm(NodeContext c) throws OnnxException {
+        c.arity(3, 3, 1, 1);
+        double eps = c.f("epsilon", 1e-5f);
+        return in -> {
+            Tensor x = in[0];
+            int r = x.dim();
+            if (r < 3) throw new IllegalArgumentException("InstanceNormalization: input must be [N, C, ...], got " + Shape.format(x.shape()));
+            int ch = x.size(1);
+            if (in[1].numel() != ch || in[2].numel() != ch) {
+                throw new IllegalArgumentException("InstanceNormalization: scale " + Shape.format(in[1].shape()) + " and bias " + Shape.format(in[2].shape())
+                        + " should hold " + ch + " values, one per channel of " + Shape.format(x.shape()));
+            }
+            int[] dims = new int[r - 2], perChannel = new int[r - 1];
+            for (int k = 0; k < dims.length; k++) dims[k] = k + 2;
+            Arrays.fill(perChannel, 1);
+            perChannel[0] = ch;
+            Tensor centered = x.sub(x.mean(dims, true));
+            Tensor y = centered.div(centered.square().mean(dims, true).add(eps).sqrt());
+            return new Tensor[] {y.mul(in[1].reshape(perChannel)).add(in[2].reshape(perChannel))};
+        };
+    }
+
+    /** LayerNormalization (opset 17): normalise over the dimensions from {@code axis} on, then scale and shift (broadcast). */
+    private static Kernel layerNorm(NodeContext c) throws OnnxException {
+        if (c.opset < 17) throw c.unsupported("LayerNormalization is defined from opset 17");
+        c.arity(2, 3, 1, 1); // the optional Mean and InvStdDev outputs are not supported
+        long axis = c.i("axis", -1);
+        double eps = c.f("epsilon", 1e-5f);
+        long stash = c.i("stash_type", 1);
+        if (stash != 1) throw c.unsupported("stash_type = " + stash + " is not supported (1, float, only)");
+        return in -> {
+            Tensor x = in[0];
+            int r = x.dim(), a = (int) (axis < 0 ? axis + r : axis);
+            if (a < 0 || a >= r) throw new IllegalArgumentException("LayerNormalization: axis " + axis + " out of range for input " + Shape.format(x.shape()));
+            int[] dims = new int[r - a];
+            for (int k = 0; k < dims.length; k++) dims[k] = a + k;
+            Tensor centered = x.sub(x.mean(dims, true));
+            Tensor y = centered.div(centered.square().mean(dims, true).add(eps).sqrt()).mul(in[1]);
+            return new Tensor[] {in.length > 2 && in[2] != null ? y.add(in[2]) : y};
+        };
+    }
+
+    private static Kernel hardSwish(NodeContext c) throws OnnxException {
+        if (c.opset < 14) throw c.unsupported("HardSwish is defined from opset 14");
+        c.arity(1, 1, 1, 1);
+        return in -> new Tensor[] {in[0].mul(in[0].div(6.0).add(0.5).clamp(0, 1))};
+    }
+
+    private static Kernel gelu(NodeContext c) throws OnnxException {
+        if (c.opset < 20) throw c.unsupported("Gelu is defined from opset 20");
+        c.arity(1, 1, 1, 1);
+        String approx = c.s("approximate", "none");
+        if (!approx.equals("none") && !approx.equals("tanh")) throw c.unsupported("approximate '" + approx + "' is not supported (none, tanh)");
+        boolean tanh = approx.equals("tanh");
+        return in -> new Tensor[] {tanh ? in[0].geluTanh() : in[0].gelu()};
+    }
+
+    private static Kernel not(NodeContext c) throws OnnxException {
+        c.arity(1, 1, 1, 1);
+        return in -> {
+            if (in[0].dtype() != DType.BOOL) throw new IllegalArgumentException("Not: input should be bool, is " + in[0].dtype());
+            return new Tensor[] {in[0].eq(0)};
+        };
+    }
+
+    /**
+     * Split along {@code axis}: sizes from the {@code split} attribute (before opset 13) or input (from 13); else equal parts, one
+     * per output (before 18) or {@code num_outputs} parts of ⌈n / num_outputs⌉, the last smaller (from 18).
+     */
+    private static Kernel split(NodeContext c) throws OnnxException {
+        int outs = c.node.outputs().size();
+        long axis = c.i("axis", 0);
+        long[] attrSplit = null;
+        long numOutputs = -1;
+        if (c.opset < 13) {
+            c.arity(1, 1, 1, Integer.MAX_VALUE);
+            attrSplit = c.longs("split");
+        } else {
+            c.arity(1, 2, 1, Integer.MAX_VALUE);
+            if (c.opset >= 18) {
+                if (c.has("num_outputs")) {
+                    numOutputs = c.i("num_outputs", 0);
+                    if (c.hasInput(1)) throw c.unsupported("both the 'split' input and the 'num_outputs' attribute are given");
+                    if (numOutputs != outs) throw c.unsupported("num_outputs = " + numOutputs + " but the node has " + outs + " outputs");
+                } else if (!c.hasInput(1)) {
+                    throw c.unsupported("either the 'split' input or the 'num_outputs' attribute is required");
+                }
+            }
+        }
+        if (attrSplit != null && attrSplit.length != outs) throw c.unsupported("split " + Arrays.toString(attrSplit) + " has " + attrSplit.length + " sizes for " + outs + " outputs");
+        long[] fixed = attrSplit;
+        boolean ceilParts = numOutputs > 0;
+        return in -> {
+            Tensor x = in[0];
+            int r = x.dim(), a = (int) (axis < 0 ? axis + r : axis);
+            if (a < 0 || a >= r) throw new IllegalArgumentException("Split: axis " + axis + " out of range for input " + Shape.format(x.shape()));
+            int n = x.size(a);
+            long[] sizes = fixed != null ? fixed : in.length > 1 && in[1] != null ? in[1].toLongArray() : null;
+            if (sizes == null) {
+                sizes = new long[outs];
+                if (ceilParts) {
+                    long part = (n + outs - 1) / outs;
+                    for (int k = 0; k < outs; k++) sizes[k] = Math.max(0, Math.min(part, n - k * part));
+                } else {
+                    if (n % outs != 0) throw new IllegalArgumentException("Split: size " + n + " of axis " + a + " does not divide into " + outs + " equal parts");
+                    Arrays.fill(sizes, n / outs);
+                }
+            }
+            if (sizes.length != outs) throw new IllegalArgumentException("Split: " + sizes.length + " sizes " + Arrays.toString(sizes) + " for " + outs + " outputs");
+            long total = 0;
+            for (long s : sizes) {
+                if (s < 0) throw new IllegalArgumentException("Split: negative size in " + Arrays.toString(sizes));
+                total += s;
+            }
+            if (total != n) throw new IllegalArgumentException("Split: sizes " + Arrays.toString(sizes) + " add up to " + total + ", not the size " + n + " of axis " + a);
+            Tensor[] out = new Tensor[outs];
+            int at = 0;
+            for (int k = 0; k < outs; k++) {
+                out[k] = x.narrow(a, at, (int) sizes[k]);
+                at += (int) sizes[k];
+            }
+            return out;
+        };
+    }
+
+    private static Kernel tile(NodeContext c) throws OnnxException {
+        c.arity(2, 2, 1, 1);
+        return in -> {
+            long[] reps = in[1].toLongArray();
+            if (reps.length != in[0].dim()) throw new IllegalArgumentException("Tile: " + reps.length + " repeats for input " + Shape.format(in[0].shape()) + " (one per dimension expected)");
+            int[] r = new int[reps.length];
+            for (int k = 0; k < r.length; k++) {
+                if (reps[k] < 0 || reps[k] > Integer.MAX_VALUE) throw new IllegalArgumentException("Tile: invalid repeat " + reps[k] + " in " + Arrays.toString(reps));
+                r[k] = (int) reps[k];
+            }
+            return new Tensor[] {in[0].repeat(r)};
+        };
+    }
+
+    /** Range: ⌈(limit − start) / delta⌉ values start + i·delta (at least none), of start's type. */
+    private static Kernel range(NodeContext c) throws OnnxException {
+        c.arity(3, 3, 1, 1);
+        return in -> {
+            for (Tensor t : in) if (t.numel() != 1) throw new IllegalArgumentException("Range: start, limit and delta should be scalars, got " + Shape.format(t.shape()));
+            DType d = in[0].dtype();
+            if (d == DType.INT64) {
+                long start = in[0].toLongArray()[0], limit = in[1].toLongArray()[0], delta = in[2].toLongArray()[0];
+                if (delta == 0) throw new IllegalArgumentException("Range: delta is 0");
+                long n = Math.max(0, Math.ceilDiv(limit - start, delta));
+                if (n > Integer.MAX_VALUE - 8) throw new IllegalArgumentException("Range: " + n + " values are too many");
+                long[] v = new long[(int) n];
+                for (int k = 0; k < v.length; k++) v[k] = start + k * delta;
+                return new Tensor[] {Tensor.of(v, v.length)};
+            }
+            double start = in[0].item(), limit = in[1].item(), delta = in[2].item();
+            if (delta == 0 || Double.isNaN(delta)) throw new IllegalArgumentException("Range: delta is " + delta);
+            double n = Math.max(0, Math.ceil((limit - start) / delta));
+            if (!(n <= Integer.MAX_VALUE - 8)) throw new IllegalArgumentException("Range: " + n + " values are too many");
+            return new Tensor[] {Tensor.arange(start, limit, delta, d)};
+        };
+    }
+
+    private static Kernel constantOfShape(NodeContext c) throws OnnxException {
+        c.arity(1, 1, 1, 1);
+        Tensor value = c.tensor("value");
+        if (value != null && value.numel() != 1) throw c.unsupported("attribute 'value' should hold one element, holds " + value.numel());
+        Tensor v = value == null ? Tensor.of(0f) : value;
+        double fill = v.item();
+        DType d = v.dtype();
+        return in -> {
+            long[] spec = in[0].toLongArray();
+            int[] shape = new int[spec.length];
+            long count = 1;
+            for (int k = 0; k < spec.length; k++) {
+                if (spec[k] < 0 || spec[k] > Integer.MAX_VALUE) throw new IllegalArgumentException("ConstantOfShape: invalid size " + spec[k] + " in " + Arrays.toString(spec));
+                shape[k] = (int) spec[k];
+                count *= spec[k];
+                if (count > Integer.MAX_VALUE - 8) throw new IllegalArgumentException("ConstantOfShape: shape " + Arrays.toString(spec) + " is too large");
+            }
+            return new Tensor[] {Tensor.full(fill, d, shape)};
         };
     }
 

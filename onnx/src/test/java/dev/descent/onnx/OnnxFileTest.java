@@ -126,7 +126,7 @@ class OnnxFileTest {
         ProtoWriter f16 = new ProtoWriter().varint(1, 1).varint(2, 10).string(8, "half").bytes(9, new byte[2]);
         assertTrue(fails(new ProtoWriter().message(7, new ProtoWriter().message(5, f16)).toByteArray()).getMessage().contains("found data type 10"));
         ProtoWriter ext = new ProtoWriter().varint(1, 1).varint(2, OnnxFile.FLOAT).string(8, "ext").varint(14, 1);
-        assertTrue(fails(new ProtoWriter().message(7, new ProtoWriter().message(5, ext)).toByteArray()).getMessage().contains("external data (not supported yet)"));
+        assertTrue(fails(new ProtoWriter().message(7, new ProtoWriter().message(5, ext)).toByteArray()).getMessage().contains("expected a 'location' entry in external_data for tensor 'ext'"));
     }
 
     /** Nests {@code depth} messages in field 1, innermost empty. */

@@ -1,0 +1,172 @@
+package dev.descent.cli;
+
+import dev.descent.bench.report.Count;
+import dev.descent.core.DType;
+import dev.descent.core.Shape;
+import dev.descent.core.Tensor;
+import dev.descent.core.autograd.GradMode;
+import dev.descent.core.io.Npy;
+import dev.descent.onnx.OnnxException;
+import dev.descent.onnx.OnnxFile;
+import dev.descent.onnx.OnnxModel;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/** {@code descent onnx}: look into an ONNX model ({@code info}) and run it on {@code .npy} inputs ({@code run}). */
+@Command(name = "onnx", mixinStandardHelpOptions = true, description = "Inspect and run ONNX models (pure Java, no native runtime).",
+        subcommands = {OnnxCommand.Info.class, OnnxCommand.Run.class})
+final class OnnxCommand implements Runnable {
+    @Override
+    public void run() {
+        throw new picocli.CommandLine.ParameterException(new picocli.CommandLine(this), "descent onnx needs a subcommand: info or run");
+    }
+
+    /** ONNX's element type numbers (TensorProto.DataType) as numpy-like names. */
+    static String typeName(int elem) {
+        return switch (elem) {
+            case 0 -> "?";
+            case 1 -> "float32";
+            case 2 -> "uint8";
+            case 3 -> "int8";
+            case 4 -> "uint16";
+            case 5 -> "int16";
+            case 6 -> "int32";
+            case 7 -> "int64";
+            case 8 -> "string";
+            case 9 -> "bool";
+            case 10 -> "float16";
+            case 11 -> "float64";
+            case 12 -> "uint32";
+            case 13 -> "uint64";
+            case 16 -> "bfloat16";
+            default -> "type " + elem;
+        };
+    }
+
+    static String shape(OnnxFile.ValueInfo v) {
+        if (v.shape() == null) return "(shape not declared)";
+        List<String> dims = new ArrayList<>();
+        for (OnnxFile.Dim d : v.shape()) dims.add(d.value() >= 0 ? Long.toString(d.value()) : d.param().isEmpty() ? "?" : d.param());
+        return "[" + String.join(",", dims) + "]";
+    }
+
+    /** {@code descent onnx info MODEL}. */
+    @Command(name = "info", mixinStandardHelpOptions = true, description = "Print an ONNX model's inputs, outputs, opsets, op counts and parameter count, and whether Descent runs it.")
+    static final class Info implements Callable<Integer> {
+        @Parameters(paramLabel = "MODEL", description = "the .onnx file")
+        Path file;
+
+        @Override
+        public Integer call() throws IOException {
+            OnnxFile.Model m = OnnxFile.read(file);
+            OnnxFile.Graph g = m.graph();
+            System.out.println("model: " + file);
+            System.out.println("producer: " + (m.producerName().isEmpty() ? "(none)" : (m.producerName() + " " + m.producerVersion()).trim()) + ", IR version " + m.irVersion());
+            List<String> opsets = new ArrayList<>();
+            m.opsets().forEach((domain, v) -> opsets.add((domain.isEmpty() ? "ai.onnx" : domain) + " " + v));
+            System.out.println("opset: " + String.join(", ", opsets));
+            System.out.println("inputs:");
+            for (OnnxFile.ValueInfo v : g.inputs()) {
+                if (g.initializers().containsKey(v.name())) continue;
+                System.out.println("  " + v.name() + "  " + typeName(v.elemType()) + " " + shape(v));
+            }
+            System.out.println("outputs:");
+            for (OnnxFile.ValueInfo v : g.outputs()) System.out.println("  " + v.name() + "  " + typeName(v.elemType()) + " " + shape(v));
+            Map<String, Integer> ops = new TreeMap<>();
+            for (OnnxFile.Node n : g.nodes()) ops.merge(n.domain().isEmpty() ? n.opType() : n.domain() + "." + n.opType(), 1, Integer::sum);
+            System.out.println("ops (" + Count.of(g.nodes().size(), "node") + "):");
+            for (Map.Entry<String, Integer> e : ops.entrySet()) System.out.println("  " + e.getKey() + "  " + e.getValue());
+            long initElements = 0;
+            for (Tensor t : g.initializers().values()) initElements += t.numel();
+            try {
+                OnnxModel model = OnnxModel.of(file.toString(), m);
+                System.out.println("parameters: " + String.format("%,d", model.parameterCount()));
+                System.out.println("runs in Descent: yes");
+            } catch (OnnxException e) {
+                System.out.println("parameters: " + String.format("%,d", initElements) + " (initializer elements; weights in Constant nodes not counted)");
+                System.out.println("runs in Descent: no — " + e.getMessage());
+            }
+            return 0;
+        }
+    }
+
+    /** {@code descent onnx run MODEL --input NAME=FILE.npy ... --out DIR}. */
+    @Command(name = "run", mixinStandardHelpOptions = true, description = {"Run an ONNX model on .npy inputs and write one .npy file per output.",
+        "Inputs are converted to the type the model declares (float64 data for a float32 input, say)."})
+    static final class Run implements Callable<Integer> {
+        @Parameters(paramLabel = "MODEL", description = "the .onnx file")
+        Path file;
+        @Option(names = "--input", paramLabel = "NAME=FILE.npy", description = "an input of the model and the .npy file holding it; once per input")
+        List<String> inputs = new ArrayList<>();
+        @Option(names = "--out", required = true, paramLabel = "DIR", description = "the folder to write OUTPUT.npy into, one file per output of the model")
+        Path out;
+
+        @Override
+        public Integer call() throws IOException {
+            OnnxModel model = OnnxModel.read(file);
+            Map<String, OnnxFile.ValueInfo> declared = new LinkedHashMap<>();
+            for (OnnxFile.ValueInfo v : model.model().graph().inputs()) declared.put(v.name(), v);
+            Map<String, Tensor> values = new LinkedHashMap<>();
+            for (String spec : inputs) {
+                int eq = spec.indexOf('=');
+                if (eq <= 0 || eq == spec.length() - 1) throw new IllegalArgumentException("--input must be NAME=FILE.npy, got '" + spec + "'");
+                String name = spec.substring(0, eq);
+                Path npy = Path.of(spec.substring(eq + 1));
+                if (!model.inputNames().contains(name)) throw new IllegalArgumentException("'" + name + "' is not an input of " + file + "; its inputs are " + model.inputNames());
+                if (values.containsKey(name)) throw new IllegalArgumentException("input '" + name + "' is given twice");
+                values.put(name, convert(Npy.read(npy), declared.get(name), npy));
+            }
+            List<String> missing = new ArrayList<>(model.inputNames());
+            missing.removeAll(values.keySet());
+            if (!missing.isEmpty()) throw new IllegalArgumentException("missing --input for " + String.join(", ", missing) + " (the model's inputs are " + model.inputNames() + ")");
+            Map<String, Tensor> results;
+            try (var g = GradMode.noGrad()) {
+                results = model.run(values);
+            }
+            Files.createDirectories(out);
+            Set<String> used = new HashSet<>();
+            for (Map.Entry<String, Tensor> e : results.entrySet()) {
+                String base = e.getKey().replaceAll("[^A-Za-z0-9._-]", "_");
+                if (base.isEmpty() || base.startsWith(".")) base = "_" + base;
+                String name = base;
+                for (int k = 2; !used.add(name.toLowerCase(java.util.Locale.ROOT)); k++) name = base + "_" + k;
+                Path f = out.resolve(name + ".npy");
+                Tensor t = e.getValue();
+                Npy.write(f, t);
+                System.out.println("wrote " + f + "  " + e.getKey() + "  " + t.dtype().name().toLowerCase(java.util.Locale.ROOT) + " " + Shape.format(t.shape()));
+            }
+            return 0;
+        }
+
+        /** The tensor in the input's declared type when Descent has it (int32 is held as int64), else as read. */
+        private static Tensor convert(Tensor t, OnnxFile.ValueInfo v, Path npy) {
+            if (v == null) return t;
+            DType want = switch (v.elemType()) {
+                case 1 -> DType.FLOAT32;
+                case 11 -> DType.FLOAT64;
+                case 6, 7 -> DType.INT64;
+                case 9 -> DType.BOOL;
+                default -> null;
+            };
+            if (v.shape() != null) {
+                int[] s = t.shape();
+                boolean fits = s.length == v.shape().size();
+                for (int k = 0; fits && k < s.length; k++) fits = v.shape().get(k).value() < 0 || v.shape().get(k).value() == s[k];
+                if (!fits) throw new IllegalArgumentException("input '" + v.name() + "' from " + npy + " has shape " + Shape.format(s) + ", the model declares " + shape(v));
+            }
+            return want == null || want == t.dtype() ? t : t.to(want);
+        }
+    }
+}
