@@ -4,6 +4,7 @@ import dev.descent.core.DType;
 import dev.descent.core.Shape;
 import dev.descent.core.Tensor;
 import dev.descent.core.autograd.Autograd;
+import dev.descent.core.autograd.ForwardAD;
 import dev.descent.core.autograd.GradMode;
 import dev.descent.core.kernel.Parallel;
 import java.util.Arrays;
@@ -75,7 +76,7 @@ public final class Attention {
         int e = q.size(-1);
         double scale = 1 / Math.sqrt(e);
         Tensor probs, dropped, keep = null;
-        try (var _ = GradMode.noGrad()) {
+        try (var _ = GradMode.noGrad(); var _ = ForwardAD.suspended()) {
             Tensor scores = qc.detach().matmul(kc.detach().transpose(-1, -2)); // a fresh tensor: rows are rewritten in place below
             int[] full = scores.shape();
             if (mask != null) full = Shape.broadcast("scaledDotProductAttention (mask)", full, mask.shape());
@@ -89,7 +90,7 @@ public final class Attention {
             }
         }
         Tensor out;
-        try (var _ = GradMode.noGrad()) {
+        try (var _ = GradMode.noGrad(); var _ = ForwardAD.suspended()) {
             out = dropped.matmul(vc.detach());
         }
         Tensor p = probs, pd = dropped, m = keep;
@@ -109,6 +110,18 @@ public final class Attention {
                 if (fmask != null && fmask.requiresGrad()) dmask = Views.sumToShape(ds.div(scale), fmask.shape());
             }
             return new Tensor[] {dq, dk, dv, dmask};
+        }, t -> {
+            // dS = (dq·kᵀ + q·dkᵀ)·scale + dmask; dP = P ⊙ (dS − rowsum(P ⊙ dS)), times the dropout factors;
+            // dOut = dP·v + P'·dv. Masked scores have P = 0, so they pass no tangent on.
+            Tensor ds = Tangents.sum(ps, t[0] == null ? null : t[0].matmul(kc.transpose(-1, -2)).mul(scale),
+                    t[1] == null ? null : qc.matmul(t[1].transpose(-1, -2)).mul(scale), t[3]);
+            Tensor dp = null;
+            if (ds != null) {
+                Tensor pds = p.mul(ds);
+                dp = pds.sub(p.mul(pds.sum(-1, true)));
+                if (m != null) dp = dp.mul(m);
+            }
+            return Tangents.sum(out.shape(), dp == null ? null : dp.matmul(vc), t[2] == null ? null : pd.matmul(t[2]));
         }, qc, kc, vc, fmask);
     }
 

@@ -7,6 +7,7 @@ import dev.descent.core.Tensor;
 import dev.descent.core.autograd.Autograd;
 import dev.descent.core.autograd.BackwardFn;
 import dev.descent.core.autograd.GradMode;
+import dev.descent.core.autograd.JvpFn;
 import dev.descent.core.kernel.CopyKernels;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -40,7 +41,8 @@ public final class Indexing {
             out.storage().setDouble(outPos, x.storage().getDouble(src));
         });
         int[] inShape = x.shape();
-        return Autograd.record("gather", out, g -> new Tensor[] {Tensor.zeros(g.dtype(), inShape).scatterAdd(d, index, g)}, x);
+        return Autograd.record("gather", out, g -> new Tensor[] {Tensor.zeros(g.dtype(), inShape).scatterAdd(d, index, g)},
+                t -> gather(t[0], d, index), x);
     }
 
     /**
@@ -69,7 +71,8 @@ public final class Indexing {
         });
         return Autograd.record("scatterAdd", out, g -> new Tensor[] {
                 self.requiresGrad() ? g : null,
-                s.requiresGrad() ? g.gather(d, index) : null}, self, s);
+                s.requiresGrad() ? g.gather(d, index) : null},
+                t -> t[1] == null ? t[0] : scatterAdd(orZeros(t[0], self), d, index, t[1]), self, s);
     }
 
     // ------------------------------------------------------------ scatter / scatterReduce
@@ -95,7 +98,8 @@ public final class Indexing {
         int[] srcShape = s.shape();
         return Autograd.record("scatter", sc.out(), g -> new Tensor[] {
                 self.requiresGrad() ? Tensor.where(hit, g.scalarLike(0), g) : null,
-                s.requiresGrad() ? padTo(Tensor.where(won, g.gather(d, index), g.scalarLike(0)), srcShape) : null}, self, s);
+                s.requiresGrad() ? padTo(Tensor.where(won, g.gather(d, index), g.scalarLike(0)), srcShape) : null},
+                t -> scatter(orZeros(t[0], self), d, index, orZeros(t[1], s)), self, s);
     }
 
     /**
@@ -113,7 +117,8 @@ public final class Indexing {
         int d = checkIndexLike("scatter", self, dim, index, index);
         Scattered sc = scatterInto("scatter", self, d, index, null, value);
         Tensor hit = Tensor.of(sc.hit()).reshape(self.shape());
-        return Autograd.record("scatter", sc.out(), g -> new Tensor[] {Tensor.where(hit, g.scalarLike(0), g)}, self);
+        return Autograd.record("scatter", sc.out(), g -> new Tensor[] {Tensor.where(hit, g.scalarLike(0), g)},
+                t -> Tensor.where(hit, t[0].scalarLike(0), t[0]), self);
     }
 
     /** A scatter's result, which targets were written, and which index positions wrote last. */
@@ -220,6 +225,46 @@ public final class Indexing {
         if (!Autograd.isRecording(self, s)) return base;
         int[] shape = self.shape(), is = index.shape();
         Tensor hitT = Tensor.of(hit).reshape(shape);
+        JvpFn jvp = switch (reduce) {
+            // sum and mean are linear in (self, src) together: the same reduction of the tangents
+            case "sum", "mean" -> t -> scatterReduce(orZeros(t[0], self), d, index, orZeros(t[1], s), reduce, includeSelf);
+            case "amax", "amin" -> t -> {
+                // each target's tangent is the mean of its winners' tangents (the transpose of the backward's share)
+                double[] ties = new double[n];
+                boolean[] selfWins = new boolean[n], srcWins = new boolean[m];
+                for (int i = 0; i < n; i++) ties[i] = (selfWins[i] = hit[i] && includeSelf && selfVal[i] == acc[i]) ? 1 : 0;
+                for (int f = 0; f < m; f++) if (srcWins[f] = srcVal[f] == acc[dstOf[f]]) ties[dstOf[f]]++;
+                for (int i = 0; i < n; i++) if (ties[i] == 0) ties[i] = 1;
+                Tensor tiesT = Tensor.of(ties).reshape(shape).to(self.dtype());
+                Tensor selfWinsT = Tensor.of(selfWins).reshape(shape), srcWinsT = Tensor.of(srcWins).reshape(is);
+                Tensor fromSelf = t[0] == null ? null : Tensor.where(hitT, Tensor.where(selfWinsT, t[0].div(tiesT), t[0].scalarLike(0)), t[0]);
+                Tensor fromSrc = t[1] == null ? null : Tensor.zeros(self.dtype(), shape)
+                        .scatterAdd(d, index, Tensor.where(srcWinsT, cropTo(t[1], is), t[1].scalarLike(0))).div(tiesT);
+                return Tangents.sum(shape, fromSelf, fromSrc);
+            };
+            default -> t -> { // prod: each member's tangent times the product of the group's other members
+                double[] nonZero = new double[n];
+                int[] zeros = new int[n];
+                for (int i = 0; i < n; i++) {
+                    nonZero[i] = 1;
+                    if (includeSelf) {
+                        if (selfVal[i] == 0) zeros[i]++;
+                        else nonZero[i] *= selfVal[i];
+                    }
+                }
+                for (int f = 0; f < m; f++) {
+                    if (srcVal[f] == 0) zeros[dstOf[f]]++;
+                    else nonZero[dstOf[f]] *= srcVal[f];
+                }
+                double[] selfFactor = new double[n], srcFactor = new double[m];
+                for (int i = 0; i < n; i++) selfFactor[i] = !hit[i] ? 1 : includeSelf ? others(selfVal[i], nonZero[i], zeros[i]) : 0;
+                for (int f = 0; f < m; f++) srcFactor[f] = others(srcVal[f], nonZero[dstOf[f]], zeros[dstOf[f]]);
+                Tensor fromSelf = t[0] == null ? null : t[0].mul(Tensor.of(selfFactor).reshape(shape).to(self.dtype()));
+                Tensor fromSrc = t[1] == null ? null : Tensor.zeros(self.dtype(), shape)
+                        .scatterAdd(d, index, cropTo(t[1], is).mul(Tensor.of(srcFactor).reshape(is).to(self.dtype())));
+                return Tangents.sum(shape, fromSelf, fromSrc);
+            };
+        };
         BackwardFn rule = switch (reduce) {
             case "sum", "mean" -> {
                 double[] div = new double[n];
@@ -278,13 +323,25 @@ public final class Indexing {
                         s.requiresGrad() ? Tensor.of(gSrc).reshape(srcShape).to(g.dtype()) : null};
             };
         };
-        return Autograd.record("scatterReduce", base, rule, self, s);
+        return Autograd.record("scatterReduce", base, rule, jvp, self, s);
     }
 
     /** The product of a group's other members: the group's non-zero product and zero count, without member x. */
     private static double others(double x, double nonZeroProduct, int zeros) {
         if (x == 0) return zeros == 1 ? nonZeroProduct : 0;
         return zeros == 0 ? nonZeroProduct / x : 0;
+    }
+
+    /** A tangent, or zeros of {@code like}'s shape and dtype when it is null (a zero tangent). */
+    private static Tensor orZeros(Tensor t, Tensor like) {
+        return t != null ? t : Tensor.zeros(like.dtype(), like.shape());
+    }
+
+    /** The part of t at the start of each dim, {@code shape} long (the transpose of {@link #padTo}). */
+    private static Tensor cropTo(Tensor t, int[] shape) {
+        Tensor r = t;
+        for (int i = 0; i < shape.length; i++) if (r.size(i) != shape[i]) r = r.narrow(i, 0, shape[i]);
+        return r;
     }
 
     /** t placed at the start of a zero tensor of {@code shape} (each dim of t no larger): zeros are joined on with cat. */
@@ -321,7 +378,8 @@ public final class Indexing {
         Tensor out = Tensor.zeros(x.dtype(), shape);
         for (int i = 0; i < idx.length; i++) copySlice(x.detach().select(d, (int) idx[i]), out.select(d, i));
         int[] inShape = x.shape();
-        return Autograd.record("indexSelect", out, g -> new Tensor[] {Tensor.zeros(g.dtype(), inShape).indexAdd(d, index, g)}, x);
+        return Autograd.record("indexSelect", out, g -> new Tensor[] {Tensor.zeros(g.dtype(), inShape).indexAdd(d, index, g)},
+                t -> indexSelect(t[0], d, index), x);
     }
 
     /**
@@ -349,7 +407,8 @@ public final class Indexing {
         for (int i = 0; i < idx.length; i++) out.select(d, (int) idx[i]).addInPlace(s.detach().select(d, i));
         return Autograd.record("indexAdd", out, g -> new Tensor[] {
                 self.requiresGrad() ? g : null,
-                s.requiresGrad() ? g.indexSelect(d, index) : null}, self, s);
+                s.requiresGrad() ? g.indexSelect(d, index) : null},
+                t -> t[1] == null ? t[0] : indexAdd(orZeros(t[0], self), d, index, t[1]), self, s);
     }
 
     // ------------------------------------------------------------ joins
@@ -404,6 +463,10 @@ public final class Indexing {
             Tensor[] grads = new Tensor[in.length];
             for (int i = 0; i < in.length; i++) if (in[i].requiresGrad()) grads[i] = g.narrow(d, starts[i], in[i].size(d));
             return grads;
+        }, t -> {
+            List<Tensor> parts = new ArrayList<>();
+            for (int i = 0; i < in.length; i++) parts.add(orZeros(t[i], in[i]));
+            return cat(parts, d);
         }, in);
     }
 

@@ -81,7 +81,8 @@ public final class LinearAlgebra {
         }
         return Autograd.record("matmul", out, g -> new Tensor[] {
                 l.requiresGrad() ? Views.sumToShape(g.matmul(r.transpose(-1, -2)), ls) : null,
-                r.requiresGrad() ? Views.sumToShape(l.transpose(-1, -2).matmul(g), rs) : null}, l, r);
+                r.requiresGrad() ? Views.sumToShape(l.transpose(-1, -2).matmul(g), rs) : null},
+                t -> Tangents.sum(outShape, t[0] == null ? null : t[0].matmul(r), t[1] == null ? null : l.matmul(t[1])), l, r);
     }
 
     /** Storage offset of each batch entry of t (batch dims broadcast to {@code batch}). */

@@ -125,7 +125,8 @@ public final class Losses {
         }
         Tensor loss = Autograd.record("binaryCrossEntropyWithLogits", out, g -> new Tensor[] {
                 x.requiresGrad() ? g.mul(x.sigmoid().sub(y)) : null,
-                y.requiresGrad() ? g.mul(x).neg() : null}, x, y);
+                y.requiresGrad() ? g.mul(x).neg() : null},
+                t -> Tangents.sum(out.shape(), Tangents.times(t[0], x.sigmoid().sub(y)), Tangents.times(t[1], x.neg())), x, y);
         return reduce("binaryCrossEntropyWithLogits", loss, reduction);
     }
 
@@ -295,7 +296,9 @@ public final class Losses {
         }
         Tensor loss = Autograd.record("binaryCrossEntropy", out, g -> new Tensor[] {
                 p.requiresGrad() ? g.mul(p.sub(y)).div(p.mul(p.neg().add(1)).clampMin(1e-12)) : null,
-                y.requiresGrad() ? g.mul(p.neg().add(1).log().clampMin(-100).sub(p.log().clampMin(-100))) : null}, p, y);
+                y.requiresGrad() ? g.mul(p.neg().add(1).log().clampMin(-100).sub(p.log().clampMin(-100))) : null},
+                t -> Tangents.sum(out.shape(), Tangents.times(t[0], p.sub(y).div(p.mul(p.neg().add(1)).clampMin(1e-12))),
+                        Tangents.times(t[1], p.neg().add(1).log().clampMin(-100).sub(p.log().clampMin(-100)))), p, y);
         return reduce("binaryCrossEntropy", loss, reduction);
     }
 

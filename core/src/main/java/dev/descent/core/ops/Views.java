@@ -118,7 +118,7 @@ public final class Views {
             inverse[d] = i;
         }
         Tensor y = raw(x, x.storageOffset(), ns, nst);
-        return Autograd.record("permute", y, g -> new Tensor[] {g.permute(inverse)}, x);
+        return Autograd.record("permute", y, g -> new Tensor[] {g.permute(inverse)}, t -> permute(t[0], order), x);
     }
 
     /**
@@ -250,7 +250,7 @@ public final class Views {
         if (Arrays.equals(ns, shape)) return x;
         Tensor y = raw(x, x.storageOffset(), ns, nst);
         int[] inShape = x.shape();
-        return Autograd.record("expand", y, g -> new Tensor[] {sumToShape(g, inShape)}, x);
+        return Autograd.record("expand", y, g -> new Tensor[] {sumToShape(g, inShape)}, t -> t[0].expand(ns), x);
     }
 
     /**
@@ -284,7 +284,7 @@ public final class Views {
     private static Tensor partialView(String op, Tensor x, UnaryOperator<Tensor> rawView) {
         Tensor y = rawView.apply(x);
         int[] inShape = x.shape();
-        return Autograd.record(op, y, g -> new Tensor[] {embed(op, g, inShape, rawView)}, x);
+        return Autograd.record(op, y, g -> new Tensor[] {embed(op, g, inShape, rawView)}, t -> partialView(op, t[0], rawView), x);
     }
 
     /** Zeros of {@code shape} with {@code g} written into the view {@code rawView} selects; backward: that view. */
@@ -292,7 +292,7 @@ public final class Views {
         Tensor z = Tensor.zeros(g.dtype(), shape);
         Tensor target = rawView.apply(z);
         CopyKernels.copy(g.storage(), g.storageOffset(), g.strides(), target.storage(), target.storageOffset(), target.strides(), g.shape());
-        return Autograd.record(op + "_backward", z, gg -> new Tensor[] {partialView(op, gg, rawView)}, g);
+        return Autograd.record(op + "_backward", z, gg -> new Tensor[] {partialView(op, gg, rawView)}, t -> embed(op, t[0], shape, rawView), g);
     }
 
     /**
@@ -494,7 +494,7 @@ public final class Views {
     public static Tensor copy(Tensor x) {
         Tensor y = Tensor.empty(x.dtype(), x.shape());
         CopyKernels.copy(x.storage(), x.storageOffset(), x.strides(), y.storage(), 0, y.strides(), x.shape());
-        return Autograd.record("clone", y, g -> new Tensor[] {g}, x);
+        return Autograd.record("clone", y, g -> new Tensor[] {g}, t -> t[0], x);
     }
 
     /**
