@@ -74,7 +74,10 @@ public final class Autograd {
         if (jvp == null) {
             throw new IllegalStateException("op '" + op + "' has no forward-mode (JVP) rule, and an input carries a tangent");
         }
-        Tensor t = jvp.apply(tangents);
+        Tensor t;
+        try (var _ = ForwardAD.suspended()) { // one level of tangents: a rule's use of the dual inputs computes no tangent of its own
+            t = jvp.apply(tangents);
+        }
         if (t == null) return;
         if (!java.util.Arrays.equals(t.shape(), output.shape())) {
             throw new IllegalStateException("the JVP rule of '" + op + "' returned a tangent of shape " + dev.descent.core.Shape.format(t.shape())

@@ -96,9 +96,10 @@ public final class Attention {
         Tensor p = probs, pd = dropped, m = keep;
         int[] qs = qc.shape(), ks = kc.shape(), vs = vc.shape(), ps = probs.shape();
         return Autograd.record("scaledDotProductAttention", out, g -> {
-            if (GradMode.isEnabled()) {
-                throw new UnsupportedOperationException("scaledDotProductAttention: gradients of gradients (createGraph) are not supported;"
-                        + " its backward treats the saved attention probabilities as constants");
+            if (GradMode.isEnabled() || carriesTangent(g, qc, kc, vc, fmask)) {
+                throw new UnsupportedOperationException("scaledDotProductAttention: gradients of gradients (createGraph, or a backward pass"
+                        + " through dual tensors: forward over reverse) are not supported; its backward treats the saved attention"
+                        + " probabilities as constants");
             }
             Tensor dv = vc.requiresGrad() ? Views.sumToShape(pd.transpose(-1, -2).matmul(g), vs) : null;
             Tensor dq = null, dk = null, dmask = null;
@@ -123,6 +124,13 @@ public final class Attention {
             }
             return Tangents.sum(out.shape(), dp == null ? null : dp.matmul(vc), t[2] == null ? null : pd.matmul(t[2]));
         }, qc, kc, vc, fmask);
+    }
+
+    /** Whether forward mode is on and one of the tensors carries a tangent. */
+    private static boolean carriesTangent(Tensor... ts) {
+        if (!ForwardAD.isEnabled()) return false;
+        for (Tensor t : ts) if (t != null && t.tangent() != null) return true;
+        return false;
     }
 
     /**

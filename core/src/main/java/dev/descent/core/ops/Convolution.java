@@ -110,12 +110,20 @@ public final class Convolution {
             return Autograd.record("conv2d", out, g -> new Tensor[] {
                     xs.requiresGrad() ? conv2dInputGrad(g, ws, xs.shape(), p) : null,
                     ws.requiresGrad() ? conv2dWeightGrad(xs, g, ws.shape(), p) : null,
-                    b.requiresGrad() ? g.sum(new int[] {0, 2, 3}, false) : null}, xs, ws, b);
+                    b.requiresGrad() ? g.sum(new int[] {0, 2, 3}, false) : null},
+                    t -> Tangents.sum(out.shape(), tangent(t, xs, ws, p), t[2] == null ? null : t[2].reshape(1, q.o(), 1, 1)), xs, ws, b);
         }
         Tensor out = forward(q, xs, ws, null);
         return Autograd.record("conv2d", out, g -> new Tensor[] {
                 xs.requiresGrad() ? conv2dInputGrad(g, ws, xs.shape(), p) : null,
-                ws.requiresGrad() ? conv2dWeightGrad(xs, g, ws.shape(), p) : null}, xs, ws);
+                ws.requiresGrad() ? conv2dWeightGrad(xs, g, ws.shape(), p) : null},
+                t -> tangent(t, xs, ws, p), xs, ws);
+    }
+
+    /** conv2d's tangent without the bias: it is linear in x and in w, so dy = conv2d(dx, w) + conv2d(x, dw). */
+    private static Tensor tangent(Tensor[] t, Tensor x, Tensor w, Params p) {
+        Tensor a = t[0] == null ? null : conv2d(t[0], w, null, p), b = t[1] == null ? null : conv2d(x, t[1], null, p);
+        return a == null ? b : b == null ? a : a.add(b);
     }
 
     /**
@@ -138,7 +146,9 @@ public final class Convolution {
         Tensor dx = inputGrad(q, g, ws);
         return Autograd.record("conv2dInputGrad", dx, h -> new Tensor[] {
                 g.requiresGrad() ? conv2d(h, ws, null, p) : null,
-                ws.requiresGrad() ? conv2dWeightGrad(h, g, ws.shape(), p) : null}, g, ws);
+                ws.requiresGrad() ? conv2dWeightGrad(h, g, ws.shape(), p) : null},
+                t -> Tangents.sum(dx.shape(), t[0] == null ? null : conv2dInputGrad(t[0], ws, dx.shape(), p),
+                        t[1] == null ? null : conv2dInputGrad(g, t[1], dx.shape(), p)), g, ws);
     }
 
     /**
@@ -162,7 +172,9 @@ public final class Convolution {
         int[] inShape = xs.shape();
         return Autograd.record("conv2dWeightGrad", dw, h -> new Tensor[] {
                 xs.requiresGrad() ? conv2dInputGrad(g, h, inShape, p) : null,
-                g.requiresGrad() ? conv2d(xs, h, null, p) : null}, xs, g);
+                g.requiresGrad() ? conv2d(xs, h, null, p) : null},
+                t -> Tangents.sum(dw.shape(), t[0] == null ? null : conv2dWeightGrad(t[0], g, dw.shape(), p),
+                        t[1] == null ? null : conv2dWeightGrad(xs, t[1], dw.shape(), p)), xs, g);
     }
 
     /**

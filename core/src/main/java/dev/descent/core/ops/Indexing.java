@@ -6,6 +6,7 @@ import dev.descent.core.Storage;
 import dev.descent.core.Tensor;
 import dev.descent.core.autograd.Autograd;
 import dev.descent.core.autograd.BackwardFn;
+import dev.descent.core.autograd.ForwardAD;
 import dev.descent.core.autograd.GradMode;
 import dev.descent.core.autograd.JvpFn;
 import dev.descent.core.kernel.CopyKernels;
@@ -225,57 +226,21 @@ public final class Indexing {
         if (!Autograd.isRecording(self, s)) return base;
         int[] shape = self.shape(), is = index.shape();
         Tensor hitT = Tensor.of(hit).reshape(shape);
-        JvpFn jvp = switch (reduce) {
-            // sum and mean are linear in (self, src) together: the same reduction of the tangents
-            case "sum", "mean" -> t -> scatterReduce(orZeros(t[0], self), d, index, orZeros(t[1], s), reduce, includeSelf);
-            case "amax", "amin" -> t -> {
-                // each target's tangent is the mean of its winners' tangents (the transpose of the backward's share)
-                double[] ties = new double[n];
-                boolean[] selfWins = new boolean[n], srcWins = new boolean[m];
-                for (int i = 0; i < n; i++) ties[i] = (selfWins[i] = hit[i] && includeSelf && selfVal[i] == acc[i]) ? 1 : 0;
-                for (int f = 0; f < m; f++) if (srcWins[f] = srcVal[f] == acc[dstOf[f]]) ties[dstOf[f]]++;
-                for (int i = 0; i < n; i++) if (ties[i] == 0) ties[i] = 1;
-                Tensor tiesT = Tensor.of(ties).reshape(shape).to(self.dtype());
-                Tensor selfWinsT = Tensor.of(selfWins).reshape(shape), srcWinsT = Tensor.of(srcWins).reshape(is);
-                Tensor fromSelf = t[0] == null ? null : Tensor.where(hitT, Tensor.where(selfWinsT, t[0].div(tiesT), t[0].scalarLike(0)), t[0]);
-                Tensor fromSrc = t[1] == null ? null : Tensor.zeros(self.dtype(), shape)
-                        .scatterAdd(d, index, Tensor.where(srcWinsT, cropTo(t[1], is), t[1].scalarLike(0))).div(tiesT);
-                return Tangents.sum(shape, fromSelf, fromSrc);
-            };
-            default -> t -> { // prod: each member's tangent times the product of the group's other members
-                double[] nonZero = new double[n];
-                int[] zeros = new int[n];
-                for (int i = 0; i < n; i++) {
-                    nonZero[i] = 1;
-                    if (includeSelf) {
-                        if (selfVal[i] == 0) zeros[i]++;
-                        else nonZero[i] *= selfVal[i];
-                    }
-                }
-                for (int f = 0; f < m; f++) {
-                    if (srcVal[f] == 0) zeros[dstOf[f]]++;
-                    else nonZero[dstOf[f]] *= srcVal[f];
-                }
-                double[] selfFactor = new double[n], srcFactor = new double[m];
-                for (int i = 0; i < n; i++) selfFactor[i] = !hit[i] ? 1 : includeSelf ? others(selfVal[i], nonZero[i], zeros[i]) : 0;
-                for (int f = 0; f < m; f++) srcFactor[f] = others(srcVal[f], nonZero[dstOf[f]], zeros[dstOf[f]]);
-                Tensor fromSelf = t[0] == null ? null : t[0].mul(Tensor.of(selfFactor).reshape(shape).to(self.dtype()));
-                Tensor fromSrc = t[1] == null ? null : Tensor.zeros(self.dtype(), shape)
-                        .scatterAdd(d, index, cropTo(t[1], is).mul(Tensor.of(srcFactor).reshape(is).to(self.dtype())));
-                return Tangents.sum(shape, fromSelf, fromSrc);
-            };
-        };
-        BackwardFn rule = switch (reduce) {
+        BackwardFn rule;
+        JvpFn jvp;
+        switch (reduce) {
             case "sum", "mean" -> {
                 double[] div = new double[n];
                 for (int i = 0; i < n; i++) div[i] = hit[i] && reduce.equals("mean") ? count[i] + own : 1;
                 Tensor divT = Tensor.of(div).reshape(shape).to(self.dtype());
-                yield g -> {
+                rule = g -> {
                     Tensor gs = g.div(divT);
                     return new Tensor[] {
                             self.requiresGrad() ? (includeSelf ? gs : Tensor.where(hitT, g.scalarLike(0), g)) : null,
                             s.requiresGrad() ? padTo(gs.gather(d, index), srcShape) : null};
                 };
+                // sum and mean are linear in (self, src) together: the tangent is the same reduction of the tangents
+                jvp = t -> scatterReduce(orZeros(t[0], self), d, index, orZeros(t[1], s), reduce, includeSelf);
             }
             case "amax", "amin" -> {
                 double[] ties = new double[n];
@@ -290,18 +255,19 @@ public final class Indexing {
                 }
                 for (int i = 0; i < n; i++) if (ties[i] == 0) ties[i] = 1;
                 Tensor tiesT = Tensor.of(ties).reshape(shape).to(self.dtype()), selfWinsT = Tensor.of(selfWins).reshape(shape), srcWinsT = Tensor.of(srcWins).reshape(is);
-                yield g -> {
+                rule = g -> {
                     Tensor share = g.div(tiesT), zero = g.scalarLike(0);
                     return new Tensor[] {
                             self.requiresGrad() ? Tensor.where(hitT, Tensor.where(selfWinsT, share, zero), g) : null,
                             s.requiresGrad() ? padTo(Tensor.where(srcWinsT, share.gather(d, index), zero), srcShape) : null};
                 };
+                // a target's tangent: the mean of its winners' tangents (the transpose of the backward's shares)
+                jvp = t -> Tangents.sum(shape,
+                        t[0] == null ? null : Tensor.where(hitT, Tensor.where(selfWinsT, t[0].div(tiesT), t[0].scalarLike(0)), t[0]),
+                        t[1] == null ? null : Tensor.zeros(self.dtype(), shape)
+                                .scatterAdd(d, index, Tensor.where(srcWinsT, cropTo(t[1], is), t[1].scalarLike(0))).div(tiesT));
             }
-            default -> g -> { // prod: the product of the other members, counting zeros so that no division by 0 happens
-                if (GradMode.isEnabled()) {
-                    throw new UnsupportedOperationException("scatterReduce: gradients of gradients of reduce 'prod' are not supported");
-                }
-                double[] gv = g.toDoubleArray();
+            default -> { // prod: the product of the other members, counting zeros so that no division by 0 happens
                 double[] nonZero = new double[n];
                 int[] zeros = new int[n];
                 for (int i = 0; i < n; i++) {
@@ -315,14 +281,28 @@ public final class Indexing {
                     if (srcVal[f] == 0) zeros[dstOf[f]]++;
                     else nonZero[dstOf[f]] *= srcVal[f];
                 }
-                double[] gSelf = new double[n], gSrc = new double[Shape.numel(srcShape)];
-                for (int i = 0; i < n; i++) gSelf[i] = !hit[i] ? gv[i] : includeSelf ? gv[i] * others(selfVal[i], nonZero[i], zeros[i]) : 0;
-                for (int f = 0; f < m; f++) gSrc[srcFlat[f]] = gv[dstOf[f]] * others(srcVal[f], nonZero[dstOf[f]], zeros[dstOf[f]]);
-                return new Tensor[] {
-                        self.requiresGrad() ? Tensor.of(gSelf).reshape(shape).to(g.dtype()) : null,
-                        s.requiresGrad() ? Tensor.of(gSrc).reshape(srcShape).to(g.dtype()) : null};
-            };
-        };
+                // ∂out/∂self (1 where nothing was written) and ∂out[target]/∂src for each index position
+                double[] selfFactor = new double[n], srcFactor = new double[m];
+                for (int i = 0; i < n; i++) selfFactor[i] = !hit[i] ? 1 : includeSelf ? others(selfVal[i], nonZero[i], zeros[i]) : 0;
+                for (int f = 0; f < m; f++) srcFactor[f] = others(srcVal[f], nonZero[dstOf[f]], zeros[dstOf[f]]);
+                rule = g -> {
+                    if (GradMode.isEnabled() || carriesTangent(g, self, s)) {
+                        throw new UnsupportedOperationException("scatterReduce: gradients of gradients of reduce 'prod' are not supported"
+                                + " (neither by createGraph nor by a backward pass through dual tensors)");
+                    }
+                    double[] gv = g.toDoubleArray();
+                    double[] gSelf = new double[n], gSrc = new double[Shape.numel(srcShape)];
+                    for (int i = 0; i < n; i++) gSelf[i] = gv[i] * selfFactor[i];
+                    for (int f = 0; f < m; f++) gSrc[srcFlat[f]] = gv[dstOf[f]] * srcFactor[f];
+                    return new Tensor[] {
+                            self.requiresGrad() ? Tensor.of(gSelf).reshape(shape).to(g.dtype()) : null,
+                            s.requiresGrad() ? Tensor.of(gSrc).reshape(srcShape).to(g.dtype()) : null};
+                };
+                jvp = t -> Tangents.sum(shape, t[0] == null ? null : t[0].mul(Tensor.of(selfFactor).reshape(shape).to(self.dtype())),
+                        t[1] == null ? null : Tensor.zeros(self.dtype(), shape)
+                                .scatterAdd(d, index, cropTo(t[1], is).mul(Tensor.of(srcFactor).reshape(is).to(self.dtype()))));
+            }
+        }
         return Autograd.record("scatterReduce", base, rule, jvp, self, s);
     }
 
@@ -330,6 +310,13 @@ public final class Indexing {
     private static double others(double x, double nonZeroProduct, int zeros) {
         if (x == 0) return zeros == 1 ? nonZeroProduct : 0;
         return zeros == 0 ? nonZeroProduct / x : 0;
+    }
+
+    /** Whether forward mode is on and one of the tensors carries a tangent. */
+    private static boolean carriesTangent(Tensor... ts) {
+        if (!ForwardAD.isEnabled()) return false;
+        for (Tensor t : ts) if (t != null && t.tangent() != null) return true;
+        return false;
     }
 
     /** A tangent, or zeros of {@code like}'s shape and dtype when it is null (a zero tangent). */

@@ -105,7 +105,7 @@ public final class Pooling {
                     for (int k = 0; k < ho * wo; k++) ya[out + k] = xa[in + index[out + k]];
                 }
             });
-            return Autograd.record("maxPool2d", y, g -> new Tensor[] {place(g, lease.array(), xs)}, x);
+            return Autograd.record("maxPool2d", y, g -> new Tensor[] {place(g, lease.array(), xs)}, t -> pick(t[0], lease.array(), os), x);
         } else {
             int[] index = new int[planes * ho * wo];
             Storage s = xc.storage();
@@ -182,7 +182,7 @@ public final class Pooling {
                 for (int j = 0; j < k; j++) ya[out + j] = xa[in + index[out + j]];
             }
         }
-        return Autograd.record("maxPool2d", y, g -> new Tensor[] {place(g, index, xs)}, x);
+        return Autograd.record("maxPool2d", y, g -> new Tensor[] {place(g, index, xs)}, t -> pick(t[0], index, outShape), x);
     }
 
     /** The adjoint of {@link #pick}: dx[plane, index[o]] += g[o]. */
@@ -209,7 +209,7 @@ public final class Pooling {
                 for (int j = 0; j < k; j++) xa[in + index[out + j]] += ga[base + out + j];
             }
         }
-        return Autograd.record("maxPool2dBackward", dx, h -> new Tensor[] {pick(h, index, gs)}, g);
+        return Autograd.record("maxPool2dBackward", dx, h -> new Tensor[] {pick(h, index, gs)}, t -> place(t[0], index, inShape), g);
     }
 
     /**
@@ -230,7 +230,7 @@ public final class Pooling {
         Tensor y = Tensor.zeros(x.dtype(), os);
         double inv = 1.0 / (p.kh() * p.kw());
         windows(xs, os, p, (in, out, pos) -> y.storage().setDouble(out, y.storage().getDouble(out) + xc.storage().getDouble(xc.storageOffset() + in) * inv));
-        return Autograd.record("avgPool2d", y, g -> new Tensor[] {avgPool2dBackward(g, xs, p)}, x);
+        return Autograd.record("avgPool2d", y, g -> new Tensor[] {avgPool2dBackward(g, xs, p)}, t -> avgPool2d(t[0], p), x);
     }
 
     /**
@@ -252,7 +252,7 @@ public final class Pooling {
         Tensor dx = Tensor.zeros(g.dtype(), inShape);
         double inv = 1.0 / (p.kh() * p.kw());
         windows(inShape, os, p, (in, out, pos) -> dx.storage().setDouble(in, dx.storage().getDouble(in) + gc.storage().getDouble(gc.storageOffset() + out) * inv));
-        return Autograd.record("avgPool2dBackward", dx, h -> new Tensor[] {avgPool2d(h, p)}, g);
+        return Autograd.record("avgPool2dBackward", dx, h -> new Tensor[] {avgPool2d(h, p)}, t -> avgPool2dBackward(t[0], inShape, p), g);
     }
 
     /**
