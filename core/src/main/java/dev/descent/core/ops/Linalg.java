@@ -4,8 +4,6 @@ import dev.descent.core.DType;
 import dev.descent.core.Shape;
 import dev.descent.core.Tensor;
 import dev.descent.core.autograd.Autograd;
-import dev.descent.core.autograd.ForwardAD;
-import dev.descent.core.autograd.JvpFn;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -134,7 +132,7 @@ public final class Linalg {
         return Autograd.record("solve", out, g -> {
             Tensor gb = solve(ae.transpose(-1, -2), g);
             return new Tensor[] {gb.matmul(out.transpose(-1, -2)).neg(), gb};
-        }, firstOrder(t -> solve(ae, Tangents.sum(out.shape(), t[1], t[0] == null ? null : t[0].matmul(out).neg()))), ae, be); // dX = A⁻¹(dB − dA·X)
+        }, t -> solve(ae, Tangents.sum(out.shape(), t[1], t[0] == null ? null : t[0].matmul(out).neg())), ae, be); // dX = A⁻¹(dB − dA·X)
     }
 
     /**
@@ -160,7 +158,7 @@ public final class Linalg {
         return Autograd.record("inverse", out, g -> {
             Tensor yt = out.transpose(-1, -2);
             return new Tensor[] {yt.matmul(g).matmul(yt).neg()};
-        }, firstOrder(t -> out.matmul(t[0]).matmul(out).neg()), a); // dY = −Y·dA·Y
+        }, t -> out.matmul(t[0]).matmul(out).neg(), a); // dY = −Y·dA·Y
     }
 
     /**
@@ -182,12 +180,12 @@ public final class Linalg {
                 if (d[m] == 0) throw new IllegalArgumentException("det backward: matrix " + m + " of the batch is singular; the gradient det·A⁻ᵀ is undefined there");
             }
             return new Tensor[] {g.mul(out).unsqueeze(-1).unsqueeze(-1).mul(inverse(a).transpose(-1, -2))};
-        }, firstOrder(t -> {
+        }, t -> {
             for (int m = 0; m < d.length; m++) {
                 if (d[m] == 0) throw new IllegalArgumentException("det forward mode: matrix " + m + " of the batch is singular; the tangent det·tr(A⁻¹dA) is undefined there");
             }
             return out.mul(traceOfInverseTimes(a, t[0])); // d det = det·tr(A⁻¹dA)
-        }), a);
+        }, a);
     }
 
     /**
@@ -210,7 +208,7 @@ public final class Linalg {
         }
         Tensor out = make(log, dt, batch);
         Tensor logAbs = Autograd.record("slogdet", out, g -> new Tensor[] {g.unsqueeze(-1).unsqueeze(-1).mul(inverse(a).transpose(-1, -2))},
-                firstOrder(t -> traceOfInverseTimes(a, t[0])), a); // d log|det A| = tr(A⁻¹dA)
+                t -> traceOfInverseTimes(a, t[0]), a); // d log|det A| = tr(A⁻¹dA)
         return new SignLogDet(make(sign, dt, batch), logAbs);
     }
 
@@ -263,12 +261,12 @@ public final class Linalg {
             Tensor x = solve(lt, p);                                     // L⁻ᵀP
             Tensor s = solve(lt, x.transpose(-1, -2)).transpose(-1, -2);  // L⁻ᵀPL⁻¹
             return new Tensor[] {s.add(s.transpose(-1, -2)).mul(0.5)};
-        }, firstOrder(t -> {
+        }, t -> {
             // dL = L·Φ(L⁻¹·dA_s·L⁻ᵀ), dA_s = ½(dA + dAᵀ): the rule the backward above is the transpose of
             Tensor x = solve(out, symmetricPart(t[0]));                            // L⁻¹dA_s
             Tensor inner = solve(out, x.transpose(-1, -2)).transpose(-1, -2);     // L⁻¹dA_sL⁻ᵀ
             return out.matmul(inner.mul(phiMask(n, dt)));
-        }), a);
+        }, a);
     }
 
     /**
@@ -1051,19 +1049,6 @@ public final class Linalg {
         return Tensor.full(Double.NaN, t.dtype(), t.shape());
     }
 
-    /**
-     * A JVP rule run with tangent propagation suspended: the rule's own ops (which read the op's dual inputs) then
-     * compute only the tangent, not a tangent of the tangent (one level of forward mode, and no rule recursing into
-     * itself, as solve's would through its dual A).
-     */
-    private static JvpFn firstOrder(JvpFn rule) {
-        return t -> {
-            try (var _ = ForwardAD.suspended()) {
-                return rule.apply(t);
-            }
-        };
-    }
-
     /** Rule of an op with several outputs: its outputs (as the caller sees them) and their gradients to input gradients. */
     @FunctionalInterface
     private interface MultiBackward {
@@ -1100,14 +1085,14 @@ public final class Linalg {
             Tensor[] gs = new Tensor[outs.length];
             for (int i = 0; i < outs.length; i++) gs[i] = g.narrow(-1, offsets[i], sizes[i]).reshape(Shape.concat(batch, tails[i]));
             return rule.apply(views, gs);
-        }, firstOrder(t -> {
+        }, t -> {
             Tensor[] values = new Tensor[outs.length];
             for (int i = 0; i < outs.length; i++) values[i] = make(outs[i], dt, Shape.concat(batch, tails[i]));
             Tensor[] tangents = jvp.apply(values, t[0]);
             List<Tensor> flat = new ArrayList<>();
             for (int i = 0; i < outs.length; i++) flat.add(tangents[i].reshape(Shape.concat(batch, sizes[i])));
             return Tensor.cat(flat, batch.length);
-        }), input);
+        }, input);
         for (int i = 0; i < outs.length; i++) views[i] = pack.narrow(-1, offsets[i], sizes[i]).reshape(Shape.concat(batch, tails[i]));
         return views;
     }
