@@ -34,8 +34,9 @@ public final class Activations {
         Tensor[] yd = geluPass(x, recording);
         if (!recording) return yd[0];
         // The derivative Φ(x) + x·φ(x) shares Φ(x) with the value: both come from one erf per element.
-        Tensor d = Autograd.record("geluDerivative", yd[1], g -> new Tensor[] {g.mul(geluSecondDerivative(x))}, x);
-        return Autograd.record("gelu", yd[0], g -> new Tensor[] {g.mul(d)}, x);
+        Tensor d = Autograd.record("geluDerivative", yd[1], g -> new Tensor[] {g.mul(geluSecondDerivative(x))},
+                t -> t[0].mul(geluSecondDerivative(x)), x);
+        return Autograd.record("gelu", yd[0], g -> new Tensor[] {g.mul(d)}, t -> t[0].mul(d), x);
     }
 
     /** φ(x)·(2 − x²), GELU's second derivative, with differentiable ops. */
@@ -98,6 +99,9 @@ public final class Activations {
         return Autograd.record("silu", y, g -> {
             Tensor s = x.sigmoid();
             return new Tensor[] {g.mul(s).mul(x.mul(s.neg().add(1)).add(1))};
+        }, t -> {
+            Tensor s = x.sigmoid();
+            return t[0].mul(s).mul(x.mul(s.neg().add(1)).add(1));
         }, x);
     }
 
@@ -127,7 +131,7 @@ public final class Activations {
             Loops.forEachRow(x.shape(), x.strides(), x.storageOffset(), null, 0, null, 0,
                     (o, a, as, b, bs, c, cs, n) -> UnaryKernels.leakyReluRowD(xa, a, as, ya, o, n, slope, Vectors.ENABLED));
         }
-        return Autograd.record("leakyRelu", y, g -> new Tensor[] {leakyMask(g, x, slope)}, x);
+        return Autograd.record("leakyRelu", y, g -> new Tensor[] {leakyMask(g, x, slope)}, t -> leakyMask(t[0], x, slope), x);
     }
 
     /** g where x &gt; 0, slope·g elsewhere, in one pass: leaky ReLU's backward, linear in g (so its backward is itself). */
@@ -148,7 +152,8 @@ public final class Activations {
             Loops.forEachRow(new int[] {n}, new int[] {1}, 0, null, 0, null, 0,
                     (o, a, as, b, bs, c, cs, len) -> UnaryKernels.leakyMaskD(ga, go + o, xa, xo + o, ya, o, len, slope, Vectors.ENABLED));
         }
-        return Autograd.record("leakyReluBackward", y, h -> new Tensor[] {leakyMask(h, x, slope), null}, g, x);
+        return Autograd.record("leakyReluBackward", y, h -> new Tensor[] {leakyMask(h, x, slope), null},
+                t -> t[0] == null ? null : leakyMask(t[0], x, slope), g, x);
     }
 
     /**
@@ -167,7 +172,8 @@ public final class Activations {
         Tensor xd = x.detach();
         Tensor y = Tensor.where(xd.gt(0), xd, xd.clampMax(0).expm1().mul(alpha));
         // one node instead of five: d/dx α(eˣ − 1) = α·eˣ = y + α below 0 (written with y, so it differentiates again)
-        return Autograd.record("elu", y, g -> new Tensor[] {Tensor.where(x.gt(0), g, g.mul(y.add(alpha)))}, x);
+        return Autograd.record("elu", y, g -> new Tensor[] {Tensor.where(x.gt(0), g, g.mul(y.add(alpha)))},
+                t -> Tensor.where(x.gt(0), t[0], t[0].mul(y.add(alpha))), x);
     }
 
     /**
@@ -193,6 +199,9 @@ public final class Activations {
         return Autograd.record("softplus", y, g -> {
             Tensor bxg = beta == 1 ? x : x.mul(beta);
             return new Tensor[] {Tensor.where(bxg.gt(threshold), g, g.mul(bxg.sigmoid()))};
+        }, t -> {
+            Tensor bxt = beta == 1 ? x : x.mul(beta);
+            return Tensor.where(bxt.gt(threshold), t[0], t[0].mul(bxt.sigmoid()));
         }, x);
     }
 }

@@ -52,7 +52,8 @@ public final class Elementwise {
         Tensor x0 = p[0], x1 = p[1];
         return Autograd.record("sub", y, g -> new Tensor[] {
                 x0.requiresGrad() ? Views.sumToShape(g, x0.shape()) : null,
-                x1.requiresGrad() ? Views.sumToShape(g.neg(), x1.shape()) : null}, x0, x1);
+                x1.requiresGrad() ? Views.sumToShape(g.neg(), x1.shape()) : null},
+                t -> Tangents.sum(y.shape(), t[0], t[1] == null ? null : t[1].neg()), x0, x1);
     }
 
     /**
@@ -89,7 +90,8 @@ public final class Elementwise {
         // d(a/b)/da = 1/b;  d(a/b)/db = -a/b²
         return Autograd.record("div", y, g -> new Tensor[] {
                 x0.requiresGrad() ? Views.sumToShape(g.div(x1), x0.shape()) : null,
-                x1.requiresGrad() ? Views.sumToShape(g.mul(x0).div(x1.mul(x1)).neg(), x1.shape()) : null}, x0, x1);
+                x1.requiresGrad() ? Views.sumToShape(g.mul(x0).div(x1.mul(x1)).neg(), x1.shape()) : null},
+                t -> Tangents.sum(y.shape(), t[0] == null ? null : t[0].div(x1), t[1] == null ? null : t[1].mul(x0).div(x1.mul(x1)).neg()), x0, x1);
     }
 
     /**
@@ -108,7 +110,9 @@ public final class Elementwise {
         // d(aᵇ)/da = b·aᵇ⁻¹;  d(aᵇ)/db = aᵇ·ln a (taken as 0 where a = 0, as PyTorch does)
         return Autograd.record("pow", y, g -> new Tensor[] {
                 x0.requiresGrad() ? Views.sumToShape(g.mul(x1).mul(x0.pow(x1.sub(1))), x0.shape()) : null,
-                x1.requiresGrad() ? Views.sumToShape(where(x0.eq(0), g.scalarLike(0), g.mul(y).mul(x0.log())), x1.shape()) : null}, x0, x1);
+                x1.requiresGrad() ? Views.sumToShape(where(x0.eq(0), g.scalarLike(0), g.mul(y).mul(x0.log())), x1.shape()) : null},
+                t -> Tangents.sum(y.shape(), t[0] == null ? null : t[0].mul(x1).mul(x0.pow(x1.sub(1))),
+                        t[1] == null ? null : where(x0.eq(0), y.scalarLike(0), t[1].mul(y).mul(x0.log()))), x0, x1);
     }
 
     /**
@@ -124,7 +128,7 @@ public final class Elementwise {
         Tensor[] p = promote(a, b);
         Tensor x0 = p[0], x1 = p[1];
         Tensor y = binary("maximum", BinaryKernels.Kind.MAX, x0, x1);
-        return Autograd.record("maximum", y, g -> tieSplit(g, x0.gt(x1), x0.eq(x1), x0, x1), x0, x1);
+        return Autograd.record("maximum", y, g -> tieSplit(g, x0.gt(x1), x0.eq(x1), x0, x1), t -> tieTangent(t, x0.gt(x1), x0.eq(x1), y), x0, x1);
     }
 
     /**
@@ -140,7 +144,7 @@ public final class Elementwise {
         Tensor[] p = promote(a, b);
         Tensor x0 = p[0], x1 = p[1];
         Tensor y = binary("minimum", BinaryKernels.Kind.MIN, x0, x1);
-        return Autograd.record("minimum", y, g -> tieSplit(g, x0.lt(x1), x0.eq(x1), x0, x1), x0, x1);
+        return Autograd.record("minimum", y, g -> tieSplit(g, x0.lt(x1), x0.eq(x1), x0, x1), t -> tieTangent(t, x0.lt(x1), x0.eq(x1), y), x0, x1);
     }
 
     /** Gradient weights: 1 to a where {@code aWins}, ½ to each on {@code tie}, else 1 to b. */
@@ -151,6 +155,13 @@ public final class Elementwise {
         return new Tensor[] {
             a.requiresGrad() ? Views.sumToShape(g.mul(wa), a.shape()) : null,
             b.requiresGrad() ? Views.sumToShape(g.mul(wb), b.shape()) : null};
+    }
+
+    /** The forward-mode counterpart of {@link #tieSplit}: a's tangent where {@code aWins}, the mean of both on {@code tie}, else b's. */
+    private static Tensor tieTangent(Tensor[] t, Tensor aWins, Tensor tie, Tensor y) {
+        Tensor one = y.scalarLike(1), half = y.scalarLike(0.5), zero = y.scalarLike(0);
+        Tensor wa = where(aWins, one, where(tie, half, zero));
+        return Tangents.sum(y.shape(), Tangents.times(t[0], wa), Tangents.times(t[1], one.sub(wa)));
     }
 
     /**
@@ -173,6 +184,9 @@ public final class Elementwise {
             Tensor zero = g.scalarLike(0);
             Tensor inside = where(x.ge(lo), where(x.le(hi), g, zero), zero);
             return new Tensor[] {inside};
+        }, t -> {
+            Tensor zero = t[0].scalarLike(0);
+            return where(x.ge(lo), where(x.le(hi), t[0], zero), zero);
         }, x);
     }
 
@@ -187,7 +201,7 @@ public final class Elementwise {
      */
     public static Tensor neg(Tensor x) {
         Tensor y = unary(UnaryKernels.Kind.NEG, x);
-        return Autograd.record("neg", y, g -> new Tensor[] {g.neg()}, x);
+        return Autograd.record("neg", y, g -> new Tensor[] {g.neg()}, t -> t[0].neg(), x);
     }
 
     /**
@@ -199,7 +213,7 @@ public final class Elementwise {
      */
     public static Tensor exp(Tensor x) {
         Tensor y = unary(UnaryKernels.Kind.EXP, x);
-        return Autograd.record("exp", y, g -> new Tensor[] {g.mul(y)}, x);
+        return Autograd.record("exp", y, g -> new Tensor[] {g.mul(y)}, t -> t[0].mul(y), x);
     }
 
     /**
@@ -211,7 +225,7 @@ public final class Elementwise {
      */
     public static Tensor log(Tensor x) {
         Tensor y = unary(UnaryKernels.Kind.LOG, x);
-        return Autograd.record("log", y, g -> new Tensor[] {g.div(x)}, x);
+        return Autograd.record("log", y, g -> new Tensor[] {g.div(x)}, t -> t[0].div(x), x);
     }
 
     /**
@@ -223,7 +237,7 @@ public final class Elementwise {
      */
     public static Tensor sqrt(Tensor x) {
         Tensor y = unary(UnaryKernels.Kind.SQRT, x);
-        return Autograd.record("sqrt", y, g -> new Tensor[] {g.div(y.mul(2))}, x);
+        return Autograd.record("sqrt", y, g -> new Tensor[] {g.div(y.mul(2))}, t -> t[0].div(y.mul(2)), x);
     }
 
     /**
@@ -239,7 +253,7 @@ public final class Elementwise {
             Tensor zero = g.scalarLike(0);
             Tensor sign = where(x.gt(0), g.scalarLike(1), where(x.lt(0), g.scalarLike(-1), zero));
             return new Tensor[] {g.mul(sign)};
-        }, x);
+        }, t -> t[0].mul(where(x.gt(0), y.scalarLike(1), where(x.lt(0), y.scalarLike(-1), y.scalarLike(0)))), x);
     }
 
     /**
@@ -252,7 +266,7 @@ public final class Elementwise {
      */
     public static Tensor relu(Tensor x) {
         Tensor y = unary(UnaryKernels.Kind.RELU, x);
-        return Autograd.record("relu", y, g -> new Tensor[] {positivePart(g, x)}, x);
+        return Autograd.record("relu", y, g -> new Tensor[] {positivePart(g, x)}, t -> positivePart(t[0], x), x);
     }
 
     /**
@@ -280,7 +294,8 @@ public final class Elementwise {
             Loops.forEachRow(new int[] {n}, new int[] {1}, 0, null, 0, null, 0,
                     (o, a, as, b, bs, c, cs, len) -> UnaryKernels.maskPositiveD(ga, go + o, xa, xo + o, ya, o, len, dev.descent.core.kernel.Vectors.ENABLED));
         }
-        return Autograd.record("positivePart", y, h -> new Tensor[] {positivePart(h, x), null}, g, x);
+        return Autograd.record("positivePart", y, h -> new Tensor[] {positivePart(h, x), null},
+                t -> t[0] == null ? null : Tangents.broadcast(positivePart(t[0], x), y.shape()), g, x);
     }
 
     /**
@@ -292,7 +307,7 @@ public final class Elementwise {
      */
     public static Tensor sigmoid(Tensor x) {
         Tensor y = unary(UnaryKernels.Kind.SIGMOID, x);
-        return Autograd.record("sigmoid", y, g -> new Tensor[] {g.mul(y).mul(y.neg().add(1))}, x);
+        return Autograd.record("sigmoid", y, g -> new Tensor[] {g.mul(y).mul(y.neg().add(1))}, t -> t[0].mul(y).mul(y.neg().add(1)), x);
     }
 
     /**
@@ -304,7 +319,7 @@ public final class Elementwise {
      */
     public static Tensor tanh(Tensor x) {
         Tensor y = unary(UnaryKernels.Kind.TANH, x);
-        return Autograd.record("tanh", y, g -> new Tensor[] {g.mul(y.mul(y).neg().add(1))}, x);
+        return Autograd.record("tanh", y, g -> new Tensor[] {g.mul(y.mul(y).neg().add(1))}, t -> t[0].mul(y.mul(y).neg().add(1)), x);
     }
 
     /**
@@ -321,7 +336,8 @@ public final class Elementwise {
         Storage xs = xc.storage(), ys = y.storage();
         int base = xc.storageOffset();
         for (int i = 0; i < y.numel(); i++) ys.setDouble(i, dev.descent.core.kernel.SpecialFunctions.erfFast(xs.getDouble(base + i)));
-        return Autograd.record("erf", y, g -> new Tensor[] {g.mul(x.square().neg().exp()).mul(1.1283791670955126)}, x);
+        return Autograd.record("erf", y, g -> new Tensor[] {g.mul(x.square().neg().exp()).mul(1.1283791670955126)},
+                t -> t[0].mul(x.square().neg().exp()).mul(1.1283791670955126), x);
     }
 
     /**
@@ -333,7 +349,7 @@ public final class Elementwise {
      */
     public static Tensor sin(Tensor x) {
         Tensor y = unary(UnaryKernels.Kind.SIN, x);
-        return Autograd.record("sin", y, g -> new Tensor[] {g.mul(x.cos())}, x);
+        return Autograd.record("sin", y, g -> new Tensor[] {g.mul(x.cos())}, t -> t[0].mul(x.cos()), x);
     }
 
     /**
@@ -345,7 +361,7 @@ public final class Elementwise {
      */
     public static Tensor cos(Tensor x) {
         Tensor y = unary(UnaryKernels.Kind.COS, x);
-        return Autograd.record("cos", y, g -> new Tensor[] {g.mul(x.sin()).neg()}, x);
+        return Autograd.record("cos", y, g -> new Tensor[] {g.mul(x.sin()).neg()}, t -> t[0].mul(x.sin()).neg(), x);
     }
 
     /**
@@ -357,7 +373,7 @@ public final class Elementwise {
      */
     public static Tensor log1p(Tensor x) {
         Tensor y = unary(UnaryKernels.Kind.LOG1P, x);
-        return Autograd.record("log1p", y, g -> new Tensor[] {g.div(x.add(1))}, x);
+        return Autograd.record("log1p", y, g -> new Tensor[] {g.div(x.add(1))}, t -> t[0].div(x.add(1)), x);
     }
 
     /**
@@ -369,7 +385,7 @@ public final class Elementwise {
      */
     public static Tensor expm1(Tensor x) {
         Tensor y = unary(UnaryKernels.Kind.EXPM1, x);
-        return Autograd.record("expm1", y, g -> new Tensor[] {g.mul(y.add(1))}, x);
+        return Autograd.record("expm1", y, g -> new Tensor[] {g.mul(y.add(1))}, t -> t[0].mul(y.add(1)), x);
     }
 
     /**
@@ -381,7 +397,7 @@ public final class Elementwise {
      */
     public static Tensor rsqrt(Tensor x) {
         Tensor y = unary(UnaryKernels.Kind.RSQRT, x);
-        return Autograd.record("rsqrt", y, g -> new Tensor[] {g.mul(y.mul(y).mul(y)).mul(-0.5)}, x);
+        return Autograd.record("rsqrt", y, g -> new Tensor[] {g.mul(y.mul(y).mul(y)).mul(-0.5)}, t -> t[0].mul(y.mul(y).mul(y)).mul(-0.5), x);
     }
 
     /**
@@ -393,7 +409,7 @@ public final class Elementwise {
      */
     public static Tensor reciprocal(Tensor x) {
         Tensor y = unary(UnaryKernels.Kind.RECIPROCAL, x);
-        return Autograd.record("reciprocal", y, g -> new Tensor[] {g.mul(y.mul(y)).neg()}, x);
+        return Autograd.record("reciprocal", y, g -> new Tensor[] {g.mul(y.mul(y)).neg()}, t -> t[0].mul(y.mul(y)).neg(), x);
     }
 
     /**
@@ -445,7 +461,7 @@ public final class Elementwise {
     /** A piecewise-constant function: its gradient is zeros of x's shape (where it jumps, too). */
     private static Tensor stepFunction(String op, UnaryKernels.Kind k, Tensor x) {
         Tensor y = unary(k, x);
-        return Autograd.record(op, y, g -> new Tensor[] {Tensor.zeros(g.dtype(), x.shape())}, x);
+        return Autograd.record(op, y, g -> new Tensor[] {Tensor.zeros(g.dtype(), x.shape())}, t -> null, x);
     }
 
     /**
@@ -531,6 +547,9 @@ public final class Elementwise {
             return new Tensor[] {
                 x0.requiresGrad() ? Views.sumToShape(where(cond, g, zero), x0.shape()) : null,
                 x1.requiresGrad() ? Views.sumToShape(where(cond, zero, g), x1.shape()) : null};
+        }, t -> {
+            Tensor zero = y.scalarLike(0);
+            return Tangents.broadcast(where(cond, t[0] == null ? zero : t[0], t[1] == null ? zero : t[1]), y.shape());
         }, x0, x1);
     }
 
@@ -604,7 +623,8 @@ public final class Elementwise {
                 }
             }
         }
-        return Autograd.record(op, y, g -> new Tensor[] {triangle(op, g, diagonal, lower)}, x);
+        return Autograd.record(op, y, g -> new Tensor[] {triangle(op, g, diagonal, lower)},
+                t -> triangle(op, t[0], diagonal, lower), x);
     }
 
     /**

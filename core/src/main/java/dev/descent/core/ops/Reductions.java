@@ -84,6 +84,9 @@ public final class Reductions {
             Tensor hit = x.eq(y.reshape(kept)).to(x.dtype());
             Tensor share = g.reshape(kept).div(hit.sum(all, true));
             return new Tensor[] {hit.mul(share)};
+        }, t -> {
+            Tensor hit = x.eq(y.reshape(kept)).to(x.dtype());
+            return hit.mul(t[0]).sum(all, keepdim).div(hit.sum(all, keepdim));
         }, x);
     }
 
@@ -213,7 +216,8 @@ public final class Reductions {
         Tensor y = rawProduct(x, mask, keepdim);
         Tensor in = x;
         int[] kept = keptShape(x.shape(), mask), all = reducedDims(mask);
-        return Autograd.record("prod", y, g -> new Tensor[] {g.reshape(kept).mul(productGradient(in, y.reshape(kept), all))}, x);
+        return Autograd.record("prod", y, g -> new Tensor[] {g.reshape(kept).mul(productGradient(in, y.reshape(kept), all))},
+                t -> t[0].mul(productGradient(in, y.reshape(kept), all)).sum(all, keepdim), x);
     }
 
     /**
@@ -287,6 +291,9 @@ public final class Reductions {
             Tensor yk = y.reshape(kept);
             Tensor safe = Tensor.where(yk.eq(0), yk.scalarLike(1), yk); // ‖x‖ = 0 means x = 0 there: the gradient is 0
             return new Tensor[] {g.reshape(kept).mul(x).div(safe)};
+        }, t -> {
+            Tensor safe = Tensor.where(y.eq(0), y.scalarLike(1), y);
+            return x.mul(t[0]).sum(all, keepdim).div(safe);
         }, x);
     }
 
@@ -327,7 +334,8 @@ public final class Reductions {
             }
         }
         if (!x.dtype().isFloatingPoint()) return y;
-        return Autograd.record(reverse ? "cumsum_backward" : "cumsum", y, g -> new Tensor[] {scan(g, d, !reverse)}, x);
+        return Autograd.record(reverse ? "cumsum_backward" : "cumsum", y, g -> new Tensor[] {scan(g, d, !reverse)},
+                t -> scan(t[0], d, reverse), x);
     }
 
     /**
