@@ -161,7 +161,7 @@ public final class Ch09Modes {
         System.out.println("H·v    = " + h.matmul(dir));
         // end::hessian[]
 
-        Tutorial.section("forward over reverse");
+        Tutorial.section("forward-over-reverse");
         // tag::fwdrev[]
         Tensor leaf = w.detach().requiresGrad(true);
         Tensor lossOnDual = loss.apply(ForwardAD.dual(leaf, dir));          // one forward pass, w carrying the tangent v
