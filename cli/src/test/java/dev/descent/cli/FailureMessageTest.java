@@ -110,6 +110,8 @@ class FailureMessageTest {
                 fails("zero threads for demo", 2, "--threads", "demo", "--threads", "0"),
                 fails("negative threads for a reproduction", 2, "--threads", "reproduce", "erm", "--quick", "--threads", "-2", "--out",
                         dir.resolve("e").toString()),
+                fails("negative checkpoint interval for a reproduction", 2, "--checkpoint-every", "reproduce", "unlearning", "--quick", "--checkpoint-every",
+                        "-1", "--out", dir.resolve("h").toString()),
                 fails("truncated config.json", 2, "config.json",
                         "train", "--resume", runWithConfig("truncated", config.substring(0, config.length() - 20)).toString()),
                 fails("a string where config.json needs a number", 2, "config.json",

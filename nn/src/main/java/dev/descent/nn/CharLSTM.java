@@ -54,8 +54,8 @@ public final class CharLSTM extends Module {
         if (tokens.dtype() != DType.INT64 || tokens.dim() != 2) {
             throw new IllegalArgumentException(this + ": tokens must be int64 [B, T], got " + tokens.dtype() + " " + Shape.format(tokens.shape()));
         }
-        LSTM.Output o = lstm.forward(embed.forward(tokens), state);
-        return new LSTM.Output(head.forward(o.output()), o.state());
+        LSTM.Output o = lstm.forward(embed.call(tokens), state);
+        return new LSTM.Output(head.call(o.output()), o.state());
     }
 
     /**

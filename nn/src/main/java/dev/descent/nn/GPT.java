@@ -74,8 +74,8 @@ public final class GPT extends Module {
         }
         int t = tokens.size(1);
         if (t > context) throw new IllegalArgumentException(this + ": sequence of " + t + " tokens is longer than the context " + context);
-        Tensor x = wte.forward(tokens).add(wpe.forward(Tensor.arange(t)));
-        x = lnF.forward(h.forward(x));
+        Tensor x = wte.call(tokens).add(wpe.call(Tensor.arange(t)));
+        x = lnF.call(h.call(x));
         return x.matmul(wte.weight().t());
     }
 

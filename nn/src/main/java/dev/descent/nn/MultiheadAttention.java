@@ -187,11 +187,11 @@ public final class MultiheadAttention extends Module {
             if (attnM != null) scores = masked(scores, attnM);
             if (padM != null) scores = masked(scores, padM);
             Tensor weights = scores.softmax(-1);
-            if (dropout != null) weights = dropout.forward(weights);
+            if (dropout != null) weights = dropout.call(weights);
             out = weights.matmul(vh);
             w = averageWeights ? weights.mean(1) : weights;
         }
-        out = outProj.forward(out.transpose(1, 2).reshape(b, l, embedDim)); // heads side by side again
+        out = outProj.call(out.transpose(1, 2).reshape(b, l, embedDim)); // heads side by side again
         return new Output(batchFirst ? out : out.transpose(0, 1), w);
     }
 

@@ -63,11 +63,11 @@ public final class TransformerBlock extends Module {
     @Override
     public Tensor forward(Tensor x) {
         if (x.dim() != 3) throw new IllegalArgumentException(this + ": input must be [B, T, E], got " + Shape.format(x.shape()));
-        Tensor h = ln1.forward(x);
+        Tensor h = ln1.call(x);
         Tensor a = attn.forwardCausal(h);
-        if (dropout != null) a = dropout.forward(a);
+        if (dropout != null) a = dropout.call(a);
         x = x.add(a);
-        return x.add(mlp.forward(ln2.forward(x)));
+        return x.add(mlp.call(ln2.call(x)));
     }
 
     /**

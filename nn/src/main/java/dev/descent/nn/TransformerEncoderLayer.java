@@ -87,24 +87,24 @@ public final class TransformerEncoderLayer extends Module {
     public Tensor forward(Tensor src, Tensor srcMask, Tensor srcKeyPaddingMask) {
         Tensor x = src;
         if (normFirst) {
-            x = x.add(attentionBlock(norm1.forward(x), srcMask, srcKeyPaddingMask));
-            return x.add(feedForwardBlock(norm2.forward(x)));
+            x = x.add(attentionBlock(norm1.call(x), srcMask, srcKeyPaddingMask));
+            return x.add(feedForwardBlock(norm2.call(x)));
         }
-        x = norm1.forward(x.add(attentionBlock(x, srcMask, srcKeyPaddingMask)));
-        return norm2.forward(x.add(feedForwardBlock(x)));
+        x = norm1.call(x.add(attentionBlock(x, srcMask, srcKeyPaddingMask)));
+        return norm2.call(x.add(feedForwardBlock(x)));
     }
 
     private Tensor attentionBlock(Tensor x, Tensor mask, Tensor padding) {
         Tensor y = selfAttn.forward(x, x, x, padding, mask, false, true).output();
-        return dropout1 == null ? y : dropout1.forward(y);
+        return dropout1 == null ? y : dropout1.call(y);
     }
 
     private Tensor feedForwardBlock(Tensor x) {
-        Tensor h = linear1.forward(x);
+        Tensor h = linear1.call(x);
         h = gelu ? h.gelu() : h.relu();
-        if (dropout != null) h = dropout.forward(h);
-        h = linear2.forward(h);
-        return dropout2 == null ? h : dropout2.forward(h);
+        if (dropout != null) h = dropout.call(h);
+        h = linear2.call(h);
+        return dropout2 == null ? h : dropout2.call(h);
     }
 
     @Override

@@ -127,4 +127,33 @@ class ModuleHooksTest {
         Tensor w = first.namedParameters().get("weight");
         assertTrue(ForwardAD.tangent(first.call(ForwardAD.dual(x, v))).allClose(v.matmul(w.t()), 1e-6, 1e-6));
     }
+
+    /** Composite layers call their children through call(), so hooks deep inside a GPT fire (every block's layer norms, MLP, attention projection). */
+    @Test
+    void hooksOnTheChildrenOfCompositeLayersFire() {
+        GPT gpt = Models.gpt(11, 8, 2, 2, 8, new SplittableRandom(3));
+        Map<String, Integer> calls = new LinkedHashMap<>();
+        Map<String, Tensor> outputs = new LinkedHashMap<>();
+        gpt.namedModules().forEach((name, m) -> {
+            if (name.isEmpty()) return;
+            m.registerForwardHook((mod, in, out) -> {
+                calls.merge(name, 1, Integer::sum);
+                outputs.put(name, out);
+                return null;
+            });
+        });
+        Tensor tokens = Tensor.ofIndices(new long[] {1, 2, 3, 4, 5, 6}).reshape(2, 3);
+        gpt.call(tokens);
+        List<String> never = new ArrayList<>();
+        gpt.namedModules().keySet().forEach(n -> {
+            if (!n.isEmpty() && !calls.containsKey(n)) never.add(n);
+        });
+        assertTrue(never.isEmpty(), "modules whose forward hook never fired: " + never);
+        // a replacing hook inside the model changes the model's output
+        Tensor before = gpt.call(tokens);
+        HookHandle h = gpt.namedModules().get("ln_f").registerForwardHook((mod, in, out) -> out.mul(0));
+        Tensor after = gpt.call(tokens);
+        h.remove();
+        assertTrue(after.abs().sum().item() == 0 && before.abs().sum().item() > 0, "zeroing ln_f zeroes the tied-head logits");
+    }
 }

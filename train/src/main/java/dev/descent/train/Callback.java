@@ -1,5 +1,8 @@
 package dev.descent.train;
 
+import java.io.IOException;
+import java.nio.file.Path;
+
 /**
  * Something that runs beside the training loop: a progress bar, a metrics file, plots, early stopping,
  * a probe of the optimizer's state. Every method does nothing by default; implement the ones you need.
@@ -39,6 +42,31 @@ public interface Callback {
      * @param metrics the epoch's numbers
      */
     default void onEpochEnd(Trainer trainer, EpochMetrics metrics) {}
+
+    /**
+     * While a checkpoint is written (only when the trainer has {@linkplain Trainer.Builder#checkpoints checkpoints}): a
+     * callback that accumulates something a resumed run needs (a series gathered step by step, a probe's running
+     * numbers) writes it into {@code checkpoint}, the new checkpoint's folder, beside the model and optimizer files.
+     * The folder becomes the latest checkpoint only after every callback returned, so what is written here and the
+     * model are saved together or not at all. Runs after {@link #onStep} of the step the checkpoint is at (and at an
+     * epoch's end, before {@link #onEpochEnd}). Choose file names that no other callback uses.
+     *
+     * @param trainer    the loop
+     * @param checkpoint the folder being written
+     * @throws IOException when a file cannot be written (the checkpoint is then not made the latest)
+     */
+    default void onCheckpoint(Trainer trainer, Path checkpoint) throws IOException {}
+
+    /**
+     * When {@link Trainer#resume()} continues from a checkpoint, after the model and optimizer were restored and before
+     * {@link #onTrainStart}: reads back what {@link #onCheckpoint} wrote into {@code checkpoint}. {@link Trainer#steps()}
+     * and {@link Trainer#history()} are already the checkpoint's.
+     *
+     * @param trainer    the loop
+     * @param checkpoint the checkpoint's folder
+     * @throws IOException when a file is missing or corrupt (name it in the message)
+     */
+    default void onRestore(Trainer trainer, Path checkpoint) throws IOException {}
 
     /**
      * When the loop ends, however it ends.

@@ -59,6 +59,32 @@ public final class Checkpoints {
      * @throws IOException when a file cannot be written (LATEST then still names the previous checkpoint)
      */
     public void save(Module model, Map<String, String> modelMeta, Optimizer opt, Position pos) throws IOException {
+        save(model, modelMeta, opt, pos, folder -> {});
+    }
+
+    /** Writes what a checkpoint holds besides the model, the optimizer and the position (a callback's accumulated state). */
+    @FunctionalInterface
+    public interface Extra {
+        /**
+         * Writes files into the checkpoint being made.
+         *
+         * @param folder the checkpoint's folder (it becomes the latest only after this returns)
+         * @throws IOException when a file cannot be written
+         */
+        void writeInto(Path folder) throws IOException;
+    }
+
+    /**
+     * Writes a checkpoint at {@code pos} with further files, and makes it the latest; older checkpoints are deleted after.
+     *
+     * @param model     the model (its state dict is saved)
+     * @param modelMeta metadata stored in the model file
+     * @param opt       the optimizer (its state is saved)
+     * @param pos       the position
+     * @param extra     writes further files into the checkpoint's folder before LATEST names it
+     * @throws IOException when a file cannot be written (LATEST then still names the previous checkpoint)
+     */
+    public void save(Module model, Map<String, String> modelMeta, Optimizer opt, Position pos, Extra extra) throws IOException {
         Files.createDirectories(dir);
         String name = String.format("ckpt-%04d-%06d", pos.epoch(), pos.batch());
         Path target = dir.resolve(name);
@@ -78,6 +104,7 @@ public final class Checkpoints {
         for (EpochMetrics m : pos.history()) hist.add(MetricsLog.toMap(m));
         state.put("history", hist);
         AtomicFile.writeString(target.resolve("state.json"), Json.write(state) + "\n");
+        extra.writeInto(target);
         AtomicFile.writeString(dir.resolve("LATEST"), name + "\n");
         try (Stream<Path> s = Files.list(dir)) {
             for (Path old : s.filter(p -> Files.isDirectory(p) && !p.getFileName().toString().equals(name)).toList()) deleteTree(old);

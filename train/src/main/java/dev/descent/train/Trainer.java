@@ -41,7 +41,8 @@ import java.util.Objects;
  * {@link TrainResult.Status#DIVERGED}, naming the epoch and batch, and writes nothing for that epoch.
  * {@link #requestStop(String)} (from a signal handler or a callback) ends the run after the current
  * step, writing a checkpoint at that step. Checkpoints hold the model, the optimizer state (and with
- * it the scheduler's position) and the position in the epoch, so {@link #resume()} continues at the
+ * it the scheduler's position), the position in the epoch and what callbacks accumulate
+ * ({@link Callback#onCheckpoint}, read back by {@link Callback#onRestore}), so {@link #resume()} continues at the
  * exact step and ends with bitwise the same weights as an uninterrupted run (same thread count and
  * vector width): the loader's order depends only on its seed and the epoch.
  *
@@ -140,6 +141,7 @@ public final class Trainer {
      * @throws IOException when a checkpoint cannot be written
      */
     public TrainResult fit() throws IOException {
+        resumedFrom = null;
         return run(new Checkpoints.Position(0, 0, 0, 0, 0, 0, 0, List.of()));
     }
 
@@ -214,6 +216,7 @@ public final class Trainer {
         history.clear();
         history.addAll(pos.history());
         steps = pos.steps();
+        if (resumedFrom != null) for (Callback c : callbacks) c.onRestore(this, resumedFrom);
         boolean previousAnomaly = Anomaly.isEnabled();
         Anomaly.setEnabled(detectAnomaly);
         TrainResult result = null;
@@ -296,7 +299,8 @@ public final class Trainer {
                     boolean stop = stopReason != null;
                     if (b < total && checkpoints != null && (stop || checkpointEvery > 0 && steps % checkpointEvery == 0)) {
                         double secs = seconds + (System.nanoTime() - t0) / 1e9;
-                        checkpoints.save(model, modelMeta, optimizer, new Checkpoints.Position(epoch, b, steps, lossSum, correct, seen, secs, history));
+                        checkpoints.save(model, modelMeta, optimizer, new Checkpoints.Position(epoch, b, steps, lossSum, correct, seen, secs, history),
+                                this::callbackState);
                     }
                     if (stop && b < total) return end(TrainResult.Status.STOPPED, stopReason, epoch + 1, b, total);
                 }
@@ -322,7 +326,9 @@ public final class Trainer {
             history.add(m);
             if (scheduler != null) scheduler.step();
             if (plateau != null) plateau.step(evaluation != null ? testLoss : m.trainLoss());
-            if (checkpoints != null) checkpoints.save(model, modelMeta, optimizer, new Checkpoints.Position(epoch + 1, 0, steps, 0, 0, 0, 0, history));
+            if (checkpoints != null) {
+                checkpoints.save(model, modelMeta, optimizer, new Checkpoints.Position(epoch + 1, 0, steps, 0, 0, 0, 0, history), this::callbackState);
+            }
             try {
                 for (Callback c : callbacks) c.onEpochEnd(this, m);
             } catch (UncheckedIOException e) {
@@ -331,6 +337,11 @@ public final class Trainer {
             if (stopReason != null && epoch + 1 < epochs) return end(TrainResult.Status.STOPPED, stopReason, epoch + 1, total, total);
         }
         return end(TrainResult.Status.COMPLETED, "", epochs, total, total);
+    }
+
+    /** Each callback's state, written into a checkpoint's folder before it becomes the latest. */
+    private void callbackState(Path folder) throws IOException {
+        for (Callback c : callbacks) c.onCheckpoint(this, folder);
     }
 
     /**

@@ -250,6 +250,62 @@ class TrainerTest {
         assertSameWeights(weights(straight), weights(resumed));
     }
 
+    /** Gathers every step's loss, as a probe of a reproduction does, and keeps the series in each checkpoint. */
+    private static final class LossSeries implements Callback {
+        final List<Double> losses = new ArrayList<>();
+        final long crashAfter;
+
+        LossSeries(long crashAfter) {
+            this.crashAfter = crashAfter;
+        }
+
+        @Override
+        public void onStep(Trainer t, Step s) {
+            losses.add(s.loss());
+            if (s.step() == crashAfter) throw new IllegalStateException("simulated crash after step " + crashAfter);
+        }
+
+        @Override
+        public void onCheckpoint(Trainer t, Path checkpoint) throws java.io.IOException {
+            StringBuilder sb = new StringBuilder();
+            for (double v : losses) sb.append(v).append('\n');
+            java.nio.file.Files.writeString(checkpoint.resolve("losses.txt"), sb);
+        }
+
+        @Override
+        public void onRestore(Trainer t, Path checkpoint) throws java.io.IOException {
+            losses.clear();
+            for (String l : java.nio.file.Files.readAllLines(checkpoint.resolve("losses.txt"))) losses.add(Double.parseDouble(l));
+        }
+    }
+
+    @Test
+    void aCallbacksStateIsSavedWithEachCheckpointAndRestoredOnResume() throws Exception {
+        TensorDataset train = spirals(1, N);
+        Sequential straight = model(5);
+        LossSeries whole = new LossSeries(-1);
+        Trainer.builder(straight, adam(straight), new DataLoader(train, BATCH, 8)).epochs(2).callbacks(whole).build().fit();
+        assertEquals(14, whole.losses.size(), "7 batches an epoch");
+
+        Path run = dir.resolve("series");
+        Sequential first = model(5);
+        LossSeries crashed = new LossSeries(10);
+        Trainer crashing = Trainer.builder(first, adam(first), new DataLoader(train, BATCH, 8)).epochs(2).checkpoints(run, Map.of()).checkpointEvery(4)
+                .callbacks(crashed).build();
+        assertThrows(IllegalStateException.class, crashing::fit);
+        Path latest = new Checkpoints(run).latest();
+        assertEquals(8, java.nio.file.Files.readAllLines(latest.resolve("losses.txt")).size(), "the series at the checkpoint's step (8), not at the crash");
+
+        Sequential resumed = model(5);
+        LossSeries continued = new LossSeries(-1);
+        Trainer t = Trainer.builder(resumed, adam(resumed), new DataLoader(train, BATCH, 8)).epochs(2).checkpoints(run, Map.of()).checkpointEvery(4)
+                .callbacks(continued).build();
+        assertEquals(TrainResult.Status.COMPLETED, t.resume().status());
+        assertEquals(latest, t.resumedFrom());
+        assertEquals(whole.losses, continued.losses, "restored series + the steps after it = the uninterrupted series");
+        assertSameWeights(weights(straight), weights(resumed));
+    }
+
     @Test
     void aNonFiniteLossEndsTheRunAsDivergedNamingEpochAndBatch() throws Exception {
         Sequential m = model(1);

@@ -8,15 +8,17 @@ import dev.descent.nn.Module;
 import dev.descent.optim.LrScheduler;
 import dev.descent.optim.Optimizer;
 import dev.descent.train.Callback;
+import dev.descent.train.Checkpoints;
 import dev.descent.train.EpochMetrics;
+import dev.descent.train.Step;
 import dev.descent.train.TrainResult;
 import dev.descent.train.Trainer;
 import java.io.IOException;
 import java.io.PrintStream;
-import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 
 /**
  * The network experiments' runs: cross-entropy training through {@link Trainer}, evaluated after every
@@ -75,9 +77,27 @@ public final class NetworkRun {
     }
 
     /**
-     * Trains {@code model} for {@code epochs} epochs.
+     * Where a run keeps its checkpoints while it trains, and how often it writes one.
      *
-     * @param label      names the run in the log lines
+     * @param folder the run's folder ({@link Resumption#runFolder}); the trainer writes under {@code folder/checkpoints}
+     * @param every  optimizer steps between checkpoints (0: at epoch ends only)
+     */
+    public record Checkpointing(java.nio.file.Path folder, long every) {
+        /** Checks the interval. */
+        public Checkpointing {
+            java.util.Objects.requireNonNull(folder, "folder");
+            if (every < 0) throw new IllegalArgumentException("--checkpoint-every must be >= 0, was " + every);
+        }
+    }
+
+    /**
+     * Trains {@code model} for {@code epochs} epochs, writing checkpoints into the run's folder as it goes; when that
+     * folder already holds a checkpoint (an interrupted invocation's, kept for {@code --resume}) the run continues from it:
+     * the model, the optimizer, the position in the epoch, the epochs done and what the {@code extra} callbacks saved
+     * ({@link Callback#onCheckpoint}) are restored, and the run ends bitwise as an uninterrupted one.
+     *
+     * @param label      names the run in the log lines, and for {@link Resumption#STEP_PROBE}
+     * @param ckpt       where and how often to checkpoint, or null for none
      * @param model      the network (its parameters are {@code opt}'s)
      * @param opt        the optimizer
      * @param scheduler  stepped after every epoch, or null
@@ -88,12 +108,27 @@ public final class NetworkRun {
      * @param loaderSeed the seed of the shuffles and of the augmentation
      * @param log        where the epoch lines go
      * @param extra      further callbacks (e.g. a probe of the optimizer after every step)
-     * @return how the run ended, with its epochs
+     * @return how the run ended, with its epochs (those before a resumption included)
+     * @throws IOException when a checkpoint cannot be written, or the one to continue from cannot be read (the file is named)
      */
-    public static TrainResult train(String label, Module model, Optimizer opt, LrScheduler scheduler, Dataset train, Dataset test, int batchSize, int epochs,
-                             long loaderSeed, PrintStream log, Callback... extra) {
+    public static TrainResult train(String label, Checkpointing ckpt, Module model, Optimizer opt, LrScheduler scheduler, Dataset train, Dataset test,
+                                    int batchSize, int epochs, long loaderSeed, PrintStream log, Callback... extra) throws IOException {
         DataLoader loader = new DataLoader(train, batchSize, loaderSeed).withPrefetch(2);
+        boolean[] started = {false};
         Callback lines = new Callback() {
+            @Override
+            public void onTrainStart(Trainer t) {
+                started[0] = true;
+                if (t.resumedFrom() != null) {
+                    log.printf(Locale.ROOT, "  %s  continues from its checkpoint at step %d (epoch %d)%n", label, t.steps(), t.history().size() + 1);
+                }
+            }
+
+            @Override
+            public void onStep(Trainer t, Step s) {
+                Resumption.stepped(label, s.step());
+            }
+
             @Override
             public void onEpochEnd(Trainer t, EpochMetrics e) {
                 log.printf(Locale.ROOT, "  %s  epoch %d/%d  train loss %.4f  acc %.2f%%  |  test loss %.4f  acc %.2f%%  |  lr %.3g  %.1f s%n", label, e.epoch(),
@@ -105,11 +140,20 @@ public final class NetworkRun {
                 if (r.diverged()) log.printf(Locale.ROOT, "  %s  diverged: %s%n", label, r.message());
             }
         };
-        Trainer trainer = Trainer.builder(model, opt, loader).epochs(epochs).evaluateOn(test).scheduler(scheduler).callbacks(lines).callbacks(extra).build();
+        Trainer.Builder b = Trainer.builder(model, opt, loader).epochs(epochs).evaluateOn(test).scheduler(scheduler).callbacks(extra).callbacks(lines);
+        if (ckpt == null) return b.build().fit();
+        Trainer trainer = b.checkpoints(ckpt.folder(), Map.of("run", label)).checkpointEvery(ckpt.every()).build();
+        boolean resuming;
         try {
-            return trainer.fit();
+            resuming = new Checkpoints(ckpt.folder()).latest() != null;
         } catch (IOException e) {
-            throw new UncheckedIOException(e); // without checkpoints fit() writes nothing: not expected
+            throw Resumption.unreadable(label, ckpt.folder(), e);
+        }
+        try {
+            return resuming ? trainer.resume() : trainer.fit();
+        } catch (IOException | RuntimeException e) {
+            if (resuming && !started[0]) throw Resumption.unreadable(label, ckpt.folder(), e); // restoring failed, before the first step
+            throw e;
         }
     }
 

@@ -20,6 +20,24 @@ public final class ReproductionIndex {
     /** The experiments in the order of the issue. */
     static final List<String> ORDER = List.of("sr-adam", "clipping", "unlearning", "erm");
 
+    /** The index's section on interrupted invocations and {@code --resume}. */
+    static final String RESUMING = """
+            ## Interrupted runs
+
+            The full runs take hours on two cores. An invocation interrupted at any moment (killed, crashed, the machine rebooted) \
+            continues with the same command and `--resume`: the runs it completed are read back from the CSV files, which are \
+            rewritten after every run, and the run it was in continues from its last checkpoint. While a run trains it writes one \
+            every `--checkpoint-every` steps (sr-adam and clipping: 100 optimizer steps, and every epoch end; unlearning: 500 SGD \
+            steps) into `OUT/in-progress/RUN/`: the model, the optimizer, the position, and what the run has gathered in memory \
+            (SR-Adam's shrinkage factor after every step, the epochs done, unlearning's recorded alignments and running peak). \
+            A checkpoint is complete before it is named the latest, so a crash while writing one leaves the one before. The \
+            continued run's CSV rows are bitwise those of an uninterrupted invocation (but for the epochs' wall seconds), and its \
+            folder is deleted once its rows are written. `--resume` refuses a folder written with other settings \
+            (`settings.txt`) and a checkpoint it cannot read, naming the file (delete the run's folder to run it again from the \
+            start); an invocation without `--resume` starts every run afresh. The ERM experiment resumes per trajectory (one \
+            seed, instance and η: seconds to half a minute), the x⁴ table of clipping is recomputed (a few seconds).
+            """;
+
     /**
      * The README text for {@code dir}.
      *
@@ -35,6 +53,7 @@ public final class ReproductionIndex {
                 + " `descent reproduce index docs/reproductions` from each run's one-line summary.\n\n");
         if (lines.isEmpty()) md.append("No reproduction has been run into this folder yet.\n");
         for (String l : lines) md.append("- ").append(l).append('\n');
+        md.append('\n').append(RESUMING);
         return md.toString();
     }
 

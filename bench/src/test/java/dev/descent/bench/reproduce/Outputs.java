@@ -96,4 +96,94 @@ public final class Outputs {
     public static double mean(List<String[]> rows, int column) {
         return Statistics.mean(rows.stream().mapToDouble(r -> Double.parseDouble(r[column])).toArray());
     }
+
+    /** The failure a {@link #crashAt} probe throws: a stand-in for a killed process. */
+    public static final class Crash extends RuntimeException {
+        Crash(String run, long step) {
+            super("simulated crash of " + run + " after step " + step);
+        }
+    }
+
+    /**
+     * Runs {@code work} with a step probe that crashes the run {@code run} selects after its step {@code step}, and asserts
+     * that the crash ended the invocation.
+     *
+     * @param run  selects the run by its key
+     * @param step the step after which it crashes
+     * @param work the invocation
+     */
+    public static void crashAt(java.util.function.Predicate<String> run, long step, java.util.concurrent.Callable<?> work) {
+        org.junit.jupiter.api.Assertions.assertThrows(Crash.class, () -> ScopedValue.where(Resumption.STEP_PROBE, (r, s) -> {
+            if (run.test(r) && s == step) throw new Crash(r, s);
+        }).call(work::call));
+    }
+
+    /**
+     * Runs {@code work} and returns the first step each run took in it (a run continued from a checkpoint starts after it).
+     *
+     * @param work the invocation
+     * @param <T>  its result
+     * @param first receives run key → first step
+     * @return what {@code work} returned
+     * @throws Exception what it threw
+     */
+    public static <T> T recordingFirstSteps(java.util.Map<String, Long> first, java.util.concurrent.Callable<T> work) throws Exception {
+        return ScopedValue.where(Resumption.STEP_PROBE, (r, s) -> first.putIfAbsent(r, s)).call(work::call);
+    }
+
+    /**
+     * Asserts that two output folders hold the same rows: the {@code exact} files byte for byte, the {@code epochs} files
+     * byte for byte but for their last column (wall seconds, which differ between any two runs).
+     *
+     * @param expected the uninterrupted invocation's folder
+     * @param actual   the resumed invocation's folder
+     * @param exact    file names compared whole
+     * @param epochs   file names whose last column is left out
+     * @throws IOException when a file cannot be read
+     */
+    public static void sameRows(Path expected, Path actual, List<String> exact, List<String> epochs) throws IOException {
+        for (String f : exact) {
+            assertEquals(Files.readString(expected.resolve(f)), Files.readString(actual.resolve(f)), f + " differs from the uninterrupted run's");
+        }
+        for (String f : epochs) assertEquals(withoutSeconds(expected.resolve(f)), withoutSeconds(actual.resolve(f)), f + " differs from the uninterrupted run's");
+    }
+
+    /**
+     * Asserts that no run is in progress in {@code out}: every completed run deleted its checkpoints.
+     *
+     * @param out the output folder
+     * @throws IOException when the folder cannot be listed
+     */
+    public static void noRunInProgress(Path out) throws IOException {
+        Path p = out.resolve(Resumption.IN_PROGRESS);
+        if (Files.exists(p)) {
+            try (var s = Files.walk(p)) {
+                org.junit.jupiter.api.Assertions.fail("a completed invocation left checkpoints behind: " + s.toList());
+            }
+        }
+    }
+
+    /**
+     * The latest checkpoint of a run in progress, as the trainer's {@code LATEST} names it.
+     *
+     * @param runFolder the run's folder ({@link Resumption#runFolder})
+     * @return the checkpoint's folder
+     * @throws IOException when there is none
+     */
+    public static Path latestCheckpoint(Path runFolder) throws IOException {
+        Path latest = new dev.descent.train.Checkpoints(runFolder).latest();
+        if (latest == null) throw new IOException("no checkpoint in " + runFolder);
+        return latest;
+    }
+
+    /**
+     * Cuts a file to half its length, as a disk that lost the end of a write would leave it.
+     *
+     * @param file the file
+     * @throws IOException when it cannot be rewritten
+     */
+    public static void truncate(Path file) throws IOException {
+        byte[] b = Files.readAllBytes(file);
+        Files.write(file, Arrays.copyOf(b, b.length / 2));
+    }
 }

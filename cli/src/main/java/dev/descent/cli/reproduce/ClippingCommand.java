@@ -45,8 +45,12 @@ final class ClippingCommand implements Callable<Integer> {
     List<String> clips;
     @Option(names = "--seeds", split = ",", description = "seeds (default: 1,2,3,4,5; quick 1)")
     List<Long> seeds;
-    @Option(names = "--resume", description = "keep the network runs an interrupted invocation with the same settings completed in --out; run the rest")
+    @Option(names = "--resume", description = "keep the network runs an interrupted invocation with the same settings completed in --out, continue the"
+            + " one it was running from its last checkpoint, run the rest")
     boolean resume;
+    @Option(names = "--checkpoint-every", paramLabel = "STEPS", description = "optimizer steps between checkpoints of the network run in progress"
+            + " (default: 100; 0: at epoch ends only)")
+    Long checkpointEvery;
     @Option(names = "--baseline", split = ",", paramLabel = "NAME[:LR]", description = "add optimizers by their descent train --optimizer name to the"
             + " network part, paired by seed, each at its own default lr (as the four methods have theirs) unless :LR is given; the experiment's weight"
             + " decay; lr ÷ 10 after the milestone")
@@ -65,6 +69,7 @@ final class ClippingCommand implements Callable<Integer> {
                 d.subsetSeed(), or(batchSize, d.batchSize()), or(epochs, d.epochs()), or(milestone, d.milestone()), d.weightDecay(),
                 clips == null ? d.clips() : clips.stream().map(ClippingCommand::clip).toList(),
                 or(seeds, d.seeds()), common.quick, resume).withBaselines(dev.descent.bench.reproduce.Baseline.parseAll(baselines));
+        if (checkpointEvery != null) cfg = cfg.withCheckpointEvery(checkpointEvery);
         String settings = "part " + part + (p == Part.NETWORK ? "" : ", x⁴ from " + cfg.x4Starts()) + (p == Part.X4 ? "" : String.format(Locale.ROOT,
                 "; %s on %s, %s, batch %d, %s, decay after %d, seeds %s", cfg.model(), cfg.data(), Count.of(cfg.trainSubset(), "training image"),
                 cfg.batchSize(), Count.of(cfg.epochs(), "epoch"), cfg.milestone(), cfg.seeds())

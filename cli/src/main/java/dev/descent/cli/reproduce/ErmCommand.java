@@ -42,6 +42,8 @@ final class ErmCommand implements Callable<Integer> {
     List<Double> lambdas;
     @Option(names = "--seeds", split = ",", description = "seeds (default: 1,2,3,4,5; quick 1,2)")
     List<Long> seeds;
+    @Option(names = "--resume", description = "keep the trajectories an interrupted invocation with the same settings completed in --out; run the rest")
+    boolean resume;
 
     @Override
     public Integer call() throws IOException {
@@ -50,7 +52,7 @@ final class ErmCommand implements Callable<Integer> {
         boolean mChanged = samples != null && samples != d.samples();
         ErmConfig cfg = new ErmConfig(m, or(dimension, 6 * m), codeSize != null ? codeSize : mChanged ? 4 << Math.min(m, 20) : d.codeSize(),
                 or(radius, d.radius()), or(lrs, d.lrs()), maxSteps != null ? ErmConfig.oneTwoFive(maxSteps) : d.horizons(), or(noises, d.noises()),
-                lambdas != null ? lambdas : mChanged ? List.of(0.0, Math.pow(m, -1.5)) : d.lambdas(), or(seeds, d.seeds()), common.quick);
+                lambdas != null ? lambdas : mChanged ? List.of(0.0, Math.pow(m, -1.5)) : d.lambdas(), or(seeds, d.seeds()), common.quick, resume);
         String settings = String.format(Locale.ROOT, "m = %d, d = %d, |V| = %d, η %s, T up to %d, ε %s, λ %s, seeds %s", cfg.samples(), cfg.dimension(),
                 cfg.codeSize(), cfg.lrs(), cfg.horizons().getLast(), cfg.noises(), cfg.lambdas(), cfg.seeds());
         return common.run(new ErmExperiment(), cfg, settings);

@@ -47,8 +47,12 @@ final class SrAdamCommand implements Callable<Integer> {
     String allVariant = "paper";
     @Option(names = "--margin", description = "points of best test accuracy by which SR-Adam must beat Adam, judged by the paired 95%% interval (default: 0.5)")
     Double margin;
-    @Option(names = "--resume", description = "keep the runs an interrupted invocation with the same settings completed in --out; run the rest")
+    @Option(names = "--resume", description = "keep the runs an interrupted invocation with the same settings completed in --out, continue the one it"
+            + " was running from its last checkpoint, run the rest")
     boolean resume;
+    @Option(names = "--checkpoint-every", paramLabel = "STEPS", description = "optimizer steps between checkpoints of the run in progress (default: 100;"
+            + " 0: at epoch ends only)")
+    Long checkpointEvery;
     @Option(names = "--baseline", split = ",", paramLabel = "NAME[:LR]", description = "add optimizers by their descent train --optimizer name, in every"
             + " cell, paired by seed, at the experiment's lr (every optimizer here shares it; 1e-3) unless :LR is given; no weight decay")
     List<String> baselines;
@@ -65,6 +69,7 @@ final class SrAdamCommand implements Callable<Integer> {
                 or(inputNoises, d.inputNoises()), or(batchSizes, d.batchSizes()), or(epochs, d.epochs()),
                 methods == null ? d.methods() : methods.stream().map(SrAdamCommand::method).toList(), or(seeds, d.seeds()), d.lr(), v, or(margin, d.margin()), common.quick, resume)
                 .withBaselines(dev.descent.bench.reproduce.Baseline.parseAll(baselines));
+        if (checkpointEvery != null) cfg = cfg.withCheckpointEvery(checkpointEvery);
         String settings = String.format(Locale.ROOT, "data %s, %s, batch sizes %s, input noises %s, %s, seeds %s", cfg.data(),
                 cfg.trainSubset() == 0 ? "all training images" : Count.of(cfg.trainSubset(), "training image"), cfg.batchSizes(), cfg.inputNoises(), Count.of(cfg.epochs(), "epoch"), cfg.seeds())
                 + (cfg.baselines().isEmpty() ? "" : ", baselines " + String.join(", ", cfg.baselines().stream().map(b -> b.name()).toList()));

@@ -66,8 +66,11 @@ final class UnlearningCommand implements Callable<Integer> {
     Integer points;
     @Option(names = "--seeds", split = ",", description = "seeds (default: 1,2,3,4,5; quick 1)")
     List<Long> seeds;
-    @Option(names = "--resume", description = "keep the runs an interrupted invocation with the same settings completed in --out; run the rest")
+    @Option(names = "--resume", description = "keep the runs an interrupted invocation with the same settings completed in --out, continue the one it"
+            + " was running from its last checkpoint, run the rest")
     boolean resume;
+    @Option(names = "--checkpoint-every", paramLabel = "STEPS", description = "SGD steps between checkpoints of the run in progress (default: 500; 0: none)")
+    Long checkpointEvery;
 
     @Override
     public Integer call() throws IOException {
@@ -81,6 +84,7 @@ final class UnlearningCommand implements Callable<Integer> {
                 or(a0, d.a0Sweep()), or(c2Base, d.c2Base()), or(a0Base, d.a0Base()), or(c3, d.c3()),
                 or(antithetic, d.antithetic()), or(labelNoise, d.labelNoise()), or(points, d.points()),
                 or(seeds, d.seeds()), common.quick, resume);
+        if (checkpointEvery != null) cfg = cfg.withCheckpointEvery(checkpointEvery);
         String settings = String.format(Locale.ROOT, "d %d, N %d, batch %d, %s; %s", cfg.dimension(), cfg.width(), cfg.batch(), Count.of(cfg.steps(), "step"),
                 cfg.parametrisation());
         return common.run(new UnlearningExperiment(), cfg, settings);

@@ -49,17 +49,23 @@ public final class Autograd {
      *         and {@code jvp} is null or returns a tangent of the wrong shape or dtype
      */
     public static Tensor record(String op, Tensor output, BackwardFn backward, JvpFn jvp, Tensor... inputs) {
-        if (ForwardAD.isEnabled() && output.dtype().isFloatingPoint()) attachTangent(op, output, jvp, inputs);
         if (Anomaly.isEnabled() && GradMode.isEnabled()) Anomaly.checkForward(op, output, inputs);
-        if (!GradMode.isEnabled()) return output;
+        attachNode(op, output, backward, inputs);
+        // the tangent after the node: a rule that reads the output (exp's t·y) then records on it, so the tangent can
+        // itself be differentiated in reverse mode (reverse over forward)
+        if (ForwardAD.isEnabled() && output.dtype().isFloatingPoint()) attachTangent(op, output, jvp, inputs);
+        return output;
+    }
+
+    private static void attachNode(String op, Tensor output, BackwardFn backward, Tensor[] inputs) {
+        if (!GradMode.isEnabled()) return;
         boolean needed = false;
         for (Tensor t : inputs) needed |= t != null && t.requiresGrad();
-        if (!needed) return output;
+        if (!needed) return;
         if (!output.dtype().isFloatingPoint()) {
             throw new IllegalStateException("op '" + op + "' produced a " + output.dtype() + " tensor from inputs that require grad");
         }
         output.attachGradFn(new Node(op, inputs.clone(), backward));
-        return output;
     }
 
     private static void attachTangent(String op, Tensor output, JvpFn jvp, Tensor[] inputs) {

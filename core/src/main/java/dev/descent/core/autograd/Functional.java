@@ -264,7 +264,7 @@ public final class Functional {
     public static Tensor[][] hessian(Function<Tensor[], Tensor> f, Tensor[] primals) {
         return jacobian(in -> {
             Tensor y = f.apply(in);
-            if (y.numel() != 1) throw new IllegalArgumentException("hessian: f must return one element, returned shape " + Arrays.toString(y.shape()));
+            if (y.numel() != 1) throw new IllegalArgumentException("hessian: f must return one element, returned shape " + dev.descent.core.Shape.format(y.shape()));
             return gradientOf(y, in, true);
         }, primals, Mode.REVERSE);
     }
@@ -338,7 +338,7 @@ public final class Functional {
     }
 
     private static void requireScalar(Tensor y) {
-        if (y.numel() != 1) throw new IllegalArgumentException("hvp: f must return one element, returned shape " + Arrays.toString(y.shape()));
+        if (y.numel() != 1) throw new IllegalArgumentException("hvp: f must return one element, returned shape " + dev.descent.core.Shape.format(y.shape()));
     }
 
     // ------------------------------------------------------------------ helpers
@@ -389,8 +389,8 @@ public final class Functional {
         if (a.length != b.length) throw new IllegalArgumentException(op + ": " + a.length + " tensors but " + b.length + " vectors");
         for (int i = 0; i < a.length; i++) {
             if (!Arrays.equals(a[i].shape(), b[i].shape())) {
-                throw new IllegalArgumentException(op + ": vector " + i + " has shape " + Arrays.toString(b[i].shape()) + " but its tensor has shape "
-                        + Arrays.toString(a[i].shape()));
+                throw new IllegalArgumentException(op + ": vector " + i + " has shape " + dev.descent.core.Shape.format(b[i].shape()) + " but its tensor has shape "
+                        + dev.descent.core.Shape.format(a[i].shape()));
             }
         }
     }

@@ -195,7 +195,7 @@ public final class GradCheck {
                     if (!(err <= o.atol() + o.rtol() * Math.abs(numerical)) && !(Double.isNaN(numerical) && Double.isNaN(a))) {
                         throw new GradCheckFailure("GradCheck failed for '" + op + "': d(output[" + k + "])/d(input " + inputIndex + "[" + e
                                 + "]) numerical " + numerical + " vs analytical " + a + " (|diff| " + err + " > atol " + o.atol() + " + rtol "
-                                + o.rtol() + "·|numerical|); input " + inputIndex + " has shape " + java.util.Arrays.toString(xi.shape()));
+                                + o.rtol() + "·|numerical|); input " + inputIndex + " has shape " + dev.descent.core.Shape.format(xi.shape()));
                     }
                     if (err > worst) worst = err;
                 }

@@ -11,7 +11,7 @@ import org.junit.jupiter.api.Test;
 /** The public sweep passes a correct user op and catches, and shrinks, each kind of bug it looks for. */
 class OpSweepPublicTest {
 
-    /** softsign(x) = x / (1 + |x|), with a hand-written backward 1/(1 + |x|)² (or a wrong one). */
+    /** softsign(x) = x / (1 + |x|), with a hand-written backward 1/(1 + |x|)² (or a wrong one) and forward-mode rule. */
     private static Tensor softsign(Tensor x, boolean wrongBackward) {
         Tensor y;
         try (var _ = dev.descent.core.autograd.GradMode.noGrad()) {
@@ -20,7 +20,7 @@ class OpSweepPublicTest {
         return Autograd.record("softsign", y, g -> {
             Tensor d = Tensor.onesLike(x).div(x.abs().add(1).square());
             return new Tensor[] {wrongBackward ? g.mul(d).mul(x.abs().lt(2.5).to(g.dtype()).add(1)) : g.mul(d)};
-        }, x);
+        }, t -> t[0].div(x.abs().add(1).square()), x);
     }
 
     private static OpSweep.Generator softsignCases(boolean wrongBackward) {
@@ -69,7 +69,8 @@ class OpSweepPublicTest {
             Tensor x = d.tensor(d.shape(0), TensorGen.Values.NORMAL);
             return new OpSweep.Case("cube", new Tensor[] {x}, in -> {
                 Tensor v = in[0];
-                return Autograd.record("cube", v.detach().mul(v.detach()).mul(v.detach()), g -> new Tensor[] {g.mul(v.detach().square().mul(3))}, v);
+                return Autograd.record("cube", v.detach().mul(v.detach()).mul(v.detach()), g -> new Tensor[] {g.mul(v.detach().square().mul(3))},
+                        t -> t[0].mul(v.detach().square().mul(3)), v);
             }, null);
         };
         OpSweep.of("cube", cube).run(); // first derivatives are right

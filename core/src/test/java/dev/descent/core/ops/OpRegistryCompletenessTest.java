@@ -26,7 +26,7 @@ class OpRegistryCompletenessTest {
             "getLong", "toFloatArray", "toDoubleArray", "toLongArray", "toBooleanArray", "contentEquals", "allClose", "toString", "name",
             // autodiff plumbing
             "requiresGrad", "isLeaf", "gradFn", "attachGradFn", "grad", "setGrad", "zeroGrad", "backward", "detach",
-            "registerHook", "gradHooks", "retainGrad", "retainsGrad",
+            "registerHook", "gradHooks", "retainGrad", "retainsGrad", "tangent", "attachTangent",
             // raw in-place writes (no graph)
             "copyFrom", "fill", "zero", "addInPlace", "mulInPlace", "set");
 

@@ -25,11 +25,40 @@ import java.util.List;
  * @param quick       toy sizes; the report claims nothing
  * @param resume      read back the network runs an earlier invocation with the same settings completed in the output folder
  * @param baselines   optimizers added by name ({@code --baseline}), each at its own learning rate, paired by seed with the four methods
+ * @param checkpointEvery optimizer steps between a network run's checkpoints ({@code --checkpoint-every}; 0: at epoch ends only), from
+ *                    which {@code --resume} continues an interrupted run; not part of the settings a resumption must match
  */
 public record ClippingConfig(Part part, List<Double> x4Starts, String data, String model, int trainSubset, int testSubset, long subsetSeed, int batchSize,
                              int epochs, int milestone, double weightDecay, List<Clip> clips, List<Long> seeds, boolean quick, boolean resume,
-                             List<dev.descent.bench.reproduce.Baseline> baselines)
+                             List<dev.descent.bench.reproduce.Baseline> baselines, long checkpointEvery)
         implements Experiment.Config {
+
+    /**
+     * The settings with checkpoints every {@link dev.descent.bench.reproduce.Resumption#NETWORK_EVERY} steps.
+     *
+     * @param part        which parts run
+     * @param x4Starts    the x⁴ starts
+     * @param data        the {@code --data} value
+     * @param model       the network
+     * @param trainSubset training images
+     * @param testSubset  test images
+     * @param subsetSeed  seed of the training subset
+     * @param batchSize   mini-batch size
+     * @param epochs      epochs per run
+     * @param milestone   the decay's epoch
+     * @param weightDecay L2 weight decay
+     * @param clips       the clipping functions
+     * @param seeds       seeds
+     * @param quick       toy sizes
+     * @param resume      resume an interrupted invocation
+     * @param baselines   optimizers added by name
+     */
+    public ClippingConfig(Part part, List<Double> x4Starts, String data, String model, int trainSubset, int testSubset, long subsetSeed, int batchSize,
+                          int epochs, int milestone, double weightDecay, List<Clip> clips, List<Long> seeds, boolean quick, boolean resume,
+                          List<dev.descent.bench.reproduce.Baseline> baselines) {
+        this(part, x4Starts, data, model, trainSubset, testSubset, subsetSeed, batchSize, epochs, milestone, weightDecay, clips, seeds, quick, resume, baselines,
+                dev.descent.bench.reproduce.Resumption.NETWORK_EVERY);
+    }
 
     /** The settings with no baseline added. */
     public ClippingConfig(Part part, List<Double> x4Starts, String data, String model, int trainSubset, int testSubset, long subsetSeed, int batchSize,
@@ -45,7 +74,18 @@ public record ClippingConfig(Part part, List<Double> x4Starts, String data, Stri
      */
     public ClippingConfig withBaselines(List<dev.descent.bench.reproduce.Baseline> added) {
         return new ClippingConfig(part, x4Starts, data, model, trainSubset, testSubset, subsetSeed, batchSize, epochs, milestone, weightDecay, clips, seeds,
-                quick, resume, added);
+                quick, resume, added, checkpointEvery);
+    }
+
+    /**
+     * The same settings with another checkpoint interval.
+     *
+     * @param steps optimizer steps between a network run's checkpoints (0: at epoch ends only)
+     * @return the settings
+     */
+    public ClippingConfig withCheckpointEvery(long steps) {
+        return new ClippingConfig(part, x4Starts, data, model, trainSubset, testSubset, subsetSeed, batchSize, epochs, milestone, weightDecay, clips, seeds,
+                quick, resume, baselines, steps);
     }
 
     /** Which parts run. */
@@ -60,6 +100,7 @@ public record ClippingConfig(Part part, List<Double> x4Starts, String data, Stri
 
     /** Validates every setting, naming the bad value. */
     public ClippingConfig {
+        if (checkpointEvery < 0) throw new IllegalArgumentException("--checkpoint-every must be >= 0, was " + checkpointEvery);
         Experiment.Config.requireNonEmpty("--x4-starts", x4Starts);
         Experiment.Config.requireNonEmpty("--seeds", seeds);
         Experiment.Config.requireNonEmpty("--clip", clips);

@@ -29,7 +29,8 @@ import java.util.SplittableRandom;
  * The run of the clipping experiment. Part one counts x⁴ iterations exactly ({@link XToTheFourth});
  * part two trains, for each seed and in {@link ClippingMethod} order, the same initial network with
  * each optimizer on the same batches, rewriting the CSV files after every run so that
- * {@code --resume} can keep the finished ones.
+ * {@code --resume} can keep the finished ones; a run in progress checkpoints every
+ * {@link ClippingConfig#checkpointEvery} steps and continues from there ({@link Resumption}).
  */
 final class ClippingRun {
     private ClippingRun() {}
@@ -56,6 +57,7 @@ final class ClippingRun {
             data = NetworkRun.load(cfg.data(), cfg.trainSubset(), cfg.testSubset(), cfg.subsetSeed(), log);
             Dataset train = data.trainingSet(true, 0), test = data.testSet();
             Map<String, Run> earlier = cfg.resume() ? earlierRuns(cfg, out) : Map.of();
+            if (!cfg.resume()) Resumption.startFresh(out);
             resumed = earlier.size();
             Resumption.writeFingerprint(out, cfg.fingerprint());
             params = model(cfg, data, 0).parameterCount();
@@ -67,15 +69,18 @@ final class ClippingRun {
                     Run before = earlier.get(key);
                     if (before != null) {
                         runs.add(before);
+                        Resumption.finished(out, key); // a checkpoint left by a crash after the run's rows were written
                         log.printf(Locale.ROOT, "  %s: read back from the earlier invocation%n", key);
                         continue;
                     }
                     Sequential model = model(cfg, data, seed);
                     Optimizer opt = m.optimizer(model, cfg, clip);
                     LrScheduler sched = m.scheduler(opt, cfg);
-                    TrainResult r = NetworkRun.train(key, model, opt, sched, train, test, cfg.batchSize(), cfg.epochs(), seed ^ 0xDA7AL, log);
+                    TrainResult r = NetworkRun.train(key, new NetworkRun.Checkpointing(Resumption.runFolder(out, key), cfg.checkpointEvery()), model, opt,
+                            sched, train, test, cfg.batchSize(), cfg.epochs(), seed ^ 0xDA7AL, log);
                     runs.add(new Run(m, clip, seed, r));
                     ClippingCsv.writeRuns(runs, out);
+                    Resumption.finished(out, key);
                 }
             }
         }
@@ -97,7 +102,7 @@ final class ClippingRun {
 
     /** The network runs an earlier invocation with the same settings completed, read back from its CSV files; keyed method/h/seed. */
     static Map<String, Run> earlierRuns(ClippingConfig cfg, Path out) throws IOException {
-        if (!Resumption.matches(out, cfg.fingerprint(), ClippingCsv.RUNS)) return Map.of();
+        if (!Resumption.matches(out, cfg.fingerprint(), ClippingCsv.RUNS) || !java.nio.file.Files.exists(out.resolve(ClippingCsv.RUNS))) return Map.of();
         Map<String, Run> runs = new LinkedHashMap<>();
         for (Run r : ClippingCsv.readRuns(out, cfg)) runs.put(ClippingCsv.key(r.method(), r.clip(), r.seed()), r);
         return runs;

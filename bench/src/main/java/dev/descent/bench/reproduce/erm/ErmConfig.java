@@ -19,9 +19,46 @@ import java.util.TreeSet;
  * @param lambdas   the λ of the strongly convex term
  * @param seeds     one code, sample and ξ per seed
  * @param quick     toy sizes; the report claims nothing
+ * @param resume    read back the trajectories an earlier invocation with the same settings completed in the output folder (a
+ *                  trajectory takes seconds to half a minute, so an interrupted one is run again from its start)
  */
 public record ErmConfig(int samples, int dimension, int codeSize, double radius, List<Double> lrs, List<Integer> horizons, List<Double> noises,
-                        List<Double> lambdas, List<Long> seeds, boolean quick) implements Experiment.Config {
+                        List<Double> lambdas, List<Long> seeds, boolean quick, boolean resume) implements Experiment.Config {
+
+    /**
+     * The settings, run from the start.
+     *
+     * @param samples   m
+     * @param dimension d
+     * @param codeSize  |V|
+     * @param radius    the ball's radius
+     * @param lrs       the steps η
+     * @param horizons  the horizons T
+     * @param noises    the ε values
+     * @param lambdas   the λ values
+     * @param seeds     seeds
+     * @param quick     toy sizes
+     */
+    public ErmConfig(int samples, int dimension, int codeSize, double radius, List<Double> lrs, List<Integer> horizons, List<Double> noises,
+                     List<Double> lambdas, List<Long> seeds, boolean quick) {
+        this(samples, dimension, codeSize, radius, lrs, horizons, noises, lambdas, seeds, quick, false);
+    }
+
+    /**
+     * The same settings, resuming or not.
+     *
+     * @param resume read back the trajectories an earlier invocation completed
+     * @return the settings
+     */
+    public ErmConfig withResume(boolean resume) {
+        return new ErmConfig(samples, dimension, codeSize, radius, lrs, horizons, noises, lambdas, seeds, quick, resume);
+    }
+
+    /** The settings that must match for {@code --resume} (everything but the flag itself). */
+    String fingerprint() {
+        return "erm m " + samples + " d " + dimension + " code " + codeSize + " radius " + radius + " lrs " + lrs + " horizons " + horizons + " noises "
+                + noises + " lambdas " + lambdas + " seeds " + seeds + " quick " + quick;
+    }
 
     /** Validates every setting, naming the bad value. */
     public ErmConfig {

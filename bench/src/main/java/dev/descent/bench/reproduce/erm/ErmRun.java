@@ -1,6 +1,7 @@
 // Runs the ERM reproduction: projected GD on Feldman's instance per seed, instance and step, and the exact unseen-codeword check.
 package dev.descent.bench.reproduce.erm;
 
+import dev.descent.bench.reproduce.Resumption;
 import dev.descent.bench.reproduce.erm.ErmOutcome.Exact;
 import dev.descent.bench.reproduce.erm.ErmOutcome.Instance;
 import dev.descent.bench.reproduce.erm.ErmOutcome.Point;
@@ -13,10 +14,13 @@ import dev.descent.optim.ParamGroup;
 import dev.descent.optim.ProjectedGradientDescent;
 import java.io.IOException;
 import java.io.PrintStream;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.SplittableRandom;
 
 /**
@@ -30,14 +34,25 @@ import java.util.SplittableRandom;
  * population — our stand-in for "noise", not the paper's term. Projected GD starts at 0; the gap at
  * (η, T) is F(x_T) − F̂(x_T), both computed exactly (F by the sorted-values formula of
  * {@link FeldmanCode#populationLoss}).
+ *
+ * <p>The CSV files are rewritten after every trajectory (one seed, instance and η), and {@code --resume} reads back the
+ * trajectories an interrupted invocation completed; the interrupted one runs again from its start, which costs at most
+ * one trajectory (seconds to half a minute at the full settings), so it keeps no checkpoint. The unseen-codeword rows are
+ * recomputed (they are exact functions of the seed, and cheap).
  */
 final class ErmRun {
     private ErmRun() {}
 
     static ErmOutcome run(ErmConfig cfg, Path out, PrintStream log) throws IOException {
         long t0 = System.nanoTime();
+        Map<String, List<Point>> earlier = new HashMap<>();
+        if (cfg.resume() && Resumption.matches(out, cfg.fingerprint(), ErmCsv.GAP) && Files.exists(out.resolve(ErmCsv.GAP))) {
+            for (Point p : ErmCsv.readPoints(out)) earlier.computeIfAbsent(key(p.seed(), p.instance(), p.lr()), k -> new ArrayList<>()).add(p);
+        }
+        Resumption.writeFingerprint(out, cfg.fingerprint());
         List<Point> points = new ArrayList<>();
         List<Exact> exact = new ArrayList<>();
+        int readBack = 0;
         for (long seed : cfg.seeds()) {
             SplittableRandom rng = new SplittableRandom(seed);
             FeldmanCode code = FeldmanCode.greedy(cfg.dimension(), cfg.codeSize(), rng.split());
@@ -56,11 +71,22 @@ final class ErmRun {
                 exact.add(new Exact(seed, w, code.empiricalLoss(u, samples).item(), code.populationLoss(u), code.empiricalLoss(zero, samples).item(),
                         code.populationLoss(zero)));
             }
+            int before = readBack;
             for (Instance inst : cfg.instances()) {
-                for (double lr : cfg.lrs()) points.addAll(trajectory(cfg, objective, inst, lr, seed));
+                for (double lr : cfg.lrs()) {
+                    List<Point> done = earlier.get(key(seed, inst, lr));
+                    if (done != null && done.size() == cfg.horizons().size()) {
+                        points.addAll(done);
+                        readBack++;
+                    } else {
+                        points.addAll(trajectory(cfg, objective, inst, lr, seed));
+                        ErmCsv.write(points, exact, out); // after every trajectory, for --resume
+                    }
+                }
             }
-            log.printf(Locale.ROOT, "  seed %d: |V| = %d in d = %d, m = %d, %d codewords unseen; %d trajectories done (%.1f s)%n", seed, code.size(),
-                    cfg.dimension(), cfg.samples(), unseen, cfg.instances().size() * cfg.lrs().size(), (System.nanoTime() - t0) / 1e9);
+            log.printf(Locale.ROOT, "  seed %d: |V| = %d in d = %d, m = %d, %d codewords unseen; %d trajectories done%s (%.1f s)%n", seed, code.size(),
+                    cfg.dimension(), cfg.samples(), unseen, cfg.instances().size() * cfg.lrs().size(),
+                    readBack > before ? ", " + (readBack - before) + " of them read back from the earlier invocation" : "", (System.nanoTime() - t0) / 1e9);
         }
         ErmCsv.write(points, exact, out);
         return ErmOutcome.of(cfg, points, exact);
@@ -107,8 +133,14 @@ final class ErmRun {
         return mean;
     }
 
+    /** A trajectory's key in log lines and for --resume: seed/ε/λ/η. */
+    static String key(long seed, Instance inst, double lr) {
+        return seed + "/" + inst.noise() + "/" + inst.lambda() + "/" + lr;
+    }
+
     /** Projected GD from 0 for the largest horizon, recording the exact risks at every horizon of the grid. */
     static List<Point> trajectory(ErmConfig cfg, Objective obj, Instance inst, double lr, long seed) {
+        String key = key(seed, inst, lr);
         Parameter x = new Parameter(Tensor.zeros(DType.FLOAT64, cfg.dimension()));
         ProjectedGradientDescent opt = new ProjectedGradientDescent(List.of(ParamGroup.of(x).with("lr", lr).with("weight_decay", inst.lambda())
                 .with("set", Ball.origin(cfg.radius()))));
@@ -120,6 +152,7 @@ final class ErmRun {
             opt.zeroGrad();
             loss.backward();
             opt.step();
+            Resumption.stepped(key, t);
             if (t == cfg.horizons().get(next)) {
                 double[] xv = x.toDoubleArray();
                 double sq = 0;

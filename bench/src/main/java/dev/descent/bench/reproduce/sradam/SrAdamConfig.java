@@ -27,10 +27,38 @@ import java.util.List;
  * @param quick       toy sizes; the report claims nothing
  * @param resume      read back the runs an earlier invocation with the same settings completed in the output folder
  * @param baselines   optimizers added by name ({@code --baseline}), run in every cell at {@code lr} unless given their own, paired by seed
+ * @param checkpointEvery optimizer steps between a run's checkpoints ({@code --checkpoint-every}; 0: at epoch ends only), from which
+ *                    {@code --resume} continues an interrupted run; not part of the settings a resumption must match
  */
 public record SrAdamConfig(String data, int trainSubset, int testSubset, long subsetSeed, List<Double> inputNoises, List<Integer> batchSizes, int epochs,
                            List<SrAdamMethod> methods, List<Long> seeds, double lr, SteinRuleAdam.Variant allVariant, double margin, boolean quick, boolean resume,
-                           List<dev.descent.bench.reproduce.Baseline> baselines) implements Experiment.Config {
+                           List<dev.descent.bench.reproduce.Baseline> baselines, long checkpointEvery) implements Experiment.Config {
+
+    /**
+     * The settings with checkpoints every {@link dev.descent.bench.reproduce.Resumption#NETWORK_EVERY} steps.
+     *
+     * @param data        the {@code --data} value
+     * @param trainSubset training images
+     * @param testSubset  test images
+     * @param subsetSeed  seed of the training subset
+     * @param inputNoises input-noise levels
+     * @param batchSizes  batch sizes
+     * @param epochs      epochs per run
+     * @param methods     the optimizers
+     * @param seeds       seeds
+     * @param lr          learning rate
+     * @param allVariant  SR-Adam on all parameters' statistics
+     * @param margin      the claims' margin
+     * @param quick       toy sizes
+     * @param resume      resume an interrupted invocation
+     * @param baselines   optimizers added by name
+     */
+    public SrAdamConfig(String data, int trainSubset, int testSubset, long subsetSeed, List<Double> inputNoises, List<Integer> batchSizes, int epochs,
+                        List<SrAdamMethod> methods, List<Long> seeds, double lr, SteinRuleAdam.Variant allVariant, double margin, boolean quick, boolean resume,
+                        List<dev.descent.bench.reproduce.Baseline> baselines) {
+        this(data, trainSubset, testSubset, subsetSeed, inputNoises, batchSizes, epochs, methods, seeds, lr, allVariant, margin, quick, resume, baselines,
+                dev.descent.bench.reproduce.Resumption.NETWORK_EVERY);
+    }
 
     /** The settings with no baseline added. */
     public SrAdamConfig(String data, int trainSubset, int testSubset, long subsetSeed, List<Double> inputNoises, List<Integer> batchSizes, int epochs,
@@ -46,7 +74,18 @@ public record SrAdamConfig(String data, int trainSubset, int testSubset, long su
      */
     public SrAdamConfig withBaselines(List<dev.descent.bench.reproduce.Baseline> added) {
         return new SrAdamConfig(data, trainSubset, testSubset, subsetSeed, inputNoises, batchSizes, epochs, methods, seeds, lr, allVariant, margin, quick, resume,
-                added);
+                added, checkpointEvery);
+    }
+
+    /**
+     * The same settings with another checkpoint interval.
+     *
+     * @param steps optimizer steps between a run's checkpoints (0: at epoch ends only)
+     * @return the settings
+     */
+    public SrAdamConfig withCheckpointEvery(long steps) {
+        return new SrAdamConfig(data, trainSubset, testSubset, subsetSeed, inputNoises, batchSizes, epochs, methods, seeds, lr, allVariant, margin, quick, resume,
+                baselines, steps);
     }
 
     /**
@@ -59,6 +98,7 @@ public record SrAdamConfig(String data, int trainSubset, int testSubset, long su
 
     /** Validates every setting, naming the bad value. */
     public SrAdamConfig {
+        if (checkpointEvery < 0) throw new IllegalArgumentException("--checkpoint-every must be >= 0, was " + checkpointEvery);
         if (trainSubset < 0 || testSubset < 0) throw new IllegalArgumentException("subset sizes must be >= 0, were " + trainSubset + ", " + testSubset);
         Experiment.Config.requireNonEmpty("--input-noises", inputNoises);
         for (double s : inputNoises) if (!(s >= 0) || Double.isInfinite(s)) throw new IllegalArgumentException("--input-noises values must be >= 0, was " + s);

@@ -7,6 +7,9 @@ import dev.descent.bench.reproduce.NetworkRun;
 import dev.descent.bench.reproduce.Resumption;
 import dev.descent.bench.reproduce.Statistics;
 import dev.descent.bench.reproduce.sradam.SrAdamOutcome.Run;
+import dev.descent.core.DType;
+import dev.descent.core.Tensor;
+import dev.descent.core.io.Safetensors;
 import dev.descent.data.Dataset;
 import dev.descent.nn.Sequential;
 import dev.descent.optim.Optimizer;
@@ -28,7 +31,9 @@ import java.util.SplittableRandom;
 /**
  * The run of the SR-Adam experiment: for each cell (batch size and input noise), seed and {@link SrAdamMethod} in that order,
  * SimpleCNN from the seed's initial weights on the seed's batches, augmentation and noise. The CSV
- * files are rewritten after every run so that {@code --resume} can keep the finished ones.
+ * files are rewritten after every run so that {@code --resume} can keep the finished ones, and a run in progress
+ * checkpoints every {@link SrAdamConfig#checkpointEvery} steps, its shrinkage series included, so that it continues
+ * where it was ({@link dev.descent.bench.reproduce.Resumption}).
  */
 final class SrAdamRun {
     private SrAdamRun() {}
@@ -37,6 +42,7 @@ final class SrAdamRun {
         ImageSource data = NetworkRun.load(cfg.data(), cfg.trainSubset(), cfg.testSubset(), cfg.subsetSeed(), log);
         Dataset test = data.testSet();
         Map<String, Run> earlier = cfg.resume() ? earlierRuns(cfg, out) : Map.of();
+        if (!cfg.resume()) Resumption.startFresh(out);
         Resumption.writeFingerprint(out, cfg.fingerprint());
         List<Run> runs = new ArrayList<>();
         long params = model(data, 0).parameterCount();
@@ -46,30 +52,68 @@ final class SrAdamRun {
             String noise = "n" + Statistics.sig(cell.noise());
             for (long seed : cfg.seeds()) {
                 for (SrAdamArm m : cfg.armsIn(cell)) {
-                    Run before = earlier.get(SrAdamCsv.key(m, batch, cell.noise(), seed));
+                    String key = SrAdamCsv.key(m, batch, cell.noise(), seed);
+                    Run before = earlier.get(key);
                     if (before != null) {
                         runs.add(before);
+                        Resumption.finished(out, key); // a checkpoint left by a crash after the run's rows were written
                         log.printf(Locale.ROOT, "  %s b%d %s s%d: read back from the earlier invocation (best test accuracy %.2f%%)%n", m.key(), batch, noise,
                                 seed, 100 * before.result().bestTestAccuracy());
                         continue;
                     }
                     Sequential model = model(data, seed);
                     Optimizer opt = m.optimizer(model, cfg);
-                    List<double[]> shrink = new ArrayList<>();
-                    Callback probe = new Callback() { // SR-Adam's shrinkage factor after every step
-                        @Override
-                        public void onStep(Trainer t, Step s) {
-                            if (m.shrinks()) shrink.add(new double[] {s.step(), s.epoch(), ((SteinRuleAdam) opt).lastShrinkage(0)});
-                        }
-                    };
-                    TrainResult r = NetworkRun.train(m.key() + " b" + batch + " " + noise + " s" + seed, model, opt, null, train, test, batch, cfg.epochs(), seed ^ 0xDA7AL,
-                            log, probe);
-                    runs.add(new Run(m, batch, cell.noise(), seed, r, shrink));
+                    ShrinkageProbe probe = new ShrinkageProbe(m.shrinks() ? (SteinRuleAdam) opt : null);
+                    TrainResult r = NetworkRun.train(m.key() + " b" + batch + " " + noise + " s" + seed,
+                            new NetworkRun.Checkpointing(Resumption.runFolder(out, key), cfg.checkpointEvery()), model, opt, null, train, test, batch,
+                            cfg.epochs(), seed ^ 0xDA7AL, log, probe);
+                    runs.add(new Run(m, batch, cell.noise(), seed, r, probe.series));
                     SrAdamCsv.write(runs, out);
+                    Resumption.finished(out, key);
                 }
             }
         }
         return new SrAdamOutcome(List.copyOf(runs), data, params, earlier.size(), SrAdamOutcome.verdicts(cfg, runs));
+    }
+
+    /**
+     * SR-Adam's shrinkage factor c after every step, as {@code (step, epoch, c)} rows; kept in every checkpoint
+     * ({@code shrinkage.safetensors}, float64, so exactly) and read back when the run continues from one.
+     */
+    static final class ShrinkageProbe implements Callback {
+        static final String FILE = "shrinkage.safetensors";
+        final List<double[]> series = new ArrayList<>();
+        private final SteinRuleAdam opt;
+
+        /** @param opt the optimizer whose factor is recorded, or null for an arm that does not shrink (the series stays empty) */
+        ShrinkageProbe(SteinRuleAdam opt) {
+            this.opt = opt;
+        }
+
+        @Override
+        public void onStep(Trainer t, Step s) {
+            if (opt != null) series.add(new double[] {s.step(), s.epoch(), opt.lastShrinkage(0)});
+        }
+
+        @Override
+        public void onCheckpoint(Trainer t, Path checkpoint) throws IOException {
+            double[] flat = new double[3 * series.size()];
+            for (int i = 0; i < series.size(); i++) System.arraycopy(series.get(i), 0, flat, 3 * i, 3);
+            Safetensors.save(Map.of("shrinkage", Tensor.of(flat, series.size(), 3)), Map.of(), checkpoint.resolve(FILE));
+        }
+
+        @Override
+        public void onRestore(Trainer t, Path checkpoint) throws IOException {
+            Path file = checkpoint.resolve(FILE);
+            Tensor saved = Safetensors.load(file).tensors().get("shrinkage");
+            if (saved == null || saved.dim() != 2 || saved.size(1) != 3 || saved.dtype() != DType.FLOAT64 || saved.size(0) != (opt == null ? 0 : t.steps())) {
+                throw new IOException(file + ": expected a float64 tensor 'shrinkage' of " + (opt == null ? 0 : t.steps()) + " × 3 (one row per step so far), found "
+                        + (saved == null ? "none" : saved.dtype() + " " + java.util.Arrays.toString(saved.shape())));
+            }
+            double[] flat = saved.toDoubleArray();
+            series.clear();
+            for (int i = 0; i < flat.length; i += 3) series.add(new double[] {flat[i], flat[i + 1], flat[i + 2]});
+        }
     }
 
     private static Sequential model(ImageSource data, long seed) {
@@ -79,7 +123,7 @@ final class SrAdamRun {
 
     /** The runs an earlier invocation with the same settings completed, read back from its CSV files; keyed method/batch/noise/seed. */
     static Map<String, Run> earlierRuns(SrAdamConfig cfg, Path out) throws IOException {
-        if (!Resumption.matches(out, cfg.fingerprint(), SrAdamCsv.RUNS)) return Map.of();
+        if (!Resumption.matches(out, cfg.fingerprint(), SrAdamCsv.RUNS) || !java.nio.file.Files.exists(out.resolve(SrAdamCsv.RUNS))) return Map.of();
         Map<String, Run> runs = new LinkedHashMap<>();
         for (Run r : SrAdamCsv.readRuns(out, cfg)) runs.put(SrAdamCsv.key(r.method(), r.batch(), r.noise(), r.seed()), r);
         return runs;

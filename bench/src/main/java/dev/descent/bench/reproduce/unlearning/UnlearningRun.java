@@ -9,16 +9,22 @@ import dev.descent.bench.reproduce.unlearning.UnlearningOutcome.Run;
 import dev.descent.core.DType;
 import dev.descent.core.Parameter;
 import dev.descent.core.Tensor;
+import dev.descent.core.io.Safetensors;
 import dev.descent.data.Batch;
 import dev.descent.data.TeacherStudent;
 import dev.descent.optim.ParamGroup;
+import dev.descent.nn.Module;
 import dev.descent.optim.SGD;
+import dev.descent.train.Checkpoints;
 import java.io.IOException;
 import java.io.PrintStream;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.SplittableRandom;
 import java.util.TreeSet;
 
@@ -34,36 +40,49 @@ import java.util.TreeSet;
  * </pre>
  * Alignment A(t) is the mean over neurons of |cos(w_i, θ)|; its peak is taken over every step. Antithetic batches are
  * n/2 fresh inputs x and their negations −x (with independent label noise).
+ *
+ * <p>The CSV files are rewritten after every run, and a run in progress checkpoints every
+ * {@link UnlearningConfig#checkpointEvery} steps, so that {@code --resume} keeps the finished runs and continues the
+ * interrupted one where it was ({@link Resumption}).
  */
 final class UnlearningRun {
     private UnlearningRun() {}
 
     static UnlearningOutcome run(UnlearningConfig cfg, Path out, PrintStream log) throws IOException {
         java.util.Map<String, Run> earlier = new java.util.HashMap<>();
-        if (cfg.resume() && Resumption.matches(out, cfg.fingerprint(), UnlearningCsv.RUNS)) {
-            for (Run r : UnlearningCsv.read(out)) earlier.put(r.cell() + "/" + r.seed(), r);
+        if (cfg.resume() && Resumption.matches(out, cfg.fingerprint(), UnlearningCsv.RUNS) && Files.exists(out.resolve(UnlearningCsv.RUNS))) {
+            for (Run r : UnlearningCsv.read(out)) earlier.put(key(r.cell(), r.seed()), r);
         }
+        if (!cfg.resume()) Resumption.startFresh(out);
         Resumption.writeFingerprint(out, cfg.fingerprint());
         List<Run> runs = new ArrayList<>();
         for (long seed : cfg.seeds()) {
             for (Cell c : cfg.cells()) {
-                Run before = earlier.get(c + "/" + seed);
+                String key = key(c, seed);
+                Run before = earlier.get(key);
                 if (before != null) {
                     runs.add(before);
+                    Resumption.finished(out, key); // a checkpoint left by a crash after the run's rows were written
                     log.printf(Locale.ROOT, "  %s, seed %d: read back from the earlier invocation%n", c, seed);
                     continue;
                 }
                 long t = System.nanoTime();
-                Run r = simulate(cfg, c, seed);
+                Run r = simulate(cfg, c, seed, Resumption.runFolder(out, key), key, log);
                 runs.add(r);
                 log.printf(Locale.ROOT, "  %s, c2 %s, c3 %s, a0 %s%s, seed %d: alignment %.4f → peak %.4f at step %d → %.4f (drop %.4f); loss %.4g → %.4g;"
                                 + " mean a %.4g  (%.1f s)%n", c.student().key(), Statistics.sig(c.c2()), Statistics.sig(c.c3()), Statistics.sig(c.a0()),
                         c.antithetic() ? ", antithetic" : "", seed, r.initial(), r.peak(), r.peakStep(), r.last(), r.drop(), r.peakLoss(), r.lastLoss(),
                         r.lastMeanA(), (System.nanoTime() - t) / 1e9);
                 UnlearningCsv.write(runs, out);
+                Resumption.finished(out, key);
             }
         }
         return UnlearningOutcome.of(cfg, runs);
+    }
+
+    /** A run's key in log lines, for --resume and its checkpoint folder: student/c2/c3/a0/batches/seed. */
+    static String key(Cell c, long seed) {
+        return c.student().key() + "/" + c.c2() + "/" + c.c3() + "/" + c.a0() + "/" + (c.antithetic() ? UnlearningCsv.ANTITHETIC : UnlearningCsv.IID) + "/" + seed;
     }
 
     /** The steps recorded: 0, then about {@code points} log-spaced steps up to {@code steps}. */
@@ -152,8 +171,8 @@ final class UnlearningRun {
     }
 
     /**
-     * One run. The seed's three streams fix θ, the initial weights and the inputs, so two cells of a seed differ only by
-     * their setting (an antithetic cell draws its inputs differently).
+     * One run, without checkpoints. The seed's three streams fix θ, the initial weights and the inputs, so two cells of a
+     * seed differ only by their setting (an antithetic cell draws its inputs differently).
      *
      * @param cfg  the settings
      * @param cell the student, teacher, a0 and batch kind
@@ -161,6 +180,82 @@ final class UnlearningRun {
      * @return the trajectory and its summary
      */
     static Run simulate(UnlearningConfig cfg, Cell cell, long seed) {
+        try {
+            return simulate(cfg, cell, seed, null, key(cell, seed), null);
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e); // without checkpoints nothing is read or written
+        }
+    }
+
+    /** The student's parameters as a module, so that a checkpoint's model file holds them by name (w, b, a). */
+    static final class Weights extends Module {
+        final Parameter w, b, a;
+
+        Weights(Net net) {
+            w = net.w();
+            b = net.b();
+            a = net.a();
+        }
+
+        @Override
+        public Tensor forward(Tensor x) {
+            throw new UnsupportedOperationException("the student's weights only: Net.loss computes f");
+        }
+    }
+
+    /**
+     * What a run has gathered besides the weights: the recorded steps and the running peak and loss. Kept in every
+     * checkpoint as {@code run.safetensors} (float64, so exactly, NaN included).
+     */
+    static final class Progress {
+        static final String FILE = "run.safetensors";
+        final List<double[]> trajectory = new ArrayList<>();
+        double peak, peakLoss = Double.NaN, loss = Double.NaN;
+        int peakStep, next;
+
+        void save(Path folder) throws IOException {
+            double[] flat = new double[5 * trajectory.size()];
+            for (int i = 0; i < trajectory.size(); i++) System.arraycopy(trajectory.get(i), 0, flat, 5 * i, 5);
+            Map<String, Tensor> t = new LinkedHashMap<>();
+            t.put("trajectory", Tensor.of(flat, trajectory.size(), 5));
+            t.put("scalars", Tensor.of(new double[] {peak, peakLoss, loss, peakStep, next}));
+            Safetensors.save(t, Map.of(), folder.resolve(FILE));
+        }
+
+        void restore(Path folder) throws IOException {
+            Path file = folder.resolve(FILE);
+            Map<String, Tensor> t = Safetensors.load(file).tensors();
+            Tensor tr = t.get("trajectory"), sc = t.get("scalars");
+            if (tr == null || sc == null || tr.dim() != 2 || tr.size(1) != 5 || sc.numel() != 5 || tr.dtype() != DType.FLOAT64 || sc.dtype() != DType.FLOAT64) {
+                throw new IOException(file + ": expected float64 tensors 'trajectory' (k × 5) and 'scalars' (5), found " + t.keySet());
+            }
+            double[] flat = tr.toDoubleArray(), s = sc.toDoubleArray();
+            trajectory.clear();
+            for (int i = 0; i < flat.length; i += 5) trajectory.add(java.util.Arrays.copyOfRange(flat, i, i + 5));
+            peak = s[0];
+            peakLoss = s[1];
+            loss = s[2];
+            peakStep = (int) s[3];
+            next = (int) s[4];
+        }
+    }
+
+    /**
+     * One run, checkpointed every {@link UnlearningConfig#checkpointEvery} steps into {@code folder} (the weights, the
+     * optimizer, the step and the {@link Progress}); when {@code folder} holds a checkpoint the run continues from it. The
+     * input stream is replayed up to the checkpoint's step (its inputs drawn again and dropped: a {@link SplittableRandom}'s
+     * state cannot be saved), so the continued run draws what an uninterrupted one draws, and ends bitwise equal to it.
+     *
+     * @param cfg    the settings
+     * @param cell   the student, teacher, a0 and batch kind
+     * @param seed   the seed
+     * @param folder the run's checkpoint folder, or null for none
+     * @param key    the run's key (for the messages and {@link Resumption#STEP_PROBE})
+     * @param log    where a continuation is said, or null
+     * @return the trajectory and its summary
+     * @throws IOException when a checkpoint cannot be written, or the one to continue from cannot be read (the file is named)
+     */
+    static Run simulate(UnlearningConfig cfg, Cell cell, long seed, Path folder, String key, PrintStream log) throws IOException {
         SplittableRandom root = new SplittableRandom(seed);
         SplittableRandom teacherRng = root.split(), initRng = root.split(), dataRng = root.split();
         TeacherStudent teacher = teacher(cfg, cell.c2(), cell.c3(), teacherRng);
@@ -170,33 +265,53 @@ final class UnlearningRun {
         groups.add(ParamGroup.of(net.a()).with("lr", cfg.etaA()));
         SGD opt = new SGD(groups);
         List<Integer> record = recordedSteps(cfg.steps(), cfg.points());
-        List<double[]> trajectory = new ArrayList<>();
-        double initial = teacher.alignment(net.w()), peak = initial, loss = Double.NaN, peakLoss = Double.NaN;
-        int peakStep = 0, next = 0;
-        trajectory.add(new double[] {0, initial, energyAlignment(net.w(), teacher), mean(net.a()), Double.NaN});
-        next++;
-        for (int t = 1; t <= cfg.steps(); t++) {
+        double initial = teacher.alignment(net.w());
+        Progress p = new Progress();
+        p.peak = initial;
+        p.trajectory.add(new double[] {0, initial, energyAlignment(net.w(), teacher), mean(net.a()), Double.NaN});
+        p.next = 1;
+        Weights weights = new Weights(net);
+        Checkpoints checkpoints = folder == null ? null : new Checkpoints(folder);
+        int done = 0;
+        try {
+            Path latest = checkpoints == null ? null : checkpoints.latest();
+            if (latest != null) {
+                done = (int) checkpoints.restore(latest, weights, opt).steps();
+                p.restore(latest);
+            }
+        } catch (IOException | RuntimeException e) {
+            throw Resumption.unreadable(key, folder, e);
+        }
+        if (done > 0) {
+            for (int t = 1; t <= done; t++) batch(teacher, cfg.batch(), cell.antithetic(), dataRng); // the inputs steps 1..done drew
+            if (log != null) log.printf(Locale.ROOT, "  %s: continues from its checkpoint at step %d%n", key, done);
+        }
+        for (int t = done + 1; t <= cfg.steps(); t++) {
             Batch b = batch(teacher, cfg.batch(), cell.antithetic(), dataRng);
             Tensor l = net.loss(b);
-            loss = l.item();
-            if (!Double.isFinite(loss)) throw new IllegalStateException("the loss became " + loss + " at step " + t + " (" + cell + ", seed " + seed
+            p.loss = l.item();
+            if (!Double.isFinite(p.loss)) throw new IllegalStateException("the loss became " + p.loss + " at step " + t + " (" + cell + ", seed " + seed
                     + "): lower --lr-w/--lr-a");
             opt.zeroGrad();
             l.backward();
             opt.step();
             double al = teacher.alignment(net.w());
-            if (al > peak) {
-                peak = al;
-                peakStep = t;
-                peakLoss = loss;
+            if (al > p.peak) {
+                p.peak = al;
+                p.peakStep = t;
+                p.peakLoss = p.loss;
             }
-            if (next < record.size() && t == record.get(next)) {
-                trajectory.add(new double[] {t, al, energyAlignment(net.w(), teacher), mean(net.a()), loss});
-                next++;
+            if (p.next < record.size() && t == record.get(p.next)) {
+                p.trajectory.add(new double[] {t, al, energyAlignment(net.w(), teacher), mean(net.a()), p.loss});
+                p.next++;
+            }
+            Resumption.stepped(key, t);
+            if (checkpoints != null && cfg.checkpointEvery() > 0 && t % cfg.checkpointEvery() == 0 && t < cfg.steps()) {
+                checkpoints.save(weights, Map.of("run", key), opt, new Checkpoints.Position(0, t, t, 0, 0, 0, 0, List.of()), p::save);
             }
         }
-        double[] last = trajectory.getLast();
-        return new Run(cell, seed, List.copyOf(trajectory), initial, peak, peakStep, peakLoss, last[1], last[3], loss);
+        double[] last = p.trajectory.getLast();
+        return new Run(cell, seed, List.copyOf(p.trajectory), initial, p.peak, p.peakStep, p.peakLoss, last[1], last[3], p.loss);
     }
 
     /** ‖Wθ‖²/‖W‖²_F: the share of the first layer's energy along θ. */

@@ -12,6 +12,7 @@ import dev.descent.bench.reproduce.Statistics;
 import dev.descent.bench.reproduce.Verdict;
 import dev.descent.bench.reproduce.XToTheFourth;
 import dev.descent.bench.reproduce.clipping.ClippingConfig.Part;
+import dev.descent.optim.ClippingFramework.Clip;
 import dev.descent.train.EpochMetrics;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -111,6 +112,42 @@ class ClippingTest {
     private static double cell(List<String[]> epochs, String method, String clip, long seed, int epoch, int column) {
         return epochs.stream().filter(r -> r[0].equals(method) && r[1].equals(clip) && Long.parseLong(r[2]) == seed && Integer.parseInt(r[3]) == epoch)
                 .mapToDouble(r -> Double.parseDouble(r[column])).findFirst().orElseThrow();
+    }
+
+    /** The network part with the soft h, one seed, 32 images at batch 8: four steps an epoch, three epochs, the decay after the first. */
+    private static ClippingConfig midRun(boolean resume) {
+        ClippingConfig toy = ClippingConfig.toy("synthetic", "simplecnn");
+        return new ClippingConfig(Part.NETWORK, toy.x4Starts(), "synthetic", "simplecnn", 32, 32, 0, 8, 3, 1, toy.weightDecay(), List.of(Clip.SOFT), List.of(1L),
+                true, resume).withCheckpointEvery(3);
+    }
+
+    @Test
+    void aRunInterruptedAfterTheDecayContinuesFromItsCheckpointAndTheFilesEqualAnUninterruptedInvocations() throws Exception {
+        Path straight = dir.resolve("straight"), out = dir.resolve("interrupted");
+        ClippingOutcome reference = Reproduction.run(new ClippingExperiment(), midRun(false), straight, "test", Outputs.QUIET);
+        Outputs.noRunInProgress(straight);
+        String mixed = ClippingCsv.key(ClippingMethod.MIXED, Clip.SOFT, 1);
+        // Mixed clipping (momentum β = 0.999, the learning rate and γ divided by 10 after epoch 1) killed after step 11; its last
+        // checkpoint is at step 9, one batch into epoch 3.
+        Outputs.crashAt(mixed::equals, 11, () -> Reproduction.run(new ClippingExperiment(), midRun(false), out, "test", Outputs.QUIET));
+        Path run = dev.descent.bench.reproduce.Resumption.runFolder(out, mixed);
+        assertEquals("ckpt-0002-000001", Outputs.latestCheckpoint(run).getFileName().toString());
+        java.util.Map<String, Long> first = new java.util.HashMap<>();
+        ClippingOutcome resumed = Outputs.recordingFirstSteps(first, () -> Reproduction.run(new ClippingExperiment(), midRun(true), out, "test", Outputs.QUIET));
+        assertEquals(3, resumed.resumed(), "the three runs before it are read back");
+        assertEquals(java.util.Map.of(mixed, 10L), first, "only the interrupted run trains, from the step after its checkpoint");
+        Outputs.sameRows(straight, out, List.of(ClippingCsv.RUNS), List.of(ClippingCsv.EPOCHS));
+        assertEquals(reference.verdicts(), resumed.verdicts());
+        Outputs.noRunInProgress(out);
+
+        // A checkpoint whose state.json was cut short is refused, naming the file.
+        Path again = dir.resolve("corrupt");
+        Outputs.crashAt(mixed::equals, 11, () -> Reproduction.run(new ClippingExperiment(), midRun(false), again, "test", Outputs.QUIET));
+        Path state = Outputs.latestCheckpoint(dev.descent.bench.reproduce.Resumption.runFolder(again, mixed)).resolve("state.json");
+        java.nio.file.Files.writeString(state, "{\"epoch\": 2, \"batch\"");
+        java.io.IOException e = assertThrows(java.io.IOException.class, () -> Reproduction.run(new ClippingExperiment(), midRun(true), again, "test",
+                Outputs.QUIET));
+        assertTrue(e.getMessage().contains(state.toString()) && e.getMessage().startsWith("--resume: the checkpoint of run " + mixed), e.getMessage());
     }
 
     @Test

@@ -85,6 +85,30 @@ class ErmTest {
     }
 
     @Test
+    void resumeReadsBackTheCompletedTrajectoriesRerunsTheInterruptedOneAndWritesTheUninterruptedFiles() throws Exception {
+        ErmConfig cfg = ErmConfig.toy(); // 2 seeds × 4 instances × 1 η: eight trajectories of 200 steps
+        Path straight = dir.resolve("straight"), out = dir.resolve("interrupted");
+        ErmOutcome reference = Reproduction.run(new ErmExperiment(), cfg, straight, "test", Outputs.QUIET);
+        List<ErmOutcome.Instance> instances = cfg.instances();
+        String crashed = ErmRun.key(2, instances.get(1), cfg.lrs().getFirst()); // the sixth trajectory
+        Outputs.crashAt(crashed::equals, 150, () -> Reproduction.run(new ErmExperiment(), cfg, out, "test", Outputs.QUIET));
+        java.util.Map<String, Long> first = new java.util.HashMap<>();
+        ErmOutcome resumed = Outputs.recordingFirstSteps(first, () -> Reproduction.run(new ErmExperiment(), cfg.withResume(true), out, "test",
+                Outputs.QUIET));
+        assertEquals(java.util.Set.of(crashed, ErmRun.key(2, instances.get(2), cfg.lrs().getFirst()), ErmRun.key(2, instances.get(3), cfg.lrs().getFirst())),
+                first.keySet(), "the five completed trajectories are read back, the interrupted one and the two after it run");
+        assertEquals(1L, first.get(crashed), "a trajectory is short: the interrupted one runs again from its start");
+        Outputs.sameRows(straight, out, List.of(ErmCsv.GAP, ErmCsv.EXACT), List.of());
+        assertEquals(reference.verdicts(), resumed.verdicts());
+
+        ErmConfig other = new ErmConfig(cfg.samples(), cfg.dimension(), cfg.codeSize(), cfg.radius(), cfg.lrs(), cfg.horizons(), cfg.noises(),
+                cfg.lambdas(), List.of(7L), true, true);
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> Reproduction.run(new ErmExperiment(), other, out, "test",
+                Outputs.QUIET));
+        assertTrue(e.getMessage().contains("holds runs with other settings"), e.getMessage());
+    }
+
+    @Test
     void settingsNameTheBadValueAndSortTheHorizons() {
         ErmConfig d = ErmConfig.toy();
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> new ErmConfig(d.samples(), d.dimension(), d.codeSize(), d.radius(),

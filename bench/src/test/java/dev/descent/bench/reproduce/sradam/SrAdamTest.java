@@ -2,10 +2,12 @@
 package dev.descent.bench.reproduce.sradam;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.descent.bench.reproduce.Outputs;
 import dev.descent.bench.reproduce.Reproduction;
+import dev.descent.bench.reproduce.Resumption;
 import dev.descent.bench.reproduce.Statistics;
 import dev.descent.bench.reproduce.Verdict;
 import dev.descent.optim.SteinRuleAdam;
@@ -146,6 +148,82 @@ class SrAdamTest {
         assertEquals(epochs, Outputs.withoutSeconds(out.resolve(SrAdamCsv.EPOCHS)), "the recomputed baseline run is bitwise the same");
         assertEquals(first.runs().stream().map(r -> r.method().key()).toList(), second.runs().stream().map(r -> r.method().key()).toList());
         assertTrue(java.nio.file.Files.readString(out.resolve("report.md")).contains("| lion (baseline) |"));
+    }
+
+    /** Adam and SR-Adam (paper formula), two seeds, 32 images at batch 8: four steps an epoch, eight a run, a checkpoint every third step. */
+    private static SrAdamConfig midRun(boolean resume) {
+        return new SrAdamConfig("synthetic", 32, 16, 0, List.of(0.05), List.of(8), 2, List.of(SrAdamMethod.ADAM, SrAdamMethod.SR_PAPER), List.of(1L, 2L), 1e-3,
+                SteinRuleAdam.Variant.PAPER, 0.5, true, resume).withCheckpointEvery(3);
+    }
+
+    /** Seed 1's SR-Adam run, the second of four. */
+    private static boolean seedOneSrAdam(String run) {
+        return run.startsWith(SrAdamMethod.SR_PAPER.key() + " ") && run.endsWith(" s1");
+    }
+
+    @Test
+    void aRunInterruptedMidEpochContinuesFromItsCheckpointAndTheFilesEqualAnUninterruptedInvocations() throws Exception {
+        Path straight = dir.resolve("straight"), out = dir.resolve("interrupted");
+        SrAdamOutcome reference = Reproduction.run(new SrAdamExperiment(), midRun(false), straight, "test", Outputs.QUIET);
+        Outputs.noRunInProgress(straight);
+        assertEquals(2 * 8, Outputs.csv(straight.resolve(SrAdamCsv.SHRINKAGE), "method,batch_size,input_noise,seed,step,epoch,shrinkage").size(),
+                "eight steps per shrinking run");
+
+        // Killed after step 7 of seed 1's SR-Adam run: its last checkpoint is at step 6, two batches into epoch 2.
+        Outputs.crashAt(SrAdamTest::seedOneSrAdam, 7, () -> Reproduction.run(new SrAdamExperiment(), midRun(false), out, "test", Outputs.QUIET));
+        Path run = Resumption.runFolder(out, SrAdamCsv.key(SrAdamMethod.SR_PAPER, 8, 0.05, 1));
+        assertEquals("ckpt-0001-000002", Outputs.latestCheckpoint(run).getFileName().toString());
+        try (var s = java.nio.file.Files.list(out.resolve(Resumption.IN_PROGRESS))) {
+            assertEquals(List.of(run), s.toList(), "only the interrupted run has a checkpoint: the completed one deleted its own");
+        }
+        java.util.Map<String, Long> first = new java.util.HashMap<>();
+        SrAdamOutcome resumed = Outputs.recordingFirstSteps(first, () -> Reproduction.run(new SrAdamExperiment(), midRun(true), out, "test", Outputs.QUIET));
+        assertEquals(1, resumed.resumed(), "seed 1's Adam run is read back");
+        assertEquals(7L, first.get(first.keySet().stream().filter(SrAdamTest::seedOneSrAdam).findFirst().orElseThrow()),
+                "the interrupted run continues after its checkpoint's step, not from the start");
+        assertEquals(3, first.size(), "the read-back run takes no step");
+        Outputs.sameRows(straight, out, List.of(SrAdamCsv.RUNS, SrAdamCsv.SHRINKAGE), List.of(SrAdamCsv.EPOCHS));
+        assertEquals(reference.verdicts(), resumed.verdicts());
+        Outputs.noRunInProgress(out);
+    }
+
+    @Test
+    void aCorruptCheckpointIsRefusedNamingTheFile() throws Exception {
+        for (String file : List.of("model.safetensors", "optimizer.safetensors", SrAdamRun.ShrinkageProbe.FILE)) {
+            Path out = dir.resolve("corrupt-" + file);
+            Outputs.crashAt(SrAdamTest::seedOneSrAdam, 5, () -> Reproduction.run(new SrAdamExperiment(), midRun(false), out, "test", Outputs.QUIET));
+            Path run = Resumption.runFolder(out, SrAdamCsv.key(SrAdamMethod.SR_PAPER, 8, 0.05, 1));
+            Outputs.truncate(Outputs.latestCheckpoint(run).resolve(file));
+            java.io.IOException e = assertThrows(java.io.IOException.class, () -> Reproduction.run(new SrAdamExperiment(), midRun(true), out, "test",
+                    Outputs.QUIET));
+            assertTrue(e.getMessage().contains(file) && e.getMessage().startsWith("--resume: the checkpoint of run " + SrAdamMethod.SR_PAPER.key())
+                    && e.getMessage().contains("delete " + run), e.getMessage());
+        }
+        // LATEST naming a checkpoint that is not there (a folder deleted by hand).
+        Path out = dir.resolve("corrupt-latest");
+        Outputs.crashAt(SrAdamTest::seedOneSrAdam, 5, () -> Reproduction.run(new SrAdamExperiment(), midRun(false), out, "test", Outputs.QUIET));
+        Path run = Resumption.runFolder(out, SrAdamCsv.key(SrAdamMethod.SR_PAPER, 8, 0.05, 1));
+        java.nio.file.Files.writeString(run.resolve("checkpoints").resolve("LATEST"), "ckpt-0009-000009\n");
+        java.io.IOException e = assertThrows(java.io.IOException.class, () -> Reproduction.run(new SrAdamExperiment(), midRun(true), out, "test", Outputs.QUIET));
+        assertTrue(e.getMessage().contains("LATEST") && e.getMessage().contains("ckpt-0009-000009"), e.getMessage());
+    }
+
+    @Test
+    void aRunInProgressOfOtherSettingsIsRefusedAndAFreshInvocationDiscardsIt() throws Exception {
+        Path out = dir.resolve("other");
+        // Interrupted during the very first run: no runs file yet, only the run in progress and settings.txt.
+        Outputs.crashAt(r -> r.startsWith(SrAdamMethod.ADAM.key() + " "), 4, () -> Reproduction.run(new SrAdamExperiment(), midRun(false), out, "test",
+                Outputs.QUIET));
+        assertTrue(!java.nio.file.Files.exists(out.resolve(SrAdamCsv.RUNS)) && java.nio.file.Files.isDirectory(out.resolve(Resumption.IN_PROGRESS)));
+        SrAdamConfig other = new SrAdamConfig("synthetic", 32, 16, 0, List.of(0.05), List.of(8), 3, List.of(SrAdamMethod.ADAM, SrAdamMethod.SR_PAPER),
+                List.of(1L, 2L), 1e-3, SteinRuleAdam.Variant.PAPER, 0.5, true, true).withCheckpointEvery(3);
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> Reproduction.run(new SrAdamExperiment(), other, out, "test",
+                Outputs.QUIET));
+        assertTrue(e.getMessage().contains("holds runs with other settings"), e.getMessage());
+        java.util.Map<String, Long> first = new java.util.HashMap<>();
+        Outputs.recordingFirstSteps(first, () -> Reproduction.run(new SrAdamExperiment(), midRun(false), out, "test", Outputs.QUIET));
+        assertEquals(java.util.Set.of(1L), new java.util.HashSet<>(first.values()), "without --resume every run starts at step 1");
+        Outputs.noRunInProgress(out);
     }
 
     /** One batch size and noise, two seeds (a paired interval needs two), 16 images: sixteen short runs. */

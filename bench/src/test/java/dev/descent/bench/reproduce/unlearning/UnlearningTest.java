@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.descent.bench.reproduce.Outputs;
 import dev.descent.bench.reproduce.Reproduction;
+import dev.descent.bench.reproduce.Resumption;
 import dev.descent.bench.reproduce.Statistics;
 import dev.descent.bench.reproduce.Verdict;
 import dev.descent.bench.reproduce.unlearning.UnlearningConfig.Cell;
@@ -180,6 +181,48 @@ class UnlearningTest {
         IllegalArgumentException e = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
                 () -> Reproduction.run(new UnlearningExperiment(), other, out, "test", Outputs.QUIET));
         assertTrue(e.getMessage().contains("holds runs with other settings"), e.getMessage());
+    }
+
+    /** The toy students and controls for 40 steps, one seed, a checkpoint every 7 steps. */
+    private static UnlearningConfig midRun(boolean resume) {
+        UnlearningConfig t = UnlearningConfig.toy();
+        return new UnlearningConfig(t.dimension(), t.width(), t.batch(), 40, t.students(), t.meanField(), t.lrW(), t.lrA(), t.lrTimesWidth(),
+                t.wInitScale(), t.randomSignA(), t.c1(), t.c2Sweep(), t.a0Sweep(), t.c2Base(), t.a0Base(), t.c3(), t.antithetic(), t.labelNoise(),
+                t.points(), t.seeds(), t.quick(), resume, 7);
+    }
+
+    @Test
+    void aRunInterruptedMidWayContinuesFromItsCheckpointAndTheFilesEqualAnUninterruptedInvocations() throws Exception {
+        Path straight = dir.resolve("straight");
+        UnlearningOutcome reference = Reproduction.run(new UnlearningExperiment(), midRun(false), straight, "test", Outputs.QUIET);
+        Outputs.noRunInProgress(straight);
+        List<UnlearningConfig.Cell> cells = midRun(false).cells();
+        for (UnlearningConfig.Cell cell : List.of(cells.get(2), cells.getLast())) { // an i.i.d. cell, and an antithetic one (it draws its inputs otherwise)
+            assertTrue(cell.antithetic() == (cell == cells.getLast()), cell.toString());
+            String key = UnlearningRun.key(cell, 1);
+            Path out = dir.resolve("interrupted-" + cells.indexOf(cell));
+            // Killed after step 30: the last checkpoint is at step 28, the alignment's peak and 2 recorded steps after it are lost.
+            Outputs.crashAt(key::equals, 30, () -> Reproduction.run(new UnlearningExperiment(), midRun(false), out, "test", Outputs.QUIET));
+            assertEquals("ckpt-0000-000028", Outputs.latestCheckpoint(Resumption.runFolder(out, key)).getFileName().toString());
+            java.util.Map<String, Long> first = new java.util.HashMap<>();
+            UnlearningOutcome resumed = Outputs.recordingFirstSteps(first, () -> Reproduction.run(new UnlearningExperiment(), midRun(true), out, "test",
+                    Outputs.QUIET));
+            assertEquals(29L, first.get(key), "the interrupted run continues after its checkpoint's step");
+            assertEquals(cells.size() - cells.indexOf(cell), first.size(), "the runs before it are read back, not recomputed");
+            Outputs.sameRows(straight, out, List.of(UnlearningCsv.RUNS, UnlearningCsv.TRAJECTORIES), List.of());
+            assertEquals(reference.verdicts(), resumed.verdicts());
+            Outputs.noRunInProgress(out);
+        }
+
+        // A cut-short record of the run so far is refused, naming the file.
+        String key = UnlearningRun.key(cells.get(2), 1);
+        Path out = dir.resolve("corrupt");
+        Outputs.crashAt(key::equals, 30, () -> Reproduction.run(new UnlearningExperiment(), midRun(false), out, "test", Outputs.QUIET));
+        Path file = Outputs.latestCheckpoint(Resumption.runFolder(out, key)).resolve(UnlearningRun.Progress.FILE);
+        Outputs.truncate(file);
+        java.io.IOException e = org.junit.jupiter.api.Assertions.assertThrows(java.io.IOException.class, () -> Reproduction.run(new UnlearningExperiment(),
+                midRun(true), out, "test", Outputs.QUIET));
+        assertTrue(e.getMessage().contains(file.toString()) && e.getMessage().startsWith("--resume: the checkpoint of run " + key), e.getMessage());
     }
 
     /** The toy students and controls for 20 steps, one seed. */
