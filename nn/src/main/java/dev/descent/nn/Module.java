@@ -103,10 +103,22 @@ public abstract class Module {
      * @return the output (as replaced by forward hooks, if any)
      */
     public final Tensor call(Tensor x) {
+        return call(x, this::forward);
+    }
+
+    /**
+     * {@link #call(Tensor)} around another single-input computation of this module than {@link #forward} (a composite
+     * layer calling a child's variant, e.g. a causal attention), so that the child's hooks fire for it as well.
+     *
+     * @param x    the input
+     * @param body what this module computes from x
+     * @return the output (as replaced by forward hooks, if any)
+     */
+    protected final Tensor call(Tensor x, java.util.function.UnaryOperator<Tensor> body) {
         List<ForwardPreHook> pre = forwardPreHooks;
         List<ForwardHook> post = forwardHooks;
         List<BackwardHook> back = backwardHooks;
-        if (pre.isEmpty() && post.isEmpty() && back.isEmpty()) return forward(x);
+        if (pre.isEmpty() && post.isEmpty() && back.isEmpty()) return body.apply(x);
         for (ForwardPreHook h : pre) {
             Tensor r = h.beforeForward(this, x);
             if (r != null) x = r;
@@ -126,7 +138,7 @@ public abstract class Module {
                 return gi;
             });
         }
-        Tensor y = forward(input);
+        Tensor y = body.apply(input);
         for (ForwardHook h : post) {
             Tensor r = h.afterForward(this, x, y);
             if (r != null) y = r;

@@ -64,7 +64,7 @@ public final class TransformerBlock extends Module {
     public Tensor forward(Tensor x) {
         if (x.dim() != 3) throw new IllegalArgumentException(this + ": input must be [B, T, E], got " + Shape.format(x.shape()));
         Tensor h = ln1.call(x);
-        Tensor a = attn.forwardCausal(h);
+        Tensor a = attn.call(h, attn::forwardCausal);
         if (dropout != null) a = dropout.call(a);
         x = x.add(a);
         return x.add(mlp.call(ln2.call(x)));

@@ -142,7 +142,7 @@ class ModuleHooksTest {
                 return null;
             });
         });
-        Tensor tokens = Tensor.ofIndices(new long[] {1, 2, 3, 4, 5, 6}).reshape(2, 3);
+        Tensor tokens = Tensor.ofIndices(new int[] {1, 2, 3, 4, 5, 6}, 2, 3);
         gpt.call(tokens);
         List<String> never = new ArrayList<>();
         gpt.namedModules().keySet().forEach(n -> {
