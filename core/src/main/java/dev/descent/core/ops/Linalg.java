@@ -1065,8 +1065,7 @@ public final class Linalg {
      * Records an op with several outputs as one node: the outputs are packed side by side along a last dimension, the
      * node is attached to the pack, and each output is a differentiable slice of it. The backward rule receives each
      * output's gradient (zeros for an output the loss does not use). The forward-mode rule gives each output's tangent,
-     * packed the same way; it reads the outputs' values (not connected to the reverse-mode graph: a tangent of these
-     * ops is not itself differentiated in reverse mode).
+     * packed the same way, from views of the pack (so a tangent can itself be differentiated in reverse mode).
      */
     private static Tensor[] recordMulti(String op, DType dt, int[] batch, double[][] outs, int[][] tails, MultiBackward rule, MultiJvp jvp,
                                         Tensor input) {
@@ -1086,8 +1085,8 @@ public final class Linalg {
             for (int i = 0; i < outs.length; i++) gs[i] = g.narrow(-1, offsets[i], sizes[i]).reshape(Shape.concat(batch, tails[i]));
             return rule.apply(views, gs);
         }, t -> {
-            Tensor[] values = new Tensor[outs.length];
-            for (int i = 0; i < outs.length; i++) values[i] = make(outs[i], dt, Shape.concat(batch, tails[i]));
+            Tensor[] values = new Tensor[outs.length]; // views of the pack, which already holds its node: the tangent is differentiable
+            for (int i = 0; i < outs.length; i++) values[i] = pack.narrow(-1, offsets[i], sizes[i]).reshape(Shape.concat(batch, tails[i]));
             Tensor[] tangents = jvp.apply(values, t[0]);
             List<Tensor> flat = new ArrayList<>();
             for (int i = 0; i < outs.length; i++) flat.add(tangents[i].reshape(Shape.concat(batch, sizes[i])));

@@ -205,7 +205,7 @@ class LinalgTest {
     }
 
     @Test
-    void forwardOverReverseThroughTheDecompositionsEqualsReverseOverReverse() {
+    void forwardOverReverseAndReverseOverForwardThroughTheDecompositionsEqualReverseOverReverse() {
         Tensor a = randn(11, 3, 3).mul(0.3).add(Tensor.of(new double[] {2, 0, 0, 0, 5, 0, 0, 0, 8}, 3, 3)), b = randn(12, 3, 2);
         List<Function<Tensor, Tensor>> losses = List.of(
                 x -> Linalg.solve(x, b).square().sum(),
@@ -220,6 +220,11 @@ class LinalgTest {
                 Tensor v = randn(20 + 2 * i + trial, 3, 3);
                 Tensor fwd = Functional.hvp(losses.get(i), a, v, Functional.Mode.FORWARD), rev = Functional.hvp(losses.get(i), a, v, Functional.Mode.REVERSE);
                 assertTrue(maxDiff(fwd, rev) < 1e-9 * (1 + maxAbs(rev)), "loss " + i + ": forward over reverse " + fwd + " vs reverse over reverse " + rev);
+                // reverse over forward: the gradient of the tangent ∇L·v (a JVP rule's output, differentiated in reverse mode) is H·v too
+                Tensor leaf = a.detach().requiresGrad(true);
+                Tensor directional = ForwardAD.tangent(losses.get(i).apply(ForwardAD.dual(leaf, v)));
+                Tensor overForward = Autograd.grad(directional, List.of(leaf)).get(0);
+                assertTrue(maxDiff(overForward, rev) < 1e-9 * (1 + maxAbs(rev)), "loss " + i + ": reverse over forward " + overForward + " vs " + rev);
             }
         }
     }
