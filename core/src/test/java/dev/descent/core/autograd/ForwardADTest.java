@@ -224,7 +224,7 @@ class ForwardADTest {
     }
 
     @Test
-    void forwardOverReverseHvpOfAnMlpLossEqualsReverseOverReverse() {
+    void forwardOverReverseAndReverseOverForwardHvpOfAnMlpLossEqualReverseOverReverse() {
         SplittableRandom rng = new SplittableRandom(18);
         int in = 3, hidden = 4, out = 3;
         Tensor batch = Tensor.randn(DType.FLOAT64, rng, 5, in);
@@ -238,6 +238,10 @@ class ForwardADTest {
             Tensor rev = Functional.hvp(loss, theta, v, Functional.Mode.REVERSE);
             close(rev.toDoubleArray(), fwd.toDoubleArray(), 1e-12, "forward over reverse vs reverse over reverse, trial " + trial);
             close(differenceAlong(gradient::apply, theta, v, 1e-5), fwd.toDoubleArray(), 1e-7, "H·v vs differences of the gradient, trial " + trial);
+            // reverse over forward: the gradient of the directional derivative ∇L·v, itself a tangent, is H·v as well
+            Tensor leaf = theta.detach().requiresGrad(true);
+            Tensor directional = ForwardAD.tangent(loss.apply(ForwardAD.dual(leaf, v)));
+            close(rev.toDoubleArray(), Autograd.grad(directional, List.of(leaf)).get(0).toDoubleArray(), 1e-12, "reverse over forward, trial " + trial);
             assertFalse(fwd.requiresGrad());
             assertNull(fwd.tangent());
         }
