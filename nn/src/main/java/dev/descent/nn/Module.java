@@ -156,10 +156,10 @@ public abstract class Module {
         return y;
     }
 
-    /** A recorded identity: a new tensor over x's storage whose backward passes the gradient through. */
+    /** A recorded identity: a new tensor over x's storage whose backward passes the gradient through, and whose tangent is x's. */
     private static Tensor identity(String name, Tensor x) {
         Tensor view = Tensor.wrap(x.storage(), x.storageOffset(), x.shape(), x.strides());
-        return dev.descent.core.autograd.Autograd.record(name, view, g -> new Tensor[] {g}, x);
+        return dev.descent.core.autograd.Autograd.record(name, view, g -> new Tensor[] {g}, t -> t[0], x);
     }
 
     /** Called before {@link #forward} by {@link #call}; see {@link #registerForwardPreHook}. */

@@ -7,6 +7,7 @@ import dev.descent.core.DType;
 import dev.descent.core.Parameter;
 import dev.descent.core.Tensor;
 import dev.descent.core.autograd.Autograd;
+import dev.descent.core.autograd.ForwardAD;
 import dev.descent.core.autograd.HookHandle;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -105,6 +106,26 @@ class ModuleHooksTest {
         Tensor x = input();
         assertTrue(net.call(x).allClose(net.forward(x), 0, 0));
         assertTrue(!net.call(x).gradFn().op().startsWith("backwardHook"), "no identity nodes without hooks");
+    }
+
+    @Test
+    void backwardHooksPassTangentsThroughTheirIdentityNodes() {
+        Sequential net = mlp();
+        Tensor x = input().requiresGrad(true), v = Tensor.randn(DType.FLOAT32, new SplittableRandom(7), 5, 3);
+        Tensor plain = ForwardAD.tangent(net.call(ForwardAD.dual(x, v)));
+        int[] calls = {0};
+        net.namedChildren().values().forEach(m -> m.registerBackwardHook((mod, gin, gout) -> {
+            calls[0]++;
+            return null;
+        }));
+        Tensor y = net.call(ForwardAD.dual(x, v));
+        assertTrue(ForwardAD.tangent(y).allClose(plain, 0, 0), "the hooks' identity nodes pass the tangent through unchanged");
+        y.sum().backward();
+        assertEquals(3, calls[0], "and the backward hooks still run");
+        // J·v of the first layer alone: v·Wᵀ
+        Module first = net.namedChildren().get("0");
+        Tensor w = first.namedParameters().get("weight");
+        assertTrue(ForwardAD.tangent(first.call(ForwardAD.dual(x, v))).allClose(v.matmul(w.t()), 1e-6, 1e-6));
     }
 
     /** Composite layers call their children through call(), so hooks deep inside a GPT fire (every block's layer norms, MLP, attention projection). */

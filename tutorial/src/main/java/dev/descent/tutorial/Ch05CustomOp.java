@@ -53,6 +53,11 @@ public final class Ch05CustomOp {
         protected Tensor[] backward(Tensor g, Tensor out, Tensor... in) {
             return new Tensor[] {g.mul(in[0].sigmoid())};         // d/dx log(1 + eˣ) = eˣ/(1 + eˣ) = sigmoid(x)
         }
+
+        @Override
+        protected Tensor jvp(Tensor[] t, Tensor out, Tensor... in) {
+            return t[0].mul(in[0].sigmoid());                     // forward mode (chapter 9): the tangent times sigmoid(x)
+        }
     };
     // end::softplus[]
 

@@ -3,6 +3,8 @@ package dev.descent.tutorial;
 import dev.descent.core.DType;
 import dev.descent.core.Parameter;
 import dev.descent.core.Tensor;
+import dev.descent.core.autograd.Autograd;
+import dev.descent.core.autograd.ForwardAD;
 import dev.descent.core.autograd.Functional;
 import dev.descent.core.autograd.Functional.Mode;
 import dev.descent.core.autograd.HookHandle;
@@ -19,7 +21,11 @@ import java.util.SplittableRandom;
 import java.util.function.Function;
 import java.util.function.UnaryOperator;
 
-/** Chapter 9 of the tutorial: Jacobian-vector and vector-Jacobian products, whole Jacobians both ways, their cost, Hessians, and hooks. */
+/**
+ * Chapter 9 of the tutorial: Jacobian-vector products by dual tensors (forward mode) and vector-Jacobian products
+ * (reverse mode), whole Jacobians both ways, their cost, Hessians and Hessian-vector products (forward over reverse),
+ * and hooks.
+ */
 public final class Ch09Modes {
     private Ch09Modes() {}
 
@@ -29,9 +35,12 @@ public final class Ch09Modes {
      * @param x the point of the tiny function
      * @param jvp J·v at x for v = (1, 0)
      * @param vjp uᵀJ at x for u = (0, 1, 0)
+     * @param dualValue f(x), from the pass on the dual tensor (x, v)
+     * @param dualTangent the tangent that pass carried out: J·v
      * @param byRows the tiny function's Jacobian in reverse mode
      * @param byColumns the same Jacobian in forward mode
-     * @param wide the backward passes {reverse, forward} for the Jacobian of a function with 1000 inputs and 1 output
+     * @param wide the passes {reverse mode: forward passes, backward passes; forward mode: forward passes, backward passes}
+     *        for the Jacobian of a function with 1000 inputs and 1 output
      * @param tall the same for a function with 1 input and 1000 outputs
      * @param a the weights of the wide and the tall function
      * @param wideX the point of the wide function
@@ -44,6 +53,9 @@ public final class Ch09Modes {
      * @param hessian the loss's Hessian at w
      * @param v the direction of the Hessian-vector product
      * @param hvp the Hessian-vector product from {@link Functional#hvp}
+     * @param gradient the loss's gradient at w, from the backward pass through the dual tensor (w, v)
+     * @param hvpByHand the tangent that gradient carried: H·v, forward over reverse
+     * @param hvpReverse H·v reverse over reverse
      * @param gradNorms each weight's gradient norm, as its hook saw it
      * @param storedGradNorms each weight's gradient norm read from {@code grad()} after the pass
      * @param activations each layer's output, as the forward hooks saw it
@@ -51,8 +63,9 @@ public final class Ch09Modes {
      * @param mlpTarget the MLP's target
      * @param lastWeightGrad the last layer's weight gradient
      */
-    public record Result(Tensor x, Tensor jvp, Tensor vjp, Tensor byRows, Tensor byColumns, long[] wide, long[] tall, Tensor a, Tensor wideX, Tensor tallX, Tensor wideJacobian,
-            Tensor tallJacobian, Tensor data, Tensor labels, Tensor w, Tensor hessian, Tensor v, Tensor hvp, Map<String, Double> gradNorms,
+    public record Result(Tensor x, Tensor jvp, Tensor vjp, Tensor dualValue, Tensor dualTangent, Tensor byRows, Tensor byColumns, long[] wide, long[] tall, Tensor a,
+            Tensor wideX, Tensor tallX, Tensor wideJacobian, Tensor tallJacobian, Tensor data, Tensor labels, Tensor w, Tensor hessian, Tensor v, Tensor hvp,
+            Tensor gradient, Tensor hvpByHand, Tensor hvpReverse, Map<String, Double> gradNorms,
             Map<String, Double> storedGradNorms, Map<String, Tensor> activations, Tensor mlpInput, Tensor mlpTarget, Tensor lastWeightGrad) {}
 
     /**
@@ -93,6 +106,16 @@ public final class Ch09Modes {
         System.out.println("J·v = " + jv);
         System.out.println("uᵀJ = " + uJ);
         // end::products[]
+
+        Tutorial.section("dual");
+        // tag::dual[]
+        Tensor xv = ForwardAD.dual(x, v);                        // x, carrying the tangent v beside its values
+        Tensor y = f(xv);                                        // one ordinary pass: each op computes its value and its tangent
+        System.out.println("f(x) = " + ForwardAD.primal(y));
+        System.out.println("J·v  = " + ForwardAD.tangent(y));
+        ForwardAD.Result r = Autograd.jvp(Ch09Modes::f, x, v);   // the same pass, packaged: r.value() and r.tangent()
+        System.out.println("Autograd.jvp: " + r.tangent());
+        // end::dual[]
 
         Tutorial.section("jacobian");
         // tag::jacobian[]
@@ -138,6 +161,18 @@ public final class Ch09Modes {
         System.out.println("H·v    = " + h.matmul(dir));
         // end::hessian[]
 
+        Tutorial.section("forward-over-reverse");
+        // tag::fwdrev[]
+        Tensor leaf = w.detach().requiresGrad(true);
+        Tensor lossOnDual = loss.apply(ForwardAD.dual(leaf, dir));          // one forward pass, w carrying the tangent v
+        Tensor grad = Autograd.grad(lossOnDual, List.of(leaf)).get(0);     // one backward pass: ∇L, carrying a tangent too
+        Tensor hvByHand = ForwardAD.tangent(grad);                          // the tangent of ∇L along v is H·v
+        Tensor hvReverse = Functional.hvp(loss, w, dir, Mode.REVERSE);      // reverse over reverse: the gradient of ⟨∇L, v⟩
+        System.out.println("∇L                   = " + ForwardAD.primal(grad));
+        System.out.println("forward over reverse = " + hvByHand);
+        System.out.println("reverse over reverse = " + hvReverse);
+        // end::fwdrev[]
+
         Tutorial.section("hooks");
         // tag::hooks[]
         var init = new SplittableRandom(5);
@@ -169,30 +204,33 @@ public final class Ch09Modes {
         for (Map.Entry<String, Parameter> e : mlp.namedParameters().entrySet()) {
             if (e.getKey().endsWith("weight")) stored.put(e.getKey(), e.getValue().grad().norm().item());
         }
-        return new Result(x, jv, uJ, byRows, byColumns, wide, tall, a, wideX, tallX, wideJ, tallJ, inputs, labels, w, h, dir, hv, gradNorms, stored, activations, input,
-                target, mlp.namedParameters().get("4.weight").grad());
+        return new Result(x, jv, uJ, ForwardAD.primal(y), ForwardAD.tangent(y), byRows, byColumns, wide, tall, a, wideX, tallX, wideJ, tallJ, inputs, labels, w, h, dir,
+                hv, ForwardAD.primal(grad), hvByHand, hvReverse, gradNorms, stored, activations, input, target, mlp.namedParameters().get("4.weight").grad());
     }
 
     /**
-     * Builds f's Jacobian in reverse and in forward mode and counts the backward passes each takes.
+     * Builds f's Jacobian in reverse and in forward mode and counts the forward and backward passes each takes.
      *
      * @param name the function's description
      * @param f the function
      * @param x the point
-     * @return the passes {reverse, forward}
+     * @return the passes {reverse: forward, backward; forward: forward, backward}
      */
     // tag::passes[]
     static long[] jacobianPasses(String name, UnaryOperator<Tensor> f, Tensor x) {
-        long[] passes = new long[2];
+        long[] passes = new long[4];
         for (Mode mode : new Mode[] {Mode.REVERSE, Mode.FORWARD}) {
-            long[] count = {0};
+            long[] count = {0, 0};                                            // {forward passes, backward passes}
             Function<Tensor[], Tensor[]> counted = in -> {
-                in[0].registerHook(g -> { count[0]++; return null; });       // fires on every backward pass that reaches x
+                count[0]++;                                                   // every evaluation of f is a forward pass
+                if (in[0].requiresGrad()) {                                   // reverse mode: x is a leaf of a graph
+                    in[0].registerHook(g -> { count[1]++; return null; });    // fires on every backward pass that reaches x
+                }
                 return new Tensor[] {f.apply(in[0])};
             };
             Tensor j = Functional.jacobian(counted, new Tensor[] {x}, mode)[0][0];
-            passes[mode.ordinal()] = count[0];
-            System.out.printf("%s: %-7s Jacobian %s in %4d backward passes%n", name, mode, Arrays.toString(j.shape()), count[0]);
+            System.arraycopy(count, 0, passes, 2 * mode.ordinal(), 2);
+            System.out.printf("%s: %-7s Jacobian %s in %4d forward and %4d backward passes%n", name, mode, Arrays.toString(j.shape()), count[0], count[1]);
         }
         return passes;
     }

@@ -8,7 +8,10 @@ import dev.descent.core.check.TensorGen;
 import dev.descent.core.ops.Views;
 import java.util.Arrays;
 
-/** Chapter 10 of the tutorial: a custom op with a wrong backward rule, caught and shrunk by the op sweep, then fixed. */
+/**
+ * Chapter 10 of the tutorial: custom ops with a wrong backward rule and a wrong forward-mode rule, caught and shrunk by
+ * the op sweep, then fixed.
+ */
 public final class Ch10VerifyOp {
     private Ch10VerifyOp() {}
 
@@ -21,9 +24,11 @@ public final class Ch10VerifyOp {
      * @param detachedFailure the sweep's message for that op with second order on
      * @param smoothAbsFailure the sweep's message for smooth abs without the broadcast reduction
      * @param smoothAbsFixedPassed whether smooth abs with the reduction passed the sweep with second order on
+     * @param wrongJvpFirstOrderPassed whether smooth abs with the wrong forward-mode rule passed the sweep without the forward-mode check
+     * @param wrongJvpFailure the sweep's message for smooth abs with the wrong forward-mode rule
      */
     public record Result(String wrongFailure, boolean fixedPassed, boolean detachedFirstOrderPassed, String detachedFailure, String smoothAbsFailure,
-            boolean smoothAbsFixedPassed) {}
+            boolean smoothAbsFixedPassed, boolean wrongJvpFirstOrderPassed, String wrongJvpFailure) {}
 
     /**
      * Runs the chapter.
@@ -46,6 +51,11 @@ public final class Ch10VerifyOp {
         protected Tensor[] backward(Tensor g, Tensor out, Tensor... in) {
             return new Tensor[] {g.div(in[0].abs().add(1))};      // BUG: the derivative is 1/(1 + |x|)², not 1/(1 + |x|)
         }
+
+        @Override
+        protected Tensor jvp(Tensor[] t, Tensor out, Tensor... in) {
+            return t[0].div(in[0].abs().add(1).square());         // forward mode: the tangent times 1/(1 + |x|)² (right)
+        }
     };
     // end::wrong[]
 
@@ -60,6 +70,11 @@ public final class Ch10VerifyOp {
         @Override
         protected Tensor[] backward(Tensor g, Tensor out, Tensor... in) {
             return new Tensor[] {g.div(in[0].abs().add(1).square())};  // d/dx x/(1 + |x|) = 1/(1 + |x|)²
+        }
+
+        @Override
+        protected Tensor jvp(Tensor[] t, Tensor out, Tensor... in) {
+            return t[0].div(in[0].abs().add(1).square());
         }
     };
     // end::fixed[]
@@ -78,6 +93,11 @@ public final class Ch10VerifyOp {
             for (int i = 0; i < d.length; i++) d[i] = 1 / ((1 + Math.abs(d[i])) * (1 + Math.abs(d[i])));
             return new Tensor[] {g.mul(Tensor.of(d, d.length).reshape(in[0].shape()).to(g.dtype()))};
         }
+
+        @Override
+        protected Tensor jvp(Tensor[] t, Tensor out, Tensor... in) {
+            return t[0].div(in[0].abs().add(1).square());
+        }
     };
     // end::detached[]
 
@@ -92,6 +112,11 @@ public final class Ch10VerifyOp {
         @Override
         protected Tensor[] backward(Tensor g, Tensor out, Tensor... in) {
             return new Tensor[] {g.mul(in[0]).div(out), g.mul(in[1]).div(out)};  // BUG: both have the output's shape
+        }
+
+        @Override
+        protected Tensor jvp(Tensor[] t, Tensor out, Tensor... in) {
+            return smoothAbsTangent(t, out, in);                                  // right: see below
         }
     };
     // end::smoothAbs[]
@@ -109,8 +134,52 @@ public final class Ch10VerifyOp {
             Tensor gx = g.mul(in[0]).div(out), ge = g.mul(in[1]).div(out);      // ∂/∂x = x/out, ∂/∂e = e/out
             return new Tensor[] {Views.sumToShape(gx, in[0].shape()), Views.sumToShape(ge, in[1].shape())};  // sum over broadcast dims
         }
+
+        @Override
+        protected Tensor jvp(Tensor[] t, Tensor out, Tensor... in) {
+            return smoothAbsTangent(t, out, in);
+        }
     };
     // end::smoothAbsFixed[]
+
+    /**
+     * The forward-mode rule of smooth abs: d√(x² + e²) = (x·dx + e·de)/out, one term per input that carries a tangent.
+     *
+     * @param t   the inputs' tangents, null for an input that carries none
+     * @param out the output
+     * @param in  x and e
+     * @return the output's tangent, or null when neither input carries one
+     */
+    // tag::smoothAbsJvp[]
+    static Tensor smoothAbsTangent(Tensor[] t, Tensor out, Tensor... in) {
+        Tensor sum = null;                                                    // null: a zero tangent
+        if (t[0] != null) sum = t[0].mul(in[0]);                              // x·dx
+        if (t[1] != null) sum = sum == null ? t[1].mul(in[1]) : sum.add(t[1].mul(in[1]));  // + e·de
+        return sum == null ? null : sum.div(out);                             // dividing by out broadcasts to its shape
+    }
+    // end::smoothAbsJvp[]
+
+    /** Smooth abs whose forward-mode rule forgets e's tangent: backward right, J·v wrong whenever e moves. */
+    static final CustomOp SMOOTH_ABS_JVP_WRONG = new CustomOp("smoothAbs") {
+        @Override
+        protected Tensor forward(Tensor... in) {
+            return in[0].square().add(in[1].square()).sqrt();
+        }
+
+        @Override
+        protected Tensor[] backward(Tensor g, Tensor out, Tensor... in) {
+            Tensor gx = g.mul(in[0]).div(out), ge = g.mul(in[1]).div(out);
+            return new Tensor[] {Views.sumToShape(gx, in[0].shape()), Views.sumToShape(ge, in[1].shape())};
+        }
+
+        // tag::wrongJvp[]
+        @Override
+        protected Tensor jvp(Tensor[] t, Tensor out, Tensor... in) {
+            if (t[0] != null) return t[0].mul(in[0]).div(out);             // BUG: returns x's term alone when x moves,
+            return t[1].mul(in[1]).div(out);                               // but when x and e both move, their terms add
+        }
+        // end::wrongJvp[]
+    };
 
     /**
      * The sweep's generator for a smooth abs op: two inputs of shapes that broadcast together.
@@ -173,7 +242,7 @@ public final class Ch10VerifyOp {
         Tutorial.section("fixed");
         // tag::passes[]
         OpSweep.of("softsign", softsignCases(SOFTSIGN)).secondOrder(true).run();   // throws on the first property that fails
-        System.out.println("softsign passes: gradients, second-order gradients, reference (float32, float64), layout");
+        System.out.println("softsign passes: gradients, second-order gradients, forward mode, reference (float32, float64), layout");
         // end::passes[]
 
         Tutorial.section("detached");
@@ -206,11 +275,24 @@ public final class Ch10VerifyOp {
         System.out.println("fixed: passed");
         // end::broadcast[]
 
+        Tutorial.section("forward");
+        String wrongJvpFailure = null;
+        // tag::forward[]
+        OpSweep.of("smoothAbs", smoothAbsCases(SMOOTH_ABS_JVP_WRONG)).forwardMode(false).run();   // backward alone: passes
+        System.out.println("without the forward-mode check: passed");
+        try {
+            OpSweep.of("smoothAbs", smoothAbsCases(SMOOTH_ABS_JVP_WRONG)).run();               // forward mode is on by default
+        } catch (OpSweep.Failure failure) {
+            System.out.println(failure.getMessage());
+            wrongJvpFailure = failure.getMessage();
+        }
+        // end::forward[]
+
         Tutorial.section("gradgrad");
         // tag::gradgrad[]
         GradGradCheck.check("softsign", in -> SOFTSIGN.apply(in[0]), Tensor.of(new double[] {-2, -0.5, 0.7, 3}));
         System.out.println("GradGradCheck: passed");
         // end::gradgrad[]
-        return new Result(wrongFailure, true, firstOrderPassed, detachedFailure, smoothAbsFailure, true);
+        return new Result(wrongFailure, true, firstOrderPassed, detachedFailure, smoothAbsFailure, true, true, wrongJvpFailure);
     }
 }

@@ -4,6 +4,8 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.descent.core.Tensor;
+import dev.descent.core.autograd.Autograd;
 import dev.descent.tutorial.docs.Captured;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -54,5 +56,12 @@ class Ch05CustomOpTest {
     void theOpWorksAsALayer() {
         assertArrayEquals(new int[] {5, 1}, run.value().layerOutputShape());
         assertTrue(run.output().contains("the graph holds softplus: true"), run.output());
+    }
+
+    @Test
+    void theForwardModeRuleIsTheSigmoidTimesTheTangent() {
+        double[] x = {-3, -0.5, 0, 2}, v = {1, -2, 0.5, 3};
+        double[] jv = Autograd.jvp(Ch05CustomOp.SOFTPLUS::apply, Tensor.of(x), Tensor.of(v)).tangent().toDoubleArray();
+        for (int i = 0; i < x.length; i++) assertEquals(v[i] / (1 + Math.exp(-x[i])), jv[i], 1e-15, "x = " + x[i]);
     }
 }

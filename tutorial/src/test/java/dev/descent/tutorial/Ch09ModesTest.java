@@ -13,7 +13,8 @@ import org.junit.jupiter.api.Test;
 
 /**
  * Runs chapter 9 and checks its claims against references written from the math: the tiny function's Jacobian against
- * finite differences, the pass counts of both modes, the Jacobians of the wide and tall functions, the logistic loss's
+ * finite differences, the dual pass's value and tangent, the pass counts of both modes, the gradient and H·v of forward
+ * over reverse, the Jacobians of the wide and tall functions, the logistic loss's
  * Hessian against its closed form, and the hooks' gradient norms and activations against the stored gradients and the
  * layers' formulas.
  */
@@ -69,9 +70,21 @@ class Ch09ModesTest {
     }
 
     @Test
-    void reverseModeTakesOnePassPerOutputAndForwardModeOnePerInputPlusOne() {
-        assertArrayEquals(new long[] {1, 1001}, run.value().wide());
-        assertArrayEquals(new long[] {1000, 2}, run.value().tall());
+    void theDualPassCarriesJTimesVBesideTheValue() {
+        double[] x = run.value().x().toDoubleArray();
+        double[][] fd = finiteDifferenceJacobian(x);
+        assertArrayEquals(f(x), run.value().dualValue().toDoubleArray(), 1e-15);
+        assertArrayEquals(new double[] {fd[0][0], fd[1][0], fd[2][0]}, run.value().dualTangent().toDoubleArray(), 1e-8);
+        // by hand at x = (2, 3), v = (1, 0): J·v = (x₁, cos x₀, 0)
+        assertArrayEquals(new double[] {3, Math.cos(2), 0}, run.value().dualTangent().toDoubleArray(), 1e-15);
+        assertTrue(run.output().contains("--- dual ---"), run.output());
+    }
+
+    @Test
+    void reverseModeTakesOneBackwardPassPerOutputAndForwardModeOneForwardPassPerInput() {
+        // {reverse: forward passes, backward passes; forward: forward passes, backward passes}
+        assertArrayEquals(new long[] {1, 1, 1000, 0}, run.value().wide());
+        assertArrayEquals(new long[] {1, 1000, 1, 0}, run.value().tall());
     }
 
     @Test
@@ -118,6 +131,24 @@ class Ch09ModesTest {
             }
             assertEquals(expectedHv, hv[p], 1e-12, "(H·v)[" + p + "]");
         }
+    }
+
+    @Test
+    void forwardOverReverseGivesTheGradientAndHTimesVInOnePairOfPasses() {
+        Ch09Modes.Result r = run.value();
+        double[] xs = r.data().toDoubleArray(), y = r.labels().toDoubleArray(), w = r.w().toDoubleArray();
+        int n = y.length, d = w.length;
+        double[] gradient = new double[d];
+        for (int i = 0; i < n; i++) {                     // ∇L = Xᵀ(σ(z) − y)/n + 0.1·w
+            double z = 0;
+            for (int k = 0; k < d; k++) z += xs[i * d + k] * w[k];
+            double s = 1 / (1 + Math.exp(-z));
+            for (int k = 0; k < d; k++) gradient[k] += (s - y[i]) * xs[i * d + k] / n;
+        }
+        for (int k = 0; k < d; k++) gradient[k] += 0.1 * w[k];
+        assertArrayEquals(gradient, r.gradient().toDoubleArray(), 1e-14);
+        assertArrayEquals(r.hvp().toDoubleArray(), r.hvpByHand().toDoubleArray(), 1e-14, "Functional.hvp is forward over reverse by default");
+        assertArrayEquals(r.hvp().toDoubleArray(), r.hvpReverse().toDoubleArray(), 1e-13, "forward over reverse vs reverse over reverse");
     }
 
     @Test

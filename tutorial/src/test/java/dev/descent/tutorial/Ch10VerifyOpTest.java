@@ -9,6 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.descent.core.DType;
 import dev.descent.core.Tensor;
 import dev.descent.core.autograd.Autograd;
+import dev.descent.core.autograd.ForwardAD;
 import dev.descent.core.check.OpSweep;
 import dev.descent.tutorial.docs.Captured;
 import java.util.List;
@@ -20,8 +21,9 @@ import org.junit.jupiter.api.Test;
 
 /**
  * Runs chapter 10 and checks what its text claims: the sweep catches the wrong backward rule and shrinks it to a
- * scalar, the fixed op passes the sweep (this test runs the public sweep on the custom op itself), and a backward rule
- * in raw doubles passes to first order but not to second.
+ * scalar, the fixed op passes the sweep (this test runs the public sweep on the custom op itself), a backward rule
+ * in raw doubles passes to first order but not to second, and a wrong forward-mode rule fails only the forward-mode
+ * check, shrunk to scalars.
  */
 class Ch10VerifyOpTest {
     private static Captured<Ch10VerifyOp.Result> run;
@@ -73,7 +75,7 @@ class Ch10VerifyOpTest {
         double[] xs = x.toDoubleArray(), gs = g.toDoubleArray();
         for (int i = 0; i < xs.length; i++) assertEquals(1 / Math.pow(1 + Math.abs(xs[i]), 2), gs[i], 1e-14, "x = " + xs[i]);
         assertTrue(run.value().fixedPassed());
-        assertTrue(run.output().contains("softsign passes: gradients, second-order gradients"), run.output());
+        assertTrue(run.output().contains("softsign passes: gradients, second-order gradients, forward mode"), run.output());
     }
 
     @Test
@@ -116,6 +118,40 @@ class Ch10VerifyOpTest {
             }
         }
         assertArrayEquals(expectedE, ge, 1e-14);
+    }
+
+    @Test
+    void theWrongForwardModeRuleFailsOnlyTheForwardModeCheckAndShrinksToScalars() {
+        assertTrue(run.value().wrongJvpFirstOrderPassed());
+        assertTrue(run.output().contains("without the forward-mode check: passed"), run.output());
+        String message = run.value().wrongJvpFailure();
+        assertNotNull(message, "the sweep did not catch the wrong forward-mode rule");
+        assertTrue(message.startsWith("op 'smoothAbs' fails its forward-mode gradients check."), message);
+        assertTrue(message.contains("smallest failing case found: smoothAbs [] [] (size budget rank ≤ 0, dims ≤ 1; FLOAT64"), message);
+        assertTrue(message.contains("forward mode gives (J·v)[0]"), message);
+        assertTrue(message.contains("first failing case: smoothAbs ["), message);
+        assertThrows(OpSweep.Failure.class, () -> OpSweep.of("smoothAbs", Ch10VerifyOp.smoothAbsCases(Ch10VerifyOp.SMOOTH_ABS_JVP_WRONG)).run());
+    }
+
+    @Test
+    void theRightForwardModeRuleIsJTimesTheTangentAndTheWrongOneMissesTheETerm() {
+        // d√(x² + e²) along (dx, de) = (x·dx + e·de)/√(x² + e²), in plain doubles
+        double[] x = {0.7, -1.3, 2.0}, e = {0.5}, dx = {1.0, -0.5, 0.25}, de = {2.0};
+        Tensor tx = Tensor.of(x), te = Tensor.of(e);
+        Tensor[] dual = {ForwardAD.dual(tx, Tensor.of(dx)), ForwardAD.dual(te, Tensor.of(de))};
+        double[] right = ForwardAD.tangent(Ch10VerifyOp.SMOOTH_ABS.apply(dual)).toDoubleArray();
+        double[] wrong = ForwardAD.tangent(Ch10VerifyOp.SMOOTH_ABS_JVP_WRONG.apply(dual)).toDoubleArray();
+        for (int i = 0; i < 3; i++) {
+            double r = Math.sqrt(x[i] * x[i] + e[0] * e[0]);
+            assertEquals((x[i] * dx[i] + e[0] * de[0]) / r, right[i], 1e-14, "J·v[" + i + "]");
+            assertEquals(x[i] * dx[i] / r, wrong[i], 1e-14, "the wrong rule's J·v[" + i + "]: x's term alone");
+        }
+        // each softsign op used with the sweep has the right rule: J·v = v/(1 + |x|)²
+        Tensor v = Tensor.of(new double[] {1, 2, -3});
+        for (var op : List.of(Ch10VerifyOp.SOFTSIGN, Ch10VerifyOp.SOFTSIGN_WRONG, Ch10VerifyOp.SOFTSIGN_DETACHED)) {
+            double[] jv = Autograd.jvp(op::apply, tx, v).tangent().toDoubleArray();
+            for (int i = 0; i < 3; i++) assertEquals(v.toDoubleArray()[i] / Math.pow(1 + Math.abs(x[i]), 2), jv[i], 1e-14);
+        }
     }
 
     @Test

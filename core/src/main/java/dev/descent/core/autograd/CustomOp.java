@@ -3,16 +3,21 @@ package dev.descent.core.autograd;
 import dev.descent.core.Tensor;
 
 /**
- * A differentiable op defined by the user: a forward computation and its backward rule, side by side.
- * The forward runs with grad mode off (it may use any tensor op, raw or not); the backward receives
- * the output's gradient and returns one gradient per input, written with tensor ops so that it is
- * itself differentiable. {@link dev.descent.core.check.GradCheck} verifies a new op in one line.
+ * A differentiable op defined by the user: a forward computation and its derivative rules, side by side.
+ * The forward runs with grad mode off and tangent propagation suspended (it may use any tensor op, raw or not); the
+ * backward receives the output's gradient and returns one gradient per input (reverse mode, Jᵀ·g); the optional
+ * {@link #jvp} receives one tangent per input and returns the output's tangent (forward mode, J·t, for
+ * {@link ForwardAD} dual tensors). Write both with tensor ops so that they are themselves differentiable.
+ * {@link dev.descent.core.check.GradCheck} verifies a backward rule in one line, and
+ * {@link dev.descent.core.check.OpSweep} both rules over many shapes (its forward-mode check is on by default, so an op
+ * swept there needs a {@code jvp}).
  *
  * <pre>{@code
- * // y = x³ with its rule dy/dx = 3x²
+ * // y = x³ with its rules dy/dx = 3x²
  * CustomOp cube = new CustomOp("cube") {
  *     protected Tensor forward(Tensor... in) { return in[0].mul(in[0]).mul(in[0]); }
  *     protected Tensor[] backward(Tensor g, Tensor out, Tensor... in) { return new Tensor[] {g.mul(in[0].square()).mul(3)}; }
+ *     protected Tensor jvp(Tensor[] t, Tensor out, Tensor... in) { return t[0].mul(in[0].square()).mul(3); }
  * };
  * Tensor y = cube.apply(x);
  * }</pre>

@@ -26,7 +26,10 @@ import java.util.random.RandomGenerator;
  *   <li><b>layout</b>: strided, permuted, offset inputs ({@link TensorGen#nonContiguous}) give the result contiguous
  *       ones do.
  * </ol>
- * Broadcasting and size-1 dimensions are the generator's to draw ({@link Draw#broadcastPair()} helps).
+ * Broadcasting and size-1 dimensions are the generator's to draw ({@link Draw#broadcastPair()} helps). The forward-mode
+ * property is on by default for an op with gradients, so the op needs a JVP rule ({@code CustomOp.jvp}, or the rule
+ * argument of {@code Autograd.record}); {@link Sweep#forwardMode(boolean) forwardMode(false)} is for an op used in
+ * reverse mode only.
  *
  * <pre>{@code
  * @Test

@@ -33,12 +33,26 @@ import java.util.List;
  *       Ḡ_A = U[(F∘(UᵀḠ_U − Ḡ_UᵀU))S + diag(ḡ_S) + S(F∘(VᵀḠ_V − Ḡ_VᵀV))]Vᵀ + (I − UUᵀ)Ḡ_US⁻¹Vᵀ + US⁻¹Ḡ_Vᵀ(I − VVᵀ).
  * </ul>
  *
+ * <p>Each op's forward-mode (JVP) rule sits beside its backward rule and is its transpose, for a tangent dA of the input:
+ * <ul>
+ *   <li>X = A⁻¹B: dX = A⁻¹(dB − dA·X). Y = A⁻¹: dY = −Y·dA·Y.
+ *   <li>det A: d det = det A·tr(A⁻¹dA); log|det A|: tr(A⁻¹dA).
+ *   <li>A = LLᵀ: dL = L·Φ(L⁻¹dA_sL⁻ᵀ), dA_s = ½(dA + dAᵀ) (the backward's gradient is symmetric, so its transpose reads
+ *       the symmetric part of the tangent).
+ *   <li>A = QR: with C = QᵀdA·R⁻¹ and Ω = tril(C, −1) − tril(C, −1)ᵀ, dR = (C − Ω)R and dQ = dA·R⁻¹ − Q(C − Ω).
+ *   <li>A = VΛVᵀ: with M = VᵀdA_sV, dλ = diag(M) and dV = V(F∘M).
+ *   <li>A = USVᵀ: with dP = UᵀdA·V, dS = diag(dP), dU = U(F∘(dP·S + S·dPᵀ)) + (I − UUᵀ)dA·V·S⁻¹ and
+ *       dV = V(F∘(S·dP + dPᵀS)) + (I − VVᵀ)dAᵀU·S⁻¹.
+ * </ul>
+ *
  * <p>Degenerate inputs get an {@link IllegalArgumentException} that names the op, the matrix's index in the batch and
  * why, never silent garbage: a matrix singular to working precision in {@code solve}/{@code inverse} (a pivot at most
  * n·2⁻⁵²·max|a_ij|), a matrix that is not positive definite in {@code cholesky}, {@code qr} with fewer rows than columns,
  * and, in backward only, eigenvector gradients at (near-)repeated eigenvalues, singular-vector gradients at repeated
  * or zero singular values, and the gradient of {@code det} at a singular matrix. Eigenvalue and singular-value
- * gradients alone are defined at repeated values and are computed there.
+ * gradients alone are defined at repeated values and are computed there. In forward mode the same cases give the same
+ * error for {@code det} and, for {@code eigh} and {@code svd} (whose eigen-/singular-value tangents stay defined), a
+ * NaN tangent of the eigenvectors or singular vectors: the caller may use only the values, so the rule cannot throw.
  *
  * <p>Conventions: {@code eigh} returns eigenvalues in ascending order and {@code svd} singular values in descending
  * order (as PyTorch); each eigenvector (each right singular vector, with its left one) has its largest-magnitude
@@ -118,7 +132,7 @@ public final class Linalg {
         return Autograd.record("solve", out, g -> {
             Tensor gb = solve(ae.transpose(-1, -2), g);
             return new Tensor[] {gb.matmul(out.transpose(-1, -2)).neg(), gb};
-        }, ae, be);
+        }, t -> solve(ae, Tangents.sum(out.shape(), t[1], t[0] == null ? null : t[0].matmul(out).neg())), ae, be); // dX = A⁻¹(dB − dA·X)
     }
 
     /**
@@ -144,7 +158,7 @@ public final class Linalg {
         return Autograd.record("inverse", out, g -> {
             Tensor yt = out.transpose(-1, -2);
             return new Tensor[] {yt.matmul(g).matmul(yt).neg()};
-        }, a);
+        }, t -> out.matmul(t[0]).matmul(out).neg(), a); // dY = −Y·dA·Y
     }
 
     /**
@@ -166,6 +180,11 @@ public final class Linalg {
                 if (d[m] == 0) throw new IllegalArgumentException("det backward: matrix " + m + " of the batch is singular; the gradient det·A⁻ᵀ is undefined there");
             }
             return new Tensor[] {g.mul(out).unsqueeze(-1).unsqueeze(-1).mul(inverse(a).transpose(-1, -2))};
+        }, t -> {
+            for (int m = 0; m < d.length; m++) {
+                if (d[m] == 0) throw new IllegalArgumentException("det forward mode: matrix " + m + " of the batch is singular; the tangent det·tr(A⁻¹dA) is undefined there");
+            }
+            return out.mul(traceOfInverseTimes(a, t[0])); // d det = det·tr(A⁻¹dA)
         }, a);
     }
 
@@ -188,7 +207,8 @@ public final class Linalg {
             log[m] = r[2];
         }
         Tensor out = make(log, dt, batch);
-        Tensor logAbs = Autograd.record("slogdet", out, g -> new Tensor[] {g.unsqueeze(-1).unsqueeze(-1).mul(inverse(a).transpose(-1, -2))}, a);
+        Tensor logAbs = Autograd.record("slogdet", out, g -> new Tensor[] {g.unsqueeze(-1).unsqueeze(-1).mul(inverse(a).transpose(-1, -2))},
+                t -> traceOfInverseTimes(a, t[0]), a); // d log|det A| = tr(A⁻¹dA)
         return new SignLogDet(make(sign, dt, batch), logAbs);
     }
 
@@ -241,6 +261,11 @@ public final class Linalg {
             Tensor x = solve(lt, p);                                     // L⁻ᵀP
             Tensor s = solve(lt, x.transpose(-1, -2)).transpose(-1, -2);  // L⁻ᵀPL⁻¹
             return new Tensor[] {s.add(s.transpose(-1, -2)).mul(0.5)};
+        }, t -> {
+            // dL = L·Φ(L⁻¹·dA_s·L⁻ᵀ), dA_s = ½(dA + dAᵀ): the rule the backward above is the transpose of
+            Tensor x = solve(out, symmetricPart(t[0]));                            // L⁻¹dA_s
+            Tensor inner = solve(out, x.transpose(-1, -2)).transpose(-1, -2);     // L⁻¹dA_sL⁻ᵀ
+            return out.matmul(inner.mul(phiMask(n, dt)));
         }, a);
     }
 
@@ -268,6 +293,15 @@ public final class Linalg {
             Tensor copyltu = lower.add(lower.transpose(-1, -2)).add(mm.mul(Tensor.eye(n, dt)));
             Tensor z = gq.add(qq.matmul(copyltu));
             return new Tensor[] {solve(rr, z.transpose(-1, -2)).transpose(-1, -2)}; // Z R⁻ᵀ
+        }, (outputs, da) -> {
+            // dA = dQ·R + Q·dR with QᵀdQ = Ω antisymmetric and dR·R⁻¹ upper triangular: C = Qᵀ·dA·R⁻¹ splits into
+            // Ω = tril(C, −1) − tril(C, −1)ᵀ and dR·R⁻¹ = C − Ω; then dR = (C − Ω)·R and dQ = dA·R⁻¹ − Q·(C − Ω).
+            Tensor qq = outputs[0], rr = outputs[1];
+            Tensor daRinv = solve(rr.transpose(-1, -2), da.transpose(-1, -2)).transpose(-1, -2); // dA·R⁻¹
+            Tensor c = qq.transpose(-1, -2).matmul(daRinv);
+            Tensor lower = c.mul(strictLowerMask(n, dt));
+            Tensor upper = c.sub(lower.sub(lower.transpose(-1, -2)));                           // C − Ω
+            return new Tensor[] {daRinv.sub(qq.matmul(upper)), upper.matmul(rr)};
         }, a);
         return new QR(outs[0], outs[1]);
     }
@@ -297,6 +331,13 @@ public final class Linalg {
             }
             Tensor ga = v.matmul(inner).matmul(v.transpose(-1, -2));
             return new Tensor[] {ga.add(ga.transpose(-1, -2)).mul(0.5)};
+        }, (outputs, da) -> {
+            // With M = Vᵀ·dA_s·V (dA_s = ½(dA + dAᵀ), the symmetric part eigh reads): dλ = diag(M), dV = V·(F∘M).
+            Tensor l = outputs[0], v = outputs[1];
+            Tensor mm = v.transpose(-1, -2).matmul(symmetricPart(da)).matmul(v);
+            Tensor dl = mm.mul(Tensor.eye(n, dt)).sum(-1);
+            Tensor dv = gapProblem("", lam, n, false) == null ? v.matmul(gapMatrix(l, n, dt).mul(mm)) : nans(v); // undefined at repeated eigenvalues
+            return new Tensor[] {dl, dv};
         }, a);
         return new Eigh(outs[0], outs[1]);
     }
@@ -357,6 +398,25 @@ public final class Linalg {
                 ga = uu.matmul(inner).matmul(vv.transpose(-1, -2));
             }
             return new Tensor[] {ga};
+        }, (outputs, da) -> {
+            // Townsend (2016), forward: with dP = Uᵀ·dA·V and F as above, dS = diag(dP),
+            // dU = U(F∘(dP·S + S·dPᵀ)) + (I − UUᵀ)·dA·V·S⁻¹, dV = V(F∘(S·dP + dPᵀ·S)) + (I − VVᵀ)·dAᵀ·U·S⁻¹.
+            Tensor uu = outputs[0], ss = outputs[1], vv = outputs[2].transpose(-1, -2);
+            Tensor eyeK = Tensor.eye(k, dt);
+            Tensor dp = uu.transpose(-1, -2).matmul(da).matmul(vv);
+            Tensor ds = dp.mul(eyeK).sum(-1);
+            if (gapProblem("", s, k, true) != null) return new Tensor[] {nans(uu), ds, nans(outputs[2])}; // undefined at repeated or zero values
+            Tensor sMat = eyeK.mul(ss.unsqueeze(-2));
+            Tensor sInv = eyeK.mul(Tensor.onesLike(ss).div(ss).unsqueeze(-2));
+            Tensor f = gapMatrix(ss.mul(ss), k, dt);
+            Tensor du = uu.matmul(f.mul(dp.matmul(sMat).add(sMat.matmul(dp.transpose(-1, -2)))));
+            Tensor dv = vv.matmul(f.mul(sMat.matmul(dp).add(dp.transpose(-1, -2).matmul(sMat))));
+            if (m > k) du = du.add(da.sub(uu.matmul(uu.transpose(-1, -2)).matmul(da)).matmul(vv).matmul(sInv));
+            if (n > k) {
+                Tensor dat = da.transpose(-1, -2);
+                dv = dv.add(dat.sub(vv.matmul(vv.transpose(-1, -2)).matmul(dat)).matmul(uu).matmul(sInv));
+            }
+            return new Tensor[] {du, ds, dv.transpose(-1, -2)};
         }, a);
         return new SVD(outs[0], outs[1], outs[2]);
     }
@@ -412,7 +472,7 @@ public final class Linalg {
         strides[shape.length - 1] = st[st.length - 2] + st[st.length - 1];
         Tensor view = Tensor.wrap(a.storage(), a.storageOffset() + (len == 0 ? 0 : r0 * st[st.length - 2] + c0 * st[st.length - 1]), shape, strides);
         Tensor out = view.contiguous().detach();
-        return Autograd.record("diagonal", out, g -> new Tensor[] {diagEmbed(g, offset, rows, cols)}, a);
+        return Autograd.record("diagonal", out, g -> new Tensor[] {diagEmbed(g, offset, rows, cols)}, t -> diagonal(t[0], offset), a);
     }
 
     /**
@@ -438,7 +498,7 @@ public final class Linalg {
         for (int b = 0; b < count; b++) for (int i = 0; i < len; i++) out[b * rows * cols + (r0 + i) * cols + c0 + i] = vv[b * len + i];
         DType dt = v.dtype().isFloatingPoint() ? v.dtype() : DType.FLOAT32;
         Tensor res = make(out, dt, Shape.concat(batch, rows, cols));
-        return Autograd.record("diagEmbed", res, g -> new Tensor[] {diagonal(g, offset)}, v);
+        return Autograd.record("diagEmbed", res, g -> new Tensor[] {diagonal(g, offset)}, t -> diagEmbed(t[0], offset, rows, cols), v);
     }
 
     /**
@@ -929,23 +989,30 @@ public final class Linalg {
 
     /** Throws when two values of a batch entry are closer than the gradient can bear (or, for singular values, one is zero). */
     private static void requireGaps(String what, double[] vals, int n, boolean singular) {
+        String problem = gapProblem(what, vals, n, singular);
+        if (problem != null) throw new IllegalArgumentException(problem);
+    }
+
+    /** Why two values of a batch entry are closer than a derivative can bear (or, for singular values, one is zero), or null. */
+    private static String gapProblem(String what, double[] vals, int n, boolean singular) {
         for (int b = 0; b < vals.length / Math.max(1, n); b++) {
             double scale = 0;
             for (int i = 0; i < n; i++) scale = Math.max(scale, Math.abs(vals[b * n + i]));
             double tol = Math.max(1e-300, 1e3 * n * EPS * scale);
             for (int i = 0; i < n; i++) {
                 if (singular && vals[b * n + i] <= tol) {
-                    throw new IllegalArgumentException(what + " are undefined at a zero singular value (matrix " + b + " of the batch, value " + vals[b * n + i] + ")");
+                    return what + " are undefined at a zero singular value (matrix " + b + " of the batch, value " + vals[b * n + i] + ")";
                 }
                 for (int j = i + 1; j < n; j++) {
                     double gap = Math.abs(vals[b * n + i] - vals[b * n + j]);
                     if (gap <= tol) {
-                        throw new IllegalArgumentException(what + " are undefined where two values coincide (matrix " + b + " of the batch: values " + i + " and " + j
-                                + " are " + vals[b * n + i] + " and " + vals[b * n + j] + ", gap " + gap + " ≤ " + tol + ")");
+                        return what + " are undefined where two values coincide (matrix " + b + " of the batch: values " + i + " and " + j
+                                + " are " + vals[b * n + i] + " and " + vals[b * n + j] + ", gap " + gap + " ≤ " + tol + ")";
                     }
                 }
             }
         }
+        return null;
     }
 
     private static boolean anyNonZero(Tensor g) {
@@ -967,18 +1034,41 @@ public final class Linalg {
         return make(m, dt, n, n);
     }
 
+    /** ½(X + Xᵀ) over the last two dimensions. */
+    private static Tensor symmetricPart(Tensor x) {
+        return x.add(x.transpose(-1, -2)).mul(0.5);
+    }
+
+    /** tr(A⁻¹·dA) per matrix, written as Σ A⁻ᵀ∘dA like the backward rules' A⁻ᵀ. */
+    private static Tensor traceOfInverseTimes(Tensor a, Tensor da) {
+        return inverse(a).transpose(-1, -2).mul(da).sum(-1).sum(-1);
+    }
+
+    /** A tensor of t's shape and dtype filled with NaN: the documented tangent where a derivative is undefined. */
+    private static Tensor nans(Tensor t) {
+        return Tensor.full(Double.NaN, t.dtype(), t.shape());
+    }
+
     /** Rule of an op with several outputs: its outputs (as the caller sees them) and their gradients to input gradients. */
     @FunctionalInterface
     private interface MultiBackward {
         Tensor[] apply(Tensor[] outputs, Tensor[] gradients);
     }
 
+    /** Forward-mode rule of an op with several outputs: its outputs' values and its input's tangent to each output's tangent. */
+    @FunctionalInterface
+    private interface MultiJvp {
+        Tensor[] apply(Tensor[] outputs, Tensor inputTangent);
+    }
+
     /**
      * Records an op with several outputs as one node: the outputs are packed side by side along a last dimension, the
      * node is attached to the pack, and each output is a differentiable slice of it. The backward rule receives each
-     * output's gradient (zeros for an output the loss does not use).
+     * output's gradient (zeros for an output the loss does not use). The forward-mode rule gives each output's tangent,
+     * packed the same way, from views of the pack (so a tangent can itself be differentiated in reverse mode).
      */
-    private static Tensor[] recordMulti(String op, DType dt, int[] batch, double[][] outs, int[][] tails, MultiBackward rule, Tensor input) {
+    private static Tensor[] recordMulti(String op, DType dt, int[] batch, double[][] outs, int[][] tails, MultiBackward rule, MultiJvp jvp,
+                                        Tensor input) {
         int count = Shape.numel(batch), total = 0;
         int[] sizes = new int[outs.length], offsets = new int[outs.length];
         for (int i = 0; i < outs.length; i++) {
@@ -994,6 +1084,13 @@ public final class Linalg {
             Tensor[] gs = new Tensor[outs.length];
             for (int i = 0; i < outs.length; i++) gs[i] = g.narrow(-1, offsets[i], sizes[i]).reshape(Shape.concat(batch, tails[i]));
             return rule.apply(views, gs);
+        }, t -> {
+            Tensor[] values = new Tensor[outs.length]; // views of the pack, which already holds its node: the tangent is differentiable
+            for (int i = 0; i < outs.length; i++) values[i] = pack.narrow(-1, offsets[i], sizes[i]).reshape(Shape.concat(batch, tails[i]));
+            Tensor[] tangents = jvp.apply(values, t[0]);
+            List<Tensor> flat = new ArrayList<>();
+            for (int i = 0; i < outs.length; i++) flat.add(tangents[i].reshape(Shape.concat(batch, sizes[i])));
+            return Tensor.cat(flat, batch.length);
         }, input);
         for (int i = 0; i < outs.length; i++) views[i] = pack.narrow(-1, offsets[i], sizes[i]).reshape(Shape.concat(batch, tails[i]));
         return views;

@@ -6,11 +6,16 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.quicktheories.QuickTheory.qt;
+import static org.quicktheories.generators.SourceDSL.integers;
+import static org.quicktheories.generators.SourceDSL.longs;
 
 import dev.descent.core.DType;
 import dev.descent.core.Tensor;
 import java.util.List;
 import java.util.SplittableRandom;
+import java.util.function.Function;
+import java.util.function.UnaryOperator;
 import org.junit.jupiter.api.Test;
 
 /** Dual tensors: how tangents are attached, carried, dropped, checked and composed with reverse mode. */
@@ -139,6 +144,106 @@ class ForwardADTest {
             Tensor b = Functional.hvp(f, x, v, Functional.Mode.REVERSE);
             assertTrue(a.allClose(b, 1e-12, 1e-12), a + " vs " + b);
             assertFalse(a.requiresGrad());
+        }
+    }
+
+    // ------------------------------------------------------------------ a small MLP, end to end
+
+    /** Central differences of f at x along v, from plain forward evaluations: (f(x + hv) − f(x − hv)) / 2h. */
+    private static double[] differenceAlong(UnaryOperator<Tensor> f, Tensor x, Tensor v, double h) {
+        double[] plus = f.apply(x.add(v.mul(h))).toDoubleArray(), minus = f.apply(x.sub(v.mul(h))).toDoubleArray();
+        double[] d = new double[plus.length];
+        for (int i = 0; i < d.length; i++) d[i] = (plus[i] - minus[i]) / (2 * h);
+        return d;
+    }
+
+    /** The full Jacobian (rows: output elements, columns: input elements) by central differences. */
+    private static double[][] finiteJacobian(UnaryOperator<Tensor> f, Tensor x, double h) {
+        int n = x.numel();
+        double[][] cols = new double[n][];
+        for (int e = 0; e < n; e++) {
+            double[] one = new double[n];
+            one[e] = 1;
+            cols[e] = differenceAlong(f, x, Tensor.of(one, n).reshape(x.shape()), h);
+        }
+        double[][] rows = new double[cols.length == 0 ? 0 : cols[0].length][n];
+        for (int e = 0; e < n; e++) for (int k = 0; k < rows.length; k++) rows[k][e] = cols[e][k];
+        return rows;
+    }
+
+    private static void close(double[] want, double[] got, double tol, String what) {
+        assertEquals(want.length, got.length, what + ": lengths");
+        for (int i = 0; i < want.length; i++) {
+            assertTrue(Math.abs(want[i] - got[i]) <= tol * (1 + Math.abs(want[i])), what + ": element " + i + " is " + got[i] + ", expected " + want[i]);
+        }
+    }
+
+    /**
+     * A two-layer network as a function of all its parameters, flattened into one vector θ (W1: in×hidden, b1, W2:
+     * hidden×out, b2), on a fixed batch: tanh hidden layer, log-softmax outputs.
+     */
+    private static Tensor mlp(Tensor theta, Tensor batch, int hidden, int out) {
+        int in = batch.size(1), o = 0;
+        Tensor w1 = theta.narrow(0, o, in * hidden).reshape(in, hidden);
+        Tensor b1 = theta.narrow(0, o += in * hidden, hidden);
+        Tensor w2 = theta.narrow(0, o += hidden, hidden * out).reshape(hidden, out);
+        Tensor b2 = theta.narrow(0, o + hidden * out, out);
+        return batch.matmul(w1).add(b1).tanh().matmul(w2).add(b2).logSoftmax(-1);
+    }
+
+    private static int parameterCount(int in, int hidden, int out) {
+        return in * hidden + hidden + hidden * out + out;
+    }
+
+    @Test
+    void aSmallMlpsJvpEqualsFiniteDifferencesAndTheReverseModeJacobian() {
+        qt().withExamples(15).forAll(integers().between(1, 4), integers().between(1, 4), integers().between(1, 3), longs().all()).checkAssert((in, hidden, out, seed) -> {
+            SplittableRandom rng = new SplittableRandom(seed);
+            Tensor batch = Tensor.randn(DType.FLOAT64, rng, 3, in);
+            Tensor theta = Tensor.randn(DType.FLOAT64, rng, parameterCount(in, hidden, out)).mul(0.7);
+            Tensor v = Tensor.randn(DType.FLOAT64, rng, theta.shape());
+            UnaryOperator<Tensor> f = t -> mlp(t, batch, hidden, out);
+            ForwardAD.Result r = Autograd.jvp(f, theta, v);
+            close(f.apply(theta).toDoubleArray(), r.value().toDoubleArray(), 0, "the value of the one pass");
+            assertNull(r.value().tangent(), "the value carries no tangent");
+            close(differenceAlong(f, theta, v, 1e-6), r.tangent().toDoubleArray(), 1e-7, "J·v vs central differences");
+            // the reverse-mode Jacobian (one backward pass per output element) times v
+            Tensor jRev = Functional.jacobian(x -> new Tensor[] {f.apply(x[0])}, new Tensor[] {theta}, Functional.Mode.REVERSE)[0][0];
+            Tensor jRevFlat = jRev.reshape(r.tangent().numel(), theta.numel());
+            close(jRevFlat.matmul(v).toDoubleArray(), r.tangent().toDoubleArray(), 1e-12, "J·v vs (reverse-mode J)·v");
+            close(jRevFlat.matmul(v).toDoubleArray(), Functional.jvp(f, theta, v).toDoubleArray(), 1e-12, "Functional.jvp vs (reverse-mode J)·v");
+            // the forward-mode Jacobian (one dual pass per input element) against both
+            Tensor jFwd = Functional.jacobian(x -> new Tensor[] {f.apply(x[0])}, new Tensor[] {theta}, Functional.Mode.FORWARD)[0][0];
+            assertArrayEquals(jRev.shape(), jFwd.shape());
+            close(jRev.toDoubleArray(), jFwd.toDoubleArray(), 1e-12, "forward-mode vs reverse-mode Jacobian");
+            double[][] fd = finiteJacobian(f, theta, 1e-6);
+            double[] fdFlat = new double[fd.length * theta.numel()];
+            for (int k = 0; k < fd.length; k++) System.arraycopy(fd[k], 0, fdFlat, k * theta.numel(), theta.numel());
+            close(fdFlat, jFwd.toDoubleArray(), 1e-7, "forward-mode Jacobian vs finite differences");
+        });
+    }
+
+    @Test
+    void forwardOverReverseAndReverseOverForwardHvpOfAnMlpLossEqualReverseOverReverse() {
+        SplittableRandom rng = new SplittableRandom(18);
+        int in = 3, hidden = 4, out = 3;
+        Tensor batch = Tensor.randn(DType.FLOAT64, rng, 5, in);
+        Tensor targets = Tensor.randn(DType.FLOAT64, rng, 5, out).softmax(-1);
+        Tensor theta = Tensor.randn(DType.FLOAT64, rng, parameterCount(in, hidden, out)).mul(0.7);
+        Function<Tensor, Tensor> loss = t -> mlp(t, batch, hidden, out).mul(targets).sum().neg().div(5); // cross-entropy against soft targets
+        Function<Tensor, Tensor> gradient = t -> Functional.vjp(s -> loss.apply(s), t, Tensor.of(1.0));
+        for (int trial = 0; trial < 6; trial++) {
+            Tensor v = Tensor.randn(DType.FLOAT64, rng, theta.shape());
+            Tensor fwd = Functional.hvp(loss, theta, v, Functional.Mode.FORWARD);
+            Tensor rev = Functional.hvp(loss, theta, v, Functional.Mode.REVERSE);
+            close(rev.toDoubleArray(), fwd.toDoubleArray(), 1e-12, "forward over reverse vs reverse over reverse, trial " + trial);
+            close(differenceAlong(gradient::apply, theta, v, 1e-5), fwd.toDoubleArray(), 1e-7, "H·v vs differences of the gradient, trial " + trial);
+            // reverse over forward: the gradient of the directional derivative ∇L·v, itself a tangent, is H·v as well
+            Tensor leaf = theta.detach().requiresGrad(true);
+            Tensor directional = ForwardAD.tangent(loss.apply(ForwardAD.dual(leaf, v)));
+            close(rev.toDoubleArray(), Autograd.grad(directional, List.of(leaf)).get(0).toDoubleArray(), 1e-12, "reverse over forward, trial " + trial);
+            assertFalse(fwd.requiresGrad());
+            assertNull(fwd.tangent());
         }
     }
 }

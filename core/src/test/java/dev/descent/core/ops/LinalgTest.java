@@ -10,6 +10,8 @@ import static org.quicktheories.generators.SourceDSL.longs;
 import dev.descent.core.DType;
 import dev.descent.core.Tensor;
 import dev.descent.core.autograd.Autograd;
+import dev.descent.core.autograd.ForwardAD;
+import dev.descent.core.autograd.Functional;
 import dev.descent.core.check.GradGradCheck;
 import java.util.List;
 import java.util.SplittableRandom;
@@ -183,6 +185,48 @@ class LinalgTest {
         assertThrows(IllegalArgumentException.class, () -> Autograd.grad(u, List.of(z)), "singular vectors of a zero matrix");
         Tensor d = Linalg.det(Tensor.of(new double[] {1, 2, 2, 4}, 2, 2).requiresGrad(true));
         assertThrows(IllegalArgumentException.class, () -> d.backward(), "det's gradient at a singular matrix");
+    }
+
+    @Test
+    void forwardModeAtDegenerateInputsGivesValueTangentsAndNaNVectorTangents() {
+        Tensor dir = randn(3, 3, 3);
+        Tensor sym = dir.add(t(dir));
+        ForwardAD.Result values = Autograd.jvp(x -> Linalg.eigh(x).eigenvalues(), Tensor.eye(3, DType.FLOAT64), sym);
+        // at A = I every eigenvalue is 1; the eigenvalue tangents are defined, and sum to tr(dA)
+        assertEquals(sym.get(0, 0) + sym.get(1, 1) + sym.get(2, 2), values.tangent().sum().item(), 1e-12, "Σ dλ = tr(dA)");
+        Tensor vectorTangent = Autograd.jvp(x -> Linalg.eigh(x).eigenvectors(), Tensor.eye(3, DType.FLOAT64), sym).tangent();
+        for (double v : vectorTangent.toDoubleArray()) assertTrue(Double.isNaN(v), "eigenvector tangents at a repeated eigenvalue are NaN, not garbage");
+        Tensor zero = Tensor.zeros(DType.FLOAT64, 2, 2), d2 = randn(4, 2, 2);
+        for (double v : Autograd.jvp(x -> Linalg.svd(x).u(), zero, d2).tangent().toDoubleArray()) assertTrue(Double.isNaN(v));
+        for (double v : Autograd.jvp(x -> Linalg.svdvals(x), randn(9, 3, 2), randn(10, 3, 2)).tangent().toDoubleArray()) assertTrue(Double.isFinite(v), "singular-value tangents stay defined");
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> Autograd.jvp(Linalg::det, Tensor.of(new double[] {1, 2, 2, 4}, 2, 2), d2));
+        assertTrue(e.getMessage().contains("det forward mode") && e.getMessage().contains("singular"), e.getMessage());
+    }
+
+    @Test
+    void forwardOverReverseAndReverseOverForwardThroughTheDecompositionsEqualReverseOverReverse() {
+        Tensor a = randn(11, 3, 3).mul(0.3).add(Tensor.of(new double[] {2, 0, 0, 0, 5, 0, 0, 0, 8}, 3, 3)), b = randn(12, 3, 2);
+        List<Function<Tensor, Tensor>> losses = List.of(
+                x -> Linalg.solve(x, b).square().sum(),
+                x -> Linalg.inverse(x).square().sum(),
+                x -> Linalg.logAbsDet(x).add(Linalg.det(x).square()),
+                x -> Linalg.cholesky(x.matmul(t(x))).square().sum(),
+                x -> Linalg.qr(x).q().mul(b.narrow(1, 0, 1)).sum().add(Linalg.qr(x).r().square().sum()),
+                x -> Linalg.eigh(x).eigenvalues().square().sum().add(Linalg.eigh(x).eigenvectors().mul(b.narrow(1, 1, 1)).sum()),
+                x -> Linalg.svd(x).s().square().sum().add(Linalg.svd(x).u().mul(b.narrow(1, 0, 1)).sum()).add(Linalg.svd(x).vh().square().mul(x).sum()));
+        for (int i = 0; i < losses.size(); i++) {
+            for (int trial = 0; trial < 2; trial++) {
+                Tensor v = randn(20 + 2 * i + trial, 3, 3);
+                Tensor fwd = Functional.hvp(losses.get(i), a, v, Functional.Mode.FORWARD), rev = Functional.hvp(losses.get(i), a, v, Functional.Mode.REVERSE);
+                assertTrue(maxDiff(fwd, rev) < 1e-9 * (1 + maxAbs(rev)), "loss " + i + ": forward over reverse " + fwd + " vs reverse over reverse " + rev);
+                // reverse over forward: the gradient of the tangent ∇L·v (a JVP rule's output, differentiated in reverse mode) is H·v too
+                Tensor leaf = a.detach().requiresGrad(true);
+                Tensor directional = ForwardAD.tangent(losses.get(i).apply(ForwardAD.dual(leaf, v)));
+                Tensor overForward = Autograd.grad(directional, List.of(leaf)).get(0);
+                assertTrue(maxDiff(overForward, rev) < 1e-9 * (1 + maxAbs(rev)), "loss " + i + ": reverse over forward " + overForward + " vs " + rev);
+            }
+        }
     }
 
     @Test
