@@ -168,7 +168,8 @@ public final class SparkTrainer {
      * @param attempts   how many times the driver ran the stage
      * @param timing     rank 0's mean milliseconds per step over the last attempt, after its first 3 steps (warm-up) when
      *                   it had more, up to its last step: {compute (forward, backward, the optimizer step and anything
-     *                   else between exchanges), encode (gradients to the message), exchange (allGather), sum (decode
+     *                   else between exchanges), encode (gradients to the message, and storing it as a
+     *                   block or turning it into text), exchange (allGather, and fetching the blocks), sum (decode
      *                   and add in rank order), wait (the part of exchange spent waiting for a slower replica: per step,
      *                   how much longer the busiest other replica computed and encoded than rank 0)}
      * @param resumedFrom the checkpoint the last attempt resumed from (after a failure, or a run folder that had one),
