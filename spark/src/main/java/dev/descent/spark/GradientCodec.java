@@ -12,7 +12,9 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * The message one replica sends in a step's exchange, as a String (what {@code BarrierTaskContext.allGather} carries).
+ * The message one replica sends in a step's exchange: its bytes ({@link #encodeBytes}, what {@link BlockExchange}
+ * stores as a block), or those bytes as a String ({@link #encode}, what {@code BarrierTaskContext.allGather} carries in
+ * the {@code allgather} exchange).
  *
  * <p><b>Bytes.</b> Little-endian: rank (int), the sender's busy time this step (nanoseconds from the end of its
  * previous exchange to the end of this encode, as a long: for the bench's split, not for the result), the step's
