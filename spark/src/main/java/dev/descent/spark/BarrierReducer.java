@@ -11,14 +11,72 @@ import java.util.Map;
 import java.util.function.Function;
 
 /**
- * The gradient exchange of a barrier stage: every task sends its message ({@link GradientCodec}) through
- * {@code BarrierTaskContext.allGather}, which returns all tasks' messages to every task; each task then adds the
- * gradients in rank order, itself included, so that every replica holds the same bits. Per step each task sends
- * one message and receives P (the driver relays them: P messages in, P² out).
+ * The gradient exchange of a barrier stage: every task sends its message ({@link GradientCodec}) to every other task, and
+ * each task then adds the gradients in rank order, itself included, so that every replica holds the same bits. How the
+ * messages move is an {@link Exchange}: through the driver with {@code BarrierTaskContext.allGather} (text), or
+ * executor to executor as Spark blocks ({@link BlockExchange}: bytes).
  */
 final class BarrierReducer implements GradientReducer {
+    /**
+     * Moves each step's messages between the replicas.
+     */
+    interface Exchange {
+        /**
+         * Makes this replica's message ready to send: the first {@code length} bytes of {@code codec.bytes()}, which the
+         * codec may overwrite afterwards. Counted as encoding.
+         */
+        void prepare(GradientCodec codec, int length);
+
+        /** Sends the message and receives every other replica's; returns when every replica has sent its message of this step. */
+        void exchange();
+
+        /** Loads rank r's message of the current step into the codec (r is not this replica). */
+        void load(GradientCodec codec, int r);
+
+        /** After the last step: waits for every replica to have received this one's messages, then frees them. */
+        default void finish() {}
+    }
+
+    /** The exchange through the driver: each message as a String through {@code allGather}, which returns all P to every task. */
+    static final class AllGather implements Exchange {
+        private final int replicas;
+        private final Function<String, String[]> allGather;
+        private final String[] byRank;
+
+        AllGather(int replicas, Function<String, String[]> allGather) {
+            this.replicas = replicas;
+            this.allGather = allGather;
+            this.byRank = new String[replicas];
+        }
+
+        private String mine;
+
+        @Override
+        public void prepare(GradientCodec codec, int length) {
+            mine = codec.text(length);
+        }
+
+        @Override
+        public void exchange() {
+            String[] all = allGather.apply(mine);
+            mine = null;
+            if (all.length != replicas) throw new IllegalStateException("the exchange returned " + all.length + " messages for " + replicas + " replicas");
+            java.util.Arrays.fill(byRank, null);
+            for (String s : all) {
+                int r = GradientCodec.rankOf(s);
+                if (r < 0 || r >= replicas || byRank[r] != null) throw new IllegalStateException("the exchange returned rank " + r + " twice or out of range");
+                byRank[r] = s;
+            }
+        }
+
+        @Override
+        public void load(GradientCodec codec, int r) {
+            codec.load(byRank[r]);
+        }
+    }
+
     private final int rank, replicas;
-    private final Function<String, String[]> allGather;
+    private final Exchange exchange;
     private final GradientCodec codec = new GradientCodec();
     /**
      * Nanoseconds spent encoding, exchanging and summing, for the bench's per-step split; and the part of the exchange
@@ -30,9 +88,18 @@ final class BarrierReducer implements GradientReducer {
     private long lastEnd;
 
     BarrierReducer(int rank, int replicas, Function<String, String[]> allGather) {
+        this(rank, replicas, new AllGather(replicas, allGather));
+    }
+
+    BarrierReducer(int rank, int replicas, Exchange exchange) {
         this.rank = rank;
         this.replicas = replicas;
-        this.allGather = allGather;
+        this.exchange = exchange;
+    }
+
+    /** After the last step: see {@link Exchange#finish()}. */
+    void finish() {
+        exchange.finish();
     }
 
     @Override
@@ -49,18 +116,12 @@ final class BarrierReducer implements GradientReducer {
     public Totals reduce(List<Parameter> params, Map<String, Tensor> buffers, Totals local) throws IOException {
         long t0 = System.nanoTime();
         long busy = lastEnd == 0 ? 0 : t0 - lastEnd;
-        String mine = codec.encode(rank, params, buffers, local, rank == 0 && !buffers.isEmpty(), busy);
+        int length = codec.encodeBytes(rank, params, buffers, local, rank == 0 && !buffers.isEmpty(), busy);
+        exchange.prepare(codec, length);
         long t1 = System.nanoTime();
         busy += t1 - t0;
-        String[] all = allGather.apply(mine);
+        exchange.exchange();
         long t2 = System.nanoTime();
-        if (all.length != replicas) throw new IllegalStateException("the exchange returned " + all.length + " messages for " + replicas + " replicas");
-        String[] byRank = new String[replicas];
-        for (String s : all) {
-            int r = GradientCodec.rankOf(s);
-            if (r < 0 || r >= replicas || byRank[r] != null) throw new IllegalStateException("the exchange returned rank " + r + " twice or out of range");
-            byRank[r] = s;
-        }
         int n = params.size();
         float[][] f = new float[n][];
         double[][] d = new double[n][];
@@ -74,8 +135,9 @@ final class BarrierReducer implements GradientReducer {
                 t = local;
                 for (int i = 0; i < n; i++) addLocal(params.get(i).grad(), i, f, d);
             } else {
-                codec.load(byRank[r]);
-                codec.readInt();
+                exchange.load(codec, r);
+                int sender = codec.readInt();
+                if (sender != r) throw new IllegalStateException("the message of rank " + r + " says rank " + sender);
                 busiest = Math.max(busiest, codec.readLong());
                 t = codec.readTotals(r, n);
                 for (int i = 0; i < n; i++) {

@@ -12,7 +12,9 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * The message one replica sends in a step's exchange, as a String (what {@code BarrierTaskContext.allGather} carries).
+ * The message one replica sends in a step's exchange: its bytes ({@link #encodeBytes}, what {@link BlockExchange}
+ * stores as a block), or those bytes as a String ({@link #encode}, what {@code BarrierTaskContext.allGather} carries in
+ * the {@code allgather} exchange).
  *
  * <p><b>Bytes.</b> Little-endian: rank (int), the sender's busy time this step (nanoseconds from the end of its
  * previous exchange to the end of this encode, as a long: for the bench's split, not for the result), the step's
@@ -72,6 +74,24 @@ final class GradientCodec {
      * @param busy the nanoseconds this replica computed since its previous exchange, for the bench's split
      */
     String encode(int rank, List<Parameter> params, Map<String, Tensor> buffers, GradientReducer.Totals t, boolean withBuffers, long busy) {
+        return text(encodeBytes(rank, params, buffers, t, withBuffers, busy));
+    }
+
+    /** {@return the text of the first {@code size} bytes of {@link #bytes()}, a message just written by {@link #encodeBytes}} */
+    String text(int size) {
+        int groups = (size + BYTES - 1) / BYTES;
+        pos = size;
+        while (pos < groups * BYTES) raw[pos++] = 0;
+        return toText(groups);
+    }
+
+    /**
+     * Writes the message of this replica as bytes, without the text: {@return its length} The bytes are the first that
+     * many of {@link #bytes()}, valid until the next call of a method of this codec.
+     *
+     * @param busy the nanoseconds this replica computed since its previous exchange, for the bench's split
+     */
+    int encodeBytes(int rank, List<Parameter> params, Map<String, Tensor> buffers, GradientReducer.Totals t, boolean withBuffers, long busy) {
         long size = HEADER + 4;
         for (Parameter p : params) {
             Tensor g = p.grad();
@@ -115,8 +135,26 @@ final class GradientCodec {
         if (withBuffers) {
             for (Tensor b : buffers.values()) for (double v : b.toDoubleArray()) putLong(Double.doubleToRawLongBits(v));
         }
-        while (pos < groups * BYTES) raw[pos++] = 0;
-        return toText((int) groups);
+        if (pos != size) throw new IllegalStateException("a gradient message of " + pos + " bytes, " + size + " expected");
+        return pos;
+    }
+
+    /** {@return the array the bytes of {@link #encodeBytes} are in} */
+    byte[] bytes() {
+        return raw;
+    }
+
+    /**
+     * Takes a message's bytes (from the buffer's position to its limit, which are left as they were), to be read from the
+     * start with the {@code read} methods.
+     */
+    void loadBytes(java.nio.ByteBuffer b) {
+        int n = b.remaining();
+        if (n < HEADER + 4) throw new IllegalStateException("not a gradient message: " + n + " bytes");
+        if (raw.length < n + 2) raw = new byte[n + 2];
+        b.get(b.position(), raw, 0, n);
+        pos = 0;
+        length = n;
     }
 
     /** The chars of {@code groups} groups of {@link #raw}, as a String. */

@@ -23,7 +23,7 @@ import org.apache.spark.api.java.JavaSparkContext;
  * {@code descent bench spark}: SimpleCNN training steps per second with one global batch, in one process on 2 threads
  * (before and after the Spark runs, which are compared with the mean of the two), on {@code local[2]} (two replicas in one JVM, 1 thread each), and on a standalone cluster when given one (two
  * executors, 1 thread each); for the Spark runs, rank 0's time per step split into compute (forward, backward and the
- * optimizer step), encode, exchange and sum. The data are generated 28×28 images written as IDX files into a temporary
+ * optimizer step), encode, exchange and sum, once with each exchange ({@link SparkTrainer.Settings#exchange()}). The data are generated 28×28 images written as IDX files into a temporary
  * folder that the executors read (on a cluster, a folder they see: {@code --data-dir}).
  */
 public final class SparkBench {
@@ -52,26 +52,30 @@ public final class SparkBench {
         long params = model().parameterCount();
         out.printf(Locale.ROOT, "spark bench: SimpleCNN (%,d parameters), global batch %d (2 workers × %d), %d steps after %d warm-up%n", params, batch,
                 batch / 2, steps, WARMUP);
-        out.printf(Locale.ROOT, "exchange per step: each worker sends a String of %,d chars (7 per 6 bytes, 4 bytes per parameter) and receives 2 such%n",
-                GradientCodec.chars(model().parameters().stream().mapToInt(p -> p.numel()).toArray()));
-        out.printf(Locale.ROOT, "%-34s %8s %8s %9s %8s %9s %8s %8s%n", "run", "steps/s", "vs one", "compute", "encode", "exchange", "(wait)", "sum");
+        int[] numels = model().parameters().stream().mapToInt(p -> p.numel()).toArray();
+        long chars = GradientCodec.chars(numels);
+        out.printf(Locale.ROOT, "exchange per step: blocks: each worker stores %,d bytes and fetches the other's, executor to executor;%n", chars / GradientCodec.CHARS * GradientCodec.BYTES);
+        out.printf(Locale.ROOT, "                   allgather: each worker sends a String of %,d chars (7 per 6 bytes) through the driver and receives 2 such%n", chars);
+        out.printf(Locale.ROOT, "%-36s %8s %8s %9s %8s %9s %8s %8s%n", "run", "steps/s", "vs one", "compute", "encode", "exchange", "(wait)", "sum");
         // On a shared machine the load moves between runs: the single process is measured before and after the Spark runs,
         // and the Spark runs are compared with the mean of the two.
         double before = single(data, batch);
-        out.printf(Locale.ROOT, "%-34s %8.2f%n", "one process, 2 threads (before)", before);
+        out.printf(Locale.ROOT, "%-36s %8.2f%n", "one process, 2 threads (before)", before);
         if (System.getProperty("log4j2.configurationFile") == null) System.setProperty("log4j2.configurationFile", "dev/descent/spark/log4j2-cli.properties");
         if (cluster != null) {
             SparkCommandLine.localSlots(cluster);
             SparkCommandLine.reachable(cluster);
         }
-        double[] local = spark("local[2]", data, dir, batch);
-        double[] remote = cluster == null ? null : spark(cluster, data, dir, batch);
+        // the two exchanges one after the other on each master, so that both see about the same load
+        double[][] local = new double[2][], remote = new double[2][];
+        for (int e = 0; e < 2; e++) local[e] = spark("local[2]", data, dir, batch, SparkTrainer.Settings.EXCHANGES.get(e));
+        if (cluster != null) for (int e = 0; e < 2; e++) remote[e] = spark(cluster, data, dir, batch, SparkTrainer.Settings.EXCHANGES.get(e));
         double after = single(data, batch);
         double single = (before + after) / 2;
-        out.printf(Locale.ROOT, "%-34s %8.2f%n", "one process, 2 threads (after)", after);
-        out.printf(Locale.ROOT, "%-34s %8.2f %8.2f%n", "one process, 2 threads (mean)", single, 1.0);
-        row(out, "local[2], 1 thread per worker", local, single);
-        if (remote != null) row(out, "cluster " + cluster + ", 1 thread each", remote, single);
+        out.printf(Locale.ROOT, "%-36s %8.2f%n", "one process, 2 threads (after)", after);
+        out.printf(Locale.ROOT, "%-36s %8.2f %8.2f%n", "one process, 2 threads (mean)", single, 1.0);
+        for (int e = 0; e < 2; e++) row(out, "local[2], 1 thread each, " + SparkTrainer.Settings.EXCHANGES.get(e), local[e], single);
+        if (cluster != null) for (int e = 0; e < 2; e++) row(out, "cluster, 1 thread each, " + SparkTrainer.Settings.EXCHANGES.get(e), remote[e], single);
         else out.println("cluster: not measured (give --cluster spark://HOST:PORT with 2 workers of 1 core)");
     }
 
@@ -106,11 +110,11 @@ public final class SparkBench {
     private static void row(PrintStream out, String name, double[] t, double single) {
         double perStep = t[0] + t[1] + t[2] + t[3];
         double sps = 1000 / perStep;
-        out.printf(Locale.ROOT, "%-34s %8.2f %8.2f %7.1f ms %5.2f ms %6.1f ms %5.1f ms %5.2f ms%n", name, sps, sps / single, t[0], t[1], t[2], t[4], t[3]);
+        out.printf(Locale.ROOT, "%-36s %8.2f %8.2f %7.1f ms %5.2f ms %6.1f ms %5.1f ms %5.2f ms%n", name, sps, sps / single, t[0], t[1], t[2], t[4], t[3]);
     }
 
     /** {@return rank 0's split of a Spark run's step (see {@link SparkTrainer.Result#timing()})} */
-    private static double[] spark(String master, String data, Path dir, int batch) throws IOException {
+    private static double[] spark(String master, String data, Path dir, int batch, String exchange) throws IOException {
         SparkConf conf = new SparkConf().setMaster(master).setAppName("descent bench spark").set("spark.ui.enabled", "false")
                 .set("spark.cores.max", "2").set("spark.executor.cores", "1")
                 .set("spark.executor.extraJavaOptions", SparkCommandLine.EXECUTOR_JAVA_OPTIONS);
@@ -118,7 +122,7 @@ public final class SparkBench {
         JavaSparkContext sc = new JavaSparkContext(conf);
         try {
             Path run = Files.createTempDirectory(dir, "run");
-            return SparkTrainer.fit(sc, SparkTrainer.Settings.of(2, run).threadsPerWorker(1), new Replica(data, batch / 2)).timing();
+            return SparkTrainer.fit(sc, SparkTrainer.Settings.of(2, run).threadsPerWorker(1).exchange(exchange), new Replica(data, batch / 2)).timing();
         } finally {
             sc.stop();
         }

@@ -13,6 +13,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.function.Function;
 import java.util.stream.IntStream;
 import org.apache.spark.BarrierTaskContext;
 import org.apache.spark.api.java.JavaRDD;
@@ -53,9 +54,38 @@ public final class SparkTrainer {
      * @param modelMeta       metadata stored in each checkpoint's model file
      * @param attempts        how many times the driver runs the stage before giving up; each attempt resumes from
      *                        the latest checkpoint (Spark may also retry the stage itself, which resumes the same way)
+     * @param exchange        how the gradients move between the tasks: {@code "blocks"} (executor to executor as Spark
+     *                        blocks, only their locations through the driver) or {@code "allgather"} (every message
+     *                        through the driver with {@code BarrierTaskContext.allGather}); the results are the same bits
      */
-    public record Settings(int workers, String runDir, long checkpointEvery, int threadsPerWorker, Map<String, String> modelMeta, int attempts)
-            implements Serializable {
+    public record Settings(int workers, String runDir, long checkpointEvery, int threadsPerWorker, Map<String, String> modelMeta, int attempts,
+            String exchange) implements Serializable {
+        /** The exchanges {@link #exchange()} may name. */
+        public static final List<String> EXCHANGES = List.of("blocks", "allgather");
+
+        /**
+         * The exchange of {@link #of}: the system property {@code descent.spark.exchange} when set, else {@code "blocks"}.
+         *
+         * @return the default exchange
+         */
+        public static String defaultExchange() {
+            return System.getProperty("descent.spark.exchange", "blocks");
+        }
+
+        /**
+         * Settings with the default exchange ({@link #defaultExchange()}).
+         *
+         * @param workers          replicas
+         * @param runDir           the run's folder
+         * @param checkpointEvery  optimizer steps between checkpoints within an epoch (0: at epoch ends only)
+         * @param threadsPerWorker kernel threads in each task (0: the executor JVM's default)
+         * @param modelMeta        metadata stored in each checkpoint's model file
+         * @param attempts         how many times the driver runs the stage before giving up
+         */
+        public Settings(int workers, String runDir, long checkpointEvery, int threadsPerWorker, Map<String, String> modelMeta, int attempts) {
+            this(workers, runDir, checkpointEvery, threadsPerWorker, modelMeta, attempts, defaultExchange());
+        }
+
         /**
          * Checks the settings.
          *
@@ -67,6 +97,7 @@ public final class SparkTrainer {
             if (checkpointEvery < 0) throw new IllegalArgumentException("checkpointEvery must be >= 0, was " + checkpointEvery);
             if (threadsPerWorker < 0) throw new IllegalArgumentException("threadsPerWorker must be >= 0, was " + threadsPerWorker);
             if (attempts < 1) throw new IllegalArgumentException("attempts must be >= 1, was " + attempts);
+            if (!EXCHANGES.contains(exchange)) throw new IllegalArgumentException("exchange must be one of " + EXCHANGES + ", was " + exchange);
             modelMeta = new LinkedHashMap<>(modelMeta);
         }
 
@@ -78,7 +109,7 @@ public final class SparkTrainer {
          * @return the settings
          */
         public static Settings of(int workers, Path runDir) {
-            return new Settings(workers, runDir.toAbsolutePath().toString(), 0, 0, Map.of(), 3);
+            return new Settings(workers, runDir.toAbsolutePath().toString(), 0, 0, Map.of(), 3, defaultExchange());
         }
 
         /**
@@ -87,7 +118,7 @@ public final class SparkTrainer {
          * @param n steps between checkpoints (0: at epoch ends only)
          */
         public Settings checkpointEvery(long n) {
-            return new Settings(workers, runDir, n, threadsPerWorker, modelMeta, attempts);
+            return new Settings(workers, runDir, n, threadsPerWorker, modelMeta, attempts, exchange);
         }
 
         /**
@@ -96,7 +127,7 @@ public final class SparkTrainer {
          * @param n threads (0: the executor's default)
          */
         public Settings threadsPerWorker(int n) {
-            return new Settings(workers, runDir, checkpointEvery, n, modelMeta, attempts);
+            return new Settings(workers, runDir, checkpointEvery, n, modelMeta, attempts, exchange);
         }
 
         /**
@@ -105,7 +136,7 @@ public final class SparkTrainer {
          * @param meta the metadata
          */
         public Settings modelMeta(Map<String, String> meta) {
-            return new Settings(workers, runDir, checkpointEvery, threadsPerWorker, meta, attempts);
+            return new Settings(workers, runDir, checkpointEvery, threadsPerWorker, meta, attempts, exchange);
         }
 
         /**
@@ -114,7 +145,16 @@ public final class SparkTrainer {
          * @param n how many times the driver runs the stage, at least 1
          */
         public Settings attempts(int n) {
-            return new Settings(workers, runDir, checkpointEvery, threadsPerWorker, modelMeta, n);
+            return new Settings(workers, runDir, checkpointEvery, threadsPerWorker, modelMeta, n, exchange);
+        }
+
+        /**
+         * {@return these settings with this exchange}
+         *
+         * @param name {@code "blocks"} or {@code "allgather"}
+         */
+        public Settings exchange(String name) {
+            return new Settings(workers, runDir, checkpointEvery, threadsPerWorker, modelMeta, attempts, name);
         }
     }
 
@@ -128,7 +168,8 @@ public final class SparkTrainer {
      * @param attempts   how many times the driver ran the stage
      * @param timing     rank 0's mean milliseconds per step over the last attempt, after its first 3 steps (warm-up) when
      *                   it had more, up to its last step: {compute (forward, backward, the optimizer step and anything
-     *                   else between exchanges), encode (gradients to the message), exchange (allGather), sum (decode
+     *                   else between exchanges), encode (gradients to the message, and storing it as a
+     *                   block or turning it into text), exchange (allGather, and fetching the blocks), sum (decode
      *                   and add in rank order), wait (the part of exchange spent waiting for a slower replica: per step,
      *                   how much longer the busiest other replica computed and encoded than rank 0)}
      * @param resumedFrom the checkpoint the last attempt resumed from (after a failure, or a run folder that had one),
@@ -225,13 +266,19 @@ public final class SparkTrainer {
                 } catch (Exception e) {
                     throw new ReplicaSetupException("replica " + rank + " could not be built: " + e.getMessage(), e);
                 }
-                BarrierReducer reducer = new BarrierReducer(rank, settings.workers(), message -> Waker.during(() -> ctx.allGather(message)));
+                Function<String, String[]> allGather = message -> Waker.during(() -> ctx.allGather(message));
+                BarrierReducer.Exchange exchange = settings.exchange().equals("blocks")
+                        ? new BlockExchange(rank, settings.workers(), ctx.stageId() + "_" + ctx.stageAttemptNumber(), allGather)
+                        : new BarrierReducer.AllGather(settings.workers(), allGather);
+                if (exchange instanceof BlockExchange blocks) ctx.addTaskCompletionListener((org.apache.spark.util.TaskCompletionListener) c -> blocks.close()); // a failed task's blocks too
+                BarrierReducer reducer = new BarrierReducer(rank, settings.workers(), exchange);
                 Timing timing = new Timing(reducer);
                 Trainer trainer = b.accumulate(settings.workers()).reduceWith(reducer)
                         .checkpoints(Path.of(settings.runDir()), settings.modelMeta()).checkpointEvery(settings.checkpointEvery())
                         .callbacks(timing)
                         .build();
                 TrainResult r = trainer.resume();
+                reducer.finish();
                 if (rank != 0) return CollectionConverters.asScala(List.<Result>of().iterator());
                 Path latest = new Checkpoints(Path.of(settings.runDir())).latest();
                 Result res = new Result(r.status().name(), r.message(), r.steps(), latest == null ? null : latest.toString(), 1, timing.split(),

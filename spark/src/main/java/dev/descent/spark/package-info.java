@@ -8,26 +8,32 @@
  * draws the same seeded batches as a single-process run would; of each step's group of P consecutive batches of b
  * (one global batch of P·b), replica r computes forward and backward of batch r only, its mean loss weighted by
  * b / (P·b) exactly as single-process accumulation weights it. Between backward and the optimizer step the reducer
- * exchanges the gradients through {@code BarrierTaskContext.allGather} and every replica adds them in rank order
+ * exchanges the gradients (below) and every replica adds them in rank order
  * (g0 + g1 + ... , the order single-process accumulation adds them in), so every replica takes the same optimizer
  * step on the same bits, and the weights are bitwise those of one process with {@code accumulate(P)}.
  *
  * <p><b>Why a barrier stage and allGather.</b> The alternatives were a stage per step (a job per step: task launch
  * and closure shipping every step, and the model state serialised through the driver each time) and
  * {@code treeAggregate} of gradients (also a job per step). One stage keeps the replicas, their optimizer state and
- * the loaded data in the tasks for the whole run; the exchange is an RPC round through the driver's barrier
- * coordinator, with no protocol of our own, and a task that dies fails the whole stage, which is what synchronous
- * training needs (no replica may go on alone).
+ * the loaded data in the tasks for the whole run; each step's barrier is an RPC round through the driver's barrier
+ * coordinator and the gradient bytes move with Spark's own block transfer, with no protocol of our own, and a task
+ * that dies fails the whole stage, which is what synchronous training needs (no replica may go on alone).
  *
- * <p><b>Bytes per step.</b> Each task sends one message of 4·n + 46 bytes plus one per parameter tensor, for n float32
- * parameters (rank 0 adds 8 bytes per buffer element, e.g. BatchNorm's running statistics), as a String of 7 ASCII
- * chars per 6 bytes ({@code GradientCodec}: Spark's Java serialisation writes such a String one byte per char, by its
- * fast path), and receives all P messages: per step the driver takes in P messages and sends out P² (allGather relays
- * through the driver). For SimpleCNN on 28×28 images (421,642 parameters in 8 tensors) a message is 1,686,622 bytes,
- * 1,967,728 chars, so at P = 2 each task sends 2.0 MB and receives 3.9 MB per step, and the driver relays 7.9 MB. At
- * this size the exchange's cost is mostly CPU: Java serialisation writing and reading those Strings at the tasks and the
- * driver. It grows as P² at the driver, the first thing a larger cluster would replace (an all-reduce between executors
- * moves 2·(P−1)/P·4n bytes per task): docs/scaling.md has the cost model.
+ * <p><b>The exchange.</b> By default ({@code Settings.exchange("blocks")}, {@code BlockExchange}) each task stores its
+ * message, 4·n + 46 bytes plus one per parameter tensor for n float32 parameters (rank 0 adds 8 bytes per buffer
+ * element, e.g. BatchNorm's running statistics), as a block in its executor's Spark {@code BlockManager}, and sends only
+ * where it is (rank, step, executor, host and port: a few dozen bytes) through {@code allGather}, which is also the
+ * step's barrier; each task then fetches the other P − 1 blocks with Spark's block transfer service (Netty, executor
+ * to executor; a block on its own executor is read in place) and removes its own block of the previous step once the
+ * next barrier has passed. So each task sends its 4n bytes to each of the P − 1 others and receives P − 1 such, in
+ * binary, and the driver relays P² short Strings. For SimpleCNN on 28×28 images (421,642 parameters in 8 tensors) a
+ * message is 1,686,622 bytes: at P = 2 each task sends and receives 1.7 MB per step, and the driver about 200 bytes.
+ * The other exchange ({@code "allgather"}) sends the whole message through {@code allGather} as a String of 7 ASCII
+ * chars per 6 bytes ({@code GradientCodec}: Spark's Java serialisation writes such a String one byte per char):
+ * per step the driver takes in P messages and sends out P², 7.9 MB at P = 2, and most of its cost is the driver's and
+ * the tasks' Java serialisation of those Strings. The blocks are faster on a two-worker cluster (docs/scaling.md), and
+ * both give the same bits. Either way a task's traffic grows with P (an all-reduce would keep it at 2·(P−1)/P·4n):
+ * docs/scaling.md has the cost model.
  *
  * <p><b>Latency.</b> Spark 4.2's barrier call polls for its reply once a second; {@code Waker} interrupts the waiting
  * task every half millisecond while the exchange is in flight (an interrupted poll only checks again), which brings an

@@ -18,6 +18,8 @@ import org.apache.spark.SparkConf;
 import org.apache.spark.serializer.JavaSerializer;
 import org.apache.spark.serializer.SerializerInstance;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 import scala.reflect.ClassTag$;
 
 /**
@@ -25,7 +27,8 @@ import scala.reflect.ClassTag$;
  * request's String and the {@code String[]} reply) bit for bit and one byte per char, for every byte value at every
  * position of the text's 6-byte groups (the largest and smallest group included), NaN payloads (quiet and signalling,
  * both signs), -0.0, subnormals and infinities, and random bits; and the reducer's rank-ordered sum of the received
- * messages equals a plain float loop adding the original arrays in rank order.
+ * messages (as text through Spark's serialisation, or as the bytes the block exchange moves) equals a plain float loop
+ * adding the original arrays in rank order.
  */
 class GradientCodecTest {
     private static final SerializerInstance SPARK = new JavaSerializer(new SparkConf()).newInstance();
@@ -86,8 +89,25 @@ class GradientCodecTest {
         assertEquals(0, c.readInt());
     }
 
-    @Test
-    void reducerSumsThreeRanksInRankOrderAfterSparkSerialisation() throws Exception {
+    /** An exchange of the messages' bytes, as {@link BlockExchange} moves them (without Spark): rank r's are {@code bytes[r]}. */
+    private record BytesExchange(byte[][] bytes) implements BarrierReducer.Exchange {
+        @Override
+        public void prepare(GradientCodec codec, int length) {}
+
+        @Override
+        public void exchange() {}
+
+        @Override
+        public void load(GradientCodec codec, int r) {
+            ByteBuffer b = ByteBuffer.allocateDirect(bytes[r].length + 3).put(new byte[3]).put(bytes[r]).position(3); // not at offset 0
+            codec.loadBytes(b);
+            assertEquals(3, b.position(), "the buffer's position is left as it was");
+        }
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"text", "bytes"})
+    void reducerSumsThreeRanksInRankOrderAfterTheExchange(String exchange) throws Exception {
         int replicas = 3;
         float[][] g = new float[replicas][];
         double[][] h = new double[replicas][];
@@ -98,6 +118,7 @@ class GradientCodecTest {
         }
         // every replica encodes its message; the exchange hands each of them all messages in a shuffled order
         String[] messages = new String[replicas];
+        byte[][] raw = new byte[replicas][];
         List<List<Parameter>> params = new java.util.ArrayList<>();
         List<Map<String, Tensor>> buffers = new java.util.ArrayList<>();
         for (int r = 0; r < replicas; r++) {
@@ -117,6 +138,9 @@ class GradientCodecTest {
             Map<String, Tensor> b = new LinkedHashMap<>();
             b.put("running", Tensor.of(new float[] {r + 0.5f, -r, Float.MIN_VALUE}));
             buffers.add(b);
+            GradientCodec c = new GradientCodec();
+            int length = c.encodeBytes(r, params.get(r), b, new GradientReducer.Totals(r, r, 8, true, r == 2), r == 0, 0);
+            raw[r] = Arrays.copyOf(c.bytes(), length);
             messages[r] = new GradientCodec().encode(r, params.get(r), b, new GradientReducer.Totals(r, r, 8, true, r == 2), r == 0);
         }
         String[] relayed = throughSpark(new String[] {messages[2], messages[0], messages[1]});
@@ -128,7 +152,7 @@ class GradientCodecTest {
             for (int j = 0; j < 33; j++) expectD[j] = r == 0 ? h[0][j] : expectD[j] + h[r][j];
         }
         for (int r = 0; r < replicas; r++) {
-            BarrierReducer reducer = new BarrierReducer(r, replicas, m -> relayed);
+            BarrierReducer reducer = exchange.equals("text") ? new BarrierReducer(r, replicas, m -> relayed) : new BarrierReducer(r, replicas, new BytesExchange(raw));
             List<Parameter> ps = params.get(r);
             GradientReducer.Totals t = reducer.reduce(ps, buffers.get(r), new GradientReducer.Totals(r, r, 8, true, r == 2));
             assertEquals(new GradientReducer.Totals(3, 3, 24, true, true), t);

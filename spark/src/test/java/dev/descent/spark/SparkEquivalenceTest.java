@@ -24,6 +24,8 @@ import org.apache.spark.api.java.JavaSparkContext;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -48,11 +50,13 @@ class SparkEquivalenceTest {
         if (sc != null) sc.stop();
     }
 
-    @Test
-    void twoWorkersEndWithTheWeightsOfOneProcessAccumulatingTwoBatchesBitwise() throws Exception {
-        Path data = Fixtures.writeData(dir.resolve("data"));
-        Path run = dir.resolve("run-equivalence");
-        SparkTrainer.Result r = SparkTrainer.fit(sc, SparkTrainer.Settings.of(WORKERS, run).threadsPerWorker(1), new Fixtures.Replica(data.toString()));
+    @ParameterizedTest
+    @ValueSource(strings = {"blocks", "allgather"})
+    void twoWorkersEndWithTheWeightsOfOneProcessAccumulatingTwoBatchesBitwise(String exchange) throws Exception {
+        Path data = Fixtures.writeData(dir.resolve("data-" + exchange));
+        Path run = dir.resolve("run-equivalence-" + exchange);
+        SparkTrainer.Result r = SparkTrainer.fit(sc, SparkTrainer.Settings.of(WORKERS, run).threadsPerWorker(1).exchange(exchange),
+                new Fixtures.Replica(data.toString()));
         assertEquals("COMPLETED", r.status(), r.message());
         assertEquals(Fixtures.EPOCHS * 5L, r.steps(), "9 batches an epoch in groups of 2: 5 steps");
         assertNotNull(r.checkpoint());
