@@ -517,40 +517,37 @@ public final class VectorMath {
      * GELU and its slope in float32, one pass: y[yo + i] = x·Φ(x) and, when d is not null, d[do + i] = Φ(x) + x·φ(x),
      * x = x[xo + i], φ the standard normal density. Within 6 float32 ulps of the float64 values (GeluKernelTest; the slope
      * measured against the ulp of Φ + |x|·φ, as it crosses zero); ±∞ give
-     * y = ±∞·Φ (NaN at −∞, as x·Φ(x) in IEEE arithmetic) and d = Φ(±∞).
+     * y = ±∞·Φ (NaN at −∞, as x·Φ(x) in IEEE arithmetic) and d = Φ(±∞). y and d must not overlap x (y holds temporaries).
      */
     public static void geluRow(float[] x, int xo, float[] y, int yo, float[] d, int dOff, int n, boolean vector) {
-        int i = 0;
-        if (vector) {
-            Vectors.count();
-            int upper = F.loopBound(n);
-            FloatVector half = FloatVector.broadcast(F, 0.5f), one = FloatVector.broadcast(F, 1f);
-            for (; i < upper; i += F.length()) {
-                FloatVector v = FloatVector.fromArray(F, x, xo + i);
-                FloatVector xc = v.max(-GELU_CLAMP_F).min(GELU_CLAMP_F);
-                FloatVector a = xc.abs();
+        // Three flat loops per block, as tanhRow (one loop of all of it was too big for the JIT to inline the vector
+        // operations, which it then boxed): y = −x²/2 and exp in place; the tail Φ(−a) into y (and e^{−x²/2} into d);
+        // the centre, the choice and the outputs.
+        if (!vector) {
+            for (int i = 0; i < n; i++) {
+                float v = x[xo + i], cdf = normalCdf(v);
+                y[yo + i] = v * cdf;
+                if (d != null) d[dOff + i] = geluSlope(v, cdf);
+            }
+            return;
+        }
+        Vectors.count();
+        int L = F.length();
+        FloatVector half = FloatVector.broadcast(F, 0.5f), one = FloatVector.broadcast(F, 1f);
+        for (int b = 0; b < n; b += BLOCK) {
+            int len = Math.min(BLOCK, n - b), xb = xo + b, yb = yo + b, db = dOff + b, upper = F.loopBound(len);
+            for (int i = 0; i < upper; i += L) {
+                FloatVector xc = FloatVector.fromArray(F, x, xb + i).max(-GELU_CLAMP_F).min(GELU_CLAMP_F);
+                xc.mul(xc).mul(-0.5f).max(EXP_LO_F).intoArray(y, yb + i);
+            }
+            expRow(y, yb, y, yb, upper, true);
+            for (int i = 0; i < upper; i += L) {
+                FloatVector xc = FloatVector.fromArray(F, x, xb + i).max(-GELU_CLAMP_F).min(GELU_CLAMP_F);
                 FloatVector s = xc.mul(xc);
-                FloatVector l = xc.fma(xc, s.neg());                              // a² = s + l exactly
-                // e^{−s/2}, VectorMath.exp inlined (−s/2 ≥ −128 is inside exp's clamp), then times 1 − l/2
-                FloatVector ex = s.mul(-0.5f).max(EXP_LO_F);
-                FloatVector et = ex.mul(LOG2E_F).add(ROUND_F);
-                FloatVector k = et.sub(ROUND_F);
-                FloatVector r = k.fma(FloatVector.broadcast(F, -LN2_HI_F), ex);
-                r = k.fma(FloatVector.broadcast(F, -LN2_LO_F), r);
-                FloatVector e = r.fma(1f / 5040, 1f / 720);
-                e = e.fma(r, FloatVector.broadcast(F, 1f / 120));
-                e = e.fma(r, FloatVector.broadcast(F, 1f / 24));
-                e = e.fma(r, FloatVector.broadcast(F, 1f / 6));
-                e = e.fma(r, half);
-                e = e.fma(r, one);
-                e = e.fma(r, one);
-                IntVector ni = et.reinterpretAsInts().sub(ROUND_F_BITS);
-                IntVector n1 = ni.lanewise(VectorOperators.ASHR, 1), n2 = ni.sub(n1);
-                e = e.mul(n1.add(127).lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats())
-                        .mul(n2.add(127).lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats());
+                FloatVector l = xc.fma(xc, s.neg());                              // x² = s + l exactly
+                FloatVector e = FloatVector.fromArray(F, y, yb + i);
                 e = e.fma(l.mul(-0.5f), e);
-                // the tail Φ(−a) = e·t·Q(t)
-                FloatVector t = one.div(a.fma(half, one));
+                FloatVector t = one.div(xc.abs().fma(half, one));
                 FloatVector q = t.fma(Q9, Q8);
                 q = q.fma(t, FloatVector.broadcast(F, Q7));
                 q = q.fma(t, FloatVector.broadcast(F, Q6));
@@ -561,23 +558,29 @@ public final class VectorMath {
                 q = q.fma(t, FloatVector.broadcast(F, Q1));
                 q = q.fma(t, FloatVector.broadcast(F, Q0));
                 FloatVector tail = e.mul(t).mul(q);
-                FloatVector far = tail.blend(one.sub(tail), xc.compare(VectorOperators.GT, 0f));
-                // the centre ½ + x·P(x²)
+                tail.blend(one.sub(tail), xc.compare(VectorOperators.GT, 0f)).intoArray(y, yb + i);
+                if (d != null) e.intoArray(d, db + i);
+            }
+            for (int i = 0; i < upper; i += L) {
+                FloatVector v = FloatVector.fromArray(F, x, xb + i);
+                FloatVector xc = v.max(-GELU_CLAMP_F).min(GELU_CLAMP_F);
+                FloatVector s = xc.mul(xc);
                 FloatVector p = s.fma(P6, P5);
                 p = p.fma(s, FloatVector.broadcast(F, P4));
                 p = p.fma(s, FloatVector.broadcast(F, P3));
                 p = p.fma(s, FloatVector.broadcast(F, P2));
                 p = p.fma(s, FloatVector.broadcast(F, P1));
                 p = p.fma(s, FloatVector.broadcast(F, P0));
-                FloatVector cdf = far.blend(xc.fma(p, half), a.compare(VectorOperators.LE, GELU_CENTRAL_F));
-                v.mul(cdf).intoArray(y, yo + i);
-                if (d != null) xc.mul(e).fma(FloatVector.broadcast(F, INV_SQRT_2PI_F), cdf).intoArray(d, dOff + i);
+                FloatVector far = FloatVector.fromArray(F, y, yb + i);
+                FloatVector cdf = far.blend(xc.fma(p, half), xc.abs().compare(VectorOperators.LE, GELU_CENTRAL_F));
+                v.mul(cdf).intoArray(y, yb + i);
+                if (d != null) xc.mul(FloatVector.fromArray(F, d, db + i)).fma(FloatVector.broadcast(F, INV_SQRT_2PI_F), cdf).intoArray(d, db + i);
             }
-        }
-        for (; i < n; i++) {
-            float v = x[xo + i], cdf = normalCdf(v);
-            y[yo + i] = v * cdf;
-            if (d != null) d[dOff + i] = geluSlope(v, cdf);
+            for (int i = upper; i < len; i++) {
+                float v = x[xb + i], cdf = normalCdf(v);
+                y[yb + i] = v * cdf;
+                if (d != null) d[db + i] = geluSlope(v, cdf);
+            }
         }
     }
 
