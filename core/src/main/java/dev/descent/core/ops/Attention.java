@@ -7,6 +7,8 @@ import dev.descent.core.autograd.Autograd;
 import dev.descent.core.autograd.ForwardAD;
 import dev.descent.core.autograd.GradMode;
 import dev.descent.core.kernel.Parallel;
+import dev.descent.core.kernel.Vectors;
+import dev.descent.core.kernel.VectorMath;
 import java.util.Arrays;
 import java.util.random.RandomGenerator;
 
@@ -137,6 +139,34 @@ public final class Attention {
      * Turns each row of {@code scores} (contiguous, {@code (..., L, S)}) into attention probabilities in place: scale,
      * add or apply the mask and the causal rule, softmax; a row with no key left becomes zeros.
      */
+    /**
+     * softmaxRows in float32 without a mask (a causal row i keeps keys j ≤ i): max, then exp by
+     * {@link VectorMath#expRow} (the vector kernel and its scalar twin agree bit for bit), the sum in double, left to
+     * right; the same bits at every thread count and vector width. A −∞ score contributes e^{−104} ≈ 0, not exactly 0.
+     */
+    private static void softmaxRowsF(float[] fs, int base, int rows, int len, int s, boolean causal, float scale) {
+        Parallel.forRange(rows, Math.max(1, 16_384 / Math.max(1, s)), (from, to) -> {
+            float[] row = new float[s];
+            for (int r = from; r < to; r++) {
+                int i = r % len, at = base + r * s, n = causal ? Math.min(i + 1, s) : s;
+                float max = Float.NEGATIVE_INFINITY;
+                for (int j = 0; j < n; j++) {
+                    float x = fs[at + j] * scale;
+                    row[j] = x;
+                    if (x > max) max = x;
+                }
+                if (max == Float.NEGATIVE_INFINITY) n = 0; // every score −∞: a row of zeros, as the masked path
+                for (int j = 0; j < n; j++) row[j] -= max;
+                VectorMath.expRow(row, 0, row, 0, n, Vectors.ENABLED);
+                double sum = 0;
+                for (int j = 0; j < n; j++) sum += row[j];
+                float inv = (float) (1 / sum);
+                for (int j = 0; j < n; j++) fs[at + j] = row[j] * inv;
+                for (int j = n; j < s; j++) fs[at + j] = 0f;
+            }
+        });
+    }
+
     private static void softmaxRows(Tensor scores, Tensor mask, boolean causal, double scale) {
         int[] shape = scores.shape();
         int rank = shape.length, len = shape[rank - 2], s = shape[rank - 1], rows = s == 0 ? 0 : scores.numel() / s;
@@ -149,6 +179,10 @@ public final class Attention {
         float[] fs = f32 ? scores.storage().floats() : null;
         double[] ds = f32 ? null : scores.storage().doubles();
         int base = scores.storageOffset();
+        if (f32 && me == null) {
+            softmaxRowsF(fs, base, rows, len, s, causal, (float) scale);
+            return;
+        }
         // Rows are independent: each chunk of rows finds its mask offsets from the row number alone.
         Parallel.forRange(rows, Math.max(1, 16_384 / Math.max(1, s)), (from, to) -> {
             double[] row = new double[s];

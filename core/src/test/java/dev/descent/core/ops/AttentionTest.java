@@ -110,6 +110,33 @@ class AttentionTest {
     }
 
     @Test
+    void float32WithoutAMaskIsCloseToFloat64InValueAndGradient() {
+        // the float32 unmasked rows take their own softmax (VectorMath's exp); float64 keeps the reference loop
+        SplittableRandom rng = new SplittableRandom(21);
+        for (boolean causal : new boolean[] {true, false}) {
+            for (int[] sh : new int[][] {{2, 3, 17, 8}, {1, 2, 40, 5}, {3, 1, 1, 4}}) {
+                Tensor[] d = {Tensor.randn(DType.FLOAT64, rng, sh).mul(2), Tensor.randn(DType.FLOAT64, rng, sh).mul(2), Tensor.randn(DType.FLOAT64, rng, sh)};
+                List<Tensor> l64 = new ArrayList<>(), l32 = new ArrayList<>();
+                for (Tensor t : d) {
+                    Tensor t32 = t.to(DType.FLOAT32);
+                    l32.add(t32.detach().requiresGrad(true));
+                    l64.add(t32.to(DType.FLOAT64).requiresGrad(true));
+                }
+                Tensor y32 = Attention.scaledDotProductAttention(l32.get(0), l32.get(1), l32.get(2), null, causal);
+                Tensor y64 = Attention.scaledDotProductAttention(l64.get(0), l64.get(1), l64.get(2), null, causal);
+                String what = (causal ? "causal " : "") + Arrays.toString(sh);
+                assertTrue(y32.to(DType.FLOAT64).allClose(y64, 1e-5, 1e-5), () -> what + ": " + y32 + " vs " + y64);
+                Tensor up = Tensor.randn(DType.FLOAT64, rng, y64.shape());
+                List<Tensor> g32 = Autograd.grad(y32, l32, up.to(DType.FLOAT32), false), g64 = Autograd.grad(y64, l64, up, false);
+                for (int i = 0; i < 3; i++) {
+                    int at = i;
+                    assertTrue(g32.get(i).to(DType.FLOAT64).allClose(g64.get(i), 1e-4, 1e-4), () -> what + " gradient " + at);
+                }
+            }
+        }
+    }
+
+    @Test
     void causalOutputAtPositionTIgnoresEverythingAfterT() {
         qt().withExamples(80).forAll(QuickTheoriesRandom.gen(rng -> {
             int t = 1 + rng.nextInt(8), e = 1 + rng.nextInt(6), at = rng.nextInt(t);
