@@ -146,7 +146,8 @@ public final class Attention {
      */
     private static void softmaxRowsF(float[] fs, int base, int rows, int len, int s, boolean causal, float scale) {
         Parallel.forRange(rows, Math.max(1, 16_384 / Math.max(1, s)), (from, to) -> {
-            float[] row = new float[s];
+            int lanes = Vectors.FL;
+            float[] row = new float[(s + lanes - 1) / lanes * lanes];
             for (int r = from; r < to; r++) {
                 int i = r % len, at = base + r * s, n = causal ? Math.min(i + 1, s) : s;
                 float max = Float.NEGATIVE_INFINITY;
@@ -157,7 +158,11 @@ public final class Attention {
                 }
                 if (max == Float.NEGATIVE_INFINITY) n = 0; // every score −∞: a row of zeros, as the masked path
                 for (int j = 0; j < n; j++) row[j] -= max;
-                VectorMath.expRow(row, 0, row, 0, n, Vectors.ENABLED);
+                // exp over whole vectors (the lanes past n hold a finite filler and are not read): a short row's
+                // tail would otherwise run the scalar exp once per element
+                int padded = Math.min(row.length, (n + lanes - 1) / lanes * lanes);
+                Arrays.fill(row, n, padded, -1f);
+                VectorMath.expRow(row, 0, row, 0, padded, Vectors.ENABLED);
                 double sum = 0;
                 for (int j = 0; j < n; j++) sum += row[j];
                 float inv = (float) (1 / sum);
