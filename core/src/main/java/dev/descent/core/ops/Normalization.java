@@ -7,6 +7,8 @@ import dev.descent.core.autograd.Autograd;
 import dev.descent.core.autograd.BackwardFn;
 import dev.descent.core.autograd.GradMode;
 import dev.descent.core.kernel.Parallel;
+import dev.descent.core.kernel.Vectors;
+import jdk.incubator.vector.FloatVector;
 import java.util.Arrays;
 
 /**
@@ -176,20 +178,8 @@ public final class Normalization {
         if (x.dtype() == DType.FLOAT32) {
             float[] xs = x.storage().floats(), ys = xhat.storage().floats(), rs = rstd.storage().floats();
             Parallel.forRange(rows, grain, (from, to) -> {
-                for (int row = from; row < to; row++) {
-                    int o = xo + row * n, yo = row * n;
-                    double sum = 0;
-                    for (int i = 0; i < n; i++) sum += xs[o + i];
-                    double mean = sum / n, sq = 0;
-                    for (int i = 0; i < n; i++) {
-                        double c = xs[o + i] - mean;
-                        sq += c * c;
-                    }
-                    float r = (float) (1 / Math.sqrt(sq / n + eps));
-                    rs[row] = r;
-                    float m = (float) mean;
-                    for (int i = 0; i < n; i++) ys[yo + i] = (xs[o + i] - m) * r;
-                }
+                float[] lanes = new float[2 * Vectors.FL];
+                for (int row = from; row < to; row++) normalizeRowF(xs, xo + row * n, ys, row * n, rs, row, n, eps, lanes, Vectors.ENABLED);
             });
         } else {
             double[] xs = x.storage().doubles(), ys = xhat.storage().doubles(), rs = rstd.storage().doubles();
@@ -218,16 +208,8 @@ public final class Normalization {
         if (g.dtype() == DType.FLOAT32) {
             float[] gs = g.storage().floats(), hs = xhat.storage().floats(), rs = rstd.storage().floats(), ds = dx.storage().floats();
             Parallel.forRange(rows, grain, (from, to) -> {
-                for (int row = from; row < to; row++) {
-                    int o = go + row * n, ho = row * n;
-                    double sg = 0, sgh = 0;
-                    for (int i = 0; i < n; i++) {
-                        sg += gs[o + i];
-                        sgh += (double) gs[o + i] * hs[ho + i];
-                    }
-                    float mg = (float) (sg / n), mgh = (float) (sgh / n), r = rs[row];
-                    for (int i = 0; i < n; i++) ds[ho + i] = r * (gs[o + i] - mg - hs[ho + i] * mgh);
-                }
+                float[] lanes = new float[2 * Vectors.FL];
+                for (int row = from; row < to; row++) normalizedGradRowF(gs, go + row * n, hs, row * n, rs[row], ds, n, lanes, Vectors.ENABLED);
             });
         } else {
             double[] gs = g.storage().doubles(), hs = xhat.storage().doubles(), rs = rstd.storage().doubles(), ds = dx.storage().doubles();
@@ -244,6 +226,97 @@ public final class Normalization {
                 }
             });
         }
+    }
+
+    /**
+     * One float32 row of {@link #normalizeRows}: the sums kept per vector lane in float (lane k holds the elements
+     * k, k + L, … of the vector part), the lanes then added in double in lane order, then the tail; {@code vector=false}
+     * runs the scalar twin, which keeps the same lanes in {@code lanes} (2L floats of scratch) and so gives the same bits.
+     */
+    static void normalizeRowF(float[] x, int xo, float[] y, int yo, float[] rs, int row, int n, double eps, float[] lanes, boolean vector) {
+        var S = Vectors.F;
+        int L = S.length(), upper = S.loopBound(n);
+        double sum = 0;
+        if (vector) {
+            FloatVector acc = FloatVector.zero(S);
+            for (int i = 0; i < upper; i += L) acc = acc.add(FloatVector.fromArray(S, x, xo + i));
+            acc.intoArray(lanes, 0);
+        } else {
+            java.util.Arrays.fill(lanes, 0, L, 0f);
+            for (int i = 0; i < upper; i++) lanes[i % L] += x[xo + i];
+        }
+        for (int k = 0; k < L; k++) sum += lanes[k];
+        for (int i = upper; i < n; i++) sum += x[xo + i];
+        float m = (float) (sum / n);
+        double sq = 0;
+        if (vector) {
+            FloatVector acc = FloatVector.zero(S);
+            for (int i = 0; i < upper; i += L) {
+                FloatVector c = FloatVector.fromArray(S, x, xo + i).sub(m);
+                acc = c.fma(c, acc);
+            }
+            acc.intoArray(lanes, 0);
+        } else {
+            java.util.Arrays.fill(lanes, 0, L, 0f);
+            for (int i = 0; i < upper; i++) {
+                float c = x[xo + i] - m;
+                lanes[i % L] = Math.fma(c, c, lanes[i % L]);
+            }
+        }
+        for (int k = 0; k < L; k++) sq += lanes[k];
+        for (int i = upper; i < n; i++) {
+            float c = x[xo + i] - m;
+            sq += c * c;
+        }
+        float r = (float) (1 / Math.sqrt(sq / n + eps));
+        rs[row] = r;
+        int i = 0;
+        if (vector) {
+            for (; i < upper; i += L) FloatVector.fromArray(S, x, xo + i).sub(m).mul(r).intoArray(y, yo + i);
+        }
+        for (; i < n; i++) y[yo + i] = (x[xo + i] - m) * r;
+    }
+
+    /**
+     * One float32 row of {@link #normalizedGradRows}, its sums per lane as {@link #normalizeRowF}'s; {@code vector=false}
+     * runs the scalar twin (same bits).
+     */
+    static void normalizedGradRowF(float[] g, int go, float[] h, int ho, float r, float[] dx, int n, float[] lanes, boolean vector) {
+        var S = Vectors.F;
+        int L = S.length(), upper = S.loopBound(n);
+        if (vector) {
+            FloatVector sg = FloatVector.zero(S), sgh = FloatVector.zero(S);
+            for (int i = 0; i < upper; i += L) {
+                FloatVector gv = FloatVector.fromArray(S, g, go + i);
+                sg = sg.add(gv);
+                sgh = gv.fma(FloatVector.fromArray(S, h, ho + i), sgh);
+            }
+            sg.intoArray(lanes, 0);
+            sgh.intoArray(lanes, L);
+        } else {
+            java.util.Arrays.fill(lanes, 0, 2 * L, 0f);
+            for (int i = 0; i < upper; i++) {
+                lanes[i % L] += g[go + i];
+                lanes[L + i % L] = Math.fma(g[go + i], h[ho + i], lanes[L + i % L]);
+            }
+        }
+        double a = 0, b = 0;
+        for (int k = 0; k < L; k++) {
+            a += lanes[k];
+            b += lanes[L + k];
+        }
+        for (int i = upper; i < n; i++) {
+            a += g[go + i];
+            b += (double) g[go + i] * h[ho + i];
+        }
+        float mg = (float) (a / n), mgh = (float) (b / n);
+        int i = 0;
+        if (vector) {
+            for (; i < upper; i += L) {
+                FloatVector.fromArray(S, g, go + i).sub(mg).sub(FloatVector.fromArray(S, h, ho + i).mul(mgh)).mul(r).intoArray(dx, ho + i);
+            }
+        }
+        for (; i < n; i++) dx[ho + i] = (g[go + i] - mg - h[ho + i] * mgh) * r;
     }
 
     /**

@@ -49,6 +49,28 @@ class LayerNormFusedTest {
     }
 
     @Test
+    void float32RowKernelsEqualTheirScalarTwinsBitForBit() {
+        SplittableRandom rng = new SplittableRandom(8);
+        for (int trial = 0; trial < 200; trial++) {
+            int n = 1 + rng.nextInt(300), off = rng.nextInt(4);
+            float[] x = new float[n + off], g = new float[n + off];
+            for (int i = 0; i < n + off; i++) {
+                x[i] = (float) (rng.nextGaussian() * 3 + 1);
+                g[i] = (float) rng.nextGaussian();
+            }
+            float[] yv = new float[n], ys = new float[n], rv = new float[1], rsc = new float[1], lanes = new float[2 * dev.descent.core.kernel.Vectors.FL];
+            Normalization.normalizeRowF(x, off, yv, 0, rv, 0, n, 1e-5, lanes, true);
+            Normalization.normalizeRowF(x, off, ys, 0, rsc, 0, n, 1e-5, lanes, false);
+            assertTrue(Float.floatToIntBits(rv[0]) == Float.floatToIntBits(rsc[0]), "rstd, n " + n);
+            for (int i = 0; i < n; i++) assertTrue(Float.floatToIntBits(yv[i]) == Float.floatToIntBits(ys[i]), "x̂ at " + i + " of " + n);
+            float[] dv = new float[n], ds = new float[n];
+            Normalization.normalizedGradRowF(g, off, yv, 0, rv[0], dv, n, lanes, true);
+            Normalization.normalizedGradRowF(g, off, yv, 0, rv[0], ds, n, lanes, false);
+            for (int i = 0; i < n; i++) assertTrue(Float.floatToIntBits(dv[i]) == Float.floatToIntBits(ds[i]), "dx at " + i + " of " + n);
+        }
+    }
+
+    @Test
     void float32KernelsAreCloseToFloat64() {
         SplittableRandom rng = new SplittableRandom(5);
         int[] shape = {6, 64};
