@@ -110,6 +110,31 @@ class AttentionTest {
     }
 
     @Test
+    void float32SoftmaxRowsEqualTheirScalarTwinBitForBitAndTheDefinition() {
+        SplittableRandom rng = new SplittableRandom(22);
+        int lanes = dev.descent.core.kernel.Vectors.FL;
+        for (int trial = 0; trial < 300; trial++) {
+            int s = 1 + rng.nextInt(100), n = 1 + rng.nextInt(s), off = rng.nextInt(3);
+            float[] x = new float[s + off];
+            for (int i = 0; i < x.length; i++) x[i] = (float) (rng.nextGaussian() * 4);
+            if (rng.nextInt(10) == 0) x[off + rng.nextInt(n)] = Float.NaN;
+            if (rng.nextInt(10) == 0) for (int i = 0; i < n; i++) x[off + i] = Float.NEGATIVE_INFINITY;
+            float[] v = x.clone(), c = x.clone(), row = new float[(s + lanes - 1) / lanes * lanes], sums = new float[lanes];
+            Attention.softmaxRowF(v, off, row, n, s, 0.5f, sums, true);
+            Attention.softmaxRowF(c, off, row, n, s, 0.5f, sums, false);
+            double max = Double.NEGATIVE_INFINITY, sum = 0;
+            for (int i = 0; i < n; i++) max = Math.max(max, 0.5 * x[off + i]);
+            for (int i = 0; i < n; i++) sum += Math.exp(0.5 * x[off + i] - max);
+            for (int i = 0; i < s; i++) {
+                assertEquals(Float.floatToIntBits(c[off + i]), Float.floatToIntBits(v[off + i]), "at " + i + " of " + n + "/" + s);
+                double want = i >= n || max == Double.NEGATIVE_INFINITY ? 0 : Math.exp(0.5 * x[off + i] - max) / sum;
+                if (Double.isNaN(want)) assertTrue(Float.isNaN(v[off + i]), "NaN at " + i);
+                else assertEquals(want, v[off + i], 1e-6 * Math.max(1, want), "definition at " + i + " of " + n + "/" + s);
+            }
+        }
+    }
+
+    @Test
     void float32WithoutAMaskIsCloseToFloat64InValueAndGradient() {
         // the float32 unmasked rows take their own softmax (VectorMath's exp); float64 keeps the reference loop
         SplittableRandom rng = new SplittableRandom(21);
