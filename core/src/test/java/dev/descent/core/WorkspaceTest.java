@@ -12,6 +12,7 @@ import dev.descent.core.autograd.Autograd;
 import dev.descent.core.autograd.GradMode;
 import dev.descent.core.ops.Attention;
 import dev.descent.core.ops.Convolution;
+import dev.descent.core.ops.Normalization;
 import dev.descent.core.ops.Pooling;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -188,6 +189,12 @@ class WorkspaceTest {
         ops.put("conv2d", () -> Convolution.conv2d(x, w, b, 1, 1));
         ops.put("max pool", () -> Pooling.maxPool2d(x, two));
         ops.put("silu", () -> m.silu());
+        ops.put("gelu", () -> m.gelu());
+        ops.put("layerNorm and its gradient", () -> {
+            Tensor mi = m.detach().requiresGrad(true);
+            Normalization.layerNorm(mi, new int[] {50}, null, null, 1e-5).square().sum().backward();
+            return Tensor.cat(List.of(Normalization.layerNorm(m, new int[] {50}, null, null, 1e-5).reshape(-1), mi.grad().reshape(-1)), 0);
+        });
         ops.put("leakyRelu", () -> x.leakyRelu(0.1));
         ops.put("sin", () -> m.sin());
         ops.put("isnan", () -> m.isnan());

@@ -4,8 +4,10 @@ import dev.descent.core.DType;
 import dev.descent.core.Tensor;
 import dev.descent.core.autograd.Autograd;
 import dev.descent.core.kernel.Loops;
+import dev.descent.core.kernel.Parallel;
 import dev.descent.core.kernel.SpecialFunctions;
 import dev.descent.core.kernel.UnaryKernels;
+import dev.descent.core.kernel.VectorMath;
 import dev.descent.core.kernel.Vectors;
 
 /**
@@ -23,7 +25,8 @@ public final class Activations {
 
     /**
      * GELU, exact form: x·Φ(x) = ½·x·(1 + erf(x/√2)), Φ the standard normal CDF (Hendrycks &amp; Gimpel
-     * 2016), in one pass (erf from {@link SpecialFunctions#erfFast}); gradient g·(Φ(x) + x·φ(x)). The implementation of
+     * 2016), in one pass (float32: {@link VectorMath#geluRow}, a vector kernel; float64: erf from
+     * {@link SpecialFunctions#erfFast}); gradient g·(Φ(x) + x·φ(x)). The implementation of
      * {@link Tensor#gelu()}.
      *
      * @param x the input
@@ -48,8 +51,8 @@ public final class Activations {
     private static final double INV_SQRT_2PI = 0.3989422804014327;
 
     /**
-     * ½x(1 + erf(x/√2)) and, when asked, Φ(x) + x·φ(x), in one parallel pass over fixed chunks (deterministic), each
-     * computed in double and rounded once to x's dtype.
+     * ½x(1 + erf(x/√2)) and, when asked, Φ(x) + x·φ(x), in one parallel pass over fixed chunks (deterministic): float32
+     * by {@link VectorMath#geluRow} (a vector kernel in float32, within a few ulps), float64 from {@link SpecialFunctions#erfFast}.
      *
      * @return {y, d}, d null without {@code withDerivative}
      */
@@ -61,7 +64,11 @@ public final class Activations {
         boolean f32 = x.dtype() == DType.FLOAT32, slopes = d != null; // loop-invariant: the JIT unswitches these branches
         float[] xf = f32 ? xc.storage().floats() : null, yf = f32 ? y.storage().floats() : null, df = f32 && slopes ? d.storage().floats() : null;
         double[] xd = f32 ? null : xc.storage().doubles(), yd = f32 ? null : y.storage().doubles(), dd = !f32 && slopes ? d.storage().doubles() : null;
-        dev.descent.core.kernel.Parallel.forRange(n, 1 << 14, (from, to) -> {
+        if (f32) {
+            Parallel.forRange(n, 1 << 14, (from, to) -> VectorMath.geluRow(xf, base + from, yf, from, df, from, to - from, Vectors.ENABLED));
+            return new Tensor[] {y, d};
+        }
+        Parallel.forRange(n, 1 << 14, (from, to) -> {
             for (int i = from; i < to; i++) {
                 double v = f32 ? xf[base + i] : xd[base + i];
                 double e1 = 1 + SpecialFunctions.erfFast(v * INV_SQRT2), value = 0.5 * v * e1;

@@ -7,8 +7,12 @@ import dev.descent.core.autograd.Autograd;
 import dev.descent.core.autograd.ForwardAD;
 import dev.descent.core.autograd.GradMode;
 import dev.descent.core.kernel.Parallel;
+import dev.descent.core.kernel.Vectors;
+import dev.descent.core.kernel.VectorMath;
 import java.util.Arrays;
 import java.util.random.RandomGenerator;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorOperators;
 
 /**
  * Scaled dot-product attention as one op with its own backward: softmax(q·kᵀ/√E + mask)·v, the products on the
@@ -137,6 +141,76 @@ public final class Attention {
      * Turns each row of {@code scores} (contiguous, {@code (..., L, S)}) into attention probabilities in place: scale,
      * add or apply the mask and the causal rule, softmax; a row with no key left becomes zeros.
      */
+    /**
+     * softmaxRows in float32 without a mask (a causal row i keeps keys j ≤ i), one {@link #softmaxRowF} per row; the
+     * same bits at every thread count.
+     */
+    private static void softmaxRowsF(float[] fs, int base, int rows, int len, int s, boolean causal, float scale) {
+        Parallel.forRange(rows, Math.max(1, 16_384 / Math.max(1, s)), (from, to) -> {
+            int lanes = Vectors.FL;
+            float[] row = new float[(s + lanes - 1) / lanes * lanes], sums = new float[lanes];
+            for (int r = from; r < to; r++) {
+                int i = r % len;
+                softmaxRowF(fs, base + r * s, row, causal ? Math.min(i + 1, s) : s, s, scale, sums, Vectors.ENABLED);
+            }
+        });
+    }
+
+    /**
+     * One row of s scores at fs[at…], of which the first n are kept: x·scale, minus their max, exp by
+     * {@link VectorMath#expRow} (vector and scalar twin agree bit for bit), divided by their sum; the other s − n
+     * become 0, as does a row whose n scores are all −∞. The sum is kept per vector lane in float, the lanes then added
+     * in double in lane order, then the tail; {@code vector=false} runs the scalar twin, which keeps the same lanes in
+     * {@code sums} and so gives the same bits. A −∞ score among others contributes e^{−104} ≈ 0, not exactly 0.
+     *
+     * @param row scratch of at least s rounded up to whole vectors
+     * @param sums scratch of one float per lane
+     */
+    static void softmaxRowF(float[] fs, int at, float[] row, int n, int s, float scale, float[] sums, boolean vector) {
+        var S = Vectors.F;
+        int L = S.length(), upper = S.loopBound(n), i = 0;
+        float max = Float.NEGATIVE_INFINITY;
+        if (vector) {
+            FloatVector mv = FloatVector.broadcast(S, Float.NEGATIVE_INFINITY);
+            for (; i < upper; i += L) {
+                FloatVector x = FloatVector.fromArray(S, fs, at + i).mul(scale);
+                x.intoArray(row, i);
+                mv = mv.max(x);
+            }
+            max = mv.reduceLanes(VectorOperators.MAX); // max is exact in any order
+        }
+        for (; i < n; i++) {
+            float x = fs[at + i] * scale;
+            row[i] = x;
+            max = Math.max(max, x);
+        }
+        if (max == Float.NEGATIVE_INFINITY) n = upper = 0;
+        i = 0;
+        if (vector) for (; i < upper; i += L) FloatVector.fromArray(S, row, i).sub(max).intoArray(row, i);
+        for (; i < n; i++) row[i] -= max;
+        // exp over whole vectors (the lanes past n hold a finite filler and are not read): a short row's tail would
+        // otherwise run the scalar exp once per element
+        int padded = Math.min(row.length, (n + L - 1) / L * L);
+        Arrays.fill(row, n, padded, -1f);
+        VectorMath.expRow(row, 0, row, 0, padded, vector);
+        if (vector) {
+            FloatVector acc = FloatVector.zero(S);
+            for (int j = 0; j < upper; j += L) acc = acc.add(FloatVector.fromArray(S, row, j));
+            acc.intoArray(sums, 0);
+        } else {
+            Arrays.fill(sums, 0, L, 0f);
+            for (int j = 0; j < upper; j++) sums[j % L] += row[j];
+        }
+        double sum = 0;
+        for (int k = 0; k < L; k++) sum += sums[k];
+        for (int j = upper; j < n; j++) sum += row[j];
+        float inv = (float) (1 / sum);
+        i = 0;
+        if (vector) for (; i < upper; i += L) FloatVector.fromArray(S, row, i).mul(inv).intoArray(fs, at + i);
+        for (; i < n; i++) fs[at + i] = row[i] * inv;
+        for (; i < s; i++) fs[at + i] = 0f;
+    }
+
     private static void softmaxRows(Tensor scores, Tensor mask, boolean causal, double scale) {
         int[] shape = scores.shape();
         int rank = shape.length, len = shape[rank - 2], s = shape[rank - 1], rows = s == 0 ? 0 : scores.numel() / s;
@@ -149,6 +223,10 @@ public final class Attention {
         float[] fs = f32 ? scores.storage().floats() : null;
         double[] ds = f32 ? null : scores.storage().doubles();
         int base = scores.storageOffset();
+        if (f32 && me == null) {
+            softmaxRowsF(fs, base, rows, len, s, causal, (float) scale);
+            return;
+        }
         // Rows are independent: each chunk of rows finds its mask offsets from the row number alone.
         Parallel.forRange(rows, Math.max(1, 16_384 / Math.max(1, s)), (from, to) -> {
             double[] row = new double[s];

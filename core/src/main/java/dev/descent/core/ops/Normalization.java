@@ -1,8 +1,14 @@
 package dev.descent.core.ops;
 
+import dev.descent.core.DType;
 import dev.descent.core.Shape;
 import dev.descent.core.Tensor;
+import dev.descent.core.autograd.Autograd;
+import dev.descent.core.autograd.BackwardFn;
 import dev.descent.core.autograd.GradMode;
+import dev.descent.core.kernel.Parallel;
+import dev.descent.core.kernel.Vectors;
+import jdk.incubator.vector.FloatVector;
 import java.util.Arrays;
 
 /**
@@ -87,7 +93,8 @@ public final class Normalization {
     /**
      * Layer normalisation (Ba, Kiros &amp; Hinton 2016) over the trailing dims {@code normalizedShape}:
      * (x − mean) / √(var + eps), biased variance, then the optional elementwise affine {@code weight},
-     * {@code bias} (of that shape). Composed from primitives.
+     * {@code bias} (of that shape). The normalisation x̂ = (x − mean)·rstd, rstd = 1/√(var + eps), is one pass per row
+     * with its own backward (below); the affine part is composed from primitives.
      *
      * @param x the input, whose trailing dimensions are {@code normalizedShape}
      * @param normalizedShape the trailing shape normalised over (at least one dimension)
@@ -113,13 +120,205 @@ public final class Normalization {
         }
         int[] dims = new int[k];
         for (int i = 0; i < k; i++) dims[i] = r - k + i;
-        Tensor mean = x.mean(dims, true);
-        Tensor centered = x.sub(mean);
-        Tensor y = centered.div(centered.square().mean(dims, true).add(eps).sqrt());
+        Tensor y;
+        if (x.dtype().isFloatingPoint() && x.numel() > 0) {
+            y = normalized(x, dims, eps);
+        } else {
+            Tensor mean = x.mean(dims, true);
+            Tensor centered = x.sub(mean);
+            y = centered.div(centered.square().mean(dims, true).add(eps).sqrt());
+        }
         if (weight != null) y = y.mul(weight);
         if (bias != null) y = y.add(bias);
         return y;
     }
+    /**
+     * x̂ = (x − mean)·rstd over the trailing {@code dims} (n elements a row), rstd = 1/√(var + eps) with the biased
+     * variance, each row in one kernel (sums in double, two passes so the variance does not cancel). Recorded as two
+     * nodes on x, so that the backward rules, written with differentiable ops, differentiate again:
+     * <ul>
+     *   <li>x̂: ∂x̂/∂x is the symmetric rstd·(I − 𝟙𝟙ᵀ/n − x̂x̂ᵀ/n), so both the gradient and the tangent of a g are
+     *       rstd·(g − mean(g) − x̂·mean(g·x̂)); when nothing records (a plain backward), one kernel pass per row.
+     *   <li>rstd: ∂rstd/∂xⱼ = −rstd²·x̂ⱼ/n, used only by x̂'s rule, i.e. by second derivatives.
+     * </ul>
+     */
+    private static Tensor normalized(Tensor x, int[] dims, double eps) {
+        int n = 1;
+        for (int d : dims) n *= x.size(d);
+        int rows = x.numel() / n;
+        int[] rowShape = x.shape().clone();
+        for (int d : dims) rowShape[d] = 1;
+        Tensor xc = x.detach().contiguous();
+        Tensor xhat = Tensor.empty(x.dtype(), x.shape()), rstd = Tensor.empty(x.dtype(), rowShape); // every element is written
+        normalizeRows(xc, xhat, rstd, rows, n, eps);
+        Tensor[] xh = {xhat};
+        final int count = n;
+        Tensor rs = Autograd.record("layerNormRstd", rstd,
+                g -> new Tensor[] {g.mul(rstd.square()).mul(xh[0]).mul(-1.0 / count)},
+                t -> t[0].mul(xh[0]).sum(dims, true).mul(rstd.square()).mul(-1.0 / count), x);
+        BackwardFn rule = g -> new Tensor[] {normalizedGrad(g, xh[0], rs, dims, rows, count)};
+        xh[0] = Autograd.record("layerNormNormalized", xhat, rule, t -> normalizedGrad(t[0], xh[0], rs, dims, rows, count), x);
+        return xh[0];
+    }
+
+    /** rstd·(g − mean(g) − x̂·mean(g·x̂)) per row: one kernel when nothing records, else differentiable ops. */
+    private static Tensor normalizedGrad(Tensor g, Tensor xhat, Tensor rstd, int[] dims, int rows, int n) {
+        if (Autograd.isRecording(g, xhat, rstd) || g.dtype() != xhat.dtype() || !Arrays.equals(g.shape(), xhat.shape())) {
+            return rstd.mul(g.sub(g.mean(dims, true)).sub(xhat.mul(g.mul(xhat).mean(dims, true))));
+        }
+        Tensor gc = g.detach().contiguous(), dx = Tensor.empty(g.dtype(), g.shape());
+        normalizedGradRows(gc, xhat, rstd, dx, rows, n);
+        return dx;
+    }
+
+    /** x̂ and rstd of each contiguous row of n (x contiguous; x̂ and rstd fresh), rows split over the pool in fixed chunks. */
+    static void normalizeRows(Tensor x, Tensor xhat, Tensor rstd, int rows, int n, double eps) {
+        int xo = x.storageOffset();
+        int grain = Math.max(1, (1 << 14) / n);
+        if (x.dtype() == DType.FLOAT32) {
+            float[] xs = x.storage().floats(), ys = xhat.storage().floats(), rs = rstd.storage().floats();
+            Parallel.forRange(rows, grain, (from, to) -> {
+                float[] lanes = new float[2 * Vectors.FL];
+                for (int row = from; row < to; row++) normalizeRowF(xs, xo + row * n, ys, row * n, rs, row, n, eps, lanes, Vectors.ENABLED);
+            });
+        } else {
+            double[] xs = x.storage().doubles(), ys = xhat.storage().doubles(), rs = rstd.storage().doubles();
+            Parallel.forRange(rows, grain, (from, to) -> {
+                for (int row = from; row < to; row++) {
+                    int o = xo + row * n, yo = row * n;
+                    double sum = 0;
+                    for (int i = 0; i < n; i++) sum += xs[o + i];
+                    double mean = sum / n, sq = 0;
+                    for (int i = 0; i < n; i++) {
+                        double c = xs[o + i] - mean;
+                        sq += c * c;
+                    }
+                    double r = 1 / Math.sqrt(sq / n + eps);
+                    rs[row] = r;
+                    for (int i = 0; i < n; i++) ys[yo + i] = (xs[o + i] - mean) * r;
+                }
+            });
+        }
+    }
+
+    /** dx = rstd·(g − mean(g) − x̂·mean(g·x̂)) per contiguous row of n (g contiguous; x̂, rstd and dx fresh). */
+    static void normalizedGradRows(Tensor g, Tensor xhat, Tensor rstd, Tensor dx, int rows, int n) {
+        int go = g.storageOffset();
+        int grain = Math.max(1, (1 << 14) / n);
+        if (g.dtype() == DType.FLOAT32) {
+            float[] gs = g.storage().floats(), hs = xhat.storage().floats(), rs = rstd.storage().floats(), ds = dx.storage().floats();
+            Parallel.forRange(rows, grain, (from, to) -> {
+                float[] lanes = new float[2 * Vectors.FL];
+                for (int row = from; row < to; row++) normalizedGradRowF(gs, go + row * n, hs, row * n, rs[row], ds, n, lanes, Vectors.ENABLED);
+            });
+        } else {
+            double[] gs = g.storage().doubles(), hs = xhat.storage().doubles(), rs = rstd.storage().doubles(), ds = dx.storage().doubles();
+            Parallel.forRange(rows, grain, (from, to) -> {
+                for (int row = from; row < to; row++) {
+                    int o = go + row * n, ho = row * n;
+                    double sg = 0, sgh = 0;
+                    for (int i = 0; i < n; i++) {
+                        sg += gs[o + i];
+                        sgh += gs[o + i] * hs[ho + i];
+                    }
+                    double mg = sg / n, mgh = sgh / n, r = rs[row];
+                    for (int i = 0; i < n; i++) ds[ho + i] = r * (gs[o + i] - mg - hs[ho + i] * mgh);
+                }
+            });
+        }
+    }
+
+    /**
+     * One float32 row of {@link #normalizeRows}: the sums kept per vector lane in float (lane k holds the elements
+     * k, k + L, … of the vector part), the lanes then added in double in lane order, then the tail; {@code vector=false}
+     * runs the scalar twin, which keeps the same lanes in {@code lanes} (2L floats of scratch) and so gives the same bits.
+     */
+    static void normalizeRowF(float[] x, int xo, float[] y, int yo, float[] rs, int row, int n, double eps, float[] lanes, boolean vector) {
+        var S = Vectors.F;
+        int L = S.length(), upper = S.loopBound(n);
+        double sum = 0;
+        if (vector) {
+            FloatVector acc = FloatVector.zero(S);
+            for (int i = 0; i < upper; i += L) acc = acc.add(FloatVector.fromArray(S, x, xo + i));
+            acc.intoArray(lanes, 0);
+        } else {
+            java.util.Arrays.fill(lanes, 0, L, 0f);
+            for (int i = 0; i < upper; i++) lanes[i % L] += x[xo + i];
+        }
+        for (int k = 0; k < L; k++) sum += lanes[k];
+        for (int i = upper; i < n; i++) sum += x[xo + i];
+        float m = (float) (sum / n);
+        double sq = 0;
+        if (vector) {
+            FloatVector acc = FloatVector.zero(S);
+            for (int i = 0; i < upper; i += L) {
+                FloatVector c = FloatVector.fromArray(S, x, xo + i).sub(m);
+                acc = c.fma(c, acc);
+            }
+            acc.intoArray(lanes, 0);
+        } else {
+            java.util.Arrays.fill(lanes, 0, L, 0f);
+            for (int i = 0; i < upper; i++) {
+                float c = x[xo + i] - m;
+                lanes[i % L] = Math.fma(c, c, lanes[i % L]);
+            }
+        }
+        for (int k = 0; k < L; k++) sq += lanes[k];
+        for (int i = upper; i < n; i++) {
+            float c = x[xo + i] - m;
+            sq += c * c;
+        }
+        float r = (float) (1 / Math.sqrt(sq / n + eps));
+        rs[row] = r;
+        int i = 0;
+        if (vector) {
+            for (; i < upper; i += L) FloatVector.fromArray(S, x, xo + i).sub(m).mul(r).intoArray(y, yo + i);
+        }
+        for (; i < n; i++) y[yo + i] = (x[xo + i] - m) * r;
+    }
+
+    /**
+     * One float32 row of {@link #normalizedGradRows}, its sums per lane as {@link #normalizeRowF}'s; {@code vector=false}
+     * runs the scalar twin (same bits).
+     */
+    static void normalizedGradRowF(float[] g, int go, float[] h, int ho, float r, float[] dx, int n, float[] lanes, boolean vector) {
+        var S = Vectors.F;
+        int L = S.length(), upper = S.loopBound(n);
+        if (vector) {
+            FloatVector sg = FloatVector.zero(S), sgh = FloatVector.zero(S);
+            for (int i = 0; i < upper; i += L) {
+                FloatVector gv = FloatVector.fromArray(S, g, go + i);
+                sg = sg.add(gv);
+                sgh = gv.fma(FloatVector.fromArray(S, h, ho + i), sgh);
+            }
+            sg.intoArray(lanes, 0);
+            sgh.intoArray(lanes, L);
+        } else {
+            java.util.Arrays.fill(lanes, 0, 2 * L, 0f);
+            for (int i = 0; i < upper; i++) {
+                lanes[i % L] += g[go + i];
+                lanes[L + i % L] = Math.fma(g[go + i], h[ho + i], lanes[L + i % L]);
+            }
+        }
+        double a = 0, b = 0;
+        for (int k = 0; k < L; k++) {
+            a += lanes[k];
+            b += lanes[L + k];
+        }
+        for (int i = upper; i < n; i++) {
+            a += g[go + i];
+            b += (double) g[go + i] * h[ho + i];
+        }
+        float mg = (float) (a / n), mgh = (float) (b / n);
+        int i = 0;
+        if (vector) {
+            for (; i < upper; i += L) {
+                FloatVector.fromArray(S, g, go + i).sub(mg).sub(FloatVector.fromArray(S, h, ho + i).mul(mgh)).mul(r).intoArray(dx, ho + i);
+            }
+        }
+        for (; i < n; i++) dx[ho + i] = (g[go + i] - mg - h[ho + i] * mgh) * r;
+    }
+
     /**
      * Root-mean-square normalisation (Zhang &amp; Sennrich 2019) over the trailing dims {@code normalizedShape}:
      * {@code y = x / √(mean(x²) + eps) · weight}, no centring and no bias, as {@code torch.nn.functional.rms_norm}.

@@ -110,6 +110,58 @@ class AttentionTest {
     }
 
     @Test
+    void float32SoftmaxRowsEqualTheirScalarTwinBitForBitAndTheDefinition() {
+        SplittableRandom rng = new SplittableRandom(22);
+        int lanes = dev.descent.core.kernel.Vectors.FL;
+        for (int trial = 0; trial < 300; trial++) {
+            int s = 1 + rng.nextInt(100), n = 1 + rng.nextInt(s), off = rng.nextInt(3);
+            float[] x = new float[s + off];
+            for (int i = 0; i < x.length; i++) x[i] = (float) (rng.nextGaussian() * 4);
+            if (rng.nextInt(10) == 0) x[off + rng.nextInt(n)] = Float.NaN;
+            if (rng.nextInt(10) == 0) for (int i = 0; i < n; i++) x[off + i] = Float.NEGATIVE_INFINITY;
+            float[] v = x.clone(), c = x.clone(), row = new float[(s + lanes - 1) / lanes * lanes], sums = new float[lanes];
+            Attention.softmaxRowF(v, off, row, n, s, 0.5f, sums, true);
+            Attention.softmaxRowF(c, off, row, n, s, 0.5f, sums, false);
+            double max = Double.NEGATIVE_INFINITY, sum = 0;
+            for (int i = 0; i < n; i++) max = Math.max(max, 0.5 * x[off + i]);
+            for (int i = 0; i < n; i++) sum += Math.exp(0.5 * x[off + i] - max);
+            for (int i = 0; i < s; i++) {
+                assertEquals(Float.floatToIntBits(c[off + i]), Float.floatToIntBits(v[off + i]), "at " + i + " of " + n + "/" + s);
+                double want = i >= n || max == Double.NEGATIVE_INFINITY ? 0 : Math.exp(0.5 * x[off + i] - max) / sum;
+                if (Double.isNaN(want)) assertTrue(Float.isNaN(v[off + i]), "NaN at " + i);
+                else assertEquals(want, v[off + i], 1e-6 * Math.max(1, want), "definition at " + i + " of " + n + "/" + s);
+            }
+        }
+    }
+
+    @Test
+    void float32WithoutAMaskIsCloseToFloat64InValueAndGradient() {
+        // the float32 unmasked rows take their own softmax (VectorMath's exp); float64 keeps the reference loop
+        SplittableRandom rng = new SplittableRandom(21);
+        for (boolean causal : new boolean[] {true, false}) {
+            for (int[] sh : new int[][] {{2, 3, 17, 8}, {1, 2, 40, 5}, {3, 1, 1, 4}}) {
+                Tensor[] d = {Tensor.randn(DType.FLOAT64, rng, sh).mul(2), Tensor.randn(DType.FLOAT64, rng, sh).mul(2), Tensor.randn(DType.FLOAT64, rng, sh)};
+                List<Tensor> l64 = new ArrayList<>(), l32 = new ArrayList<>();
+                for (Tensor t : d) {
+                    Tensor t32 = t.to(DType.FLOAT32);
+                    l32.add(t32.detach().requiresGrad(true));
+                    l64.add(t32.to(DType.FLOAT64).requiresGrad(true));
+                }
+                Tensor y32 = Attention.scaledDotProductAttention(l32.get(0), l32.get(1), l32.get(2), null, causal);
+                Tensor y64 = Attention.scaledDotProductAttention(l64.get(0), l64.get(1), l64.get(2), null, causal);
+                String what = (causal ? "causal " : "") + Arrays.toString(sh);
+                assertTrue(y32.to(DType.FLOAT64).allClose(y64, 1e-5, 1e-5), () -> what + ": " + y32 + " vs " + y64);
+                Tensor up = Tensor.randn(DType.FLOAT64, rng, y64.shape());
+                List<Tensor> g32 = Autograd.grad(y32, l32, up.to(DType.FLOAT32), false), g64 = Autograd.grad(y64, l64, up, false);
+                for (int i = 0; i < 3; i++) {
+                    int at = i;
+                    assertTrue(g32.get(i).to(DType.FLOAT64).allClose(g64.get(i), 1e-4, 1e-4), () -> what + " gradient " + at);
+                }
+            }
+        }
+    }
+
+    @Test
     void causalOutputAtPositionTIgnoresEverythingAfterT() {
         qt().withExamples(80).forAll(QuickTheoriesRandom.gen(rng -> {
             int t = 1 + rng.nextInt(8), e = 1 + rng.nextInt(6), at = rng.nextInt(t);
