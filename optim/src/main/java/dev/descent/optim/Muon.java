@@ -3,6 +3,7 @@ package dev.descent.optim;
 import dev.descent.core.Parameter;
 import dev.descent.core.Storage;
 import dev.descent.core.Tensor;
+import dev.descent.core.Threads;
 import java.util.List;
 import java.util.Map;
 
@@ -164,23 +165,31 @@ public final class Muon extends Optimizer {
         float[] th = theta.floats(), gr = grad.floats(), bf = buf.floats(), u = scratch(n);
         int tho = theta.offset(), gro = grad.offset(), bo = buf.offset();
         boolean tall = rows > cols;
-        for (int i = 0; i < n; i++) {
-            double g = gr[gro + i], b = bf[bo + i];
-            b = b + (1 - mu) * (g - b);
-            bf[bo + i] = (float) b;
-            // a tall matrix goes in transposed: X = uᵀ, [cols, rows]
-            u[tall ? (i % cols) * rows + i / cols : i] = (float) (nesterov ? g + mu * (b - g) : b);
-        }
+        // Element by element, so the threads' ranges give the same bits on any thread count.
+        Threads.forRange(n, ELEMENTS_PER_TASK, (from, to) -> {
+            for (int i = from; i < to; i++) {
+                double g = gr[gro + i], b = bf[bo + i];
+                b = b + (1 - mu) * (g - b);
+                bf[bo + i] = (float) b;
+                // a tall matrix goes in transposed: X = uᵀ, [cols, rows]
+                u[tall ? (i % cols) * rows + i / cols : i] = (float) (nesterov ? g + mu * (b - g) : b);
+            }
+        });
         Tensor x = Tensor.wrap(Storage.of(u), 0, tall ? new int[] {cols, rows} : new int[] {rows, cols},
                 tall ? new int[] {rows, 1} : new int[] {cols, 1});
         Tensor o = gramForm(x.shape()[0], x.shape()[1]) ? orthogonaliseGram(x, nsSteps, nsEps) : orthogonalise(x, nsSteps, nsEps);
         float[] oa = o.storage().floats();
         int oo = o.storageOffset();
-        for (int i = 0; i < n; i++) {
-            float oi = oa[oo + (tall ? (i % cols) * rows + i / cols : i)];
-            th[tho + i] = (float) (th[tho + i] * keep - step * oi);
-        }
+        Threads.forRange(n, ELEMENTS_PER_TASK, (from, to) -> {
+            for (int i = from; i < to; i++) {
+                float oi = oa[oo + (tall ? (i % cols) * rows + i / cols : i)];
+                th[tho + i] = (float) (th[tho + i] * keep - step * oi);
+            }
+        });
     }
+
+    /** Elements per task of the per-element loops around Newton–Schulz. */
+    private static final int ELEMENTS_PER_TASK = 16_384;
 
     /** The update u of a float32 matrix, kept from step to step and parameter to parameter (not state: rewritten each use). */
     private float[] scratch = new float[0];

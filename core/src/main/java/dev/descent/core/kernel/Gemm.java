@@ -138,7 +138,11 @@ public final class Gemm {
         Vectors.count();
         int mPanels = (m + MR - 1) / MR, nPanels = (n + NR - 1) / NR;
         boolean direct = acs == 1 && n <= DIRECT_MAX_N;
-        if (mPanels >= nPanels || mPanels >= 4 * Parallel.threads()) {
+        // A deep product with few columns and A read in place (a Gram matrix X·Xᵀ of a wide X): the rows path would
+        // fork and join twice per depth block; split the columns evenly instead, one region, nothing packed twice.
+        int threads = Parallel.threads();
+        boolean columnsEvenly = direct && k > KB && threads > 1 && nPanels >= threads && nPanels % threads == 0;
+        if (!columnsEvenly && (mPanels >= nPanels || mPanels >= 4 * threads)) {
             // Rows across threads. B is packed once per block, by all threads, into the caller's buffer.
             int step = columnStep(n);
             float[] bp = SCRATCH.get().b(Math.min(KB, k) * step);
