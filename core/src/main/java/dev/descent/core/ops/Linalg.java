@@ -820,10 +820,15 @@ public final class Linalg {
             for (int i = 0; i < n; i++) {
                 for (int j = 0; j < n; j++) s[i * n + j] -= 2 * (v[i] * p[j] + p[i] * v[j]);
             }
-            for (int i = 0; i < n; i++) { // Q ← Q·H
-                double t = 0;
-                for (int j = k + 1; j < n; j++) t += q[i * n + j] * v[j];
-                if (t != 0) for (int j = k + 1; j < n; j++) q[i * n + j] -= 2 * t * v[j];
+            // Q ← Q·H, on Qᵀ held row-major in q (rows of Qᵀ are contiguous): t = Q·v, then Qᵀ[j] −= 2·v[j]·t.
+            java.util.Arrays.fill(p, 0);
+            for (int j = k + 1; j < n; j++) {
+                double vj = v[j];
+                for (int i = 0; i < n; i++) p[i] += q[j * n + i] * vj;
+            }
+            for (int j = k + 1; j < n; j++) {
+                double vj = v[j];
+                for (int i = 0; i < n; i++) if (p[i] != 0) q[j * n + i] -= 2 * p[i] * vj;
             }
         }
         double[] d = new double[n], e = new double[Math.max(0, n - 1)];
@@ -854,10 +859,10 @@ public final class Linalg {
                     e[k + 1] *= c;
                 }
                 x = e[k];
-                for (int i = 0; i < n; i++) {
-                    double qk = q[i * n + k], qk1 = q[i * n + k + 1];
-                    q[i * n + k] = c * qk + sn * qk1;
-                    q[i * n + k + 1] = -sn * qk + c * qk1;
+                for (int i = 0, rk = k * n, rk1 = (k + 1) * n; i < n; i++) { // columns k, k+1 of Q: rows k, k+1 of Qᵀ
+                    double qk = q[rk + i], qk1 = q[rk1 + i];
+                    q[rk + i] = c * qk + sn * qk1;
+                    q[rk1 + i] = -sn * qk + c * qk1;
                 }
             }
         }
@@ -868,9 +873,16 @@ public final class Linalg {
         for (int i = 0; i < n; i++) {
             int src = order[i];
             lam[lOff + i] = d[src];
-            double sign = largestPositive(q, src, n, n);
-            for (int k = 0; k < n; k++) vec[vOff + k * n + i] = sign * q[k * n + src];
+            double sign = largestPositiveRow(q, src, n);
+            for (int k = 0; k < n; k++) vec[vOff + k * n + i] = sign * q[src * n + k];
         }
+    }
+
+    /** +1 or −1: the sign that makes row {@code row} of the n×n row-major matrix have its largest-magnitude entry positive. */
+    private static double largestPositiveRow(double[] m, int row, int n) {
+        int best = 0;
+        for (int k = 1; k < n; k++) if (Math.abs(m[row * n + k]) > Math.abs(m[row * n + best])) best = k;
+        return m[row * n + best] < 0 ? -1 : 1;
     }
 
     /** +1 or −1: the sign that makes column {@code col} of the rows×cols row-major matrix have its largest-magnitude entry positive. */
