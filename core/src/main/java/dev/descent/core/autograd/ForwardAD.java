@@ -25,7 +25,7 @@ import java.util.function.UnaryOperator;
 public final class ForwardAD {
     private ForwardAD() {}
 
-    private static final ThreadLocal<boolean[]> ENABLED = ThreadLocal.withInitial(() -> new boolean[] {true});
+    private static final ThreadLocal<boolean[]> ENABLED = ThreadFlag.on();
 
     /** {@return whether ops on this thread propagate tangents (on unless inside {@link #suspended()})} */
     public static boolean isEnabled() {
@@ -33,21 +33,9 @@ public final class ForwardAD {
     }
 
     /** A scope that restores tangent propagation when closed. */
-    public static final class Scope implements AutoCloseable {
-        private final boolean previous;
-        private boolean closed;
-
+    public static final class Scope extends ThreadFlag {
         private Scope(boolean enabled) {
-            boolean[] flag = ENABLED.get();
-            previous = flag[0];
-            flag[0] = enabled;
-        }
-
-        @Override
-        public void close() {
-            if (closed) return;
-            closed = true;
-            ENABLED.get()[0] = previous;
+            super(ENABLED, enabled);
         }
     }
 

@@ -13,7 +13,7 @@ package dev.descent.core.autograd;
 public final class GradMode {
     private GradMode() {}
 
-    private static final ThreadLocal<boolean[]> ENABLED = ThreadLocal.withInitial(() -> new boolean[] {true});
+    private static final ThreadLocal<boolean[]> ENABLED = ThreadFlag.on();
 
     /** {@return whether ops on this thread record the graph (on unless inside a no-grad scope)} */
     public static boolean isEnabled() {
@@ -24,21 +24,9 @@ public final class GradMode {
      * A scope that restores the previous mode when closed. Closing twice is harmless; scopes should be
      * closed in the reverse order of opening (try-with-resources does that).
      */
-    public static final class Scope implements AutoCloseable {
-        private final boolean previous;
-        private boolean closed;
-
+    public static final class Scope extends ThreadFlag {
         private Scope(boolean enabled) {
-            boolean[] flag = ENABLED.get();
-            previous = flag[0];
-            flag[0] = enabled;
-        }
-
-        @Override
-        public void close() {
-            if (closed) return;
-            closed = true;
-            ENABLED.get()[0] = previous;
+            super(ENABLED, enabled);
         }
     }
 
