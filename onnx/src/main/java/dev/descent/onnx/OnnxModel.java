@@ -55,6 +55,7 @@ public final class OnnxModel extends Module {
     /** Outputs of the nodes folded at load (they do not run), and the input shapes those values were computed for. */
     private final transient Map<String, Tensor> folded = new LinkedHashMap<>();
     private final transient Map<String, int[]> foldedFor = new LinkedHashMap<>();
+    private final transient Set<String> foldedFrom = new HashSet<>();
     private final transient int foldedNodes;
 
     private record Step(OnnxFile.Node node, OnnxOps.Kernel kernel) {}
@@ -143,6 +144,7 @@ public final class OnnxModel extends Module {
         steps.addAll(kept);
         folded.putAll(r.values());
         foldedFor.putAll(r.reliedOn());
+        foldedFrom.addAll(r.consumed());
         return r.count();
     }
 
@@ -326,15 +328,20 @@ public final class OnnxModel extends Module {
     /**
      * Runs the graph.
      *
-     * @param inputs a tensor for every name of {@link #inputNames()}
+     * @param inputs a tensor for every name of {@link #inputNames()} (and optionally replacements for initializers, except
+     *         integer ones that shape computations folded at load read)
      * @return the graph's outputs by name, in the graph's order
-     * @throws IllegalArgumentException when an input is missing or a name is not an input, or when an op rejects
-     *         its inputs' shapes (naming the node)
+     * @throws IllegalArgumentException when an input is missing or a name is not an input, when an input's shape differs
+     *         from the one the model was folded for at load, or when an op rejects its inputs' shapes (naming the node)
      */
     public Map<String, Tensor> run(Map<String, Tensor> inputs) {
         for (String name : inputs.keySet()) {
             if (!inputNames.contains(name) && !constants.containsKey(name)) {
                 throw new IllegalArgumentException("'" + name + "' is not an input of the model; its inputs are " + inputNames);
+            }
+            if (foldedFrom.contains(name)) {
+                throw new IllegalArgumentException("initializer '" + name + "' was folded into constants when the model was loaded and cannot be replaced at run time"
+                        + " (it is not listed among the graph's inputs)");
             }
         }
         Map<String, Tensor> values = new HashMap<>(constants);

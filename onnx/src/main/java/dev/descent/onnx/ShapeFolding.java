@@ -59,8 +59,9 @@ final class ShapeFolding {
      * @param values the folded nodes' outputs by name
      * @param reliedOn the graph inputs whose shapes a folded value depends on, with those shapes: a run with other
      *        shapes must fail
+     * @param consumed the initializers folded nodes read: replacing one at run time would not reach them
      */
-    record Result(boolean[] folded, Map<String, Tensor> values, Map<String, int[]> reliedOn) {
+    record Result(boolean[] folded, Map<String, Tensor> values, Map<String, int[]> reliedOn, Set<String> consumed) {
         int count() {
             int n = 0;
             for (boolean f : folded) n += f ? 1 : 0;
@@ -91,7 +92,7 @@ final class ShapeFolding {
         boolean[] needed = needed(nodes, fixed.keySet());
         Map<String, Integer> uses = new HashMap<>();
         for (int k = 0; k < n; k++) if (needed[k]) for (String in : nodes.get(k).inputs()) uses.merge(in, 1, Integer::sum);
-        Set<String> relied = new HashSet<>();
+        Set<String> relied = new HashSet<>(), consumed = new HashSet<>();
         try (var g = GradMode.noGrad()) {
             for (int k = 0; k < n; k++) {
                 OnnxFile.Node node = nodes.get(k);
@@ -104,6 +105,7 @@ final class ShapeFolding {
                     Tensor[] r = evaluate(kernels.get(k), ins, known);
                     if (r != null && fits(r)) {
                         folded[k] = true;
+                        for (String in : ins) if (values.containsKey(in)) consumed.add(in);
                         put(node, r, known, shapes, out);
                     }
                 }
@@ -154,7 +156,7 @@ final class ShapeFolding {
         }
         Map<String, int[]> reliedOn = new LinkedHashMap<>();
         for (Map.Entry<String, int[]> e : inputShapes.entrySet()) if (relied.contains(e.getKey())) reliedOn.put(e.getKey(), e.getValue());
-        return new Result(folded, out, reliedOn);
+        return new Result(folded, out, reliedOn, consumed);
     }
 
     /** The nodes that lead to a Shape node's input (their output shapes may be wanted). */

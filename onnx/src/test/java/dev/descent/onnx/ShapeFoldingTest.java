@@ -61,6 +61,9 @@ class ShapeFoldingTest {
         same(b.get("y"), a.get("y"));
         assertArrayEquals(new long[] {2, -1}, a.get("target").toLongArray(), "a folded value that is a graph output is returned");
         same(b.get("target"), a.get("target"));
+        // The integer initializers folded from cannot be replaced at run time (replacing them would not reach the folded nodes).
+        String e = assertThrows(IllegalArgumentException.class, () -> folded.run(Map.of("x", x, "rest", Tensor.of(new long[] {12}, 1)))).getMessage();
+        assertTrue(e.contains("'rest'") && e.contains("folded"), e);
     }
 
     @Test
