@@ -32,7 +32,7 @@ import java.util.Set;
  * Pad (constant, reflect, edge, wrap), Pow, Range, ReduceMax, ReduceMean, ReduceSum, Relu, Reshape, Resize (nearest and
  * linear, any rank; half_pixel, pytorch_half_pixel, align_corners, asymmetric, half_pixel_symmetric, tf_half_pixel_for_nn),
  * Shape, Sigmoid, Slice (positive steps), Softmax, Split, Sqrt, Squeeze, Sub, Tanh, Tile, Transpose, Unsqueeze, Where.
- * LSTM and GRU (every direction and layout, sequence_lens, LSTM's peepholes; no clip, input_forget or activations with alpha/beta).
+ * LSTM, GRU and RNN (every direction and layout, sequence_lens, LSTM's peepholes; no clip, input_forget or activations with alpha/beta).
  *
  * <p>At load, nodes that compute shapes and small index tensors from what is known then (integer initializers, Constant
  * nodes, and the shapes of inputs whose shape is fixed: declared fully static in the file, or given to

@@ -10,7 +10,7 @@ import java.util.Map;
 import java.util.function.UnaryOperator;
 
 /**
- * ONNX's recurrent ops LSTM and GRU (opsets 7 and 14; 14 adds {@code layout}), computed from the operator
+ * ONNX's recurrent ops LSTM, GRU and RNN (opsets 7 and 14; 14 adds {@code layout}), computed from the operator
  * specification's equations with Descent ops, so gradients flow to W, R, B, the initial states and the input.
  *
  * <p>ONNX's gate orders are its own: LSTM's W, R and B hold the gates i, o, f, c (PyTorch: i, f, g, o) and GRU's
@@ -27,6 +27,7 @@ import java.util.function.UnaryOperator;
  *   h~ = g(x·Whᵀ + r⊙(h·Rhᵀ + Rbh) + Wbh)        (linear_before_reset ≠ 0, PyTorch's GRU)
  *   h' = (1 − z)⊙h~ + z⊙h
  * </pre>
+ * RNN, with f the activation (default Tanh): {@code h' = f(x·Wᵀ + h·Rᵀ + Wb + Rb)}.
  * The reverse direction runs from the last step to the first. With {@code sequence_lens}, batch entry b runs its
  * first len[b] steps only (the reverse direction starts at step len[b] − 1): Y is zero after them, and Y_h, Y_c
  * are the states after the last step that ran.
@@ -60,6 +61,13 @@ final class OnnxRecurrent {
             throw c.unsupported("input 'P' is " + Shape.format(p.shape()) + ", expected [" + cfg.dirs + ", " + 3 * cfg.hidden + "]");
         }
         return in -> run(cfg, in, true, false);
+    }
+
+    static OnnxOps.Kernel rnn(NodeContext c) throws OnnxException {
+        c.arity(3, 6, 0, 2);
+        Config cfg = config(c, "RNN", 1, 1, new String[] {"Tanh"});
+        checkConstants(c, cfg);
+        return in -> run(cfg, in, false, false);
     }
 
     static OnnxOps.Kernel gru(NodeContext c) throws OnnxException {
@@ -151,19 +159,20 @@ final class OnnxRecurrent {
         if (c0 != null) expect(op, "initial_c", c0, cfg.dirs, batch, hid);
         Tensor[] masks = masks(op, lens, steps, batch);
         List<Tensor> ys = new ArrayList<>(), hs = new ArrayList<>(), cs = new ArrayList<>();
-        int perDir = lstm ? 3 : 2;
+        boolean gru = g == 3;
+        int perDir = lstm ? 3 : gru ? 2 : 1;
         for (int d = 0; d < cfg.dirs; d++) {
             boolean reverse = d == 1 || cfg.reverseOnly;
             Tensor wd = w.select(0, d), rd = r.select(0, d);
             Tensor wb = b == null ? null : b.select(0, d).narrow(0, 0, g * hid), rb = b == null ? null : b.select(0, d).narrow(0, g * hid, g * hid);
-            UnaryOperator<Tensor> f = cfg.act[d * perDir], gAct = cfg.act[d * perDir + 1], hAct = lstm ? cfg.act[d * perDir + 2] : null;
+            UnaryOperator<Tensor> f = cfg.act[d * perDir], gAct = gru || lstm ? cfg.act[d * perDir + 1] : null, hAct = lstm ? cfg.act[d * perDir + 2] : null;
             Tensor h = h0 != null ? h0.select(0, d) : Tensor.zeros(seq.dtype(), batch, hid);
             Tensor cell = !lstm ? null : c0 != null ? c0.select(0, d) : Tensor.zeros(seq.dtype(), batch, hid);
             Tensor[] outs = new Tensor[steps];
             Tensor gx, rt = rd.t();
             Tensor pi = null, po = null, pf = null;
-            if (lstm) {
-                // Every step's input share at once, with both biases (they only add): [T, B, 4H].
+            if (!gru) {
+                // Every step's input share at once, with both biases (they only add): [T, B, gates·H].
                 gx = seq.matmul(wd.t());
                 if (b != null) gx = gx.add(wb.add(rb));
                 if (p != null) {
@@ -179,8 +188,8 @@ final class OnnxRecurrent {
                     gx = gx.add(wb.add(Tensor.cat(List.of(rb.narrow(0, 0, 2 * hid), Tensor.zeros(rb.dtype(), hid)), 0)));
                 }
             }
-            Tensor rzr = lstm ? null : rd.narrow(0, 0, 2 * hid).t(), rh = lstm ? null : rd.narrow(0, 2 * hid, hid).t();
-            Tensor rbh = lstm || b == null ? null : rb.narrow(0, 2 * hid, hid);
+            Tensor rzr = !gru ? null : rd.narrow(0, 0, 2 * hid).t(), rh = !gru ? null : rd.narrow(0, 2 * hid, hid).t();
+            Tensor rbh = !gru || b == null ? null : rb.narrow(0, 2 * hid, hid);
             for (int k = 0; k < steps; k++) {
                 int t = reverse ? steps - 1 - k : k;
                 Tensor xt = gx.select(0, t), hNew, cNew = null;
@@ -194,6 +203,8 @@ final class OnnxRecurrent {
                     cNew = f.apply(fg).mul(cell).add(f.apply(i).mul(gAct.apply(cc)));
                     if (po != null) o = o.add(po.mul(cNew));
                     hNew = f.apply(o).mul(hAct.apply(cNew));
+                } else if (!gru) {
+                    hNew = f.apply(xt.add(h.matmul(rt)));
                 } else {
                     Tensor zr = xt.narrow(1, 0, 2 * hid).add(h.matmul(rzr));
                     Tensor z = f.apply(zr.narrow(1, 0, hid)), rg = f.apply(zr.narrow(1, hid, hid));

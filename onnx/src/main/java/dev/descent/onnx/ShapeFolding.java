@@ -45,7 +45,7 @@ final class ShapeFolding {
     private static final Set<String> SHAPE_FROM_SHAPES = Set.of("Abs", "Add", "AveragePool", "BatchNormalization", "Cast", "Clip", "Concat",
             "Constant", "Conv", "ConvTranspose", "Div", "Dropout", "Equal", "Erf", "Exp", "Flatten", "Gather", "Gelu", "Gemm", "GlobalAveragePool",
             "Greater", "GRU", "HardSigmoid", "HardSwish", "Identity", "InstanceNormalization", "LayerNormalization", "LeakyRelu", "Less", "Log",
-            "LogSoftmax", "LSTM", "MatMul", "MaxPool", "Mul", "Neg", "Not", "Pow", "Relu", "Shape", "Sigmoid", "Softmax", "Sqrt", "Sub", "Tanh",
+            "LogSoftmax", "LSTM", "MatMul", "MaxPool", "Mul", "Neg", "Not", "Pow", "Relu", "RNN", "Shape", "Sigmoid", "Softmax", "Sqrt", "Sub", "Tanh",
             "Transpose", "Where");
 
     /** Ops whose output shapes follow from their first input's shape and the values of their other inputs. */
