@@ -305,6 +305,70 @@ class OnnxRecurrentTest {
         check(s, load(s.graph.model(13)), 1e-5);
     }
 
+    /** Rows of a [gates·H, n] PyTorch weight (or [gates·H] bias) in the block order {@code blocks}. */
+    private static Tensor reorder(Tensor t, int hid, int... blocks) {
+        List<Tensor> parts = new ArrayList<>();
+        for (int b : blocks) parts.add(t.narrow(0, b * hid, hid));
+        return Tensor.cat(parts, 0);
+    }
+
+    @Test
+    void lstmAndGruEqualDescentsPyTorchStyleLayersWithTheGatesReordered() throws Exception {
+        // An independent check of the gate orders: nn.LSTM (i, f, g, o) and nn.GRU (r, z, n; PyTorch's GRU is
+        // linear_before_reset = 1) are tested against libtorch; ONNX holds i, o, f, c and z, r, h.
+        SplittableRandom rng = new SplittableRandom(61);
+        int steps = 5, batch = 2, in = 3, hid = 4;
+        for (boolean lstm : new boolean[] {true, false}) {
+            dev.descent.nn.Module layer = lstm ? new dev.descent.nn.LSTM(in, hid, 1, true, false, 0, true, rng) : new dev.descent.nn.GRU(in, hid, 1, true, false, 0, true, rng);
+            int[] blocks = lstm ? new int[] {0, 3, 1, 2} : new int[] {1, 0, 2};
+            List<Tensor> ws = new ArrayList<>(), rs = new ArrayList<>(), bs = new ArrayList<>();
+            for (String suffix : List.of("l0", "l0_reverse")) {
+                Map<String, dev.descent.core.Parameter> p = layer.namedParameters();
+                ws.add(reorder(p.get("weight_ih_" + suffix), hid, blocks));
+                rs.add(reorder(p.get("weight_hh_" + suffix), hid, blocks));
+                bs.add(Tensor.cat(List.of(reorder(p.get("bias_ih_" + suffix), hid, blocks), reorder(p.get("bias_hh_" + suffix), hid, blocks)), 0));
+            }
+            OnnxWriter.Graph g = new OnnxWriter.Graph().init("W", Tensor.stack(ws, 0).detach()).init("R", Tensor.stack(rs, 0).detach())
+                    .init("B", Tensor.stack(bs, 0).detach()).input("X", steps, batch, in).input("h0", 2, batch, hid).output("Y").output("Y_h");
+            List<String> ins = new ArrayList<>(List.of("X", "W", "R", "B", "", "h0"));
+            List<String> outs = new ArrayList<>(List.of("Y", "Y_h"));
+            if (lstm) {
+                g.input("c0", 2, batch, hid).output("Y_c");
+                ins.add("c0");
+                outs.add("Y_c");
+            }
+            List<ProtoWriter> attrs = new ArrayList<>(List.of(attrString("direction", "bidirectional"), attrInt("hidden_size", hid)));
+            if (!lstm) attrs.add(attrInt("linear_before_reset", 1));
+            g.node(lstm ? "LSTM" : "GRU", "rnn", ins, outs, attrs.toArray(ProtoWriter[]::new));
+            Tensor x = Tensor.randn(rng, steps, batch, in), h0 = Tensor.randn(rng, 2, batch, hid), c0 = Tensor.randn(rng, 2, batch, hid);
+            Map<String, Tensor> inputs = lstm ? Map.of("X", x, "h0", h0, "c0", c0) : Map.of("X", x, "h0", h0);
+            Map<String, Tensor> out = load(g.model(14)).run(inputs);
+            Tensor expectY, expectH, expectC = null;
+            if (lstm) {
+                var o = ((dev.descent.nn.LSTM) layer).forward(x, new dev.descent.nn.LSTM.State(h0, c0));
+                expectY = o.output();
+                expectH = o.state().h();
+                expectC = o.state().c();
+            } else {
+                var o = ((dev.descent.nn.GRU) layer).forward(x, h0);
+                expectY = o.output();
+                expectH = o.h();
+            }
+            // ONNX's Y [T, D, B, H] is PyTorch's output [T, B, D·H] with the directions split out.
+            Tensor y = out.get("Y").permute(0, 2, 1, 3).reshape(steps, batch, 2 * hid);
+            double[] a = values(expectY), b = values(y);
+            for (int k = 0; k < a.length; k++) close((lstm ? "LSTM" : "GRU") + " Y[" + k + "]", a[k], b[k], 1e-5);
+            a = values(expectH);
+            b = values(out.get("Y_h"));
+            for (int k = 0; k < a.length; k++) close((lstm ? "LSTM" : "GRU") + " Y_h[" + k + "]", a[k], b[k], 1e-5);
+            if (lstm) {
+                a = values(expectC);
+                b = values(out.get("Y_c"));
+                for (int k = 0; k < a.length; k++) close("LSTM Y_c[" + k + "]", a[k], b[k], 1e-5);
+            }
+        }
+    }
+
     @Test
     void sequenceLengthsStopEachBatchEntryAtItsOwnLength() throws Exception {
         long[] lens = {4, 1, 3};
