@@ -36,8 +36,8 @@ import java.util.Set;
  *
  * <p>At load, nodes that compute shapes and small index tensors from what is known then (integer initializers, Constant
  * nodes, and the shapes of inputs whose shape is fixed: declared fully static in the file, or given to
- * {@link #read(Path, Map)}) are evaluated once and do not run again; a model folded for an
- * input's shape refuses inputs of another shape.
+ * {@link #read(Path, Map)}) are evaluated once and do not run again. A model folded for a shape given to {@code read}
+ * refuses inputs of another shape; one folded for the shape the file declares runs every node for another shape.
  *
  * <p>{@code OnnxModel.read(path)} loads a file. {@link #run} takes and returns values by their graph names; {@link #forward} is the call for a model with
  * one input and one output. Running holds no state between calls: concurrent calls are safe as long as no one
@@ -52,9 +52,14 @@ public final class OnnxModel extends Module {
     private final transient List<Step> steps = new ArrayList<>();
     private final transient List<String> inputNames = new ArrayList<>();
     private final transient List<String> outputNames = new ArrayList<>();
-    /** Outputs of the nodes folded at load (they do not run), and the input shapes those values were computed for. */
+    /**
+     * Outputs of the nodes folded at load (they do not run), and the input shapes those values were computed for; the
+     * unfolded plan runs for other shapes of inputs whose shapes came from the file, those given to read are required.
+     */
     private final transient Map<String, Tensor> folded = new LinkedHashMap<>();
     private final transient Map<String, int[]> foldedFor = new LinkedHashMap<>();
+    private final transient Set<String> givenShapes = new HashSet<>();
+    private final transient List<Step> allSteps = new ArrayList<>();
     private final transient Set<String> foldedFrom = new HashSet<>();
     private final transient int foldedNodes;
 
@@ -128,6 +133,7 @@ public final class OnnxModel extends Module {
             int[] s = given.containsKey(v.name()) ? given.get(v.name()) : ShapeFolding.staticShape(v);
             dev.descent.core.DType d = ShapeFolding.dtype(v.elemType());
             if (s == null || (d == null && v.elemType() != 0)) continue;
+            if (!given.containsKey(v.name()) && ShapeFolding.tooLarge(s)) continue; // a shape in the file does not make load allocate much
             shapes.put(v.name(), s.clone());
             if (d != null) types.put(v.name(), d);
         }
@@ -138,6 +144,8 @@ public final class OnnxModel extends Module {
             kernels.add(s.kernel);
         }
         ShapeFolding.Result r = ShapeFolding.fold(nodes, kernels, values, variables, shapes, types);
+        allSteps.addAll(steps);
+        givenShapes.addAll(given.keySet());
         List<Step> kept = new ArrayList<>();
         for (int k = 0; k < steps.size(); k++) if (!r.folded()[k]) kept.add(steps.get(k));
         steps.clear();
@@ -238,8 +246,9 @@ public final class OnnxModel extends Module {
     /**
      * Loads a model file for inputs of the given shapes: shape computations that depend on them (Shape → Gather →
      * Concat → Reshape and the like) are evaluated once here and do not run again. The model then accepts inputs of
-     * exactly these shapes ({@link #run} refuses others, naming both shapes); inputs left out of the map keep the
-     * shapes the file declares (folded for when fully static) or stay free.
+     * exactly these shapes ({@link #run} refuses others, naming both shapes). Inputs left out of the map keep the
+     * shape the file declares: when it is fully static, folding assumes it too, and a run with another shape runs
+     * every node (nothing folded from that shape is used), as {@link #read(Path)} does.
      *
      * @param file the {@code .onnx} file
      * @param inputShapes a shape for some or all of {@link #inputNames()}
@@ -332,7 +341,7 @@ public final class OnnxModel extends Module {
      *         integer ones that shape computations folded at load read)
      * @return the graph's outputs by name, in the graph's order
      * @throws IllegalArgumentException when an input is missing or a name is not an input, when an input's shape differs
-     *         from the one the model was folded for at load, or when an op rejects its inputs' shapes (naming the node)
+     *         from the one given to {@link #read(Path, Map)}, or when an op rejects its inputs' shapes (naming the node)
      */
     public Map<String, Tensor> run(Map<String, Tensor> inputs) {
         for (String name : inputs.keySet()) {
@@ -345,19 +354,23 @@ public final class OnnxModel extends Module {
             }
         }
         Map<String, Tensor> values = new HashMap<>(constants);
-        values.putAll(folded);
+        boolean foldedPlan = true;
         for (String name : inputNames) {
             Tensor t = inputs.get(name);
             if (t == null) throw new IllegalArgumentException("input '" + name + "' is missing; the model's inputs are " + inputNames);
             int[] fixed = foldedFor.get(name);
             if (fixed != null && !java.util.Arrays.equals(fixed, t.shape())) {
-                throw new IllegalArgumentException("input '" + name + "' is " + Shape.format(t.shape()) + " but the model was loaded for " + Shape.format(fixed)
-                        + " (shape computations were evaluated at load for that shape, as the file declares it or as given to read(path, shapes))");
+                if (givenShapes.contains(name)) {
+                    throw new IllegalArgumentException("input '" + name + "' is " + Shape.format(t.shape()) + " but the model was loaded for " + Shape.format(fixed)
+                            + " (shape computations were evaluated at load for the shape given to read(path, shapes))");
+                }
+                foldedPlan = false; // another shape than the file declares: run every node, as if nothing were folded
             }
             values.put(name, t);
         }
+        if (foldedPlan) values.putAll(folded);
         for (Map.Entry<String, Tensor> e : inputs.entrySet()) values.put(e.getKey(), e.getValue());
-        for (Step s : steps) {
+        for (Step s : foldedPlan ? steps : allSteps) {
             List<String> ins = s.node.inputs();
             Tensor[] in = new Tensor[ins.size()];
             for (int k = 0; k < in.length; k++) in[k] = ins.get(k).isEmpty() ? null : values.get(ins.get(k));

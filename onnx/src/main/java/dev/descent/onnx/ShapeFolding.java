@@ -281,6 +281,19 @@ final class ShapeFolding {
         }
     }
 
+    /**
+     * Whether a placeholder of this shape is too large to allocate at load for a shape only the file declares
+     * (more than 2^26 elements): a file's claims do not make loading allocate much beyond the file's size.
+     */
+    static boolean tooLarge(int[] shape) {
+        long n = 1;
+        for (int d : shape) {
+            n *= d;
+            if (n > 1L << 26) return true;
+        }
+        return false;
+    }
+
     /** The shape of a declared graph input when every dimension is a number, else null. */
     static int[] staticShape(OnnxFile.ValueInfo v) {
         if (v.shape() == null) return null;
