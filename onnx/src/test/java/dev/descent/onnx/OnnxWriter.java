@@ -96,11 +96,12 @@ final class OnnxWriter {
         return p;
     }
 
-    /** A float tensor ValueInfoProto; a negative dim is written as the symbolic "N". */
+    /** A float tensor ValueInfoProto; a negative dim is written as the symbolic "N"; no dims: no shape declared (not a scalar). */
     static ProtoWriter valueInfo(String name, long... dims) {
         ProtoWriter shape = new ProtoWriter();
         for (long d : dims) shape.message(1, d < 0 ? new ProtoWriter().string(2, "N") : new ProtoWriter().varint(1, d));
-        ProtoWriter tensorType = new ProtoWriter().varint(1, OnnxFile.FLOAT).message(2, shape);
+        ProtoWriter tensorType = new ProtoWriter().varint(1, OnnxFile.FLOAT);
+        if (dims.length > 0) tensorType.message(2, shape);
         return new ProtoWriter().string(1, name).message(2, new ProtoWriter().message(1, tensorType));
     }
 
