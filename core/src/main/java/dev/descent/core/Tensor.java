@@ -981,9 +981,14 @@ public class Tensor {
     }
 
     /**
-     * {@return this tensor converted to {@code dtype}; itself when it already has that dtype} Floats become
-     * int64 by truncation toward zero (NaN becomes 0); bool becomes 1 or 0; converting to bool maps non-zero (and
-     * NaN) to {@code true}. Runs {@link Elementwise#cast}.
+     * {@return this tensor converted to {@code dtype}; itself when it already has that dtype} Between any two of the
+     * nine dtypes, as PyTorch converts: floats round to the nearest value of a narrower float (ties to even; float64 to
+     * float16 or bfloat16 through float32; NaN stays NaN, overflow gives ±∞); floats become integers by truncation
+     * toward zero, and out of range (or NaN, ±∞) they follow one documented rule, not C's undefined behaviour:
+     * truncate to int64 with Java's saturating conversion (NaN gives 0), then keep the low bits of the target's width,
+     * so 300.0 becomes INT8 44 and −1.0 becomes UINT8 255; integers narrow by keeping their low bits; bool becomes 1 or
+     * 0; converting to bool maps non-zero (and NaN) to {@code true}. A conversion between two floating dtypes (half
+     * included) is differentiable: the gradient is converted back. Runs {@link Elementwise#cast}.
      *
      * @param dtype the element type wanted
      */
@@ -2179,6 +2184,9 @@ public class Tensor {
             case FLOAT64 -> Arrays.fill(storage.doubles(), offset, offset + numel(), value);
             case INT64 -> Arrays.fill(storage.longs(), offset, offset + numel(), (long) value);
             case BOOL -> Arrays.fill(storage.bools(), offset, offset + numel(), value != 0);
+            default -> {
+                for (int i = offset, end = offset + numel(); i < end; i++) storage.setDouble(i, value);
+            }
         }
     }
 
@@ -2287,6 +2295,18 @@ public class Tensor {
             case FLOAT64 -> Arrays.equals(toDoubleArray(), other.toDoubleArray());
             case INT64 -> Arrays.equals(toLongArray(), other.toLongArray());
             case BOOL -> Arrays.equals(toBooleanArray(), other.toBooleanArray());
+            case FLOAT16, BFLOAT16, INT8, UINT8, INT32 -> rawEquals(other);
+        };
+    }
+
+    /** Elementwise bit equality of two tensors of one narrow dtype and shape. */
+    private boolean rawEquals(Tensor other) {
+        Tensor a = contiguous(), b = other.contiguous();
+        int n = numel(), ao = a.offset, bo = b.offset;
+        return switch (dtype()) {
+            case FLOAT16, BFLOAT16 -> Arrays.equals(a.storage.shorts(), ao, ao + n, b.storage.shorts(), bo, bo + n);
+            case INT8, UINT8 -> Arrays.equals(a.storage.bytes(), ao, ao + n, b.storage.bytes(), bo, bo + n);
+            default -> Arrays.equals(a.storage.ints(), ao, ao + n, b.storage.ints(), bo, bo + n);
         };
     }
 
