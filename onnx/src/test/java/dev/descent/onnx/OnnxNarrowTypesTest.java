@@ -150,4 +150,40 @@ class OnnxNarrowTypesTest {
         assertArrayEquals(new long[] {1, -2, 44, 0}, x.to(DType.INT8).toLongArray());
         assertArrayEquals(new long[] {1, 254, 44, 0}, x.to(DType.UINT8).toLongArray());
     }
+
+    /** OnnxDamageTest's property on a file of narrow initializers (raw and typed): a clear error or a load, bounded allocation. */
+    @Test
+    void damagedNarrowInitializersFailClearlyWithBoundedAllocation() throws Exception {
+        OnnxWriter.Graph g = new OnnxWriter.Graph();
+        g.inits.add(initializer("h", OnnxFile.FLOAT16, null, le16(new short[] {0x3c00, (short) 0xc000, 0x7e00, 1}), 2, 2));
+        g.inits.add(initializer("b", OnnxFile.BFLOAT16, new long[] {0x3f80, 0xbf00, 1}, null, 3));
+        g.inits.add(initializer("q", OnnxFile.INT8, null, new byte[] {-1, 2, 3}, 3));
+        g.inits.add(initializer("u", OnnxFile.UINT8, new long[] {255, 0}, null, 2));
+        g.input("x", 2, 2).output("y", 2, 2).node("Cast", "c", List.of("h"), List.of("hf"), attrInt("to", OnnxFile.FLOAT))
+                .node("Add", "a", List.of("x", "hf"), List.of("y"));
+        byte[] bytes = g.model(17);
+        var mx = (com.sun.management.ThreadMXBean) java.lang.management.ManagementFactory.getThreadMXBean();
+        org.quicktheories.QuickTheory.qt().withExamples(300).forAll(OnnxDamageTest.damages(bytes.length)).checkAssert(ds -> {
+            byte[] damaged = bytes;
+            for (OnnxDamageTest.Damage d : ds) damaged = d.apply(damaged);
+            Path f = dir.resolve("damaged.onnx");
+            try {
+                Files.write(f, damaged);
+                long before = mx.getCurrentThreadAllocatedBytes();
+                try {
+                    OnnxModel.read(f);
+                } catch (FileFormatException expected) {
+                    assertTrue(expected.getMessage().startsWith(f + ": at byte "), expected.getMessage() + " (" + ds + ")");
+                } catch (OnnxException expected) {
+                    assertTrue(expected.getMessage().startsWith(f.toString()) && !expected.getMessage().contains("\n"), expected.getMessage());
+                } catch (Exception other) {
+                    throw new AssertionError("loading a file damaged by " + ds + " threw " + other, other);
+                }
+                long allocated = mx.getCurrentThreadAllocatedBytes() - before;
+                assertTrue(allocated < 64L * damaged.length + (4 << 20), "allocated " + allocated + " bytes for " + ds);
+            } catch (java.io.IOException io) {
+                throw new java.io.UncheckedIOException(io);
+            }
+        });
+    }
 }
