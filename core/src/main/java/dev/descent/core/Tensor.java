@@ -39,13 +39,25 @@ import java.util.random.RandomGenerator;
  * <ul>
  *   <li>Each op method states what it returns; the ops function it runs (linked from it) carries the math
  *       and the backward rule. Results are new tensors unless the method says view or "this tensor".
- *   <li>Binary ops broadcast by NumPy's rules and promote dtypes (float64 over float32 over int64 over bool,
- *       {@link Elementwise#resultType}); shapes that do not broadcast throw {@link IllegalArgumentException}
+ *   <li>Binary ops broadcast by NumPy's rules and promote dtypes (float64 over float32 over float16 and bfloat16
+ *       over the integers over bool, {@link DType#promote}, {@link Elementwise#resultType}); shapes that do not broadcast throw {@link IllegalArgumentException}
  *       naming both shapes and the dimension. A {@code double} operand is {@link #scalarLike}{@code (value)}:
  *       of this dtype when floating point, else float32 (so {@code intTensor.add(1.5)} is float32).
  *   <li>The unary functions {@code neg}, {@code exp}, {@code log}, {@code sqrt}, {@code abs}, {@code relu},
  *       {@code sigmoid}, {@code tanh} and {@code erf} keep shape and dtype and throw
- *       {@link IllegalArgumentException} on an int64 or bool tensor (convert with {@link #to(DType)}).
+ *       {@link IllegalArgumentException} on an integer or bool tensor (convert with {@link #to(DType)}).
+ *   <li>Half precision ({@link DType#FLOAT16}, {@link DType#BFLOAT16}): every op method here, and the layer ops of
+ *       {@code dev.descent.core.ops} (convolution, pooling, normalization, attention, losses), computes in float32 on
+ *       the widened inputs and rounds its floating-point result to the half dtype on store, so its result equals the
+ *       float32 op on the same values, rounded once; the gradient flows back in the half dtype. A {@code double}
+ *       operand is rounded to the half dtype first ({@link #scalarLike}). The in-place methods write through a float32
+ *       computation too. Only {@code Linalg}'s decompositions ({@code solve}, {@code inverse}, {@code det},
+ *       {@code slogdet}, {@code cholesky}, {@code qr}, {@code eigh}, {@code svd}) refuse half tensors, with an
+ *       {@link IllegalArgumentException} naming the op and the dtype and saying to call {@code to(DType.FLOAT32)};
+ *       optimizers refuse half parameters the same way.
+ *   <li>Integer dtypes other than int64 ({@code INT32}, {@code INT8}, {@code UINT8}) support views, copies,
+ *       indexing, comparisons and {@link #to}; arithmetic on integers computes in int64 and returns int64 (PyTorch
+ *       keeps the narrower type).
  *   <li>A dimension argument may be negative, counting from the end; out of range, or repeated, it throws
  *       {@link IllegalArgumentException}. {@code keepdim} keeps each reduced dimension with size 1, so the
  *       result broadcasts against this tensor; without it the dimension is removed.
