@@ -17,18 +17,27 @@ public final class Storage {
     private double[] doubles;
     private long[] longs;
     private boolean[] bools;
+    private short[] shorts;
+    private byte[] bytes;
+    private int[] ints;
     /** Set when a workspace took the array back. */
     private boolean released;
     /** Set when the storage must outlive the workspace scope that allocated it (see {@link Workspace#keep}). */
     boolean kept;
 
-    private Storage(DType dtype, float[] f, double[] d, long[] l, boolean[] b) {
+    /** Over {@code array}, which must be the array type of {@code dtype}. */
+    private Storage(DType dtype, Object array) {
         this.dtype = dtype;
-        this.floats = f;
-        this.doubles = d;
-        this.longs = l;
-        this.bools = b;
-        this.size = f != null ? f.length : d != null ? d.length : l != null ? l.length : b.length;
+        switch (dtype) {
+            case FLOAT32 -> size = (floats = (float[]) array).length;
+            case FLOAT64 -> size = (doubles = (double[]) array).length;
+            case INT64 -> size = (longs = (long[]) array).length;
+            case BOOL -> size = (bools = (boolean[]) array).length;
+            case FLOAT16, BFLOAT16 -> size = (shorts = (short[]) array).length;
+            case INT8, UINT8 -> size = (bytes = (byte[]) array).length;
+            case INT32 -> size = (ints = (int[]) array).length;
+            default -> throw new AssertionError(dtype);
+        }
     }
 
     /**
@@ -66,22 +75,20 @@ public final class Storage {
 
     /** A storage over a new zero-filled array, never from a workspace. */
     static Storage fresh(DType dtype, int size) {
-        return switch (dtype) {
-            case FLOAT32 -> new Storage(dtype, new float[size], null, null, null);
-            case FLOAT64 -> new Storage(dtype, null, new double[size], null, null);
-            case INT64 -> new Storage(dtype, null, null, new long[size], null);
-            case BOOL -> new Storage(dtype, null, null, null, new boolean[size]);
-        };
+        return new Storage(dtype, switch (dtype) {
+            case FLOAT32 -> new float[size];
+            case FLOAT64 -> new double[size];
+            case INT64 -> new long[size];
+            case BOOL -> new boolean[size];
+            case FLOAT16, BFLOAT16 -> new short[size];
+            case INT8, UINT8 -> new byte[size];
+            case INT32 -> new int[size];
+        });
     }
 
-    /** A storage over a recycled array (float[], double[], long[] or boolean[]) of {@code dtype}. */
+    /** A storage over a recycled array (the array type of {@code dtype}). */
     static Storage over(DType dtype, Object array) {
-        return switch (dtype) {
-            case FLOAT32 -> of((float[]) array);
-            case FLOAT64 -> of((double[]) array);
-            case INT64 -> of((long[]) array);
-            case BOOL -> of((boolean[]) array);
-        };
+        return new Storage(dtype, array);
     }
 
     /** Zeroes the whole array. */
@@ -91,6 +98,9 @@ public final class Storage {
             case FLOAT64 -> java.util.Arrays.fill(doubles, 0d);
             case INT64 -> java.util.Arrays.fill(longs, 0L);
             case BOOL -> java.util.Arrays.fill(bools, false);
+            case FLOAT16, BFLOAT16 -> java.util.Arrays.fill(shorts, (short) 0);
+            case INT8, UINT8 -> java.util.Arrays.fill(bytes, (byte) 0);
+            case INT32 -> java.util.Arrays.fill(ints, 0);
         }
     }
 
@@ -101,16 +111,30 @@ public final class Storage {
             case FLOAT64 -> java.util.Arrays.fill(doubles, Double.NaN);
             case INT64 -> java.util.Arrays.fill(longs, Long.MIN_VALUE);
             case BOOL -> java.util.Arrays.fill(bools, true);
+            case FLOAT16, BFLOAT16 -> java.util.Arrays.fill(shorts, HalfFloats.fromFloat(dtype, Float.NaN));
+            case INT8, UINT8 -> java.util.Arrays.fill(bytes, Byte.MIN_VALUE);
+            case INT32 -> java.util.Arrays.fill(ints, Integer.MIN_VALUE);
         }
     }
 
     /** Gives up the array (for a workspace to reuse): every later access throws. */
     Object release() {
-        Object array = floats != null ? floats : doubles != null ? doubles : longs != null ? longs : bools;
+        Object array = switch (dtype) {
+            case FLOAT32 -> floats;
+            case FLOAT64 -> doubles;
+            case INT64 -> longs;
+            case BOOL -> bools;
+            case FLOAT16, BFLOAT16 -> shorts;
+            case INT8, UINT8 -> bytes;
+            case INT32 -> ints;
+        };
         floats = null;
         doubles = null;
         longs = null;
         bools = null;
+        shorts = null;
+        bytes = null;
+        ints = null;
         released = true;
         return array;
     }
@@ -130,6 +154,10 @@ public final class Storage {
             return new IllegalStateException("this tensor's storage (" + dtype + ", " + size + " elements) was recycled when the Workspace scope that"
                     + " allocated it closed; read results inside the scope, or keep them with Workspace.keep(tensor)");
         }
+        if (dtype.isHalf() || wanted.isHalf()) {
+            return new IllegalStateException("storage holds " + dtype + ", not " + wanted + ": the op reading it has no " + dtype
+                    + " path; convert with to(DType.FLOAT32) first");
+        }
         return new IllegalStateException("storage holds " + dtype + ", not " + wanted);
     }
 
@@ -140,7 +168,7 @@ public final class Storage {
      * @return a float32 storage over {@code data}
      */
     public static Storage of(float[] data) {
-        return new Storage(DType.FLOAT32, data, null, null, null);
+        return new Storage(DType.FLOAT32, data);
     }
 
     /**
@@ -150,7 +178,7 @@ public final class Storage {
      * @return a float64 storage over {@code data}
      */
     public static Storage of(double[] data) {
-        return new Storage(DType.FLOAT64, null, data, null, null);
+        return new Storage(DType.FLOAT64, data);
     }
 
     /**
@@ -160,7 +188,7 @@ public final class Storage {
      * @return an int64 storage over {@code data}
      */
     public static Storage of(long[] data) {
-        return new Storage(DType.INT64, null, null, data, null);
+        return new Storage(DType.INT64, data);
     }
 
     /**
@@ -170,7 +198,43 @@ public final class Storage {
      * @return a bool storage over {@code data}
      */
     public static Storage of(boolean[] data) {
-        return new Storage(DType.BOOL, null, null, null, data);
+        return new Storage(DType.BOOL, data);
+    }
+
+    /**
+     * Wraps (does not copy) an int array: writes to either show in the other.
+     *
+     * @param data the elements
+     * @return an int32 storage over {@code data}
+     */
+    public static Storage of(int[] data) {
+        return new Storage(DType.INT32, data);
+    }
+
+    /**
+     * Wraps (does not copy) 16-bit float patterns: writes to either show in the other.
+     *
+     * @param dtype FLOAT16 or BFLOAT16: how the patterns are read
+     * @param bits the elements' bit patterns
+     * @return a storage of {@code dtype} over {@code bits}
+     * @throws IllegalArgumentException when {@code dtype} is not FLOAT16 or BFLOAT16
+     */
+    public static Storage ofHalf(DType dtype, short[] bits) {
+        if (!dtype.isHalf()) throw new IllegalArgumentException("Storage.ofHalf: a short[] holds FLOAT16 or BFLOAT16, not " + dtype);
+        return new Storage(dtype, bits);
+    }
+
+    /**
+     * Wraps (does not copy) a byte array: writes to either show in the other.
+     *
+     * @param dtype INT8 (signed bytes) or UINT8 (bytes read as 0 … 255)
+     * @param data the elements
+     * @return a storage of {@code dtype} over {@code data}
+     * @throws IllegalArgumentException when {@code dtype} is not INT8 or UINT8
+     */
+    public static Storage ofBytes(DType dtype, byte[] data) {
+        if (dtype != DType.INT8 && dtype != DType.UINT8) throw new IllegalArgumentException("Storage.ofBytes: a byte[] holds INT8 or UINT8, not " + dtype);
+        return new Storage(dtype, data);
     }
 
     /**
@@ -236,6 +300,39 @@ public final class Storage {
     }
 
     /**
+     * The 16-bit patterns of a FLOAT16 or BFLOAT16 storage (not a copy); see {@link HalfFloats} for their values.
+     *
+     * @return the backing array
+     * @throws IllegalStateException when the storage is not FLOAT16 or BFLOAT16
+     */
+    public short[] shorts() {
+        if (shorts == null) throw wrongAccess(DType.FLOAT16);
+        return shorts;
+    }
+
+    /**
+     * The byte array of an INT8 or UINT8 storage (not a copy); UINT8 elements read as {@code b & 0xff}.
+     *
+     * @return the backing array
+     * @throws IllegalStateException when the storage is not INT8 or UINT8
+     */
+    public byte[] bytes() {
+        if (bytes == null) throw wrongAccess(DType.INT8);
+        return bytes;
+    }
+
+    /**
+     * The int32 array itself (not a copy).
+     *
+     * @return the backing array
+     * @throws IllegalStateException when the storage is not int32
+     */
+    public int[] ints() {
+        if (ints == null) throw wrongAccess(DType.INT32);
+        return ints;
+    }
+
+    /**
      * Element {@code i} as a double: the generic, slow path used by scalar references (int64 beyond 2⁵³ is
      * rounded).
      *
@@ -250,6 +347,11 @@ public final class Storage {
             case FLOAT64 -> doubles[i];
             case INT64 -> longs[i];
             case BOOL -> bools[i] ? 1 : 0;
+            case FLOAT16 -> Float.float16ToFloat(shorts[i]);
+            case BFLOAT16 -> HalfFloats.bfloat16ToFloat(shorts[i]);
+            case INT8 -> bytes[i];
+            case UINT8 -> bytes[i] & 0xff;
+            case INT32 -> ints[i];
         };
     }
 
@@ -267,6 +369,11 @@ public final class Storage {
             case FLOAT64 -> (long) doubles[i];
             case INT64 -> longs[i];
             case BOOL -> bools[i] ? 1 : 0;
+            case FLOAT16 -> (long) Float.float16ToFloat(shorts[i]);
+            case BFLOAT16 -> (long) HalfFloats.bfloat16ToFloat(shorts[i]);
+            case INT8 -> bytes[i];
+            case UINT8 -> bytes[i] & 0xff;
+            case INT32 -> ints[i];
         };
     }
 
@@ -274,7 +381,10 @@ public final class Storage {
      * Sets element {@code i}, converting from double.
      *
      * @param i the index into the array
-     * @param v the value: rounded for float32, truncated toward zero for int64, non-zero is true for bool
+     * @param v the value: rounded to nearest (ties to even) for the float dtypes (to float16 and bfloat16 through
+     *        float32); for the integer dtypes truncated toward zero to a long (Java's conversion: NaN gives 0, values
+     *        beyond the long range give its limits) and then wrapped to the dtype's width by keeping the low bits (300.7
+     *        stored as INT8 is 44, as UINT8 is 44, −1.5 as UINT8 is 255); non-zero (and NaN) is true for bool
      * @throws ArrayIndexOutOfBoundsException when {@code i} is outside the array
      */
     public void setDouble(int i, double v) {
@@ -284,6 +394,10 @@ public final class Storage {
             case FLOAT64 -> doubles[i] = v;
             case INT64 -> longs[i] = (long) v;
             case BOOL -> bools[i] = v != 0;
+            case FLOAT16 -> shorts[i] = Float.floatToFloat16((float) v);
+            case BFLOAT16 -> shorts[i] = HalfFloats.floatToBfloat16((float) v);
+            case INT8, UINT8 -> bytes[i] = (byte) (long) v;
+            case INT32 -> ints[i] = (int) (long) v;
         }
     }
 
@@ -291,7 +405,8 @@ public final class Storage {
      * Sets element {@code i} from a long.
      *
      * @param i the index into the array
-     * @param v the value: converted for floats, non-zero is true for bool
+     * @param v the value: rounded to nearest for floats (to float16 and bfloat16 through float32), wrapped to the
+     *        width of the narrower integer dtypes (low bits kept), non-zero is true for bool
      * @throws ArrayIndexOutOfBoundsException when {@code i} is outside the array
      */
     public void setLong(int i, long v) {
@@ -301,6 +416,10 @@ public final class Storage {
             case FLOAT64 -> doubles[i] = v;
             case INT64 -> longs[i] = v;
             case BOOL -> bools[i] = v != 0;
+            case FLOAT16 -> shorts[i] = Float.floatToFloat16((float) v);
+            case BFLOAT16 -> shorts[i] = HalfFloats.floatToBfloat16((float) v);
+            case INT8, UINT8 -> bytes[i] = (byte) v;
+            case INT32 -> ints[i] = (int) v;
         }
     }
 }

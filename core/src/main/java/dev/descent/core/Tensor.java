@@ -39,13 +39,25 @@ import java.util.random.RandomGenerator;
  * <ul>
  *   <li>Each op method states what it returns; the ops function it runs (linked from it) carries the math
  *       and the backward rule. Results are new tensors unless the method says view or "this tensor".
- *   <li>Binary ops broadcast by NumPy's rules and promote dtypes (float64 over float32 over int64 over bool,
- *       {@link Elementwise#resultType}); shapes that do not broadcast throw {@link IllegalArgumentException}
+ *   <li>Binary ops broadcast by NumPy's rules and promote dtypes (float64 over float32 over float16 and bfloat16
+ *       over the integers over bool, {@link DType#promote}, {@link Elementwise#resultType}); shapes that do not broadcast throw {@link IllegalArgumentException}
  *       naming both shapes and the dimension. A {@code double} operand is {@link #scalarLike}{@code (value)}:
  *       of this dtype when floating point, else float32 (so {@code intTensor.add(1.5)} is float32).
  *   <li>The unary functions {@code neg}, {@code exp}, {@code log}, {@code sqrt}, {@code abs}, {@code relu},
  *       {@code sigmoid}, {@code tanh} and {@code erf} keep shape and dtype and throw
- *       {@link IllegalArgumentException} on an int64 or bool tensor (convert with {@link #to(DType)}).
+ *       {@link IllegalArgumentException} on an integer or bool tensor (convert with {@link #to(DType)}).
+ *   <li>Half precision ({@link DType#FLOAT16}, {@link DType#BFLOAT16}): every op method here, and the layer ops of
+ *       {@code dev.descent.core.ops} (convolution, pooling, normalization, attention, losses), computes in float32 on
+ *       the widened inputs and rounds its floating-point result to the half dtype on store, so its result equals the
+ *       float32 op on the same values, rounded once; the gradient flows back in the half dtype. A {@code double}
+ *       operand is rounded to the half dtype first ({@link #scalarLike}). The in-place methods write through a float32
+ *       computation too. Only {@code Linalg}'s decompositions ({@code solve}, {@code inverse}, {@code det},
+ *       {@code slogdet}, {@code cholesky}, {@code qr}, {@code eigh}, {@code svd}) refuse half tensors, with an
+ *       {@link IllegalArgumentException} naming the op and the dtype and saying to call {@code to(DType.FLOAT32)};
+ *       optimizers refuse half parameters the same way.
+ *   <li>Integer dtypes other than int64 ({@code INT32}, {@code INT8}, {@code UINT8}) support views, copies,
+ *       indexing, comparisons and {@link #to}; arithmetic on integers computes in int64 and returns int64 (PyTorch
+ *       keeps the narrower type).
  *   <li>A dimension argument may be negative, counting from the end; out of range, or repeated, it throws
  *       {@link IllegalArgumentException}. {@code keepdim} keeps each reduced dimension with size 1, so the
  *       result broadcasts against this tensor; without it the dimension is removed.
@@ -981,9 +993,14 @@ public class Tensor {
     }
 
     /**
-     * {@return this tensor converted to {@code dtype}; itself when it already has that dtype} Floats become
-     * int64 by truncation toward zero (NaN becomes 0); bool becomes 1 or 0; converting to bool maps non-zero (and
-     * NaN) to {@code true}. Runs {@link Elementwise#cast}.
+     * {@return this tensor converted to {@code dtype}; itself when it already has that dtype} Between any two of the
+     * nine dtypes, as PyTorch converts: floats round to the nearest value of a narrower float (ties to even; float64 to
+     * float16 or bfloat16 through float32; NaN stays NaN, overflow gives ±∞); floats become integers by truncation
+     * toward zero, and out of range (or NaN, ±∞) they follow one documented rule, not C's undefined behaviour:
+     * truncate to int64 with Java's saturating conversion (NaN gives 0), then keep the low bits of the target's width,
+     * so 300.0 becomes INT8 44 and −1.0 becomes UINT8 255; integers narrow by keeping their low bits; bool becomes 1 or
+     * 0; converting to bool maps non-zero (and NaN) to {@code true}. A conversion between two floating dtypes (half
+     * included) is differentiable: the gradient is converted back. Runs {@link Elementwise#cast}.
      *
      * @param dtype the element type wanted
      */
@@ -2179,6 +2196,9 @@ public class Tensor {
             case FLOAT64 -> Arrays.fill(storage.doubles(), offset, offset + numel(), value);
             case INT64 -> Arrays.fill(storage.longs(), offset, offset + numel(), (long) value);
             case BOOL -> Arrays.fill(storage.bools(), offset, offset + numel(), value != 0);
+            default -> {
+                for (int i = offset, end = offset + numel(); i < end; i++) storage.setDouble(i, value);
+            }
         }
     }
 
@@ -2287,6 +2307,18 @@ public class Tensor {
             case FLOAT64 -> Arrays.equals(toDoubleArray(), other.toDoubleArray());
             case INT64 -> Arrays.equals(toLongArray(), other.toLongArray());
             case BOOL -> Arrays.equals(toBooleanArray(), other.toBooleanArray());
+            case FLOAT16, BFLOAT16, INT8, UINT8, INT32 -> rawEquals(other);
+        };
+    }
+
+    /** Elementwise bit equality of two tensors of one narrow dtype and shape. */
+    private boolean rawEquals(Tensor other) {
+        Tensor a = contiguous(), b = other.contiguous();
+        int n = numel(), ao = a.offset, bo = b.offset;
+        return switch (dtype()) {
+            case FLOAT16, BFLOAT16 -> Arrays.equals(a.storage.shorts(), ao, ao + n, b.storage.shorts(), bo, bo + n);
+            case INT8, UINT8 -> Arrays.equals(a.storage.bytes(), ao, ao + n, b.storage.bytes(), bo, bo + n);
+            default -> Arrays.equals(a.storage.ints(), ao, ao + n, b.storage.ints(), bo, bo + n);
         };
     }
 

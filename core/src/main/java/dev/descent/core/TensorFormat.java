@@ -42,7 +42,7 @@ final class TensorFormat {
 
     private static void appendValue(StringBuilder sb, Tensor t, int[] idx) {
         switch (t.dtype()) {
-            case INT64 -> sb.append(t.getLong(idx));
+            case INT64, INT32, INT8, UINT8 -> sb.append(t.getLong(idx));
             case BOOL -> sb.append(t.get(idx) != 0);
             default -> {
                 double v = t.get(idx);

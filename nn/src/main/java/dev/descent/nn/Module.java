@@ -1,5 +1,6 @@
 package dev.descent.nn;
 
+import dev.descent.core.DType;
 import dev.descent.core.Parameter;
 import dev.descent.core.Shape;
 import dev.descent.core.Tensor;
@@ -632,7 +633,11 @@ public abstract class Module {
     /**
      * Loads a safetensors file written by {@link #save} (or by any framework, given matching names).
      * The file is read and checked completely before anything is copied: on any error the module is
-     * unchanged.
+     * unchanged. Names and shapes must match exactly; dtypes convert within their kind, as PyTorch's
+     * {@code load_state_dict} copies: a floating-point tensor (float16 and bfloat16 included) is converted to its
+     * parameter's floating dtype, so half-precision weights load into a float32 model (rounded to nearest when
+     * narrowing), and an integer tensor to its buffer's integer dtype ({@code to}'s rule); bool, and a float for an
+     * integer or the reverse, must match.
      *
      * @param file the model file
      * @throws FileFormatException when the file is not valid safetensors
@@ -641,9 +646,14 @@ public abstract class Module {
      */
     public final void load(Path file) throws IOException {
         Map<String, Tensor> state = Safetensors.load(file).tensors();
-        String problem = mismatch(state);
+        String problem = fit(stateDict(), state, null, true).problem(true);
         if (problem != null) throw new ModelFileException(file, problem);
-        copyIn(state);
+        try (var _ = GradMode.noGrad()) {
+            for (Map.Entry<String, Tensor> e : stateDict().entrySet()) {
+                Tensor t = state.get(e.getKey());
+                e.getValue().copyFrom(t.dtype() == e.getValue().dtype() ? t : t.to(e.getValue().dtype()));
+            }
+        }
     }
 
     /**
@@ -667,8 +677,9 @@ public abstract class Module {
      * this module's name for it (e.g. {@code k -> k.replaceFirst("^module\\.", "")} for a DataParallel checkpoint, or a
      * table from another framework's names), or to null to drop the entry. Strict: every name must match, as
      * {@link #loadStateDict(Map)}. Lenient: missing and unexpected names are returned instead of refused. Either way
-     * shapes must match (a mismatch is an error, as in PyTorch), floating-point values are converted to the module's
-     * dtype, and everything is checked before anything is copied: on an error the module is unchanged.
+     * shapes must match (a mismatch is an error, as in PyTorch), floating-point values (float16 and bfloat16 included)
+     * are converted to the module's floating dtype and integers to its integer dtype (as {@link #load(Path)}), and
+     * everything is checked before anything is copied: on an error the module is unchanged.
      *
      * @param state  tensors by name
      * @param rename the key mapping (identity: {@code k -> k})
@@ -702,8 +713,8 @@ public abstract class Module {
 
     /**
      * Loads a safetensors file from any framework through {@link #loadStateDict(Map, UnaryOperator, boolean)}: its names
-     * mapped by {@code rename}, strictly or leniently; half-precision and small-integer tensors are widened on reading
-     * ({@link Safetensors}). The file is read and checked completely before anything is copied.
+     * mapped by {@code rename}, strictly or leniently; half-precision and small-integer tensors are converted to the
+     * module's dtypes as {@link #load(Path)} converts them. The file is read and checked completely before anything is copied.
      *
      * @param file   the safetensors file
      * @param rename the key mapping (identity: {@code k -> k}; null drops a key)
@@ -749,7 +760,7 @@ public abstract class Module {
         for (Map.Entry<String, Tensor> e : mine.entrySet()) {
             Tensor t = state.get(e.getKey()), m = e.getValue();
             if (t == null) continue;
-            boolean dtypeOk = t.dtype() == m.dtype() || (floatsConvert && t.dtype().isFloatingPoint() && m.dtype().isFloatingPoint());
+            boolean dtypeOk = t.dtype() == m.dtype() || (floatsConvert && sameKind(t.dtype(), m.dtype()));
             if (!Arrays.equals(t.shape(), m.shape()) || !dtypeOk) {
                 String source = from == null || from.get(e.getKey()).equals(e.getKey()) ? "" : " (from '" + from.get(e.getKey()) + "')";
                 wrong.add(e.getKey() + source + " (" + (from == null ? "file " : "state ") + t.dtype() + " " + Shape.format(t.shape()) + ", model "
@@ -757,6 +768,12 @@ public abstract class Module {
             }
         }
         return new Fit(missing, unexpected, wrong);
+    }
+
+    /** Both floating point, or both integers (bool is neither): the conversions a converting load makes. */
+    private static boolean sameKind(DType a, DType b) {
+        if (a.isFloatingPoint() || b.isFloatingPoint()) return a.isFloatingPoint() && b.isFloatingPoint();
+        return a != DType.BOOL && b != DType.BOOL;
     }
 
     private void copyIn(Map<String, Tensor> state) {

@@ -1,5 +1,7 @@
 package dev.descent.onnx;
 
+import dev.descent.core.DType;
+import dev.descent.core.Storage;
 import dev.descent.core.Tensor;
 import dev.descent.core.io.FileFormatException;
 import java.io.IOException;
@@ -22,9 +24,11 @@ import java.util.Map;
  * many elements, so nothing is allocated beyond the file's size; nested messages are bounded. Each violation is
  * a {@link FileFormatException} naming the file, the byte offset and what was expected there.
  *
- * <p>Tensor data types: FLOAT (float32), DOUBLE (float64), INT64, INT32 (widened to int64, Descent's integer
- * type) and BOOL, from {@code raw_data} or the typed fields ({@code float_data}, {@code double_data},
- * {@code int64_data}, {@code int32_data}), or from an external data file in the model's folder (a relative
+ * <p>Tensor data types: FLOAT (float32), DOUBLE (float64), INT64, INT32 (widened to int64, the integer type ONNX
+ * shape arithmetic runs in here), BOOL, FLOAT16 and BFLOAT16 (kept as Descent's half dtypes, bit for bit), INT8 and
+ * UINT8 (kept as Descent's INT8 and UINT8), from {@code raw_data} or the typed fields ({@code float_data},
+ * {@code double_data}, {@code int64_data}, {@code int32_data}; as the ONNX specification says, {@code int32_data}
+ * holds the 16-bit patterns of FLOAT16 and BFLOAT16 and the values of INT8, UINT8 and BOOL), or from an external data file in the model's folder (a relative
  * location that stays inside it; offset and length within the file). Other data types are refused with a
  * {@link FileFormatException}.
  */
@@ -35,7 +39,7 @@ public final class OnnxFile {
     public static final long MAX_FILE_BYTES = Integer.MAX_VALUE - 8;
 
     /** ONNX's element type numbers used here (TensorProto.DataType). */
-    static final int FLOAT = 1, INT32 = 6, INT64 = 7, BOOL = 9, DOUBLE = 11;
+    static final int FLOAT = 1, UINT8 = 2, INT8 = 3, INT32 = 6, INT64 = 7, BOOL = 9, FLOAT16 = 10, DOUBLE = 11, BFLOAT16 = 16;
 
     /**
      * A model: its IR version, producer, imported opsets and main graph.
@@ -401,14 +405,15 @@ public final class OnnxFile {
         int size = switch (type) {
             case FLOAT, INT32 -> 4;
             case INT64, DOUBLE -> 8;
-            case BOOL -> 1;
-            default -> throw r.error(start, "data type FLOAT, DOUBLE, INT64, INT32 or BOOL for " + what, "data type " + type);
+            case FLOAT16, BFLOAT16 -> 2;
+            case BOOL, INT8, UINT8 -> 1;
+            default -> throw r.error(start, "data type FLOAT, DOUBLE, INT64, INT32, BOOL, FLOAT16, BFLOAT16, INT8 or UINT8 for " + what, "data type " + type);
         };
         int fromTyped = switch (type) {
             case FLOAT -> floats.n;
             case DOUBLE -> doubles.n;
             case INT64 -> int64.n;
-            default -> int32.n; // INT32 and BOOL are stored in int32_data
+            default -> int32.n; // INT32, BOOL, FLOAT16, BFLOAT16, INT8 and UINT8 are stored in int32_data
         };
         if (external || location == 1) {
             if (raw != null || fromTyped != 0) throw r.error(start, "either external data or data inside the file for " + what, "both");
@@ -442,6 +447,16 @@ public final class OnnxFile {
                 long[] a = new long[n];
                 for (int k = 0; k < n; k++) a[k] = raw == null ? (int) int32.a[k] : raw.getInt(4 * k);
                 yield Tensor.of(a, n);
+            }
+            case FLOAT16, BFLOAT16 -> {
+                short[] a = new short[n];
+                for (int k = 0; k < n; k++) a[k] = raw == null ? (short) int32.a[k] : raw.getShort(2 * k); // the low 16 bits: the pattern
+                yield Tensor.wrap(Storage.ofHalf(type == FLOAT16 ? DType.FLOAT16 : DType.BFLOAT16, a), 0, new int[] {n}, new int[] {1});
+            }
+            case INT8, UINT8 -> {
+                byte[] a = new byte[n];
+                for (int k = 0; k < n; k++) a[k] = raw == null ? (byte) int32.a[k] : raw.get(k);
+                yield Tensor.wrap(Storage.ofBytes(type == INT8 ? DType.INT8 : DType.UINT8, a), 0, new int[] {n}, new int[] {1});
             }
             default -> {
                 boolean[] a = new boolean[n];

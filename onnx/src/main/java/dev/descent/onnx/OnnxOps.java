@@ -146,7 +146,11 @@ final class OnnxOps {
             case OnnxFile.DOUBLE -> DType.FLOAT64;
             case OnnxFile.INT64, OnnxFile.INT32 -> DType.INT64; // int32 is held as int64, Descent's integer type
             case OnnxFile.BOOL -> DType.BOOL;
-            default -> throw c.unsupported("Cast to data type " + to + " is not supported (FLOAT, DOUBLE, INT64, INT32, BOOL)");
+            case OnnxFile.FLOAT16 -> DType.FLOAT16;
+            case OnnxFile.BFLOAT16 -> DType.BFLOAT16;
+            case OnnxFile.INT8 -> DType.INT8;
+            case OnnxFile.UINT8 -> DType.UINT8;
+            default -> throw c.unsupported("Cast to data type " + to + " is not supported (FLOAT, DOUBLE, INT64, INT32, BOOL, FLOAT16, BFLOAT16, INT8, UINT8)");
         };
         return in -> new Tensor[] {in[0].to(d)};
     }

@@ -26,7 +26,8 @@ final class Flat {
         return switch (t.dtype()) {
             case FLOAT32 -> new Flat(t.storage().floats(), null, t.storageOffset(), t.numel());
             case FLOAT64 -> new Flat(null, t.storage().doubles(), t.storageOffset(), t.numel());
-            default -> throw new IllegalArgumentException("optimizers work on float32 or float64 tensors, got " + t.dtype());
+            default -> throw new IllegalArgumentException("optimizers work on float32 or float64 tensors, got " + t.dtype()
+                    + (t.dtype().isHalf() ? "; keep the trained weights in float32 (to(DType.FLOAT32)) and convert a copy to " + t.dtype() + " after" : ""));
         };
     }
 

@@ -20,9 +20,11 @@ import java.util.Map;
  * with the keys {@code descr}, {@code fortran_order} and {@code shape}, padded with spaces to a multiple of 64
  * bytes and ended by a newline, then the elements in row-major order.
  *
- * <p>Element types read: {@code <f4} (float32), {@code <f8} (float64), {@code <i8} (int64), {@code <i4} and
- * {@code |u1} (widened to int64, Descent's integer type) and {@code |b1} (bool). Written: float32, float64, int64 and
- * bool tensors, as {@code <f4}, {@code <f8}, {@code <i8} and {@code |b1}, version 1.0. Column-major
+ * <p>Element types read: {@code <f4} (float32), {@code <f8} (float64), {@code <f2} (float16, bit for bit),
+ * {@code <i8} (int64), {@code <i4} and {@code |u1} (widened to int64, Descent's index type), {@code |i1} (int8) and
+ * {@code |b1} (bool). Written: float32, float64, float16, int64, int32, int8, uint8 and bool tensors, as {@code <f4},
+ * {@code <f8}, {@code <f2}, {@code <i8}, {@code <i4}, {@code |i1}, {@code |u1} and {@code |b1}, version 1.0 (numpy has no
+ * bfloat16: such a tensor is refused). Column-major
  * ({@code fortran_order: True}) and big-endian arrays are refused with a message saying how to convert them.
  *
  * <p>Reading trusts nothing: the header is at most {@link #MAX_HEADER_BYTES} and must fit the file, the dims must
@@ -87,8 +89,9 @@ public final class Npy {
         int width = switch (descr) {
             case "<f4", "<i4" -> 4;
             case "<f8", "<i8" -> 8;
-            case "|u1", "|b1" -> 1;
-            default -> throw new FileFormatException(file, start, "descr <f4, <f8, <i8, <i4, |u1 or |b1", "'" + descr + "'");
+            case "<f2" -> 2;
+            case "|u1", "|b1", "|i1" -> 1;
+            default -> throw new FileFormatException(file, start, "descr <f4, <f8, <f2, <i8, <i4, |i1, |u1 or |b1", "'" + descr + "'");
         };
         int[] shape = new int[dims.length];
         long count = 1;
@@ -130,6 +133,16 @@ public final class Npy {
                 for (int k = 0; k < n; k++) a[k] = d.get(k) & 0xff;
                 yield Tensor.of(a, n);
             }
+            case "<f2" -> {
+                short[] a = new short[n];
+                d.asShortBuffer().get(a);
+                yield Tensor.wrap(dev.descent.core.Storage.ofHalf(DType.FLOAT16, a), 0, new int[] {n}, new int[] {1});
+            }
+            case "|i1" -> {
+                byte[] a = new byte[n];
+                d.get(0, a);
+                yield Tensor.wrap(dev.descent.core.Storage.ofBytes(DType.INT8, a), 0, new int[] {n}, new int[] {1});
+            }
             default -> {
                 boolean[] a = new boolean[n];
                 for (int k = 0; k < n; k++) a[k] = d.get(k) != 0;
@@ -143,7 +156,7 @@ public final class Npy {
      * The {@code .npy} bytes of a tensor: version 1.0 (2.0 when the header would not fit 65535 bytes), the header
      * padded so the data starts at a multiple of 64 bytes, then the elements in row-major order.
      *
-     * @param t a float32, float64, int64 or bool tensor
+     * @param t a tensor of any dtype but bfloat16
      * @return the file's bytes
      * @throws IllegalArgumentException when the tensor is too large for one array (2³¹ bytes) or of another dtype
      */
@@ -155,7 +168,11 @@ public final class Npy {
             case FLOAT64 -> "<f8";
             case INT64 -> "<i8";
             case BOOL -> "|b1";
-            default -> throw new IllegalArgumentException("npy: cannot write a " + c.dtype() + " tensor (float32, float64, int64 and bool only)");
+            case FLOAT16 -> "<f2";
+            case INT32 -> "<i4";
+            case INT8 -> "|i1";
+            case UINT8 -> "|u1";
+            case BFLOAT16 -> throw new IllegalArgumentException("npy: numpy has no bfloat16; convert with to(DType.FLOAT32) first");
         };
         StringBuilder shape = new StringBuilder("(");
         int[] s = c.shape();
@@ -185,6 +202,9 @@ public final class Npy {
             case FLOAT32 -> { for (float v : c.toFloatArray()) out.putFloat(v); }
             case FLOAT64 -> { for (double v : c.toDoubleArray()) out.putDouble(v); }
             case INT64 -> { for (long v : c.toLongArray()) out.putLong(v); }
+            case FLOAT16 -> { int o = c.storageOffset(); for (int k = 0; k < n; k++) out.putShort(c.storage().shorts()[o + k]); }
+            case INT32 -> { int o = c.storageOffset(); for (int k = 0; k < n; k++) out.putInt(c.storage().ints()[o + k]); }
+            case INT8, UINT8 -> out.put(c.storage().bytes(), c.storageOffset(), n);
             default -> { for (boolean v : c.toBooleanArray()) out.put((byte) (v ? 1 : 0)); }
         }
         return out.array();
@@ -194,7 +214,7 @@ public final class Npy {
      * Writes a tensor as a {@code .npy} file ({@link #toBytes}), atomically.
      *
      * @param file the file to create or replace
-     * @param t a float32, float64, int64 or bool tensor
+     * @param t a tensor of any dtype but bfloat16
      * @throws IOException when writing fails (the file is then left as it was)
      */
     public static void write(Path file, Tensor t) throws IOException {

@@ -27,9 +27,11 @@ import java.util.Map;
  * optionally {@code __metadata__}, a string-to-string map), then the little-endian tensor data.
  * Files written here are readable by other frameworks' safetensors readers; never Java serialization.
  *
- * <p>Reading also accepts the narrower dtypes other frameworks write, widened exactly on load: {@code F16} and
- * {@code BF16} to float32 (every half-precision value is a float32 value), {@code I32}, {@code I16}, {@code I8} and
- * {@code U8} to int64. Writing uses F32, F64, I64 and BOOL.
+ * <p>Every {@link DType} is read and written under its own name ({@link DType#safetensorsName()}): {@code F32},
+ * {@code F64}, {@code I64}, {@code BOOL}, {@code F16}, {@code BF16} (kept as their 16-bit patterns, bit for bit),
+ * {@code I32}, {@code I8} and {@code U8}. {@code I16}, which Descent has no dtype for, is read widened exactly to int32.
+ * A model of float32 parameters loads a half-precision file through {@code Module.load}, which converts floating-point
+ * tensors to the parameters' dtype.
  *
  * <p>The reader trusts nothing: the header length must fit in the file and under
  * {@link #MAX_HEADER_BYTES}; every dtype must be known; every shape times the element size must equal
@@ -134,6 +136,9 @@ public final class Safetensors {
                     boolean[] b = s.bools();
                     for (int i = 0; i < len; i++) buf.put(i, (byte) (b[off + from + i] ? 1 : 0));
                 }
+                case FLOAT16, BFLOAT16 -> buf.asShortBuffer().put(s.shorts(), off + from, len);
+                case INT8, UINT8 -> buf.put(0, s.bytes(), off + from, len);
+                case INT32 -> buf.asIntBuffer().put(s.ints(), off + from, len);
             }
             buf.limit(len * t.dtype().byteSize());
             buf.position(0);
@@ -153,7 +158,8 @@ public final class Safetensors {
      * @param file the safetensors file
      * @return the tensors, in header order, and the metadata
      * @throws FileFormatException naming the file, the byte offset and what was expected, when the file is
-     *         not a valid safetensors file of dtypes F32, F64, I64, BOOL, F16, BF16, I32, I16, I8 and U8
+     *         not a valid safetensors file of dtypes F32, F64, I64, BOOL, F16, BF16, I32, I16, I8 and U8 (each read into
+     *         the dtype of that name; I16 into int32)
      * @throws IOException when the file cannot be read
      */
     public static Contents load(Path file) throws IOException {
@@ -229,7 +235,7 @@ public final class Safetensors {
     /** A dtype as stored in a file: its name, bytes per element, and the dtype it is read into. */
     private enum Stored {
         F32(4, DType.FLOAT32), F64(8, DType.FLOAT64), I64(8, DType.INT64), BOOL(1, DType.BOOL),
-        F16(2, DType.FLOAT32), BF16(2, DType.FLOAT32), I32(4, DType.INT64), I16(2, DType.INT64), I8(1, DType.INT64), U8(1, DType.INT64);
+        F16(2, DType.FLOAT16), BF16(2, DType.BFLOAT16), I32(4, DType.INT32), I16(2, DType.INT32), I8(1, DType.INT8), U8(1, DType.UINT8);
 
         final int size;
         final DType into;
@@ -304,30 +310,13 @@ public final class Safetensors {
                 case F32 -> b.asFloatBuffer().get(s.floats(), from, len);
                 case F64 -> b.asDoubleBuffer().get(s.doubles(), from, len);
                 case I64 -> b.asLongBuffer().get(s.longs(), from, len);
-                case F16 -> {
-                    float[] out = s.floats();
-                    for (int i = 0; i < len; i++) out[from + i] = Float.float16ToFloat(b.getShort(2 * i));
-                }
-                case BF16 -> {
-                    float[] out = s.floats();
-                    for (int i = 0; i < len; i++) out[from + i] = Float.intBitsToFloat((b.getShort(2 * i) & 0xffff) << 16);
-                }
-                case I32 -> {
-                    long[] out = s.longs();
-                    for (int i = 0; i < len; i++) out[from + i] = b.getInt(4 * i);
-                }
+                case F16, BF16 -> b.asShortBuffer().get(s.shorts(), from, len);
+                case I32 -> b.asIntBuffer().get(s.ints(), from, len);
                 case I16 -> {
-                    long[] out = s.longs();
+                    int[] out = s.ints();
                     for (int i = 0; i < len; i++) out[from + i] = b.getShort(2 * i);
                 }
-                case I8 -> {
-                    long[] out = s.longs();
-                    for (int i = 0; i < len; i++) out[from + i] = b.get(i);
-                }
-                case U8 -> {
-                    long[] out = s.longs();
-                    for (int i = 0; i < len; i++) out[from + i] = b.get(i) & 0xff;
-                }
+                case I8, U8 -> b.get(0, s.bytes(), from, len);
                 case BOOL -> {
                     boolean[] out = s.bools();
                     for (int i = 0; i < len; i++) {

@@ -1,6 +1,7 @@
 package dev.descent.core.kernel;
 
 import dev.descent.core.DType;
+import dev.descent.core.HalfFloats;
 import dev.descent.core.Storage;
 
 /**
@@ -23,6 +24,9 @@ public final class CopyKernels {
                     case FLOAT64 -> System.arraycopy(src.doubles(), s, dst.doubles(), d, n);
                     case INT64 -> System.arraycopy(src.longs(), s, dst.longs(), d, n);
                     case BOOL -> System.arraycopy(src.bools(), s, dst.bools(), d, n);
+                    case FLOAT16, BFLOAT16 -> System.arraycopy(src.shorts(), s, dst.shorts(), d, n);
+                    case INT8, UINT8 -> System.arraycopy(src.bytes(), s, dst.bytes(), d, n);
+                    case INT32 -> System.arraycopy(src.ints(), s, dst.ints(), d, n);
                 }
             } else if (sd == DType.FLOAT32 && dd == DType.FLOAT32) {
                 float[] sf = src.floats(), df = dst.floats();
@@ -38,11 +42,64 @@ public final class CopyKernels {
                 double[] sf = src.doubles();
                 float[] df = dst.floats();
                 for (int i = 0; i < n; i++) df[d + i * ds] = (float) sf[s + i * ss];
+            } else if (sd == dd || sd.isHalf() || dd.isHalf()) {
+                copyNarrow(src, s, ss, dst, d, ds, n);
             } else if (sd == DType.INT64 || dd == DType.INT64) {
                 for (int i = 0; i < n; i++) dst.setLong(d + i * ds, src.getLong(s + i * ss));
             } else {
                 for (int i = 0; i < n; i++) dst.setDouble(d + i * ds, src.getDouble(s + i * ss));
             }
         });
+    }
+
+    /**
+     * One row of a copy where either side is a half dtype, or both sides have one of the narrow dtypes: bit patterns
+     * copied as they are between equal dtypes, float32 widened and narrowed directly, anything else through
+     * {@link Storage#getDouble}/{@link Storage#setDouble} (exact for every value a half or narrow integer holds).
+     */
+    private static void copyNarrow(Storage src, int s, int ss, Storage dst, int d, int ds, int n) {
+        DType sd = src.dtype(), dd = dst.dtype();
+        if (sd == dd) {
+            switch (sd) {
+                case FLOAT16, BFLOAT16 -> {
+                    short[] a = src.shorts(), b = dst.shorts();
+                    for (int i = 0; i < n; i++) b[d + i * ds] = a[s + i * ss];
+                }
+                case INT8, UINT8 -> {
+                    byte[] a = src.bytes(), b = dst.bytes();
+                    for (int i = 0; i < n; i++) b[d + i * ds] = a[s + i * ss];
+                }
+                case INT32 -> {
+                    int[] a = src.ints(), b = dst.ints();
+                    for (int i = 0; i < n; i++) b[d + i * ds] = a[s + i * ss];
+                }
+                case INT64 -> {
+                    for (int i = 0; i < n; i++) dst.setLong(d + i * ds, src.getLong(s + i * ss));
+                }
+                default -> {
+                    for (int i = 0; i < n; i++) dst.setDouble(d + i * ds, src.getDouble(s + i * ss));
+                }
+            }
+        } else if (sd == DType.FLOAT16 && dd == DType.FLOAT32) {
+            short[] a = src.shorts();
+            float[] b = dst.floats();
+            for (int i = 0; i < n; i++) b[d + i * ds] = Float.float16ToFloat(a[s + i * ss]);
+        } else if (sd == DType.BFLOAT16 && dd == DType.FLOAT32) {
+            short[] a = src.shorts();
+            float[] b = dst.floats();
+            for (int i = 0; i < n; i++) b[d + i * ds] = HalfFloats.bfloat16ToFloat(a[s + i * ss]);
+        } else if (sd == DType.FLOAT32 && dd == DType.FLOAT16) {
+            float[] a = src.floats();
+            short[] b = dst.shorts();
+            for (int i = 0; i < n; i++) b[d + i * ds] = Float.floatToFloat16(a[s + i * ss]);
+        } else if (sd == DType.FLOAT32 && dd == DType.BFLOAT16) {
+            float[] a = src.floats();
+            short[] b = dst.shorts();
+            for (int i = 0; i < n; i++) b[d + i * ds] = HalfFloats.floatToBfloat16(a[s + i * ss]);
+        } else if (sd == DType.INT64) {
+            for (int i = 0; i < n; i++) dst.setLong(d + i * ds, src.getLong(s + i * ss));
+        } else {
+            for (int i = 0; i < n; i++) dst.setDouble(d + i * ds, src.getDouble(s + i * ss));
+        }
     }
 }

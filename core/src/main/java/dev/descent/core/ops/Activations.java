@@ -33,6 +33,7 @@ public final class Activations {
      * @return ½·x·(1 + erf(x/√2))
      */
     public static Tensor gelu(Tensor x) {
+        if (HalfCompute.any(x)) return HalfCompute.round(gelu(x.to(DType.FLOAT32)), x.dtype());
         boolean recording = Autograd.isRecording(x);
         Tensor[] yd = geluPass(x, recording);
         if (!recording) return yd[0];
@@ -91,6 +92,7 @@ public final class Activations {
      * @return ½·x·(1 + tanh(√(2/π)·(x + 0.044715·x³)))
      */
     public static Tensor geluTanh(Tensor x) {
+        if (HalfCompute.any(x)) return HalfCompute.round(geluTanh(x.to(DType.FLOAT32)), x.dtype());
         return x.mul(x.add(x.pow(3).mul(0.044715)).mul(0.7978845608028654).tanh().add(1)).mul(0.5);
     }
 
@@ -102,6 +104,7 @@ public final class Activations {
      * @return x·σ(x), of x's shape and dtype
      */
     public static Tensor silu(Tensor x) {
+        if (HalfCompute.any(x)) return HalfCompute.round(silu(x.to(DType.FLOAT32)), x.dtype());
         Tensor y = Elementwise.unary(UnaryKernels.Kind.SILU, x);
         return Autograd.record("silu", y, g -> {
             Tensor s = x.sigmoid();
@@ -123,6 +126,7 @@ public final class Activations {
      * @throws IllegalArgumentException when x is not floating point or the slope is not finite
      */
     public static Tensor leakyRelu(Tensor x, double slope) {
+        if (HalfCompute.any(x)) return HalfCompute.round(leakyRelu(x.to(DType.FLOAT32), slope), x.dtype());
         if (!Double.isFinite(slope)) throw new IllegalArgumentException("leakyRelu: slope must be finite, was " + slope);
         if (!x.dtype().isFloatingPoint()) {
             throw new IllegalArgumentException("leakyRelu: expects a float32 or float64 tensor, got " + x.dtype() + "; convert with to(DType.FLOAT32)");
@@ -175,6 +179,7 @@ public final class Activations {
      * @throws IllegalArgumentException when alpha is not finite
      */
     public static Tensor elu(Tensor x, double alpha) {
+        if (HalfCompute.any(x)) return HalfCompute.round(elu(x.to(DType.FLOAT32), alpha), x.dtype());
         if (!Double.isFinite(alpha)) throw new IllegalArgumentException("elu: alpha must be finite, was " + alpha);
         Tensor xd = x.detach();
         Tensor y = Tensor.where(xd.gt(0), xd, xd.clampMax(0).expm1().mul(alpha));
@@ -196,6 +201,7 @@ public final class Activations {
      * @throws IllegalArgumentException when beta is 0 or not finite, or threshold is NaN
      */
     public static Tensor softplus(Tensor x, double beta, double threshold) {
+        if (HalfCompute.any(x)) return HalfCompute.round(softplus(x.to(DType.FLOAT32), beta, threshold), x.dtype());
         if (beta == 0 || !Double.isFinite(beta)) throw new IllegalArgumentException("softplus: beta must be finite and non-zero, was " + beta);
         if (Double.isNaN(threshold)) throw new IllegalArgumentException("softplus: threshold must not be NaN");
         Tensor xd = x.detach();

@@ -72,6 +72,10 @@ public final class Attention {
      */
     public static Tensor scaledDotProductAttention(Tensor q, Tensor k, Tensor v, Tensor mask, boolean causal, double dropoutP,
                                                    RandomGenerator rng) {
+        if (HalfCompute.any(q, k, v, mask)) {
+            return HalfCompute.round(scaledDotProductAttention(HalfCompute.widen(q), HalfCompute.widen(k), HalfCompute.widen(v), HalfCompute.widen(mask), causal,
+                    dropoutP, rng), HalfCompute.storeAs(q, k, v));
+        }
         check(q, k, v, mask, dropoutP, rng);
         DType dt = DType.promote(DType.promote(q.dtype(), k.dtype()), v.dtype());
         if (!dt.isFloatingPoint()) dt = DType.FLOAT32;

@@ -98,6 +98,9 @@ public final class Convolution {
      *         bias is not {@code [O]}, or the dilated kernel does not fit the padded input
      */
     public static Tensor conv2d(Tensor x, Tensor w, Tensor bias, Params p) {
+        if (HalfCompute.any(x, w, bias)) {
+            return HalfCompute.round(conv2d(HalfCompute.widen(x), HalfCompute.widen(w), HalfCompute.widen(bias), p), HalfCompute.storeAs(x, w, bias));
+        }
         Geometry q = geometry("conv2d", x.shape(), w.shape(), p);
         if (bias != null && (bias.dim() != 1 || bias.size(0) != q.o())) {
             throw new IllegalArgumentException("conv2d: bias of shape " + Shape.format(bias.shape()) + " should be [" + q.o() + "]");
@@ -139,6 +142,7 @@ public final class Convolution {
      * @throws IllegalArgumentException when the shapes do not fit together
      */
     public static Tensor conv2dInputGrad(Tensor dy, Tensor w, int[] inputShape, Params p) {
+        if (HalfCompute.any(dy, w)) return HalfCompute.round(conv2dInputGrad(HalfCompute.widen(dy), HalfCompute.widen(w), inputShape, p), HalfCompute.storeAs(dy, w));
         Geometry q = geometry("conv2dInputGrad", inputShape, w.shape(), p);
         checkOutput("conv2dInputGrad", q, dy);
         Tensor[] gw = Elementwise.promote(dy, w);
@@ -164,6 +168,7 @@ public final class Convolution {
      * @throws IllegalArgumentException when the shapes do not fit together
      */
     public static Tensor conv2dWeightGrad(Tensor x, Tensor dy, int[] weightShape, Params p) {
+        if (HalfCompute.any(x, dy)) return HalfCompute.round(conv2dWeightGrad(HalfCompute.widen(x), HalfCompute.widen(dy), weightShape, p), HalfCompute.storeAs(x, dy));
         Geometry q = geometry("conv2dWeightGrad", x.shape(), weightShape, p);
         checkOutput("conv2dWeightGrad", q, dy);
         Tensor[] xg = Elementwise.promote(x, dy);
@@ -195,6 +200,10 @@ public final class Convolution {
      *         out of range, bias is not {@code [Cout]}, or the output would be empty
      */
     public static Tensor convTranspose2d(Tensor x, Tensor w, Tensor bias, Params p, int outputPaddingH, int outputPaddingW) {
+        if (HalfCompute.any(x, w, bias)) {
+            return HalfCompute.round(convTranspose2d(HalfCompute.widen(x), HalfCompute.widen(w), HalfCompute.widen(bias), p, outputPaddingH, outputPaddingW),
+                    HalfCompute.storeAs(x, w, bias));
+        }
         if (x.dim() != 4 || w.dim() != 4) {
             throw new IllegalArgumentException("convTranspose2d: input must be [N, Cin, H, W] and weight [Cin, Cout/groups, kH, kW], got "
                     + Shape.format(x.shape()) + " and " + Shape.format(w.shape()));

@@ -279,7 +279,7 @@ public final class Elementwise {
      * @throws IllegalArgumentException when the shapes do not broadcast
      */
     public static Tensor positivePart(Tensor g, Tensor x) {
-        if (!java.util.Arrays.equals(g.shape(), x.shape()) || g.dtype() != x.dtype() || !g.dtype().isFloatingPoint()) {
+        if (!java.util.Arrays.equals(g.shape(), x.shape()) || g.dtype() != x.dtype() || !g.dtype().isFloatingPoint() || g.dtype().isHalf()) {
             return where(x.gt(0), g, g.scalarLike(0));
         }
         Tensor gc = g.detach().contiguous(), xc = x.detach().contiguous();
@@ -499,6 +499,8 @@ public final class Elementwise {
             if (xs.dtype() == DType.FLOAT32) {
                 float[] f = xs.floats();
                 for (int i = 0; i < n; i++) out[o + i] = finite ? Float.isFinite(f[a + i * as]) : Float.isNaN(f[a + i * as]);
+            } else if (xs.dtype().isHalf()) {
+                for (int i = 0; i < n; i++) out[o + i] = finite ? Double.isFinite(xs.getDouble(a + i * as)) : Double.isNaN(xs.getDouble(a + i * as));
             } else {
                 double[] d = xs.doubles();
                 for (int i = 0; i < n; i++) out[o + i] = finite ? Double.isFinite(d[a + i * as]) : Double.isNaN(d[a + i * as]);
@@ -535,6 +537,10 @@ public final class Elementwise {
                         }
                         case FLOAT64 -> {
                             double[] fa = as.doubles(), fb = bs.doubles(), fy = ys.doubles();
+                            for (int i = 0; i < n; i++) fy[o + i] = c[pc + i * sc] ? fa[pa + i * sa] : fb[pb + i * sb];
+                        }
+                        case FLOAT16, BFLOAT16 -> {
+                            short[] fa = as.shorts(), fb = bs.shorts(), fy = ys.shorts();
                             for (int i = 0; i < n; i++) fy[o + i] = c[pc + i * sc] ? fa[pa + i * sa] : fb[pb + i * sb];
                         }
                         default -> {
@@ -620,6 +626,9 @@ public final class Elementwise {
                     case FLOAT64 -> java.util.Arrays.fill(ys.doubles(), base + from, base + to, 0d);
                     case INT64 -> java.util.Arrays.fill(ys.longs(), base + from, base + to, 0L);
                     case BOOL -> java.util.Arrays.fill(ys.bools(), base + from, base + to, false);
+                    default -> {
+                        for (int j = base + from; j < base + to; j++) ys.setLong(j, 0);
+                    }
                 }
             }
         }
@@ -761,7 +770,7 @@ public final class Elementwise {
                     + " does not broadcast to " + Shape.format(shape));
         }
         Tensor s = src.dtype() == dst.dtype() ? src : src.detach().to(dst.dtype());
-        if (dst.isContiguous() && dst.dtype().isFloatingPoint()) {
+        if (dst.isContiguous() && dst.dtype().isFloatingPoint() && !dst.dtype().isHalf()) {
             int[] sd = dst.strides(), ss = broadcastStrides(s, shape);
             int d0 = dst.storageOffset(), s0 = s.storageOffset();
             if (dst.dtype() == DType.FLOAT32) {
@@ -806,11 +815,7 @@ public final class Elementwise {
     }
 
     private static int category(DType d) {
-        return switch (d) {
-            case BOOL -> 0;
-            case INT64 -> 1;
-            case FLOAT32, FLOAT64 -> 2;
-        };
+        return d == DType.BOOL ? 0 : d.isFloatingPoint() ? 2 : 1;
     }
 
     /**
@@ -829,10 +834,14 @@ public final class Elementwise {
         return out;
     }
 
-    /** The raw forward of a binary op on inputs of one dtype: a new contiguous tensor. */
+    /**
+     * The raw forward of a binary op on inputs of one dtype: a new contiguous tensor. Half inputs compute in float32 and
+     * round the result on store; integer inputs compute in double and give int64.
+     */
     static Tensor binary(String op, BinaryKernels.Kind k, Tensor a, Tensor b) {
         int[] shape = Shape.broadcast(op, a.shape(), b.shape());
         DType dt = a.dtype();
+        if (dt.isHalf()) return binary(op, k, a.detach().to(DType.FLOAT32), b.detach().to(DType.FLOAT32)).to(dt); // round on store
         boolean arithmeticOnInts = !dt.isFloatingPoint();
         Tensor y = Tensor.empty(arithmeticOnInts ? DType.INT64 : dt, shape);
         int[] sa = broadcastStrides(a, shape), sb = broadcastStrides(b, shape);
@@ -857,6 +866,7 @@ public final class Elementwise {
         if (!x.dtype().isFloatingPoint()) {
             throw new IllegalArgumentException(op + ": expects a float32 or float64 tensor, got " + x.dtype() + "; convert with to(DType.FLOAT32)");
         }
+        if (x.dtype().isHalf()) return unary(k, x.detach().to(DType.FLOAT32)).to(x.dtype()); // compute in float32, round on store
         Tensor y = Tensor.empty(x.dtype(), x.shape());
         if (x.dtype() == DType.FLOAT32) {
             UnaryKernels.apply(k, x.storage().floats(), x.storageOffset(), x.strides(), y.storage().floats(), x.shape());

@@ -549,6 +549,11 @@ public final class Linalg {
      *         unsupported form
      */
     public static Tensor einsum(String equation, Tensor... operands) {
+        if (HalfCompute.any(operands)) {
+            Tensor[] wide = new Tensor[operands.length];
+            for (int i = 0; i < wide.length; i++) wide[i] = HalfCompute.widen(operands[i]);
+            return HalfCompute.round(einsum(equation, wide), HalfCompute.storeAs(operands));
+        }
         String eq = equation.replace(" ", "");
         String[] io = eq.split("->", -1);
         if (io.length > 2) throw new IllegalArgumentException("einsum: more than one '->' in \"" + equation + "\"");
@@ -1123,6 +1128,7 @@ public final class Linalg {
         DType dt = DType.FLOAT32;
         for (Tensor t : ts) {
             if (!t.dtype().isFloatingPoint()) throw new IllegalArgumentException(op + ": needs float32 or float64 tensors, got " + t.dtype());
+            if (t.dtype().isHalf()) throw dev.descent.core.HalfFloats.unsupported(op, t.dtype());
             if (t.dtype() == DType.FLOAT64) dt = DType.FLOAT64;
         }
         return dt;

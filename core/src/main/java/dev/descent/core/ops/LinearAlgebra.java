@@ -28,6 +28,7 @@ public final class LinearAlgebra {
      * @return the product
      */
     public static Tensor matmul(Tensor a, Tensor b) {
+        if (HalfCompute.any(a, b)) return HalfCompute.round(matmul(HalfCompute.widen(a), HalfCompute.widen(b)), HalfCompute.storeAs(a, b));
         if (a.dim() == 0 || b.dim() == 0) {
             throw new IllegalArgumentException("matmul: both operands need at least 1 dim, got shapes " + Shape.format(a.shape())
                     + " and " + Shape.format(b.shape()));

@@ -55,6 +55,7 @@ public final class Losses {
      * @throws IndexOutOfBoundsException naming the position when a target lies outside {@code [0, C)}
      */
     public static Tensor crossEntropy(Tensor logits, Tensor target, Reduction reduction, double labelSmoothing) {
+        if (HalfCompute.any(logits, target)) return HalfCompute.round(crossEntropy(HalfCompute.widen(logits), HalfCompute.widen(target), reduction, labelSmoothing), HalfCompute.storeAs(logits, target));
         if (!(labelSmoothing >= 0 && labelSmoothing <= 1)) {
             throw new IllegalArgumentException("crossEntropy: label smoothing must be in [0, 1], was " + labelSmoothing);
         }
@@ -77,6 +78,9 @@ public final class Losses {
      * @throws IndexOutOfBoundsException naming the position when a target lies outside {@code [0, C)}
      */
     public static Tensor nllLoss(Tensor logProbabilities, Tensor target, Reduction reduction) {
+        if (HalfCompute.any(logProbabilities, target)) {
+            return HalfCompute.round(nllLoss(HalfCompute.widen(logProbabilities), HalfCompute.widen(target), reduction), HalfCompute.storeAs(logProbabilities, target));
+        }
         checkClassTargets("nllLoss", logProbabilities, target);
         return reduce("nllLoss", logProbabilities.gather(1, target.unsqueeze(1)).squeeze(1).neg(), reduction);
     }
@@ -92,6 +96,7 @@ public final class Losses {
      * @throws IllegalArgumentException when the shapes differ
      */
     public static Tensor mseLoss(Tensor prediction, Tensor target, Reduction reduction) {
+        if (HalfCompute.any(prediction, target)) return HalfCompute.round(mseLoss(HalfCompute.widen(prediction), HalfCompute.widen(target), reduction), HalfCompute.storeAs(prediction, target));
         if (!Arrays.equals(prediction.shape(), target.shape())) {
             throw new IllegalArgumentException("mseLoss: prediction " + Shape.format(prediction.shape()) + " and target " + Shape.format(target.shape())
                     + " must have the same shape");
@@ -111,6 +116,9 @@ public final class Losses {
      * @throws IllegalArgumentException when the shapes differ
      */
     public static Tensor binaryCrossEntropyWithLogits(Tensor logits, Tensor target, Reduction reduction) {
+        if (HalfCompute.any(logits, target)) {
+            return HalfCompute.round(binaryCrossEntropyWithLogits(HalfCompute.widen(logits), HalfCompute.widen(target), reduction), HalfCompute.storeAs(logits, target));
+        }
         if (!Arrays.equals(logits.shape(), target.shape())) {
             throw new IllegalArgumentException("binaryCrossEntropyWithLogits: logits " + Shape.format(logits.shape()) + " and target "
                     + Shape.format(target.shape()) + " must have the same shape");
@@ -152,6 +160,10 @@ public final class Losses {
      * @throws IndexOutOfBoundsException naming the position when a target is neither a class nor ignoreIndex
      */
     public static Tensor crossEntropy(Tensor logits, Tensor target, Tensor weight, long ignoreIndex, Reduction reduction, double labelSmoothing) {
+        if (HalfCompute.any(logits, target, weight)) {
+            return HalfCompute.round(crossEntropy(HalfCompute.widen(logits), HalfCompute.widen(target), HalfCompute.widen(weight), ignoreIndex, reduction, labelSmoothing),
+                    HalfCompute.storeAs(logits, target, weight));
+        }
         if (!(labelSmoothing >= 0 && labelSmoothing <= 1)) {
             throw new IllegalArgumentException("crossEntropy: label smoothing must be in [0, 1], was " + labelSmoothing);
         }
@@ -173,6 +185,10 @@ public final class Losses {
      * @throws IndexOutOfBoundsException naming the position when a target is neither a class nor ignoreIndex
      */
     public static Tensor nllLoss(Tensor logProbabilities, Tensor target, Tensor weight, long ignoreIndex, Reduction reduction) {
+        if (HalfCompute.any(logProbabilities, target, weight)) {
+            return HalfCompute.round(nllLoss(HalfCompute.widen(logProbabilities), HalfCompute.widen(target), HalfCompute.widen(weight), ignoreIndex, reduction),
+                    HalfCompute.storeAs(logProbabilities, target, weight));
+        }
         return weightedNll("nllLoss", logProbabilities, target, weight, ignoreIndex, reduction, 0, logProbabilities);
     }
 
@@ -226,6 +242,7 @@ public final class Losses {
      * @throws IllegalArgumentException when the shapes differ or reduction is BATCHMEAN
      */
     public static Tensor l1Loss(Tensor prediction, Tensor target, Reduction reduction) {
+        if (HalfCompute.any(prediction, target)) return HalfCompute.round(l1Loss(HalfCompute.widen(prediction), HalfCompute.widen(target), reduction), HalfCompute.storeAs(prediction, target));
         sameShape("l1Loss", prediction, target);
         return reduce("l1Loss", prediction.sub(target).abs(), reduction);
     }
@@ -242,6 +259,7 @@ public final class Losses {
      * @throws IllegalArgumentException when the shapes differ, δ is not positive, or reduction is BATCHMEAN
      */
     public static Tensor huberLoss(Tensor prediction, Tensor target, Reduction reduction, double delta) {
+        if (HalfCompute.any(prediction, target)) return HalfCompute.round(huberLoss(HalfCompute.widen(prediction), HalfCompute.widen(target), reduction, delta), HalfCompute.storeAs(prediction, target));
         if (!(delta > 0)) throw new IllegalArgumentException("huberLoss: delta must be > 0, was " + delta);
         sameShape("huberLoss", prediction, target);
         Tensor d = prediction.sub(target), a = d.abs();
@@ -260,6 +278,7 @@ public final class Losses {
      * @throws IllegalArgumentException when the shapes differ, β is negative or NaN, or reduction is BATCHMEAN
      */
     public static Tensor smoothL1Loss(Tensor prediction, Tensor target, Reduction reduction, double beta) {
+        if (HalfCompute.any(prediction, target)) return HalfCompute.round(smoothL1Loss(HalfCompute.widen(prediction), HalfCompute.widen(target), reduction, beta), HalfCompute.storeAs(prediction, target));
         if (!(beta >= 0)) throw new IllegalArgumentException("smoothL1Loss: beta must be >= 0, was " + beta);
         sameShape("smoothL1Loss", prediction, target);
         Tensor d = prediction.sub(target), a = d.abs();
@@ -282,6 +301,9 @@ public final class Losses {
      *         reduction is BATCHMEAN
      */
     public static Tensor binaryCrossEntropy(Tensor probabilities, Tensor target, Reduction reduction) {
+        if (HalfCompute.any(probabilities, target)) {
+            return HalfCompute.round(binaryCrossEntropy(HalfCompute.widen(probabilities), HalfCompute.widen(target), reduction), HalfCompute.storeAs(probabilities, target));
+        }
         sameShape("binaryCrossEntropy", probabilities, target);
         Tensor[] pr = Elementwise.promote(probabilities, target.dtype().isFloatingPoint() ? target : target.to(probabilities.dtype()));
         Tensor p = pr[0], y = pr[1];
@@ -317,6 +339,7 @@ public final class Losses {
      * @throws IllegalArgumentException when the shapes differ
      */
     public static Tensor klDiv(Tensor input, Tensor target, Reduction reduction, boolean logTarget) {
+        if (HalfCompute.any(input, target)) return HalfCompute.round(klDiv(HalfCompute.widen(input), HalfCompute.widen(target), reduction, logTarget), HalfCompute.storeAs(input, target));
         sameShape("klDiv", input, target);
         Tensor terms;
         if (logTarget) {

@@ -43,6 +43,11 @@ public final class Normalization {
      */
     public static Tensor batchNorm(Tensor x, Tensor runningMean, Tensor runningVar, Tensor weight, Tensor bias,
                                    boolean training, double momentum, double eps) {
+        if (HalfCompute.any(x, weight, bias)) {
+            // running statistics stay in their own dtype: batchNorm updates them in place
+            return HalfCompute.round(batchNorm(x.to(DType.FLOAT32), runningMean, runningVar, HalfCompute.widen(weight), HalfCompute.widen(bias), training, momentum, eps),
+                    HalfCompute.storeAs(x, weight, bias));
+        }
         if (x.dim() < 2) throw new IllegalArgumentException("batchNorm: input must be [N, C, ...], got " + Shape.format(x.shape()));
         int c = x.size(1);
         checkChannels("running mean", runningMean, c);
@@ -106,6 +111,9 @@ public final class Normalization {
      *         affine parameter has another shape, or eps ≤ 0
      */
     public static Tensor layerNorm(Tensor x, int[] normalizedShape, Tensor weight, Tensor bias, double eps) {
+        if (HalfCompute.any(x, weight, bias)) {
+            return HalfCompute.round(layerNorm(HalfCompute.widen(x), normalizedShape, HalfCompute.widen(weight), HalfCompute.widen(bias), eps), HalfCompute.storeAs(x, weight, bias));
+        }
         int k = normalizedShape.length, r = x.dim();
         int[] xs = x.shape();
         if (k == 0 || k > r || !Arrays.equals(Arrays.copyOfRange(xs, r - k, r), normalizedShape)) {
@@ -333,6 +341,7 @@ public final class Normalization {
      *         has another shape, or eps ≤ 0
      */
     public static Tensor rmsNorm(Tensor x, int[] normalizedShape, Tensor weight, double eps) {
+        if (HalfCompute.any(x, weight)) return HalfCompute.round(rmsNorm(HalfCompute.widen(x), normalizedShape, HalfCompute.widen(weight), eps), HalfCompute.storeAs(x, weight));
         int[] dims = trailingDims("rmsNorm", x, normalizedShape, eps);
         if (weight != null && !Arrays.equals(weight.shape(), normalizedShape)) {
             throw new IllegalArgumentException("rmsNorm: weight of shape " + Shape.format(weight.shape()) + " should be " + Shape.format(normalizedShape));
@@ -357,6 +366,9 @@ public final class Normalization {
      *         {@code [C]}, or eps ≤ 0
      */
     public static Tensor groupNorm(Tensor x, int numGroups, Tensor weight, Tensor bias, double eps) {
+        if (HalfCompute.any(x, weight, bias)) {
+            return HalfCompute.round(groupNorm(HalfCompute.widen(x), numGroups, HalfCompute.widen(weight), HalfCompute.widen(bias), eps), HalfCompute.storeAs(x, weight, bias));
+        }
         if (x.dim() < 2) throw new IllegalArgumentException("groupNorm: input must be [N, C, ...], got " + Shape.format(x.shape()));
         int n = x.size(0), c = x.size(1);
         if (numGroups < 1 || c % numGroups != 0) {

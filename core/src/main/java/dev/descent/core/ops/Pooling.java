@@ -82,6 +82,7 @@ public final class Pooling {
      *         padded input
      */
     public static Tensor maxPool2d(Tensor x, Window p) {
+        if (HalfCompute.any(x)) return HalfCompute.round(maxPool2d(x.to(DType.FLOAT32), p), x.dtype());
         int[] xs = x.shape(), os = outShape("maxPool2d", xs, p);
         if (!x.dtype().isFloatingPoint()) throw new IllegalArgumentException("maxPool2d: expects a float tensor, got " + x.dtype());
         Tensor xc = x.detach().contiguous();
@@ -224,6 +225,7 @@ public final class Pooling {
      *         padded input
      */
     public static Tensor avgPool2d(Tensor x, Window p) {
+        if (HalfCompute.any(x)) return HalfCompute.round(avgPool2d(x.to(DType.FLOAT32), p), x.dtype());
         int[] xs = x.shape(), os = outShape("avgPool2d", xs, p);
         if (!x.dtype().isFloatingPoint()) throw new IllegalArgumentException("avgPool2d: expects a float tensor, got " + x.dtype());
         Tensor xc = x.detach().contiguous();
@@ -244,6 +246,7 @@ public final class Pooling {
      * @throws IllegalArgumentException when g's shape is not the output shape of {@code inShape} under p
      */
     public static Tensor avgPool2dBackward(Tensor g, int[] inShape, Window p) {
+        if (HalfCompute.any(g)) return HalfCompute.round(avgPool2dBackward(g.to(DType.FLOAT32), inShape, p), g.dtype());
         int[] os = outShape("avgPool2dBackward", inShape, p);
         if (!java.util.Arrays.equals(g.shape(), os)) {
             throw new IllegalArgumentException("avgPool2dBackward: gradient of shape " + Shape.format(g.shape()) + " should be " + Shape.format(os));
@@ -263,6 +266,7 @@ public final class Pooling {
      * @throws IllegalArgumentException when x is not 4-D
      */
     public static Tensor globalAvgPool2d(Tensor x) {
+        if (HalfCompute.any(x)) return HalfCompute.round(globalAvgPool2d(x.to(DType.FLOAT32)), x.dtype());
         if (x.dim() != 4) throw new IllegalArgumentException("globalAvgPool2d: input must be [N, C, H, W], got " + Shape.format(x.shape()));
         return x.mean(new int[] {2, 3}, false);
     }

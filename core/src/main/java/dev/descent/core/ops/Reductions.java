@@ -27,6 +27,7 @@ public final class Reductions {
      * @see Tensor#sum
      */
     public static Tensor sum(Tensor x, int[] dims, boolean keepdim) {
+        if (HalfCompute.any(x)) return HalfCompute.round(sum(x.to(DType.FLOAT32), dims, keepdim), x.dtype());
         boolean[] mask = Shape.dimMask("sum", dims, x.dim());
         Tensor y = reduce("sum", ReduceKernels.Kind.SUM, x, mask, keepdim);
         int[] inShape = x.shape(), kept = keptShape(inShape, mask);
@@ -43,6 +44,7 @@ public final class Reductions {
      * @see Tensor#mean
      */
     public static Tensor mean(Tensor x, int[] dims, boolean keepdim) {
+        if (HalfCompute.any(x)) return HalfCompute.round(mean(x.to(DType.FLOAT32), dims, keepdim), x.dtype());
         boolean[] mask = Shape.dimMask("mean", dims, x.dim());
         return sum(x, dims, keepdim).div(count(x.shape(), mask));
     }
@@ -58,6 +60,7 @@ public final class Reductions {
      * @see Tensor#max
      */
     public static Tensor max(Tensor x, int[] dims, boolean keepdim) {
+        if (HalfCompute.any(x)) return HalfCompute.round(max(x.to(DType.FLOAT32), dims, keepdim), x.dtype());
         return extremum("max", ReduceKernels.Kind.MAX, x, dims, keepdim);
     }
 
@@ -72,6 +75,7 @@ public final class Reductions {
      * @see Tensor#min
      */
     public static Tensor min(Tensor x, int[] dims, boolean keepdim) {
+        if (HalfCompute.any(x)) return HalfCompute.round(min(x.to(DType.FLOAT32), dims, keepdim), x.dtype());
         return extremum("min", ReduceKernels.Kind.MIN, x, dims, keepdim);
     }
 
@@ -101,6 +105,7 @@ public final class Reductions {
      * @see Tensor#var
      */
     public static Tensor var(Tensor x, int[] dims, int correction, boolean keepdim) {
+        if (HalfCompute.any(x)) return HalfCompute.round(var(x.to(DType.FLOAT32), dims, correction, keepdim), x.dtype());
         boolean[] mask = Shape.dimMask("var", dims, x.dim());
         int[] all = reducedDims(mask);
         Tensor centered = x.sub(x.mean(all, true));
@@ -119,6 +124,7 @@ public final class Reductions {
      * @see Tensor#logsumexp
      */
     public static Tensor logsumexp(Tensor x, int[] dims, boolean keepdim) {
+        if (HalfCompute.any(x)) return HalfCompute.round(logsumexp(x.to(DType.FLOAT32), dims, keepdim), x.dtype());
         boolean[] mask = Shape.dimMask("logsumexp", dims, x.dim());
         int[] all = reducedDims(mask);
         Tensor m = x.detach().max(all, true);
@@ -137,6 +143,7 @@ public final class Reductions {
      * @see Tensor#argmax
      */
     public static Tensor argmax(Tensor x, int dim, boolean keepdim) {
+        if (HalfCompute.any(x)) return argmax(x.detach().to(DType.FLOAT32), dim, keepdim);
         return argExtremum("argmax", x, dim, keepdim, true);
     }
 
@@ -150,6 +157,7 @@ public final class Reductions {
      * @see Tensor#argmin
      */
     public static Tensor argmin(Tensor x, int dim, boolean keepdim) {
+        if (HalfCompute.any(x)) return argmin(x.detach().to(DType.FLOAT32), dim, keepdim);
         return argExtremum("argmin", x, dim, keepdim, false);
     }
 
@@ -196,6 +204,7 @@ public final class Reductions {
      * @see Tensor#std
      */
     public static Tensor std(Tensor x, int[] dims, int correction, boolean keepdim) {
+        if (HalfCompute.any(x)) return HalfCompute.round(std(x.to(DType.FLOAT32), dims, correction, keepdim), x.dtype());
         return var(x, dims, correction, keepdim).sqrt();
     }
 
@@ -211,6 +220,7 @@ public final class Reductions {
      * @see Tensor#prod
      */
     public static Tensor prod(Tensor x, int[] dims, boolean keepdim) {
+        if (HalfCompute.any(x)) return HalfCompute.round(prod(x.to(DType.FLOAT32), dims, keepdim), x.dtype());
         boolean[] mask = Shape.dimMask("prod", dims, x.dim());
         if (!x.dtype().isFloatingPoint()) x = x.detach().to(DType.FLOAT64);
         Tensor y = rawProduct(x, mask, keepdim);
@@ -280,6 +290,7 @@ public final class Reductions {
      * @see Tensor#norm
      */
     public static Tensor norm(Tensor x, double p, int[] dims, boolean keepdim) {
+        if (HalfCompute.any(x)) return HalfCompute.round(norm(x.to(DType.FLOAT32), p, dims, keepdim), x.dtype());
         boolean[] mask = Shape.dimMask("norm", dims, x.dim());
         int[] all = reducedDims(mask);
         if (p == 1) return x.abs().sum(all, keepdim);
@@ -307,6 +318,7 @@ public final class Reductions {
      * @see Tensor#cumsum
      */
     public static Tensor cumsum(Tensor x, int dim) {
+        if (HalfCompute.any(x)) return HalfCompute.round(cumsum(x.to(DType.FLOAT32), dim), x.dtype());
         int d = Shape.normalizeDim("cumsum", dim, x.dim());
         return scan(x, d, false);
     }

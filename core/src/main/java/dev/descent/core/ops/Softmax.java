@@ -1,6 +1,7 @@
 package dev.descent.core.ops;
 
 import dev.descent.core.Shape;
+import dev.descent.core.DType;
 import dev.descent.core.Tensor;
 
 /**
@@ -26,6 +27,7 @@ public final class Softmax {
      * @see Tensor#softmax
      */
     public static Tensor softmax(Tensor x, int dim) {
+        if (HalfCompute.any(x)) return HalfCompute.round(softmax(x.to(DType.FLOAT32), dim), x.dtype());
         int d = Shape.normalizeDim("softmax", dim, x.dim());
         Tensor m = x.detach().max(d, true);
         m = Tensor.where(m.abs().lt(Double.POSITIVE_INFINITY), m, m.scalarLike(0));
@@ -42,6 +44,7 @@ public final class Softmax {
      * @see Tensor#logSoftmax
      */
     public static Tensor logSoftmax(Tensor x, int dim) {
+        if (HalfCompute.any(x)) return HalfCompute.round(logSoftmax(x.to(DType.FLOAT32), dim), x.dtype());
         int d = Shape.normalizeDim("logSoftmax", dim, x.dim());
         return x.sub(x.logsumexp(d, true));
     }

@@ -18,5 +18,13 @@
  * cross-entropy) is composed from them. Backward rules are written with tensor ops, so with grad mode on
  * they are themselves differentiable. Binary ops broadcast by NumPy's rules and promote dtypes
  * ({@link dev.descent.core.ops.Elementwise#resultType}); errors name the shapes and the dimension.
+ *
+ * <p>Half precision: each public op here given a FLOAT16 or BFLOAT16 input widens its inputs to float32 at entry,
+ * runs its float32 path, and rounds a floating-point result back to the half dtype (the promotion of the inputs'
+ * float dtypes), so the result equals the float32 op rounded once and the float32 kernels are untouched. The
+ * exceptions are {@link dev.descent.core.ops.Linalg}'s decompositions, which refuse half inputs with an
+ * {@link IllegalArgumentException} naming the op and the dtype and saying to call {@code to(DType.FLOAT32)}; and
+ * {@code scatterAdd}, {@code indexAdd} and {@code scatterReduce}, which accumulate into their half-precision target
+ * element by element (rounding at each step, as PyTorch's do).
  */
 package dev.descent.core.ops;

@@ -98,6 +98,28 @@ class NpyTest {
         assertTrue(new String(Npy.toBytes(Tensor.zeros(5)), StandardCharsets.ISO_8859_1).contains("'shape': (5,)"));
     }
 
+    @Test
+    void narrowDtypesReadAndWriteAsNumpyLaysThemOut() throws Exception {
+        // float16 0x3c00 = 1, 0xc000 = -2, 0x7c00 = inf; int8 as signed bytes
+        byte[] f2 = {0x00, 0x3c, 0x00, (byte) 0xc0, 0x00, 0x7c};
+        Tensor h = Npy.read(FILE, handWritten(1, "{'descr': '<f2', 'fortran_order': False, 'shape': (3,), }", 64, f2));
+        assertEquals(DType.FLOAT16, h.dtype());
+        assertArrayEquals(new float[] {1, -2, Float.POSITIVE_INFINITY}, h.toFloatArray());
+        Tensor q = Npy.read(FILE, handWritten(1, "{'descr': '|i1', 'fortran_order': False, 'shape': (3,), }", 64, le(1, -128, -1, 127)));
+        assertEquals(DType.INT8, q.dtype());
+        assertArrayEquals(new long[] {-128, -1, 127}, q.toLongArray());
+        assertArrayEquals(f2, java.util.Arrays.copyOfRange(Npy.toBytes(h), Npy.toBytes(h).length - 6, Npy.toBytes(h).length), "float16 bytes written as read");
+        Tensor[] ts = {h, q, Tensor.of(new long[] {Integer.MIN_VALUE, 3}).to(DType.INT32), Tensor.of(new long[] {0, 255}).to(DType.UINT8)};
+        String[] descr = {"<f2", "|i1", "<i4", "|u1"};
+        for (int k = 0; k < ts.length; k++) {
+            byte[] b = Npy.toBytes(ts[k]);
+            assertTrue(new String(b, 10, 40, StandardCharsets.ISO_8859_1).contains("'descr': '" + descr[k] + "'"), descr[k]);
+            assertArrayEquals(ts[k].toLongArray(), Npy.read(FILE, b).toLongArray(), descr[k]);
+        }
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> Npy.toBytes(Tensor.zeros(DType.BFLOAT16, 2)));
+        assertTrue(e.getMessage().contains("bfloat16") && e.getMessage().contains("to(DType.FLOAT32)"), e.getMessage());
+    }
+
     private static String fails(byte[] b) {
         return assertThrows(FileFormatException.class, () -> Npy.read(FILE, b)).getMessage();
     }
@@ -108,7 +130,7 @@ class NpyTest {
         byte[] data = new byte[8];
         assertTrue(fails(handWritten(1, ok.replace("False", "True"), 64, data)).contains("expected fortran_order False (row-major; save np.ascontiguousarray(a)), found fortran_order True"));
         assertTrue(fails(handWritten(1, ok.replace("<f4", ">f4"), 64, data)).contains("big-endian descr '>f4'"));
-        assertTrue(fails(handWritten(1, ok.replace("<f4", "<c8"), 64, data)).contains("expected descr <f4, <f8, <i8, <i4, |u1 or |b1, found '<c8'"));
+        assertTrue(fails(handWritten(1, ok.replace("<f4", "<c8"), 64, data)).contains("expected descr <f4, <f8, <f2, <i8, <i4, |i1, |u1 or |b1, found '<c8'"));
         assertTrue(fails(handWritten(1, ok, 64, new byte[4])).contains("expected 8 bytes of data for <f4 of shape [2], found 4 bytes"));
         assertTrue(fails(handWritten(1, ok, 64, new byte[12])).contains("found 12 bytes"));
         assertTrue(fails(handWritten(1, ok.replace("(2,)", "(65536, 65536)"), 64, data)).contains("at most 2^31-9 elements"));

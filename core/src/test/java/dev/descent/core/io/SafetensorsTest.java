@@ -38,6 +38,11 @@ class SafetensorsTest {
         m.put("scalar", Tensor.of(2.5f));
         m.put("empty", Tensor.zeros(0, 5));
         m.put("strided", Tensor.randn(rng, 3, 4).transpose(0, 1));
+        m.put("half", Tensor.randn(rng, 2, 3).to(DType.FLOAT16));
+        m.put("brain", Tensor.randn(rng, 3, 2).to(DType.BFLOAT16).transpose(0, 1));
+        m.put("int8", Tensor.of(new long[] {-128, -1, 0, 127}).to(DType.INT8));
+        m.put("uint8", Tensor.of(new long[] {0, 128, 255}).to(DType.UINT8));
+        m.put("int32", Tensor.of(new long[] {Integer.MIN_VALUE, 5, Integer.MAX_VALUE}).to(DType.INT32));
         return m;
     }
 
