@@ -1,0 +1,475 @@
+package dev.descent.onnx;
+
+import dev.descent.core.DType;
+import dev.descent.core.Parameter;
+import dev.descent.core.Shape;
+import dev.descent.core.Tensor;
+import dev.descent.core.autograd.GradMode;
+import dev.descent.core.io.AtomicFile;
+import dev.descent.core.ops.Convolution;
+import dev.descent.core.ops.Pooling;
+import dev.descent.nn.AvgPool2d;
+import dev.descent.nn.BasicBlock;
+import dev.descent.nn.BatchNorm;
+import dev.descent.nn.BigramLanguageModel;
+import dev.descent.nn.Conv2d;
+import dev.descent.nn.Dropout;
+import dev.descent.nn.Embedding;
+import dev.descent.nn.Flatten;
+import dev.descent.nn.GELU;
+import dev.descent.nn.GPT;
+import dev.descent.nn.GlobalAvgPool2d;
+import dev.descent.nn.LayerNorm;
+import dev.descent.nn.LeakyReLU;
+import dev.descent.nn.Linear;
+import dev.descent.nn.MaxPool2d;
+import dev.descent.nn.Module;
+import dev.descent.nn.MultiheadAttention;
+import dev.descent.nn.ReLU;
+import dev.descent.nn.Residual;
+import dev.descent.nn.Sequential;
+import dev.descent.nn.SiLU;
+import dev.descent.nn.Sigmoid;
+import dev.descent.nn.Tanh;
+import dev.descent.nn.TransformerBlock;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.channels.Channels;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.IdentityHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Writes a Descent model as an ONNX file that {@link OnnxModel} and other ONNX runtimes run with the same outputs.
+ *
+ * <p>The export follows the module structure, not a trace: it walks {@link Sequential}s and translates each layer
+ * it knows into ONNX nodes (inference semantics: dropout is left out, batch normalization uses the running
+ * statistics). Known layers: {@link Sequential}, {@link Linear}, {@link Conv2d}, {@link MaxPool2d}, {@link AvgPool2d},
+ * {@link GlobalAvgPool2d}, {@link Flatten}, {@link BatchNorm} (1-d and 2-d), {@link LayerNorm}, {@link ReLU},
+ * {@link LeakyReLU}, {@link Sigmoid}, {@link Tanh}, {@link SiLU}, {@link GELU} (exact and tanh), {@link Dropout},
+ * {@link Residual}, {@link BasicBlock}, {@link Embedding}, {@link MultiheadAttention} (self-attention),
+ * {@link TransformerBlock}, {@link GPT} and {@link BigramLanguageModel} — which covers {@code Models.simpleCnn}, the
+ * CIFAR ResNets, MLPs and {@code Models.gpt}. Any other module is refused with an {@link OnnxException} whose one-line
+ * message names its class and its path in the model (recurrent layers such as LSTM and GRU among them: Descent's
+ * importer has no recurrent ops yet, and a file it cannot read back is not written).
+ *
+ * <p>Parameters and buffers the graph reads are initializers named by their state-dict names ({@code 0.weight},
+ * {@code h.0.attn.in_proj_weight}, {@code 1.running_mean}); a weight used twice (GPT's tied embedding) is stored
+ * once. The graph has one input, {@code input}, and one output, {@code output}. The first dimension of both is the
+ * symbolic batch {@code N}; for token models (GPT, bigram) the second is the symbolic sequence length {@code T}
+ * (up to the GPT's context). Other dimensions are fixed to the example's.
+ *
+ * <p>Only ops that {@link OnnxModel} loads are written, so every exported file loads back into Descent. The default
+ * opset is {@value #DEFAULT_OPSET}, the first with LayerNormalization (GPT needs it) and the one most ONNX runtimes
+ * of today accept; from opset 20 an exact or tanh GELU is written as the Gelu op, before it as Erf or Tanh
+ * arithmetic. The file is written atomically ({@link AtomicFile}): a crash leaves the old file or none, never a
+ * partial one. Forward hooks registered on modules are not exported.
+ */
+public final class OnnxExport {
+    private OnnxExport() {}
+
+    /** The opset {@link #write(Module, Tensor, Path)} writes. */
+    public static final long DEFAULT_OPSET = 17;
+
+    /** The lowest opset the export writes (LayerNormalization and Shape's start and end need 17). */
+    public static final long MIN_OPSET = 17;
+
+    /** The highest opset the export writes: the highest {@link OnnxModel} loads. */
+    public static final long MAX_OPSET = OnnxModel.MAX_OPSET;
+
+    /** The name of the graph's input. */
+    public static final String INPUT = "input";
+
+    /** The name of the graph's output. */
+    public static final String OUTPUT = "output";
+
+    /** Files above this size would need ONNX's external data, which the export does not write. */
+    private static final long MAX_BYTES = 2_000_000_000L;
+
+    /**
+     * Writes {@code module} as an ONNX file of opset {@value #DEFAULT_OPSET}.
+     *
+     * @param module the model; it runs once on {@code exampleInput} in inference mode (its training flag is restored
+     *        afterwards, its parameters and buffers are not changed)
+     * @param exampleInput an input the model accepts: float {@code [N, C, H, W]} or {@code [N, features]} for image models
+     *        and MLPs, int64 tokens {@code [B, T]} for GPT; it fixes the input's dimensions other than the batch (and T)
+     * @param path the file to create or replace
+     * @throws OnnxException when the model holds a module the export does not translate (naming its class and path)
+     * @throws IllegalArgumentException when the model rejects the example input
+     * @throws IOException when the file cannot be written (the target is then left as it was)
+     */
+    public static void write(Module module, Tensor exampleInput, Path path) throws IOException {
+        write(module, exampleInput, path, DEFAULT_OPSET);
+    }
+
+    /**
+     * Writes {@code module} as an ONNX file of the given opset.
+     *
+     * @param module the model (see {@link #write(Module, Tensor, Path)})
+     * @param exampleInput an input the model accepts
+     * @param path the file to create or replace
+     * @param opset the default-domain opset version, {@value #MIN_OPSET} to {@link #MAX_OPSET}
+     * @throws OnnxException when the model holds a module the export does not translate (naming its class and path)
+     * @throws IllegalArgumentException when the opset is out of range or the model rejects the example input
+     * @throws IOException when the file cannot be written (the target is then left as it was)
+     */
+    public static void write(Module module, Tensor exampleInput, Path path, long opset) throws IOException {
+        ProtoWriter model = build(module, exampleInput, opset);
+        AtomicFile.write(path, ch -> {
+            OutputStream out = Channels.newOutputStream(ch);
+            model.writeTo(out);
+            out.flush();
+        });
+    }
+
+    /**
+     * The ONNX file's bytes, as {@link #write(Module, Tensor, Path, long)} would write them.
+     *
+     * @param module the model
+     * @param exampleInput an input the model accepts
+     * @param opset the default-domain opset version, {@value #MIN_OPSET} to {@link #MAX_OPSET}
+     * @return the serialized ModelProto
+     * @throws OnnxException when the model holds a module the export does not translate (naming its class and path)
+     * @throws IllegalArgumentException when the opset is out of range or the model rejects the example input
+     */
+    public static byte[] toBytes(Module module, Tensor exampleInput, long opset) throws OnnxException {
+        return build(module, exampleInput, opset).toByteArray();
+    }
+
+    private static ProtoWriter build(Module module, Tensor exampleInput, long opset) throws OnnxException {
+        if (opset < MIN_OPSET || opset > MAX_OPSET) {
+            throw new IllegalArgumentException("OnnxExport: opset " + opset + " is outside the supported range " + MIN_OPSET + " to " + MAX_OPSET);
+        }
+        if (exampleInput == null || exampleInput.dim() < 1) {
+            throw new IllegalArgumentException("OnnxExport: the example input must be a tensor with a batch dimension, was "
+                    + (exampleInput == null ? "null" : Shape.format(exampleInput.shape())));
+        }
+        long bytes = 0;
+        for (Parameter p : module.parameters()) bytes += (long) p.numel() * p.dtype().byteSize();
+        if (bytes > MAX_BYTES) {
+            throw new OnnxException("OnnxExport: the model's parameters take " + bytes + " bytes; files over 2 GB need ONNX external data, which the export does not write");
+        }
+        boolean training = module.isTraining();
+        module.eval();
+        try (var _ = GradMode.noGrad()) {
+            return new Builder(module, opset).model(exampleInput);
+        } finally {
+            module.train(training);
+        }
+    }
+
+    /** A value of the graph: its name and Descent's value for the example input (which gives shapes and ranks). */
+    private record V(String name, Tensor x) {}
+
+    /** One export: the graph being written, the initializers taken so far, fresh names. */
+    private static final class Builder {
+        private final Module root;
+        private final long opset;
+        private final OnnxWriter.Graph graph = new OnnxWriter.Graph();
+        private final IdentityHashMap<Tensor, String> stateNames = new IdentityHashMap<>();
+        private final Map<String, String> written = new HashMap<>(), transposed = new HashMap<>(), constants = new HashMap<>();
+        private DType floatType = DType.FLOAT32;
+        private int counter;
+        private boolean sequenceDynamic;
+
+        Builder(Module root, long opset) {
+            this.root = root;
+            this.opset = opset;
+            for (Map.Entry<String, Tensor> e : root.namedBuffers().entrySet()) stateNames.putIfAbsent(e.getValue(), e.getKey());
+            for (Map.Entry<String, Parameter> e : root.namedParameters().entrySet()) stateNames.putIfAbsent(e.getValue(), e.getKey());
+            for (Parameter p : root.parameters()) {
+                if (p.dtype().isFloatingPoint()) {
+                    floatType = p.dtype();
+                    break;
+                }
+            }
+        }
+
+        ProtoWriter model(Tensor example) throws OnnxException {
+            if (example.dtype().isFloatingPoint()) floatType = example.dtype();
+            V out = emit(root, "", new V(INPUT, example));
+            Tensor expected = root.forward(example);
+            if (!java.util.Arrays.equals(expected.shape(), out.x().shape())) {
+                throw new IllegalStateException("OnnxExport: the translated model's output " + Shape.format(out.x().shape()) + " differs from the model's "
+                        + Shape.format(expected.shape()));
+            }
+            graph.node("Identity", OUTPUT, List.of(out.name()), List.of(OUTPUT));
+            graph.inputs.add(valueInfo(INPUT, example));
+            graph.outputs.add(valueInfo(OUTPUT, out.x()));
+            return graph.model(irVersion(opset), "descent", "0.1.0", "descent", opset);
+        }
+
+        /** The IR version of the ONNX release that introduced the opset (1.12: 17 → 8, 1.13: 18 → 8, 1.14/1.15: 19, 20 → 9, 1.16: 21 → 10). */
+        private static long irVersion(long opset) {
+            return opset <= 18 ? 8 : opset <= 20 ? 9 : 10;
+        }
+
+        private ProtoWriter valueInfo(String name, Tensor t) {
+            int[] s = t.shape();
+            long[] dims = new long[s.length];
+            String[] symbols = new String[s.length];
+            for (int k = 0; k < s.length; k++) dims[k] = s[k];
+            symbols[0] = "N";
+            if (sequenceDynamic && s.length >= 2) symbols[1] = "T";
+            return OnnxWriter.valueInfo(name, OnnxWriter.elemType(t.dtype()), dims, symbols);
+        }
+
+        // ---- modules ---------------------------------------------------------------------------------------
+
+        private V emit(Module m, String path, V in) throws OnnxException {
+            return switch (m) {
+                case Sequential s -> {
+                    V v = in;
+                    for (Map.Entry<String, Module> e : s.namedChildren().entrySet()) v = emit(e.getValue(), join(path, e.getKey()), v);
+                    yield v;
+                }
+                case Linear l -> linear(l, path, in);
+                case Conv2d c -> conv(c, path, in);
+                case MaxPool2d p -> new V(pool("MaxPool", p.window(), path, in.name()), m.forward(in.x()));
+                case AvgPool2d p -> new V(pool("AveragePool", p.window(), path, in.name()), m.forward(in.x()));
+                case GlobalAvgPool2d _ -> new V(flatten(path, node("GlobalAveragePool", path, List.of(in.name()))), m.forward(in.x()));
+                case Flatten _ -> in.x().dim() <= 1 ? in : new V(flatten(path, in.name()), m.forward(in.x()));
+                case BatchNorm b -> batchNorm(b, path, in);
+                case LayerNorm l -> layerNorm(l, path, in);
+                case ReLU _ -> new V(node("Relu", path, List.of(in.name())), m.forward(in.x()));
+                case Sigmoid _ -> new V(node("Sigmoid", path, List.of(in.name())), m.forward(in.x()));
+                case Tanh _ -> new V(node("Tanh", path, List.of(in.name())), m.forward(in.x()));
+                case SiLU _ -> new V(node("Mul", path, List.of(in.name(), node("Sigmoid", path, List.of(in.name())))), m.forward(in.x()));
+                case LeakyReLU l -> new V(node("LeakyRelu", path, List.of(in.name()), OnnxWriter.attrFloat("alpha", (float) l.negativeSlope())), m.forward(in.x()));
+                case GELU g -> new V(gelu(g.tanhApproximation(), path, in.name()), m.forward(in.x()));
+                case Dropout _ -> in; // inference: the identity
+                case Residual r -> {
+                    V body = emit(r.namedChildren().get("body"), join(path, "body"), in);
+                    yield new V(node("Add", path, List.of(in.name(), body.name())), in.x().add(body.x()));
+                }
+                case BasicBlock b -> basicBlock(b, path, in);
+                case Embedding e -> {
+                    if (path.isEmpty()) sequenceDynamic = true;
+                    yield new V(node("Gather", path, List.of(init(e.weight()), in.name()), OnnxWriter.attrInt("axis", 0)), m.forward(in.x()));
+                }
+                case BigramLanguageModel b -> {
+                    if (path.isEmpty()) sequenceDynamic = true;
+                    Tensor table = b.namedParameters().get("table");
+                    yield new V(node("Gather", path, List.of(init(table), in.name()), OnnxWriter.attrInt("axis", 0)), m.forward(in.x()));
+                }
+                case MultiheadAttention a -> new V(attention(a, path, in.name(), false), a.forward(in.x()));
+                case TransformerBlock t -> transformerBlock(t, path, in);
+                case GPT g -> gpt(g, path, in);
+                default -> throw new OnnxException("OnnxExport: cannot export " + (path.isEmpty() ? "the model" : "module '" + path + "'") + " ("
+                        + m.getClass().getName() + "): it is not a layer the export translates (see OnnxExport's documentation for the list)");
+            };
+        }
+
+        private V linear(Linear l, String path, V in) {
+            String y;
+            if (in.x().dim() == 2) {
+                List<String> ins = new ArrayList<>(List.of(in.name(), init(l.weight())));
+                if (l.bias() != null) ins.add(init(l.bias()));
+                y = node("Gemm", path, ins, OnnxWriter.attrInt("transB", 1));
+            } else {
+                y = linearNd(l, path, in.name());
+            }
+            return new V(y, l.forward(in.x()));
+        }
+
+        /** x·Wᵀ + b for x of any rank ≥ 2: MatMul with the transposed weight, then Add. */
+        private String linearNd(Linear l, String path, String x) {
+            String y = node("MatMul", path, List.of(x, transposedWeight(l.weight(), path)));
+            return l.bias() == null ? y : node("Add", path, List.of(y, init(l.bias())));
+        }
+
+        private V conv(Conv2d c, String path, V in) {
+            Convolution.Params p = c.params();
+            int[] w = c.weight().shape();
+            List<String> ins = new ArrayList<>(List.of(in.name(), init(c.weight())));
+            if (c.bias() != null) ins.add(init(c.bias()));
+            String y = node("Conv", path, ins, OnnxWriter.attrInts("kernel_shape", w[2], w[3]), OnnxWriter.attrInts("strides", p.sh(), p.sw()),
+                    OnnxWriter.attrInts("pads", p.ph(), p.pw(), p.ph(), p.pw()), OnnxWriter.attrInts("dilations", p.dh(), p.dw()),
+                    OnnxWriter.attrInt("group", p.groups()));
+            return new V(y, c.forward(in.x()));
+        }
+
+        private String pool(String op, Pooling.Window w, String path, String x) {
+            List<ProtoWriter> attrs = new ArrayList<>(List.of(OnnxWriter.attrInts("kernel_shape", w.kh(), w.kw()), OnnxWriter.attrInts("strides", w.sh(), w.sw()),
+                    OnnxWriter.attrInts("pads", w.ph(), w.pw(), w.ph(), w.pw())));
+            if (op.equals("AveragePool")) attrs.add(OnnxWriter.attrInt("count_include_pad", 1)); // Descent divides by the full window
+            return node(op, path, List.of(x), attrs.toArray(ProtoWriter[]::new));
+        }
+
+        private String flatten(String path, String x) {
+            return node("Flatten", path, List.of(x), OnnxWriter.attrInt("axis", 1));
+        }
+
+        private V batchNorm(BatchNorm b, String path, V in) {
+            String y = node("BatchNormalization", path, List.of(in.name(), init(b.weight()), init(b.bias()), init(b.runningMean()), init(b.runningVar())),
+                    OnnxWriter.attrFloat("epsilon", (float) b.eps()));
+            return new V(y, b.forward(in.x()));
+        }
+
+        private V layerNorm(LayerNorm l, String path, V in) {
+            String y = node("LayerNormalization", path, List.of(in.name(), init(l.weight()), init(l.bias())),
+                    OnnxWriter.attrInt("axis", -l.normalizedShape().length), OnnxWriter.attrFloat("epsilon", (float) l.eps()));
+            return new V(y, l.forward(in.x()));
+        }
+
+        /** GELU: the Gelu op from opset 20; before, ½·x·(1 + erf(x/√2)) or ½·x·(1 + tanh(√(2/π)·(x + 0.044715·x³))). */
+        private String gelu(boolean tanh, String path, String x) {
+            if (opset >= 20) return node("Gelu", path, List.of(x), OnnxWriter.attrString("approximate", tanh ? "tanh" : "none"));
+            String inner;
+            if (tanh) {
+                String cube = node("Mul", path, List.of(node("Mul", path, List.of(x, x)), x));
+                String sum = node("Add", path, List.of(x, node("Mul", path, List.of(cube, scalar(0.044715)))));
+                inner = node("Tanh", path, List.of(node("Mul", path, List.of(sum, scalar(Math.sqrt(2 / Math.PI))))));
+            } else {
+                inner = node("Erf", path, List.of(node("Mul", path, List.of(x, scalar(1 / Math.sqrt(2))))));
+            }
+            String half = node("Mul", path, List.of(x, scalar(0.5)));
+            return node("Mul", path, List.of(half, node("Add", path, List.of(inner, scalar(1)))));
+        }
+
+        /** conv–BN–ReLU–conv–BN plus the option-A shortcut (subsample by the stride, zero channels on both sides), then ReLU. */
+        private V basicBlock(BasicBlock b, String path, V in) throws OnnxException {
+            Map<String, Module> ch = b.namedChildren();
+            Conv2d conv1 = (Conv2d) ch.get("conv1");
+            V y = emit(conv1, join(path, "conv1"), in);
+            y = emit(ch.get("bn1"), join(path, "bn1"), y);
+            y = new V(node("Relu", path, List.of(y.name())), y.x().relu());
+            y = emit(ch.get("conv2"), join(path, "conv2"), y);
+            y = emit(ch.get("bn2"), join(path, "bn2"), y);
+            int stride = conv1.params().sh(), out = conv1.weight().size(0), inC = conv1.weight().size(1) * conv1.params().groups();
+            String s = in.name();
+            if (stride != 1) {
+                s = node("Slice", path, List.of(s, ints(0, 0), ints(Long.MAX_VALUE, Long.MAX_VALUE), ints(2, 3), ints(stride, stride)));
+            }
+            int extra = out - inC;
+            if (extra > 0) {
+                int before = extra / 2, after = extra - before;
+                s = node("Pad", path, List.of(s, ints(0, before, 0, 0, 0, after, 0, 0)), OnnxWriter.attrString("mode", "constant"));
+            }
+            String sum = node("Add", path, List.of(y.name(), s));
+            return new V(node("Relu", path, List.of(sum)), b.forward(in.x()));
+        }
+
+        /**
+         * Self-attention of {@code x}: the in-projection, split into Q, K and V, heads, softmax(Q·Kᵀ/√d) with future
+         * positions set to −∞ when causal, the heads side by side again, the out-projection.
+         */
+        private String attention(MultiheadAttention a, String path, String x, boolean causal) {
+            if (!a.batchFirst()) x = node("Transpose", path, List.of(x), OnnxWriter.attrInts("perm", 1, 0, 2));
+            int e = a.inProjWeight().size(1), h = a.numHeads(), d = e / h;
+            String qkv = node("MatMul", path, List.of(x, transposedWeight(a.inProjWeight(), path)));
+            if (a.inProjBias() != null) qkv = node("Add", path, List.of(qkv, init(a.inProjBias())));
+            String[] parts = nodes("Split", path, List.of(qkv, ints(e, e, e)), 3, OnnxWriter.attrInt("axis", -1));
+            String heads = ints(0, 0, h, d);
+            String q = node("Transpose", path, List.of(node("Reshape", path, List.of(parts[0], heads))), OnnxWriter.attrInts("perm", 0, 2, 1, 3));
+            String kt = node("Transpose", path, List.of(node("Reshape", path, List.of(parts[1], heads))), OnnxWriter.attrInts("perm", 0, 2, 3, 1));
+            String v = node("Transpose", path, List.of(node("Reshape", path, List.of(parts[2], heads))), OnnxWriter.attrInts("perm", 0, 2, 1, 3));
+            String scores = node("Mul", path, List.of(node("MatMul", path, List.of(q, kt)), scalar(1 / Math.sqrt(d))));
+            if (causal) {
+                String t = node("Squeeze", path, List.of(node("Shape", path, List.of(x), OnnxWriter.attrInt("start", 1), OnnxWriter.attrInt("end", 2)), ints(0)));
+                String r = node("Range", path, List.of(longScalar(0), t, longScalar(1)));
+                String future = node("Greater", path, List.of(node("Unsqueeze", path, List.of(r, ints(0))), node("Unsqueeze", path, List.of(r, ints(1)))));
+                scores = node("Where", path, List.of(future, scalar(Double.NEGATIVE_INFINITY), scores));
+            }
+            String weights = node("Softmax", path, List.of(scores), OnnxWriter.attrInt("axis", -1));
+            String o = node("Transpose", path, List.of(node("MatMul", path, List.of(weights, v))), OnnxWriter.attrInts("perm", 0, 2, 1, 3));
+            o = node("Reshape", path, List.of(o, ints(0, 0, e)));
+            o = linearNd(a.outProj(), join(path, "out_proj"), o);
+            if (!a.batchFirst()) o = node("Transpose", path, List.of(o), OnnxWriter.attrInts("perm", 1, 0, 2));
+            return o;
+        }
+
+        /** x + attn(ln_1(x)) (causal), then + mlp(ln_2(·)). */
+        private V transformerBlock(TransformerBlock b, String path, V in) throws OnnxException {
+            Map<String, Module> ch = b.namedChildren();
+            V h = emit(ch.get("ln_1"), join(path, "ln_1"), in);
+            MultiheadAttention attn = b.attn();
+            V a = new V(attention(attn, join(path, "attn"), h.name(), true), attn.forwardCausal(h.x()));
+            V x = new V(node("Add", path, List.of(in.name(), a.name())), in.x().add(a.x()));
+            V m = emit(b.mlp(), join(path, "mlp"), emit(ch.get("ln_2"), join(path, "ln_2"), x));
+            return new V(node("Add", path, List.of(x.name(), m.name())), b.forward(in.x()));
+        }
+
+        /** Token embedding plus the first T rows of the position table, the blocks, ln_f, logits against the token embedding. */
+        private V gpt(GPT g, String path, V in) throws OnnxException {
+            if (path.isEmpty()) sequenceDynamic = true;
+            Map<String, Module> ch = g.namedChildren();
+            Embedding wte = g.tokenEmbedding(), wpe = (Embedding) ch.get("wpe");
+            String tok = node("Gather", join(path, "wte"), List.of(init(wte.weight()), in.name()), OnnxWriter.attrInt("axis", 0));
+            String t = node("Shape", path, List.of(in.name()), OnnxWriter.attrInt("start", 1), OnnxWriter.attrInt("end", 2));
+            String pos = node("Slice", join(path, "wpe"), List.of(init(wpe.weight()), ints(0), t, ints(0)));
+            Tensor ex = wte.forward(in.x()).add(wpe.forward(Tensor.arange(in.x().size(1))));
+            V x = new V(node("Add", path, List.of(tok, pos)), ex);
+            x = emit(ch.get("h"), join(path, "h"), x);
+            x = emit(ch.get("ln_f"), join(path, "ln_f"), x);
+            String logits = node("MatMul", path, List.of(x.name(), transposedWeight(wte.weight(), path)));
+            return new V(logits, g.forward(in.x()));
+        }
+
+        // ---- graph building --------------------------------------------------------------------------------
+
+        private static String join(String path, String name) {
+            return path.isEmpty() ? name : path + "." + name;
+        }
+
+        /** A node with one output; returns the output's name (also the node's name). */
+        private String node(String op, String path, List<String> inputs, ProtoWriter... attrs) {
+            return nodes(op, path, inputs, 1, attrs)[0];
+        }
+
+        private String[] nodes(String op, String path, List<String> inputs, int outputs, ProtoWriter... attrs) {
+            String name = (path.isEmpty() ? "" : path + "/") + op + "_" + counter++;
+            String[] outs = new String[outputs];
+            for (int k = 0; k < outputs; k++) outs[k] = outputs == 1 ? name : name + ":" + k;
+            graph.node(op, name, inputs, List.of(outs), attrs);
+            return outs;
+        }
+
+        /** The initializer of a parameter or buffer of the model, named by its state-dict name (written once). */
+        private String init(Tensor t) {
+            String name = stateNames.get(t);
+            if (name == null) throw new IllegalStateException("OnnxExport: a tensor of shape " + Shape.format(t.shape()) + " is not in the model's state dict");
+            if (written.putIfAbsent(name, name) == null) graph.init(name, t.detach());
+            return name;
+        }
+
+        /** The transpose of a 2-d weight (a Transpose node over its initializer, made once per weight). */
+        private String transposedWeight(Tensor w, String path) {
+            String name = init(w);
+            String t = transposed.get(name);
+            if (t == null) {
+                t = node("Transpose", path, List.of(name), OnnxWriter.attrInts("perm", 1, 0));
+                transposed.put(name, t);
+            }
+            return t;
+        }
+
+        /** A Constant node holding int64 values {@code [n]} (made once per value). */
+        private String ints(long... v) {
+            return constant("i" + java.util.Arrays.toString(v), Tensor.of(v, v.length));
+        }
+
+        /** A Constant node holding an int64 scalar. */
+        private String longScalar(long v) {
+            return constant("l" + v, Tensor.of(new long[] {v}, 1).reshape());
+        }
+
+        /** A Constant node holding a scalar of the model's float type. */
+        private String scalar(double v) {
+            return constant("f" + v, Tensor.scalar(v, floatType));
+        }
+
+        private String constant(String key, Tensor value) {
+            String name = constants.get(key);
+            if (name == null) {
+                name = "const_" + constants.size();
+                graph.node("Constant", name, List.of(), List.of(name), OnnxWriter.attrTensor("value", value));
+                constants.put(key, name);
+            }
+            return name;
+        }
+    }
+}

@@ -1,0 +1,263 @@
+package dev.descent.onnx;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.descent.core.DType;
+import dev.descent.core.Shape;
+import dev.descent.core.Tensor;
+import dev.descent.core.autograd.GradMode;
+import dev.descent.nn.AvgPool2d;
+import dev.descent.nn.BatchNorm1d;
+import dev.descent.nn.BatchNorm2d;
+import dev.descent.nn.BigramLanguageModel;
+import dev.descent.nn.Conv2d;
+import dev.descent.nn.Dropout;
+import dev.descent.nn.ELU;
+import dev.descent.nn.Flatten;
+import dev.descent.nn.GELU;
+import dev.descent.nn.GPT;
+import dev.descent.nn.LSTM;
+import dev.descent.nn.LayerNorm;
+import dev.descent.nn.LeakyReLU;
+import dev.descent.nn.Linear;
+import dev.descent.nn.MaxPool2d;
+import dev.descent.nn.Models;
+import dev.descent.nn.Module;
+import dev.descent.nn.MultiheadAttention;
+import dev.descent.nn.ReLU;
+import dev.descent.nn.Residual;
+import dev.descent.nn.Sequential;
+import dev.descent.nn.SiLU;
+import dev.descent.nn.Sigmoid;
+import dev.descent.nn.Tanh;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.SplittableRandom;
+import java.util.random.RandomGenerator;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Export → {@link OnnxModel#read} → the same outputs as Descent's forward (eval mode), to 1e-5 relative (the largest
+ * difference over the largest magnitude of Descent's output), on random inputs with batch sizes other than the
+ * example's. The importer's kernels are a separate path (ONNX ops mapped one by one), so this checks the translation.
+ */
+class OnnxExportTest {
+    @TempDir
+    Path dir;
+
+    /** max |a − b| ≤ 1e-5 · max |expected| (and both shapes equal). */
+    static void assertClose(Tensor expected, Tensor actual, String what) {
+        assertArrayEquals(expected.shape(), actual.shape(), what + ": shape");
+        double[] e = expected.to(DType.FLOAT64).contiguous().toDoubleArray(), a = actual.to(DType.FLOAT64).contiguous().toDoubleArray();
+        double scale = 0, diff = 0;
+        for (int i = 0; i < e.length; i++) {
+            scale = Math.max(scale, Math.abs(e[i]));
+            diff = Math.max(diff, Math.abs(e[i] - a[i]));
+            assertFalse(Double.isNaN(a[i]), what + ": NaN at " + i);
+        }
+        assertTrue(diff <= 1e-5 * Math.max(scale, 1e-30), what + ": largest difference " + diff + " over largest magnitude " + scale);
+    }
+
+    /** Exports with {@code example}, reads the file back, and compares with Descent on every input. */
+    private OnnxModel roundTrip(Module m, Tensor example, long opset, Tensor... inputs) throws IOException {
+        m.eval();
+        Path f = dir.resolve("model-" + opset + ".onnx");
+        OnnxExport.write(m, example, f, opset);
+        OnnxModel back = OnnxModel.read(f);
+        try (var _ = GradMode.noGrad()) {
+            for (Tensor x : Stream.concat(Stream.of(example), Stream.of(inputs)).toList()) {
+                assertClose(m.forward(x), back.forward(x), m.getClass().getSimpleName() + " on " + Shape.format(x.shape()) + " (opset " + opset + ")");
+            }
+        }
+        return back;
+    }
+
+    /** Replaces every batch norm's weight, bias, running mean and running variance by random values (variance in [0.5, 2.5)). */
+    private static void randomizeBatchNorms(Module m, RandomGenerator rng) {
+        Map<String, Tensor> state = new HashMap<>(m.stateDict());
+        for (Map.Entry<String, Tensor> e : m.stateDict().entrySet()) {
+            String k = e.getKey();
+            int[] s = e.getValue().shape();
+            if (k.endsWith("running_var")) state.put(k, Tensor.rand(rng, s).mul(2).add(0.5));
+            else if (k.endsWith("running_mean")) state.put(k, Tensor.randn(rng, s).mul(0.5));
+            else if ((k.endsWith("weight") || k.endsWith("bias")) && s.length == 1 && k.contains("bn")) state.put(k, Tensor.randn(rng, s).mul(0.3).add(k.endsWith("weight") ? 1 : 0));
+        }
+        m.loadStateDict(state);
+    }
+
+    private static Tensor tokens(RandomGenerator rng, int vocab, int b, int t) {
+        return Tensor.randint(0, vocab, rng, b, t);
+    }
+
+    @Test
+    void simpleCnnRoundTrips() throws IOException {
+        RandomGenerator rng = new SplittableRandom(1);
+        Sequential m = Models.simpleCnn(3, 16, 10, rng);
+        roundTrip(m, Tensor.randn(rng, 2, 3, 16, 16), OnnxExport.DEFAULT_OPSET, Tensor.randn(rng, 1, 3, 16, 16), Tensor.randn(rng, 5, 3, 16, 16));
+    }
+
+    @Test
+    void resnetWithRunningStatisticsRoundTrips() throws IOException {
+        RandomGenerator rng = new SplittableRandom(2);
+        Sequential m = Models.cifarResNet(1, 10, rng); // ResNet-8: every stage entry (stride 2, channel padding) appears
+        randomizeBatchNorms(m, rng);
+        // The statistics really are not the defaults (so batch norm is not the identity).
+        Tensor var = m.stateDict().get("1.running_var");
+        assertTrue(Math.abs(var.sum().item() - 16) > 0.5, "running variance was randomised");
+        roundTrip(m, Tensor.randn(rng, 2, 3, 16, 16), OnnxExport.DEFAULT_OPSET, Tensor.randn(rng, 1, 3, 16, 16), Tensor.randn(rng, 3, 3, 16, 16));
+    }
+
+    @Test
+    void resnet32RoundTrips() throws IOException {
+        RandomGenerator rng = new SplittableRandom(3);
+        Sequential m = Models.resnet32(10, rng);
+        randomizeBatchNorms(m, rng);
+        roundTrip(m, Tensor.randn(rng, 2, 3, 16, 16), OnnxExport.DEFAULT_OPSET, Tensor.randn(rng, 1, 3, 16, 16));
+    }
+
+    @Test
+    void mlpsRoundTrip() throws IOException {
+        RandomGenerator rng = new SplittableRandom(4);
+        // descent train's "mlp": flatten, 256, ReLU, classes.
+        Sequential mlp = new Sequential(new Flatten(), new Linear(3 * 8 * 8, 256, rng), new ReLU(), new Linear(256, 10, rng));
+        roundTrip(mlp, Tensor.randn(rng, 4, 3, 8, 8), OnnxExport.DEFAULT_OPSET, Tensor.randn(rng, 1, 3, 8, 8), Tensor.randn(rng, 7, 3, 8, 8));
+        // Every activation, batch norm over features, a residual, dropout (inference: none) and a layer without bias.
+        Sequential deep = new Sequential(new Linear(12, 16, rng), new BatchNorm1d(16), new LeakyReLU(0.1), new Dropout(0.3, rng),
+                new Residual(new Sequential(new Linear(16, 16, rng), new Tanh())), new Linear(16, 16, false, rng), new Sigmoid(),
+                new Linear(16, 16, rng), new SiLU(), new Linear(16, 16, rng), new GELU(), new Linear(16, 16, rng), new GELU(true),
+                new LayerNorm(16), new Linear(16, 3, rng));
+        Map<String, Tensor> state = new HashMap<>(deep.stateDict());
+        state.put("1.running_mean", Tensor.randn(rng, 16));
+        state.put("1.running_var", Tensor.rand(rng, 16).add(0.5));
+        deep.loadStateDict(state);
+        for (long opset : new long[] {17, 18, 20, 21}) {
+            roundTrip(deep, Tensor.randn(rng, 5, 12), opset, Tensor.randn(rng, 1, 12), Tensor.randn(rng, 9, 12));
+        }
+    }
+
+    @Test
+    void convolutionOptionsAndPoolsRoundTrip() throws IOException {
+        RandomGenerator rng = new SplittableRandom(5);
+        Sequential m = new Sequential(new Conv2d(2, 6, 3, 2, 1, 2, 2, true, rng), new BatchNorm2d(6), new ReLU(), new AvgPool2d(3, 1, 1),
+                new Conv2d(6, 4, 1, 1, 0, rng), new MaxPool2d(3, 2, 1), new Flatten(), new Linear(4 * 3 * 3, 5, rng));
+        randomizeBatchNorms(m, rng);
+        roundTrip(m, Tensor.randn(rng, 2, 2, 11, 11), OnnxExport.DEFAULT_OPSET, Tensor.randn(rng, 3, 2, 11, 11));
+    }
+
+    @Test
+    void gptRoundTripsAtOtherBatchesAndLengths() throws IOException {
+        RandomGenerator rng = new SplittableRandom(6);
+        GPT m = Models.gpt(13, 8, 2, 2, 16, rng);
+        // GPT-2's initialisation (std 0.02) makes attention nearly uniform; larger weights make every position's weights differ.
+        Map<String, Tensor> state = new HashMap<>();
+        m.stateDict().forEach((k, v) -> state.put(k, v.dtype().isFloatingPoint() ? v.add(Tensor.randn(rng, v.shape()).mul(0.3)) : v));
+        m.loadStateDict(state);
+        for (long opset : new long[] {17, 20}) {
+            roundTrip(m, tokens(rng, 13, 2, 5), opset, tokens(rng, 13, 1, 8), tokens(rng, 13, 3, 3), tokens(rng, 13, 4, 1));
+        }
+    }
+
+    @Test
+    void attentionAndBigramRoundTrip() throws IOException {
+        RandomGenerator rng = new SplittableRandom(7);
+        // Time-major attention (PyTorch's default layout), non-causal, between linears.
+        Sequential timeMajor = new Sequential(new Linear(6, 8, rng), new MultiheadAttention(8, 2, rng), new Linear(8, 3, rng));
+        roundTrip(timeMajor, Tensor.randn(rng, 4, 2, 6), OnnxExport.DEFAULT_OPSET, Tensor.randn(rng, 4, 5, 6));
+        Sequential batchFirst = new Sequential(new MultiheadAttention(8, 4, 0, false, true, rng), new LayerNorm(8));
+        roundTrip(batchFirst, Tensor.randn(rng, 3, 5, 8), OnnxExport.DEFAULT_OPSET, Tensor.randn(rng, 1, 5, 8));
+        BigramLanguageModel bigram = new BigramLanguageModel(7);
+        bigram.loadStateDict(Map.of("table", Tensor.randn(rng, 7, 7)));
+        roundTrip(bigram, tokens(rng, 7, 2, 4), OnnxExport.DEFAULT_OPSET, tokens(rng, 7, 5, 9));
+    }
+
+    @Test
+    void initializersAreTheStateDictNamesAndDimensionsAreSymbolic() throws IOException {
+        RandomGenerator rng = new SplittableRandom(8);
+        Sequential cnn = Models.simpleCnn(1, 8, 4, rng);
+        Path f = dir.resolve("cnn.onnx");
+        OnnxExport.write(cnn, Tensor.randn(rng, 2, 1, 8, 8), f);
+        OnnxFile.Model m = OnnxFile.read(f);
+        assertEquals(OnnxExport.DEFAULT_OPSET, m.opsets().get(""));
+        assertEquals(cnn.namedParameters().keySet(), m.graph().initializers().keySet());
+        for (Map.Entry<String, Tensor> e : m.graph().initializers().entrySet()) {
+            assertArrayEquals(cnn.namedParameters().get(e.getKey()).toFloatArray(), e.getValue().toFloatArray(), e.getKey());
+        }
+        OnnxFile.ValueInfo in = m.graph().inputs().get(0), out = m.graph().outputs().get(0);
+        assertEquals(OnnxExport.INPUT, in.name());
+        assertEquals(List.of(new OnnxFile.Dim(-1, "N"), new OnnxFile.Dim(1, ""), new OnnxFile.Dim(8, ""), new OnnxFile.Dim(8, "")), dims(in));
+        assertEquals(OnnxExport.OUTPUT, out.name());
+        assertEquals(List.of("N", "4"), dimsAsText(out));
+        for (OnnxFile.Node n : m.graph().nodes()) assertTrue(OnnxOps.SUPPORTED.contains(n.opType()), n.opType());
+
+        GPT gpt = Models.gpt(5, 6, 1, 1, 4, rng);
+        Path g = dir.resolve("gpt.onnx");
+        OnnxExport.write(gpt, tokens(rng, 5, 1, 3), g);
+        OnnxFile.Model gm = OnnxFile.read(g);
+        // The tied output projection is wte.weight itself: stored once.
+        assertEquals(gpt.namedParameters().keySet(), gm.graph().initializers().keySet());
+        assertEquals(OnnxFile.INT64, gm.graph().inputs().get(0).elemType());
+        assertEquals(List.of("N", "T"), dimsAsText(gm.graph().inputs().get(0)));
+        assertEquals(List.of("N", "T", "5"), dimsAsText(gm.graph().outputs().get(0)));
+
+        // Batch norm: the running statistics are initializers too, under their state-dict names.
+        Sequential bn = new Sequential(new Linear(3, 4, rng), new BatchNorm1d(4));
+        Path b = dir.resolve("bn.onnx");
+        OnnxExport.write(bn, Tensor.randn(rng, 2, 3), b);
+        assertEquals(Set.of("0.weight", "0.bias", "1.weight", "1.bias", "1.running_mean", "1.running_var"), OnnxFile.read(b).graph().initializers().keySet());
+    }
+
+    private static List<OnnxFile.Dim> dims(OnnxFile.ValueInfo v) {
+        return v.shape().stream().map(d -> d.value() >= 0 ? new OnnxFile.Dim(d.value(), "") : new OnnxFile.Dim(-1, d.param())).toList();
+    }
+
+    private static List<String> dimsAsText(OnnxFile.ValueInfo v) {
+        return v.shape().stream().map(d -> d.value() >= 0 ? Long.toString(d.value()) : d.param()).toList();
+    }
+
+    @Test
+    void anUnsupportedModuleIsRefusedByClassAndPath() throws IOException {
+        RandomGenerator rng = new SplittableRandom(9);
+        Path f = dir.resolve("refused.onnx");
+        Files.writeString(f, "previous content");
+        Sequential m = new Sequential(new Linear(4, 4, rng), new Sequential(new ReLU(), new ELU()), new Linear(4, 2, rng));
+        OnnxException e = assertThrows(OnnxException.class, () -> OnnxExport.write(m, Tensor.randn(rng, 2, 4), f));
+        assertTrue(e.getMessage().contains("'1.1'") && e.getMessage().contains("dev.descent.nn.ELU"), e.getMessage());
+        assertFalse(e.getMessage().contains("\n"), "one line");
+        assertEquals("previous content", Files.readString(f), "a refused export leaves the file as it was");
+        try (var files = Files.list(dir)) {
+            assertEquals(List.of(f), files.toList(), "no temporary file is left behind");
+        }
+
+        Module lstm = Models.charLstm(5, 4, 4, 1, rng);
+        OnnxException r = assertThrows(OnnxException.class, () -> OnnxExport.write(lstm, tokens(rng, 5, 1, 3), dir.resolve("lstm.onnx")));
+        assertTrue(r.getMessage().contains("the model") && r.getMessage().contains("dev.descent.nn.CharLSTM"), r.getMessage());
+        Sequential inner = new Sequential(new Linear(3, 3, rng), new LSTM(3, 3, 1, rng));
+        OnnxException s = assertThrows(OnnxException.class, () -> OnnxExport.write(inner, Tensor.randn(rng, 2, 3), dir.resolve("lstm2.onnx")));
+        assertTrue(s.getMessage().contains("'1'") && s.getMessage().contains("dev.descent.nn.LSTM"), s.getMessage());
+        assertFalse(Files.exists(dir.resolve("lstm.onnx")) || Files.exists(dir.resolve("lstm2.onnx")));
+        assertThrows(IllegalArgumentException.class, () -> OnnxExport.write(m, Tensor.randn(rng, 2, 4), f, 16));
+    }
+
+    @Test
+    void exportLeavesTheModelAsItWas() throws IOException {
+        RandomGenerator rng = new SplittableRandom(10);
+        Sequential m = Models.cifarResNet(1, 3, rng);
+        m.train();
+        Map<String, Tensor> before = new HashMap<>();
+        m.stateDict().forEach((k, v) -> before.put(k, v.clone()));
+        OnnxExport.write(m, Tensor.randn(rng, 2, 3, 8, 8), dir.resolve("r.onnx"));
+        assertTrue(m.isTraining(), "the training flag is restored");
+        m.stateDict().forEach((k, v) -> assertArrayEquals(before.get(k).to(DType.FLOAT64).toDoubleArray(), v.to(DType.FLOAT64).toDoubleArray(), k));
+    }
+}
