@@ -32,7 +32,8 @@ final class OnnxOps {
             "Gemm", "GlobalAveragePool", "Greater", "HardSigmoid", "HardSwish", "Identity", "InstanceNormalization", "LayerNormalization",
             "LeakyRelu", "Less", "Log", "LogSoftmax", "MatMul", "MaxPool", "Mul", "Neg", "Not", "Pad", "Pow", "Range", "ReduceMax",
             "ReduceMean", "ReduceSum", "Relu", "Reshape", "Resize", "Shape", "Sigmoid", "Slice", "Softmax", "Split", "Sqrt", "Squeeze", "Sub",
-            "Tanh", "Tile", "Transpose", "Unsqueeze", "Where"));
+            "Tanh", "Tile", "Transpose", "Unsqueeze", "Where",
+            "GRU", "LSTM"));
 
     static Kernel compile(NodeContext c) throws OnnxException {
         if (!c.node.domain().isEmpty()) throw c.unsupported("the domain '" + c.node.domain() + "' is not supported (only ai.onnx)");
@@ -96,6 +97,8 @@ final class OnnxOps {
             case "Range" -> range(c);
             case "ConstantOfShape" -> constantOfShape(c);
             case "Pad" -> Resampling.pad(c);
+            case "LSTM" -> OnnxRecurrent.lstm(c);
+            case "GRU" -> OnnxRecurrent.gru(c);
             default -> throw c.unsupported(c.node.opType() + " is not supported (supported: " + String.join(", ", SUPPORTED) + ")");
         };
         c.done();
