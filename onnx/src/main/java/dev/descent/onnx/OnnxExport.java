@@ -12,14 +12,17 @@ import dev.descent.nn.AvgPool2d;
 import dev.descent.nn.BasicBlock;
 import dev.descent.nn.BatchNorm;
 import dev.descent.nn.BigramLanguageModel;
+import dev.descent.nn.CharLSTM;
 import dev.descent.nn.Conv2d;
 import dev.descent.nn.Dropout;
 import dev.descent.nn.Embedding;
 import dev.descent.nn.Flatten;
 import dev.descent.nn.GELU;
 import dev.descent.nn.GPT;
+import dev.descent.nn.GRU;
 import dev.descent.nn.GlobalAvgPool2d;
 import dev.descent.nn.LayerNorm;
+import dev.descent.nn.LSTM;
 import dev.descent.nn.LeakyReLU;
 import dev.descent.nn.Linear;
 import dev.descent.nn.MaxPool2d;
@@ -51,15 +54,16 @@ import java.util.Map;
  * {@link GlobalAvgPool2d}, {@link Flatten}, {@link BatchNorm} (1-d and 2-d), {@link LayerNorm}, {@link ReLU},
  * {@link LeakyReLU}, {@link Sigmoid}, {@link Tanh}, {@link SiLU}, {@link GELU} (exact and tanh), {@link Dropout},
  * {@link Residual}, {@link BasicBlock}, {@link Embedding}, {@link MultiheadAttention} (self-attention),
- * {@link TransformerBlock}, {@link GPT} and {@link BigramLanguageModel} — which covers {@code Models.simpleCnn}, the
- * CIFAR ResNets, MLPs and {@code Models.gpt}. Any other module is refused with an {@link OnnxException} whose one-line
- * message names its class and its path in the model (recurrent layers such as LSTM and GRU among them: Descent's
- * importer has no recurrent ops yet, and a file it cannot read back is not written).
+ * {@link TransformerBlock}, {@link GPT}, {@link BigramLanguageModel}, {@link LSTM} and {@link GRU} (any layers, either
+ * direction, batch first or not; from a zero state, output sequence only) and {@link CharLSTM} — which covers
+ * {@code Models.simpleCnn}, the CIFAR ResNets, MLPs, {@code Models.gpt} and {@code Models.charLstm}. Any other module
+ * is refused with an {@link OnnxException} whose one-line message names its class and its path in the model.
  *
  * <p>Parameters and buffers the graph reads are initializers named by their state-dict names ({@code 0.weight},
  * {@code h.0.attn.in_proj_weight}, {@code 1.running_mean}); a weight used twice (GPT's tied embedding) is stored
- * once. The graph has one input, {@code input}, and one output, {@code output}. The first dimension of both is the
- * symbolic batch {@code N}; for token models (GPT, bigram) the second is the symbolic sequence length {@code T}
+ * once; LSTM and GRU weights are initializers under their PyTorch names too, put in ONNX's gate order by Split and
+ * Concat nodes. The graph has one input, {@code input}, and one output, {@code output}. The first dimension of both is the
+ * symbolic batch {@code N}; for token models (GPT, bigram, CharLSTM) the second is the symbolic sequence length {@code T}
  * (up to the GPT's context). Other dimensions are fixed to the example's.
  *
  * <p>Only ops that {@link OnnxModel} loads are written, so every exported file loads back into Descent. The default
@@ -258,6 +262,15 @@ public final class OnnxExport {
                 case MultiheadAttention a -> new V(attention(a, path, in.name(), false), a.forward(in.x()));
                 case TransformerBlock t -> transformerBlock(t, path, in);
                 case GPT g -> gpt(g, path, in);
+                case LSTM l -> recurrent(l, "LSTM", new int[] {0, 3, 1, 2}, l.batchFirst(), path, in);
+                case GRU g -> recurrent(g, "GRU", new int[] {1, 0, 2}, g.batchFirst(), path, in);
+                case CharLSTM c -> {
+                    if (path.isEmpty()) sequenceDynamic = true;
+                    Map<String, Module> ch = c.namedChildren();
+                    V x = emit(ch.get("embed"), join(path, "embed"), in);
+                    x = emit(ch.get("lstm"), join(path, "lstm"), x);
+                    yield emit(ch.get("head"), join(path, "head"), x);
+                }
                 default -> throw new OnnxException("OnnxExport: cannot export " + (path.isEmpty() ? "the model" : "module '" + path + "'") + " ("
                         + m.getClass().getName() + "): it is not a layer the export translates (see OnnxExport's documentation for the list)");
             };
@@ -407,6 +420,63 @@ public final class OnnxExport {
             x = emit(ch.get("ln_f"), join(path, "ln_f"), x);
             String logits = node("MatMul", path, List.of(x.name(), transposedWeight(wte.weight(), path)));
             return new V(logits, g.forward(in.x()));
+        }
+
+        /**
+         * An LSTM or GRU layer stack: one ONNX node per layer (both directions in it), time-major. ONNX orders the gates
+         * i, o, f, c (LSTM) and z, r, h (GRU), PyTorch i, f, g, o and r, z, n: the state-dict weights stay the initializers
+         * and Split/Concat nodes reorder their row blocks ({@code order[k]}: the PyTorch block that is ONNX's k-th). The
+         * GRU's PyTorch form applies the reset gate after the recurrent product: {@code linear_before_reset = 1}.
+         */
+        private V recurrent(Module r, String op, int[] order, boolean batchFirst, String path, V in) throws OnnxException {
+            if (in.x().dim() != 3) {
+                throw new OnnxException("OnnxExport: cannot export module '" + path + "' (" + r.getClass().getName() + ") on unbatched input "
+                        + Shape.format(in.x().shape()) + ": give an example with a batch dimension");
+            }
+            Map<String, Parameter> p = r.namedParameters();
+            int hidden = p.get("weight_hh_l0").size(1), dirs = p.containsKey("weight_ih_l0_reverse") ? 2 : 1, layers = 0;
+            while (p.containsKey("weight_ih_l" + layers)) layers++;
+            boolean bias = p.containsKey("bias_ih_l0");
+            String x = batchFirst ? node("Transpose", path, List.of(in.name()), OnnxWriter.attrInts("perm", 1, 0, 2)) : in.name();
+            for (int l = 0; l < layers; l++) {
+                String[] w = new String[dirs], rr = new String[dirs], b = new String[dirs];
+                for (int d = 0; d < dirs; d++) {
+                    String suffix = l + (d == 1 ? "_reverse" : "");
+                    w[d] = gateOrder(p.get("weight_ih_l" + suffix), order, hidden, path);
+                    rr[d] = gateOrder(p.get("weight_hh_l" + suffix), order, hidden, path);
+                    if (bias) {
+                        b[d] = node("Concat", path, List.of(gateOrder(p.get("bias_ih_l" + suffix), order, hidden, path),
+                                gateOrder(p.get("bias_hh_l" + suffix), order, hidden, path)), OnnxWriter.attrInt("axis", 0));
+                    }
+                }
+                List<String> ins = new ArrayList<>(List.of(x, stack(w, path), stack(rr, path)));
+                if (bias) ins.add(stack(b, path));
+                List<ProtoWriter> attrs = new ArrayList<>(List.of(OnnxWriter.attrInt("hidden_size", hidden),
+                        OnnxWriter.attrString("direction", dirs == 2 ? "bidirectional" : "forward")));
+                if (op.equals("GRU")) attrs.add(OnnxWriter.attrInt("linear_before_reset", 1));
+                String y = node(op, join(path, "l" + l), ins, attrs.toArray(ProtoWriter[]::new)); // Y [T, D, B, H]
+                y = node("Transpose", path, List.of(y), OnnxWriter.attrInts("perm", 0, 2, 1, 3));
+                x = node("Reshape", path, List.of(y, ints(0, 0, -1))); // [T, B, D·H]
+            }
+            String out = batchFirst ? node("Transpose", path, List.of(x), OnnxWriter.attrInts("perm", 1, 0, 2)) : x;
+            return new V(out, r.forward(in.x()));
+        }
+
+        /** A weight or bias with its row blocks of {@code hidden} rows put in ONNX's gate order. */
+        private String gateOrder(Tensor t, int[] order, int hidden, String path) {
+            long[] sizes = new long[order.length];
+            java.util.Arrays.fill(sizes, hidden);
+            String[] parts = nodes("Split", path, List.of(init(t), ints(sizes)), order.length, OnnxWriter.attrInt("axis", 0));
+            List<String> reordered = new ArrayList<>();
+            for (int k : order) reordered.add(parts[k]);
+            return node("Concat", path, reordered, OnnxWriter.attrInt("axis", 0));
+        }
+
+        /** The per-direction tensors stacked on a new first axis. */
+        private String stack(String[] perDirection, String path) {
+            List<String> parts = new ArrayList<>();
+            for (String s : perDirection) parts.add(node("Unsqueeze", path, List.of(s, ints(0))));
+            return parts.size() == 1 ? parts.get(0) : node("Concat", path, parts, OnnxWriter.attrInt("axis", 0));
         }
 
         // ---- graph building --------------------------------------------------------------------------------

@@ -20,7 +20,10 @@ import dev.descent.nn.ELU;
 import dev.descent.nn.Flatten;
 import dev.descent.nn.GELU;
 import dev.descent.nn.GPT;
+import dev.descent.nn.GRU;
+import dev.descent.nn.GroupNorm;
 import dev.descent.nn.LSTM;
+import dev.descent.nn.RMSNorm;
 import dev.descent.nn.LayerNorm;
 import dev.descent.nn.LeakyReLU;
 import dev.descent.nn.Linear;
@@ -182,6 +185,23 @@ class OnnxExportTest {
     }
 
     @Test
+    void recurrentModelsRoundTrip() throws IOException {
+        RandomGenerator rng = new SplittableRandom(11);
+        Module charLstm = Models.charLstm(9, 6, 5, 2, rng);
+        roundTrip(charLstm, tokens(rng, 9, 2, 4), OnnxExport.DEFAULT_OPSET, tokens(rng, 9, 1, 7), tokens(rng, 9, 3, 1));
+        // Time-major, two bidirectional layers, between linears.
+        Sequential lstm = new Sequential(new Linear(3, 4, rng), new LSTM(4, 5, 2, true, false, 0, true, rng), new Linear(10, 2, rng));
+        roundTrip(lstm, Tensor.randn(rng, 6, 2, 3), OnnxExport.DEFAULT_OPSET, Tensor.randn(rng, 3, 4, 3));
+        // GRU: batch first, bidirectional, two layers; and one without biases.
+        Sequential gru = new Sequential(new GRU(3, 4, 2, true, true, 0, true, rng), new Tanh());
+        roundTrip(gru, Tensor.randn(rng, 2, 5, 3), OnnxExport.DEFAULT_OPSET, Tensor.randn(rng, 4, 2, 3));
+        OnnxFile.Model file = OnnxFile.read(dir.resolve("model-17.onnx"));
+        assertTrue(file.graph().initializers().containsKey("0.weight_ih_l1_reverse"), file.graph().initializers().keySet().toString());
+        Sequential plain = new Sequential(new GRU(3, 4, 1, false, true, rng), new LSTM(4, 3, 1, false, true, rng));
+        roundTrip(plain, Tensor.randn(rng, 2, 5, 3), 21, Tensor.randn(rng, 1, 8, 3));
+    }
+
+    @Test
     void initializersAreTheStateDictNamesAndDimensionsAreSymbolic() throws IOException {
         RandomGenerator rng = new SplittableRandom(8);
         Sequential cnn = Models.simpleCnn(1, 8, 4, rng);
@@ -239,13 +259,13 @@ class OnnxExportTest {
             assertEquals(List.of(f), files.toList(), "no temporary file is left behind");
         }
 
-        Module lstm = Models.charLstm(5, 4, 4, 1, rng);
-        OnnxException r = assertThrows(OnnxException.class, () -> OnnxExport.write(lstm, tokens(rng, 5, 1, 3), dir.resolve("lstm.onnx")));
-        assertTrue(r.getMessage().contains("the model") && r.getMessage().contains("dev.descent.nn.CharLSTM"), r.getMessage());
-        Sequential inner = new Sequential(new Linear(3, 3, rng), new LSTM(3, 3, 1, rng));
-        OnnxException s = assertThrows(OnnxException.class, () -> OnnxExport.write(inner, Tensor.randn(rng, 2, 3), dir.resolve("lstm2.onnx")));
-        assertTrue(s.getMessage().contains("'1'") && s.getMessage().contains("dev.descent.nn.LSTM"), s.getMessage());
-        assertFalse(Files.exists(dir.resolve("lstm.onnx")) || Files.exists(dir.resolve("lstm2.onnx")));
+        Module top = new RMSNorm(4);
+        OnnxException r = assertThrows(OnnxException.class, () -> OnnxExport.write(top, Tensor.randn(rng, 2, 4), dir.resolve("rms.onnx")));
+        assertTrue(r.getMessage().contains("the model") && r.getMessage().contains("dev.descent.nn.RMSNorm"), r.getMessage());
+        Sequential inner = new Sequential(new Linear(3, 4, rng), new GroupNorm(2, 4));
+        OnnxException s = assertThrows(OnnxException.class, () -> OnnxExport.write(inner, Tensor.randn(rng, 2, 3), dir.resolve("gn.onnx")));
+        assertTrue(s.getMessage().contains("'1'") && s.getMessage().contains("dev.descent.nn.GroupNorm"), s.getMessage());
+        assertFalse(Files.exists(dir.resolve("rms.onnx")) || Files.exists(dir.resolve("gn.onnx")));
         assertThrows(IllegalArgumentException.class, () -> OnnxExport.write(m, Tensor.randn(rng, 2, 4), f, 16));
     }
 
