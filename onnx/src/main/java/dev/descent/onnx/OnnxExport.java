@@ -63,8 +63,9 @@ import java.util.Map;
  * {@code h.0.attn.in_proj_weight}, {@code 1.running_mean}); a weight used twice (GPT's tied embedding) is stored
  * once; LSTM and GRU weights are initializers under their PyTorch names too, put in ONNX's gate order by Split and
  * Concat nodes. The graph has one input, {@code input}, and one output, {@code output}. The first dimension of both is the
- * symbolic batch {@code N}; for token models (GPT, bigram, CharLSTM) the second is the symbolic sequence length {@code T}
- * (up to the GPT's context). Other dimensions are fixed to the example's.
+ * symbolic batch {@code N}; for sequence models (an attention, recurrent or embedding layer, and no Flatten, convolution
+ * or pooling) the first two are the batch and the symbolic sequence length {@code T} (up to a GPT's context), in the
+ * order of the first sequence layer's layout. Other dimensions are fixed to the example's.
  *
  * <p>Only ops that {@link OnnxModel} loads are written, so every exported file loads back into Descent. The default
  * opset is {@value #DEFAULT_OPSET}, the first with LayerNormalization (GPT needs it) and the one most ONNX runtimes
@@ -177,13 +178,15 @@ public final class OnnxExport {
         private final Map<String, String> written = new HashMap<>(), transposed = new HashMap<>(), constants = new HashMap<>();
         private DType floatType = DType.FLOAT32;
         private int counter;
-        private boolean sequenceDynamic;
+        /** The symbols of the input's and output's leading dims: {N} or, for sequence models, {N, T} or {T, N}. */
+        private final String[] leading;
 
         Builder(Module root, long opset) {
             this.root = root;
             this.opset = opset;
             for (Map.Entry<String, Tensor> e : root.namedBuffers().entrySet()) stateNames.putIfAbsent(e.getValue(), e.getKey());
             for (Map.Entry<String, Parameter> e : root.namedParameters().entrySet()) stateNames.putIfAbsent(e.getValue(), e.getKey());
+            leading = leadingSymbols(root);
             for (Parameter p : root.parameters()) {
                 if (p.dtype().isFloatingPoint()) {
                     floatType = p.dtype();
@@ -206,6 +209,30 @@ public final class OnnxExport {
             return graph.model(irVersion(opset), "descent", "0.1.0", "descent", opset);
         }
 
+        /**
+         * Which leading dims are symbolic. The batch always is. A model with a sequence layer (attention, recurrence,
+         * embedding) and nothing that fixes the trailing dims (Flatten, convolution, pooling) takes sequences of any length
+         * too: its first two dims are {N, T}, or {T, N} when its first sequence layer is time-major.
+         */
+        private static String[] leadingSymbols(Module root) {
+            String[] found = null;
+            for (Module m : root.namedModules().values()) {
+                if (m instanceof Flatten || m instanceof Conv2d || m instanceof MaxPool2d || m instanceof AvgPool2d || m instanceof GlobalAvgPool2d) {
+                    return new String[] {"N"};
+                }
+                if (found != null) continue;
+                Boolean batchFirst = switch (m) {
+                    case MultiheadAttention a -> a.batchFirst();
+                    case LSTM l -> l.batchFirst();
+                    case GRU g -> g.batchFirst();
+                    case Embedding _, GPT _, BigramLanguageModel _, CharLSTM _, TransformerBlock _ -> true;
+                    default -> null;
+                };
+                if (batchFirst != null) found = batchFirst ? new String[] {"N", "T"} : new String[] {"T", "N"};
+            }
+            return found == null ? new String[] {"N"} : found;
+        }
+
         /** The IR version of the ONNX release that introduced the opset (1.12: 17 → 8, 1.13: 18 → 8, 1.14/1.15: 19, 20 → 9, 1.16: 21 → 10). */
         private static long irVersion(long opset) {
             return opset <= 18 ? 8 : opset <= 20 ? 9 : 10;
@@ -216,8 +243,7 @@ public final class OnnxExport {
             long[] dims = new long[s.length];
             String[] symbols = new String[s.length];
             for (int k = 0; k < s.length; k++) dims[k] = s[k];
-            symbols[0] = "N";
-            if (sequenceDynamic && s.length >= 2) symbols[1] = "T";
+            for (int k = 0; k < leading.length && k < s.length; k++) symbols[k] = leading[k];
             return OnnxWriter.valueInfo(name, OnnxWriter.elemType(t.dtype()), dims, symbols);
         }
 
@@ -251,11 +277,9 @@ public final class OnnxExport {
                 }
                 case BasicBlock b -> basicBlock(b, path, in);
                 case Embedding e -> {
-                    if (path.isEmpty()) sequenceDynamic = true;
                     yield new V(node("Gather", path, List.of(init(e.weight()), in.name()), OnnxWriter.attrInt("axis", 0)), m.forward(in.x()));
                 }
                 case BigramLanguageModel b -> {
-                    if (path.isEmpty()) sequenceDynamic = true;
                     Tensor table = b.namedParameters().get("table");
                     yield new V(node("Gather", path, List.of(init(table), in.name()), OnnxWriter.attrInt("axis", 0)), m.forward(in.x()));
                 }
@@ -265,7 +289,6 @@ public final class OnnxExport {
                 case LSTM l -> recurrent(l, "LSTM", new int[] {0, 3, 1, 2}, l.batchFirst(), path, in);
                 case GRU g -> recurrent(g, "GRU", new int[] {1, 0, 2}, g.batchFirst(), path, in);
                 case CharLSTM c -> {
-                    if (path.isEmpty()) sequenceDynamic = true;
                     Map<String, Module> ch = c.namedChildren();
                     V x = emit(ch.get("embed"), join(path, "embed"), in);
                     x = emit(ch.get("lstm"), join(path, "lstm"), x);
@@ -408,7 +431,6 @@ public final class OnnxExport {
 
         /** Token embedding plus the first T rows of the position table, the blocks, ln_f, logits against the token embedding. */
         private V gpt(GPT g, String path, V in) throws OnnxException {
-            if (path.isEmpty()) sequenceDynamic = true;
             Map<String, Module> ch = g.namedChildren();
             Embedding wte = g.tokenEmbedding(), wpe = (Embedding) ch.get("wpe");
             String tok = node("Gather", join(path, "wte"), List.of(init(wte.weight()), in.name()), OnnxWriter.attrInt("axis", 0));

@@ -78,12 +78,27 @@ class OnnxExportTest {
         Path f = dir.resolve("model-" + opset + ".onnx");
         OnnxExport.write(m, example, f, opset);
         OnnxModel back = OnnxModel.read(f);
+        OnnxFile.Graph g = back.model().graph();
         try (var _ = GradMode.noGrad()) {
             for (Tensor x : Stream.concat(Stream.of(example), Stream.of(inputs)).toList()) {
-                assertClose(m.forward(x), back.forward(x), m.getClass().getSimpleName() + " on " + Shape.format(x.shape()) + " (opset " + opset + ")");
+                Tensor expected = m.forward(x);
+                String what = m.getClass().getSimpleName() + " on " + Shape.format(x.shape()) + " (opset " + opset + ")";
+                // Runtimes that check the declared shapes (ONNX Runtime does) accept this input and this output.
+                assertFits(g.inputs().get(0), x, what + ": input");
+                assertFits(g.outputs().get(0), expected, what + ": output");
+                assertClose(expected, back.forward(x), what);
             }
         }
         return back;
+    }
+
+    /** The tensor's shape fits the declared one: the same rank, and the same size at every fixed dim. */
+    static void assertFits(OnnxFile.ValueInfo declared, Tensor t, String what) {
+        assertEquals(declared.shape().size(), t.dim(), what + ": rank");
+        for (int k = 0; k < t.dim(); k++) {
+            long d = declared.shape().get(k).value();
+            assertTrue(d < 0 || d == t.size(k), what + ": dim " + k + " is " + t.size(k) + ", declared " + d);
+        }
     }
 
     /** Replaces every batch norm's weight, bias, running mean and running variance by random values (variance in [0.5, 2.5)). */
@@ -176,9 +191,11 @@ class OnnxExportTest {
         RandomGenerator rng = new SplittableRandom(7);
         // Time-major attention (PyTorch's default layout), non-causal, between linears.
         Sequential timeMajor = new Sequential(new Linear(6, 8, rng), new MultiheadAttention(8, 2, rng), new Linear(8, 3, rng));
-        roundTrip(timeMajor, Tensor.randn(rng, 4, 2, 6), OnnxExport.DEFAULT_OPSET, Tensor.randn(rng, 4, 5, 6));
+        roundTrip(timeMajor, Tensor.randn(rng, 4, 2, 6), OnnxExport.DEFAULT_OPSET, Tensor.randn(rng, 4, 5, 6), Tensor.randn(rng, 7, 1, 6));
+        assertEquals(List.of("T", "N", "3"), dimsAsText(OnnxFile.read(dir.resolve("model-17.onnx")).graph().outputs().get(0)));
         Sequential batchFirst = new Sequential(new MultiheadAttention(8, 4, 0, false, true, rng), new LayerNorm(8));
         roundTrip(batchFirst, Tensor.randn(rng, 3, 5, 8), OnnxExport.DEFAULT_OPSET, Tensor.randn(rng, 1, 5, 8));
+        assertEquals(List.of("N", "T", "8"), dimsAsText(OnnxFile.read(dir.resolve("model-17.onnx")).graph().outputs().get(0)));
         BigramLanguageModel bigram = new BigramLanguageModel(7);
         bigram.loadStateDict(Map.of("table", Tensor.randn(rng, 7, 7)));
         roundTrip(bigram, tokens(rng, 7, 2, 4), OnnxExport.DEFAULT_OPSET, tokens(rng, 7, 5, 9));
