@@ -97,8 +97,8 @@ public final class OnnxExport {
     /**
      * Writes {@code module} as an ONNX file of opset {@value #DEFAULT_OPSET}.
      *
-     * @param module the model; it runs once on {@code exampleInput} in inference mode (its training flag is restored
-     *        afterwards, its parameters and buffers are not changed)
+     * @param module the model; it runs once on {@code exampleInput} in inference mode (every module's training flag is
+     *        restored afterwards; its parameters and buffers are not changed)
      * @param exampleInput an input the model accepts: float {@code [N, C, H, W]} or {@code [N, features]} for image models
      *        and MLPs, int64 tokens {@code [B, T]} for GPT; it fixes the input's dimensions other than the batch (and T)
      * @param path the file to create or replace
@@ -157,12 +157,16 @@ public final class OnnxExport {
         if (bytes > MAX_BYTES) {
             throw new OnnxException("OnnxExport: the model's parameters take " + bytes + " bytes; files over 2 GB need ONNX external data, which the export does not write");
         }
-        boolean training = module.isTraining();
+        // Each module's own flag is restored (a model may keep some layers in eval mode while it trains): parents first,
+        // since train(boolean) also sets the descendants.
+        List<Module> modules = new ArrayList<>(module.namedModules().values());
+        boolean[] training = new boolean[modules.size()];
+        for (int k = 0; k < training.length; k++) training[k] = modules.get(k).isTraining();
         module.eval();
         try (var _ = GradMode.noGrad()) {
             return new Builder(module, opset).model(exampleInput);
         } finally {
-            module.train(training);
+            for (int k = 0; k < training.length; k++) modules.get(k).train(training[k]);
         }
     }
 

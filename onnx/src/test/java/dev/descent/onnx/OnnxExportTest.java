@@ -79,6 +79,8 @@ class OnnxExportTest {
         OnnxExport.write(m, example, f, opset);
         OnnxModel back = OnnxModel.read(f);
         OnnxFile.Graph g = back.model().graph();
+        // The weights come back as trainable parameters (batch norm's statistics as buffers), each once.
+        assertEquals(m.parameterCount(), back.parameterCount(), "parameter count after the round trip");
         try (var _ = GradMode.noGrad()) {
             for (Tensor x : Stream.concat(Stream.of(example), Stream.of(inputs)).toList()) {
                 Tensor expected = m.forward(x);
@@ -291,10 +293,12 @@ class OnnxExportTest {
         RandomGenerator rng = new SplittableRandom(10);
         Sequential m = Models.cifarResNet(1, 3, rng);
         m.train();
+        m.get(1).eval(); // a frozen batch norm inside a training model stays frozen
         Map<String, Tensor> before = new HashMap<>();
         m.stateDict().forEach((k, v) -> before.put(k, v.clone()));
         OnnxExport.write(m, Tensor.randn(rng, 2, 3, 8, 8), dir.resolve("r.onnx"));
-        assertTrue(m.isTraining(), "the training flag is restored");
+        assertTrue(m.isTraining() && m.get(0).isTraining() && m.get(3).isTraining(), "the training flags are restored");
+        assertFalse(m.get(1).isTraining(), "a module in eval mode stays in eval mode");
         m.stateDict().forEach((k, v) -> assertArrayEquals(before.get(k).to(DType.FLOAT64).toDoubleArray(), v.to(DType.FLOAT64).toDoubleArray(), k));
     }
 }
