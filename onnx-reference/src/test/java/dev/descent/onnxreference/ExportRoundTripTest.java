@@ -10,6 +10,8 @@ import dev.descent.core.DType;
 import dev.descent.core.Shape;
 import dev.descent.core.Tensor;
 import dev.descent.core.autograd.GradMode;
+import dev.descent.nn.AdaptiveAvgPool2d;
+import dev.descent.nn.Conv2d;
 import dev.descent.nn.Flatten;
 import dev.descent.nn.GELU;
 import dev.descent.nn.GRU;
@@ -22,6 +24,7 @@ import dev.descent.nn.MultiheadAttention;
 import dev.descent.nn.ReLU;
 import dev.descent.nn.Sequential;
 import dev.descent.nn.Tanh;
+import dev.descent.nn.TransformerEncoderLayer;
 import dev.descent.onnx.OnnxExport;
 import java.nio.FloatBuffer;
 import java.nio.LongBuffer;
@@ -161,5 +164,18 @@ class ExportRoundTripTest {
         agree("bigru", gru, Tensor.randn(rng, 2, 5, 3), OnnxExport.DEFAULT_OPSET, Tensor.randn(rng, 4, 2, 3));
         Sequential mha = new Sequential(new Linear(6, 8, rng), new MultiheadAttention(8, 2, rng), new Linear(8, 3, rng));
         agree("mha", mha, Tensor.randn(rng, 4, 2, 6), OnnxExport.DEFAULT_OPSET, Tensor.randn(rng, 6, 3, 6));
+        Sequential encoder = new Sequential(new TransformerEncoderLayer(8, 2, 16, 0.1, "relu", false, true, rng),
+                new TransformerEncoderLayer(8, 4, 12, 0, "gelu", true, true, rng));
+        agree("encoder", encoder, Tensor.randn(rng, 2, 5, 8), OnnxExport.DEFAULT_OPSET, Tensor.randn(rng, 3, 7, 8));
+    }
+
+    @Test
+    void adaptivePoolingRunsInOnnxRuntime() throws Exception {
+        RandomGenerator rng = new SplittableRandom(6);
+        for (int[] size : new int[][] {{1, 1}, {2, 3}, {3, 4}}) {
+            Sequential m = new Sequential(new Conv2d(2, 3, 3, 1, 1, rng), new AdaptiveAvgPool2d(size[0], size[1]), new Flatten(),
+                    new Linear(3 * size[0] * size[1], 2, rng));
+            for (long opset : new long[] {17, 18}) agree("adaptive", m, Tensor.randn(rng, 2, 2, 6, 9), opset, Tensor.randn(rng, 3, 2, 6, 9));
+        }
     }
 }

@@ -8,6 +8,7 @@ import dev.descent.core.autograd.GradMode;
 import dev.descent.core.io.AtomicFile;
 import dev.descent.core.ops.Convolution;
 import dev.descent.core.ops.Pooling;
+import dev.descent.nn.AdaptiveAvgPool2d;
 import dev.descent.nn.AvgPool2d;
 import dev.descent.nn.BasicBlock;
 import dev.descent.nn.BatchNorm;
@@ -35,6 +36,7 @@ import dev.descent.nn.SiLU;
 import dev.descent.nn.Sigmoid;
 import dev.descent.nn.Tanh;
 import dev.descent.nn.TransformerBlock;
+import dev.descent.nn.TransformerEncoderLayer;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.channels.Channels;
@@ -54,7 +56,8 @@ import java.util.Map;
  * {@link GlobalAvgPool2d}, {@link Flatten}, {@link BatchNorm} (1-d and 2-d), {@link LayerNorm}, {@link ReLU},
  * {@link LeakyReLU}, {@link Sigmoid}, {@link Tanh}, {@link SiLU}, {@link GELU} (exact and tanh), {@link Dropout},
  * {@link Residual}, {@link BasicBlock}, {@link Embedding}, {@link MultiheadAttention} (self-attention),
- * {@link TransformerBlock}, {@link GPT}, {@link BigramLanguageModel}, {@link LSTM} and {@link GRU} (any layers, either
+ * {@link TransformerBlock}, {@link TransformerEncoderLayer} (without masks), {@link AdaptiveAvgPool2d}, {@link GPT},
+ * {@link BigramLanguageModel}, {@link LSTM} and {@link GRU} (any layers, either
  * direction, batch first or not; from a zero state, output sequence only) and {@link CharLSTM} — which covers
  * {@code Models.simpleCnn}, the CIFAR ResNets, MLPs, {@code Models.gpt} and {@code Models.charLstm}. Any other module
  * is refused with an {@link OnnxException} whose one-line message names its class and its path in the model.
@@ -221,7 +224,8 @@ public final class OnnxExport {
         private static String[] leadingSymbols(Module root) {
             String[] found = null;
             for (Module m : root.namedModules().values()) {
-                if (m instanceof Flatten || m instanceof Conv2d || m instanceof MaxPool2d || m instanceof AvgPool2d || m instanceof GlobalAvgPool2d) {
+                if (m instanceof Flatten || m instanceof Conv2d || m instanceof MaxPool2d || m instanceof AvgPool2d || m instanceof GlobalAvgPool2d
+                        || m instanceof AdaptiveAvgPool2d) {
                     return new String[] {"N"};
                 }
                 if (found != null) continue;
@@ -229,6 +233,7 @@ public final class OnnxExport {
                     case MultiheadAttention a -> a.batchFirst();
                     case LSTM l -> l.batchFirst();
                     case GRU g -> g.batchFirst();
+                    case TransformerEncoderLayer t -> t.namedChildren().get("self_attn") instanceof MultiheadAttention a && a.batchFirst();
                     case Embedding _, GPT _, BigramLanguageModel _, CharLSTM _, TransformerBlock _ -> true;
                     default -> null;
                 };
@@ -264,6 +269,8 @@ public final class OnnxExport {
                 case Conv2d c -> conv(c, path, in);
                 case MaxPool2d p -> new V(pool("MaxPool", p.window(), path, in.name()), m.forward(in.x()));
                 case AvgPool2d p -> new V(pool("AveragePool", p.window(), path, in.name()), m.forward(in.x()));
+                case AdaptiveAvgPool2d p -> adaptiveAvgPool(p, path, in);
+                case TransformerEncoderLayer t -> encoderLayer(t, path, in);
                 case GlobalAvgPool2d _ -> new V(flatten(path, node("GlobalAveragePool", path, List.of(in.name()))), m.forward(in.x()));
                 case Flatten _ -> in.x().dim() <= 1 ? in : new V(flatten(path, in.name()), m.forward(in.x()));
                 case BatchNorm b -> batchNorm(b, path, in);
@@ -420,6 +427,59 @@ public final class OnnxExport {
             o = linearNd(a.outProj(), join(path, "out_proj"), o);
             if (!a.batchFirst()) o = node("Transpose", path, List.of(o), OnnxWriter.attrInts("perm", 1, 0, 2));
             return o;
+        }
+
+        /**
+         * Adaptive average pooling of a fixed [H, W] to the output's [oh, ow]: AveragePool when the sizes divide (equal
+         * windows), else each cell's window [⌊i·H/oh⌋, ⌈(i+1)·H/oh⌉) × … averaged by Slice and ReduceMean, then Concat.
+         */
+        private V adaptiveAvgPool(AdaptiveAvgPool2d p, String path, V in) throws OnnxException {
+            Tensor out = p.forward(in.x());
+            if (in.x().dim() != 4) {
+                throw new OnnxException("OnnxExport: cannot export module '" + path + "' (" + p.getClass().getName() + ") on unbatched input "
+                        + Shape.format(in.x().shape()) + ": give an example [N, C, H, W]");
+            }
+            int h = in.x().size(2), w = in.x().size(3), oh = out.size(2), ow = out.size(3);
+            if (oh == 1 && ow == 1) return new V(node("GlobalAveragePool", path, List.of(in.name())), out);
+            if (h % oh == 0 && w % ow == 0) {
+                return new V(pool("AveragePool", new Pooling.Window(h / oh, w / ow, h / oh, w / ow, 0, 0), path, in.name()), out);
+            }
+            List<String> rows = new ArrayList<>();
+            for (int i = 0; i < oh; i++) {
+                long r0 = Math.floorDiv(i * h, oh), r1 = -Math.floorDiv(-(i + 1) * h, oh);
+                String band = node("Slice", path, List.of(in.name(), ints(r0), ints(r1), ints(2)));
+                List<String> cells = new ArrayList<>();
+                for (int j = 0; j < ow; j++) {
+                    long c0 = Math.floorDiv(j * w, ow), c1 = -Math.floorDiv(-(j + 1) * w, ow);
+                    String cell = node("Slice", path, List.of(band, ints(c0), ints(c1), ints(3)));
+                    cells.add(opset >= 18 ? node("ReduceMean", path, List.of(cell, ints(2, 3)), OnnxWriter.attrInt("keepdims", 1))
+                            : node("ReduceMean", path, List.of(cell), OnnxWriter.attrInts("axes", 2, 3), OnnxWriter.attrInt("keepdims", 1)));
+                }
+                rows.add(cells.size() == 1 ? cells.get(0) : node("Concat", path, cells, OnnxWriter.attrInt("axis", 3)));
+            }
+            return new V(rows.size() == 1 ? rows.get(0) : node("Concat", path, rows, OnnxWriter.attrInt("axis", 2)), out);
+        }
+
+        /**
+         * PyTorch's encoder layer without masks: post-norm {@code norm1(x + attn(x))}, {@code norm2(x + ff(x))}, or pre-norm
+         * {@code x + attn(norm1(x))}, {@code x + ff(norm2(x))}; {@code ff = linear2(act(linear1(x)))}, ReLU or exact GELU.
+         */
+        private V encoderLayer(TransformerEncoderLayer t, String path, V in) throws OnnxException {
+            Map<String, Module> ch = t.namedChildren();
+            MultiheadAttention attn = (MultiheadAttention) ch.get("self_attn");
+            Module norm1 = ch.get("norm1"), norm2 = ch.get("norm2");
+            V x = in;
+            V a = t.normFirst() ? emit(norm1, join(path, "norm1"), x) : x;
+            a = new V(attention(attn, join(path, "self_attn"), a.name(), false), attn.forward(a.x()));
+            x = new V(node("Add", path, List.of(x.name(), a.name())), x.x().add(a.x()));
+            if (!t.normFirst()) x = emit(norm1, join(path, "norm1"), x);
+            V f = t.normFirst() ? emit(norm2, join(path, "norm2"), x) : x;
+            f = emit(ch.get("linear1"), join(path, "linear1"), f);
+            f = t.activation().equals("gelu") ? new V(gelu(false, path, f.name()), f.x().gelu()) : new V(node("Relu", path, List.of(f.name())), f.x().relu());
+            f = emit(ch.get("linear2"), join(path, "linear2"), f);
+            x = new V(node("Add", path, List.of(x.name(), f.name())), x.x().add(f.x()));
+            if (!t.normFirst()) x = emit(norm2, join(path, "norm2"), x);
+            return new V(x.name(), t.forward(in.x()));
         }
 
         /** x + attn(ln_1(x)) (causal), then + mlp(ln_2(·)). */

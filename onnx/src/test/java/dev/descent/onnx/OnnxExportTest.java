@@ -10,6 +10,7 @@ import dev.descent.core.DType;
 import dev.descent.core.Shape;
 import dev.descent.core.Tensor;
 import dev.descent.core.autograd.GradMode;
+import dev.descent.nn.AdaptiveAvgPool2d;
 import dev.descent.nn.AvgPool2d;
 import dev.descent.nn.BatchNorm1d;
 import dev.descent.nn.BatchNorm2d;
@@ -37,6 +38,7 @@ import dev.descent.nn.Sequential;
 import dev.descent.nn.SiLU;
 import dev.descent.nn.Sigmoid;
 import dev.descent.nn.Tanh;
+import dev.descent.nn.TransformerEncoderLayer;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -173,6 +175,19 @@ class OnnxExportTest {
                 new Conv2d(6, 4, 1, 1, 0, rng), new MaxPool2d(3, 2, 1), new Flatten(), new Linear(4 * 3 * 3, 5, rng));
         randomizeBatchNorms(m, rng);
         roundTrip(m, Tensor.randn(rng, 2, 2, 11, 11), OnnxExport.DEFAULT_OPSET, Tensor.randn(rng, 3, 2, 11, 11));
+    }
+
+    @Test
+    void encoderLayersAndAdaptivePoolingRoundTrip() throws IOException {
+        RandomGenerator rng = new SplittableRandom(12);
+        Sequential post = new Sequential(new TransformerEncoderLayer(8, 2, 16, 0.1, "relu", false, false, rng), new TransformerEncoderLayer(8, 4, 12, 0, "gelu", false, false, rng));
+        roundTrip(post, Tensor.randn(rng, 5, 2, 8), OnnxExport.DEFAULT_OPSET, Tensor.randn(rng, 3, 4, 8));
+        Sequential pre = new Sequential(new TransformerEncoderLayer(8, 2, 16, 0, "gelu", true, true, rng), new LayerNorm(8));
+        roundTrip(pre, Tensor.randn(rng, 2, 5, 8), 20, Tensor.randn(rng, 3, 1, 8));
+        for (int[] size : new int[][] {{1, 1}, {2, 3}, {3, 4}}) { // global; dividing 6×9 (AveragePool); not dividing (windows)
+            Sequential m = new Sequential(new Conv2d(2, 3, 3, 1, 1, rng), new AdaptiveAvgPool2d(size[0], size[1]), new Flatten(), new Linear(3 * size[0] * size[1], 2, rng));
+            for (long opset : new long[] {17, 18}) roundTrip(m, Tensor.randn(rng, 2, 2, 6, 9), opset, Tensor.randn(rng, 3, 2, 6, 9));
+        }
     }
 
     @Test
