@@ -32,6 +32,12 @@ import java.util.Set;
  * Pad (constant, reflect, edge, wrap), Pow, Range, ReduceMax, ReduceMean, ReduceSum, Relu, Reshape, Resize (nearest and
  * linear, any rank; half_pixel, pytorch_half_pixel, align_corners, asymmetric, half_pixel_symmetric, tf_half_pixel_for_nn),
  * Shape, Sigmoid, Slice (positive steps), Softmax, Split, Sqrt, Squeeze, Sub, Tanh, Tile, Transpose, Unsqueeze, Where.
+ * LSTM, GRU and RNN (every direction and layout, sequence_lens, LSTM's peepholes; no clip, input_forget or activations with alpha/beta).
+ *
+ * <p>At load, nodes that compute shapes and small index tensors from what is known then (integer initializers, Constant
+ * nodes, and the shapes of inputs whose shape is fixed: declared fully static in the file, or given to
+ * {@link #read(Path, Map)}) are evaluated once and do not run again. A model folded for a shape given to {@code read}
+ * refuses inputs of another shape; one folded for the shape the file declares runs every node for another shape.
  *
  * <p>{@code OnnxModel.read(path)} loads a file. {@link #run} takes and returns values by their graph names; {@link #forward} is the call for a model with
  * one input and one output. Running holds no state between calls: concurrent calls are safe as long as no one
@@ -46,10 +52,20 @@ public final class OnnxModel extends Module {
     private final transient List<Step> steps = new ArrayList<>();
     private final transient List<String> inputNames = new ArrayList<>();
     private final transient List<String> outputNames = new ArrayList<>();
+    /**
+     * Outputs of the nodes folded at load (they do not run), and the input shapes those values were computed for; the
+     * unfolded plan runs for other shapes of inputs whose shapes came from the file, those given to read are required.
+     */
+    private final transient Map<String, Tensor> folded = new LinkedHashMap<>();
+    private final transient Map<String, int[]> foldedFor = new LinkedHashMap<>();
+    private final transient Set<String> givenShapes = new HashSet<>();
+    private final transient List<Step> allSteps = new ArrayList<>();
+    private final transient Set<String> foldedFrom = new HashSet<>();
+    private final transient int foldedNodes;
 
     private record Step(OnnxFile.Node node, OnnxOps.Kernel kernel) {}
 
-    private OnnxModel(String file, OnnxFile.Model model) throws OnnxException {
+    private OnnxModel(String file, OnnxFile.Model model, Map<String, int[]> inputShapes) throws OnnxException {
         this.model = model;
         OnnxFile.Graph g = model.graph();
         Long version = model.opsets().get("");
@@ -73,6 +89,7 @@ public final class OnnxModel extends Module {
         for (OnnxFile.ValueInfo v : g.inputs()) if (!constants.containsKey(v.name())) inputNames.add(v.name());
         for (OnnxFile.ValueInfo v : g.outputs()) outputNames.add(v.name());
         Map<String, Tensor> known = new HashMap<>(constants);
+        Map<String, Tensor> variables = new HashMap<>(); // values known at load that must not be folded from: parameters, float buffers
         for (OnnxFile.Node node : order(file, g)) {
             NodeContext c = new NodeContext(file, node, opset, known);
             if (node.domain().isEmpty() && node.opType().equals("Constant")) {
@@ -84,6 +101,7 @@ public final class OnnxModel extends Module {
                     while (!taken.add(name)) name = name + "_";
                     Tensor p = statistics.contains(node.outputs().get(0)) ? addBuffer(name, v) : addParameter(name, v);
                     known.put(node.outputs().get(0), p);
+                    variables.put(node.outputs().get(0), p);
                     steps.add(new Step(node, in -> new Tensor[] {p}));
                     continue;
                 }
@@ -95,6 +113,75 @@ public final class OnnxModel extends Module {
         produced.addAll(inputNames);
         for (Step s : steps) produced.addAll(s.node.outputs());
         for (String out : outputNames) if (!produced.contains(out)) throw new OnnxException(file + ": graph output '" + out + "' is produced by no node");
+        foldedNodes = fold(g, inputShapes, variables);
+    }
+
+    /** Folds what is known at load (see {@link ShapeFolding}); returns the number of nodes folded. */
+    private int fold(OnnxFile.Graph g, Map<String, int[]> given, Map<String, Tensor> variables) {
+        Map<String, Tensor> values = new HashMap<>();
+        Set<String> overridable = new HashSet<>(); // initializers listed as graph inputs: run() may replace them
+        for (OnnxFile.ValueInfo v : g.inputs()) if (constants.containsKey(v.name())) overridable.add(v.name());
+        for (Map.Entry<String, Tensor> e : constants.entrySet()) {
+            if (overridable.contains(e.getKey())) continue;
+            if (e.getValue().dtype().isFloatingPoint()) variables.put(e.getKey(), e.getValue());
+            else values.put(e.getKey(), e.getValue());
+        }
+        Map<String, int[]> shapes = new LinkedHashMap<>();
+        Map<String, dev.descent.core.DType> types = new HashMap<>();
+        for (OnnxFile.ValueInfo v : g.inputs()) {
+            if (!inputNames.contains(v.name())) continue;
+            int[] s = given.containsKey(v.name()) ? given.get(v.name()) : ShapeFolding.staticShape(v);
+            dev.descent.core.DType d = ShapeFolding.dtype(v.elemType());
+            if (s == null || (d == null && v.elemType() != 0)) continue;
+            if (!given.containsKey(v.name()) && ShapeFolding.tooLarge(s)) continue; // a shape in the file does not make load allocate much
+            shapes.put(v.name(), s.clone());
+            if (d != null) types.put(v.name(), d);
+        }
+        List<OnnxFile.Node> nodes = new ArrayList<>();
+        List<OnnxOps.Kernel> kernels = new ArrayList<>();
+        for (Step s : steps) {
+            nodes.add(s.node);
+            kernels.add(s.kernel);
+        }
+        ShapeFolding.Result r = ShapeFolding.fold(nodes, kernels, values, variables, shapes, types);
+        allSteps.addAll(steps);
+        givenShapes.addAll(given.keySet());
+        List<Step> kept = new ArrayList<>();
+        for (int k = 0; k < steps.size(); k++) if (!r.folded()[k]) kept.add(steps.get(k));
+        steps.clear();
+        steps.addAll(kept);
+        folded.putAll(r.values());
+        foldedFor.putAll(r.reliedOn());
+        foldedFrom.addAll(r.consumed());
+        return r.count();
+    }
+
+    /** Checks the shapes given to {@link #read(Path, Map)} against the graph's inputs. */
+    private static Map<String, int[]> checkShapes(OnnxFile.Model model, Map<String, int[]> shapes) {
+        Map<String, OnnxFile.ValueInfo> declared = new LinkedHashMap<>();
+        for (OnnxFile.ValueInfo v : model.graph().inputs()) if (!model.graph().initializers().containsKey(v.name())) declared.put(v.name(), v);
+        for (Map.Entry<String, int[]> e : shapes.entrySet()) {
+            OnnxFile.ValueInfo v = declared.get(e.getKey());
+            if (v == null) throw new IllegalArgumentException("'" + e.getKey() + "' is not an input of the model; its inputs are " + declared.keySet());
+            int[] s = e.getValue();
+            for (int d : s) if (d < 0) throw new IllegalArgumentException("input '" + e.getKey() + "': shape " + Shape.format(s) + " has a negative size");
+            if (v.shape() == null) continue;
+            boolean agrees = v.shape().size() == s.length;
+            for (int k = 0; agrees && k < s.length; k++) {
+                OnnxFile.Dim d = v.shape().get(k);
+                agrees = d.value() < 0 || !d.param().isEmpty() || d.value() == s[k];
+            }
+            if (!agrees) {
+                throw new IllegalArgumentException("input '" + e.getKey() + "': shape " + Shape.format(s) + " does not fit the declared shape " + declaredShape(v));
+            }
+        }
+        return shapes;
+    }
+
+    private static String declaredShape(OnnxFile.ValueInfo v) {
+        List<String> dims = new ArrayList<>();
+        for (OnnxFile.Dim d : v.shape()) dims.add(!d.param().isEmpty() ? d.param() : d.value() < 0 ? "?" : Long.toString(d.value()));
+        return "[" + String.join(",", dims) + "]";
     }
 
     /** The nodes in an order where each one's inputs come first (the file's own order when it is already one). */
@@ -157,6 +244,25 @@ public final class OnnxModel extends Module {
     }
 
     /**
+     * Loads a model file for inputs of the given shapes: shape computations that depend on them (Shape → Gather →
+     * Concat → Reshape and the like) are evaluated once here and do not run again. The model then accepts inputs of
+     * exactly these shapes ({@link #run} refuses others, naming both shapes). Inputs left out of the map keep the
+     * shape the file declares: when it is fully static, folding assumes it too, and a run with another shape runs
+     * every node (nothing folded from that shape is used), as {@link #read(Path)} does.
+     *
+     * @param file the {@code .onnx} file
+     * @param inputShapes a shape for some or all of {@link #inputNames()}
+     * @return the model, in inference mode ({@link #eval()})
+     * @throws IllegalArgumentException when a name is not an input, or a shape disagrees with the one the file declares
+     * @throws dev.descent.core.io.FileFormatException when the file is not a valid ONNX file (naming the byte offset)
+     * @throws OnnxException when the model uses an op, attribute or opset Descent does not support (naming the node)
+     * @throws IOException when the file cannot be read
+     */
+    public static OnnxModel read(Path file, Map<String, int[]> inputShapes) throws IOException {
+        return of(file.toString(), OnnxFile.read(file), inputShapes);
+    }
+
+    /**
      * A runnable model from a file already read.
      *
      * @param name the name to give in errors (the file's)
@@ -165,9 +271,40 @@ public final class OnnxModel extends Module {
      * @throws OnnxException when the model uses an op, attribute or opset Descent does not support (naming the node)
      */
     public static OnnxModel of(String name, OnnxFile.Model model) throws OnnxException {
-        OnnxModel m = new OnnxModel(name, model);
+        return of(name, model, Map.of());
+    }
+
+    /**
+     * A runnable model from a file already read, for inputs of the given shapes (see {@link #read(Path, Map)}).
+     *
+     * @param name the name to give in errors (the file's)
+     * @param model the model
+     * @param inputShapes a shape for some or all of the graph's inputs
+     * @return the model, in inference mode
+     * @throws IllegalArgumentException when a name is not an input, or a shape disagrees with the one the file declares
+     * @throws OnnxException when the model uses an op, attribute or opset Descent does not support (naming the node)
+     */
+    public static OnnxModel of(String name, OnnxFile.Model model, Map<String, int[]> inputShapes) throws OnnxException {
+        OnnxModel m = new OnnxModel(name, model, checkShapes(model, inputShapes));
         m.eval();
         return m;
+    }
+
+    /** The number of nodes that run at run time (those not folded at load). */
+    int runtimeNodeCount() {
+        return steps.size();
+    }
+
+    /** How many nodes of each op type run at run time. */
+    Map<String, Integer> runtimeOps() {
+        Map<String, Integer> ops = new java.util.TreeMap<>();
+        for (Step st : steps) ops.merge(st.node.opType(), 1, Integer::sum);
+        return ops;
+    }
+
+    /** The number of nodes folded at load. */
+    int foldedNodeCount() {
+        return foldedNodes;
     }
 
     /**
@@ -200,25 +337,40 @@ public final class OnnxModel extends Module {
     /**
      * Runs the graph.
      *
-     * @param inputs a tensor for every name of {@link #inputNames()}
+     * @param inputs a tensor for every name of {@link #inputNames()} (and optionally replacements for initializers, except
+     *         integer ones that shape computations folded at load read)
      * @return the graph's outputs by name, in the graph's order
-     * @throws IllegalArgumentException when an input is missing or a name is not an input, or when an op rejects
-     *         its inputs' shapes (naming the node)
+     * @throws IllegalArgumentException when an input is missing or a name is not an input, when an input's shape differs
+     *         from the one given to {@link #read(Path, Map)}, or when an op rejects its inputs' shapes (naming the node)
      */
     public Map<String, Tensor> run(Map<String, Tensor> inputs) {
         for (String name : inputs.keySet()) {
             if (!inputNames.contains(name) && !constants.containsKey(name)) {
                 throw new IllegalArgumentException("'" + name + "' is not an input of the model; its inputs are " + inputNames);
             }
+            if (foldedFrom.contains(name)) {
+                throw new IllegalArgumentException("initializer '" + name + "' was folded into constants when the model was loaded and cannot be replaced at run time"
+                        + " (it is not listed among the graph's inputs)");
+            }
         }
         Map<String, Tensor> values = new HashMap<>(constants);
+        boolean foldedPlan = true;
         for (String name : inputNames) {
             Tensor t = inputs.get(name);
             if (t == null) throw new IllegalArgumentException("input '" + name + "' is missing; the model's inputs are " + inputNames);
+            int[] fixed = foldedFor.get(name);
+            if (fixed != null && !java.util.Arrays.equals(fixed, t.shape())) {
+                if (givenShapes.contains(name)) {
+                    throw new IllegalArgumentException("input '" + name + "' is " + Shape.format(t.shape()) + " but the model was loaded for " + Shape.format(fixed)
+                            + " (shape computations were evaluated at load for the shape given to read(path, shapes))");
+                }
+                foldedPlan = false; // another shape than the file declares: run every node, as if nothing were folded
+            }
             values.put(name, t);
         }
+        if (foldedPlan) values.putAll(folded);
         for (Map.Entry<String, Tensor> e : inputs.entrySet()) values.put(e.getKey(), e.getValue());
-        for (Step s : steps) {
+        for (Step s : foldedPlan ? steps : allSteps) {
             List<String> ins = s.node.inputs();
             Tensor[] in = new Tensor[ins.size()];
             for (int k = 0; k < in.length; k++) in[k] = ins.get(k).isEmpty() ? null : values.get(ins.get(k));

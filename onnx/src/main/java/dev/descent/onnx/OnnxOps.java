@@ -33,7 +33,7 @@ final class OnnxOps {
             "LeakyRelu", "Less", "Log", "LogSoftmax", "MatMul", "MaxPool", "Mul", "Neg", "Not", "Pad", "Pow", "Range", "ReduceMax",
             "ReduceMean", "ReduceSum", "Relu", "Reshape", "Resize", "Shape", "Sigmoid", "Slice", "Softmax", "Split", "Sqrt", "Squeeze", "Sub",
             "Tanh", "Tile", "Transpose", "Unsqueeze", "Where",
-            "GRU", "LSTM"));
+            "GRU", "LSTM", "RNN"));
 
     static Kernel compile(NodeContext c) throws OnnxException {
         if (!c.node.domain().isEmpty()) throw c.unsupported("the domain '" + c.node.domain() + "' is not supported (only ai.onnx)");
@@ -99,6 +99,7 @@ final class OnnxOps {
             case "Pad" -> Resampling.pad(c);
             case "LSTM" -> OnnxRecurrent.lstm(c);
             case "GRU" -> OnnxRecurrent.gru(c);
+            case "RNN" -> OnnxRecurrent.rnn(c);
             default -> throw c.unsupported(c.node.opType() + " is not supported (supported: " + String.join(", ", SUPPORTED) + ")");
         };
         c.done();

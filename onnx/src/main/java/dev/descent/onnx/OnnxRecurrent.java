@@ -10,7 +10,7 @@ import java.util.Map;
 import java.util.function.UnaryOperator;
 
 /**
- * ONNX's recurrent ops LSTM and GRU (opsets 7 and 14; 14 adds {@code layout}), computed from the operator
+ * ONNX's recurrent ops LSTM, GRU and RNN (opsets 7 and 14; 14 adds {@code layout}), computed from the operator
  * specification's equations with Descent ops, so gradients flow to W, R, B, the initial states and the input.
  *
  * <p>ONNX's gate orders are its own: LSTM's W, R and B hold the gates i, o, f, c (PyTorch: i, f, g, o) and GRU's
@@ -27,6 +27,7 @@ import java.util.function.UnaryOperator;
  *   h~ = g(x·Whᵀ + r⊙(h·Rhᵀ + Rbh) + Wbh)        (linear_before_reset ≠ 0, PyTorch's GRU)
  *   h' = (1 − z)⊙h~ + z⊙h
  * </pre>
+ * RNN, with f the activation (default Tanh): {@code h' = f(x·Wᵀ + h·Rᵀ + Wb + Rb)}.
  * The reverse direction runs from the last step to the first. With {@code sequence_lens}, batch entry b runs its
  * first len[b] steps only (the reverse direction starts at step len[b] − 1): Y is zero after them, and Y_h, Y_c
  * are the states after the last step that ran.
@@ -60,6 +61,13 @@ final class OnnxRecurrent {
             throw c.unsupported("input 'P' is " + Shape.format(p.shape()) + ", expected [" + cfg.dirs + ", " + 3 * cfg.hidden + "]");
         }
         return in -> run(cfg, in, true, false);
+    }
+
+    static OnnxOps.Kernel rnn(NodeContext c) throws OnnxException {
+        c.arity(3, 6, 0, 2);
+        Config cfg = config(c, "RNN", 1, 1, new String[] {"Tanh"});
+        checkConstants(c, cfg);
+        return in -> run(cfg, in, false, false);
     }
 
     static OnnxOps.Kernel gru(NodeContext c) throws OnnxException {
@@ -151,79 +159,33 @@ final class OnnxRecurrent {
         if (c0 != null) expect(op, "initial_c", c0, cfg.dirs, batch, hid);
         Tensor[] masks = masks(op, lens, steps, batch);
         List<Tensor> ys = new ArrayList<>(), hs = new ArrayList<>(), cs = new ArrayList<>();
-        int perDir = lstm ? 3 : 2;
+        int perDir = cfg.act.length / cfg.dirs;
         for (int d = 0; d < cfg.dirs; d++) {
-            boolean reverse = d == 1 || cfg.reverseOnly;
-            Tensor wd = w.select(0, d), rd = r.select(0, d);
-            Tensor wb = b == null ? null : b.select(0, d).narrow(0, 0, g * hid), rb = b == null ? null : b.select(0, d).narrow(0, g * hid, g * hid);
-            UnaryOperator<Tensor> f = cfg.act[d * perDir], gAct = cfg.act[d * perDir + 1], hAct = lstm ? cfg.act[d * perDir + 2] : null;
+            Tensor bd = b == null ? null : b.select(0, d);
+            Cell cell = new Cell(g, hid, w.select(0, d), r.select(0, d), bd == null ? null : bd.narrow(0, 0, g * hid), bd == null ? null : bd.narrow(0, g * hid, g * hid),
+                    p == null ? null : p.select(0, d), java.util.Arrays.copyOfRange(cfg.act, d * perDir, (d + 1) * perDir), linearBeforeReset);
             Tensor h = h0 != null ? h0.select(0, d) : Tensor.zeros(seq.dtype(), batch, hid);
-            Tensor cell = !lstm ? null : c0 != null ? c0.select(0, d) : Tensor.zeros(seq.dtype(), batch, hid);
+            Tensor c = !lstm ? null : c0 != null ? c0.select(0, d) : Tensor.zeros(seq.dtype(), batch, hid);
             Tensor[] outs = new Tensor[steps];
-            Tensor gx, rt = rd.t();
-            Tensor pi = null, po = null, pf = null;
-            if (lstm) {
-                // Every step's input share at once, with both biases (they only add): [T, B, 4H].
-                gx = seq.matmul(wd.t());
-                if (b != null) gx = gx.add(wb.add(rb));
-                if (p != null) {
-                    Tensor pd = p.select(0, d);
-                    pi = pd.narrow(0, 0, hid);
-                    po = pd.narrow(0, hid, hid);
-                    pf = pd.narrow(0, 2 * hid, hid);
-                }
-            } else {
-                gx = seq.matmul(wd.t());
-                if (b != null) {
-                    // Rb's z and r parts only add; its h part stays inside h~'s expression.
-                    gx = gx.add(wb.add(Tensor.cat(List.of(rb.narrow(0, 0, 2 * hid), Tensor.zeros(rb.dtype(), hid)), 0)));
-                }
-            }
-            Tensor rzr = lstm ? null : rd.narrow(0, 0, 2 * hid).t(), rh = lstm ? null : rd.narrow(0, 2 * hid, hid).t();
-            Tensor rbh = lstm || b == null ? null : rb.narrow(0, 2 * hid, hid);
+            Tensor gx = cell.inputShare(seq);
             for (int k = 0; k < steps; k++) {
-                int t = reverse ? steps - 1 - k : k;
-                Tensor xt = gx.select(0, t), hNew, cNew = null;
-                if (lstm) {
-                    Tensor gates = xt.add(h.matmul(rt));
-                    Tensor i = gates.narrow(1, 0, hid), o = gates.narrow(1, hid, hid), fg = gates.narrow(1, 2 * hid, hid), cc = gates.narrow(1, 3 * hid, hid);
-                    if (pi != null) {
-                        i = i.add(pi.mul(cell));
-                        fg = fg.add(pf.mul(cell));
-                    }
-                    cNew = f.apply(fg).mul(cell).add(f.apply(i).mul(gAct.apply(cc)));
-                    if (po != null) o = o.add(po.mul(cNew));
-                    hNew = f.apply(o).mul(hAct.apply(cNew));
-                } else {
-                    Tensor zr = xt.narrow(1, 0, 2 * hid).add(h.matmul(rzr));
-                    Tensor z = f.apply(zr.narrow(1, 0, hid)), rg = f.apply(zr.narrow(1, hid, hid));
-                    Tensor cand;
-                    if (linearBeforeReset) {
-                        Tensor hr = h.matmul(rh);
-                        if (rbh != null) hr = hr.add(rbh);
-                        cand = xt.narrow(1, 2 * hid, hid).add(rg.mul(hr));
-                    } else {
-                        cand = xt.narrow(1, 2 * hid, hid).add(rg.mul(h).matmul(rh));
-                        if (rbh != null) cand = cand.add(rbh);
-                    }
-                    Tensor hh = gAct.apply(cand);
-                    hNew = hh.sub(z.mul(hh)).add(z.mul(h)); // (1 − z)⊙h~ + z⊙h
-                }
+                int t = d == 1 || cfg.reverseOnly ? steps - 1 - k : k; // the reverse direction runs from the last step to the first
+                Tensor[] next = cell.step(gx.select(0, t), h, c);
                 if (masks == null) {
-                    outs[t] = hNew;
-                    h = hNew;
-                    cell = cNew;
+                    outs[t] = next[0];
+                    h = next[0];
+                    c = next[1];
                 } else {
                     // Entries whose sequence has ended keep their state and output zeros.
                     Tensor live = masks[t];
-                    outs[t] = Tensor.where(live, hNew, Tensor.zeros(hNew.dtype(), 1));
-                    h = Tensor.where(live, hNew, h);
-                    if (lstm) cell = Tensor.where(live, cNew, cell);
+                    outs[t] = Tensor.where(live, next[0], Tensor.zeros(next[0].dtype(), 1));
+                    h = Tensor.where(live, next[0], h);
+                    if (lstm) c = Tensor.where(live, next[1], c);
                 }
             }
             ys.add(Tensor.stack(List.of(outs), 0)); // [T, B, H]
             hs.add(h);
-            cs.add(cell);
+            cs.add(c);
         }
         Tensor y = Tensor.stack(ys, 1), yh = Tensor.stack(hs, 0), yc = lstm ? Tensor.stack(cs, 0) : null; // [T, D, B, H], [D, B, H]
         if (cfg.batchFirst) {
@@ -232,6 +194,62 @@ final class OnnxRecurrent {
             if (yc != null) yc = yc.transpose(0, 1);
         }
         return lstm ? new Tensor[] {y, yh, yc} : new Tensor[] {y, yh};
+    }
+
+    /**
+     * One direction's weights (W [G·H, I], R [G·H, H], the biases Wb and Rb [G·H] or null, LSTM's peepholes [3H] or
+     * null) and activations; {@link #step} is one time step of the op the gate count names (4 LSTM, 3 GRU, 1 RNN).
+     */
+    private record Cell(int gates, int hid, Tensor w, Tensor r, Tensor wb, Tensor rb, Tensor p, UnaryOperator<Tensor>[] act, boolean linearBeforeReset) {
+        /**
+         * Every step's share from the input at once, [T, B, G·H]: x·Wᵀ + Wb, plus Rb where it only adds (all of it but
+         * GRU's h part, which sits inside h~'s expression).
+         */
+        Tensor inputShare(Tensor seq) {
+            Tensor gx = seq.matmul(w.t());
+            if (wb == null) return gx;
+            Tensor bias = gates != 3 ? wb.add(rb) : wb.add(Tensor.cat(List.of(rb.narrow(0, 0, 2 * hid), Tensor.zeros(rb.dtype(), hid)), 0));
+            return gx.add(bias);
+        }
+
+        /** The next hidden state and (LSTM) cell state from this step's input share and the previous states. */
+        Tensor[] step(Tensor xt, Tensor h, Tensor c) {
+            return switch (gates) {
+                case 4 -> lstm(xt, h, c);
+                case 3 -> new Tensor[] {gru(xt, h), null};
+                default -> new Tensor[] {act[0].apply(xt.add(h.matmul(r.t()))), null};
+            };
+        }
+
+        /** Gates i, o, f, c: c' = f(f')⊙c + f(i)⊙g(c~), h' = f(o)⊙h(c'), peepholes on c for i and f, on c' for o. */
+        private Tensor[] lstm(Tensor xt, Tensor h, Tensor c) {
+            Tensor all = xt.add(h.matmul(r.t()));
+            Tensor i = all.narrow(1, 0, hid), o = all.narrow(1, hid, hid), f = all.narrow(1, 2 * hid, hid), cand = all.narrow(1, 3 * hid, hid);
+            if (p != null) {
+                i = i.add(p.narrow(0, 0, hid).mul(c));
+                f = f.add(p.narrow(0, 2 * hid, hid).mul(c));
+            }
+            Tensor cNext = act[0].apply(f).mul(c).add(act[0].apply(i).mul(act[1].apply(cand)));
+            if (p != null) o = o.add(p.narrow(0, hid, hid).mul(cNext));
+            return new Tensor[] {act[0].apply(o).mul(act[2].apply(cNext)), cNext};
+        }
+
+        /** Gates z, r, h: h' = (1 − z)⊙h~ + z⊙h, with the reset applied before or after h's product with Rh. */
+        private Tensor gru(Tensor xt, Tensor h) {
+            Tensor zr = xt.narrow(1, 0, 2 * hid).add(h.matmul(r.narrow(0, 0, 2 * hid).t()));
+            Tensor z = act[0].apply(zr.narrow(1, 0, hid)), reset = act[0].apply(zr.narrow(1, hid, hid));
+            Tensor rh = r.narrow(0, 2 * hid, hid).t(), rbh = rb == null ? null : rb.narrow(0, 2 * hid, hid);
+            Tensor cand;
+            if (linearBeforeReset) {
+                Tensor hr = h.matmul(rh);
+                cand = reset.mul(rbh == null ? hr : hr.add(rbh));
+            } else {
+                cand = reset.mul(h).matmul(rh);
+                if (rbh != null) cand = cand.add(rbh);
+            }
+            Tensor next = act[1].apply(xt.narrow(1, 2 * hid, hid).add(cand));
+            return next.sub(z.mul(next)).add(z.mul(h)); // (1 − z)⊙h~ + z⊙h
+        }
     }
 
     private static Tensor at(Tensor[] in, int k) {

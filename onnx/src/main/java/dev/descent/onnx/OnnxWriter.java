@@ -99,20 +99,21 @@ final class OnnxWriter {
         return p;
     }
 
-    /** A float tensor ValueInfoProto; a negative dim is written as the symbolic "N". */
+    /** A float tensor ValueInfoProto; a negative dim is written as the symbolic "N"; no dims: no shape declared (not a scalar). */
     static ProtoWriter valueInfo(String name, long... dims) {
         String[] symbols = new String[dims.length];
         for (int k = 0; k < dims.length; k++) if (dims[k] < 0) symbols[k] = "N";
         return valueInfo(name, OnnxFile.FLOAT, dims, symbols);
     }
 
-    /** A tensor ValueInfoProto of the given element type; dim k is the symbol {@code symbols[k]} when that is not null, else {@code dims[k]}. */
+    /** A tensor ValueInfoProto of the given element type; dim k is the symbol {@code symbols[k]} when that is not null, else {@code dims[k]}; no dims: no shape declared. */
     static ProtoWriter valueInfo(String name, int elemType, long[] dims, String[] symbols) {
         ProtoWriter shape = new ProtoWriter();
         for (int k = 0; k < dims.length; k++) {
             shape.message(1, symbols[k] != null ? new ProtoWriter().string(2, symbols[k]) : new ProtoWriter().varint(1, dims[k]));
         }
-        ProtoWriter tensorType = new ProtoWriter().varint(1, elemType).message(2, shape);
+        ProtoWriter tensorType = new ProtoWriter().varint(1, elemType);
+        if (dims.length > 0) tensorType.message(2, shape);
         return new ProtoWriter().string(1, name).message(2, new ProtoWriter().message(1, tensorType));
     }
 

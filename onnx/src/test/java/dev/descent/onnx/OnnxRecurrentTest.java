@@ -56,7 +56,7 @@ class OnnxRecurrentTest {
     }
 
     /** Everything a reference run needs, time-major: x [T][B][I], w [D][G·H][I], r [D][G·H][H], b [D][2·G·H]. */
-    private record Case(boolean lstm, int dirs, boolean reverseOnly, double[][][] x, double[][][] w, double[][][] r, double[][] b,
+    private record Case(boolean lstm, boolean rnn, int dirs, boolean reverseOnly, double[][][] x, double[][][] w, double[][][] r, double[][] b,
                         long[] lens, double[][][] h0, double[][][] c0, double[][] p, String[] acts, boolean linearBeforeReset) {}
 
     /** Y [T][D][B][H], Y_h [D][B][H], Y_c [D][B][H] (null for GRU). */
@@ -72,10 +72,10 @@ class OnnxRecurrentTest {
         int steps = c.x.length, batch = c.x[0].length;
         double[][][][] y = new double[steps][c.dirs][batch][hid];
         double[][][] yh = new double[c.dirs][batch][hid], yc = new double[c.dirs][batch][hid];
-        int per = c.lstm ? 3 : 2, g = c.lstm ? 4 : 3;
+        int per = c.lstm ? 3 : c.rnn ? 1 : 2, g = c.lstm ? 4 : c.rnn ? 1 : 3;
         for (int d = 0; d < c.dirs; d++) {
             boolean reverse = d == 1 || c.reverseOnly;
-            DoubleUnaryOperator f = act(c.acts[d * per]), gg = act(c.acts[d * per + 1]), hh = c.lstm ? act(c.acts[d * per + 2]) : null;
+            DoubleUnaryOperator f = act(c.acts[d * per]), gg = c.rnn ? null : act(c.acts[d * per + 1]), hh = c.lstm ? act(c.acts[d * per + 2]) : null;
             for (int bi = 0; bi < batch; bi++) {
                 int len = c.lens == null ? steps : (int) c.lens[bi];
                 double[] h = new double[hid], cell = new double[hid];
@@ -100,6 +100,8 @@ class OnnxRecurrentTest {
                             cn[j] = fg * cell[j] + i * ct;
                             double o = f.applyAsDouble(wx[1] + rh[1] + po * cn[j]);
                             hn[j] = o * hh.applyAsDouble(cn[j]);
+                        } else if (c.rnn) {
+                            hn[j] = f.applyAsDouble(wx[0] + rh[0]);
                         } else {
                             double z = f.applyAsDouble(wx[0] + rh[0]);
                             double rg = f.applyAsDouble(wx[1] + rh[1]);
@@ -165,8 +167,14 @@ class OnnxRecurrentTest {
 
     private static Setup setup(boolean lstm, String direction, int layout, boolean withInitial, boolean withBias, int batch, boolean linearBeforeReset,
                                long seed, long[] lens, boolean peepholes, String[] acts, DType dtype) {
+        return setup(lstm ? "LSTM" : "GRU", direction, layout, withInitial, withBias, batch, linearBeforeReset, seed, lens, peepholes, acts, dtype);
+    }
+
+    private static Setup setup(String op, String direction, int layout, boolean withInitial, boolean withBias, int batch, boolean linearBeforeReset,
+                               long seed, long[] lens, boolean peepholes, String[] acts, DType dtype) {
         SplittableRandom rng = new SplittableRandom(seed);
-        int steps = 4, in = 3, hid = 5, g = lstm ? 4 : 3, dirs = direction.equals("bidirectional") ? 2 : 1;
+        boolean lstm = op.equals("LSTM"), rnn = op.equals("RNN");
+        int steps = 4, in = 3, hid = 5, g = lstm ? 4 : rnn ? 1 : 3, dirs = direction.equals("bidirectional") ? 2 : 1;
         Setup s = new Setup();
         s.hid = hid;
         s.batchFirst = layout == 1;
@@ -204,18 +212,18 @@ class OnnxRecurrentTest {
         }
         List<ProtoWriter> attrs = new ArrayList<>(List.of(attrString("direction", direction), attrInt("hidden_size", hid)));
         if (layout != 0) attrs.add(attrInt("layout", layout));
-        if (!lstm) attrs.add(attrInt("linear_before_reset", linearBeforeReset ? 1 : 0));
+        if (op.equals("GRU")) attrs.add(attrInt("linear_before_reset", linearBeforeReset ? 1 : 0));
         if (acts != null) attrs.add(attrStrings("activations", acts));
         List<String> outs = lstm ? List.of("Y", "Y_h", "Y_c") : List.of("Y", "Y_h");
-        s.graph.node(lstm ? "LSTM" : "GRU", "rnn", ins, outs, attrs.toArray(ProtoWriter[]::new));
+        s.graph.node(op, "rnn", ins, outs, attrs.toArray(ProtoWriter[]::new));
         for (String o : outs) s.graph.output(o);
         String[] a = acts;
         if (a == null) {
-            String[] one = lstm ? new String[] {"Sigmoid", "Tanh", "Tanh"} : new String[] {"Sigmoid", "Tanh"};
+            String[] one = lstm ? new String[] {"Sigmoid", "Tanh", "Tanh"} : rnn ? new String[] {"Tanh"} : new String[] {"Sigmoid", "Tanh"};
             a = new String[one.length * dirs];
             for (int d = 0; d < dirs; d++) System.arraycopy(one, 0, a, d * one.length, one.length);
         }
-        s.c = new Case(lstm, dirs, direction.equals("reverse"), as3(xt), as3(w), as3(r), withBias ? as2(b) : null, lens,
+        s.c = new Case(lstm, rnn, dirs, direction.equals("reverse"), as3(xt), as3(w), as3(r), withBias ? as2(b) : null, lens,
                 withInitial ? as3(h0) : null, withInitial && lstm ? as3(c0) : null, peepholes ? as2(p) : null, a, linearBeforeReset);
         return s;
     }
@@ -280,6 +288,83 @@ class OnnxRecurrentTest {
                         }
                     }
                 }
+            }
+        }
+    }
+
+    @Test
+    void rnnMatchesTheSpecInEveryDirectionAndLayoutWithItsActivations() throws Exception {
+        long seed = 200;
+        for (String direction : List.of("forward", "reverse", "bidirectional")) {
+            for (int layout : new int[] {0, 1}) {
+                Setup s = setup("RNN", direction, layout, layout == 1, true, 3, false, seed++, null, false, null, DType.FLOAT32);
+                check(s, load(s.graph.model(layout == 1 ? 14 : 7)), 1e-5);
+            }
+        }
+        Setup s = setup("RNN", "bidirectional", 0, true, false, 2, false, seed, new long[] {2, 4}, false, new String[] {"Relu", "Softsign"}, DType.FLOAT32);
+        check(s, load(s.graph.model(13)), 1e-5);
+    }
+
+    /** Rows of a [gates·H, n] PyTorch weight (or [gates·H] bias) in the block order {@code blocks}. */
+    private static Tensor reorder(Tensor t, int hid, int... blocks) {
+        List<Tensor> parts = new ArrayList<>();
+        for (int b : blocks) parts.add(t.narrow(0, b * hid, hid));
+        return Tensor.cat(parts, 0);
+    }
+
+    @Test
+    void lstmAndGruEqualDescentsPyTorchStyleLayersWithTheGatesReordered() throws Exception {
+        // An independent check of the gate orders: nn.LSTM (i, f, g, o) and nn.GRU (r, z, n; PyTorch's GRU is
+        // linear_before_reset = 1) are tested against libtorch; ONNX holds i, o, f, c and z, r, h.
+        SplittableRandom rng = new SplittableRandom(61);
+        int steps = 5, batch = 2, in = 3, hid = 4;
+        for (boolean lstm : new boolean[] {true, false}) {
+            dev.descent.nn.Module layer = lstm ? new dev.descent.nn.LSTM(in, hid, 1, true, false, 0, true, rng) : new dev.descent.nn.GRU(in, hid, 1, true, false, 0, true, rng);
+            int[] blocks = lstm ? new int[] {0, 3, 1, 2} : new int[] {1, 0, 2};
+            List<Tensor> ws = new ArrayList<>(), rs = new ArrayList<>(), bs = new ArrayList<>();
+            for (String suffix : List.of("l0", "l0_reverse")) {
+                Map<String, dev.descent.core.Parameter> p = layer.namedParameters();
+                ws.add(reorder(p.get("weight_ih_" + suffix), hid, blocks));
+                rs.add(reorder(p.get("weight_hh_" + suffix), hid, blocks));
+                bs.add(Tensor.cat(List.of(reorder(p.get("bias_ih_" + suffix), hid, blocks), reorder(p.get("bias_hh_" + suffix), hid, blocks)), 0));
+            }
+            OnnxWriter.Graph g = new OnnxWriter.Graph().init("W", Tensor.stack(ws, 0).detach()).init("R", Tensor.stack(rs, 0).detach())
+                    .init("B", Tensor.stack(bs, 0).detach()).input("X", steps, batch, in).input("h0", 2, batch, hid).output("Y").output("Y_h");
+            List<String> ins = new ArrayList<>(List.of("X", "W", "R", "B", "", "h0"));
+            List<String> outs = new ArrayList<>(List.of("Y", "Y_h"));
+            if (lstm) {
+                g.input("c0", 2, batch, hid).output("Y_c");
+                ins.add("c0");
+                outs.add("Y_c");
+            }
+            List<ProtoWriter> attrs = new ArrayList<>(List.of(attrString("direction", "bidirectional"), attrInt("hidden_size", hid)));
+            if (!lstm) attrs.add(attrInt("linear_before_reset", 1));
+            g.node(lstm ? "LSTM" : "GRU", "rnn", ins, outs, attrs.toArray(ProtoWriter[]::new));
+            Tensor x = Tensor.randn(rng, steps, batch, in), h0 = Tensor.randn(rng, 2, batch, hid), c0 = Tensor.randn(rng, 2, batch, hid);
+            Map<String, Tensor> inputs = lstm ? Map.of("X", x, "h0", h0, "c0", c0) : Map.of("X", x, "h0", h0);
+            Map<String, Tensor> out = load(g.model(14)).run(inputs);
+            Tensor expectY, expectH, expectC = null;
+            if (lstm) {
+                var o = ((dev.descent.nn.LSTM) layer).forward(x, new dev.descent.nn.LSTM.State(h0, c0));
+                expectY = o.output();
+                expectH = o.state().h();
+                expectC = o.state().c();
+            } else {
+                var o = ((dev.descent.nn.GRU) layer).forward(x, h0);
+                expectY = o.output();
+                expectH = o.h();
+            }
+            // ONNX's Y [T, D, B, H] is PyTorch's output [T, B, D·H] with the directions split out.
+            Tensor y = out.get("Y").permute(0, 2, 1, 3).reshape(steps, batch, 2 * hid);
+            double[] a = values(expectY), b = values(y);
+            for (int k = 0; k < a.length; k++) close((lstm ? "LSTM" : "GRU") + " Y[" + k + "]", a[k], b[k], 1e-5);
+            a = values(expectH);
+            b = values(out.get("Y_h"));
+            for (int k = 0; k < a.length; k++) close((lstm ? "LSTM" : "GRU") + " Y_h[" + k + "]", a[k], b[k], 1e-5);
+            if (lstm) {
+                a = values(expectC);
+                b = values(out.get("Y_c"));
+                for (int k = 0; k < a.length; k++) close("LSTM Y_c[" + k + "]", a[k], b[k], 1e-5);
             }
         }
     }

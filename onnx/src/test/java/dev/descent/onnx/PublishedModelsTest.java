@@ -114,4 +114,21 @@ class PublishedModelsTest {
             assertTrue(b.get("scores").max().item() < scores.max().item() / 2, "blank page " + b.get("scores").max().item() + " vs drawing " + scores.max().item());
         }
     }
+
+    @Test
+    void paddleOcrModelsLoadedForAFixedInputShapeFoldEveryShapeNodeAndGiveTheSameOutputs() throws Exception {
+        Object[][] cases = {{"ch_ppocr_mobile_v2.0_cls_infer.onnx", new int[] {2, 3, 48, 192}}, {"ch_PP-OCRv4_rec_infer.onnx", new int[] {1, 3, 48, 320}}};
+        for (Object[] c : cases) {
+            Path file = model((String) c[0]);
+            int[] shape = (int[]) c[1];
+            OnnxModel free = OnnxModel.read(file), fixed = OnnxModel.read(file, java.util.Map.of(free.inputNames().get(0), shape));
+            assertTrue(free.runtimeOps().containsKey("Shape"), c[0] + ": the input's dynamic dims keep Shape at run time");
+            assertTrue(!fixed.runtimeOps().containsKey("Shape"), c[0] + ": every Shape node folds once the input's shape is given: " + fixed.runtimeOps());
+            assertTrue(fixed.runtimeNodeCount() < free.runtimeNodeCount());
+            try (var g = GradMode.noGrad()) {
+                Tensor x = Tensor.rand(new SplittableRandom(4), shape);
+                assertArrayEquals(free.forward(x).contiguous().toFloatArray(), fixed.forward(x).contiguous().toFloatArray(), c[0].toString());
+            }
+        }
+    }
 }
