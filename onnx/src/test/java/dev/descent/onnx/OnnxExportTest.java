@@ -81,6 +81,7 @@ class OnnxExportTest {
         OnnxExport.write(m, example, f, opset);
         OnnxModel back = OnnxModel.read(f);
         OnnxFile.Graph g = back.model().graph();
+        for (OnnxFile.Node n : g.nodes()) assertTrue(n.domain().isEmpty() && OnnxOps.SUPPORTED.contains(n.opType()), "op " + n.opType() + " is one the importer loads");
         // The weights come back as trainable parameters (batch norm's statistics as buffers), each once.
         assertEquals(m.parameterCount(), back.parameterCount(), "parameter count after the round trip");
         try (var _ = GradMode.noGrad()) {
