@@ -12,17 +12,21 @@ import dev.descent.core.Tensor;
 import dev.descent.core.autograd.GradMode;
 import dev.descent.nn.AdaptiveAvgPool2d;
 import dev.descent.nn.Conv2d;
+import dev.descent.nn.ELU;
 import dev.descent.nn.Flatten;
 import dev.descent.nn.GELU;
 import dev.descent.nn.GRU;
+import dev.descent.nn.GroupNorm;
 import dev.descent.nn.LSTM;
 import dev.descent.nn.LayerNorm;
 import dev.descent.nn.Linear;
 import dev.descent.nn.Models;
 import dev.descent.nn.Module;
 import dev.descent.nn.MultiheadAttention;
+import dev.descent.nn.RMSNorm;
 import dev.descent.nn.ReLU;
 import dev.descent.nn.Sequential;
+import dev.descent.nn.Softplus;
 import dev.descent.nn.Tanh;
 import dev.descent.nn.TransformerEncoderLayer;
 import dev.descent.onnx.OnnxExport;
@@ -167,6 +171,16 @@ class ExportRoundTripTest {
         Sequential encoder = new Sequential(new TransformerEncoderLayer(8, 2, 16, 0.1, "relu", false, true, rng),
                 new TransformerEncoderLayer(8, 4, 12, 0, "gelu", true, true, rng));
         agree("encoder", encoder, Tensor.randn(rng, 2, 5, 8), OnnxExport.DEFAULT_OPSET, Tensor.randn(rng, 3, 7, 8));
+    }
+
+    @Test
+    void moreActivationsAndNormalisationsRunInOnnxRuntime() throws Exception {
+        RandomGenerator rng = new SplittableRandom(7);
+        Sequential m = new Sequential(new Linear(6, 8, rng), new ELU(0.7), new Linear(8, 8, rng), new Softplus(2, 3), new Linear(8, 8, rng),
+                new RMSNorm(8), new Linear(8, 8, rng), new GroupNorm(2, 8));
+        for (long opset : new long[] {17, 18}) agree("norms", m, Tensor.randn(rng, 4, 6).mul(3), opset, Tensor.randn(rng, 1, 6).mul(3), Tensor.randn(rng, 7, 6));
+        Sequential conv = new Sequential(new Conv2d(2, 6, 3, 1, 1, rng), new GroupNorm(3, 6), new ELU(), new Flatten());
+        agree("groupnorm", conv, Tensor.randn(rng, 2, 2, 5, 4), OnnxExport.DEFAULT_OPSET, Tensor.randn(rng, 3, 2, 5, 4));
     }
 
     @Test

@@ -16,24 +16,28 @@ import dev.descent.nn.BigramLanguageModel;
 import dev.descent.nn.CharLSTM;
 import dev.descent.nn.Conv2d;
 import dev.descent.nn.Dropout;
+import dev.descent.nn.ELU;
 import dev.descent.nn.Embedding;
 import dev.descent.nn.Flatten;
 import dev.descent.nn.GELU;
 import dev.descent.nn.GPT;
 import dev.descent.nn.GRU;
 import dev.descent.nn.GlobalAvgPool2d;
-import dev.descent.nn.LayerNorm;
+import dev.descent.nn.GroupNorm;
 import dev.descent.nn.LSTM;
+import dev.descent.nn.LayerNorm;
 import dev.descent.nn.LeakyReLU;
 import dev.descent.nn.Linear;
 import dev.descent.nn.MaxPool2d;
 import dev.descent.nn.Module;
 import dev.descent.nn.MultiheadAttention;
+import dev.descent.nn.RMSNorm;
 import dev.descent.nn.ReLU;
 import dev.descent.nn.Residual;
 import dev.descent.nn.Sequential;
 import dev.descent.nn.SiLU;
 import dev.descent.nn.Sigmoid;
+import dev.descent.nn.Softplus;
 import dev.descent.nn.Tanh;
 import dev.descent.nn.TransformerBlock;
 import dev.descent.nn.TransformerEncoderLayer;
@@ -56,6 +60,7 @@ import java.util.Map;
  * {@link GlobalAvgPool2d}, {@link Flatten}, {@link BatchNorm} (1-d and 2-d), {@link LayerNorm}, {@link ReLU},
  * {@link LeakyReLU}, {@link Sigmoid}, {@link Tanh}, {@link SiLU}, {@link GELU} (exact and tanh), {@link Dropout},
  * {@link Residual}, {@link BasicBlock}, {@link Embedding}, {@link MultiheadAttention} (self-attention),
+ * {@link ELU}, {@link Softplus}, {@link RMSNorm}, {@link GroupNorm},
  * {@link TransformerBlock}, {@link TransformerEncoderLayer} (without masks), {@link AdaptiveAvgPool2d}, {@link GPT},
  * {@link BigramLanguageModel}, {@link LSTM} and {@link GRU} (any layers, either
  * direction, batch first or not; from a zero state, output sequence only) and {@link CharLSTM} — which covers
@@ -281,6 +286,10 @@ public final class OnnxExport {
                 case SiLU _ -> new V(node("Mul", path, List.of(in.name(), node("Sigmoid", path, List.of(in.name())))), m.forward(in.x()));
                 case LeakyReLU l -> new V(node("LeakyRelu", path, List.of(in.name()), OnnxWriter.attrFloat("alpha", (float) l.negativeSlope())), m.forward(in.x()));
                 case GELU g -> new V(gelu(g.tanhApproximation(), path, in.name()), m.forward(in.x()));
+                case ELU e -> new V(elu(e.alpha(), path, in.name()), m.forward(in.x()));
+                case Softplus p -> new V(softplus(p.beta(), p.threshold(), path, in.name()), m.forward(in.x()));
+                case RMSNorm r -> rmsNorm(r, path, in);
+                case GroupNorm g -> groupNorm(g, path, in);
                 case Dropout _ -> in; // inference: the identity
                 case Residual r -> {
                     V body = emit(r.namedChildren().get("body"), join(path, "body"), in);
@@ -375,6 +384,56 @@ public final class OnnxExport {
             }
             String half = node("Mul", path, List.of(x, scalar(0.5)));
             return node("Mul", path, List.of(half, node("Add", path, List.of(inner, scalar(1)))));
+        }
+
+        /** ELU: x where x &gt; 0, else α·(eˣ − 1). */
+        private String elu(double alpha, String path, String x) {
+            String negative = node("Mul", path, List.of(node("Sub", path, List.of(node("Exp", path, List.of(x)), scalar(1))), scalar(alpha)));
+            return node("Where", path, List.of(node("Greater", path, List.of(x, scalar(0))), x, negative));
+        }
+
+        /** Softplus: x where β·x &gt; threshold, else ln(1 + e^{β·x}) / β. */
+        private String softplus(double beta, double threshold, String path, String x) {
+            String bx = node("Mul", path, List.of(x, scalar(beta)));
+            String soft = node("Div", path, List.of(node("Log", path, List.of(node("Add", path, List.of(node("Exp", path, List.of(bx)), scalar(1))))), scalar(beta)));
+            return node("Where", path, List.of(node("Greater", path, List.of(bx, scalar(threshold))), x, soft));
+        }
+
+        /** The mean over {@code axes}, kept: ReduceMean with axes as an attribute before opset 18, as an input from 18. */
+        private String reduceMean(String path, String x, long... axes) {
+            return opset >= 18 ? node("ReduceMean", path, List.of(x, ints(axes)), OnnxWriter.attrInt("keepdims", 1))
+                    : node("ReduceMean", path, List.of(x), OnnxWriter.attrInts("axes", axes), OnnxWriter.attrInt("keepdims", 1));
+        }
+
+        /** RMSNorm: x / √(mean(x²) + eps) over the trailing dims, times the weight (eps NaN: the dtype's machine epsilon). */
+        private V rmsNorm(RMSNorm r, String path, V in) {
+            int k = r.normalizedShape().length;
+            long[] axes = new long[k];
+            for (int j = 0; j < k; j++) axes[j] = -k + j;
+            double eps = !Double.isNaN(r.eps()) ? r.eps() : in.x().dtype() == DType.FLOAT64 ? Math.ulp(1.0) : Math.ulp(1.0f);
+            String ms = reduceMean(path, node("Mul", path, List.of(in.name(), in.name())), axes);
+            String y = node("Div", path, List.of(in.name(), node("Sqrt", path, List.of(node("Add", path, List.of(ms, scalar(eps)))))));
+            Tensor w = r.namedParameters().get("weight");
+            if (w != null) y = node("Mul", path, List.of(y, init(w)));
+            return new V(y, r.forward(in.x()));
+        }
+
+        /** GroupNorm: [N, C, …] as [N, G, rest], normalised over rest (biased variance), back to x's shape, then weight and bias per channel. */
+        private V groupNorm(GroupNorm g, String path, V in) {
+            String grouped = node("Reshape", path, List.of(in.name(), ints(0, g.numGroups(), -1)));
+            String centred = node("Sub", path, List.of(grouped, reduceMean(path, grouped, 2)));
+            String var = reduceMean(path, node("Mul", path, List.of(centred, centred)), 2);
+            String normed = node("Div", path, List.of(centred, node("Sqrt", path, List.of(node("Add", path, List.of(var, scalar(g.eps())))))));
+            String y = node("Reshape", path, List.of(normed, node("Shape", path, List.of(in.name()))));
+            Tensor w = g.namedParameters().get("weight"), b = g.namedParameters().get("bias");
+            if (w != null) {
+                long[] trailing = new long[in.x().dim() - 2];
+                for (int j = 0; j < trailing.length; j++) trailing[j] = j + 1;
+                String ws = trailing.length == 0 ? init(w) : node("Unsqueeze", path, List.of(init(w), ints(trailing)));
+                String bs = trailing.length == 0 ? init(b) : node("Unsqueeze", path, List.of(init(b), ints(trailing)));
+                y = node("Add", path, List.of(node("Mul", path, List.of(y, ws)), bs));
+            }
+            return new V(y, g.forward(in.x()));
         }
 
         /** conv–BN–ReLU–conv–BN plus the option-A shortcut (subsample by the stride, zero channels on both sides), then ReLU. */

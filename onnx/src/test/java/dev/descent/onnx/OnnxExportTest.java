@@ -15,6 +15,7 @@ import dev.descent.nn.AvgPool2d;
 import dev.descent.nn.BatchNorm1d;
 import dev.descent.nn.BatchNorm2d;
 import dev.descent.nn.BigramLanguageModel;
+import dev.descent.nn.Conv1d;
 import dev.descent.nn.Conv2d;
 import dev.descent.nn.Dropout;
 import dev.descent.nn.ELU;
@@ -24,7 +25,6 @@ import dev.descent.nn.GPT;
 import dev.descent.nn.GRU;
 import dev.descent.nn.GroupNorm;
 import dev.descent.nn.LSTM;
-import dev.descent.nn.RMSNorm;
 import dev.descent.nn.LayerNorm;
 import dev.descent.nn.LeakyReLU;
 import dev.descent.nn.Linear;
@@ -32,11 +32,13 @@ import dev.descent.nn.MaxPool2d;
 import dev.descent.nn.Models;
 import dev.descent.nn.Module;
 import dev.descent.nn.MultiheadAttention;
+import dev.descent.nn.RMSNorm;
 import dev.descent.nn.ReLU;
 import dev.descent.nn.Residual;
 import dev.descent.nn.Sequential;
 import dev.descent.nn.SiLU;
 import dev.descent.nn.Sigmoid;
+import dev.descent.nn.Softplus;
 import dev.descent.nn.Tanh;
 import dev.descent.nn.TransformerEncoderLayer;
 import java.io.IOException;
@@ -285,23 +287,46 @@ class OnnxExportTest {
         RandomGenerator rng = new SplittableRandom(9);
         Path f = dir.resolve("refused.onnx");
         Files.writeString(f, "previous content");
-        Sequential m = new Sequential(new Linear(4, 4, rng), new Sequential(new ReLU(), new ELU()), new Linear(4, 2, rng));
+        Sequential m = new Sequential(new Linear(4, 4, rng), new Sequential(new ReLU(), new Square()), new Linear(4, 2, rng));
         OnnxException e = assertThrows(OnnxException.class, () -> OnnxExport.write(m, Tensor.randn(rng, 2, 4), f));
-        assertTrue(e.getMessage().contains("'1.1'") && e.getMessage().contains("dev.descent.nn.ELU"), e.getMessage());
+        assertTrue(e.getMessage().contains("'1.1'") && e.getMessage().contains("dev.descent.onnx.OnnxExportTest$Square"), e.getMessage());
         assertFalse(e.getMessage().contains("\n"), "one line");
         assertEquals("previous content", Files.readString(f), "a refused export leaves the file as it was");
         try (var files = Files.list(dir)) {
             assertEquals(List.of(f), files.toList(), "no temporary file is left behind");
         }
 
-        Module top = new RMSNorm(4);
-        OnnxException r = assertThrows(OnnxException.class, () -> OnnxExport.write(top, Tensor.randn(rng, 2, 4), dir.resolve("rms.onnx")));
-        assertTrue(r.getMessage().contains("the model") && r.getMessage().contains("dev.descent.nn.RMSNorm"), r.getMessage());
-        Sequential inner = new Sequential(new Linear(3, 4, rng), new GroupNorm(2, 4));
+        Module top = new Conv1d(2, 3, 3, 1, 1, rng);
+        OnnxException r = assertThrows(OnnxException.class, () -> OnnxExport.write(top, Tensor.randn(rng, 2, 2, 5), dir.resolve("rms.onnx")));
+        assertTrue(r.getMessage().contains("the model") && r.getMessage().contains("dev.descent.nn.Conv1d"), r.getMessage());
+        Sequential inner = new Sequential(new Linear(3, 4, rng), new Square());
         OnnxException s = assertThrows(OnnxException.class, () -> OnnxExport.write(inner, Tensor.randn(rng, 2, 3), dir.resolve("gn.onnx")));
-        assertTrue(s.getMessage().contains("'1'") && s.getMessage().contains("dev.descent.nn.GroupNorm"), s.getMessage());
+        assertTrue(s.getMessage().contains("'1'") && s.getMessage().contains("Square"), s.getMessage());
         assertFalse(Files.exists(dir.resolve("rms.onnx")) || Files.exists(dir.resolve("gn.onnx")));
         assertThrows(IllegalArgumentException.class, () -> OnnxExport.write(m, Tensor.randn(rng, 2, 4), f, 16));
+    }
+
+    /** A module of the user's own, which the export does not know. */
+    static final class Square extends Module {
+        @Override
+        public Tensor forward(Tensor x) {
+            return x.mul(x);
+        }
+    }
+
+    @Test
+    void moreActivationsAndNormalisationsRoundTrip() throws IOException {
+        RandomGenerator rng = new SplittableRandom(13);
+        Sequential m = new Sequential(new Linear(6, 8, rng), new ELU(0.7), new Linear(8, 8, rng), new Softplus(2, 3), new Linear(8, 8, rng),
+                new Softplus(), new RMSNorm(8), new Linear(8, 8, rng), new RMSNorm(new int[] {8}, 1e-3, false), new Linear(8, 8, rng), new GroupNorm(2, 8));
+        Map<String, Tensor> state = new HashMap<>(m.stateDict());
+        state.put("6.weight", Tensor.randn(rng, 8));
+        state.put("10.weight", Tensor.randn(rng, 8));
+        state.put("10.bias", Tensor.randn(rng, 8));
+        m.loadStateDict(state);
+        for (long opset : new long[] {17, 18}) roundTrip(m, Tensor.randn(rng, 4, 6).mul(3), opset, Tensor.randn(rng, 1, 6).mul(3), Tensor.randn(rng, 7, 6));
+        Sequential conv = new Sequential(new Conv2d(2, 6, 3, 1, 1, rng), new GroupNorm(3, 6), new ELU(), new GroupNorm(1, 6, 1e-3, false), new Flatten());
+        roundTrip(conv, Tensor.randn(rng, 2, 2, 5, 4), 18, Tensor.randn(rng, 3, 2, 5, 4));
     }
 
     @Test
