@@ -11,7 +11,9 @@ import dev.descent.core.Shape;
 import dev.descent.core.Tensor;
 import dev.descent.core.autograd.GradMode;
 import dev.descent.nn.AdaptiveAvgPool2d;
+import dev.descent.nn.Conv1d;
 import dev.descent.nn.Conv2d;
+import dev.descent.nn.ConvTranspose2d;
 import dev.descent.nn.ELU;
 import dev.descent.nn.Flatten;
 import dev.descent.nn.GELU;
@@ -181,6 +183,11 @@ class ExportRoundTripTest {
         for (long opset : new long[] {17, 18}) agree("norms", m, Tensor.randn(rng, 4, 6).mul(3), opset, Tensor.randn(rng, 1, 6).mul(3), Tensor.randn(rng, 7, 6));
         Sequential conv = new Sequential(new Conv2d(2, 6, 3, 1, 1, rng), new GroupNorm(3, 6), new ELU(), new Flatten());
         agree("groupnorm", conv, Tensor.randn(rng, 2, 2, 5, 4), OnnxExport.DEFAULT_OPSET, Tensor.randn(rng, 3, 2, 5, 4));
+        Sequential up = new Sequential(new ConvTranspose2d(3, 4, 3, 2, 1, 1, 1, 1, true, rng), new ReLU(), new ConvTranspose2d(4, 2, 2, 1, 0, 0, 2, 2, false, rng));
+        agree("convtranspose", up, Tensor.randn(rng, 2, 3, 4, 5), OnnxExport.DEFAULT_OPSET, Tensor.randn(rng, 1, 3, 4, 5));
+        Sequential oneD = new Sequential(new Conv1d(3, 4, 3, 2, 1, rng), new ReLU(), new Conv1d(4, 4, 3, 1, 2, 2, 2, false, rng), new Flatten(),
+                new Linear(4 * 4, 2, rng));
+        agree("conv1d", oneD, Tensor.randn(rng, 2, 3, 8), OnnxExport.DEFAULT_OPSET, Tensor.randn(rng, 5, 3, 8));
     }
 
     @Test

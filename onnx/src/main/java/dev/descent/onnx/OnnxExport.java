@@ -14,7 +14,9 @@ import dev.descent.nn.BasicBlock;
 import dev.descent.nn.BatchNorm;
 import dev.descent.nn.BigramLanguageModel;
 import dev.descent.nn.CharLSTM;
+import dev.descent.nn.Conv1d;
 import dev.descent.nn.Conv2d;
+import dev.descent.nn.ConvTranspose2d;
 import dev.descent.nn.Dropout;
 import dev.descent.nn.ELU;
 import dev.descent.nn.Embedding;
@@ -56,7 +58,7 @@ import java.util.Map;
  *
  * <p>The export follows the module structure, not a trace: it walks {@link Sequential}s and translates each layer
  * it knows into ONNX nodes (inference semantics: dropout is left out, batch normalization uses the running
- * statistics). Known layers: {@link Sequential}, {@link Linear}, {@link Conv2d}, {@link MaxPool2d}, {@link AvgPool2d},
+ * statistics). Known layers: {@link Sequential}, {@link Linear}, {@link Conv2d}, {@link Conv1d}, {@link ConvTranspose2d}, {@link MaxPool2d}, {@link AvgPool2d},
  * {@link GlobalAvgPool2d}, {@link Flatten}, {@link BatchNorm} (1-d and 2-d), {@link LayerNorm}, {@link ReLU},
  * {@link LeakyReLU}, {@link Sigmoid}, {@link Tanh}, {@link SiLU}, {@link GELU} (exact and tanh), {@link Dropout},
  * {@link Residual}, {@link BasicBlock}, {@link Embedding}, {@link MultiheadAttention} (self-attention),
@@ -229,7 +231,7 @@ public final class OnnxExport {
         private static String[] leadingSymbols(Module root) {
             String[] found = null;
             for (Module m : root.namedModules().values()) {
-                if (m instanceof Flatten || m instanceof Conv2d || m instanceof MaxPool2d || m instanceof AvgPool2d || m instanceof GlobalAvgPool2d
+                if (m instanceof Flatten || m instanceof Conv2d || m instanceof ConvTranspose2d || m instanceof MaxPool2d || m instanceof AvgPool2d || m instanceof GlobalAvgPool2d
                         || m instanceof AdaptiveAvgPool2d) {
                     return new String[] {"N"};
                 }
@@ -272,6 +274,8 @@ public final class OnnxExport {
                 }
                 case Linear l -> linear(l, path, in);
                 case Conv2d c -> conv(c, path, in);
+                case Conv1d c -> conv1d(c, path, in);
+                case ConvTranspose2d c -> convTranspose(c, path, in);
                 case MaxPool2d p -> new V(pool("MaxPool", p.window(), path, in.name()), m.forward(in.x()));
                 case AvgPool2d p -> new V(pool("AveragePool", p.window(), path, in.name()), m.forward(in.x()));
                 case AdaptiveAvgPool2d p -> adaptiveAvgPool(p, path, in);
@@ -345,6 +349,33 @@ public final class OnnxExport {
             String y = node("Conv", path, ins, OnnxWriter.attrInts("kernel_shape", w[2], w[3]), OnnxWriter.attrInts("strides", p.sh(), p.sw()),
                     OnnxWriter.attrInts("pads", p.ph(), p.pw(), p.ph(), p.pw()), OnnxWriter.attrInts("dilations", p.dh(), p.dw()),
                     OnnxWriter.attrInt("group", p.groups()));
+            return new V(y, c.forward(in.x()));
+        }
+
+        /** Conv1d as its 2-D convolution: the input and the weight get a height of 1 (Unsqueeze), the output loses it (Squeeze). */
+        private V conv1d(Conv1d c, String path, V in) throws OnnxException {
+            if (in.x().dim() != 3) {
+                throw new OnnxException("OnnxExport: cannot export module '" + path + "' (" + c.getClass().getName() + ") on input " + Shape.format(in.x().shape())
+                        + ": give an example [N, C, L]");
+            }
+            Convolution.Params p = c.params();
+            String x = node("Unsqueeze", path, List.of(in.name(), ints(2)));
+            List<String> ins = new ArrayList<>(List.of(x, node("Unsqueeze", path, List.of(init(c.weight()), ints(2)))));
+            if (c.bias() != null) ins.add(init(c.bias()));
+            String y = node("Conv", path, ins, OnnxWriter.attrInts("kernel_shape", 1, c.weight().size(2)), OnnxWriter.attrInts("strides", p.sh(), p.sw()),
+                    OnnxWriter.attrInts("pads", p.ph(), p.pw(), p.ph(), p.pw()), OnnxWriter.attrInts("dilations", p.dh(), p.dw()),
+                    OnnxWriter.attrInt("group", p.groups()));
+            return new V(node("Squeeze", path, List.of(y, ints(2))), c.forward(in.x()));
+        }
+
+        private V convTranspose(ConvTranspose2d c, String path, V in) {
+            Convolution.Params p = c.params();
+            int[] w = c.weight().shape();
+            List<String> ins = new ArrayList<>(List.of(in.name(), init(c.weight())));
+            if (c.bias() != null) ins.add(init(c.bias()));
+            String y = node("ConvTranspose", path, ins, OnnxWriter.attrInts("kernel_shape", w[2], w[3]), OnnxWriter.attrInts("strides", p.sh(), p.sw()),
+                    OnnxWriter.attrInts("pads", p.ph(), p.pw(), p.ph(), p.pw()), OnnxWriter.attrInts("dilations", p.dh(), p.dw()),
+                    OnnxWriter.attrInt("group", p.groups()), OnnxWriter.attrInts("output_padding", c.outputPadding(), c.outputPadding()));
             return new V(y, c.forward(in.x()));
         }
 
