@@ -231,8 +231,8 @@ public final class OnnxExport {
         private static String[] leadingSymbols(Module root) {
             String[] found = null;
             for (Module m : root.namedModules().values()) {
-                if (m instanceof Flatten || m instanceof Conv2d || m instanceof ConvTranspose2d || m instanceof MaxPool2d || m instanceof AvgPool2d || m instanceof GlobalAvgPool2d
-                        || m instanceof AdaptiveAvgPool2d) {
+                if (m instanceof Flatten || m instanceof Conv2d || m instanceof ConvTranspose2d || m instanceof MaxPool2d || m instanceof AvgPool2d
+                        || m instanceof GlobalAvgPool2d || m instanceof AdaptiveAvgPool2d) {
                     return new String[] {"N"};
                 }
                 if (found != null) continue;
