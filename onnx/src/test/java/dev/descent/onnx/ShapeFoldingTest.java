@@ -121,6 +121,21 @@ class ShapeFoldingTest {
     }
 
     @Test
+    void aHugeShapeDeclaredInTheFileDoesNotMakeLoadAllocateIt() throws Exception {
+        // Shape(Exp(x)) needs Exp's output shape, found by running Exp on zeros of x's shape: not for the 1.4·10^8 elements a file claims.
+        OnnxWriter.Graph g = new OnnxWriter.Graph().input("x", 12_000, 12_000).output("s")
+                .node("Exp", "e", List.of("x"), List.of("ex"))
+                .node("Shape", "shape", List.of("ex"), List.of("s"));
+        var mx = (com.sun.management.ThreadMXBean) java.lang.management.ManagementFactory.getThreadMXBean();
+        long before = mx.getCurrentThreadAllocatedBytes();
+        OnnxModel m = OnnxModel.read(write(g.model(13)));
+        long allocated = mx.getCurrentThreadAllocatedBytes() - before;
+        assertTrue(allocated < 64L << 20, "allocated " + allocated + " bytes");
+        assertEquals(0, m.foldedNodeCount());
+        assertArrayEquals(new long[] {2, 3}, m.forward(Tensor.zeros(2, 3)).toLongArray());
+    }
+
+    @Test
     void nothingFoldsFromAValueThatDependsOnAnInputsValues() throws Exception {
         // r = reshape(x, shapeInput): its shape depends on the values of the input "spec", so Shape(r) stays.
         OnnxWriter.Graph g = new OnnxWriter.Graph().init("zero", Tensor.of(new long[] {0}, 1))
