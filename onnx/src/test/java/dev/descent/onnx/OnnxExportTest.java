@@ -5,6 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.quicktheories.QuickTheory.qt;
+import static org.quicktheories.generators.SourceDSL.integers;
 
 import dev.descent.core.DType;
 import dev.descent.core.Shape;
@@ -309,6 +311,56 @@ class OnnxExportTest {
         assertTrue(s.getMessage().contains("'1'") && s.getMessage().contains("Square"), s.getMessage());
         assertFalse(Files.exists(dir.resolve("rms.onnx")) || Files.exists(dir.resolve("gn.onnx")));
         assertThrows(IllegalArgumentException.class, () -> OnnxExport.write(m, Tensor.randn(rng, 2, 4), f, 16));
+    }
+
+    /** A random stack of feature layers (widths 1 to 7), drawn from {@code rng}. */
+    private static Sequential randomMlp(RandomGenerator rng, int in) {
+        Sequential m = new Sequential();
+        int width = in, layers = 1 + rng.nextInt(5);
+        for (int l = 0; l < layers; l++) {
+            int out = 1 + rng.nextInt(7);
+            m.add(new Linear(width, out, rng.nextBoolean(), rng));
+            width = out;
+            m.add(switch (rng.nextInt(14)) {
+                case 0 -> new ReLU();
+                case 1 -> new Tanh();
+                case 2 -> new Sigmoid();
+                case 3 -> new LeakyReLU(rng.nextDouble() - 0.5);
+                case 4 -> new GELU(rng.nextBoolean());
+                case 5 -> new SiLU();
+                case 6 -> new ELU(0.5 + rng.nextDouble());
+                case 7 -> new Softplus(0.5 + 2 * rng.nextDouble(), 1 + 10 * rng.nextDouble());
+                case 8 -> new LayerNorm(new int[] {width}, rng.nextBoolean() ? 1e-5 : 1e-3);
+                case 9 -> new RMSNorm(new int[] {width}, rng.nextBoolean() ? Double.NaN : 1e-4, rng.nextBoolean());
+                case 10 -> new BatchNorm1d(width);
+                case 11 -> new Dropout(0.5, rng);
+                case 12 -> new Residual(new Sequential(new Linear(width, width, rng), new Tanh()));
+                default -> new Sequential(new Linear(width, width, rng), new ReLU());
+            });
+        }
+        // Every floating-point state entry random (BatchNorm's variance positive), so no layer is an identity by accident.
+        Map<String, Tensor> state = new HashMap<>(m.stateDict());
+        m.stateDict().forEach((k, v) -> {
+            if (!v.dtype().isFloatingPoint()) return;
+            state.put(k, k.endsWith("running_var") ? Tensor.rand(rng, v.shape()).add(0.5) : Tensor.randn(rng, v.shape()));
+        });
+        m.loadStateDict(state);
+        return m;
+    }
+
+    @Test
+    void randomMlpsRoundTripAtRandomBatches() {
+        qt().withExamples(40).forAll(integers().between(0, Integer.MAX_VALUE)).checkAssert(seed -> {
+            RandomGenerator rng = new SplittableRandom(seed);
+            int in = 1 + rng.nextInt(6);
+            Sequential m = randomMlp(rng, in);
+            long opset = OnnxExport.MIN_OPSET + rng.nextInt((int) (OnnxExport.MAX_OPSET - OnnxExport.MIN_OPSET + 1));
+            try {
+                roundTrip(m, Tensor.randn(rng, 1 + rng.nextInt(4), in).mul(2), opset, Tensor.randn(rng, 1 + rng.nextInt(6), in).mul(2));
+            } catch (IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+        });
     }
 
     /** A module of the user's own, which the export does not know. */
