@@ -24,9 +24,11 @@ import dev.descent.nn.Flatten;
 import dev.descent.nn.GELU;
 import dev.descent.nn.GPT;
 import dev.descent.nn.GRU;
+import dev.descent.nn.GRUCell;
 import dev.descent.nn.GlobalAvgPool2d;
 import dev.descent.nn.GroupNorm;
 import dev.descent.nn.LSTM;
+import dev.descent.nn.LSTMCell;
 import dev.descent.nn.LayerNorm;
 import dev.descent.nn.LeakyReLU;
 import dev.descent.nn.Linear;
@@ -64,7 +66,7 @@ import java.util.Map;
  * {@link Residual}, {@link BasicBlock}, {@link Embedding}, {@link MultiheadAttention} (self-attention),
  * {@link ELU}, {@link Softplus}, {@link RMSNorm}, {@link GroupNorm},
  * {@link TransformerBlock}, {@link TransformerEncoderLayer} (without masks), {@link AdaptiveAvgPool2d}, {@link GPT},
- * {@link BigramLanguageModel}, {@link LSTM} and {@link GRU} (any layers, either
+ * {@link BigramLanguageModel}, {@link LSTMCell}, {@link GRUCell} (one step from the zero state), {@link LSTM} and {@link GRU} (any layers, either
  * direction, batch first or not; from a zero state, output sequence only) and {@link CharLSTM} — which covers
  * {@code Models.simpleCnn}, the CIFAR ResNets, MLPs, {@code Models.gpt} and {@code Models.charLstm}. Any other module
  * is refused with an {@link OnnxException} whose one-line message names its class and its path in the model.
@@ -312,6 +314,8 @@ public final class OnnxExport {
                 case GPT g -> gpt(g, path, in);
                 case LSTM l -> recurrent(l, "LSTM", new int[] {0, 3, 1, 2}, l.batchFirst(), path, in);
                 case GRU g -> recurrent(g, "GRU", new int[] {1, 0, 2}, g.batchFirst(), path, in);
+                case LSTMCell c -> cell(c, "LSTM", new int[] {0, 3, 1, 2}, path, in);
+                case GRUCell c -> cell(c, "GRU", new int[] {1, 0, 2}, path, in);
                 case CharLSTM c -> {
                     Map<String, Module> ch = c.namedChildren();
                     V x = emit(ch.get("embed"), join(path, "embed"), in);
@@ -636,6 +640,27 @@ public final class OnnxExport {
             }
             String out = batchFirst ? node("Transpose", path, List.of(x), OnnxWriter.attrInts("perm", 1, 0, 2)) : x;
             return new V(out, r.forward(in.x()));
+        }
+
+        /** One step of an LSTM or GRU cell from the zero state, {@code [B, in] → h' [B, H]}: a one-step LSTM/GRU node. */
+        private V cell(Module c, String op, int[] order, String path, V in) throws OnnxException {
+            if (in.x().dim() != 2) {
+                throw new OnnxException("OnnxExport: cannot export module '" + path + "' (" + c.getClass().getName() + ") on input " + Shape.format(in.x().shape())
+                        + ": give an example [B, input]");
+            }
+            Map<String, Parameter> p = c.namedParameters();
+            int hidden = p.get("weight_hh").size(1);
+            List<String> ins = new ArrayList<>(List.of(node("Unsqueeze", path, List.of(in.name(), ints(0))),
+                    stack(new String[] {gateOrder(p.get("weight_ih"), order, hidden, path)}, path),
+                    stack(new String[] {gateOrder(p.get("weight_hh"), order, hidden, path)}, path)));
+            if (p.containsKey("bias_ih")) {
+                ins.add(stack(new String[] {node("Concat", path, List.of(gateOrder(p.get("bias_ih"), order, hidden, path),
+                        gateOrder(p.get("bias_hh"), order, hidden, path)), OnnxWriter.attrInt("axis", 0))}, path));
+            }
+            List<ProtoWriter> attrs = new ArrayList<>(List.of(OnnxWriter.attrInt("hidden_size", hidden)));
+            if (op.equals("GRU")) attrs.add(OnnxWriter.attrInt("linear_before_reset", 1));
+            String y = node(op, path, ins, attrs.toArray(ProtoWriter[]::new)); // Y [1, 1, B, H]
+            return new V(node("Squeeze", path, List.of(y, ints(0, 1))), c.forward(in.x()));
         }
 
         /** A weight or bias with its row blocks of {@code hidden} rows put in ONNX's gate order. */

@@ -26,8 +26,10 @@ import dev.descent.nn.Flatten;
 import dev.descent.nn.GELU;
 import dev.descent.nn.GPT;
 import dev.descent.nn.GRU;
+import dev.descent.nn.GRUCell;
 import dev.descent.nn.GroupNorm;
 import dev.descent.nn.LSTM;
+import dev.descent.nn.LSTMCell;
 import dev.descent.nn.LayerNorm;
 import dev.descent.nn.LeakyReLU;
 import dev.descent.nn.Linear;
@@ -241,6 +243,8 @@ class OnnxExportTest {
         roundTrip(gru, Tensor.randn(rng, 2, 5, 3), OnnxExport.DEFAULT_OPSET, Tensor.randn(rng, 4, 2, 3));
         OnnxFile.Model file = OnnxFile.read(dir.resolve("model-17.onnx"));
         assertTrue(file.graph().initializers().containsKey("0.weight_ih_l1_reverse"), file.graph().initializers().keySet().toString());
+        Sequential cells = new Sequential(new LSTMCell(3, 5, rng), new GRUCell(5, 4, rng), new GRUCell(4, 4, false, rng), new LSTMCell(4, 2, false, rng));
+        roundTrip(cells, Tensor.randn(rng, 2, 3), OnnxExport.DEFAULT_OPSET, Tensor.randn(rng, 5, 3));
         Sequential plain = new Sequential(new GRU(3, 4, 1, false, true, rng), new LSTM(4, 3, 1, false, true, rng));
         roundTrip(plain, Tensor.randn(rng, 2, 5, 3), 21, Tensor.randn(rng, 1, 8, 3));
     }
