@@ -24,7 +24,7 @@ import picocli.CommandLine.Option;
             "--vs-pytorch runs each workload in PyTorch too (the bench-pytorch module, built on first use with ./descent build -Ppytorch)."},
         subcommands = {BenchCommand.Matmul.class, BenchCommand.Conv.class, BenchCommand.Cnn.class, BenchCommand.Mlp.class,
             BenchCommand.Gpt.class, BenchCommand.MemoryUse.class, BenchCommand.LinalgBench.class, BenchCommand.Optim.class,
-            BenchCommand.SparkBenchCommand.class})
+            BenchCommand.SparkBenchCommand.class, BenchOnnxCommand.class})
 final class BenchCommand implements Callable<Integer> {
 
     /** Options every benchmark takes. */

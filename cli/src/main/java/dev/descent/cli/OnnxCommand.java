@@ -24,13 +24,13 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
-/** {@code descent onnx}: look into an ONNX model ({@code info}) and run it on {@code .npy} inputs ({@code run}). */
-@Command(name = "onnx", mixinStandardHelpOptions = true, description = "Inspect and run ONNX models (pure Java, no native runtime).",
-        subcommands = {OnnxCommand.Info.class, OnnxCommand.Run.class})
+/** {@code descent onnx}: look into an ONNX model ({@code info}), run it on {@code .npy} inputs ({@code run}), write a trained model as one ({@code export}). */
+@Command(name = "onnx", mixinStandardHelpOptions = true, description = "Inspect, run and export ONNX models (pure Java, no native runtime).",
+        subcommands = {OnnxCommand.Info.class, OnnxCommand.Run.class, OnnxExportCommand.class})
 final class OnnxCommand implements Runnable {
     @Override
     public void run() {
-        throw new picocli.CommandLine.ParameterException(new picocli.CommandLine(this), "descent onnx needs a subcommand: info or run");
+        throw new picocli.CommandLine.ParameterException(new picocli.CommandLine(this), "descent onnx needs a subcommand: info, run or export");
     }
 
     /** ONNX's element type numbers (TensorProto.DataType) as numpy-like names. */

@@ -34,6 +34,15 @@ public final class AvgPool2d extends Module {
         return Pooling.avgPool2d(x, window);
     }
 
+    /**
+     * The window: size, stride and padding.
+     *
+     * @return the pooling window
+     */
+    public Pooling.Window window() {
+        return window;
+    }
+
     @Override
     public String toString() {
         return "AvgPool2d(kernel=" + window.kh() + ", stride=" + window.sh() + ", padding=" + window.ph() + ")";

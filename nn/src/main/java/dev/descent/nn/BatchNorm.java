@@ -142,6 +142,15 @@ public abstract class BatchNorm extends Module {
         return runningVar;
     }
 
+    /**
+     * The value added to the variance.
+     *
+     * @return eps, &gt; 0
+     */
+    public double eps() {
+        return eps;
+    }
+
     @Override
     public String toString() {
         return getClass().getSimpleName() + "(" + channels + ", eps=" + eps + ", momentum=" + momentum + ")";

@@ -95,6 +95,16 @@ public final class Conv1d extends Module {
         return bias;
     }
 
+    /**
+     * The convolution's parameters, as the 2-D convolution this layer runs over {@code [N, in, 1, L]} (height stride
+     * and dilation 1, no height padding).
+     *
+     * @return the stride, padding, dilation and groups
+     */
+    public Convolution.Params params() {
+        return params;
+    }
+
     @Override
     public String toString() {
         return "Conv1d(" + in + ", " + out + ", kernel=" + kernel + ", stride=" + params.sw() + ", padding=" + params.pw()

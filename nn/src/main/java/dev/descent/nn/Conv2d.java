@@ -81,6 +81,15 @@ public final class Conv2d extends Module {
         return bias;
     }
 
+    /**
+     * The stride, padding, dilation and groups.
+     *
+     * @return the convolution's parameters
+     */
+    public Convolution.Params params() {
+        return params;
+    }
+
     @Override
     public String toString() {
         return "Conv2d(" + in + ", " + out + ", kernel=" + kernel + ", stride=" + params.sh() + ", padding=" + params.ph()

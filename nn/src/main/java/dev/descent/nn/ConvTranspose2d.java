@@ -94,6 +94,24 @@ public final class ConvTranspose2d extends Module {
         return bias;
     }
 
+    /**
+     * The stride, padding, dilation and groups.
+     *
+     * @return the convolution's parameters
+     */
+    public Convolution.Params params() {
+        return params;
+    }
+
+    /**
+     * The rows and columns added at the bottom and right of the output.
+     *
+     * @return the output padding
+     */
+    public int outputPadding() {
+        return outputPadding;
+    }
+
     @Override
     public String toString() {
         return "ConvTranspose2d(" + in + ", " + out + ", kernel=" + kernel + ", stride=" + params.sh() + ", padding=" + params.ph()

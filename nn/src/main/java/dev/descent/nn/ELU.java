@@ -27,6 +27,15 @@ public final class ELU extends Module {
         return x.elu(alpha);
     }
 
+    /**
+     * The scale of the negative side.
+     *
+     * @return alpha
+     */
+    public double alpha() {
+        return alpha;
+    }
+
     @Override
     public String toString() {
         return "ELU(alpha=" + alpha + ")";

@@ -25,6 +25,15 @@ public final class GELU extends Module {
         return tanhApproximation ? x.geluTanh() : x.gelu();
     }
 
+    /**
+     * Whether this is the tanh approximation.
+     *
+     * @return true for the tanh approximation, false for the exact (erf) GELU
+     */
+    public boolean tanhApproximation() {
+        return tanhApproximation;
+    }
+
     @Override
     public String toString() {
         return tanhApproximation ? "GELU(approximate=tanh)" : "GELU()";

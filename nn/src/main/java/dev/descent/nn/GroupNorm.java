@@ -53,6 +53,24 @@ public final class GroupNorm extends Module {
         return Normalization.groupNorm(x, numGroups, weight, bias, eps);
     }
 
+    /**
+     * The number of groups.
+     *
+     * @return the group count
+     */
+    public int numGroups() {
+        return numGroups;
+    }
+
+    /**
+     * The value added to the variance.
+     *
+     * @return eps
+     */
+    public double eps() {
+        return eps;
+    }
+
     @Override
     public String toString() {
         return "GroupNorm(" + numGroups + ", " + numChannels + ", eps=" + eps + (weight == null ? ", affine=false" : "") + ")";

@@ -40,6 +40,42 @@ public final class LayerNorm extends Module {
         return Normalization.layerNorm(x, normalizedShape, weight, bias, eps);
     }
 
+    /**
+     * The trailing shape normalised over.
+     *
+     * @return a copy of the normalized shape
+     */
+    public int[] normalizedShape() {
+        return normalizedShape.clone();
+    }
+
+    /**
+     * The value added to the variance.
+     *
+     * @return eps
+     */
+    public double eps() {
+        return eps;
+    }
+
+    /**
+     * The scale.
+     *
+     * @return the weight parameter, of the normalized shape
+     */
+    public Parameter weight() {
+        return weight;
+    }
+
+    /**
+     * The shift.
+     *
+     * @return the bias parameter, of the normalized shape
+     */
+    public Parameter bias() {
+        return bias;
+    }
+
     @Override
     public String toString() {
         return "LayerNorm(" + dev.descent.core.Shape.format(normalizedShape) + ", eps=" + eps + ")";

@@ -27,6 +27,15 @@ public final class LeakyReLU extends Module {
         return x.leakyRelu(negativeSlope);
     }
 
+    /**
+     * The slope below zero.
+     *
+     * @return the negative slope
+     */
+    public double negativeSlope() {
+        return negativeSlope;
+    }
+
     @Override
     public String toString() {
         return "LeakyReLU(negative_slope=" + negativeSlope + ")";

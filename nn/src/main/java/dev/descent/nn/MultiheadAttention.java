@@ -275,6 +275,24 @@ public final class MultiheadAttention extends Module {
         return outProj;
     }
 
+    /**
+     * The number of heads.
+     *
+     * @return the head count
+     */
+    public int numHeads() {
+        return numHeads;
+    }
+
+    /**
+     * Whether inputs and output are batch first.
+     *
+     * @return true for {@code [B, L, E]}, false for {@code [L, B, E]}
+     */
+    public boolean batchFirst() {
+        return batchFirst;
+    }
+
     @Override
     public String toString() {
         return "MultiheadAttention(" + embedDim + ", num_heads=" + numHeads + (dropoutP > 0 ? ", dropout=" + dropoutP : "")

@@ -50,6 +50,24 @@ public final class RMSNorm extends Module {
         return Normalization.rmsNorm(x, normalizedShape, weight, e);
     }
 
+    /**
+     * The trailing shape normalised over.
+     *
+     * @return a copy of the normalized shape
+     */
+    public int[] normalizedShape() {
+        return normalizedShape.clone();
+    }
+
+    /**
+     * The value added to the mean square.
+     *
+     * @return eps, or NaN for the machine epsilon of the input's dtype
+     */
+    public double eps() {
+        return eps;
+    }
+
     @Override
     public String toString() {
         return "RMSNorm(" + Shape.format(normalizedShape) + ", eps=" + (Double.isNaN(eps) ? "None" : eps) + (weight == null ? ", elementwise_affine=false" : "") + ")";

@@ -33,6 +33,24 @@ public final class Softplus extends Module {
         return x.softplus(beta, threshold);
     }
 
+    /**
+     * The sharpness.
+     *
+     * @return beta
+     */
+    public double beta() {
+        return beta;
+    }
+
+    /**
+     * The value of β·x above which the result is x.
+     *
+     * @return the threshold
+     */
+    public double threshold() {
+        return threshold;
+    }
+
     @Override
     public String toString() {
         return "Softplus(beta=" + beta + ", threshold=" + threshold + ")";

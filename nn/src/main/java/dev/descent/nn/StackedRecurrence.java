@@ -101,6 +101,15 @@ abstract class StackedRecurrence extends Module {
         return result;
     }
 
+    /**
+     * Whether input and output are batch first.
+     *
+     * @return true for {@code [B, T, features]}, false for {@code [T, B, features]}
+     */
+    public boolean batchFirst() {
+        return batchFirst;
+    }
+
     @Override
     public String toString() {
         return layerName + "(" + inputSize + ", " + hiddenSize + ", num_layers=" + numLayers + (biasIh[0] == null ? ", bias=false" : "")

@@ -107,6 +107,24 @@ public final class TransformerEncoderLayer extends Module {
         return dropout2 == null ? h : dropout2.call(h);
     }
 
+    /**
+     * Whether the layer normalises before each block (pre-norm) rather than after the residual sum (post-norm).
+     *
+     * @return {@code norm_first}
+     */
+    public boolean normFirst() {
+        return normFirst;
+    }
+
+    /**
+     * The feed-forward block's activation.
+     *
+     * @return {@code "relu"} or {@code "gelu"}
+     */
+    public String activation() {
+        return gelu ? "gelu" : "relu";
+    }
+
     @Override
     public String toString() {
         return "TransformerEncoderLayer(" + selfAttn + ", " + linear1 + ", " + linear2 + (gelu ? ", activation=gelu" : "") + (normFirst ? ", norm_first=true" : "") + ")";

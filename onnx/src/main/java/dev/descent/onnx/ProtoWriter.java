@@ -5,9 +5,21 @@ import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 
-/** A test-only protobuf writer: keys, varints, fixed32/64 and length-delimited fields, so test files are real protobuf bytes. */
+/**
+ * A protobuf writer: keys, varints, fixed32/64 and length-delimited fields, the wire format {@link ProtoReader} reads.
+ * {@link OnnxExport} writes models with it, and tests write hand-made ONNX files (real protobuf bytes) with it.
+ * A message is built in memory; a nested message is appended to its parent ({@link #message}) with one copy of its bytes, and the outermost
+ * one is streamed out with {@link #writeTo}.
+ */
 final class ProtoWriter {
-    private final ByteArrayOutputStream out = new ByteArrayOutputStream();
+    /** A byte buffer that appends itself to another without an intermediate copy. */
+    private static final class Bytes extends ByteArrayOutputStream {
+        void appendTo(ByteArrayOutputStream to) {
+            to.write(buf, 0, count);
+        }
+    }
+
+    private final Bytes out = new Bytes();
 
     ProtoWriter rawVarint(long v) {
         while ((v & ~0x7fL) != 0) {
@@ -49,7 +61,9 @@ final class ProtoWriter {
     }
 
     ProtoWriter message(int field, ProtoWriter m) {
-        return bytes(field, m.toByteArray());
+        key(field, 2).rawVarint(m.out.size());
+        m.out.appendTo(out);
+        return this;
     }
 
     ProtoWriter packedVarints(int field, long... v) {
@@ -68,6 +82,16 @@ final class ProtoWriter {
         ByteBuffer b = ByteBuffer.allocate(8 * v.length).order(ByteOrder.LITTLE_ENDIAN);
         for (double x : v) b.putDouble(x);
         return bytes(field, b.array());
+    }
+
+    /** The number of bytes written so far. */
+    int size() {
+        return out.size();
+    }
+
+    /** Writes the bytes written so far to {@code stream}. */
+    void writeTo(java.io.OutputStream stream) throws java.io.IOException {
+        out.writeTo(stream);
     }
 
     byte[] toByteArray() {

@@ -1,0 +1,133 @@
+package dev.descent.bench.speed;
+
+import dev.descent.core.Kernels;
+import dev.descent.core.Tensor;
+import dev.descent.core.Threads;
+import dev.descent.core.autograd.GradMode;
+import dev.descent.onnx.OnnxModel;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * {@code descent bench onnx}: each published model of {@link PublishedOnnxModels} run by Descent's importer beside
+ * ONNX Runtime (its own JVM, {@link OrtSide}) in the same run: latency at batch 1 and throughput at a larger batch (32
+ * by default, for the models that accept a batch), on each thread count (ONNX Runtime's intra-op threads set equal),
+ * medians and min–max of timed samples after warm-up, and the ratio of Descent's speed to ONNX Runtime's.
+ * Both sides run on the same seeded random input ({@link PublishedOnnxModels.Model#randomInput}, seed 1).
+ */
+public final class OnnxBench {
+    private final PrintStream out;
+    private final int samples;
+    private final OrtSide ort;
+    private final Path dir;
+    private final List<String> table = new ArrayList<>();
+
+    private OnnxBench(PrintStream out, int samples, OrtSide ort, Path dir) {
+        this.out = out;
+        this.samples = samples;
+        this.ort = ort;
+        this.dir = dir;
+    }
+
+    /**
+     * Measures every model found in {@code dir}, printing rows as they are measured and a Markdown table at the end.
+     *
+     * @param out     where the rows go
+     * @param dir     the folder holding the models' files ({@code DESCENT_ONNX_MODELS})
+     * @param models  the models to measure (those absent from {@code dir} are listed as skipped)
+     * @param threads thread counts, each at most the pool's size
+     * @param samples timed samples per measurement, at least 1
+     * @param batch   the batch of the throughput rows, at least 2
+     * @param withOrt run ONNX Runtime too (builds {@code onnx-reference} with the profile {@code onnxruntime} when needed)
+     * @throws IOException when a model cannot be read or the ONNX Runtime side fails
+     */
+    public static void run(PrintStream out, Path dir, List<PublishedOnnxModels.Model> models, int[] threads, int samples, int batch, boolean withOrt)
+            throws IOException {
+        if (samples < 1) throw new IllegalArgumentException("--samples must be >= 1, was " + samples);
+        if (batch < 2) throw new IllegalArgumentException("--batch must be >= 2, was " + batch);
+        for (int t : threads) {
+            if (t < 1 || t > Threads.poolSize()) throw new IllegalArgumentException("thread count " + t + " does not fit the pool of " + Threads.poolSize());
+        }
+        out.printf("machine: %d processors, load average %s, Descent pool %d threads, %s, %s %s%n", Runtime.getRuntime().availableProcessors(),
+                SpeedBench.loadAverage(), Threads.poolSize(), Kernels.vectorEnabled() ? Kernels.vectorBits() + "-bit vectors" : "scalar kernels",
+                System.getProperty("java.vm.name"), System.getProperty("java.version"));
+        out.printf(Locale.ROOT, "timing: median [min–max] of %d samples after warm-up; a sample repeats short work to last ≥ 50 ms; models in %s%n", samples, dir);
+        OrtSide ort = null;
+        if (withOrt) {
+            ort = OrtSide.start(Path.of(System.getProperty("descent.home", ".")), out);
+            out.println("ONNX Runtime side: " + ort.version() + " (CPU, all graph optimizations, intra-op threads = t, inter-op 1);"
+                    + " ratio = Descent speed / ONNX Runtime speed");
+        }
+        try {
+            OnnxBench b = new OnnxBench(out, samples, ort, dir);
+            out.printf("%n%-34s %-9s %2s  %-26s %-26s %6s%n", "model", "unit", "t", "Descent", ort == null ? "ONNX Runtime (not run)" : "ONNX Runtime", "ratio");
+            for (PublishedOnnxModels.Model m : models) b.model(m, threads, batch);
+            b.summary();
+        } finally {
+            if (ort != null) ort.close();
+        }
+        out.printf("load average at the end: %s%n", SpeedBench.loadAverage());
+    }
+
+    private void model(PublishedOnnxModels.Model m, int[] threads, int batch) throws IOException {
+        Path file = m.find(dir).orElse(null);
+        if (file == null) {
+            out.printf("%-34s skipped: %s is not in %s%n", m.key(), m.file(), dir);
+            return;
+        }
+        OnnxModel model = OnnxModel.read(file);
+        String input = model.inputNames().get(0);
+        for (int t : threads) {
+            measure(m, model, input, 1, t, "ms", true);
+            if (m.batchable()) measure(m, model, input, batch, t, "images/s", false);
+        }
+    }
+
+    private void measure(PublishedOnnxModels.Model m, OnnxModel model, String input, int batch, int t, String unit, boolean latency) throws IOException {
+        Map<String, Tensor> in = Map.of(input, Tensor.of(m.randomInput(batch, 1), m.shape(batch)));
+        Timing.Stats ours;
+        try (var limit = Threads.limit(t)) {
+            ours = Timing.measure(() -> {
+                try (var g = GradMode.noGrad()) {
+                    model.run(in);
+                }
+            }, 3, samples, 0.05);
+        }
+        double[] theirs = ort == null ? null : ort.request("time %s %d %d %d %s", m.key(), batch, t, samples, dir);
+        String name = m.key() + " " + dims(m.shape(batch));
+        // Latency in ms (lower is better); throughput in images/s (higher is better). Ratio: Descent speed / ONNX Runtime speed.
+        double[] d = latency ? new double[] {ours.median() * 1e3, ours.min() * 1e3, ours.max() * 1e3}
+                : new double[] {batch / ours.median(), batch / ours.max(), batch / ours.min()};
+        double[] o = theirs == null ? null : latency ? new double[] {theirs[0] * 1e3, theirs[1] * 1e3, theirs[2] * 1e3}
+                : new double[] {batch / theirs[0], batch / theirs[2], batch / theirs[1]};
+        String fmt = latency ? "%.2f" : "%.1f";
+        String ds = format(fmt, d), os = o == null ? "-" : format(fmt, o);
+        String ratio = theirs == null ? "-" : String.format(Locale.ROOT, "%.2f", theirs[0] / ours.median());
+        String what = latency ? "latency, batch 1" : "throughput, batch " + batch;
+        out.printf("%-34s %-9s %2d  %-26s %-26s %6s  %s%n", name, unit, t, ds, os, ratio, what);
+        table.add(String.format("| %s | %s | %s | %d | %s | %s | %s |", name, what, unit, t, ds, os, ratio));
+    }
+
+    private static String dims(int[] s) {
+        StringBuilder b = new StringBuilder();
+        for (int i = 0; i < s.length; i++) b.append(i == 0 ? "" : "×").append(s[i]);
+        return b.toString();
+    }
+
+    private static String format(String fmt, double[] v) {
+        return String.format(Locale.ROOT, fmt + " [" + fmt + "–" + fmt + "]", v[0], v[1], v[2]);
+    }
+
+    private void summary() {
+        if (table.isEmpty()) return;
+        out.println();
+        out.println("| model, input | measure | unit | threads | Descent median [min–max] | ONNX Runtime median [min–max] | Descent/ONNX Runtime speed |");
+        out.println("|---|---|---|---|---|---|---|");
+        for (String r : table) out.println(r);
+    }
+}

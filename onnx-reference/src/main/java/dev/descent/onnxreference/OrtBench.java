@@ -1,0 +1,71 @@
+package dev.descent.onnxreference;
+
+import ai.onnxruntime.OnnxTensor;
+import dev.descent.bench.speed.PublishedOnnxModels;
+import dev.descent.bench.speed.Timing;
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.Locale;
+
+/**
+ * The ONNX Runtime side of {@code descent bench onnx}: one request per line on standard input, one answer per line on
+ * standard output. The bench command keeps this process open and alternates requests with its own measurements, so
+ * both sides see the same machine load.
+ *
+ * <pre>
+ *   time MODEL_KEY BATCH THREADS SAMPLES DIR → RESULT median min max   (seconds per call of the model on a batch)
+ *   quit
+ * </pre>
+ *
+ * The input is {@link PublishedOnnxModels.Model#randomInput} with seed 1, the same numbers Descent's side runs on.
+ * Timing is Descent's {@link Timing}: warm-up, then samples of at least 50 ms, median and min–max. ONNX Runtime's
+ * intra-op thread count is the request's THREADS; inter-op threads 1; all graph optimizations on.
+ */
+public final class OrtBench {
+    private OrtBench() {}
+
+    /**
+     * Answers requests until {@code quit} or the end of the input.
+     *
+     * @param args unused
+     * @throws Exception when reading the input fails
+     */
+    public static void main(String[] args) throws Exception {
+        PrintStream out = new PrintStream(new java.io.FileOutputStream(java.io.FileDescriptor.out), true, StandardCharsets.UTF_8);
+        String version;
+        try {
+            version = OrtModel.version();
+        } catch (RuntimeException | UnsatisfiedLinkError e) {
+            out.println("ERROR ONNX Runtime did not load: " + e);
+            return;
+        }
+        out.println("READY ONNX Runtime " + version);
+        BufferedReader in = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
+        String line;
+        while ((line = in.readLine()) != null) {
+            String[] f = line.trim().split("\\s+");
+            if (f[0].equals("quit")) break;
+            try {
+                if (!f[0].equals("time") || f.length != 6) throw new IllegalArgumentException("unknown request: " + line);
+                PublishedOnnxModels.Model m = PublishedOnnxModels.byKey(f[1]);
+                int batch = Integer.parseInt(f[2]), threads = Integer.parseInt(f[3]), samples = Integer.parseInt(f[4]);
+                Path file = m.find(Path.of(f[5])).orElseThrow(() -> new IllegalArgumentException(m.file() + " is not in " + f[5]));
+                try (OrtModel model = new OrtModel(file, threads); OnnxTensor x = model.tensor(m.randomInput(batch, 1), m.shape(batch))) {
+                    Timing.Stats s = Timing.measure(() -> {
+                        try {
+                            model.runOnly(x);
+                        } catch (ai.onnxruntime.OrtException e) {
+                            throw new IllegalStateException(e);
+                        }
+                    }, 3, samples, 0.05);
+                    out.printf(Locale.ROOT, "RESULT %.9f %.9f %.9f%n", s.median(), s.min(), s.max());
+                }
+            } catch (Exception e) {
+                out.println("ERROR " + e.toString().replace('\n', ' '));
+            }
+        }
+    }
+}
