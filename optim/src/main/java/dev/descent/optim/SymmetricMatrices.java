@@ -59,8 +59,9 @@ final class SymmetricMatrices {
 
     /**
      * {@code V·diag(f)·Vᵀ}, exactly symmetric: element (i, k) for k ≥ i is Σ_j (V[i][j]·f[j])·V[k][j], summed over j
-     * ascending from 0, and (k, i) is a copy of it. The vector loop runs along k (row j of Vᵀ, contiguous) and
-     * computes every element with the same products and sums in the same order as its scalar twin: the same bits.
+     * ascending from 0, and (k, i) is a copy of it. The vector loop runs along k (row j of Vᵀ, contiguous), four rows i
+     * at a time, and computes every element with the same products and sums in the same order as its scalar twin: the
+     * same bits.
      */
     static double[][] congruence(double[][] v, double[] f) {
         return congruence(v, f, VECTOR);
@@ -68,42 +69,54 @@ final class SymmetricMatrices {
 
     static double[][] congruence(double[][] v, double[] f, boolean vector) {
         int n = v.length, l = D.length();
-        double[] w = new double[n * n], a = new double[n]; // w = Vᵀ row-major
+        double[] w = new double[n * n], a = new double[ROWS * n]; // w = Vᵀ row-major; a: rows i… of V·diag(f)
         for (int k = 0; k < n; k++) for (int j = 0; j < n; j++) w[j * n + k] = v[k][j];
         double[][] out = new double[n][n];
-        for (int i = 0; i < n; i++) {
-            for (int j = 0; j < n; j++) a[j] = v[i][j] * f[j];
-            double[] row = out[i];
-            int k = i;
-            if (vector) {
-                for (; k + 4 * l <= n; k += 4 * l) {
-                    DoubleVector s0 = DoubleVector.zero(D), s1 = s0, s2 = s0, s3 = s0;
+        for (int i0 = 0; i0 < n; i0 += ROWS) {
+            int rows = Math.min(ROWS, n - i0);
+            for (int r = 0; r < rows; r++) for (int j = 0; j < n; j++) a[r * n + j] = v[i0 + r][j] * f[j];
+            int k = i0;
+            if (vector && rows == ROWS) {
+                // Four rows i0… at once, each loaded piece of Vᵀ used four times; the columns k < i of a row i > i0 are
+                // computed too and then overwritten by the mirror below.
+                for (; k + 2 * l <= n; k += 2 * l) {
+                    DoubleVector s00 = DoubleVector.zero(D), s01 = s00, s10 = s00, s11 = s00, s20 = s00, s21 = s00, s30 = s00, s31 = s00;
                     for (int j = 0; j < n; j++) {
                         int r = j * n + k;
-                        double aj = a[j];
-                        s0 = s0.add(DoubleVector.fromArray(D, w, r).mul(aj));
-                        s1 = s1.add(DoubleVector.fromArray(D, w, r + l).mul(aj));
-                        s2 = s2.add(DoubleVector.fromArray(D, w, r + 2 * l).mul(aj));
-                        s3 = s3.add(DoubleVector.fromArray(D, w, r + 3 * l).mul(aj));
+                        DoubleVector w0 = DoubleVector.fromArray(D, w, r), w1 = DoubleVector.fromArray(D, w, r + l);
+                        double a0 = a[j], a1 = a[n + j], a2 = a[2 * n + j], a3 = a[3 * n + j];
+                        s00 = s00.add(w0.mul(a0));
+                        s01 = s01.add(w1.mul(a0));
+                        s10 = s10.add(w0.mul(a1));
+                        s11 = s11.add(w1.mul(a1));
+                        s20 = s20.add(w0.mul(a2));
+                        s21 = s21.add(w1.mul(a2));
+                        s30 = s30.add(w0.mul(a3));
+                        s31 = s31.add(w1.mul(a3));
                     }
-                    s0.intoArray(row, k);
-                    s1.intoArray(row, k + l);
-                    s2.intoArray(row, k + 2 * l);
-                    s3.intoArray(row, k + 3 * l);
-                }
-                for (; k + l <= n; k += l) {
-                    DoubleVector s0 = DoubleVector.zero(D);
-                    for (int j = 0; j < n; j++) s0 = s0.add(DoubleVector.fromArray(D, w, j * n + k).mul(a[j]));
-                    s0.intoArray(row, k);
+                    s00.intoArray(out[i0], k);
+                    s01.intoArray(out[i0], k + l);
+                    s10.intoArray(out[i0 + 1], k);
+                    s11.intoArray(out[i0 + 1], k + l);
+                    s20.intoArray(out[i0 + 2], k);
+                    s21.intoArray(out[i0 + 2], k + l);
+                    s30.intoArray(out[i0 + 3], k);
+                    s31.intoArray(out[i0 + 3], k + l);
                 }
             }
-            for (; k < n; k++) {
-                double s = 0;
-                for (int j = 0; j < n; j++) s += a[j] * w[j * n + k];
-                row[k] = s;
+            for (int r = 0; r < rows; r++) {
+                double[] row = out[i0 + r];
+                for (int c = Math.max(k, i0 + r); c < n; c++) {
+                    double s = 0;
+                    for (int j = 0; j < n; j++) s += a[r * n + j] * w[j * n + c];
+                    row[c] = s;
+                }
             }
-            for (int c = i + 1; c < n; c++) out[c][i] = row[c];
+            for (int r = 0; r < rows; r++) for (int c = i0 + r + 1; c < n; c++) out[c][i0 + r] = out[i0 + r][c];
         }
         return out;
     }
+
+    /** Rows of {@link #congruence}'s result computed together. */
+    private static final int ROWS = 4;
 }

@@ -102,9 +102,7 @@ public final class SymmetricEigen {
             for (int i = k + 1; i < n; i++) vp += v[i] * p[i];
             for (int i = k; i < n; i++) p[i] -= vp * v[i];  // now w
             rankTwoUpdate(s, n, v, p, k, vector);
-            // Q ← Q·H on Qᵀ: t = Q·v (rows of Qᵀ combined), then Qᵀ[j] −= 2·v[j]·t.
-            combineRows(q, n, v, k + 1, p, 0, vector);
-            reflectRows(q, n, v, p, k + 1, vector);
+            reflect(q, n, v, k + 1, p, vector);
         }
     }
 
@@ -159,11 +157,54 @@ public final class SymmetricEigen {
         }
     }
 
-    /** {@code q[j][i] −= 2·t[i]·v[j]} for rows j ≥ from and every column i with t[i] ≠ 0 (the others are left as they are). */
-    static void reflectRows(double[] q, int n, double[] v, double[] t, int from, boolean vector) {
+    /**
+     * Q ← Q·H for H = I − 2v·vᵀ (v zero before row {@code from}), on Qᵀ held row-major in q: t = Q·v, a combination of
+     * the rows from… of Qᵀ ({@link #combineRows}), then Qᵀ[j] −= 2·v[j]·t ({@link #reflectRows}). The vector path does
+     * both a block of columns at a time, so that the block's rows are still in the L1 cache when they are updated;
+     * each element's sum and update are the scalar twin's. {@code t} is scratch of length n.
+     */
+    static void reflect(double[] q, int n, double[] v, int from, double[] t, boolean vector) {
+        int i = 0;
+        if (vector) {
+            for (; i + 4 * L <= n; i += 4 * L) {
+                DoubleVector a0 = DoubleVector.zero(D), a1 = a0, a2 = a0, a3 = a0;
+                for (int j = from; j < n; j++) {
+                    DoubleVector w = DoubleVector.broadcast(D, v[j]);
+                    int r = j * n + i;
+                    a0 = a0.add(DoubleVector.fromArray(D, q, r).mul(w));
+                    a1 = a1.add(DoubleVector.fromArray(D, q, r + L).mul(w));
+                    a2 = a2.add(DoubleVector.fromArray(D, q, r + 2 * L).mul(w));
+                    a3 = a3.add(DoubleVector.fromArray(D, q, r + 3 * L).mul(w));
+                }
+                VectorMask<Double> m0 = a0.compare(VectorOperators.NE, 0.0), m1 = a1.compare(VectorOperators.NE, 0.0);
+                VectorMask<Double> m2 = a2.compare(VectorOperators.NE, 0.0), m3 = a3.compare(VectorOperators.NE, 0.0);
+                a0 = a0.mul(2.0);
+                a1 = a1.mul(2.0);
+                a2 = a2.mul(2.0);
+                a3 = a3.mul(2.0);
+                for (int j = from; j < n; j++) {
+                    double vj = v[j];
+                    int r = j * n + i;
+                    DoubleVector.fromArray(D, q, r).lanewise(VectorOperators.SUB, a0.mul(vj), m0).intoArray(q, r);
+                    DoubleVector.fromArray(D, q, r + L).lanewise(VectorOperators.SUB, a1.mul(vj), m1).intoArray(q, r + L);
+                    DoubleVector.fromArray(D, q, r + 2 * L).lanewise(VectorOperators.SUB, a2.mul(vj), m2).intoArray(q, r + 2 * L);
+                    DoubleVector.fromArray(D, q, r + 3 * L).lanewise(VectorOperators.SUB, a3.mul(vj), m3).intoArray(q, r + 3 * L);
+                }
+            }
+        }
+        // The rest of the columns (all of them on the scalar path): the two passes as written.
+        combineRows(q, n, v, from, t, i, vector);
+        reflectRows(q, n, v, t, from, i, vector);
+    }
+
+    /**
+     * {@code q[j][i] −= 2·t[i]·v[j]} for rows j ≥ from and the columns i ≥ iFrom with t[i] ≠ 0 (the others are left as
+     * they are).
+     */
+    static void reflectRows(double[] q, int n, double[] v, double[] t, int from, int iFrom, boolean vector) {
         for (int j = from; j < n; j++) {
             double vj = v[j];
-            int r = j * n, i = 0;
+            int r = j * n, i = iFrom;
             if (vector) {
                 DoubleVector bv = DoubleVector.broadcast(D, vj);
                 for (; i + L <= n; i += L) {

@@ -12,7 +12,7 @@ import org.junit.jupiter.api.Test;
 
 /**
  * {@link SymmetricEigen}'s vector loops against their scalar twins, bit for bit: each loop alone (sizes around the
- * vector width, offsets, zero weights that the reflection must skip), the delayed, column-blocked application of the
+ * vector width, offsets, zero weights and zero columns that the reflection must skip), the delayed, column-blocked application of the
  * QR sweeps against the rotations applied one by one over whole rows, and the whole decomposition; and the whole
  * decomposition against the algorithm as it was written before it was restructured ({@link #unrestructured}: every
  * Householder update over the full matrix, each rotation applied to Q as soon as it is made), to the same values.
@@ -93,9 +93,17 @@ class SymmetricEigenTest {
             SymmetricEigen.rankTwoUpdate(ss, n, v, w, k, false);
             assertBits(ss, sv, "rankTwoUpdate, n = " + n);
             double[] qv = m.clone(), qs = m.clone();
-            SymmetricEigen.reflectRows(qv, n, v, w, k, true);
-            SymmetricEigen.reflectRows(qs, n, v, w, k, false);
+            int iFrom2 = rng.nextInt(n);
+            SymmetricEigen.reflectRows(qv, n, v, w, k, iFrom2, true);
+            SymmetricEigen.reflectRows(qs, n, v, w, k, iFrom2, false);
             assertBits(qs, qv, "reflectRows, n = " + n);
+            // The fused reflection, with some columns of Q zero (their t is zero: left alone).
+            double[] rv = m.clone();
+            for (int i = 0; i < n; i++) if (rng.nextInt(4) == 0) for (int j = 0; j < n; j++) rv[j * n + i] = 0;
+            double[] rs = rv.clone();
+            SymmetricEigen.reflect(rv, n, v, k, new double[n], true);
+            SymmetricEigen.reflect(rs, n, v, k, new double[n], false);
+            assertBits(rs, rv, "reflect, n = " + n);
         });
     }
 
