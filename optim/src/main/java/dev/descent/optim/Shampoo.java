@@ -185,7 +185,10 @@ public final class Shampoo extends Optimizer {
         }
     }
 
-    /** θ ← θ − lr·x, element by element (float32 arrays directly, the arithmetic in float64 as through {@link Flat}). */
+    /**
+     * θ ← θ − lr·x, element by element (float32 arrays directly, the arithmetic in float64 as through {@link Flat}); a
+     * float32 parameter's elements over the kernel threads (each element alone: the same bits on any thread count).
+     */
     private static void step(Flat theta, Flat x, double lr) {
         float[] th = theta.floats(), xs = x.floats();
         if (th == null || xs == null) {
@@ -193,8 +196,13 @@ public final class Shampoo extends Optimizer {
             return;
         }
         int tho = theta.offset(), xo = x.offset();
-        for (int e = 0; e < theta.size(); e++) th[tho + e] = (float) (th[tho + e] - lr * xs[xo + e]);
+        Threads.forRange(theta.size(), ELEMENTS_PER_TASK, (from, to) -> {
+            for (int e = from; e < to; e++) th[tho + e] = (float) (th[tho + e] - lr * xs[xo + e]);
+        });
     }
+
+    /** Elements per task of the update loop. */
+    private static final int ELEMENTS_PER_TASK = 16_384;
 
     /** The product of the sizes of {@code shape[from, to)}. */
     private static int sizes(int[] shape, int from, int to) {

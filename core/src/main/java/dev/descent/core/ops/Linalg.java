@@ -4,6 +4,7 @@ import dev.descent.core.DType;
 import dev.descent.core.Shape;
 import dev.descent.core.Tensor;
 import dev.descent.core.autograd.Autograd;
+import dev.descent.core.kernel.SymmetricEigen;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -789,105 +790,10 @@ public final class Linalg {
      * The eigendecomposition of ½(A + Aᵀ) at a[aOff] (n×n): Householder reduction to tridiagonal form T = QᵀSQ, then
      * implicit QR steps with Wilkinson shifts on T (bulge chasing by Givens rotations, accumulated into Q), with deflation
      * where an off-diagonal falls below the rounding of its neighbours. Ascending eigenvalues to lam[lOff], eigenvector
-     * columns to vec[vOff].
+     * columns to vec[vOff]. The algorithm and its vector loops are {@code SymmetricEigen}'s (core.kernel).
      */
     private static void symmetricEigen(double[] a, int aOff, int n, double[] lam, int lOff, double[] vec, int vOff) {
-        double[] s = new double[n * n], q = new double[n * n];
-        for (int i = 0; i < n; i++) {
-            q[i * n + i] = 1;
-            for (int j = 0; j < n; j++) s[i * n + j] = 0.5 * (a[aOff + i * n + j] + a[aOff + j * n + i]);
-        }
-        // Householder: zero column k below its subdiagonal, k = 0 … n−3. With v a unit vector on rows k+1…,
-        // H S H = S − 2v·wᵀ − 2w·vᵀ where p = S·v and w = p − (vᵀp)·v.
-        double[] v = new double[n], p = new double[n];
-        for (int k = 0; k + 2 < n; k++) {
-            double norm = 0;
-            for (int i = k + 1; i < n; i++) norm += s[i * n + k] * s[i * n + k];
-            norm = Math.sqrt(norm);
-            if (norm == 0) continue;
-            double alpha = s[(k + 1) * n + k] > 0 ? -norm : norm;
-            java.util.Arrays.fill(v, 0);
-            for (int i = k + 1; i < n; i++) v[i] = s[i * n + k];
-            v[k + 1] -= alpha;
-            double vv = 0;
-            for (int i = k + 1; i < n; i++) vv += v[i] * v[i];
-            if (vv == 0) continue;
-            double inv = 1 / Math.sqrt(vv);
-            for (int i = k + 1; i < n; i++) v[i] *= inv;
-            double vp = 0;
-            for (int i = 0; i < n; i++) {
-                double t = 0;
-                for (int j = k + 1; j < n; j++) t += s[i * n + j] * v[j];
-                p[i] = t;
-                vp += v[i] * t;
-            }
-            for (int i = 0; i < n; i++) p[i] -= vp * v[i]; // now w
-            for (int i = 0; i < n; i++) {
-                for (int j = 0; j < n; j++) s[i * n + j] -= 2 * (v[i] * p[j] + p[i] * v[j]);
-            }
-            // Q ← Q·H, on Qᵀ held row-major in q (rows of Qᵀ are contiguous): t = Q·v, then Qᵀ[j] −= 2·v[j]·t.
-            java.util.Arrays.fill(p, 0);
-            for (int j = k + 1; j < n; j++) {
-                double vj = v[j];
-                for (int i = 0; i < n; i++) p[i] += q[j * n + i] * vj;
-            }
-            for (int j = k + 1; j < n; j++) {
-                double vj = v[j];
-                for (int i = 0; i < n; i++) if (p[i] != 0) q[j * n + i] -= 2 * p[i] * vj;
-            }
-        }
-        double[] d = new double[n], e = new double[Math.max(0, n - 1)];
-        for (int i = 0; i < n; i++) d[i] = s[i * n + i];
-        for (int i = 0; i + 1 < n; i++) e[i] = s[(i + 1) * n + i];
-        // Implicit QR on the tridiagonal (d, e).
-        int hi = n - 1;
-        for (int iter = 0; hi > 0 && iter < 60 * n; iter++) {
-            if (Math.abs(e[hi - 1]) <= EPS * (Math.abs(d[hi - 1]) + Math.abs(d[hi])) || Math.abs(e[hi - 1]) < Double.MIN_NORMAL) {
-                e[hi - 1] = 0;
-                hi--;
-                continue;
-            }
-            int lo = hi - 1;
-            while (lo > 0 && !(Math.abs(e[lo - 1]) <= EPS * (Math.abs(d[lo - 1]) + Math.abs(d[lo])) || Math.abs(e[lo - 1]) < Double.MIN_NORMAL)) lo--;
-            double delta = (d[hi - 1] - d[hi]) / 2, eh = e[hi - 1];
-            double mu = d[hi] - eh * eh / (delta + (delta >= 0 ? 1 : -1) * Math.hypot(delta, eh));
-            double x = d[lo] - mu, z = e[lo];
-            for (int k = lo; k < hi; k++) {
-                double r = Math.hypot(x, z), c = r == 0 ? 1 : x / r, sn = r == 0 ? 0 : z / r;
-                if (k > lo) e[k - 1] = r;
-                double dk = d[k], ek = e[k], dk1 = d[k + 1];
-                d[k] = c * c * dk + 2 * c * sn * ek + sn * sn * dk1;
-                d[k + 1] = sn * sn * dk - 2 * c * sn * ek + c * c * dk1;
-                e[k] = c * sn * (dk1 - dk) + (c * c - sn * sn) * ek;
-                if (k + 1 < hi) {
-                    z = sn * e[k + 1];
-                    e[k + 1] *= c;
-                }
-                x = e[k];
-                for (int i = 0, rk = k * n, rk1 = (k + 1) * n; i < n; i++) { // columns k, k+1 of Q: rows k, k+1 of Qᵀ
-                    double qk = q[rk + i], qk1 = q[rk1 + i];
-                    q[rk + i] = c * qk + sn * qk1;
-                    q[rk1 + i] = -sn * qk + c * qk1;
-                }
-            }
-        }
-        if (hi > 0) throw new IllegalStateException("eigh: the QR iteration did not converge in " + 60 * n + " steps (n = " + n + ")");
-        Integer[] order = new Integer[n];
-        for (int i = 0; i < n; i++) order[i] = i;
-        Arrays.sort(order, (x1, y1) -> Double.compare(d[x1], d[y1]));
-        for (int i = 0; i < n; i++) {
-            int src = order[i];
-            lam[lOff + i] = d[src];
-            double sign = largestPositiveRow(q, src, n);
-            for (int k = 0; k < n; k++) vec[vOff + k * n + i] = sign * q[src * n + k];
-        }
-    }
-
-    /** +1 or −1: the sign that makes row {@code row} of the n×n row-major matrix have its largest-magnitude entry positive. */
-    private static double largestPositiveRow(double[] m, int row, int n) {
-        int best = 0;
-        for (int k = 1; k < n; k++) if (Math.abs(m[row * n + k]) > Math.abs(m[row * n + best])) best = k;
-        return m[row * n + best] < 0 ? -1 : 1;
+        SymmetricEigen.decompose(a, aOff, n, lam, lOff, vec, vOff);
     }
 
     /** +1 or −1: the sign that makes column {@code col} of the rows×cols row-major matrix have its largest-magnitude entry positive. */
