@@ -49,6 +49,9 @@ public final class OnnxModel extends Module {
 
     private record Step(OnnxFile.Node node, OnnxOps.Kernel kernel) {}
 
+    /** For each step, the values no later step reads and that are no graph output: dropped after it runs. */
+    private final transient List<List<String>> deadAfter = new ArrayList<>();
+
     private OnnxModel(String file, OnnxFile.Model model) throws OnnxException {
         this.model = model;
         OnnxFile.Graph g = model.graph();
@@ -95,6 +98,17 @@ public final class OnnxModel extends Module {
         produced.addAll(inputNames);
         for (Step s : steps) produced.addAll(s.node.outputs());
         for (String out : outputNames) if (!produced.contains(out)) throw new OnnxException(file + ": graph output '" + out + "' is produced by no node");
+        // A value's last reader: after it, the value is dropped, so a run holds only the live intermediates (a batch of 32
+        // through a deep model would otherwise keep every activation until the end).
+        Map<String, Integer> last = new HashMap<>();
+        for (int k = 0; k < steps.size(); k++) {
+            for (String in : steps.get(k).node.inputs()) if (!in.isEmpty()) last.put(in, k);
+            for (String o : steps.get(k).node.outputs()) if (!o.isEmpty()) last.putIfAbsent(o, k);
+        }
+        for (int k = 0; k < steps.size(); k++) deadAfter.add(new ArrayList<>());
+        Set<String> keep = new HashSet<>(outputNames);
+        keep.addAll(constants.keySet());
+        for (Map.Entry<String, Integer> e : last.entrySet()) if (!keep.contains(e.getKey())) deadAfter.get(e.getValue()).add(e.getKey());
     }
 
     /** The nodes in an order where each one's inputs come first (the file's own order when it is already one). */
@@ -218,10 +232,11 @@ public final class OnnxModel extends Module {
             values.put(name, t);
         }
         for (Map.Entry<String, Tensor> e : inputs.entrySet()) values.put(e.getKey(), e.getValue());
-        for (Step s : steps) {
+        for (int k = 0; k < steps.size(); k++) {
+            Step s = steps.get(k);
             List<String> ins = s.node.inputs();
             Tensor[] in = new Tensor[ins.size()];
-            for (int k = 0; k < in.length; k++) in[k] = ins.get(k).isEmpty() ? null : values.get(ins.get(k));
+            for (int j = 0; j < in.length; j++) in[j] = ins.get(j).isEmpty() ? null : values.get(ins.get(j));
             Tensor[] out;
             try {
                 out = s.kernel.apply(in);
@@ -229,7 +244,8 @@ public final class OnnxModel extends Module {
                 throw new IllegalArgumentException("node '" + s.node.name() + "' (op " + s.node.opType() + ") on inputs " + shapes(in) + ": " + e.getMessage(), e);
             }
             List<String> outs = s.node.outputs();
-            for (int k = 0; k < outs.size() && k < out.length; k++) if (!outs.get(k).isEmpty()) values.put(outs.get(k), out[k]);
+            for (int j = 0; j < outs.size() && j < out.length; j++) if (!outs.get(j).isEmpty()) values.put(outs.get(j), out[j]);
+            for (String dead : deadAfter.get(k)) values.remove(dead);
         }
         Map<String, Tensor> result = new LinkedHashMap<>();
         for (String name : outputNames) result.put(name, values.get(name));
