@@ -103,6 +103,7 @@ public final class OnnxBench {
                 }
             });
         }
+        if (runs.isEmpty()) return;
         for (int i = 0; i < 5 || System.nanoTime() - start < JIT_WARM_UP_SECONDS * 1e9; i++) runs.forEach(Runnable::run);
         out.printf(Locale.ROOT, "JIT warm-up: every model at batch 1 for %.0f s%n", (System.nanoTime() - start) / 1e9);
     }
