@@ -47,7 +47,12 @@ public final class OnnxModel extends Module {
     private final transient List<String> inputNames = new ArrayList<>();
     private final transient List<String> outputNames = new ArrayList<>();
 
-    private record Step(OnnxFile.Node node, OnnxOps.Kernel kernel) {}
+    /** One step of a run: a node's kernel, the values it reads and the values it writes (the node's own, unless fused). */
+    record Step(OnnxFile.Node node, OnnxOps.Kernel kernel, List<String> inputs, List<String> outputs) {
+        Step(OnnxFile.Node node, OnnxOps.Kernel kernel) {
+            this(node, kernel, node.inputs(), node.outputs());
+        }
+    }
 
     /** For each step, the values no later step reads and that are no graph output: dropped after it runs. */
     private final transient List<List<String>> deadAfter = new ArrayList<>();
@@ -98,12 +103,15 @@ public final class OnnxModel extends Module {
         produced.addAll(inputNames);
         for (Step s : steps) produced.addAll(s.node.outputs());
         for (String out : outputNames) if (!produced.contains(out)) throw new OnnxException(file + ": graph output '" + out + "' is produced by no node");
+        List<Step> fused = ConvBatchNormFusion.fuse(List.copyOf(steps), new HashSet<>(outputNames));
+        steps.clear();
+        steps.addAll(fused);
         // A value's last reader: after it, the value is dropped, so a run holds only the live intermediates (a batch of 32
         // through a deep model would otherwise keep every activation until the end).
         Map<String, Integer> last = new HashMap<>();
         for (int k = 0; k < steps.size(); k++) {
-            for (String in : steps.get(k).node.inputs()) if (!in.isEmpty()) last.put(in, k);
-            for (String o : steps.get(k).node.outputs()) if (!o.isEmpty()) last.putIfAbsent(o, k);
+            for (String in : steps.get(k).inputs()) if (!in.isEmpty()) last.put(in, k);
+            for (String o : steps.get(k).outputs()) if (!o.isEmpty()) last.putIfAbsent(o, k);
         }
         for (int k = 0; k < steps.size(); k++) deadAfter.add(new ArrayList<>());
         Set<String> keep = new HashSet<>(outputNames);
@@ -234,7 +242,7 @@ public final class OnnxModel extends Module {
         for (Map.Entry<String, Tensor> e : inputs.entrySet()) values.put(e.getKey(), e.getValue());
         for (int k = 0; k < steps.size(); k++) {
             Step s = steps.get(k);
-            List<String> ins = s.node.inputs();
+            List<String> ins = s.inputs();
             Tensor[] in = new Tensor[ins.size()];
             for (int j = 0; j < in.length; j++) in[j] = ins.get(j).isEmpty() ? null : values.get(ins.get(j));
             Tensor[] out;
@@ -243,7 +251,7 @@ public final class OnnxModel extends Module {
             } catch (IllegalArgumentException | ArithmeticException e) {
                 throw new IllegalArgumentException("node '" + s.node.name() + "' (op " + s.node.opType() + ") on inputs " + shapes(in) + ": " + e.getMessage(), e);
             }
-            List<String> outs = s.node.outputs();
+            List<String> outs = s.outputs();
             for (int j = 0; j < outs.size() && j < out.length; j++) if (!outs.get(j).isEmpty()) values.put(outs.get(j), out[j]);
             for (String dead : deadAfter.get(k)) values.remove(dead);
         }
