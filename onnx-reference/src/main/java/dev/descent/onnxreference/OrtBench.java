@@ -2,7 +2,7 @@ package dev.descent.onnxreference;
 
 import ai.onnxruntime.OnnxTensor;
 import dev.descent.bench.speed.PublishedOnnxModels;
-import dev.descent.bench.speed.Timing;
+import dev.descent.bench.speed.CpuTiming;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
 import java.io.PrintStream;
@@ -16,12 +16,15 @@ import java.util.Locale;
  * both sides see the same machine load.
  *
  * <pre>
- *   time MODEL_KEY BATCH THREADS SAMPLES DIR → RESULT median min max   (seconds per call of the model on a batch)
+ *   time MODEL_KEY BATCH THREADS SAMPLES WARMUP_SECONDS MIN_SAMPLE_SECONDS DIR
+ *       → RESULT median min max cpu_median cpu_min cpu_max   (wall seconds per call of the model on a batch, then the
+ *                                                            process's CPU seconds per call)
  *   quit
  * </pre>
  *
  * The input is {@link PublishedOnnxModels.Model#randomInput} with seed 1, the same numbers Descent's side runs on.
- * Timing is Descent's {@link Timing}: warm-up, then samples of at least 50 ms, median and min–max. ONNX Runtime's
+ * Timing is Descent's {@link CpuTiming}: warm-up, then samples of at least MIN_SAMPLE_SECONDS, median and min–max of
+ * wall time, and CPU time per call over all the samples. ONNX Runtime's
  * intra-op thread count is the request's THREADS; inter-op threads 1; all graph optimizations on.
  */
 public final class OrtBench {
@@ -49,19 +52,21 @@ public final class OrtBench {
             String[] f = line.trim().split("\\s+");
             if (f[0].equals("quit")) break;
             try {
-                if (!f[0].equals("time") || f.length != 6) throw new IllegalArgumentException("unknown request: " + line);
+                if (!f[0].equals("time") || f.length != 8) throw new IllegalArgumentException("unknown request: " + line);
                 PublishedOnnxModels.Model m = PublishedOnnxModels.byKey(f[1]);
                 int batch = Integer.parseInt(f[2]), threads = Integer.parseInt(f[3]), samples = Integer.parseInt(f[4]);
-                Path file = m.find(Path.of(f[5])).orElseThrow(() -> new IllegalArgumentException(m.file() + " is not in " + f[5]));
+                double warmup = Double.parseDouble(f[5]), minSample = Double.parseDouble(f[6]);
+                Path file = m.find(Path.of(f[7])).orElseThrow(() -> new IllegalArgumentException(m.file() + " is not in " + f[7]));
                 try (OrtModel model = new OrtModel(file, threads); OnnxTensor x = model.tensor(m.randomInput(batch, 1), m.shape(batch))) {
-                    Timing.Stats s = Timing.measure(() -> {
+                    CpuTiming.Result s = CpuTiming.measure(() -> {
                         try {
                             model.runOnly(x);
                         } catch (ai.onnxruntime.OrtException e) {
                             throw new IllegalStateException(e);
                         }
-                    }, 3, samples, 0.05);
-                    out.printf(Locale.ROOT, "RESULT %.9f %.9f %.9f%n", s.median(), s.min(), s.max());
+                    }, 3, warmup, samples, minSample);
+                    out.printf(Locale.ROOT, "RESULT %.9f %.9f %.9f %.9f %.9f %.9f%n", s.wall().median(), s.wall().min(), s.wall().max(),
+                            s.cpu().median(), s.cpu().min(), s.cpu().max());
                 }
             } catch (Exception e) {
                 out.println("ERROR " + e.toString().replace('\n', ' '));

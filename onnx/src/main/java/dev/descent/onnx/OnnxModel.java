@@ -60,10 +60,21 @@ public final class OnnxModel extends Module {
     private final transient Map<String, int[]> foldedFor = new LinkedHashMap<>();
     private final transient Set<String> givenShapes = new HashSet<>();
     private final transient List<Step> allSteps = new ArrayList<>();
+    /** The nodes of the folded plan, before the inference shortcuts fuse some of them into one step. */
+    private final transient List<OnnxFile.Node> runtimeNodes = new ArrayList<>();
     private final transient Set<String> foldedFrom = new HashSet<>();
     private final transient int foldedNodes;
 
-    private record Step(OnnxFile.Node node, OnnxOps.Kernel kernel) {}
+    /** One step of a run: a node's kernel, the values it reads and the values it writes (the node's own, unless fused). */
+    record Step(OnnxFile.Node node, OnnxOps.Kernel kernel, List<String> inputs, List<String> outputs) {
+        Step(OnnxFile.Node node, OnnxOps.Kernel kernel) {
+            this(node, kernel, node.inputs(), node.outputs());
+        }
+    }
+
+    /** For each step of the folded plan, the values dropped after it runs (see deadValues); deadAfterAll for the full plan. */
+    private final transient List<List<String>> deadAfter = new ArrayList<>();
+    private final transient List<List<String>> deadAfterAll = new ArrayList<>();
 
     private OnnxModel(String file, OnnxFile.Model model, Map<String, int[]> inputShapes) throws OnnxException {
         this.model = model;
@@ -114,6 +125,35 @@ public final class OnnxModel extends Module {
         for (Step s : steps) produced.addAll(s.node.outputs());
         for (String out : outputNames) if (!produced.contains(out)) throw new OnnxException(file + ": graph output '" + out + "' is produced by no node");
         foldedNodes = fold(g, inputShapes, variables);
+        // Inference shortcuts on both plans (the folded one and the full one run for other input shapes).
+        Set<String> graphOutputs = new HashSet<>(outputNames);
+        List<Step> fusedFolded = ConvBatchNormFusion.fuse(List.copyOf(steps), graphOutputs);
+        steps.clear();
+        steps.addAll(fusedFolded);
+        List<Step> fusedAll = ConvBatchNormFusion.fuse(List.copyOf(allSteps), graphOutputs);
+        allSteps.clear();
+        allSteps.addAll(fusedAll);
+        deadAfter.addAll(deadValues(steps));
+        deadAfterAll.addAll(deadValues(allSteps));
+    }
+
+    /**
+     * For each step of a plan, the values no later step reads and that are no graph output or constant: a run drops
+     * them after that step, so it holds only the live intermediates (a batch of 32 through a deep model would otherwise
+     * keep every activation until the end).
+     */
+    private List<List<String>> deadValues(List<Step> plan) {
+        Map<String, Integer> last = new HashMap<>();
+        for (int k = 0; k < plan.size(); k++) {
+            for (String in : plan.get(k).inputs()) if (!in.isEmpty()) last.put(in, k);
+            for (String o : plan.get(k).outputs()) if (!o.isEmpty()) last.putIfAbsent(o, k);
+        }
+        List<List<String>> dead = new ArrayList<>();
+        for (int k = 0; k < plan.size(); k++) dead.add(new ArrayList<>());
+        Set<String> keep = new HashSet<>(outputNames);
+        keep.addAll(constants.keySet());
+        for (Map.Entry<String, Integer> e : last.entrySet()) if (!keep.contains(e.getKey())) dead.get(e.getValue()).add(e.getKey());
+        return dead;
     }
 
     /** Folds what is known at load (see {@link ShapeFolding}); returns the number of nodes folded. */
@@ -150,6 +190,7 @@ public final class OnnxModel extends Module {
         for (int k = 0; k < steps.size(); k++) if (!r.folded()[k]) kept.add(steps.get(k));
         steps.clear();
         steps.addAll(kept);
+        for (Step st : kept) runtimeNodes.add(st.node);
         folded.putAll(r.values());
         foldedFor.putAll(r.reliedOn());
         foldedFrom.addAll(r.consumed());
@@ -290,15 +331,15 @@ public final class OnnxModel extends Module {
         return m;
     }
 
-    /** The number of nodes that run at run time (those not folded at load). */
+    /** The number of nodes that run at run time (those not folded at load; a fused pair counts as its two nodes). */
     int runtimeNodeCount() {
-        return steps.size();
+        return runtimeNodes.size();
     }
 
     /** How many nodes of each op type run at run time. */
     Map<String, Integer> runtimeOps() {
         Map<String, Integer> ops = new java.util.TreeMap<>();
-        for (Step st : steps) ops.merge(st.node.opType(), 1, Integer::sum);
+        for (OnnxFile.Node n : runtimeNodes) ops.merge(n.opType(), 1, Integer::sum);
         return ops;
     }
 
@@ -370,18 +411,22 @@ public final class OnnxModel extends Module {
         }
         if (foldedPlan) values.putAll(folded);
         for (Map.Entry<String, Tensor> e : inputs.entrySet()) values.put(e.getKey(), e.getValue());
-        for (Step s : foldedPlan ? steps : allSteps) {
-            List<String> ins = s.node.inputs();
+        List<Step> plan = foldedPlan ? steps : allSteps;
+        List<List<String>> dropAfter = foldedPlan ? deadAfter : deadAfterAll;
+        for (int k = 0; k < plan.size(); k++) {
+            Step s = plan.get(k);
+            List<String> ins = s.inputs();
             Tensor[] in = new Tensor[ins.size()];
-            for (int k = 0; k < in.length; k++) in[k] = ins.get(k).isEmpty() ? null : values.get(ins.get(k));
+            for (int j = 0; j < in.length; j++) in[j] = ins.get(j).isEmpty() ? null : values.get(ins.get(j));
             Tensor[] out;
             try {
                 out = s.kernel.apply(in);
             } catch (IllegalArgumentException | ArithmeticException e) {
                 throw new IllegalArgumentException("node '" + s.node.name() + "' (op " + s.node.opType() + ") on inputs " + shapes(in) + ": " + e.getMessage(), e);
             }
-            List<String> outs = s.node.outputs();
-            for (int k = 0; k < outs.size() && k < out.length; k++) if (!outs.get(k).isEmpty()) values.put(outs.get(k), out[k]);
+            List<String> outs = s.outputs();
+            for (int j = 0; j < outs.size() && j < out.length; j++) if (!outs.get(j).isEmpty()) values.put(outs.get(j), out[j]);
+            for (String dead : dropAfter.get(k)) values.remove(dead);
         }
         Map<String, Tensor> result = new LinkedHashMap<>();
         for (String name : outputNames) result.put(name, values.get(name));

@@ -712,7 +712,7 @@ final class OnnxOps {
         if (c.i("training_mode", 0) != 0) throw c.unsupported("training_mode = 1 is not supported (inference only)");
         if (c.opset < 9 && c.i("spatial", 1) != 1) throw c.unsupported("spatial = 0 is not supported");
         if (c.opset < 7) c.ignore("is_test", "consumed_inputs");
-        return in -> new Tensor[] {Normalization.batchNorm(in[0], in[3], in[4], in[1], in[2], false, 0.1, eps)};
+        return in -> new Tensor[] {InferenceBatchNorm.apply(in[0], in[1], in[2], in[3], in[4], eps)};
     }
 
     /** Spatial settings of Conv and the pools, 2-D. */

@@ -17,10 +17,17 @@ import java.util.Map;
  * {@code descent bench onnx}: each published model of {@link PublishedOnnxModels} run by Descent's importer beside
  * ONNX Runtime (its own JVM, {@link OrtSide}) in the same run: latency at batch 1 and throughput at a larger batch (32
  * by default, for the models that accept a batch), on each thread count (ONNX Runtime's intra-op threads set equal),
- * medians and min–max of timed samples after warm-up, and the ratio of Descent's speed to ONNX Runtime's.
+ * medians and min–max of timed samples after warm-up, and the ratio of Descent's speed to ONNX Runtime's; beside the
+ * wall-clock times, each process's CPU time per call ({@link CpuTiming}), the steadier measure on a loaded machine.
  * Both sides run on the same seeded random input ({@link PublishedOnnxModels.Model#randomInput}, seed 1).
  */
 public final class OnnxBench {
+    /** Warm-up before each measurement, in seconds of wall time: the JIT needs CPU to compile the kernels, and a loaded machine gives it little. */
+    static final double WARM_UP_SECONDS = 5;
+
+    /** The shortest timed sample, in seconds of wall time (the CPU time of the samples is read in 10 ms ticks). */
+    static final double MIN_SAMPLE_SECONDS = 0.2;
+
     private final PrintStream out;
     private final int samples;
     private final OrtSide ort;
@@ -56,7 +63,8 @@ public final class OnnxBench {
         out.printf("machine: %d processors, load average %s, Descent pool %d threads, %s, %s %s%n", Runtime.getRuntime().availableProcessors(),
                 SpeedBench.loadAverage(), Threads.poolSize(), Kernels.vectorEnabled() ? Kernels.vectorBits() + "-bit vectors" : "scalar kernels",
                 System.getProperty("java.vm.name"), System.getProperty("java.version"));
-        out.printf(Locale.ROOT, "timing: median [min–max] of %d samples after warm-up; a sample repeats short work to last ≥ 50 ms; models in %s%n", samples, dir);
+        out.printf(Locale.ROOT, "timing: median [min–max] of %d samples after ≥ %.0f s of warm-up; a sample repeats short work to last ≥ %.1f s;"
+                + " CPU ms = the process's CPU time per call over all samples; models in %s%n", samples, WARM_UP_SECONDS, MIN_SAMPLE_SECONDS, dir);
         OrtSide ort = null;
         if (withOrt) {
             ort = OrtSide.start(Path.of(System.getProperty("descent.home", ".")), out);
@@ -65,7 +73,9 @@ public final class OnnxBench {
         }
         try {
             OnnxBench b = new OnnxBench(out, samples, ort, dir);
-            out.printf("%n%-34s %-9s %2s  %-26s %-26s %6s%n", "model", "unit", "t", "Descent", ort == null ? "ONNX Runtime (not run)" : "ONNX Runtime", "ratio");
+            out.printf("%n%-30s %-9s %2s  %-26s %-26s %6s  %9s %9s %6s%n", "model", "unit", "t", "Descent", ort == null ? "ONNX Runtime (not run)" : "ONNX Runtime",
+                    "ratio", "CPU ms D", "CPU ms O", "ratio");
+            b.warmUp(models);
             for (PublishedOnnxModels.Model m : models) b.model(m, threads, batch);
             b.summary();
         } finally {
@@ -73,6 +83,33 @@ public final class OnnxBench {
         }
         out.printf("load average at the end: %s%n", SpeedBench.loadAverage());
     }
+
+    /**
+     * Runs every model at batch 1 until the JIT has compiled the kernels: at least {@link #JIT_WARM_UP_SECONDS} in all
+     * and 5 calls of each. Under load the JIT gets little CPU and the Vector API's fallback (before compilation) is
+     * two orders of magnitude slower than the compiled kernels, so without this the first rows time the JIT.
+     */
+    private void warmUp(List<PublishedOnnxModels.Model> models) throws IOException {
+        long start = System.nanoTime();
+        List<Runnable> runs = new ArrayList<>();
+        for (PublishedOnnxModels.Model m : models) {
+            Path file = m.find(dir).orElse(null);
+            if (file == null) continue;
+            OnnxModel model = OnnxModel.read(file);
+            Map<String, Tensor> in = Map.of(model.inputNames().get(0), Tensor.of(m.randomInput(1, 1), m.shape(1)));
+            runs.add(() -> {
+                try (var g = GradMode.noGrad()) {
+                    model.run(in);
+                }
+            });
+        }
+        if (runs.isEmpty()) return;
+        for (int i = 0; i < 5 || System.nanoTime() - start < JIT_WARM_UP_SECONDS * 1e9; i++) runs.forEach(Runnable::run);
+        out.printf(Locale.ROOT, "JIT warm-up: every model at batch 1 for %.0f s%n", (System.nanoTime() - start) / 1e9);
+    }
+
+    /** The least time of {@link #warmUp}, seconds. */
+    static final double JIT_WARM_UP_SECONDS = 30;
 
     private void model(PublishedOnnxModels.Model m, int[] threads, int batch) throws IOException {
         Path file = m.find(dir).orElse(null);
@@ -90,27 +127,30 @@ public final class OnnxBench {
 
     private void measure(PublishedOnnxModels.Model m, OnnxModel model, String input, int batch, int t, String unit, boolean latency) throws IOException {
         Map<String, Tensor> in = Map.of(input, Tensor.of(m.randomInput(batch, 1), m.shape(batch)));
-        Timing.Stats ours;
+        CpuTiming.Result ours;
         try (var limit = Threads.limit(t)) {
-            ours = Timing.measure(() -> {
+            ours = CpuTiming.measure(() -> {
                 try (var g = GradMode.noGrad()) {
                     model.run(in);
                 }
-            }, 3, samples, 0.05);
+            }, 3, WARM_UP_SECONDS, samples, MIN_SAMPLE_SECONDS);
         }
-        double[] theirs = ort == null ? null : ort.request("time %s %d %d %d %s", m.key(), batch, t, samples, dir);
+        double[] theirs = ort == null ? null : ort.request("time %s %d %d %d %s %s %s", m.key(), batch, t, samples, WARM_UP_SECONDS, MIN_SAMPLE_SECONDS, dir);
         String name = m.key() + " " + dims(m.shape(batch));
         // Latency in ms (lower is better); throughput in images/s (higher is better). Ratio: Descent speed / ONNX Runtime speed.
-        double[] d = latency ? new double[] {ours.median() * 1e3, ours.min() * 1e3, ours.max() * 1e3}
-                : new double[] {batch / ours.median(), batch / ours.max(), batch / ours.min()};
+        double[] d = latency ? new double[] {ours.wall().median() * 1e3, ours.wall().min() * 1e3, ours.wall().max() * 1e3}
+                : new double[] {batch / ours.wall().median(), batch / ours.wall().max(), batch / ours.wall().min()};
         double[] o = theirs == null ? null : latency ? new double[] {theirs[0] * 1e3, theirs[1] * 1e3, theirs[2] * 1e3}
                 : new double[] {batch / theirs[0], batch / theirs[2], batch / theirs[1]};
         String fmt = latency ? "%.2f" : "%.1f";
         String ds = format(fmt, d), os = o == null ? "-" : format(fmt, o);
-        String ratio = theirs == null ? "-" : String.format(Locale.ROOT, "%.2f", theirs[0] / ours.median());
+        String ratio = theirs == null ? "-" : String.format(Locale.ROOT, "%.2f", theirs[0] / ours.wall().median());
+        // CPU time per call of each process (all its threads) over all samples: steadier than wall time under load.
+        String cpu = String.format(Locale.ROOT, "%.2f", ours.cpu().median() * 1e3), cpuOrt = theirs == null ? "-" : String.format(Locale.ROOT, "%.2f", theirs[3] * 1e3);
+        String cpuRatio = theirs == null ? "-" : String.format(Locale.ROOT, "%.2f", theirs[3] / ours.cpu().median());
         String what = latency ? "latency, batch 1" : "throughput, batch " + batch;
-        out.printf("%-34s %-9s %2d  %-26s %-26s %6s  %s%n", name, unit, t, ds, os, ratio, what);
-        table.add(String.format("| %s | %s | %s | %d | %s | %s | %s |", name, what, unit, t, ds, os, ratio));
+        out.printf("%-30s %-9s %2d  %-26s %-26s %6s  %9s %9s %6s  %s%n", name, unit, t, ds, os, ratio, cpu, cpuOrt, cpuRatio, what);
+        table.add(String.format("| %s | %s | %s | %d | %s | %s | %s | %s | %s | %s |", name, what, unit, t, ds, os, ratio, cpu, cpuOrt, cpuRatio));
     }
 
     private static String dims(int[] s) {
@@ -126,8 +166,9 @@ public final class OnnxBench {
     private void summary() {
         if (table.isEmpty()) return;
         out.println();
-        out.println("| model, input | measure | unit | threads | Descent median [min–max] | ONNX Runtime median [min–max] | Descent/ONNX Runtime speed |");
-        out.println("|---|---|---|---|---|---|---|");
+        out.println("| model, input | measure | unit | threads | Descent median [min–max] | ONNX Runtime median [min–max] | Descent/ORT speed (wall)"
+                + " | Descent CPU ms/call | ORT CPU ms/call | Descent/ORT speed (CPU) |");
+        out.println("|---|---|---|---|---|---|---|---|---|---|");
         for (String r : table) out.println(r);
     }
 }

@@ -94,8 +94,8 @@ public final class PublishedOnnxModels {
     /** M-LSD tiny line-segment detector: 320×320×4 (NHWC, RGB and alpha); a 160×160 map of scores and offsets. */
     public static final Model MLSD = new Model("mlsd", "mlsd_320x320_tiny.onnx", new int[] {1, 320, 320, 4}, false, "M-LSD tiny line segments");
 
-    /** Every model, in table order. */
-    public static final List<Model> ALL = List.of(OCR_DET, OCR_REC, OCR_CLS, BLAZEFACE, MLSD);
+    /** Every model, in table order (the cheapest first). */
+    public static final List<Model> ALL = List.of(OCR_CLS, BLAZEFACE, OCR_REC, MLSD, OCR_DET);
 
     /**
      * The models folder: the environment variable {@code DESCENT_ONNX_MODELS}, when set.

@@ -1,0 +1,58 @@
+package dev.descent.bench.speed;
+
+import java.lang.management.ManagementFactory;
+
+/**
+ * Timing for a loaded machine: like {@link Timing}, wall-clock seconds per call over repeated samples after warm-up,
+ * and beside them the process's CPU seconds per call over the same samples (every thread of the process: the kernel
+ * threads, and the JIT and GC when they run). On a shared machine the wall time of each side stretches with the
+ * load; CPU time stretches far less, so the ratio of CPU times is the steadier comparison of two runtimes.
+ */
+public final class CpuTiming {
+    private CpuTiming() {}
+
+    /**
+     * Wall and CPU time per call.
+     *
+     * @param wall seconds of wall-clock time per call: median, fastest, slowest sample
+     * @param cpu  process CPU seconds per call over all the samples together (the operating system counts CPU time
+     *             in ticks of 10 ms, too coarse to time one short sample: median, min and max are all this one value)
+     */
+    public record Result(Timing.Stats wall, Timing.Stats cpu) {}
+
+    /**
+     * Times {@code work}: warm-up of at least {@code warmups} calls and {@code warmupSeconds} of wall time (a JIT
+     * starved of CPU by other processes needs many seconds to compile the Vector API kernels; until then they run in
+     * their slow fallback), then {@code samples} samples of at least {@code minSampleSeconds} each.
+     *
+     * @param work             the work
+     * @param warmups          warm-up calls at the least
+     * @param warmupSeconds    warm-up wall time at the least
+     * @param samples          timed samples, at least 1
+     * @param minSampleSeconds shortest sample; short work is repeated inside one
+     * @return seconds per call, wall and CPU
+     */
+    public static Result measure(Runnable work, int warmups, double warmupSeconds, int samples, double minSampleSeconds) {
+        long warmStart = System.nanoTime();
+        for (int i = 0; i < warmups || System.nanoTime() - warmStart < warmupSeconds * 1e9; i++) work.run();
+        long t0 = System.nanoTime();
+        work.run();
+        double once = Math.max(1e-9, (System.nanoTime() - t0) / 1e9);
+        int reps = (int) Math.max(1, Math.ceil(minSampleSeconds / once));
+        double[] wall = new double[samples];
+        long c = processCpuNanos();
+        for (int s = 0; s < samples; s++) {
+            long start = System.nanoTime();
+            for (int r = 0; r < reps; r++) work.run();
+            wall[s] = (System.nanoTime() - start) / 1e9 / reps;
+        }
+        double cpu = (processCpuNanos() - c) / 1e9 / ((double) reps * samples);
+        return new Result(Timing.stats(wall), new Timing.Stats(cpu, cpu, cpu, samples));
+    }
+
+    /** {@return the CPU time this process has used, in nanoseconds (-1 when the platform does not tell)} */
+    public static long processCpuNanos() {
+        if (ManagementFactory.getOperatingSystemMXBean() instanceof com.sun.management.OperatingSystemMXBean os) return os.getProcessCpuTime();
+        return -1;
+    }
+}

@@ -1,0 +1,96 @@
+package dev.descent.onnx;
+
+import dev.descent.core.Tensor;
+import dev.descent.core.autograd.GradMode;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * A Conv whose only reader is a BatchNormalization becomes one step. With gradients off (inference) it runs one
+ * convolution with the normalization folded into its weight and bias: {@code s = scale / √(var + eps)},
+ * {@code w' = w · s} per output channel, {@code b' = b · s + B − mean · s}, as ONNX Runtime does; the folding is
+ * computed on every call from the current parameters (a few thousand values beside the convolution's work), so the
+ * file's parameters stay what is trained. With gradients on, the step runs the convolution and then the normalization
+ * as two ops, as before. Either way it returns the normalization's output under its name; the convolution's output,
+ * read by nothing else, is never stored.
+ */
+final class ConvBatchNormFusion {
+    private ConvBatchNormFusion() {}
+
+    /**
+     * The steps with each fusable Conv → BatchNormalization pair merged into one step at the Conv's place.
+     *
+     * @param steps        the steps in run order
+     * @param graphOutputs the graph's outputs (a Conv output that is one of them is not fused away)
+     * @return the new list (the same steps where nothing fuses)
+     */
+    static List<OnnxModel.Step> fuse(List<OnnxModel.Step> steps, Set<String> graphOutputs) {
+        Map<String, Integer> producer = new HashMap<>(), readers = new HashMap<>();
+        for (int k = 0; k < steps.size(); k++) {
+            for (String o : steps.get(k).outputs()) if (!o.isEmpty()) producer.put(o, k);
+            for (String in : steps.get(k).inputs()) if (!in.isEmpty()) readers.merge(in, 1, Integer::sum);
+        }
+        OnnxModel.Step[] out = steps.toArray(new OnnxModel.Step[0]);
+        boolean any = false;
+        for (int j = 0; j < steps.size(); j++) {
+            OnnxModel.Step bn = steps.get(j);
+            OnnxFile.Node n = bn.node();
+            if (!n.domain().isEmpty() || !n.opType().equals("BatchNormalization") || bn.inputs().size() != 5) continue;
+            if (bn.outputs().size() != 1 || bn.outputs().get(0).isEmpty()) continue;
+            String y = bn.inputs().get(0);
+            Integer k = producer.get(y);
+            if (k == null || out[k] == null || graphOutputs.contains(y) || readers.getOrDefault(y, 0) != 1) continue;
+            OnnxModel.Step conv = steps.get(k);
+            OnnxFile.Node cn = conv.node();
+            if (!cn.domain().isEmpty() || !cn.opType().equals("Conv") || conv.outputs().size() != 1) continue;
+            boolean ready = true;
+            for (String p : bn.inputs().subList(1, 5)) {
+                Integer at = producer.get(p);
+                ready &= !p.isEmpty() && (at == null || at < k);
+            }
+            if (!ready) continue;
+            OnnxFile.Attribute epsAttr = n.attributes().get("epsilon");
+            double eps = epsAttr == null ? 1e-5 : (Float) epsAttr.value();
+            List<String> inputs = new ArrayList<>(conv.inputs());
+            while (inputs.size() < 3) inputs.add("");
+            inputs.addAll(bn.inputs().subList(1, 5));
+            OnnxOps.Kernel convKernel = conv.kernel(), bnKernel = bn.kernel();
+            out[k] = new OnnxModel.Step(cn, in -> run(in, eps, convKernel, bnKernel), List.copyOf(inputs), bn.outputs());
+            out[j] = null;
+            any = true;
+        }
+        if (!any) return steps;
+        List<OnnxModel.Step> result = new ArrayList<>();
+        for (OnnxModel.Step s : out) if (s != null) result.add(s);
+        return result;
+    }
+
+    /** in: x, w, b (or null), scale, B, mean, var. */
+    private static Tensor[] run(Tensor[] in, double eps, OnnxOps.Kernel conv, OnnxOps.Kernel bn) {
+        Tensor x = in[0], w = in[1], b = in[2];
+        Tensor[] convIn = b == null ? new Tensor[] {x, w} : new Tensor[] {x, w, b};
+        if (GradMode.isEnabled()) {
+            Tensor y = conv.apply(convIn)[0];
+            return bn.apply(new Tensor[] {y, in[3], in[4], in[5], in[6]});
+        }
+        int co = w.size(0);
+        for (int i = 3; i < 7; i++) {
+            if (in[i].dim() != 1 || in[i].size(0) != co) {
+                throw new IllegalArgumentException("BatchNormalization after Conv: per-channel input of shape " + Arrays.toString(in[i].shape())
+                        + " should be [" + co + "] for the convolution's " + co + " output channels");
+            }
+        }
+        Tensor s = in[3].to(w.dtype()).div(in[6].to(w.dtype()).add(eps).sqrt());
+        Tensor t = in[4].to(w.dtype()).sub(in[5].to(w.dtype()).mul(s));
+        int[] perOut = new int[w.dim()];
+        Arrays.fill(perOut, 1);
+        perOut[0] = co;
+        Tensor wf = w.mul(s.reshape(perOut));
+        Tensor bf = b == null ? t : b.to(w.dtype()).mul(s).add(t);
+        return conv.apply(new Tensor[] {x, wf, bf});
+    }
+}
