@@ -39,6 +39,15 @@ public final class ImplicitConv {
     private static final int L = S.length();
     /** Forward tile: output channels × vectors of pixels (9 accumulators + 3 loads + 3 broadcasts ≤ 16 ymm). */
     private static final int MR = 3, NV = 3;
+    /**
+     * With 32 vector registers (AVX-512, at either width) the tiles are 4 × 4 (16 accumulators): per patch row the
+     * forward tile loads 4 pixel vectors and 4 weights for 16 FMAs instead of 3 + 3 for 9. At 512 bits a vector is a
+     * whole cache line, so nearly every load from a Java array straddles two lines and costs two loads: the 3 × 3
+     * tiles were load-bound there. Used when the output has more than 3 channels (3 fit the 3 × 3 tile exactly).
+     */
+    private static final boolean WIDE = Gemm.MANY_REGISTERS;
+    /** The wide tile: output channels × vectors of pixels (forward), output channels × patch rows (weight gradient). */
+    private static final int MR4 = 4, NV4 = 4;
     /** Images per partial sum of the weight gradient: fixed, so the order of the sum never follows the thread count. */
     public static final int CHUNK = 16;
     /** Images the weight-gradient tile runs over before its partial sums go back to memory; divides CHUNK. */
@@ -47,7 +56,7 @@ public final class ImplicitConv {
     private static final class Scratch {
         float[] padded = new float[0];
         float[] partials = new float[0];
-        final float[] tile = new float[MR * NV * L];
+        final float[] tile = new float[MR4 * NV4 * L];
 
         float[] padded(int size) {
             if (padded.length < size) padded = new float[size];
@@ -107,12 +116,14 @@ public final class ImplicitConv {
         int c = q.c(), h = q.h(), wd = q.w(), o = q.o(), rows = q.rows();
         int hp = h + 2 * q.ph(), wp = wd + 2 * q.pw();
         int[] offs = offsets(q, hp, wp);
-        // W as MR-row panels over the whole depth, zero rows past O: ap[(panel·rows + r)·MR + k].
-        int panels = (o + MR - 1) / MR;
-        float[] ap = new float[panels * MR * rows];
+        boolean wide = wideForward(o);
+        int mr = wide ? MR4 : MR;
+        // W as mr-row panels over the whole depth, zero rows past O: ap[(panel·rows + r)·mr + k].
+        int panels = (o + mr - 1) / mr;
+        float[] ap = new float[panels * mr * rows];
         for (int oc = 0; oc < o; oc++) {
-            int base = (oc / MR) * MR * rows + oc % MR;
-            for (int r = 0; r < rows; r++) ap[base + r * MR] = w[wo + oc * rows + r];
+            int base = (oc / mr) * mr * rows + oc % mr;
+            for (int r = 0; r < rows; r++) ap[base + r * mr] = w[wo + oc * rows + r];
         }
         int xImage = c * h * wd, yImage = o * q.pixels();
         Vectors.count();
@@ -121,7 +132,8 @@ public final class ImplicitConv {
             float[] xp = s.padded(c * hp * wp);
             for (int n = from; n < to; n++) {
                 pad(x, xo + n * xImage, c, h, wd, q.ph(), q.pw(), xp, 0);
-                forwardImage(q, xp, wp, offs, ap, bias, bo, y, n * yImage, s.tile);
+                if (wide) forwardImage4(q, xp, wp, offs, ap, bias, bo, y, n * yImage, s.tile);
+                else forwardImage(q, xp, wp, offs, ap, bias, bo, y, n * yImage, s.tile);
             }
         });
     }
@@ -148,6 +160,91 @@ public final class ImplicitConv {
                 }
             }
         }
+    }
+
+    /** Whether a forward with {@code o} output channels takes the 4 × 4 tile. */
+    static boolean wideForward(int o) {
+        return WIDE && o > MR;
+    }
+
+    /** {@link #forwardImage} with the 4 channels × 4 pixel vectors tile (panels of 4 rows in ap). */
+    private static void forwardImage4(Geometry q, float[] xp, int wp, int[] offs, float[] ap, float[] bias, int bo,
+                                      float[] y, int yOff, float[] tile) {
+        int o = q.o(), rows = q.rows(), pixels = q.pixels(), wo = q.wo(), vectors = pixels / L;
+        for (int ob = 0; ob < o; ob += MR4) {
+            int mr = Math.min(MR4, o - ob), apo = (ob / MR4) * MR4 * rows;
+            float b0 = bias == null ? 0f : bias[bo + ob];
+            float b1 = bias == null || mr < 2 ? 0f : bias[bo + ob + 1];
+            float b2 = bias == null || mr < 3 ? 0f : bias[bo + ob + 2];
+            float b3 = bias == null || mr < 4 ? 0f : bias[bo + ob + 3];
+            for (int v = 0; v < vectors; v += NV4) {
+                int nv = Math.min(NV4, vectors - v);
+                int base0 = pixelBase(v, wo, wp);
+                // A missing vector of a partial tile re-reads vector 0 (in bounds); its sums are dropped.
+                int base1 = nv > 1 ? pixelBase(v + 1, wo, wp) : base0, base2 = nv > 2 ? pixelBase(v + 2, wo, wp) : base0;
+                int base3 = nv > 3 ? pixelBase(v + 3, wo, wp) : base0;
+                int co = yOff + ob * pixels + v * L;
+                if (mr == MR4 && nv == NV4) {
+                    forwardKernel4(rows, ap, apo, offs, xp, base0, base1, base2, base3, b0, b1, b2, b3, y, co, pixels);
+                } else {
+                    forwardKernel4(rows, ap, apo, offs, xp, base0, base1, base2, base3, b0, b1, b2, b3, tile, 0, NV4 * L);
+                    for (int k = 0; k < mr; k++) System.arraycopy(tile, k * NV4 * L, y, co + k * pixels, nv * L);
+                }
+            }
+        }
+    }
+
+    /** The 4 channels × 4 pixel vectors tile over all patch rows, starting from the bias. Flat on purpose. */
+    private static void forwardKernel4(int rows, float[] ap, int apo, int[] offs, float[] xp, int base0, int base1, int base2,
+                                       int base3, float bias0, float bias1, float bias2, float bias3, float[] c, int co, int ldc) {
+        FloatVector c00 = FloatVector.broadcast(S, bias0), c01 = c00, c02 = c00, c03 = c00;
+        FloatVector c10 = FloatVector.broadcast(S, bias1), c11 = c10, c12 = c10, c13 = c10;
+        FloatVector c20 = FloatVector.broadcast(S, bias2), c21 = c20, c22 = c20, c23 = c20;
+        FloatVector c30 = FloatVector.broadcast(S, bias3), c31 = c30, c32 = c30, c33 = c30;
+        for (int r = 0, pa = apo; r < rows; r++, pa += MR4) {
+            int off = offs[r];
+            FloatVector x0 = FloatVector.fromArray(S, xp, base0 + off);
+            FloatVector x1 = FloatVector.fromArray(S, xp, base1 + off);
+            FloatVector x2 = FloatVector.fromArray(S, xp, base2 + off);
+            FloatVector x3 = FloatVector.fromArray(S, xp, base3 + off);
+            FloatVector a0 = FloatVector.broadcast(S, ap[pa]);
+            c00 = a0.fma(x0, c00);
+            c01 = a0.fma(x1, c01);
+            c02 = a0.fma(x2, c02);
+            c03 = a0.fma(x3, c03);
+            FloatVector a1 = FloatVector.broadcast(S, ap[pa + 1]);
+            c10 = a1.fma(x0, c10);
+            c11 = a1.fma(x1, c11);
+            c12 = a1.fma(x2, c12);
+            c13 = a1.fma(x3, c13);
+            FloatVector a2 = FloatVector.broadcast(S, ap[pa + 2]);
+            c20 = a2.fma(x0, c20);
+            c21 = a2.fma(x1, c21);
+            c22 = a2.fma(x2, c22);
+            c23 = a2.fma(x3, c23);
+            FloatVector a3 = FloatVector.broadcast(S, ap[pa + 3]);
+            c30 = a3.fma(x0, c30);
+            c31 = a3.fma(x1, c31);
+            c32 = a3.fma(x2, c32);
+            c33 = a3.fma(x3, c33);
+        }
+        int c1 = co + ldc, c2 = co + 2 * ldc, c3 = co + 3 * ldc;
+        c00.intoArray(c, co);
+        c01.intoArray(c, co + L);
+        c02.intoArray(c, co + 2 * L);
+        c03.intoArray(c, co + 3 * L);
+        c10.intoArray(c, c1);
+        c11.intoArray(c, c1 + L);
+        c12.intoArray(c, c1 + 2 * L);
+        c13.intoArray(c, c1 + 3 * L);
+        c20.intoArray(c, c2);
+        c21.intoArray(c, c2 + L);
+        c22.intoArray(c, c2 + 2 * L);
+        c23.intoArray(c, c2 + 3 * L);
+        c30.intoArray(c, c3);
+        c31.intoArray(c, c3 + L);
+        c32.intoArray(c, c3 + 2 * L);
+        c33.intoArray(c, c3 + 3 * L);
     }
 
     /** Offset in the padded image of the first pixel of pixel vector v: oh·Wp + ow. */
@@ -219,7 +316,10 @@ public final class ImplicitConv {
         int c = q.c(), h = q.h(), wd = q.w(), o = q.o(), rows = q.rows(), pixels = q.pixels();
         int hp = h + 2 * q.ph(), wp = wd + 2 * q.pw();
         int[] offs = offsets(q, hp, wp);
-        int o3 = (o + MR - 1) / MR * MR, r3 = (rows + NV - 1) / NV * NV;
+        // The tile (output channels × patch rows) decides only which sums share registers, not their order.
+        boolean wide = wideForward(o);
+        int tm = wide ? MR4 : MR, tn = wide ? NV4 : NV;
+        int o3 = (o + tm - 1) / tm * tm, r3 = (rows + tn - 1) / tn * tn;
         int chunks = (q.n() + CHUNK - 1) / CHUNK;
         int size = o3 * r3 * L;
         // Per chunk, lane-wise partial sums [o3, r3, L]: lane l holds the sum over pixels p ≡ l (mod L).
@@ -244,15 +344,21 @@ public final class ImplicitConv {
                     for (int k = 0; k < images; k++) pad(x, xo + (first + k) * xImage, c, h, wd, q.ph(), q.pw(), xp, k * padded);
                     int dyImage = go + first * yImage;
                     boolean accumulate = first > ch * CHUNK;
-                    for (int ob = 0; ob < o3; ob += MR) {
+                    for (int ob = 0; ob < o3; ob += tm) {
                         // Padding rows past O re-read row O−1; padding patch rows re-read row R−1.
                         int d0 = dyImage + Math.min(ob, o - 1) * pixels, d1 = dyImage + Math.min(ob + 1, o - 1) * pixels;
-                        int d2 = dyImage + Math.min(ob + 2, o - 1) * pixels;
-                        for (int rb = 0; rb < r3; rb += NV) {
+                        int d2 = dyImage + Math.min(ob + 2, o - 1) * pixels, d3 = dyImage + Math.min(ob + 3, o - 1) * pixels;
+                        for (int rb = 0; rb < r3; rb += tn) {
                             int off0 = offs[Math.min(rb, rows - 1)], off1 = offs[Math.min(rb + 1, rows - 1)];
-                            int off2 = offs[Math.min(rb + 2, rows - 1)];
-                            weightKernel(images, padded, yImage, vectors, posTable, dy, d0, d1, d2, xp, off0, off1, off2,
-                                    partials, ch * size + (ob * r3 + rb) * L, r3 * L, accumulate);
+                            int off2 = offs[Math.min(rb + 2, rows - 1)], off3 = offs[Math.min(rb + 3, rows - 1)];
+                            int co = ch * size + (ob * r3 + rb) * L;
+                            if (wide) {
+                                weightKernel4(images, padded, yImage, vectors, posTable, dy, d0, d1, d2, d3, xp, off0, off1, off2, off3,
+                                        partials, co, r3 * L, accumulate);
+                            } else {
+                                weightKernel(images, padded, yImage, vectors, posTable, dy, d0, d1, d2, xp, off0, off1, off2,
+                                        partials, co, r3 * L, accumulate);
+                            }
                         }
                     }
                 }
@@ -269,6 +375,94 @@ public final class ImplicitConv {
                 dw[oc * rows + r] = sum;
             }
         }
+    }
+
+    /** {@link #weightKernel} with a 4 output channels × 4 patch rows tile. Flat on purpose. */
+    private static void weightKernel4(int images, int xStride, int yStride, int vectors, int[] posTable, float[] dy, int d0, int d1, int d2,
+                                      int d3, float[] xp, int off0, int off1, int off2, int off3, float[] c, int co, int ldo, boolean accumulate) {
+        FloatVector c00, c01, c02, c03, c10, c11, c12, c13, c20, c21, c22, c23, c30, c31, c32, c33;
+        int c1 = co + ldo, c2 = co + 2 * ldo, c3 = co + 3 * ldo;
+        if (accumulate) {
+            c00 = FloatVector.fromArray(S, c, co);
+            c01 = FloatVector.fromArray(S, c, co + L);
+            c02 = FloatVector.fromArray(S, c, co + 2 * L);
+            c03 = FloatVector.fromArray(S, c, co + 3 * L);
+            c10 = FloatVector.fromArray(S, c, c1);
+            c11 = FloatVector.fromArray(S, c, c1 + L);
+            c12 = FloatVector.fromArray(S, c, c1 + 2 * L);
+            c13 = FloatVector.fromArray(S, c, c1 + 3 * L);
+            c20 = FloatVector.fromArray(S, c, c2);
+            c21 = FloatVector.fromArray(S, c, c2 + L);
+            c22 = FloatVector.fromArray(S, c, c2 + 2 * L);
+            c23 = FloatVector.fromArray(S, c, c2 + 3 * L);
+            c30 = FloatVector.fromArray(S, c, c3);
+            c31 = FloatVector.fromArray(S, c, c3 + L);
+            c32 = FloatVector.fromArray(S, c, c3 + 2 * L);
+            c33 = FloatVector.fromArray(S, c, c3 + 3 * L);
+        } else {
+            c00 = FloatVector.zero(S);
+            c01 = c00;
+            c02 = c00;
+            c03 = c00;
+            c10 = c00;
+            c11 = c00;
+            c12 = c00;
+            c13 = c00;
+            c20 = c00;
+            c21 = c00;
+            c22 = c00;
+            c23 = c00;
+            c30 = c00;
+            c31 = c00;
+            c32 = c00;
+            c33 = c00;
+        }
+        for (int n = 0; n < images; n++, off0 += xStride, off1 += xStride, off2 += xStride, off3 += xStride,
+                d0 += yStride, d1 += yStride, d2 += yStride, d3 += yStride) {
+            for (int v = 0, p = 0; v < vectors; v++, p += L) {
+                int pos = posTable[v];
+                FloatVector x0 = FloatVector.fromArray(S, xp, off0 + pos);
+                FloatVector x1 = FloatVector.fromArray(S, xp, off1 + pos);
+                FloatVector x2 = FloatVector.fromArray(S, xp, off2 + pos);
+                FloatVector x3 = FloatVector.fromArray(S, xp, off3 + pos);
+                FloatVector g0 = FloatVector.fromArray(S, dy, d0 + p);
+                c00 = g0.fma(x0, c00);
+                c01 = g0.fma(x1, c01);
+                c02 = g0.fma(x2, c02);
+                c03 = g0.fma(x3, c03);
+                FloatVector g1 = FloatVector.fromArray(S, dy, d1 + p);
+                c10 = g1.fma(x0, c10);
+                c11 = g1.fma(x1, c11);
+                c12 = g1.fma(x2, c12);
+                c13 = g1.fma(x3, c13);
+                FloatVector g2 = FloatVector.fromArray(S, dy, d2 + p);
+                c20 = g2.fma(x0, c20);
+                c21 = g2.fma(x1, c21);
+                c22 = g2.fma(x2, c22);
+                c23 = g2.fma(x3, c23);
+                FloatVector g3 = FloatVector.fromArray(S, dy, d3 + p);
+                c30 = g3.fma(x0, c30);
+                c31 = g3.fma(x1, c31);
+                c32 = g3.fma(x2, c32);
+                c33 = g3.fma(x3, c33);
+            }
+        }
+        c00.intoArray(c, co);
+        c01.intoArray(c, co + L);
+        c02.intoArray(c, co + 2 * L);
+        c03.intoArray(c, co + 3 * L);
+        c10.intoArray(c, c1);
+        c11.intoArray(c, c1 + L);
+        c12.intoArray(c, c1 + 2 * L);
+        c13.intoArray(c, c1 + 3 * L);
+        c20.intoArray(c, c2);
+        c21.intoArray(c, c2 + L);
+        c22.intoArray(c, c2 + 2 * L);
+        c23.intoArray(c, c2 + 3 * L);
+        c30.intoArray(c, c3);
+        c31.intoArray(c, c3 + L);
+        c32.intoArray(c, c3 + 2 * L);
+        c33.intoArray(c, c3 + 3 * L);
     }
 
     /**
