@@ -181,7 +181,8 @@ class ImplicitConvTest {
     /**
      * Bitwise against the scalar twins, whatever the register tile (3 × 3; with 32 vector registers 4 × 4, and 6 × 4 for
      * the forward of at least 64 patch rows; core's build runs this class with {@code -Ddescent.gemm.registers=16} too):
-     * output channels 1…11 and batches cover partial tiles in both directions and several weight-gradient chunks.
+     * output channels 1…11 and batches cover partial tiles in both directions, several weight-gradient chunks, and
+     * images of fewer and more than 64 pixel vectors (weight-gradient groups of 4 images and of 1).
      */
     @Test
     void forwardAndWeightGradEqualTheirScalarTwinsBitwise() throws Exception {
@@ -189,9 +190,11 @@ class ImplicitConvTest {
         SplittableRandom rng = new SplittableRandom(20261202);
         for (int it = 0; it < 40; it++) {
             Geometry g = random(rng, false);
-            // Up to 12 input channels: more than 64 patch rows takes the 6 × 4 forward tile with 32 registers.
-            int o = 1 + rng.nextInt(11), c = 1 + rng.nextInt(12);
-            Geometry q = new Geometry(g.n(), c, g.h(), g.w(), o, g.kh(), g.kw(), 1, 1, g.ph(), g.pw(), 1, 1, 1, g.ho(), g.wo());
+            // Up to 12 input channels: more than 64 patch rows takes the 6 × 4 forward tile with 32 registers. Every
+            // fourth geometry is 40 rows taller (at least 64 pixel vectors an image: the weight gradient's one-image groups).
+            int o = 1 + rng.nextInt(11), c = 1 + rng.nextInt(12), taller = it % 4 == 0 ? 40 : 0;
+            int n = taller > 0 ? Math.min(g.n(), 5) : g.n();
+            Geometry q = new Geometry(n, c, g.h() + taller, g.w(), o, g.kh(), g.kw(), 1, 1, g.ph(), g.pw(), 1, 1, 1, g.ho() + taller, g.wo());
             float[] x = random(rng, q.n() * q.c() * q.h() * q.w()), w = random(rng, q.o() * q.rows());
             float[] b = rng.nextBoolean() ? random(rng, q.o()) : null, dy = random(rng, q.n() * q.o() * q.pixels());
             float[] y = new float[q.n() * q.o() * q.pixels()], dw = new float[q.o() * q.rows()];
