@@ -17,12 +17,13 @@ import jdk.incubator.vector.VectorSpecies;
  * falls back to im2col + GEMM otherwise, and for the scalar twin ({@code -Ddescent.kernels=scalar}).
  *
  * <ul>
- *   <li>forward: y[n] = bias + W · patches(x[n]); 3 output channels × 3 vectors of pixels per tile, the
- *       accumulators starting at the bias (no separate bias pass);
+ *   <li>forward: y[n] = bias + W · patches(x[n]); 3 output channels × 3 vectors of pixels per tile with 16 vector
+ *       registers, 4 × 4 with 32 (6 × 4 from 64 patch rows on), the accumulators starting at the bias (no separate
+ *       bias pass);
  *   <li>input gradient: the same kernel on dy with the flipped, transposed weight and padding k−1−p
  *       (the transposed convolution of a stride-1 convolution is a convolution);
  *   <li>weight gradient: dW[o, r] = Σ_p dy[o, p] · patches[r, p] as lane-wise dot products, 3 output
- *       channels × 3 patch rows per tile (the same 6 loads per 9 FMAs as the forward tile), each lane
+ *       channels × 3 patch rows per tile (4 × 4 with 32 registers), each lane
  *       summing the pixels p ≡ lane (mod L); lanes are added in a fixed order at the end (never with
  *       reduceLanes, whose rounding differs between interpreter and compiler).
  * </ul>
