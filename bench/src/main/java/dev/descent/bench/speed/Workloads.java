@@ -59,16 +59,21 @@ public final class Workloads {
 
     /**
      * conv2d forward with bias; with {@code backward}, also the input and weight gradients of the
-     * output seeded with ones (bias has no gradient), as the PyTorch side's {@code backward(y)}.
+     * output seeded with ones (bias has no gradient), as the PyTorch side's {@code backward(y)}. Each call runs
+     * in a scope of one {@link Workspace}, as a training step does: its 8–17 MB output reuses the last call's
+     * array. A fresh array per call measured the JVM instead of the kernel: zeroing it, and the page faults
+     * of a heap that ParallelGC keeps growing, made samples of the same convolution jump between 1× and 2–10×
+     * the kernel's CPU time (the phases ended at young collections).
      */
     public static Runnable conv(ConvShape s, boolean backward) {
         SplittableRandom rng = new SplittableRandom(s.cin() * 1000L + s.cout());
         Tensor x = Tensor.randn(rng, BATCH, s.cin(), s.hw(), s.hw());
         Tensor w = Tensor.randn(rng, s.cout(), s.cin(), 3, 3).mul(0.1);
         Tensor b = Tensor.randn(rng, s.cout()).mul(0.1);
+        Workspace workspace = new Workspace();
         if (!backward) {
             return () -> {
-                try (var _ = GradMode.noGrad()) {
+                try (var _ = workspace.open(); var _ = GradMode.noGrad()) {
                     Convolution.conv2d(x, w, b, 1, 1);
                 }
             };
@@ -77,9 +82,11 @@ public final class Workloads {
         w.requiresGrad(true);
         Tensor ones = Tensor.ones(BATCH, s.cout(), s.hw(), s.hw());
         return () -> {
-            x.zeroGrad();
-            w.zeroGrad();
-            Convolution.conv2d(x, w, b, 1, 1).backward(ones);
+            try (var _ = workspace.open()) {
+                x.zeroGrad();
+                w.zeroGrad();
+                Convolution.conv2d(x, w, b, 1, 1).backward(ones);
+            }
         };
     }
 

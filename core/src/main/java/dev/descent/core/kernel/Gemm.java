@@ -58,7 +58,7 @@ public final class Gemm {
     private static final VectorSpecies<Float> S = Vectors.F;
     private static final int L = S.length();
     /** Whether the JIT has 32 vector registers to give the micro-kernel (else 16): picks the tile. */
-    private static final boolean MANY_REGISTERS = vectorRegisters() >= 32;
+    static final boolean MANY_REGISTERS = vectorRegisters() >= 32;
     /** Rows of the register tile. */
     public static final int MR = MANY_REGISTERS ? 6 : 3;
     /** Vectors per row of the register tile. */

@@ -17,12 +17,13 @@ import jdk.incubator.vector.VectorSpecies;
  * falls back to im2col + GEMM otherwise, and for the scalar twin ({@code -Ddescent.kernels=scalar}).
  *
  * <ul>
- *   <li>forward: y[n] = bias + W · patches(x[n]); 3 output channels × 3 vectors of pixels per tile, the
- *       accumulators starting at the bias (no separate bias pass);
+ *   <li>forward: y[n] = bias + W · patches(x[n]); 3 output channels × 3 vectors of pixels per tile with 16 vector
+ *       registers, 4 × 4 with 32 (6 × 4 from 64 patch rows on), the accumulators starting at the bias (no separate
+ *       bias pass);
  *   <li>input gradient: the same kernel on dy with the flipped, transposed weight and padding k−1−p
  *       (the transposed convolution of a stride-1 convolution is a convolution);
  *   <li>weight gradient: dW[o, r] = Σ_p dy[o, p] · patches[r, p] as lane-wise dot products, 3 output
- *       channels × 3 patch rows per tile (the same 6 loads per 9 FMAs as the forward tile), each lane
+ *       channels × 3 patch rows per tile (4 × 4 with 32 registers), each lane
  *       summing the pixels p ≡ lane (mod L); lanes are added in a fixed order at the end (never with
  *       reduceLanes, whose rounding differs between interpreter and compiler).
  * </ul>
@@ -39,15 +40,35 @@ public final class ImplicitConv {
     private static final int L = S.length();
     /** Forward tile: output channels × vectors of pixels (9 accumulators + 3 loads + 3 broadcasts ≤ 16 ymm). */
     private static final int MR = 3, NV = 3;
+    /**
+     * With 32 vector registers (AVX-512, at either width) the tiles are 4 × 4 (16 accumulators): per patch row the
+     * forward tile loads 4 pixel vectors and 4 weights for 16 FMAs instead of 3 + 3 for 9. At 512 bits a vector is a
+     * whole cache line, so nearly every load from a Java array straddles two lines and costs two loads: the 3 × 3
+     * tiles were load-bound there. Used when the output has more than 3 channels (3 fit the 3 × 3 tile exactly).
+     */
+    private static final boolean WIDE = Gemm.MANY_REGISTERS;
+    /** The wide tile: output channels × vectors of pixels (forward), output channels × patch rows (weight gradient). */
+    private static final int MR4 = 4, NV4 = 4;
+    /**
+     * The forward's tall tile with 32 registers: 6 output channels × 4 pixel vectors (24 accumulators, as the GEMM's),
+     * 15 load slots per 24 FMAs at 512 bits instead of 13 per 16. Taken when there are at least {@link #TALL_ROWS}
+     * patch rows: 32→64 @16 forward 12.4 → 10.6 ms; with 27 rows (3 input channels) the 4 × 4 tile was faster, the
+     * output's stores and the padding channels of 32 = 6·6 − 4 weighing more than the loads.
+     */
+    private static final int MR6 = 6;
+    /** Least patch rows for the 6 × 4 forward tile. */
+    private static final int TALL_ROWS = 64;
     /** Images per partial sum of the weight gradient: fixed, so the order of the sum never follows the thread count. */
     public static final int CHUNK = 16;
     /** Images the weight-gradient tile runs over before its partial sums go back to memory; divides CHUNK. */
     private static final int GROUP = 4;
+    /** Pixel vectors per image from which the weight gradient takes its images one at a time. */
+    private static final int LONG_IMAGE = 64;
 
     private static final class Scratch {
         float[] padded = new float[0];
         float[] partials = new float[0];
-        final float[] tile = new float[MR * NV * L];
+        final float[] tile = new float[MR6 * NV4 * L];
 
         float[] padded(int size) {
             if (padded.length < size) padded = new float[size];
@@ -107,12 +128,14 @@ public final class ImplicitConv {
         int c = q.c(), h = q.h(), wd = q.w(), o = q.o(), rows = q.rows();
         int hp = h + 2 * q.ph(), wp = wd + 2 * q.pw();
         int[] offs = offsets(q, hp, wp);
-        // W as MR-row panels over the whole depth, zero rows past O: ap[(panel·rows + r)·MR + k].
-        int panels = (o + MR - 1) / MR;
-        float[] ap = new float[panels * MR * rows];
+        boolean wide = wideForward(o), tall = wide && rows >= TALL_ROWS;
+        int mr = tall ? MR6 : wide ? MR4 : MR;
+        // W as mr-row panels over the whole depth, zero rows past O: ap[(panel·rows + r)·mr + k].
+        int panels = (o + mr - 1) / mr;
+        float[] ap = new float[panels * mr * rows];
         for (int oc = 0; oc < o; oc++) {
-            int base = (oc / MR) * MR * rows + oc % MR;
-            for (int r = 0; r < rows; r++) ap[base + r * MR] = w[wo + oc * rows + r];
+            int base = (oc / mr) * mr * rows + oc % mr;
+            for (int r = 0; r < rows; r++) ap[base + r * mr] = w[wo + oc * rows + r];
         }
         int xImage = c * h * wd, yImage = o * q.pixels();
         Vectors.count();
@@ -121,7 +144,9 @@ public final class ImplicitConv {
             float[] xp = s.padded(c * hp * wp);
             for (int n = from; n < to; n++) {
                 pad(x, xo + n * xImage, c, h, wd, q.ph(), q.pw(), xp, 0);
-                forwardImage(q, xp, wp, offs, ap, bias, bo, y, n * yImage, s.tile);
+                if (tall) forwardImage6(q, xp, wp, offs, ap, bias, bo, y, n * yImage, s.tile);
+                else if (wide) forwardImage4(q, xp, wp, offs, ap, bias, bo, y, n * yImage, s.tile);
+                else forwardImage(q, xp, wp, offs, ap, bias, bo, y, n * yImage, s.tile);
             }
         });
     }
@@ -129,16 +154,17 @@ public final class ImplicitConv {
     private static void forwardImage(Geometry q, float[] xp, int wp, int[] offs, float[] ap, float[] bias, int bo,
                                      float[] y, int yOff, float[] tile) {
         int o = q.o(), rows = q.rows(), pixels = q.pixels(), wo = q.wo(), vectors = pixels / L;
-        for (int ob = 0; ob < o; ob += MR) {
-            int mr = Math.min(MR, o - ob), apo = (ob / MR) * MR * rows;
-            float b0 = bias == null ? 0f : bias[bo + ob];
-            float b1 = bias == null || mr < 2 ? 0f : bias[bo + ob + 1];
-            float b2 = bias == null || mr < 3 ? 0f : bias[bo + ob + 2];
-            for (int v = 0; v < vectors; v += NV) {
-                int nv = Math.min(NV, vectors - v);
-                int base0 = pixelBase(v, wo, wp);
-                // A missing vector of a partial tile re-reads vector 0 (in bounds); its sums are dropped.
-                int base1 = nv > 1 ? pixelBase(v + 1, wo, wp) : base0, base2 = nv > 2 ? pixelBase(v + 2, wo, wp) : base0;
+        // Pixel tiles outside, channel panels inside (see forwardImage4).
+        for (int v = 0; v < vectors; v += NV) {
+            int nv = Math.min(NV, vectors - v);
+            int base0 = pixelBase(v, wo, wp);
+            // A missing vector of a partial tile re-reads vector 0 (in bounds); its sums are dropped.
+            int base1 = nv > 1 ? pixelBase(v + 1, wo, wp) : base0, base2 = nv > 2 ? pixelBase(v + 2, wo, wp) : base0;
+            for (int ob = 0; ob < o; ob += MR) {
+                int mr = Math.min(MR, o - ob), apo = (ob / MR) * MR * rows;
+                float b0 = bias == null ? 0f : bias[bo + ob];
+                float b1 = bias == null || mr < 2 ? 0f : bias[bo + ob + 1];
+                float b2 = bias == null || mr < 3 ? 0f : bias[bo + ob + 2];
                 int co = yOff + ob * pixels + v * L;
                 if (mr == MR && nv == NV) {
                     forwardKernel(rows, ap, apo, offs, xp, base0, base1, base2, b0, b1, b2, y, co, pixels);
@@ -148,6 +174,187 @@ public final class ImplicitConv {
                 }
             }
         }
+    }
+
+    /** Whether a forward with {@code o} output channels takes the 4 × 4 tile. */
+    static boolean wideForward(int o) {
+        return WIDE && o > MR;
+    }
+
+    /** {@link #forwardImage} with the 4 channels × 4 pixel vectors tile (panels of 4 rows in ap). */
+    private static void forwardImage4(Geometry q, float[] xp, int wp, int[] offs, float[] ap, float[] bias, int bo,
+                                      float[] y, int yOff, float[] tile) {
+        int o = q.o(), rows = q.rows(), pixels = q.pixels(), wo = q.wo(), vectors = pixels / L;
+        // Pixel tiles outside, channel panels inside: the few padded rows one pixel tile reads stay in L1 for every
+        // panel, and what is re-read from L2 is the panel's weights (4 floats per patch row), not 4 pixel vectors.
+        for (int v = 0; v < vectors; v += NV4) {
+            int nv = Math.min(NV4, vectors - v);
+            int base0 = pixelBase(v, wo, wp);
+            // A missing vector of a partial tile re-reads vector 0 (in bounds); its sums are dropped.
+            int base1 = nv > 1 ? pixelBase(v + 1, wo, wp) : base0, base2 = nv > 2 ? pixelBase(v + 2, wo, wp) : base0;
+            int base3 = nv > 3 ? pixelBase(v + 3, wo, wp) : base0;
+            for (int ob = 0; ob < o; ob += MR4) {
+                int mr = Math.min(MR4, o - ob), apo = (ob / MR4) * MR4 * rows;
+                float b0 = bias == null ? 0f : bias[bo + ob];
+                float b1 = bias == null || mr < 2 ? 0f : bias[bo + ob + 1];
+                float b2 = bias == null || mr < 3 ? 0f : bias[bo + ob + 2];
+                float b3 = bias == null || mr < 4 ? 0f : bias[bo + ob + 3];
+                int co = yOff + ob * pixels + v * L;
+                if (mr == MR4 && nv == NV4) {
+                    forwardKernel4(rows, ap, apo, offs, xp, base0, base1, base2, base3, b0, b1, b2, b3, y, co, pixels);
+                } else {
+                    forwardKernel4(rows, ap, apo, offs, xp, base0, base1, base2, base3, b0, b1, b2, b3, tile, 0, NV4 * L);
+                    for (int k = 0; k < mr; k++) System.arraycopy(tile, k * NV4 * L, y, co + k * pixels, nv * L);
+                }
+            }
+        }
+    }
+
+    /** The 4 channels × 4 pixel vectors tile over all patch rows, starting from the bias. Flat on purpose. */
+    private static void forwardKernel4(int rows, float[] ap, int apo, int[] offs, float[] xp, int base0, int base1, int base2,
+                                       int base3, float bias0, float bias1, float bias2, float bias3, float[] c, int co, int ldc) {
+        FloatVector c00 = FloatVector.broadcast(S, bias0), c01 = c00, c02 = c00, c03 = c00;
+        FloatVector c10 = FloatVector.broadcast(S, bias1), c11 = c10, c12 = c10, c13 = c10;
+        FloatVector c20 = FloatVector.broadcast(S, bias2), c21 = c20, c22 = c20, c23 = c20;
+        FloatVector c30 = FloatVector.broadcast(S, bias3), c31 = c30, c32 = c30, c33 = c30;
+        for (int r = 0, pa = apo; r < rows; r++, pa += MR4) {
+            int off = offs[r];
+            FloatVector x0 = FloatVector.fromArray(S, xp, base0 + off);
+            FloatVector x1 = FloatVector.fromArray(S, xp, base1 + off);
+            FloatVector x2 = FloatVector.fromArray(S, xp, base2 + off);
+            FloatVector x3 = FloatVector.fromArray(S, xp, base3 + off);
+            FloatVector a0 = FloatVector.broadcast(S, ap[pa]);
+            c00 = a0.fma(x0, c00);
+            c01 = a0.fma(x1, c01);
+            c02 = a0.fma(x2, c02);
+            c03 = a0.fma(x3, c03);
+            FloatVector a1 = FloatVector.broadcast(S, ap[pa + 1]);
+            c10 = a1.fma(x0, c10);
+            c11 = a1.fma(x1, c11);
+            c12 = a1.fma(x2, c12);
+            c13 = a1.fma(x3, c13);
+            FloatVector a2 = FloatVector.broadcast(S, ap[pa + 2]);
+            c20 = a2.fma(x0, c20);
+            c21 = a2.fma(x1, c21);
+            c22 = a2.fma(x2, c22);
+            c23 = a2.fma(x3, c23);
+            FloatVector a3 = FloatVector.broadcast(S, ap[pa + 3]);
+            c30 = a3.fma(x0, c30);
+            c31 = a3.fma(x1, c31);
+            c32 = a3.fma(x2, c32);
+            c33 = a3.fma(x3, c33);
+        }
+        int c1 = co + ldc, c2 = co + 2 * ldc, c3 = co + 3 * ldc;
+        c00.intoArray(c, co);
+        c01.intoArray(c, co + L);
+        c02.intoArray(c, co + 2 * L);
+        c03.intoArray(c, co + 3 * L);
+        c10.intoArray(c, c1);
+        c11.intoArray(c, c1 + L);
+        c12.intoArray(c, c1 + 2 * L);
+        c13.intoArray(c, c1 + 3 * L);
+        c20.intoArray(c, c2);
+        c21.intoArray(c, c2 + L);
+        c22.intoArray(c, c2 + 2 * L);
+        c23.intoArray(c, c2 + 3 * L);
+        c30.intoArray(c, c3);
+        c31.intoArray(c, c3 + L);
+        c32.intoArray(c, c3 + 2 * L);
+        c33.intoArray(c, c3 + 3 * L);
+    }
+
+    /** {@link #forwardImage} with the 6 channels × 4 pixel vectors tile (panels of 6 rows in ap). */
+    private static void forwardImage6(Geometry q, float[] xp, int wp, int[] offs, float[] ap, float[] bias, int bo,
+                                      float[] y, int yOff, float[] tile) {
+        int o = q.o(), rows = q.rows(), pixels = q.pixels(), wo = q.wo(), vectors = pixels / L;
+        for (int v = 0; v < vectors; v += NV4) {
+            int nv = Math.min(NV4, vectors - v);
+            int base0 = pixelBase(v, wo, wp);
+            int base1 = nv > 1 ? pixelBase(v + 1, wo, wp) : base0, base2 = nv > 2 ? pixelBase(v + 2, wo, wp) : base0;
+            int base3 = nv > 3 ? pixelBase(v + 3, wo, wp) : base0;
+            for (int ob = 0; ob < o; ob += MR6) {
+                int mr = Math.min(MR6, o - ob), apo = (ob / MR6) * MR6 * rows;
+                int co = yOff + ob * pixels + v * L;
+                if (mr == MR6 && nv == NV4) {
+                    forwardKernel6(rows, ap, apo, offs, xp, base0, base1, base2, base3, bias, bo + ob, mr, y, co, pixels);
+                } else {
+                    forwardKernel6(rows, ap, apo, offs, xp, base0, base1, base2, base3, bias, bo + ob, mr, tile, 0, NV4 * L);
+                    for (int k = 0; k < mr; k++) System.arraycopy(tile, k * NV4 * L, y, co + k * pixels, nv * L);
+                }
+            }
+        }
+    }
+
+    /** The 6 channels × 4 pixel vectors tile over all patch rows, starting from the bias (channels past mr: 0). Flat on purpose. */
+    private static void forwardKernel6(int rows, float[] ap, int apo, int[] offs, float[] xp, int base0, int base1, int base2,
+                                       int base3, float[] bias, int bo, int mr, float[] c, int co, int ldc) {
+        FloatVector c00 = FloatVector.broadcast(S, bias == null ? 0f : bias[bo + 0]), c01 = c00, c02 = c00, c03 = c00;
+        FloatVector c10 = FloatVector.broadcast(S, bias == null || mr < 2 ? 0f : bias[bo + 1]), c11 = c10, c12 = c10, c13 = c10;
+        FloatVector c20 = FloatVector.broadcast(S, bias == null || mr < 3 ? 0f : bias[bo + 2]), c21 = c20, c22 = c20, c23 = c20;
+        FloatVector c30 = FloatVector.broadcast(S, bias == null || mr < 4 ? 0f : bias[bo + 3]), c31 = c30, c32 = c30, c33 = c30;
+        FloatVector c40 = FloatVector.broadcast(S, bias == null || mr < 5 ? 0f : bias[bo + 4]), c41 = c40, c42 = c40, c43 = c40;
+        FloatVector c50 = FloatVector.broadcast(S, bias == null || mr < 6 ? 0f : bias[bo + 5]), c51 = c50, c52 = c50, c53 = c50;
+        for (int r = 0, pa = apo; r < rows; r++, pa += MR6) {
+            int off = offs[r];
+            FloatVector x0 = FloatVector.fromArray(S, xp, base0 + off);
+            FloatVector x1 = FloatVector.fromArray(S, xp, base1 + off);
+            FloatVector x2 = FloatVector.fromArray(S, xp, base2 + off);
+            FloatVector x3 = FloatVector.fromArray(S, xp, base3 + off);
+            FloatVector a0 = FloatVector.broadcast(S, ap[pa + 0]);
+            c00 = a0.fma(x0, c00);
+            c01 = a0.fma(x1, c01);
+            c02 = a0.fma(x2, c02);
+            c03 = a0.fma(x3, c03);
+            FloatVector a1 = FloatVector.broadcast(S, ap[pa + 1]);
+            c10 = a1.fma(x0, c10);
+            c11 = a1.fma(x1, c11);
+            c12 = a1.fma(x2, c12);
+            c13 = a1.fma(x3, c13);
+            FloatVector a2 = FloatVector.broadcast(S, ap[pa + 2]);
+            c20 = a2.fma(x0, c20);
+            c21 = a2.fma(x1, c21);
+            c22 = a2.fma(x2, c22);
+            c23 = a2.fma(x3, c23);
+            FloatVector a3 = FloatVector.broadcast(S, ap[pa + 3]);
+            c30 = a3.fma(x0, c30);
+            c31 = a3.fma(x1, c31);
+            c32 = a3.fma(x2, c32);
+            c33 = a3.fma(x3, c33);
+            FloatVector a4 = FloatVector.broadcast(S, ap[pa + 4]);
+            c40 = a4.fma(x0, c40);
+            c41 = a4.fma(x1, c41);
+            c42 = a4.fma(x2, c42);
+            c43 = a4.fma(x3, c43);
+            FloatVector a5 = FloatVector.broadcast(S, ap[pa + 5]);
+            c50 = a5.fma(x0, c50);
+            c51 = a5.fma(x1, c51);
+            c52 = a5.fma(x2, c52);
+            c53 = a5.fma(x3, c53);
+        }
+        c00.intoArray(c, co);
+        c01.intoArray(c, co + L);
+        c02.intoArray(c, co + 2 * L);
+        c03.intoArray(c, co + 3 * L);
+        c10.intoArray(c, co + 1 * ldc);
+        c11.intoArray(c, co + 1 * ldc + L);
+        c12.intoArray(c, co + 1 * ldc + 2 * L);
+        c13.intoArray(c, co + 1 * ldc + 3 * L);
+        c20.intoArray(c, co + 2 * ldc);
+        c21.intoArray(c, co + 2 * ldc + L);
+        c22.intoArray(c, co + 2 * ldc + 2 * L);
+        c23.intoArray(c, co + 2 * ldc + 3 * L);
+        c30.intoArray(c, co + 3 * ldc);
+        c31.intoArray(c, co + 3 * ldc + L);
+        c32.intoArray(c, co + 3 * ldc + 2 * L);
+        c33.intoArray(c, co + 3 * ldc + 3 * L);
+        c40.intoArray(c, co + 4 * ldc);
+        c41.intoArray(c, co + 4 * ldc + L);
+        c42.intoArray(c, co + 4 * ldc + 2 * L);
+        c43.intoArray(c, co + 4 * ldc + 3 * L);
+        c50.intoArray(c, co + 5 * ldc);
+        c51.intoArray(c, co + 5 * ldc + L);
+        c52.intoArray(c, co + 5 * ldc + 2 * L);
+        c53.intoArray(c, co + 5 * ldc + 3 * L);
     }
 
     /** Offset in the padded image of the first pixel of pixel vector v: oh·Wp + ow. */
@@ -219,7 +426,10 @@ public final class ImplicitConv {
         int c = q.c(), h = q.h(), wd = q.w(), o = q.o(), rows = q.rows(), pixels = q.pixels();
         int hp = h + 2 * q.ph(), wp = wd + 2 * q.pw();
         int[] offs = offsets(q, hp, wp);
-        int o3 = (o + MR - 1) / MR * MR, r3 = (rows + NV - 1) / NV * NV;
+        // The tile (output channels × patch rows) decides only which sums share registers, not their order.
+        boolean wide = wideForward(o);
+        int tm = wide ? MR4 : MR, tn = wide ? NV4 : NV;
+        int o3 = (o + tm - 1) / tm * tm, r3 = (rows + tn - 1) / tn * tn;
         int chunks = (q.n() + CHUNK - 1) / CHUNK;
         int size = o3 * r3 * L;
         // Per chunk, lane-wise partial sums [o3, r3, L]: lane l holds the sum over pixels p ≡ l (mod L).
@@ -232,27 +442,37 @@ public final class ImplicitConv {
         for (int v = 0; v < vectors; v++) posTable[v] = pixelBase(v, q.wo(), wp);
         Vectors.count();
         int padded = c * hp * wp;
+        // One image per group when it alone gives a tile call LONG_IMAGE vector steps: a 3→32 @32×32 tile then works
+        // on 14 KB of padded image and 16 KB of dy (L1) instead of four times that (weight gradient 5.3 → 4.5 ms CPU at
+        // 512 bits, 5.6 → 5.0 at 256); 32→64 @16×16 (16 steps an image) stays at GROUP, 1 or 2 were 5–20% slower.
+        int group = vectors >= LONG_IMAGE ? 1 : GROUP;
         Parallel.forRange(chunks, 1, (from, to) -> {
             Scratch s = SCRATCH.get();
-            float[] xp = s.padded(GROUP * padded);
+            float[] xp = s.padded(group * padded);
             for (int ch = from; ch < to; ch++) {
                 int chunkEnd = Math.min(q.n(), (ch + 1) * CHUNK);
-                // Groups of GROUP images: their padded copies and dy (≈ 400 KB for 32→64 @16) stay in L2 while
+                // Groups of `group` images: their padded copies and dy (≈ 400 KB for 32→64 @16) stay in L2 while
                 // every tile runs over all of them, so a partial tile is loaded and stored once per group.
-                for (int first = ch * CHUNK; first < chunkEnd; first += GROUP) {
-                    int images = Math.min(GROUP, chunkEnd - first);
+                for (int first = ch * CHUNK; first < chunkEnd; first += group) {
+                    int images = Math.min(group, chunkEnd - first);
                     for (int k = 0; k < images; k++) pad(x, xo + (first + k) * xImage, c, h, wd, q.ph(), q.pw(), xp, k * padded);
                     int dyImage = go + first * yImage;
                     boolean accumulate = first > ch * CHUNK;
-                    for (int ob = 0; ob < o3; ob += MR) {
+                    for (int ob = 0; ob < o3; ob += tm) {
                         // Padding rows past O re-read row O−1; padding patch rows re-read row R−1.
                         int d0 = dyImage + Math.min(ob, o - 1) * pixels, d1 = dyImage + Math.min(ob + 1, o - 1) * pixels;
-                        int d2 = dyImage + Math.min(ob + 2, o - 1) * pixels;
-                        for (int rb = 0; rb < r3; rb += NV) {
+                        int d2 = dyImage + Math.min(ob + 2, o - 1) * pixels, d3 = dyImage + Math.min(ob + 3, o - 1) * pixels;
+                        for (int rb = 0; rb < r3; rb += tn) {
                             int off0 = offs[Math.min(rb, rows - 1)], off1 = offs[Math.min(rb + 1, rows - 1)];
-                            int off2 = offs[Math.min(rb + 2, rows - 1)];
-                            weightKernel(images, padded, yImage, vectors, posTable, dy, d0, d1, d2, xp, off0, off1, off2,
-                                    partials, ch * size + (ob * r3 + rb) * L, r3 * L, accumulate);
+                            int off2 = offs[Math.min(rb + 2, rows - 1)], off3 = offs[Math.min(rb + 3, rows - 1)];
+                            int co = ch * size + (ob * r3 + rb) * L;
+                            if (wide) {
+                                weightKernel4(images, padded, yImage, vectors, posTable, dy, d0, d1, d2, d3, xp, off0, off1, off2, off3,
+                                        partials, co, r3 * L, accumulate);
+                            } else {
+                                weightKernel(images, padded, yImage, vectors, posTable, dy, d0, d1, d2, xp, off0, off1, off2,
+                                        partials, co, r3 * L, accumulate);
+                            }
                         }
                     }
                 }
@@ -269,6 +489,94 @@ public final class ImplicitConv {
                 dw[oc * rows + r] = sum;
             }
         }
+    }
+
+    /** {@link #weightKernel} with a 4 output channels × 4 patch rows tile. Flat on purpose. */
+    private static void weightKernel4(int images, int xStride, int yStride, int vectors, int[] posTable, float[] dy, int d0, int d1, int d2,
+                                      int d3, float[] xp, int off0, int off1, int off2, int off3, float[] c, int co, int ldo, boolean accumulate) {
+        FloatVector c00, c01, c02, c03, c10, c11, c12, c13, c20, c21, c22, c23, c30, c31, c32, c33;
+        int c1 = co + ldo, c2 = co + 2 * ldo, c3 = co + 3 * ldo;
+        if (accumulate) {
+            c00 = FloatVector.fromArray(S, c, co);
+            c01 = FloatVector.fromArray(S, c, co + L);
+            c02 = FloatVector.fromArray(S, c, co + 2 * L);
+            c03 = FloatVector.fromArray(S, c, co + 3 * L);
+            c10 = FloatVector.fromArray(S, c, c1);
+            c11 = FloatVector.fromArray(S, c, c1 + L);
+            c12 = FloatVector.fromArray(S, c, c1 + 2 * L);
+            c13 = FloatVector.fromArray(S, c, c1 + 3 * L);
+            c20 = FloatVector.fromArray(S, c, c2);
+            c21 = FloatVector.fromArray(S, c, c2 + L);
+            c22 = FloatVector.fromArray(S, c, c2 + 2 * L);
+            c23 = FloatVector.fromArray(S, c, c2 + 3 * L);
+            c30 = FloatVector.fromArray(S, c, c3);
+            c31 = FloatVector.fromArray(S, c, c3 + L);
+            c32 = FloatVector.fromArray(S, c, c3 + 2 * L);
+            c33 = FloatVector.fromArray(S, c, c3 + 3 * L);
+        } else {
+            c00 = FloatVector.zero(S);
+            c01 = c00;
+            c02 = c00;
+            c03 = c00;
+            c10 = c00;
+            c11 = c00;
+            c12 = c00;
+            c13 = c00;
+            c20 = c00;
+            c21 = c00;
+            c22 = c00;
+            c23 = c00;
+            c30 = c00;
+            c31 = c00;
+            c32 = c00;
+            c33 = c00;
+        }
+        for (int n = 0; n < images; n++, off0 += xStride, off1 += xStride, off2 += xStride, off3 += xStride,
+                d0 += yStride, d1 += yStride, d2 += yStride, d3 += yStride) {
+            for (int v = 0, p = 0; v < vectors; v++, p += L) {
+                int pos = posTable[v];
+                FloatVector x0 = FloatVector.fromArray(S, xp, off0 + pos);
+                FloatVector x1 = FloatVector.fromArray(S, xp, off1 + pos);
+                FloatVector x2 = FloatVector.fromArray(S, xp, off2 + pos);
+                FloatVector x3 = FloatVector.fromArray(S, xp, off3 + pos);
+                FloatVector g0 = FloatVector.fromArray(S, dy, d0 + p);
+                c00 = g0.fma(x0, c00);
+                c01 = g0.fma(x1, c01);
+                c02 = g0.fma(x2, c02);
+                c03 = g0.fma(x3, c03);
+                FloatVector g1 = FloatVector.fromArray(S, dy, d1 + p);
+                c10 = g1.fma(x0, c10);
+                c11 = g1.fma(x1, c11);
+                c12 = g1.fma(x2, c12);
+                c13 = g1.fma(x3, c13);
+                FloatVector g2 = FloatVector.fromArray(S, dy, d2 + p);
+                c20 = g2.fma(x0, c20);
+                c21 = g2.fma(x1, c21);
+                c22 = g2.fma(x2, c22);
+                c23 = g2.fma(x3, c23);
+                FloatVector g3 = FloatVector.fromArray(S, dy, d3 + p);
+                c30 = g3.fma(x0, c30);
+                c31 = g3.fma(x1, c31);
+                c32 = g3.fma(x2, c32);
+                c33 = g3.fma(x3, c33);
+            }
+        }
+        c00.intoArray(c, co);
+        c01.intoArray(c, co + L);
+        c02.intoArray(c, co + 2 * L);
+        c03.intoArray(c, co + 3 * L);
+        c10.intoArray(c, c1);
+        c11.intoArray(c, c1 + L);
+        c12.intoArray(c, c1 + 2 * L);
+        c13.intoArray(c, c1 + 3 * L);
+        c20.intoArray(c, c2);
+        c21.intoArray(c, c2 + L);
+        c22.intoArray(c, c2 + 2 * L);
+        c23.intoArray(c, c2 + 3 * L);
+        c30.intoArray(c, c3);
+        c31.intoArray(c, c3 + L);
+        c32.intoArray(c, c3 + 2 * L);
+        c33.intoArray(c, c3 + 3 * L);
     }
 
     /**

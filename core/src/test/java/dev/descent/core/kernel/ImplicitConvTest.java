@@ -139,6 +139,74 @@ class ImplicitConvTest {
         }
     }
 
+    /** The forward as its scalar twin computes it: from the bias, one fused multiply-add per patch row, in row order. */
+    private static float[] forwardScalar(Geometry q, float[] x, float[] w, float[] b) {
+        float[] y = new float[q.n() * q.o() * q.pixels()];
+        for (int n = 0; n < q.n(); n++) for (int o = 0; o < q.o(); o++) for (int oh = 0; oh < q.ho(); oh++) for (int ow = 0; ow < q.wo(); ow++) {
+            float s = b == null ? 0f : b[o];
+            for (int c = 0; c < q.c(); c++) for (int i = 0; i < q.kh(); i++) for (int j = 0; j < q.kw(); j++) {
+                s = Math.fma(w[((o * q.c() + c) * q.kh() + i) * q.kw() + j], (float) tap(q, x, n, c, oh, ow, i, j), s);
+            }
+            y[((n * q.o() + o) * q.ho() + oh) * q.wo() + ow] = s;
+        }
+        return y;
+    }
+
+    /**
+     * The weight gradient in the kernel's order, written as scalar loops: lane l of chunk k sums, by fused
+     * multiply-adds, dy·patch over the chunk's images in order and the pixels p ≡ l (mod L) in order; dw is the
+     * sum over chunks in order of the sum over lanes in order.
+     */
+    private static float[] weightGradScalar(Geometry q, float[] x, float[] dy) {
+        int chunks = (q.n() + ImplicitConv.CHUNK - 1) / ImplicitConv.CHUNK;
+        float[] dw = new float[q.o() * q.rows()];
+        for (int o = 0; o < q.o(); o++) for (int c = 0; c < q.c(); c++) for (int i = 0; i < q.kh(); i++) for (int j = 0; j < q.kw(); j++) {
+            float total = 0f;
+            for (int k = 0; k < chunks; k++) {
+                float[] lanes = new float[L];
+                for (int n = k * ImplicitConv.CHUNK; n < Math.min(q.n(), (k + 1) * ImplicitConv.CHUNK); n++) {
+                    for (int p = 0; p < q.pixels(); p++) {
+                        int oh = p / q.wo(), ow = p % q.wo();
+                        float g = dy[(n * q.o() + o) * q.pixels() + p];
+                        lanes[p % L] = Math.fma(g, (float) tap(q, x, n, c, oh, ow, i, j), lanes[p % L]);
+                    }
+                }
+                for (int l = 0; l < L; l++) total += lanes[l];
+            }
+            dw[((o * q.c() + c) * q.kh() + i) * q.kw() + j] = total;
+        }
+        return dw;
+    }
+
+    /**
+     * Bitwise against the scalar twins, whatever the register tile (3 × 3; with 32 vector registers 4 × 4, and 6 × 4 for
+     * the forward of at least 64 patch rows; core's build runs this class with {@code -Ddescent.gemm.registers=16} too):
+     * output channels 1…11 and batches cover partial tiles in both directions, several weight-gradient chunks, and
+     * images of fewer and more than 64 pixel vectors (weight-gradient groups of 4 images and of 1).
+     */
+    @Test
+    void forwardAndWeightGradEqualTheirScalarTwinsBitwise() throws Exception {
+        if (!Vectors.ENABLED) return;
+        SplittableRandom rng = new SplittableRandom(20261202);
+        for (int it = 0; it < 40; it++) {
+            Geometry g = random(rng, false);
+            // Up to 12 input channels: more than 64 patch rows takes the 6 × 4 forward tile with 32 registers. Every
+            // fourth geometry is 40 rows taller (at least 64 pixel vectors an image: the weight gradient's one-image groups).
+            int o = 1 + rng.nextInt(11), c = 1 + rng.nextInt(12), taller = it % 4 == 0 ? 40 : 0;
+            int n = taller > 0 ? Math.min(g.n(), 5) : g.n();
+            Geometry q = new Geometry(n, c, g.h() + taller, g.w(), o, g.kh(), g.kw(), 1, 1, g.ph(), g.pw(), 1, 1, 1, g.ho() + taller, g.wo());
+            float[] x = random(rng, q.n() * q.c() * q.h() * q.w()), w = random(rng, q.o() * q.rows());
+            float[] b = rng.nextBoolean() ? random(rng, q.o()) : null, dy = random(rng, q.n() * q.o() * q.pixels());
+            float[] y = new float[q.n() * q.o() * q.pixels()], dw = new float[q.o() * q.rows()];
+            try (var _ = Threads.limit(2)) {
+                ImplicitConv.forward(q, x, 0, w, 0, b, 0, y);
+                ImplicitConv.weightGrad(q, x, 0, dy, 0, dw);
+            }
+            assertArrayEquals(forwardScalar(q, x, w, b), y, "forward " + q);
+            assertArrayEquals(weightGradScalar(q, x, dy), dw, "weight grad " + q);
+        }
+    }
+
     @Test
     void padsWithZerosAroundACopy() {
         float[] x = {1, 2, 3, 4, 5, 6};
