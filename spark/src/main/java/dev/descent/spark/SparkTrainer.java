@@ -61,7 +61,7 @@ public final class SparkTrainer {
     public record Settings(int workers, String runDir, long checkpointEvery, int threadsPerWorker, Map<String, String> modelMeta, int attempts,
             String exchange) implements Serializable {
         /** The exchanges {@link #exchange()} may name. */
-        public static final List<String> EXCHANGES = List.of("blocks", "allgather");
+        public static final List<String> EXCHANGES = List.of("blocks", "allgather", "push");
 
         /**
          * The exchange of {@link #of}: the system property {@code descent.spark.exchange} when set, else {@code "blocks"}.
@@ -199,6 +199,11 @@ public final class SparkTrainer {
      *                     attempt failed (the last failure's message)
      */
     public static Result fit(JavaSparkContext sc, Settings settings, ReplicaFactory factory) throws IOException {
+        return fit(sc, settings, factory, Timing.WARMUP);
+    }
+
+    /** {@link #fit(JavaSparkContext, Settings, ReplicaFactory)} with {@code warmup} steps left out of {@link Result#timing()}. */
+    static Result fit(JavaSparkContext sc, Settings settings, ReplicaFactory factory, int warmup) throws IOException {
         Objects.requireNonNull(factory, "factory");
         Files.createDirectories(Path.of(settings.runDir()));
         List<Integer> ranks = IntStream.range(0, settings.workers()).boxed().toList();
@@ -207,7 +212,7 @@ public final class SparkTrainer {
             try {
                 JavaRDD<Integer> rdd = sc.parallelize(ranks, settings.workers());
                 ClassTag<Result> tag = ClassTag$.MODULE$.apply(Result.class);
-                RDD<Result> out = rdd.rdd().barrier().mapPartitions(new ReplicaTask(settings, factory), false, tag);
+                RDD<Result> out = rdd.rdd().barrier().mapPartitions(new ReplicaTask(settings, factory, warmup), false, tag);
                 List<Result> results = new ArrayList<>(JavaRDD.fromRDD(out, tag).collect());
                 if (results.size() != 1) throw new IllegalStateException("expected rank 0's result, got " + results.size());
                 Result r = results.get(0);
@@ -244,15 +249,25 @@ public final class SparkTrainer {
         return nl < 0 ? m : m.substring(0, nl);
     }
 
+    private static void close(AutoCloseable c) {
+        try {
+            c.close();
+        } catch (Exception e) {
+            throw new IllegalStateException("the gradient exchange could not be closed: " + e.getMessage(), e);
+        }
+    }
+
     /** The body of every task of the barrier stage: one replica, through the train module's loop. */
     static final class ReplicaTask implements scala.Function1<Iterator<Integer>, Iterator<Result>>, Serializable {
         private static final long serialVersionUID = 1;
         private final Settings settings;
         private final ReplicaFactory factory;
+        private final int warmup;
 
-        ReplicaTask(Settings settings, ReplicaFactory factory) {
+        ReplicaTask(Settings settings, ReplicaFactory factory, int warmup) {
             this.settings = settings;
             this.factory = factory;
+            this.warmup = warmup;
         }
 
         @Override
@@ -267,12 +282,16 @@ public final class SparkTrainer {
                     throw new ReplicaSetupException("replica " + rank + " could not be built: " + e.getMessage(), e);
                 }
                 Function<String, String[]> allGather = message -> Waker.during(() -> ctx.allGather(message));
-                BarrierReducer.Exchange exchange = settings.exchange().equals("blocks")
-                        ? new BlockExchange(rank, settings.workers(), ctx.stageId() + "_" + ctx.stageAttemptNumber(), allGather)
-                        : new BarrierReducer.AllGather(settings.workers(), allGather);
-                if (exchange instanceof BlockExchange blocks) ctx.addTaskCompletionListener((org.apache.spark.util.TaskCompletionListener) c -> blocks.close()); // a failed task's blocks too
+                String stage = ctx.stageId() + "_" + ctx.stageAttemptNumber();
+                BarrierReducer.Exchange exchange = switch (settings.exchange()) {
+                    case "blocks" -> new BlockExchange(rank, settings.workers(), stage, allGather);
+                    case "push" -> new PushExchange(rank, settings.workers(), stage, allGather, ctx::killTaskIfInterrupted,
+                            java.util.concurrent.TimeUnit.SECONDS.toNanos(org.apache.spark.SparkEnv.get().conf().getTimeAsSeconds("spark.barrier.sync.timeout", "365d")));
+                    default -> new BarrierReducer.AllGather(settings.workers(), allGather);
+                };
+                if (exchange instanceof AutoCloseable c) ctx.addTaskCompletionListener((org.apache.spark.util.TaskCompletionListener) t -> close(c)); // a failed task's blocks too
                 BarrierReducer reducer = new BarrierReducer(rank, settings.workers(), exchange);
-                Timing timing = new Timing(reducer);
+                Timing timing = new Timing(reducer, warmup);
                 Trainer trainer = b.accumulate(settings.workers()).reduceWith(reducer)
                         .checkpoints(Path.of(settings.runDir()), settings.modelMeta()).checkpointEvery(settings.checkpointEvery())
                         .callbacks(timing)
