@@ -21,8 +21,8 @@ import scala.reflect.ClassTag$;
 
 /**
  * The exchange executor to executor without a barrier per step: every task uploads its message's bytes as a block into
- * every other task's block manager ({@code BlockTransferService.uploadBlockSync}, the service Spark uses to replicate
- * blocks) and then waits until the other tasks' blocks of the step have arrived in its own. The block managers'
+ * every other task's block manager ({@code BlockTransferService.uploadBlock}, the service Spark uses to replicate
+ * blocks; the upload's acknowledgement is awaited at the next step, not before this task waits for the others) and then waits until the other tasks' blocks of the step have arrived in its own. The block managers'
  * addresses go through {@code BarrierTaskContext.allGather} once, when the exchange is made; after that the driver
  * takes no part in a step but to record where the uploaded blocks are (the block manager reports every block it
  * receives, and its removal, to the driver; the removal is reported from a background thread, off the step).
@@ -109,8 +109,37 @@ final class PushExchange implements BarrierReducer.Exchange, AutoCloseable {
         mineLength = length;
     }
 
+    /** An upload of this task's block not yet acknowledged. */
+    private record Upload(String to, java.util.concurrent.CompletableFuture<?> done) {}
+
+    /** The uploads of the previous step, whose acknowledgements {@link #acknowledged()} waits for. */
+    private final List<Upload> uploads = new ArrayList<>();
+
+    /** Waits for every upload so far to be acknowledged; throws when one failed. */
+    private void acknowledged() {
+        long deadline = System.nanoTime() + timeoutNanos;
+        for (Upload u : uploads) {
+            while (true) {
+                try {
+                    u.done().get(POLL_NANOS * 2000, TimeUnit.NANOSECONDS);
+                    break;
+                } catch (java.util.concurrent.TimeoutException e) {
+                    checkKilled.run();
+                    if (System.nanoTime() - deadline > 0) throw new IllegalStateException("rank " + rank + ": " + u.to() + " did not acknowledge its gradients");
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    throw new IllegalStateException("rank " + rank + " was interrupted while sending its gradients to " + u.to(), e);
+                } catch (java.util.concurrent.ExecutionException e) {
+                    throw new IllegalStateException("rank " + rank + " could not send its gradients to " + u.to() + ": " + e.getCause(), e.getCause());
+                }
+            }
+        }
+        uploads.clear();
+    }
+
     @Override
     public void exchange() {
+        acknowledged();
         for (int k = 1; k < replicas; k++) { // rank + 1 first: with many ranks, the uploads do not all go to rank 0 first
             int r = (rank + k) % replicas;
             BlockId id = id(rank, r, step);
@@ -120,12 +149,11 @@ final class PushExchange implements BarrierReducer.Exchange, AutoCloseable {
                     throw new IllegalStateException("the block manager of executor " + me.executorId() + " did not store " + id + " (" + mineLength + " bytes): too little storage memory?");
                 }
             } else {
-                try {
-                    bm.blockTransferService().uploadBlockSync(w[1], Integer.parseInt(w[2]), w[0], id, new NioManagedBuffer(ByteBuffer.wrap(mine, 0, mineLength)),
-                            StorageLevel.MEMORY_ONLY_SER(), ClassTag$.MODULE$.Nothing());
-                } catch (java.io.IOException e) {
-                    throw new java.io.UncheckedIOException("rank " + rank + " could not send its gradients to rank " + r + " (executor " + w[0] + " at " + w[1] + ":" + w[2] + ")", e);
-                }
+                // Not waited for here: the receiver reports the block to the driver before it acknowledges it, a round trip
+                // this task need not sit through. The acknowledgement is checked at the next step (or at the end).
+                String to = "rank " + r + " (executor " + w[0] + " at " + w[1] + ":" + w[2] + ")";
+                uploads.add(new Upload(to, scala.jdk.javaapi.FutureConverters.asJava(bm.blockTransferService().uploadBlock(w[1], Integer.parseInt(w[2]), w[0], id,
+                        new NioManagedBuffer(ByteBuffer.wrap(mine, 0, mineLength)), StorageLevel.MEMORY_ONLY_SER(), ClassTag$.MODULE$.Nothing())).toCompletableFuture()));
             }
         }
         mine = null;
@@ -182,6 +210,7 @@ final class PushExchange implements BarrierReducer.Exchange, AutoCloseable {
 
     @Override
     public void finish() {
+        acknowledged();
         long t0 = System.nanoTime();
         allGather.apply(rank + " end");
         barrierNanos += System.nanoTime() - t0;

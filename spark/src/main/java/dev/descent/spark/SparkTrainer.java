@@ -54,8 +54,10 @@ public final class SparkTrainer {
      * @param modelMeta       metadata stored in each checkpoint's model file
      * @param attempts        how many times the driver runs the stage before giving up; each attempt resumes from
      *                        the latest checkpoint (Spark may also retry the stage itself, which resumes the same way)
-     * @param exchange        how the gradients move between the tasks: {@code "blocks"} (executor to executor as Spark
-     *                        blocks, only their locations through the driver) or {@code "allgather"} (every message
+     * @param exchange        how the gradients move between the tasks: {@code "push"} (each task uploads its gradients as a
+     *                        Spark block into every other task's block manager, no barrier per step: {@link PushExchange}),
+     *                        {@code "blocks"} (executor to executor as Spark blocks that the receivers fetch, their
+     *                        locations through the driver's barrier every step) or {@code "allgather"} (every message
      *                        through the driver with {@code BarrierTaskContext.allGather}); the results are the same bits
      */
     public record Settings(int workers, String runDir, long checkpointEvery, int threadsPerWorker, Map<String, String> modelMeta, int attempts,
@@ -64,12 +66,12 @@ public final class SparkTrainer {
         public static final List<String> EXCHANGES = List.of("blocks", "allgather", "push");
 
         /**
-         * The exchange of {@link #of}: the system property {@code descent.spark.exchange} when set, else {@code "blocks"}.
+         * The exchange of {@link #of}: the system property {@code descent.spark.exchange} when set, else {@code "push"}.
          *
          * @return the default exchange
          */
         public static String defaultExchange() {
-            return System.getProperty("descent.spark.exchange", "blocks");
+            return System.getProperty("descent.spark.exchange", "push");
         }
 
         /**
@@ -151,7 +153,7 @@ public final class SparkTrainer {
         /**
          * {@return these settings with this exchange}
          *
-         * @param name {@code "blocks"} or {@code "allgather"}
+         * @param name {@code "push"}, {@code "blocks"} or {@code "allgather"}
          */
         public Settings exchange(String name) {
             return new Settings(workers, runDir, checkpointEvery, threadsPerWorker, modelMeta, attempts, name);
