@@ -90,8 +90,15 @@ public final class SparkBench {
         double[][] local = new double[ne][], remote = new double[ne][];
         List<String> exchanges = List.of(System.getProperty("descent.bench.exchanges", String.join(",", SparkTrainer.Settings.EXCHANGES)).split(","));
         boolean runLocal = Boolean.parseBoolean(System.getProperty("descent.bench.local", "true"));
-        for (int e = 0; e < ne; e++) if (runLocal && exchanges.contains(SparkTrainer.Settings.EXCHANGES.get(e))) local[e] = spark("local[2]", data, dir, batch, SparkTrainer.Settings.EXCHANGES.get(e), warmup);
-        if (cluster != null) for (int e = 0; e < ne; e++) if (exchanges.contains(SparkTrainer.Settings.EXCHANGES.get(e))) remote[e] = spark(cluster, data, dir, batch, SparkTrainer.Settings.EXCHANGES.get(e), warmup);
+        // in the order given, so that a run can put either exchange first
+        for (String x : exchanges) {
+            int e = SparkTrainer.Settings.EXCHANGES.indexOf(x);
+            if (e >= 0 && runLocal) local[e] = spark("local[2]", data, dir, batch, x, warmup);
+        }
+        if (cluster != null) for (String x : exchanges) {
+            int e = SparkTrainer.Settings.EXCHANGES.indexOf(x);
+            if (e >= 0) remote[e] = spark(cluster, data, dir, batch, x, warmup);
+        }
         double[] afterRun = single(data, batch, warmup);
         double after = afterRun[0];
         double single = (before[0] + after) / 2;

@@ -50,15 +50,16 @@ public final class SparkTrainer {
      * @param runDir          the run's folder, visible to every executor and the driver: checkpoints go to
      *                        {@code runDir/checkpoints}, written by rank 0 only
      * @param checkpointEvery optimizer steps between checkpoints within an epoch (0: at epoch ends only)
-     * @param threadsPerWorker kernel threads in each task (0: the executor JVM's default)
+     * @param threadsPerWorker kernel threads in each task (0: the task's CPUs, {@code spark.task.cpus}, by default 1)
      * @param modelMeta       metadata stored in each checkpoint's model file
      * @param attempts        how many times the driver runs the stage before giving up; each attempt resumes from
      *                        the latest checkpoint (Spark may also retry the stage itself, which resumes the same way)
-     * @param exchange        how the gradients move between the tasks: {@code "push"} (each task uploads its gradients as a
-     *                        Spark block into every other task's block manager, no barrier per step: {@link PushExchange}),
-     *                        {@code "blocks"} (executor to executor as Spark blocks that the receivers fetch, their
-     *                        locations through the driver's barrier every step) or {@code "allgather"} (every message
-     *                        through the driver with {@code BarrierTaskContext.allGather}); the results are the same bits
+     * @param exchange        how the gradients move between the tasks: {@code "blocks"} (executor to executor as Spark
+     *                        blocks that the receivers fetch, their locations through the driver's barrier every step),
+     *                        {@code "push"} (each task uploads its gradients as a Spark block into every other task's
+     *                        block manager, no barrier per step: {@link PushExchange}) or {@code "allgather"} (every
+     *                        message through the driver with {@code BarrierTaskContext.allGather}); the results are the
+     *                        same bits
      */
     public record Settings(int workers, String runDir, long checkpointEvery, int threadsPerWorker, Map<String, String> modelMeta, int attempts,
             String exchange) implements Serializable {
@@ -66,12 +67,12 @@ public final class SparkTrainer {
         public static final List<String> EXCHANGES = List.of("blocks", "allgather", "push");
 
         /**
-         * The exchange of {@link #of}: the system property {@code descent.spark.exchange} when set, else {@code "push"}.
+         * The exchange of {@link #of}: the system property {@code descent.spark.exchange} when set, else {@code "blocks"}.
          *
          * @return the default exchange
          */
         public static String defaultExchange() {
-            return System.getProperty("descent.spark.exchange", "push");
+            return System.getProperty("descent.spark.exchange", "blocks");
         }
 
         /**
@@ -80,7 +81,7 @@ public final class SparkTrainer {
          * @param workers          replicas
          * @param runDir           the run's folder
          * @param checkpointEvery  optimizer steps between checkpoints within an epoch (0: at epoch ends only)
-         * @param threadsPerWorker kernel threads in each task (0: the executor JVM's default)
+         * @param threadsPerWorker kernel threads in each task (0: the task's CPUs, {@code spark.task.cpus}, by default 1)
          * @param modelMeta        metadata stored in each checkpoint's model file
          * @param attempts         how many times the driver runs the stage before giving up
          */
@@ -104,7 +105,7 @@ public final class SparkTrainer {
         }
 
         /**
-         * Settings with checkpoints at epoch ends only, the executors' default threads, no metadata and 3 attempts.
+         * Settings with checkpoints at epoch ends only, the tasks' CPUs as threads, no metadata and 3 attempts.
          *
          * @param workers replicas
          * @param runDir  the run's folder (shared by the driver and every executor)
@@ -126,7 +127,7 @@ public final class SparkTrainer {
         /**
          * {@return these settings with {@code n} kernel threads per task}
          *
-         * @param n threads (0: the executor's default)
+         * @param n threads (0: the task's CPUs, {@code spark.task.cpus})
          */
         public Settings threadsPerWorker(int n) {
             return new Settings(workers, runDir, checkpointEvery, n, modelMeta, attempts, exchange);
@@ -153,7 +154,7 @@ public final class SparkTrainer {
         /**
          * {@return these settings with this exchange}
          *
-         * @param name {@code "push"}, {@code "blocks"} or {@code "allgather"}
+         * @param name {@code "blocks"}, {@code "push"} or {@code "allgather"}
          */
         public Settings exchange(String name) {
             return new Settings(workers, runDir, checkpointEvery, threadsPerWorker, modelMeta, attempts, name);
@@ -276,7 +277,10 @@ public final class SparkTrainer {
         public Iterator<Result> apply(Iterator<Integer> ignored) {
             BarrierTaskContext ctx = BarrierTaskContext.get();
             int rank = ctx.partitionId();
-            try (Threads.Scope _ = settings.threadsPerWorker() > 0 ? Threads.limit(settings.threadsPerWorker()) : null) {
+            // Without a thread count, the task's own CPUs (spark.task.cpus), not every processor of the executor's machine:
+            // P one-core executors on one machine would otherwise each run the kernels on all of its cores.
+            int threads = settings.threadsPerWorker() > 0 ? settings.threadsPerWorker() : Math.max(1, ctx.cpus());
+            try (Threads.Scope _ = Threads.limit(threads)) {
                 Trainer.Builder b;
                 try {
                     b = factory.build(rank);

@@ -19,12 +19,7 @@
  * coordinator and the gradient bytes move with Spark's own block transfer, with no protocol of our own, and a task
  * that dies fails the whole stage, which is what synchronous training needs (no replica may go on alone).
  *
- * <p><b>The exchange.</b> By default ({@code Settings.exchange("push")}, {@code PushExchange}) each task uploads its
- * message (below) as a Spark block into every other task's {@code BlockManager} with the block transfer service (the
- * way Spark replicates blocks) and waits until the other tasks' blocks of the step have arrived in its own; the
- * block managers' addresses go through {@code allGather} once, at the start, and there is no barrier per step (the
- * arrival of the blocks is the step's synchronisation). Each task sends its 4n bytes to each of the P − 1 others and
- * receives P − 1 such, once each, in binary. {@code "blocks"} ({@code BlockExchange}) moves the same bytes the other way: each task stores its
+ * <p><b>The exchange.</b> By default ({@code Settings.exchange("blocks")}, {@code BlockExchange}) each task stores its
  * message, 4·n + 46 bytes plus one per parameter tensor for n float32 parameters (rank 0 adds 8 bytes per buffer
  * element, e.g. BatchNorm's running statistics), as a block in its executor's Spark {@code BlockManager}, and sends only
  * where it is (rank, step, executor, host and port: a few dozen bytes) through {@code allGather}, which is also the
@@ -33,14 +28,18 @@
  * next barrier has passed. So each task sends its 4n bytes to each of the P − 1 others and receives P − 1 such, in
  * binary, and the driver relays P² short Strings. For SimpleCNN on 28×28 images (421,642 parameters in 8 tensors) a
  * message is 1,686,622 bytes: at P = 2 each task sends and receives 1.7 MB per step, and the driver about 200 bytes.
- * The other exchange ({@code "allgather"}) sends the whole message through {@code allGather} as a String of 7 ASCII
- * chars per 6 bytes ({@code GradientCodec}: Spark's Java serialisation writes such a String one byte per char):
- * per step the driver takes in P messages and sends out P², 7.9 MB at P = 2, and most of its cost is the driver's and
- * the tasks' Java serialisation of those Strings. On a two-worker cluster push is the fastest and allgather the slowest
- * (docs/scaling.md); all three give the same bits. Either way a task's traffic grows with P (an all-reduce would keep it at 2·(P−1)/P·4n):
- * docs/scaling.md has the cost model.
+ * {@code "push"} ({@code PushExchange}) moves the same bytes the other way and without a barrier per step: each task
+ * uploads its block into every other task's block manager (the way Spark replicates blocks) and waits until the other
+ * tasks' blocks have arrived in its own; the block managers' addresses go through {@code allGather} once, at the start.
+ * The receiving block manager reports each uploaded block to the driver before it is readable, so a driver round trip
+ * stays on the step's path. The other exchange ({@code "allgather"}) sends the whole message through {@code allGather}
+ * as a String of 7 ASCII chars per 6 bytes ({@code GradientCodec}: Spark's Java serialisation writes such a String one
+ * byte per char): per step the driver takes in P messages and sends out P², 7.9 MB at P = 2, and most of its cost is
+ * the driver's and the tasks' Java serialisation of those Strings. On a two-worker cluster blocks and push were about
+ * as fast and allgather the slowest (docs/scaling.md); all three give the same bits. Either way a task's traffic grows
+ * with P (an all-reduce would keep it at 2·(P−1)/P·4n): docs/scaling.md has the cost model.
  *
- * <p><b>Latency.</b> Spark 4.2's barrier call (used by push only at the start and the end) polls for its reply once a second; {@code Waker} interrupts the waiting
+ * <p><b>Latency.</b> Spark 4.2's barrier call polls for its reply once a second; {@code Waker} interrupts the waiting
  * task every half millisecond while the exchange is in flight (an interrupted poll only checks again), which brings an
  * exchange from about a second to milliseconds.
  *
