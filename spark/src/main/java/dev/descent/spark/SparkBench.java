@@ -24,8 +24,14 @@ import org.apache.spark.api.java.JavaSparkContext;
  * {@code descent bench spark}: SimpleCNN training steps per second with one global batch, in one process on 2 threads
  * (before and after the Spark runs, which are compared with the mean of the two), on {@code local[2]} (two replicas in one JVM, 1 thread each), and on a standalone cluster when given one (two
  * executors, 1 thread each); for the Spark runs, rank 0's time per step split into compute (forward, backward and the
- * optimizer step), encode, exchange and sum, once with each exchange ({@link SparkTrainer.Settings#exchange()}). The data are generated 28×28 images written as IDX files into a temporary
- * folder that the executors read (on a cluster, a folder they see: {@code --data-dir}).
+ * optimizer step), encode, exchange and sum, once with each exchange ({@link SparkTrainer.Settings#exchange()}), and
+ * the JVM's side of it (the compute's CPU time, the JVM's CPU, GC and JIT time, the barrier's part of the exchange). The
+ * data are generated 28×28 images written as IDX files into a temporary folder that the executors read (on a cluster,
+ * a folder they see: {@code --data-dir}).
+ *
+ * <p>For diagnosis, the system property {@code descent.bench.exchanges} (a comma-separated list, in the order to run
+ * them; default: all of {@link SparkTrainer.Settings#EXCHANGES}) chooses the exchanges, and {@code descent.bench.local=false}
+ * skips {@code local[2]}.
  */
 public final class SparkBench {
     private SparkBench() {}
