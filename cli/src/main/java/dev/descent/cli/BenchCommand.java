@@ -173,7 +173,7 @@ final class BenchCommand implements Callable<Integer> {
         int steps = 30;
 
         @Option(names = "--warmup", description = "steps before the measured ones, in every run (default: ${DEFAULT-VALUE})")
-        int warmup = 50;
+        int warmup = 100;
 
         @Option(names = "--batch", description = "global batch, split over 2 workers (default: ${DEFAULT-VALUE})")
         int batch = 64;
