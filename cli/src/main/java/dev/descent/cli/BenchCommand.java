@@ -169,8 +169,11 @@ final class BenchCommand implements Callable<Integer> {
                 + " and a standalone cluster of 2 one-core workers when --cluster is given; per step: compute, encode, exchange, sum.",
                 "Runs in the spark module, which the launcher builds on first use (./descent build -Pspark)."})
     static final class SparkBenchCommand implements Callable<Integer> {
-        @Option(names = "--steps", description = "measured steps after 3 of warm-up (default: ${DEFAULT-VALUE})")
+        @Option(names = "--steps", description = "measured steps after the warm-up (default: ${DEFAULT-VALUE})")
         int steps = 30;
+
+        @Option(names = "--warmup", description = "steps before the measured ones, in every run (default: ${DEFAULT-VALUE})")
+        int warmup = 100;
 
         @Option(names = "--batch", description = "global batch, split over 2 workers (default: ${DEFAULT-VALUE})")
         int batch = 64;
@@ -187,8 +190,8 @@ final class BenchCommand implements Callable<Integer> {
                 throw new IllegalArgumentException("bench spark needs the spark module on the class path: run it through the launcher (./descent bench spark)");
             }
             try {
-                Class.forName("dev.descent.spark.SparkBench").getMethod("run", int.class, int.class, String.class, java.nio.file.Path.class, java.io.PrintStream.class)
-                        .invoke(null, steps, batch, cluster, dataDir, System.out);
+                Class.forName("dev.descent.spark.SparkBench").getMethod("run", int.class, int.class, int.class, String.class, java.nio.file.Path.class, java.io.PrintStream.class)
+                        .invoke(null, steps, warmup, batch, cluster, dataDir, System.out);
             } catch (java.lang.reflect.InvocationTargetException e) {
                 if (e.getCause() instanceof Exception ex) throw ex;
                 throw e;

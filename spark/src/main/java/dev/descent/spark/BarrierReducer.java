@@ -33,6 +33,11 @@ final class BarrierReducer implements GradientReducer {
         /** Loads rank r's message of the current step into the codec (r is not this replica). */
         void load(GradientCodec codec, int r);
 
+        /** {@return nanoseconds spent so far in the barrier's allGather, a part of {@link #exchange()}} */
+        default long barrierNanos() {
+            return 0;
+        }
+
         /** After the last step: waits for every replica to have received this one's messages, then frees them. */
         default void finish() {}
     }
@@ -84,6 +89,13 @@ final class BarrierReducer implements GradientReducer {
      * (from the end of its previous exchange to the end of its encode, a duration each measures on its own clock).
      */
     long encodeNanos, exchangeNanos, sumNanos, waitNanos;
+    /** The task thread's CPU time spent in {@link #reduce}, nanoseconds. */
+    long cpuNanos;
+    private static final java.lang.management.ThreadMXBean THREAD_CPU = java.lang.management.ManagementFactory.getThreadMXBean();
+
+    private static long threadCpu() {
+        return THREAD_CPU.isCurrentThreadCpuTimeSupported() ? THREAD_CPU.getCurrentThreadCpuTime() : 0;
+    }
     /** When the previous exchange ended, 0 before the first. */
     private long lastEnd;
 
@@ -95,6 +107,11 @@ final class BarrierReducer implements GradientReducer {
         this.rank = rank;
         this.replicas = replicas;
         this.exchange = exchange;
+    }
+
+    /** {@return see {@link Exchange#barrierNanos()}} */
+    long barrierNanos() {
+        return exchange.barrierNanos();
     }
 
     /** After the last step: see {@link Exchange#finish()}. */
@@ -114,6 +131,7 @@ final class BarrierReducer implements GradientReducer {
 
     @Override
     public Totals reduce(List<Parameter> params, Map<String, Tensor> buffers, Totals local) throws IOException {
+        long c0 = threadCpu();
         long t0 = System.nanoTime();
         long busy = lastEnd == 0 ? 0 : t0 - lastEnd;
         int length = codec.encodeBytes(rank, params, buffers, local, rank == 0 && !buffers.isEmpty(), busy);
@@ -183,6 +201,7 @@ final class BarrierReducer implements GradientReducer {
         sumNanos += t3 - t2;
         if (lastEnd != 0) waitNanos += Math.min(busiest - busy, t2 - t1);
         lastEnd = t3;
+        cpuNanos += threadCpu() - c0;
         return new Totals(lossSum, correct, seen, classes, stop);
     }
 

@@ -65,6 +65,12 @@ final class BlockExchange implements BarrierReducer.Exchange, AutoCloseable {
     }
 
     private String meta;
+    private long barrierNanos;
+
+    @Override
+    public long barrierNanos() {
+        return barrierNanos;
+    }
 
     @Override
     public void prepare(GradientCodec codec, int length) {
@@ -80,7 +86,9 @@ final class BlockExchange implements BarrierReducer.Exchange, AutoCloseable {
 
     @Override
     public void exchange() {
+        long t0 = System.nanoTime();
         String[] all = allGather.apply(meta);
+        barrierNanos += System.nanoTime() - t0;
         if (all.length != replicas) throw new IllegalStateException("the exchange returned " + all.length + " messages for " + replicas + " replicas");
         // Every task has passed this barrier, so every task has fetched the previous step's blocks.
         while (mine.size() > 1) bm.removeBlock(mine.removeFirst(), false);

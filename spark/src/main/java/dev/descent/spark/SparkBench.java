@@ -14,6 +14,7 @@ import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Locale;
 import java.util.SplittableRandom;
 import org.apache.spark.SparkConf;
@@ -23,8 +24,14 @@ import org.apache.spark.api.java.JavaSparkContext;
  * {@code descent bench spark}: SimpleCNN training steps per second with one global batch, in one process on 2 threads
  * (before and after the Spark runs, which are compared with the mean of the two), on {@code local[2]} (two replicas in one JVM, 1 thread each), and on a standalone cluster when given one (two
  * executors, 1 thread each); for the Spark runs, rank 0's time per step split into compute (forward, backward and the
- * optimizer step), encode, exchange and sum, once with each exchange ({@link SparkTrainer.Settings#exchange()}). The data are generated 28×28 images written as IDX files into a temporary
- * folder that the executors read (on a cluster, a folder they see: {@code --data-dir}).
+ * optimizer step), encode, exchange and sum, once with each exchange ({@link SparkTrainer.Settings#exchange()}), and
+ * the JVM's side of it (the compute's CPU time, the JVM's CPU, GC and JIT time, the barrier's part of the exchange). The
+ * data are generated 28×28 images written as IDX files into a temporary folder that the executors read (on a cluster,
+ * a folder they see: {@code --data-dir}).
+ *
+ * <p>For diagnosis, the system property {@code descent.bench.exchanges} (a comma-separated list, in the order to run
+ * them; default: all of {@link SparkTrainer.Settings#EXCHANGES}) chooses the exchanges, and {@code descent.bench.local=false}
+ * skips {@code local[2]}.
  */
 public final class SparkBench {
     private SparkBench() {}
@@ -43,40 +50,72 @@ public final class SparkBench {
      * @throws IOException when the data cannot be written or a run fails
      */
     public static void run(int steps, int batch, String cluster, Path dataDir, PrintStream out) throws IOException {
+        run(steps, WARMUP, batch, cluster, dataDir, out);
+    }
+
+    /**
+     * Runs the bench with {@code warmup} steps before the measured ones (the executors of a cluster are fresh JVMs whose
+     * JIT compiles the kernels during their first steps).
+     *
+     * @param steps   measured optimizer steps after the warm-up
+     * @param warmup  steps before the measured ones, at least 0
+     * @param batch   the global batch (each of the 2 workers computes half)
+     * @param cluster {@code spark://HOST:PORT}, or null to skip the cluster
+     * @param dataDir a folder every executor sees, or null for a temporary one
+     * @param out     where the table goes
+     * @throws IOException when the data cannot be written or a run fails
+     */
+    public static void run(int steps, int warmup, int batch, String cluster, Path dataDir, PrintStream out) throws IOException {
+        if (warmup < 0) throw new IllegalArgumentException("--warmup must be >= 0, was " + warmup);
         if (batch < 2 || batch % 2 != 0) throw new IllegalArgumentException("--batch must be even and >= 2 (two workers), was " + batch);
         if (steps < 1) throw new IllegalArgumentException("--steps must be >= 1, was " + steps);
-        int total = WARMUP + steps;
+        int total = warmup + steps;
         Path dir = dataDir != null ? dataDir : Files.createTempDirectory("descent-bench-spark");
         Mnist.write(dir.resolve("data"), SyntheticImages.generate(total * batch, 1), SyntheticImages.generate(10, 2), false);
         String data = dir.resolve("data").toAbsolutePath().toString();
         long params = model().parameterCount();
         out.printf(Locale.ROOT, "spark bench: SimpleCNN (%,d parameters), global batch %d (2 workers × %d), %d steps after %d warm-up%n", params, batch,
-                batch / 2, steps, WARMUP);
+                batch / 2, steps, warmup);
         int[] numels = model().parameters().stream().mapToInt(p -> p.numel()).toArray();
         long chars = GradientCodec.chars(numels);
         out.printf(Locale.ROOT, "exchange per step: blocks: each worker stores %,d bytes and fetches the other's, executor to executor;%n", chars / GradientCodec.CHARS * GradientCodec.BYTES);
         out.printf(Locale.ROOT, "                   allgather: each worker sends a String of %,d chars (7 per 6 bytes) through the driver and receives 2 such%n", chars);
-        out.printf(Locale.ROOT, "%-36s %8s %8s %9s %8s %9s %8s %8s%n", "run", "steps/s", "vs one", "compute", "encode", "exchange", "(wait)", "sum");
+        out.printf(Locale.ROOT, "%-36s %8s %8s %9s %8s %9s %8s %8s   %9s %7s %7s %9s %9s%n", "run", "steps/s", "vs one", "compute", "encode", "exchange", "(wait)", "sum",
+                "cpu/comp", "gc", "jit", "cpu/jvm", "barrier");
         // On a shared machine the load moves between runs: the single process is measured before and after the Spark runs,
         // and the Spark runs are compared with the mean of the two.
-        double before = single(data, batch);
-        out.printf(Locale.ROOT, "%-36s %8.2f%n", "one process, 2 threads (before)", before);
+        double[] before = single(data, batch, warmup);
+        out.printf(Locale.ROOT, "%-36s %8.2f %s%n", "one process, 2 threads (before)", before[0], jvm(before));
         if (System.getProperty("log4j2.configurationFile") == null) System.setProperty("log4j2.configurationFile", "dev/descent/spark/log4j2-cli.properties");
         if (cluster != null) {
             SparkCommandLine.localSlots(cluster);
             SparkCommandLine.reachable(cluster);
         }
         // the two exchanges one after the other on each master, so that both see about the same load
-        double[][] local = new double[2][], remote = new double[2][];
-        for (int e = 0; e < 2; e++) local[e] = spark("local[2]", data, dir, batch, SparkTrainer.Settings.EXCHANGES.get(e));
-        if (cluster != null) for (int e = 0; e < 2; e++) remote[e] = spark(cluster, data, dir, batch, SparkTrainer.Settings.EXCHANGES.get(e));
-        double after = single(data, batch);
-        double single = (before + after) / 2;
-        out.printf(Locale.ROOT, "%-36s %8.2f%n", "one process, 2 threads (after)", after);
+        int ne = SparkTrainer.Settings.EXCHANGES.size();
+        double[][] local = new double[ne][], remote = new double[ne][];
+        List<String> exchanges = List.of(System.getProperty("descent.bench.exchanges", String.join(",", SparkTrainer.Settings.EXCHANGES)).split(","));
+        boolean runLocal = Boolean.parseBoolean(System.getProperty("descent.bench.local", "true"));
+        // in the order given, so that a run can put either exchange first
+        for (String x : exchanges) {
+            int e = SparkTrainer.Settings.EXCHANGES.indexOf(x);
+            if (e >= 0 && runLocal) local[e] = spark("local[2]", data, dir, batch, x, warmup);
+        }
+        if (cluster != null) for (String x : exchanges) {
+            int e = SparkTrainer.Settings.EXCHANGES.indexOf(x);
+            if (e >= 0) remote[e] = spark(cluster, data, dir, batch, x, warmup);
+        }
+        double[] afterRun = single(data, batch, warmup);
+        double after = afterRun[0];
+        double single = (before[0] + after) / 2;
+        out.printf(Locale.ROOT, "%-36s %8.2f %s%n", "one process, 2 threads (after)", after, jvm(afterRun));
         out.printf(Locale.ROOT, "%-36s %8.2f %8.2f%n", "one process, 2 threads (mean)", single, 1.0);
-        for (int e = 0; e < 2; e++) row(out, "local[2], 1 thread each, " + SparkTrainer.Settings.EXCHANGES.get(e), local[e], single);
-        if (cluster != null) for (int e = 0; e < 2; e++) row(out, "cluster, 1 thread each, " + SparkTrainer.Settings.EXCHANGES.get(e), remote[e], single);
-        else out.println("cluster: not measured (give --cluster spark://HOST:PORT with 2 workers of 1 core)");
+        for (int e = 0; e < ne; e++) if (local[e] != null) row(out, "local[2], 1 thread each, " + SparkTrainer.Settings.EXCHANGES.get(e), local[e], single);
+        if (cluster != null) {
+            for (int e = 0; e < ne; e++) if (remote[e] != null) row(out, "cluster, 1 thread each, " + SparkTrainer.Settings.EXCHANGES.get(e), remote[e], single);
+        } else {
+            out.println("cluster: not measured (give --cluster spark://HOST:PORT with 2 workers of 1 core)");
+        }
     }
 
     static Sequential model() {
@@ -97,24 +136,34 @@ public final class SparkBench {
         }
     }
 
-    /** Steps per second of one process on 2 threads with the whole global batch. */
-    private static double single(String data, int batch) throws IOException {
+    /** Steps per second of one process on 2 threads with the whole global batch, then its {@link Timing#split()}. */
+    private static double[] single(String data, int batch, int warmup) throws IOException {
         try (var _ = Threads.limit(2)) {
             Sequential m = model();
-            Timing timing = new Timing(null);
+            Timing timing = new Timing(null, warmup);
             Trainer.builder(m, new Adam(m.parameters(), 1e-3), new DataLoader(Mnist.train(Path.of(data)), batch, 3)).epochs(1).callbacks(timing).build().fit();
-            return timing.stepsPerSecond();
+            double[] split = timing.split();
+            double[] r = new double[split.length + 1];
+            r[0] = timing.stepsPerSecond();
+            System.arraycopy(split, 0, r, 1, split.length);
+            return r;
         }
+    }
+
+    /** The JVM columns of a single-process run ({@link #single}): GC and JIT ms per step. */
+    private static String jvm(double[] single) {
+        return String.format(Locale.ROOT, "%76s %6.1f ms %5.1f ms %5.1f ms %6.1f ms", "", single[6], single[7], single[8], single[9]);
     }
 
     private static void row(PrintStream out, String name, double[] t, double single) {
         double perStep = t[0] + t[1] + t[2] + t[3];
         double sps = 1000 / perStep;
-        out.printf(Locale.ROOT, "%-36s %8.2f %8.2f %7.1f ms %5.2f ms %6.1f ms %5.1f ms %5.2f ms%n", name, sps, sps / single, t[0], t[1], t[2], t[4], t[3]);
+        out.printf(Locale.ROOT, "%-36s %8.2f %8.2f %7.1f ms %5.2f ms %6.1f ms %5.1f ms %5.2f ms   %6.1f ms %5.1f ms %5.1f ms %6.1f ms %6.1f ms%n", name, sps, sps / single, t[0], t[1], t[2],
+                t[4], t[3], t[5], t[6], t[7], t[8], t[9]);
     }
 
     /** {@return rank 0's split of a Spark run's step (see {@link SparkTrainer.Result#timing()})} */
-    private static double[] spark(String master, String data, Path dir, int batch, String exchange) throws IOException {
+    private static double[] spark(String master, String data, Path dir, int batch, String exchange, int warmup) throws IOException {
         SparkConf conf = new SparkConf().setMaster(master).setAppName("descent bench spark").set("spark.ui.enabled", "false")
                 .set("spark.cores.max", "2").set("spark.executor.cores", "1")
                 .set("spark.executor.extraJavaOptions", SparkCommandLine.EXECUTOR_JAVA_OPTIONS);
@@ -122,7 +171,7 @@ public final class SparkBench {
         JavaSparkContext sc = new JavaSparkContext(conf);
         try {
             Path run = Files.createTempDirectory(dir, "run");
-            return SparkTrainer.fit(sc, SparkTrainer.Settings.of(2, run).threadsPerWorker(1).exchange(exchange), new Replica(data, batch / 2)).timing();
+            return SparkTrainer.fit(sc, SparkTrainer.Settings.of(2, run).threadsPerWorker(1).exchange(exchange), new Replica(data, batch / 2), warmup).timing();
         } finally {
             sc.stop();
         }

@@ -62,7 +62,7 @@ public final class SparkCommandLine {
      * @param workers          replicas
      * @param runDir           the run folder (shared with every executor)
      * @param checkpointEvery  steps between checkpoints within an epoch (0: epoch ends only)
-     * @param threadsPerWorker kernel threads per task (0: the executor's default)
+     * @param threadsPerWorker kernel threads per task (0: the task's CPUs, {@code spark.task.cpus}, 1 unless configured)
      * @param meta             metadata of the checkpoints' model files
      * @param factory          builds a replica for a rank; must also be {@link Serializable}
      * @return status, message, steps, checkpoint (the latest checkpoint's folder), attempts, timing (ms per step:

@@ -50,18 +50,21 @@ public final class SparkTrainer {
      * @param runDir          the run's folder, visible to every executor and the driver: checkpoints go to
      *                        {@code runDir/checkpoints}, written by rank 0 only
      * @param checkpointEvery optimizer steps between checkpoints within an epoch (0: at epoch ends only)
-     * @param threadsPerWorker kernel threads in each task (0: the executor JVM's default)
+     * @param threadsPerWorker kernel threads in each task (0: the task's CPUs, {@code spark.task.cpus}, by default 1)
      * @param modelMeta       metadata stored in each checkpoint's model file
      * @param attempts        how many times the driver runs the stage before giving up; each attempt resumes from
      *                        the latest checkpoint (Spark may also retry the stage itself, which resumes the same way)
      * @param exchange        how the gradients move between the tasks: {@code "blocks"} (executor to executor as Spark
-     *                        blocks, only their locations through the driver) or {@code "allgather"} (every message
-     *                        through the driver with {@code BarrierTaskContext.allGather}); the results are the same bits
+     *                        blocks that the receivers fetch, their locations through the driver's barrier every step),
+     *                        {@code "push"} (each task uploads its gradients as a Spark block into every other task's
+     *                        block manager, no barrier per step: {@link PushExchange}) or {@code "allgather"} (every
+     *                        message through the driver with {@code BarrierTaskContext.allGather}); the results are the
+     *                        same bits
      */
     public record Settings(int workers, String runDir, long checkpointEvery, int threadsPerWorker, Map<String, String> modelMeta, int attempts,
             String exchange) implements Serializable {
         /** The exchanges {@link #exchange()} may name. */
-        public static final List<String> EXCHANGES = List.of("blocks", "allgather");
+        public static final List<String> EXCHANGES = List.of("blocks", "allgather", "push");
 
         /**
          * The exchange of {@link #of}: the system property {@code descent.spark.exchange} when set, else {@code "blocks"}.
@@ -78,7 +81,7 @@ public final class SparkTrainer {
          * @param workers          replicas
          * @param runDir           the run's folder
          * @param checkpointEvery  optimizer steps between checkpoints within an epoch (0: at epoch ends only)
-         * @param threadsPerWorker kernel threads in each task (0: the executor JVM's default)
+         * @param threadsPerWorker kernel threads in each task (0: the task's CPUs, {@code spark.task.cpus}, by default 1)
          * @param modelMeta        metadata stored in each checkpoint's model file
          * @param attempts         how many times the driver runs the stage before giving up
          */
@@ -102,7 +105,7 @@ public final class SparkTrainer {
         }
 
         /**
-         * Settings with checkpoints at epoch ends only, the executors' default threads, no metadata and 3 attempts.
+         * Settings with checkpoints at epoch ends only, the tasks' CPUs as threads, no metadata and 3 attempts.
          *
          * @param workers replicas
          * @param runDir  the run's folder (shared by the driver and every executor)
@@ -124,7 +127,7 @@ public final class SparkTrainer {
         /**
          * {@return these settings with {@code n} kernel threads per task}
          *
-         * @param n threads (0: the executor's default)
+         * @param n threads (0: the task's CPUs, {@code spark.task.cpus})
          */
         public Settings threadsPerWorker(int n) {
             return new Settings(workers, runDir, checkpointEvery, n, modelMeta, attempts, exchange);
@@ -151,7 +154,7 @@ public final class SparkTrainer {
         /**
          * {@return these settings with this exchange}
          *
-         * @param name {@code "blocks"} or {@code "allgather"}
+         * @param name {@code "blocks"}, {@code "push"} or {@code "allgather"}
          */
         public Settings exchange(String name) {
             return new Settings(workers, runDir, checkpointEvery, threadsPerWorker, modelMeta, attempts, name);
@@ -199,6 +202,11 @@ public final class SparkTrainer {
      *                     attempt failed (the last failure's message)
      */
     public static Result fit(JavaSparkContext sc, Settings settings, ReplicaFactory factory) throws IOException {
+        return fit(sc, settings, factory, Timing.WARMUP);
+    }
+
+    /** {@link #fit(JavaSparkContext, Settings, ReplicaFactory)} with {@code warmup} steps left out of {@link Result#timing()}. */
+    static Result fit(JavaSparkContext sc, Settings settings, ReplicaFactory factory, int warmup) throws IOException {
         Objects.requireNonNull(factory, "factory");
         Files.createDirectories(Path.of(settings.runDir()));
         List<Integer> ranks = IntStream.range(0, settings.workers()).boxed().toList();
@@ -207,7 +215,7 @@ public final class SparkTrainer {
             try {
                 JavaRDD<Integer> rdd = sc.parallelize(ranks, settings.workers());
                 ClassTag<Result> tag = ClassTag$.MODULE$.apply(Result.class);
-                RDD<Result> out = rdd.rdd().barrier().mapPartitions(new ReplicaTask(settings, factory), false, tag);
+                RDD<Result> out = rdd.rdd().barrier().mapPartitions(new ReplicaTask(settings, factory, warmup), false, tag);
                 List<Result> results = new ArrayList<>(JavaRDD.fromRDD(out, tag).collect());
                 if (results.size() != 1) throw new IllegalStateException("expected rank 0's result, got " + results.size());
                 Result r = results.get(0);
@@ -244,22 +252,35 @@ public final class SparkTrainer {
         return nl < 0 ? m : m.substring(0, nl);
     }
 
+    private static void close(AutoCloseable c) {
+        try {
+            c.close();
+        } catch (Exception e) {
+            throw new IllegalStateException("the gradient exchange could not be closed: " + e.getMessage(), e);
+        }
+    }
+
     /** The body of every task of the barrier stage: one replica, through the train module's loop. */
     static final class ReplicaTask implements scala.Function1<Iterator<Integer>, Iterator<Result>>, Serializable {
         private static final long serialVersionUID = 1;
         private final Settings settings;
         private final ReplicaFactory factory;
+        private final int warmup;
 
-        ReplicaTask(Settings settings, ReplicaFactory factory) {
+        ReplicaTask(Settings settings, ReplicaFactory factory, int warmup) {
             this.settings = settings;
             this.factory = factory;
+            this.warmup = warmup;
         }
 
         @Override
         public Iterator<Result> apply(Iterator<Integer> ignored) {
             BarrierTaskContext ctx = BarrierTaskContext.get();
             int rank = ctx.partitionId();
-            try (Threads.Scope _ = settings.threadsPerWorker() > 0 ? Threads.limit(settings.threadsPerWorker()) : null) {
+            // Without a thread count, the task's own CPUs (spark.task.cpus), not every processor of the executor's machine:
+            // P one-core executors on one machine would otherwise each run the kernels on all of its cores.
+            int threads = settings.threadsPerWorker() > 0 ? settings.threadsPerWorker() : Math.max(1, ctx.cpus());
+            try (Threads.Scope _ = Threads.limit(threads)) {
                 Trainer.Builder b;
                 try {
                     b = factory.build(rank);
@@ -267,12 +288,16 @@ public final class SparkTrainer {
                     throw new ReplicaSetupException("replica " + rank + " could not be built: " + e.getMessage(), e);
                 }
                 Function<String, String[]> allGather = message -> Waker.during(() -> ctx.allGather(message));
-                BarrierReducer.Exchange exchange = settings.exchange().equals("blocks")
-                        ? new BlockExchange(rank, settings.workers(), ctx.stageId() + "_" + ctx.stageAttemptNumber(), allGather)
-                        : new BarrierReducer.AllGather(settings.workers(), allGather);
-                if (exchange instanceof BlockExchange blocks) ctx.addTaskCompletionListener((org.apache.spark.util.TaskCompletionListener) c -> blocks.close()); // a failed task's blocks too
+                String stage = ctx.stageId() + "_" + ctx.stageAttemptNumber();
+                BarrierReducer.Exchange exchange = switch (settings.exchange()) {
+                    case "blocks" -> new BlockExchange(rank, settings.workers(), stage, allGather);
+                    case "push" -> new PushExchange(rank, settings.workers(), stage, allGather, ctx::killTaskIfInterrupted,
+                            java.util.concurrent.TimeUnit.SECONDS.toNanos(org.apache.spark.SparkEnv.get().conf().getTimeAsSeconds("spark.barrier.sync.timeout", "365d")));
+                    default -> new BarrierReducer.AllGather(settings.workers(), allGather);
+                };
+                if (exchange instanceof AutoCloseable c) ctx.addTaskCompletionListener((org.apache.spark.util.TaskCompletionListener) t -> close(c)); // a failed task's blocks too
                 BarrierReducer reducer = new BarrierReducer(rank, settings.workers(), exchange);
-                Timing timing = new Timing(reducer);
+                Timing timing = new Timing(reducer, warmup);
                 Trainer trainer = b.accumulate(settings.workers()).reduceWith(reducer)
                         .checkpoints(Path.of(settings.runDir()), settings.modelMeta()).checkpointEvery(settings.checkpointEvery())
                         .callbacks(timing)

@@ -28,12 +28,16 @@
  * next barrier has passed. So each task sends its 4n bytes to each of the P − 1 others and receives P − 1 such, in
  * binary, and the driver relays P² short Strings. For SimpleCNN on 28×28 images (421,642 parameters in 8 tensors) a
  * message is 1,686,622 bytes: at P = 2 each task sends and receives 1.7 MB per step, and the driver about 200 bytes.
- * The other exchange ({@code "allgather"}) sends the whole message through {@code allGather} as a String of 7 ASCII
- * chars per 6 bytes ({@code GradientCodec}: Spark's Java serialisation writes such a String one byte per char):
- * per step the driver takes in P messages and sends out P², 7.9 MB at P = 2, and most of its cost is the driver's and
- * the tasks' Java serialisation of those Strings. The blocks are faster on a two-worker cluster (docs/scaling.md), and
- * both give the same bits. Either way a task's traffic grows with P (an all-reduce would keep it at 2·(P−1)/P·4n):
- * docs/scaling.md has the cost model.
+ * {@code "push"} ({@code PushExchange}) moves the same bytes the other way and without a barrier per step: each task
+ * uploads its block into every other task's block manager (the way Spark replicates blocks) and waits until the other
+ * tasks' blocks have arrived in its own; the block managers' addresses go through {@code allGather} once, at the start.
+ * The receiving block manager reports each uploaded block to the driver before it is readable, so a driver round trip
+ * stays on the step's path. The other exchange ({@code "allgather"}) sends the whole message through {@code allGather}
+ * as a String of 7 ASCII chars per 6 bytes ({@code GradientCodec}: Spark's Java serialisation writes such a String one
+ * byte per char): per step the driver takes in P messages and sends out P², 7.9 MB at P = 2, and most of its cost is
+ * the driver's and the tasks' Java serialisation of those Strings. On a two-worker cluster blocks and push were about
+ * as fast and allgather the slowest (docs/scaling.md); all three give the same bits. Either way a task's traffic grows
+ * with P (an all-reduce would keep it at 2·(P−1)/P·4n): docs/scaling.md has the cost model.
  *
  * <p><b>Latency.</b> Spark 4.2's barrier call polls for its reply once a second; {@code Waker} interrupts the waiting
  * task every half millisecond while the exchange is in flight (an interrupted poll only checks again), which brings an

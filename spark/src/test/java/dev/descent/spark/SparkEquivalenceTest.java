@@ -51,7 +51,7 @@ class SparkEquivalenceTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"blocks", "allgather"})
+    @ValueSource(strings = {"blocks", "allgather", "push"})
     void twoWorkersEndWithTheWeightsOfOneProcessAccumulatingTwoBatchesBitwise(String exchange) throws Exception {
         Path data = Fixtures.writeData(dir.resolve("data-" + exchange));
         Path run = dir.resolve("run-equivalence-" + exchange);

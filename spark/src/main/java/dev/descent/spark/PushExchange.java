@@ -1,0 +1,236 @@
+package dev.descent.spark;
+
+import java.nio.ByteBuffer;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
+import java.util.function.Function;
+import org.apache.spark.SparkEnv;
+import org.apache.spark.network.buffer.ManagedBuffer;
+import org.apache.spark.network.buffer.NioManagedBuffer;
+import org.apache.spark.storage.BlockId;
+import org.apache.spark.storage.BlockManager;
+import org.apache.spark.storage.BlockManagerId;
+import org.apache.spark.storage.StorageLevel;
+import org.apache.spark.util.io.ChunkedByteBuffer;
+import scala.reflect.ClassTag$;
+
+/**
+ * The exchange executor to executor without a barrier per step: every task uploads its message's bytes as a block into
+ * every other task's block manager ({@code BlockTransferService.uploadBlock}, the service Spark uses to replicate
+ * blocks; the upload's acknowledgement is awaited at the next step, not before this task waits for the others) and then waits until the other tasks' blocks of the step have arrived in its own. The block managers'
+ * addresses go through {@code BarrierTaskContext.allGather} once, when the exchange is made; after that the driver
+ * takes no part in a step but to record where the uploaded blocks are (the block manager reports every block it
+ * receives, and its removal, to the driver; the removal is reported from a background thread, off the step).
+ *
+ * <p>Against {@link BlockExchange} this saves the step's round trip through the driver's barrier coordinator (and
+ * Spark's polling of its reply, {@link Waker}), and the second round trip of a fetch (open the block, then fetch its
+ * chunk): the bytes move once, pushed by the task that has them as soon as it has them. The arrival of a block is
+ * the step's only synchronisation: a task can be at most one step ahead of another (it needs the other's block of
+ * its step to finish it), and block names carry the stage, its attempt, sender, receiver and step.
+ *
+ * <p><b>Failures.</b> An upload to a lost executor throws, which fails the task and the stage (Spark then runs it
+ * again, and {@link SparkTrainer} resumes from the latest checkpoint). A task waiting for a block checks every
+ * {@link #POLL_NANOS} whether Spark has killed it (a barrier stage's other tasks are killed when one fails) and gives up
+ * after {@code spark.barrier.sync.timeout}, like a barrier would.
+ */
+final class PushExchange implements BarrierReducer.Exchange, AutoCloseable {
+    /** How often a waiting task looks for the blocks it waits for: 50 microseconds. */
+    static final long POLL_NANOS = 50_000;
+
+    private final int rank, replicas;
+    private final String prefix;
+    private final Function<String, String[]> allGather;
+    private final Runnable checkKilled;
+    private final long timeoutNanos;
+    private final BlockManager bm;
+    private final BlockManagerId me;
+    /** Per rank, its block manager's executor, host and port. */
+    private final String[][] where;
+    /** Received blocks to remove, removed off the step (the removal is reported to the driver). */
+    private final ExecutorService remover = Executors.newSingleThreadExecutor(r -> {
+        Thread t = new Thread(r, "descent-push-remover");
+        t.setDaemon(true);
+        return t;
+    });
+    /** Per rank, the received block of the current step; null for this rank. */
+    private final ManagedBuffer[] received;
+    private final List<BlockId> pending = new ArrayList<>();
+    private byte[] mine;
+    private int mineLength;
+    private long step, barrierNanos;
+
+    /**
+     * Exchanges the block managers' addresses through {@code allGather} (every task makes its exchange at the start).
+     *
+     * @param rank        this task's rank
+     * @param replicas    the number of tasks
+     * @param stage       the stage and its attempt, e.g. "12_0": part of every block's name
+     * @param allGather   the barrier's allGather
+     * @param checkKilled throws when Spark has killed the task
+     * @param timeoutNanos how long to wait for another task's block before giving up
+     */
+    PushExchange(int rank, int replicas, String stage, Function<String, String[]> allGather, Runnable checkKilled, long timeoutNanos) {
+        this.rank = rank;
+        this.replicas = replicas;
+        this.prefix = "test_descent_push_" + stage + "_";
+        this.allGather = allGather;
+        this.checkKilled = checkKilled;
+        this.timeoutNanos = timeoutNanos;
+        this.bm = SparkEnv.get().blockManager();
+        this.me = bm.blockManagerId();
+        this.received = new ManagedBuffer[replicas];
+        this.where = new String[replicas][];
+        long t0 = System.nanoTime();
+        String[] all = allGather.apply(rank + " " + me.executorId() + " " + me.host() + " " + me.port());
+        barrierNanos += System.nanoTime() - t0;
+        if (all.length != replicas) throw new IllegalStateException("the exchange returned " + all.length + " addresses for " + replicas + " replicas");
+        for (String m : all) {
+            String[] w = m.split(" ");
+            int r = Integer.parseInt(w[0]);
+            if (w.length != 4 || r < 0 || r >= replicas || where[r] != null) throw new IllegalStateException("the exchange returned a bad or repeated address: " + m);
+            where[r] = Arrays.copyOfRange(w, 1, 4);
+        }
+    }
+
+    /** The block that {@code from} sends to {@code to} in step {@code s}. */
+    private BlockId id(int from, int to, long s) {
+        return BlockId.apply(prefix + from + "_" + to + "_" + s);
+    }
+
+    @Override
+    public void prepare(GradientCodec codec, int length) {
+        step++;
+        mine = Arrays.copyOf(codec.bytes(), length); // the blocks keep this array (shared by every receiver on this executor)
+        mineLength = length;
+    }
+
+    /** An upload of this task's block not yet acknowledged. */
+    private record Upload(String to, java.util.concurrent.CompletableFuture<?> done) {}
+
+    /** The uploads of the previous step, whose acknowledgements {@link #acknowledged()} waits for. */
+    private final List<Upload> uploads = new ArrayList<>();
+
+    /** Waits for every upload so far to be acknowledged; throws when one failed. */
+    private void acknowledged() {
+        long deadline = System.nanoTime() + timeoutNanos;
+        for (Upload u : uploads) {
+            while (true) {
+                try {
+                    u.done().get(POLL_NANOS * 2000, TimeUnit.NANOSECONDS);
+                    break;
+                } catch (java.util.concurrent.TimeoutException e) {
+                    checkKilled.run();
+                    if (System.nanoTime() - deadline > 0) throw new IllegalStateException("rank " + rank + ": " + u.to() + " did not acknowledge its gradients");
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    throw new IllegalStateException("rank " + rank + " was interrupted while sending its gradients to " + u.to(), e);
+                } catch (java.util.concurrent.ExecutionException e) {
+                    throw new IllegalStateException("rank " + rank + " could not send its gradients to " + u.to() + ": " + e.getCause(), e.getCause());
+                }
+            }
+        }
+        uploads.clear();
+    }
+
+    @Override
+    public void exchange() {
+        acknowledged();
+        for (int k = 1; k < replicas; k++) { // rank + 1 first: with many ranks, the uploads do not all go to rank 0 first
+            int r = (rank + k) % replicas;
+            BlockId id = id(rank, r, step);
+            String[] w = where[r];
+            if (w[0].equals(me.executorId())) {
+                if (!bm.putBytes(id, new ChunkedByteBuffer(ByteBuffer.wrap(mine, 0, mineLength)), StorageLevel.MEMORY_ONLY_SER(), false, ClassTag$.MODULE$.Nothing())) {
+                    throw new IllegalStateException("the block manager of executor " + me.executorId() + " did not store " + id + " (" + mineLength + " bytes): too little storage memory?");
+                }
+            } else {
+                // Not waited for here: the receiver reports the block to the driver before it acknowledges it, a round trip
+                // this task need not sit through. The acknowledgement is checked at the next step (or at the end).
+                String to = "rank " + r + " (executor " + w[0] + " at " + w[1] + ":" + w[2] + ")";
+                uploads.add(new Upload(to, scala.jdk.javaapi.FutureConverters.asJava(bm.blockTransferService().uploadBlock(w[1], Integer.parseInt(w[2]), w[0], id,
+                        new NioManagedBuffer(ByteBuffer.wrap(mine, 0, mineLength)), StorageLevel.MEMORY_ONLY_SER(), ClassTag$.MODULE$.Nothing())).toCompletableFuture()));
+            }
+        }
+        mine = null;
+        long deadline = System.nanoTime() + timeoutNanos;
+        for (int r = 0; r < replicas; r++) {
+            if (r == rank) continue;
+            BlockId id = id(r, rank, step);
+            // The block exists from the start of its put; getLocalBlockData then waits for the put to finish.
+            while (bm.blockInfoManager().get(id).isEmpty()) {
+                checkKilled.run();
+                if (System.nanoTime() - deadline > 0) {
+                    throw new IllegalStateException("rank " + rank + " received no gradients from rank " + r + " for step " + step + " within "
+                            + TimeUnit.NANOSECONDS.toSeconds(timeoutNanos) + " s");
+                }
+                LockSupport.parkNanos(POLL_NANOS);
+            }
+            received[r] = bm.getLocalBlockData(id);
+            pending.add(id);
+        }
+    }
+
+    @Override
+    public void load(GradientCodec codec, int r) {
+        ManagedBuffer b = received[r];
+        received[r] = null;
+        try {
+            codec.loadBytes(b.nioByteBuffer());
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException("the gradient block of rank " + r + " could not be read", e);
+        } finally {
+            b.release();
+        }
+        if (r == lastPeer()) removeReceived();
+    }
+
+    /** The highest rank other than this one: the last {@link #load} of a step. */
+    private int lastPeer() {
+        return rank == replicas - 1 ? replicas - 2 : replicas - 1;
+    }
+
+    private void removeReceived() {
+        if (pending.isEmpty()) return;
+        BlockId[] ids = pending.toArray(BlockId[]::new);
+        pending.clear();
+        remover.execute(() -> {
+            for (BlockId id : ids) bm.removeBlock(id, true);
+        });
+    }
+
+    @Override
+    public long barrierNanos() {
+        return barrierNanos;
+    }
+
+    @Override
+    public void finish() {
+        acknowledged();
+        long t0 = System.nanoTime();
+        allGather.apply(rank + " end");
+        barrierNanos += System.nanoTime() - t0;
+        close();
+    }
+
+    /** Releases what was received and not read, and removes it (also after a failure). */
+    @Override
+    public void close() {
+        for (int r = 0; r < replicas; r++) {
+            if (received[r] != null) received[r].release();
+            received[r] = null;
+        }
+        removeReceived();
+        remover.shutdown();
+        try {
+            if (!remover.awaitTermination(10, TimeUnit.SECONDS)) remover.shutdownNow();
+        } catch (InterruptedException e) {
+            remover.shutdownNow();
+            Thread.currentThread().interrupt();
+        }
+    }
+}
