@@ -5,6 +5,7 @@ import dev.descent.core.Parameter;
 import dev.descent.core.Shape;
 import dev.descent.core.Tensor;
 import dev.descent.core.autograd.GradMode;
+import dev.descent.core.ops.Affine;
 import dev.descent.core.ops.Attention;
 import java.util.random.RandomGenerator;
 
@@ -228,14 +229,12 @@ public final class MultiheadAttention extends Module {
 
     /** x·W_inᵀ + b_in: the query, key and value projections side by side, {@code [..., 3E]}. */
     private Tensor x3(Tensor x) {
-        Tensor y = x.matmul(inProjWeight.t());
-        return inProjBias == null ? y : y.add(inProjBias);
+        return Affine.linear(x, inProjWeight, inProjBias);
     }
 
     /** x·W_iᵀ + b_i for the i-th third of the in-projection (0: query, 1: key, 2: value). */
     private Tensor project(Tensor x, int i) {
-        Tensor y = x.matmul(inProjWeight.narrow(0, i * embedDim, embedDim).t());
-        return inProjBias == null ? y : y.add(inProjBias.narrow(0, i * embedDim, embedDim));
+        return Affine.linear(x, inProjWeight.narrow(0, i * embedDim, embedDim), inProjBias == null ? null : inProjBias.narrow(0, i * embedDim, embedDim));
     }
 
     /** {@code [B, n, E] → [B, heads, n, d]}. */
