@@ -35,14 +35,23 @@ public final class Affine {
                     + Shape.format(weight.shape()));
         }
         Tensor y = x.matmul(weight.t());
-        if (bias == null) return y;
-        if (bias.dtype() != y.dtype() || !y.isContiguous()) return y.add(bias);
-        Tensor out = y.detach(); // y's fresh storage, not read by matmul's rules: the sum replaces the product there
-        Elementwise.addInto(out, bias);
-        int[] ys = y.shape(), bs = bias.shape();
+        return bias == null ? y : addToFresh(y, bias);
+    }
+
+    /**
+     * {@code y.add(b)} for a y that an op has just produced and nobody else reads (matmul's and mul's rules do not read
+     * their output): b is added into y's storage in place by the add kernel, and the sum recorded as the same add node
+     * on (y, b), so its values, gradients and tangents are the composed add's bit for bit. Takes the composed path when
+     * the dtypes differ (promotion), y is not contiguous, or b does not broadcast to y's shape.
+     */
+    static Tensor addToFresh(Tensor y, Tensor b) {
+        int[] ys = y.shape(), bs = b.shape();
+        if (b.dtype() != y.dtype() || !y.isContiguous() || !Shape.broadcastsTo(bs, ys)) return y.add(b);
+        Tensor out = y.detach(); // y's storage: the sum replaces the product there
+        Elementwise.addInto(out, b);
         return Autograd.record("add", out, g -> new Tensor[] {
                 y.requiresGrad() ? Views.sumToShape(g, ys) : null,
-                bias.requiresGrad() ? Views.sumToShape(g, bs) : null},
-                t -> Tangents.sum(ys, t[0], t[1]), y, bias);
+                b.requiresGrad() ? Views.sumToShape(g, bs) : null},
+                t -> Tangents.sum(ys, t[0], t[1]), y, b);
     }
 }

@@ -12,7 +12,7 @@ import java.util.List;
 import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
 
-/** {@link LinearAlgebra#linear}: the composed {@code x.matmul(w.t()).add(b)} bit for bit, in value and in gradients. */
+/** {@link Affine#linear} and layerNorm's affine part: the composed {@code x.matmul(w.t()).add(b)} bit for bit, in value and in gradients. */
 class LinearFusedTest {
     @Test
     void equalsTheComposedMatmulAndAddBitForBitInValueAndGradients() {
@@ -27,6 +27,26 @@ class LinearFusedTest {
                 assertArrayEquals(composed.shape(), fused.shape());
                 assertBits(composed, fused, dt + " value " + java.util.Arrays.toString(xs));
                 Tensor up = Tensor.randn(dt, rng, composed.shape());
+                List<Tensor> g1 = Autograd.grad(fused, List.of(x1, w1, b1), up, false), g2 = Autograd.grad(composed, List.of(x2, w2, b2), up, false);
+                for (int i = 0; i < 3; i++) assertBits(g2.get(i), g1.get(i), dt + " gradient " + i + " " + java.util.Arrays.toString(xs));
+            }
+        }
+    }
+
+    @Test
+    void layerNormsAffineEqualsTheComposedMulAndAddBitForBitInValueAndGradients() {
+        // layerNorm adds its bias into the fresh product x̂·w: the same bits as x̂.mul(w).add(b) composed by hand
+        SplittableRandom rng = new SplittableRandom(33);
+        for (DType dt : new DType[] {DType.FLOAT32, DType.FLOAT64}) {
+            for (int[] xs : new int[][] {{32, 64, 64}, {5, 19}, {3, 4, 6}}) {
+                int[] ns = {xs[xs.length - 1]};
+                Tensor x = Tensor.randn(dt, rng, xs), w = Tensor.randn(dt, rng, ns), b = Tensor.randn(dt, rng, ns);
+                Tensor x1 = x.detach().requiresGrad(true), w1 = w.detach().requiresGrad(true), b1 = b.detach().requiresGrad(true);
+                Tensor x2 = x.detach().requiresGrad(true), w2 = w.detach().requiresGrad(true), b2 = b.detach().requiresGrad(true);
+                Tensor fused = Normalization.layerNorm(x1, ns, w1, b1, 1e-5);
+                Tensor composed = Normalization.layerNorm(x2, ns, null, null, 1e-5).mul(w2).add(b2);
+                assertBits(composed, fused, dt + " value " + java.util.Arrays.toString(xs));
+                Tensor up = Tensor.randn(dt, rng, xs);
                 List<Tensor> g1 = Autograd.grad(fused, List.of(x1, w1, b1), up, false), g2 = Autograd.grad(composed, List.of(x2, w2, b2), up, false);
                 for (int i = 0; i < 3; i++) assertBits(g2.get(i), g1.get(i), dt + " gradient " + i + " " + java.util.Arrays.toString(xs));
             }
