@@ -163,17 +163,12 @@ public final class MultiheadAttention extends Module {
                     + " must have the same shape, with the batch of query " + Shape.format(query.shape()));
         }
         Tensor qh, kh, vh;
-        if (query == key && key == value) {
-            // Self-attention: one product with the whole in-projection, then the three thirds.
-            Tensor qkv = x3(q);
-            qh = heads(qkv.narrow(-1, 0, embedDim), b, l);
-            kh = heads(qkv.narrow(-1, embedDim, embedDim), b, s);
-            vh = heads(qkv.narrow(-1, 2 * embedDim, embedDim), b, s);
-        } else {
-            qh = heads(project(q, 0), b, l);
-            kh = heads(project(k, 1), b, s);
-            vh = heads(project(v, 2), b, s);
-        }
+        // One product per third of the in-projection, also for self-attention: a product over the whole [3E, E] then
+        // three narrow views of the result costs, in the backward, three [..., 3E] gradients of zeros (one third each
+        // written) and their sums; three products cost three [..., E] input gradients summed.
+        qh = heads(project(q, 0), b, l);
+        kh = heads(project(k, 1), b, s);
+        vh = heads(project(v, 2), b, s);
         Tensor attnM = attnMask == null ? null : attentionMask(attnMask, b, l, s);
         Tensor padM = keyPaddingMask == null ? null : paddingMask(keyPaddingMask, b, s);
         Tensor out, w = null;
@@ -225,11 +220,6 @@ public final class MultiheadAttention extends Module {
             throw new IllegalArgumentException(this + ": " + what + " must be " + (batchFirst ? "[B, L, " : "[L, B, ") + embedDim + "], got " + Shape.format(x.shape()));
         }
         return batchFirst ? x : x.transpose(0, 1);
-    }
-
-    /** x·W_inᵀ + b_in: the query, key and value projections side by side, {@code [..., 3E]}. */
-    private Tensor x3(Tensor x) {
-        return Affine.linear(x, inProjWeight, inProjBias);
     }
 
     /** x·W_iᵀ + b_i for the i-th third of the in-projection (0: query, 1: key, 2: value). */
