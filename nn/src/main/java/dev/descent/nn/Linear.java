@@ -2,6 +2,7 @@ package dev.descent.nn;
 
 import dev.descent.core.Parameter;
 import dev.descent.core.Tensor;
+import dev.descent.core.ops.Affine;
 import java.util.random.RandomGenerator;
 
 /** y = x·Wᵀ + b over the last dim of x; W is [out, in] (PyTorch's layout), PyTorch's default initialisation. */
@@ -46,8 +47,7 @@ public final class Linear extends Module {
             throw new IllegalArgumentException("Linear(" + in + ", " + out + "): input's last dim must be " + in + ", got shape "
                     + dev.descent.core.Shape.format(x.shape()));
         }
-        Tensor y = x.matmul(weight.t());
-        return bias == null ? y : y.add(bias);
+        return Affine.linear(x, weight, bias);
     }
 
     /**

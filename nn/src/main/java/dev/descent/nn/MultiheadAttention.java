@@ -5,6 +5,7 @@ import dev.descent.core.Parameter;
 import dev.descent.core.Shape;
 import dev.descent.core.Tensor;
 import dev.descent.core.autograd.GradMode;
+import dev.descent.core.ops.Affine;
 import dev.descent.core.ops.Attention;
 import java.util.random.RandomGenerator;
 
@@ -162,17 +163,12 @@ public final class MultiheadAttention extends Module {
                     + " must have the same shape, with the batch of query " + Shape.format(query.shape()));
         }
         Tensor qh, kh, vh;
-        if (query == key && key == value) {
-            // Self-attention: one product with the whole in-projection, then the three thirds.
-            Tensor qkv = x3(q);
-            qh = heads(qkv.narrow(-1, 0, embedDim), b, l);
-            kh = heads(qkv.narrow(-1, embedDim, embedDim), b, s);
-            vh = heads(qkv.narrow(-1, 2 * embedDim, embedDim), b, s);
-        } else {
-            qh = heads(project(q, 0), b, l);
-            kh = heads(project(k, 1), b, s);
-            vh = heads(project(v, 2), b, s);
-        }
+        // One product per third of the in-projection, also for self-attention: a product over the whole [3E, E] then
+        // three narrow views of the result costs, in the backward, three [..., 3E] gradients of zeros (one third each
+        // written) and their sums; three products cost three [..., E] input gradients summed.
+        qh = heads(project(q, 0), b, l);
+        kh = heads(project(k, 1), b, s);
+        vh = heads(project(v, 2), b, s);
         Tensor attnM = attnMask == null ? null : attentionMask(attnMask, b, l, s);
         Tensor padM = keyPaddingMask == null ? null : paddingMask(keyPaddingMask, b, s);
         Tensor out, w = null;
@@ -226,16 +222,9 @@ public final class MultiheadAttention extends Module {
         return batchFirst ? x : x.transpose(0, 1);
     }
 
-    /** x·W_inᵀ + b_in: the query, key and value projections side by side, {@code [..., 3E]}. */
-    private Tensor x3(Tensor x) {
-        Tensor y = x.matmul(inProjWeight.t());
-        return inProjBias == null ? y : y.add(inProjBias);
-    }
-
     /** x·W_iᵀ + b_i for the i-th third of the in-projection (0: query, 1: key, 2: value). */
     private Tensor project(Tensor x, int i) {
-        Tensor y = x.matmul(inProjWeight.narrow(0, i * embedDim, embedDim).t());
-        return inProjBias == null ? y : y.add(inProjBias.narrow(0, i * embedDim, embedDim));
+        return Affine.linear(x, inProjWeight.narrow(0, i * embedDim, embedDim), inProjBias == null ? null : inProjBias.narrow(0, i * embedDim, embedDim));
     }
 
     /** {@code [B, n, E] → [B, heads, n, d]}. */

@@ -11,6 +11,7 @@ import dev.descent.core.kernel.Vectors;
 import dev.descent.core.kernel.VectorMath;
 import java.util.Arrays;
 import java.util.random.RandomGenerator;
+import jdk.incubator.vector.DoubleVector;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorOperators;
 
@@ -269,7 +270,7 @@ public final class Attention {
 
     /**
      * {@code c·P ⊙ (dP·m − rowsum(dP·m ⊙ P))} row by row in one pass: the softmax backward through the dropout
-     * factors m (none when null), times c.
+     * factors m (none when null), times c. Each row by {@link #scoreGradRowF} or {@link #scoreGradRowD}.
      */
     private static Tensor scoreGradient(Tensor probs, Tensor dProbs, Tensor keep, double c) {
         int[] shape = probs.shape();
@@ -277,30 +278,115 @@ public final class Attention {
         Tensor p = probs.contiguous(), dp = dProbs.to(p.dtype()).contiguous(), m = keep == null ? null : keep.contiguous();
         Tensor out = Tensor.empty(p.dtype(), shape); // every element written below
         int po = p.storageOffset(), dpo = dp.storageOffset(), mo = m == null ? 0 : m.storageOffset();
+        boolean vector = Vectors.ENABLED;
         if (p.dtype() == DType.FLOAT32) {
             float[] pa = p.storage().floats(), da = dp.storage().floats(), ma = m == null ? null : m.storage().floats(), oa = out.storage().floats();
+            float cf = (float) c;
             Parallel.forRange(rows, Math.max(1, 16_384 / Math.max(1, s)), (from, to) -> {
+                float[] sums = new float[Vectors.FL];
                 for (int r = from; r < to; r++) {
                     int at = r * s;
-                    double dot = 0;
-                    for (int j = 0; j < s; j++) dot += (double) da[dpo + at + j] * (ma == null ? 1 : ma[mo + at + j]) * pa[po + at + j];
-                    for (int j = 0; j < s; j++) {
-                        oa[at + j] = (float) (c * pa[po + at + j] * ((double) da[dpo + at + j] * (ma == null ? 1 : ma[mo + at + j]) - dot));
-                    }
+                    scoreGradRowF(pa, po + at, da, dpo + at, ma, mo + at, oa, at, s, cf, sums, vector);
                 }
             });
         } else {
             double[] pa = p.storage().doubles(), da = dp.storage().doubles(), ma = m == null ? null : m.storage().doubles(), oa = out.storage().doubles();
             Parallel.forRange(rows, Math.max(1, 16_384 / Math.max(1, s)), (from, to) -> {
+                double[] sums = new double[Vectors.DL];
                 for (int r = from; r < to; r++) {
                     int at = r * s;
-                    double dot = 0;
-                    for (int j = 0; j < s; j++) dot += da[dpo + at + j] * (ma == null ? 1 : ma[mo + at + j]) * pa[po + at + j];
-                    for (int j = 0; j < s; j++) oa[at + j] = c * pa[po + at + j] * (da[dpo + at + j] * (ma == null ? 1 : ma[mo + at + j]) - dot);
+                    scoreGradRowD(pa, po + at, da, dpo + at, ma, mo + at, oa, at, s, c, sums, vector);
                 }
             });
         }
         return out;
+    }
+
+    /**
+     * One row of s scores' gradient in float32: {@code o = c·p ⊙ (d·m − dot)}, {@code dot = Σ d·m·p} (m = 1 when ma is
+     * null). The dot is kept per vector lane in float (fused multiply-adds), the lanes then added in double in lane
+     * order, then the tail; {@code vector=false} runs the scalar twin, which keeps the same lanes in {@code sums} and
+     * the same operations, and so gives the same bits.
+     *
+     * @param sums scratch of one float per lane
+     */
+    static void scoreGradRowF(float[] p, int po, float[] d, int dOff, float[] ma, int mo, float[] o, int oo, int s, float c, float[] sums,
+                              boolean vector) {
+        var S = Vectors.F;
+        int L = S.length(), upper = S.loopBound(s);
+        if (vector) {
+            FloatVector acc = FloatVector.zero(S);
+            for (int j = 0; j < upper; j += L) {
+                FloatVector dm = FloatVector.fromArray(S, d, dOff + j);
+                if (ma != null) dm = dm.mul(FloatVector.fromArray(S, ma, mo + j));
+                acc = dm.fma(FloatVector.fromArray(S, p, po + j), acc);
+            }
+            acc.intoArray(sums, 0);
+        } else {
+            Arrays.fill(sums, 0, L, 0f);
+            for (int j = 0; j < upper; j++) {
+                float dm = ma == null ? d[dOff + j] : d[dOff + j] * ma[mo + j];
+                sums[j % L] = Math.fma(dm, p[po + j], sums[j % L]);
+            }
+        }
+        double dotD = 0;
+        for (int k = 0; k < L; k++) dotD += sums[k];
+        for (int j = upper; j < s; j++) dotD += (double) (ma == null ? d[dOff + j] : d[dOff + j] * ma[mo + j]) * p[po + j];
+        float dot = (float) dotD;
+        int j = 0;
+        if (vector) {
+            for (; j < upper; j += L) {
+                FloatVector dm = FloatVector.fromArray(S, d, dOff + j);
+                if (ma != null) dm = dm.mul(FloatVector.fromArray(S, ma, mo + j));
+                FloatVector.fromArray(S, p, po + j).mul(c).mul(dm.sub(dot)).intoArray(o, oo + j);
+            }
+        }
+        for (; j < s; j++) {
+            float dm = ma == null ? d[dOff + j] : d[dOff + j] * ma[mo + j];
+            o[oo + j] = p[po + j] * c * (dm - dot);
+        }
+    }
+
+    /**
+     * {@link #scoreGradRowF} in float64: the dot per vector lane, the lanes added in lane order, then the tail;
+     * {@code vector=false} runs the scalar twin (same bits).
+     *
+     * @param sums scratch of one double per lane
+     */
+    static void scoreGradRowD(double[] p, int po, double[] d, int dOff, double[] ma, int mo, double[] o, int oo, int s, double c, double[] sums,
+                              boolean vector) {
+        var S = Vectors.D;
+        int L = S.length(), upper = S.loopBound(s);
+        if (vector) {
+            DoubleVector acc = DoubleVector.zero(S);
+            for (int j = 0; j < upper; j += L) {
+                DoubleVector dm = DoubleVector.fromArray(S, d, dOff + j);
+                if (ma != null) dm = dm.mul(DoubleVector.fromArray(S, ma, mo + j));
+                acc = dm.fma(DoubleVector.fromArray(S, p, po + j), acc);
+            }
+            acc.intoArray(sums, 0);
+        } else {
+            Arrays.fill(sums, 0, L, 0d);
+            for (int j = 0; j < upper; j++) {
+                double dm = ma == null ? d[dOff + j] : d[dOff + j] * ma[mo + j];
+                sums[j % L] = Math.fma(dm, p[po + j], sums[j % L]);
+            }
+        }
+        double dot = 0;
+        for (int k = 0; k < L; k++) dot += sums[k];
+        for (int j = upper; j < s; j++) dot = Math.fma(ma == null ? d[dOff + j] : d[dOff + j] * ma[mo + j], p[po + j], dot);
+        int j = 0;
+        if (vector) {
+            for (; j < upper; j += L) {
+                DoubleVector dm = DoubleVector.fromArray(S, d, dOff + j);
+                if (ma != null) dm = dm.mul(DoubleVector.fromArray(S, ma, mo + j));
+                DoubleVector.fromArray(S, p, po + j).mul(c).mul(dm.sub(dot)).intoArray(o, oo + j);
+            }
+        }
+        for (; j < s; j++) {
+            double dm = ma == null ? d[dOff + j] : d[dOff + j] * ma[mo + j];
+            o[oo + j] = p[po + j] * c * (dm - dot);
+        }
     }
 
     /** The dropout factors m/(1 − p) for every probability, drawn row-major from rng. */

@@ -137,7 +137,8 @@ public final class Normalization {
             y = centered.div(centered.square().mean(dims, true).add(eps).sqrt());
         }
         if (weight != null) y = y.mul(weight);
-        if (bias != null) y = y.add(bias);
+        // after the product the bias goes into the product's fresh storage (the same add node and bits, one tensor fewer)
+        if (bias != null) y = weight != null ? Affine.addToFresh(y, bias) : y.add(bias);
         return y;
     }
     /**

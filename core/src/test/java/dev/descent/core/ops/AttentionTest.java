@@ -135,6 +135,58 @@ class AttentionTest {
     }
 
     @Test
+    void scoreGradientRowsEqualTheirScalarTwinBitForBitAndTheDefinition() {
+        // o = c·p ⊙ (d·m − Σ d·m·p), with and without dropout factors m, in float32 and float64, rows of 1–100 keys
+        SplittableRandom rng = new SplittableRandom(23);
+        int fl = dev.descent.core.kernel.Vectors.FL, dl = dev.descent.core.kernel.Vectors.DL;
+        for (int trial = 0; trial < 400; trial++) {
+            int s = 1 + rng.nextInt(100), off = rng.nextInt(3);
+            boolean dropout = rng.nextBoolean();
+            double c = 0.1 + rng.nextDouble();
+            double[] p = new double[s + off], d = new double[s + off], m = dropout ? new double[s + off] : null;
+            double z = 0;
+            for (int j = 0; j < s; j++) z += p[off + j] = rng.nextDouble();
+            for (int j = 0; j < s; j++) {
+                p[off + j] /= z;
+                d[off + j] = rng.nextGaussian() * 3;
+                if (m != null) m[off + j] = rng.nextInt(4) == 0 ? 0 : 1 / 0.75;
+            }
+            float[] pf = new float[s + off], df = new float[s + off], mf = m == null ? null : new float[s + off];
+            for (int j = 0; j < s + off; j++) {
+                pf[j] = (float) p[j];
+                df[j] = (float) d[j];
+                if (mf != null) mf[j] = (float) m[j];
+            }
+            float[] vf = new float[s], sf = new float[s];
+            double[] vd = new double[s], sd = new double[s];
+            Attention.scoreGradRowF(pf, off, df, off, mf, off, vf, 0, s, (float) c, new float[fl], true);
+            Attention.scoreGradRowF(pf, off, df, off, mf, off, sf, 0, s, (float) c, new float[fl], false);
+            Attention.scoreGradRowD(p, off, d, off, m, off, vd, 0, s, c, new double[dl], true);
+            Attention.scoreGradRowD(p, off, d, off, m, off, sd, 0, s, c, new double[dl], false);
+            // the definition in float64 from the float32 inputs (for the float32 rows) and from the float64 ones
+            double dotF = 0, dotD = 0, scaleF = 0, scaleD = 0;
+            for (int j = 0; j < s; j++) {
+                double mj = m == null ? 1 : m[off + j];
+                dotF += (double) df[off + j] * (mf == null ? 1 : mf[off + j]) * pf[off + j];
+                dotD += d[off + j] * mj * p[off + j];
+                scaleF += Math.abs((double) df[off + j] * (mf == null ? 1 : mf[off + j]) * pf[off + j]);
+                scaleD += Math.abs(d[off + j] * mj * p[off + j]);
+            }
+            for (int j = 0; j < s; j++) {
+                String at = "at " + j + " of " + s + (dropout ? " with dropout" : "");
+                assertEquals(Float.floatToIntBits(sf[j]), Float.floatToIntBits(vf[j]), "float32 vector vs scalar twin " + at);
+                assertEquals(Double.doubleToLongBits(sd[j]), Double.doubleToLongBits(vd[j]), "float64 vector vs scalar twin " + at);
+                double wantF = c * pf[off + j] * ((double) df[off + j] * (mf == null ? 1 : mf[off + j]) - dotF);
+                double wantD = c * p[off + j] * (d[off + j] * (m == null ? 1 : m[off + j]) - dotD);
+                double tolF = 1e-6 * c * pf[off + j] * (Math.abs((double) df[off + j] * (mf == null ? 1 : mf[off + j])) + scaleF) + 1e-30;
+                double tolD = 1e-14 * c * p[off + j] * (Math.abs(d[off + j] * (m == null ? 1 : m[off + j])) + scaleD) + 1e-300;
+                assertEquals(wantF, vf[j], tolF, "float32 definition " + at);
+                assertEquals(wantD, vd[j], tolD, "float64 definition " + at);
+            }
+        }
+    }
+
+    @Test
     void float32WithoutAMaskIsCloseToFloat64InValueAndGradient() {
         // the float32 unmasked rows take their own softmax (VectorMath's exp); float64 keeps the reference loop
         SplittableRandom rng = new SplittableRandom(21);

@@ -354,6 +354,29 @@ final class NnOps {
                             : Losses.crossEntropy(in[0], in[1], in.length > 2 ? in[2] : null, ig, red, eps),
                     in -> weightedCrossEntropyRef(in[0], in[1], in.length > 2 ? in[2] : null, ig, red, eps, !nll));
         }));
+        ops.add(new OpInfo("linear", Set.of("linear"), true, true, (rng, dt, grad) -> {
+            // x [..., in] (rank 1–3) · weightᵀ + bias, against a plain loop; sometimes no bias
+            int in = 1 + rng.nextInt(4), out = 1 + rng.nextInt(4), lead = rng.nextInt(3);
+            int[] xs = new int[lead + 1];
+            for (int i = 0; i < lead; i++) xs[i] = 1 + rng.nextInt(3);
+            xs[lead] = in;
+            boolean withBias = rng.nextInt(4) != 0;
+            Tensor x = TensorGen.tensor(rng, dt, xs, NORMAL), w = TensorGen.tensor(rng, dt, new int[] {out, in}, NORMAL);
+            Tensor b = TensorGen.tensor(rng, dt, new int[] {out}, NORMAL);
+            int[] ys = xs.clone();
+            ys[lead] = out;
+            return new Case("linear x" + OpRegistry.fmt(xs) + " w" + OpRegistry.fmt(w.shape()) + (withBias ? " bias" : ""),
+                    withBias ? new Tensor[] {x, w, b} : new Tensor[] {x, w},
+                    inp -> Affine.linear(inp[0], inp[1], withBias ? inp[2] : null), inp -> Ref.build(ys, idx -> {
+                        int[] xi = idx.clone();
+                        double sum = withBias ? inp[2].get(idx[lead]) : 0;
+                        for (int i = 0; i < in; i++) {
+                            xi[lead] = i;
+                            sum += inp[0].get(xi) * inp[1].get(idx[lead], i);
+                        }
+                        return sum;
+                    }));
+        }));
         ops.add(new OpInfo("scaledDotProductAttention", Set.of("scaledDotProductAttention"), true, true, NnOps::attentionCase));
         return ops;
     }

@@ -45,7 +45,7 @@ class OpRegistryCompletenessTest {
     /** Every class of public static ops: Tensor's methods delegate to the first six and Activations; the rest are torch.nn.functional's counterparts. */
     static final java.util.List<Class<?>> OP_CLASSES = java.util.List.of(Elementwise.class, Reductions.class, Softmax.class, Views.class,
             LinearAlgebra.class, Indexing.class, Convolution.class, Pooling.class, Normalization.class, RandomMasking.class, Activations.class, Losses.class,
-            Attention.class, Sorting.class, Linalg.class);
+            Attention.class, Sorting.class, Linalg.class, Affine.class);
 
     @Test
     void everyFunctionalOpIsRegistered() {
@@ -67,7 +67,7 @@ class OpRegistryCompletenessTest {
 
     /** Layer and loss computations: static functions only, like torch.nn.functional. */
     static final java.util.List<Class<?>> FUNCTIONAL_FAMILIES = java.util.List.of(Convolution.class, Pooling.class, Normalization.class,
-            RandomMasking.class, Losses.class, Attention.class, Linalg.class);
+            RandomMasking.class, Losses.class, Attention.class, Linalg.class, Affine.class);
 
     /** Statics of the Tensor-method families that are not entry points: implementations under another name, backward building blocks. */
     static final Set<String> NOT_ENTRY_POINTS = Set.of("cast", "compare", "copy", "positivePart", "sumToShape");
