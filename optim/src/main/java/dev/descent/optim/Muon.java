@@ -166,13 +166,41 @@ public final class Muon extends Optimizer {
         int tho = theta.offset(), gro = grad.offset(), bo = buf.offset();
         boolean tall = rows > cols;
         // Element by element, so the threads' ranges give the same bits on any thread count.
-        Threads.forRange(n, ELEMENTS_PER_TASK, (from, to) -> {
-            for (int i = from; i < to; i++) {
-                double g = gr[gro + i], b = bf[bo + i];
-                b = b + (1 - mu) * (g - b);
-                bf[bo + i] = (float) b;
-                // a tall matrix goes in transposed: X = uᵀ, [cols, rows]
-                u[tall ? (i % cols) * rows + i / cols : i] = (float) (nesterov ? g + mu * (b - g) : b);
+        // A tall matrix goes in transposed: X = uᵀ, [cols, rows]; the wide one's loop has plain indices, so the JIT
+        // vectorises it (the same arithmetic per element either way).
+        if (tall) {
+            // The transposing write in tiles of TILE rows, column by column: u's writes run along its rows and the
+            // tile's cache lines of the gradient and the buffer stay in L1 across the columns (a plain loop over i
+            // writes with a stride of rows floats and misses on every element).
+            Threads.forRange(rows, Math.max(1, ELEMENTS_PER_TASK / cols), (r0, r1) -> {
+                for (int rb = r0; rb < r1; rb += TILE) {
+                    int re = Math.min(r1, rb + TILE);
+                    for (int j = 0; j < cols; j++) {
+                        for (int r = rb; r < re; r++) {
+                            int i = r * cols + j;
+                            double g = gr[gro + i], b = bf[bo + i];
+                            b = b + (1 - mu) * (g - b);
+                            bf[bo + i] = (float) b;
+                            u[j * rows + r] = (float) (nesterov ? g + mu * (b - g) : b);
+                        }
+                    }
+                }
+            });
+        } else Threads.forRange(n, ELEMENTS_PER_TASK, (from, to) -> {
+            if (nesterov) {
+                for (int i = from; i < to; i++) {
+                    double g = gr[gro + i], b = bf[bo + i];
+                    b = b + (1 - mu) * (g - b);
+                    bf[bo + i] = (float) b;
+                    u[i] = (float) (g + mu * (b - g));
+                }
+            } else {
+                for (int i = from; i < to; i++) {
+                    double g = gr[gro + i], b = bf[bo + i];
+                    b = b + (1 - mu) * (g - b);
+                    bf[bo + i] = (float) b;
+                    u[i] = (float) b;
+                }
             }
         });
         Tensor x = Tensor.wrap(Storage.of(u), 0, tall ? new int[] {cols, rows} : new int[] {rows, cols},
@@ -180,16 +208,27 @@ public final class Muon extends Optimizer {
         Tensor o = gramForm(x.shape()[0], x.shape()[1]) ? orthogonaliseGram(x, nsSteps, nsEps) : orthogonalise(x, nsSteps, nsEps);
         float[] oa = o.storage().floats();
         int oo = o.storageOffset();
-        Threads.forRange(n, ELEMENTS_PER_TASK, (from, to) -> {
-            for (int i = from; i < to; i++) {
-                float oi = oa[oo + (tall ? (i % cols) * rows + i / cols : i)];
-                th[tho + i] = (float) (th[tho + i] * keep - step * oi);
-            }
-        });
+        if (tall) {
+            Threads.forRange(rows, Math.max(1, ELEMENTS_PER_TASK / cols), (r0, r1) -> {
+                for (int rb = r0; rb < r1; rb += TILE) {
+                    int re = Math.min(r1, rb + TILE);
+                    for (int j = 0; j < cols; j++) {
+                        for (int r = rb; r < re; r++) th[tho + r * cols + j] = (float) (th[tho + r * cols + j] * keep - step * oa[oo + j * rows + r]);
+                    }
+                }
+            });
+        } else {
+            Threads.forRange(n, ELEMENTS_PER_TASK, (from, to) -> {
+                for (int i = from; i < to; i++) th[tho + i] = (float) (th[tho + i] * keep - step * oa[oo + i]);
+            });
+        }
     }
 
     /** Elements per task of the per-element loops around Newton–Schulz. */
     private static final int ELEMENTS_PER_TASK = 16_384;
+
+    /** Rows per tile of a tall matrix's transposing loops. */
+    private static final int TILE = 64;
 
     /** The update u of a float32 matrix, kept from step to step and parameter to parameter (not state: rewritten each use). */
     private float[] scratch = new float[0];
@@ -271,12 +310,19 @@ public final class Muon extends Optimizer {
      * @return the contiguous result, [m, n]
      */
     static Tensor orthogonaliseGram(Tensor x, int steps, double eps) {
-        double norm = Math.sqrt(Flat.of(x).sumOfSquares()) + eps;
-        // X₀ = x/norm is not formed (a pass over the large matrix): 1/norm goes into A₀ and into P at the end, while
-        // x·xᵀ is safely inside float32's range (norm² far from overflow, far above the smallest normal over ε).
+        // ‖x‖² is the trace of x·xᵀ, which the iteration needs anyway: no separate pass over the large matrix (its
+        // float32 diagonal sums are ~1e-7 relative from a float64 sum: the normalisation only has to bound the
+        // spectral norm by about 1). X₀ = x/norm is not formed either: 1/norm goes into A₀ and into P at the end, while
+        // x·xᵀ is safely inside float32's range (norm² far from overflow, far above the smallest normal over ε);
+        // outside that range, or when the trace is not finite, x is divided first and the Gram matrix recomputed.
+        Tensor g = gram(x);
+        double norm = Math.sqrt(trace(g)) + eps;
         boolean fold = norm > 1e-10 && norm < 1e15;
-        if (!fold) x = x.div(norm);
-        Tensor a0 = fold ? gram(x).div(norm * norm) : gram(x), p = null;
+        if (!fold) {
+            norm = Math.sqrt(Flat.of(x).sumOfSquares()) + eps;
+            x = x.div(norm);
+        }
+        Tensor a0 = fold ? g.div(norm * norm) : gram(x), p = null;
         for (int step = 0; step < steps; step++) {
             Tensor a = p == null ? a0 : p.matmul(a0).matmul(p.t());
             Tensor b = a.mul(B).add(a.matmul(a).mul(C));
@@ -294,5 +340,15 @@ public final class Muon extends Optimizer {
      */
     static Tensor gram(Tensor x) {
         return x.matmul(x.t());
+    }
+
+    /** The trace of a square matrix, summed in float64 along the diagonal (NaN or ∞ when an entry is). */
+    private static double trace(Tensor a) {
+        Tensor c = a.contiguous();
+        int m = c.shape()[0], off = c.storageOffset();
+        Storage st = c.storage();
+        double t = 0;
+        for (int i = 0; i < m; i++) t += st.getDouble(off + i * (m + 1));
+        return Double.isFinite(t) ? t : Double.NaN;
     }
 }
