@@ -130,10 +130,22 @@ public final class SpeedBench {
     }
 
     private Timing.Stats time(Runnable work, int t) {
+        return time(work, t, 0);
+    }
+
+    /** As {@link #time(Runnable, int)}, warming up for at least {@code warmUpSeconds}. */
+    private Timing.Stats time(Runnable work, int t, double warmUpSeconds) {
         try (var _ = Threads.limit(t)) {
-            return Timing.measure(work, 3, samples, 0.05);
+            return Timing.measure(work, 3, samples, 0.05, warmUpSeconds);
         }
     }
+
+    /**
+     * The warm-up of each workload of {@link #optim}: measured 2026-12-02 on this project's 2-core machine, one second
+     * left SimpleCNN's step at 68 ms and Shampoo's (root every tenth step) at 7.9 ms on 2 threads, five seconds 50 and
+     * 4.3 ms — the first second's samples were still partly uncompiled code.
+     */
+    private static final double OPTIMIZER_WARM_UP_SECONDS = 5;
 
     /**
      * float32 n×n matmul, GFLOP/s, beside numpy when present.
@@ -277,11 +289,11 @@ public final class SpeedBench {
         Map<String, Workloads.OptimizerStep> steps = new java.util.LinkedHashMap<>();
         for (String name : names) steps.put(name, Workloads.optimizerStep(m -> optimizer.apply(name, m)));
         for (int t : threads) {
-            Value train = Value.ofSeconds(time(training, t)).scale(1e3);
+            Value train = Value.ofSeconds(time(training, t, OPTIMIZER_WARM_UP_SECONDS)).scale(1e3);
             Value trainTorch = torch == null ? null : Value.ofSeconds(torch.request("cnn %d %d", t, samples)).scale(1e3);
             row("SimpleCNN training step", "ms", t, train, trainTorch, false, "%.1f", "= 100%");
             for (var e : steps.entrySet()) {
-                Value ours = Value.ofSeconds(time(e.getValue(), t)).scale(1e3);
+                Value ours = Value.ofSeconds(time(e.getValue(), t, OPTIMIZER_WARM_UP_SECONDS)).scale(1e3);
                 String djl = DJL_OPTIMIZERS.get(e.getKey());
                 Value theirs = torch == null || djl == null ? null : Value.ofSeconds(torch.request("optim %s %d %d", e.getKey(), t, samples)).scale(1e3);
                 String note = String.format(Locale.ROOT, "%.1f%% of a training step%s", 100 * ours.median() / train.median(),

@@ -20,7 +20,8 @@ public final class Timing {
      */
     public record Stats(double median, double min, double max, int samples) {}
 
-    private static final long WARM_UP_NANOS = 1_000_000_000L;
+    /** The shortest warm-up of a workload: one second, or {@code -Ddescent.bench.warmupSeconds=S}. */
+    private static final double WARM_UP_SECONDS = Double.parseDouble(System.getProperty("descent.bench.warmupSeconds", "1"));
 
     /**
      * Times {@code work}: warm-up, then {@code samples} samples of at least {@code minSampleSeconds} each.
@@ -32,10 +33,28 @@ public final class Timing {
      * @return seconds per call
      */
     public static Stats measure(Runnable work, int warmups, int samples, double minSampleSeconds) {
-        // Warm up for a number of calls and for at least a second: a short kernel needs thousands of calls
+        return measure(work, warmups, samples, minSampleSeconds, WARM_UP_SECONDS);
+    }
+
+    /**
+     * Times {@code work} after a warm-up of at least {@code warmUpSeconds} (or the longer
+     * {@code -Ddescent.bench.warmupSeconds}): a training step or an optimizer step has paths that run rarely (a
+     * preconditioner root every tenth step, the convolution's many shapes) and need seconds of calls before the JIT has
+     * compiled them; Vector API code that is not compiled yet runs orders of magnitude slower than compiled code.
+     *
+     * @param work             the work
+     * @param warmups          warm-up calls at the least
+     * @param samples          timed samples
+     * @param minSampleSeconds shortest sample; short work is repeated inside one
+     * @param warmUpSeconds    the shortest warm-up, in seconds
+     * @return seconds per call
+     */
+    public static Stats measure(Runnable work, int warmups, int samples, double minSampleSeconds, double warmUpSeconds) {
+        // Warm up for a number of calls and for at least the given time: a short kernel needs thousands of calls
         // before the JIT has compiled it, and a few calls would leave the first samples interpreted.
+        long warmUpNanos = (long) (Math.max(warmUpSeconds, WARM_UP_SECONDS) * 1e9);
         long warmStart = System.nanoTime();
-        for (int i = 0; i < warmups || System.nanoTime() - warmStart < WARM_UP_NANOS; i++) work.run();
+        for (int i = 0; i < warmups || System.nanoTime() - warmStart < warmUpNanos; i++) work.run();
         // Calibrate how many calls make one sample.
         long t0 = System.nanoTime();
         work.run();
