@@ -34,6 +34,9 @@ public final class Affine {
             throw new IllegalArgumentException("linear: bias " + Shape.format(bias.shape()) + " should be [" + weight.size(0) + "] for weight "
                     + Shape.format(weight.shape()));
         }
+        if (HalfCompute.any(x, weight, bias)) { // compute in float32, round on store: one rounding, as every op on half inputs
+            return HalfCompute.round(linear(HalfCompute.widen(x), HalfCompute.widen(weight), HalfCompute.widen(bias)), HalfCompute.storeAs(x, weight, bias));
+        }
         Tensor y = x.matmul(weight.t());
         return bias == null ? y : addToFresh(y, bias);
     }
