@@ -15,7 +15,7 @@ import java.util.Map;
 
 /**
  * {@code descent bench onnx}: each published model of {@link PublishedOnnxModels} run by Descent's importer beside
- * ONNX Runtime (its own JVM, {@link OrtSide}) in the same run: latency at batch 1 and throughput at a larger batch (32
+ * ONNX Runtime (its own JVM, {@link ReferenceSide}) in the same run: latency at batch 1 and throughput at a larger batch (32
  * by default, for the models that accept a batch), on each thread count (ONNX Runtime's intra-op threads set equal),
  * medians and min–max of timed samples after warm-up, and the ratio of Descent's speed to ONNX Runtime's; beside the
  * wall-clock times, each process's CPU time per call ({@link CpuTiming}), the steadier measure on a loaded machine.
@@ -30,11 +30,11 @@ public final class OnnxBench {
 
     private final PrintStream out;
     private final int samples;
-    private final OrtSide ort;
+    private final ReferenceSide ort;
     private final Path dir;
     private final List<String> table = new ArrayList<>();
 
-    private OnnxBench(PrintStream out, int samples, OrtSide ort, Path dir) {
+    private OnnxBench(PrintStream out, int samples, ReferenceSide ort, Path dir) {
         this.out = out;
         this.samples = samples;
         this.ort = ort;
@@ -65,9 +65,9 @@ public final class OnnxBench {
                 System.getProperty("java.vm.name"), System.getProperty("java.version"));
         out.printf(Locale.ROOT, "timing: median [min–max] of %d samples after ≥ %.0f s of warm-up; a sample repeats short work to last ≥ %.1f s;"
                 + " CPU ms = the process's CPU time per call over all samples; models in %s%n", samples, WARM_UP_SECONDS, MIN_SAMPLE_SECONDS, dir);
-        OrtSide ort = null;
+        ReferenceSide ort = null;
         if (withOrt) {
-            ort = OrtSide.start(Path.of(System.getProperty("descent.home", ".")), out);
+            ort = ReferenceSide.onnxRuntime(Path.of(System.getProperty("descent.home", ".")), out);
             out.println("ONNX Runtime side: " + ort.version() + " (CPU, all graph optimizations, intra-op threads = t, inter-op 1);"
                     + " ratio = Descent speed / ONNX Runtime speed");
         }

@@ -53,9 +53,9 @@ public final class SpeedBench {
                 loadAverage(), Count.of(Threads.poolSize(), "thread"), Kernels.vectorEnabled() ? Kernels.vectorBits() + "-bit vectors" : "scalar kernels",
                 System.getProperty("java.vm.name"), System.getProperty("java.version"));
         out.printf("timing: median [min–max] of %s after warm-up; a sample repeats short work to last ≥ 50 ms%n", Count.of(samples, "sample"));
-        PyTorchSide torch = null;
+        ReferenceSide torch = null;
         if (vsPytorch) {
-            torch = PyTorchSide.start(Path.of(System.getProperty("descent.home", ".")), out);
+            torch = ReferenceSide.pytorch(Path.of(System.getProperty("descent.home", ".")), out);
             out.println("PyTorch side: " + torch.version() + ", intra-op threads set per row, inter-op 1; ratio = Descent speed / PyTorch speed");
         }
         try {
@@ -81,10 +81,10 @@ public final class SpeedBench {
     private final PrintStream out;
     private final int[] threads;
     private final int samples;
-    private final PyTorchSide torch;
+    private final ReferenceSide torch;
     private final List<String> table = new ArrayList<>();
 
-    private SpeedBench(PrintStream out, int[] threads, int samples, PyTorchSide torch) {
+    private SpeedBench(PrintStream out, int[] threads, int samples, ReferenceSide torch) {
         this.out = out;
         this.threads = threads;
         this.samples = samples;
