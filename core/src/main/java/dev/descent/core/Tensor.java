@@ -1716,8 +1716,8 @@ public class Tensor {
     // ---------------------------------------------------------------- reductions
 
     /**
-     * {@return the sum of all elements, 0-d (0 when empty)} Sums and means of int64 and bool tensors are
-     * computed, and returned, in float64. Runs {@link Reductions#sum}.
+     * {@return the sum of all elements, 0-d (0 when empty)} Integer and bool tensors sum exactly to int64
+     * (as PyTorch), and their means are float64. Runs {@link Reductions#sum}.
      */
     public Tensor sum() {
         return Reductions.sum(this, new int[0], false);

@@ -49,6 +49,28 @@ public final class ReduceKernels {
         }
     }
 
+    /**
+     * Reduces x[outer, r, inner] (contiguous from xOff) into y[outer, inner] (contiguous) in exact integer arithmetic
+     * (sums wrap on overflow, as int64 does in PyTorch). Scalar: integer reductions are for counting, not throughput.
+     */
+    public static void reduce(Kind k, long[] x, int xOff, int outer, int r, int inner, long[] y) {
+        for (int o = 0; o < outer; o++) {
+            for (int i = 0; i < inner; i++) {
+                int at = xOff + o * r * inner + i;
+                long acc = x[at];
+                for (int j = 1; j < r; j++) {
+                    long v = x[at + j * inner];
+                    acc = switch (k) {
+                        case SUM -> acc + v;
+                        case MAX -> Math.max(acc, v);
+                        case MIN -> Math.min(acc, v);
+                    };
+                }
+                y[o * inner + i] = acc;
+            }
+        }
+    }
+
     /** Reduces n contiguous floats; {@code vector=false} runs the scalar twin. */
     public static float rowF(Kind k, float[] x, int off, int n, boolean vector) {
         int i = 0;

@@ -35,7 +35,8 @@ public final class Reductions {
     }
 
     /**
-     * {@code sum(x, dims) / n}, n the number of elements reduced.
+     * {@code sum(x, dims) / n}, n the number of elements reduced. Integer and bool tensors give float64 means (their
+     * exact int64 sum divided in float64; PyTorch refuses them).
      *
      * @param x the tensor
      * @param dims the dimensions (negative count from the end); empty means all
@@ -46,7 +47,9 @@ public final class Reductions {
     public static Tensor mean(Tensor x, int[] dims, boolean keepdim) {
         if (HalfCompute.any(x)) return HalfCompute.round(mean(x.to(DType.FLOAT32), dims, keepdim), x.dtype());
         boolean[] mask = Shape.dimMask("mean", dims, x.dim());
-        return sum(x, dims, keepdim).div(count(x.shape(), mask));
+        Tensor total = sum(x, dims, keepdim);
+        if (!x.dtype().isFloatingPoint()) total = total.to(DType.FLOAT64);
+        return total.div(count(x.shape(), mask));
     }
 
     /**
@@ -385,7 +388,12 @@ public final class Reductions {
      * a {@code [outer, r, inner]} block. Size-1 dims need no work.
      */
     static Tensor reduce(String op, ReduceKernels.Kind k, Tensor x, boolean[] mask, boolean keepdim) {
-        if (!x.dtype().isFloatingPoint()) x = x.detach().to(DType.FLOAT64);
+        DType in = x.dtype();
+        if (!in.isFloatingPoint() && in != DType.INT64) {
+            // Integers and bools reduce exactly in int64, as PyTorch's: a sum is int64, a max or min keeps the dtype.
+            Tensor y = reduce(op, k, x.detach().to(DType.INT64), mask, keepdim);
+            return k == ReduceKernels.Kind.SUM ? y : y.to(in);
+        }
         int[] shape = x.shape();
         int[] outShape = reducedShape(shape, mask, keepdim);
         for (int i = 0; i < shape.length; i++) {
@@ -413,6 +421,8 @@ public final class Reductions {
             Tensor next = Tensor.zeros(x.dtype(), curShape);
             if (x.dtype() == DType.FLOAT32) {
                 ReduceKernels.reduce(k, cur.storage().floats(), cur.storageOffset(), outer, r, inner, next.storage().floats());
+            } else if (x.dtype() == DType.INT64) {
+                ReduceKernels.reduce(k, cur.storage().longs(), cur.storageOffset(), outer, r, inner, next.storage().longs());
             } else {
                 ReduceKernels.reduce(k, cur.storage().doubles(), cur.storageOffset(), outer, r, inner, next.storage().doubles());
             }
