@@ -33,7 +33,7 @@ final class OnnxOps {
             "LeakyRelu", "Less", "Log", "LogSoftmax", "MatMul", "MaxPool", "Mul", "Neg", "Not", "Pad", "Pow", "Range", "ReduceMax",
             "ReduceMean", "ReduceSum", "Relu", "Reshape", "Resize", "Shape", "Sigmoid", "Slice", "Softmax", "Split", "Sqrt", "Squeeze", "Sub",
             "Tanh", "Tile", "Transpose", "Unsqueeze", "Where",
-            "GRU", "LSTM", "RNN"));
+            "GRU", "LSTM", "RNN", "If", "Loop"));
 
     static Kernel compile(NodeContext c) throws OnnxException {
         if (!c.node.domain().isEmpty()) throw c.unsupported("the domain '" + c.node.domain() + "' is not supported (only ai.onnx)");
@@ -100,6 +100,8 @@ final class OnnxOps {
             case "LSTM" -> OnnxRecurrent.lstm(c);
             case "GRU" -> OnnxRecurrent.gru(c);
             case "RNN" -> OnnxRecurrent.rnn(c);
+            case "If" -> OnnxControlFlow.ifOp(c);
+            case "Loop" -> OnnxControlFlow.loop(c);
             default -> throw c.unsupported(c.node.opType() + " is not supported (supported: " + String.join(", ", SUPPORTED) + ")");
         };
         c.done();
