@@ -61,6 +61,11 @@ final class NodeContext {
         return k < node.outputs().size() && !node.outputs().get(k).isEmpty();
     }
 
+    /** A context for another node in the same place (file, opset, subgraph compiler), with the given known values. */
+    NodeContext with(OnnxFile.Node other, Map<String, Tensor> knownValues) {
+        return new NodeContext(file, other, opset, knownValues, subgraphs);
+    }
+
     /** The values known at load where this node is (initializers and Constant outputs of its graph and those around it). */
     Map<String, Tensor> known() {
         return known;

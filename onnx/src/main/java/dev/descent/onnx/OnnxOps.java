@@ -33,7 +33,7 @@ final class OnnxOps {
             "LeakyRelu", "Less", "Log", "LogSoftmax", "MatMul", "MaxPool", "Mul", "Neg", "Not", "Pad", "Pow", "Range", "ReduceMax",
             "ReduceMean", "ReduceSum", "Relu", "Reshape", "Resize", "Shape", "Sigmoid", "Slice", "Softmax", "Split", "Sqrt", "Squeeze", "Sub",
             "Tanh", "Tile", "Transpose", "Unsqueeze", "Where",
-            "GRU", "LSTM", "RNN", "If", "Loop"));
+            "GRU", "LSTM", "RNN", "If", "Loop", "Size"));
 
     static Kernel compile(NodeContext c) throws OnnxException {
         if (!c.node.domain().isEmpty()) throw c.unsupported("the domain '" + c.node.domain() + "' is not supported (only ai.onnx)");
@@ -82,7 +82,7 @@ final class OnnxOps {
             case "Softmax" -> softmax(c, false);
             case "Constant" -> constant(c);
             case "Dropout" -> dropout(c);
-            case "Conv" -> conv(c);
+            case "Conv" -> OnnxConv1d.applies(c) ? OnnxConv1d.conv(c) : conv(c);
             case "MaxPool" -> pool(c, true);
             case "AveragePool" -> pool(c, false);
             case "GlobalAveragePool" -> globalAveragePool(c);
@@ -100,6 +100,7 @@ final class OnnxOps {
             case "LSTM" -> OnnxRecurrent.lstm(c);
             case "GRU" -> OnnxRecurrent.gru(c);
             case "RNN" -> OnnxRecurrent.rnn(c);
+            case "Size" -> unary(c, x -> Tensor.of(new long[] {x.numel()}).reshape());
             case "If" -> OnnxControlFlow.ifOp(c);
             case "Loop" -> OnnxControlFlow.loop(c);
             default -> throw c.unsupported(c.node.opType() + " is not supported (supported: " + String.join(", ", SUPPORTED) + ")");
