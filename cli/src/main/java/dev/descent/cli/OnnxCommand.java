@@ -85,8 +85,8 @@ final class OnnxCommand implements Runnable {
             System.out.println("outputs:");
             for (OnnxFile.ValueInfo v : g.outputs()) System.out.println("  " + v.name() + "  " + typeName(v.elemType()) + " " + shape(v));
             Map<String, Integer> ops = new TreeMap<>();
-            for (OnnxFile.Node n : g.nodes()) ops.merge(n.domain().isEmpty() ? n.opType() : n.domain() + "." + n.opType(), 1, Integer::sum);
-            System.out.println("ops (" + Count.of(g.nodes().size(), "node") + "):");
+            int inSubgraphs = countOps(g, ops) - g.nodes().size();
+            System.out.println("ops (" + Count.of(g.nodes().size(), "node") + (inSubgraphs > 0 ? ", and " + Count.of(inSubgraphs, "node") + " in subgraphs" : "") + "):");
             for (Map.Entry<String, Integer> e : ops.entrySet()) System.out.println("  " + e.getKey() + "  " + e.getValue());
             long initElements = 0;
             for (Tensor t : g.initializers().values()) initElements += t.numel();
@@ -100,6 +100,17 @@ final class OnnxCommand implements Runnable {
             }
             return 0;
         }
+    }
+
+    /** Counts the ops of a graph and of its nodes' subgraphs (If's branches, Loop's body) into {@code ops}; returns the nodes counted. */
+    static int countOps(OnnxFile.Graph g, Map<String, Integer> ops) {
+        int n = 0;
+        for (OnnxFile.Node node : g.nodes()) {
+            ops.merge(node.domain().isEmpty() ? node.opType() : node.domain() + "." + node.opType(), 1, Integer::sum);
+            n++;
+            for (OnnxFile.Attribute a : node.attributes().values()) if (a.value() instanceof OnnxFile.Graph sub) n += countOps(sub, ops);
+        }
+        return n;
     }
 
     /** {@code descent onnx run MODEL --input NAME=FILE.npy ... --out DIR}. */

@@ -264,6 +264,31 @@ class OnnxCommandTest {
     }
 
     @Test
+    void infoCountsTheOpsOfSubgraphsAndRunTakesTheBranchABoolFileChooses() throws Exception {
+        // y = If(c) then Neg(x) else Identity(x); x float32 [3], c a bool scalar
+        Pb then = new Pb().msg(1, node("Neg", "neg", new String[] {"x"}, new String[] {"yt"})).str(2, "then").msg(12, value("yt", 1, 3));
+        Pb otherwise = new Pb().msg(1, node("Identity", "id", new String[] {"x"}, new String[] {"ye"})).str(2, "else").msg(12, value("ye", 1, 3));
+        Pb ifNode = node("If", "if", new String[] {"c"}, new String[] {"y"})
+                .msg(5, new Pb().str(1, "then_branch").varint(20, 5).msg(6, then)).msg(5, new Pb().str(1, "else_branch").varint(20, 5).msg(6, otherwise));
+        Pb g = new Pb().msg(1, ifNode).str(2, "g").msg(11, value("x", 1, 3)).msg(11, value("c", 9)).msg(12, value("y", 1, 3));
+        Path f = dir.resolve("if.onnx");
+        Files.write(f, new Pb().varint(1, 8).str(2, "hand").msg(7, g).msg(8, new Pb().str(1, "").varint(2, 13)).out.toByteArray());
+        CommandRun r = CommandRun.of("onnx", "info", f.toString());
+        assertEquals(0, r.code(), r.all());
+        assertTrue(r.out().contains("ops (1 node, and 2 nodes in subgraphs):\n  Identity  1\n  If  1\n  Neg  1\n"), r.out());
+        assertTrue(r.out().contains("runs in Descent: yes"), r.out());
+        Path x = dir.resolve("x.npy"), c = dir.resolve("c.npy"), out = dir.resolve("out");
+        Files.write(x, npy("<f4", new int[] {3}, ByteBuffer.allocate(12).order(ByteOrder.LITTLE_ENDIAN).putFloat(1.5f).putFloat(-2).putFloat(0).array()));
+        for (int cond = 0; cond < 2; cond++) {
+            Files.write(c, npy("|b1", new int[0], new byte[] {(byte) cond}));
+            r = CommandRun.of("onnx", "run", f.toString(), "--input", "x=" + x, "--input", "c=" + c, "--out", out.toString());
+            assertEquals(0, r.code(), r.all());
+            float s = cond == 1 ? -1 : 1;
+            assertArrayEquals(new float[] {1.5f * s, -2 * s, 0 * s}, Npy.read(out.resolve("y.npy")).toFloatArray(), "cond " + cond);
+        }
+    }
+
+    @Test
     void mistakesAreOneLineWithExitCode2() throws Exception {
         Path f = model(new float[6], new float[2]);
         Path xin = dir.resolve("x.npy"), out = dir.resolve("out");
