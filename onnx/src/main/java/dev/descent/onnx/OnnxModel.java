@@ -31,7 +31,7 @@ import java.util.Set;
  * LayerNormalization (17, the Y output), LeakyRelu, Less, Log, LogSoftmax, MatMul, MaxPool (2-D), Mul, Neg, Not,
  * Pad (constant, reflect, edge, wrap), Pow, Range, ReduceMax, ReduceMean, ReduceSum, Relu, Reshape, Resize (nearest and
  * linear, any rank; half_pixel, pytorch_half_pixel, align_corners, asymmetric, half_pixel_symmetric, tf_half_pixel_for_nn),
- * Shape, Sigmoid, Slice, Softmax, Split, Sqrt, Squeeze, Sub, Tanh, Tile, Transpose, Unsqueeze, Where.
+ * Shape, Sigmoid, Size, Slice, Softmax, Split, Sqrt, Squeeze, Sub, Tanh, Tile, Transpose, Unsqueeze, Where.
  * LSTM, GRU and RNN (every direction and layout, sequence_lens, LSTM's peepholes; no clip, input_forget or activations with alpha/beta).
  * If and Loop (opsets 11 to 21; M and cond optional, loop-carried values, scan outputs): subgraphs compile at load, read values of
  * the scopes around them by name, and their initializers are parameters too.

@@ -210,6 +210,31 @@ class OnnxControlFlowTest {
         close(s, m.run(Map.of("x0", x0, "s0", s0, "M", Tensor.of(new long[] {5}).reshape())).get("y"), 1e-6, "nested");
     }
 
+    @Test
+    void subgraphOutputsMayBeOuterValuesOrTheirOwnInputsUnchanged() throws Exception {
+        // If: then returns the outer x itself (a branch with no node), else x + x. Loop: the body returns its condition
+        // input as its condition output and adds the If's output y (x when c holds) to the carried value, so the Loop, listed
+        // first in the file, must run after the If; the scan output is the iteration number, a body input returned as is.
+        OnnxWriter.Graph then = new OnnxWriter.Graph().output("x");
+        OnnxWriter.Graph otherwise = new OnnxWriter.Graph().output("xx").node("Add", "dbl", List.of("x", "x"), List.of("xx"));
+        OnnxWriter.Graph body = new OnnxWriter.Graph().typedInput("i", OnnxFile.INT64).typedInput("c_in", OnnxFile.BOOL).typedInput("s", OnnxFile.FLOAT)
+                .typedOutput("c_in", OnnxFile.BOOL).typedOutput("s2", OnnxFile.FLOAT).typedOutput("i", OnnxFile.INT64)
+                .node("Add", "acc", List.of("s", "y"), List.of("s2"));
+        OnnxModel m = load(new OnnxWriter.Graph().input("x", 2).typedInput("c", OnnxFile.BOOL).typedInput("M", OnnxFile.INT64).output("y", 2)
+                .typedOutput("total", OnnxFile.FLOAT).typedOutput("steps", OnnxFile.INT64)
+                .node("Loop", "loop", List.of("M", "c", "x"), List.of("total", "steps"), attrGraph("body", body))
+                .node("If", "if", List.of("c"), List.of("y"), attrGraph("then_branch", then), attrGraph("else_branch", otherwise)).model(13));
+        Tensor x = Tensor.of(new float[] {1.5f, -2}, 2), yes = Tensor.of(new boolean[] {true}).reshape(), m3 = Tensor.of(new long[] {3}).reshape();
+        Map<String, Tensor> out = m.run(Map.of("x", x, "c", yes, "M", m3));
+        close(new double[] {1.5, -2}, out.get("y"), 0, "then: x itself");
+        close(new double[] {1.5 * 4, -2 * 4}, out.get("total"), 1e-6, "x + 3 x");
+        assertArrayEquals(new long[] {0, 1, 2}, out.get("steps").toLongArray());
+        Map<String, Tensor> no = m.run(Map.of("x", x, "c", Tensor.of(new boolean[] {false}).reshape(), "M", m3));
+        close(new double[] {3, -4}, no.get("y"), 0, "else: x + x");
+        close(new double[] {1.5, -2}, no.get("total"), 0, "no iteration: the initial value");
+        assertArrayEquals(new int[] {0}, no.get("steps").shape(), "no iteration: an empty scan output");
+    }
+
     private String loadError(byte[] bytes) {
         return assertThrows(OnnxException.class, () -> load(bytes)).getMessage();
     }
