@@ -85,8 +85,8 @@ final class OnnxCommand implements Runnable {
             System.out.println("outputs:");
             for (OnnxFile.ValueInfo v : g.outputs()) System.out.println("  " + v.name() + "  " + typeName(v.elemType()) + " " + shape(v));
             Map<String, Integer> ops = new TreeMap<>();
-            for (OnnxFile.Node n : g.nodes()) ops.merge(n.domain().isEmpty() ? n.opType() : n.domain() + "." + n.opType(), 1, Integer::sum);
-            System.out.println("ops (" + Count.of(g.nodes().size(), "node") + "):");
+            int inSubgraphs = countOps(g, ops) - g.nodes().size();
+            System.out.println("ops (" + Count.of(g.nodes().size(), "node") + (inSubgraphs > 0 ? ", and " + Count.of(inSubgraphs, "node") + " in subgraphs" : "") + "):");
             for (Map.Entry<String, Integer> e : ops.entrySet()) System.out.println("  " + e.getKey() + "  " + e.getValue());
             long initElements = 0;
             for (Tensor t : g.initializers().values()) initElements += t.numel();
@@ -102,9 +102,22 @@ final class OnnxCommand implements Runnable {
         }
     }
 
+    /** Counts the ops of a graph and of its nodes' subgraphs (If's branches, Loop's body) into {@code ops}; returns the nodes counted. */
+    static int countOps(OnnxFile.Graph g, Map<String, Integer> ops) {
+        int n = 0;
+        for (OnnxFile.Node node : g.nodes()) {
+            ops.merge(node.domain().isEmpty() ? node.opType() : node.domain() + "." + node.opType(), 1, Integer::sum);
+            n++;
+            for (OnnxFile.Attribute a : node.attributes().values()) if (a.value() instanceof OnnxFile.Graph sub) n += countOps(sub, ops);
+        }
+        return n;
+    }
+
     /** {@code descent onnx run MODEL --input NAME=FILE.npy ... --out DIR}. */
-    @Command(name = "run", mixinStandardHelpOptions = true, description = {"Run an ONNX model on .npy inputs and write one .npy file per output.",
-        "Inputs are converted to the type the model declares (float64 data for a float32 input, say)."})
+    @Command(name = "run", mixinStandardHelpOptions = true, description = {"Run an ONNX model on .npy inputs and write one .npy file per output, in the output's own type.",
+        "A floating-point input takes any floating-point file (float64 data for a float32 input is rounded, as numpy's astype); an integer input takes any "
+        + "integer file whose values fit; bool takes bool. numpy has no bfloat16: a bfloat16 input takes floating-point data (rounded), and a bfloat16 "
+        + "output is written as float32 (exact), unless --bf16-bits."})
     static final class Run implements Callable<Integer> {
         @Parameters(paramLabel = "MODEL", description = "the .onnx file")
         Path file;
@@ -112,6 +125,8 @@ final class OnnxCommand implements Runnable {
         List<String> inputs = new ArrayList<>();
         @Option(names = "--out", required = true, paramLabel = "DIR", description = "the folder to write OUTPUT.npy into, one file per output of the model")
         Path out;
+        @Option(names = "--bf16-bits", description = "bfloat16 inputs are read from, and bfloat16 outputs written as, uint16 (<u2) files of their bit patterns")
+        boolean bf16Bits;
 
         @Override
         public Integer call() throws IOException {
@@ -126,7 +141,9 @@ final class OnnxCommand implements Runnable {
                 Path npy = Path.of(spec.substring(eq + 1));
                 if (!model.inputNames().contains(name)) throw new IllegalArgumentException("'" + name + "' is not an input of " + file + "; its inputs are " + model.inputNames());
                 if (values.containsKey(name)) throw new IllegalArgumentException("input '" + name + "' is given twice");
-                values.put(name, convert(Npy.read(npy), declared.get(name), npy));
+                OnnxFile.ValueInfo v = declared.get(name);
+                boolean bits = bf16Bits && v != null && v.elemType() == BFLOAT16;
+                values.put(name, convert(bits ? Npy.readBfloat16Bits(npy) : Npy.read(npy), v, npy, bf16Bits));
             }
             List<String> missing = new ArrayList<>(model.inputNames());
             missing.removeAll(values.keySet());
@@ -136,6 +153,8 @@ final class OnnxCommand implements Runnable {
                 results = model.run(values);
             }
             Files.createDirectories(out);
+            Map<String, OnnxFile.ValueInfo> outputTypes = new LinkedHashMap<>();
+            for (OnnxFile.ValueInfo v : model.model().graph().outputs()) outputTypes.put(v.name(), v);
             Set<String> used = new HashSet<>();
             for (Map.Entry<String, Tensor> e : results.entrySet()) {
                 String base = e.getKey().replaceAll("[^A-Za-z0-9._-]", "_");
@@ -144,29 +163,88 @@ final class OnnxCommand implements Runnable {
                 for (int k = 2; !used.add(name.toLowerCase(java.util.Locale.ROOT)); k++) name = base + "_" + k;
                 Path f = out.resolve(name + ".npy");
                 Tensor t = e.getValue();
-                Npy.write(f, t);
-                System.out.println("wrote " + f + "  " + e.getKey() + "  " + t.dtype().name().toLowerCase(java.util.Locale.ROOT) + " " + Shape.format(t.shape()));
+                OnnxFile.ValueInfo v = outputTypes.get(e.getKey());
+                if (v != null && v.elemType() == INT32 && t.dtype() == DType.INT64) t = narrow(t, DType.INT32, "output '" + e.getKey() + "'"); // held as int64 inside
+                String note = "";
+                if (t.dtype() == DType.BFLOAT16 && bf16Bits) {
+                    Npy.writeBfloat16Bits(f, t);
+                    note = " (written as uint16 bit patterns)";
+                } else {
+                    if (t.dtype() == DType.BFLOAT16) {
+                        t = t.to(DType.FLOAT32);
+                        note = " (written as float32, exact: numpy has no bfloat16; --bf16-bits writes the bit patterns)";
+                    }
+                    Npy.write(f, t);
+                }
+                System.out.println("wrote " + f + "  " + e.getKey() + "  " + dtypeName(e.getValue().dtype() == DType.BFLOAT16 ? DType.BFLOAT16 : t.dtype()) + " "
+                        + Shape.format(t.shape()) + note);
             }
             return 0;
         }
 
-        /** The tensor in the input's declared type when Descent has it (int32 is held as int64), else as read. */
-        private static Tensor convert(Tensor t, OnnxFile.ValueInfo v, Path npy) {
+        private static String dtypeName(DType d) {
+            return d.name().toLowerCase(java.util.Locale.ROOT);
+        }
+
+        private static final int UINT8 = 2, INT8 = 3, INT32 = 6, INT64 = 7, BOOL = 9, FLOAT16 = 10, BFLOAT16 = 16;
+
+        /**
+         * The tensor as the model's input {@code v} takes it: the declared shape must fit; floating-point data converts to
+         * a floating-point type (rounded), integer data to an integer type when every value fits (int32 is held as int64
+         * inside the model), bool stays bool; anything else is an error naming the input, both types and both shapes.
+         */
+        private static Tensor convert(Tensor t, OnnxFile.ValueInfo v, Path npy, boolean bf16Bits) {
             if (v == null) return t;
-            DType want = switch (v.elemType()) {
-                case 1 -> DType.FLOAT32;
-                case 11 -> DType.FLOAT64;
-                case 6, 7 -> DType.INT64;
-                case 9 -> DType.BOOL;
-                default -> null;
-            };
+            String given = npy + " holds " + dtypeName(t.dtype()) + " " + Shape.format(t.shape());
+            String declared = "input '" + v.name() + "': the model declares " + typeName(v.elemType()) + " " + shape(v) + ", " + given;
             if (v.shape() != null) {
                 int[] s = t.shape();
                 boolean fits = s.length == v.shape().size();
                 for (int k = 0; fits && k < s.length; k++) fits = v.shape().get(k).value() < 0 || v.shape().get(k).value() == s[k];
-                if (!fits) throw new IllegalArgumentException("input '" + v.name() + "' from " + npy + " has shape " + Shape.format(s) + ", the model declares " + shape(v));
+                if (!fits) throw new IllegalArgumentException(declared + " (another shape)");
             }
-            return want == null || want == t.dtype() ? t : t.to(want);
+            if (v.elemType() == 0) return t; // type not declared: as read
+            DType want = switch (v.elemType()) {
+                case 1 -> DType.FLOAT32;
+                case 11 -> DType.FLOAT64;
+                case FLOAT16 -> DType.FLOAT16;
+                case BFLOAT16 -> DType.BFLOAT16;
+                case INT32, INT64 -> DType.INT64; // the importer holds int32 as int64
+                case INT8 -> DType.INT8;
+                case UINT8 -> DType.UINT8;
+                case BOOL -> DType.BOOL;
+                default -> throw new IllegalArgumentException(declared + ": Descent does not run " + typeName(v.elemType()) + " inputs");
+            };
+            if (want.isFloatingPoint()) {
+                if (!t.dtype().isFloatingPoint()) {
+                    throw new IllegalArgumentException(declared + ": floating-point data expected (a.astype(np." + (want == DType.BFLOAT16 ? "float32" : typeName(v.elemType())) + "))");
+                }
+                if (want == DType.BFLOAT16 && bf16Bits && t.dtype() != DType.BFLOAT16) throw new IllegalArgumentException(declared + ": --bf16-bits reads bfloat16 inputs from uint16 files only");
+                return t.dtype() == want ? t : t.to(want);
+            }
+            if (want == DType.BOOL) {
+                if (t.dtype() != DType.BOOL) throw new IllegalArgumentException(declared + ": bool data expected (a.astype(np.bool_))");
+                return t;
+            }
+            if (t.dtype().isFloatingPoint() || t.dtype() == DType.BOOL) {
+                throw new IllegalArgumentException(declared + ": integer data expected (a.astype(np." + typeName(v.elemType()) + "))");
+            }
+            return v.elemType() == INT32 ? narrow(t, DType.INT32, "input '" + v.name() + "' from " + npy).to(DType.INT64) : narrow(t, want, "input '" + v.name() + "' from " + npy);
+        }
+
+        /** An integer tensor converted to the integer type {@code to}, when every value fits it. */
+        private static Tensor narrow(Tensor t, DType to, String what) {
+            if (t.dtype() == to) return t;
+            long lo = switch (to) { case INT8 -> Byte.MIN_VALUE; case UINT8 -> 0; case INT32 -> Integer.MIN_VALUE; default -> Long.MIN_VALUE; };
+            long hi = switch (to) { case INT8 -> Byte.MAX_VALUE; case UINT8 -> 255; case INT32 -> Integer.MAX_VALUE; default -> Long.MAX_VALUE; };
+            long[] a = t.contiguous().toLongArray();
+            for (int k = 0; k < a.length; k++) {
+                if (a[k] < lo || a[k] > hi) {
+                    throw new IllegalArgumentException(what + ": value " + a[k] + " (element " + k + " of " + Shape.format(t.shape()) + ") does not fit "
+                            + dtypeName(to) + " [" + lo + ", " + hi + "]");
+                }
+            }
+            return t.to(to);
         }
     }
 }

@@ -97,6 +97,43 @@ public final class OrtModel implements AutoCloseable {
     }
 
     /**
+     * Runs the model on named inputs of any type (the caller makes them with {@link #tensor(float[], int[])},
+     * {@link #tensor(long[], int[])} and closes them), for models with several inputs; float32 outputs only.
+     *
+     * @param inputs the inputs by name
+     * @return the outputs by name, in the graph's order
+     * @throws OrtException when ONNX Runtime fails
+     */
+    public Map<String, Output> run(Map<String, OnnxTensor> inputs) throws OrtException {
+        Map<String, Output> out = new LinkedHashMap<>();
+        try (OrtSession.Result r = session.run(inputs)) {
+            for (Map.Entry<String, OnnxValue> e : r) {
+                OnnxTensor t = (OnnxTensor) e.getValue();
+                FloatBuffer b = t.getFloatBuffer();
+                if (b == null) throw new IllegalStateException("output " + e.getKey() + " is not float32");
+                float[] v = new float[b.remaining()];
+                b.get(v);
+                out.put(e.getKey(), new Output(t.getInfo().getShape(), v));
+            }
+        }
+        return out;
+    }
+
+    /**
+     * An int64 input tensor for {@link #run(Map)}.
+     *
+     * @param values the values
+     * @param shape  the shape (empty for a scalar)
+     * @return the tensor (the caller closes it)
+     * @throws OrtException when ONNX Runtime fails
+     */
+    public OnnxTensor tensor(long[] values, int[] shape) throws OrtException {
+        long[] s = new long[shape.length];
+        for (int i = 0; i < s.length; i++) s[i] = shape[i];
+        return OnnxTensor.createTensor(env, java.nio.LongBuffer.wrap(values), s);
+    }
+
+    /**
      * Runs the model and drops the outputs (for timing: the input tensor is made once by the caller).
      *
      * @param x the input

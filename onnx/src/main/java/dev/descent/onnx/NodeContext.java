@@ -18,11 +18,19 @@ final class NodeContext {
     private final Map<String, Tensor> known;
     private final Set<String> read = new HashSet<>();
 
+    /** Compiles the subgraphs of control-flow nodes (null where there is none to compile: such nodes are refused). */
+    final OnnxControlFlow.Subgraphs subgraphs;
+
     NodeContext(String file, OnnxFile.Node node, long opset, Map<String, Tensor> known) {
+        this(file, node, opset, known, null);
+    }
+
+    NodeContext(String file, OnnxFile.Node node, long opset, Map<String, Tensor> known, OnnxControlFlow.Subgraphs subgraphs) {
         this.file = file;
         this.node = node;
         this.opset = opset;
         this.known = known;
+        this.subgraphs = subgraphs;
     }
 
     /** An error naming the file, node, op and opset: "FILE: node 'n' (op Conv, opset 13): MESSAGE". */
@@ -51,6 +59,16 @@ final class NodeContext {
     /** Whether output k is asked for. */
     boolean hasOutput(int k) {
         return k < node.outputs().size() && !node.outputs().get(k).isEmpty();
+    }
+
+    /** A context for another node in the same place (file, opset, subgraph compiler), with the given known values. */
+    NodeContext with(OnnxFile.Node other, Map<String, Tensor> knownValues) {
+        return new NodeContext(file, other, opset, knownValues, subgraphs);
+    }
+
+    /** The values known at load where this node is (initializers and Constant outputs of its graph and those around it). */
+    Map<String, Tensor> known() {
+        return known;
     }
 
     /** Input k's value when known at load (an initializer or a Constant's output), else null. */
@@ -116,6 +134,12 @@ final class NodeContext {
     Tensor tensor(String name) throws OnnxException {
         OnnxFile.Attribute a = attr(name, OnnxFile.AttributeType.TENSOR);
         return a == null ? null : (Tensor) a.value();
+    }
+
+    /** A GRAPH attribute, or null when absent. */
+    OnnxFile.Graph graph(String name) throws OnnxException {
+        OnnxFile.Attribute a = attr(name, OnnxFile.AttributeType.GRAPH);
+        return a == null ? null : (OnnxFile.Graph) a.value();
     }
 
     /** Marks attributes that are accepted and have no effect on inference. */

@@ -105,7 +105,7 @@ public final class OnnxFile {
         STRING,
         /** One tensor. */
         TENSOR,
-        /** A graph (not read). */
+        /** A graph: a subgraph of a control-flow op ({@code If}'s branches, {@code Loop}'s body). */
         GRAPH,
         /** A list of float32. */
         FLOATS,
@@ -136,8 +136,8 @@ public final class OnnxFile {
      *
      * @param name the attribute's name
      * @param type its type
-     * @param value a {@code Float}, {@code Long}, {@code String}, {@link Tensor}, {@code float[]}, {@code long[]} or
-     *        {@code List<String>} by type; null for the types this reader does not read
+     * @param value a {@code Float}, {@code Long}, {@code String}, {@link Tensor}, {@link Graph}, {@code float[]}, {@code long[]}
+     *        or {@code List<String>} by type; null for the types this reader does not read
      */
     public record Attribute(String name, AttributeType type, Object value) {}
 
@@ -260,6 +260,7 @@ public final class OnnxFile {
         Long i = null;
         String s = null;
         Tensor t = null;
+        Graph g = null;
         ProtoReader.FloatList floats = new ProtoReader.FloatList();
         ProtoReader.LongList ints = new ProtoReader.LongList();
         List<String> strings = new ArrayList<>();
@@ -272,6 +273,12 @@ public final class OnnxFile {
                 case 3 -> i = r.varint("i");
                 case 4 -> s = r.string("s");
                 case 5 -> t = tensor(r.message("t", "TensorProto"), ext).tensor;
+                case 6 -> {
+                    // A subgraph; nesting is bounded by ProtoReader's depth limit (each level is graph, node, attribute).
+                    int at = r.keyOffset();
+                    if (g != null) throw r.error(at, "one graph in AttributeProto", "a second");
+                    g = graph(r.message("g", "GraphProto"), ext);
+                }
                 case 7 -> r.repeatedFloat("floats", floats);
                 case 8 -> r.repeatedVarint("ints", ints);
                 case 9 -> strings.add(r.string("strings"));
@@ -285,12 +292,13 @@ public final class OnnxFile {
             case INT -> i;
             case STRING -> s;
             case TENSOR -> t;
+            case GRAPH -> g;
             case FLOATS -> floats.toArray();
             case INTS -> ints.toArray();
             case STRINGS -> List.copyOf(strings);
             default -> null;
         };
-        if (value == null && switch (at) { case FLOAT, INT, STRING, TENSOR -> true; default -> false; }) {
+        if (value == null && switch (at) { case FLOAT, INT, STRING, TENSOR, GRAPH -> true; default -> false; }) {
             throw r.error(start, "a value for attribute '" + name + "' of type " + at, "none");
         }
         return new Attribute(name, at, value);

@@ -31,8 +31,10 @@ import java.util.Set;
  * LayerNormalization (17, the Y output), LeakyRelu, Less, Log, LogSoftmax, MatMul, MaxPool (2-D), Mul, Neg, Not,
  * Pad (constant, reflect, edge, wrap), Pow, Range, ReduceMax, ReduceMean, ReduceSum, Relu, Reshape, Resize (nearest and
  * linear, any rank; half_pixel, pytorch_half_pixel, align_corners, asymmetric, half_pixel_symmetric, tf_half_pixel_for_nn),
- * Shape, Sigmoid, Slice (positive steps), Softmax, Split, Sqrt, Squeeze, Sub, Tanh, Tile, Transpose, Unsqueeze, Where.
+ * Shape, Sigmoid, Size, Slice, Softmax, Split, Sqrt, Squeeze, Sub, Tanh, Tile, Transpose, Unsqueeze, Where.
  * LSTM, GRU and RNN (every direction and layout, sequence_lens, LSTM's peepholes; no clip, input_forget or activations with alpha/beta).
+ * If and Loop (opsets 11 to 21; M and cond optional, loop-carried values, scan outputs): subgraphs compile at load, read values of
+ * the scopes around them by name, and their initializers are parameters too.
  *
  * <p>At load, nodes that compute shapes and small index tensors from what is known then (integer initializers, Constant
  * nodes, and the shapes of inputs whose shape is fixed: declared fully static in the file, or given to
@@ -85,41 +87,19 @@ public final class OnnxModel extends Module {
         if (opset < MIN_OPSET || opset > MAX_OPSET) {
             throw new OnnxException(file + ": opset " + opset + " of ai.onnx is not supported (" + MIN_OPSET + " to " + MAX_OPSET + ")");
         }
-        Set<String> taken = new HashSet<>(), statistics = new HashSet<>();
-        for (OnnxFile.Node node : g.nodes()) {
-            if (node.opType().equals("BatchNormalization")) statistics.addAll(node.inputs().subList(Math.min(3, node.inputs().size()), node.inputs().size()));
-        }
+        Set<String> taken = new HashSet<>(), statistics = statistics(g);
         for (Map.Entry<String, Tensor> e : g.initializers().entrySet()) {
-            String name = e.getKey().replace('.', '_');
-            if (name.isEmpty()) name = "_";
-            while (!taken.add(name)) name = name + "_";
             Tensor t = e.getValue();
             boolean trainable = t.dtype().isFloatingPoint() && !statistics.contains(e.getKey());
-            constants.put(e.getKey(), trainable ? addParameter(name, t) : addBuffer(name, t));
+            constants.put(e.getKey(), register(e.getKey(), t, trainable, taken));
         }
         for (OnnxFile.ValueInfo v : g.inputs()) if (!constants.containsKey(v.name())) inputNames.add(v.name());
         for (OnnxFile.ValueInfo v : g.outputs()) outputNames.add(v.name());
         Map<String, Tensor> known = new HashMap<>(constants);
         Map<String, Tensor> variables = new HashMap<>(); // values known at load that must not be folded from: parameters, float buffers
-        for (OnnxFile.Node node : order(file, g)) {
-            NodeContext c = new NodeContext(file, node, opset, known);
-            if (node.domain().isEmpty() && node.opType().equals("Constant")) {
-                Tensor v = OnnxOps.constantValue(new NodeContext(file, node, opset, known));
-                if (v.dtype().isFloatingPoint() && v.dim() >= 1) {
-                    // Some exporters (Paddle2ONNX) store every weight as a Constant node: a float one of rank >= 1 is a parameter too.
-                    String name = node.outputs().get(0).replace('.', '_');
-                    if (name.isEmpty()) name = "_";
-                    while (!taken.add(name)) name = name + "_";
-                    Tensor p = statistics.contains(node.outputs().get(0)) ? addBuffer(name, v) : addParameter(name, v);
-                    known.put(node.outputs().get(0), p);
-                    variables.put(node.outputs().get(0), p);
-                    steps.add(new Step(node, in -> new Tensor[] {p}));
-                    continue;
-                }
-                known.put(node.outputs().get(0), v);
-            }
-            steps.add(new Step(node, OnnxOps.compile(c)));
-        }
+        Set<String> available = new HashSet<>(constants.keySet());
+        available.addAll(inputNames);
+        steps.addAll(compileNodes(file, order(file, g.nodes(), available), opset, known, variables, statistics, taken));
         Set<String> produced = new HashSet<>(constants.keySet());
         produced.addAll(inputNames);
         for (Step s : steps) produced.addAll(s.node.outputs());
@@ -135,6 +115,74 @@ public final class OnnxModel extends Module {
         allSteps.addAll(fusedAll);
         deadAfter.addAll(deadValues(steps));
         deadAfterAll.addAll(deadValues(allSteps));
+    }
+
+    /** The names BatchNormalization nodes read as running statistics (buffers, not parameters). */
+    private static Set<String> statistics(OnnxFile.Graph g) {
+        Set<String> statistics = new HashSet<>();
+        for (OnnxFile.Node node : g.nodes()) {
+            if (node.opType().equals("BatchNormalization")) statistics.addAll(node.inputs().subList(Math.min(3, node.inputs().size()), node.inputs().size()));
+        }
+        return statistics;
+    }
+
+    /** Registers a tensor of the file as a parameter or a buffer, under its ONNX name without dots, made unique. */
+    private Tensor register(String onnxName, Tensor t, boolean trainable, Set<String> taken) {
+        String name = onnxName.replace('.', '_');
+        if (name.isEmpty()) name = "_";
+        while (!taken.add(name)) name = name + "_";
+        return trainable ? addParameter(name, t) : addBuffer(name, t);
+    }
+
+    /**
+     * Compiles nodes in a topological order into steps. A float Constant of rank ≥ 1 becomes a parameter (some exporters,
+     * Paddle2ONNX, store every weight so); a control-flow node's subgraphs compile here too, recursively.
+     */
+    private List<Step> compileNodes(String file, List<OnnxFile.Node> nodes, long opset, Map<String, Tensor> known, Map<String, Tensor> variables,
+                                    Set<String> statistics, Set<String> taken) throws OnnxException {
+        OnnxControlFlow.Subgraphs subgraphs = (sub, owner) -> compileBody(file, sub, opset, owner, taken);
+        List<Step> out = new ArrayList<>();
+        for (OnnxFile.Node node : nodes) {
+            NodeContext c = new NodeContext(file, node, opset, known, subgraphs);
+            if (node.domain().isEmpty() && node.opType().equals("Constant")) {
+                Tensor v = OnnxOps.constantValue(new NodeContext(file, node, opset, known));
+                if (v.dtype().isFloatingPoint() && v.dim() >= 1) {
+                    Tensor p = register(node.outputs().get(0), v, !statistics.contains(node.outputs().get(0)), taken);
+                    known.put(node.outputs().get(0), p);
+                    variables.put(node.outputs().get(0), p);
+                    out.add(new Step(node, in -> new Tensor[] {p}));
+                    continue;
+                }
+                known.put(node.outputs().get(0), v);
+            }
+            out.add(new Step(node, OnnxOps.compile(c), OnnxControlFlow.reads(node), node.outputs()));
+        }
+        return out;
+    }
+
+    /** Compiles a subgraph of {@code owner}: its initializers are parameters or buffers of this model, as the main graph's. */
+    private OnnxControlFlow.Body compileBody(String file, OnnxFile.Graph g, long opset, NodeContext owner, Set<String> taken) throws OnnxException {
+        Set<String> statistics = statistics(g);
+        Map<String, Tensor> known = new HashMap<>(owner.known());
+        List<String> inputs = new ArrayList<>();
+        for (OnnxFile.ValueInfo v : g.inputs()) {
+            inputs.add(v.name());
+            known.remove(v.name()); // an input shadows an outer value of the same name
+        }
+        for (OnnxFile.Node n : g.nodes()) for (String o : n.outputs()) known.remove(o);
+        Map<String, Tensor> consts = new LinkedHashMap<>();
+        for (Map.Entry<String, Tensor> e : g.initializers().entrySet()) {
+            Tensor t = e.getValue();
+            Tensor p = register(e.getKey(), t, t.dtype().isFloatingPoint() && !statistics.contains(e.getKey()), taken);
+            consts.put(e.getKey(), p);
+            known.put(e.getKey(), p);
+        }
+        Set<String> available = new HashSet<>(consts.keySet());
+        available.addAll(inputs);
+        available.addAll(OnnxControlFlow.outerReads(g));
+        String where = "node '" + owner.node.name() + "' (op " + owner.node.opType() + "), subgraph '" + g.name() + "'";
+        List<Step> body = compileNodes(file + " (" + where + ")", order(file + " (" + where + ")", g.nodes(), available), opset, known, new HashMap<>(), statistics, taken);
+        return new OnnxControlFlow.Body(where, consts, body, List.copyOf(inputs), g.outputs());
     }
 
     /**
@@ -226,15 +274,14 @@ public final class OnnxModel extends Module {
     }
 
     /** The nodes in an order where each one's inputs come first (the file's own order when it is already one). */
-    private List<OnnxFile.Node> order(String file, OnnxFile.Graph g) throws OnnxException {
-        Set<String> available = new HashSet<>(constants.keySet());
-        available.addAll(inputNames);
+    private static List<OnnxFile.Node> order(String file, List<OnnxFile.Node> nodes, Set<String> given) throws OnnxException {
+        Set<String> available = new HashSet<>(given);
         available.add("");
         Map<String, List<Integer>> consumers = new HashMap<>();
-        int n = g.nodes().size();
+        int n = nodes.size();
         int[] missing = new int[n];
         for (int k = 0; k < n; k++) {
-            for (String in : new HashSet<>(g.nodes().get(k).inputs())) {
+            for (String in : new HashSet<>(OnnxControlFlow.reads(nodes.get(k)))) {
                 if (available.contains(in)) continue;
                 missing[k]++;
                 consumers.computeIfAbsent(in, x -> new ArrayList<>()).add(k);
@@ -247,7 +294,7 @@ public final class OnnxModel extends Module {
         java.util.PriorityQueue<Integer> queue = new java.util.PriorityQueue<>(ready); // smallest index first: file order when possible
         while (!queue.isEmpty()) {
             int k = queue.poll();
-            OnnxFile.Node node = g.nodes().get(k);
+            OnnxFile.Node node = nodes.get(k);
             out.add(node);
             for (String o : node.outputs()) {
                 if (o.isEmpty()) continue;
@@ -258,8 +305,8 @@ public final class OnnxModel extends Module {
         if (out.size() < n) {
             for (int k = 0; k < n; k++) {
                 if (missing[k] == 0) continue;
-                OnnxFile.Node node = g.nodes().get(k);
-                for (String in : node.inputs()) {
+                OnnxFile.Node node = nodes.get(k);
+                for (String in : OnnxControlFlow.reads(node)) {
                     if (!available.contains(in) && !made.contains(in)) {
                         throw new OnnxException(file + ": node '" + node.name() + "' (op " + node.opType() + ") reads '" + in
                                 + "', which no node, input or initializer provides (or the graph has a cycle)");

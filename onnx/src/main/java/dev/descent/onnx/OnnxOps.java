@@ -33,7 +33,7 @@ final class OnnxOps {
             "LeakyRelu", "Less", "Log", "LogSoftmax", "MatMul", "MaxPool", "Mul", "Neg", "Not", "Pad", "Pow", "Range", "ReduceMax",
             "ReduceMean", "ReduceSum", "Relu", "Reshape", "Resize", "Shape", "Sigmoid", "Slice", "Softmax", "Split", "Sqrt", "Squeeze", "Sub",
             "Tanh", "Tile", "Transpose", "Unsqueeze", "Where",
-            "GRU", "LSTM", "RNN"));
+            "GRU", "LSTM", "RNN", "If", "Loop", "Size"));
 
     static Kernel compile(NodeContext c) throws OnnxException {
         if (!c.node.domain().isEmpty()) throw c.unsupported("the domain '" + c.node.domain() + "' is not supported (only ai.onnx)");
@@ -82,7 +82,7 @@ final class OnnxOps {
             case "Softmax" -> softmax(c, false);
             case "Constant" -> constant(c);
             case "Dropout" -> dropout(c);
-            case "Conv" -> conv(c);
+            case "Conv" -> OnnxConv1d.applies(c) ? OnnxConv1d.conv(c) : conv(c);
             case "MaxPool" -> pool(c, true);
             case "AveragePool" -> pool(c, false);
             case "GlobalAveragePool" -> globalAveragePool(c);
@@ -100,6 +100,9 @@ final class OnnxOps {
             case "LSTM" -> OnnxRecurrent.lstm(c);
             case "GRU" -> OnnxRecurrent.gru(c);
             case "RNN" -> OnnxRecurrent.rnn(c);
+            case "Size" -> unary(c, x -> Tensor.of(new long[] {x.numel()}).reshape());
+            case "If" -> OnnxControlFlow.ifOp(c);
+            case "Loop" -> OnnxControlFlow.loop(c);
             default -> throw c.unsupported(c.node.opType() + " is not supported (supported: " + String.join(", ", SUPPORTED) + ")");
         };
         c.done();
@@ -305,8 +308,8 @@ final class OnnxOps {
         } else {
             c.arity(3, 5, 1, 1);
             Tensor steps = c.constant(4);
-            if (steps != null) for (long st : steps.toLongArray()) if (st < 1) throw c.unsupported("Slice with step " + st + " is not supported (steps >= 1 only)");
-            if (c.hasInput(4) && steps == null) throw c.unsupported("Slice steps not known at load are not supported (steps >= 1 only, checked at load)");
+            if (steps != null) for (long st : steps.toLongArray()) if (st == 0) throw c.unsupported("Slice with step 0 is invalid");
+            if (c.hasInput(4) && steps == null) throw c.unsupported("Slice steps not known at load are not supported (checked at load)");
         }
         long[] fs = aStarts, fe = aEnds, fa = aAxes;
         return in -> {
@@ -319,12 +322,25 @@ final class OnnxOps {
                 int d = axes == null ? k : (int) (axes[k] < 0 ? axes[k] + x.dim() : axes[k]);
                 long n = x.size(d);
                 long a = starts[k] < 0 ? starts[k] + n : starts[k], b = ends[k] < 0 ? ends[k] + n : ends[k];
+                if (steps != null && steps[k] < 0) {
+                    x = x.indexSelect(d, backwardIndices(a, b, steps[k], n)); // start clamped to [0, n-1], end to [-1, n-1]
+                    continue;
+                }
                 a = Math.clamp(a, 0, n);
                 b = Math.clamp(b, a, n);
                 x = x.slice(d, (int) a, (int) b, steps == null ? 1 : (int) steps[k]);
             }
             return new Tensor[] {x};
         };
+    }
+
+    /** The indices a Slice with a negative step takes: from start down to (not including) end, start clamped to [0, n−1], end to [−1, n−1]. */
+    private static Tensor backwardIndices(long start, long end, long step, long n) {
+        long a = Math.clamp(start, 0, n - 1), b = Math.clamp(end, -1, n - 1);
+        int count = a > b ? (int) ((a - b - 1) / -step + 1) : 0;
+        long[] idx = new long[count];
+        for (int k = 0; k < count; k++) idx[k] = a + k * step;
+        return Tensor.of(idx, count);
     }
 
     private static Kernel convTranspose(NodeContext c) throws OnnxException {

@@ -10,7 +10,7 @@ import java.util.List;
  * ONNX writing on top of {@link ProtoWriter} (used by {@link OnnxExport} and by tests that build files by hand), with
  * the field numbers of onnx.proto: ModelProto (ir_version 1,
  * graph 7, opset_import 8), GraphProto (node 1, name 2, initializer 5, input 11, output 12), NodeProto (input 1, output 2,
- * name 3, op_type 4, attribute 5, domain 7), AttributeProto (name 1, f 2, i 3, s 4, t 5, floats 7, ints 8, strings 9,
+ * name 3, op_type 4, attribute 5, domain 7), AttributeProto (name 1, f 2, i 3, s 4, t 5, g 6, floats 7, ints 8, strings 9,
  * type 20), TensorProto (dims 1, data_type 2, float_data 4, int32_data 5, int64_data 7, name 8, raw_data 9, double_data 10),
  * ValueInfoProto (name 1, type 2), TypeProto (tensor_type 1), TypeProto.Tensor (elem_type 1, shape 2),
  * TensorShapeProto (dim 1), Dimension (dim_value 1, dim_param 2), OperatorSetIdProto (domain 1, version 2),
@@ -89,6 +89,11 @@ final class OnnxWriter {
         return new ProtoWriter().string(1, name).varint(20, 4).message(5, tensor("", t));
     }
 
+    /** A GRAPH attribute (AttributeProto g = 6, type GRAPH = 5): a subgraph of If or Loop. */
+    static ProtoWriter attrGraph(String name, Graph g) {
+        return new ProtoWriter().string(1, name).varint(20, 5).message(6, g.proto());
+    }
+
     /** A NodeProto; attributes are AttributeProto writers. */
     static ProtoWriter node(String op, String name, List<String> inputs, List<String> outputs, ProtoWriter... attrs) {
         ProtoWriter p = new ProtoWriter();
@@ -149,6 +154,18 @@ final class OnnxWriter {
 
         Graph output(String name, long... dims) {
             outputs.add(valueInfo(name, dims));
+            return this;
+        }
+
+        /** An input of the given element type whose shape is not declared. */
+        Graph typedInput(String name, int elemType) {
+            inputs.add(valueInfo(name, elemType, new long[0], new String[0]));
+            return this;
+        }
+
+        /** An output of the given element type and static dims (none: no shape declared). */
+        Graph typedOutput(String name, int elemType, long... dims) {
+            outputs.add(valueInfo(name, elemType, dims, new String[dims.length]));
             return this;
         }
 

@@ -3,6 +3,7 @@ package dev.descent.onnx;
 import static dev.descent.onnx.OnnxWriter.attrFloat;
 import static dev.descent.onnx.OnnxWriter.attrInt;
 import static dev.descent.onnx.OnnxWriter.attrInts;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 import static org.quicktheories.QuickTheory.qt;
@@ -108,11 +109,58 @@ class OnnxDamageTest {
                 .model(13);
     }
 
+    /** y = Loop(M = 3, s0) whose body holds an If reading x from the main graph: subgraphs inside subgraphs. */
+    static byte[] controlFlow() {
+        OnnxWriter.Graph then = new OnnxWriter.Graph().output("st").node("Add", "t", List.of("s", "x"), List.of("st"));
+        OnnxWriter.Graph otherwise = new OnnxWriter.Graph().init("k", Tensor.of(new float[] {2, 3}, 2)).output("se").node("Mul", "e", List.of("s", "k"), List.of("se"));
+        OnnxWriter.Graph body = new OnnxWriter.Graph().typedInput("i", OnnxFile.INT64).typedInput("c", OnnxFile.BOOL).typedInput("s", OnnxFile.FLOAT)
+                .typedOutput("c", OnnxFile.BOOL).typedOutput("s2", OnnxFile.FLOAT)
+                .node("Cast", "b", List.of("c"), List.of("cb"), attrInt("to", OnnxFile.BOOL))
+                .node("If", "if", List.of("cb"), List.of("s2"), OnnxWriter.attrGraph("then_branch", then), OnnxWriter.attrGraph("else_branch", otherwise));
+        return new OnnxWriter.Graph().init("M", Tensor.of(new long[] {3}).reshape()).input("x", 2).input("s0", 2).output("y", 2)
+                .node("Loop", "loop", List.of("M", "", "s0"), List.of("y"), OnnxWriter.attrGraph("body", body)).model(13);
+    }
+
     @Test
     void damagedFilesFailClearlyWithBoundedAllocation() {
-        byte[] bytes = smallCnn();
+        damagedFilesFailClearly(smallCnn(), 600);
+    }
+
+    @Test
+    void damagedOrCutFilesWithSubgraphsFailClearlyWithBoundedAllocation() throws IOException {
+        byte[] bytes = controlFlow();
+        OnnxModel.read(write(bytes)); // the undamaged file loads
+        damagedFilesFailClearly(bytes, 400);
+        Path f = dir.resolve("cut.onnx");
+        for (int n = 0; n < bytes.length; n++) {
+            Files.write(f, Arrays.copyOf(bytes, n));
+            try {
+                OnnxModel.read(f);
+                fail("a file cut to " + n + " of " + bytes.length + " bytes loaded");
+            } catch (FileFormatException | OnnxException expected) {
+                assertTrue(expected.getMessage().startsWith(f.toString()), expected.getMessage());
+            }
+        }
+        // subgraphs nested past the reader's depth limit: refused, not a stack overflow
+        OnnxWriter.Graph leaf = new OnnxWriter.Graph().output("y").node("Neg", "n", List.of("x"), List.of("y")), g = leaf;
+        for (int k = 0; k < 40; k++) {
+            g = new OnnxWriter.Graph().typedInput("c", OnnxFile.BOOL).output("y")
+                    .node("If", "if" + k, List.of("c"), List.of("y"), OnnxWriter.attrGraph("then_branch", g), OnnxWriter.attrGraph("else_branch", leaf));
+        }
+        byte[] deep = g.model(13);
+        FileFormatException e = assertThrows(FileFormatException.class, () -> OnnxModel.read(write(deep)));
+        assertTrue(e.getMessage().contains("messages nested at most"), e.getMessage());
+    }
+
+    private Path write(byte[] bytes) throws IOException {
+        Path f = dir.resolve("whole.onnx");
+        Files.write(f, bytes);
+        return f;
+    }
+
+    private void damagedFilesFailClearly(byte[] bytes, int examples) {
         var mx = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
-        qt().withExamples(600).forAll(damages(bytes.length)).checkAssert(ds -> {
+        qt().withExamples(examples).forAll(damages(bytes.length)).checkAssert(ds -> {
             byte[] damaged = bytes;
             for (Damage d : ds) damaged = d.apply(damaged);
             String what = "a file damaged by " + ds;
@@ -162,7 +210,7 @@ class OnnxDamageTest {
         var mx = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
         int count = 200_000;
         ProtoWriter emptyNodes = new ProtoWriter(), tinyNodes = new ProtoWriter(), manyAttrs = new ProtoWriter(), manyDims = new ProtoWriter();
-        ProtoWriter tinyInits = new ProtoWriter(), tinyInputs = new ProtoWriter();
+        ProtoWriter tinyInits = new ProtoWriter(), tinyInputs = new ProtoWriter(), graphAttrs = new ProtoWriter();
         for (int k = 0; k < count; k++) {
             emptyNodes.message(1, new ProtoWriter());
             tinyNodes.message(1, new ProtoWriter().string(4, "R"));
@@ -170,6 +218,7 @@ class OnnxDamageTest {
             manyDims.message(1, new ProtoWriter());
             tinyInits.message(5, new ProtoWriter().varint(1, 0).varint(2, 1).string(8, Integer.toString(k, 36)));
             tinyInputs.message(11, new ProtoWriter().string(1, "i"));
+            graphAttrs.message(5, new ProtoWriter().string(1, Integer.toString(k, 36)).varint(20, 5).message(6, new ProtoWriter()));
         }
         List<byte[]> files = List.of(
                 new ProtoWriter().message(7, emptyNodes).toByteArray(),
@@ -177,6 +226,7 @@ class OnnxDamageTest {
                 new ProtoWriter().message(7, tinyInits).toByteArray(),
                 new ProtoWriter().message(7, tinyInputs).toByteArray(),
                 new ProtoWriter().message(7, new ProtoWriter().message(1, manyAttrs)).toByteArray(),
+                new ProtoWriter().message(7, new ProtoWriter().message(1, graphAttrs.string(4, "If"))).toByteArray(),
                 new ProtoWriter().message(7, new ProtoWriter().message(11, new ProtoWriter().message(2, new ProtoWriter().message(1,
                         new ProtoWriter().message(2, manyDims))))).toByteArray());
         for (byte[] file : files) {

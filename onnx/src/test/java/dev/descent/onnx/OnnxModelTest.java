@@ -333,9 +333,38 @@ class OnnxModelTest {
         assertEquals(x.get(1, 2, 3), y13.get(1, 1, 1));
         assertEquals(x.get(0, 1, 1), y13.get(0, 0, 0));
         String e = loadError(new OnnxWriter.Graph().init("st", Tensor.of(new long[] {0}, 1)).init("en", Tensor.of(new long[] {1}, 1))
-                .init("ax", Tensor.of(new long[] {0}, 1)).init("sp", Tensor.of(new long[] {-1}, 1)).input("x").output("y")
+                .init("ax", Tensor.of(new long[] {0}, 1)).init("sp", Tensor.of(new long[] {0}, 1)).input("x").output("y")
                 .node("Slice", "s", List.of("x", "st", "en", "ax", "sp"), List.of("y")).model(13));
-        assertTrue(e.contains("Slice with step -1 is not supported"), e);
+        assertTrue(e.contains("Slice with step 0 is invalid"), e);
+    }
+
+    @Test
+    void sliceWithNegativeStepsWalksBackwardsAsTheSpecificationClamps() throws Exception {
+        Tensor x = Tensor.arange(0, 7, 1, dev.descent.core.DType.FLOAT32).requiresGrad(true);
+        // {start, end, step}: reversal (INT64 extremes), 5 down to 2 by 2, start past the end, an empty slice, negative start and end
+        long[][] cases = {{Long.MAX_VALUE, Long.MIN_VALUE, -1}, {5, 1, -2}, {100, 3, -3}, {2, 5, -1}, {-1, -4, -1}};
+        for (long[] c : cases) {
+            OnnxModel m = load(new OnnxWriter.Graph().init("st", Tensor.of(new long[] {c[0]}, 1)).init("en", Tensor.of(new long[] {c[1]}, 1))
+                    .init("ax", Tensor.of(new long[] {0}, 1)).init("sp", Tensor.of(new long[] {c[2]}, 1)).input("x").output("y")
+                    .node("Slice", "s", List.of("x", "st", "en", "ax", "sp"), List.of("y")).model(13));
+            // the specification: start += n if negative, then clamped to [0, n-1]; end likewise to [-1, n-1]; take start, start+step, ... while > end
+            long n = 7, a = c[0] < 0 ? c[0] + n : c[0], b = c[1] < 0 ? c[1] + n : c[1];
+            a = Math.max(0, Math.min(n - 1, a));
+            b = Math.max(-1, Math.min(n - 1, b));
+            List<Float> want = new java.util.ArrayList<>();
+            for (long i = a; i > b; i += c[2]) want.add((float) i);
+            Tensor y = m.forward(x);
+            float[] w = new float[want.size()];
+            for (int k = 0; k < w.length; k++) w[k] = want.get(k);
+            assertArrayEquals(w, y.toFloatArray(), java.util.Arrays.toString(c));
+            if (w.length > 0) {
+                x.zeroGrad();
+                y.sum().backward();
+                float[] g = new float[7];
+                for (float v : w) g[(int) v] = 1;
+                assertArrayEquals(g, x.grad().toFloatArray(), "gradient of " + java.util.Arrays.toString(c));
+            }
+        }
     }
 
     @Test

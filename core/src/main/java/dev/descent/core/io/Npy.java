@@ -20,11 +20,11 @@ import java.util.Map;
  * with the keys {@code descr}, {@code fortran_order} and {@code shape}, padded with spaces to a multiple of 64
  * bytes and ended by a newline, then the elements in row-major order.
  *
- * <p>Element types read: {@code <f4} (float32), {@code <f8} (float64), {@code <f2} (float16, bit for bit),
- * {@code <i8} (int64), {@code <i4} and {@code |u1} (widened to int64, Descent's index type), {@code |i1} (int8) and
- * {@code |b1} (bool). Written: float32, float64, float16, int64, int32, int8, uint8 and bool tensors, as {@code <f4},
- * {@code <f8}, {@code <f2}, {@code <i8}, {@code <i4}, {@code |i1}, {@code |u1} and {@code |b1}, version 1.0 (numpy has no
- * bfloat16: such a tensor is refused). Column-major
+ * <p>Element types, read into and written from the Descent dtype of the same name, bit for bit: {@code <f4} (float32),
+ * {@code <f8} (float64), {@code <f2} (float16), {@code <i8} (int64), {@code <i4} (int32), {@code |i1} (int8),
+ * {@code |u1} (uint8) and {@code |b1} (bool); files are written as version 1.0. numpy has no bfloat16: {@link #toBytes}
+ * refuses such a tensor, and {@link #readBfloat16Bits}/{@link #writeBfloat16Bits} exchange one as its 16-bit patterns
+ * in a {@code <u2} (uint16) array, which is how numpy code without a bfloat16 type holds one. Column-major
  * ({@code fortran_order: True}) and big-endian arrays are refused with a message saying how to convert them.
  *
  * <p>Reading trusts nothing: the header is at most {@link #MAX_HEADER_BYTES} and must fit the file, the dims must
@@ -44,7 +44,7 @@ public final class Npy {
      * Reads a {@code .npy} file.
      *
      * @param file the file
-     * @return the array as a tensor (int32 and uint8 widened to int64)
+     * @return the array as a tensor of the file's dtype
      * @throws FileFormatException naming the file and byte offset, when the file is not a {@code .npy} file Descent reads
      * @throws IOException when the file cannot be read
      */
@@ -63,6 +63,26 @@ public final class Npy {
      * @throws FileFormatException when the bytes are not a {@code .npy} file Descent reads, as {@link #read(Path)}
      */
     public static Tensor read(Path file, byte[] b) throws FileFormatException {
+        return read(file, b, false);
+    }
+
+    /**
+     * Reads a {@code .npy} file of {@code <u2} (uint16) values as the bit patterns of a bfloat16 tensor: numpy has no
+     * bfloat16, and code without one ({@code a.view(np.uint16)} of an ml_dtypes array, or the top halves of float32
+     * bits) saves the patterns so. Other element types are refused.
+     *
+     * @param file the file
+     * @return a {@link DType#BFLOAT16} tensor holding the file's patterns
+     * @throws FileFormatException naming the file and byte offset, when the file is not a {@code .npy} file of {@code <u2}
+     * @throws IOException when the file cannot be read
+     */
+    public static Tensor readBfloat16Bits(Path file) throws IOException {
+        long size = Files.size(file);
+        if (size > Integer.MAX_VALUE - 8) throw new FileFormatException(file, 0, "a .npy file of at most 2^31 bytes", size + " bytes");
+        return read(file, Files.readAllBytes(file), true);
+    }
+
+    private static Tensor read(Path file, byte[] b, boolean bf16Bits) throws FileFormatException {
         for (int k = 0; k < MAGIC.length; k++) {
             if (k >= b.length || b[k] != MAGIC[k]) throw new FileFormatException(file, Math.min(k, b.length), "the .npy magic \\x93NUMPY", k >= b.length ? "the end of the file" : "other bytes");
         }
@@ -86,10 +106,16 @@ public final class Npy {
         if (!(dict.get("shape") instanceof long[] dims)) throw new FileFormatException(file, start, "a shape tuple of integers", String.valueOf(dict.get("shape")));
         if (fortran) throw new FileFormatException(file, start, "fortran_order False (row-major; save np.ascontiguousarray(a))", "fortran_order True");
         if (descr.startsWith(">")) throw new FileFormatException(file, start, "little-endian data (save a.astype(a.dtype.newbyteorder('<')))", "big-endian descr '" + descr + "'");
+        if (bf16Bits && !descr.equals("<u2")) throw new FileFormatException(file, start, "descr <u2 (the bit patterns of bfloat16 values)", "'" + descr + "'");
         int width = switch (descr) {
             case "<f4", "<i4" -> 4;
             case "<f8", "<i8" -> 8;
             case "<f2" -> 2;
+            case "<u2" -> {
+                if (!bf16Bits) throw new FileFormatException(file, start, "descr <f4, <f8, <f2, <i8, <i4, |i1, |u1 or |b1 (uint16 only as bfloat16 bit patterns,"
+                        + " through readBfloat16Bits)", "'" + descr + "'");
+                yield 2;
+            }
             case "|u1", "|b1", "|i1" -> 1;
             default -> throw new FileFormatException(file, start, "descr <f4, <f8, <f2, <i8, <i4, |i1, |u1 or |b1", "'" + descr + "'");
         };
@@ -124,24 +150,19 @@ public final class Npy {
                 yield Tensor.of(a, n);
             }
             case "<i4" -> {
-                long[] a = new long[n];
-                for (int k = 0; k < n; k++) a[k] = d.getInt(4 * k);
-                yield Tensor.of(a, n);
+                int[] a = new int[n];
+                d.asIntBuffer().get(a);
+                yield Tensor.wrap(dev.descent.core.Storage.of(a), 0, new int[] {n}, new int[] {1});
             }
-            case "|u1" -> {
-                long[] a = new long[n];
-                for (int k = 0; k < n; k++) a[k] = d.get(k) & 0xff;
-                yield Tensor.of(a, n);
-            }
-            case "<f2" -> {
+            case "<f2", "<u2" -> {
                 short[] a = new short[n];
                 d.asShortBuffer().get(a);
-                yield Tensor.wrap(dev.descent.core.Storage.ofHalf(DType.FLOAT16, a), 0, new int[] {n}, new int[] {1});
+                yield Tensor.wrap(dev.descent.core.Storage.ofHalf(descr.equals("<f2") ? DType.FLOAT16 : DType.BFLOAT16, a), 0, new int[] {n}, new int[] {1});
             }
-            case "|i1" -> {
+            case "|i1", "|u1" -> {
                 byte[] a = new byte[n];
                 d.get(0, a);
-                yield Tensor.wrap(dev.descent.core.Storage.ofBytes(DType.INT8, a), 0, new int[] {n}, new int[] {1});
+                yield Tensor.wrap(dev.descent.core.Storage.ofBytes(descr.equals("|i1") ? DType.INT8 : DType.UINT8, a), 0, new int[] {n}, new int[] {1});
             }
             default -> {
                 boolean[] a = new boolean[n];
@@ -161,6 +182,35 @@ public final class Npy {
      * @throws IllegalArgumentException when the tensor is too large for one array (2³¹ bytes) or of another dtype
      */
     public static byte[] toBytes(Tensor t) {
+        return toBytes(t, false);
+    }
+
+    /**
+     * The {@code .npy} bytes of a bfloat16 tensor as its 16-bit patterns, a {@code <u2} (uint16) array: what
+     * {@link #readBfloat16Bits} reads back, and what numpy code views as bfloat16 with {@code a.view(ml_dtypes.bfloat16)}.
+     *
+     * @param t a {@link DType#BFLOAT16} tensor
+     * @return the file's bytes
+     * @throws IllegalArgumentException when the tensor is of another dtype or too large for one array
+     */
+    public static byte[] toBytesBfloat16Bits(Tensor t) {
+        if (t.dtype() != DType.BFLOAT16) throw new IllegalArgumentException("npy: bfloat16 bit patterns need a BFLOAT16 tensor, got " + t.dtype());
+        return toBytes(t, true);
+    }
+
+    /**
+     * Writes a bfloat16 tensor as a {@code .npy} file of its 16-bit patterns ({@link #toBytesBfloat16Bits}), atomically.
+     *
+     * @param file the file to create or replace
+     * @param t a {@link DType#BFLOAT16} tensor
+     * @throws IllegalArgumentException when the tensor is of another dtype
+     * @throws IOException when writing fails (the file is then left as it was)
+     */
+    public static void writeBfloat16Bits(Path file, Tensor t) throws IOException {
+        writeBytes(file, toBytesBfloat16Bits(t));
+    }
+
+    private static byte[] toBytes(Tensor t, boolean bf16Bits) {
         Tensor c = t.contiguous();
         int n = c.numel();
         String descr = switch (c.dtype()) {
@@ -172,7 +222,10 @@ public final class Npy {
             case INT32 -> "<i4";
             case INT8 -> "|i1";
             case UINT8 -> "|u1";
-            case BFLOAT16 -> throw new IllegalArgumentException("npy: numpy has no bfloat16; convert with to(DType.FLOAT32) first");
+            case BFLOAT16 -> {
+                if (!bf16Bits) throw new IllegalArgumentException("npy: numpy has no bfloat16; convert with to(DType.FLOAT32) first, or write the bit patterns with writeBfloat16Bits");
+                yield "<u2";
+            }
         };
         StringBuilder shape = new StringBuilder("(");
         int[] s = c.shape();
@@ -202,7 +255,7 @@ public final class Npy {
             case FLOAT32 -> { for (float v : c.toFloatArray()) out.putFloat(v); }
             case FLOAT64 -> { for (double v : c.toDoubleArray()) out.putDouble(v); }
             case INT64 -> { for (long v : c.toLongArray()) out.putLong(v); }
-            case FLOAT16 -> { int o = c.storageOffset(); for (int k = 0; k < n; k++) out.putShort(c.storage().shorts()[o + k]); }
+            case FLOAT16, BFLOAT16 -> { int o = c.storageOffset(); for (int k = 0; k < n; k++) out.putShort(c.storage().shorts()[o + k]); }
             case INT32 -> { int o = c.storageOffset(); for (int k = 0; k < n; k++) out.putInt(c.storage().ints()[o + k]); }
             case INT8, UINT8 -> out.put(c.storage().bytes(), c.storageOffset(), n);
             default -> { for (boolean v : c.toBooleanArray()) out.put((byte) (v ? 1 : 0)); }
@@ -218,7 +271,10 @@ public final class Npy {
      * @throws IOException when writing fails (the file is then left as it was)
      */
     public static void write(Path file, Tensor t) throws IOException {
-        byte[] bytes = toBytes(t);
+        writeBytes(file, toBytes(t));
+    }
+
+    private static void writeBytes(Path file, byte[] bytes) throws IOException {
         AtomicFile.write(file, ch -> {
             ByteBuffer buf = ByteBuffer.wrap(bytes);
             while (buf.hasRemaining()) ch.write(buf);

@@ -60,11 +60,12 @@ class NpyTest {
         assertEquals(DType.FLOAT32, t.dtype());
         assertArrayEquals(new int[] {2, 3}, t.shape());
         assertArrayEquals(new float[] {-1, -0.5f, 0, 0.5f, 1, 1.5f}, t.toFloatArray());
-        // version 2.0 and 3.0 (4-byte length), old 16-byte alignment, a 1-D shape written "(4,)", int32 widened
+        // version 2.0 and 3.0 (4-byte length), old 16-byte alignment, a 1-D shape written "(4,)"; int32 and uint8 kept as they are
         Tensor i4 = Npy.read(FILE, handWritten(2, "{'descr': '<i4', 'fortran_order': False, 'shape': (4,), }", 16, le(4, 7, -2, 0, 1 << 30)));
-        assertEquals(DType.INT64, i4.dtype());
+        assertEquals(DType.INT32, i4.dtype());
         assertArrayEquals(new long[] {7, -2, 0, 1 << 30}, i4.toLongArray());
         Tensor u1 = Npy.read(FILE, handWritten(3, "{'descr': '|u1', 'fortran_order': False, 'shape': (1, 3), }", 64, le(1, 0, 200, 255)));
+        assertEquals(DType.UINT8, u1.dtype());
         assertArrayEquals(new long[] {0, 200, 255}, u1.toLongArray());
         Tensor b1 = Npy.read(FILE, handWritten(1, "{'descr': '|b1', 'fortran_order': False, 'shape': (3,), }", 64, le(1, 1, 0, 1)));
         assertArrayEquals(new boolean[] {true, false, true}, b1.toBooleanArray());
@@ -118,6 +119,27 @@ class NpyTest {
         }
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> Npy.toBytes(Tensor.zeros(DType.BFLOAT16, 2)));
         assertTrue(e.getMessage().contains("bfloat16") && e.getMessage().contains("to(DType.FLOAT32)"), e.getMessage());
+    }
+
+    @Test
+    void bfloat16TravelsAsItsBitPatternsInAUint16ArrayOnlyWhenAskedFor() throws Exception {
+        // bfloat16 0x3f80 = 1, 0xc040 = -3, 0x4049 = 3.140625 (the top halves of the float32 bits)
+        byte[] u2 = {(byte) 0x80, 0x3f, 0x40, (byte) 0xc0, 0x49, 0x40};
+        byte[] file = handWritten(1, "{'descr': '<u2', 'fortran_order': False, 'shape': (3,), }", 64, u2);
+        assertTrue(fails(file).contains("uint16 only as bfloat16 bit patterns"), fails(file));
+        Path f = dir.resolve("b.npy");
+        java.nio.file.Files.write(f, file);
+        Tensor b = Npy.readBfloat16Bits(f);
+        assertEquals(DType.BFLOAT16, b.dtype());
+        assertArrayEquals(new float[] {1, -3, 3.140625f}, b.toFloatArray());
+        Path g = dir.resolve("c.npy");
+        Npy.writeBfloat16Bits(g, b);
+        byte[] back = java.nio.file.Files.readAllBytes(g);
+        assertTrue(new String(back, 10, 40, StandardCharsets.ISO_8859_1).contains("'descr': '<u2'"));
+        assertArrayEquals(u2, java.util.Arrays.copyOfRange(back, back.length - 6, back.length));
+        java.nio.file.Files.write(f, Npy.toBytes(Tensor.zeros(3)));
+        assertTrue(assertThrows(FileFormatException.class, () -> Npy.readBfloat16Bits(f)).getMessage().contains("descr <u2"));
+        assertThrows(IllegalArgumentException.class, () -> Npy.toBytesBfloat16Bits(Tensor.zeros(2)));
     }
 
     private static String fails(byte[] b) {
