@@ -186,7 +186,7 @@ public final class Muon extends Optimizer {
                     }
                 }
             });
-        } else Threads.forRange(n, ELEMENTS_PER_TASK, (from, to) -> {
+        } else Elementwise.forRange(n, (from, to) -> {
             if (nesterov) {
                 for (int i = from; i < to; i++) {
                     double g = gr[gro + i], b = bf[bo + i];
@@ -218,14 +218,14 @@ public final class Muon extends Optimizer {
                 }
             });
         } else {
-            Threads.forRange(n, ELEMENTS_PER_TASK, (from, to) -> {
+            Elementwise.forRange(n, (from, to) -> {
                 for (int i = from; i < to; i++) th[tho + i] = (float) (th[tho + i] * keep - step * oa[oo + i]);
             });
         }
     }
 
     /** Elements per task of the per-element loops around Newton–Schulz. */
-    private static final int ELEMENTS_PER_TASK = 16_384;
+    private static final int ELEMENTS_PER_TASK = Elementwise.ELEMENTS_PER_TASK;
 
     /** Rows per tile of a tall matrix's transposing loops. */
     private static final int TILE = 64;
