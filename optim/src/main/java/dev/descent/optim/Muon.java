@@ -6,6 +6,9 @@ import dev.descent.core.Tensor;
 import dev.descent.core.Threads;
 import java.util.List;
 import java.util.Map;
+import jdk.incubator.vector.DoubleVector;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorSpecies;
 
 /**
  * Muon, "MomentUm Orthogonalized by Newton–Schulz" (Keller Jordan et al., 2024, the reference
@@ -187,15 +190,16 @@ public final class Muon extends Optimizer {
                 }
             });
         } else Elementwise.forRange(n, (from, to) -> {
+            int start = Elementwise.VECTOR ? momentumVector(gr, gro, bf, bo, u, mu, nesterov, from, to) : from;
             if (nesterov) {
-                for (int i = from; i < to; i++) {
+                for (int i = start; i < to; i++) {
                     double g = gr[gro + i], b = bf[bo + i];
                     b = b + (1 - mu) * (g - b);
                     bf[bo + i] = (float) b;
                     u[i] = (float) (g + mu * (b - g));
                 }
             } else {
-                for (int i = from; i < to; i++) {
+                for (int i = start; i < to; i++) {
                     double g = gr[gro + i], b = bf[bo + i];
                     b = b + (1 - mu) * (g - b);
                     bf[bo + i] = (float) b;
@@ -219,10 +223,50 @@ public final class Muon extends Optimizer {
             });
         } else {
             Elementwise.forRange(n, (from, to) -> {
-                for (int i = from; i < to; i++) th[tho + i] = (float) (th[tho + i] * keep - step * oa[oo + i]);
+                int start = Elementwise.VECTOR ? applyVector(th, tho, oa, oo, keep, step, from, to) : from;
+                for (int i = start; i < to; i++) th[tho + i] = (float) (th[tho + i] * keep - step * oa[oo + i]);
             });
         }
     }
+
+    /**
+     * The wide matrix's momentum loop for indices [from, to) in steps of four, each float32 element widened to a float64
+     * lane: b ← b + (1 − μ)·(g − b) stored rounded, u ← g + μ·(b − g) (from the unrounded b) or b, rounded; the scalar
+     * loop's operations in its order, no fused multiply-add, so its bits.
+     *
+     * @return the first index not done (the scalar loop finishes the rest)
+     */
+    private static int momentumVector(float[] gr, int gro, float[] bf, int bo, float[] u, double mu, boolean nesterov, int from, int to) {
+        double oneMinusMu = 1 - mu;
+        int i = from, end = from + (to - from) / 4 * 4;
+        for (; i < end; i += 4) {
+            DoubleVector g = (DoubleVector) FloatVector.fromArray(F4, gr, gro + i).castShape(D4, 0);
+            DoubleVector b = (DoubleVector) FloatVector.fromArray(F4, bf, bo + i).castShape(D4, 0);
+            b = b.add(g.sub(b).mul(oneMinusMu));
+            ((FloatVector) b.castShape(F4, 0)).intoArray(bf, bo + i);
+            ((FloatVector) (nesterov ? g.add(b.sub(g).mul(mu)) : b).castShape(F4, 0)).intoArray(u, i);
+        }
+        return i;
+    }
+
+    /**
+     * The wide matrix's update θ ← θ·(1 − lr·λ) − step·O for indices [from, to) in steps of four, in float64 lanes: the
+     * scalar loop's operations, so its bits.
+     *
+     * @return the first index not done (the scalar loop finishes the rest)
+     */
+    private static int applyVector(float[] th, int tho, float[] oa, int oo, double keep, double step, int from, int to) {
+        int i = from, end = from + (to - from) / 4 * 4;
+        for (; i < end; i += 4) {
+            DoubleVector t = ((DoubleVector) FloatVector.fromArray(F4, th, tho + i).castShape(D4, 0)).mul(keep);
+            DoubleVector o = (DoubleVector) FloatVector.fromArray(F4, oa, oo + i).castShape(D4, 0);
+            ((FloatVector) t.sub(o.mul(step)).castShape(F4, 0)).intoArray(th, tho + i);
+        }
+        return i;
+    }
+
+    private static final VectorSpecies<Float> F4 = Elementwise.F4;
+    private static final VectorSpecies<Double> D4 = Elementwise.D4;
 
     /** Elements per task of the per-element loops around Newton–Schulz. */
     private static final int ELEMENTS_PER_TASK = Elementwise.ELEMENTS_PER_TASK;
