@@ -111,6 +111,93 @@ class ElementwiseLoopsTest {
         });
     }
 
+    /**
+     * Adafactor's rule as plain serial loops in the order the math reads (row sums along j, column sums along i, Σ θ² and
+     * Σ u² in index order, decay, then the step): the reference for the threaded passes, which must give its bits.
+     */
+    private static void adafactorSerial(double[] theta, boolean float32, double[] grad, int[] shape, double[] row, double[] col, double[] variance,
+            double lr, double beta2Decay, double eps1, double eps2, double d, double weightDecay, long t) {
+        int numel = theta.length;
+        java.util.function.DoubleUnaryOperator store = x -> float32 ? (double) (float) x : x;
+        double oneMinusBeta2 = Math.pow(t, beta2Decay), rho = Math.min(lr, 1 / Math.sqrt(t));
+        double thetaSq = 0;
+        for (double x : theta) thetaSq += x * x;
+        double alpha = Math.max(eps2, Math.sqrt(thetaSq) / Math.sqrt(numel)) * rho;
+        double[] u = new double[numel];
+        if (shape.length >= 2) {
+            int m = shape[shape.length - 2], n = shape[shape.length - 1], batches = numel / (m * n);
+            for (int b = 0; b < batches; b++) {
+                for (int i = 0; i < m; i++) {
+                    double sum = 0;
+                    for (int j = 0; j < n; j++) sum += grad[(b * m + i) * n + j] * grad[(b * m + i) * n + j];
+                    row[b * m + i] = store.applyAsDouble(row[b * m + i] + oneMinusBeta2 * (sum / n - row[b * m + i]));
+                }
+                for (int j = 0; j < n; j++) {
+                    double sum = 0;
+                    for (int i = 0; i < m; i++) sum += grad[(b * m + i) * n + j] * grad[(b * m + i) * n + j];
+                    col[b * n + j] = store.applyAsDouble(col[b * n + j] + oneMinusBeta2 * (sum / m - col[b * n + j]));
+                }
+                double rowMean = 0;
+                for (int i = 0; i < m; i++) rowMean += row[b * m + i];
+                double den = Math.max(rowMean / m, eps1);
+                for (int i = 0; i < m; i++) {
+                    for (int j = 0; j < n; j++) {
+                        int e = (b * m + i) * n + j;
+                        u[e] = grad[e] / Math.sqrt(Math.max(row[b * m + i] * col[b * n + j] / den, eps1 * eps1));
+                    }
+                }
+            }
+        } else {
+            for (int i = 0; i < numel; i++) {
+                variance[i] = store.applyAsDouble(variance[i] + oneMinusBeta2 * (grad[i] * grad[i] - variance[i]));
+                u[i] = grad[i] / Math.sqrt(Math.max(variance[i], eps1 * eps1));
+            }
+        }
+        double uu = 0;
+        for (double x : u) uu += x * x;
+        double step = alpha / Math.max(1, Math.sqrt(uu) / (Math.sqrt(numel) * d));
+        for (int i = 0; i < numel; i++) {
+            if (weightDecay != 0) theta[i] = store.applyAsDouble(theta[i] * (1 - lr * weightDecay));
+            theta[i] = store.applyAsDouble(theta[i] - step * u[i]);
+        }
+    }
+
+    @Test
+    void adafactorsThreadedPassesGiveTheSerialLoopsBits() {
+        // A 3-D tensor whose column blocks start inside a batch, a matrix, a vector; float32 and float64; both thread counts.
+        for (int[] shape : List.of(new int[] {12, 70, 90}, new int[] {130, 260}, new int[] {40_003})) {
+            for (DType dtype : List.of(DType.FLOAT32, DType.FLOAT64)) {
+                for (int threads = 1; threads <= 2; threads++) {
+                    try (var _ = Threads.limit(threads)) {
+                        SplittableRandom r = new SplittableRandom(5);
+                        Tensor th = Tensor.randn(r, shape).to(dtype);
+                        int numel = th.numel(), rows = shape.length >= 2 ? numel / shape[shape.length - 1] : 0;
+                        int cols = shape.length >= 2 ? numel / shape[shape.length - 2] : 0;
+                        Tensor row = Tensor.zeros(dtype, Math.max(rows, 1)), col = Tensor.zeros(dtype, Math.max(cols, 1)), var = Tensor.zeros(dtype, numel);
+                        double[] wantTheta = th.toDoubleArray(), wantRow = new double[Math.max(rows, 1)], wantCol = new double[Math.max(cols, 1)];
+                        double[] wantVar = new double[numel];
+                        double eps1 = dtype == DType.FLOAT32 ? Math.ulp(1f) : Math.ulp(1.0);
+                        for (long t = 1; t <= 3; t++) {
+                            Tensor g = Tensor.randn(r, shape).to(dtype);
+                            Adafactor.update(Flat.of(th), Flat.of(g), shape, shape.length >= 2 ? Flat.of(row) : null, shape.length >= 2 ? Flat.of(col) : null,
+                                    shape.length >= 2 ? null : Flat.of(var), 1e-2, -0.8, -1, 1e-3, 1, 0.01, t);
+                            adafactorSerial(wantTheta, dtype == DType.FLOAT32, g.toDoubleArray(), shape, wantRow, wantCol, wantVar,
+                                    1e-2, -0.8, eps1, 1e-3, 1, 0.01, t);
+                        }
+                        String what = "Adafactor " + java.util.Arrays.toString(shape) + " " + dtype + " on " + threads + " thread(s)";
+                        assertArrayEquals(wantTheta, th.toDoubleArray(), what + ": θ");
+                        if (shape.length >= 2) {
+                            assertArrayEquals(wantRow, row.toDoubleArray(), what + ": row_var");
+                            assertArrayEquals(wantCol, col.toDoubleArray(), what + ": col_var");
+                        } else {
+                            assertArrayEquals(wantVar, var.toDoubleArray(), what + ": variance");
+                        }
+                    }
+                }
+            }
+        }
+    }
+
     // ------------------------------------------------------------------ one thread against two
 
     /** Every optimizer over a vector and a matrix (Muon's, Shampoo's, Adafactor's 2-D path), each long enough for two chunks, the vector's boundary not a multiple of 4. */
