@@ -58,7 +58,7 @@ public abstract sealed class ScheduleFree extends Optimizer permits ScheduleFree
     /** The base direction of one element (g/(sqrt(v) + ε) or g), updating per-element state at index i. */
     abstract void prepare(int group, Slot s, ParamGroup hp);
 
-    /** The base direction at element i of the slot prepared last. */
+    /** The base direction at element i of the slot prepared last; called from the kernel threads at once, for distinct i. */
     abstract double direction(int i, double g);
 
     /**
