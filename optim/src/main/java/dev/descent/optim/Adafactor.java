@@ -114,7 +114,7 @@ public final class Adafactor extends Optimizer {
      *
      * <p>Every sum runs in one fixed order whatever the thread count: a row's Σ_j g² along j, a column's Σ_i g² along i
      * (all of a block of columns at once, row by row, so the reads run along rows), Σ θ² and Σ u² over the tensor in
-     * index order (the two long sums run at the same time, one per thread); rows, column blocks and elements are split
+     * index order (in one loop); rows, column blocks and elements are split
      * over the kernel threads. So the same bits on any thread count.
      */
     static void update(Flat theta, Flat grad, int[] shape, Flat row, Flat col, Flat variance, double lr, double beta2Decay, double eps1, double eps2,
@@ -166,10 +166,8 @@ public final class Adafactor extends Optimizer {
                 for (int r = r0; r < r1; r++) {
                     int b = r / m, base = r * n;
                     double ri = row.get(r), den = denominator[b];
-                    for (int j = 0; j < n; j++) {
-                        double v = ri * col.get(b * n + j) / den;
-                        u[base + j] = grad.get(base + j) / Math.sqrt(Math.max(v, floor));
-                    }
+                    for (int j = 0; j < n; j++) u[base + j] = ri * col.get(b * n + j) / den; // V, then U below (two plain loops run faster than one)
+                    for (int j = 0; j < n; j++) u[base + j] = grad.get(base + j) / Math.sqrt(Math.max(u[base + j], floor));
                 }
             });
         } else {
@@ -181,19 +179,15 @@ public final class Adafactor extends Optimizer {
                 }
             });
         }
-        // Σ θ² (θ before the decay) and Σ u², each in index order, side by side.
-        double[] sums = new double[2];
-        Threads.forRange(2, 1, (k0, k1) -> {
-            for (int k = k0; k < k1; k++) {
-                if (k == 0) {
-                    sums[0] = theta.sumOfSquares();
-                } else {
-                    double uu = 0;
-                    for (double x : u) uu += x * x;
-                    sums[1] = uu;
-                }
-            }
-        });
+        // Σ θ² (θ before the decay) and Σ u², each in index order, in one loop: two independent chains of additions,
+        // which the core overlaps (each alone is bound by the latency of its additions).
+        double thetaSq = 0, uu = 0;
+        for (int i = 0; i < numel; i++) {
+            double th = theta.get(i), x = u[i];
+            thetaSq += th * th;
+            uu += x * x;
+        }
+        double[] sums = {thetaSq, uu};
         double alpha = Math.max(eps2, Math.sqrt(sums[0]) / Math.sqrt(numel)) * rho;
         double step = alpha / Math.max(1, Math.sqrt(sums[1]) / (Math.sqrt(numel) * d));
         double keep = 1 - lr * weightDecay;
