@@ -141,15 +141,17 @@ public final class ASGD extends Optimizer {
      */
     static void update(Flat theta, Flat grad, Flat ax, double eta, double mu, double lambd, double weightDecay) {
         double shrink = 1 - lambd * eta;
-        for (int i = 0; i < theta.size(); i++) {
-            double th = theta.get(i);
-            double g = grad.get(i);
-            if (weightDecay != 0) g += weightDecay * th;
-            th *= shrink;
-            theta.set(i, th - eta * g);
-            double stored = theta.get(i);
-            if (mu != 1) ax.set(i, ax.get(i) + (stored - ax.get(i)) * mu);
-            else ax.set(i, stored);
-        }
+        Elementwise.forRange(theta.size(), (from, to) -> {
+            for (int i = from; i < to; i++) {
+                double th = theta.get(i);
+                double g = grad.get(i);
+                if (weightDecay != 0) g += weightDecay * th;
+                th *= shrink;
+                theta.set(i, th - eta * g);
+                double stored = theta.get(i);
+                if (mu != 1) ax.set(i, ax.get(i) + (stored - ax.get(i)) * mu);
+                else ax.set(i, stored);
+            }
+        });
     }
 }

@@ -82,14 +82,16 @@ public final class Adadelta extends Optimizer {
 
     /** The update rule on one tensor, in place: {@code theta}, {@code squareAvg} (v) and {@code accDelta} (u) change. */
     static void update(Flat theta, Flat grad, Flat squareAvg, Flat accDelta, double lr, double rho, double eps, double weightDecay) {
-        for (int i = 0; i < theta.size(); i++) {
-            double th = theta.get(i);
-            double g = grad.get(i);
-            if (weightDecay != 0) g += weightDecay * th;
-            squareAvg.set(i, rho * squareAvg.get(i) + (1 - rho) * g * g);
-            double delta = Math.sqrt(accDelta.get(i) + eps) / Math.sqrt(squareAvg.get(i) + eps) * g;
-            accDelta.set(i, rho * accDelta.get(i) + (1 - rho) * delta * delta);
-            theta.set(i, th - lr * delta);
-        }
+        Elementwise.forRange(theta.size(), (from, to) -> {
+            for (int i = from; i < to; i++) {
+                double th = theta.get(i);
+                double g = grad.get(i);
+                if (weightDecay != 0) g += weightDecay * th;
+                squareAvg.set(i, rho * squareAvg.get(i) + (1 - rho) * g * g);
+                double delta = Math.sqrt(accDelta.get(i) + eps) / Math.sqrt(squareAvg.get(i) + eps) * g;
+                accDelta.set(i, rho * accDelta.get(i) + (1 - rho) * delta * delta);
+                theta.set(i, th - lr * delta);
+            }
+        });
     }
 }

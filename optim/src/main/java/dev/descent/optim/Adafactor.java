@@ -2,6 +2,7 @@ package dev.descent.optim;
 
 import dev.descent.core.DType;
 import dev.descent.core.Parameter;
+import dev.descent.core.Threads;
 import java.util.List;
 import java.util.Map;
 
@@ -108,60 +109,93 @@ public final class Adafactor extends Optimizer {
         }
     }
 
-    /** The update rule on one tensor, in place; {@code row}/{@code col} for ≥ 2 dimensions, else {@code variance}. */
+    /**
+     * The update rule on one tensor, in place; {@code row}/{@code col} for ≥ 2 dimensions, else {@code variance}.
+     *
+     * <p>Every sum runs in one fixed order whatever the thread count: a row's Σ_j g² along j, a column's Σ_i g² along i
+     * (all of a block of columns at once, row by row, so the reads run along rows), Σ θ² and Σ u² over the tensor in
+     * index order (in one loop); rows, column blocks and elements are split
+     * over the kernel threads. So the same bits on any thread count.
+     */
     static void update(Flat theta, Flat grad, int[] shape, Flat row, Flat col, Flat variance, double lr, double beta2Decay, double eps1, double eps2,
             double d, double weightDecay, long t) {
         int numel = theta.size();
-        if (eps1 == -1) eps1 = theta.dtype() == DType.FLOAT32 ? Math.ulp(1f) : Math.ulp(1.0);
+        double e1 = eps1 == -1 ? (theta.dtype() == DType.FLOAT32 ? Math.ulp(1f) : Math.ulp(1.0)) : eps1, floor = e1 * e1;
         double oneMinusBeta2 = Math.pow(t, beta2Decay);
         double rho = Math.min(lr, 1 / Math.sqrt(t));
-        double alpha = Math.max(eps2, Math.sqrt(theta.sumOfSquares()) / Math.sqrt(numel)) * rho;
-        if (weightDecay != 0) {
-            double keep = 1 - lr * weightDecay;
-            for (int i = 0; i < numel; i++) theta.set(i, theta.get(i) * keep);
-        }
-        double[] v = new double[numel];
+        double[] u = new double[numel];
         if (row != null) {
             int m = shape[shape.length - 2], n = shape[shape.length - 1], batches = m * n == 0 ? 0 : numel / (m * n);
-            for (int b = 0; b < batches; b++) {
-                int base = b * m * n;
-                for (int i = 0; i < m; i++) {
-                    double s = 0;
-                    for (int j = 0; j < n; j++) {
-                        double g = grad.get(base + i * n + j);
-                        s += g * g;
+            // Row statistics: row r = b·m + i of the [batches·m, n] view, Σ_j g² along j.
+            Threads.forRange(batches * m, Math.max(1, Elementwise.ELEMENTS_PER_TASK / Math.max(1, n)), (r0, r1) -> {
+                for (int r = r0; r < r1; r++) {
+                    double sum = 0;
+                    for (int j = 0, base = r * n; j < n; j++) {
+                        double g = grad.get(base + j);
+                        sum += g * g;
                     }
-                    double r = row.get(b * m + i);
-                    row.set(b * m + i, r + oneMinusBeta2 * (s / n - r));
+                    double old = row.get(r);
+                    row.set(r, old + oneMinusBeta2 * (sum / n - old));
                 }
-                for (int j = 0; j < n; j++) {
-                    double s = 0;
+            });
+            // Column statistics: column c = b·n + j, Σ_i g² along i; a block of columns adds row after row.
+            Threads.forRange(batches * n, Math.max(1, Elementwise.ELEMENTS_PER_TASK / Math.max(1, m)), (c0, c1) -> {
+                double[] sums = new double[c1 - c0];
+                for (int b = c0 / n; b * n < c1; b++) {
+                    int j0 = Math.max(c0, b * n) - b * n, j1 = Math.min(c1, (b + 1) * n) - b * n, at = b * n + j0 - c0;
                     for (int i = 0; i < m; i++) {
-                        double g = grad.get(base + i * n + j);
-                        s += g * g;
+                        int base = (b * m + i) * n;
+                        for (int j = j0; j < j1; j++) {
+                            double g = grad.get(base + j);
+                            sums[at + j - j0] += g * g;
+                        }
                     }
-                    double c = col.get(b * n + j);
-                    col.set(b * n + j, c + oneMinusBeta2 * (s / m - c));
                 }
+                for (int c = c0; c < c1; c++) {
+                    double old = col.get(c);
+                    col.set(c, old + oneMinusBeta2 * (sums[c - c0] / m - old));
+                }
+            });
+            double[] denominator = new double[batches];
+            for (int b = 0; b < batches; b++) {
                 double rowMean = 0;
                 for (int i = 0; i < m; i++) rowMean += row.get(b * m + i);
-                double denominator = Math.max(rowMean / m, eps1);
-                for (int i = 0; i < m; i++) for (int j = 0; j < n; j++) v[base + i * n + j] = row.get(b * m + i) * col.get(b * n + j) / denominator;
+                denominator[b] = Math.max(rowMean / m, e1);
             }
+            Threads.forRange(batches * m, Math.max(1, Elementwise.ELEMENTS_PER_TASK / Math.max(1, n)), (r0, r1) -> {
+                for (int r = r0; r < r1; r++) {
+                    int b = r / m, base = r * n;
+                    double ri = row.get(r), den = denominator[b];
+                    for (int j = 0; j < n; j++) u[base + j] = ri * col.get(b * n + j) / den; // V, then U below (two plain loops run faster than one)
+                    for (int j = 0; j < n; j++) u[base + j] = grad.get(base + j) / Math.sqrt(Math.max(u[base + j], floor));
+                }
+            });
         } else {
-            for (int i = 0; i < numel; i++) {
-                double g = grad.get(i), old = variance.get(i);
-                variance.set(i, old + oneMinusBeta2 * (g * g - old));
-                v[i] = variance.get(i);
-            }
+            Elementwise.forRange(numel, (from, to) -> {
+                for (int i = from; i < to; i++) {
+                    double g = grad.get(i), old = variance.get(i);
+                    variance.set(i, old + oneMinusBeta2 * (g * g - old));
+                    u[i] = g / Math.sqrt(Math.max(variance.get(i), floor));
+                }
+            });
         }
-        double uu = 0;
+        // Σ θ² (θ before the decay) and Σ u², each in index order, in one loop: two independent chains of additions,
+        // which the core overlaps (each alone is bound by the latency of its additions).
+        double thetaSq = 0, uu = 0;
         for (int i = 0; i < numel; i++) {
-            double u = grad.get(i) / Math.sqrt(Math.max(v[i], eps1 * eps1));
-            v[i] = u;
-            uu += u * u;
+            double th = theta.get(i), x = u[i];
+            thetaSq += th * th;
+            uu += x * x;
         }
-        double step = alpha / Math.max(1, Math.sqrt(uu) / (Math.sqrt(numel) * d));
-        for (int i = 0; i < numel; i++) theta.set(i, theta.get(i) - step * v[i]);
+        double[] sums = {thetaSq, uu};
+        double alpha = Math.max(eps2, Math.sqrt(sums[0]) / Math.sqrt(numel)) * rho;
+        double step = alpha / Math.max(1, Math.sqrt(sums[1]) / (Math.sqrt(numel) * d));
+        double keep = 1 - lr * weightDecay;
+        Elementwise.forRange(numel, (from, to) -> {
+            for (int i = from; i < to; i++) {
+                if (weightDecay != 0) theta.set(i, theta.get(i) * keep);
+                theta.set(i, theta.get(i) - step * u[i]);
+            }
+        });
     }
 }

@@ -87,12 +87,14 @@ public final class Adagrad extends Optimizer {
     /** The update rule on one tensor, in place; {@code t} is the parameter's step count (≥ 1). */
     static void update(Flat theta, Flat grad, Flat sum, double lr, double lrDecay, double weightDecay, double eps, long t) {
         double clr = lr / (1 + (t - 1) * lrDecay);
-        for (int i = 0; i < theta.size(); i++) {
-            double th = theta.get(i);
-            double g = grad.get(i);
-            if (weightDecay != 0) g += weightDecay * th;
-            sum.set(i, sum.get(i) + g * g);
-            theta.set(i, th - clr * (g / (Math.sqrt(sum.get(i)) + eps)));
-        }
+        Elementwise.forRange(theta.size(), (from, to) -> {
+            for (int i = from; i < to; i++) {
+                double th = theta.get(i);
+                double g = grad.get(i);
+                if (weightDecay != 0) g += weightDecay * th;
+                sum.set(i, sum.get(i) + g * g);
+                theta.set(i, th - clr * (g / (Math.sqrt(sum.get(i)) + eps)));
+            }
+        });
     }
 }

@@ -1,7 +1,5 @@
 package dev.descent.optim;
 
-import dev.descent.core.Kernels;
-import dev.descent.core.Threads;
 import java.util.List;
 import java.util.Map;
 import jdk.incubator.vector.DoubleVector;
@@ -119,7 +117,7 @@ abstract sealed class AdamFamily extends Optimizer permits Adam, AdamW, SteinRul
         // Every element on its own: split over the kernel threads, the same bits on any thread count.
         boolean vector = VECTOR && x.vMax() == null && x.theta().floats() != null && x.grad().floats() != null && x.m().floats() != null
                 && x.v().floats() != null;
-        Threads.forRange(x.theta().size(), ELEMENTS_PER_TASK, (from, to) -> {
+        Elementwise.forRange(x.theta().size(), (from, to) -> {
             int i = vector ? updateVector(x, s, from, to) : from;
             updateScalar(x, s, i, to);
         });
@@ -148,13 +146,10 @@ abstract sealed class AdamFamily extends Optimizer permits Adam, AdamW, SteinRul
     }
 
     /** Four float32 elements widened to four float64 lanes: the scalar loop's arithmetic, lane by lane. */
-    private static final VectorSpecies<Float> F4 = FloatVector.SPECIES_128;
-    private static final VectorSpecies<Double> D4 = DoubleVector.SPECIES_256;
-    /**
-     * Whether the vector loop runs: core's kernels are vectorised (see {@link Kernels}) and their width, pinned or
-     * the CPU's, has room for these 256-bit double vectors. Its results are the scalar loop's bits at any width.
-     */
-    static final boolean VECTOR = Kernels.vectorEnabled() && Kernels.vectorBits() >= D4.vectorBitSize();
+    private static final VectorSpecies<Float> F4 = Elementwise.F4;
+    private static final VectorSpecies<Double> D4 = Elementwise.D4;
+    /** Whether the vector loop runs ({@link Elementwise#VECTOR}). Its results are the scalar loop's bits at any width. */
+    static final boolean VECTOR = Elementwise.VECTOR;
 
     /**
      * The rule on float32 operands without AMSGrad for indices [from, to) in steps of four: the same
@@ -189,7 +184,4 @@ abstract sealed class AdamFamily extends Optimizer permits Adam, AdamW, SteinRul
         }
         return i;
     }
-
-    /** Least elements worth handing to another thread (a few tens of microseconds of work). */
-    private static final int ELEMENTS_PER_TASK = 16_384;
 }

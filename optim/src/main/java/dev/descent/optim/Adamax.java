@@ -84,13 +84,15 @@ public final class Adamax extends Optimizer {
     /** The update rule on one tensor, in place; {@code t} is the parameter's step count (≥ 1). */
     static void update(Flat theta, Flat grad, Flat m, Flat u, double lr, double beta1, double beta2, double eps, double weightDecay, long t) {
         double clr = lr / (1 - Math.pow(beta1, t));
-        for (int i = 0; i < theta.size(); i++) {
-            double th = theta.get(i);
-            double g = grad.get(i);
-            if (weightDecay != 0) g += weightDecay * th;
-            m.set(i, m.get(i) + (1 - beta1) * (g - m.get(i)));
-            u.set(i, Math.max(beta2 * u.get(i), Math.abs(g) + eps));
-            theta.set(i, th - clr * (m.get(i) / u.get(i)));
-        }
+        Elementwise.forRange(theta.size(), (from, to) -> {
+            for (int i = from; i < to; i++) {
+                double th = theta.get(i);
+                double g = grad.get(i);
+                if (weightDecay != 0) g += weightDecay * th;
+                m.set(i, m.get(i) + (1 - beta1) * (g - m.get(i)));
+                u.set(i, Math.max(beta2 * u.get(i), Math.abs(g) + eps));
+                theta.set(i, th - clr * (m.get(i) / u.get(i)));
+            }
+        });
     }
 }

@@ -201,10 +201,13 @@ public final class ClippingFramework extends Optimizer {
         double a = mNorm == 0 ? 0 : nu * h(mNorm, lr, gamma, clip);
         double b = gNorm == 0 ? 0 : (1 - nu) * h(gNorm, lr, gamma, clip);
         for (int k = 0; k < theta.length; k++) {
-            for (int i = 0; i < theta[k].size(); i++) {
-                double g = DecayedGradient.at(grad[k], theta[k], i, weightDecay);
-                theta[k].set(i, theta[k].get(i) - (a * m[k].get(i) + b * g));
-            }
+            Flat th = theta[k], gr = grad[k], mk = m[k];
+            Elementwise.forRange(th.size(), (from, to) -> {
+                for (int i = from; i < to; i++) {
+                    double g = DecayedGradient.at(gr, th, i, weightDecay);
+                    th.set(i, th.get(i) - (a * mk.get(i) + b * g));
+                }
+            });
         }
     }
 }

@@ -118,17 +118,19 @@ public final class LARS extends Optimizer {
      * @param first whether this is the parameter's first step (the buffer is then set to g)
      */
     static void update(Flat theta, Flat grad, Flat buf, double lr, double momentum, double weightDecay, double local, boolean first) {
-        for (int i = 0; i < theta.size(); i++) {
-            double th = theta.get(i);
-            double g = grad.get(i);
-            if (weightDecay != 0) g += weightDecay * th;
-            if (local != 1) g *= local;
-            if (momentum != 0) {
-                double b = first ? g : momentum * buf.get(i) + g;
-                buf.set(i, b);
-                g = buf.get(i); // the stored (possibly float32-rounded) value, as the next step will see it
+        Elementwise.forRange(theta.size(), (from, to) -> {
+            for (int i = from; i < to; i++) {
+                double th = theta.get(i);
+                double g = grad.get(i);
+                if (weightDecay != 0) g += weightDecay * th;
+                if (local != 1) g *= local;
+                if (momentum != 0) {
+                    double b = first ? g : momentum * buf.get(i) + g;
+                    buf.set(i, b);
+                    g = buf.get(i); // the stored (possibly float32-rounded) value, as the next step will see it
+                }
+                theta.set(i, th - lr * g);
             }
-            theta.set(i, th - lr * g);
-        }
+        });
     }
 }

@@ -462,11 +462,14 @@ public final class LBFGS extends Optimizer {
         for (Parameter p : params) {
             Flat f = Flat.of(p);
             float[] fs = f.floats();
-            if (fs != null) {
-                for (int i = 0, o = f.offset(); i < f.size(); i++) fs[o + i] = (float) (fs[o + i] + step * dir[at + i]);
-            } else {
-                for (int i = 0; i < f.size(); i++) f.set(i, f.get(i) + step * dir[at + i]);
-            }
+            int base = at, o = f.offset();
+            Elementwise.forRange(f.size(), (from, to) -> {
+                if (fs != null) {
+                    for (int i = from; i < to; i++) fs[o + i] = (float) (fs[o + i] + step * dir[base + i]);
+                } else {
+                    for (int i = from; i < to; i++) f.set(i, f.get(i) + step * dir[base + i]);
+                }
+            });
             at += f.size();
         }
     }

@@ -113,17 +113,19 @@ public final class NAdam extends Optimizer {
             boolean decoupled, long t, double mu, double muNext, double muProduct) {
         double bc2 = 1 - Math.pow(beta2, t);
         double gradStep = lr * (1 - mu) / (1 - muProduct), momentumStep = lr * muNext / (1 - muProduct * muNext);
-        for (int i = 0; i < theta.size(); i++) {
-            double th = theta.get(i);
-            double g = grad.get(i);
-            if (weightDecay != 0) {
-                if (decoupled) th *= 1 - lr * weightDecay;
-                else g += weightDecay * th;
+        Elementwise.forRange(theta.size(), (from, to) -> {
+            for (int i = from; i < to; i++) {
+                double th = theta.get(i);
+                double g = grad.get(i);
+                if (weightDecay != 0) {
+                    if (decoupled) th *= 1 - lr * weightDecay;
+                    else g += weightDecay * th;
+                }
+                m.set(i, m.get(i) + (1 - beta1) * (g - m.get(i)));
+                v.set(i, beta2 * v.get(i) + (1 - beta2) * g * g);
+                double d = Math.sqrt(v.get(i) / bc2) + eps;
+                theta.set(i, th - gradStep * (g / d) - momentumStep * (m.get(i) / d));
             }
-            m.set(i, m.get(i) + (1 - beta1) * (g - m.get(i)));
-            v.set(i, beta2 * v.get(i) + (1 - beta2) * g * g);
-            double d = Math.sqrt(v.get(i) / bc2) + eps;
-            theta.set(i, th - gradStep * (g / d) - momentumStep * (m.get(i) / d));
-        }
+        });
     }
 }

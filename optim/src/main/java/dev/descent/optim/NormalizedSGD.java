@@ -118,10 +118,10 @@ public final class NormalizedSGD extends Optimizer {
         if (denominator == 0) return 0;
         double h = lr / denominator;
         for (int k = 0; k < theta.length; k++) {
-            for (int i = 0; i < theta[k].size(); i++) {
-                double g = DecayedGradient.at(grad[k], theta[k], i, weightDecay);
-                theta[k].set(i, theta[k].get(i) - h * g);
-            }
+            Flat th = theta[k], gr = grad[k];
+            Elementwise.forRange(th.size(), (from, to) -> {
+                for (int i = from; i < to; i++) th.set(i, th.get(i) - h * DecayedGradient.at(gr, th, i, weightDecay));
+            });
         }
         return h;
     }

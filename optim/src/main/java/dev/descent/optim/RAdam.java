@@ -100,22 +100,24 @@ public final class RAdam extends Optimizer {
         double rhoT = rhoInf - 2 * t * beta2t / bc2;
         boolean rectified = rhoT > 5;
         double r = rectified ? Math.sqrt((rhoT - 4) * (rhoT - 2) * rhoInf / ((rhoInf - 4) * (rhoInf - 2) * rhoT)) : 1;
-        for (int i = 0; i < theta.size(); i++) {
-            double th = theta.get(i);
-            double g = grad.get(i);
-            if (weightDecay != 0) {
-                if (decoupled) th *= 1 - lr * weightDecay;
-                else g += weightDecay * th;
+        Elementwise.forRange(theta.size(), (from, to) -> {
+            for (int i = from; i < to; i++) {
+                double th = theta.get(i);
+                double g = grad.get(i);
+                if (weightDecay != 0) {
+                    if (decoupled) th *= 1 - lr * weightDecay;
+                    else g += weightDecay * th;
+                }
+                m.set(i, m.get(i) + (1 - beta1) * (g - m.get(i)));
+                v.set(i, beta2 * v.get(i) + (1 - beta2) * g * g);
+                double mHat = m.get(i) / bc1;
+                if (rectified) {
+                    double l = Math.sqrt(bc2) / (Math.sqrt(v.get(i)) + eps);
+                    theta.set(i, th - lr * mHat * r * l);
+                } else {
+                    theta.set(i, th - lr * mHat);
+                }
             }
-            m.set(i, m.get(i) + (1 - beta1) * (g - m.get(i)));
-            v.set(i, beta2 * v.get(i) + (1 - beta2) * g * g);
-            double mHat = m.get(i) / bc1;
-            if (rectified) {
-                double l = Math.sqrt(bc2) / (Math.sqrt(v.get(i)) + eps);
-                theta.set(i, th - lr * mHat * r * l);
-            } else {
-                theta.set(i, th - lr * mHat);
-            }
-        }
+        });
     }
 }

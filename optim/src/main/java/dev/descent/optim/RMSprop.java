@@ -94,24 +94,26 @@ public final class RMSprop extends Optimizer {
      */
     static void update(Flat theta, Flat grad, Flat squareAvg, Flat gradAvg, Flat buf, double lr, double alpha, double eps,
             double weightDecay, double momentum) {
-        for (int i = 0; i < theta.size(); i++) {
-            double th = theta.get(i);
-            double g = grad.get(i);
-            if (weightDecay != 0) g += weightDecay * th;
-            squareAvg.set(i, alpha * squareAvg.get(i) + (1 - alpha) * g * g);
-            double v = squareAvg.get(i);
-            if (gradAvg != null) {
-                gradAvg.set(i, gradAvg.get(i) + (1 - alpha) * (g - gradAvg.get(i)));
-                double ga = gradAvg.get(i);
-                v = v - ga * ga;
+        Elementwise.forRange(theta.size(), (from, to) -> {
+            for (int i = from; i < to; i++) {
+                double th = theta.get(i);
+                double g = grad.get(i);
+                if (weightDecay != 0) g += weightDecay * th;
+                squareAvg.set(i, alpha * squareAvg.get(i) + (1 - alpha) * g * g);
+                double v = squareAvg.get(i);
+                if (gradAvg != null) {
+                    gradAvg.set(i, gradAvg.get(i) + (1 - alpha) * (g - gradAvg.get(i)));
+                    double ga = gradAvg.get(i);
+                    v = v - ga * ga;
+                }
+                double d = Math.sqrt(v) + eps;
+                if (buf != null) {
+                    buf.set(i, momentum * buf.get(i) + g / d);
+                    theta.set(i, th - lr * buf.get(i));
+                } else {
+                    theta.set(i, th - lr * (g / d));
+                }
             }
-            double d = Math.sqrt(v) + eps;
-            if (buf != null) {
-                buf.set(i, momentum * buf.get(i) + g / d);
-                theta.set(i, th - lr * buf.get(i));
-            } else {
-                theta.set(i, th - lr * (g / d));
-            }
-        }
+        });
     }
 }

@@ -3,6 +3,11 @@ package dev.descent.optim;
 import dev.descent.core.Parameter;
 import java.util.List;
 import java.util.Map;
+import jdk.incubator.vector.DoubleVector;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorMask;
+import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorSpecies;
 
 /**
  * Resilient backpropagation (Riedmiller &amp; Braun, "A Direct Adaptive Method for Faster
@@ -96,9 +101,23 @@ public final class Rprop extends Optimizer {
         }
     }
 
-    /** The update rule on one tensor, in place: {@code theta}, {@code prev} and {@code stepSize} change. */
+    /**
+     * The update rule on one tensor, in place: {@code theta}, {@code prev} and {@code stepSize} change. Every element on
+     * its own, split over the kernel threads; float32 tensors take a vector loop with the scalar loop's exact operations.
+     * The same bits either way, on any thread count.
+     */
     static void update(Flat theta, Flat grad, Flat prev, Flat stepSize, double etaMinus, double etaPlus, double stepMin, double stepMax) {
-        for (int i = 0; i < theta.size(); i++) {
+        boolean vector = Elementwise.VECTOR && Elementwise.allFloat(theta, grad, prev, stepSize);
+        Elementwise.forRange(theta.size(), (from, to) -> {
+            int i = vector ? updateVector(theta, grad, prev, stepSize, etaMinus, etaPlus, stepMin, stepMax, from, to) : from;
+            updateScalar(theta, grad, prev, stepSize, etaMinus, etaPlus, stepMin, stepMax, i, to);
+        });
+    }
+
+    /** The rule for indices [from, to), one element at a time: the reference of the vector loop. */
+    static void updateScalar(Flat theta, Flat grad, Flat prev, Flat stepSize, double etaMinus, double etaPlus, double stepMin,
+            double stepMax, int from, int to) {
+        for (int i = from; i < to; i++) {
             double g = grad.get(i);
             double agreement = g * prev.get(i);
             if (agreement > 0) {
@@ -111,4 +130,37 @@ public final class Rprop extends Optimizer {
             prev.set(i, g);
         }
     }
+
+    /**
+     * The rule on float32 operands for indices [from, to) in steps of four, each float32 element widened to a float64
+     * lane: both branches computed and the taken one blended in, the step size rounded to float32 before θ uses it (as
+     * the scalar loop reads it back), sign(g) as {@link Math#signum} gives it (±0 and NaN themselves), no fused
+     * multiply-add; so the scalar loop's bits.
+     *
+     * @return the first index not done (the scalar loop finishes the rest)
+     */
+    static int updateVector(Flat theta, Flat grad, Flat prev, Flat stepSize, double etaMinus, double etaPlus, double stepMin,
+            double stepMax, int from, int to) {
+        float[] th = theta.floats(), gr = grad.floats(), pr = prev.floats(), st = stepSize.floats();
+        int tho = theta.offset(), gro = grad.offset(), pro = prev.offset(), sto = stepSize.offset();
+        int i = from, end = from + (to - from) / 4 * 4;
+        for (; i < end; i += 4) {
+            DoubleVector g = (DoubleVector) FloatVector.fromArray(F4, gr, gro + i).castShape(D4, 0);
+            DoubleVector agreement = g.mul((DoubleVector) FloatVector.fromArray(F4, pr, pro + i).castShape(D4, 0));
+            VectorMask<Double> grow = agreement.compare(VectorOperators.GT, 0.0), shrink = agreement.compare(VectorOperators.LT, 0.0);
+            DoubleVector step = (DoubleVector) FloatVector.fromArray(F4, st, sto + i).castShape(D4, 0);
+            step = step.blend(step.mul(etaPlus).min(stepMax), grow).blend(step.mul(etaMinus).max(stepMin), shrink);
+            FloatVector stored = (FloatVector) step.castShape(F4, 0);
+            stored.intoArray(st, sto + i);
+            g = g.blend(0.0, shrink);
+            DoubleVector sign = g.blend(1.0, g.compare(VectorOperators.GT, 0.0)).blend(-1.0, g.compare(VectorOperators.LT, 0.0));
+            DoubleVector t = (DoubleVector) FloatVector.fromArray(F4, th, tho + i).castShape(D4, 0);
+            ((FloatVector) t.sub(((DoubleVector) stored.castShape(D4, 0)).mul(sign)).castShape(F4, 0)).intoArray(th, tho + i);
+            ((FloatVector) g.castShape(F4, 0)).intoArray(pr, pro + i);
+        }
+        return i;
+    }
+
+    private static final VectorSpecies<Float> F4 = Elementwise.F4;
+    private static final VectorSpecies<Double> D4 = Elementwise.D4;
 }

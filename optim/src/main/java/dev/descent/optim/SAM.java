@@ -227,11 +227,13 @@ public final class SAM extends Optimizer {
                     moved.add(p);
                     saved.add(p.clone());
                     Flat grad = Flat.read(p.grad()), w = Flat.of(p);
-                    for (int i = 0; i < grad.size(); i++) {
-                        double wi = w.get(i);
-                        double e = adaptive ? scale * wi * wi * grad.get(i) : scale * grad.get(i);
-                        w.set(i, wi + e);
-                    }
+                    Elementwise.forRange(grad.size(), (from, to) -> {
+                        for (int i = from; i < to; i++) {
+                            double wi = w.get(i);
+                            double e = adaptive ? scale * wi * wi * grad.get(i) : scale * grad.get(i);
+                            w.set(i, wi + e);
+                        }
+                    });
                 }
             }
         }

@@ -99,17 +99,19 @@ public final class SGD extends Optimizer {
      */
     static void update(Flat theta, Flat grad, Flat buf, double lr, double momentum, double dampening, double weightDecay,
             boolean nesterov, boolean first) {
-        for (int i = 0; i < theta.size(); i++) {
-            double th = theta.get(i);
-            double g = grad.get(i);
-            if (weightDecay != 0) g += weightDecay * th;
-            if (momentum != 0) {
-                double b = first ? g : momentum * buf.get(i) + (1 - dampening) * g;
-                buf.set(i, b);
-                b = buf.get(i); // the stored (possibly float32-rounded) value, as the next step will see it
-                g = nesterov ? g + momentum * b : b;
+        Elementwise.forRange(theta.size(), (from, to) -> {
+            for (int i = from; i < to; i++) {
+                double th = theta.get(i);
+                double g = grad.get(i);
+                if (weightDecay != 0) g += weightDecay * th;
+                if (momentum != 0) {
+                    double b = first ? g : momentum * buf.get(i) + (1 - dampening) * g;
+                    buf.set(i, b);
+                    b = buf.get(i); // the stored (possibly float32-rounded) value, as the next step will see it
+                    g = nesterov ? g + momentum * b : b;
+                }
+                theta.set(i, th - lr * g);
             }
-            theta.set(i, th - lr * g);
-        }
+        });
     }
 }

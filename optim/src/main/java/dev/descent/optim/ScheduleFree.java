@@ -58,7 +58,7 @@ public abstract sealed class ScheduleFree extends Optimizer permits ScheduleFree
     /** The base direction of one element (g/(sqrt(v) + ε) or g), updating per-element state at index i. */
     abstract void prepare(int group, Slot s, ParamGroup hp);
 
-    /** The base direction at element i of the slot prepared last. */
+    /** The base direction at element i of the slot prepared last; called from the kernel threads at once, for distinct i. */
     abstract double direction(int i, double g);
 
     /**
@@ -103,7 +103,9 @@ public abstract sealed class ScheduleFree extends Optimizer permits ScheduleFree
     }
 
     private static void setY(Flat theta, Flat z, Flat x, double beta) {
-        for (int j = 0; j < theta.size(); j++) theta.set(j, (1 - beta) * z.get(j) + beta * x.get(j));
+        Elementwise.forRange(theta.size(), (from, to) -> {
+            for (int j = from; j < to; j++) theta.set(j, (1 - beta) * z.get(j) + beta * x.get(j));
+        });
     }
 
     @Override
@@ -136,13 +138,15 @@ public abstract sealed class ScheduleFree extends Optimizer permits ScheduleFree
                 }
             }
             prepare(group, s, hp);
-            for (int j = 0; j < theta.size(); j++) {
-                double y = theta.get(j);
-                double u = direction(j, grad.get(j));
-                if (wd != 0) u += wd * y;
-                z.set(j, z.get(j) - lr * u);
-                x.set(j, (1 - c) * x.get(j) + c * z.get(j));
-            }
+            Elementwise.forRange(theta.size(), (from, to) -> {
+                for (int j = from; j < to; j++) {
+                    double y = theta.get(j);
+                    double u = direction(j, grad.get(j));
+                    if (wd != 0) u += wd * y;
+                    z.set(j, z.get(j) - lr * u);
+                    x.set(j, (1 - c) * x.get(j) + c * z.get(j));
+                }
+            });
             setY(theta, z, x, beta);
         }
     }

@@ -196,13 +196,10 @@ public final class Shampoo extends Optimizer {
             return;
         }
         int tho = theta.offset(), xo = x.offset();
-        Threads.forRange(theta.size(), ELEMENTS_PER_TASK, (from, to) -> {
+        Elementwise.forRange(theta.size(), (from, to) -> {
             for (int e = from; e < to; e++) th[tho + e] = (float) (th[tho + e] - lr * xs[xo + e]);
         });
     }
-
-    /** Elements per task of the update loop. */
-    private static final int ELEMENTS_PER_TASK = 16_384;
 
     /** The product of the sizes of {@code shape[from, to)}. */
     private static int sizes(int[] shape, int from, int to) {
