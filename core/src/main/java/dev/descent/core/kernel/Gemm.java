@@ -26,8 +26,8 @@ import jdk.incubator.vector.VectorSpecies;
  * <p>Loops, outermost first: columns in blocks of at most {@link #NC}; depth in blocks of
  * {@link #KB}, whose B block is packed once into NR-wide micro-panels (every thread packing some of
  * them) and shared by all threads; rows in blocks of {@link #MC}; then, per NR-wide micro-panel of B, the
- * depth in steps of {@link #KC} (a micro-panel slice meant for L1) and under it every MR-row micro-panel of
- * the A block. Depth sits inside the column micro-panel so that the C tiles it updates stay in L1/L2 from one
+ * depth in steps of {@link #KC} (in sub-steps of {@link #KS}, a micro-panel slice that fits L1) and under it every
+ * MR-row micro-panel of the A block. Depth sits inside the column micro-panel so that the C tiles it updates stay in L1/L2 from one
  * depth step to the next. Packed micro-panels hold a whole depth block, so one panel's depth steps are
  * contiguous and the hardware prefetcher can follow them.
  *
@@ -47,8 +47,12 @@ import jdk.incubator.vector.VectorSpecies;
  * <p>Packing reads A and B through arbitrary row and column strides, so transposed operands cost
  * nothing extra. The micro-kernels are flat methods: a helper that took or returned vectors and was
  * not inlined would make the JIT box every vector. Their loops index A and B as constant multiples of
- * the loop counter plus loop-invariant offsets: the shape C2's range-check elimination handles (checked by
- * speed only; this machine has no disassembler for the JIT's code). Each tile shape is written out in full,
+ * the loop counter plus loop-invariant offsets: the shape C2's range-check elimination handles. Checked on the
+ * machine code (JDK 25, AVX-512; -XX:+PrintAssembly without hsdis prints the bytes, objdump decodes them): the
+ * 6×4 loop is 4 loads, 6 broadcasts, 24 FMAs and 9 integer instructions, no bounds check and no safepoint poll; the
+ * checks are predicates before the loop. JFR nevertheless names {@code Objects.checkIndex} as the top frame of
+ * nearly every sample in it: the loop's instructions carry the debug information of those hoisted checks, so the
+ * frame says "in the kernel loop", not "in a bounds check". Each tile shape is written out in full,
  * one method per shape: a loop over accumulators would need an array of vectors, which C2 does not keep in
  * registers.
  */
@@ -67,11 +71,32 @@ public final class Gemm {
     public static final int NR = NRV * L;
     /** Depth of one micro-kernel call: a KC×NR slice of a B micro-panel (24–64 KB) meant for L1. */
     public static final int KC = 256;
-    /** Depth of a packed block; a multiple of KC. */
-    public static final int KB = 2 * KC;
-    /** Rows of a packed A block (MC×KB floats, about 200 KB, stay in L2); a multiple of MR. */
+    /**
+     * Depth of one call of the full-tile kernel: KC, or a divisor of it when a KC×NR slice of a B micro-panel would not
+     * fit in two thirds of the L1 data cache. At 512 bits NR is 64 floats, so KC = 256 makes a 64 KB slice: more than
+     * the 48 KB L1 of this machine, and every one of the 16 A micro-panels of a row block streamed it from L2 again
+     * (the kernel alone, hot: 169 GFLOP/s over 16 panels at depth 256, 185 at 128). A call over a sub-step leaves its
+     * accumulators unrounded in a scratch tile and the next starts from them: each element's fma chain over the KC
+     * step, and so its bits, are those of one call. At 256 bits (NR = 32, a 32 KB slice) KS = KC. The first and the
+     * second half run separate methods ({@code Open}, {@code Close}): one kernel with both would be too big for C1 (an
+     * "out of virtual registers" bailout), and under load the tiered policy then left it in tier-2 code that boxes
+     * every vector, at 0.5 GFLOP/s for minutes.
+     */
+    static final int KS = subDepth();
+    /**
+     * Depth of a packed block; a multiple of KC. Each C tile is loaded cold (from L3 or memory) once per block, at its
+     * first depth step; the later steps find it in L1/L2. At 2·KC that cold load was a fifth of the time of the
+     * kernel calls making it (JFR at n = 2048: the closing half-kernel, which loads C, 21% slower than the opening one
+     * with the same flops); 4·KC measured 5–10% faster at n = 1024 and 2048 (thread CPU time, interleaved runs under
+     * load), 8·KC slower (the A block, MC×KB, crowds L2).
+     */
+    public static final int KB = 4 * KC;
+    /** Rows of a packed A block (MC×KB floats, about 400 KB, stay in L2); a multiple of MR. */
     public static final int MC = (96 + MR - 1) / MR * MR;
-    /** Columns of a packed B block: KB×NC floats (about 4 MB) stay in L3. A multiple of NR. */
+    /**
+     * Columns of a packed B block: KB×NC floats (4 MB) stay in L3. A multiple of NR. A block that fits L2 beside the A
+     * block (NC = 512) was 5–10% slower at n = 2048: A is packed again for every column block.
+     */
     public static final int NC = Math.max(NR, (1 << 20) / KB / NR * NR);
     /** Least work (flops) worth handing to another thread. */
     private static final long MIN_CHUNK_FLOPS = 2_000_000L;
@@ -103,11 +128,19 @@ public final class Gemm {
         return 16;
     }
 
+    /** KC, or KC/2 with 32 registers when a KC×NR slice of B would not fit in two thirds of L1d. */
+    private static int subDepth() {
+        if (!MANY_REGISTERS) return KC;
+        return (long) KC * NR * Float.BYTES > CacheSizes.L1D * 2 / 3 ? KC / 2 : KC;
+    }
+
     /** Per-thread packing buffers and the scratch tile of partial tiles. */
     private static final class Scratch {
         float[] a = new float[0];
         float[] b = new float[0];
         final float[] tile = new float[MR * NR];
+        /** The partial sums of an MC-row block's full tiles between depth sub-steps (see {@link #KS}). */
+        final float[] part = new float[MC * NR];
 
         float[] a(int size) {
             if (a.length < size) a = new float[size];
@@ -196,6 +229,7 @@ public final class Gemm {
         Scratch s = SCRATCH.get();
         float[] ap = s.a(Math.min(MC, (i1 - i0 + MR - 1) / MR * MR) * kbs);
         float[] tile = s.tile;
+        float[] part = KS < KC ? s.part : null;
         for (int ic = i0; ic < i1; ic += MC) {
             int mc = Math.min(MC, i1 - ic);
             // Read in place, a ragged last micro-panel is copied row-major (zero-padded to MR rows) into ap, so
@@ -209,31 +243,49 @@ public final class Gemm {
                     int kc = Math.min(KC, kbs - pc);
                     boolean first = kb + pc == 0 && !accumulate;
                     int bpo = jr * kbs + pc * NR;
-                    for (int ir = 0; ir < mc; ir += MR) {
-                        int mr = Math.min(MR, mc - ir);
-                        int apo = ir * kbs + pc * MR;
-                        int cOff = co + (ic + ir) * ldc + jc + jr;
-                        // In place: A's rows, or the copied ragged rows.
-                        boolean copied = ir >= packed;
-                        float[] ad = copied ? ap : a;
-                        int aOff = copied ? (ir - packed) * kbs + pc : ao + (ic + ir) * ars + kb + pc, aRows = copied ? kbs : ars;
-                        if (mr == MR && nr == NR) {
-                            if (direct) kernelD(kc, ad, aOff, aRows, bp, bpo, c, cOff, ldc, first);
-                            else kernelP(kc, ap, apo, bp, bpo, c, cOff, ldc, first);
-                            continue;
-                        }
-                        // A partial tile: the same sums, in the same order, over as few vectors as cover its columns;
-                        // through a scratch tile unless it fills those vectors exactly.
-                        boolean exact = mr == MR && nr == narrowVectors(nr) * L;
-                        float[] dst = exact ? c : tile;
-                        int dOff = exact ? cOff : 0, dld = exact ? ldc : NR;
-                        boolean dFirst = first || !exact;
-                        if (direct) narrowD(nr, kc, ad, aOff, aRows, bp, bpo, dst, dOff, dld, dFirst);
-                        else narrowP(nr, kc, ap, apo, bp, bpo, dst, dOff, dld, dFirst);
-                        if (!exact) {
-                            for (int i = 0; i < mr; i++) {
-                                int ci = cOff + i * ldc;
-                                for (int j = 0; j < nr; j++) c[ci + j] = first ? tile[i * NR + j] : c[ci + j] + tile[i * NR + j];
+                    // Full tiles run the depth step in sub-steps of KS whose slice of the B micro-panel stays in L1,
+                    // carrying their unrounded partial sums in `part` from one sub-step to the next: the same fma chain
+                    // per element as one call over kc (see KS). Partial tiles run the whole step at the first sub-step.
+                    int sub = nr == NR ? KS : kc;
+                    for (int ps = 0; ps < kc; ps += sub) {
+                        int ks = Math.min(sub, kc - ps);
+                        boolean resume = ps > 0; // KS ≥ KC/2: at most two sub-steps, the second one closing
+                        for (int ir = 0; ir < mc; ir += MR) {
+                            int mr = Math.min(MR, mc - ir);
+                            boolean full = mr == MR && nr == NR;
+                            if (!full && ps > 0) continue;
+                            int apo = ir * kbs + pc * MR;
+                            int cOff = co + (ic + ir) * ldc + jc + jr;
+                            // In place: A's rows, or the copied ragged rows.
+                            boolean copied = ir >= packed;
+                            float[] ad = copied ? ap : a;
+                            int aOff = copied ? (ir - packed) * kbs + pc : ao + (ic + ir) * ars + kb + pc, aRows = copied ? kbs : ars;
+                            if (full) {
+                                if (ks == kc) {
+                                    if (direct) kernelD(kc, ad, aOff, aRows, bp, bpo, c, cOff, ldc, first);
+                                    else kernelP(kc, ap, apo, bp, bpo, c, cOff, ldc, first);
+                                } else if (direct) {
+                                    if (!resume) kD6x4Open(ks, ad, aOff, aRows, bp, bpo, part, ir * NR);
+                                    else kD6x4Close(ks, ad, aOff + ps, aRows, bp, bpo + ps * NR, c, cOff, ldc, first, part, ir * NR);
+                                } else {
+                                    if (!resume) kP6x4Open(ks, ap, apo, bp, bpo, part, ir * NR);
+                                    else kP6x4Close(ks, ap, apo + ps * MR, bp, bpo + ps * NR, c, cOff, ldc, first, part, ir * NR);
+                                }
+                                continue;
+                            }
+                            // A partial tile: the same sums, in the same order, over as few vectors as cover its columns;
+                            // through a scratch tile unless it fills those vectors exactly.
+                            boolean exact = mr == MR && nr == narrowVectors(nr) * L;
+                            float[] dst = exact ? c : tile;
+                            int dOff = exact ? cOff : 0, dld = exact ? ldc : NR;
+                            boolean dFirst = first || !exact;
+                            if (direct) narrowD(nr, kc, ad, aOff, aRows, bp, bpo, dst, dOff, dld, dFirst);
+                            else narrowP(nr, kc, ap, apo, bp, bpo, dst, dOff, dld, dFirst);
+                            if (!exact) {
+                                for (int i = 0; i < mr; i++) {
+                                    int ci = cOff + i * ldc;
+                                    for (int j = 0; j < nr; j++) c[ci + j] = first ? tile[i * NR + j] : c[ci + j] + tile[i * NR + j];
+                                }
                             }
                         }
                     }
@@ -358,7 +410,175 @@ public final class Gemm {
         for (int p = 0; p < kc; p++) {
             int pa = apo + p * 6, pb = bpo + p * NR;
             FloatVector b0 = FloatVector.fromArray(S, bp, pb);
-            FloatVector b1 = FloatVector.fromArray(S, bp, pb + L);
+            FloatVector b1 = FloatVector.fromArray(S, bp, pb + 1 * L);
+            FloatVector b2 = FloatVector.fromArray(S, bp, pb + 2 * L);
+            FloatVector b3 = FloatVector.fromArray(S, bp, pb + 3 * L);
+            FloatVector a0 = FloatVector.broadcast(S, ap[pa]);
+            c00 = a0.fma(b0, c00);
+            c01 = a0.fma(b1, c01);
+            c02 = a0.fma(b2, c02);
+            c03 = a0.fma(b3, c03);
+            FloatVector a1 = FloatVector.broadcast(S, ap[pa + 1]);
+            c10 = a1.fma(b0, c10);
+            c11 = a1.fma(b1, c11);
+            c12 = a1.fma(b2, c12);
+            c13 = a1.fma(b3, c13);
+            FloatVector a2 = FloatVector.broadcast(S, ap[pa + 2]);
+            c20 = a2.fma(b0, c20);
+            c21 = a2.fma(b1, c21);
+            c22 = a2.fma(b2, c22);
+            c23 = a2.fma(b3, c23);
+            FloatVector a3 = FloatVector.broadcast(S, ap[pa + 3]);
+            c30 = a3.fma(b0, c30);
+            c31 = a3.fma(b1, c31);
+            c32 = a3.fma(b2, c32);
+            c33 = a3.fma(b3, c33);
+            FloatVector a4 = FloatVector.broadcast(S, ap[pa + 4]);
+            c40 = a4.fma(b0, c40);
+            c41 = a4.fma(b1, c41);
+            c42 = a4.fma(b2, c42);
+            c43 = a4.fma(b3, c43);
+            FloatVector a5 = FloatVector.broadcast(S, ap[pa + 5]);
+            c50 = a5.fma(b0, c50);
+            c51 = a5.fma(b1, c51);
+            c52 = a5.fma(b2, c52);
+            c53 = a5.fma(b3, c53);
+        }
+        if (!first) {
+            c00 = c00.add(FloatVector.fromArray(S, c, co));
+            c01 = c01.add(FloatVector.fromArray(S, c, co + L));
+            c02 = c02.add(FloatVector.fromArray(S, c, co + 2 * L));
+            c03 = c03.add(FloatVector.fromArray(S, c, co + 3 * L));
+            c10 = c10.add(FloatVector.fromArray(S, c, co + 1 * ldc));
+            c11 = c11.add(FloatVector.fromArray(S, c, co + 1 * ldc + L));
+            c12 = c12.add(FloatVector.fromArray(S, c, co + 1 * ldc + 2 * L));
+            c13 = c13.add(FloatVector.fromArray(S, c, co + 1 * ldc + 3 * L));
+            c20 = c20.add(FloatVector.fromArray(S, c, co + 2 * ldc));
+            c21 = c21.add(FloatVector.fromArray(S, c, co + 2 * ldc + L));
+            c22 = c22.add(FloatVector.fromArray(S, c, co + 2 * ldc + 2 * L));
+            c23 = c23.add(FloatVector.fromArray(S, c, co + 2 * ldc + 3 * L));
+            c30 = c30.add(FloatVector.fromArray(S, c, co + 3 * ldc));
+            c31 = c31.add(FloatVector.fromArray(S, c, co + 3 * ldc + L));
+            c32 = c32.add(FloatVector.fromArray(S, c, co + 3 * ldc + 2 * L));
+            c33 = c33.add(FloatVector.fromArray(S, c, co + 3 * ldc + 3 * L));
+            c40 = c40.add(FloatVector.fromArray(S, c, co + 4 * ldc));
+            c41 = c41.add(FloatVector.fromArray(S, c, co + 4 * ldc + L));
+            c42 = c42.add(FloatVector.fromArray(S, c, co + 4 * ldc + 2 * L));
+            c43 = c43.add(FloatVector.fromArray(S, c, co + 4 * ldc + 3 * L));
+            c50 = c50.add(FloatVector.fromArray(S, c, co + 5 * ldc));
+            c51 = c51.add(FloatVector.fromArray(S, c, co + 5 * ldc + L));
+            c52 = c52.add(FloatVector.fromArray(S, c, co + 5 * ldc + 2 * L));
+            c53 = c53.add(FloatVector.fromArray(S, c, co + 5 * ldc + 3 * L));
+        }
+        c00.intoArray(c, co);
+        c01.intoArray(c, co + L);
+        c02.intoArray(c, co + 2 * L);
+        c03.intoArray(c, co + 3 * L);
+        c10.intoArray(c, co + 1 * ldc);
+        c11.intoArray(c, co + 1 * ldc + L);
+        c12.intoArray(c, co + 1 * ldc + 2 * L);
+        c13.intoArray(c, co + 1 * ldc + 3 * L);
+        c20.intoArray(c, co + 2 * ldc);
+        c21.intoArray(c, co + 2 * ldc + L);
+        c22.intoArray(c, co + 2 * ldc + 2 * L);
+        c23.intoArray(c, co + 2 * ldc + 3 * L);
+        c30.intoArray(c, co + 3 * ldc);
+        c31.intoArray(c, co + 3 * ldc + L);
+        c32.intoArray(c, co + 3 * ldc + 2 * L);
+        c33.intoArray(c, co + 3 * ldc + 3 * L);
+        c40.intoArray(c, co + 4 * ldc);
+        c41.intoArray(c, co + 4 * ldc + L);
+        c42.intoArray(c, co + 4 * ldc + 2 * L);
+        c43.intoArray(c, co + 4 * ldc + 3 * L);
+        c50.intoArray(c, co + 5 * ldc);
+        c51.intoArray(c, co + 5 * ldc + L);
+        c52.intoArray(c, co + 5 * ldc + 2 * L);
+        c53.intoArray(c, co + 5 * ldc + 3 * L);
+    }
+
+    /** {@link #kP6x4} over the first depth sub-step (see {@link #KS}): the unrounded sums go to t from to. */
+    private static void kP6x4Open(int kc, float[] ap, int apo, float[] bp, int bpo, float[] t, int to) {
+        FloatVector c00 = FloatVector.zero(S), c01 = FloatVector.zero(S), c02 = FloatVector.zero(S), c03 = FloatVector.zero(S);
+        FloatVector c10 = FloatVector.zero(S), c11 = FloatVector.zero(S), c12 = FloatVector.zero(S), c13 = FloatVector.zero(S);
+        FloatVector c20 = FloatVector.zero(S), c21 = FloatVector.zero(S), c22 = FloatVector.zero(S), c23 = FloatVector.zero(S);
+        FloatVector c30 = FloatVector.zero(S), c31 = FloatVector.zero(S), c32 = FloatVector.zero(S), c33 = FloatVector.zero(S);
+        FloatVector c40 = FloatVector.zero(S), c41 = FloatVector.zero(S), c42 = FloatVector.zero(S), c43 = FloatVector.zero(S);
+        FloatVector c50 = FloatVector.zero(S), c51 = FloatVector.zero(S), c52 = FloatVector.zero(S), c53 = FloatVector.zero(S);
+        for (int p = 0; p < kc; p++) {
+            int pa = apo + p * 6, pb = bpo + p * NR;
+            FloatVector b0 = FloatVector.fromArray(S, bp, pb);
+            FloatVector b1 = FloatVector.fromArray(S, bp, pb + 1 * L);
+            FloatVector b2 = FloatVector.fromArray(S, bp, pb + 2 * L);
+            FloatVector b3 = FloatVector.fromArray(S, bp, pb + 3 * L);
+            FloatVector a0 = FloatVector.broadcast(S, ap[pa]);
+            c00 = a0.fma(b0, c00);
+            c01 = a0.fma(b1, c01);
+            c02 = a0.fma(b2, c02);
+            c03 = a0.fma(b3, c03);
+            FloatVector a1 = FloatVector.broadcast(S, ap[pa + 1]);
+            c10 = a1.fma(b0, c10);
+            c11 = a1.fma(b1, c11);
+            c12 = a1.fma(b2, c12);
+            c13 = a1.fma(b3, c13);
+            FloatVector a2 = FloatVector.broadcast(S, ap[pa + 2]);
+            c20 = a2.fma(b0, c20);
+            c21 = a2.fma(b1, c21);
+            c22 = a2.fma(b2, c22);
+            c23 = a2.fma(b3, c23);
+            FloatVector a3 = FloatVector.broadcast(S, ap[pa + 3]);
+            c30 = a3.fma(b0, c30);
+            c31 = a3.fma(b1, c31);
+            c32 = a3.fma(b2, c32);
+            c33 = a3.fma(b3, c33);
+            FloatVector a4 = FloatVector.broadcast(S, ap[pa + 4]);
+            c40 = a4.fma(b0, c40);
+            c41 = a4.fma(b1, c41);
+            c42 = a4.fma(b2, c42);
+            c43 = a4.fma(b3, c43);
+            FloatVector a5 = FloatVector.broadcast(S, ap[pa + 5]);
+            c50 = a5.fma(b0, c50);
+            c51 = a5.fma(b1, c51);
+            c52 = a5.fma(b2, c52);
+            c53 = a5.fma(b3, c53);
+        }
+        c00.intoArray(t, to + 0 * L);
+        c01.intoArray(t, to + 1 * L);
+        c02.intoArray(t, to + 2 * L);
+        c03.intoArray(t, to + 3 * L);
+        c10.intoArray(t, to + 4 * L);
+        c11.intoArray(t, to + 5 * L);
+        c12.intoArray(t, to + 6 * L);
+        c13.intoArray(t, to + 7 * L);
+        c20.intoArray(t, to + 8 * L);
+        c21.intoArray(t, to + 9 * L);
+        c22.intoArray(t, to + 10 * L);
+        c23.intoArray(t, to + 11 * L);
+        c30.intoArray(t, to + 12 * L);
+        c31.intoArray(t, to + 13 * L);
+        c32.intoArray(t, to + 14 * L);
+        c33.intoArray(t, to + 15 * L);
+        c40.intoArray(t, to + 16 * L);
+        c41.intoArray(t, to + 17 * L);
+        c42.intoArray(t, to + 18 * L);
+        c43.intoArray(t, to + 19 * L);
+        c50.intoArray(t, to + 20 * L);
+        c51.intoArray(t, to + 21 * L);
+        c52.intoArray(t, to + 22 * L);
+        c53.intoArray(t, to + 23 * L);
+    }
+
+    /** {@link #kP6x4} over the last depth sub-step (see {@link #KS}), its accumulators starting at the sums in t from to. */
+    private static void kP6x4Close(int kc, float[] ap, int apo, float[] bp, int bpo, float[] c, int co, int ldc, boolean first, float[] t, int to) {
+        FloatVector c00 = FloatVector.fromArray(S, t, to + 0 * L), c01 = FloatVector.fromArray(S, t, to + 1 * L), c02 = FloatVector.fromArray(S, t, to + 2 * L), c03 = FloatVector.fromArray(S, t, to + 3 * L);
+        FloatVector c10 = FloatVector.fromArray(S, t, to + 4 * L), c11 = FloatVector.fromArray(S, t, to + 5 * L), c12 = FloatVector.fromArray(S, t, to + 6 * L), c13 = FloatVector.fromArray(S, t, to + 7 * L);
+        FloatVector c20 = FloatVector.fromArray(S, t, to + 8 * L), c21 = FloatVector.fromArray(S, t, to + 9 * L), c22 = FloatVector.fromArray(S, t, to + 10 * L), c23 = FloatVector.fromArray(S, t, to + 11 * L);
+        FloatVector c30 = FloatVector.fromArray(S, t, to + 12 * L), c31 = FloatVector.fromArray(S, t, to + 13 * L), c32 = FloatVector.fromArray(S, t, to + 14 * L), c33 = FloatVector.fromArray(S, t, to + 15 * L);
+        FloatVector c40 = FloatVector.fromArray(S, t, to + 16 * L), c41 = FloatVector.fromArray(S, t, to + 17 * L), c42 = FloatVector.fromArray(S, t, to + 18 * L), c43 = FloatVector.fromArray(S, t, to + 19 * L);
+        FloatVector c50 = FloatVector.fromArray(S, t, to + 20 * L), c51 = FloatVector.fromArray(S, t, to + 21 * L), c52 = FloatVector.fromArray(S, t, to + 22 * L), c53 = FloatVector.fromArray(S, t, to + 23 * L);
+        for (int p = 0; p < kc; p++) {
+            int pa = apo + p * 6, pb = bpo + p * NR;
+            FloatVector b0 = FloatVector.fromArray(S, bp, pb);
+            FloatVector b1 = FloatVector.fromArray(S, bp, pb + 1 * L);
             FloatVector b2 = FloatVector.fromArray(S, bp, pb + 2 * L);
             FloatVector b3 = FloatVector.fromArray(S, bp, pb + 3 * L);
             FloatVector a0 = FloatVector.broadcast(S, ap[pa]);
@@ -461,7 +681,187 @@ public final class Gemm {
         for (int p = 0; p < kc; p++) {
             int pb = bpo + p * NR;
             FloatVector b0 = FloatVector.fromArray(S, bp, pb);
-            FloatVector b1 = FloatVector.fromArray(S, bp, pb + L);
+            FloatVector b1 = FloatVector.fromArray(S, bp, pb + 1 * L);
+            FloatVector b2 = FloatVector.fromArray(S, bp, pb + 2 * L);
+            FloatVector b3 = FloatVector.fromArray(S, bp, pb + 3 * L);
+            FloatVector a0 = FloatVector.broadcast(S, a[r0 + p]);
+            c00 = a0.fma(b0, c00);
+            c01 = a0.fma(b1, c01);
+            c02 = a0.fma(b2, c02);
+            c03 = a0.fma(b3, c03);
+            FloatVector a1 = FloatVector.broadcast(S, a[r1 + p]);
+            c10 = a1.fma(b0, c10);
+            c11 = a1.fma(b1, c11);
+            c12 = a1.fma(b2, c12);
+            c13 = a1.fma(b3, c13);
+            FloatVector a2 = FloatVector.broadcast(S, a[r2 + p]);
+            c20 = a2.fma(b0, c20);
+            c21 = a2.fma(b1, c21);
+            c22 = a2.fma(b2, c22);
+            c23 = a2.fma(b3, c23);
+            FloatVector a3 = FloatVector.broadcast(S, a[r3 + p]);
+            c30 = a3.fma(b0, c30);
+            c31 = a3.fma(b1, c31);
+            c32 = a3.fma(b2, c32);
+            c33 = a3.fma(b3, c33);
+            FloatVector a4 = FloatVector.broadcast(S, a[r4 + p]);
+            c40 = a4.fma(b0, c40);
+            c41 = a4.fma(b1, c41);
+            c42 = a4.fma(b2, c42);
+            c43 = a4.fma(b3, c43);
+            FloatVector a5 = FloatVector.broadcast(S, a[r5 + p]);
+            c50 = a5.fma(b0, c50);
+            c51 = a5.fma(b1, c51);
+            c52 = a5.fma(b2, c52);
+            c53 = a5.fma(b3, c53);
+        }
+        if (!first) {
+            c00 = c00.add(FloatVector.fromArray(S, c, co));
+            c01 = c01.add(FloatVector.fromArray(S, c, co + L));
+            c02 = c02.add(FloatVector.fromArray(S, c, co + 2 * L));
+            c03 = c03.add(FloatVector.fromArray(S, c, co + 3 * L));
+            c10 = c10.add(FloatVector.fromArray(S, c, co + 1 * ldc));
+            c11 = c11.add(FloatVector.fromArray(S, c, co + 1 * ldc + L));
+            c12 = c12.add(FloatVector.fromArray(S, c, co + 1 * ldc + 2 * L));
+            c13 = c13.add(FloatVector.fromArray(S, c, co + 1 * ldc + 3 * L));
+            c20 = c20.add(FloatVector.fromArray(S, c, co + 2 * ldc));
+            c21 = c21.add(FloatVector.fromArray(S, c, co + 2 * ldc + L));
+            c22 = c22.add(FloatVector.fromArray(S, c, co + 2 * ldc + 2 * L));
+            c23 = c23.add(FloatVector.fromArray(S, c, co + 2 * ldc + 3 * L));
+            c30 = c30.add(FloatVector.fromArray(S, c, co + 3 * ldc));
+            c31 = c31.add(FloatVector.fromArray(S, c, co + 3 * ldc + L));
+            c32 = c32.add(FloatVector.fromArray(S, c, co + 3 * ldc + 2 * L));
+            c33 = c33.add(FloatVector.fromArray(S, c, co + 3 * ldc + 3 * L));
+            c40 = c40.add(FloatVector.fromArray(S, c, co + 4 * ldc));
+            c41 = c41.add(FloatVector.fromArray(S, c, co + 4 * ldc + L));
+            c42 = c42.add(FloatVector.fromArray(S, c, co + 4 * ldc + 2 * L));
+            c43 = c43.add(FloatVector.fromArray(S, c, co + 4 * ldc + 3 * L));
+            c50 = c50.add(FloatVector.fromArray(S, c, co + 5 * ldc));
+            c51 = c51.add(FloatVector.fromArray(S, c, co + 5 * ldc + L));
+            c52 = c52.add(FloatVector.fromArray(S, c, co + 5 * ldc + 2 * L));
+            c53 = c53.add(FloatVector.fromArray(S, c, co + 5 * ldc + 3 * L));
+        }
+        c00.intoArray(c, co);
+        c01.intoArray(c, co + L);
+        c02.intoArray(c, co + 2 * L);
+        c03.intoArray(c, co + 3 * L);
+        c10.intoArray(c, co + 1 * ldc);
+        c11.intoArray(c, co + 1 * ldc + L);
+        c12.intoArray(c, co + 1 * ldc + 2 * L);
+        c13.intoArray(c, co + 1 * ldc + 3 * L);
+        c20.intoArray(c, co + 2 * ldc);
+        c21.intoArray(c, co + 2 * ldc + L);
+        c22.intoArray(c, co + 2 * ldc + 2 * L);
+        c23.intoArray(c, co + 2 * ldc + 3 * L);
+        c30.intoArray(c, co + 3 * ldc);
+        c31.intoArray(c, co + 3 * ldc + L);
+        c32.intoArray(c, co + 3 * ldc + 2 * L);
+        c33.intoArray(c, co + 3 * ldc + 3 * L);
+        c40.intoArray(c, co + 4 * ldc);
+        c41.intoArray(c, co + 4 * ldc + L);
+        c42.intoArray(c, co + 4 * ldc + 2 * L);
+        c43.intoArray(c, co + 4 * ldc + 3 * L);
+        c50.intoArray(c, co + 5 * ldc);
+        c51.intoArray(c, co + 5 * ldc + L);
+        c52.intoArray(c, co + 5 * ldc + 2 * L);
+        c53.intoArray(c, co + 5 * ldc + 3 * L);
+    }
+
+    /** {@link #kD6x4} over the first depth sub-step (see {@link #KS}): the unrounded sums go to t from to. */
+    private static void kD6x4Open(int kc, float[] a, int ao, int ars, float[] bp, int bpo, float[] t, int to) {
+        FloatVector c00 = FloatVector.zero(S), c01 = FloatVector.zero(S), c02 = FloatVector.zero(S), c03 = FloatVector.zero(S);
+        FloatVector c10 = FloatVector.zero(S), c11 = FloatVector.zero(S), c12 = FloatVector.zero(S), c13 = FloatVector.zero(S);
+        FloatVector c20 = FloatVector.zero(S), c21 = FloatVector.zero(S), c22 = FloatVector.zero(S), c23 = FloatVector.zero(S);
+        FloatVector c30 = FloatVector.zero(S), c31 = FloatVector.zero(S), c32 = FloatVector.zero(S), c33 = FloatVector.zero(S);
+        FloatVector c40 = FloatVector.zero(S), c41 = FloatVector.zero(S), c42 = FloatVector.zero(S), c43 = FloatVector.zero(S);
+        FloatVector c50 = FloatVector.zero(S), c51 = FloatVector.zero(S), c52 = FloatVector.zero(S), c53 = FloatVector.zero(S);
+        int r0 = ao;
+        int r1 = ao + 1 * ars;
+        int r2 = ao + 2 * ars;
+        int r3 = ao + 3 * ars;
+        int r4 = ao + 4 * ars;
+        int r5 = ao + 5 * ars;
+        for (int p = 0; p < kc; p++) {
+            int pb = bpo + p * NR;
+            FloatVector b0 = FloatVector.fromArray(S, bp, pb);
+            FloatVector b1 = FloatVector.fromArray(S, bp, pb + 1 * L);
+            FloatVector b2 = FloatVector.fromArray(S, bp, pb + 2 * L);
+            FloatVector b3 = FloatVector.fromArray(S, bp, pb + 3 * L);
+            FloatVector a0 = FloatVector.broadcast(S, a[r0 + p]);
+            c00 = a0.fma(b0, c00);
+            c01 = a0.fma(b1, c01);
+            c02 = a0.fma(b2, c02);
+            c03 = a0.fma(b3, c03);
+            FloatVector a1 = FloatVector.broadcast(S, a[r1 + p]);
+            c10 = a1.fma(b0, c10);
+            c11 = a1.fma(b1, c11);
+            c12 = a1.fma(b2, c12);
+            c13 = a1.fma(b3, c13);
+            FloatVector a2 = FloatVector.broadcast(S, a[r2 + p]);
+            c20 = a2.fma(b0, c20);
+            c21 = a2.fma(b1, c21);
+            c22 = a2.fma(b2, c22);
+            c23 = a2.fma(b3, c23);
+            FloatVector a3 = FloatVector.broadcast(S, a[r3 + p]);
+            c30 = a3.fma(b0, c30);
+            c31 = a3.fma(b1, c31);
+            c32 = a3.fma(b2, c32);
+            c33 = a3.fma(b3, c33);
+            FloatVector a4 = FloatVector.broadcast(S, a[r4 + p]);
+            c40 = a4.fma(b0, c40);
+            c41 = a4.fma(b1, c41);
+            c42 = a4.fma(b2, c42);
+            c43 = a4.fma(b3, c43);
+            FloatVector a5 = FloatVector.broadcast(S, a[r5 + p]);
+            c50 = a5.fma(b0, c50);
+            c51 = a5.fma(b1, c51);
+            c52 = a5.fma(b2, c52);
+            c53 = a5.fma(b3, c53);
+        }
+        c00.intoArray(t, to + 0 * L);
+        c01.intoArray(t, to + 1 * L);
+        c02.intoArray(t, to + 2 * L);
+        c03.intoArray(t, to + 3 * L);
+        c10.intoArray(t, to + 4 * L);
+        c11.intoArray(t, to + 5 * L);
+        c12.intoArray(t, to + 6 * L);
+        c13.intoArray(t, to + 7 * L);
+        c20.intoArray(t, to + 8 * L);
+        c21.intoArray(t, to + 9 * L);
+        c22.intoArray(t, to + 10 * L);
+        c23.intoArray(t, to + 11 * L);
+        c30.intoArray(t, to + 12 * L);
+        c31.intoArray(t, to + 13 * L);
+        c32.intoArray(t, to + 14 * L);
+        c33.intoArray(t, to + 15 * L);
+        c40.intoArray(t, to + 16 * L);
+        c41.intoArray(t, to + 17 * L);
+        c42.intoArray(t, to + 18 * L);
+        c43.intoArray(t, to + 19 * L);
+        c50.intoArray(t, to + 20 * L);
+        c51.intoArray(t, to + 21 * L);
+        c52.intoArray(t, to + 22 * L);
+        c53.intoArray(t, to + 23 * L);
+    }
+
+    /** {@link #kD6x4} over the last depth sub-step (see {@link #KS}), its accumulators starting at the sums in t from to. */
+    private static void kD6x4Close(int kc, float[] a, int ao, int ars, float[] bp, int bpo, float[] c, int co, int ldc, boolean first, float[] t, int to) {
+        FloatVector c00 = FloatVector.fromArray(S, t, to + 0 * L), c01 = FloatVector.fromArray(S, t, to + 1 * L), c02 = FloatVector.fromArray(S, t, to + 2 * L), c03 = FloatVector.fromArray(S, t, to + 3 * L);
+        FloatVector c10 = FloatVector.fromArray(S, t, to + 4 * L), c11 = FloatVector.fromArray(S, t, to + 5 * L), c12 = FloatVector.fromArray(S, t, to + 6 * L), c13 = FloatVector.fromArray(S, t, to + 7 * L);
+        FloatVector c20 = FloatVector.fromArray(S, t, to + 8 * L), c21 = FloatVector.fromArray(S, t, to + 9 * L), c22 = FloatVector.fromArray(S, t, to + 10 * L), c23 = FloatVector.fromArray(S, t, to + 11 * L);
+        FloatVector c30 = FloatVector.fromArray(S, t, to + 12 * L), c31 = FloatVector.fromArray(S, t, to + 13 * L), c32 = FloatVector.fromArray(S, t, to + 14 * L), c33 = FloatVector.fromArray(S, t, to + 15 * L);
+        FloatVector c40 = FloatVector.fromArray(S, t, to + 16 * L), c41 = FloatVector.fromArray(S, t, to + 17 * L), c42 = FloatVector.fromArray(S, t, to + 18 * L), c43 = FloatVector.fromArray(S, t, to + 19 * L);
+        FloatVector c50 = FloatVector.fromArray(S, t, to + 20 * L), c51 = FloatVector.fromArray(S, t, to + 21 * L), c52 = FloatVector.fromArray(S, t, to + 22 * L), c53 = FloatVector.fromArray(S, t, to + 23 * L);
+        int r0 = ao;
+        int r1 = ao + 1 * ars;
+        int r2 = ao + 2 * ars;
+        int r3 = ao + 3 * ars;
+        int r4 = ao + 4 * ars;
+        int r5 = ao + 5 * ars;
+        for (int p = 0; p < kc; p++) {
+            int pb = bpo + p * NR;
+            FloatVector b0 = FloatVector.fromArray(S, bp, pb);
+            FloatVector b1 = FloatVector.fromArray(S, bp, pb + 1 * L);
             FloatVector b2 = FloatVector.fromArray(S, bp, pb + 2 * L);
             FloatVector b3 = FloatVector.fromArray(S, bp, pb + 3 * L);
             FloatVector a0 = FloatVector.broadcast(S, a[r0 + p]);

@@ -14,8 +14,8 @@ import org.junit.jupiter.api.Test;
  */
 class GemmTest {
     /**
-     * Sizes around the tile and block edges: MR = 3 or 6, NR = 3 or 4 vectors (24…64 floats), MC = 96, KC = 256,
-     * KB = 512, and n = 256, the widest B whose row-major A is read in place.
+     * Sizes around the tile and block edges: MR = 3 or 6, NR = 3 or 4 vectors (24…64 floats), MC = 96, KC = 256 (KS = 128
+     * at 512 bits), KB = 1024, and n = 256, the widest B whose row-major A is read in place.
      */
     private static final int[] DIMS = {0, 1, 2, 3, 4, 5, 6, 7, 8, 11, 12, 13, 15, 16, 17, 23, 24, 25, 31, 32, 33, 47, 48, 49,
         63, 64, 65, 95, 96, 97, 100, 129, 255, 256, 257};
@@ -44,6 +44,53 @@ class GemmTest {
         // Row-major A read in place (n <= 256) over several depth and row blocks, with a ragged last micro-panel.
         check(rng, 203, 256, 1030, false, true, false);
         check(rng, 97, 130, 515, false, false, true);
+    }
+
+    /**
+     * The bits of the vector path follow from the order its sums are taken in, which the reproduction runs rely on:
+     * per element and per depth step of KC, a sum from zero by fma in ascending p, then added to C (or stored, for the
+     * first step without accumulate). Checked bit for bit against that order written as a scalar loop, across depth
+     * steps, the half steps of the L1 blocking (KS), several packed depth blocks (KB), A read in place (n <= 256) and
+     * packed, ragged tiles and strided operands, on 1 and 2 threads.
+     */
+    @Test
+    void followsTheDocumentedAccumulationOrderBitForBit() {
+        if (!Vectors.ENABLED) return;
+        SplittableRandom rng = new SplittableRandom(20261202);
+        int[][] shapes = {{7, 70, 300}, {13, 64, 256}, {12, 300, 257}, {25, 129, 1100}, {6, 520, 2100}, {100, 256, 640},
+            {31, 33, 129}, {97, 257, 1030}, {1, 1000, 700}, {200, 40, 4096}};
+        for (int[] sh : shapes) {
+            int m = sh[0], n = sh[1], k = sh[2];
+            for (int variant = 0; variant < 4; variant++) {
+                boolean transA = (variant & 1) != 0, accumulate = (variant & 2) != 0;
+                float[] a = random(rng, m * k), b = random(rng, k * n), c0 = random(rng, m * n);
+                int ars = transA ? 1 : k, acs = transA ? m : 1;
+                float[] expected = c0.clone();
+                for (int i = 0; i < m; i++) {
+                    for (int j = 0; j < n; j++) {
+                        float cij = expected[i * n + j];
+                        for (int p0 = 0; p0 < k; p0 += Gemm.KC) {
+                            float sum = 0f;
+                            for (int p = p0; p < Math.min(k, p0 + Gemm.KC); p++) sum = Math.fma(a[i * ars + p * acs], b[p * n + j], sum);
+                            cij = p0 == 0 && !accumulate ? sum : cij + sum;
+                        }
+                        expected[i * n + j] = cij;
+                    }
+                }
+                for (int threads = 1; threads <= 2; threads++) {
+                    float[] c = c0.clone();
+                    try (var _ = Threads.limit(threads)) {
+                        Gemm.sgemm(m, n, k, a, 0, ars, acs, b, 0, n, 1, c, 0, n, accumulate);
+                    }
+                    for (int i = 0; i < c.length; i++) {
+                        if (Float.floatToRawIntBits(c[i]) != Float.floatToRawIntBits(expected[i])) {
+                            throw new AssertionError("m=" + m + " n=" + n + " k=" + k + " transA=" + transA + " accumulate=" + accumulate
+                                    + " threads=" + threads + ": C[" + i / n + "," + i % n + "] = " + c[i] + ", the documented order gives " + expected[i]);
+                        }
+                    }
+                }
+            }
+        }
     }
 
     @Test
