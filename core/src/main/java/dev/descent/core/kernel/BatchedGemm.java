@@ -17,6 +17,13 @@ import jdk.incubator.vector.VectorSpecies;
  * ascending order, starting from 0, restarted every {@link Gemm#KC} terms and the partial chains added to C in turn
  * ({@code c = chain + c}). So a product here has the bits Gemm gives it, at any vector width and thread count, and
  * {@code vector=false} (the scalar twin, also used for the columns past the last whole vector) gives the same bits.
+ *
+ * <p><b>Causal structure.</b> A causal attention's products are triangular: scores and their gradient are needed only
+ * for key j ≤ query i ({@link #LOWER}), and the other four products sum over a depth whose terms past the diagonal are
+ * zeros (the probabilities of masked keys are exactly 0): {@link #DEPTH_TO_ROW} (row i sums p ≤ i) and
+ * {@link #DEPTH_FROM_ROW} (row j sums p ≥ j). Skipping those terms (by whole register tiles) leaves every sum's bits as
+ * they are: a zero term adds ±0 to a chain that is never −0 (it starts at +0, and a round-to-nearest sum is −0 only when
+ * both terms are), unless the other factor is infinite or NaN, or a product underflows to −0 before any other term.
  */
 public final class BatchedGemm {
     private BatchedGemm() {}
@@ -25,6 +32,18 @@ public final class BatchedGemm {
     private static final int L = S.length();
     /** Terms per accumulation chain: Gemm's depth step, so that the sums are Gemm's. */
     private static final int KC = Gemm.KC;
+    /** Every element, every term. */
+    public static final int FULL = 0;
+    /**
+     * C[i, j] is computed for j ≤ i; past the diagonal an element holds 0 or its product (whole register tiles past it
+     * are not computed, but set to 0).
+     */
+    public static final int LOWER = 1;
+    /** Row i sums the terms p ≤ i only (the others are zeros). */
+    public static final int DEPTH_TO_ROW = 2;
+    /** Row i sums the terms p ≥ i only (the others are zeros). */
+    public static final int DEPTH_FROM_ROW = 3;
+
     /** Least work (flops) worth a task of its own. */
     private static final long MIN_TASK_FLOPS = 1_000_000L;
 
@@ -39,6 +58,23 @@ public final class BatchedGemm {
                              float[] a, int[] aOff, int ars, int acs,
                              float[] b, int[] bOff, int brs, int bcs,
                              float[] c, int[] cOff, int ldc, boolean vector) {
+        sgemm(count, m, n, k, a, aOff, ars, acs, b, bOff, brs, bcs, c, cOff, ldc, FULL, vector);
+    }
+
+    /**
+     * {@link #sgemm(int, int, int, int, float[], int[], int, int, float[], int[], int, int, float[], int[], int, boolean)}
+     * with a causal structure (see the class comment): {@link #FULL}, {@link #LOWER}, {@link #DEPTH_TO_ROW} or
+     * {@link #DEPTH_FROM_ROW}. With DEPTH_TO_ROW or DEPTH_FROM_ROW, the terms skipped must be zeros (A's or B's) for the
+     * result to be the full product.
+     *
+     * @param structure which elements and terms are computed
+     * @param vector whether to run the vector kernels (false: the scalar twin, the same bits)
+     */
+    public static void sgemm(int count, int m, int n, int k,
+                             float[] a, int[] aOff, int ars, int acs,
+                             float[] b, int[] bOff, int brs, int bcs,
+                             float[] c, int[] cOff, int ldc, int structure, boolean vector) {
+        if (structure < FULL || structure > DEPTH_FROM_ROW) throw new IllegalArgumentException("BatchedGemm: unknown structure " + structure);
         if (count == 0 || m == 0 || n == 0) return;
         boolean vec = vector && Vectors.ENABLED;
         if (vec) Vectors.count();
@@ -46,11 +82,11 @@ public final class BatchedGemm {
         Parallel.forRange(count, grain, (from, to) -> {
             float[] scratch = vec && bcs != 1 ? new float[k * n] : null;
             for (int t = from; t < to; t++) {
-                if (!vec) scalar(m, n, k, a, aOff[t], ars, acs, b, bOff[t], brs, bcs, c, cOff[t], ldc, 0);
-                else if (bcs == 1) product(m, n, k, a, aOff[t], ars, acs, b, bOff[t], brs, c, cOff[t], ldc);
+                if (!vec) scalar(m, n, k, a, aOff[t], ars, acs, b, bOff[t], brs, bcs, c, cOff[t], ldc, 0, structure);
+                else if (bcs == 1) product(m, n, k, a, aOff[t], ars, acs, b, bOff[t], brs, c, cOff[t], ldc, structure);
                 else {
                     transpose(k, n, b, bOff[t], brs, bcs, scratch);
-                    product(m, n, k, a, aOff[t], ars, acs, scratch, 0, n, c, cOff[t], ldc);
+                    product(m, n, k, a, aOff[t], ars, acs, scratch, 0, n, c, cOff[t], ldc, structure);
                 }
             }
         });
@@ -64,55 +100,80 @@ public final class BatchedGemm {
         }
     }
 
-    /** The scalar twin from column j0 on: one fused multiply-add chain per element, restarted every KC terms. */
+    /**
+     * The scalar twin from column j0 on: one fused multiply-add chain per element over the terms its structure keeps,
+     * restarted at every multiple of KC.
+     */
     static void scalar(int m, int n, int k, float[] a, int ao, int ars, int acs, float[] b, int bo, int brs, int bcs, float[] c, int co, int ldc,
-                       int j0) {
+                       int j0, int structure) {
         for (int i = 0; i < m; i++) {
+            int lo = structure == DEPTH_FROM_ROW ? Math.min(i, k) : 0, hi = structure == DEPTH_TO_ROW ? Math.min(k, i + 1) : k;
             for (int j = j0; j < n; j++) {
                 int ci = co + i * ldc + j;
-                if (k == 0) c[ci] = 0f;
-                for (int pc = 0; pc < k; pc += KC) {
-                    int kc = Math.min(KC, k - pc);
-                    float acc = 0f;
-                    int ai = ao + i * ars + pc * acs, bj = bo + pc * brs + j * bcs;
-                    for (int p = 0; p < kc; p++) acc = Math.fma(a[ai + p * acs], b[bj + p * brs], acc);
-                    c[ci] = pc == 0 ? acc : acc + c[ci];
-                }
+                if (structure == LOWER && j > i) c[ci] = 0f;
+                else chain(lo, hi, a, ao + i * ars, acs, b, bo + j * bcs, brs, c, ci);
             }
         }
     }
 
-    /** One product with B's rows contiguous (column stride 1): whole vectors by register tiles, the rest by the twin. */
-    private static void product(int m, int n, int k, float[] a, int ao, int ars, int acs, float[] b, int bo, int brs, float[] c, int co, int ldc) {
-        int vectors = n / L, j = 0;
-        if (k == 0) {
-            for (int i = 0; i < m; i++) java.util.Arrays.fill(c, co + i * ldc, co + i * ldc + n, 0f);
+    /** c[ci] = Σ_{lo ≤ p < hi} a[ai + p·acs]·b[bj + p·brs], chains restarted at multiples of KC (0 without terms). */
+    private static void chain(int lo, int hi, float[] a, int ai, int acs, float[] b, int bj, int brs, float[] c, int ci) {
+        if (lo >= hi) {
+            c[ci] = 0f;
             return;
         }
+        for (int pc = lo / KC * KC; pc < hi; pc += KC) {
+            int from = Math.max(pc, lo), to = Math.min(pc + KC, hi);
+            float acc = 0f;
+            for (int p = from; p < to; p++) acc = Math.fma(a[ai + p * acs], b[bj + p * brs], acc);
+            c[ci] = pc == lo / KC * KC ? acc : acc + c[ci];
+        }
+    }
+
+    /** One product with B's rows contiguous (column stride 1): whole vectors by register tiles, the rest by the twin. */
+    private static void product(int m, int n, int k, float[] a, int ao, int ars, int acs, float[] b, int bo, int brs, float[] c, int co, int ldc,
+                                int structure) {
+        int vectors = n / L, j = 0;
         while (vectors > 0) {
             int width = vectors >= 4 ? 4 : vectors >= 2 ? 2 : 1, rows = width == 4 ? 4 : 8;
             int i = 0;
             for (; i + rows <= m; i += rows) {
-                for (int pc = 0; pc < k; pc += KC) {
-                    int kc = Math.min(KC, k - pc), aAt = ao + i * ars + pc * acs, bAt = bo + pc * brs + j, cAt = co + i * ldc + j;
-                    boolean first = pc == 0;
+                int cAt = co + i * ldc + j;
+                if (structure == LOWER && j > i + rows - 1) { // the whole tile lies past the diagonal
+                    for (int r = 0; r < rows; r++) java.util.Arrays.fill(c, cAt + r * ldc, cAt + r * ldc + width * L, 0f);
+                    continue;
+                }
+                int lo = structure == DEPTH_FROM_ROW ? Math.min(i, k) : 0, hi = structure == DEPTH_TO_ROW ? Math.min(k, i + rows) : k;
+                if (lo >= hi) {
+                    for (int r = 0; r < rows; r++) java.util.Arrays.fill(c, cAt + r * ldc, cAt + r * ldc + width * L, 0f);
+                    continue;
+                }
+                for (int pc = lo / KC * KC; pc < hi; pc += KC) {
+                    int from = Math.max(pc, lo), kc = Math.min(pc + KC, hi) - from, aAt = ao + i * ars + from * acs, bAt = bo + from * brs + j;
+                    boolean first = pc == lo / KC * KC;
                     if (width == 4) k4x4(kc, a, aAt, ars, acs, b, bAt, brs, c, cAt, ldc, first);
                     else if (width == 2) k8x2(kc, a, aAt, ars, acs, b, bAt, brs, c, cAt, ldc, first);
                     else k8x1(kc, a, aAt, ars, acs, b, bAt, brs, c, cAt, ldc, first);
                 }
             }
             for (; i < m; i++) {
+                int lo = structure == DEPTH_FROM_ROW ? Math.min(i, k) : 0, hi = structure == DEPTH_TO_ROW ? Math.min(k, i + 1) : k;
                 for (int v = 0; v < width; v++) {
-                    for (int pc = 0; pc < k; pc += KC) {
-                        int kc = Math.min(KC, k - pc);
-                        k1x1(kc, a, ao + i * ars + pc * acs, acs, b, bo + pc * brs + j + v * L, brs, c, co + i * ldc + j + v * L, pc == 0);
+                    int cAt = co + i * ldc + j + v * L;
+                    if ((structure == LOWER && j + v * L > i) || lo >= hi) {
+                        java.util.Arrays.fill(c, cAt, cAt + L, 0f);
+                        continue;
+                    }
+                    for (int pc = lo / KC * KC; pc < hi; pc += KC) {
+                        int from = Math.max(pc, lo), kc = Math.min(pc + KC, hi) - from;
+                        k1x1(kc, a, ao + i * ars + from * acs, acs, b, bo + from * brs + j + v * L, brs, c, cAt, pc == lo / KC * KC);
                     }
                 }
             }
             j += width * L;
             vectors -= width;
         }
-        if (j < n) scalar(m, n, k, a, ao, ars, acs, b, bo, brs, 1, c, co, ldc, j);
+        if (j < n) scalar(m, n, k, a, ao, ars, acs, b, bo, brs, 1, c, co, ldc, j, structure);
     }
 
     private static void k1x1(int kc, float[] a, int ao, int acs, float[] b, int bo, int brs, float[] c, int co, boolean first) {

@@ -6,6 +6,7 @@ import dev.descent.core.Tensor;
 import dev.descent.core.autograd.Autograd;
 import dev.descent.core.autograd.ForwardAD;
 import dev.descent.core.autograd.GradMode;
+import dev.descent.core.kernel.BatchedGemm;
 import dev.descent.core.kernel.Parallel;
 import dev.descent.core.kernel.Vectors;
 import dev.descent.core.kernel.VectorMath;
@@ -92,7 +93,9 @@ public final class Attention {
         boolean heads = batchedProducts && HeadProducts.applies(qc, kc, vc) && (mask == null || !widensScores(qc, kc, mask));
         try (var _ = GradMode.noGrad(); var _ = ForwardAD.suspended()) {
             // a fresh tensor: rows are rewritten in place below
-            Tensor scores = heads ? HeadProducts.matmul(qc, kc.transpose(-1, -2), null) : qc.detach().matmul(kc.detach().transpose(-1, -2));
+            // (causal: the scores past the diagonal are not computed; the softmax sets them to 0)
+            Tensor scores = heads ? HeadProducts.matmul(qc, kc.transpose(-1, -2), null, causal ? BatchedGemm.LOWER : BatchedGemm.FULL)
+                    : qc.detach().matmul(kc.detach().transpose(-1, -2));
             int[] full = scores.shape();
             if (mask != null) full = Shape.broadcast("scaledDotProductAttention (mask)", full, mask.shape());
             if (!Arrays.equals(full, scores.shape())) scores = scores.expand(full).contiguous();
@@ -107,7 +110,8 @@ public final class Attention {
         Tensor out;
         try (var _ = GradMode.noGrad(); var _ = ForwardAD.suspended()) {
             // laid out as q is: a head split's [B, L, H, d] → [B, H, L, d] view then undoes without a copy
-            out = heads ? HeadProducts.matmul(dropped, vc, qc) : dropped.matmul(vc.detach());
+            // (causal: query i sums values p ≤ i, the others have probability 0)
+            out = heads ? HeadProducts.matmul(dropped, vc, qc, causal ? BatchedGemm.DEPTH_TO_ROW : BatchedGemm.FULL) : dropped.matmul(vc.detach());
         }
         Tensor p = probs, pd = dropped, m = keep;
         int[] qs = qc.shape(), ks = kc.shape(), vs = vc.shape(), ps = probs.shape();
@@ -117,16 +121,19 @@ public final class Attention {
                         + " through dual tensors: forward over reverse) are not supported; its backward treats the saved attention"
                         + " probabilities as constants");
             }
-            // each gradient laid out as its input (see HeadProducts.matmul)
+            // each gradient laid out as its input (see HeadProducts.matmul); causal: the terms and scores past the diagonal,
+            // whose probabilities are 0, are skipped (the sums keep their bits)
             boolean hg = heads && HeadProducts.applies(g, qc);
+            int lower = causal ? BatchedGemm.LOWER : BatchedGemm.FULL, toRow = causal ? BatchedGemm.DEPTH_TO_ROW : BatchedGemm.FULL,
+                    fromRow = causal ? BatchedGemm.DEPTH_FROM_ROW : BatchedGemm.FULL;
             Tensor dv = !vc.requiresGrad() ? null
-                    : hg ? HeadProducts.matmul(pd.transpose(-1, -2), g, vc) : Views.sumToShape(pd.transpose(-1, -2).matmul(g), vs);
+                    : hg ? HeadProducts.matmul(pd.transpose(-1, -2), g, vc, fromRow) : Views.sumToShape(pd.transpose(-1, -2).matmul(g), vs);
             Tensor dq = null, dk = null, dmask = null;
             if (qc.requiresGrad() || kc.requiresGrad() || (fmask != null && fmask.requiresGrad())) {
-                Tensor dp = hg ? HeadProducts.matmul(g, vc.transpose(-1, -2), null) : Views.sumToShape(g.matmul(vc.detach().transpose(-1, -2)), ps);
+                Tensor dp = hg ? HeadProducts.matmul(g, vc.transpose(-1, -2), null, lower) : Views.sumToShape(g.matmul(vc.detach().transpose(-1, -2)), ps);
                 Tensor ds = scoreGradient(p, dp, m, scale); // dS/√E: the scale of dq and dk folded in
-                if (qc.requiresGrad()) dq = hg ? HeadProducts.matmul(ds, kc, qc) : Views.sumToShape(ds.matmul(kc.detach()), qs);
-                if (kc.requiresGrad()) dk = hg ? HeadProducts.matmul(ds.transpose(-1, -2), qc, kc) : Views.sumToShape(ds.transpose(-1, -2).matmul(qc.detach()), ks);
+                if (qc.requiresGrad()) dq = hg ? HeadProducts.matmul(ds, kc, qc, toRow) : Views.sumToShape(ds.matmul(kc.detach()), qs);
+                if (kc.requiresGrad()) dk = hg ? HeadProducts.matmul(ds.transpose(-1, -2), qc, kc, fromRow) : Views.sumToShape(ds.transpose(-1, -2).matmul(qc.detach()), ks);
                 if (fmask != null && fmask.requiresGrad()) dmask = Views.sumToShape(ds.div(scale), fmask.shape());
             }
             return new Tensor[] {dq, dk, dv, dmask};

@@ -37,6 +37,14 @@ final class HeadProducts {
      * input came from (a head split {@code [B, L, H, d] → [B, H, L, d]}) undo without a copy.
      */
     static Tensor matmul(Tensor a, Tensor b, Tensor like) {
+        return matmul(a, b, like, BatchedGemm.FULL);
+    }
+
+    /**
+     * {@link #matmul(Tensor, Tensor, Tensor)} with a causal structure ({@link BatchedGemm#LOWER},
+     * {@link BatchedGemm#DEPTH_TO_ROW}, {@link BatchedGemm#DEPTH_FROM_ROW}: the terms it skips must be zeros).
+     */
+    static Tensor matmul(Tensor a, Tensor b, Tensor like, int structure) {
         int rank = a.dim();
         int[] as = a.shape(), bs = b.shape();
         int m = as[rank - 2], k = as[rank - 1], n = bs[rank - 1];
@@ -50,7 +58,7 @@ final class HeadProducts {
         int[] aOff = offsets(shape, ast, a.storageOffset(), count), bOff = offsets(shape, bst, b.storageOffset(), count),
                 cOff = offsets(shape, cst, out.storageOffset(), count);
         BatchedGemm.sgemm(count, m, n, k, a.storage().floats(), aOff, ast[rank - 2], ast[rank - 1], b.storage().floats(), bOff, bst[rank - 2],
-                bst[rank - 1], out.storage().floats(), cOff, cst[rank - 2], true);
+                bst[rank - 1], out.storage().floats(), cOff, cst[rank - 2], structure, true);
         return out;
     }
 

@@ -22,7 +22,26 @@ class BatchedGemmTest {
         for (int it = 0; it < 250; it++) {
             int m = DIMS[rng.nextInt(DIMS.length)], n = DIMS[rng.nextInt(DIMS.length)], k = DIMS[rng.nextInt(DIMS.length)];
             if ((long) m * n * k > 3_000_000) continue;
-            check(rng, 1 + rng.nextInt(4), m, n, k, rng.nextBoolean(), rng.nextBoolean());
+            check(rng, 1 + rng.nextInt(4), m, n, k, rng.nextBoolean(), rng.nextBoolean(), BatchedGemm.FULL);
+        }
+    }
+
+    @Test
+    void causalStructuresSkipOnlyZeroTermsAndKeepTheFullProductsBits() throws Exception {
+        // A holds zeros where the structure skips terms (as a causal attention's probabilities do); LOWER leaves the
+        // elements past the diagonal at 0 or their product.
+        SplittableRandom rng = new SplittableRandom(99);
+        for (int structure : new int[] {BatchedGemm.LOWER, BatchedGemm.DEPTH_TO_ROW, BatchedGemm.DEPTH_FROM_ROW}) {
+            for (int it = 0; it < 120; it++) {
+                int m = DIMS[rng.nextInt(DIMS.length)], n = DIMS[rng.nextInt(DIMS.length)], k = DIMS[rng.nextInt(DIMS.length)];
+                if ((long) m * n * k > 3_000_000) continue;
+                check(rng, 1 + rng.nextInt(3), m, n, k, rng.nextBoolean(), rng.nextBoolean(), structure);
+            }
+            for (boolean ta : new boolean[] {false, true}) {
+                check(rng, 16, 64, 64, 16, ta, true, structure);
+                check(rng, 16, 64, 16, 64, ta, false, structure);
+                check(rng, 3, 300, 40, 300, ta, false, structure);
+            }
         }
     }
 
@@ -32,8 +51,8 @@ class BatchedGemmTest {
         // 32 × 4 heads of 64 × 16 (q·kᵀ, P·v, dq, dk, dv, dP of the default GPT)
         for (boolean ta : new boolean[] {false, true}) {
             for (boolean tb : new boolean[] {false, true}) {
-                check(rng, 128, 64, 64, 16, ta, tb);
-                check(rng, 128, 64, 16, 64, ta, tb);
+                check(rng, 128, 64, 64, 16, ta, tb, BatchedGemm.FULL);
+                check(rng, 128, 64, 16, 64, ta, tb, BatchedGemm.FULL);
             }
         }
     }
@@ -42,12 +61,12 @@ class BatchedGemmTest {
     void runsTheVectorPath() throws Exception {
         if (!Vectors.ENABLED) return;
         long before = Vectors.vectorCalls();
-        check(new SplittableRandom(1), 2, 9, 40, 9, false, false);
+        check(new SplittableRandom(1), 2, 9, 40, 9, false, false, BatchedGemm.FULL);
         assertTrue(Vectors.vectorCalls() > before, "BatchedGemm did not take the vector path");
     }
 
     /** count products with padded leading dims, per-product offsets, A and B transposed or not. */
-    private static void check(SplittableRandom rng, int count, int m, int n, int k, boolean transA, boolean transB) throws Exception {
+    private static void check(SplittableRandom rng, int count, int m, int n, int k, boolean transA, boolean transB, int structure) throws Exception {
         int lda = (transA ? m : k) + rng.nextInt(3), ldb = (transB ? k : n) + rng.nextInt(3), ldc = n + rng.nextInt(3);
         int aSize = (transA ? k : m) * lda + 2, bSize = (transB ? n : k) * ldb + 2, cSize = m * ldc + 2;
         float[] a = random(rng, count * aSize), b = random(rng, count * bSize);
@@ -58,23 +77,37 @@ class BatchedGemmTest {
             cOff[t] = t * cSize + rng.nextInt(3);
         }
         int ars = transA ? 1 : lda, acs = transA ? lda : 1, brs = transB ? 1 : ldb, bcs = transB ? ldb : 1;
+        for (int t = 0; t < count; t++) {
+            for (int i = 0; i < m; i++) {
+                for (int p = 0; p < k; p++) {
+                    boolean skipped = structure == BatchedGemm.DEPTH_TO_ROW ? p > i : structure == BatchedGemm.DEPTH_FROM_ROW && p < i;
+                    if (skipped) a[aOff[t] + i * ars + p * acs] = 0f;
+                }
+            }
+        }
         float[] c0 = random(rng, count * cSize);
         float[] one = c0.clone(), two = c0.clone(), twin = c0.clone(), gemm = c0.clone();
         try (var _ = Threads.limit(1)) {
-            BatchedGemm.sgemm(count, m, n, k, a, aOff, ars, acs, b, bOff, brs, bcs, one, cOff, ldc, true);
-            BatchedGemm.sgemm(count, m, n, k, a, aOff, ars, acs, b, bOff, brs, bcs, twin, cOff, ldc, false);
+            BatchedGemm.sgemm(count, m, n, k, a, aOff, ars, acs, b, bOff, brs, bcs, one, cOff, ldc, structure, true);
+            BatchedGemm.sgemm(count, m, n, k, a, aOff, ars, acs, b, bOff, brs, bcs, twin, cOff, ldc, structure, false);
             for (int t = 0; t < count; t++) Gemm.sgemm(m, n, k, a, aOff[t], ars, acs, b, bOff[t], brs, bcs, gemm, cOff[t], ldc, false);
         }
         try (var _ = Threads.limit(2)) {
-            BatchedGemm.sgemm(count, m, n, k, a, aOff, ars, acs, b, bOff, brs, bcs, two, cOff, ldc, true);
+            BatchedGemm.sgemm(count, m, n, k, a, aOff, ars, acs, b, bOff, brs, bcs, two, cOff, ldc, structure, true);
         }
-        String shape = count + " × m=" + m + " n=" + n + " k=" + k + " transA=" + transA + " transB=" + transB;
+        String shape = count + " × m=" + m + " n=" + n + " k=" + k + " transA=" + transA + " transB=" + transB + " structure=" + structure;
         double u = 0x1p-24;
         for (int t = 0; t < count; t++) {
             for (int i = 0; i < m; i++) {
                 for (int j = 0; j < n; j++) {
                     int ci = cOff[t] + i * ldc + j;
                     String at = "C" + t + "[" + i + "," + j + "] " + shape;
+                    if (structure == BatchedGemm.LOWER && j > i) {
+                        assertTrue(one[ci] == 0f || Float.floatToRawIntBits(one[ci]) == Float.floatToRawIntBits(gemm[ci]) || !Vectors.ENABLED,
+                                () -> "past the diagonal neither 0 nor the product at " + at);
+                        assertEquals(0f, twin[ci], () -> "the twin past the diagonal at " + at);
+                        continue;
+                    }
                     assertEquals(Float.floatToRawIntBits(twin[ci]), Float.floatToRawIntBits(one[ci]), () -> "vector vs scalar twin at " + at);
                     assertEquals(Float.floatToRawIntBits(one[ci]), Float.floatToRawIntBits(two[ci]), () -> "1 vs 2 threads at " + at);
                     if (Vectors.ENABLED) {
