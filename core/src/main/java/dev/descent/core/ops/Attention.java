@@ -17,8 +17,12 @@ import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorOperators;
 
 /**
- * Scaled dot-product attention as one op with its own backward: softmax(q·kᵀ/√E + mask)·v, the products on the
- * GEMM paths of {@link Tensor#matmul}, the softmax and masking in one pass over each row of scores.
+ * Scaled dot-product attention as one op with its own backward: softmax(q·kᵀ/√E + mask)·v, the softmax and masking in
+ * one pass over each row of scores. In float32 with q, k and v of the same batch dims, the per-head products run on
+ * {@link BatchedGemm} (nothing packed; a causal product skips the scores past the diagonal and the terms whose
+ * probability is 0) with {@link Tensor#matmul}'s bits, and the output and input gradients are laid out as q, k and v
+ * are; otherwise on the GEMM paths of {@link Tensor#matmul}. A causal query therefore ignores the values and keys after
+ * it even when they are infinite or NaN (the full product would give 0·∞ = NaN there).
  */
 public final class Attention {
     private Attention() {}
