@@ -192,16 +192,18 @@ class AttentionTest {
         // head-split views of [B, L, H·E] tensors (as MultiheadAttention makes them) and on contiguous ones; the output and
         // the gradients laid out as the inputs are, so that undoing the head split is a view.
         SplittableRandom rng = new SplittableRandom(64);
-        int[][] shapes = {{2, 3, 13, 8}, {2, 4, 64, 16}, {1, 2, 33, 24}, {3, 1, 1, 5}};
+        // {batch, heads, queries L, head dim, keys S}: L = S as in a GPT, and L ≠ S both ways (causal: top-left aligned)
+        int[][] shapes = {{2, 3, 13, 8, 13}, {2, 4, 64, 16, 64}, {1, 2, 33, 24, 33}, {3, 1, 1, 5, 1}, {2, 2, 7, 8, 20}, {2, 2, 20, 16, 7}};
         for (int[] sh : shapes) {
             for (int variant = 0; variant < 4; variant++) {
                 boolean causal = variant % 2 == 1, split = variant >= 2;
-                int b = sh[0], h = sh[1], l = sh[2], e = sh[3];
+                int b = sh[0], h = sh[1], l = sh[2], e = sh[3], keys = sh[4];
                 Tensor[] in = new Tensor[3];
                 for (int i = 0; i < 3; i++) {
-                    in[i] = split ? Tensor.randn(DType.FLOAT32, rng, b, l, h * e).reshape(b, l, h, e).transpose(1, 2) : Tensor.randn(DType.FLOAT32, rng, b, h, l, e);
+                    int n = i == 0 ? l : keys;
+                    in[i] = split ? Tensor.randn(DType.FLOAT32, rng, b, n, h * e).reshape(b, n, h, e).transpose(1, 2) : Tensor.randn(DType.FLOAT32, rng, b, h, n, e);
                 }
-                Tensor mask = variant == 1 ? Tensor.randn(DType.FLOAT32, rng, l, l) : null;
+                Tensor mask = variant == 1 ? Tensor.randn(DType.FLOAT32, rng, l, keys) : null;
                 Tensor up = Tensor.randn(DType.FLOAT32, rng, b, h, l, e);
                 Tensor[][] results = new Tensor[2][];
                 for (int path = 0; path < 2; path++) {
