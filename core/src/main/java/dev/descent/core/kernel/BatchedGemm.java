@@ -130,9 +130,53 @@ public final class BatchedGemm {
         }
     }
 
+    /**
+     * One register tile of {@code width} vectors (4: 4 rows × 4 vectors; 2: 8 × 2; 1: 8 × 1) over the terms [lo, hi),
+     * chains restarted at multiples of KC; A's rows and B's columns of the tile start at ao and bo (depth 0).
+     */
+    private static void tile(int width, int lo, int hi, float[] a, int ao, int ars, int acs, float[] b, int bo, int brs, float[] c, int cAt, int ldc) {
+        for (int pc = lo / KC * KC; pc < hi; pc += KC) {
+            int from = Math.max(pc, lo), kc = Math.min(pc + KC, hi) - from, aAt = ao + from * acs, bAt = bo + from * brs;
+            boolean first = pc == lo / KC * KC;
+            if (width == 4) k4x4(kc, a, aAt, ars, acs, b, bAt, brs, c, cAt, ldc, first);
+            else if (width == 2) k8x2(kc, a, aAt, ars, acs, b, bAt, brs, c, cAt, ldc, first);
+            else k8x1(kc, a, aAt, ars, acs, b, bAt, brs, c, cAt, ldc, first);
+        }
+    }
+
+    /**
+     * {@link #LOWER} by 8-row tiles only as wide as the diagonal needs (whole vectors covering columns ≤ the tile's last
+     * row, by 8 × 2 and 8 × 1 tiles), the vectors past it set to 0; then the rows left one vector at a time and the
+     * columns past the last vector by the twin.
+     */
+    private static void lower(int m, int n, int k, float[] a, int ao, int ars, int acs, float[] b, int bo, int brs, float[] c, int co, int ldc) {
+        int vectors = n / L, i = 0;
+        for (; i + 8 <= m; i += 8) {
+            int cAt = co + i * ldc, need = Math.min(vectors, (i + 8 + L - 1) / L), v = 0;
+            for (; v + 2 <= need; v += 2) tile(2, 0, k, a, ao + i * ars, ars, acs, b, bo + v * L, brs, c, cAt + v * L, ldc);
+            if (v < need) tile(1, 0, k, a, ao + i * ars, ars, acs, b, bo + v * L, brs, c, cAt + v * L, ldc);
+            if (need < vectors) for (int r = 0; r < 8; r++) java.util.Arrays.fill(c, cAt + r * ldc + need * L, cAt + r * ldc + vectors * L, 0f);
+        }
+        for (; i < m; i++) {
+            for (int v = 0; v < vectors; v++) {
+                int cAt = co + i * ldc + v * L;
+                if (v * L > i || k == 0) {
+                    java.util.Arrays.fill(c, cAt, cAt + L, 0f);
+                    continue;
+                }
+                for (int pc = 0; pc < k; pc += KC) k1x1(Math.min(KC, k - pc), a, ao + i * ars + pc * acs, acs, b, bo + pc * brs + v * L, brs, c, cAt, pc == 0);
+            }
+        }
+        if (vectors * L < n) scalar(m, n, k, a, ao, ars, acs, b, bo, brs, 1, c, co, ldc, vectors * L, LOWER);
+    }
+
     /** One product with B's rows contiguous (column stride 1): whole vectors by register tiles, the rest by the twin. */
     private static void product(int m, int n, int k, float[] a, int ao, int ars, int acs, float[] b, int bo, int brs, float[] c, int co, int ldc,
                                 int structure) {
+        if (structure == LOWER && k > 0) {
+            lower(m, n, k, a, ao, ars, acs, b, bo, brs, c, co, ldc);
+            return;
+        }
         int vectors = n / L, j = 0;
         while (vectors > 0) {
             int width = vectors >= 4 ? 4 : vectors >= 2 ? 2 : 1, rows = width == 4 ? 4 : 8;
@@ -148,13 +192,7 @@ public final class BatchedGemm {
                     for (int r = 0; r < rows; r++) java.util.Arrays.fill(c, cAt + r * ldc, cAt + r * ldc + width * L, 0f);
                     continue;
                 }
-                for (int pc = lo / KC * KC; pc < hi; pc += KC) {
-                    int from = Math.max(pc, lo), kc = Math.min(pc + KC, hi) - from, aAt = ao + i * ars + from * acs, bAt = bo + from * brs + j;
-                    boolean first = pc == lo / KC * KC;
-                    if (width == 4) k4x4(kc, a, aAt, ars, acs, b, bAt, brs, c, cAt, ldc, first);
-                    else if (width == 2) k8x2(kc, a, aAt, ars, acs, b, bAt, brs, c, cAt, ldc, first);
-                    else k8x1(kc, a, aAt, ars, acs, b, bAt, brs, c, cAt, ldc, first);
-                }
+                tile(width, lo, hi, a, ao + i * ars, ars, acs, b, bo + j, brs, c, cAt, ldc);
             }
             for (; i < m; i++) {
                 int lo = structure == DEPTH_FROM_ROW ? Math.min(i, k) : 0, hi = structure == DEPTH_TO_ROW ? Math.min(k, i + 1) : k;
