@@ -6,6 +6,7 @@ import dev.descent.core.Tensor;
 import dev.descent.core.autograd.Autograd;
 import dev.descent.core.autograd.ForwardAD;
 import dev.descent.core.autograd.GradMode;
+import dev.descent.core.kernel.BatchedGemm;
 import dev.descent.core.kernel.Parallel;
 import dev.descent.core.kernel.Vectors;
 import dev.descent.core.kernel.VectorMath;
@@ -16,11 +17,18 @@ import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorOperators;
 
 /**
- * Scaled dot-product attention as one op with its own backward: softmax(q·kᵀ/√E + mask)·v, the products on the
- * GEMM paths of {@link Tensor#matmul}, the softmax and masking in one pass over each row of scores.
+ * Scaled dot-product attention as one op with its own backward: softmax(q·kᵀ/√E + mask)·v, the softmax and masking in
+ * one pass over each row of scores. In float32 with q, k and v of the same batch dims, the per-head products run on
+ * {@link BatchedGemm} (nothing packed; a causal product skips the scores past the diagonal and the terms whose
+ * probability is 0) with {@link Tensor#matmul}'s bits, and the output and input gradients are laid out as q, k and v
+ * are; otherwise on the GEMM paths of {@link Tensor#matmul}. A causal query therefore ignores the values and keys after
+ * it even when they are infinite or NaN (the full product would give 0·∞ = NaN there).
  */
 public final class Attention {
     private Attention() {}
+
+    /** Whether float32 per-head products go through {@link HeadProducts} (tests turn it off to compare the two paths bit for bit). */
+    static boolean batchedProducts = true;
 
     /**
      * {@link #scaledDotProductAttention(Tensor, Tensor, Tensor, Tensor, boolean, double, RandomGenerator)} without
@@ -85,8 +93,13 @@ public final class Attention {
         int e = q.size(-1);
         double scale = 1 / Math.sqrt(e);
         Tensor probs, dropped, keep = null;
+        // Per-head products without Gemm's packing when q, k, v are float32 with the same batch dims (the same bits).
+        boolean heads = batchedProducts && HeadProducts.applies(qc, kc, vc) && (mask == null || !widensScores(qc, kc, mask));
         try (var _ = GradMode.noGrad(); var _ = ForwardAD.suspended()) {
-            Tensor scores = qc.detach().matmul(kc.detach().transpose(-1, -2)); // a fresh tensor: rows are rewritten in place below
+            // a fresh tensor: rows are rewritten in place below
+            // (causal: the scores past the diagonal are not computed; the softmax sets them to 0)
+            Tensor scores = heads ? HeadProducts.matmul(qc, kc.transpose(-1, -2), null, causal ? BatchedGemm.LOWER : BatchedGemm.FULL)
+                    : qc.detach().matmul(kc.detach().transpose(-1, -2));
             int[] full = scores.shape();
             if (mask != null) full = Shape.broadcast("scaledDotProductAttention (mask)", full, mask.shape());
             if (!Arrays.equals(full, scores.shape())) scores = scores.expand(full).contiguous();
@@ -100,7 +113,9 @@ public final class Attention {
         }
         Tensor out;
         try (var _ = GradMode.noGrad(); var _ = ForwardAD.suspended()) {
-            out = dropped.matmul(vc.detach());
+            // laid out as q is: a head split's [B, L, H, d] → [B, H, L, d] view then undoes without a copy
+            // (causal: query i sums values p ≤ i, the others have probability 0)
+            out = heads ? HeadProducts.matmul(dropped, vc, qc, causal ? BatchedGemm.DEPTH_TO_ROW : BatchedGemm.FULL) : dropped.matmul(vc.detach());
         }
         Tensor p = probs, pd = dropped, m = keep;
         int[] qs = qc.shape(), ks = kc.shape(), vs = vc.shape(), ps = probs.shape();
@@ -110,13 +125,19 @@ public final class Attention {
                         + " through dual tensors: forward over reverse) are not supported; its backward treats the saved attention"
                         + " probabilities as constants");
             }
-            Tensor dv = vc.requiresGrad() ? Views.sumToShape(pd.transpose(-1, -2).matmul(g), vs) : null;
+            // each gradient laid out as its input (see HeadProducts.matmul); causal: the terms and scores past the diagonal,
+            // whose probabilities are 0, are skipped (the sums keep their bits)
+            boolean hg = heads && HeadProducts.applies(g, qc);
+            int lower = causal ? BatchedGemm.LOWER : BatchedGemm.FULL, toRow = causal ? BatchedGemm.DEPTH_TO_ROW : BatchedGemm.FULL,
+                    fromRow = causal ? BatchedGemm.DEPTH_FROM_ROW : BatchedGemm.FULL;
+            Tensor dv = !vc.requiresGrad() ? null
+                    : hg ? HeadProducts.matmul(pd.transpose(-1, -2), g, vc, fromRow) : Views.sumToShape(pd.transpose(-1, -2).matmul(g), vs);
             Tensor dq = null, dk = null, dmask = null;
             if (qc.requiresGrad() || kc.requiresGrad() || (fmask != null && fmask.requiresGrad())) {
-                Tensor dp = Views.sumToShape(g.matmul(vc.detach().transpose(-1, -2)), ps);
+                Tensor dp = hg ? HeadProducts.matmul(g, vc.transpose(-1, -2), null, lower) : Views.sumToShape(g.matmul(vc.detach().transpose(-1, -2)), ps);
                 Tensor ds = scoreGradient(p, dp, m, scale); // dS/√E: the scale of dq and dk folded in
-                if (qc.requiresGrad()) dq = Views.sumToShape(ds.matmul(kc.detach()), qs);
-                if (kc.requiresGrad()) dk = Views.sumToShape(ds.transpose(-1, -2).matmul(qc.detach()), ks);
+                if (qc.requiresGrad()) dq = hg ? HeadProducts.matmul(ds, kc, qc, toRow) : Views.sumToShape(ds.matmul(kc.detach()), qs);
+                if (kc.requiresGrad()) dk = hg ? HeadProducts.matmul(ds.transpose(-1, -2), qc, kc, fromRow) : Views.sumToShape(ds.transpose(-1, -2).matmul(qc.detach()), ks);
                 if (fmask != null && fmask.requiresGrad()) dmask = Views.sumToShape(ds.div(scale), fmask.shape());
             }
             return new Tensor[] {dq, dk, dv, dmask};
@@ -133,6 +154,13 @@ public final class Attention {
             }
             return Tangents.sum(out.shape(), dp == null ? null : dp.matmul(vc), t[2] == null ? null : pd.matmul(t[2]));
         }, qc, kc, vc, fmask);
+    }
+
+    /** Whether the mask has batch dims the scores q·kᵀ lack (the scores are then expanded to its shape). */
+    private static boolean widensScores(Tensor q, Tensor k, Tensor mask) {
+        int[] scores = q.shape().clone();
+        scores[scores.length - 1] = k.size(-2);
+        return !Arrays.equals(scores, Shape.broadcast("scaledDotProductAttention (mask)", scores, mask.shape()));
     }
 
     /** Whether forward mode is on and one of the tensors carries a tangent. */

@@ -187,6 +187,49 @@ class AttentionTest {
     }
 
     @Test
+    void float32PerHeadProductsGiveTheGemmPathsBitsAndTheInputsLayout() {
+        // HeadProducts (BatchedGemm) against the matmul path it replaces: the same value and gradients bit for bit, on
+        // head-split views of [B, L, H·E] tensors (as MultiheadAttention makes them) and on contiguous ones; the output and
+        // the gradients laid out as the inputs are, so that undoing the head split is a view.
+        SplittableRandom rng = new SplittableRandom(64);
+        // {batch, heads, queries L, head dim, keys S}: L = S as in a GPT, and L ≠ S both ways (causal: top-left aligned)
+        int[][] shapes = {{2, 3, 13, 8, 13}, {2, 4, 64, 16, 64}, {1, 2, 33, 24, 33}, {3, 1, 1, 5, 1}, {2, 2, 7, 8, 20}, {2, 2, 20, 16, 7}};
+        for (int[] sh : shapes) {
+            for (int variant = 0; variant < 4; variant++) {
+                boolean causal = variant % 2 == 1, split = variant >= 2;
+                int b = sh[0], h = sh[1], l = sh[2], e = sh[3], keys = sh[4];
+                Tensor[] in = new Tensor[3];
+                for (int i = 0; i < 3; i++) {
+                    int n = i == 0 ? l : keys;
+                    in[i] = split ? Tensor.randn(DType.FLOAT32, rng, b, n, h * e).reshape(b, n, h, e).transpose(1, 2) : Tensor.randn(DType.FLOAT32, rng, b, h, n, e);
+                }
+                Tensor mask = variant == 1 ? Tensor.randn(DType.FLOAT32, rng, l, keys) : null;
+                Tensor up = Tensor.randn(DType.FLOAT32, rng, b, h, l, e);
+                Tensor[][] results = new Tensor[2][];
+                for (int path = 0; path < 2; path++) {
+                    Attention.batchedProducts = path == 0;
+                    try {
+                        List<Tensor> leaves = new ArrayList<>();
+                        for (Tensor t : in) leaves.add(t.detach().requiresGrad(true));
+                        Tensor y = Attention.scaledDotProductAttention(leaves.get(0), leaves.get(1), leaves.get(2), mask, causal);
+                        List<Tensor> g = Autograd.grad(y, leaves, up, false);
+                        results[path] = new Tensor[] {y, g.get(0), g.get(1), g.get(2)};
+                    } finally {
+                        Attention.batchedProducts = true;
+                    }
+                }
+                String what = Arrays.toString(sh) + (causal ? " causal" : "") + (mask != null ? " float mask" : "") + (split ? " head-split views" : "");
+                String[] names = {"output", "dq", "dk", "dv"};
+                for (int i = 0; i < 4; i++) {
+                    int at = i;
+                    assertArrayEquals(results[1][i].toFloatArray(), results[0][i].toFloatArray(), () -> what + ": " + names[at]);
+                    if (split) assertTrue(results[0][i].transpose(1, 2).isContiguous(), () -> what + ": " + names[at] + " is not laid out as the input");
+                }
+            }
+        }
+    }
+
+    @Test
     void float32WithoutAMaskIsCloseToFloat64InValueAndGradient() {
         // the float32 unmasked rows take their own softmax (VectorMath's exp); float64 keeps the reference loop
         SplittableRandom rng = new SplittableRandom(21);
