@@ -127,10 +127,10 @@ public final class OnnxModel extends Module {
         foldedNodes = fold(g, inputShapes, variables);
         // Inference shortcuts on both plans (the folded one and the full one run for other input shapes).
         Set<String> graphOutputs = new HashSet<>(outputNames);
-        List<Step> fusedFolded = ConvBatchNormFusion.fuse(List.copyOf(steps), graphOutputs);
+        List<Step> fusedFolded = ConvBatchNormFusion.fuse(HardSwishFusion.fuse(List.copyOf(steps), graphOutputs, known, opset), graphOutputs);
         steps.clear();
         steps.addAll(fusedFolded);
-        List<Step> fusedAll = ConvBatchNormFusion.fuse(List.copyOf(allSteps), graphOutputs);
+        List<Step> fusedAll = ConvBatchNormFusion.fuse(HardSwishFusion.fuse(List.copyOf(allSteps), graphOutputs, known, opset), graphOutputs);
         allSteps.clear();
         allSteps.addAll(fusedAll);
         deadAfter.addAll(deadValues(steps));
@@ -334,6 +334,11 @@ public final class OnnxModel extends Module {
     /** The number of nodes that run at run time (those not folded at load; a fused pair counts as its two nodes). */
     int runtimeNodeCount() {
         return runtimeNodes.size();
+    }
+
+    /** The number of steps a run of the folded plan takes (after the inference shortcuts merged some nodes into one step). */
+    int stepCount() {
+        return steps.size();
     }
 
     /** How many nodes of each op type run at run time. */

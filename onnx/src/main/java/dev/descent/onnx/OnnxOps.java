@@ -119,6 +119,7 @@ final class OnnxOps {
     private static Kernel hardSigmoid(NodeContext c) throws OnnxException {
         c.arity(1, 1, 1, 1);
         double alpha = c.f("alpha", 0.2f), beta = c.f("beta", 0.5f);
+        if (alpha == 1f / 6 && beta == 0.5) return in -> new Tensor[] {in[0].hardsigmoid()}; // PyTorch's hardsigmoid, one pass
         return in -> new Tensor[] {in[0].mul(alpha).add(beta).clamp(0, 1)};
     }
 
@@ -567,7 +568,7 @@ final class OnnxOps {
     private static Kernel hardSwish(NodeContext c) throws OnnxException {
         if (c.opset < 14) throw c.unsupported("HardSwish is defined from opset 14");
         c.arity(1, 1, 1, 1);
-        return in -> new Tensor[] {in[0].mul(in[0].div(6.0).add(0.5).clamp(0, 1))};
+        return in -> new Tensor[] {in[0].hardswish()};
     }
 
     private static Kernel gelu(NodeContext c) throws OnnxException {
