@@ -90,7 +90,7 @@ final class HardSwishFusion {
                     Tensor m = mulK.apply(xSide == 0 ? new Tensor[] {in[0], c} : new Tensor[] {c, in[0]})[0];
                     return divK.apply(new Tensor[] {m, in[2]});
                 };
-                out[j] = new OnnxModel.Step(div.node(), in -> run(in, want, chain), List.copyOf(inputs), div.outputs());
+                out[j] = new OnnxModel.Step(div.node(), new Fused(want, chain), List.copyOf(inputs), div.outputs());
                 out[mk] = out[ck] = out[ak] = null;
                 return true;
             }
@@ -113,7 +113,7 @@ final class HardSwishFusion {
                     Tensor h = hsK.apply(new Tensor[] {in[0]})[0];
                     return mulK.apply(xSide == 0 ? new Tensor[] {in[0], h} : new Tensor[] {h, in[0]});
                 };
-                out[j] = new OnnxModel.Step(mul.node(), in -> run(in, new double[1], chain), List.of(x), mul.outputs());
+                out[j] = new OnnxModel.Step(mul.node(), new Fused(new double[1], chain), List.of(x), mul.outputs());
                 out[hk] = null;
                 return true;
             }
@@ -153,17 +153,29 @@ final class HardSwishFusion {
     }
 
     /**
-     * in[0] is x, in[k] for k ≥ 1 a constant that must equal want[k]: hard swish in one pass when they do (and the chain
-     * need not run for their gradients), else the chain.
+     * The fused step's kernel: in[0] is x, in[k] for k ≥ 1 a constant that must equal want[k]. Hard swish in one pass
+     * when they do (and the chain need not run for their gradients), else the chain.
+     *
+     * @param want  the constants' required values (want[0] unused)
+     * @param chain the original nodes, one after the other
      */
-    private static Tensor[] run(Tensor[] in, double[] want, OnnxOps.Kernel chain) {
-        Tensor x = in[0];
-        boolean fusable = x != null && x.dtype().isFloatingPoint();
-        for (int k = 1; k < in.length && fusable; k++) {
-            Tensor c = in[k];
-            fusable = c != null && c.numel() == 1 && c.dim() <= x.dim() && c.dtype() == x.dtype()
-                    && !(c.requiresGrad() && GradMode.isEnabled()) && c.item() == want[k];
+    record Fused(double[] want, OnnxOps.Kernel chain) implements OnnxOps.Kernel {
+        @Override
+        public Tensor[] apply(Tensor[] in) {
+            Tensor x = in[0];
+            return x != null && constantsHold(in, x.dtype(), x.dim()) ? new Tensor[] {x.hardswish()} : chain.apply(in);
         }
-        return fusable ? new Tensor[] {x.hardswish()} : chain.apply(in);
+
+        /** Whether in[1..] are the constants the fused op stands for, for an x of this dtype and rank. */
+        boolean constantsHold(Tensor[] in, dev.descent.core.DType xType, int xRank) {
+            if (!xType.isFloatingPoint()) return false;
+            for (int k = 1; k < in.length; k++) {
+                Tensor c = in[k];
+                boolean ok = c != null && c.numel() == 1 && c.dim() <= xRank && c.dtype() == xType && !(c.requiresGrad() && GradMode.isEnabled())
+                        && c.item() == want[k];
+                if (!ok) return false;
+            }
+            return true;
+        }
     }
 }

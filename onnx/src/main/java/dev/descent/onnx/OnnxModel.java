@@ -127,10 +127,12 @@ public final class OnnxModel extends Module {
         foldedNodes = fold(g, inputShapes, variables);
         // Inference shortcuts on both plans (the folded one and the full one run for other input shapes).
         Set<String> graphOutputs = new HashSet<>(outputNames);
-        List<Step> fusedFolded = ConvBatchNormFusion.fuse(HardSwishFusion.fuse(List.copyOf(steps), graphOutputs, known, opset), graphOutputs);
+        List<Step> fusedFolded = ConvActivationFusion.fuse(ConvBatchNormFusion.fuse(HardSwishFusion.fuse(List.copyOf(steps), graphOutputs, known, opset),
+                graphOutputs), graphOutputs, opset);
         steps.clear();
         steps.addAll(fusedFolded);
-        List<Step> fusedAll = ConvBatchNormFusion.fuse(HardSwishFusion.fuse(List.copyOf(allSteps), graphOutputs, known, opset), graphOutputs);
+        List<Step> fusedAll = ConvActivationFusion.fuse(ConvBatchNormFusion.fuse(HardSwishFusion.fuse(List.copyOf(allSteps), graphOutputs, known, opset),
+                graphOutputs), graphOutputs, opset);
         allSteps.clear();
         allSteps.addAll(fusedAll);
         deadAfter.addAll(deadValues(steps));

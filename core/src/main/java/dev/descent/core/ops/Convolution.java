@@ -4,6 +4,7 @@ import dev.descent.core.DType;
 import dev.descent.core.Shape;
 import dev.descent.core.Tensor;
 import dev.descent.core.autograd.Autograd;
+import dev.descent.core.kernel.ConvEpilogue;
 import dev.descent.core.kernel.ConvKernels.Geometry;
 import dev.descent.core.kernel.ConvKernels;
 import dev.descent.core.kernel.Gemm;
@@ -261,21 +262,32 @@ public final class Convolution {
 
     /** y = conv2d(x, w) + bias (bias [O] or null), raw (no graph). */
     private static Tensor forward(Geometry q, Tensor x, Tensor w, Tensor bias) {
+        return forward(q, x, w, bias, null);
+    }
+
+    /**
+     * y = conv2d(x, w) + bias, raw (no graph); with an epilogue (float32 only), the epilogue runs on each image's output
+     * as soon as that image is computed, on the same thread, and adds the bias itself where the kernel did not start
+     * its sums at it. The kernels' sums are the same with or without it.
+     */
+    static Tensor forward(Geometry q, Tensor x, Tensor w, Tensor bias, ConvEpilogue e) {
         Tensor xc = x.detach().contiguous(), wc = w.detach().contiguous();
         boolean implicit = x.dtype() == DType.FLOAT32 && ImplicitConv.applies(q);
-        // The implicit kernel writes every element; the other paths add into zeros.
-        Tensor out = implicit ? Tensor.empty(x.dtype(), q.n(), q.o(), q.ho(), q.wo()) : Tensor.zeros(x.dtype(), q.n(), q.o(), q.ho(), q.wo());
+        // Every path writes every element: the implicit kernel and the GEMM (not accumulating) overwrite.
+        Tensor out = Tensor.empty(x.dtype(), q.n(), q.o(), q.ho(), q.wo());
         int rows = q.rows(), pixels = q.pixels(), og = q.og();
         int xImage = q.c() * q.h() * q.w(), yImage = q.o() * pixels;
         int xo = xc.storageOffset(), wo = wc.storageOffset();
         if (implicit) {
             // Implicit GEMM over a padded copy of each image; the bias is the accumulators' start.
             Tensor bc = bias == null ? null : bias.detach().contiguous();
+            float[] ya = out.storage().floats();
             ImplicitConv.forward(q, xc.storage().floats(), xo, wc.storage().floats(), wo,
-                    bc == null ? null : bc.storage().floats(), bc == null ? 0 : bc.storageOffset(), out.storage().floats());
+                    bc == null ? null : bc.storage().floats(), bc == null ? 0 : bc.storageOffset(), ya,
+                    e == null ? null : n -> e.apply(ya, n * yImage, 0, q.o(), pixels, false));
             return out;
         }
-        if (bias != null) {
+        if (bias != null && e == null) {
             Tensor y = forward(q, x, w, null);
             Elementwise.addInto(y, bias.detach().reshape(1, q.o(), 1, 1));
             return y;
@@ -290,6 +302,7 @@ public final class Convolution {
                         Gemm.sgemm(og, pixels, rows, wa, wo + g * og * rows, rows, 1, cols, 0, pixels, 1,
                                 ya, n * yImage + g * og * pixels, pixels, false);
                     }
+                    if (e != null) e.apply(ya, n * yImage, 0, q.o(), pixels, true);
                 }
             });
         } else {

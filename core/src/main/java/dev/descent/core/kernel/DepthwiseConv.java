@@ -1,0 +1,129 @@
+package dev.descent.core.kernel;
+
+import dev.descent.core.kernel.ConvKernels.Geometry;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorMask;
+import jdk.incubator.vector.VectorSpecies;
+
+/**
+ * float32 depthwise convolution (groups = input channels, each output channel reading one input channel), computed
+ * directly: no patch matrix and no GEMM, whose packing costs more than the nine multiply-adds per pixel of a 3×3
+ * depthwise filter. Each input plane is copied once into a zero-padded buffer split into {@code sw} column phases
+ * ({@code phase p, column k} holds padded column {@code k·sw + p}), so the tap (i, j) of the output pixels
+ * {@code ow .. ow + L − 1} of one row is one contiguous vector load at any stride; the sum over taps runs in (i, j)
+ * order as fused multiply-adds from 0, a row's last partial vector masked. The scalar twin ({@code vector=false}, and
+ * {@code -Ddescent.kernels=scalar}) does the same fused multiply-adds in the same order, so the two agree bit for bit.
+ *
+ * <p>Used for inference only ({@link dev.descent.core.ops.FusedConvolution} without gradients): the training path keeps
+ * its im2col + GEMM kernel, whose sums round differently. Work is split over (image, channel) planes, each computed
+ * by one thread: results do not depend on the thread count.
+ */
+public final class DepthwiseConv {
+    private DepthwiseConv() {}
+
+    private static final VectorSpecies<Float> S = Vectors.F;
+    private static final int L = S.length();
+
+    private static final ThreadLocal<float[][]> SCRATCH = ThreadLocal.withInitial(() -> new float[1][0]);
+
+    /** Whether the geometry is depthwise: one input channel per group. */
+    public static boolean applies(Geometry q) {
+        return q.groups() == q.c() && q.cg() == 1;
+    }
+
+    /**
+     * y = conv2d(x, w) for a depthwise geometry, then the epilogue (bias and activation) on each output plane.
+     *
+     * @param q      the geometry ({@link #applies} holds)
+     * @param x      the input [N, C, H, W] from xo
+     * @param w      the weight [O, 1, kH, kW] from wo
+     * @param y      the output [N, O, Ho, Wo], fully overwritten
+     * @param e      the epilogue (its bias is added here), or null
+     * @param vector false for the scalar twin
+     */
+    public static void forward(Geometry q, float[] x, int xo, float[] w, int wo, float[] y, ConvEpilogue e, boolean vector) {
+        int planes = q.n() * q.c(), pixels = q.pixels();
+        int grain = Math.max(1, (1 << 15) / Math.max(1, pixels * q.og() * q.kh() * q.kw()));
+        boolean vec = vector && Vectors.ENABLED;
+        if (vec) Vectors.count();
+        Parallel.forRange(planes, grain, (from, to) -> {
+            int hp = q.h() + 2 * q.ph(), wp = q.w() + 2 * q.pw(), sw = q.sw();
+            int pl = (wp + sw - 1) / sw + L; // a phase row, with room for a full vector past its end
+            float[][] holder = SCRATCH.get();
+            if (holder[0].length < sw * hp * pl) holder[0] = new float[sw * hp * pl];
+            float[] buf = holder[0];
+            for (int plane = from; plane < to; plane++) {
+                int n = plane / q.c(), c = plane % q.c();
+                phases(q, x, xo + plane * q.h() * q.w(), buf, hp, wp, pl);
+                for (int m = 0; m < q.og(); m++) {
+                    int o = c * q.og() + m, yOff = (n * q.o() + o) * pixels;
+                    plane(q, buf, hp, pl, w, wo + o * q.kh() * q.kw(), y, yOff, vec);
+                    if (e != null) e.apply(y, yOff, o, 1, pixels, true);
+                }
+            }
+        });
+    }
+
+    /** The padded plane into sw column phases: buf[(p·hp + r)·pl + k] = padded[r][k·sw + p] (zero outside the image). */
+    private static void phases(Geometry q, float[] x, int xo, float[] buf, int hp, int wp, int pl) {
+        int h = q.h(), wd = q.w(), ph = q.ph(), pw = q.pw(), sw = q.sw();
+        java.util.Arrays.fill(buf, 0, sw * hp * pl, 0f);
+        for (int r = ph; r < ph + h; r++) {
+            int src = xo + (r - ph) * wd;
+            if (sw == 1) {
+                System.arraycopy(x, src, buf, r * pl + pw, wd);
+                continue;
+            }
+            for (int col = 0; col < wd; col++) {
+                int k = col + pw;
+                buf[((k % sw) * hp + r) * pl + k / sw] = x[src + col];
+            }
+        }
+    }
+
+    /** One output plane: y[oh, ow] = Σ_{i, j} w[i, j] · padded[oh·sh + i·dh][ow·sw + j·dw], fused multiply-adds in (i, j) order from 0. */
+    private static void plane(Geometry q, float[] buf, int hp, int pl, float[] w, int wo, float[] y, int yOff, boolean vector) {
+        int kh = q.kh(), kw = q.kw(), sh = q.sh(), sw = q.sw(), dh = q.dh(), dw = q.dw(), ho = q.ho(), wout = q.wo();
+        for (int oh = 0; oh < ho; oh++) {
+            int yRow = yOff + oh * wout;
+            int ow = 0;
+            if (vector) {
+                for (; ow + L <= wout; ow += L) {
+                    FloatVector acc = FloatVector.zero(S);
+                    for (int i = 0; i < kh; i++) {
+                        int r = oh * sh + i * dh;
+                        for (int j = 0; j < kw; j++) {
+                            int t = j * dw, at = ((t % sw) * hp + r) * pl + t / sw + ow;
+                            acc = FloatVector.fromArray(S, buf, at).fma(FloatVector.broadcast(S, w[wo + i * kw + j]), acc);
+                        }
+                    }
+                    acc.intoArray(y, yRow + ow);
+                }
+                if (ow < wout) { // the row's last, partial vector
+                    VectorMask<Float> mask = S.indexInRange(ow, wout);
+                    FloatVector acc = FloatVector.zero(S);
+                    for (int i = 0; i < kh; i++) {
+                        int r = oh * sh + i * dh;
+                        for (int j = 0; j < kw; j++) {
+                            int t = j * dw, at = ((t % sw) * hp + r) * pl + t / sw + ow;
+                            acc = FloatVector.fromArray(S, buf, at, mask).fma(FloatVector.broadcast(S, w[wo + i * kw + j]), acc);
+                        }
+                    }
+                    acc.intoArray(y, yRow + ow, mask);
+                    ow = wout;
+                }
+            }
+            for (; ow < wout; ow++) {
+                float acc = 0f;
+                for (int i = 0; i < kh; i++) {
+                    int r = oh * sh + i * dh;
+                    for (int j = 0; j < kw; j++) {
+                        int t = j * dw, at = ((t % sw) * hp + r) * pl + t / sw + ow;
+                        acc = Math.fma(buf[at], w[wo + i * kw + j], acc);
+                    }
+                }
+                y[yRow + ow] = acc;
+            }
+        }
+    }
+}

@@ -1,0 +1,139 @@
+package dev.descent.core.ops;
+
+import dev.descent.core.DType;
+import dev.descent.core.Shape;
+import dev.descent.core.Tensor;
+import dev.descent.core.autograd.Autograd;
+import dev.descent.core.kernel.ConvEpilogue;
+import dev.descent.core.kernel.ConvKernels.Geometry;
+import dev.descent.core.kernel.DepthwiseConv;
+import dev.descent.core.kernel.Vectors;
+
+/**
+ * A 2-D convolution followed by an activation, {@code act(conv2d(x, w, bias))}, fused for inference (ONNX Runtime's
+ * Conv + activation fusion). When no input records a gradient or carries a tangent and all are float32, the bias and
+ * the activation run on each image's output right after the convolution computed it, while it is in cache, instead of
+ * as separate passes over freshly allocated tensors; and a depthwise convolution (groups = input channels) runs a
+ * direct kernel ({@link DepthwiseConv}) instead of im2col and GEMM. Otherwise (training, forward mode, float64, half
+ * precision) it is exactly {@code act.apply(Convolution.conv2d(x, w, bias, p))}: the two ops and their gradients.
+ *
+ * <p>Bits: outside depthwise, the fused result equals the separate ops' bit for bit (the same convolution kernel, the
+ * same float32 operations on each element). A depthwise convolution differs from {@link Convolution#conv2d} by float32
+ * rounding only (its sums are fused multiply-adds in tap order; the GEMM's are blocked differently).
+ */
+public final class FusedConvolution {
+    private FusedConvolution() {}
+
+    /**
+     * The activation applied to the convolution's output.
+     *
+     * @param kind what it computes
+     * @param min  the lower bound of {@link Kind#CLAMP} (−∞ for none); ignored otherwise
+     * @param max  the upper bound of {@link Kind#CLAMP} (+∞ for none); ignored otherwise
+     */
+    public record Activation(Kind kind, double min, double max) {
+        /** The activations. */
+        public enum Kind {
+            /** The identity: only the bias is fused. */
+            NONE,
+            /** {@link Tensor#relu()}. */
+            RELU,
+            /** {@link Tensor#sigmoid()}. */
+            SIGMOID,
+            /** {@link Tensor#hardswish()}. */
+            HARDSWISH,
+            /** {@link Tensor#hardsigmoid()}. */
+            HARDSIGMOID,
+            /** {@link Tensor#clamp(double, double)} (ReLU6 is clamp(0, 6)). */
+            CLAMP
+        }
+
+        /**
+         * Checks the bounds.
+         *
+         * @throws IllegalArgumentException when the kind is null, or a clamp's min is NaN or above its max
+         */
+        public Activation {
+            if (kind == null) throw new IllegalArgumentException("Activation: kind must not be null");
+            if (kind == Kind.CLAMP && !(min <= max)) throw new IllegalArgumentException("Activation: clamp min " + min + " must be <= max " + max);
+        }
+
+        /** No activation. */
+        public static final Activation NONE = new Activation(Kind.NONE, 0, 0);
+        /** ReLU. */
+        public static final Activation RELU = new Activation(Kind.RELU, 0, 0);
+        /** The logistic sigmoid. */
+        public static final Activation SIGMOID = new Activation(Kind.SIGMOID, 0, 0);
+        /** Hard swish. */
+        public static final Activation HARDSWISH = new Activation(Kind.HARDSWISH, 0, 0);
+        /** Hard sigmoid. */
+        public static final Activation HARDSIGMOID = new Activation(Kind.HARDSIGMOID, 0, 0);
+
+        /**
+         * {@return clamp to [min, max]} (an infinite bound is none).
+         *
+         * @param min the lower bound
+         * @param max the upper bound, ≥ min
+         * @throws IllegalArgumentException when min is NaN or above max
+         */
+        public static Activation clamp(double min, double max) {
+            return new Activation(Kind.CLAMP, min, max);
+        }
+
+        /**
+         * {@return the activation applied to y as its own op}
+         *
+         * @param y the input
+         */
+        public Tensor apply(Tensor y) {
+            return switch (kind) {
+                case NONE -> y;
+                case RELU -> y.relu();
+                case SIGMOID -> y.sigmoid();
+                case HARDSWISH -> y.hardswish();
+                case HARDSIGMOID -> y.hardsigmoid();
+                case CLAMP -> y.clamp(min, max);
+            };
+        }
+    }
+
+    /**
+     * {@code act(conv2d(x, w, bias, p))}, fused when nothing records a gradient (see the class comment).
+     *
+     * @param x    the input {@code [N, C, H, W]}
+     * @param w    the kernel {@code [O, C/G, kH, kW]}
+     * @param bias {@code [O]}, or null for none
+     * @param p    stride, padding, dilation and groups
+     * @param act  the activation ({@link Activation#NONE} for none)
+     * @return the output {@code [N, O, Ho, Wo]}, as {@link Convolution#conv2d(Tensor, Tensor, Tensor, Convolution.Params)}'s
+     * @throws IllegalArgumentException as {@link Convolution#conv2d(Tensor, Tensor, Tensor, Convolution.Params)}, or when act is null
+     */
+    public static Tensor conv2d(Tensor x, Tensor w, Tensor bias, Convolution.Params p, Activation act) {
+        if (act == null) throw new IllegalArgumentException("conv2d: activation must not be null (Activation.NONE for none)");
+        boolean f32 = x.dtype() == DType.FLOAT32 && w.dtype() == DType.FLOAT32 && (bias == null || bias.dtype() == DType.FLOAT32);
+        if (!f32 || Autograd.isRecording(x, w, bias)) return act.apply(Convolution.conv2d(x, w, bias, p));
+        Geometry q = Convolution.geometry("conv2d", x.shape(), w.shape(), p);
+        if (bias != null && (bias.dim() != 1 || bias.size(0) != q.o())) {
+            throw new IllegalArgumentException("conv2d: bias of shape " + Shape.format(bias.shape()) + " should be [" + q.o() + "]");
+        }
+        Tensor bc = bias == null ? null : bias.detach().contiguous();
+        ConvEpilogue.Activation a = switch (act.kind()) {
+            case NONE -> null;
+            case RELU -> ConvEpilogue.Activation.RELU;
+            case SIGMOID -> ConvEpilogue.Activation.SIGMOID;
+            case HARDSWISH -> ConvEpilogue.Activation.HARDSWISH;
+            case HARDSIGMOID -> ConvEpilogue.Activation.HARDSIGMOID;
+            case CLAMP -> ConvEpilogue.Activation.CLAMP;
+        };
+        ConvEpilogue e = bc == null && a == null ? null
+                : new ConvEpilogue(bc == null ? null : bc.storage().floats(), bc == null ? 0 : bc.storageOffset(), a, (float) act.min(), (float) act.max());
+        if (DepthwiseConv.applies(q)) {
+            Tensor xc = x.detach().contiguous(), wc = w.detach().contiguous();
+            Tensor out = Tensor.empty(DType.FLOAT32, q.n(), q.o(), q.ho(), q.wo());
+            DepthwiseConv.forward(q, xc.storage().floats(), xc.storageOffset(), wc.storage().floats(), wc.storageOffset(), out.storage().floats(), e,
+                    Vectors.ENABLED);
+            return out;
+        }
+        return Convolution.forward(q, x, w, bias, e);
+    }
+}
