@@ -67,13 +67,19 @@ public final class DepthwiseConv {
     /** The padded plane into sw column phases: buf[(p·hp + r)·pl + k] = padded[r][k·sw + p] (zero outside the image). */
     private static void phases(Geometry q, float[] x, int xo, float[] buf, int hp, int wp, int pl) {
         int h = q.h(), wd = q.w(), ph = q.ph(), pw = q.pw(), sw = q.sw();
+        if (sw == 1) { // the image's rows, zeros around them only
+            java.util.Arrays.fill(buf, 0, ph * pl, 0f);
+            for (int r = ph; r < ph + h; r++) {
+                java.util.Arrays.fill(buf, r * pl, r * pl + pw, 0f);
+                System.arraycopy(x, xo + (r - ph) * wd, buf, r * pl + pw, wd);
+                java.util.Arrays.fill(buf, r * pl + pw + wd, (r + 1) * pl, 0f);
+            }
+            java.util.Arrays.fill(buf, (ph + h) * pl, hp * pl, 0f);
+            return;
+        }
         java.util.Arrays.fill(buf, 0, sw * hp * pl, 0f);
         for (int r = ph; r < ph + h; r++) {
             int src = xo + (r - ph) * wd;
-            if (sw == 1) {
-                System.arraycopy(x, src, buf, r * pl + pw, wd);
-                continue;
-            }
             for (int col = 0; col < wd; col++) {
                 int k = col + pw;
                 buf[((k % sw) * hp + r) * pl + k / sw] = x[src + col];
@@ -81,49 +87,84 @@ public final class DepthwiseConv {
         }
     }
 
-    /** One output plane: y[oh, ow] = Σ_{i, j} w[i, j] · padded[oh·sh + i·dh][ow·sw + j·dw], fused multiply-adds in (i, j) order from 0. */
+    /**
+     * One output plane: y[oh, ow] = Σ_{i, j} w[i, j] · padded[oh·sh + i·dh][ow·sw + j·dw], fused multiply-adds in
+     * (i, j) order from 0. Tap (i, j) reads the buffer at {@code oh·sh·pl + tap[i·kw + j] + ow} (its phase and offset
+     * computed once, not per pixel: the divisions cost more than the arithmetic).
+     */
     private static void plane(Geometry q, float[] buf, int hp, int pl, float[] w, int wo, float[] y, int yOff, boolean vector) {
-        int kh = q.kh(), kw = q.kw(), sh = q.sh(), sw = q.sw(), dh = q.dh(), dw = q.dw(), ho = q.ho(), wout = q.wo();
+        int kh = q.kh(), kw = q.kw(), k = kh * kw, sh = q.sh(), sw = q.sw(), dh = q.dh(), dw = q.dw(), ho = q.ho(), wout = q.wo();
+        int[] tap = new int[k];
+        for (int i = 0; i < kh; i++) {
+            for (int j = 0; j < kw; j++) {
+                int t = j * dw;
+                tap[i * kw + j] = ((t % sw) * hp + i * dh) * pl + t / sw;
+            }
+        }
         for (int oh = 0; oh < ho; oh++) {
-            int yRow = yOff + oh * wout;
+            int yRow = yOff + oh * wout, rowBase = oh * sh * pl;
             int ow = 0;
-            if (vector) {
+            if (vector && k == 9) {
+                ow = row3x3(buf, rowBase, tap, w, wo, y, yRow, wout);
+            } else if (vector) {
                 for (; ow + L <= wout; ow += L) {
                     FloatVector acc = FloatVector.zero(S);
-                    for (int i = 0; i < kh; i++) {
-                        int r = oh * sh + i * dh;
-                        for (int j = 0; j < kw; j++) {
-                            int t = j * dw, at = ((t % sw) * hp + r) * pl + t / sw + ow;
-                            acc = FloatVector.fromArray(S, buf, at).fma(FloatVector.broadcast(S, w[wo + i * kw + j]), acc);
-                        }
-                    }
+                    for (int t = 0; t < k; t++) acc = FloatVector.fromArray(S, buf, rowBase + tap[t] + ow).fma(FloatVector.broadcast(S, w[wo + t]), acc);
                     acc.intoArray(y, yRow + ow);
                 }
                 if (ow < wout) { // the row's last, partial vector
                     VectorMask<Float> mask = S.indexInRange(ow, wout);
                     FloatVector acc = FloatVector.zero(S);
-                    for (int i = 0; i < kh; i++) {
-                        int r = oh * sh + i * dh;
-                        for (int j = 0; j < kw; j++) {
-                            int t = j * dw, at = ((t % sw) * hp + r) * pl + t / sw + ow;
-                            acc = FloatVector.fromArray(S, buf, at, mask).fma(FloatVector.broadcast(S, w[wo + i * kw + j]), acc);
-                        }
-                    }
+                    for (int t = 0; t < k; t++) acc = FloatVector.fromArray(S, buf, rowBase + tap[t] + ow, mask).fma(FloatVector.broadcast(S, w[wo + t]), acc);
                     acc.intoArray(y, yRow + ow, mask);
                     ow = wout;
                 }
             }
             for (; ow < wout; ow++) {
                 float acc = 0f;
-                for (int i = 0; i < kh; i++) {
-                    int r = oh * sh + i * dh;
-                    for (int j = 0; j < kw; j++) {
-                        int t = j * dw, at = ((t % sw) * hp + r) * pl + t / sw + ow;
-                        acc = Math.fma(buf[at], w[wo + i * kw + j], acc);
-                    }
-                }
+                for (int t = 0; t < k; t++) acc = Math.fma(buf[rowBase + tap[t] + ow], w[wo + t], acc);
                 y[yRow + ow] = acc;
             }
         }
+    }
+
+    /**
+     * The full vectors of one output row of a 3×3 filter, the nine weights and tap offsets held in registers; the same
+     * fused multiply-adds in the same order as the general loop. Returns where the rest of the row starts.
+     */
+    private static int row3x3(float[] buf, int rowBase, int[] tap, float[] w, int wo, float[] y, int yRow, int wout) {
+        FloatVector w0 = FloatVector.broadcast(S, w[wo]), w1 = FloatVector.broadcast(S, w[wo + 1]), w2 = FloatVector.broadcast(S, w[wo + 2]);
+        FloatVector w3 = FloatVector.broadcast(S, w[wo + 3]), w4 = FloatVector.broadcast(S, w[wo + 4]), w5 = FloatVector.broadcast(S, w[wo + 5]);
+        FloatVector w6 = FloatVector.broadcast(S, w[wo + 6]), w7 = FloatVector.broadcast(S, w[wo + 7]), w8 = FloatVector.broadcast(S, w[wo + 8]);
+        int t0 = rowBase + tap[0], t1 = rowBase + tap[1], t2 = rowBase + tap[2], t3 = rowBase + tap[3], t4 = rowBase + tap[4];
+        int t5 = rowBase + tap[5], t6 = rowBase + tap[6], t7 = rowBase + tap[7], t8 = rowBase + tap[8];
+        int ow = 0;
+        for (; ow + L <= wout; ow += L) {
+            FloatVector acc = FloatVector.fromArray(S, buf, t0 + ow).fma(w0, FloatVector.zero(S));
+            acc = FloatVector.fromArray(S, buf, t1 + ow).fma(w1, acc);
+            acc = FloatVector.fromArray(S, buf, t2 + ow).fma(w2, acc);
+            acc = FloatVector.fromArray(S, buf, t3 + ow).fma(w3, acc);
+            acc = FloatVector.fromArray(S, buf, t4 + ow).fma(w4, acc);
+            acc = FloatVector.fromArray(S, buf, t5 + ow).fma(w5, acc);
+            acc = FloatVector.fromArray(S, buf, t6 + ow).fma(w6, acc);
+            acc = FloatVector.fromArray(S, buf, t7 + ow).fma(w7, acc);
+            acc = FloatVector.fromArray(S, buf, t8 + ow).fma(w8, acc);
+            acc.intoArray(y, yRow + ow);
+        }
+        if (ow < wout) { // the row's last, partial vector
+            VectorMask<Float> m = S.indexInRange(ow, wout);
+            FloatVector acc = FloatVector.fromArray(S, buf, t0 + ow, m).fma(w0, FloatVector.zero(S));
+            acc = FloatVector.fromArray(S, buf, t1 + ow, m).fma(w1, acc);
+            acc = FloatVector.fromArray(S, buf, t2 + ow, m).fma(w2, acc);
+            acc = FloatVector.fromArray(S, buf, t3 + ow, m).fma(w3, acc);
+            acc = FloatVector.fromArray(S, buf, t4 + ow, m).fma(w4, acc);
+            acc = FloatVector.fromArray(S, buf, t5 + ow, m).fma(w5, acc);
+            acc = FloatVector.fromArray(S, buf, t6 + ow, m).fma(w6, acc);
+            acc = FloatVector.fromArray(S, buf, t7 + ow, m).fma(w7, acc);
+            acc = FloatVector.fromArray(S, buf, t8 + ow, m).fma(w8, acc);
+            acc.intoArray(y, yRow + ow, m);
+            ow = wout;
+        }
+        return ow;
     }
 }
