@@ -148,14 +148,22 @@ public final class ImplicitConv {
         }
         int xImage = c * h * wd, yImage = o * q.pixels();
         Vectors.count();
+        // Without padding the padded image is the image itself: the kernels read x in place, each patch row's offset
+        // moved to the image (the same values read, the same sums; the copy was a pass over the input for nothing).
+        boolean inPlace = q.ph() == 0 && q.pw() == 0;
         Parallel.forRange(q.n(), 1, (from, to) -> {
             Scratch s = SCRATCH.get();
-            float[] xp = s.padded(c * hp * wp);
+            float[] xp = inPlace ? x : s.padded(c * hp * wp);
+            int[] imageOffs = inPlace ? new int[rows] : offs;
             for (int n = from; n < to; n++) {
-                pad(x, xo + n * xImage, c, h, wd, q.ph(), q.pw(), xp, 0);
-                if (tall) forwardImage6(q, xp, wp, offs, ap, bias, bo, y, n * yImage, s.tile);
-                else if (wide) forwardImage4(q, xp, wp, offs, ap, bias, bo, y, n * yImage, s.tile);
-                else forwardImage(q, xp, wp, offs, ap, bias, bo, y, n * yImage, s.tile);
+                if (inPlace) {
+                    for (int r = 0; r < rows; r++) imageOffs[r] = offs[r] + xo + n * xImage;
+                } else {
+                    pad(x, xo + n * xImage, c, h, wd, q.ph(), q.pw(), xp, 0);
+                }
+                if (tall) forwardImage6(q, xp, wp, imageOffs, ap, bias, bo, y, n * yImage, s.tile);
+                else if (wide) forwardImage4(q, xp, wp, imageOffs, ap, bias, bo, y, n * yImage, s.tile);
+                else forwardImage(q, xp, wp, imageOffs, ap, bias, bo, y, n * yImage, s.tile);
                 if (afterImage != null) afterImage.accept(n);
             }
         });

@@ -292,15 +292,18 @@ public final class Convolution {
             Elementwise.addInto(y, bias.detach().reshape(1, q.o(), 1, 1));
             return y;
         }
+        // A 1×1 kernel at stride 1 without padding: the patch matrix of a group is its channels of the image as they
+        // lie, so the GEMM reads them in place (the same values: the same bits as through im2col's copy).
+        boolean pointwise = q.kh() == 1 && q.kw() == 1 && q.sh() == 1 && q.sw() == 1 && q.ph() == 0 && q.pw() == 0;
         if (x.dtype() == DType.FLOAT32) {
             float[] xa = xc.storage().floats(), wa = wc.storage().floats(), ya = out.storage().floats();
             Parallel.forRange(q.n(), 1, (from, to) -> {
-                float[] cols = new float[rows * pixels];
+                float[] cols = pointwise ? null : new float[rows * pixels];
                 for (int n = from; n < to; n++) {
                     for (int g = 0; g < q.groups(); g++) {
-                        ConvKernels.im2col(q, xa, xo + n * xImage, g, 0, rows, cols);
-                        Gemm.sgemm(og, pixels, rows, wa, wo + g * og * rows, rows, 1, cols, 0, pixels, 1,
-                                ya, n * yImage + g * og * pixels, pixels, false);
+                        if (!pointwise) ConvKernels.im2col(q, xa, xo + n * xImage, g, 0, rows, cols);
+                        Gemm.sgemm(og, pixels, rows, wa, wo + g * og * rows, rows, 1, pointwise ? xa : cols,
+                                pointwise ? xo + n * xImage + g * rows * pixels : 0, pixels, 1, ya, n * yImage + g * og * pixels, pixels, false);
                     }
                     if (e != null) e.apply(ya, n * yImage, 0, q.o(), pixels, true);
                 }
@@ -308,12 +311,12 @@ public final class Convolution {
         } else {
             double[] xa = xc.storage().doubles(), wa = wc.storage().doubles(), ya = out.storage().doubles();
             Parallel.forRange(q.n(), 1, (from, to) -> {
-                double[] cols = new double[rows * pixels];
+                double[] cols = pointwise ? null : new double[rows * pixels];
                 for (int n = from; n < to; n++) {
                     for (int g = 0; g < q.groups(); g++) {
-                        ConvKernels.im2col(q, xa, xo + n * xImage, g, 0, rows, cols);
-                        Gemm.dgemm(og, pixels, rows, wa, wo + g * og * rows, rows, 1, cols, 0, pixels, 1,
-                                ya, n * yImage + g * og * pixels, pixels, false);
+                        if (!pointwise) ConvKernels.im2col(q, xa, xo + n * xImage, g, 0, rows, cols);
+                        Gemm.dgemm(og, pixels, rows, wa, wo + g * og * rows, rows, 1, pointwise ? xa : cols,
+                                pointwise ? xo + n * xImage + g * rows * pixels : 0, pixels, 1, ya, n * yImage + g * og * pixels, pixels, false);
                     }
                 }
             });

@@ -7,6 +7,7 @@ import dev.descent.core.autograd.Autograd;
 import dev.descent.core.kernel.ConvEpilogue;
 import dev.descent.core.kernel.ConvKernels.Geometry;
 import dev.descent.core.kernel.DepthwiseConv;
+import dev.descent.core.kernel.Gemm;
 import dev.descent.core.kernel.Vectors;
 
 /**
@@ -14,12 +15,13 @@ import dev.descent.core.kernel.Vectors;
  * Conv + activation fusion). When no input records a gradient or carries a tangent and all are float32, the bias and
  * the activation run on each image's output right after the convolution computed it, while it is in cache, instead of
  * as separate passes over freshly allocated tensors; and a depthwise convolution (groups = input channels) runs a
- * direct kernel ({@link DepthwiseConv}) instead of im2col and GEMM. Otherwise (training, forward mode, float64, half
+ * direct kernel ({@link DepthwiseConv}) instead of im2col and GEMM, and a 1×1 convolution of 1×1 maps one GEMM over the
+ * batch. Otherwise (training, forward mode, float64, half
  * precision) it is exactly {@code act.apply(Convolution.conv2d(x, w, bias, p))}: the two ops and their gradients.
  *
- * <p>Bits: outside depthwise, the fused result equals the separate ops' bit for bit (the same convolution kernel, the
- * same float32 operations on each element). A depthwise convolution differs from {@link Convolution#conv2d} by float32
- * rounding only (its sums are fused multiply-adds in tap order; the GEMM's are blocked differently).
+ * <p>Bits: outside depthwise and 1×1 maps, the fused result equals the separate ops' bit for bit (the same convolution
+ * kernel, the same float32 operations on each element). A depthwise convolution, and the batched 1×1 product, differ
+ * from {@link Convolution#conv2d} by float32 rounding only (sums of the same products, in another kernel).
  */
 public final class FusedConvolution {
     private FusedConvolution() {}
@@ -132,6 +134,17 @@ public final class FusedConvolution {
             Tensor out = Tensor.empty(DType.FLOAT32, q.n(), q.o(), q.ho(), q.wo());
             DepthwiseConv.forward(q, xc.storage().floats(), xc.storageOffset(), wc.storage().floats(), wc.storageOffset(), out.storage().floats(), e,
                     Vectors.ENABLED);
+            return out;
+        }
+        if (q.pixels() == 1 && q.kh() == 1 && q.kw() == 1 && q.ph() == 0 && q.pw() == 0 && q.groups() == 1) {
+            // A 1×1 convolution of 1×1 maps (a squeeze-excitation gate) is one product over the batch, Y = X·Wᵀ, instead
+            // of one product of a single column per image.
+            Tensor xc = x.detach().contiguous(), wc = w.detach().contiguous();
+            Tensor out = Tensor.empty(DType.FLOAT32, q.n(), q.o(), 1, 1);
+            float[] ya = out.storage().floats();
+            Gemm.sgemm(q.n(), q.o(), q.c(), xc.storage().floats(), xc.storageOffset(), q.c(), 1, wc.storage().floats(), wc.storageOffset(), 1, q.c(),
+                    ya, 0, q.o(), false);
+            if (e != null) for (int n = 0; n < q.n(); n++) e.apply(ya, n * q.o(), 0, q.o(), 1, true);
             return out;
         }
         return Convolution.forward(q, x, w, bias, e);

@@ -40,7 +40,14 @@ class FusedConvolutionTest {
         {2, 6, 11, 37, 6, 3, 3, 2, 2, 1, 1, 1, 1, 6},
         {1, 5, 8, 21, 10, 5, 5, 2, 1, 2, 2, 1, 1, 5},
         {2, 4, 9, 19, 4, 3, 3, 1, 3, 2, 2, 2, 2, 4},
+        {2, 4, 5, 10, 7, 1, 1, 1, 1, 0, 0, 1, 1, 1},
+        {5, 12, 1, 1, 7, 1, 1, 1, 1, 0, 0, 1, 1, 1},
     };
+
+    /** Whether the fused op takes a kernel of its own (not the separate op's): depthwise, or a 1×1 convolution of 1×1 maps. */
+    private static boolean ownKernel(int[] g) {
+        return g[13] == g[1] || (g[2] == 1 && g[3] == 1 && g[5] == 1 && g[6] == 1 && g[13] == 1);
+    }
 
     private static Convolution.Params params(int[] g) {
         return new Convolution.Params(g[7], g[8], g[9], g[10], g[11], g[12], g[13]);
@@ -50,7 +57,7 @@ class FusedConvolutionTest {
     void withoutGradientsTheFusedOpEqualsTheSeparateOpsBitForBitOutsideDepthwise() {
         SplittableRandom rng = new SplittableRandom(11);
         for (int[] g : GEOMETRIES) {
-            if (g[13] == g[1]) continue; // depthwise: the next test
+            if (ownKernel(g)) continue; // the next test
             Convolution.Params p = params(g);
             Tensor x = randn(rng, g[0], g[1], g[2], g[3]), w = randn(rng, g[4], g[1] / g[13], g[5], g[6]), b = randn(rng, g[4]);
             for (FusedConvolution.Activation act : ACTS) {
@@ -66,36 +73,36 @@ class FusedConvolutionTest {
     }
 
     @Test
-    void depthwiseEqualsAFloat64LoopWithinTheRoundingOfItsSums() {
+    void depthwiseAndOneByOneMapsEqualAFloat64LoopWithinTheRoundingOfTheirSums() {
         SplittableRandom rng = new SplittableRandom(12);
         for (int[] g : GEOMETRIES) {
-            if (g[13] != g[1]) continue;
+            if (!ownKernel(g)) continue;
             Convolution.Params p = params(g);
-            int mult = g[4] / g[1];
-            Tensor x = randn(rng, g[0], g[1], g[2], g[3]), w = randn(rng, g[4], 1, g[5], g[6]), b = randn(rng, g[4]);
+            int cg = g[1] / g[13], og = g[4] / g[13];
+            Tensor x = randn(rng, g[0], g[1], g[2], g[3]), w = randn(rng, g[4], cg, g[5], g[6]), b = randn(rng, g[4]);
             Tensor y;
             try (var ng = GradMode.noGrad()) {
                 y = FusedConvolution.conv2d(x, w, b, p, FusedConvolution.Activation.NONE);
             }
             Tensor general = Convolution.conv2d(x, w, b, p);
             assertArrayEquals(general.shape(), y.shape());
-            int ho = y.size(2), wo = y.size(3), k = g[5] * g[6];
+            int ho = y.size(2), wo = y.size(3), k = cg * g[5] * g[6];
             // Two float32 sums of the same k products plus the bias differ from the exact one by at most
             // (k + 1)·2⁻²⁴·Σ|terms| each (one rounding per product or fused step and per addition, first order).
             double unit = Math.scalb(1.0, -24);
             for (int n = 0; n < g[0]; n++) for (int o = 0; o < g[4]; o++) for (int oh = 0; oh < ho; oh++) for (int ow = 0; ow < wo; ow++) {
-                int c = o / mult;
+                int group = o / og;
                 double exact = b.get(o), magnitude = Math.abs(b.get(o));
-                for (int i = 0; i < g[5]; i++) for (int j = 0; j < g[6]; j++) {
+                for (int c = 0; c < cg; c++) for (int i = 0; i < g[5]; i++) for (int j = 0; j < g[6]; j++) {
                     int ih = oh * g[7] - g[9] + i * g[11], iw = ow * g[8] - g[10] + j * g[12];
                     if (ih < 0 || iw < 0 || ih >= g[2] || iw >= g[3]) continue;
-                    double t = x.get(n, c, ih, iw) * w.get(o, 0, i, j);
+                    double t = x.get(n, group * cg + c, ih, iw) * w.get(o, c, i, j);
                     exact += t;
                     magnitude += Math.abs(t);
                 }
                 double bound = 2 * (k + 1) * unit * magnitude;
                 String at = p + " at " + List.of(n, o, oh, ow);
-                assertEquals(exact, y.get(n, o, oh, ow), bound, "depthwise " + at);
+                assertEquals(exact, y.get(n, o, oh, ow), bound, "fused " + at);
                 assertEquals(exact, general.get(n, o, oh, ow), bound, "general " + at);
             }
         }
