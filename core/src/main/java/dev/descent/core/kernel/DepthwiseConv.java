@@ -107,6 +107,22 @@ public final class DepthwiseConv {
             if (vector && k == 9) {
                 ow = row3x3(buf, rowBase, tap, w, wo, y, yRow, wout);
             } else if (vector) {
+                // four vectors of the row per pass over the taps: each tap's weight and offset serve four FMAs
+                for (; ow + 4 * L <= wout; ow += 4 * L) {
+                    FloatVector a0 = FloatVector.zero(S), a1 = FloatVector.zero(S), a2 = FloatVector.zero(S), a3 = FloatVector.zero(S);
+                    for (int t = 0; t < k; t++) {
+                        FloatVector wt = FloatVector.broadcast(S, w[wo + t]);
+                        int at = rowBase + tap[t] + ow;
+                        a0 = FloatVector.fromArray(S, buf, at).fma(wt, a0);
+                        a1 = FloatVector.fromArray(S, buf, at + L).fma(wt, a1);
+                        a2 = FloatVector.fromArray(S, buf, at + 2 * L).fma(wt, a2);
+                        a3 = FloatVector.fromArray(S, buf, at + 3 * L).fma(wt, a3);
+                    }
+                    a0.intoArray(y, yRow + ow);
+                    a1.intoArray(y, yRow + ow + L);
+                    a2.intoArray(y, yRow + ow + 2 * L);
+                    a3.intoArray(y, yRow + ow + 3 * L);
+                }
                 for (; ow + L <= wout; ow += L) {
                     FloatVector acc = FloatVector.zero(S);
                     for (int t = 0; t < k; t++) acc = FloatVector.fromArray(S, buf, rowBase + tap[t] + ow).fma(FloatVector.broadcast(S, w[wo + t]), acc);
