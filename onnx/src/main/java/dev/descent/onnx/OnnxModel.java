@@ -127,16 +127,26 @@ public final class OnnxModel extends Module {
         foldedNodes = fold(g, inputShapes, variables);
         // Inference shortcuts on both plans (the folded one and the full one run for other input shapes).
         Set<String> graphOutputs = new HashSet<>(outputNames);
-        List<Step> fusedFolded = ConvActivationFusion.fuse(ConvBatchNormFusion.fuse(HardSwishFusion.fuse(List.copyOf(steps), graphOutputs, known, opset),
-                graphOutputs), graphOutputs, opset);
+        List<Step> fusedFolded = inferenceShortcuts(List.copyOf(steps), graphOutputs, known, opset);
         steps.clear();
         steps.addAll(fusedFolded);
-        List<Step> fusedAll = ConvActivationFusion.fuse(ConvBatchNormFusion.fuse(HardSwishFusion.fuse(List.copyOf(allSteps), graphOutputs, known, opset),
-                graphOutputs), graphOutputs, opset);
+        List<Step> fusedAll = inferenceShortcuts(List.copyOf(allSteps), graphOutputs, known, opset);
         allSteps.clear();
         allSteps.addAll(fusedAll);
         deadAfter.addAll(deadValues(steps));
         deadAfterAll.addAll(deadValues(allSteps));
+    }
+
+    /**
+     * The plan with the inference shortcuts merged in, in this order: hard swish chains into one op, Conv with a
+     * following BatchNormalization, Conv with a following scalar Mul and Add, then any of those convolutions with the
+     * activation after it (each keeps the separate ops when gradients are on).
+     */
+    private static List<Step> inferenceShortcuts(List<Step> plan, Set<String> graphOutputs, Map<String, Tensor> known, long opset) {
+        List<Step> p = HardSwishFusion.fuse(plan, graphOutputs, known, opset);
+        p = ConvBatchNormFusion.fuse(p, graphOutputs);
+        p = ConvAffineFusion.fuse(p, graphOutputs, known);
+        return ConvActivationFusion.fuse(p, graphOutputs, opset);
     }
 
     /**

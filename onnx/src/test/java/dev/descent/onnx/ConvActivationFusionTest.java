@@ -126,6 +126,37 @@ class ConvActivationFusionTest {
     }
 
     @Test
+    void aScalarMulAndAddAfterAConvolutionFoldIntoIt() throws Exception {
+        SplittableRandom rng = new SplittableRandom(23);
+        for (boolean withAdd : new boolean[] {true, false}) {
+            for (boolean bias : new boolean[] {true, false}) {
+                String what = (withAdd ? "Mul, Add" : "Mul") + (bias ? ", bias" : "");
+                Tensor w = Tensor.randn(rng, 4, 1, 3, 3).to(DType.FLOAT32), b = Tensor.randn(rng, 4).to(DType.FLOAT32);
+                float s = -1.7f, t = 0.4f;
+                OnnxWriter.Graph g = new OnnxWriter.Graph().init("w", w).init("s", Tensor.of(new float[] {s}, 1)).init("t", Tensor.of(new float[] {t}, 1))
+                        .input("x", -1, 4, 6, 20).output("y", -1, 4, 6, 20);
+                if (bias) g.init("b", b);
+                g.node("Conv", "conv", bias ? List.of("x", "w", "b") : List.of("x", "w"), List.of("c"), attrInts("kernel_shape", 3, 3),
+                        attrInts("pads", 1, 1, 1, 1), attrInt("group", 4));
+                g.node("Mul", "mul", List.of("s", "c"), List.of(withAdd ? "m" : "a"));
+                if (withAdd) g.node("Add", "add", List.of("m", "t"), List.of("a"));
+                g.node("Relu", "relu", List.of("a"), List.of("y"));
+                OnnxModel m = load(g.model(13));
+                assertEquals(1, m.stepCount(), what + ": one step");
+                Tensor x = Tensor.randn(rng, 2, 4, 6, 20).to(DType.FLOAT32);
+                double[] expect = reference(x, w, bias ? b : Tensor.zeros(4), 4, v -> Math.max(v * s + (withAdd ? t : 0), 0));
+                try (var ng = GradMode.noGrad()) {
+                    close(expect, m.forward(x), what + ", no grad");
+                }
+                Tensor y = m.forward(x);
+                close(expect, y, what + ", with gradients");
+                y.sum().backward();
+                assertNotNull(m.namedParameters().get("s").grad(), what + ": the scale gets its gradient");
+            }
+        }
+    }
+
+    @Test
     void aConvolutionWhoseOutputIsAlsoAGraphOutputKeepsItsOwnStep() throws Exception {
         SplittableRandom rng = new SplittableRandom(22);
         Tensor w = Tensor.randn(rng, 4, 4, 3, 3).to(DType.FLOAT32), b = Tensor.randn(rng, 4).to(DType.FLOAT32);
