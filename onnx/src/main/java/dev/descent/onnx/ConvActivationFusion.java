@@ -17,7 +17,8 @@ import java.util.Set;
  * the activation's own node, as before. The activations: Relu, Sigmoid, HardSwish, HardSigmoid with α = 1/6 and β = ½
  * (PyTorch's), Clip (Relu6 and any other bounds, attributes before opset 11, inputs from it), and a hard swish that
  * {@link HardSwishFusion} recognised (when its constants hold on the call; otherwise its chain runs after the
- * convolution). The convolution's output, read by nothing else, is never stored.
+ * convolution). A scalar Mul, and a scalar Add after it, that read the activation alone (PP-LCNet's learnable affine)
+ * join the same output loop. The convolution's output, read by nothing else, is never stored.
  */
 final class ConvActivationFusion {
     private ConvActivationFusion() {}
@@ -45,14 +46,19 @@ final class ConvActivationFusion {
      *
      * @param steps        the steps in run order
      * @param graphOutputs the graph's outputs (a Conv output that is one of them is not fused away)
+     * @param known        the values known at load, by name (the affine map's scalars)
      * @param opset        the model's opset of the default domain
      * @return the new list (the same list where nothing fuses)
      */
-    static List<OnnxModel.Step> fuse(List<OnnxModel.Step> steps, Set<String> graphOutputs, long opset) {
-        Map<String, Integer> producer = new HashMap<>(), readers = new HashMap<>();
+    static List<OnnxModel.Step> fuse(List<OnnxModel.Step> steps, Set<String> graphOutputs, Map<String, Tensor> known, long opset) {
+        Map<String, Integer> producer = new HashMap<>(), readers = new HashMap<>(), reader = new HashMap<>();
         for (int k = 0; k < steps.size(); k++) {
             for (String o : steps.get(k).outputs()) if (!o.isEmpty()) producer.put(o, k);
-            for (String in : steps.get(k).inputs()) if (!in.isEmpty()) readers.merge(in, 1, Integer::sum);
+            for (String in : steps.get(k).inputs()) {
+                if (in.isEmpty()) continue;
+                readers.merge(in, 1, Integer::sum);
+                reader.put(in, k);
+            }
         }
         OnnxModel.Step[] out = steps.toArray(new OnnxModel.Step[0]);
         boolean any = false;
@@ -65,21 +71,45 @@ final class ConvActivationFusion {
             if (k == null || out[k] == null || graphOutputs.contains(y) || readers.getOrDefault(y, 0) != 1) continue;
             OnnxModel.Step conv = steps.get(k);
             if (!(conv.kernel() instanceof ConvKernel ck) || conv.outputs().size() != 1) continue;
-            int convInputs = conv.inputs().size();
+            int convInputs = conv.inputs().size(), actExtra = act.inputs().size() - 1;
             List<String> inputs = new ArrayList<>(conv.inputs());
             inputs.addAll(act.inputs().subList(1, act.inputs().size()));
-            OnnxOps.Kernel actKernel = act.kernel();
+            // a scalar Mul (and a scalar Add) reading the activation alone: PP-LCNet's affine after it, into the same loop
+            String a0 = act.outputs().get(0);
+            Integer mk = graphOutputs.contains(a0) || readers.getOrDefault(a0, 0) != 1 ? null : reader.get(a0);
+            OnnxModel.Step mul = mk == null || out[mk] == null ? null : steps.get(mk);
+            int aAt = mul == null ? -1 : ConvAffineFusion.binaryWithScalar(mul, "Mul", a0, known);
+            if (aAt < 0) mul = null;
+            String m0 = mul == null ? null : mul.outputs().get(0);
+            Integer ak = m0 == null || graphOutputs.contains(m0) || readers.getOrDefault(m0, 0) != 1 ? null : reader.get(m0);
+            OnnxModel.Step add = ak == null || out[ak] == null ? null : steps.get(ak);
+            int mAt = add == null ? -1 : ConvAffineFusion.binaryWithScalar(add, "Add", m0, known);
+            if (mAt < 0) add = null;
+            if (mul != null) inputs.add(mul.inputs().get(1 - aAt));
+            if (add != null) inputs.add(add.inputs().get(1 - mAt));
+            OnnxOps.Kernel actKernel = act.kernel(), mulK = mul == null ? null : mul.kernel(), addK = add == null ? null : add.kernel();
+            int mulX = aAt, addX = mAt;
             OnnxOps.Kernel fused = in -> {
                 Tensor[] convIn = java.util.Arrays.copyOf(in, convInputs);
-                Tensor[] extra = java.util.Arrays.copyOfRange(in, convInputs, in.length);
+                Tensor[] extra = java.util.Arrays.copyOfRange(in, convInputs, convInputs + actExtra);
+                Tensor sv = mulK == null ? null : in[convInputs + actExtra], tv = addK == null ? null : in[convInputs + actExtra + 1];
                 Activation a = GradMode.isEnabled() ? null : kind.resolve(extra);
-                if (a != null) return ck.apply(convIn, a);
+                if (a != null && (sv == null || sv.numel() == 1) && (tv == null || tv.numel() == 1)) {
+                    if (sv != null) a = a.thenAffine(sv.item(), tv == null ? 0 : tv.item());
+                    return ck.apply(convIn, a);
+                }
                 Tensor[] actIn = new Tensor[1 + extra.length];
                 actIn[0] = ck.apply(convIn)[0];
                 System.arraycopy(extra, 0, actIn, 1, extra.length);
-                return actKernel.apply(actIn);
+                Tensor r = actKernel.apply(actIn)[0];
+                if (mulK != null) r = mulK.apply(mulX == 0 ? new Tensor[] {r, sv} : new Tensor[] {sv, r})[0];
+                if (addK != null) r = addK.apply(addX == 0 ? new Tensor[] {r, tv} : new Tensor[] {tv, r})[0];
+                return new Tensor[] {r};
             };
-            out[j] = new OnnxModel.Step(conv.node(), fused, List.copyOf(inputs), act.outputs());
+            int last = add != null ? ak : mul != null ? mk : j;
+            out[last] = new OnnxModel.Step(conv.node(), fused, List.copyOf(inputs), (add != null ? add : mul != null ? mul : act).outputs());
+            if (last != j) out[j] = null;
+            if (add != null) out[mk] = null;
             out[k] = null;
             any = true;
         }

@@ -95,7 +95,7 @@ final class ConvAffineFusion {
     }
 
     /** Where v is among the two inputs of a binary step of that type whose other input is known as one float element; −1 if not so. */
-    private static int binaryWithScalar(OnnxModel.Step s, String type, String v, Map<String, Tensor> known) {
+    static int binaryWithScalar(OnnxModel.Step s, String type, String v, Map<String, Tensor> known) {
         OnnxFile.Node n = s.node();
         if (!n.domain().isEmpty() || !n.opType().equals(type) || s.inputs().size() != 2 || s.outputs().size() != 1) return -1;
         int at = s.inputs().get(0).equals(v) ? 0 : s.inputs().get(1).equals(v) ? 1 : -1;

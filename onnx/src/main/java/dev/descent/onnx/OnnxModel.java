@@ -146,7 +146,7 @@ public final class OnnxModel extends Module {
         List<Step> p = HardSwishFusion.fuse(plan, graphOutputs, known, opset);
         p = ConvBatchNormFusion.fuse(p, graphOutputs);
         p = ConvAffineFusion.fuse(p, graphOutputs, known);
-        return ConvActivationFusion.fuse(p, graphOutputs, opset);
+        return ConvActivationFusion.fuse(p, graphOutputs, known, opset);
     }
 
     /**

@@ -157,6 +157,32 @@ class ConvActivationFusionTest {
     }
 
     @Test
+    void aScalarMulAndAddAfterTheActivationJoinTheOutputLoop() throws Exception {
+        SplittableRandom rng = new SplittableRandom(24);
+        for (boolean withAdd : new boolean[] {true, false}) {
+            Tensor w = Tensor.randn(rng, 4, 4, 3, 3).to(DType.FLOAT32), b = Tensor.randn(rng, 4).to(DType.FLOAT32);
+            float s = 0.8f, t = -0.3f;
+            OnnxWriter.Graph g = new OnnxWriter.Graph().init("w", w).init("b", b).init("s", Tensor.of(new float[] {s}, 1))
+                    .init("t", Tensor.of(new float[] {t}, 1)).input("x", -1, 4, 6, 20).output("y", -1, 4, 6, 20);
+            g.node("Conv", "conv", List.of("x", "w", "b"), List.of("c"), attrInts("kernel_shape", 3, 3), attrInts("pads", 1, 1, 1, 1));
+            g.node("HardSwish", "hs", List.of("c"), List.of("h"));
+            g.node("Mul", "mul", List.of("s", "h"), List.of(withAdd ? "m" : "y"));
+            if (withAdd) g.node("Add", "add", List.of("m", "t"), List.of("y"));
+            OnnxModel m = load(g.model(14));
+            assertEquals(1, m.stepCount(), "one step");
+            Tensor x = Tensor.randn(rng, 2, 4, 6, 20).to(DType.FLOAT32);
+            double[] expect = reference(x, w, b, 1, v -> v * Math.min(Math.max(v + 3, 0), 6) / 6 * s + (withAdd ? t : 0));
+            try (var ng = GradMode.noGrad()) {
+                close(expect, m.forward(x), "no grad");
+            }
+            Tensor y = m.forward(x);
+            close(expect, y, "with gradients");
+            y.sum().backward();
+            assertNotNull(m.namedParameters().get("s").grad(), "the scale gets its gradient");
+        }
+    }
+
+    @Test
     void aConvolutionWhoseOutputIsAlsoAGraphOutputKeepsItsOwnStep() throws Exception {
         SplittableRandom rng = new SplittableRandom(22);
         Tensor w = Tensor.randn(rng, 4, 4, 3, 3).to(DType.FLOAT32), b = Tensor.randn(rng, 4).to(DType.FLOAT32);

@@ -13,8 +13,10 @@ import jdk.incubator.vector.FloatVector;
  * @param act  the activation, null for none
  * @param min  the lower bound of a clamp (−∞: none)
  * @param max  the upper bound of a clamp (+∞: none)
+ * @param scale multiplies the activation's result (1: none), rounded, before
+ * @param shift is added (0: none), rounded: the separate Mul and Add's operations
  */
-public record ConvEpilogue(float[] bias, int bo, Activation act, float min, float max) {
+public record ConvEpilogue(float[] bias, int bo, Activation act, float min, float max, float scale, float shift) {
     /** The activations an output loop can apply; CLAMP takes the record's bounds. */
     public enum Activation { RELU, SIGMOID, HARDSWISH, HARDSIGMOID, CLAMP }
 
@@ -32,14 +34,42 @@ public record ConvEpilogue(float[] bias, int bo, Activation act, float min, floa
         for (int k = 0; k < channels; k++) {
             int at = off + k * pixels;
             if (addBias && bias != null) addRow(y, at, pixels, bias[bo + first + k], Vectors.ENABLED);
-            if (act == null) continue;
-            switch (act) {
-                case RELU -> UnaryKernels.rowF(UnaryKernels.Kind.RELU, y, at, 1, y, at, pixels, Vectors.ENABLED);
-                case SIGMOID -> UnaryKernels.rowF(UnaryKernels.Kind.SIGMOID, y, at, 1, y, at, pixels, Vectors.ENABLED);
-                case HARDSWISH -> UnaryKernels.rowF(UnaryKernels.Kind.HARDSWISH, y, at, 1, y, at, pixels, Vectors.ENABLED);
-                case HARDSIGMOID -> UnaryKernels.rowF(UnaryKernels.Kind.HARDSIGMOID, y, at, 1, y, at, pixels, Vectors.ENABLED);
-                case CLAMP -> clampRow(y, at, pixels, min, max, Vectors.ENABLED);
+            if (act != null) activate(y, at, pixels);
+            if (scale != 1f || shift != 0f) affineRow(y, at, pixels, scale, shift, Vectors.ENABLED);
+        }
+    }
+
+    private void activate(float[] y, int at, int pixels) {
+        switch (act) {
+            case RELU -> UnaryKernels.rowF(UnaryKernels.Kind.RELU, y, at, 1, y, at, pixels, Vectors.ENABLED);
+            case SIGMOID -> UnaryKernels.rowF(UnaryKernels.Kind.SIGMOID, y, at, 1, y, at, pixels, Vectors.ENABLED);
+            case HARDSWISH -> UnaryKernels.rowF(UnaryKernels.Kind.HARDSWISH, y, at, 1, y, at, pixels, Vectors.ENABLED);
+            case HARDSIGMOID -> UnaryKernels.rowF(UnaryKernels.Kind.HARDSIGMOID, y, at, 1, y, at, pixels, Vectors.ENABLED);
+            case CLAMP -> clampRow(y, at, pixels, min, max, Vectors.ENABLED);
+        }
+    }
+
+    /**
+     * y[i] = y[i]·s + t over n floats as two roundings (a multiply, then an add; never fused), each skipped when it is
+     * the identity (s = 1, t = 0), as the separate ops are; scalar twin when not vector.
+     */
+    static void affineRow(float[] y, int yo, int n, float s, float t, boolean vector) {
+        boolean mul = s != 1f, add = t != 0f;
+        int i = 0;
+        if (vector && n >= Vectors.FL) {
+            var S = Vectors.F;
+            for (int upper = S.loopBound(n); i < upper; i += S.length()) {
+                FloatVector v = FloatVector.fromArray(S, y, yo + i);
+                if (mul) v = v.mul(s);
+                if (add) v = v.add(t);
+                v.intoArray(y, yo + i);
             }
+        }
+        for (; i < n; i++) {
+            float v = y[yo + i];
+            if (mul) v = v * s;
+            if (add) v = v + t;
+            y[yo + i] = v;
         }
     }
 

@@ -27,13 +27,16 @@ public final class FusedConvolution {
     private FusedConvolution() {}
 
     /**
-     * The activation applied to the convolution's output.
+     * The activation applied to the convolution's output, then optionally a scalar affine map {@code a·scale + shift}
+     * (as two ops: a multiply, then an add, each rounded; PP-LCNet's learnable affine after its activations).
      *
-     * @param kind what it computes
-     * @param min  the lower bound of {@link Kind#CLAMP} (−∞ for none); ignored otherwise
-     * @param max  the upper bound of {@link Kind#CLAMP} (+∞ for none); ignored otherwise
+     * @param kind  what it computes
+     * @param min   the lower bound of {@link Kind#CLAMP} (−∞ for none); ignored otherwise
+     * @param max   the upper bound of {@link Kind#CLAMP} (+∞ for none); ignored otherwise
+     * @param scale the factor after the activation (1 for none)
+     * @param shift the term added after the factor (0 for none)
      */
-    public record Activation(Kind kind, double min, double max) {
+    public record Activation(Kind kind, double min, double max, double scale, double shift) {
         /** The activations. */
         public enum Kind {
             /** The identity: only the bias is fused. */
@@ -58,18 +61,37 @@ public final class FusedConvolution {
         public Activation {
             if (kind == null) throw new IllegalArgumentException("Activation: kind must not be null");
             if (kind == Kind.CLAMP && !(min <= max)) throw new IllegalArgumentException("Activation: clamp min " + min + " must be <= max " + max);
+            if (!Double.isFinite(scale) || !Double.isFinite(shift)) {
+                throw new IllegalArgumentException("Activation: scale " + scale + " and shift " + shift + " must be finite");
+            }
+        }
+
+        /**
+         * {@return this activation followed by {@code a·scale + shift}} (replacing any affine map it had).
+         *
+         * @param scale the factor
+         * @param shift the term added after it
+         * @throws IllegalArgumentException when either is not finite
+         */
+        public Activation thenAffine(double scale, double shift) {
+            return new Activation(kind, min, max, scale, shift);
+        }
+
+        /** {@return whether an affine map follows the activation} */
+        public boolean hasAffine() {
+            return scale != 1 || shift != 0;
         }
 
         /** No activation. */
-        public static final Activation NONE = new Activation(Kind.NONE, 0, 0);
+        public static final Activation NONE = new Activation(Kind.NONE, 0, 0, 1, 0);
         /** ReLU. */
-        public static final Activation RELU = new Activation(Kind.RELU, 0, 0);
+        public static final Activation RELU = new Activation(Kind.RELU, 0, 0, 1, 0);
         /** The logistic sigmoid. */
-        public static final Activation SIGMOID = new Activation(Kind.SIGMOID, 0, 0);
+        public static final Activation SIGMOID = new Activation(Kind.SIGMOID, 0, 0, 1, 0);
         /** Hard swish. */
-        public static final Activation HARDSWISH = new Activation(Kind.HARDSWISH, 0, 0);
+        public static final Activation HARDSWISH = new Activation(Kind.HARDSWISH, 0, 0, 1, 0);
         /** Hard sigmoid. */
-        public static final Activation HARDSIGMOID = new Activation(Kind.HARDSIGMOID, 0, 0);
+        public static final Activation HARDSIGMOID = new Activation(Kind.HARDSIGMOID, 0, 0, 1, 0);
 
         /**
          * {@return clamp to [min, max]} (an infinite bound is none).
@@ -79,15 +101,21 @@ public final class FusedConvolution {
          * @throws IllegalArgumentException when min is NaN or above max
          */
         public static Activation clamp(double min, double max) {
-            return new Activation(Kind.CLAMP, min, max);
+            return new Activation(Kind.CLAMP, min, max, 1, 0);
         }
 
         /**
-         * {@return the activation applied to y as its own op}
+         * {@return the activation (and the affine map) applied to y as separate ops}
          *
          * @param y the input
          */
         public Tensor apply(Tensor y) {
+            Tensor a = activation(y);
+            if (scale != 1) a = a.mul(scale);
+            return shift != 0 ? a.add(shift) : a;
+        }
+
+        private Tensor activation(Tensor y) {
             return switch (kind) {
                 case NONE -> y;
                 case RELU -> y.relu();
@@ -127,8 +155,9 @@ public final class FusedConvolution {
             case HARDSIGMOID -> ConvEpilogue.Activation.HARDSIGMOID;
             case CLAMP -> ConvEpilogue.Activation.CLAMP;
         };
-        ConvEpilogue e = bc == null && a == null ? null
-                : new ConvEpilogue(bc == null ? null : bc.storage().floats(), bc == null ? 0 : bc.storageOffset(), a, (float) act.min(), (float) act.max());
+        ConvEpilogue e = bc == null && a == null && !act.hasAffine() ? null
+                : new ConvEpilogue(bc == null ? null : bc.storage().floats(), bc == null ? 0 : bc.storageOffset(), a, (float) act.min(), (float) act.max(),
+                        (float) act.scale(), (float) act.shift());
         if (DepthwiseConv.applies(q)) {
             Tensor xc = x.detach().contiguous(), wc = w.detach().contiguous();
             Tensor out = Tensor.empty(DType.FLOAT32, q.n(), q.o(), q.ho(), q.wo());

@@ -24,7 +24,9 @@ import org.junit.jupiter.api.Test;
 class FusedConvolutionTest {
     private static final List<FusedConvolution.Activation> ACTS = List.of(FusedConvolution.Activation.NONE, FusedConvolution.Activation.RELU,
             FusedConvolution.Activation.SIGMOID, FusedConvolution.Activation.HARDSWISH, FusedConvolution.Activation.HARDSIGMOID,
-            FusedConvolution.Activation.clamp(0, 6), FusedConvolution.Activation.clamp(Double.NEGATIVE_INFINITY, 0.5));
+            FusedConvolution.Activation.clamp(0, 6), FusedConvolution.Activation.clamp(Double.NEGATIVE_INFINITY, 0.5),
+            FusedConvolution.Activation.HARDSWISH.thenAffine(-1.25, 0.375), FusedConvolution.Activation.NONE.thenAffine(0.5, 0),
+            FusedConvolution.Activation.RELU.thenAffine(1, -2));
 
     private static Tensor randn(SplittableRandom rng, int... shape) {
         return Tensor.randn(rng, shape).to(DType.FLOAT32);
