@@ -16,8 +16,8 @@ import dev.descent.core.kernel.Vectors;
  * the activation run on each image's output right after the convolution computed it, while it is in cache, instead of
  * as separate passes over freshly allocated tensors; and a depthwise convolution (groups = input channels) runs a
  * direct kernel ({@link DepthwiseConv}) instead of im2col and GEMM, and a 1×1 convolution of 1×1 maps one GEMM over the
- * batch. Otherwise (training, forward mode, float64, half
- * precision) it is exactly {@code act.apply(Convolution.conv2d(x, w, bias, p))}: the two ops and their gradients.
+ * batch. Otherwise (training, forward mode, float64) it is exactly {@code act.apply(Convolution.conv2d(x, w, bias, p))}:
+ * the two ops and their gradients. Half-precision inputs are widened to float32 and the result rounded once at the end.
  *
  * <p>Bits: outside depthwise and 1×1 maps, the fused result equals the separate ops' bit for bit (the same convolution
  * kernel, the same float32 operations on each element). A depthwise convolution, and the batched 1×1 product, differ
@@ -140,6 +140,9 @@ public final class FusedConvolution {
      */
     public static Tensor conv2d(Tensor x, Tensor w, Tensor bias, Convolution.Params p, Activation act) {
         if (act == null) throw new IllegalArgumentException("conv2d: activation must not be null (Activation.NONE for none)");
+        if (HalfCompute.any(x, w, bias)) { // compute in float32, round once on store
+            return HalfCompute.round(conv2d(HalfCompute.widen(x), HalfCompute.widen(w), HalfCompute.widen(bias), p, act), HalfCompute.storeAs(x, w, bias));
+        }
         boolean f32 = x.dtype() == DType.FLOAT32 && w.dtype() == DType.FLOAT32 && (bias == null || bias.dtype() == DType.FLOAT32);
         if (!f32 || Autograd.isRecording(x, w, bias)) return act.apply(Convolution.conv2d(x, w, bias, p));
         Geometry q = Convolution.geometry("conv2d", x.shape(), w.shape(), p);
