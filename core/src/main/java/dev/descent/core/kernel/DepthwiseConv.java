@@ -78,11 +78,12 @@ public final class DepthwiseConv {
             return;
         }
         java.util.Arrays.fill(buf, 0, sw * hp * pl, 0f);
-        for (int r = ph; r < ph + h; r++) {
-            int src = xo + (r - ph) * wd;
-            for (int col = 0; col < wd; col++) {
-                int k = col + pw;
-                buf[((k % sw) * hp + r) * pl + k / sw] = x[src + col];
+        for (int p = 0; p < sw; p++) {
+            // phase p, column kk holds padded column kk·sw + p, image column kk·sw + p − pw: the first kk inside the image
+            int first = Math.max(0, (pw - p + sw - 1) / sw);
+            for (int r = ph; r < ph + h; r++) {
+                int src = xo + (r - ph) * wd + p - pw, dst = (p * hp + r) * pl;
+                for (int kk = first, col = kk * sw + p - pw; col < wd; kk++, col += sw) buf[dst + kk] = x[src + kk * sw];
             }
         }
     }
