@@ -4,7 +4,7 @@ import jdk.incubator.vector.FloatVector;
 
 /**
  * What an inference convolution does to each output plane while it is still in cache: add the channel's bias and apply
- * an activation, in place. Each step is the float32 operation the separate op would do ({@code y + b}, then
+ * an activation (between optional scalar affine maps), in place. Each step is the float32 operation the separate op would do ({@code y + b}, then
  * {@link UnaryKernels}' relu, sigmoid, hardswish or hardsigmoid, or clamp as max then min), so a plane comes out with
  * the bits of the separate ops run one after the other, one pass over memory instead of two or three.
  *
@@ -13,10 +13,12 @@ import jdk.incubator.vector.FloatVector;
  * @param act  the activation, null for none
  * @param min  the lower bound of a clamp (−∞: none)
  * @param max  the upper bound of a clamp (+∞: none)
+ * @param preScale multiplies the convolution's output before the activation (1: none), rounded, before
+ * @param preShift is added (0: none), rounded
  * @param scale multiplies the activation's result (1: none), rounded, before
  * @param shift is added (0: none), rounded: the separate Mul and Add's operations
  */
-public record ConvEpilogue(float[] bias, int bo, Activation act, float min, float max, float scale, float shift) {
+public record ConvEpilogue(float[] bias, int bo, Activation act, float min, float max, float preScale, float preShift, float scale, float shift) {
     /** The activations an output loop can apply; CLAMP takes the record's bounds. */
     public enum Activation { RELU, SIGMOID, HARDSWISH, HARDSIGMOID, CLAMP }
 
@@ -34,6 +36,7 @@ public record ConvEpilogue(float[] bias, int bo, Activation act, float min, floa
         for (int k = 0; k < channels; k++) {
             int at = off + k * pixels;
             if (addBias && bias != null) addRow(y, at, pixels, bias[bo + first + k], Vectors.ENABLED);
+            if (preScale != 1f || preShift != 0f) affineRow(y, at, pixels, preScale, preShift, Vectors.ENABLED);
             if (act != null) activate(y, at, pixels);
             if (scale != 1f || shift != 0f) affineRow(y, at, pixels, scale, shift, Vectors.ENABLED);
         }

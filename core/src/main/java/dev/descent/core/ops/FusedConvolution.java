@@ -27,16 +27,19 @@ public final class FusedConvolution {
     private FusedConvolution() {}
 
     /**
-     * The activation applied to the convolution's output, then optionally a scalar affine map {@code a·scale + shift}
-     * (as two ops: a multiply, then an add, each rounded; PP-LCNet's learnable affine after its activations).
+     * The activation applied to the convolution's output, optionally between two scalar affine maps: {@code z·preScale +
+     * preShift} before it and {@code a·scale + shift} after it, each as two ops (a multiply, then an add, each rounded;
+     * PP-LCNet's learnable affine maps around its activations). An identity factor or term is skipped, as the op is.
      *
-     * @param kind  what it computes
-     * @param min   the lower bound of {@link Kind#CLAMP} (−∞ for none); ignored otherwise
-     * @param max   the upper bound of {@link Kind#CLAMP} (+∞ for none); ignored otherwise
-     * @param scale the factor after the activation (1 for none)
-     * @param shift the term added after the factor (0 for none)
+     * @param kind     what it computes
+     * @param min      the lower bound of {@link Kind#CLAMP} (−∞ for none); ignored otherwise
+     * @param max      the upper bound of {@link Kind#CLAMP} (+∞ for none); ignored otherwise
+     * @param preScale the factor before the activation (1 for none)
+     * @param preShift the term added after that factor (0 for none)
+     * @param scale    the factor after the activation (1 for none)
+     * @param shift    the term added after the factor (0 for none)
      */
-    public record Activation(Kind kind, double min, double max, double scale, double shift) {
+    public record Activation(Kind kind, double min, double max, double preScale, double preShift, double scale, double shift) {
         /** The activations. */
         public enum Kind {
             /** The identity: only the bias is fused. */
@@ -61,9 +64,21 @@ public final class FusedConvolution {
         public Activation {
             if (kind == null) throw new IllegalArgumentException("Activation: kind must not be null");
             if (kind == Kind.CLAMP && !(min <= max)) throw new IllegalArgumentException("Activation: clamp min " + min + " must be <= max " + max);
-            if (!Double.isFinite(scale) || !Double.isFinite(shift)) {
-                throw new IllegalArgumentException("Activation: scale " + scale + " and shift " + shift + " must be finite");
+            if (!Double.isFinite(scale) || !Double.isFinite(shift) || !Double.isFinite(preScale) || !Double.isFinite(preShift)) {
+                throw new IllegalArgumentException("Activation: scales " + preScale + ", " + scale + " and shifts " + preShift + ", " + shift
+                        + " must be finite");
             }
+        }
+
+        /**
+         * {@return {@code z·scale + shift} applied before this activation} (replacing any such map it had).
+         *
+         * @param scale the factor
+         * @param shift the term added after it
+         * @throws IllegalArgumentException when either is not finite
+         */
+        public Activation beforeAffine(double scale, double shift) {
+            return new Activation(kind, min, max, scale, shift, this.scale, this.shift);
         }
 
         /**
@@ -74,24 +89,24 @@ public final class FusedConvolution {
          * @throws IllegalArgumentException when either is not finite
          */
         public Activation thenAffine(double scale, double shift) {
-            return new Activation(kind, min, max, scale, shift);
+            return new Activation(kind, min, max, preScale, preShift, scale, shift);
         }
 
-        /** {@return whether an affine map follows the activation} */
+        /** {@return whether an affine map precedes or follows the activation} */
         public boolean hasAffine() {
-            return scale != 1 || shift != 0;
+            return scale != 1 || shift != 0 || preScale != 1 || preShift != 0;
         }
 
         /** No activation. */
-        public static final Activation NONE = new Activation(Kind.NONE, 0, 0, 1, 0);
+        public static final Activation NONE = new Activation(Kind.NONE, 0, 0, 1, 0, 1, 0);
         /** ReLU. */
-        public static final Activation RELU = new Activation(Kind.RELU, 0, 0, 1, 0);
+        public static final Activation RELU = new Activation(Kind.RELU, 0, 0, 1, 0, 1, 0);
         /** The logistic sigmoid. */
-        public static final Activation SIGMOID = new Activation(Kind.SIGMOID, 0, 0, 1, 0);
+        public static final Activation SIGMOID = new Activation(Kind.SIGMOID, 0, 0, 1, 0, 1, 0);
         /** Hard swish. */
-        public static final Activation HARDSWISH = new Activation(Kind.HARDSWISH, 0, 0, 1, 0);
+        public static final Activation HARDSWISH = new Activation(Kind.HARDSWISH, 0, 0, 1, 0, 1, 0);
         /** Hard sigmoid. */
-        public static final Activation HARDSIGMOID = new Activation(Kind.HARDSIGMOID, 0, 0, 1, 0);
+        public static final Activation HARDSIGMOID = new Activation(Kind.HARDSIGMOID, 0, 0, 1, 0, 1, 0);
 
         /**
          * {@return clamp to [min, max]} (an infinite bound is none).
@@ -101,7 +116,7 @@ public final class FusedConvolution {
          * @throws IllegalArgumentException when min is NaN or above max
          */
         public static Activation clamp(double min, double max) {
-            return new Activation(Kind.CLAMP, min, max, 1, 0);
+            return new Activation(Kind.CLAMP, min, max, 1, 0, 1, 0);
         }
 
         /**
@@ -110,7 +125,8 @@ public final class FusedConvolution {
          * @param y the input
          */
         public Tensor apply(Tensor y) {
-            Tensor a = activation(y);
+            Tensor z = preScale != 1 ? y.mul(preScale) : y;
+            Tensor a = activation(preShift != 0 ? z.add(preShift) : z);
             if (scale != 1) a = a.mul(scale);
             return shift != 0 ? a.add(shift) : a;
         }
@@ -160,7 +176,7 @@ public final class FusedConvolution {
         };
         ConvEpilogue e = bc == null && a == null && !act.hasAffine() ? null
                 : new ConvEpilogue(bc == null ? null : bc.storage().floats(), bc == null ? 0 : bc.storageOffset(), a, (float) act.min(), (float) act.max(),
-                        (float) act.scale(), (float) act.shift());
+                        (float) act.preScale(), (float) act.preShift(), (float) act.scale(), (float) act.shift());
         if (DepthwiseConv.applies(q)) {
             Tensor xc = x.detach().contiguous(), wc = w.detach().contiguous();
             Tensor out = Tensor.empty(DType.FLOAT32, q.n(), q.o(), q.ho(), q.wo());

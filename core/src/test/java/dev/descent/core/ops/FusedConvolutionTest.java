@@ -26,7 +26,7 @@ class FusedConvolutionTest {
             FusedConvolution.Activation.SIGMOID, FusedConvolution.Activation.HARDSWISH, FusedConvolution.Activation.HARDSIGMOID,
             FusedConvolution.Activation.clamp(0, 6), FusedConvolution.Activation.clamp(Double.NEGATIVE_INFINITY, 0.5),
             FusedConvolution.Activation.HARDSWISH.thenAffine(-1.25, 0.375), FusedConvolution.Activation.NONE.thenAffine(0.5, 0),
-            FusedConvolution.Activation.RELU.thenAffine(1, -2));
+            FusedConvolution.Activation.RELU.thenAffine(1, -2), FusedConvolution.Activation.HARDSWISH.beforeAffine(0.75, -0.5).thenAffine(2, 0.25));
 
     private static Tensor randn(SplittableRandom rng, int... shape) {
         return Tensor.randn(rng, shape).to(DType.FLOAT32);
