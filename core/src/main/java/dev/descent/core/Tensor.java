@@ -1167,6 +1167,22 @@ public class Tensor {
         return Activations.geluTanh(this);
     }
 
+    /**
+     * {@return hard swish, {@code x·min(max(x + 3, 0), 6) / 6} (PyTorch's {@code hardswish})} One pass; float32 or
+     * float64 (half dtypes compute in float32). Runs {@link Activations#hardswish}.
+     */
+    public Tensor hardswish() {
+        return Activations.hardswish(this);
+    }
+
+    /**
+     * {@return hard sigmoid, {@code min(max(x + 3, 0), 6) / 6} (PyTorch's {@code hardsigmoid})} One pass; float32 or
+     * float64 (half dtypes compute in float32). Runs {@link Activations#hardsigmoid}.
+     */
+    public Tensor hardsigmoid() {
+        return Activations.hardsigmoid(this);
+    }
+
     /** {@return SiLU (swish), {@code x·σ(x)}} Runs {@link Activations#silu}. */
     public Tensor silu() {
         return Activations.silu(this);

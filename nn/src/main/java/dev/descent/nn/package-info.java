@@ -17,7 +17,7 @@
  * More convolution and normalisation: {@link dev.descent.nn.Conv1d}, {@link dev.descent.nn.ConvTranspose2d},
  * {@link dev.descent.nn.AdaptiveAvgPool2d}, {@link dev.descent.nn.GroupNorm}, {@link dev.descent.nn.RMSNorm}; the
  * activations {@link dev.descent.nn.SiLU}, {@link dev.descent.nn.LeakyReLU}, {@link dev.descent.nn.ELU},
- * {@link dev.descent.nn.Softplus}. For sequences: {@link dev.descent.nn.Embedding}, {@link dev.descent.nn.LSTM},
+ * {@link dev.descent.nn.Softplus}, {@link dev.descent.nn.Hardswish}, {@link dev.descent.nn.Hardsigmoid}. For sequences: {@link dev.descent.nn.Embedding}, {@link dev.descent.nn.LSTM},
  * {@link dev.descent.nn.GRU}, {@link dev.descent.nn.LSTMCell}, {@link dev.descent.nn.GRUCell},
  * {@link dev.descent.nn.MultiheadAttention}, {@link dev.descent.nn.TransformerEncoderLayer} and the GPT block
  * {@link dev.descent.nn.TransformerBlock}; layers with several inputs or outputs keep {@code forward(Tensor)} for

@@ -39,9 +39,11 @@ class LayersTest {
         assertEach(x, new ELU(0.5).forward(x), v -> v > 0 ? v : 0.5 * (Math.exp(v) - 1), "ELU(0.5)");
         assertEach(x, new Softplus().forward(x), v -> Math.log1p(Math.exp(v)), "Softplus");
         assertEach(x, new Softplus(2, 3).forward(x), v -> 2 * v > 3 ? v : Math.log1p(Math.exp(2 * v)) / 2, "Softplus(2, 3)");
+        assertEach(x, new Hardswish().forward(x), v -> v <= -3 ? 0 : v >= 3 ? v : v * (v + 3) / 6, "Hardswish");
+        assertEach(x, new Hardsigmoid().forward(x), v -> v <= -3 ? 0 : v >= 3 ? 1 : (v + 3) / 6, "Hardsigmoid");
         Tensor big = Tensor.of(new double[] {-800, -30, 30, 800});
         assertEach(big, new Softplus().forward(big), v -> v > 20 ? v : Math.log1p(Math.exp(v)), "Softplus far out");
-        for (Module m : List.of(new SiLU(), new LeakyReLU(0.1), new ELU(), new Softplus(1.5, 20))) {
+        for (Module m : List.of(new SiLU(), new LeakyReLU(0.1), new ELU(), new Softplus(1.5, 20), new Hardswish(), new Hardsigmoid())) {
             GradCheck.check(m.toString(), in -> m.forward(in[0]), randn(rng, 3, 4).mul(2));
         }
         assertThrows(IllegalArgumentException.class, () -> new Softplus(0, 20));

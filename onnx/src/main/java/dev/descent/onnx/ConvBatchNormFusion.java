@@ -2,6 +2,7 @@ package dev.descent.onnx;
 
 import dev.descent.core.Tensor;
 import dev.descent.core.autograd.GradMode;
+import dev.descent.core.ops.FusedConvolution;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
@@ -59,7 +60,8 @@ final class ConvBatchNormFusion {
             while (inputs.size() < 3) inputs.add("");
             inputs.addAll(bn.inputs().subList(1, 5));
             OnnxOps.Kernel convKernel = conv.kernel(), bnKernel = bn.kernel();
-            out[k] = new OnnxModel.Step(cn, in -> run(in, eps, convKernel, bnKernel), List.copyOf(inputs), bn.outputs());
+            out[k] = new OnnxModel.Step(cn, (ConvActivationFusion.ConvKernel) (in, act) -> run(in, eps, convKernel, bnKernel, act), List.copyOf(inputs),
+                    bn.outputs());
             out[j] = null;
             any = true;
         }
@@ -69,13 +71,13 @@ final class ConvBatchNormFusion {
         return result;
     }
 
-    /** in: x, w, b (or null), scale, B, mean, var. */
-    private static Tensor[] run(Tensor[] in, double eps, OnnxOps.Kernel conv, OnnxOps.Kernel bn) {
+    /** in: x, w, b (or null), scale, B, mean, var; act applied to the result (fused into the convolution without gradients). */
+    private static Tensor[] run(Tensor[] in, double eps, OnnxOps.Kernel conv, OnnxOps.Kernel bn, FusedConvolution.Activation act) {
         Tensor x = in[0], w = in[1], b = in[2];
         Tensor[] convIn = b == null ? new Tensor[] {x, w} : new Tensor[] {x, w, b};
         if (GradMode.isEnabled()) {
             Tensor y = conv.apply(convIn)[0];
-            return bn.apply(new Tensor[] {y, in[3], in[4], in[5], in[6]});
+            return new Tensor[] {act.apply(bn.apply(new Tensor[] {y, in[3], in[4], in[5], in[6]})[0])};
         }
         int co = w.size(0);
         for (int i = 3; i < 7; i++) {
@@ -91,6 +93,7 @@ final class ConvBatchNormFusion {
         perOut[0] = co;
         Tensor wf = w.mul(s.reshape(perOut));
         Tensor bf = b == null ? t : b.to(w.dtype()).mul(s).add(t);
-        return conv.apply(new Tensor[] {x, wf, bf});
+        Tensor[] folded = {x, wf, bf};
+        return conv instanceof ConvActivationFusion.ConvKernel ck ? ck.apply(folded, act) : new Tensor[] {act.apply(conv.apply(folded)[0])};
     }
 }

@@ -107,10 +107,10 @@ public final class OnnxModel extends Module {
         foldedNodes = fold(g, inputShapes, variables);
         // Inference shortcuts on both plans (the folded one and the full one run for other input shapes).
         Set<String> graphOutputs = new HashSet<>(outputNames);
-        List<Step> fusedFolded = ConvBatchNormFusion.fuse(List.copyOf(steps), graphOutputs);
+        List<Step> fusedFolded = inferenceShortcuts(List.copyOf(steps), graphOutputs, known, opset);
         steps.clear();
         steps.addAll(fusedFolded);
-        List<Step> fusedAll = ConvBatchNormFusion.fuse(List.copyOf(allSteps), graphOutputs);
+        List<Step> fusedAll = inferenceShortcuts(List.copyOf(allSteps), graphOutputs, known, opset);
         allSteps.clear();
         allSteps.addAll(fusedAll);
         deadAfter.addAll(deadValues(steps));
@@ -183,6 +183,18 @@ public final class OnnxModel extends Module {
         String where = "node '" + owner.node.name() + "' (op " + owner.node.opType() + "), subgraph '" + g.name() + "'";
         List<Step> body = compileNodes(file + " (" + where + ")", order(file + " (" + where + ")", g.nodes(), available), opset, known, new HashMap<>(), statistics, taken);
         return new OnnxControlFlow.Body(where, consts, body, List.copyOf(inputs), g.outputs());
+    }
+
+    /**
+     * The plan with the inference shortcuts merged in, in this order: hard swish chains into one op, Conv with a
+     * following BatchNormalization, Conv with a following scalar Mul and Add, then any of those convolutions with the
+     * activation after it (each keeps the separate ops when gradients are on).
+     */
+    private static List<Step> inferenceShortcuts(List<Step> plan, Set<String> graphOutputs, Map<String, Tensor> known, long opset) {
+        List<Step> p = HardSwishFusion.fuse(plan, graphOutputs, known, opset);
+        p = ConvBatchNormFusion.fuse(p, graphOutputs);
+        p = ConvAffineFusion.fuse(p, graphOutputs, known);
+        return ConvActivationFusion.fuse(p, graphOutputs, known, opset);
     }
 
     /**
@@ -381,6 +393,11 @@ public final class OnnxModel extends Module {
     /** The number of nodes that run at run time (those not folded at load; a fused pair counts as its two nodes). */
     int runtimeNodeCount() {
         return runtimeNodes.size();
+    }
+
+    /** The number of steps a run of the folded plan takes (after the inference shortcuts merged some nodes into one step). */
+    int stepCount() {
+        return steps.size();
     }
 
     /** How many nodes of each op type run at run time. */

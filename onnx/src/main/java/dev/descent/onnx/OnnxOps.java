@@ -4,6 +4,7 @@ import dev.descent.core.DType;
 import dev.descent.core.Shape;
 import dev.descent.core.Tensor;
 import dev.descent.core.ops.Convolution;
+import dev.descent.core.ops.FusedConvolution;
 import dev.descent.core.ops.Normalization;
 import dev.descent.core.ops.Pooling;
 import java.util.ArrayList;
@@ -122,6 +123,7 @@ final class OnnxOps {
     private static Kernel hardSigmoid(NodeContext c) throws OnnxException {
         c.arity(1, 1, 1, 1);
         double alpha = c.f("alpha", 0.2f), beta = c.f("beta", 0.5f);
+        if (alpha == 1f / 6 && beta == 0.5) return in -> new Tensor[] {in[0].hardsigmoid()}; // PyTorch's hardsigmoid, one pass
         return in -> new Tensor[] {in[0].mul(alpha).add(beta).clamp(0, 1)};
     }
 
@@ -583,7 +585,7 @@ final class OnnxOps {
     private static Kernel hardSwish(NodeContext c) throws OnnxException {
         if (c.opset < 14) throw c.unsupported("HardSwish is defined from opset 14");
         c.arity(1, 1, 1, 1);
-        return in -> new Tensor[] {in[0].mul(in[0].div(6.0).add(0.5).clamp(0, 1))};
+        return in -> new Tensor[] {in[0].hardswish()};
     }
 
     private static Kernel gelu(NodeContext c) throws OnnxException {
@@ -775,7 +777,7 @@ final class OnnxOps {
         Spatial sp = spatial(c, w != null ? 2 : -1);
         int groups = c.int32("group", 1);
         if (groups < 1) throw c.unsupported("group = " + groups + " should be >= 1");
-        return in -> {
+        return (ConvActivationFusion.ConvKernel) (in, act) -> {
             Tensor x = in[0], wt = in[1], b = in.length > 2 ? in[2] : null;
             if (x.dim() != 4 || wt.dim() != 4) {
                 throw new IllegalArgumentException("Conv: input " + Shape.format(x.shape()) + " and weight " + Shape.format(wt.shape()) + " should be 4-D");
@@ -791,7 +793,7 @@ final class OnnxOps {
                 ph = pw = 0;
             }
             Convolution.Params cp = new Convolution.Params(sp.strides()[0], sp.strides()[1], ph, pw, sp.dilations()[0], sp.dilations()[1], groups);
-            return new Tensor[] {Convolution.conv2d(x, wt, b, cp)};
+            return new Tensor[] {FusedConvolution.conv2d(x, wt, b, cp, act)}; // without gradients: direct depthwise, fused activation
         };
     }
 

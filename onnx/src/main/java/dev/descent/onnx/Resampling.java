@@ -3,6 +3,8 @@ package dev.descent.onnx;
 import dev.descent.core.DType;
 import dev.descent.core.Shape;
 import dev.descent.core.Tensor;
+import dev.descent.core.Threads;
+import dev.descent.core.autograd.Autograd;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -196,13 +198,20 @@ final class Resampling {
                 }
             }
             Tensor y = x;
+            int[][] picks = new int[x.dim()][]; // nearest: the input index each output index reads, per resized axis
+            boolean direct = !linear && x.dtype() == DType.FLOAT32 && x.dim() == 4 && !Autograd.isRecording(x);
             for (int k = 0; k < axes.length; k++) {
                 int d = axes[k], n = x.size(d), m = out[k];
                 if (m == n && sc[k] == 1) continue; // every mode maps i to i
                 double[] src = new double[m];
                 for (int i = 0; i < m; i++) src[i] = source(coords, i, sc[k], n, m, outExact[k]);
+                if (direct && d >= 2) {
+                    picks[d] = nearestIndices(src, n, nearest);
+                    continue;
+                }
                 y = linear ? linearAxis(y, d, src) : nearestAxis(y, d, src, nearest);
             }
+            if (direct && (picks[2] != null || picks[3] != null)) y = nearestPlanes(y, picks[2], picks[3]);
             return new Tensor[] {y};
         };
     }
@@ -223,8 +232,15 @@ final class Resampling {
     }
 
     private static Tensor nearestAxis(Tensor x, int d, double[] src, String rounding) {
-        int n = x.size(d);
-        long[] idx = new long[src.length];
+        int[] picked = nearestIndices(src, x.size(d), rounding);
+        long[] idx = new long[picked.length];
+        for (int i = 0; i < idx.length; i++) idx[i] = picked[i];
+        return x.indexSelect(d, Tensor.of(idx, idx.length));
+    }
+
+    /** The input index (in [0, n)) nearest to each source coordinate, by the rounding mode. */
+    private static int[] nearestIndices(double[] src, int n, String rounding) {
+        int[] idx = new int[src.length];
         for (int i = 0; i < idx.length; i++) {
             double s = src[i];
             double v = switch (rounding) {
@@ -233,9 +249,40 @@ final class Resampling {
                 case "round_prefer_ceil" -> Math.floor(s + 0.5);
                 default -> Math.ceil(s - 0.5); // round_prefer_floor: halves go down
             };
-            idx[i] = (long) Math.clamp(v, 0, n - 1);
+            idx[i] = (int) Math.clamp(v, 0, n - 1);
         }
-        return x.indexSelect(d, Tensor.of(idx, idx.length));
+        return idx;
+    }
+
+    /**
+     * Nearest resize of the last two axes of a float32 [N, C, H, W] tensor without gradients, in one pass (two
+     * indexSelects wrote the tensor twice): out[n, c, i, j] = x[n, c, rows[i], cols[j]], null meaning the identity. An
+     * output row reading the same input row as the one before is a copy of it.
+     */
+    private static Tensor nearestPlanes(Tensor x, int[] rows, int[] cols) {
+        int planes = x.size(0) * x.size(1), h = x.size(2), w = x.size(3);
+        int[] r = rows != null ? rows : java.util.stream.IntStream.range(0, h).toArray();
+        int[] c = cols != null ? cols : java.util.stream.IntStream.range(0, w).toArray();
+        int ho = r.length, wo = c.length;
+        Tensor xc = x.detach().contiguous();
+        Tensor y = Tensor.empty(DType.FLOAT32, x.size(0), x.size(1), ho, wo);
+        float[] xa = xc.storage().floats(), ya = y.storage().floats();
+        int xo = xc.storageOffset();
+        Threads.forRange(planes, Math.max(1, (1 << 15) / Math.max(1, ho * wo)), (from, to) -> {
+            for (int p = from; p < to; p++) {
+                int src = xo + p * h * w, dst = p * ho * wo;
+                for (int i = 0; i < ho; i++) {
+                    int row = dst + i * wo;
+                    if (i > 0 && r[i] == r[i - 1]) {
+                        System.arraycopy(ya, row - wo, ya, row, wo);
+                        continue;
+                    }
+                    int in = src + r[i] * w;
+                    for (int j = 0; j < wo; j++) ya[row + j] = xa[in + c[j]];
+                }
+            }
+        });
+        return y;
     }
 
     private static Tensor linearAxis(Tensor x, int d, double[] src) {

@@ -125,6 +125,15 @@ public final class ImplicitConv {
 
     /** y = conv2d(x, w) + bias over the batch (bias [O] or null); y is fully overwritten. */
     public static void forward(Geometry q, float[] x, int xo, float[] w, int wo, float[] bias, int bo, float[] y) {
+        forward(q, x, xo, w, wo, bias, bo, y, null);
+    }
+
+    /**
+     * {@link #forward(Geometry, float[], int, float[], int, float[], int, float[])}, then {@code afterImage} on each
+     * image index once that image's output is complete, on the thread that computed it (an inference epilogue: bias
+     * and activation while the image is in cache). The sums are the same with or without it.
+     */
+    public static void forward(Geometry q, float[] x, int xo, float[] w, int wo, float[] bias, int bo, float[] y, java.util.function.IntConsumer afterImage) {
         int c = q.c(), h = q.h(), wd = q.w(), o = q.o(), rows = q.rows();
         int hp = h + 2 * q.ph(), wp = wd + 2 * q.pw();
         int[] offs = offsets(q, hp, wp);
@@ -139,14 +148,23 @@ public final class ImplicitConv {
         }
         int xImage = c * h * wd, yImage = o * q.pixels();
         Vectors.count();
+        // Without padding the padded image is the image itself: the kernels read x in place, each patch row's offset
+        // moved to the image (the same values read, the same sums; the copy was a pass over the input for nothing).
+        boolean inPlace = q.ph() == 0 && q.pw() == 0;
         Parallel.forRange(q.n(), 1, (from, to) -> {
             Scratch s = SCRATCH.get();
-            float[] xp = s.padded(c * hp * wp);
+            float[] xp = inPlace ? x : s.padded(c * hp * wp);
+            int[] imageOffs = inPlace ? new int[rows] : offs;
             for (int n = from; n < to; n++) {
-                pad(x, xo + n * xImage, c, h, wd, q.ph(), q.pw(), xp, 0);
-                if (tall) forwardImage6(q, xp, wp, offs, ap, bias, bo, y, n * yImage, s.tile);
-                else if (wide) forwardImage4(q, xp, wp, offs, ap, bias, bo, y, n * yImage, s.tile);
-                else forwardImage(q, xp, wp, offs, ap, bias, bo, y, n * yImage, s.tile);
+                if (inPlace) {
+                    for (int r = 0; r < rows; r++) imageOffs[r] = offs[r] + xo + n * xImage;
+                } else {
+                    pad(x, xo + n * xImage, c, h, wd, q.ph(), q.pw(), xp, 0);
+                }
+                if (tall) forwardImage6(q, xp, wp, imageOffs, ap, bias, bo, y, n * yImage, s.tile);
+                else if (wide) forwardImage4(q, xp, wp, imageOffs, ap, bias, bo, y, n * yImage, s.tile);
+                else forwardImage(q, xp, wp, imageOffs, ap, bias, bo, y, n * yImage, s.tile);
+                if (afterImage != null) afterImage.accept(n);
             }
         });
     }

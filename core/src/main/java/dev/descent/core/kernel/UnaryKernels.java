@@ -19,8 +19,12 @@ public final class UnaryKernels {
      * FLOOR, CEIL and ROUND run the scalar loop (the JDK's {@code Math} functions, correctly rounded to float
      * for float32), so their vector and scalar forms agree by construction. EXPM1 and LOG1P use Kahan's
      * corrections over {@link VectorMath}'s exp and log (accurate near 0, where exp(x) − 1 and log(1 + x) are not).
+     * HARDSWISH is x·min(max(x + 3, 0), 6) / 6 and HARDSIGMOID min(max(x + 3, 0), 6) / 6, PyTorch's definitions,
+     * rounded in that order (so HARDSWISH equals, bit for bit, the four-op chain x + 3, clip, multiply by x, divide
+     * by 6 that exporters write for it).
      */
-    public enum Kind { NEG, EXP, LOG, SQRT, ABS, RELU, SIGMOID, TANH, SILU, SIN, COS, LOG1P, EXPM1, SIGN, FLOOR, CEIL, ROUND, RSQRT, RECIPROCAL }
+    public enum Kind { NEG, EXP, LOG, SQRT, ABS, RELU, SIGMOID, TANH, SILU, SIN, COS, LOG1P, EXPM1, SIGN, FLOOR, CEIL, ROUND, RSQRT, RECIPROCAL,
+        HARDSWISH, HARDSIGMOID }
 
     /** The scalar definition of each kind, in double precision: the reference every kernel is held to. */
     public static double reference(Kind k, double x) {
@@ -44,6 +48,8 @@ public final class UnaryKernels {
             case ROUND -> Math.rint(x);
             case RSQRT -> 1 / Math.sqrt(x);
             case RECIPROCAL -> 1 / x;
+            case HARDSWISH -> x * Math.min(Math.max(x + 3, 0), 6) / 6;
+            case HARDSIGMOID -> Math.min(Math.max(x + 3, 0), 6) / 6;
         };
     }
 
@@ -91,6 +97,15 @@ public final class UnaryKernels {
                 }
                 case EXPM1 -> { expm1Row(x, xo, y, yo, n); i = n; }
                 case LOG1P -> { log1pRow(x, xo, y, yo, n); i = n; }
+                case HARDSWISH -> {
+                    for (; i < upper; i += S.length()) {
+                        FloatVector v = FloatVector.fromArray(S, x, xo + i);
+                        v.mul(v.add(3f).max(0f).min(6f)).div(6f).intoArray(y, yo + i);
+                    }
+                }
+                case HARDSIGMOID -> {
+                    for (; i < upper; i += S.length()) FloatVector.fromArray(S, x, xo + i).add(3f).max(0f).min(6f).div(6f).intoArray(y, yo + i);
+                }
                 default -> { } // SIN, COS, FLOOR, CEIL, ROUND: the scalar loop below
             }
         }
@@ -129,6 +144,15 @@ public final class UnaryKernels {
                 }
                 case EXPM1 -> { expm1Row(x, xo, y, yo, n); i = n; }
                 case LOG1P -> { log1pRow(x, xo, y, yo, n); i = n; }
+                case HARDSWISH -> {
+                    for (; i < upper; i += S.length()) {
+                        DoubleVector v = DoubleVector.fromArray(S, x, xo + i);
+                        v.mul(v.add(3d).max(0d).min(6d)).div(6d).intoArray(y, yo + i);
+                    }
+                }
+                case HARDSIGMOID -> {
+                    for (; i < upper; i += S.length()) DoubleVector.fromArray(S, x, xo + i).add(3d).max(0d).min(6d).div(6d).intoArray(y, yo + i);
+                }
                 default -> { } // SIN, COS, FLOOR, CEIL, ROUND: the scalar loop below
             }
         }
@@ -253,6 +277,8 @@ public final class UnaryKernels {
             case ROUND -> (float) Math.rint(x);
             case RSQRT -> 1f / (float) Math.sqrt(x);
             case RECIPROCAL -> 1f / x;
+            case HARDSWISH -> x * Math.min(Math.max(x + 3f, 0f), 6f) / 6f;
+            case HARDSIGMOID -> Math.min(Math.max(x + 3f, 0f), 6f) / 6f;
         };
     }
 
@@ -278,6 +304,8 @@ public final class UnaryKernels {
             case ROUND -> Math.rint(x);
             case RSQRT -> 1d / Math.sqrt(x);
             case RECIPROCAL -> 1d / x;
+            case HARDSWISH -> x * Math.min(Math.max(x + 3d, 0d), 6d) / 6d;
+            case HARDSIGMOID -> Math.min(Math.max(x + 3d, 0d), 6d) / 6d;
         };
     }
 

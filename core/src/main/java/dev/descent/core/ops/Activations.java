@@ -15,7 +15,7 @@ import dev.descent.core.kernel.Vectors;
  * {@link Elementwise}). Exact GELU is one parallel pass with its own backward (Φ(x) + x·φ(x), itself recorded so
  * second derivatives work); GELU's tanh form is composed from primitives, whose rules compose to its backward; SiLU
  * and leaky ReLU have a kernel and a backward of their own; ELU and softplus compute their forward from
- * primitives and record one node with their own backward. Each is called as a
+ * primitives and record one node with their own backward; hard swish and hard sigmoid are one kernel pass each. Each is called as a
  * {@link Tensor} method ({@link Tensor#gelu()}, {@link Tensor#silu()}, …).
  */
 public final class Activations {
@@ -113,6 +113,47 @@ public final class Activations {
             Tensor s = x.sigmoid();
             return t[0].mul(s).mul(x.mul(s.neg().add(1)).add(1));
         }, x);
+    }
+
+    /**
+     * Hard swish: x·min(max(x + 3, 0), 6) / 6 (Howard et al. 2019, "Searching for MobileNetV3"; PyTorch's
+     * {@code hardswish}), one kernel pass instead of the four ops it is often written as. Gradient, as PyTorch's:
+     * 0 below −3, g·(x/3 + ½) on [−3, 3], g above 3; computed as g·(hardsigmoid(x) + x·[−3 ≤ x ≤ 3]/6), written with
+     * differentiable ops so that it differentiates again. The implementation of {@link Tensor#hardswish()}.
+     *
+     * @param x a float32 or float64 tensor
+     * @return x·min(max(x + 3, 0), 6) / 6, of x's shape and dtype
+     */
+    public static Tensor hardswish(Tensor x) {
+        if (HalfCompute.any(x)) return HalfCompute.round(hardswish(x.to(DType.FLOAT32)), x.dtype());
+        Tensor y = Elementwise.unary(UnaryKernels.Kind.HARDSWISH, x);
+        return Autograd.record("hardswish", y, g -> new Tensor[] {g.mul(hardswishSlope(x))}, t -> t[0].mul(hardswishSlope(x)), x);
+    }
+
+    /** d/dx hardswish(x) = hardsigmoid(x) + x·[−3 ≤ x ≤ 3]/6, closed at both ends as PyTorch's backward. */
+    private static Tensor hardswishSlope(Tensor x) {
+        Tensor inside = x.ge(-3).to(x.dtype()).mul(x.le(3).to(x.dtype()));
+        return x.hardsigmoid().add(x.mul(inside).div(6));
+    }
+
+    /**
+     * Hard sigmoid: min(max(x + 3, 0), 6) / 6 (PyTorch's {@code hardsigmoid}; ONNX's HardSigmoid with α = 1/6,
+     * β = ½), one kernel pass. Gradient, as PyTorch's: g/6 on the open interval (−3, 3), 0 elsewhere. The
+     * implementation of {@link Tensor#hardsigmoid()}.
+     *
+     * @param x a float32 or float64 tensor
+     * @return min(max(x + 3, 0), 6) / 6, of x's shape and dtype
+     */
+    public static Tensor hardsigmoid(Tensor x) {
+        if (HalfCompute.any(x)) return HalfCompute.round(hardsigmoid(x.to(DType.FLOAT32)), x.dtype());
+        Tensor y = Elementwise.unary(UnaryKernels.Kind.HARDSIGMOID, x);
+        return Autograd.record("hardsigmoid", y, g -> new Tensor[] {g.mul(hardsigmoidSlope(x))}, t -> t[0].mul(hardsigmoidSlope(x)), x);
+    }
+
+    /** d/dx hardsigmoid(x) = [−3 &lt; x &lt; 3]/6 (a constant of x: its own derivative is 0). */
+    private static Tensor hardsigmoidSlope(Tensor x) {
+        Tensor xd = x.detach();
+        return xd.gt(-3).to(x.dtype()).mul(xd.lt(3).to(x.dtype())).div(6);
     }
 
     /**

@@ -4,6 +4,7 @@ import dev.descent.core.DType;
 import dev.descent.core.Shape;
 import dev.descent.core.Tensor;
 import dev.descent.core.autograd.Autograd;
+import dev.descent.core.kernel.ConvEpilogue;
 import dev.descent.core.kernel.ConvKernels.Geometry;
 import dev.descent.core.kernel.ConvKernels;
 import dev.descent.core.kernel.Gemm;
@@ -261,46 +262,61 @@ public final class Convolution {
 
     /** y = conv2d(x, w) + bias (bias [O] or null), raw (no graph). */
     private static Tensor forward(Geometry q, Tensor x, Tensor w, Tensor bias) {
+        return forward(q, x, w, bias, null);
+    }
+
+    /**
+     * y = conv2d(x, w) + bias, raw (no graph); with an epilogue (float32 only), the epilogue runs on each image's output
+     * as soon as that image is computed, on the same thread, and adds the bias itself where the kernel did not start
+     * its sums at it. The kernels' sums are the same with or without it.
+     */
+    static Tensor forward(Geometry q, Tensor x, Tensor w, Tensor bias, ConvEpilogue e) {
         Tensor xc = x.detach().contiguous(), wc = w.detach().contiguous();
         boolean implicit = x.dtype() == DType.FLOAT32 && ImplicitConv.applies(q);
-        // The implicit kernel writes every element; the other paths add into zeros.
-        Tensor out = implicit ? Tensor.empty(x.dtype(), q.n(), q.o(), q.ho(), q.wo()) : Tensor.zeros(x.dtype(), q.n(), q.o(), q.ho(), q.wo());
+        // Every path writes every element: the implicit kernel and the GEMM (not accumulating) overwrite.
+        Tensor out = Tensor.empty(x.dtype(), q.n(), q.o(), q.ho(), q.wo());
         int rows = q.rows(), pixels = q.pixels(), og = q.og();
         int xImage = q.c() * q.h() * q.w(), yImage = q.o() * pixels;
         int xo = xc.storageOffset(), wo = wc.storageOffset();
         if (implicit) {
             // Implicit GEMM over a padded copy of each image; the bias is the accumulators' start.
             Tensor bc = bias == null ? null : bias.detach().contiguous();
+            float[] ya = out.storage().floats();
             ImplicitConv.forward(q, xc.storage().floats(), xo, wc.storage().floats(), wo,
-                    bc == null ? null : bc.storage().floats(), bc == null ? 0 : bc.storageOffset(), out.storage().floats());
+                    bc == null ? null : bc.storage().floats(), bc == null ? 0 : bc.storageOffset(), ya,
+                    e == null ? null : n -> e.apply(ya, n * yImage, 0, q.o(), pixels, false));
             return out;
         }
-        if (bias != null) {
+        if (bias != null && e == null) {
             Tensor y = forward(q, x, w, null);
             Elementwise.addInto(y, bias.detach().reshape(1, q.o(), 1, 1));
             return y;
         }
+        // A 1×1 kernel at stride 1 without padding: the patch matrix of a group is its channels of the image as they
+        // lie, so the GEMM reads them in place (the same values: the same bits as through im2col's copy).
+        boolean pointwise = q.kh() == 1 && q.kw() == 1 && q.sh() == 1 && q.sw() == 1 && q.ph() == 0 && q.pw() == 0;
         if (x.dtype() == DType.FLOAT32) {
             float[] xa = xc.storage().floats(), wa = wc.storage().floats(), ya = out.storage().floats();
             Parallel.forRange(q.n(), 1, (from, to) -> {
-                float[] cols = new float[rows * pixels];
+                float[] cols = pointwise ? null : new float[rows * pixels];
                 for (int n = from; n < to; n++) {
                     for (int g = 0; g < q.groups(); g++) {
-                        ConvKernels.im2col(q, xa, xo + n * xImage, g, 0, rows, cols);
-                        Gemm.sgemm(og, pixels, rows, wa, wo + g * og * rows, rows, 1, cols, 0, pixels, 1,
-                                ya, n * yImage + g * og * pixels, pixels, false);
+                        if (!pointwise) ConvKernels.im2col(q, xa, xo + n * xImage, g, 0, rows, cols);
+                        Gemm.sgemm(og, pixels, rows, wa, wo + g * og * rows, rows, 1, pointwise ? xa : cols,
+                                pointwise ? xo + n * xImage + g * rows * pixels : 0, pixels, 1, ya, n * yImage + g * og * pixels, pixels, false);
                     }
+                    if (e != null) e.apply(ya, n * yImage, 0, q.o(), pixels, true);
                 }
             });
         } else {
             double[] xa = xc.storage().doubles(), wa = wc.storage().doubles(), ya = out.storage().doubles();
             Parallel.forRange(q.n(), 1, (from, to) -> {
-                double[] cols = new double[rows * pixels];
+                double[] cols = pointwise ? null : new double[rows * pixels];
                 for (int n = from; n < to; n++) {
                     for (int g = 0; g < q.groups(); g++) {
-                        ConvKernels.im2col(q, xa, xo + n * xImage, g, 0, rows, cols);
-                        Gemm.dgemm(og, pixels, rows, wa, wo + g * og * rows, rows, 1, cols, 0, pixels, 1,
-                                ya, n * yImage + g * og * pixels, pixels, false);
+                        if (!pointwise) ConvKernels.im2col(q, xa, xo + n * xImage, g, 0, rows, cols);
+                        Gemm.dgemm(og, pixels, rows, wa, wo + g * og * rows, rows, 1, pointwise ? xa : cols,
+                                pointwise ? xo + n * xImage + g * rows * pixels : 0, pixels, 1, ya, n * yImage + g * og * pixels, pixels, false);
                     }
                 }
             });

@@ -30,6 +30,9 @@ final class MathOps {
     static void addTo(List<OpInfo> ops) {
         // ---- activations
         ops.add(unary("silu", Set.of("silu"), NORMAL, false, Tensor::silu, x -> x / (1 + Math.exp(-x))));
+        // hard swish and hard sigmoid bend at ±3: inputs of spread 3 put about a third of the values on the flat parts
+        ops.add(hard("hardswish", Tensor::hardswish, x -> x * Math.min(Math.max(x + 3, 0), 6) / 6));
+        ops.add(hard("hardsigmoid", Tensor::hardsigmoid, x -> Math.min(Math.max(x + 3, 0), 6) / 6));
         ops.add(new OpInfo("leakyRelu", Set.of("leakyRelu"), true, false, (rng, dt, grad) -> {
             Tensor x = TensorGen.tensor(rng, dt, TensorGen.shape(rng, 0, MAX_RANK, MAX_DIM), grad ? AWAY_FROM_ZERO : EDGES);
             if (rng.nextInt(3) == 0) {
@@ -382,6 +385,14 @@ final class MathOps {
     }
 
     // ------------------------------------------------------------ entry builders
+
+    /** An op with kinks at ±3: standard normal values times 3 (for the gradient check too: a kink is hit with probability ~0). */
+    private static OpInfo hard(String name, Function<Tensor, Tensor> f, DoubleUnaryOperator ref) {
+        return new OpInfo(name, Set.of(name), true, false, (rng, dt, grad) -> {
+            Tensor x = TensorGen.tensor(rng, dt, TensorGen.shape(rng, 0, MAX_RANK, MAX_DIM), grad ? NORMAL : EDGES).mul(3);
+            return new Case(name + " " + fmt(x.shape()), new Tensor[] {x}, in -> f.apply(in[0]), in -> map(in[0], ref));
+        });
+    }
 
     static OpInfo unary(String name, Set<String> methods, TensorGen.Values gradProfile, boolean accumulates, Function<Tensor, Tensor> f,
                         DoubleUnaryOperator ref) {

@@ -131,6 +131,33 @@ final class NnOps {
             return new Case("conv2d " + q.describe(), new Tensor[] {x, w}, in -> Convolution.conv2d(in[0], in[1], null, q.p()),
                     in -> convRef(q, in[0], in[1], null));
         }));
+        ops.add(new OpInfo("fusedConv2d", Set.of(), true, true, (rng, dt, grad) -> {
+            // Without gradients (the reference and layout checks): the fused kernels, depthwise ones among them (groups = C);
+            // with them, the composed ops. The activations with a kink only off the gradient check.
+            Conv q = Conv.random(rng);
+            List<FusedConvolution.Activation> acts = grad
+                    ? List.of(FusedConvolution.Activation.NONE, FusedConvolution.Activation.SIGMOID, FusedConvolution.Activation.HARDSWISH)
+                    : List.of(FusedConvolution.Activation.NONE, FusedConvolution.Activation.RELU, FusedConvolution.Activation.SIGMOID,
+                            FusedConvolution.Activation.HARDSWISH, FusedConvolution.Activation.HARDSIGMOID, FusedConvolution.Activation.clamp(-0.5, 1));
+            FusedConvolution.Activation act = acts.get(rng.nextInt(acts.size()));
+            java.util.function.DoubleUnaryOperator f = switch (act.kind()) {
+                case NONE -> v -> v;
+                case RELU -> v -> Math.max(v, 0);
+                case SIGMOID -> v -> 1 / (1 + Math.exp(-v));
+                case HARDSWISH -> v -> v * Math.min(Math.max(v + 3, 0), 6) / 6;
+                case HARDSIGMOID -> v -> Math.min(Math.max(v + 3, 0), 6) / 6;
+                case CLAMP -> v -> Math.min(Math.max(v, act.min()), act.max());
+            };
+            Tensor x = TensorGen.tensor(rng, dt, q.xShape(), NORMAL), w = TensorGen.tensor(rng, dt, q.wShape(), NORMAL);
+            Tensor b = TensorGen.tensor(rng, dt, new int[] {q.o()}, NORMAL);
+            return new Case("fusedConv2d " + act.kind() + " " + q.describe() + " with bias", new Tensor[] {x, w, b},
+                    in -> FusedConvolution.conv2d(in[0], in[1], in[2], q.p(), act), in -> {
+                        Expected y = convRef(q, in[0], in[1], in[2]);
+                        double[] v = y.values().clone();
+                        for (int i = 0; i < v.length; i++) v[i] = f.applyAsDouble(v[i]);
+                        return new Expected(y.shape(), v);
+                    });
+        }));
         ops.add(new OpInfo("conv2dInputGrad", Set.of("conv2dInputGrad"), true, true, (rng, dt, grad) -> {
             Conv q = Conv.random(rng);
             Tensor dy = TensorGen.tensor(rng, dt, q.yShape(), NORMAL), w = TensorGen.tensor(rng, dt, q.wShape(), NORMAL);

@@ -1,0 +1,187 @@
+package dev.descent.core.kernel;
+
+import dev.descent.core.kernel.ConvKernels.Geometry;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorMask;
+import jdk.incubator.vector.VectorSpecies;
+
+/**
+ * float32 depthwise convolution (groups = input channels, each output channel reading one input channel), computed
+ * directly: no patch matrix and no GEMM, whose packing costs more than the nine multiply-adds per pixel of a 3×3
+ * depthwise filter. Each input plane is copied once into a zero-padded buffer split into {@code sw} column phases
+ * ({@code phase p, column k} holds padded column {@code k·sw + p}), so the tap (i, j) of the output pixels
+ * {@code ow .. ow + L − 1} of one row is one contiguous vector load at any stride; the sum over taps runs in (i, j)
+ * order as fused multiply-adds from 0, a row's last partial vector masked. The scalar twin ({@code vector=false}, and
+ * {@code -Ddescent.kernels=scalar}) does the same fused multiply-adds in the same order, so the two agree bit for bit.
+ *
+ * <p>Used for inference only ({@link dev.descent.core.ops.FusedConvolution} without gradients): the training path keeps
+ * its im2col + GEMM kernel, whose sums round differently. Work is split over (image, channel) planes, each computed
+ * by one thread: results do not depend on the thread count.
+ */
+public final class DepthwiseConv {
+    private DepthwiseConv() {}
+
+    private static final VectorSpecies<Float> S = Vectors.F;
+    private static final int L = S.length();
+
+    private static final ThreadLocal<float[][]> SCRATCH = ThreadLocal.withInitial(() -> new float[1][0]);
+
+    /** Whether the geometry is depthwise: one input channel per group. */
+    public static boolean applies(Geometry q) {
+        return q.groups() == q.c() && q.cg() == 1;
+    }
+
+    /**
+     * y = conv2d(x, w) for a depthwise geometry, then the epilogue (bias and activation) on each output plane.
+     *
+     * @param q      the geometry ({@link #applies} holds)
+     * @param x      the input [N, C, H, W] from xo
+     * @param w      the weight [O, 1, kH, kW] from wo
+     * @param y      the output [N, O, Ho, Wo], fully overwritten
+     * @param e      the epilogue (its bias is added here), or null
+     * @param vector false for the scalar twin
+     */
+    public static void forward(Geometry q, float[] x, int xo, float[] w, int wo, float[] y, ConvEpilogue e, boolean vector) {
+        int planes = q.n() * q.c(), pixels = q.pixels();
+        int grain = Math.max(1, (1 << 15) / Math.max(1, pixels * q.og() * q.kh() * q.kw()));
+        boolean vec = vector && Vectors.ENABLED;
+        if (vec) Vectors.count();
+        Parallel.forRange(planes, grain, (from, to) -> {
+            int hp = q.h() + 2 * q.ph(), wp = q.w() + 2 * q.pw(), sw = q.sw();
+            int pl = (wp + sw - 1) / sw + L; // a phase row, with room for a full vector past its end
+            float[][] holder = SCRATCH.get();
+            if (holder[0].length < sw * hp * pl) holder[0] = new float[sw * hp * pl];
+            float[] buf = holder[0];
+            for (int plane = from; plane < to; plane++) {
+                int n = plane / q.c(), c = plane % q.c();
+                phases(q, x, xo + plane * q.h() * q.w(), buf, hp, wp, pl);
+                for (int m = 0; m < q.og(); m++) {
+                    int o = c * q.og() + m, yOff = (n * q.o() + o) * pixels;
+                    plane(q, buf, hp, pl, w, wo + o * q.kh() * q.kw(), y, yOff, vec);
+                    if (e != null) e.apply(y, yOff, o, 1, pixels, true);
+                }
+            }
+        });
+    }
+
+    /** The padded plane into sw column phases: buf[(p·hp + r)·pl + k] = padded[r][k·sw + p] (zero outside the image). */
+    private static void phases(Geometry q, float[] x, int xo, float[] buf, int hp, int wp, int pl) {
+        int h = q.h(), wd = q.w(), ph = q.ph(), pw = q.pw(), sw = q.sw();
+        if (sw == 1) { // the image's rows, zeros around them only
+            java.util.Arrays.fill(buf, 0, ph * pl, 0f);
+            for (int r = ph; r < ph + h; r++) {
+                java.util.Arrays.fill(buf, r * pl, r * pl + pw, 0f);
+                System.arraycopy(x, xo + (r - ph) * wd, buf, r * pl + pw, wd);
+                java.util.Arrays.fill(buf, r * pl + pw + wd, (r + 1) * pl, 0f);
+            }
+            java.util.Arrays.fill(buf, (ph + h) * pl, hp * pl, 0f);
+            return;
+        }
+        java.util.Arrays.fill(buf, 0, sw * hp * pl, 0f);
+        for (int p = 0; p < sw; p++) {
+            // phase p, column kk holds padded column kk·sw + p, image column kk·sw + p − pw: the first kk inside the image
+            int first = Math.max(0, (pw - p + sw - 1) / sw);
+            for (int r = ph; r < ph + h; r++) {
+                int src = xo + (r - ph) * wd + p - pw, dst = (p * hp + r) * pl;
+                for (int kk = first, col = kk * sw + p - pw; col < wd; kk++, col += sw) buf[dst + kk] = x[src + kk * sw];
+            }
+        }
+    }
+
+    /**
+     * One output plane: y[oh, ow] = Σ_{i, j} w[i, j] · padded[oh·sh + i·dh][ow·sw + j·dw], fused multiply-adds in
+     * (i, j) order from 0. Tap (i, j) reads the buffer at {@code oh·sh·pl + tap[i·kw + j] + ow} (its phase and offset
+     * computed once, not per pixel: the divisions cost more than the arithmetic).
+     */
+    private static void plane(Geometry q, float[] buf, int hp, int pl, float[] w, int wo, float[] y, int yOff, boolean vector) {
+        int kh = q.kh(), kw = q.kw(), k = kh * kw, sh = q.sh(), sw = q.sw(), dh = q.dh(), dw = q.dw(), ho = q.ho(), wout = q.wo();
+        int[] tap = new int[k];
+        for (int i = 0; i < kh; i++) {
+            for (int j = 0; j < kw; j++) {
+                int t = j * dw;
+                tap[i * kw + j] = ((t % sw) * hp + i * dh) * pl + t / sw;
+            }
+        }
+        for (int oh = 0; oh < ho; oh++) {
+            int yRow = yOff + oh * wout, rowBase = oh * sh * pl;
+            int ow = 0;
+            if (vector && k == 9) {
+                ow = row3x3(buf, rowBase, tap, w, wo, y, yRow, wout);
+            } else if (vector) {
+                // four vectors of the row per pass over the taps: each tap's weight and offset serve four FMAs
+                for (; ow + 4 * L <= wout; ow += 4 * L) {
+                    FloatVector a0 = FloatVector.zero(S), a1 = FloatVector.zero(S), a2 = FloatVector.zero(S), a3 = FloatVector.zero(S);
+                    for (int t = 0; t < k; t++) {
+                        FloatVector wt = FloatVector.broadcast(S, w[wo + t]);
+                        int at = rowBase + tap[t] + ow;
+                        a0 = FloatVector.fromArray(S, buf, at).fma(wt, a0);
+                        a1 = FloatVector.fromArray(S, buf, at + L).fma(wt, a1);
+                        a2 = FloatVector.fromArray(S, buf, at + 2 * L).fma(wt, a2);
+                        a3 = FloatVector.fromArray(S, buf, at + 3 * L).fma(wt, a3);
+                    }
+                    a0.intoArray(y, yRow + ow);
+                    a1.intoArray(y, yRow + ow + L);
+                    a2.intoArray(y, yRow + ow + 2 * L);
+                    a3.intoArray(y, yRow + ow + 3 * L);
+                }
+                for (; ow + L <= wout; ow += L) {
+                    FloatVector acc = FloatVector.zero(S);
+                    for (int t = 0; t < k; t++) acc = FloatVector.fromArray(S, buf, rowBase + tap[t] + ow).fma(FloatVector.broadcast(S, w[wo + t]), acc);
+                    acc.intoArray(y, yRow + ow);
+                }
+                if (ow < wout) { // the row's last, partial vector
+                    VectorMask<Float> mask = S.indexInRange(ow, wout);
+                    FloatVector acc = FloatVector.zero(S);
+                    for (int t = 0; t < k; t++) acc = FloatVector.fromArray(S, buf, rowBase + tap[t] + ow, mask).fma(FloatVector.broadcast(S, w[wo + t]), acc);
+                    acc.intoArray(y, yRow + ow, mask);
+                    ow = wout;
+                }
+            }
+            for (; ow < wout; ow++) {
+                float acc = 0f;
+                for (int t = 0; t < k; t++) acc = Math.fma(buf[rowBase + tap[t] + ow], w[wo + t], acc);
+                y[yRow + ow] = acc;
+            }
+        }
+    }
+
+    /**
+     * The full vectors of one output row of a 3×3 filter, the nine weights and tap offsets held in registers; the same
+     * fused multiply-adds in the same order as the general loop. Returns where the rest of the row starts.
+     */
+    private static int row3x3(float[] buf, int rowBase, int[] tap, float[] w, int wo, float[] y, int yRow, int wout) {
+        FloatVector w0 = FloatVector.broadcast(S, w[wo]), w1 = FloatVector.broadcast(S, w[wo + 1]), w2 = FloatVector.broadcast(S, w[wo + 2]);
+        FloatVector w3 = FloatVector.broadcast(S, w[wo + 3]), w4 = FloatVector.broadcast(S, w[wo + 4]), w5 = FloatVector.broadcast(S, w[wo + 5]);
+        FloatVector w6 = FloatVector.broadcast(S, w[wo + 6]), w7 = FloatVector.broadcast(S, w[wo + 7]), w8 = FloatVector.broadcast(S, w[wo + 8]);
+        int t0 = rowBase + tap[0], t1 = rowBase + tap[1], t2 = rowBase + tap[2], t3 = rowBase + tap[3], t4 = rowBase + tap[4];
+        int t5 = rowBase + tap[5], t6 = rowBase + tap[6], t7 = rowBase + tap[7], t8 = rowBase + tap[8];
+        int ow = 0;
+        for (; ow + L <= wout; ow += L) {
+            FloatVector acc = FloatVector.fromArray(S, buf, t0 + ow).fma(w0, FloatVector.zero(S));
+            acc = FloatVector.fromArray(S, buf, t1 + ow).fma(w1, acc);
+            acc = FloatVector.fromArray(S, buf, t2 + ow).fma(w2, acc);
+            acc = FloatVector.fromArray(S, buf, t3 + ow).fma(w3, acc);
+            acc = FloatVector.fromArray(S, buf, t4 + ow).fma(w4, acc);
+            acc = FloatVector.fromArray(S, buf, t5 + ow).fma(w5, acc);
+            acc = FloatVector.fromArray(S, buf, t6 + ow).fma(w6, acc);
+            acc = FloatVector.fromArray(S, buf, t7 + ow).fma(w7, acc);
+            acc = FloatVector.fromArray(S, buf, t8 + ow).fma(w8, acc);
+            acc.intoArray(y, yRow + ow);
+        }
+        if (ow < wout) { // the row's last, partial vector
+            VectorMask<Float> m = S.indexInRange(ow, wout);
+            FloatVector acc = FloatVector.fromArray(S, buf, t0 + ow, m).fma(w0, FloatVector.zero(S));
+            acc = FloatVector.fromArray(S, buf, t1 + ow, m).fma(w1, acc);
+            acc = FloatVector.fromArray(S, buf, t2 + ow, m).fma(w2, acc);
+            acc = FloatVector.fromArray(S, buf, t3 + ow, m).fma(w3, acc);
+            acc = FloatVector.fromArray(S, buf, t4 + ow, m).fma(w4, acc);
+            acc = FloatVector.fromArray(S, buf, t5 + ow, m).fma(w5, acc);
+            acc = FloatVector.fromArray(S, buf, t6 + ow, m).fma(w6, acc);
+            acc = FloatVector.fromArray(S, buf, t7 + ow, m).fma(w7, acc);
+            acc = FloatVector.fromArray(S, buf, t8 + ow, m).fma(w8, acc);
+            acc.intoArray(y, yRow + ow, m);
+            ow = wout;
+        }
+        return ow;
+    }
+}

@@ -1,0 +1,200 @@
+package dev.descent.core.ops;
+
+import dev.descent.core.DType;
+import dev.descent.core.Shape;
+import dev.descent.core.Tensor;
+import dev.descent.core.autograd.Autograd;
+import dev.descent.core.kernel.ConvEpilogue;
+import dev.descent.core.kernel.ConvKernels.Geometry;
+import dev.descent.core.kernel.DepthwiseConv;
+import dev.descent.core.kernel.Gemm;
+import dev.descent.core.kernel.Vectors;
+
+/**
+ * A 2-D convolution followed by an activation, {@code act(conv2d(x, w, bias))}, fused for inference (ONNX Runtime's
+ * Conv + activation fusion). When no input records a gradient or carries a tangent and all are float32, the bias and
+ * the activation run on each image's output right after the convolution computed it, while it is in cache, instead of
+ * as separate passes over freshly allocated tensors; and a depthwise convolution (groups = input channels) runs a
+ * direct kernel ({@link DepthwiseConv}) instead of im2col and GEMM, and a 1×1 convolution of 1×1 maps one GEMM over the
+ * batch. Otherwise (training, forward mode, float64) it is exactly {@code act.apply(Convolution.conv2d(x, w, bias, p))}:
+ * the two ops and their gradients. Half-precision inputs are widened to float32 and the result rounded once at the end.
+ *
+ * <p>Bits: outside depthwise and 1×1 maps, the fused result equals the separate ops' bit for bit (the same convolution
+ * kernel, the same float32 operations on each element). A depthwise convolution, and the batched 1×1 product, differ
+ * from {@link Convolution#conv2d} by float32 rounding only (sums of the same products, in another kernel).
+ */
+public final class FusedConvolution {
+    private FusedConvolution() {}
+
+    /**
+     * The activation applied to the convolution's output, optionally between two scalar affine maps: {@code z·preScale +
+     * preShift} before it and {@code a·scale + shift} after it, each as two ops (a multiply, then an add, each rounded;
+     * PP-LCNet's learnable affine maps around its activations). An identity factor or term is skipped, as the op is.
+     *
+     * @param kind     what it computes
+     * @param min      the lower bound of {@link Kind#CLAMP} (−∞ for none); ignored otherwise
+     * @param max      the upper bound of {@link Kind#CLAMP} (+∞ for none); ignored otherwise
+     * @param preScale the factor before the activation (1 for none)
+     * @param preShift the term added after that factor (0 for none)
+     * @param scale    the factor after the activation (1 for none)
+     * @param shift    the term added after the factor (0 for none)
+     */
+    public record Activation(Kind kind, double min, double max, double preScale, double preShift, double scale, double shift) {
+        /** The activations. */
+        public enum Kind {
+            /** The identity: only the bias is fused. */
+            NONE,
+            /** {@link Tensor#relu()}. */
+            RELU,
+            /** {@link Tensor#sigmoid()}. */
+            SIGMOID,
+            /** {@link Tensor#hardswish()}. */
+            HARDSWISH,
+            /** {@link Tensor#hardsigmoid()}. */
+            HARDSIGMOID,
+            /** {@link Tensor#clamp(double, double)} (ReLU6 is clamp(0, 6)). */
+            CLAMP
+        }
+
+        /**
+         * Checks the bounds.
+         *
+         * @throws IllegalArgumentException when the kind is null, or a clamp's min is NaN or above its max
+         */
+        public Activation {
+            if (kind == null) throw new IllegalArgumentException("Activation: kind must not be null");
+            if (kind == Kind.CLAMP && !(min <= max)) throw new IllegalArgumentException("Activation: clamp min " + min + " must be <= max " + max);
+            if (!Double.isFinite(scale) || !Double.isFinite(shift) || !Double.isFinite(preScale) || !Double.isFinite(preShift)) {
+                throw new IllegalArgumentException("Activation: scales " + preScale + ", " + scale + " and shifts " + preShift + ", " + shift
+                        + " must be finite");
+            }
+        }
+
+        /**
+         * {@return {@code z·scale + shift} applied before this activation} (replacing any such map it had).
+         *
+         * @param scale the factor
+         * @param shift the term added after it
+         * @throws IllegalArgumentException when either is not finite
+         */
+        public Activation beforeAffine(double scale, double shift) {
+            return new Activation(kind, min, max, scale, shift, this.scale, this.shift);
+        }
+
+        /**
+         * {@return this activation followed by {@code a·scale + shift}} (replacing any affine map it had).
+         *
+         * @param scale the factor
+         * @param shift the term added after it
+         * @throws IllegalArgumentException when either is not finite
+         */
+        public Activation thenAffine(double scale, double shift) {
+            return new Activation(kind, min, max, preScale, preShift, scale, shift);
+        }
+
+        /** {@return whether an affine map precedes or follows the activation} */
+        public boolean hasAffine() {
+            return scale != 1 || shift != 0 || preScale != 1 || preShift != 0;
+        }
+
+        /** No activation. */
+        public static final Activation NONE = new Activation(Kind.NONE, 0, 0, 1, 0, 1, 0);
+        /** ReLU. */
+        public static final Activation RELU = new Activation(Kind.RELU, 0, 0, 1, 0, 1, 0);
+        /** The logistic sigmoid. */
+        public static final Activation SIGMOID = new Activation(Kind.SIGMOID, 0, 0, 1, 0, 1, 0);
+        /** Hard swish. */
+        public static final Activation HARDSWISH = new Activation(Kind.HARDSWISH, 0, 0, 1, 0, 1, 0);
+        /** Hard sigmoid. */
+        public static final Activation HARDSIGMOID = new Activation(Kind.HARDSIGMOID, 0, 0, 1, 0, 1, 0);
+
+        /**
+         * {@return clamp to [min, max]} (an infinite bound is none).
+         *
+         * @param min the lower bound
+         * @param max the upper bound, ≥ min
+         * @throws IllegalArgumentException when min is NaN or above max
+         */
+        public static Activation clamp(double min, double max) {
+            return new Activation(Kind.CLAMP, min, max, 1, 0, 1, 0);
+        }
+
+        /**
+         * {@return the activation (and the affine map) applied to y as separate ops}
+         *
+         * @param y the input
+         */
+        public Tensor apply(Tensor y) {
+            Tensor z = preScale != 1 ? y.mul(preScale) : y;
+            Tensor a = activation(preShift != 0 ? z.add(preShift) : z);
+            if (scale != 1) a = a.mul(scale);
+            return shift != 0 ? a.add(shift) : a;
+        }
+
+        private Tensor activation(Tensor y) {
+            return switch (kind) {
+                case NONE -> y;
+                case RELU -> y.relu();
+                case SIGMOID -> y.sigmoid();
+                case HARDSWISH -> y.hardswish();
+                case HARDSIGMOID -> y.hardsigmoid();
+                case CLAMP -> y.clamp(min, max);
+            };
+        }
+    }
+
+    /**
+     * {@code act(conv2d(x, w, bias, p))}, fused when nothing records a gradient (see the class comment).
+     *
+     * @param x    the input {@code [N, C, H, W]}
+     * @param w    the kernel {@code [O, C/G, kH, kW]}
+     * @param bias {@code [O]}, or null for none
+     * @param p    stride, padding, dilation and groups
+     * @param act  the activation ({@link Activation#NONE} for none)
+     * @return the output {@code [N, O, Ho, Wo]}, as {@link Convolution#conv2d(Tensor, Tensor, Tensor, Convolution.Params)}'s
+     * @throws IllegalArgumentException as {@link Convolution#conv2d(Tensor, Tensor, Tensor, Convolution.Params)}, or when act is null
+     */
+    public static Tensor conv2d(Tensor x, Tensor w, Tensor bias, Convolution.Params p, Activation act) {
+        if (act == null) throw new IllegalArgumentException("conv2d: activation must not be null (Activation.NONE for none)");
+        if (HalfCompute.any(x, w, bias)) { // compute in float32, round once on store
+            return HalfCompute.round(conv2d(HalfCompute.widen(x), HalfCompute.widen(w), HalfCompute.widen(bias), p, act), HalfCompute.storeAs(x, w, bias));
+        }
+        boolean f32 = x.dtype() == DType.FLOAT32 && w.dtype() == DType.FLOAT32 && (bias == null || bias.dtype() == DType.FLOAT32);
+        if (!f32 || Autograd.isRecording(x, w, bias)) return act.apply(Convolution.conv2d(x, w, bias, p));
+        Geometry q = Convolution.geometry("conv2d", x.shape(), w.shape(), p);
+        if (bias != null && (bias.dim() != 1 || bias.size(0) != q.o())) {
+            throw new IllegalArgumentException("conv2d: bias of shape " + Shape.format(bias.shape()) + " should be [" + q.o() + "]");
+        }
+        Tensor bc = bias == null ? null : bias.detach().contiguous();
+        ConvEpilogue.Activation a = switch (act.kind()) {
+            case NONE -> null;
+            case RELU -> ConvEpilogue.Activation.RELU;
+            case SIGMOID -> ConvEpilogue.Activation.SIGMOID;
+            case HARDSWISH -> ConvEpilogue.Activation.HARDSWISH;
+            case HARDSIGMOID -> ConvEpilogue.Activation.HARDSIGMOID;
+            case CLAMP -> ConvEpilogue.Activation.CLAMP;
+        };
+        ConvEpilogue e = bc == null && a == null && !act.hasAffine() ? null
+                : new ConvEpilogue(bc == null ? null : bc.storage().floats(), bc == null ? 0 : bc.storageOffset(), a, (float) act.min(), (float) act.max(),
+                        (float) act.preScale(), (float) act.preShift(), (float) act.scale(), (float) act.shift());
+        if (DepthwiseConv.applies(q)) {
+            Tensor xc = x.detach().contiguous(), wc = w.detach().contiguous();
+            Tensor out = Tensor.empty(DType.FLOAT32, q.n(), q.o(), q.ho(), q.wo());
+            DepthwiseConv.forward(q, xc.storage().floats(), xc.storageOffset(), wc.storage().floats(), wc.storageOffset(), out.storage().floats(), e,
+                    Vectors.ENABLED);
+            return out;
+        }
+        if (q.pixels() == 1 && q.kh() == 1 && q.kw() == 1 && q.ph() == 0 && q.pw() == 0 && q.groups() == 1) {
+            // A 1×1 convolution of 1×1 maps (a squeeze-excitation gate) is one product over the batch, Y = X·Wᵀ, instead
+            // of one product of a single column per image.
+            Tensor xc = x.detach().contiguous(), wc = w.detach().contiguous();
+            Tensor out = Tensor.empty(DType.FLOAT32, q.n(), q.o(), 1, 1);
+            float[] ya = out.storage().floats();
+            Gemm.sgemm(q.n(), q.o(), q.c(), xc.storage().floats(), xc.storageOffset(), q.c(), 1, wc.storage().floats(), wc.storageOffset(), 1, q.c(),
+                    ya, 0, q.o(), false);
+            if (e != null) for (int n = 0; n < q.n(); n++) e.apply(ya, n * q.o(), 0, q.o(), 1, true);
+            return out;
+        }
+        return Convolution.forward(q, x, w, bias, e);
+    }
+}
