@@ -10,7 +10,6 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.Function;
 import org.apache.spark.SparkEnv;
-import org.apache.spark.network.buffer.ManagedBuffer;
 import org.apache.spark.network.buffer.NioManagedBuffer;
 import org.apache.spark.storage.BlockId;
 import org.apache.spark.storage.BlockManager;
@@ -57,8 +56,8 @@ final class PushExchange implements BarrierReducer.Exchange, AutoCloseable {
         t.setDaemon(true);
         return t;
     });
-    /** Per rank, the received block of the current step; null for this rank. */
-    private final ManagedBuffer[] received;
+    /** Per rank, the received block's bytes of the current step; null for this rank. */
+    private final ByteBuffer[] received;
     private final List<BlockId> pending = new ArrayList<>();
     private byte[] mine;
     private int mineLength;
@@ -83,7 +82,7 @@ final class PushExchange implements BarrierReducer.Exchange, AutoCloseable {
         this.timeoutNanos = timeoutNanos;
         this.bm = SparkEnv.get().blockManager();
         this.me = bm.blockManagerId();
-        this.received = new ManagedBuffer[replicas];
+        this.received = new ByteBuffer[replicas];
         this.where = new String[replicas][];
         long t0 = System.nanoTime();
         String[] all = allGather.apply(rank + " " + me.executorId() + " " + me.host() + " " + me.port());
@@ -161,8 +160,8 @@ final class PushExchange implements BarrierReducer.Exchange, AutoCloseable {
         for (int r = 0; r < replicas; r++) {
             if (r == rank) continue;
             BlockId id = id(r, rank, step);
-            // The block exists from the start of its put; getLocalBlockData then waits for the put to finish.
-            while (bm.blockInfoManager().get(id).isEmpty()) {
+            ByteBuffer got;
+            while ((got = stored(id)) == null) {
                 checkKilled.run();
                 if (System.nanoTime() - deadline > 0) {
                     throw new IllegalStateException("rank " + rank + " received no gradients from rank " + r + " for step " + step + " within "
@@ -170,22 +169,27 @@ final class PushExchange implements BarrierReducer.Exchange, AutoCloseable {
                 }
                 LockSupport.parkNanos(POLL_NANOS);
             }
-            received[r] = bm.getLocalBlockData(id);
+            received[r] = got;
             pending.add(id);
         }
     }
 
+    /**
+     * The bytes of block {@code id} once its put has stored them in this executor's memory store, else null. A put
+     * stores the bytes, then reports the block to the driver and only then releases its write lock, so that
+     * {@code getLocalBlockData} would wait for the driver's round trip; the bytes are complete and never change once
+     * stored, and only this task removes the block (after reading it), so they are read without the block's lock.
+     */
+    private ByteBuffer stored(BlockId id) {
+        scala.Option<ChunkedByteBuffer> b = bm.memoryStore().getBytes(id);
+        return b.isDefined() ? b.get().toByteBuffer() : null;
+    }
+
     @Override
     public void load(GradientCodec codec, int r) {
-        ManagedBuffer b = received[r];
+        ByteBuffer b = received[r];
         received[r] = null;
-        try {
-            codec.loadBytes(b.nioByteBuffer());
-        } catch (java.io.IOException e) {
-            throw new java.io.UncheckedIOException("the gradient block of rank " + r + " could not be read", e);
-        } finally {
-            b.release();
-        }
+        codec.loadBytes(b);
         if (r == lastPeer()) removeReceived();
     }
 
@@ -220,10 +224,7 @@ final class PushExchange implements BarrierReducer.Exchange, AutoCloseable {
     /** Releases what was received and not read, and removes it (also after a failure). */
     @Override
     public void close() {
-        for (int r = 0; r < replicas; r++) {
-            if (received[r] != null) received[r].release();
-            received[r] = null;
-        }
+        java.util.Arrays.fill(received, null);
         removeReceived();
         remover.shutdown();
         try {
