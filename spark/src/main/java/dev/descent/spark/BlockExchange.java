@@ -114,7 +114,7 @@ final class BlockExchange implements BarrierReducer.Exchange, AutoCloseable {
         ManagedBuffer b = fetched[r];
         fetched[r] = null;
         try {
-            codec.loadBytes(b.nioByteBuffer());
+            codec.loadBytes(b.nioByteBuffer()); // a heap buffer is read in place after the release: the block stays until every task has passed the next barrier
         } catch (java.io.IOException e) {
             throw new java.io.UncheckedIOException("the gradient block of rank " + r + " could not be read", e);
         } finally {

@@ -60,7 +60,11 @@ final class GradientCodec {
     private byte[] raw = new byte[8];
     /** The chars of the text, one byte each. */
     private byte[] text = new byte[8];
-    /** The read position in {@link #raw} and the message's length in bytes (a multiple of 6). */
+    /**
+     * The message being read: {@link #raw}, or the array of a received buffer read in place ({@link #loadBytes}); the
+     * read position in it and where the message ends (an index into it).
+     */
+    private byte[] in = raw;
     private int pos, length;
 
     /** {@return the message of this replica} See the class description for the layout; the busy time is written later. */
@@ -151,10 +155,16 @@ final class GradientCodec {
     void loadBytes(java.nio.ByteBuffer b) {
         int n = b.remaining();
         if (n < HEADER + 4) throw new IllegalStateException("not a gradient message: " + n + " bytes");
-        if (raw.length < n + 2) raw = new byte[n + 2];
-        b.get(b.position(), raw, 0, n);
-        pos = 0;
-        length = n;
+        if (b.hasArray()) { // read in place: the caller keeps the buffer until it has read the message
+            in = b.array();
+            pos = b.arrayOffset() + b.position();
+        } else {
+            if (raw.length < n + 2) raw = new byte[n + 2];
+            b.get(b.position(), raw, 0, n);
+            in = raw;
+            pos = 0;
+        }
+        length = pos + n;
     }
 
     /** The chars of {@code groups} groups of {@link #raw}, as a String. */
@@ -213,6 +223,7 @@ final class GradientCodec {
         if (bad < 0 || (bad & ~MASK) != 0) {
             throw new IllegalStateException("not a gradient message: a char outside U+0001..U+007F or a group above 2^48");
         }
+        in = r;
         pos = 0;
         length = BYTES * groups;
     }
@@ -231,14 +242,14 @@ final class GradientCodec {
 
     int readInt() {
         need(4);
-        int v = (int) INT.get(raw, pos);
+        int v = (int) INT.get(in, pos);
         pos += 4;
         return v;
     }
 
     long readLong() {
         need(8);
-        long v = (long) LONG.get(raw, pos);
+        long v = (long) LONG.get(in, pos);
         pos += 8;
         return v;
     }
@@ -249,7 +260,7 @@ final class GradientCodec {
 
     byte readByte() {
         need(1);
-        return raw[pos++];
+        return in[pos++];
     }
 
     /** Reads the header after the rank: {@return the totals}, and checks the parameter count. */
@@ -264,7 +275,7 @@ final class GradientCodec {
     void readFloats(float[] sum, boolean first) {
         int n = sum.length;
         need(4 * n);
-        byte[] r = raw;
+        byte[] r = in;
         int q = pos;
         if (first) for (int j = 0; j < n; j++, q += 4) sum[j] = Float.intBitsToFloat((int) INT.get(r, q));
         else for (int j = 0; j < n; j++, q += 4) sum[j] += Float.intBitsToFloat((int) INT.get(r, q));
@@ -275,7 +286,7 @@ final class GradientCodec {
     void readDoubles(double[] sum, boolean first) {
         int n = sum.length;
         need(8 * n);
-        byte[] r = raw;
+        byte[] r = in;
         int q = pos;
         if (first) for (int j = 0; j < n; j++, q += 8) sum[j] = Double.longBitsToDouble((long) LONG.get(r, q));
         else for (int j = 0; j < n; j++, q += 8) sum[j] += Double.longBitsToDouble((long) LONG.get(r, q));

@@ -24,7 +24,9 @@ import scala.reflect.ClassTag$;
  * blocks; the upload's acknowledgement is awaited at the next step, not before this task waits for the others) and then waits until the other tasks' blocks of the step have arrived in its own. The block managers'
  * addresses go through {@code BarrierTaskContext.allGather} once, when the exchange is made; after that the driver
  * takes no part in a step but to record where the uploaded blocks are (the block manager reports every block it
- * receives, and its removal, to the driver; the removal is reported from a background thread, off the step).
+ * receives, and its removal, to the driver: the receipt on the receiving executor's network thread, after the bytes
+ * are stored and before the upload is acknowledged, the removal from a background thread; the waiting task reads the
+ * bytes as soon as they are stored, so neither report is on the step's path).
  *
  * <p>Against {@link BlockExchange} this saves the step's round trip through the driver's barrier coordinator (and
  * Spark's polling of its reply, {@link Waker}), and the second round trip of a fetch (open the block, then fetch its
@@ -138,6 +140,7 @@ final class PushExchange implements BarrierReducer.Exchange, AutoCloseable {
 
     @Override
     public void exchange() {
+        removeReceived(); // the previous step's, read by now
         acknowledged();
         for (int k = 1; k < replicas; k++) { // rank + 1 first: with many ranks, the uploads do not all go to rank 0 first
             int r = (rank + k) % replicas;
@@ -189,13 +192,7 @@ final class PushExchange implements BarrierReducer.Exchange, AutoCloseable {
     public void load(GradientCodec codec, int r) {
         ByteBuffer b = received[r];
         received[r] = null;
-        codec.loadBytes(b);
-        if (r == lastPeer()) removeReceived();
-    }
-
-    /** The highest rank other than this one: the last {@link #load} of a step. */
-    private int lastPeer() {
-        return rank == replicas - 1 ? replicas - 2 : replicas - 1;
+        codec.loadBytes(b); // a heap buffer is read in place: its block is removed at the next exchange, after the reads
     }
 
     private void removeReceived() {
