@@ -96,10 +96,21 @@ final class GradientCodec {
      * @param busy the nanoseconds this replica computed since its previous exchange, for the bench's split
      */
     int encodeBytes(int rank, List<Parameter> params, Map<String, Tensor> buffers, GradientReducer.Totals t, boolean withBuffers, long busy) {
+        return encodeBytes(rank, params, buffers, t, withBuffers, busy, null);
+    }
+
+    /**
+     * {@link #encodeBytes(int, List, Map, GradientReducer.Totals, boolean, long)}, with the gradients of the parameters
+     * flagged in {@code early} left out: for each, only the kind {@link #EARLY} (its gradient went ahead in the step's
+     * early bucket, {@link #encodeEarly}).
+     *
+     * @param early per parameter, whether its gradient was sent early; null: none was
+     */
+    int encodeBytes(int rank, List<Parameter> params, Map<String, Tensor> buffers, GradientReducer.Totals t, boolean withBuffers, long busy, boolean[] early) {
         long size = HEADER + 4;
-        for (Parameter p : params) {
-            Tensor g = p.grad();
-            size += 1 + (g == null ? 0 : (long) g.numel() * (g.dtype() == DType.FLOAT64 ? 8 : 4));
+        for (int i = 0; i < params.size(); i++) {
+            Tensor g = params.get(i).grad();
+            size += 1 + (g == null || early != null && early[i] ? 0 : (long) g.numel() * (g.dtype() == DType.FLOAT64 ? 8 : 4));
         }
         if (withBuffers) for (Tensor b : buffers.values()) size += 8L * b.numel();
         long groups = (size + BYTES - 1) / BYTES;
@@ -114,25 +125,14 @@ final class GradientCodec {
         raw[pos++] = (byte) (t.classes() ? 1 : 0);
         raw[pos++] = (byte) (t.stop() ? 1 : 0);
         putInt(params.size());
-        for (Parameter p : params) {
-            Tensor g = p.grad();
+        for (int i = 0; i < params.size(); i++) {
+            Tensor g = params.get(i).grad();
             if (g == null) {
                 raw[pos++] = 0;
-            } else if (g.dtype() == DType.FLOAT32) {
-                raw[pos++] = 1;
-                float[] a = g.isContiguous() ? g.storage().floats() : g.toFloatArray();
-                int off = g.isContiguous() ? g.storageOffset() : 0;
-                byte[] r = raw;
-                int q = pos;
-                for (int j = off, end = off + g.numel(); j < end; j++, q += 4) INT.set(r, q, Float.floatToRawIntBits(a[j]));
-                pos = q;
-            } else if (g.dtype() == DType.FLOAT64) {
-                raw[pos++] = 2;
-                double[] a = g.isContiguous() ? g.storage().doubles() : g.toDoubleArray();
-                int off = g.isContiguous() ? g.storageOffset() : 0;
-                for (int j = off, end = off + g.numel(); j < end; j++) putLong(Double.doubleToRawLongBits(a[j]));
+            } else if (early != null && early[i]) {
+                raw[pos++] = EARLY;
             } else {
-                throw new IllegalArgumentException("a gradient of dtype " + g.dtype() + " cannot be exchanged (float32 or float64 expected)");
+                putGradient(g);
             }
         }
         putInt(withBuffers ? buffers.size() : 0);
@@ -141,6 +141,109 @@ final class GradientCodec {
         }
         if (pos != size) throw new IllegalStateException("a gradient message of " + pos + " bytes, " + size + " expected");
         return pos;
+    }
+
+    /** The kind of a gradient sent ahead in the step's early bucket ({@link #encodeEarly}). */
+    static final byte EARLY = 3;
+
+    /** Writes a gradient's kind (1 float32, 2 float64) and elements. */
+    private void putGradient(Tensor g) {
+        if (g.dtype() == DType.FLOAT32) {
+            raw[pos++] = 1;
+            float[] a = g.isContiguous() ? g.storage().floats() : g.toFloatArray();
+            int off = g.isContiguous() ? g.storageOffset() : 0;
+            byte[] r = raw;
+            int q = pos;
+            for (int j = off, end = off + g.numel(); j < end; j++, q += 4) INT.set(r, q, Float.floatToRawIntBits(a[j]));
+            pos = q;
+        } else if (g.dtype() == DType.FLOAT64) {
+            raw[pos++] = 2;
+            double[] a = g.isContiguous() ? g.storage().doubles() : g.toDoubleArray();
+            int off = g.isContiguous() ? g.storageOffset() : 0;
+            for (int j = off, end = off + g.numel(); j < end; j++) putLong(Double.doubleToRawLongBits(a[j]));
+        } else {
+            throw new IllegalArgumentException("a gradient of dtype " + g.dtype() + " cannot be exchanged (float32 or float64 expected)");
+        }
+    }
+
+    /**
+     * Writes a step's early bucket: the gradients of some parameters, sent while the backward pass still computes the
+     * others. Layout (little-endian): the count (int), then per gradient the parameter's index (int), its kind (1
+     * float32, 2 float64) and its elements. {@return its length} in {@link #bytes()}.
+     *
+     * @param index the parameters' indices, the first {@code count}
+     * @param grads their gradients, the first {@code count}
+     */
+    int encodeEarly(int[] index, Tensor[] grads, int count) {
+        long size = 4;
+        for (int k = 0; k < count; k++) size += 5 + (long) grads[k].numel() * (grads[k].dtype() == DType.FLOAT64 ? 8 : 4);
+        if (size > Integer.MAX_VALUE - 16) throw new IllegalArgumentException("an early bucket of " + size + " bytes is too large");
+        if (raw.length < size) raw = new byte[(int) size];
+        pos = 0;
+        putInt(count);
+        for (int k = 0; k < count; k++) {
+            putInt(index[k]);
+            putGradient(grads[k]);
+        }
+        if (pos != size) throw new IllegalStateException("an early bucket of " + pos + " bytes, " + size + " expected");
+        return pos;
+    }
+
+    /**
+     * Reads the early bucket just loaded ({@link #loadBytes}): {@return per parameter, the position of its kind byte in
+     * the bucket, or -1 when the bucket does not hold it}
+     *
+     * @param params the replica's parameter count
+     * @param numels the parameters' element counts
+     */
+    int[] readEarlyIndex(int params, int[] numels) {
+        int[] at = new int[params];
+        java.util.Arrays.fill(at, -1);
+        int count = readInt();
+        for (int k = 0; k < count; k++) {
+            int i = readInt();
+            if (i < 0 || i >= params || at[i] >= 0) throw new IllegalStateException("an early bucket names parameter " + i + " of " + params + " twice or out of range");
+            at[i] = pos;
+            byte kind = readByte();
+            int width = kind == 1 ? 4 : kind == 2 ? 8 : -1;
+            if (width < 0) throw new IllegalStateException("an early bucket holds an unknown gradient kind " + kind);
+            need(width * numels[i]);
+            pos += width * numels[i];
+        }
+        return at;
+    }
+
+    /** {@return whether the next floats read would be exactly the bits of {@code g}'s elements} The position is left after them. */
+    boolean sameFloats(Tensor g) {
+        int n = g.numel();
+        need(4 * n);
+        float[] a = g.isContiguous() ? g.storage().floats() : g.toFloatArray();
+        int off = g.isContiguous() ? g.storageOffset() : 0;
+        byte[] r = in;
+        int q = pos;
+        boolean same = true;
+        for (int j = 0; j < n; j++, q += 4) same &= (int) INT.get(r, q) == Float.floatToRawIntBits(a[off + j]);
+        pos = q;
+        return same;
+    }
+
+    /** {@return whether the next doubles read would be exactly the bits of {@code g}'s elements} The position is left after them. */
+    boolean sameDoubles(Tensor g) {
+        int n = g.numel();
+        need(8 * n);
+        double[] a = g.isContiguous() ? g.storage().doubles() : g.toDoubleArray();
+        int off = g.isContiguous() ? g.storageOffset() : 0;
+        byte[] r = in;
+        int q = pos;
+        boolean same = true;
+        for (int j = 0; j < n; j++, q += 8) same &= (long) LONG.get(r, q) == Double.doubleToRawLongBits(a[off + j]);
+        pos = q;
+        return same;
+    }
+
+    /** Moves the read position to {@code at}, a position {@link #readEarlyIndex} returned. */
+    void seek(int at) {
+        pos = at;
     }
 
     /** {@return the array the bytes of {@link #encodeBytes} are in} */

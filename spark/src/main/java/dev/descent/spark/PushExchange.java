@@ -60,7 +60,8 @@ final class PushExchange implements BarrierReducer.Exchange, AutoCloseable {
     });
     /** Per rank, the received block's bytes of the current step; null for this rank. */
     private final ByteBuffer[] received;
-    private final List<BlockId> pending = new ArrayList<>();
+    /** Received blocks (messages and early buckets) to remove at the next exchange. */
+    private final java.util.Set<BlockId> pending = new java.util.LinkedHashSet<>();
     private byte[] mine;
     private int mineLength;
     private long step, barrierNanos;
@@ -103,6 +104,72 @@ final class PushExchange implements BarrierReducer.Exchange, AutoCloseable {
         return BlockId.apply(prefix + from + "_" + to + "_" + s);
     }
 
+    /** The early bucket that {@code from} sends to {@code to} in step {@code s}. */
+    private BlockId earlyId(int from, int to, long s) {
+        return BlockId.apply(prefix + "early_" + from + "_" + to + "_" + s);
+    }
+
+    @Override
+    public boolean sendsEarly() {
+        return true;
+    }
+
+    @Override
+    public void sendEarly(byte[] bytes, int length) {
+        send(Arrays.copyOf(bytes, length), length, step + 1, this::earlyId); // the coming step: prepare has not counted it yet
+    }
+
+    @Override
+    public void loadEarly(GradientCodec codec, int r) {
+        BlockId id = earlyId(r, rank, step);
+        ByteBuffer b = await(id, r);
+        pending.add(id);
+        codec.loadBytes(b); // read in place: removed at the next exchange
+    }
+
+    /** Names a block by sender, receiver and step. */
+    private interface Namer {
+        BlockId id(int from, int to, long s);
+    }
+
+    /**
+     * Sends {@code bytes} (which the receivers on this executor keep as their block) to every other task as its block
+     * of step {@code s}: stored in place for a task on this executor, uploaded to the others (acknowledged later).
+     */
+    private void send(byte[] bytes, int length, long s, Namer namer) {
+        for (int k = 1; k < replicas; k++) { // rank + 1 first: with many ranks, the uploads do not all go to rank 0 first
+            int r = (rank + k) % replicas;
+            BlockId id = namer.id(rank, r, s);
+            String[] w = where[r];
+            if (w[0].equals(me.executorId())) {
+                if (!bm.putBytes(id, new ChunkedByteBuffer(ByteBuffer.wrap(bytes, 0, length)), StorageLevel.MEMORY_ONLY_SER(), false, ClassTag$.MODULE$.Nothing())) {
+                    throw new IllegalStateException("the block manager of executor " + me.executorId() + " did not store " + id + " (" + length + " bytes): too little storage memory?");
+                }
+            } else {
+                // Not waited for here: the receiver reports the block to the driver before it acknowledges it, a round trip
+                // this task need not sit through. The acknowledgement is checked at the next step (or at the end).
+                String to = "rank " + r + " (executor " + w[0] + " at " + w[1] + ":" + w[2] + ")";
+                uploads.add(new Upload(to, s, scala.jdk.javaapi.FutureConverters.asJava(bm.blockTransferService().uploadBlock(w[1], Integer.parseInt(w[2]), w[0], id,
+                        new NioManagedBuffer(ByteBuffer.wrap(bytes, 0, length)), StorageLevel.MEMORY_ONLY_SER(), ClassTag$.MODULE$.Nothing())).toCompletableFuture()));
+            }
+        }
+    }
+
+    /** Waits until block {@code id}, from rank {@code from}, is stored in this executor's memory store: {@return its bytes} */
+    private ByteBuffer await(BlockId id, int from) {
+        long deadline = System.nanoTime() + timeoutNanos;
+        ByteBuffer got;
+        while ((got = stored(id)) == null) {
+            checkKilled.run();
+            if (System.nanoTime() - deadline > 0) {
+                throw new IllegalStateException("rank " + rank + " received no gradients from rank " + from + " for step " + step + " within "
+                        + TimeUnit.NANOSECONDS.toSeconds(timeoutNanos) + " s");
+            }
+            LockSupport.parkNanos(POLL_NANOS);
+        }
+        return got;
+    }
+
     @Override
     public void prepare(GradientCodec codec, int length) {
         step++;
@@ -110,16 +177,19 @@ final class PushExchange implements BarrierReducer.Exchange, AutoCloseable {
         mineLength = length;
     }
 
-    /** An upload of this task's block not yet acknowledged. */
-    private record Upload(String to, java.util.concurrent.CompletableFuture<?> done) {}
+    /** An upload of this task's block of step {@code step} not yet acknowledged. */
+    private record Upload(String to, long step, java.util.concurrent.CompletableFuture<?> done) {}
 
-    /** The uploads of the previous step, whose acknowledgements {@link #acknowledged()} waits for. */
+    /** The uploads not yet acknowledged, oldest first, whose acknowledgements {@link #acknowledged} waits for. */
     private final List<Upload> uploads = new ArrayList<>();
 
-    /** Waits for every upload so far to be acknowledged; throws when one failed. */
-    private void acknowledged() {
+    /** Waits for every upload of a step before {@code before} to be acknowledged; throws when one failed. */
+    private void acknowledged(long before) {
         long deadline = System.nanoTime() + timeoutNanos;
-        for (Upload u : uploads) {
+        for (java.util.Iterator<Upload> it = uploads.iterator(); it.hasNext(); ) {
+            Upload u = it.next();
+            if (u.step() >= before) continue;
+            it.remove();
             while (true) {
                 try {
                     u.done().get(POLL_NANOS * 2000, TimeUnit.NANOSECONDS);
@@ -135,45 +205,23 @@ final class PushExchange implements BarrierReducer.Exchange, AutoCloseable {
                 }
             }
         }
-        uploads.clear();
     }
 
     @Override
     public void exchange() {
         removeReceived(); // the previous step's, read by now
-        acknowledged();
-        for (int k = 1; k < replicas; k++) { // rank + 1 first: with many ranks, the uploads do not all go to rank 0 first
-            int r = (rank + k) % replicas;
-            BlockId id = id(rank, r, step);
-            String[] w = where[r];
-            if (w[0].equals(me.executorId())) {
-                if (!bm.putBytes(id, new ChunkedByteBuffer(ByteBuffer.wrap(mine, 0, mineLength)), StorageLevel.MEMORY_ONLY_SER(), false, ClassTag$.MODULE$.Nothing())) {
-                    throw new IllegalStateException("the block manager of executor " + me.executorId() + " did not store " + id + " (" + mineLength + " bytes): too little storage memory?");
-                }
-            } else {
-                // Not waited for here: the receiver reports the block to the driver before it acknowledges it, a round trip
-                // this task need not sit through. The acknowledgement is checked at the next step (or at the end).
-                String to = "rank " + r + " (executor " + w[0] + " at " + w[1] + ":" + w[2] + ")";
-                uploads.add(new Upload(to, scala.jdk.javaapi.FutureConverters.asJava(bm.blockTransferService().uploadBlock(w[1], Integer.parseInt(w[2]), w[0], id,
-                        new NioManagedBuffer(ByteBuffer.wrap(mine, 0, mineLength)), StorageLevel.MEMORY_ONLY_SER(), ClassTag$.MODULE$.Nothing())).toCompletableFuture()));
-            }
-        }
+        acknowledged(step); // the previous steps' uploads (this step's early bucket may still be on its way)
+        send(mine, mineLength, step, this::id);
         mine = null;
-        long deadline = System.nanoTime() + timeoutNanos;
         for (int r = 0; r < replicas; r++) {
             if (r == rank) continue;
             BlockId id = id(r, rank, step);
-            ByteBuffer got;
-            while ((got = stored(id)) == null) {
-                checkKilled.run();
-                if (System.nanoTime() - deadline > 0) {
-                    throw new IllegalStateException("rank " + rank + " received no gradients from rank " + r + " for step " + step + " within "
-                            + TimeUnit.NANOSECONDS.toSeconds(timeoutNanos) + " s");
-                }
-                LockSupport.parkNanos(POLL_NANOS);
-            }
-            received[r] = got;
+            received[r] = await(id, r);
             pending.add(id);
+            // an early bucket is uploaded before the message on the same connection, so it is stored by now when it was
+            // sent; removed at the next exchange even when the message names none of its gradients and it is never read
+            BlockId e = earlyId(r, rank, step);
+            if (stored(e) != null) pending.add(e);
         }
     }
 
@@ -211,7 +259,7 @@ final class PushExchange implements BarrierReducer.Exchange, AutoCloseable {
 
     @Override
     public void finish() {
-        acknowledged();
+        acknowledged(Long.MAX_VALUE);
         long t0 = System.nanoTime();
         allGather.apply(rank + " end");
         barrierNanos += System.nanoTime() - t0;
