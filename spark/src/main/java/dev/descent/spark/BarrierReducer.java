@@ -119,7 +119,7 @@ final class BarrierReducer implements GradientReducer {
     private int[] seenIndex;
     private int seenCount;
     private long seenElements;
-    private boolean sentEarly;
+    private boolean sentEarly, ready;
     /** Per parameter, whether its gradient went in this step's early bucket; and whether the hook saw it twice. */
     private boolean[] early, spoilt;
     /** Per rank, where each parameter's gradient is in its early bucket (-1: not there); null until loaded this step. */
@@ -198,8 +198,14 @@ final class BarrierReducer implements GradientReducer {
         }
     }
 
-    /** A hook saw parameter i's gradient {@code g}: collects it, and sends the early bucket once enough are seen. */
+    /**
+     * A hook saw parameter i's gradient {@code g}: collects the parameter, and once those collected hold half of the
+     * elements, sends them as the early bucket at the next hook, by when the engine has stored their gradients in the
+     * parameters (it stores a leaf's gradient after its hooks; a contiguous copy, cheaper to read than {@code g}, which
+     * may be a strided view).
+     */
     private void seen(int i, Tensor g) {
+        if (ready) sendEarly();
         if (early[i] || spoilt[i]) { // a second backward pass in this step: this gradient is not the whole one
             spoilt[i] = true;
             return;
@@ -208,18 +214,29 @@ final class BarrierReducer implements GradientReducer {
             spoilt[i] = true; // not sent early: added to a gradient already there, or too late
             return;
         }
-        seen[seenCount] = g;
         seenIndex[seenCount++] = i;
         early[i] = true;
         seenElements += numels[i];
-        if (2 * seenElements >= totalElements) {
-            long t0 = System.nanoTime();
-            earlyLength = earlyCodec.encodeEarly(seenIndex, seen, seenCount);
-            exchange.sendEarly(earlyCodec.bytes(), earlyLength);
-            sentEarly = true;
-            java.util.Arrays.fill(seen, null);
-            encodeNanos += System.nanoTime() - t0; // inside the backward pass, but counted as encoding, not compute
+        if (2 * seenElements >= totalElements) ready = true;
+    }
+
+    /** Sends the collected parameters' gradients as this step's early bucket (none when one of them has no gradient). */
+    private void sendEarly() {
+        long t0 = System.nanoTime();
+        ready = false;
+        sentEarly = true; // at most one bucket per step
+        for (int k = 0; k < seenCount; k++) {
+            seen[k] = hooked.get(seenIndex[k]).grad();
+            if (seen[k] == null || seen[k].dtype() != DType.FLOAT32 && seen[k].dtype() != DType.FLOAT64) { // not stored as expected: all go in the message
+                java.util.Arrays.fill(early, false);
+                java.util.Arrays.fill(seen, null);
+                return;
+            }
         }
+        earlyLength = earlyCodec.encodeEarly(seenIndex, seen, seenCount);
+        exchange.sendEarly(earlyCodec.bytes(), earlyLength);
+        java.util.Arrays.fill(seen, null);
+        encodeNanos += System.nanoTime() - t0; // inside the backward pass, but counted as encoding, not compute
     }
 
     /** Whether parameter i's gradient now has the bits its early bucket carried (the bucket is in {@link #earlyCodec}). */
@@ -238,10 +255,11 @@ final class BarrierReducer implements GradientReducer {
         long t0 = System.nanoTime();
         long busy = lastEnd == 0 ? 0 : t0 - lastEnd;
         boolean[] sentAhead = null;
-        if (hooked != null && sentEarly) {
+        if (hooked != null && sentEarly && earlyLength > 0) {
             // the early bucket is still in earlyCodec's array: check that every gradient sent in it is the one stepped with
             earlyCodec.loadBytes(java.nio.ByteBuffer.wrap(earlyCodec.bytes(), 0, earlyLength));
             int[] at = earlyCodec.readEarlyIndex(params.size(), numels);
+            earlyLength = 0;
             sentAhead = new boolean[params.size()];
             for (int i = 0; i < params.size(); i++) sentAhead[i] = early[i] && !spoilt[i] && unchanged(i, params.get(i).grad(), at[i]);
         }
@@ -331,6 +349,7 @@ final class BarrierReducer implements GradientReducer {
                 seenCount = 0;
                 seenElements = 0;
                 sentEarly = false;
+                ready = false;
                 java.util.Arrays.fill(this.seen, null);
                 java.util.Arrays.fill(early, false);
                 java.util.Arrays.fill(spoilt, false);

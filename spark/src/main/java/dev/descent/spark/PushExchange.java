@@ -109,9 +109,12 @@ final class PushExchange implements BarrierReducer.Exchange, AutoCloseable {
         return BlockId.apply(prefix + "early_" + from + "_" + to + "_" + s);
     }
 
+    /** Whether tasks send early buckets: the system property {@code descent.spark.earlyBucket} (default true; false for diagnosis). */
+    private static final boolean EARLY = Boolean.parseBoolean(System.getProperty("descent.spark.earlyBucket", "true"));
+
     @Override
     public boolean sendsEarly() {
-        return true;
+        return EARLY;
     }
 
     @Override
