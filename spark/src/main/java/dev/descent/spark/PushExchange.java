@@ -34,6 +34,10 @@ import scala.reflect.ClassTag$;
  * the step's only synchronisation: a task can be at most one step ahead of another (it needs the other's block of
  * its step to finish it), and block names carry the stage, its attempt, sender, receiver and step.
  *
+ * <p><b>Early bucket.</b> {@link #sendEarly} uploads part of a step's gradients during the backward pass (see
+ * {@link BarrierReducer}) as a block of its own, before the message on the same connection; a receiver reads it when
+ * the message names it ({@link #loadEarly}) and removes it at the next exchange either way.
+ *
  * <p><b>Failures.</b> An upload to a lost executor throws, which fails the task and the stage (Spark then runs it
  * again, and {@link SparkTrainer} resumes from the latest checkpoint). A task waiting for a block checks every
  * {@link #POLL_NANOS} whether Spark has killed it (a barrier stage's other tasks are killed when one fails) and gives up
@@ -63,6 +67,8 @@ final class PushExchange implements BarrierReducer.Exchange, AutoCloseable {
     /** Received blocks (messages and early buckets) to remove at the next exchange. */
     private final java.util.Set<BlockId> pending = new java.util.LinkedHashSet<>();
     private byte[] mine;
+    /** Whether another task runs on this executor (its blocks are stored, not uploaded). */
+    private final boolean localPeer;
     private int mineLength;
     private long step, barrierNanos;
 
@@ -97,6 +103,9 @@ final class PushExchange implements BarrierReducer.Exchange, AutoCloseable {
             if (w.length != 4 || r < 0 || r >= replicas || where[r] != null) throw new IllegalStateException("the exchange returned a bad or repeated address: " + m);
             where[r] = Arrays.copyOfRange(w, 1, 4);
         }
+        boolean local = false;
+        for (int r = 0; r < replicas; r++) local |= r != rank && where[r][0].equals(me.executorId());
+        this.localPeer = local;
     }
 
     /** The block that {@code from} sends to {@code to} in step {@code s}. */
@@ -119,7 +128,9 @@ final class PushExchange implements BarrierReducer.Exchange, AutoCloseable {
 
     @Override
     public void sendEarly(byte[] bytes, int length) {
-        send(Arrays.copyOf(bytes, length), length, step + 1, this::earlyId); // the coming step: prepare has not counted it yet
+        // the coming step: prepare has not counted it yet. An upload copies the bytes before it returns; a block stored for a
+        // task on this executor keeps them.
+        send(localPeer ? Arrays.copyOf(bytes, length) : bytes, length, step + 1, this::earlyId);
     }
 
     @Override
@@ -176,7 +187,9 @@ final class PushExchange implements BarrierReducer.Exchange, AutoCloseable {
     @Override
     public void prepare(GradientCodec codec, int length) {
         step++;
-        mine = Arrays.copyOf(codec.bytes(), length); // the blocks keep this array (shared by every receiver on this executor)
+        // a block stored for a task on this executor keeps the array (shared by every receiver there); an upload copies it
+        // before it returns, and exchange() uploads before the codec is written again
+        mine = localPeer ? Arrays.copyOf(codec.bytes(), length) : codec.bytes();
         mineLength = length;
     }
 
