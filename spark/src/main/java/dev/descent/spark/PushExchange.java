@@ -156,9 +156,7 @@ final class PushExchange implements BarrierReducer.Exchange, AutoCloseable {
             BlockId id = namer.id(rank, r, s);
             String[] w = where[r];
             if (w[0].equals(me.executorId())) {
-                if (!bm.putBytes(id, new ChunkedByteBuffer(ByteBuffer.wrap(bytes, 0, length)), StorageLevel.MEMORY_ONLY_SER(), false, ClassTag$.MODULE$.Nothing())) {
-                    throw new IllegalStateException("the block manager of executor " + me.executorId() + " did not store " + id + " (" + length + " bytes): too little storage memory?");
-                }
+                Blocks.store(bm, id, bytes, length);
             } else {
                 // Not waited for here: the receiver reports the block to the driver before it acknowledges it, a round trip
                 // this task need not sit through. The acknowledgement is checked at the next step (or at the end).
