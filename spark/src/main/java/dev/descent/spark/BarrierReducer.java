@@ -40,6 +40,25 @@ final class BarrierReducer implements GradientReducer {
 
         /** After the last step: waits for every replica to have received this one's messages, then frees them. */
         default void finish() {}
+
+        /** {@return whether this exchange sends an early bucket ahead of the message ({@link #sendEarly})} */
+        default boolean sendsEarly() {
+            return false;
+        }
+
+        /**
+         * Sends this replica's early bucket of the coming step (the first {@code length} bytes of {@code bytes}, which
+         * the caller may overwrite afterwards), while its backward pass goes on; at most once per step, before
+         * {@link #prepare}.
+         */
+        default void sendEarly(byte[] bytes, int length) {
+            throw new UnsupportedOperationException("this exchange sends no early bucket");
+        }
+
+        /** Loads rank r's early bucket of the current step into the codec (its message named one); after {@link #exchange()}. */
+        default void loadEarly(GradientCodec codec, int r) {
+            throw new UnsupportedOperationException("this exchange receives no early bucket");
+        }
     }
 
     /** The exchange through the driver: each message as a String through {@code allGather}, which returns all P to every task. */
@@ -82,7 +101,33 @@ final class BarrierReducer implements GradientReducer {
 
     private final int rank, replicas;
     private final Exchange exchange;
-    private final GradientCodec codec = new GradientCodec();
+    private final GradientCodec codec = new GradientCodec(), earlyCodec = new GradientCodec();
+    /**
+     * The early bucket (when the exchange sends one): gradient hooks on the parameters, registered at the first
+     * {@link #reduce}, see each parameter's gradient as the backward pass completes it (the last layers' first); once
+     * those seen hold at least half of the elements, they are sent ahead as the step's early bucket, so their bytes
+     * travel while the backward pass computes the rest, and the message at the end carries only the others. A gradient
+     * goes early only when the hook saw the parameter's whole gradient of the step (no gradient before it, one
+     * backward pass); {@link #reduce} checks that the parameter's gradient still has the bits sent, else sends it
+     * again in the message, whose kind byte tells the receivers where to read it.
+     */
+    private List<Parameter> hooked;
+    private int[] numels;
+    private long totalElements;
+    /** This step: the gradients the hooks saw, in the order seen, and whether the early bucket went. */
+    private Tensor[] seen;
+    private int[] seenIndex;
+    private int seenCount;
+    private long seenElements;
+    private boolean sentEarly, ready;
+    /** Per parameter, whether its gradient went in this step's early bucket; and whether the hook saw it twice. */
+    private boolean[] early, spoilt;
+    /** Per rank, where each parameter's gradient is in its early bucket (-1: not there); null until loaded this step. */
+    private int[][] earlyAt;
+    /** The length of this step's early bucket in {@link #earlyCodec}'s array. */
+    private int earlyLength;
+    /** Gradients read from other replicas' early buckets so far (for tests and the bench). */
+    long earlyReads;
     /**
      * Nanoseconds spent encoding, exchanging and summing, for the bench's per-step split; and the part of the exchange
      * spent waiting for a slower replica: per step, how much longer than this one the busiest other replica was busy
@@ -129,12 +174,96 @@ final class BarrierReducer implements GradientReducer {
         return replicas;
     }
 
+    /** Registers the gradient hooks of the early bucket on the parameters. */
+    private void hook(List<Parameter> params) {
+        hooked = List.copyOf(params);
+        int n = params.size();
+        numels = new int[n];
+        for (int i = 0; i < n; i++) {
+            numels[i] = params.get(i).numel();
+            totalElements += numels[i];
+        }
+        seen = new Tensor[n];
+        seenIndex = new int[n];
+        early = new boolean[n];
+        spoilt = new boolean[n];
+        earlyAt = new int[replicas][];
+        for (int i = 0; i < n; i++) {
+            int index = i;
+            Parameter p = params.get(i);
+            if (p.requiresGrad()) p.registerHook(g -> {
+                seen(index, g);
+                return null;
+            });
+        }
+    }
+
+    /**
+     * A hook saw parameter i's gradient {@code g}: collects the parameter, and once those collected hold half of the
+     * elements, sends them as the early bucket at the next hook, by when the engine has stored their gradients in the
+     * parameters (it stores a leaf's gradient after its hooks; a contiguous copy, cheaper to read than {@code g}, which
+     * may be a strided view).
+     */
+    private void seen(int i, Tensor g) {
+        if (ready) sendEarly();
+        if (early[i] || spoilt[i]) { // a second backward pass in this step: this gradient is not the whole one
+            spoilt[i] = true;
+            return;
+        }
+        if (sentEarly || hooked.get(i).grad() != null || (g.dtype() != DType.FLOAT32 && g.dtype() != DType.FLOAT64)) {
+            spoilt[i] = true; // not sent early: added to a gradient already there, or too late
+            return;
+        }
+        seenIndex[seenCount++] = i;
+        early[i] = true;
+        seenElements += numels[i];
+        if (2 * seenElements >= totalElements) ready = true;
+    }
+
+    /** Sends the collected parameters' gradients as this step's early bucket (none when one of them has no gradient). */
+    private void sendEarly() {
+        long t0 = System.nanoTime();
+        ready = false;
+        sentEarly = true; // at most one bucket per step
+        for (int k = 0; k < seenCount; k++) {
+            seen[k] = hooked.get(seenIndex[k]).grad();
+            if (seen[k] == null || seen[k].dtype() != DType.FLOAT32 && seen[k].dtype() != DType.FLOAT64) { // not stored as expected: all go in the message
+                java.util.Arrays.fill(early, false);
+                java.util.Arrays.fill(seen, null);
+                return;
+            }
+        }
+        earlyLength = earlyCodec.encodeEarly(seenIndex, seen, seenCount);
+        exchange.sendEarly(earlyCodec.bytes(), earlyLength);
+        java.util.Arrays.fill(seen, null);
+        encodeNanos += System.nanoTime() - t0; // inside the backward pass, but counted as encoding, not compute
+    }
+
+    /** Whether parameter i's gradient now has the bits its early bucket carried (the bucket is in {@link #earlyCodec}). */
+    private boolean unchanged(int i, Tensor g, int at) {
+        if (g == null || at < 0) return false;
+        earlyCodec.seek(at);
+        byte kind = earlyCodec.readByte();
+        if (g.dtype() == DType.FLOAT32 && kind == 1) return earlyCodec.sameFloats(g);
+        if (g.dtype() == DType.FLOAT64 && kind == 2) return earlyCodec.sameDoubles(g);
+        return false;
+    }
+
     @Override
     public Totals reduce(List<Parameter> params, Map<String, Tensor> buffers, Totals local) throws IOException {
         long c0 = threadCpu();
         long t0 = System.nanoTime();
         long busy = lastEnd == 0 ? 0 : t0 - lastEnd;
-        int length = codec.encodeBytes(rank, params, buffers, local, rank == 0 && !buffers.isEmpty(), busy);
+        boolean[] sentAhead = null;
+        if (hooked != null && sentEarly && earlyLength > 0) {
+            // the early bucket is still in earlyCodec's array: check that every gradient sent in it is the one stepped with
+            earlyCodec.loadBytes(java.nio.ByteBuffer.wrap(earlyCodec.bytes(), 0, earlyLength));
+            int[] at = earlyCodec.readEarlyIndex(params.size(), numels);
+            earlyLength = 0;
+            sentAhead = new boolean[params.size()];
+            for (int i = 0; i < params.size(); i++) sentAhead[i] = early[i] && !spoilt[i] && unchanged(i, params.get(i).grad(), at[i]);
+        }
+        int length = codec.encodeBytes(rank, params, buffers, local, rank == 0 && !buffers.isEmpty(), busy, sentAhead);
         exchange.prepare(codec, length);
         long t1 = System.nanoTime();
         busy += t1 - t0;
@@ -169,6 +298,24 @@ final class BarrierReducer implements GradientReducer {
                         boolean first = d[i] == null;
                         if (first) d[i] = new double[numel];
                         codec.readDoubles(d[i], first);
+                    } else if (kind == GradientCodec.EARLY) {
+                        if (earlyAt[r] == null) {
+                            exchange.loadEarly(earlyCodec, r);
+                            earlyAt[r] = earlyCodec.readEarlyIndex(n, numels);
+                        }
+                        if (earlyAt[r][i] < 0) throw new IllegalStateException("rank " + r + " sent gradient " + i + " early, but its early bucket does not hold it");
+                        earlyCodec.seek(earlyAt[r][i]);
+                        earlyReads++;
+                        byte k = earlyCodec.readByte();
+                        if (k == 1) {
+                            boolean first = f[i] == null;
+                            if (first) f[i] = new float[numel];
+                            earlyCodec.readFloats(f[i], first);
+                        } else {
+                            boolean first = d[i] == null;
+                            if (first) d[i] = new double[numel];
+                            earlyCodec.readDoubles(d[i], first);
+                        }
                     } else if (kind != 0) {
                         throw new IllegalStateException("rank " + r + " sent an unknown gradient kind " + kind);
                     }
@@ -194,6 +341,20 @@ final class BarrierReducer implements GradientReducer {
             if (f[i] != null) p.setGrad(p.dim() == 0 ? Tensor.of(f[i][0]) : Tensor.wrap(Storage.of(f[i]), 0, p.shape(), contiguousStrides(p.shape())));
             else if (d[i] != null) p.setGrad(p.dim() == 0 ? Tensor.of(d[i][0]) : Tensor.wrap(Storage.of(d[i]), 0, p.shape(), contiguousStrides(p.shape())));
             else p.setGrad(null);
+        }
+        if (exchange.sendsEarly() && replicas > 1) {
+            if (hooked == null) {
+                hook(params);
+            } else {
+                seenCount = 0;
+                seenElements = 0;
+                sentEarly = false;
+                ready = false;
+                java.util.Arrays.fill(this.seen, null);
+                java.util.Arrays.fill(early, false);
+                java.util.Arrays.fill(spoilt, false);
+                java.util.Arrays.fill(earlyAt, null);
+            }
         }
         long t3 = System.nanoTime();
         encodeNanos += t1 - t0;

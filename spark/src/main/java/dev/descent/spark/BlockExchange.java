@@ -1,6 +1,5 @@
 package dev.descent.spark;
 
-import java.nio.ByteBuffer;
 import java.util.ArrayDeque;
 import java.util.Arrays;
 import java.util.Deque;
@@ -10,9 +9,6 @@ import org.apache.spark.network.buffer.ManagedBuffer;
 import org.apache.spark.storage.BlockId;
 import org.apache.spark.storage.BlockManager;
 import org.apache.spark.storage.BlockManagerId;
-import org.apache.spark.storage.StorageLevel;
-import org.apache.spark.util.io.ChunkedByteBuffer;
-import scala.reflect.ClassTag$;
 
 /**
  * The exchange executor to executor, with Spark's block manager: each step every task stores its message's bytes as a
@@ -29,7 +25,7 @@ import scala.reflect.ClassTag$;
  * any way. Block names carry the stage, its attempt, the rank and the step, so a retried stage never reads a block of a
  * failed attempt.
  *
- * <p>The Spark members used ({@code BlockManager.putBytes}, {@code getLocalBlockData}, {@code removeBlock},
+ * <p>The Spark members used ({@code BlockManager.putBytes} through {@link Blocks}, {@code getLocalBlockData}, {@code removeBlock},
  * {@code blockTransferService().fetchBlockSync}) are {@code private[spark]} in Scala, which is public in bytecode.
  */
 final class BlockExchange implements BarrierReducer.Exchange, AutoCloseable {
@@ -77,9 +73,7 @@ final class BlockExchange implements BarrierReducer.Exchange, AutoCloseable {
         step++;
         byte[] copy = Arrays.copyOf(codec.bytes(), length); // the block keeps this array until it is removed
         BlockId id = id(rank, step);
-        if (!bm.putBytes(id, new ChunkedByteBuffer(ByteBuffer.wrap(copy)), StorageLevel.MEMORY_ONLY_SER(), false, ClassTag$.MODULE$.Nothing())) {
-            throw new IllegalStateException("the block manager of executor " + me.executorId() + " did not store " + id + " (" + length + " bytes): too little storage memory?");
-        }
+        Blocks.store(bm, id, copy, length);
         mine.addLast(id);
         meta = rank + " " + step + " " + me.executorId() + " " + me.host() + " " + me.port();
     }
@@ -114,7 +108,7 @@ final class BlockExchange implements BarrierReducer.Exchange, AutoCloseable {
         ManagedBuffer b = fetched[r];
         fetched[r] = null;
         try {
-            codec.loadBytes(b.nioByteBuffer());
+            codec.loadBytes(b.nioByteBuffer()); // a heap buffer is read in place after the release: the block stays until every task has passed the next barrier
         } catch (java.io.IOException e) {
             throw new java.io.UncheckedIOException("the gradient block of rank " + r + " could not be read", e);
         } finally {

@@ -60,7 +60,11 @@ final class GradientCodec {
     private byte[] raw = new byte[8];
     /** The chars of the text, one byte each. */
     private byte[] text = new byte[8];
-    /** The read position in {@link #raw} and the message's length in bytes (a multiple of 6). */
+    /**
+     * The message being read: {@link #raw}, or the array of a received buffer read in place ({@link #loadBytes}); the
+     * read position in it and where the message ends (an index into it).
+     */
+    private byte[] in = raw;
     private int pos, length;
 
     /** {@return the message of this replica} See the class description for the layout; the busy time is written later. */
@@ -92,10 +96,21 @@ final class GradientCodec {
      * @param busy the nanoseconds this replica computed since its previous exchange, for the bench's split
      */
     int encodeBytes(int rank, List<Parameter> params, Map<String, Tensor> buffers, GradientReducer.Totals t, boolean withBuffers, long busy) {
+        return encodeBytes(rank, params, buffers, t, withBuffers, busy, null);
+    }
+
+    /**
+     * {@link #encodeBytes(int, List, Map, GradientReducer.Totals, boolean, long)}, with the gradients of the parameters
+     * flagged in {@code early} left out: for each, only the kind {@link #EARLY} (its gradient went ahead in the step's
+     * early bucket, {@link #encodeEarly}).
+     *
+     * @param early per parameter, whether its gradient was sent early; null: none was
+     */
+    int encodeBytes(int rank, List<Parameter> params, Map<String, Tensor> buffers, GradientReducer.Totals t, boolean withBuffers, long busy, boolean[] early) {
         long size = HEADER + 4;
-        for (Parameter p : params) {
-            Tensor g = p.grad();
-            size += 1 + (g == null ? 0 : (long) g.numel() * (g.dtype() == DType.FLOAT64 ? 8 : 4));
+        for (int i = 0; i < params.size(); i++) {
+            Tensor g = params.get(i).grad();
+            size += 1 + (g == null || early != null && early[i] ? 0 : (long) g.numel() * (g.dtype() == DType.FLOAT64 ? 8 : 4));
         }
         if (withBuffers) for (Tensor b : buffers.values()) size += 8L * b.numel();
         long groups = (size + BYTES - 1) / BYTES;
@@ -110,25 +125,14 @@ final class GradientCodec {
         raw[pos++] = (byte) (t.classes() ? 1 : 0);
         raw[pos++] = (byte) (t.stop() ? 1 : 0);
         putInt(params.size());
-        for (Parameter p : params) {
-            Tensor g = p.grad();
+        for (int i = 0; i < params.size(); i++) {
+            Tensor g = params.get(i).grad();
             if (g == null) {
                 raw[pos++] = 0;
-            } else if (g.dtype() == DType.FLOAT32) {
-                raw[pos++] = 1;
-                float[] a = g.isContiguous() ? g.storage().floats() : g.toFloatArray();
-                int off = g.isContiguous() ? g.storageOffset() : 0;
-                byte[] r = raw;
-                int q = pos;
-                for (int j = off, end = off + g.numel(); j < end; j++, q += 4) INT.set(r, q, Float.floatToRawIntBits(a[j]));
-                pos = q;
-            } else if (g.dtype() == DType.FLOAT64) {
-                raw[pos++] = 2;
-                double[] a = g.isContiguous() ? g.storage().doubles() : g.toDoubleArray();
-                int off = g.isContiguous() ? g.storageOffset() : 0;
-                for (int j = off, end = off + g.numel(); j < end; j++) putLong(Double.doubleToRawLongBits(a[j]));
+            } else if (early != null && early[i]) {
+                raw[pos++] = EARLY;
             } else {
-                throw new IllegalArgumentException("a gradient of dtype " + g.dtype() + " cannot be exchanged (float32 or float64 expected)");
+                putGradient(g);
             }
         }
         putInt(withBuffers ? buffers.size() : 0);
@@ -137,6 +141,109 @@ final class GradientCodec {
         }
         if (pos != size) throw new IllegalStateException("a gradient message of " + pos + " bytes, " + size + " expected");
         return pos;
+    }
+
+    /** The kind of a gradient sent ahead in the step's early bucket ({@link #encodeEarly}). */
+    static final byte EARLY = 3;
+
+    /** Writes a gradient's kind (1 float32, 2 float64) and elements. */
+    private void putGradient(Tensor g) {
+        if (g.dtype() == DType.FLOAT32) {
+            raw[pos++] = 1;
+            float[] a = g.isContiguous() ? g.storage().floats() : g.toFloatArray();
+            int off = g.isContiguous() ? g.storageOffset() : 0;
+            byte[] r = raw;
+            int q = pos;
+            for (int j = off, end = off + g.numel(); j < end; j++, q += 4) INT.set(r, q, Float.floatToRawIntBits(a[j]));
+            pos = q;
+        } else if (g.dtype() == DType.FLOAT64) {
+            raw[pos++] = 2;
+            double[] a = g.isContiguous() ? g.storage().doubles() : g.toDoubleArray();
+            int off = g.isContiguous() ? g.storageOffset() : 0;
+            for (int j = off, end = off + g.numel(); j < end; j++) putLong(Double.doubleToRawLongBits(a[j]));
+        } else {
+            throw new IllegalArgumentException("a gradient of dtype " + g.dtype() + " cannot be exchanged (float32 or float64 expected)");
+        }
+    }
+
+    /**
+     * Writes a step's early bucket: the gradients of some parameters, sent while the backward pass still computes the
+     * others. Layout (little-endian): the count (int), then per gradient the parameter's index (int), its kind (1
+     * float32, 2 float64) and its elements. {@return its length} in {@link #bytes()}.
+     *
+     * @param index the parameters' indices, the first {@code count}
+     * @param grads their gradients, the first {@code count}
+     */
+    int encodeEarly(int[] index, Tensor[] grads, int count) {
+        long size = 4;
+        for (int k = 0; k < count; k++) size += 5 + (long) grads[k].numel() * (grads[k].dtype() == DType.FLOAT64 ? 8 : 4);
+        if (size > Integer.MAX_VALUE - 16) throw new IllegalArgumentException("an early bucket of " + size + " bytes is too large");
+        if (raw.length < size) raw = new byte[(int) size];
+        pos = 0;
+        putInt(count);
+        for (int k = 0; k < count; k++) {
+            putInt(index[k]);
+            putGradient(grads[k]);
+        }
+        if (pos != size) throw new IllegalStateException("an early bucket of " + pos + " bytes, " + size + " expected");
+        return pos;
+    }
+
+    /**
+     * Reads the early bucket just loaded ({@link #loadBytes}): {@return per parameter, the position of its kind byte in
+     * the bucket, or -1 when the bucket does not hold it}
+     *
+     * @param params the replica's parameter count
+     * @param numels the parameters' element counts
+     */
+    int[] readEarlyIndex(int params, int[] numels) {
+        int[] at = new int[params];
+        java.util.Arrays.fill(at, -1);
+        int count = readInt();
+        for (int k = 0; k < count; k++) {
+            int i = readInt();
+            if (i < 0 || i >= params || at[i] >= 0) throw new IllegalStateException("an early bucket names parameter " + i + " of " + params + " twice or out of range");
+            at[i] = pos;
+            byte kind = readByte();
+            int width = kind == 1 ? 4 : kind == 2 ? 8 : -1;
+            if (width < 0) throw new IllegalStateException("an early bucket holds an unknown gradient kind " + kind);
+            need(width * numels[i]);
+            pos += width * numels[i];
+        }
+        return at;
+    }
+
+    /** {@return whether the next floats read would be exactly the bits of {@code g}'s elements} The position is left after them. */
+    boolean sameFloats(Tensor g) {
+        int n = g.numel();
+        need(4 * n);
+        float[] a = g.isContiguous() ? g.storage().floats() : g.toFloatArray();
+        int off = g.isContiguous() ? g.storageOffset() : 0;
+        byte[] r = in;
+        int q = pos;
+        boolean same = true;
+        for (int j = 0; j < n; j++, q += 4) same &= (int) INT.get(r, q) == Float.floatToRawIntBits(a[off + j]);
+        pos = q;
+        return same;
+    }
+
+    /** {@return whether the next doubles read would be exactly the bits of {@code g}'s elements} The position is left after them. */
+    boolean sameDoubles(Tensor g) {
+        int n = g.numel();
+        need(8 * n);
+        double[] a = g.isContiguous() ? g.storage().doubles() : g.toDoubleArray();
+        int off = g.isContiguous() ? g.storageOffset() : 0;
+        byte[] r = in;
+        int q = pos;
+        boolean same = true;
+        for (int j = 0; j < n; j++, q += 8) same &= (long) LONG.get(r, q) == Double.doubleToRawLongBits(a[off + j]);
+        pos = q;
+        return same;
+    }
+
+    /** Moves the read position to {@code at}, a position {@link #readEarlyIndex} returned. */
+    void seek(int at) {
+        pos = at;
     }
 
     /** {@return the array the bytes of {@link #encodeBytes} are in} */
@@ -151,10 +258,16 @@ final class GradientCodec {
     void loadBytes(java.nio.ByteBuffer b) {
         int n = b.remaining();
         if (n < HEADER + 4) throw new IllegalStateException("not a gradient message: " + n + " bytes");
-        if (raw.length < n + 2) raw = new byte[n + 2];
-        b.get(b.position(), raw, 0, n);
-        pos = 0;
-        length = n;
+        if (b.hasArray()) { // read in place: the caller keeps the buffer until it has read the message
+            in = b.array();
+            pos = b.arrayOffset() + b.position();
+        } else {
+            if (raw.length < n + 2) raw = new byte[n + 2];
+            b.get(b.position(), raw, 0, n);
+            in = raw;
+            pos = 0;
+        }
+        length = pos + n;
     }
 
     /** The chars of {@code groups} groups of {@link #raw}, as a String. */
@@ -213,6 +326,7 @@ final class GradientCodec {
         if (bad < 0 || (bad & ~MASK) != 0) {
             throw new IllegalStateException("not a gradient message: a char outside U+0001..U+007F or a group above 2^48");
         }
+        in = r;
         pos = 0;
         length = BYTES * groups;
     }
@@ -231,14 +345,14 @@ final class GradientCodec {
 
     int readInt() {
         need(4);
-        int v = (int) INT.get(raw, pos);
+        int v = (int) INT.get(in, pos);
         pos += 4;
         return v;
     }
 
     long readLong() {
         need(8);
-        long v = (long) LONG.get(raw, pos);
+        long v = (long) LONG.get(in, pos);
         pos += 8;
         return v;
     }
@@ -249,7 +363,7 @@ final class GradientCodec {
 
     byte readByte() {
         need(1);
-        return raw[pos++];
+        return in[pos++];
     }
 
     /** Reads the header after the rank: {@return the totals}, and checks the parameter count. */
@@ -264,7 +378,7 @@ final class GradientCodec {
     void readFloats(float[] sum, boolean first) {
         int n = sum.length;
         need(4 * n);
-        byte[] r = raw;
+        byte[] r = in;
         int q = pos;
         if (first) for (int j = 0; j < n; j++, q += 4) sum[j] = Float.intBitsToFloat((int) INT.get(r, q));
         else for (int j = 0; j < n; j++, q += 4) sum[j] += Float.intBitsToFloat((int) INT.get(r, q));
@@ -275,7 +389,7 @@ final class GradientCodec {
     void readDoubles(double[] sum, boolean first) {
         int n = sum.length;
         need(8 * n);
-        byte[] r = raw;
+        byte[] r = in;
         int q = pos;
         if (first) for (int j = 0; j < n; j++, q += 8) sum[j] = Double.longBitsToDouble((long) LONG.get(r, q));
         else for (int j = 0; j < n; j++, q += 8) sum[j] += Double.longBitsToDouble((long) LONG.get(r, q));

@@ -31,7 +31,8 @@ import org.apache.spark.api.java.JavaSparkContext;
  *
  * <p>For diagnosis, the system property {@code descent.bench.exchanges} (a comma-separated list, in the order to run
  * them; default: all of {@link SparkTrainer.Settings#EXCHANGES}) chooses the exchanges, and {@code descent.bench.local=false}
- * skips {@code local[2]}.
+ * skips {@code local[2]}; {@code descent.spark.earlyBucket=false} (passed on to the executors) turns off the push exchange's
+ * early bucket.
  */
 public final class SparkBench {
     private SparkBench() {}
@@ -166,7 +167,8 @@ public final class SparkBench {
     private static double[] spark(String master, String data, Path dir, int batch, String exchange, int warmup) throws IOException {
         SparkConf conf = new SparkConf().setMaster(master).setAppName("descent bench spark").set("spark.ui.enabled", "false")
                 .set("spark.cores.max", "2").set("spark.executor.cores", "1")
-                .set("spark.executor.extraJavaOptions", SparkCommandLine.EXECUTOR_JAVA_OPTIONS);
+                .set("spark.executor.extraJavaOptions", SparkCommandLine.EXECUTOR_JAVA_OPTIONS
+                        + (System.getProperty("descent.spark.earlyBucket") == null ? "" : " -Ddescent.spark.earlyBucket=" + System.getProperty("descent.spark.earlyBucket")));
         if (!master.startsWith("local")) conf.set("spark.executor.extraClassPath", System.getProperty("java.class.path"));
         JavaSparkContext sc = new JavaSparkContext(conf);
         try {

@@ -31,8 +31,12 @@
  * {@code "push"} ({@code PushExchange}) moves the same bytes the other way and without a barrier per step: each task
  * uploads its block into every other task's block manager (the way Spark replicates blocks) and waits until the other
  * tasks' blocks have arrived in its own; the block managers' addresses go through {@code allGather} once, at the start.
- * The receiving block manager reports each uploaded block to the driver before it is readable, so a driver round trip
- * stays on the step's path. The other exchange ({@code "allgather"}) sends the whole message through {@code allGather}
+ * The receiving block manager reports each uploaded block to the driver before it releases the block's lock; the
+ * waiting task reads the bytes from the memory store as soon as they are stored, so that round trip stays off the
+ * step's path (before this, push was no faster than blocks). With push, {@code BarrierReducer} also sends an early
+ * bucket: gradient hooks see each parameter's gradient as the backward pass completes it, and once those seen hold half
+ * the elements (SimpleCNN: its first linear layer, whose gradient is done before the convolutions') they are uploaded
+ * while the backward pass computes the rest; the message at the end carries the others. The other exchange ({@code "allgather"}) sends the whole message through {@code allGather}
  * as a String of 7 ASCII chars per 6 bytes ({@code GradientCodec}: Spark's Java serialisation writes such a String one
  * byte per char): per step the driver takes in P messages and sends out P², 7.9 MB at P = 2, and most of its cost is
  * the driver's and the tasks' Java serialisation of those Strings. On a two-worker cluster blocks and push were about

@@ -99,7 +99,12 @@ class GradientCodecTest {
 
         @Override
         public void load(GradientCodec codec, int r) {
-            ByteBuffer b = ByteBuffer.allocateDirect(bytes[r].length + 3).put(new byte[3]).put(bytes[r]).position(3); // not at offset 0
+            // not at offset 0: rank 1's in a heap buffer read in place (a slice of an array, so its arrayOffset is 5 too),
+            // the others' in direct buffers, which are copied; a byte after the message must not be read
+            ByteBuffer b = r == 1 ? ByteBuffer.wrap(new byte[bytes[r].length + 9], 5, bytes[r].length + 4).slice()
+                    : ByteBuffer.allocateDirect(bytes[r].length + 4);
+            b.put(new byte[3]).put(bytes[r]).put((byte) 0x55).position(3).limit(3 + bytes[r].length);
+            if (r == 1) assertEquals(5, b.arrayOffset());
             codec.loadBytes(b);
             assertEquals(3, b.position(), "the buffer's position is left as it was");
         }
