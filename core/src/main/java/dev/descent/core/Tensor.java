@@ -1404,7 +1404,7 @@ public class Tensor {
         return Views.repeat(this, repeats);
     }
 
-    /** {@return the product of all elements, 0-d (float64 for int64 and bool)} Runs {@link Reductions#prod}. */
+    /** {@return the product of all elements, 0-d (an exact int64 for integer and bool tensors)} Runs {@link Reductions#prod}. */
     public Tensor prod() {
         return Reductions.prod(this, new int[0], false);
     }

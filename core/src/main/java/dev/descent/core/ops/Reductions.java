@@ -212,7 +212,8 @@ public final class Reductions {
     }
 
     /**
-     * Π x over {@code dims} (1 over an empty dim); int64 and bool inputs are multiplied in float64. Backward,
+     * Π x over {@code dims} (1 over an empty dim); integer and bool inputs multiply exactly to int64 (wrapping on
+     * overflow, as PyTorch), with no gradient. Backward,
      * exact with zeros in the input: in a group with no zero, ∂y/∂xᵢ = y/xᵢ; with exactly one zero, the zero's
      * gradient is the product of the others and every other gradient is 0; with two or more zeros, all are 0.
      *
@@ -225,7 +226,7 @@ public final class Reductions {
     public static Tensor prod(Tensor x, int[] dims, boolean keepdim) {
         if (HalfCompute.any(x)) return HalfCompute.round(prod(x.to(DType.FLOAT32), dims, keepdim), x.dtype());
         boolean[] mask = Shape.dimMask("prod", dims, x.dim());
-        if (!x.dtype().isFloatingPoint()) x = x.detach().to(DType.FLOAT64);
+        if (!x.dtype().isFloatingPoint()) return rawProduct(x.detach().to(DType.INT64), mask, keepdim); // exact int64, no gradient
         Tensor y = rawProduct(x, mask, keepdim);
         Tensor in = x;
         int[] kept = keptShape(x.shape(), mask), all = reducedDims(mask);
@@ -250,7 +251,7 @@ public final class Reductions {
         return Tensor.where(zeros.eq(0), y.div(safe), Tensor.where(zeros.eq(1), oneZero, zero));
     }
 
-    /** The products over the masked dims, in double, of a contiguous [kept…, reduced…] arrangement of x. */
+    /** The products over the masked dims (in double for floats, in long for int64) of a contiguous [kept…, reduced…] arrangement of x. */
     private static Tensor rawProduct(Tensor x, boolean[] mask, boolean keepdim) {
         int rank = x.dim();
         int[] order = new int[rank];
@@ -266,6 +267,13 @@ public final class Reductions {
                 double p = 1;
                 for (int t = 0, at = base + o * r; t < r; t++) p *= a[at + t];
                 out[o] = (float) p;
+            }
+        } else if (x.dtype() == DType.INT64) { // wraps on overflow, as int64 does in PyTorch
+            long[] a = c.storage().longs(), out = y.storage().longs();
+            for (int o = 0; o < outer; o++) {
+                long p = 1;
+                for (int t = 0, at = base + o * r; t < r; t++) p *= a[at + t];
+                out[o] = p;
             }
         } else {
             double[] a = c.storage().doubles(), out = y.storage().doubles();

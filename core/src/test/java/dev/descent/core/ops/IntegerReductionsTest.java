@@ -12,7 +12,7 @@ import org.junit.jupiter.api.Test;
 
 /**
  * Sums, maxima and minima of integer and bool tensors are exact and typed as PyTorch's: a sum is int64 whatever the
- * integer dtype, a max or min keeps the input's dtype, a mean is float64. The reference is a plain loop over longs.
+ * integer dtype, so is a product (wrapping on overflow), a max or min keeps the input's dtype, a mean is float64. The reference is a plain loop over longs.
  */
 class IntegerReductionsTest {
 
@@ -59,6 +59,7 @@ class IntegerReductionsTest {
             if (!seen[o]) out[o] = v;
             else out[o] = switch (op) {
                 case "sum" -> out[o] + v;
+                case "prod" -> out[o] * v;
                 case "max" -> Math.max(out[o], v);
                 default -> Math.min(out[o], v);
             };
@@ -77,6 +78,9 @@ class IntegerReductionsTest {
             assertArrayEquals(reference(c, "sum"), sum.toLongArray(), c.describe());
             assertArrayEquals(reference(c, "max"), max.toLongArray(), c.describe());
             assertArrayEquals(reference(c, "min"), min.toLongArray(), c.describe());
+            Tensor prod = x.prod(c.dims, c.keepdim);
+            assertEquals(DType.INT64, prod.dtype(), c.describe());
+            assertArrayEquals(reference(c, "prod"), prod.toLongArray(), c.describe()); // wraps past 2^63, as the loop's long does
             assertArrayEquals(Reductions.reducedShape(c.shape, mask(c), c.keepdim), sum.shape(), c.describe());
         });
     }
@@ -93,6 +97,8 @@ class IntegerReductionsTest {
         for (DType t : new DType[] {DType.INT32, DType.INT8, DType.UINT8}) {
             Tensor x = Tensor.of(new long[] {7, 100, 3, 120, 9, 1}, 2, 3).to(t);
             assertEquals(DType.INT64, x.sum().dtype(), t.toString());
+            assertEquals(DType.INT64, x.prod().dtype(), t.toString());
+            assertArrayEquals(new long[] {2100, 1080}, x.prod(1, false).toLongArray(), t.toString());
             assertArrayEquals(new long[] {110, 130}, x.sum(1).toLongArray(), t.toString());
             assertEquals(t, x.max(0).dtype(), t.toString());
             assertArrayEquals(new long[] {120, 100, 3}, x.max(0).to(DType.INT64).toLongArray(), t.toString());
@@ -102,6 +108,7 @@ class IntegerReductionsTest {
         Tensor b = Tensor.of(new boolean[] {true, false, true, true}, 4);
         assertEquals(DType.INT64, b.sum().dtype());
         assertEquals(3, b.sum().toLongArray()[0]);
+        assertEquals(0, b.prod().toLongArray()[0]);
         assertEquals(DType.BOOL, b.max().dtype());
         assertEquals(DType.BOOL, b.min().dtype());
         assertEquals(0, b.min().to(DType.INT64).toLongArray()[0]);
