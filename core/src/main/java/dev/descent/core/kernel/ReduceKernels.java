@@ -24,9 +24,7 @@ public final class ReduceKernels {
                 for (int o = from; o < to; o++) y[o] = rowF(k, x, xOff + o * r, r, Vectors.ENABLED);
             });
         } else if (outer == 1) {
-            // Columns fold independently, so any cut leaves the bits as they are; cut at cache lines (16 floats), so that a
-            // bias gradient's 64 columns over 2048 rows (a GPT's Linear) is split too rather than one 131k-element chunk.
-            Parallel.forRange(inner, Math.max(16, Loops.PARALLEL_GRAIN / r), 16, (from, to) ->
+            Parallel.forRange(inner, Math.max(64, Loops.PARALLEL_GRAIN / r), 64, (from, to) ->
                     foldF(k, x, xOff + from, r, inner, y, from, to - from, Vectors.ENABLED));
         } else {
             Parallel.forRange(outer, Math.max(1, Loops.PARALLEL_GRAIN / (r * inner)), (from, to) -> {
