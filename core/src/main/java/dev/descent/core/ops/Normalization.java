@@ -99,7 +99,8 @@ public final class Normalization {
      * Layer normalisation (Ba, Kiros &amp; Hinton 2016) over the trailing dims {@code normalizedShape}:
      * (x − mean) / √(var + eps), biased variance, then the optional elementwise affine {@code weight},
      * {@code bias} (of that shape). The normalisation x̂ = (x − mean)·rstd, rstd = 1/√(var + eps), is one pass per row
-     * with its own backward (below); the affine part is composed from primitives.
+     * with its own backward (below); the affine part, with both weight and bias of x's float dtype, is one more node
+     * with its own one-pass rules (the composed {@code x̂.mul(weight).add(bias)} bit for bit), else composed from primitives.
      *
      * @param x the input, whose trailing dimensions are {@code normalizedShape}
      * @param normalizedShape the trailing shape normalised over (at least one dimension)
