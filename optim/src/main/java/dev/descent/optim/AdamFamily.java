@@ -109,18 +109,45 @@ abstract sealed class AdamFamily extends Optimizer permits Adam, AdamW, SteinRul
     /** Adam's and AdamW's step: every parameter with its own step count t, no shrinkage. */
     final void updateEachParameter(int group, ParamGroup hp, List<Slot> slots, Decay decay) {
         boolean amsgrad = hp.flag("amsgrad"), paperEpsilon = hp.flag("paper_epsilon");
-        for (Slot s : slots) update(operands(group, s, amsgrad), Step.of(hp, decay, paperEpsilon, 1, s.step()));
+        int count = slots.size();
+        Operands[] ops = new Operands[count];
+        Step[] steps = new Step[count];
+        long[] start = new long[count + 1];
+        for (int q = 0; q < count; q++) {
+            Slot s = slots.get(q);
+            ops[q] = operands(group, s, amsgrad);
+            steps[q] = Step.of(hp, decay, paperEpsilon, 1, s.step());
+            start[q + 1] = start[q] + ops[q].theta().size();
+        }
+        if (start[count] > Integer.MAX_VALUE) {
+            for (int q = 0; q < count; q++) update(ops[q], steps[q]);
+            return;
+        }
+        // The group's tensors end to end as one range of elements over the kernel threads: a small model's tensors (a
+        // GPT's of at most 16k elements) are each too small to split, and one after another they ran on one thread.
+        // Every element on its own, so the cut changes no bit.
+        Elementwise.forRange((int) start[count], (from, to) -> {
+            int q = 0;
+            while (start[q + 1] <= from) q++;
+            for (; q < count && start[q] < to; q++) {
+                int lo = (int) (Math.max(from, start[q]) - start[q]), hi = (int) (Math.min(to, start[q + 1]) - start[q]);
+                if (lo < hi) updateRange(ops[q], steps[q], lo, hi);
+            }
+        });
     }
 
     /** The rule on one tensor, in place. */
     static void update(Operands x, Step s) {
         // Every element on its own: split over the kernel threads, the same bits on any thread count.
+        Elementwise.forRange(x.theta().size(), (from, to) -> updateRange(x, s, from, to));
+    }
+
+    /** The rule on the elements [from, to) of one tensor, the vector loop where it applies, then the scalar one. */
+    static void updateRange(Operands x, Step s, int from, int to) {
         boolean vector = VECTOR && x.vMax() == null && x.theta().floats() != null && x.grad().floats() != null && x.m().floats() != null
                 && x.v().floats() != null;
-        Elementwise.forRange(x.theta().size(), (from, to) -> {
-            int i = vector ? updateVector(x, s, from, to) : from;
-            updateScalar(x, s, i, to);
-        });
+        int i = vector ? updateVector(x, s, from, to) : from;
+        updateScalar(x, s, i, to);
     }
 
     /** The rule for indices [from, to), one element at a time: the reference of the vector loop. */

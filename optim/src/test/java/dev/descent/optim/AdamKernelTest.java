@@ -76,4 +76,38 @@ class AdamKernelTest {
         }
         assertArrayEquals(results[0], results[1]);
     }
+
+    @Test
+    void aGroupOfTensorsCutAcrossTensorsOnTwoThreadsGivesEachTensorsOwnUpdate() {
+        // updateEachParameter splits the group's elements end to end (chunks cut tensors in the middle); each tensor's
+        // result must be the per-tensor update's (AdamFamily.update, the reference) bit for bit
+        int[] sizes = {5, 16_385, 3, 40_001, 64, 1, 20_000};
+        float[][] grouped = new float[sizes.length][], alone = new float[sizes.length][];
+        try (var _ = dev.descent.core.Threads.limit(2)) {
+            SplittableRandom r = new SplittableRandom(4);
+            List<Parameter> ps = new java.util.ArrayList<>();
+            for (int n : sizes) ps.add(new Parameter(Tensor.randn(r, n)));
+            Adam adam = new Adam(List.of(ParamGroup.of(ps)), 1e-2);
+            float[][][] ref = new float[sizes.length][4][];
+            for (int step = 1; step <= 3; step++) {
+                for (int q = 0; q < sizes.length; q++) ps.get(q).setGrad(Tensor.randn(r, sizes[q]));
+                if (step == 3) {
+                    // the reference: step 3 on copies of θ, g, m, v, one tensor at a time
+                    for (int q = 0; q < sizes.length; q++) {
+                        Parameter p = ps.get(q);
+                        ref[q][0] = p.toFloatArray();
+                        ref[q][1] = p.grad().toFloatArray();
+                        ref[q][2] = adam.buffer(0, q, "exp_avg").toFloatArray();
+                        ref[q][3] = adam.buffer(0, q, "exp_avg_sq").toFloatArray();
+                        var st = AdamFamily.Step.of(adam.groups().get(0), AdamFamily.Decay.L2, false, 1, 3);
+                        AdamFamily.update(operands(ref[q], 0, sizes[q]), st);
+                        alone[q] = ref[q][0];
+                    }
+                }
+                adam.step();
+            }
+            for (int q = 0; q < sizes.length; q++) grouped[q] = ps.get(q).toFloatArray();
+        }
+        for (int q = 0; q < sizes.length; q++) assertArrayEquals(alone[q], grouped[q], "tensor " + q + " of " + sizes[q]);
+    }
 }

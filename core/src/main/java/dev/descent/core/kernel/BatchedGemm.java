@@ -81,22 +81,31 @@ public final class BatchedGemm {
         int grain = (int) Math.max(1, MIN_TASK_FLOPS / Math.max(1L, 2L * m * n * k));
         Parallel.forRange(count, grain, (from, to) -> {
             float[] scratch = vec && bcs != 1 ? new float[k * n] : null;
+            int[] map = vec && bcs != 1 ? new int[L] : null;
             for (int t = from; t < to; t++) {
                 if (!vec) scalar(m, n, k, a, aOff[t], ars, acs, b, bOff[t], brs, bcs, c, cOff[t], ldc, 0, structure);
                 else if (bcs == 1) product(m, n, k, a, aOff[t], ars, acs, b, bOff[t], brs, c, cOff[t], ldc, structure);
                 else {
-                    transpose(k, n, b, bOff[t], brs, bcs, scratch);
+                    transpose(k, n, b, bOff[t], brs, bcs, scratch, map);
                     product(m, n, k, a, aOff[t], ars, acs, scratch, 0, n, c, cOff[t], ldc, structure);
                 }
             }
         });
     }
 
-    /** B's k×n block copied row-major (row stride n) into dst. */
-    private static void transpose(int k, int n, float[] b, int bo, int brs, int bcs, float[] dst) {
-        for (int j = 0; j < n; j++) {
-            int src = bo + j * bcs;
-            for (int p = 0; p < k; p++) dst[p * n + j] = b[src + p * brs];
+    /**
+     * B's k×n block copied row-major (row stride n) into dst: each row of dst a vector at a time, gathered down B's
+     * columns (L elements bcs apart), the columns past the last whole vector one by one. A copy: the values are B's.
+     *
+     * @param map scratch of L ints (the gather's offsets)
+     */
+    static void transpose(int k, int n, float[] b, int bo, int brs, int bcs, float[] dst, int[] map) {
+        int whole = n / L * L;
+        for (int l = 0; l < L; l++) map[l] = l * bcs;
+        for (int p = 0; p < k; p++) {
+            int src = bo + p * brs, d = p * n, j = 0;
+            for (; j < whole; j += L) FloatVector.fromArray(S, b, src + j * bcs, map, 0).intoArray(dst, d + j);
+            for (; j < n; j++) dst[d + j] = b[src + j * bcs];
         }
     }
 

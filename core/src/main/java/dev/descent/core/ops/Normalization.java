@@ -99,7 +99,8 @@ public final class Normalization {
      * Layer normalisation (Ba, Kiros &amp; Hinton 2016) over the trailing dims {@code normalizedShape}:
      * (x − mean) / √(var + eps), biased variance, then the optional elementwise affine {@code weight},
      * {@code bias} (of that shape). The normalisation x̂ = (x − mean)·rstd, rstd = 1/√(var + eps), is one pass per row
-     * with its own backward (below); the affine part is composed from primitives.
+     * with its own backward (below); the affine part, with both weight and bias of x's float dtype, is one more node
+     * with its own one-pass rules (the composed {@code x̂.mul(weight).add(bias)} bit for bit), else composed from primitives.
      *
      * @param x the input, whose trailing dimensions are {@code normalizedShape}
      * @param normalizedShape the trailing shape normalised over (at least one dimension)
@@ -136,10 +137,144 @@ public final class Normalization {
             Tensor centered = x.sub(mean);
             y = centered.div(centered.square().mean(dims, true).add(eps).sqrt());
         }
+        if (weight != null && bias != null && fusesAffine(y, weight, bias)) return affine(y, weight, bias);
         if (weight != null) y = y.mul(weight);
         // after the product the bias goes into the product's fresh storage (the same add node and bits, one tensor fewer)
         if (bias != null) y = weight != null ? Affine.addToFresh(y, bias) : y.add(bias);
         return y;
+    }
+
+    /** Whether {@link #affine} serves x̂, w and b: one float dtype, x̂ contiguous. */
+    private static boolean fusesAffine(Tensor xhat, Tensor w, Tensor b) {
+        DType dt = xhat.dtype();
+        return (dt == DType.FLOAT32 || dt == DType.FLOAT64) && w.dtype() == dt && b.dtype() == dt && xhat.isContiguous() && w.numel() > 0 && xhat.numel() > 0;
+    }
+
+    /**
+     * LayerNorm's affine part y = x̂·w + b (w and b of the normalised shape, broadcast over the rows) as one node, each
+     * way one pass: the composed {@code x̂.mul(w).add(b)} bit for bit, in value (the product rounded, then the sum) and
+     * in gradients: dx̂ = g·w; dw = Σ_rows g·x̂ and db = Σ_rows g, each a running sum down the rows from the first row's
+     * term, as the sum over the leading dims folds them ({@code ReduceKernels.foldF}); the threads split the columns.
+     * A backward that records (gradients of gradients) or a g of another shape or dtype takes the composed rules.
+     */
+    private static Tensor affine(Tensor xhat, Tensor w, Tensor b) {
+        int n = w.numel(), rows = xhat.numel() / n;
+        int[] ys = xhat.shape(), ws = w.shape(), bs = b.shape();
+        Tensor wc = w.detach().contiguous(), bc = b.detach().contiguous();
+        Tensor y = Tensor.empty(xhat.dtype(), ys); // every element is written
+        affineRows(xhat, wc, bc, y, rows, n);
+        return Autograd.record("layerNormAffine", y, g -> {
+            if (Autograd.isRecording(g, xhat, w, b) || g.dtype() != xhat.dtype() || !Arrays.equals(g.shape(), ys)) {
+                return new Tensor[] {xhat.requiresGrad() ? g.mul(w) : null, w.requiresGrad() ? Views.sumToShape(g.mul(xhat), ws) : null,
+                        b.requiresGrad() ? Views.sumToShape(g, bs) : null};
+            }
+            Tensor gc = g.detach().contiguous();
+            Tensor gx = xhat.requiresGrad() ? Tensor.empty(g.dtype(), ys) : null, gw = Tensor.empty(g.dtype(), ws), gb = Tensor.empty(g.dtype(), bs);
+            affineGradRows(gc, xhat, wc, gx, gw, gb, rows, n);
+            return new Tensor[] {gx, w.requiresGrad() ? gw : null, b.requiresGrad() ? gb : null};
+        }, t -> Tangents.sum(ys, t[0] == null ? null : t[0].mul(w), t[1] == null ? null : xhat.mul(t[1]), t[2]), xhat, w, b);
+    }
+
+    /** y = x̂·w + b row by row (x̂, w, b contiguous; y fresh), rows split over the pool in fixed chunks. */
+    static void affineRows(Tensor xhat, Tensor w, Tensor b, Tensor y, int rows, int n) {
+        int ho = xhat.storageOffset(), wo = w.storageOffset(), bo = b.storageOffset();
+        int grain = Math.max(1, (1 << 14) / n);
+        if (y.dtype() == DType.FLOAT32) {
+            float[] hs = xhat.storage().floats(), wf = w.storage().floats(), bf = b.storage().floats(), yf = y.storage().floats();
+            Parallel.forRange(rows, grain, (from, to) -> {
+                for (int row = from; row < to; row++) affineRowF(hs, ho + row * n, wf, wo, bf, bo, yf, row * n, n, Vectors.ENABLED);
+            });
+        } else {
+            double[] hs = xhat.storage().doubles(), wd = w.storage().doubles(), bd = b.storage().doubles(), yd = y.storage().doubles();
+            Parallel.forRange(rows, grain, (from, to) -> {
+                for (int row = from; row < to; row++) {
+                    for (int i = 0; i < n; i++) yd[row * n + i] = hs[ho + row * n + i] * wd[wo + i] + bd[bo + i];
+                }
+            });
+        }
+    }
+
+    /** One float32 row of {@link #affineRows}: y = x̂·w (rounded) + b; {@code vector=false} runs the scalar twin (same bits). */
+    static void affineRowF(float[] h, int ho, float[] w, int wo, float[] b, int bo, float[] y, int yo, int n, boolean vector) {
+        int i = 0;
+        if (vector) {
+            var S = Vectors.F;
+            int L = S.length(), upper = S.loopBound(n);
+            for (; i < upper; i += L) {
+                FloatVector.fromArray(S, h, ho + i).mul(FloatVector.fromArray(S, w, wo + i)).add(FloatVector.fromArray(S, b, bo + i)).intoArray(y, yo + i);
+            }
+        }
+        for (; i < n; i++) y[yo + i] = h[ho + i] * w[wo + i] + b[bo + i];
+    }
+
+    /**
+     * dx̂ = g·w (when gx is not null), dw = Σ_rows g·x̂, db = Σ_rows g for g and x̂ contiguous [rows, n]; the columns
+     * split over the pool (each column's sums run down all the rows, so the split leaves the bits as they are).
+     */
+    static void affineGradRows(Tensor g, Tensor xhat, Tensor w, Tensor gx, Tensor gw, Tensor gb, int rows, int n) {
+        int go = g.storageOffset(), ho = xhat.storageOffset(), wo = w.storageOffset();
+        int align = Vectors.FL, grain = Math.max(align, (1 << 15) / Math.max(1, rows));
+        if (g.dtype() == DType.FLOAT32) {
+            float[] gs = g.storage().floats(), hs = xhat.storage().floats(), wf = w.storage().floats(), xs = gx == null ? null : gx.storage().floats();
+            float[] dw = gw.storage().floats(), db = gb.storage().floats();
+            Parallel.forRange(n, grain, align, (from, to) -> affineGradColsF(gs, go, hs, ho, wf, wo, xs, dw, db, rows, n, from, to, Vectors.ENABLED));
+        } else {
+            double[] gs = g.storage().doubles(), hs = xhat.storage().doubles(), wd = w.storage().doubles(), xs = gx == null ? null : gx.storage().doubles();
+            double[] dw = gw.storage().doubles(), db = gb.storage().doubles();
+            Parallel.forRange(n, grain, (from, to) -> {
+                for (int i = from; i < to; i++) {
+                    double sw = 0, sb = 0;
+                    for (int r = 0; r < rows; r++) {
+                        double gv = gs[go + r * n + i], p = gv * hs[ho + r * n + i];
+                        if (xs != null) xs[r * n + i] = gv * wd[wo + i];
+                        sw = r == 0 ? p : sw + p;
+                        sb = r == 0 ? gv : sb + gv;
+                    }
+                    dw[i] = sw;
+                    db[i] = sb;
+                }
+            });
+        }
+    }
+
+    /**
+     * Columns [from, to) of {@link #affineGradRows} in float32: a vector of columns at a time down all the rows, its two
+     * running sums in registers; the columns past the last whole vector by the scalar twin ({@code vector=false}: all of
+     * them), which does the same operations per element and so gives the same bits. dx (gx) is row-major [rows, n].
+     */
+    static void affineGradColsF(float[] g, int go, float[] h, int ho, float[] w, int wo, float[] gx, float[] dw, float[] db, int rows, int n,
+                                int from, int to, boolean vector) {
+        int i = from;
+        if (vector && rows > 0) {
+            var S = Vectors.F;
+            int L = S.length();
+            for (; i + L <= to; i += L) {
+                FloatVector wv = FloatVector.fromArray(S, w, wo + i);
+                FloatVector gv = FloatVector.fromArray(S, g, go + i);
+                FloatVector sw = gv.mul(FloatVector.fromArray(S, h, ho + i)), sb = gv;
+                if (gx != null) gv.mul(wv).intoArray(gx, i);
+                for (int r = 1; r < rows; r++) {
+                    int at = r * n + i;
+                    gv = FloatVector.fromArray(S, g, go + at);
+                    sw = sw.add(gv.mul(FloatVector.fromArray(S, h, ho + at)));
+                    sb = sb.add(gv);
+                    if (gx != null) gv.mul(wv).intoArray(gx, at);
+                }
+                sw.intoArray(dw, i);
+                sb.intoArray(db, i);
+            }
+        }
+        for (; i < to; i++) {
+            float sw = 0f, sb = 0f, wi = w[wo + i];
+            for (int r = 0; r < rows; r++) {
+                float gv = g[go + r * n + i], p = gv * h[ho + r * n + i];
+                if (gx != null) gx[r * n + i] = gv * wi;
+                sw = r == 0 ? p : sw + p;
+                sb = r == 0 ? gv : sb + gv;
+            }
+            dw[i] = sw;
+            db[i] = sb;
+        }
     }
     /**
      * x̂ = (x − mean)·rstd over the trailing {@code dims} (n elements a row), rstd = 1/√(var + eps) with the biased

@@ -12,7 +12,8 @@ import org.junit.jupiter.api.Test;
 /**
  * layerNorm's fused normalisation against the same function composed from primitives: value and gradient in float64
  * (the plain backward's row kernel and the recording backward's differentiable ops both), second derivatives through
- * the recording rule, and the float32 kernels against float64.
+ * the recording rule, the float32 kernels against their scalar twins and float64; the fused affine part's float32
+ * kernels against a plain loop of the composed mul, add and sums.
  */
 class LayerNormFusedTest {
 
@@ -68,6 +69,47 @@ class LayerNormFusedTest {
             Normalization.normalizedGradRowF(g, off, yv, 0, rv[0], ds, n, lanes, false);
             for (int i = 0; i < n; i++) assertTrue(Float.floatToIntBits(dv[i]) == Float.floatToIntBits(ds[i]), "dx at " + i + " of " + n);
         }
+    }
+
+    @Test
+    void float32AffineKernelsEqualTheirScalarTwinsAndAPlainLoopBitForBit() {
+        // y = x̂·w + b per row; dx̂ = g·w, dw = Σ_rows g·x̂, db = Σ_rows g as running sums from row 0 (the composed sum's order)
+        SplittableRandom rng = new SplittableRandom(9);
+        for (int trial = 0; trial < 100; trial++) {
+            int n = 1 + rng.nextInt(100), rows = 1 + rng.nextInt(20), off = rng.nextInt(3);
+            float[] h = randomFloats(rng, rows * n + off), g = randomFloats(rng, rows * n + off), w = randomFloats(rng, n + off), b = randomFloats(rng, n + off);
+            float[] yv = new float[rows * n], ys = new float[rows * n];
+            for (int r = 0; r < rows; r++) {
+                Normalization.affineRowF(h, off + r * n, w, off, b, off, yv, r * n, n, true);
+                Normalization.affineRowF(h, off + r * n, w, off, b, off, ys, r * n, n, false);
+            }
+            float[] gxv = new float[rows * n], gxs = new float[rows * n], dwv = new float[n], dws = new float[n], dbv = new float[n], dbs = new float[n];
+            // vector over column chunks that start at multiples of the lane count (as the pool cuts them), scalar over all
+            int cut = Math.min(n, dev.descent.core.kernel.Vectors.FL * rng.nextInt(3));
+            Normalization.affineGradColsF(g, off, h, off, w, off, gxv, dwv, dbv, rows, n, 0, cut, true);
+            Normalization.affineGradColsF(g, off, h, off, w, off, gxv, dwv, dbv, rows, n, cut, n, true);
+            Normalization.affineGradColsF(g, off, h, off, w, off, gxs, dws, dbs, rows, n, 0, n, false);
+            for (int i = 0; i < n; i++) {
+                float sw = 0f, sb = 0f;
+                for (int r = 0; r < rows; r++) {
+                    int at = r * n + i;
+                    float y = h[off + at] * w[off + i] + b[off + i], gv = g[off + at];
+                    assertTrue(Float.floatToIntBits(y) == Float.floatToIntBits(yv[at]) && Float.floatToIntBits(y) == Float.floatToIntBits(ys[at]), "y at " + at);
+                    float gx = gv * w[off + i];
+                    assertTrue(Float.floatToIntBits(gx) == Float.floatToIntBits(gxv[at]) && Float.floatToIntBits(gx) == Float.floatToIntBits(gxs[at]), "dx̂ at " + at);
+                    sw = r == 0 ? gv * h[off + at] : sw + gv * h[off + at];
+                    sb = r == 0 ? gv : sb + gv;
+                }
+                assertTrue(Float.floatToIntBits(sw) == Float.floatToIntBits(dwv[i]) && Float.floatToIntBits(sw) == Float.floatToIntBits(dws[i]), "dw at " + i + " of " + n);
+                assertTrue(Float.floatToIntBits(sb) == Float.floatToIntBits(dbv[i]) && Float.floatToIntBits(sb) == Float.floatToIntBits(dbs[i]), "db at " + i + " of " + n);
+            }
+        }
+    }
+
+    private static float[] randomFloats(SplittableRandom rng, int n) {
+        float[] a = new float[n];
+        for (int i = 0; i < n; i++) a[i] = (float) rng.nextGaussian();
+        return a;
     }
 
     @Test
