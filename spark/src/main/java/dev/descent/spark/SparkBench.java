@@ -163,12 +163,21 @@ public final class SparkBench {
                 t[4], t[3], t[5], t[6], t[7], t[8], t[9]);
     }
 
+    /** The diagnostic system properties the bench passes on to the executors, as JVM options. */
+    private static String forwarded() {
+        StringBuilder sb = new StringBuilder();
+        for (String p : List.of("descent.spark.earlyBucket", "descent.spark.trace", "descent.spark.directUpload", "descent.spark.sparse")) {
+            if (System.getProperty(p) != null) sb.append(" -D").append(p).append('=').append(System.getProperty(p));
+        }
+        return sb.toString();
+    }
+
     /** {@return rank 0's split of a Spark run's step (see {@link SparkTrainer.Result#timing()})} */
     private static double[] spark(String master, String data, Path dir, int batch, String exchange, int warmup) throws IOException {
         SparkConf conf = new SparkConf().setMaster(master).setAppName("descent bench spark").set("spark.ui.enabled", "false")
                 .set("spark.cores.max", "2").set("spark.executor.cores", "1")
                 .set("spark.executor.extraJavaOptions", SparkCommandLine.EXECUTOR_JAVA_OPTIONS
-                        + (System.getProperty("descent.spark.earlyBucket") == null ? "" : " -Ddescent.spark.earlyBucket=" + System.getProperty("descent.spark.earlyBucket")));
+                        + forwarded());
         if (!master.startsWith("local")) conf.set("spark.executor.extraClassPath", System.getProperty("java.class.path"));
         JavaSparkContext sc = new JavaSparkContext(conf);
         try {
