@@ -81,7 +81,7 @@ public final class SparkBench {
                 batch / 2, steps, warmup);
         int[] numels = model().parameters().stream().mapToInt(p -> p.numel()).toArray();
         long chars = GradientCodec.chars(numels);
-        out.printf(Locale.ROOT, "exchange per step: blocks: each worker stores %,d bytes and fetches the other's, executor to executor;%n", chars / GradientCodec.CHARS * GradientCodec.BYTES);
+        out.printf(Locale.ROOT, "exchange per step: blocks: each worker stores at most %,d bytes (fewer with +0.0 elements: the sparse kind) and fetches the other's;%n", chars / GradientCodec.CHARS * GradientCodec.BYTES);
         out.printf(Locale.ROOT, "                   allgather: each worker sends a String of %,d chars (7 per 6 bytes) through the driver and receives 2 such%n", chars);
         out.printf(Locale.ROOT, "%-36s %8s %8s %9s %8s %9s %8s %8s   %9s %7s %7s %9s %9s%n", "run", "steps/s", "vs one", "compute", "encode", "exchange", "(wait)", "sum",
                 "cpu/comp", "gc", "jit", "cpu/jvm", "barrier");
