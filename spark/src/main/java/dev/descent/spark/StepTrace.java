@@ -61,16 +61,17 @@ final class StepTrace {
         steps.add(current);
     }
 
-    /** Marks that this step reached {@code p} now (the first time only: a phase reached twice keeps its first time, but BARRIER_OUT and RECEIVED keep the last). */
+    /** Marks that this step reached {@code p} now (a phase reached twice keeps its first time, but BARRIER_OUT and RECEIVED keep the last). */
     void mark(Phase p) {
         if (current == null) return;
         long now = System.nanoTime();
         if (current[p.ordinal()] == 0 || p == Phase.BARRIER_OUT || p == Phase.RECEIVED) current[p.ordinal()] = now;
     }
 
-    /** Marks {@code p} in the coming step's row (the early bucket is sent in the backward pass, before the reducer starts the row). */
+    /** The coming step's early-bucket marks, until {@link #nextWithEarly} starts its row. */
     private long[] early;
 
+    /** Marks {@code p} in the coming step's row (the early bucket is sent in the backward pass, before the reducer starts the row). */
     void markEarly(Phase p) {
         if (steps == null) return;
         if (early == null) early = new long[Phase.values().length];
