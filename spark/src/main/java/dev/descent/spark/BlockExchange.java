@@ -75,7 +75,7 @@ final class BlockExchange implements BarrierReducer.Exchange, AutoCloseable {
         // The block keeps this array until it is removed: block s - 2, which had this array, was removed after the barrier
         // of step s - 1, by when every task had read it (each reads the blocks of a step before its next barrier).
         int k = (int) (step & 1);
-        if (arrays[k] == null || arrays[k].length != length) arrays[k] = new byte[length];
+        if (arrays[k] == null || arrays[k].length < length) arrays[k] = new byte[length + length / 8]; // sparse messages vary in length
         byte[] copy = arrays[k];
         System.arraycopy(codec.bytes(), 0, copy, 0, length);
         BlockId id = id(rank, step);
