@@ -59,6 +59,9 @@ final class BarrierReducer implements GradientReducer {
         default void loadEarly(GradientCodec codec, int r) {
             throw new UnsupportedOperationException("this exchange receives no early bucket");
         }
+
+        /** Gives the exchange the reducer's {@link StepTrace}, to mark its phases in. */
+        default void traceTo(StepTrace trace) {}
     }
 
     /** The exchange through the driver: each message as a String through {@code allGather}, which returns all P to every task. */
@@ -74,6 +77,12 @@ final class BarrierReducer implements GradientReducer {
         }
 
         private String mine;
+        private StepTrace trace;
+
+        @Override
+        public void traceTo(StepTrace trace) {
+            this.trace = trace;
+        }
 
         @Override
         public void prepare(GradientCodec codec, int length) {
@@ -82,7 +91,9 @@ final class BarrierReducer implements GradientReducer {
 
         @Override
         public void exchange() {
+            if (trace != null) trace.mark(StepTrace.Phase.BARRIER_IN);
             String[] all = allGather.apply(mine);
+            if (trace != null) trace.mark(StepTrace.Phase.BARRIER_OUT);
             mine = null;
             if (all.length != replicas) throw new IllegalStateException("the exchange returned " + all.length + " messages for " + replicas + " replicas");
             java.util.Arrays.fill(byRank, null);
@@ -152,7 +163,11 @@ final class BarrierReducer implements GradientReducer {
         this.rank = rank;
         this.replicas = replicas;
         this.exchange = exchange;
+        exchange.traceTo(trace);
     }
+
+    /** Per step, when this task reached each phase ({@link StepTrace}: off unless {@code descent.spark.trace} is set). */
+    final StepTrace trace = new StepTrace();
 
     /** {@return see {@link Exchange#barrierNanos()}} */
     long barrierNanos() {
@@ -223,6 +238,7 @@ final class BarrierReducer implements GradientReducer {
     /** Sends the collected parameters' gradients as this step's early bucket (none when one of them has no gradient). */
     private void sendEarly() {
         long t0 = System.nanoTime();
+        trace.markEarly(StepTrace.Phase.EARLY);
         ready = false;
         sentEarly = true; // at most one bucket per step
         for (int k = 0; k < seenCount; k++) {
@@ -235,6 +251,7 @@ final class BarrierReducer implements GradientReducer {
         }
         earlyLength = earlyCodec.encodeEarly(seenIndex, seen, seenCount);
         exchange.sendEarly(earlyCodec.bytes(), earlyLength);
+        trace.markEarly(StepTrace.Phase.EARLY_SENT);
         java.util.Arrays.fill(seen, null);
         encodeNanos += System.nanoTime() - t0; // inside the backward pass, but counted as encoding, not compute
     }
@@ -253,6 +270,8 @@ final class BarrierReducer implements GradientReducer {
     public Totals reduce(List<Parameter> params, Map<String, Tensor> buffers, Totals local) throws IOException {
         long c0 = threadCpu();
         long t0 = System.nanoTime();
+        trace.nextWithEarly();
+        trace.mark(StepTrace.Phase.READY);
         long busy = lastEnd == 0 ? 0 : t0 - lastEnd;
         boolean[] sentAhead = null;
         if (hooked != null && sentEarly && earlyLength > 0) {
@@ -264,7 +283,10 @@ final class BarrierReducer implements GradientReducer {
             for (int i = 0; i < params.size(); i++) sentAhead[i] = early[i] && !spoilt[i] && unchanged(i, params.get(i).grad(), at[i]);
         }
         int length = codec.encodeBytes(rank, params, buffers, local, rank == 0 && !buffers.isEmpty(), busy, sentAhead);
+        trace.mark(StepTrace.Phase.ENCODED);
+        trace.keep(codec.bytes(), length);
         exchange.prepare(codec, length);
+        trace.mark(StepTrace.Phase.PUT);
         long t1 = System.nanoTime();
         busy += t1 - t0;
         exchange.exchange();
@@ -298,6 +320,10 @@ final class BarrierReducer implements GradientReducer {
                         boolean first = d[i] == null;
                         if (first) d[i] = new double[numel];
                         codec.readDoubles(d[i], first);
+                    } else if (kind == GradientCodec.SPARSE) {
+                        boolean first = f[i] == null;
+                        if (first) f[i] = new float[numel];
+                        codec.readSparseFloats(f[i], first);
                     } else if (kind == GradientCodec.EARLY) {
                         if (earlyAt[r] == null) {
                             exchange.loadEarly(earlyCodec, r);
@@ -357,6 +383,7 @@ final class BarrierReducer implements GradientReducer {
             }
         }
         long t3 = System.nanoTime();
+        trace.mark(StepTrace.Phase.SUMMED);
         encodeNanos += t1 - t0;
         exchangeNanos += t2 - t1;
         sumNanos += t3 - t2;

@@ -1,7 +1,6 @@
 package dev.descent.spark;
 
 import java.util.ArrayDeque;
-import java.util.Arrays;
 import java.util.Deque;
 import java.util.function.Function;
 import org.apache.spark.SparkEnv;
@@ -39,6 +38,8 @@ final class BlockExchange implements BarrierReducer.Exchange, AutoCloseable {
     /** Per rank, the fetched block of the current step; null for this rank. */
     private final ManagedBuffer[] fetched;
     private long step;
+    /** The arrays of this task's blocks, used in turn by odd and even steps. */
+    private final byte[][] arrays = new byte[2][];
 
     /**
      * @param rank      this task's rank
@@ -71,18 +72,32 @@ final class BlockExchange implements BarrierReducer.Exchange, AutoCloseable {
     @Override
     public void prepare(GradientCodec codec, int length) {
         step++;
-        byte[] copy = Arrays.copyOf(codec.bytes(), length); // the block keeps this array until it is removed
+        // The block keeps this array until it is removed: block s - 2, which had this array, was removed after the barrier
+        // of step s - 1, by when every task had read it (each reads the blocks of a step before its next barrier).
+        int k = (int) (step & 1);
+        if (arrays[k] == null || arrays[k].length < length) arrays[k] = new byte[length + length / 8]; // sparse messages vary in length
+        byte[] copy = arrays[k];
+        System.arraycopy(codec.bytes(), 0, copy, 0, length);
         BlockId id = id(rank, step);
         Blocks.store(bm, id, copy, length);
         mine.addLast(id);
         meta = rank + " " + step + " " + me.executorId() + " " + me.host() + " " + me.port();
     }
 
+    private StepTrace trace;
+
+    @Override
+    public void traceTo(StepTrace trace) {
+        this.trace = trace;
+    }
+
     @Override
     public void exchange() {
         long t0 = System.nanoTime();
+        if (trace != null) trace.mark(StepTrace.Phase.BARRIER_IN);
         String[] all = allGather.apply(meta);
         barrierNanos += System.nanoTime() - t0;
+        if (trace != null) trace.mark(StepTrace.Phase.BARRIER_OUT);
         if (all.length != replicas) throw new IllegalStateException("the exchange returned " + all.length + " messages for " + replicas + " replicas");
         // Every task has passed this barrier, so every task has fetched the previous step's blocks.
         while (mine.size() > 1) bm.removeBlock(mine.removeFirst(), false);
@@ -101,6 +116,7 @@ final class BlockExchange implements BarrierReducer.Exchange, AutoCloseable {
             fetched[r] = w[2].equals(me.executorId()) ? bm.getLocalBlockData(id)
                     : bm.blockTransferService().fetchBlockSync(w[3], Integer.parseInt(w[4]), w[2], id.name(), null);
         }
+        if (trace != null) trace.mark(StepTrace.Phase.RECEIVED);
     }
 
     @Override

@@ -56,7 +56,7 @@ final class GradientCodec {
     private static final long MASK = (1L << 48) - 1;
     private static final long P4 = 127L * 127 * 127 * 127;
 
-    /** The message's bytes (6 per group, plus two bytes of slack for the 8-byte reads and writes). */
+    /** The message's bytes (6 per group, plus 8 bytes of slack for the 8-byte reads and writes and the sparse kind's writes). */
     private byte[] raw = new byte[8];
     /** The chars of the text, one byte each. */
     private byte[] text = new byte[8];
@@ -108,9 +108,20 @@ final class GradientCodec {
      */
     int encodeBytes(int rank, List<Parameter> params, Map<String, Tensor> buffers, GradientReducer.Totals t, boolean withBuffers, long busy, boolean[] early) {
         long size = HEADER + 4;
+        if (nonzeros.length < params.size()) nonzeros = new int[params.size()];
         for (int i = 0; i < params.size(); i++) {
             Tensor g = params.get(i).grad();
-            size += 1 + (g == null || early != null && early[i] ? 0 : (long) g.numel() * (g.dtype() == DType.FLOAT64 ? 8 : 4));
+            nonzeros[i] = -1;
+            if (g == null || early != null && early[i]) {
+                size += 1;
+            } else if (g.dtype() == DType.FLOAT32 && SPARSE_ON && g.numel() >= 64) {
+                int n = g.numel(), m = nonzeros(g);
+                long sparse = 4 + (n + 7) / 8 + 4L * m;
+                if (sparse < 4L * n) nonzeros[i] = m;
+                size += 1 + Math.min(sparse, 4L * n);
+            } else {
+                size += 1 + (long) g.numel() * (g.dtype() == DType.FLOAT64 ? 8 : 4);
+            }
         }
         if (withBuffers) for (Tensor b : buffers.values()) size += 8L * b.numel();
         long groups = (size + BYTES - 1) / BYTES;
@@ -131,6 +142,8 @@ final class GradientCodec {
                 raw[pos++] = 0;
             } else if (early != null && early[i]) {
                 raw[pos++] = EARLY;
+            } else if (nonzeros[i] >= 0) {
+                putSparse(g, nonzeros[i]);
             } else {
                 putGradient(g);
             }
@@ -145,6 +158,81 @@ final class GradientCodec {
 
     /** The kind of a gradient sent ahead in the step's early bucket ({@link #encodeEarly}). */
     static final byte EARLY = 3;
+
+    /**
+     * The kind of a float32 gradient sent without its elements whose bits are 0 (+0.0; -0.0 is sent): the count m of the
+     * others (int), a bitmap of n bits (element j present when bit j % 8 of byte j / 8 is set), then the m present
+     * elements in order. Chosen when it is shorter than the plain kind (1): when more than about 1/32 of the elements
+     * are +0.0, as in a first linear layer behind ReLU and pooling (65% of SimpleCNN's gradient elements on the bench's
+     * images). Lossless: the reader adds +0.0 for a missing element, so the sum's bits are those of the plain kind.
+     */
+    static final byte SPARSE = 4;
+
+    /** Whether float32 gradients may go as {@link #SPARSE}: the system property {@code descent.spark.sparse} (default true). */
+    static final boolean SPARSE_ON = Boolean.parseBoolean(System.getProperty("descent.spark.sparse", "true"));
+
+    /** Per parameter of the message being written, its count of elements that are not +0.0 when it goes {@link #SPARSE}, else -1. */
+    private int[] nonzeros = new int[0];
+
+    /** {@return how many elements of the float32 gradient {@code g} have bits other than 0} */
+    private static int nonzeros(Tensor g) {
+        float[] a = g.isContiguous() ? g.storage().floats() : g.toFloatArray();
+        int off = g.isContiguous() ? g.storageOffset() : 0, n = g.numel(), m = 0;
+        for (int j = off, end = off + n; j < end; j++) m += Float.floatToRawIntBits(a[j]) != 0 ? 1 : 0;
+        return m;
+    }
+
+    /** Writes a float32 gradient of {@code m} elements that are not +0.0 as kind {@link #SPARSE}. */
+    private void putSparse(Tensor g, int m) {
+        raw[pos++] = SPARSE;
+        putInt(m);
+        float[] a = g.isContiguous() ? g.storage().floats() : g.toFloatArray();
+        int off = g.isContiguous() ? g.storageOffset() : 0, n = g.numel();
+        byte[] r = raw;
+        int map = pos, q = pos + (n + 7) / 8;
+        for (int j = 0; j < n; j += 8) {
+            int bits = 0;
+            for (int k = 0, end = Math.min(8, n - j); k < end; k++) {
+                int v = Float.floatToRawIntBits(a[off + j + k]);
+                int present = v != 0 ? 1 : 0;
+                INT.set(r, q, v); // without a branch: overwritten by the next element when this one is +0.0 (raw has 8 bytes of slack)
+                q += present << 2;
+                bits |= present << k;
+            }
+            r[map + (j >>> 3)] = (byte) bits;
+        }
+        int written = (q - pos - (n + 7) / 8) / 4;
+        if (written != m) throw new IllegalStateException("a gradient changed while it was written: " + written + " elements other than +0.0, " + m + " counted");
+        pos = q;
+    }
+
+    /**
+     * Reads a gradient of kind {@link #SPARSE} (after its kind byte) of {@code sum.length} elements into {@code sum}
+     * ({@code first}) or adds it, element by element, a missing element as +0.0: the bits the plain kind gives.
+     */
+    void readSparseFloats(float[] sum, boolean first) {
+        int n = sum.length;
+        int m = readInt();
+        int mapBytes = (n + 7) / 8;
+        if (m < 0 || m > n) throw new IllegalStateException("a sparse gradient of " + n + " elements says " + m + " are present");
+        need(mapBytes + 4 * m);
+        byte[] r = in;
+        int map = pos, q = pos + mapBytes;
+        for (int j = 0; j < n; j += 8) {
+            int bits = r[map + (j >>> 3)] & 0xFF;
+            for (int k = 0, end = Math.min(8, n - j); k < end; k++) {
+                float v = 0.0f;
+                if ((bits & (1 << k)) != 0) {
+                    v = Float.intBitsToFloat((int) INT.get(r, q));
+                    q += 4;
+                }
+                if (first) sum[j + k] = v;
+                else sum[j + k] += v;
+            }
+        }
+        if (q != map + mapBytes + 4 * m) throw new IllegalStateException("a sparse gradient's bitmap names " + (q - map - mapBytes) / 4 + " elements, its count " + m);
+        pos = q;
+    }
 
     /** Writes a gradient's kind (1 float32, 2 float64) and elements. */
     private void putGradient(Tensor g) {
@@ -294,7 +382,7 @@ final class GradientCodec {
     }
 
     private void ensure(int groups) {
-        if (raw.length < BYTES * groups + 2) raw = new byte[BYTES * groups + 2];
+        if (raw.length < BYTES * groups + 8) raw = new byte[BYTES * groups + 8];
         if (text.length < CHARS * groups) text = new byte[CHARS * groups];
     }
 

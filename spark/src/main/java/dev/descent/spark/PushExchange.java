@@ -118,6 +118,16 @@ final class PushExchange implements BarrierReducer.Exchange, AutoCloseable {
         return BlockId.apply(prefix + "early_" + from + "_" + to + "_" + s);
     }
 
+    /**
+     * Whether uploads go through {@link Uploader} (one copy on the task thread) rather than Spark's
+     * {@code uploadBlock} (two copies into new arrays): the system property {@code descent.spark.directUpload}
+     * (default true; false for comparison). Both send the same message.
+     */
+    private static final boolean DIRECT = Boolean.parseBoolean(System.getProperty("descent.spark.directUpload", "true"));
+
+    /** The uploads' sender when {@link #DIRECT}; null otherwise. */
+    private final Uploader uploader = DIRECT ? new Uploader(StorageLevel.MEMORY_ONLY_SER()) : null;
+
     /** Whether tasks send early buckets: the system property {@code descent.spark.earlyBucket} (default true; false for diagnosis). */
     private static final boolean EARLY = Boolean.parseBoolean(System.getProperty("descent.spark.earlyBucket", "true"));
 
@@ -161,7 +171,8 @@ final class PushExchange implements BarrierReducer.Exchange, AutoCloseable {
                 // Not waited for here: the receiver reports the block to the driver before it acknowledges it, a round trip
                 // this task need not sit through. The acknowledgement is checked at the next step (or at the end).
                 String to = "rank " + r + " (executor " + w[0] + " at " + w[1] + ":" + w[2] + ")";
-                uploads.add(new Upload(to, s, scala.jdk.javaapi.FutureConverters.asJava(bm.blockTransferService().uploadBlock(w[1], Integer.parseInt(w[2]), w[0], id,
+                uploads.add(new Upload(to, s, uploader != null ? uploader.upload(w[0], w[1], Integer.parseInt(w[2]), id, bytes, length)
+                        : scala.jdk.javaapi.FutureConverters.asJava(bm.blockTransferService().uploadBlock(w[1], Integer.parseInt(w[2]), w[0], id,
                         new NioManagedBuffer(ByteBuffer.wrap(bytes, 0, length)), StorageLevel.MEMORY_ONLY_SER(), ClassTag$.MODULE$.Nothing())).toCompletableFuture()));
             }
         }
@@ -221,12 +232,20 @@ final class PushExchange implements BarrierReducer.Exchange, AutoCloseable {
         }
     }
 
+    private StepTrace trace;
+
+    @Override
+    public void traceTo(StepTrace trace) {
+        this.trace = trace;
+    }
+
     @Override
     public void exchange() {
         removeReceived(); // the previous step's, read by now
         acknowledged(step); // the previous steps' uploads (this step's early bucket may still be on its way)
         send(mine, mineLength, step, this::id);
         mine = null;
+        if (trace != null) trace.mark(StepTrace.Phase.SENT);
         for (int r = 0; r < replicas; r++) {
             if (r == rank) continue;
             BlockId id = id(r, rank, step);
@@ -237,6 +256,7 @@ final class PushExchange implements BarrierReducer.Exchange, AutoCloseable {
             BlockId e = earlyId(r, rank, step);
             if (stored(e) != null) pending.add(e);
         }
+        if (trace != null) trace.mark(StepTrace.Phase.RECEIVED);
     }
 
     /**

@@ -32,7 +32,9 @@ import org.apache.spark.api.java.JavaSparkContext;
  * <p>For diagnosis, the system property {@code descent.bench.exchanges} (a comma-separated list, in the order to run
  * them; default: all of {@link SparkTrainer.Settings#EXCHANGES}) chooses the exchanges, and {@code descent.bench.local=false}
  * skips {@code local[2]}; {@code descent.spark.earlyBucket=false} (passed on to the executors) turns off the push exchange's
- * early bucket.
+ * early bucket, and {@code descent.spark.trace=DIR} writes each task's per-step phase times ({@link StepTrace}). On the
+ * cluster an entry of the list may name one JVM option for that run's executors, {@code EXCHANGE@property=value} (e.g.
+ * {@code blocks@descent.spark.sparse=false}), so that two variants of an exchange are compared in one run.
  */
 public final class SparkBench {
     private SparkBench() {}
@@ -79,7 +81,7 @@ public final class SparkBench {
                 batch / 2, steps, warmup);
         int[] numels = model().parameters().stream().mapToInt(p -> p.numel()).toArray();
         long chars = GradientCodec.chars(numels);
-        out.printf(Locale.ROOT, "exchange per step: blocks: each worker stores %,d bytes and fetches the other's, executor to executor;%n", chars / GradientCodec.CHARS * GradientCodec.BYTES);
+        out.printf(Locale.ROOT, "exchange per step: blocks: each worker stores at most %,d bytes (fewer with +0.0 elements: the sparse kind) and fetches the other's;%n", chars / GradientCodec.CHARS * GradientCodec.BYTES);
         out.printf(Locale.ROOT, "                   allgather: each worker sends a String of %,d chars (7 per 6 bytes) through the driver and receives 2 such%n", chars);
         out.printf(Locale.ROOT, "%-36s %8s %8s %9s %8s %9s %8s %8s   %9s %7s %7s %9s %9s%n", "run", "steps/s", "vs one", "compute", "encode", "exchange", "(wait)", "sum",
                 "cpu/comp", "gc", "jit", "cpu/jvm", "barrier");
@@ -100,11 +102,19 @@ public final class SparkBench {
         // in the order given, so that a run can put either exchange first
         for (String x : exchanges) {
             int e = SparkTrainer.Settings.EXCHANGES.indexOf(x);
-            if (e >= 0 && runLocal) local[e] = spark("local[2]", data, dir, batch, x, warmup);
+            if (e >= 0 && runLocal) local[e] = spark("local[2]", data, dir, batch, x, warmup, "");
         }
+        // on the cluster an entry may carry one JVM option for its executors, "EXCHANGE@property=value" (fresh JVMs per
+        // run, so two variants of an exchange compare under the same load), shown as its own row
+        java.util.Map<String, double[]> variants = new java.util.LinkedHashMap<>();
         if (cluster != null) for (String x : exchanges) {
-            int e = SparkTrainer.Settings.EXCHANGES.indexOf(x);
-            if (e >= 0) remote[e] = spark(cluster, data, dir, batch, x, warmup);
+            int at = x.indexOf('@');
+            String name = at < 0 ? x : x.substring(0, at);
+            int e = SparkTrainer.Settings.EXCHANGES.indexOf(name);
+            if (e < 0) continue;
+            double[] t = spark(cluster, data, dir, batch, name, warmup, at < 0 ? "" : " -D" + x.substring(at + 1));
+            if (at < 0) remote[e] = t;
+            else variants.put(x, t);
         }
         double[] afterRun = single(data, batch, warmup);
         double after = afterRun[0];
@@ -114,6 +124,7 @@ public final class SparkBench {
         for (int e = 0; e < ne; e++) if (local[e] != null) row(out, "local[2], 1 thread each, " + SparkTrainer.Settings.EXCHANGES.get(e), local[e], single);
         if (cluster != null) {
             for (int e = 0; e < ne; e++) if (remote[e] != null) row(out, "cluster, 1 thread each, " + SparkTrainer.Settings.EXCHANGES.get(e), remote[e], single);
+            for (var v : variants.entrySet()) row(out, "cluster, " + v.getKey(), v.getValue(), single);
         } else {
             out.println("cluster: not measured (give --cluster spark://HOST:PORT with 2 workers of 1 core)");
         }
@@ -163,12 +174,21 @@ public final class SparkBench {
                 t[4], t[3], t[5], t[6], t[7], t[8], t[9]);
     }
 
+    /** The diagnostic system properties the bench passes on to the executors, as JVM options. */
+    private static String forwarded() {
+        StringBuilder sb = new StringBuilder();
+        for (String p : List.of("descent.spark.earlyBucket", "descent.spark.trace", "descent.spark.directUpload", "descent.spark.sparse")) {
+            if (System.getProperty(p) != null) sb.append(" -D").append(p).append('=').append(System.getProperty(p));
+        }
+        return sb.toString();
+    }
+
     /** {@return rank 0's split of a Spark run's step (see {@link SparkTrainer.Result#timing()})} */
-    private static double[] spark(String master, String data, Path dir, int batch, String exchange, int warmup) throws IOException {
+    private static double[] spark(String master, String data, Path dir, int batch, String exchange, int warmup, String executorOption) throws IOException {
         SparkConf conf = new SparkConf().setMaster(master).setAppName("descent bench spark").set("spark.ui.enabled", "false")
                 .set("spark.cores.max", "2").set("spark.executor.cores", "1")
                 .set("spark.executor.extraJavaOptions", SparkCommandLine.EXECUTOR_JAVA_OPTIONS
-                        + (System.getProperty("descent.spark.earlyBucket") == null ? "" : " -Ddescent.spark.earlyBucket=" + System.getProperty("descent.spark.earlyBucket")));
+                        + forwarded() + executorOption);
         if (!master.startsWith("local")) conf.set("spark.executor.extraClassPath", System.getProperty("java.class.path"));
         JavaSparkContext sc = new JavaSparkContext(conf);
         try {

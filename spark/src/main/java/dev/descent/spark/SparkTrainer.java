@@ -304,6 +304,7 @@ public final class SparkTrainer {
                         .build();
                 TrainResult r = trainer.resume();
                 reducer.finish();
+                reducer.trace.write(rank, settings.exchange() + "-" + org.apache.spark.SparkEnv.get().conf().get("spark.app.id", "app"));
                 if (rank != 0) return CollectionConverters.asScala(List.<Result>of().iterator());
                 Path latest = new Checkpoints(Path.of(settings.runDir())).latest();
                 Result res = new Result(r.status().name(), r.message(), r.steps(), latest == null ? null : latest.toString(), 1, timing.split(),

@@ -47,6 +47,7 @@ final class Timing implements Callback {
 
     @Override
     public void onStep(Trainer trainer, Step step) {
+        if (reducer != null) reducer.trace.mark(StepTrace.Phase.STEPPED);
         steps++;
         last = System.nanoTime();
         mark(false);

@@ -170,6 +170,53 @@ class GradientCodecTest {
         }
     }
 
+    /**
+     * Gradients mostly of +0.0 (with -0.0, NaN payloads, subnormals and random bits among them, and sizes that are not a
+     * multiple of 8) go as the sparse kind, whose message is shorter, and the reducer's rank-ordered sum equals a plain
+     * float loop, including -0.0 + +0.0 = +0.0 where one rank has -0.0 and another leaves the element out.
+     */
+    @ParameterizedTest
+    @ValueSource(strings = {"text", "bytes"})
+    void sparseGradientsSumLikeThePlainLoop(String exchange) throws Exception {
+        int replicas = 3, n = 4099;
+        float[][] g = new float[replicas][];
+        SplittableRandom rnd = new SplittableRandom(5);
+        float[] pattern = patterns(30);
+        for (int r = 0; r < replicas; r++) {
+            g[r] = new float[n];
+            for (int j = 0; j < n; j++) {
+                double u = rnd.nextDouble();
+                g[r][j] = u < 0.6 ? 0.0f : u < 0.7 ? -0.0f : pattern[rnd.nextInt(pattern.length)];
+            }
+        }
+        g[0][0] = -0.0f; // -0.0 first, then +0.0 (left out) from the others
+        g[1][0] = 0.0f;
+        g[2][0] = 0.0f;
+        String[] messages = new String[replicas];
+        byte[][] raw = new byte[replicas][];
+        List<List<Parameter>> params = new java.util.ArrayList<>();
+        for (int r = 0; r < replicas; r++) {
+            Parameter p = new Parameter(Tensor.zeros(n));
+            p.setGrad(Tensor.of(g[r].clone()));
+            params.add(List.of(p));
+            GradientCodec c = new GradientCodec();
+            int length = c.encodeBytes(r, params.get(r), Map.of(), new GradientReducer.Totals(r, 1, 2, true, false), false, 0);
+            assertTrue(length < 4 * n / 2, "a message of " + length + " bytes for " + n + " floats, 60% of them +0.0");
+            assertEquals(GradientCodec.SPARSE, c.bytes()[GradientCodec.HEADER]);
+            raw[r] = Arrays.copyOf(c.bytes(), length);
+            messages[r] = new GradientCodec().encode(r, params.get(r), Map.of(), new GradientReducer.Totals(r, 1, 2, true, false), false);
+        }
+        String[] relayed = throughSpark(messages);
+        float[] expect = new float[n];
+        for (int r = 0; r < replicas; r++) for (int j = 0; j < n; j++) expect[j] = r == 0 ? g[0][j] : expect[j] + g[r][j];
+        assertEquals(0, Float.floatToRawIntBits(expect[0]), "-0.0 + 0.0 is +0.0");
+        for (int r = 0; r < replicas; r++) {
+            BarrierReducer reducer = exchange.equals("text") ? new BarrierReducer(r, replicas, m -> relayed) : new BarrierReducer(r, replicas, new BytesExchange(raw));
+            reducer.reduce(params.get(r), Map.of(), new GradientReducer.Totals(r, 1, 2, true, false));
+            assertArrayEquals(bits(expect), bits(params.get(r).get(0).grad().toFloatArray()), "rank " + r);
+        }
+    }
+
     @Test
     void aForeignStringIsRejected() {
         GradientCodec c = new GradientCodec();
