@@ -842,6 +842,7 @@ final class OnnxOps {
 
     /** x [N, C, H, W] with {@code value} added above, below, left and right. */
     static Tensor pad(Tensor x, int top, int bottom, int left, int right, double value) {
+        if (x.dtype() == DType.FLOAT32 && !dev.descent.core.autograd.Autograd.isRecording(x)) return InferenceKernels.pad(x, top, bottom, left, right, (float) value);
         int n = x.size(0), ch = x.size(1), h = x.size(2), w = x.size(3);
         List<Tensor> rows = new ArrayList<>();
         if (top > 0) rows.add(Tensor.full(value, x.dtype(), n, ch, top, w));

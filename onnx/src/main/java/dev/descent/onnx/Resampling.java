@@ -61,9 +61,26 @@ final class Resampling {
                 throw new IllegalArgumentException("Pad: " + pads.length + " pads " + Arrays.toString(pads) + " for " + dims.length + " axes of input "
                         + Shape.format(x.shape()) + " (2 per axis expected)");
             }
+            if (mode.equals("constant") && spatialOnly(x, dims, pads)) { // the usual [N, C, H, W] zero padding, one pass
+                int nd = dims.length;
+                return new Tensor[] {InferenceKernels.pad(x, (int) pads[nd - 2], (int) pads[2 * nd - 2], (int) pads[nd - 1], (int) pads[2 * nd - 1], (float) value)};
+            }
             for (int k = 0; k < dims.length; k++) x = padAxis(x, dims[k], pads[k], pads[k + dims.length], mode, value);
             return new Tensor[] {x};
         };
+    }
+
+    /**
+     * Whether a constant Pad of x is for {@link InferenceKernels#pad}: float32 [N, C, H, W] recording no gradient, all
+     * four axes listed in order, padding only the last two, by non-negative amounts that keep the size an int.
+     */
+    private static boolean spatialOnly(Tensor x, int[] dims, long[] pads) {
+        if (x.dtype() != DType.FLOAT32 || x.dim() != 4 || dims.length != 4 || Autograd.isRecording(x)) return false;
+        for (int k = 0; k < 4; k++) if (dims[k] != k) return false;
+        if (pads[0] != 0 || pads[1] != 0 || pads[4] != 0 || pads[5] != 0) return false;
+        for (long p : pads) if (p < 0 || p > 1 << 20) return false;
+        return (long) x.size(2) + pads[2] + pads[6] < 1L << 24 && (long) x.size(3) + pads[3] + pads[7] < 1L << 24
+                && (long) x.size(0) * x.size(1) * (x.size(2) + pads[2] + pads[6]) * (x.size(3) + pads[3] + pads[7]) <= Integer.MAX_VALUE - 8;
     }
 
     private static double constantValue(Tensor t) {

@@ -54,7 +54,7 @@ public final class DepthwiseConv {
             float[] buf = holder[0];
             for (int plane = from; plane < to; plane++) {
                 int n = plane / q.c(), c = plane % q.c();
-                phases(q, x, xo + plane * q.h() * q.w(), buf, hp, wp, pl);
+                phases(q, x, xo + plane * q.h() * q.w(), buf, 0, hp, wp, pl);
                 for (int m = 0; m < q.og(); m++) {
                     int o = c * q.og() + m, yOff = (n * q.o() + o) * pixels;
                     plane(q, buf, hp, pl, w, wo + o * q.kh() * q.kw(), y, yOff, vec);
@@ -64,25 +64,25 @@ public final class DepthwiseConv {
         });
     }
 
-    /** The padded plane into sw column phases: buf[(p·hp + r)·pl + k] = padded[r][k·sw + p] (zero outside the image). */
-    private static void phases(Geometry q, float[] x, int xo, float[] buf, int hp, int wp, int pl) {
+    /** The padded plane into sw column phases: buf[bo + (p·hp + r)·pl + k] = padded[r][k·sw + p] (zero outside the image). */
+    static void phases(Geometry q, float[] x, int xo, float[] buf, int bo, int hp, int wp, int pl) {
         int h = q.h(), wd = q.w(), ph = q.ph(), pw = q.pw(), sw = q.sw();
         if (sw == 1) { // the image's rows, zeros around them only
-            java.util.Arrays.fill(buf, 0, ph * pl, 0f);
+            java.util.Arrays.fill(buf, bo, bo + ph * pl, 0f);
             for (int r = ph; r < ph + h; r++) {
-                java.util.Arrays.fill(buf, r * pl, r * pl + pw, 0f);
-                System.arraycopy(x, xo + (r - ph) * wd, buf, r * pl + pw, wd);
-                java.util.Arrays.fill(buf, r * pl + pw + wd, (r + 1) * pl, 0f);
+                java.util.Arrays.fill(buf, bo + r * pl, bo + r * pl + pw, 0f);
+                System.arraycopy(x, xo + (r - ph) * wd, buf, bo + r * pl + pw, wd);
+                java.util.Arrays.fill(buf, bo + r * pl + pw + wd, bo + (r + 1) * pl, 0f);
             }
-            java.util.Arrays.fill(buf, (ph + h) * pl, hp * pl, 0f);
+            java.util.Arrays.fill(buf, bo + (ph + h) * pl, bo + hp * pl, 0f);
             return;
         }
-        java.util.Arrays.fill(buf, 0, sw * hp * pl, 0f);
+        java.util.Arrays.fill(buf, bo, bo + sw * hp * pl, 0f);
         for (int p = 0; p < sw; p++) {
             // phase p, column kk holds padded column kk·sw + p, image column kk·sw + p − pw: the first kk inside the image
             int first = Math.max(0, (pw - p + sw - 1) / sw);
             for (int r = ph; r < ph + h; r++) {
-                int src = xo + (r - ph) * wd + p - pw, dst = (p * hp + r) * pl;
+                int src = xo + (r - ph) * wd + p - pw, dst = bo + (p * hp + r) * pl;
                 for (int kk = first, col = kk * sw + p - pw; col < wd; kk++, col += sw) buf[dst + kk] = x[src + kk * sw];
             }
         }

@@ -7,6 +7,7 @@ import dev.descent.core.autograd.Autograd;
 import dev.descent.core.kernel.ConvEpilogue;
 import dev.descent.core.kernel.ConvKernels.Geometry;
 import dev.descent.core.kernel.DepthwiseConv;
+import dev.descent.core.kernel.DirectConv;
 import dev.descent.core.kernel.Gemm;
 import dev.descent.core.kernel.Vectors;
 
@@ -15,12 +16,13 @@ import dev.descent.core.kernel.Vectors;
  * Conv + activation fusion). When no input records a gradient or carries a tangent and all are float32, the bias and
  * the activation run on each image's output right after the convolution computed it, while it is in cache, instead of
  * as separate passes over freshly allocated tensors; and a depthwise convolution (groups = input channels) runs a
- * direct kernel ({@link DepthwiseConv}) instead of im2col and GEMM, and a 1×1 convolution of 1×1 maps one GEMM over the
+ * direct kernel ({@link DepthwiseConv}) instead of im2col and GEMM, so does a convolution of at most four input
+ * channels ({@link DirectConv}, a first layer on an image), and a 1×1 convolution of 1×1 maps one GEMM over the
  * batch. Otherwise (training, forward mode, float64) it is exactly {@code act.apply(Convolution.conv2d(x, w, bias, p))}:
  * the two ops and their gradients. Half-precision inputs are widened to float32 and the result rounded once at the end.
  *
- * <p>Bits: outside depthwise and 1×1 maps, the fused result equals the separate ops' bit for bit (the same convolution
- * kernel, the same float32 operations on each element). A depthwise convolution, and the batched 1×1 product, differ
+ * <p>Bits: outside depthwise, few-channel and 1×1 maps, the fused result equals the separate ops' bit for bit (the same convolution
+ * kernel, the same float32 operations on each element). A depthwise or few-channel convolution, and the batched 1×1 product, differ
  * from {@link Convolution#conv2d} by float32 rounding only (sums of the same products, in another kernel).
  */
 public final class FusedConvolution {
@@ -181,6 +183,13 @@ public final class FusedConvolution {
             Tensor xc = x.detach().contiguous(), wc = w.detach().contiguous();
             Tensor out = Tensor.empty(DType.FLOAT32, q.n(), q.o(), q.ho(), q.wo());
             DepthwiseConv.forward(q, xc.storage().floats(), xc.storageOffset(), wc.storage().floats(), wc.storageOffset(), out.storage().floats(), e,
+                    Vectors.ENABLED);
+            return out;
+        }
+        if (DirectConv.applies(q)) { // a first layer on 3 or 4 channels: direct, no patch matrix
+            Tensor xc = x.detach().contiguous(), wc = w.detach().contiguous();
+            Tensor out = Tensor.empty(DType.FLOAT32, q.n(), q.o(), q.ho(), q.wo());
+            DirectConv.forward(q, xc.storage().floats(), xc.storageOffset(), wc.storage().floats(), wc.storageOffset(), out.storage().floats(), e,
                     Vectors.ENABLED);
             return out;
         }
