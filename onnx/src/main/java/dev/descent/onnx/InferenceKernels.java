@@ -93,21 +93,72 @@ final class InferenceKernels {
      */
     static Tensor pad(Tensor x, int top, int bottom, int left, int right, float value) {
         int n = x.size(0), c = x.size(1), h = x.size(2), w = x.size(3), hp = h + top + bottom, wp = w + left + right;
-        Tensor xc = x.contiguous();
+        // read x through its strides (an NHWC input's Transpose is a view): one pass instead of a copy and then the pad
+        int s0 = x.stride(0), s1 = x.stride(1), s2 = x.stride(2), s3 = x.stride(3), xo = x.storageOffset();
         Tensor y = Tensor.empty(DType.FLOAT32, n, c, hp, wp);
-        float[] xa = xc.storage().floats(), ya = y.storage().floats();
-        int xo = xc.storageOffset();
+        float[] xa = x.storage().floats(), ya = y.storage().floats();
         Threads.forRange(n * c, Math.max(1, (1 << 14) / Math.max(1, hp * wp)), (from, to) -> {
             for (int p = from; p < to; p++) {
-                int dst = p * hp * wp, src = xo + p * h * w;
+                int dst = p * hp * wp, src = xo + (p / c) * s0 + (p % c) * s1;
                 java.util.Arrays.fill(ya, dst, dst + top * wp + left, value);
                 for (int r = 0; r < h; r++) {
-                    int at = dst + (top + r) * wp + left;
-                    System.arraycopy(xa, src + r * w, ya, at, w);
+                    int at = dst + (top + r) * wp + left, from2 = src + r * s2;
+                    if (s3 == 1) System.arraycopy(xa, from2, ya, at, w);
+                    else for (int j = 0; j < w; j++) ya[at + j] = xa[from2 + j * s3];
                     // this row's right padding and the next row's left padding
                     java.util.Arrays.fill(ya, at + w, at + w + right + (r + 1 < h ? left : 0), value);
                 }
                 java.util.Arrays.fill(ya, dst + (top + h) * wp, dst + hp * wp, value);
+            }
+        });
+        return y;
+    }
+
+    /**
+     * Linear resize of the last two axes of a float32 [N, C, H, W] tensor, as two separable passes that compute what
+     * Resampling's per-axis ops compute, element by element: along the rows {@code a + (b − a)·t} (each operation
+     * rounded to float32), then the same along the columns of that result. One task per plane, no index tensors.
+     *
+     * @param x     the input
+     * @param rowLo for each output row, the lower input row; rowHi the upper; rowT the float32 weight of the upper (all
+     *              three null: the rows are kept, no pass along them)
+     * @param colLo the same for the columns
+     * @return the resized tensor, new
+     */
+    static Tensor linearPlanes(Tensor x, int[] rowLo, int[] rowHi, float[] rowT, int[] colLo, int[] colHi, float[] colT) {
+        int n = x.size(0), c = x.size(1), h = x.size(2), w = x.size(3), ho = rowLo == null ? h : rowLo.length, wo = colLo == null ? w : colLo.length;
+        Tensor xc = x.contiguous();
+        Tensor y = Tensor.empty(DType.FLOAT32, n, c, ho, wo);
+        float[] xa = xc.storage().floats(), ya = y.storage().floats();
+        int xo = xc.storageOffset();
+        Threads.forRange(n * c, Math.max(1, (1 << 14) / Math.max(1, ho * wo)), (from, to) -> {
+            float[] mid = new float[ho * w];
+            for (int p = from; p < to; p++) {
+                int src = xo + p * h * w, dst = p * ho * wo;
+                if (rowLo == null) System.arraycopy(xa, src, mid, 0, h * w); // rows kept: no pass along them
+                for (int i = 0; rowLo != null && i < ho; i++) {
+                    int a = src + rowLo[i] * w, b = src + rowHi[i] * w, m = i * w;
+                    float t = rowT[i];
+                    int j = 0;
+                    if (Vectors.ENABLED) {
+                        for (int upper = S.loopBound(w); j < upper; j += S.length()) {
+                            FloatVector va = FloatVector.fromArray(S, xa, a + j);
+                            va.add(FloatVector.fromArray(S, xa, b + j).sub(va).mul(t)).intoArray(mid, m + j);
+                        }
+                    }
+                    for (; j < w; j++) mid[m + j] = xa[a + j] + (xa[b + j] - xa[a + j]) * t;
+                }
+                if (colLo == null) {
+                    System.arraycopy(mid, 0, ya, dst, ho * w);
+                    continue;
+                }
+                for (int i = 0; i < ho; i++) {
+                    int m = i * w, row = dst + i * wo;
+                    for (int j = 0; j < wo; j++) {
+                        float a = mid[m + colLo[j]];
+                        ya[row + j] = a + (mid[m + colHi[j]] - a) * colT[j];
+                    }
+                }
             }
         });
         return y;

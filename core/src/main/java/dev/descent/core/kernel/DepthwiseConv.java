@@ -47,7 +47,7 @@ public final class DepthwiseConv {
         boolean vec = vector && Vectors.ENABLED;
         if (vec) Vectors.count();
         Parallel.forRange(planes, grain, (from, to) -> {
-            int hp = q.h() + 2 * q.ph(), wp = q.w() + 2 * q.pw(), sw = q.sw();
+            int hp = paddedRows(q), wp = paddedColumns(q), sw = q.sw();
             int pl = (wp + sw - 1) / sw + L; // a phase row, with room for a full vector past its end
             float[][] holder = SCRATCH.get();
             if (holder[0].length < sw * hp * pl) holder[0] = new float[sw * hp * pl];
@@ -62,6 +62,19 @@ public final class DepthwiseConv {
                 }
             }
         });
+    }
+
+    /**
+     * The rows of the zero-padded plane: H + 2·ph, or more when the output reads further down (padding below larger
+     * than above, {@link dev.descent.core.ops.FusedConvolution}'s asymmetric form: the extra rows are zeros).
+     */
+    static int paddedRows(Geometry q) {
+        return Math.max(q.h() + 2 * q.ph(), (q.ho() - 1) * q.sh() + (q.kh() - 1) * q.dh() + 1);
+    }
+
+    /** The columns of the zero-padded plane, as {@link #paddedRows}. */
+    static int paddedColumns(Geometry q) {
+        return Math.max(q.w() + 2 * q.pw(), (q.wo() - 1) * q.sw() + (q.kw() - 1) * q.dw() + 1);
     }
 
     /** The padded plane into sw column phases: buf[bo + (p·hp + r)·pl + k] = padded[r][k·sw + p] (zero outside the image). */

@@ -50,7 +50,7 @@ public final class DirectConv {
      */
     public static void forward(Geometry q, float[] x, int xo, float[] w, int wo, float[] y, ConvEpilogue e, boolean vector) {
         int blocks = (q.o() + MB - 1) / MB, pixels = q.pixels(), c = q.c();
-        int hp = q.h() + 2 * q.ph(), wp = q.w() + 2 * q.pw(), sw = q.sw();
+        int hp = DepthwiseConv.paddedRows(q), wp = DepthwiseConv.paddedColumns(q), sw = q.sw();
         int pl = (wp + sw - 1) / sw + L, planeSize = sw * hp * pl;
         boolean vec = vector && Vectors.ENABLED;
         if (vec) Vectors.count();

@@ -206,4 +206,91 @@ public final class FusedConvolution {
         }
         return Convolution.forward(q, x, w, bias, e);
     }
+
+    /**
+     * {@code act(conv2d(x, w, bias))} with asymmetric zero padding: {@code p}'s paddings above and left, {@code padBottom}
+     * and {@code padRight} below and right (TensorFlow's "SAME" at stride 2 pads one more below than above). Without
+     * gradients a depthwise or few-channel convolution reads the padding from its own zero-padded buffer (no padded copy
+     * of the input); otherwise the input is padded with zeros (differentiable ops) and convolved as
+     * {@link #conv2d(Tensor, Tensor, Tensor, Convolution.Params, Activation)} does.
+     *
+     * @param x         the input {@code [N, C, H, W]}
+     * @param w         the kernel {@code [O, C/G, kH, kW]}
+     * @param bias      {@code [O]}, or null for none
+     * @param p         stride, padding above ({@code ph}) and left ({@code pw}), dilation and groups
+     * @param padBottom the zero rows below, ≥ 0
+     * @param padRight  the zero columns right, ≥ 0
+     * @param act       the activation ({@link Activation#NONE} for none)
+     * @return the output {@code [N, O, Ho, Wo]}, Ho = ⌊(H + ph + padBottom − dh·(kH − 1) − 1) / sh⌋ + 1 (Wo likewise)
+     * @throws IllegalArgumentException as {@link Convolution#conv2d(Tensor, Tensor, Tensor, Convolution.Params)}, when a
+     *         padding is negative, or when act is null
+     */
+    public static Tensor conv2d(Tensor x, Tensor w, Tensor bias, Convolution.Params p, int padBottom, int padRight, Activation act) {
+        if (padBottom < 0 || padRight < 0) throw new IllegalArgumentException("conv2d: paddings " + padBottom + " below and " + padRight + " right must be >= 0");
+        if (padBottom == p.ph() && padRight == p.pw()) return conv2d(x, w, bias, p, act);
+        if (act == null) throw new IllegalArgumentException("conv2d: activation must not be null (Activation.NONE for none)");
+        boolean f32 = x.dtype() == DType.FLOAT32 && w.dtype() == DType.FLOAT32 && (bias == null || bias.dtype() == DType.FLOAT32);
+        if (f32 && x.dim() == 4 && w.dim() == 4 && !Autograd.isRecording(x, w, bias)) {
+            // the shapes checked as for the larger of each pair of paddings, then the asymmetric geometry
+            Geometry big = Convolution.geometry("conv2d", x.shape(), w.shape(),
+                    new Convolution.Params(p.sh(), p.sw(), Math.max(p.ph(), padBottom), Math.max(p.pw(), padRight), p.dh(), p.dw(), p.groups()));
+            int eh = p.dh() * (big.kh() - 1) + 1, ew = p.dw() * (big.kw() - 1) + 1;
+            int hp = big.h() + p.ph() + padBottom, wp = big.w() + p.pw() + padRight;
+            if (hp >= eh && wp >= ew) {
+                Geometry q = new Geometry(big.n(), big.c(), big.h(), big.w(), big.o(), big.kh(), big.kw(), p.sh(), p.sw(), p.ph(), p.pw(), p.dh(), p.dw(),
+                        p.groups(), (hp - eh) / p.sh() + 1, (wp - ew) / p.sw() + 1);
+                boolean depthwise = DepthwiseConv.applies(q);
+                if (depthwise || DirectConv.applies(q)) {
+                    if (bias != null && (bias.dim() != 1 || bias.size(0) != q.o())) {
+                        throw new IllegalArgumentException("conv2d: bias of shape " + Shape.format(bias.shape()) + " should be [" + q.o() + "]");
+                    }
+                    ConvEpilogue e = epilogue(bias, act);
+                    Tensor xc = x.detach().contiguous(), wc = w.detach().contiguous();
+                    Tensor out = Tensor.empty(DType.FLOAT32, q.n(), q.o(), q.ho(), q.wo());
+                    if (depthwise) {
+                        DepthwiseConv.forward(q, xc.storage().floats(), xc.storageOffset(), wc.storage().floats(), wc.storageOffset(), out.storage().floats(), e,
+                                Vectors.ENABLED);
+                    } else {
+                        DirectConv.forward(q, xc.storage().floats(), xc.storageOffset(), wc.storage().floats(), wc.storageOffset(), out.storage().floats(), e,
+                                Vectors.ENABLED);
+                    }
+                    return out;
+                }
+            }
+        }
+        Tensor xp = zeroPad(x, p.ph(), padBottom, p.pw(), padRight);
+        return conv2d(xp, w, bias, new Convolution.Params(p.sh(), p.sw(), 0, 0, p.dh(), p.dw(), p.groups()), act);
+    }
+
+    /** The bias and activation as an output-loop epilogue, or null when there is nothing to do. */
+    private static ConvEpilogue epilogue(Tensor bias, Activation act) {
+        Tensor bc = bias == null ? null : bias.detach().contiguous();
+        ConvEpilogue.Activation a = switch (act.kind()) {
+            case NONE -> null;
+            case RELU -> ConvEpilogue.Activation.RELU;
+            case SIGMOID -> ConvEpilogue.Activation.SIGMOID;
+            case HARDSWISH -> ConvEpilogue.Activation.HARDSWISH;
+            case HARDSIGMOID -> ConvEpilogue.Activation.HARDSIGMOID;
+            case CLAMP -> ConvEpilogue.Activation.CLAMP;
+        };
+        return bc == null && a == null && !act.hasAffine() ? null
+                : new ConvEpilogue(bc == null ? null : bc.storage().floats(), bc == null ? 0 : bc.storageOffset(), a, (float) act.min(), (float) act.max(),
+                        (float) act.preScale(), (float) act.preShift(), (float) act.scale(), (float) act.shift());
+    }
+
+    /** x [N, C, H, W] with zeros above, below, left and right, as differentiable concatenations. */
+    private static Tensor zeroPad(Tensor x, int top, int bottom, int left, int right) {
+        if (x.dim() != 4) throw new IllegalArgumentException("conv2d: input must be [N, C, H, W], got " + Shape.format(x.shape()));
+        int n = x.size(0), c = x.size(1), h = x.size(2), w = x.size(3);
+        java.util.List<Tensor> rows = new java.util.ArrayList<>();
+        if (top > 0) rows.add(Tensor.zeros(x.dtype(), n, c, top, w));
+        rows.add(x);
+        if (bottom > 0) rows.add(Tensor.zeros(x.dtype(), n, c, bottom, w));
+        Tensor y = rows.size() == 1 ? x : Tensor.cat(rows, 2);
+        java.util.List<Tensor> cols = new java.util.ArrayList<>();
+        if (left > 0) cols.add(Tensor.zeros(x.dtype(), n, c, h + top + bottom, left));
+        cols.add(y);
+        if (right > 0) cols.add(Tensor.zeros(x.dtype(), n, c, h + top + bottom, right));
+        return cols.size() == 1 ? y : Tensor.cat(cols, 3);
+    }
 }
