@@ -187,14 +187,15 @@ public final class OnnxModel extends Module {
 
     /**
      * The plan with the inference shortcuts merged in, in this order: hard swish chains into one op, Conv with a
-     * following BatchNormalization, Conv with a following scalar Mul and Add, then any of those convolutions with the
-     * activation after it, then a convolution with a residual Add and Relu after it (each keeps the separate ops when
+     * following BatchNormalization, Conv with a following scalar Mul and Add, a zero Pad with the Conv reading it, then
+     * any of those convolutions with the activation after it, then a convolution with a residual Add and Relu after it (each keeps the separate ops when
      * gradients are on).
      */
     private static List<Step> inferenceShortcuts(List<Step> plan, Set<String> graphOutputs, Map<String, Tensor> known, long opset) {
         List<Step> p = HardSwishFusion.fuse(plan, graphOutputs, known, opset);
         p = ConvBatchNormFusion.fuse(p, graphOutputs);
         p = ConvAffineFusion.fuse(p, graphOutputs, known);
+        p = PadConvFusion.fuse(p, graphOutputs, opset);
         p = ConvActivationFusion.fuse(p, graphOutputs, known, opset);
         return ConvResidualFusion.fuse(p, graphOutputs);
     }
