@@ -3,6 +3,7 @@ package dev.descent.core.kernel;
 import dev.descent.core.kernel.ConvKernels.Geometry;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorMask;
+import jdk.incubator.vector.VectorShuffle;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
@@ -23,6 +24,13 @@ public final class DepthwiseConv {
 
     private static final VectorSpecies<Float> S = Vectors.F;
     private static final int L = S.length();
+
+    /** Lanes i < L/2 take lane 2i (EVEN) or 2i + 1 (ODD) of the first vector, lanes i ≥ L/2 lane 2(i − L/2) (+ 1) of the second. */
+    private static final VectorShuffle<Float> EVEN_LOW = VectorShuffle.fromOp(S, i -> i < L / 2 ? 2 * i : 0);
+    private static final VectorShuffle<Float> EVEN_HIGH = VectorShuffle.fromOp(S, i -> i >= L / 2 ? 2 * (i - L / 2) : 0);
+    private static final VectorShuffle<Float> ODD_LOW = VectorShuffle.fromOp(S, i -> i < L / 2 ? 2 * i + 1 : 0);
+    private static final VectorShuffle<Float> ODD_HIGH = VectorShuffle.fromOp(S, i -> i >= L / 2 ? 2 * (i - L / 2) + 1 : 0);
+    private static final VectorMask<Float> UPPER = VectorMask.fromLong(S, ((1L << L) - 1) & ~((1L << (L / 2)) - 1));
 
     private static final ThreadLocal<float[][]> SCRATCH = ThreadLocal.withInitial(() -> new float[1][0]);
 
@@ -91,6 +99,23 @@ public final class DepthwiseConv {
             return;
         }
         java.util.Arrays.fill(buf, bo, bo + sw * hp * pl, 0f);
+        if (sw == 2 && Vectors.ENABLED && wd >= 2 * L) { // stride 2: each pair of vectors split into its even and odd columns
+            int pe = pw & 1, po = (pw + 1) & 1;
+            for (int r = ph; r < ph + h; r++) {
+                int src = xo + (r - ph) * wd, de = bo + (pe * hp + r) * pl, dodd = bo + (po * hp + r) * pl;
+                int col = 0;
+                for (; col + 2 * L <= wd; col += 2 * L) { // col even: columns col + 2m go to phase pe at (col + pw)/2 + m
+                    FloatVector v0 = FloatVector.fromArray(S, x, src + col), v1 = FloatVector.fromArray(S, x, src + col + L);
+                    v0.rearrange(EVEN_LOW).blend(v1.rearrange(EVEN_HIGH), UPPER).intoArray(buf, de + ((col + pw) >> 1));
+                    v0.rearrange(ODD_LOW).blend(v1.rearrange(ODD_HIGH), UPPER).intoArray(buf, dodd + ((col + 1 + pw) >> 1));
+                }
+                for (; col < wd; col++) {
+                    int c = col + pw;
+                    buf[bo + ((c & 1) * hp + r) * pl + (c >> 1)] = x[src + col];
+                }
+            }
+            return;
+        }
         for (int p = 0; p < sw; p++) {
             // phase p, column kk holds padded column kk·sw + p, image column kk·sw + p − pw: the first kk inside the image
             int first = Math.max(0, (pw - p + sw - 1) / sw);
