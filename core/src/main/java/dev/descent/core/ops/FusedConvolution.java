@@ -9,6 +9,7 @@ import dev.descent.core.kernel.ConvKernels.Geometry;
 import dev.descent.core.kernel.DepthwiseConv;
 import dev.descent.core.kernel.DirectConv;
 import dev.descent.core.kernel.Gemm;
+import dev.descent.core.kernel.Parallel;
 import dev.descent.core.kernel.Vectors;
 
 /**
@@ -204,7 +205,90 @@ public final class FusedConvolution {
             if (e != null) for (int n = 0; n < q.n(); n++) e.apply(ya, n * q.o(), 0, q.o(), 1, true);
             return out;
         }
+        int d = q.dh();
+        if (d > 1 && q.dw() == d && q.sh() == 1 && q.sw() == 1 && q.groups() == 1 && q.ph() % d == 0 && q.pw() % d == 0 && q.h() % d == 0 && q.w() % d == 0
+                && q.ho() % d == 0 && q.wo() % d == 0) {
+            return dilatedAsBatch(q, x, w, bias, e);
+        }
+        if (q.n() < Parallel.threads() && q.groups() == 1 && q.o() >= 24 && (long) q.o() * q.pixels() * q.rows() >= 1L << 22) {
+            return channelBlocks(q, x, w, bias, e, Parallel.threads());
+        }
         return Convolution.forward(q, x, w, bias, e);
+    }
+
+    /**
+     * A stride-1 convolution dilated by d whose paddings and sizes divide by d, as an undilated one over d² times as
+     * many images: output pixel (d·u + r, d·v + s) reads only input pixels of row phase r and column phase s, so each
+     * phase's sub-image [H/d, W/d] convolved with the same weights (padding p/d, no dilation) gives that phase of the
+     * output (TensorFlow computes atrous convolution so). The undilated kernels apply (the implicit GEMM; im2col of a
+     * dilated kernel reads scattered columns), with the sub-images as a batch. Each output element is the same sum of
+     * the same products, in the kernel's order.
+     */
+    private static Tensor dilatedAsBatch(Geometry q, Tensor x, Tensor w, Tensor bias, ConvEpilogue e) {
+        int d = q.dh(), n = q.n(), c = q.c(), h = q.h(), wd = q.w(), hs = h / d, ws = wd / d, hos = q.ho() / d, wos = q.wo() / d;
+        Tensor xc = x.detach().contiguous();
+        float[] xa = xc.storage().floats();
+        int xo = xc.storageOffset();
+        Tensor xs = Tensor.empty(DType.FLOAT32, n * d * d, c, hs, ws);
+        float[] sa = xs.storage().floats();
+        // xs[(n·d + r)·d + s, ch, u, v] = x[n, ch, d·u + r, d·v + s]
+        Parallel.forRange(n * c, 1, (from, to) -> {
+            for (int p = from; p < to; p++) {
+                int img = p / c, ch = p % c, src = xo + p * h * wd;
+                for (int r = 0; r < d; r++) for (int sph = 0; sph < d; sph++) {
+                    int dst = ((((img * d + r) * d + sph) * c) + ch) * hs * ws;
+                    for (int u = 0; u < hs; u++) {
+                        int row = src + (d * u + r) * wd + sph, at = dst + u * ws;
+                        for (int v = 0; v < ws; v++) sa[at + v] = xa[row + d * v];
+                    }
+                }
+            }
+        });
+        Geometry qs = new Geometry(n * d * d, c, hs, ws, q.o(), q.kh(), q.kw(), 1, 1, q.ph() / d, q.pw() / d, 1, 1, 1, hos, wos);
+        Tensor ys = q.n() * d * d < Parallel.threads() ? channelBlocks(qs, xs, w, bias, e, Parallel.threads()) : Convolution.forward(qs, xs, w, bias, e);
+        Tensor ysc = ys.contiguous();
+        float[] ysa = ysc.storage().floats();
+        int yso = ysc.storageOffset(), o = q.o(), ho = q.ho(), wo = q.wo();
+        Tensor out = Tensor.empty(DType.FLOAT32, n, o, ho, wo);
+        float[] ya = out.storage().floats();
+        Parallel.forRange(n * o, 1, (from, to) -> {
+            for (int p = from; p < to; p++) {
+                int img = p / o, ch = p % o, dst = p * ho * wo;
+                for (int r = 0; r < d; r++) for (int sph = 0; sph < d; sph++) {
+                    int src = yso + ((((img * d + r) * d + sph) * o) + ch) * hos * wos;
+                    for (int u = 0; u < hos; u++) {
+                        int row = dst + (d * u + r) * wo + sph, at = src + u * wos;
+                        for (int v = 0; v < wos; v++) ya[row + d * v] = ysa[at + v];
+                    }
+                }
+            }
+        });
+        return out;
+    }
+
+    /**
+     * A convolution of fewer images than threads (batch 1): the convolution kernels split their work over images, so
+     * here the output channels are cut into one block per thread, each block a convolution of its own (the same kernel
+     * on the block's weights: each output element's sum is computed as in the whole), copied into place.
+     */
+    private static Tensor channelBlocks(Geometry q, Tensor x, Tensor w, Tensor bias, ConvEpilogue e, int parts) {
+        Tensor out = Tensor.empty(DType.FLOAT32, q.n(), q.o(), q.ho(), q.wo());
+        float[] ya = out.storage().floats();
+        Tensor xc = x.detach().contiguous(), wc = w.detach().contiguous(), bc = bias == null ? null : bias.detach().contiguous();
+        int per = (q.o() + parts - 1) / parts, pixels = q.pixels();
+        per = Math.min(q.o(), (per + 11) / 12 * 12); // whole tiles of the kernels (3, 4 or 6 channels)
+        int blocks = (q.o() + per - 1) / per, size = per;
+        Parallel.forRange(blocks, 1, (from, to) -> {
+            for (int k = from; k < to; k++) {
+                int o0 = k * size, len = Math.min(size, q.o() - o0);
+                Geometry qk = new Geometry(q.n(), q.c(), q.h(), q.w(), len, q.kh(), q.kw(), q.sh(), q.sw(), q.ph(), q.pw(), q.dh(), q.dw(), 1, q.ho(), q.wo());
+                ConvEpilogue ek = e == null ? null : new ConvEpilogue(e.bias(), e.bo() + o0, e.act(), e.min(), e.max(), e.preScale(), e.preShift(), e.scale(), e.shift());
+                Tensor yk = Convolution.forward(qk, xc, wc.narrow(0, o0, len), bc == null ? null : bc.narrow(0, o0, len), ek);
+                float[] ys = yk.storage().floats();
+                for (int n = 0; n < q.n(); n++) System.arraycopy(ys, yk.storageOffset() + n * len * pixels, ya, (n * q.o() + o0) * pixels, len * pixels);
+            }
+        });
+        return out;
     }
 
     /**

@@ -54,15 +54,19 @@ class FusedConvolutionTest {
         {1, 4, 17, 70, 6, 3, 3, 2, 2, 1, 1, 1, 1, 1},
         {1, 3, 20, 33, 9, 5, 5, 2, 2, 2, 2, 1, 1, 1},
         {2, 1, 9, 40, 3, 3, 3, 1, 1, 2, 2, 2, 2, 1},
+        {1, 5, 10, 20, 7, 3, 3, 1, 1, 2, 2, 2, 2, 1},
+        {2, 6, 15, 45, 5, 3, 3, 1, 1, 3, 6, 3, 3, 1},
     };
 
     /**
      * Whether the fused op takes a kernel of its own (not the separate op's): depthwise, few input channels
-     * ({@link DirectConv}), or a 1×1 convolution of 1×1 maps.
+     * ({@link DirectConv}), a dilated convolution run as an undilated one over its phases, or a 1×1 convolution of 1×1 maps.
      */
     private static boolean ownKernel(int[] g) {
         Geometry q = Convolution.geometry("conv2d", new int[] {g[0], g[1], g[2], g[3]}, new int[] {g[4], g[1] / g[13], g[5], g[6]}, params(g));
-        return g[13] == g[1] || DirectConv.applies(q) || (g[2] == 1 && g[3] == 1 && g[5] == 1 && g[6] == 1 && g[13] == 1);
+        boolean dilatedAsBatch = g[11] > 1 && g[11] == g[12] && g[7] == 1 && g[8] == 1 && g[13] == 1 && g[9] % g[11] == 0 && g[10] % g[11] == 0
+                && g[2] % g[11] == 0 && g[3] % g[11] == 0 && q.ho() % g[11] == 0 && q.wo() % g[11] == 0;
+        return g[13] == g[1] || DirectConv.applies(q) || dilatedAsBatch || (g[2] == 1 && g[3] == 1 && g[5] == 1 && g[6] == 1 && g[13] == 1);
     }
 
     private static Convolution.Params params(int[] g) {
@@ -184,6 +188,31 @@ class FusedConvolutionTest {
             assertArrayEquals(expect.toFloatArray(), yg.detach().toFloatArray(), what + " with gradients");
             yg.sum().backward();
             assertNotNull(xg.grad(), what);
+        }
+    }
+
+    @Test
+    void atBatchOneOnTwoThreadsTheOutputChannelBlocksGiveTheOneThreadResult() {
+        SplittableRandom rng = new SplittableRandom(17);
+        // big enough to be cut into channel blocks (o · pixels · rows ≥ 2^22), implicit GEMM and im2col, and a dilated one
+        int[][] cases = {{1, 16, 32, 32, 30, 3, 3, 1, 1, 1, 1, 1, 1, 1}, {1, 16, 33, 35, 40, 3, 3, 2, 1, 1, 1, 1, 1, 1},
+            {1, 16, 40, 40, 30, 3, 3, 1, 1, 4, 4, 4, 4, 1}};
+        for (int[] g : cases) {
+            Convolution.Params p = params(g);
+            Tensor x = randn(rng, g[0], g[1], g[2], g[3]), w = randn(rng, g[4], g[1], g[5], g[6]), b = randn(rng, g[4]);
+            Tensor one, two;
+            try (var ng = GradMode.noGrad()) {
+                try (var l = dev.descent.core.Threads.limit(1)) {
+                    one = FusedConvolution.conv2d(x, w, b, p, FusedConvolution.Activation.HARDSWISH);
+                }
+                try (var l = dev.descent.core.Threads.limit(2)) {
+                    two = FusedConvolution.conv2d(x, w, b, p, FusedConvolution.Activation.HARDSWISH);
+                }
+            }
+            assertArrayEquals(one.toFloatArray(), two.toFloatArray(), p.toString());
+            Tensor separate = Convolution.conv2d(x, w, b, p).hardswish();
+            float[] e = separate.toFloatArray(), a = two.toFloatArray();
+            for (int i = 0; i < e.length; i++) assertEquals(e[i], a[i], 1e-4f * (1 + Math.abs(e[i])), p + " element " + i);
         }
     }
 
