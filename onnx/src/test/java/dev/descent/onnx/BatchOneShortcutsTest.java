@@ -103,6 +103,37 @@ class BatchOneShortcutsTest {
     }
 
     @Test
+    void runsWithoutGradientsRecycleIntermediatesButNeverTheOutputs() throws Exception {
+        SplittableRandom rng = new SplittableRandom(66);
+        Tensor w = Tensor.randn(rng, 8, 6, 3, 3).to(DType.FLOAT32), b = Tensor.randn(rng, 8).to(DType.FLOAT32);
+        OnnxWriter.Graph g = new OnnxWriter.Graph().init("w", w).init("b", b).input("x", 1, 6, 20, 40).output("y", 1, 8, 20, 40).output("m", 1, 8, 20, 40);
+        g.node("Conv", "conv", List.of("x", "w", "b"), List.of("c"), attrInts("kernel_shape", 3, 3), attrInts("pads", 1, 1, 1, 1));
+        g.node("Relu", "relu", List.of("c"), List.of("r"));
+        g.node("Sigmoid", "sig", List.of("r"), List.of("m"));
+        g.node("Mul", "mul", List.of("r", "m"), List.of("y"));
+        OnnxModel m = load(g.model(13));
+        Tensor[] xs = new Tensor[4], ys = new Tensor[4], ms = new Tensor[4];
+        float[][] firstSeen = new float[4][];
+        for (int k = 0; k < 4; k++) {
+            xs[k] = Tensor.randn(rng, 1, 6, 20, 40).to(DType.FLOAT32);
+            try (var ng = GradMode.noGrad()) {
+                var out = m.run(java.util.Map.of("x", xs[k]));
+                ys[k] = out.get("y");
+                ms[k] = out.get("m");
+            }
+            firstSeen[k] = ys[k].toFloatArray();
+        }
+        for (int k = 0; k < 4; k++) {
+            // the outputs stay as they were returned while later runs reuse the intermediates' arrays
+            assertArrayEquals(firstSeen[k], ys[k].toFloatArray(), "run " + k + " output y after later runs");
+            // and equal the run with gradients on (no recycling; the same kernels)
+            var ref = m.run(java.util.Map.of("x", xs[k]));
+            assertArrayEquals(ref.get("y").detach().toFloatArray(), ys[k].toFloatArray(), "run " + k + " y");
+            assertArrayEquals(ref.get("m").detach().toFloatArray(), ms[k].toFloatArray(), "run " + k + " m");
+        }
+    }
+
+    @Test
     void aResidualThatIsNotZeroPaddingRunsTheSeparateOps() throws Exception {
         SplittableRandom rng = new SplittableRandom(62);
         Tensor w = Tensor.randn(rng, 4, 3, 3, 3).to(DType.FLOAT32);
