@@ -445,7 +445,7 @@ public final class OnnxModel extends Module {
     }
 
     /**
-     * Runs the graph. Without gradients, a run on small inputs (batch-1 sizes) takes its intermediate arrays from those
+     * Runs the graph. Without gradients, a run on small inputs (at most 2^19 elements: batch-1 sizes) takes its intermediate arrays from those
      * the previous such run of this model on the same thread left (a {@link Workspace} per thread, holding at most one
      * run's intermediates, up to 2^26 elements): allocating and zeroing them afresh cost a quarter of BlazeFace's time.
      * The returned tensors are the caller's; a caller's own open workspace scope on this thread takes precedence.
@@ -476,7 +476,7 @@ public final class OnnxModel extends Module {
     }
 
     /** The most input elements of a run that recycles its intermediates (a batch-1 sized run). */
-    private static final long WORKSPACE_INPUT = 1L << 21;
+    private static final long WORKSPACE_INPUT = 1L << 19;
     /** The most elements a run may allocate and still keep its arrays for the next run on this thread (256 MB of floats). */
     private static final long WORKSPACE_ELEMENTS = 1L << 26;
     private static final Workspace TOO_LARGE = new Workspace();

@@ -217,7 +217,7 @@ final class Resampling {
             Tensor y = x;
             int[][] picks = new int[x.dim()][]; // nearest: the input index each output index reads, per resized axis
             boolean direct = x.dtype() == DType.FLOAT32 && x.dim() == 4 && !Autograd.isRecording(x);
-            double[][] linearSrc = new double[x.dim()][]; // linear, direct: the source coordinates of each resized axis
+            double[][] linearSrc = new double[Math.max(4, x.dim())][]; // linear, direct: the source coordinates of each resized axis
             boolean spatial = true; // whether only axes 2 and 3 change
             for (int k = 0; k < axes.length; k++) if (axes[k] < 2 && !(out[k] == x.size(axes[k]) && sc[k] == 1)) spatial = false;
             for (int k = 0; k < axes.length; k++) {
