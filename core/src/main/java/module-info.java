@@ -10,4 +10,6 @@ module dev.descent.core {
     exports dev.descent.core.ops;
     exports dev.descent.core.check;
     exports dev.descent.core.io;
+    // the onnx module's inference shortcuts run their own float32 loops on the kernels' vector helpers
+    exports dev.descent.core.kernel to dev.descent.onnx;
 }

@@ -5,6 +5,7 @@
 module dev.descent.onnx {
     requires transitive dev.descent.core;
     requires transitive dev.descent.nn;
+    requires jdk.incubator.vector;
 
     exports dev.descent.onnx;
     // Module reads its subclasses' fields by reflection (OnnxModel registers explicitly, but stays readable).

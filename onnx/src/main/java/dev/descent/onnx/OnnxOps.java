@@ -787,14 +787,26 @@ final class OnnxOps {
                 throw new IllegalArgumentException("Conv: kernel_shape " + Arrays.toString(sp.kernel()) + " disagrees with weight " + Shape.format(wt.shape()));
             }
             int[] p = sp.padsFor(x.size(2), x.size(3), kh, kw);
-            int ph = p[0], pw = p[1];
-            if (p[0] != p[2] || p[1] != p[3]) {
-                x = pad(x, p[0], p[2], p[1], p[3], 0);
-                ph = pw = 0;
-            }
-            Convolution.Params cp = new Convolution.Params(sp.strides()[0], sp.strides()[1], ph, pw, sp.dilations()[0], sp.dilations()[1], groups);
-            return new Tensor[] {FusedConvolution.conv2d(x, wt, b, cp, act)}; // without gradients: direct depthwise, fused activation
+            return new Tensor[] {asymmetricConv(x, wt, b, p[0], p[1], p[2], p[3], sp.strides(), sp.dilations(), groups, act)};
         };
+    }
+
+    /**
+     * Conv with paddings [top, left, bottom, right]. Asymmetric ones (TensorFlow's SAME at stride 2): a depthwise or
+     * few-channel convolution, and any convolution with gradients, through FusedConvolution's asymmetric form (the
+     * direct kernels read the padding from their own buffer, no padded copy); any other without gradients pads in one
+     * pass first. Without gradients: direct depthwise, fused activation.
+     */
+    static Tensor asymmetricConv(Tensor x, Tensor wt, Tensor b, int top, int left, int bottom, int right, int[] strides, int[] dilations, int groups,
+                                 FusedConvolution.Activation act) {
+        if (top == bottom && left == right) {
+            return FusedConvolution.conv2d(x, wt, b, new Convolution.Params(strides[0], strides[1], top, left, dilations[0], dilations[1], groups), act);
+        }
+        boolean direct = x.dim() == 4 && wt.dim() == 4 && ((groups == x.size(1) && wt.size(1) == 1) || (groups == 1 && x.size(1) <= 4));
+        if (!direct && !dev.descent.core.autograd.Autograd.isRecording(x, wt, b)) {
+            return FusedConvolution.conv2d(pad(x, top, bottom, left, right, 0), wt, b, new Convolution.Params(strides[0], strides[1], 0, 0, dilations[0], dilations[1], groups), act);
+        }
+        return FusedConvolution.conv2d(x, wt, b, new Convolution.Params(strides[0], strides[1], top, left, dilations[0], dilations[1], groups), bottom, right, act);
     }
 
     private static Kernel pool(NodeContext c, boolean max) throws OnnxException {
@@ -842,6 +854,7 @@ final class OnnxOps {
 
     /** x [N, C, H, W] with {@code value} added above, below, left and right. */
     static Tensor pad(Tensor x, int top, int bottom, int left, int right, double value) {
+        if (x.dtype() == DType.FLOAT32 && !dev.descent.core.autograd.Autograd.isRecording(x)) return InferenceKernels.pad(x, top, bottom, left, right, (float) value);
         int n = x.size(0), ch = x.size(1), h = x.size(2), w = x.size(3);
         List<Tensor> rows = new ArrayList<>();
         if (top > 0) rows.add(Tensor.full(value, x.dtype(), n, ch, top, w));

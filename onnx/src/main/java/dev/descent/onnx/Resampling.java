@@ -61,9 +61,26 @@ final class Resampling {
                 throw new IllegalArgumentException("Pad: " + pads.length + " pads " + Arrays.toString(pads) + " for " + dims.length + " axes of input "
                         + Shape.format(x.shape()) + " (2 per axis expected)");
             }
+            if (mode.equals("constant") && spatialOnly(x, dims, pads)) { // the usual [N, C, H, W] zero padding, one pass
+                int nd = dims.length;
+                return new Tensor[] {InferenceKernels.pad(x, (int) pads[nd - 2], (int) pads[2 * nd - 2], (int) pads[nd - 1], (int) pads[2 * nd - 1], (float) value)};
+            }
             for (int k = 0; k < dims.length; k++) x = padAxis(x, dims[k], pads[k], pads[k + dims.length], mode, value);
             return new Tensor[] {x};
         };
+    }
+
+    /**
+     * Whether a constant Pad of x is for {@link InferenceKernels#pad}: float32 [N, C, H, W] recording no gradient, all
+     * four axes listed in order, padding only the last two, by non-negative amounts that keep the size an int.
+     */
+    private static boolean spatialOnly(Tensor x, int[] dims, long[] pads) {
+        if (x.dtype() != DType.FLOAT32 || x.dim() != 4 || dims.length != 4 || Autograd.isRecording(x)) return false;
+        for (int k = 0; k < 4; k++) if (dims[k] != k) return false;
+        if (pads[0] != 0 || pads[1] != 0 || pads[4] != 0 || pads[5] != 0) return false;
+        for (long p : pads) if (p < 0 || p > 1 << 20) return false;
+        return (long) x.size(2) + pads[2] + pads[6] < 1L << 24 && (long) x.size(3) + pads[3] + pads[7] < 1L << 24
+                && (long) x.size(0) * x.size(1) * (x.size(2) + pads[2] + pads[6]) * (x.size(3) + pads[3] + pads[7]) <= Integer.MAX_VALUE - 8;
     }
 
     private static double constantValue(Tensor t) {
@@ -199,19 +216,27 @@ final class Resampling {
             }
             Tensor y = x;
             int[][] picks = new int[x.dim()][]; // nearest: the input index each output index reads, per resized axis
-            boolean direct = !linear && x.dtype() == DType.FLOAT32 && x.dim() == 4 && !Autograd.isRecording(x);
+            boolean direct = x.dtype() == DType.FLOAT32 && x.dim() == 4 && !Autograd.isRecording(x);
+            double[][] linearSrc = new double[Math.max(4, x.dim())][]; // linear, direct: the source coordinates of each resized axis
+            boolean spatial = true; // whether only axes 2 and 3 change
+            for (int k = 0; k < axes.length; k++) if (axes[k] < 2 && !(out[k] == x.size(axes[k]) && sc[k] == 1)) spatial = false;
             for (int k = 0; k < axes.length; k++) {
                 int d = axes[k], n = x.size(d), m = out[k];
                 if (m == n && sc[k] == 1) continue; // every mode maps i to i
                 double[] src = new double[m];
                 for (int i = 0; i < m; i++) src[i] = source(coords, i, sc[k], n, m, outExact[k]);
-                if (direct && d >= 2) {
+                if (direct && linear && spatial && d >= 2 && (k == 0 || axes[k - 1] < d)) {
+                    linearSrc[d] = src;
+                    continue;
+                }
+                if (direct && !linear && d >= 2) {
                     picks[d] = nearestIndices(src, n, nearest);
                     continue;
                 }
                 y = linear ? linearAxis(y, d, src) : nearestAxis(y, d, src, nearest);
             }
             if (direct && (picks[2] != null || picks[3] != null)) y = nearestPlanes(y, picks[2], picks[3]);
+            if (linearSrc[2] != null || linearSrc[3] != null) y = linearPlanes(y, linearSrc[2], linearSrc[3]);
             return new Tensor[] {y};
         };
     }
@@ -283,6 +308,38 @@ final class Resampling {
             }
         });
         return y;
+    }
+
+    /**
+     * Linear resize of the last two axes of a float32 [N, C, H, W] tensor without gradients (null: the axis keeps its
+     * size): {@link InferenceKernels#linearPlanes}, the same lower and upper indices and float32 weights as
+     * {@link #linearAxis}, rows first, so the same values as the two indexSelect/sub/mul/add passes.
+     */
+    private static Tensor linearPlanes(Tensor x, double[] rowSrc, double[] colSrc) {
+        int h = x.size(2), w = x.size(3);
+        int[][] rows = linearTaps(rowSrc, h), cols = linearTaps(colSrc, w);
+        return InferenceKernels.linearPlanes(x, rows[0], rows[1], weights(rowSrc, rows[0], h), cols[0], cols[1], weights(colSrc, cols[0], w));
+    }
+
+    /** Lower and upper input index per output index of an axis of size n (nulls when src is null: the axis is kept). */
+    private static int[][] linearTaps(double[] src, int n) {
+        if (src == null) return new int[2][];
+        int m = src.length;
+        int[] lo = new int[m], hi = new int[m];
+        for (int i = 0; i < m; i++) {
+            double s = Math.clamp(src[i], 0, n - 1);
+            lo[i] = (int) Math.floor(s);
+            hi[i] = Math.min(lo[i] + 1, n - 1);
+        }
+        return new int[][] {lo, hi};
+    }
+
+    /** The float32 weight of the upper index, as linearAxis rounds it (null where the axis keeps its size). */
+    private static float[] weights(double[] src, int[] lo, int n) {
+        if (src == null) return null;
+        float[] t = new float[lo.length];
+        for (int i = 0; i < t.length; i++) t[i] = (float) (Math.clamp(src[i], 0, n - 1) - lo[i]);
+        return t;
     }
 
     private static Tensor linearAxis(Tensor x, int d, double[] src) {

@@ -3,6 +3,7 @@ package dev.descent.core.kernel;
 import dev.descent.core.kernel.ConvKernels.Geometry;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorMask;
+import jdk.incubator.vector.VectorShuffle;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
@@ -23,6 +24,13 @@ public final class DepthwiseConv {
 
     private static final VectorSpecies<Float> S = Vectors.F;
     private static final int L = S.length();
+
+    /** Lanes i < L/2 take lane 2i (EVEN) or 2i + 1 (ODD) of the first vector, lanes i ≥ L/2 lane 2(i − L/2) (+ 1) of the second. */
+    private static final VectorShuffle<Float> EVEN_LOW = VectorShuffle.fromOp(S, i -> i < L / 2 ? 2 * i : 0);
+    private static final VectorShuffle<Float> EVEN_HIGH = VectorShuffle.fromOp(S, i -> i >= L / 2 ? 2 * (i - L / 2) : 0);
+    private static final VectorShuffle<Float> ODD_LOW = VectorShuffle.fromOp(S, i -> i < L / 2 ? 2 * i + 1 : 0);
+    private static final VectorShuffle<Float> ODD_HIGH = VectorShuffle.fromOp(S, i -> i >= L / 2 ? 2 * (i - L / 2) + 1 : 0);
+    private static final VectorMask<Float> UPPER = VectorMask.fromLong(S, ((1L << L) - 1) & ~((1L << (L / 2)) - 1));
 
     private static final ThreadLocal<float[][]> SCRATCH = ThreadLocal.withInitial(() -> new float[1][0]);
 
@@ -47,14 +55,14 @@ public final class DepthwiseConv {
         boolean vec = vector && Vectors.ENABLED;
         if (vec) Vectors.count();
         Parallel.forRange(planes, grain, (from, to) -> {
-            int hp = q.h() + 2 * q.ph(), wp = q.w() + 2 * q.pw(), sw = q.sw();
+            int hp = paddedRows(q), wp = paddedColumns(q), sw = q.sw();
             int pl = (wp + sw - 1) / sw + L; // a phase row, with room for a full vector past its end
             float[][] holder = SCRATCH.get();
             if (holder[0].length < sw * hp * pl) holder[0] = new float[sw * hp * pl];
             float[] buf = holder[0];
             for (int plane = from; plane < to; plane++) {
                 int n = plane / q.c(), c = plane % q.c();
-                phases(q, x, xo + plane * q.h() * q.w(), buf, hp, wp, pl);
+                phases(q, x, xo + plane * q.h() * q.w(), buf, 0, hp, wp, pl);
                 for (int m = 0; m < q.og(); m++) {
                     int o = c * q.og() + m, yOff = (n * q.o() + o) * pixels;
                     plane(q, buf, hp, pl, w, wo + o * q.kh() * q.kw(), y, yOff, vec);
@@ -64,25 +72,55 @@ public final class DepthwiseConv {
         });
     }
 
-    /** The padded plane into sw column phases: buf[(p·hp + r)·pl + k] = padded[r][k·sw + p] (zero outside the image). */
-    private static void phases(Geometry q, float[] x, int xo, float[] buf, int hp, int wp, int pl) {
+    /**
+     * The rows of the zero-padded plane: H + 2·ph, or more when the output reads further down (padding below larger
+     * than above, {@link dev.descent.core.ops.FusedConvolution}'s asymmetric form: the extra rows are zeros).
+     */
+    static int paddedRows(Geometry q) {
+        return Math.max(q.h() + 2 * q.ph(), (q.ho() - 1) * q.sh() + (q.kh() - 1) * q.dh() + 1);
+    }
+
+    /** The columns of the zero-padded plane, as {@link #paddedRows}. */
+    static int paddedColumns(Geometry q) {
+        return Math.max(q.w() + 2 * q.pw(), (q.wo() - 1) * q.sw() + (q.kw() - 1) * q.dw() + 1);
+    }
+
+    /** The padded plane into sw column phases: buf[bo + (p·hp + r)·pl + k] = padded[r][k·sw + p] (zero outside the image). */
+    static void phases(Geometry q, float[] x, int xo, float[] buf, int bo, int hp, int wp, int pl) {
         int h = q.h(), wd = q.w(), ph = q.ph(), pw = q.pw(), sw = q.sw();
         if (sw == 1) { // the image's rows, zeros around them only
-            java.util.Arrays.fill(buf, 0, ph * pl, 0f);
+            java.util.Arrays.fill(buf, bo, bo + ph * pl, 0f);
             for (int r = ph; r < ph + h; r++) {
-                java.util.Arrays.fill(buf, r * pl, r * pl + pw, 0f);
-                System.arraycopy(x, xo + (r - ph) * wd, buf, r * pl + pw, wd);
-                java.util.Arrays.fill(buf, r * pl + pw + wd, (r + 1) * pl, 0f);
+                java.util.Arrays.fill(buf, bo + r * pl, bo + r * pl + pw, 0f);
+                System.arraycopy(x, xo + (r - ph) * wd, buf, bo + r * pl + pw, wd);
+                java.util.Arrays.fill(buf, bo + r * pl + pw + wd, bo + (r + 1) * pl, 0f);
             }
-            java.util.Arrays.fill(buf, (ph + h) * pl, hp * pl, 0f);
+            java.util.Arrays.fill(buf, bo + (ph + h) * pl, bo + hp * pl, 0f);
             return;
         }
-        java.util.Arrays.fill(buf, 0, sw * hp * pl, 0f);
+        java.util.Arrays.fill(buf, bo, bo + sw * hp * pl, 0f);
+        if (sw == 2 && Vectors.ENABLED && wd >= 2 * L) { // stride 2: each pair of vectors split into its even and odd columns
+            int pe = pw & 1, po = (pw + 1) & 1;
+            for (int r = ph; r < ph + h; r++) {
+                int src = xo + (r - ph) * wd, de = bo + (pe * hp + r) * pl, dodd = bo + (po * hp + r) * pl;
+                int col = 0;
+                for (; col + 2 * L <= wd; col += 2 * L) { // col even: columns col + 2m go to phase pe at (col + pw)/2 + m
+                    FloatVector v0 = FloatVector.fromArray(S, x, src + col), v1 = FloatVector.fromArray(S, x, src + col + L);
+                    v0.rearrange(EVEN_LOW).blend(v1.rearrange(EVEN_HIGH), UPPER).intoArray(buf, de + ((col + pw) >> 1));
+                    v0.rearrange(ODD_LOW).blend(v1.rearrange(ODD_HIGH), UPPER).intoArray(buf, dodd + ((col + 1 + pw) >> 1));
+                }
+                for (; col < wd; col++) {
+                    int c = col + pw;
+                    buf[bo + ((c & 1) * hp + r) * pl + (c >> 1)] = x[src + col];
+                }
+            }
+            return;
+        }
         for (int p = 0; p < sw; p++) {
             // phase p, column kk holds padded column kk·sw + p, image column kk·sw + p − pw: the first kk inside the image
             int first = Math.max(0, (pw - p + sw - 1) / sw);
             for (int r = ph; r < ph + h; r++) {
-                int src = xo + (r - ph) * wd + p - pw, dst = (p * hp + r) * pl;
+                int src = xo + (r - ph) * wd + p - pw, dst = bo + (p * hp + r) * pl;
                 for (int kk = first, col = kk * sw + p - pw; col < wd; kk++, col += sw) buf[dst + kk] = x[src + kk * sw];
             }
         }

@@ -10,6 +10,7 @@ import dev.descent.core.Tensor;
 import dev.descent.core.autograd.GradMode;
 import dev.descent.core.kernel.ConvKernels.Geometry;
 import dev.descent.core.kernel.DepthwiseConv;
+import dev.descent.core.kernel.DirectConv;
 import dev.descent.core.kernel.Vectors;
 import java.util.List;
 import java.util.SplittableRandom;
@@ -32,7 +33,11 @@ class FusedConvolutionTest {
         return Tensor.randn(rng, shape).to(DType.FLOAT32);
     }
 
-    /** Geometries: implicit GEMM (stride 1, output 16 or 32 wide), im2col (stride 2, dilation), grouped, depthwise. */
+    /**
+     * Geometries: implicit GEMM (stride 1, output 16 or 32 wide), im2col (stride 2, dilation), grouped, depthwise; those
+     * of at most 4 input channels (a first layer) take the direct kernel, with 5, 6 or 7 output channels (a partial
+     * block of 4).
+     */
     private static final int[][] GEOMETRIES = { // n, c, h, w, o, kh, kw, sh, sw, ph, pw, dh, dw, groups
         {2, 3, 6, 32, 5, 3, 3, 1, 1, 1, 1, 1, 1, 1},
         {2, 4, 5, 16, 7, 1, 1, 1, 1, 0, 0, 1, 1, 1},
@@ -45,11 +50,23 @@ class FusedConvolutionTest {
         {2, 3, 7, 70, 3, 5, 5, 2, 1, 2, 2, 1, 1, 3},
         {2, 4, 5, 10, 7, 1, 1, 1, 1, 0, 0, 1, 1, 1},
         {5, 12, 1, 1, 7, 1, 1, 1, 1, 0, 0, 1, 1, 1},
+        {2, 5, 6, 32, 5, 3, 3, 1, 1, 1, 1, 1, 1, 1},
+        {1, 4, 17, 70, 6, 3, 3, 2, 2, 1, 1, 1, 1, 1},
+        {1, 3, 20, 33, 9, 5, 5, 2, 2, 2, 2, 1, 1, 1},
+        {2, 1, 9, 40, 3, 3, 3, 1, 1, 2, 2, 2, 2, 1},
+        {1, 5, 10, 20, 7, 3, 3, 1, 1, 2, 2, 2, 2, 1},
+        {2, 6, 15, 45, 5, 3, 3, 1, 1, 3, 6, 3, 3, 1},
     };
 
-    /** Whether the fused op takes a kernel of its own (not the separate op's): depthwise, or a 1×1 convolution of 1×1 maps. */
+    /**
+     * Whether the fused op takes a kernel of its own (not the separate op's): depthwise, few input channels
+     * ({@link DirectConv}), a dilated convolution run as an undilated one over its phases, or a 1×1 convolution of 1×1 maps.
+     */
     private static boolean ownKernel(int[] g) {
-        return g[13] == g[1] || (g[2] == 1 && g[3] == 1 && g[5] == 1 && g[6] == 1 && g[13] == 1);
+        Geometry q = Convolution.geometry("conv2d", new int[] {g[0], g[1], g[2], g[3]}, new int[] {g[4], g[1] / g[13], g[5], g[6]}, params(g));
+        boolean dilatedAsBatch = g[11] > 1 && g[11] == g[12] && g[7] == 1 && g[8] == 1 && g[13] == 1 && g[9] % g[11] == 0 && g[10] % g[11] == 0
+                && g[2] % g[11] == 0 && g[3] % g[11] == 0 && q.ho() % g[11] == 0 && q.wo() % g[11] == 0;
+        return g[13] == g[1] || DirectConv.applies(q) || dilatedAsBatch || (g[2] == 1 && g[3] == 1 && g[5] == 1 && g[6] == 1 && g[13] == 1);
     }
 
     private static Convolution.Params params(int[] g) {
@@ -125,6 +142,77 @@ class FusedConvolutionTest {
             if (Vectors.ENABLED) assertTrue(Vectors.vectorCalls() > before, "the vector kernel ran");
             DepthwiseConv.forward(q, x, 0, w, 0, s, null, false);
             assertArrayEquals(s, v, p.toString());
+        }
+    }
+
+    @Test
+    void fewChannelVectorKernelEqualsItsScalarTwinAndRuns() {
+        SplittableRandom rng = new SplittableRandom(15);
+        for (int[] g : GEOMETRIES) {
+            Convolution.Params p = params(g);
+            Geometry q = Convolution.geometry("conv2d", new int[] {g[0], g[1], g[2], g[3]}, new int[] {g[4], g[1] / g[13], g[5], g[6]}, p);
+            if (!DirectConv.applies(q)) continue;
+            float[] x = randn(rng, g[0], g[1], g[2], g[3]).toFloatArray(), w = randn(rng, g[4], g[1], g[5], g[6]).toFloatArray();
+            float[] v = new float[q.n() * q.o() * q.pixels()], s = new float[v.length];
+            long before = Vectors.vectorCalls();
+            DirectConv.forward(q, x, 0, w, 0, v, null, true);
+            if (Vectors.ENABLED) assertTrue(Vectors.vectorCalls() > before, "the vector kernel ran");
+            DirectConv.forward(q, x, 0, w, 0, s, null, false);
+            assertArrayEquals(s, v, p.toString());
+        }
+    }
+
+    @Test
+    void asymmetricPaddingEqualsTheConvolutionOfTheZeroPaddedInput() {
+        SplittableRandom rng = new SplittableRandom(16);
+        // [c, groups, stride, top, left, bottom, right]: depthwise and few-channel (direct kernels), and a general one
+        int[][] cases = {{6, 6, 2, 0, 0, 1, 1}, {6, 6, 1, 2, 1, 0, 3}, {3, 1, 2, 1, 1, 2, 2}, {4, 1, 2, 0, 0, 1, 1}, {8, 1, 2, 0, 1, 1, 2}, {8, 2, 1, 1, 0, 2, 1}};
+        for (int[] c : cases) {
+            int o = c[1] == c[0] ? c[0] : 5 * c[1];
+            Tensor x = randn(rng, 2, c[0], 11, 37), w = randn(rng, o, c[0] / c[1], 3, 3), b = randn(rng, o);
+            Convolution.Params p = new Convolution.Params(c[2], c[2], c[3], c[4], 1, 1, c[1]);
+            Tensor padded = Tensor.zeros(DType.FLOAT32, 2, c[0], 11 + c[3] + c[5], 37 + c[4] + c[6]);
+            padded.narrow(2, c[3], 11).narrow(3, c[4], 37).copyFrom(x);
+            Tensor expect = Convolution.conv2d(padded, w, b, new Convolution.Params(c[2], c[2], 0, 0, 1, 1, c[1])).relu();
+            String what = java.util.Arrays.toString(c);
+            Tensor y;
+            try (var ng = GradMode.noGrad()) {
+                y = FusedConvolution.conv2d(x, w, b, p, c[5], c[6], FusedConvolution.Activation.RELU);
+            }
+            assertArrayEquals(expect.shape(), y.shape(), what);
+            float[] e = expect.toFloatArray(), a = y.toFloatArray();
+            for (int i = 0; i < e.length; i++) assertEquals(e[i], a[i], 1e-5f * (1 + Math.abs(e[i])), what + " element " + i);
+            // with gradients: the padded input through the composed ops, and its gradient reaches x
+            Tensor xg = x.detach().clone().requiresGrad(true);
+            Tensor yg = FusedConvolution.conv2d(xg, w, b, p, c[5], c[6], FusedConvolution.Activation.RELU);
+            assertArrayEquals(expect.toFloatArray(), yg.detach().toFloatArray(), what + " with gradients");
+            yg.sum().backward();
+            assertNotNull(xg.grad(), what);
+        }
+    }
+
+    @Test
+    void atBatchOneOnTwoThreadsTheOutputChannelBlocksGiveTheOneThreadResult() {
+        SplittableRandom rng = new SplittableRandom(17);
+        // big enough to be cut into channel blocks (o · pixels · rows ≥ 2^22), implicit GEMM and im2col, and a dilated one
+        int[][] cases = {{1, 16, 32, 32, 30, 3, 3, 1, 1, 1, 1, 1, 1, 1}, {1, 16, 33, 35, 40, 3, 3, 2, 1, 1, 1, 1, 1, 1},
+            {1, 16, 40, 40, 30, 3, 3, 1, 1, 4, 4, 4, 4, 1}};
+        for (int[] g : cases) {
+            Convolution.Params p = params(g);
+            Tensor x = randn(rng, g[0], g[1], g[2], g[3]), w = randn(rng, g[4], g[1], g[5], g[6]), b = randn(rng, g[4]);
+            Tensor one, two;
+            try (var ng = GradMode.noGrad()) {
+                try (var l = dev.descent.core.Threads.limit(1)) {
+                    one = FusedConvolution.conv2d(x, w, b, p, FusedConvolution.Activation.HARDSWISH);
+                }
+                try (var l = dev.descent.core.Threads.limit(2)) {
+                    two = FusedConvolution.conv2d(x, w, b, p, FusedConvolution.Activation.HARDSWISH);
+                }
+            }
+            assertArrayEquals(one.toFloatArray(), two.toFloatArray(), p.toString());
+            Tensor separate = Convolution.conv2d(x, w, b, p).hardswish();
+            float[] e = separate.toFloatArray(), a = two.toFloatArray();
+            for (int i = 0; i < e.length; i++) assertEquals(e[i], a[i], 1e-4f * (1 + Math.abs(e[i])), p + " element " + i);
         }
     }
 

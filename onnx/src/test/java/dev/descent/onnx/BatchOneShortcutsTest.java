@@ -1,0 +1,237 @@
+package dev.descent.onnx;
+
+import static dev.descent.onnx.OnnxWriter.attrInt;
+import static dev.descent.onnx.OnnxWriter.attrInts;
+import static dev.descent.onnx.OnnxWriter.attrString;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+
+import dev.descent.core.DType;
+import dev.descent.core.Tensor;
+import dev.descent.core.autograd.GradMode;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.SplittableRandom;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The inference shortcuts that matter most at batch 1 (BlazeFace, M-LSD): Conv → Add [→ Relu] with the residual in
+ * place (also through a zero-padding channel Concat), Pad → Conv with the padding read by the convolution, and linear
+ * Resize in one kernel. Each runs without gradients and is checked against the original ops (which run with gradients
+ * on: the same values, bit for bit where the shortcut does the same float32 operations) and against a float64 loop
+ * written from the ops' definitions.
+ */
+class BatchOneShortcutsTest {
+    @TempDir
+    Path dir;
+
+    private OnnxModel load(byte[] bytes) throws Exception {
+        Path f = dir.resolve("m.onnx");
+        Files.write(f, bytes);
+        return OnnxModel.read(f);
+    }
+
+    /** b + Σ x·w over a k×k window (groups 1 or depthwise), strides s, paddings [top, left, bottom, right], in float64. */
+    private static double[] conv(Tensor x, Tensor w, Tensor b, int groups, int s, int[] pads) {
+        int n = x.size(0), ci = x.size(1), h = x.size(2), wd = x.size(3), co = w.size(0), k = w.size(2), cig = ci / groups, cog = co / groups;
+        int ho = (h + pads[0] + pads[2] - k) / s + 1, wo = (wd + pads[1] + pads[3] - k) / s + 1;
+        double[] out = new double[n * co * ho * wo];
+        for (int a = 0; a < n; a++) for (int o = 0; o < co; o++) for (int i = 0; i < ho; i++) for (int j = 0; j < wo; j++) {
+            double sum = b == null ? 0 : b.get(o);
+            int g = o / cog;
+            for (int c = 0; c < cig; c++) for (int u = 0; u < k; u++) for (int v = 0; v < k; v++) {
+                int r = i * s - pads[0] + u, q = j * s - pads[1] + v;
+                if (r >= 0 && q >= 0 && r < h && q < wd) sum += (double) x.get(a, g * cig + c, r, q) * w.get(o, c, u, v);
+            }
+            out[((a * co + o) * ho + i) * wo + j] = sum;
+        }
+        return out;
+    }
+
+    private static void close(double[] expect, Tensor y, String what) {
+        double[] a = y.to(DType.FLOAT64).contiguous().toDoubleArray();
+        assertEquals(expect.length, a.length, what);
+        for (int i = 0; i < a.length; i++) assertEquals(expect[i], a[i], 2e-5 * (1 + Math.abs(expect[i])), what + ", element " + i);
+    }
+
+    @Test
+    void aResidualAddAndReluRunInTheConvolutionsStepWithTheSeparateOpsBits() throws Exception {
+        SplittableRandom rng = new SplittableRandom(61);
+        for (boolean relu : new boolean[] {true, false}) {
+            for (boolean padded : new boolean[] {false, true}) {
+                for (boolean convFirst : new boolean[] {true, false}) {
+                    String what = (padded ? "Concat(r, zeros)" : "r") + (relu ? ", Relu" : "") + (convFirst ? ", Add(conv, r)" : ", Add(r, conv)");
+                    int ci = 6, co = 8, cr = padded ? 5 : co;
+                    Tensor w = Tensor.randn(rng, co, ci, 3, 3).to(DType.FLOAT32), b = Tensor.randn(rng, co).to(DType.FLOAT32);
+                    OnnxWriter.Graph g = new OnnxWriter.Graph().init("w", w).init("b", b).input("x", 2, ci, 5, 7).input("r", 2, cr, 5, 7)
+                            .output("y", 2, co, 5, 7);
+                    g.node("Conv", "conv", List.of("x", "w", "b"), List.of("c"), attrInts("kernel_shape", 3, 3), attrInts("pads", 1, 1, 1, 1));
+                    String res = "r";
+                    if (padded) { // BlazeFace's shortcut: the residual widened by zero channels (tf2onnx: ConstantOfShape, Concat)
+                        g.init("zshape", Tensor.of(new long[] {2, co - cr, 5, 7}, 4));
+                        g.node("ConstantOfShape", "zeros", List.of("zshape"), List.of("z"));
+                        g.node("Concat", "cat", List.of("r", "z"), List.of("rz"), attrInt("axis", 1));
+                        res = "rz";
+                    }
+                    g.node("Add", "add", convFirst ? List.of("c", res) : List.of(res, "c"), List.of(relu ? "s" : "y"));
+                    if (relu) g.node("Relu", "relu", List.of("s"), List.of("y"));
+                    OnnxModel m = load(g.model(13));
+                    assertEquals(1, m.stepCount(), what + ": one step");
+                    Tensor x = Tensor.randn(rng, 2, ci, 5, 7).to(DType.FLOAT32), r = Tensor.randn(rng, 2, cr, 5, 7).mul(2).to(DType.FLOAT32);
+                    double[] expect = conv(x, w, b, 1, 1, new int[] {1, 1, 1, 1});
+                    for (int i = 0; i < expect.length; i++) {
+                        int c = (i / 35) % co, a = i / (35 * co);
+                        double v = expect[i] + (c < cr ? r.get(a, c, (i % 35) / 7, i % 7) : 0);
+                        expect[i] = relu ? Math.max(v, 0) : v;
+                    }
+                    Tensor fused;
+                    try (var ng = GradMode.noGrad()) {
+                        fused = m.run(java.util.Map.of("x", x, "r", r)).get("y");
+                    }
+                    close(expect, fused, what + ", no grad");
+                    Tensor y = m.run(java.util.Map.of("x", x, "r", r)).get("y");
+                    // with gradients: the Conv, Concat, Add and Relu ops; the same convolution kernel, so the same bits
+                    assertArrayEquals(y.detach().toFloatArray(), fused.toFloatArray(), what + ": the separate ops' bits");
+                    y.sum().backward();
+                    assertNotNull(m.namedParameters().get("w").grad(), what + ": the weight gets a gradient");
+                }
+            }
+        }
+    }
+
+    @Test
+    void runsWithoutGradientsRecycleIntermediatesButNeverTheOutputs() throws Exception {
+        SplittableRandom rng = new SplittableRandom(66);
+        Tensor w = Tensor.randn(rng, 8, 6, 3, 3).to(DType.FLOAT32), b = Tensor.randn(rng, 8).to(DType.FLOAT32);
+        OnnxWriter.Graph g = new OnnxWriter.Graph().init("w", w).init("b", b).input("x", 1, 6, 20, 40).output("y", 1, 8, 20, 40).output("m", 1, 8, 20, 40);
+        g.node("Conv", "conv", List.of("x", "w", "b"), List.of("c"), attrInts("kernel_shape", 3, 3), attrInts("pads", 1, 1, 1, 1));
+        g.node("Relu", "relu", List.of("c"), List.of("r"));
+        g.node("Sigmoid", "sig", List.of("r"), List.of("m"));
+        g.node("Mul", "mul", List.of("r", "m"), List.of("y"));
+        OnnxModel m = load(g.model(13));
+        Tensor[] xs = new Tensor[4], ys = new Tensor[4], ms = new Tensor[4];
+        float[][] firstSeen = new float[4][];
+        for (int k = 0; k < 4; k++) {
+            xs[k] = Tensor.randn(rng, 1, 6, 20, 40).to(DType.FLOAT32);
+            try (var ng = GradMode.noGrad()) {
+                var out = m.run(java.util.Map.of("x", xs[k]));
+                ys[k] = out.get("y");
+                ms[k] = out.get("m");
+            }
+            firstSeen[k] = ys[k].toFloatArray();
+        }
+        for (int k = 0; k < 4; k++) {
+            // the outputs stay as they were returned while later runs reuse the intermediates' arrays
+            assertArrayEquals(firstSeen[k], ys[k].toFloatArray(), "run " + k + " output y after later runs");
+            // and equal the run with gradients on (no recycling; the same kernels)
+            var ref = m.run(java.util.Map.of("x", xs[k]));
+            assertArrayEquals(ref.get("y").detach().toFloatArray(), ys[k].toFloatArray(), "run " + k + " y");
+            assertArrayEquals(ref.get("m").detach().toFloatArray(), ms[k].toFloatArray(), "run " + k + " m");
+        }
+    }
+
+    @Test
+    void aResidualThatIsNotZeroPaddingRunsTheSeparateOps() throws Exception {
+        SplittableRandom rng = new SplittableRandom(62);
+        Tensor w = Tensor.randn(rng, 4, 3, 3, 3).to(DType.FLOAT32);
+        OnnxWriter.Graph g = new OnnxWriter.Graph().init("w", w).init("ones", Tensor.ones(1, 1, 5, 7)).input("x", 1, 3, 5, 7).input("r", 1, 3, 5, 7)
+                .output("y", 1, 4, 5, 7);
+        g.node("Conv", "conv", List.of("x", "w"), List.of("c"), attrInts("kernel_shape", 3, 3), attrInts("pads", 1, 1, 1, 1));
+        g.node("Concat", "cat", List.of("r", "ones"), List.of("rz"), attrInt("axis", 1));
+        g.node("Add", "add", List.of("c", "rz"), List.of("s"));
+        g.node("Relu", "relu", List.of("s"), List.of("y"));
+        OnnxModel m = load(g.model(13));
+        Tensor x = Tensor.randn(rng, 1, 3, 5, 7).to(DType.FLOAT32), r = Tensor.randn(rng, 1, 3, 5, 7).to(DType.FLOAT32);
+        double[] expect = conv(x, w, null, 1, 1, new int[] {1, 1, 1, 1});
+        for (int i = 0; i < expect.length; i++) expect[i] = Math.max(expect[i] + (i / 35 < 3 ? r.get(0, i / 35, (i % 35) / 7, i % 7) : 1), 0);
+        try (var ng = GradMode.noGrad()) {
+            close(expect, m.run(java.util.Map.of("x", x, "r", r)).get("y"), "a Concat with ones");
+        }
+    }
+
+    @Test
+    void aPadBeforeAConvolutionIsReadByTheConvolution() throws Exception {
+        SplittableRandom rng = new SplittableRandom(63);
+        // tf2onnx's stride-2 "SAME": one zero row below and one column right; also other pads and a full convolution
+        int[][] padsList = {{0, 0, 1, 1}, {1, 2, 0, 1}, {2, 2, 2, 2}};
+        for (int[] p : padsList) {
+            for (int groups : new int[] {6, 1}) {
+                for (int stride : new int[] {2, 1}) {
+                    String what = "pads " + java.util.Arrays.toString(p) + ", groups " + groups + ", stride " + stride;
+                    Tensor w = Tensor.randn(rng, 6, 6 / groups, 3, 3).to(DType.FLOAT32), b = Tensor.randn(rng, 6).to(DType.FLOAT32);
+                    OnnxWriter.Graph g = new OnnxWriter.Graph().init("w", w).init("b", b).init("pads", Tensor.of(new long[] {0, 0, p[0], p[1], 0, 0, p[2], p[3]}, 8))
+                            .input("x", 1, 6, 9, 20).output("y");
+                    g.node("Pad", "pad", List.of("x", "pads"), List.of("xp"), attrString("mode", "constant"));
+                    g.node("Conv", "conv", List.of("xp", "w", "b"), List.of("c"), attrInts("kernel_shape", 3, 3), attrInts("strides", stride, stride),
+                            attrInt("group", groups), attrInts("pads", 0, 1, 0, 1));
+                    g.node("Relu", "relu", List.of("c"), List.of("y"));
+                    OnnxModel m = load(g.model(13));
+                    assertEquals(1, m.stepCount(), what + ": one step");
+                    Tensor x = Tensor.randn(rng, 1, 6, 9, 20).to(DType.FLOAT32);
+                    double[] expect = conv(x, w, b, groups, stride, new int[] {p[0], p[1] + 1, p[2], p[3] + 1});
+                    for (int i = 0; i < expect.length; i++) expect[i] = Math.max(expect[i], 0);
+                    try (var ng = GradMode.noGrad()) {
+                        close(expect, m.forward(x), what + ", no grad");
+                    }
+                    Tensor y = m.forward(x);
+                    close(expect, y, what + ", with gradients");
+                    y.sum().backward();
+                    assertNotNull(m.namedParameters().get("w").grad(), what);
+                }
+            }
+        }
+    }
+
+    @Test
+    void aPadThatIsNotZeroRunsThePad() throws Exception {
+        SplittableRandom rng = new SplittableRandom(64);
+        Tensor w = Tensor.randn(rng, 2, 1, 3, 3).to(DType.FLOAT32);
+        OnnxWriter.Graph g = new OnnxWriter.Graph().init("w", w).init("pads", Tensor.of(new long[] {0, 0, 1, 1, 0, 0, 1, 1}, 8))
+                .init("v", Tensor.of(1.5f)).input("x", 1, 2, 6, 6).output("y");
+        g.node("Pad", "pad", List.of("x", "pads", "v"), List.of("xp"));
+        g.node("Conv", "conv", List.of("xp", "w"), List.of("y"), attrInts("kernel_shape", 3, 3), attrInt("group", 2));
+        OnnxModel m = load(g.model(13));
+        Tensor x = Tensor.randn(rng, 1, 2, 6, 6).to(DType.FLOAT32);
+        Tensor xp = Tensor.full(1.5, DType.FLOAT32, 1, 2, 8, 8);
+        for (int c = 0; c < 2; c++) for (int i = 0; i < 6; i++) for (int j = 0; j < 6; j++) xp.set(x.get(0, c, i, j), 0, c, i + 1, j + 1);
+        try (var ng = GradMode.noGrad()) {
+            close(conv(xp, w, null, 2, 1, new int[4]), m.forward(x), "padding with 1.5");
+        }
+    }
+
+    @Test
+    void theOneKernelLinearResizeComputesWhatThePerAxisOpsCompute() throws Exception {
+        SplittableRandom rng = new SplittableRandom(65);
+        float[][] scales = {{1, 1, 2, 2}, {1, 1, 2, 1.5f}, {1, 1, 0.5f, 3}, {1, 1, 1, 2}, {1, 1, 3, 1}};
+        for (String mode : new String[] {"half_pixel", "asymmetric", "align_corners", "pytorch_half_pixel"}) {
+            for (float[] sc : scales) {
+                String what = mode + " " + java.util.Arrays.toString(sc);
+                Path f = dir.resolve("r.onnx");
+                Files.write(f, new OnnxWriter.Graph().init("roi", Tensor.of(new float[0], 0)).init("scales", Tensor.of(sc, 4)).input("x").output("y")
+                        .node("Resize", "r", List.of("x", "roi", "scales"), List.of("y"), attrString("mode", "linear"),
+                                attrString("coordinate_transformation_mode", mode)).model(13));
+                OnnxModel m = OnnxModel.read(f);
+                Tensor x = Tensor.randn(rng, 2, 3, 6, 5).to(DType.FLOAT32);
+                Tensor direct;
+                try (var ng = GradMode.noGrad()) {
+                    direct = m.forward(x);
+                }
+                Tensor ops = m.forward(x.detach().clone().requiresGrad(true)).detach();
+                assertArrayEquals(ops.shape(), direct.shape(), what);
+                assertArrayEquals(ops.toFloatArray(), direct.toFloatArray(), what);
+                // and the definition, in float64: separable interpolation between the two nearest rows and columns
+                int ho = direct.size(2), wo = direct.size(3);
+                for (int a = 0; a < 2; a++) for (int c = 0; c < 3; c++) for (int i = 0; i < ho; i++) for (int j = 0; j < wo; j++) {
+                    double si = Math.clamp(Resampling.source(mode, i, sc[2], 6, ho, 6 * sc[2]), 0, 5), sj = Math.clamp(Resampling.source(mode, j, sc[3], 5, wo, 5 * sc[3]), 0, 4);
+                    int i0 = (int) si, j0 = (int) sj, i1 = Math.min(i0 + 1, 5), j1 = Math.min(j0 + 1, 4);
+                    double ti = si - i0, tj = sj - j0;
+                    double v = (1 - ti) * ((1 - tj) * x.get(a, c, i0, j0) + tj * x.get(a, c, i0, j1)) + ti * ((1 - tj) * x.get(a, c, i1, j0) + tj * x.get(a, c, i1, j1));
+                    assertEquals(v, direct.get(a, c, i, j), 1e-5 * (1 + Math.abs(v)), what + " at " + i + ", " + j);
+                }
+            }
+        }
+    }
+}
