@@ -141,8 +141,6 @@ public final class Gemm {
         final float[] tile = new float[MR * NR];
         /** The partial sums of an MC-row block's full tiles between depth sub-steps (see {@link #KS}). */
         final float[] part = new float[MC * NR];
-        /** Where {@link #touchTile} leaves its sum, so that its loads are not dead code. */
-        float sink;
 
         float[] a(int size) {
             if (a.length < size) a = new float[size];
@@ -232,7 +230,6 @@ public final class Gemm {
         float[] ap = s.a(Math.min(MC, (i1 - i0 + MR - 1) / MR * MR) * kbs);
         float[] tile = s.tile;
         float[] part = KS < KC ? s.part : null;
-        float touch = 0;
         for (int ic = i0; ic < i1; ic += MC) {
             int mc = Math.min(MC, i1 - ic);
             // Read in place, a ragged last micro-panel is copied row-major (zero-padded to MR rows) into ap, so
@@ -273,9 +270,6 @@ public final class Gemm {
                             float[] ad = copied ? ap : a;
                             int aOff = copied ? (ir - packed) * kbs + pc : ao + (ic + ir) * ars + kb + pc, aRows = copied ? kbs : ars;
                             if (full) {
-                                if ((ks == kc || resume) && ir + MR < mc && mc - ir - MR >= MR) {
-                                    touch += touchTile(c, cOff + MR * ldc, ldc);
-                                }
                                 if (ks == kc) {
                                     if (direct) kernelD(kc, ad, aOff, aRows, bp, bpo, c, cOff, ldc, first);
                                     else kernelP(kc, ap, apo, bp, bpo, c, cOff, ldc, first);
@@ -324,24 +318,6 @@ public final class Gemm {
                 }
             }
         }
-        s.sink += touch;
-    }
-
-    /**
-     * Reads one float of every cache line of the MR×NR tile of C at {@code co}, a software prefetch: {@link #block}
-     * touches the next tile's C before the kernel that loads and stores the current one, so the next kernel finds its
-     * C lines in cache. At the first depth step of a block a tile's C comes cold from L3 or memory (the closing
-     * half-kernel, which loads C, took 23% more samples than the opening one with the same flops at n = 2048, JFR,
-     * 512 bits); with the touch, n = 2048 measured 3–6% faster and n = 1024 ~3% (caller CPU time, interleaved in one
-     * JVM, 1 thread, load 9–13), n = 512 unchanged. It only reads: the results are the same bits.
-     */
-    private static float touchTile(float[] c, int co, int ldc) {
-        float t = 0;
-        for (int i = 0; i < MR; i++) {
-            int r = co + i * ldc;
-            for (int j = 0; j < NR; j += 16) t += c[r + j];
-        }
-        return t;
     }
 
     /**
