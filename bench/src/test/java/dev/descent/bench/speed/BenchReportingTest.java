@@ -27,14 +27,15 @@ class BenchReportingTest {
         Map<Integer, Double> g = new LinkedHashMap<>();
         g.put(1, 200.0);
         g.put(2, 400.0);
-        FmaPeak.Peak peak = new FmaPeak.Peak(512, g);
+        FmaPeak.Peak peak = new FmaPeak.Peak(512, g, Map.of(1, 230.0));
         assertEquals("85% of peak", peak.fraction(170, 1));
         assertEquals("43% of peak", peak.fraction(170, 2));
         assertEquals("", peak.fraction(170, 4)); // not measured
         assertEquals("", FmaPeak.fractionText(Double.NaN, 100));
         assertEquals("", FmaPeak.fractionText(10, 0));
         String line = peak.describe();
-        assertTrue(line.contains("512-bit") && line.contains("200.0 GFLOP/s on 1 thread") && line.contains("400.0 GFLOP/s on 2 threads"), line);
+        assertTrue(line.contains("512-bit") && line.contains("200.0 GFLOP/s on 1 thread") && line.contains("400.0 GFLOP/s on 2 threads")
+                && line.contains("CPU time 230.0 on 1"), line);
     }
 
     @Test
