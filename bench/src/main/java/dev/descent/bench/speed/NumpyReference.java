@@ -66,6 +66,80 @@ final class NumpyReference {
         }
         return out;
     }
+    /**
+     * Which BLAS kernel numpy runs: threadpoolctl's report when it is importable, else OpenBLAS's own
+     * {@code openblas_get_corename} and {@code openblas_get_config} through ctypes on the library numpy bundles or links,
+     * else the BLAS section of {@code numpy.show_config()}.
+     */
+    static final String KERNEL_SCRIPT = """
+            import glob, os, sys
+            import numpy as np
+            try:
+                from threadpoolctl import threadpool_info
+                rows = [i for i in threadpool_info() if i.get("user_api") == "blas"]
+                if rows:
+                    print("; ".join("%s %s, %s kernel, %s threads (threadpoolctl)" % (i.get("internal_api"), i.get("version"),
+                          i.get("architecture"), i.get("num_threads")) for i in rows))
+                    sys.exit(0)
+            except ImportError:
+                pass
+            try:
+                import ctypes
+                base = os.path.dirname(np.__file__)
+                libs = sorted(glob.glob(os.path.join(base, "..", "numpy.libs", "*openblas*"))) + \
+                       sorted(glob.glob(os.path.join(base, ".libs", "*openblas*")))
+                if not libs:
+                    import numpy.core._multiarray_umath as mu
+                    libs = [mu.__file__]
+                for path in libs:
+                    lib = ctypes.CDLL(path)
+                    for prefix in ("openblas_", "scipy_openblas_", "openblas64_", "scipy_openblas64_"):
+                        f = getattr(lib, prefix + "get_corename", None) or getattr(lib, prefix + "get_corename64_", None)
+                        if f is None:
+                            continue
+                        f.restype = ctypes.c_char_p
+                        g = getattr(lib, prefix + "get_config", None) or getattr(lib, prefix + "get_config64_", None)
+                        config = ""
+                        if g is not None:
+                            g.restype = ctypes.c_char_p
+                            config = ", " + g().decode()
+                        print("OpenBLAS %s kernel%s (%s)" % (f().decode(), config, os.path.basename(path)))
+                        sys.exit(0)
+            except (OSError, ImportError, AttributeError):
+                pass
+            import io, contextlib
+            buf = io.StringIO()
+            with contextlib.redirect_stdout(buf):
+                np.show_config()
+            text = " ".join(buf.getvalue().split())
+            i = text.find("blas")
+            print("numpy.show_config(): " + (text[i:i + 300] if i >= 0 else text[:300]))
+            """;
+
+    /**
+     * {@return which BLAS kernel numpy's matmul runs, as {@link #KERNEL_SCRIPT} reports it with the same environment as
+     * {@link #matmulGflops}, or "unknown" when it cannot tell}
+     */
+    static String blasKernel() {
+        try {
+            ProcessBuilder pb = new ProcessBuilder("python3", "-c", KERNEL_SCRIPT).redirectErrorStream(true);
+            pb.environment().remove("OPENBLAS_CORETYPE");
+            pb.environment().remove("OPENBLAS_L2_SIZE");
+            Process p = pb.start();
+            String text;
+            try (BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
+                text = String.join(" ", r.lines().toList()).trim();
+            }
+            if (!p.waitFor(1, TimeUnit.MINUTES)) p.destroyForcibly();
+            return text.isEmpty() ? "unknown" : text;
+        } catch (IOException e) {
+            return "unknown (" + e.getMessage() + ")";
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return "unknown";
+        }
+    }
+
     private static final String LINALG_SCRIPT = """
             import sys, time
             import numpy as np

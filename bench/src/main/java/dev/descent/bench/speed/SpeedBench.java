@@ -53,13 +53,15 @@ public final class SpeedBench {
                 loadAverage(), Count.of(Threads.poolSize(), "thread"), Kernels.vectorEnabled() ? Kernels.vectorBits() + "-bit vectors" : "scalar kernels",
                 System.getProperty("java.vm.name"), System.getProperty("java.version"));
         out.printf("timing: median [min–max] of %s after warm-up; a sample repeats short work to last ≥ 50 ms%n", Count.of(samples, "sample"));
+        FmaPeak.Peak peak = FmaPeak.measure(threads);
+        out.println(peak.describe());
         ReferenceSide torch = null;
         if (vsPytorch) {
             torch = ReferenceSide.pytorch(Path.of(System.getProperty("descent.home", ".")), out);
             out.println("PyTorch side: " + torch.version() + ", intra-op threads set per row, inter-op 1; ratio = Descent speed / PyTorch speed");
         }
         try {
-            SpeedBench b = new SpeedBench(out, threads, samples, torch);
+            SpeedBench b = new SpeedBench(out, threads, samples, torch, peak);
             plan.run(b);
             b.summary();
         } finally {
@@ -83,8 +85,11 @@ public final class SpeedBench {
     private final int samples;
     private final ReferenceSide torch;
     private final List<String> table = new ArrayList<>();
+    private final FmaPeak.Peak peak;
+    private final ThreadFlags flags = new ThreadFlags();
 
-    private SpeedBench(PrintStream out, int[] threads, int samples, ReferenceSide torch) {
+    private SpeedBench(PrintStream out, int[] threads, int samples, ReferenceSide torch, FmaPeak.Peak peak) {
+        this.peak = peak;
         this.out = out;
         this.threads = threads;
         this.samples = samples;
@@ -119,7 +124,10 @@ public final class SpeedBench {
         String ratio = theirs == null ? "-"
                 : String.format(Locale.ROOT, "%.2f", higherIsBetter ? ours.median() / theirs.median() : theirs.median() / ours.median());
         String d = ours.format(fmt), p = theirs == null ? "-" : theirs.format(fmt);
+        String mark = flags.record(workload, t, ours.median(), higherIsBetter);
+        if (!mark.isEmpty()) note = note.isEmpty() ? "**" + mark + "**" : note + "; **" + mark + "**";
         out.printf("%-34s %-9s %2d  %-30s %-30s %6s  %s%n", workload, unit, t, d, p, ratio, note);
+        if (!mark.isEmpty()) out.println("  ^ " + flags.flagged().getLast());
         table.add(String.format("| %s | %s | %d | %s | %s | %s |%s", workload, unit, t, d, p, ratio, note.isEmpty() ? "" : " " + note + " |"));
     }
 
@@ -159,6 +167,7 @@ public final class SpeedBench {
         Map<String, double[]> numpy = new HashMap<>();
         for (int t : threads) numpy.putAll(NumpyReference.matmulGflops(sizes, t, samples));
         if (numpy.isEmpty()) out.println("numpy: not available (python3 with numpy not found)");
+        else out.println("numpy's BLAS (OPENBLAS_CORETYPE and OPENBLAS_L2_SIZE unset for its command): " + NumpyReference.blasKernel());
         for (int n : sizes) {
             Runnable work = Workloads.matmul(n);
             double flops = 2.0 * n * n * n / 1e9;
@@ -166,7 +175,10 @@ public final class SpeedBench {
                 Value ours = Value.ofSeconds(time(work, t)).rate(flops);
                 Value theirs = torch == null ? null : Value.ofSeconds(torch.request("matmul %d %d %d", n, t, samples)).rate(flops);
                 double[] np = numpy.get(n + "/" + t);
-                String note = np == null ? "" : String.format(Locale.ROOT, "numpy %.1f [%.1f–%.1f], Descent/numpy %.2f", np[0], np[1], np[2], ours.median() / np[0]);
+                String note = peak.fraction(ours.median(), t)
+                        + (theirs == null ? "" : "; PyTorch " + peak.fraction(theirs.median(), t))
+                        + (np == null ? "" : String.format(Locale.ROOT, "; numpy %.1f [%.1f–%.1f] (%s), Descent/numpy %.2f", np[0], np[1], np[2],
+                                peak.fraction(np[0], t), ours.median() / np[0]));
                 row("matmul n=" + n, "GFLOP/s", t, ours, theirs, true, "%.1f", note);
             }
         }
@@ -223,8 +235,9 @@ public final class SpeedBench {
                     Value ours = Value.ofSeconds(time(work, t));
                     Value theirs = torch == null ? null
                             : Value.ofSeconds(torch.request("conv %d %d %d %d %d %d", s.cin(), s.cout(), s.hw(), backward ? 1 : 0, t, samples));
-                    String note = String.format(Locale.ROOT, "GFLOP/s %.1f", gflop / ours.median())
-                            + (theirs == null ? "" : String.format(Locale.ROOT, " vs %.1f", gflop / theirs.median()));
+                    String note = String.format(Locale.ROOT, "GFLOP/s %.1f (%s)", gflop / ours.median(), peak.fraction(gflop / ours.median(), t))
+                            + (theirs == null ? "" : String.format(Locale.ROOT, " vs %.1f (%s)", gflop / theirs.median(),
+                                    peak.fraction(gflop / theirs.median(), t)));
                     row("conv " + s + (backward ? " fwd+bwd" : " fwd"), "ms", t, ours.scale(1e3), theirs == null ? null : theirs.scale(1e3),
                             false, "%.2f", note);
                 }
@@ -366,5 +379,9 @@ public final class SpeedBench {
         out.println("| workload | unit | threads | Descent median [min–max] | PyTorch median [min–max] | Descent/PyTorch | notes |");
         out.println("|---|---|---|---|---|---|---|");
         for (String r : table) out.println(r);
+        List<String> slower = flags.flagged();
+        out.println();
+        out.println(slower.isEmpty() ? "no workload is slower on 2 threads than on 1"
+                : "slower on 2 threads than on 1 (" + slower.size() + "): " + String.join("; ", slower));
     }
 }

@@ -243,17 +243,26 @@ public final class Gemm {
                     int kc = Math.min(KC, kbs - pc);
                     boolean first = kb + pc == 0 && !accumulate;
                     int bpo = jr * kbs + pc * NR;
-                    // Full tiles run the depth step in sub-steps of KS whose slice of the B micro-panel stays in L1,
-                    // carrying their unrounded partial sums in `part` from one sub-step to the next: the same fma chain
-                    // per element as one call over kc (see KS). Partial tiles run the whole step at the first sub-step.
-                    int sub = nr == NR ? KS : kc;
+                    // Tiles of the full kernel's width run the depth step in sub-steps of KS whose slice of the B
+                    // micro-panel stays in L1, carrying their unrounded partial sums in `part` from one sub-step to the
+                    // next: the same fma chain per element as one call over kc (see KS). Narrower partial tiles run the
+                    // whole step at once.
+                    int sub = narrowVectors(nr) == NRV ? KS : kc;
                     for (int ps = 0; ps < kc; ps += sub) {
                         int ks = Math.min(sub, kc - ps);
                         boolean resume = ps > 0; // KS ≥ KC/2: at most two sub-steps, the second one closing
                         for (int ir = 0; ir < mc; ir += MR) {
                             int mr = Math.min(MR, mc - ir);
                             boolean full = mr == MR && nr == NR;
-                            if (!full && ps > 0) continue;
+                            // A partial tile as wide as the full kernel (short of rows, or of columns beyond two
+                            // vectors) runs the full tiles' two halves too, closing into the scratch tile: the same fma
+                            // chain per element as one call over kc (see KS), and no third kernel to compile. Before, it
+                            // ran kP6x4/kD6x4, which nothing else used at 512 bits for k > KS: a few calls per product, so
+                            // it stayed in C1 code (which boxes every vector) long after the halves were compiled. Under
+                            // load (~11), n = 512 after 3 s of warm-up measured 59-63 GFLOP/s of caller CPU time (its 2
+                            // ragged rows cost more than the other 510), 141-157 with the halves.
+                            boolean halves = !full && ks < kc;
+                            if (!full && !halves && ps > 0) continue;
                             int apo = ir * kbs + pc * MR;
                             int cOff = co + (ic + ir) * ldc + jc + jr;
                             // In place: A's rows, or the copied ragged rows.
@@ -270,6 +279,23 @@ public final class Gemm {
                                 } else {
                                     if (!resume) kP6x4Open(ks, ap, apo, bp, bpo, part, ir * NR);
                                     else kP6x4Close(ks, ap, apo + ps * MR, bp, bpo + ps * NR, c, cOff, ldc, first, part, ir * NR);
+                                }
+                                continue;
+                            }
+                            if (halves) {
+                                // The full tiles' halves, closing into the scratch tile, then added to C's rows.
+                                if (direct) {
+                                    if (!resume) kD6x4Open(ks, ad, aOff, aRows, bp, bpo, part, ir * NR);
+                                    else kD6x4Close(ks, ad, aOff + ps, aRows, bp, bpo + ps * NR, tile, 0, NR, true, part, ir * NR);
+                                } else {
+                                    if (!resume) kP6x4Open(ks, ap, apo, bp, bpo, part, ir * NR);
+                                    else kP6x4Close(ks, ap, apo + ps * MR, bp, bpo + ps * NR, tile, 0, NR, true, part, ir * NR);
+                                }
+                                if (resume) {
+                                    for (int i = 0; i < mr; i++) {
+                                        int ci = cOff + i * ldc;
+                                        for (int j = 0; j < nr; j++) c[ci + j] = first ? tile[i * NR + j] : c[ci + j] + tile[i * NR + j];
+                                    }
                                 }
                                 continue;
                             }

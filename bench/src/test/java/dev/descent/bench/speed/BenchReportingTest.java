@@ -1,0 +1,71 @@
+package dev.descent.bench.speed;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.quicktheories.QuickTheory.qt;
+import static org.quicktheories.generators.SourceDSL.doubles;
+import static org.quicktheories.generators.SourceDSL.integers;
+
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+/** The bench's peak arithmetic and its 2-versus-1-thread flag, from given numbers (no timing). */
+class BenchReportingTest {
+    @Test
+    void gflopsCountsTwoFlopsPerLanePerFma() {
+        // 1e9 FMAs of 16 lanes in 0.5 s: 2 * 16e9 flops / 0.5 s = 64 GFLOP/s.
+        assertEquals(64.0, FmaPeak.gflops(1_000_000_000L, 16, 0.5), 1e-9);
+        qt().forAll(integers().between(1, 1 << 20), integers().between(1, 64), doubles().between(1e-3, 10))
+                .checkAssert((fmas, lanes, seconds) ->
+                        assertEquals((double) fmas * lanes * 2 / seconds / 1e9, FmaPeak.gflops(fmas, lanes, seconds), 1e-12 * (fmas * lanes * 2 / seconds / 1e9)));
+    }
+
+    @Test
+    void fractionIsThePercentOfThePeakAtTheRowsThreadCount() {
+        Map<Integer, Double> g = new LinkedHashMap<>();
+        g.put(1, 200.0);
+        g.put(2, 400.0);
+        FmaPeak.Peak peak = new FmaPeak.Peak(512, g, Map.of(1, 230.0));
+        assertEquals("85% of peak", peak.fraction(170, 1));
+        assertEquals("43% of peak", peak.fraction(170, 2));
+        assertEquals("", peak.fraction(170, 4)); // not measured
+        assertEquals("", FmaPeak.fractionText(Double.NaN, 100));
+        assertEquals("", FmaPeak.fractionText(10, 0));
+        String line = peak.describe();
+        assertTrue(line.contains("512-bit") && line.contains("200.0 GFLOP/s on 1 thread") && line.contains("400.0 GFLOP/s on 2 threads")
+                && line.contains("CPU time 230.0 on 1"), line);
+    }
+
+    @Test
+    void flagsOnlyWhenTwoThreadsAreWorseThanOne() {
+        ThreadFlags f = new ThreadFlags();
+        assertEquals("", f.record("matmul n=256", 1, 100, true));
+        assertEquals(ThreadFlags.MARK, f.record("matmul n=256", 2, 90, true)); // speed: lower is worse
+        assertEquals("", f.record("matmul n=512", 1, 100, true));
+        assertEquals("", f.record("matmul n=512", 2, 150, true));
+        assertEquals("", f.record("conv fwd", 1, 10, false));
+        assertEquals(ThreadFlags.MARK, f.record("conv fwd", 2, 12, false)); // time: higher is worse
+        assertEquals("", f.record("conv fwd+bwd", 2, 5, false)); // 2 before 1 in the run
+        assertEquals(ThreadFlags.MARK, f.record("conv fwd+bwd", 1, 4, false));
+        assertEquals("", f.record("cnn", 4, 1, true)); // other thread counts are not compared
+        List<String> lines = f.flagged();
+        assertEquals(3, lines.size(), lines.toString());
+        assertTrue(lines.get(0).startsWith("matmul n=256: 2 threads at 0.90×"), lines.get(0));
+        assertTrue(lines.get(1).startsWith("conv fwd: 2 threads at 0.83×"), lines.get(1));
+        assertTrue(lines.get(2).startsWith("conv fwd+bwd: 2 threads at 0.80×"), lines.get(2));
+    }
+
+    @Test
+    void equalFiguresAreNotFlagged() {
+        qt().forAll(doubles().between(0.001, 1e6)).checkAssert(v -> {
+            ThreadFlags f = new ThreadFlags();
+            f.record("w", 1, v, true);
+            assertEquals("", f.record("w", 2, v, true));
+            ThreadFlags g = new ThreadFlags();
+            g.record("w", 1, v, true);
+            assertEquals(ThreadFlags.MARK, g.record("w", 2, v * 0.99, true));
+        });
+    }
+}
