@@ -137,11 +137,11 @@ public final class PyTorchBench {
             NDArray x = m.randomNormal(new Shape(BATCH, cin, hw, hw));
             NDArray w = m.randomNormal(0, 0.1f, new Shape(cout, cin, 3, 3), DataType.FLOAT32);
             NDArray b = m.randomNormal(0, 0.1f, new Shape(cout), DataType.FLOAT32);
-            Shape one = new Shape(1, 1), pad = new Shape(1, 1), step = new Shape(stride, stride);
+            Shape one = new Shape(1, 1), pad = new Shape(1, 1), strides = new Shape(stride, stride);
             if (!backward) {
                 return measure(() -> {
                     try (NDManager step = m.newSubManager()) {
-                        NDArray y = Conv2d.conv2d(x, w, b, step, pad, one, 1).singletonOrThrow();
+                        NDArray y = Conv2d.conv2d(x, w, b, strides, pad, one, 1).singletonOrThrow();
                         y.attach(step);
                     }
                 }, 3, samples);
@@ -150,7 +150,7 @@ public final class PyTorchBench {
             w.setRequiresGradient(true);
             return measure(() -> {
                 try (NDManager step = m.newSubManager(); GradientCollector gc = Engine.getInstance().newGradientCollector()) {
-                    NDArray y = Conv2d.conv2d(x, w, b, step, pad, one, 1).singletonOrThrow();
+                    NDArray y = Conv2d.conv2d(x, w, b, strides, pad, one, 1).singletonOrThrow();
                     y.attach(step);
                     gc.backward(y); // seeds with ones, as Descent's y.backward(ones)
                 }
