@@ -36,53 +36,65 @@ public final class ConvKernels {
         }
     }
 
-    /** cols[r - rowFrom][·] for r in [rowFrom, rowTo) of image x (at xOff, [c, h, w]) and group g. */
+    /**
+     * cols[r - rowFrom][·] for r in [rowFrom, rowTo) of image x (at xOff, [c, h, w]) and group g.
+     *
+     * <p>Each output row's in-image pixels ow ∈ [lo, hi) are found once and copied by a plain loop, the edges zeroed by
+     * loops of their own: no per-pixel bounds test, and no {@code Arrays.fill}/{@code arraycopy} call per row, whose
+     * call overhead dominated for narrow maps (8×8 with padding 1: 4,608 rows of 8 floats per image, a third of a
+     * 64→64 forward's time).
+     */
     public static void im2col(Geometry q, float[] x, int xOff, int g, int rowFrom, int rowTo, float[] cols) {
-        int hw = q.h() * q.w(), pixels = q.pixels();
+        int hw = q.h() * q.w(), pixels = q.pixels(), wo = q.wo(), sw = q.sw();
         for (int r = rowFrom; r < rowTo; r++) {
             int j = r % q.kw(), i = (r / q.kw()) % q.kh(), c = r / (q.kw() * q.kh());
             int plane = xOff + (g * q.cg() + c) * hw;
             int dst = (r - rowFrom) * pixels;
+            int iw0 = -q.pw() + j * q.dw();
+            // ow in [lo, hi) maps inside the row: iw0 + ow·sw ∈ [0, w).
+            int lo = Math.min(wo, iw0 >= 0 ? 0 : (-iw0 + sw - 1) / sw);
+            int hi = Math.max(lo, Math.min(wo, q.w() - iw0 <= 0 ? 0 : (q.w() - iw0 - 1) / sw + 1));
             for (int oh = 0; oh < q.ho(); oh++) {
                 int ih = oh * q.sh() - q.ph() + i * q.dh();
-                int rowDst = dst + oh * q.wo();
+                int rowDst = dst + oh * wo;
                 if (ih < 0 || ih >= q.h()) {
-                    java.util.Arrays.fill(cols, rowDst, rowDst + q.wo(), 0f);
+                    for (int ow = 0; ow < wo; ow++) cols[rowDst + ow] = 0f;
                     continue;
                 }
-                int src = plane + ih * q.w();
-                int iw0 = -q.pw() + j * q.dw();
-                if (q.sw() == 1) {
-                    // ow in [lo, hi) maps inside the row; copy it in one piece, zero the edges.
-                    int lo = Math.min(q.wo(), Math.max(0, -iw0)), hi = Math.max(lo, Math.min(q.wo(), q.w() - iw0));
-                    java.util.Arrays.fill(cols, rowDst, rowDst + lo, 0f);
-                    System.arraycopy(x, src + iw0 + lo, cols, rowDst + lo, hi - lo);
-                    java.util.Arrays.fill(cols, rowDst + hi, rowDst + q.wo(), 0f);
+                int src = plane + ih * q.w() + iw0;
+                for (int ow = 0; ow < lo; ow++) cols[rowDst + ow] = 0f;
+                if (sw == 1) {
+                    for (int ow = lo; ow < hi; ow++) cols[rowDst + ow] = x[src + ow];
                 } else {
-                    for (int ow = 0; ow < q.wo(); ow++) {
-                        int iw = iw0 + ow * q.sw();
-                        cols[rowDst + ow] = iw >= 0 && iw < q.w() ? x[src + iw] : 0f;
-                    }
+                    for (int ow = lo; ow < hi; ow++) cols[rowDst + ow] = x[src + ow * sw];
                 }
+                for (int ow = hi; ow < wo; ow++) cols[rowDst + ow] = 0f;
             }
         }
     }
 
-    /** x[image at xOff, group g] += the patches in cols rows [rowFrom, rowTo) (the adjoint of im2col). */
+    /**
+     * x[image at xOff, group g] += the patches in cols rows [rowFrom, rowTo) (the adjoint of im2col). Rows in order,
+     * and in each the in-image pixels [lo, hi) (see im2col) without a per-pixel test: each element of x receives its
+     * terms in the order of r, as before.
+     */
     public static void col2im(Geometry q, float[] cols, int g, int rowFrom, int rowTo, float[] x, int xOff) {
-        int hw = q.h() * q.w(), pixels = q.pixels();
+        int hw = q.h() * q.w(), pixels = q.pixels(), wo = q.wo(), sw = q.sw();
         for (int r = rowFrom; r < rowTo; r++) {
             int j = r % q.kw(), i = (r / q.kw()) % q.kh(), c = r / (q.kw() * q.kh());
             int plane = xOff + (g * q.cg() + c) * hw;
             int src = (r - rowFrom) * pixels;
+            int iw0 = -q.pw() + j * q.dw();
+            int lo = Math.min(wo, iw0 >= 0 ? 0 : (-iw0 + sw - 1) / sw);
+            int hi = Math.max(lo, Math.min(wo, q.w() - iw0 <= 0 ? 0 : (q.w() - iw0 - 1) / sw + 1));
             for (int oh = 0; oh < q.ho(); oh++) {
                 int ih = oh * q.sh() - q.ph() + i * q.dh();
                 if (ih < 0 || ih >= q.h()) continue;
-                int rowSrc = src + oh * q.wo(), dst = plane + ih * q.w();
-                int iw0 = -q.pw() + j * q.dw();
-                for (int ow = 0; ow < q.wo(); ow++) {
-                    int iw = iw0 + ow * q.sw();
-                    if (iw >= 0 && iw < q.w()) x[dst + iw] += cols[rowSrc + ow];
+                int rowSrc = src + oh * wo, dst = plane + ih * q.w() + iw0;
+                if (sw == 1) {
+                    for (int ow = lo; ow < hi; ow++) x[dst + ow] += cols[rowSrc + ow];
+                } else {
+                    for (int ow = lo; ow < hi; ow++) x[dst + ow * sw] += cols[rowSrc + ow];
                 }
             }
         }

@@ -287,6 +287,12 @@ public final class Convolution {
                     e == null ? null : n -> e.apply(ya, n * yImage, 0, q.o(), pixels, false));
             return out;
         }
+        if (bias != null && e == null && x.dtype() == DType.FLOAT32) {
+            // The bias added to each image's output while it is in cache, by the same float additions as the separate add.
+            Tensor bc = bias.detach().contiguous();
+            return forward(q, x, w, null, new ConvEpilogue(bc.storage().floats(), bc.storageOffset(), null, Float.NEGATIVE_INFINITY,
+                    Float.POSITIVE_INFINITY, 1f, 0f, 1f, 0f));
+        }
         if (bias != null && e == null) {
             Tensor y = forward(q, x, w, null);
             Elementwise.addInto(y, bias.detach().reshape(1, q.o(), 1, 1));
