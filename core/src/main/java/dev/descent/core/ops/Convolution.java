@@ -402,9 +402,9 @@ public final class Convolution {
                     int first = ch * WEIGHT_GRAD_CHUNK, last = Math.min(q.n(), first + WEIGHT_GRAD_CHUNK);
                     for (int g = 0; g < q.groups(); g++) {
                         for (int n = first; n < last; n++) {
-                            ConvKernels.im2col(q, xa, xo + n * xImage, g, 0, rows, cols);
-                            // partial_g (+)= dy[n, g] [og, pixels] · colsᵀ [pixels, rows]
-                            Gemm.sgemm(og, rows, pixels, ga, go + n * yImage + g * og * pixels, pixels, 1, cols, 0, 1, pixels,
+                            ConvKernels.im2colTransposed(q, xa, xo + n * xImage, g, cols);
+                            // partial_g (+)= dy[n, g] [og, pixels] · colsᵀ [pixels, rows] (held row-major)
+                            Gemm.sgemm(og, rows, pixels, ga, go + n * yImage + g * og * pixels, pixels, 1, cols, 0, rows, 1,
                                     partials, ch * size + g * og * rows, rows, n > first);
                         }
                     }
