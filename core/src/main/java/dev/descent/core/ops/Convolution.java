@@ -345,13 +345,21 @@ public final class Convolution {
             return dx;
         }
         if (dy.dtype() == DType.FLOAT32) {
-            float[] ga = gc.storage().floats(), wa = wc.storage().floats(), xa = dx.storage().floats();
+            float[] ga = gc.storage().floats(), xa = dx.storage().floats(), wa = wc.storage().floats();
+            // w_gᵀ [rows, og] row-major, once: the GEMM then reads it in place instead of packing its columns again for
+            // every image (14% of a 64→64 @8×8 backward). The same values: the same sums.
+            float[] wt = new float[q.groups() * rows * og];
+            for (int g = 0; g < q.groups(); g++) {
+                for (int oc = 0; oc < og; oc++) {
+                    for (int r = 0; r < rows; r++) wt[(g * rows + r) * og + oc] = wa[wo + (g * og + oc) * rows + r];
+                }
+            }
             Parallel.forRange(q.n(), 1, (from, to) -> {
                 float[] cols = new float[rows * pixels];
                 for (int n = from; n < to; n++) {
                     for (int g = 0; g < q.groups(); g++) {
                         // cols[rows, pixels] = w_gᵀ [rows, og] · dy[n, g] [og, pixels]
-                        Gemm.sgemm(rows, pixels, og, wa, wo + g * og * rows, 1, rows, ga, go + n * yImage + g * og * pixels, pixels, 1,
+                        Gemm.sgemm(rows, pixels, og, wt, g * rows * og, og, 1, ga, go + n * yImage + g * og * pixels, pixels, 1,
                                 cols, 0, pixels, false);
                         ConvKernels.col2im(q, cols, g, 0, rows, xa, n * xImage);
                     }
