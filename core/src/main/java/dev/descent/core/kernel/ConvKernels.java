@@ -1,5 +1,7 @@
 package dev.descent.core.kernel;
 
+import jdk.incubator.vector.FloatVector;
+
 /**
  * The data movement behind 2-D convolution: im2col lays out the input patches that one group of
  * output channels sees as a matrix, so that the convolution is a GEMM; col2im is its adjoint (it adds
@@ -71,6 +73,48 @@ public final class ConvKernels {
                 for (int ow = hi; ow < wo; ow++) cols[rowDst + ow] = 0f;
             }
         }
+    }
+
+    /** Whether {@link #im2colPadded} applies: stride 1, no dilation. */
+    public static boolean paddedIm2colApplies(Geometry q) {
+        return q.sh() == 1 && q.sw() == 1 && q.dh() == 1 && q.dw() == 1;
+    }
+
+    /** Floats of the padded buffer {@link #im2colPadded} needs for one group. */
+    public static int paddedSize(Geometry q) {
+        return q.cg() * (q.h() + 2 * q.ph()) * (q.w() + 2 * q.pw());
+    }
+
+    /**
+     * {@link #im2col(Geometry, float[], int, int, int, int, float[])} of all patch rows of group g, for a stride-1
+     * undilated convolution ({@link #paddedIm2colApplies}), through a zero-padded copy of the group's channels in
+     * {@code xp} ({@link #paddedSize} floats): every output row of a patch row is then {@code wo} consecutive floats
+     * of the copy, one vector move or two, with no edges to test or zero. (For 64→64 @8×8 the row-by-row im2col was a
+     * third of the forward.) The same values as im2col.
+     */
+    public static void im2colPadded(Geometry q, float[] x, int xOff, int g, float[] xp, float[] cols) {
+        int hp = q.h() + 2 * q.ph(), wp = q.w() + 2 * q.pw(), wo = q.wo(), pixels = q.pixels();
+        ImplicitConv.pad(x, xOff + g * q.cg() * q.h() * q.w(), q.cg(), q.h(), q.w(), q.ph(), q.pw(), xp, 0);
+        int rows = q.rows();
+        for (int r = 0; r < rows; r++) {
+            int j = r % q.kw(), i = (r / q.kw()) % q.kh(), c = r / (q.kw() * q.kh());
+            int src = (c * hp + i) * wp + j, dst = r * pixels;
+            for (int oh = 0; oh < q.ho(); oh++, src += wp, dst += wo) copyRow(xp, src, cols, dst, wo);
+        }
+    }
+
+    /** dst[d, d+n) = src[s, s+n): whole vectors (a 256-bit one for a remaining 8 at 512 bits), then scalars. */
+    private static void copyRow(float[] src, int s, float[] dst, int d, int n) {
+        int k = 0;
+        if (Vectors.ENABLED) {
+            int fl = Vectors.FL;
+            for (; k + fl <= n; k += fl) FloatVector.fromArray(Vectors.F, src, s + k).intoArray(dst, d + k);
+            if (fl > 8 && k + 8 <= n) {
+                FloatVector.fromArray(FloatVector.SPECIES_256, src, s + k).intoArray(dst, d + k);
+                k += 8;
+            }
+        }
+        for (; k < n; k++) dst[d + k] = src[s + k];
     }
 
     /**

@@ -303,11 +303,14 @@ public final class Convolution {
         boolean pointwise = q.kh() == 1 && q.kw() == 1 && q.sh() == 1 && q.sw() == 1 && q.ph() == 0 && q.pw() == 0;
         if (x.dtype() == DType.FLOAT32) {
             float[] xa = xc.storage().floats(), wa = wc.storage().floats(), ya = out.storage().floats();
+            boolean viaPadding = ConvKernels.paddedIm2colApplies(q);
             Parallel.forRange(q.n(), 1, (from, to) -> {
                 float[] cols = pointwise ? null : new float[rows * pixels];
+                float[] xp = pointwise || !viaPadding ? null : new float[ConvKernels.paddedSize(q)];
                 for (int n = from; n < to; n++) {
                     for (int g = 0; g < q.groups(); g++) {
-                        if (!pointwise) ConvKernels.im2col(q, xa, xo + n * xImage, g, 0, rows, cols);
+                        if (!pointwise && viaPadding) ConvKernels.im2colPadded(q, xa, xo + n * xImage, g, xp, cols);
+                        else if (!pointwise) ConvKernels.im2col(q, xa, xo + n * xImage, g, 0, rows, cols);
                         Gemm.sgemm(og, pixels, rows, wa, wo + g * og * rows, rows, 1, pointwise ? xa : cols,
                                 pointwise ? xo + n * xImage + g * rows * pixels : 0, pixels, 1, ya, n * yImage + g * og * pixels, pixels, false);
                     }
