@@ -408,12 +408,12 @@ public final class Convolution {
             // Every chunk writes its whole partial (its first image overwrites): no zeroing, and in a workspace no new array.
             float[] partials = chunks == 1 ? wa : Tensor.empty(DType.FLOAT32, chunks * size).storage().floats();
             Parallel.forRange(chunks, 1, (from, to) -> {
-                float[] cols = new float[rows * pixels];
+                float[] cols = new float[rows * pixels], xp = new float[ConvKernels.paddedSize(q)];
                 for (int ch = from; ch < to; ch++) {
                     int first = ch * WEIGHT_GRAD_CHUNK, last = Math.min(q.n(), first + WEIGHT_GRAD_CHUNK);
                     for (int g = 0; g < q.groups(); g++) {
                         for (int n = first; n < last; n++) {
-                            ConvKernels.im2colTransposed(q, xa, xo + n * xImage, g, cols);
+                            ConvKernels.im2colTransposed(q, xa, xo + n * xImage, g, xp, cols);
                             // partial_g (+)= dy[n, g] [og, pixels] · colsᵀ [pixels, rows] (held row-major)
                             Gemm.sgemm(og, rows, pixels, ga, go + n * yImage + g * og * pixels, pixels, 1, cols, 0, rows, 1,
                                     partials, ch * size + g * og * rows, rows, n > first);

@@ -58,7 +58,7 @@ class ConvKernelsTest {
                     java.util.Arrays.fill(colsT, Float.NaN);
                     java.util.Arrays.fill(padded, Float.NaN);
                     ConvKernels.im2col(q, x, n * image, g, 0, rows, cols);
-                    ConvKernels.im2colTransposed(q, x, n * image, g, colsT);
+                    ConvKernels.im2colTransposed(q, x, n * image, g, new float[ConvKernels.paddedSize(q)], colsT);
                     boolean viaPadding = ConvKernels.paddedIm2colApplies(q);
                     if (viaPadding) ConvKernels.im2colPadded(q, x, n * image, g, new float[ConvKernels.paddedSize(q)], padded);
                     for (int r = 0; r < rows; r++) {
