@@ -180,6 +180,44 @@ public final class ConvKernels {
         }
     }
 
+    /**
+     * {@link #col2im(Geometry, float[], int, int, int, float[], int)} of all patch rows of group g for a stride-1
+     * undilated convolution ({@link #paddedIm2colApplies}), through a zero-padded accumulator {@code xp}
+     * ({@link #paddedSize} floats, overwritten): each patch row's output rows add into {@code wo} consecutive floats of
+     * it with vector adds and no edge tests, then the interior is added to x. Each element of the accumulator receives
+     * its terms in the order of r from 0, as col2im's, and x (zeros, as the input gradient's) gets the finished sum:
+     * the same bits when x starts at zero.
+     */
+    public static void col2imPadded(Geometry q, float[] cols, int g, float[] xp, float[] x, int xOff) {
+        int hp = q.h() + 2 * q.ph(), wp = q.w() + 2 * q.pw(), wo = q.wo(), pixels = q.pixels(), rows = q.rows();
+        java.util.Arrays.fill(xp, 0, q.cg() * hp * wp, 0f);
+        for (int r = 0; r < rows; r++) {
+            int j = r % q.kw(), i = (r / q.kw()) % q.kh(), c = r / (q.kw() * q.kh());
+            int dst = (c * hp + i) * wp + j, src = r * pixels;
+            for (int oh = 0; oh < q.ho(); oh++, dst += wp, src += wo) addRow(cols, src, xp, dst, wo);
+        }
+        int h = q.h(), w = q.w(), hw = h * w;
+        for (int c = 0; c < q.cg(); c++) {
+            int plane = xOff + (g * q.cg() + c) * hw;
+            for (int ih = 0; ih < h; ih++) addRow(xp, (c * hp + ih + q.ph()) * wp + q.pw(), x, plane + ih * w, w);
+        }
+    }
+
+    /** dst[d, d+n) += src[s, s+n), element by element (vectors, a 256-bit one for a remaining 8 at 512 bits, then scalars). */
+    private static void addRow(float[] src, int s, float[] dst, int d, int n) {
+        int k = 0;
+        if (Vectors.ENABLED) {
+            int fl = Vectors.FL;
+            for (; k + fl <= n; k += fl) FloatVector.fromArray(Vectors.F, dst, d + k).add(FloatVector.fromArray(Vectors.F, src, s + k)).intoArray(dst, d + k);
+            if (fl > 8 && k + 8 <= n) {
+                var h = FloatVector.SPECIES_256;
+                FloatVector.fromArray(h, dst, d + k).add(FloatVector.fromArray(h, src, s + k)).intoArray(dst, d + k);
+                k += 8;
+            }
+        }
+        for (; k < n; k++) dst[d + k] += src[s + k];
+    }
+
     /** {@link #im2col(Geometry, float[], int, int, int, int, float[])} for float64. */
     public static void im2col(Geometry q, double[] x, int xOff, int g, int rowFrom, int rowTo, double[] cols) {
         int hw = q.h() * q.w(), pixels = q.pixels();

@@ -357,14 +357,16 @@ public final class Convolution {
                     for (int r = 0; r < rows; r++) wt[(g * rows + r) * og + oc] = wa[wo + (g * og + oc) * rows + r];
                 }
             }
+            boolean viaPadding = ConvKernels.paddedIm2colApplies(q);
             Parallel.forRange(q.n(), 1, (from, to) -> {
-                float[] cols = new float[rows * pixels];
+                float[] cols = new float[rows * pixels], xp = viaPadding ? new float[ConvKernels.paddedSize(q)] : null;
                 for (int n = from; n < to; n++) {
                     for (int g = 0; g < q.groups(); g++) {
                         // cols[rows, pixels] = w_gᵀ [rows, og] · dy[n, g] [og, pixels]
                         Gemm.sgemm(rows, pixels, og, wt, g * rows * og, og, 1, ga, go + n * yImage + g * og * pixels, pixels, 1,
                                 cols, 0, pixels, false);
-                        ConvKernels.col2im(q, cols, g, 0, rows, xa, n * xImage);
+                        if (viaPadding) ConvKernels.col2imPadded(q, cols, g, xp, xa, n * xImage);
+                        else ConvKernels.col2im(q, cols, g, 0, rows, xa, n * xImage);
                     }
                 }
             });

@@ -11,7 +11,8 @@ import org.junit.jupiter.api.Test;
 /**
  * im2col's three float32 layouts (row by row, through a padded copy, transposed) and col2im against plain loops over
  * the definition, on random geometries with strides, dilations, paddings and groups: the patch values must be equal
- * exactly (they are copies), and col2im's sums equal to a float64 scatter within rounding.
+ * exactly (they are copies), col2im's sums equal to a float64 scatter within rounding, and col2im through a padded
+ * accumulator bitwise equal to col2im.
  */
 class ConvKernelsTest {
     /** A random geometry; stride-1 undilated with probability one half (the padded im2col's case). */
@@ -95,8 +96,13 @@ class ConvKernelsTest {
                         if (ih >= 0 && ih < q.h() && iw >= 0 && iw < q.w()) want[image + (ch * q.h() + ih) * q.w() + iw] += cols[r * q.pixels() + p];
                     }
                 }
+                float[] viaPadding = new float[x.length];
+                boolean padded = ConvKernels.paddedIm2colApplies(q);
+                if (padded) ConvKernels.col2imPadded(q, cols, g, new float[ConvKernels.paddedSize(q)], viaPadding, image);
                 for (int k = 0; k < x.length; k++) {
                     assertEquals(want[k], x[k], 1e-5 * (1 + Math.abs(want[k])), q + " group " + g + " element " + k);
+                    // Into zeros, the padded accumulator adds each element's terms in col2im's order: the same bits.
+                    if (padded) assertEquals(Float.floatToRawIntBits(x[k]), Float.floatToRawIntBits(viaPadding[k]), "col2imPadded: " + q + " element " + k);
                 }
             }
         });
