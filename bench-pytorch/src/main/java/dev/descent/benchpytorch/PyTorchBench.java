@@ -43,7 +43,7 @@ import java.util.SplittableRandom;
  *
  * <pre>
  *   matmul N THREADS SAMPLES                 → RESULT median min max      (seconds per call)
- *   conv CIN COUT HW BACKWARD THREADS SAMPLES → RESULT median min max      (BACKWARD: 0 or 1)
+ *   conv CIN COUT HW BACKWARD THREADS SAMPLES [STRIDE] → RESULT median min max (BACKWARD: 0 or 1; STRIDE 1 by default)
  *   cnn THREADS SAMPLES                       → RESULT median min max      (seconds per step)
  *   mlp THREADS RUNS DIR                      → RESULT median min max acc  (seconds per epoch; test accuracy %)
  *   gpt B T LAYERS HEADS WIDTH VOCAB THREADS SAMPLES → RESULT median min max (seconds per GPT training step)
@@ -88,7 +88,7 @@ public final class PyTorchBench {
                     }
                     case "matmul" -> out.println(result(matmul(Integer.parseInt(f[1]), threads(f[2]), Integer.parseInt(f[3]))));
                     case "conv" -> out.println(result(conv(Integer.parseInt(f[1]), Integer.parseInt(f[2]), Integer.parseInt(f[3]),
-                            f[4].equals("1"), threads(f[5]), Integer.parseInt(f[6]))));
+                            f[4].equals("1"), threads(f[5]), Integer.parseInt(f[6]), f.length > 7 ? Integer.parseInt(f[7]) : 1)));
                     case "cnn" -> out.println(result(cnnStep(threads(f[1]), Integer.parseInt(f[2]))));
                     case "mlp" -> out.println(mlpEpochs(threads(f[1]), Integer.parseInt(f[2]), f[3]));
                     case "gpt" -> out.println(result(gptStep(ints(f, 1, 6), threads(f[7]), Integer.parseInt(f[8]))));
@@ -132,16 +132,16 @@ public final class PyTorchBench {
     }
 
     /** conv2d 3×3, stride 1, padding 1, with bias; with {@code backward}, the input and weight gradients of sum(y·1). */
-    private static double[] conv(int cin, int cout, int hw, boolean backward, int threads, int samples) {
+    private static double[] conv(int cin, int cout, int hw, boolean backward, int threads, int samples, int stride) {
         try (NDManager m = NDManager.newBaseManager()) {
             NDArray x = m.randomNormal(new Shape(BATCH, cin, hw, hw));
             NDArray w = m.randomNormal(0, 0.1f, new Shape(cout, cin, 3, 3), DataType.FLOAT32);
             NDArray b = m.randomNormal(0, 0.1f, new Shape(cout), DataType.FLOAT32);
-            Shape one = new Shape(1, 1), pad = new Shape(1, 1);
+            Shape one = new Shape(1, 1), pad = new Shape(1, 1), strides = new Shape(stride, stride);
             if (!backward) {
                 return measure(() -> {
                     try (NDManager step = m.newSubManager()) {
-                        NDArray y = Conv2d.conv2d(x, w, b, one, pad, one, 1).singletonOrThrow();
+                        NDArray y = Conv2d.conv2d(x, w, b, strides, pad, one, 1).singletonOrThrow();
                         y.attach(step);
                     }
                 }, 3, samples);
@@ -150,7 +150,7 @@ public final class PyTorchBench {
             w.setRequiresGradient(true);
             return measure(() -> {
                 try (NDManager step = m.newSubManager(); GradientCollector gc = Engine.getInstance().newGradientCollector()) {
-                    NDArray y = Conv2d.conv2d(x, w, b, one, pad, one, 1).singletonOrThrow();
+                    NDArray y = Conv2d.conv2d(x, w, b, strides, pad, one, 1).singletonOrThrow();
                     y.attach(step);
                     gc.backward(y); // seeds with ones, as Descent's y.backward(ones)
                 }

@@ -90,14 +90,24 @@ final class BenchCommand implements Callable<Integer> {
     }
 
     @Command(name = "conv", mixinStandardHelpOptions = true,
-            description = "conv2d forward, and forward + backward, batch 128, 3×3, stride 1, padding 1: 3→32 @32×32 and 32→64 @16×16.")
+            description = "conv2d forward, and forward + backward, batch 128, 3×3, stride 1, padding 1: 3→32 @32×32 and 32→64 @16×16"
+                    + " (--shapes resnet32: ResNet-32's, with its stride-2 transitions; all: both).")
     static final class Conv implements Callable<Integer> {
         @Mixin
         Common common = new Common();
 
+        @Option(names = "--shapes", description = "bench (SimpleCNN's two), resnet32 or all (default: ${DEFAULT-VALUE})")
+        String shapes = "bench";
+
         @Override
         public Integer call() throws IOException {
-            return run(common, SpeedBench::conv);
+            List<Workloads.ConvShape> list = switch (shapes) {
+                case "bench" -> Workloads.CONV_SHAPES;
+                case "resnet32" -> Workloads.RESNET32_SHAPES;
+                case "all" -> java.util.stream.Stream.concat(Workloads.CONV_SHAPES.stream(), Workloads.RESNET32_SHAPES.stream()).toList();
+                default -> throw new IllegalArgumentException("--shapes must be bench, resnet32 or all, was " + shapes);
+            };
+            return run(common, b -> b.conv(list));
         }
     }
 

@@ -226,15 +226,25 @@ public final class SpeedBench {
      * @throws IOException when the PyTorch side fails
      */
     public void conv() throws IOException {
-        header("conv2d, batch 128, 3×3, stride 1, padding 1 (ms; GFLOP/s in the note; forward+backward = input and weight gradients)");
-        for (Workloads.ConvShape s : Workloads.CONV_SHAPES) {
+        conv(Workloads.CONV_SHAPES);
+    }
+
+    /**
+     * conv2d forward, and forward + backward, on the given shapes.
+     *
+     * @param shapes the convolutions
+     * @throws IOException when the PyTorch side fails
+     */
+    public void conv(List<Workloads.ConvShape> shapes) throws IOException {
+        header("conv2d, batch 128, 3×3, padding 1, stride 1 (s2: stride 2) (ms; GFLOP/s in the note; forward+backward = input and weight gradients)");
+        for (Workloads.ConvShape s : shapes) {
             for (boolean backward : new boolean[] {false, true}) {
                 Runnable work = Workloads.conv(s, backward);
                 double gflop = s.forwardFlops() * (backward ? 3 : 1) / 1e9;
                 for (int t : threads) {
                     Value ours = Value.ofSeconds(time(work, t));
                     Value theirs = torch == null ? null
-                            : Value.ofSeconds(torch.request("conv %d %d %d %d %d %d", s.cin(), s.cout(), s.hw(), backward ? 1 : 0, t, samples));
+                            : Value.ofSeconds(torch.request("conv %d %d %d %d %d %d %d", s.cin(), s.cout(), s.hw(), backward ? 1 : 0, t, samples, s.stride()));
                     String note = String.format(Locale.ROOT, "GFLOP/s %.1f (%s)", gflop / ours.median(), peak.fraction(gflop / ours.median(), t))
                             + (theirs == null ? "" : String.format(Locale.ROOT, " vs %.1f (%s)", gflop / theirs.median(),
                                     peak.fraction(gflop / theirs.median(), t)));

@@ -41,21 +41,37 @@ public final class Workloads {
         return () -> a.matmul(b);
     }
 
-    /** One conv2d shape of the benchmark: batch 128, 3×3 kernel, stride 1, padding 1. */
-    public record ConvShape(int cin, int cout, int hw) {
+    /**
+     * One conv2d shape of the benchmark: batch 128, 3×3 kernel, padding 1, stride 1 or 2 (hw is the input's height and
+     * width; the output's is hw / stride).
+     */
+    public record ConvShape(int cin, int cout, int hw, int stride) {
+        /** A stride-1 shape. */
+        public ConvShape(int cin, int cout, int hw) {
+            this(cin, cout, hw, 1);
+        }
+
         /** Multiply-adds ×2 of the forward pass; forward + backward (input and weight gradients) is three times this. */
         public double forwardFlops() {
-            return 2.0 * BATCH * cout * hw * hw * cin * 9;
+            int out = hw / stride;
+            return 2.0 * BATCH * cout * out * out * cin * 9;
         }
 
         @Override
         public String toString() {
-            return cin + "→" + cout + " @" + hw + "×" + hw;
+            return cin + "→" + cout + " @" + hw + "×" + hw + (stride == 1 ? "" : " s" + stride);
         }
     }
 
     /** The two shapes of the issue: SimpleCNN's first and second convolution. */
     public static final List<ConvShape> CONV_SHAPES = List.of(new ConvShape(3, 32, 32), new ConvShape(32, 64, 16));
+
+    /**
+     * The 3×3 convolutions of a CIFAR ResNet-32 (He et al. 2016, §4.2): one per stage at stride 1, and the two stride-2
+     * transitions between stages. (Its first convolution, 3→16 @32×32, is a smaller 3→32.)
+     */
+    public static final List<ConvShape> RESNET32_SHAPES = List.of(new ConvShape(16, 16, 32), new ConvShape(32, 32, 16), new ConvShape(64, 64, 8),
+            new ConvShape(16, 32, 32, 2), new ConvShape(32, 64, 16, 2));
 
     /**
      * conv2d forward with bias; with {@code backward}, also the input and weight gradients of the
@@ -74,18 +90,18 @@ public final class Workloads {
         if (!backward) {
             return () -> {
                 try (var _ = workspace.open(); var _ = GradMode.noGrad()) {
-                    Convolution.conv2d(x, w, b, 1, 1);
+                    Convolution.conv2d(x, w, b, s.stride(), 1);
                 }
             };
         }
         x.requiresGrad(true);
         w.requiresGrad(true);
-        Tensor ones = Tensor.ones(BATCH, s.cout(), s.hw(), s.hw());
+        Tensor ones = Tensor.ones(BATCH, s.cout(), s.hw() / s.stride(), s.hw() / s.stride());
         return () -> {
             try (var _ = workspace.open()) {
                 x.zeroGrad();
                 w.zeroGrad();
-                Convolution.conv2d(x, w, b, 1, 1).backward(ones);
+                Convolution.conv2d(x, w, b, s.stride(), 1).backward(ones);
             }
         };
     }

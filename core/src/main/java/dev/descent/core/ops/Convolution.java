@@ -287,6 +287,12 @@ public final class Convolution {
                     e == null ? null : n -> e.apply(ya, n * yImage, 0, q.o(), pixels, false));
             return out;
         }
+        if (bias != null && e == null && x.dtype() == DType.FLOAT32) {
+            // The bias added to each image's output while it is in cache, by the same float additions as the separate add.
+            Tensor bc = bias.detach().contiguous();
+            return forward(q, x, w, null, new ConvEpilogue(bc.storage().floats(), bc.storageOffset(), null, Float.NEGATIVE_INFINITY,
+                    Float.POSITIVE_INFINITY, 1f, 0f, 1f, 0f));
+        }
         if (bias != null && e == null) {
             Tensor y = forward(q, x, w, null);
             Elementwise.addInto(y, bias.detach().reshape(1, q.o(), 1, 1));
@@ -297,11 +303,14 @@ public final class Convolution {
         boolean pointwise = q.kh() == 1 && q.kw() == 1 && q.sh() == 1 && q.sw() == 1 && q.ph() == 0 && q.pw() == 0;
         if (x.dtype() == DType.FLOAT32) {
             float[] xa = xc.storage().floats(), wa = wc.storage().floats(), ya = out.storage().floats();
+            boolean viaPadding = ConvKernels.paddedIm2colApplies(q);
             Parallel.forRange(q.n(), 1, (from, to) -> {
                 float[] cols = pointwise ? null : new float[rows * pixels];
+                float[] xp = pointwise || !viaPadding ? null : new float[ConvKernels.paddedSize(q)];
                 for (int n = from; n < to; n++) {
                     for (int g = 0; g < q.groups(); g++) {
-                        if (!pointwise) ConvKernels.im2col(q, xa, xo + n * xImage, g, 0, rows, cols);
+                        if (!pointwise && viaPadding) ConvKernels.im2colPadded(q, xa, xo + n * xImage, g, xp, cols);
+                        else if (!pointwise) ConvKernels.im2col(q, xa, xo + n * xImage, g, 0, rows, cols);
                         Gemm.sgemm(og, pixels, rows, wa, wo + g * og * rows, rows, 1, pointwise ? xa : cols,
                                 pointwise ? xo + n * xImage + g * rows * pixels : 0, pixels, 1, ya, n * yImage + g * og * pixels, pixels, false);
                     }
@@ -339,15 +348,25 @@ public final class Convolution {
             return dx;
         }
         if (dy.dtype() == DType.FLOAT32) {
-            float[] ga = gc.storage().floats(), wa = wc.storage().floats(), xa = dx.storage().floats();
+            float[] ga = gc.storage().floats(), xa = dx.storage().floats(), wa = wc.storage().floats();
+            // w_gᵀ [rows, og] row-major, once: the GEMM then reads it in place instead of packing its columns again for
+            // every image (14% of a 64→64 @8×8 backward). The same values: the same sums.
+            float[] wt = new float[q.groups() * rows * og];
+            for (int g = 0; g < q.groups(); g++) {
+                for (int oc = 0; oc < og; oc++) {
+                    for (int r = 0; r < rows; r++) wt[(g * rows + r) * og + oc] = wa[wo + (g * og + oc) * rows + r];
+                }
+            }
+            boolean viaPadding = ConvKernels.paddedIm2colApplies(q);
             Parallel.forRange(q.n(), 1, (from, to) -> {
-                float[] cols = new float[rows * pixels];
+                float[] cols = new float[rows * pixels], xp = viaPadding ? new float[ConvKernels.paddedSize(q)] : null;
                 for (int n = from; n < to; n++) {
                     for (int g = 0; g < q.groups(); g++) {
                         // cols[rows, pixels] = w_gᵀ [rows, og] · dy[n, g] [og, pixels]
-                        Gemm.sgemm(rows, pixels, og, wa, wo + g * og * rows, 1, rows, ga, go + n * yImage + g * og * pixels, pixels, 1,
+                        Gemm.sgemm(rows, pixels, og, wt, g * rows * og, og, 1, ga, go + n * yImage + g * og * pixels, pixels, 1,
                                 cols, 0, pixels, false);
-                        ConvKernels.col2im(q, cols, g, 0, rows, xa, n * xImage);
+                        if (viaPadding) ConvKernels.col2imPadded(q, cols, g, xp, xa, n * xImage);
+                        else ConvKernels.col2im(q, cols, g, 0, rows, xa, n * xImage);
                     }
                 }
             });
@@ -391,14 +410,14 @@ public final class Convolution {
             // Every chunk writes its whole partial (its first image overwrites): no zeroing, and in a workspace no new array.
             float[] partials = chunks == 1 ? wa : Tensor.empty(DType.FLOAT32, chunks * size).storage().floats();
             Parallel.forRange(chunks, 1, (from, to) -> {
-                float[] cols = new float[rows * pixels];
+                float[] cols = new float[rows * pixels], xp = new float[ConvKernels.paddedSize(q)];
                 for (int ch = from; ch < to; ch++) {
                     int first = ch * WEIGHT_GRAD_CHUNK, last = Math.min(q.n(), first + WEIGHT_GRAD_CHUNK);
                     for (int g = 0; g < q.groups(); g++) {
                         for (int n = first; n < last; n++) {
-                            ConvKernels.im2col(q, xa, xo + n * xImage, g, 0, rows, cols);
-                            // partial_g (+)= dy[n, g] [og, pixels] · colsᵀ [pixels, rows]
-                            Gemm.sgemm(og, rows, pixels, ga, go + n * yImage + g * og * pixels, pixels, 1, cols, 0, 1, pixels,
+                            ConvKernels.im2colTransposed(q, xa, xo + n * xImage, g, xp, cols);
+                            // partial_g (+)= dy[n, g] [og, pixels] · colsᵀ [pixels, rows] (held row-major)
+                            Gemm.sgemm(og, rows, pixels, ga, go + n * yImage + g * og * pixels, pixels, 1, cols, 0, rows, 1,
                                     partials, ch * size + g * og * rows, rows, n > first);
                         }
                     }
