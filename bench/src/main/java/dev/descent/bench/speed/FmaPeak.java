@@ -47,6 +47,15 @@ final class FmaPeak {
             return fractionText(gflops, at(threads));
         }
 
+        /** {@return whether some wall-clock peak is under 90% of the same thread count's CPU-time peak: other processes took the cores} */
+        boolean sharedCores() {
+            for (var e : cpuGflops.entrySet()) {
+                Double wall = gflops.get(e.getKey());
+                if (wall != null && wall < 0.9 * e.getValue()) return true;
+            }
+            return false;
+        }
+
         /** {@return the line printed at the start of a run} */
         String describe() {
             StringBuilder s = new StringBuilder(String.format(Locale.ROOT, "measured FMA peak (float32, %d-bit FloatVector.fma, %d chains per thread): ",
@@ -63,7 +72,7 @@ final class FmaPeak {
                     s.append(sep).append(String.format(Locale.ROOT, "%.1f on %d", e.getValue(), e.getKey()));
                     sep = ", ";
                 }
-                s.append(" (a wall-clock peak well below this: other processes shared the cores)");
+                if (sharedCores()) s.append(" (a wall-clock peak well below this: other processes shared the cores)");
             }
             return s.toString();
         }

@@ -1,6 +1,7 @@
 package dev.descent.bench.speed;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.quicktheories.QuickTheory.qt;
 import static org.quicktheories.generators.SourceDSL.doubles;
@@ -36,6 +37,17 @@ class BenchReportingTest {
         String line = peak.describe();
         assertTrue(line.contains("512-bit") && line.contains("200.0 GFLOP/s on 1 thread") && line.contains("400.0 GFLOP/s on 2 threads")
                 && line.contains("CPU time 230.0 on 1"), line);
+        assertTrue(line.contains("shared the cores"), line); // 200 of 230 on the CPU time: under 90%
+    }
+
+    @Test
+    void sharedCoresAreNamedOnlyWhenTheWallClockPeakFallsWellBelowTheCpuTimePeak() {
+        FmaPeak.Peak quiet = new FmaPeak.Peak(512, Map.of(1, 240.0, 2, 480.0), Map.of(1, 241.0, 2, 482.0));
+        FmaPeak.Peak busy = new FmaPeak.Peak(512, Map.of(1, 240.0, 2, 300.0), Map.of(1, 241.0, 2, 482.0));
+        assertFalse(quiet.sharedCores());
+        assertTrue(busy.sharedCores());
+        assertTrue(busy.describe().contains("other processes shared the cores"), busy.describe());
+        assertFalse(quiet.describe().contains("other processes shared the cores"), quiet.describe());
     }
 
     @Test
