@@ -20,8 +20,11 @@ import java.util.Map;
  * plain GD; required), {@code weight_decay} (≥ 0, default 0). In the notation of
  * {@link ClippingFramework} (threshold γ' on the step, not on the gradient) this is ν = 0 with
  * γ' = γ·η. The ICLR paper's theorem takes η = 1/(10·L0), γ = min(1/η, 1/(10·L1·η)).
+ *
+ * <p>||g|| is each group's by default; {@link #setNormScope} with {@link NormScope#ALL} takes it over all
+ * parameters, each group still stepping with its own hyperparameters.
  */
-public final class ClippedSGD extends Optimizer {
+public final class ClippedSGD extends NormScaledStep<ClippedSGD> {
 
     /** The hyperparameters clipped SGD accepts, with ranges. */
     public static final Hyperparameters SPEC = Hyperparameters.builder()
@@ -70,45 +73,9 @@ public final class ClippedSGD extends Optimizer {
         this(oneGroup(params), lr, gamma);
     }
 
-    private NormScope normScope = NormScope.GROUP;
-    private double allNorm = Double.NaN;
-
-    /**
-     * Chooses the set of parameters the gradient norm ||g|| is taken over (not saved with the state).
-     *
-     * @param scope {@link NormScope#GROUP} (the default) or {@link NormScope#ALL}
-     * @return this optimizer
-     */
-    public ClippedSGD setNormScope(NormScope scope) {
-        if (scope == null) throw new IllegalArgumentException("norm scope must not be null (GROUP or ALL)");
-        this.normScope = scope;
-        return this;
-    }
-
-    /**
-     * The set of parameters the gradient norm is taken over.
-     *
-     * @return the norm scope
-     */
-    public NormScope normScope() {
-        return normScope;
-    }
-
     @Override
-    protected void beforeUpdates(List<List<Slot>> slotsByGroup) {
-        allNorm = normScope == NormScope.ALL ? DecayedGradient.allGroupsNorm(this, slotsByGroup) : Double.NaN;
-    }
-
-    @Override
-    protected void update(int group, ParamGroup hp, long groupStep, List<Slot> slots) {
-        Flat[] theta = new Flat[slots.size()], grad = new Flat[slots.size()];
-        for (int k = 0; k < slots.size(); k++) {
-            theta[k] = Flat.of(slots.get(k).param());
-            grad[k] = Flat.read(slots.get(k).grad());
-        }
-        double wd = hp.get("weight_decay");
-        double norm = normScope == NormScope.ALL ? allNorm : DecayedGradient.norm(grad, theta, wd);
-        update(theta, grad, hp.get("lr"), hp.get("gamma"), wd, norm);
+    void step(ParamGroup hp, Flat[] theta, Flat[] grad, double weightDecay, double norm) {
+        update(theta, grad, hp.get("lr"), hp.get("gamma"), weightDecay, norm);
     }
 
     /** The step size h = min(η, γ·η/||g||), and η when ||g|| = 0. */
@@ -124,12 +91,7 @@ public final class ClippedSGD extends Optimizer {
     /** The update rule on one group with the norm ||g|| given (the group's, or all parameters'); returns h. */
     static double update(Flat[] theta, Flat[] grad, double lr, double gamma, double weightDecay, double norm) {
         double h = stepSize(norm, lr, gamma);
-        for (int k = 0; k < theta.length; k++) {
-            Flat th = theta[k], gr = grad[k];
-            Elementwise.forRange(th.size(), (from, to) -> {
-                for (int i = from; i < to; i++) th.set(i, th.get(i) - h * DecayedGradient.at(gr, th, i, weightDecay));
-            });
-        }
+        descend(theta, grad, h, weightDecay);
         return h;
     }
 }

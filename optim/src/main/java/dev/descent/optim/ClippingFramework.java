@@ -31,8 +31,12 @@ import java.util.Map;
  * [0, 1), default 0.9), {@code weight_decay} (≥ 0, default 0), {@code clip} ({@link Clip#HARD} by
  * default). The authors divide both η and γ by 10 at each milestone: an {@link LrScheduler} over
  * the keys {@code lr} and {@code gamma} does that.
+ *
+ * <p>{@link #setNormScope} chooses the parameters both norms ||g|| and ||m|| are taken over: each group's (the
+ * default) or, with {@link NormScope#ALL}, all of them: every group's momentum is updated first, then both norms
+ * are taken over all parameters, then each group steps with its own η, γ, ν and clip.
  */
-public final class ClippingFramework extends Optimizer {
+public final class ClippingFramework extends NormScoped<ClippingFramework> {
 
     /** The clipping function h. */
     public enum Clip {
@@ -64,7 +68,7 @@ public final class ClippingFramework extends Optimizer {
      * @param groups the parameter groups with their hyperparameters
      */
     public ClippingFramework(List<ParamGroup> groups) {
-        super(groups, SPEC);
+        super(groups, SPEC, NormScope.GROUP);
     }
 
     /**
@@ -86,7 +90,7 @@ public final class ClippingFramework extends Optimizer {
      * @param nu ν for every group that does not set {@code nu}
      */
     public ClippingFramework(List<ParamGroup> groups, double lr, double gamma, double beta, double nu) {
-        super(groups, SPEC, Map.of("lr", lr, "gamma", gamma, "beta", beta, "nu", nu));
+        super(groups, SPEC, Map.of("lr", lr, "gamma", gamma, "beta", beta, "nu", nu), NormScope.GROUP);
     }
 
     /**
@@ -102,31 +106,7 @@ public final class ClippingFramework extends Optimizer {
         this(oneGroup(params), lr, gamma, beta, nu);
     }
 
-    private NormScope normScope = NormScope.GROUP;
     private double allGradNorm = Double.NaN, allMomentumNorm = Double.NaN;
-
-    /**
-     * Chooses the set of parameters the norms ||g|| and ||m|| are taken over (not saved with the state).
-     * With {@link NormScope#ALL} every group's momentum is updated first, then both norms are taken over all
-     * parameters, then each group steps with its own η, γ, ν and clip.
-     *
-     * @param scope {@link NormScope#GROUP} (the default) or {@link NormScope#ALL}
-     * @return this optimizer
-     */
-    public ClippingFramework setNormScope(NormScope scope) {
-        if (scope == null) throw new IllegalArgumentException("norm scope must not be null (GROUP or ALL)");
-        this.normScope = scope;
-        return this;
-    }
-
-    /**
-     * The set of parameters the norms are taken over.
-     *
-     * @return the norm scope
-     */
-    public NormScope normScope() {
-        return normScope;
-    }
 
     private Flat[][] operands(int group, List<Slot> slots) {
         int n = slots.size();
@@ -142,7 +122,7 @@ public final class ClippingFramework extends Optimizer {
 
     @Override
     protected void beforeUpdates(List<List<Slot>> slotsByGroup) {
-        if (normScope != NormScope.ALL) return;
+        if (normScope() != NormScope.ALL) return;
         double gg = 0, mm = 0;
         for (int g = 0; g < slotsByGroup.size(); g++) {
             if (slotsByGroup.get(g).isEmpty()) continue;
@@ -160,7 +140,7 @@ public final class ClippingFramework extends Optimizer {
         Flat[][] o = operands(group, slots);
         double wd = hp.get("weight_decay");
         Clip clip = hp.option("clip", Clip.class);
-        if (normScope == NormScope.ALL) {
+        if (normScope() == NormScope.ALL) {
             apply(o[0], o[1], o[2], hp.get("lr"), hp.get("gamma"), hp.get("nu"), wd, clip, allGradNorm, allMomentumNorm);
         } else {
             update(o[0], o[1], o[2], hp.get("lr"), hp.get("gamma"), hp.get("beta"), hp.get("nu"), wd, clip);

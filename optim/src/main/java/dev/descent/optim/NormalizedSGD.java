@@ -18,8 +18,11 @@ import java.util.Map;
  *
  * Hyperparameters (per group): {@code lr} η (≥ 0, required), {@code beta} β (≥ 0, default 0 — the
  * paper leaves it free; 0 is pure normalisation), {@code weight_decay} (≥ 0, default 0).
+ *
+ * <p>||g|| is each group's by default; {@link #setNormScope} with {@link NormScope#ALL} takes it over all
+ * parameters, each group still stepping with its own hyperparameters.
  */
-public final class NormalizedSGD extends Optimizer {
+public final class NormalizedSGD extends NormScaledStep<NormalizedSGD> {
 
     /** The hyperparameters normalised SGD accepts, with defaults and ranges. */
     public static final Hyperparameters SPEC = Hyperparameters.builder()
@@ -66,45 +69,9 @@ public final class NormalizedSGD extends Optimizer {
         this(oneGroup(params), lr);
     }
 
-    private NormScope normScope = NormScope.GROUP;
-    private double allNorm = Double.NaN;
-
-    /**
-     * Chooses the set of parameters the gradient norm ||g|| is taken over (not saved with the state).
-     *
-     * @param scope {@link NormScope#GROUP} (the default) or {@link NormScope#ALL}
-     * @return this optimizer
-     */
-    public NormalizedSGD setNormScope(NormScope scope) {
-        if (scope == null) throw new IllegalArgumentException("norm scope must not be null (GROUP or ALL)");
-        this.normScope = scope;
-        return this;
-    }
-
-    /**
-     * The set of parameters the gradient norm is taken over.
-     *
-     * @return the norm scope
-     */
-    public NormScope normScope() {
-        return normScope;
-    }
-
     @Override
-    protected void beforeUpdates(List<List<Slot>> slotsByGroup) {
-        allNorm = normScope == NormScope.ALL ? DecayedGradient.allGroupsNorm(this, slotsByGroup) : Double.NaN;
-    }
-
-    @Override
-    protected void update(int group, ParamGroup hp, long groupStep, List<Slot> slots) {
-        Flat[] theta = new Flat[slots.size()], grad = new Flat[slots.size()];
-        for (int k = 0; k < slots.size(); k++) {
-            theta[k] = Flat.of(slots.get(k).param());
-            grad[k] = Flat.read(slots.get(k).grad());
-        }
-        double wd = hp.get("weight_decay");
-        double norm = normScope == NormScope.ALL ? allNorm : DecayedGradient.norm(grad, theta, wd);
-        update(theta, grad, hp.get("lr"), hp.get("beta"), wd, norm);
+    void step(ParamGroup hp, Flat[] theta, Flat[] grad, double weightDecay, double norm) {
+        update(theta, grad, hp.get("lr"), hp.get("beta"), weightDecay, norm);
     }
 
     /** The update rule on one group, in place; returns the step size h it used (0 when it did not move). */
@@ -117,12 +84,7 @@ public final class NormalizedSGD extends Optimizer {
         double denominator = norm + beta;
         if (denominator == 0) return 0;
         double h = lr / denominator;
-        for (int k = 0; k < theta.length; k++) {
-            Flat th = theta[k], gr = grad[k];
-            Elementwise.forRange(th.size(), (from, to) -> {
-                for (int i = from; i < to; i++) th.set(i, th.get(i) - h * DecayedGradient.at(gr, th, i, weightDecay));
-            });
-        }
+        descend(theta, grad, h, weightDecay);
         return h;
     }
 }

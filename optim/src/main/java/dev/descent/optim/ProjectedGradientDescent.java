@@ -23,7 +23,7 @@ import java.util.Map;
  * one vector: every group takes its own gradient step (its own lr and weight decay), then all tensors of all
  * groups are projected at once onto the one set every group must then hold (the same object).
  */
-public final class ProjectedGradientDescent extends Optimizer {
+public final class ProjectedGradientDescent extends NormScoped<ProjectedGradientDescent> {
 
     /** The hyperparameters projected GD accepts, with defaults and ranges. */
     public static final Hyperparameters SPEC = Hyperparameters.builder()
@@ -38,7 +38,7 @@ public final class ProjectedGradientDescent extends Optimizer {
      * @param groups the parameter groups with their hyperparameters
      */
     public ProjectedGradientDescent(List<ParamGroup> groups) {
-        super(groups, SPEC);
+        super(groups, SPEC, NormScope.GROUP);
     }
 
     /**
@@ -58,7 +58,7 @@ public final class ProjectedGradientDescent extends Optimizer {
      * @param set the convex set of every group that does not set {@code set}
      */
     public ProjectedGradientDescent(List<ParamGroup> groups, double lr, ConvexSet set) {
-        super(groups, SPEC, Map.of("lr", lr, "set", requireSet(set)));
+        super(groups, SPEC, Map.of("lr", lr, "set", requireSet(set)), NormScope.GROUP);
     }
 
     /**
@@ -77,36 +77,13 @@ public final class ProjectedGradientDescent extends Optimizer {
         return set;
     }
 
-    private NormScope normScope = NormScope.GROUP;
     private int lastSteppingGroup = -1;
-
-    /**
-     * Chooses the vector the set constrains: each group's tensors (the default) or all the optimizer's tensors
-     * (not saved with the state).
-     *
-     * @param scope {@link NormScope#GROUP} or {@link NormScope#ALL}
-     * @return this optimizer
-     */
-    public ProjectedGradientDescent setNormScope(NormScope scope) {
-        if (scope == null) throw new IllegalArgumentException("norm scope must not be null (GROUP or ALL)");
-        this.normScope = scope;
-        return this;
-    }
-
-    /**
-     * The vector the set constrains.
-     *
-     * @return the norm scope
-     */
-    public NormScope normScope() {
-        return normScope;
-    }
 
     @Override
     protected void beforeUpdates(List<List<Slot>> slotsByGroup) {
         lastSteppingGroup = -1;
         for (int g = 0; g < slotsByGroup.size(); g++) if (!slotsByGroup.get(g).isEmpty()) lastSteppingGroup = g;
-        if (normScope != NormScope.ALL) return;
+        if (normScope() != NormScope.ALL) return;
         ConvexSet first = group(0).option("set", ConvexSet.class);
         for (int g = 1; g < groups().size(); g++) {
             if (group(g).option("set", ConvexSet.class) != first) {
@@ -120,7 +97,7 @@ public final class ProjectedGradientDescent extends Optimizer {
     protected void update(int group, ParamGroup hp, long groupStep, List<Slot> slots) {
         double lr = hp.get("lr"), wd = hp.get("weight_decay");
         for (Slot s : slots) SGD.update(Flat.of(s.param()), Flat.read(s.grad()), null, lr, 0, 0, wd, false, s.step() == 1);
-        if (normScope == NormScope.GROUP) {
+        if (normScope() == NormScope.GROUP) {
             hp.option("set", ConvexSet.class).project(hp.parameters());
         } else if (group == lastSteppingGroup) {
             hp.option("set", ConvexSet.class).project(parameters()); // every group has stepped: project the whole vector

@@ -38,7 +38,7 @@ import java.util.function.Supplier;
  * SAM saves both). {@link #step()} without a closure throws. The learning rate of the base is changed
  * through {@link #base()} ({@link #lr(int)} reads the base's).
  */
-public final class SAM extends Optimizer {
+public final class SAM extends NormScoped<SAM> {
 
     /** The hyperparameters SAM accepts, with defaults and ranges. */
     public static final Hyperparameters SPEC = Hyperparameters.builder()
@@ -48,7 +48,6 @@ public final class SAM extends Optimizer {
             .build();
 
     private final Optimizer base;
-    private NormScope normScope = NormScope.ALL;
 
     /**
      * SAM over {@code base}, with one SAM group per group of the base; keys a group does not set take the
@@ -60,7 +59,7 @@ public final class SAM extends Optimizer {
      * @throws IllegalArgumentException when the groups do not match the base's, or for a bad value
      */
     public SAM(Optimizer base, List<ParamGroup> groups) {
-        super(matching(base, groups), SPEC);
+        super(matching(base, groups), SPEC, NormScope.ALL);
         this.base = base;
     }
 
@@ -136,27 +135,6 @@ public final class SAM extends Optimizer {
     }
 
     /**
-     * Chooses the set of parameters the perturbation's norm N is taken over (not saved with the state).
-     *
-     * @param scope {@link NormScope#ALL} (the default, as the reference implementation) or {@link NormScope#GROUP}
-     * @return this optimizer
-     */
-    public SAM setNormScope(NormScope scope) {
-        if (scope == null) throw new IllegalArgumentException("norm scope must not be null (GROUP or ALL)");
-        this.normScope = scope;
-        return this;
-    }
-
-    /**
-     * The set of parameters the perturbation's norm is taken over.
-     *
-     * @return the norm scope
-     */
-    public NormScope normScope() {
-        return normScope;
-    }
-
-    /**
      * Adds the transform to the base optimizer: it acts on the gradient taken at w + ε, the one the base
      * applies (the perturbation itself uses the raw gradient at w, as in the papers).
      *
@@ -220,7 +198,7 @@ public final class SAM extends Optimizer {
             for (int g = 0; g < groups; g++) {
                 ParamGroup hp = group(g);
                 boolean adaptive = hp.flag("adaptive");
-                double norm = Math.sqrt(normScope == NormScope.ALL ? all : sums[g]);
+                double norm = Math.sqrt(normScope() == NormScope.ALL ? all : sums[g]);
                 double scale = hp.get("rho") / (norm + hp.get("eps"));
                 for (Parameter p : hp.parameters()) {
                     if (p.grad() == null) continue;
