@@ -166,8 +166,24 @@ public final class OnnxFile {
      * @throws FileFormatException when the bytes are not a valid ONNX model, as {@link #read(Path)}
      */
     public static Model read(Path file, byte[] bytes) throws FileFormatException {
+        return read(file, bytes, new External(file));
+    }
+
+    /**
+     * Reads an ONNX model held in memory (a class-path resource, a download), which has no folder: a tensor whose data
+     * is in an external file is refused, naming it.
+     *
+     * @param name the name to give in errors
+     * @param bytes the model's bytes (not copied: tensors are copied out of them)
+     * @return the model
+     * @throws FileFormatException when the bytes are not a valid ONNX model, as {@link #read(Path)}, or name external data
+     */
+    public static Model read(String name, byte[] bytes) throws FileFormatException {
+        return read(Path.of(name), bytes, new External(null));
+    }
+
+    private static Model read(Path file, byte[] bytes, External ext) throws FileFormatException {
         ProtoReader r = ProtoReader.of(file, bytes, "ModelProto");
-        External ext = new External(file);
         long ir = 0;
         String producer = "", producerVersion = "";
         Map<String, Long> opsets = new LinkedHashMap<>();
@@ -486,6 +502,7 @@ public final class OnnxFile {
         private final Map<Path, Long> sizes = new LinkedHashMap<>();
         private long read;
 
+        /** @param model the model's file, whose folder holds the external data; null for a model read from memory */
         External(Path model) {
             this.model = model;
         }
@@ -493,6 +510,10 @@ public final class OnnxFile {
         ByteBuffer read(ProtoReader r, int at, String what, Map<String, String> entries, long expected) throws FileFormatException {
             String location = entries.get("location");
             if (location == null || location.isEmpty()) throw r.error(at, "a 'location' entry in external_data for " + what, "none");
+            if (model == null) {
+                throw r.error(at, "the data of " + what + " inside the model (it was read from memory, so there is no folder for external data files)",
+                        "external data in '" + location + "'");
+            }
             long offset = number(r, at, what, entries, "offset", 0), length = number(r, at, what, entries, "length", -1);
             Path dir = model.toAbsolutePath().getParent(), file;
             try {

@@ -349,6 +349,20 @@ public final class OnnxModel extends Module {
     }
 
     /**
+     * Loads a model held in memory (a class-path resource, a download) and checks that every node can run; a tensor
+     * whose data is in an external file is refused (there is no folder to find it in: use {@link #read(Path)}).
+     *
+     * @param name the name to give in errors (for example the resource's)
+     * @param bytes the model's bytes
+     * @return the model, in inference mode ({@link #eval()})
+     * @throws dev.descent.core.io.FileFormatException when the bytes are not a valid ONNX model (naming the byte offset)
+     * @throws OnnxException when the model uses an op, attribute or opset Descent does not support (naming the node)
+     */
+    public static OnnxModel read(String name, byte[] bytes) throws dev.descent.core.io.FileFormatException, OnnxException {
+        return of(name, OnnxFile.read(name, bytes));
+    }
+
+    /**
      * Loads a model file for inputs of the given shapes: shape computations that depend on them (Shape → Gather →
      * Concat → Reshape and the like) are evaluated once here and do not run again. The model then accepts inputs of
      * exactly these shapes ({@link #run} refuses others, naming both shapes). Inputs left out of the map keep the

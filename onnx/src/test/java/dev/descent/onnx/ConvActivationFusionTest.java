@@ -10,13 +10,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.descent.core.DType;
 import dev.descent.core.Tensor;
 import dev.descent.core.autograd.GradMode;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.List;
 import java.util.SplittableRandom;
 import java.util.function.DoubleUnaryOperator;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Conv (alone, or with a BatchNormalization folded in) followed by an activation runs as one step: without gradients
@@ -24,13 +21,9 @@ import org.junit.jupiter.api.io.TempDir;
  * definitions (3×3 convolution, padding 1, groups 1 or depthwise), and the gradient path by the weight's gradient.
  */
 class ConvActivationFusionTest {
-    @TempDir
-    Path dir;
 
-    private OnnxModel load(byte[] bytes) throws Exception {
-        Path f = dir.resolve("m.onnx");
-        Files.write(f, bytes);
-        return OnnxModel.read(f);
+    private static OnnxModel load(byte[] bytes) throws Exception {
+        return OnnxModel.read("m.onnx", bytes);
     }
 
     /** act(b + Σ x·w) over a 3×3 window, stride 1, padding 1, in float64. */

@@ -10,13 +10,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.descent.core.DType;
 import dev.descent.core.Tensor;
 import dev.descent.core.autograd.GradMode;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Conv followed by BatchNormalization: under no-grad the two run as one convolution with folded weights, with
@@ -24,13 +21,9 @@ import org.junit.jupiter.api.io.TempDir;
  * gradient path against gradients reaching the normalization's scale.
  */
 class ConvBatchNormFusionTest {
-    @TempDir
-    Path dir;
 
-    private OnnxModel load(byte[] bytes) throws Exception {
-        Path f = dir.resolve("m.onnx");
-        Files.write(f, bytes);
-        return OnnxModel.read(f);
+    private static OnnxModel load(byte[] bytes) throws Exception {
+        return OnnxModel.read("m.onnx", bytes);
     }
 
     /** Grouped 3×3 convolution, stride 1, padding 1, then (y − mean)/√(var + eps)·gamma + beta, in float64. */

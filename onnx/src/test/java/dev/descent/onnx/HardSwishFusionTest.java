@@ -8,13 +8,10 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import dev.descent.core.DType;
 import dev.descent.core.Tensor;
 import dev.descent.core.autograd.GradMode;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Hard swish as exporters spell it (Paddle2ONNX's Add, Clip, Mul, Div; Mul by a HardSigmoid with α = 1/6) runs as one
@@ -22,13 +19,9 @@ import org.junit.jupiter.api.io.TempDir;
  * float64 loop written from hard swish's definition, the fused chain against the unfused one bit for bit.
  */
 class HardSwishFusionTest {
-    @TempDir
-    Path dir;
 
-    private OnnxModel load(byte[] bytes) throws Exception {
-        Path f = dir.resolve("m.onnx");
-        Files.write(f, bytes);
-        return OnnxModel.read(f);
+    private static OnnxModel load(byte[] bytes) throws Exception {
+        return OnnxModel.read("m.onnx", bytes);
     }
 
     private static double hardswish(double v) {

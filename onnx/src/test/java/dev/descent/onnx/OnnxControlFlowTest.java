@@ -10,15 +10,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.descent.core.DType;
 import dev.descent.core.Tensor;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * If and Loop on hand-built models, against plain loops written here from the ONNX specification: outer-scope capture
@@ -26,13 +23,9 @@ import org.junit.jupiter.api.io.TempDir;
  * gradients (autograd against the reference's derivative and against finite differences), and what fails at load.
  */
 class OnnxControlFlowTest {
-    @TempDir
-    Path dir;
 
-    private OnnxModel load(byte[] bytes) throws Exception {
-        Path f = dir.resolve("m.onnx");
-        Files.write(f, bytes);
-        return OnnxModel.read(f);
+    private static OnnxModel load(byte[] bytes) throws Exception {
+        return OnnxModel.read("m.onnx", bytes);
     }
 
     private static double[] d(Tensor t) {

@@ -72,6 +72,24 @@ class OnnxExternalDataTest {
         assertArrayEquals(w, m.namedParameters().get("W").contiguous().toFloatArray());
     }
 
+    @Test
+    void aModelReadFromMemoryRunsAsFromItsFileAndRefusesExternalDataNamingIt() throws Exception {
+        SplittableRandom rng = new SplittableRandom(37);
+        Tensor w = Tensor.randn(rng, 3, 2), b = Tensor.randn(rng, 2);
+        Path inline = model("mem/inline.onnx", OnnxWriter.tensor("W", w), OnnxWriter.tensor("b", b));
+        Tensor x = Tensor.randn(rng, 4, 3);
+        float[] fromFile = OnnxModel.read(inline).forward(x).contiguous().toFloatArray();
+        float[] fromMemory = OnnxModel.read("resource:/models/inline.onnx", Files.readAllBytes(inline)).forward(x).contiguous().toFloatArray();
+        assertArrayEquals(fromFile, fromMemory);
+
+        // the data file is right next to where the name points: still refused, as bytes have no folder
+        Files.write(dir.resolve("mem/data.bin"), new byte[24]);
+        Path ext = model("mem/ext.onnx", external("W", "data.bin", 0L, 24L, 3, 2), OnnxWriter.tensor("b", b));
+        String e = assertThrows(FileFormatException.class, () -> OnnxModel.read(ext.toString(), Files.readAllBytes(ext))).getMessage();
+        assertTrue(e.contains(ext.toString()) && e.contains("the data of tensor 'W' inside the model (it was read from memory")
+                && e.contains("found external data in 'data.bin'"), e);
+    }
+
     private String fails(ProtoWriter w) throws Exception {
         Path f = model("h/model.onnx", w, OnnxWriter.tensor("b", Tensor.zeros(2)));
         return assertThrows(FileFormatException.class, () -> OnnxModel.read(f)).getMessage();
