@@ -24,6 +24,31 @@ final class HeapSizing {
         }
     }
 
+    /** Where {@link #touchYoungGeneration} puts its garbage, so that the JIT cannot drop the allocations. */
+    private static volatile float[] sink;
+
+    /** {@return the collections every collector of this JVM has run so far} */
+    private static long collections() {
+        long n = 0;
+        for (var gc : ManagementFactory.getGarbageCollectorMXBeans()) n += Math.max(0, gc.getCollectionCount());
+        return n;
+    }
+
+    /**
+     * Allocates garbage until the collectors have run twice (or for at most {@code maxSeconds}), so that every page of a
+     * fixed-size young generation has been touched once before the first timed workload: otherwise the first rows pay
+     * the page faults of first touch (up to ~35 µs each on the benchmark VM) and the later rows do not.
+     *
+     * @param maxSeconds the longest this may take
+     * @return the milliseconds it took
+     */
+    static long touchYoungGeneration(double maxSeconds) {
+        long start = System.nanoTime(), deadline = start + (long) (maxSeconds * 1e9), target = collections() + 2;
+        while (collections() < target && System.nanoTime() < deadline) sink = new float[1 << 18];
+        sink = null;
+        return (System.nanoTime() - start) / 1_000_000;
+    }
+
     /** {@return one line for the bench header, a warning when the young generation is sized adaptively} */
     static String describe() {
         Boolean adaptive = adaptive();

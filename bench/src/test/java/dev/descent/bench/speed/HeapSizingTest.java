@@ -19,4 +19,18 @@ class HeapSizingTest {
         assertEquals(!fixed, line.contains("WARNING"), line);
         assertEquals(fixed, line.contains("fixed size"), line);
     }
+
+    @Test
+    void touchingTheYoungGenerationRunsTwoCollections() {
+        long before = collections();
+        long ms = HeapSizing.touchYoungGeneration(60);
+        assertTrue(ms >= 0 && ms < 60_000, "took " + ms + " ms");
+        assertTrue(collections() >= before + 2, "collections " + before + " -> " + collections());
+    }
+
+    private static long collections() {
+        long n = 0;
+        for (var gc : ManagementFactory.getGarbageCollectorMXBeans()) n += gc.getCollectionCount();
+        return n;
+    }
 }
