@@ -53,6 +53,7 @@ public final class SpeedBench {
                 loadAverage(), Count.of(Threads.poolSize(), "thread"), Kernels.vectorEnabled() ? Kernels.vectorBits() + "-bit vectors" : "scalar kernels",
                 System.getProperty("java.vm.name"), System.getProperty("java.version"));
         out.printf("timing: median [min–max] of %s after warm-up; a sample repeats short work to last ≥ 50 ms%n", Count.of(samples, "sample"));
+        out.println(HeapSizing.describe() + "; young generation touched before timing in " + HeapSizing.touchYoungGeneration(10) + " ms");
         FmaPeak.Peak peak = FmaPeak.measure(threads);
         out.println(peak.describe());
         ReferenceSide torch = null;
