@@ -58,7 +58,7 @@ public final class SpeedBench {
         ReferenceSide torch = null;
         if (vsPytorch) {
             torch = ReferenceSide.pytorch(Path.of(System.getProperty("descent.home", ".")), out);
-            out.println("PyTorch side: " + torch.version() + ", intra-op threads set per row, inter-op 1; ratio = Descent speed / PyTorch speed");
+            out.println("PyTorch side: " + torch.version() + ", intra-op threads set per row, inter-op 1, " + ReferenceSide.openMpWait() + "; ratio = Descent speed / PyTorch speed");
         }
         try {
             SpeedBench b = new SpeedBench(out, threads, samples, torch, peak);
