@@ -90,7 +90,9 @@ public final class ReferenceSide implements AutoCloseable {
         }
         String cp = classes + File.pathSeparator + Files.readString(classpath).trim();
         Path java = Path.of(System.getProperty("java.home"), "bin", "java");
-        ProcessBuilder pb = new ProcessBuilder(java.toString(), "--enable-native-access=ALL-UNNAMED", "-Xmx2g", "-cp", cp, mainClass)
+        // The side warms up as long as this JVM does (-Ddescent.bench.warmupSeconds).
+        String warmUp = "-Ddescent.bench.warmupSeconds=" + Timing.WARM_UP_SECONDS;
+        ProcessBuilder pb = new ProcessBuilder(java.toString(), "--enable-native-access=ALL-UNNAMED", "-Xmx2g", warmUp, "-cp", cp, mainClass)
                 .redirectError(ProcessBuilder.Redirect.DISCARD);
         boundOpenMpSpin(pb.environment());
         Process p = pb.start();

@@ -23,7 +23,7 @@ public final class Timing {
     public record Stats(double median, double min, double max, int samples) {}
 
     /** The shortest warm-up of a workload: one second, or {@code -Ddescent.bench.warmupSeconds=S}. */
-    private static final double WARM_UP_SECONDS = Double.parseDouble(System.getProperty("descent.bench.warmupSeconds", "1"));
+    static final double WARM_UP_SECONDS = Double.parseDouble(System.getProperty("descent.bench.warmupSeconds", "1"));
 
     /**
      * Times {@code work}: warm-up, then {@code samples} samples of at least {@code minSampleSeconds} each.
@@ -87,7 +87,7 @@ public final class Timing {
      * quiet when the compilers' accumulated time grew by under 2% of its wall time; two quiet windows in a row end
      * the warm-up.
      */
-    private static void warmUntilJitQuiet(Runnable work, long warmUpNanos) {
+    static void warmUntilJitQuiet(Runnable work, long warmUpNanos) {
         CompilationMXBean jit = ManagementFactory.getCompilationMXBean();
         if (jit == null || !jit.isCompilationTimeMonitoringSupported()) return;
         long deadline = System.nanoTime() + Math.max(5 * warmUpNanos, 20_000_000_000L);
