@@ -72,6 +72,9 @@ public final class Timing {
         return stats(perCall);
     }
 
+    /** Whether warm-ups wait for the JIT to go quiet: {@code -Ddescent.bench.waitForJit=false} turns it off (to compare). */
+    private static final boolean WAIT_FOR_JIT = Boolean.parseBoolean(System.getProperty("descent.bench.waitForJit", "true"));
+
     /** The JIT counts as quiet when it compiled for less than this share of a window's wall time. */
     private static final double JIT_QUIET_SHARE = 0.02;
 
@@ -89,7 +92,7 @@ public final class Timing {
      */
     static void warmUntilJitQuiet(Runnable work, long warmUpNanos) {
         CompilationMXBean jit = ManagementFactory.getCompilationMXBean();
-        if (jit == null || !jit.isCompilationTimeMonitoringSupported()) return;
+        if (!WAIT_FOR_JIT || jit == null || !jit.isCompilationTimeMonitoringSupported()) return;
         long deadline = System.nanoTime() + Math.max(5 * warmUpNanos, 20_000_000_000L);
         int quiet = 0;
         while (quiet < 2 && System.nanoTime() < deadline) {
