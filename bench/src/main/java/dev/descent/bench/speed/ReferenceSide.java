@@ -115,7 +115,8 @@ public final class ReferenceSide implements AutoCloseable {
      */
     public static final String OPENMP_SPIN_COUNT = "2500";
 
-    private static void boundOpenMpSpin(java.util.Map<String, String> env) {
+    /** Sets {@link #OPENMP_SPIN_COUNT} in a child process's environment unless it already says how OpenMP waits. */
+    static void boundOpenMpSpin(java.util.Map<String, String> env) {
         if (!env.containsKey("GOMP_SPINCOUNT") && !env.containsKey("OMP_WAIT_POLICY")) env.put("GOMP_SPINCOUNT", OPENMP_SPIN_COUNT);
     }
 
