@@ -22,6 +22,7 @@ import ai.djl.training.initializer.XavierInitializer;
 import ai.djl.training.loss.Loss;
 import ai.djl.training.optimizer.Optimizer;
 import ai.djl.training.tracker.Tracker;
+import dev.descent.bench.speed.CpuTiming;
 import dev.descent.bench.speed.Timing;
 import dev.descent.bench.speed.Workloads;
 import dev.descent.data.FashionMnist;
@@ -46,7 +47,8 @@ import java.util.SplittableRandom;
  *   conv CIN COUT HW BACKWARD THREADS SAMPLES [STRIDE] → RESULT median min max (BACKWARD: 0 or 1; STRIDE 1 by default)
  *   cnn THREADS SAMPLES                       → RESULT median min max      (seconds per step)
  *   mlp THREADS RUNS DIR                      → RESULT median min max acc  (seconds per epoch; test accuracy %)
- *   gpt B T LAYERS HEADS WIDTH VOCAB THREADS SAMPLES → RESULT median min max (seconds per GPT training step)
+ *   gpt B T LAYERS HEADS WIDTH VOCAB THREADS SAMPLES → RESULT median min max cpu (seconds per GPT training step; cpu:
+ *                                              the process's CPU seconds per step)
  *   gptloss B T LAYERS HEADS WIDTH VOCAB STEPS → RESULT first last (the loss of one batch before the first and the last
  *                                              of STEPS steps on it: a check that the step trains)
  *   optim NAME THREADS SAMPLES                → RESULT median min max      (seconds per optimizer step; NAME adam or sgd)
@@ -91,7 +93,7 @@ public final class PyTorchBench {
                             f[4].equals("1"), threads(f[5]), Integer.parseInt(f[6]), f.length > 7 ? Integer.parseInt(f[7]) : 1)));
                     case "cnn" -> out.println(result(cnnStep(threads(f[1]), Integer.parseInt(f[2]))));
                     case "mlp" -> out.println(mlpEpochs(threads(f[1]), Integer.parseInt(f[2]), f[3]));
-                    case "gpt" -> out.println(result(gptStep(ints(f, 1, 6), threads(f[7]), Integer.parseInt(f[8]))));
+                    case "gpt" -> out.println(resultWithCpu(gptStep(ints(f, 1, 6), threads(f[7]), Integer.parseInt(f[8]))));
                     case "gptloss" -> out.println(gptLoss(ints(f, 1, 6), Integer.parseInt(f[7])));
                     case "optim" -> out.println(result(optimizerStep(f[1], threads(f[2]), Integer.parseInt(f[3]))));
                     default -> out.println("ERROR unknown request: " + line);
@@ -112,6 +114,10 @@ public final class PyTorchBench {
         int[] v = new int[n];
         for (int i = 0; i < n; i++) v[i] = Integer.parseInt(f[from + i]);
         return v;
+    }
+
+    private static String resultWithCpu(double[] s) {
+        return String.format(Locale.ROOT, "RESULT %.9g %.9g %.9g %.9g", s[0], s[1], s[2], s[3]);
     }
 
     private static String result(double[] s) {
@@ -244,7 +250,8 @@ public final class PyTorchBench {
     private static double[] gptStep(int[] s, int threads, int samples) {
         try (NDManager m = NDManager.newBaseManager(); DjlGpt gpt = new DjlGpt(m, s[5], s[1], s[2], s[3], s[4])) {
             NDArray[] batch = gpt.batch(s[0], s[1], 11);
-            return measure(() -> gpt.step(batch[0], batch[1]), 3, samples);
+            CpuTiming.Result r = CpuTiming.measure(() -> gpt.step(batch[0], batch[1]), 3, samples, 0.05);
+            return new double[] {r.wall().median(), r.wall().min(), r.wall().max(), r.cpu().median()};
         }
     }
 

@@ -23,7 +23,7 @@ public final class CpuTiming {
     /**
      * Times {@code work}: warm-up of at least {@code warmups} calls and {@code warmupSeconds} of wall time (a JIT
      * starved of CPU by other processes needs many seconds to compile the Vector API kernels; until then they run in
-     * their slow fallback), then {@code samples} samples of at least {@code minSampleSeconds} each.
+     * their slow fallback), and on while the JIT is still compiling (as {@link Timing#measure}), then {@code samples} samples of at least {@code minSampleSeconds} each.
      *
      * @param work             the work
      * @param warmups          warm-up calls at the least
@@ -35,6 +35,7 @@ public final class CpuTiming {
     public static Result measure(Runnable work, int warmups, double warmupSeconds, int samples, double minSampleSeconds) {
         long warmStart = System.nanoTime();
         for (int i = 0; i < warmups || System.nanoTime() - warmStart < warmupSeconds * 1e9; i++) work.run();
+        Timing.warmUntilJitQuiet(work, (long) (warmupSeconds * 1e9));
         long t0 = System.nanoTime();
         work.run();
         double once = Math.max(1e-9, (System.nanoTime() - t0) / 1e9);
@@ -48,6 +49,20 @@ public final class CpuTiming {
         }
         double cpu = (processCpuNanos() - c) / 1e9 / ((double) reps * samples);
         return new Result(Timing.stats(wall), new Timing.Stats(cpu, cpu, cpu, samples));
+    }
+
+    /**
+     * As {@link #measure(Runnable, int, double, int, double)}, with the warm-up of {@link Timing} (one second, or
+     * {@code -Ddescent.bench.warmupSeconds=S}).
+     *
+     * @param work             the work
+     * @param warmups          warm-up calls at the least
+     * @param samples          timed samples, at least 1
+     * @param minSampleSeconds shortest sample; short work is repeated inside one
+     * @return seconds per call, wall and CPU
+     */
+    public static Result measure(Runnable work, int warmups, int samples, double minSampleSeconds) {
+        return measure(work, warmups, Timing.WARM_UP_SECONDS, samples, minSampleSeconds);
     }
 
     /** {@return the CPU time this process has used, in nanoseconds (-1 when the platform does not tell)} */

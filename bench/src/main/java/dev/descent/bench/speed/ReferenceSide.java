@@ -90,8 +90,12 @@ public final class ReferenceSide implements AutoCloseable {
         }
         String cp = classes + File.pathSeparator + Files.readString(classpath).trim();
         Path java = Path.of(System.getProperty("java.home"), "bin", "java");
-        Process p = new ProcessBuilder(java.toString(), "--enable-native-access=ALL-UNNAMED", "-Xmx2g", "-cp", cp, mainClass)
-                .redirectError(ProcessBuilder.Redirect.DISCARD).start();
+        // The side warms up as long as this JVM does (-Ddescent.bench.warmupSeconds).
+        String warmUp = "-Ddescent.bench.warmupSeconds=" + Timing.WARM_UP_SECONDS;
+        ProcessBuilder pb = new ProcessBuilder(java.toString(), "--enable-native-access=ALL-UNNAMED", "-Xmx2g", warmUp, "-cp", cp, mainClass)
+                .redirectError(ProcessBuilder.Redirect.DISCARD);
+        boundOpenMpSpin(pb.environment());
+        Process p = pb.start();
         BufferedReader r = p.inputReader(StandardCharsets.UTF_8);
         String first = r.readLine();
         if (first == null || !first.startsWith("READY ")) {
@@ -99,6 +103,32 @@ public final class ReferenceSide implements AutoCloseable {
             throw new IOException("the " + name + " side did not start: " + first);
         }
         return new ReferenceSide(name, p, r, first.substring(6));
+    }
+
+    /**
+     * The spin count given to libgomp (PyTorch's OpenMP) in the reference side, unless the caller's environment sets
+     * {@code GOMP_SPINCOUNT} or {@code OMP_WAIT_POLICY}: about 100 µs of PAUSE instructions (~40 ns each on this
+     * project's Sapphire Rapids machine), the same bound as Descent's pool ({@code Parallel.SPIN_NANOS}). libgomp's
+     * default, 300000 spins, is 10–14 ms here: measured 2026-12-03 at load 11, a two-thread PyTorch GPT step took
+     * 1.85 s with it and 34 ms with this bound (one thread: 58 ms), since a thread spinning at a barrier for its
+     * descheduled partner holds the core the partner needs; on a quiet machine the two agree.
+     */
+    public static final String OPENMP_SPIN_COUNT = "2500";
+
+    /** Sets {@link #OPENMP_SPIN_COUNT} in a child process's environment unless it already says how OpenMP waits. */
+    static void boundOpenMpSpin(java.util.Map<String, String> env) {
+        if (!env.containsKey("GOMP_SPINCOUNT") && !env.containsKey("OMP_WAIT_POLICY")) env.put("GOMP_SPINCOUNT", OPENMP_SPIN_COUNT);
+    }
+
+    /**
+     * {@return how the reference side's OpenMP threads wait, for a bench's header: the bounded spin count set by this
+     * class, or the caller's own {@code GOMP_SPINCOUNT}/{@code OMP_WAIT_POLICY}}
+     */
+    public static String openMpWait() {
+        String spin = System.getenv("GOMP_SPINCOUNT"), policy = System.getenv("OMP_WAIT_POLICY");
+        if (spin == null && policy == null) return "OpenMP spin bounded to ~100 µs like Descent's pool (GOMP_SPINCOUNT=" + OPENMP_SPIN_COUNT + ")";
+        return "OpenMP wait from the environment (" + (spin == null ? "" : "GOMP_SPINCOUNT=" + spin + " ")
+                + (policy == null ? "" : "OMP_WAIT_POLICY=" + policy) + ")";
     }
 
     private static boolean newerSources(Path module, Path stamp) throws IOException {

@@ -59,7 +59,7 @@ public final class SpeedBench {
         ReferenceSide torch = null;
         if (vsPytorch) {
             torch = ReferenceSide.pytorch(Path.of(System.getProperty("descent.home", ".")), out);
-            out.println("PyTorch side: " + torch.version() + ", intra-op threads set per row, inter-op 1; ratio = Descent speed / PyTorch speed");
+            out.println("PyTorch side: " + torch.version() + ", intra-op threads set per row, inter-op 1, " + ReferenceSide.openMpWait() + "; ratio = Descent speed / PyTorch speed");
         }
         try {
             SpeedBench b = new SpeedBench(out, threads, samples, torch, peak);
@@ -281,11 +281,19 @@ public final class SpeedBench {
         header("GPT training step (forward, token cross-entropy, backward, Adam lr 1e-3): " + shape);
         Runnable step = Workloads.gptStep(shape);
         for (int t : threads) {
-            Value ours = Value.ofSeconds(time(step, t)).rate(shape.tokens());
-            Value theirs = torch == null ? null
-                    : Value.ofSeconds(torch.request("gpt %d %d %d %d %d %d %d %d", shape.batch(), shape.context(), shape.layers(), shape.heads(),
-                            shape.width(), shape.vocab(), t, samples)).rate(shape.tokens());
-            row("GPT step", "tokens/s", t, ours, theirs, true, "%.0f", "");
+            CpuTiming.Result r;
+            try (var _ = Threads.limit(t)) {
+                r = CpuTiming.measure(step, 3, samples, 0.05);
+            }
+            Value ours = Value.ofSeconds(r.wall()).rate(shape.tokens());
+            double[] p = torch == null ? null
+                    : torch.request("gpt %d %d %d %d %d %d %d %d", shape.batch(), shape.context(), shape.layers(), shape.heads(),
+                            shape.width(), shape.vocab(), t, samples);
+            Value theirs = p == null ? null : Value.ofSeconds(p).rate(shape.tokens());
+            // CPU time per step (every thread of each process): steadier than wall time when other processes share the cores.
+            String note = String.format(Locale.ROOT, "CPU ms/step: Descent %.1f", r.cpu().median() * 1e3)
+                    + (p == null || p.length < 4 ? "" : String.format(Locale.ROOT, ", PyTorch %.1f (ratio %.2f)", p[3] * 1e3, p[3] / r.cpu().median()));
+            row("GPT step", "tokens/s", t, ours, theirs, true, "%.0f", note);
         }
     }
 

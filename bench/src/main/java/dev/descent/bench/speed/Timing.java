@@ -1,5 +1,7 @@
 package dev.descent.bench.speed;
 
+import java.lang.management.CompilationMXBean;
+import java.lang.management.ManagementFactory;
 import java.util.Arrays;
 
 /**
@@ -21,7 +23,7 @@ public final class Timing {
     public record Stats(double median, double min, double max, int samples) {}
 
     /** The shortest warm-up of a workload: one second, or {@code -Ddescent.bench.warmupSeconds=S}. */
-    private static final double WARM_UP_SECONDS = Double.parseDouble(System.getProperty("descent.bench.warmupSeconds", "1"));
+    static final double WARM_UP_SECONDS = Double.parseDouble(System.getProperty("descent.bench.warmupSeconds", "1"));
 
     /**
      * Times {@code work}: warm-up, then {@code samples} samples of at least {@code minSampleSeconds} each.
@@ -55,6 +57,7 @@ public final class Timing {
         long warmUpNanos = (long) (Math.max(warmUpSeconds, WARM_UP_SECONDS) * 1e9);
         long warmStart = System.nanoTime();
         for (int i = 0; i < warmups || System.nanoTime() - warmStart < warmUpNanos; i++) work.run();
+        warmUntilJitQuiet(work, warmUpNanos);
         // Calibrate how many calls make one sample.
         long t0 = System.nanoTime();
         work.run();
@@ -67,6 +70,40 @@ public final class Timing {
             perCall[s] = (System.nanoTime() - start) / 1e9 / reps;
         }
         return stats(perCall);
+    }
+
+    /** Whether warm-ups wait for the JIT to go quiet: {@code -Ddescent.bench.waitForJit=false} turns it off (to compare). */
+    private static final boolean WAIT_FOR_JIT = Boolean.parseBoolean(System.getProperty("descent.bench.waitForJit", "true"));
+
+    /** The JIT counts as quiet when it compiled for less than this share of a window's wall time. */
+    private static final double JIT_QUIET_SHARE = 0.02;
+
+    /** The shortest window over which the JIT's activity is judged. */
+    private static final long JIT_WINDOW_NANOS = 500_000_000L;
+
+    /**
+     * Keeps calling {@code work} while the JIT compiler is still busy, for at most five times the warm-up (and at least
+     * 20 s): measured 2026-12-03 on this project's 2-core machine under load, a GPT training step's compilations
+     * (large Vector API methods, C2) went on for 12 s after the JVM started, and the first row of a bench ran 2–4×
+     * slower than the same row timed after it — its samples shared the cores with C2's backlog, and so did the
+     * PyTorch side's samples timed right after it (its two-thread OpenMP team then lost a core). A window counts as
+     * quiet when the compilers' accumulated time grew by under 2% of its wall time; two quiet windows in a row end
+     * the warm-up.
+     */
+    static void warmUntilJitQuiet(Runnable work, long warmUpNanos) {
+        CompilationMXBean jit = ManagementFactory.getCompilationMXBean();
+        if (!WAIT_FOR_JIT || jit == null || !jit.isCompilationTimeMonitoringSupported()) return;
+        long deadline = System.nanoTime() + Math.max(5 * warmUpNanos, 20_000_000_000L);
+        int quiet = 0;
+        while (quiet < 2 && System.nanoTime() < deadline) {
+            long start = System.nanoTime();
+            long compiled = jit.getTotalCompilationTime();
+            do {
+                work.run();
+            } while (System.nanoTime() - start < JIT_WINDOW_NANOS);
+            double window = (System.nanoTime() - start) / 1e6;
+            quiet = jit.getTotalCompilationTime() - compiled < JIT_QUIET_SHARE * window ? quiet + 1 : 0;
+        }
     }
 
     /**
