@@ -87,12 +87,20 @@ public final class ImplicitConv {
 
     /** Whether forward and weight gradient of this float32 convolution can run here. */
     public static boolean applies(Geometry q) {
-        return Vectors.ENABLED && q.dh() == 1 && q.dw() == 1 && q.groups() == 1 && q.wo() % L == 0;
+        return Vectors.ENABLED && q.dh() == 1 && q.dw() == 1 && q.groups() == 1 && (q.wo() % L == 0 || q.pixels() % L == 0);
+    }
+
+    /**
+     * Whether the kernels read the row-shifted copy ({@link #padRows}) rather than the padded image: when the output
+     * width is not a multiple of the vector length, so that a vector of consecutive output pixels spans output rows.
+     */
+    private static boolean rowShifted(Geometry q) {
+        return q.wo() % L != 0;
     }
 
     /** Whether the input gradient can run here: the transposed convolution is again such a convolution. */
     public static boolean inputGradApplies(Geometry q) {
-        return applies(q) && q.sh() == 1 && q.sw() == 1 && q.w() % L == 0 && q.ph() <= q.kh() - 1 && q.pw() <= q.kw() - 1;
+        return applies(q) && q.sh() == 1 && q.sw() == 1 && (q.w() % L == 0 || q.h() * q.w() % L == 0) && q.ph() <= q.kh() - 1 && q.pw() <= q.kw() - 1;
     }
 
     /**
@@ -103,11 +111,18 @@ public final class ImplicitConv {
     private static int[] offsets(Geometry q, int hq, int wq) {
         int[] offs = new int[q.rows()];
         int sh = q.sh(), sw = q.sw();
+        boolean shifted = rowShifted(q);
         for (int r = 0; r < offs.length; r++) {
             int j = r % q.kw(), i = (r / q.kw()) % q.kh(), c = r / (q.kw() * q.kh());
-            offs[r] = ((c * sh + i % sh) * sw + j % sw) * hq * wq + (i / sh) * wq + j / sw;
+            offs[r] = shifted ? ((c * q.kw() + j) * sh + i % sh) * hq * wq + (i / sh) * wq
+                    : ((c * sh + i % sh) * sw + j % sw) * hq * wq + (i / sh) * wq + j / sw;
         }
         return offs;
+    }
+
+    /** Floats of one image's copy as the kernels read it (see {@link #padImage}). */
+    private static int paddedSize(Geometry q) {
+        return q.c() * (rowShifted(q) ? q.kw() : q.sw()) * q.sh() * planeH(q) * planeW(q);
     }
 
     /** Rows of one plane of the padded image as the kernels read it: ⌈Hp / sh⌉ (Hp at stride 1). */
@@ -115,15 +130,53 @@ public final class ImplicitConv {
         return (q.h() + 2 * q.ph() + q.sh() - 1) / q.sh();
     }
 
-    /** Columns of one plane of the padded image as the kernels read it: ⌈Wp / sw⌉ (Wp at stride 1). */
+    /**
+     * Columns of one plane of the padded image as the kernels read it: ⌈Wp / sw⌉ (Wp at stride 1); the output width for
+     * the row-shifted copy, whose planes hold exactly the columns read (then pixel p of the output is float p of a plane).
+     */
     private static int planeW(Geometry q) {
-        return (q.w() + 2 * q.pw() + q.sw() - 1) / q.sw();
+        return rowShifted(q) ? q.wo() : (q.w() + 2 * q.pw() + q.sw() - 1) / q.sw();
     }
 
-    /** Image x (at xo) into xp as the kernels read it: {@link #pad} at stride 1, {@link #padStrided} otherwise. */
+    /**
+     * Image x (at xo) into xp as the kernels read it: {@link #pad} at stride 1, {@link #padStrided} at a larger stride,
+     * {@link #padRows} when the output width is not a multiple of the vector length.
+     */
     private static void padImage(Geometry q, float[] x, int xo, float[] xp, int xpo) {
-        if (q.sh() == 1 && q.sw() == 1) pad(x, xo, q.c(), q.h(), q.w(), q.ph(), q.pw(), xp, xpo);
+        if (rowShifted(q)) padRows(q, x, xo, xp, xpo);
+        else if (q.sh() == 1 && q.sw() == 1) pad(x, xo, q.c(), q.h(), q.w(), q.ph(), q.pw(), xp, xpo);
         else padStrided(q, x, xo, xp, xpo);
+    }
+
+    /**
+     * Image x (at xo, [c, h, w]) as kw column-shifted, row-phase-split copies of its padded image, each row only the
+     * output's columns: xp[c, j, a, yq, ow] = padded[c, yq·sh + a, ow·sw + j] (0 past the padded image), planes
+     * planeH × wo. Patch row (c, i, j) at output pixel p = oh·wo + ow reads plane (c, j, i mod sh) at (i / sh)·wo + p:
+     * consecutive output pixels are consecutive floats even across output rows, so a vector may span rows (an 8×8
+     * output in 16 lanes). A partial im2col (kw copies instead of kh·kw) that the stride-1 kernels run on unchanged.
+     */
+    static void padRows(Geometry q, float[] x, int xo, float[] xp, int xpo) {
+        int sh = q.sh(), sw = q.sw(), h = q.h(), w = q.w(), ph = q.ph(), pw = q.pw(), kw = q.kw(), wo = q.wo();
+        int hq = planeH(q), plane = hq * wo;
+        for (int ch = 0; ch < q.c(); ch++) {
+            for (int j = 0; j < kw; j++) {
+                for (int a = 0; a < sh; a++) {
+                    int dst0 = xpo + ((ch * kw + j) * sh + a) * plane;
+                    for (int yq = 0; yq < hq; yq++) {
+                        int iy = yq * sh + a - ph, dst = dst0 + yq * wo;
+                        if (iy < 0 || iy >= h) {
+                            java.util.Arrays.fill(xp, dst, dst + wo, 0f);
+                            continue;
+                        }
+                        int src = xo + (ch * h + iy) * w;
+                        for (int ow = 0; ow < wo; ow++) {
+                            int ix = ow * sw + j - pw;
+                            xp[dst + ow] = ix < 0 || ix >= w ? 0f : x[src + ix];
+                        }
+                    }
+                }
+            }
+        }
     }
 
     /**
@@ -134,7 +187,7 @@ public final class ImplicitConv {
      */
     static void padStrided(Geometry q, float[] x, int xo, float[] xp, int xpo) {
         int sh = q.sh(), sw = q.sw(), h = q.h(), w = q.w(), ph = q.ph(), pw = q.pw();
-        int hq = planeH(q), wq = planeW(q), plane = hq * wq;
+        int hq = planeH(q), wq = (w + 2 * pw + sw - 1) / sw, plane = hq * wq;
         for (int ch = 0; ch < q.c(); ch++) {
             for (int a = 0; a < sh; a++) {
                 for (int b = 0; b < sw; b++) {
@@ -189,7 +242,7 @@ public final class ImplicitConv {
     public static void forward(Geometry q, float[] x, int xo, float[] w, int wo, float[] bias, int bo, float[] y, java.util.function.IntConsumer afterImage) {
         int c = q.c(), h = q.h(), wd = q.w(), o = q.o(), rows = q.rows();
         // The plane the kernels index (the padded image at stride 1); padded: the whole buffer of one image.
-        int hp = planeH(q), wp = planeW(q), paddedSize = c * q.sh() * q.sw() * hp * wp;
+        int hp = planeH(q), wp = planeW(q), paddedSize = paddedSize(q);
         int[] offs = offsets(q, hp, wp);
         boolean wide = wideForward(o), tall = wide && rows >= TALL_ROWS;
         int mr = tall ? MR6 : wide ? MR4 : MR;
@@ -204,7 +257,7 @@ public final class ImplicitConv {
         Vectors.count();
         // Without padding the padded image is the image itself: the kernels read x in place, each patch row's offset
         // moved to the image (the same values read, the same sums; the copy was a pass over the input for nothing).
-        boolean inPlace = q.ph() == 0 && q.pw() == 0 && q.sh() == 1 && q.sw() == 1;
+        boolean inPlace = q.ph() == 0 && q.pw() == 0 && q.sh() == 1 && q.sw() == 1 && !rowShifted(q);
         Parallel.forRange(q.n(), 1, (from, to) -> {
             Scratch s = SCRATCH.get();
             float[] xp = inPlace ? x : s.padded(paddedSize);
@@ -513,7 +566,7 @@ public final class ImplicitConv {
         int[] posTable = new int[vectors];
         for (int v = 0; v < vectors; v++) posTable[v] = pixelBase(v, q.wo(), wp);
         Vectors.count();
-        int padded = c * q.sh() * q.sw() * hp * wp;
+        int padded = paddedSize(q);
         // One image per group when it alone gives a tile call LONG_IMAGE vector steps: a 3→32 @32×32 tile then works
         // on 14 KB of padded image and 16 KB of dy (L1) instead of four times that (weight gradient 5.3 → 4.5 ms CPU at
         // 512 bits, 5.6 → 5.0 at 256); 32→64 @16×16 (16 steps an image) stays at GROUP, 1 or 2 were 5–20% slower.

@@ -253,6 +253,75 @@ class ImplicitConvTest {
         }
     }
 
+    /**
+     * A random geometry (stride 1 to 3) whose output width is not a multiple of the vector length but its output pixels
+     * are: the kernels read the row-shifted copy, and a vector spans output rows.
+     */
+    private static Geometry randomRowSpanning(SplittableRandom rng) {
+        int kh = 1 + rng.nextInt(4), kw = 1 + rng.nextInt(4), sh = 1 + rng.nextInt(3), sw = 1 + rng.nextInt(3);
+        int ph = rng.nextInt(kh), pw = rng.nextInt(kw);
+        // wo a proper divisor of L (L is a power of two, at least 4 here), ho a multiple of L / wo.
+        int wo0 = L >> (1 + rng.nextInt(2)), ho0 = (L / wo0) * (1 + rng.nextInt(2));
+        int w = (wo0 - 1) * sw + kw - 2 * pw, h = (ho0 - 1) * sh + kh - 2 * ph;
+        if (w < 1 || h < 1) return randomRowSpanning(rng);
+        int n = new int[] {1, 2, 5, 17, 33}[rng.nextInt(5)];
+        int c = 1 + rng.nextInt(9), o = 1 + rng.nextInt(11);
+        return new Geometry(n, c, h, w, o, kh, kw, sh, sw, ph, pw, 1, 1, 1, ho0, wo0);
+    }
+
+    /** Output rows narrower than a vector: against float64, bitwise against the scalar twins and 1 vs 2 threads. */
+    @Test
+    void rowSpanningForwardAndWeightGradMatchTheDirectConvolutionAndTheirTwins() throws Exception {
+        if (!Vectors.ENABLED || L < 4) return;
+        SplittableRandom rng = new SplittableRandom(20261204);
+        for (int it = 0; it < 60; it++) {
+            Geometry q = randomRowSpanning(rng);
+            assertTrue(q.wo() % L != 0 && q.pixels() % L == 0, q.toString());
+            assertTrue(ImplicitConv.applies(q), q.toString());
+            float[] x = random(rng, q.n() * q.c() * q.h() * q.w()), w = random(rng, q.o() * q.rows());
+            float[] b = rng.nextBoolean() ? random(rng, q.o()) : null, dy = random(rng, q.n() * q.o() * q.pixels());
+            float[] y1 = new float[q.n() * q.o() * q.pixels()], y2 = y1.clone();
+            float[] dw1 = new float[q.o() * q.rows()], dw2 = dw1.clone();
+            try (var _ = Threads.limit(1)) {
+                ImplicitConv.forward(q, x, 0, w, 0, b, 0, y1);
+                ImplicitConv.weightGrad(q, x, 0, dy, 0, dw1);
+            }
+            try (var _ = Threads.limit(2)) {
+                ImplicitConv.forward(q, x, 0, w, 0, b, 0, y2);
+                ImplicitConv.weightGrad(q, x, 0, dy, 0, dw2);
+            }
+            assertClose(forwardRef(q, x, w, b), y1, q.rows(), "forward " + q);
+            assertClose(weightGradRef(q, x, dy), dw1, q.n() * q.pixels(), "weight grad " + q);
+            assertArrayEquals(forwardScalar(q, x, w, b), y1, "forward vs scalar twin " + q);
+            assertArrayEquals(weightGradScalar(q, x, dy), dw1, "weight grad vs scalar twin " + q);
+            assertArrayEquals(y1, y2, "forward 1 vs 2 threads " + q);
+            assertArrayEquals(dw1, dw2, "weight grad 1 vs 2 threads " + q);
+        }
+    }
+
+    /** The input gradient of a stride-1 convolution whose input rows are narrower than a vector (8×8 in 16 lanes). */
+    @Test
+    void rowSpanningInputGradMatchesTheDirectTransposedConvolution() throws Exception {
+        if (!Vectors.ENABLED || L < 4) return;
+        SplittableRandom rng = new SplittableRandom(20261205);
+        for (int it = 0; it < 40; it++) {
+            int k = 1 + 2 * rng.nextInt(2), p = (k - 1) / 2, side = L >> (1 + rng.nextInt(2)), hh = (L / side) * (1 + rng.nextInt(2));
+            Geometry q = new Geometry(new int[] {1, 2, 5, 17}[rng.nextInt(4)], 1 + rng.nextInt(9), hh, side, 1 + rng.nextInt(11), k, k, 1, 1, p, p,
+                    1, 1, 1, hh, side);
+            assertTrue(ImplicitConv.inputGradApplies(q), q.toString());
+            float[] w = random(rng, q.o() * q.rows()), dy = random(rng, q.n() * q.o() * q.pixels());
+            float[] dx1 = new float[q.n() * q.c() * q.h() * q.w()], dx2 = dx1.clone();
+            try (var _ = Threads.limit(1)) {
+                ImplicitConv.inputGrad(q, dy, 0, w, 0, dx1);
+            }
+            try (var _ = Threads.limit(2)) {
+                ImplicitConv.inputGrad(q, dy, 0, w, 0, dx2);
+            }
+            assertClose(inputGradRef(q, dy, w), dx1, q.o() * q.kh() * q.kw(), "input grad " + q);
+            assertArrayEquals(dx1, dx2, "input grad 1 vs 2 threads " + q);
+        }
+    }
+
     @Test
     void splitsAPaddedImageIntoItsStridePhases() {
         // One channel 3 × 5, padding 1, stride 2: padded 5 × 7, phase planes 3 × 4.
