@@ -13,10 +13,13 @@ import jdk.incubator.vector.VectorSpecies;
  * im2col copy that the GEMM would pack a second time.
  *
  * <p>Applies to no dilation, one group, and an output width that is a multiple of the vector length (so
- * that a vector never straddles two output rows); {@link dev.descent.core.ops.Convolution} falls back to
- * im2col + GEMM otherwise, and for the scalar twin ({@code -Ddescent.kernels=scalar}). At a stride above 1
- * the padded copy is split into its stride phases ({@link #padStrided}), on which a strided convolution reads
- * consecutive floats for consecutive output pixels like a stride-1 one; the input gradient stays stride 1.
+ * that a vector never straddles two output rows) or else an output whose pixel count is (read through a
+ * row-shifted copy, {@code padRows}, in which a vector may span output rows: 8×8 in 16 lanes);
+ * {@link dev.descent.core.ops.Convolution} falls back to im2col + GEMM otherwise, and for the scalar twin
+ * ({@code -Ddescent.kernels=scalar}). At a stride above 1 the padded copy is split into its stride phases
+ * ({@code padStrided}), on which a strided convolution reads consecutive floats for consecutive output
+ * pixels like a stride-1 one; the input gradient stays stride 1. The layout decides only where a value is
+ * read, never the order of a sum: every layout gives the same bits.
  *
  * <ul>
  *   <li>forward: y[n] = bias + W · patches(x[n]); 3 output channels × 3 vectors of pixels per tile with 16 vector
