@@ -97,7 +97,9 @@ public final class ImplicitConv {
      * Whether the weight gradient should run here rather than through im2col + GEMM: always for a stride-1 convolution
      * whose output rows are whole vectors (as before strided and row-spanning layouts existed), otherwise only from
      * {@link #MIN_VECTORS} pixel vectors an image. With fewer (stride-2 32→64 @16×16, 64→64 @8×8 at 512 bits: 4) the
-     * lane-wise tile runs too few steps per image and measured 10–30% slower than the GEMM (CPU time, same run).
+     * lane-wise tile runs too few steps per image and measured 10–30% slower than the GEMM (CPU time, same run); with 16
+     * (stride-2 16→32 @32×32 at 512 bits) the measurements under load went both ways, with 32 (the same at 256 bits)
+     * it was 5–20% faster.
      *
      * @param q the convolution
      * @return whether {@link #weightGrad} applies and is the faster path
@@ -107,7 +109,7 @@ public final class ImplicitConv {
     }
 
     /** Least pixel vectors an image for the weight gradient of a strided or row-spanning convolution. */
-    private static final int MIN_VECTORS = 16;
+    private static final int MIN_VECTORS = 32;
 
     /**
      * Whether the kernels read the row-shifted copy ({@link #padRows}) rather than the padded image: when the output
@@ -119,7 +121,9 @@ public final class ImplicitConv {
 
     /** Whether the input gradient can run here: the transposed convolution is again such a convolution. */
     public static boolean inputGradApplies(Geometry q) {
-        return applies(q) && q.sh() == 1 && q.sw() == 1 && (q.w() % L == 0 || q.h() * q.w() % L == 0) && q.ph() <= q.kh() - 1 && q.pw() <= q.kw() - 1;
+        // Input rows of whole vectors only: through the row-shifted copy (64→64 @8×8 at 512 bits) the transposed
+        // convolution measured 10–20% slower than GEMM + col2im (CPU time, same run, load ~13).
+        return applies(q) && q.sh() == 1 && q.sw() == 1 && q.w() % L == 0 && q.ph() <= q.kh() - 1 && q.pw() <= q.kw() - 1;
     }
 
     /**
