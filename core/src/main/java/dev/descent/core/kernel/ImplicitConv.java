@@ -96,7 +96,7 @@ public final class ImplicitConv {
     /**
      * Whether the weight gradient should run here rather than through im2col + GEMM: always for a stride-1 convolution
      * whose output rows are whole vectors (as before strided and row-spanning layouts existed), otherwise only from
-     * {@link #MIN_VECTORS} pixel vectors an image. With fewer (stride-2 32→64 @16×16, 64→64 @8×8 at 512 bits: 4) the
+     * 32 pixel vectors an image ({@code MIN_VECTORS}). With fewer (stride-2 32→64 @16×16, 64→64 @8×8 at 512 bits: 4) the
      * lane-wise tile runs too few steps per image and measured 10–30% slower than the GEMM (CPU time, same run); with 16
      * (stride-2 16→32 @32×32 at 512 bits) the measurements under load went both ways, with 32 (the same at 256 bits)
      * it was 5–20% faster.
