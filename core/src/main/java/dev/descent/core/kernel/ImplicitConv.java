@@ -12,9 +12,14 @@ import jdk.incubator.vector.VectorSpecies;
  * read the GEMM's B operand straight from that buffer (which stays in L1/L2) instead of from an
  * im2col copy that the GEMM would pack a second time.
  *
- * <p>Applies to stride 1, no dilation, one group, and an output width that is a multiple of the vector
- * length (so that a vector never straddles two output rows); {@link dev.descent.core.ops.Convolution}
- * falls back to im2col + GEMM otherwise, and for the scalar twin ({@code -Ddescent.kernels=scalar}).
+ * <p>Applies to no dilation, one group, and an output width that is a multiple of the vector length (so
+ * that a vector never straddles two output rows) or else an output whose pixel count is (read through a
+ * row-shifted copy, {@code padRows}, in which a vector may span output rows: 8×8 in 16 lanes);
+ * {@link dev.descent.core.ops.Convolution} falls back to im2col + GEMM otherwise, and for the scalar twin
+ * ({@code -Ddescent.kernels=scalar}). At a stride above 1 the padded copy is split into its stride phases
+ * ({@code padStrided}), on which a strided convolution reads consecutive floats for consecutive output
+ * pixels like a stride-1 one; the input gradient stays stride 1. The layout decides only where a value is
+ * read, never the order of a sum: every layout gives the same bits.
  *
  * <ul>
  *   <li>forward: y[n] = bias + W · patches(x[n]); 3 output channels × 3 vectors of pixels per tile with 16 vector
@@ -85,22 +90,146 @@ public final class ImplicitConv {
 
     /** Whether forward and weight gradient of this float32 convolution can run here. */
     public static boolean applies(Geometry q) {
-        return Vectors.ENABLED && q.sh() == 1 && q.sw() == 1 && q.dh() == 1 && q.dw() == 1 && q.groups() == 1 && q.wo() % L == 0;
+        return Vectors.ENABLED && q.dh() == 1 && q.dw() == 1 && q.groups() == 1 && (q.wo() % L == 0 || q.pixels() % L == 0);
+    }
+
+    /**
+     * Whether the weight gradient should run here rather than through im2col + GEMM: always for a stride-1 convolution
+     * whose output rows are whole vectors (as before strided and row-spanning layouts existed), otherwise only from
+     * 32 pixel vectors an image ({@code MIN_VECTORS}). With fewer (stride-2 32→64 @16×16, 64→64 @8×8 at 512 bits: 4) the
+     * lane-wise tile runs too few steps per image and measured 10–30% slower than the GEMM (CPU time, same run); with 16
+     * (stride-2 16→32 @32×32 at 512 bits) the measurements under load went both ways, with 32 (the same at 256 bits)
+     * it was 5–20% faster.
+     *
+     * @param q the convolution
+     * @return whether {@link #weightGrad} applies and is the faster path
+     */
+    public static boolean weightGradApplies(Geometry q) {
+        return applies(q) && (q.sh() == 1 && q.sw() == 1 && q.wo() % L == 0 || q.pixels() / L >= MIN_VECTORS);
+    }
+
+    /** Least pixel vectors an image for the weight gradient of a strided or row-spanning convolution. */
+    private static final int MIN_VECTORS = 32;
+
+    /**
+     * Whether the kernels read the row-shifted copy ({@link #padRows}) rather than the padded image: when the output
+     * width is not a multiple of the vector length, so that a vector of consecutive output pixels spans output rows.
+     */
+    private static boolean rowShifted(Geometry q) {
+        return q.wo() % L != 0;
     }
 
     /** Whether the input gradient can run here: the transposed convolution is again such a convolution. */
     public static boolean inputGradApplies(Geometry q) {
-        return applies(q) && q.w() % L == 0 && q.ph() <= q.kh() - 1 && q.pw() <= q.kw() - 1;
+        // Input rows of whole vectors only: through the row-shifted copy (64→64 @8×8 at 512 bits) the transposed
+        // convolution measured 10–20% slower than GEMM + col2im (CPU time, same run, load ~13).
+        return applies(q) && q.sh() == 1 && q.sw() == 1 && q.w() % L == 0 && q.ph() <= q.kh() - 1 && q.pw() <= q.kw() - 1;
     }
 
-    /** Offset of patch row r = (c, i, j) in the padded image: c·Hp·Wp + i·Wp + j. */
-    private static int[] offsets(Geometry q, int hp, int wp) {
+    /**
+     * Offset of patch row r = (c, i, j) in the (phase-split) padded image: c·Hp·Wp + i·Wp + j at stride 1; at stride
+     * (sh, sw) the plane of phase (i mod sh, j mod sw) of channel c, plus (i / sh)·Wq + j / sw (see {@link #padStrided}).
+     * hq × wq is the size of one plane: the padded image at stride 1, a phase plane otherwise.
+     */
+    private static int[] offsets(Geometry q, int hq, int wq) {
         int[] offs = new int[q.rows()];
+        int sh = q.sh(), sw = q.sw();
+        boolean shifted = rowShifted(q);
         for (int r = 0; r < offs.length; r++) {
             int j = r % q.kw(), i = (r / q.kw()) % q.kh(), c = r / (q.kw() * q.kh());
-            offs[r] = c * hp * wp + i * wp + j;
+            offs[r] = shifted ? ((c * q.kw() + j) * sh + i % sh) * hq * wq + (i / sh) * wq
+                    : ((c * sh + i % sh) * sw + j % sw) * hq * wq + (i / sh) * wq + j / sw;
         }
         return offs;
+    }
+
+    /** Floats of one image's copy as the kernels read it (see {@link #padImage}). */
+    private static int paddedSize(Geometry q) {
+        return q.c() * (rowShifted(q) ? q.kw() : q.sw()) * q.sh() * planeH(q) * planeW(q);
+    }
+
+    /** Rows of one plane of the padded image as the kernels read it: ⌈Hp / sh⌉ (Hp at stride 1). */
+    private static int planeH(Geometry q) {
+        return (q.h() + 2 * q.ph() + q.sh() - 1) / q.sh();
+    }
+
+    /**
+     * Columns of one plane of the padded image as the kernels read it: ⌈Wp / sw⌉ (Wp at stride 1); the output width for
+     * the row-shifted copy, whose planes hold exactly the columns read (then pixel p of the output is float p of a plane).
+     */
+    private static int planeW(Geometry q) {
+        return rowShifted(q) ? q.wo() : (q.w() + 2 * q.pw() + q.sw() - 1) / q.sw();
+    }
+
+    /**
+     * Image x (at xo) into xp as the kernels read it: {@link #pad} at stride 1, {@link #padStrided} at a larger stride,
+     * {@link #padRows} when the output width is not a multiple of the vector length.
+     */
+    private static void padImage(Geometry q, float[] x, int xo, float[] xp, int xpo) {
+        if (rowShifted(q)) padRows(q, x, xo, xp, xpo);
+        else if (q.sh() == 1 && q.sw() == 1) pad(x, xo, q.c(), q.h(), q.w(), q.ph(), q.pw(), xp, xpo);
+        else padStrided(q, x, xo, xp, xpo);
+    }
+
+    /**
+     * Image x (at xo, [c, h, w]) as kw column-shifted, row-phase-split copies of its padded image, each row only the
+     * output's columns: xp[c, j, a, yq, ow] = padded[c, yq·sh + a, ow·sw + j] (0 past the padded image), planes
+     * planeH × wo. Patch row (c, i, j) at output pixel p = oh·wo + ow reads plane (c, j, i mod sh) at (i / sh)·wo + p:
+     * consecutive output pixels are consecutive floats even across output rows, so a vector may span rows (an 8×8
+     * output in 16 lanes). A partial im2col (kw copies instead of kh·kw) that the stride-1 kernels run on unchanged.
+     */
+    static void padRows(Geometry q, float[] x, int xo, float[] xp, int xpo) {
+        int sh = q.sh(), sw = q.sw(), h = q.h(), w = q.w(), ph = q.ph(), pw = q.pw(), kw = q.kw(), wo = q.wo();
+        int hq = planeH(q), plane = hq * wo;
+        for (int ch = 0; ch < q.c(); ch++) {
+            for (int j = 0; j < kw; j++) {
+                for (int a = 0; a < sh; a++) {
+                    int dst0 = xpo + ((ch * kw + j) * sh + a) * plane;
+                    for (int yq = 0; yq < hq; yq++) {
+                        int iy = yq * sh + a - ph, dst = dst0 + yq * wo;
+                        if (iy < 0 || iy >= h) {
+                            java.util.Arrays.fill(xp, dst, dst + wo, 0f);
+                            continue;
+                        }
+                        int src = xo + (ch * h + iy) * w;
+                        for (int ow = 0; ow < wo; ow++) {
+                            int ix = ow * sw + j - pw;
+                            xp[dst + ow] = ix < 0 || ix >= w ? 0f : x[src + ix];
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /**
+     * Image x (at xo, [c, h, w]) zero-padded and split into its stride phases: xp[c, a, b, yq, xq] = padded[c, yq·sh + a,
+     * xq·sw + b] (0 past the padded image), each phase plane planeH × planeW. Output pixel (oh, ow) of patch row
+     * (c, i, j) reads padded[c, oh·sh + i, ow·sw + j] = plane (c, i mod sh, j mod sw) at (oh + i / sh, ow + j / sw):
+     * consecutive output pixels are consecutive floats again, so the stride-1 kernels run unchanged on this layout.
+     */
+    static void padStrided(Geometry q, float[] x, int xo, float[] xp, int xpo) {
+        int sh = q.sh(), sw = q.sw(), h = q.h(), w = q.w(), ph = q.ph(), pw = q.pw();
+        int hq = planeH(q), wq = (w + 2 * pw + sw - 1) / sw, plane = hq * wq;
+        for (int ch = 0; ch < q.c(); ch++) {
+            for (int a = 0; a < sh; a++) {
+                for (int b = 0; b < sw; b++) {
+                    int dst0 = xpo + ((ch * sh + a) * sw + b) * plane;
+                    for (int yq = 0; yq < hq; yq++) {
+                        int iy = yq * sh + a - ph, dst = dst0 + yq * wq;
+                        if (iy < 0 || iy >= h) {
+                            java.util.Arrays.fill(xp, dst, dst + wq, 0f);
+                            continue;
+                        }
+                        int src = xo + (ch * h + iy) * w;
+                        for (int xq = 0; xq < wq; xq++) {
+                            int ix = xq * sw + b - pw;
+                            xp[dst + xq] = ix < 0 || ix >= w ? 0f : x[src + ix];
+                        }
+                    }
+                }
+            }
+        }
     }
 
     /** Image x (at xo, [c, h, w]) into xp as [c, h+2ph, w+2pw] with a zero border. */
@@ -135,7 +264,8 @@ public final class ImplicitConv {
      */
     public static void forward(Geometry q, float[] x, int xo, float[] w, int wo, float[] bias, int bo, float[] y, java.util.function.IntConsumer afterImage) {
         int c = q.c(), h = q.h(), wd = q.w(), o = q.o(), rows = q.rows();
-        int hp = h + 2 * q.ph(), wp = wd + 2 * q.pw();
+        // The plane the kernels index (the padded image at stride 1); padded: the whole buffer of one image.
+        int hp = planeH(q), wp = planeW(q), paddedSize = paddedSize(q);
         int[] offs = offsets(q, hp, wp);
         boolean wide = wideForward(o), tall = wide && rows >= TALL_ROWS;
         int mr = tall ? MR6 : wide ? MR4 : MR;
@@ -150,16 +280,16 @@ public final class ImplicitConv {
         Vectors.count();
         // Without padding the padded image is the image itself: the kernels read x in place, each patch row's offset
         // moved to the image (the same values read, the same sums; the copy was a pass over the input for nothing).
-        boolean inPlace = q.ph() == 0 && q.pw() == 0;
+        boolean inPlace = q.ph() == 0 && q.pw() == 0 && q.sh() == 1 && q.sw() == 1 && !rowShifted(q);
         Parallel.forRange(q.n(), 1, (from, to) -> {
             Scratch s = SCRATCH.get();
-            float[] xp = inPlace ? x : s.padded(c * hp * wp);
+            float[] xp = inPlace ? x : s.padded(paddedSize);
             int[] imageOffs = inPlace ? new int[rows] : offs;
             for (int n = from; n < to; n++) {
                 if (inPlace) {
                     for (int r = 0; r < rows; r++) imageOffs[r] = offs[r] + xo + n * xImage;
                 } else {
-                    pad(x, xo + n * xImage, c, h, wd, q.ph(), q.pw(), xp, 0);
+                    padImage(q, x, xo + n * xImage, xp, 0);
                 }
                 if (tall) forwardImage6(q, xp, wp, imageOffs, ap, bias, bo, y, n * yImage, s.tile);
                 else if (wide) forwardImage4(q, xp, wp, imageOffs, ap, bias, bo, y, n * yImage, s.tile);
@@ -442,7 +572,7 @@ public final class ImplicitConv {
     /** dw [O, C, kh, kw] = Σ_n dy[n] · patches(x[n])ᵀ; dw is fully overwritten. */
     public static void weightGrad(Geometry q, float[] x, int xo, float[] dy, int go, float[] dw) {
         int c = q.c(), h = q.h(), wd = q.w(), o = q.o(), rows = q.rows(), pixels = q.pixels();
-        int hp = h + 2 * q.ph(), wp = wd + 2 * q.pw();
+        int hp = planeH(q), wp = planeW(q);
         int[] offs = offsets(q, hp, wp);
         // The tile (output channels × patch rows) decides only which sums share registers, not their order.
         boolean wide = wideForward(o);
@@ -459,7 +589,7 @@ public final class ImplicitConv {
         int[] posTable = new int[vectors];
         for (int v = 0; v < vectors; v++) posTable[v] = pixelBase(v, q.wo(), wp);
         Vectors.count();
-        int padded = c * hp * wp;
+        int padded = paddedSize(q);
         // One image per group when it alone gives a tile call LONG_IMAGE vector steps: a 3→32 @32×32 tile then works
         // on 14 KB of padded image and 16 KB of dy (L1) instead of four times that (weight gradient 5.3 → 4.5 ms CPU at
         // 512 bits, 5.6 → 5.0 at 256); 32→64 @16×16 (16 steps an image) stays at GROUP, 1 or 2 were 5–20% slower.
@@ -473,7 +603,7 @@ public final class ImplicitConv {
                 // every tile runs over all of them, so a partial tile is loaded and stored once per group.
                 for (int first = ch * CHUNK; first < chunkEnd; first += group) {
                     int images = Math.min(group, chunkEnd - first);
-                    for (int k = 0; k < images; k++) pad(x, xo + (first + k) * xImage, c, h, wd, q.ph(), q.pw(), xp, k * padded);
+                    for (int k = 0; k < images; k++) padImage(q, x, xo + (first + k) * xImage, xp, k * padded);
                     int dyImage = go + first * yImage;
                     boolean accumulate = first > ch * CHUNK;
                     for (int ob = 0; ob < o3; ob += tm) {

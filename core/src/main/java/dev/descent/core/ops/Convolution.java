@@ -396,7 +396,7 @@ public final class Convolution {
         int rows = q.rows(), pixels = q.pixels(), og = q.og();
         int xImage = q.c() * q.h() * q.w(), yImage = q.o() * pixels;
         int xo = xc.storageOffset(), go = gc.storageOffset();
-        if (x.dtype() == DType.FLOAT32 && ImplicitConv.applies(q)) {
+        if (x.dtype() == DType.FLOAT32 && ImplicitConv.weightGradApplies(q)) {
             // Implicit GEMM; fixed chunks of images summed in order (any thread count, one result).
             ImplicitConv.weightGrad(q, xc.storage().floats(), xo, gc.storage().floats(), go, dw.storage().floats());
             return dw;

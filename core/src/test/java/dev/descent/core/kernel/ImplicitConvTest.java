@@ -44,9 +44,9 @@ class ImplicitConvTest {
         return a;
     }
 
-    /** x[n, c, oh + i − ph, ow + j − pw], or 0 in the padding. */
+    /** x[n, c, oh·sh + i − ph, ow·sw + j − pw], or 0 in the padding. */
     private static double tap(Geometry q, float[] x, int n, int c, int oh, int ow, int i, int j) {
-        int ih = oh + i - q.ph(), iw = ow + j - q.pw();
+        int ih = oh * q.sh() + i - q.ph(), iw = ow * q.sw() + j - q.pw();
         return ih < 0 || ih >= q.h() || iw < 0 || iw >= q.w() ? 0 : x[((n * q.c() + c) * q.h() + ih) * q.w() + iw];
     }
 
@@ -205,6 +205,141 @@ class ImplicitConvTest {
             assertArrayEquals(forwardScalar(q, x, w, b), y, "forward " + q);
             assertArrayEquals(weightGradScalar(q, x, dy), dw, "weight grad " + q);
         }
+    }
+
+    /** A random geometry of stride 2 or 3 in each direction whose output width is a multiple of the vector length. */
+    private static Geometry randomStrided(SplittableRandom rng) {
+        int kh = 1 + rng.nextInt(4), kw = 1 + rng.nextInt(4), sh = 2 + rng.nextInt(2), sw = 2 + rng.nextInt(2);
+        int ph = rng.nextInt(kh), pw = rng.nextInt(kw);
+        int wo0 = L * (1 + rng.nextInt(2)), ho0 = 1 + rng.nextInt(4);
+        int w = (wo0 - 1) * sw + kw - 2 * pw + rng.nextInt(sw), h = (ho0 - 1) * sh + kh - 2 * ph + rng.nextInt(sh);
+        if (w < 1 || h < 1) return randomStrided(rng);
+        int ho = (h + 2 * ph - kh) / sh + 1, wo = (w + 2 * pw - kw) / sw + 1;
+        int n = new int[] {1, 2, 5, 17, 33}[rng.nextInt(5)];
+        int c = 1 + rng.nextInt(9), o = 1 + rng.nextInt(11);
+        return new Geometry(n, c, h, w, o, kh, kw, sh, sw, ph, pw, 1, 1, 1, ho, wo);
+    }
+
+    /**
+     * Strided convolutions through the phase-split padded copy: against the float64 direct convolution, bitwise
+     * against the scalar twins (the same order of sums as at stride 1), and bitwise the same on 1 and 2 threads.
+     */
+    @Test
+    void stridedForwardAndWeightGradMatchTheDirectConvolutionAndTheirTwins() throws Exception {
+        if (!Vectors.ENABLED) return;
+        SplittableRandom rng = new SplittableRandom(20261203);
+        for (int it = 0; it < 60; it++) {
+            Geometry q = randomStrided(rng);
+            assertEquals(0, q.wo() % L, q.toString());
+            assertTrue(ImplicitConv.applies(q), q.toString());
+            float[] x = random(rng, q.n() * q.c() * q.h() * q.w()), w = random(rng, q.o() * q.rows());
+            float[] b = rng.nextBoolean() ? random(rng, q.o()) : null, dy = random(rng, q.n() * q.o() * q.pixels());
+            float[] y1 = new float[q.n() * q.o() * q.pixels()], y2 = y1.clone();
+            float[] dw1 = new float[q.o() * q.rows()], dw2 = dw1.clone();
+            try (var _ = Threads.limit(1)) {
+                ImplicitConv.forward(q, x, 0, w, 0, b, 0, y1);
+                ImplicitConv.weightGrad(q, x, 0, dy, 0, dw1);
+            }
+            try (var _ = Threads.limit(2)) {
+                ImplicitConv.forward(q, x, 0, w, 0, b, 0, y2);
+                ImplicitConv.weightGrad(q, x, 0, dy, 0, dw2);
+            }
+            assertClose(forwardRef(q, x, w, b), y1, q.rows(), "forward " + q);
+            assertClose(weightGradRef(q, x, dy), dw1, q.n() * q.pixels(), "weight grad " + q);
+            assertArrayEquals(forwardScalar(q, x, w, b), y1, "forward vs scalar twin " + q);
+            assertArrayEquals(weightGradScalar(q, x, dy), dw1, "weight grad vs scalar twin " + q);
+            assertArrayEquals(y1, y2, "forward 1 vs 2 threads " + q);
+            assertArrayEquals(dw1, dw2, "weight grad 1 vs 2 threads " + q);
+        }
+    }
+
+    /**
+     * A random geometry (stride 1 to 3) whose output width is not a multiple of the vector length but its output pixels
+     * are: the kernels read the row-shifted copy, and a vector spans output rows.
+     */
+    private static Geometry randomRowSpanning(SplittableRandom rng) {
+        int kh = 1 + rng.nextInt(4), kw = 1 + rng.nextInt(4), sh = 1 + rng.nextInt(3), sw = 1 + rng.nextInt(3);
+        int ph = rng.nextInt(kh), pw = rng.nextInt(kw);
+        // wo a proper divisor of L (L is a power of two, at least 4 here), ho a multiple of L / wo.
+        int wo0 = L >> (1 + rng.nextInt(2)), ho0 = (L / wo0) * (1 + rng.nextInt(2));
+        int w = (wo0 - 1) * sw + kw - 2 * pw, h = (ho0 - 1) * sh + kh - 2 * ph;
+        if (w < 1 || h < 1) return randomRowSpanning(rng);
+        int n = new int[] {1, 2, 5, 17, 33}[rng.nextInt(5)];
+        int c = 1 + rng.nextInt(9), o = 1 + rng.nextInt(11);
+        return new Geometry(n, c, h, w, o, kh, kw, sh, sw, ph, pw, 1, 1, 1, ho0, wo0);
+    }
+
+    /** Output rows narrower than a vector: against float64, bitwise against the scalar twins and 1 vs 2 threads. */
+    @Test
+    void rowSpanningForwardAndWeightGradMatchTheDirectConvolutionAndTheirTwins() throws Exception {
+        if (!Vectors.ENABLED || L < 4) return;
+        SplittableRandom rng = new SplittableRandom(20261204);
+        for (int it = 0; it < 60; it++) {
+            Geometry q = randomRowSpanning(rng);
+            assertTrue(q.wo() % L != 0 && q.pixels() % L == 0, q.toString());
+            assertTrue(ImplicitConv.applies(q), q.toString());
+            float[] x = random(rng, q.n() * q.c() * q.h() * q.w()), w = random(rng, q.o() * q.rows());
+            float[] b = rng.nextBoolean() ? random(rng, q.o()) : null, dy = random(rng, q.n() * q.o() * q.pixels());
+            float[] y1 = new float[q.n() * q.o() * q.pixels()], y2 = y1.clone();
+            float[] dw1 = new float[q.o() * q.rows()], dw2 = dw1.clone();
+            try (var _ = Threads.limit(1)) {
+                ImplicitConv.forward(q, x, 0, w, 0, b, 0, y1);
+                ImplicitConv.weightGrad(q, x, 0, dy, 0, dw1);
+            }
+            try (var _ = Threads.limit(2)) {
+                ImplicitConv.forward(q, x, 0, w, 0, b, 0, y2);
+                ImplicitConv.weightGrad(q, x, 0, dy, 0, dw2);
+            }
+            assertClose(forwardRef(q, x, w, b), y1, q.rows(), "forward " + q);
+            assertClose(weightGradRef(q, x, dy), dw1, q.n() * q.pixels(), "weight grad " + q);
+            assertArrayEquals(forwardScalar(q, x, w, b), y1, "forward vs scalar twin " + q);
+            assertArrayEquals(weightGradScalar(q, x, dy), dw1, "weight grad vs scalar twin " + q);
+            assertArrayEquals(y1, y2, "forward 1 vs 2 threads " + q);
+            assertArrayEquals(dw1, dw2, "weight grad 1 vs 2 threads " + q);
+        }
+    }
+
+    /** The input gradient of a stride-1 convolution whose input rows are narrower than a vector (8×8 in 16 lanes). */
+    @Test
+    void rowSpanningInputGradMatchesTheDirectTransposedConvolution() throws Exception {
+        if (!Vectors.ENABLED || L < 4) return;
+        SplittableRandom rng = new SplittableRandom(20261205);
+        for (int it = 0; it < 40; it++) {
+            int k = 1 + 2 * rng.nextInt(2), p = (k - 1) / 2, side = L >> (1 + rng.nextInt(2)), hh = (L / side) * (1 + rng.nextInt(2));
+            Geometry q = new Geometry(new int[] {1, 2, 5, 17}[rng.nextInt(4)], 1 + rng.nextInt(9), hh, side, 1 + rng.nextInt(11), k, k, 1, 1, p, p,
+                    1, 1, 1, hh, side);
+            // Not taken by Convolution (slower than GEMM + col2im there), but the kernel is right on such input.
+            assertTrue(ImplicitConv.applies(q), q.toString());
+            float[] w = random(rng, q.o() * q.rows()), dy = random(rng, q.n() * q.o() * q.pixels());
+            float[] dx1 = new float[q.n() * q.c() * q.h() * q.w()], dx2 = dx1.clone();
+            try (var _ = Threads.limit(1)) {
+                ImplicitConv.inputGrad(q, dy, 0, w, 0, dx1);
+            }
+            try (var _ = Threads.limit(2)) {
+                ImplicitConv.inputGrad(q, dy, 0, w, 0, dx2);
+            }
+            assertClose(inputGradRef(q, dy, w), dx1, q.o() * q.kh() * q.kw(), "input grad " + q);
+            assertArrayEquals(dx1, dx2, "input grad 1 vs 2 threads " + q);
+        }
+    }
+
+    @Test
+    void splitsAPaddedImageIntoItsStridePhases() {
+        // One channel 3 × 5, padding 1, stride 2: padded 5 × 7, phase planes 3 × 4.
+        float[] x = {1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15};
+        Geometry q = new Geometry(1, 1, 3, 5, 1, 3, 3, 2, 2, 1, 1, 1, 1, 1, 2, 3);
+        float[] xp = new float[1 + 4 * 3 * 4];
+        java.util.Arrays.fill(xp, 9f);
+        ImplicitConv.padStrided(q, x, 0, xp, 1);
+        float[] padded = new float[5 * 7];
+        for (int r = 0; r < 3; r++) for (int col = 0; col < 5; col++) padded[(r + 1) * 7 + col + 1] = x[r * 5 + col];
+        float[] want = new float[xp.length];
+        want[0] = 9f;
+        for (int a = 0; a < 2; a++) for (int b = 0; b < 2; b++) for (int yq = 0; yq < 3; yq++) for (int xq = 0; xq < 4; xq++) {
+            int py = yq * 2 + a, px = xq * 2 + b;
+            want[1 + (a * 2 + b) * 12 + yq * 4 + xq] = py < 5 && px < 7 ? padded[py * 7 + px] : 0f;
+        }
+        assertArrayEquals(want, xp);
     }
 
     @Test
