@@ -88,9 +88,14 @@ public final class ImplicitConv {
 
     private static final ThreadLocal<Scratch> SCRATCH = ThreadLocal.withInitial(Scratch::new);
 
-    /** Whether forward and weight gradient of this float32 convolution can run here. */
+    /**
+     * Whether forward and weight gradient of this float32 convolution can run here: output rows of whole vectors, or
+     * output rows narrower than one vector whose image is whole vectors (the row-shifted layout). Rows wider than a
+     * vector but not a multiple of it (28 at 16 lanes: Fashion-MNIST's first layer) stay with im2col + GEMM, whose
+     * summation order, and so bits, they have always had: the issue-22 reproductions ran on it.
+     */
     public static boolean applies(Geometry q) {
-        return Vectors.ENABLED && q.dh() == 1 && q.dw() == 1 && q.groups() == 1 && (q.wo() % L == 0 || q.pixels() % L == 0);
+        return Vectors.ENABLED && q.dh() == 1 && q.dw() == 1 && q.groups() == 1 && (q.wo() % L == 0 || q.wo() < L && q.pixels() % L == 0);
     }
 
     /**

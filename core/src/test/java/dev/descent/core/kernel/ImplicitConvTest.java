@@ -269,6 +269,20 @@ class ImplicitConvTest {
         return new Geometry(n, c, h, w, o, kh, kw, sh, sw, ph, pw, 1, 1, 1, ho0, wo0);
     }
 
+    /**
+     * SimpleCNN on Fashion-MNIST (1→32 @28×28, 32→64 @14×14, stride 1, pad 1: the issue-22 reproductions) keeps the path
+     * it has always had, implicit only where output rows are whole vectors: rows of 28 at 16 lanes are wider than a
+     * vector and span rows, but taking them through the row-shifted layout would change the sums' order and so the runs'
+     * bits.
+     */
+    @Test
+    void fashionMnistShapesKeepTheirPath() {
+        for (int[] s : new int[][] {{1, 32, 28}, {32, 64, 14}}) {
+            Geometry q = new Geometry(64, s[0], s[2], s[2], s[1], 3, 3, 1, 1, 1, 1, 1, 1, 1, s[2], s[2]);
+            assertEquals(Vectors.ENABLED && s[2] % L == 0, ImplicitConv.applies(q), q.toString());
+        }
+    }
+
     /** Output rows narrower than a vector: against float64, bitwise against the scalar twins and 1 vs 2 threads. */
     @Test
     void rowSpanningForwardAndWeightGradMatchTheDirectConvolutionAndTheirTwins() throws Exception {
