@@ -170,7 +170,9 @@ final class WinogradConv {
         float[] xa = xc.storage().floats();
         int xo = xc.storageOffset(), n = x.size(0), c = x.size(1), h = x.size(2), w = x.size(3);
         int ho = h + 2 * ph - 2, wo = w + 2 * pw - 2, th = (ho + 1) / 2, tw = (wo + 1) / 2;
-        int rowsPer = Math.max(1, Math.min(th, (BLOCK_TILES + tw - 1) / tw)), blocksPerImage = (th + rowsPer - 1) / rowsPer;
+        int want = (Parallel.threads() + n - 1) / n; // at least one block per thread when there are fewer images than threads
+        int rowsPer = Math.min(Math.max(1, Math.min(th, (BLOCK_TILES + tw - 1) / tw)), Math.max(1, (th + want - 1) / want));
+        int blocksPerImage = (th + rowsPer - 1) / rowsPer;
         Tensor out = Tensor.empty(DType.FLOAT32, n, o, ho, wo);
         float[] ya = out.storage().floats();
         Parallel.forRange(n * blocksPerImage, 1, (from, to) -> {
@@ -255,18 +257,13 @@ final class WinogradConv {
                 boolean two = oy + 1 < ho;
                 for (int q = 0; q < tw; q++) {
                     int t = mo + (r - r0) * tw + q;
-                    // rows of Aᵀ M (2 × 4), then times A
-                    float a0 = 0, a1 = 0, a2 = 0, a3 = 0, b0 = 0, b1 = 0, b2 = 0, b3 = 0;
-                    for (int j = 0; j < 4; j++) {
-                        float m0 = m[t + j * plane], m1 = m[t + (4 + j) * plane], m2 = m[t + (8 + j) * plane], m3 = m[t + (12 + j) * plane];
-                        float s0 = m0 + m1 + m2, s1 = m1 - m2 - m3;
-                        switch (j) {
-                            case 0 -> { a0 = s0; b0 = s1; }
-                            case 1 -> { a1 = s0; b1 = s1; }
-                            case 2 -> { a2 = s0; b2 = s1; }
-                            default -> { a3 = s0; b3 = s1; }
-                        }
-                    }
+                    // rows of Aᵀ M (2 × 4): column j sums rows 0..2 (a) and takes rows 1 − 2 − 3 (b); then times A
+                    float m00 = m[t], m01 = m[t + plane], m02 = m[t + 2 * plane], m03 = m[t + 3 * plane];
+                    float m10 = m[t + 4 * plane], m11 = m[t + 5 * plane], m12 = m[t + 6 * plane], m13 = m[t + 7 * plane];
+                    float m20 = m[t + 8 * plane], m21 = m[t + 9 * plane], m22 = m[t + 10 * plane], m23 = m[t + 11 * plane];
+                    float m30 = m[t + 12 * plane], m31 = m[t + 13 * plane], m32 = m[t + 14 * plane], m33 = m[t + 15 * plane];
+                    float a0 = m00 + m10 + m20, a1 = m01 + m11 + m21, a2 = m02 + m12 + m22, a3 = m03 + m13 + m23;
+                    float b0 = m10 - m20 - m30, b1 = m11 - m21 - m31, b2 = m12 - m22 - m32, b3 = m13 - m23 - m33;
                     int ox = 2 * q, at = yo + oy * wo + ox;
                     boolean right = ox + 1 < wo;
                     y[at] = a0 + a1 + a2;
