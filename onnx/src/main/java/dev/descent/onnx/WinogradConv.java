@@ -23,8 +23,15 @@ import dev.descent.core.kernel.Parallel;
 final class WinogradConv {
     private WinogradConv() {}
 
-    /** Tiles per block of work at least (whole tile rows are taken until this many). */
-    private static final int BLOCK_TILES = 64;
+    /** Tiles per block of work: one column panel of the GEMM kernel (whole panels waste no lanes). */
+    private static final int BLOCK_TILES = Gemm.NR;
+
+    /**
+     * The least input and output channels, and the most output pixels, where it ran faster than the direct kernels
+     * (CPU time, one thread; its transforms are scalar, so below 64 channels they cost more than the products save, and
+     * on maps larger than 40×40 the direct implicit GEMM is efficient enough to win).
+     */
+    static volatile int minChannels = 64, maxPixels = 40 * 40;
 
     /**
      * Whether a convolution qualifies: 3×3, stride 1, dilation 1, one group, enough channels for the products to
@@ -44,7 +51,8 @@ final class WinogradConv {
      * @return whether {@link #forward} applies
      */
     static boolean applies(int c, int o, int kh, int kw, int sh, int sw, int dh, int dw, int groups, int ho, int wo) {
-        return kh == 3 && kw == 3 && sh == 1 && sw == 1 && dh == 1 && dw == 1 && groups == 1 && c >= 8 && o >= 8 && ho >= 4 && wo >= 4;
+        return kh == 3 && kw == 3 && sh == 1 && sw == 1 && dh == 1 && dw == 1 && groups == 1 && c >= minChannels && o >= minChannels && ho >= 4 && wo >= 4
+                && (long) ho * wo <= maxPixels;
     }
 
     /** The filter transform of one weight tensor, kept by the node that owns it (the same weight object: reused). */
@@ -119,7 +127,7 @@ final class WinogradConv {
      */
     static Tensor tryConv(Tensor x, Tensor w, Tensor b, int top, int left, int bottom, int right, int[] strides, int[] dil, int groups,
                           FusedConvolution.Activation act, Filters filters) {
-        if (!ENABLED || top != bottom || left != right || x.dim() != 4 || w.dim() != 4 || x.dtype() != DType.FLOAT32 || w.dtype() != DType.FLOAT32
+        if (!enabled || top != bottom || left != right || x.dim() != 4 || w.dim() != 4 || x.dtype() != DType.FLOAT32 || w.dtype() != DType.FLOAT32
                 || (b != null && (b.dtype() != DType.FLOAT32 || b.dim() != 1 || b.size(0) != w.size(0))) || x.size(1) != w.size(1)
                 || Autograd.isRecording(x, w, b)) {
             return null;
@@ -141,8 +149,12 @@ final class WinogradConv {
         return forward(x, filters.of(w), w.size(0), top, left, e);
     }
 
-    /** Off with -Ddescent.onnx.winograd=false (to compare with the direct convolution). */
-    static final boolean ENABLED = !"false".equals(System.getProperty("descent.onnx.winograd"));
+    /**
+     * Off unless -Ddescent.onnx.winograd=true: with scalar transforms it measured no faster than the direct kernels on the
+     * published models (M-LSD at one thread: 189 against 192 ms of thread CPU under load 9; larger maps slower), so the
+     * default keeps the direct kernels' rounding.
+     */
+    static volatile boolean enabled = "true".equals(System.getProperty("descent.onnx.winograd"));
 
     /** Per-thread buffers: the input transforms V [16][C][tiles] and the products M [16][O][tiles]. */
     private static final class Scratch {
@@ -154,8 +166,7 @@ final class WinogradConv {
 
     /**
      * The convolution of x [N, C, H, W] (float32) with the filters U of {@link #transformFilter}, zero padding ph
-     * rows above and below and pw columns left and right, then the epilogue (bias, activation) on each output row
-     * block while it is in cache.
+     * rows above and below and pw columns left and right, then the epilogue (bias, activation) over each output plane.
      *
      * @param x  the input
      * @param u  the filter transforms for o outputs and C inputs
@@ -170,44 +181,41 @@ final class WinogradConv {
         float[] xa = xc.storage().floats();
         int xo = xc.storageOffset(), n = x.size(0), c = x.size(1), h = x.size(2), w = x.size(3);
         int ho = h + 2 * ph - 2, wo = w + 2 * pw - 2, th = (ho + 1) / 2, tw = (wo + 1) / 2;
-        int want = (Parallel.threads() + n - 1) / n; // at least one block per thread when there are fewer images than threads
-        int rowsPer = Math.min(Math.max(1, Math.min(th, (BLOCK_TILES + tw - 1) / tw)), Math.max(1, (th + want - 1) / want));
-        int blocksPerImage = (th + rowsPer - 1) / rowsPer;
+        int all = th * tw, blocksPerImage = (all + BLOCK_TILES - 1) / BLOCK_TILES;
         Tensor out = Tensor.empty(DType.FLOAT32, n, o, ho, wo);
         float[] ya = out.storage().floats();
         Parallel.forRange(n * blocksPerImage, 1, (from, to) -> {
             Scratch s = SCRATCH.get();
-            int maxTiles = rowsPer * tw;
-            if (s.v.length < 16 * c * maxTiles) s.v = new float[16 * c * maxTiles];
-            if (s.m.length < 16 * o * maxTiles) s.m = new float[16 * o * maxTiles];
+            if (s.v.length < 16 * c * BLOCK_TILES) s.v = new float[16 * c * BLOCK_TILES];
+            if (s.m.length < 16 * o * BLOCK_TILES) s.m = new float[16 * o * BLOCK_TILES];
             float[] v = s.v, m = s.m;
             for (int blk = from; blk < to; blk++) {
-                int img = blk / blocksPerImage, r0 = (blk % blocksPerImage) * rowsPer, r1 = Math.min(th, r0 + rowsPer), tiles = (r1 - r0) * tw;
-                inputTransform(xa, xo + img * c * h * w, c, h, w, ph, pw, r0, r1, tw, v, tiles);
+                int img = blk / blocksPerImage, t0 = (blk % blocksPerImage) * BLOCK_TILES, tiles = Math.min(BLOCK_TILES, all - t0);
+                inputTransform(xa, xo + img * c * h * w, c, h, w, ph, pw, t0, tiles, tw, v);
                 for (int p = 0; p < 16; p++) {
                     Gemm.sgemm(o, tiles, c, u, p * o * c, c, 1, v, p * c * tiles, tiles, 1, m, p * o * tiles, tiles, false);
                 }
-                int yImage = img * o * ho * wo;
-                outputTransform(m, o, tiles, r0, r1, tw, ya, yImage, ho, wo);
-                if (e != null) {
-                    int y0 = 2 * r0, y1 = Math.min(ho, 2 * r1), len = (y1 - y0) * wo;
-                    for (int oi = 0; oi < o; oi++) e.apply(ya, yImage + oi * ho * wo + y0 * wo, oi, 1, len, true);
-                }
+                outputTransform(m, o, tiles, t0, tw, ya, img * o * ho * wo, ho, wo);
             }
         });
+        if (e != null) {
+            int pixels = ho * wo;
+            Parallel.forRange(n * o, Math.max(1, (1 << 14) / pixels), (from, to) -> {
+                for (int p = from; p < to; p++) e.apply(ya, p * pixels, p % o, 1, pixels, true);
+            });
+        }
         return out;
     }
 
-    /** V[ξ][c][t] = (Bᵀ d B)[ξ] of the 4×4 input block of each tile t of tile rows [r0, r1), zeros outside the image. */
-    private static void inputTransform(float[] xa, int xi, int c, int h, int w, int ph, int pw, int r0, int r1, int tw, float[] v, int tiles) {
+    /** V[ξ][c][t] = (Bᵀ d B)[ξ] of the 4×4 input block of each tile t0 + t (row-major over the image's tiles), zeros outside the image. */
+    private static void inputTransform(float[] xa, int xi, int c, int h, int w, int ph, int pw, int t0, int tiles, int tw, float[] v) {
         float[] d = new float[16];
         int plane = c * tiles;
         for (int ci = 0; ci < c; ci++) {
             int xp = xi + ci * h * w, vo = ci * tiles;
-            for (int r = r0; r < r1; r++) {
-                int iy = 2 * r - ph;
-                for (int q = 0; q < tw; q++) {
-                    int ix = 2 * q - pw, t = (r - r0) * tw + q;
+            for (int t = 0; t < tiles; t++) {
+                {
+                    int r = (t0 + t) / tw, q = (t0 + t) % tw, iy = 2 * r - ph, ix = 2 * q - pw;
                     if (iy >= 0 && iy + 4 <= h && ix >= 0 && ix + 4 <= w) {
                         for (int i = 0; i < 4; i++) {
                             int row = xp + (iy + i) * w + ix;
@@ -247,16 +255,15 @@ final class WinogradConv {
         }
     }
 
-    /** y's 2×2 block of each tile = Aᵀ M A, cut at the output's edge. */
-    private static void outputTransform(float[] m, int o, int tiles, int r0, int r1, int tw, float[] y, int yImage, int ho, int wo) {
+    /** y's 2×2 block of each tile t0 + t = Aᵀ M A, cut at the output's edge. */
+    private static void outputTransform(float[] m, int o, int tiles, int t0, int tw, float[] y, int yImage, int ho, int wo) {
         int plane = o * tiles;
         for (int oi = 0; oi < o; oi++) {
             int mo = oi * tiles, yo = yImage + oi * ho * wo;
-            for (int r = r0; r < r1; r++) {
-                int oy = 2 * r;
-                boolean two = oy + 1 < ho;
-                for (int q = 0; q < tw; q++) {
-                    int t = mo + (r - r0) * tw + q;
+            for (int k = 0; k < tiles; k++) {
+                {
+                    int r = (t0 + k) / tw, q = (t0 + k) % tw, oy = 2 * r, t = mo + k;
+                    boolean two = oy + 1 < ho;
                     // rows of Aᵀ M (2 × 4): column j sums rows 0..2 (a) and takes rows 1 − 2 − 3 (b); then times A
                     float m00 = m[t], m01 = m[t + plane], m02 = m[t + 2 * plane], m03 = m[t + 3 * plane];
                     float m10 = m[t + 4 * plane], m11 = m[t + 5 * plane], m12 = m[t + 6 * plane], m13 = m[t + 7 * plane];

@@ -15,10 +15,29 @@ import dev.descent.core.Tensor;
 import dev.descent.core.autograd.GradMode;
 import dev.descent.core.ops.FusedConvolution;
 import java.util.SplittableRandom;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /** The Winograd F(2×2, 3×3) convolution against a float64 direct convolution written from the definition. */
 class WinogradConvTest {
+    private int minChannels;
+    private boolean enabled;
+
+    /** The kernel on (off by default) and on small shapes too: the speed gate (64 channels) lowered to 8. */
+    @BeforeEach
+    void lowerTheGate() {
+        minChannels = WinogradConv.minChannels;
+        enabled = WinogradConv.enabled;
+        WinogradConv.minChannels = 8;
+        WinogradConv.enabled = true;
+    }
+
+    @AfterEach
+    void restoreTheGate() {
+        WinogradConv.minChannels = minChannels;
+        WinogradConv.enabled = enabled;
+    }
 
     /** y[n,o,i,j] = b[o] + Σ_c,u,v x[n,c,i+u−ph,j+v−pw]·w[o,c,u,v] in float64, zeros outside x. */
     private static double[] reference(float[] x, float[] w, float[] b, int n, int c, int h, int wd, int o, int ph, int pw) {
@@ -108,6 +127,10 @@ class WinogradConvTest {
         assertNull(WinogradConv.tryConv(x, wg, null, 1, 1, 1, 1, new int[] {1, 1}, new int[] {1, 1}, 1, none, f), "gradient recorded");
         assertTrue(WinogradConv.applies(8, 8, 3, 3, 1, 1, 1, 1, 1, 4, 4));
         assertFalse(WinogradConv.applies(8, 8, 3, 3, 1, 1, 1, 1, 2, 4, 4));
+        assertFalse(WinogradConv.applies(64, 64, 3, 3, 1, 1, 1, 1, 1, 41, 40), "more pixels than the gate");
+        WinogradConv.minChannels = minChannels;
+        assertFalse(WinogradConv.applies(32, 64, 3, 3, 1, 1, 1, 1, 1, 40, 40), "fewer channels than the default gate");
+        assertTrue(WinogradConv.applies(64, 64, 3, 3, 1, 1, 1, 1, 1, 40, 40));
     }
 
     @Test
