@@ -777,6 +777,7 @@ final class OnnxOps {
         Spatial sp = spatial(c, w != null ? 2 : -1);
         int groups = c.int32("group", 1);
         if (groups < 1) throw c.unsupported("group = " + groups + " should be >= 1");
+        WinogradConv.Filters filters = new WinogradConv.Filters();
         return (ConvActivationFusion.ConvKernel) (in, act) -> {
             Tensor x = in[0], wt = in[1], b = in.length > 2 ? in[2] : null;
             if (x.dim() != 4 || wt.dim() != 4) {
@@ -787,6 +788,8 @@ final class OnnxOps {
                 throw new IllegalArgumentException("Conv: kernel_shape " + Arrays.toString(sp.kernel()) + " disagrees with weight " + Shape.format(wt.shape()));
             }
             int[] p = sp.padsFor(x.size(2), x.size(3), kh, kw);
+            Tensor fast = WinogradConv.tryConv(x, wt, b, p[0], p[1], p[2], p[3], sp.strides(), sp.dilations(), groups, act, filters);
+            if (fast != null) return new Tensor[] {fast};
             return new Tensor[] {asymmetricConv(x, wt, b, p[0], p[1], p[2], p[3], sp.strides(), sp.dilations(), groups, act)};
         };
     }

@@ -1,0 +1,286 @@
+package dev.descent.onnx;
+
+import dev.descent.core.DType;
+import dev.descent.core.Tensor;
+import dev.descent.core.autograd.Autograd;
+import dev.descent.core.kernel.ConvEpilogue;
+import dev.descent.core.ops.FusedConvolution;
+import dev.descent.core.kernel.Gemm;
+import dev.descent.core.kernel.Parallel;
+
+/**
+ * Inference-only 3×3 stride-1 convolution by Winograd's minimal filtering F(2×2, 3×3): each 2×2 block of output
+ * pixels comes from a 4×4 block of input through 16 products per (output, input) channel pair instead of 36, the
+ * products of all pairs being 16 matrix products (one per transform point) over a block of tiles. Its float32 sums
+ * round differently from the direct convolution's (the transforms add and subtract before multiplying), so it runs only
+ * where no gradient is recorded, in the ONNX importer's inference path; its error is a few float32 ulps of the
+ * magnitudes involved (the transforms' factors are 0, ±1 and ±½).
+ *
+ * <p>Transforms (Lavin and Gray's notation): filter U = G g Gᵀ with G = [[1,0,0],[½,½,½],[½,−½,½],[0,0,1]]; input
+ * V = Bᵀ d B with Bᵀ = [[1,0,−1,0],[0,1,1,0],[0,−1,1,0],[0,1,0,−1]]; output Y = Aᵀ M A with Aᵀ = [[1,1,1,0],[0,1,−1,−1]],
+ * M = Σ_c U ⊙ V element-wise over the 16 points.
+ */
+final class WinogradConv {
+    private WinogradConv() {}
+
+    /** Tiles per block of work: one column panel of the GEMM kernel (whole panels waste no lanes). */
+    private static final int BLOCK_TILES = Gemm.NR;
+
+    /**
+     * The least input and output channels, and the most output pixels, where it ran faster than the direct kernels
+     * (CPU time, one thread; its transforms are scalar, so below 64 channels they cost more than the products save, and
+     * on maps larger than 40×40 the direct implicit GEMM is efficient enough to win).
+     */
+    static volatile int minChannels = 64, maxPixels = 40 * 40;
+
+    /**
+     * Whether a convolution qualifies: 3×3, stride 1, dilation 1, one group, enough channels for the products to
+     * dominate the transforms, and an output of at least 4×4.
+     *
+     * @param c  input channels
+     * @param o  output channels
+     * @param kh kernel height
+     * @param kw kernel width
+     * @param sh vertical stride
+     * @param sw horizontal stride
+     * @param dh vertical dilation
+     * @param dw horizontal dilation
+     * @param groups groups
+     * @param ho output height
+     * @param wo output width
+     * @return whether {@link #forward} applies
+     */
+    static boolean applies(int c, int o, int kh, int kw, int sh, int sw, int dh, int dw, int groups, int ho, int wo) {
+        return kh == 3 && kw == 3 && sh == 1 && sw == 1 && dh == 1 && dw == 1 && groups == 1 && c >= minChannels && o >= minChannels && ho >= 4 && wo >= 4
+                && (long) ho * wo <= maxPixels;
+    }
+
+    /** The filter transform of one weight tensor, kept by the node that owns it (the same weight object: reused). */
+    static final class Filters {
+        private record Entry(Tensor weight, float[] u) {}
+
+        private volatile Entry entry;
+
+        /**
+         * {@return U for the weight [O, C, 3, 3]: 16 matrices [O, C], point-major} computed once per weight object.
+         *
+         * @param w the weight
+         */
+        float[] of(Tensor w) {
+            Entry e = entry;
+            if (e != null && e.weight == w) return e.u;
+            float[] u = transformFilter(w);
+            entry = new Entry(w, u);
+            return u;
+        }
+    }
+
+    /**
+     * U = G g Gᵀ for every (output, input) channel pair, in float64 then rounded once.
+     *
+     * @param w float32 [O, C, 3, 3]
+     * @return 16·O·C floats, U[ξ][o][c] at (ξ·O + o)·C + c
+     */
+    static float[] transformFilter(Tensor w) {
+        Tensor wc = w.detach().contiguous();
+        float[] a = wc.storage().floats();
+        int off = wc.storageOffset(), o = w.size(0), c = w.size(1);
+        float[] u = new float[16 * o * c];
+        double[] t = new double[12];
+        for (int oi = 0; oi < o; oi++) {
+            for (int ci = 0; ci < c; ci++) {
+                int g = off + (oi * c + ci) * 9;
+                for (int j = 0; j < 3; j++) { // t = G g: 4 rows × 3 columns
+                    double g0 = a[g + j], g1 = a[g + 3 + j], g2 = a[g + 6 + j];
+                    t[j] = g0;
+                    t[3 + j] = 0.5 * (g0 + g1 + g2);
+                    t[6 + j] = 0.5 * (g0 - g1 + g2);
+                    t[9 + j] = g2;
+                }
+                for (int i = 0; i < 4; i++) { // U = t Gᵀ
+                    double t0 = t[3 * i], t1 = t[3 * i + 1], t2 = t[3 * i + 2];
+                    double[] r = {t0, 0.5 * (t0 + t1 + t2), 0.5 * (t0 - t1 + t2), t2};
+                    for (int j = 0; j < 4; j++) u[((4 * i + j) * o + oi) * c + ci] = (float) r[j];
+                }
+            }
+        }
+        return u;
+    }
+
+    /**
+     * The convolution of a Conv node when it qualifies (float32, no gradient recorded, symmetric padding, see
+     * {@link #applies}), else null.
+     *
+     * @param x       the input [N, C, H, W]
+     * @param w       the weight [O, C, kH, kW]
+     * @param b       the bias [O], or null
+     * @param top     padding above
+     * @param left    padding left
+     * @param bottom  padding below
+     * @param right   padding right
+     * @param strides the strides
+     * @param dil     the dilations
+     * @param groups  the groups
+     * @param act     the fused activation
+     * @param filters the node's cache of filter transforms
+     * @return the output, or null when the Winograd path does not apply
+     */
+    static Tensor tryConv(Tensor x, Tensor w, Tensor b, int top, int left, int bottom, int right, int[] strides, int[] dil, int groups,
+                          FusedConvolution.Activation act, Filters filters) {
+        if (!enabled || top != bottom || left != right || x.dim() != 4 || w.dim() != 4 || x.dtype() != DType.FLOAT32 || w.dtype() != DType.FLOAT32
+                || (b != null && (b.dtype() != DType.FLOAT32 || b.dim() != 1 || b.size(0) != w.size(0))) || x.size(1) != w.size(1)
+                || Autograd.isRecording(x, w, b)) {
+            return null;
+        }
+        int ho = x.size(2) + 2 * top - 2, wo = x.size(3) + 2 * left - 2;
+        if (!applies(x.size(1), w.size(0), w.size(2), w.size(3), strides[0], strides[1], dil[0], dil[1], groups, ho, wo)) return null;
+        Tensor bc = b == null ? null : b.detach().contiguous();
+        ConvEpilogue.Activation a = switch (act.kind()) {
+            case NONE -> null;
+            case RELU -> ConvEpilogue.Activation.RELU;
+            case SIGMOID -> ConvEpilogue.Activation.SIGMOID;
+            case HARDSWISH -> ConvEpilogue.Activation.HARDSWISH;
+            case HARDSIGMOID -> ConvEpilogue.Activation.HARDSIGMOID;
+            case CLAMP -> ConvEpilogue.Activation.CLAMP;
+        };
+        ConvEpilogue e = bc == null && a == null && !act.hasAffine() ? null
+                : new ConvEpilogue(bc == null ? null : bc.storage().floats(), bc == null ? 0 : bc.storageOffset(), a, (float) act.min(), (float) act.max(),
+                        (float) act.preScale(), (float) act.preShift(), (float) act.scale(), (float) act.shift());
+        return forward(x, filters.of(w), w.size(0), top, left, e);
+    }
+
+    /**
+     * Off unless -Ddescent.onnx.winograd=true: with scalar transforms it measured no faster than the direct kernels on the
+     * published models (M-LSD at one thread: 189 against 192 ms of thread CPU under load 9; larger maps slower), so the
+     * default keeps the direct kernels' rounding.
+     */
+    static volatile boolean enabled = "true".equals(System.getProperty("descent.onnx.winograd"));
+
+    /** Per-thread buffers: the input transforms V [16][C][tiles] and the products M [16][O][tiles]. */
+    private static final class Scratch {
+        float[] v = new float[0];
+        float[] m = new float[0];
+    }
+
+    private static final ThreadLocal<Scratch> SCRATCH = ThreadLocal.withInitial(Scratch::new);
+
+    /**
+     * The convolution of x [N, C, H, W] (float32) with the filters U of {@link #transformFilter}, zero padding ph
+     * rows above and below and pw columns left and right, then the epilogue (bias, activation) over each output plane.
+     *
+     * @param x  the input
+     * @param u  the filter transforms for o outputs and C inputs
+     * @param o  output channels
+     * @param ph vertical padding
+     * @param pw horizontal padding
+     * @param e  bias and activation, or null for none
+     * @return [N, O, H + 2ph − 2, W + 2pw − 2]
+     */
+    static Tensor forward(Tensor x, float[] u, int o, int ph, int pw, ConvEpilogue e) {
+        Tensor xc = x.detach().contiguous();
+        float[] xa = xc.storage().floats();
+        int xo = xc.storageOffset(), n = x.size(0), c = x.size(1), h = x.size(2), w = x.size(3);
+        int ho = h + 2 * ph - 2, wo = w + 2 * pw - 2, th = (ho + 1) / 2, tw = (wo + 1) / 2;
+        int all = th * tw, blocksPerImage = (all + BLOCK_TILES - 1) / BLOCK_TILES;
+        Tensor out = Tensor.empty(DType.FLOAT32, n, o, ho, wo);
+        float[] ya = out.storage().floats();
+        Parallel.forRange(n * blocksPerImage, 1, (from, to) -> {
+            Scratch s = SCRATCH.get();
+            if (s.v.length < 16 * c * BLOCK_TILES) s.v = new float[16 * c * BLOCK_TILES];
+            if (s.m.length < 16 * o * BLOCK_TILES) s.m = new float[16 * o * BLOCK_TILES];
+            float[] v = s.v, m = s.m;
+            for (int blk = from; blk < to; blk++) {
+                int img = blk / blocksPerImage, t0 = (blk % blocksPerImage) * BLOCK_TILES, tiles = Math.min(BLOCK_TILES, all - t0);
+                inputTransform(xa, xo + img * c * h * w, c, h, w, ph, pw, t0, tiles, tw, v);
+                for (int p = 0; p < 16; p++) {
+                    Gemm.sgemm(o, tiles, c, u, p * o * c, c, 1, v, p * c * tiles, tiles, 1, m, p * o * tiles, tiles, false);
+                }
+                outputTransform(m, o, tiles, t0, tw, ya, img * o * ho * wo, ho, wo);
+            }
+        });
+        if (e != null) {
+            int pixels = ho * wo;
+            Parallel.forRange(n * o, Math.max(1, (1 << 14) / pixels), (from, to) -> {
+                for (int p = from; p < to; p++) e.apply(ya, p * pixels, p % o, 1, pixels, true);
+            });
+        }
+        return out;
+    }
+
+    /** V[ξ][c][t] = (Bᵀ d B)[ξ] of the 4×4 input block of each tile t0 + t (row-major over the image's tiles), zeros outside the image. */
+    private static void inputTransform(float[] xa, int xi, int c, int h, int w, int ph, int pw, int t0, int tiles, int tw, float[] v) {
+        float[] d = new float[16];
+        int plane = c * tiles;
+        for (int ci = 0; ci < c; ci++) {
+            int xp = xi + ci * h * w, vo = ci * tiles;
+            for (int t = 0; t < tiles; t++) {
+                {
+                    int r = (t0 + t) / tw, q = (t0 + t) % tw, iy = 2 * r - ph, ix = 2 * q - pw;
+                    if (iy >= 0 && iy + 4 <= h && ix >= 0 && ix + 4 <= w) {
+                        for (int i = 0; i < 4; i++) {
+                            int row = xp + (iy + i) * w + ix;
+                            d[4 * i] = xa[row];
+                            d[4 * i + 1] = xa[row + 1];
+                            d[4 * i + 2] = xa[row + 2];
+                            d[4 * i + 3] = xa[row + 3];
+                        }
+                    } else {
+                        for (int i = 0; i < 4; i++) {
+                            int y = iy + i;
+                            for (int j = 0; j < 4; j++) {
+                                int xx = ix + j;
+                                d[4 * i + j] = y >= 0 && y < h && xx >= 0 && xx < w ? xa[xp + y * w + xx] : 0f;
+                            }
+                        }
+                    }
+                    // rows: Bᵀ d
+                    for (int j = 0; j < 4; j++) {
+                        float d0 = d[j], d1 = d[4 + j], d2 = d[8 + j], d3 = d[12 + j];
+                        d[j] = d0 - d2;
+                        d[4 + j] = d1 + d2;
+                        d[8 + j] = d2 - d1;
+                        d[12 + j] = d1 - d3;
+                    }
+                    // columns: (Bᵀ d) B
+                    for (int i = 0; i < 4; i++) {
+                        float d0 = d[4 * i], d1 = d[4 * i + 1], d2 = d[4 * i + 2], d3 = d[4 * i + 3];
+                        int at = vo + t + 4 * i * plane;
+                        v[at] = d0 - d2;
+                        v[at + plane] = d1 + d2;
+                        v[at + 2 * plane] = d2 - d1;
+                        v[at + 3 * plane] = d1 - d3;
+                    }
+                }
+            }
+        }
+    }
+
+    /** y's 2×2 block of each tile t0 + t = Aᵀ M A, cut at the output's edge. */
+    private static void outputTransform(float[] m, int o, int tiles, int t0, int tw, float[] y, int yImage, int ho, int wo) {
+        int plane = o * tiles;
+        for (int oi = 0; oi < o; oi++) {
+            int mo = oi * tiles, yo = yImage + oi * ho * wo;
+            for (int k = 0; k < tiles; k++) {
+                {
+                    int r = (t0 + k) / tw, q = (t0 + k) % tw, oy = 2 * r, t = mo + k;
+                    boolean two = oy + 1 < ho;
+                    // rows of Aᵀ M (2 × 4): column j sums rows 0..2 (a) and takes rows 1 − 2 − 3 (b); then times A
+                    float m00 = m[t], m01 = m[t + plane], m02 = m[t + 2 * plane], m03 = m[t + 3 * plane];
+                    float m10 = m[t + 4 * plane], m11 = m[t + 5 * plane], m12 = m[t + 6 * plane], m13 = m[t + 7 * plane];
+                    float m20 = m[t + 8 * plane], m21 = m[t + 9 * plane], m22 = m[t + 10 * plane], m23 = m[t + 11 * plane];
+                    float m30 = m[t + 12 * plane], m31 = m[t + 13 * plane], m32 = m[t + 14 * plane], m33 = m[t + 15 * plane];
+                    float a0 = m00 + m10 + m20, a1 = m01 + m11 + m21, a2 = m02 + m12 + m22, a3 = m03 + m13 + m23;
+                    float b0 = m10 - m20 - m30, b1 = m11 - m21 - m31, b2 = m12 - m22 - m32, b3 = m13 - m23 - m33;
+                    int ox = 2 * q, at = yo + oy * wo + ox;
+                    boolean right = ox + 1 < wo;
+                    y[at] = a0 + a1 + a2;
+                    if (right) y[at + 1] = a1 - a2 - a3;
+                    if (two) {
+                        y[at + wo] = b0 + b1 + b2;
+                        if (right) y[at + wo + 1] = b1 - b2 - b3;
+                    }
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,144 @@
+package dev.descent.onnx;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.quicktheories.QuickTheory.qt;
+import static org.quicktheories.generators.SourceDSL.integers;
+
+import dev.descent.core.DType;
+import dev.descent.core.Tensor;
+import dev.descent.core.autograd.GradMode;
+import dev.descent.core.ops.FusedConvolution;
+import java.util.SplittableRandom;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** The Winograd F(2×2, 3×3) convolution against a float64 direct convolution written from the definition. */
+class WinogradConvTest {
+    private int minChannels;
+    private boolean enabled;
+
+    /** The kernel on (off by default) and on small shapes too: the speed gate (64 channels) lowered to 8. */
+    @BeforeEach
+    void lowerTheGate() {
+        minChannels = WinogradConv.minChannels;
+        enabled = WinogradConv.enabled;
+        WinogradConv.minChannels = 8;
+        WinogradConv.enabled = true;
+    }
+
+    @AfterEach
+    void restoreTheGate() {
+        WinogradConv.minChannels = minChannels;
+        WinogradConv.enabled = enabled;
+    }
+
+    /** y[n,o,i,j] = b[o] + Σ_c,u,v x[n,c,i+u−ph,j+v−pw]·w[o,c,u,v] in float64, zeros outside x. */
+    private static double[] reference(float[] x, float[] w, float[] b, int n, int c, int h, int wd, int o, int ph, int pw) {
+        int ho = h + 2 * ph - 2, wo = wd + 2 * pw - 2;
+        double[] y = new double[n * o * ho * wo];
+        for (int im = 0; im < n; im++) for (int oi = 0; oi < o; oi++) for (int i = 0; i < ho; i++) for (int j = 0; j < wo; j++) {
+            double s = b == null ? 0 : b[oi];
+            for (int ci = 0; ci < c; ci++) for (int u = 0; u < 3; u++) for (int v = 0; v < 3; v++) {
+                int yy = i + u - ph, xx = j + v - pw;
+                if (yy < 0 || yy >= h || xx < 0 || xx >= wd) continue;
+                s += (double) x[((im * c + ci) * h + yy) * wd + xx] * w[((oi * c + ci) * 3 + u) * 3 + v];
+            }
+            y[((im * o + oi) * ho + i) * wo + j] = s;
+        }
+        return y;
+    }
+
+    /** Σ |x·w| per output (the scale float32 rounding errors are relative to), float64. */
+    private static double[] magnitude(float[] x, float[] w, float[] b, int n, int c, int h, int wd, int o, int ph, int pw) {
+        float[] ax = x.clone(), aw = w.clone(), ab = b == null ? null : b.clone();
+        for (int i = 0; i < ax.length; i++) ax[i] = Math.abs(ax[i]);
+        for (int i = 0; i < aw.length; i++) aw[i] = Math.abs(aw[i]);
+        if (ab != null) for (int i = 0; i < ab.length; i++) ab[i] = Math.abs(ab[i]);
+        return reference(ax, aw, ab, n, c, h, wd, o, ph, pw);
+    }
+
+    private static float[] random(SplittableRandom r, int size) {
+        float[] a = new float[size];
+        for (int i = 0; i < size; i++) a[i] = (float) (r.nextDouble() * 2 - 1);
+        return a;
+    }
+
+    @Test
+    void matchesTheDirectConvolutionOverRandomShapesPaddingsAndChannels() {
+        qt().withExamples(40).forAll(integers().between(0, 1_000_000)).checkAssert(seed -> {
+            SplittableRandom r = new SplittableRandom(seed);
+            int n = 1 + r.nextInt(2), c = 8 + r.nextInt(17), o = 8 + r.nextInt(13), h = 4 + r.nextInt(16), wd = 4 + r.nextInt(16), pad = r.nextInt(3);
+            int ph = pad, pw = (pad + seed) % 3;
+            int ho = h + 2 * ph - 2, wo = wd + 2 * pw - 2;
+            if (ho < 4 || wo < 4) return;
+            float[] x = random(r, n * c * h * wd), w = random(r, o * c * 9), b = seed % 2 == 0 ? random(r, o) : null;
+            Tensor xt = Tensor.of(x, n, c, h, wd), wt = Tensor.of(w, o, c, 3, 3), bt = b == null ? null : Tensor.of(b, o);
+            Tensor y;
+            try (var g = GradMode.noGrad()) {
+                y = WinogradConv.tryConv(xt, wt, bt, ph, pw, ph, pw, new int[] {1, 1}, new int[] {1, 1}, 1, FusedConvolution.Activation.NONE,
+                        new WinogradConv.Filters());
+            }
+            assertNotNull(y, "Winograd should apply to " + c + "→" + o + " channels, " + h + "×" + wd + " pad " + ph + "," + pw);
+            assertArrayEquals(new int[] {n, o, ho, wo}, y.shape());
+            double[] want = reference(x, w, b, n, c, h, wd, o, ph, pw), mag = magnitude(x, w, b, n, c, h, wd, o, ph, pw);
+            float[] got = y.contiguous().storage().floats();
+            for (int i = 0; i < want.length; i++) {
+                assertEquals(want[i], got[y.contiguous().storageOffset() + i], 1e-5 * mag[i] + 1e-7,
+                        "element " + i + " of " + n + "×" + c + "×" + h + "×" + wd + " → " + o + " pad " + ph + "," + pw);
+            }
+        });
+    }
+
+    @Test
+    void fusesBiasAndActivationLikeTheSeparateOps() {
+        SplittableRandom r = new SplittableRandom(7);
+        int n = 2, c = 12, o = 10, h = 9, wd = 11;
+        Tensor x = Tensor.of(random(r, n * c * h * wd), n, c, h, wd), w = Tensor.of(random(r, o * c * 9), o, c, 3, 3), b = Tensor.of(random(r, o), o);
+        FusedConvolution.Activation act = FusedConvolution.Activation.clamp(0, 0.5).thenAffine(2, -0.25);
+        try (var g = GradMode.noGrad()) {
+            Tensor fast = WinogradConv.tryConv(x, w, b, 1, 1, 1, 1, new int[] {1, 1}, new int[] {1, 1}, 1, act, new WinogradConv.Filters());
+            Tensor direct = act.apply(dev.descent.core.ops.Convolution.conv2d(x, w, b, 1, 1));
+            assertArrayEquals(direct.shape(), fast.shape());
+            float[] f = fast.contiguous().storage().floats(), d = direct.contiguous().storage().floats();
+            for (int i = 0; i < f.length; i++) assertEquals(d[i], f[i], 2e-5, "element " + i);
+        }
+    }
+
+    @Test
+    void declinesWhatItDoesNotCompute() {
+        Tensor x = Tensor.zeros(DType.FLOAT32, 1, 8, 8, 8), w = Tensor.zeros(DType.FLOAT32, 8, 8, 3, 3);
+        var none = FusedConvolution.Activation.NONE;
+        var f = new WinogradConv.Filters();
+        try (var g = GradMode.noGrad()) {
+            assertNull(WinogradConv.tryConv(x, w, null, 1, 1, 1, 1, new int[] {2, 2}, new int[] {1, 1}, 1, none, f), "stride 2");
+            assertNull(WinogradConv.tryConv(x, w, null, 1, 1, 1, 1, new int[] {1, 1}, new int[] {2, 2}, 1, none, f), "dilation 2");
+            assertNull(WinogradConv.tryConv(x, w, null, 1, 1, 2, 1, new int[] {1, 1}, new int[] {1, 1}, 1, none, f), "asymmetric padding");
+            assertNull(WinogradConv.tryConv(x, Tensor.zeros(DType.FLOAT32, 8, 8, 5, 5), null, 2, 2, 2, 2, new int[] {1, 1}, new int[] {1, 1}, 1, none, f), "5×5");
+            assertNotNull(WinogradConv.tryConv(x, w, null, 1, 1, 1, 1, new int[] {1, 1}, new int[] {1, 1}, 1, none, f));
+        }
+        Tensor wg = Tensor.zeros(DType.FLOAT32, 8, 8, 3, 3).requiresGrad(true);
+        assertNull(WinogradConv.tryConv(x, wg, null, 1, 1, 1, 1, new int[] {1, 1}, new int[] {1, 1}, 1, none, f), "gradient recorded");
+        assertTrue(WinogradConv.applies(8, 8, 3, 3, 1, 1, 1, 1, 1, 4, 4));
+        assertFalse(WinogradConv.applies(8, 8, 3, 3, 1, 1, 1, 1, 2, 4, 4));
+        assertFalse(WinogradConv.applies(64, 64, 3, 3, 1, 1, 1, 1, 1, 41, 40), "more pixels than the gate");
+        WinogradConv.minChannels = minChannels;
+        assertFalse(WinogradConv.applies(32, 64, 3, 3, 1, 1, 1, 1, 1, 40, 40), "fewer channels than the default gate");
+        assertTrue(WinogradConv.applies(64, 64, 3, 3, 1, 1, 1, 1, 1, 40, 40));
+    }
+
+    @Test
+    void filterTransformIsKeptPerWeightObject() {
+        var f = new WinogradConv.Filters();
+        Tensor w = Tensor.zeros(DType.FLOAT32, 8, 8, 3, 3), w2 = Tensor.zeros(DType.FLOAT32, 8, 8, 3, 3);
+        float[] u = f.of(w);
+        assertSame(u, f.of(w));
+        assertFalse(u == f.of(w2));
+    }
+}
