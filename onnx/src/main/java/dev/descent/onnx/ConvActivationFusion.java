@@ -51,15 +51,7 @@ final class ConvActivationFusion {
      * @return the new list (the same list where nothing fuses)
      */
     static List<OnnxModel.Step> fuse(List<OnnxModel.Step> steps, Set<String> graphOutputs, Map<String, Tensor> known, long opset) {
-        Map<String, Integer> producer = new HashMap<>(), readers = new HashMap<>(), reader = new HashMap<>();
-        for (int k = 0; k < steps.size(); k++) {
-            for (String o : steps.get(k).outputs()) if (!o.isEmpty()) producer.put(o, k);
-            for (String in : steps.get(k).inputs()) {
-                if (in.isEmpty()) continue;
-                readers.merge(in, 1, Integer::sum);
-                reader.put(in, k);
-            }
-        }
+        StepIndex index = new StepIndex(steps, graphOutputs);
         OnnxModel.Step[] out = steps.toArray(new OnnxModel.Step[0]);
         boolean any = false;
         for (int j = 0; j < steps.size(); j++) {
@@ -67,8 +59,8 @@ final class ConvActivationFusion {
             ActivationOf kind = activation(act, opset);
             if (kind == null || act.inputs().isEmpty() || act.outputs().size() != 1) continue;
             String y = act.inputs().get(0);
-            Integer k = producer.get(y);
-            if (k == null || out[k] == null || graphOutputs.contains(y) || readers.getOrDefault(y, 0) != 1) continue;
+            Integer k = index.soleProducer(y);
+            if (k == null || out[k] == null) continue;
             OnnxModel.Step conv = steps.get(k);
             if (!(conv.kernel() instanceof ConvKernel ck) || conv.outputs().size() != 1) continue;
             int convInputs = conv.inputs().size(), actExtra = act.inputs().size() - 1;
@@ -76,12 +68,12 @@ final class ConvActivationFusion {
             inputs.addAll(act.inputs().subList(1, act.inputs().size()));
             // a scalar Mul (and a scalar Add) reading the activation alone: PP-LCNet's affine after it, into the same loop
             String a0 = act.outputs().get(0);
-            Integer mk = graphOutputs.contains(a0) || readers.getOrDefault(a0, 0) != 1 ? null : reader.get(a0);
+            Integer mk = index.soleReader(a0);
             OnnxModel.Step mul = mk == null || out[mk] == null ? null : steps.get(mk);
             int aAt = mul == null ? -1 : ConvAffineFusion.binaryWithScalar(mul, "Mul", a0, known);
             if (aAt < 0) mul = null;
             String m0 = mul == null ? null : mul.outputs().get(0);
-            Integer ak = m0 == null || graphOutputs.contains(m0) || readers.getOrDefault(m0, 0) != 1 ? null : reader.get(m0);
+            Integer ak = m0 == null ? null : index.soleReader(m0);
             OnnxModel.Step add = ak == null || out[ak] == null ? null : steps.get(ak);
             int mAt = add == null ? -1 : ConvAffineFusion.binaryWithScalar(add, "Add", m0, known);
             if (mAt < 0) add = null;

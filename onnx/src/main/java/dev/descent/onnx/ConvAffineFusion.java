@@ -30,16 +30,7 @@ final class ConvAffineFusion {
      * @return the new list (the same list where nothing fuses)
      */
     static List<OnnxModel.Step> fuse(List<OnnxModel.Step> steps, Set<String> graphOutputs, Map<String, Tensor> known) {
-        Map<String, Integer> producer = new HashMap<>(), readers = new HashMap<>();
-        Map<String, Integer> reader = new HashMap<>();
-        for (int k = 0; k < steps.size(); k++) {
-            for (String o : steps.get(k).outputs()) if (!o.isEmpty()) producer.put(o, k);
-            for (String in : steps.get(k).inputs()) {
-                if (in.isEmpty()) continue;
-                readers.merge(in, 1, Integer::sum);
-                reader.put(in, k);
-            }
-        }
+        StepIndex index = new StepIndex(steps, graphOutputs);
         OnnxModel.Step[] out = steps.toArray(new OnnxModel.Step[0]);
         boolean any = false;
         for (int k = 0; k < steps.size(); k++) {
@@ -49,13 +40,13 @@ final class ConvAffineFusion {
             if (out[k] == null || !cn.domain().isEmpty() || !cn.opType().equals("Conv") || !(conv.kernel() instanceof ConvActivationFusion.ConvKernel ck)
                     || conv.inputs().size() > 3 || conv.outputs().size() != 1 || !conv.outputs().equals(cn.outputs())) continue;
             String y = conv.outputs().get(0);
-            Integer mk = onlyReader(y, graphOutputs, readers, reader);
+            Integer mk = index.soleReader(y);
             if (mk == null || out[mk] == null) continue;
             OnnxModel.Step mul = steps.get(mk);
             int yAt = binaryWithScalar(mul, "Mul", y, known);
             if (yAt < 0) continue;
             String s = mul.inputs().get(1 - yAt);
-            Integer ak = onlyReader(mul.outputs().get(0), graphOutputs, readers, reader);
+            Integer ak = index.soleReader(mul.outputs().get(0));
             OnnxModel.Step add = ak == null || out[ak] == null ? null : steps.get(ak);
             int mAt = add == null ? -1 : binaryWithScalar(add, "Add", mul.outputs().get(0), known);
             if (mAt < 0) add = null;
@@ -88,10 +79,6 @@ final class ConvAffineFusion {
         return result;
     }
 
-    /** The step that is the value's only reader, when it is not a graph output; else null. */
-    private static Integer onlyReader(String value, Set<String> graphOutputs, Map<String, Integer> readers, Map<String, Integer> reader) {
-        return graphOutputs.contains(value) || readers.getOrDefault(value, 0) != 1 ? null : reader.get(value);
-    }
 
     /** Where v is among the two inputs of a binary step of that type whose other input is known as one float element; −1 if not so. */
     static int binaryWithScalar(OnnxModel.Step s, String type, String v, Map<String, Tensor> known) {

@@ -7,7 +7,6 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
 
 /**
@@ -30,11 +29,7 @@ final class ConvBatchNormFusion {
      * @return the new list (the same steps where nothing fuses)
      */
     static List<OnnxModel.Step> fuse(List<OnnxModel.Step> steps, Set<String> graphOutputs) {
-        Map<String, Integer> producer = new HashMap<>(), readers = new HashMap<>();
-        for (int k = 0; k < steps.size(); k++) {
-            for (String o : steps.get(k).outputs()) if (!o.isEmpty()) producer.put(o, k);
-            for (String in : steps.get(k).inputs()) if (!in.isEmpty()) readers.merge(in, 1, Integer::sum);
-        }
+        StepIndex index = new StepIndex(steps, graphOutputs);
         OnnxModel.Step[] out = steps.toArray(new OnnxModel.Step[0]);
         boolean any = false;
         for (int j = 0; j < steps.size(); j++) {
@@ -43,14 +38,14 @@ final class ConvBatchNormFusion {
             if (!n.domain().isEmpty() || !n.opType().equals("BatchNormalization") || bn.inputs().size() != 5) continue;
             if (bn.outputs().size() != 1 || bn.outputs().get(0).isEmpty()) continue;
             String y = bn.inputs().get(0);
-            Integer k = producer.get(y);
-            if (k == null || out[k] == null || graphOutputs.contains(y) || readers.getOrDefault(y, 0) != 1) continue;
+            Integer k = index.soleProducer(y);
+            if (k == null || out[k] == null) continue;
             OnnxModel.Step conv = steps.get(k);
             OnnxFile.Node cn = conv.node();
             if (!cn.domain().isEmpty() || !cn.opType().equals("Conv") || conv.outputs().size() != 1) continue;
             boolean ready = true;
             for (String p : bn.inputs().subList(1, 5)) {
-                Integer at = producer.get(p);
+                Integer at = index.producer(p);
                 ready &= !p.isEmpty() && (at == null || at < k);
             }
             if (!ready) continue;

@@ -7,7 +7,6 @@ import dev.descent.core.autograd.GradMode;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
 
 /**
@@ -32,15 +31,7 @@ final class ConvResidualFusion {
      * @return the new list (the same list where nothing fuses)
      */
     static List<OnnxModel.Step> fuse(List<OnnxModel.Step> steps, Set<String> graphOutputs) {
-        Map<String, Integer> producer = new HashMap<>(), readers = new HashMap<>(), reader = new HashMap<>();
-        for (int k = 0; k < steps.size(); k++) {
-            for (String o : steps.get(k).outputs()) if (!o.isEmpty()) producer.put(o, k);
-            for (String in : steps.get(k).inputs()) {
-                if (in.isEmpty()) continue;
-                readers.merge(in, 1, Integer::sum);
-                reader.put(in, k);
-            }
-        }
+        StepIndex index = new StepIndex(steps, graphOutputs);
         OnnxModel.Step[] out = steps.toArray(new OnnxModel.Step[0]);
         boolean any = false;
         for (int j = 0; j < steps.size(); j++) {
@@ -48,20 +39,20 @@ final class ConvResidualFusion {
             if (out[j] == null || !plain(add, "Add") || add.inputs().size() != 2) continue;
             int yAt = -1;
             for (int a = 0; a < 2 && yAt < 0; a++) {
-                Integer k = producer.get(add.inputs().get(a));
+                Integer k = index.producer(add.inputs().get(a));
                 if (k != null && out[k] != null && k < j && steps.get(k).kernel() instanceof ConvActivationFusion.ConvKernel && steps.get(k).outputs().size() == 1
-                        && only(add.inputs().get(a), graphOutputs, readers)) yAt = a;
+                        && index.single(add.inputs().get(a))) yAt = a;
             }
             if (yAt < 0 || add.inputs().get(0).equals(add.inputs().get(1))) continue;
-            int k = producer.get(add.inputs().get(yAt));
+            int k = index.producer(add.inputs().get(yAt));
             OnnxModel.Step conv = steps.get(k);
             String r = add.inputs().get(1 - yAt);
             // the residual: a Concat of a value and (zeros) along axis 1, read by the Add alone
-            Integer ck = producer.get(r);
-            OnnxModel.Step concat = ck != null && out[ck] != null && only(r, graphOutputs, readers) && isChannelConcat(steps.get(ck)) ? steps.get(ck) : null;
+            Integer ck = index.soleProducer(r);
+            OnnxModel.Step concat = ck != null && out[ck] != null && isChannelConcat(steps.get(ck)) ? steps.get(ck) : null;
             // a Relu reading the sum alone
             String s = add.outputs().get(0);
-            Integer rk = only(s, graphOutputs, readers) ? reader.get(s) : null;
+            Integer rk = index.soleReader(s);
             OnnxModel.Step relu = rk != null && out[rk] != null && plain(steps.get(rk), "Relu") ? steps.get(rk) : null;
             List<String> inputs = new ArrayList<>(conv.inputs());
             int convInputs = inputs.size();
@@ -102,10 +93,6 @@ final class ConvResidualFusion {
     private static boolean plain(OnnxModel.Step s, String type) {
         return s.node().domain().isEmpty() && s.node().opType().equals(type) && s.outputs().equals(s.node().outputs()) && s.outputs().size() == 1
                 && s.inputs().equals(s.node().inputs());
-    }
-
-    private static boolean only(String value, Set<String> graphOutputs, Map<String, Integer> readers) {
-        return !graphOutputs.contains(value) && readers.getOrDefault(value, 0) == 1;
     }
 
     /** A Concat of two values along axis 1 (the channels of [N, C, H, W]). */

@@ -35,13 +35,9 @@ final class HardSwishFusion {
      * @return the new list (the same list where nothing fuses)
      */
     static List<OnnxModel.Step> fuse(List<OnnxModel.Step> steps, Set<String> graphOutputs, Map<String, Tensor> known, long opset) {
-        Map<String, Integer> producer = new HashMap<>(), readers = new HashMap<>();
-        for (int k = 0; k < steps.size(); k++) {
-            for (String o : steps.get(k).outputs()) if (!o.isEmpty()) producer.put(o, k);
-            for (String in : steps.get(k).inputs()) if (!in.isEmpty()) readers.merge(in, 1, Integer::sum);
-        }
+        StepIndex index = new StepIndex(steps, graphOutputs);
         OnnxModel.Step[] out = steps.toArray(new OnnxModel.Step[0]);
-        Chains chains = new Chains(steps, out, producer, readers, graphOutputs, known, opset);
+        Chains chains = new Chains(steps, out, index, known, opset);
         boolean any = false;
         for (int j = 0; j < steps.size(); j++) any |= chains.paddle(j) || chains.hardSigmoid(j);
         if (!any) return steps;
@@ -51,8 +47,7 @@ final class HardSwishFusion {
     }
 
     /** The matching state over one plan. */
-    private record Chains(List<OnnxModel.Step> steps, OnnxModel.Step[] out, Map<String, Integer> producer, Map<String, Integer> readers,
-                          Set<String> graphOutputs, Map<String, Tensor> known, long opset) {
+    private record Chains(List<OnnxModel.Step> steps, OnnxModel.Step[] out, StepIndex index, Map<String, Tensor> known, long opset) {
 
         /** Div(Mul(x, Clip(Add(x, 3), 0, 6)), 6) ending at step j. */
         boolean paddle(int j) {
@@ -129,8 +124,7 @@ final class HardSwishFusion {
 
         /** The step producing this value when the value has exactly one reader and is not a graph output; else null. */
         private Integer single(String value) {
-            if (graphOutputs.contains(value) || readers.getOrDefault(value, 0) != 1) return null;
-            Integer k = producer.get(value);
+            Integer k = index.soleProducer(value);
             return k == null || out[k] == null ? null : k;
         }
 

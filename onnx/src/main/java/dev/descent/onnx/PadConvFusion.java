@@ -31,11 +31,7 @@ final class PadConvFusion {
      */
     static List<OnnxModel.Step> fuse(List<OnnxModel.Step> steps, Set<String> graphOutputs, long opset) {
         if (opset < 11) return steps;
-        Map<String, Integer> producer = new HashMap<>(), readers = new HashMap<>();
-        for (int k = 0; k < steps.size(); k++) {
-            for (String o : steps.get(k).outputs()) if (!o.isEmpty()) producer.put(o, k);
-            for (String in : steps.get(k).inputs()) if (!in.isEmpty()) readers.merge(in, 1, Integer::sum);
-        }
+        StepIndex index = new StepIndex(steps, graphOutputs);
         OnnxModel.Step[] out = steps.toArray(new OnnxModel.Step[0]);
         boolean any = false;
         for (int j = 0; j < steps.size(); j++) {
@@ -46,8 +42,8 @@ final class PadConvFusion {
             ConvAttributes a = ConvAttributes.of(cn);
             if (a == null) continue;
             String x = conv.inputs().get(0);
-            Integer k = producer.get(x);
-            if (k == null || out[k] == null || graphOutputs.contains(x) || readers.getOrDefault(x, 0) != 1) continue;
+            Integer k = index.soleProducer(x);
+            if (k == null || out[k] == null) continue;
             OnnxModel.Step pad = steps.get(k);
             OnnxFile.Node pn = pad.node();
             OnnxFile.Attribute mode = pn.attributes().get("mode");
