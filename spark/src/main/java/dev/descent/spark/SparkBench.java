@@ -187,7 +187,7 @@ public final class SparkBench {
     /** The diagnostic system properties the bench passes on to the executors, as JVM options. */
     private static String forwarded() {
         StringBuilder sb = new StringBuilder();
-        for (String p : List.of("descent.spark.earlyBucket", "descent.spark.trace", "descent.spark.directUpload", "descent.spark.sparse")) {
+        for (String p : List.of("descent.spark.earlyBucket", "descent.spark.trace", "descent.spark.directUpload", "descent.spark.sparse", "descent.spark.wakerMicros")) {
             if (System.getProperty(p) != null) sb.append(" -D").append(p).append('=').append(System.getProperty(p));
         }
         return sb.toString();
