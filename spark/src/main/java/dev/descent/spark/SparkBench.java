@@ -34,7 +34,8 @@ import org.apache.spark.api.java.JavaSparkContext;
  * skips {@code local[2]}; {@code descent.spark.earlyBucket=false} (passed on to the executors) turns off the push exchange's
  * early bucket, and {@code descent.spark.trace=DIR} writes each task's per-step phase times ({@link StepTrace}). On the
  * cluster an entry of the list may name one JVM option for that run's executors, {@code EXCHANGE@property=value} (e.g.
- * {@code blocks@descent.spark.sparse=false}), so that two variants of an exchange are compared in one run.
+ * {@code blocks@descent.spark.sparse=false}), or JVM options as they are ({@code blocks@-XX:-TieredCompilation}, several
+ * separated by {@code ;}), so that two variants of an exchange are compared in one run.
  */
 public final class SparkBench {
     private SparkBench() {}
@@ -112,7 +113,7 @@ public final class SparkBench {
             String name = at < 0 ? x : x.substring(0, at);
             int e = SparkTrainer.Settings.EXCHANGES.indexOf(name);
             if (e < 0) continue;
-            double[] t = spark(cluster, data, dir, batch, name, warmup, at < 0 ? "" : " -D" + x.substring(at + 1));
+            double[] t = spark(cluster, data, dir, batch, name, warmup, at < 0 ? "" : executorOption(x.substring(at + 1)));
             if (at < 0) remote[e] = t;
             else variants.put(x, t);
         }
@@ -174,10 +175,19 @@ public final class SparkBench {
                 t[4], t[3], t[5], t[6], t[7], t[8], t[9]);
     }
 
+    /**
+     * The executor JVM options of a variant ({@code EXCHANGE@option}): {@code property=value} is a system property; an
+     * option that starts with {@code -} is passed as it is (e.g. {@code blocks@-XX:-TieredCompilation}), several of them
+     * separated by {@code ;} (a system property's value cannot hold the spaces between them).
+     */
+    static String executorOption(String option) {
+        return option.startsWith("-") ? " " + option.replace(';', ' ') : " -D" + option;
+    }
+
     /** The diagnostic system properties the bench passes on to the executors, as JVM options. */
     private static String forwarded() {
         StringBuilder sb = new StringBuilder();
-        for (String p : List.of("descent.spark.earlyBucket", "descent.spark.trace", "descent.spark.directUpload", "descent.spark.sparse")) {
+        for (String p : List.of("descent.spark.earlyBucket", "descent.spark.trace", "descent.spark.directUpload", "descent.spark.sparse", "descent.spark.wakerMicros")) {
             if (System.getProperty(p) != null) sb.append(" -D").append(p).append('=').append(System.getProperty(p));
         }
         return sb.toString();

@@ -17,8 +17,11 @@ import java.util.function.Supplier;
 final class Waker {
     private Waker() {}
 
-    /** How often the waiting thread is woken: half a millisecond. */
-    static final long PERIOD_NANOS = 500_000;
+    /**
+     * How often the waiting thread is woken: half a millisecond, or the system property {@code descent.spark.wakerMicros}
+     * (in microseconds; a diagnostic, to weigh the waker's CPU against the barrier's latency).
+     */
+    static final long PERIOD_NANOS = 1000L * Math.max(50, Long.getLong("descent.spark.wakerMicros", 500));
 
     static <T> T during(Supplier<T> call) {
         Thread caller = Thread.currentThread();
