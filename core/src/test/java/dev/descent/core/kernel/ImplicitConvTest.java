@@ -232,24 +232,7 @@ class ImplicitConvTest {
             Geometry q = randomStrided(rng);
             assertEquals(0, q.wo() % L, q.toString());
             assertTrue(ImplicitConv.applies(q), q.toString());
-            float[] x = random(rng, q.n() * q.c() * q.h() * q.w()), w = random(rng, q.o() * q.rows());
-            float[] b = rng.nextBoolean() ? random(rng, q.o()) : null, dy = random(rng, q.n() * q.o() * q.pixels());
-            float[] y1 = new float[q.n() * q.o() * q.pixels()], y2 = y1.clone();
-            float[] dw1 = new float[q.o() * q.rows()], dw2 = dw1.clone();
-            try (var _ = Threads.limit(1)) {
-                ImplicitConv.forward(q, x, 0, w, 0, b, 0, y1);
-                ImplicitConv.weightGrad(q, x, 0, dy, 0, dw1);
-            }
-            try (var _ = Threads.limit(2)) {
-                ImplicitConv.forward(q, x, 0, w, 0, b, 0, y2);
-                ImplicitConv.weightGrad(q, x, 0, dy, 0, dw2);
-            }
-            assertClose(forwardRef(q, x, w, b), y1, q.rows(), "forward " + q);
-            assertClose(weightGradRef(q, x, dy), dw1, q.n() * q.pixels(), "weight grad " + q);
-            assertArrayEquals(forwardScalar(q, x, w, b), y1, "forward vs scalar twin " + q);
-            assertArrayEquals(weightGradScalar(q, x, dy), dw1, "weight grad vs scalar twin " + q);
-            assertArrayEquals(y1, y2, "forward 1 vs 2 threads " + q);
-            assertArrayEquals(dw1, dw2, "weight grad 1 vs 2 threads " + q);
+            forwardAndWeightGradMatch(rng, q);
         }
     }
 
@@ -292,24 +275,7 @@ class ImplicitConvTest {
             Geometry q = randomRowSpanning(rng);
             assertTrue(q.wo() % L != 0 && q.pixels() % L == 0, q.toString());
             assertTrue(ImplicitConv.applies(q), q.toString());
-            float[] x = random(rng, q.n() * q.c() * q.h() * q.w()), w = random(rng, q.o() * q.rows());
-            float[] b = rng.nextBoolean() ? random(rng, q.o()) : null, dy = random(rng, q.n() * q.o() * q.pixels());
-            float[] y1 = new float[q.n() * q.o() * q.pixels()], y2 = y1.clone();
-            float[] dw1 = new float[q.o() * q.rows()], dw2 = dw1.clone();
-            try (var _ = Threads.limit(1)) {
-                ImplicitConv.forward(q, x, 0, w, 0, b, 0, y1);
-                ImplicitConv.weightGrad(q, x, 0, dy, 0, dw1);
-            }
-            try (var _ = Threads.limit(2)) {
-                ImplicitConv.forward(q, x, 0, w, 0, b, 0, y2);
-                ImplicitConv.weightGrad(q, x, 0, dy, 0, dw2);
-            }
-            assertClose(forwardRef(q, x, w, b), y1, q.rows(), "forward " + q);
-            assertClose(weightGradRef(q, x, dy), dw1, q.n() * q.pixels(), "weight grad " + q);
-            assertArrayEquals(forwardScalar(q, x, w, b), y1, "forward vs scalar twin " + q);
-            assertArrayEquals(weightGradScalar(q, x, dy), dw1, "weight grad vs scalar twin " + q);
-            assertArrayEquals(y1, y2, "forward 1 vs 2 threads " + q);
-            assertArrayEquals(dw1, dw2, "weight grad 1 vs 2 threads " + q);
+            forwardAndWeightGradMatch(rng, q);
         }
     }
 
@@ -363,5 +329,30 @@ class ImplicitConvTest {
         java.util.Arrays.fill(xp, 9f);
         ImplicitConv.pad(x, 0, 1, 2, 3, 1, 1, xp, 2);
         assertArrayEquals(new float[] {9, 9, 0, 0, 0, 0, 0, 0, 1, 2, 3, 0, 0, 4, 5, 6, 0, 0, 0, 0, 0, 0}, xp);
+    }
+
+    /**
+     * Forward and weight gradient of {@code q} on random data: against the float64 loops, bitwise against the scalar
+     * twins, and 1 thread bitwise against 2.
+     */
+    private static void forwardAndWeightGradMatch(SplittableRandom rng, Geometry q) {
+        float[] x = random(rng, q.n() * q.c() * q.h() * q.w()), w = random(rng, q.o() * q.rows());
+        float[] b = rng.nextBoolean() ? random(rng, q.o()) : null, dy = random(rng, q.n() * q.o() * q.pixels());
+        float[] y1 = new float[q.n() * q.o() * q.pixels()], y2 = y1.clone();
+        float[] dw1 = new float[q.o() * q.rows()], dw2 = dw1.clone();
+        try (var _ = Threads.limit(1)) {
+            ImplicitConv.forward(q, x, 0, w, 0, b, 0, y1);
+            ImplicitConv.weightGrad(q, x, 0, dy, 0, dw1);
+        }
+        try (var _ = Threads.limit(2)) {
+            ImplicitConv.forward(q, x, 0, w, 0, b, 0, y2);
+            ImplicitConv.weightGrad(q, x, 0, dy, 0, dw2);
+        }
+        assertClose(forwardRef(q, x, w, b), y1, q.rows(), "forward " + q);
+        assertClose(weightGradRef(q, x, dy), dw1, q.n() * q.pixels(), "weight grad " + q);
+        assertArrayEquals(forwardScalar(q, x, w, b), y1, "forward vs scalar twin " + q);
+        assertArrayEquals(weightGradScalar(q, x, dy), dw1, "weight grad vs scalar twin " + q);
+        assertArrayEquals(y1, y2, "forward 1 vs 2 threads " + q);
+        assertArrayEquals(dw1, dw2, "weight grad 1 vs 2 threads " + q);
     }
 }
