@@ -105,10 +105,7 @@ final class ConvActivationFusion {
             out[k] = null;
             any = true;
         }
-        if (!any) return steps;
-        List<OnnxModel.Step> result = new ArrayList<>();
-        for (OnnxModel.Step s : out) if (s != null) result.add(s);
-        return result;
+        return any ? StepIndex.kept(out) : steps;
     }
 
     /** An activation node's fused form, given the node's inputs after x on a call (null: run the node itself). */

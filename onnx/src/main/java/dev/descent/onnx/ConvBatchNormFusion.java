@@ -60,10 +60,7 @@ final class ConvBatchNormFusion {
             out[j] = null;
             any = true;
         }
-        if (!any) return steps;
-        List<OnnxModel.Step> result = new ArrayList<>();
-        for (OnnxModel.Step s : out) if (s != null) result.add(s);
-        return result;
+        return any ? StepIndex.kept(out) : steps;
     }
 
     /** in: x, w, b (or null), scale, B, mean, var; act applied to the result (fused into the convolution without gradients). */

@@ -84,10 +84,7 @@ final class ConvResidualFusion {
             out[k] = null;
             any = true;
         }
-        if (!any) return steps;
-        List<OnnxModel.Step> result = new ArrayList<>();
-        for (OnnxModel.Step st : out) if (st != null) result.add(st);
-        return result;
+        return any ? StepIndex.kept(out) : steps;
     }
 
     private static boolean plain(OnnxModel.Step s, String type) {

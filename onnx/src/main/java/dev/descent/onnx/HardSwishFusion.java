@@ -40,10 +40,7 @@ final class HardSwishFusion {
         Chains chains = new Chains(steps, out, index, known, opset);
         boolean any = false;
         for (int j = 0; j < steps.size(); j++) any |= chains.paddle(j) || chains.hardSigmoid(j);
-        if (!any) return steps;
-        List<OnnxModel.Step> result = new ArrayList<>();
-        for (OnnxModel.Step s : out) if (s != null) result.add(s);
-        return result;
+        return any ? StepIndex.kept(out) : steps;
     }
 
     /** The matching state over one plan. */

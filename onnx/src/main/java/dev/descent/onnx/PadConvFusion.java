@@ -72,10 +72,7 @@ final class PadConvFusion {
             out[k] = null;
             any = true;
         }
-        if (!any) return steps;
-        List<OnnxModel.Step> result = new ArrayList<>();
-        for (OnnxModel.Step st : out) if (st != null) result.add(st);
-        return result;
+        return any ? StepIndex.kept(out) : steps;
     }
 
     /**

@@ -1,5 +1,6 @@
 package dev.descent.onnx;
 
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -48,5 +49,12 @@ final class StepIndex {
     /** {@return the index of the step producing {@code value} when it is {@link #single}; else null} */
     Integer soleProducer(String value) {
         return single(value) ? producer.get(value) : null;
+    }
+
+    /** {@return the steps of {@code out} a pass kept (non-null), in order: the plan after it fused some} */
+    static List<OnnxModel.Step> kept(OnnxModel.Step[] out) {
+        List<OnnxModel.Step> result = new ArrayList<>();
+        for (OnnxModel.Step s : out) if (s != null) result.add(s);
+        return result;
     }
 }

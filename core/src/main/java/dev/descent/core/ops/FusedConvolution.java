@@ -168,18 +168,7 @@ public final class FusedConvolution {
         if (bias != null && (bias.dim() != 1 || bias.size(0) != q.o())) {
             throw new IllegalArgumentException("conv2d: bias of shape " + Shape.format(bias.shape()) + " should be [" + q.o() + "]");
         }
-        Tensor bc = bias == null ? null : bias.detach().contiguous();
-        ConvEpilogue.Activation a = switch (act.kind()) {
-            case NONE -> null;
-            case RELU -> ConvEpilogue.Activation.RELU;
-            case SIGMOID -> ConvEpilogue.Activation.SIGMOID;
-            case HARDSWISH -> ConvEpilogue.Activation.HARDSWISH;
-            case HARDSIGMOID -> ConvEpilogue.Activation.HARDSIGMOID;
-            case CLAMP -> ConvEpilogue.Activation.CLAMP;
-        };
-        ConvEpilogue e = bc == null && a == null && !act.hasAffine() ? null
-                : new ConvEpilogue(bc == null ? null : bc.storage().floats(), bc == null ? 0 : bc.storageOffset(), a, (float) act.min(), (float) act.max(),
-                        (float) act.preScale(), (float) act.preShift(), (float) act.scale(), (float) act.shift());
+        ConvEpilogue e = epilogue(bias, act);
         if (DepthwiseConv.applies(q)) {
             Tensor xc = x.detach().contiguous(), wc = w.detach().contiguous();
             Tensor out = Tensor.empty(DType.FLOAT32, q.n(), q.o(), q.ho(), q.wo());
