@@ -19,7 +19,9 @@ import jdk.incubator.vector.VectorSpecies;
  * iteration's loads in registers, and 6 × 2 vectors (12 + 2 + 6) would spill an accumulator on every iteration.
  * On the AVX-512 machine of docs/benchmarks.md, 6×4 measured 1.3–2.5× the 3×3 tile at 512 bits and 1.1–2.2×
  * at 256 bits. 12×2 was 6–14% faster at 512 bits for n ≥ 512 but 3–11% slower on the narrow products of a
- * small model and at 256 bits; 8×2, 9×2, 10×2, 5×4 were no better; 14×2 and 7×4 (which spill) slower.
+ * small model and at 256 bits; 8×2, 9×2, 10×2, 5×4 were no better; 14×2 and 7×4 (which spill) slower. So the tile
+ * is chosen per product: at 512 bits, products wider than {@link #DIRECT_MAX_N} columns run 12 × 2 ({@link #WIDE}),
+ * with B packed into micro-panels of two vectors; the rest 6 × 4.
  * A partial column panel of at most one or two vectors (an attention head's 16 or 32 columns) runs a
  * 6×1 or 6×2 kernel rather than doing four or two times the work in the 6×4 one.
  *
@@ -109,6 +111,46 @@ public final class Gemm {
     static final int DIRECT_MAX_N = 256;
 
     /**
+     * Whether products wider than {@link #DIRECT_MAX_N} columns run the {@link #WIDE_MR} × 2-vector tile: on 512-bit
+     * vectors with 32 registers when a KC-deep slice of its B micro-panel fits two thirds of L1d (so it needs no depth
+     * sub-steps). At 512 bits a vector is a whole cache line and loads, not FMAs, bound the 6 × 4 tile: per depth step
+     * it loads 4 B vectors and broadcasts 6 A values for 24 FMAs; 12 × 2 loads 2 and broadcasts 12 (a broadcast from
+     * memory is cheap, a 64-byte load that straddles two lines is not). The micro-kernel alone, hot, over 16 A
+     * micro-panels at depth 256: 6 × 4 168–177 GFLOP/s, 8 × 3 173–178, 12 × 2 197–207, 24 × 1 159–170 (this machine's FMA
+     * peak: 241). Narrower products keep 6 × 4, on which 12 × 2 was 3–11% slower (an A element serves half as many
+     * columns). {@code -Ddescent.gemm.wide=true|false} forces it either way (core's build tests it forced at 256 bits).
+     */
+    static final boolean WIDE = wideTile();
+    /** Rows of the wide tile. */
+    static final int WIDE_MR = 12;
+    /** Columns of the wide tile: two vectors, the width of its packed B micro-panels. */
+    static final int WIDE_NR = 2 * L;
+
+    /**
+     * A register tile and the packing that feeds it: {@code mr} rows × {@code nrv} vectors ({@code nr} columns, the
+     * width of a packed B micro-panel), its full-tile kernel called over depth sub-steps of {@code ks}.
+     */
+    private record Tile(int mr, int nrv, int ks, boolean wide) {
+        int nr() {
+            return nrv * L;
+        }
+    }
+
+    private static final Tile STANDARD = new Tile(MR, NRV, KS, false);
+    private static final Tile WIDE_TILE = new Tile(WIDE_MR, 2, KC, true);
+
+    /** The tile for a product of n columns. */
+    private static Tile tile(int n) {
+        return WIDE && n > DIRECT_MAX_N ? WIDE_TILE : STANDARD;
+    }
+
+    private static boolean wideTile() {
+        String forced = System.getProperty("descent.gemm.wide");
+        if ("true".equals(forced) || "false".equals(forced)) return Boolean.parseBoolean(forced);
+        return MANY_REGISTERS && L >= 16 && (long) KC * 2 * L * Float.BYTES <= CacheSizes.L1D * 2 / 3;
+    }
+
+    /**
      * The vector registers C2 can allocate: 32 on AVX-512 CPUs (at every vector width: AVX-512VL gives the
      * 256-bit and 128-bit forms all 32) and on 64-bit ARM, 16 otherwise. An AVX-512 CPU run with
      * {@code -XX:MaxVectorSize=32} reports a 256-bit preferred shape, so Linux's CPU flags are asked too.
@@ -138,7 +180,7 @@ public final class Gemm {
     private static final class Scratch {
         float[] a = new float[0];
         float[] b = new float[0];
-        final float[] tile = new float[MR * NR];
+        final float[] tile = new float[Math.max(MR * NR, WIDE_MR * WIDE_NR)];
         /** The partial sums of an MC-row block's full tiles between depth sub-steps (see {@link #KS}). */
         final float[] part = new float[MC * NR];
 
@@ -169,7 +211,9 @@ public final class Gemm {
             return;
         }
         Vectors.count();
-        int mPanels = (m + MR - 1) / MR, nPanels = (n + NR - 1) / NR;
+        Tile t = tile(n);
+        int mr = t.mr(), nr = t.nr();
+        int mPanels = (m + mr - 1) / mr, nPanels = (n + nr - 1) / nr;
         boolean direct = acs == 1 && n <= DIRECT_MAX_N;
         // A deep product with few columns and A read in place (a Gram matrix X·Xᵀ of a wide X): the rows path would
         // fork and join twice per depth block; split the columns evenly instead, one region, nothing packed twice.
@@ -177,33 +221,33 @@ public final class Gemm {
         boolean columnsEvenly = direct && k > KB && threads > 1 && nPanels >= threads && nPanels % threads == 0;
         if (!columnsEvenly && (mPanels >= nPanels || mPanels >= 4 * threads)) {
             // Rows across threads. B is packed once per block, by all threads, into the caller's buffer.
-            int step = columnStep(n);
+            int step = columnStep(n, nr);
             float[] bp = SCRATCH.get().b(Math.min(KB, k) * step);
             for (int jc = 0; jc < n; jc += step) {
                 final int nc = Math.min(step, n - jc), fjc = jc;
-                final int panels = (nc + NR - 1) / NR;
+                final int panels = (nc + nr - 1) / nr;
                 for (int kb = 0; kb < k; kb += KB) {
                     final int kbs = Math.min(KB, k - kb), fkb = kb;
-                    int packGrain = (int) Math.max(1, MIN_PACK_CHUNK / ((long) NR * kbs));
-                    Parallel.forRange(panels, packGrain, (from, to) -> packB(b, bo, brs, bcs, fkb, kbs, fjc, nc, bp, from, to));
-                    int grain = (int) Math.max(1, MIN_CHUNK_FLOPS / (2L * MR * nc * kbs));
+                    int packGrain = (int) Math.max(1, MIN_PACK_CHUNK / ((long) nr * kbs));
+                    Parallel.forRange(panels, packGrain, (from, to) -> packB(t, b, bo, brs, bcs, fkb, kbs, fjc, nc, bp, from, to));
+                    int grain = (int) Math.max(1, MIN_CHUNK_FLOPS / (2L * mr * nc * kbs));
                     Parallel.forRange(mPanels, grain, (from, to) ->
-                            block(from * MR, Math.min(m, to * MR), fjc, nc, fkb, kbs, a, ao, ars, acs, direct, bp, c, co, ldc, accumulate));
+                            block(t, from * mr, Math.min(m, to * mr), fjc, nc, fkb, kbs, a, ao, ars, acs, direct, bp, c, co, ldc, accumulate));
                 }
             }
         } else {
             // Few rows: columns across threads, each thread packing its own B and all of the (small) A.
-            int grain = (int) Math.max(1, MIN_CHUNK_FLOPS / (2L * NR * m * k));
+            int grain = (int) Math.max(1, MIN_CHUNK_FLOPS / (2L * nr * m * k));
             Parallel.forRange(nPanels, grain, (from, to) -> {
-                int j0 = from * NR, j1 = Math.min(n, to * NR);
-                int step = columnStep(j1 - j0);
+                int j0 = from * nr, j1 = Math.min(n, to * nr);
+                int step = columnStep(j1 - j0, nr);
                 float[] bp = SCRATCH.get().b(Math.min(KB, k) * step);
                 for (int jc = j0; jc < j1; jc += step) {
                     int nc = Math.min(step, j1 - jc);
                     for (int kb = 0; kb < k; kb += KB) {
                         int kbs = Math.min(KB, k - kb);
-                        packB(b, bo, brs, bcs, kb, kbs, jc, nc, bp, 0, (nc + NR - 1) / NR);
-                        block(0, m, jc, nc, kb, kbs, a, ao, ars, acs, direct, bp, c, co, ldc, accumulate);
+                        packB(t, b, bo, brs, bcs, kb, kbs, jc, nc, bp, 0, (nc + nr - 1) / nr);
+                        block(t, 0, m, jc, nc, kb, kbs, a, ao, ars, acs, direct, bp, c, co, ldc, accumulate);
                     }
                 }
             });
@@ -211,49 +255,50 @@ public final class Gemm {
     }
 
     /**
-     * Width of the column blocks of n columns: at most NC, a multiple of NR, and as even as that allows
-     * (n = 2048 as 2040 + 8 would pack all of A again for 8 columns).
+     * Width of the column blocks of n columns: at most NC, a multiple of the micro-panel width nr, and as even as that
+     * allows (n = 2048 as 2040 + 8 would pack all of A again for 8 columns).
      */
-    private static int columnStep(int n) {
+    private static int columnStep(int n, int nr) {
         int blocks = (n + NC - 1) / NC;
-        return ((n + blocks - 1) / blocks + NR - 1) / NR * NR;
+        return ((n + blocks - 1) / blocks + nr - 1) / nr * nr;
     }
 
     /**
      * C[i0:i1, jc:jc+nc] (+)= A[i0:i1, kb:kb+kbs]·B[kb:kb+kbs, jc:jc+nc] on the calling thread, with that
      * B block already packed in {@code bp}.
      */
-    private static void block(int i0, int i1, int jc, int nc, int kb, int kbs,
+    private static void block(Tile t, int i0, int i1, int jc, int nc, int kb, int kbs,
                               float[] a, int ao, int ars, int acs, boolean direct, float[] bp,
                               float[] c, int co, int ldc, boolean accumulate) {
         Scratch s = SCRATCH.get();
-        float[] ap = s.a(Math.min(MC, (i1 - i0 + MR - 1) / MR * MR) * kbs);
+        int tmr = t.mr(), tnr = t.nr();
+        float[] ap = s.a(Math.min(MC, (i1 - i0 + tmr - 1) / tmr * tmr) * kbs);
         float[] tile = s.tile;
-        float[] part = KS < KC ? s.part : null;
+        float[] part = t.ks() < KC ? s.part : null;
         for (int ic = i0; ic < i1; ic += MC) {
             int mc = Math.min(MC, i1 - ic);
             // Read in place, a ragged last micro-panel is copied row-major (zero-padded to MR rows) into ap, so
             // that it runs the same in-place kernel: one kernel to compile and warm up rather than two.
-            int packed = direct ? mc / MR * MR : 0;
-            if (!direct) packA(a, ao, ars, acs, ic, mc, kb, kbs, ap);
+            int packed = direct ? mc / tmr * tmr : 0;
+            if (!direct) packA(tmr, a, ao, ars, acs, ic, mc, kb, kbs, ap);
             else if (packed < mc) copyRows(a, ao, ars, ic + packed, mc - packed, kb, kbs, ap);
-            for (int jr = 0; jr < nc; jr += NR) {
-                int nr = Math.min(NR, nc - jr);
+            for (int jr = 0; jr < nc; jr += tnr) {
+                int nr = Math.min(tnr, nc - jr);
                 for (int pc = 0; pc < kbs; pc += KC) {
                     int kc = Math.min(KC, kbs - pc);
                     boolean first = kb + pc == 0 && !accumulate;
-                    int bpo = jr * kbs + pc * NR;
+                    int bpo = jr * kbs + pc * tnr;
                     // Tiles of the full kernel's width run the depth step in sub-steps of KS whose slice of the B
                     // micro-panel stays in L1, carrying their unrounded partial sums in `part` from one sub-step to the
                     // next: the same fma chain per element as one call over kc (see KS). Narrower partial tiles run the
                     // whole step at once.
-                    int sub = narrowVectors(nr) == NRV ? KS : kc;
+                    int sub = narrowVectors(t, nr) == t.nrv() ? t.ks() : kc;
                     for (int ps = 0; ps < kc; ps += sub) {
                         int ks = Math.min(sub, kc - ps);
                         boolean resume = ps > 0; // KS ≥ KC/2: at most two sub-steps, the second one closing
-                        for (int ir = 0; ir < mc; ir += MR) {
-                            int mr = Math.min(MR, mc - ir);
-                            boolean full = mr == MR && nr == NR;
+                        for (int ir = 0; ir < mc; ir += tmr) {
+                            int mr = Math.min(tmr, mc - ir);
+                            boolean full = mr == tmr && nr == tnr;
                             // A partial tile as wide as the full kernel (short of rows, or of columns beyond two
                             // vectors) runs the full tiles' two halves too, closing into the scratch tile: the same fma
                             // chain per element as one call over kc (see KS), and no third kernel to compile. Before, it
@@ -263,7 +308,7 @@ public final class Gemm {
                             // ragged rows cost more than the other 510), 141-157 with the halves.
                             boolean halves = !full && ks < kc;
                             if (!full && !halves && ps > 0) continue;
-                            int apo = ir * kbs + pc * MR;
+                            int apo = ir * kbs + pc * tmr;
                             int cOff = co + (ic + ir) * ldc + jc + jr;
                             // In place: A's rows, or the copied ragged rows.
                             boolean copied = ir >= packed;
@@ -272,45 +317,45 @@ public final class Gemm {
                             if (full) {
                                 if (ks == kc) {
                                     if (direct) kernelD(kc, ad, aOff, aRows, bp, bpo, c, cOff, ldc, first);
-                                    else kernelP(kc, ap, apo, bp, bpo, c, cOff, ldc, first);
+                                    else kernelP(t, kc, ap, apo, bp, bpo, c, cOff, ldc, first);
                                 } else if (direct) {
-                                    if (!resume) kD6x4Open(ks, ad, aOff, aRows, bp, bpo, part, ir * NR);
-                                    else kD6x4Close(ks, ad, aOff + ps, aRows, bp, bpo + ps * NR, c, cOff, ldc, first, part, ir * NR);
+                                    if (!resume) kD6x4Open(ks, ad, aOff, aRows, bp, bpo, part, ir * tnr);
+                                    else kD6x4Close(ks, ad, aOff + ps, aRows, bp, bpo + ps * tnr, c, cOff, ldc, first, part, ir * tnr);
                                 } else {
-                                    if (!resume) kP6x4Open(ks, ap, apo, bp, bpo, part, ir * NR);
-                                    else kP6x4Close(ks, ap, apo + ps * MR, bp, bpo + ps * NR, c, cOff, ldc, first, part, ir * NR);
+                                    if (!resume) kP6x4Open(ks, ap, apo, bp, bpo, part, ir * tnr);
+                                    else kP6x4Close(ks, ap, apo + ps * tmr, bp, bpo + ps * tnr, c, cOff, ldc, first, part, ir * tnr);
                                 }
                                 continue;
                             }
                             if (halves) {
                                 // The full tiles' halves, closing into the scratch tile, then added to C's rows.
                                 if (direct) {
-                                    if (!resume) kD6x4Open(ks, ad, aOff, aRows, bp, bpo, part, ir * NR);
-                                    else kD6x4Close(ks, ad, aOff + ps, aRows, bp, bpo + ps * NR, tile, 0, NR, true, part, ir * NR);
+                                    if (!resume) kD6x4Open(ks, ad, aOff, aRows, bp, bpo, part, ir * tnr);
+                                    else kD6x4Close(ks, ad, aOff + ps, aRows, bp, bpo + ps * tnr, tile, 0, tnr, true, part, ir * tnr);
                                 } else {
-                                    if (!resume) kP6x4Open(ks, ap, apo, bp, bpo, part, ir * NR);
-                                    else kP6x4Close(ks, ap, apo + ps * MR, bp, bpo + ps * NR, tile, 0, NR, true, part, ir * NR);
+                                    if (!resume) kP6x4Open(ks, ap, apo, bp, bpo, part, ir * tnr);
+                                    else kP6x4Close(ks, ap, apo + ps * tmr, bp, bpo + ps * tnr, tile, 0, tnr, true, part, ir * tnr);
                                 }
                                 if (resume) {
                                     for (int i = 0; i < mr; i++) {
                                         int ci = cOff + i * ldc;
-                                        for (int j = 0; j < nr; j++) c[ci + j] = first ? tile[i * NR + j] : c[ci + j] + tile[i * NR + j];
+                                        for (int j = 0; j < nr; j++) c[ci + j] = first ? tile[i * tnr + j] : c[ci + j] + tile[i * tnr + j];
                                     }
                                 }
                                 continue;
                             }
                             // A partial tile: the same sums, in the same order, over as few vectors as cover its columns;
                             // through a scratch tile unless it fills those vectors exactly.
-                            boolean exact = mr == MR && nr == narrowVectors(nr) * L;
+                            boolean exact = mr == tmr && nr == narrowVectors(t, nr) * L;
                             float[] dst = exact ? c : tile;
-                            int dOff = exact ? cOff : 0, dld = exact ? ldc : NR;
+                            int dOff = exact ? cOff : 0, dld = exact ? ldc : tnr;
                             boolean dFirst = first || !exact;
                             if (direct) narrowD(nr, kc, ad, aOff, aRows, bp, bpo, dst, dOff, dld, dFirst);
-                            else narrowP(nr, kc, ap, apo, bp, bpo, dst, dOff, dld, dFirst);
+                            else narrowP(t, nr, kc, ap, apo, bp, bpo, dst, dOff, dld, dFirst);
                             if (!exact) {
                                 for (int i = 0; i < mr; i++) {
                                     int ci = cOff + i * ldc;
-                                    for (int j = 0; j < nr; j++) c[ci + j] = first ? tile[i * NR + j] : c[ci + j] + tile[i * NR + j];
+                                    for (int j = 0; j < nr; j++) c[ci + j] = first ? tile[i * tnr + j] : c[ci + j] + tile[i * tnr + j];
                                 }
                             }
                         }
@@ -323,12 +368,12 @@ public final class Gemm {
     /**
      * Vectors per row that the kernel for an nr-column partial tile computes: with 32 registers one or two when
      * they cover nr (n = 16 or 32, an attention head's width, would otherwise do 4 or 2 times the work),
-     * else all NRV.
+     * else all of the tile's.
      */
-    static int narrowVectors(int nr) {
-        if (MANY_REGISTERS && nr <= L) return 1;
-        if (MANY_REGISTERS && nr <= 2 * L) return 2;
-        return NRV;
+    private static int narrowVectors(Tile t, int nr) {
+        if ((MANY_REGISTERS || t.wide()) && nr <= L) return 1;
+        if ((MANY_REGISTERS || t.wide()) && nr <= 2 * L) return 2;
+        return t.nrv();
     }
 
     /** Copies rows [row, row+rows) × depth [kb, kb+kbs) of a row-major A into MR rows of kbs floats, zero-padded. */
@@ -338,60 +383,61 @@ public final class Gemm {
     }
 
     /**
-     * Packs rows [row, row+mc) × depth [kb, kb+kbs) of A into MR-row micro-panels: panel q at q·MR·kbs holds
-     * kbs groups of MR values (the last panel zero-padded), so depth [pc, pc+kc) of a panel is contiguous.
+     * Packs rows [row, row+mc) × depth [kb, kb+kbs) of A into micro-panels of mrows rows: panel q at q·mrows·kbs holds
+     * kbs groups of mrows values (the last panel zero-padded), so depth [pc, pc+kc) of a panel is contiguous.
      */
-    private static void packA(float[] a, int ao, int ars, int acs, int row, int mc, int kb, int kbs, float[] ap) {
-        for (int ir = 0; ir < mc; ir += MR) {
-            int mr = Math.min(MR, mc - ir);
+    private static void packA(int mrows, float[] a, int ao, int ars, int acs, int row, int mc, int kb, int kbs, float[] ap) {
+        for (int ir = 0; ir < mc; ir += mrows) {
+            int mr = Math.min(mrows, mc - ir);
             int base = ao + (row + ir) * ars + kb * acs, dst = ir * kbs;
             if (acs == 1) {
                 // Row-major A: each row read front to back, one long stream the prefetcher follows.
                 for (int i = 0; i < mr; i++) {
                     int src = base + i * ars;
-                    for (int p = 0; p < kbs; p++) ap[dst + p * MR + i] = a[src + p];
+                    for (int p = 0; p < kbs; p++) ap[dst + p * mrows + i] = a[src + p];
                 }
-                for (int i = mr; i < MR; i++) {
-                    for (int p = 0; p < kbs; p++) ap[dst + p * MR + i] = 0f;
+                for (int i = mr; i < mrows; i++) {
+                    for (int p = 0; p < kbs; p++) ap[dst + p * mrows + i] = 0f;
                 }
             } else {
                 for (int p = 0; p < kbs; p++) {
-                    int d = dst + p * MR, src = base + p * acs;
+                    int d = dst + p * mrows, src = base + p * acs;
                     for (int i = 0; i < mr; i++) ap[d + i] = a[src + i * ars];
-                    for (int i = mr; i < MR; i++) ap[d + i] = 0f;
+                    for (int i = mr; i < mrows; i++) ap[d + i] = 0f;
                 }
             }
         }
     }
 
     /**
-     * Packs micro-panels [q0, q1) of depth [kb, kb+kbs) × columns [col, col+nc) of B: panel q at q·NR·kbs
-     * holds kbs rows of NR values (the last panel zero-padded), so depth [pc, pc+kc) of a panel is contiguous.
+     * Packs micro-panels [q0, q1) of depth [kb, kb+kbs) × columns [col, col+nc) of B for tile t: panel q at q·nr·kbs
+     * holds kbs rows of nr = t.nr() values (the last panel zero-padded), so depth [pc, pc+kc) of a panel is contiguous.
      */
-    private static void packB(float[] b, int bo, int brs, int bcs, int kb, int kbs, int col, int nc, float[] bp, int q0, int q1) {
-        int fullEnd = Math.min(q1, nc / NR);
+    private static void packB(Tile t, float[] b, int bo, int brs, int bcs, int kb, int kbs, int col, int nc, float[] bp, int q0, int q1) {
+        int pnr = t.nr();
+        int fullEnd = Math.min(q1, nc / pnr);
         if (bcs == 1) {
-            // Row-major B: along each row, NR floats at a time. Walking down one micro-panel instead
+            // Row-major B: along each row, a micro-panel's width at a time. Walking down one micro-panel instead
             // would touch a new page per row.
             for (int p = 0; p < kbs; p++) {
                 int src = bo + (kb + p) * brs + col;
-                for (int q = q0; q < fullEnd; q++) System.arraycopy(b, src + q * NR, bp, q * NR * kbs + p * NR, NR);
+                for (int q = q0; q < fullEnd; q++) System.arraycopy(b, src + q * pnr, bp, q * pnr * kbs + p * pnr, pnr);
             }
         } else {
             // Column-major (transposed) B: down each column.
             for (int q = q0; q < fullEnd; q++) {
-                int dst = q * NR * kbs;
-                for (int j = 0; j < NR; j++) {
-                    int src = bo + kb * brs + (col + q * NR + j) * bcs;
-                    for (int p = 0; p < kbs; p++) bp[dst + p * NR + j] = b[src + p * brs];
+                int dst = q * pnr * kbs;
+                for (int j = 0; j < pnr; j++) {
+                    int src = bo + kb * brs + (col + q * pnr + j) * bcs;
+                    for (int p = 0; p < kbs; p++) bp[dst + p * pnr + j] = b[src + p * brs];
                 }
             }
         }
         if (fullEnd < q1) {
             // The partial panel, zero-padded only as far as its kernel reads (narrowVectors).
-            int q = fullEnd, nr = nc - q * NR, dst = q * NR * kbs, width = narrowVectors(nr) * L;
+            int q = fullEnd, nr = nc - q * pnr, dst = q * pnr * kbs, width = narrowVectors(t, nr) * L;
             for (int p = 0; p < kbs; p++) {
-                int src = bo + (kb + p) * brs + (col + q * NR) * bcs, d = dst + p * NR;
+                int src = bo + (kb + p) * brs + (col + q * pnr) * bcs, d = dst + p * pnr;
                 if (bcs == 1) System.arraycopy(b, src, bp, d, nr);
                 else for (int j = 0; j < nr; j++) bp[d + j] = b[src + j * bcs];
                 for (int j = nr; j < width; j++) bp[d + j] = 0f;
@@ -400,16 +446,20 @@ public final class Gemm {
     }
 
     /** The register tile over a packed A micro-panel: C tile (+)= A·Bpanel over kc. */
-    private static void kernelP(int kc, float[] ap, int apo, float[] bp, int bpo, float[] c, int co, int ldc, boolean first) {
-        if (MANY_REGISTERS) kP6x4(kc, ap, apo, bp, bpo, c, co, ldc, first);
+    private static void kernelP(Tile t, int kc, float[] ap, int apo, float[] bp, int bpo, float[] c, int co, int ldc, boolean first) {
+        if (t.wide()) kP12x2(kc, ap, apo, bp, bpo, c, co, ldc, first);
+        else if (MANY_REGISTERS) kP6x4(kc, ap, apo, bp, bpo, c, co, ldc, first);
         else kP3x3(kc, ap, apo, bp, bpo, c, co, ldc, first);
     }
 
     /** The packed A micro-panel kernel that fills {@link #narrowVectors}(nr) vectors of each tile row: the first ones of the B micro-panel. */
-    private static void narrowP(int nr, int kc, float[] ap, int apo, float[] bp, int bpo, float[] c, int co, int ldc, boolean first) {
-        if (MANY_REGISTERS && nr <= L) kP6x1(kc, ap, apo, bp, bpo, c, co, ldc, first);
+    private static void narrowP(Tile t, int nr, int kc, float[] ap, int apo, float[] bp, int bpo, float[] c, int co, int ldc, boolean first) {
+        if (t.wide()) {
+            if (nr <= L) kP12x1(kc, ap, apo, bp, bpo, c, co, ldc, first);
+            else kP12x2(kc, ap, apo, bp, bpo, c, co, ldc, first);
+        } else if (MANY_REGISTERS && nr <= L) kP6x1(kc, ap, apo, bp, bpo, c, co, ldc, first);
         else if (MANY_REGISTERS && nr <= 2 * L) kP6x2(kc, ap, apo, bp, bpo, c, co, ldc, first);
-        else kernelP(kc, ap, apo, bp, bpo, c, co, ldc, first);
+        else kernelP(t, kc, ap, apo, bp, bpo, c, co, ldc, first);
     }
 
     /** The register tile over a row-major A read in place: C tile (+)= A·Bpanel over kc. */
@@ -1280,6 +1330,183 @@ public final class Gemm {
         c50.intoArray(c, co + 5 * ldc);
     }
 
+
+    /** The 12×(2 vectors) tile of {@link #WIDE} over a packed A micro-panel and the first 2 of a wide B micro-panel ({@link #WIDE_NR} floats a row). */
+    private static void kP12x2(int kc, float[] ap, int apo, float[] bp, int bpo, float[] c, int co, int ldc, boolean first) {
+        FloatVector c000 = FloatVector.zero(S), c001 = FloatVector.zero(S);
+        FloatVector c010 = FloatVector.zero(S), c011 = FloatVector.zero(S);
+        FloatVector c020 = FloatVector.zero(S), c021 = FloatVector.zero(S);
+        FloatVector c030 = FloatVector.zero(S), c031 = FloatVector.zero(S);
+        FloatVector c040 = FloatVector.zero(S), c041 = FloatVector.zero(S);
+        FloatVector c050 = FloatVector.zero(S), c051 = FloatVector.zero(S);
+        FloatVector c060 = FloatVector.zero(S), c061 = FloatVector.zero(S);
+        FloatVector c070 = FloatVector.zero(S), c071 = FloatVector.zero(S);
+        FloatVector c080 = FloatVector.zero(S), c081 = FloatVector.zero(S);
+        FloatVector c090 = FloatVector.zero(S), c091 = FloatVector.zero(S);
+        FloatVector c100 = FloatVector.zero(S), c101 = FloatVector.zero(S);
+        FloatVector c110 = FloatVector.zero(S), c111 = FloatVector.zero(S);
+        for (int p = 0; p < kc; p++) {
+            int pa = apo + p * 12, pb = bpo + p * WIDE_NR;
+            FloatVector b0 = FloatVector.fromArray(S, bp, pb);
+            FloatVector b1 = FloatVector.fromArray(S, bp, pb + L);
+            FloatVector a0 = FloatVector.broadcast(S, ap[pa]);
+            c000 = a0.fma(b0, c000);
+            c001 = a0.fma(b1, c001);
+            FloatVector a1 = FloatVector.broadcast(S, ap[pa + 1]);
+            c010 = a1.fma(b0, c010);
+            c011 = a1.fma(b1, c011);
+            FloatVector a2 = FloatVector.broadcast(S, ap[pa + 2]);
+            c020 = a2.fma(b0, c020);
+            c021 = a2.fma(b1, c021);
+            FloatVector a3 = FloatVector.broadcast(S, ap[pa + 3]);
+            c030 = a3.fma(b0, c030);
+            c031 = a3.fma(b1, c031);
+            FloatVector a4 = FloatVector.broadcast(S, ap[pa + 4]);
+            c040 = a4.fma(b0, c040);
+            c041 = a4.fma(b1, c041);
+            FloatVector a5 = FloatVector.broadcast(S, ap[pa + 5]);
+            c050 = a5.fma(b0, c050);
+            c051 = a5.fma(b1, c051);
+            FloatVector a6 = FloatVector.broadcast(S, ap[pa + 6]);
+            c060 = a6.fma(b0, c060);
+            c061 = a6.fma(b1, c061);
+            FloatVector a7 = FloatVector.broadcast(S, ap[pa + 7]);
+            c070 = a7.fma(b0, c070);
+            c071 = a7.fma(b1, c071);
+            FloatVector a8 = FloatVector.broadcast(S, ap[pa + 8]);
+            c080 = a8.fma(b0, c080);
+            c081 = a8.fma(b1, c081);
+            FloatVector a9 = FloatVector.broadcast(S, ap[pa + 9]);
+            c090 = a9.fma(b0, c090);
+            c091 = a9.fma(b1, c091);
+            FloatVector a10 = FloatVector.broadcast(S, ap[pa + 10]);
+            c100 = a10.fma(b0, c100);
+            c101 = a10.fma(b1, c101);
+            FloatVector a11 = FloatVector.broadcast(S, ap[pa + 11]);
+            c110 = a11.fma(b0, c110);
+            c111 = a11.fma(b1, c111);
+        }
+        if (!first) {
+            c000 = c000.add(FloatVector.fromArray(S, c, co));
+            c001 = c001.add(FloatVector.fromArray(S, c, co + L));
+            c010 = c010.add(FloatVector.fromArray(S, c, co + 1 * ldc));
+            c011 = c011.add(FloatVector.fromArray(S, c, co + 1 * ldc + L));
+            c020 = c020.add(FloatVector.fromArray(S, c, co + 2 * ldc));
+            c021 = c021.add(FloatVector.fromArray(S, c, co + 2 * ldc + L));
+            c030 = c030.add(FloatVector.fromArray(S, c, co + 3 * ldc));
+            c031 = c031.add(FloatVector.fromArray(S, c, co + 3 * ldc + L));
+            c040 = c040.add(FloatVector.fromArray(S, c, co + 4 * ldc));
+            c041 = c041.add(FloatVector.fromArray(S, c, co + 4 * ldc + L));
+            c050 = c050.add(FloatVector.fromArray(S, c, co + 5 * ldc));
+            c051 = c051.add(FloatVector.fromArray(S, c, co + 5 * ldc + L));
+            c060 = c060.add(FloatVector.fromArray(S, c, co + 6 * ldc));
+            c061 = c061.add(FloatVector.fromArray(S, c, co + 6 * ldc + L));
+            c070 = c070.add(FloatVector.fromArray(S, c, co + 7 * ldc));
+            c071 = c071.add(FloatVector.fromArray(S, c, co + 7 * ldc + L));
+            c080 = c080.add(FloatVector.fromArray(S, c, co + 8 * ldc));
+            c081 = c081.add(FloatVector.fromArray(S, c, co + 8 * ldc + L));
+            c090 = c090.add(FloatVector.fromArray(S, c, co + 9 * ldc));
+            c091 = c091.add(FloatVector.fromArray(S, c, co + 9 * ldc + L));
+            c100 = c100.add(FloatVector.fromArray(S, c, co + 10 * ldc));
+            c101 = c101.add(FloatVector.fromArray(S, c, co + 10 * ldc + L));
+            c110 = c110.add(FloatVector.fromArray(S, c, co + 11 * ldc));
+            c111 = c111.add(FloatVector.fromArray(S, c, co + 11 * ldc + L));
+        }
+        c000.intoArray(c, co);
+        c001.intoArray(c, co + L);
+        c010.intoArray(c, co + 1 * ldc);
+        c011.intoArray(c, co + 1 * ldc + L);
+        c020.intoArray(c, co + 2 * ldc);
+        c021.intoArray(c, co + 2 * ldc + L);
+        c030.intoArray(c, co + 3 * ldc);
+        c031.intoArray(c, co + 3 * ldc + L);
+        c040.intoArray(c, co + 4 * ldc);
+        c041.intoArray(c, co + 4 * ldc + L);
+        c050.intoArray(c, co + 5 * ldc);
+        c051.intoArray(c, co + 5 * ldc + L);
+        c060.intoArray(c, co + 6 * ldc);
+        c061.intoArray(c, co + 6 * ldc + L);
+        c070.intoArray(c, co + 7 * ldc);
+        c071.intoArray(c, co + 7 * ldc + L);
+        c080.intoArray(c, co + 8 * ldc);
+        c081.intoArray(c, co + 8 * ldc + L);
+        c090.intoArray(c, co + 9 * ldc);
+        c091.intoArray(c, co + 9 * ldc + L);
+        c100.intoArray(c, co + 10 * ldc);
+        c101.intoArray(c, co + 10 * ldc + L);
+        c110.intoArray(c, co + 11 * ldc);
+        c111.intoArray(c, co + 11 * ldc + L);
+    }
+
+    /** The 12×(1 vector) tile of {@link #WIDE} over a packed A micro-panel and the first 1 of a wide B micro-panel ({@link #WIDE_NR} floats a row). */
+    private static void kP12x1(int kc, float[] ap, int apo, float[] bp, int bpo, float[] c, int co, int ldc, boolean first) {
+        FloatVector c000 = FloatVector.zero(S);
+        FloatVector c010 = FloatVector.zero(S);
+        FloatVector c020 = FloatVector.zero(S);
+        FloatVector c030 = FloatVector.zero(S);
+        FloatVector c040 = FloatVector.zero(S);
+        FloatVector c050 = FloatVector.zero(S);
+        FloatVector c060 = FloatVector.zero(S);
+        FloatVector c070 = FloatVector.zero(S);
+        FloatVector c080 = FloatVector.zero(S);
+        FloatVector c090 = FloatVector.zero(S);
+        FloatVector c100 = FloatVector.zero(S);
+        FloatVector c110 = FloatVector.zero(S);
+        for (int p = 0; p < kc; p++) {
+            int pa = apo + p * 12, pb = bpo + p * WIDE_NR;
+            FloatVector b0 = FloatVector.fromArray(S, bp, pb);
+            FloatVector a0 = FloatVector.broadcast(S, ap[pa]);
+            c000 = a0.fma(b0, c000);
+            FloatVector a1 = FloatVector.broadcast(S, ap[pa + 1]);
+            c010 = a1.fma(b0, c010);
+            FloatVector a2 = FloatVector.broadcast(S, ap[pa + 2]);
+            c020 = a2.fma(b0, c020);
+            FloatVector a3 = FloatVector.broadcast(S, ap[pa + 3]);
+            c030 = a3.fma(b0, c030);
+            FloatVector a4 = FloatVector.broadcast(S, ap[pa + 4]);
+            c040 = a4.fma(b0, c040);
+            FloatVector a5 = FloatVector.broadcast(S, ap[pa + 5]);
+            c050 = a5.fma(b0, c050);
+            FloatVector a6 = FloatVector.broadcast(S, ap[pa + 6]);
+            c060 = a6.fma(b0, c060);
+            FloatVector a7 = FloatVector.broadcast(S, ap[pa + 7]);
+            c070 = a7.fma(b0, c070);
+            FloatVector a8 = FloatVector.broadcast(S, ap[pa + 8]);
+            c080 = a8.fma(b0, c080);
+            FloatVector a9 = FloatVector.broadcast(S, ap[pa + 9]);
+            c090 = a9.fma(b0, c090);
+            FloatVector a10 = FloatVector.broadcast(S, ap[pa + 10]);
+            c100 = a10.fma(b0, c100);
+            FloatVector a11 = FloatVector.broadcast(S, ap[pa + 11]);
+            c110 = a11.fma(b0, c110);
+        }
+        if (!first) {
+            c000 = c000.add(FloatVector.fromArray(S, c, co));
+            c010 = c010.add(FloatVector.fromArray(S, c, co + 1 * ldc));
+            c020 = c020.add(FloatVector.fromArray(S, c, co + 2 * ldc));
+            c030 = c030.add(FloatVector.fromArray(S, c, co + 3 * ldc));
+            c040 = c040.add(FloatVector.fromArray(S, c, co + 4 * ldc));
+            c050 = c050.add(FloatVector.fromArray(S, c, co + 5 * ldc));
+            c060 = c060.add(FloatVector.fromArray(S, c, co + 6 * ldc));
+            c070 = c070.add(FloatVector.fromArray(S, c, co + 7 * ldc));
+            c080 = c080.add(FloatVector.fromArray(S, c, co + 8 * ldc));
+            c090 = c090.add(FloatVector.fromArray(S, c, co + 9 * ldc));
+            c100 = c100.add(FloatVector.fromArray(S, c, co + 10 * ldc));
+            c110 = c110.add(FloatVector.fromArray(S, c, co + 11 * ldc));
+        }
+        c000.intoArray(c, co);
+        c010.intoArray(c, co + 1 * ldc);
+        c020.intoArray(c, co + 2 * ldc);
+        c030.intoArray(c, co + 3 * ldc);
+        c040.intoArray(c, co + 4 * ldc);
+        c050.intoArray(c, co + 5 * ldc);
+        c060.intoArray(c, co + 6 * ldc);
+        c070.intoArray(c, co + 7 * ldc);
+        c080.intoArray(c, co + 8 * ldc);
+        c090.intoArray(c, co + 9 * ldc);
+        c100.intoArray(c, co + 10 * ldc);
+        c110.intoArray(c, co + 11 * ldc);
+    }
 
     /** The scalar reference: plain triple loop in float, summing p in ascending order. */
     public static void sgemmReference(int m, int n, int k,

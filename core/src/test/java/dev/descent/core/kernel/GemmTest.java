@@ -15,7 +15,8 @@ import org.junit.jupiter.api.Test;
 class GemmTest {
     /**
      * Sizes around the tile and block edges: MR = 3 or 6, NR = 3 or 4 vectors (24…64 floats), MC = 96, KC = 256 (KS = 128
-     * at 512 bits), KB = 1024, and n = 256, the widest B whose row-major A is read in place.
+     * at 512 bits with 6 × 4), KB = 1024, and n = 256, the widest B whose row-major A is read in place (wider ones run
+     * the 12 × 2 tile at 512 bits: see {@link #wideTileEdges}).
      */
     private static final int[] DIMS = {0, 1, 2, 3, 4, 5, 6, 7, 8, 11, 12, 13, 15, 16, 17, 23, 24, 25, 31, 32, 33, 47, 48, 49,
         63, 64, 65, 95, 96, 97, 100, 129, 255, 256, 257};
@@ -44,6 +45,22 @@ class GemmTest {
         // Row-major A read in place (n <= 256) over several depth and row blocks, with a ragged last micro-panel.
         check(rng, 203, 256, 1030, false, true, false);
         check(rng, 97, 130, 515, false, false, true);
+    }
+
+    /**
+     * Products wider than 256 columns, which run the 12-row × 2-vector tile at 512 bits (and in the build's forced run
+     * at 256 bits): ragged rows around 12 and 24, ragged column panels of one vector or less and of between one and
+     * two, depth around KC.
+     */
+    @Test
+    void wideTileEdges() throws Exception {
+        SplittableRandom rng = new SplittableRandom(20261203);
+        int[] ms = {1, 11, 12, 13, 25, 97}, ns = {257, 264, 272, 281, 288, 300, 513}, ks = {1, 255, 256, 257};
+        for (int m : ms) {
+            for (int n : ns) {
+                check(rng, m, n, ks[rng.nextInt(ks.length)], rng.nextBoolean(), rng.nextBoolean(), rng.nextBoolean());
+            }
+        }
     }
 
     /**
