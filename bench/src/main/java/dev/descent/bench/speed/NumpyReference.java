@@ -43,10 +43,7 @@ final class NumpyReference {
         try {
             ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true);
             for (String v : List.of("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS")) pb.environment().put(v, Integer.toString(threads));
-            // Some machines set these to force old OpenBLAS kernels (newer CPUs once crashed older builds); they slow a
-            // current numpy. Unset for this command only, so the reference runs the kernels its CPU has.
-            pb.environment().remove("OPENBLAS_CORETYPE");
-            pb.environment().remove("OPENBLAS_L2_SIZE");
+            ReferenceWidth.numpyKernel(pb.environment()); // for this command only
             Process p = pb.start();
             try (BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
                 String line;
@@ -123,8 +120,7 @@ final class NumpyReference {
     static String blasKernel() {
         try {
             ProcessBuilder pb = new ProcessBuilder("python3", "-c", KERNEL_SCRIPT).redirectErrorStream(true);
-            pb.environment().remove("OPENBLAS_CORETYPE");
-            pb.environment().remove("OPENBLAS_L2_SIZE");
+            ReferenceWidth.numpyKernel(pb.environment());
             Process p = pb.start();
             String text;
             try (BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
@@ -175,8 +171,7 @@ final class NumpyReference {
         try {
             ProcessBuilder pb = new ProcessBuilder("python3", "-c", LINALG_SCRIPT, Integer.toString(samples), Integer.toString(n)).redirectErrorStream(true);
             for (String v : List.of("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS")) pb.environment().put(v, Integer.toString(threads));
-            pb.environment().remove("OPENBLAS_CORETYPE"); // as for matmul: the kernels this CPU has, for this command only
-            pb.environment().remove("OPENBLAS_L2_SIZE");
+            ReferenceWidth.numpyKernel(pb.environment()); // as for matmul, for this command only
             Process p = pb.start();
             try (BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
                 String line;

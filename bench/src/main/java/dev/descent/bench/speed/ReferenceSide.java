@@ -95,6 +95,7 @@ public final class ReferenceSide implements AutoCloseable {
         ProcessBuilder pb = new ProcessBuilder(java.toString(), "--enable-native-access=ALL-UNNAMED", "-Xmx2g", warmUp, "-cp", cp, mainClass)
                 .redirectError(ProcessBuilder.Redirect.DISCARD);
         boundOpenMpSpin(pb.environment());
+        if (profile.equals("pytorch")) ReferenceWidth.limitPyTorch(pb.environment());
         Process p = pb.start();
         BufferedReader r = p.inputReader(StandardCharsets.UTF_8);
         String first = r.readLine();

@@ -60,6 +60,7 @@ public final class SpeedBench {
         if (vsPytorch) {
             torch = ReferenceSide.pytorch(Path.of(System.getProperty("descent.home", ".")), out);
             out.println("PyTorch side: " + torch.version() + ", intra-op threads set per row, inter-op 1, " + ReferenceSide.openMpWait() + "; ratio = Descent speed / PyTorch speed");
+            out.println("instruction set: " + ReferenceWidth.describe());
         }
         try {
             SpeedBench b = new SpeedBench(out, threads, samples, torch, peak);
@@ -168,7 +169,7 @@ public final class SpeedBench {
         Map<String, double[]> numpy = new HashMap<>();
         for (int t : threads) numpy.putAll(NumpyReference.matmulGflops(sizes, t, samples));
         if (numpy.isEmpty()) out.println("numpy: not available (python3 with numpy not found)");
-        else out.println("numpy's BLAS (OPENBLAS_CORETYPE and OPENBLAS_L2_SIZE unset for its command): " + NumpyReference.blasKernel());
+        else out.println("numpy's BLAS (" + (ReferenceWidth.limited() ? "OPENBLAS_CORETYPE=Haswell, the AVX2 kernel, to match Descent's width" : "OPENBLAS_CORETYPE and OPENBLAS_L2_SIZE unset") + " for its command): " + NumpyReference.blasKernel());
         for (int n : sizes) {
             Runnable work = Workloads.matmul(n);
             double flops = 2.0 * n * n * n / 1e9;
