@@ -153,10 +153,22 @@ public final class Report {
         section("Provenance");
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("command", "`" + command + "`");
+        m.put("code", codeVersion());
         m.put("wall time", wallTime(wallSeconds));
         m.putAll(machine.asMap());
         m.put("finished", Instant.now().truncatedTo(ChronoUnit.SECONDS).toString());
         return settings(m);
+    }
+
+    /**
+     * The code that wrote the report, as the launcher passes it ({@code descent.commit}: a commit, with "+changes" when
+     * the working tree differed from it).
+     *
+     * @return e.g. {@code commit 0123456789ab}, or "not recorded" outside the launcher
+     */
+    static String codeVersion() {
+        String commit = System.getProperty("descent.commit");
+        return commit == null || commit.isBlank() || commit.equals("unknown") ? "not recorded (run outside ./descent or a git checkout)" : "commit " + commit;
     }
 
     /**

@@ -29,6 +29,22 @@ class ReportTest {
     }
 
     @Test
+    void provenanceNamesTheCodeTheLauncherPassed() {
+        String before = System.getProperty("descent.commit");
+        try {
+            System.setProperty("descent.commit", "0123456789ab+changes");
+            String md = new Report("T", false).provenance(Machine.current(), "descent reproduce x", 1.5).markdown();
+            assertTrue(md.contains("commit 0123456789ab+changes"), md);
+            System.clearProperty("descent.commit");
+            md = new Report("T", false).provenance(Machine.current(), "descent reproduce x", 1.5).markdown();
+            assertTrue(md.contains("not recorded"), md);
+        } finally {
+            if (before == null) System.clearProperty("descent.commit");
+            else System.setProperty("descent.commit", before);
+        }
+    }
+
+    @Test
     void csvKeepsEveryDoubleExactlyAndQuotesText() {
         CsvTable t = new CsvTable("name", "value").row("a,b", 0.1 + 0.2).row("say \"hi\"", Double.NaN);
         assertEquals("name,value\n\"a,b\",0.30000000000000004\n\"say \"\"hi\"\"\",NaN\n", t.text());
