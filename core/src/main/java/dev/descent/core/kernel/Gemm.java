@@ -5,6 +5,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import jdk.incubator.vector.DoubleVector;
 import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorShape;
 import jdk.incubator.vector.VectorSpecies;
 
@@ -336,12 +337,7 @@ public final class Gemm {
                                     if (!resume) kP6x4Open(ks, ap, apo, bp, bpo, part, ir * tnr);
                                     else kP6x4Close(ks, ap, apo + ps * tmr, bp, bpo + ps * tnr, tile, 0, tnr, true, part, ir * tnr);
                                 }
-                                if (resume) {
-                                    for (int i = 0; i < mr; i++) {
-                                        int ci = cOff + i * ldc;
-                                        for (int j = 0; j < nr; j++) c[ci + j] = first ? tile[i * tnr + j] : c[ci + j] + tile[i * tnr + j];
-                                    }
-                                }
+                                if (resume) storeTile(tile, tnr, mr, nr, c, cOff, ldc, first);
                                 continue;
                             }
                             // A partial tile: the same sums, in the same order, over as few vectors as cover its columns;
@@ -352,15 +348,34 @@ public final class Gemm {
                             boolean dFirst = first || !exact;
                             if (direct) narrowD(nr, kc, ad, aOff, aRows, bp, bpo, dst, dOff, dld, dFirst);
                             else narrowP(t, nr, kc, ap, apo, bp, bpo, dst, dOff, dld, dFirst);
-                            if (!exact) {
-                                for (int i = 0; i < mr; i++) {
-                                    int ci = cOff + i * ldc;
-                                    for (int j = 0; j < nr; j++) c[ci + j] = first ? tile[i * tnr + j] : c[ci + j] + tile[i * tnr + j];
-                                }
-                            }
+                            if (!exact) storeTile(tile, tnr, mr, nr, c, cOff, ldc, first);
                         }
                     }
                 }
+            }
+        }
+    }
+
+    /**
+     * C[0:mr, 0:nr] = tile (first) or C + tile, the scratch tile's rows {@code tnr} floats apart: a vector of columns at a
+     * time and the last under a mask: the same one float addition per element as the scalar loop it replaces. A product
+     * whose last column panel is partial runs through here on every row tile: the GPT's vocabulary product 2048×113×64
+     * (a 49-column panel), 1 thread at 512 bits, measured 112–126 GFLOP/s of CPU time with the scalar loop and 121–149
+     * with this (load 7–8, alternating runs).
+     */
+    private static void storeTile(float[] tile, int tnr, int mr, int nr, float[] c, int cOff, int ldc, boolean first) {
+        for (int i = 0; i < mr; i++) {
+            int ci = cOff + i * ldc, ti = i * tnr, j = 0;
+            for (; j <= nr - L; j += L) {
+                FloatVector v = FloatVector.fromArray(S, tile, ti + j);
+                if (!first) v = v.add(FloatVector.fromArray(S, c, ci + j));
+                v.intoArray(c, ci + j);
+            }
+            if (j < nr) {
+                VectorMask<Float> in = S.indexInRange(j, nr);
+                FloatVector v = FloatVector.fromArray(S, tile, ti + j, in);
+                if (!first) v = v.add(FloatVector.fromArray(S, c, ci + j, in));
+                v.intoArray(c, ci + j, in);
             }
         }
     }
