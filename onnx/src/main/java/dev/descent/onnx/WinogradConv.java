@@ -7,6 +7,11 @@ import dev.descent.core.kernel.ConvEpilogue;
 import dev.descent.core.ops.FusedConvolution;
 import dev.descent.core.kernel.Gemm;
 import dev.descent.core.kernel.Parallel;
+import dev.descent.core.kernel.Vectors;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorMask;
+import jdk.incubator.vector.VectorShuffle;
+import jdk.incubator.vector.VectorSpecies;
 
 /**
  * Inference-only 3×3 stride-1 convolution by Winograd's minimal filtering F(2×2, 3×3): each 2×2 block of output
@@ -156,13 +161,19 @@ final class WinogradConv {
      */
     static volatile boolean enabled = "true".equals(System.getProperty("descent.onnx.winograd"));
 
-    /** Per-thread buffers: the input transforms V [16][C][tiles] and the products M [16][O][tiles]. */
+    /** Per-thread buffers: the input transforms V [16][C][tiles] and the products M [16][O][tiles] (with a vector of room past its end). */
     private static final class Scratch {
         float[] v = new float[0];
         float[] m = new float[0];
     }
 
     private static final ThreadLocal<Scratch> SCRATCH = ThreadLocal.withInitial(Scratch::new);
+
+    private static final VectorSpecies<Float> S = Vectors.F;
+    private static final int L = S.length();
+    /** Lane i takes lane i/2 (ZIP_LOW) or L/2 + i/2 (ZIP_HIGH): with ODD, two vectors' lanes interleaved. */
+    private static final VectorShuffle<Float> ZIP_LOW = VectorShuffle.fromOp(S, i -> i / 2), ZIP_HIGH = VectorShuffle.fromOp(S, i -> L / 2 + i / 2);
+    private static final VectorMask<Float> ODD = VectorMask.fromLong(S, 0xAAAAAAAAAAAAAAAAL & ((1L << L) - 1));
 
     /**
      * The convolution of x [N, C, H, W] (float32) with the filters U of {@link #transformFilter}, zero padding ph
@@ -177,6 +188,14 @@ final class WinogradConv {
      * @return [N, O, H + 2ph − 2, W + 2pw − 2]
      */
     static Tensor forward(Tensor x, float[] u, int o, int ph, int pw, ConvEpilogue e) {
+        return forward(x, u, o, ph, pw, e, Vectors.ENABLED);
+    }
+
+    /**
+     * {@link #forward(Tensor, float[], int, int, int, ConvEpilogue)}, its transforms with vectors over a row's tiles or
+     * (vector = false) their scalar twins: the same float operations per tile in the same order, so the same bits.
+     */
+    static Tensor forward(Tensor x, float[] u, int o, int ph, int pw, ConvEpilogue e, boolean vector) {
         Tensor xc = x.detach().contiguous();
         float[] xa = xc.storage().floats();
         int xo = xc.storageOffset(), n = x.size(0), c = x.size(1), h = x.size(2), w = x.size(3);
@@ -184,18 +203,29 @@ final class WinogradConv {
         int all = th * tw, blocksPerImage = (all + BLOCK_TILES - 1) / BLOCK_TILES;
         Tensor out = Tensor.empty(DType.FLOAT32, n, o, ho, wo);
         float[] ya = out.storage().floats();
+        // vector: each image's padded planes split into even and odd columns, so the four columns of a row of tiles
+        // are four contiguous loads (columns 2q, 2q + 1, 2q + 2, 2q + 3 are even[q], odd[q], even[q + 1], odd[q + 1])
+        int hp = 2 * th + 2, pl = tw + 1 + L;
+        float[] split = vector ? new float[n * c * hp * 2 * pl] : null;
+        if (vector) {
+            Parallel.forRange(n * c, Math.max(1, (1 << 14) / (hp * 2 * pl)), (from, to) -> {
+                for (int p = from; p < to; p++) splitColumns(xa, xo + p * h * w, h, w, ph, pw, split, p * hp * 2 * pl, hp, pl);
+            });
+        }
         Parallel.forRange(n * blocksPerImage, 1, (from, to) -> {
             Scratch s = SCRATCH.get();
             if (s.v.length < 16 * c * BLOCK_TILES) s.v = new float[16 * c * BLOCK_TILES];
-            if (s.m.length < 16 * o * BLOCK_TILES) s.m = new float[16 * o * BLOCK_TILES];
+            if (s.m.length < 16 * o * BLOCK_TILES + L) s.m = new float[16 * o * BLOCK_TILES + L];
             float[] v = s.v, m = s.m;
             for (int blk = from; blk < to; blk++) {
                 int img = blk / blocksPerImage, t0 = (blk % blocksPerImage) * BLOCK_TILES, tiles = Math.min(BLOCK_TILES, all - t0);
-                inputTransform(xa, xo + img * c * h * w, c, h, w, ph, pw, t0, tiles, tw, v);
+                if (vector) inputTransformVector(split, img * c * hp * 2 * pl, c, hp, pl, t0, tiles, tw, v);
+                else inputTransform(xa, xo + img * c * h * w, c, h, w, ph, pw, t0, tiles, tw, v);
                 for (int p = 0; p < 16; p++) {
                     Gemm.sgemm(o, tiles, c, u, p * o * c, c, 1, v, p * c * tiles, tiles, 1, m, p * o * tiles, tiles, false);
                 }
-                outputTransform(m, o, tiles, t0, tw, ya, img * o * ho * wo, ho, wo);
+                if (vector) outputTransformVector(m, o, tiles, t0, tw, ya, img * o * ho * wo, ho, wo);
+                else outputTransform(m, o, tiles, t0, tw, ya, img * o * ho * wo, ho, wo);
             }
         });
         if (e != null) {
@@ -205,6 +235,132 @@ final class WinogradConv {
             });
         }
         return out;
+    }
+
+    /** split[so + (row·2 + parity)·pl + k] = padded[row][2k + parity] for rows [0, hp), zero outside the image. */
+    private static void splitColumns(float[] xa, int xp, int h, int w, int ph, int pw, float[] split, int so, int hp, int pl) {
+        java.util.Arrays.fill(split, so, so + hp * 2 * pl, 0f);
+        for (int y = 0; y < h && y + ph < hp; y++) {
+            int src = xp + y * w, even = so + (y + ph) * 2 * pl, odd = even + pl;
+            for (int col = 0; col < w; col++) {
+                int pc = col + pw;
+                if ((pc >> 1) >= pl) break;
+                split[((pc & 1) == 0 ? even : odd) + (pc >> 1)] = xa[src + col];
+            }
+        }
+    }
+
+    /** {@link #inputTransform} with a vector of a tile row's consecutive tiles per step, from the split columns. */
+    private static void inputTransformVector(float[] sp, int so, int c, int hp, int pl, int t0, int tiles, int tw, float[] v) {
+        int plane = c * tiles;
+        for (int t = t0; t < t0 + tiles; ) {
+            int r = t / tw, q0 = t % tw, len = Math.min(tw - q0, t0 + tiles - t);
+            for (int ci = 0; ci < c; ci++) {
+                int base = so + (ci * hp + 2 * r) * 2 * pl, vo = ci * tiles + (t - t0);
+                for (int k = 0; k < len; k += L) {
+                    int q = q0 + k, r0 = base + q, r1 = r0 + 2 * pl, r2 = r1 + 2 * pl, r3 = r2 + 2 * pl;
+                    // rows: Bᵀ d, column by column (columns 0..3 are even[q], odd[q], even[q + 1], odd[q + 1])
+                    FloatVector a0 = FloatVector.fromArray(S, sp, r0), a1 = FloatVector.fromArray(S, sp, r1), a2 = FloatVector.fromArray(S, sp, r2),
+                            a3 = FloatVector.fromArray(S, sp, r3);
+                    FloatVector e00 = a0.sub(a2), e10 = a1.add(a2), e20 = a2.sub(a1), e30 = a1.sub(a3);
+                    a0 = FloatVector.fromArray(S, sp, r0 + pl);
+                    a1 = FloatVector.fromArray(S, sp, r1 + pl);
+                    a2 = FloatVector.fromArray(S, sp, r2 + pl);
+                    a3 = FloatVector.fromArray(S, sp, r3 + pl);
+                    FloatVector e01 = a0.sub(a2), e11 = a1.add(a2), e21 = a2.sub(a1), e31 = a1.sub(a3);
+                    a0 = FloatVector.fromArray(S, sp, r0 + 1);
+                    a1 = FloatVector.fromArray(S, sp, r1 + 1);
+                    a2 = FloatVector.fromArray(S, sp, r2 + 1);
+                    a3 = FloatVector.fromArray(S, sp, r3 + 1);
+                    FloatVector e02 = a0.sub(a2), e12 = a1.add(a2), e22 = a2.sub(a1), e32 = a1.sub(a3);
+                    a0 = FloatVector.fromArray(S, sp, r0 + pl + 1);
+                    a1 = FloatVector.fromArray(S, sp, r1 + pl + 1);
+                    a2 = FloatVector.fromArray(S, sp, r2 + pl + 1);
+                    a3 = FloatVector.fromArray(S, sp, r3 + pl + 1);
+                    FloatVector e03 = a0.sub(a2), e13 = a1.add(a2), e23 = a2.sub(a1), e33 = a1.sub(a3);
+                    // columns: (Bᵀ d) B, row i to points 4i .. 4i + 3
+                    int at = vo + k;
+                    if (len - k >= L) {
+                        storeRow(v, at, plane, e00, e01, e02, e03);
+                        storeRow(v, at + 4 * plane, plane, e10, e11, e12, e13);
+                        storeRow(v, at + 8 * plane, plane, e20, e21, e22, e23);
+                        storeRow(v, at + 12 * plane, plane, e30, e31, e32, e33);
+                    } else {
+                        VectorMask<Float> mk = S.indexInRange(k, len);
+                        storeRow(v, at, plane, e00, e01, e02, e03, mk);
+                        storeRow(v, at + 4 * plane, plane, e10, e11, e12, e13, mk);
+                        storeRow(v, at + 8 * plane, plane, e20, e21, e22, e23, mk);
+                        storeRow(v, at + 12 * plane, plane, e30, e31, e32, e33, mk);
+                    }
+                }
+            }
+            t += len;
+        }
+    }
+
+    private static void storeRow(float[] v, int at, int plane, FloatVector d0, FloatVector d1, FloatVector d2, FloatVector d3) {
+        d0.sub(d2).intoArray(v, at);
+        d1.add(d2).intoArray(v, at + plane);
+        d2.sub(d1).intoArray(v, at + 2 * plane);
+        d1.sub(d3).intoArray(v, at + 3 * plane);
+    }
+
+    private static void storeRow(float[] v, int at, int plane, FloatVector d0, FloatVector d1, FloatVector d2, FloatVector d3, VectorMask<Float> mk) {
+        d0.sub(d2).intoArray(v, at, mk);
+        d1.add(d2).intoArray(v, at + plane, mk);
+        d2.sub(d1).intoArray(v, at + 2 * plane, mk);
+        d1.sub(d3).intoArray(v, at + 3 * plane, mk);
+    }
+
+    /** {@link #outputTransform} with a vector of a tile row's consecutive tiles per step, interleaved into the output rows. */
+    private static void outputTransformVector(float[] m, int o, int tiles, int t0, int tw, float[] y, int yImage, int ho, int wo) {
+        int plane = o * tiles;
+        for (int t = t0; t < t0 + tiles; ) {
+            int r = t / tw, q0 = t % tw, len = Math.min(tw - q0, t0 + tiles - t), oy = 2 * r;
+            boolean two = oy + 1 < ho;
+            for (int oi = 0; oi < o; oi++) {
+                int mo = oi * tiles + (t - t0), yo = yImage + oi * ho * wo + oy * wo;
+                for (int k = 0; k < len; k += L) {
+                    int at = mo + k;
+                    FloatVector m0 = FloatVector.fromArray(S, m, at), m1 = FloatVector.fromArray(S, m, at + 4 * plane);
+                    FloatVector m2 = FloatVector.fromArray(S, m, at + 8 * plane), m3 = FloatVector.fromArray(S, m, at + 12 * plane);
+                    FloatVector a0 = m0.add(m1).add(m2), b0 = m1.sub(m2).sub(m3);
+                    m0 = FloatVector.fromArray(S, m, at + plane);
+                    m1 = FloatVector.fromArray(S, m, at + 5 * plane);
+                    m2 = FloatVector.fromArray(S, m, at + 9 * plane);
+                    m3 = FloatVector.fromArray(S, m, at + 13 * plane);
+                    FloatVector a1 = m0.add(m1).add(m2), b1 = m1.sub(m2).sub(m3);
+                    m0 = FloatVector.fromArray(S, m, at + 2 * plane);
+                    m1 = FloatVector.fromArray(S, m, at + 6 * plane);
+                    m2 = FloatVector.fromArray(S, m, at + 10 * plane);
+                    m3 = FloatVector.fromArray(S, m, at + 14 * plane);
+                    FloatVector a2 = m0.add(m1).add(m2), b2 = m1.sub(m2).sub(m3);
+                    m0 = FloatVector.fromArray(S, m, at + 3 * plane);
+                    m1 = FloatVector.fromArray(S, m, at + 7 * plane);
+                    m2 = FloatVector.fromArray(S, m, at + 11 * plane);
+                    m3 = FloatVector.fromArray(S, m, at + 15 * plane);
+                    FloatVector a3 = m0.add(m1).add(m2), b3 = m1.sub(m2).sub(m3);
+                    // the output columns 2q .. 2q + 2·(tiles) − 1 of this step, cut at the output's right edge
+                    int col = 2 * (q0 + k), count = Math.min(2 * Math.min(L, len - k), wo - col);
+                    zip(a0.add(a1).add(a2), a1.sub(a2).sub(a3), y, yo + col, count);
+                    if (two) zip(b0.add(b1).add(b2), b1.sub(b2).sub(b3), y, yo + wo + col, count);
+                }
+            }
+            t += len;
+        }
+    }
+
+    /** y[at + 2i] = left[i], y[at + 2i + 1] = right[i], for the first count floats. */
+    private static void zip(FloatVector left, FloatVector right, float[] y, int at, int count) {
+        FloatVector lo = left.rearrange(ZIP_LOW).blend(right.rearrange(ZIP_LOW), ODD);
+        FloatVector hi = left.rearrange(ZIP_HIGH).blend(right.rearrange(ZIP_HIGH), ODD);
+        if (count >= 2 * L) {
+            lo.intoArray(y, at);
+            hi.intoArray(y, at + L);
+        } else {
+            lo.intoArray(y, at, S.indexInRange(0, count));
+            if (count > L) hi.intoArray(y, at + L, S.indexInRange(L, count));
+        }
     }
 
     /** V[ξ][c][t] = (Bᵀ d B)[ξ] of the 4×4 input block of each tile t0 + t (row-major over the image's tiles), zeros outside the image. */
