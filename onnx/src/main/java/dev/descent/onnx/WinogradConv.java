@@ -33,8 +33,8 @@ final class WinogradConv {
 
     /**
      * The least input and output channels, and the most output pixels, where it ran faster than the direct kernels
-     * (CPU time, one thread; its transforms are scalar, so below 64 channels they cost more than the products save, and
-     * on maps larger than 40×40 the direct implicit GEMM is efficient enough to win).
+     * (CPU time, one thread: below 64 channels the transforms cost more than the products save, and on maps larger than
+     * 40×40 the direct implicit GEMM is efficient enough to win).
      */
     static volatile int minChannels = 64, maxPixels = 40 * 40;
 
@@ -155,11 +155,13 @@ final class WinogradConv {
     }
 
     /**
-     * Off unless -Ddescent.onnx.winograd=true: with scalar transforms it measured no faster than the direct kernels on the
-     * published models (M-LSD at one thread: 189 against 192 ms of thread CPU under load 9; larger maps slower), so the
-     * default keeps the direct kernels' rounding.
+     * On unless -Ddescent.onnx.winograd=false. With scalar transforms it measured no faster than the direct kernels on the
+     * published models; with the transforms vectorised, M-LSD's two 40×40 convolutions (128→128 and 128→64, which the
+     * direct kernels run through im2col + GEMM) took 4.1–4.8 and 3.5 ms of thread CPU against 6.1–7.3 and 4.6 (one
+     * thread, load 6–7), while 64→64 at 80×80 stayed slower (5.6–5.9 against 3.5–4.4 ms: the 16 small GEMMs, not the
+     * transforms, bound it), hence the gate at 40×40 outputs.
      */
-    static volatile boolean enabled = "true".equals(System.getProperty("descent.onnx.winograd"));
+    static volatile boolean enabled = !"false".equals(System.getProperty("descent.onnx.winograd"));
 
     /** Per-thread buffers: the input transforms V [16][C][tiles] and the products M [16][O][tiles] (with a vector of room past its end). */
     private static final class Scratch {
