@@ -839,6 +839,10 @@ final class OnnxOps {
             }
             boolean plain = p[0] == p[2] && p[1] == p[3] && 2 * p[0] <= kh && 2 * p[1] <= kw;
             if (max) {
+                if (x.dtype() == DType.FLOAT32 && !dev.descent.core.autograd.Autograd.isRecording(x)) { // inference: no indices kept
+                    Tensor y = InferenceKernels.maxPool(x, kh, kw, sh, sw, p[0], p[1], p[2], p[3]);
+                    if (y != null) return new Tensor[] {y};
+                }
                 if (plain) return new Tensor[] {Pooling.maxPool2d(x, new Pooling.Window(kh, kw, sh, sw, p[0], p[1]))};
                 return new Tensor[] {Pooling.maxPool2d(pad(x, p[0], p[2], p[1], p[3], Double.NEGATIVE_INFINITY), new Pooling.Window(kh, kw, sh, sw, 0, 0))};
             }
