@@ -139,6 +139,12 @@ final class WinogradConv {
         }
         int ho = x.size(2) + 2 * top - 2, wo = x.size(3) + 2 * left - 2;
         if (!applies(x.size(1), w.size(0), w.size(2), w.size(3), strides[0], strides[1], dil[0], dil[1], groups, ho, wo)) return null;
+        ConvEpilogue e = epilogue(b, act);
+        return forward(x, filters.of(w), w.size(0), top, left, e);
+    }
+
+    /** The bias and activation as an output-loop epilogue (null when there is nothing to do); b [O] float32 or null. */
+    static ConvEpilogue epilogue(Tensor b, FusedConvolution.Activation act) {
         Tensor bc = b == null ? null : b.detach().contiguous();
         ConvEpilogue.Activation a = switch (act.kind()) {
             case NONE -> null;
@@ -148,10 +154,9 @@ final class WinogradConv {
             case HARDSIGMOID -> ConvEpilogue.Activation.HARDSIGMOID;
             case CLAMP -> ConvEpilogue.Activation.CLAMP;
         };
-        ConvEpilogue e = bc == null && a == null && !act.hasAffine() ? null
+        return bc == null && a == null && !act.hasAffine() ? null
                 : new ConvEpilogue(bc == null ? null : bc.storage().floats(), bc == null ? 0 : bc.storageOffset(), a, (float) act.min(), (float) act.max(),
                         (float) act.preScale(), (float) act.preShift(), (float) act.scale(), (float) act.shift());
-        return forward(x, filters.of(w), w.size(0), top, left, e);
     }
 
     /**

@@ -41,12 +41,18 @@ public final class NodeProfile {
         Map<OnnxModel.Step, List<Long>> times = new LinkedHashMap<>();
         Map<OnnxModel.Step, String> shapes = new LinkedHashMap<>();
         Map<OnnxModel.Step, List<Long>> cpus = new LinkedHashMap<>();
-        List<Long> totals = new ArrayList<>();
+        Map<OnnxModel.Step, List<Long>> cpusOff = new LinkedHashMap<>();
+        List<Long> totals = new ArrayList<>(), totalsOff = new ArrayList<>();
+        String ab = System.getProperty("ab"); // pointwise or winograd: every other run with that path off, in the same process
         try (var noGrad = GradMode.noGrad(); var limit = Threads.limit(threads)) {
             long end = System.nanoTime() + (long) (seconds * 1e9 / 2);
             while (System.nanoTime() < end) m.run(in); // warm-up
             end = System.nanoTime() + (long) (seconds * 1e9 / 2);
-            while (System.nanoTime() < end) {
+            for (int run = 0; System.nanoTime() < end; run++) {
+                boolean off = ab != null && run % 2 == 1;
+                if ("pointwise".equals(ab)) PointwiseConv.enabled = !off;
+                if ("winograd".equals(ab)) WinogradConv.enabled = !off;
+                Map<OnnxModel.Step, List<Long>> cpuInto = off ? cpusOff : cpus;
                 long t0 = System.nanoTime();
                 m.runTimed(in, new OnnxModel.StepTimer() {
                     long wall, cpu;
@@ -60,16 +66,35 @@ public final class NodeProfile {
                     @Override
                     public void after(OnnxModel.Step step, Tensor[] ins, Tensor[] outs) {
                         long w = System.nanoTime() - wall, c = CPU.getCurrentThreadCpuTime() - cpu;
+                        if (off) {
+                            cpuInto.computeIfAbsent(step, s -> new ArrayList<>()).add(c);
+                            return;
+                        }
                         times.computeIfAbsent(step, s -> new ArrayList<>()).add(w);
                         cpus.computeIfAbsent(step, s -> new ArrayList<>()).add(c);
                         shapes.computeIfAbsent(step, s -> describe(s, ins, outs));
                     }
                 });
-                totals.add(System.nanoTime() - t0);
+                (off ? totalsOff : totals).add(System.nanoTime() - t0);
             }
         }
         double total = median(totals) / 1e6, sumSteps = 0, flopsAll = 0, sumCpu = 0;
         Map<OnnxModel.Step, Double> ms = new LinkedHashMap<>(), cpuMs = new LinkedHashMap<>();
+        if (ab != null) {
+            double on = 0, offSum = 0;
+            for (var e : cpus.entrySet()) {
+                on += median(e.getValue()) / 1e6;
+                offSum += cpusOff.containsKey(e.getKey()) ? median(cpusOff.get(e.getKey())) / 1e6 : 0;
+            }
+            for (var e : cpusOff.entrySet()) if (!cpus.containsKey(e.getKey())) offSum += median(e.getValue()) / 1e6;
+            System.out.printf("A/B %s: sum of step CPU medians %.2f ms with it, %.2f ms without; run wall medians %.2f and %.2f ms%n", ab, on, offSum,
+                    median(totals) / 1e6, median(totalsOff) / 1e6);
+            for (var e : cpus.entrySet()) {
+                List<Long> o = cpusOff.get(e.getKey());
+                double a = median(e.getValue()) / 1e6, b = o == null ? Double.NaN : median(o) / 1e6;
+                if (o != null && Math.abs(a - b) > 0.05 * Math.max(a, b)) System.out.printf("  step %s %s: %.3f with, %.3f without%n", e.getKey().node().name(), e.getKey().node().opType(), a, b);
+            }
+        }
         for (var e : times.entrySet()) {
             ms.put(e.getKey(), median(e.getValue()) / 1e6);
             cpuMs.put(e.getKey(), median(cpus.get(e.getKey())) / 1e6);
