@@ -3,6 +3,7 @@ package dev.descent.onnx;
 import dev.descent.core.DType;
 import dev.descent.core.Tensor;
 import dev.descent.core.autograd.Autograd;
+import dev.descent.core.kernel.BatchedGemm;
 import dev.descent.core.kernel.ConvEpilogue;
 import dev.descent.core.ops.FusedConvolution;
 import dev.descent.core.kernel.Gemm;
@@ -228,9 +229,15 @@ final class WinogradConv {
                 int img = blk / blocksPerImage, t0 = (blk % blocksPerImage) * BLOCK_TILES, tiles = Math.min(BLOCK_TILES, all - t0);
                 if (vector) inputTransformVector(split, img * c * hp * 2 * pl, c, hp, pl, t0, tiles, tw, v);
                 else inputTransform(xa, xo + img * c * h * w, c, h, w, ph, pw, t0, tiles, tw, v);
+                int[] uOff = new int[16], vOff = new int[16], mOff = new int[16];
                 for (int p = 0; p < 16; p++) {
-                    Gemm.sgemm(o, tiles, c, u, p * o * c, c, 1, v, p * c * tiles, tiles, 1, m, p * o * tiles, tiles, false);
+                    uOff[p] = p * o * c;
+                    vOff[p] = p * c * tiles;
+                    mOff[p] = p * o * tiles;
                 }
+                // the 16 products in one call (Gemm's bits; nothing packed: per call, Gemm's packing and forking cost
+                // as much as these small products)
+                BatchedGemm.sgemm(16, o, tiles, c, u, uOff, c, 1, v, vOff, tiles, 1, m, mOff, tiles, vector);
                 if (vector) outputTransformVector(m, o, tiles, t0, tw, ya, img * o * ho * wo, ho, wo);
                 else outputTransform(m, o, tiles, t0, tw, ya, img * o * ho * wo, ho, wo);
             }
@@ -257,47 +264,49 @@ final class WinogradConv {
         }
     }
 
-    /** {@link #inputTransform} with a vector of a tile row's consecutive tiles per step, from the split columns. */
+    /**
+     * {@link #inputTransform} with a vector of a tile row's consecutive tiles per step, from the split columns: each
+     * column's Bᵀ d through a small buffer (e[4i + j] is row i, column j), then each row's (Bᵀ d) B into V, so that at
+     * most eight vectors are live (sixteen at once spilled).
+     */
     private static void inputTransformVector(float[] sp, int so, int c, int hp, int pl, int t0, int tiles, int tw, float[] v) {
         int plane = c * tiles;
+        float[] e = new float[16 * L];
         for (int t = t0; t < t0 + tiles; ) {
             int r = t / tw, q0 = t % tw, len = Math.min(tw - q0, t0 + tiles - t);
             for (int ci = 0; ci < c; ci++) {
                 int base = so + (ci * hp + 2 * r) * 2 * pl, vo = ci * tiles + (t - t0);
                 for (int k = 0; k < len; k += L) {
-                    int q = q0 + k, r0 = base + q, r1 = r0 + 2 * pl, r2 = r1 + 2 * pl, r3 = r2 + 2 * pl;
+                    int q = q0 + k;
                     // rows: Bᵀ d, column by column (columns 0..3 are even[q], odd[q], even[q + 1], odd[q + 1])
-                    FloatVector a0 = FloatVector.fromArray(S, sp, r0), a1 = FloatVector.fromArray(S, sp, r1), a2 = FloatVector.fromArray(S, sp, r2),
-                            a3 = FloatVector.fromArray(S, sp, r3);
-                    FloatVector e00 = a0.sub(a2), e10 = a1.add(a2), e20 = a2.sub(a1), e30 = a1.sub(a3);
-                    a0 = FloatVector.fromArray(S, sp, r0 + pl);
-                    a1 = FloatVector.fromArray(S, sp, r1 + pl);
-                    a2 = FloatVector.fromArray(S, sp, r2 + pl);
-                    a3 = FloatVector.fromArray(S, sp, r3 + pl);
-                    FloatVector e01 = a0.sub(a2), e11 = a1.add(a2), e21 = a2.sub(a1), e31 = a1.sub(a3);
-                    a0 = FloatVector.fromArray(S, sp, r0 + 1);
-                    a1 = FloatVector.fromArray(S, sp, r1 + 1);
-                    a2 = FloatVector.fromArray(S, sp, r2 + 1);
-                    a3 = FloatVector.fromArray(S, sp, r3 + 1);
-                    FloatVector e02 = a0.sub(a2), e12 = a1.add(a2), e22 = a2.sub(a1), e32 = a1.sub(a3);
-                    a0 = FloatVector.fromArray(S, sp, r0 + pl + 1);
-                    a1 = FloatVector.fromArray(S, sp, r1 + pl + 1);
-                    a2 = FloatVector.fromArray(S, sp, r2 + pl + 1);
-                    a3 = FloatVector.fromArray(S, sp, r3 + pl + 1);
-                    FloatVector e03 = a0.sub(a2), e13 = a1.add(a2), e23 = a2.sub(a1), e33 = a1.sub(a3);
+                    for (int j = 0; j < 4; j++) {
+                        int at = base + q + (j & 1) * pl + (j >> 1);
+                        FloatVector a0 = FloatVector.fromArray(S, sp, at), a1 = FloatVector.fromArray(S, sp, at + 2 * pl);
+                        FloatVector a2 = FloatVector.fromArray(S, sp, at + 4 * pl), a3 = FloatVector.fromArray(S, sp, at + 6 * pl);
+                        a0.sub(a2).intoArray(e, j * L);
+                        a1.add(a2).intoArray(e, (4 + j) * L);
+                        a2.sub(a1).intoArray(e, (8 + j) * L);
+                        a1.sub(a3).intoArray(e, (12 + j) * L);
+                    }
                     // columns: (Bᵀ d) B, row i to points 4i .. 4i + 3
                     int at = vo + k;
-                    if (len - k >= L) {
-                        storeRow(v, at, plane, e00, e01, e02, e03);
-                        storeRow(v, at + 4 * plane, plane, e10, e11, e12, e13);
-                        storeRow(v, at + 8 * plane, plane, e20, e21, e22, e23);
-                        storeRow(v, at + 12 * plane, plane, e30, e31, e32, e33);
-                    } else {
-                        VectorMask<Float> mk = S.indexInRange(k, len);
-                        storeRow(v, at, plane, e00, e01, e02, e03, mk);
-                        storeRow(v, at + 4 * plane, plane, e10, e11, e12, e13, mk);
-                        storeRow(v, at + 8 * plane, plane, e20, e21, e22, e23, mk);
-                        storeRow(v, at + 12 * plane, plane, e30, e31, e32, e33, mk);
+                    boolean whole = len - k >= L;
+                    VectorMask<Float> mk = whole ? null : S.indexInRange(k, len);
+                    for (int i = 0; i < 4; i++) {
+                        FloatVector d0 = FloatVector.fromArray(S, e, 4 * i * L), d1 = FloatVector.fromArray(S, e, (4 * i + 1) * L);
+                        FloatVector d2 = FloatVector.fromArray(S, e, (4 * i + 2) * L), d3 = FloatVector.fromArray(S, e, (4 * i + 3) * L);
+                        int to = at + 4 * i * plane;
+                        if (whole) {
+                            d0.sub(d2).intoArray(v, to);
+                            d1.add(d2).intoArray(v, to + plane);
+                            d2.sub(d1).intoArray(v, to + 2 * plane);
+                            d1.sub(d3).intoArray(v, to + 3 * plane);
+                        } else {
+                            d0.sub(d2).intoArray(v, to, mk);
+                            d1.add(d2).intoArray(v, to + plane, mk);
+                            d2.sub(d1).intoArray(v, to + 2 * plane, mk);
+                            d1.sub(d3).intoArray(v, to + 3 * plane, mk);
+                        }
                     }
                 }
             }
@@ -305,23 +314,13 @@ final class WinogradConv {
         }
     }
 
-    private static void storeRow(float[] v, int at, int plane, FloatVector d0, FloatVector d1, FloatVector d2, FloatVector d3) {
-        d0.sub(d2).intoArray(v, at);
-        d1.add(d2).intoArray(v, at + plane);
-        d2.sub(d1).intoArray(v, at + 2 * plane);
-        d1.sub(d3).intoArray(v, at + 3 * plane);
-    }
-
-    private static void storeRow(float[] v, int at, int plane, FloatVector d0, FloatVector d1, FloatVector d2, FloatVector d3, VectorMask<Float> mk) {
-        d0.sub(d2).intoArray(v, at, mk);
-        d1.add(d2).intoArray(v, at + plane, mk);
-        d2.sub(d1).intoArray(v, at + 2 * plane, mk);
-        d1.sub(d3).intoArray(v, at + 3 * plane, mk);
-    }
-
-    /** {@link #outputTransform} with a vector of a tile row's consecutive tiles per step, interleaved into the output rows. */
+    /**
+     * {@link #outputTransform} with a vector of a tile row's consecutive tiles per step, interleaved into the output
+     * rows; each column's Aᵀ M through a small buffer (e[j] row 0, e[4 + j] row 1), as the input transform does.
+     */
     private static void outputTransformVector(float[] m, int o, int tiles, int t0, int tw, float[] y, int yImage, int ho, int wo) {
         int plane = o * tiles;
+        float[] e = new float[8 * L];
         for (int t = t0; t < t0 + tiles; ) {
             int r = t / tw, q0 = t % tw, len = Math.min(tw - q0, t0 + tiles - t), oy = 2 * r;
             boolean two = oy + 1 < ho;
@@ -329,28 +328,19 @@ final class WinogradConv {
                 int mo = oi * tiles + (t - t0), yo = yImage + oi * ho * wo + oy * wo;
                 for (int k = 0; k < len; k += L) {
                     int at = mo + k;
-                    FloatVector m0 = FloatVector.fromArray(S, m, at), m1 = FloatVector.fromArray(S, m, at + 4 * plane);
-                    FloatVector m2 = FloatVector.fromArray(S, m, at + 8 * plane), m3 = FloatVector.fromArray(S, m, at + 12 * plane);
-                    FloatVector a0 = m0.add(m1).add(m2), b0 = m1.sub(m2).sub(m3);
-                    m0 = FloatVector.fromArray(S, m, at + plane);
-                    m1 = FloatVector.fromArray(S, m, at + 5 * plane);
-                    m2 = FloatVector.fromArray(S, m, at + 9 * plane);
-                    m3 = FloatVector.fromArray(S, m, at + 13 * plane);
-                    FloatVector a1 = m0.add(m1).add(m2), b1 = m1.sub(m2).sub(m3);
-                    m0 = FloatVector.fromArray(S, m, at + 2 * plane);
-                    m1 = FloatVector.fromArray(S, m, at + 6 * plane);
-                    m2 = FloatVector.fromArray(S, m, at + 10 * plane);
-                    m3 = FloatVector.fromArray(S, m, at + 14 * plane);
-                    FloatVector a2 = m0.add(m1).add(m2), b2 = m1.sub(m2).sub(m3);
-                    m0 = FloatVector.fromArray(S, m, at + 3 * plane);
-                    m1 = FloatVector.fromArray(S, m, at + 7 * plane);
-                    m2 = FloatVector.fromArray(S, m, at + 11 * plane);
-                    m3 = FloatVector.fromArray(S, m, at + 15 * plane);
-                    FloatVector a3 = m0.add(m1).add(m2), b3 = m1.sub(m2).sub(m3);
+                    for (int j = 0; j < 4; j++) { // rows of Aᵀ M: a = m0 + m1 + m2, b = m1 − m2 − m3 down column j
+                        FloatVector m0 = FloatVector.fromArray(S, m, at + j * plane), m1 = FloatVector.fromArray(S, m, at + (4 + j) * plane);
+                        FloatVector m2 = FloatVector.fromArray(S, m, at + (8 + j) * plane), m3 = FloatVector.fromArray(S, m, at + (12 + j) * plane);
+                        m0.add(m1).add(m2).intoArray(e, j * L);
+                        m1.sub(m2).sub(m3).intoArray(e, (4 + j) * L);
+                    }
                     // the output columns 2q .. 2q + 2·(tiles) − 1 of this step, cut at the output's right edge
                     int col = 2 * (q0 + k), count = Math.min(2 * Math.min(L, len - k), wo - col);
-                    zip(a0.add(a1).add(a2), a1.sub(a2).sub(a3), y, yo + col, count);
-                    if (two) zip(b0.add(b1).add(b2), b1.sub(b2).sub(b3), y, yo + wo + col, count);
+                    for (int i = 0; i < (two ? 2 : 1); i++) {
+                        FloatVector a0 = FloatVector.fromArray(S, e, 4 * i * L), a1 = FloatVector.fromArray(S, e, (4 * i + 1) * L);
+                        FloatVector a2 = FloatVector.fromArray(S, e, (4 * i + 2) * L), a3 = FloatVector.fromArray(S, e, (4 * i + 3) * L);
+                        zip(a0.add(a1).add(a2), a1.sub(a2).sub(a3), y, yo + i * wo + col, count);
+                    }
                 }
             }
             t += len;
