@@ -182,6 +182,12 @@ final class WinogradConv {
     /** Lane i takes lane i/2 (ZIP_LOW) or L/2 + i/2 (ZIP_HIGH): with ODD, two vectors' lanes interleaved. */
     private static final VectorShuffle<Float> ZIP_LOW = VectorShuffle.fromOp(S, i -> i / 2), ZIP_HIGH = VectorShuffle.fromOp(S, i -> L / 2 + i / 2);
     private static final VectorMask<Float> ODD = VectorMask.fromLong(S, 0xAAAAAAAAAAAAAAAAL & ((1L << L) - 1));
+    /** Lanes i < L/2 take lane 2i (EVEN) or 2i + 1 (ODD) of the first vector, lanes i ≥ L/2 lane 2(i − L/2) (+ 1) of the second. */
+    private static final VectorShuffle<Float> EVEN_LOW = VectorShuffle.fromOp(S, i -> i < L / 2 ? 2 * i : 0);
+    private static final VectorShuffle<Float> EVEN_HIGH = VectorShuffle.fromOp(S, i -> i >= L / 2 ? 2 * (i - L / 2) : 0);
+    private static final VectorShuffle<Float> ODD_LOW = VectorShuffle.fromOp(S, i -> i < L / 2 ? 2 * i + 1 : 0);
+    private static final VectorShuffle<Float> ODD_HIGH = VectorShuffle.fromOp(S, i -> i >= L / 2 ? 2 * (i - L / 2) + 1 : 0);
+    private static final VectorMask<Float> UPPER = VectorMask.fromLong(S, ((1L << L) - 1) & ~((1L << (L / 2)) - 1));
 
     /**
      * The convolution of x [N, C, H, W] (float32) with the filters U of {@link #transformFilter}, zero padding ph
@@ -251,15 +257,25 @@ final class WinogradConv {
         return out;
     }
 
-    /** split[so + (row·2 + parity)·pl + k] = padded[row][2k + parity] for rows [0, hp), zero outside the image. */
+    /**
+     * split[so + (row·2 + parity)·pl + k] = padded[row][2k + parity] for rows [0, hp), zero outside the image; each
+     * pair of vectors of an image row split into its even and odd columns by two shuffles each (a copy: the values).
+     */
     private static void splitColumns(float[] xa, int xp, int h, int w, int ph, int pw, float[] split, int so, int hp, int pl) {
         java.util.Arrays.fill(split, so, so + hp * 2 * pl, 0f);
+        int pe = pw & 1; // the phase of the image's even columns
         for (int y = 0; y < h && y + ph < hp; y++) {
-            int src = xp + y * w, even = so + (y + ph) * 2 * pl, odd = even + pl;
-            for (int col = 0; col < w; col++) {
+            int src = xp + y * w, row = so + (y + ph) * 2 * pl, de = row + pe * pl, dodd = row + (1 - pe) * pl, col = 0;
+            if ((w + pw + 1) / 2 + L <= pl) { // room for whole vectors past the row's end (always, as sized by forward)
+                for (; col + 2 * L <= w; col += 2 * L) {
+                    FloatVector v0 = FloatVector.fromArray(S, xa, src + col), v1 = FloatVector.fromArray(S, xa, src + col + L);
+                    v0.rearrange(EVEN_LOW).blend(v1.rearrange(EVEN_HIGH), UPPER).intoArray(split, de + ((col + pw) >> 1));
+                    v0.rearrange(ODD_LOW).blend(v1.rearrange(ODD_HIGH), UPPER).intoArray(split, dodd + ((col + 1 + pw) >> 1));
+                }
+            }
+            for (; col < w; col++) {
                 int pc = col + pw;
-                if ((pc >> 1) >= pl) break;
-                split[((pc & 1) == 0 ? even : odd) + (pc >> 1)] = xa[src + col];
+                split[row + (pc & 1) * pl + (pc >> 1)] = xa[src + col];
             }
         }
     }
