@@ -34,10 +34,10 @@ final class WinogradConv {
 
     /**
      * The least input and output channels, and the most output pixels, where it ran faster than the direct kernels
-     * (CPU time, one thread: below 64 channels the transforms cost more than the products save, and on maps larger than
-     * 40×40 the direct implicit GEMM is efficient enough to win).
+     * (CPU time, one thread: below 64 channels the transforms cost more than the products save; up to 80×80, the largest
+     * map measured, M-LSD's 64→64 at 80×80 took 3.8 ms against the implicit GEMM's 4.1–4.3).
      */
-    static volatile int minChannels = 64, maxPixels = 40 * 40;
+    static volatile int minChannels = 64, maxPixels = 80 * 80;
 
     /**
      * Whether a convolution qualifies: 3×3, stride 1, dilation 1, one group, enough channels for the products to
@@ -162,10 +162,10 @@ final class WinogradConv {
 
     /**
      * On unless -Ddescent.onnx.winograd=false. With scalar transforms it measured no faster than the direct kernels on the
-     * published models; with the transforms vectorised, M-LSD's two 40×40 convolutions (128→128 and 128→64, which the
-     * direct kernels run through im2col + GEMM) took 4.1–4.8 and 3.5 ms of thread CPU against 6.1–7.3 and 4.6 (one
-     * thread, load 6–7), while 64→64 at 80×80 stayed slower (5.6–5.9 against 3.5–4.4 ms: the 16 small GEMMs, not the
-     * transforms, bound it), hence the gate at 40×40 outputs.
+     * published models; with vector transforms that keep few vectors live, M-LSD at one thread (runs alternating with and
+     * without it in one process, thread CPU, load 9) took 46.9 ms against 53.8: its 40×40 convolutions (128→128 and
+     * 128→64, which the direct kernels run through im2col + GEMM) 3.4 and 2.2 ms against 6.8 and 4.3, its 64→64 at
+     * 80×80 3.8 against 4.1–4.3.
      */
     static volatile boolean enabled = !"false".equals(System.getProperty("descent.onnx.winograd"));
 

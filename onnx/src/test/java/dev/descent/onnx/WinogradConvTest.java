@@ -143,7 +143,7 @@ class WinogradConvTest {
         assertNull(WinogradConv.tryConv(x, wg, null, 1, 1, 1, 1, new int[] {1, 1}, new int[] {1, 1}, 1, none, f), "gradient recorded");
         assertTrue(WinogradConv.applies(8, 8, 3, 3, 1, 1, 1, 1, 1, 4, 4));
         assertFalse(WinogradConv.applies(8, 8, 3, 3, 1, 1, 1, 1, 2, 4, 4));
-        assertFalse(WinogradConv.applies(64, 64, 3, 3, 1, 1, 1, 1, 1, 41, 40), "more pixels than the gate");
+        assertFalse(WinogradConv.applies(64, 64, 3, 3, 1, 1, 1, 1, 1, 81, 80), "more pixels than the gate");
         WinogradConv.minChannels = minChannels;
         assertFalse(WinogradConv.applies(32, 64, 3, 3, 1, 1, 1, 1, 1, 40, 40), "fewer channels than the default gate");
         assertTrue(WinogradConv.applies(64, 64, 3, 3, 1, 1, 1, 1, 1, 40, 40));
