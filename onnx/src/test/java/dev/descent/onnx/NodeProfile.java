@@ -134,13 +134,19 @@ public final class NodeProfile {
             long[] st = ints(n, "strides", 1, 1), d = ints(n, "dilations", 1, 1), p = ints(n, "pads", 0, 0, 0, 0);
             flops.put(s, 2.0 * y[0] * y[1] * y[2] * y[3] * w[1] * w[2] * w[3]);
             String path;
-            if (g == xs[1] && w[1] == 1) path = "DepthwiseConv";
+            boolean symmetric = p.length == 4 && p[0] == p[2] && p[1] == p[3];
+            if (WinogradConv.enabled && symmetric && WinogradConv.applies(xs[1], y[1], w[2], w[3], (int) st[0], (int) st[1], (int) d[0], (int) d[1], g, y[2], y[3])) {
+                path = "WinogradConv";
+            } else if (PointwiseConv.enabled && w[2] == 1 && w[3] == 1 && g == 1 && st[0] == 1 && st[1] == 1 && Arrays.stream(p).allMatch(v -> v == 0)
+                    && y[1] >= 4 * xs[1] && (long) y[1] * y[2] * y[3] >= PointwiseConv.minOutput) {
+                path = "PointwiseConv";
+            } else if (g == xs[1] && w[1] == 1) path = "DepthwiseConv";
             else if (g == 1 && xs[1] <= 4 && w[2] * w[3] > 1) path = "DirectConv";
             else if (d[0] > 1) path = "dilated→batch of phases (implicit/im2col)";
             else if (g == 1 && y[2] * y[3] % 16 == 0 && (y[3] % 16 == 0 || y[3] < 16)) path = "ImplicitConv";
             else if (w[2] == 1 && w[3] == 1 && st[0] == 1) path = "pointwise GEMM";
             else path = "im2col+GEMM";
-            if (y[0] < Threads.count() && g == 1 && y[1] >= 24 && (long) y[1] * y[2] * y[3] * w[1] * w[2] * w[3] >= 1L << 22 && xs[1] > 4) path += " ×channel blocks";
+            if (!path.startsWith("Winograd") && !path.startsWith("Pointwise") && y[0] < Threads.count() && g == 1 && y[1] >= 24 && (long) y[1] * y[2] * y[3] * w[1] * w[2] * w[3] >= 1L << 22 && xs[1] > 4) path += " ×channel blocks";
             return io + " | " + w[2] + "×" + w[3] + "/" + st[0] + "/" + Arrays.toString(p) + "/" + d[0] + "/" + g + " | " + path;
         }
         return io + " |  | ";
