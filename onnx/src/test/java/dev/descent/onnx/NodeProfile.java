@@ -53,6 +53,8 @@ public final class NodeProfile {
                 if ("pointwise".equals(ab)) PointwiseConv.enabled = !off;
                 if ("winograd".equals(ab)) WinogradConv.enabled = !off;
                 Map<OnnxModel.Step, List<Long>> cpuInto = off ? cpusOff : cpus;
+                // -Dab=threads: the other runs on one thread, and wall time (not the calling thread's CPU) is compared
+                var oneThread = "threads".equals(ab) && off ? Threads.limit(1) : null;
                 long t0 = System.nanoTime();
                 m.runTimed(in, new OnnxModel.StepTimer() {
                     long wall, cpu;
@@ -67,7 +69,7 @@ public final class NodeProfile {
                     public void after(OnnxModel.Step step, Tensor[] ins, Tensor[] outs) {
                         long w = System.nanoTime() - wall, c = CPU.getCurrentThreadCpuTime() - cpu;
                         if (off) {
-                            cpuInto.computeIfAbsent(step, s -> new ArrayList<>()).add(c);
+                            cpuInto.computeIfAbsent(step, s -> new ArrayList<>()).add("threads".equals(ab) ? w : c);
                             return;
                         }
                         times.computeIfAbsent(step, s -> new ArrayList<>()).add(w);
@@ -76,20 +78,22 @@ public final class NodeProfile {
                     }
                 });
                 (off ? totalsOff : totals).add(System.nanoTime() - t0);
+                if (oneThread != null) oneThread.close();
             }
         }
         double total = median(totals) / 1e6, sumSteps = 0, flopsAll = 0, sumCpu = 0;
         Map<OnnxModel.Step, Double> ms = new LinkedHashMap<>(), cpuMs = new LinkedHashMap<>();
         if (ab != null) {
             double on = 0, offSum = 0;
-            for (var e : cpus.entrySet()) {
+            Map<OnnxModel.Step, List<Long>> mine = "threads".equals(ab) ? times : cpus;
+            for (var e : mine.entrySet()) {
                 on += median(e.getValue()) / 1e6;
                 offSum += cpusOff.containsKey(e.getKey()) ? median(cpusOff.get(e.getKey())) / 1e6 : 0;
             }
-            for (var e : cpusOff.entrySet()) if (!cpus.containsKey(e.getKey())) offSum += median(e.getValue()) / 1e6;
+            for (var e : cpusOff.entrySet()) if (!mine.containsKey(e.getKey())) offSum += median(e.getValue()) / 1e6;
             System.out.printf("A/B %s: sum of step CPU medians %.2f ms with it, %.2f ms without; run wall medians %.2f and %.2f ms%n", ab, on, offSum,
                     median(totals) / 1e6, median(totalsOff) / 1e6);
-            for (var e : cpus.entrySet()) {
+            for (var e : mine.entrySet()) {
                 List<Long> o = cpusOff.get(e.getKey());
                 double a = median(e.getValue()) / 1e6, b = o == null ? Double.NaN : median(o) / 1e6;
                 if (o != null && Math.abs(a - b) > 0.05 * Math.max(a, b)) System.out.printf("  step %s %s: %.3f with, %.3f without%n", e.getKey().node().name(), e.getKey().node().opType(), a, b);
