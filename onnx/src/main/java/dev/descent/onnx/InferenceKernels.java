@@ -224,4 +224,30 @@ final class InferenceKernels {
         });
         return y;
     }
+    /**
+     * y = x·s[c] + t[c] per channel of a float32 [N, C, ...] tensor in one pass, a multiply then an add (two roundings,
+     * as {@code x.mul(s).add(t)} computes them), split over planes.
+     *
+     * @return the result, new
+     */
+    static Tensor channelAffine(Tensor x, float[] s, float[] t) {
+        Tensor xc = x.contiguous();
+        int n = x.size(0), c = x.size(1), plane = Math.toIntExact(x.numel() / Math.max(1, (long) n * c));
+        Tensor y = Tensor.empty(DType.FLOAT32, x.shape());
+        float[] xa = xc.storage().floats(), ya = y.storage().floats();
+        int xo = xc.storageOffset();
+        Threads.forRange(n * c, Math.max(1, (1 << 14) / Math.max(1, plane)), (from, to) -> {
+            for (int p = from; p < to; p++) {
+                float sc = s[p % c], sh = t[p % c];
+                int src = xo + p * plane, dst = p * plane, i = 0;
+                if (Vectors.ENABLED) {
+                    for (int upper = S.loopBound(plane); i < upper; i += S.length()) {
+                        FloatVector.fromArray(S, xa, src + i).mul(sc).add(sh).intoArray(ya, dst + i);
+                    }
+                }
+                for (; i < plane; i++) ya[dst + i] = xa[src + i] * sc + sh;
+            }
+        });
+        return y;
+    }
 }

@@ -278,4 +278,32 @@ class BatchOneShortcutsTest {
             }
         }
     }
+    @Test
+    void inferenceBatchNormalizationIsOnePassWithTheOpsBits() throws Exception {
+        SplittableRandom rng = new SplittableRandom(67);
+        for (int[] shape : new int[][] {{2, 3, 5, 7}, {1, 3, 37, 5}, {4, 3}}) {
+            Path f = dir.resolve("bn.onnx");
+            Files.write(f, new OnnxWriter.Graph().init("gamma", Tensor.randn(rng, 3).to(DType.FLOAT32)).init("beta", Tensor.randn(rng, 3).to(DType.FLOAT32))
+                    .init("mean", Tensor.randn(rng, 3).to(DType.FLOAT32)).init("var", Tensor.rand(rng, 3).add(0.5).to(DType.FLOAT32)).input("x").output("y")
+                    .node("BatchNormalization", "bn", List.of("x", "gamma", "beta", "mean", "var"), List.of("y")).model(13));
+            OnnxModel m = OnnxModel.read(f);
+            Tensor x = Tensor.randn(rng, shape).to(DType.FLOAT32);
+            Tensor direct;
+            try (var ng = GradMode.noGrad()) {
+                direct = m.forward(x);
+            }
+            Tensor ops = m.forward(x.detach().clone().requiresGrad(true)).detach();
+            assertArrayEquals(ops.shape(), direct.shape());
+            assertArrayEquals(ops.toFloatArray(), direct.toFloatArray(), java.util.Arrays.toString(shape));
+            // and the definition, in float64
+            float[] xv = x.toFloatArray(), got = direct.toFloatArray();
+            int c = 3, plane = xv.length / (shape[0] * c);
+            Tensor g = m.stateDict().get("gamma"), b = m.stateDict().get("beta"), mu = m.stateDict().get("mean"), v = m.stateDict().get("var");
+            for (int i = 0; i < xv.length; i++) {
+                int ch = (i / plane) % c;
+                double want = (xv[i] - mu.get(ch)) / Math.sqrt(v.get(ch) + 1e-5) * g.get(ch) + b.get(ch);
+                assertEquals(want, got[i], 1e-5 * (1 + Math.abs(want)), "element " + i);
+            }
+        }
+    }
 }
