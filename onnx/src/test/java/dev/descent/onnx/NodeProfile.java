@@ -43,15 +43,15 @@ public final class NodeProfile {
         Map<OnnxModel.Step, List<Long>> cpus = new LinkedHashMap<>();
         Map<OnnxModel.Step, List<Long>> cpusOff = new LinkedHashMap<>();
         List<Long> totals = new ArrayList<>(), totalsOff = new ArrayList<>();
-        String ab = System.getProperty("ab"); // pointwise or winograd: every other run with that path off, in the same process
+        String ab = System.getProperty("ab"); // pointwise, winograd or both: every other run with that path off, in the same process
         try (var noGrad = GradMode.noGrad(); var limit = Threads.limit(threads)) {
             long end = System.nanoTime() + (long) (seconds * 1e9 / 2);
             while (System.nanoTime() < end) m.run(in); // warm-up
             end = System.nanoTime() + (long) (seconds * 1e9 / 2);
             for (int run = 0; System.nanoTime() < end; run++) {
                 boolean off = ab != null && run % 2 == 1;
-                if ("pointwise".equals(ab)) PointwiseConv.enabled = !off;
-                if ("winograd".equals(ab)) WinogradConv.enabled = !off;
+                if ("pointwise".equals(ab) || "both".equals(ab)) PointwiseConv.enabled = !off;
+                if ("winograd".equals(ab) || "both".equals(ab)) WinogradConv.enabled = !off;
                 Map<OnnxModel.Step, List<Long>> cpuInto = off ? cpusOff : cpus;
                 // -Dab=threads: the other runs on one thread, and wall time (not the calling thread's CPU) is compared
                 var oneThread = "threads".equals(ab) && off ? Threads.limit(1) : null;
