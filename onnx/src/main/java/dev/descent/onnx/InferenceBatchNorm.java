@@ -38,6 +38,9 @@ final class InferenceBatchNorm {
         bshape[1] = c;
         Tensor s = scale.to(x.dtype()).div(var.detach().to(x.dtype()).add(eps).sqrt());
         Tensor t = bias.to(x.dtype()).sub(mean.detach().to(x.dtype()).mul(s));
+        if (x.dtype() == dev.descent.core.DType.FLOAT32 && x.dim() >= 2 && !dev.descent.core.autograd.Autograd.isRecording(x, scale, bias)) {
+            return InferenceKernels.channelAffine(x, s.contiguous().toFloatArray(), t.contiguous().toFloatArray()); // one pass, the same two roundings
+        }
         return x.mul(s.reshape(bshape)).add(t.reshape(bshape));
     }
 }

@@ -153,12 +153,99 @@ final class InferenceKernels {
                     continue;
                 }
                 for (int i = 0; i < ho; i++) {
-                    int m = i * w, row = dst + i * wo;
-                    for (int j = 0; j < wo; j++) {
+                    int m = i * w, row = dst + i * wo, j = 0;
+                    if (Vectors.ENABLED) { // the same three operations per element, the two inputs gathered
+                        for (int upper = S.loopBound(wo); j < upper; j += S.length()) {
+                            FloatVector a = FloatVector.fromArray(S, mid, m, colLo, j);
+                            a.add(FloatVector.fromArray(S, mid, m, colHi, j).sub(a).mul(FloatVector.fromArray(S, colT, j))).intoArray(ya, row + j);
+                        }
+                    }
+                    for (; j < wo; j++) {
                         float a = mid[m + colLo[j]];
                         ya[row + j] = a + (mid[m + colHi[j]] - a) * colT[j];
                     }
                 }
+            }
+        });
+        return y;
+    }
+    /**
+     * Max pooling of a float32 [N, C, H, W] tensor over kh×kw windows at strides sh, sw, after padding with −∞ (top,
+     * left, bottom, right), as core's maxPool2d computes it: the windows' elements in row-major order, the first kept on
+     * ties and the first NaN winning, so the same values; at stride 1 along the rows a vector of output columns per step.
+     * No indices are kept (nothing will be differentiated).
+     *
+     * @return the pooled tensor, new, or null when no window fits (the op reports it)
+     */
+    static Tensor maxPool(Tensor x, int kh, int kw, int sh, int sw, int top, int left, int bottom, int right) {
+        int n = x.size(0), c = x.size(1), h = x.size(2), w = x.size(3), hp = h + top + bottom, wp = w + left + right;
+        if (hp < kh || wp < kw) return null;
+        int ho = (hp - kh) / sh + 1, wo = (wp - kw) / sw + 1;
+        Tensor xc = x.contiguous();
+        Tensor y = Tensor.empty(DType.FLOAT32, n, c, ho, wo);
+        float[] xa = xc.storage().floats(), ya = y.storage().floats();
+        int xo = xc.storageOffset(), len = S.length();
+        Threads.forRange(n * c, Math.max(1, (1 << 14) / Math.max(1, ho * wo * kh * kw)), (from, to) -> {
+            float[] buf = new float[hp * wp + len];
+            java.util.Arrays.fill(buf, Float.NEGATIVE_INFINITY);
+            for (int p = from; p < to; p++) {
+                for (int r = 0; r < h; r++) System.arraycopy(xa, xo + (p * h + r) * w, buf, (top + r) * wp + left, w);
+                int dst = p * ho * wo;
+                for (int oh = 0; oh < ho; oh++) {
+                    int row0 = oh * sh * wp, out = dst + oh * wo, ow = 0;
+                    if (Vectors.ENABLED && sw == 1) {
+                        for (int upper = S.loopBound(wo); ow < upper; ow += len) {
+                            FloatVector best = FloatVector.fromArray(S, buf, row0 + ow);
+                            for (int i = 0; i < kh; i++) {
+                                for (int j = i == 0 ? 1 : 0; j < kw; j++) {
+                                    FloatVector v = FloatVector.fromArray(S, buf, row0 + i * wp + ow + j);
+                                    var take = v.compare(jdk.incubator.vector.VectorOperators.GT, best)
+                                            .or(v.test(jdk.incubator.vector.VectorOperators.IS_NAN).andNot(best.test(jdk.incubator.vector.VectorOperators.IS_NAN)));
+                                    best = best.blend(v, take);
+                                }
+                            }
+                            best.intoArray(ya, out + ow);
+                        }
+                    }
+                    for (; ow < wo; ow++) {
+                        int at = row0 + ow * sw;
+                        float best = buf[at];
+                        for (int i = 0; i < kh; i++) {
+                            for (int j = i == 0 ? 1 : 0; j < kw; j++) {
+                                float v = buf[at + i * wp + j];
+                                if (v > best || (v != v && best == best)) best = v;
+                            }
+                        }
+                        ya[out + ow] = best;
+                    }
+                }
+                // the padding stays −∞; the image's rows are overwritten by the next plane
+            }
+        });
+        return y;
+    }
+    /**
+     * y = x·s[c] + t[c] per channel of a float32 [N, C, ...] tensor in one pass, a multiply then an add (two roundings,
+     * as {@code x.mul(s).add(t)} computes them), split over planes.
+     *
+     * @return the result, new
+     */
+    static Tensor channelAffine(Tensor x, float[] s, float[] t) {
+        Tensor xc = x.contiguous();
+        int n = x.size(0), c = x.size(1), plane = Math.toIntExact(x.numel() / Math.max(1, (long) n * c));
+        Tensor y = Tensor.empty(DType.FLOAT32, x.shape());
+        float[] xa = xc.storage().floats(), ya = y.storage().floats();
+        int xo = xc.storageOffset();
+        Threads.forRange(n * c, Math.max(1, (1 << 14) / Math.max(1, plane)), (from, to) -> {
+            for (int p = from; p < to; p++) {
+                float sc = s[p % c], sh = t[p % c];
+                int src = xo + p * plane, dst = p * plane, i = 0;
+                if (Vectors.ENABLED) {
+                    for (int upper = S.loopBound(plane); i < upper; i += S.length()) {
+                        FloatVector.fromArray(S, xa, src + i).mul(sc).add(sh).intoArray(ya, dst + i);
+                    }
+                }
+                for (; i < plane; i++) ya[dst + i] = xa[src + i] * sc + sh;
             }
         });
         return y;

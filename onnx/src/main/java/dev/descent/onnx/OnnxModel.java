@@ -516,7 +516,27 @@ public final class OnnxModel extends Module {
         return ws == TOO_LARGE ? null : ws;
     }
 
+    /** What a profiling run tells before and after each step (the step, its inputs and outputs): the profiler takes the times. */
+    interface StepTimer {
+        void before(Step step);
+
+        void after(Step step, Tensor[] in, Tensor[] out);
+    }
+
+    /** A run of the folded plan that reports each step's time to timer (for profiling; see NodeProfile in the tests). */
+    Map<String, Tensor> runTimed(Map<String, Tensor> inputs, StepTimer timer) {
+        this.timer = timer;
+        try {
+            return run(inputs);
+        } finally {
+            this.timer = null;
+        }
+    }
+
+    private transient volatile StepTimer timer;
+
     private Map<String, Tensor> runPlan(Map<String, Tensor> inputs) {
+        StepTimer timer = this.timer;
         for (String name : inputs.keySet()) {
             if (!inputNames.contains(name) && !constants.containsKey(name)) {
                 throw new IllegalArgumentException("'" + name + "' is not an input of the model; its inputs are " + inputNames);
@@ -551,8 +571,10 @@ public final class OnnxModel extends Module {
             Tensor[] in = new Tensor[ins.size()];
             for (int j = 0; j < in.length; j++) in[j] = ins.get(j).isEmpty() ? null : values.get(ins.get(j));
             Tensor[] out;
+            if (timer != null) timer.before(s);
             try {
                 out = s.kernel.apply(in);
+                if (timer != null) timer.after(s, in, out);
             } catch (IllegalArgumentException | ArithmeticException e) {
                 throw new IllegalArgumentException("node '" + s.node.name() + "' (op " + s.node.opType() + ") on inputs " + shapes(in) + ": " + e.getMessage(), e);
             }

@@ -789,6 +789,7 @@ final class OnnxOps {
             }
             int[] p = sp.padsFor(x.size(2), x.size(3), kh, kw);
             Tensor fast = WinogradConv.tryConv(x, wt, b, p[0], p[1], p[2], p[3], sp.strides(), sp.dilations(), groups, act, filters);
+            if (fast == null) fast = PointwiseConv.tryConv(x, wt, b, p, sp.strides(), groups, act);
             if (fast != null) return new Tensor[] {fast};
             return new Tensor[] {asymmetricConv(x, wt, b, p[0], p[1], p[2], p[3], sp.strides(), sp.dilations(), groups, act)};
         };
@@ -839,6 +840,10 @@ final class OnnxOps {
             }
             boolean plain = p[0] == p[2] && p[1] == p[3] && 2 * p[0] <= kh && 2 * p[1] <= kw;
             if (max) {
+                if (x.dtype() == DType.FLOAT32 && !dev.descent.core.autograd.Autograd.isRecording(x)) { // inference: no indices kept
+                    Tensor y = InferenceKernels.maxPool(x, kh, kw, sh, sw, p[0], p[1], p[2], p[3]);
+                    if (y != null) return new Tensor[] {y};
+                }
                 if (plain) return new Tensor[] {Pooling.maxPool2d(x, new Pooling.Window(kh, kw, sh, sw, p[0], p[1]))};
                 return new Tensor[] {Pooling.maxPool2d(pad(x, p[0], p[2], p[1], p[3], Double.NEGATIVE_INFINITY), new Pooling.Window(kh, kw, sh, sw, 0, 0))};
             }

@@ -3,10 +3,16 @@ package dev.descent.onnx;
 import dev.descent.core.DType;
 import dev.descent.core.Tensor;
 import dev.descent.core.autograd.Autograd;
+import dev.descent.core.kernel.BatchedGemm;
 import dev.descent.core.kernel.ConvEpilogue;
 import dev.descent.core.ops.FusedConvolution;
 import dev.descent.core.kernel.Gemm;
 import dev.descent.core.kernel.Parallel;
+import dev.descent.core.kernel.Vectors;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorMask;
+import jdk.incubator.vector.VectorShuffle;
+import jdk.incubator.vector.VectorSpecies;
 
 /**
  * Inference-only 3×3 stride-1 convolution by Winograd's minimal filtering F(2×2, 3×3): each 2×2 block of output
@@ -28,10 +34,10 @@ final class WinogradConv {
 
     /**
      * The least input and output channels, and the most output pixels, where it ran faster than the direct kernels
-     * (CPU time, one thread; its transforms are scalar, so below 64 channels they cost more than the products save, and
-     * on maps larger than 40×40 the direct implicit GEMM is efficient enough to win).
+     * (CPU time, one thread: below 64 channels the transforms cost more than the products save; up to 80×80, the largest
+     * map measured, M-LSD's 64→64 at 80×80 took 3.8 ms against the implicit GEMM's 4.1–4.3).
      */
-    static volatile int minChannels = 64, maxPixels = 40 * 40;
+    static volatile int minChannels = 64, maxPixels = 80 * 80;
 
     /**
      * Whether a convolution qualifies: 3×3, stride 1, dilation 1, one group, enough channels for the products to
@@ -134,6 +140,12 @@ final class WinogradConv {
         }
         int ho = x.size(2) + 2 * top - 2, wo = x.size(3) + 2 * left - 2;
         if (!applies(x.size(1), w.size(0), w.size(2), w.size(3), strides[0], strides[1], dil[0], dil[1], groups, ho, wo)) return null;
+        ConvEpilogue e = epilogue(b, act);
+        return forward(x, filters.of(w), w.size(0), top, left, e);
+    }
+
+    /** The bias and activation as an output-loop epilogue (null when there is nothing to do); b [O] float32 or null. */
+    static ConvEpilogue epilogue(Tensor b, FusedConvolution.Activation act) {
         Tensor bc = b == null ? null : b.detach().contiguous();
         ConvEpilogue.Activation a = switch (act.kind()) {
             case NONE -> null;
@@ -143,26 +155,39 @@ final class WinogradConv {
             case HARDSIGMOID -> ConvEpilogue.Activation.HARDSIGMOID;
             case CLAMP -> ConvEpilogue.Activation.CLAMP;
         };
-        ConvEpilogue e = bc == null && a == null && !act.hasAffine() ? null
+        return bc == null && a == null && !act.hasAffine() ? null
                 : new ConvEpilogue(bc == null ? null : bc.storage().floats(), bc == null ? 0 : bc.storageOffset(), a, (float) act.min(), (float) act.max(),
                         (float) act.preScale(), (float) act.preShift(), (float) act.scale(), (float) act.shift());
-        return forward(x, filters.of(w), w.size(0), top, left, e);
     }
 
     /**
-     * Off unless -Ddescent.onnx.winograd=true: with scalar transforms it measured no faster than the direct kernels on the
-     * published models (M-LSD at one thread: 189 against 192 ms of thread CPU under load 9; larger maps slower), so the
-     * default keeps the direct kernels' rounding.
+     * On unless -Ddescent.onnx.winograd=false. With scalar transforms it measured no faster than the direct kernels on the
+     * published models; with vector transforms that keep few vectors live, M-LSD at one thread (runs alternating with and
+     * without it in one process, thread CPU, load 9) took 46.9 ms against 53.8: its 40×40 convolutions (128→128 and
+     * 128→64, which the direct kernels run through im2col + GEMM) 3.4 and 2.2 ms against 6.8 and 4.3, its 64→64 at
+     * 80×80 3.8 against 4.1–4.3.
      */
-    static volatile boolean enabled = "true".equals(System.getProperty("descent.onnx.winograd"));
+    static volatile boolean enabled = !"false".equals(System.getProperty("descent.onnx.winograd"));
 
-    /** Per-thread buffers: the input transforms V [16][C][tiles] and the products M [16][O][tiles]. */
+    /** Per-thread buffers: the input transforms V [16][C][tiles] and the products M [16][O][tiles] (with a vector of room past its end). */
     private static final class Scratch {
         float[] v = new float[0];
         float[] m = new float[0];
     }
 
     private static final ThreadLocal<Scratch> SCRATCH = ThreadLocal.withInitial(Scratch::new);
+
+    private static final VectorSpecies<Float> S = Vectors.F;
+    private static final int L = S.length();
+    /** Lane i takes lane i/2 (ZIP_LOW) or L/2 + i/2 (ZIP_HIGH): with ODD, two vectors' lanes interleaved. */
+    private static final VectorShuffle<Float> ZIP_LOW = VectorShuffle.fromOp(S, i -> i / 2), ZIP_HIGH = VectorShuffle.fromOp(S, i -> L / 2 + i / 2);
+    private static final VectorMask<Float> ODD = VectorMask.fromLong(S, 0xAAAAAAAAAAAAAAAAL & ((1L << L) - 1));
+    /** Lanes i < L/2 take lane 2i (EVEN) or 2i + 1 (ODD) of the first vector, lanes i ≥ L/2 lane 2(i − L/2) (+ 1) of the second. */
+    private static final VectorShuffle<Float> EVEN_LOW = VectorShuffle.fromOp(S, i -> i < L / 2 ? 2 * i : 0);
+    private static final VectorShuffle<Float> EVEN_HIGH = VectorShuffle.fromOp(S, i -> i >= L / 2 ? 2 * (i - L / 2) : 0);
+    private static final VectorShuffle<Float> ODD_LOW = VectorShuffle.fromOp(S, i -> i < L / 2 ? 2 * i + 1 : 0);
+    private static final VectorShuffle<Float> ODD_HIGH = VectorShuffle.fromOp(S, i -> i >= L / 2 ? 2 * (i - L / 2) + 1 : 0);
+    private static final VectorMask<Float> UPPER = VectorMask.fromLong(S, ((1L << L) - 1) & ~((1L << (L / 2)) - 1));
 
     /**
      * The convolution of x [N, C, H, W] (float32) with the filters U of {@link #transformFilter}, zero padding ph
@@ -177,6 +202,14 @@ final class WinogradConv {
      * @return [N, O, H + 2ph − 2, W + 2pw − 2]
      */
     static Tensor forward(Tensor x, float[] u, int o, int ph, int pw, ConvEpilogue e) {
+        return forward(x, u, o, ph, pw, e, Vectors.ENABLED);
+    }
+
+    /**
+     * {@link #forward(Tensor, float[], int, int, int, ConvEpilogue)}, its transforms with vectors over a row's tiles or
+     * (vector = false) their scalar twins: the same float operations per tile in the same order, so the same bits.
+     */
+    static Tensor forward(Tensor x, float[] u, int o, int ph, int pw, ConvEpilogue e, boolean vector) {
         Tensor xc = x.detach().contiguous();
         float[] xa = xc.storage().floats();
         int xo = xc.storageOffset(), n = x.size(0), c = x.size(1), h = x.size(2), w = x.size(3);
@@ -184,18 +217,35 @@ final class WinogradConv {
         int all = th * tw, blocksPerImage = (all + BLOCK_TILES - 1) / BLOCK_TILES;
         Tensor out = Tensor.empty(DType.FLOAT32, n, o, ho, wo);
         float[] ya = out.storage().floats();
+        // vector: each image's padded planes split into even and odd columns, so the four columns of a row of tiles
+        // are four contiguous loads (columns 2q, 2q + 1, 2q + 2, 2q + 3 are even[q], odd[q], even[q + 1], odd[q + 1])
+        int hp = 2 * th + 2, pl = tw + 1 + L;
+        float[] split = vector ? new float[n * c * hp * 2 * pl] : null;
+        if (vector) {
+            Parallel.forRange(n * c, Math.max(1, (1 << 14) / (hp * 2 * pl)), (from, to) -> {
+                for (int p = from; p < to; p++) splitColumns(xa, xo + p * h * w, h, w, ph, pw, split, p * hp * 2 * pl, hp, pl);
+            });
+        }
         Parallel.forRange(n * blocksPerImage, 1, (from, to) -> {
             Scratch s = SCRATCH.get();
             if (s.v.length < 16 * c * BLOCK_TILES) s.v = new float[16 * c * BLOCK_TILES];
-            if (s.m.length < 16 * o * BLOCK_TILES) s.m = new float[16 * o * BLOCK_TILES];
+            if (s.m.length < 16 * o * BLOCK_TILES + L) s.m = new float[16 * o * BLOCK_TILES + L];
             float[] v = s.v, m = s.m;
             for (int blk = from; blk < to; blk++) {
                 int img = blk / blocksPerImage, t0 = (blk % blocksPerImage) * BLOCK_TILES, tiles = Math.min(BLOCK_TILES, all - t0);
-                inputTransform(xa, xo + img * c * h * w, c, h, w, ph, pw, t0, tiles, tw, v);
+                if (vector) inputTransformVector(split, img * c * hp * 2 * pl, c, hp, pl, t0, tiles, tw, v);
+                else inputTransform(xa, xo + img * c * h * w, c, h, w, ph, pw, t0, tiles, tw, v);
+                int[] uOff = new int[16], vOff = new int[16], mOff = new int[16];
                 for (int p = 0; p < 16; p++) {
-                    Gemm.sgemm(o, tiles, c, u, p * o * c, c, 1, v, p * c * tiles, tiles, 1, m, p * o * tiles, tiles, false);
+                    uOff[p] = p * o * c;
+                    vOff[p] = p * c * tiles;
+                    mOff[p] = p * o * tiles;
                 }
-                outputTransform(m, o, tiles, t0, tw, ya, img * o * ho * wo, ho, wo);
+                // the 16 products in one call (Gemm's bits; nothing packed: per call, Gemm's packing and forking cost
+                // as much as these small products)
+                BatchedGemm.sgemm(16, o, tiles, c, u, uOff, c, 1, v, vOff, tiles, 1, m, mOff, tiles, vector);
+                if (vector) outputTransformVector(m, o, tiles, t0, tw, ya, img * o * ho * wo, ho, wo);
+                else outputTransform(m, o, tiles, t0, tw, ya, img * o * ho * wo, ho, wo);
             }
         });
         if (e != null) {
@@ -205,6 +255,125 @@ final class WinogradConv {
             });
         }
         return out;
+    }
+
+    /**
+     * split[so + (row·2 + parity)·pl + k] = padded[row][2k + parity] for rows [0, hp), zero outside the image; each
+     * pair of vectors of an image row split into its even and odd columns by two shuffles each (a copy: the values).
+     */
+    private static void splitColumns(float[] xa, int xp, int h, int w, int ph, int pw, float[] split, int so, int hp, int pl) {
+        java.util.Arrays.fill(split, so, so + hp * 2 * pl, 0f);
+        int pe = pw & 1; // the phase of the image's even columns
+        for (int y = 0; y < h && y + ph < hp; y++) {
+            int src = xp + y * w, row = so + (y + ph) * 2 * pl, de = row + pe * pl, dodd = row + (1 - pe) * pl, col = 0;
+            if ((w + pw + 1) / 2 + L <= pl) { // room for whole vectors past the row's end (always, as sized by forward)
+                for (; col + 2 * L <= w; col += 2 * L) {
+                    FloatVector v0 = FloatVector.fromArray(S, xa, src + col), v1 = FloatVector.fromArray(S, xa, src + col + L);
+                    v0.rearrange(EVEN_LOW).blend(v1.rearrange(EVEN_HIGH), UPPER).intoArray(split, de + ((col + pw) >> 1));
+                    v0.rearrange(ODD_LOW).blend(v1.rearrange(ODD_HIGH), UPPER).intoArray(split, dodd + ((col + 1 + pw) >> 1));
+                }
+            }
+            for (; col < w; col++) {
+                int pc = col + pw;
+                split[row + (pc & 1) * pl + (pc >> 1)] = xa[src + col];
+            }
+        }
+    }
+
+    /**
+     * {@link #inputTransform} with a vector of a tile row's consecutive tiles per step, from the split columns: each
+     * column's Bᵀ d through a small buffer (e[4i + j] is row i, column j), then each row's (Bᵀ d) B into V, so that at
+     * most eight vectors are live (sixteen at once spilled).
+     */
+    private static void inputTransformVector(float[] sp, int so, int c, int hp, int pl, int t0, int tiles, int tw, float[] v) {
+        int plane = c * tiles;
+        float[] e = new float[16 * L];
+        for (int t = t0; t < t0 + tiles; ) {
+            int r = t / tw, q0 = t % tw, len = Math.min(tw - q0, t0 + tiles - t);
+            for (int ci = 0; ci < c; ci++) {
+                int base = so + (ci * hp + 2 * r) * 2 * pl, vo = ci * tiles + (t - t0);
+                for (int k = 0; k < len; k += L) {
+                    int q = q0 + k;
+                    // rows: Bᵀ d, column by column (columns 0..3 are even[q], odd[q], even[q + 1], odd[q + 1])
+                    for (int j = 0; j < 4; j++) {
+                        int at = base + q + (j & 1) * pl + (j >> 1);
+                        FloatVector a0 = FloatVector.fromArray(S, sp, at), a1 = FloatVector.fromArray(S, sp, at + 2 * pl);
+                        FloatVector a2 = FloatVector.fromArray(S, sp, at + 4 * pl), a3 = FloatVector.fromArray(S, sp, at + 6 * pl);
+                        a0.sub(a2).intoArray(e, j * L);
+                        a1.add(a2).intoArray(e, (4 + j) * L);
+                        a2.sub(a1).intoArray(e, (8 + j) * L);
+                        a1.sub(a3).intoArray(e, (12 + j) * L);
+                    }
+                    // columns: (Bᵀ d) B, row i to points 4i .. 4i + 3
+                    int at = vo + k;
+                    boolean whole = len - k >= L;
+                    VectorMask<Float> mk = whole ? null : S.indexInRange(k, len);
+                    for (int i = 0; i < 4; i++) {
+                        FloatVector d0 = FloatVector.fromArray(S, e, 4 * i * L), d1 = FloatVector.fromArray(S, e, (4 * i + 1) * L);
+                        FloatVector d2 = FloatVector.fromArray(S, e, (4 * i + 2) * L), d3 = FloatVector.fromArray(S, e, (4 * i + 3) * L);
+                        int to = at + 4 * i * plane;
+                        if (whole) {
+                            d0.sub(d2).intoArray(v, to);
+                            d1.add(d2).intoArray(v, to + plane);
+                            d2.sub(d1).intoArray(v, to + 2 * plane);
+                            d1.sub(d3).intoArray(v, to + 3 * plane);
+                        } else {
+                            d0.sub(d2).intoArray(v, to, mk);
+                            d1.add(d2).intoArray(v, to + plane, mk);
+                            d2.sub(d1).intoArray(v, to + 2 * plane, mk);
+                            d1.sub(d3).intoArray(v, to + 3 * plane, mk);
+                        }
+                    }
+                }
+            }
+            t += len;
+        }
+    }
+
+    /**
+     * {@link #outputTransform} with a vector of a tile row's consecutive tiles per step, interleaved into the output
+     * rows; each column's Aᵀ M through a small buffer (e[j] row 0, e[4 + j] row 1), as the input transform does.
+     */
+    private static void outputTransformVector(float[] m, int o, int tiles, int t0, int tw, float[] y, int yImage, int ho, int wo) {
+        int plane = o * tiles;
+        float[] e = new float[8 * L];
+        for (int t = t0; t < t0 + tiles; ) {
+            int r = t / tw, q0 = t % tw, len = Math.min(tw - q0, t0 + tiles - t), oy = 2 * r;
+            boolean two = oy + 1 < ho;
+            for (int oi = 0; oi < o; oi++) {
+                int mo = oi * tiles + (t - t0), yo = yImage + oi * ho * wo + oy * wo;
+                for (int k = 0; k < len; k += L) {
+                    int at = mo + k;
+                    for (int j = 0; j < 4; j++) { // rows of Aᵀ M: a = m0 + m1 + m2, b = m1 − m2 − m3 down column j
+                        FloatVector m0 = FloatVector.fromArray(S, m, at + j * plane), m1 = FloatVector.fromArray(S, m, at + (4 + j) * plane);
+                        FloatVector m2 = FloatVector.fromArray(S, m, at + (8 + j) * plane), m3 = FloatVector.fromArray(S, m, at + (12 + j) * plane);
+                        m0.add(m1).add(m2).intoArray(e, j * L);
+                        m1.sub(m2).sub(m3).intoArray(e, (4 + j) * L);
+                    }
+                    // the output columns 2q .. 2q + 2·(tiles) − 1 of this step, cut at the output's right edge
+                    int col = 2 * (q0 + k), count = Math.min(2 * Math.min(L, len - k), wo - col);
+                    for (int i = 0; i < (two ? 2 : 1); i++) {
+                        FloatVector a0 = FloatVector.fromArray(S, e, 4 * i * L), a1 = FloatVector.fromArray(S, e, (4 * i + 1) * L);
+                        FloatVector a2 = FloatVector.fromArray(S, e, (4 * i + 2) * L), a3 = FloatVector.fromArray(S, e, (4 * i + 3) * L);
+                        zip(a0.add(a1).add(a2), a1.sub(a2).sub(a3), y, yo + i * wo + col, count);
+                    }
+                }
+            }
+            t += len;
+        }
+    }
+
+    /** y[at + 2i] = left[i], y[at + 2i + 1] = right[i], for the first count floats. */
+    private static void zip(FloatVector left, FloatVector right, float[] y, int at, int count) {
+        FloatVector lo = left.rearrange(ZIP_LOW).blend(right.rearrange(ZIP_LOW), ODD);
+        FloatVector hi = left.rearrange(ZIP_HIGH).blend(right.rearrange(ZIP_HIGH), ODD);
+        if (count >= 2 * L) {
+            lo.intoArray(y, at);
+            hi.intoArray(y, at + L);
+        } else {
+            lo.intoArray(y, at, S.indexInRange(0, count));
+            if (count > L) hi.intoArray(y, at + L, S.indexInRange(L, count));
+        }
     }
 
     /** V[ξ][c][t] = (Bᵀ d B)[ξ] of the 4×4 input block of each tile t0 + t (row-major over the image's tiles), zeros outside the image. */

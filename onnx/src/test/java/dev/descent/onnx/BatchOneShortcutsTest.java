@@ -205,14 +205,14 @@ class BatchOneShortcutsTest {
         SplittableRandom rng = new SplittableRandom(65);
         float[][] scales = {{1, 1, 2, 2}, {1, 1, 2, 1.5f}, {1, 1, 0.5f, 3}, {1, 1, 1, 2}, {1, 1, 3, 1}};
         for (String mode : new String[] {"half_pixel", "asymmetric", "align_corners", "pytorch_half_pixel"}) {
-            for (float[] sc : scales) {
-                String what = mode + " " + java.util.Arrays.toString(sc);
+            for (float[] sc : scales) for (int wd : new int[] {5, 21}) { // 21: output rows of whole vectors and a tail
+                String what = mode + " " + java.util.Arrays.toString(sc) + " width " + wd;
                 Path f = dir.resolve("r.onnx");
                 Files.write(f, new OnnxWriter.Graph().init("roi", Tensor.of(new float[0], 0)).init("scales", Tensor.of(sc, 4)).input("x").output("y")
                         .node("Resize", "r", List.of("x", "roi", "scales"), List.of("y"), attrString("mode", "linear"),
                                 attrString("coordinate_transformation_mode", mode)).model(13));
                 OnnxModel m = OnnxModel.read(f);
-                Tensor x = Tensor.randn(rng, 2, 3, 6, 5).to(DType.FLOAT32);
+                Tensor x = Tensor.randn(rng, 2, 3, 6, wd).to(DType.FLOAT32);
                 Tensor direct;
                 try (var ng = GradMode.noGrad()) {
                     direct = m.forward(x);
@@ -223,12 +223,86 @@ class BatchOneShortcutsTest {
                 // and the definition, in float64: separable interpolation between the two nearest rows and columns
                 int ho = direct.size(2), wo = direct.size(3);
                 for (int a = 0; a < 2; a++) for (int c = 0; c < 3; c++) for (int i = 0; i < ho; i++) for (int j = 0; j < wo; j++) {
-                    double si = Math.clamp(Resampling.source(mode, i, sc[2], 6, ho, 6 * sc[2]), 0, 5), sj = Math.clamp(Resampling.source(mode, j, sc[3], 5, wo, 5 * sc[3]), 0, 4);
-                    int i0 = (int) si, j0 = (int) sj, i1 = Math.min(i0 + 1, 5), j1 = Math.min(j0 + 1, 4);
+                    double si = Math.clamp(Resampling.source(mode, i, sc[2], 6, ho, 6 * sc[2]), 0, 5), sj = Math.clamp(Resampling.source(mode, j, sc[3], wd, wo, wd * sc[3]), 0, wd - 1);
+                    int i0 = (int) si, j0 = (int) sj, i1 = Math.min(i0 + 1, 5), j1 = Math.min(j0 + 1, wd - 1);
                     double ti = si - i0, tj = sj - j0;
                     double v = (1 - ti) * ((1 - tj) * x.get(a, c, i0, j0) + tj * x.get(a, c, i0, j1)) + ti * ((1 - tj) * x.get(a, c, i1, j0) + tj * x.get(a, c, i1, j1));
                     assertEquals(v, direct.get(a, c, i, j), 1e-5 * (1 + Math.abs(v)), what + " at " + i + ", " + j);
                 }
+            }
+        }
+    }
+    @Test
+    void inferenceMaxPoolGivesTheOpsValuesWithNansInfinitiesAndPadding() throws Exception {
+        SplittableRandom rng = new SplittableRandom(66);
+        // kernel, strides, pads (top, left, bottom, right), ceil mode
+        long[][] cases = {{3, 3, 1, 1, 1, 1, 1, 1, 0}, {3, 3, 1, 1, 0, 0, 0, 0, 0}, {2, 2, 2, 2, 0, 0, 0, 0, 0}, {3, 3, 2, 2, 1, 1, 1, 1, 0},
+                {3, 2, 1, 1, 0, 1, 2, 0, 0}, {3, 3, 2, 2, 0, 0, 0, 0, 1}, {5, 5, 1, 1, 2, 2, 2, 2, 0}};
+        for (long[] k : cases) for (int wd : new int[] {7, 37}) {
+            String what = java.util.Arrays.toString(k) + " width " + wd;
+            Path f = dir.resolve("p.onnx");
+            Files.write(f, new OnnxWriter.Graph().input("x").output("y")
+                    .node("MaxPool", "p", List.of("x"), List.of("y"), attrInts("kernel_shape", k[0], k[1]), attrInts("strides", k[2], k[3]),
+                            attrInts("pads", k[4], k[5], k[6], k[7]), attrInt("ceil_mode", k[8]))
+                    .model(13));
+            OnnxModel m = OnnxModel.read(f);
+            float[] v = Tensor.randn(rng, 2, 3, 9, wd).to(DType.FLOAT32).toFloatArray();
+            for (int i = 0; i < v.length; i += 11) v[i] = i % 3 == 0 ? Float.NaN : i % 3 == 1 ? Float.NEGATIVE_INFINITY : -0f;
+            for (int i = 5; i < v.length; i += 13) v[i] = 0f;
+            Tensor x = Tensor.of(v, 2, 3, 9, wd);
+            Tensor direct;
+            try (var ng = GradMode.noGrad()) {
+                direct = m.forward(x);
+            }
+            Tensor ops = m.forward(x.detach().clone().requiresGrad(true)).detach();
+            assertArrayEquals(ops.shape(), direct.shape(), what);
+            float[] a = ops.toFloatArray(), b = direct.toFloatArray();
+            for (int i = 0; i < a.length; i++) {
+                assertEquals(Float.floatToIntBits(a[i]), Float.floatToIntBits(b[i]), what + " element " + i + ": " + a[i] + " vs " + b[i]);
+            }
+            // and the definition: the largest element of each window inside the image, NaN when one is NaN
+            int ho = direct.size(2), wo = direct.size(3);
+            for (int p = 0; p < 6; p++) for (int i = 0; i < ho; i++) for (int j = 0; j < wo; j++) {
+                double best = Double.NEGATIVE_INFINITY;
+                boolean nan = false;
+                for (int u = 0; u < k[0]; u++) for (int t = 0; t < k[1]; t++) {
+                    int yy = (int) (i * k[2] - k[4] + u), xx = (int) (j * k[3] - k[5] + t);
+                    if (yy < 0 || yy >= 9 || xx < 0 || xx >= wd) continue;
+                    float e = v[(p * 9 + yy) * wd + xx];
+                    nan |= e != e;
+                    best = Math.max(best, e);
+                }
+                float got = b[(p * ho + i) * wo + j];
+                if (nan) assertEquals(Float.NaN, got, what);
+                else assertEquals(best, got, 0.0, what + " at " + i + ", " + j);
+            }
+        }
+    }
+    @Test
+    void inferenceBatchNormalizationIsOnePassWithTheOpsBits() throws Exception {
+        SplittableRandom rng = new SplittableRandom(67);
+        for (int[] shape : new int[][] {{2, 3, 5, 7}, {1, 3, 37, 5}, {4, 3}}) {
+            Path f = dir.resolve("bn.onnx");
+            Files.write(f, new OnnxWriter.Graph().init("gamma", Tensor.randn(rng, 3).to(DType.FLOAT32)).init("beta", Tensor.randn(rng, 3).to(DType.FLOAT32))
+                    .init("mean", Tensor.randn(rng, 3).to(DType.FLOAT32)).init("var", Tensor.rand(rng, 3).add(0.5).to(DType.FLOAT32)).input("x").output("y")
+                    .node("BatchNormalization", "bn", List.of("x", "gamma", "beta", "mean", "var"), List.of("y")).model(13));
+            OnnxModel m = OnnxModel.read(f);
+            Tensor x = Tensor.randn(rng, shape).to(DType.FLOAT32);
+            Tensor direct;
+            try (var ng = GradMode.noGrad()) {
+                direct = m.forward(x);
+            }
+            Tensor ops = m.forward(x.detach().clone().requiresGrad(true)).detach();
+            assertArrayEquals(ops.shape(), direct.shape());
+            assertArrayEquals(ops.toFloatArray(), direct.toFloatArray(), java.util.Arrays.toString(shape));
+            // and the definition, in float64
+            float[] xv = x.toFloatArray(), got = direct.toFloatArray();
+            int c = 3, plane = xv.length / (shape[0] * c);
+            Tensor g = m.stateDict().get("gamma"), b = m.stateDict().get("beta"), mu = m.stateDict().get("mean"), v = m.stateDict().get("var");
+            for (int i = 0; i < xv.length; i++) {
+                int ch = (i / plane) % c;
+                double want = (xv[i] - mu.get(ch)) / Math.sqrt(v.get(ch) + 1e-5) * g.get(ch) + b.get(ch);
+                assertEquals(want, got[i], 1e-5 * (1 + Math.abs(want)), "element " + i);
             }
         }
     }

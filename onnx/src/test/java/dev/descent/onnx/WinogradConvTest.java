@@ -97,6 +97,22 @@ class WinogradConvTest {
     }
 
     @Test
+    void vectorTransformsGiveTheScalarTwinsBits() {
+        // widths below, at and beyond a vector of tiles, odd and even outputs, blocks of tiles spanning tile rows
+        qt().withExamples(30).forAll(integers().between(0, 1_000_000)).checkAssert(seed -> {
+            SplittableRandom r = new SplittableRandom(seed);
+            int n = 1 + r.nextInt(2), c = 1 + r.nextInt(9), o = 1 + r.nextInt(9), h = 3 + r.nextInt(40), wd = 3 + r.nextInt(80), ph = r.nextInt(2), pw = r.nextInt(2);
+            int ho = h + 2 * ph - 2, wo = wd + 2 * pw - 2;
+            if (ho < 1 || wo < 1) return;
+            Tensor x = Tensor.of(random(r, n * c * h * wd), n, c, h, wd), w = Tensor.of(random(r, o * c * 9), o, c, 3, 3);
+            float[] u = WinogradConv.transformFilter(w);
+            float[] vec = WinogradConv.forward(x, u, o, ph, pw, null, true).contiguous().storage().floats();
+            float[] sca = WinogradConv.forward(x, u, o, ph, pw, null, false).contiguous().storage().floats();
+            assertArrayEquals(sca, vec, n + "×" + c + "×" + h + "×" + wd + " → " + o + " pad " + ph + "," + pw);
+        });
+    }
+
+    @Test
     void fusesBiasAndActivationLikeTheSeparateOps() {
         SplittableRandom r = new SplittableRandom(7);
         int n = 2, c = 12, o = 10, h = 9, wd = 11;
@@ -127,7 +143,7 @@ class WinogradConvTest {
         assertNull(WinogradConv.tryConv(x, wg, null, 1, 1, 1, 1, new int[] {1, 1}, new int[] {1, 1}, 1, none, f), "gradient recorded");
         assertTrue(WinogradConv.applies(8, 8, 3, 3, 1, 1, 1, 1, 1, 4, 4));
         assertFalse(WinogradConv.applies(8, 8, 3, 3, 1, 1, 1, 1, 2, 4, 4));
-        assertFalse(WinogradConv.applies(64, 64, 3, 3, 1, 1, 1, 1, 1, 41, 40), "more pixels than the gate");
+        assertFalse(WinogradConv.applies(64, 64, 3, 3, 1, 1, 1, 1, 1, 81, 80), "more pixels than the gate");
         WinogradConv.minChannels = minChannels;
         assertFalse(WinogradConv.applies(32, 64, 3, 3, 1, 1, 1, 1, 1, 40, 40), "fewer channels than the default gate");
         assertTrue(WinogradConv.applies(64, 64, 3, 3, 1, 1, 1, 1, 1, 40, 40));

@@ -1,0 +1,87 @@
+package dev.descent.onnx;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.quicktheories.QuickTheory.qt;
+import static org.quicktheories.generators.SourceDSL.integers;
+
+import dev.descent.core.DType;
+import dev.descent.core.Tensor;
+import dev.descent.core.Threads;
+import dev.descent.core.autograd.GradMode;
+import dev.descent.core.ops.FusedConvolution;
+import java.util.SplittableRandom;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** The blocked 1×1 expansion against a float64 loop written from the definition, and its gate. */
+class PointwiseConvTest {
+    private int minOutput;
+
+    @BeforeEach
+    void lowerTheGate() {
+        minOutput = PointwiseConv.minOutput;
+        PointwiseConv.minOutput = 64;
+    }
+
+    @AfterEach
+    void restoreTheGate() {
+        PointwiseConv.minOutput = minOutput;
+    }
+
+    private static float[] random(SplittableRandom r, int size) {
+        float[] a = new float[size];
+        for (int i = 0; i < size; i++) a[i] = (float) (r.nextDouble() * 2 - 1);
+        return a;
+    }
+
+    @Test
+    void matchesTheDefinitionWithBiasAndClampOverBlocksAndImages() {
+        // pixel counts below, at and past a block (4 GEMM panels), so blocks end inside planes and the last one is short
+        qt().withExamples(30).forAll(integers().between(0, 1_000_000)).checkAssert(seed -> {
+            SplittableRandom r = new SplittableRandom(seed);
+            int n = 1 + r.nextInt(2), c = 1 + r.nextInt(8), o = 4 * c + r.nextInt(9), h = 1 + r.nextInt(30), w = 1 + r.nextInt(40);
+            if ((long) o * h * w < PointwiseConv.minOutput) return;
+            float[] x = random(r, n * c * h * w), wt = random(r, o * c), b = random(r, o);
+            FusedConvolution.Activation act = FusedConvolution.Activation.clamp(0, 0.75);
+            Tensor y;
+            try (var g = GradMode.noGrad(); var t = Threads.limit(1 + seed % 2)) {
+                y = PointwiseConv.tryConv(Tensor.of(x, n, c, h, w), Tensor.of(wt, o, c, 1, 1), Tensor.of(b, o), new int[4], new int[] {1, 1}, 1, act);
+            }
+            String what = n + "×" + c + "×" + h + "×" + w + " → " + o;
+            assertNotNull(y, what);
+            assertArrayEquals(new int[] {n, o, h, w}, y.shape(), what);
+            float[] got = y.contiguous().storage().floats();
+            for (int im = 0; im < n; im++) for (int oi = 0; oi < o; oi++) for (int p = 0; p < h * w; p++) {
+                double s = b[oi], m = Math.abs(b[oi]);
+                for (int ci = 0; ci < c; ci++) {
+                    double t = (double) wt[oi * c + ci] * x[(im * c + ci) * h * w + p];
+                    s += t;
+                    m += Math.abs(t);
+                }
+                assertEquals(Math.min(0.75, Math.max(0, s)), got[(im * o + oi) * h * w + p], 1e-6 * m + 1e-7, what + " at " + oi + ", " + p);
+            }
+        });
+    }
+
+    @Test
+    void declinesWhatItDoesNotCompute() {
+        var none = FusedConvolution.Activation.NONE;
+        Tensor x = Tensor.zeros(DType.FLOAT32, 1, 4, 8, 8), w = Tensor.zeros(DType.FLOAT32, 16, 4, 1, 1);
+        int[] zero = new int[4], one = {1, 1};
+        try (var g = GradMode.noGrad()) {
+            assertNotNull(PointwiseConv.tryConv(x, w, null, zero, one, 1, none));
+            assertNull(PointwiseConv.tryConv(x, Tensor.zeros(DType.FLOAT32, 15, 4, 1, 1), null, zero, one, 1, none), "fewer than 4 outputs per input");
+            assertNull(PointwiseConv.tryConv(x, Tensor.zeros(DType.FLOAT32, 16, 4, 3, 3), null, zero, one, 1, none), "3×3");
+            assertNull(PointwiseConv.tryConv(x, w, null, zero, new int[] {2, 2}, 1, none), "stride 2");
+            assertNull(PointwiseConv.tryConv(x, w, null, new int[] {1, 1, 1, 1}, one, 1, none), "padding");
+            assertNull(PointwiseConv.tryConv(x, Tensor.zeros(DType.FLOAT32, 16, 2, 1, 1), null, zero, one, 2, none), "groups");
+            PointwiseConv.minOutput = minOutput;
+            assertNull(PointwiseConv.tryConv(x, w, null, zero, one, 1, none), "an output smaller than the gate");
+        }
+        assertNull(PointwiseConv.tryConv(x, w.requiresGrad(true), null, zero, one, 1, none), "gradient recorded");
+    }
+}
