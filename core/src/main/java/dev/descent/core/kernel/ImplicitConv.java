@@ -107,10 +107,10 @@ public final class ImplicitConv {
     /**
      * Whether the weight gradient should run here rather than through im2col + GEMM: always for a stride-1 convolution
      * whose output rows are whole vectors (as before strided and row-spanning layouts existed), otherwise only from
-     * 32 pixel vectors an image ({@code MIN_VECTORS}). With fewer (stride-2 32→64 @16×16, 64→64 @8×8 at 512 bits: 4) the
+     * 16 pixel vectors an image ({@code MIN_VECTORS}). With fewer (stride-2 32→64 @16×16, 64→64 @8×8 at 512 bits: 4) the
      * lane-wise tile runs too few steps per image and measured 10–30% slower than the GEMM (CPU time, same run); with 16
-     * (stride-2 16→32 @32×32 at 512 bits) the measurements under load went both ways, with 32 (the same at 256 bits)
-     * it was 5–20% faster.
+     * (stride-2 16→32 @32×32 at 512 bits) it is 30% faster since the stride-phase copy moves vectors (6.5 against
+     * 9.1 ms, 1 thread, same run, load ~6; it was even before), with 32 (the same at 256 bits) it was 5–20% faster.
      *
      * @param q the convolution
      * @return whether {@link #weightGrad} applies and is the faster path
@@ -120,7 +120,7 @@ public final class ImplicitConv {
     }
 
     /** Least pixel vectors an image for the weight gradient of a strided or row-spanning convolution. */
-    private static final int MIN_VECTORS = 32;
+    private static final int MIN_VECTORS = 16;
 
     /**
      * Whether the kernels read the row-shifted copy ({@link #padRows}) rather than the padded image: when the output
@@ -130,11 +130,14 @@ public final class ImplicitConv {
         return q.wo() % L != 0;
     }
 
-    /** Whether the input gradient can run here: the transposed convolution is again such a convolution. */
+    /**
+     * Whether the input gradient can run here: the transposed convolution is again such a convolution, its input rows
+     * whole vectors or, narrower than one, an input of whole vectors (the row-shifted copy: 64→64 @8×8 at 512 bits,
+     * 14–22% faster than GEMM + col2im since that copy moves vectors; it was 10–20% slower before).
+     */
     public static boolean inputGradApplies(Geometry q) {
-        // Input rows of whole vectors only: through the row-shifted copy (64→64 @8×8 at 512 bits) the transposed
-        // convolution measured 10–20% slower than GEMM + col2im (CPU time, same run, load ~13).
-        return applies(q) && q.sh() == 1 && q.sw() == 1 && q.w() % L == 0 && q.ph() <= q.kh() - 1 && q.pw() <= q.kw() - 1;
+        return applies(q) && q.sh() == 1 && q.sw() == 1 && (q.w() % L == 0 || q.w() < L && q.h() * q.w() % L == 0)
+                && q.ph() <= q.kh() - 1 && q.pw() <= q.kw() - 1;
     }
 
     /**
