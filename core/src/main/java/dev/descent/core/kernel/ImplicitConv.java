@@ -490,10 +490,15 @@ public final class ImplicitConv {
             for (int ob = 0; ob < o; ob += MR6) {
                 int mr = Math.min(MR6, o - ob), apo = (ob / MR6) * MR6 * rows;
                 int co = yOff + ob * pixels + v * L;
-                if (mr == MR6 && nv == NV4) {
-                    forwardKernel6(rows, ap, apo, offs, xp, base0, base1, base2, base3, bias, bo + ob, mr, y, co, pixels);
-                } else {
-                    forwardKernel6(rows, ap, apo, offs, xp, base0, base1, base2, base3, bias, bo + ob, mr, tile, 0, NV4 * L);
+                // The last panel of O = 6·k + 2 or 6·k + 4 channels (32, 64, 16) runs only its channels (the rows past O are
+                // zero weights): the 6-row tile spent 12% of 32→32's FMAs on them.
+                boolean direct = nv == NV4 && (mr == MR6 || mr == 4 || mr == 2);
+                float[] out = direct ? y : tile;
+                int oo = direct ? co : 0, ldo = direct ? pixels : NV4 * L;
+                if (mr <= 2) forwardKernel2of6(rows, ap, apo, offs, xp, base0, base1, base2, base3, bias, bo + ob, mr, out, oo, ldo);
+                else if (mr <= 4) forwardKernel4of6(rows, ap, apo, offs, xp, base0, base1, base2, base3, bias, bo + ob, mr, out, oo, ldo);
+                else forwardKernel6(rows, ap, apo, offs, xp, base0, base1, base2, base3, bias, bo + ob, mr, out, oo, ldo);
+                if (!direct) {
                     for (int k = 0; k < mr; k++) System.arraycopy(tile, k * NV4 * L, y, co + k * pixels, nv * L);
                 }
             }
@@ -570,6 +575,98 @@ public final class ImplicitConv {
         c51.intoArray(c, co + 5 * ldc + L);
         c52.intoArray(c, co + 5 * ldc + 2 * L);
         c53.intoArray(c, co + 5 * ldc + 3 * L);
+    }
+
+    /**
+     * The last 2 (or fewer: mr) channels of a panel of 6 in ap × 4 pixel vectors, over all patch rows from the bias: the
+     * remainder of {@link #forwardKernel6} when O is not a multiple of 6 (32 = 5·6 + 2), without FMAs on zero weights.
+     * The same sums as {@link #forwardKernel6}'s. Flat on purpose.
+     */
+    private static void forwardKernel2of6(int rows, float[] ap, int apo, int[] offs, float[] xp, int base0, int base1, int base2, int base3,
+                                       float[] bias, int bo, int mr, float[] c, int co, int ldc) {
+        FloatVector c0_0 = FloatVector.broadcast(S, bias == null ? 0f : bias[bo + 0]), c0_1 = c0_0, c0_2 = c0_0, c0_3 = c0_0;
+        FloatVector c1_0 = FloatVector.broadcast(S, bias == null || mr < 2 ? 0f : bias[bo + 1]), c1_1 = c1_0, c1_2 = c1_0, c1_3 = c1_0;
+        for (int r = 0, pa = apo; r < rows; r++, pa += 6) {
+            int off = offs[r];
+            FloatVector x0 = FloatVector.fromArray(S, xp, base0 + off);
+            FloatVector x1 = FloatVector.fromArray(S, xp, base1 + off);
+            FloatVector x2 = FloatVector.fromArray(S, xp, base2 + off);
+            FloatVector x3 = FloatVector.fromArray(S, xp, base3 + off);
+            FloatVector a0 = FloatVector.broadcast(S, ap[pa + 0]);
+            c0_0 = a0.fma(x0, c0_0);
+            c0_1 = a0.fma(x1, c0_1);
+            c0_2 = a0.fma(x2, c0_2);
+            c0_3 = a0.fma(x3, c0_3);
+            FloatVector a1 = FloatVector.broadcast(S, ap[pa + 1]);
+            c1_0 = a1.fma(x0, c1_0);
+            c1_1 = a1.fma(x1, c1_1);
+            c1_2 = a1.fma(x2, c1_2);
+            c1_3 = a1.fma(x3, c1_3);
+        }
+        c0_0.intoArray(c, co + 0 * ldc + 0 * L);
+        c0_1.intoArray(c, co + 0 * ldc + 1 * L);
+        c0_2.intoArray(c, co + 0 * ldc + 2 * L);
+        c0_3.intoArray(c, co + 0 * ldc + 3 * L);
+        c1_0.intoArray(c, co + 1 * ldc + 0 * L);
+        c1_1.intoArray(c, co + 1 * ldc + 1 * L);
+        c1_2.intoArray(c, co + 1 * ldc + 2 * L);
+        c1_3.intoArray(c, co + 1 * ldc + 3 * L);
+    }
+
+    /**
+     * The last 4 (or fewer: mr) channels of a panel of 6 in ap × 4 pixel vectors, over all patch rows from the bias: the
+     * remainder of {@link #forwardKernel6} when O is not a multiple of 6 (32 = 5·6 + 2), without FMAs on zero weights.
+     * The same sums as {@link #forwardKernel6}'s. Flat on purpose.
+     */
+    private static void forwardKernel4of6(int rows, float[] ap, int apo, int[] offs, float[] xp, int base0, int base1, int base2, int base3,
+                                       float[] bias, int bo, int mr, float[] c, int co, int ldc) {
+        FloatVector c0_0 = FloatVector.broadcast(S, bias == null ? 0f : bias[bo + 0]), c0_1 = c0_0, c0_2 = c0_0, c0_3 = c0_0;
+        FloatVector c1_0 = FloatVector.broadcast(S, bias == null || mr < 2 ? 0f : bias[bo + 1]), c1_1 = c1_0, c1_2 = c1_0, c1_3 = c1_0;
+        FloatVector c2_0 = FloatVector.broadcast(S, bias == null || mr < 3 ? 0f : bias[bo + 2]), c2_1 = c2_0, c2_2 = c2_0, c2_3 = c2_0;
+        FloatVector c3_0 = FloatVector.broadcast(S, bias == null || mr < 4 ? 0f : bias[bo + 3]), c3_1 = c3_0, c3_2 = c3_0, c3_3 = c3_0;
+        for (int r = 0, pa = apo; r < rows; r++, pa += 6) {
+            int off = offs[r];
+            FloatVector x0 = FloatVector.fromArray(S, xp, base0 + off);
+            FloatVector x1 = FloatVector.fromArray(S, xp, base1 + off);
+            FloatVector x2 = FloatVector.fromArray(S, xp, base2 + off);
+            FloatVector x3 = FloatVector.fromArray(S, xp, base3 + off);
+            FloatVector a0 = FloatVector.broadcast(S, ap[pa + 0]);
+            c0_0 = a0.fma(x0, c0_0);
+            c0_1 = a0.fma(x1, c0_1);
+            c0_2 = a0.fma(x2, c0_2);
+            c0_3 = a0.fma(x3, c0_3);
+            FloatVector a1 = FloatVector.broadcast(S, ap[pa + 1]);
+            c1_0 = a1.fma(x0, c1_0);
+            c1_1 = a1.fma(x1, c1_1);
+            c1_2 = a1.fma(x2, c1_2);
+            c1_3 = a1.fma(x3, c1_3);
+            FloatVector a2 = FloatVector.broadcast(S, ap[pa + 2]);
+            c2_0 = a2.fma(x0, c2_0);
+            c2_1 = a2.fma(x1, c2_1);
+            c2_2 = a2.fma(x2, c2_2);
+            c2_3 = a2.fma(x3, c2_3);
+            FloatVector a3 = FloatVector.broadcast(S, ap[pa + 3]);
+            c3_0 = a3.fma(x0, c3_0);
+            c3_1 = a3.fma(x1, c3_1);
+            c3_2 = a3.fma(x2, c3_2);
+            c3_3 = a3.fma(x3, c3_3);
+        }
+        c0_0.intoArray(c, co + 0 * ldc + 0 * L);
+        c0_1.intoArray(c, co + 0 * ldc + 1 * L);
+        c0_2.intoArray(c, co + 0 * ldc + 2 * L);
+        c0_3.intoArray(c, co + 0 * ldc + 3 * L);
+        c1_0.intoArray(c, co + 1 * ldc + 0 * L);
+        c1_1.intoArray(c, co + 1 * ldc + 1 * L);
+        c1_2.intoArray(c, co + 1 * ldc + 2 * L);
+        c1_3.intoArray(c, co + 1 * ldc + 3 * L);
+        c2_0.intoArray(c, co + 2 * ldc + 0 * L);
+        c2_1.intoArray(c, co + 2 * ldc + 1 * L);
+        c2_2.intoArray(c, co + 2 * ldc + 2 * L);
+        c2_3.intoArray(c, co + 2 * ldc + 3 * L);
+        c3_0.intoArray(c, co + 3 * ldc + 0 * L);
+        c3_1.intoArray(c, co + 3 * ldc + 1 * L);
+        c3_2.intoArray(c, co + 3 * ldc + 2 * L);
+        c3_3.intoArray(c, co + 3 * ldc + 3 * L);
     }
 
     /** Offset in the padded image of the first pixel of pixel vector v: oh·Wp + ow. */

@@ -266,6 +266,21 @@ class ImplicitConvTest {
         }
     }
 
+    /**
+     * The tall forward tile's last panel when O is not a multiple of 6 (O = 6k + 2 and 6k + 4 run 2- and 4-channel
+     * kernels, the others the tile buffer), on whole and partial pixel tiles: against float64, the twins, 1 vs 2 threads.
+     */
+    @Test
+    void tallTileRemaindersMatchTheDirectConvolution() throws Exception {
+        if (!Vectors.ENABLED) return;
+        SplittableRandom rng = new SplittableRandom(20261203);
+        for (int o : new int[] {1, 2, 3, 4, 5, 7, 8, 10, 14, 16, 32}) {
+            // 8 channels × 3 × 3 = 72 patch rows (the tall tile from 64); 6 pixel vectors = a whole tile and half of one.
+            Geometry q = new Geometry(3, 8, 6, L, o, 3, 3, 1, 1, 1, 1, 1, 1, 1, 6, L);
+            forwardAndWeightGradMatch(rng, q);
+        }
+    }
+
     /** Output rows narrower than a vector: against float64, bitwise against the scalar twins and 1 vs 2 threads. */
     @Test
     void rowSpanningForwardAndWeightGradMatchTheDirectConvolutionAndTheirTwins() throws Exception {
