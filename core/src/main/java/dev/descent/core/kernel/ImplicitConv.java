@@ -28,7 +28,7 @@ import jdk.incubator.vector.VectorSpecies;
  *   <li>input gradient: the same kernel on dy with the flipped, transposed weight and padding k−1−p
  *       (the transposed convolution of a stride-1 convolution is a convolution);
  *   <li>weight gradient: dW[o, r] = Σ_p dy[o, p] · patches[r, p] as lane-wise dot products, 3 output
- *       channels × 3 patch rows per tile (4 × 4 with 32 registers), each lane
+ *       channels × 3 patch rows per tile (with 32 registers 8 × 3, 6 × 4 or 4 × 4, dy packed per channel panel), each lane
  *       summing the pixels p ≡ lane (mod L); lanes are added in a fixed order at the end (never with
  *       reduceLanes, whose rounding differs between interpreter and compiler).
  * </ul>
@@ -74,11 +74,17 @@ public final class ImplicitConv {
         float[] padded = new float[0];
         float[] partials = new float[0];
         float[] stage = new float[0];
+        float[] dyPanel = new float[0];
         final float[] tile = new float[MR6 * NV4 * L];
 
         float[] padded(int size) {
             if (padded.length < size) padded = new float[size];
             return padded;
+        }
+
+        float[] dyPanel(int size) {
+            if (dyPanel.length < size) dyPanel = new float[size];
+            return dyPanel;
         }
 
         float[] stage(int size) {
@@ -740,7 +746,7 @@ public final class ImplicitConv {
         int[] offs = offsets(q, hp, wp);
         // The tile (output channels × patch rows) decides only which sums share registers, not their order.
         boolean wide = wideForward(o);
-        int tm = wide ? MR4 : MR, tn = wide ? NV4 : NV;
+        int tm = wide ? weightTileChannels(o) : MR, tn = wide ? (tm == 8 ? 3 : 4) : NV;
         int o3 = (o + tm - 1) / tm * tm, r3 = (rows + tn - 1) / tn * tn;
         int chunks = (q.n() + CHUNK - 1) / CHUNK;
         int size = o3 * r3 * L;
@@ -761,6 +767,10 @@ public final class ImplicitConv {
         Parallel.forRange(chunks, 1, (from, to) -> {
             Scratch s = SCRATCH.get();
             float[] xp = s.padded(group * padded);
+            float[] gp = wide ? s.dyPanel(tm * group * pixels) : null;
+            // Offset of step t = (image n, vector v) of a group in its padded copies: one flat loop in the tiles.
+            int[] posT = new int[group * vectors];
+            for (int t = 0; t < posT.length; t++) posT[t] = (t / vectors) * padded + posTable[t % vectors];
             for (int ch = from; ch < to; ch++) {
                 int chunkEnd = Math.min(q.n(), (ch + 1) * CHUNK);
                 // Groups of `group` images: their padded copies and dy (≈ 400 KB for 32→64 @16) stay in L2 while
@@ -771,20 +781,27 @@ public final class ImplicitConv {
                     int dyImage = go + first * yImage;
                     boolean accumulate = first > ch * CHUNK;
                     for (int ob = 0; ob < o3; ob += tm) {
+                        if (wide) {
+                            packDy(dy, dyImage, yImage, pixels, Math.min(tm, o - ob), ob, tm, images, gp);
+                            for (int rb = 0; rb < r3; rb += tn) {
+                                int off0 = offs[Math.min(rb, rows - 1)], off1 = offs[Math.min(rb + 1, rows - 1)];
+                                int off2 = offs[Math.min(rb + 2, rows - 1)], off3 = offs[Math.min(rb + 3, rows - 1)];
+                                int co = ch * size + (ob * r3 + rb) * L;
+                                if (tm == 8) weightKernel8x3(images * vectors, posT, gp, xp, off0, off1, off2, partials, co, r3 * L, accumulate);
+                                else if (tm == 6) weightKernel6x4(images * vectors, posT, gp, xp, off0, off1, off2, off3, partials, co, r3 * L, accumulate);
+                                else weightKernel4x4(images * vectors, posT, gp, xp, off0, off1, off2, off3, partials, co, r3 * L, accumulate);
+                            }
+                            continue;
+                        }
                         // Padding rows past O re-read row O−1; padding patch rows re-read row R−1.
                         int d0 = dyImage + Math.min(ob, o - 1) * pixels, d1 = dyImage + Math.min(ob + 1, o - 1) * pixels;
-                        int d2 = dyImage + Math.min(ob + 2, o - 1) * pixels, d3 = dyImage + Math.min(ob + 3, o - 1) * pixels;
+                        int d2 = dyImage + Math.min(ob + 2, o - 1) * pixels;
                         for (int rb = 0; rb < r3; rb += tn) {
                             int off0 = offs[Math.min(rb, rows - 1)], off1 = offs[Math.min(rb + 1, rows - 1)];
-                            int off2 = offs[Math.min(rb + 2, rows - 1)], off3 = offs[Math.min(rb + 3, rows - 1)];
+                            int off2 = offs[Math.min(rb + 2, rows - 1)];
                             int co = ch * size + (ob * r3 + rb) * L;
-                            if (wide) {
-                                weightKernel4(images, padded, yImage, vectors, posTable, dy, d0, d1, d2, d3, xp, off0, off1, off2, off3,
-                                        partials, co, r3 * L, accumulate);
-                            } else {
-                                weightKernel(images, padded, yImage, vectors, posTable, dy, d0, d1, d2, xp, off0, off1, off2,
-                                        partials, co, r3 * L, accumulate);
-                            }
+                            weightKernel(images, padded, yImage, vectors, posTable, dy, d0, d1, d2, xp, off0, off1, off2,
+                                    partials, co, r3 * L, accumulate);
                         }
                     }
                 }
@@ -825,92 +842,386 @@ public final class ImplicitConv {
         });
     }
 
-    /** {@link #weightKernel} with a 4 output channels × 4 patch rows tile. Flat on purpose. */
-    private static void weightKernel4(int images, int xStride, int yStride, int vectors, int[] posTable, float[] dy, int d0, int d1, int d2,
-                                      int d3, float[] xp, int off0, int off1, int off2, int off3, float[] c, int co, int ldo, boolean accumulate) {
-        FloatVector c00, c01, c02, c03, c10, c11, c12, c13, c20, c21, c22, c23, c30, c31, c32, c33;
-        int c1 = co + ldo, c2 = co + 2 * ldo, c3 = co + 3 * ldo;
-        if (accumulate) {
-            c00 = FloatVector.fromArray(S, c, co);
-            c01 = FloatVector.fromArray(S, c, co + L);
-            c02 = FloatVector.fromArray(S, c, co + 2 * L);
-            c03 = FloatVector.fromArray(S, c, co + 3 * L);
-            c10 = FloatVector.fromArray(S, c, c1);
-            c11 = FloatVector.fromArray(S, c, c1 + L);
-            c12 = FloatVector.fromArray(S, c, c1 + 2 * L);
-            c13 = FloatVector.fromArray(S, c, c1 + 3 * L);
-            c20 = FloatVector.fromArray(S, c, c2);
-            c21 = FloatVector.fromArray(S, c, c2 + L);
-            c22 = FloatVector.fromArray(S, c, c2 + 2 * L);
-            c23 = FloatVector.fromArray(S, c, c2 + 3 * L);
-            c30 = FloatVector.fromArray(S, c, c3);
-            c31 = FloatVector.fromArray(S, c, c3 + L);
-            c32 = FloatVector.fromArray(S, c, c3 + 2 * L);
-            c33 = FloatVector.fromArray(S, c, c3 + 3 * L);
-        } else {
-            c00 = FloatVector.zero(S);
-            c01 = c00;
-            c02 = c00;
-            c03 = c00;
-            c10 = c00;
-            c11 = c00;
-            c12 = c00;
-            c13 = c00;
-            c20 = c00;
-            c21 = c00;
-            c22 = c00;
-            c23 = c00;
-            c30 = c00;
-            c31 = c00;
-            c32 = c00;
-            c33 = c00;
+    /**
+     * Output channels of the weight-gradient tile with 32 registers: 8 (× 3 patch rows), 6 or 4 (× 4), whichever pads O
+     * least, the larger on a tie. 8 × 3 reads 11 vectors per 24 FMAs, 4 × 4 8 per 16: 32→64 @16×16's weight gradient
+     * 16.0 → 12.6–12.9 ms, 32→32 @16×16 7.9 → 6.3–7.3 (512 bits, 1 thread, CPU time, same runs, load ~8).
+     */
+    static int weightTileChannels(int o) {
+        int best = 8;
+        for (int tm : new int[] {6, 4}) if ((o + tm - 1) / tm * tm < (o + best - 1) / best * best) best = tm;
+        return best;
+    }
+
+    /**
+     * The dy rows of output channels [ob, ob + m) of {@code images} images from dyImage (images yStride apart) as the
+     * weight-gradient tile reads them, one vector of each channel after the other: gp[((n·V + v)·tm + k)·L + l] =
+     * dy[n, ob + k, v·L + l], channels past m repeating the last (their sums are never read). The tile then reads dy at
+     * one moving offset instead of one per channel (integer registers the 24-accumulator tiles ran out of).
+     */
+    private static void packDy(float[] dy, int dyImage, int yStride, int pixels, int m, int ob, int tm, int images, float[] gp) {
+        int vectors = pixels / L;
+        for (int n = 0; n < images; n++) {
+            for (int k = 0; k < tm; k++) {
+                int src = dyImage + n * yStride + (ob + Math.min(k, m - 1)) * pixels;
+                int dst = (n * vectors * tm + k) * L;
+                for (int v = 0; v < vectors; v++, src += L, dst += tm * L) FloatVector.fromArray(S, dy, src).intoArray(gp, dst);
+            }
         }
-        for (int n = 0; n < images; n++, off0 += xStride, off1 += xStride, off2 += xStride, off3 += xStride,
-                d0 += yStride, d1 += yStride, d2 += yStride, d3 += yStride) {
-            for (int v = 0, p = 0; v < vectors; v++, p += L) {
-                int pos = posTable[v];
+    }
+
+    /**
+     * Lane-wise partial sums of a 4 output channels × 4 patch rows tile of dW, dy read from its packed panel (see
+     * {@link #packDy}): C[k, l, :] (+)= Σ_n Σ_v dy[n, o_k, v·L : v·L+L] ∘ patches[n, r_l, v·L : v·L+L], n and v in order. Flat
+     * on purpose.
+     */
+    private static void weightKernel4x4(int steps, int[] posT, float[] gp,
+                                          float[] xp, int off0, int off1, int off2, int off3, float[] c, int co, int ldo, boolean accumulate) {
+        FloatVector c0_0, c0_1, c0_2, c0_3;
+        FloatVector c1_0, c1_1, c1_2, c1_3;
+        FloatVector c2_0, c2_1, c2_2, c2_3;
+        FloatVector c3_0, c3_1, c3_2, c3_3;
+        if (accumulate) {
+            c0_0 = FloatVector.fromArray(S, c, co + 0 * ldo + 0 * L);
+            c0_1 = FloatVector.fromArray(S, c, co + 0 * ldo + 1 * L);
+            c0_2 = FloatVector.fromArray(S, c, co + 0 * ldo + 2 * L);
+            c0_3 = FloatVector.fromArray(S, c, co + 0 * ldo + 3 * L);
+            c1_0 = FloatVector.fromArray(S, c, co + 1 * ldo + 0 * L);
+            c1_1 = FloatVector.fromArray(S, c, co + 1 * ldo + 1 * L);
+            c1_2 = FloatVector.fromArray(S, c, co + 1 * ldo + 2 * L);
+            c1_3 = FloatVector.fromArray(S, c, co + 1 * ldo + 3 * L);
+            c2_0 = FloatVector.fromArray(S, c, co + 2 * ldo + 0 * L);
+            c2_1 = FloatVector.fromArray(S, c, co + 2 * ldo + 1 * L);
+            c2_2 = FloatVector.fromArray(S, c, co + 2 * ldo + 2 * L);
+            c2_3 = FloatVector.fromArray(S, c, co + 2 * ldo + 3 * L);
+            c3_0 = FloatVector.fromArray(S, c, co + 3 * ldo + 0 * L);
+            c3_1 = FloatVector.fromArray(S, c, co + 3 * ldo + 1 * L);
+            c3_2 = FloatVector.fromArray(S, c, co + 3 * ldo + 2 * L);
+            c3_3 = FloatVector.fromArray(S, c, co + 3 * ldo + 3 * L);
+        } else {
+            c0_0 = FloatVector.zero(S);
+            c0_1 = c0_0;
+            c0_2 = c0_0;
+            c0_3 = c0_0;
+            c1_0 = c0_0;
+            c1_1 = c0_0;
+            c1_2 = c0_0;
+            c1_3 = c0_0;
+            c2_0 = c0_0;
+            c2_1 = c0_0;
+            c2_2 = c0_0;
+            c2_3 = c0_0;
+            c3_0 = c0_0;
+            c3_1 = c0_0;
+            c3_2 = c0_0;
+            c3_3 = c0_0;
+        }
+        for (int t = 0, g = 0; t < steps; t++, g += 4 * L) {
+            {
+                int pos = posT[t];
                 FloatVector x0 = FloatVector.fromArray(S, xp, off0 + pos);
                 FloatVector x1 = FloatVector.fromArray(S, xp, off1 + pos);
                 FloatVector x2 = FloatVector.fromArray(S, xp, off2 + pos);
                 FloatVector x3 = FloatVector.fromArray(S, xp, off3 + pos);
-                FloatVector g0 = FloatVector.fromArray(S, dy, d0 + p);
-                c00 = g0.fma(x0, c00);
-                c01 = g0.fma(x1, c01);
-                c02 = g0.fma(x2, c02);
-                c03 = g0.fma(x3, c03);
-                FloatVector g1 = FloatVector.fromArray(S, dy, d1 + p);
-                c10 = g1.fma(x0, c10);
-                c11 = g1.fma(x1, c11);
-                c12 = g1.fma(x2, c12);
-                c13 = g1.fma(x3, c13);
-                FloatVector g2 = FloatVector.fromArray(S, dy, d2 + p);
-                c20 = g2.fma(x0, c20);
-                c21 = g2.fma(x1, c21);
-                c22 = g2.fma(x2, c22);
-                c23 = g2.fma(x3, c23);
-                FloatVector g3 = FloatVector.fromArray(S, dy, d3 + p);
-                c30 = g3.fma(x0, c30);
-                c31 = g3.fma(x1, c31);
-                c32 = g3.fma(x2, c32);
-                c33 = g3.fma(x3, c33);
+                FloatVector g0 = FloatVector.fromArray(S, gp, g + 0 * L);
+                c0_0 = g0.fma(x0, c0_0);
+                c0_1 = g0.fma(x1, c0_1);
+                c0_2 = g0.fma(x2, c0_2);
+                c0_3 = g0.fma(x3, c0_3);
+                FloatVector g1 = FloatVector.fromArray(S, gp, g + 1 * L);
+                c1_0 = g1.fma(x0, c1_0);
+                c1_1 = g1.fma(x1, c1_1);
+                c1_2 = g1.fma(x2, c1_2);
+                c1_3 = g1.fma(x3, c1_3);
+                FloatVector g2 = FloatVector.fromArray(S, gp, g + 2 * L);
+                c2_0 = g2.fma(x0, c2_0);
+                c2_1 = g2.fma(x1, c2_1);
+                c2_2 = g2.fma(x2, c2_2);
+                c2_3 = g2.fma(x3, c2_3);
+                FloatVector g3 = FloatVector.fromArray(S, gp, g + 3 * L);
+                c3_0 = g3.fma(x0, c3_0);
+                c3_1 = g3.fma(x1, c3_1);
+                c3_2 = g3.fma(x2, c3_2);
+                c3_3 = g3.fma(x3, c3_3);
             }
         }
-        c00.intoArray(c, co);
-        c01.intoArray(c, co + L);
-        c02.intoArray(c, co + 2 * L);
-        c03.intoArray(c, co + 3 * L);
-        c10.intoArray(c, c1);
-        c11.intoArray(c, c1 + L);
-        c12.intoArray(c, c1 + 2 * L);
-        c13.intoArray(c, c1 + 3 * L);
-        c20.intoArray(c, c2);
-        c21.intoArray(c, c2 + L);
-        c22.intoArray(c, c2 + 2 * L);
-        c23.intoArray(c, c2 + 3 * L);
-        c30.intoArray(c, c3);
-        c31.intoArray(c, c3 + L);
-        c32.intoArray(c, c3 + 2 * L);
-        c33.intoArray(c, c3 + 3 * L);
+        c0_0.intoArray(c, co + 0 * ldo + 0 * L);
+        c0_1.intoArray(c, co + 0 * ldo + 1 * L);
+        c0_2.intoArray(c, co + 0 * ldo + 2 * L);
+        c0_3.intoArray(c, co + 0 * ldo + 3 * L);
+        c1_0.intoArray(c, co + 1 * ldo + 0 * L);
+        c1_1.intoArray(c, co + 1 * ldo + 1 * L);
+        c1_2.intoArray(c, co + 1 * ldo + 2 * L);
+        c1_3.intoArray(c, co + 1 * ldo + 3 * L);
+        c2_0.intoArray(c, co + 2 * ldo + 0 * L);
+        c2_1.intoArray(c, co + 2 * ldo + 1 * L);
+        c2_2.intoArray(c, co + 2 * ldo + 2 * L);
+        c2_3.intoArray(c, co + 2 * ldo + 3 * L);
+        c3_0.intoArray(c, co + 3 * ldo + 0 * L);
+        c3_1.intoArray(c, co + 3 * ldo + 1 * L);
+        c3_2.intoArray(c, co + 3 * ldo + 2 * L);
+        c3_3.intoArray(c, co + 3 * ldo + 3 * L);
+    }
+
+    /**
+     * Lane-wise partial sums of a 6 output channels × 4 patch rows tile of dW, dy read from its packed panel (see
+     * {@link #packDy}): C[k, l, :] (+)= Σ_n Σ_v dy[n, o_k, v·L : v·L+L] ∘ patches[n, r_l, v·L : v·L+L], n and v in order. Flat
+     * on purpose.
+     */
+    private static void weightKernel6x4(int steps, int[] posT, float[] gp,
+                                          float[] xp, int off0, int off1, int off2, int off3, float[] c, int co, int ldo, boolean accumulate) {
+        FloatVector c0_0, c0_1, c0_2, c0_3;
+        FloatVector c1_0, c1_1, c1_2, c1_3;
+        FloatVector c2_0, c2_1, c2_2, c2_3;
+        FloatVector c3_0, c3_1, c3_2, c3_3;
+        FloatVector c4_0, c4_1, c4_2, c4_3;
+        FloatVector c5_0, c5_1, c5_2, c5_3;
+        if (accumulate) {
+            c0_0 = FloatVector.fromArray(S, c, co + 0 * ldo + 0 * L);
+            c0_1 = FloatVector.fromArray(S, c, co + 0 * ldo + 1 * L);
+            c0_2 = FloatVector.fromArray(S, c, co + 0 * ldo + 2 * L);
+            c0_3 = FloatVector.fromArray(S, c, co + 0 * ldo + 3 * L);
+            c1_0 = FloatVector.fromArray(S, c, co + 1 * ldo + 0 * L);
+            c1_1 = FloatVector.fromArray(S, c, co + 1 * ldo + 1 * L);
+            c1_2 = FloatVector.fromArray(S, c, co + 1 * ldo + 2 * L);
+            c1_3 = FloatVector.fromArray(S, c, co + 1 * ldo + 3 * L);
+            c2_0 = FloatVector.fromArray(S, c, co + 2 * ldo + 0 * L);
+            c2_1 = FloatVector.fromArray(S, c, co + 2 * ldo + 1 * L);
+            c2_2 = FloatVector.fromArray(S, c, co + 2 * ldo + 2 * L);
+            c2_3 = FloatVector.fromArray(S, c, co + 2 * ldo + 3 * L);
+            c3_0 = FloatVector.fromArray(S, c, co + 3 * ldo + 0 * L);
+            c3_1 = FloatVector.fromArray(S, c, co + 3 * ldo + 1 * L);
+            c3_2 = FloatVector.fromArray(S, c, co + 3 * ldo + 2 * L);
+            c3_3 = FloatVector.fromArray(S, c, co + 3 * ldo + 3 * L);
+            c4_0 = FloatVector.fromArray(S, c, co + 4 * ldo + 0 * L);
+            c4_1 = FloatVector.fromArray(S, c, co + 4 * ldo + 1 * L);
+            c4_2 = FloatVector.fromArray(S, c, co + 4 * ldo + 2 * L);
+            c4_3 = FloatVector.fromArray(S, c, co + 4 * ldo + 3 * L);
+            c5_0 = FloatVector.fromArray(S, c, co + 5 * ldo + 0 * L);
+            c5_1 = FloatVector.fromArray(S, c, co + 5 * ldo + 1 * L);
+            c5_2 = FloatVector.fromArray(S, c, co + 5 * ldo + 2 * L);
+            c5_3 = FloatVector.fromArray(S, c, co + 5 * ldo + 3 * L);
+        } else {
+            c0_0 = FloatVector.zero(S);
+            c0_1 = c0_0;
+            c0_2 = c0_0;
+            c0_3 = c0_0;
+            c1_0 = c0_0;
+            c1_1 = c0_0;
+            c1_2 = c0_0;
+            c1_3 = c0_0;
+            c2_0 = c0_0;
+            c2_1 = c0_0;
+            c2_2 = c0_0;
+            c2_3 = c0_0;
+            c3_0 = c0_0;
+            c3_1 = c0_0;
+            c3_2 = c0_0;
+            c3_3 = c0_0;
+            c4_0 = c0_0;
+            c4_1 = c0_0;
+            c4_2 = c0_0;
+            c4_3 = c0_0;
+            c5_0 = c0_0;
+            c5_1 = c0_0;
+            c5_2 = c0_0;
+            c5_3 = c0_0;
+        }
+        for (int t = 0, g = 0; t < steps; t++, g += 6 * L) {
+            {
+                int pos = posT[t];
+                FloatVector x0 = FloatVector.fromArray(S, xp, off0 + pos);
+                FloatVector x1 = FloatVector.fromArray(S, xp, off1 + pos);
+                FloatVector x2 = FloatVector.fromArray(S, xp, off2 + pos);
+                FloatVector x3 = FloatVector.fromArray(S, xp, off3 + pos);
+                FloatVector g0 = FloatVector.fromArray(S, gp, g + 0 * L);
+                c0_0 = g0.fma(x0, c0_0);
+                c0_1 = g0.fma(x1, c0_1);
+                c0_2 = g0.fma(x2, c0_2);
+                c0_3 = g0.fma(x3, c0_3);
+                FloatVector g1 = FloatVector.fromArray(S, gp, g + 1 * L);
+                c1_0 = g1.fma(x0, c1_0);
+                c1_1 = g1.fma(x1, c1_1);
+                c1_2 = g1.fma(x2, c1_2);
+                c1_3 = g1.fma(x3, c1_3);
+                FloatVector g2 = FloatVector.fromArray(S, gp, g + 2 * L);
+                c2_0 = g2.fma(x0, c2_0);
+                c2_1 = g2.fma(x1, c2_1);
+                c2_2 = g2.fma(x2, c2_2);
+                c2_3 = g2.fma(x3, c2_3);
+                FloatVector g3 = FloatVector.fromArray(S, gp, g + 3 * L);
+                c3_0 = g3.fma(x0, c3_0);
+                c3_1 = g3.fma(x1, c3_1);
+                c3_2 = g3.fma(x2, c3_2);
+                c3_3 = g3.fma(x3, c3_3);
+                FloatVector g4 = FloatVector.fromArray(S, gp, g + 4 * L);
+                c4_0 = g4.fma(x0, c4_0);
+                c4_1 = g4.fma(x1, c4_1);
+                c4_2 = g4.fma(x2, c4_2);
+                c4_3 = g4.fma(x3, c4_3);
+                FloatVector g5 = FloatVector.fromArray(S, gp, g + 5 * L);
+                c5_0 = g5.fma(x0, c5_0);
+                c5_1 = g5.fma(x1, c5_1);
+                c5_2 = g5.fma(x2, c5_2);
+                c5_3 = g5.fma(x3, c5_3);
+            }
+        }
+        c0_0.intoArray(c, co + 0 * ldo + 0 * L);
+        c0_1.intoArray(c, co + 0 * ldo + 1 * L);
+        c0_2.intoArray(c, co + 0 * ldo + 2 * L);
+        c0_3.intoArray(c, co + 0 * ldo + 3 * L);
+        c1_0.intoArray(c, co + 1 * ldo + 0 * L);
+        c1_1.intoArray(c, co + 1 * ldo + 1 * L);
+        c1_2.intoArray(c, co + 1 * ldo + 2 * L);
+        c1_3.intoArray(c, co + 1 * ldo + 3 * L);
+        c2_0.intoArray(c, co + 2 * ldo + 0 * L);
+        c2_1.intoArray(c, co + 2 * ldo + 1 * L);
+        c2_2.intoArray(c, co + 2 * ldo + 2 * L);
+        c2_3.intoArray(c, co + 2 * ldo + 3 * L);
+        c3_0.intoArray(c, co + 3 * ldo + 0 * L);
+        c3_1.intoArray(c, co + 3 * ldo + 1 * L);
+        c3_2.intoArray(c, co + 3 * ldo + 2 * L);
+        c3_3.intoArray(c, co + 3 * ldo + 3 * L);
+        c4_0.intoArray(c, co + 4 * ldo + 0 * L);
+        c4_1.intoArray(c, co + 4 * ldo + 1 * L);
+        c4_2.intoArray(c, co + 4 * ldo + 2 * L);
+        c4_3.intoArray(c, co + 4 * ldo + 3 * L);
+        c5_0.intoArray(c, co + 5 * ldo + 0 * L);
+        c5_1.intoArray(c, co + 5 * ldo + 1 * L);
+        c5_2.intoArray(c, co + 5 * ldo + 2 * L);
+        c5_3.intoArray(c, co + 5 * ldo + 3 * L);
+    }
+
+    /**
+     * Lane-wise partial sums of a 8 output channels × 3 patch rows tile of dW, dy read from its packed panel (see
+     * {@link #packDy}): C[k, l, :] (+)= Σ_n Σ_v dy[n, o_k, v·L : v·L+L] ∘ patches[n, r_l, v·L : v·L+L], n and v in order. Flat
+     * on purpose.
+     */
+    private static void weightKernel8x3(int steps, int[] posT, float[] gp,
+                                          float[] xp, int off0, int off1, int off2, float[] c, int co, int ldo, boolean accumulate) {
+        FloatVector c0_0, c0_1, c0_2;
+        FloatVector c1_0, c1_1, c1_2;
+        FloatVector c2_0, c2_1, c2_2;
+        FloatVector c3_0, c3_1, c3_2;
+        FloatVector c4_0, c4_1, c4_2;
+        FloatVector c5_0, c5_1, c5_2;
+        FloatVector c6_0, c6_1, c6_2;
+        FloatVector c7_0, c7_1, c7_2;
+        if (accumulate) {
+            c0_0 = FloatVector.fromArray(S, c, co + 0 * ldo + 0 * L);
+            c0_1 = FloatVector.fromArray(S, c, co + 0 * ldo + 1 * L);
+            c0_2 = FloatVector.fromArray(S, c, co + 0 * ldo + 2 * L);
+            c1_0 = FloatVector.fromArray(S, c, co + 1 * ldo + 0 * L);
+            c1_1 = FloatVector.fromArray(S, c, co + 1 * ldo + 1 * L);
+            c1_2 = FloatVector.fromArray(S, c, co + 1 * ldo + 2 * L);
+            c2_0 = FloatVector.fromArray(S, c, co + 2 * ldo + 0 * L);
+            c2_1 = FloatVector.fromArray(S, c, co + 2 * ldo + 1 * L);
+            c2_2 = FloatVector.fromArray(S, c, co + 2 * ldo + 2 * L);
+            c3_0 = FloatVector.fromArray(S, c, co + 3 * ldo + 0 * L);
+            c3_1 = FloatVector.fromArray(S, c, co + 3 * ldo + 1 * L);
+            c3_2 = FloatVector.fromArray(S, c, co + 3 * ldo + 2 * L);
+            c4_0 = FloatVector.fromArray(S, c, co + 4 * ldo + 0 * L);
+            c4_1 = FloatVector.fromArray(S, c, co + 4 * ldo + 1 * L);
+            c4_2 = FloatVector.fromArray(S, c, co + 4 * ldo + 2 * L);
+            c5_0 = FloatVector.fromArray(S, c, co + 5 * ldo + 0 * L);
+            c5_1 = FloatVector.fromArray(S, c, co + 5 * ldo + 1 * L);
+            c5_2 = FloatVector.fromArray(S, c, co + 5 * ldo + 2 * L);
+            c6_0 = FloatVector.fromArray(S, c, co + 6 * ldo + 0 * L);
+            c6_1 = FloatVector.fromArray(S, c, co + 6 * ldo + 1 * L);
+            c6_2 = FloatVector.fromArray(S, c, co + 6 * ldo + 2 * L);
+            c7_0 = FloatVector.fromArray(S, c, co + 7 * ldo + 0 * L);
+            c7_1 = FloatVector.fromArray(S, c, co + 7 * ldo + 1 * L);
+            c7_2 = FloatVector.fromArray(S, c, co + 7 * ldo + 2 * L);
+        } else {
+            c0_0 = FloatVector.zero(S);
+            c0_1 = c0_0;
+            c0_2 = c0_0;
+            c1_0 = c0_0;
+            c1_1 = c0_0;
+            c1_2 = c0_0;
+            c2_0 = c0_0;
+            c2_1 = c0_0;
+            c2_2 = c0_0;
+            c3_0 = c0_0;
+            c3_1 = c0_0;
+            c3_2 = c0_0;
+            c4_0 = c0_0;
+            c4_1 = c0_0;
+            c4_2 = c0_0;
+            c5_0 = c0_0;
+            c5_1 = c0_0;
+            c5_2 = c0_0;
+            c6_0 = c0_0;
+            c6_1 = c0_0;
+            c6_2 = c0_0;
+            c7_0 = c0_0;
+            c7_1 = c0_0;
+            c7_2 = c0_0;
+        }
+        for (int t = 0, g = 0; t < steps; t++, g += 8 * L) {
+            {
+                int pos = posT[t];
+                FloatVector x0 = FloatVector.fromArray(S, xp, off0 + pos);
+                FloatVector x1 = FloatVector.fromArray(S, xp, off1 + pos);
+                FloatVector x2 = FloatVector.fromArray(S, xp, off2 + pos);
+                FloatVector g0 = FloatVector.fromArray(S, gp, g + 0 * L);
+                c0_0 = g0.fma(x0, c0_0);
+                c0_1 = g0.fma(x1, c0_1);
+                c0_2 = g0.fma(x2, c0_2);
+                FloatVector g1 = FloatVector.fromArray(S, gp, g + 1 * L);
+                c1_0 = g1.fma(x0, c1_0);
+                c1_1 = g1.fma(x1, c1_1);
+                c1_2 = g1.fma(x2, c1_2);
+                FloatVector g2 = FloatVector.fromArray(S, gp, g + 2 * L);
+                c2_0 = g2.fma(x0, c2_0);
+                c2_1 = g2.fma(x1, c2_1);
+                c2_2 = g2.fma(x2, c2_2);
+                FloatVector g3 = FloatVector.fromArray(S, gp, g + 3 * L);
+                c3_0 = g3.fma(x0, c3_0);
+                c3_1 = g3.fma(x1, c3_1);
+                c3_2 = g3.fma(x2, c3_2);
+                FloatVector g4 = FloatVector.fromArray(S, gp, g + 4 * L);
+                c4_0 = g4.fma(x0, c4_0);
+                c4_1 = g4.fma(x1, c4_1);
+                c4_2 = g4.fma(x2, c4_2);
+                FloatVector g5 = FloatVector.fromArray(S, gp, g + 5 * L);
+                c5_0 = g5.fma(x0, c5_0);
+                c5_1 = g5.fma(x1, c5_1);
+                c5_2 = g5.fma(x2, c5_2);
+                FloatVector g6 = FloatVector.fromArray(S, gp, g + 6 * L);
+                c6_0 = g6.fma(x0, c6_0);
+                c6_1 = g6.fma(x1, c6_1);
+                c6_2 = g6.fma(x2, c6_2);
+                FloatVector g7 = FloatVector.fromArray(S, gp, g + 7 * L);
+                c7_0 = g7.fma(x0, c7_0);
+                c7_1 = g7.fma(x1, c7_1);
+                c7_2 = g7.fma(x2, c7_2);
+            }
+        }
+        c0_0.intoArray(c, co + 0 * ldo + 0 * L);
+        c0_1.intoArray(c, co + 0 * ldo + 1 * L);
+        c0_2.intoArray(c, co + 0 * ldo + 2 * L);
+        c1_0.intoArray(c, co + 1 * ldo + 0 * L);
+        c1_1.intoArray(c, co + 1 * ldo + 1 * L);
+        c1_2.intoArray(c, co + 1 * ldo + 2 * L);
+        c2_0.intoArray(c, co + 2 * ldo + 0 * L);
+        c2_1.intoArray(c, co + 2 * ldo + 1 * L);
+        c2_2.intoArray(c, co + 2 * ldo + 2 * L);
+        c3_0.intoArray(c, co + 3 * ldo + 0 * L);
+        c3_1.intoArray(c, co + 3 * ldo + 1 * L);
+        c3_2.intoArray(c, co + 3 * ldo + 2 * L);
+        c4_0.intoArray(c, co + 4 * ldo + 0 * L);
+        c4_1.intoArray(c, co + 4 * ldo + 1 * L);
+        c4_2.intoArray(c, co + 4 * ldo + 2 * L);
+        c5_0.intoArray(c, co + 5 * ldo + 0 * L);
+        c5_1.intoArray(c, co + 5 * ldo + 1 * L);
+        c5_2.intoArray(c, co + 5 * ldo + 2 * L);
+        c6_0.intoArray(c, co + 6 * ldo + 0 * L);
+        c6_1.intoArray(c, co + 6 * ldo + 1 * L);
+        c6_2.intoArray(c, co + 6 * ldo + 2 * L);
+        c7_0.intoArray(c, co + 7 * ldo + 0 * L);
+        c7_1.intoArray(c, co + 7 * ldo + 1 * L);
+        c7_2.intoArray(c, co + 7 * ldo + 2 * L);
     }
 
     /**
