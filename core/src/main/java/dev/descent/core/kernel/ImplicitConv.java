@@ -69,6 +69,13 @@ public final class ImplicitConv {
     private static final int GROUP = 4;
     /** Pixel vectors per image from which the weight gradient takes its images one at a time. */
     private static final int LONG_IMAGE = 64;
+    /**
+     * Pixel vectors per image up to which the weight gradient takes its images 2·GROUP at a time (a tile call then runs
+     * 32 steps of 4-vector images instead of 16): 64→64 @8×8 at 512 bits 8.7–9.2 → 7.9–8.6 ms (GEMM: 9.3–9.4), stride-2
+     * 32→64 @16×16 5.0–5.3 → 4.7 (GEMM: 4.9–5.4), 1 thread, CPU time, same runs, load ~9; at 256 bits 64→64 @8×8 (8
+     * vectors) 7.8–8.0 → 7.1–7.3. Only where partial sums go to memory changes: each lane's sum keeps its order.
+     */
+    private static final int SHORT_IMAGE = 8;
 
     private static final class Scratch {
         float[] padded = new float[0];
@@ -112,11 +119,11 @@ public final class ImplicitConv {
 
     /**
      * Whether the weight gradient should run here rather than through im2col + GEMM: always for a stride-1 convolution
-     * whose output rows are whole vectors (as before strided and row-spanning layouts existed), otherwise only from
-     * 16 pixel vectors an image ({@code MIN_VECTORS}). With fewer (stride-2 32→64 @16×16, 64→64 @8×8 at 512 bits: 4) the
-     * lane-wise tile runs too few steps per image and measured 10–30% slower than the GEMM (CPU time, same run); with 16
-     * (stride-2 16→32 @32×32 at 512 bits) it is 30% faster since the stride-phase copy moves vectors (6.5 against
-     * 9.1 ms, 1 thread, same run, load ~6; it was even before), with 32 (the same at 256 bits) it was 5–20% faster.
+     * whose output rows are whole vectors (as before strided and row-spanning layouts existed), otherwise from 4 pixel
+     * vectors an image ({@code MIN_VECTORS}). With the flat-loop tiles and groups of 8 short images it measured as fast
+     * as the GEMM or faster (512 bits, CPU time, same runs, load ~9: 64→64 @8×8 7.9–8.6 against 9.3–9.4 ms, stride-2
+     * 32→64 @16×16 4.7 against 4.9–5.4, stride-2 16→32 @32×32 6.4 against 9.1; at 256 bits stride-2 32→64 4.6–4.8
+     * against 4.5–4.6); before them, with 4 vectors it was 10–30% slower.
      *
      * @param q the convolution
      * @return whether {@link #weightGrad} applies and is the faster path
@@ -126,7 +133,7 @@ public final class ImplicitConv {
     }
 
     /** Least pixel vectors an image for the weight gradient of a strided or row-spanning convolution. */
-    private static final int MIN_VECTORS = 16;
+    private static final int MIN_VECTORS = 4;
 
     /**
      * Whether the kernels read the row-shifted copy ({@link #padRows}) rather than the padded image: when the output
@@ -763,7 +770,7 @@ public final class ImplicitConv {
         // One image per group when it alone gives a tile call LONG_IMAGE vector steps: a 3→32 @32×32 tile then works
         // on 14 KB of padded image and 16 KB of dy (L1) instead of four times that (weight gradient 5.3 → 4.5 ms CPU at
         // 512 bits, 5.6 → 5.0 at 256); 32→64 @16×16 (16 steps an image) stays at GROUP, 1 or 2 were 5–20% slower.
-        int group = vectors >= LONG_IMAGE ? 1 : GROUP;
+        int group = vectors >= LONG_IMAGE ? 1 : vectors <= SHORT_IMAGE ? 2 * GROUP : GROUP;
         Parallel.forRange(chunks, 1, (from, to) -> {
             Scratch s = SCRATCH.get();
             float[] xp = s.padded(group * padded);
