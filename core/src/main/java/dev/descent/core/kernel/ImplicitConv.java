@@ -28,7 +28,7 @@ import jdk.incubator.vector.VectorSpecies;
  *   <li>input gradient: the same kernel on dy with the flipped, transposed weight and padding k−1−p
  *       (the transposed convolution of a stride-1 convolution is a convolution);
  *   <li>weight gradient: dW[o, r] = Σ_p dy[o, p] · patches[r, p] as lane-wise dot products, 3 output
- *       channels × 3 patch rows per tile (4 × 4 with 32 registers), each lane
+ *       channels × 3 patch rows per tile (with 32 registers 8 × 3, 6 × 4 or 4 × 4, dy packed per channel panel), each lane
  *       summing the pixels p ≡ lane (mod L); lanes are added in a fixed order at the end (never with
  *       reduceLanes, whose rounding differs between interpreter and compiler).
  * </ul>
@@ -69,15 +69,34 @@ public final class ImplicitConv {
     private static final int GROUP = 4;
     /** Pixel vectors per image from which the weight gradient takes its images one at a time. */
     private static final int LONG_IMAGE = 64;
+    /**
+     * Pixel vectors per image up to which the weight gradient takes its images 2·GROUP at a time (a tile call then runs
+     * 32 steps of 4-vector images instead of 16): 64→64 @8×8 at 512 bits 8.7–9.2 → 7.9–8.6 ms (GEMM: 9.3–9.4), stride-2
+     * 32→64 @16×16 5.0–5.3 → 4.7 (GEMM: 4.9–5.4), 1 thread, CPU time, same runs, load ~9; at 256 bits 64→64 @8×8 (8
+     * vectors) 7.8–8.0 → 7.1–7.3. Only where partial sums go to memory changes: each lane's sum keeps its order.
+     */
+    private static final int SHORT_IMAGE = 8;
 
     private static final class Scratch {
         float[] padded = new float[0];
         float[] partials = new float[0];
+        float[] stage = new float[0];
+        float[] dyPanel = new float[0];
         final float[] tile = new float[MR6 * NV4 * L];
 
         float[] padded(int size) {
             if (padded.length < size) padded = new float[size];
             return padded;
+        }
+
+        float[] dyPanel(int size) {
+            if (dyPanel.length < size) dyPanel = new float[size];
+            return dyPanel;
+        }
+
+        float[] stage(int size) {
+            if (stage.length < size) stage = new float[size];
+            return stage;
         }
 
         float[] partials(int size) {
@@ -100,11 +119,11 @@ public final class ImplicitConv {
 
     /**
      * Whether the weight gradient should run here rather than through im2col + GEMM: always for a stride-1 convolution
-     * whose output rows are whole vectors (as before strided and row-spanning layouts existed), otherwise only from
-     * 32 pixel vectors an image ({@code MIN_VECTORS}). With fewer (stride-2 32→64 @16×16, 64→64 @8×8 at 512 bits: 4) the
-     * lane-wise tile runs too few steps per image and measured 10–30% slower than the GEMM (CPU time, same run); with 16
-     * (stride-2 16→32 @32×32 at 512 bits) the measurements under load went both ways, with 32 (the same at 256 bits)
-     * it was 5–20% faster.
+     * whose output rows are whole vectors (as before strided and row-spanning layouts existed), otherwise from 4 pixel
+     * vectors an image ({@code MIN_VECTORS}). With the flat-loop tiles and groups of 8 short images it measured as fast
+     * as the GEMM or faster (512 bits, CPU time, same runs, load ~9: 64→64 @8×8 7.9–8.6 against 9.3–9.4 ms, stride-2
+     * 32→64 @16×16 4.7 against 4.9–5.4, stride-2 16→32 @32×32 6.4 against 9.1; at 256 bits stride-2 32→64 4.6–4.8
+     * against 4.5–4.6); before them, with 4 vectors it was 10–30% slower.
      *
      * @param q the convolution
      * @return whether {@link #weightGrad} applies and is the faster path
@@ -114,7 +133,7 @@ public final class ImplicitConv {
     }
 
     /** Least pixel vectors an image for the weight gradient of a strided or row-spanning convolution. */
-    private static final int MIN_VECTORS = 32;
+    private static final int MIN_VECTORS = 4;
 
     /**
      * Whether the kernels read the row-shifted copy ({@link #padRows}) rather than the padded image: when the output
@@ -124,11 +143,14 @@ public final class ImplicitConv {
         return q.wo() % L != 0;
     }
 
-    /** Whether the input gradient can run here: the transposed convolution is again such a convolution. */
+    /**
+     * Whether the input gradient can run here: the transposed convolution is again such a convolution, its input rows
+     * whole vectors or, narrower than one, an input of whole vectors (the row-shifted copy: 64→64 @8×8 at 512 bits,
+     * 14–22% faster than GEMM + col2im since that copy moves vectors; it was 10–20% slower before).
+     */
     public static boolean inputGradApplies(Geometry q) {
-        // Input rows of whole vectors only: through the row-shifted copy (64→64 @8×8 at 512 bits) the transposed
-        // convolution measured 10–20% slower than GEMM + col2im (CPU time, same run, load ~13).
-        return applies(q) && q.sh() == 1 && q.sw() == 1 && q.w() % L == 0 && q.ph() <= q.kh() - 1 && q.pw() <= q.kw() - 1;
+        return applies(q) && q.sh() == 1 && q.sw() == 1 && (q.w() % L == 0 || q.w() < L && q.h() * q.w() % L == 0)
+                && q.ph() <= q.kh() - 1 && q.pw() <= q.kw() - 1;
     }
 
     /**
@@ -170,7 +192,7 @@ public final class ImplicitConv {
      * Image x (at xo) into xp as the kernels read it: {@link #pad} at stride 1, {@link #padStrided} at a larger stride,
      * {@link #padRows} when the output width is not a multiple of the vector length.
      */
-    private static void padImage(Geometry q, float[] x, int xo, float[] xp, int xpo) {
+    static void padImage(Geometry q, float[] x, int xo, float[] xp, int xpo) {
         if (rowShifted(q)) padRows(q, x, xo, xp, xpo);
         else if (q.sh() == 1 && q.sw() == 1) pad(x, xo, q.c(), q.h(), q.w(), q.ph(), q.pw(), xp, xpo);
         else padStrided(q, x, xo, xp, xpo);
@@ -182,25 +204,41 @@ public final class ImplicitConv {
      * planeH × wo. Patch row (c, i, j) at output pixel p = oh·wo + ow reads plane (c, j, i mod sh) at (i / sh)·wo + p:
      * consecutive output pixels are consecutive floats even across output rows, so a vector may span rows (an 8×8
      * output in 16 lanes). A partial im2col (kw copies instead of kh·kw) that the stride-1 kernels run on unchanged.
+     *
+     * <p>Each channel is first padded into a small stage (in L1), whose rows then hold every value a row of xp reads:
+     * a row of xp is one strided move from it, whole vectors, with no edge to test. (Element by element with a bounds
+     * test per value this copy cost a third of the 8×8 and stride-2 forwards.)
      */
     static void padRows(Geometry q, float[] x, int xo, float[] xp, int xpo) {
         int sh = q.sh(), sw = q.sw(), h = q.h(), w = q.w(), ph = q.ph(), pw = q.pw(), kw = q.kw(), wo = q.wo();
-        int hq = planeH(q), plane = hq * wo;
+        int hq = planeH(q), plane = hq * wo, hp = h + 2 * ph, wp = w + 2 * pw;
+        // The stage: one padded channel, then zero rows up to hq·sh (the rows a phase plane reads past the padded image).
+        int stageRows = hq * sh;
+        float[] stage = SCRATCH.get().stage(stageRows * wp + 2 * L);
+        java.util.Arrays.fill(stage, hp * wp, stageRows * wp, 0f);
+        // Two rows of xp in one vector when a row is half a vector (8×8 in 16 lanes) and every column read is inside the
+        // padded row: the two source rows' vectors, one lane permutation.
+        boolean pairs = 2 * wo == L && (sw == 1 || sw == 2) && (wo - 1) * sw + kw - 1 < wp;
+        FloatVector pick = sw == 1 ? HALVES : EVENS;
         for (int ch = 0; ch < q.c(); ch++) {
+            pad(x, xo + ch * h * w, 1, h, w, ph, pw, stage, 0);
             for (int j = 0; j < kw; j++) {
                 for (int a = 0; a < sh; a++) {
                     int dst0 = xpo + ((ch * kw + j) * sh + a) * plane;
-                    for (int yq = 0; yq < hq; yq++) {
-                        int iy = yq * sh + a - ph, dst = dst0 + yq * wo;
-                        if (iy < 0 || iy >= h) {
-                            java.util.Arrays.fill(xp, dst, dst + wo, 0f);
-                            continue;
+                    int yq = 0;
+                    if (pairs) {
+                        for (; yq + 2 <= hq; yq += 2) {
+                            int src = (yq * sh + a) * wp + j;
+                            FloatVector v0 = FloatVector.fromArray(S, stage, src), v1 = FloatVector.fromArray(S, stage, src + sh * wp);
+                            pick.selectFrom(v0, v1).intoArray(xp, dst0 + yq * wo);
                         }
-                        int src = xo + (ch * h + iy) * w;
-                        for (int ow = 0; ow < wo; ow++) {
-                            int ix = ow * sw + j - pw;
-                            xp[dst + ow] = ix < 0 || ix >= w ? 0f : x[src + ix];
-                        }
+                    }
+                    for (; yq < hq; yq++) {
+                        int y = yq * sh + a, dst = dst0 + yq * wo;
+                        // Columns ow·sw + j past the padded row read 0; only a kernel wider than the padding reaches them.
+                        int n = Math.max(0, Math.min(wo, (wp - j + sw - 1) / sw));
+                        stridedCopy(stage, y * wp + j, sw, xp, dst, n);
+                        if (n < wo) java.util.Arrays.fill(xp, dst + n, dst + wo, 0f);
                     }
                 }
             }
@@ -212,29 +250,66 @@ public final class ImplicitConv {
      * xq·sw + b] (0 past the padded image), each phase plane planeH × planeW. Output pixel (oh, ow) of patch row
      * (c, i, j) reads padded[c, oh·sh + i, ow·sw + j] = plane (c, i mod sh, j mod sw) at (oh + i / sh, ow + j / sw):
      * consecutive output pixels are consecutive floats again, so the stride-1 kernels run unchanged on this layout.
+     * Through a padded stage per channel, as {@link #padRows}.
      */
     static void padStrided(Geometry q, float[] x, int xo, float[] xp, int xpo) {
         int sh = q.sh(), sw = q.sw(), h = q.h(), w = q.w(), ph = q.ph(), pw = q.pw();
-        int hq = planeH(q), wq = (w + 2 * pw + sw - 1) / sw, plane = hq * wq;
+        int hq = planeH(q), hp = h + 2 * ph, wp = w + 2 * pw, wq = (wp + sw - 1) / sw, plane = hq * wq;
+        float[] stage = SCRATCH.get().stage(hp * wp + 2 * L);
         for (int ch = 0; ch < q.c(); ch++) {
+            pad(x, xo + ch * h * w, 1, h, w, ph, pw, stage, 0);
             for (int a = 0; a < sh; a++) {
                 for (int b = 0; b < sw; b++) {
                     int dst0 = xpo + ((ch * sh + a) * sw + b) * plane;
+                    int n = (wp - b + sw - 1) / sw;
                     for (int yq = 0; yq < hq; yq++) {
-                        int iy = yq * sh + a - ph, dst = dst0 + yq * wq;
-                        if (iy < 0 || iy >= h) {
-                            java.util.Arrays.fill(xp, dst, dst + wq, 0f);
-                            continue;
-                        }
-                        int src = xo + (ch * h + iy) * w;
-                        for (int xq = 0; xq < wq; xq++) {
-                            int ix = xq * sw + b - pw;
-                            xp[dst + xq] = ix < 0 || ix >= w ? 0f : x[src + ix];
-                        }
+                        int y = yq * sh + a, dst = dst0 + yq * wq;
+                        int m = y >= hp ? 0 : n;
+                        if (m > 0) stridedCopy(stage, y * wp + b, sw, xp, dst, m);
+                        if (m < wq) java.util.Arrays.fill(xp, dst + m, dst + wq, 0f);
                     }
                 }
             }
         }
+    }
+
+    /** Lane indices 0, 2, 4, …: the even lanes of two vectors side by side, for {@link #stridedCopy}. */
+    private static final FloatVector EVENS = evens();
+
+    /** Lane indices 0 … L/2−1, then L … 3L/2−1: the low halves of two vectors side by side. */
+    private static final FloatVector HALVES = halves();
+
+    private static FloatVector halves() {
+        float[] idx = new float[L];
+        for (int k = 0; k < L; k++) idx[k] = k < L / 2 ? k : k + L / 2;
+        return FloatVector.fromArray(S, idx, 0);
+    }
+
+    private static FloatVector evens() {
+        float[] idx = new float[L];
+        for (int k = 0; k < L; k++) idx[k] = 2 * k;
+        return FloatVector.fromArray(S, idx, 0);
+    }
+
+    /**
+     * dst[d + k] = src[s + k·stride] for k in [0, n). Stride 1: whole vectors (and a 256-bit one at 512 bits), stride 2:
+     * the even lanes of two vectors, while the 2·L floats read stay inside src; scalars otherwise.
+     */
+    static void stridedCopy(float[] src, int s, int stride, float[] dst, int d, int n) {
+        int k = 0;
+        if (stride == 1) {
+            for (; k + L <= n; k += L) FloatVector.fromArray(S, src, s + k).intoArray(dst, d + k);
+            if (L > 8 && k + 8 <= n) {
+                FloatVector.fromArray(FloatVector.SPECIES_256, src, s + k).intoArray(dst, d + k);
+                k += 8;
+            }
+        } else if (stride == 2) {
+            for (; k + L <= n && s + 2 * k + 2 * L <= src.length; k += L) {
+                FloatVector v0 = FloatVector.fromArray(S, src, s + 2 * k), v1 = FloatVector.fromArray(S, src, s + 2 * k + L);
+                EVENS.selectFrom(v0, v1).intoArray(dst, d + k);
+            }
+        }
+        for (; k < n; k++) dst[d + k] = src[s + k * stride];
     }
 
     /** Image x (at xo, [c, h, w]) into xp as [c, h+2ph, w+2pw] with a zero border. */
@@ -249,7 +324,7 @@ public final class ImplicitConv {
                     xp[dst + k] = 0f;
                     xp[dst + pw + w + k] = 0f;
                 }
-                System.arraycopy(x, xo + (ch * h + row) * w, xp, dst + pw, w);
+                stridedCopy(x, xo + (ch * h + row) * w, 1, xp, dst + pw, w);
             }
             java.util.Arrays.fill(xp, plane + (ph + h) * wp, plane + hp * wp, 0f);
         }
@@ -428,10 +503,15 @@ public final class ImplicitConv {
             for (int ob = 0; ob < o; ob += MR6) {
                 int mr = Math.min(MR6, o - ob), apo = (ob / MR6) * MR6 * rows;
                 int co = yOff + ob * pixels + v * L;
-                if (mr == MR6 && nv == NV4) {
-                    forwardKernel6(rows, ap, apo, offs, xp, base0, base1, base2, base3, bias, bo + ob, mr, y, co, pixels);
-                } else {
-                    forwardKernel6(rows, ap, apo, offs, xp, base0, base1, base2, base3, bias, bo + ob, mr, tile, 0, NV4 * L);
+                // The last panel of O = 6·k + 2 or 6·k + 4 channels (32, 64, 16) runs only its channels (the rows past O are
+                // zero weights): the 6-row tile spent 12% of 32→32's FMAs on them.
+                boolean direct = nv == NV4 && (mr == MR6 || mr == 4 || mr == 2);
+                float[] out = direct ? y : tile;
+                int oo = direct ? co : 0, ldo = direct ? pixels : NV4 * L;
+                if (mr <= 2) forwardKernel2of6(rows, ap, apo, offs, xp, base0, base1, base2, base3, bias, bo + ob, mr, out, oo, ldo);
+                else if (mr <= 4) forwardKernel4of6(rows, ap, apo, offs, xp, base0, base1, base2, base3, bias, bo + ob, mr, out, oo, ldo);
+                else forwardKernel6(rows, ap, apo, offs, xp, base0, base1, base2, base3, bias, bo + ob, mr, out, oo, ldo);
+                if (!direct) {
                     for (int k = 0; k < mr; k++) System.arraycopy(tile, k * NV4 * L, y, co + k * pixels, nv * L);
                 }
             }
@@ -510,6 +590,98 @@ public final class ImplicitConv {
         c53.intoArray(c, co + 5 * ldc + 3 * L);
     }
 
+    /**
+     * The last 2 (or fewer: mr) channels of a panel of 6 in ap × 4 pixel vectors, over all patch rows from the bias: the
+     * remainder of {@link #forwardKernel6} when O is not a multiple of 6 (32 = 5·6 + 2), without FMAs on zero weights.
+     * The same sums as {@link #forwardKernel6}'s. Flat on purpose.
+     */
+    private static void forwardKernel2of6(int rows, float[] ap, int apo, int[] offs, float[] xp, int base0, int base1, int base2, int base3,
+                                       float[] bias, int bo, int mr, float[] c, int co, int ldc) {
+        FloatVector c0_0 = FloatVector.broadcast(S, bias == null ? 0f : bias[bo + 0]), c0_1 = c0_0, c0_2 = c0_0, c0_3 = c0_0;
+        FloatVector c1_0 = FloatVector.broadcast(S, bias == null || mr < 2 ? 0f : bias[bo + 1]), c1_1 = c1_0, c1_2 = c1_0, c1_3 = c1_0;
+        for (int r = 0, pa = apo; r < rows; r++, pa += 6) {
+            int off = offs[r];
+            FloatVector x0 = FloatVector.fromArray(S, xp, base0 + off);
+            FloatVector x1 = FloatVector.fromArray(S, xp, base1 + off);
+            FloatVector x2 = FloatVector.fromArray(S, xp, base2 + off);
+            FloatVector x3 = FloatVector.fromArray(S, xp, base3 + off);
+            FloatVector a0 = FloatVector.broadcast(S, ap[pa + 0]);
+            c0_0 = a0.fma(x0, c0_0);
+            c0_1 = a0.fma(x1, c0_1);
+            c0_2 = a0.fma(x2, c0_2);
+            c0_3 = a0.fma(x3, c0_3);
+            FloatVector a1 = FloatVector.broadcast(S, ap[pa + 1]);
+            c1_0 = a1.fma(x0, c1_0);
+            c1_1 = a1.fma(x1, c1_1);
+            c1_2 = a1.fma(x2, c1_2);
+            c1_3 = a1.fma(x3, c1_3);
+        }
+        c0_0.intoArray(c, co + 0 * ldc + 0 * L);
+        c0_1.intoArray(c, co + 0 * ldc + 1 * L);
+        c0_2.intoArray(c, co + 0 * ldc + 2 * L);
+        c0_3.intoArray(c, co + 0 * ldc + 3 * L);
+        c1_0.intoArray(c, co + 1 * ldc + 0 * L);
+        c1_1.intoArray(c, co + 1 * ldc + 1 * L);
+        c1_2.intoArray(c, co + 1 * ldc + 2 * L);
+        c1_3.intoArray(c, co + 1 * ldc + 3 * L);
+    }
+
+    /**
+     * The last 4 (or fewer: mr) channels of a panel of 6 in ap × 4 pixel vectors, over all patch rows from the bias: the
+     * remainder of {@link #forwardKernel6} when O is not a multiple of 6 (32 = 5·6 + 2), without FMAs on zero weights.
+     * The same sums as {@link #forwardKernel6}'s. Flat on purpose.
+     */
+    private static void forwardKernel4of6(int rows, float[] ap, int apo, int[] offs, float[] xp, int base0, int base1, int base2, int base3,
+                                       float[] bias, int bo, int mr, float[] c, int co, int ldc) {
+        FloatVector c0_0 = FloatVector.broadcast(S, bias == null ? 0f : bias[bo + 0]), c0_1 = c0_0, c0_2 = c0_0, c0_3 = c0_0;
+        FloatVector c1_0 = FloatVector.broadcast(S, bias == null || mr < 2 ? 0f : bias[bo + 1]), c1_1 = c1_0, c1_2 = c1_0, c1_3 = c1_0;
+        FloatVector c2_0 = FloatVector.broadcast(S, bias == null || mr < 3 ? 0f : bias[bo + 2]), c2_1 = c2_0, c2_2 = c2_0, c2_3 = c2_0;
+        FloatVector c3_0 = FloatVector.broadcast(S, bias == null || mr < 4 ? 0f : bias[bo + 3]), c3_1 = c3_0, c3_2 = c3_0, c3_3 = c3_0;
+        for (int r = 0, pa = apo; r < rows; r++, pa += 6) {
+            int off = offs[r];
+            FloatVector x0 = FloatVector.fromArray(S, xp, base0 + off);
+            FloatVector x1 = FloatVector.fromArray(S, xp, base1 + off);
+            FloatVector x2 = FloatVector.fromArray(S, xp, base2 + off);
+            FloatVector x3 = FloatVector.fromArray(S, xp, base3 + off);
+            FloatVector a0 = FloatVector.broadcast(S, ap[pa + 0]);
+            c0_0 = a0.fma(x0, c0_0);
+            c0_1 = a0.fma(x1, c0_1);
+            c0_2 = a0.fma(x2, c0_2);
+            c0_3 = a0.fma(x3, c0_3);
+            FloatVector a1 = FloatVector.broadcast(S, ap[pa + 1]);
+            c1_0 = a1.fma(x0, c1_0);
+            c1_1 = a1.fma(x1, c1_1);
+            c1_2 = a1.fma(x2, c1_2);
+            c1_3 = a1.fma(x3, c1_3);
+            FloatVector a2 = FloatVector.broadcast(S, ap[pa + 2]);
+            c2_0 = a2.fma(x0, c2_0);
+            c2_1 = a2.fma(x1, c2_1);
+            c2_2 = a2.fma(x2, c2_2);
+            c2_3 = a2.fma(x3, c2_3);
+            FloatVector a3 = FloatVector.broadcast(S, ap[pa + 3]);
+            c3_0 = a3.fma(x0, c3_0);
+            c3_1 = a3.fma(x1, c3_1);
+            c3_2 = a3.fma(x2, c3_2);
+            c3_3 = a3.fma(x3, c3_3);
+        }
+        c0_0.intoArray(c, co + 0 * ldc + 0 * L);
+        c0_1.intoArray(c, co + 0 * ldc + 1 * L);
+        c0_2.intoArray(c, co + 0 * ldc + 2 * L);
+        c0_3.intoArray(c, co + 0 * ldc + 3 * L);
+        c1_0.intoArray(c, co + 1 * ldc + 0 * L);
+        c1_1.intoArray(c, co + 1 * ldc + 1 * L);
+        c1_2.intoArray(c, co + 1 * ldc + 2 * L);
+        c1_3.intoArray(c, co + 1 * ldc + 3 * L);
+        c2_0.intoArray(c, co + 2 * ldc + 0 * L);
+        c2_1.intoArray(c, co + 2 * ldc + 1 * L);
+        c2_2.intoArray(c, co + 2 * ldc + 2 * L);
+        c2_3.intoArray(c, co + 2 * ldc + 3 * L);
+        c3_0.intoArray(c, co + 3 * ldc + 0 * L);
+        c3_1.intoArray(c, co + 3 * ldc + 1 * L);
+        c3_2.intoArray(c, co + 3 * ldc + 2 * L);
+        c3_3.intoArray(c, co + 3 * ldc + 3 * L);
+    }
+
     /** Offset in the padded image of the first pixel of pixel vector v: oh·Wp + ow. */
     private static int pixelBase(int v, int wo, int wp) {
         int p = v * L;
@@ -581,7 +753,7 @@ public final class ImplicitConv {
         int[] offs = offsets(q, hp, wp);
         // The tile (output channels × patch rows) decides only which sums share registers, not their order.
         boolean wide = wideForward(o);
-        int tm = wide ? MR4 : MR, tn = wide ? NV4 : NV;
+        int tm = wide ? weightTileChannels(o) : MR, tn = wide ? (tm == 8 ? 3 : 4) : NV;
         int o3 = (o + tm - 1) / tm * tm, r3 = (rows + tn - 1) / tn * tn;
         int chunks = (q.n() + CHUNK - 1) / CHUNK;
         int size = o3 * r3 * L;
@@ -598,10 +770,14 @@ public final class ImplicitConv {
         // One image per group when it alone gives a tile call LONG_IMAGE vector steps: a 3→32 @32×32 tile then works
         // on 14 KB of padded image and 16 KB of dy (L1) instead of four times that (weight gradient 5.3 → 4.5 ms CPU at
         // 512 bits, 5.6 → 5.0 at 256); 32→64 @16×16 (16 steps an image) stays at GROUP, 1 or 2 were 5–20% slower.
-        int group = vectors >= LONG_IMAGE ? 1 : GROUP;
+        int group = vectors >= LONG_IMAGE ? 1 : vectors <= SHORT_IMAGE ? 2 * GROUP : GROUP;
         Parallel.forRange(chunks, 1, (from, to) -> {
             Scratch s = SCRATCH.get();
             float[] xp = s.padded(group * padded);
+            float[] gp = wide ? s.dyPanel(tm * group * pixels) : null;
+            // Offset of step t = (image n, vector v) of a group in its padded copies: one flat loop in the tiles.
+            int[] posT = new int[group * vectors];
+            for (int t = 0; t < posT.length; t++) posT[t] = (t / vectors) * padded + posTable[t % vectors];
             for (int ch = from; ch < to; ch++) {
                 int chunkEnd = Math.min(q.n(), (ch + 1) * CHUNK);
                 // Groups of `group` images: their padded copies and dy (≈ 400 KB for 32→64 @16) stay in L2 while
@@ -612,20 +788,27 @@ public final class ImplicitConv {
                     int dyImage = go + first * yImage;
                     boolean accumulate = first > ch * CHUNK;
                     for (int ob = 0; ob < o3; ob += tm) {
+                        if (wide) {
+                            packDy(dy, dyImage, yImage, pixels, Math.min(tm, o - ob), ob, tm, images, gp);
+                            for (int rb = 0; rb < r3; rb += tn) {
+                                int off0 = offs[Math.min(rb, rows - 1)], off1 = offs[Math.min(rb + 1, rows - 1)];
+                                int off2 = offs[Math.min(rb + 2, rows - 1)], off3 = offs[Math.min(rb + 3, rows - 1)];
+                                int co = ch * size + (ob * r3 + rb) * L;
+                                if (tm == 8) weightKernel8x3(images * vectors, posT, gp, xp, off0, off1, off2, partials, co, r3 * L, accumulate);
+                                else if (tm == 6) weightKernel6x4(images * vectors, posT, gp, xp, off0, off1, off2, off3, partials, co, r3 * L, accumulate);
+                                else weightKernel4x4(images * vectors, posT, gp, xp, off0, off1, off2, off3, partials, co, r3 * L, accumulate);
+                            }
+                            continue;
+                        }
                         // Padding rows past O re-read row O−1; padding patch rows re-read row R−1.
                         int d0 = dyImage + Math.min(ob, o - 1) * pixels, d1 = dyImage + Math.min(ob + 1, o - 1) * pixels;
-                        int d2 = dyImage + Math.min(ob + 2, o - 1) * pixels, d3 = dyImage + Math.min(ob + 3, o - 1) * pixels;
+                        int d2 = dyImage + Math.min(ob + 2, o - 1) * pixels;
                         for (int rb = 0; rb < r3; rb += tn) {
                             int off0 = offs[Math.min(rb, rows - 1)], off1 = offs[Math.min(rb + 1, rows - 1)];
-                            int off2 = offs[Math.min(rb + 2, rows - 1)], off3 = offs[Math.min(rb + 3, rows - 1)];
+                            int off2 = offs[Math.min(rb + 2, rows - 1)];
                             int co = ch * size + (ob * r3 + rb) * L;
-                            if (wide) {
-                                weightKernel4(images, padded, yImage, vectors, posTable, dy, d0, d1, d2, d3, xp, off0, off1, off2, off3,
-                                        partials, co, r3 * L, accumulate);
-                            } else {
-                                weightKernel(images, padded, yImage, vectors, posTable, dy, d0, d1, d2, xp, off0, off1, off2,
-                                        partials, co, r3 * L, accumulate);
-                            }
+                            weightKernel(images, padded, yImage, vectors, posTable, dy, d0, d1, d2, xp, off0, off1, off2,
+                                    partials, co, r3 * L, accumulate);
                         }
                     }
                 }
@@ -666,92 +849,386 @@ public final class ImplicitConv {
         });
     }
 
-    /** {@link #weightKernel} with a 4 output channels × 4 patch rows tile. Flat on purpose. */
-    private static void weightKernel4(int images, int xStride, int yStride, int vectors, int[] posTable, float[] dy, int d0, int d1, int d2,
-                                      int d3, float[] xp, int off0, int off1, int off2, int off3, float[] c, int co, int ldo, boolean accumulate) {
-        FloatVector c00, c01, c02, c03, c10, c11, c12, c13, c20, c21, c22, c23, c30, c31, c32, c33;
-        int c1 = co + ldo, c2 = co + 2 * ldo, c3 = co + 3 * ldo;
-        if (accumulate) {
-            c00 = FloatVector.fromArray(S, c, co);
-            c01 = FloatVector.fromArray(S, c, co + L);
-            c02 = FloatVector.fromArray(S, c, co + 2 * L);
-            c03 = FloatVector.fromArray(S, c, co + 3 * L);
-            c10 = FloatVector.fromArray(S, c, c1);
-            c11 = FloatVector.fromArray(S, c, c1 + L);
-            c12 = FloatVector.fromArray(S, c, c1 + 2 * L);
-            c13 = FloatVector.fromArray(S, c, c1 + 3 * L);
-            c20 = FloatVector.fromArray(S, c, c2);
-            c21 = FloatVector.fromArray(S, c, c2 + L);
-            c22 = FloatVector.fromArray(S, c, c2 + 2 * L);
-            c23 = FloatVector.fromArray(S, c, c2 + 3 * L);
-            c30 = FloatVector.fromArray(S, c, c3);
-            c31 = FloatVector.fromArray(S, c, c3 + L);
-            c32 = FloatVector.fromArray(S, c, c3 + 2 * L);
-            c33 = FloatVector.fromArray(S, c, c3 + 3 * L);
-        } else {
-            c00 = FloatVector.zero(S);
-            c01 = c00;
-            c02 = c00;
-            c03 = c00;
-            c10 = c00;
-            c11 = c00;
-            c12 = c00;
-            c13 = c00;
-            c20 = c00;
-            c21 = c00;
-            c22 = c00;
-            c23 = c00;
-            c30 = c00;
-            c31 = c00;
-            c32 = c00;
-            c33 = c00;
+    /**
+     * Output channels of the weight-gradient tile with 32 registers: 8 (× 3 patch rows), 6 or 4 (× 4), whichever pads O
+     * least, the larger on a tie. 8 × 3 reads 11 vectors per 24 FMAs, 4 × 4 8 per 16: 32→64 @16×16's weight gradient
+     * 16.0 → 12.6–12.9 ms, 32→32 @16×16 7.9 → 6.3–7.3 (512 bits, 1 thread, CPU time, same runs, load ~8).
+     */
+    static int weightTileChannels(int o) {
+        int best = 8;
+        for (int tm : new int[] {6, 4}) if ((o + tm - 1) / tm * tm < (o + best - 1) / best * best) best = tm;
+        return best;
+    }
+
+    /**
+     * The dy rows of output channels [ob, ob + m) of {@code images} images from dyImage (images yStride apart) as the
+     * weight-gradient tile reads them, one vector of each channel after the other: gp[((n·V + v)·tm + k)·L + l] =
+     * dy[n, ob + k, v·L + l], channels past m repeating the last (their sums are never read). The tile then reads dy at
+     * one moving offset instead of one per channel (integer registers the 24-accumulator tiles ran out of).
+     */
+    private static void packDy(float[] dy, int dyImage, int yStride, int pixels, int m, int ob, int tm, int images, float[] gp) {
+        int vectors = pixels / L;
+        for (int n = 0; n < images; n++) {
+            for (int k = 0; k < tm; k++) {
+                int src = dyImage + n * yStride + (ob + Math.min(k, m - 1)) * pixels;
+                int dst = (n * vectors * tm + k) * L;
+                for (int v = 0; v < vectors; v++, src += L, dst += tm * L) FloatVector.fromArray(S, dy, src).intoArray(gp, dst);
+            }
         }
-        for (int n = 0; n < images; n++, off0 += xStride, off1 += xStride, off2 += xStride, off3 += xStride,
-                d0 += yStride, d1 += yStride, d2 += yStride, d3 += yStride) {
-            for (int v = 0, p = 0; v < vectors; v++, p += L) {
-                int pos = posTable[v];
+    }
+
+    /**
+     * Lane-wise partial sums of a 4 output channels × 4 patch rows tile of dW, dy read from its packed panel (see
+     * {@link #packDy}): C[k, l, :] (+)= Σ_n Σ_v dy[n, o_k, v·L : v·L+L] ∘ patches[n, r_l, v·L : v·L+L], n and v in order. Flat
+     * on purpose.
+     */
+    private static void weightKernel4x4(int steps, int[] posT, float[] gp,
+                                          float[] xp, int off0, int off1, int off2, int off3, float[] c, int co, int ldo, boolean accumulate) {
+        FloatVector c0_0, c0_1, c0_2, c0_3;
+        FloatVector c1_0, c1_1, c1_2, c1_3;
+        FloatVector c2_0, c2_1, c2_2, c2_3;
+        FloatVector c3_0, c3_1, c3_2, c3_3;
+        if (accumulate) {
+            c0_0 = FloatVector.fromArray(S, c, co + 0 * ldo + 0 * L);
+            c0_1 = FloatVector.fromArray(S, c, co + 0 * ldo + 1 * L);
+            c0_2 = FloatVector.fromArray(S, c, co + 0 * ldo + 2 * L);
+            c0_3 = FloatVector.fromArray(S, c, co + 0 * ldo + 3 * L);
+            c1_0 = FloatVector.fromArray(S, c, co + 1 * ldo + 0 * L);
+            c1_1 = FloatVector.fromArray(S, c, co + 1 * ldo + 1 * L);
+            c1_2 = FloatVector.fromArray(S, c, co + 1 * ldo + 2 * L);
+            c1_3 = FloatVector.fromArray(S, c, co + 1 * ldo + 3 * L);
+            c2_0 = FloatVector.fromArray(S, c, co + 2 * ldo + 0 * L);
+            c2_1 = FloatVector.fromArray(S, c, co + 2 * ldo + 1 * L);
+            c2_2 = FloatVector.fromArray(S, c, co + 2 * ldo + 2 * L);
+            c2_3 = FloatVector.fromArray(S, c, co + 2 * ldo + 3 * L);
+            c3_0 = FloatVector.fromArray(S, c, co + 3 * ldo + 0 * L);
+            c3_1 = FloatVector.fromArray(S, c, co + 3 * ldo + 1 * L);
+            c3_2 = FloatVector.fromArray(S, c, co + 3 * ldo + 2 * L);
+            c3_3 = FloatVector.fromArray(S, c, co + 3 * ldo + 3 * L);
+        } else {
+            c0_0 = FloatVector.zero(S);
+            c0_1 = c0_0;
+            c0_2 = c0_0;
+            c0_3 = c0_0;
+            c1_0 = c0_0;
+            c1_1 = c0_0;
+            c1_2 = c0_0;
+            c1_3 = c0_0;
+            c2_0 = c0_0;
+            c2_1 = c0_0;
+            c2_2 = c0_0;
+            c2_3 = c0_0;
+            c3_0 = c0_0;
+            c3_1 = c0_0;
+            c3_2 = c0_0;
+            c3_3 = c0_0;
+        }
+        for (int t = 0, g = 0; t < steps; t++, g += 4 * L) {
+            {
+                int pos = posT[t];
                 FloatVector x0 = FloatVector.fromArray(S, xp, off0 + pos);
                 FloatVector x1 = FloatVector.fromArray(S, xp, off1 + pos);
                 FloatVector x2 = FloatVector.fromArray(S, xp, off2 + pos);
                 FloatVector x3 = FloatVector.fromArray(S, xp, off3 + pos);
-                FloatVector g0 = FloatVector.fromArray(S, dy, d0 + p);
-                c00 = g0.fma(x0, c00);
-                c01 = g0.fma(x1, c01);
-                c02 = g0.fma(x2, c02);
-                c03 = g0.fma(x3, c03);
-                FloatVector g1 = FloatVector.fromArray(S, dy, d1 + p);
-                c10 = g1.fma(x0, c10);
-                c11 = g1.fma(x1, c11);
-                c12 = g1.fma(x2, c12);
-                c13 = g1.fma(x3, c13);
-                FloatVector g2 = FloatVector.fromArray(S, dy, d2 + p);
-                c20 = g2.fma(x0, c20);
-                c21 = g2.fma(x1, c21);
-                c22 = g2.fma(x2, c22);
-                c23 = g2.fma(x3, c23);
-                FloatVector g3 = FloatVector.fromArray(S, dy, d3 + p);
-                c30 = g3.fma(x0, c30);
-                c31 = g3.fma(x1, c31);
-                c32 = g3.fma(x2, c32);
-                c33 = g3.fma(x3, c33);
+                FloatVector g0 = FloatVector.fromArray(S, gp, g + 0 * L);
+                c0_0 = g0.fma(x0, c0_0);
+                c0_1 = g0.fma(x1, c0_1);
+                c0_2 = g0.fma(x2, c0_2);
+                c0_3 = g0.fma(x3, c0_3);
+                FloatVector g1 = FloatVector.fromArray(S, gp, g + 1 * L);
+                c1_0 = g1.fma(x0, c1_0);
+                c1_1 = g1.fma(x1, c1_1);
+                c1_2 = g1.fma(x2, c1_2);
+                c1_3 = g1.fma(x3, c1_3);
+                FloatVector g2 = FloatVector.fromArray(S, gp, g + 2 * L);
+                c2_0 = g2.fma(x0, c2_0);
+                c2_1 = g2.fma(x1, c2_1);
+                c2_2 = g2.fma(x2, c2_2);
+                c2_3 = g2.fma(x3, c2_3);
+                FloatVector g3 = FloatVector.fromArray(S, gp, g + 3 * L);
+                c3_0 = g3.fma(x0, c3_0);
+                c3_1 = g3.fma(x1, c3_1);
+                c3_2 = g3.fma(x2, c3_2);
+                c3_3 = g3.fma(x3, c3_3);
             }
         }
-        c00.intoArray(c, co);
-        c01.intoArray(c, co + L);
-        c02.intoArray(c, co + 2 * L);
-        c03.intoArray(c, co + 3 * L);
-        c10.intoArray(c, c1);
-        c11.intoArray(c, c1 + L);
-        c12.intoArray(c, c1 + 2 * L);
-        c13.intoArray(c, c1 + 3 * L);
-        c20.intoArray(c, c2);
-        c21.intoArray(c, c2 + L);
-        c22.intoArray(c, c2 + 2 * L);
-        c23.intoArray(c, c2 + 3 * L);
-        c30.intoArray(c, c3);
-        c31.intoArray(c, c3 + L);
-        c32.intoArray(c, c3 + 2 * L);
-        c33.intoArray(c, c3 + 3 * L);
+        c0_0.intoArray(c, co + 0 * ldo + 0 * L);
+        c0_1.intoArray(c, co + 0 * ldo + 1 * L);
+        c0_2.intoArray(c, co + 0 * ldo + 2 * L);
+        c0_3.intoArray(c, co + 0 * ldo + 3 * L);
+        c1_0.intoArray(c, co + 1 * ldo + 0 * L);
+        c1_1.intoArray(c, co + 1 * ldo + 1 * L);
+        c1_2.intoArray(c, co + 1 * ldo + 2 * L);
+        c1_3.intoArray(c, co + 1 * ldo + 3 * L);
+        c2_0.intoArray(c, co + 2 * ldo + 0 * L);
+        c2_1.intoArray(c, co + 2 * ldo + 1 * L);
+        c2_2.intoArray(c, co + 2 * ldo + 2 * L);
+        c2_3.intoArray(c, co + 2 * ldo + 3 * L);
+        c3_0.intoArray(c, co + 3 * ldo + 0 * L);
+        c3_1.intoArray(c, co + 3 * ldo + 1 * L);
+        c3_2.intoArray(c, co + 3 * ldo + 2 * L);
+        c3_3.intoArray(c, co + 3 * ldo + 3 * L);
+    }
+
+    /**
+     * Lane-wise partial sums of a 6 output channels × 4 patch rows tile of dW, dy read from its packed panel (see
+     * {@link #packDy}): C[k, l, :] (+)= Σ_n Σ_v dy[n, o_k, v·L : v·L+L] ∘ patches[n, r_l, v·L : v·L+L], n and v in order. Flat
+     * on purpose.
+     */
+    private static void weightKernel6x4(int steps, int[] posT, float[] gp,
+                                          float[] xp, int off0, int off1, int off2, int off3, float[] c, int co, int ldo, boolean accumulate) {
+        FloatVector c0_0, c0_1, c0_2, c0_3;
+        FloatVector c1_0, c1_1, c1_2, c1_3;
+        FloatVector c2_0, c2_1, c2_2, c2_3;
+        FloatVector c3_0, c3_1, c3_2, c3_3;
+        FloatVector c4_0, c4_1, c4_2, c4_3;
+        FloatVector c5_0, c5_1, c5_2, c5_3;
+        if (accumulate) {
+            c0_0 = FloatVector.fromArray(S, c, co + 0 * ldo + 0 * L);
+            c0_1 = FloatVector.fromArray(S, c, co + 0 * ldo + 1 * L);
+            c0_2 = FloatVector.fromArray(S, c, co + 0 * ldo + 2 * L);
+            c0_3 = FloatVector.fromArray(S, c, co + 0 * ldo + 3 * L);
+            c1_0 = FloatVector.fromArray(S, c, co + 1 * ldo + 0 * L);
+            c1_1 = FloatVector.fromArray(S, c, co + 1 * ldo + 1 * L);
+            c1_2 = FloatVector.fromArray(S, c, co + 1 * ldo + 2 * L);
+            c1_3 = FloatVector.fromArray(S, c, co + 1 * ldo + 3 * L);
+            c2_0 = FloatVector.fromArray(S, c, co + 2 * ldo + 0 * L);
+            c2_1 = FloatVector.fromArray(S, c, co + 2 * ldo + 1 * L);
+            c2_2 = FloatVector.fromArray(S, c, co + 2 * ldo + 2 * L);
+            c2_3 = FloatVector.fromArray(S, c, co + 2 * ldo + 3 * L);
+            c3_0 = FloatVector.fromArray(S, c, co + 3 * ldo + 0 * L);
+            c3_1 = FloatVector.fromArray(S, c, co + 3 * ldo + 1 * L);
+            c3_2 = FloatVector.fromArray(S, c, co + 3 * ldo + 2 * L);
+            c3_3 = FloatVector.fromArray(S, c, co + 3 * ldo + 3 * L);
+            c4_0 = FloatVector.fromArray(S, c, co + 4 * ldo + 0 * L);
+            c4_1 = FloatVector.fromArray(S, c, co + 4 * ldo + 1 * L);
+            c4_2 = FloatVector.fromArray(S, c, co + 4 * ldo + 2 * L);
+            c4_3 = FloatVector.fromArray(S, c, co + 4 * ldo + 3 * L);
+            c5_0 = FloatVector.fromArray(S, c, co + 5 * ldo + 0 * L);
+            c5_1 = FloatVector.fromArray(S, c, co + 5 * ldo + 1 * L);
+            c5_2 = FloatVector.fromArray(S, c, co + 5 * ldo + 2 * L);
+            c5_3 = FloatVector.fromArray(S, c, co + 5 * ldo + 3 * L);
+        } else {
+            c0_0 = FloatVector.zero(S);
+            c0_1 = c0_0;
+            c0_2 = c0_0;
+            c0_3 = c0_0;
+            c1_0 = c0_0;
+            c1_1 = c0_0;
+            c1_2 = c0_0;
+            c1_3 = c0_0;
+            c2_0 = c0_0;
+            c2_1 = c0_0;
+            c2_2 = c0_0;
+            c2_3 = c0_0;
+            c3_0 = c0_0;
+            c3_1 = c0_0;
+            c3_2 = c0_0;
+            c3_3 = c0_0;
+            c4_0 = c0_0;
+            c4_1 = c0_0;
+            c4_2 = c0_0;
+            c4_3 = c0_0;
+            c5_0 = c0_0;
+            c5_1 = c0_0;
+            c5_2 = c0_0;
+            c5_3 = c0_0;
+        }
+        for (int t = 0, g = 0; t < steps; t++, g += 6 * L) {
+            {
+                int pos = posT[t];
+                FloatVector x0 = FloatVector.fromArray(S, xp, off0 + pos);
+                FloatVector x1 = FloatVector.fromArray(S, xp, off1 + pos);
+                FloatVector x2 = FloatVector.fromArray(S, xp, off2 + pos);
+                FloatVector x3 = FloatVector.fromArray(S, xp, off3 + pos);
+                FloatVector g0 = FloatVector.fromArray(S, gp, g + 0 * L);
+                c0_0 = g0.fma(x0, c0_0);
+                c0_1 = g0.fma(x1, c0_1);
+                c0_2 = g0.fma(x2, c0_2);
+                c0_3 = g0.fma(x3, c0_3);
+                FloatVector g1 = FloatVector.fromArray(S, gp, g + 1 * L);
+                c1_0 = g1.fma(x0, c1_0);
+                c1_1 = g1.fma(x1, c1_1);
+                c1_2 = g1.fma(x2, c1_2);
+                c1_3 = g1.fma(x3, c1_3);
+                FloatVector g2 = FloatVector.fromArray(S, gp, g + 2 * L);
+                c2_0 = g2.fma(x0, c2_0);
+                c2_1 = g2.fma(x1, c2_1);
+                c2_2 = g2.fma(x2, c2_2);
+                c2_3 = g2.fma(x3, c2_3);
+                FloatVector g3 = FloatVector.fromArray(S, gp, g + 3 * L);
+                c3_0 = g3.fma(x0, c3_0);
+                c3_1 = g3.fma(x1, c3_1);
+                c3_2 = g3.fma(x2, c3_2);
+                c3_3 = g3.fma(x3, c3_3);
+                FloatVector g4 = FloatVector.fromArray(S, gp, g + 4 * L);
+                c4_0 = g4.fma(x0, c4_0);
+                c4_1 = g4.fma(x1, c4_1);
+                c4_2 = g4.fma(x2, c4_2);
+                c4_3 = g4.fma(x3, c4_3);
+                FloatVector g5 = FloatVector.fromArray(S, gp, g + 5 * L);
+                c5_0 = g5.fma(x0, c5_0);
+                c5_1 = g5.fma(x1, c5_1);
+                c5_2 = g5.fma(x2, c5_2);
+                c5_3 = g5.fma(x3, c5_3);
+            }
+        }
+        c0_0.intoArray(c, co + 0 * ldo + 0 * L);
+        c0_1.intoArray(c, co + 0 * ldo + 1 * L);
+        c0_2.intoArray(c, co + 0 * ldo + 2 * L);
+        c0_3.intoArray(c, co + 0 * ldo + 3 * L);
+        c1_0.intoArray(c, co + 1 * ldo + 0 * L);
+        c1_1.intoArray(c, co + 1 * ldo + 1 * L);
+        c1_2.intoArray(c, co + 1 * ldo + 2 * L);
+        c1_3.intoArray(c, co + 1 * ldo + 3 * L);
+        c2_0.intoArray(c, co + 2 * ldo + 0 * L);
+        c2_1.intoArray(c, co + 2 * ldo + 1 * L);
+        c2_2.intoArray(c, co + 2 * ldo + 2 * L);
+        c2_3.intoArray(c, co + 2 * ldo + 3 * L);
+        c3_0.intoArray(c, co + 3 * ldo + 0 * L);
+        c3_1.intoArray(c, co + 3 * ldo + 1 * L);
+        c3_2.intoArray(c, co + 3 * ldo + 2 * L);
+        c3_3.intoArray(c, co + 3 * ldo + 3 * L);
+        c4_0.intoArray(c, co + 4 * ldo + 0 * L);
+        c4_1.intoArray(c, co + 4 * ldo + 1 * L);
+        c4_2.intoArray(c, co + 4 * ldo + 2 * L);
+        c4_3.intoArray(c, co + 4 * ldo + 3 * L);
+        c5_0.intoArray(c, co + 5 * ldo + 0 * L);
+        c5_1.intoArray(c, co + 5 * ldo + 1 * L);
+        c5_2.intoArray(c, co + 5 * ldo + 2 * L);
+        c5_3.intoArray(c, co + 5 * ldo + 3 * L);
+    }
+
+    /**
+     * Lane-wise partial sums of a 8 output channels × 3 patch rows tile of dW, dy read from its packed panel (see
+     * {@link #packDy}): C[k, l, :] (+)= Σ_n Σ_v dy[n, o_k, v·L : v·L+L] ∘ patches[n, r_l, v·L : v·L+L], n and v in order. Flat
+     * on purpose.
+     */
+    private static void weightKernel8x3(int steps, int[] posT, float[] gp,
+                                          float[] xp, int off0, int off1, int off2, float[] c, int co, int ldo, boolean accumulate) {
+        FloatVector c0_0, c0_1, c0_2;
+        FloatVector c1_0, c1_1, c1_2;
+        FloatVector c2_0, c2_1, c2_2;
+        FloatVector c3_0, c3_1, c3_2;
+        FloatVector c4_0, c4_1, c4_2;
+        FloatVector c5_0, c5_1, c5_2;
+        FloatVector c6_0, c6_1, c6_2;
+        FloatVector c7_0, c7_1, c7_2;
+        if (accumulate) {
+            c0_0 = FloatVector.fromArray(S, c, co + 0 * ldo + 0 * L);
+            c0_1 = FloatVector.fromArray(S, c, co + 0 * ldo + 1 * L);
+            c0_2 = FloatVector.fromArray(S, c, co + 0 * ldo + 2 * L);
+            c1_0 = FloatVector.fromArray(S, c, co + 1 * ldo + 0 * L);
+            c1_1 = FloatVector.fromArray(S, c, co + 1 * ldo + 1 * L);
+            c1_2 = FloatVector.fromArray(S, c, co + 1 * ldo + 2 * L);
+            c2_0 = FloatVector.fromArray(S, c, co + 2 * ldo + 0 * L);
+            c2_1 = FloatVector.fromArray(S, c, co + 2 * ldo + 1 * L);
+            c2_2 = FloatVector.fromArray(S, c, co + 2 * ldo + 2 * L);
+            c3_0 = FloatVector.fromArray(S, c, co + 3 * ldo + 0 * L);
+            c3_1 = FloatVector.fromArray(S, c, co + 3 * ldo + 1 * L);
+            c3_2 = FloatVector.fromArray(S, c, co + 3 * ldo + 2 * L);
+            c4_0 = FloatVector.fromArray(S, c, co + 4 * ldo + 0 * L);
+            c4_1 = FloatVector.fromArray(S, c, co + 4 * ldo + 1 * L);
+            c4_2 = FloatVector.fromArray(S, c, co + 4 * ldo + 2 * L);
+            c5_0 = FloatVector.fromArray(S, c, co + 5 * ldo + 0 * L);
+            c5_1 = FloatVector.fromArray(S, c, co + 5 * ldo + 1 * L);
+            c5_2 = FloatVector.fromArray(S, c, co + 5 * ldo + 2 * L);
+            c6_0 = FloatVector.fromArray(S, c, co + 6 * ldo + 0 * L);
+            c6_1 = FloatVector.fromArray(S, c, co + 6 * ldo + 1 * L);
+            c6_2 = FloatVector.fromArray(S, c, co + 6 * ldo + 2 * L);
+            c7_0 = FloatVector.fromArray(S, c, co + 7 * ldo + 0 * L);
+            c7_1 = FloatVector.fromArray(S, c, co + 7 * ldo + 1 * L);
+            c7_2 = FloatVector.fromArray(S, c, co + 7 * ldo + 2 * L);
+        } else {
+            c0_0 = FloatVector.zero(S);
+            c0_1 = c0_0;
+            c0_2 = c0_0;
+            c1_0 = c0_0;
+            c1_1 = c0_0;
+            c1_2 = c0_0;
+            c2_0 = c0_0;
+            c2_1 = c0_0;
+            c2_2 = c0_0;
+            c3_0 = c0_0;
+            c3_1 = c0_0;
+            c3_2 = c0_0;
+            c4_0 = c0_0;
+            c4_1 = c0_0;
+            c4_2 = c0_0;
+            c5_0 = c0_0;
+            c5_1 = c0_0;
+            c5_2 = c0_0;
+            c6_0 = c0_0;
+            c6_1 = c0_0;
+            c6_2 = c0_0;
+            c7_0 = c0_0;
+            c7_1 = c0_0;
+            c7_2 = c0_0;
+        }
+        for (int t = 0, g = 0; t < steps; t++, g += 8 * L) {
+            {
+                int pos = posT[t];
+                FloatVector x0 = FloatVector.fromArray(S, xp, off0 + pos);
+                FloatVector x1 = FloatVector.fromArray(S, xp, off1 + pos);
+                FloatVector x2 = FloatVector.fromArray(S, xp, off2 + pos);
+                FloatVector g0 = FloatVector.fromArray(S, gp, g + 0 * L);
+                c0_0 = g0.fma(x0, c0_0);
+                c0_1 = g0.fma(x1, c0_1);
+                c0_2 = g0.fma(x2, c0_2);
+                FloatVector g1 = FloatVector.fromArray(S, gp, g + 1 * L);
+                c1_0 = g1.fma(x0, c1_0);
+                c1_1 = g1.fma(x1, c1_1);
+                c1_2 = g1.fma(x2, c1_2);
+                FloatVector g2 = FloatVector.fromArray(S, gp, g + 2 * L);
+                c2_0 = g2.fma(x0, c2_0);
+                c2_1 = g2.fma(x1, c2_1);
+                c2_2 = g2.fma(x2, c2_2);
+                FloatVector g3 = FloatVector.fromArray(S, gp, g + 3 * L);
+                c3_0 = g3.fma(x0, c3_0);
+                c3_1 = g3.fma(x1, c3_1);
+                c3_2 = g3.fma(x2, c3_2);
+                FloatVector g4 = FloatVector.fromArray(S, gp, g + 4 * L);
+                c4_0 = g4.fma(x0, c4_0);
+                c4_1 = g4.fma(x1, c4_1);
+                c4_2 = g4.fma(x2, c4_2);
+                FloatVector g5 = FloatVector.fromArray(S, gp, g + 5 * L);
+                c5_0 = g5.fma(x0, c5_0);
+                c5_1 = g5.fma(x1, c5_1);
+                c5_2 = g5.fma(x2, c5_2);
+                FloatVector g6 = FloatVector.fromArray(S, gp, g + 6 * L);
+                c6_0 = g6.fma(x0, c6_0);
+                c6_1 = g6.fma(x1, c6_1);
+                c6_2 = g6.fma(x2, c6_2);
+                FloatVector g7 = FloatVector.fromArray(S, gp, g + 7 * L);
+                c7_0 = g7.fma(x0, c7_0);
+                c7_1 = g7.fma(x1, c7_1);
+                c7_2 = g7.fma(x2, c7_2);
+            }
+        }
+        c0_0.intoArray(c, co + 0 * ldo + 0 * L);
+        c0_1.intoArray(c, co + 0 * ldo + 1 * L);
+        c0_2.intoArray(c, co + 0 * ldo + 2 * L);
+        c1_0.intoArray(c, co + 1 * ldo + 0 * L);
+        c1_1.intoArray(c, co + 1 * ldo + 1 * L);
+        c1_2.intoArray(c, co + 1 * ldo + 2 * L);
+        c2_0.intoArray(c, co + 2 * ldo + 0 * L);
+        c2_1.intoArray(c, co + 2 * ldo + 1 * L);
+        c2_2.intoArray(c, co + 2 * ldo + 2 * L);
+        c3_0.intoArray(c, co + 3 * ldo + 0 * L);
+        c3_1.intoArray(c, co + 3 * ldo + 1 * L);
+        c3_2.intoArray(c, co + 3 * ldo + 2 * L);
+        c4_0.intoArray(c, co + 4 * ldo + 0 * L);
+        c4_1.intoArray(c, co + 4 * ldo + 1 * L);
+        c4_2.intoArray(c, co + 4 * ldo + 2 * L);
+        c5_0.intoArray(c, co + 5 * ldo + 0 * L);
+        c5_1.intoArray(c, co + 5 * ldo + 1 * L);
+        c5_2.intoArray(c, co + 5 * ldo + 2 * L);
+        c6_0.intoArray(c, co + 6 * ldo + 0 * L);
+        c6_1.intoArray(c, co + 6 * ldo + 1 * L);
+        c6_2.intoArray(c, co + 6 * ldo + 2 * L);
+        c7_0.intoArray(c, co + 7 * ldo + 0 * L);
+        c7_1.intoArray(c, co + 7 * ldo + 1 * L);
+        c7_2.intoArray(c, co + 7 * ldo + 2 * L);
     }
 
     /**
