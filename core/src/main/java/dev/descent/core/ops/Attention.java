@@ -136,7 +136,7 @@ public final class Attention {
             Tensor dq = null, dk = null, dmask = null;
             if (qc.requiresGrad() || kc.requiresGrad() || (fmask != null && fmask.requiresGrad())) {
                 Tensor dp = hg ? HeadProducts.matmul(g, vc.transpose(-1, -2), null, lower) : Views.sumToShape(g.matmul(vc.detach().transpose(-1, -2)), ps);
-                Tensor ds = scoreGradient(p, dp, m, scale, causal); // dS/√E: the scale of dq and dk folded in
+                Tensor ds = scoreGradient(p, dp, m, scale); // dS/√E: the scale of dq and dk folded in
                 if (qc.requiresGrad()) dq = hg ? HeadProducts.matmul(ds, kc, qc, toRow) : Views.sumToShape(ds.matmul(kc.detach()), qs);
                 if (kc.requiresGrad()) dk = hg ? HeadProducts.matmul(ds.transpose(-1, -2), qc, kc, fromRow) : Views.sumToShape(ds.transpose(-1, -2).matmul(qc.detach()), ks);
                 if (fmask != null && fmask.requiresGrad()) dmask = Views.sumToShape(ds.div(scale), fmask.shape());
@@ -194,67 +194,80 @@ public final class Attention {
      * One row of s scores at fs[at…], of which the first n are kept: x·scale, minus their max, exp by
      * {@link VectorMath#expRow} (vector and scalar twin agree bit for bit), divided by their sum; the other s − n
      * become 0, as does a row whose n scores are all −∞. The sum is kept per vector lane in float (element j in lane
-     * j mod L), the lanes then added in double in lane order; the vector loop reads and writes a short row's last
-     * vector under a mask instead of element by element (a causal row averages half a vector of them), and
-     * {@code vector=false} runs the scalar twin, which keeps the same lanes in {@code sums} and so gives the same bits.
-     * A −∞ score among others contributes e^{−104} ≈ 0, not exactly 0.
+     * j mod L), the lanes then added in double in lane order; {@code vector=false} runs the scalar twin, which keeps the
+     * same lanes in {@code sums} and so gives the same bits. A −∞ score among others contributes e^{−104} ≈ 0, not
+     * exactly 0.
      *
      * @param row scratch of at least s rounded up to whole vectors
      * @param sums scratch of one float per lane
      */
     static void softmaxRowF(float[] fs, int at, float[] row, int n, int s, float scale, float[] sums, boolean vector) {
+        if (vector) softmaxRowVector(fs, at, row, n, s, scale, sums);
+        else softmaxRowScalar(fs, at, row, n, s, scale, sums);
+    }
+
+    /**
+     * {@link #softmaxRowF}'s vector loop: a short row's last vector (a causal row averages half a vector of them) is
+     * read, summed and written under a mask instead of element by element; its lanes past n go through the exp as −1,
+     * not −∞ (whose exp, e^{−104}, is subnormal: slow arithmetic), and add nothing to the sum.
+     */
+    private static void softmaxRowVector(float[] fs, int at, float[] row, int n, int s, float scale, float[] sums) {
         var S = Vectors.F;
-        int L = S.length(), whole = S.loopBound(n), padded = whole < n ? whole + L : whole;
+        int L = S.length(), whole = S.loopBound(n);
+        boolean tail = whole < n;
+        VectorMask<Float> last = S.indexInRange(whole, n), past = last.not();
+        FloatVector mv = FloatVector.broadcast(S, Float.NEGATIVE_INFINITY), xt = mv;
+        for (int i = 0; i < whole; i += L) {
+            FloatVector x = FloatVector.fromArray(S, fs, at + i).mul(scale);
+            x.intoArray(row, i);
+            mv = mv.max(x);
+        }
+        if (tail) {
+            xt = FloatVector.fromArray(S, fs, at + whole, last).mul(scale).blend(Float.NEGATIVE_INFINITY, past);
+            mv = mv.max(xt);
+        }
+        float max = mv.reduceLanes(VectorOperators.MAX); // max is exact in any order
+        if (max == Float.NEGATIVE_INFINITY) {
+            Arrays.fill(fs, at, at + s, 0f);
+            return;
+        }
+        for (int i = 0; i < whole; i += L) FloatVector.fromArray(S, row, i).sub(max).intoArray(row, i);
+        if (tail) xt.sub(max).blend(-1f, past).intoArray(row, whole);
+        VectorMath.expRow(row, 0, row, 0, tail ? whole + L : whole, true);
+        FloatVector acc = FloatVector.zero(S);
+        for (int j = 0; j < whole; j += L) acc = acc.add(FloatVector.fromArray(S, row, j));
+        if (tail) acc = acc.add(FloatVector.fromArray(S, row, whole).blend(0f, past));
+        acc.intoArray(sums, 0);
+        double sum = 0;
+        for (int k = 0; k < L; k++) sum += sums[k];
+        float inv = (float) (1 / sum);
+        for (int i = 0; i < whole; i += L) FloatVector.fromArray(S, row, i).mul(inv).intoArray(fs, at + i);
+        if (tail) FloatVector.fromArray(S, row, whole).mul(inv).intoArray(fs, at + whole, last);
+        for (int i = n; i < s; i++) fs[at + i] = 0f;
+    }
+
+    /** {@link #softmaxRowF}'s scalar twin: the vector loop's operations element by element, the sum in the same lanes. */
+    private static void softmaxRowScalar(float[] fs, int at, float[] row, int n, int s, float scale, float[] sums) {
+        int L = Vectors.F.length();
         float max = Float.NEGATIVE_INFINITY;
-        VectorMask<Float> last = vector && whole < n ? S.indexInRange(whole, n) : null;
-        if (vector) {
-            FloatVector mv = FloatVector.broadcast(S, Float.NEGATIVE_INFINITY);
-            for (int i = 0; i < whole; i += L) {
-                FloatVector x = FloatVector.fromArray(S, fs, at + i).mul(scale);
-                x.intoArray(row, i);
-                mv = mv.max(x);
-            }
-            if (last != null) { // the lanes past n: −∞, which leaves the max as it is
-                FloatVector x = FloatVector.fromArray(S, fs, at + whole, last).mul(scale).blend(Float.NEGATIVE_INFINITY, last.not());
-                x.intoArray(row, whole);
-                mv = mv.max(x);
-            }
-            max = mv.reduceLanes(VectorOperators.MAX); // max is exact in any order
-        } else {
-            for (int i = 0; i < n; i++) {
-                float x = fs[at + i] * scale;
-                row[i] = x;
-                max = Math.max(max, x);
-            }
+        for (int i = 0; i < n; i++) {
+            float x = fs[at + i] * scale;
+            row[i] = x;
+            max = Math.max(max, x);
         }
         if (max == Float.NEGATIVE_INFINITY) {
             Arrays.fill(fs, at, at + s, 0f);
             return;
         }
-        if (vector) {
-            // the exp over whole vectors: the lanes past n (−∞ − max) are left out of the sum and the output
-            for (int i = 0; i < padded; i += L) FloatVector.fromArray(S, row, i).sub(max).intoArray(row, i);
-            VectorMath.expRow(row, 0, row, 0, padded, true);
-            FloatVector acc = FloatVector.zero(S);
-            for (int j = 0; j < whole; j += L) acc = acc.add(FloatVector.fromArray(S, row, j));
-            if (last != null) acc = acc.add(FloatVector.fromArray(S, row, whole), last);
-            acc.intoArray(sums, 0);
-        } else {
-            for (int i = 0; i < n; i++) row[i] -= max;
-            VectorMath.expRow(row, 0, row, 0, n, false);
-            Arrays.fill(sums, 0, L, 0f);
-            for (int j = 0; j < n; j++) sums[j % L] += row[j];
-        }
+        for (int i = 0; i < n; i++) row[i] -= max;
+        VectorMath.expRow(row, 0, row, 0, n, false);
+        Arrays.fill(sums, 0, L, 0f);
+        for (int j = 0; j < n; j++) sums[j % L] += row[j];
         double sum = 0;
         for (int k = 0; k < L; k++) sum += sums[k];
         float inv = (float) (1 / sum);
-        if (vector) {
-            for (int i = 0; i < whole; i += L) FloatVector.fromArray(S, row, i).mul(inv).intoArray(fs, at + i);
-            if (last != null) FloatVector.fromArray(S, row, whole).mul(inv).intoArray(fs, at + whole, last);
-        } else {
-            for (int i = 0; i < n; i++) fs[at + i] = row[i] * inv;
-        }
-        Arrays.fill(fs, at + n, at + s, 0f);
+        for (int i = 0; i < n; i++) fs[at + i] = row[i] * inv;
+        for (int i = n; i < s; i++) fs[at + i] = 0f;
     }
 
     private static void softmaxRows(Tensor scores, Tensor mask, boolean causal, double scale) {
@@ -311,13 +324,11 @@ public final class Attention {
 
     /**
      * {@code c·P ⊙ (dP·m − rowsum(dP·m ⊙ P))} row by row in one pass: the softmax backward through the dropout
-     * factors m (none when null), times c. Each row by {@link #scoreGradRowF} or {@link #scoreGradRowD}; causal: a float32
-     * row i reads and writes keys j ≤ i only and sets the others to 0 (their probability is 0, so their terms are 0 and
-     * add nothing to the dot).
+     * factors m (none when null), times c. Each row by {@link #scoreGradRowF} or {@link #scoreGradRowD}.
      */
-    private static Tensor scoreGradient(Tensor probs, Tensor dProbs, Tensor keep, double c, boolean causal) {
+    private static Tensor scoreGradient(Tensor probs, Tensor dProbs, Tensor keep, double c) {
         int[] shape = probs.shape();
-        int s = shape[shape.length - 1], len = shape.length < 2 ? 1 : shape[shape.length - 2], rows = s == 0 ? 0 : probs.numel() / s;
+        int s = shape[shape.length - 1], rows = s == 0 ? 0 : probs.numel() / s;
         Tensor p = probs.contiguous(), dp = dProbs.to(p.dtype()).contiguous(), m = keep == null ? null : keep.contiguous();
         Tensor out = Tensor.empty(p.dtype(), shape); // every element written below
         int po = p.storageOffset(), dpo = dp.storageOffset(), mo = m == null ? 0 : m.storageOffset();
@@ -328,8 +339,8 @@ public final class Attention {
             Parallel.forRange(rows, Math.max(1, 16_384 / Math.max(1, s)), (from, to) -> {
                 float[] sums = new float[Vectors.FL];
                 for (int r = from; r < to; r++) {
-                    int at = r * s, n = causal ? Math.min(r % len + 1, s) : s;
-                    scoreGradRowF(pa, po + at, da, dpo + at, ma, mo + at, oa, at, n, s, cf, sums, vector);
+                    int at = r * s;
+                    scoreGradRowF(pa, po + at, da, dpo + at, ma, mo + at, oa, at, s, cf, sums, vector);
                 }
             });
         } else {
@@ -346,61 +357,48 @@ public final class Attention {
     }
 
     /**
-     * One row of s scores' gradient in float32, of which the first n are kept (the others' probability is 0):
-     * {@code o = c·p ⊙ (d·m − dot)}, {@code dot = Σ d·m·p} (m = 1 when ma is null) over j &lt; n, and o = 0 past n. The
-     * dot is kept per vector lane in float (fused multiply-adds, element j in lane j mod L), the lanes then added in
-     * double in lane order; the vector loop reads and writes the last partial vector under a mask, and
-     * {@code vector=false} runs the scalar twin, which keeps the same lanes in {@code sums} and the same operations, and
-     * so gives the same bits.
+     * One row of s scores' gradient in float32: {@code o = c·p ⊙ (d·m − dot)}, {@code dot = Σ d·m·p} (m = 1 when ma is
+     * null). The dot is kept per vector lane in float (fused multiply-adds), the lanes then added in double in lane
+     * order, then the tail; {@code vector=false} runs the scalar twin, which keeps the same lanes in {@code sums} and
+     * the same operations, and so gives the same bits.
      *
      * @param sums scratch of one float per lane
      */
-    static void scoreGradRowF(float[] p, int po, float[] d, int dOff, float[] ma, int mo, float[] o, int oo, int n, int s, float c,
-                              float[] sums, boolean vector) {
+    static void scoreGradRowF(float[] p, int po, float[] d, int dOff, float[] ma, int mo, float[] o, int oo, int s, float c, float[] sums,
+                              boolean vector) {
         var S = Vectors.F;
-        int L = S.length(), whole = S.loopBound(n);
-        VectorMask<Float> last = vector && whole < n ? S.indexInRange(whole, n) : null;
+        int L = S.length(), upper = S.loopBound(s);
         if (vector) {
             FloatVector acc = FloatVector.zero(S);
-            for (int j = 0; j < whole; j += L) {
+            for (int j = 0; j < upper; j += L) {
                 FloatVector dm = FloatVector.fromArray(S, d, dOff + j);
                 if (ma != null) dm = dm.mul(FloatVector.fromArray(S, ma, mo + j));
                 acc = dm.fma(FloatVector.fromArray(S, p, po + j), acc);
             }
-            if (last != null) { // the lanes past n read as 0: acc + 0·0 leaves them as they are (acc is never −0)
-                FloatVector dm = FloatVector.fromArray(S, d, dOff + whole, last);
-                if (ma != null) dm = dm.mul(FloatVector.fromArray(S, ma, mo + whole, last));
-                acc = dm.fma(FloatVector.fromArray(S, p, po + whole, last), acc);
-            }
             acc.intoArray(sums, 0);
         } else {
             Arrays.fill(sums, 0, L, 0f);
-            for (int j = 0; j < n; j++) {
+            for (int j = 0; j < upper; j++) {
                 float dm = ma == null ? d[dOff + j] : d[dOff + j] * ma[mo + j];
                 sums[j % L] = Math.fma(dm, p[po + j], sums[j % L]);
             }
         }
         double dotD = 0;
         for (int k = 0; k < L; k++) dotD += sums[k];
+        for (int j = upper; j < s; j++) dotD += (double) (ma == null ? d[dOff + j] : d[dOff + j] * ma[mo + j]) * p[po + j];
         float dot = (float) dotD;
+        int j = 0;
         if (vector) {
-            for (int j = 0; j < whole; j += L) {
+            for (; j < upper; j += L) {
                 FloatVector dm = FloatVector.fromArray(S, d, dOff + j);
                 if (ma != null) dm = dm.mul(FloatVector.fromArray(S, ma, mo + j));
                 FloatVector.fromArray(S, p, po + j).mul(c).mul(dm.sub(dot)).intoArray(o, oo + j);
             }
-            if (last != null) {
-                FloatVector dm = FloatVector.fromArray(S, d, dOff + whole, last);
-                if (ma != null) dm = dm.mul(FloatVector.fromArray(S, ma, mo + whole, last));
-                FloatVector.fromArray(S, p, po + whole, last).mul(c).mul(dm.sub(dot)).intoArray(o, oo + whole, last);
-            }
-        } else {
-            for (int j = 0; j < n; j++) {
-                float dm = ma == null ? d[dOff + j] : d[dOff + j] * ma[mo + j];
-                o[oo + j] = p[po + j] * c * (dm - dot);
-            }
         }
-        Arrays.fill(o, oo + n, oo + s, 0f);
+        for (; j < s; j++) {
+            float dm = ma == null ? d[dOff + j] : d[dOff + j] * ma[mo + j];
+            o[oo + j] = p[po + j] * c * (dm - dot);
+        }
     }
 
     /**

@@ -141,13 +141,11 @@ class AttentionTest {
         int fl = dev.descent.core.kernel.Vectors.FL, dl = dev.descent.core.kernel.Vectors.DL;
         for (int trial = 0; trial < 400; trial++) {
             int s = 1 + rng.nextInt(100), off = rng.nextInt(3);
-            // a causal row keeps its first n keys (the others have probability 0): the float32 row reads those only
-            int n = rng.nextInt(3) == 0 ? 1 + rng.nextInt(s) : s;
             boolean dropout = rng.nextBoolean();
             double c = 0.1 + rng.nextDouble();
             double[] p = new double[s + off], d = new double[s + off], m = dropout ? new double[s + off] : null;
             double z = 0;
-            for (int j = 0; j < s; j++) z += p[off + j] = j < n ? rng.nextDouble() : 0;
+            for (int j = 0; j < s; j++) z += p[off + j] = rng.nextDouble();
             for (int j = 0; j < s; j++) {
                 p[off + j] /= z;
                 d[off + j] = rng.nextGaussian() * 3;
@@ -161,8 +159,8 @@ class AttentionTest {
             }
             float[] vf = new float[s], sf = new float[s];
             double[] vd = new double[s], sd = new double[s];
-            Attention.scoreGradRowF(pf, off, df, off, mf, off, vf, 0, n, s, (float) c, new float[fl], true);
-            Attention.scoreGradRowF(pf, off, df, off, mf, off, sf, 0, n, s, (float) c, new float[fl], false);
+            Attention.scoreGradRowF(pf, off, df, off, mf, off, vf, 0, s, (float) c, new float[fl], true);
+            Attention.scoreGradRowF(pf, off, df, off, mf, off, sf, 0, s, (float) c, new float[fl], false);
             Attention.scoreGradRowD(p, off, d, off, m, off, vd, 0, s, c, new double[dl], true);
             Attention.scoreGradRowD(p, off, d, off, m, off, sd, 0, s, c, new double[dl], false);
             // the definition in float64 from the float32 inputs (for the float32 rows) and from the float64 ones
@@ -175,7 +173,7 @@ class AttentionTest {
                 scaleD += Math.abs(d[off + j] * mj * p[off + j]);
             }
             for (int j = 0; j < s; j++) {
-                String at = "at " + j + " of " + n + "/" + s + (dropout ? " with dropout" : "");
+                String at = "at " + j + " of " + s + (dropout ? " with dropout" : "");
                 assertEquals(Float.floatToIntBits(sf[j]), Float.floatToIntBits(vf[j]), "float32 vector vs scalar twin " + at);
                 assertEquals(Double.doubleToLongBits(sd[j]), Double.doubleToLongBits(vd[j]), "float64 vector vs scalar twin " + at);
                 double wantF = c * pf[off + j] * ((double) df[off + j] * (mf == null ? 1 : mf[off + j]) - dotF);
