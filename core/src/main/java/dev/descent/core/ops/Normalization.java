@@ -265,10 +265,7 @@ public final class Normalization {
             db[i] = sb;
         }
     }
-    /**
-     * One vector of columns from column i of {@link #affineGradColsF}'s vector loop, in a method of its own: written as a
-     * loop nested in the loop over column vectors, the JIT compiled it some 30 times slower (measured, both widths).
-     */
+    /** One vector of columns from column i of {@link #affineGradColsF}'s vector loop (the loop body, in a method of its own). */
     private static void affineGradCols1(float[] g, int go, float[] h, int ho, float[] w, int wo, float[] gx, float[] dw, float[] db, int rows,
                                         int n, int i) {
         var S = Vectors.F;
