@@ -14,6 +14,7 @@ import java.util.Arrays;
 import java.util.random.RandomGenerator;
 import jdk.incubator.vector.DoubleVector;
 import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorOperators;
 
 /**
@@ -192,56 +193,81 @@ public final class Attention {
     /**
      * One row of s scores at fs[at…], of which the first n are kept: x·scale, minus their max, exp by
      * {@link VectorMath#expRow} (vector and scalar twin agree bit for bit), divided by their sum; the other s − n
-     * become 0, as does a row whose n scores are all −∞. The sum is kept per vector lane in float, the lanes then added
-     * in double in lane order, then the tail; {@code vector=false} runs the scalar twin, which keeps the same lanes in
-     * {@code sums} and so gives the same bits. A −∞ score among others contributes e^{−104} ≈ 0, not exactly 0.
+     * become 0, as does a row whose n scores are all −∞. The sum is kept per vector lane in float (element j in lane
+     * j mod L), the lanes then added in double in lane order; {@code vector=false} runs the scalar twin, which keeps the
+     * same lanes in {@code sums} and so gives the same bits. A −∞ score among others contributes e^{−104} ≈ 0, not
+     * exactly 0.
      *
      * @param row scratch of at least s rounded up to whole vectors
      * @param sums scratch of one float per lane
      */
     static void softmaxRowF(float[] fs, int at, float[] row, int n, int s, float scale, float[] sums, boolean vector) {
+        if (vector) softmaxRowVector(fs, at, row, n, s, scale, sums);
+        else softmaxRowScalar(fs, at, row, n, s, scale, sums);
+    }
+
+    /**
+     * {@link #softmaxRowF}'s vector loop: a short row's last vector (a causal row averages half a vector of them) is
+     * read, summed and written under a mask instead of element by element; its lanes past n go through the exp as −1,
+     * not −∞ (whose exp, e^{−104}, is subnormal: slow arithmetic), and add nothing to the sum.
+     */
+    private static void softmaxRowVector(float[] fs, int at, float[] row, int n, int s, float scale, float[] sums) {
         var S = Vectors.F;
-        int L = S.length(), upper = S.loopBound(n), i = 0;
-        float max = Float.NEGATIVE_INFINITY;
-        if (vector) {
-            FloatVector mv = FloatVector.broadcast(S, Float.NEGATIVE_INFINITY);
-            for (; i < upper; i += L) {
-                FloatVector x = FloatVector.fromArray(S, fs, at + i).mul(scale);
-                x.intoArray(row, i);
-                mv = mv.max(x);
-            }
-            max = mv.reduceLanes(VectorOperators.MAX); // max is exact in any order
+        int L = S.length(), whole = S.loopBound(n);
+        boolean tail = whole < n;
+        VectorMask<Float> last = S.indexInRange(whole, n), past = last.not();
+        FloatVector mv = FloatVector.broadcast(S, Float.NEGATIVE_INFINITY), xt = mv;
+        for (int i = 0; i < whole; i += L) {
+            FloatVector x = FloatVector.fromArray(S, fs, at + i).mul(scale);
+            x.intoArray(row, i);
+            mv = mv.max(x);
         }
-        for (; i < n; i++) {
+        if (tail) {
+            xt = FloatVector.fromArray(S, fs, at + whole, last).mul(scale).blend(Float.NEGATIVE_INFINITY, past);
+            mv = mv.max(xt);
+        }
+        float max = mv.reduceLanes(VectorOperators.MAX); // max is exact in any order
+        if (max == Float.NEGATIVE_INFINITY) {
+            Arrays.fill(fs, at, at + s, 0f);
+            return;
+        }
+        for (int i = 0; i < whole; i += L) FloatVector.fromArray(S, row, i).sub(max).intoArray(row, i);
+        if (tail) xt.sub(max).blend(-1f, past).intoArray(row, whole);
+        VectorMath.expRow(row, 0, row, 0, tail ? whole + L : whole, true);
+        FloatVector acc = FloatVector.zero(S);
+        for (int j = 0; j < whole; j += L) acc = acc.add(FloatVector.fromArray(S, row, j));
+        if (tail) acc = acc.add(FloatVector.fromArray(S, row, whole).blend(0f, past));
+        acc.intoArray(sums, 0);
+        double sum = 0;
+        for (int k = 0; k < L; k++) sum += sums[k];
+        float inv = (float) (1 / sum);
+        for (int i = 0; i < whole; i += L) FloatVector.fromArray(S, row, i).mul(inv).intoArray(fs, at + i);
+        if (tail) FloatVector.fromArray(S, row, whole).mul(inv).intoArray(fs, at + whole, last);
+        for (int i = n; i < s; i++) fs[at + i] = 0f;
+    }
+
+    /** {@link #softmaxRowF}'s scalar twin: the vector loop's operations element by element, the sum in the same lanes. */
+    private static void softmaxRowScalar(float[] fs, int at, float[] row, int n, int s, float scale, float[] sums) {
+        int L = Vectors.F.length();
+        float max = Float.NEGATIVE_INFINITY;
+        for (int i = 0; i < n; i++) {
             float x = fs[at + i] * scale;
             row[i] = x;
             max = Math.max(max, x);
         }
-        if (max == Float.NEGATIVE_INFINITY) n = upper = 0;
-        i = 0;
-        if (vector) for (; i < upper; i += L) FloatVector.fromArray(S, row, i).sub(max).intoArray(row, i);
-        for (; i < n; i++) row[i] -= max;
-        // exp over whole vectors (the lanes past n hold a finite filler and are not read): a short row's tail would
-        // otherwise run the scalar exp once per element
-        int padded = Math.min(row.length, (n + L - 1) / L * L);
-        Arrays.fill(row, n, padded, -1f);
-        VectorMath.expRow(row, 0, row, 0, padded, vector);
-        if (vector) {
-            FloatVector acc = FloatVector.zero(S);
-            for (int j = 0; j < upper; j += L) acc = acc.add(FloatVector.fromArray(S, row, j));
-            acc.intoArray(sums, 0);
-        } else {
-            Arrays.fill(sums, 0, L, 0f);
-            for (int j = 0; j < upper; j++) sums[j % L] += row[j];
+        if (max == Float.NEGATIVE_INFINITY) {
+            Arrays.fill(fs, at, at + s, 0f);
+            return;
         }
+        for (int i = 0; i < n; i++) row[i] -= max;
+        VectorMath.expRow(row, 0, row, 0, n, false);
+        Arrays.fill(sums, 0, L, 0f);
+        for (int j = 0; j < n; j++) sums[j % L] += row[j];
         double sum = 0;
         for (int k = 0; k < L; k++) sum += sums[k];
-        for (int j = upper; j < n; j++) sum += row[j];
         float inv = (float) (1 / sum);
-        i = 0;
-        if (vector) for (; i < upper; i += L) FloatVector.fromArray(S, row, i).mul(inv).intoArray(fs, at + i);
-        for (; i < n; i++) fs[at + i] = row[i] * inv;
-        for (; i < s; i++) fs[at + i] = 0f;
+        for (int i = 0; i < n; i++) fs[at + i] = row[i] * inv;
+        for (int i = n; i < s; i++) fs[at + i] = 0f;
     }
 
     private static void softmaxRows(Tensor scores, Tensor mask, boolean causal, double scale) {

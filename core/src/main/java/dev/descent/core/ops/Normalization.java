@@ -248,21 +248,10 @@ public final class Normalization {
         if (vector && rows > 0) {
             var S = Vectors.F;
             int L = S.length();
-            for (; i + L <= to; i += L) {
-                FloatVector wv = FloatVector.fromArray(S, w, wo + i);
-                FloatVector gv = FloatVector.fromArray(S, g, go + i);
-                FloatVector sw = gv.mul(FloatVector.fromArray(S, h, ho + i)), sb = gv;
-                if (gx != null) gv.mul(wv).intoArray(gx, i);
-                for (int r = 1; r < rows; r++) {
-                    int at = r * n + i;
-                    gv = FloatVector.fromArray(S, g, go + at);
-                    sw = sw.add(gv.mul(FloatVector.fromArray(S, h, ho + at)));
-                    sb = sb.add(gv);
-                    if (gx != null) gv.mul(wv).intoArray(gx, at);
-                }
-                sw.intoArray(dw, i);
-                sb.intoArray(db, i);
-            }
+            // four vectors of columns at a time: eight running sums in registers, independent chains (one column's sums
+            // are a chain of dependent adds down the rows: a single vector of columns waits on their latency)
+            for (; i + 4 * L <= to; i += 4 * L) affineGradCols4(g, go, h, ho, w, wo, gx, dw, db, rows, n, i);
+            for (; i + L <= to; i += L) affineGradCols1(g, go, h, ho, w, wo, gx, dw, db, rows, n, i);
         }
         for (; i < to; i++) {
             float sw = 0f, sb = 0f, wi = w[wo + i];
@@ -276,6 +265,77 @@ public final class Normalization {
             db[i] = sb;
         }
     }
+    /** One vector of columns from column i of {@link #affineGradColsF}'s vector loop (the loop body, in a method of its own). */
+    private static void affineGradCols1(float[] g, int go, float[] h, int ho, float[] w, int wo, float[] gx, float[] dw, float[] db, int rows,
+                                        int n, int i) {
+        var S = Vectors.F;
+        FloatVector wv = FloatVector.fromArray(S, w, wo + i);
+        FloatVector gv = FloatVector.fromArray(S, g, go + i);
+        FloatVector sw = gv.mul(FloatVector.fromArray(S, h, ho + i)), sb = gv;
+        if (gx != null) gv.mul(wv).intoArray(gx, i);
+        for (int r = 1; r < rows; r++) {
+            int at = r * n + i;
+            gv = FloatVector.fromArray(S, g, go + at);
+            sw = sw.add(gv.mul(FloatVector.fromArray(S, h, ho + at)));
+            sb = sb.add(gv);
+            if (gx != null) gv.mul(wv).intoArray(gx, at);
+        }
+        sw.intoArray(dw, i);
+        sb.intoArray(db, i);
+    }
+
+    /**
+     * Four vectors of columns from column i of {@link #affineGradColsF}'s vector loop: per element the same operations in
+     * the same order (so the same bits), the four columns' chains interleaved.
+     */
+    private static void affineGradCols4(float[] g, int go, float[] h, int ho, float[] w, int wo, float[] gx, float[] dw, float[] db, int rows,
+                                        int n, int i) {
+        var S = Vectors.F;
+        int L = S.length();
+        FloatVector w0 = FloatVector.fromArray(S, w, wo + i), w1 = FloatVector.fromArray(S, w, wo + i + L);
+        FloatVector w2 = FloatVector.fromArray(S, w, wo + i + 2 * L), w3 = FloatVector.fromArray(S, w, wo + i + 3 * L);
+        FloatVector g0 = FloatVector.fromArray(S, g, go + i), g1 = FloatVector.fromArray(S, g, go + i + L);
+        FloatVector g2 = FloatVector.fromArray(S, g, go + i + 2 * L), g3 = FloatVector.fromArray(S, g, go + i + 3 * L);
+        FloatVector sw0 = g0.mul(FloatVector.fromArray(S, h, ho + i)), sw1 = g1.mul(FloatVector.fromArray(S, h, ho + i + L));
+        FloatVector sw2 = g2.mul(FloatVector.fromArray(S, h, ho + i + 2 * L)), sw3 = g3.mul(FloatVector.fromArray(S, h, ho + i + 3 * L));
+        FloatVector sb0 = g0, sb1 = g1, sb2 = g2, sb3 = g3;
+        if (gx != null) {
+            g0.mul(w0).intoArray(gx, i);
+            g1.mul(w1).intoArray(gx, i + L);
+            g2.mul(w2).intoArray(gx, i + 2 * L);
+            g3.mul(w3).intoArray(gx, i + 3 * L);
+        }
+        for (int r = 1; r < rows; r++) {
+            int at = r * n + i;
+            g0 = FloatVector.fromArray(S, g, go + at);
+            g1 = FloatVector.fromArray(S, g, go + at + L);
+            g2 = FloatVector.fromArray(S, g, go + at + 2 * L);
+            g3 = FloatVector.fromArray(S, g, go + at + 3 * L);
+            sw0 = sw0.add(g0.mul(FloatVector.fromArray(S, h, ho + at)));
+            sw1 = sw1.add(g1.mul(FloatVector.fromArray(S, h, ho + at + L)));
+            sw2 = sw2.add(g2.mul(FloatVector.fromArray(S, h, ho + at + 2 * L)));
+            sw3 = sw3.add(g3.mul(FloatVector.fromArray(S, h, ho + at + 3 * L)));
+            sb0 = sb0.add(g0);
+            sb1 = sb1.add(g1);
+            sb2 = sb2.add(g2);
+            sb3 = sb3.add(g3);
+            if (gx != null) {
+                g0.mul(w0).intoArray(gx, at);
+                g1.mul(w1).intoArray(gx, at + L);
+                g2.mul(w2).intoArray(gx, at + 2 * L);
+                g3.mul(w3).intoArray(gx, at + 3 * L);
+            }
+        }
+        sw0.intoArray(dw, i);
+        sw1.intoArray(dw, i + L);
+        sw2.intoArray(dw, i + 2 * L);
+        sw3.intoArray(dw, i + 3 * L);
+        sb0.intoArray(db, i);
+        sb1.intoArray(db, i + L);
+        sb2.intoArray(db, i + 2 * L);
+        sb3.intoArray(db, i + 3 * L);
+    }
+
     /**
      * x̂ = (x − mean)·rstd over the trailing {@code dims} (n elements a row), rstd = 1/√(var + eps) with the biased
      * variance, each row in one kernel (sums in double, two passes so the variance does not cancel). Recorded as two
