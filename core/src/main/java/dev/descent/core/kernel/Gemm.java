@@ -36,7 +36,8 @@ import jdk.incubator.vector.VectorSpecies;
  *
  * <p>A is packed into MR-row micro-panels (per thread, per row block, kept in L2) unless it is row-major
  * and B is narrow ({@link #DIRECT_MAX_N} columns or fewer): then the kernel broadcasts A's elements from
- * its rows in place. Packing A costs a pass over A per column block, which only pays off when it is reused
+ * its rows in place; or unless it is column-major (a transposed operand) with B as narrow: then the packed kernels
+ * read its full micro-panels in place, one column stride per depth step instead of MR. Packing A costs a pass over A per column block, which only pays off when it is reused
  * over many columns; for the narrow products of a small model (d_model 64: n = 64…256, k = 64…256)
  * it cost as much as the multiply. A ragged last micro-panel is then copied row-major, zero-padded to MR rows,
  * and runs the same in-place kernel.
@@ -216,6 +217,7 @@ public final class Gemm {
         int mr = t.mr(), nr = t.nr();
         int mPanels = (m + mr - 1) / mr, nPanels = (n + nr - 1) / nr;
         boolean direct = acs == 1 && n <= DIRECT_MAX_N;
+        boolean transposedInPlace = !direct && n <= DIRECT_MAX_N && inPlaceTransposed(ars, acs);
         // A deep product with few columns and A read in place (a Gram matrix X·Xᵀ of a wide X): the rows path would
         // fork and join twice per depth block; split the columns evenly instead, one region, nothing packed twice.
         int threads = Parallel.threads();
@@ -233,7 +235,7 @@ public final class Gemm {
                     Parallel.forRange(panels, packGrain, (from, to) -> packB(t, b, bo, brs, bcs, fkb, kbs, fjc, nc, bp, from, to));
                     int grain = (int) Math.max(1, MIN_CHUNK_FLOPS / (2L * mr * nc * kbs));
                     Parallel.forRange(mPanels, grain, (from, to) ->
-                            block(t, from * mr, Math.min(m, to * mr), fjc, nc, fkb, kbs, a, ao, ars, acs, direct, bp, c, co, ldc, accumulate));
+                            block(t, from * mr, Math.min(m, to * mr), fjc, nc, fkb, kbs, a, ao, ars, acs, direct, transposedInPlace, bp, c, co, ldc, accumulate));
                 }
             }
         } else {
@@ -248,7 +250,7 @@ public final class Gemm {
                     for (int kb = 0; kb < k; kb += KB) {
                         int kbs = Math.min(KB, k - kb);
                         packB(t, b, bo, brs, bcs, kb, kbs, jc, nc, bp, 0, (nc + nr - 1) / nr);
-                        block(t, 0, m, jc, nc, kb, kbs, a, ao, ars, acs, direct, bp, c, co, ldc, accumulate);
+                        block(t, 0, m, jc, nc, kb, kbs, a, ao, ars, acs, direct, transposedInPlace, bp, c, co, ldc, accumulate);
                     }
                 }
             });
@@ -269,7 +271,7 @@ public final class Gemm {
      * B block already packed in {@code bp}.
      */
     private static void block(Tile t, int i0, int i1, int jc, int nc, int kb, int kbs,
-                              float[] a, int ao, int ars, int acs, boolean direct, float[] bp,
+                              float[] a, int ao, int ars, int acs, boolean direct, boolean transposedInPlace, float[] bp,
                               float[] c, int co, int ldc, boolean accumulate) {
         Scratch s = SCRATCH.get();
         int tmr = t.mr(), tnr = t.nr();
@@ -280,9 +282,15 @@ public final class Gemm {
             int mc = Math.min(MC, i1 - ic);
             // Read in place, a ragged last micro-panel is copied row-major (zero-padded to MR rows) into ap, so
             // that it runs the same in-place kernel: one kernel to compile and warm up rather than two.
-            int packed = direct ? mc / tmr * tmr : 0;
-            if (!direct) packA(tmr, a, ao, ars, acs, ic, mc, kb, kbs, ap);
-            else if (packed < mc) copyRows(a, ao, ars, ic + packed, mc - packed, kb, kbs, ap);
+            // A transposed (column-major: ars = 1) is read in place too, its full micro-panels: the MR values of one depth
+            // step are consecutive floats, as in a packed panel, one column stride (acs) apart instead of MR; the ragged
+            // last panel is packed.
+            int packed = direct || transposedInPlace ? mc / tmr * tmr : 0;
+            if (direct) {
+                if (packed < mc) copyRows(a, ao, ars, ic + packed, mc - packed, kb, kbs, ap);
+            } else if (packed < mc) {
+                packA(tmr, a, ao, ars, acs, ic + packed, mc - packed, kb, kbs, ap);
+            }
             for (int jr = 0; jr < nc; jr += tnr) {
                 int nr = Math.min(tnr, nc - jr);
                 for (int pc = 0; pc < kbs; pc += KC) {
@@ -309,7 +317,10 @@ public final class Gemm {
                             // ragged rows cost more than the other 510), 141-157 with the halves.
                             boolean halves = !full && ks < kc;
                             if (!full && !halves && ps > 0) continue;
-                            int apo = ir * kbs + pc * tmr;
+                            // The packed kernels' A: a packed panel (stride MR), or A transposed in place (stride acs).
+                            boolean inPlace = transposedInPlace && ir < packed;
+                            float[] pa = inPlace ? a : ap;
+                            int apo = inPlace ? ao + ic + ir + (kb + pc) * acs : (ir - packed) * kbs + pc * tmr, as = inPlace ? acs : tmr;
                             int cOff = co + (ic + ir) * ldc + jc + jr;
                             // In place: A's rows, or the copied ragged rows.
                             boolean copied = ir >= packed;
@@ -318,13 +329,13 @@ public final class Gemm {
                             if (full) {
                                 if (ks == kc) {
                                     if (direct) kernelD(kc, ad, aOff, aRows, bp, bpo, c, cOff, ldc, first);
-                                    else kernelP(t, kc, ap, apo, bp, bpo, c, cOff, ldc, first);
+                                    else kernelP(t, kc, pa, apo, as, bp, bpo, c, cOff, ldc, first);
                                 } else if (direct) {
                                     if (!resume) kD6x4Open(ks, ad, aOff, aRows, bp, bpo, part, ir * tnr);
                                     else kD6x4Close(ks, ad, aOff + ps, aRows, bp, bpo + ps * tnr, c, cOff, ldc, first, part, ir * tnr);
                                 } else {
-                                    if (!resume) kP6x4Open(ks, ap, apo, bp, bpo, part, ir * tnr);
-                                    else kP6x4Close(ks, ap, apo + ps * tmr, bp, bpo + ps * tnr, c, cOff, ldc, first, part, ir * tnr);
+                                    if (!resume) kP6x4Open(ks, pa, apo, as, bp, bpo, part, ir * tnr);
+                                    else kP6x4Close(ks, pa, apo + ps * as, as, bp, bpo + ps * tnr, c, cOff, ldc, first, part, ir * tnr);
                                 }
                                 continue;
                             }
@@ -334,8 +345,8 @@ public final class Gemm {
                                     if (!resume) kD6x4Open(ks, ad, aOff, aRows, bp, bpo, part, ir * tnr);
                                     else kD6x4Close(ks, ad, aOff + ps, aRows, bp, bpo + ps * tnr, tile, 0, tnr, true, part, ir * tnr);
                                 } else {
-                                    if (!resume) kP6x4Open(ks, ap, apo, bp, bpo, part, ir * tnr);
-                                    else kP6x4Close(ks, ap, apo + ps * tmr, bp, bpo + ps * tnr, tile, 0, tnr, true, part, ir * tnr);
+                                    if (!resume) kP6x4Open(ks, pa, apo, as, bp, bpo, part, ir * tnr);
+                                    else kP6x4Close(ks, pa, apo + ps * as, as, bp, bpo + ps * tnr, tile, 0, tnr, true, part, ir * tnr);
                                 }
                                 if (resume) storeTile(tile, tnr, mr, nr, c, cOff, ldc, first);
                                 continue;
@@ -347,7 +358,7 @@ public final class Gemm {
                             int dOff = exact ? cOff : 0, dld = exact ? ldc : tnr;
                             boolean dFirst = first || !exact;
                             if (direct) narrowD(nr, kc, ad, aOff, aRows, bp, bpo, dst, dOff, dld, dFirst);
-                            else narrowP(t, nr, kc, ap, apo, bp, bpo, dst, dOff, dld, dFirst);
+                            else narrowP(t, nr, kc, pa, apo, as, bp, bpo, dst, dOff, dld, dFirst);
                             if (!exact) storeTile(tile, tnr, mr, nr, c, cOff, ldc, first);
                         }
                     }
@@ -389,6 +400,20 @@ public final class Gemm {
         if ((MANY_REGISTERS || t.wide()) && nr <= L) return 1;
         if ((MANY_REGISTERS || t.wide()) && nr <= 2 * L) return 2;
         return t.nrv();
+    }
+
+    /**
+     * Whether the packed kernels can read a transposed A (A[i,p] = a[ao + i + p·acs]: Xᵀ in a weight gradient Xᵀ·dY) in
+     * place rather than from a packed copy: its MR values of a depth step are consecutive, as in a packed panel. With 32
+     * registers (the 3 × 3 tile's kernel keeps its packed-panel stride). Taken, like the row-major in-place path, for B of
+     * at most {@link #DIRECT_MAX_N} columns, over which an A panel is reused too few times to pay for packing it. The GPT's
+     * weight gradients (m = 64…256, n = 64…256, k = 2048 tokens) packed their A with a six-float gather per depth step:
+     * 1 thread, 512 bits, CPU time under load: 64×64×2048 70–73 → 117–120 GFLOP/s, 256×64×2048 64–65 → 124–136,
+     * 64×256×2048 105–107 → 118–131, 64×113×2048 73–81 → 92–105. Wider B lost (1024³ transposed 136–138 → 77–85: one page
+     * per depth step, read again for every column panel), so it stays packed.
+     */
+    private static boolean inPlaceTransposed(int ars, int acs) {
+        return MANY_REGISTERS && ars == 1 && acs != 1;
     }
 
     /** Copies rows [row, row+rows) × depth [kb, kb+kbs) of a row-major A into MR rows of kbs floats, zero-padded. */
@@ -461,20 +486,20 @@ public final class Gemm {
     }
 
     /** The register tile over a packed A micro-panel: C tile (+)= A·Bpanel over kc. */
-    private static void kernelP(Tile t, int kc, float[] ap, int apo, float[] bp, int bpo, float[] c, int co, int ldc, boolean first) {
-        if (t.wide()) kP12x2(kc, ap, apo, bp, bpo, c, co, ldc, first);
-        else if (MANY_REGISTERS) kP6x4(kc, ap, apo, bp, bpo, c, co, ldc, first);
-        else kP3x3(kc, ap, apo, bp, bpo, c, co, ldc, first);
+    private static void kernelP(Tile t, int kc, float[] ap, int apo, int as, float[] bp, int bpo, float[] c, int co, int ldc, boolean first) {
+        if (t.wide()) kP12x2(kc, ap, apo, as, bp, bpo, c, co, ldc, first);
+        else if (MANY_REGISTERS) kP6x4(kc, ap, apo, as, bp, bpo, c, co, ldc, first);
+        else kP3x3(kc, ap, apo, bp, bpo, c, co, ldc, first); // packed only (as = 3): see inPlaceTransposed
     }
 
     /** The packed A micro-panel kernel that fills {@link #narrowVectors}(nr) vectors of each tile row: the first ones of the B micro-panel. */
-    private static void narrowP(Tile t, int nr, int kc, float[] ap, int apo, float[] bp, int bpo, float[] c, int co, int ldc, boolean first) {
+    private static void narrowP(Tile t, int nr, int kc, float[] ap, int apo, int as, float[] bp, int bpo, float[] c, int co, int ldc, boolean first) {
         if (t.wide()) {
-            if (nr <= L) kP12x1(kc, ap, apo, bp, bpo, c, co, ldc, first);
-            else kP12x2(kc, ap, apo, bp, bpo, c, co, ldc, first);
-        } else if (MANY_REGISTERS && nr <= L) kP6x1(kc, ap, apo, bp, bpo, c, co, ldc, first);
-        else if (MANY_REGISTERS && nr <= 2 * L) kP6x2(kc, ap, apo, bp, bpo, c, co, ldc, first);
-        else kernelP(t, kc, ap, apo, bp, bpo, c, co, ldc, first);
+            if (nr <= L) kP12x1(kc, ap, apo, as, bp, bpo, c, co, ldc, first);
+            else kP12x2(kc, ap, apo, as, bp, bpo, c, co, ldc, first);
+        } else if (MANY_REGISTERS && nr <= L) kP6x1(kc, ap, apo, as, bp, bpo, c, co, ldc, first);
+        else if (MANY_REGISTERS && nr <= 2 * L) kP6x2(kc, ap, apo, as, bp, bpo, c, co, ldc, first);
+        else kernelP(t, kc, ap, apo, as, bp, bpo, c, co, ldc, first);
     }
 
     /** The register tile over a row-major A read in place: C tile (+)= A·Bpanel over kc. */
@@ -491,7 +516,7 @@ public final class Gemm {
     }
 
     /** The 6×(4 vectors) tile over a packed A micro-panel and a B micro-panel. */
-    private static void kP6x4(int kc, float[] ap, int apo, float[] bp, int bpo, float[] c, int co, int ldc, boolean first) {
+    private static void kP6x4(int kc, float[] ap, int apo, int as, float[] bp, int bpo, float[] c, int co, int ldc, boolean first) {
         FloatVector c00 = FloatVector.zero(S), c01 = FloatVector.zero(S), c02 = FloatVector.zero(S), c03 = FloatVector.zero(S);
         FloatVector c10 = FloatVector.zero(S), c11 = FloatVector.zero(S), c12 = FloatVector.zero(S), c13 = FloatVector.zero(S);
         FloatVector c20 = FloatVector.zero(S), c21 = FloatVector.zero(S), c22 = FloatVector.zero(S), c23 = FloatVector.zero(S);
@@ -499,7 +524,7 @@ public final class Gemm {
         FloatVector c40 = FloatVector.zero(S), c41 = FloatVector.zero(S), c42 = FloatVector.zero(S), c43 = FloatVector.zero(S);
         FloatVector c50 = FloatVector.zero(S), c51 = FloatVector.zero(S), c52 = FloatVector.zero(S), c53 = FloatVector.zero(S);
         for (int p = 0; p < kc; p++) {
-            int pa = apo + p * 6, pb = bpo + p * NR;
+            int pa = apo + p * as, pb = bpo + p * NR;
             FloatVector b0 = FloatVector.fromArray(S, bp, pb);
             FloatVector b1 = FloatVector.fromArray(S, bp, pb + 1 * L);
             FloatVector b2 = FloatVector.fromArray(S, bp, pb + 2 * L);
@@ -588,7 +613,7 @@ public final class Gemm {
     }
 
     /** {@link #kP6x4} over the first depth sub-step (see {@link #KS}): the unrounded sums go to t from to. */
-    private static void kP6x4Open(int kc, float[] ap, int apo, float[] bp, int bpo, float[] t, int to) {
+    private static void kP6x4Open(int kc, float[] ap, int apo, int as, float[] bp, int bpo, float[] t, int to) {
         FloatVector c00 = FloatVector.zero(S), c01 = FloatVector.zero(S), c02 = FloatVector.zero(S), c03 = FloatVector.zero(S);
         FloatVector c10 = FloatVector.zero(S), c11 = FloatVector.zero(S), c12 = FloatVector.zero(S), c13 = FloatVector.zero(S);
         FloatVector c20 = FloatVector.zero(S), c21 = FloatVector.zero(S), c22 = FloatVector.zero(S), c23 = FloatVector.zero(S);
@@ -596,7 +621,7 @@ public final class Gemm {
         FloatVector c40 = FloatVector.zero(S), c41 = FloatVector.zero(S), c42 = FloatVector.zero(S), c43 = FloatVector.zero(S);
         FloatVector c50 = FloatVector.zero(S), c51 = FloatVector.zero(S), c52 = FloatVector.zero(S), c53 = FloatVector.zero(S);
         for (int p = 0; p < kc; p++) {
-            int pa = apo + p * 6, pb = bpo + p * NR;
+            int pa = apo + p * as, pb = bpo + p * NR;
             FloatVector b0 = FloatVector.fromArray(S, bp, pb);
             FloatVector b1 = FloatVector.fromArray(S, bp, pb + 1 * L);
             FloatVector b2 = FloatVector.fromArray(S, bp, pb + 2 * L);
@@ -659,7 +684,7 @@ public final class Gemm {
     }
 
     /** {@link #kP6x4} over the last depth sub-step (see {@link #KS}), its accumulators starting at the sums in t from to. */
-    private static void kP6x4Close(int kc, float[] ap, int apo, float[] bp, int bpo, float[] c, int co, int ldc, boolean first, float[] t, int to) {
+    private static void kP6x4Close(int kc, float[] ap, int apo, int as, float[] bp, int bpo, float[] c, int co, int ldc, boolean first, float[] t, int to) {
         FloatVector c00 = FloatVector.fromArray(S, t, to + 0 * L), c01 = FloatVector.fromArray(S, t, to + 1 * L), c02 = FloatVector.fromArray(S, t, to + 2 * L), c03 = FloatVector.fromArray(S, t, to + 3 * L);
         FloatVector c10 = FloatVector.fromArray(S, t, to + 4 * L), c11 = FloatVector.fromArray(S, t, to + 5 * L), c12 = FloatVector.fromArray(S, t, to + 6 * L), c13 = FloatVector.fromArray(S, t, to + 7 * L);
         FloatVector c20 = FloatVector.fromArray(S, t, to + 8 * L), c21 = FloatVector.fromArray(S, t, to + 9 * L), c22 = FloatVector.fromArray(S, t, to + 10 * L), c23 = FloatVector.fromArray(S, t, to + 11 * L);
@@ -667,7 +692,7 @@ public final class Gemm {
         FloatVector c40 = FloatVector.fromArray(S, t, to + 16 * L), c41 = FloatVector.fromArray(S, t, to + 17 * L), c42 = FloatVector.fromArray(S, t, to + 18 * L), c43 = FloatVector.fromArray(S, t, to + 19 * L);
         FloatVector c50 = FloatVector.fromArray(S, t, to + 20 * L), c51 = FloatVector.fromArray(S, t, to + 21 * L), c52 = FloatVector.fromArray(S, t, to + 22 * L), c53 = FloatVector.fromArray(S, t, to + 23 * L);
         for (int p = 0; p < kc; p++) {
-            int pa = apo + p * 6, pb = bpo + p * NR;
+            int pa = apo + p * as, pb = bpo + p * NR;
             FloatVector b0 = FloatVector.fromArray(S, bp, pb);
             FloatVector b1 = FloatVector.fromArray(S, bp, pb + 1 * L);
             FloatVector b2 = FloatVector.fromArray(S, bp, pb + 2 * L);
@@ -1136,7 +1161,7 @@ public final class Gemm {
     }
 
     /** The 6×(2 vectors) tile over a packed A micro-panel and the first 2 of a B micro-panel. */
-    private static void kP6x2(int kc, float[] ap, int apo, float[] bp, int bpo, float[] c, int co, int ldc, boolean first) {
+    private static void kP6x2(int kc, float[] ap, int apo, int as, float[] bp, int bpo, float[] c, int co, int ldc, boolean first) {
         FloatVector c00 = FloatVector.zero(S), c01 = FloatVector.zero(S);
         FloatVector c10 = FloatVector.zero(S), c11 = FloatVector.zero(S);
         FloatVector c20 = FloatVector.zero(S), c21 = FloatVector.zero(S);
@@ -1144,7 +1169,7 @@ public final class Gemm {
         FloatVector c40 = FloatVector.zero(S), c41 = FloatVector.zero(S);
         FloatVector c50 = FloatVector.zero(S), c51 = FloatVector.zero(S);
         for (int p = 0; p < kc; p++) {
-            int pa = apo + p * 6, pb = bpo + p * NR;
+            int pa = apo + p * as, pb = bpo + p * NR;
             FloatVector b0 = FloatVector.fromArray(S, bp, pb);
             FloatVector b1 = FloatVector.fromArray(S, bp, pb + L);
             FloatVector a0 = FloatVector.broadcast(S, ap[pa]);
@@ -1260,7 +1285,7 @@ public final class Gemm {
     }
 
     /** The 6×(1 vectors) tile over a packed A micro-panel and the first 1 of a B micro-panel. */
-    private static void kP6x1(int kc, float[] ap, int apo, float[] bp, int bpo, float[] c, int co, int ldc, boolean first) {
+    private static void kP6x1(int kc, float[] ap, int apo, int as, float[] bp, int bpo, float[] c, int co, int ldc, boolean first) {
         FloatVector c00 = FloatVector.zero(S);
         FloatVector c10 = FloatVector.zero(S);
         FloatVector c20 = FloatVector.zero(S);
@@ -1268,7 +1293,7 @@ public final class Gemm {
         FloatVector c40 = FloatVector.zero(S);
         FloatVector c50 = FloatVector.zero(S);
         for (int p = 0; p < kc; p++) {
-            int pa = apo + p * 6, pb = bpo + p * NR;
+            int pa = apo + p * as, pb = bpo + p * NR;
             FloatVector b0 = FloatVector.fromArray(S, bp, pb);
             FloatVector a0 = FloatVector.broadcast(S, ap[pa]);
             c00 = a0.fma(b0, c00);
@@ -1347,7 +1372,7 @@ public final class Gemm {
 
 
     /** The 12×(2 vectors) tile of {@link #WIDE} over a packed A micro-panel and the first 2 of a wide B micro-panel ({@link #WIDE_NR} floats a row). */
-    private static void kP12x2(int kc, float[] ap, int apo, float[] bp, int bpo, float[] c, int co, int ldc, boolean first) {
+    private static void kP12x2(int kc, float[] ap, int apo, int as, float[] bp, int bpo, float[] c, int co, int ldc, boolean first) {
         FloatVector c000 = FloatVector.zero(S), c001 = FloatVector.zero(S);
         FloatVector c010 = FloatVector.zero(S), c011 = FloatVector.zero(S);
         FloatVector c020 = FloatVector.zero(S), c021 = FloatVector.zero(S);
@@ -1361,7 +1386,7 @@ public final class Gemm {
         FloatVector c100 = FloatVector.zero(S), c101 = FloatVector.zero(S);
         FloatVector c110 = FloatVector.zero(S), c111 = FloatVector.zero(S);
         for (int p = 0; p < kc; p++) {
-            int pa = apo + p * 12, pb = bpo + p * WIDE_NR;
+            int pa = apo + p * as, pb = bpo + p * WIDE_NR;
             FloatVector b0 = FloatVector.fromArray(S, bp, pb);
             FloatVector b1 = FloatVector.fromArray(S, bp, pb + L);
             FloatVector a0 = FloatVector.broadcast(S, ap[pa]);
@@ -1454,7 +1479,7 @@ public final class Gemm {
     }
 
     /** The 12×(1 vector) tile of {@link #WIDE} over a packed A micro-panel and the first 1 of a wide B micro-panel ({@link #WIDE_NR} floats a row). */
-    private static void kP12x1(int kc, float[] ap, int apo, float[] bp, int bpo, float[] c, int co, int ldc, boolean first) {
+    private static void kP12x1(int kc, float[] ap, int apo, int as, float[] bp, int bpo, float[] c, int co, int ldc, boolean first) {
         FloatVector c000 = FloatVector.zero(S);
         FloatVector c010 = FloatVector.zero(S);
         FloatVector c020 = FloatVector.zero(S);
@@ -1468,7 +1493,7 @@ public final class Gemm {
         FloatVector c100 = FloatVector.zero(S);
         FloatVector c110 = FloatVector.zero(S);
         for (int p = 0; p < kc; p++) {
-            int pa = apo + p * 12, pb = bpo + p * WIDE_NR;
+            int pa = apo + p * as, pb = bpo + p * WIDE_NR;
             FloatVector b0 = FloatVector.fromArray(S, bp, pb);
             FloatVector a0 = FloatVector.broadcast(S, ap[pa]);
             c000 = a0.fma(b0, c000);
