@@ -840,7 +840,10 @@ final class OnnxOps {
             }
             boolean plain = p[0] == p[2] && p[1] == p[3] && 2 * p[0] <= kh && 2 * p[1] <= kw;
             if (max) {
-                if (x.dtype() == DType.FLOAT32 && !dev.descent.core.autograd.Autograd.isRecording(x)) { // inference: no indices kept
+                // Inference at stride 1 (M-LSD's 3×3 pool): no indices kept, a vector of output columns per step. Strided
+                // pools stay with core's kernel: through this one's scalar loop BlazeFace's 2×2 stride-2 pools took it
+                // from 1.5 to 13 ms (1 thread).
+                if (sw == 1 && x.dtype() == DType.FLOAT32 && !dev.descent.core.autograd.Autograd.isRecording(x)) {
                     Tensor y = InferenceKernels.maxPool(x, kh, kw, sh, sw, p[0], p[1], p[2], p[3]);
                     if (y != null) return new Tensor[] {y};
                 }
