@@ -119,8 +119,9 @@ public final class Gemm {
      * it loads 4 B vectors and broadcasts 6 A values for 24 FMAs; 12 × 2 loads 2 and broadcasts 12 (a broadcast from
      * memory is cheap, a 64-byte load that straddles two lines is not). The micro-kernel alone, hot, over 16 A
      * micro-panels at depth 256: 6 × 4 168–177 GFLOP/s, 8 × 3 173–178, 12 × 2 197–207, 24 × 1 159–170 (this machine's FMA
-     * peak: 241). Narrower products keep 6 × 4, on which 12 × 2 was 3–11% slower (an A element serves half as many
-     * columns). {@code -Ddescent.gemm.wide=true|false} forces it either way (core's build tests it forced at 256 bits).
+     * peak: 241). In whole products the quiet bench saw no difference (n = 512…2048, 1 and 2 threads, within ±4% of
+     * 6 × 4, 2026-12-03): what bounds them at ~62% of peak is elsewhere. Narrower products keep 6 × 4, on which 12 × 2
+     * was 3–11% slower (an A element serves half as many columns). {@code -Ddescent.gemm.wide=true|false} forces it either way (core's build tests it forced at 256 bits).
      */
     static final boolean WIDE = wideTile();
     /** Rows of the wide tile. */
