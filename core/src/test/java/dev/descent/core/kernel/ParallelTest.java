@@ -62,6 +62,35 @@ class ParallelTest {
         for (int i = 0; i < 100; i++) assertEquals(1, hits.get(i));
     }
 
+    /**
+     * Two threads, eight chunks: the caller owns chunks 0–3 and runs them first, in order; the worker owns 4–7. With the
+     * worker held in chunk 4, the caller goes on with the worker's chunks from the back (7, 6, 5), so the rows a thread
+     * wrote in the previous op stay on its core when nothing is slow, and nothing waits for a slow thread when one is.
+     */
+    @Test
+    void eachThreadRunsItsOwnShareFirstAndTakesTheOthersFromTheBack() throws Exception {
+        assumeTrue(Parallel.poolThreads() >= 2, "needs a pool");
+        try (var _ = Parallel.limit(2)) {
+            Thread caller = Thread.currentThread();
+            List<Integer> byCaller = Collections.synchronizedList(new ArrayList<>());
+            CountDownLatch workerInFour = new CountDownLatch(1), sevenDone = new CountDownLatch(7);
+            Parallel.forRange(8, 1, (from, to) -> {
+                try {
+                    if (from == 4 && Thread.currentThread() != caller) {
+                        workerInFour.countDown();
+                        sevenDone.await(10, java.util.concurrent.TimeUnit.SECONDS);
+                    }
+                    if (from == 0) workerInFour.await(10, java.util.concurrent.TimeUnit.SECONDS);
+                } catch (InterruptedException e) {
+                    throw new IllegalStateException(e);
+                }
+                if (Thread.currentThread() == caller) byCaller.add(from);
+                if (from != 4) sevenDone.countDown();
+            });
+            assertEquals(List.of(0, 1, 2, 3, 7, 6, 5), byCaller);
+        }
+    }
+
     @Test
     void nestedCallsRunInlineAsOneChunk() {
         List<String> inner = Collections.synchronizedList(new ArrayList<>());
