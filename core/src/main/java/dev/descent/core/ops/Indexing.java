@@ -9,7 +9,9 @@ import dev.descent.core.autograd.BackwardFn;
 import dev.descent.core.autograd.ForwardAD;
 import dev.descent.core.autograd.GradMode;
 import dev.descent.core.autograd.JvpFn;
+import dev.descent.core.kernel.BinaryKernels;
 import dev.descent.core.kernel.CopyKernels;
+import dev.descent.core.kernel.Vectors;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -362,8 +364,20 @@ public final class Indexing {
         long[] idx = checkedIndices("indexSelect", index, x.size(d), d);
         int[] shape = x.shape();
         shape[d] = idx.length;
-        Tensor out = Tensor.zeros(x.dtype(), shape);
-        for (int i = 0; i < idx.length; i++) copySlice(x.detach().select(d, (int) idx[i]), out.select(d, i));
+        Tensor out;
+        if (x.isContiguous()) { // whole blocks of the slices' elements: one arraycopy each (an embedding lookup's rows)
+            out = Tensor.empty(x.dtype(), shape);
+            int[] xs = x.shape();
+            int outer = Shape.numel(Arrays.copyOfRange(xs, 0, d)), inner = Shape.numel(Arrays.copyOfRange(xs, d + 1, xs.length));
+            Object from = array(x.storage()), to = array(out.storage());
+            int base = x.storageOffset(), n = idx.length, rows = xs[d];
+            for (int o = 0; o < outer; o++) {
+                for (int i = 0; i < n; i++) System.arraycopy(from, base + (o * rows + (int) idx[i]) * inner, to, (o * n + i) * inner, inner);
+            }
+        } else {
+            out = Tensor.zeros(x.dtype(), shape);
+            for (int i = 0; i < idx.length; i++) copySlice(x.detach().select(d, (int) idx[i]), out.select(d, i));
+        }
         int[] inShape = x.shape();
         return Autograd.record("indexSelect", out, g -> new Tensor[] {Tensor.zeros(g.dtype(), inShape).indexAdd(d, index, g)},
                 t -> indexSelect(t[0], d, index), x);
@@ -391,7 +405,28 @@ public final class Indexing {
         }
         Tensor s = src.dtype() == self.dtype() ? src : src.to(self.dtype());
         Tensor out = Views.copy(self.detach());
-        for (int i = 0; i < idx.length; i++) out.select(d, (int) idx[i]).addInPlace(s.detach().select(d, i));
+        if (s.dtype() == DType.FLOAT32 || s.dtype() == DType.FLOAT64) {
+            // Slice i added onto slice idx[i] block by block, i ascending: each element's additions in the same order
+            // as slice-by-slice addInPlace, so the same bits, without two views per index.
+            Tensor sc = s.detach().contiguous();
+            int[] os = out.shape();
+            int outer = Shape.numel(Arrays.copyOfRange(os, 0, d)), inner = Shape.numel(Arrays.copyOfRange(os, d + 1, os.length));
+            int n = idx.length, rows = os[d], so = sc.storageOffset();
+            for (int o = 0; o < outer; o++) {
+                for (int i = 0; i < n; i++) {
+                    int to = (o * rows + (int) idx[i]) * inner, from = so + (o * n + i) * inner;
+                    if (s.dtype() == DType.FLOAT32) {
+                        float[] y = out.storage().floats();
+                        BinaryKernels.rowF(BinaryKernels.Kind.ADD, y, to, 1, sc.storage().floats(), from, 1, y, to, inner, Vectors.ENABLED);
+                    } else {
+                        double[] y = out.storage().doubles();
+                        BinaryKernels.rowD(BinaryKernels.Kind.ADD, y, to, 1, sc.storage().doubles(), from, 1, y, to, inner, Vectors.ENABLED);
+                    }
+                }
+            }
+        } else {
+            for (int i = 0; i < idx.length; i++) out.select(d, (int) idx[i]).addInPlace(s.detach().select(d, i));
+        }
         return Autograd.record("indexAdd", out, g -> new Tensor[] {
                 self.requiresGrad() ? g : null,
                 s.requiresGrad() ? g.indexSelect(d, index) : null},
@@ -502,6 +537,19 @@ public final class Indexing {
     }
 
     // ------------------------------------------------------------ helpers
+
+    /** The storage's backing array, of whatever primitive type its dtype uses. */
+    private static Object array(Storage s) {
+        return switch (s.dtype()) {
+            case FLOAT32 -> s.floats();
+            case FLOAT64 -> s.doubles();
+            case INT64 -> s.longs();
+            case BOOL -> s.bools();
+            case FLOAT16, BFLOAT16 -> s.shorts();
+            case INT8, UINT8 -> s.bytes();
+            case INT32 -> s.ints();
+        };
+    }
 
     private static void copySlice(Tensor src, Tensor dst) {
         CopyKernels.copy(src.storage(), src.storageOffset(), src.strides(), dst.storage(), dst.storageOffset(), dst.strides(), src.shape());
