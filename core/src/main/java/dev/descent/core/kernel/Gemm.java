@@ -46,7 +46,9 @@ import jdk.incubator.vector.VectorSpecies;
  * or, when there are too few rows, over columns (each thread its own B, all of the small A). Either
  * way a C element is computed by one kernel over the same depth steps in the same order, starting at
  * fixed multiples of KC: results are bitwise identical whatever the thread count, tile and packing
- * (the tile and packing change which registers hold a sum, not the order of its terms).
+ * (the tile and packing change which registers hold a sum, not the order of its terms). A transposed A over a long
+ * depth with a small C (a weight gradient over many tokens) is summed as fixed depth slices instead
+ * ({@link #depthParts}), each as above, added in order: a rule of the shape, not of the threads.
  *
  * <p>Packing reads A and B through arbitrary row and column strides, so transposed operands cost
  * nothing extra. The micro-kernels are flat methods: a helper that took or returned vectors and was
@@ -196,6 +198,15 @@ public final class Gemm {
             if (b.length < size) b = new float[size];
             return b;
         }
+
+        private float[][] parts = new float[0][];
+
+        /** {@code count} buffers of at least {@code size} floats for the slices of a split product (see splitDepth). */
+        float[][] parts(int count, int size) {
+            if (parts.length < count) parts = java.util.Arrays.copyOf(parts, count);
+            for (int i = 0; i < count; i++) if (parts[i] == null || parts[i].length < size) parts[i] = new float[size];
+            return parts;
+        }
     }
 
     private static final ThreadLocal<Scratch> SCRATCH = ThreadLocal.withInitial(Scratch::new);
@@ -213,6 +224,16 @@ public final class Gemm {
             sgemmReference(m, n, k, a, ao, ars, acs, b, bo, brs, bcs, c, co, ldc, accumulate);
             return;
         }
+        int parts = depthParts(m, n, k, ars, acs);
+        if (parts > 1) splitDepth(parts, m, n, k, a, ao, ars, acs, b, bo, brs, bcs, c, co, ldc, accumulate);
+        else blocked(m, n, k, a, ao, ars, acs, b, bo, brs, bcs, c, co, ldc, accumulate);
+    }
+
+    /** {@link #sgemm} for m, n, k ≥ 1 with vectors, undivided along k: blocks across threads by rows or by columns. */
+    private static void blocked(int m, int n, int k,
+                                float[] a, int ao, int ars, int acs,
+                                float[] b, int bo, int brs, int bcs,
+                                float[] c, int co, int ldc, boolean accumulate) {
         Vectors.count();
         Tile t = tile(n);
         int mr = t.mr(), nr = t.nr();
@@ -255,6 +276,56 @@ public final class Gemm {
                     }
                 }
             });
+        }
+    }
+
+    /** Least depth of a product summed in slices (see {@link #depthParts}). */
+    static final int SPLIT_DEPTH_MIN_K = 2048;
+    /** Largest C (elements) of a product summed in depth slices. */
+    static final int SPLIT_DEPTH_MAX_MN = 256 * 256;
+    /** Most depth slices of one product. */
+    static final int SPLIT_DEPTH_MAX_PARTS = 8;
+
+    /**
+     * Into how many consecutive depth slices a product is cut: ⌊k / 1024⌋, at most 8, for a transposed A (stored
+     * column-major: {@code ars == 1}) over a depth of at least {@link #SPLIT_DEPTH_MIN_K} with a C of at most
+     * {@link #SPLIT_DEPTH_MAX_MN} elements; else 1. That is a weight gradient Xᵀ·dY over a long batch (the GPT's
+     * 64×64×2048 over its 2048 tokens): too few tiles of C to share between threads, and each thread would read all of X
+     * and dY, half of them out of the other core's cache, where the ops before wrote them. A depth slice is a slice of
+     * the batch, the rows that thread wrote: 2 threads went from 1.0× to 1.8× one on it. Fixed by the shape alone, not
+     * by the thread count, so the bits do not depend on the threads.
+     */
+    static int depthParts(int m, int n, int k, int ars, int acs) {
+        if (ars != 1 || acs == 1 || k < SPLIT_DEPTH_MIN_K || (long) m * n > SPLIT_DEPTH_MAX_MN) return 1;
+        return Math.min(SPLIT_DEPTH_MAX_PARTS, k / (SPLIT_DEPTH_MIN_K / 2));
+    }
+
+    /** Where depth slice {@code p} of {@code parts} starts: the nearest multiple of KC to k·p/parts (k for p = parts). */
+    static int sliceStart(int k, int p, int parts) {
+        return p == parts ? k : (int) Math.round((double) k * p / parts / KC) * KC;
+    }
+
+    /**
+     * C (+)= A·B as {@code parts} depth slices, each summed as an unsplit product over its depth (slice 0 into C with
+     * {@code accumulate}, the others from zero into buffers), on as many threads as there are, then the other slices
+     * added into C in order.
+     */
+    private static void splitDepth(int parts, int m, int n, int k,
+                                   float[] a, int ao, int ars, int acs,
+                                   float[] b, int bo, int brs, int bcs,
+                                   float[] c, int co, int ldc, boolean accumulate) {
+        float[][] partial = SCRATCH.get().parts(parts - 1, m * n);
+        Parallel.forRange(parts, 1, (from, to) -> {
+            for (int p = from; p < to; p++) {
+                int k0 = sliceStart(k, p, parts), k1 = sliceStart(k, p + 1, parts);
+                if (p == 0) blocked(m, n, k1, a, ao, ars, acs, b, bo, brs, bcs, c, co, ldc, accumulate);
+                else blocked(m, n, k1 - k0, a, ao + k0 * acs, ars, acs, b, bo + k0 * brs, brs, bcs, partial[p - 1], 0, n, false);
+            }
+        });
+        for (int i = 0; i < m; i++) {
+            for (int p = 1; p < parts; p++) {
+                BinaryKernels.rowF(BinaryKernels.Kind.ADD, c, co + i * ldc, 1, partial[p - 1], i * n, 1, c, co + i * ldc, n, true);
+            }
         }
     }
 

@@ -68,14 +68,16 @@ class GemmTest {
      * per element and per depth step of KC, a sum from zero by fma in ascending p, then added to C (or stored, for the
      * first step without accumulate). Checked bit for bit against that order written as a scalar loop, across depth
      * steps, the half steps of the L1 blocking (KS), several packed depth blocks (KB), A read in place (n <= 256) and
-     * packed, ragged tiles and strided operands, on 1 and 2 threads.
+     * packed, ragged tiles and strided operands, on 1 and 2 threads; and a transposed A over a long depth summed in
+     * depth slices ({@link Gemm#depthParts}), the same bits on 1 and 2 threads.
      */
     @Test
     void followsTheDocumentedAccumulationOrderBitForBit() {
         if (!Vectors.ENABLED) return;
         SplittableRandom rng = new SplittableRandom(20261202);
         int[][] shapes = {{7, 70, 300}, {13, 64, 256}, {12, 300, 257}, {25, 129, 1100}, {6, 520, 2100}, {100, 256, 640},
-            {31, 33, 129}, {97, 257, 1030}, {1, 1000, 700}, {200, 40, 4096}};
+            {31, 33, 129}, {97, 257, 1030}, {1, 1000, 700}, {200, 40, 4096}, {64, 64, 2048}, {64, 113, 2100}, {256, 256, 3000},
+            {7, 300, 9000}};
         for (int[] sh : shapes) {
             int m = sh[0], n = sh[1], k = sh[2];
             for (int variant = 0; variant < 4; variant++) {
@@ -83,14 +85,25 @@ class GemmTest {
                 float[] a = random(rng, m * k), b = random(rng, k * n), c0 = random(rng, m * n);
                 int ars = transA ? 1 : k, acs = transA ? m : 1;
                 float[] expected = c0.clone();
+                int parts = Gemm.depthParts(m, n, k, ars, acs);
                 for (int i = 0; i < m; i++) {
                     for (int j = 0; j < n; j++) {
                         float cij = expected[i * n + j];
-                        for (int p0 = 0; p0 < k; p0 += Gemm.KC) {
-                            float sum = 0f;
-                            for (int p = p0; p < Math.min(k, p0 + Gemm.KC); p++) sum = Math.fma(a[i * ars + p * acs], b[p * n + j], sum);
-                            cij = p0 == 0 && !accumulate ? sum : cij + sum;
+                        // Depth slices (one, unless a transposed A over a long depth): each its own sum of KC steps, the
+                        // first onto C, the others from zero and then added in order.
+                        float[] slice = new float[parts];
+                        for (int q = 0; q < parts; q++) {
+                            int k0 = Gemm.sliceStart(k, q, parts), k1 = Gemm.sliceStart(k, q + 1, parts);
+                            float acc = q == 0 ? cij : 0f;
+                            for (int p0 = k0; p0 < k1; p0 += Gemm.KC) {
+                                float sum = 0f;
+                                for (int p = p0; p < Math.min(k1, p0 + Gemm.KC); p++) sum = Math.fma(a[i * ars + p * acs], b[p * n + j], sum);
+                                acc = p0 == k0 && (q > 0 || !accumulate) ? sum : acc + sum;
+                            }
+                            slice[q] = acc;
                         }
+                        cij = slice[0];
+                        for (int q = 1; q < parts; q++) cij += slice[q];
                         expected[i * n + j] = cij;
                     }
                 }
