@@ -120,7 +120,7 @@ public final class Gemm {
      * memory is cheap, a 64-byte load that straddles two lines is not). The micro-kernel alone, hot, over 16 A
      * micro-panels at depth 256: 6 × 4 168–177 GFLOP/s, 8 × 3 173–178, 12 × 2 197–207, 24 × 1 159–170 (this machine's FMA
      * peak: 241). In whole products the quiet bench saw no difference (n = 512…2048, 1 and 2 threads, within ±4% of
-     * 6 × 4, 2026-12-03): what bounds them at ~62% of peak is elsewhere. Narrower products keep 6 × 4, on which 12 × 2
+     * 6 × 4, 2026-12-03): what bounds them is elsewhere (see {@code packA}'s note on where the time goes). Narrower products keep 6 × 4, on which 12 × 2
      * was 3–11% slower (an A element serves half as many columns). {@code -Ddescent.gemm.wide=true|false} forces it either way (core's build tests it forced at 256 bits).
      */
     static final boolean WIDE = wideTile();
@@ -433,6 +433,17 @@ public final class Gemm {
      * of a 1024² product on 1 thread at 512 bits, more than packing B (a plain copy); the gather halved that share and
      * the product went from 146 to 152–154 GFLOP/s of CPU time (alternating in one process, load 7). Packing only moves
      * values: the results' bits do not change.
+     *
+     * <p>Where a whole product's time goes beside the hot micro-kernel (issue 19; 1 thread, 512 bits, CPU time, the same
+     * process alternating variants, load 5–9, 2026-12-03). Packing, after this change: A 2–4% and B 2–3% of the time
+     * (timed around the calls), and skipping both (timing only, wrong results) made 1024² and 2048² products 4–9%
+     * faster, so they also cost the kernel some cache. Without packing, a 1024² product ran 175–183 GFLOP/s against 191
+     * for a product whose B and A stay in L2 (96 × 512 × 256): the rest is the memory hierarchy. Not measurable (within
+     * ±3%): the 64-byte alignment of the packed B panels (offsets of 0…14 floats), C's rows padded against 4 KiB
+     * aliasing, transparent huge pages, and other blockings (KC 128, MC 48…384, KB 256…2048, NC 512…2048). The
+     * micro-kernel is C2-compiled within 2 s of warm-up and never deoptimised after. Outside this class, a
+     * {@code Tensor.matmul} allocates (and so zeroes) its result on every call: 7% of a 512² product, 4–5% at 1024², 2%
+     * at 2048².
      */
     private static void packA(int mrows, float[] a, int ao, int ars, int acs, int row, int mc, int kb, int kbs, float[] ap) {
         int[] rows = null;
