@@ -441,9 +441,11 @@ public final class Gemm {
      * for a product whose B and A stay in L2 (96 × 512 × 256): the rest is the memory hierarchy. Not measurable (within
      * ±3%): the 64-byte alignment of the packed B panels (offsets of 0…14 floats), C's rows padded against 4 KiB
      * aliasing, transparent huge pages, and other blockings (KC 128, MC 48…384, KB 256…2048, NC 512…2048). The
-     * micro-kernel is C2-compiled within 2 s of warm-up and never deoptimised after. Outside this class, a
-     * {@code Tensor.matmul} allocates (and so zeroes) its result on every call: 7% of a 512² product, 4–5% at 1024², 2%
-     * at 2048².
+     * micro-kernel is C2-compiled within 2 s of warm-up and never deoptimised after. Cutting the rows into the 8 chunks of
+     * a 2-thread split (run on 1 thread) cost nothing either. Outside this class, {@code Tensor.matmul} allocates (and so
+     * the JVM zeroes, in a young generation far larger than the caches) its result on every call: allocating an n × n
+     * float array beside each product, not even used by it, took a 128² product from 159 to 120 GFLOP/s of CPU time,
+     * 256² from 168 to 146, 1024² from 181 to 175 (a fresh C, used: 2048² 2% slower).
      */
     private static void packA(int mrows, float[] a, int ao, int ars, int acs, int row, int mc, int kb, int kbs, float[] ap) {
         int[] rows = null;
