@@ -122,7 +122,7 @@ public final class Gemm {
      * memory is cheap, a 64-byte load that straddles two lines is not). The micro-kernel alone, hot, over 16 A
      * micro-panels at depth 256: 6 × 4 168–177 GFLOP/s, 8 × 3 173–178, 12 × 2 197–207, 24 × 1 159–170 (this machine's FMA
      * peak: 241). In whole products the quiet bench saw no difference (n = 512…2048, 1 and 2 threads, within ±4% of
-     * 6 × 4, 2026-12-03): what bounds them at ~62% of peak is elsewhere. Narrower products keep 6 × 4, on which 12 × 2
+     * 6 × 4, 2026-12-03): what bounds them is elsewhere (see {@code packA}'s note on where the time goes). Narrower products keep 6 × 4, on which 12 × 2
      * was 3–11% slower (an A element serves half as many columns). {@code -Ddescent.gemm.wide=true|false} forces it either way (core's build tests it forced at 256 bits).
      */
     static final boolean WIDE = wideTile();
@@ -497,12 +497,48 @@ public final class Gemm {
     /**
      * Packs rows [row, row+mc) × depth [kb, kb+kbs) of A into micro-panels of mrows rows: panel q at q·mrows·kbs holds
      * kbs groups of mrows values (the last panel zero-padded), so depth [pc, pc+kc) of a panel is contiguous.
+     *
+     * <p>A full panel of at most one vector's rows is packed a depth step at a time with vector instructions: from a
+     * row-major A one gather of its mrows values (a row stride apart) and one masked store; from a column-major A, where
+     * they are consecutive, one masked load and store. The scalar transposing loop took about 2 cycles an element: 4–6%
+     * of a 1024² product on 1 thread at 512 bits, more than packing B (a plain copy); the gather halved that share and
+     * the product went from 146 to 152–154 GFLOP/s of CPU time (alternating in one process, load 7). Packing only moves
+     * values: the results' bits do not change.
+     *
+     * <p>Where a whole product's time goes beside the hot micro-kernel (issue 19; 1 thread, 512 bits, CPU time, the same
+     * process alternating variants, load 5–9, 2026-12-03). Packing, after this change: A 2–4% and B 2–3% of the time
+     * (timed around the calls), and skipping both (timing only, wrong results) made 1024² and 2048² products 4–9%
+     * faster, so they also cost the kernel some cache. Without packing, a 1024² product ran 175–183 GFLOP/s against 191
+     * for a product whose B and A stay in L2 (96 × 512 × 256): the rest is the memory hierarchy. Not measurable (within
+     * ±3%): the 64-byte alignment of the packed B panels (offsets of 0…14 floats), C's rows padded against 4 KiB
+     * aliasing, transparent huge pages, and other blockings (KC 128, MC 48…384, KB 256…2048, NC 512…2048). The
+     * micro-kernel is C2-compiled within 2 s of warm-up and never deoptimised after. Cutting the rows into the 8 chunks of
+     * a 2-thread split (run on 1 thread) cost nothing either. Outside this class, {@code Tensor.matmul} allocates (and so
+     * the JVM zeroes, in a young generation far larger than the caches) its result on every call: allocating an n × n
+     * float array beside each product, not even used by it, took a 128² product from 159 to 120 GFLOP/s of CPU time,
+     * 256² from 168 to 146, 1024² from 181 to 175 (a fresh C, used: 2048² 2% slower).
      */
     private static void packA(int mrows, float[] a, int ao, int ars, int acs, int row, int mc, int kb, int kbs, float[] ap) {
+        int[] rows = null;
+        VectorMask<Float> lanes = null;
+        if (mrows <= L && mc >= mrows && (acs == 1 || ars == 1)) {
+            lanes = S.indexInRange(0, mrows);
+            if (acs == 1) {
+                // Lanes past mrows gather the first row's value again (an index known to be in range); they are not stored.
+                rows = new int[L];
+                for (int i = 0; i < mrows; i++) rows[i] = i * ars;
+            }
+        }
         for (int ir = 0; ir < mc; ir += mrows) {
             int mr = Math.min(mrows, mc - ir);
             int base = ao + (row + ir) * ars + kb * acs, dst = ir * kbs;
-            if (acs == 1) {
+            if (lanes != null && mr == mrows) {
+                if (rows != null) {
+                    for (int p = 0; p < kbs; p++) FloatVector.fromArray(S, a, base + p, rows, 0).intoArray(ap, dst + p * mrows, lanes);
+                } else {
+                    for (int p = 0; p < kbs; p++) FloatVector.fromArray(S, a, base + p * acs, lanes).intoArray(ap, dst + p * mrows, lanes);
+                }
+            } else if (acs == 1) {
                 // Row-major A: each row read front to back, one long stream the prefetcher follows.
                 for (int i = 0; i < mr; i++) {
                     int src = base + i * ars;
