@@ -199,6 +199,19 @@ public final class Gemm {
             return b;
         }
 
+        /** The block of B that {@link #b} holds a packed copy of, when {@link #packedB} packed it. */
+        private Object packedFor;
+
+        /** This thread's packed copy of {@code block} of B, packed by {@code pack} the first time it is asked for. */
+        float[] packedB(Object block, int size, java.util.function.Consumer<float[]> pack) {
+            if (packedFor != block) {
+                packedFor = null;
+                pack.accept(b(size));
+                packedFor = block;
+            }
+            return b;
+        }
+
         private float[][] parts = new float[0][];
 
         /** {@code count} buffers of at least {@code size} floats for the slices of a split product (see splitDepth). */
@@ -254,8 +267,20 @@ public final class Gemm {
                 for (int kb = 0; kb < k; kb += KB) {
                     final int kbs = Math.min(KB, k - kb), fkb = kb;
                     int packGrain = (int) Math.max(1, MIN_PACK_CHUNK / ((long) nr * kbs));
-                    Parallel.forRange(panels, packGrain, (from, to) -> packB(t, b, bo, brs, bcs, fkb, kbs, fjc, nc, bp, from, to));
                     int grain = (int) Math.max(1, MIN_CHUNK_FLOPS / (2L * mr * nc * kbs));
+                    if (Parallel.chunkCount(panels, packGrain) <= 1 && Parallel.chunkCount(mPanels, grain) > 1) {
+                        // A block of B small enough to pack on one thread: each thread packs its own copy with its first
+                        // chunk, instead of the caller packing it alone before the others start and the other core then
+                        // reading all of it out of the caller's cache. 2 threads against 1, same JVM (CPU boosted, load
+                        // of other work ~5): 128³ 1.0× → 1.6×, 256³ 1.4× → 1.8×, 512³ 1.6× → 1.7×. A copy: same bits.
+                        Object block = new Object();
+                        Parallel.forRange(mPanels, grain, (from, to) -> {
+                            float[] own = SCRATCH.get().packedB(block, kbs * step, q -> packB(t, b, bo, brs, bcs, fkb, kbs, fjc, nc, q, 0, panels));
+                            block(t, from * mr, Math.min(m, to * mr), fjc, nc, fkb, kbs, a, ao, ars, acs, direct, transposedInPlace, own, c, co, ldc, accumulate);
+                        });
+                        continue;
+                    }
+                    Parallel.forRange(panels, packGrain, (from, to) -> packB(t, b, bo, brs, bcs, fkb, kbs, fjc, nc, bp, from, to));
                     Parallel.forRange(mPanels, grain, (from, to) ->
                             block(t, from * mr, Math.min(m, to * mr), fjc, nc, fkb, kbs, a, ao, ars, acs, direct, transposedInPlace, bp, c, co, ldc, accumulate));
                 }
