@@ -34,11 +34,21 @@ public final class Workloads {
     /** The batch size of every training workload. */
     public static final int BATCH = 128;
 
-    /** C = A·B for random n×n float32 A and B. */
+    /**
+     * C = A·B for random n×n float32 A and B, in a {@link Workspace} scope as a training step's products are: C's array
+     * is the one the previous call gave back, still in cache and not zeroed again. A fresh array each call (zeroed by
+     * the JVM, in memory outside the caches) had cost 25% at n = 128, 13% at 256 and 3–4% at 1024, which is the
+     * allocator, not the product; PyTorch's side reuses a just-freed block the same way (the C library's heap).
+     */
     public static Runnable matmul(int n) {
         SplittableRandom rng = new SplittableRandom(n);
         Tensor a = Tensor.randn(rng, n, n), b = Tensor.randn(rng, n, n);
-        return () -> a.matmul(b);
+        Workspace ws = new Workspace();
+        return () -> {
+            try (var _ = ws.open()) {
+                a.matmul(b);
+            }
+        };
     }
 
     /**
