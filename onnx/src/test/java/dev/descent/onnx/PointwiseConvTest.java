@@ -115,7 +115,12 @@ class PointwiseConvTest {
             assertNull(PointwiseConv.tryConv(x, Tensor.zeros(DType.FLOAT32, 15, 4, 1, 1), null, zero, one, 1, none), "GEMM form: fewer than 4 outputs per input");
             PointwiseConv.direct = true;
             assertNotNull(PointwiseConv.tryConv(x, Tensor.zeros(DType.FLOAT32, 15, 4, 1, 1), null, zero, one, 1, none), "register tiles: any 1×1");
+            PointwiseConv.minOutput = minOutput;
             assertNull(PointwiseConv.tryConv(Tensor.zeros(DType.FLOAT32, 1, 4, 3, 3), w, null, zero, one, 1, none), "register tiles: less than a strip of pixels");
+            Tensor small = Tensor.zeros(DType.FLOAT32, 1, 96, 10, 10);
+            assertNotNull(PointwiseConv.tryConv(small, Tensor.zeros(DType.FLOAT32, 64, 96, 1, 1), null, zero, one, 1, none), "register tiles: 64 outputs of 100 pixels");
+            assertNull(PointwiseConv.tryConv(small, Tensor.zeros(DType.FLOAT32, 96, 96, 1, 1), null, zero, one, 1, none), "register tiles: 96 outputs of 100 pixels");
+            PointwiseConv.minOutput = 64;
             PointwiseConv.direct = false;
             assertNull(PointwiseConv.tryConv(x, Tensor.zeros(DType.FLOAT32, 16, 4, 3, 3), null, zero, one, 1, none), "3×3");
             assertNull(PointwiseConv.tryConv(x, w, null, zero, new int[] {2, 2}, 1, none), "stride 2");
