@@ -147,6 +147,11 @@ class WinogradConvTest {
         WinogradConv.minChannels = minChannels;
         assertFalse(WinogradConv.applies(32, 64, 3, 3, 1, 1, 1, 1, 1, 40, 40), "fewer channels than the default gate");
         assertTrue(WinogradConv.applies(64, 64, 3, 3, 1, 1, 1, 1, 1, 40, 40));
+        assertTrue(WinogradConv.applies(96, 24, 3, 3, 1, 1, 1, 1, 1, 40, 40), "few outputs at 40×40");
+        assertTrue(WinogradConv.applies(96, 24, 3, 3, 1, 1, 1, 1, 1, 20, 20), "few outputs at 20×20");
+        assertFalse(WinogradConv.applies(96, 24, 3, 3, 1, 1, 1, 1, 1, 10, 10), "few outputs at 10×10");
+        assertFalse(WinogradConv.applies(96, 24, 3, 3, 1, 1, 1, 1, 1, 80, 80), "few outputs at 80×80");
+        assertFalse(WinogradConv.applies(96, 8, 3, 3, 1, 1, 1, 1, 1, 40, 40), "fewer outputs than the second gate");
     }
 
     @Test
