@@ -790,6 +790,7 @@ final class OnnxOps {
             int[] p = sp.padsFor(x.size(2), x.size(3), kh, kw);
             Tensor fast = WinogradConv.tryConv(x, wt, b, p[0], p[1], p[2], p[3], sp.strides(), sp.dilations(), groups, act, filters);
             if (fast == null) fast = PointwiseConv.tryConv(x, wt, b, p, sp.strides(), groups, act);
+            if (fast == null) fast = StemConv.tryConv(x, wt, b, p, sp.strides(), sp.dilations(), groups, act);
             if (fast != null) return new Tensor[] {fast};
             return new Tensor[] {asymmetricConv(x, wt, b, p[0], p[1], p[2], p[3], sp.strides(), sp.dilations(), groups, act)};
         };

@@ -270,7 +270,7 @@ final class WinogradConv {
      * split[so + (row·2 + parity)·pl + k] = padded[row][2k + parity] for rows [0, hp), zero outside the image; each
      * pair of vectors of an image row split into its even and odd columns by two shuffles each (a copy: the values).
      */
-    private static void splitColumns(float[] xa, int xp, int h, int w, int ph, int pw, float[] split, int so, int hp, int pl) {
+    static void splitColumns(float[] xa, int xp, int h, int w, int ph, int pw, float[] split, int so, int hp, int pl) {
         java.util.Arrays.fill(split, so, so + hp * 2 * pl, 0f);
         int pe = pw & 1; // the phase of the image's even columns
         for (int y = 0; y < h && y + ph < hp; y++) {
