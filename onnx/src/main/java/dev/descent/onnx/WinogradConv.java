@@ -66,9 +66,12 @@ final class WinogradConv {
      * {@link #maxFewOutputsPixels} pixels still run here: PP-OCR det's 96→24 at 40×40 took 0.85 ms against core's 2.95
      * (im2col and a GEMM; one thread, CPU time, runs alternating in one process, load 8), at 20×20 0.43 against 0.72;
      * at 10×10 (rows of 5 tiles: most vector lanes idle) 0.48 against 0.20, and at 80×80 the transforms of 96 inputs for
-     * only 24 outputs made it slower (3.4 ms against the implicit kernel's 2.0).
+     * only 24 outputs made it slower (3.4 ms against the implicit kernel's 2.0). Off with
+     * -Ddescent.onnx.winogradFewOutputs=false.
      */
-    static volatile int minFewOutputs = 16, minFewOutputsPixels = 20 * 20, maxFewOutputsPixels = 40 * 40;
+    static volatile int minFewOutputs = "false".equals(System.getProperty("descent.onnx.winogradFewOutputs")) ? Integer.MAX_VALUE : 16;
+    /** See {@link #minFewOutputs}. */
+    static volatile int minFewOutputsPixels = 20 * 20, maxFewOutputsPixels = 40 * 40;
 
     /** The filter transform of one weight tensor, kept by the node that owns it (the same weight object: reused). */
     static final class Filters {
