@@ -376,7 +376,7 @@ final class WinogradConv {
     }
 
     /** y[at + 2i] = left[i], y[at + 2i + 1] = right[i], for the first count floats. */
-    private static void zip(FloatVector left, FloatVector right, float[] y, int at, int count) {
+    static void zip(FloatVector left, FloatVector right, float[] y, int at, int count) {
         FloatVector lo = left.rearrange(ZIP_LOW).blend(right.rearrange(ZIP_LOW), ODD);
         FloatVector hi = left.rearrange(ZIP_HIGH).blend(right.rearrange(ZIP_HIGH), ODD);
         if (count >= 2 * L) {

@@ -43,7 +43,7 @@ public final class NodeProfile {
         Map<OnnxModel.Step, List<Long>> cpus = new LinkedHashMap<>();
         Map<OnnxModel.Step, List<Long>> cpusOff = new LinkedHashMap<>();
         List<Long> totals = new ArrayList<>(), totalsOff = new ArrayList<>();
-        String ab = System.getProperty("ab"); // pointwise, winograd, both, direct (PointwiseConv's register tiles against its GEMM form) stem (StemConv) or session9 (those two and Winograd's few-output gate): every other run with that path off, in the same process
+        String ab = System.getProperty("ab"); // pointwise, winograd, both, direct (PointwiseConv's register tiles against its GEMM form), stem (StemConv), upsample (UpsampleConv) or session9 (those three and Winograd's few-output gate): every other run with that path off, in the same process
         try (var noGrad = GradMode.noGrad(); var limit = Threads.limit(threads)) {
             long end = System.nanoTime() + (long) (seconds * 1e9 / 2);
             while (System.nanoTime() < end) m.run(in); // warm-up
@@ -54,9 +54,11 @@ public final class NodeProfile {
                 if ("winograd".equals(ab) || "both".equals(ab)) WinogradConv.enabled = !off;
                 if ("direct".equals(ab)) PointwiseConv.direct = !off;
                 if ("stem".equals(ab)) StemConv.enabled = !off;
-                if ("session9".equals(ab)) { // this session's three inference paths together
+                if ("upsample".equals(ab)) UpsampleConv.enabled = !off;
+                if ("session9".equals(ab)) { // this session's inference paths together
                     PointwiseConv.direct = !off;
                     StemConv.enabled = !off;
+                    UpsampleConv.enabled = !off;
                     WinogradConv.minFewOutputs = off ? Integer.MAX_VALUE : 16;
                 }
                 Map<OnnxModel.Step, List<Long>> cpuInto = off ? cpusOff : cpus;
