@@ -365,6 +365,8 @@ final class OnnxOps {
             if (sp.kernel() != null && wt.dim() == 4 && (sp.kernel()[0] != wt.size(2) || sp.kernel()[1] != wt.size(3))) {
                 throw new IllegalArgumentException("ConvTranspose: kernel_shape " + Arrays.toString(sp.kernel()) + " disagrees with weight " + Shape.format(wt.shape()));
             }
+            Tensor fast = UpsampleConv.tryConv(in[0], wt, in.length > 2 ? in[2] : null, cp.sh(), cp.sw(), p, cp.dh(), cp.dw(), groups, oph, opw);
+            if (fast != null) return new Tensor[] {fast};
             return new Tensor[] {Convolution.convTranspose2d(in[0], wt, in.length > 2 ? in[2] : null, cp, oph, opw)};
         };
     }
@@ -790,6 +792,7 @@ final class OnnxOps {
             int[] p = sp.padsFor(x.size(2), x.size(3), kh, kw);
             Tensor fast = WinogradConv.tryConv(x, wt, b, p[0], p[1], p[2], p[3], sp.strides(), sp.dilations(), groups, act, filters);
             if (fast == null) fast = PointwiseConv.tryConv(x, wt, b, p, sp.strides(), groups, act);
+            if (fast == null) fast = StemConv.tryConv(x, wt, b, p, sp.strides(), sp.dilations(), groups, act);
             if (fast != null) return new Tensor[] {fast};
             return new Tensor[] {asymmetricConv(x, wt, b, p[0], p[1], p[2], p[3], sp.strides(), sp.dilations(), groups, act)};
         };

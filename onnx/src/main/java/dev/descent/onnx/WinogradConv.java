@@ -57,9 +57,21 @@ final class WinogradConv {
      * @return whether {@link #forward} applies
      */
     static boolean applies(int c, int o, int kh, int kw, int sh, int sw, int dh, int dw, int groups, int ho, int wo) {
-        return kh == 3 && kw == 3 && sh == 1 && sw == 1 && dh == 1 && dw == 1 && groups == 1 && c >= minChannels && o >= minChannels && ho >= 4 && wo >= 4
-                && (long) ho * wo <= maxPixels;
+        return kh == 3 && kw == 3 && sh == 1 && sw == 1 && dh == 1 && dw == 1 && groups == 1 && c >= minChannels && ho >= 4 && wo >= 4
+                && (long) ho * wo <= maxPixels && (o >= minChannels || (o >= minFewOutputs && (long) ho * wo <= maxFewOutputsPixels && ho * wo >= minFewOutputsPixels));
     }
+
+    /**
+     * With fewer than {@link #minChannels} outputs (but at least this many), maps of {@link #minFewOutputsPixels} to
+     * {@link #maxFewOutputsPixels} pixels still run here: PP-OCR det's 96→24 at 40×40 took 0.85 ms against core's 2.95
+     * (im2col and a GEMM; one thread, CPU time, runs alternating in one process, load 8), at 20×20 0.43 against 0.72;
+     * at 10×10 (rows of 5 tiles: most vector lanes idle) 0.48 against 0.20, and at 80×80 the transforms of 96 inputs for
+     * only 24 outputs made it slower (3.4 ms against the implicit kernel's 2.0). Off with
+     * -Ddescent.onnx.winogradFewOutputs=false.
+     */
+    static volatile int minFewOutputs = "false".equals(System.getProperty("descent.onnx.winogradFewOutputs")) ? Integer.MAX_VALUE : 16;
+    /** See {@link #minFewOutputs}. */
+    static volatile int minFewOutputsPixels = 20 * 20, maxFewOutputsPixels = 40 * 40;
 
     /** The filter transform of one weight tensor, kept by the node that owns it (the same weight object: reused). */
     static final class Filters {
@@ -261,7 +273,7 @@ final class WinogradConv {
      * split[so + (row·2 + parity)·pl + k] = padded[row][2k + parity] for rows [0, hp), zero outside the image; each
      * pair of vectors of an image row split into its even and odd columns by two shuffles each (a copy: the values).
      */
-    private static void splitColumns(float[] xa, int xp, int h, int w, int ph, int pw, float[] split, int so, int hp, int pl) {
+    static void splitColumns(float[] xa, int xp, int h, int w, int ph, int pw, float[] split, int so, int hp, int pl) {
         java.util.Arrays.fill(split, so, so + hp * 2 * pl, 0f);
         int pe = pw & 1; // the phase of the image's even columns
         for (int y = 0; y < h && y + ph < hp; y++) {
@@ -364,7 +376,7 @@ final class WinogradConv {
     }
 
     /** y[at + 2i] = left[i], y[at + 2i + 1] = right[i], for the first count floats. */
-    private static void zip(FloatVector left, FloatVector right, float[] y, int at, int count) {
+    static void zip(FloatVector left, FloatVector right, float[] y, int at, int count) {
         FloatVector lo = left.rearrange(ZIP_LOW).blend(right.rearrange(ZIP_LOW), ODD);
         FloatVector hi = left.rearrange(ZIP_HIGH).blend(right.rearrange(ZIP_HIGH), ODD);
         if (count >= 2 * L) {

@@ -43,7 +43,7 @@ public final class NodeProfile {
         Map<OnnxModel.Step, List<Long>> cpus = new LinkedHashMap<>();
         Map<OnnxModel.Step, List<Long>> cpusOff = new LinkedHashMap<>();
         List<Long> totals = new ArrayList<>(), totalsOff = new ArrayList<>();
-        String ab = System.getProperty("ab"); // pointwise, winograd or both: every other run with that path off, in the same process
+        String ab = System.getProperty("ab"); // pointwise, winograd, both, direct (PointwiseConv's register tiles against its GEMM form), stem (StemConv), upsample (UpsampleConv) or session9 (those three and Winograd's few-output gate): every other run with that path off, in the same process
         try (var noGrad = GradMode.noGrad(); var limit = Threads.limit(threads)) {
             long end = System.nanoTime() + (long) (seconds * 1e9 / 2);
             while (System.nanoTime() < end) m.run(in); // warm-up
@@ -52,6 +52,15 @@ public final class NodeProfile {
                 boolean off = ab != null && run % 2 == 1;
                 if ("pointwise".equals(ab) || "both".equals(ab)) PointwiseConv.enabled = !off;
                 if ("winograd".equals(ab) || "both".equals(ab)) WinogradConv.enabled = !off;
+                if ("direct".equals(ab)) PointwiseConv.direct = !off;
+                if ("stem".equals(ab)) StemConv.enabled = !off;
+                if ("upsample".equals(ab)) UpsampleConv.enabled = !off;
+                if ("session9".equals(ab)) { // this session's inference paths together
+                    PointwiseConv.direct = !off;
+                    StemConv.enabled = !off;
+                    UpsampleConv.enabled = !off;
+                    WinogradConv.minFewOutputs = off ? Integer.MAX_VALUE : 16;
+                }
                 Map<OnnxModel.Step, List<Long>> cpuInto = off ? cpusOff : cpus;
                 // -Dab=threads: the other runs on one thread, and wall time (not the calling thread's CPU) is compared
                 var oneThread = "threads".equals(ab) && off ? Threads.limit(1) : null;
@@ -142,8 +151,10 @@ public final class NodeProfile {
             if (WinogradConv.enabled && symmetric && WinogradConv.applies(xs[1], y[1], w[2], w[3], (int) st[0], (int) st[1], (int) d[0], (int) d[1], g, y[2], y[3])) {
                 path = "WinogradConv";
             } else if (PointwiseConv.enabled && w[2] == 1 && w[3] == 1 && g == 1 && st[0] == 1 && st[1] == 1 && Arrays.stream(p).allMatch(v -> v == 0)
-                    && y[1] >= 4 * xs[1] && (long) y[1] * y[2] * y[3] >= PointwiseConv.minOutput) {
+                    && PointwiseConv.sized(xs[1], y[1], y[2] * y[3])) {
                 path = "PointwiseConv";
+            } else if (StemConv.applies(xs[1], y[1], w[2], w[3], (int) st[0], (int) st[1], (int) d[0], (int) d[1], g, y[3])) {
+                path = "StemConv";
             } else if (g == xs[1] && w[1] == 1) path = "DepthwiseConv";
             else if (g == 1 && xs[1] <= 4 && w[2] * w[3] > 1) path = "DirectConv";
             else if (d[0] > 1) path = "dilated→batch of phases (implicit/im2col)";

@@ -114,8 +114,14 @@ class WinogradConvTest {
 
     @Test
     void fusesBiasAndActivationLikeTheSeparateOps() {
+        // 30 tiles (one block), and 19 × 23 tiles (blocks ending inside tile rows, odd output sizes: cut at the edges)
+        fusesBiasAndActivation(9, 11);
+        fusesBiasAndActivation(37, 45);
+    }
+
+    private static void fusesBiasAndActivation(int h, int wd) {
         SplittableRandom r = new SplittableRandom(7);
-        int n = 2, c = 12, o = 10, h = 9, wd = 11;
+        int n = 2, c = 12, o = 10;
         Tensor x = Tensor.of(random(r, n * c * h * wd), n, c, h, wd), w = Tensor.of(random(r, o * c * 9), o, c, 3, 3), b = Tensor.of(random(r, o), o);
         FusedConvolution.Activation act = FusedConvolution.Activation.clamp(0, 0.5).thenAffine(2, -0.25);
         try (var g = GradMode.noGrad()) {
@@ -147,6 +153,11 @@ class WinogradConvTest {
         WinogradConv.minChannels = minChannels;
         assertFalse(WinogradConv.applies(32, 64, 3, 3, 1, 1, 1, 1, 1, 40, 40), "fewer channels than the default gate");
         assertTrue(WinogradConv.applies(64, 64, 3, 3, 1, 1, 1, 1, 1, 40, 40));
+        assertTrue(WinogradConv.applies(96, 24, 3, 3, 1, 1, 1, 1, 1, 40, 40), "few outputs at 40×40");
+        assertTrue(WinogradConv.applies(96, 24, 3, 3, 1, 1, 1, 1, 1, 20, 20), "few outputs at 20×20");
+        assertFalse(WinogradConv.applies(96, 24, 3, 3, 1, 1, 1, 1, 1, 10, 10), "few outputs at 10×10");
+        assertFalse(WinogradConv.applies(96, 24, 3, 3, 1, 1, 1, 1, 1, 80, 80), "few outputs at 80×80");
+        assertFalse(WinogradConv.applies(96, 8, 3, 3, 1, 1, 1, 1, 1, 40, 40), "fewer outputs than the second gate");
     }
 
     @Test
