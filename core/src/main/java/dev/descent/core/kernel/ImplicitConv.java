@@ -19,7 +19,7 @@ import jdk.incubator.vector.VectorSpecies;
  * {@link dev.descent.core.ops.Convolution} falls back to im2col + GEMM otherwise, and for the scalar twin
  * ({@code -Ddescent.kernels=scalar}). At a stride above 1 the padded copy is split into its stride phases
  * ({@code padStrided}), on which a strided convolution reads consecutive floats for consecutive output
- * pixels like a stride-1 one; the input gradient stays stride 1. The layout decides only where a value is
+ * pixels like a stride-1 one. The layout decides only where a value is
  * read, never the order of a sum: every layout gives the same bits.
  *
  * <ul>
@@ -27,7 +27,8 @@ import jdk.incubator.vector.VectorSpecies;
  *       registers, 4 × 4 with 32 (6 × 4 from 64 patch rows on), the accumulators starting at the bias (no separate
  *       bias pass);
  *   <li>input gradient: the same kernel on dy with the flipped, transposed weight and padding k−1−p
- *       (the transposed convolution of a stride-1 convolution is a convolution);
+ *       (the transposed convolution of a stride-1 convolution is a convolution); at a larger stride one such
+ *       convolution per stride phase of dx, with the taps of w that reach it ({@link #stridedInputGrad});
  *   <li>weight gradient: dW[o, r] = Σ_p dy[o, p] · patches[r, p] as lane-wise dot products, 3 output
  *       channels × 3 patch rows per tile (with 32 registers 8 × 3, 6 × 4 or 4 × 4, dy packed per channel panel), each lane
  *       summing the pixels p ≡ lane (mod L); lanes are added in a fixed order at the end (never with
