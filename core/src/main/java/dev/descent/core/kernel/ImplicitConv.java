@@ -292,6 +292,10 @@ public final class ImplicitConv {
      * Through a padded stage per channel, as {@link #padRows}.
      */
     static void padStrided(Geometry q, float[] x, int xo, float[] xp, int xpo) {
+        if (q.sw() == 2) {
+            padStrided2(q, x, xo, xp, xpo);
+            return;
+        }
         int sh = q.sh(), sw = q.sw(), h = q.h(), w = q.w(), ph = q.ph(), pw = q.pw();
         int hq = planeH(q), hp = h + 2 * ph, wp = w + 2 * pw, wq = (wp + sw - 1) / sw, plane = hq * wq;
         float[] stage = SCRATCH.get().stage(hp * wp + 2 * L);
@@ -310,6 +314,56 @@ public final class ImplicitConv {
                 }
             }
         }
+    }
+
+    /**
+     * {@link #padStrided} at a column stride of 2, straight from the image without a padded stage: each image row is
+     * split once into its even and odd columns (two lane permutations per 2·L floats), which are the rows of the two
+     * column phases, shifted by the padding; the phase rows above and below the image and the columns past its ends are
+     * zeros. The same values as through the stage. (Through the stage, the copy was a third of a stride-2 forward.)
+     */
+    static void padStrided2(Geometry q, float[] x, int xo, float[] xp, int xpo) {
+        int sh = q.sh(), h = q.h(), w = q.w(), ph = q.ph(), pw = q.pw();
+        int hq = planeH(q), wq = (w + 2 * pw + 1) / 2, plane = hq * wq;
+        for (int ch = 0; ch < q.c(); ch++) {
+            for (int a = 0; a < sh; a++) {
+                int dst0 = xpo + ((ch * sh + a) * 2) * plane, dst1 = dst0 + plane;
+                for (int yq = 0; yq < hq; yq++) {
+                    int y = yq * sh + a - ph, r0 = dst0 + yq * wq, r1 = dst1 + yq * wq;
+                    if (y < 0 || y >= h) {
+                        java.util.Arrays.fill(xp, r0, r0 + wq, 0f);
+                        java.util.Arrays.fill(xp, r1, r1 + wq, 0f);
+                        continue;
+                    }
+                    int src = xo + (ch * h + y) * w;
+                    // phase b reads columns 2·xq + b − pw: parity e = (b − pw) mod 2, from xq = (e − b + pw) / 2 on
+                    int e0 = Math.floorMod(-pw, 2), e1 = Math.floorMod(1 - pw, 2);
+                    int s0 = (e0 + pw) / 2, s1 = (e1 - 1 + pw) / 2, n0 = (w - e0 + 1) / 2, n1 = (w - e1 + 1) / 2;
+                    int t = 0;
+                    for (; 2 * t + 2 * L <= w; t += L) {
+                        FloatVector v0 = FloatVector.fromArray(S, x, src + 2 * t), v1 = FloatVector.fromArray(S, x, src + 2 * t + L);
+                        FloatVector even = EVENS.selectFrom(v0, v1), odd = ODDS.selectFrom(v0, v1);
+                        (e0 == 0 ? even : odd).intoArray(xp, r0 + s0 + t);
+                        (e1 == 0 ? even : odd).intoArray(xp, r1 + s1 + t);
+                    }
+                    for (int k = t; k < n0; k++) xp[r0 + s0 + k] = x[src + 2 * k + e0];
+                    for (int k = t; k < n1; k++) xp[r1 + s1 + k] = x[src + 2 * k + e1];
+                    for (int k = 0; k < s0; k++) xp[r0 + k] = 0f;
+                    for (int k = s0 + n0; k < wq; k++) xp[r0 + k] = 0f;
+                    for (int k = 0; k < s1; k++) xp[r1 + k] = 0f;
+                    for (int k = s1 + n1; k < wq; k++) xp[r1 + k] = 0f;
+                }
+            }
+        }
+    }
+
+    /** Lane indices 1, 3, 5, …: the odd lanes of two vectors side by side. */
+    private static final FloatVector ODDS = odds();
+
+    private static FloatVector odds() {
+        float[] idx = new float[L];
+        for (int k = 0; k < L; k++) idx[k] = 2 * k + 1;
+        return FloatVector.fromArray(S, idx, 0);
     }
 
     /** Lane indices 0, 2, 4, …: the even lanes of two vectors side by side, for {@link #stridedCopy}. */
