@@ -2,6 +2,7 @@ package dev.descent.core.kernel;
 
 import dev.descent.core.kernel.ConvKernels.Geometry;
 import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
@@ -18,7 +19,7 @@ import jdk.incubator.vector.VectorSpecies;
  * {@link dev.descent.core.ops.Convolution} falls back to im2col + GEMM otherwise, and for the scalar twin
  * ({@code -Ddescent.kernels=scalar}). At a stride above 1 the padded copy is split into its stride phases
  * ({@code padStrided}), on which a strided convolution reads consecutive floats for consecutive output
- * pixels like a stride-1 one; the input gradient stays stride 1. The layout decides only where a value is
+ * pixels like a stride-1 one. The layout decides only where a value is
  * read, never the order of a sum: every layout gives the same bits.
  *
  * <ul>
@@ -26,7 +27,8 @@ import jdk.incubator.vector.VectorSpecies;
  *       registers, 4 × 4 with 32 (6 × 4 from 64 patch rows on), the accumulators starting at the bias (no separate
  *       bias pass);
  *   <li>input gradient: the same kernel on dy with the flipped, transposed weight and padding k−1−p
- *       (the transposed convolution of a stride-1 convolution is a convolution);
+ *       (the transposed convolution of a stride-1 convolution is a convolution); at a larger stride one such
+ *       convolution per stride phase of dx, with the taps of w that reach it ({@link #stridedInputGrad});
  *   <li>weight gradient: dW[o, r] = Σ_p dy[o, p] · patches[r, p] as lane-wise dot products, 3 output
  *       channels × 3 patch rows per tile (with 32 registers 8 × 3, 6 × 4 or 4 × 4, dy packed per channel panel), each lane
  *       summing the pixels p ≡ lane (mod L); lanes are added in a fixed order at the end (never with
@@ -193,9 +195,46 @@ public final class ImplicitConv {
      * {@link #padRows} when the output width is not a multiple of the vector length.
      */
     static void padImage(Geometry q, float[] x, int xo, float[] xp, int xpo) {
-        if (rowShifted(q)) padRows(q, x, xo, xp, xpo);
+        if (rowShifted(q) && sameRows(q)) padRowsSame(q, x, xo, xp, xpo);
+        else if (rowShifted(q)) padRows(q, x, xo, xp, xpo);
         else if (q.sh() == 1 && q.sw() == 1) pad(x, xo, q.c(), q.h(), q.w(), q.ph(), q.pw(), xp, xpo);
         else padStrided(q, x, xo, xp, xpo);
+    }
+
+    /**
+     * Whether the row-shifted copy of this convolution's image can be made by {@link #padRowsSame}: stride 1, output rows
+     * as wide as the input's ("same" padding) and a vector holding whole rows (8×8 in 16 lanes).
+     */
+    private static boolean sameRows(Geometry q) {
+        return q.sh() == 1 && q.sw() == 1 && q.wo() == q.w() && q.ho() == q.h() && L % q.w() == 0 && q.h() * q.w() % L == 0;
+    }
+
+    /**
+     * {@link #padRows} for a {@link #sameRows} convolution: plane (c, j) is the image's channel c shifted by j − pw
+     * columns, between ph zero rows above and below. The channel's rows are consecutive floats of x, so the plane's
+     * data is whole vectors loaded at the shift, the lanes whose column the shift moves past the row's ends masked
+     * to 0: the same values as {@link #padRows}, in a few vector moves instead of a stage and a move per row.
+     */
+    static void padRowsSame(Geometry q, float[] x, int xo, float[] xp, int xpo) {
+        int h = q.h(), w = q.w(), ph = q.ph(), pw = q.pw(), kw = q.kw(), size = h * w;
+        int hq = planeH(q), plane = hq * w;
+        @SuppressWarnings("unchecked")
+        VectorMask<Float>[] masks = new VectorMask[kw];
+        for (int j = 0; j < kw; j++) {
+            boolean[] in = new boolean[L];
+            for (int k = 0; k < L; k++) in[k] = k % w + j - pw >= 0 && k % w + j - pw < w;
+            masks[j] = VectorMask.fromArray(S, in, 0);
+        }
+        for (int ch = 0; ch < q.c(); ch++) {
+            int src = xo + ch * size;
+            for (int j = 0; j < kw; j++) {
+                int dst = xpo + (ch * kw + j) * plane, d = j - pw;
+                java.util.Arrays.fill(xp, dst, dst + ph * w, 0f);
+                VectorMask<Float> mask = masks[j];
+                for (int p = 0; p < size; p += L) FloatVector.fromArray(S, x, src + p + d, mask).intoArray(xp, dst + ph * w + p);
+                java.util.Arrays.fill(xp, dst + (ph + h) * w, dst + plane, 0f);
+            }
+        }
     }
 
     /**
@@ -253,6 +292,10 @@ public final class ImplicitConv {
      * Through a padded stage per channel, as {@link #padRows}.
      */
     static void padStrided(Geometry q, float[] x, int xo, float[] xp, int xpo) {
+        if (q.sw() == 2) {
+            padStrided2(q, x, xo, xp, xpo);
+            return;
+        }
         int sh = q.sh(), sw = q.sw(), h = q.h(), w = q.w(), ph = q.ph(), pw = q.pw();
         int hq = planeH(q), hp = h + 2 * ph, wp = w + 2 * pw, wq = (wp + sw - 1) / sw, plane = hq * wq;
         float[] stage = SCRATCH.get().stage(hp * wp + 2 * L);
@@ -271,6 +314,56 @@ public final class ImplicitConv {
                 }
             }
         }
+    }
+
+    /**
+     * {@link #padStrided} at a column stride of 2, straight from the image without a padded stage: each image row is
+     * split once into its even and odd columns (two lane permutations per 2·L floats), which are the rows of the two
+     * column phases, shifted by the padding; the phase rows above and below the image and the columns past its ends are
+     * zeros. The same values as through the stage. (Through the stage, the copy was a third of a stride-2 forward.)
+     */
+    static void padStrided2(Geometry q, float[] x, int xo, float[] xp, int xpo) {
+        int sh = q.sh(), h = q.h(), w = q.w(), ph = q.ph(), pw = q.pw();
+        int hq = planeH(q), wq = (w + 2 * pw + 1) / 2, plane = hq * wq;
+        for (int ch = 0; ch < q.c(); ch++) {
+            for (int a = 0; a < sh; a++) {
+                int dst0 = xpo + ((ch * sh + a) * 2) * plane, dst1 = dst0 + plane;
+                for (int yq = 0; yq < hq; yq++) {
+                    int y = yq * sh + a - ph, r0 = dst0 + yq * wq, r1 = dst1 + yq * wq;
+                    if (y < 0 || y >= h) {
+                        java.util.Arrays.fill(xp, r0, r0 + wq, 0f);
+                        java.util.Arrays.fill(xp, r1, r1 + wq, 0f);
+                        continue;
+                    }
+                    int src = xo + (ch * h + y) * w;
+                    // phase b reads columns 2·xq + b − pw: parity e = (b − pw) mod 2, from xq = (e − b + pw) / 2 on
+                    int e0 = Math.floorMod(-pw, 2), e1 = Math.floorMod(1 - pw, 2);
+                    int s0 = (e0 + pw) / 2, s1 = (e1 - 1 + pw) / 2, n0 = (w - e0 + 1) / 2, n1 = (w - e1 + 1) / 2;
+                    int t = 0;
+                    for (; 2 * t + 2 * L <= w; t += L) {
+                        FloatVector v0 = FloatVector.fromArray(S, x, src + 2 * t), v1 = FloatVector.fromArray(S, x, src + 2 * t + L);
+                        FloatVector even = EVENS.selectFrom(v0, v1), odd = ODDS.selectFrom(v0, v1);
+                        (e0 == 0 ? even : odd).intoArray(xp, r0 + s0 + t);
+                        (e1 == 0 ? even : odd).intoArray(xp, r1 + s1 + t);
+                    }
+                    for (int k = t; k < n0; k++) xp[r0 + s0 + k] = x[src + 2 * k + e0];
+                    for (int k = t; k < n1; k++) xp[r1 + s1 + k] = x[src + 2 * k + e1];
+                    for (int k = 0; k < s0; k++) xp[r0 + k] = 0f;
+                    for (int k = s0 + n0; k < wq; k++) xp[r0 + k] = 0f;
+                    for (int k = 0; k < s1; k++) xp[r1 + k] = 0f;
+                    for (int k = s1 + n1; k < wq; k++) xp[r1 + k] = 0f;
+                }
+            }
+        }
+    }
+
+    /** Lane indices 1, 3, 5, …: the odd lanes of two vectors side by side. */
+    private static final FloatVector ODDS = odds();
+
+    private static FloatVector odds() {
+        float[] idx = new float[L];
+        for (int k = 0; k < L; k++) idx[k] = 2 * k + 1;
+        return FloatVector.fromArray(S, idx, 0);
     }
 
     /** Lane indices 0, 2, 4, …: the even lanes of two vectors side by side, for {@link #stridedCopy}. */
@@ -742,6 +835,206 @@ public final class ImplicitConv {
         }
         Geometry t = new Geometry(q.n(), o, q.ho(), q.wo(), c, kh, kw, 1, 1, kh - 1 - q.ph(), kw - 1 - q.pw(), 1, 1, 1, q.h(), q.w());
         forward(t, dy, go, flipped, 0, null, 0, dx);
+    }
+
+    // ------------------------------------------------------------ strided input gradient
+
+    /**
+     * Whether the input gradient of a strided convolution can run here, as sh·sw stride-1 convolutions of dy, one per
+     * stride phase of dx ({@link #stridedInputGrad}): no dilation, one group, a stride above 1, a kernel at least as
+     * large as the stride (so every phase has a tap), an input whose height and width the stride divides (every phase
+     * of dx the same size), and phase rows of whole vectors or, narrower than one vector, phases of whole vectors.
+     *
+     * @param q the convolution
+     * @return whether {@link #stridedInputGrad} applies
+     */
+    public static boolean stridedInputGradApplies(Geometry q) {
+        if (!Vectors.ENABLED || q.dh() != 1 || q.dw() != 1 || q.groups() != 1 || q.sh() * q.sw() == 1) return false;
+        if (q.kh() < q.sh() || q.kw() < q.sw() || q.h() % q.sh() != 0 || q.w() % q.sw() != 0) return false;
+        int mh = q.h() / q.sh(), mw = q.w() / q.sw();
+        return mw % L == 0 || mw < L && mh * mw % L == 0;
+    }
+
+    /**
+     * One dimension of a stride phase of the input gradient: dx at {@code s·m + a} is Σ_u dy[m + start + u] ·
+     * w[tap(u)] for u in [0, taps), tap(u) = first + s·(taps − 1 − u): a stride-1 correlation of dy with the
+     * reversed taps of w that are ≡ a + p (mod s).
+     */
+    private record Phase(int first, int taps, int start) {
+        static Phase of(int a, int s, int p, int k) {
+            int first = Math.floorMod(a + p, s), taps = (k - first + s - 1) / s;
+            return new Phase(first, taps, (a + p - first) / s - (taps - 1));
+        }
+
+        int tap(int u, int s) {
+            return first + s * (taps - 1 - u);
+        }
+    }
+
+    /**
+     * dx = the input gradient of a strided conv2d for dy, when {@link #stridedInputGradApplies}; dx is fully
+     * overwritten. Each stride phase (a, b) of dx, dx[n, c, s_h·m + a, s_w·m′ + b], is a stride-1 convolution of dy
+     * with the taps of w that reach it (1×1, 1×2, 2×1 and 2×2 for a 3×3 kernel at stride 2: together the kernel's 9,
+     * so no product with an inserted zero), run by the forward's tiles on dy zero-padded once per image; the phases are
+     * then interleaved into dx. Each element of dx sums its (o, u, v) products in order from 0 as fused multiply-adds;
+     * one task per image, so the result does not depend on the thread count. (Through im2col, GEMM and col2im this
+     * gradient ran at a third of the forward's speed.)
+     */
+    public static void stridedInputGrad(Geometry q, float[] dy, int go, float[] w, int wo, float[] dx) {
+        int sh = q.sh(), sw = q.sw(), c = q.c(), o = q.o(), kh = q.kh(), kw = q.kw(), ho = q.ho(), wout = q.wo();
+        int mh = q.h() / sh, mw = q.w() / sw, pixels = mh * mw, phases = sh * sw;
+        Phase[] rowPhase = new Phase[sh], colPhase = new Phase[sw];
+        for (int a = 0; a < sh; a++) rowPhase[a] = Phase.of(a, sh, q.ph(), kh);
+        for (int b = 0; b < sw; b++) colPhase[b] = Phase.of(b, sw, q.pw(), kw);
+        // dy padded by lo above / left and hi below / right: every row and column a phase reads.
+        int loH = 0, hiH = 0, loW = 0, hiW = 0, dMin = Integer.MAX_VALUE, dMax = Integer.MIN_VALUE;
+        for (Phase f : rowPhase) {
+            loH = Math.max(loH, -f.start());
+            hiH = Math.max(hiH, mh - 1 + f.start() + f.taps() - 1 - (ho - 1));
+        }
+        for (Phase f : colPhase) {
+            loW = Math.max(loW, -f.start());
+            hiW = Math.max(hiW, mw - 1 + f.start() + f.taps() - 1 - (wout - 1));
+            dMin = Math.min(dMin, f.start());
+            dMax = Math.max(dMax, f.start() + f.taps() - 1);
+        }
+        int hp = ho + loH + hiH, wp = wout + loW + hiW, plane = hp * wp, top = loH, left = loW;
+        // Phase rows narrower than a vector: dy as copies shifted by each column offset d a phase reads (the row-shifted
+        // layout of padRows, shared by all phases), copy[oc, d − dMin, y + lo, m′] = dy[oc, y, m′ + d] (0 outside dy),
+        // so that pixel p of a phase's output reads float (u + start + lo)·mw + p of a copy.
+        boolean shifted = mw % L != 0;
+        int shifts = dMax - dMin + 1, copyPlane = hp * mw;
+        // Per phase: its stride-1 geometry (o → c channels, taps_a × taps_b), weights as the forward's panels, offsets.
+        Geometry[] geo = new Geometry[phases];
+        float[][] panels = new float[phases][];
+        int[][] offsets = new int[phases][];
+        for (int a = 0; a < sh; a++) {
+            for (int b = 0; b < sw; b++) {
+                Phase fa = rowPhase[a], fb = colPhase[b];
+                int ta = fa.taps(), tb = fb.taps(), rows = o * ta * tb, ph = a * sw + b;
+                geo[ph] = new Geometry(1, o, hp, wp, c, ta, tb, 1, 1, 0, 0, 1, 1, 1, mh, mw);
+                boolean wide = wideForward(c), tall = wide && rows >= TALL_ROWS;
+                int mr = tall ? MR6 : wide ? MR4 : MR;
+                float[] ap = new float[(c + mr - 1) / mr * mr * rows];
+                for (int cc = 0; cc < c; cc++) {
+                    int base = (cc / mr) * mr * rows + cc % mr;
+                    for (int oc = 0; oc < o; oc++) {
+                        for (int u = 0; u < ta; u++) {
+                            for (int v = 0; v < tb; v++) {
+                                int r = (oc * ta + u) * tb + v;
+                                ap[base + r * mr] = w[wo + ((oc * c + cc) * kh + fa.tap(u, sh)) * kw + fb.tap(v, sw)];
+                            }
+                        }
+                    }
+                }
+                panels[ph] = ap;
+                int[] offs = new int[rows];
+                for (int oc = 0; oc < o; oc++) {
+                    for (int u = 0; u < ta; u++) {
+                        for (int v = 0; v < tb; v++) {
+                            offs[(oc * ta + u) * tb + v] = shifted ? ((oc * shifts + fb.start() + v - dMin) * hp + u + fa.start() + loH) * mw
+                                    : oc * plane + (u + fa.start() + loH) * wp + v + fb.start() + loW;
+                        }
+                    }
+                }
+                offsets[ph] = offs;
+            }
+        }
+        // The shifted copies by whole vectors when a vector holds whole rows of dy as wide as the phases: one masked
+        // load per vector, the mask zeroing the columns a shift moves past the row's ends.
+        boolean vectorShifts = shifted && mw == wout && L % mw == 0 && ho * wout % L == 0;
+        @SuppressWarnings("unchecked")
+        VectorMask<Float>[] shiftMask = new VectorMask[shifts];
+        for (int d = dMin; d <= dMax; d++) {
+            boolean[] in = new boolean[L];
+            for (int k = 0; k < L; k++) in[k] = k % mw + d >= 0 && k % mw + d < wout;
+            shiftMask[d - dMin] = VectorMask.fromArray(S, in, 0);
+        }
+        int yImage = o * ho * wout, xImage = c * q.h() * q.w(), first = dMin;
+        Vectors.count();
+        Parallel.forRange(q.n(), 1, (from, to) -> {
+            Scratch s = SCRATCH.get();
+            // zeros outside what every image overwrites
+            float[] src = shifted ? new float[o * shifts * copyPlane] : new float[o * plane];
+            float[] out = new float[phases * c * pixels];
+            for (int n = from; n < to; n++) {
+                int dyn = go + n * yImage;
+                for (int oc = 0; oc < o; oc++) {
+                    if (!shifted) {
+                        for (int y = 0; y < ho; y++) stridedCopy(dy, dyn + (oc * ho + y) * wout, 1, src, oc * plane + (y + top) * wp + left, wout);
+                        continue;
+                    }
+                    for (int d = first; d < first + shifts; d++) {
+                        int dst = ((oc * shifts + d - first) * hp + top) * mw, at = dyn + oc * ho * wout;
+                        if (vectorShifts) {
+                            VectorMask<Float> mask = shiftMask[d - first];
+                            for (int p = 0; p < ho * wout; p += L) FloatVector.fromArray(S, dy, at + p + d, mask).intoArray(src, dst + p);
+                        } else {
+                            for (int y = 0; y < ho; y++) {
+                                for (int k = 0; k < mw; k++) src[dst + y * mw + k] = k + d >= 0 && k + d < wout ? dy[at + y * wout + k + d] : 0f;
+                            }
+                        }
+                    }
+                }
+                for (int a = 0; a < sh; a++) {
+                    for (int b = 0; b < sw; b++) {
+                        int ph = a * sw + b;
+                        Geometry t = geo[ph];
+                        int wq = shifted ? mw : wp;
+                        boolean wide = wideForward(c), tall = wide && t.rows() >= TALL_ROWS;
+                        if (tall) forwardImage6(t, src, wq, offsets[ph], panels[ph], null, 0, out, ph * c * pixels, s.tile);
+                        else if (wide) forwardImage4(t, src, wq, offsets[ph], panels[ph], null, 0, out, ph * c * pixels, s.tile);
+                        else forwardImage(t, src, wq, offsets[ph], panels[ph], null, 0, out, ph * c * pixels, s.tile);
+                    }
+                }
+                interleave(out, c, sh, sw, mh, mw, dx, n * xImage);
+            }
+        });
+    }
+
+    /** Lanes 0, L, 1, L+1, …: the low halves of two vectors interleaved. */
+    private static final FloatVector ZIP_LOW = zip(0);
+    /** Lanes L/2, 3L/2, L/2+1, …: the high halves of two vectors interleaved. */
+    private static final FloatVector ZIP_HIGH = zip(L / 2);
+
+    private static FloatVector zip(int from) {
+        float[] idx = new float[L];
+        for (int k = 0; k < L; k++) idx[k] = k % 2 == 0 ? from + k / 2 : L + from + k / 2;
+        return FloatVector.fromArray(S, idx, 0);
+    }
+
+    /**
+     * dx[c, sh·m + a, sw·m′ + b] = out[(a·sw + b), c, m·mw + m′] for one image at dxo. At a column stride of 2 with phase
+     * rows of whole half vectors, the two column phases' vectors interleaved by one lane permutation each; elementwise
+     * otherwise.
+     */
+    private static void interleave(float[] out, int c, int sh, int sw, int mh, int mw, float[] dx, int dxo) {
+        int pixels = mh * mw, wd = sw * mw, hd = sh * mh;
+        for (int cc = 0; cc < c; cc++) {
+            int plane = dxo + cc * hd * wd;
+            for (int a = 0; a < sh; a++) {
+                if (sw == 2 && mw % (L / 2) == 0) {
+                    int p0 = ((a * 2) * c + cc) * pixels, p1 = ((a * 2 + 1) * c + cc) * pixels;
+                    for (int p = 0; p < pixels; p += L) {
+                        FloatVector v0 = FloatVector.fromArray(S, out, p0 + p), v1 = FloatVector.fromArray(S, out, p1 + p);
+                        int m = p / mw, col = p % mw;
+                        ZIP_LOW.selectFrom(v0, v1).intoArray(dx, plane + (sh * m + a) * wd + 2 * col);
+                        int ph = p + L / 2;
+                        m = ph / mw;
+                        col = ph % mw;
+                        ZIP_HIGH.selectFrom(v0, v1).intoArray(dx, plane + (sh * m + a) * wd + 2 * col);
+                    }
+                    continue;
+                }
+                for (int b = 0; b < sw; b++) {
+                    int src = ((a * sw + b) * c + cc) * pixels;
+                    for (int m = 0; m < mh; m++) {
+                        int dst = plane + (sh * m + a) * wd + b;
+                        for (int k = 0; k < mw; k++) dx[dst + sw * k] = out[src + m * mw + k];
+                    }
+                }
+            }
+        }
     }
 
     // ------------------------------------------------------------ weight gradient

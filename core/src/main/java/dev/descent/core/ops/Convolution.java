@@ -337,14 +337,20 @@ public final class Convolution {
     private static Tensor inputGrad(Geometry q, Tensor dy, Tensor w) {
         Tensor gc = dy.detach().contiguous(), wc = w.detach().contiguous();
         boolean implicit = dy.dtype() == DType.FLOAT32 && ImplicitConv.inputGradApplies(q);
-        // The implicit kernel writes every element; col2im adds into zeros.
-        Tensor dx = implicit ? Tensor.empty(dy.dtype(), q.n(), q.c(), q.h(), q.w()) : Tensor.zeros(dy.dtype(), q.n(), q.c(), q.h(), q.w());
+        boolean phases = !implicit && dy.dtype() == DType.FLOAT32 && ImplicitConv.stridedInputGradApplies(q);
+        // The implicit kernels write every element; col2im adds into zeros.
+        Tensor dx = implicit || phases ? Tensor.empty(dy.dtype(), q.n(), q.c(), q.h(), q.w()) : Tensor.zeros(dy.dtype(), q.n(), q.c(), q.h(), q.w());
         int rows = q.rows(), pixels = q.pixels(), og = q.og();
         int xImage = q.c() * q.h() * q.w(), yImage = q.o() * pixels;
         int go = gc.storageOffset(), wo = wc.storageOffset();
         if (implicit) {
             // The transposed stride-1 convolution is a convolution: the forward kernel, no col2im scatter.
             ImplicitConv.inputGrad(q, gc.storage().floats(), go, wc.storage().floats(), wo, dx.storage().floats());
+            return dx;
+        }
+        if (phases) {
+            // A strided convolution's: one stride-1 convolution of dy per stride phase of dx, no col2im scatter.
+            ImplicitConv.stridedInputGrad(q, gc.storage().floats(), go, wc.storage().floats(), wo, dx.storage().floats());
             return dx;
         }
         if (dy.dtype() == DType.FLOAT32) {

@@ -294,6 +294,51 @@ class ImplicitConvTest {
         }
     }
 
+    /** dx of a convolution at any stride, from the definition: each dy element scatters w times it onto the input. */
+    private static double[] stridedInputGradRef(Geometry q, float[] dy, float[] w) {
+        double[] dx = new double[q.n() * q.c() * q.h() * q.w()];
+        for (int n = 0; n < q.n(); n++) for (int o = 0; o < q.o(); o++) for (int oh = 0; oh < q.ho(); oh++) for (int ow = 0; ow < q.wo(); ow++) {
+            double g = dy[((n * q.o() + o) * q.ho() + oh) * q.wo() + ow];
+            for (int c = 0; c < q.c(); c++) for (int i = 0; i < q.kh(); i++) for (int j = 0; j < q.kw(); j++) {
+                int ih = oh * q.sh() + i - q.ph(), iw = ow * q.sw() + j - q.pw();
+                if (ih >= 0 && ih < q.h() && iw >= 0 && iw < q.w()) dx[((n * q.c() + c) * q.h() + ih) * q.w() + iw] += g * w[((o * q.c() + c) * q.kh() + i) * q.kw() + j];
+            }
+        }
+        return dx;
+    }
+
+    /**
+     * The input gradient of strided convolutions (ResNet's 3×3 stride-2 transitions and others: strides 2 and 3, kernels
+     * up to two wider than the stride, any padding below the kernel, phases of whole vectors or narrower) as one
+     * stride-1 convolution per stride phase, against the definition, and bitwise the same on 1 and 2 threads.
+     */
+    @Test
+    void stridedInputGradMatchesTheDirectTransposedConvolution() throws Exception {
+        if (!Vectors.ENABLED || L < 4) return;
+        SplittableRandom rng = new SplittableRandom(20261203);
+        for (int it = 0; it < 60; it++) {
+            int sh = 2 + rng.nextInt(2), sw = rng.nextInt(3) == 0 ? 3 : 2;
+            int mw = new int[] {L, 2 * L, L / 2, L / 4}[rng.nextInt(4)], mh = (L / Math.min(L, mw)) * (1 + rng.nextInt(2));
+            int kh = sh + rng.nextInt(3), kw = sw + rng.nextInt(3), ph = rng.nextInt(kh), pw = rng.nextInt(kw);
+            int h = sh * mh, w = sw * mw, ho = (h + 2 * ph - kh) / sh + 1, wo = (w + 2 * pw - kw) / sw + 1;
+            if (ho < 1 || wo < 1) continue;
+            Geometry q = new Geometry(new int[] {1, 2, 5, 17}[rng.nextInt(4)], 1 + rng.nextInt(9), h, w, 1 + rng.nextInt(11), kh, kw, sh, sw,
+                    ph, pw, 1, 1, 1, ho, wo);
+            assertTrue(ImplicitConv.stridedInputGradApplies(q), q.toString());
+            float[] wt = random(rng, q.o() * q.rows()), dy = random(rng, q.n() * q.o() * q.pixels());
+            float[] dx1 = new float[q.n() * q.c() * q.h() * q.w()], dx2 = dx1.clone();
+            java.util.Arrays.fill(dx1, Float.NaN); // every element must be written
+            try (var _ = Threads.limit(1)) {
+                ImplicitConv.stridedInputGrad(q, dy, 0, wt, 0, dx1);
+            }
+            try (var _ = Threads.limit(2)) {
+                ImplicitConv.stridedInputGrad(q, dy, 0, wt, 0, dx2);
+            }
+            assertClose(stridedInputGradRef(q, dy, wt), dx1, q.o() * q.kh() * q.kw(), "strided input grad " + q);
+            assertArrayEquals(dx1, dx2, "strided input grad 1 vs 2 threads " + q);
+        }
+    }
+
     /** The input gradient of a stride-1 convolution whose input rows are narrower than a vector (8×8 in 16 lanes). */
     @Test
     void rowSpanningInputGradMatchesTheDirectTransposedConvolution() throws Exception {
