@@ -412,16 +412,14 @@ public final class Indexing {
             int[] os = out.shape();
             int outer = Shape.numel(Arrays.copyOfRange(os, 0, d)), inner = Shape.numel(Arrays.copyOfRange(os, d + 1, os.length));
             int n = idx.length, rows = os[d], so = sc.storageOffset();
+            boolean f32 = s.dtype() == DType.FLOAT32;
+            float[] yf = f32 ? out.storage().floats() : null, sf = f32 ? sc.storage().floats() : null;
+            double[] yd = f32 ? null : out.storage().doubles(), sd = f32 ? null : sc.storage().doubles();
             for (int o = 0; o < outer; o++) {
                 for (int i = 0; i < n; i++) {
                     int to = (o * rows + (int) idx[i]) * inner, from = so + (o * n + i) * inner;
-                    if (s.dtype() == DType.FLOAT32) {
-                        float[] y = out.storage().floats();
-                        BinaryKernels.rowF(BinaryKernels.Kind.ADD, y, to, 1, sc.storage().floats(), from, 1, y, to, inner, Vectors.ENABLED);
-                    } else {
-                        double[] y = out.storage().doubles();
-                        BinaryKernels.rowD(BinaryKernels.Kind.ADD, y, to, 1, sc.storage().doubles(), from, 1, y, to, inner, Vectors.ENABLED);
-                    }
+                    if (f32) BinaryKernels.rowF(BinaryKernels.Kind.ADD, yf, to, 1, sf, from, 1, yf, to, inner, Vectors.ENABLED);
+                    else BinaryKernels.rowD(BinaryKernels.Kind.ADD, yd, to, 1, sd, from, 1, yd, to, inner, Vectors.ENABLED);
                 }
             }
         } else {

@@ -62,12 +62,36 @@ class ImplicitConvTest {
         return y;
     }
 
+    /** An input-gradient kernel: dx of q from dy and the weights. */
+    @FunctionalInterface
+    private interface InputGrad {
+        void run(Geometry q, float[] dy, int dyOff, float[] w, int wOff, float[] dx);
+    }
+
+    /**
+     * dx by {@code grad} on 1 thread (into a NaN-filled array when {@code poison}, so an element left unwritten shows)
+     * and on 2: the first against the definition, the two bit for bit.
+     */
+    private static void checkInputGrad(Geometry q, float[] dy, float[] w, InputGrad grad, String what, boolean poison) {
+        float[] dx1 = new float[q.n() * q.c() * q.h() * q.w()], dx2 = dx1.clone();
+        if (poison) java.util.Arrays.fill(dx1, Float.NaN);
+        try (var _ = Threads.limit(1)) {
+            grad.run(q, dy, 0, w, 0, dx1);
+        }
+        try (var _ = Threads.limit(2)) {
+            grad.run(q, dy, 0, w, 0, dx2);
+        }
+        assertClose(inputGradRef(q, dy, w), dx1, q.o() * q.kh() * q.kw(), what + " " + q);
+        assertArrayEquals(dx1, dx2, what + " 1 vs 2 threads " + q);
+    }
+
+    /** dx of a convolution at any stride, from the definition: each dy element scatters w times it onto the input. */
     private static double[] inputGradRef(Geometry q, float[] dy, float[] w) {
         double[] dx = new double[q.n() * q.c() * q.h() * q.w()];
         for (int n = 0; n < q.n(); n++) for (int o = 0; o < q.o(); o++) for (int oh = 0; oh < q.ho(); oh++) for (int ow = 0; ow < q.wo(); ow++) {
             double g = dy[((n * q.o() + o) * q.ho() + oh) * q.wo() + ow];
             for (int c = 0; c < q.c(); c++) for (int i = 0; i < q.kh(); i++) for (int j = 0; j < q.kw(); j++) {
-                int ih = oh + i - q.ph(), iw = ow + j - q.pw();
+                int ih = oh * q.sh() + i - q.ph(), iw = ow * q.sw() + j - q.pw();
                 if (ih >= 0 && ih < q.h() && iw >= 0 && iw < q.w()) dx[((n * q.c() + c) * q.h() + ih) * q.w() + iw] += g * w[((o * q.c() + c) * q.kh() + i) * q.kw() + j];
             }
         }
@@ -127,15 +151,7 @@ class ImplicitConvTest {
             Geometry q = random(rng, true);
             assertTrue(ImplicitConv.inputGradApplies(q), q.toString());
             float[] w = random(rng, q.o() * q.rows()), dy = random(rng, q.n() * q.o() * q.pixels());
-            float[] dx1 = new float[q.n() * q.c() * q.h() * q.w()], dx2 = dx1.clone();
-            try (var _ = Threads.limit(1)) {
-                ImplicitConv.inputGrad(q, dy, 0, w, 0, dx1);
-            }
-            try (var _ = Threads.limit(2)) {
-                ImplicitConv.inputGrad(q, dy, 0, w, 0, dx2);
-            }
-            assertClose(inputGradRef(q, dy, w), dx1, q.o() * q.kh() * q.kw(), "input grad " + q);
-            assertArrayEquals(dx1, dx2, "input grad 1 vs 2 threads " + q);
+            checkInputGrad(q, dy, w, ImplicitConv::inputGrad, "input grad", false);
         }
     }
 
@@ -294,19 +310,6 @@ class ImplicitConvTest {
         }
     }
 
-    /** dx of a convolution at any stride, from the definition: each dy element scatters w times it onto the input. */
-    private static double[] stridedInputGradRef(Geometry q, float[] dy, float[] w) {
-        double[] dx = new double[q.n() * q.c() * q.h() * q.w()];
-        for (int n = 0; n < q.n(); n++) for (int o = 0; o < q.o(); o++) for (int oh = 0; oh < q.ho(); oh++) for (int ow = 0; ow < q.wo(); ow++) {
-            double g = dy[((n * q.o() + o) * q.ho() + oh) * q.wo() + ow];
-            for (int c = 0; c < q.c(); c++) for (int i = 0; i < q.kh(); i++) for (int j = 0; j < q.kw(); j++) {
-                int ih = oh * q.sh() + i - q.ph(), iw = ow * q.sw() + j - q.pw();
-                if (ih >= 0 && ih < q.h() && iw >= 0 && iw < q.w()) dx[((n * q.c() + c) * q.h() + ih) * q.w() + iw] += g * w[((o * q.c() + c) * q.kh() + i) * q.kw() + j];
-            }
-        }
-        return dx;
-    }
-
     /**
      * The input gradient of strided convolutions (ResNet's 3×3 stride-2 transitions and others: strides 2 and 3, kernels
      * up to two wider than the stride, any padding below the kernel, phases of whole vectors or narrower) as one
@@ -326,16 +329,7 @@ class ImplicitConvTest {
                     ph, pw, 1, 1, 1, ho, wo);
             assertTrue(ImplicitConv.stridedInputGradApplies(q), q.toString());
             float[] wt = random(rng, q.o() * q.rows()), dy = random(rng, q.n() * q.o() * q.pixels());
-            float[] dx1 = new float[q.n() * q.c() * q.h() * q.w()], dx2 = dx1.clone();
-            java.util.Arrays.fill(dx1, Float.NaN); // every element must be written
-            try (var _ = Threads.limit(1)) {
-                ImplicitConv.stridedInputGrad(q, dy, 0, wt, 0, dx1);
-            }
-            try (var _ = Threads.limit(2)) {
-                ImplicitConv.stridedInputGrad(q, dy, 0, wt, 0, dx2);
-            }
-            assertClose(stridedInputGradRef(q, dy, wt), dx1, q.o() * q.kh() * q.kw(), "strided input grad " + q);
-            assertArrayEquals(dx1, dx2, "strided input grad 1 vs 2 threads " + q);
+            checkInputGrad(q, dy, wt, ImplicitConv::stridedInputGrad, "strided input grad", true); // every element must be written
         }
     }
 
@@ -351,15 +345,7 @@ class ImplicitConvTest {
             // Taken by Convolution since the row-shifted copy moves vectors (64→64 @8×8 at 512 bits).
             assertTrue(ImplicitConv.inputGradApplies(q), q.toString());
             float[] w = random(rng, q.o() * q.rows()), dy = random(rng, q.n() * q.o() * q.pixels());
-            float[] dx1 = new float[q.n() * q.c() * q.h() * q.w()], dx2 = dx1.clone();
-            try (var _ = Threads.limit(1)) {
-                ImplicitConv.inputGrad(q, dy, 0, w, 0, dx1);
-            }
-            try (var _ = Threads.limit(2)) {
-                ImplicitConv.inputGrad(q, dy, 0, w, 0, dx2);
-            }
-            assertClose(inputGradRef(q, dy, w), dx1, q.o() * q.kh() * q.kw(), "input grad " + q);
-            assertArrayEquals(dx1, dx2, "input grad 1 vs 2 threads " + q);
+            checkInputGrad(q, dy, w, ImplicitConv::inputGrad, "input grad", false);
         }
     }
 
