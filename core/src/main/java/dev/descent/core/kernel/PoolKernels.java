@@ -13,7 +13,7 @@ import jdk.incubator.vector.VectorSpecies;
  *
  * <p>The scalar loop branches on every comparison, and on real activations those branches are a coin
  * toss: mispredictions, not arithmetic, set its speed. The vector twin compares L windows at once with
- * masks and blends, no branch on data: each input row's even and odd columns are read with two gathers.
+ * masks and blends, no branch on data: the four corners of L windows are read with four gathers.
  *
  * <p>Not a two-vector {@code rearrange} of contiguous loads: on AVX2 that ran in the Vector API's Java
  * fallback and allocated its vectors, about 22 MB per SimpleCNN pooling call. The comparisons are
@@ -26,66 +26,104 @@ public final class PoolKernels {
     private static final VectorSpecies<Float> S = Vectors.F;
     private static final VectorSpecies<Integer> I = Vectors.I;
     private static final int L = S.length();
-    /** Gather offsets of the even and of the odd columns of 2L consecutive floats. */
-    private static final int[] EVEN = new int[L], ODD = new int[L];
+    /**
+     * Gather tables of a group of planes (see {@link #max2x2F}), kept per geometry: a network's pooling layers each have one,
+     * called every step.
+     *
+     * @param start each output's window's top-left, from the group's first input
+     * @param pos   that top-left's position in its own plane
+     */
+    private record Tables(int[] start, int[] pos) {}
 
-    static {
-        for (int i = 0; i < L; i++) {
-            EVEN[i] = 2 * i;
-            ODD[i] = 2 * i + 1;
+    /** planeStride, w, ho, wo → tables; emptied when it holds more than {@link #MAX_TABLES} geometries. */
+    private static final java.util.concurrent.ConcurrentHashMap<java.util.List<Integer>, Tables> TABLES = new java.util.concurrent.ConcurrentHashMap<>();
+    private static final int MAX_TABLES = 64;
+
+    /** Outputs of a group: whole planes, a multiple of L outputs when that takes at most L planes of at most 8,192 outputs, else one plane. */
+    private static Tables tables(int planeStride, int w, int ho, int wo) {
+        java.util.List<Integer> key = java.util.List.of(planeStride, w, ho, wo);
+        Tables t = TABLES.get(key);
+        if (t != null) return t;
+        int plane = ho * wo, planes = L / gcd(plane, L);
+        if ((long) planes * plane > 8192) planes = 1;
+        int[] start = new int[planes * plane], pos = new int[planes * plane];
+        for (int k = 0; k < start.length; k++) {
+            int p = k / plane, oh = k % plane / wo, ow = k % wo;
+            pos[k] = 2 * oh * w + 2 * ow;
+            start[k] = p * planeStride + pos[k];
         }
+        if (TABLES.size() >= MAX_TABLES) TABLES.clear();
+        TABLES.put(key, t = new Tables(start, pos));
+        return t;
+    }
+
+    private static int gcd(int a, int b) {
+        return b == 0 ? a : gcd(b, a % b);
     }
 
     /**
-     * The plane at {@code in} ({@code 2·ho} rows of width {@code w}, w ≥ 2·wo): y[yOff + k] = the maximum of
-     * window k, index[iOff + k] = its position in the plane.
+     * Consecutive planes, the first at {@code in}, each {@code 2·ho} rows of width {@code w} (w ≥ 2·wo), {@code planeStride}
+     * floats apart: y[yOff + k] = the maximum of window k (windows numbered plane by plane, row by row), index[iOff + k] =
+     * its position in its plane.
+     *
+     * <p>The vector path reads L windows at once by gathers from a table of window corners over a group of planes whose
+     * outputs are a multiple of L, so a plane of 14×14 or 7×7 outputs (Fashion-MNIST's SimpleCNN; narrower than L) is
+     * vectorised too, across its rows and planes. The outputs after the last whole vector are the scalar loop's.
      */
-    public static void max2x2F(float[] x, int in, int w, int ho, int wo, float[] y, int yOff, int[] index, int iOff, boolean vector) {
-        int vecEnd = vector && I.length() == L ? wo / L * L : 0;
-        if (vecEnd > 0) Vectors.count();
-        IntVector twice = vecEnd > 0 ? IntVector.zero(I).addIndex(2) : null;
-        for (int oh = 0; oh < ho; oh++) {
-            int r0 = in + 2 * oh * w, r1 = r0 + w, o = oh * wo, pos = 2 * oh * w;
-            for (int ow = 0; ow < vecEnd; ow += L) {
-                int c = 2 * ow;
-                FloatVector a = FloatVector.fromArray(S, x, r0 + c, EVEN, 0), b = FloatVector.fromArray(S, x, r0 + c, ODD, 0);
-                FloatVector d = FloatVector.fromArray(S, x, r1 + c, EVEN, 0), e = FloatVector.fromArray(S, x, r1 + c, ODD, 0);
-                IntVector at = twice.add(pos + c);
-                FloatVector best = a;
-                IntVector where = at;
-                // A candidate wins where it is greater, or NaN while the best so far is not.
-                VectorMask<Float> t = b.compare(VectorOperators.GT, best).or(b.test(VectorOperators.IS_NAN).andNot(best.test(VectorOperators.IS_NAN)));
-                best = best.blend(b, t);
-                where = where.blend(at.add(1), t.cast(I));
-                t = d.compare(VectorOperators.GT, best).or(d.test(VectorOperators.IS_NAN).andNot(best.test(VectorOperators.IS_NAN)));
-                best = best.blend(d, t);
-                where = where.blend(at.add(w), t.cast(I));
-                t = e.compare(VectorOperators.GT, best).or(e.test(VectorOperators.IS_NAN).andNot(best.test(VectorOperators.IS_NAN)));
-                best = best.blend(e, t);
-                where = where.blend(at.add(w + 1), t.cast(I));
-                best.intoArray(y, yOff + o + ow);
-                where.intoArray(index, iOff + o + ow);
+    public static void max2x2F(float[] x, int in, int planeStride, int w, int ho, int wo, int planes, float[] y, int yOff, int[] index, int iOff,
+                               boolean vector) {
+        int plane = ho * wo, total = planes * plane;
+        if (total == 0) return;
+        Tables t = tables(planeStride, w, ho, wo);
+        int group = t.start.length, groupPlanes = group / plane;
+        int k = 0;
+        if (vector && I.length() == L && total >= L) {
+            Vectors.count();
+            int[] start = t.start, pos = t.pos;
+            for (int g = 0; g + L <= total; g += group) {
+                int base = in + g / plane * planeStride, end = Math.min(group, total - g) / L * L;
+                for (int kk = 0; kk < end; kk += L) {
+                    FloatVector a = FloatVector.fromArray(S, x, base, start, kk), b = FloatVector.fromArray(S, x, base + 1, start, kk);
+                    FloatVector d = FloatVector.fromArray(S, x, base + w, start, kk), e = FloatVector.fromArray(S, x, base + w + 1, start, kk);
+                    IntVector at = IntVector.fromArray(I, pos, kk);
+                    FloatVector best = a;
+                    IntVector where = at;
+                    // A candidate wins where it is greater, or NaN while the best so far is not.
+                    VectorMask<Float> m = b.compare(VectorOperators.GT, best).or(b.test(VectorOperators.IS_NAN).andNot(best.test(VectorOperators.IS_NAN)));
+                    best = best.blend(b, m);
+                    where = where.blend(at.add(1), m.cast(I));
+                    m = d.compare(VectorOperators.GT, best).or(d.test(VectorOperators.IS_NAN).andNot(best.test(VectorOperators.IS_NAN)));
+                    best = best.blend(d, m);
+                    where = where.blend(at.add(w), m.cast(I));
+                    m = e.compare(VectorOperators.GT, best).or(e.test(VectorOperators.IS_NAN).andNot(best.test(VectorOperators.IS_NAN)));
+                    best = best.blend(e, m);
+                    where = where.blend(at.add(w + 1), m.cast(I));
+                    best.intoArray(y, yOff + g + kk);
+                    where.intoArray(index, iOff + g + kk);
+                }
+                k = g + end;
             }
-            for (int ow = vecEnd; ow < wo; ow++) {
-                int c = 2 * ow;
-                float a = x[r0 + c], b = x[r0 + c + 1], d = x[r1 + c], e = x[r1 + c + 1];
-                int best = pos + c;
-                float bv = a;
-                if (b > bv || (b != b && bv == bv)) {
-                    bv = b;
-                    best = pos + c + 1;
-                }
-                if (d > bv || (d != d && bv == bv)) {
-                    bv = d;
-                    best = pos + w + c;
-                }
-                if (e > bv || (e != e && bv == bv)) {
-                    bv = e;
-                    best = pos + w + c + 1;
-                }
-                y[yOff + o + ow] = bv;
-                index[iOff + o + ow] = best;
+        }
+        for (; k < total; k++) {
+            int p = k / plane, oh = k % plane / wo, ow = k % wo;
+            int at = 2 * oh * w + 2 * ow, r0 = in + p * planeStride + at, r1 = r0 + w;
+            float a = x[r0], b = x[r0 + 1], d = x[r1], e = x[r1 + 1];
+            int best = at;
+            float bv = a;
+            if (b > bv || (b != b && bv == bv)) {
+                bv = b;
+                best = at + 1;
             }
+            if (d > bv || (d != d && bv == bv)) {
+                bv = d;
+                best = at + w;
+            }
+            if (e > bv || (e != e && bv == bv)) {
+                bv = e;
+                best = at + w + 1;
+            }
+            y[yOff + k] = bv;
+            index[iOff + k] = best;
         }
     }
 }

@@ -95,13 +95,14 @@ public final class Pooling {
             float[] xa = xc.storage().floats();
             Tensor y = Tensor.empty(x.dtype(), os);
             float[] ya = y.storage().floats();
+            boolean twoByTwo = p.kh() == 2 && p.kw() == 2 && p.sh() == 2 && p.sw() == 2 && p.ph() == 0 && p.pw() == 0;
             Parallel.forRange(planes, Math.max(1, 16384 / Math.max(1, ho * wo * p.kh() * p.kw())), (from, to) -> {
+                if (twoByTwo) {
+                    PoolKernels.max2x2F(xa, base + from * h * w, h * w, w, ho, wo, to - from, ya, from * ho * wo, index, from * ho * wo, Vectors.ENABLED);
+                    return;
+                }
                 for (int pl = from; pl < to; pl++) {
                     int in = base + pl * h * w, out = pl * ho * wo;
-                    if (p.kh() == 2 && p.kw() == 2 && p.sh() == 2 && p.sw() == 2 && p.ph() == 0 && p.pw() == 0) {
-                        PoolKernels.max2x2F(xa, in, w, ho, wo, ya, out, index, out, Vectors.ENABLED);
-                        continue;
-                    }
                     maxPlaneF(xa, in, h, w, p, ho, wo, index, out);
                     for (int k = 0; k < ho * wo; k++) ya[out + k] = xa[in + index[out + k]];
                 }
