@@ -9,6 +9,7 @@ import dev.descent.bench.reproduce.sradam.SrAdamMethod;
 import dev.descent.optim.SteinRuleAdam;
 import dev.descent.bench.report.Count;
 import java.io.IOException;
+import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
@@ -53,6 +54,10 @@ final class SrAdamCommand implements Callable<Integer> {
     @Option(names = "--checkpoint-every", paramLabel = "STEPS", description = "optimizer steps between checkpoints of the run in progress (default: 100;"
             + " 0: at epoch ends only)")
     Long checkpointEvery;
+    @Option(names = "--runs-from", split = ",", paramLabel = "DIR", description = "with --resume: also read back the completed runs of other"
+            + " invocations' --out folders (one cell each, say, run on other cores or days) whose per-run settings match; the report then covers"
+            + " the whole grid")
+    List<Path> runsFrom;
     @Option(names = "--baseline", split = ",", paramLabel = "NAME[:LR]", description = "add optimizers by their descent train --optimizer name, in every"
             + " cell, paired by seed, at the experiment's lr (every optimizer here shares it; 1e-3) unless :LR is given; no weight decay")
     List<String> baselines;
@@ -70,6 +75,7 @@ final class SrAdamCommand implements Callable<Integer> {
                 methods == null ? d.methods() : methods.stream().map(SrAdamCommand::method).toList(), or(seeds, d.seeds()), d.lr(), v, or(margin, d.margin()), common.quick, resume)
                 .withBaselines(dev.descent.bench.reproduce.Baseline.parseAll(baselines));
         if (checkpointEvery != null) cfg = cfg.withCheckpointEvery(checkpointEvery);
+        if (runsFrom != null) cfg = cfg.withRunsFrom(runsFrom);
         String settings = String.format(Locale.ROOT, "data %s, %s, batch sizes %s, input noises %s, %s, seeds %s", cfg.data(),
                 cfg.trainSubset() == 0 ? "all training images" : Count.of(cfg.trainSubset(), "training image"), cfg.batchSizes(), cfg.inputNoises(), Count.of(cfg.epochs(), "epoch"), cfg.seeds())
                 + (cfg.baselines().isEmpty() ? "" : ", baselines " + String.join(", ", cfg.baselines().stream().map(b -> b.name()).toList()));

@@ -29,10 +29,13 @@ import java.util.List;
  * @param baselines   optimizers added by name ({@code --baseline}), run in every cell at {@code lr} unless given their own, paired by seed
  * @param checkpointEvery optimizer steps between a run's checkpoints ({@code --checkpoint-every}; 0: at epoch ends only), from which
  *                    {@code --resume} continues an interrupted run; not part of the settings a resumption must match
+ * @param runsFrom    output folders of other invocations ({@code --runs-from}) whose completed runs are read back like this folder's own
+ *                    when their per-run settings match ({@link #runSettings}): one grid split over several invocations (one per cell,
+ *                    say, on different cores, machines or days) and then gathered into one report
  */
 public record SrAdamConfig(String data, int trainSubset, int testSubset, long subsetSeed, List<Double> inputNoises, List<Integer> batchSizes, int epochs,
                            List<SrAdamMethod> methods, List<Long> seeds, double lr, SteinRuleAdam.Variant allVariant, double margin, boolean quick, boolean resume,
-                           List<dev.descent.bench.reproduce.Baseline> baselines, long checkpointEvery) implements Experiment.Config {
+                           List<dev.descent.bench.reproduce.Baseline> baselines, long checkpointEvery, List<java.nio.file.Path> runsFrom) implements Experiment.Config {
 
     /**
      * The settings with checkpoints every {@link dev.descent.bench.reproduce.Resumption#NETWORK_EVERY} steps.
@@ -57,7 +60,7 @@ public record SrAdamConfig(String data, int trainSubset, int testSubset, long su
                         List<SrAdamMethod> methods, List<Long> seeds, double lr, SteinRuleAdam.Variant allVariant, double margin, boolean quick, boolean resume,
                         List<dev.descent.bench.reproduce.Baseline> baselines) {
         this(data, trainSubset, testSubset, subsetSeed, inputNoises, batchSizes, epochs, methods, seeds, lr, allVariant, margin, quick, resume, baselines,
-                dev.descent.bench.reproduce.Resumption.NETWORK_EVERY);
+                dev.descent.bench.reproduce.Resumption.NETWORK_EVERY, List.of());
     }
 
     /** The settings with no baseline added. */
@@ -74,7 +77,7 @@ public record SrAdamConfig(String data, int trainSubset, int testSubset, long su
      */
     public SrAdamConfig withBaselines(List<dev.descent.bench.reproduce.Baseline> added) {
         return new SrAdamConfig(data, trainSubset, testSubset, subsetSeed, inputNoises, batchSizes, epochs, methods, seeds, lr, allVariant, margin, quick, resume,
-                added, checkpointEvery);
+                added, checkpointEvery, runsFrom);
     }
 
     /**
@@ -85,7 +88,18 @@ public record SrAdamConfig(String data, int trainSubset, int testSubset, long su
      */
     public SrAdamConfig withCheckpointEvery(long steps) {
         return new SrAdamConfig(data, trainSubset, testSubset, subsetSeed, inputNoises, batchSizes, epochs, methods, seeds, lr, allVariant, margin, quick, resume,
-                baselines, steps);
+                baselines, steps, runsFrom);
+    }
+
+    /**
+     * The same settings, reading completed runs from other invocations' output folders too.
+     *
+     * @param folders the folders ({@code --runs-from}); a run found in several is taken from the first, this invocation's own folder first of all
+     * @return the settings
+     */
+    public SrAdamConfig withRunsFrom(List<java.nio.file.Path> folders) {
+        return new SrAdamConfig(data, trainSubset, testSubset, subsetSeed, inputNoises, batchSizes, epochs, methods, seeds, lr, allVariant, margin, quick, resume,
+                baselines, checkpointEvery, folders);
     }
 
     /**
@@ -114,6 +128,8 @@ public record SrAdamConfig(String data, int trainSubset, int testSubset, long su
         seeds = List.copyOf(seeds);
         methods = java.util.Arrays.stream(SrAdamMethod.values()).filter(methods::contains).toList();
         baselines = List.copyOf(baselines);
+        runsFrom = List.copyOf(runsFrom);
+        if (!runsFrom.isEmpty() && !resume) throw new IllegalArgumentException("--runs-from reads completed runs back, which only --resume does: add --resume");
     }
 
     /**
@@ -226,6 +242,19 @@ public record SrAdamConfig(String data, int trainSubset, int testSubset, long su
         List<SrAdamArm> arms = new ArrayList<>(methods);
         for (var b : baselines) arms.add(new SrAdamArm.BaselineArm(b));
         return List.copyOf(arms);
+    }
+
+    /**
+     * The settings one run depends on, taken from a {@link #fingerprint}: the fingerprint without the grid (noise levels, batch sizes,
+     * seeds, methods) and the margin, which decide which runs there are and how they are judged, not what a run computes. A run is
+     * keyed by its method, batch, noise and seed; two invocations with the same run settings compute the same run bit for bit (at one
+     * thread count and vector width), whatever else their grids hold.
+     *
+     * @param fingerprint a fingerprint, as {@code settings.txt} holds it
+     * @return the fingerprint without its grid and margin
+     */
+    static String runSettings(String fingerprint) {
+        return fingerprint.strip().replaceAll(" (noises|batches|seeds|methods) \\[[^\\]]*\\]", "").replaceAll(" margin \\S+", "");
     }
 
     /** The settings that must match for {@code --resume} (everything but the flag itself). */

@@ -20,6 +20,7 @@ import dev.descent.train.TrainResult;
 import dev.descent.train.Trainer;
 import java.io.IOException;
 import java.io.PrintStream;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -73,6 +74,7 @@ final class SrAdamRun {
                 }
             }
         }
+        SrAdamCsv.write(runs, out); // also when every run was read back (from --runs-from folders, say): the folder then holds the whole grid
         return new SrAdamOutcome(List.copyOf(runs), data, params, earlier.size(), SrAdamOutcome.verdicts(cfg, runs));
     }
 
@@ -121,11 +123,29 @@ final class SrAdamRun {
                 new SplittableRandom(seed));
     }
 
-    /** The runs an earlier invocation with the same settings completed, read back from its CSV files; keyed method/batch/noise/seed. */
+    /**
+     * The runs an earlier invocation with the same settings completed, read back from its CSV files, then those of the
+     * {@link SrAdamConfig#runsFrom} folders whose runs were computed with the same {@link SrAdamConfig#runSettings}; keyed
+     * method/batch/noise/seed, the first found kept.
+     */
     static Map<String, Run> earlierRuns(SrAdamConfig cfg, Path out) throws IOException {
-        if (!Resumption.matches(out, cfg.fingerprint(), SrAdamCsv.RUNS) || !java.nio.file.Files.exists(out.resolve(SrAdamCsv.RUNS))) return Map.of();
         Map<String, Run> runs = new LinkedHashMap<>();
-        for (Run r : SrAdamCsv.readRuns(out, cfg)) runs.put(SrAdamCsv.key(r.method(), r.batch(), r.noise(), r.seed()), r);
+        if (Resumption.matches(out, cfg.fingerprint(), SrAdamCsv.RUNS) && Files.exists(out.resolve(SrAdamCsv.RUNS))) addRuns(runs, out, cfg);
+        for (Path other : cfg.runsFrom()) {
+            Path settings = other.resolve(Resumption.FILE);
+            if (!Files.exists(other.resolve(SrAdamCsv.RUNS)) || !Files.exists(settings)) {
+                throw new IOException("--runs-from " + other + ": no " + SrAdamCsv.RUNS + " and " + Resumption.FILE + " there (an output folder of descent reproduce sr-adam)");
+            }
+            String theirs = SrAdamConfig.runSettings(Files.readString(settings)), ours = SrAdamConfig.runSettings(cfg.fingerprint());
+            if (!theirs.equals(ours)) {
+                throw new IllegalArgumentException("--runs-from " + other + ": its runs were computed with other settings: " + theirs + "; this invocation's: " + ours);
+            }
+            addRuns(runs, other, cfg);
+        }
         return runs;
+    }
+
+    private static void addRuns(Map<String, Run> runs, Path folder, SrAdamConfig cfg) throws IOException {
+        for (Run r : SrAdamCsv.readRuns(folder, cfg)) runs.putIfAbsent(SrAdamCsv.key(r.method(), r.batch(), r.noise(), r.seed()), r);
     }
 }

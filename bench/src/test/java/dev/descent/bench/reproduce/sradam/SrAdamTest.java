@@ -114,6 +114,42 @@ class SrAdamTest {
     }
 
     @Test
+    void aGridSplitIntoOneInvocationPerCellGathersIntoTheUnsplitRunsBitForBit() throws Exception {
+        SrAdamConfig whole = SrAdamConfig.toy("synthetic");
+        Path reference = dir.resolve("whole");
+        SrAdamOutcome ref = Reproduction.run(new SrAdamExperiment(), whole, reference, "test", Outputs.QUIET);
+
+        // One invocation per cell, each its cell's only batch and noise and so its "main" one: the methods are given as the whole grid has them.
+        List<Path> parts = new java.util.ArrayList<>();
+        for (SrAdamConfig.Cell c : whole.cells()) {
+            SrAdamConfig one = new SrAdamConfig("synthetic", whole.trainSubset(), whole.testSubset(), 0, List.of(c.noise()), List.of(c.batch()), whole.epochs(),
+                    whole.methodsIn(c), whole.seeds(), whole.lr(), whole.allVariant(), whole.margin(), true, false);
+            Path part = dir.resolve("cell-" + c.batch() + "-" + c.noise());
+            Reproduction.run(new SrAdamExperiment(), one, part, "test", Outputs.QUIET);
+            parts.add(part);
+        }
+        Path gathered = dir.resolve("gathered");
+        SrAdamConfig resumed = new SrAdamConfig("synthetic", whole.trainSubset(), whole.testSubset(), 0, whole.inputNoises(), whole.batchSizes(), whole.epochs(),
+                whole.methods(), whole.seeds(), whole.lr(), whole.allVariant(), whole.margin(), true, true).withRunsFrom(parts);
+        SrAdamOutcome all = Reproduction.run(new SrAdamExperiment(), resumed, gathered, "test", Outputs.QUIET);
+        assertEquals(ref.runs().size(), all.resumed(), "every run read back from the cells' folders, none run again");
+        assertEquals(Outputs.withoutSeconds(reference.resolve(SrAdamCsv.EPOCHS)), Outputs.withoutSeconds(gathered.resolve(SrAdamCsv.EPOCHS)));
+        assertEquals(java.nio.file.Files.readAllLines(reference.resolve(SrAdamCsv.SHRINKAGE)), java.nio.file.Files.readAllLines(gathered.resolve(SrAdamCsv.SHRINKAGE)));
+        assertEquals(java.nio.file.Files.readAllLines(reference.resolve(SrAdamCsv.RUNS)), java.nio.file.Files.readAllLines(gathered.resolve(SrAdamCsv.RUNS)));
+        assertEquals(ref.verdicts(), all.verdicts());
+
+        // A folder whose runs were computed otherwise (3 epochs) is refused, naming it; so is --runs-from without --resume.
+        Path other = dir.resolve("three-epochs");
+        Reproduction.run(new SrAdamExperiment(), new SrAdamConfig("synthetic", 16, 16, 0, List.of(0.05), List.of(16), 3, List.of(SrAdamMethod.ADAM), List.of(1L),
+                1e-3, SteinRuleAdam.Variant.PAPER, 0.5, true, false), other, "test", Outputs.QUIET);
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> Reproduction.run(new SrAdamExperiment(),
+                resumed.withRunsFrom(List.of(other)), dir.resolve("refused"), "test", Outputs.QUIET));
+        assertTrue(e.getMessage().startsWith("--runs-from " + other + ": its runs were computed with other settings") && e.getMessage().contains("epochs 3"),
+                e.getMessage());
+        assertThrows(IllegalArgumentException.class, () -> whole.withRunsFrom(parts));
+    }
+
+    @Test
     void baselinesByNameAddPairedArmsWithRowsReportRowsAndResume() throws Exception {
         List<dev.descent.bench.reproduce.Baseline> added = dev.descent.bench.reproduce.Baseline.parseAll(List.of("lion", "sgd:0.05"));
         SrAdamConfig cfg = new SrAdamConfig("synthetic", 16, 16, 0, List.of(0.05), List.of(8), 2, List.of(SrAdamMethod.ADAM), List.of(1L, 2L), 1e-3,
