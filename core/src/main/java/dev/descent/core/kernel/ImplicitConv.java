@@ -14,8 +14,10 @@ import jdk.incubator.vector.VectorSpecies;
  * im2col copy that the GEMM would pack a second time.
  *
  * <p>Applies to no dilation, one group, and an output width that is a multiple of the vector length (so
- * that a vector never straddles two output rows) or else an output whose pixel count is (read through a
- * row-shifted copy, {@code padRows}, in which a vector may span output rows: 8×8 in 16 lanes);
+ * that a vector never straddles two output rows) or else at least one vector of output pixels (read through a
+ * row-shifted copy, {@code padRows}, in which a vector may span output rows: 8×8 in 16 lanes; when the pixels are
+ * not whole vectors, 14×14 or 28×28 in 16 lanes, each plane of the copy ends in zeros that the lanes of an image's
+ * partial last vector read past it: the forward drops those lanes, the weight gradient multiplies them by zeros of dy);
  * {@link dev.descent.core.ops.Convolution} falls back to im2col + GEMM otherwise, and for the scalar twin
  * ({@code -Ddescent.kernels=scalar}). At a stride above 1 the padded copy is split into its stride phases
  * ({@code padStrided}), on which a strided convolution reads consecutive floats for consecutive output
@@ -110,13 +112,13 @@ public final class ImplicitConv {
     private static final ThreadLocal<Scratch> SCRATCH = ThreadLocal.withInitial(Scratch::new);
 
     /**
-     * Whether forward and weight gradient of this float32 convolution can run here: output rows of whole vectors, or
-     * output rows narrower than one vector whose image is whole vectors (the row-shifted layout). Rows wider than a
-     * vector but not a multiple of it (28 at 16 lanes: Fashion-MNIST's first layer) stay with im2col + GEMM, whose
-     * summation order, and so bits, they have always had: the issue-22 reproductions ran on it.
+     * Whether forward and weight gradient of this float32 convolution can run here: no dilation, one group, and output rows
+     * of whole vectors or else at least one vector of output pixels (read through the row-shifted copy, in which a vector
+     * spans output rows; the last vector of an image is partial when its pixels are not whole vectors: 14×14 = 12¼ vectors
+     * of 16, Fashion-MNIST's second layer). Smaller outputs stay with im2col + GEMM.
      */
     public static boolean applies(Geometry q) {
-        return Vectors.ENABLED && q.dh() == 1 && q.dw() == 1 && q.groups() == 1 && (q.wo() % L == 0 || q.wo() < L && q.pixels() % L == 0);
+        return Vectors.ENABLED && q.dh() == 1 && q.dw() == 1 && q.groups() == 1 && (q.wo() % L == 0 || q.pixels() >= L);
     }
 
     /**
@@ -128,10 +130,11 @@ public final class ImplicitConv {
      * against 4.5–4.6); before them, with 4 vectors it was 10–30% slower.
      *
      * @param q the convolution
-     * @return whether {@link #weightGrad} applies and is the faster path
+     * @return whether {@link #weightGrad} applies and is the faster path (with 16 registers only for whole vectors of pixels: the
+     *         3 × 3 tile reads dy in place, where a partial last vector would read the next channel's)
      */
     public static boolean weightGradApplies(Geometry q) {
-        return applies(q) && (q.sh() == 1 && q.sw() == 1 && q.wo() % L == 0 || q.pixels() / L >= MIN_VECTORS);
+        return applies(q) && (q.sh() == 1 && q.sw() == 1 && q.wo() % L == 0 || q.pixels() / L >= MIN_VECTORS) && (WIDE || q.pixels() % L == 0);
     }
 
     /** Least pixel vectors an image for the weight gradient of a strided or row-spanning convolution. */
@@ -146,13 +149,31 @@ public final class ImplicitConv {
     }
 
     /**
-     * Whether the input gradient can run here: the transposed convolution is again such a convolution, its input rows
-     * whole vectors or, narrower than one, an input of whole vectors (the row-shifted copy: 64→64 @8×8 at 512 bits,
-     * 14–22% faster than GEMM + col2im since that copy moves vectors; it was 10–20% slower before).
+     * Whether the input gradient can run here: the transposed convolution is again such a convolution ({@link #applies}
+     * for an output of the input's size: rows of whole vectors or at least one vector of pixels, through the row-shifted
+     * copy: 64→64 @8×8 at 512 bits, 14–22% faster than GEMM + col2im since that copy moves vectors).
      */
     public static boolean inputGradApplies(Geometry q) {
-        return applies(q) && q.sh() == 1 && q.sw() == 1 && (q.w() % L == 0 || q.w() < L && q.h() * q.w() % L == 0)
+        return Vectors.ENABLED && q.dh() == 1 && q.dw() == 1 && q.groups() == 1 && q.sh() == 1 && q.sw() == 1 && (q.w() % L == 0 || q.h() * q.w() >= L)
                 && q.ph() <= q.kh() - 1 && q.pw() <= q.kw() - 1;
+    }
+
+    /** Pixel vectors of one output image, the last partial when the pixels are not whole vectors. */
+    private static int vectors(int pixels) {
+        return (pixels + L - 1) / L;
+    }
+
+    /**
+     * Floats past a plane of the row-shifted copy that a partial last pixel vector reads: zeros, so that its lanes past the
+     * image read 0 (the forward drops them; in the weight gradient they meet zeros of dy).
+     */
+    private static int tail(Geometry q) {
+        return rowShifted(q) ? vectors(q.pixels()) * L - q.pixels() : 0;
+    }
+
+    /** Floats from one plane of the copy the kernels read to the next: planeH × planeW, and the {@link #tail}. */
+    private static int planeSize(Geometry q) {
+        return planeH(q) * planeW(q) + tail(q);
     }
 
     /**
@@ -164,17 +185,18 @@ public final class ImplicitConv {
         int[] offs = new int[q.rows()];
         int sh = q.sh(), sw = q.sw();
         boolean shifted = rowShifted(q);
+        int plane = hq * wq + tail(q);
         for (int r = 0; r < offs.length; r++) {
             int j = r % q.kw(), i = (r / q.kw()) % q.kh(), c = r / (q.kw() * q.kh());
-            offs[r] = shifted ? ((c * q.kw() + j) * sh + i % sh) * hq * wq + (i / sh) * wq
-                    : ((c * sh + i % sh) * sw + j % sw) * hq * wq + (i / sh) * wq + j / sw;
+            offs[r] = shifted ? ((c * q.kw() + j) * sh + i % sh) * plane + (i / sh) * wq
+                    : ((c * sh + i % sh) * sw + j % sw) * plane + (i / sh) * wq + j / sw;
         }
         return offs;
     }
 
     /** Floats of one image's copy as the kernels read it (see {@link #padImage}). */
     private static int paddedSize(Geometry q) {
-        return q.c() * (rowShifted(q) ? q.kw() : q.sw()) * q.sh() * planeH(q) * planeW(q);
+        return q.c() * (rowShifted(q) ? q.kw() : q.sw()) * q.sh() * planeSize(q);
     }
 
     /** Rows of one plane of the padded image as the kernels read it: ⌈Hp / sh⌉ (Hp at stride 1). */
@@ -250,7 +272,7 @@ public final class ImplicitConv {
      */
     static void padRows(Geometry q, float[] x, int xo, float[] xp, int xpo) {
         int sh = q.sh(), sw = q.sw(), h = q.h(), w = q.w(), ph = q.ph(), pw = q.pw(), kw = q.kw(), wo = q.wo();
-        int hq = planeH(q), plane = hq * wo, hp = h + 2 * ph, wp = w + 2 * pw;
+        int hq = planeH(q), plane = planeSize(q), hp = h + 2 * ph, wp = w + 2 * pw;
         // The stage: one padded channel, then zero rows up to hq·sh (the rows a phase plane reads past the padded image).
         int stageRows = hq * sh;
         float[] stage = SCRATCH.get().stage(stageRows * wp + 2 * L);
@@ -279,6 +301,7 @@ public final class ImplicitConv {
                         stridedCopy(stage, y * wp + j, sw, xp, dst, n);
                         if (n < wo) java.util.Arrays.fill(xp, dst + n, dst + wo, 0f);
                     }
+                    java.util.Arrays.fill(xp, dst0 + hq * wo, dst0 + plane, 0f); // the tail a partial last vector reads
                 }
             }
         }
@@ -474,10 +497,10 @@ public final class ImplicitConv {
 
     private static void forwardImage(Geometry q, float[] xp, int wp, int[] offs, float[] ap, float[] bias, int bo,
                                      float[] y, int yOff, float[] tile) {
-        int o = q.o(), rows = q.rows(), pixels = q.pixels(), wo = q.wo(), vectors = pixels / L;
+        int o = q.o(), rows = q.rows(), pixels = q.pixels(), wo = q.wo(), vectors = vectors(pixels);
         // Pixel tiles outside, channel panels inside (see forwardImage4).
         for (int v = 0; v < vectors; v += NV) {
-            int nv = Math.min(NV, vectors - v);
+            int nv = Math.min(NV, vectors - v), valid = Math.min(nv * L, pixels - v * L);
             int base0 = pixelBase(v, wo, wp);
             // A missing vector of a partial tile re-reads vector 0 (in bounds); its sums are dropped.
             int base1 = nv > 1 ? pixelBase(v + 1, wo, wp) : base0, base2 = nv > 2 ? pixelBase(v + 2, wo, wp) : base0;
@@ -487,11 +510,11 @@ public final class ImplicitConv {
                 float b1 = bias == null || mr < 2 ? 0f : bias[bo + ob + 1];
                 float b2 = bias == null || mr < 3 ? 0f : bias[bo + ob + 2];
                 int co = yOff + ob * pixels + v * L;
-                if (mr == MR && nv == NV) {
+                if (mr == MR && nv == NV && valid == NV * L) {
                     forwardKernel(rows, ap, apo, offs, xp, base0, base1, base2, b0, b1, b2, y, co, pixels);
                 } else {
                     forwardKernel(rows, ap, apo, offs, xp, base0, base1, base2, b0, b1, b2, tile, 0, NV * L);
-                    for (int k = 0; k < mr; k++) System.arraycopy(tile, k * NV * L, y, co + k * pixels, nv * L);
+                    for (int k = 0; k < mr; k++) System.arraycopy(tile, k * NV * L, y, co + k * pixels, valid);
                 }
             }
         }
@@ -505,11 +528,11 @@ public final class ImplicitConv {
     /** {@link #forwardImage} with the 4 channels × 4 pixel vectors tile (panels of 4 rows in ap). */
     private static void forwardImage4(Geometry q, float[] xp, int wp, int[] offs, float[] ap, float[] bias, int bo,
                                       float[] y, int yOff, float[] tile) {
-        int o = q.o(), rows = q.rows(), pixels = q.pixels(), wo = q.wo(), vectors = pixels / L;
+        int o = q.o(), rows = q.rows(), pixels = q.pixels(), wo = q.wo(), vectors = vectors(pixels);
         // Pixel tiles outside, channel panels inside: the few padded rows one pixel tile reads stay in L1 for every
         // panel, and what is re-read from L2 is the panel's weights (4 floats per patch row), not 4 pixel vectors.
         for (int v = 0; v < vectors; v += NV4) {
-            int nv = Math.min(NV4, vectors - v);
+            int nv = Math.min(NV4, vectors - v), valid = Math.min(nv * L, pixels - v * L);
             int base0 = pixelBase(v, wo, wp);
             // A missing vector of a partial tile re-reads vector 0 (in bounds); its sums are dropped.
             int base1 = nv > 1 ? pixelBase(v + 1, wo, wp) : base0, base2 = nv > 2 ? pixelBase(v + 2, wo, wp) : base0;
@@ -521,11 +544,11 @@ public final class ImplicitConv {
                 float b2 = bias == null || mr < 3 ? 0f : bias[bo + ob + 2];
                 float b3 = bias == null || mr < 4 ? 0f : bias[bo + ob + 3];
                 int co = yOff + ob * pixels + v * L;
-                if (mr == MR4 && nv == NV4) {
+                if (mr == MR4 && valid == NV4 * L) {
                     forwardKernel4(rows, ap, apo, offs, xp, base0, base1, base2, base3, b0, b1, b2, b3, y, co, pixels);
                 } else {
                     forwardKernel4(rows, ap, apo, offs, xp, base0, base1, base2, base3, b0, b1, b2, b3, tile, 0, NV4 * L);
-                    for (int k = 0; k < mr; k++) System.arraycopy(tile, k * NV4 * L, y, co + k * pixels, nv * L);
+                    for (int k = 0; k < mr; k++) System.arraycopy(tile, k * NV4 * L, y, co + k * pixels, valid);
                 }
             }
         }
@@ -587,9 +610,9 @@ public final class ImplicitConv {
     /** {@link #forwardImage} with the 6 channels × 4 pixel vectors tile (panels of 6 rows in ap). */
     private static void forwardImage6(Geometry q, float[] xp, int wp, int[] offs, float[] ap, float[] bias, int bo,
                                       float[] y, int yOff, float[] tile) {
-        int o = q.o(), rows = q.rows(), pixels = q.pixels(), wo = q.wo(), vectors = pixels / L;
+        int o = q.o(), rows = q.rows(), pixels = q.pixels(), wo = q.wo(), vectors = vectors(pixels);
         for (int v = 0; v < vectors; v += NV4) {
-            int nv = Math.min(NV4, vectors - v);
+            int nv = Math.min(NV4, vectors - v), valid = Math.min(nv * L, pixels - v * L);
             int base0 = pixelBase(v, wo, wp);
             int base1 = nv > 1 ? pixelBase(v + 1, wo, wp) : base0, base2 = nv > 2 ? pixelBase(v + 2, wo, wp) : base0;
             int base3 = nv > 3 ? pixelBase(v + 3, wo, wp) : base0;
@@ -598,14 +621,14 @@ public final class ImplicitConv {
                 int co = yOff + ob * pixels + v * L;
                 // The last panel of O = 6·k + 2 or 6·k + 4 channels (32, 64, 16) runs only its channels (the rows past O are
                 // zero weights): the 6-row tile spent 12% of 32→32's FMAs on them.
-                boolean direct = nv == NV4 && (mr == MR6 || mr == 4 || mr == 2);
+                boolean direct = valid == NV4 * L && (mr == MR6 || mr == 4 || mr == 2);
                 float[] out = direct ? y : tile;
                 int oo = direct ? co : 0, ldo = direct ? pixels : NV4 * L;
                 if (mr <= 2) forwardKernel2of6(rows, ap, apo, offs, xp, base0, base1, base2, base3, bias, bo + ob, mr, out, oo, ldo);
                 else if (mr <= 4) forwardKernel4of6(rows, ap, apo, offs, xp, base0, base1, base2, base3, bias, bo + ob, mr, out, oo, ldo);
                 else forwardKernel6(rows, ap, apo, offs, xp, base0, base1, base2, base3, bias, bo + ob, mr, out, oo, ldo);
                 if (!direct) {
-                    for (int k = 0; k < mr; k++) System.arraycopy(tile, k * NV4 * L, y, co + k * pixels, nv * L);
+                    for (int k = 0; k < mr; k++) System.arraycopy(tile, k * NV4 * L, y, co + k * pixels, valid);
                 }
             }
         }
@@ -1044,8 +1067,9 @@ public final class ImplicitConv {
         int c = q.c(), h = q.h(), wd = q.w(), o = q.o(), rows = q.rows(), pixels = q.pixels();
         int hp = planeH(q), wp = planeW(q);
         int[] offs = offsets(q, hp, wp);
-        // The tile (output channels × patch rows) decides only which sums share registers, not their order.
-        boolean wide = wideForward(o);
+        // The tile (output channels × patch rows) decides only which sums share registers, not their order. Pixels ending in a
+        // partial vector take the packed-dy tiles at any O: the 3 × 3 tile reads dy in place, past the image's last pixel.
+        boolean wide = wideForward(o) || WIDE && pixels % L != 0;
         int tm = wide ? weightTileChannels(o) : MR, tn = wide ? (tm == 8 ? 3 : 4) : NV;
         int o3 = (o + tm - 1) / tm * tm, r3 = (rows + tn - 1) / tn * tn;
         int chunks = (q.n() + CHUNK - 1) / CHUNK;
@@ -1055,7 +1079,7 @@ public final class ImplicitConv {
         // The calling thread's buffer: every tile of every chunk is written before it is read.
         float[] partials = SCRATCH.get().partials(chunks * size);
         int xImage = c * h * wd, yImage = o * pixels;
-        int vectors = pixels / L;
+        int vectors = vectors(pixels);
         int[] posTable = new int[vectors];
         for (int v = 0; v < vectors; v++) posTable[v] = pixelBase(v, q.wo(), wp);
         Vectors.count();
@@ -1067,7 +1091,7 @@ public final class ImplicitConv {
         Parallel.forRange(chunks, 1, (from, to) -> {
             Scratch s = SCRATCH.get();
             float[] xp = s.padded(group * padded);
-            float[] gp = wide ? s.dyPanel(tm * group * pixels) : null;
+            float[] gp = wide ? s.dyPanel(tm * group * vectors * L) : null;
             // Offset of step t = (image n, vector v) of a group in its padded copies: one flat loop in the tiles.
             int[] posT = new int[group * vectors];
             for (int t = 0; t < posT.length; t++) posT[t] = (t / vectors) * padded + posTable[t % vectors];
@@ -1160,12 +1184,15 @@ public final class ImplicitConv {
      * one moving offset instead of one per channel (integer registers the 24-accumulator tiles ran out of).
      */
     private static void packDy(float[] dy, int dyImage, int yStride, int pixels, int m, int ob, int tm, int images, float[] gp) {
-        int vectors = pixels / L;
+        int whole = pixels / L, vectors = vectors(pixels);
+        VectorMask<Float> last = S.indexInRange(whole * L, pixels);
         for (int n = 0; n < images; n++) {
             for (int k = 0; k < tm; k++) {
                 int src = dyImage + n * yStride + (ob + Math.min(k, m - 1)) * pixels;
                 int dst = (n * vectors * tm + k) * L;
-                for (int v = 0; v < vectors; v++, src += L, dst += tm * L) FloatVector.fromArray(S, dy, src).intoArray(gp, dst);
+                for (int v = 0; v < whole; v++, src += L, dst += tm * L) FloatVector.fromArray(S, dy, src).intoArray(gp, dst);
+                // A partial last vector: its lanes past the image are 0 (the patches there read the plane's zero tail).
+                if (whole < vectors) FloatVector.fromArray(S, dy, src, last).intoArray(gp, dst);
             }
         }
     }

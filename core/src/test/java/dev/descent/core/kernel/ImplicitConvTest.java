@@ -269,16 +269,78 @@ class ImplicitConvTest {
     }
 
     /**
-     * SimpleCNN on Fashion-MNIST (1→32 @28×28, 32→64 @14×14, stride 1, pad 1: the issue-22 reproductions) keeps the path
-     * it has always had, implicit only where output rows are whole vectors: rows of 28 at 16 lanes are wider than a
-     * vector and span rows, but taking them through the row-shifted layout would change the sums' order and so the runs'
-     * bits.
+     * SimpleCNN on Fashion-MNIST (1→32 @28×28, 32→64 @14×14, stride 1, pad 1) runs here at both widths: rows of 28 span
+     * vectors, and 14×14 = 196 pixels end in a partial vector (at 16 lanes and at 8).
      */
     @Test
-    void fashionMnistShapesKeepTheirPath() {
+    void fashionMnistShapesTakeTheImplicitPath() {
         for (int[] s : new int[][] {{1, 32, 28}, {32, 64, 14}}) {
             Geometry q = new Geometry(64, s[0], s[2], s[2], s[1], 3, 3, 1, 1, 1, 1, 1, 1, 1, s[2], s[2]);
-            assertEquals(Vectors.ENABLED && s[2] % L == 0, ImplicitConv.applies(q), q.toString());
+            assertEquals(Vectors.ENABLED, ImplicitConv.applies(q), q.toString());
+            assertEquals(Vectors.ENABLED, ImplicitConv.inputGradApplies(q), q.toString());
+            assertEquals(Vectors.ENABLED && (Gemm.MANY_REGISTERS || q.pixels() % L == 0), ImplicitConv.weightGradApplies(q), q.toString());
+        }
+    }
+
+    /**
+     * A random geometry (stride 1 to 3) whose output pixels are not whole vectors (at least one vector of them): the
+     * row-shifted copy with a partial last vector per image, its lanes past the image reading the planes' zero tails.
+     */
+    private static Geometry randomRagged(SplittableRandom rng) {
+        int kh = 1 + rng.nextInt(4), kw = 1 + rng.nextInt(4), sh = 1 + rng.nextInt(3), sw = 1 + rng.nextInt(3);
+        int ph = rng.nextInt(kh), pw = rng.nextInt(kw);
+        int wo = 1 + rng.nextInt(2 * L + 4), ho = 1 + rng.nextInt(6);
+        if (wo * ho < L || wo * ho % L == 0) return randomRagged(rng);
+        int w = (wo - 1) * sw + kw - 2 * pw + rng.nextInt(sw), h = (ho - 1) * sh + kh - 2 * ph + rng.nextInt(sh);
+        if (w < 1 || h < 1) return randomRagged(rng);
+        int n = new int[] {1, 2, 5, 17, 33}[rng.nextInt(5)];
+        int c = 1 + rng.nextInt(9), o = 1 + rng.nextInt(11);
+        return new Geometry(n, c, h, w, o, kh, kw, sh, sw, ph, pw, 1, 1, 1, (h + 2 * ph - kh) / sh + 1, (w + 2 * pw - kw) / sw + 1);
+    }
+
+    /** Output pixels that end in a partial vector: against float64, bitwise against the scalar twins and 1 vs 2 threads. */
+    @Test
+    void raggedForwardAndWeightGradMatchTheDirectConvolutionAndTheirTwins() throws Exception {
+        if (!Vectors.ENABLED || L < 4) return;
+        SplittableRandom rng = new SplittableRandom(20261206);
+        for (int it = 0; it < 60; it++) {
+            Geometry q = randomRagged(rng);
+            assertTrue(q.pixels() % L != 0 && ImplicitConv.applies(q), q.toString());
+            raggedMatch(rng, q);
+        }
+        // Fashion-MNIST's second layer, a batch of 17 (a partial weight-gradient chunk), and more than 64 patch rows.
+        raggedMatch(rng, new Geometry(17, 32, 14, 14, 64, 3, 3, 1, 1, 1, 1, 1, 1, 1, 14, 14));
+    }
+
+    /** Forward and weight gradient, or with 16 registers (whose weight-gradient tile is only for whole vectors) the forward alone. */
+    private static void raggedMatch(SplittableRandom rng, Geometry q) {
+        if (Gemm.MANY_REGISTERS) {
+            forwardAndWeightGradMatch(rng, q);
+            return;
+        }
+        assertTrue(!ImplicitConv.weightGradApplies(q), q.toString());
+        float[] x = random(rng, q.n() * q.c() * q.h() * q.w()), w = random(rng, q.o() * q.rows()), b = random(rng, q.o());
+        float[] y = new float[q.n() * q.o() * q.pixels()];
+        ImplicitConv.forward(q, x, 0, w, 0, b, 0, y);
+        assertClose(forwardRef(q, x, w, b), y, q.rows(), "forward " + q);
+        assertArrayEquals(forwardScalar(q, x, w, b), y, "forward vs scalar twin " + q);
+    }
+
+    /** The input gradient of stride-1 convolutions whose input pixels end in a partial vector (14×14, 7×9, …). */
+    @Test
+    void raggedInputGradMatchesTheDirectTransposedConvolution() throws Exception {
+        if (!Vectors.ENABLED || L < 4) return;
+        SplittableRandom rng = new SplittableRandom(20261207);
+        for (int it = 0; it < 40; it++) {
+            int kh = 1 + rng.nextInt(4), kw = 1 + rng.nextInt(4), ph = rng.nextInt(kh), pw = rng.nextInt(kw);
+            int h = 1 + rng.nextInt(9), w = 1 + rng.nextInt(2 * L + 4);
+            int ho = h + 2 * ph - kh + 1, wo = w + 2 * pw - kw + 1;
+            if (h * w < L || h * w % L == 0 || ho < 1 || wo < 1) continue;
+            Geometry q = new Geometry(new int[] {1, 2, 5, 17}[rng.nextInt(4)], 1 + rng.nextInt(9), h, w, 1 + rng.nextInt(11), kh, kw, 1, 1, ph, pw,
+                    1, 1, 1, ho, wo);
+            assertTrue(ImplicitConv.inputGradApplies(q), q.toString());
+            float[] wt = random(rng, q.o() * q.rows()), dy = random(rng, q.n() * q.o() * q.pixels());
+            checkInputGrad(q, dy, wt, ImplicitConv::inputGrad, "input grad", true);
         }
     }
 
