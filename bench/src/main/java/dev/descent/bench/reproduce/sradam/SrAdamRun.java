@@ -131,12 +131,13 @@ final class SrAdamRun {
     static Map<String, Run> earlierRuns(SrAdamConfig cfg, Path out) throws IOException {
         Map<String, Run> runs = new LinkedHashMap<>();
         if (Resumption.matches(out, cfg.fingerprint(), SrAdamCsv.RUNS) && Files.exists(out.resolve(SrAdamCsv.RUNS))) addRuns(runs, out, cfg);
+        String ours = SrAdamConfig.runSettings(cfg.fingerprint());
         for (Path other : cfg.runsFrom()) {
             Path settings = other.resolve(Resumption.FILE);
             if (!Files.exists(other.resolve(SrAdamCsv.RUNS)) || !Files.exists(settings)) {
                 throw new IOException("--runs-from " + other + ": no " + SrAdamCsv.RUNS + " and " + Resumption.FILE + " there (an output folder of descent reproduce sr-adam)");
             }
-            String theirs = SrAdamConfig.runSettings(Files.readString(settings)), ours = SrAdamConfig.runSettings(cfg.fingerprint());
+            String theirs = SrAdamConfig.runSettings(Files.readString(settings));
             if (!theirs.equals(ours)) {
                 throw new IllegalArgumentException("--runs-from " + other + ": its runs were computed with other settings: " + theirs + "; this invocation's: " + ours);
             }
