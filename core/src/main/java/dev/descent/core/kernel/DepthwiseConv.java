@@ -206,20 +206,18 @@ public final class DepthwiseConv {
             acc = FloatVector.fromArray(S, buf, t8 + ow).fma(w8, acc);
             acc.intoArray(y, yRow + ow);
         }
-        if (ow < wout) { // the row's last, partial vector
-            VectorMask<Float> m = S.indexInRange(ow, wout);
-            FloatVector acc = FloatVector.fromArray(S, buf, t0 + ow, m).fma(w0, FloatVector.zero(S));
-            acc = FloatVector.fromArray(S, buf, t1 + ow, m).fma(w1, acc);
-            acc = FloatVector.fromArray(S, buf, t2 + ow, m).fma(w2, acc);
-            acc = FloatVector.fromArray(S, buf, t3 + ow, m).fma(w3, acc);
-            acc = FloatVector.fromArray(S, buf, t4 + ow, m).fma(w4, acc);
-            acc = FloatVector.fromArray(S, buf, t5 + ow, m).fma(w5, acc);
-            acc = FloatVector.fromArray(S, buf, t6 + ow, m).fma(w6, acc);
-            acc = FloatVector.fromArray(S, buf, t7 + ow, m).fma(w7, acc);
-            acc = FloatVector.fromArray(S, buf, t8 + ow, m).fma(w8, acc);
-            acc.intoArray(y, yRow + ow, m);
-            ow = wout;
-        }
-        return ow;
+        return ow < wout ? tail3x3(buf, rowBase, tap, w, wo, y, yRow, ow, wout) : ow;
+    }
+
+    /**
+     * The row's last, partial vector of {@link #row3x3} (a method of its own: with it inside, C1 runs out of virtual
+     * registers compiling row3x3, and the method could stay in its limited-profile C1 form, ~30 times slower).
+     */
+    private static int tail3x3(float[] buf, int rowBase, int[] tap, float[] w, int wo, float[] y, int yRow, int ow, int wout) {
+        VectorMask<Float> m = S.indexInRange(ow, wout);
+        FloatVector acc = FloatVector.fromArray(S, buf, rowBase + tap[0] + ow, m).fma(FloatVector.broadcast(S, w[wo]), FloatVector.zero(S));
+        for (int t = 1; t < 9; t++) acc = FloatVector.fromArray(S, buf, rowBase + tap[t] + ow, m).fma(FloatVector.broadcast(S, w[wo + t]), acc);
+        acc.intoArray(y, yRow + ow, m);
+        return wout;
     }
 }
