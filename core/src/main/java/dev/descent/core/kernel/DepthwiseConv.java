@@ -60,12 +60,14 @@ public final class DepthwiseConv {
             float[][] holder = SCRATCH.get();
             if (holder[0].length < sw * hp * pl) holder[0] = new float[sw * hp * pl];
             float[] buf = holder[0];
+            java.util.Arrays.fill(buf, 0, sw * hp * pl, 0f); // the padding: every plane below writes only the image's pixels
+            int[] tap = taps(q, hp, pl); // once per chunk: its divisions cost more than a small plane's arithmetic
             for (int plane = from; plane < to; plane++) {
                 int n = plane / q.c(), c = plane % q.c();
-                phases(q, x, xo + plane * q.h() * q.w(), buf, 0, hp, wp, pl);
+                phases(q, x, xo + plane * q.h() * q.w(), buf, 0, hp, pl);
                 for (int m = 0; m < q.og(); m++) {
                     int o = c * q.og() + m, yOff = (n * q.o() + o) * pixels;
-                    plane(q, buf, hp, pl, w, wo + o * q.kh() * q.kw(), y, yOff, vec);
+                    plane(q, pl, tap, buf, w, wo + o * q.kh() * q.kw(), y, yOff, vec);
                     if (e != null) e.apply(y, yOff, o, 1, pixels, true);
                 }
             }
@@ -85,20 +87,17 @@ public final class DepthwiseConv {
         return Math.max(q.w() + 2 * q.pw(), (q.wo() - 1) * q.sw() + (q.kw() - 1) * q.dw() + 1);
     }
 
-    /** The padded plane into sw column phases: buf[bo + (p·hp + r)·pl + k] = padded[r][k·sw + p] (zero outside the image). */
-    static void phases(Geometry q, float[] x, int xo, float[] buf, int bo, int hp, int wp, int pl) {
+    /**
+     * The image's pixels of the padded plane into sw column phases: buf[bo + (p·hp + r)·pl + k] = padded[r][k·sw + p]
+     * for the positions inside the image; the padding around them is left as it is (zero: the caller clears the buffer
+     * once for all the planes it fills).
+     */
+    static void phases(Geometry q, float[] x, int xo, float[] buf, int bo, int hp, int pl) {
         int h = q.h(), wd = q.w(), ph = q.ph(), pw = q.pw(), sw = q.sw();
-        if (sw == 1) { // the image's rows, zeros around them only
-            java.util.Arrays.fill(buf, bo, bo + ph * pl, 0f);
-            for (int r = ph; r < ph + h; r++) {
-                java.util.Arrays.fill(buf, bo + r * pl, bo + r * pl + pw, 0f);
-                System.arraycopy(x, xo + (r - ph) * wd, buf, bo + r * pl + pw, wd);
-                java.util.Arrays.fill(buf, bo + r * pl + pw + wd, bo + (r + 1) * pl, 0f);
-            }
-            java.util.Arrays.fill(buf, bo + (ph + h) * pl, bo + hp * pl, 0f);
+        if (sw == 1) {
+            for (int r = ph; r < ph + h; r++) System.arraycopy(x, xo + (r - ph) * wd, buf, bo + r * pl + pw, wd);
             return;
         }
-        java.util.Arrays.fill(buf, bo, bo + sw * hp * pl, 0f);
         if (sw == 2 && Vectors.ENABLED && wd >= 2 * L) { // stride 2: each pair of vectors split into its even and odd columns
             int pe = pw & 1, po = (pw + 1) & 1;
             for (int r = ph; r < ph + h; r++) {
@@ -126,54 +125,33 @@ public final class DepthwiseConv {
         }
     }
 
+    /** Each tap's offset in the phase buffer: tap (i, j) at ((j·dw mod sw)·hp + i·dh)·pl + ⌊j·dw / sw⌋. */
+    private static int[] taps(Geometry q, int hp, int pl) {
+        int kh = q.kh(), kw = q.kw(), sw = q.sw();
+        int[] tap = new int[kh * kw];
+        for (int i = 0; i < kh; i++) {
+            for (int j = 0; j < kw; j++) {
+                int t = j * q.dw();
+                tap[i * kw + j] = ((t % sw) * hp + i * q.dh()) * pl + t / sw;
+            }
+        }
+        return tap;
+    }
+
     /**
      * One output plane: y[oh, ow] = Σ_{i, j} w[i, j] · padded[oh·sh + i·dh][ow·sw + j·dw], fused multiply-adds in
      * (i, j) order from 0. Tap (i, j) reads the buffer at {@code oh·sh·pl + tap[i·kw + j] + ow} (its phase and offset
-     * computed once, not per pixel: the divisions cost more than the arithmetic).
+     * from {@link #taps}, computed once per chunk of planes).
      */
-    private static void plane(Geometry q, float[] buf, int hp, int pl, float[] w, int wo, float[] y, int yOff, boolean vector) {
-        int kh = q.kh(), kw = q.kw(), k = kh * kw, sh = q.sh(), sw = q.sw(), dh = q.dh(), dw = q.dw(), ho = q.ho(), wout = q.wo();
-        int[] tap = new int[k];
-        for (int i = 0; i < kh; i++) {
-            for (int j = 0; j < kw; j++) {
-                int t = j * dw;
-                tap[i * kw + j] = ((t % sw) * hp + i * dh) * pl + t / sw;
-            }
-        }
+    private static void plane(Geometry q, int pl, int[] tap, float[] buf, float[] w, int wo, float[] y, int yOff, boolean vector) {
+        int k = tap.length, sh = q.sh(), ho = q.ho(), wout = q.wo();
         for (int oh = 0; oh < ho; oh++) {
             int yRow = yOff + oh * wout, rowBase = oh * sh * pl;
             int ow = 0;
             if (vector && k == 9) {
                 ow = row3x3(buf, rowBase, tap, w, wo, y, yRow, wout);
             } else if (vector) {
-                // four vectors of the row per pass over the taps: each tap's weight and offset serve four FMAs
-                for (; ow + 4 * L <= wout; ow += 4 * L) {
-                    FloatVector a0 = FloatVector.zero(S), a1 = FloatVector.zero(S), a2 = FloatVector.zero(S), a3 = FloatVector.zero(S);
-                    for (int t = 0; t < k; t++) {
-                        FloatVector wt = FloatVector.broadcast(S, w[wo + t]);
-                        int at = rowBase + tap[t] + ow;
-                        a0 = FloatVector.fromArray(S, buf, at).fma(wt, a0);
-                        a1 = FloatVector.fromArray(S, buf, at + L).fma(wt, a1);
-                        a2 = FloatVector.fromArray(S, buf, at + 2 * L).fma(wt, a2);
-                        a3 = FloatVector.fromArray(S, buf, at + 3 * L).fma(wt, a3);
-                    }
-                    a0.intoArray(y, yRow + ow);
-                    a1.intoArray(y, yRow + ow + L);
-                    a2.intoArray(y, yRow + ow + 2 * L);
-                    a3.intoArray(y, yRow + ow + 3 * L);
-                }
-                for (; ow + L <= wout; ow += L) {
-                    FloatVector acc = FloatVector.zero(S);
-                    for (int t = 0; t < k; t++) acc = FloatVector.fromArray(S, buf, rowBase + tap[t] + ow).fma(FloatVector.broadcast(S, w[wo + t]), acc);
-                    acc.intoArray(y, yRow + ow);
-                }
-                if (ow < wout) { // the row's last, partial vector
-                    VectorMask<Float> mask = S.indexInRange(ow, wout);
-                    FloatVector acc = FloatVector.zero(S);
-                    for (int t = 0; t < k; t++) acc = FloatVector.fromArray(S, buf, rowBase + tap[t] + ow, mask).fma(FloatVector.broadcast(S, w[wo + t]), acc);
-                    acc.intoArray(y, yRow + ow, mask);
-                    ow = wout;
-                }
+                ow = rowVectors(buf, rowBase, tap, w, wo, y, yRow, 0, wout);
             }
             for (; ow < wout; ow++) {
                 float acc = 0f;
@@ -181,6 +159,53 @@ public final class DepthwiseConv {
                 y[yRow + ow] = acc;
             }
         }
+    }
+
+    /**
+     * One output row from pixel ow on (its taps at rowBase): four, two, then one vector per pass over the taps, the last
+     * partial vector masked. Returns wout.
+     */
+    private static int rowVectors(float[] buf, int rowBase, int[] tap, float[] w, int wo, float[] y, int yRow, int ow, int wout) {
+        int k = tap.length;
+        for (; ow + 4 * L <= wout; ow += 4 * L) { // each tap's weight and offset serve four FMAs
+            FloatVector a0 = FloatVector.zero(S), a1 = FloatVector.zero(S), a2 = FloatVector.zero(S), a3 = FloatVector.zero(S);
+            for (int t = 0; t < k; t++) {
+                FloatVector wt = FloatVector.broadcast(S, w[wo + t]);
+                int at = rowBase + tap[t] + ow;
+                a0 = FloatVector.fromArray(S, buf, at).fma(wt, a0);
+                a1 = FloatVector.fromArray(S, buf, at + L).fma(wt, a1);
+                a2 = FloatVector.fromArray(S, buf, at + 2 * L).fma(wt, a2);
+                a3 = FloatVector.fromArray(S, buf, at + 3 * L).fma(wt, a3);
+            }
+            a0.intoArray(y, yRow + ow);
+            a1.intoArray(y, yRow + ow + L);
+            a2.intoArray(y, yRow + ow + 2 * L);
+            a3.intoArray(y, yRow + ow + 3 * L);
+        }
+        if (ow + 2 * L <= wout) { // a 96-wide row of 16 lanes is 4 + 2
+            FloatVector a0 = FloatVector.zero(S), a1 = FloatVector.zero(S);
+            for (int t = 0; t < k; t++) {
+                FloatVector wt = FloatVector.broadcast(S, w[wo + t]);
+                int at = rowBase + tap[t] + ow;
+                a0 = FloatVector.fromArray(S, buf, at).fma(wt, a0);
+                a1 = FloatVector.fromArray(S, buf, at + L).fma(wt, a1);
+            }
+            a0.intoArray(y, yRow + ow);
+            a1.intoArray(y, yRow + ow + L);
+            ow += 2 * L;
+        }
+        for (; ow + L <= wout; ow += L) {
+            FloatVector acc = FloatVector.zero(S);
+            for (int t = 0; t < k; t++) acc = FloatVector.fromArray(S, buf, rowBase + tap[t] + ow).fma(FloatVector.broadcast(S, w[wo + t]), acc);
+            acc.intoArray(y, yRow + ow);
+        }
+        if (ow < wout) { // the row's last, partial vector
+            VectorMask<Float> mask = S.indexInRange(ow, wout);
+            FloatVector acc = FloatVector.zero(S);
+            for (int t = 0; t < k; t++) acc = FloatVector.fromArray(S, buf, rowBase + tap[t] + ow, mask).fma(FloatVector.broadcast(S, w[wo + t]), acc);
+            acc.intoArray(y, yRow + ow, mask);
+        }
+        return wout;
     }
 
     /**

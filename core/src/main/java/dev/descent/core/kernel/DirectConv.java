@@ -59,13 +59,14 @@ public final class DirectConv {
             float[][] holder = SCRATCH.get();
             if (holder[0].length < c * planeSize) holder[0] = new float[c * planeSize];
             float[] buf = holder[0];
+            java.util.Arrays.fill(buf, 0, c * planeSize, 0f); // the padding: the planes below write only the image's pixels
             int image = -1;
             int[] tap = taps(q, hp, pl, planeSize);
             float[] wb = new float[MB * tap.length];
             for (int task = from; task < to; task++) {
                 int n = task / blocks, o0 = (task % blocks) * MB, mb = Math.min(MB, q.o() - o0);
                 if (n != image) {
-                    for (int ch = 0; ch < c; ch++) DepthwiseConv.phases(q, x, xo + (n * c + ch) * q.h() * q.w(), buf, ch * planeSize, hp, wp, pl);
+                    for (int ch = 0; ch < c; ch++) DepthwiseConv.phases(q, x, xo + (n * c + ch) * q.h() * q.w(), buf, ch * planeSize, hp, pl);
                     image = n;
                 }
                 // the block's weights, tap-major: wb[t·MB + m] (zeros for channels past the end)

@@ -34,9 +34,9 @@ class FusedConvolutionTest {
     }
 
     /**
-     * Geometries: implicit GEMM (stride 1, output 16 or 32 wide), im2col (stride 2, dilation), grouped, depthwise; those
-     * of at most 4 input channels (a first layer) take the direct kernel, with 5, 6 or 7 output channels (a partial
-     * block of 4).
+     * Geometries: implicit GEMM (stride 1, output 16 or 32 wide), im2col (stride 2, dilation), grouped, depthwise (rows
+     * of 53 and 101 pixels: passes of four, two and one vectors and a partial one at 8 and 16 lanes); those of at most 4
+     * input channels (a first layer) take the direct kernel, with 5, 6 or 7 output channels (a partial block of 4).
      */
     private static final int[][] GEOMETRIES = { // n, c, h, w, o, kh, kw, sh, sw, ph, pw, dh, dw, groups
         {2, 3, 6, 32, 5, 3, 3, 1, 1, 1, 1, 1, 1, 1},
@@ -56,6 +56,8 @@ class FusedConvolutionTest {
         {2, 1, 9, 40, 3, 3, 3, 1, 1, 2, 2, 2, 2, 1},
         {1, 5, 10, 20, 7, 3, 3, 1, 1, 2, 2, 2, 2, 1},
         {2, 6, 15, 45, 5, 3, 3, 1, 1, 3, 6, 3, 3, 1},
+        {2, 4, 3, 53, 4, 5, 5, 1, 1, 2, 2, 1, 1, 4},
+        {1, 3, 2, 101, 3, 5, 5, 1, 1, 2, 2, 1, 1, 3},
     };
 
     /**
