@@ -459,10 +459,14 @@ public final class OnnxModel extends Module {
     }
 
     /**
-     * Runs the graph. Without gradients, a run on small inputs (at most 2^19 elements: batch-1 sizes) takes its intermediate arrays from those
-     * the previous such run of this model on the same thread left (a {@link Workspace} per thread, holding at most one
-     * run's intermediates, up to 2^26 elements): allocating and zeroing them afresh cost a quarter of BlazeFace's time.
-     * The returned tensors are the caller's; a caller's own open workspace scope on this thread takes precedence.
+     * Runs the graph. Without gradients, a run takes its intermediate arrays from those the previous such run of this
+     * model on the same thread left (a {@link Workspace} per thread, holding one run's intermediates): allocating and
+     * zeroing them afresh cost a quarter of BlazeFace's time, and at batch 32 the fresh arrays' zeroing and collection
+     * kept a second thread from speeding PaddleOCR's classifier up at all. Inputs of at most 2^19 elements (batch-1
+     * sizes) recycle from the first run; larger ones once a run of inputs at least as large allocated at most 2^26
+     * elements (a workspace holds all of a run's intermediates, where a plain run drops each after its last reader), and
+     * never again on that thread after a recycling run allocated more. The returned tensors are the caller's; a caller's
+     * own open workspace scope on this thread takes precedence.
      *
      * @param inputs a tensor for every name of {@link #inputNames()} (and optionally replacements for initializers, except
      *         integer ones that shape computations folded at load read)
@@ -471,49 +475,66 @@ public final class OnnxModel extends Module {
      *         from the one given to {@link #read(Path, Map)}, or when an op rejects its inputs' shapes (naming the node)
      */
     public Map<String, Tensor> run(Map<String, Tensor> inputs) {
-        Workspace ws = workspace(inputs);
-        if (ws == null) return runPlan(inputs);
+        ThreadState st = threadState.get();
+        long inputElements = recyclable(inputs);
+        if (inputElements < 0 || st.workspace == null) return runPlan(inputs, null);
+        if (inputElements > WORKSPACE_INPUT && (inputElements > st.measuredInput || st.measuredElements > WORKSPACE_ELEMENTS)) {
+            long[] allocated = {0};
+            Map<String, Tensor> result = runPlan(inputs, allocated); // a plain run, measured
+            st.measuredInput = inputElements;
+            st.measuredElements = allocated[0];
+            return result;
+        }
+        Workspace ws = st.workspace;
         long before = ws.freshElements() + ws.reusedElements();
         Map<String, Tensor> result;
         Workspace.Scope scope;
         try {
             scope = ws.open();
         } catch (IllegalStateException e) { // the caller has a scope of its own open on this thread: allocate as it says
-            return runPlan(inputs);
+            return runPlan(inputs, null);
         }
         try (scope) {
-            result = runPlan(inputs);
+            result = runPlan(inputs, null);
             for (Tensor t : result.values()) Workspace.keep(t);
         }
-        if (ws.freshElements() + ws.reusedElements() - before > WORKSPACE_ELEMENTS) workspaces.get()[0] = TOO_LARGE;
+        if (ws.freshElements() + ws.reusedElements() - before > WORKSPACE_ELEMENTS) st.workspace = null;
         return result;
     }
 
-    /** The most input elements of a run that recycles its intermediates (a batch-1 sized run). */
+    /** The most input elements of a run that recycles its intermediates without a measured run first (a batch-1 sized run). */
     private static final long WORKSPACE_INPUT = 1L << 19;
     /** The most elements a run may allocate and still keep its arrays for the next run on this thread (256 MB of floats). */
     private static final long WORKSPACE_ELEMENTS = 1L << 26;
-    private static final Workspace TOO_LARGE = new Workspace();
-    /** Each thread's workspace for this model's runs (a model is used from several threads at once). */
-    private final transient ThreadLocal<Workspace[]> workspaces = ThreadLocal.withInitial(() -> new Workspace[] {new Workspace()});
+
+    /** A thread's recycling of this model's runs: its workspace (null once a run was too large), and its last measured run. */
+    private static final class ThreadState {
+        Workspace workspace = new Workspace();
+        /** The input elements of the last plain run measured, and the elements its steps allocated (-1: none yet). */
+        long measuredInput = -1, measuredElements = -1;
+    }
+
+    /** Each thread's recycling state for this model's runs (a model is used from several threads at once). */
+    private final transient ThreadLocal<ThreadState> threadState = ThreadLocal.withInitial(ThreadState::new);
 
     /**
-     * The workspace a run without gradients recycles its intermediate arrays through, or null: each thread keeps the
-     * arrays of its last run of this model and the next run takes them again, unzeroed where a kernel writes every
-     * element, instead of allocating and zeroing fresh ones. Only for small inputs (batch-1 sizes), and no more once a
-     * run allocated more than {@link #WORKSPACE_ELEMENTS}; never with gradients or tangents (a backward pass reads what
-     * the forward saved).
+     * The input elements of a run that may recycle its intermediates, or -1: never with gradients or tangents (a backward
+     * pass reads what the forward saved).
      */
-    private Workspace workspace(Map<String, Tensor> inputs) {
-        if (GradMode.isEnabled()) return null;
+    private static long recyclable(Map<String, Tensor> inputs) {
+        if (GradMode.isEnabled()) return -1;
         long n = 0;
         for (Tensor t : inputs.values()) {
-            if (t.tangent() != null) return null;
+            if (t.tangent() != null) return -1;
             n += t.numel();
         }
-        if (n > WORKSPACE_INPUT) return null;
-        Workspace ws = workspaces.get()[0];
-        return ws == TOO_LARGE ? null : ws;
+        return n;
+    }
+
+    /** Elements this thread's workspace for this model handed out again (tests: whether runs recycle). */
+    long reusedElementsOnThisThread() {
+        Workspace ws = threadState.get().workspace;
+        return ws == null ? 0 : ws.reusedElements();
     }
 
     /** What a profiling run tells before and after each step (the step, its inputs and outputs): the profiler takes the times. */
@@ -535,7 +556,7 @@ public final class OnnxModel extends Module {
 
     private transient volatile StepTimer timer;
 
-    private Map<String, Tensor> runPlan(Map<String, Tensor> inputs) {
+    private Map<String, Tensor> runPlan(Map<String, Tensor> inputs, long[] allocated) {
         StepTimer timer = this.timer;
         for (String name : inputs.keySet()) {
             if (!inputNames.contains(name) && !constants.containsKey(name)) {
@@ -580,6 +601,7 @@ public final class OnnxModel extends Module {
             }
             List<String> outs = s.outputs();
             for (int j = 0; j < outs.size() && j < out.length; j++) if (!outs.get(j).isEmpty()) values.put(outs.get(j), out[j]);
+            if (allocated != null) for (Tensor t : out) if (t != null) allocated[0] += t.numel();
             for (String dead : dropAfter.get(k)) values.remove(dead);
         }
         Map<String, Tensor> result = new LinkedHashMap<>();

@@ -6,6 +6,7 @@ import static dev.descent.onnx.OnnxWriter.attrString;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.descent.core.DType;
 import dev.descent.core.Tensor;
@@ -128,6 +129,38 @@ class BatchOneShortcutsTest {
             var ref = m.run(java.util.Map.of("x", xs[k]));
             assertArrayEquals(ref.get("y").detach().toFloatArray(), ys[k].toFloatArray(), "run " + k + " y");
             assertArrayEquals(ref.get("m").detach().toFloatArray(), ms[k].toFloatArray(), "run " + k + " m");
+        }
+    }
+
+    @Test
+    void largerInputsRecycleOnceAMeasuredRunFitsAndALargerInputIsMeasuredAgain() throws Exception {
+        SplittableRandom rng = new SplittableRandom(67);
+        Tensor w = Tensor.randn(rng, 4, 4, 3, 3).to(DType.FLOAT32);
+        OnnxWriter.Graph g = new OnnxWriter.Graph().init("w", w).input("x", -1, 4, 400, 400).output("y", -1, 4, 400, 400);
+        g.node("Conv", "conv", List.of("x", "w"), List.of("c"), attrInts("kernel_shape", 3, 3), attrInts("pads", 1, 1, 1, 1));
+        g.node("Relu", "relu", List.of("c"), List.of("r"));
+        g.node("Sigmoid", "sig", List.of("r"), List.of("m"));
+        g.node("Mul", "mul", List.of("r", "m"), List.of("y"));
+        OnnxModel m = load(g.model(13));
+        long[] reused = new long[6];
+        Tensor[] xs = new Tensor[6], ys = new Tensor[6];
+        float[][] firstSeen = new float[6][];
+        for (int k = 0; k < 6; k++) { // 640,000 input elements (more than batch-1 sizes), then twice as many from run 3 on
+            xs[k] = Tensor.randn(rng, k < 3 ? 1 : 2, 4, 400, 400).to(DType.FLOAT32);
+            try (var ng = GradMode.noGrad()) {
+                ys[k] = m.run(java.util.Map.of("x", xs[k])).get("y");
+            }
+            firstSeen[k] = ys[k].toFloatArray();
+            reused[k] = m.reusedElementsOnThisThread();
+        }
+        assertEquals(0, reused[0], "the first run is measured, not recycled");
+        assertEquals(0, reused[1], "the second run fills the workspace");
+        assertTrue(reused[2] > 0, "the third run recycles");
+        assertEquals(reused[2], reused[3], "a larger input is measured first");
+        assertTrue(reused[5] > reused[4], "then recycles too");
+        for (int k = 0; k < 6; k++) {
+            assertArrayEquals(firstSeen[k], ys[k].toFloatArray(), "run " + k + " output after later runs");
+            assertArrayEquals(m.run(java.util.Map.of("x", xs[k])).get("y").detach().toFloatArray(), ys[k].toFloatArray(), "run " + k + " against gradients on");
         }
     }
 
