@@ -199,12 +199,19 @@ public final class DepthwiseConv {
             for (int t = 0; t < k; t++) acc = FloatVector.fromArray(S, buf, rowBase + tap[t] + ow).fma(FloatVector.broadcast(S, w[wo + t]), acc);
             acc.intoArray(y, yRow + ow);
         }
-        if (ow < wout) { // the row's last, partial vector
-            VectorMask<Float> mask = S.indexInRange(ow, wout);
-            FloatVector acc = FloatVector.zero(S);
-            for (int t = 0; t < k; t++) acc = FloatVector.fromArray(S, buf, rowBase + tap[t] + ow, mask).fma(FloatVector.broadcast(S, w[wo + t]), acc);
-            acc.intoArray(y, yRow + ow, mask);
-        }
+        return ow < wout ? partialVector(buf, rowBase, tap, w, wo, y, yRow, ow, wout) : wout;
+    }
+
+    /**
+     * The row's last, partial vector from pixel ow, masked; the same fused multiply-adds in the same order as the full
+     * vectors (a method of its own: inside {@link #row3x3} C1 ran out of virtual registers compiling it, and the method
+     * could then stay in its limited-profile C1 form, ~30 times slower). Returns wout.
+     */
+    private static int partialVector(float[] buf, int rowBase, int[] tap, float[] w, int wo, float[] y, int yRow, int ow, int wout) {
+        VectorMask<Float> mask = S.indexInRange(ow, wout);
+        FloatVector acc = FloatVector.zero(S);
+        for (int t = 0; t < tap.length; t++) acc = FloatVector.fromArray(S, buf, rowBase + tap[t] + ow, mask).fma(FloatVector.broadcast(S, w[wo + t]), acc);
+        acc.intoArray(y, yRow + ow, mask);
         return wout;
     }
 
@@ -231,18 +238,6 @@ public final class DepthwiseConv {
             acc = FloatVector.fromArray(S, buf, t8 + ow).fma(w8, acc);
             acc.intoArray(y, yRow + ow);
         }
-        return ow < wout ? tail3x3(buf, rowBase, tap, w, wo, y, yRow, ow, wout) : ow;
-    }
-
-    /**
-     * The row's last, partial vector of {@link #row3x3} (a method of its own: with it inside, C1 runs out of virtual
-     * registers compiling row3x3, and the method could stay in its limited-profile C1 form, ~30 times slower).
-     */
-    private static int tail3x3(float[] buf, int rowBase, int[] tap, float[] w, int wo, float[] y, int yRow, int ow, int wout) {
-        VectorMask<Float> m = S.indexInRange(ow, wout);
-        FloatVector acc = FloatVector.fromArray(S, buf, rowBase + tap[0] + ow, m).fma(FloatVector.broadcast(S, w[wo]), FloatVector.zero(S));
-        for (int t = 1; t < 9; t++) acc = FloatVector.fromArray(S, buf, rowBase + tap[t] + ow, m).fma(FloatVector.broadcast(S, w[wo + t]), acc);
-        acc.intoArray(y, yRow + ow, m);
-        return wout;
+        return ow < wout ? partialVector(buf, rowBase, tap, w, wo, y, yRow, ow, wout) : ow;
     }
 }
