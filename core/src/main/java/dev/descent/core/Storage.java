@@ -24,6 +24,8 @@ public final class Storage {
     private boolean released;
     /** Set when the storage must outlive the workspace scope that allocated it (see {@link Workspace#keep}). */
     boolean kept;
+    /** The workspace whose scope allocated this storage (null: allocated outside any scope). */
+    Workspace lender;
 
     /** Over {@code array}, which must be the array type of {@code dtype}. */
     private Storage(DType dtype, Object array) {
@@ -151,8 +153,8 @@ public final class Storage {
 
     private IllegalStateException wrongAccess(DType wanted) {
         if (released) {
-            return new IllegalStateException("this tensor's storage (" + dtype + ", " + size + " elements) was recycled when the Workspace scope that"
-                    + " allocated it closed; read results inside the scope, or keep them with Workspace.keep(tensor)");
+            return new IllegalStateException("this tensor's storage (" + dtype + ", " + size + " elements) was recycled by the Workspace scope that"
+                    + " allocated it (when it closed, or earlier by Workspace.recycle); read results inside the scope, or keep them with Workspace.keep(tensor)");
         }
         if (dtype.isHalf() || wanted.isHalf()) {
             return new IllegalStateException("storage holds " + dtype + ", not " + wanted + ": the op reading it has no " + dtype

@@ -33,6 +33,10 @@ import java.util.Map;
  * {@link IllegalStateException} on any later access instead of showing another step's numbers. Raw arrays
  * taken from a storage ({@link Storage#floats()}) must not be kept past the scope either.
  *
+ * <p>A caller that knows a tensor is dead before the scope ends — an inference graph after its value's last
+ * reader — can give its array back at once with {@link #recycle}, so that the scope holds only the arrays alive
+ * together rather than every array it allocated.
+ *
  * <p>A recycled array is zeroed before it is handed out again, as {@link Storage#allocate} promises, except to
  * ops that write every element ({@link Tensor#empty}). One
  * scope is open per workspace at a time, on one thread; a thread has at most one open scope. After a
@@ -49,14 +53,17 @@ public final class Workspace {
 
     private record Key(DType dtype, int size) {}
 
+    /** Arrays the last closed scope gave back, for the open scope's allocations. */
     private final Map<Key, ArrayDeque<Object>> free = new HashMap<>();
+    /** Arrays given back early ({@link #recycle}) in the open scope: handed out first, kept when it closes. */
+    private final Map<Key, ArrayDeque<Object>> returned = new HashMap<>();
     private final ArrayList<Storage> owned = new ArrayList<>();
     private final Map<Integer, ArrayDeque<int[]>> freeInts = new HashMap<>();
     private final ArrayList<int[]> ownedInts = new ArrayList<>();
     /** Counts closed scopes: a lease of an int array is valid while it is unchanged. */
     private long generation;
     private Thread owner;
-    private long reusedElements, freshElements;
+    private long reusedElements, freshElements, heldElements;
 
     /** An empty workspace: the first scope allocates everything, the following ones reuse it. */
     public Workspace() {}
@@ -104,9 +111,16 @@ public final class Workspace {
             owner = null;
             generation++;
             free.clear();
+            heldElements = 0;
+            for (Map.Entry<Key, ArrayDeque<Object>> e : returned.entrySet()) {
+                free.put(e.getKey(), e.getValue());
+                heldElements += (long) e.getKey().size() * e.getValue().size();
+            }
+            returned.clear();
             for (Storage s : owned) {
-                if (s.kept) continue;
+                if (s.kept || s.isReleased()) continue; // released: given back early, its array is in free already
                 free.computeIfAbsent(new Key(s.dtype(), s.size()), k -> new ArrayDeque<>()).push(s.release());
+                heldElements += s.size();
             }
             owned.clear();
             freeInts.clear();
@@ -117,8 +131,13 @@ public final class Workspace {
 
     /** A storage from a recycled array (zeroed when asked) when one fits, else a fresh one; owned by the open scope. */
     Storage allocate(DType dtype, int size, boolean zero) {
-        ArrayDeque<Object> q = free.get(new Key(dtype, size));
-        Object array = q == null ? null : q.poll();
+        Key key = new Key(dtype, size);
+        ArrayDeque<Object> q = returned.get(key);
+        Object array = q == null ? null : q.poll(); // the latest given back: likeliest still in cache
+        if (array == null) {
+            q = free.get(key);
+            array = q == null ? null : q.poll();
+        }
         Storage s;
         if (array != null) {
             s = Storage.over(dtype, array);
@@ -129,8 +148,63 @@ public final class Workspace {
             s = Storage.fresh(dtype, size);
             freshElements += size;
         }
+        s.lender = this;
         owned.add(s);
         return s;
+    }
+
+    /**
+     * Gives a tensor's array back to the scope open on this thread before the scope closes, for its next allocations
+     * of the same dtype and size — when that scope allocated the tensor's storage and nobody kept it; otherwise does
+     * nothing. The caller promises that no tensor over that storage (this one, its views, tensors saved for a backward
+     * pass) is used again: each later access throws, as after the scope closes.
+     *
+     * @param t the dead tensor (null: nothing)
+     * @return whether its array was given back
+     */
+    public static boolean recycle(Tensor t) {
+        Workspace ws = active();
+        if (t == null || ws == null) return false;
+        Storage s = t.storage();
+        if (s.lender != ws || s.kept || s.isReleased()) return false; // storages of earlier scopes are released or kept
+        ws.giveBack(s);
+        return true;
+    }
+
+    private void giveBack(Storage s) {
+        returned.computeIfAbsent(new Key(s.dtype(), s.size()), k -> new ArrayDeque<>()).push(s.release());
+    }
+
+    /**
+     * How many storages the scope open on this thread has allocated so far (0 without one): a mark for
+     * {@link #recycleAllocatedSince}.
+     *
+     * @return the count
+     */
+    public static int allocations() {
+        Workspace ws = active();
+        return ws == null ? 0 : ws.owned.size();
+    }
+
+    /**
+     * Gives back, as {@link #recycle} does, every storage the open scope allocated after the mark, except those of the
+     * live tensors and kept ones: the temporaries of a piece of work made of several ops (an inference graph's node),
+     * once only its results are still referenced. The caller promises that no other tensor over those storages is
+     * used again.
+     *
+     * @param mark what {@link #allocations()} returned before the work
+     * @param live the results (null elements allowed): their storages stay
+     */
+    public static void recycleAllocatedSince(int mark, Tensor... live) {
+        Workspace ws = active();
+        if (ws == null) return;
+        outer:
+        for (int i = mark; i < ws.owned.size(); i++) {
+            Storage s = ws.owned.get(i);
+            if (s.kept || s.isReleased()) continue;
+            for (Tensor t : live) if (t != null && t.storage() == s) continue outer;
+            ws.giveBack(s);
+        }
     }
 
     /**
@@ -204,6 +278,17 @@ public final class Workspace {
      */
     public long reusedElements() {
         return reusedElements;
+    }
+
+    /**
+     * Elements of the arrays this workspace holds for its next scope: those the last closed scope gave back. When its
+     * caller recycled each tensor as it died, that is the most it had in use at once, plus arrays of sizes that no later
+     * allocation of the scope asked for.
+     *
+     * @return the count
+     */
+    public long heldElements() {
+        return heldElements;
     }
 
     /**

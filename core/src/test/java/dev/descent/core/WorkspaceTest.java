@@ -64,6 +64,65 @@ class WorkspaceTest {
     }
 
     @Test
+    void aTensorRecycledEarlyIsHandedOutAgainInTheSameScopeAndHeldAfterIt() {
+        Workspace ws = new Workspace();
+        Tensor outside = Tensor.ones(DType.FLOAT32, BIG);
+        assertFalse(Workspace.recycle(outside), "no scope open");
+        Tensor kept;
+        float[] early;
+        try (var _ = ws.open()) {
+            assertFalse(Workspace.recycle(outside), "allocated outside the scope");
+            assertFalse(Workspace.recycle(null));
+            kept = Workspace.keep(Tensor.ones(DType.FLOAT32, BIG));
+            assertFalse(Workspace.recycle(kept), "kept");
+            Tensor a = Tensor.full(3, DType.FLOAT32, 2, BIG / 2);
+            Tensor view = a.transpose(0, 1);
+            early = a.storage().floats();
+            assertTrue(Workspace.recycle(view), "a view gives back the storage it shares");
+            assertFalse(Workspace.recycle(a), "once only");
+            assertThrows(IllegalStateException.class, () -> a.sum());
+            Tensor b = Tensor.zeros(DType.FLOAT32, BIG);
+            assertSame(early, b.storage().floats(), "the next allocation of that size takes the array given back");
+            for (float v : b.toFloatArray()) assertEquals(0f, v, "zeroed");
+            Tensor c = Tensor.ones(DType.FLOAT32, BIG); // none given back is left: a new array
+            assertNotSame(early, c.storage().floats());
+            assertTrue(Workspace.recycle(c));
+            assertEquals(BIG, kept.sum().item(), "kept tensors are untouched");
+        }
+        assertEquals(2L * BIG, ws.heldElements(), "b's array and c's, given back early; not the kept one");
+        assertEquals(BIG, kept.sum().item(), "a kept tensor outlives the scope");
+        assertEquals(BIG, outside.sum().item());
+        try (var _ = ws.open()) {
+            Tensor d = Tensor.zeros(DType.FLOAT32, BIG);
+            assertFalse(Workspace.recycle(kept), "kept in an earlier scope of the same workspace");
+            assertTrue(Workspace.recycle(d));
+        }
+        assertEquals(BIG, ws.heldElements(), "the array the last scope used only");
+        assertEquals(2L * BIG, ws.reusedElements(), "the early array once in the first scope, one array in the second");
+    }
+
+    @Test
+    void theTemporariesOfAPieceOfWorkAreGivenBackAndItsResultsStay() {
+        Workspace ws = new Workspace();
+        try (var _ = ws.open()) {
+            Tensor before = Tensor.ones(DType.FLOAT32, BIG);
+            int mark = Workspace.allocations();
+            Tensor temp = Tensor.ones(DType.FLOAT32, BIG).mul(2); // two temporaries
+            Tensor kept = Workspace.keep(Tensor.ones(DType.FLOAT32, BIG));
+            Tensor result = temp.add(1).reshape(2, BIG / 2), second = Tensor.ones(DType.FLOAT64, BIG);
+            assertEquals(mark + 5, Workspace.allocations());
+            Workspace.recycleAllocatedSince(mark, result, null, second);
+            assertTrue(temp.storage().isReleased(), "a temporary");
+            assertFalse(result.storage().isReleased(), "a result (a view: its storage)");
+            assertFalse(second.storage().isReleased());
+            assertFalse(kept.storage().isReleased(), "kept");
+            assertFalse(before.storage().isReleased(), "allocated before the mark");
+            assertEquals(3.0 * BIG, result.sum().item());
+        }
+        assertEquals(0, Workspace.allocations(), "no scope open");
+    }
+
+    @Test
     void keptTensorsAndSmallOnesSurviveAndAreNotHandedOutAgain() {
         Workspace ws = new Workspace();
         Tensor kept, small;

@@ -1,6 +1,7 @@
 package dev.descent.onnx;
 
 import dev.descent.core.Shape;
+import dev.descent.core.Storage;
 import dev.descent.core.Tensor;
 import dev.descent.core.Workspace;
 import dev.descent.core.autograd.GradMode;
@@ -12,6 +13,7 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashMap;
 import java.util.HashSet;
+import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -459,14 +461,14 @@ public final class OnnxModel extends Module {
     }
 
     /**
-     * Runs the graph. Without gradients, a run takes its intermediate arrays from those the previous such run of this
-     * model on the same thread left (a {@link Workspace} per thread, holding one run's intermediates): allocating and
-     * zeroing them afresh cost a quarter of BlazeFace's time, and at batch 32 the fresh arrays' zeroing and collection
-     * kept a second thread from speeding PaddleOCR's classifier up at all. Inputs of at most 2^19 elements (batch-1
-     * sizes) recycle from the first run; larger ones once a run of inputs at least as large allocated at most 2^26
-     * elements (a workspace holds all of a run's intermediates, where a plain run drops each after its last reader), and
-     * never again on that thread after a recycling run allocated more. The returned tensors are the caller's; a caller's
-     * own open workspace scope on this thread takes precedence.
+     * Runs the graph. Without gradients, a run takes its intermediate arrays from a {@link Workspace} per thread and
+     * gives each back after its last reader (a kernel's temporaries after its step), so that later steps and the next run
+     * on this thread reuse it: allocating and zeroing them afresh cost a quarter of BlazeFace's time, at batch 32 the fresh
+     * arrays' zeroing and collection kept a second thread from speeding PaddleOCR's classifier up at all, and PaddleOCR's
+     * recognizer at batch 32 (249 M elements allocated per run) spent two thirds of its time in collections. Between runs
+     * the workspaces of all models and threads keep at most a quarter of the maximum heap (see {@link RunWorkspaces}).
+     * The returned tensors are the caller's; a caller's own open workspace scope on this thread takes precedence (nothing
+     * is recycled early then).
      *
      * @param inputs a tensor for every name of {@link #inputNames()} (and optionally replacements for initializers, except
      *         integer ones that shape computations folded at load read)
@@ -475,66 +477,44 @@ public final class OnnxModel extends Module {
      *         from the one given to {@link #read(Path, Map)}, or when an op rejects its inputs' shapes (naming the node)
      */
     public Map<String, Tensor> run(Map<String, Tensor> inputs) {
-        ThreadState st = threadState.get();
-        long inputElements = recyclable(inputs);
-        if (inputElements < 0 || st.workspace == null) return runPlan(inputs, null);
-        if (inputElements > WORKSPACE_INPUT && (inputElements > st.measuredInput || st.measuredElements > WORKSPACE_ELEMENTS)) {
-            long[] allocated = {0};
-            Map<String, Tensor> result = runPlan(inputs, allocated); // a plain run, measured
-            st.measuredInput = inputElements;
-            st.measuredElements = allocated[0];
-            return result;
-        }
-        Workspace ws = st.workspace;
-        long before = ws.freshElements() + ws.reusedElements();
+        if (!recyclable(inputs)) return runPlan(inputs, false);
+        Workspace ws = workspaces.get();
         Map<String, Tensor> result;
         Workspace.Scope scope;
         try {
             scope = ws.open();
         } catch (IllegalStateException e) { // the caller has a scope of its own open on this thread: allocate as it says
-            return runPlan(inputs, null);
+            return runPlan(inputs, false);
         }
         try (scope) {
-            result = runPlan(inputs, null);
+            result = runPlan(inputs, true);
             for (Tensor t : result.values()) Workspace.keep(t);
         }
-        if (ws.freshElements() + ws.reusedElements() - before > WORKSPACE_ELEMENTS) st.workspace = null;
+        workspaces.settle();
         return result;
     }
 
-    /** The most input elements of a run that recycles its intermediates without a measured run first (a batch-1 sized run). */
-    private static final long WORKSPACE_INPUT = 1L << 19;
-    /** The most elements a run may allocate and still keep its arrays for the next run on this thread (256 MB of floats). */
-    private static final long WORKSPACE_ELEMENTS = 1L << 26;
-
-    /** A thread's recycling of this model's runs: its workspace (null once a run was too large), and its last measured run. */
-    private static final class ThreadState {
-        Workspace workspace = new Workspace();
-        /** The input elements of the last plain run measured, and the elements its steps allocated (-1: none yet). */
-        long measuredInput = -1, measuredElements = -1;
-    }
-
-    /** Each thread's recycling state for this model's runs (a model is used from several threads at once). */
-    private final transient ThreadLocal<ThreadState> threadState = ThreadLocal.withInitial(ThreadState::new);
+    /** Each thread's workspace for this model's runs (a model is used from several threads at once). */
+    private final transient RunWorkspaces workspaces = new RunWorkspaces();
 
     /**
-     * The input elements of a run that may recycle its intermediates, or -1: never with gradients or tangents (a backward
-     * pass reads what the forward saved).
+     * Whether a run may recycle its intermediates: never with gradients or tangents (a backward pass reads what the
+     * forward saved).
      */
-    private static long recyclable(Map<String, Tensor> inputs) {
-        if (GradMode.isEnabled()) return -1;
-        long n = 0;
-        for (Tensor t : inputs.values()) {
-            if (t.tangent() != null) return -1;
-            n += t.numel();
-        }
-        return n;
+    private static boolean recyclable(Map<String, Tensor> inputs) {
+        if (GradMode.isEnabled()) return false;
+        for (Tensor t : inputs.values()) if (t.tangent() != null) return false;
+        return true;
     }
 
     /** Elements this thread's workspace for this model handed out again (tests: whether runs recycle). */
     long reusedElementsOnThisThread() {
-        Workspace ws = threadState.get().workspace;
-        return ws == null ? 0 : ws.reusedElements();
+        return workspaces.get().reusedElements();
+    }
+
+    /** Elements this thread's workspace for this model keeps for its next run (tests: that runs give arrays back early). */
+    long heldElementsOnThisThread() {
+        return workspaces.get().heldElements();
     }
 
     /** What a profiling run tells before and after each step (the step, its inputs and outputs): the profiler takes the times. */
@@ -556,7 +536,12 @@ public final class OnnxModel extends Module {
 
     private transient volatile StepTimer timer;
 
-    private Map<String, Tensor> runPlan(Map<String, Tensor> inputs, long[] allocated) {
+    /**
+     * Runs the plan; with recycleDead (inside this model's own workspace scope, without gradients), gives the arrays of
+     * a kernel's temporaries back to the workspace after its step, and each step output's once no live value is over
+     * its storage (views share it).
+     */
+    private Map<String, Tensor> runPlan(Map<String, Tensor> inputs, boolean recycleDead) {
         StepTimer timer = this.timer;
         for (String name : inputs.keySet()) {
             if (!inputNames.contains(name) && !constants.containsKey(name)) {
@@ -586,6 +571,7 @@ public final class OnnxModel extends Module {
         for (Map.Entry<String, Tensor> e : inputs.entrySet()) values.put(e.getKey(), e.getValue());
         List<Step> plan = foldedPlan ? steps : allSteps;
         List<List<String>> dropAfter = foldedPlan ? deadAfter : deadAfterAll;
+        Map<Storage, int[]> readers = recycleDead ? new IdentityHashMap<>() : null; // step outputs' storages: live values over each
         for (int k = 0; k < plan.size(); k++) {
             Step s = plan.get(k);
             List<String> ins = s.inputs();
@@ -593,16 +579,26 @@ public final class OnnxModel extends Module {
             for (int j = 0; j < in.length; j++) in[j] = ins.get(j).isEmpty() ? null : values.get(ins.get(j));
             Tensor[] out;
             if (timer != null) timer.before(s);
+            int mark = Workspace.allocations();
             try {
                 out = s.kernel.apply(in);
                 if (timer != null) timer.after(s, in, out);
             } catch (IllegalArgumentException | ArithmeticException e) {
                 throw new IllegalArgumentException("node '" + s.node.name() + "' (op " + s.node.opType() + ") on inputs " + shapes(in) + ": " + e.getMessage(), e);
             }
+            if (readers != null) Workspace.recycleAllocatedSince(mark, out); // the kernel's own temporaries
             List<String> outs = s.outputs();
-            for (int j = 0; j < outs.size() && j < out.length; j++) if (!outs.get(j).isEmpty()) values.put(outs.get(j), out[j]);
-            if (allocated != null) for (Tensor t : out) if (t != null) allocated[0] += t.numel();
-            for (String dead : dropAfter.get(k)) values.remove(dead);
+            for (int j = 0; j < outs.size() && j < out.length; j++) {
+                if (outs.get(j).isEmpty()) continue;
+                values.put(outs.get(j), out[j]);
+                if (readers != null && out[j] != null) readers.computeIfAbsent(out[j].storage(), st -> new int[1])[0]++;
+            }
+            for (String dead : dropAfter.get(k)) {
+                Tensor t = values.remove(dead);
+                if (readers == null || t == null) continue;
+                int[] live = readers.get(t.storage());
+                if (live != null && --live[0] == 0) Workspace.recycle(t); // inputs, constants, folded values: not counted, kept
+            }
         }
         Map<String, Tensor> result = new LinkedHashMap<>();
         for (String name : outputNames) result.put(name, values.get(name));

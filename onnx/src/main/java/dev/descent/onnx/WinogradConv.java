@@ -1,6 +1,7 @@
 package dev.descent.onnx;
 
 import dev.descent.core.DType;
+import dev.descent.core.Storage;
 import dev.descent.core.Tensor;
 import dev.descent.core.autograd.Autograd;
 import dev.descent.core.kernel.BatchedGemm;
@@ -232,7 +233,8 @@ final class WinogradConv {
         // vector: each image's padded planes split into even and odd columns, so the four columns of a row of tiles
         // are four contiguous loads (columns 2q, 2q + 1, 2q + 2, 2q + 3 are even[q], odd[q], even[q + 1], odd[q + 1])
         int hp = 2 * th + 2, pl = tw + 1 + L;
-        float[] split = vector ? new float[n * c * hp * 2 * pl] : null;
+        // (from the run's workspace when there is one: a batch's worth, given back after the step; splitColumns zeroes it)
+        float[] split = vector ? Storage.allocateUninitialized(DType.FLOAT32, n * c * hp * 2 * pl).floats() : null;
         if (vector) {
             Parallel.forRange(n * c, Math.max(1, (1 << 14) / (hp * 2 * pl)), (from, to) -> {
                 for (int p = from; p < to; p++) splitColumns(xa, xo + p * h * w, h, w, ph, pw, split, p * hp * 2 * pl, hp, pl);

@@ -132,35 +132,70 @@ class BatchOneShortcutsTest {
         }
     }
 
-    @Test
-    void largerInputsRecycleOnceAMeasuredRunFitsAndALargerInputIsMeasuredAgain() throws Exception {
-        SplittableRandom rng = new SplittableRandom(67);
+    /** y = a chain of v(k+1) = v(k) · reshape(sigmoid(reshape(v(k)))) after a convolution of x [n, 4, 50, 60]. */
+    private static OnnxModel chain(SplittableRandom rng, int n, int links) throws Exception {
         Tensor w = Tensor.randn(rng, 4, 4, 3, 3).to(DType.FLOAT32);
-        OnnxWriter.Graph g = new OnnxWriter.Graph().init("w", w).input("x", -1, 4, 400, 400).output("y", -1, 4, 400, 400);
-        g.node("Conv", "conv", List.of("x", "w"), List.of("c"), attrInts("kernel_shape", 3, 3), attrInts("pads", 1, 1, 1, 1));
-        g.node("Relu", "relu", List.of("c"), List.of("r"));
-        g.node("Sigmoid", "sig", List.of("r"), List.of("m"));
-        g.node("Mul", "mul", List.of("r", "m"), List.of("y"));
-        OnnxModel m = load(g.model(13));
-        long[] reused = new long[6];
-        Tensor[] xs = new Tensor[6], ys = new Tensor[6];
-        float[][] firstSeen = new float[6][];
-        for (int k = 0; k < 6; k++) { // 640,000 input elements (more than batch-1 sizes), then twice as many from run 3 on
-            xs[k] = Tensor.randn(rng, k < 3 ? 1 : 2, 4, 400, 400).to(DType.FLOAT32);
+        OnnxWriter.Graph g = new OnnxWriter.Graph().init("w", w).input("x", -1, 4, 50, 60).output("y", -1, 4, 50, 60);
+        g.node("Conv", "conv", List.of("x", "w"), List.of("v0"), attrInts("kernel_shape", 3, 3), attrInts("pads", 1, 1, 1, 1));
+        for (int k = 0; k < links; k++) { // at most three values of the size alive at once: the reshapes are views
+            g.init("shape" + k, Tensor.of(new long[] {n, 4 * 50 * 60}, 2));
+            g.init("back" + k, Tensor.of(new long[] {n, 4, 50, 60}, 4));
+            g.node("Reshape", "flat" + k, List.of("v" + k, "shape" + k), List.of("f" + k));
+            g.node("Sigmoid", "sig" + k, List.of("f" + k), List.of("s" + k));
+            g.node("Reshape", "unflat" + k, List.of("s" + k, "back" + k), List.of("u" + k));
+            g.node("Mul", "mul" + k, List.of("v" + k, "u" + k), List.of(k == links - 1 ? "y" : "v" + (k + 1)));
+        }
+        return load(g.model(13));
+    }
+
+    @Test
+    void eachIntermediateIsGivenBackAfterItsLastReaderSoARunHoldsOnlyWhatIsLiveAtOnce() throws Exception {
+        SplittableRandom rng = new SplittableRandom(67);
+        int n = 2, plane = 4 * 50 * 60, chain = 8;
+        OnnxModel m = chain(rng, n, chain);
+        int runs = 4;
+        Tensor[] xs = new Tensor[runs], ys = new Tensor[runs];
+        float[][] firstSeen = new float[runs][];
+        for (int k = 0; k < runs; k++) {
+            xs[k] = Tensor.randn(rng, n, 4, 50, 60).to(DType.FLOAT32);
             try (var ng = GradMode.noGrad()) {
                 ys[k] = m.run(java.util.Map.of("x", xs[k])).get("y");
             }
             firstSeen[k] = ys[k].toFloatArray();
-            reused[k] = m.reusedElementsOnThisThread();
+            if (k == 0) assertTrue(m.reusedElementsOnThisThread() >= (long) (2 * chain - 3) * n * plane, "the first run reuses its own dead arrays: " + m.reusedElementsOnThisThread());
         }
-        assertEquals(0, reused[0], "the first run is measured, not recycled");
-        assertEquals(0, reused[1], "the second run fills the workspace");
-        assertTrue(reused[2] > 0, "the third run recycles");
-        assertEquals(reused[2], reused[3], "a larger input is measured first");
-        assertTrue(reused[5] > reused[4], "then recycles too");
-        for (int k = 0; k < 6; k++) {
+        // the conv output, a sigmoid and a product alive at once (the reshapes are views); the output is the caller's
+        assertTrue(m.heldElementsOnThisThread() <= 3L * n * plane, "held between runs: " + m.heldElementsOnThisThread() + " elements");
+        for (int k = 0; k < runs; k++) {
             assertArrayEquals(firstSeen[k], ys[k].toFloatArray(), "run " + k + " output after later runs");
             assertArrayEquals(m.run(java.util.Map.of("x", xs[k])).get("y").detach().toFloatArray(), ys[k].toFloatArray(), "run " + k + " against gradients on");
+        }
+    }
+
+    @Test
+    void overTheBudgetOfAllThreadsARunGivesItsArraysUpAndTheNextStartsAfresh() throws Exception {
+        SplittableRandom rng = new SplittableRandom(68);
+        OnnxModel m = chain(rng, 2, 4);
+        long saved = RunWorkspaces.budget;
+        try {
+            RunWorkspaces.budget = 0;
+            for (int k = 0; k < 2; k++) {
+                Tensor x = Tensor.randn(rng, 2, 4, 50, 60).to(DType.FLOAT32), y;
+                try (var ng = GradMode.noGrad()) {
+                    y = m.run(java.util.Map.of("x", x)).get("y");
+                }
+                assertEquals(0, m.heldElementsOnThisThread(), "run " + k + ": the workspace was given up (a new one holds nothing)");
+                assertEquals(0, m.reusedElementsOnThisThread(), "run " + k);
+                assertArrayEquals(m.run(java.util.Map.of("x", x)).get("y").detach().toFloatArray(), y.toFloatArray(), "run " + k + " against gradients on");
+            }
+            RunWorkspaces.budget = Long.MAX_VALUE;
+            try (var ng = GradMode.noGrad()) {
+                m.run(java.util.Map.of("x", Tensor.randn(rng, 2, 4, 50, 60).to(DType.FLOAT32)));
+            }
+            assertTrue(m.heldElementsOnThisThread() > 0, "within the budget the arrays are kept for the next run");
+            assertTrue(RunWorkspaces.held() >= m.heldElementsOnThisThread(), "and counted");
+        } finally {
+            RunWorkspaces.budget = saved;
         }
     }
 
