@@ -173,6 +173,34 @@ class BatchOneShortcutsTest {
     }
 
     @Test
+    void threadsRecyclingAtOnceGiveTheSingleThreadedResults() throws Exception {
+        SplittableRandom rng = new SplittableRandom(69);
+        OnnxModel m = chain(rng, 2, 4);
+        Tensor[] xs = new Tensor[6];
+        float[][] expect = new float[6][];
+        for (int k = 0; k < xs.length; k++) {
+            xs[k] = Tensor.randn(rng, 2, 4, 50, 60).to(DType.FLOAT32);
+            expect[k] = m.run(java.util.Map.of("x", xs[k])).get("y").detach().toFloatArray(); // gradients on: nothing recycled
+        }
+        try (var pool = java.util.concurrent.Executors.newFixedThreadPool(3)) {
+            List<java.util.concurrent.Future<Boolean>> same = new java.util.ArrayList<>();
+            for (int rep = 0; rep < 20; rep++) {
+                for (int k = 0; k < xs.length; k++) {
+                    int j = k;
+                    same.add(pool.submit(() -> {
+                        try (var ng = GradMode.noGrad()) {
+                            Tensor y = m.run(java.util.Map.of("x", xs[j])).get("y");
+                            Thread.yield(); // let another thread's run reuse arrays before this output is read
+                            return java.util.Arrays.equals(expect[j], y.toFloatArray());
+                        }
+                    }));
+                }
+            }
+            for (var f : same) assertTrue(f.get());
+        }
+    }
+
+    @Test
     void overTheBudgetOfAllThreadsARunGivesItsArraysUpAndTheNextStartsAfresh() throws Exception {
         SplittableRandom rng = new SplittableRandom(68);
         OnnxModel m = chain(rng, 2, 4);
