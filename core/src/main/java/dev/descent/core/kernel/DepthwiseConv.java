@@ -67,8 +67,7 @@ public final class DepthwiseConv {
                 phases(q, x, xo + plane * q.h() * q.w(), buf, 0, hp, pl);
                 for (int m = 0; m < q.og(); m++) {
                     int o = c * q.og() + m, yOff = (n * q.o() + o) * pixels;
-                    plane(q, pl, tap, buf, w, wo + o * q.kh() * q.kw(), y, yOff, vec);
-                    if (e != null) e.apply(y, yOff, o, 1, pixels, true);
+                    plane(q, pl, tap, buf, w, wo + o * q.kh() * q.kw(), y, yOff, vec, e, o);
                 }
             }
         });
@@ -143,23 +142,33 @@ public final class DepthwiseConv {
      * (i, j) order from 0. Tap (i, j) reads the buffer at {@code oh·sh·pl + tap[i·kw + j] + ow} (its phase and offset
      * from {@link #taps}, computed once per chunk of planes).
      */
-    private static void plane(Geometry q, int pl, int[] tap, float[] buf, float[] w, int wo, float[] y, int yOff, boolean vector) {
+    private static void plane(Geometry q, int pl, int[] tap, float[] buf, float[] w, int wo, float[] y, int yOff, boolean vector, ConvEpilogue e, int o) {
         int k = tap.length, sh = q.sh(), ho = q.ho(), wout = q.wo();
-        for (int oh = 0; oh < ho; oh++) {
-            int yRow = yOff + oh * wout, rowBase = oh * sh * pl;
-            int ow = 0;
+        // the epilogue on bands of rows just written, while they are in L1, not in a pass over the whole plane afterwards
+        // (hard swish, one thread, 512 bits, medians: 144 planes of 80×80 1.03 → 0.96 ms, 32 of 160×160 0.92 → 0.85, 96 of
+        // 160×160 at stride 2 1.43 → 1.37; planes of 40×40 and less, a band or two, unchanged)
+        int band = Math.max(1, EPILOGUE_BAND / wout);
+        for (int r0 = 0; r0 < ho; r0 += band) {
+            int r1 = Math.min(ho, r0 + band);
             if (vector && k == 9) {
-                ow = row3x3(buf, rowBase, tap, w, wo, y, yRow, wout);
-            } else if (vector) {
-                ow = rowVectors(buf, rowBase, tap, w, wo, y, yRow, 0, wout);
+                rows3x3(buf, sh * pl, tap, w, wo, y, yOff, r0, r1, wout);
+            } else {
+                for (int oh = r0; oh < r1; oh++) {
+                    int yRow = yOff + oh * wout, rowBase = oh * sh * pl;
+                    int ow = vector ? rowVectors(buf, rowBase, tap, w, wo, y, yRow, 0, wout) : 0;
+                    for (; ow < wout; ow++) {
+                        float acc = 0f;
+                        for (int t = 0; t < k; t++) acc = Math.fma(buf[rowBase + tap[t] + ow], w[wo + t], acc);
+                        y[yRow + ow] = acc;
+                    }
+                }
             }
-            for (; ow < wout; ow++) {
-                float acc = 0f;
-                for (int t = 0; t < k; t++) acc = Math.fma(buf[rowBase + tap[t] + ow], w[wo + t], acc);
-                y[yRow + ow] = acc;
-            }
+            if (e != null) e.apply(y, yOff + r0 * wout, o, 1, (r1 - r0) * wout, true);
         }
     }
+
+    /** Output floats per band of rows between epilogue passes (see {@link #plane}). */
+    private static final int EPILOGUE_BAND = 1024;
 
     /**
      * One output row from pixel ow on (its taps at rowBase): four, two, then one vector per pass over the taps, the last
@@ -204,7 +213,7 @@ public final class DepthwiseConv {
 
     /**
      * The row's last, partial vector from pixel ow, masked; the same fused multiply-adds in the same order as the full
-     * vectors (a method of its own: inside {@link #row3x3} C1 ran out of virtual registers compiling it, and the method
+     * vectors (a method of its own: inside {@link #rows3x3}'s form of a row C1 ran out of virtual registers compiling it, and the method
      * could then stay in its limited-profile C1 form, ~30 times slower). Returns wout.
      */
     private static int partialVector(float[] buf, int rowBase, int[] tap, float[] w, int wo, float[] y, int yRow, int ow, int wout) {
@@ -216,28 +225,35 @@ public final class DepthwiseConv {
     }
 
     /**
-     * The full vectors of one output row of a 3×3 filter, the nine weights and tap offsets held in registers; the same
-     * fused multiply-adds in the same order as the general loop. Returns where the rest of the row starts.
+     * Output rows [r0, r1) of a plane of a 3×3 filter: the nine weights broadcast once and held in registers, the rows
+     * in a loop here (a call per row, which set them up again, took 5–24% longer at 512 bits and 9–15% at 256: M-LSD's
+     * depthwise shapes, one thread), each row's last partial vector masked; the same fused multiply-adds in the same
+     * order as the general loop.
+     *
+     * @param rowStep floats from one output row's taps to the next (sh·pl)
      */
-    private static int row3x3(float[] buf, int rowBase, int[] tap, float[] w, int wo, float[] y, int yRow, int wout) {
+    private static void rows3x3(float[] buf, int rowStep, int[] tap, float[] w, int wo, float[] y, int yOff, int r0, int r1, int wout) {
         FloatVector w0 = FloatVector.broadcast(S, w[wo]), w1 = FloatVector.broadcast(S, w[wo + 1]), w2 = FloatVector.broadcast(S, w[wo + 2]);
         FloatVector w3 = FloatVector.broadcast(S, w[wo + 3]), w4 = FloatVector.broadcast(S, w[wo + 4]), w5 = FloatVector.broadcast(S, w[wo + 5]);
         FloatVector w6 = FloatVector.broadcast(S, w[wo + 6]), w7 = FloatVector.broadcast(S, w[wo + 7]), w8 = FloatVector.broadcast(S, w[wo + 8]);
-        int t0 = rowBase + tap[0], t1 = rowBase + tap[1], t2 = rowBase + tap[2], t3 = rowBase + tap[3], t4 = rowBase + tap[4];
-        int t5 = rowBase + tap[5], t6 = rowBase + tap[6], t7 = rowBase + tap[7], t8 = rowBase + tap[8];
-        int ow = 0;
-        for (; ow + L <= wout; ow += L) {
-            FloatVector acc = FloatVector.fromArray(S, buf, t0 + ow).fma(w0, FloatVector.zero(S));
-            acc = FloatVector.fromArray(S, buf, t1 + ow).fma(w1, acc);
-            acc = FloatVector.fromArray(S, buf, t2 + ow).fma(w2, acc);
-            acc = FloatVector.fromArray(S, buf, t3 + ow).fma(w3, acc);
-            acc = FloatVector.fromArray(S, buf, t4 + ow).fma(w4, acc);
-            acc = FloatVector.fromArray(S, buf, t5 + ow).fma(w5, acc);
-            acc = FloatVector.fromArray(S, buf, t6 + ow).fma(w6, acc);
-            acc = FloatVector.fromArray(S, buf, t7 + ow).fma(w7, acc);
-            acc = FloatVector.fromArray(S, buf, t8 + ow).fma(w8, acc);
-            acc.intoArray(y, yRow + ow);
+        int t1 = tap[1] - tap[0], t2 = tap[2] - tap[0], t3 = tap[3] - tap[0], t4 = tap[4] - tap[0];
+        int t5 = tap[5] - tap[0], t6 = tap[6] - tap[0], t7 = tap[7] - tap[0], t8 = tap[8] - tap[0];
+        for (int oh = r0, rowBase = tap[0] + r0 * rowStep, yRow = yOff + r0 * wout; oh < r1; oh++, rowBase += rowStep, yRow += wout) {
+            int ow = 0;
+            for (; ow + L <= wout; ow += L) {
+                int at = rowBase + ow;
+                FloatVector acc = FloatVector.fromArray(S, buf, at).fma(w0, FloatVector.zero(S));
+                acc = FloatVector.fromArray(S, buf, at + t1).fma(w1, acc);
+                acc = FloatVector.fromArray(S, buf, at + t2).fma(w2, acc);
+                acc = FloatVector.fromArray(S, buf, at + t3).fma(w3, acc);
+                acc = FloatVector.fromArray(S, buf, at + t4).fma(w4, acc);
+                acc = FloatVector.fromArray(S, buf, at + t5).fma(w5, acc);
+                acc = FloatVector.fromArray(S, buf, at + t6).fma(w6, acc);
+                acc = FloatVector.fromArray(S, buf, at + t7).fma(w7, acc);
+                acc = FloatVector.fromArray(S, buf, at + t8).fma(w8, acc);
+                acc.intoArray(y, yRow + ow);
+            }
+            if (ow < wout) partialVector(buf, rowBase - tap[0], tap, w, wo, y, yRow, ow, wout);
         }
-        return ow < wout ? partialVector(buf, rowBase, tap, w, wo, y, yRow, ow, wout) : ow;
     }
 }

@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.descent.core.DType;
 import dev.descent.core.Tensor;
 import dev.descent.core.autograd.GradMode;
+import dev.descent.core.kernel.ConvEpilogue;
 import dev.descent.core.kernel.ConvKernels.Geometry;
 import dev.descent.core.kernel.DepthwiseConv;
 import dev.descent.core.kernel.DirectConv;
@@ -144,6 +145,29 @@ class FusedConvolutionTest {
             if (Vectors.ENABLED) assertTrue(Vectors.vectorCalls() > before, "the vector kernel ran");
             DepthwiseConv.forward(q, x, 0, w, 0, s, null, false);
             assertArrayEquals(s, v, p.toString());
+        }
+    }
+
+    @Test
+    void depthwiseEpilogueOnBandsOfRowsEqualsTheEpilogueOverWholePlanes() {
+        // The kernel applies bias and activation to bands of rows as it writes them (about 1024 outputs a band); planes
+        // of 300 rows of 20 and 17 outputs are several bands, the last one short. Each output must get the epilogue once:
+        // the same bits as the kernel without it, then the epilogue over each whole plane.
+        SplittableRandom rng = new SplittableRandom(14);
+        int[][] cases = {{300, 20, 3, 1, 1}, {300, 34, 3, 2, 1}, {150, 17, 5, 1, 2}, {61, 130, 3, 1, 1}}; // h, w, k, stride, pad
+        for (int[] c : cases) {
+            int ch = 3;
+            Convolution.Params p = new Convolution.Params(c[3], c[3], c[4], c[4], 1, 1, ch);
+            Geometry q = Convolution.geometry("conv2d", new int[] {2, ch, c[0], c[1]}, new int[] {ch, 1, c[2], c[2]}, p);
+            float[] x = randn(rng, 2, ch, c[0], c[1]).toFloatArray(), w = randn(rng, ch, 1, c[2], c[2]).toFloatArray(), b = randn(rng, ch).toFloatArray();
+            ConvEpilogue e = new ConvEpilogue(b, 0, ConvEpilogue.Activation.HARDSWISH, 0f, 0f, 1f, 0f, 1f, 0f);
+            for (boolean vector : new boolean[] {true, false}) {
+                float[] banded = new float[q.n() * q.o() * q.pixels()], whole = new float[banded.length];
+                DepthwiseConv.forward(q, x, 0, w, 0, banded, e, vector);
+                DepthwiseConv.forward(q, x, 0, w, 0, whole, null, vector);
+                for (int plane = 0; plane < q.n() * q.o(); plane++) e.apply(whole, plane * q.pixels(), plane % q.o(), 1, q.pixels(), true);
+                assertArrayEquals(whole, banded, p + " " + c[0] + "×" + c[1] + (vector ? " vector" : " scalar"));
+            }
         }
     }
 
