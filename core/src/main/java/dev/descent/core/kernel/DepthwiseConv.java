@@ -213,8 +213,8 @@ public final class DepthwiseConv {
 
     /**
      * The row's last, partial vector from pixel ow, masked; the same fused multiply-adds in the same order as the full
-     * vectors (a method of its own: inside {@link #rows3x3}'s form of a row C1 ran out of virtual registers compiling it, and the method
-     * could then stay in its limited-profile C1 form, ~30 times slower). Returns wout.
+     * vectors (a method of its own: inside the 3×3 row loop, {@link #rows3x3}, C1 ran out of virtual registers compiling
+     * it, and the method could then stay in its limited-profile C1 form, ~30 times slower). Returns wout.
      */
     private static int partialVector(float[] buf, int rowBase, int[] tap, float[] w, int wo, float[] y, int yRow, int ow, int wout) {
         VectorMask<Float> mask = S.indexInRange(ow, wout);
