@@ -140,7 +140,8 @@ public final class DepthwiseConv {
     /**
      * One output plane: y[oh, ow] = Σ_{i, j} w[i, j] · padded[oh·sh + i·dh][ow·sw + j·dw], fused multiply-adds in
      * (i, j) order from 0. Tap (i, j) reads the buffer at {@code oh·sh·pl + tap[i·kw + j] + ow} (its phase and offset
-     * from {@link #taps}, computed once per chunk of planes).
+     * from {@link #taps}, computed once per chunk of planes). Then the epilogue e (null: none) of output channel o, on
+     * each band of rows as soon as it is written.
      */
     private static void plane(Geometry q, int pl, int[] tap, float[] buf, float[] w, int wo, float[] y, int yOff, boolean vector, ConvEpilogue e, int o) {
         int k = tap.length, sh = q.sh(), ho = q.ho(), wout = q.wo();

@@ -150,8 +150,8 @@ class FusedConvolutionTest {
 
     @Test
     void depthwiseEpilogueOnBandsOfRowsEqualsTheEpilogueOverWholePlanes() {
-        // The kernel applies bias and activation to bands of rows as it writes them (about 1024 outputs a band); planes
-        // of 300 rows of 20 and 17 outputs are several bands, the last one short. Each output must get the epilogue once:
+        // The kernel applies bias and activation to bands of rows as it writes them (about 1024 outputs a band); every
+        // case's planes are several bands (rows of 20, 17 and 130 outputs), the last one short. Each output must get the epilogue once:
         // the same bits as the kernel without it, then the epilogue over each whole plane.
         SplittableRandom rng = new SplittableRandom(14);
         int[][] cases = {{300, 20, 3, 1, 1}, {300, 34, 3, 2, 1}, {150, 17, 5, 1, 2}, {61, 130, 3, 1, 1}}; // h, w, k, stride, pad
