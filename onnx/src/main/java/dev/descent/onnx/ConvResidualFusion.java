@@ -68,8 +68,10 @@ final class ConvResidualFusion {
                     Tensor head = concatK == null ? res : in[convInputs], zeros = concatK == null ? null : in[convInputs + 1];
                     if (fits(y, head, zeros)) {
                         Tensor hc = head.contiguous();
-                        InferenceKernels.addResidual(y.storage().floats(), y.size(0), y.size(1), y.size(2) * y.size(3), hc.storage().floats(), hc.storageOffset(),
-                                hc.size(1), reluK != null);
+                        // a channel-blocked y and head (Blocked): the same layout, added element by element as planes of one block each
+                        int n = y.dim() == 5 ? y.size(0) * y.size(1) : y.size(0), c = y.dim() == 5 ? 1 : y.size(1), hcc = y.dim() == 5 ? 1 : hc.size(1);
+                        InferenceKernels.addResidual(y.storage().floats(), n, c, Math.toIntExact(y.numel() / ((long) n * c)), hc.storage().floats(), hc.storageOffset(),
+                                hcc, reluK != null);
                         return new Tensor[] {y};
                     }
                 }
@@ -78,7 +80,7 @@ final class ConvResidualFusion {
                 return reluK == null ? new Tensor[] {sum} : reluK.apply(new Tensor[] {sum});
             };
             int last = relu != null ? rk : j;
-            out[last] = new OnnxModel.Step(conv.node(), fused, List.copyOf(inputs), (relu != null ? relu : add).outputs());
+            out[last] = new OnnxModel.Step(conv.node(), new Residual(fused, convInputs, concat != null), List.copyOf(inputs), (relu != null ? relu : add).outputs());
             if (last != j) out[j] = null;
             if (concat != null) out[ck] = null;
             out[k] = null;
@@ -99,13 +101,29 @@ final class ConvResidualFusion {
         return axis != null && axis.value() instanceof Long a && a == 1;
     }
 
-    /** A float32 [N, C, H, W] tensor that owns its whole storage from offset 0 (a kernel's new output, safe to write). */
+    /**
+     * A fused step's kernel, which says where its residual is: {@link ChannelBlocking} gives a blocked convolution a
+     * blocked residual.
+     *
+     * @param body  the fused computation
+     * @param at    the index of the residual among the step's inputs (the convolution's inputs come first)
+     * @param zeros whether the residual is a Concat of a value (at) and zeros (at + 1)
+     */
+    record Residual(OnnxOps.Kernel body, int at, boolean zeros) implements OnnxOps.Kernel {
+        @Override
+        public Tensor[] apply(Tensor[] in) {
+            return body.apply(in);
+        }
+    }
+
+    /** A float32 [N, C, H, W] tensor (or a channel-blocked one, rank 5) that owns its whole storage from offset 0 (a kernel's new output, safe to write). */
     private static boolean fresh(Tensor y) {
-        return y.dtype() == DType.FLOAT32 && y.dim() == 4 && y.isContiguous() && y.storageOffset() == 0 && y.storage().size() == y.numel() && !y.requiresGrad();
+        return y.dtype() == DType.FLOAT32 && (y.dim() == 4 || Blocked.isBlocked(y)) && y.isContiguous() && y.storageOffset() == 0 && y.storage().size() == y.numel() && !y.requiresGrad();
     }
 
     /** Whether head (followed by zeros along the channels, when zeros is not null) has y's shape, all float32. */
     private static boolean fits(Tensor y, Tensor head, Tensor zeros) {
+        if (y.dim() == 5) return zeros == null && head != null && head.dtype() == DType.FLOAT32 && java.util.Arrays.equals(head.shape(), y.shape());
         if (head == null || head.dtype() != DType.FLOAT32 || head.dim() != 4 || head.size(0) != y.size(0) || head.size(2) != y.size(2) || head.size(3) != y.size(3)) return false;
         if (zeros == null) return head.size(1) == y.size(1);
         if (zeros.dtype() != DType.FLOAT32 || zeros.dim() != 4 || zeros.size(0) != y.size(0) || zeros.size(2) != y.size(2) || zeros.size(3) != y.size(3)

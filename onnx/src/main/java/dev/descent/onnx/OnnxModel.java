@@ -193,7 +193,7 @@ public final class OnnxModel extends Module {
      * The plan with the inference shortcuts merged in, in this order: hard swish chains into one op, Conv with a
      * following BatchNormalization, Conv with a following scalar Mul and Add, a zero Pad with the Conv reading it, then
      * any of those convolutions with the activation after it, then a convolution with a residual Add and Relu after it (each keeps the separate ops when
-     * gradients are on).
+     * gradients are on); last, runs of depthwise and 1×1 convolutions in the channel-blocked layout ({@link ChannelBlocking}).
      */
     private static List<Step> inferenceShortcuts(List<Step> plan, Set<String> graphOutputs, Map<String, Tensor> known, long opset) {
         List<Step> p = HardSwishFusion.fuse(plan, graphOutputs, known, opset);
@@ -201,7 +201,8 @@ public final class OnnxModel extends Module {
         p = ConvAffineFusion.fuse(p, graphOutputs, known);
         p = PadConvFusion.fuse(p, graphOutputs, opset);
         p = ConvActivationFusion.fuse(p, graphOutputs, known, opset);
-        return ConvResidualFusion.fuse(p, graphOutputs);
+        p = ConvResidualFusion.fuse(p, graphOutputs);
+        return ChannelBlocking.apply(p, graphOutputs, known);
     }
 
     /**
@@ -419,6 +420,13 @@ public final class OnnxModel extends Module {
     /** The number of steps a run of the folded plan takes (after the inference shortcuts merged some nodes into one step). */
     int stepCount() {
         return steps.size();
+    }
+
+    /** The op type of each step of the folded plan, in run order ("Reorder" for {@link ChannelBlocking}'s). */
+    List<String> stepOps() {
+        List<String> ops = new ArrayList<>();
+        for (Step s : steps) ops.add(s.node().opType());
+        return ops;
     }
 
     /** How many nodes of each op type run at run time. */

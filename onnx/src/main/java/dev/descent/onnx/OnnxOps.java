@@ -782,7 +782,8 @@ final class OnnxOps {
         WinogradConv.Filters filters = new WinogradConv.Filters();
         return (ConvActivationFusion.ConvKernel) (in, act) -> {
             Tensor x = in[0], wt = in[1], b = in.length > 2 ? in[2] : null;
-            if (x.dim() != 4 || wt.dim() != 4) {
+            boolean blocked = Blocked.isBlocked(x); // ChannelBlocking's layout: [N, C/B, H, W, B]
+            if ((x.dim() != 4 && !blocked) || wt.dim() != 4) {
                 throw new IllegalArgumentException("Conv: input " + Shape.format(x.shape()) + " and weight " + Shape.format(wt.shape()) + " should be 4-D");
             }
             int kh = wt.size(2), kw = wt.size(3);
@@ -790,6 +791,7 @@ final class OnnxOps {
                 throw new IllegalArgumentException("Conv: kernel_shape " + Arrays.toString(sp.kernel()) + " disagrees with weight " + Shape.format(wt.shape()));
             }
             int[] p = sp.padsFor(x.size(2), x.size(3), kh, kw);
+            if (blocked) return new Tensor[] {Blocked.conv(x, wt, b, p, sp.strides(), sp.dilations(), groups, act)};
             Tensor fast = WinogradConv.tryConv(x, wt, b, p[0], p[1], p[2], p[3], sp.strides(), sp.dilations(), groups, act, filters);
             if (fast == null) fast = PointwiseConv.tryConv(x, wt, b, p, sp.strides(), groups, act);
             if (fast == null) fast = StemConv.tryConv(x, wt, b, p, sp.strides(), sp.dilations(), groups, act);
@@ -806,6 +808,7 @@ final class OnnxOps {
      */
     static Tensor asymmetricConv(Tensor x, Tensor wt, Tensor b, int top, int left, int bottom, int right, int[] strides, int[] dilations, int groups,
                                  FusedConvolution.Activation act) {
+        if (Blocked.isBlocked(x)) return Blocked.conv(x, wt, b, new int[] {top, left, bottom, right}, strides, dilations, groups, act);
         if (top == bottom && left == right) {
             return FusedConvolution.conv2d(x, wt, b, new Convolution.Params(strides[0], strides[1], top, left, dilations[0], dilations[1], groups), act);
         }

@@ -62,11 +62,15 @@ final class PadConvFusion {
                     return new Tensor[] {OnnxOps.asymmetricConv(px, w, b, a.pads[0] + p[0], a.pads[1] + p[1], a.pads[2] + p[2], a.pads[3] + p[3], a.strides,
                             a.dilations, a.group, act)};
                 }
-                Tensor padded = padK.apply(java.util.Arrays.copyOf(in, padInputs))[0];
+                boolean blocked = Blocked.isBlocked(px); // ChannelBlocking's layout, and a Pad other than zeros on the plane: on planes
+                Tensor[] padIn = java.util.Arrays.copyOf(in, padInputs);
+                if (blocked) padIn[0] = Blocked.planes(px, Math.multiplyExact(a.group, w.size(1)));
                 Tensor[] convIn = new Tensor[in.length - 2];
-                convIn[0] = padded;
+                convIn[0] = padK.apply(padIn)[0];
                 System.arraycopy(in, 3, convIn, 1, in.length - 3);
-                return ck.apply(convIn, act);
+                Tensor[] y = ck.apply(convIn, act);
+                if (blocked) y[0] = Blocked.block(y[0]);
+                return y;
             };
             out[j] = new OnnxModel.Step(cn, fused, List.copyOf(inputs), conv.outputs());
             out[k] = null;
@@ -77,10 +81,10 @@ final class PadConvFusion {
 
     /**
      * [top, left, bottom, right] when the Pad adds zeros (the value absent or 0) to the last two axes of a 4-D input
-     * only, by non-negative amounts; null otherwise.
+     * (or of the planes a channel-blocked one holds) only, by non-negative amounts; null otherwise.
      */
     private static int[] spatialZeroPads(Tensor x, Tensor pads, Tensor value) {
-        if (x.dim() != 4 || pads == null || pads.dim() != 1 || pads.numel() != 8 || pads.dtype().isFloatingPoint()) return null;
+        if ((x.dim() != 4 && !Blocked.isBlocked(x)) || pads == null || pads.dim() != 1 || pads.numel() != 8 || pads.dtype().isFloatingPoint()) return null;
         if (value != null && (value.numel() != 1 || value.item() != 0)) return null;
         long[] p = pads.toLongArray();
         if (p[0] != 0 || p[1] != 0 || p[4] != 0 || p[5] != 0) return null;
@@ -89,7 +93,7 @@ final class PadConvFusion {
     }
 
     /** A Conv node's spatial attributes when they are the plain kind this fusion handles (explicit pads), else null. */
-    private record ConvAttributes(int[] kernel, int[] strides, int[] dilations, int[] pads, int group) {
+    record ConvAttributes(int[] kernel, int[] strides, int[] dilations, int[] pads, int group) {
         static ConvAttributes of(OnnxFile.Node n) {
             Map<String, OnnxFile.Attribute> at = n.attributes();
             for (String name : at.keySet()) {

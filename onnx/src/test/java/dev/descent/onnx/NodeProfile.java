@@ -145,10 +145,13 @@ public final class NodeProfile {
             int[] w = wt.shape(), y = outs[0].shape(), xs = ins[0].shape();
             int g = (int) ints(n, "group", 1)[0];
             long[] st = ints(n, "strides", 1, 1), d = ints(n, "dilations", 1, 1), p = ints(n, "pads", 0, 0, 0, 0);
-            flops.put(s, 2.0 * y[0] * y[1] * y[2] * y[3] * w[1] * w[2] * w[3]);
+            boolean blocked = Blocked.isBlocked(outs[0]); // [N, O/B, H, W, B]
+            flops.put(s, 2.0 * y[0] * (blocked ? w[0] : y[1]) * y[2] * y[3] * w[1] * w[2] * w[3]);
             String path;
             boolean symmetric = p.length == 4 && p[0] == p[2] && p[1] == p[3];
-            if (WinogradConv.enabled && symmetric && WinogradConv.applies(xs[1], y[1], w[2], w[3], (int) st[0], (int) st[1], (int) d[0], (int) d[1], g, y[2], y[3])) {
+            if (blocked) {
+                path = Blocked.supports(w, g, new int[] {(int) st[0], (int) st[1]}, new int[] {(int) d[0], (int) d[1]}, new int[4]) ? "Blocked" : "Blocked via planes";
+            } else if (WinogradConv.enabled && symmetric && WinogradConv.applies(xs[1], y[1], w[2], w[3], (int) st[0], (int) st[1], (int) d[0], (int) d[1], g, y[2], y[3])) {
                 path = "WinogradConv";
             } else if (PointwiseConv.enabled && w[2] == 1 && w[3] == 1 && g == 1 && st[0] == 1 && st[1] == 1 && Arrays.stream(p).allMatch(v -> v == 0)
                     && PointwiseConv.sized(xs[1], y[1], y[2] * y[3])) {
