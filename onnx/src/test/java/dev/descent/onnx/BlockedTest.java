@@ -9,6 +9,9 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 import static org.quicktheories.QuickTheory.qt;
+import static dev.descent.onnx.PointwiseConvTest.ACTS;
+import static dev.descent.onnx.PointwiseConvTest.activate;
+import static dev.descent.onnx.PointwiseConvTest.random;
 import static org.quicktheories.generators.SourceDSL.integers;
 
 import dev.descent.core.DType;
@@ -28,28 +31,6 @@ import org.junit.jupiter.api.Test;
  */
 class BlockedTest {
     private static final int B = Blocked.B;
-
-    private static float[] random(SplittableRandom r, int size) {
-        float[] a = new float[size];
-        for (int i = 0; i < size; i++) a[i] = (float) (r.nextDouble() * 2 - 1);
-        return a;
-    }
-
-    private static final FusedConvolution.Activation[] ACTS = {FusedConvolution.Activation.NONE, FusedConvolution.Activation.RELU,
-        FusedConvolution.Activation.clamp(0, 0.75), FusedConvolution.Activation.HARDSWISH, FusedConvolution.Activation.SIGMOID,
-        FusedConvolution.Activation.HARDSIGMOID, FusedConvolution.Activation.RELU.thenAffine(0.5, -0.25)};
-
-    private static double activate(int kind, double v) {
-        return switch (kind) {
-            case 0 -> v;
-            case 1 -> Math.max(0, v);
-            case 2 -> Math.min(0.75, Math.max(0, v));
-            case 3 -> v * Math.min(Math.max(v + 3, 0), 6) / 6;
-            case 4 -> 1 / (1 + Math.exp(-v));
-            case 5 -> Math.min(Math.max(v + 3, 0), 6) / 6;
-            default -> Math.max(0, v) * 0.5 - 0.25;
-        };
-    }
 
     @Test
     void reordersKeepEveryValueAndZeroThePadding() {

@@ -32,25 +32,28 @@ class PointwiseConvTest {
         PointwiseConv.minOutput = minOutput;
     }
 
-    private static float[] random(SplittableRandom r, int size) {
+    /** Uniform floats in [−1, 1). */
+    static float[] random(SplittableRandom r, int size) {
         float[] a = new float[size];
         for (int i = 0; i < size; i++) a[i] = (float) (r.nextDouble() * 2 - 1);
         return a;
     }
 
     /** The activations the kernels apply after the sums, as float64 functions. */
-    private static final FusedConvolution.Activation[] ACTS = {FusedConvolution.Activation.NONE, FusedConvolution.Activation.RELU,
+    static final FusedConvolution.Activation[] ACTS = {FusedConvolution.Activation.NONE, FusedConvolution.Activation.RELU,
         FusedConvolution.Activation.clamp(0, 0.75), FusedConvolution.Activation.HARDSWISH, FusedConvolution.Activation.SIGMOID,
-        FusedConvolution.Activation.RELU.thenAffine(0.5, -0.25)};
+        FusedConvolution.Activation.RELU.thenAffine(0.5, -0.25), FusedConvolution.Activation.HARDSIGMOID};
 
-    private static double activate(int kind, double v) {
+    /** ACTS[kind] in float64. */
+    static double activate(int kind, double v) {
         return switch (kind) {
             case 0 -> v;
             case 1 -> Math.max(0, v);
             case 2 -> Math.min(0.75, Math.max(0, v));
             case 3 -> v * Math.min(Math.max(v + 3, 0), 6) / 6;
             case 4 -> 1 / (1 + Math.exp(-v));
-            default -> Math.max(0, v) * 0.5 - 0.25;
+            case 5 -> Math.max(0, v) * 0.5 - 0.25;
+            default -> Math.min(Math.max(v + 3, 0), 6) / 6;
         };
     }
 
