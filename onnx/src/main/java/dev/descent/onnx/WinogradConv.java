@@ -10,6 +10,7 @@ import dev.descent.core.ops.FusedConvolution;
 import dev.descent.core.kernel.Gemm;
 import dev.descent.core.kernel.Parallel;
 import dev.descent.core.kernel.Vectors;
+import java.util.Arrays;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorShuffle;
@@ -74,23 +75,38 @@ final class WinogradConv {
     /** See {@link #minFewOutputs}. */
     static volatile int minFewOutputsPixels = 20 * 20, maxFewOutputsPixels = 40 * 40;
 
-    /** The filter transform of one weight tensor, kept by the node that owns it (the same weight object: reused). */
+    /**
+     * The filter transform of one weight, kept by the node that owns it while the weight's shape and values stay the
+     * same. The object's identity is not enough: an optimizer updates a parameter in place (inference after a few
+     * fine-tuning steps must see the new values), and the folding of a BatchNormalization makes a new weight with
+     * the same values on every call. The check reads the weight once (Arrays.equals, vectorized): O·C·9 floats against
+     * the transform's 16·O·C float64 products and the convolution's O·C·9 multiply-adds per output pixel.
+     */
     static final class Filters {
-        private record Entry(Tensor weight, float[] u) {}
+        private record Entry(int[] shape, float[] weight, float[] u) {}
 
         private volatile Entry entry;
 
         /**
-         * {@return U for the weight [O, C, 3, 3]: 16 matrices [O, C], point-major} computed once per weight object.
+         * {@return U for the weight [O, C, 3, 3]: 16 matrices [O, C], point-major} computed again only when the weight's
+         * shape or values changed since the last call.
          *
-         * @param w the weight
+         * @param w the weight, float32
          */
         float[] of(Tensor w) {
             Entry e = entry;
-            if (e != null && e.weight == w) return e.u;
+            if (e != null && holds(e, w)) return e.u;
+            float[] values = w.detach().contiguous().toFloatArray(); // before the transform: a change meanwhile is seen next call
             float[] u = transformFilter(w);
-            entry = new Entry(w, u);
+            entry = new Entry(w.shape(), values, u);
             return u;
+        }
+
+        private static boolean holds(Entry e, Tensor w) {
+            if (!Arrays.equals(e.shape, w.shape())) return false;
+            if (!w.isContiguous()) return Arrays.equals(e.weight, w.detach().contiguous().toFloatArray());
+            int at = w.storageOffset();
+            return Arrays.equals(e.weight, 0, e.weight.length, w.storage().floats(), at, at + e.weight.length);
         }
     }
 

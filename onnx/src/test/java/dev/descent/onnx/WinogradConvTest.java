@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static dev.descent.onnx.OnnxWriter.attrInts;
 import static org.quicktheories.QuickTheory.qt;
 import static org.quicktheories.generators.SourceDSL.integers;
 
@@ -14,6 +15,8 @@ import dev.descent.core.DType;
 import dev.descent.core.Tensor;
 import dev.descent.core.autograd.GradMode;
 import dev.descent.core.ops.FusedConvolution;
+import java.util.List;
+import java.util.Map;
 import java.util.SplittableRandom;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -161,11 +164,46 @@ class WinogradConvTest {
     }
 
     @Test
-    void filterTransformIsKeptPerWeightObject() {
+    void filterTransformIsKeptWhileTheWeightsValuesStay() {
         var f = new WinogradConv.Filters();
-        Tensor w = Tensor.zeros(DType.FLOAT32, 8, 8, 3, 3), w2 = Tensor.zeros(DType.FLOAT32, 8, 8, 3, 3);
+        SplittableRandom r = new SplittableRandom(5);
+        Tensor w = Tensor.of(random(r, 8 * 8 * 9), 8, 8, 3, 3);
         float[] u = f.of(w);
-        assertSame(u, f.of(w));
-        assertFalse(u == f.of(w2));
+        assertArrayEquals(WinogradConv.transformFilter(w), u);
+        assertSame(u, f.of(w), "the same weight");
+        assertSame(u, f.of(Tensor.of(w.toFloatArray(), 8, 8, 3, 3)), "a new weight of the same values (a folded normalization)");
+        try (var ng = GradMode.noGrad()) {
+            w.mulInPlace(-0.5); // an optimizer's step
+        }
+        float[] v = f.of(w);
+        assertFalse(u == v, "the weight changed in place");
+        assertArrayEquals(WinogradConv.transformFilter(w), v);
+        Tensor t = w.transpose(0, 1); // strided, other values
+        assertArrayEquals(WinogradConv.transformFilter(t), f.of(t));
+        Tensor z = Tensor.zeros(DType.FLOAT32, 8, 4, 3, 3), z2 = Tensor.zeros(DType.FLOAT32, 4, 8, 3, 3);
+        assertEquals(16 * 8 * 4, f.of(z).length);
+        assertArrayEquals(WinogradConv.transformFilter(z2), f.of(z2), "same values, another shape");
+    }
+
+    /**
+     * A model's Conv run without gradients, its weight then changed in place (as a fine-tuning step does) and run
+     * again: the second run uses the new weight. Doubling the weight doubles every output exactly (a power of two).
+     */
+    @Test
+    void inferenceAfterAnInPlaceUpdateUsesTheNewWeight() throws Exception {
+        assertTrue(WinogradConv.applies(8, 8, 3, 3, 1, 1, 1, 1, 1, 10, 10), "the kernel takes this convolution");
+        SplittableRandom r = new SplittableRandom(9);
+        OnnxWriter.Graph g = new OnnxWriter.Graph().input("x", 1, 8, 10, 10).output("y", 1, 8, 10, 10);
+        g.init("w", Tensor.of(random(r, 8 * 8 * 9), 8, 8, 3, 3));
+        g.node("Conv", "conv", List.of("x", "w"), List.of("y"), attrInts("kernel_shape", 3, 3), attrInts("pads", 1, 1, 1, 1));
+        OnnxModel m = OnnxModel.read("m.onnx", g.model(13));
+        Tensor x = Tensor.of(random(r, 8 * 100), 1, 8, 10, 10);
+        float[] before, after;
+        try (var ng = GradMode.noGrad()) {
+            before = m.run(Map.of("x", x)).get("y").toFloatArray();
+            m.parameters().get(0).mulInPlace(2);
+            after = m.run(Map.of("x", x)).get("y").toFloatArray();
+        }
+        for (int i = 0; i < before.length; i++) assertEquals(2 * before[i], after[i], "element " + i);
     }
 }
