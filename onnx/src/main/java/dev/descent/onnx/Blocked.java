@@ -32,7 +32,7 @@ final class Blocked {
 
     private static final VectorSpecies<Float> S = Vectors.F;
 
-    /** Channels per block: one vector. */
+    /** Channels per block: one vector (a power of two: channel ci is lane {@code ci & (B − 1)} of block {@code ci / B}). */
     static final int B = Vectors.FL;
 
     /** On unless -Ddescent.onnx.blocked=false, and only with vectors of at least 8 floats. */
@@ -142,14 +142,10 @@ final class Blocked {
         PointwiseKernel.Finish f = PointwiseKernel.Finish.of(e);
         boolean later = f == null; // sigmoid: as its own op afterwards
         if (later) f = PointwiseKernel.Finish.of(null);
-        float[] wa = w.detach().contiguous().toFloatArray(), bias = b == null ? null : padded(b.detach().contiguous().toFloatArray(), blocks(w.size(0)) * B);
+        float[] wa = w.detach().contiguous().toFloatArray(), bias = b == null ? null : java.util.Arrays.copyOf(b.detach().contiguous().toFloatArray(), blocks(w.size(0)) * B);
         Tensor y = w.size(1) == 1 && w.size(2) == 3 ? depthwise(xb, wa, w.size(0), bias, strides[0], strides[1], pads, f, vector)
                 : pointwise(xb, wa, w.size(1), w.size(0), bias, f, vector);
         return later ? act.apply(y) : y;
-    }
-
-    private static float[] padded(float[] a, int length) {
-        return java.util.Arrays.copyOf(a, length);
     }
 
     /**
@@ -170,7 +166,7 @@ final class Blocked {
         int top = pads[0], left = pads[1], ho = (h + top + pads[2] - 3) / sh + 1, wo = (wd + left + pads[3] - 3) / sw + 1;
         if (h + top + pads[2] < 3 || wd + left + pads[3] < 3) throw new IllegalArgumentException("Conv: input " + h + "×" + wd + " is smaller than the 3×3 kernel");
         float[] wp = new float[cb * 9 * B]; // per block, nine vectors: tap t's weights of the block's channels
-        for (int ch = 0; ch < c; ch++) for (int t = 0; t < 9; t++) wp[((ch / B) * 9 + t) * B + ch % B] = w[ch * 9 + t];
+        for (int ch = 0; ch < c; ch++) for (int t = 0; t < 9; t++) wp[((ch / B) * 9 + t) * B + (ch & (B - 1))] = w[ch * 9 + t];
         Tensor xc = xb.contiguous();
         float[] xa = xc.storage().floats();
         int xo = xc.storageOffset();
@@ -396,7 +392,7 @@ final class Blocked {
         for (int k = ob; k < ob + blocks; k++) {
             FloatVector acc = FloatVector.zero(S);
             for (int ci = 0; ci < c; ci++) {
-                acc = FloatVector.broadcast(S, x[xi + ((ci / B) * hw + p) * B + ci % B]).fma(FloatVector.fromArray(S, wp, ci * op + k * B), acc);
+                acc = FloatVector.broadcast(S, x[xi + ((ci / B) * hw + p) * B + (ci & (B - 1))]).fma(FloatVector.fromArray(S, wp, ci * op + k * B), acc);
             }
             acc.intoArray(y, yi + (k * hw + p) * B);
             finish(y, yi + (k * hw + p) * B, B, bias, k * B, f);
@@ -409,7 +405,7 @@ final class Blocked {
         for (int j = 0; j < B; j++) {
             int oc = ob * B + j;
             float acc = 0f;
-            for (int ci = 0; ci < c; ci++) acc = Math.fma(x[xi + ((ci / B) * hw + p) * B + ci % B], wp[ci * op + oc], acc);
+            for (int ci = 0; ci < c; ci++) acc = Math.fma(x[xi + ((ci / B) * hw + p) * B + (ci & (B - 1))], wp[ci * op + oc], acc);
             y[yi + (ob * hw + p) * B + j] = finishOne(acc, bias == null ? 0f : bias[oc], bias != null, f);
         }
     }

@@ -71,31 +71,28 @@ final class ChannelBlocking {
         }
         int[] size = new int[n];
         for (int k = 0; k < n; k++) if (positions[k] != null) size[find(root, k)]++;
-        // the reorders each region would need: values from outside read in blocks, values read in planes outside (or leaving the graph)
+        // the reorders each region would need: values from outside read in blocks, and its values read in planes (or leaving the graph)
         int[] reorders = new int[n];
-        Set<String> counted = new HashSet<>();
+        Set<String> readInBlocks = new HashSet<>(); // "region value"
         for (int k = 0; k < n; k++) {
             if (positions[k] == null) continue;
-            int r = find(root, k);
             for (int at : positions[k]) {
                 String v = plan.get(k).inputs().get(at);
                 Integer p = index.producer(v);
-                if ((p == null || positions[p] == null) && counted.add(r + " " + v)) reorders[r]++;
+                if ((p == null || positions[p] == null) && readInBlocks.add(find(root, k) + " " + v)) reorders[find(root, k)]++;
             }
         }
+        Set<String> readInPlanes = new HashSet<>(); // capable steps' outputs read in planes: a step reading them from its blocked input position is in their region
         for (int j = 0; j < n; j++) {
             List<String> ins = plan.get(j).inputs();
             for (int i = 0; i < ins.size(); i++) {
                 Integer p = index.producer(ins.get(i));
-                if (p == null || positions[p] == null) continue;
-                int r = find(root, p);
-                boolean inside = positions[j] != null && find(root, j) == r && contains(positions[j], i);
-                if (!inside && counted.add(r + " out " + ins.get(i))) reorders[r]++;
+                if (p != null && positions[p] != null && !contains(positions[j], i) && readInPlanes.add(ins.get(i))) reorders[find(root, p)]++;
             }
         }
         for (String o : graphOutputs) {
             Integer p = index.producer(o);
-            if (p != null && positions[p] != null && counted.add(find(root, p) + " out " + o)) reorders[find(root, p)]++;
+            if (p != null && positions[p] != null && readInPlanes.add(o)) reorders[find(root, p)]++;
         }
         boolean[] blocked = new boolean[n];
         boolean any = false;
@@ -109,18 +106,6 @@ final class ChannelBlocking {
             }
         }
         if (!any) return plan;
-
-        // the blocked steps' outputs that something reads in planes (or that leave the graph)
-        Set<String> inPlanes = new HashSet<>();
-        Map<String, Integer> producedBy = new HashMap<>();
-        for (int k = 0; k < n; k++) if (blocked[k]) producedBy.put(plan.get(k).outputs().get(0), k);
-        for (int j = 0; j < n; j++) {
-            List<String> ins = plan.get(j).inputs();
-            for (int i = 0; i < ins.size(); i++) {
-                if (producedBy.containsKey(ins.get(i)) && !(blocked[j] && contains(positions[j], i))) inPlanes.add(ins.get(i));
-            }
-        }
-        for (String o : graphOutputs) if (producedBy.containsKey(o)) inPlanes.add(o);
 
         List<OnnxModel.Step> out = new ArrayList<>();
         Map<String, String> blockedName = new HashMap<>();
@@ -144,7 +129,7 @@ final class ChannelBlocking {
             String o = s.outputs().get(0), b = o + SUFFIX;
             out.add(new OnnxModel.Step(s.node(), s.kernel(), List.copyOf(inputs), List.of(b)));
             blockedName.put(o, b);
-            if (inPlanes.contains(o)) {
+            if (readInPlanes.contains(o)) {
                 int c = channels[k];
                 out.add(new OnnxModel.Step(reorder("to planes", b, o), in -> new Tensor[] {Blocked.isBlocked(in[0]) ? Blocked.planes(in[0], c) : in[0]},
                         List.of(b), List.of(o)));
