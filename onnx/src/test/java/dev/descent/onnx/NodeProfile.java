@@ -44,9 +44,23 @@ public final class NodeProfile {
         Map<OnnxModel.Step, List<Long>> cpusOff = new LinkedHashMap<>();
         List<Long> totals = new ArrayList<>(), totalsOff = new ArrayList<>();
         String ab = System.getProperty("ab"); // pointwise, winograd, both, direct (PointwiseConv's register tiles against its GEMM form), stem (StemConv), upsample (UpsampleConv) or session9 (those three and Winograd's few-output gate): every other run with that path off, in the same process
+        // -DalsoWarm=FILE=N,C,H,W;FILE=...: other models run in turn with this one during the warm-up (as bench onnx warms
+        // every model), to see what running them in the same process does to this model's steps
+        List<Runnable> others = new ArrayList<>();
+        for (String spec : System.getProperty("alsoWarm", "").split(";")) {
+            if (spec.isBlank()) continue;
+            Path of = Path.of(spec.substring(0, spec.lastIndexOf('=')));
+            int[] os = Arrays.stream(spec.substring(spec.lastIndexOf('=') + 1).split(",")).mapToInt(Integer::parseInt).toArray();
+            OnnxModel om = OnnxModel.read(of, Map.of(OnnxModel.read(of).inputNames().get(0), os));
+            Map<String, Tensor> oin = Map.of(om.inputNames().get(0), Tensor.rand(new SplittableRandom(2), os));
+            others.add(() -> om.run(oin));
+        }
         try (var noGrad = GradMode.noGrad(); var limit = Threads.limit(threads)) {
             long end = System.nanoTime() + (long) (seconds * 1e9 / 2);
-            while (System.nanoTime() < end) m.run(in); // warm-up
+            while (System.nanoTime() < end) { // warm-up
+                m.run(in);
+                others.forEach(Runnable::run);
+            }
             end = System.nanoTime() + (long) (seconds * 1e9 / 2);
             for (int run = 0; System.nanoTime() < end; run++) {
                 boolean off = ab != null && run % 2 == 1;
