@@ -27,6 +27,9 @@ final class BenchOnnxCommand implements Callable<Integer> {
     @Option(names = "--samples", description = "timed samples per measurement (default: ${DEFAULT-VALUE})")
     int samples = 5;
 
+    @Option(names = "--rounds", description = "times each measurement alternates Descent and ONNX Runtime; the ratio is the median of the rounds' (default: ${DEFAULT-VALUE})")
+    int rounds = 3;
+
     @Option(names = "--threads-list", split = ",", description = "thread counts to measure (default: 1,2, capped by the pool size)")
     int[] threads = {1, 2};
 
@@ -43,7 +46,7 @@ final class BenchOnnxCommand implements Callable<Integer> {
         int pool = dev.descent.core.Threads.poolSize();
         int[] t = java.util.Arrays.stream(threads).filter(n -> n >= 1 && n <= pool).distinct().toArray();
         if (t.length == 0) throw new IllegalArgumentException("no thread count in " + java.util.Arrays.toString(threads) + " fits the pool of " + pool);
-        OnnxBench.run(System.out, dir, chosen, t, samples, batch, !noOrt);
+        OnnxBench.run(System.out, dir, chosen, t, samples, rounds, batch, !noOrt);
         return 0;
     }
 }

@@ -24,13 +24,16 @@ class BenchOnnxTest {
     }
 
     @Test
-    void anUnknownModelOrABatchBelowTwoIsRefusedNamingIt() {
+    void anUnknownModelABatchBelowTwoOrNoRoundIsRefusedNamingIt() {
         CommandRun unknown = CommandRun.of("bench", "onnx", "--no-onnxruntime", "--models", dir.toString(), "--only", "resnet");
         assertNotEquals(0, unknown.code());
         assertTrue(unknown.all().contains("resnet") && unknown.all().contains("ocr-det"), unknown.all());
         CommandRun batch = CommandRun.of("bench", "onnx", "--no-onnxruntime", "--models", dir.toString(), "--batch", "1");
         assertNotEquals(0, batch.code());
         assertTrue(batch.all().contains("--batch must be >= 2, was 1"), batch.all());
+        CommandRun rounds = CommandRun.of("bench", "onnx", "--no-onnxruntime", "--models", dir.toString(), "--rounds", "0");
+        assertNotEquals(0, rounds.code());
+        assertTrue(rounds.all().contains("--rounds must be >= 1, was 0"), rounds.all());
     }
 
     @Test

@@ -8,7 +8,9 @@ import java.io.InputStreamReader;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.util.HashMap;
 import java.util.Locale;
+import java.util.Map;
 
 /**
  * The ONNX Runtime side of {@code descent bench onnx}: one request per line on standard input, one answer per line on
@@ -22,13 +24,19 @@ import java.util.Locale;
  *   quit
  * </pre>
  *
- * The input is {@link PublishedOnnxModels.Model#randomInput} with seed 1, the same numbers Descent's side runs on.
+ * The input is {@link PublishedOnnxModels.Model#randomInput} with seed 1, the same numbers Descent's side runs on. A
+ * session stays open for its model, batch and thread count until {@code quit}, so a request repeated in a later round
+ * times the same warm session (as Descent's side times the same model object); a request for another model closes the
+ * sessions of the one before.
  * Timing is Descent's {@link CpuTiming}: warm-up, then samples of at least MIN_SAMPLE_SECONDS, median and min–max of
  * wall time, and CPU time per call over all the samples. ONNX Runtime's
  * intra-op thread count is the request's THREADS; inter-op threads 1; all graph optimizations on.
  */
 public final class OrtBench {
     private OrtBench() {}
+
+    /** An open session and its input. */
+    private record Session(OrtModel model, OnnxTensor input) {}
 
     /**
      * Answers requests until {@code quit} or the end of the input.
@@ -47,29 +55,51 @@ public final class OrtBench {
         }
         out.println("READY ONNX Runtime " + version);
         BufferedReader in = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
-        String line;
-        while ((line = in.readLine()) != null) {
-            String[] f = line.trim().split("\\s+");
-            if (f[0].equals("quit")) break;
-            try {
-                if (!f[0].equals("time") || f.length != 8) throw new IllegalArgumentException("unknown request: " + line);
-                PublishedOnnxModels.Model m = PublishedOnnxModels.byKey(f[1]);
-                int batch = Integer.parseInt(f[2]), threads = Integer.parseInt(f[3]), samples = Integer.parseInt(f[4]);
-                double warmup = Double.parseDouble(f[5]), minSample = Double.parseDouble(f[6]);
-                Path file = m.find(Path.of(f[7])).orElseThrow(() -> new IllegalArgumentException(m.file() + " is not in " + f[7]));
-                try (OrtModel model = new OrtModel(file, threads); OnnxTensor x = model.tensor(m.randomInput(batch, 1), m.shape(batch))) {
+        Map<String, Session> sessions = new HashMap<>();
+        try {
+            String line;
+            while ((line = in.readLine()) != null) {
+                String[] f = line.trim().split("\\s+");
+                if (f[0].equals("quit")) break;
+                try {
+                    if (!f[0].equals("time") || f.length != 8) throw new IllegalArgumentException("unknown request: " + line);
+                    PublishedOnnxModels.Model m = PublishedOnnxModels.byKey(f[1]);
+                    int batch = Integer.parseInt(f[2]), threads = Integer.parseInt(f[3]), samples = Integer.parseInt(f[4]);
+                    double warmup = Double.parseDouble(f[5]), minSample = Double.parseDouble(f[6]);
+                    Path file = m.find(Path.of(f[7])).orElseThrow(() -> new IllegalArgumentException(m.file() + " is not in " + f[7]));
+                    String key = file + " " + batch + " " + threads;
+                    Session session = sessions.get(key);
+                    if (session == null) {
+                        // only one model's sessions stay open: the bench measures the models one after another
+                        for (var it = sessions.entrySet().iterator(); it.hasNext();) {
+                            var e = it.next();
+                            if (e.getKey().startsWith(file + " ")) continue;
+                            e.getValue().input().close();
+                            e.getValue().model().close();
+                            it.remove();
+                        }
+                        OrtModel model = new OrtModel(file, threads);
+                        session = new Session(model, model.tensor(m.randomInput(batch, 1), m.shape(batch)));
+                        sessions.put(key, session);
+                    }
+                    Session run = session;
                     CpuTiming.Result s = CpuTiming.measure(() -> {
                         try {
-                            model.runOnly(x);
+                            run.model().runOnly(run.input());
                         } catch (ai.onnxruntime.OrtException e) {
                             throw new IllegalStateException(e);
                         }
                     }, 3, warmup, samples, minSample);
                     out.printf(Locale.ROOT, "RESULT %.9f %.9f %.9f %.9f %.9f %.9f%n", s.wall().median(), s.wall().min(), s.wall().max(),
                             s.cpu().median(), s.cpu().min(), s.cpu().max());
+                } catch (Exception e) {
+                    out.println("ERROR " + e.toString().replace('\n', ' '));
                 }
-            } catch (Exception e) {
-                out.println("ERROR " + e.toString().replace('\n', ' '));
+            }
+        } finally {
+            for (Session s : sessions.values()) {
+                s.input().close();
+                s.model().close();
             }
         }
     }

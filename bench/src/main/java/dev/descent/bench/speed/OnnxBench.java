@@ -25,18 +25,23 @@ public final class OnnxBench {
     /** Warm-up before each measurement, in seconds of wall time: the JIT needs CPU to compile the kernels, and a loaded machine gives it little. */
     static final double WARM_UP_SECONDS = 5;
 
+    /** Warm-up before each later round of a measurement (the model is warm from the first), seconds of wall time. */
+    static final double ROUND_WARM_UP_SECONDS = 1;
+
     /** The shortest timed sample, in seconds of wall time (the CPU time of the samples is read in 10 ms ticks). */
     static final double MIN_SAMPLE_SECONDS = 0.2;
 
     private final PrintStream out;
     private final int samples;
+    private final int rounds;
     private final ReferenceSide ort;
     private final Path dir;
     private final List<String> table = new ArrayList<>();
 
-    private OnnxBench(PrintStream out, int samples, ReferenceSide ort, Path dir) {
+    private OnnxBench(PrintStream out, int samples, int rounds, ReferenceSide ort, Path dir) {
         this.out = out;
         this.samples = samples;
+        this.rounds = rounds;
         this.ort = ort;
         this.dir = dir;
     }
@@ -49,13 +54,16 @@ public final class OnnxBench {
      * @param models  the models to measure (those absent from {@code dir} are listed as skipped)
      * @param threads thread counts, each at most the pool's size
      * @param samples timed samples per measurement, at least 1
+     * @param rounds  times each measurement alternates the two sides, at least 1: medians over rounds, and the median
+     *                (and range) of the rounds' ratios
      * @param batch   the batch of the throughput rows, at least 2
      * @param withOrt run ONNX Runtime too (builds {@code onnx-reference} with the profile {@code onnxruntime} when needed)
      * @throws IOException when a model cannot be read or the ONNX Runtime side fails
      */
-    public static void run(PrintStream out, Path dir, List<PublishedOnnxModels.Model> models, int[] threads, int samples, int batch, boolean withOrt)
-            throws IOException {
+    public static void run(PrintStream out, Path dir, List<PublishedOnnxModels.Model> models, int[] threads, int samples, int rounds, int batch,
+                           boolean withOrt) throws IOException {
         if (samples < 1) throw new IllegalArgumentException("--samples must be >= 1, was " + samples);
+        if (rounds < 1) throw new IllegalArgumentException("--rounds must be >= 1, was " + rounds);
         if (batch < 2) throw new IllegalArgumentException("--batch must be >= 2, was " + batch);
         for (int t : threads) {
             if (t < 1 || t > Threads.poolSize()) throw new IllegalArgumentException("thread count " + t + " does not fit the pool of " + Threads.poolSize());
@@ -63,8 +71,10 @@ public final class OnnxBench {
         out.printf("machine: %d processors, load average %s, Descent pool %d threads, %s, %s %s%n", Runtime.getRuntime().availableProcessors(),
                 SpeedBench.loadAverage(), Threads.poolSize(), Kernels.vectorEnabled() ? Kernels.vectorBits() + "-bit vectors" : "scalar kernels",
                 System.getProperty("java.vm.name"), System.getProperty("java.version"));
-        out.printf(Locale.ROOT, "timing: median [min–max] of %d samples after ≥ %.0f s of warm-up; a sample repeats short work to last ≥ %.1f s;"
-                + " CPU ms = the process's CPU time per call over all samples; models in %s%n", samples, WARM_UP_SECONDS, MIN_SAMPLE_SECONDS, dir);
+        out.printf(Locale.ROOT, "timing: %d rounds, each side in turn (the first after ≥ %.0f s of warm-up, later ones after %.0f s), %d samples a round;"
+                + " median of the rounds' medians [min–max of all samples]; a sample repeats short work to last ≥ %.1f s; ratio = median [min–max] of"
+                + " the rounds' ratios; CPU ms = the process's CPU time per call, median of the rounds; models in %s%n", rounds, WARM_UP_SECONDS,
+                ROUND_WARM_UP_SECONDS, samples, MIN_SAMPLE_SECONDS, dir);
         ReferenceSide ort = null;
         if (withOrt) {
             ort = ReferenceSide.onnxRuntime(Path.of(System.getProperty("descent.home", ".")), out);
@@ -72,8 +82,8 @@ public final class OnnxBench {
                     + " ratio = Descent speed / ONNX Runtime speed");
         }
         try {
-            OnnxBench b = new OnnxBench(out, samples, ort, dir);
-            out.printf("%n%-30s %-9s %2s  %-26s %-26s %6s  %9s %9s %6s%n", "model", "unit", "t", "Descent", ort == null ? "ONNX Runtime (not run)" : "ONNX Runtime",
+            OnnxBench b = new OnnxBench(out, samples, rounds, ort, dir);
+            out.printf("%n%-30s %-9s %2s  %-26s %-26s %-18s  %9s %9s %6s%n", "model", "unit", "t", "Descent", ort == null ? "ONNX Runtime (not run)" : "ONNX Runtime",
                     "ratio", "CPU ms D", "CPU ms O", "ratio");
             b.warmUp(models);
             for (PublishedOnnxModels.Model m : models) b.model(m, threads, batch);
@@ -127,29 +137,48 @@ public final class OnnxBench {
 
     private void measure(PublishedOnnxModels.Model m, OnnxModel model, String input, int batch, int t, String unit, boolean latency) throws IOException {
         Map<String, Tensor> in = Map.of(input, Tensor.of(m.randomInput(batch, 1), m.shape(batch)));
-        CpuTiming.Result ours;
-        try (var limit = Threads.limit(t)) {
-            ours = CpuTiming.measure(() -> {
-                try (var g = GradMode.noGrad()) {
-                    model.run(in);
-                }
-            }, 3, WARM_UP_SECONDS, samples, MIN_SAMPLE_SECONDS);
+        // rounds alternate the two sides, so a change of the machine's speed meets both; each round's ratio is its own
+        double[] oursMed = new double[rounds], theirsMed = new double[rounds], ratios = new double[rounds], oursCpu = new double[rounds],
+                theirsCpu = new double[rounds];
+        double oursMin = Double.POSITIVE_INFINITY, oursMax = 0, theirsMin = Double.POSITIVE_INFINITY, theirsMax = 0;
+        for (int r = 0; r < rounds; r++) {
+            double warm = r == 0 ? WARM_UP_SECONDS : ROUND_WARM_UP_SECONDS;
+            CpuTiming.Result ours;
+            try (var limit = Threads.limit(t)) {
+                ours = CpuTiming.measure(() -> {
+                    try (var g = GradMode.noGrad()) {
+                        model.run(in);
+                    }
+                }, 3, warm, samples, MIN_SAMPLE_SECONDS);
+            }
+            oursMed[r] = ours.wall().median();
+            oursMin = Math.min(oursMin, ours.wall().min());
+            oursMax = Math.max(oursMax, ours.wall().max());
+            oursCpu[r] = ours.cpu().median();
+            if (ort == null) continue;
+            double[] theirs = ort.request("time %s %d %d %d %s %s %s", m.key(), batch, t, samples, warm, MIN_SAMPLE_SECONDS, dir);
+            theirsMed[r] = theirs[0];
+            theirsMin = Math.min(theirsMin, theirs[1]);
+            theirsMax = Math.max(theirsMax, theirs[2]);
+            theirsCpu[r] = theirs[3];
+            ratios[r] = theirs[0] / ours.wall().median();
         }
-        double[] theirs = ort == null ? null : ort.request("time %s %d %d %d %s %s %s", m.key(), batch, t, samples, WARM_UP_SECONDS, MIN_SAMPLE_SECONDS, dir);
+        double ourMedian = Timing.stats(oursMed).median(), theirMedian = Timing.stats(theirsMed).median();
         String name = m.key() + " " + dims(m.shape(batch));
         // Latency in ms (lower is better); throughput in images/s (higher is better). Ratio: Descent speed / ONNX Runtime speed.
-        double[] d = latency ? new double[] {ours.wall().median() * 1e3, ours.wall().min() * 1e3, ours.wall().max() * 1e3}
-                : new double[] {batch / ours.wall().median(), batch / ours.wall().max(), batch / ours.wall().min()};
-        double[] o = theirs == null ? null : latency ? new double[] {theirs[0] * 1e3, theirs[1] * 1e3, theirs[2] * 1e3}
-                : new double[] {batch / theirs[0], batch / theirs[2], batch / theirs[1]};
+        double[] d = latency ? new double[] {ourMedian * 1e3, oursMin * 1e3, oursMax * 1e3} : new double[] {batch / ourMedian, batch / oursMax, batch / oursMin};
+        double[] o = ort == null ? null : latency ? new double[] {theirMedian * 1e3, theirsMin * 1e3, theirsMax * 1e3}
+                : new double[] {batch / theirMedian, batch / theirsMax, batch / theirsMin};
         String fmt = latency ? "%.2f" : "%.1f";
         String ds = format(fmt, d), os = o == null ? "-" : format(fmt, o);
-        String ratio = theirs == null ? "-" : String.format(Locale.ROOT, "%.2f", theirs[0] / ours.wall().median());
+        Timing.Stats rs = Timing.stats(ratios);
+        String ratio = ort == null ? "-" : rounds == 1 ? String.format(Locale.ROOT, "%.2f", rs.median()) : format("%.2f", new double[] {rs.median(), rs.min(), rs.max()});
         // CPU time per call of each process (all its threads) over all samples: steadier than wall time under load.
-        String cpu = String.format(Locale.ROOT, "%.2f", ours.cpu().median() * 1e3), cpuOrt = theirs == null ? "-" : String.format(Locale.ROOT, "%.2f", theirs[3] * 1e3);
-        String cpuRatio = theirs == null ? "-" : String.format(Locale.ROOT, "%.2f", theirs[3] / ours.cpu().median());
+        double ourCpu = Timing.stats(oursCpu).median(), theirCpu = Timing.stats(theirsCpu).median();
+        String cpu = String.format(Locale.ROOT, "%.2f", ourCpu * 1e3), cpuOrt = ort == null ? "-" : String.format(Locale.ROOT, "%.2f", theirCpu * 1e3);
+        String cpuRatio = ort == null ? "-" : String.format(Locale.ROOT, "%.2f", theirCpu / ourCpu);
         String what = latency ? "latency, batch 1" : "throughput, batch " + batch;
-        out.printf("%-30s %-9s %2d  %-26s %-26s %6s  %9s %9s %6s  %s%n", name, unit, t, ds, os, ratio, cpu, cpuOrt, cpuRatio, what);
+        out.printf("%-30s %-9s %2d  %-26s %-26s %-18s  %9s %9s %6s  %s%n", name, unit, t, ds, os, ratio, cpu, cpuOrt, cpuRatio, what);
         table.add(String.format("| %s | %s | %s | %d | %s | %s | %s | %s | %s | %s |", name, what, unit, t, ds, os, ratio, cpu, cpuOrt, cpuRatio));
     }
 
@@ -166,7 +195,7 @@ public final class OnnxBench {
     private void summary() {
         if (table.isEmpty()) return;
         out.println();
-        out.println("| model, input | measure | unit | threads | Descent median [min–max] | ONNX Runtime median [min–max] | Descent/ORT speed (wall)"
+        out.println("| model, input | measure | unit | threads | Descent median [min–max] | ONNX Runtime median [min–max] | Descent/ORT speed (wall), rounds' median [min–max]"
                 + " | Descent CPU ms/call | ORT CPU ms/call | Descent/ORT speed (CPU) |");
         out.println("|---|---|---|---|---|---|---|---|---|---|");
         for (String r : table) out.println(r);
