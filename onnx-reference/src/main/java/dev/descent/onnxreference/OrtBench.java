@@ -79,7 +79,12 @@ public final class OrtBench {
                             it.remove();
                         }
                         OrtModel model = new OrtModel(file, threads);
-                        session = new Session(model, model.tensor(m.randomInput(batch, 1), m.shape(batch)));
+                        try {
+                            session = new Session(model, model.tensor(m.randomInput(batch, 1), m.shape(batch)));
+                        } catch (Exception e) {
+                            model.close();
+                            throw e;
+                        }
                         sessions.put(key, session);
                     }
                     Session run = session;
