@@ -36,7 +36,13 @@ public final class OrtBench {
     private OrtBench() {}
 
     /** An open session and its input. */
-    private record Session(OrtModel model, OnnxTensor input) {}
+    private record Session(OrtModel model, OnnxTensor input) implements AutoCloseable {
+        @Override
+        public void close() throws ai.onnxruntime.OrtException {
+            input.close();
+            model.close();
+        }
+    }
 
     /**
      * Answers requests until {@code quit} or the end of the input.
@@ -74,8 +80,7 @@ public final class OrtBench {
                         for (var it = sessions.entrySet().iterator(); it.hasNext();) {
                             var e = it.next();
                             if (e.getKey().startsWith(file + " ")) continue;
-                            e.getValue().input().close();
-                            e.getValue().model().close();
+                            e.getValue().close();
                             it.remove();
                         }
                         OrtModel model = new OrtModel(file, threads);
@@ -102,10 +107,7 @@ public final class OrtBench {
                 }
             }
         } finally {
-            for (Session s : sessions.values()) {
-                s.input().close();
-                s.model().close();
-            }
+            for (Session s : sessions.values()) s.close();
         }
     }
 }

@@ -138,48 +138,58 @@ public final class OnnxBench {
     private void measure(PublishedOnnxModels.Model m, OnnxModel model, String input, int batch, int t, String unit, boolean latency) throws IOException {
         Map<String, Tensor> in = Map.of(input, Tensor.of(m.randomInput(batch, 1), m.shape(batch)));
         // rounds alternate the two sides, so a change of the machine's speed meets both; each round's ratio is its own
-        double[] oursMed = new double[rounds], theirsMed = new double[rounds], ratios = new double[rounds], oursCpu = new double[rounds],
-                theirsCpu = new double[rounds];
-        double oursMin = Double.POSITIVE_INFINITY, oursMax = 0, theirsMin = Double.POSITIVE_INFINITY, theirsMax = 0;
+        Rounds ours = new Rounds(rounds), theirs = new Rounds(rounds);
+        double[] ratios = new double[rounds];
         for (int r = 0; r < rounds; r++) {
             double warm = r == 0 ? WARM_UP_SECONDS : ROUND_WARM_UP_SECONDS;
-            CpuTiming.Result ours;
             try (var limit = Threads.limit(t)) {
-                ours = CpuTiming.measure(() -> {
+                CpuTiming.Result c = CpuTiming.measure(() -> {
                     try (var g = GradMode.noGrad()) {
                         model.run(in);
                     }
                 }, 3, warm, samples, MIN_SAMPLE_SECONDS);
+                ours.add(r, c.wall().median(), c.wall().min(), c.wall().max(), c.cpu().median());
             }
-            oursMed[r] = ours.wall().median();
-            oursMin = Math.min(oursMin, ours.wall().min());
-            oursMax = Math.max(oursMax, ours.wall().max());
-            oursCpu[r] = ours.cpu().median();
             if (ort == null) continue;
-            double[] theirs = ort.request("time %s %d %d %d %s %s %s", m.key(), batch, t, samples, warm, MIN_SAMPLE_SECONDS, dir);
-            theirsMed[r] = theirs[0];
-            theirsMin = Math.min(theirsMin, theirs[1]);
-            theirsMax = Math.max(theirsMax, theirs[2]);
-            theirsCpu[r] = theirs[3];
-            ratios[r] = theirs[0] / ours.wall().median();
+            double[] o = ort.request("time %s %d %d %d %s %s %s", m.key(), batch, t, samples, warm, MIN_SAMPLE_SECONDS, dir);
+            theirs.add(r, o[0], o[1], o[2], o[3]);
+            ratios[r] = o[0] / ours.median[r];
         }
-        double ourMedian = Timing.stats(oursMed).median(), theirMedian = Timing.stats(theirsMed).median();
+        double ourMedian = Timing.stats(ours.median).median(), theirMedian = Timing.stats(theirs.median).median();
         String name = m.key() + " " + dims(m.shape(batch));
         // Latency in ms (lower is better); throughput in images/s (higher is better). Ratio: Descent speed / ONNX Runtime speed.
-        double[] d = latency ? new double[] {ourMedian * 1e3, oursMin * 1e3, oursMax * 1e3} : new double[] {batch / ourMedian, batch / oursMax, batch / oursMin};
-        double[] o = ort == null ? null : latency ? new double[] {theirMedian * 1e3, theirsMin * 1e3, theirsMax * 1e3}
-                : new double[] {batch / theirMedian, batch / theirsMax, batch / theirsMin};
+        double[] d = latency ? new double[] {ourMedian * 1e3, ours.min * 1e3, ours.max * 1e3} : new double[] {batch / ourMedian, batch / ours.max, batch / ours.min};
+        double[] o = ort == null ? null : latency ? new double[] {theirMedian * 1e3, theirs.min * 1e3, theirs.max * 1e3}
+                : new double[] {batch / theirMedian, batch / theirs.max, batch / theirs.min};
         String fmt = latency ? "%.2f" : "%.1f";
         String ds = format(fmt, d), os = o == null ? "-" : format(fmt, o);
         Timing.Stats rs = Timing.stats(ratios);
         String ratio = ort == null ? "-" : rounds == 1 ? String.format(Locale.ROOT, "%.2f", rs.median()) : format("%.2f", new double[] {rs.median(), rs.min(), rs.max()});
         // CPU time per call of each process (all its threads) over all samples: steadier than wall time under load.
-        double ourCpu = Timing.stats(oursCpu).median(), theirCpu = Timing.stats(theirsCpu).median();
+        double ourCpu = Timing.stats(ours.cpu).median(), theirCpu = Timing.stats(theirs.cpu).median();
         String cpu = String.format(Locale.ROOT, "%.2f", ourCpu * 1e3), cpuOrt = ort == null ? "-" : String.format(Locale.ROOT, "%.2f", theirCpu * 1e3);
         String cpuRatio = ort == null ? "-" : String.format(Locale.ROOT, "%.2f", theirCpu / ourCpu);
         String what = latency ? "latency, batch 1" : "throughput, batch " + batch;
         out.printf("%-30s %-9s %2d  %-26s %-26s %-18s  %9s %9s %6s  %s%n", name, unit, t, ds, os, ratio, cpu, cpuOrt, cpuRatio, what);
         table.add(String.format("| %s | %s | %s | %d | %s | %s | %s | %s | %s | %s |", name, what, unit, t, ds, os, ratio, cpu, cpuOrt, cpuRatio));
+    }
+
+    /** One side's figures over the rounds: each round's median wall and CPU seconds per call, and the extremes of all samples. */
+    private static final class Rounds {
+        final double[] median, cpu;
+        double min = Double.POSITIVE_INFINITY, max;
+
+        Rounds(int rounds) {
+            median = new double[rounds];
+            cpu = new double[rounds];
+        }
+
+        void add(int round, double wallMedian, double wallMin, double wallMax, double cpuMedian) {
+            median[round] = wallMedian;
+            cpu[round] = cpuMedian;
+            min = Math.min(min, wallMin);
+            max = Math.max(max, wallMax);
+        }
     }
 
     private static String dims(int[] s) {
