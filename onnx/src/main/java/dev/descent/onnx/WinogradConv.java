@@ -85,7 +85,8 @@ final class WinogradConv {
     static final class Filters {
         private record Entry(int[] shape, float[] weight, float[] u) {}
 
-        private volatile Entry entry;
+        /** F(2×2, 3×3)'s and F(4×4, 3×3)'s, each kept on its own: a node whose input size varies may take both. */
+        private volatile Entry small, large;
 
         /**
          * {@return U for the weight [O, C, 3, 3]: 16 matrices [O, C], point-major} computed again only when the weight's
@@ -94,11 +95,24 @@ final class WinogradConv {
          * @param w the weight, float32
          */
         float[] of(Tensor w) {
-            Entry e = entry;
+            return of(w, false);
+        }
+
+        /**
+         * {@return U of F(2×2, 3×3) (large = false, 16 matrices [O, C]) or of F(4×4, 3×3) ({@link Winograd43}, 36)},
+         * computed again only when the weight's shape or values changed since the last call for the same tiles.
+         *
+         * @param w     the weight, float32
+         * @param large whether the 4×4 output tiles of {@link Winograd43}
+         */
+        float[] of(Tensor w, boolean large) {
+            Entry e = large ? this.large : small;
             if (e != null && holds(e, w)) return e.u;
             float[] values = w.detach().contiguous().toFloatArray(); // before the transform: a change meanwhile is seen next call
-            float[] u = transformFilter(w);
-            entry = new Entry(w.shape(), values, u);
+            float[] u = large ? Winograd43.transformFilter(w) : transformFilter(w);
+            e = new Entry(w.shape(), values, u);
+            if (large) this.large = e;
+            else small = e;
             return u;
         }
 
@@ -170,6 +184,7 @@ final class WinogradConv {
         int ho = x.size(2) + 2 * top - 2, wo = x.size(3) + 2 * left - 2;
         if (!applies(x.size(1), w.size(0), w.size(2), w.size(3), strides[0], strides[1], dil[0], dil[1], groups, ho, wo)) return null;
         ConvEpilogue e = epilogue(b, act);
+        if (large(x.size(1), w.size(0), ho, wo)) return Winograd43.forward(x, filters.of(w, true), w.size(0), top, left, e);
         return forward(x, filters.of(w), w.size(0), top, left, e);
     }
 
@@ -188,6 +203,32 @@ final class WinogradConv {
                 : new ConvEpilogue(bc == null ? null : bc.storage().floats(), bc == null ? 0 : bc.storageOffset(), a, (float) act.min(), (float) act.max(),
                         (float) act.preScale(), (float) act.preShift(), (float) act.scale(), (float) act.shift());
     }
+
+    /**
+     * Whether a convolution that {@link #applies} runs with F(4×4, 3×3) tiles ({@link Winograd43}): outputs of at least
+     * {@link #minLargePixels} pixels, when {@link #large} is on.
+     *
+     * @param c  input channels
+     * @param o  output channels
+     * @param ho output height
+     * @param wo output width
+     * @return whether the 4×4 tiles
+     */
+    static boolean large(int c, int o, int ho, int wo) {
+        return large && (long) ho * wo >= minLargePixels;
+    }
+
+    /** F(4×4, 3×3) on unless -Ddescent.onnx.winograd43=false. */
+    static volatile boolean large = !"false".equals(System.getProperty("descent.onnx.winograd43"));
+    /**
+     * See {@link #large(int, int, int, int)}: 20×20 and larger maps. Measured in the models, the two tile sizes alternating
+     * run by run in one process (NodeProfile -Dab=winograd43, CPU time of each step, 512 bits): M-LSD tiny's 128→128 at
+     * 40×40 1.81 ms against 2.44, 64→64 at 80×80 1.67–1.96 against 2.33–2.80 (whole model 24.5 ms against 27.8 on one
+     * thread; 19.8 against 21.6 ms wall on two; 48.1 against 53.6 at 256 bits); M-LSD large's 128→128 at 20×20 0.73 against
+     * 2.08 (one thread) and 0.74 against 0.85 (two); PP-OCR det's 96→24 at 20×20 0.18 against 0.42. Smaller maps were not
+     * measured and keep F(2×2, 3×3).
+     */
+    static volatile int minLargePixels = 20 * 20;
 
     /**
      * On unless -Ddescent.onnx.winograd=false. With scalar transforms it measured no faster than the direct kernels on the

@@ -25,25 +25,31 @@ import org.junit.jupiter.api.Test;
 /** The Winograd F(2×2, 3×3) convolution against a float64 direct convolution written from the definition. */
 class WinogradConvTest {
     private int minChannels;
-    private boolean enabled;
+    private boolean enabled, large;
 
-    /** The kernel on (off by default) and on small shapes too: the speed gate (64 channels) lowered to 8. */
+    /**
+     * The kernel on and on small shapes too (the speed gate of 64 channels lowered to 8), with F(2×2, 3×3) tiles at every
+     * size: Winograd43Test tests the 4×4 tiles that larger maps take.
+     */
     @BeforeEach
     void lowerTheGate() {
         minChannels = WinogradConv.minChannels;
         enabled = WinogradConv.enabled;
+        large = WinogradConv.large;
         WinogradConv.minChannels = 8;
         WinogradConv.enabled = true;
+        WinogradConv.large = false;
     }
 
     @AfterEach
     void restoreTheGate() {
         WinogradConv.minChannels = minChannels;
         WinogradConv.enabled = enabled;
+        WinogradConv.large = large;
     }
 
     /** y[n,o,i,j] = b[o] + Σ_c,u,v x[n,c,i+u−ph,j+v−pw]·w[o,c,u,v] in float64, zeros outside x. */
-    private static double[] reference(float[] x, float[] w, float[] b, int n, int c, int h, int wd, int o, int ph, int pw) {
+    static double[] reference(float[] x, float[] w, float[] b, int n, int c, int h, int wd, int o, int ph, int pw) {
         int ho = h + 2 * ph - 2, wo = wd + 2 * pw - 2;
         double[] y = new double[n * o * ho * wo];
         for (int im = 0; im < n; im++) for (int oi = 0; oi < o; oi++) for (int i = 0; i < ho; i++) for (int j = 0; j < wo; j++) {
@@ -59,7 +65,7 @@ class WinogradConvTest {
     }
 
     /** Σ |x·w| per output (the scale float32 rounding errors are relative to), float64. */
-    private static double[] magnitude(float[] x, float[] w, float[] b, int n, int c, int h, int wd, int o, int ph, int pw) {
+    static double[] magnitude(float[] x, float[] w, float[] b, int n, int c, int h, int wd, int o, int ph, int pw) {
         float[] ax = x.clone(), aw = w.clone(), ab = b == null ? null : b.clone();
         for (int i = 0; i < ax.length; i++) ax[i] = Math.abs(ax[i]);
         for (int i = 0; i < aw.length; i++) aw[i] = Math.abs(aw[i]);
@@ -67,7 +73,7 @@ class WinogradConvTest {
         return reference(ax, aw, ab, n, c, h, wd, o, ph, pw);
     }
 
-    private static float[] random(SplittableRandom r, int size) {
+    static float[] random(SplittableRandom r, int size) {
         float[] a = new float[size];
         for (int i = 0; i < size; i++) a[i] = (float) (r.nextDouble() * 2 - 1);
         return a;
