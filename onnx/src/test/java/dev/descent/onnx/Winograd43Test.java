@@ -75,6 +75,23 @@ class Winograd43Test {
         });
     }
 
+    /** One and two threads give the same bits: each tile's sums are its own, whichever thread runs its block. */
+    @Test
+    void oneAndTwoThreadsGiveTheSameBits() {
+        for (int size : new int[] {80, 20, 37}) {
+            SplittableRandom r = new SplittableRandom(size);
+            int c = 8, o = 8;
+            Tensor x = Tensor.of(random(r, c * size * size), 1, c, size, size), w = Tensor.of(random(r, o * c * 9), o, c, 3, 3);
+            float[] u = Winograd43.transformFilter(w), one;
+            try (var t = dev.descent.core.Threads.limit(1)) {
+                one = Winograd43.forward(x, u, o, 1, 1, null).toFloatArray();
+            }
+            try (var t = dev.descent.core.Threads.limit(2)) {
+                assertArrayEquals(one, Winograd43.forward(x, u, o, 1, 1, null).toFloatArray(), size + "×" + size);
+            }
+        }
+    }
+
     /** A Conv node's path: outputs of 20×20 and more take the 4×4 tiles (with the bias and activation), smaller ones F(2×2, 3×3). */
     @Test
     void largeMapsTakeTheLargeTilesWithTheirEpilogue() {
