@@ -3,7 +3,6 @@ package dev.descent.onnx;
 import dev.descent.core.DType;
 import dev.descent.core.Storage;
 import dev.descent.core.Tensor;
-import dev.descent.core.kernel.BatchedGemm;
 import dev.descent.core.kernel.ConvEpilogue;
 import dev.descent.core.kernel.Gemm;
 import dev.descent.core.kernel.Parallel;
@@ -40,12 +39,12 @@ final class Winograd43 {
 
     private static final VectorSpecies<Float> S = Vectors.F;
     private static final int L = S.length();
-    /** Lanes i < L/2 take lane 2i (EVEN) or 2i + 1 (ODD) of the first vector, lanes i ≥ L/2 lane 2(i − L/2) (+ 1) of the second. */
-    private static final VectorShuffle<Float> EVEN_LOW = VectorShuffle.fromOp(S, i -> i < L / 2 ? 2 * i : 0);
-    private static final VectorShuffle<Float> EVEN_HIGH = VectorShuffle.fromOp(S, i -> i >= L / 2 ? 2 * (i - L / 2) : 0);
-    private static final VectorShuffle<Float> ODD_LOW = VectorShuffle.fromOp(S, i -> i < L / 2 ? 2 * i + 1 : 0);
-    private static final VectorShuffle<Float> ODD_HIGH = VectorShuffle.fromOp(S, i -> i >= L / 2 ? 2 * (i - L / 2) + 1 : 0);
-    private static final VectorMask<Float> UPPER = VectorMask.fromLong(S, ((1L << L) - 1) & ~((1L << (L / 2)) - 1));
+    // the shuffles and masks of WinogradConv: EVEN_LOW … UPPER split a pair of vectors into its even and odd lanes,
+    // ZIP_LOW, ZIP_HIGH and ODD interleave two
+    private static final VectorShuffle<Float> EVEN_LOW = WinogradConv.EVEN_LOW, EVEN_HIGH = WinogradConv.EVEN_HIGH;
+    private static final VectorShuffle<Float> ODD_LOW = WinogradConv.ODD_LOW, ODD_HIGH = WinogradConv.ODD_HIGH;
+    private static final VectorShuffle<Float> ZIP_LOW = WinogradConv.ZIP_LOW, ZIP_HIGH = WinogradConv.ZIP_HIGH;
+    private static final VectorMask<Float> UPPER = WinogradConv.UPPER, ODD_LANES = WinogradConv.ODD;
 
     /** Per-thread buffers: V [36][C][tiles], M [36][O][tiles], the transforms' 36 vectors and the output's 16. */
     private static final class Scratch {
@@ -95,25 +94,9 @@ final class Winograd43 {
     }
 
     /**
-     * The convolution of x [N, C, H, W] (float32) with the filters U of {@link #transformFilter}, zero padding ph
-     * rows above and below and pw columns left and right, then the epilogue (bias, activation) over each output plane.
-     *
-     * @param x  the input
-     * @param u  the filter transforms for o outputs and C inputs
-     * @param o  output channels
-     * @param ph vertical padding
-     * @param pw horizontal padding
-     * @param e  bias and activation, or null for none
-     * @return [N, O, H + 2ph − 2, W + 2pw − 2]
-     */
-    static Tensor forward(Tensor x, float[] u, int o, int ph, int pw, ConvEpilogue e) {
-        return forward(x, u, o, ph, pw, e, Vectors.ENABLED);
-    }
-
-    /**
-     * {@link #forward(Tensor, float[], int, int, int, ConvEpilogue)}, its transforms with vectors over consecutive tiles
-     * or (vector = false) their scalar twins, which read the input directly: the same float operations per tile in the
-     * same order, so the same bits.
+     * {@link WinogradConv#forward(Tensor, float[], int, int, int, ConvEpilogue)} with the filters U of
+     * {@link #transformFilter}, its transforms with vectors over consecutive tiles or (vector = false) their scalar
+     * twins, which read the input directly: the same float operations per tile in the same order, so the same bits.
      */
     static Tensor forward(Tensor x, float[] u, int o, int ph, int pw, ConvEpilogue e, boolean vector) {
         Tensor xc = x.detach().contiguous();
@@ -139,27 +122,16 @@ final class Winograd43 {
             if (s.v.length < 36 * c * BLOCK_TILES) s.v = new float[36 * c * BLOCK_TILES];
             if (s.m.length < 36 * o * BLOCK_TILES) s.m = new float[36 * o * BLOCK_TILES];
             float[] v = s.v, m = s.m;
-            int[] uOff = new int[36], vOff = new int[36], mOff = new int[36];
             for (int blk = from; blk < to; blk++) {
                 int img = blk / blocksPerImage, t0 = (blk % blocksPerImage) * BLOCK_TILES, tiles = Math.min(BLOCK_TILES, all - t0);
                 if (vector) inputTransformVector(ph16, img * c * planes, c, span, tw1, t0, tiles, v, s.e);
                 else inputTransform(xa, xo + img * c * h * w, c, h, w, ph, pw, t0, tiles, tw1, v);
-                for (int p = 0; p < 36; p++) {
-                    uOff[p] = p * o * c;
-                    vOff[p] = p * c * tiles;
-                    mOff[p] = p * o * tiles;
-                }
-                BatchedGemm.sgemm(36, o, tiles, c, u, uOff, c, 1, v, vOff, tiles, 1, m, mOff, tiles, vector);
+                WinogradConv.products(36, o, c, tiles, u, v, m, vector);
                 if (vector) outputTransformVector(m, o, tiles, t0, tw, ya, img * o * ho * wo, ho, wo, s.e, s.out);
                 else outputTransform(m, o, tiles, t0, tw, ya, img * o * ho * wo, ho, wo);
             }
         });
-        if (e != null) {
-            int pixels = ho * wo;
-            Parallel.forRange(n * o, Math.max(1, (1 << 14) / pixels), (from, to) -> {
-                for (int p = from; p < to; p++) e.apply(ya, p * pixels, p % o, 1, pixels, true);
-            });
-        }
+        WinogradConv.finish(ya, n, o, ho * wo, e);
         return out;
     }
 
@@ -306,8 +278,6 @@ final class Winograd43 {
         a1.rearrange(ZIP_HIGH).blend(b1.rearrange(ZIP_HIGH), ODD_LANES).intoArray(out, at + 3 * L);
     }
 
-    private static final VectorShuffle<Float> ZIP_LOW = VectorShuffle.fromOp(S, i -> i / 2), ZIP_HIGH = VectorShuffle.fromOp(S, i -> L / 2 + i / 2);
-    private static final VectorMask<Float> ODD_LANES = VectorMask.fromLong(S, 0xAAAAAAAAAAAAAAAAL & ((1L << L) - 1));
 
     /** The scalar twin of {@link #inputTransformVector}, reading the input directly (zeros outside the image). */
     private static void inputTransform(float[] xa, int xi, int c, int h, int w, int ph, int pw, int t0, int tiles, int tw1, float[] v) {

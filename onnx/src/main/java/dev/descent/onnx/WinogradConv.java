@@ -184,7 +184,7 @@ final class WinogradConv {
         int ho = x.size(2) + 2 * top - 2, wo = x.size(3) + 2 * left - 2;
         if (!applies(x.size(1), w.size(0), w.size(2), w.size(3), strides[0], strides[1], dil[0], dil[1], groups, ho, wo)) return null;
         ConvEpilogue e = epilogue(b, act);
-        if (large(x.size(1), w.size(0), ho, wo)) return Winograd43.forward(x, filters.of(w, true), w.size(0), top, left, e);
+        if (large(x.size(1), w.size(0), ho, wo)) return Winograd43.forward(x, filters.of(w, true), w.size(0), top, left, e, Vectors.ENABLED);
         return forward(x, filters.of(w), w.size(0), top, left, e);
     }
 
@@ -250,14 +250,14 @@ final class WinogradConv {
     private static final VectorSpecies<Float> S = Vectors.F;
     private static final int L = S.length();
     /** Lane i takes lane i/2 (ZIP_LOW) or L/2 + i/2 (ZIP_HIGH): with ODD, two vectors' lanes interleaved. */
-    private static final VectorShuffle<Float> ZIP_LOW = VectorShuffle.fromOp(S, i -> i / 2), ZIP_HIGH = VectorShuffle.fromOp(S, i -> L / 2 + i / 2);
-    private static final VectorMask<Float> ODD = VectorMask.fromLong(S, 0xAAAAAAAAAAAAAAAAL & ((1L << L) - 1));
+    static final VectorShuffle<Float> ZIP_LOW = VectorShuffle.fromOp(S, i -> i / 2), ZIP_HIGH = VectorShuffle.fromOp(S, i -> L / 2 + i / 2);
+    static final VectorMask<Float> ODD = VectorMask.fromLong(S, 0xAAAAAAAAAAAAAAAAL & ((1L << L) - 1));
     /** Lanes i < L/2 take lane 2i (EVEN) or 2i + 1 (ODD) of the first vector, lanes i ≥ L/2 lane 2(i − L/2) (+ 1) of the second. */
-    private static final VectorShuffle<Float> EVEN_LOW = VectorShuffle.fromOp(S, i -> i < L / 2 ? 2 * i : 0);
-    private static final VectorShuffle<Float> EVEN_HIGH = VectorShuffle.fromOp(S, i -> i >= L / 2 ? 2 * (i - L / 2) : 0);
-    private static final VectorShuffle<Float> ODD_LOW = VectorShuffle.fromOp(S, i -> i < L / 2 ? 2 * i + 1 : 0);
-    private static final VectorShuffle<Float> ODD_HIGH = VectorShuffle.fromOp(S, i -> i >= L / 2 ? 2 * (i - L / 2) + 1 : 0);
-    private static final VectorMask<Float> UPPER = VectorMask.fromLong(S, ((1L << L) - 1) & ~((1L << (L / 2)) - 1));
+    static final VectorShuffle<Float> EVEN_LOW = VectorShuffle.fromOp(S, i -> i < L / 2 ? 2 * i : 0);
+    static final VectorShuffle<Float> EVEN_HIGH = VectorShuffle.fromOp(S, i -> i >= L / 2 ? 2 * (i - L / 2) : 0);
+    static final VectorShuffle<Float> ODD_LOW = VectorShuffle.fromOp(S, i -> i < L / 2 ? 2 * i + 1 : 0);
+    static final VectorShuffle<Float> ODD_HIGH = VectorShuffle.fromOp(S, i -> i >= L / 2 ? 2 * (i - L / 2) + 1 : 0);
+    static final VectorMask<Float> UPPER = VectorMask.fromLong(S, ((1L << L) - 1) & ~((1L << (L / 2)) - 1));
 
     /**
      * The convolution of x [N, C, H, W] (float32) with the filters U of {@link #transformFilter}, zero padding ph
@@ -306,26 +306,35 @@ final class WinogradConv {
                 int img = blk / blocksPerImage, t0 = (blk % blocksPerImage) * BLOCK_TILES, tiles = Math.min(BLOCK_TILES, all - t0);
                 if (vector) inputTransformVector(split, img * c * hp * 2 * pl, c, hp, pl, t0, tiles, tw, v);
                 else inputTransform(xa, xo + img * c * h * w, c, h, w, ph, pw, t0, tiles, tw, v);
-                int[] uOff = new int[16], vOff = new int[16], mOff = new int[16];
-                for (int p = 0; p < 16; p++) {
-                    uOff[p] = p * o * c;
-                    vOff[p] = p * c * tiles;
-                    mOff[p] = p * o * tiles;
-                }
-                // the 16 products in one call (Gemm's bits; nothing packed: per call, Gemm's packing and forking cost
-                // as much as these small products)
-                BatchedGemm.sgemm(16, o, tiles, c, u, uOff, c, 1, v, vOff, tiles, 1, m, mOff, tiles, vector);
+                products(16, o, c, tiles, u, v, m, vector);
                 if (vector) outputTransformVector(m, o, tiles, t0, tw, ya, img * o * ho * wo, ho, wo);
                 else outputTransform(m, o, tiles, t0, tw, ya, img * o * ho * wo, ho, wo);
             }
         });
-        if (e != null) {
-            int pixels = ho * wo;
-            Parallel.forRange(n * o, Math.max(1, (1 << 14) / pixels), (from, to) -> {
-                for (int p = from; p < to; p++) e.apply(ya, p * pixels, p % o, 1, pixels, true);
-            });
-        }
+        finish(ya, n, o, ho * wo, e);
         return out;
+    }
+
+    /**
+     * M[ξ] = U[ξ] V[ξ] for the points ξ < points, in one call (Gemm's bits; nothing packed: per call, Gemm's packing and
+     * forking cost as much as these small products): U [points][o][c], V [points][c][tiles], M [points][o][tiles].
+     */
+    static void products(int points, int o, int c, int tiles, float[] u, float[] v, float[] m, boolean vector) {
+        int[] uOff = new int[points], vOff = new int[points], mOff = new int[points];
+        for (int p = 0; p < points; p++) {
+            uOff[p] = p * o * c;
+            vOff[p] = p * c * tiles;
+            mOff[p] = p * o * tiles;
+        }
+        BatchedGemm.sgemm(points, o, tiles, c, u, uOff, c, 1, v, vOff, tiles, 1, m, mOff, tiles, vector);
+    }
+
+    /** The epilogue (bias, activation; nothing when null) over each of the n·o output planes of y, in place. */
+    static void finish(float[] y, int n, int o, int pixels, ConvEpilogue e) {
+        if (e == null) return;
+        Parallel.forRange(n * o, Math.max(1, (1 << 14) / pixels), (from, to) -> {
+            for (int p = from; p < to; p++) e.apply(y, p * pixels, p % o, 1, pixels, true);
+        });
     }
 
     /**

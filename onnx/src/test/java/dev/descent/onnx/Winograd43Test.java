@@ -35,7 +35,7 @@ class Winograd43Test {
             int ho = h + 2 * ph - 2, wo = wd + 2 * pw - 2;
             if (ho < 1 || wo < 1) return;
             float[] x = random(r, n * c * h * wd), w = random(r, o * c * 9);
-            Tensor y = Winograd43.forward(Tensor.of(x, n, c, h, wd), Winograd43.transformFilter(Tensor.of(w, o, c, 3, 3)), o, ph, pw, null);
+            Tensor y = Winograd43.forward(Tensor.of(x, n, c, h, wd), Winograd43.transformFilter(Tensor.of(w, o, c, 3, 3)), o, ph, pw, null, true);
             assertArrayEquals(new int[] {n, o, ho, wo}, y.shape());
             double[] want = reference(x, w, null, n, c, h, wd, o, ph, pw), mag = magnitude(x, w, null, n, c, h, wd, o, ph, pw);
             float[] got = y.contiguous().toFloatArray();
@@ -84,10 +84,10 @@ class Winograd43Test {
             Tensor x = Tensor.of(random(r, c * size * size), 1, c, size, size), w = Tensor.of(random(r, o * c * 9), o, c, 3, 3);
             float[] u = Winograd43.transformFilter(w), one;
             try (var t = dev.descent.core.Threads.limit(1)) {
-                one = Winograd43.forward(x, u, o, 1, 1, null).toFloatArray();
+                one = Winograd43.forward(x, u, o, 1, 1, null, true).toFloatArray();
             }
             try (var t = dev.descent.core.Threads.limit(2)) {
-                assertArrayEquals(one, Winograd43.forward(x, u, o, 1, 1, null).toFloatArray(), size + "×" + size);
+                assertArrayEquals(one, Winograd43.forward(x, u, o, 1, 1, null, true).toFloatArray(), size + "×" + size);
             }
         }
     }
@@ -109,7 +109,7 @@ class Winograd43Test {
             Tensor fast = WinogradConv.tryConv(x, w, b, 1, 1, 1, 1, new int[] {1, 1}, new int[] {1, 1}, 1, act, filters);
             float[] u = filters.of(w, true);
             assertArrayEquals(Winograd43.transformFilter(w), u, "the node's cache holds the 4×4 tiles' transform");
-            Tensor plain = Winograd43.forward(x, u, o, 1, 1, null);
+            Tensor plain = Winograd43.forward(x, u, o, 1, 1, null, true);
             float[] f = fast.toFloatArray(), p = act.apply(plain.add(b.reshape(o, 1, 1))).toFloatArray();
             float[] d = act.apply(dev.descent.core.ops.Convolution.conv2d(x, w, b, 1, 1)).toFloatArray();
             for (int i = 0; i < f.length; i++) {
