@@ -184,7 +184,7 @@ final class WinogradConv {
         int ho = x.size(2) + 2 * top - 2, wo = x.size(3) + 2 * left - 2;
         if (!applies(x.size(1), w.size(0), w.size(2), w.size(3), strides[0], strides[1], dil[0], dil[1], groups, ho, wo)) return null;
         ConvEpilogue e = epilogue(b, act);
-        if (large(x.size(1), w.size(0), ho, wo)) return Winograd43.forward(x, filters.of(w, true), w.size(0), top, left, e, Vectors.ENABLED);
+        if (large(ho, wo)) return Winograd43.forward(x, filters.of(w, true), w.size(0), top, left, e, Vectors.ENABLED);
         return forward(x, filters.of(w), w.size(0), top, left, e);
     }
 
@@ -208,20 +208,18 @@ final class WinogradConv {
      * Whether a convolution that {@link #applies} runs with F(4×4, 3×3) tiles ({@link Winograd43}): outputs of at least
      * {@link #minLargePixels} pixels, when {@link #large} is on.
      *
-     * @param c  input channels
-     * @param o  output channels
      * @param ho output height
      * @param wo output width
      * @return whether the 4×4 tiles
      */
-    static boolean large(int c, int o, int ho, int wo) {
+    static boolean large(int ho, int wo) {
         return large && (long) ho * wo >= minLargePixels;
     }
 
     /** F(4×4, 3×3) on unless -Ddescent.onnx.winograd43=false. */
     static volatile boolean large = !"false".equals(System.getProperty("descent.onnx.winograd43"));
     /**
-     * See {@link #large(int, int, int, int)}: 20×20 and larger maps. Measured in the models, the two tile sizes alternating
+     * See {@link #large(int, int)}: 20×20 and larger maps. Measured in the models, the two tile sizes alternating
      * run by run in one process (NodeProfile -Dab=winograd43, CPU time of each step, 512 bits): M-LSD tiny's 128→128 at
      * 40×40 1.81 ms against 2.44, 64→64 at 80×80 1.67–1.96 against 2.33–2.80 (whole model 24.5 ms against 27.8 on one
      * thread; 19.8 against 21.6 ms wall on two; 48.1 against 53.6 at 256 bits); M-LSD large's 128→128 at 20×20 0.73 against

@@ -98,9 +98,9 @@ class Winograd43Test {
         int minChannels = WinogradConv.minChannels;
         WinogradConv.minChannels = 8;
         try (var g = GradMode.noGrad()) {
-            assertTrue(WinogradConv.large(8, 8, 40, 40));
-            assertTrue(WinogradConv.large(8, 8, 20, 20));
-            assertFalse(WinogradConv.large(8, 8, 19, 20));
+            assertTrue(WinogradConv.large(40, 40));
+            assertTrue(WinogradConv.large(20, 20));
+            assertFalse(WinogradConv.large(19, 20));
             SplittableRandom r = new SplittableRandom(3);
             int c = 12, o = 10, h = 41, wd = 43;
             Tensor x = Tensor.of(random(r, c * h * wd), 1, c, h, wd), w = Tensor.of(random(r, o * c * 9), o, c, 3, 3), b = Tensor.of(random(r, o), o);
