@@ -128,31 +128,55 @@ final class Blocked {
      * The convolution of a blocked input, blocked output; pads [top, left, bottom, right]. One this layout has no
      * kernel for (see {@link #supports}; another dtype) runs on planes between two reorders.
      */
-    static Tensor conv(Tensor xb, Tensor w, Tensor b, int[] pads, int[] strides, int[] dilations, int groups, FusedConvolution.Activation act) {
-        return conv(xb, w, b, pads, strides, dilations, groups, act, true);
+    static Tensor conv(Tensor xb, Tensor w, Tensor b, int[] pads, int[] strides, int[] dilations, int groups, FusedConvolution.Activation act, PackedWeights packed) {
+        return conv(xb, w, b, pads, strides, dilations, groups, act, packed, true);
     }
 
-    /** {@link #conv}, or its scalar twin (vector false). */
-    static Tensor conv(Tensor xb, Tensor w, Tensor b, int[] pads, int[] strides, int[] dilations, int groups, FusedConvolution.Activation act, boolean vector) {
+    /** {@link #conv}, or its scalar twin (vector false); packed is the node's packed weights, or null: packed for this call. */
+    static Tensor conv(Tensor xb, Tensor w, Tensor b, int[] pads, int[] strides, int[] dilations, int groups, FusedConvolution.Activation act, PackedWeights packed,
+                       boolean vector) {
         if (!supports(w.shape(), groups, strides, dilations, pads) || w.dtype() != DType.FLOAT32 || (b != null && (b.dtype() != DType.FLOAT32 || b.numel() != w.size(0)))) {
             Tensor x = planes(xb, Math.multiplyExact(groups, w.size(1)));
-            return block(OnnxOps.asymmetricConv(x, w, b, pads[0], pads[1], pads[2], pads[3], strides, dilations, groups, act));
+            return block(OnnxOps.asymmetricConv(x, w, b, pads[0], pads[1], pads[2], pads[3], strides, dilations, groups, act, packed));
         }
         ConvEpilogue e = WinogradConv.epilogue(null, act);
         PointwiseKernel.Finish f = PointwiseKernel.Finish.of(e);
         boolean later = f == null; // sigmoid: as its own op afterwards
         if (later) f = PointwiseKernel.Finish.of(null);
-        float[] wa = w.detach().contiguous().toFloatArray(), bias = b == null ? null : java.util.Arrays.copyOf(b.detach().contiguous().toFloatArray(), blocks(w.size(0)) * B);
-        Tensor y = w.size(1) == 1 && w.size(2) == 3 ? depthwise(xb, wa, w.size(0), bias, strides[0], strides[1], pads, f, vector)
-                : pointwise(xb, wa, w.size(1), w.size(0), bias, f, vector);
+        float[] wp = packed != null ? packed.of(w, PackedWeights.Form.BLOCKED) : pack(w.detach().contiguous().toFloatArray(), w.shape());
+        float[] bias = b == null ? null : java.util.Arrays.copyOf(b.detach().contiguous().toFloatArray(), blocks(w.size(0)) * B);
+        Tensor y = w.size(1) == 1 && w.size(2) == 3 ? depthwise(xb, wp, w.size(0), bias, strides[0], strides[1], pads, f, vector)
+                : pointwise(xb, wp, w.size(1), w.size(0), bias, f, vector);
         return later ? act.apply(y) : y;
+    }
+
+    /**
+     * A weight in the order this layout's kernels read it: a depthwise [c, 1, 3, 3] as nine vectors per block (tap t's
+     * weights of the block's B channels, ⌈c/B⌉·9·B floats); a 1×1 [o, c, 1, 1] as, per input channel, the weights of
+     * every output channel (c·⌈o/B⌉·B floats). Padding channels are zero.
+     *
+     * @param w     the weight's values, row-major
+     * @param shape the weight's shape, one that {@link #supports}
+     * @return the packed weight, new
+     */
+    static float[] pack(float[] w, int[] shape) {
+        int o = shape[0], c = shape[1];
+        if (c == 1 && shape[2] == 3) {
+            float[] wp = new float[blocks(o) * 9 * B];
+            for (int ch = 0; ch < o; ch++) for (int t = 0; t < 9; t++) wp[((ch / B) * 9 + t) * B + (ch & (B - 1))] = w[ch * 9 + t];
+            return wp;
+        }
+        int op = blocks(o) * B;
+        float[] wp = new float[c * op];
+        for (int oc = 0; oc < o; oc++) for (int ci = 0; ci < c; ci++) wp[ci * op + oc] = w[oc * c + ci];
+        return wp;
     }
 
     /**
      * Depthwise 3×3 of a blocked input.
      *
      * @param xb     the input [N, Cb, H, W, B] holding c channels
-     * @param w      the weight [c, 1, 3, 3] as floats
+     * @param wp     the weight [c, 1, 3, 3] {@link #pack packed}
      * @param c      the channels
      * @param bias   the bias padded to Cb·B, or null
      * @param pads   [top, left, bottom, right]
@@ -160,13 +184,11 @@ final class Blocked {
      * @param vector false: the scalar twin
      * @return [N, Cb, Ho, Wo, B]
      */
-    static Tensor depthwise(Tensor xb, float[] w, int c, float[] bias, int sh, int sw, int[] pads, PointwiseKernel.Finish f, boolean vector) {
+    static Tensor depthwise(Tensor xb, float[] wp, int c, float[] bias, int sh, int sw, int[] pads, PointwiseKernel.Finish f, boolean vector) {
         int n = xb.size(0), cb = xb.size(1), h = xb.size(2), wd = xb.size(3);
         if (cb != blocks(c)) throw new IllegalArgumentException("Conv: a blocked input of " + cb + " blocks for a depthwise weight of " + c + " channels");
         int top = pads[0], left = pads[1], ho = (h + top + pads[2] - 3) / sh + 1, wo = (wd + left + pads[3] - 3) / sw + 1;
         if (h + top + pads[2] < 3 || wd + left + pads[3] < 3) throw new IllegalArgumentException("Conv: input " + h + "×" + wd + " is smaller than the 3×3 kernel");
-        float[] wp = new float[cb * 9 * B]; // per block, nine vectors: tap t's weights of the block's channels
-        for (int ch = 0; ch < c; ch++) for (int t = 0; t < 9; t++) wp[((ch / B) * 9 + t) * B + (ch & (B - 1))] = w[ch * 9 + t];
         Tensor xc = xb.contiguous();
         float[] xa = xc.storage().floats();
         int xo = xc.storageOffset();
@@ -262,7 +284,7 @@ final class Blocked {
      * 1×1 convolution of a blocked input, stride 1, no padding.
      *
      * @param xb     the input [N, Cbi, H, W, B] holding c channels
-     * @param w      the weight [o, c] as floats
+     * @param wp     the weight [o, c, 1, 1] {@link #pack packed}
      * @param c      input channels
      * @param o      output channels
      * @param bias   the bias padded to ⌈o/B⌉·B, or null
@@ -270,11 +292,9 @@ final class Blocked {
      * @param vector false: the scalar twin
      * @return [N, ⌈o/B⌉, H, W, B]
      */
-    static Tensor pointwise(Tensor xb, float[] w, int c, int o, float[] bias, PointwiseKernel.Finish f, boolean vector) {
+    static Tensor pointwise(Tensor xb, float[] wp, int c, int o, float[] bias, PointwiseKernel.Finish f, boolean vector) {
         int n = xb.size(0), cbi = xb.size(1), h = xb.size(2), wd = xb.size(3), hw = h * wd, cbo = blocks(o), op = cbo * B;
         if (cbi != blocks(c)) throw new IllegalArgumentException("Conv: a blocked input of " + cbi + " blocks for a 1×1 weight of " + c + " input channels");
-        float[] wp = new float[c * op]; // per input channel, the weights of every output channel (padding zero)
-        for (int oc = 0; oc < o; oc++) for (int ci = 0; ci < c; ci++) wp[ci * op + oc] = w[oc * c + ci];
         Tensor xc = xb.contiguous();
         float[] xa = xc.storage().floats();
         int xo = xc.storageOffset();

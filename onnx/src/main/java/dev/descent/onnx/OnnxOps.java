@@ -779,7 +779,7 @@ final class OnnxOps {
         Spatial sp = spatial(c, w != null ? 2 : -1);
         int groups = c.int32("group", 1);
         if (groups < 1) throw c.unsupported("group = " + groups + " should be >= 1");
-        WinogradConv.Filters filters = new WinogradConv.Filters();
+        PackedWeights packed = new PackedWeights(); // this node's weight as its kernels read it
         return (ConvActivationFusion.ConvKernel) (in, act) -> {
             Tensor x = in[0], wt = in[1], b = in.length > 2 ? in[2] : null;
             boolean blocked = Blocked.isBlocked(x); // ChannelBlocking's layout: [N, C/B, H, W, B]
@@ -791,12 +791,12 @@ final class OnnxOps {
                 throw new IllegalArgumentException("Conv: kernel_shape " + Arrays.toString(sp.kernel()) + " disagrees with weight " + Shape.format(wt.shape()));
             }
             int[] p = sp.padsFor(x.size(2), x.size(3), kh, kw);
-            if (blocked) return new Tensor[] {Blocked.conv(x, wt, b, p, sp.strides(), sp.dilations(), groups, act)};
-            Tensor fast = WinogradConv.tryConv(x, wt, b, p[0], p[1], p[2], p[3], sp.strides(), sp.dilations(), groups, act, filters);
+            if (blocked) return new Tensor[] {Blocked.conv(x, wt, b, p, sp.strides(), sp.dilations(), groups, act, packed)};
+            Tensor fast = WinogradConv.tryConv(x, wt, b, p[0], p[1], p[2], p[3], sp.strides(), sp.dilations(), groups, act, packed);
             if (fast == null) fast = PointwiseConv.tryConv(x, wt, b, p, sp.strides(), groups, act);
             if (fast == null) fast = StemConv.tryConv(x, wt, b, p, sp.strides(), sp.dilations(), groups, act);
             if (fast != null) return new Tensor[] {fast};
-            return new Tensor[] {asymmetricConv(x, wt, b, p[0], p[1], p[2], p[3], sp.strides(), sp.dilations(), groups, act)};
+            return new Tensor[] {asymmetricConv(x, wt, b, p[0], p[1], p[2], p[3], sp.strides(), sp.dilations(), groups, act, packed)};
         };
     }
 
@@ -804,11 +804,12 @@ final class OnnxOps {
      * Conv with paddings [top, left, bottom, right]. Asymmetric ones (TensorFlow's SAME at stride 2): a depthwise or
      * few-channel convolution, and any convolution with gradients, through FusedConvolution's asymmetric form (the
      * direct kernels read the padding from their own buffer, no padded copy); any other without gradients pads in one
-     * pass first. Without gradients: direct depthwise, fused activation.
+     * pass first. Without gradients: direct depthwise, fused activation. A channel-blocked input ({@link Blocked}) takes
+     * its weight from packed, the node's {@link PackedWeights} (null: packed for this call).
      */
     static Tensor asymmetricConv(Tensor x, Tensor wt, Tensor b, int top, int left, int bottom, int right, int[] strides, int[] dilations, int groups,
-                                 FusedConvolution.Activation act) {
-        if (Blocked.isBlocked(x)) return Blocked.conv(x, wt, b, new int[] {top, left, bottom, right}, strides, dilations, groups, act);
+                                 FusedConvolution.Activation act, PackedWeights packed) {
+        if (Blocked.isBlocked(x)) return Blocked.conv(x, wt, b, new int[] {top, left, bottom, right}, strides, dilations, groups, act, packed);
         if (top == bottom && left == right) {
             return FusedConvolution.conv2d(x, wt, b, new Convolution.Params(strides[0], strides[1], top, left, dilations[0], dilations[1], groups), act);
         }

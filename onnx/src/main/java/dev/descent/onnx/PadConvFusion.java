@@ -55,12 +55,13 @@ final class PadConvFusion {
             inputs.addAll(conv.inputs().subList(1, conv.inputs().size())); // w[, b]
             OnnxOps.Kernel padK = pad.kernel();
             int padInputs = pad.inputs().size();
+            PackedWeights packed = new PackedWeights();
             ConvActivationFusion.ConvKernel fused = (in, act) -> {
                 Tensor px = in[0], pads = in[1], value = in[2], w = in[3], b = in.length > 4 ? in[4] : null;
                 int[] p = GradMode.isEnabled() || Autograd.isRecording(px, w, b) ? null : spatialZeroPads(px, pads, value);
                 if (p != null && a.fits(w)) {
                     return new Tensor[] {OnnxOps.asymmetricConv(px, w, b, a.pads[0] + p[0], a.pads[1] + p[1], a.pads[2] + p[2], a.pads[3] + p[3], a.strides,
-                            a.dilations, a.group, act)};
+                            a.dilations, a.group, act, packed)};
                 }
                 boolean blocked = Blocked.isBlocked(px); // ChannelBlocking's layout, and a Pad other than zeros on the plane: on planes
                 Tensor[] padIn = java.util.Arrays.copyOf(in, padInputs);

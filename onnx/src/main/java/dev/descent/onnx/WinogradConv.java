@@ -76,55 +76,6 @@ final class WinogradConv {
     static volatile int minFewOutputsPixels = 20 * 20, maxFewOutputsPixels = 40 * 40;
 
     /**
-     * The filter transform of one weight, kept by the node that owns it while the weight's shape and values stay the
-     * same. The object's identity is not enough: an optimizer updates a parameter in place (inference after a few
-     * fine-tuning steps must see the new values), and the folding of a BatchNormalization makes a new weight with
-     * the same values on every call. The check reads the weight once (Arrays.equals, vectorized): O·C·9 floats against
-     * the transform's 16·O·C float64 products and the convolution's O·C·9 multiply-adds per output pixel.
-     */
-    static final class Filters {
-        private record Entry(int[] shape, float[] weight, float[] u) {}
-
-        /** F(2×2, 3×3)'s and F(4×4, 3×3)'s, each kept on its own: a node whose input size varies may take both. */
-        private volatile Entry small, large;
-
-        /**
-         * {@return U for the weight [O, C, 3, 3]: 16 matrices [O, C], point-major} computed again only when the weight's
-         * shape or values changed since the last call.
-         *
-         * @param w the weight, float32
-         */
-        float[] of(Tensor w) {
-            return of(w, false);
-        }
-
-        /**
-         * {@return U of F(2×2, 3×3) (large = false, 16 matrices [O, C]) or of F(4×4, 3×3) ({@link Winograd43}, 36)},
-         * computed again only when the weight's shape or values changed since the last call for the same tiles.
-         *
-         * @param w     the weight, float32
-         * @param large whether the 4×4 output tiles of {@link Winograd43}
-         */
-        float[] of(Tensor w, boolean large) {
-            Entry e = large ? this.large : small;
-            if (e != null && holds(e, w)) return e.u;
-            float[] values = w.detach().contiguous().toFloatArray(); // before the transform: a change meanwhile is seen next call
-            float[] u = large ? Winograd43.transformFilter(w) : transformFilter(w);
-            e = new Entry(w.shape(), values, u);
-            if (large) this.large = e;
-            else small = e;
-            return u;
-        }
-
-        private static boolean holds(Entry e, Tensor w) {
-            if (!Arrays.equals(e.shape, w.shape())) return false;
-            if (!w.isContiguous()) return Arrays.equals(e.weight, w.detach().contiguous().toFloatArray());
-            int at = w.storageOffset();
-            return Arrays.equals(e.weight, 0, e.weight.length, w.storage().floats(), at, at + e.weight.length);
-        }
-    }
-
-    /**
      * U = G g Gᵀ for every (output, input) channel pair, in float64 then rounded once.
      *
      * @param w float32 [O, C, 3, 3]
@@ -171,11 +122,11 @@ final class WinogradConv {
      * @param dil     the dilations
      * @param groups  the groups
      * @param act     the fused activation
-     * @param filters the node's cache of filter transforms
+     * @param filters the node's packed weights
      * @return the output, or null when the Winograd path does not apply
      */
     static Tensor tryConv(Tensor x, Tensor w, Tensor b, int top, int left, int bottom, int right, int[] strides, int[] dil, int groups,
-                          FusedConvolution.Activation act, Filters filters) {
+                          FusedConvolution.Activation act, PackedWeights filters) {
         if (!enabled || top != bottom || left != right || x.dim() != 4 || w.dim() != 4 || x.dtype() != DType.FLOAT32 || w.dtype() != DType.FLOAT32
                 || (b != null && (b.dtype() != DType.FLOAT32 || b.dim() != 1 || b.size(0) != w.size(0))) || x.size(1) != w.size(1)
                 || Autograd.isRecording(x, w, b)) {
@@ -184,8 +135,8 @@ final class WinogradConv {
         int ho = x.size(2) + 2 * top - 2, wo = x.size(3) + 2 * left - 2;
         if (!applies(x.size(1), w.size(0), w.size(2), w.size(3), strides[0], strides[1], dil[0], dil[1], groups, ho, wo)) return null;
         ConvEpilogue e = epilogue(b, act);
-        if (large(ho, wo)) return Winograd43.forward(x, filters.of(w, true), w.size(0), top, left, e, Vectors.ENABLED);
-        return forward(x, filters.of(w), w.size(0), top, left, e);
+        if (large(ho, wo)) return Winograd43.forward(x, filters.of(w, PackedWeights.Form.WINOGRAD_4X4), w.size(0), top, left, e, Vectors.ENABLED);
+        return forward(x, filters.of(w, PackedWeights.Form.WINOGRAD_2X2), w.size(0), top, left, e);
     }
 
     /** The bias and activation as an output-loop epilogue (null when there is nothing to do); b [O] float32 or null. */

@@ -112,10 +112,38 @@ class BlockedTest {
         int[] one = {1, 1};
         try (var g = GradMode.noGrad(); var t = Threads.limit(threads)) {
             Tensor xb = Blocked.block(x);
-            Tensor fast = Blocked.conv(xb, w, b, pads, strides, one, groups, act, true), twin = Blocked.conv(xb, w, b, pads, strides, one, groups, act, false);
+            Tensor fast = Blocked.conv(xb, w, b, pads, strides, one, groups, act, new PackedWeights(), true), twin = Blocked.conv(xb, w, b, pads, strides, one, groups, act, null, false);
             assertTrue(Blocked.isBlocked(fast), what);
             assertArrayEquals(twin.contiguous().storage().floats(), fast.contiguous().storage().floats(), what + ": the scalar twin's bits");
             return Blocked.planes(fast, w.size(0));
+        }
+    }
+
+    /**
+     * The node's packing of a 1×1 and a depthwise weight is made once and kept while the weight's values stay; a weight
+     * changed in place (a fine-tuning step) is packed again: doubling it doubles every output exactly.
+     */
+    @Test
+    void packedWeightsAreKeptWhileTheWeightStaysAndRenewedAfterAnInPlaceUpdate() {
+        SplittableRandom r = new SplittableRandom(11);
+        int c = 20, h = 6, wd = 5;
+        Tensor x = Tensor.of(random(r, c * h * wd), 1, c, h, wd);
+        int[] one = {1, 1};
+        for (Tensor w : List.of(Tensor.of(random(r, 24 * c), 24, c, 1, 1), Tensor.of(random(r, c * 9), c, 1, 3, 3))) {
+            int groups = w.size(1) == 1 ? c : 1;
+            int[] pads = w.size(2) == 3 ? new int[] {1, 1, 1, 1} : new int[4];
+            PackedWeights packed = new PackedWeights();
+            try (var g = GradMode.noGrad()) {
+                Tensor xb = Blocked.block(x);
+                float[] first = Blocked.planes(Blocked.conv(xb, w, null, pads, one, one, groups, FusedConvolution.Activation.NONE, packed), w.size(0)).toFloatArray();
+                float[] p = packed.of(w, PackedWeights.Form.BLOCKED);
+                assertArrayEquals(Blocked.pack(w.toFloatArray(), w.shape()), p, "the packing");
+                assertTrue(p == packed.of(Tensor.of(w.toFloatArray(), w.shape()), PackedWeights.Form.BLOCKED), "kept for a weight of the same values");
+                w.mulInPlace(2);
+                float[] second = Blocked.planes(Blocked.conv(xb, w, null, pads, one, one, groups, FusedConvolution.Activation.NONE, packed), w.size(0)).toFloatArray();
+                for (int i = 0; i < first.length; i++) assertEquals(2 * first[i], second[i], 0, "output " + i + " after the weight doubled");
+                assertFalse(p == packed.of(w, PackedWeights.Form.BLOCKED), "packed again");
+            }
         }
     }
 
@@ -125,9 +153,9 @@ class BlockedTest {
         SplittableRandom r = new SplittableRandom(3);
         Tensor x = Tensor.of(random(r, 2 * 5 * 7 * 6), 2, 5, 7, 6), w = Tensor.of(random(r, 4 * 5 * 9), 4, 5, 3, 3);
         try (var g = GradMode.noGrad()) {
-            Tensor y = Blocked.conv(Blocked.block(x), w, null, new int[] {1, 1, 1, 1}, new int[] {1, 1}, new int[] {1, 1}, 1, FusedConvolution.Activation.RELU);
+            Tensor y = Blocked.conv(Blocked.block(x), w, null, new int[] {1, 1, 1, 1}, new int[] {1, 1}, new int[] {1, 1}, 1, FusedConvolution.Activation.RELU, null);
             assertTrue(Blocked.isBlocked(y));
-            Tensor want = OnnxOps.asymmetricConv(x, w, null, 1, 1, 1, 1, new int[] {1, 1}, new int[] {1, 1}, 1, FusedConvolution.Activation.RELU);
+            Tensor want = OnnxOps.asymmetricConv(x, w, null, 1, 1, 1, 1, new int[] {1, 1}, new int[] {1, 1}, 1, FusedConvolution.Activation.RELU, null);
             assertArrayEquals(want.contiguous().storage().floats(), Blocked.planes(y, 4).contiguous().storage().floats());
         }
     }

@@ -105,9 +105,9 @@ class Winograd43Test {
             int c = 12, o = 10, h = 41, wd = 43;
             Tensor x = Tensor.of(random(r, c * h * wd), 1, c, h, wd), w = Tensor.of(random(r, o * c * 9), o, c, 3, 3), b = Tensor.of(random(r, o), o);
             FusedConvolution.Activation act = FusedConvolution.Activation.clamp(0, 0.5).thenAffine(2, -0.25);
-            WinogradConv.Filters filters = new WinogradConv.Filters();
+            PackedWeights filters = new PackedWeights();
             Tensor fast = WinogradConv.tryConv(x, w, b, 1, 1, 1, 1, new int[] {1, 1}, new int[] {1, 1}, 1, act, filters);
-            float[] u = filters.of(w, true);
+            float[] u = filters.of(w, PackedWeights.Form.WINOGRAD_4X4);
             assertArrayEquals(Winograd43.transformFilter(w), u, "the node's cache holds the 4×4 tiles' transform");
             Tensor plain = Winograd43.forward(x, u, o, 1, 1, null, true);
             float[] f = fast.toFloatArray(), p = act.apply(plain.add(b.reshape(o, 1, 1))).toFloatArray();
@@ -116,10 +116,10 @@ class Winograd43Test {
                 assertEquals(p[i], f[i], 1e-6, "element " + i + ": bias and activation after the 4×4 tiles");
                 assertEquals(d[i], f[i], 1e-4, "element " + i + " against the direct convolution");
             }
-            float[] small = filters.of(w);
+            float[] small = filters.of(w, PackedWeights.Form.WINOGRAD_2X2);
             assertNotSame(u, small, "the small tiles' transform is another");
-            assertSame(u, filters.of(w, true), "each kept: a node whose input size varies takes both");
-            assertSame(small, filters.of(w));
+            assertSame(u, filters.of(w, PackedWeights.Form.WINOGRAD_4X4), "each kept: a node whose input size varies takes both");
+            assertSame(small, filters.of(w, PackedWeights.Form.WINOGRAD_2X2));
         } finally {
             WinogradConv.minChannels = minChannels;
         }

@@ -92,7 +92,7 @@ class WinogradConvTest {
             Tensor y;
             try (var g = GradMode.noGrad()) {
                 y = WinogradConv.tryConv(xt, wt, bt, ph, pw, ph, pw, new int[] {1, 1}, new int[] {1, 1}, 1, FusedConvolution.Activation.NONE,
-                        new WinogradConv.Filters());
+                        new PackedWeights());
             }
             assertNotNull(y, "Winograd should apply to " + c + "→" + o + " channels, " + h + "×" + wd + " pad " + ph + "," + pw);
             assertArrayEquals(new int[] {n, o, ho, wo}, y.shape());
@@ -134,7 +134,7 @@ class WinogradConvTest {
         Tensor x = Tensor.of(random(r, n * c * h * wd), n, c, h, wd), w = Tensor.of(random(r, o * c * 9), o, c, 3, 3), b = Tensor.of(random(r, o), o);
         FusedConvolution.Activation act = FusedConvolution.Activation.clamp(0, 0.5).thenAffine(2, -0.25);
         try (var g = GradMode.noGrad()) {
-            Tensor fast = WinogradConv.tryConv(x, w, b, 1, 1, 1, 1, new int[] {1, 1}, new int[] {1, 1}, 1, act, new WinogradConv.Filters());
+            Tensor fast = WinogradConv.tryConv(x, w, b, 1, 1, 1, 1, new int[] {1, 1}, new int[] {1, 1}, 1, act, new PackedWeights());
             Tensor direct = act.apply(dev.descent.core.ops.Convolution.conv2d(x, w, b, 1, 1));
             assertArrayEquals(direct.shape(), fast.shape());
             float[] f = fast.contiguous().storage().floats(), d = direct.contiguous().storage().floats();
@@ -146,7 +146,7 @@ class WinogradConvTest {
     void declinesWhatItDoesNotCompute() {
         Tensor x = Tensor.zeros(DType.FLOAT32, 1, 8, 8, 8), w = Tensor.zeros(DType.FLOAT32, 8, 8, 3, 3);
         var none = FusedConvolution.Activation.NONE;
-        var f = new WinogradConv.Filters();
+        var f = new PackedWeights();
         try (var g = GradMode.noGrad()) {
             assertNull(WinogradConv.tryConv(x, w, null, 1, 1, 1, 1, new int[] {2, 2}, new int[] {1, 1}, 1, none, f), "stride 2");
             assertNull(WinogradConv.tryConv(x, w, null, 1, 1, 1, 1, new int[] {1, 1}, new int[] {2, 2}, 1, none, f), "dilation 2");
@@ -169,26 +169,28 @@ class WinogradConvTest {
         assertFalse(WinogradConv.applies(96, 8, 3, 3, 1, 1, 1, 1, 1, 40, 40), "fewer outputs than the second gate");
     }
 
+    private static final PackedWeights.Form W23 = PackedWeights.Form.WINOGRAD_2X2;
+
     @Test
     void filterTransformIsKeptWhileTheWeightsValuesStay() {
-        var f = new WinogradConv.Filters();
+        var f = new PackedWeights();
         SplittableRandom r = new SplittableRandom(5);
         Tensor w = Tensor.of(random(r, 8 * 8 * 9), 8, 8, 3, 3);
-        float[] u = f.of(w);
+        float[] u = f.of(w, W23);
         assertArrayEquals(WinogradConv.transformFilter(w), u);
-        assertSame(u, f.of(w), "the same weight");
-        assertSame(u, f.of(Tensor.of(w.toFloatArray(), 8, 8, 3, 3)), "a new weight of the same values (a folded normalization)");
+        assertSame(u, f.of(w, W23), "the same weight");
+        assertSame(u, f.of(Tensor.of(w.toFloatArray(), 8, 8, 3, 3), W23), "a new weight of the same values (a folded normalization)");
         try (var ng = GradMode.noGrad()) {
             w.mulInPlace(-0.5); // an optimizer's step
         }
-        float[] v = f.of(w);
+        float[] v = f.of(w, W23);
         assertFalse(u == v, "the weight changed in place");
         assertArrayEquals(WinogradConv.transformFilter(w), v);
         Tensor t = w.transpose(0, 1); // strided, other values
-        assertArrayEquals(WinogradConv.transformFilter(t), f.of(t));
+        assertArrayEquals(WinogradConv.transformFilter(t), f.of(t, W23));
         Tensor z = Tensor.zeros(DType.FLOAT32, 8, 4, 3, 3), z2 = Tensor.zeros(DType.FLOAT32, 4, 8, 3, 3);
-        assertEquals(16 * 8 * 4, f.of(z).length);
-        assertArrayEquals(WinogradConv.transformFilter(z2), f.of(z2), "same values, another shape");
+        assertEquals(16 * 8 * 4, f.of(z, W23).length);
+        assertArrayEquals(WinogradConv.transformFilter(z2), f.of(z2, W23), "same values, another shape");
     }
 
     /**
