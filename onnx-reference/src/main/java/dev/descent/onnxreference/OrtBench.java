@@ -19,8 +19,8 @@ import java.util.Map;
  *
  * <pre>
  *   time MODEL_KEY BATCH THREADS SAMPLES WARMUP_SECONDS MIN_SAMPLE_SECONDS DIR
- *       → RESULT median min max cpu_median cpu_min cpu_max   (wall seconds per call of the model on a batch, then the
- *                                                            process's CPU seconds per call)
+ *       → RESULT median min max cpu_median cpu_min cpu_max core   (wall seconds per call of the model on a batch,
+ *                                  the process's CPU seconds per call, the median of CpuTiming's core-speed probe)
  *   quit
  * </pre>
  *
@@ -100,8 +100,8 @@ public final class OrtBench {
                             throw new IllegalStateException(e);
                         }
                     }, 3, warmup, samples, minSample);
-                    out.printf(Locale.ROOT, "RESULT %.9f %.9f %.9f %.9f %.9f %.9f%n", s.wall().median(), s.wall().min(), s.wall().max(),
-                            s.cpu().median(), s.cpu().min(), s.cpu().max());
+                    out.printf(Locale.ROOT, "RESULT %.9f %.9f %.9f %.9f %.9f %.9f %.9f%n", s.wall().median(), s.wall().min(), s.wall().max(),
+                            s.cpu().median(), s.cpu().min(), s.cpu().max(), s.core().median());
                 } catch (Exception e) {
                     out.println("ERROR " + e.toString().replace('\n', ' '));
                 }

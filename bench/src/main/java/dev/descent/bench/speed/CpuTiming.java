@@ -6,7 +6,8 @@ import java.lang.management.ManagementFactory;
  * Timing for a loaded machine: like {@link Timing}, wall-clock seconds per call over repeated samples after warm-up,
  * and beside them the process's CPU seconds per call over the same samples (every thread of the process: the kernel
  * threads, and the JIT and GC when they run). On a shared machine the wall time of each side stretches with the
- * load; CPU time stretches far less, so the ratio of CPU times is the steadier comparison of two runtimes.
+ * load; CPU time stretches far less, so the ratio of CPU times is the steadier comparison of two runtimes. Neither
+ * sees a core that itself runs slower for a while (a shared host): the probe of {@link Result#core} does.
  */
 public final class CpuTiming {
     private CpuTiming() {}
@@ -17,8 +18,10 @@ public final class CpuTiming {
      * @param wall seconds of wall-clock time per call: median, fastest, slowest sample
      * @param cpu  process CPU seconds per call over all the samples together (the operating system counts CPU time
      *             in ticks of 10 ms, too coarse to time one short sample: median, min and max are all this one value)
+     * @param core seconds of a fixed register-only loop timed on the calling thread before each sample (a probe of the
+     *             core's speed while the samples ran, as a shared machine's cores change speed for seconds at a time)
      */
-    public record Result(Timing.Stats wall, Timing.Stats cpu) {}
+    public record Result(Timing.Stats wall, Timing.Stats cpu, Timing.Stats core) {}
 
     /**
      * Times {@code work}: warm-up of at least {@code warmups} calls and {@code warmupSeconds} of wall time (a JIT
@@ -40,15 +43,16 @@ public final class CpuTiming {
         work.run();
         double once = Math.max(1e-9, (System.nanoTime() - t0) / 1e9);
         int reps = (int) Math.max(1, Math.ceil(minSampleSeconds / once));
-        double[] wall = new double[samples];
+        double[] wall = new double[samples], core = new double[samples];
         long c = processCpuNanos();
         for (int s = 0; s < samples; s++) {
+            core[s] = FmaPeak.probeSeconds();
             long start = System.nanoTime();
             for (int r = 0; r < reps; r++) work.run();
             wall[s] = (System.nanoTime() - start) / 1e9 / reps;
         }
         double cpu = (processCpuNanos() - c) / 1e9 / ((double) reps * samples);
-        return new Result(Timing.stats(wall), new Timing.Stats(cpu, cpu, cpu, samples));
+        return new Result(Timing.stats(wall), new Timing.Stats(cpu, cpu, cpu, samples), Timing.stats(core));
     }
 
     /**

@@ -170,6 +170,30 @@ final class FmaPeak {
         return new double[] {gflops(fmas, S.length(), seconds), cpuSum > 0 ? gflops(fmas, S.length(), cpuSeconds) : 0};
     }
 
+    /** Calls of {@link #chains} in one {@link #probeSeconds} probe: about 0.2 ms on a 3 GHz AVX-512 core. */
+    private static final int PROBE_CALLS = 8;
+    private static volatile boolean probeCompiled;
+
+    /**
+     * The time of a fixed register-only loop of {@link #ACCUMULATORS} fma chains on the calling thread (no memory
+     * touched): a probe of how fast the core runs at that moment. On a shared virtual machine that changes by 20–30%
+     * for seconds at a time (docs/benchmarks.md, "Session of 2026-12-04, evening": this loop and an imported model
+     * slowed together, second by second), so a bench that times two runtimes in turn probes the core beside each.
+     *
+     * @return seconds of one probe
+     */
+    static double probeSeconds() {
+        if (!probeCompiled) { // the loop's first calls run before C2 has compiled it
+            float[] sink = new float[S.length()];
+            for (long end = System.nanoTime() + 500_000_000L; System.nanoTime() < end;) chains(PROBE_CALLS, sink);
+            probeCompiled = true;
+        }
+        float[] sink = new float[S.length()];
+        long t0 = System.nanoTime();
+        chains(PROBE_CALLS, sink);
+        return (System.nanoTime() - t0) / 1e9;
+    }
+
     /** {@code calls} × {@link #STEPS} steps of 12 independent fma chains; the sum goes to {@code sink} so none is dead code. */
     private static void chains(int calls, float[] sink) {
         FloatVector x = FloatVector.broadcast(S, 0.999f), y = FloatVector.broadcast(S, 1e-7f);

@@ -73,7 +73,9 @@ public final class OnnxBench {
                 System.getProperty("java.vm.name"), System.getProperty("java.version"));
         out.printf(Locale.ROOT, "timing: %d rounds, each side in turn (the first after ≥ %.0f s of warm-up, later ones after %.0f s), %d samples a round;"
                 + " median of the rounds' medians [min–max of all samples]; a sample repeats short work to last ≥ %.1f s; ratio = median [min–max] of"
-                + " the rounds' ratios; CPU ms = the process's CPU time per call, median of the rounds; models in %s%n", rounds, WARM_UP_SECONDS,
+                + " the rounds' ratios; CPU ms = the process's CPU time per call, median of the rounds; core = how fast the core ran during Descent's samples"
+                + " against ORT's (a register-only FMA probe before each sample, on the calling thread); ratio, equal core = each round's ratio times"
+                + " that round's probe times, Descent's over ORT's; models in %s%n", rounds, WARM_UP_SECONDS,
                 ROUND_WARM_UP_SECONDS, samples, MIN_SAMPLE_SECONDS, dir);
         ReferenceSide ort = null;
         if (withOrt) {
@@ -83,8 +85,8 @@ public final class OnnxBench {
         }
         try {
             OnnxBench b = new OnnxBench(out, samples, rounds, ort, dir);
-            out.printf("%n%-30s %-9s %2s  %-26s %-26s %-18s  %9s %9s %6s%n", "model", "unit", "t", "Descent", ort == null ? "ONNX Runtime (not run)" : "ONNX Runtime",
-                    "ratio", "CPU ms D", "CPU ms O", "ratio");
+            out.printf("%n%-30s %-9s %2s  %-26s %-26s %-18s  %9s %9s %6s  %5s %-18s%n", "model", "unit", "t", "Descent", ort == null ? "ONNX Runtime (not run)" : "ONNX Runtime",
+                    "ratio", "CPU ms D", "CPU ms O", "ratio", "core", "ratio, equal core");
             b.warmUp(models);
             for (PublishedOnnxModels.Model m : models) b.model(m, threads, batch);
             b.summary();
@@ -139,7 +141,7 @@ public final class OnnxBench {
         Map<String, Tensor> in = Map.of(input, Tensor.of(m.randomInput(batch, 1), m.shape(batch)));
         // rounds alternate the two sides, so a change of the machine's speed meets both; each round's ratio is its own
         Rounds ours = new Rounds(rounds), theirs = new Rounds(rounds);
-        double[] ratios = new double[rounds];
+        double[] ratios = new double[rounds], coreRatios = new double[rounds];
         for (int r = 0; r < rounds; r++) {
             double warm = r == 0 ? WARM_UP_SECONDS : ROUND_WARM_UP_SECONDS;
             try (var limit = Threads.limit(t)) {
@@ -148,12 +150,13 @@ public final class OnnxBench {
                         model.run(in);
                     }
                 }, 3, warm, samples, MIN_SAMPLE_SECONDS);
-                ours.add(r, c.wall().median(), c.wall().min(), c.wall().max(), c.cpu().median());
+                ours.add(r, c.wall().median(), c.wall().min(), c.wall().max(), c.cpu().median(), c.core().median());
             }
             if (ort == null) continue;
             double[] o = ort.request("time %s %d %d %d %s %s %s", m.key(), batch, t, samples, warm, MIN_SAMPLE_SECONDS, dir);
-            theirs.add(r, o[0], o[1], o[2], o[3]);
+            theirs.add(r, o[0], o[1], o[2], o[3], o.length > 6 ? o[6] : Double.NaN);
             ratios[r] = o[0] / ours.median[r];
+            coreRatios[r] = atEqualCore(ratios[r], ours.core[r], theirs.core[r]);
         }
         double ourMedian = Timing.stats(ours.median).median(), theirMedian = Timing.stats(theirs.median).median();
         String name = m.key() + " " + dims(m.shape(batch));
@@ -164,32 +167,58 @@ public final class OnnxBench {
         String fmt = latency ? "%.2f" : "%.1f";
         String ds = format(fmt, d), os = o == null ? "-" : format(fmt, o);
         Timing.Stats rs = Timing.stats(ratios);
-        String ratio = ort == null ? "-" : rounds == 1 ? String.format(Locale.ROOT, "%.2f", rs.median()) : format("%.2f", new double[] {rs.median(), rs.min(), rs.max()});
+        String ratio = ort == null ? "-" : rounds == 1 ? String.format(Locale.ROOT, "%.2f", rs.median()) : format("%.2f", stats3(rs));
         // CPU time per call of each process (all its threads) over all samples: steadier than wall time under load.
         double ourCpu = Timing.stats(ours.cpu).median(), theirCpu = Timing.stats(theirs.cpu).median();
         String cpu = String.format(Locale.ROOT, "%.2f", ourCpu * 1e3), cpuOrt = ort == null ? "-" : String.format(Locale.ROOT, "%.2f", theirCpu * 1e3);
         String cpuRatio = ort == null ? "-" : String.format(Locale.ROOT, "%.2f", theirCpu / ourCpu);
+        // core: how fast Descent's core ran against ORT's during their samples (probe times, ORT's over Descent's)
+        String core = ort == null ? "-" : String.format(Locale.ROOT, "%.2f", Timing.stats(theirs.core).median() / Timing.stats(ours.core).median());
+        String equalCore = ort == null || Double.isNaN(coreRatios[0]) ? "-" : format("%.2f", stats3(Timing.stats(coreRatios)));
         String what = latency ? "latency, batch 1" : "throughput, batch " + batch;
-        out.printf("%-30s %-9s %2d  %-26s %-26s %-18s  %9s %9s %6s  %s%n", name, unit, t, ds, os, ratio, cpu, cpuOrt, cpuRatio, what);
-        table.add(String.format("| %s | %s | %s | %d | %s | %s | %s | %s | %s | %s |", name, what, unit, t, ds, os, ratio, cpu, cpuOrt, cpuRatio));
+        out.printf("%-30s %-9s %2d  %-26s %-26s %-18s  %9s %9s %6s  %5s %-18s  %s%n", name, unit, t, ds, os, ratio, cpu, cpuOrt, cpuRatio, core, equalCore, what);
+        table.add(String.format("| %s | %s | %s | %d | %s | %s | %s | %s | %s | %s | %s | %s |", name, what, unit, t, ds, os, ratio, cpu, cpuOrt, cpuRatio, core,
+                equalCore));
     }
 
-    /** One side's figures over the rounds: each round's median wall and CPU seconds per call, and the extremes of all samples. */
+    /**
+     * One side's figures over the rounds: each round's median wall and CPU seconds per call and median core probe
+     * (seconds), and the extremes of all samples.
+     */
     private static final class Rounds {
-        final double[] median, cpu;
+        final double[] median, cpu, core;
         double min = Double.POSITIVE_INFINITY, max;
 
         Rounds(int rounds) {
             median = new double[rounds];
             cpu = new double[rounds];
+            core = new double[rounds];
         }
 
-        void add(int round, double wallMedian, double wallMin, double wallMax, double cpuMedian) {
+        void add(int round, double wallMedian, double wallMin, double wallMax, double cpuMedian, double coreProbe) {
             median[round] = wallMedian;
             cpu[round] = cpuMedian;
+            core[round] = coreProbe;
             min = Math.min(min, wallMin);
             max = Math.max(max, wallMax);
         }
+    }
+
+    /**
+     * A round's speed ratio as if both sides had run on a core of the same speed: each side's time divided by its core
+     * probe's time, so a ratio measured while Descent's core ran 20% slower rises by 20%.
+     *
+     * @param ratio      Descent speed / ONNX Runtime speed (ORT's time over Descent's)
+     * @param ourProbe   the core probe's seconds during Descent's samples
+     * @param theirProbe the same during ONNX Runtime's samples
+     * @return the ratio at equal core speed (NaN when a probe is missing)
+     */
+    static double atEqualCore(double ratio, double ourProbe, double theirProbe) {
+        return ratio * ourProbe / theirProbe;
+    }
+
+    private static double[] stats3(Timing.Stats s) {
+        return new double[] {s.median(), s.min(), s.max()};
     }
 
     private static String dims(int[] s) {
@@ -206,8 +235,8 @@ public final class OnnxBench {
         if (table.isEmpty()) return;
         out.println();
         out.println("| model, input | measure | unit | threads | Descent median [min–max] | ONNX Runtime median [min–max] | Descent/ORT speed (wall), rounds' median [min–max]"
-                + " | Descent CPU ms/call | ORT CPU ms/call | Descent/ORT speed (CPU) |");
-        out.println("|---|---|---|---|---|---|---|---|---|---|");
+                + " | Descent CPU ms/call | ORT CPU ms/call | Descent/ORT speed (CPU) | Descent's/ORT's core speed | Descent/ORT speed at equal core speed |");
+        out.println("|---|---|---|---|---|---|---|---|---|---|---|---|");
         for (String r : table) out.println(r);
     }
 }

@@ -50,6 +50,24 @@ class BenchReportingTest {
         assertFalse(quiet.describe().contains("other processes shared the cores"), quiet.describe());
     }
 
+    /** A ratio taken while Descent's core ran slower (its probe took longer) rises by that factor, and the other way. */
+    @Test
+    void ratioAtEqualCoreSpeedDividesEachSideByItsProbe() {
+        assertEquals(0.75, OnnxBench.atEqualCore(0.6, 1.25e-4, 1.0e-4), 1e-12);
+        assertEquals(0.6, OnnxBench.atEqualCore(0.75, 1.0e-4, 1.25e-4), 1e-12);
+        assertEquals(0.9, OnnxBench.atEqualCore(0.9, 2e-4, 2e-4), 1e-12);
+        assertTrue(Double.isNaN(OnnxBench.atEqualCore(0.9, 2e-4, Double.NaN)), "no probe from the other side");
+    }
+
+    /** Every sample has a core probe beside it: positive, and one per sample. */
+    @Test
+    void cpuTimingProbesTheCoreBeforeEachSample() {
+        float[] a = new float[1000];
+        CpuTiming.Result r = CpuTiming.measure(() -> java.util.Arrays.fill(a, 1f), 2, 0.01, 5, 0.001);
+        assertEquals(5, r.core().samples());
+        assertTrue(r.core().min() > 0 && r.core().median() >= r.core().min() && r.core().max() >= r.core().median(), r.core().toString());
+    }
+
     @Test
     void flagsOnlyWhenTwoThreadsAreWorseThanOne() {
         ThreadFlags f = new ThreadFlags();
