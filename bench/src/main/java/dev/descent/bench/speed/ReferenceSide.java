@@ -29,10 +29,13 @@ public final class ReferenceSide implements AutoCloseable {
     private final Writer in;
     private final BufferedReader out;
     private final String version;
+    /** Where the side's standard error goes (its own messages and a crash's stack trace). */
+    private final Path errors;
 
-    private ReferenceSide(String name, Process process, BufferedReader out, String version) {
+    private ReferenceSide(String name, Process process, BufferedReader out, String version, Path errors) {
         this.name = name;
         this.process = process;
+        this.errors = errors;
         this.in = new OutputStreamWriter(process.getOutputStream(), StandardCharsets.UTF_8);
         this.out = out;
         this.version = version;
@@ -90,10 +93,8 @@ public final class ReferenceSide implements AutoCloseable {
         }
         String cp = classes + File.pathSeparator + Files.readString(classpath).trim();
         Path java = Path.of(System.getProperty("java.home"), "bin", "java");
-        // The side warms up as long as this JVM does (-Ddescent.bench.warmupSeconds).
-        String warmUp = "-Ddescent.bench.warmupSeconds=" + Timing.WARM_UP_SECONDS;
-        ProcessBuilder pb = new ProcessBuilder(java.toString(), "--enable-native-access=ALL-UNNAMED", "-Xmx2g", warmUp, "-cp", cp, mainClass)
-                .redirectError(ProcessBuilder.Redirect.DISCARD);
+        Path errors = module.resolve("target/bench-side-stderr.txt");
+        ProcessBuilder pb = new ProcessBuilder(command(java, cp, mainClass)).redirectError(errors.toFile());
         boundOpenMpSpin(pb.environment());
         if (profile.equals("pytorch")) ReferenceWidth.limitPyTorch(pb.environment());
         Process p = pb.start();
@@ -101,9 +102,9 @@ public final class ReferenceSide implements AutoCloseable {
         String first = r.readLine();
         if (first == null || !first.startsWith("READY ")) {
             p.destroyForcibly();
-            throw new IOException("the " + name + " side did not start: " + first);
+            throw new IOException("the " + name + " side did not start: " + first + lastErrors(errors));
         }
-        return new ReferenceSide(name, p, r, first.substring(6));
+        return new ReferenceSide(name, p, r, first.substring(6), errors);
     }
 
     /**
@@ -130,6 +131,32 @@ public final class ReferenceSide implements AutoCloseable {
         if (spin == null && policy == null) return "OpenMP spin bounded to ~100 µs like Descent's pool (GOMP_SPINCOUNT=" + OPENMP_SPIN_COUNT + ")";
         return "OpenMP wait from the environment (" + (spin == null ? "" : "GOMP_SPINCOUNT=" + spin + " ")
                 + (policy == null ? "" : "OMP_WAIT_POLICY=" + policy) + ")";
+    }
+
+    /**
+     * The command line of a reference side's JVM. The side warms up as long as this JVM does
+     * ({@code -Ddescent.bench.warmupSeconds}); it times with {@link CpuTiming}, whose core probe is a Vector API loop,
+     * so it needs the incubator module (without it the side died at its first request).
+     *
+     * @param java      the java launcher
+     * @param classpath the side's class path
+     * @param mainClass the side's main class
+     * @return the command
+     */
+    public static List<String> command(Path java, String classpath, String mainClass) {
+        return List.of(java.toString(), "--enable-native-access=ALL-UNNAMED", "--add-modules", "jdk.incubator.vector", "-Xmx2g",
+                "-Ddescent.bench.warmupSeconds=" + Timing.WARM_UP_SECONDS, "-cp", classpath, mainClass);
+    }
+
+    /** {@return the last lines of a side's standard error that are not JVM warnings, for an error message, or ""} */
+    static String lastErrors(Path errors) {
+        try {
+            List<String> lines = Files.readAllLines(errors, StandardCharsets.UTF_8).stream().filter(l -> !l.isBlank() && !l.startsWith("WARNING:")).toList();
+            if (lines.isEmpty()) return "";
+            return "; its standard error (" + errors + ") ends: " + String.join(" | ", lines.subList(Math.max(0, lines.size() - 4), lines.size()));
+        } catch (IOException | RuntimeException e) {
+            return "";
+        }
     }
 
     private static boolean newerSources(Path module, Path stamp) throws IOException {
@@ -164,7 +191,7 @@ public final class ReferenceSide implements AutoCloseable {
         in.write(line + "\n");
         in.flush();
         String answer = out.readLine();
-        if (answer == null) throw new IOException("the " + name + " side exited");
+        if (answer == null) throw new IOException("the " + name + " side exited" + lastErrors(errors));
         if (!answer.startsWith("RESULT ")) throw new IOException(name + " side: " + answer);
         String[] f = answer.substring(7).trim().split("\\s+");
         double[] v = new double[f.length];

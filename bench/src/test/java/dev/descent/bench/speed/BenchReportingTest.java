@@ -68,6 +68,19 @@ class BenchReportingTest {
         assertTrue(r.core().min() > 0 && r.core().median() >= r.core().min() && r.core().max() >= r.core().median(), r.core().toString());
     }
 
+    /** A side's death is reported with the last lines of its standard error, the JVM's warnings left out. */
+    @Test
+    void aSidesLastErrorsAreQuotedWithoutTheJvmsWarnings(@org.junit.jupiter.api.io.TempDir java.nio.file.Path tmp) throws Exception {
+        java.nio.file.Path f = tmp.resolve("stderr.txt");
+        java.nio.file.Files.writeString(f, "WARNING: Using incubator modules: jdk.incubator.vector\n"
+                + "Exception in thread \"main\" java.lang.NoClassDefFoundError: jdk/incubator/vector/FloatVector\n\tat dev.descent.bench.speed.FmaPeak.probeSeconds\n");
+        String m = ReferenceSide.lastErrors(f);
+        assertTrue(m.contains("NoClassDefFoundError") && m.contains("FmaPeak.probeSeconds") && !m.contains("WARNING"), m);
+        assertEquals("", ReferenceSide.lastErrors(tmp.resolve("missing.txt")));
+        java.nio.file.Files.writeString(f, "WARNING: only this\n");
+        assertEquals("", ReferenceSide.lastErrors(f));
+    }
+
     @Test
     void flagsOnlyWhenTwoThreadsAreWorseThanOne() {
         ThreadFlags f = new ThreadFlags();
