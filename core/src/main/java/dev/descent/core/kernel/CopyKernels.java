@@ -19,15 +19,7 @@ public final class CopyKernels {
         DType sd = src.dtype(), dd = dst.dtype();
         Loops.forEachRow(shape, dstStrides, dstOff, srcStrides, srcOff, null, 0, (o, d, ds, s, ss, c, cs, n) -> {
             if (sd == dd && ds == 1 && ss == 1) {
-                switch (sd) {
-                    case FLOAT32 -> System.arraycopy(src.floats(), s, dst.floats(), d, n);
-                    case FLOAT64 -> System.arraycopy(src.doubles(), s, dst.doubles(), d, n);
-                    case INT64 -> System.arraycopy(src.longs(), s, dst.longs(), d, n);
-                    case BOOL -> System.arraycopy(src.bools(), s, dst.bools(), d, n);
-                    case FLOAT16, BFLOAT16 -> System.arraycopy(src.shorts(), s, dst.shorts(), d, n);
-                    case INT8, UINT8 -> System.arraycopy(src.bytes(), s, dst.bytes(), d, n);
-                    case INT32 -> System.arraycopy(src.ints(), s, dst.ints(), d, n);
-                }
+                copyRun(src, s, dst, d, n);
             } else if (sd == DType.FLOAT32 && dd == DType.FLOAT32) {
                 float[] sf = src.floats(), df = dst.floats();
                 for (int i = 0; i < n; i++) df[d + i * ds] = sf[s + i * ss];
@@ -50,6 +42,27 @@ public final class CopyKernels {
                 for (int i = 0; i < n; i++) dst.setDouble(d + i * ds, src.getDouble(s + i * ss));
             }
         });
+    }
+
+    /**
+     * n consecutive elements from src to dst, both of the same dtype (System.arraycopy on their arrays).
+     *
+     * @param src  the source
+     * @param from the source's first element
+     * @param dst  the destination, of src's dtype
+     * @param to   the destination's first element
+     * @param n    the count
+     */
+    public static void copyRun(Storage src, int from, Storage dst, int to, int n) {
+        switch (src.dtype()) {
+            case FLOAT32 -> System.arraycopy(src.floats(), from, dst.floats(), to, n);
+            case FLOAT64 -> System.arraycopy(src.doubles(), from, dst.doubles(), to, n);
+            case INT64 -> System.arraycopy(src.longs(), from, dst.longs(), to, n);
+            case BOOL -> System.arraycopy(src.bools(), from, dst.bools(), to, n);
+            case FLOAT16, BFLOAT16 -> System.arraycopy(src.shorts(), from, dst.shorts(), to, n);
+            case INT8, UINT8 -> System.arraycopy(src.bytes(), from, dst.bytes(), to, n);
+            case INT32 -> System.arraycopy(src.ints(), from, dst.ints(), to, n);
+        }
     }
 
     /**
