@@ -119,8 +119,8 @@ final class Winograd43 {
         }
         Parallel.forRange(n * blocksPerImage, 1, (from, to) -> {
             Scratch s = SCRATCH.get();
-            if (s.v.length < 36 * c * BLOCK_TILES) s.v = new float[36 * c * BLOCK_TILES];
-            if (s.m.length < 36 * o * BLOCK_TILES) s.m = new float[36 * o * BLOCK_TILES];
+            if (s.v.length < 36 * WinogradConv.pointStride(c, BLOCK_TILES)) s.v = new float[36 * WinogradConv.pointStride(c, BLOCK_TILES)];
+            if (s.m.length < 36 * WinogradConv.pointStride(o, BLOCK_TILES)) s.m = new float[36 * WinogradConv.pointStride(o, BLOCK_TILES)];
             float[] v = s.v, m = s.m;
             for (int blk = from; blk < to; blk++) {
                 int img = blk / blocksPerImage, t0 = (blk % blocksPerImage) * BLOCK_TILES, tiles = Math.min(BLOCK_TILES, all - t0);
@@ -182,7 +182,7 @@ final class Winograd43 {
      * take arrays and offsets, never vectors: C2 does not inline them here, and a vector crossing a call is boxed.)
      */
     private static void inputTransformVector(float[] p, int so, int c, int span, int tw1, int t0, int tiles, float[] v, float[] e) {
-        int plane = c * tiles;
+        int plane = WinogradConv.pointStride(c, tiles);
         for (int ci = 0; ci < c; ci++) {
             int base = so + ci * 16 * span + t0, vo = ci * tiles;
             for (int k = 0; k < tiles; k += L) {
@@ -230,7 +230,7 @@ final class Winograd43 {
      * the output's edges; the extra column's tiles (q = tw) are dropped.
      */
     private static void outputTransformVector(float[] m, int o, int tiles, int t0, int tw, float[] y, int yImage, int ho, int wo, float[] e, float[] out) {
-        int plane = o * tiles, tw1 = tw + 1;
+        int plane = WinogradConv.pointStride(o, tiles), tw1 = tw + 1;
         for (int oi = 0; oi < o; oi++) {
             int mo = oi * tiles, yo = yImage + oi * ho * wo;
             for (int k = 0; k < tiles; k += L) {
@@ -282,7 +282,7 @@ final class Winograd43 {
     /** The scalar twin of {@link #inputTransformVector}, reading the input directly (zeros outside the image). */
     private static void inputTransform(float[] xa, int xi, int c, int h, int w, int ph, int pw, int t0, int tiles, int tw1, float[] v) {
         float[] d = new float[36], e = new float[36];
-        int plane = c * tiles;
+        int plane = WinogradConv.pointStride(c, tiles);
         for (int ci = 0; ci < c; ci++) {
             int xp = xi + ci * h * w, vo = ci * tiles;
             for (int t = 0; t < tiles; t++) {
@@ -303,7 +303,7 @@ final class Winograd43 {
 
     /** The scalar twin of {@link #outputTransformVector}. */
     private static void outputTransform(float[] m, int o, int tiles, int t0, int tw, float[] y, int yImage, int ho, int wo) {
-        int plane = o * tiles, tw1 = tw + 1;
+        int plane = WinogradConv.pointStride(o, tiles), tw1 = tw + 1;
         float[] e = new float[24], yr = new float[4];
         for (int oi = 0; oi < o; oi++) {
             int mo = oi * tiles, yo = yImage + oi * ho * wo;
