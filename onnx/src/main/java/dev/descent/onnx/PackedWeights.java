@@ -11,10 +11,9 @@ import java.util.concurrent.atomic.AtomicReferenceArray;
  * makes a new weight with the same values on every call. The check reads the weight once (Arrays.equals, vectorized):
  * O·C·k² floats against the convolution's O·C·k² multiply-adds per output pixel.
  *
- * <p>Packing once also keeps the packed array in one place for the life of the model: packed afresh on every call, the
- * 1×1 and depthwise weights of the blocked layout were new arrays in the young generation at every run, and M-LSD's
- * time jumped between ~25 and ~32 ms at each young collection (docs/benchmarks.md, "Session of 2026-12-04, evening").
- * Thread-safe: a form computed twice by racing threads gives equal arrays, either kept.
+ * <p>Packed afresh on every call, the blocked layout's 1×1 and depthwise weights were ~2.3 MB of new arrays per M-LSD
+ * run (no measurable time: docs/benchmarks.md, "Session of 2026-12-04, evening"). Thread-safe: a form computed twice
+ * by racing threads gives equal arrays, either kept.
  */
 final class PackedWeights {
     /** The forms; each is kept on its own (a node whose input size varies may take both Winograd tile sizes). */

@@ -122,11 +122,11 @@ final class WinogradConv {
      * @param dil     the dilations
      * @param groups  the groups
      * @param act     the fused activation
-     * @param filters the node's packed weights
+     * @param packed  the node's packed weights
      * @return the output, or null when the Winograd path does not apply
      */
     static Tensor tryConv(Tensor x, Tensor w, Tensor b, int top, int left, int bottom, int right, int[] strides, int[] dil, int groups,
-                          FusedConvolution.Activation act, PackedWeights filters) {
+                          FusedConvolution.Activation act, PackedWeights packed) {
         if (!enabled || top != bottom || left != right || x.dim() != 4 || w.dim() != 4 || x.dtype() != DType.FLOAT32 || w.dtype() != DType.FLOAT32
                 || (b != null && (b.dtype() != DType.FLOAT32 || b.dim() != 1 || b.size(0) != w.size(0))) || x.size(1) != w.size(1)
                 || Autograd.isRecording(x, w, b)) {
@@ -135,8 +135,8 @@ final class WinogradConv {
         int ho = x.size(2) + 2 * top - 2, wo = x.size(3) + 2 * left - 2;
         if (!applies(x.size(1), w.size(0), w.size(2), w.size(3), strides[0], strides[1], dil[0], dil[1], groups, ho, wo)) return null;
         ConvEpilogue e = epilogue(b, act);
-        if (large(ho, wo)) return Winograd43.forward(x, filters.of(w, PackedWeights.Form.WINOGRAD_4X4), w.size(0), top, left, e, Vectors.ENABLED);
-        return forward(x, filters.of(w, PackedWeights.Form.WINOGRAD_2X2), w.size(0), top, left, e);
+        if (large(ho, wo)) return Winograd43.forward(x, packed.of(w, PackedWeights.Form.WINOGRAD_4X4), w.size(0), top, left, e, Vectors.ENABLED);
+        return forward(x, packed.of(w, PackedWeights.Form.WINOGRAD_2X2), w.size(0), top, left, e);
     }
 
     /** The bias and activation as an output-loop epilogue (null when there is nothing to do); b [O] float32 or null. */
@@ -266,10 +266,18 @@ final class WinogradConv {
 
     /**
      * M[ξ] = U[ξ] V[ξ] for the points ξ < points, in one call (Gemm's bits; nothing packed: per call, Gemm's packing and
-     * forking cost as much as these small products): U [points][o][c], V [points][c][tiles], M [points][o][tiles].
+     * forking cost as much as these small products): U [points][o][c]; V's [c][tiles] and M's [o][tiles] matrices
+     * {@link #pointStride} apart.
      */
     static void products(int points, int o, int c, int tiles, float[] u, float[] v, float[] m, boolean vector) {
-        products(points, o, c, tiles, u, v, pointStride(c, tiles), m, pointStride(o, tiles), vector);
+        int vStride = pointStride(c, tiles), mStride = pointStride(o, tiles);
+        int[] uOff = new int[points], vOff = new int[points], mOff = new int[points];
+        for (int p = 0; p < points; p++) {
+            uOff[p] = p * o * c;
+            vOff[p] = p * vStride;
+            mOff[p] = p * mStride;
+        }
+        BatchedGemm.sgemm(points, o, tiles, c, u, uOff, c, 1, v, vOff, tiles, 1, m, mOff, tiles, vector);
     }
 
     /**
@@ -288,17 +296,6 @@ final class WinogradConv {
      * convolutions 9–24% faster), 39.98 against 41.64 ms at 256 bits, PP-OCR det unchanged.
      */
     static volatile int pointPad = 16;
-
-    /** {@link #products}, point p's matrix of V at v[p·vStride …] and of M at m[p·mStride …]. */
-    static void products(int points, int o, int c, int tiles, float[] u, float[] v, int vStride, float[] m, int mStride, boolean vector) {
-        int[] uOff = new int[points], vOff = new int[points], mOff = new int[points];
-        for (int p = 0; p < points; p++) {
-            uOff[p] = p * o * c;
-            vOff[p] = p * vStride;
-            mOff[p] = p * mStride;
-        }
-        BatchedGemm.sgemm(points, o, tiles, c, u, uOff, c, 1, v, vOff, tiles, 1, m, mOff, tiles, vector);
-    }
 
     /** The epilogue (bias, activation; nothing when null) over each of the n·o output planes of y, in place. */
     static void finish(float[] y, int n, int o, int pixels, ConvEpilogue e) {

@@ -184,8 +184,7 @@ final class FmaPeak {
      */
     static double probeSeconds() {
         if (!probeCompiled) { // the loop's first calls run before C2 has compiled it
-            float[] sink = new float[S.length()];
-            for (long end = System.nanoTime() + 500_000_000L; System.nanoTime() < end;) chains(PROBE_CALLS, sink);
+            warmUp();
             probeCompiled = true;
         }
         float[] sink = new float[S.length()];
