@@ -1,6 +1,7 @@
 package dev.descent.core.kernel;
 
 import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorMask;
 
 /**
  * The data movement behind 2-D convolution: im2col lays out the input patches that one group of
@@ -103,15 +104,16 @@ public final class ConvKernels {
         }
     }
 
-    /** dst[d, d+n) = src[s, s+n): whole vectors (a 256-bit one for a remaining 8 at 512 bits), then scalars. */
+    /** dst[d, d+n) = src[s, s+n): whole vectors (a masked one for a remaining 8 or more at 512 bits), then scalars. */
     private static void copyRow(float[] src, int s, float[] dst, int d, int n) {
         int k = 0;
         if (Vectors.ENABLED) {
             int fl = Vectors.FL;
             for (; k + fl <= n; k += fl) FloatVector.fromArray(Vectors.F, src, s + k).intoArray(dst, d + k);
             if (fl > 8 && k + 8 <= n) {
-                FloatVector.fromArray(FloatVector.SPECIES_256, src, s + k).intoArray(dst, d + k);
-                k += 8;
+                VectorMask<Float> m = Vectors.F.indexInRange(k, n);
+                FloatVector.fromArray(Vectors.F, src, s + k, m).intoArray(dst, d + k, m);
+                k = n;
             }
         }
         for (; k < n; k++) dst[d + k] = src[s + k];
@@ -203,16 +205,16 @@ public final class ConvKernels {
         }
     }
 
-    /** dst[d, d+n) += src[s, s+n), element by element (vectors, a 256-bit one for a remaining 8 at 512 bits, then scalars). */
+    /** dst[d, d+n) += src[s, s+n), element by element (vectors, a masked one for a remaining 8 or more at 512 bits, then scalars). */
     private static void addRow(float[] src, int s, float[] dst, int d, int n) {
         int k = 0;
         if (Vectors.ENABLED) {
             int fl = Vectors.FL;
             for (; k + fl <= n; k += fl) FloatVector.fromArray(Vectors.F, dst, d + k).add(FloatVector.fromArray(Vectors.F, src, s + k)).intoArray(dst, d + k);
             if (fl > 8 && k + 8 <= n) {
-                var h = FloatVector.SPECIES_256;
-                FloatVector.fromArray(h, dst, d + k).add(FloatVector.fromArray(h, src, s + k)).intoArray(dst, d + k);
-                k += 8;
+                VectorMask<Float> m = Vectors.F.indexInRange(k, n);
+                FloatVector.fromArray(Vectors.F, dst, d + k, m).add(FloatVector.fromArray(Vectors.F, src, s + k, m)).intoArray(dst, d + k, m);
+                k = n;
             }
         }
         for (; k < n; k++) dst[d + k] += src[s + k];

@@ -14,6 +14,14 @@ import jdk.incubator.vector.VectorSpecies;
  * {@code -XX:MaxVectorSize}). A width wider than the JVM's vectors is refused: the Vector API would emulate it
  * lane by lane, correct but many times slower.
  *
+ * <p>One float species for every kernel that inference runs, not only one width: the Vector API's methods keep one
+ * call profile each for the whole process, and once a second species (a 256-bit tail copy beside 512-bit kernels)
+ * has passed through them, C2 compiles the calls it inlines late as a two-way type switch and boxes their vectors
+ * into new objects — M-LSD allocated 27.8 MB a run instead of 2.7, and ran on its slow path whenever the JVM had
+ * run an OCR model first. {@code OneFloatSpeciesTest} keeps other float species out of core, nn and onnx. (The
+ * optimizers' float/double conversions use a 128-bit float species; a training step was measured without the
+ * boxing.)
+ *
  * <p>{@code -Ddescent.kernels=scalar} makes every kernel run its scalar reference loop (for debugging
  * a suspected vector bug, or a CPU whose vectors are slower). Each vector kernel counts its calls, so a
  * test can prove the vector path actually ran: a build that silently falls back to scalar code is
