@@ -20,8 +20,10 @@ public final class CpuTiming {
      *             in ticks of 10 ms, too coarse to time one short sample: median, min and max are all this one value)
      * @param core seconds of a fixed register-only loop timed on the calling thread before each sample (a probe of the
      *             core's speed while the samples ran, as a shared machine's cores change speed for seconds at a time)
+     * @param heap bytes of Java heap allocated per call over all the samples, by every thread of the process (NaN
+     *             when the JVM does not count them): a kernel whose vectors C2 boxes shows here long before in time
      */
-    public record Result(Timing.Stats wall, Timing.Stats cpu, Timing.Stats core) {}
+    public record Result(Timing.Stats wall, Timing.Stats cpu, Timing.Stats core, double heap) {}
 
     /**
      * Times {@code work}: warm-up of at least {@code warmups} calls and {@code warmupSeconds} of wall time (a JIT
@@ -44,7 +46,7 @@ public final class CpuTiming {
         double once = Math.max(1e-9, (System.nanoTime() - t0) / 1e9);
         int reps = (int) Math.max(1, Math.ceil(minSampleSeconds / once));
         double[] wall = new double[samples], core = new double[samples];
-        long c = processCpuNanos();
+        long c = processCpuNanos(), a = allocatedBytes();
         for (int s = 0; s < samples; s++) {
             core[s] = FmaPeak.probeSeconds();
             long start = System.nanoTime();
@@ -52,7 +54,8 @@ public final class CpuTiming {
             wall[s] = (System.nanoTime() - start) / 1e9 / reps;
         }
         double cpu = (processCpuNanos() - c) / 1e9 / ((double) reps * samples);
-        return new Result(Timing.stats(wall), new Timing.Stats(cpu, cpu, cpu, samples), Timing.stats(core));
+        double heap = a < 0 ? Double.NaN : (allocatedBytes() - a) / ((double) reps * samples);
+        return new Result(Timing.stats(wall), new Timing.Stats(cpu, cpu, cpu, samples), Timing.stats(core), heap);
     }
 
     /**
@@ -67,6 +70,14 @@ public final class CpuTiming {
      */
     public static Result measure(Runnable work, int warmups, int samples, double minSampleSeconds) {
         return measure(work, warmups, Timing.WARM_UP_SECONDS, samples, minSampleSeconds);
+    }
+
+    /** {@return the bytes of Java heap every thread of this JVM has allocated so far (-1 when it does not count them)} */
+    public static long allocatedBytes() {
+        if (ManagementFactory.getThreadMXBean() instanceof com.sun.management.ThreadMXBean t && t.isThreadAllocatedMemoryEnabled()) {
+            return t.getTotalThreadAllocatedBytes();
+        }
+        return -1;
     }
 
     /** {@return the CPU time this process has used, in nanoseconds (-1 when the platform does not tell)} */

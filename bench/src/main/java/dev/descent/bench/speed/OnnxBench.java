@@ -75,7 +75,8 @@ public final class OnnxBench {
                 + " median of the rounds' medians [min–max of all samples]; a sample repeats short work to last ≥ %.1f s; ratio = median [min–max] of"
                 + " the rounds' ratios; CPU ms = the process's CPU time per call, median of the rounds; core = how fast the core ran during Descent's samples"
                 + " against ORT's (a register-only FMA probe before each sample, on the calling thread); ratio, equal core = each round's ratio times"
-                + " that round's probe times, Descent's over ORT's; models in %s%n", rounds, WARM_UP_SECONDS,
+                + " that round's probe times, Descent's over ORT's; MB D = Java heap Descent allocates per call (all threads), median of the"
+                + " rounds; models in %s%n", rounds, WARM_UP_SECONDS,
                 ROUND_WARM_UP_SECONDS, samples, MIN_SAMPLE_SECONDS, dir);
         ReferenceSide ort = null;
         if (withOrt) {
@@ -85,8 +86,8 @@ public final class OnnxBench {
         }
         try {
             OnnxBench b = new OnnxBench(out, samples, rounds, ort, dir);
-            out.printf("%n%-30s %-9s %2s  %-26s %-26s %-18s  %9s %9s %6s  %5s %-18s%n", "model", "unit", "t", "Descent", ort == null ? "ONNX Runtime (not run)" : "ONNX Runtime",
-                    "ratio", "CPU ms D", "CPU ms O", "ratio", "core", "ratio, equal core");
+            out.printf("%n%-30s %-9s %2s  %-26s %-26s %-18s  %9s %9s %6s  %5s %-18s  %6s%n", "model", "unit", "t", "Descent", ort == null ? "ONNX Runtime (not run)" : "ONNX Runtime",
+                    "ratio", "CPU ms D", "CPU ms O", "ratio", "core", "ratio, equal core", "MB D");
             b.warmUp(models);
             for (PublishedOnnxModels.Model m : models) b.model(m, threads, batch);
             b.summary();
@@ -141,7 +142,7 @@ public final class OnnxBench {
         Map<String, Tensor> in = Map.of(input, Tensor.of(m.randomInput(batch, 1), m.shape(batch)));
         // rounds alternate the two sides, so a change of the machine's speed meets both; each round's ratio is its own
         Rounds ours = new Rounds(rounds), theirs = new Rounds(rounds);
-        double[] ratios = new double[rounds], coreRatios = new double[rounds];
+        double[] ratios = new double[rounds], coreRatios = new double[rounds], heap = new double[rounds];
         for (int r = 0; r < rounds; r++) {
             double warm = r == 0 ? WARM_UP_SECONDS : ROUND_WARM_UP_SECONDS;
             try (var limit = Threads.limit(t)) {
@@ -151,6 +152,7 @@ public final class OnnxBench {
                     }
                 }, 3, warm, samples, MIN_SAMPLE_SECONDS);
                 ours.add(r, c.wall().median(), c.wall().min(), c.wall().max(), c.cpu().median(), c.core().median());
+                heap[r] = c.heap();
             }
             if (ort == null) continue;
             double[] o = ort.request("time %s %d %d %d %s %s %s", m.key(), batch, t, samples, warm, MIN_SAMPLE_SECONDS, dir);
@@ -176,9 +178,11 @@ public final class OnnxBench {
         String core = ort == null ? "-" : String.format(Locale.ROOT, "%.2f", Timing.stats(theirs.core).median() / Timing.stats(ours.core).median());
         String equalCore = ort == null || Double.isNaN(coreRatios[0]) ? "-" : format("%.2f", stats3(Timing.stats(coreRatios)));
         String what = latency ? "latency, batch 1" : "throughput, batch " + batch;
-        out.printf("%-30s %-9s %2d  %-26s %-26s %-18s  %9s %9s %6s  %5s %-18s  %s%n", name, unit, t, ds, os, ratio, cpu, cpuOrt, cpuRatio, core, equalCore, what);
-        table.add(String.format("| %s | %s | %s | %d | %s | %s | %s | %s | %s | %s | %s | %s |", name, what, unit, t, ds, os, ratio, cpu, cpuOrt, cpuRatio, core,
-                equalCore));
+        String mb = String.format(Locale.ROOT, "%.2f", Timing.stats(heap).median() / 1e6);
+        out.printf("%-30s %-9s %2d  %-26s %-26s %-18s  %9s %9s %6s  %5s %-18s  %6s  %s%n", name, unit, t, ds, os, ratio, cpu, cpuOrt, cpuRatio, core, equalCore,
+                mb, what);
+        table.add(String.format("| %s | %s | %s | %d | %s | %s | %s | %s | %s | %s | %s | %s | %s |", name, what, unit, t, ds, os, ratio, cpu, cpuOrt, cpuRatio,
+                core, equalCore, mb));
     }
 
     /**
@@ -235,8 +239,9 @@ public final class OnnxBench {
         if (table.isEmpty()) return;
         out.println();
         out.println("| model, input | measure | unit | threads | Descent median [min–max] | ONNX Runtime median [min–max] | Descent/ORT speed (wall), rounds' median [min–max]"
-                + " | Descent CPU ms/call | ORT CPU ms/call | Descent/ORT speed (CPU) | Descent's/ORT's core speed | Descent/ORT speed at equal core speed |");
-        out.println("|---|---|---|---|---|---|---|---|---|---|---|---|");
+                + " | Descent CPU ms/call | ORT CPU ms/call | Descent/ORT speed (CPU) | Descent's/ORT's core speed | Descent/ORT speed at equal core speed"
+                + " | Descent heap MB/call |");
+        out.println("|---|---|---|---|---|---|---|---|---|---|---|---|---|");
         for (String r : table) out.println(r);
     }
 }

@@ -68,6 +68,19 @@ class BenchReportingTest {
         assertTrue(r.core().min() > 0 && r.core().median() >= r.core().min() && r.core().max() >= r.core().median(), r.core().toString());
     }
 
+    private static volatile float[] sink;
+
+    /** The heap column counts what the work allocates per call: a 256 KB array a call, and next to nothing for a fill. */
+    @Test
+    void cpuTimingCountsTheHeapEachCallAllocates() {
+        int n = 1 << 16;
+        CpuTiming.Result allocating = CpuTiming.measure(() -> sink = new float[n], 2, 0.01, 5, 0.001);
+        assertTrue(allocating.heap() >= 4.0 * n && allocating.heap() < 6.0 * n, "bytes per call: " + allocating.heap());
+        float[] a = new float[n];
+        CpuTiming.Result filling = CpuTiming.measure(() -> java.util.Arrays.fill(a, 1f), 2, 0.01, 5, 0.001);
+        assertTrue(filling.heap() >= 0 && filling.heap() < 0.1 * n, "bytes per call: " + filling.heap());
+    }
+
     /** A side's death is reported with the last lines of its standard error, the JVM's warnings left out. */
     @Test
     void aSidesLastErrorsAreQuotedWithoutTheJvmsWarnings(@org.junit.jupiter.api.io.TempDir java.nio.file.Path tmp) throws Exception {
