@@ -109,7 +109,8 @@ final class WinogradConv {
 
     /**
      * The convolution of a Conv node when it qualifies (float32, no gradient recorded, symmetric padding, see
-     * {@link #applies}), else null.
+     * {@link #applies}), else null. Dilated by d and padded by d (the size-keeping dilated convolution), with sizes
+     * divisible by d: the undilated convolution of its phases' {@link #mosaic} when that qualifies.
      *
      * @param x       the input [N, C, H, W]
      * @param w       the weight [O, C, kH, kW]
@@ -132,11 +133,79 @@ final class WinogradConv {
                 || Autograd.isRecording(x, w, b)) {
             return null;
         }
+        int d = dil[0];
+        if (d > 1 && dilated && dil[1] == d && top == d && left == d && x.size(2) % d == 0 && x.size(3) % d == 0) {
+            // dilated by d, padded by d: one undilated convolution of the phases' mosaic (see mosaic), gated on the
+            // output's own size (the mosaic is d − 1 lines larger each way: M-LSD's 80×80 runs as 84×84)
+            int hm = d * (x.size(2) / d + 1) - 1, wm = d * (x.size(3) / d + 1) - 1;
+            if (!applies(x.size(1), w.size(0), w.size(2), w.size(3), strides[0], strides[1], 1, 1, groups, x.size(2), x.size(3))) return null;
+            return fromMosaic(undilated(mosaic(x, d), w, 1, 1, hm, wm, epilogue(b, act), packed), d, x.size(2), x.size(3));
+        }
         int ho = x.size(2) + 2 * top - 2, wo = x.size(3) + 2 * left - 2;
         if (!applies(x.size(1), w.size(0), w.size(2), w.size(3), strides[0], strides[1], dil[0], dil[1], groups, ho, wo)) return null;
-        ConvEpilogue e = epilogue(b, act);
-        if (large(ho, wo)) return Winograd43.forward(x, packed.of(w, PackedWeights.Form.WINOGRAD_4X4), w.size(0), top, left, e, Vectors.ENABLED);
-        return forward(x, packed.of(w, PackedWeights.Form.WINOGRAD_2X2), w.size(0), top, left, e);
+        return undilated(x, w, top, left, ho, wo, epilogue(b, act), packed);
+    }
+
+    /**
+     * The mosaic of a dilated convolution's phases: output pixel (d·u + r, d·v + s) of a 3×3 convolution dilated by d
+     * reads only input pixels of row phase r and column phase s, so the phase sub-image x[d·u + r, d·v + s] (hs × ws)
+     * convolved without dilation (padding 1) gives that phase of the output. The d² sub-images are laid out in a grid,
+     * phase (r, s) at rows r·(hs + 1) and columns s·(ws + 1), one row or column of zeros between neighbours (the
+     * padding both sides of it read), so that one undilated convolution of the mosaic computes every phase; its outputs
+     * on the zero lines are dropped. M-LSD's 64→64 at 80×80, dilation 5: a mosaic of 84×84.
+     *
+     * @param x float32 [N, C, H, W], H and W divisible by d
+     * @param d the dilation
+     * @return float32 [N, C, d·(H/d + 1) − 1, d·(W/d + 1) − 1]
+     */
+    static Tensor mosaic(Tensor x, int d) {
+        Tensor xc = x.detach().contiguous();
+        float[] xa = xc.storage().floats();
+        int xo = xc.storageOffset(), n = x.size(0), c = x.size(1), h = x.size(2), w = x.size(3), hs = h / d, ws = w / d;
+        int hm = d * (hs + 1) - 1, wm = d * (ws + 1) - 1;
+        Tensor m = Tensor.empty(DType.FLOAT32, n, c, hm, wm);
+        float[] ma = m.storage().floats();
+        Parallel.forRange(n * c, 1, (from, to) -> {
+            for (int p = from; p < to; p++) {
+                int src = xo + p * h * w, dst = p * hm * wm;
+                Arrays.fill(ma, dst, dst + hm * wm, 0f);
+                for (int y = 0; y < h; y++) {
+                    int row = dst + ((y % d) * (hs + 1) + y / d) * wm, in = src + y * w;
+                    for (int s = 0; s < d; s++) {
+                        int at = row + s * (ws + 1);
+                        for (int v = 0; v < ws; v++) ma[at + v] = xa[in + d * v + s];
+                    }
+                }
+            }
+        });
+        return m;
+    }
+
+    /** The dilated convolution's output [N, O, h, w] from its mosaic's (see {@link #mosaic}). */
+    static Tensor fromMosaic(Tensor ym, int d, int h, int w) {
+        float[] ma = ym.storage().floats();
+        int mo = ym.storageOffset(), n = ym.size(0), o = ym.size(1), hm = ym.size(2), wm = ym.size(3), hs = h / d, ws = w / d;
+        Tensor y = Tensor.empty(DType.FLOAT32, n, o, h, w);
+        float[] ya = y.storage().floats();
+        Parallel.forRange(n * o, 1, (from, to) -> {
+            for (int p = from; p < to; p++) {
+                int src = mo + p * hm * wm, dst = p * h * w;
+                for (int yy = 0; yy < h; yy++) {
+                    int row = src + ((yy % d) * (hs + 1) + yy / d) * wm, out = dst + yy * w;
+                    for (int s = 0; s < d; s++) {
+                        int at = row + s * (ws + 1);
+                        for (int v = 0; v < ws; v++) ya[out + d * v + s] = ma[at + v];
+                    }
+                }
+            }
+        });
+        return y;
+    }
+
+    /** The Winograd convolution of an output ho × wo: F(4×4, 3×3) tiles when {@link #large}, else F(2×2, 3×3). */
+    private static Tensor undilated(Tensor x, Tensor w, int ph, int pw, int ho, int wo, ConvEpilogue e, PackedWeights packed) {
+        if (large(ho, wo)) return Winograd43.forward(x, packed.of(w, PackedWeights.Form.WINOGRAD_4X4), w.size(0), ph, pw, e, Vectors.ENABLED);
+        return forward(x, packed.of(w, PackedWeights.Form.WINOGRAD_2X2), w.size(0), ph, pw, e);
     }
 
     /** The bias and activation as an output-loop epilogue (null when there is nothing to do); b [O] float32 or null. */
@@ -166,6 +235,9 @@ final class WinogradConv {
     static boolean large(int ho, int wo) {
         return large && (long) ho * wo >= minLargePixels;
     }
+
+    /** Dilated convolutions through their phases on unless -Ddescent.onnx.winogradDilated=false (see {@link #tryConv}). */
+    static volatile boolean dilated = !"false".equals(System.getProperty("descent.onnx.winogradDilated"));
 
     /** F(4×4, 3×3) on unless -Ddescent.onnx.winograd43=false. */
     static volatile boolean large = !"false".equals(System.getProperty("descent.onnx.winograd43"));

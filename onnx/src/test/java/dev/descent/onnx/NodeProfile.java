@@ -44,7 +44,7 @@ public final class NodeProfile {
         Map<OnnxModel.Step, List<Long>> cpus = new LinkedHashMap<>();
         Map<OnnxModel.Step, List<Long>> cpusOff = new LinkedHashMap<>();
         List<Long> totals = new ArrayList<>(), totalsOff = new ArrayList<>();
-        String ab = System.getProperty("ab"); // pointwise, winograd, both, direct (PointwiseConv's register tiles against its GEMM form), stem (StemConv), upsample (UpsampleConv) session9 (those three and Winograd's few-output gate) winograd43 (F(4×4, 3×3) against F(2×2, 3×3)) or pointpad (Winograd's scratch matrices one cache line apart against none): every other run with that path off, in the same process
+        String ab = System.getProperty("ab"); // pointwise, winograd, both, direct (PointwiseConv's register tiles against its GEMM form), stem (StemConv), upsample (UpsampleConv) session9 (those three and Winograd's few-output gate) winograd43 (F(4×4, 3×3) against F(2×2, 3×3)) pointpad (Winograd's scratch matrices one cache line apart against none) or dilated (dilated convolutions through their phases against core's kernels): every other run with that path off, in the same process
         // -DalsoWarm=FILE=N,C,H,W;FILE=...: other models run in turn with this one during the warm-up (as bench onnx warms
         // every model), to see what running them in the same process does to this model's steps
         List<Runnable> others = new ArrayList<>();
@@ -69,6 +69,7 @@ public final class NodeProfile {
                 if ("winograd".equals(ab) || "both".equals(ab)) WinogradConv.enabled = !off;
                 if ("winograd43".equals(ab)) WinogradConv.large = !off;
                 if ("pointpad".equals(ab)) WinogradConv.pointPad = off ? 0 : 16;
+                if ("dilated".equals(ab)) WinogradConv.dilated = !off;
                 if ("direct".equals(ab)) PointwiseConv.direct = !off;
                 if ("stem".equals(ab)) StemConv.enabled = !off;
                 if ("upsample".equals(ab)) UpsampleConv.enabled = !off;

@@ -105,6 +105,59 @@ class WinogradConvTest {
         });
     }
 
+    /**
+     * Dilated by d and padded by d (sizes divisible by d): the mosaic of the d² phase sub-images through the Winograd
+     * kernels (2×2 tiles, and 4×4 with their gate lowered), against the dilated convolution written from the definition
+     * in float64.
+     */
+    @Test
+    void aDilatedConvolutionThroughItsPhasesMosaicMatchesTheDefinition() {
+        int minLarge = WinogradConv.minLargePixels;
+        try {
+            qt().withExamples(30).forAll(integers().between(0, 1_000_000)).checkAssert(seed -> {
+                SplittableRandom r = new SplittableRandom(seed);
+                int d = new int[] {2, 3, 5}[r.nextInt(3)], n = 1 + r.nextInt(2), c = 8 + r.nextInt(9), o = 8 + r.nextInt(9);
+                int hs = 2 + r.nextInt(8), ws = 2 + r.nextInt(8), ph = d, pw = d, h = d * hs, wd = d * ws;
+                WinogradConv.large = r.nextBoolean();
+                WinogradConv.minLargePixels = 16;
+                float[] x = random(r, n * c * h * wd), w = random(r, o * c * 9), b = seed % 2 == 0 ? random(r, o) : null;
+                Tensor y;
+                try (var g = GradMode.noGrad()) {
+                    y = WinogradConv.tryConv(Tensor.of(x, n, c, h, wd), Tensor.of(w, o, c, 3, 3), b == null ? null : Tensor.of(b, o), ph, pw, ph, pw,
+                            new int[] {1, 1}, new int[] {d, d}, 1, FusedConvolution.Activation.NONE, new PackedWeights());
+                }
+                String what = n + "×" + c + "×" + h + "×" + wd + " → " + o + " dilation " + d + " pad " + ph + "," + pw + (WinogradConv.large ? ", 4×4 tiles" : "");
+                assertNotNull(y, what);
+                int ho = h + 2 * ph - 2 * d, wo = wd + 2 * pw - 2 * d;
+                assertArrayEquals(new int[] {n, o, ho, wo}, y.shape(), what);
+                float[] got = y.contiguous().storage().floats();
+                float[] ax = x.clone(), aw = w.clone();
+                for (int i = 0; i < ax.length; i++) ax[i] = Math.abs(ax[i]);
+                for (int i = 0; i < aw.length; i++) aw[i] = Math.abs(aw[i]);
+                double[] want = dilatedReference(x, w, b, n, c, h, wd, o, ph, pw, d), mag = dilatedReference(ax, aw, null, n, c, h, wd, o, ph, pw, d);
+                for (int i = 0; i < want.length; i++) assertEquals(want[i], got[i], 1e-5 * (mag[i] + 1) + 1e-7, "element " + i + " of " + what);
+            });
+        } finally {
+            WinogradConv.minLargePixels = minLarge;
+        }
+    }
+
+    /** y[n,o,i,j] = b[o] + Σ_c,u,v x[n,c,i+d·u−ph,j+d·v−pw]·w[o,c,u,v] in float64, zeros outside x. */
+    private static double[] dilatedReference(float[] x, float[] w, float[] b, int n, int c, int h, int wd, int o, int ph, int pw, int d) {
+        int ho = h + 2 * ph - 2 * d, wo = wd + 2 * pw - 2 * d;
+        double[] y = new double[n * o * ho * wo];
+        for (int im = 0; im < n; im++) for (int oi = 0; oi < o; oi++) for (int i = 0; i < ho; i++) for (int j = 0; j < wo; j++) {
+            double s = b == null ? 0 : b[oi];
+            for (int ci = 0; ci < c; ci++) for (int u = 0; u < 3; u++) for (int v = 0; v < 3; v++) {
+                int yy = i + d * u - ph, xx = j + d * v - pw;
+                if (yy < 0 || yy >= h || xx < 0 || xx >= wd) continue;
+                s += (double) x[((im * c + ci) * h + yy) * wd + xx] * w[((oi * c + ci) * 3 + u) * 3 + v];
+            }
+            y[((im * o + oi) * ho + i) * wo + j] = s;
+        }
+        return y;
+    }
+
     @Test
     void vectorTransformsGiveTheScalarTwinsBits() {
         // widths below, at and beyond a vector of tiles, odd and even outputs, blocks of tiles spanning tile rows
@@ -149,7 +202,12 @@ class WinogradConvTest {
         var f = new PackedWeights();
         try (var g = GradMode.noGrad()) {
             assertNull(WinogradConv.tryConv(x, w, null, 1, 1, 1, 1, new int[] {2, 2}, new int[] {1, 1}, 1, none, f), "stride 2");
-            assertNull(WinogradConv.tryConv(x, w, null, 1, 1, 1, 1, new int[] {1, 1}, new int[] {2, 2}, 1, none, f), "dilation 2");
+            assertNull(WinogradConv.tryConv(x, w, null, 1, 1, 1, 1, new int[] {1, 1}, new int[] {2, 2}, 1, none, f), "dilation 2, padding 1");
+            assertNull(WinogradConv.tryConv(x, w, null, 2, 2, 2, 2, new int[] {1, 1}, new int[] {2, 3}, 1, none, f), "dilations 2 and 3");
+            assertNull(WinogradConv.tryConv(Tensor.zeros(DType.FLOAT32, 1, 8, 9, 8), w, null, 2, 2, 2, 2, new int[] {1, 1}, new int[] {2, 2}, 1, none, f),
+                    "dilation 2, height 9");
+            assertNull(WinogradConv.tryConv(x, w, null, 4, 4, 4, 4, new int[] {1, 1}, new int[] {2, 2}, 1, none, f), "dilation 2, padding 4");
+            assertNotNull(WinogradConv.tryConv(x, w, null, 2, 2, 2, 2, new int[] {1, 1}, new int[] {2, 2}, 1, none, f), "dilation 2, padding 2");
             assertNull(WinogradConv.tryConv(x, w, null, 1, 1, 2, 1, new int[] {1, 1}, new int[] {1, 1}, 1, none, f), "asymmetric padding");
             assertNull(WinogradConv.tryConv(x, Tensor.zeros(DType.FLOAT32, 8, 8, 5, 5), null, 2, 2, 2, 2, new int[] {1, 1}, new int[] {1, 1}, 1, none, f), "5×5");
             assertNotNull(WinogradConv.tryConv(x, w, null, 1, 1, 1, 1, new int[] {1, 1}, new int[] {1, 1}, 1, none, f));
