@@ -182,7 +182,8 @@ final class WinogradConv {
     }
 
     /** The dilated convolution's output [N, O, h, w] from its mosaic's (see {@link #mosaic}). */
-    static Tensor fromMosaic(Tensor ym, int d, int h, int w) {
+    static Tensor fromMosaic(Tensor mosaicOut, int d, int h, int w) {
+        Tensor ym = mosaicOut.contiguous();
         float[] ma = ym.storage().floats();
         int mo = ym.storageOffset(), n = ym.size(0), o = ym.size(1), hm = ym.size(2), wm = ym.size(3), hs = h / d, ws = w / d;
         Tensor y = Tensor.empty(DType.FLOAT32, n, o, h, w);

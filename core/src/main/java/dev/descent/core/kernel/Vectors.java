@@ -17,8 +17,8 @@ import jdk.incubator.vector.VectorSpecies;
  * <p>One float species for every kernel that inference runs, not only one width: the Vector API's methods keep one
  * call profile each for the whole process, and once a second species (a 256-bit tail copy beside 512-bit kernels)
  * has passed through them, C2 compiles the calls it inlines late as a two-way type switch and boxes their vectors
- * into new objects — M-LSD allocated 27.8 MB a run instead of 2.7, and ran on its slow path whenever the JVM had
- * run an OCR model first. {@code OneFloatSpeciesTest} keeps other float species out of core, nn and onnx. (The
+ * into new objects — M-LSD allocated 27.8 MB a run instead of 2.7, and ran slower, whenever the JVM had run
+ * PaddleOCR's recognition model first. {@code OneFloatSpeciesTest} keeps other float species out of core, nn and onnx. (The
  * optimizers' float/double conversions use a 128-bit float species; a training step was measured without the
  * boxing.)
  *
