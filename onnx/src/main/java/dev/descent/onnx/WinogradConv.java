@@ -137,9 +137,9 @@ final class WinogradConv {
         if (d > 1 && dilated && dil[1] == d && top == d && left == d && x.size(2) % d == 0 && x.size(3) % d == 0) {
             // dilated by d, padded by d: one undilated convolution of the phases' mosaic (see mosaic), gated on the
             // output's own size (the mosaic is d − 1 lines larger each way: M-LSD's 80×80 runs as 84×84)
-            int hm = d * (x.size(2) / d + 1) - 1, wm = d * (x.size(3) / d + 1) - 1;
             if (!applies(x.size(1), w.size(0), w.size(2), w.size(3), strides[0], strides[1], 1, 1, groups, x.size(2), x.size(3))) return null;
-            return fromMosaic(undilated(mosaic(x, d), w, 1, 1, hm, wm, epilogue(b, act), packed), d, x.size(2), x.size(3));
+            Tensor m = mosaic(x, d);
+            return fromMosaic(undilated(m, w, 1, 1, m.size(2), m.size(3), epilogue(b, act), packed), d, x.size(2), x.size(3));
         }
         int ho = x.size(2) + 2 * top - 2, wo = x.size(3) + 2 * left - 2;
         if (!applies(x.size(1), w.size(0), w.size(2), w.size(3), strides[0], strides[1], dil[0], dil[1], groups, ho, wo)) return null;
@@ -158,7 +158,7 @@ final class WinogradConv {
      * @param d the dilation
      * @return float32 [N, C, d·(H/d + 1) − 1, d·(W/d + 1) − 1]
      */
-    static Tensor mosaic(Tensor x, int d) {
+    private static Tensor mosaic(Tensor x, int d) {
         Tensor xc = x.detach().contiguous();
         float[] xa = xc.storage().floats();
         int xo = xc.storageOffset(), n = x.size(0), c = x.size(1), h = x.size(2), w = x.size(3), hs = h / d, ws = w / d;
@@ -182,7 +182,7 @@ final class WinogradConv {
     }
 
     /** The dilated convolution's output [N, O, h, w] from its mosaic's (see {@link #mosaic}). */
-    static Tensor fromMosaic(Tensor mosaicOut, int d, int h, int w) {
+    private static Tensor fromMosaic(Tensor mosaicOut, int d, int h, int w) {
         Tensor ym = mosaicOut.contiguous();
         float[] ma = ym.storage().floats();
         int mo = ym.storageOffset(), n = ym.size(0), o = ym.size(1), hm = ym.size(2), wm = ym.size(3), hs = h / d, ws = w / d;

@@ -73,7 +73,7 @@ public final class CpuTiming {
     }
 
     /** {@return the bytes of Java heap every thread of this JVM has allocated so far (-1 when it does not count them)} */
-    public static long allocatedBytes() {
+    private static long allocatedBytes() {
         if (ManagementFactory.getThreadMXBean() instanceof com.sun.management.ThreadMXBean t && t.isThreadAllocatedMemoryEnabled()) {
             return t.getTotalThreadAllocatedBytes();
         }

@@ -105,7 +105,7 @@ public final class ConvKernels {
     }
 
     /** dst[d, d+n) = src[s, s+n): whole vectors (a masked one for a remaining 8 or more at 512 bits), then scalars. */
-    private static void copyRow(float[] src, int s, float[] dst, int d, int n) {
+    static void copyRow(float[] src, int s, float[] dst, int d, int n) {
         int k = 0;
         if (Vectors.ENABLED) {
             int fl = Vectors.FL;

@@ -408,19 +408,16 @@ public final class ImplicitConv {
     }
 
     /**
-     * dst[d + k] = src[s + k·stride] for k in [0, n). Stride 1: whole vectors (and a masked one for a remaining 8 or more at 512 bits), stride 2:
-     * the even lanes of two vectors, while the 2·L floats read stay inside src; scalars otherwise.
+     * dst[d + k] = src[s + k·stride] for k in [0, n). Stride 1: {@link ConvKernels#copyRow}; stride 2: the even lanes of
+     * two vectors, while the 2·L floats read stay inside src; scalars otherwise.
      */
     static void stridedCopy(float[] src, int s, int stride, float[] dst, int d, int n) {
-        int k = 0;
         if (stride == 1) {
-            for (; k + L <= n; k += L) FloatVector.fromArray(S, src, s + k).intoArray(dst, d + k);
-            if (L > 8 && k + 8 <= n) {
-                VectorMask<Float> m = S.indexInRange(k, n);
-                FloatVector.fromArray(S, src, s + k, m).intoArray(dst, d + k, m);
-                k = n;
-            }
-        } else if (stride == 2) {
+            ConvKernels.copyRow(src, s, dst, d, n);
+            return;
+        }
+        int k = 0;
+        if (stride == 2) {
             for (; k + L <= n && s + 2 * k + 2 * L <= src.length; k += L) {
                 FloatVector v0 = FloatVector.fromArray(S, src, s + 2 * k), v1 = FloatVector.fromArray(S, src, s + 2 * k + L);
                 EVENS.selectFrom(v0, v1).intoArray(dst, d + k);
