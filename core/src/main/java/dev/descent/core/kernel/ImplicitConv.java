@@ -79,7 +79,7 @@ public final class ImplicitConv {
      * 32→64 @16×16 5.0–5.3 → 4.7 (GEMM: 4.9–5.4), 1 thread, CPU time, same runs, load ~9; at 256 bits 64→64 @8×8 (8
      * vectors) 7.8–8.0 → 7.1–7.3. Only where partial sums go to memory changes: each lane's sum keeps its order.
      */
-    private static final int SHORT_IMAGE = 8;
+    static final int SHORT_IMAGE = 8;
 
     private static final class Scratch {
         float[] padded = new float[0];
@@ -144,7 +144,7 @@ public final class ImplicitConv {
      * Whether the kernels read the row-shifted copy ({@link #padRows}) rather than the padded image: when the output
      * width is not a multiple of the vector length, so that a vector of consecutive output pixels spans output rows.
      */
-    private static boolean rowShifted(Geometry q) {
+    static boolean rowShifted(Geometry q) {
         return q.wo() % L != 0;
     }
 
@@ -159,7 +159,7 @@ public final class ImplicitConv {
     }
 
     /** Pixel vectors of one output image, the last partial when the pixels are not whole vectors. */
-    private static int vectors(int pixels) {
+    static int vectors(int pixels) {
         return (pixels + L - 1) / L;
     }
 
@@ -181,7 +181,7 @@ public final class ImplicitConv {
      * (sh, sw) the plane of phase (i mod sh, j mod sw) of channel c, plus (i / sh)·Wq + j / sw (see {@link #padStrided}).
      * hq × wq is the size of one plane: the padded image at stride 1, a phase plane otherwise.
      */
-    private static int[] offsets(Geometry q, int hq, int wq) {
+    static int[] offsets(Geometry q, int hq, int wq) {
         int[] offs = new int[q.rows()];
         int sh = q.sh(), sw = q.sw();
         boolean shifted = rowShifted(q);
@@ -195,12 +195,12 @@ public final class ImplicitConv {
     }
 
     /** Floats of one image's copy as the kernels read it (see {@link #padImage}). */
-    private static int paddedSize(Geometry q) {
+    static int paddedSize(Geometry q) {
         return q.c() * (rowShifted(q) ? q.kw() : q.sw()) * q.sh() * planeSize(q);
     }
 
     /** Rows of one plane of the padded image as the kernels read it: ⌈Hp / sh⌉ (Hp at stride 1). */
-    private static int planeH(Geometry q) {
+    static int planeH(Geometry q) {
         return (q.h() + 2 * q.ph() + q.sh() - 1) / q.sh();
     }
 
@@ -208,7 +208,7 @@ public final class ImplicitConv {
      * Columns of one plane of the padded image as the kernels read it: ⌈Wp / sw⌉ (Wp at stride 1); the output width for
      * the row-shifted copy, whose planes hold exactly the columns read (then pixel p of the output is float p of a plane).
      */
-    private static int planeW(Geometry q) {
+    static int planeW(Geometry q) {
         return rowShifted(q) ? q.wo() : (q.w() + 2 * q.pw() + q.sw() - 1) / q.sw();
     }
 
@@ -1062,6 +1062,10 @@ public final class ImplicitConv {
 
     /** dw [O, C, kh, kw] = Σ_n dy[n] · patches(x[n])ᵀ; dw is fully overwritten. */
     public static void weightGrad(Geometry q, float[] x, int xo, float[] dy, int go, float[] dw) {
+        if (ChannelWeightGrad.applies(q)) {
+            ChannelWeightGrad.weightGrad(q, x, xo, dy, go, dw);
+            return;
+        }
         int c = q.c(), h = q.h(), wd = q.w(), o = q.o(), rows = q.rows(), pixels = q.pixels();
         int hp = planeH(q), wp = planeW(q);
         int[] offs = offsets(q, hp, wp);

@@ -194,6 +194,77 @@ class ImplicitConvTest {
         return dw;
     }
 
+    /** The scalar twin of the path {@link ImplicitConv#weightGrad} takes for {@code q}. */
+    private static float[] weightGradTwin(Geometry q, float[] x, float[] dy) {
+        return ChannelWeightGrad.applies(q) ? weightGradScalarByChannel(q, x, dy) : weightGradScalar(q, x, dy);
+    }
+
+    /**
+     * The weight gradient in {@link ChannelWeightGrad}'s order, written as scalar loops: per chunk one fused multiply-add
+     * chain from 0 over its images and their pixels in order; dw is the first chunk's sum plus the others' in order.
+     */
+    private static float[] weightGradScalarByChannel(Geometry q, float[] x, float[] dy) {
+        int chunks = (q.n() + ImplicitConv.CHUNK - 1) / ImplicitConv.CHUNK;
+        float[] dw = new float[q.o() * q.rows()];
+        for (int o = 0; o < q.o(); o++) for (int c = 0; c < q.c(); c++) for (int i = 0; i < q.kh(); i++) for (int j = 0; j < q.kw(); j++) {
+            float total = 0f;
+            for (int k = 0; k < chunks; k++) {
+                float s = 0f;
+                for (int n = k * ImplicitConv.CHUNK; n < Math.min(q.n(), (k + 1) * ImplicitConv.CHUNK); n++) {
+                    for (int p = 0; p < q.pixels(); p++) {
+                        s = Math.fma((float) tap(q, x, n, c, p / q.wo(), p % q.wo(), i, j), dy[(n * q.o() + o) * q.pixels() + p], s);
+                    }
+                }
+                total = k == 0 ? s : total + s;
+            }
+            dw[((o * q.c() + c) * q.kh() + i) * q.kw() + j] = total;
+        }
+        return dw;
+    }
+
+    /**
+     * A random geometry whose weight gradient runs in {@link ChannelWeightGrad}: stride 1 or 2, output rows of whole vectors
+     * (the padded copy, up to 16 vectors an image) or not (the row-shifted copy, up to 8), output channels filling at least
+     * three quarters of their blocks of 4 or 2 vectors (tiles 6 × 4 and 6 × 2), batches across chunk and group edges.
+     */
+    private static Geometry randomByChannel(SplittableRandom rng) {
+        for (int tries = 0; ; tries++) {
+            int kh = 1 + rng.nextInt(3), kw = 1 + rng.nextInt(3), s = 1 + rng.nextInt(2), ph = rng.nextInt(kh), pw = rng.nextInt(kw);
+            boolean rows = rng.nextBoolean();
+            int wo = rows ? L : 1 + rng.nextInt(2 * L), ho = 1 + rng.nextInt(rows ? 16 : 8 * L / wo);
+            int w = (wo - 1) * s + kw - 2 * pw + rng.nextInt(s), h = (ho - 1) * s + kh - 2 * ph + rng.nextInt(s);
+            // Just full enough blocks of 4 or 2 vectors (64 or 32 channels at 16 lanes), once or twice over.
+            int block = (rng.nextBoolean() ? 4 : 2) * L, o = (1 + rng.nextInt(2)) * block - rng.nextInt(block / 4 + 1);
+            int n = new int[] {1, 2, 3, 16, 17, 33}[rng.nextInt(6)];
+            if (w < 1 || h < 1) continue;
+            Geometry q = new Geometry(n, 1 + rng.nextInt(4), h, w, o, kh, kw, s, s, ph, pw, 1, 1, 1,
+                    (h + 2 * ph - kh) / s + 1, (w + 2 * pw - kw) / s + 1);
+            if (ImplicitConv.weightGradApplies(q) && ChannelWeightGrad.applies(q)) return q;
+        }
+    }
+
+    /**
+     * The weight gradient with output channels across the lanes ({@link ChannelWeightGrad}): against float64, bitwise
+     * against its scalar twin, 1 thread bitwise against 2. The bench's and ResNet-32's shapes it is for take it; the
+     * reproductions' Fashion-MNIST shapes (28×28 and 14×14) do not.
+     */
+    @Test
+    void weightGradByChannelMatchesTheDirectConvolutionAndItsTwin() throws Exception {
+        if (!Vectors.ENABLED || !Gemm.MANY_REGISTERS) return;
+        SplittableRandom rng = new SplittableRandom(20261204);
+        for (int it = 0; it < 30; it++) forwardAndWeightGradMatch(rng, randomByChannel(rng));
+        Geometry resnet = new Geometry(3, 64, 8, 8, 64, 3, 3, 1, 1, 1, 1, 1, 1, 1, 8, 8);
+        Geometry transition = new Geometry(2, 32, 16, 16, 64, 3, 3, 2, 2, 1, 1, 1, 1, 1, 8, 8);
+        assertTrue(ChannelWeightGrad.applies(resnet) && ChannelWeightGrad.applies(transition));
+        assertEquals(L == 16, ChannelWeightGrad.applies(new Geometry(2, 32, 16, 16, 64, 3, 3, 1, 1, 1, 1, 1, 1, 1, 16, 16)));
+        assertEquals(L == 16, ChannelWeightGrad.applies(new Geometry(2, 32, 16, 16, 32, 3, 3, 1, 1, 1, 1, 1, 1, 1, 16, 16)));
+        assertEquals(2, ChannelWeightGrad.blockVectors(2 * L));
+        assertEquals(4, ChannelWeightGrad.blockVectors(4 * L));
+        for (int[] f : new int[][] {{1, 32, 28}, {32, 64, 14}}) {
+            assertTrue(!ChannelWeightGrad.applies(new Geometry(64, f[0], f[2], f[2], f[1], 3, 3, 1, 1, 1, 1, 1, 1, 1, f[2], f[2])));
+        }
+    }
+
     /**
      * Bitwise against the scalar twins, whatever the register tile (3 × 3; with 32 vector registers 4 × 4, and 6 × 4 for
      * the forward of at least 64 patch rows; core's build runs this class with {@code -Ddescent.gemm.registers=16} too):
@@ -219,7 +290,7 @@ class ImplicitConvTest {
                 ImplicitConv.weightGrad(q, x, 0, dy, 0, dw);
             }
             assertArrayEquals(forwardScalar(q, x, w, b), y, "forward " + q);
-            assertArrayEquals(weightGradScalar(q, x, dy), dw, "weight grad " + q);
+            assertArrayEquals(weightGradTwin(q, x, dy), dw, "weight grad " + q);
         }
     }
 
@@ -459,7 +530,7 @@ class ImplicitConvTest {
         assertClose(forwardRef(q, x, w, b), y1, q.rows(), "forward " + q);
         assertClose(weightGradRef(q, x, dy), dw1, q.n() * q.pixels(), "weight grad " + q);
         assertArrayEquals(forwardScalar(q, x, w, b), y1, "forward vs scalar twin " + q);
-        assertArrayEquals(weightGradScalar(q, x, dy), dw1, "weight grad vs scalar twin " + q);
+        assertArrayEquals(weightGradTwin(q, x, dy), dw1, "weight grad vs scalar twin " + q);
         assertArrayEquals(y1, y2, "forward 1 vs 2 threads " + q);
         assertArrayEquals(dw1, dw2, "weight grad 1 vs 2 threads " + q);
     }
