@@ -34,7 +34,9 @@ import jdk.incubator.vector.VectorSpecies;
  *   <li>weight gradient: dW[o, r] = Σ_p dy[o, p] · patches[r, p] as lane-wise dot products, 3 output
  *       channels × 3 patch rows per tile (with 32 registers 8 × 3, 6 × 4 or 4 × 4, dy packed per channel panel), each lane
  *       summing the pixels p ≡ lane (mod L); lanes are added in a fixed order at the end (never with
- *       reduceLanes, whose rounding differs between interpreter and compiler).
+ *       reduceLanes, whose rounding differs between interpreter and compiler). Images of few pixels (8×8 and 16×16 at
+ *       512 bits) with enough output channels take {@link ChannelWeightGrad} instead: output channels across the lanes,
+ *       no lanes to add.
  * </ul>
  *
  * <p>Determinism: forward and input gradient are one task per image. The weight gradient sums fixed
