@@ -35,7 +35,7 @@ import jdk.incubator.vector.VectorSpecies;
  *       channels × 3 patch rows per tile (with 32 registers 8 × 3, 6 × 4 or 4 × 4, dy packed per channel panel), each lane
  *       summing the pixels p ≡ lane (mod L); lanes are added in a fixed order at the end (never with
  *       reduceLanes, whose rounding differs between interpreter and compiler). Images of few pixels (8×8 and 16×16 at
- *       512 bits) with enough output channels take {@link ChannelWeightGrad} instead: output channels across the lanes,
+ *       512 bits) with enough output channels take {@code ChannelWeightGrad} instead: output channels across the lanes,
  *       no lanes to add.
  * </ul>
  *
