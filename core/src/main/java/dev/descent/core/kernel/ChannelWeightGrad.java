@@ -14,9 +14,10 @@ import jdk.incubator.vector.VectorSpecies;
  * <p>Why: {@link ImplicitConv#weightGrad}'s own tiles sum each weight in L lanes (pixels p ≡ l mod L) and add the lanes
  * at the end. With 64 output channels and 576 patch rows that is a partial sum of 64·576·L floats per chunk of images —
  * 2.4 MB at 512 bits, more than L2 — loaded and stored again by every group of images, and then 4.7 M scalar additions
- * for the lanes. 64→64 @8×8 at 512 bits, 1 thread: 70–85 GFLOP/s there (its forward: 160–175), 140–150 here; 32→64
- * @16×16 84–85 → 143–144 (same JVM, alternating). Here a chunk's partial is dWᵀ itself (147 KB), each tile's sums stay
- * in registers across a group's pixels, and the chunks' partials are added a vector at a time.
+ * for the lanes. Here a chunk's partial is dWᵀ itself (147 KB), each tile's sums stay in registers across a group's
+ * pixels, and the chunks' partials are added a vector at a time. 1 thread, 512 bits, JVMs alternating, ms: 64→64 @8×8
+ * 8.1–8.6 → 4.3–4.6 (70 → 140 GFLOP/s; its forward: 160–175), 32→32 @16×16 5.8–5.9 → 5.0, stride-2 32→64 @16×16 4.1–4.7
+ * → 3.0, 32→64 @16×16 8.9–14.5 (two speeds from JVM to JVM) → 8.4–8.9; 256 bits: 64→64 @8×8 7.0–7.1 → 6.5–6.7.
  *
  * <p>Order: each element of a chunk's partial is one fused multiply-add chain over the chunk's images in order and each
  * image's pixels in order, from 0; dW is the first chunk's partial plus the others, in chunk order. Chunks are fixed
