@@ -501,6 +501,49 @@ class ImplicitConvTest {
         assertArrayEquals(want, xp);
     }
 
+    /**
+     * The row-shifted copy against its definition, xp[c, j, a, yq, ow] = padded[c, yq·sh + a, ow·sw + j] (0 past the
+     * padded image) and zeros in each plane's tail, written at an offset into a buffer of NaNs: the stride-2 halving copy
+     * ({@code padRowsHalving}: input rows of one vector, kernels 1–4 and their paddings), the "same" copy and the general
+     * one, the image taken from the middle and from both ends of x.
+     */
+    @Test
+    void rowShiftedCopiesHoldThePaddedImage() {
+        if (!Vectors.ENABLED || L < 4) return;
+        SplittableRandom rng = new SplittableRandom(20261205);
+        int halving = 0;
+        for (int it = 0; it < 80; it++) {
+            Geometry q;
+            if (it % 2 == 0) {
+                int k = 1 + rng.nextInt(4), p = rng.nextInt(k), h = 1 + rng.nextInt(2 * L);
+                int ho = (h + 2 * p - k) / 2 + 1, wo = (L + 2 * p - k) / 2 + 1;
+                q = new Geometry(3, 1 + rng.nextInt(3), h, L, 4, k, k, 2, 2, p, p, 1, 1, 1, ho, wo);
+                if (ho < 1 || q.wo() % L == 0) continue;
+                halving += ImplicitConv.halvingRows(q) ? 1 : 0;
+            } else {
+                q = it % 4 == 1 ? randomRowSpanning(rng) : randomRagged(rng);
+            }
+            int image = q.c() * q.h() * q.w(), plane = (ImplicitConv.planeH(q) * q.wo() + (ImplicitConv.vectors(q.pixels()) * L - q.pixels()));
+            float[] x = random(rng, 3 * image);
+            for (int n = 0; n < 3; n++) {
+                float[] xp = new float[ImplicitConv.paddedSize(q) + 5];
+                java.util.Arrays.fill(xp, Float.NaN);
+                ImplicitConv.padImage(q, x, n * image, xp, 2);
+                for (int c = 0; c < q.c(); c++) for (int j = 0; j < q.kw(); j++) for (int a = 0; a < q.sh(); a++) {
+                    int base = 2 + ((c * q.kw() + j) * q.sh() + a) * plane;
+                    for (int yq = 0; yq < ImplicitConv.planeH(q); yq++) for (int ow = 0; ow < q.wo(); ow++) {
+                        int ih = yq * q.sh() + a - q.ph(), iw = ow * q.sw() + j - q.pw();
+                        float want = ih < 0 || ih >= q.h() || iw < 0 || iw >= q.w() ? 0f : x[((n * q.c() + c) * q.h() + ih) * q.w() + iw];
+                        assertEquals(want, xp[base + yq * q.wo() + ow], q + " image " + n + " c " + c + " j " + j + " a " + a + " at " + yq + "," + ow);
+                    }
+                    for (int t = ImplicitConv.planeH(q) * q.wo(); t < plane; t++) assertEquals(0f, xp[base + t], q + " tail");
+                }
+                assertTrue(Float.isNaN(xp[0]) && Float.isNaN(xp[1]) && Float.isNaN(xp[xp.length - 1]), q + " wrote outside its copy");
+            }
+        }
+        assertTrue(halving >= 10, "halving copies tested: " + halving);
+    }
+
     @Test
     void padsWithZerosAroundACopy() {
         float[] x = {1, 2, 3, 4, 5, 6};
