@@ -277,7 +277,9 @@ public final class ImplicitConv {
      * plane (c, j, a) at its rows yq and yq + 1 holds columns 2·ow + j − pw of input rows 2·yq + a − ph and
      * 2·yq + 2 + a − ph, one two-vector lane selection, zero where the column or the row is padding. The same values as
      * {@link #padRows}. (Through the stage this copy was a third of the stride-2 32→64 @16×16 forward: 0.78–0.85 ms for
-     * 128 images at 512 bits, most of it the stage's narrow stores and the strided scalar copy of each plane's odd row.)
+     * 128 images at 512 bits, half of its samples on the pair selection and the scalar copy of each plane's odd row;
+     * this copy: 0.57–0.68 ms, same JVM, alternating. Two stages in turn, so that a stage's stores would be in L1 before
+     * its reads, changed nothing.)
      */
     static void padRowsHalving(Geometry q, float[] x, int xo, float[] xp, int xpo) {
         int h = q.h(), ph = q.ph(), pw = q.pw(), kw = q.kw(), wo = q.wo(), hq = planeH(q), plane = planeSize(q), half = L / 2;
