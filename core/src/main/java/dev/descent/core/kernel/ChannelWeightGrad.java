@@ -42,19 +42,6 @@ final class ChannelWeightGrad {
      */
     static final int MAX_VECTORS = 16;
 
-    private static final class Scratch {
-        float[] padded = new float[0];
-        float[] dyT = new float[0];
-        float[] partials = new float[0];
-        float[] row = new float[0];
-
-        static float[] grow(float[] a, int size) {
-            return a.length < size ? new float[size] : a;
-        }
-    }
-
-    private static final ThreadLocal<Scratch> SCRATCH = ThreadLocal.withInitial(Scratch::new);
-
     /**
      * Whether {@link ImplicitConv#weightGrad} runs here: 32 vector registers, at most {@link #MAX_VECTORS} pixel vectors an
      * image ({@link ImplicitConv#SHORT_IMAGE} in the row-shifted copy), and output channels that fill at least three
@@ -86,13 +73,12 @@ final class ChannelWeightGrad {
         int[] offs = ImplicitConv.offsets(q, ImplicitConv.planeH(q), ImplicitConv.planeW(q));
         int padded = ImplicitConv.paddedSize(q), xImage = q.c() * q.h() * q.w(), yImage = o * pixels;
         // The calling thread's buffer: every tile of every chunk is written (its first group from zero) before it is read.
-        Scratch caller = SCRATCH.get();
-        float[] partials = caller.partials = Scratch.grow(caller.partials, chunks * size);
+        float[] partials = ImplicitConv.SCRATCH.get().partials(chunks * size);
         Vectors.count();
         Parallel.forRange(chunks, 1, (from, to) -> {
-            Scratch s = SCRATCH.get();
-            float[] xp = s.padded = Scratch.grow(s.padded, GROUP * padded);
-            float[] gp = s.dyT = Scratch.grow(s.dyT, blocks * GROUP * pixels * block);
+            ImplicitConv.Scratch s = ImplicitConv.SCRATCH.get();
+            float[] xp = s.padded(GROUP * padded);
+            float[] gp = s.dyPanel(blocks * GROUP * pixels * block);
             // Where pixel t of the group's images sits in their copies (its patch row's offset added): pixel p = oh·wo + ow of
             // image k at k·padded + p in the row-shifted copy, k·padded + oh·wq + ow in the padded one.
             int[] posT = new int[GROUP * pixels];
@@ -126,8 +112,7 @@ final class ChannelWeightGrad {
         // dw[o, r] = partial_0[r, o] + partial_1[r, o] + ..., chunk by chunk, a vector of channels at a time.
         int grain = (int) Math.max(1, 100_000L / ((long) chunks * o3));
         Parallel.forRange(rows, grain, (from, to) -> {
-            Scratch s = SCRATCH.get();
-            float[] row = s.row = Scratch.grow(s.row, o3);
+            float[] row = new float[o3];
             for (int r = from; r < to; r++) {
                 for (int j = 0; j < o3; j += L) {
                     FloatVector sum = FloatVector.fromArray(S, partials, r * o3 + j);

@@ -84,7 +84,8 @@ public final class ImplicitConv {
      */
     static final int SHORT_IMAGE = 8;
 
-    private static final class Scratch {
+    /** Per-thread buffers of the convolutions ({@link ChannelWeightGrad} uses them too: one padded copy per thread, not two). */
+    static final class Scratch {
         float[] padded = new float[0];
         float[] partials = new float[0];
         float[] stage = new float[0];
@@ -112,7 +113,7 @@ public final class ImplicitConv {
         }
     }
 
-    private static final ThreadLocal<Scratch> SCRATCH = ThreadLocal.withInitial(Scratch::new);
+    static final ThreadLocal<Scratch> SCRATCH = ThreadLocal.withInitial(Scratch::new);
 
     /**
      * Whether forward and weight gradient of this float32 convolution can run here: no dilation, one group, and output rows
