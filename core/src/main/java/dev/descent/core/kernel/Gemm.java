@@ -523,16 +523,18 @@ public final class Gemm {
      * Packs rows [row, row+mc) × depth [kb, kb+kbs) of A into micro-panels of mrows rows: panel q at q·mrows·kbs holds
      * kbs groups of mrows values (the last panel zero-padded), so depth [pc, pc+kc) of a panel is contiguous.
      *
-     * <p>A full panel of at most one vector's rows is packed a depth step at a time with vector instructions: from a
-     * row-major A one gather of its mrows values (a row stride apart) and one masked store; from a column-major A, where
-     * they are consecutive, one masked load and store. The scalar transposing loop took about 2 cycles an element: 4–6%
-     * of a 1024² product on 1 thread at 512 bits, more than packing B (a plain copy); the gather halved that share and
-     * the product went from 146 to 152–154 GFLOP/s of CPU time (alternating in one process, load 7). Packing only moves
-     * values: the results' bits do not change.
+     * <p>A full panel of at most one vector's rows is packed with vector instructions: from a row-major A, L depth steps
+     * at a time by {@link #transposeRows}, the rest a step at a time by one gather of its mrows values (a row stride apart)
+     * and one masked store; from a column-major A, where they are consecutive, one masked load and store a step. The
+     * scalar transposing loop took about 2 cycles an element; the gather a step halved that (146 → 152–154 GFLOP/s of CPU
+     * time at 1024², 2026-12-03); the transposition took the pass over a 1024² A from 1.09 to 0.41 ms and the 1 thread
+     * product at 512 bits from 166–176 to 190–196 GFLOP/s (n = 512, 1024, 2048; JVMs alternating, 2026-12-05).
+     * Packing only moves values: the results' bits do not change.
      *
      * <p>Where a whole product's time goes beside the hot micro-kernel (issue 19; 1 thread, 512 bits, CPU time, the same
-     * process alternating variants, load 5–9, 2026-12-03). Packing, after this change: A 2–4% and B 2–3% of the time
-     * (timed around the calls), and skipping both (timing only, wrong results) made 1024² and 2048² products 4–9%
+     * process alternating variants, load 5–9, 2026-12-03). Packing, after the gather: A 2–4% and B 2–3% of the time
+     * (timed around the calls; but JFR put packA at 15% of a 1024² product's samples, and the transposition above gained
+     * 11%), and skipping both (timing only, wrong results) made 1024² and 2048² products 4–9%
      * faster, so they also cost the kernel some cache. Without packing, a 1024² product ran 175–183 GFLOP/s against 191
      * for a product whose B and A stay in L2 (96 × 512 × 256): the rest is the memory hierarchy. Not measurable (within
      * ±3%): the 64-byte alignment of the packed B panels (offsets of 0…14 floats), C's rows padded against 4 KiB
@@ -543,7 +545,7 @@ public final class Gemm {
      * float array beside each product, not even used by it, took a 128² product from 159 to 120 GFLOP/s of CPU time,
      * 256² from 168 to 146, 1024² from 181 to 175 (a fresh C, used: 2048² 2% slower).
      */
-    private static void packA(int mrows, float[] a, int ao, int ars, int acs, int row, int mc, int kb, int kbs, float[] ap) {
+    static void packA(int mrows, float[] a, int ao, int ars, int acs, int row, int mc, int kb, int kbs, float[] ap) {
         int[] rows = null;
         VectorMask<Float> lanes = null;
         if (mrows <= L && mc >= mrows && (acs == 1 || ars == 1)) {
@@ -559,7 +561,8 @@ public final class Gemm {
             int base = ao + (row + ir) * ars + kb * acs, dst = ir * kbs;
             if (lanes != null && mr == mrows) {
                 if (rows != null) {
-                    for (int p = 0; p < kbs; p++) FloatVector.fromArray(S, a, base + p, rows, 0).intoArray(ap, dst + p * mrows, lanes);
+                    int p = transposeRows(mrows, a, base, ars, kbs, ap, dst);
+                    for (; p < kbs; p++) FloatVector.fromArray(S, a, base + p, rows, 0).intoArray(ap, dst + p * mrows, lanes);
                 } else {
                     for (int p = 0; p < kbs; p++) FloatVector.fromArray(S, a, base + p * acs, lanes).intoArray(ap, dst + p * mrows, lanes);
                 }
@@ -580,6 +583,60 @@ public final class Gemm {
                 }
             }
         }
+    }
+
+    /**
+     * Lane choices of {@link #transposeRows} for a panel of {@code mrows} rows (at most L), per output vector j and row
+     * pair q at (j·pairs + q)·L: which lane of the pair's two row vectors (0…L−1 the first row's, L…2L−1 the second's)
+     * each output lane takes, and whether it takes it (its row is one of the pair).
+     */
+    private record RowTranspose(int mrows, int pairs, float[] index, boolean[] take) {
+        static RowTranspose of(int mrows) {
+            if (mrows > L) return null;
+            int pairs = (mrows + 1) / 2;
+            float[] index = new float[mrows * pairs * L];
+            boolean[] take = new boolean[index.length];
+            for (int j = 0; j < mrows; j++) {
+                for (int e = 0; e < L; e++) {
+                    int o = j * L + e, row = o % mrows, step = o / mrows, q = row / 2, at = (j * pairs + q) * L + e;
+                    index[at] = row % 2 == 0 ? step : L + step;
+                    take[at] = true;
+                }
+            }
+            return new RowTranspose(mrows, pairs, index, take);
+        }
+    }
+
+    private static final RowTranspose TRANSPOSE_MR = RowTranspose.of(MR), TRANSPOSE_WIDE = RowTranspose.of(WIDE_MR);
+
+    /**
+     * Packs depth [0, p) of one full micro-panel of {@code mrows} rows of a row-major A (row i from {@code base + i·ars})
+     * into {@code ap} from {@code dst}, ap[dst + p·mrows + i] = A[i, p], for the largest p ≤ kbs that is a multiple of L,
+     * and returns p (0 when mrows > L). L depth steps of the panel are mrows·L consecutive floats: mrows vectors, each
+     * assembled from the rows' next L values, two rows at a time (a two-vector {@code selectFrom}, blended into the
+     * vector). Before, each depth step was a gather of mrows values a row stride apart: a 16-lane gather for 6 values at
+     * 512 bits, 1.05 ns an element, 1.1 ms of a 1024² product's 12 ms on 1 thread (JFR: packA 15% of its samples).
+     */
+    private static int transposeRows(int mrows, float[] a, int base, int ars, int kbs, float[] ap, int dst) {
+        RowTranspose t = mrows == MR ? TRANSPOSE_MR : mrows == WIDE_MR ? TRANSPOSE_WIDE : null;
+        if (t == null) return 0;
+        int pairs = t.pairs();
+        float[] index = t.index();
+        boolean[] take = t.take();
+        int p = 0;
+        for (; p + L <= kbs; p += L) {
+            int out = dst + p * mrows;
+            for (int j = 0; j < mrows; j++) {
+                FloatVector v = FloatVector.zero(S);
+                for (int q = 0; q < pairs; q++) {
+                    int first = base + 2 * q * ars + p, second = 2 * q + 1 < mrows ? first + ars : first, at = (j * pairs + q) * L;
+                    FloatVector pair = FloatVector.fromArray(S, index, at).selectFrom(FloatVector.fromArray(S, a, first), FloatVector.fromArray(S, a, second));
+                    v = v.blend(pair, VectorMask.fromArray(S, take, at));
+                }
+                v.intoArray(ap, out + j * L);
+            }
+        }
+        return p;
     }
 
     /**

@@ -123,6 +123,46 @@ class GemmTest {
         }
     }
 
+    /**
+     * Packing A, by its definition: panel q of a block of rows holds, for each depth step p, the panel's mrows values
+     * A[row + q·mrows + i, kb + p] (zero past the block's last row) at q·mrows·kbs + p·mrows + i. Row-major, column-major
+     * and general strides; the tiles' row counts and others; depths around multiples of the vector length (the
+     * row-major vector transposition packs whole vectors of depth, the rest one step at a time). The buffer starts as
+     * NaN, so a value left unwritten fails too.
+     */
+    @Test
+    void packsAPanelsAsDefined() {
+        SplittableRandom rng = new SplittableRandom(20261204);
+        int lanes = Vectors.F.length();
+        int[] rowCounts = {Gemm.MR, Gemm.WIDE_MR, 1, 3, 5};
+        for (int it = 0; it < 400; it++) {
+            int mrows = rowCounts[rng.nextInt(rowCounts.length)];
+            int kbs = 1 + rng.nextInt(4 * lanes + 3), kb = rng.nextInt(5), rows = 1 + rng.nextInt(3 * mrows + 2), row = rng.nextInt(4);
+            int depth = kb + kbs + rng.nextInt(3), height = row + rows + rng.nextInt(3), ao = rng.nextInt(5);
+            int layout = rng.nextInt(3);
+            int ars = layout == 0 ? depth : layout == 1 ? 1 : depth * 2 + 1, acs = layout == 0 ? 1 : layout == 1 ? height : 2;
+            float[] a = random(rng, ao + (height - 1) * ars + (depth - 1) * acs + 1);
+            int panels = (rows + mrows - 1) / mrows;
+            float[] ap = new float[panels * mrows * kbs + 7];
+            java.util.Arrays.fill(ap, Float.NaN);
+            Gemm.packA(mrows, a, ao, ars, acs, row, rows, kb, kbs, ap);
+            for (int q = 0; q < panels; q++) {
+                for (int p = 0; p < kbs; p++) {
+                    for (int i = 0; i < mrows; i++) {
+                        int r = q * mrows + i;
+                        float expected = r < rows ? a[ao + (row + r) * ars + (kb + p) * acs] : 0f;
+                        int at = q * mrows * kbs + p * mrows + i;
+                        if (Float.floatToRawIntBits(ap[at]) != Float.floatToRawIntBits(expected)) {
+                            throw new AssertionError("mrows=" + mrows + " rows=" + rows + " kbs=" + kbs + " ars=" + ars + " acs=" + acs
+                                    + ": panel " + q + " depth " + p + " row " + i + " holds " + ap[at] + ", A there is " + expected);
+                        }
+                    }
+                }
+            }
+            for (int at = panels * mrows * kbs; at < ap.length; at++) assertTrue(Float.isNaN(ap[at]), "packA wrote past its panels at " + at);
+        }
+    }
+
     @Test
     void runsTheVectorPath() throws Exception {
         if (!Vectors.ENABLED) return;
