@@ -90,7 +90,19 @@ public final class ImplicitConv {
         float[] partials = new float[0];
         float[] stage = new float[0];
         float[] dyPanel = new float[0];
-        final float[] tile = new float[MR6 * NV4 * L];
+        final float[] tile = new float[2 * MR6 * NV4 * L];
+        /** {@link #sameRowsMasks} of the geometry last asked for (h, w, ph, pw, kw in {@link #sameRowsKey}). */
+        private boolean[] sameRowsMasks;
+        private long sameRowsKey = -1;
+
+        boolean[] sameRowsMasks(Geometry q) {
+            long key = (((((long) q.h() * 4096 + q.w()) * 64 + q.ph()) * 64 + q.pw()) * 64) + q.kw();
+            if (key != sameRowsKey) {
+                sameRowsMasks = ImplicitConv.sameRowsMasks(q);
+                sameRowsKey = key;
+            }
+            return sameRowsMasks;
+        }
 
         float[] padded(int size) {
             if (padded.length < size) padded = new float[size];
@@ -238,30 +250,58 @@ public final class ImplicitConv {
 
     /**
      * {@link #padRows} for a {@link #sameRows} convolution: plane (c, j) is the image's channel c shifted by j − pw
-     * columns, between ph zero rows above and below. The channel's rows are consecutive floats of x, so the plane's
-     * data is whole vectors loaded at the shift, the lanes whose column the shift moves past the row's ends masked
-     * to 0: the same values as {@link #padRows}, in a few vector moves instead of a stage and a move per row.
+     * columns, between ph zero rows above and below. The channel's rows are consecutive floats of x, so the whole plane,
+     * pad rows included, is the run of x from ph rows before the channel plus the shift, masked: its lanes whose column
+     * the shift moves past the row's ends, and those of the pad rows, read 0 (the masks in {@link #sameRowsMasks}). So a
+     * plane is a few masked vector loads and stores (5 of each for 8×8 at 512 bits) with no fills between them. A vector
+     * that would start before x or end past it (the first and last channels of a tensor's first and last images) is
+     * assembled lane by lane: a masked load there takes the Vector API's out-of-range path, which cost about 60 µs each
+     * (0.12 ms of a 128-image pass at 64 × 8×8).
+     * Before (fills of the pad rows around a masked copy of the channel, masks made per call): 0.53–0.57 ms a pass of 128
+     * images of 64 × 8×8 at 512 bits, 0.41–0.44 with x away from the array's ends; now 0.25–0.27 ms either way. A
+     * per-vector test for the ends instead of the per-plane one deoptimised the loop again and again (passes of 30 ms).
+     * The same values.
      */
     static void padRowsSame(Geometry q, float[] x, int xo, float[] xp, int xpo) {
-        int h = q.h(), w = q.w(), ph = q.ph(), pw = q.pw(), kw = q.kw(), size = h * w;
-        int hq = planeH(q), plane = hq * w;
-        @SuppressWarnings("unchecked")
-        VectorMask<Float>[] masks = new VectorMask[kw];
-        for (int j = 0; j < kw; j++) {
-            boolean[] in = new boolean[L];
-            for (int k = 0; k < L; k++) in[k] = k % w + j - pw >= 0 && k % w + j - pw < w;
-            masks[j] = VectorMask.fromArray(S, in, 0);
-        }
+        int h = q.h(), w = q.w(), kw = q.kw(), size = h * w, lead = q.ph() * w;
+        int plane = planeH(q) * w, vecs = (plane + L - 1) / L, full = plane / L;
+        boolean[] masks = SCRATCH.get().sameRowsMasks(q);
+        VectorMask<Float> last = S.indexInRange(0, plane - full * L);
         for (int ch = 0; ch < q.c(); ch++) {
-            int src = xo + ch * size;
             for (int j = 0; j < kw; j++) {
-                int dst = xpo + (ch * kw + j) * plane, d = j - pw;
-                java.util.Arrays.fill(xp, dst, dst + ph * w, 0f);
-                VectorMask<Float> mask = masks[j];
-                for (int p = 0; p < size; p += L) FloatVector.fromArray(S, x, src + p + d, mask).intoArray(xp, dst + ph * w + p);
-                java.util.Arrays.fill(xp, dst + (ph + h) * w, dst + plane, 0f);
+                int src = xo + ch * size - lead + j - q.pw(), dst = xpo + (ch * kw + j) * plane, m = j * vecs * L;
+                if (src < 0 || src + vecs * L > x.length) {
+                    edgePlane(x, src, masks, m, plane, xp, dst);
+                    continue;
+                }
+                int v = 0;
+                for (; v < full; v++) FloatVector.fromArray(S, x, src + v * L, VectorMask.fromArray(S, masks, m + v * L)).intoArray(xp, dst + v * L);
+                if (v < vecs) FloatVector.fromArray(S, x, src + v * L, VectorMask.fromArray(S, masks, m + v * L)).intoArray(xp, dst + v * L, last);
             }
         }
+    }
+
+    /** A plane of {@link #padRowsSame} whose vectors would start before x or end past it, float by float. */
+    private static void edgePlane(float[] x, int src, boolean[] masks, int m, int plane, float[] xp, int dst) {
+        for (int e = 0; e < plane; e++) xp[dst + e] = masks[m + e] ? x[src + e] : 0f;
+    }
+
+    /**
+     * The masks of {@link #padRowsSame}: for shift j and vector v of a plane, at (j·vectors + v)·L, the lanes whose plane
+     * position e = v·L + lane lies in the image's rows (ph·w ≤ e < (ph + h)·w) and whose column moved by j − pw stays in
+     * the row.
+     */
+    static boolean[] sameRowsMasks(Geometry q) {
+        int h = q.h(), w = q.w(), ph = q.ph(), pw = q.pw(), kw = q.kw();
+        int plane = planeH(q) * w, vecs = (plane + L - 1) / L;
+        boolean[] masks = new boolean[kw * vecs * L];
+        for (int j = 0; j < kw; j++) {
+            for (int e = 0; e < vecs * L; e++) {
+                int col = e % w + j - pw;
+                masks[j * vecs * L + e] = e >= ph * w && e < (ph + h) * w && col >= 0 && col < w;
+            }
+        }
+        return masks;
     }
 
     /**
@@ -662,7 +702,15 @@ public final class ImplicitConv {
         c33.intoArray(c, c3 + 3 * L);
     }
 
-    /** {@link #forwardImage} with the 6 channels × 4 pixel vectors tile (panels of 6 rows in ap). */
+    /**
+     * {@link #forwardImage} with the 6 channels × 4 pixel vectors tile (panels of 6 rows in ap). The kernels read the tile's
+     * four pixel vectors at base, base + s1, base + s2 and base + s1 + s2 (plus each patch row's offset): consecutive
+     * vectors (s1 = L, s2 = 2L: the row-shifted copy, rows of 4 or more vectors), a vector a row (s1 = Wp, s2 = 2Wp),
+     * two a row (s1 = L, s2 = Wp), or fewer vectors than four (the missing ones re-read present ones). One offset and two
+     * steps, where four offsets each took a register, and three of them were reloaded from the stack on every patch row
+     * (64→64 @8×8 at 512 bits: 3.27–3.34 → 3.02–3.05 ms a forward of 128 images, one JVM each, alternating). A tile whose
+     * vectors fit no such form (three vectors, or rows of three) runs as two tiles of two vectors.
+     */
     private static void forwardImage6(Geometry q, float[] xp, int wp, int[] offs, float[] ap, float[] bias, int bo,
                                       float[] y, int yOff, float[] tile) {
         int o = q.o(), rows = q.rows(), pixels = q.pixels(), wo = q.wo(), vectors = vectors(pixels);
@@ -670,18 +718,28 @@ public final class ImplicitConv {
             int nv = Math.min(NV4, vectors - v), valid = Math.min(nv * L, pixels - v * L);
             int base0 = pixelBase(v, wo, wp);
             int base1 = nv > 1 ? pixelBase(v + 1, wo, wp) : base0, base2 = nv > 2 ? pixelBase(v + 2, wo, wp) : base0;
-            int base3 = nv > 3 ? pixelBase(v + 3, wo, wp) : base0;
+            int base3 = nv > 3 ? pixelBase(v + 3, wo, wp) : nv == 2 ? base1 : base0;
+            boolean even = base3 - base0 == (base1 - base0) + (base2 - base0);
             for (int ob = 0; ob < o; ob += MR6) {
                 int mr = Math.min(MR6, o - ob), apo = (ob / MR6) * MR6 * rows;
                 int co = yOff + ob * pixels + v * L;
+                if (!even) {
+                    // Two tiles of two vectors (the second's missing ones re-read its first), side by side in the scratch tile.
+                    int second = nv > 3 ? base3 : base2;
+                    forwardPanel6(rows, ap, apo, offs, xp, base0, base1 - base0, 0, bias, bo + ob, mr, tile, 0, 2 * NV4 * L);
+                    forwardPanel6(rows, ap, apo, offs, xp, base2, second - base2, 0, bias, bo + ob, mr, tile, NV4 * L, 2 * NV4 * L);
+                    for (int k = 0; k < mr; k++) {
+                        System.arraycopy(tile, k * 2 * NV4 * L, y, co + k * pixels, 2 * L);
+                        System.arraycopy(tile, k * 2 * NV4 * L + NV4 * L, y, co + k * pixels + 2 * L, valid - 2 * L);
+                    }
+                    continue;
+                }
                 // The last panel of O = 6·k + 2 or 6·k + 4 channels (32, 64, 16) runs only its channels (the rows past O are
                 // zero weights): the 6-row tile spent 12% of 32→32's FMAs on them.
                 boolean direct = valid == NV4 * L && (mr == MR6 || mr == 4 || mr == 2);
                 float[] out = direct ? y : tile;
                 int oo = direct ? co : 0, ldo = direct ? pixels : NV4 * L;
-                if (mr <= 2) forwardKernel2of6(rows, ap, apo, offs, xp, base0, base1, base2, base3, bias, bo + ob, mr, out, oo, ldo);
-                else if (mr <= 4) forwardKernel4of6(rows, ap, apo, offs, xp, base0, base1, base2, base3, bias, bo + ob, mr, out, oo, ldo);
-                else forwardKernel6(rows, ap, apo, offs, xp, base0, base1, base2, base3, bias, bo + ob, mr, out, oo, ldo);
+                forwardPanel6(rows, ap, apo, offs, xp, base0, base1 - base0, base2 - base0, bias, bo + ob, mr, out, oo, ldo);
                 if (!direct) {
                     for (int k = 0; k < mr; k++) System.arraycopy(tile, k * NV4 * L, y, co + k * pixels, valid);
                 }
@@ -689,21 +747,30 @@ public final class ImplicitConv {
         }
     }
 
+    /** One panel of 6 (or fewer: mr) channels × 4 pixel vectors, by the kernel of its channel count. */
+    private static void forwardPanel6(int rows, float[] ap, int apo, int[] offs, float[] xp, int base, int s1, int s2,
+                                      float[] bias, int bo, int mr, float[] c, int co, int ldc) {
+        if (mr <= 2) forwardKernel2of6(rows, ap, apo, offs, xp, base, s1, s2, bias, bo, mr, c, co, ldc);
+        else if (mr <= 4) forwardKernel4of6(rows, ap, apo, offs, xp, base, s1, s2, bias, bo, mr, c, co, ldc);
+        else forwardKernel6(rows, ap, apo, offs, xp, base, s1, s2, bias, bo, mr, c, co, ldc);
+    }
+
     /** The 6 channels × 4 pixel vectors tile over all patch rows, starting from the bias (channels past mr: 0). Flat on purpose. */
-    private static void forwardKernel6(int rows, float[] ap, int apo, int[] offs, float[] xp, int base0, int base1, int base2,
-                                       int base3, float[] bias, int bo, int mr, float[] c, int co, int ldc) {
+    private static void forwardKernel6(int rows, float[] ap, int apo, int[] offs, float[] xp, int base, int s1, int s2,
+                                       float[] bias, int bo, int mr, float[] c, int co, int ldc) {
         FloatVector c00 = FloatVector.broadcast(S, bias == null ? 0f : bias[bo + 0]), c01 = c00, c02 = c00, c03 = c00;
         FloatVector c10 = FloatVector.broadcast(S, bias == null || mr < 2 ? 0f : bias[bo + 1]), c11 = c10, c12 = c10, c13 = c10;
         FloatVector c20 = FloatVector.broadcast(S, bias == null || mr < 3 ? 0f : bias[bo + 2]), c21 = c20, c22 = c20, c23 = c20;
         FloatVector c30 = FloatVector.broadcast(S, bias == null || mr < 4 ? 0f : bias[bo + 3]), c31 = c30, c32 = c30, c33 = c30;
         FloatVector c40 = FloatVector.broadcast(S, bias == null || mr < 5 ? 0f : bias[bo + 4]), c41 = c40, c42 = c40, c43 = c40;
         FloatVector c50 = FloatVector.broadcast(S, bias == null || mr < 6 ? 0f : bias[bo + 5]), c51 = c50, c52 = c50, c53 = c50;
+        int s12 = s1 + s2;
         for (int r = 0, pa = apo; r < rows; r++, pa += MR6) {
-            int off = offs[r];
-            FloatVector x0 = FloatVector.fromArray(S, xp, base0 + off);
-            FloatVector x1 = FloatVector.fromArray(S, xp, base1 + off);
-            FloatVector x2 = FloatVector.fromArray(S, xp, base2 + off);
-            FloatVector x3 = FloatVector.fromArray(S, xp, base3 + off);
+            int off = base + offs[r];
+            FloatVector x0 = FloatVector.fromArray(S, xp, off);
+            FloatVector x1 = FloatVector.fromArray(S, xp, off + s1);
+            FloatVector x2 = FloatVector.fromArray(S, xp, off + s2);
+            FloatVector x3 = FloatVector.fromArray(S, xp, off + s12);
             FloatVector a0 = FloatVector.broadcast(S, ap[pa + 0]);
             c00 = a0.fma(x0, c00);
             c01 = a0.fma(x1, c01);
@@ -766,16 +833,17 @@ public final class ImplicitConv {
      * remainder of {@link #forwardKernel6} when O is not a multiple of 6 (32 = 5·6 + 2), without FMAs on zero weights.
      * The same sums as {@link #forwardKernel6}'s. Flat on purpose.
      */
-    private static void forwardKernel2of6(int rows, float[] ap, int apo, int[] offs, float[] xp, int base0, int base1, int base2, int base3,
+    private static void forwardKernel2of6(int rows, float[] ap, int apo, int[] offs, float[] xp, int base, int s1, int s2,
                                        float[] bias, int bo, int mr, float[] c, int co, int ldc) {
         FloatVector c0_0 = FloatVector.broadcast(S, bias == null ? 0f : bias[bo + 0]), c0_1 = c0_0, c0_2 = c0_0, c0_3 = c0_0;
         FloatVector c1_0 = FloatVector.broadcast(S, bias == null || mr < 2 ? 0f : bias[bo + 1]), c1_1 = c1_0, c1_2 = c1_0, c1_3 = c1_0;
+        int s12 = s1 + s2;
         for (int r = 0, pa = apo; r < rows; r++, pa += 6) {
-            int off = offs[r];
-            FloatVector x0 = FloatVector.fromArray(S, xp, base0 + off);
-            FloatVector x1 = FloatVector.fromArray(S, xp, base1 + off);
-            FloatVector x2 = FloatVector.fromArray(S, xp, base2 + off);
-            FloatVector x3 = FloatVector.fromArray(S, xp, base3 + off);
+            int off = base + offs[r];
+            FloatVector x0 = FloatVector.fromArray(S, xp, off);
+            FloatVector x1 = FloatVector.fromArray(S, xp, off + s1);
+            FloatVector x2 = FloatVector.fromArray(S, xp, off + s2);
+            FloatVector x3 = FloatVector.fromArray(S, xp, off + s12);
             FloatVector a0 = FloatVector.broadcast(S, ap[pa + 0]);
             c0_0 = a0.fma(x0, c0_0);
             c0_1 = a0.fma(x1, c0_1);
@@ -802,18 +870,19 @@ public final class ImplicitConv {
      * remainder of {@link #forwardKernel6} when O is not a multiple of 6 (32 = 5·6 + 2), without FMAs on zero weights.
      * The same sums as {@link #forwardKernel6}'s. Flat on purpose.
      */
-    private static void forwardKernel4of6(int rows, float[] ap, int apo, int[] offs, float[] xp, int base0, int base1, int base2, int base3,
+    private static void forwardKernel4of6(int rows, float[] ap, int apo, int[] offs, float[] xp, int base, int s1, int s2,
                                        float[] bias, int bo, int mr, float[] c, int co, int ldc) {
         FloatVector c0_0 = FloatVector.broadcast(S, bias == null ? 0f : bias[bo + 0]), c0_1 = c0_0, c0_2 = c0_0, c0_3 = c0_0;
         FloatVector c1_0 = FloatVector.broadcast(S, bias == null || mr < 2 ? 0f : bias[bo + 1]), c1_1 = c1_0, c1_2 = c1_0, c1_3 = c1_0;
         FloatVector c2_0 = FloatVector.broadcast(S, bias == null || mr < 3 ? 0f : bias[bo + 2]), c2_1 = c2_0, c2_2 = c2_0, c2_3 = c2_0;
         FloatVector c3_0 = FloatVector.broadcast(S, bias == null || mr < 4 ? 0f : bias[bo + 3]), c3_1 = c3_0, c3_2 = c3_0, c3_3 = c3_0;
+        int s12 = s1 + s2;
         for (int r = 0, pa = apo; r < rows; r++, pa += 6) {
-            int off = offs[r];
-            FloatVector x0 = FloatVector.fromArray(S, xp, base0 + off);
-            FloatVector x1 = FloatVector.fromArray(S, xp, base1 + off);
-            FloatVector x2 = FloatVector.fromArray(S, xp, base2 + off);
-            FloatVector x3 = FloatVector.fromArray(S, xp, base3 + off);
+            int off = base + offs[r];
+            FloatVector x0 = FloatVector.fromArray(S, xp, off);
+            FloatVector x1 = FloatVector.fromArray(S, xp, off + s1);
+            FloatVector x2 = FloatVector.fromArray(S, xp, off + s2);
+            FloatVector x3 = FloatVector.fromArray(S, xp, off + s12);
             FloatVector a0 = FloatVector.broadcast(S, ap[pa + 0]);
             c0_0 = a0.fma(x0, c0_0);
             c0_1 = a0.fma(x1, c0_1);

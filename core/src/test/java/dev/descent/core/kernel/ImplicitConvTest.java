@@ -511,10 +511,15 @@ class ImplicitConvTest {
     void rowShiftedCopiesHoldThePaddedImage() {
         if (!Vectors.ENABLED || L < 4) return;
         SplittableRandom rng = new SplittableRandom(20261205);
-        int halving = 0;
-        for (int it = 0; it < 80; it++) {
+        int halving = 0, same = 0;
+        for (int it = 0; it < 120; it++) {
             Geometry q;
-            if (it % 2 == 0) {
+            if (it >= 80) {
+                // "Same" convolutions whose rows divide the vector (8×8 at 16 lanes): padRowsSame, edges of x included.
+                int k = 1 + 2 * rng.nextInt(2), p = (k - 1) / 2, w = L >> (1 + rng.nextInt(2)), h = (L / w) * (1 + rng.nextInt(2));
+                q = new Geometry(3, 1 + rng.nextInt(3), h, w, 4, k, k, 1, 1, p, p, 1, 1, 1, h, w);
+                same++;
+            } else if (it % 2 == 0) {
                 int k = 1 + rng.nextInt(4), p = rng.nextInt(k), h = 1 + rng.nextInt(2 * L);
                 int ho = (h + 2 * p - k) / 2 + 1, wo = (L + 2 * p - k) / 2 + 1;
                 q = new Geometry(3, 1 + rng.nextInt(3), h, L, 4, k, k, 2, 2, p, p, 1, 1, 1, ho, wo);
@@ -542,6 +547,7 @@ class ImplicitConvTest {
             }
         }
         assertTrue(halving >= 10, "halving copies tested: " + halving);
+        assertEquals(40, same);
     }
 
     @Test
