@@ -3,7 +3,6 @@ package dev.descent.core.kernel;
 import dev.descent.core.kernel.ConvKernels.Geometry;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorMask;
-import jdk.incubator.vector.VectorShuffle;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
@@ -310,47 +309,64 @@ public final class ImplicitConv {
      * 256: ResNet's stride-2 transitions).
      */
     static boolean halvingRows(Geometry q) {
-        return q.sh() == 2 && q.sw() == 2 && q.w() == L && 2 * q.wo() == L;
+        return q.sh() == 2 && q.sw() == 2 && q.w() == L && 2 * q.wo() == L && q.kw() <= 4;
     }
 
     /**
      * {@link #padRows} for a {@link #halvingRows} convolution, straight from the image without the stage: the vector of
      * plane (c, j, a) at its rows yq and yq + 1 holds columns 2·ow + j − pw of input rows 2·yq + a − ph and
      * 2·yq + 2 + a − ph, one two-vector lane selection, zero where the column or the row is padding. The same values as
-     * {@link #padRows}. (Through the stage this copy was a third of the stride-2 32→64 @16×16 forward: 0.78–0.85 ms for
-     * 128 images at 512 bits, half of its samples on the pair selection and the scalar copy of each plane's odd row;
-     * this copy: 0.57–0.68 ms, same JVM, alternating. Two stages in turn, so that a stage's stores would be in L1 before
-     * its reads, changed nothing.)
+     * {@link #padRows}. Each pair of input rows is loaded once for every shift j (at most 4: the selections and masks
+     * stay in registers). (Through the stage this copy was a third of the stride-2 32→64 @16×16 forward: 0.78–0.85 ms
+     * for 128 images at 512 bits; a selection per plane row, the shifts in the outer loop and a {@code VectorShuffle}
+     * (which C2 expanded to two permutes, a compare and a blend, with spills): 0.43–0.44 ms; now 0.19 ms, one JVM,
+     * alternating, pinned to one CPU. Two stages in turn, so that a stage's stores would be in L1 before its reads,
+     * changed nothing.)
      */
     static void padRowsHalving(Geometry q, float[] x, int xo, float[] xp, int xpo) {
         int h = q.h(), ph = q.ph(), pw = q.pw(), kw = q.kw(), wo = q.wo(), hq = planeH(q), plane = planeSize(q), half = L / 2;
-        FloatVector zero = FloatVector.zero(S);
-        VectorMask<Float> low = S.indexInRange(0, half);
-        int[] index = new int[L];
-        boolean[] out = new boolean[L];
+        // Shift j, lane k: column 2·(k mod L/2) + j − pw of the first row (k < L/2) or of the second (an index past L).
+        float[] index = new float[4 * L];
+        boolean[] padding = new boolean[4 * L];
         for (int j = 0; j < kw; j++) {
-            // Lane k: column 2·(k mod L/2) + j − pw of the first row (k < L/2) or of the second (an index past L).
             for (int k = 0; k < L; k++) {
                 int col = 2 * (k % half) + j - pw;
-                out[k] = col < 0 || col >= L;
-                index[k] = out[k] ? 0 : col + (k < half ? 0 : L);
+                padding[j * L + k] = col < 0 || col >= L;
+                index[j * L + k] = padding[j * L + k] ? 0 : col + (k < half ? 0 : L);
             }
-            VectorShuffle<Float> pick = VectorShuffle.fromArray(S, index, 0);
-            VectorMask<Float> padding = VectorMask.fromArray(S, out, 0);
-            for (int ch = 0; ch < q.c(); ch++) {
-                int src = xo + ch * h * L;
-                for (int a = 0; a < 2; a++) {
-                    int dst0 = xpo + ((ch * kw + j) * 2 + a) * plane;
-                    for (int yq = 0; yq < hq; yq += 2) {
-                        int r0 = 2 * yq + a - ph, r1 = r0 + 2;
-                        boolean pair = yq + 1 < hq;
-                        FloatVector v0 = r0 >= 0 && r0 < h ? FloatVector.fromArray(S, x, src + r0 * L) : zero;
-                        FloatVector v1 = pair && r1 >= 0 && r1 < h ? FloatVector.fromArray(S, x, src + r1 * L) : zero;
-                        FloatVector v = v0.rearrange(pick, v1).blend(zero, padding);
-                        if (pair) v.intoArray(xp, dst0 + yq * wo);
-                        else v.intoArray(xp, dst0 + yq * wo, low);
+        }
+        FloatVector zero = FloatVector.zero(S);
+        FloatVector i0 = FloatVector.fromArray(S, index, 0), i1 = FloatVector.fromArray(S, index, L);
+        FloatVector i2 = FloatVector.fromArray(S, index, 2 * L), i3 = FloatVector.fromArray(S, index, 3 * L);
+        VectorMask<Float> m0 = VectorMask.fromArray(S, padding, 0), m1 = VectorMask.fromArray(S, padding, L);
+        VectorMask<Float> m2 = VectorMask.fromArray(S, padding, 2 * L), m3 = VectorMask.fromArray(S, padding, 3 * L);
+        VectorMask<Float> low = S.indexInRange(0, half);
+        int pairs = hq / 2;
+        for (int ch = 0; ch < q.c(); ch++) {
+            int src = xo + ch * h * L;
+            for (int a = 0; a < 2; a++) {
+                int dst = xpo + (ch * kw * 2 + a) * plane;
+                for (int t = 0; t < (hq + 1) / 2; t++) {
+                    int r0 = 4 * t + a - ph, r1 = r0 + 2, d = dst + 2 * t * wo;
+                    FloatVector v0 = r0 >= 0 && r0 < h ? FloatVector.fromArray(S, x, src + r0 * L) : zero;
+                    FloatVector v1 = t < pairs && r1 >= 0 && r1 < h ? FloatVector.fromArray(S, x, src + r1 * L) : zero;
+                    if (t < pairs) {
+                        i0.selectFrom(v0, v1).blend(zero, m0).intoArray(xp, d);
+                        if (kw > 1) i1.selectFrom(v0, v1).blend(zero, m1).intoArray(xp, d + 2 * plane);
+                        if (kw > 2) i2.selectFrom(v0, v1).blend(zero, m2).intoArray(xp, d + 4 * plane);
+                        if (kw > 3) i3.selectFrom(v0, v1).blend(zero, m3).intoArray(xp, d + 6 * plane);
+                    } else {
+                        i0.selectFrom(v0, v1).blend(zero, m0).intoArray(xp, d, low);
+                        if (kw > 1) i1.selectFrom(v0, v1).blend(zero, m1).intoArray(xp, d + 2 * plane, low);
+                        if (kw > 2) i2.selectFrom(v0, v1).blend(zero, m2).intoArray(xp, d + 4 * plane, low);
+                        if (kw > 3) i3.selectFrom(v0, v1).blend(zero, m3).intoArray(xp, d + 6 * plane, low);
                     }
-                    if (hq * wo < plane) java.util.Arrays.fill(xp, dst0 + hq * wo, dst0 + plane, 0f);
+                }
+                if (hq * wo < plane) {
+                    for (int j = 0; j < kw; j++) {
+                        int p0 = dst + 2 * j * plane;
+                        java.util.Arrays.fill(xp, p0 + hq * wo, p0 + plane, 0f);
+                    }
                 }
             }
         }
