@@ -590,7 +590,7 @@ public final class Gemm {
      * pair q at (j·pairs + q)·L: which lane of the pair's two row vectors (0…L−1 the first row's, L…2L−1 the second's)
      * each output lane takes, and whether it takes it (its row is one of the pair).
      */
-    private record RowTranspose(int mrows, int pairs, float[] index, boolean[] take) {
+    private record RowTranspose(int pairs, float[] index, boolean[] take) {
         static RowTranspose of(int mrows) {
             if (mrows > L) return null;
             int pairs = (mrows + 1) / 2;
@@ -603,7 +603,7 @@ public final class Gemm {
                     take[at] = true;
                 }
             }
-            return new RowTranspose(mrows, pairs, index, take);
+            return new RowTranspose(pairs, index, take);
         }
     }
 

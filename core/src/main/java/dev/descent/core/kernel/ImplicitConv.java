@@ -90,13 +90,13 @@ public final class ImplicitConv {
         float[] stage = new float[0];
         float[] dyPanel = new float[0];
         final float[] tile = new float[2 * MR6 * NV4 * L];
-        /** {@link #sameRowsMasks} of the geometry last asked for (h, w, ph, pw, kw in {@link #sameRowsKey}). */
+        /** {@link #sameRowsMasks} of the geometry last asked for, and what of it they depend on. */
         private boolean[] sameRowsMasks;
-        private long sameRowsKey = -1;
+        private SameRows sameRowsKey;
 
         boolean[] sameRowsMasks(Geometry q) {
-            long key = (((((long) q.h() * 4096 + q.w()) * 64 + q.ph()) * 64 + q.pw()) * 64) + q.kw();
-            if (key != sameRowsKey) {
+            SameRows key = new SameRows(q.h(), q.w(), q.ph(), q.pw(), q.kw());
+            if (!key.equals(sameRowsKey)) {
                 sameRowsMasks = ImplicitConv.sameRowsMasks(q);
                 sameRowsKey = key;
             }
@@ -123,6 +123,9 @@ public final class ImplicitConv {
             return partials;
         }
     }
+
+    /** What {@link #sameRowsMasks} depends on. */
+    private record SameRows(int h, int w, int ph, int pw, int kw) {}
 
     static final ThreadLocal<Scratch> SCRATCH = ThreadLocal.withInitial(Scratch::new);
 
@@ -306,7 +309,7 @@ public final class ImplicitConv {
     /**
      * Whether the row-shifted copy of this convolution's image can be made by {@link #padRowsHalving}: stride 2 in both
      * directions, input rows of exactly one vector and output rows of half of one (16×16 → 8×8 at 512 bits, 8×8 → 4×4 at
-     * 256: ResNet's stride-2 transitions).
+     * 256: ResNet's stride-2 transitions), and kernels at most 4 wide (the shifts' selections are kept in registers).
      */
     static boolean halvingRows(Geometry q) {
         return q.sh() == 2 && q.sw() == 2 && q.w() == L && 2 * q.wo() == L && q.kw() <= 4;
