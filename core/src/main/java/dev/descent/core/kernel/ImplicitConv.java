@@ -545,6 +545,16 @@ public final class ImplicitConv {
     /** Image x (at xo, [c, h, w]) into xp as [c, h+2ph, w+2pw] with a zero border. */
     static void pad(float[] x, int xo, int c, int h, int w, int ph, int pw, float[] xp, int xpo) {
         int hp = h + 2 * ph, wp = w + 2 * pw;
+        if (Vectors.ENABLED && w == L) {
+            // Rows of one vector (16×16 at 512 bits, 8×8 at 256): the planes zeroed at once, then a vector move a row.
+            // (A row at a time through stridedCopy with scalar borders: 11% of 32→32 @16×16's forward samples.)
+            java.util.Arrays.fill(xp, xpo, xpo + c * hp * wp, 0f);
+            for (int ch = 0; ch < c; ch++) {
+                int src = xo + ch * h * w, dst = xpo + ch * hp * wp + ph * wp + pw;
+                for (int row = 0; row < h; row++) FloatVector.fromArray(S, x, src + row * w).intoArray(xp, dst + row * wp);
+            }
+            return;
+        }
         for (int ch = 0; ch < c; ch++) {
             int plane = xpo + ch * hp * wp;
             java.util.Arrays.fill(xp, plane, plane + ph * wp, 0f);

@@ -550,6 +550,30 @@ class ImplicitConvTest {
         assertEquals(40, same);
     }
 
+    /** {@code pad} of images whose rows are one vector (its vector path) and of others, against its definition, NaN around. */
+    @Test
+    void padsWholeVectorRowsAsDefined() {
+        SplittableRandom rng = new SplittableRandom(20261205);
+        for (int it = 0; it < 40; it++) {
+            int w = it % 2 == 0 ? L : 1 + rng.nextInt(2 * L), h = 1 + rng.nextInt(2 * L), c = 1 + rng.nextInt(3);
+            int ph = rng.nextInt(3), pw = rng.nextInt(3), hp = h + 2 * ph, wp = w + 2 * pw, xo = rng.nextInt(3), xpo = 1 + rng.nextInt(3);
+            float[] x = random(rng, xo + c * h * w);
+            float[] xp = new float[xpo + c * hp * wp + 2];
+            java.util.Arrays.fill(xp, Float.NaN);
+            ImplicitConv.pad(x, xo, c, h, w, ph, pw, xp, xpo);
+            for (int ch = 0; ch < c; ch++) {
+                for (int y = 0; y < hp; y++) {
+                    for (int k = 0; k < wp; k++) {
+                        int iy = y - ph, ik = k - pw;
+                        float want = iy < 0 || iy >= h || ik < 0 || ik >= w ? 0f : x[xo + (ch * h + iy) * w + ik];
+                        assertEquals(want, xp[xpo + (ch * hp + y) * wp + k], "c " + c + " h " + h + " w " + w + " pads " + ph + "," + pw + " at " + ch + "," + y + "," + k);
+                    }
+                }
+            }
+            assertTrue(Float.isNaN(xp[xpo - 1]) && Float.isNaN(xp[xp.length - 1]) && Float.isNaN(xp[xp.length - 2]), "pad wrote outside its planes");
+        }
+    }
+
     @Test
     void padsWithZerosAroundACopy() {
         float[] x = {1, 2, 3, 4, 5, 6};
