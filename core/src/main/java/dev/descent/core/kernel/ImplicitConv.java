@@ -90,17 +90,21 @@ public final class ImplicitConv {
         float[] stage = new float[0];
         float[] dyPanel = new float[0];
         final float[] tile = new float[2 * MR6 * NV4 * L];
-        /** {@link #sameRowsMasks} of the geometry last asked for, and what of it they depend on. */
-        private boolean[] sameRowsMasks;
-        private SameRows sameRowsKey;
+        /** The lane tables of the last row-shifted copy made here ({@link #copyTables}), and what they depend on. */
+        private CopyTables copyTables;
+        private CopyKey copyKey;
 
-        boolean[] sameRowsMasks(Geometry q) {
-            SameRows key = new SameRows(q.h(), q.w(), q.ph(), q.pw(), q.kw());
-            if (!key.equals(sameRowsKey)) {
-                sameRowsMasks = ImplicitConv.sameRowsMasks(q);
-                sameRowsKey = key;
+        /**
+         * The lane tables of {@link #padRowsSame} (halving false: its masks) or {@link #padRowsHalving} (true: its lane
+         * indices and padding) for q: made once per layer and thread, not per image.
+         */
+        CopyTables copyTables(Geometry q, boolean halving) {
+            CopyKey key = new CopyKey(halving, q.h(), q.w(), q.ph(), q.pw(), q.kw());
+            if (!key.equals(copyKey)) {
+                copyTables = halving ? halvingTables(q) : new CopyTables(null, sameRowsMasks(q));
+                copyKey = key;
             }
-            return sameRowsMasks;
+            return copyTables;
         }
 
         float[] padded(int size) {
@@ -124,8 +128,11 @@ public final class ImplicitConv {
         }
     }
 
-    /** What {@link #sameRowsMasks} depends on. */
-    private record SameRows(int h, int w, int ph, int pw, int kw) {}
+    /** What a row-shifted copy's lane tables depend on (see {@link Scratch#copyTables}). */
+    private record CopyKey(boolean halving, int h, int w, int ph, int pw, int kw) {}
+
+    /** A row-shifted copy's lane tables: lane indices (null for {@link #padRowsSame}) and lane masks. */
+    record CopyTables(float[] index, boolean[] masks) {}
 
     static final ThreadLocal<Scratch> SCRATCH = ThreadLocal.withInitial(Scratch::new);
 
@@ -246,7 +253,7 @@ public final class ImplicitConv {
      * Whether the row-shifted copy of this convolution's image can be made by {@link #padRowsSame}: stride 1, output rows
      * as wide as the input's ("same" padding) and a vector holding whole rows (8×8 in 16 lanes).
      */
-    private static boolean sameRows(Geometry q) {
+    static boolean sameRows(Geometry q) {
         return q.sh() == 1 && q.sw() == 1 && q.wo() == q.w() && q.ho() == q.h() && L % q.w() == 0 && q.h() * q.w() % L == 0;
     }
 
@@ -254,8 +261,8 @@ public final class ImplicitConv {
      * {@link #padRows} for a {@link #sameRows} convolution: plane (c, j) is the image's channel c shifted by j − pw
      * columns, between ph zero rows above and below. The channel's rows are consecutive floats of x, so the whole plane,
      * pad rows included, is the run of x from ph rows before the channel plus the shift, masked: its lanes whose column
-     * the shift moves past the row's ends, and those of the pad rows, read 0 (the masks in {@link #sameRowsMasks}). So a
-     * plane is a few masked vector loads and stores (5 of each for 8×8 at 512 bits) with no fills between them. A vector
+     * the shift moves past the row's ends, and those of the pad rows, read 0 (the masks in {@link #sameRowsMasks}, made
+     * once per layer and thread). So a plane is a few masked vector loads and stores (5 of each for 8×8 at 512 bits) with no fills between them. A vector
      * that would start before x or end past it (the first and last channels of a tensor's first and last images) is
      * assembled lane by lane: a masked load there takes the Vector API's out-of-range path, which cost about 60 µs each
      * (0.12 ms of a 128-image pass at 64 × 8×8).
@@ -267,7 +274,7 @@ public final class ImplicitConv {
     static void padRowsSame(Geometry q, float[] x, int xo, float[] xp, int xpo) {
         int h = q.h(), w = q.w(), kw = q.kw(), size = h * w, lead = q.ph() * w;
         int plane = planeH(q) * w, vecs = (plane + L - 1) / L, full = plane / L;
-        boolean[] masks = SCRATCH.get().sameRowsMasks(q);
+        boolean[] masks = SCRATCH.get().copyTables(q, false).masks();
         VectorMask<Float> last = S.indexInRange(0, plane - full * L);
         for (int ch = 0; ch < q.c(); ch++) {
             for (int j = 0; j < kw; j++) {
@@ -327,17 +334,10 @@ public final class ImplicitConv {
      * changed nothing.)
      */
     static void padRowsHalving(Geometry q, float[] x, int xo, float[] xp, int xpo) {
-        int h = q.h(), ph = q.ph(), pw = q.pw(), kw = q.kw(), wo = q.wo(), hq = planeH(q), plane = planeSize(q), half = L / 2;
-        // Shift j, lane k: column 2·(k mod L/2) + j − pw of the first row (k < L/2) or of the second (an index past L).
-        float[] index = new float[4 * L];
-        boolean[] padding = new boolean[4 * L];
-        for (int j = 0; j < kw; j++) {
-            for (int k = 0; k < L; k++) {
-                int col = 2 * (k % half) + j - pw;
-                padding[j * L + k] = col < 0 || col >= L;
-                index[j * L + k] = padding[j * L + k] ? 0 : col + (k < half ? 0 : L);
-            }
-        }
+        int h = q.h(), ph = q.ph(), kw = q.kw(), wo = q.wo(), hq = planeH(q), plane = planeSize(q), half = L / 2;
+        CopyTables tables = SCRATCH.get().copyTables(q, true);
+        float[] index = tables.index();
+        boolean[] padding = tables.masks();
         FloatVector zero = FloatVector.zero(S);
         FloatVector i0 = FloatVector.fromArray(S, index, 0), i1 = FloatVector.fromArray(S, index, L);
         FloatVector i2 = FloatVector.fromArray(S, index, 2 * L), i3 = FloatVector.fromArray(S, index, 3 * L);
@@ -373,6 +373,25 @@ public final class ImplicitConv {
                 }
             }
         }
+    }
+
+    /**
+     * The lane tables of {@link #padRowsHalving}, per shift j (at most 4) at j·L: lane k takes column 2·(k mod L/2) + j − pw
+     * of the first row (k < L/2) or of the second (an index past L), and is padding (0) where that column is outside the
+     * row.
+     */
+    private static CopyTables halvingTables(Geometry q) {
+        int pw = q.pw(), half = L / 2;
+        float[] index = new float[4 * L];
+        boolean[] padding = new boolean[4 * L];
+        for (int j = 0; j < q.kw(); j++) {
+            for (int k = 0; k < L; k++) {
+                int col = 2 * (k % half) + j - pw;
+                padding[j * L + k] = col < 0 || col >= L;
+                index[j * L + k] = padding[j * L + k] ? 0 : col + (k < half ? 0 : L);
+            }
+        }
+        return new CopyTables(index, padding);
     }
 
     /**
