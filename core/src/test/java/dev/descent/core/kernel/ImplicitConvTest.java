@@ -502,6 +502,38 @@ class ImplicitConvTest {
     }
 
     /**
+     * The stride-phase copy at column stride 2 ({@code padStrided2}) against its definition, xp[c, a, b, yq, xq] =
+     * padded[c, yq·sh + a, xq·2 + b] (0 past the padded image), for rows of one to three vectors and a scalar rest, row
+     * strides 1–3, paddings 0–2 on either axis, written at an offset into a buffer of NaNs from images at both ends of x.
+     */
+    @Test
+    void stridePhaseCopiesHoldThePaddedImage() {
+        SplittableRandom rng = new SplittableRandom(20261206);
+        for (int it = 0; it < 60; it++) {
+            int c = 1 + rng.nextInt(3), sh = 1 + rng.nextInt(3), ph = rng.nextInt(3), pw = rng.nextInt(3);
+            int h = 1 + rng.nextInt(7), w = it < 10 ? 1 + rng.nextInt(9) : 2 * L * (1 + rng.nextInt(3)) + rng.nextInt(4);
+            int ho = (h + 2 * ph - 3) / sh + 1, wo = (w + 2 * pw - 3) / 2 + 1;
+            if (ho < 1 || wo < 1) continue;
+            Geometry q = new Geometry(2, c, h, w, 1, 3, 3, sh, 2, ph, pw, 1, 1, 1, ho, wo);
+            int hp = h + 2 * ph, wp = w + 2 * pw, hq = (hp + sh - 1) / sh, wq = (wp + 1) / 2, plane = hq * wq;
+            float[] x = random(rng, 2 * c * h * w);
+            for (int image = 0; image < 2; image++) {
+                float[] xp = new float[3 + c * sh * 2 * plane];
+                java.util.Arrays.fill(xp, Float.NaN);
+                ImplicitConv.padStrided(q, x, image * c * h * w, xp, 3);
+                for (int ch = 0; ch < c; ch++) for (int a = 0; a < sh; a++) for (int b = 0; b < 2; b++)
+                    for (int yq = 0; yq < hq; yq++) for (int xq = 0; xq < wq; xq++) {
+                        int y = yq * sh + a - ph, col = xq * 2 + b - pw;
+                        float want = y >= 0 && y < h && col >= 0 && col < w ? x[((image * c + ch) * h + y) * w + col] : 0f;
+                        int at = 3 + ((ch * sh + a) * 2 + b) * plane + yq * wq + xq;
+                        assertEquals(want, xp[at], 0f, q + " image " + image + " at " + at);
+                    }
+                for (int k = 0; k < 3; k++) assertTrue(Float.isNaN(xp[k]), q + ": wrote before its offset");
+            }
+        }
+    }
+
+    /**
      * The row-shifted copy against its definition, xp[c, j, a, yq, ow] = padded[c, yq·sh + a, ow·sw + j] (0 past the
      * padded image) and zeros in each plane's tail, written at an offset into a buffer of NaNs: the stride-2 halving copy
      * ({@code padRowsHalving}: input rows of one vector, kernels 1–4 and their paddings), the "same" copy and the general
