@@ -2,6 +2,7 @@ package dev.descent.core.kernel;
 
 import dev.descent.core.kernel.ConvKernels.Geometry;
 import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
@@ -28,6 +29,7 @@ final class ChannelWeightGrad {
     private ChannelWeightGrad() {}
 
     private static final VectorSpecies<Float> S = Vectors.F;
+    private static final VectorSpecies<Integer> I = Vectors.I;
     private static final int L = S.length();
     /** Patch rows of the tile. */
     static final int ROWS = 6;
@@ -126,12 +128,21 @@ final class ChannelWeightGrad {
 
     /**
      * dy of {@code images} images from dyImage, transposed per block of output channels: gp[((b·GROUP + n)·P + p)·block + j]
-     * = dy[n, b·block + j, p], 0 for channels past O. (A gather of L channels a vector was twice as slow: 0.62 against
-     * 0.33 ms for 128 images of 64→64 @8×8 at 512 bits.)
+     * = dy[n, b·block + j, p], 0 for channels past O. L channels × L pixels at a time in registers when L is 8 or 16 and the
+     * pixels are whole vectors, the rest float by float. (A gather of L channels a vector was twice as slow as float by
+     * float: 0.62 against 0.33 ms for 128 images of 64→64 @8×8 at 512 bits. Float by float, 128 images of 32 × 16×16 took
+     * 0.52–0.56 ms, or 1.3–1.5 in some JVMs, its strided stores depending on where the arrays lie; in registers 0.12–0.31.
+     * A transposition through a buffer in memory instead of registers: 0.44–0.57.)
      */
     private static void transposeDy(float[] dy, int dyImage, int o, int o3, int block, int pixels, int images, float[] gp) {
+        int whole = (L == 16 || L == 8) && pixels % L == 0 ? o / L * L : 0;
         for (int n = 0; n < images; n++) {
-            for (int oc = 0; oc < o3; oc++) {
+            for (int oc = 0; oc < whole; oc += L) {
+                int src = dyImage + (n * o + oc) * pixels, dst = ((oc / block * GROUP + n) * pixels) * block + oc % block;
+                if (L == 16) transpose16(dy, src, pixels, pixels / L, gp, dst, block);
+                else transpose8(dy, src, pixels, pixels / L, gp, dst, block);
+            }
+            for (int oc = whole; oc < o3; oc++) {
                 int b = oc / block, dst = ((b * GROUP + n) * pixels) * block + oc % block;
                 if (oc < o) {
                     int src = dyImage + (n * o + oc) * pixels;
@@ -140,6 +151,144 @@ final class ChannelWeightGrad {
                     for (int p = 0; p < pixels; p++) gp[dst + p * block] = 0f;
                 }
             }
+        }
+    }
+
+    /**
+     * Lane tables of {@link #transpose16} and {@link #transpose8}: round s swaps the lane blocks of d = L / 2^(s+1) between
+     * rows i and i + d (i with bit d clear), so that after the last round row i holds column i. At 2s·L, for row i's new
+     * lanes: its own lane l where l has bit d clear, else lane l − d of row i + d (index L + l − d of the pair); at
+     * (2s+1)·L, for row i + d's: lane l + d of row i where l has bit d clear, else its own lane l (index L + l).
+     */
+    private static final int[] SWAPS = swaps();
+
+    private static int[] swaps() {
+        int rounds = Integer.numberOfTrailingZeros(L);
+        int[] t = new int[2 * rounds * L];
+        for (int s = 0; s < rounds; s++) {
+            int d = L >> (s + 1);
+            for (int l = 0; l < L; l++) {
+                t[2 * s * L + l] = (l & d) == 0 ? l : L + l - d;
+                t[(2 * s + 1) * L + l] = (l & d) == 0 ? l + d : L + l;
+            }
+        }
+        return t;
+    }
+
+    /**
+     * gp[dst + t·block + i] = dy[src + i·pixels + t] for i, t in [0, 16), for {@code count} blocks of 16 pixels (src
+     * advancing by 16, dst by 16·block): a 16 × 16 transposition in registers, 4 rounds that swap lane blocks of 8, 4, 2
+     * and 1 between pairs of rows ({@link #SWAPS}). Flat so that the 16 rows stay in registers.
+     */
+    private static void transpose16(float[] dy, int src, int pixels, int count, float[] gp, int dst, int block) {
+        IntVector lo0 = IntVector.fromArray(I, SWAPS, 0 * L), hi0 = IntVector.fromArray(I, SWAPS, 1 * L);
+        IntVector lo1 = IntVector.fromArray(I, SWAPS, 2 * L), hi1 = IntVector.fromArray(I, SWAPS, 3 * L);
+        IntVector lo2 = IntVector.fromArray(I, SWAPS, 4 * L), hi2 = IntVector.fromArray(I, SWAPS, 5 * L);
+        IntVector lo3 = IntVector.fromArray(I, SWAPS, 6 * L), hi3 = IntVector.fromArray(I, SWAPS, 7 * L);
+        for (int k = 0; k < count; k++, src += L, dst += L * block) {
+            IntVector r0 = FloatVector.fromArray(S, dy, src + 0 * pixels).reinterpretAsInts();
+            IntVector r1 = FloatVector.fromArray(S, dy, src + 1 * pixels).reinterpretAsInts();
+            IntVector r2 = FloatVector.fromArray(S, dy, src + 2 * pixels).reinterpretAsInts();
+            IntVector r3 = FloatVector.fromArray(S, dy, src + 3 * pixels).reinterpretAsInts();
+            IntVector r4 = FloatVector.fromArray(S, dy, src + 4 * pixels).reinterpretAsInts();
+            IntVector r5 = FloatVector.fromArray(S, dy, src + 5 * pixels).reinterpretAsInts();
+            IntVector r6 = FloatVector.fromArray(S, dy, src + 6 * pixels).reinterpretAsInts();
+            IntVector r7 = FloatVector.fromArray(S, dy, src + 7 * pixels).reinterpretAsInts();
+            IntVector r8 = FloatVector.fromArray(S, dy, src + 8 * pixels).reinterpretAsInts();
+            IntVector r9 = FloatVector.fromArray(S, dy, src + 9 * pixels).reinterpretAsInts();
+            IntVector r10 = FloatVector.fromArray(S, dy, src + 10 * pixels).reinterpretAsInts();
+            IntVector r11 = FloatVector.fromArray(S, dy, src + 11 * pixels).reinterpretAsInts();
+            IntVector r12 = FloatVector.fromArray(S, dy, src + 12 * pixels).reinterpretAsInts();
+            IntVector r13 = FloatVector.fromArray(S, dy, src + 13 * pixels).reinterpretAsInts();
+            IntVector r14 = FloatVector.fromArray(S, dy, src + 14 * pixels).reinterpretAsInts();
+            IntVector r15 = FloatVector.fromArray(S, dy, src + 15 * pixels).reinterpretAsInts();
+            IntVector s0_0 = lo0.selectFrom(r0, r8), s0_8 = hi0.selectFrom(r0, r8);
+            IntVector s0_1 = lo0.selectFrom(r1, r9), s0_9 = hi0.selectFrom(r1, r9);
+            IntVector s0_2 = lo0.selectFrom(r2, r10), s0_10 = hi0.selectFrom(r2, r10);
+            IntVector s0_3 = lo0.selectFrom(r3, r11), s0_11 = hi0.selectFrom(r3, r11);
+            IntVector s0_4 = lo0.selectFrom(r4, r12), s0_12 = hi0.selectFrom(r4, r12);
+            IntVector s0_5 = lo0.selectFrom(r5, r13), s0_13 = hi0.selectFrom(r5, r13);
+            IntVector s0_6 = lo0.selectFrom(r6, r14), s0_14 = hi0.selectFrom(r6, r14);
+            IntVector s0_7 = lo0.selectFrom(r7, r15), s0_15 = hi0.selectFrom(r7, r15);
+            IntVector s1_0 = lo1.selectFrom(s0_0, s0_4), s1_4 = hi1.selectFrom(s0_0, s0_4);
+            IntVector s1_1 = lo1.selectFrom(s0_1, s0_5), s1_5 = hi1.selectFrom(s0_1, s0_5);
+            IntVector s1_2 = lo1.selectFrom(s0_2, s0_6), s1_6 = hi1.selectFrom(s0_2, s0_6);
+            IntVector s1_3 = lo1.selectFrom(s0_3, s0_7), s1_7 = hi1.selectFrom(s0_3, s0_7);
+            IntVector s1_8 = lo1.selectFrom(s0_8, s0_12), s1_12 = hi1.selectFrom(s0_8, s0_12);
+            IntVector s1_9 = lo1.selectFrom(s0_9, s0_13), s1_13 = hi1.selectFrom(s0_9, s0_13);
+            IntVector s1_10 = lo1.selectFrom(s0_10, s0_14), s1_14 = hi1.selectFrom(s0_10, s0_14);
+            IntVector s1_11 = lo1.selectFrom(s0_11, s0_15), s1_15 = hi1.selectFrom(s0_11, s0_15);
+            IntVector s2_0 = lo2.selectFrom(s1_0, s1_2), s2_2 = hi2.selectFrom(s1_0, s1_2);
+            IntVector s2_1 = lo2.selectFrom(s1_1, s1_3), s2_3 = hi2.selectFrom(s1_1, s1_3);
+            IntVector s2_4 = lo2.selectFrom(s1_4, s1_6), s2_6 = hi2.selectFrom(s1_4, s1_6);
+            IntVector s2_5 = lo2.selectFrom(s1_5, s1_7), s2_7 = hi2.selectFrom(s1_5, s1_7);
+            IntVector s2_8 = lo2.selectFrom(s1_8, s1_10), s2_10 = hi2.selectFrom(s1_8, s1_10);
+            IntVector s2_9 = lo2.selectFrom(s1_9, s1_11), s2_11 = hi2.selectFrom(s1_9, s1_11);
+            IntVector s2_12 = lo2.selectFrom(s1_12, s1_14), s2_14 = hi2.selectFrom(s1_12, s1_14);
+            IntVector s2_13 = lo2.selectFrom(s1_13, s1_15), s2_15 = hi2.selectFrom(s1_13, s1_15);
+            IntVector s3_0 = lo3.selectFrom(s2_0, s2_1), s3_1 = hi3.selectFrom(s2_0, s2_1);
+            IntVector s3_2 = lo3.selectFrom(s2_2, s2_3), s3_3 = hi3.selectFrom(s2_2, s2_3);
+            IntVector s3_4 = lo3.selectFrom(s2_4, s2_5), s3_5 = hi3.selectFrom(s2_4, s2_5);
+            IntVector s3_6 = lo3.selectFrom(s2_6, s2_7), s3_7 = hi3.selectFrom(s2_6, s2_7);
+            IntVector s3_8 = lo3.selectFrom(s2_8, s2_9), s3_9 = hi3.selectFrom(s2_8, s2_9);
+            IntVector s3_10 = lo3.selectFrom(s2_10, s2_11), s3_11 = hi3.selectFrom(s2_10, s2_11);
+            IntVector s3_12 = lo3.selectFrom(s2_12, s2_13), s3_13 = hi3.selectFrom(s2_12, s2_13);
+            IntVector s3_14 = lo3.selectFrom(s2_14, s2_15), s3_15 = hi3.selectFrom(s2_14, s2_15);
+            s3_0.reinterpretAsFloats().intoArray(gp, dst + 0 * block);
+            s3_1.reinterpretAsFloats().intoArray(gp, dst + 1 * block);
+            s3_2.reinterpretAsFloats().intoArray(gp, dst + 2 * block);
+            s3_3.reinterpretAsFloats().intoArray(gp, dst + 3 * block);
+            s3_4.reinterpretAsFloats().intoArray(gp, dst + 4 * block);
+            s3_5.reinterpretAsFloats().intoArray(gp, dst + 5 * block);
+            s3_6.reinterpretAsFloats().intoArray(gp, dst + 6 * block);
+            s3_7.reinterpretAsFloats().intoArray(gp, dst + 7 * block);
+            s3_8.reinterpretAsFloats().intoArray(gp, dst + 8 * block);
+            s3_9.reinterpretAsFloats().intoArray(gp, dst + 9 * block);
+            s3_10.reinterpretAsFloats().intoArray(gp, dst + 10 * block);
+            s3_11.reinterpretAsFloats().intoArray(gp, dst + 11 * block);
+            s3_12.reinterpretAsFloats().intoArray(gp, dst + 12 * block);
+            s3_13.reinterpretAsFloats().intoArray(gp, dst + 13 * block);
+            s3_14.reinterpretAsFloats().intoArray(gp, dst + 14 * block);
+            s3_15.reinterpretAsFloats().intoArray(gp, dst + 15 * block);
+        }
+    }
+
+    /**
+     * {@link #transpose16} for 8 lanes: 8 × 8 blocks, 3 rounds (lane blocks of 4, 2 and 1).
+     */
+    private static void transpose8(float[] dy, int src, int pixels, int count, float[] gp, int dst, int block) {
+        IntVector lo0 = IntVector.fromArray(I, SWAPS, 0 * L), hi0 = IntVector.fromArray(I, SWAPS, 1 * L);
+        IntVector lo1 = IntVector.fromArray(I, SWAPS, 2 * L), hi1 = IntVector.fromArray(I, SWAPS, 3 * L);
+        IntVector lo2 = IntVector.fromArray(I, SWAPS, 4 * L), hi2 = IntVector.fromArray(I, SWAPS, 5 * L);
+        for (int k = 0; k < count; k++, src += L, dst += L * block) {
+            IntVector r0 = FloatVector.fromArray(S, dy, src + 0 * pixels).reinterpretAsInts();
+            IntVector r1 = FloatVector.fromArray(S, dy, src + 1 * pixels).reinterpretAsInts();
+            IntVector r2 = FloatVector.fromArray(S, dy, src + 2 * pixels).reinterpretAsInts();
+            IntVector r3 = FloatVector.fromArray(S, dy, src + 3 * pixels).reinterpretAsInts();
+            IntVector r4 = FloatVector.fromArray(S, dy, src + 4 * pixels).reinterpretAsInts();
+            IntVector r5 = FloatVector.fromArray(S, dy, src + 5 * pixels).reinterpretAsInts();
+            IntVector r6 = FloatVector.fromArray(S, dy, src + 6 * pixels).reinterpretAsInts();
+            IntVector r7 = FloatVector.fromArray(S, dy, src + 7 * pixels).reinterpretAsInts();
+            IntVector s0_0 = lo0.selectFrom(r0, r4), s0_4 = hi0.selectFrom(r0, r4);
+            IntVector s0_1 = lo0.selectFrom(r1, r5), s0_5 = hi0.selectFrom(r1, r5);
+            IntVector s0_2 = lo0.selectFrom(r2, r6), s0_6 = hi0.selectFrom(r2, r6);
+            IntVector s0_3 = lo0.selectFrom(r3, r7), s0_7 = hi0.selectFrom(r3, r7);
+            IntVector s1_0 = lo1.selectFrom(s0_0, s0_2), s1_2 = hi1.selectFrom(s0_0, s0_2);
+            IntVector s1_1 = lo1.selectFrom(s0_1, s0_3), s1_3 = hi1.selectFrom(s0_1, s0_3);
+            IntVector s1_4 = lo1.selectFrom(s0_4, s0_6), s1_6 = hi1.selectFrom(s0_4, s0_6);
+            IntVector s1_5 = lo1.selectFrom(s0_5, s0_7), s1_7 = hi1.selectFrom(s0_5, s0_7);
+            IntVector s2_0 = lo2.selectFrom(s1_0, s1_1), s2_1 = hi2.selectFrom(s1_0, s1_1);
+            IntVector s2_2 = lo2.selectFrom(s1_2, s1_3), s2_3 = hi2.selectFrom(s1_2, s1_3);
+            IntVector s2_4 = lo2.selectFrom(s1_4, s1_5), s2_5 = hi2.selectFrom(s1_4, s1_5);
+            IntVector s2_6 = lo2.selectFrom(s1_6, s1_7), s2_7 = hi2.selectFrom(s1_6, s1_7);
+            s2_0.reinterpretAsFloats().intoArray(gp, dst + 0 * block);
+            s2_1.reinterpretAsFloats().intoArray(gp, dst + 1 * block);
+            s2_2.reinterpretAsFloats().intoArray(gp, dst + 2 * block);
+            s2_3.reinterpretAsFloats().intoArray(gp, dst + 3 * block);
+            s2_4.reinterpretAsFloats().intoArray(gp, dst + 4 * block);
+            s2_5.reinterpretAsFloats().intoArray(gp, dst + 5 * block);
+            s2_6.reinterpretAsFloats().intoArray(gp, dst + 6 * block);
+            s2_7.reinterpretAsFloats().intoArray(gp, dst + 7 * block);
         }
     }
 

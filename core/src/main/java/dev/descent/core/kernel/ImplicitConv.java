@@ -523,16 +523,7 @@ public final class ImplicitConv {
         return idx;
     }
 
-    /** Lane indices 1, 3, 5, …: the odd lanes of two vectors side by side. */
-    private static final FloatVector ODDS = odds();
-
-    private static FloatVector odds() {
-        float[] idx = new float[L];
-        for (int k = 0; k < L; k++) idx[k] = 2 * k + 1;
-        return FloatVector.fromArray(S, idx, 0);
-    }
-
-    /** Lane indices 0, 2, 4, …: the even lanes of two vectors side by side, for {@link #stridedCopy}. */
+    /** Lane indices 0, 2, 4, …: the even lanes of two vectors side by side, for {@link #stridedCopy} and {@link #padRows}. */
     private static final FloatVector EVENS = evens();
 
     /** Lane indices 0 … L/2−1, then L … 3L/2−1: the low halves of two vectors side by side. */
