@@ -270,13 +270,30 @@ public final class ImplicitConv {
      * Before (fills of the pad rows around a masked copy of the channel, masks made per call): 0.53–0.57 ms a pass of 128
      * images of 64 × 8×8 at 512 bits, 0.41–0.44 with x away from the array's ends; now 0.25–0.27 ms either way. A
      * per-vector test for the ends instead of the per-plane one deoptimised the loop again and again (passes of 30 ms).
-     * The same values.
+     * When none of the image's vectors leaves x, the loops run shift by shift and vector by vector, each over the
+     * channels, so that each mask is loaded once an image rather than once a plane: 0.23–0.36 → 0.17–0.20 ms a pass (64 ×
+     * 8×8, 1 thread, 512 bits, pinned, JVMs alternating). The same values.
      */
     static void padRowsSame(Geometry q, float[] x, int xo, float[] xp, int xpo) {
         int h = q.h(), w = q.w(), kw = q.kw(), size = h * w, lead = q.ph() * w;
         int plane = planeH(q) * w, vecs = (plane + L - 1) / L, full = plane / L;
         boolean[] masks = SCRATCH.get().copyTables(q, false).masks();
         VectorMask<Float> last = S.indexInRange(0, plane - full * L);
+        int first = xo - lead - q.pw(), c = q.c();
+        if (first >= 0 && first + (c - 1) * size + kw - 1 + vecs * L <= x.length) {
+            for (int j = 0; j < kw; j++) {
+                for (int v = 0; v < vecs; v++) {
+                    VectorMask<Float> m = VectorMask.fromArray(S, masks, (j * vecs + v) * L);
+                    int src = first + j + v * L, dst = xpo + j * plane + v * L;
+                    if (v < full) {
+                        for (int ch = 0; ch < c; ch++) FloatVector.fromArray(S, x, src + ch * size, m).intoArray(xp, dst + ch * kw * plane);
+                    } else {
+                        for (int ch = 0; ch < c; ch++) FloatVector.fromArray(S, x, src + ch * size, m).intoArray(xp, dst + ch * kw * plane, last);
+                    }
+                }
+            }
+            return;
+        }
         for (int ch = 0; ch < q.c(); ch++) {
             for (int j = 0; j < kw; j++) {
                 int src = xo + ch * size - lead + j - q.pw(), dst = xpo + (ch * kw + j) * plane, m = j * vecs * L;
