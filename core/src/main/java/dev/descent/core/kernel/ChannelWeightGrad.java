@@ -105,7 +105,8 @@ final class ChannelWeightGrad {
                             int co = ch * size + rb * o3 + b * block;
                             if (triples && nv == 2) {
                                 // A padding half re-reads the last triple.
-                                kernel6x2Triples(steps, posT, xp, offs[rb], offs[Math.min(rb + 3, rows - 3)], gp, g, partials, co, o3, accumulate);
+                                int y0 = offs[rb], y1 = offs[Math.min(rb + 3, rows - 3)];
+                                kernel6x2Triples(steps, posT, xp, y0, y1, gp, g, partials, co, o3, accumulate);
                                 continue;
                             }
                             int x0 = offs[Math.min(rb, rows - 1)], x1 = offs[Math.min(rb + 1, rows - 1)], x2 = offs[Math.min(rb + 2, rows - 1)];
@@ -137,7 +138,7 @@ final class ChannelWeightGrad {
      * padded copy at column stride 1), for {@link #kernel6x2Triples}: 32→32 @16×16's tile 13–25% faster in a loop on its
      * own data (193–215 against 170–173 GFLOP/s, 1 thread, 512 bits, pinned); its weight gradient 3.83–3.89 → 3.33–3.38 ms.
      */
-    static boolean triples(int[] offs) {
+    private static boolean triples(int[] offs) {
         if (offs.length % 3 != 0) return false;
         for (int r = 0; r < offs.length; r++) if (offs[r] != offs[r - r % 3] + r % 3) return false;
         return true;

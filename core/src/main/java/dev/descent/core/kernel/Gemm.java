@@ -634,7 +634,8 @@ public final class Gemm {
                 FloatVector v = FloatVector.zero(S);
                 for (int q = 0; q < pairs; q++) {
                     int first = base + 2 * q * ars + p, second = 2 * q + 1 < mrows ? first + ars : first, at = (j * pairs + q) * L;
-                    FloatVector pair = IntVector.fromArray(Vectors.I, index, at).selectFrom(FloatVector.fromArray(S, a, first).reinterpretAsInts(),
+                    IntVector rows = IntVector.fromArray(Vectors.I, index, at);
+                    FloatVector pair = rows.selectFrom(FloatVector.fromArray(S, a, first).reinterpretAsInts(),
                             FloatVector.fromArray(S, a, second).reinterpretAsInts()).reinterpretAsFloats();
                     v = v.blend(pair, VectorMask.fromArray(S, take, at));
                 }

@@ -263,8 +263,8 @@ public final class ImplicitConv {
      * columns, between ph zero rows above and below. The channel's rows are consecutive floats of x, so the whole plane,
      * pad rows included, is the run of x from ph rows before the channel plus the shift, masked: its lanes whose column
      * the shift moves past the row's ends, and those of the pad rows, read 0 (the masks in {@link #sameRowsMasks}, made
-     * once per layer and thread). So a plane is a few masked vector loads and stores (5 of each for 8×8 at 512 bits) with no fills between them. A vector
-     * that would start before x or end past it (the first and last channels of a tensor's first and last images) is
+     * once per layer and thread). So a plane is a few masked vector loads and stores (5 of each for 8×8 at 512 bits)
+     * with no fills between them. A vector that would start before x or end past it (the first and last channels of a tensor's first and last images) is
      * assembled lane by lane: a masked load there takes the Vector API's out-of-range path, which cost about 60 µs each
      * (0.12 ms of a 128-image pass at 64 × 8×8).
      * Before (fills of the pad rows around a masked copy of the channel, masks made per call): 0.53–0.57 ms a pass of 128
@@ -284,19 +284,19 @@ public final class ImplicitConv {
             for (int j = 0; j < kw; j++) {
                 for (int v = 0; v < vecs; v++) {
                     VectorMask<Float> m = VectorMask.fromArray(S, masks, (j * vecs + v) * L);
-                    int src = first + j + v * L, dst = xpo + j * plane + v * L;
+                    int src = first + j + v * L, dst = xpo + j * plane + v * L, step = kw * plane;
                     if (v < full) {
-                        for (int ch = 0; ch < c; ch++) FloatVector.fromArray(S, x, src + ch * size, m).intoArray(xp, dst + ch * kw * plane);
+                        for (int ch = 0; ch < c; ch++) FloatVector.fromArray(S, x, src + ch * size, m).intoArray(xp, dst + ch * step);
                     } else {
-                        for (int ch = 0; ch < c; ch++) FloatVector.fromArray(S, x, src + ch * size, m).intoArray(xp, dst + ch * kw * plane, last);
+                        for (int ch = 0; ch < c; ch++) FloatVector.fromArray(S, x, src + ch * size, m).intoArray(xp, dst + ch * step, last);
                     }
                 }
             }
             return;
         }
-        for (int ch = 0; ch < q.c(); ch++) {
+        for (int ch = 0; ch < c; ch++) {
             for (int j = 0; j < kw; j++) {
-                int src = xo + ch * size - lead + j - q.pw(), dst = xpo + (ch * kw + j) * plane, m = j * vecs * L;
+                int src = first + ch * size + j, dst = xpo + (ch * kw + j) * plane, m = j * vecs * L;
                 if (src < 0 || src + vecs * L > x.length) {
                     edgePlane(x, src, masks, m, plane, xp, dst);
                     continue;
