@@ -37,6 +37,10 @@ final class BenchCommand implements Callable<Integer> {
 
         @Option(names = "--threads-list", split = ",", description = "thread counts to measure (default: 1,2, capped by the pool size)")
         int[] threads = {1, 2};
+
+        @Option(names = "--rounds", description = "rounds of each row that has a reference (PyTorch, numpy), the two timed in turn; the ratio"
+                + " is the median [min–max] of the rounds' ratios (default: ${DEFAULT-VALUE})")
+        int rounds = 3;
     }
 
     @Mixin
@@ -258,7 +262,7 @@ final class BenchCommand implements Callable<Integer> {
 
     /** Runs the plan with the common options. */
     static int run(Common c, SpeedBench.Plan plan) throws IOException {
-        SpeedBench.run(System.out, c.threads, c.samples, c.vsPytorch, plan);
+        SpeedBench.run(System.out, c.threads, c.samples, c.rounds, c.vsPytorch, plan);
         return 0;
     }
 }

@@ -64,6 +64,33 @@ final class NumpyReference {
         return out;
     }
     /**
+     * numpy's GFLOP/s for one size at {@code threads} threads as a bench figure (median, slowest, fastest sample), in a
+     * process of its own: a row's round, timed right after Descent's; null when numpy did not answer.
+     */
+    static SpeedBench.Value matmulGflops(int n, int threads, int samples) {
+        double[] g = matmulGflops(new int[] {n}, threads, samples).get(n + "/" + threads);
+        return g == null ? null : new SpeedBench.Value(g[0], g[1], g[2]);
+    }
+
+    /** {@return whether python3 can import numpy} */
+    static boolean available() {
+        try {
+            Process p = new ProcessBuilder("python3", "-c", "import numpy").redirectErrorStream(true).start();
+            p.getInputStream().transferTo(java.io.OutputStream.nullOutputStream());
+            if (!p.waitFor(1, TimeUnit.MINUTES)) {
+                p.destroyForcibly();
+                return false;
+            }
+            return p.exitValue() == 0;
+        } catch (IOException e) {
+            return false;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        }
+    }
+
+    /**
      * Which BLAS kernel numpy runs: threadpoolctl's report when it is importable, else OpenBLAS's own
      * {@code openblas_get_corename} and {@code openblas_get_config} through ctypes on the library numpy bundles or links,
      * else the BLAS section of {@code numpy.show_config()}.

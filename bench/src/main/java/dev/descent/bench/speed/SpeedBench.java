@@ -11,7 +11,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -41,18 +40,25 @@ public final class SpeedBench {
      * @param out       where the rows go
      * @param wanted    thread counts to measure
      * @param samples   timed samples per workload, at least 1
+     * @param rounds    rounds of each row that has a reference (PyTorch, numpy), the two timed in turn; at least 1
      * @param vsPytorch run every workload in PyTorch too (the bench-pytorch module)
      * @param plan      the workloads
      * @throws IOException when a workload's data or the PyTorch side fails
      */
-    public static void run(PrintStream out, int[] wanted, int samples, boolean vsPytorch, Plan plan) throws IOException {
+    public static void run(PrintStream out, int[] wanted, int samples, int rounds, boolean vsPytorch, Plan plan) throws IOException {
         if (samples < 1) throw new IllegalArgumentException("--samples must be >= 1, was " + samples);
+        if (rounds < 1) throw new IllegalArgumentException("--rounds must be >= 1, was " + rounds);
         int[] threads = Arrays.stream(wanted).filter(t -> t >= 1 && t <= Threads.poolSize()).distinct().toArray();
         if (threads.length == 0) throw new IllegalArgumentException("no thread count in " + Arrays.toString(wanted) + " fits the pool of " + Threads.poolSize());
         out.printf("machine: %s, load average %s, Descent pool %s, %s, %s %s%n", Count.of(Runtime.getRuntime().availableProcessors(), "processor"),
                 loadAverage(), Count.of(Threads.poolSize(), "thread"), Kernels.vectorEnabled() ? Kernels.vectorBits() + "-bit vectors" : "scalar kernels",
                 System.getProperty("java.vm.name"), System.getProperty("java.version"));
         out.printf("timing: median [min–max] of %s after warm-up; a sample repeats short work to last ≥ 50 ms%n", Count.of(samples, "sample"));
+        if (rounds > 1) {
+            out.printf("rounds: a row with a reference (PyTorch, numpy) is timed in %d rounds, Descent and the reference in turn; each side's"
+                    + " figure is the median of its rounds' medians [the extreme samples of all rounds], the ratio the median [min–max] of"
+                    + " the rounds' ratios%n", rounds);
+        }
         out.println(HeapSizing.describe() + "; young generation touched before timing in " + HeapSizing.touchYoungGeneration(10) + " ms");
         FmaPeak.Peak peak = FmaPeak.measure(threads);
         out.println(peak.describe());
@@ -63,7 +69,7 @@ public final class SpeedBench {
             out.println("instruction set: " + ReferenceWidth.describe());
         }
         try {
-            SpeedBench b = new SpeedBench(out, threads, samples, torch, peak);
+            SpeedBench b = new SpeedBench(out, threads, samples, rounds, torch, peak);
             plan.run(b);
             b.summary();
         } finally {
@@ -85,16 +91,19 @@ public final class SpeedBench {
     private final PrintStream out;
     private final int[] threads;
     private final int samples;
+    /** Rounds of a row that has a reference (see {@link #paired}). */
+    private final int rounds;
     private final ReferenceSide torch;
     private final List<String> table = new ArrayList<>();
     private final FmaPeak.Peak peak;
     private final ThreadFlags flags = new ThreadFlags();
 
-    private SpeedBench(PrintStream out, int[] threads, int samples, ReferenceSide torch, FmaPeak.Peak peak) {
+    private SpeedBench(PrintStream out, int[] threads, int samples, int rounds, ReferenceSide torch, FmaPeak.Peak peak) {
         this.peak = peak;
         this.out = out;
         this.threads = threads;
         this.samples = samples;
+        this.rounds = rounds;
         this.torch = torch;
     }
 
@@ -122,15 +131,95 @@ public final class SpeedBench {
         }
     }
 
+    /**
+     * A row's two sides over its rounds: each side's median of its rounds' medians, with the extreme samples of all rounds,
+     * and the ratio (Descent's speed over the reference's) as the median, least and greatest of the rounds' ratios; null
+     * sides when there is no reference.
+     *
+     * @param ours   Descent's figure
+     * @param theirs the reference's figure, or null
+     * @param ratio  the ratios of the rounds, or null
+     */
+    record Paired(Value ours, Value theirs, Value ratio) {
+        /**
+         * Combines rounds measured in turn: round r of one side beside round r of the other.
+         *
+         * @param ours           Descent's rounds
+         * @param theirs         the reference's rounds (as many), or null
+         * @param higherIsBetter whether the unit is a speed (the ratio is then ours over theirs, else theirs over ours)
+         * @return the row's figures
+         */
+        static Paired of(Value[] ours, Value[] theirs, boolean higherIsBetter) {
+            if (theirs == null) return new Paired(acrossRounds(ours), null, null);
+            if (theirs.length != ours.length) throw new IllegalArgumentException(ours.length + " rounds of Descent, " + theirs.length + " of the reference");
+            double[] r = new double[ours.length];
+            for (int i = 0; i < r.length; i++) {
+                r[i] = higherIsBetter ? ours[i].median() / theirs[i].median() : theirs[i].median() / ours[i].median();
+            }
+            Timing.Stats s = Timing.stats(r);
+            return new Paired(acrossRounds(ours), acrossRounds(theirs), new Value(s.median(), s.min(), s.max()));
+        }
+
+        /** The median of the rounds' medians, the least of their least and the greatest of their greatest. */
+        static Value acrossRounds(Value[] rounds) {
+            double[] medians = new double[rounds.length];
+            double min = Double.POSITIVE_INFINITY, max = Double.NEGATIVE_INFINITY;
+            for (int i = 0; i < rounds.length; i++) {
+                medians[i] = rounds[i].median();
+                min = Math.min(min, rounds[i].min());
+                max = Math.max(max, rounds[i].max());
+            }
+            return new Value(Timing.stats(medians).median(), min, max);
+        }
+
+        /** {@return the ratio as the table prints it: "-" without a reference, "0.97" from one round, "0.97 [0.93–1.02]" from several} */
+        String ratioText() {
+            if (ratio == null) return "-";
+            return ratio.min() == ratio.max() && ratio.min() == ratio.median() ? String.format(Locale.ROOT, "%.2f", ratio.median())
+                    : ratio.format("%.2f");
+        }
+    }
+
+    /** One side of a row, measured once a round. */
+    @FunctionalInterface
+    interface Side {
+        /**
+         * Measures the side once.
+         *
+         * @return the figure of this round
+         * @throws IOException when the reference fails
+         */
+        Value measure() throws IOException;
+    }
+
+    /**
+     * Times a row with a reference in {@link #rounds} rounds, Descent then the reference in each, so that a change of
+     * the machine's speed (this 2-vCPU machine's shared cores swing ±10–30% within minutes) meets both sides of a round
+     * rather than one side of the whole row; without a reference, one round.
+     */
+    private Paired paired(Side ours, Side theirs, boolean higherIsBetter) throws IOException {
+        int n = theirs == null ? 1 : rounds;
+        Value[] o = new Value[n], p = theirs == null ? null : new Value[n];
+        for (int r = 0; r < n; r++) {
+            o[r] = ours.measure();
+            if (p != null) p[r] = theirs.measure();
+        }
+        return Paired.of(o, p, higherIsBetter);
+    }
+
     private void row(String workload, String unit, int t, Value ours, Value theirs, boolean higherIsBetter, String fmt, String note) {
-        String ratio = theirs == null ? "-"
-                : String.format(Locale.ROOT, "%.2f", higherIsBetter ? ours.median() / theirs.median() : theirs.median() / ours.median());
-        String d = ours.format(fmt), p = theirs == null ? "-" : theirs.format(fmt);
+        row(workload, unit, t, Paired.of(new Value[] {ours}, theirs == null ? null : new Value[] {theirs}, higherIsBetter), higherIsBetter, fmt, note);
+    }
+
+    private void row(String workload, String unit, int t, Paired p, boolean higherIsBetter, String fmt, String note) {
+        Value ours = p.ours(), theirs = p.theirs();
+        String ratio = p.ratioText();
+        String d = ours.format(fmt), theirText = theirs == null ? "-" : theirs.format(fmt);
         String mark = flags.record(workload, t, ours.median(), higherIsBetter);
         if (!mark.isEmpty()) note = note.isEmpty() ? "**" + mark + "**" : note + "; **" + mark + "**";
-        out.printf("%-34s %-9s %2d  %-30s %-30s %6s  %s%n", workload, unit, t, d, p, ratio, note);
+        out.printf("%-34s %-9s %2d  %-30s %-30s %6s  %s%n", workload, unit, t, d, theirText, ratio, note);
         if (!mark.isEmpty()) out.println("  ^ " + flags.flagged().getLast());
-        table.add(String.format("| %s | %s | %d | %s | %s | %s |%s", workload, unit, t, d, p, ratio, note.isEmpty() ? "" : " " + note + " |"));
+        table.add(String.format("| %s | %s | %d | %s | %s | %s |%s", workload, unit, t, d, theirText, ratio, note.isEmpty() ? "" : " " + note + " |"));
     }
 
     private void header(String title) {
@@ -166,22 +255,31 @@ public final class SpeedBench {
     public void matmul(int[] sizes) throws IOException {
         for (int n : sizes) if (n < 1) throw new IllegalArgumentException("--sizes must be >= 1, was " + n);
         header("float32 matmul C = A·B (n×n), GFLOP/s = 2n³/time");
-        Map<String, double[]> numpy = new HashMap<>();
-        for (int t : threads) numpy.putAll(NumpyReference.matmulGflops(sizes, t, samples));
-        if (numpy.isEmpty()) out.println("numpy: not available (python3 with numpy not found)");
+        boolean numpy = NumpyReference.available();
+        if (!numpy) out.println("numpy: not available (python3 with numpy not found)");
         else out.println("numpy's BLAS (" + (ReferenceWidth.limited() ? "OPENBLAS_CORETYPE=Haswell, the AVX2 kernel, to match Descent's width" : "OPENBLAS_CORETYPE and OPENBLAS_L2_SIZE unset") + " for its command): " + NumpyReference.blasKernel());
         for (int n : sizes) {
             Runnable work = Workloads.matmul(n);
             double flops = 2.0 * n * n * n / 1e9;
             for (int t : threads) {
-                Value ours = Value.ofSeconds(time(work, t)).rate(flops);
-                Value theirs = torch == null ? null : Value.ofSeconds(torch.request("matmul %d %d %d", n, t, samples)).rate(flops);
-                double[] np = numpy.get(n + "/" + t);
-                String note = peak.fraction(ours.median(), t)
-                        + (theirs == null ? "" : "; PyTorch " + peak.fraction(theirs.median(), t))
-                        + (np == null ? "" : String.format(Locale.ROOT, "; numpy %.1f [%.1f–%.1f] (%s), Descent/numpy %.2f", np[0], np[1], np[2],
-                                peak.fraction(np[0], t), ours.median() / np[0]));
-                row("matmul n=" + n, "GFLOP/s", t, ours, theirs, true, "%.1f", note);
+                // Three sides in turn each round: Descent, PyTorch, numpy (its own process a round).
+                int count = torch != null || numpy ? rounds : 1;
+                Value[] ours = new Value[count], theirs = torch == null ? null : new Value[count], np = numpy ? new Value[count] : null;
+                for (int r = 0; r < count; r++) {
+                    ours[r] = Value.ofSeconds(time(work, t)).rate(flops);
+                    if (theirs != null) theirs[r] = Value.ofSeconds(torch.request("matmul %d %d %d", n, t, samples)).rate(flops);
+                    if (np != null) np[r] = NumpyReference.matmulGflops(n, t, samples);
+                }
+                Paired p = Paired.of(ours, theirs, true);
+                String note = peak.fraction(p.ours().median(), t)
+                        + (theirs == null ? "" : "; PyTorch " + peak.fraction(p.theirs().median(), t));
+                if (np != null && Arrays.asList(np).contains(null)) note += "; numpy gave no figure in a round";
+                else if (np != null) {
+                    Paired vsNumpy = Paired.of(ours, np, true);
+                    note += String.format(Locale.ROOT, "; numpy %s (%s), Descent/numpy %s", vsNumpy.theirs().format("%.1f"),
+                            peak.fraction(vsNumpy.theirs().median(), t), vsNumpy.ratioText());
+                }
+                row("matmul n=" + n, "GFLOP/s", t, p, true, "%.1f", note);
             }
         }
     }
@@ -244,14 +342,14 @@ public final class SpeedBench {
                 Runnable work = Workloads.conv(s, backward);
                 double gflop = s.forwardFlops() * (backward ? 3 : 1) / 1e9;
                 for (int t : threads) {
-                    Value ours = Value.ofSeconds(time(work, t));
-                    Value theirs = torch == null ? null
-                            : Value.ofSeconds(torch.request("conv %d %d %d %d %d %d %d", s.cin(), s.cout(), s.hw(), backward ? 1 : 0, t, samples, s.stride()));
-                    String note = String.format(Locale.ROOT, "GFLOP/s %.1f (%s)", gflop / ours.median(), peak.fraction(gflop / ours.median(), t))
-                            + (theirs == null ? "" : String.format(Locale.ROOT, " vs %.1f (%s)", gflop / theirs.median(),
-                                    peak.fraction(gflop / theirs.median(), t)));
-                    row("conv " + s + (backward ? " fwd+bwd" : " fwd"), "ms", t, ours.scale(1e3), theirs == null ? null : theirs.scale(1e3),
-                            false, "%.2f", note);
+                    Paired p = paired(() -> Value.ofSeconds(time(work, t)).scale(1e3), torch == null ? null
+                            : () -> Value.ofSeconds(torch.request("conv %d %d %d %d %d %d %d", s.cin(), s.cout(), s.hw(), backward ? 1 : 0, t, samples,
+                                    s.stride())).scale(1e3), false);
+                    double ours = p.ours().median() / 1e3;
+                    String note = String.format(Locale.ROOT, "GFLOP/s %.1f (%s)", gflop / ours, peak.fraction(gflop / ours, t))
+                            + (p.theirs() == null ? "" : String.format(Locale.ROOT, " vs %.1f (%s)", gflop * 1e3 / p.theirs().median(),
+                                    peak.fraction(gflop * 1e3 / p.theirs().median(), t)));
+                    row("conv " + s + (backward ? " fwd+bwd" : " fwd"), "ms", t, p, false, "%.2f", note);
                 }
             }
         }
@@ -266,9 +364,9 @@ public final class SpeedBench {
         header("SimpleCNN training step (forward, cross-entropy, backward, Adam lr 1e-3), batch 128, 3×32×32");
         Workloads.TrainingStep step = Workloads.simpleCnnStep();
         for (int t : threads) {
-            Value ours = Value.ofSeconds(time(step, t)).rate(Workloads.BATCH);
-            Value theirs = torch == null ? null : Value.ofSeconds(torch.request("cnn %d %d", t, samples)).rate(Workloads.BATCH);
-            row("SimpleCNN step", "images/s", t, ours, theirs, true, "%.0f", "");
+            Paired p = paired(() -> Value.ofSeconds(time(step, t)).rate(Workloads.BATCH),
+                    torch == null ? null : () -> Value.ofSeconds(torch.request("cnn %d %d", t, samples)).rate(Workloads.BATCH), true);
+            row("SimpleCNN step", "images/s", t, p, true, "%.0f", "");
         }
     }
 
@@ -282,19 +380,31 @@ public final class SpeedBench {
         header("GPT training step (forward, token cross-entropy, backward, Adam lr 1e-3): " + shape);
         Runnable step = Workloads.gptStep(shape);
         for (int t : threads) {
-            CpuTiming.Result r;
-            try (var _ = Threads.limit(t)) {
-                r = CpuTiming.measure(step, 3, samples, 0.05);
-            }
-            Value ours = Value.ofSeconds(r.wall()).rate(shape.tokens());
-            double[] p = torch == null ? null
-                    : torch.request("gpt %d %d %d %d %d %d %d %d", shape.batch(), shape.context(), shape.layers(), shape.heads(),
-                            shape.width(), shape.vocab(), t, samples);
-            Value theirs = p == null ? null : Value.ofSeconds(p).rate(shape.tokens());
+            int count = torch == null ? 1 : rounds;
+            Value[] ours = new Value[count], theirs = torch == null ? null : new Value[count];
             // CPU time per step (every thread of each process): steadier than wall time when other processes share the cores.
-            String note = String.format(Locale.ROOT, "CPU ms/step: Descent %.1f", r.cpu().median() * 1e3)
-                    + (p == null || p.length < 4 ? "" : String.format(Locale.ROOT, ", PyTorch %.1f (ratio %.2f)", p[3] * 1e3, p[3] / r.cpu().median()));
-            row("GPT step", "tokens/s", t, ours, theirs, true, "%.0f", note);
+            double[] cpu = new double[count], theirCpu = new double[count];
+            for (int r = 0; r < count; r++) {
+                CpuTiming.Result c;
+                try (var _ = Threads.limit(t)) {
+                    c = CpuTiming.measure(step, 3, samples, 0.05);
+                }
+                ours[r] = Value.ofSeconds(c.wall()).rate(shape.tokens());
+                cpu[r] = c.cpu().median();
+                theirCpu[r] = Double.NaN;
+                if (theirs == null) continue;
+                double[] p = torch.request("gpt %d %d %d %d %d %d %d %d", shape.batch(), shape.context(), shape.layers(), shape.heads(),
+                        shape.width(), shape.vocab(), t, samples);
+                theirs[r] = Value.ofSeconds(p).rate(shape.tokens());
+                if (p.length >= 4) theirCpu[r] = p[3];
+            }
+            double ourCpu = Timing.stats(cpu).median();
+            String note = String.format(Locale.ROOT, "CPU ms/step: Descent %.1f", ourCpu * 1e3);
+            if (theirs != null && !Double.isNaN(theirCpu[0])) {
+                double other = Timing.stats(theirCpu).median();
+                note += String.format(Locale.ROOT, ", PyTorch %.1f (ratio %.2f)", other * 1e3, other / ourCpu);
+            }
+            row("GPT step", "tokens/s", t, Paired.of(ours, theirs, true), true, "%.0f", note);
         }
     }
 

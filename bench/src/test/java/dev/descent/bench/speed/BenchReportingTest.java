@@ -2,6 +2,8 @@ package dev.descent.bench.speed;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.quicktheories.QuickTheory.qt;
 import static org.quicktheories.generators.SourceDSL.doubles;
@@ -122,6 +124,52 @@ class BenchReportingTest {
             ThreadFlags g = new ThreadFlags();
             g.record("w", 1, v, true);
             assertEquals(ThreadFlags.MARK, g.record("w", 2, v * 0.99, true));
+        });
+    }
+
+    /** A row's rounds: each round's ratio from that round's two medians, the ratio the median of those, each side the median of its medians. */
+    @Test
+    void roundsPairEachRoundsMediansAndTakeTheMedianRatio() {
+        // Speeds (GFLOP/s): the machine slows down in round 2 for both sides; the per-round ratios are 1.10, 1.00, 0.90.
+        SpeedBench.Value[] ours = {new SpeedBench.Value(110, 100, 120), new SpeedBench.Value(50, 45, 55), new SpeedBench.Value(90, 80, 95)};
+        SpeedBench.Value[] theirs = {new SpeedBench.Value(100, 99, 101), new SpeedBench.Value(50, 49, 51), new SpeedBench.Value(100, 98, 102)};
+        SpeedBench.Paired p = SpeedBench.Paired.of(ours, theirs, true);
+        assertEquals(1.00, p.ratio().median(), 1e-12);
+        assertEquals(0.90, p.ratio().min(), 1e-12);
+        assertEquals(1.10, p.ratio().max(), 1e-12);
+        assertEquals("1.00 [0.90–1.10]", p.ratioText());
+        assertEquals(90, p.ours().median(), 1e-12); // median of 110, 50, 90
+        assertEquals(45, p.ours().min(), 1e-12);
+        assertEquals(120, p.ours().max(), 1e-12);
+        assertEquals(100, p.theirs().median(), 1e-12);
+        // Times (ms): the ratio is theirs over ours, so above 1 still means Descent is faster.
+        SpeedBench.Paired t = SpeedBench.Paired.of(new SpeedBench.Value[] {new SpeedBench.Value(2, 2, 2)},
+                new SpeedBench.Value[] {new SpeedBench.Value(3, 3, 3)}, false);
+        assertEquals("1.50", t.ratioText()); // one round: no range
+        assertEquals("-", SpeedBench.Paired.of(ours, null, true).ratioText());
+        assertNull(SpeedBench.Paired.of(ours, null, true).theirs());
+        assertThrows(IllegalArgumentException.class, () -> SpeedBench.Paired.of(ours, new SpeedBench.Value[] {theirs[0]}, true));
+    }
+
+    @Test
+    void theRoundsRatioIsTheMedianOfThePerRoundRatios() {
+        qt().forAll(integers().between(1, 9), integers().between(0, Integer.MAX_VALUE)).checkAssert((rounds, seed) -> {
+            java.util.SplittableRandom rng = new java.util.SplittableRandom(seed);
+            SpeedBench.Value[] ours = new SpeedBench.Value[rounds], theirs = new SpeedBench.Value[rounds];
+            double[] ratios = new double[rounds];
+            for (int r = 0; r < rounds; r++) {
+                double a = rng.nextDouble(1, 100), b = rng.nextDouble(1, 100);
+                ours[r] = new SpeedBench.Value(a, a * 0.9, a * 1.1);
+                theirs[r] = new SpeedBench.Value(b, b * 0.9, b * 1.1);
+                ratios[r] = b / a; // a time: theirs over ours
+            }
+            java.util.Arrays.sort(ratios);
+            double median = rounds % 2 == 1 ? ratios[rounds / 2] : (ratios[rounds / 2 - 1] + ratios[rounds / 2]) / 2;
+            SpeedBench.Paired p = SpeedBench.Paired.of(ours, theirs, false);
+            assertEquals(median, p.ratio().median(), 1e-12 * median);
+            assertEquals(ratios[0], p.ratio().min(), 0);
+            assertEquals(ratios[rounds - 1], p.ratio().max(), 0);
+            assertTrue(p.ours().min() <= p.ours().median() && p.ours().median() <= p.ours().max());
         });
     }
 }
