@@ -1280,6 +1280,7 @@ public final class ImplicitConv {
         // on 14 KB of padded image and 16 KB of dy (L1) instead of four times that (weight gradient 5.3 → 4.5 ms CPU at
         // 512 bits, 5.6 → 5.0 at 256); 32→64 @16×16 (16 steps an image) stays at GROUP, 1 or 2 were 5–20% slower.
         int group = vectors >= LONG_IMAGE ? 1 : vectors <= SHORT_IMAGE ? 2 * GROUP : GROUP;
+        boolean pairs = wide && tm == 8 && group == 1 && pairedRows(q);
         Parallel.forRange(chunks, 1, (from, to) -> {
             Scratch s = SCRATCH.get();
             float[] xp = s.padded(group * padded);
@@ -1303,9 +1304,15 @@ public final class ImplicitConv {
                                 int off0 = offs[Math.min(rb, rows - 1)], off1 = offs[Math.min(rb + 1, rows - 1)];
                                 int off2 = offs[Math.min(rb + 2, rows - 1)], off3 = offs[Math.min(rb + 3, rows - 1)];
                                 int co = ch * size + (ob * r3 + rb) * L;
-                                if (tm == 8) weightKernel8x3(images * vectors, posT, gp, xp, off0, off1, off2, partials, co, r3 * L, accumulate);
-                                else if (tm == 6) weightKernel6x4(images * vectors, posT, gp, xp, off0, off1, off2, off3, partials, co, r3 * L, accumulate);
-                                else weightKernel4x4(images * vectors, posT, gp, xp, off0, off1, off2, off3, partials, co, r3 * L, accumulate);
+                                if (pairs && off1 == off0 + 1 && off2 == off0 + 2) {
+                                    weightKernel8x3Pairs(vectors, wp, gp, xp, off0, partials, co, r3 * L, accumulate);
+                                } else if (tm == 8) {
+                                    weightKernel8x3(images * vectors, posT, gp, xp, off0, off1, off2, partials, co, r3 * L, accumulate);
+                                } else if (tm == 6) {
+                                    weightKernel6x4(images * vectors, posT, gp, xp, off0, off1, off2, off3, partials, co, r3 * L, accumulate);
+                                } else {
+                                    weightKernel4x4(images * vectors, posT, gp, xp, off0, off1, off2, off3, partials, co, r3 * L, accumulate);
+                                }
                             }
                             continue;
                         }
@@ -1356,6 +1363,17 @@ public final class ImplicitConv {
                 }
             }
         });
+    }
+
+    /**
+     * Whether the 8 × 3 weight tile of q computes each step's position ({@link #weightKernel8x3Pairs}) for its triples of
+     * patch rows: stride 1, the padded image (not the row-shifted copy), output rows of two vectors, and 512-bit vectors.
+     * 16→16 @32×32's weight gradient, 1 thread, pinned, JVMs alternating: 5.5–6.2 → 4.2–4.4 ms; 3→32 @32×32 2.6–2.7 →
+     * 2.0–2.3. At 256 bits the same form measured slower than the table (16→16 @64×16: 6.8–7.0 → 7.2–7.3 ms; rows of four
+     * vectors, (t >> 2)·Wp + (t & 3)·L, 16→16 @32×32: 6.9 → 7.8), so there the table stays.
+     */
+    static boolean pairedRows(Geometry q) {
+        return L == 16 && q.sh() == 1 && q.sw() == 1 && !rowShifted(q) && q.wo() == 2 * L;
     }
 
     /**
@@ -1683,6 +1701,140 @@ public final class ImplicitConv {
                 FloatVector x0 = FloatVector.fromArray(S, xp, off0 + pos);
                 FloatVector x1 = FloatVector.fromArray(S, xp, off1 + pos);
                 FloatVector x2 = FloatVector.fromArray(S, xp, off2 + pos);
+                FloatVector g0 = FloatVector.fromArray(S, gp, g + 0 * L);
+                c0_0 = g0.fma(x0, c0_0);
+                c0_1 = g0.fma(x1, c0_1);
+                c0_2 = g0.fma(x2, c0_2);
+                FloatVector g1 = FloatVector.fromArray(S, gp, g + 1 * L);
+                c1_0 = g1.fma(x0, c1_0);
+                c1_1 = g1.fma(x1, c1_1);
+                c1_2 = g1.fma(x2, c1_2);
+                FloatVector g2 = FloatVector.fromArray(S, gp, g + 2 * L);
+                c2_0 = g2.fma(x0, c2_0);
+                c2_1 = g2.fma(x1, c2_1);
+                c2_2 = g2.fma(x2, c2_2);
+                FloatVector g3 = FloatVector.fromArray(S, gp, g + 3 * L);
+                c3_0 = g3.fma(x0, c3_0);
+                c3_1 = g3.fma(x1, c3_1);
+                c3_2 = g3.fma(x2, c3_2);
+                FloatVector g4 = FloatVector.fromArray(S, gp, g + 4 * L);
+                c4_0 = g4.fma(x0, c4_0);
+                c4_1 = g4.fma(x1, c4_1);
+                c4_2 = g4.fma(x2, c4_2);
+                FloatVector g5 = FloatVector.fromArray(S, gp, g + 5 * L);
+                c5_0 = g5.fma(x0, c5_0);
+                c5_1 = g5.fma(x1, c5_1);
+                c5_2 = g5.fma(x2, c5_2);
+                FloatVector g6 = FloatVector.fromArray(S, gp, g + 6 * L);
+                c6_0 = g6.fma(x0, c6_0);
+                c6_1 = g6.fma(x1, c6_1);
+                c6_2 = g6.fma(x2, c6_2);
+                FloatVector g7 = FloatVector.fromArray(S, gp, g + 7 * L);
+                c7_0 = g7.fma(x0, c7_0);
+                c7_1 = g7.fma(x1, c7_1);
+                c7_2 = g7.fma(x2, c7_2);
+            }
+        }
+        c0_0.intoArray(c, co + 0 * ldo + 0 * L);
+        c0_1.intoArray(c, co + 0 * ldo + 1 * L);
+        c0_2.intoArray(c, co + 0 * ldo + 2 * L);
+        c1_0.intoArray(c, co + 1 * ldo + 0 * L);
+        c1_1.intoArray(c, co + 1 * ldo + 1 * L);
+        c1_2.intoArray(c, co + 1 * ldo + 2 * L);
+        c2_0.intoArray(c, co + 2 * ldo + 0 * L);
+        c2_1.intoArray(c, co + 2 * ldo + 1 * L);
+        c2_2.intoArray(c, co + 2 * ldo + 2 * L);
+        c3_0.intoArray(c, co + 3 * ldo + 0 * L);
+        c3_1.intoArray(c, co + 3 * ldo + 1 * L);
+        c3_2.intoArray(c, co + 3 * ldo + 2 * L);
+        c4_0.intoArray(c, co + 4 * ldo + 0 * L);
+        c4_1.intoArray(c, co + 4 * ldo + 1 * L);
+        c4_2.intoArray(c, co + 4 * ldo + 2 * L);
+        c5_0.intoArray(c, co + 5 * ldo + 0 * L);
+        c5_1.intoArray(c, co + 5 * ldo + 1 * L);
+        c5_2.intoArray(c, co + 5 * ldo + 2 * L);
+        c6_0.intoArray(c, co + 6 * ldo + 0 * L);
+        c6_1.intoArray(c, co + 6 * ldo + 1 * L);
+        c6_2.intoArray(c, co + 6 * ldo + 2 * L);
+        c7_0.intoArray(c, co + 7 * ldo + 0 * L);
+        c7_1.intoArray(c, co + 7 * ldo + 1 * L);
+        c7_2.intoArray(c, co + 7 * ldo + 2 * L);
+    }
+
+    /**
+     * {@link #weightKernel8x3} over one image whose output rows are two vectors, for three patch rows at off, off + 1 and
+     * off + 2 (a 3-wide kernel's (c, i, 0…2) on the padded image): step t reads the pixels at (t >> 1)·Wp + (t & 1)·L,
+     * computed rather than looked up in {@code posT}, and the three rows at one index. The table's load and three range
+     * checks a step held the tile of 16→16 @32×32 (512 bits) at about half the peak; the same FMAs in the same order:
+     * the same sums. Flat on purpose.
+     */
+    private static void weightKernel8x3Pairs(int steps, int wp, float[] gp,
+                                          float[] xp, int off, float[] c, int co, int ldo, boolean accumulate) {
+        FloatVector c0_0, c0_1, c0_2;
+        FloatVector c1_0, c1_1, c1_2;
+        FloatVector c2_0, c2_1, c2_2;
+        FloatVector c3_0, c3_1, c3_2;
+        FloatVector c4_0, c4_1, c4_2;
+        FloatVector c5_0, c5_1, c5_2;
+        FloatVector c6_0, c6_1, c6_2;
+        FloatVector c7_0, c7_1, c7_2;
+        if (accumulate) {
+            c0_0 = FloatVector.fromArray(S, c, co + 0 * ldo + 0 * L);
+            c0_1 = FloatVector.fromArray(S, c, co + 0 * ldo + 1 * L);
+            c0_2 = FloatVector.fromArray(S, c, co + 0 * ldo + 2 * L);
+            c1_0 = FloatVector.fromArray(S, c, co + 1 * ldo + 0 * L);
+            c1_1 = FloatVector.fromArray(S, c, co + 1 * ldo + 1 * L);
+            c1_2 = FloatVector.fromArray(S, c, co + 1 * ldo + 2 * L);
+            c2_0 = FloatVector.fromArray(S, c, co + 2 * ldo + 0 * L);
+            c2_1 = FloatVector.fromArray(S, c, co + 2 * ldo + 1 * L);
+            c2_2 = FloatVector.fromArray(S, c, co + 2 * ldo + 2 * L);
+            c3_0 = FloatVector.fromArray(S, c, co + 3 * ldo + 0 * L);
+            c3_1 = FloatVector.fromArray(S, c, co + 3 * ldo + 1 * L);
+            c3_2 = FloatVector.fromArray(S, c, co + 3 * ldo + 2 * L);
+            c4_0 = FloatVector.fromArray(S, c, co + 4 * ldo + 0 * L);
+            c4_1 = FloatVector.fromArray(S, c, co + 4 * ldo + 1 * L);
+            c4_2 = FloatVector.fromArray(S, c, co + 4 * ldo + 2 * L);
+            c5_0 = FloatVector.fromArray(S, c, co + 5 * ldo + 0 * L);
+            c5_1 = FloatVector.fromArray(S, c, co + 5 * ldo + 1 * L);
+            c5_2 = FloatVector.fromArray(S, c, co + 5 * ldo + 2 * L);
+            c6_0 = FloatVector.fromArray(S, c, co + 6 * ldo + 0 * L);
+            c6_1 = FloatVector.fromArray(S, c, co + 6 * ldo + 1 * L);
+            c6_2 = FloatVector.fromArray(S, c, co + 6 * ldo + 2 * L);
+            c7_0 = FloatVector.fromArray(S, c, co + 7 * ldo + 0 * L);
+            c7_1 = FloatVector.fromArray(S, c, co + 7 * ldo + 1 * L);
+            c7_2 = FloatVector.fromArray(S, c, co + 7 * ldo + 2 * L);
+        } else {
+            c0_0 = FloatVector.zero(S);
+            c0_1 = c0_0;
+            c0_2 = c0_0;
+            c1_0 = c0_0;
+            c1_1 = c0_0;
+            c1_2 = c0_0;
+            c2_0 = c0_0;
+            c2_1 = c0_0;
+            c2_2 = c0_0;
+            c3_0 = c0_0;
+            c3_1 = c0_0;
+            c3_2 = c0_0;
+            c4_0 = c0_0;
+            c4_1 = c0_0;
+            c4_2 = c0_0;
+            c5_0 = c0_0;
+            c5_1 = c0_0;
+            c5_2 = c0_0;
+            c6_0 = c0_0;
+            c6_1 = c0_0;
+            c6_2 = c0_0;
+            c7_0 = c0_0;
+            c7_1 = c0_0;
+            c7_2 = c0_0;
+        }
+        for (int t = 0, g = 0; t < steps; t++, g += 8 * L) {
+            {
+                int pos = off + (t >> 1) * wp + (t & 1) * L;
+                FloatVector x0 = FloatVector.fromArray(S, xp, pos);
+                FloatVector x1 = FloatVector.fromArray(S, xp, pos + 1);
+                FloatVector x2 = FloatVector.fromArray(S, xp, pos + 2);
                 FloatVector g0 = FloatVector.fromArray(S, gp, g + 0 * L);
                 c0_0 = g0.fma(x0, c0_0);
                 c0_1 = g0.fma(x1, c0_1);

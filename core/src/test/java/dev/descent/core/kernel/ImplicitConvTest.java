@@ -430,6 +430,28 @@ class ImplicitConvTest {
         }
     }
 
+    /**
+     * Output rows of two vectors, one image a weight-gradient call (at 512 bits the 8 × 3 tile computes its steps'
+     * positions, {@code weightKernel8x3Pairs}): 2·L wide and 64 pixel vectors or more, channel counts that take the
+     * 8-channel tile, 3-wide kernels (triples of patch rows) and a 2-wide one (no triples: the table's kernel for every
+     * tile): against float64, the twins, 1 vs 2 threads.
+     */
+    @Test
+    void weightGradOfRowsOfTwoVectorsMatchesTheDirectConvolution() throws Exception {
+        if (!Vectors.ENABLED) return;
+        SplittableRandom rng = new SplittableRandom(20261205);
+        for (int[] s : new int[][] {{1, 16, 3, 32}, {3, 8, 3, 33}, {2, 24, 3, 40}, {2, 16, 3, 64}}) {
+            int c = s[0], o = s[1], h = s[3];
+            Geometry q = new Geometry(2, c, h, 2 * L, o, 3, 3, 1, 1, 1, 1, 1, 1, 1, h, 2 * L);
+            assertEquals(L == 16, ImplicitConv.pairedRows(q), q.toString());
+            forwardAndWeightGradMatch(rng, q);
+        }
+        // 2 × 2, no padding, 2·L + 1 wide: output rows of two vectors whose patch rows come in pairs, never triples.
+        Geometry pairsOnly = new Geometry(2, 3, 40, 2 * L + 1, 16, 2, 2, 1, 1, 0, 0, 1, 1, 1, 39, 2 * L);
+        assertEquals(L == 16, ImplicitConv.pairedRows(pairsOnly), pairsOnly.toString());
+        forwardAndWeightGradMatch(rng, pairsOnly);
+    }
+
     /** Output rows narrower than a vector: against float64, bitwise against the scalar twins and 1 vs 2 threads. */
     @Test
     void rowSpanningForwardAndWeightGradMatchTheDirectConvolutionAndTheirTwins() throws Exception {
