@@ -16,7 +16,7 @@ import picocli.CommandLine.Option;
 /**
  * {@code descent bench …}: speed measurements on 1 and 2 threads, medians and min–max over repeated
  * runs after warm-up. With {@code --vs-pytorch} every workload also runs in PyTorch (DJL, its own JVM),
- * alternating with Descent workload by workload, and the table gives Descent/PyTorch speed ratios.
+ * alternating with Descent in rounds ({@code --rounds}) row by row, and the table gives Descent/PyTorch speed ratios.
  */
 @Command(name = "bench", mixinStandardHelpOptions = true,
         description = {"Speed benchmarks on 1 and 2 threads: matmul, conv2d, a SimpleCNN training step, an MLP epoch on Fashion-MNIST,"
