@@ -31,6 +31,8 @@ final class FmaPeak {
     static final double ROUND_SECONDS = 0.3;
     /** Timed rounds per thread count; the best counts. */
     static final int ROUNDS = 3;
+    /** Change of the peak between a run's start and end beyond which {@link Peak#againAtTheEnd} warns. */
+    static final double DRIFT = 0.05;
 
     /**
      * The measured peak at each thread count, GFLOP/s of wall-clock time (what the bench's rows are measured in), the
@@ -56,6 +58,36 @@ final class FmaPeak {
                 if (wall != null && wall < 0.9 * e.getValue()) return true;
             }
             return false;
+        }
+
+        /**
+         * The line printed at the end of a run: the peak measured again ({@code end}) as a percentage of this one, which
+         * every "% of peak" of the run is a fraction of. A shared virtual machine changes speed by 10–30% within minutes;
+         * when some thread count's peak moved by more than {@link #DRIFT} the line says that the fractions, and the rows
+         * timed while it moved, are that much less certain.
+         *
+         * @param end the peak measured after the run
+         * @return the line
+         */
+        String againAtTheEnd(Peak end) {
+            StringBuilder s = new StringBuilder("measured FMA peak at the end: ");
+            String sep = "";
+            boolean moved = false;
+            for (var e : gflops.entrySet()) {
+                double now = end.at(e.getKey()), ratio = now / e.getValue();
+                if (!(now > 0)) {
+                    s.append(sep).append("not measured on ").append(e.getKey());
+                    sep = ", ";
+                    continue;
+                }
+                s.append(sep).append(String.format(Locale.ROOT, "%.1f GFLOP/s on %d thread%s (%.0f%% of the start's)", now, e.getKey(),
+                        e.getKey() == 1 ? "" : "s", 100 * ratio));
+                sep = ", ";
+                moved |= !(Math.abs(ratio - 1) <= DRIFT);
+            }
+            if (moved) s.append(String.format(Locale.ROOT, "; the machine's speed moved by more than %.0f%% during the run: fractions of peak"
+                    + " and rows near a ratio of 1.0 are that much less certain", 100 * DRIFT));
+            return s.toString();
         }
 
         /** {@return the line printed at the start of a run} */

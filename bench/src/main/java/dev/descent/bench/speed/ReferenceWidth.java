@@ -71,6 +71,23 @@ public final class ReferenceWidth {
         return "references run their widest kernels (Descent's vectors: " + Vectors.F.vectorBitSize() + " bits)";
     }
 
+    /** {@return a line for a bench's header saying which of the two x86 widths this run measures, and how to get the other} */
+    public static String widthNote() {
+        return widthNote(System.getProperty("os.arch"), cpuHasAvx512(), Vectors.F.vectorBitSize());
+    }
+
+    /**
+     * The width line for a CPU of architecture {@code arch} with or without AVX-512 whose kernels run {@code bits}-bit vectors:
+     * issue 19 asks for the figures at both x86 widths where the CPU has them, and says so where it has only AVX2. Empty
+     * on other architectures.
+     */
+    static String widthNote(String arch, boolean avx512, int bits) {
+        if (!"amd64".equals(arch) && !"x86_64".equals(arch)) return "";
+        if (!avx512) return "this CPU has no AVX-512: the 512-bit figures are not measured here (" + bits + "-bit vectors)";
+        if (bits >= 512) return "AVX-512 CPU at 512 bits; for the AVX2 width run again with DESCENT_JAVA_OPTS=-XX:MaxVectorSize=32";
+        return "AVX-512 CPU at the AVX2 width (" + bits + "-bit vectors); without -XX:MaxVectorSize=32 it runs 512 bits";
+    }
+
     /** Whether the CPU reports AVX-512 Foundation (Linux's /proc/cpuinfo; false where it cannot tell). */
     static boolean cpuHasAvx512() {
         try {

@@ -53,6 +53,8 @@ public final class SpeedBench {
         out.printf("machine: %s, load average %s, Descent pool %s, %s, %s %s%n", Count.of(Runtime.getRuntime().availableProcessors(), "processor"),
                 loadAverage(), Count.of(Threads.poolSize(), "thread"), Kernels.vectorEnabled() ? Kernels.vectorBits() + "-bit vectors" : "scalar kernels",
                 System.getProperty("java.vm.name"), System.getProperty("java.version"));
+        String width = ReferenceWidth.widthNote();
+        if (!width.isEmpty()) out.println("vector width: " + width);
         out.printf("timing: median [min–max] of %s after warm-up; a sample repeats short work to last ≥ 50 ms%n", Count.of(samples, "sample"));
         if (rounds > 1) {
             out.printf("rounds: a row with a reference (PyTorch, numpy) is timed in %d rounds, Descent and the reference in turn; each side's"
@@ -72,6 +74,7 @@ public final class SpeedBench {
             SpeedBench b = new SpeedBench(out, threads, samples, rounds, torch, peak);
             plan.run(b);
             b.summary();
+            out.println(peak.againAtTheEnd(FmaPeak.measure(threads)));
         } finally {
             if (torch != null) torch.close();
         }

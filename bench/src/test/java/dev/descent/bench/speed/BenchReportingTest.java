@@ -43,6 +43,31 @@ class BenchReportingTest {
     }
 
     @Test
+    void thePeakAtTheEndIsAPercentOfTheStartsAndAMoveBeyondFivePercentIsSaid() {
+        FmaPeak.Peak start = peak(200.0, 400.0);
+        String steady = start.againAtTheEnd(peak(204.0, 396.0));
+        assertTrue(steady.contains("204.0 GFLOP/s on 1 thread (102% of the start's)") && steady.contains("396.0 GFLOP/s on 2 threads (99% of the start's)"), steady);
+        assertFalse(steady.contains("moved"), steady);
+        String slower = start.againAtTheEnd(peak(180.0, 400.0));
+        assertTrue(slower.contains("(90% of the start's)") && slower.contains("moved by more than 5%"), slower);
+        String partial = start.againAtTheEnd(new FmaPeak.Peak(512, Map.of(1, 200.0), Map.of()));
+        assertTrue(partial.contains("not measured on 2") && !partial.contains("moved"), partial);
+        // The warning follows the largest relative change of any thread count, either way.
+        qt().forAll(doubles().between(50, 500), doubles().between(0.5, 1.5), doubles().between(0.5, 1.5)).checkAssert((base, f1, f2) -> {
+            String line = peak(base, 2 * base).againAtTheEnd(peak(base * f1, 2 * base * f2));
+            boolean moved = Math.abs(base * f1 / base - 1) > FmaPeak.DRIFT || Math.abs(2 * base * f2 / (2 * base) - 1) > FmaPeak.DRIFT;
+            assertEquals(moved, line.contains("moved by more than"), line);
+        });
+    }
+
+    private static FmaPeak.Peak peak(double one, double two) {
+        Map<Integer, Double> g = new LinkedHashMap<>();
+        g.put(1, one);
+        g.put(2, two);
+        return new FmaPeak.Peak(512, g, Map.of());
+    }
+
+    @Test
     void sharedCoresAreNamedOnlyWhenTheWallClockPeakFallsWellBelowTheCpuTimePeak() {
         FmaPeak.Peak quiet = new FmaPeak.Peak(512, Map.of(1, 240.0, 2, 480.0), Map.of(1, 241.0, 2, 482.0));
         FmaPeak.Peak busy = new FmaPeak.Peak(512, Map.of(1, 240.0, 2, 300.0), Map.of(1, 241.0, 2, 482.0));

@@ -2,6 +2,7 @@ package dev.descent.bench.speed;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.descent.core.kernel.Vectors;
 import java.util.HashMap;
@@ -35,6 +36,19 @@ class ReferenceWidthTest {
         ReferenceWidth.numpyKernel(own, false);
         assertFalse(own.containsKey("OPENBLAS_CORETYPE"));
         assertFalse(own.containsKey("OPENBLAS_L2_SIZE"));
+    }
+
+    @Test
+    void theWidthLineSaysWhichX86WidthRanAndWhenTheOtherCannot() {
+        String avx2Only = ReferenceWidth.widthNote("amd64", false, 256);
+        assertTrue(avx2Only.contains("no AVX-512") && avx2Only.contains("512-bit figures are not measured"), avx2Only);
+        String wide = ReferenceWidth.widthNote("amd64", true, 512);
+        assertTrue(wide.contains("512 bits") && wide.contains("-XX:MaxVectorSize=32"), wide);
+        String narrowed = ReferenceWidth.widthNote("x86_64", true, 256);
+        assertTrue(narrowed.contains("AVX2 width") && narrowed.contains("256-bit"), narrowed);
+        assertEquals("", ReferenceWidth.widthNote("aarch64", false, 128));
+        assertEquals(ReferenceWidth.widthNote(System.getProperty("os.arch"), ReferenceWidth.cpuHasAvx512(), Vectors.F.vectorBitSize()),
+                ReferenceWidth.widthNote());
     }
 
     @Test
