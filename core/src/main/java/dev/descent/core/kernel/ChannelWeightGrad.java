@@ -173,6 +173,15 @@ final class ChannelWeightGrad {
     }
 
     /**
+     * dst[d + t·block + i] = src[so + i·stride + t] for i, t in [0, L), over {@code count} blocks of L columns (so advancing
+     * by L, d by L·block): {@link #transpose16} or {@link #transpose8}; L must be 16 or 8.
+     */
+    static void transposeBlocks(float[] src, int so, int stride, int count, float[] dst, int d, int block) {
+        if (L == 16) transpose16(src, so, stride, count, dst, d, block);
+        else transpose8(src, so, stride, count, dst, d, block);
+    }
+
+    /**
      * Lane tables of {@link #transpose16} and {@link #transpose8}: round s swaps the lane blocks of d = L / 2^(s+1) between
      * rows i and i + d (i with bit d clear), so that after the last round row i holds column i. At 2s·L, for row i's new
      * lanes: its own lane l where l has bit d clear, else lane l − d of row i + d (index L + l − d of the pair); at

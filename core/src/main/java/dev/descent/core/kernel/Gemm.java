@@ -698,8 +698,12 @@ public final class Gemm {
         else kernelP(t, kc, ap, apo, as, bp, bpo, c, co, ldc, first);
     }
 
-    /** The register tile over a row-major A read in place: C tile (+)= A·Bpanel over kc. */
-    private static void kernelD(int kc, float[] a, int ao, int ars, float[] bp, int bpo, float[] c, int co, int ldc, boolean first) {
+    /**
+     * The register tile ({@link #MR} rows × {@link #NR} columns) over a row-major A read in place: C tile (+)= A·Bpanel
+     * over kc. Each element is one fma chain over the kc steps in order from zero (then, unless first, added to C), so its
+     * bits do not depend on the tile: the 6 × 4 and the 3 × 3 tiles give the same.
+     */
+    static void kernelD(int kc, float[] a, int ao, int ars, float[] bp, int bpo, float[] c, int co, int ldc, boolean first) {
         if (MANY_REGISTERS) kD6x4(kc, a, ao, ars, bp, bpo, c, co, ldc, first);
         else kD3x3(kc, a, ao, ars, bp, bpo, c, co, ldc, first);
     }

@@ -10,6 +10,7 @@ import dev.descent.core.kernel.ConvKernels;
 import dev.descent.core.kernel.Gemm;
 import dev.descent.core.kernel.ImplicitConv;
 import dev.descent.core.kernel.Parallel;
+import dev.descent.core.kernel.Winograd;
 
 /**
  * 2-D convolution (NCHW, stride, padding, dilation, groups) as im2col + GEMM, and its two adjoints.
@@ -279,12 +280,14 @@ public final class Convolution {
         int xImage = q.c() * q.h() * q.w(), yImage = q.o() * pixels;
         int xo = xc.storageOffset(), wo = wc.storageOffset();
         if (implicit) {
-            // Implicit GEMM over a padded copy of each image; the bias is the accumulators' start.
+            // Winograd's F(2×2, 3×3) where it is faster, else implicit GEMM over a padded copy of each image; either
+            // way the bias is added by the kernel.
             Tensor bc = bias == null ? null : bias.detach().contiguous();
-            float[] ya = out.storage().floats();
-            ImplicitConv.forward(q, xc.storage().floats(), xo, wc.storage().floats(), wo,
-                    bc == null ? null : bc.storage().floats(), bc == null ? 0 : bc.storageOffset(), ya,
-                    e == null ? null : n -> e.apply(ya, n * yImage, 0, q.o(), pixels, false));
+            float[] ya = out.storage().floats(), ba = bc == null ? null : bc.storage().floats();
+            int bo = bc == null ? 0 : bc.storageOffset();
+            java.util.function.IntConsumer after = e == null ? null : n -> e.apply(ya, n * yImage, 0, q.o(), pixels, false);
+            if (Winograd.applies(q)) Winograd.forward(q, xc.storage().floats(), xo, wc.storage().floats(), wo, ba, bo, ya, after);
+            else ImplicitConv.forward(q, xc.storage().floats(), xo, wc.storage().floats(), wo, ba, bo, ya, after);
             return out;
         }
         if (bias != null && e == null && x.dtype() == DType.FLOAT32) {
@@ -344,8 +347,9 @@ public final class Convolution {
         int xImage = q.c() * q.h() * q.w(), yImage = q.o() * pixels;
         int go = gc.storageOffset(), wo = wc.storageOffset();
         if (implicit) {
-            // The transposed stride-1 convolution is a convolution: the forward kernel, no col2im scatter.
-            ImplicitConv.inputGrad(q, gc.storage().floats(), go, wc.storage().floats(), wo, dx.storage().floats());
+            // The transposed stride-1 convolution is a convolution: a forward kernel, no col2im scatter.
+            if (Winograd.inputGradApplies(q)) Winograd.inputGrad(q, gc.storage().floats(), go, wc.storage().floats(), wo, dx.storage().floats());
+            else ImplicitConv.inputGrad(q, gc.storage().floats(), go, wc.storage().floats(), wo, dx.storage().floats());
             return dx;
         }
         if (phases) {

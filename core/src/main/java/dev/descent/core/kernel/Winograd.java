@@ -1,0 +1,318 @@
+package dev.descent.core.kernel;
+
+import dev.descent.core.kernel.ConvKernels.Geometry;
+import java.util.Arrays;
+import java.util.function.IntConsumer;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorSpecies;
+
+/**
+ * A 3×3, stride-1, "same" convolution by Winograd's minimal filtering F(2×2, 3×3), for training: each 2×2 block of
+ * output pixels (a tile) comes from the 4×4 block of padded input around it through 16 products per (output, input)
+ * channel pair instead of 36. Over a block of tiles those products are 16 matrix products, one per transform point ξ:
+ * M_ξ[tile, o] = Σ_c V_ξ[tile, c] · U_ξ[c, o], run by GEMM's register tiles.
+ *
+ * <p>Transforms (Lavin and Gray's notation): filter U = G g Gᵀ with G = [[1,0,0],[½,½,½],[½,−½,½],[0,0,1]], computed in
+ * float64 and rounded once; input V = Bᵀ d B with Bᵀ = [[1,0,−1,0],[0,1,1,0],[0,−1,1,0],[0,1,0,−1]]; output
+ * Y = Aᵀ M A with Aᵀ = [[1,1,1,0],[0,1,−1,−1]]. Channels lie in the vector lanes for both transforms: each image is
+ * first copied channels-last with its zero border ([h+2][w+2][c]), the transformed input of a block is [ξ][tile][c]
+ * (row-major A of each product), the products [ξ][tile][o], and the output goes channels-last to a staging buffer and
+ * from there to y's channel planes. So every load and store of the transforms is a whole vector, on any map size.
+ *
+ * <p>Its float32 sums round differently from the direct kernels' (the transforms add and subtract before multiplying;
+ * the error is a few float32 ulps of the magnitudes involved), and each output depends only on its own tile's input and
+ * the fixed order of the sums over channels and transform points: the same bits for any thread count.
+ */
+public final class Winograd {
+    private Winograd() {}
+
+    private static final VectorSpecies<Float> S = Vectors.F;
+    private static final int L = S.length();
+    /** Columns of a packed U panel (GEMM's B micro-panel width). */
+    private static final int NR = Gemm.NR;
+    /**
+     * Tiles per block, a multiple of GEMM's tile rows (6 or 3): a block's transformed input and products, 16 · BLOCK · (c + o) floats
+     * (768 KB at 64 → 64 channels with the 16 filters' 256 KB), stay in L2 between the transforms and the products.
+     */
+    static final int BLOCK = 96;
+
+    /**
+     * Floats from one transform point's rows of a block to the next's: a cache line more than the rows, so that the 16
+     * loads or stores of one tile do not all fall in one L1 set (64 → 64 @8×8 at 512 bits, planes a multiple of 4 KB
+     * apart: 3.3 against 2.5–2.8 ms a forward of 128 images).
+     */
+    private static int plane(int channels) {
+        return BLOCK * channels + L;
+    }
+
+    /** Switch: {@code -Ddescent.conv.winograd=false} keeps every convolution on the direct kernels. */
+    private static final boolean ENABLED = !"false".equals(System.getProperty("descent.conv.winograd"));
+
+    /**
+     * Whether the kernels here can compute a convolution: 3×3, stride 1, padding 1, no dilation, one group, an even map
+     * whose pixels are whole vectors, input and output channels whole vectors (at most {@link Gemm#KC} inputs), with
+     * vectors of 8 or 16 lanes. Not the register count: the products' bits are the same on GEMM's 6 × 4 tile (32
+     * registers) and its 3 × 3 (16), so that 256-bit runs give the same bits on AVX2 and AVX-512 CPUs.
+     */
+    public static boolean supports(Geometry q) {
+        return Vectors.ENABLED && (L == 16 || L == 8)
+                && q.kh() == 3 && q.kw() == 3 && q.sh() == 1 && q.sw() == 1 && q.ph() == 1 && q.pw() == 1
+                && q.dh() == 1 && q.dw() == 1 && q.groups() == 1
+                && q.h() % 2 == 0 && q.w() % 2 == 0 && q.h() * q.w() % L == 0
+                && q.c() % L == 0 && q.o() % L == 0 && q.c() <= Gemm.KC;
+    }
+
+    /**
+     * Whether a convolution runs here rather than on the direct kernels: {@link #supports} it, its outputs are a
+     * multiple of 4 vectors (whole 6 × 4-vector tiles with 32 registers) and it has at least 32 inputs; decided by the
+     * vector width and the shape only, never by the CPU's register count (see {@link #supports}). Measured (one thread, 128
+     * images, 2026-12-05): at 512 bits 64 → 64 @8×8 1.49× and 32 → 64 @16×16 1.24× faster than the direct kernels, but
+     * 32 → 32 @16×16 (two-vector tiles, load-bound) 0.97× and 16 → 16 @32×32 0.6×; at 256 bits 64 → 64 @8×8 1.75×,
+     * 32 → 32 @16×16 1.45×, 32 → 64 @16×16 1.52×. {@code -Ddescent.conv.winograd=false} turns it off.
+     */
+    public static boolean applies(Geometry q) {
+        return ENABLED && supports(q) && q.o() % (4 * L) == 0 && q.c() >= 32;
+    }
+
+    /** Per-thread buffers. */
+    private static final class Scratch {
+        float[] image = new float[0], stage = new float[0], v = new float[0], m = new float[0], out = new float[0];
+
+        static float[] grow(float[] a, int size) {
+            return a.length < size ? new float[size] : a;
+        }
+    }
+
+    private static final ThreadLocal<Scratch> SCRATCH = ThreadLocal.withInitial(Scratch::new);
+
+    /**
+     * The 16 transformed filters as packed B micro-panels: U_ξ of output panel p (NR channels, zero past o) at
+     * ((ξ · panels + p) · c + ic) · NR + oc % NR.
+     */
+    static float[] filters(int c, int o, float[] w, int wo, boolean turned) {
+        int panels = (o + NR - 1) / NR;
+        float[] u = new float[16 * panels * c * NR];
+        double[] t = new double[12];
+        for (int oc = 0; oc < o; oc++) {
+            for (int ic = 0; ic < c; ic++) {
+                // Turned: filter (oc, ic) is w's filter (ic, oc) rotated by 180°, w being [c][o][3][3].
+                int g = wo + (turned ? ic * o + oc : oc * c + ic) * 9;
+                // t = G g (4 × 3), then U = t Gᵀ (4 × 4).
+                for (int j = 0; j < 3; j++) {
+                    double g0 = tap(w, g, 0, j, turned), g1 = tap(w, g, 1, j, turned), g2 = tap(w, g, 2, j, turned);
+                    t[j] = g0;
+                    t[3 + j] = 0.5 * (g0 + g1 + g2);
+                    t[6 + j] = 0.5 * (g0 - g1 + g2);
+                    t[9 + j] = g2;
+                }
+                int at = ((oc / NR) * c + ic) * NR + oc % NR, point = panels * c * NR;
+                for (int a = 0; a < 4; a++, at += 4 * point) {
+                    double r0 = t[3 * a], r1 = t[3 * a + 1], r2 = t[3 * a + 2];
+                    u[at] = (float) r0;
+                    u[at + point] = (float) (0.5 * (r0 + r1 + r2));
+                    u[at + 2 * point] = (float) (0.5 * (r0 - r1 + r2));
+                    u[at + 3 * point] = (float) r2;
+                }
+            }
+        }
+        return u;
+    }
+
+    /** Tap (i, j) of the 3 × 3 filter at g, or of its 180° turn. */
+    private static double tap(float[] w, int g, int i, int j, boolean turned) {
+        return turned ? w[g + (2 - i) * 3 + 2 - j] : w[g + i * 3 + j];
+    }
+
+    /**
+     * y = conv2d(x, w) + bias (bias [O] or null) when {@link #supports}; every element of y written. {@code afterImage}
+     * (or null) runs on each image index once that image's output is complete, on the thread that computed it.
+     */
+    public static void forward(Geometry q, float[] x, int xo, float[] w, int wo, float[] bias, int bo, float[] y, IntConsumer afterImage) {
+        run(q, x, xo, filters(q.c(), q.o(), w, wo, false), bias, bo, y, afterImage);
+    }
+
+    /**
+     * dx = the input gradient of conv2d for dy when {@link #supports} the transposed convolution: the "same" convolution of dy with each
+     * filter turned by 180° and the channel roles swapped. Every element of dx written.
+     */
+    public static void inputGrad(Geometry q, float[] dy, int go, float[] w, int wo, float[] dx) {
+        run(transposed(q), dy, go, filters(q.o(), q.c(), w, wo, true), null, 0, dx, null);
+    }
+
+    /** Whether {@link #inputGrad} runs here: the transposed convolution (o inputs, c outputs) {@link #applies}. */
+    public static boolean inputGradApplies(Geometry q) {
+        return q.kh() == 3 && q.kw() == 3 && q.sh() == 1 && q.sw() == 1 && q.ph() == 1 && q.pw() == 1
+                && q.dh() == 1 && q.dw() == 1 && q.groups() == 1 && applies(transposed(q));
+    }
+
+    /** The stride-1 "same" convolution from dy (o channels) to dx (c channels), for {@link #inputGrad}. */
+    public static Geometry transposed(Geometry q) {
+        return new Geometry(q.n(), q.o(), q.h(), q.w(), q.c(), 3, 3, 1, 1, 1, 1, 1, 1, 1, q.h(), q.w());
+    }
+
+    private static void run(Geometry q, float[] x, int xo, float[] u, float[] bias, int bo, float[] y, IntConsumer afterImage) {
+        int c = q.c(), o = q.o(), h = q.h(), wd = q.w(), pixels = h * wd;
+        int tiles = (h / 2) * (wd / 2), across = wd / 2, wp = wd + 2, imageSize = (h + 2) * wp * c;
+        int ldm = (o + NR - 1) / NR * NR;
+        // A unit of work is one image, or as many whole images as fill a block when an image has fewer tiles; its tiles
+        // go in blocks of equal size (a multiple of 6, at most BLOCK but for that rounding).
+        int perUnit = Math.max(1, BLOCK / tiles);
+        int units = (q.n() + perUnit - 1) / perUnit;
+        Vectors.count();
+        Parallel.forRange(units, 1, (from, to) -> {
+            Scratch s = SCRATCH.get();
+            s.image = Scratch.grow(s.image, perUnit * imageSize);
+            s.stage = Scratch.grow(s.stage, pixels * c);
+            s.v = Scratch.grow(s.v, 16 * plane(c));
+            s.m = Scratch.grow(s.m, 16 * plane(ldm));
+            s.out = Scratch.grow(s.out, perUnit * pixels * o);
+            for (int unit = from; unit < to; unit++) {
+                int n0 = unit * perUnit, images = Math.min(perUnit, q.n() - n0), total = images * tiles;
+                for (int g = 0; g < images; g++) channelsLast(x, xo + (n0 + g) * c * pixels, c, h, wd, s.image, g * imageSize, s.stage);
+                int blocks = (total + BLOCK - 1) / BLOCK, size = ((total + blocks - 1) / blocks + 5) / 6 * 6;
+                for (int start = 0; start < total; start += size) {
+                    int len = Math.min(size, total - start);
+                    for (int t = 0; t < len; t++) {
+                        int k = start + t, g = k / tiles, tile = k % tiles;
+                        int at = g * imageSize + (2 * (tile / across) * wp + 2 * (tile % across)) * c;
+                        inputTile(s.image, at, wp * c, c, s.v, t * c, plane(c));
+                    }
+                    products(len, c, o, s.v, u, s.m);
+                    for (int t = 0; t < len; t++) {
+                        int k = start + t, g = k / tiles, tile = k % tiles;
+                        int at = g * pixels * o + (2 * (tile / across) * wd + 2 * (tile % across)) * o;
+                        outputTile(s.m, t * ldm, plane(ldm), o, bias, bo, s.out, at, wd * o);
+                    }
+                }
+                for (int g = 0; g < images; g++) {
+                    channelsFirst(s.out, g * pixels * o, o, pixels, y, (n0 + g) * o * pixels);
+                    if (afterImage != null) afterImage.accept(n0 + g);
+                }
+            }
+        });
+    }
+
+    /**
+     * The padded image channels-last: dst[((hh + 1) · (w + 2) + ww + 1) · c + ch] = x[ch, hh, ww], a zero border; by
+     * L × L transpositions in registers, straight into the padded rows when a row is whole vectors, else through
+     * {@code stage} ([h·w][c]) and a copy per row.
+     */
+    static void channelsLast(float[] x, int xo, int c, int h, int w, float[] dst, int d, float[] stage) {
+        int wp = w + 2, pixels = h * w;
+        Arrays.fill(dst, d, d + wp * c, 0f);
+        Arrays.fill(dst, d + (h + 1) * wp * c, d + (h + 2) * wp * c, 0f);
+        for (int hh = 0; hh < h; hh++) {
+            int row = d + (hh + 1) * wp * c;
+            Arrays.fill(dst, row, row + c, 0f);
+            Arrays.fill(dst, row + (w + 1) * c, row + (w + 2) * c, 0f);
+        }
+        if (w % L == 0) {
+            for (int cv = 0; cv < c; cv += L) {
+                for (int hh = 0; hh < h; hh++) {
+                    ChannelWeightGrad.transposeBlocks(x, xo + cv * pixels + hh * w, pixels, w / L, dst, d + ((hh + 1) * wp + 1) * c + cv, c);
+                }
+            }
+        } else {
+            for (int cv = 0; cv < c; cv += L) ChannelWeightGrad.transposeBlocks(x, xo + cv * pixels, pixels, pixels / L, stage, cv, c);
+            for (int hh = 0; hh < h; hh++) System.arraycopy(stage, hh * w * c, dst, d + ((hh + 1) * wp + 1) * c, w * c);
+        }
+    }
+
+    /** y[oc · pixels + p] = src[so + p · o + oc] for one image, by L × L transpositions in registers. */
+    static void channelsFirst(float[] src, int so, int o, int pixels, float[] y, int yo) {
+        for (int p = 0; p < pixels; p += L) ChannelWeightGrad.transposeBlocks(src, so + p * o, o, o / L, y, yo + p, pixels);
+    }
+
+    /**
+     * M_ξ = V_ξ · U_ξ for the block's first len tiles, by GEMM's register tile in whole tiles: rows past len up to a
+     * multiple of {@link Gemm#MR}, and columns past o up to a multiple of {@link Gemm#NR} (zero filters), are computed
+     * into the buffer's slack and never read. Each product is one fma chain over the channels in order, whatever the tile.
+     */
+    private static void products(int len, int c, int o, float[] v, float[] u, float[] m) {
+        int panels = (o + NR - 1) / NR, ldm = panels * NR;
+        for (int xi = 0; xi < 16; xi++) {
+            for (int p = 0; p < panels; p++) {
+                int bpo = (xi * panels + p) * c * NR;
+                for (int r = 0; r < len; r += Gemm.MR) Gemm.kernelD(c, v, xi * plane(c) + r * c, c, u, bpo, m, xi * plane(ldm) + r * ldm + p * NR, ldm, true);
+            }
+        }
+    }
+
+    /**
+     * V = Bᵀ d B of one tile for every channel vector: d[a][b] at img[at + a · rowStride + b · c + ch], V_ξ (ξ = 4a + b)
+     * to v[vo + ξ · plane + ch].
+     */
+    private static void inputTile(float[] img, int at, int rowStride, int c, float[] v, int vo, int plane) {
+        for (int ch = 0; ch < c; ch += L) {
+            int r0 = at + ch, r1 = r0 + rowStride, r2 = r1 + rowStride, r3 = r2 + rowStride;
+            // Columns first: each row's d0 − d2, d1 + d2, d2 − d1, d1 − d3.
+            FloatVector d00 = FloatVector.fromArray(S, img, r0), d01 = FloatVector.fromArray(S, img, r0 + c);
+            FloatVector d02 = FloatVector.fromArray(S, img, r0 + 2 * c), d03 = FloatVector.fromArray(S, img, r0 + 3 * c);
+            FloatVector t00 = d00.sub(d02), t01 = d01.add(d02), t02 = d02.sub(d01), t03 = d01.sub(d03);
+            FloatVector d10 = FloatVector.fromArray(S, img, r1), d11 = FloatVector.fromArray(S, img, r1 + c);
+            FloatVector d12 = FloatVector.fromArray(S, img, r1 + 2 * c), d13 = FloatVector.fromArray(S, img, r1 + 3 * c);
+            FloatVector t10 = d10.sub(d12), t11 = d11.add(d12), t12 = d12.sub(d11), t13 = d11.sub(d13);
+            FloatVector d20 = FloatVector.fromArray(S, img, r2), d21 = FloatVector.fromArray(S, img, r2 + c);
+            FloatVector d22 = FloatVector.fromArray(S, img, r2 + 2 * c), d23 = FloatVector.fromArray(S, img, r2 + 3 * c);
+            FloatVector t20 = d20.sub(d22), t21 = d21.add(d22), t22 = d22.sub(d21), t23 = d21.sub(d23);
+            FloatVector d30 = FloatVector.fromArray(S, img, r3), d31 = FloatVector.fromArray(S, img, r3 + c);
+            FloatVector d32 = FloatVector.fromArray(S, img, r3 + 2 * c), d33 = FloatVector.fromArray(S, img, r3 + 3 * c);
+            FloatVector t30 = d30.sub(d32), t31 = d31.add(d32), t32 = d32.sub(d31), t33 = d31.sub(d33);
+            // Then rows: the same combinations down each column.
+            int o = vo + ch;
+            t00.sub(t20).intoArray(v, o);
+            t01.sub(t21).intoArray(v, o + plane);
+            t02.sub(t22).intoArray(v, o + 2 * plane);
+            t03.sub(t23).intoArray(v, o + 3 * plane);
+            t10.add(t20).intoArray(v, o + 4 * plane);
+            t11.add(t21).intoArray(v, o + 5 * plane);
+            t12.add(t22).intoArray(v, o + 6 * plane);
+            t13.add(t23).intoArray(v, o + 7 * plane);
+            t20.sub(t10).intoArray(v, o + 8 * plane);
+            t21.sub(t11).intoArray(v, o + 9 * plane);
+            t22.sub(t12).intoArray(v, o + 10 * plane);
+            t23.sub(t13).intoArray(v, o + 11 * plane);
+            t10.sub(t30).intoArray(v, o + 12 * plane);
+            t11.sub(t31).intoArray(v, o + 13 * plane);
+            t12.sub(t32).intoArray(v, o + 14 * plane);
+            t13.sub(t33).intoArray(v, o + 15 * plane);
+        }
+    }
+
+    /**
+     * Y = Aᵀ M A (+ bias) of one tile for every output-channel vector: M_ξ at m[mo + ξ · plane + oc], the 2 × 2 outputs
+     * to out[at + a · rowStride + b · o + oc].
+     */
+    private static void outputTile(float[] m, int mo, int plane, int o, float[] bias, int bo, float[] out, int at, int rowStride) {
+        for (int oc = 0; oc < o; oc += L) {
+            int i = mo + oc;
+            FloatVector m00 = FloatVector.fromArray(S, m, i), m01 = FloatVector.fromArray(S, m, i + plane);
+            FloatVector m02 = FloatVector.fromArray(S, m, i + 2 * plane), m03 = FloatVector.fromArray(S, m, i + 3 * plane);
+            FloatVector m10 = FloatVector.fromArray(S, m, i + 4 * plane), m11 = FloatVector.fromArray(S, m, i + 5 * plane);
+            FloatVector m12 = FloatVector.fromArray(S, m, i + 6 * plane), m13 = FloatVector.fromArray(S, m, i + 7 * plane);
+            FloatVector m20 = FloatVector.fromArray(S, m, i + 8 * plane), m21 = FloatVector.fromArray(S, m, i + 9 * plane);
+            FloatVector m22 = FloatVector.fromArray(S, m, i + 10 * plane), m23 = FloatVector.fromArray(S, m, i + 11 * plane);
+            FloatVector m30 = FloatVector.fromArray(S, m, i + 12 * plane), m31 = FloatVector.fromArray(S, m, i + 13 * plane);
+            FloatVector m32 = FloatVector.fromArray(S, m, i + 14 * plane), m33 = FloatVector.fromArray(S, m, i + 15 * plane);
+            // Rows first: s0 = m0 + m1 + m2 and s1 = m1 − m2 − m3 of each row.
+            FloatVector a0 = m00.add(m01).add(m02), b0 = m01.sub(m02).sub(m03);
+            FloatVector a1 = m10.add(m11).add(m12), b1 = m11.sub(m12).sub(m13);
+            FloatVector a2 = m20.add(m21).add(m22), b2 = m21.sub(m22).sub(m23);
+            FloatVector a3 = m30.add(m31).add(m32), b3 = m31.sub(m32).sub(m33);
+            FloatVector y00 = a0.add(a1).add(a2), y01 = b0.add(b1).add(b2);
+            FloatVector y10 = a1.sub(a2).sub(a3), y11 = b1.sub(b2).sub(b3);
+            if (bias != null) {
+                FloatVector bv = FloatVector.fromArray(S, bias, bo + oc);
+                y00 = y00.add(bv);
+                y01 = y01.add(bv);
+                y10 = y10.add(bv);
+                y11 = y11.add(bv);
+            }
+            int r0 = at + oc, r1 = r0 + rowStride;
+            y00.intoArray(out, r0);
+            y01.intoArray(out, r0 + o);
+            y10.intoArray(out, r1);
+            y11.intoArray(out, r1 + o);
+        }
+    }
+}
