@@ -17,6 +17,23 @@ import org.junit.jupiter.api.Test;
 /** The bench's peak arithmetic and its 2-versus-1-thread flag, from given numbers (no timing). */
 class BenchReportingTest {
     @Test
+    void convRowsSayWhenWinogradRunsAndWhichPass() {
+        // Never Winograd: 3 input channels, stride 2.
+        assertEquals("", SpeedBench.winogradNote(new Workloads.ConvShape(3, 32, 32), true));
+        assertEquals("", SpeedBench.winogradNote(new Workloads.ConvShape(32, 64, 16, 2), true));
+        var q = new dev.descent.core.kernel.ConvKernels.Geometry(Workloads.BATCH, 64, 8, 8, 64, 3, 3, 1, 1, 1, 1, 1, 1, 1, 8, 8);
+        String forward = SpeedBench.winogradNote(new Workloads.ConvShape(64, 64, 8), false);
+        String both = SpeedBench.winogradNote(new Workloads.ConvShape(64, 64, 8), true);
+        if (dev.descent.core.kernel.Winograd.applies(q)) {
+            assertTrue(forward.startsWith("; Descent's forward by Winograd"), forward);
+            assertTrue(both.startsWith("; Descent's forward and input gradient by Winograd"), both);
+            assertTrue(both.contains("can pass the peak"), both);
+        } else {
+            assertEquals("", forward);
+        }
+    }
+
+    @Test
     void gflopsCountsTwoFlopsPerLanePerFma() {
         // 1e9 FMAs of 16 lanes in 0.5 s: 2 * 16e9 flops / 0.5 s = 64 GFLOP/s.
         assertEquals(64.0, FmaPeak.gflops(1_000_000_000L, 16, 0.5), 1e-9);
