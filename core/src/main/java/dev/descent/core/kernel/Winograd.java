@@ -61,9 +61,7 @@ public final class Winograd {
      * registers) and its 3 × 3 (16), so that 256-bit runs give the same bits on AVX2 and AVX-512 CPUs.
      */
     public static boolean supports(Geometry q) {
-        return Vectors.ENABLED && (L == 16 || L == 8)
-                && q.kh() == 3 && q.kw() == 3 && q.sh() == 1 && q.sw() == 1 && q.ph() == 1 && q.pw() == 1
-                && q.dh() == 1 && q.dw() == 1 && q.groups() == 1
+        return Vectors.ENABLED && (L == 16 || L == 8) && sameThreeByThree(q)
                 && q.h() % 2 == 0 && q.w() % 2 == 0
                 && q.c() % L == 0 && q.o() % L == 0 && q.c() <= Gemm.KC;
     }
@@ -149,8 +147,13 @@ public final class Winograd {
 
     /** Whether {@link #inputGrad} runs here: the transposed convolution (o inputs, c outputs) {@link #applies}. */
     public static boolean inputGradApplies(Geometry q) {
+        return sameThreeByThree(q) && applies(transposed(q));
+    }
+
+    /** A 3×3, stride-1, padding-1 convolution without dilation or groups: the one shape Winograd's F(2×2, 3×3) is for. */
+    private static boolean sameThreeByThree(Geometry q) {
         return q.kh() == 3 && q.kw() == 3 && q.sh() == 1 && q.sw() == 1 && q.ph() == 1 && q.pw() == 1
-                && q.dh() == 1 && q.dw() == 1 && q.groups() == 1 && applies(transposed(q));
+                && q.dh() == 1 && q.dw() == 1 && q.groups() == 1;
     }
 
     /** The stride-1 "same" convolution from dy (o channels) to dx (c channels), for {@link #inputGrad}. */
