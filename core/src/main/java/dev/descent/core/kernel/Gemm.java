@@ -708,6 +708,17 @@ public final class Gemm {
         else kD3x3(kc, a, ao, ars, bp, bpo, c, co, ldc, first);
     }
 
+    /**
+     * The register tile ({@link #MR} rows × {@link #NR} columns) over an A whose rows are adjacent and whose depth steps
+     * are {@code as} apart (A[i,p] = a[ao + i + p·as], a packed micro-panel when as = MR; Winograd's weight gradient
+     * reads its transformed input [tile][channel] so): C tile (+)= A·Bpanel over kc. Each element is one fma chain over
+     * the kc steps in order from zero (then, unless first, added to C): the same bits on the 6 × 4 and the 3 × 3 tiles.
+     */
+    static void kernelS(int kc, float[] a, int ao, int as, float[] bp, int bpo, float[] c, int co, int ldc, boolean first) {
+        if (MANY_REGISTERS) kP6x4(kc, a, ao, as, bp, bpo, c, co, ldc, first);
+        else kS3x3(kc, a, ao, as, bp, bpo, c, co, ldc, first);
+    }
+
     /** The row-major A read in place kernel that fills {@link #narrowVectors}(nr) vectors of each tile row: the first ones of the B micro-panel. */
     private static void narrowD(int nr, int kc, float[] a, int ao, int ars, float[] bp, int bpo, float[] c, int co, int ldc, boolean first) {
         if (MANY_REGISTERS && nr <= L) kD6x1(kc, a, ao, ars, bp, bpo, c, co, ldc, first);
@@ -1307,6 +1318,51 @@ public final class Gemm {
         c10.intoArray(c, co + 1 * ldc);
         c11.intoArray(c, co + 1 * ldc + L);
         c12.intoArray(c, co + 1 * ldc + 2 * L);
+        c20.intoArray(c, co + 2 * ldc);
+        c21.intoArray(c, co + 2 * ldc + L);
+        c22.intoArray(c, co + 2 * ldc + 2 * L);
+    }
+
+    /** The 3×(3 vectors) tile over A[i,p] = a[ao + i + p·as] ({@link #kernelS}) and a B micro-panel. */
+    private static void kS3x3(int kc, float[] a, int ao, int as, float[] bp, int bpo, float[] c, int co, int ldc, boolean first) {
+        FloatVector c00 = FloatVector.zero(S), c01 = FloatVector.zero(S), c02 = FloatVector.zero(S);
+        FloatVector c10 = FloatVector.zero(S), c11 = FloatVector.zero(S), c12 = FloatVector.zero(S);
+        FloatVector c20 = FloatVector.zero(S), c21 = FloatVector.zero(S), c22 = FloatVector.zero(S);
+        for (int p = 0; p < kc; p++) {
+            int pa = ao + p * as, pb = bpo + p * NR;
+            FloatVector b0 = FloatVector.fromArray(S, bp, pb);
+            FloatVector b1 = FloatVector.fromArray(S, bp, pb + L);
+            FloatVector b2 = FloatVector.fromArray(S, bp, pb + 2 * L);
+            FloatVector a0 = FloatVector.broadcast(S, a[pa]);
+            c00 = a0.fma(b0, c00);
+            c01 = a0.fma(b1, c01);
+            c02 = a0.fma(b2, c02);
+            FloatVector a1 = FloatVector.broadcast(S, a[pa + 1]);
+            c10 = a1.fma(b0, c10);
+            c11 = a1.fma(b1, c11);
+            c12 = a1.fma(b2, c12);
+            FloatVector a2 = FloatVector.broadcast(S, a[pa + 2]);
+            c20 = a2.fma(b0, c20);
+            c21 = a2.fma(b1, c21);
+            c22 = a2.fma(b2, c22);
+        }
+        if (!first) {
+            c00 = c00.add(FloatVector.fromArray(S, c, co));
+            c01 = c01.add(FloatVector.fromArray(S, c, co + L));
+            c02 = c02.add(FloatVector.fromArray(S, c, co + 2 * L));
+            c10 = c10.add(FloatVector.fromArray(S, c, co + ldc));
+            c11 = c11.add(FloatVector.fromArray(S, c, co + ldc + L));
+            c12 = c12.add(FloatVector.fromArray(S, c, co + ldc + 2 * L));
+            c20 = c20.add(FloatVector.fromArray(S, c, co + 2 * ldc));
+            c21 = c21.add(FloatVector.fromArray(S, c, co + 2 * ldc + L));
+            c22 = c22.add(FloatVector.fromArray(S, c, co + 2 * ldc + 2 * L));
+        }
+        c00.intoArray(c, co);
+        c01.intoArray(c, co + L);
+        c02.intoArray(c, co + 2 * L);
+        c10.intoArray(c, co + ldc);
+        c11.intoArray(c, co + ldc + L);
+        c12.intoArray(c, co + ldc + 2 * L);
         c20.intoArray(c, co + 2 * ldc);
         c21.intoArray(c, co + 2 * ldc + L);
         c22.intoArray(c, co + 2 * ldc + 2 * L);

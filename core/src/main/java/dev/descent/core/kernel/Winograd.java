@@ -7,8 +7,8 @@ import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
- * A 3×3, stride-1, "same" convolution by Winograd's minimal filtering F(2×2, 3×3), in training (forward and input
- * gradient) and inference: each 2×2 block of output pixels (a tile) comes from the 4×4 block of padded input around it
+ * A 3×3, stride-1, "same" convolution by Winograd's minimal filtering F(2×2, 3×3), in training (forward, input
+ * gradient, and by its transpose F(3×3, 2×2) the weight gradient: {@link #weightGrad}) and inference: each 2×2 block of output pixels (a tile) comes from the 4×4 block of padded input around it
  * through 16 products per (output, input) channel pair instead of 36. Over a block of tiles those products are 16
  * matrix products, one per transform point ξ: M_ξ[tile, o] = Σ_c V_ξ[tile, c] · U_ξ[c, o], run by GEMM's register tiles.
  *
@@ -83,6 +83,8 @@ public final class Winograd {
     /** Per-thread buffers. */
     private static final class Scratch {
         float[] image = new float[0], stage = new float[0], v = new float[0], m = new float[0], out = new float[0];
+        /** The calling thread's chunk partials of {@link #weightGrad}. */
+        float[] partials = new float[0];
 
         static float[] grow(float[] a, int size) {
             return a.length < size ? new float[size] : a;
@@ -161,6 +163,119 @@ public final class Winograd {
         return new Geometry(q.n(), q.o(), q.h(), q.w(), q.c(), 3, 3, 1, 1, 1, 1, 1, 1, 1, q.h(), q.w());
     }
 
+    /** Images per partial sum of {@link #weightGrad}: fixed, so that the order of its sums never follows the thread count. */
+    static final int CHUNK = 16;
+
+    /**
+     * Whether {@link #weightGrad} runs here: {@link #supports} it, its outputs (the products' lanes) are a multiple of 4
+     * vectors and it has at least 16 inputs (the products' rows); by width and shape only, as {@link #applies}. Measured
+     * against the direct kernels (one thread, 128 images, 2026-12-05), at 512 bits: 32 → 64 @16×16 1.2–1.6×, 64 → 64
+     * @8×8 1.42×, 128 → 64 @8×8 1.65×, 64 → 128 @8×8 1.75×, 32 → 64 @14×14 2.5×, 16 → 64 @32×32 1.8×; not taken: outputs
+     * of 2 vectors (32 → 32 @16×16 0.84×, 64 → 32 @16×16 0.98×, 16 → 32 @32×32 1.08×, 16 → 16 @32×32 0.66×). At 256 bits:
+     * 32 → 32 @16×16 1.36×, 64 → 64 @8×8 1.6×, 32 → 64 and 64 → 32 @16×16 1.6×, 16 → 32 @32×32 1.25×; not taken: 8 → 32
+     * @32×32 0.95×, 16 → 16 @32×32 0.75×.
+     */
+    public static boolean weightGradApplies(Geometry q) {
+        return ENABLED && supports(q) && q.o() % (4 * L) == 0 && q.c() >= 16;
+    }
+
+    /**
+     * dw [O, C, 3, 3] = the weight gradient of conv2d for dy when {@link #supports}, by F(3×3, 2×2), the transpose of
+     * the forward's F(2×2, 3×3): with V_ξ the forward's transformed input of each tile and dM = A dY Aᵀ the 2×2 output
+     * gradient of the tile taken back through the output transform (A = [[1,0],[1,1],[1,−1],[0,−1]]), the gradient of
+     * the transformed filters is dU_ξ[c, o] = Σ_tiles V_ξ[tile, c] · dM_ξ[tile, o] — 16 matrix products over a block's
+     * tiles, on GEMM's register tile with input channels as its rows and output channels in the lanes — and dw = Gᵀ dU G.
+     * 4 products a weight and pixel against the direct kernels' 9. dw is fully overwritten.
+     *
+     * <p>Order: per chunk of {@link #CHUNK} images, each block's product is one fma chain over the block's tiles in order
+     * from zero, added to the chunk's partial (the first block's overwrites it); the chunks' partials are added in chunk
+     * order in float64 and taken through Gᵀ · G in float64, rounded once. Chunks and blocks follow from the shape only:
+     * the same bits on any thread count.
+     */
+    public static void weightGrad(Geometry q, float[] x, int xo, float[] dy, int go, float[] dw) {
+        int c = q.c(), o = q.o(), h = q.h(), wd = q.w(), pixels = h * wd;
+        int tiles = (h / 2) * (wd / 2), across = wd / 2, wp = wd + 2, imageSize = (h + 2) * wp * c;
+        int panels = (o + NR - 1) / NR, ldu = panels * NR, rows = (c + Gemm.MR - 1) / Gemm.MR * Gemm.MR;
+        int size = 16 * rows * ldu, chunks = (q.n() + CHUNK - 1) / CHUNK;
+        int perUnit = Math.max(1, BLOCK / tiles);
+        Scratch caller = SCRATCH.get();
+        float[] partials = caller.partials = Scratch.grow(caller.partials, chunks * size);
+        Vectors.count();
+        Parallel.forRange(chunks, 1, (from, to) -> {
+            Scratch s = SCRATCH.get();
+            s.image = Scratch.grow(s.image, perUnit * imageSize);
+            s.stage = Scratch.grow(s.stage, pixels * c);
+            s.out = Scratch.grow(s.out, perUnit * pixels * o);
+            s.v = Scratch.grow(s.v, 16 * plane(c));
+            s.m = Scratch.grow(s.m, 16 * gradPlane(panels));
+            for (int ch = from; ch < to; ch++) {
+                int end = Math.min(q.n(), (ch + 1) * CHUNK);
+                boolean first = true;
+                for (int n0 = ch * CHUNK; n0 < end; n0 += perUnit) {
+                    int images = Math.min(perUnit, end - n0), total = images * tiles;
+                    for (int g = 0; g < images; g++) {
+                        channelsLast(x, xo + (n0 + g) * c * pixels, c, h, wd, s.image, g * imageSize, s.stage);
+                        transpose(dy, go + (n0 + g) * o * pixels, o, pixels, s.out, g * pixels * o);
+                    }
+                    int blocks = (total + BLOCK - 1) / BLOCK, blockSize = ((total + blocks - 1) / blocks + 5) / 6 * 6;
+                    for (int start = 0; start < total; start += blockSize) {
+                        int len = Math.min(blockSize, total - start);
+                        for (int t = 0; t < len; t++) {
+                            int k = start + t, g = k / tiles, tile = k % tiles, ty = 2 * (tile / across), tx = 2 * (tile % across);
+                            inputTile(s.image, g * imageSize + (ty * wp + tx) * c, wp * c, c, s.v, t * c, plane(c));
+                            gradTile(s.out, g * pixels * o + (ty * wd + tx) * o, wd * o, o, s.m, t * NR, gradPlane(panels));
+                        }
+                        for (int xi = 0; xi < 16; xi++) {
+                            for (int p = 0; p < panels; p++) {
+                                int bpo = xi * gradPlane(panels) + p * BLOCK * NR, co = ch * size + xi * rows * ldu + p * NR;
+                                for (int r = 0; r < rows; r += Gemm.MR) {
+                                    Gemm.kernelS(len, s.v, xi * plane(c) + r, c, s.m, bpo, partials, co + r * ldu, ldu, first);
+                                }
+                            }
+                        }
+                        first = false;
+                    }
+                }
+            }
+        });
+        // dU = the chunks' partials in order, in float64; dw[oc, ic] = Gᵀ dU[·, ic, oc] G, rounded once.
+        Parallel.forRange(c, Math.max(1, 4096 / (chunks * o)), (from, to) -> {
+            double[] du = new double[16 * o];
+            for (int ic = from; ic < to; ic++) {
+                Arrays.fill(du, 0);
+                for (int ch = 0; ch < chunks; ch++) {
+                    for (int xi = 0; xi < 16; xi++) {
+                        int at = ch * size + (xi * rows + ic) * ldu;
+                        for (int oc = 0; oc < o; oc++) du[xi * o + oc] += partials[at + oc];
+                    }
+                }
+                for (int oc = 0; oc < o; oc++) filterGrad(du, oc, o, dw, (oc * c + ic) * 9);
+            }
+        });
+    }
+
+    /** dw[wo + 3i + j] = (Gᵀ dU G)[i, j] for dU_ξ = du[ξ · stride + at], in float64, rounded once. */
+    private static void filterGrad(double[] du, int at, int stride, float[] dw, int wo) {
+        double[] t = new double[12];
+        for (int b = 0; b < 4; b++) {
+            double u0 = du[at + b * stride], u1 = du[at + (4 + b) * stride], u2 = du[at + (8 + b) * stride], u3 = du[at + (12 + b) * stride];
+            t[b] = u0 + 0.5 * (u1 + u2);
+            t[4 + b] = 0.5 * (u1 - u2);
+            t[8 + b] = 0.5 * (u1 + u2) + u3;
+        }
+        for (int i = 0; i < 3; i++) {
+            double u0 = t[4 * i], u1 = t[4 * i + 1], u2 = t[4 * i + 2], u3 = t[4 * i + 3];
+            dw[wo + 3 * i] = (float) (u0 + 0.5 * (u1 + u2));
+            dw[wo + 3 * i + 1] = (float) (0.5 * (u1 - u2));
+            dw[wo + 3 * i + 2] = (float) (0.5 * (u1 + u2) + u3);
+        }
+    }
+
+    /** Floats from one transform point's output-gradient panels of a block to the next's: a cache line more (see {@link #plane}). */
+    private static int gradPlane(int panels) {
+        return panels * BLOCK * NR + L;
+    }
+
     private static void run(Geometry q, float[] x, int xo, float[] u, float[] bias, int bo, float[] y, IntConsumer afterImage) {
         int c = q.c(), o = q.o(), h = q.h(), wd = q.w(), pixels = h * wd;
         int tiles = (h / 2) * (wd / 2), across = wd / 2, wp = wd + 2, imageSize = (h + 2) * wp * c;
@@ -224,12 +339,20 @@ public final class Winograd {
                 }
             }
         } else {
-            int whole = pixels / L * L;
-            for (int cv = 0; cv < c; cv += L) ChannelWeightGrad.transposeBlocks(x, xo + cv * pixels, pixels, whole / L, stage, cv, c);
-            for (int p = whole; p < pixels; p++) {
-                for (int ch = 0; ch < c; ch++) stage[p * c + ch] = x[xo + ch * pixels + p];
-            }
+            transpose(x, xo, c, pixels, stage, 0);
             for (int hh = 0; hh < h; hh++) System.arraycopy(stage, hh * w * c, dst, d + ((hh + 1) * wp + 1) * c, w * c);
+        }
+    }
+
+    /**
+     * dst[d + p · c + ch] = x[xo + ch · pixels + p] for one image: by L × L transpositions in registers, the pixels past
+     * the last whole vector float by float.
+     */
+    static void transpose(float[] x, int xo, int c, int pixels, float[] dst, int d) {
+        int whole = pixels / L * L;
+        for (int cv = 0; cv < c; cv += L) ChannelWeightGrad.transposeBlocks(x, xo + cv * pixels, pixels, whole / L, dst, d + cv, c);
+        for (int p = whole; p < pixels; p++) {
+            for (int ch = 0; ch < c; ch++) dst[d + p * c + ch] = x[xo + ch * pixels + p];
         }
     }
 
@@ -335,6 +458,39 @@ public final class Winograd {
             y01.intoArray(out, r0 + o);
             y10.intoArray(out, r1);
             y11.intoArray(out, r1 + o);
+        }
+    }
+
+    /**
+     * dM = A dY Aᵀ of one tile for every output-channel vector (A = [[1,0],[1,1],[1,−1],[0,−1]]): dY[a][b] at
+     * dy[at + a · rowStride + b · o + oc], dM_ξ (ξ = 4a + b) to output panel oc / NR of plane ξ, m[mo + ξ · plane + (oc / NR)
+     * · BLOCK · NR + oc % NR]. Rows first (r0 = y0, r1 = y0 + y1, r2 = y0 − y1, r3 = −y1 down each column), then the same
+     * along each row. Flat on purpose.
+     */
+    private static void gradTile(float[] dy, int at, int rowStride, int o, float[] m, int mo, int plane) {
+        for (int oc = 0; oc < o; oc += L) {
+            int i = at + oc;
+            FloatVector y00 = FloatVector.fromArray(S, dy, i), y01 = FloatVector.fromArray(S, dy, i + o);
+            FloatVector y10 = FloatVector.fromArray(S, dy, i + rowStride), y11 = FloatVector.fromArray(S, dy, i + rowStride + o);
+            FloatVector s0 = y00.add(y10), s1 = y01.add(y11), d0 = y00.sub(y10), d1 = y01.sub(y11);
+            FloatVector n0 = y10.neg(), n1 = y11.neg();
+            int k = mo + (oc / NR) * BLOCK * NR + oc % NR;
+            y00.intoArray(m, k);
+            y00.add(y01).intoArray(m, k + plane);
+            y00.sub(y01).intoArray(m, k + 2 * plane);
+            y01.neg().intoArray(m, k + 3 * plane);
+            s0.intoArray(m, k + 4 * plane);
+            s0.add(s1).intoArray(m, k + 5 * plane);
+            s0.sub(s1).intoArray(m, k + 6 * plane);
+            s1.neg().intoArray(m, k + 7 * plane);
+            d0.intoArray(m, k + 8 * plane);
+            d0.add(d1).intoArray(m, k + 9 * plane);
+            d0.sub(d1).intoArray(m, k + 10 * plane);
+            d1.neg().intoArray(m, k + 11 * plane);
+            n0.intoArray(m, k + 12 * plane);
+            n0.add(n1).intoArray(m, k + 13 * plane);
+            n0.sub(n1).intoArray(m, k + 14 * plane);
+            y11.intoArray(m, k + 15 * plane);
         }
     }
 }

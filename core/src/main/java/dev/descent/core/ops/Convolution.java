@@ -406,6 +406,11 @@ public final class Convolution {
         int rows = q.rows(), pixels = q.pixels(), og = q.og();
         int xImage = q.c() * q.h() * q.w(), yImage = q.o() * pixels;
         int xo = xc.storageOffset(), go = gc.storageOffset();
+        if (x.dtype() == DType.FLOAT32 && Winograd.weightGradApplies(q)) {
+            // Winograd's F(3×3, 2×2) where its forward runs; fixed chunks of images summed in order.
+            Winograd.weightGrad(q, xc.storage().floats(), xo, gc.storage().floats(), go, dw.storage().floats());
+            return dw;
+        }
         if (x.dtype() == DType.FLOAT32 && ImplicitConv.weightGradApplies(q)) {
             // Implicit GEMM; fixed chunks of images summed in order (any thread count, one result).
             ImplicitConv.weightGrad(q, xc.storage().floats(), xo, gc.storage().floats(), go, dw.storage().floats());

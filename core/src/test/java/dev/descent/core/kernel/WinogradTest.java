@@ -21,10 +21,11 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
- * Winograd's F(2×2, 3×3) convolution against a float64 direct convolution, within a bound of a few float32 ulps of
- * the magnitudes summed (a wrong tap, sign or channel is off by about one whole term); on 1 and 2 threads bit for bit;
- * every output written; on every tile width the products take (1, 2, 3 and 4 vectors of output channels), blocks of
- * several images and of part of one, maps whose rows or pixels are whole vectors and maps whose are not.
+ * Winograd's F(2×2, 3×3) convolution (forward, input gradient) and its weight gradient against a float64 direct sum,
+ * within a bound of a few float32 ulps of the magnitudes summed (a wrong tap, sign or channel is off by about one whole
+ * term); on 1 and 2 threads bit for bit; every output written; on every tile width the products take (1, 2, 3 and 4
+ * vectors of output channels), blocks of several images and of part of one, one chunk of images and several, maps
+ * whose rows or pixels are whole vectors and maps whose are not.
  */
 class WinogradTest {
     private static final int L = Vectors.FL;
@@ -141,23 +142,7 @@ class WinogradTest {
         }
         float[] y = new float[q.n() * o * h * wd];
         for (int n = 0; n < q.n(); n++) for (int ti = 0; ti < h / 2; ti++) for (int tj = 0; tj < wd / 2; tj++) {
-            float[][] v = new float[16][c];
-            for (int ic = 0; ic < c; ic++) {
-                float[][] d = new float[4][4], t = new float[4][4];
-                for (int i = 0; i < 4; i++) for (int j = 0; j < 4; j++) d[i][j] = (float) at(q, x, 0, n, ic, 2 * ti + i - 1, 2 * tj + j - 1);
-                for (int i = 0; i < 4; i++) {
-                    t[i][0] = d[i][0] - d[i][2];
-                    t[i][1] = d[i][1] + d[i][2];
-                    t[i][2] = d[i][2] - d[i][1];
-                    t[i][3] = d[i][1] - d[i][3];
-                }
-                for (int j = 0; j < 4; j++) {
-                    v[j][ic] = t[0][j] - t[2][j];
-                    v[4 + j][ic] = t[1][j] + t[2][j];
-                    v[8 + j][ic] = t[2][j] - t[1][j];
-                    v[12 + j][ic] = t[1][j] - t[3][j];
-                }
-            }
+            float[][] v = inputTransform(q, x, n, ti, tj);
             for (int oc = 0; oc < o; oc++) {
                 float[] m = new float[16];
                 for (int xi = 0; xi < 16; xi++) {
@@ -178,6 +163,28 @@ class WinogradTest {
             }
         }
         return y;
+    }
+
+    /** V_ξ[c] = (Bᵀ d B)[ξ] of tile (ti, tj) of image n, each sum left to right (columns first, then rows). */
+    private static float[][] inputTransform(Geometry q, float[] x, int n, int ti, int tj) {
+        float[][] v = new float[16][q.c()];
+        for (int ic = 0; ic < q.c(); ic++) {
+            float[][] d = new float[4][4], t = new float[4][4];
+            for (int i = 0; i < 4; i++) for (int j = 0; j < 4; j++) d[i][j] = (float) at(q, x, 0, n, ic, 2 * ti + i - 1, 2 * tj + j - 1);
+            for (int i = 0; i < 4; i++) {
+                t[i][0] = d[i][0] - d[i][2];
+                t[i][1] = d[i][1] + d[i][2];
+                t[i][2] = d[i][2] - d[i][1];
+                t[i][3] = d[i][1] - d[i][3];
+            }
+            for (int j = 0; j < 4; j++) {
+                v[j][ic] = t[0][j] - t[2][j];
+                v[4 + j][ic] = t[1][j] + t[2][j];
+                v[8 + j][ic] = t[2][j] - t[1][j];
+                v[12 + j][ic] = t[1][j] - t[3][j];
+            }
+        }
+        return v;
     }
 
     @Test
@@ -227,6 +234,134 @@ class WinogradTest {
         });
     }
 
+    /** A random geometry whose weight gradient the kernels compute, some of several chunks of images. */
+    private static Geometry randomForWeights(RandomGenerator rng) {
+        Geometry q = random(rng);
+        int n = new int[] {1, 3, Winograd.CHUNK + 1, 2 * Winograd.CHUNK + 3}[rng.nextInt(4)];
+        return geometry(n, q.c(), q.o(), q.h(), q.w());
+    }
+
+    @Test
+    void weightGradMatchesTheDirectSum() {
+        qt().withExamples(25).forAll(QuickTheoriesRandom.gen(rng -> {
+            Geometry q = randomForWeights(rng);
+            int xo = rng.nextInt(5), go = rng.nextInt(5);
+            return new Object[] {q, random(rng, xo + q.n() * q.c() * q.pixels()), xo, random(rng, go + q.n() * q.o() * q.pixels()), go};
+        }, c -> c[0] + " offsets " + c[2] + "/" + c[4])).checkAssert(c -> {
+            Geometry q = (Geometry) c[0];
+            float[] x = (float[]) c[1], dy = (float[]) c[3];
+            int xo = (int) c[2], go = (int) c[4];
+            // dw[o, c, u, v] = Σ_n Σ_ij x[n, c, i + u − 1, j + v − 1] · dy[n, o, i, j]
+            double[] want = new double[q.o() * q.c() * 9], bound = new double[want.length];
+            for (int o = 0; o < q.o(); o++) for (int ch = 0; ch < q.c(); ch++) for (int u = 0; u < 3; u++) for (int v = 0; v < 3; v++) {
+                double sum = 0, m = 0;
+                for (int n = 0; n < q.n(); n++) for (int i = 0; i < q.h(); i++) for (int j = 0; j < q.w(); j++) {
+                    double t = at(q, x, xo, n, ch, i + u - 1, j + v - 1) * dy[go + ((n * q.o() + o) * q.h() + i) * q.w() + j];
+                    sum += t;
+                    m += Math.abs(t);
+                }
+                int k = ((o * q.c() + ch) * 3 + u) * 3 + v;
+                want[k] = sum;
+                bound[k] = m;
+            }
+            float[] dw1 = new float[want.length], dw2 = new float[want.length];
+            Arrays.fill(dw1, Float.NaN);
+            try (var _ = Threads.limit(1)) {
+                Winograd.weightGrad(q, x, xo, dy, go, dw1);
+            }
+            try (var _ = Threads.limit(2)) {
+                Winograd.weightGrad(q, x, xo, dy, go, dw2);
+            }
+            assertClose(want, bound, dw1, "weight gradient " + q);
+            assertArrayEquals(dw1, dw2, "1 and 2 threads, " + q);
+        });
+    }
+
+    /**
+     * The weight gradient written as scalar loops in the order {@link Winograd#weightGrad} documents: per chunk of
+     * images, per group of whole images (as many as fill a block) and per block of the group's tiles, each product an fma
+     * chain over the block's tiles from zero, added to the chunk's partial; dM = A dY Aᵀ rows first; the partials summed
+     * in chunk order in float64 and taken through Gᵀ · G in float64, rounded once.
+     */
+    private static float[] weightGradDocumentedOrder(Geometry q, float[] x, float[] dy) {
+        int c = q.c(), o = q.o(), h = q.h(), wd = q.w(), across = wd / 2, tiles = (h / 2) * across;
+        int perUnit = Math.max(1, Winograd.BLOCK / tiles);
+        double[] du = new double[16 * c * o];
+        for (int first = 0; first < q.n(); first += Winograd.CHUNK) {
+            int end = Math.min(q.n(), first + Winograd.CHUNK);
+            float[] partial = null;
+            for (int n0 = first; n0 < end; n0 += perUnit) {
+                int total = Math.min(perUnit, end - n0) * tiles, blocks = (total + Winograd.BLOCK - 1) / Winograd.BLOCK;
+                int size = ((total + blocks - 1) / blocks + 5) / 6 * 6;
+                for (int start = 0; start < total; start += size) {
+                    int len = Math.min(size, total - start);
+                    float[][][] v = new float[len][][], m = new float[len][16][o];
+                    for (int t = 0; t < len; t++) {
+                        int n = n0 + (start + t) / tiles, tile = (start + t) % tiles, ti = tile / across, tj = tile % across;
+                        v[t] = inputTransform(q, x, n, ti, tj);
+                        for (int oc = 0; oc < o; oc++) {
+                            float[] y = new float[4];
+                            for (int k = 0; k < 4; k++) y[k] = dy[((n * o + oc) * h + 2 * ti + k / 2) * wd + 2 * tj + k % 2];
+                            // rows: r0 = y0, r1 = y0 + y1, r2 = y0 − y1, r3 = −y1 (per column); then along each row
+                            float[][] r = {{y[0], y[1]}, {y[0] + y[2], y[1] + y[3]}, {y[0] - y[2], y[1] - y[3]}, {-y[2], -y[3]}};
+                            for (int a = 0; a < 4; a++) {
+                                m[t][4 * a][oc] = r[a][0];
+                                m[t][4 * a + 1][oc] = r[a][0] + r[a][1];
+                                m[t][4 * a + 2][oc] = r[a][0] - r[a][1];
+                                m[t][4 * a + 3][oc] = -r[a][1];
+                            }
+                        }
+                    }
+                    boolean opens = partial == null;
+                    if (opens) partial = new float[16 * c * o];
+                    for (int xi = 0; xi < 16; xi++) for (int ic = 0; ic < c; ic++) for (int oc = 0; oc < o; oc++) {
+                        float sum = 0f;
+                        for (int t = 0; t < len; t++) sum = Math.fma(v[t][xi][ic], m[t][xi][oc], sum);
+                        int k = (xi * c + ic) * o + oc;
+                        partial[k] = opens ? sum : sum + partial[k];
+                    }
+                }
+            }
+            for (int k = 0; k < du.length; k++) du[k] += partial[k];
+        }
+        float[] dw = new float[o * c * 9];
+        for (int ic = 0; ic < c; ic++) for (int oc = 0; oc < o; oc++) {
+            double[][] t = new double[3][4];
+            for (int b = 0; b < 4; b++) {
+                double u0 = du[(b * c + ic) * o + oc], u1 = du[((4 + b) * c + ic) * o + oc];
+                double u2 = du[((8 + b) * c + ic) * o + oc], u3 = du[((12 + b) * c + ic) * o + oc];
+                t[0][b] = u0 + 0.5 * (u1 + u2);
+                t[1][b] = 0.5 * (u1 - u2);
+                t[2][b] = 0.5 * (u1 + u2) + u3;
+            }
+            for (int i = 0; i < 3; i++) {
+                int k = ((oc * c + ic) * 3 + i) * 3;
+                dw[k] = (float) (t[i][0] + 0.5 * (t[i][1] + t[i][2]));
+                dw[k + 1] = (float) (0.5 * (t[i][1] - t[i][2]));
+                dw[k + 2] = (float) (0.5 * (t[i][1] + t[i][2]) + t[i][3]);
+            }
+        }
+        return dw;
+    }
+
+    @Test
+    void weightGradGivesTheBitsOfItsDocumentedOrder() {
+        qt().withExamples(20).forAll(QuickTheoriesRandom.gen(rng -> {
+            Geometry q = randomForWeights(rng);
+            return new Object[] {q, random(rng, q.n() * q.c() * q.pixels()), random(rng, q.n() * q.o() * q.pixels())};
+        }, c -> c[0].toString())).checkAssert(c -> {
+            Geometry q = (Geometry) c[0];
+            float[] x = (float[]) c[1], dy = (float[]) c[2];
+            float[] want = weightGradDocumentedOrder(q, x, dy), got = new float[want.length];
+            Winograd.weightGrad(q, x, 0, dy, 0, got);
+            for (int k = 0; k < want.length; k++) {
+                if (Float.floatToRawIntBits(got[k]) != Float.floatToRawIntBits(want[k])) {
+                    throw new AssertionError(q + " element " + k + ": " + got[k] + ", the documented order gives " + want[k]);
+                }
+            }
+        });
+    }
+
     @Test
     void everyImageIsHandedOnceWhenItsOutputIsComplete() {
         // 4×4 maps: 4 tiles an image, so a block holds many images and the last unit fewer.
@@ -252,12 +387,12 @@ class WinogradTest {
     @Test
     void whereItAppliesTheConvolutionOpAndItsGradientsStayCloseToFloat64() {
         Geometry q = geometry(3, 64, 64, 8, 8);
-        assumeTrue(Winograd.applies(q) && Winograd.inputGradApplies(q), "Winograd off for " + q);
+        assumeTrue(Winograd.applies(q) && Winograd.inputGradApplies(q) && Winograd.weightGradApplies(q), "Winograd off for " + q);
         RandomGenerator rng = new java.util.SplittableRandom(7);
         float[] xa = random(rng, q.n() * q.c() * q.pixels()), wa = random(rng, q.o() * q.c() * 9), ba = random(rng, q.o());
         float[] ga = random(rng, q.n() * q.o() * q.pixels());
         Tensor[] f = convolve(xa, wa, ba, ga, q, DType.FLOAT32), d = convolve(xa, wa, ba, ga, q, DType.FLOAT64);
-        // y and dx through the Winograd kernels (dw and db through the direct ones): against the float64 op
+        // y, dx and dw through the Winograd kernels (db through the direct sum): against the float64 op
         for (int k = 0; k < 4; k++) {
             double[] want = d[k].toDoubleArray(), got = f[k].to(DType.FLOAT64).toDoubleArray();
             double scale = Arrays.stream(want).map(Math::abs).max().orElse(1);
