@@ -1323,7 +1323,11 @@ public final class Gemm {
         c22.intoArray(c, co + 2 * ldc + 2 * L);
     }
 
-    /** The 3×(3 vectors) tile over A[i,p] = a[ao + i + p·as] ({@link #kernelS}) and a B micro-panel. */
+    /**
+     * The 3×(3 vectors) tile over A[i,p] = a[ao + i + p·as] ({@link #kernelS}) and a B micro-panel. Flat, as the other
+     * tiles: its loop differs from {@link #kP3x3}'s only in the A index (kP3x3's is tuned to a stride of 3), its epilogue
+     * is theirs.
+     */
     private static void kS3x3(int kc, float[] a, int ao, int as, float[] bp, int bpo, float[] c, int co, int ldc, boolean first) {
         FloatVector c00 = FloatVector.zero(S), c01 = FloatVector.zero(S), c02 = FloatVector.zero(S);
         FloatVector c10 = FloatVector.zero(S), c11 = FloatVector.zero(S), c12 = FloatVector.zero(S);
