@@ -359,8 +359,9 @@ public final class SpeedBench {
     }
 
     /**
-     * "; Descent by Winograd …" when a pass of the row runs Winograd's F(2×2, 3×3), whose 2.25× fewer multiplications put
-     * its direct-convolution GFLOP/s above the machine's peak; else "".
+     * "; Descent's … by Winograd …" when a pass of the row runs Winograd's F(2×2, 3×3) (the weight gradient its transpose
+     * F(3×3, 2×2)), whose 2.25× fewer multiplications can put its direct-convolution GFLOP/s above the machine's peak;
+     * else "".
      */
     static String winogradNote(Workloads.ConvShape s, boolean backward) {
         int ho = (s.hw() + 2 - 3) / s.stride() + 1;
@@ -369,8 +370,11 @@ public final class SpeedBench {
         List<String> passes = new java.util.ArrayList<>();
         if (dev.descent.core.kernel.Winograd.applies(q)) passes.add("forward");
         if (backward && dev.descent.core.kernel.Winograd.inputGradApplies(q)) passes.add("input gradient");
-        return passes.isEmpty() ? "" : "; Descent's " + String.join(" and ", passes) + " by Winograd F(2×2, 3×3): GFLOP/s counts the direct"
-                + " convolution's flops, so it can pass the peak";
+        if (backward && dev.descent.core.kernel.Winograd.weightGradApplies(q)) passes.add("weight gradient");
+        if (passes.isEmpty()) return "";
+        int last = passes.size() - 1;
+        String named = last == 0 ? passes.get(0) : String.join(", ", passes.subList(0, last)) + " and " + passes.get(last);
+        return "; Descent's " + named + " by Winograd: GFLOP/s counts the direct convolution's flops, so it can pass the peak";
     }
 
     /**

@@ -26,10 +26,17 @@ class BenchReportingTest {
         String both = SpeedBench.winogradNote(new Workloads.ConvShape(64, 64, 8), true);
         if (dev.descent.core.kernel.Winograd.applies(q)) {
             assertTrue(forward.startsWith("; Descent's forward by Winograd"), forward);
-            assertTrue(both.startsWith("; Descent's forward and input gradient by Winograd"), both);
+            assertTrue(both.startsWith("; Descent's forward, input gradient and weight gradient by Winograd"), both);
             assertTrue(both.contains("can pass the peak"), both);
         } else {
             assertEquals("", forward);
+        }
+        // 32 → 64 @16×16: the forward and the weight gradient where the outputs are 4 vectors, the input gradient
+        // (64 → 32) only where 32 outputs are 4 vectors too (256 bits).
+        var wide = new dev.descent.core.kernel.ConvKernels.Geometry(Workloads.BATCH, 32, 16, 16, 64, 3, 3, 1, 1, 1, 1, 1, 1, 1, 16, 16);
+        String mixed = SpeedBench.winogradNote(new Workloads.ConvShape(32, 64, 16), true);
+        if (dev.descent.core.kernel.Winograd.applies(wide) && !dev.descent.core.kernel.Winograd.inputGradApplies(wide)) {
+            assertTrue(mixed.startsWith("; Descent's forward and weight gradient by Winograd"), mixed);
         }
     }
 

@@ -83,8 +83,9 @@ public final class Winograd {
     /** Per-thread buffers. */
     private static final class Scratch {
         float[] image = new float[0], stage = new float[0], v = new float[0], m = new float[0], out = new float[0];
-        /** The calling thread's chunk partials of {@link #weightGrad}. */
+        /** The calling thread's chunk partials and float64 sums of {@link #weightGrad}. */
         float[] partials = new float[0];
+        double[] sums = new double[0];
 
         static float[] grow(float[] a, int size) {
             return a.length < size ? new float[size] : a;
@@ -189,8 +190,9 @@ public final class Winograd {
      *
      * <p>Order: per chunk of {@link #CHUNK} images, each block's product is one fma chain over the block's tiles in order
      * from zero, added to the chunk's partial (the first block's overwrites it); the chunks' partials are added in chunk
-     * order in float64 and taken through Gᵀ · G in float64, rounded once. Chunks and blocks follow from the shape only:
-     * the same bits on any thread count.
+     * order to float64 sums from zero, which are taken through Gᵀ · G in float64 and rounded once. Chunks and blocks
+     * follow from the shape only: the same bits on any thread count. Scratch: the partials of two chunks a thread (16 ·
+     * c · o floats each, rows and columns padded to the register tile) and 16 · c · o doubles.
      */
     public static void weightGrad(Geometry q, float[] x, int xo, float[] dy, int go, float[] dw) {
         int c = q.c(), o = q.o(), h = q.h(), wd = q.w(), pixels = h * wd;
@@ -198,58 +200,70 @@ public final class Winograd {
         int panels = (o + NR - 1) / NR, ldu = panels * NR, rows = (c + Gemm.MR - 1) / Gemm.MR * Gemm.MR;
         int size = 16 * rows * ldu, chunks = (q.n() + CHUNK - 1) / CHUNK;
         int perUnit = Math.max(1, BLOCK / tiles);
+        // Chunks in waves of two a thread: a wave's partials are made in parallel, then added to the float64 sums in
+        // chunk order, so that the scratch is a wave's, not the batch's (the order of the additions is the same).
+        int wave = Math.min(chunks, 2 * Parallel.threads());
         Scratch caller = SCRATCH.get();
-        float[] partials = caller.partials = Scratch.grow(caller.partials, chunks * size);
+        float[] partials = caller.partials = Scratch.grow(caller.partials, wave * size);
+        double[] du = caller.sums = caller.sums.length < 16 * c * o ? new double[16 * c * o] : caller.sums;
+        Arrays.fill(du, 0, 16 * c * o, 0);
+        int sumGrain = Math.max(1, 4096 / (wave * o));
         Vectors.count();
-        Parallel.forRange(chunks, 1, (from, to) -> {
-            Scratch s = SCRATCH.get();
-            s.image = Scratch.grow(s.image, perUnit * imageSize);
-            s.stage = Scratch.grow(s.stage, pixels * c);
-            s.out = Scratch.grow(s.out, perUnit * pixels * o);
-            s.v = Scratch.grow(s.v, 16 * plane(c));
-            s.m = Scratch.grow(s.m, 16 * gradPlane(panels));
-            for (int ch = from; ch < to; ch++) {
-                int end = Math.min(q.n(), (ch + 1) * CHUNK);
-                boolean first = true;
-                for (int n0 = ch * CHUNK; n0 < end; n0 += perUnit) {
-                    int images = Math.min(perUnit, end - n0), total = images * tiles;
-                    for (int g = 0; g < images; g++) {
-                        channelsLast(x, xo + (n0 + g) * c * pixels, c, h, wd, s.image, g * imageSize, s.stage);
-                        transpose(dy, go + (n0 + g) * o * pixels, o, pixels, s.out, g * pixels * o);
-                    }
-                    int blocks = (total + BLOCK - 1) / BLOCK, blockSize = ((total + blocks - 1) / blocks + 5) / 6 * 6;
-                    for (int start = 0; start < total; start += blockSize) {
-                        int len = Math.min(blockSize, total - start);
-                        for (int t = 0; t < len; t++) {
-                            int k = start + t, g = k / tiles, tile = k % tiles, ty = 2 * (tile / across), tx = 2 * (tile % across);
-                            inputTile(s.image, g * imageSize + (ty * wp + tx) * c, wp * c, c, s.v, t * c, plane(c));
-                            gradTile(s.out, g * pixels * o + (ty * wd + tx) * o, wd * o, o, s.m, t * NR, gradPlane(panels));
+        for (int w0 = 0; w0 < chunks; w0 += wave) {
+            int first = w0, count = Math.min(wave, chunks - w0);
+            Parallel.forRange(count, 1, (from, to) -> {
+                Scratch s = SCRATCH.get();
+                s.image = Scratch.grow(s.image, perUnit * imageSize);
+                s.stage = Scratch.grow(s.stage, pixels * c);
+                s.out = Scratch.grow(s.out, perUnit * pixels * o);
+                s.v = Scratch.grow(s.v, 16 * plane(c));
+                s.m = Scratch.grow(s.m, 16 * gradPlane(panels));
+                for (int k = from; k < to; k++) {
+                    int ch = first + k, end = Math.min(q.n(), (ch + 1) * CHUNK);
+                    boolean opens = true;
+                    for (int n0 = ch * CHUNK; n0 < end; n0 += perUnit) {
+                        int images = Math.min(perUnit, end - n0), total = images * tiles;
+                        for (int g = 0; g < images; g++) {
+                            channelsLast(x, xo + (n0 + g) * c * pixels, c, h, wd, s.image, g * imageSize, s.stage);
+                            transpose(dy, go + (n0 + g) * o * pixels, o, pixels, s.out, g * pixels * o);
                         }
-                        for (int xi = 0; xi < 16; xi++) {
-                            for (int p = 0; p < panels; p++) {
-                                int bpo = xi * gradPlane(panels) + p * BLOCK * NR, co = ch * size + xi * rows * ldu + p * NR;
-                                for (int r = 0; r < rows; r += Gemm.MR) {
-                                    Gemm.kernelS(len, s.v, xi * plane(c) + r, c, s.m, bpo, partials, co + r * ldu, ldu, first);
+                        int blocks = (total + BLOCK - 1) / BLOCK, blockSize = ((total + blocks - 1) / blocks + 5) / 6 * 6;
+                        for (int start = 0; start < total; start += blockSize) {
+                            int len = Math.min(blockSize, total - start);
+                            for (int t = 0; t < len; t++) {
+                                int i = start + t, g = i / tiles, tile = i % tiles, ty = 2 * (tile / across), tx = 2 * (tile % across);
+                                inputTile(s.image, g * imageSize + (ty * wp + tx) * c, wp * c, c, s.v, t * c, plane(c));
+                                gradTile(s.out, g * pixels * o + (ty * wd + tx) * o, wd * o, o, s.m, t * NR, gradPlane(panels));
+                            }
+                            for (int xi = 0; xi < 16; xi++) {
+                                for (int p = 0; p < panels; p++) {
+                                    int bpo = xi * gradPlane(panels) + p * BLOCK * NR, co = k * size + xi * rows * ldu + p * NR;
+                                    for (int r = 0; r < rows; r += Gemm.MR) {
+                                        Gemm.kernelS(len, s.v, xi * plane(c) + r, c, s.m, bpo, partials, co + r * ldu, ldu, opens);
+                                    }
                                 }
                             }
+                            opens = false;
                         }
-                        first = false;
                     }
                 }
-            }
-        });
-        // dU = the chunks' partials in order, in float64; dw[oc, ic] = Gᵀ dU[·, ic, oc] G, rounded once.
-        Parallel.forRange(c, Math.max(1, 4096 / (chunks * o)), (from, to) -> {
-            double[] du = new double[16 * o];
+            });
+            // du[ic, ξ, oc] += the wave's partials, in chunk order.
+            Parallel.forRange(c, sumGrain, (from, to) -> {
+                for (int ic = from; ic < to; ic++) {
+                    for (int k = 0; k < count; k++) {
+                        for (int xi = 0; xi < 16; xi++) {
+                            int at = k * size + (xi * rows + ic) * ldu, d = (ic * 16 + xi) * o;
+                            for (int oc = 0; oc < o; oc++) du[d + oc] += partials[at + oc];
+                        }
+                    }
+                }
+            });
+        }
+        // dw[oc, ic] = Gᵀ dU[ic, ·, oc] G, rounded once.
+        Parallel.forRange(c, sumGrain, (from, to) -> {
             for (int ic = from; ic < to; ic++) {
-                Arrays.fill(du, 0);
-                for (int ch = 0; ch < chunks; ch++) {
-                    for (int xi = 0; xi < 16; xi++) {
-                        int at = ch * size + (xi * rows + ic) * ldu;
-                        for (int oc = 0; oc < o; oc++) du[xi * o + oc] += partials[at + oc];
-                    }
-                }
-                for (int oc = 0; oc < o; oc++) filterGrad(du, oc, o, dw, (oc * c + ic) * 9);
+                for (int oc = 0; oc < o; oc++) filterGrad(du, ic * 16 * o + oc, o, dw, (oc * c + ic) * 9);
             }
         });
     }
