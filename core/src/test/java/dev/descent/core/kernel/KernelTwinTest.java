@@ -153,29 +153,42 @@ class KernelTwinTest {
         Gen<int[]> geometry = integers().between(1, 40).zip(integers().between(1, 9), booleans().all(), integers().between(0, 3),
                 (wo, ho, oddWidth, in) -> new int[] {wo, ho, 2 * wo + (oddWidth ? 1 : 0), in});
         qt().forAll(geometry.describedAs(g -> "wo " + g[0] + " ho " + g[1] + " w " + g[2] + " offset " + g[3]), integers().between(1, 20),
-                integers().between(0, 2), longs().all()).checkAssert((g, planes, gap, seed) -> {
-            SplittableRandom rng = new SplittableRandom(seed);
-            int wo = g[0], ho = g[1], w = g[2], in = g[3], stride = 2 * ho * w + gap;
-            float[] x = floats(rng, in + planes * stride);
-            // Ties and NaNs in the windows: the first in window order must win in both.
-            for (int i = 0; i < x.length; i++) {
-                if (rng.nextInt(5) == 0) x[i] = x[Math.max(0, i - 1 - rng.nextInt(2))];
-                if (rng.nextInt(40) == 0) x[i] = Float.NaN;
-            }
-            int n = planes * ho * wo;
-            float[] yv = new float[n + 1], ys = new float[n + 1];
-            int[] iv = new int[n + 1], is = new int[n + 1];
-            PoolKernels.max2x2F(x, in, stride, w, ho, wo, planes, yv, 1, iv, 1, true);
-            PoolKernels.max2x2F(x, in, stride, w, ho, wo, planes, ys, 1, is, 1, false);
-            for (int k = 0; k < n; k++) {
-                int p = k / (ho * wo), oh = k % (ho * wo) / wo, ow = k % wo, at = 2 * oh * w + 2 * ow;
-                assertEquals(is[k + 1], iv[k + 1], "index of window " + k);
-                assertEquals(Float.floatToIntBits(ys[k + 1]), Float.floatToIntBits(yv[k + 1]), "max of window " + k);
-                // The scalar twin against the window itself: the index is in the window and holds the maximum (or a NaN).
-                int i = is[k + 1];
-                assertTrue(i == at || i == at + 1 || i == at + w || i == at + w + 1, "window " + k + " index " + i);
-                assertEquals(Float.floatToIntBits(x[in + p * stride + i]), Float.floatToIntBits(ys[k + 1]));
-            }
-        });
+                integers().between(0, 2), longs().all()).checkAssert(KernelTwinTest::maxPoolTwins);
+    }
+
+    @Test
+    void maxPool2x2RowsOfWholeVectorsEqualScalarTwin() {
+        // Output rows of 1–3 whole vectors: the vector path without gathers.
+        int lanes = Vectors.FL;
+        Gen<int[]> geometry = integers().between(1, 3).zip(integers().between(1, 6), booleans().all(), integers().between(0, 3),
+                (v, ho, oddWidth, in) -> new int[] {v * lanes, ho, 2 * v * lanes + (oddWidth ? 1 : 0), in});
+        qt().forAll(geometry.describedAs(g -> "wo " + g[0] + " ho " + g[1] + " w " + g[2] + " offset " + g[3]), integers().between(1, 6),
+                integers().between(0, 2), longs().all()).checkAssert(KernelTwinTest::maxPoolTwins);
+    }
+
+    /** The vector and scalar twins of 2×2 max pooling on one random geometry, with ties and NaNs in the windows. */
+    private static void maxPoolTwins(int[] g, int planes, int gap, long seed) {
+        SplittableRandom rng = new SplittableRandom(seed);
+        int wo = g[0], ho = g[1], w = g[2], in = g[3], stride = 2 * ho * w + gap;
+        float[] x = floats(rng, in + planes * stride);
+        // Ties and NaNs in the windows: the first in window order must win in both.
+        for (int i = 0; i < x.length; i++) {
+            if (rng.nextInt(5) == 0) x[i] = x[Math.max(0, i - 1 - rng.nextInt(2))];
+            if (rng.nextInt(40) == 0) x[i] = Float.NaN;
+        }
+        int n = planes * ho * wo;
+        float[] yv = new float[n + 1], ys = new float[n + 1];
+        int[] iv = new int[n + 1], is = new int[n + 1];
+        PoolKernels.max2x2F(x, in, stride, w, ho, wo, planes, yv, 1, iv, 1, true);
+        PoolKernels.max2x2F(x, in, stride, w, ho, wo, planes, ys, 1, is, 1, false);
+        for (int k = 0; k < n; k++) {
+            int p = k / (ho * wo), oh = k % (ho * wo) / wo, ow = k % wo, at = 2 * oh * w + 2 * ow;
+            assertEquals(is[k + 1], iv[k + 1], "index of window " + k);
+            assertEquals(Float.floatToIntBits(ys[k + 1]), Float.floatToIntBits(yv[k + 1]), "max of window " + k);
+            // The scalar twin against the window itself: the index is in the window and holds the maximum (or a NaN).
+            int i = is[k + 1];
+            assertTrue(i == at || i == at + 1 || i == at + w || i == at + w + 1, "window " + k + " index " + i);
+            assertEquals(Float.floatToIntBits(x[in + p * stride + i]), Float.floatToIntBits(ys[k + 1]));
+        }
     }
 }
