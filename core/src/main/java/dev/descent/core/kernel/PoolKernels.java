@@ -14,11 +14,14 @@ import jdk.incubator.vector.VectorSpecies;
  *
  * <p>The scalar loop branches on every comparison, and on real activations those branches are a coin
  * toss: mispredictions, not arithmetic, set its speed. The vector twin compares L windows at once with
- * masks and blends, no branch on data: the four corners of L windows are read with four gathers.
+ * masks and blends, no branch on data. Where output rows fill most of a vector, the corners of L windows
+ * come from contiguous loads split into even and odd columns by single-vector permutations and a blend;
+ * on narrower rows, by four gathers from a table of corners across rows and planes.
  *
- * <p>Not a two-vector {@code rearrange} of contiguous loads: on AVX2 that ran in the Vector API's Java
- * fallback and allocated its vectors, about 22 MB per SimpleCNN pooling call. The comparisons are
- * written out rather than called through a helper that returns a mask, for the same reason (see
+ * <p>Not a two-vector {@code rearrange}: on AVX2 that ran in the Vector API's Java fallback and allocated
+ * its vectors, about 22 MB per SimpleCNN pooling call. The single-vector rearranges of the row path are
+ * compiled to permutations there too (measured with -XX:UseAVX=2: as fast as at the 256-bit width of
+ * AVX-512). The comparisons are in a helper that returns nothing, for the same reason (see
  * shared/STYLE.md on boxed vectors).
  */
 public final class PoolKernels {
@@ -67,15 +70,16 @@ public final class PoolKernels {
      * floats apart: y[yOff + k] = the maximum of window k (windows numbered plane by plane, row by row), index[iOff + k] =
      * its position in its plane.
      *
-     * <p>The vector path reads L windows at once by gathers from a table of window corners over a group of planes whose
-     * outputs are a multiple of L, so a plane of 14×14 or 7×7 outputs (Fashion-MNIST's SimpleCNN; narrower than L) is
-     * vectorised too, across its rows and planes. The outputs after the last whole vector are the scalar loop's.
+     * <p>The vector path reads L windows at once: along the rows ({@link #max2x2Rows}) when they fill at least 5/8 of
+     * their vectors, else by gathers from a table of window corners over a group of planes whose outputs are a multiple
+     * of L, so a plane of 7×7 outputs (Fashion-MNIST's SimpleCNN at 512 bits; narrower than L) is vectorised too,
+     * across its rows and planes; the outputs after the last whole vector are then the scalar loop's.
      */
     public static void max2x2F(float[] x, int in, int planeStride, int w, int ho, int wo, int planes, float[] y, int yOff, int[] index, int iOff,
                                boolean vector) {
         int plane = ho * wo, total = planes * plane;
         if (total == 0) return;
-        if (vector && I.length() == L && ROWS && wo % L == 0) {
+        if (vector && I.length() == L && ROWS && 8 * wo >= 5 * ((wo + L - 1) / L * L)) {
             max2x2Rows(x, in, planeStride, w, ho, wo, planes, y, yOff, index, iOff);
             return;
         }
@@ -95,7 +99,13 @@ public final class PoolKernels {
                 k = g + end;
             }
         }
-        for (; k < total; k++) {
+        scalarWindows(x, in, planeStride, w, wo, plane, y, yOff, index, iOff, k, total);
+    }
+
+    /** Windows [from, to) of {@link #max2x2F} by the scalar loop. */
+    private static void scalarWindows(float[] x, int in, int planeStride, int w, int wo, int plane, float[] y, int yOff, int[] index,
+                                      int iOff, int from, int to) {
+        for (int k = from; k < to; k++) {
             int p = k / plane, oh = k % plane / wo, ow = k % wo;
             int at = 2 * oh * w + 2 * ow, r0 = in + p * planeStride + at, r1 = r0 + w;
             float a = x[r0], b = x[r0 + 1], d = x[r1], e = x[r1 + 1];
@@ -142,21 +152,32 @@ public final class PoolKernels {
     }
 
     /**
-     * {@link #max2x2F}'s vector path for planes whose output rows are whole vectors: along each output row, L windows
-     * from two contiguous vectors of each of their two input rows, split into even and odd columns by one single-vector
-     * permutation of each and a blend, instead of four gathers. The same values and indices as the scalar loop. Measured
-     * (one thread, 512 bits, 4096 planes of 32×32 → 16×16): 1.24–1.33 against 4.54–4.61 ms by the gathers. Rows that end
-     * in a partial vector stay with the gathers: with masked loads and stores for the last windows, 16×16 → 8×8 at 512
-     * bits took 2.9–3.2 against 2.1 ms, 28×28 → 14×14 3.8–3.9 against 4.2–4.3.
+     * {@link #max2x2F}'s vector path for planes whose output rows fill at least 5/8 of their vectors: along each output
+     * row, L windows from two contiguous vectors of each of their two input rows, split into even and odd columns by one
+     * single-vector permutation of each and a blend, instead of four gathers. A row's last vector may run past the row:
+     * its extra lanes are junk windows written where the next windows go, which are computed later and overwrite them
+     * (the call's very last vector, and one that would read past x, go by the scalar loop). The same values and indices
+     * as the scalar loop. Measured (one thread, 128 images, ms a call, rows / gathers): 512 bits 32 channels of 32×32
+     * 0.95–1.3 / 4.1–4.6, of 28×28 1.2–1.3 / 3.0–3.3, 64 of 20×20 1.45–1.55 / 3.0–3.2, 64 of 16×16 1.22–1.32 / 1.4–1.8,
+     * but 64 of 14×14 (7 windows of 16 lanes) 1.08–1.12 / 0.73–0.74 and 128 of 8×8 2.0 / 0.48; 256 bits 28×28 1.2 / 3.2–3.5,
+     * 64 of 14×14 1.0 / 1.2–1.3, 128 of 10×10 1.36–1.45 / 1.45–1.57, but 128 of 8×8 (4 windows of 8 lanes) 1.1 / 0.63.
+     * (Masked loads and stores for a row's last windows instead of the junk lanes: 64 of 16×16 at 512 bits 2.9–3.2 ms.)
      */
     private static void max2x2Rows(float[] x, int in, int planeStride, int w, int ho, int wo, int planes, float[] y, int yOff,
                                    int[] index, int iOff) {
         Vectors.count();
+        int plane = ho * wo, total = planes * plane;
         for (int p = 0; p < planes; p++) {
             for (int oh = 0; oh < ho; oh++) {
                 int row = 2 * oh * w, r0 = in + p * planeStride + row, r1 = r0 + w, out = (p * ho + oh) * wo;
                 for (int ow = 0; ow < wo; ow += L) {
                     int c0 = r0 + 2 * ow, c1 = r1 + 2 * ow;
+                    // A row's last vector may hold windows past its end: their junk goes to the next windows' places,
+                    // which come later and overwrite it; but not past the last window of the call, nor reading past x.
+                    if (ow + L > wo && (out + ow + L > total || c1 + 2 * L > x.length)) {
+                        scalarWindows(x, in, planeStride, w, wo, plane, y, yOff, index, iOff, out + ow, out + wo);
+                        break;
+                    }
                     FloatVector u0 = FloatVector.fromArray(S, x, c0), u1 = FloatVector.fromArray(S, x, c0 + L);
                     FloatVector l0 = FloatVector.fromArray(S, x, c1), l1 = FloatVector.fromArray(S, x, c1 + L);
                     FloatVector a = u0.rearrange(EVEN).blend(u1.rearrange(EVEN), UPPER);
