@@ -90,6 +90,16 @@ public final class Winograd {
         static float[] grow(float[] a, int size) {
             return a.length < size ? new float[size] : a;
         }
+
+        /** This thread's buffers for a unit of images: padded images, the stage, transformed input, products, outputs. */
+        Scratch ready(int image, int stage, int v, int m, int out) {
+            this.image = grow(this.image, image);
+            this.stage = grow(this.stage, stage);
+            this.v = grow(this.v, v);
+            this.m = grow(this.m, m);
+            this.out = grow(this.out, out);
+            return this;
+        }
     }
 
     private static final ThreadLocal<Scratch> SCRATCH = ThreadLocal.withInitial(Scratch::new);
@@ -212,12 +222,7 @@ public final class Winograd {
         for (int w0 = 0; w0 < chunks; w0 += wave) {
             int first = w0, count = Math.min(wave, chunks - w0);
             Parallel.forRange(count, 1, (from, to) -> {
-                Scratch s = SCRATCH.get();
-                s.image = Scratch.grow(s.image, perUnit * imageSize);
-                s.stage = Scratch.grow(s.stage, pixels * c);
-                s.out = Scratch.grow(s.out, perUnit * pixels * o);
-                s.v = Scratch.grow(s.v, 16 * plane(c));
-                s.m = Scratch.grow(s.m, 16 * gradPlane(panels));
+                Scratch s = SCRATCH.get().ready(perUnit * imageSize, pixels * c, 16 * plane(c), 16 * gradPlane(panels), perUnit * pixels * o);
                 for (int k = from; k < to; k++) {
                     int ch = first + k, end = Math.min(q.n(), (ch + 1) * CHUNK);
                     boolean opens = true;
@@ -262,15 +267,15 @@ public final class Winograd {
         }
         // dw[oc, ic] = Gᵀ dU[ic, ·, oc] G, rounded once.
         Parallel.forRange(c, sumGrain, (from, to) -> {
+            double[] t = new double[12];
             for (int ic = from; ic < to; ic++) {
-                for (int oc = 0; oc < o; oc++) filterGrad(du, ic * 16 * o + oc, o, dw, (oc * c + ic) * 9);
+                for (int oc = 0; oc < o; oc++) filterGrad(du, ic * 16 * o + oc, o, t, dw, (oc * c + ic) * 9);
             }
         });
     }
 
-    /** dw[wo + 3i + j] = (Gᵀ dU G)[i, j] for dU_ξ = du[ξ · stride + at], in float64, rounded once. */
-    private static void filterGrad(double[] du, int at, int stride, float[] dw, int wo) {
-        double[] t = new double[12];
+    /** dw[wo + 3i + j] = (Gᵀ dU G)[i, j] for dU_ξ = du[ξ · stride + at], in float64 (t: 12 doubles of scratch), rounded once. */
+    private static void filterGrad(double[] du, int at, int stride, double[] t, float[] dw, int wo) {
         for (int b = 0; b < 4; b++) {
             double u0 = du[at + b * stride], u1 = du[at + (4 + b) * stride], u2 = du[at + (8 + b) * stride], u3 = du[at + (12 + b) * stride];
             t[b] = u0 + 0.5 * (u1 + u2);
@@ -300,12 +305,7 @@ public final class Winograd {
         int units = (q.n() + perUnit - 1) / perUnit;
         Vectors.count();
         Parallel.forRange(units, 1, (from, to) -> {
-            Scratch s = SCRATCH.get();
-            s.image = Scratch.grow(s.image, perUnit * imageSize);
-            s.stage = Scratch.grow(s.stage, pixels * c);
-            s.v = Scratch.grow(s.v, 16 * plane(c));
-            s.m = Scratch.grow(s.m, 16 * plane(ldm));
-            s.out = Scratch.grow(s.out, perUnit * pixels * o);
+            Scratch s = SCRATCH.get().ready(perUnit * imageSize, pixels * c, 16 * plane(c), 16 * plane(ldm), perUnit * pixels * o);
             for (int unit = from; unit < to; unit++) {
                 int n0 = unit * perUnit, images = Math.min(perUnit, q.n() - n0), total = images * tiles;
                 for (int g = 0; g < images; g++) channelsLast(x, xo + (n0 + g) * c * pixels, c, h, wd, s.image, g * imageSize, s.stage);
