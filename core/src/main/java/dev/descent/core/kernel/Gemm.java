@@ -719,6 +719,24 @@ public final class Gemm {
         else kS3x3(kc, a, ao, as, bp, bpo, c, co, ldc, first);
     }
 
+    /**
+     * {@link #kernelS} over the first {@code vectors} vectors of each B micro-panel row, for a panel narrower than the
+     * register tile (Winograd's weight gradient when its outputs end in a panel of 1 or 2 vectors): the 6 × 1 or 6 × 2
+     * tile ({@link #rowsS} rows; 8 and 15 live vectors, so with 16 registers too), else the full tile, which computes
+     * any vector past {@code vectors} into C's slack. The same bits whatever the tile: each element one fma chain over
+     * the kc steps from zero.
+     */
+    static void kernelS(int vectors, int kc, float[] a, int ao, int as, float[] bp, int bpo, float[] c, int co, int ldc, boolean first) {
+        if (vectors == 1) kP6x1(kc, a, ao, as, bp, bpo, c, co, ldc, first);
+        else if (vectors == 2) kP6x2(kc, a, ao, as, bp, bpo, c, co, ldc, first);
+        else kernelS(kc, a, ao, as, bp, bpo, c, co, ldc, first);
+    }
+
+    /** Rows of the tile {@link #kernelS(int, int, float[], int, int, float[], int, float[], int, int, boolean)} runs for a panel of {@code vectors} vectors. */
+    static int rowsS(int vectors) {
+        return vectors <= 2 ? 6 : MR;
+    }
+
     /** The row-major A read in place kernel that fills {@link #narrowVectors}(nr) vectors of each tile row: the first ones of the B micro-panel. */
     private static void narrowD(int nr, int kc, float[] a, int ao, int ars, float[] bp, int bpo, float[] c, int co, int ldc, boolean first) {
         if (MANY_REGISTERS && nr <= L) kD6x1(kc, a, ao, ars, bp, bpo, c, co, ldc, first);

@@ -178,16 +178,19 @@ public final class Winograd {
     static final int CHUNK = 16;
 
     /**
-     * Whether {@link #weightGrad} runs here: {@link #supports} it, its outputs (the products' lanes) are a multiple of 4
-     * vectors and it has at least 16 inputs (the products' rows); by width and shape only, as {@link #applies}. Measured
-     * against the direct kernels (one thread, 128 images, 2026-12-05), at 512 bits: 32 → 64 @16×16 1.2–1.6×, 64 → 64
-     * @8×8 1.42×, 128 → 64 @8×8 1.65×, 64 → 128 @8×8 1.75×, 32 → 64 @14×14 2.5×, 16 → 64 @32×32 1.8×; not taken: outputs
-     * of 2 vectors (32 → 32 @16×16 0.84×, 64 → 32 @16×16 0.98×, 16 → 32 @32×32 1.08×, 16 → 16 @32×32 0.66×). At 256 bits:
-     * 32 → 32 @16×16 1.36×, 64 → 64 @8×8 1.6×, 32 → 64 and 64 → 32 @16×16 1.6×, 16 → 32 @32×32 1.25×; not taken: 8 → 32
-     * @32×32 0.95×, 16 → 16 @32×32 0.75×.
+     * Whether {@link #weightGrad} runs here: {@link #supports} it, it has at least 16 inputs (the products' rows) and at
+     * least 2 output vectors (the products' lanes), or at 512 bits one output vector and at least 32 inputs; by width and
+     * shape only, as {@link #applies}. Measured against the direct kernels (one thread, 128 images, 2026-12-05), at 512
+     * bits: 32 → 64 @16×16 1.2–1.6×, 64 → 64 @8×8 1.42×, 128 → 64 @8×8 1.65×, 64 → 128 @8×8 1.75×, 32 → 64 @14×14 2.5×,
+     * 16 → 64 @32×32 1.8×; outputs of 2 vectors on the 6 × 2 tile, 32 → 32 @16×16 1.15–1.2×, 64 → 32 @16×16 1.19×,
+     * 16 → 32 @32×32 1.15–1.26×, 32 → 32 @8×8 1.41×, 128 → 32 @8×8 1.73×; of 1 vector on the 6 × 1 tile, 32 → 16
+     * @16×16 1.33×, 64 → 16 @8×8 1.88×, but 16 → 16 @32×32 1.01× (not taken: 16 inputs). At 256 bits: 32 → 32 @16×16
+     * 1.36×, 64 → 64 @8×8 1.6×, 32 → 64 and 64 → 32 @16×16 1.6×, 16 → 32 @32×32 1.25×; 2 output vectors, 16 → 16 @32×32
+     * 1.08× (1.28× with 16 registers), 32 → 16 @16×16 1.39× (1.68×), 64 → 16 @8×8 1.62× (2.37×); not taken: 8 → 32
+     * @32×32 0.95× (8 inputs), 32 → 8 @16×16 0.95× (1 output vector).
      */
     public static boolean weightGradApplies(Geometry q) {
-        return ENABLED && supports(q) && q.o() % (4 * L) == 0 && q.c() >= 16;
+        return ENABLED && supports(q) && q.c() >= 16 && (q.o() >= 2 * L || L == 16 && q.c() >= 32);
     }
 
     /**
@@ -207,7 +210,10 @@ public final class Winograd {
     public static void weightGrad(Geometry q, float[] x, int xo, float[] dy, int go, float[] dw) {
         int c = q.c(), o = q.o(), h = q.h(), wd = q.w(), pixels = h * wd;
         int tiles = (h / 2) * (wd / 2), across = wd / 2, wp = wd + 2, imageSize = (h + 2) * wp * c;
-        int panels = (o + NR - 1) / NR, ldu = panels * NR, rows = (c + Gemm.MR - 1) / Gemm.MR * Gemm.MR;
+        // The products' rows (input channels) padded to whole register tiles: those of the full panels' tile and of the
+        // last panel's, which is narrower when o is not a multiple of NR (see Gemm.kernelS(vectors, …)).
+        int panels = (o + NR - 1) / NR, ldu = panels * NR, lastVectors = (o - (panels - 1) * NR) / L;
+        int tileRows = Math.max(Gemm.MR, Gemm.rowsS(lastVectors)), rows = (c + tileRows - 1) / tileRows * tileRows;
         int size = 16 * rows * ldu, chunks = (q.n() + CHUNK - 1) / CHUNK;
         int perUnit = Math.max(1, BLOCK / tiles);
         // Chunks in waves of two a thread: a wave's partials are made in parallel, then added to the float64 sums in
@@ -243,8 +249,9 @@ public final class Winograd {
                             for (int xi = 0; xi < 16; xi++) {
                                 for (int p = 0; p < panels; p++) {
                                     int bpo = xi * gradPlane(panels) + p * BLOCK * NR, co = k * size + xi * rows * ldu + p * NR;
-                                    for (int r = 0; r < rows; r += Gemm.MR) {
-                                        Gemm.kernelS(len, s.v, xi * plane(c) + r, c, s.m, bpo, partials, co + r * ldu, ldu, opens);
+                                    int vectors = Math.min(NR, o - p * NR) / L, step = Gemm.rowsS(vectors);
+                                    for (int r = 0; r < rows; r += step) {
+                                        Gemm.kernelS(vectors, len, s.v, xi * plane(c) + r, c, s.m, bpo, partials, co + r * ldu, ldu, opens);
                                     }
                                 }
                             }
