@@ -720,6 +720,18 @@ public final class Gemm {
     }
 
     /**
+     * {@link #kernelD} over the first {@code vectors} vectors of each B micro-panel row, for a panel narrower than the
+     * register tile (Winograd's forward and input gradient with 16 registers, whose outputs end in a panel of 1 or 2
+     * vectors): the 6 × 1 or 6 × 2 tile ({@link #rowsS} rows), else the full tile, which computes any vector past
+     * {@code vectors} into C's slack. The same bits whatever the tile.
+     */
+    static void kernelD(int vectors, int kc, float[] a, int ao, int ars, float[] bp, int bpo, float[] c, int co, int ldc, boolean first) {
+        if (vectors == 1) kD6x1(kc, a, ao, ars, bp, bpo, c, co, ldc, first);
+        else if (vectors == 2) kD6x2(kc, a, ao, ars, bp, bpo, c, co, ldc, first);
+        else kernelD(kc, a, ao, ars, bp, bpo, c, co, ldc, first);
+    }
+
+    /**
      * {@link #kernelS} over the first {@code vectors} vectors of each B micro-panel row, for a panel narrower than the
      * register tile (Winograd's weight gradient when its outputs end in a panel of 1 or 2 vectors): the 6 × 1 or 6 × 2
      * tile ({@link #rowsS} rows; 8 and 15 live vectors, so with 16 registers too), else the full tile, which computes
@@ -732,7 +744,7 @@ public final class Gemm {
         else kernelS(kc, a, ao, as, bp, bpo, c, co, ldc, first);
     }
 
-    /** Rows of the tile {@link #kernelS(int, int, float[], int, int, float[], int, float[], int, int, boolean)} runs for a panel of {@code vectors} vectors. */
+    /** Rows of the tile {@code kernelD} or {@code kernelS} runs for a panel of {@code vectors} vectors. */
     static int rowsS(int vectors) {
         return vectors <= 2 ? 6 : MR;
     }
