@@ -67,17 +67,19 @@ public final class Winograd {
     }
 
     /**
-     * Whether a convolution runs here rather than on the direct kernels: {@link #supports} it, its outputs are a
-     * multiple of 4 vectors (whole 6 × 4-vector tiles with 32 registers) and it has at least 32 inputs; decided by the
-     * vector width and the shape only, never by the CPU's register count (see {@link #supports}). Measured (one thread, 128
-     * images, 2026-12-05): at 512 bits 64 → 64 @8×8 1.49× and 32 → 64 @16×16 1.24× faster than the direct kernels, but
-     * 32 → 32 @16×16 (two-vector tiles, load-bound) 0.97× and 16 → 16 @32×32 0.6×; at 256 bits 64 → 64 @8×8 1.75×,
-     * 32 → 32 @16×16 1.45×, 32 → 64 @16×16 1.52×. Maps whose rows are not whole vectors, where the direct kernels read a
-     * row-shifted copy, gain most (512 bits): 32 → 64 @14×14 (SimpleCNN's second layer on 28×28 images) 1.8–2.0×,
+     * Whether a convolution runs here rather than on the direct kernels: {@link #supports} it, it has at least 4 output
+     * vectors (one whole 6 × 4-vector tile with 32 registers; a rest of 1 or 2 vectors runs on a narrower tile, see
+     * {@code products}) and at least 32 inputs; decided by the vector width and the shape only, never by the CPU's
+     * register count (see {@link #supports}). Measured (one thread, 128 images, 2026-12-05): at 512 bits 64 → 64 @8×8
+     * 1.49× and 32 → 64 @16×16 1.24× faster than the direct kernels, 64 → 80 / 96 / 160 @8×8 1.34× / 1.45× / 1.54×,
+     * 32 → 80 / 96 @16×16 1.11× / 1.24×, but fewer than 4 output vectors no: 32 → 32 @16×16 0.95–1.1×, 32 → 48 @16×16
+     * 0.95×, 16 → 16 @32×32 0.6×; at 256 bits 64 → 64 @8×8 1.75×, 32 → 32 @16×16 1.45×, 32 → 64 @16×16 1.52×, 32 → 48
+     * @16×16 1.47× (1.67× for 32 → 40 with 16 registers). Maps whose rows are not whole vectors, where the direct kernels
+     * read a row-shifted copy, gain most (512 bits): 32 → 64 @14×14 (SimpleCNN's second layer on 28×28 images) 1.8–2.0×,
      * 64 → 64 @14×14 2.1×, 64 → 64 @6×6 5×. {@code -Ddescent.conv.winograd=false} turns it off.
      */
     public static boolean applies(Geometry q) {
-        return ENABLED && supports(q) && q.o() % (4 * L) == 0 && q.c() >= 32;
+        return ENABLED && supports(q) && q.o() >= 4 * L && q.c() >= 32;
     }
 
     /** Per-thread buffers. */

@@ -388,10 +388,12 @@ class WinogradTest {
     void whereItAppliesTheConvolutionOpAndItsGradientsStayCloseToFloat64() {
         Geometry all = geometry(3, 64, 64, 8, 8);
         assumeTrue(Winograd.applies(all) && Winograd.inputGradApplies(all) && Winograd.weightGradApplies(all), "Winograd off for " + all);
-        // 64 → 64: all three passes here; 32 → 2 vectors: the weight gradient on its 6 × 2 tile, the rest direct.
-        Geometry narrow = geometry(3, 32, 2 * L, 8, 8);
+        // 64 → 64: all three passes here; 32 → 2 vectors: the weight gradient on its 6 × 2 tile, the rest direct;
+        // 4 → 5 vectors: all three passes here, outputs (and the input gradient's inputs) a whole panel and a rest.
+        Geometry narrow = geometry(3, 32, 2 * L, 8, 8), ragged = geometry(2, 4 * L, 5 * L, 6, 6);
         assertTrue(Winograd.weightGradApplies(narrow), "weight gradient by Winograd for " + narrow);
-        for (Geometry q : List.of(all, narrow)) closeToFloat64(q);
+        assertTrue(Winograd.applies(ragged) && Winograd.inputGradApplies(ragged) && Winograd.weightGradApplies(ragged), "Winograd for " + ragged);
+        for (Geometry q : List.of(all, narrow, ragged)) closeToFloat64(q);
     }
 
     private static void closeToFloat64(Geometry q) {
