@@ -45,13 +45,15 @@ final class ChannelWeightGrad {
     static final int MAX_VECTORS = 16;
 
     /**
-     * Whether {@link ImplicitConv#weightGrad} runs here: 32 vector registers, at most {@link #MAX_VECTORS} pixel vectors an
-     * image ({@link ImplicitConv#SHORT_IMAGE} in the row-shifted copy), and output channels that fill at least three
-     * quarters of their blocks ({@link #blockVectors}).
+     * Whether {@link ImplicitConv#weightGrad} runs here: 32 vector registers on every CPU of this width
+     * ({@link Gemm#REGISTERS_FIXED_BY_WIDTH}: its sums are in another order than ImplicitConv's tiles, so at 256 bits an
+     * AVX-512 CPU taking it would give other bits than an AVX2 one), at most {@link #MAX_VECTORS} pixel vectors an image
+     * ({@link ImplicitConv#SHORT_IMAGE} in the row-shifted copy), and output channels that fill at least three quarters
+     * of their blocks ({@link #blockVectors}).
      */
     static boolean applies(Geometry q) {
         int vectors = ImplicitConv.vectors(q.pixels());
-        return Gemm.MANY_REGISTERS && vectors <= (ImplicitConv.rowShifted(q) ? ImplicitConv.SHORT_IMAGE : MAX_VECTORS) && blockVectors(q.o()) > 0;
+        return Gemm.REGISTERS_FIXED_BY_WIDTH && vectors <= (ImplicitConv.rowShifted(q) ? ImplicitConv.SHORT_IMAGE : MAX_VECTORS) && blockVectors(q.o()) > 0;
     }
 
     /**

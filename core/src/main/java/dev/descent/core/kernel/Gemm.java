@@ -70,6 +70,13 @@ public final class Gemm {
     private static final int L = S.length();
     /** Whether the JIT has 32 vector registers to give the micro-kernel (else 16): picks the tile. */
     static final boolean MANY_REGISTERS = vectorRegisters() >= 32;
+    /**
+     * Whether every CPU that runs this vector width on this architecture has 32 vector registers: 512-bit vectors on
+     * x86-64 (AVX-512) and any width on 64-bit ARM. At 256 and 128 bits an x86-64 CPU may have 16 (AVX2) or 32
+     * (AVX-512), so a kernel whose sums' order depends on the register count may choose by {@link #MANY_REGISTERS} only
+     * where this holds: "the same width gives the same bits on AVX2 and AVX-512" (README, Bit for bit).
+     */
+    static final boolean REGISTERS_FIXED_BY_WIDTH = MANY_REGISTERS && (L >= 16 || "aarch64".equals(System.getProperty("os.arch")));
     /** Rows of the register tile. */
     public static final int MR = MANY_REGISTERS ? 6 : 3;
     /** Vectors per row of the register tile. */

@@ -157,10 +157,12 @@ public final class ImplicitConv {
      *
      * @param q the convolution
      * @return whether {@link #weightGrad} applies and is the faster path (with 16 registers only for whole vectors of pixels: the
-     *         3 × 3 tile reads dy in place, where a partial last vector would read the next channel's)
+     *         3 × 3 tile reads dy in place, where a partial last vector would read the next channel's; so also at a width
+     *         where a CPU may have 16 registers, {@link Gemm#REGISTERS_FIXED_BY_WIDTH}, for the same bits on all of them)
      */
     public static boolean weightGradApplies(Geometry q) {
-        return applies(q) && (q.sh() == 1 && q.sw() == 1 && q.wo() % L == 0 || q.pixels() / L >= MIN_VECTORS) && (WIDE || q.pixels() % L == 0);
+        return applies(q) && (q.sh() == 1 && q.sw() == 1 && q.wo() % L == 0 || q.pixels() / L >= MIN_VECTORS)
+                && (Gemm.REGISTERS_FIXED_BY_WIDTH || q.pixels() % L == 0);
     }
 
     /** Least pixel vectors an image for the weight gradient of a strided or row-spanning convolution. */
