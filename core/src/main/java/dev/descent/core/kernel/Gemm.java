@@ -68,6 +68,8 @@ public final class Gemm {
 
     private static final VectorSpecies<Float> S = Vectors.F;
     private static final int L = S.length();
+    /** Whether this is a 64-bit ARM JVM (32 vector registers at every width). */
+    private static final boolean AARCH64 = "aarch64".equals(System.getProperty("os.arch"));
     /** Whether the JIT has 32 vector registers to give the micro-kernel (else 16): picks the tile. */
     static final boolean MANY_REGISTERS = vectorRegisters() >= 32;
     /**
@@ -76,7 +78,7 @@ public final class Gemm {
      * (AVX-512), so a kernel whose sums' order depends on the register count may choose by {@link #MANY_REGISTERS} only
      * where this holds: "the same width gives the same bits on AVX2 and AVX-512" (README, Bit for bit).
      */
-    static final boolean REGISTERS_FIXED_BY_WIDTH = MANY_REGISTERS && (L >= 16 || "aarch64".equals(System.getProperty("os.arch")));
+    static final boolean REGISTERS_FIXED_BY_WIDTH = MANY_REGISTERS && (L >= 16 || AARCH64);
     /** Rows of the register tile. */
     public static final int MR = MANY_REGISTERS ? 6 : 3;
     /** Vectors per row of the register tile. */
@@ -172,7 +174,7 @@ public final class Gemm {
     private static int vectorRegisters() {
         String forced = System.getProperty("descent.gemm.registers");
         if ("16".equals(forced) || "32".equals(forced)) return Integer.parseInt(forced);
-        if ("aarch64".equals(System.getProperty("os.arch"))) return 32;
+        if (AARCH64) return 32;
         if (VectorShape.preferredShape().vectorBitSize() >= 512) return 32;
         try {
             Path info = Path.of("/proc/cpuinfo");

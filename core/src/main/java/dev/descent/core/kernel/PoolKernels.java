@@ -80,7 +80,7 @@ public final class PoolKernels {
         int plane = ho * wo, total = planes * plane;
         if (total == 0) return;
         if (vector && I.length() == L && ROWS && 8 * wo >= 5 * ((wo + L - 1) / L * L)) {
-            max2x2Rows(x, in, planeStride, w, ho, wo, planes, y, yOff, index, iOff);
+            max2x2Rows(x, in, planeStride, w, ho, wo, planes, plane, total, y, yOff, index, iOff);
             return;
         }
         Tables t = tables(planeStride, w, ho, wo);
@@ -163,10 +163,9 @@ public final class PoolKernels {
      * 64 of 14×14 1.0 / 1.2–1.3, 128 of 10×10 1.36–1.45 / 1.45–1.57, but 128 of 8×8 (4 windows of 8 lanes) 1.1 / 0.63.
      * (Masked loads and stores for a row's last windows instead of the junk lanes: 64 of 16×16 at 512 bits 2.9–3.2 ms.)
      */
-    private static void max2x2Rows(float[] x, int in, int planeStride, int w, int ho, int wo, int planes, float[] y, int yOff,
-                                   int[] index, int iOff) {
+    private static void max2x2Rows(float[] x, int in, int planeStride, int w, int ho, int wo, int planes, int plane, int total,
+                                   float[] y, int yOff, int[] index, int iOff) {
         Vectors.count();
-        int plane = ho * wo, total = planes * plane;
         for (int p = 0; p < planes; p++) {
             for (int oh = 0; oh < ho; oh++) {
                 int row = 2 * oh * w, r0 = in + p * planeStride + row, r1 = r0 + w, out = (p * ho + oh) * wo;
