@@ -52,8 +52,16 @@ final class ChannelWeightGrad {
      * of their blocks ({@link #blockVectors}).
      */
     static boolean applies(Geometry q) {
+        return Gemm.REGISTERS_FIXED_BY_WIDTH && fits(q);
+    }
+
+    /**
+     * The shape half of {@link #applies}: what {@link #weightGrad} needs of a convolution that {@link ImplicitConv}'s
+     * weight gradient takes, whatever the registers (the tests run it so at 256 bits on x86, where it is not chosen).
+     */
+    static boolean fits(Geometry q) {
         int vectors = ImplicitConv.vectors(q.pixels());
-        return Gemm.REGISTERS_FIXED_BY_WIDTH && vectors <= (ImplicitConv.rowShifted(q) ? ImplicitConv.SHORT_IMAGE : MAX_VECTORS) && blockVectors(q.o()) > 0;
+        return vectors <= (ImplicitConv.rowShifted(q) ? ImplicitConv.SHORT_IMAGE : MAX_VECTORS) && blockVectors(q.o()) > 0;
     }
 
     /**

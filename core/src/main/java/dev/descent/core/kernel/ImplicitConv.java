@@ -166,7 +166,7 @@ public final class ImplicitConv {
     }
 
     /** Least pixel vectors an image for the weight gradient of a strided or row-spanning convolution. */
-    private static final int MIN_VECTORS = 4;
+    static final int MIN_VECTORS = 4;
 
     /**
      * Whether the kernels read the row-shifted copy ({@link #padRows}) rather than the padded image: when the output

@@ -223,7 +223,7 @@ class ImplicitConvTest {
     }
 
     /**
-     * A random geometry whose weight gradient runs in {@link ChannelWeightGrad}: stride 1 or 2, output rows of whole vectors
+     * A random geometry whose weight gradient {@link ChannelWeightGrad} can run (whatever the registers): stride 1 or 2, output rows of whole vectors
      * (the padded copy, up to 16 vectors an image) or not (the row-shifted copy, up to 8), output channels filling at least
      * three quarters of their blocks of 4 or 2 vectors (tiles 6 × 4 and 6 × 2), batches across chunk and group edges.
      */
@@ -239,8 +239,28 @@ class ImplicitConvTest {
             if (w < 1 || h < 1) continue;
             Geometry q = new Geometry(n, 1 + rng.nextInt(4), h, w, o, kh, kw, s, s, ph, pw, 1, 1, 1,
                     (h + 2 * ph - kh) / s + 1, (w + 2 * pw - kw) / s + 1);
-            if (ImplicitConv.weightGradApplies(q) && ChannelWeightGrad.applies(q)) return q;
+            boolean implicit = ImplicitConv.applies(q) && (s == 1 && q.wo() % L == 0 || q.pixels() / L >= ImplicitConv.MIN_VECTORS);
+            if (implicit && ChannelWeightGrad.fits(q)) return q;
         }
+    }
+
+    /**
+     * {@link ChannelWeightGrad#weightGrad} called directly: against float64, bitwise against its scalar twin, 1 thread
+     * bitwise against 2. At every width, also where the dispatch does not choose it (256 bits on x86, where only 256-bit
+     * ARM CPUs would run its 8-lane form).
+     */
+    private static void byChannelMatches(SplittableRandom rng, Geometry q) {
+        float[] x = random(rng, q.n() * q.c() * q.h() * q.w()), dy = random(rng, q.n() * q.o() * q.pixels());
+        float[] dw1 = new float[q.o() * q.rows()], dw2 = dw1.clone();
+        try (var _ = Threads.limit(1)) {
+            ChannelWeightGrad.weightGrad(q, x, 0, dy, 0, dw1);
+        }
+        try (var _ = Threads.limit(2)) {
+            ChannelWeightGrad.weightGrad(q, x, 0, dy, 0, dw2);
+        }
+        assertClose(weightGradRef(q, x, dy), dw1, q.n() * q.pixels(), "weight grad by channel " + q);
+        assertArrayEquals(weightGradScalarByChannel(q, x, dy), dw1, "weight grad by channel vs scalar twin " + q);
+        assertArrayEquals(dw1, dw2, "weight grad by channel 1 vs 2 threads " + q);
     }
 
     /**
@@ -250,9 +270,15 @@ class ImplicitConvTest {
      */
     @Test
     void weightGradByChannelMatchesTheDirectConvolutionAndItsTwin() throws Exception {
-        if (!Vectors.ENABLED || !Gemm.REGISTERS_FIXED_BY_WIDTH) return; // ChannelWeightGrad runs only where every CPU of the width has 32 registers
+        if (!Vectors.ENABLED) return;
         SplittableRandom rng = new SplittableRandom(20261204);
-        for (int it = 0; it < 30; it++) forwardAndWeightGradMatch(rng, randomByChannel(rng));
+        for (int it = 0; it < 30; it++) {
+            Geometry q = randomByChannel(rng);
+            byChannelMatches(rng, q);
+            if (ImplicitConv.weightGradApplies(q) && ChannelWeightGrad.applies(q)) forwardAndWeightGradMatch(rng, q);
+        }
+        // Chosen only where every CPU of the width has 32 registers (512-bit x86, any ARM width).
+        if (!Gemm.REGISTERS_FIXED_BY_WIDTH) return;
         Geometry resnet = new Geometry(3, 64, 8, 8, 64, 3, 3, 1, 1, 1, 1, 1, 1, 1, 8, 8);
         Geometry transition = new Geometry(2, 32, 16, 16, 64, 3, 3, 2, 2, 1, 1, 1, 1, 1, 8, 8);
         assertTrue(ChannelWeightGrad.applies(resnet) && ChannelWeightGrad.applies(transition));
