@@ -108,7 +108,8 @@ public final class KernelAB {
                         float[].class, int.class, int.class, boolean.class));
                 return new Workload(() -> invoke(() -> h.invoke(n, n, n, a, 0, n, 1, b, 0, n, 1, c, 0, n, false)), 2.0 * n * n * n);
             }
-            case "conv-fwd", "conv-dx", "conv-dw" -> {
+            case "conv-fwd", "conv-dx", "conv-dw", "wino-fwd", "wino-dx", "wino-dw" -> {
+                boolean wino = w[0].startsWith("wino");
                 int c = Integer.parseInt(w[1]), o = Integer.parseInt(w[2]), hw = Integer.parseInt(w[3]);
                 int stride = w.length > 4 ? Integer.parseInt(w[4]) : 1, batch = w.length > 5 ? Integer.parseInt(w[5]) : 128;
                 int out = (hw + 2 - 3) / stride + 1;
@@ -117,17 +118,21 @@ public final class KernelAB {
                 Arrays.fill(ints, int.class);
                 Object q = lookup.findConstructor(geometry, MethodType.methodType(void.class, ints))
                         .invokeWithArguments(batch, c, hw, hw, o, 3, 3, stride, stride, 1, 1, 1, 1, 1, out, out);
-                Class<?> conv = Class.forName("dev.descent.core.kernel.ImplicitConv", true, loader);
+                Class<?> conv = Class.forName("dev.descent.core.kernel." + (wino ? "Winograd" : "ImplicitConv"), true, loader);
                 float[] x = array.apply("x", batch * c * hw * hw), wt = array.apply("w", o * c * 9), y = array.apply("y", batch * o * out * out);
                 float[] dy = array.apply("dy", batch * o * out * out), dx = array.apply("dx", x.length), dw = array.apply("dw", wt.length);
                 double flops = 2.0 * batch * o * c * 9 * out * out;
                 MethodHandle h;
                 Object[] callArgs;
-                if (w[0].equals("conv-fwd")) {
+                if (w[0].equals("wino-fwd")) {
+                    h = lookup.findStatic(conv, "forward", MethodType.methodType(void.class, geometry, float[].class, int.class, float[].class,
+                            int.class, float[].class, int.class, float[].class, java.util.function.IntConsumer.class));
+                    callArgs = new Object[] {q, x, 0, wt, 0, null, 0, y, null};
+                } else if (w[0].equals("conv-fwd")) {
                     h = lookup.findStatic(conv, "forward", MethodType.methodType(void.class, geometry, float[].class, int.class, float[].class,
                             int.class, float[].class, int.class, float[].class));
                     callArgs = new Object[] {q, x, 0, wt, 0, null, 0, y};
-                } else if (w[0].equals("conv-dx")) {
+                } else if (w[0].endsWith("-dx")) {
                     h = lookup.findStatic(conv, stride == 1 ? "inputGrad" : "stridedInputGrad", MethodType.methodType(void.class, geometry,
                             float[].class, int.class, float[].class, int.class, float[].class));
                     callArgs = new Object[] {q, dy, 0, wt, 0, dx};
@@ -139,7 +144,7 @@ public final class KernelAB {
                 MethodHandle call = h;
                 return new Workload(() -> invoke(() -> call.invokeWithArguments(callArgs)), flops);
             }
-            default -> throw new IllegalArgumentException("unknown workload " + w[0] + " (matmul N | conv-fwd|conv-dx|conv-dw C O HW [STRIDE [BATCH]])");
+            default -> throw new IllegalArgumentException("unknown workload " + w[0] + " (matmul N | conv-fwd|conv-dx|conv-dw|wino-fwd|wino-dx|wino-dw C O HW [STRIDE [BATCH]])");
         }
     }
 
