@@ -87,6 +87,7 @@ final class ChannelWeightGrad {
         int padded = ImplicitConv.paddedSize(q), xImage = q.c() * q.h() * q.w(), yImage = o * pixels;
         // The calling thread's buffer: every tile of every chunk is written (its first group from zero) before it is read.
         float[] partials = ImplicitConv.SCRATCH.get().partials(chunks * size);
+        boolean ahead = Prefetch.worth((long) q.n() * xImage * Float.BYTES);
         Vectors.count();
         Parallel.forRange(chunks, 1, (from, to) -> {
             ImplicitConv.Scratch s = ImplicitConv.SCRATCH.get();
@@ -105,6 +106,10 @@ final class ChannelWeightGrad {
                 int chunkEnd = Math.min(q.n(), (ch + 1) * ImplicitConv.CHUNK);
                 for (int first = ch * ImplicitConv.CHUNK; first < chunkEnd; first += GROUP) {
                     int images = Math.min(GROUP, chunkEnd - first);
+                    if (ahead) {
+                        Prefetch.lines(x, xo + first * xImage, images * xImage);
+                        Prefetch.lines(dy, go + first * yImage, images * yImage);
+                    }
                     for (int k = 0; k < images; k++) ImplicitConv.padImage(q, x, xo + (first + k) * xImage, xp, k * padded);
                     transposeDy(dy, go + first * yImage, o, o3, block, pixels, images, gp);
                     boolean accumulate = first > ch * ImplicitConv.CHUNK;

@@ -638,6 +638,8 @@ public final class ImplicitConv {
         // Without padding the padded image is the image itself: the kernels read x in place, each patch row's offset
         // moved to the image (the same values read, the same sums; the copy was a pass over the input for nothing).
         boolean inPlace = q.ph() == 0 && q.pw() == 0 && q.sh() == 1 && q.sw() == 1 && !rowShifted(q);
+        // An input larger than L2 is read ahead of each image's copy (see Prefetch): the copy's own loads arrive slowly.
+        boolean ahead = !inPlace && Prefetch.worth((long) q.n() * xImage * Float.BYTES);
         Parallel.forRange(q.n(), 1, (from, to) -> {
             Scratch s = SCRATCH.get();
             float[] xp = inPlace ? x : s.padded(paddedSize);
@@ -646,6 +648,7 @@ public final class ImplicitConv {
                 if (inPlace) {
                     for (int r = 0; r < rows; r++) imageOffs[r] = offs[r] + xo + n * xImage;
                 } else {
+                    if (ahead) Prefetch.lines(x, xo + n * xImage, xImage);
                     padImage(q, x, xo + n * xImage, xp, 0);
                 }
                 if (tall) forwardImage6(q, xp, wp, imageOffs, ap, bias, bo, y, n * yImage, s.tile);
@@ -1164,6 +1167,7 @@ public final class ImplicitConv {
             shiftMask[d - dMin] = VectorMask.fromArray(S, in, 0);
         }
         int yImage = o * ho * wout, xImage = c * q.h() * q.w(), first = dMin;
+        boolean ahead = Prefetch.worth((long) q.n() * yImage * Float.BYTES);
         Vectors.count();
         Parallel.forRange(q.n(), 1, (from, to) -> {
             Scratch s = SCRATCH.get();
@@ -1172,6 +1176,7 @@ public final class ImplicitConv {
             float[] out = new float[phases * c * pixels];
             for (int n = from; n < to; n++) {
                 int dyn = go + n * yImage;
+                if (ahead) Prefetch.lines(dy, dyn, yImage);
                 for (int oc = 0; oc < o; oc++) {
                     if (!shifted) {
                         for (int y = 0; y < ho; y++) stridedCopy(dy, dyn + (oc * ho + y) * wout, 1, src, oc * plane + (y + top) * wp + left, wout);
@@ -1276,6 +1281,7 @@ public final class ImplicitConv {
         int vectors = vectors(pixels);
         int[] posTable = new int[vectors];
         for (int v = 0; v < vectors; v++) posTable[v] = pixelBase(v, q.wo(), wp);
+        boolean ahead = Prefetch.worth((long) q.n() * xImage * Float.BYTES);
         Vectors.count();
         int padded = paddedSize(q);
         // One image per group when it alone gives a tile call LONG_IMAGE vector steps: a 3→32 @32×32 tile then works
@@ -1296,6 +1302,10 @@ public final class ImplicitConv {
                 // every tile runs over all of them, so a partial tile is loaded and stored once per group.
                 for (int first = ch * CHUNK; first < chunkEnd; first += group) {
                     int images = Math.min(group, chunkEnd - first);
+                    if (ahead) {
+                        Prefetch.lines(x, xo + first * xImage, images * xImage);
+                        Prefetch.lines(dy, go + first * yImage, images * yImage);
+                    }
                     for (int k = 0; k < images; k++) padImage(q, x, xo + (first + k) * xImage, xp, k * padded);
                     int dyImage = go + first * yImage;
                     boolean accumulate = first > ch * CHUNK;

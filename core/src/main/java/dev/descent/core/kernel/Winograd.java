@@ -226,6 +226,7 @@ public final class Winograd {
         double[] du = caller.sums = caller.sums.length < 16 * c * o ? new double[16 * c * o] : caller.sums;
         Arrays.fill(du, 0, 16 * c * o, 0);
         int sumGrain = Math.max(1, 4096 / (wave * o));
+        boolean ahead = Prefetch.worth((long) q.n() * c * pixels * Float.BYTES);
         Vectors.count();
         for (int w0 = 0; w0 < chunks; w0 += wave) {
             int first = w0, count = Math.min(wave, chunks - w0);
@@ -237,6 +238,10 @@ public final class Winograd {
                     for (int n0 = ch * CHUNK; n0 < end; n0 += perUnit) {
                         int images = Math.min(perUnit, end - n0), total = images * tiles;
                         for (int g = 0; g < images; g++) {
+                            if (ahead) {
+                                Prefetch.lines(x, xo + (n0 + g) * c * pixels, c * pixels);
+                                Prefetch.lines(dy, go + (n0 + g) * o * pixels, o * pixels);
+                            }
                             channelsLast(x, xo + (n0 + g) * c * pixels, c, h, wd, s.image, g * imageSize, s.stage);
                             transpose(dy, go + (n0 + g) * o * pixels, o, pixels, s.out, g * pixels * o);
                         }
@@ -312,12 +317,16 @@ public final class Winograd {
         // go in blocks of equal size (a multiple of 6, at most BLOCK but for that rounding).
         int perUnit = Math.max(1, BLOCK / tiles);
         int units = (q.n() + perUnit - 1) / perUnit;
+        boolean ahead = Prefetch.worth((long) q.n() * c * pixels * Float.BYTES);
         Vectors.count();
         Parallel.forRange(units, 1, (from, to) -> {
             Scratch s = SCRATCH.get().ready(perUnit * imageSize, pixels * c, 16 * plane(c), 16 * plane(ldm), perUnit * pixels * o);
             for (int unit = from; unit < to; unit++) {
                 int n0 = unit * perUnit, images = Math.min(perUnit, q.n() - n0), total = images * tiles;
-                for (int g = 0; g < images; g++) channelsLast(x, xo + (n0 + g) * c * pixels, c, h, wd, s.image, g * imageSize, s.stage);
+                for (int g = 0; g < images; g++) {
+                    if (ahead) Prefetch.lines(x, xo + (n0 + g) * c * pixels, c * pixels);
+                    channelsLast(x, xo + (n0 + g) * c * pixels, c, h, wd, s.image, g * imageSize, s.stage);
+                }
                 int blocks = (total + BLOCK - 1) / BLOCK, size = ((total + blocks - 1) / blocks + 5) / 6 * 6;
                 for (int start = 0; start < total; start += size) {
                     int len = Math.min(size, total - start);
