@@ -161,12 +161,16 @@ public final class ImplicitConv {
      *         where a CPU may have 16 registers, {@link Gemm#REGISTERS_FIXED_BY_WIDTH}, for the same bits on all of them)
      */
     public static boolean weightGradApplies(Geometry q) {
-        return applies(q) && (q.sh() == 1 && q.sw() == 1 && q.wo() % L == 0 || q.pixels() / L >= MIN_VECTORS)
-                && (Gemm.REGISTERS_FIXED_BY_WIDTH || q.pixels() % L == 0);
+        return weightGradFits(q) && (Gemm.REGISTERS_FIXED_BY_WIDTH || q.pixels() % L == 0);
+    }
+
+    /** The shape half of {@link #weightGradApplies}, whatever the registers: {@link #weightGrad} can run it. */
+    static boolean weightGradFits(Geometry q) {
+        return applies(q) && (q.sh() == 1 && q.sw() == 1 && q.wo() % L == 0 || q.pixels() / L >= MIN_VECTORS);
     }
 
     /** Least pixel vectors an image for the weight gradient of a strided or row-spanning convolution. */
-    static final int MIN_VECTORS = 4;
+    private static final int MIN_VECTORS = 4;
 
     /**
      * Whether the kernels read the row-shifted copy ({@link #padRows}) rather than the padded image: when the output
@@ -648,8 +652,9 @@ public final class ImplicitConv {
                 if (inPlace) {
                     for (int r = 0; r < rows; r++) imageOffs[r] = offs[r] + xo + n * xImage;
                 } else {
-                    if (ahead) Prefetch.lines(x, xo + n * xImage, xImage);
-                    padImage(q, x, xo + n * xImage, xp, 0);
+                    int at = xo + n * xImage;
+                    if (ahead) Prefetch.lines(x, at, xImage);
+                    padImage(q, x, at, xp, 0);
                 }
                 if (tall) forwardImage6(q, xp, wp, imageOffs, ap, bias, bo, y, n * yImage, s.tile);
                 else if (wide) forwardImage4(q, xp, wp, imageOffs, ap, bias, bo, y, n * yImage, s.tile);

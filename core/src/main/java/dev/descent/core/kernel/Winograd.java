@@ -238,12 +238,13 @@ public final class Winograd {
                     for (int n0 = ch * CHUNK; n0 < end; n0 += perUnit) {
                         int images = Math.min(perUnit, end - n0), total = images * tiles;
                         for (int g = 0; g < images; g++) {
+                            int xAt = xo + (n0 + g) * c * pixels, dyAt = go + (n0 + g) * o * pixels;
                             if (ahead) {
-                                Prefetch.lines(x, xo + (n0 + g) * c * pixels, c * pixels);
-                                Prefetch.lines(dy, go + (n0 + g) * o * pixels, o * pixels);
+                                Prefetch.lines(x, xAt, c * pixels);
+                                Prefetch.lines(dy, dyAt, o * pixels);
                             }
-                            channelsLast(x, xo + (n0 + g) * c * pixels, c, h, wd, s.image, g * imageSize, s.stage);
-                            transpose(dy, go + (n0 + g) * o * pixels, o, pixels, s.out, g * pixels * o);
+                            channelsLast(x, xAt, c, h, wd, s.image, g * imageSize, s.stage);
+                            transpose(dy, dyAt, o, pixels, s.out, g * pixels * o);
                         }
                         int blocks = (total + BLOCK - 1) / BLOCK, blockSize = ((total + blocks - 1) / blocks + 5) / 6 * 6;
                         for (int start = 0; start < total; start += blockSize) {
@@ -324,8 +325,9 @@ public final class Winograd {
             for (int unit = from; unit < to; unit++) {
                 int n0 = unit * perUnit, images = Math.min(perUnit, q.n() - n0), total = images * tiles;
                 for (int g = 0; g < images; g++) {
-                    if (ahead) Prefetch.lines(x, xo + (n0 + g) * c * pixels, c * pixels);
-                    channelsLast(x, xo + (n0 + g) * c * pixels, c, h, wd, s.image, g * imageSize, s.stage);
+                    int at = xo + (n0 + g) * c * pixels;
+                    if (ahead) Prefetch.lines(x, at, c * pixels);
+                    channelsLast(x, at, c, h, wd, s.image, g * imageSize, s.stage);
                 }
                 int blocks = (total + BLOCK - 1) / BLOCK, size = ((total + blocks - 1) / blocks + 5) / 6 * 6;
                 for (int start = 0; start < total; start += size) {

@@ -239,8 +239,7 @@ class ImplicitConvTest {
             if (w < 1 || h < 1) continue;
             Geometry q = new Geometry(n, 1 + rng.nextInt(4), h, w, o, kh, kw, s, s, ph, pw, 1, 1, 1,
                     (h + 2 * ph - kh) / s + 1, (w + 2 * pw - kw) / s + 1);
-            boolean implicit = ImplicitConv.applies(q) && (s == 1 && q.wo() % L == 0 || q.pixels() / L >= ImplicitConv.MIN_VECTORS);
-            if (implicit && ChannelWeightGrad.fits(q)) return q;
+            if (ImplicitConv.weightGradFits(q) && ChannelWeightGrad.fits(q)) return q;
         }
     }
 

@@ -7,9 +7,9 @@ import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
 
 class PrefetchTest {
-    /** Reading ahead touches only [from, from + len) — up to the array's last float, at any length — and writes nothing. */
+    /** Reading ahead of a range that ends anywhere, up to the array's last float, stays inside the array and writes nothing. */
     @Test
-    void readsOnlyItsRangeAndChangesNothing() {
+    void staysInsideTheArrayAtAnyLengthAndChangesNothing() {
         SplittableRandom rng = new SplittableRandom(20261205);
         for (int it = 0; it < 200; it++) {
             int size = 1 + rng.nextInt(300);
