@@ -70,6 +70,8 @@ public final class ImplicitConv {
     private static final int MR6 = 6;
     /** Least patch rows for the 6 × 4 forward tile. */
     private static final int TALL_ROWS = 64;
+    /** Channels of the forward's 12 × 2 tile (see {@link #forward12}). */
+    private static final int MR12 = 12;
     /** Images per partial sum of the weight gradient: fixed, so the order of the sum never follows the thread count. */
     public static final int CHUNK = 16;
     /** Images the weight-gradient tile runs over before its partial sums go back to memory; divides CHUNK. */
@@ -628,8 +630,8 @@ public final class ImplicitConv {
         // The plane the kernels index (the padded image at stride 1); padded: the whole buffer of one image.
         int hp = planeH(q), wp = planeW(q), paddedSize = paddedSize(q);
         int[] offs = offsets(q, hp, wp);
-        boolean wide = wideForward(o), tall = wide && rows >= TALL_ROWS;
-        int mr = tall ? MR6 : wide ? MR4 : MR;
+        boolean wide = wideForward(o), tall = wide && rows >= TALL_ROWS, twelve = tall && forward12(q);
+        int mr = twelve ? MR12 : tall ? MR6 : wide ? MR4 : MR;
         // W as mr-row panels over the whole depth, zero rows past O: ap[(panel·rows + r)·mr + k].
         int panels = (o + mr - 1) / mr;
         float[] ap = new float[panels * mr * rows];
@@ -656,7 +658,8 @@ public final class ImplicitConv {
                     if (ahead) Prefetch.lines(x, at, xImage);
                     padImage(q, x, at, xp, 0);
                 }
-                if (tall) forwardImage6(q, xp, wp, imageOffs, ap, bias, bo, y, n * yImage, s.tile);
+                if (twelve) forwardImage12(q, xp, wp, imageOffs, ap, bias, bo, y, n * yImage, s.tile);
+                else if (tall) forwardImage6(q, xp, wp, imageOffs, ap, bias, bo, y, n * yImage, s.tile);
                 else if (wide) forwardImage4(q, xp, wp, imageOffs, ap, bias, bo, y, n * yImage, s.tile);
                 else forwardImage(q, xp, wp, imageOffs, ap, bias, bo, y, n * yImage, s.tile);
                 if (afterImage != null) afterImage.accept(n);
@@ -687,6 +690,23 @@ public final class ImplicitConv {
                 }
             }
         }
+    }
+
+    /**
+     * Whether a forward that takes the 6 × 4 tile takes the 12 channels × 2 pixel vectors tile instead: at 512 bits, for
+     * 8, 20 or 32 output channels (12·k + 8, k ≤ 2) and more than 4 pixel vectors an image. Such an O ends the 6 × 4
+     * tile's panels in one of 2 channels, whose 8 FMAs a patch row cost 4 pixel loads (each a whole cache line that
+     * nearly always straddles two) and 2 broadcasts; the 12 × 2 tile ends in 8 channels, 16 FMAs per 2 loads and 8
+     * broadcasts, and its full panels load 2 pixel vectors and broadcast 12 weights per 24 FMAs (6 × 4: 4 and 6). It
+     * streams the weights once per 2 pixel vectors instead of 4, which loses where the 2-channel panel is a small part:
+     * {@code tools/kernel-ab}, 1 thread, 128 images, over the 6 × 4 tile: 32→8 @16×16 1.18×, 64→20 1.04×, 64→32 1.13×,
+     * 32→32 1.05×, 16→32 1.05×, 32→32 @32×32 1.02×, 16→32 @32×32 stride 2 1.03×; not taken: 64→44 @16×16 0.99×,
+     * 64→128 0.955×, 32→96 0.99×, 16→24 @32×32 0.985× (no 2-channel panel), 16→16 @32×32 0.99× and 32→64 @16×16
+     * 0.995× (a last panel of 4 on the 12 × 2 tile), and images of 4 pixel vectors (8×8 outputs, one 6 × 4 pixel tile
+     * an image: 64→64 0.92×, stride-2 32→64 @16×16 0.995×). Each output is the same fma chain from the bias in either tile.
+     */
+    static boolean forward12(Geometry q) {
+        return L >= 16 && wideForward(q.o()) && q.rows() >= TALL_ROWS && vectors(q.pixels()) > NV4 && q.o() % MR12 == 8 && q.o() <= 32;
     }
 
     /** Whether a forward with {@code o} output channels takes the 4 × 4 tile. */
@@ -994,6 +1014,174 @@ public final class ImplicitConv {
         c3_1.intoArray(c, co + 3 * ldc + 1 * L);
         c3_2.intoArray(c, co + 3 * ldc + 2 * L);
         c3_3.intoArray(c, co + 3 * ldc + 3 * L);
+    }
+
+    /** {@link #forwardImage} with the 12 channels × 2 pixel vectors tile of {@link #forward12} (panels of 12 rows in ap). */
+    private static void forwardImage12(Geometry q, float[] xp, int wp, int[] offs, float[] ap, float[] bias, int bo,
+                                       float[] y, int yOff, float[] tile) {
+        int o = q.o(), rows = q.rows(), pixels = q.pixels(), wo = q.wo(), vectors = vectors(pixels);
+        for (int v = 0; v < vectors; v += 2) {
+            int nv = Math.min(2, vectors - v), valid = Math.min(nv * L, pixels - v * L);
+            int base0 = pixelBase(v, wo, wp);
+            // A missing second vector re-reads the first (in bounds); its sums are dropped.
+            int base1 = nv > 1 ? pixelBase(v + 1, wo, wp) : base0;
+            for (int ob = 0; ob < o; ob += MR12) {
+                int mr = Math.min(MR12, o - ob), apo = (ob / MR12) * MR12 * rows;
+                int co = yOff + ob * pixels + v * L;
+                // The last panel has 8 channels (forward12), run by the 8-channel kernel.
+                boolean direct = valid == 2 * L && (mr == MR12 || mr == 8);
+                float[] out = direct ? y : tile;
+                int oo = direct ? co : 0, ldo = direct ? pixels : 2 * L;
+                if (mr <= 8) forwardKernel8of12(rows, ap, apo, offs, xp, base0, base1 - base0, bias, bo + ob, mr, out, oo, ldo);
+                else forwardKernel12(rows, ap, apo, offs, xp, base0, base1 - base0, bias, bo + ob, mr, out, oo, ldo);
+                if (!direct) {
+                    for (int k = 0; k < mr; k++) System.arraycopy(tile, k * 2 * L, y, co + k * pixels, valid);
+                }
+            }
+        }
+    }
+
+    /** The 12 channels × 2 pixel vectors tile over all patch rows, starting from the bias (channels past mr: 0). Flat on purpose. */
+    private static void forwardKernel12(int rows, float[] ap, int apo, int[] offs, float[] xp, int base, int s1,
+                                        float[] bias, int bo, int mr, float[] c, int co, int ldc) {
+        FloatVector c0_0 = FloatVector.broadcast(S, bias == null ? 0f : bias[bo + 0]), c0_1 = c0_0;
+        FloatVector c1_0 = FloatVector.broadcast(S, bias == null || mr < 2 ? 0f : bias[bo + 1]), c1_1 = c1_0;
+        FloatVector c2_0 = FloatVector.broadcast(S, bias == null || mr < 3 ? 0f : bias[bo + 2]), c2_1 = c2_0;
+        FloatVector c3_0 = FloatVector.broadcast(S, bias == null || mr < 4 ? 0f : bias[bo + 3]), c3_1 = c3_0;
+        FloatVector c4_0 = FloatVector.broadcast(S, bias == null || mr < 5 ? 0f : bias[bo + 4]), c4_1 = c4_0;
+        FloatVector c5_0 = FloatVector.broadcast(S, bias == null || mr < 6 ? 0f : bias[bo + 5]), c5_1 = c5_0;
+        FloatVector c6_0 = FloatVector.broadcast(S, bias == null || mr < 7 ? 0f : bias[bo + 6]), c6_1 = c6_0;
+        FloatVector c7_0 = FloatVector.broadcast(S, bias == null || mr < 8 ? 0f : bias[bo + 7]), c7_1 = c7_0;
+        FloatVector c8_0 = FloatVector.broadcast(S, bias == null || mr < 9 ? 0f : bias[bo + 8]), c8_1 = c8_0;
+        FloatVector c9_0 = FloatVector.broadcast(S, bias == null || mr < 10 ? 0f : bias[bo + 9]), c9_1 = c9_0;
+        FloatVector c10_0 = FloatVector.broadcast(S, bias == null || mr < 11 ? 0f : bias[bo + 10]), c10_1 = c10_0;
+        FloatVector c11_0 = FloatVector.broadcast(S, bias == null || mr < 12 ? 0f : bias[bo + 11]), c11_1 = c11_0;
+        for (int r = 0, pa = apo; r < rows; r++, pa += MR12) {
+            int off = base + offs[r];
+            FloatVector x0 = FloatVector.fromArray(S, xp, off);
+            FloatVector x1 = FloatVector.fromArray(S, xp, off + s1);
+            FloatVector a0 = FloatVector.broadcast(S, ap[pa + 0]);
+            c0_0 = a0.fma(x0, c0_0);
+            c0_1 = a0.fma(x1, c0_1);
+            FloatVector a1 = FloatVector.broadcast(S, ap[pa + 1]);
+            c1_0 = a1.fma(x0, c1_0);
+            c1_1 = a1.fma(x1, c1_1);
+            FloatVector a2 = FloatVector.broadcast(S, ap[pa + 2]);
+            c2_0 = a2.fma(x0, c2_0);
+            c2_1 = a2.fma(x1, c2_1);
+            FloatVector a3 = FloatVector.broadcast(S, ap[pa + 3]);
+            c3_0 = a3.fma(x0, c3_0);
+            c3_1 = a3.fma(x1, c3_1);
+            FloatVector a4 = FloatVector.broadcast(S, ap[pa + 4]);
+            c4_0 = a4.fma(x0, c4_0);
+            c4_1 = a4.fma(x1, c4_1);
+            FloatVector a5 = FloatVector.broadcast(S, ap[pa + 5]);
+            c5_0 = a5.fma(x0, c5_0);
+            c5_1 = a5.fma(x1, c5_1);
+            FloatVector a6 = FloatVector.broadcast(S, ap[pa + 6]);
+            c6_0 = a6.fma(x0, c6_0);
+            c6_1 = a6.fma(x1, c6_1);
+            FloatVector a7 = FloatVector.broadcast(S, ap[pa + 7]);
+            c7_0 = a7.fma(x0, c7_0);
+            c7_1 = a7.fma(x1, c7_1);
+            FloatVector a8 = FloatVector.broadcast(S, ap[pa + 8]);
+            c8_0 = a8.fma(x0, c8_0);
+            c8_1 = a8.fma(x1, c8_1);
+            FloatVector a9 = FloatVector.broadcast(S, ap[pa + 9]);
+            c9_0 = a9.fma(x0, c9_0);
+            c9_1 = a9.fma(x1, c9_1);
+            FloatVector a10 = FloatVector.broadcast(S, ap[pa + 10]);
+            c10_0 = a10.fma(x0, c10_0);
+            c10_1 = a10.fma(x1, c10_1);
+            FloatVector a11 = FloatVector.broadcast(S, ap[pa + 11]);
+            c11_0 = a11.fma(x0, c11_0);
+            c11_1 = a11.fma(x1, c11_1);
+        }
+        c0_0.intoArray(c, co + 0 * ldc);
+        c0_1.intoArray(c, co + 0 * ldc + L);
+        c1_0.intoArray(c, co + 1 * ldc);
+        c1_1.intoArray(c, co + 1 * ldc + L);
+        c2_0.intoArray(c, co + 2 * ldc);
+        c2_1.intoArray(c, co + 2 * ldc + L);
+        c3_0.intoArray(c, co + 3 * ldc);
+        c3_1.intoArray(c, co + 3 * ldc + L);
+        c4_0.intoArray(c, co + 4 * ldc);
+        c4_1.intoArray(c, co + 4 * ldc + L);
+        c5_0.intoArray(c, co + 5 * ldc);
+        c5_1.intoArray(c, co + 5 * ldc + L);
+        c6_0.intoArray(c, co + 6 * ldc);
+        c6_1.intoArray(c, co + 6 * ldc + L);
+        c7_0.intoArray(c, co + 7 * ldc);
+        c7_1.intoArray(c, co + 7 * ldc + L);
+        c8_0.intoArray(c, co + 8 * ldc);
+        c8_1.intoArray(c, co + 8 * ldc + L);
+        c9_0.intoArray(c, co + 9 * ldc);
+        c9_1.intoArray(c, co + 9 * ldc + L);
+        c10_0.intoArray(c, co + 10 * ldc);
+        c10_1.intoArray(c, co + 10 * ldc + L);
+        c11_0.intoArray(c, co + 11 * ldc);
+        c11_1.intoArray(c, co + 11 * ldc + L);
+    }
+
+    /**
+     * The first 8 (or fewer: mr) channels of a panel of 12 × 2 pixel vectors, the last panel of O = 12·k + 8 channels:
+     * {@link #forwardKernel12} without FMAs on zero weights, the same sums. Flat on purpose.
+     */
+    private static void forwardKernel8of12(int rows, float[] ap, int apo, int[] offs, float[] xp, int base, int s1,
+                                           float[] bias, int bo, int mr, float[] c, int co, int ldc) {
+        FloatVector c0_0 = FloatVector.broadcast(S, bias == null ? 0f : bias[bo + 0]), c0_1 = c0_0;
+        FloatVector c1_0 = FloatVector.broadcast(S, bias == null || mr < 2 ? 0f : bias[bo + 1]), c1_1 = c1_0;
+        FloatVector c2_0 = FloatVector.broadcast(S, bias == null || mr < 3 ? 0f : bias[bo + 2]), c2_1 = c2_0;
+        FloatVector c3_0 = FloatVector.broadcast(S, bias == null || mr < 4 ? 0f : bias[bo + 3]), c3_1 = c3_0;
+        FloatVector c4_0 = FloatVector.broadcast(S, bias == null || mr < 5 ? 0f : bias[bo + 4]), c4_1 = c4_0;
+        FloatVector c5_0 = FloatVector.broadcast(S, bias == null || mr < 6 ? 0f : bias[bo + 5]), c5_1 = c5_0;
+        FloatVector c6_0 = FloatVector.broadcast(S, bias == null || mr < 7 ? 0f : bias[bo + 6]), c6_1 = c6_0;
+        FloatVector c7_0 = FloatVector.broadcast(S, bias == null || mr < 8 ? 0f : bias[bo + 7]), c7_1 = c7_0;
+        for (int r = 0, pa = apo; r < rows; r++, pa += MR12) {
+            int off = base + offs[r];
+            FloatVector x0 = FloatVector.fromArray(S, xp, off);
+            FloatVector x1 = FloatVector.fromArray(S, xp, off + s1);
+            FloatVector a0 = FloatVector.broadcast(S, ap[pa + 0]);
+            c0_0 = a0.fma(x0, c0_0);
+            c0_1 = a0.fma(x1, c0_1);
+            FloatVector a1 = FloatVector.broadcast(S, ap[pa + 1]);
+            c1_0 = a1.fma(x0, c1_0);
+            c1_1 = a1.fma(x1, c1_1);
+            FloatVector a2 = FloatVector.broadcast(S, ap[pa + 2]);
+            c2_0 = a2.fma(x0, c2_0);
+            c2_1 = a2.fma(x1, c2_1);
+            FloatVector a3 = FloatVector.broadcast(S, ap[pa + 3]);
+            c3_0 = a3.fma(x0, c3_0);
+            c3_1 = a3.fma(x1, c3_1);
+            FloatVector a4 = FloatVector.broadcast(S, ap[pa + 4]);
+            c4_0 = a4.fma(x0, c4_0);
+            c4_1 = a4.fma(x1, c4_1);
+            FloatVector a5 = FloatVector.broadcast(S, ap[pa + 5]);
+            c5_0 = a5.fma(x0, c5_0);
+            c5_1 = a5.fma(x1, c5_1);
+            FloatVector a6 = FloatVector.broadcast(S, ap[pa + 6]);
+            c6_0 = a6.fma(x0, c6_0);
+            c6_1 = a6.fma(x1, c6_1);
+            FloatVector a7 = FloatVector.broadcast(S, ap[pa + 7]);
+            c7_0 = a7.fma(x0, c7_0);
+            c7_1 = a7.fma(x1, c7_1);
+        }
+        c0_0.intoArray(c, co + 0 * ldc);
+        c0_1.intoArray(c, co + 0 * ldc + L);
+        c1_0.intoArray(c, co + 1 * ldc);
+        c1_1.intoArray(c, co + 1 * ldc + L);
+        c2_0.intoArray(c, co + 2 * ldc);
+        c2_1.intoArray(c, co + 2 * ldc + L);
+        c3_0.intoArray(c, co + 3 * ldc);
+        c3_1.intoArray(c, co + 3 * ldc + L);
+        c4_0.intoArray(c, co + 4 * ldc);
+        c4_1.intoArray(c, co + 4 * ldc + L);
+        c5_0.intoArray(c, co + 5 * ldc);
+        c5_1.intoArray(c, co + 5 * ldc + L);
+        c6_0.intoArray(c, co + 6 * ldc);
+        c6_1.intoArray(c, co + 6 * ldc + L);
+        c7_0.intoArray(c, co + 7 * ldc);
+        c7_1.intoArray(c, co + 7 * ldc + L);
     }
 
     /** Offset in the padded image of the first pixel of pixel vector v: oh·Wp + ow. */

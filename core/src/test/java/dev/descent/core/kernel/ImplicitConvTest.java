@@ -2,6 +2,7 @@ package dev.descent.core.kernel;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.descent.core.Threads;
@@ -453,6 +454,31 @@ class ImplicitConvTest {
             Geometry q = new Geometry(3, 8, 6, L, o, 3, 3, 1, 1, 1, 1, 1, 1, 1, 6, L);
             forwardAndWeightGradMatch(rng, q);
         }
+    }
+
+    /**
+     * The forward's 12 × 2 tile at 512 bits ({@code ImplicitConv.forward12}: 8, 20 and 32 output channels, whole
+     * 12-channel panels and a last one of 8), on 7 pixel vectors an image (a last pixel tile of one vector) and on rows
+     * of L + 3 (the row-shifted copy, a partial last vector): against float64, the twins, 1 vs 2 threads. At other widths
+     * the same shapes run the 6 × 4 tile.
+     */
+    @Test
+    void twelveChannelTileMatchesTheDirectConvolution() throws Exception {
+        if (!Vectors.ENABLED) return;
+        SplittableRandom rng = new SplittableRandom(20261206);
+        for (int o : new int[] {8, 20, 32}) {
+            // 8 channels × 3 × 3 = 72 patch rows (the tall tiles from 64).
+            Geometry whole = new Geometry(3, 8, 7, L, o, 3, 3, 1, 1, 1, 1, 1, 1, 1, 7, L);
+            Geometry spanning = new Geometry(2, 8, 5, L + 3, o, 3, 3, 1, 1, 1, 1, 1, 1, 1, 5, L + 3);
+            for (Geometry q : new Geometry[] {whole, spanning}) {
+                assertEquals(L == 16 && Gemm.MANY_REGISTERS, ImplicitConv.forward12(q), q.toString());
+                if (ImplicitConv.weightGradApplies(q)) forwardAndWeightGradMatch(rng, q);
+                else raggedMatch(rng, q);
+            }
+        }
+        // Other channel counts, and images of 4 pixel vectors, keep the 6 × 4 tile.
+        for (int o : new int[] {12, 16, 24, 44}) assertFalse(ImplicitConv.forward12(new Geometry(1, 8, 7, L, o, 3, 3, 1, 1, 1, 1, 1, 1, 1, 7, L)));
+        assertFalse(ImplicitConv.forward12(new Geometry(1, 8, 4, L, 32, 3, 3, 1, 1, 1, 1, 1, 1, 1, 4, L)));
     }
 
     /**
