@@ -264,27 +264,60 @@ public final class SpeedBench {
         for (int n : sizes) {
             Runnable work = Workloads.matmul(n);
             double flops = 2.0 * n * n * n / 1e9;
-            for (int t : threads) {
-                // Three sides in turn each round: Descent, PyTorch, numpy (its own process a round).
-                int count = torch != null || numpy ? rounds : 1;
-                Value[] ours = new Value[count], theirs = torch == null ? null : new Value[count], np = numpy ? new Value[count] : null;
-                for (int r = 0; r < count; r++) {
-                    ours[r] = Value.ofSeconds(time(work, t)).rate(flops);
-                    if (theirs != null) theirs[r] = Value.ofSeconds(torch.request("matmul %d %d %d", n, t, samples)).rate(flops);
-                    if (np != null) np[r] = NumpyReference.matmulGflops(n, t, samples);
+            int count = torch != null || numpy ? rounds : 1;
+            Value[][] ours = new Value[threads.length][count], theirs = torch == null ? null : new Value[threads.length][count];
+            Value[][] np = numpy ? new Value[threads.length][count] : null;
+            // Each round runs every thread count, each with its sides in turn (Descent, PyTorch, numpy in its own process),
+            // so that a round's 2-thread figure and its 1-thread figure come from the same minute: this machine's second
+            // vCPU slows by a third for minutes at a time while the first does not, and rows timed one after the other put
+            // 2 threads at 1.66–1.77× one where the same JVM alternating them measured 1.85–1.97× (2026-12-05).
+            for (int r = 0; r < count; r++) {
+                for (int i = 0; i < threads.length; i++) {
+                    int t = threads[i];
+                    ours[i][r] = Value.ofSeconds(time(work, t)).rate(flops);
+                    if (theirs != null) theirs[i][r] = Value.ofSeconds(torch.request("matmul %d %d %d", n, t, samples)).rate(flops);
+                    if (np != null) np[i][r] = NumpyReference.matmulGflops(n, t, samples);
                 }
-                Paired p = Paired.of(ours, theirs, true);
+            }
+            int one = indexOf(threads, 1);
+            for (int i = 0; i < threads.length; i++) {
+                int t = threads[i];
+                Paired p = Paired.of(ours[i], theirs == null ? null : theirs[i], true);
                 String note = peak.fraction(p.ours().median(), t)
                         + (theirs == null ? "" : "; PyTorch " + peak.fraction(p.theirs().median(), t));
-                if (np != null && Arrays.asList(np).contains(null)) note += "; numpy gave no figure in a round";
+                boolean numpyComplete = np != null && !Arrays.asList(np[i]).contains(null);
+                if (np != null && !numpyComplete) note += "; numpy gave no figure in a round";
                 else if (np != null) {
-                    Paired vsNumpy = Paired.of(ours, np, true);
+                    Paired vsNumpy = Paired.of(ours[i], np[i], true);
                     note += String.format(Locale.ROOT, "; numpy %s (%s), Descent/numpy %s", vsNumpy.theirs().format("%.1f"),
                             peak.fraction(vsNumpy.theirs().median(), t), vsNumpy.ratioText());
+                }
+                if (one >= 0 && t > 1) {
+                    note += "; " + scalingNote(t, ours[i], ours[one]);
+                    if (numpyComplete && !Arrays.asList(np[one]).contains(null)) note += " (numpy " + Paired.of(np[i], np[one], true).ratioText() + ")";
                 }
                 row("matmul n=" + n, "GFLOP/s", t, p, true, "%.1f", note);
             }
         }
+    }
+
+    /** {@return the position of {@code value} in {@code a}, or −1} */
+    private static int indexOf(int[] a, int value) {
+        for (int i = 0; i < a.length; i++) if (a[i] == value) return i;
+        return -1;
+    }
+
+    /**
+     * The note on a t-thread row of how its speed compares with 1 thread's measured in the same rounds: the median [min–max]
+     * of the rounds' ratios (t threads' GFLOP/s over 1 thread's).
+     *
+     * @param t       the row's thread count, above 1
+     * @param many    the t-thread rounds (higher is better)
+     * @param single  the 1-thread rounds, as many
+     * @return for example "2 threads over 1 in the same rounds: 1.88 [1.80–1.95]"
+     */
+    static String scalingNote(int t, Value[] many, Value[] single) {
+        return t + " threads over 1 in the same rounds: " + Paired.of(many, single, true).ratioText();
     }
 
     /**

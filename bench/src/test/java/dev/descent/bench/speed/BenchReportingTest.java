@@ -200,6 +200,21 @@ class BenchReportingTest {
         assertThrows(IllegalArgumentException.class, () -> SpeedBench.Paired.of(ours, new SpeedBench.Value[] {theirs[0]}, true));
     }
 
+    /**
+     * A matmul row on more than one thread says its speed over 1 thread's as the median [min–max] of the rounds' ratios,
+     * each round's two figures taken in that round: a minute in which 2 threads run slowly does not meet another's 1 thread.
+     */
+    @Test
+    void scalingComparesEachRoundsTwoThreadsWithItsOneThread() {
+        // 1 thread at 100, 50 (a slow round for both), 100; 2 threads at 188, 90, 195: per round 1.88, 1.80, 1.95. The
+        // medians of the rows (100 and 188) would have said 1.88 too, but min and max come only from pairing the rounds.
+        SpeedBench.Value[] one = {new SpeedBench.Value(100, 99, 101), new SpeedBench.Value(50, 49, 51), new SpeedBench.Value(100, 98, 102)};
+        SpeedBench.Value[] two = {new SpeedBench.Value(188, 180, 190), new SpeedBench.Value(90, 85, 95), new SpeedBench.Value(195, 190, 199)};
+        assertEquals("2 threads over 1 in the same rounds: 1.88 [1.80–1.95]", SpeedBench.scalingNote(2, two, one));
+        assertEquals("4 threads over 1 in the same rounds: 3.50", SpeedBench.scalingNote(4,
+                new SpeedBench.Value[] {new SpeedBench.Value(350, 340, 360)}, new SpeedBench.Value[] {new SpeedBench.Value(100, 99, 101)}));
+    }
+
     @Test
     void theRoundsRatioIsTheMedianOfThePerRoundRatios() {
         qt().forAll(integers().between(1, 9), integers().between(0, Integer.MAX_VALUE)).checkAssert((rounds, seed) -> {
