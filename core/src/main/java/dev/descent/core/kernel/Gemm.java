@@ -134,6 +134,8 @@ public final class Gemm {
      * peak: 241). In whole products the quiet bench saw no difference (n = 512…2048, 1 and 2 threads, within ±4% of
      * 6 × 4, 2026-12-03): what bounds them is elsewhere (see {@code packA}'s note on where the time goes). Narrower products keep 6 × 4, on which 12 × 2
      * was 3–11% slower (an A element serves half as many columns). {@code -Ddescent.gemm.wide=true|false} forces it either way (core's build tests it forced at 256 bits).
+     * Where sysfs hides the cache sizes (this project's AVX-512 VM), L1d is taken as 32 KB and the 6 × 4 tile runs; forced
+     * there, 12 × 2 measured 0.93–0.95 of it at n = 1024 and 2048 (2026-12-05, docs/benchmarks.md).
      */
     static final boolean WIDE = wideTile();
     /** Rows of the wide tile. */
