@@ -280,13 +280,14 @@ public final class SpeedBench {
                 }
             }
             int one = indexOf(threads, 1);
+            boolean[] numpyComplete = new boolean[threads.length];
+            for (int i = 0; i < threads.length; i++) numpyComplete[i] = np != null && !Arrays.asList(np[i]).contains(null);
             for (int i = 0; i < threads.length; i++) {
                 int t = threads[i];
                 Paired p = Paired.of(ours[i], theirs == null ? null : theirs[i], true);
                 String note = peak.fraction(p.ours().median(), t)
                         + (theirs == null ? "" : "; PyTorch " + peak.fraction(p.theirs().median(), t));
-                boolean numpyComplete = np != null && !Arrays.asList(np[i]).contains(null);
-                if (np != null && !numpyComplete) note += "; numpy gave no figure in a round";
+                if (np != null && !numpyComplete[i]) note += "; numpy gave no figure in a round";
                 else if (np != null) {
                     Paired vsNumpy = Paired.of(ours[i], np[i], true);
                     note += String.format(Locale.ROOT, "; numpy %s (%s), Descent/numpy %s", vsNumpy.theirs().format("%.1f"),
@@ -294,7 +295,7 @@ public final class SpeedBench {
                 }
                 if (one >= 0 && t > 1) {
                     note += "; " + scalingNote(t, ours[i], ours[one]);
-                    if (numpyComplete && !Arrays.asList(np[one]).contains(null)) note += " (numpy " + Paired.of(np[i], np[one], true).ratioText() + ")";
+                    if (numpyComplete[i] && numpyComplete[one]) note += " (numpy " + Paired.of(np[i], np[one], true).ratioText() + ")";
                 }
                 row("matmul n=" + n, "GFLOP/s", t, p, true, "%.1f", note);
             }

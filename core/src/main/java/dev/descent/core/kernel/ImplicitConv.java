@@ -1028,12 +1028,12 @@ public final class ImplicitConv {
             for (int ob = 0; ob < o; ob += MR12) {
                 int mr = Math.min(MR12, o - ob), apo = (ob / MR12) * MR12 * rows;
                 int co = yOff + ob * pixels + v * L;
-                // The last panel has 8 channels (forward12), run by the 8-channel kernel.
-                boolean direct = valid == 2 * L && (mr == MR12 || mr == 8);
+                // Whole panels of 12 channels and a last one of 8 (forward12), each by its kernel.
+                boolean direct = valid == 2 * L;
                 float[] out = direct ? y : tile;
                 int oo = direct ? co : 0, ldo = direct ? pixels : 2 * L;
-                if (mr <= 8) forwardKernel8of12(rows, ap, apo, offs, xp, base0, base1 - base0, bias, bo + ob, mr, out, oo, ldo);
-                else forwardKernel12(rows, ap, apo, offs, xp, base0, base1 - base0, bias, bo + ob, mr, out, oo, ldo);
+                if (mr == MR12) forwardKernel12(rows, ap, apo, offs, xp, base0, base1 - base0, bias, bo + ob, out, oo, ldo);
+                else forwardKernel8of12(rows, ap, apo, offs, xp, base0, base1 - base0, bias, bo + ob, out, oo, ldo);
                 if (!direct) {
                     for (int k = 0; k < mr; k++) System.arraycopy(tile, k * 2 * L, y, co + k * pixels, valid);
                 }
@@ -1041,21 +1041,21 @@ public final class ImplicitConv {
         }
     }
 
-    /** The 12 channels × 2 pixel vectors tile over all patch rows, starting from the bias (channels past mr: 0). Flat on purpose. */
+    /** The 12 channels × 2 pixel vectors tile over all patch rows, starting from the bias. Flat on purpose. */
     private static void forwardKernel12(int rows, float[] ap, int apo, int[] offs, float[] xp, int base, int s1,
-                                        float[] bias, int bo, int mr, float[] c, int co, int ldc) {
+                                        float[] bias, int bo, float[] c, int co, int ldc) {
         FloatVector c0_0 = FloatVector.broadcast(S, bias == null ? 0f : bias[bo + 0]), c0_1 = c0_0;
-        FloatVector c1_0 = FloatVector.broadcast(S, bias == null || mr < 2 ? 0f : bias[bo + 1]), c1_1 = c1_0;
-        FloatVector c2_0 = FloatVector.broadcast(S, bias == null || mr < 3 ? 0f : bias[bo + 2]), c2_1 = c2_0;
-        FloatVector c3_0 = FloatVector.broadcast(S, bias == null || mr < 4 ? 0f : bias[bo + 3]), c3_1 = c3_0;
-        FloatVector c4_0 = FloatVector.broadcast(S, bias == null || mr < 5 ? 0f : bias[bo + 4]), c4_1 = c4_0;
-        FloatVector c5_0 = FloatVector.broadcast(S, bias == null || mr < 6 ? 0f : bias[bo + 5]), c5_1 = c5_0;
-        FloatVector c6_0 = FloatVector.broadcast(S, bias == null || mr < 7 ? 0f : bias[bo + 6]), c6_1 = c6_0;
-        FloatVector c7_0 = FloatVector.broadcast(S, bias == null || mr < 8 ? 0f : bias[bo + 7]), c7_1 = c7_0;
-        FloatVector c8_0 = FloatVector.broadcast(S, bias == null || mr < 9 ? 0f : bias[bo + 8]), c8_1 = c8_0;
-        FloatVector c9_0 = FloatVector.broadcast(S, bias == null || mr < 10 ? 0f : bias[bo + 9]), c9_1 = c9_0;
-        FloatVector c10_0 = FloatVector.broadcast(S, bias == null || mr < 11 ? 0f : bias[bo + 10]), c10_1 = c10_0;
-        FloatVector c11_0 = FloatVector.broadcast(S, bias == null || mr < 12 ? 0f : bias[bo + 11]), c11_1 = c11_0;
+        FloatVector c1_0 = FloatVector.broadcast(S, bias == null ? 0f : bias[bo + 1]), c1_1 = c1_0;
+        FloatVector c2_0 = FloatVector.broadcast(S, bias == null ? 0f : bias[bo + 2]), c2_1 = c2_0;
+        FloatVector c3_0 = FloatVector.broadcast(S, bias == null ? 0f : bias[bo + 3]), c3_1 = c3_0;
+        FloatVector c4_0 = FloatVector.broadcast(S, bias == null ? 0f : bias[bo + 4]), c4_1 = c4_0;
+        FloatVector c5_0 = FloatVector.broadcast(S, bias == null ? 0f : bias[bo + 5]), c5_1 = c5_0;
+        FloatVector c6_0 = FloatVector.broadcast(S, bias == null ? 0f : bias[bo + 6]), c6_1 = c6_0;
+        FloatVector c7_0 = FloatVector.broadcast(S, bias == null ? 0f : bias[bo + 7]), c7_1 = c7_0;
+        FloatVector c8_0 = FloatVector.broadcast(S, bias == null ? 0f : bias[bo + 8]), c8_1 = c8_0;
+        FloatVector c9_0 = FloatVector.broadcast(S, bias == null ? 0f : bias[bo + 9]), c9_1 = c9_0;
+        FloatVector c10_0 = FloatVector.broadcast(S, bias == null ? 0f : bias[bo + 10]), c10_1 = c10_0;
+        FloatVector c11_0 = FloatVector.broadcast(S, bias == null ? 0f : bias[bo + 11]), c11_1 = c11_0;
         for (int r = 0, pa = apo; r < rows; r++, pa += MR12) {
             int off = base + offs[r];
             FloatVector x0 = FloatVector.fromArray(S, xp, off);
@@ -1124,19 +1124,19 @@ public final class ImplicitConv {
     }
 
     /**
-     * The first 8 (or fewer: mr) channels of a panel of 12 × 2 pixel vectors, the last panel of O = 12·k + 8 channels:
+     * The first 8 channels of a panel of 12 × 2 pixel vectors, the last panel of O = 12·k + 8 channels:
      * {@link #forwardKernel12} without FMAs on zero weights, the same sums. Flat on purpose.
      */
     private static void forwardKernel8of12(int rows, float[] ap, int apo, int[] offs, float[] xp, int base, int s1,
-                                           float[] bias, int bo, int mr, float[] c, int co, int ldc) {
+                                           float[] bias, int bo, float[] c, int co, int ldc) {
         FloatVector c0_0 = FloatVector.broadcast(S, bias == null ? 0f : bias[bo + 0]), c0_1 = c0_0;
-        FloatVector c1_0 = FloatVector.broadcast(S, bias == null || mr < 2 ? 0f : bias[bo + 1]), c1_1 = c1_0;
-        FloatVector c2_0 = FloatVector.broadcast(S, bias == null || mr < 3 ? 0f : bias[bo + 2]), c2_1 = c2_0;
-        FloatVector c3_0 = FloatVector.broadcast(S, bias == null || mr < 4 ? 0f : bias[bo + 3]), c3_1 = c3_0;
-        FloatVector c4_0 = FloatVector.broadcast(S, bias == null || mr < 5 ? 0f : bias[bo + 4]), c4_1 = c4_0;
-        FloatVector c5_0 = FloatVector.broadcast(S, bias == null || mr < 6 ? 0f : bias[bo + 5]), c5_1 = c5_0;
-        FloatVector c6_0 = FloatVector.broadcast(S, bias == null || mr < 7 ? 0f : bias[bo + 6]), c6_1 = c6_0;
-        FloatVector c7_0 = FloatVector.broadcast(S, bias == null || mr < 8 ? 0f : bias[bo + 7]), c7_1 = c7_0;
+        FloatVector c1_0 = FloatVector.broadcast(S, bias == null ? 0f : bias[bo + 1]), c1_1 = c1_0;
+        FloatVector c2_0 = FloatVector.broadcast(S, bias == null ? 0f : bias[bo + 2]), c2_1 = c2_0;
+        FloatVector c3_0 = FloatVector.broadcast(S, bias == null ? 0f : bias[bo + 3]), c3_1 = c3_0;
+        FloatVector c4_0 = FloatVector.broadcast(S, bias == null ? 0f : bias[bo + 4]), c4_1 = c4_0;
+        FloatVector c5_0 = FloatVector.broadcast(S, bias == null ? 0f : bias[bo + 5]), c5_1 = c5_0;
+        FloatVector c6_0 = FloatVector.broadcast(S, bias == null ? 0f : bias[bo + 6]), c6_1 = c6_0;
+        FloatVector c7_0 = FloatVector.broadcast(S, bias == null ? 0f : bias[bo + 7]), c7_1 = c7_0;
         for (int r = 0, pa = apo; r < rows; r++, pa += MR12) {
             int off = base + offs[r];
             FloatVector x0 = FloatVector.fromArray(S, xp, off);
