@@ -600,22 +600,25 @@ public final class Gemm {
     /**
      * Lane choices of {@link #transposeRows} for a panel of {@code mrows} rows (at most L), per output vector j and row
      * pair q at (j·pairs + q)·L: which lane of the pair's two row vectors (0…L−1 the first row's, L…2L−1 the second's)
-     * each output lane takes, and whether it takes it (its row is one of the pair).
+     * each output lane takes (0 where another pair gives the lane), and whether it takes it (its row is one of the pair);
+     * and at j·pairs + q the same choice as bits (lane e at bit e).
      */
-    private record RowTranspose(int pairs, int[] index, boolean[] take) {
+    private record RowTranspose(int pairs, int[] index, boolean[] take, long[] lanes) {
         static RowTranspose of(int mrows) {
             if (mrows > L) return null;
             int pairs = (mrows + 1) / 2;
             int[] index = new int[mrows * pairs * L];
             boolean[] take = new boolean[index.length];
+            long[] lanes = new long[mrows * pairs];
             for (int j = 0; j < mrows; j++) {
                 for (int e = 0; e < L; e++) {
                     int o = j * L + e, row = o % mrows, step = o / mrows, q = row / 2, at = (j * pairs + q) * L + e;
                     index[at] = row % 2 == 0 ? step : L + step;
                     take[at] = true;
+                    lanes[j * pairs + q] |= 1L << e;
                 }
             }
-            return new RowTranspose(pairs, index, take);
+            return new RowTranspose(pairs, index, take, lanes);
         }
     }
 
@@ -630,10 +633,12 @@ public final class Gemm {
      * 512 bits, 1.05 ns an element, 1.1 ms of a 1024² product's 12 ms on 1 thread (JFR: packA 15% of its samples).
      * The permutation takes int lane indices on the floats' bits: with float indices each {@code selectFrom} also
      * converted its indices and tested them for NaN (packA over a 1024² A, 1 thread, 512 bits: 0.56–0.78 → 0.29–0.44 ms;
-     * 256 bits 0.54–0.83 → 0.42–0.60).
+     * 256 bits 0.54–0.83 → 0.42–0.60). Six rows, the tile's, run {@link #transposeSix}.
      */
     private static int transposeRows(int mrows, float[] a, int base, int ars, int kbs, float[] ap, int dst) {
-        RowTranspose t = mrows == MR ? TRANSPOSE_MR : mrows == WIDE_MR ? TRANSPOSE_WIDE : null;
+        if (mrows == 6 && MR == 6) return transposeSix(a, base, ars, kbs, ap, dst);
+        if (mrows == 12 && WIDE_MR == 12 && TRANSPOSE_WIDE != null) return transposeTwelve(a, base, ars, kbs, ap, dst);
+        RowTranspose t = mrows == MR ? TRANSPOSE_MR : null;
         if (t == null) return 0;
         int pairs = t.pairs();
         int[] index = t.index();
@@ -646,14 +651,75 @@ public final class Gemm {
                 for (int q = 0; q < pairs; q++) {
                     int first = base + 2 * q * ars + p, second = 2 * q + 1 < mrows ? first + ars : first, at = (j * pairs + q) * L;
                     IntVector rows = IntVector.fromArray(Vectors.I, index, at);
-                    FloatVector pair = rows.selectFrom(FloatVector.fromArray(S, a, first).reinterpretAsInts(),
-                            FloatVector.fromArray(S, a, second).reinterpretAsInts()).reinterpretAsFloats();
+                    FloatVector pair = rows.selectFrom(rowBits(a, first), rowBits(a, second)).reinterpretAsFloats();
                     v = v.blend(pair, VectorMask.fromArray(S, take, at));
                 }
                 v.intoArray(ap, out + j * L);
             }
         }
         return p;
+    }
+
+    /**
+     * {@link #transposeRows} for the 6-row tile: each row's L values loaded once a step (not once per output vector and
+     * pair), and the first pair's choice taken as the output's start (not blended into zeros). Six named vectors: in a
+     * loop over pairs the JIT did not keep the vectors in registers. A 96-row block of a 1024² A, 1 thread, hot in L2:
+     * 0.24 → 0.09–0.11 ns an element at 512 bits (a plain copy 0.07), 0.22 → 0.11 at 256; walking all of a 2048² A (from
+     * memory) 0.32 → 0.19–0.21, what a plain copy takes. Whole products ({@code kernel-ab}, 1 thread): 512² 1.02×
+     * (256 bits 1.005×), 1024² and 2048² within ±0.5% (1.004, 0.997; 256 bits 0.998, 0.992): there the packing waits on
+     * memory, not on its permutations.
+     */
+    private static int transposeSix(float[] a, int base, int ars, int kbs, float[] ap, int dst) {
+        int[] index = TRANSPOSE_MR.index();
+        long[] lanes = TRANSPOSE_MR.lanes();
+        int p = 0;
+        for (; p + L <= kbs; p += L) {
+            IntVector r0 = rowBits(a, base + p), r1 = rowBits(a, base + ars + p), r2 = rowBits(a, base + 2 * ars + p);
+            IntVector r3 = rowBits(a, base + 3 * ars + p), r4 = rowBits(a, base + 4 * ars + p), r5 = rowBits(a, base + 5 * ars + p);
+            int out = dst + p * 6;
+            for (int j = 0; j < 6; j++) {
+                int at = 3 * j * L;
+                IntVector v = IntVector.fromArray(Vectors.I, index, at).selectFrom(r0, r1)
+                        .blend(IntVector.fromArray(Vectors.I, index, at + L).selectFrom(r2, r3), VectorMask.fromLong(Vectors.I, lanes[3 * j + 1]))
+                        .blend(IntVector.fromArray(Vectors.I, index, at + 2 * L).selectFrom(r4, r5), VectorMask.fromLong(Vectors.I, lanes[3 * j + 2]));
+                v.reinterpretAsFloats().intoArray(ap, out + j * L);
+            }
+        }
+        return p;
+    }
+
+    /**
+     * {@link #transposeSix} for the wide tile's 12 rows (L ≥ 12: 512 bits): six pairs a vector. A 96-row block of a 1024²
+     * A, 1 thread, hot in L2: 0.67–0.70 → 0.40–0.41 ns an element. With the wide tile forced on this machine
+     * ({@code -Ddescent.gemm.wide=true}), products of 512², 1024², 2048² ran 1.06×, 1.04×, 1.06× as fast ({@code kernel-ab}).
+     */
+    private static int transposeTwelve(float[] a, int base, int ars, int kbs, float[] ap, int dst) {
+        int[] index = TRANSPOSE_WIDE.index();
+        long[] lanes = TRANSPOSE_WIDE.lanes();
+        int p = 0;
+        for (; p + L <= kbs; p += L) {
+            IntVector r0 = rowBits(a, base + p), r1 = rowBits(a, base + ars + p), r2 = rowBits(a, base + 2 * ars + p);
+            IntVector r3 = rowBits(a, base + 3 * ars + p), r4 = rowBits(a, base + 4 * ars + p), r5 = rowBits(a, base + 5 * ars + p);
+            IntVector r6 = rowBits(a, base + 6 * ars + p), r7 = rowBits(a, base + 7 * ars + p), r8 = rowBits(a, base + 8 * ars + p);
+            IntVector r9 = rowBits(a, base + 9 * ars + p), r10 = rowBits(a, base + 10 * ars + p), r11 = rowBits(a, base + 11 * ars + p);
+            int out = dst + p * 12;
+            for (int j = 0; j < 12; j++) {
+                int at = 6 * j * L, m = 6 * j;
+                IntVector v = IntVector.fromArray(Vectors.I, index, at).selectFrom(r0, r1)
+                        .blend(IntVector.fromArray(Vectors.I, index, at + L).selectFrom(r2, r3), VectorMask.fromLong(Vectors.I, lanes[m + 1]))
+                        .blend(IntVector.fromArray(Vectors.I, index, at + 2 * L).selectFrom(r4, r5), VectorMask.fromLong(Vectors.I, lanes[m + 2]))
+                        .blend(IntVector.fromArray(Vectors.I, index, at + 3 * L).selectFrom(r6, r7), VectorMask.fromLong(Vectors.I, lanes[m + 3]))
+                        .blend(IntVector.fromArray(Vectors.I, index, at + 4 * L).selectFrom(r8, r9), VectorMask.fromLong(Vectors.I, lanes[m + 4]))
+                        .blend(IntVector.fromArray(Vectors.I, index, at + 5 * L).selectFrom(r10, r11), VectorMask.fromLong(Vectors.I, lanes[m + 5]));
+                v.reinterpretAsFloats().intoArray(ap, out + j * L);
+            }
+        }
+        return p;
+    }
+
+    /** The bits of the L floats of a from {@code at}, as ints (the lane permutations run on ints). */
+    private static IntVector rowBits(float[] a, int at) {
+        return FloatVector.fromArray(S, a, at).reinterpretAsInts();
     }
 
     /**
