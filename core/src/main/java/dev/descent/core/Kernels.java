@@ -1,5 +1,6 @@
 package dev.descent.core;
 
+import dev.descent.core.kernel.CacheSizes;
 import dev.descent.core.kernel.Vectors;
 
 /**
@@ -47,5 +48,16 @@ public final class Kernels {
             }
             throw e;
         }
+    }
+
+    /**
+     * The cache sizes the kernels choose their blocking for, and where they were read: Linux's sysfs, else the C
+     * library's {@code sysconf} when the JVM lets this code call native functions ({@code --enable-native-access}),
+     * else assumed (32 KB L1d, 1 MB L2). They change how loops are blocked, never a result's bits.
+     *
+     * @return for example "L1d 48 KB, L2 1024 KB (sysfs)"
+     */
+    public static String cacheSizes() {
+        return CacheSizes.describe();
     }
 }

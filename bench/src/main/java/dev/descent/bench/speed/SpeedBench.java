@@ -53,6 +53,7 @@ public final class SpeedBench {
         out.printf("machine: %s, load average %s, Descent pool %s, %s, %s %s%n", Count.of(Runtime.getRuntime().availableProcessors(), "processor"),
                 loadAverage(), Count.of(Threads.poolSize(), "thread"), Kernels.vectorEnabled() ? Kernels.vectorBits() + "-bit vectors" : "scalar kernels",
                 System.getProperty("java.vm.name"), System.getProperty("java.version"));
+        out.println("caches, as the kernels block for them: " + dev.descent.core.Kernels.cacheSizes());
         String width = ReferenceWidth.widthNote();
         if (!width.isEmpty()) out.println("vector width: " + width);
         out.printf("timing: median [min–max] of %s after warm-up; a sample repeats short work to last ≥ 50 ms%n", Count.of(samples, "sample"));

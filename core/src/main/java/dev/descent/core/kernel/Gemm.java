@@ -93,7 +93,9 @@ public final class Gemm {
      * the 48 KB L1 of this machine, and every one of the 16 A micro-panels of a row block streamed it from L2 again
      * (the kernel alone, hot: 169 GFLOP/s over 16 panels at depth 256, 185 at 128). A call over a sub-step leaves its
      * accumulators unrounded in a scratch tile and the next starts from them: each element's fma chain over the KC
-     * step, and so its bits, are those of one call. At 256 bits (NR = 32, a 32 KB slice) KS = KC. The first and the
+     * step, and so its bits, are those of one call. At 256 bits (NR = 32, a 32 KB slice) KS = KC where L1d is 48 KB
+     * (known from sysfs, or from the C library where sysfs hides it: {@link CacheSizes}), KC/2 with 32 KB or an unknown
+     * size. The first and the
      * second half run separate methods ({@code Open}, {@code Close}): one kernel with both would be too big for C1 (an
      * "out of virtual registers" bailout), and under load the tiered policy then left it in tier-2 code that boxes
      * every vector, at 0.5 GFLOP/s for minutes.
@@ -125,17 +127,17 @@ public final class Gemm {
     static final int DIRECT_MAX_N = 256;
 
     /**
-     * Whether products wider than {@link #DIRECT_MAX_N} columns run the {@link #WIDE_MR} × 2-vector tile: on 512-bit
-     * vectors with 32 registers when a KC-deep slice of its B micro-panel fits two thirds of L1d (so it needs no depth
-     * sub-steps). At 512 bits a vector is a whole cache line and loads, not FMAs, bound the 6 × 4 tile: per depth step
-     * it loads 4 B vectors and broadcasts 6 A values for 24 FMAs; 12 × 2 loads 2 and broadcasts 12 (a broadcast from
-     * memory is cheap, a 64-byte load that straddles two lines is not). The micro-kernel alone, hot, over 16 A
-     * micro-panels at depth 256: 6 × 4 168–177 GFLOP/s, 8 × 3 173–178, 12 × 2 197–207, 24 × 1 159–170 (this machine's FMA
-     * peak: 241). In whole products the quiet bench saw no difference (n = 512…2048, 1 and 2 threads, within ±4% of
-     * 6 × 4, 2026-12-03): what bounds them is elsewhere (see {@code packA}'s note on where the time goes). Narrower products keep 6 × 4, on which 12 × 2
-     * was 3–11% slower (an A element serves half as many columns). {@code -Ddescent.gemm.wide=true|false} forces it either way (core's build tests it forced at 256 bits).
-     * Where sysfs hides the cache sizes (this project's AVX-512 VM), L1d is taken as 32 KB and the 6 × 4 tile runs; forced
-     * there, 12 × 2 measured 0.93–0.95 of it at n = 1024 and 2048 (2026-12-05, docs/benchmarks.md).
+     * Whether products wider than {@link #DIRECT_MAX_N} columns run the {@link #WIDE_MR} × 2-vector tile instead of
+     * 6 × 4: only when asked ({@code -Ddescent.gemm.wide=true}; core's build tests it forced at 256 bits). At 512 bits a
+     * vector is a whole cache line and loads, not FMAs, bound the 6 × 4 tile: per depth step it loads 4 B vectors and
+     * broadcasts 6 A values for 24 FMAs; 12 × 2 loads 2 and broadcasts 12. The micro-kernel alone, hot, over 16 A
+     * micro-panels at depth 256: 6 × 4 168–177 GFLOP/s, 8 × 3 173–178, 12 × 2 197–207, 24 × 1 159–170 (FMA peak 241).
+     * Whole products never showed that gain: within ±4% of 6 × 4 in the quiet bench of 2026-12-03 (n = 512…2048, 1 and
+     * 2 threads), 0.93–0.95 forced on 2026-12-05, and 0.954 / 0.968 / 0.961 at n = 512 / 1024 / 2048 after its 12-row
+     * packing was made 1.7× faster (2026-12-05, {@code kernel-ab}, 1 thread): its B micro-panels are half as wide, so
+     * every A block is read from L2 twice as often. Until 2026-12-05 it ran wherever a 256-deep slice of its B micro-panel
+     * fit two thirds of L1d (48 KB L1d: Zen 5, Ice Lake and later); on this project's Zen 5 VM only because sysfs hid the
+     * cache sizes did 6 × 4 run. Narrower products keep 6 × 4 either way (12 × 2 was 3–11% slower there).
      */
     static final boolean WIDE = wideTile();
     /** Rows of the wide tile. */
@@ -162,9 +164,7 @@ public final class Gemm {
     }
 
     private static boolean wideTile() {
-        String forced = System.getProperty("descent.gemm.wide");
-        if ("true".equals(forced) || "false".equals(forced)) return Boolean.parseBoolean(forced);
-        return MANY_REGISTERS && L >= 16 && (long) KC * 2 * L * Float.BYTES <= CacheSizes.L1D * 2 / 3;
+        return Boolean.getBoolean("descent.gemm.wide");
     }
 
     /**
