@@ -95,10 +95,9 @@ public final class Gemm {
      * accumulators unrounded in a scratch tile and the next starts from them: each element's fma chain over the KC
      * step, and so its bits, are those of one call. At 256 bits (NR = 32, a 32 KB slice) KS = KC where L1d is 48 KB
      * (known from sysfs, or from the C library where sysfs hides it: {@link CacheSizes}), KC/2 with 32 KB or an unknown
-     * size. The first and the
-     * second half run separate methods ({@code Open}, {@code Close}): one kernel with both would be too big for C1 (an
-     * "out of virtual registers" bailout), and under load the tiered policy then left it in tier-2 code that boxes
-     * every vector, at 0.5 GFLOP/s for minutes.
+     * size. The first and the second half run separate methods ({@code Open}, {@code Close}): one kernel with both
+     * would be too big for C1 (an "out of virtual registers" bailout), and under load the tiered policy then left it in
+     * tier-2 code that boxes every vector, at 0.5 GFLOP/s for minutes.
      */
     static final int KS = subDepth();
     /**
