@@ -28,10 +28,12 @@ public final class SparkCommandLine {
     private static final Pattern LOCAL = Pattern.compile("local(?:\\[(\\d+|\\*)(?:,(\\d+))?])?");
 
     /**
-     * The executors' JVM options: the vector module, and the parallel collector with one GC thread, as each executor has
-     * one core ({@code spark.executor.cores} 1): more GC threads would take the other workers' cores during a collection.
+     * The executors' JVM options: the vector module; native access, so that core may ask the C library for the cache
+     * sizes where sysfs hides them (as {@code ./descent} does: the same kernel blocking as the driver's); and the
+     * parallel collector with one GC thread, as each executor has one core ({@code spark.executor.cores} 1): more GC
+     * threads would take the other workers' cores during a collection.
      */
-    static final String EXECUTOR_JAVA_OPTIONS = "--add-modules=jdk.incubator.vector -XX:+UseParallelGC -XX:ParallelGCThreads=1";
+    static final String EXECUTOR_JAVA_OPTIONS = "--add-modules=jdk.incubator.vector --enable-native-access=ALL-UNNAMED -XX:+UseParallelGC -XX:ParallelGCThreads=1";
 
     /**
      * The task slots of a local master ({@code local}, {@code local[N]}, {@code local[N,F]}, {@code local[*]}), or -1 for
