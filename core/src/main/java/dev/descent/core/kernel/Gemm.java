@@ -138,7 +138,7 @@ public final class Gemm {
      * fit two thirds of L1d (48 KB L1d: Zen 5, Ice Lake and later); on this project's Zen 5 VM only because sysfs hid the
      * cache sizes did 6 × 4 run. Narrower products keep 6 × 4 either way (12 × 2 was 3–11% slower there).
      */
-    static final boolean WIDE = wideTile();
+    static final boolean WIDE = Boolean.getBoolean("descent.gemm.wide");
     /** Rows of the wide tile. */
     static final int WIDE_MR = 12;
     /** Columns of the wide tile: two vectors, the width of its packed B micro-panels. */
@@ -160,10 +160,6 @@ public final class Gemm {
     /** The tile for a product of n columns. */
     private static Tile tile(int n) {
         return WIDE && n > DIRECT_MAX_N ? WIDE_TILE : STANDARD;
-    }
-
-    private static boolean wideTile() {
-        return Boolean.getBoolean("descent.gemm.wide");
     }
 
     /**
@@ -635,8 +631,8 @@ public final class Gemm {
      * 256 bits 0.54–0.83 → 0.42–0.60). Six rows, the tile's, run {@link #transposeSix}.
      */
     private static int transposeRows(int mrows, float[] a, int base, int ars, int kbs, float[] ap, int dst) {
-        if (mrows == 6 && MR == 6) return transposeSix(a, base, ars, kbs, ap, dst);
-        if (mrows == 12 && WIDE_MR == 12 && TRANSPOSE_WIDE != null) return transposeTwelve(a, base, ars, kbs, ap, dst);
+        if (mrows == MR && MR == 6) return transposeSix(a, base, ars, kbs, ap, dst);
+        if (mrows == WIDE_MR && TRANSPOSE_WIDE != null) return transposeTwelve(a, base, ars, kbs, ap, dst);
         RowTranspose t = mrows == MR ? TRANSPOSE_MR : null;
         if (t == null) return 0;
         int pairs = t.pairs();
