@@ -99,14 +99,17 @@ public final class KernelAB {
         SplittableRandom rng = new SplittableRandom(1);
         java.util.function.BiFunction<String, Integer, float[]> array = (name, n) -> arrays.computeIfAbsent(name, k -> random(rng, n));
         switch (w[0]) {
-            case "matmul" -> {
-                int n = Integer.parseInt(w[1]);
-                float[] a = array.apply("a", n * n), b = array.apply("b", n * n), c = array.apply("c", n * n);
+            case "matmul", "matmul-at" -> {
+                // matmul N, or M N K: C (M×N) = A·B with A row-major; matmul-at: A stored transposed (column-major, Xᵀ·dY).
+                int m = Integer.parseInt(w[1]), n = w.length > 3 ? Integer.parseInt(w[2]) : m, k = w.length > 3 ? Integer.parseInt(w[3]) : m;
+                boolean transposed = w[0].equals("matmul-at");
+                int ars = transposed ? 1 : k, acs = transposed ? m : 1;
+                float[] a = array.apply("a", m * k), b = array.apply("b", k * n), c = array.apply("c", m * n);
                 Class<?> gemm = Class.forName("dev.descent.core.kernel.Gemm", true, loader);
                 MethodHandle h = lookup.findStatic(gemm, "sgemm", MethodType.methodType(void.class, int.class, int.class, int.class,
                         float[].class, int.class, int.class, int.class, float[].class, int.class, int.class, int.class,
                         float[].class, int.class, int.class, boolean.class));
-                return new Workload(() -> invoke(() -> h.invoke(n, n, n, a, 0, n, 1, b, 0, n, 1, c, 0, n, false)), 2.0 * n * n * n);
+                return new Workload(() -> invoke(() -> h.invoke(m, n, k, a, 0, ars, acs, b, 0, n, 1, c, 0, n, false)), 2.0 * m * n * k);
             }
             case "conv-fwd", "conv-dx", "conv-dw", "wino-fwd", "wino-dx", "wino-dw" -> {
                 boolean wino = w[0].startsWith("wino");
@@ -144,7 +147,7 @@ public final class KernelAB {
                 MethodHandle call = h;
                 return new Workload(() -> invoke(() -> call.invokeWithArguments(callArgs)), flops);
             }
-            default -> throw new IllegalArgumentException("unknown workload " + w[0] + " (matmul N | conv-fwd|conv-dx|conv-dw|wino-fwd|wino-dx|wino-dw C O HW [STRIDE [BATCH]])");
+            default -> throw new IllegalArgumentException("unknown workload " + w[0] + " (matmul N | matmul M N K | matmul-at M N K | conv-fwd|conv-dx|conv-dw|wino-fwd|wino-dx|wino-dw C O HW [STRIDE [BATCH]])");
         }
     }
 

@@ -37,8 +37,9 @@ import jdk.incubator.vector.VectorSpecies;
  *
  * <p>A is packed into MR-row micro-panels (per thread, per row block, kept in L2) unless it is row-major
  * and B is narrow ({@link #DIRECT_MAX_N} columns or fewer): then the kernel broadcasts A's elements from
- * its rows in place; or unless it is column-major (a transposed operand) with B as narrow: then the packed kernels
- * read its full micro-panels in place, one column stride per depth step instead of MR. Packing A costs a pass over A per column block, which only pays off when it is reused
+ * its rows in place; or unless it is column-major (a transposed operand): then the packed kernels read its full
+ * micro-panels in place with B as narrow, one column stride per depth step instead of MR, and with a wider B from a copy
+ * of the block's columns laid end to end ({@link #copyColumns}). Packing A costs a pass over A per column block, which only pays off when it is reused
  * over many columns; for the narrow products of a small model (d_model 64: n = 64…256, k = 64…256)
  * it cost as much as the multiply. A ragged last micro-panel is then copied row-major, zero-padded to MR rows,
  * and runs the same in-place kernel.
@@ -390,7 +391,15 @@ public final class Gemm {
             // step are consecutive floats, as in a packed panel, one column stride (acs) apart instead of MR; the ragged
             // last panel is packed.
             int packed = direct || transposedInPlace ? mc / tmr * tmr : 0;
-            if (direct) {
+            // A transposed and not read in place (B wider than DIRECT_MAX_N): the block's columns copied one after
+            // another (see copyColumns), which the packed kernels read as they read A in place, a column of the copy
+            // (mcPad floats) a depth step.
+            boolean columns = !direct && !transposedInPlace && inPlaceTransposed(ars, acs);
+            int mcPad = (mc + tmr - 1) / tmr * tmr;
+            if (columns) {
+                copyColumns(a, ao, acs, ic, mc, mcPad, kb, kbs, ap);
+                packed = mcPad;
+            } else if (direct) {
                 if (packed < mc) copyRows(a, ao, ars, ic + packed, mc - packed, kb, kbs, ap);
             } else if (packed < mc) {
                 packA(tmr, a, ao, ars, acs, ic + packed, mc - packed, kb, kbs, ap);
@@ -424,7 +433,8 @@ public final class Gemm {
                             // The packed kernels' A: a packed panel (stride MR), or A transposed in place (stride acs).
                             boolean inPlace = transposedInPlace && ir < packed;
                             float[] pa = inPlace ? a : ap;
-                            int apo = inPlace ? ao + ic + ir + (kb + pc) * acs : (ir - packed) * kbs + pc * tmr, as = inPlace ? acs : tmr;
+                            int apo = inPlace ? ao + ic + ir + (kb + pc) * acs : columns ? ir + pc * mcPad : (ir - packed) * kbs + pc * tmr;
+                            int as = inPlace ? acs : columns ? mcPad : tmr;
                             int cOff = co + (ic + ir) * ldc + jc + jr;
                             // In place: A's rows, or the copied ragged rows.
                             boolean copied = ir >= packed;
@@ -518,6 +528,26 @@ public final class Gemm {
      */
     private static boolean inPlaceTransposed(int ars, int acs) {
         return MANY_REGISTERS && ars == 1 && acs != 1;
+    }
+
+    /**
+     * Copies rows [row, row+mc) × depth [kb, kb+kbs) of a column-major A (A[i,p] = a[ao + i + p·acs]) column after
+     * column into dst: depth step p at p·mcPad, its rows zero-padded to mcPad (whole micro-panels). Micro-panel i of
+     * the block is then depth step p's MR values at i·MR + p·mcPad: what the packed kernels read from A in place, with a
+     * column stride of mcPad floats rather than a column of A (a page or more apart). Packing such an A into micro-panels
+     * instead took six values of each column at a time, one masked load and store a depth step, walking a panel's
+     * columns a page apart: 12 ms of a 2048³ product Aᵀ·B that took 97 ms on 1 thread at 512 bits (packing a row-major A:
+     * 2.4 ms); this copy takes 3.4 ms. Whole products Aᵀ·B (M × N × K), copied over packed, 1 thread
+     * ({@code tools/kernel-ab HEAD matmul-at M N K}): 512 bits 1.058 at 2048³, 1.112 at 1024 × 512 × 1024, 1.067 at
+     * 784 × 512 × 128 (an MLP's weight gradient over a batch of 128), 1.029 at 512 × 1024 × 128; 256 bits 1.033, 1.083,
+     * 1.018, 1.000. Only the values' places change: the bits of C do not.
+     */
+    private static void copyColumns(float[] a, int ao, int acs, int row, int mc, int mcPad, int kb, int kbs, float[] dst) {
+        for (int p = 0; p < kbs; p++) {
+            int d = p * mcPad;
+            System.arraycopy(a, ao + row + (kb + p) * acs, dst, d, mc);
+            for (int r = mc; r < mcPad; r++) dst[d + r] = 0f;
+        }
     }
 
     /** Copies rows [row, row+rows) × depth [kb, kb+kbs) of a row-major A into MR rows of kbs floats, zero-padded. */
