@@ -99,17 +99,20 @@ public final class KernelAB {
         SplittableRandom rng = new SplittableRandom(1);
         java.util.function.BiFunction<String, Integer, float[]> array = (name, n) -> arrays.computeIfAbsent(name, k -> random(rng, n));
         switch (w[0]) {
-            case "matmul", "matmul-at" -> {
-                // matmul N, or M N K: C (M×N) = A·B with A row-major; matmul-at: A stored transposed (column-major, Xᵀ·dY).
+            case "matmul", "matmul-at", "matmul-bt" -> {
+                // matmul N, or M N K: C (M×N) = A·B, both row-major; matmul-at: A stored transposed (column-major, Xᵀ·dY);
+                // matmul-bt: B stored transposed (X·Wᵀ, a linear layer's forward).
                 int m = Integer.parseInt(w[1]), n = w.length > 3 ? Integer.parseInt(w[2]) : m, k = w.length > 3 ? Integer.parseInt(w[3]) : m;
                 boolean transposed = w[0].equals("matmul-at");
                 int ars = transposed ? 1 : k, acs = transposed ? m : 1;
+                boolean bTransposed = w[0].equals("matmul-bt");
+                int brs = bTransposed ? 1 : n, bcs = bTransposed ? k : 1;
                 float[] a = array.apply("a", m * k), b = array.apply("b", k * n), c = array.apply("c", m * n);
                 Class<?> gemm = Class.forName("dev.descent.core.kernel.Gemm", true, loader);
                 MethodHandle h = lookup.findStatic(gemm, "sgemm", MethodType.methodType(void.class, int.class, int.class, int.class,
                         float[].class, int.class, int.class, int.class, float[].class, int.class, int.class, int.class,
                         float[].class, int.class, int.class, boolean.class));
-                return new Workload(() -> invoke(() -> h.invoke(m, n, k, a, 0, ars, acs, b, 0, n, 1, c, 0, n, false)), 2.0 * m * n * k);
+                return new Workload(() -> invoke(() -> h.invoke(m, n, k, a, 0, ars, acs, b, 0, brs, bcs, c, 0, n, false)), 2.0 * m * n * k);
             }
             case "conv-fwd", "conv-dx", "conv-dw", "wino-fwd", "wino-dx", "wino-dw" -> {
                 boolean wino = w[0].startsWith("wino");
@@ -147,7 +150,7 @@ public final class KernelAB {
                 MethodHandle call = h;
                 return new Workload(() -> invoke(() -> call.invokeWithArguments(callArgs)), flops);
             }
-            default -> throw new IllegalArgumentException("unknown workload " + w[0] + " (matmul N | matmul M N K | matmul-at M N K | conv-fwd|conv-dx|conv-dw|wino-fwd|wino-dx|wino-dw C O HW [STRIDE [BATCH]])");
+            default -> throw new IllegalArgumentException("unknown workload " + w[0] + " (matmul N | matmul M N K | matmul-at M N K | matmul-bt M N K | conv-fwd|conv-dx|conv-dw|wino-fwd|wino-dx|wino-dw C O HW [STRIDE [BATCH]])");
         }
     }
 

@@ -761,6 +761,19 @@ public final class Gemm {
                 int src = bo + (kb + p) * brs + col;
                 for (int q = q0; q < fullEnd; q++) System.arraycopy(b, src + q * pnr, bp, q * pnr * kbs + p * pnr, pnr);
             }
+        } else if (brs == 1 && TRANSPOSE_EIGHT) {
+            // Column-major (transposed) B, its columns contiguous: eight columns by eight depth steps at a time,
+            // transposed in registers (transposeEight); the last kbs mod 8 steps one value at a time.
+            for (int q = q0; q < fullEnd; q++) {
+                int dst = q * pnr * kbs;
+                for (int g = 0; g < pnr; g += 8) {
+                    int src = bo + kb + (col + q * pnr + g) * bcs, p = 0;
+                    for (; p + 8 <= kbs; p += 8) transposeEight(b, src + p, bcs, bp, dst + p * pnr + g, pnr);
+                    for (; p < kbs; p++) {
+                        for (int j = 0; j < 8; j++) bp[dst + p * pnr + g + j] = b[src + p + j * bcs];
+                    }
+                }
+            }
         } else {
             // Column-major (transposed) B: down each column.
             for (int q = q0; q < fullEnd; q++) {
@@ -781,6 +794,60 @@ public final class Gemm {
                 for (int j = nr; j < width; j++) bp[d + j] = 0f;
             }
         }
+    }
+
+    /**
+     * Whether packB transposes a column-major B in 8 × 8 blocks ({@link #transposeEight}): with 32 vector registers and
+     * vectors of at least 8 floats (AVX-512 at either width), where the eight-lane two-vector permutation is one
+     * instruction; the micro-panels are then a multiple of 8 columns wide.
+     */
+    private static final boolean TRANSPOSE_EIGHT = MANY_REGISTERS && L >= 8 && !AARCH64;
+    private static final VectorSpecies<Float> F8 = FloatVector.SPECIES_256;
+    /**
+     * The lane choices of transposeEight's three rounds: round r (d = 2^r) pairs vectors d apart, and the first of a
+     * pair takes lane k of itself where bit r of k is clear, else lane k − d of the second; the second takes lane k + d
+     * of the first where that bit is clear, else its own lane k. Constants, so that C2 knows each vector's class.
+     */
+    private static final IntVector EIGHT_LO1 = eightChoice(1, true), EIGHT_HI1 = eightChoice(1, false), EIGHT_LO2 = eightChoice(2, true),
+        EIGHT_HI2 = eightChoice(2, false), EIGHT_LO4 = eightChoice(4, true), EIGHT_HI4 = eightChoice(4, false);
+
+    private static IntVector eightChoice(int d, boolean first) {
+        int[] lanes = new int[8];
+        for (int k = 0; k < 8; k++) lanes[k] = (k & d) == 0 ? (first ? k : k + d) : (first ? 8 + k - d : 8 + k);
+        return IntVector.fromArray(IntVector.SPECIES_256, lanes, 0);
+    }
+
+    /**
+     * dst[d0 + k·ld + i] = b[s0 + i·bcs + k] for i, k in [0, 8): eight columns of a column-major B, eight depth steps
+     * each, as eight rows of a micro-panel; three rounds of two-vector permutations that swap off-diagonal blocks of 4,
+     * 2 and 1. A method of its own: inside packB's loops C2's inlining budget ran out before the last permutations
+     * (which then boxed their vectors). Packing the transposed 1024 × 1024 blocks of a 2048² Bᵀ (as x·Wᵀ in a linear
+     * layer reads W) took 0.76–1.0 ns an element one value at a time, 0.35–0.40 this way (512 and 256 bits); in a 2048²
+     * product on 1 thread at 512 bits that packing had been 5.9 ms of 104 (a row-major B's: 1.9 ms). Whole products X·Wᵀ
+     * (M × N × K), this over the scalar loop, 1 thread ({@code tools/kernel-ab HEAD matmul-bt M N K}): 512 bits 1.42 at
+     * 128 × 256 × 784 (an MLP layer's forward over a batch of 128: B is packed for only 128 rows), 1.36 at
+     * 128 × 512 × 784, 1.05 at 1024³, 1.04 at 2048³; 256 bits 1.20, 1.22, 1.02, 1.02.
+     */
+    private static void transposeEight(float[] b, int s0, int bcs, float[] dst, int d0, int ld) {
+        IntVector v0 = eightBits(b, s0), v1 = eightBits(b, s0 + bcs), v2 = eightBits(b, s0 + 2 * bcs), v3 = eightBits(b, s0 + 3 * bcs);
+        IntVector v4 = eightBits(b, s0 + 4 * bcs), v5 = eightBits(b, s0 + 5 * bcs), v6 = eightBits(b, s0 + 6 * bcs), v7 = eightBits(b, s0 + 7 * bcs);
+        IntVector t0 = EIGHT_LO1.selectFrom(v0, v1), t1 = EIGHT_HI1.selectFrom(v0, v1), t2 = EIGHT_LO1.selectFrom(v2, v3), t3 = EIGHT_HI1.selectFrom(v2, v3);
+        IntVector t4 = EIGHT_LO1.selectFrom(v4, v5), t5 = EIGHT_HI1.selectFrom(v4, v5), t6 = EIGHT_LO1.selectFrom(v6, v7), t7 = EIGHT_HI1.selectFrom(v6, v7);
+        IntVector u0 = EIGHT_LO2.selectFrom(t0, t2), u2 = EIGHT_HI2.selectFrom(t0, t2), u1 = EIGHT_LO2.selectFrom(t1, t3), u3 = EIGHT_HI2.selectFrom(t1, t3);
+        IntVector u4 = EIGHT_LO2.selectFrom(t4, t6), u6 = EIGHT_HI2.selectFrom(t4, t6), u5 = EIGHT_LO2.selectFrom(t5, t7), u7 = EIGHT_HI2.selectFrom(t5, t7);
+        EIGHT_LO4.selectFrom(u0, u4).reinterpretAsFloats().intoArray(dst, d0);
+        EIGHT_LO4.selectFrom(u1, u5).reinterpretAsFloats().intoArray(dst, d0 + ld);
+        EIGHT_LO4.selectFrom(u2, u6).reinterpretAsFloats().intoArray(dst, d0 + 2 * ld);
+        EIGHT_LO4.selectFrom(u3, u7).reinterpretAsFloats().intoArray(dst, d0 + 3 * ld);
+        EIGHT_HI4.selectFrom(u0, u4).reinterpretAsFloats().intoArray(dst, d0 + 4 * ld);
+        EIGHT_HI4.selectFrom(u1, u5).reinterpretAsFloats().intoArray(dst, d0 + 5 * ld);
+        EIGHT_HI4.selectFrom(u2, u6).reinterpretAsFloats().intoArray(dst, d0 + 6 * ld);
+        EIGHT_HI4.selectFrom(u3, u7).reinterpretAsFloats().intoArray(dst, d0 + 7 * ld);
+    }
+
+    /** The bits of the 8 floats of b from {@code at}, as ints. */
+    private static IntVector eightBits(float[] b, int at) {
+        return FloatVector.fromArray(F8, b, at).reinterpretAsInts();
     }
 
     /** The register tile over a packed A micro-panel: C tile (+)= A·Bpanel over kc. */
