@@ -762,13 +762,13 @@ public final class Gemm {
                 for (int q = q0; q < fullEnd; q++) System.arraycopy(b, src + q * pnr, bp, q * pnr * kbs + p * pnr, pnr);
             }
         } else if (brs == 1 && TRANSPOSE_EIGHT) {
-            // Column-major (transposed) B, its columns contiguous: eight columns by eight depth steps at a time,
-            // transposed in registers (transposeEight); the last kbs mod 8 steps one value at a time.
+            // Column-major (transposed) B, its columns contiguous: eight columns by L depth steps at a time, transposed
+            // in registers (transposeEight); the last kbs mod L steps one value at a time.
             for (int q = q0; q < fullEnd; q++) {
                 int dst = q * pnr * kbs;
                 for (int g = 0; g < pnr; g += 8) {
                     int src = bo + kb + (col + q * pnr + g) * bcs, p = 0;
-                    for (; p + 8 <= kbs; p += 8) transposeEight(b, src + p, bcs, bp, dst + p * pnr + g, pnr);
+                    for (; p + L <= kbs; p += L) transposeEight(b, src + p, bcs, bp, dst + p * pnr + g, pnr);
                     for (; p < kbs; p++) {
                         for (int j = 0; j < 8; j++) bp[dst + p * pnr + g + j] = b[src + p + j * bcs];
                     }
@@ -797,57 +797,71 @@ public final class Gemm {
     }
 
     /**
-     * Whether packB transposes a column-major B in 8 × 8 blocks ({@link #transposeEight}): with 32 vector registers and
-     * vectors of at least 8 floats (AVX-512 at either width), where the eight-lane two-vector permutation is one
+     * Whether packB transposes a column-major B eight columns at a time ({@link #transposeEight}): with 32 vector
+     * registers and vectors of 8 or 16 floats (AVX-512 at either width), where a two-vector permutation is one
      * instruction; the micro-panels are then a multiple of 8 columns wide.
      */
-    private static final boolean TRANSPOSE_EIGHT = MANY_REGISTERS && L >= 8 && !AARCH64;
-    private static final VectorSpecies<Float> F8 = FloatVector.SPECIES_256;
+    private static final boolean TRANSPOSE_EIGHT = MANY_REGISTERS && (L == 8 || L == 16) && !AARCH64;
     /**
-     * The lane choices of transposeEight's three rounds: round r (d = 2^r) pairs vectors d apart, and the first of a
-     * pair takes lane k of itself where bit r of k is clear, else lane k − d of the second; the second takes lane k + d
-     * of the first where that bit is clear, else its own lane k. Constants, so that C2 knows each vector's class.
+     * The lane choices of transposeEight's three rounds, in each 8-lane half of a vector: round r (d = 2^r) pairs
+     * vectors d apart, and the first of a pair takes lane k of itself where bit r of k is clear, else lane k − d of the
+     * second; the second takes lane k + d of the first where that bit is clear, else its own lane k. Constants, so that
+     * C2 knows each vector's class.
      */
     private static final IntVector EIGHT_LO1 = eightChoice(1, true), EIGHT_HI1 = eightChoice(1, false), EIGHT_LO2 = eightChoice(2, true),
         EIGHT_HI2 = eightChoice(2, false), EIGHT_LO4 = eightChoice(4, true), EIGHT_HI4 = eightChoice(4, false);
+    /** The lanes of a vector's first and (with 16 lanes) second half. */
+    private static final VectorMask<Float> EIGHT_FIRST = S.indexInRange(0, 8), EIGHT_SECOND = VectorMask.fromLong(S, 0xFF00L);
 
     private static IntVector eightChoice(int d, boolean first) {
-        int[] lanes = new int[8];
-        for (int k = 0; k < 8; k++) lanes[k] = (k & d) == 0 ? (first ? k : k + d) : (first ? 8 + k - d : 8 + k);
-        return IntVector.fromArray(IntVector.SPECIES_256, lanes, 0);
+        int[] lanes = new int[L];
+        for (int k = 0; k < L; k++) lanes[k] = (k & d) == 0 ? (first ? k : k + d) : (first ? L + k - d : L + k);
+        return IntVector.fromArray(Vectors.I, lanes, 0);
     }
 
     /**
-     * dst[d0 + k·ld + i] = b[s0 + i·bcs + k] for i, k in [0, 8): eight columns of a column-major B, eight depth steps
-     * each, as eight rows of a micro-panel; three rounds of two-vector permutations that swap off-diagonal blocks of 4,
-     * 2 and 1. A method of its own: inside packB's loops C2's inlining budget ran out before the last permutations
-     * (which then boxed their vectors). Packing the transposed 1024 × 1024 blocks of a 2048² Bᵀ (as x·Wᵀ in a linear
-     * layer reads W) took 0.76–1.0 ns an element one value at a time, 0.35–0.40 this way (512 and 256 bits); in a 2048²
-     * product on 1 thread at 512 bits that packing had been 5.9 ms of 104 (a row-major B's: 1.9 ms). Whole products X·Wᵀ
+     * dst[d0 + k·ld + i] = b[s0 + i·bcs + k] for i in [0, 8) and k in [0, L): eight columns of a column-major B, L depth
+     * steps each, as L rows of eight in a micro-panel. Each vector is one column's L steps, and three rounds of two-vector
+     * permutations swap the off-diagonal blocks of 4, 2 and 1 within each 8 × 8 block (each half of a vector, at 16
+     * lanes); vector m then holds rows m and (at 16 lanes) 8 + m, stored under a mask of the half. Vectors of the one
+     * float species ({@link Vectors#F}; see OneFloatSpeciesTest), constant lane choices, and methods of their own: written
+     * inside packB's loops, C2's inlining budget ran out before the last permutations, which then boxed their vectors
+     * (2.5–10 ns an element); with both halves' stores in one method C1 ran out of registers, which left it in boxing
+     * tier-2 code (a 128 × 256 × 784 product at 24 GFLOP/s).
+     *
+     * <p>Packing the transposed 1024 × 1024 blocks of a 2048² Bᵀ (as x·Wᵀ in a linear layer reads W) one value at a time,
+     * each written a panel row after the last, took 0.76–1.0 ns an element: 5.9 ms of a 2048² product's 104 on 1 thread
+     * at 512 bits (a row-major B's packing: 1.9 ms); 8 × 8 blocks in registers, 0.35–0.40. Whole products X·Wᵀ
      * (M × N × K), this over the scalar loop, 1 thread ({@code tools/kernel-ab HEAD matmul-bt M N K}): 512 bits 1.42 at
-     * 128 × 256 × 784 (an MLP layer's forward over a batch of 128: B is packed for only 128 rows), 1.36 at
-     * 128 × 512 × 784, 1.05 at 1024³, 1.04 at 2048³; 256 bits 1.20, 1.22, 1.02, 1.02.
+     * 128 × 256 × 784 (an MLP layer's forward over a batch of 128: B is packed for only 128 rows), 1.37 at
+     * 128 × 512 × 784, 1.04 at 1024³, 1.035 at 2048³; 256 bits 1.20, 1.21, 1.02, 1.02.
      */
     private static void transposeEight(float[] b, int s0, int bcs, float[] dst, int d0, int ld) {
-        IntVector v0 = eightBits(b, s0), v1 = eightBits(b, s0 + bcs), v2 = eightBits(b, s0 + 2 * bcs), v3 = eightBits(b, s0 + 3 * bcs);
-        IntVector v4 = eightBits(b, s0 + 4 * bcs), v5 = eightBits(b, s0 + 5 * bcs), v6 = eightBits(b, s0 + 6 * bcs), v7 = eightBits(b, s0 + 7 * bcs);
+        transposeEightHalf(b, s0, bcs, dst, d0, ld, EIGHT_FIRST);
+        // Lanes 8…15 of vector m are row 8 + m: stored from 8 floats before it, under the second half's mask.
+        if (L == 16) transposeEightHalf(b, s0, bcs, dst, d0 + 8 * ld - 8, ld, EIGHT_SECOND);
+    }
+
+    /**
+     * {@link #transposeEight}'s permutations, storing the lanes of {@code half}: one method per half and the whole
+     * permutation in each, as C1 ran out of registers for both halves' stores in one method (it then left it boxing
+     * its vectors in tier-2 code).
+     */
+    private static void transposeEightHalf(float[] b, int s0, int bcs, float[] dst, int d0, int ld, VectorMask<Float> half) {
+        IntVector v0 = rowBits(b, s0), v1 = rowBits(b, s0 + bcs), v2 = rowBits(b, s0 + 2 * bcs), v3 = rowBits(b, s0 + 3 * bcs);
+        IntVector v4 = rowBits(b, s0 + 4 * bcs), v5 = rowBits(b, s0 + 5 * bcs), v6 = rowBits(b, s0 + 6 * bcs), v7 = rowBits(b, s0 + 7 * bcs);
         IntVector t0 = EIGHT_LO1.selectFrom(v0, v1), t1 = EIGHT_HI1.selectFrom(v0, v1), t2 = EIGHT_LO1.selectFrom(v2, v3), t3 = EIGHT_HI1.selectFrom(v2, v3);
         IntVector t4 = EIGHT_LO1.selectFrom(v4, v5), t5 = EIGHT_HI1.selectFrom(v4, v5), t6 = EIGHT_LO1.selectFrom(v6, v7), t7 = EIGHT_HI1.selectFrom(v6, v7);
         IntVector u0 = EIGHT_LO2.selectFrom(t0, t2), u2 = EIGHT_HI2.selectFrom(t0, t2), u1 = EIGHT_LO2.selectFrom(t1, t3), u3 = EIGHT_HI2.selectFrom(t1, t3);
         IntVector u4 = EIGHT_LO2.selectFrom(t4, t6), u6 = EIGHT_HI2.selectFrom(t4, t6), u5 = EIGHT_LO2.selectFrom(t5, t7), u7 = EIGHT_HI2.selectFrom(t5, t7);
-        EIGHT_LO4.selectFrom(u0, u4).reinterpretAsFloats().intoArray(dst, d0);
-        EIGHT_LO4.selectFrom(u1, u5).reinterpretAsFloats().intoArray(dst, d0 + ld);
-        EIGHT_LO4.selectFrom(u2, u6).reinterpretAsFloats().intoArray(dst, d0 + 2 * ld);
-        EIGHT_LO4.selectFrom(u3, u7).reinterpretAsFloats().intoArray(dst, d0 + 3 * ld);
-        EIGHT_HI4.selectFrom(u0, u4).reinterpretAsFloats().intoArray(dst, d0 + 4 * ld);
-        EIGHT_HI4.selectFrom(u1, u5).reinterpretAsFloats().intoArray(dst, d0 + 5 * ld);
-        EIGHT_HI4.selectFrom(u2, u6).reinterpretAsFloats().intoArray(dst, d0 + 6 * ld);
-        EIGHT_HI4.selectFrom(u3, u7).reinterpretAsFloats().intoArray(dst, d0 + 7 * ld);
-    }
-
-    /** The bits of the 8 floats of b from {@code at}, as ints. */
-    private static IntVector eightBits(float[] b, int at) {
-        return FloatVector.fromArray(F8, b, at).reinterpretAsInts();
+        EIGHT_LO4.selectFrom(u0, u4).reinterpretAsFloats().intoArray(dst, d0, half);
+        EIGHT_LO4.selectFrom(u1, u5).reinterpretAsFloats().intoArray(dst, d0 + ld, half);
+        EIGHT_LO4.selectFrom(u2, u6).reinterpretAsFloats().intoArray(dst, d0 + 2 * ld, half);
+        EIGHT_LO4.selectFrom(u3, u7).reinterpretAsFloats().intoArray(dst, d0 + 3 * ld, half);
+        EIGHT_HI4.selectFrom(u0, u4).reinterpretAsFloats().intoArray(dst, d0 + 4 * ld, half);
+        EIGHT_HI4.selectFrom(u1, u5).reinterpretAsFloats().intoArray(dst, d0 + 5 * ld, half);
+        EIGHT_HI4.selectFrom(u2, u6).reinterpretAsFloats().intoArray(dst, d0 + 6 * ld, half);
+        EIGHT_HI4.selectFrom(u3, u7).reinterpretAsFloats().intoArray(dst, d0 + 7 * ld, half);
     }
 
     /** The register tile over a packed A micro-panel: C tile (+)= A·Bpanel over kc. */
