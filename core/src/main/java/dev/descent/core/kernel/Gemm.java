@@ -383,6 +383,10 @@ public final class Gemm {
         float[] ap = s.a(Math.min(MC, (i1 - i0 + tmr - 1) / tmr * tmr) * kbs);
         float[] tile = s.tile;
         float[] part = t.ks() < KC ? s.part : null;
+        // A transposed and not read in place (B wider than DIRECT_MAX_N): each block's columns copied one after another
+        // (see copyColumns), which the packed kernels read as they read A in place, a column of the copy (mcPad floats)
+        // a depth step.
+        boolean columns = !direct && !transposedInPlace && inPlaceTransposed(ars, acs);
         for (int ic = i0; ic < i1; ic += MC) {
             int mc = Math.min(MC, i1 - ic);
             // Read in place, a ragged last micro-panel is copied row-major (zero-padded to MR rows) into ap, so
@@ -391,10 +395,6 @@ public final class Gemm {
             // step are consecutive floats, as in a packed panel, one column stride (acs) apart instead of MR; the ragged
             // last panel is packed.
             int packed = direct || transposedInPlace ? mc / tmr * tmr : 0;
-            // A transposed and not read in place (B wider than DIRECT_MAX_N): the block's columns copied one after
-            // another (see copyColumns), which the packed kernels read as they read A in place, a column of the copy
-            // (mcPad floats) a depth step.
-            boolean columns = !direct && !transposedInPlace && inPlaceTransposed(ars, acs);
             int mcPad = (mc + tmr - 1) / tmr * tmr;
             if (columns) {
                 copyColumns(a, ao, acs, ic, mc, mcPad, kb, kbs, ap);
