@@ -16,7 +16,9 @@ import jdk.incubator.vector.VectorSpecies;
  * <p><b>Bits.</b> Every element of C is Gemm's sum in Gemm's order: a chain of fused multiply-adds over the depth in
  * ascending order, starting from 0, restarted every {@link Gemm#KC} terms and the partial chains added to C in turn
  * ({@code c = chain + c}). So a product here has the bits Gemm gives it, at any vector width and thread count, and
- * {@code vector=false} (the scalar twin, also used for the columns past the last whole vector) gives the same bits.
+ * {@code vector=false} (the scalar twin, also used for the columns past the last whole vector) gives the same bits;
+ * except where Gemm sums a product in depth slices ({@link Gemm#depthParts}: a transposed A over 2048 or more terms
+ * with a small C), which here is one sum over the whole depth: the bits differ there, each path's own for a shape.
  *
  * <p><b>Causal structure.</b> A causal attention's products are triangular: scores and their gradient are needed only
  * for key j ≤ query i ({@link #LOWER}), and the other four products sum over a depth whose terms past the diagonal are
