@@ -28,11 +28,12 @@ import jdk.incubator.vector.VectorSpecies;
  * 6×1 or 6×2 kernel rather than doing four or two times the work in the 6×4 one.
  *
  * <p>Loops, outermost first: columns in blocks of at most {@link #NC}; depth in blocks of
- * {@link #KC}, whose B block is packed once into NR-wide micro-panels (every thread packing some of
- * them) and shared by all threads; rows in blocks of {@link #MC}; then, per NR-wide micro-panel of B, every
- * MR-row micro-panel of the A block, one kernel call over the whole depth block. Packed micro-panels are contiguous
- * over their depth, so the hardware prefetcher can follow the B micro-panel each call streams (from L2: at 512 bits
- * it is 256 KB) and the A micro-panel beside it.
+ * {@link #KB}, whose B block is packed once into NR-wide micro-panels (every thread packing some of
+ * them) and shared by all threads; rows in blocks of {@link #MC}; then, per NR-wide micro-panel of B, the
+ * depth in steps of {@link #KC} (in sub-steps of {@link #KS}, a micro-panel slice that fits L1) and under it every
+ * MR-row micro-panel of the A block. Depth sits inside the column micro-panel so that the C tiles it updates stay in L1/L2 from one
+ * depth step to the next. Packed micro-panels hold a whole depth block, so one panel's depth steps are
+ * contiguous and the hardware prefetcher can follow them.
  *
  * <p>A is packed into MR-row micro-panels (per thread, per row block, kept in L2) unless it is row-major
  * and B is narrow ({@link #DIRECT_MAX_N} columns or fewer): then the kernel broadcasts A's elements from
@@ -86,26 +87,42 @@ public final class Gemm {
     /** Columns of the register tile. */
     public static final int NR = NRV * L;
     /**
-     * Depth of a packed block and of one micro-kernel call. Each element of C is one fma chain per depth block, from zero,
-     * then added to C (see {@link #kernelD}): KC fixes the bits of every product deeper than it, so it is a constant, not
-     * a tuning of the machine. 1024 (until 2026-12-06 the kernels ran 256-deep steps, each C tile loaded and stored
-     * once per step, in blocks of 4 steps, the steps in 128-deep sub-steps at 512 bits to keep a slice of the B
-     * micro-panel in L1): the micro-kernel alone, hot, over 16 A micro-panels (harness outside the tree, 1 thread, 512
-     * bits) ran 201–208 GFLOP/s with its B micro-panel 1024 deep (256 KB, streamed from L2 or L3), 196 at depth 128; whole
-     * products ({@code tools/kernel-ab}, 1024-deep calls against the 256-deep steps and 128-deep sub-steps) 512 bits 1
-     * thread n = 512 / 1024 / 2048: 1.033 / 1.033 / 1.042, 2 threads 1.046 / 1.068 / 1.064; Aᵀ·B and A·Bᵀ at 1024³
-     * 1.035 / 1.039; 256 bits 1.015 / 1.027 / 1.019; the 3 × 3 tile of 16 registers at 256 bits 1.022 (512), 1.032 (2048).
-     * Depth 512 in blocks of 1024 measured 1.008 / 1.028 / 1.014 (1 thread), 2048 in one block (with MC 48) 1.023 at
-     * n = 2048, and 1024 with MC 144 1.032.
+     * Depth of one micro-kernel call: a KC×NR slice of a B micro-panel (24–64 KB) meant for L1. It is also the length of
+     * every accumulation chain (each restarted from zero every KC terms, the chains added to C in turn), so it sets the
+     * rounding of every product deeper than it. KC = 1024 (one call per 1024-deep block, no sub-steps) was 3–7% faster
+     * on 2026-12-06 ({@code tools/kernel-ab}, 512 bits, n = 512…2048, 1 and 2 threads; 1.5–3% at 256 bits) and doubled
+     * the float32 error of deep products: Muon's Gram form, whose error is X·Xᵀ's rounding over 4096 terms, went from
+     * 0.85e-4 / 2.9e-4 / 7.0e-4 to 2.0e-4 / 5.8e-4 / 1.5e-3 on its three hard inputs (MuonGramFormTest). Not taken.
      */
-    public static final int KC = 1024;
-    /** Rows of a packed A block (MC×KC floats, about 400 KB, stay in L2); a multiple of MR. */
+    public static final int KC = 256;
+    /**
+     * Depth of one call of the full-tile kernel: KC, or a divisor of it when a KC×NR slice of a B micro-panel would not
+     * fit in two thirds of the L1 data cache. At 512 bits NR is 64 floats, so KC = 256 makes a 64 KB slice: more than
+     * the 48 KB L1 of this machine, and every one of the 16 A micro-panels of a row block streamed it from L2 again
+     * (the kernel alone, hot: 169 GFLOP/s over 16 panels at depth 256, 185 at 128). A call over a sub-step leaves its
+     * accumulators unrounded in a scratch tile and the next starts from them: each element's fma chain over the KC
+     * step, and so its bits, are those of one call. At 256 bits (NR = 32, a 32 KB slice) KS = KC where L1d is 48 KB
+     * (known from sysfs, or from the C library where sysfs hides it: {@link CacheSizes}), KC/2 with 32 KB or an unknown
+     * size. The first and the second half run separate methods ({@code Open}, {@code Close}): one kernel with both
+     * would be too big for C1 (an "out of virtual registers" bailout), and under load the tiered policy then left it in
+     * tier-2 code that boxes every vector, at 0.5 GFLOP/s for minutes.
+     */
+    static final int KS = subDepth();
+    /**
+     * Depth of a packed block; a multiple of KC. Each C tile is loaded cold (from L3 or memory) once per block, at its
+     * first depth step; the later steps find it in L1/L2. At 2·KC that cold load was a fifth of the time of the
+     * kernel calls making it (JFR at n = 2048: the closing half-kernel, which loads C, 21% slower than the opening one
+     * with the same flops); 4·KC measured 5–10% faster at n = 1024 and 2048 (thread CPU time, interleaved runs under
+     * load), 8·KC slower (the A block, MC×KB, crowds L2).
+     */
+    public static final int KB = 4 * KC;
+    /** Rows of a packed A block (MC×KB floats, about 400 KB, stay in L2); a multiple of MR. */
     public static final int MC = (96 + MR - 1) / MR * MR;
     /**
-     * Columns of a packed B block: KC×NC floats (4 MB) stay in L3. A multiple of NR. A block that fits L2 beside the A
+     * Columns of a packed B block: KB×NC floats (4 MB) stay in L3. A multiple of NR. A block that fits L2 beside the A
      * block (NC = 512) was 5–10% slower at n = 2048: A is packed again for every column block.
      */
-    public static final int NC = Math.max(NR, (1 << 20) / KC / NR * NR);
+    public static final int NC = Math.max(NR, (1 << 20) / KB / NR * NR);
     /** Least work (flops) worth handing to another thread. */
     private static final long MIN_CHUNK_FLOPS = 2_000_000L;
     /** Least share of a B block (floats) worth packing on another thread. */
@@ -137,16 +154,16 @@ public final class Gemm {
 
     /**
      * A register tile and the packing that feeds it: {@code mr} rows × {@code nrv} vectors ({@code nr} columns, the
-     * width of a packed B micro-panel).
+     * width of a packed B micro-panel), its full-tile kernel called over depth sub-steps of {@code ks}.
      */
-    private record Tile(int mr, int nrv, boolean wide) {
+    private record Tile(int mr, int nrv, int ks, boolean wide) {
         int nr() {
             return nrv * L;
         }
     }
 
-    private static final Tile STANDARD = new Tile(MR, NRV, false);
-    private static final Tile WIDE_TILE = new Tile(WIDE_MR, 2, true);
+    private static final Tile STANDARD = new Tile(MR, NRV, KS, false);
+    private static final Tile WIDE_TILE = new Tile(WIDE_MR, 2, KC, true);
 
     /** The tile for a product of n columns. */
     private static Tile tile(int n) {
@@ -173,11 +190,19 @@ public final class Gemm {
         return 16;
     }
 
+    /** KC, or KC/2 with 32 registers when a KC×NR slice of B would not fit in two thirds of L1d. */
+    private static int subDepth() {
+        if (!MANY_REGISTERS) return KC;
+        return (long) KC * NR * Float.BYTES > CacheSizes.L1D * 2 / 3 ? KC / 2 : KC;
+    }
+
     /** Per-thread packing buffers and the scratch tile of partial tiles. */
     private static final class Scratch {
         float[] a = new float[0];
         float[] b = new float[0];
         final float[] tile = new float[Math.max(MR * NR, WIDE_MR * WIDE_NR)];
+        /** The partial sums of an MC-row block's full tiles between depth sub-steps (see {@link #KS}). */
+        final float[] part = new float[MC * NR];
 
         float[] a(int size) {
             if (a.length < size) a = new float[size];
@@ -246,16 +271,16 @@ public final class Gemm {
         // A deep product with few columns and A read in place (a Gram matrix X·Xᵀ of a wide X): the rows path would
         // fork and join twice per depth block; split the columns evenly instead, one region, nothing packed twice.
         int threads = Parallel.threads();
-        boolean columnsEvenly = direct && k > KC && threads > 1 && nPanels >= threads && nPanels % threads == 0;
+        boolean columnsEvenly = direct && k > KB && threads > 1 && nPanels >= threads && nPanels % threads == 0;
         if (!columnsEvenly && (mPanels >= nPanels || mPanels >= 4 * threads)) {
             // Rows across threads. B is packed once per block, by all threads, into the caller's buffer.
             int step = columnStep(n, nr);
-            float[] bp = SCRATCH.get().b(Math.min(KC, k) * step);
+            float[] bp = SCRATCH.get().b(Math.min(KB, k) * step);
             for (int jc = 0; jc < n; jc += step) {
                 final int nc = Math.min(step, n - jc), fjc = jc;
                 final int panels = (nc + nr - 1) / nr;
-                for (int kb = 0; kb < k; kb += KC) {
-                    final int kbs = Math.min(KC, k - kb), fkb = kb;
+                for (int kb = 0; kb < k; kb += KB) {
+                    final int kbs = Math.min(KB, k - kb), fkb = kb;
                     int packGrain = (int) Math.max(1, MIN_PACK_CHUNK / ((long) nr * kbs));
                     int grain = (int) Math.max(1, MIN_CHUNK_FLOPS / (2L * mr * nc * kbs));
                     if (Parallel.chunkCount(panels, packGrain) <= 1 && Parallel.chunkCount(mPanels, grain) > 1) {
@@ -281,11 +306,11 @@ public final class Gemm {
             Parallel.forRange(nPanels, grain, (from, to) -> {
                 int j0 = from * nr, j1 = Math.min(n, to * nr);
                 int step = columnStep(j1 - j0, nr);
-                float[] bp = SCRATCH.get().b(Math.min(KC, k) * step);
+                float[] bp = SCRATCH.get().b(Math.min(KB, k) * step);
                 for (int jc = j0; jc < j1; jc += step) {
                     int nc = Math.min(step, j1 - jc);
-                    for (int kb = 0; kb < k; kb += KC) {
-                        int kbs = Math.min(KC, k - kb);
+                    for (int kb = 0; kb < k; kb += KB) {
+                        int kbs = Math.min(KB, k - kb);
                         packB(t, b, bo, brs, bcs, kb, kbs, jc, nc, bp, 0, (nc + nr - 1) / nr);
                         block(t, 0, m, jc, nc, kb, kbs, a, ao, ars, acs, direct, transposedInPlace, bp, c, co, ldc, accumulate);
                     }
@@ -364,6 +389,7 @@ public final class Gemm {
         int tmr = t.mr(), tnr = t.nr();
         float[] ap = s.a(Math.min(MC, (i1 - i0 + tmr - 1) / tmr * tmr) * kbs);
         float[] tile = s.tile;
+        float[] part = t.ks() < KC ? s.part : null;
         // A transposed and not read in place (B wider than DIRECT_MAX_N): each block's columns copied one after another
         // (see copyColumns), which the packed kernels read as they read A in place, a column of the copy (mcPad floats)
         // a depth step.
@@ -385,36 +411,78 @@ public final class Gemm {
             } else if (packed < mc) {
                 packA(tmr, a, ao, ars, acs, ic + packed, mc - packed, kb, kbs, ap);
             }
-            boolean first = kb == 0 && !accumulate;
             for (int jr = 0; jr < nc; jr += tnr) {
                 int nr = Math.min(tnr, nc - jr);
-                int bpo = jr * kbs;
-                for (int ir = 0; ir < mc; ir += tmr) {
-                    int mr = Math.min(tmr, mc - ir);
-                    // The packed kernels' A: a packed panel (stride MR), or A transposed in place (stride acs).
-                    boolean inPlace = transposedInPlace && ir < packed;
-                    float[] pa = inPlace ? a : ap;
-                    int apo = inPlace ? ao + ic + ir + kb * acs : columns ? ir : (ir - packed) * kbs;
-                    int as = inPlace ? acs : columns ? mcPad : tmr;
-                    int cOff = co + (ic + ir) * ldc + jc + jr;
-                    // In place: A's rows, or the copied ragged rows.
-                    boolean copied = ir >= packed;
-                    float[] ad = copied ? ap : a;
-                    int aOff = copied ? (ir - packed) * kbs : ao + (ic + ir) * ars + kb, aRows = copied ? kbs : ars;
-                    if (mr == tmr && nr == tnr) {
-                        if (direct) kernelD(kbs, ad, aOff, aRows, bp, bpo, c, cOff, ldc, first);
-                        else kernelP(t, kbs, pa, apo, as, bp, bpo, c, cOff, ldc, first);
-                        continue;
+                for (int pc = 0; pc < kbs; pc += KC) {
+                    int kc = Math.min(KC, kbs - pc);
+                    boolean first = kb + pc == 0 && !accumulate;
+                    int bpo = jr * kbs + pc * tnr;
+                    // Tiles of the full kernel's width run the depth step in sub-steps of KS whose slice of the B
+                    // micro-panel stays in L1, carrying their unrounded partial sums in `part` from one sub-step to the
+                    // next: the same fma chain per element as one call over kc (see KS). Narrower partial tiles run the
+                    // whole step at once.
+                    int sub = narrowVectors(t, nr) == t.nrv() ? t.ks() : kc;
+                    for (int ps = 0; ps < kc; ps += sub) {
+                        int ks = Math.min(sub, kc - ps);
+                        boolean resume = ps > 0; // KS ≥ KC/2: at most two sub-steps, the second one closing
+                        for (int ir = 0; ir < mc; ir += tmr) {
+                            int mr = Math.min(tmr, mc - ir);
+                            boolean full = mr == tmr && nr == tnr;
+                            // A partial tile as wide as the full kernel (short of rows, or of columns beyond two
+                            // vectors) runs the full tiles' two halves too, closing into the scratch tile: the same fma
+                            // chain per element as one call over kc (see KS), and no third kernel to compile. Before, it
+                            // ran kP6x4/kD6x4, which nothing else used at 512 bits for k > KS: a few calls per product, so
+                            // it stayed in C1 code (which boxes every vector) long after the halves were compiled. Under
+                            // load (~11), n = 512 after 3 s of warm-up measured 59-63 GFLOP/s of caller CPU time (its 2
+                            // ragged rows cost more than the other 510), 141-157 with the halves.
+                            boolean halves = !full && ks < kc;
+                            if (!full && !halves && ps > 0) continue;
+                            // The packed kernels' A: a packed panel (stride MR), or A transposed in place (stride acs).
+                            boolean inPlace = transposedInPlace && ir < packed;
+                            float[] pa = inPlace ? a : ap;
+                            int apo = inPlace ? ao + ic + ir + (kb + pc) * acs : columns ? ir + pc * mcPad : (ir - packed) * kbs + pc * tmr;
+                            int as = inPlace ? acs : columns ? mcPad : tmr;
+                            int cOff = co + (ic + ir) * ldc + jc + jr;
+                            // In place: A's rows, or the copied ragged rows.
+                            boolean copied = ir >= packed;
+                            float[] ad = copied ? ap : a;
+                            int aOff = copied ? (ir - packed) * kbs + pc : ao + (ic + ir) * ars + kb + pc, aRows = copied ? kbs : ars;
+                            if (full) {
+                                if (ks == kc) {
+                                    if (direct) kernelD(kc, ad, aOff, aRows, bp, bpo, c, cOff, ldc, first);
+                                    else kernelP(t, kc, pa, apo, as, bp, bpo, c, cOff, ldc, first);
+                                } else if (direct) {
+                                    if (!resume) kD6x4Open(ks, ad, aOff, aRows, bp, bpo, part, ir * tnr);
+                                    else kD6x4Close(ks, ad, aOff + ps, aRows, bp, bpo + ps * tnr, c, cOff, ldc, first, part, ir * tnr);
+                                } else {
+                                    if (!resume) kP6x4Open(ks, pa, apo, as, bp, bpo, part, ir * tnr);
+                                    else kP6x4Close(ks, pa, apo + ps * as, as, bp, bpo + ps * tnr, c, cOff, ldc, first, part, ir * tnr);
+                                }
+                                continue;
+                            }
+                            if (halves) {
+                                // The full tiles' halves, closing into the scratch tile, then added to C's rows.
+                                if (direct) {
+                                    if (!resume) kD6x4Open(ks, ad, aOff, aRows, bp, bpo, part, ir * tnr);
+                                    else kD6x4Close(ks, ad, aOff + ps, aRows, bp, bpo + ps * tnr, tile, 0, tnr, true, part, ir * tnr);
+                                } else {
+                                    if (!resume) kP6x4Open(ks, pa, apo, as, bp, bpo, part, ir * tnr);
+                                    else kP6x4Close(ks, pa, apo + ps * as, as, bp, bpo + ps * tnr, tile, 0, tnr, true, part, ir * tnr);
+                                }
+                                if (resume) storeTile(tile, tnr, mr, nr, c, cOff, ldc, first);
+                                continue;
+                            }
+                            // A partial tile: the same sums, in the same order, over as few vectors as cover its columns;
+                            // through a scratch tile unless it fills those vectors exactly.
+                            boolean exact = mr == tmr && nr == narrowVectors(t, nr) * L;
+                            float[] dst = exact ? c : tile;
+                            int dOff = exact ? cOff : 0, dld = exact ? ldc : tnr;
+                            boolean dFirst = first || !exact;
+                            if (direct) narrowD(nr, kc, ad, aOff, aRows, bp, bpo, dst, dOff, dld, dFirst);
+                            else narrowP(t, nr, kc, pa, apo, as, bp, bpo, dst, dOff, dld, dFirst);
+                            if (!exact) storeTile(tile, tnr, mr, nr, c, cOff, ldc, first);
+                        }
                     }
-                    // A partial tile: the same sums, in the same order, over as few vectors as cover its columns;
-                    // through a scratch tile unless it fills those vectors exactly.
-                    boolean exact = mr == tmr && nr == narrowVectors(t, nr) * L;
-                    float[] dst = exact ? c : tile;
-                    int dOff = exact ? cOff : 0, dld = exact ? ldc : tnr;
-                    boolean dFirst = first || !exact;
-                    if (direct) narrowD(nr, kbs, ad, aOff, aRows, bp, bpo, dst, dOff, dld, dFirst);
-                    else narrowP(t, nr, kbs, pa, apo, as, bp, bpo, dst, dOff, dld, dFirst);
-                    if (!exact) storeTile(tile, tnr, mr, nr, c, cOff, ldc, first);
                 }
             }
         }
@@ -514,7 +582,7 @@ public final class Gemm {
      * faster, so they also cost the kernel some cache. Without packing, a 1024² product ran 175–183 GFLOP/s against 191
      * for a product whose B and A stay in L2 (96 × 512 × 256): the rest is the memory hierarchy. Not measurable (within
      * ±3%): the 64-byte alignment of the packed B panels (offsets of 0…14 floats), C's rows padded against 4 KiB
-     * aliasing, transparent huge pages, and other blockings (KC 128, MC 48…384, depth blocks 256…2048, NC 512…2048). The
+     * aliasing, transparent huge pages, and other blockings (KC 128, MC 48…384, KB 256…2048, NC 512…2048). The
      * micro-kernel is C2-compiled within 2 s of warm-up and never deoptimised after. Cutting the rows into the 8 chunks of
      * a 2-thread split (run on 1 thread) cost nothing either. Outside this class, {@code Tensor.matmul} allocates (and so
      * the JVM zeroes, in a young generation far larger than the caches) its result on every call: allocating an n × n
@@ -975,7 +1043,173 @@ public final class Gemm {
         c53.intoArray(c, co + 5 * ldc + 3 * L);
     }
 
+    /** {@link #kP6x4} over the first depth sub-step (see {@link #KS}): the unrounded sums go to t from to. */
+    private static void kP6x4Open(int kc, float[] ap, int apo, int as, float[] bp, int bpo, float[] t, int to) {
+        FloatVector c00 = FloatVector.zero(S), c01 = FloatVector.zero(S), c02 = FloatVector.zero(S), c03 = FloatVector.zero(S);
+        FloatVector c10 = FloatVector.zero(S), c11 = FloatVector.zero(S), c12 = FloatVector.zero(S), c13 = FloatVector.zero(S);
+        FloatVector c20 = FloatVector.zero(S), c21 = FloatVector.zero(S), c22 = FloatVector.zero(S), c23 = FloatVector.zero(S);
+        FloatVector c30 = FloatVector.zero(S), c31 = FloatVector.zero(S), c32 = FloatVector.zero(S), c33 = FloatVector.zero(S);
+        FloatVector c40 = FloatVector.zero(S), c41 = FloatVector.zero(S), c42 = FloatVector.zero(S), c43 = FloatVector.zero(S);
+        FloatVector c50 = FloatVector.zero(S), c51 = FloatVector.zero(S), c52 = FloatVector.zero(S), c53 = FloatVector.zero(S);
+        for (int p = 0; p < kc; p++) {
+            int pa = apo + p * as, pb = bpo + p * NR;
+            FloatVector b0 = FloatVector.fromArray(S, bp, pb);
+            FloatVector b1 = FloatVector.fromArray(S, bp, pb + 1 * L);
+            FloatVector b2 = FloatVector.fromArray(S, bp, pb + 2 * L);
+            FloatVector b3 = FloatVector.fromArray(S, bp, pb + 3 * L);
+            FloatVector a0 = FloatVector.broadcast(S, ap[pa]);
+            c00 = a0.fma(b0, c00);
+            c01 = a0.fma(b1, c01);
+            c02 = a0.fma(b2, c02);
+            c03 = a0.fma(b3, c03);
+            FloatVector a1 = FloatVector.broadcast(S, ap[pa + 1]);
+            c10 = a1.fma(b0, c10);
+            c11 = a1.fma(b1, c11);
+            c12 = a1.fma(b2, c12);
+            c13 = a1.fma(b3, c13);
+            FloatVector a2 = FloatVector.broadcast(S, ap[pa + 2]);
+            c20 = a2.fma(b0, c20);
+            c21 = a2.fma(b1, c21);
+            c22 = a2.fma(b2, c22);
+            c23 = a2.fma(b3, c23);
+            FloatVector a3 = FloatVector.broadcast(S, ap[pa + 3]);
+            c30 = a3.fma(b0, c30);
+            c31 = a3.fma(b1, c31);
+            c32 = a3.fma(b2, c32);
+            c33 = a3.fma(b3, c33);
+            FloatVector a4 = FloatVector.broadcast(S, ap[pa + 4]);
+            c40 = a4.fma(b0, c40);
+            c41 = a4.fma(b1, c41);
+            c42 = a4.fma(b2, c42);
+            c43 = a4.fma(b3, c43);
+            FloatVector a5 = FloatVector.broadcast(S, ap[pa + 5]);
+            c50 = a5.fma(b0, c50);
+            c51 = a5.fma(b1, c51);
+            c52 = a5.fma(b2, c52);
+            c53 = a5.fma(b3, c53);
+        }
+        c00.intoArray(t, to + 0 * L);
+        c01.intoArray(t, to + 1 * L);
+        c02.intoArray(t, to + 2 * L);
+        c03.intoArray(t, to + 3 * L);
+        c10.intoArray(t, to + 4 * L);
+        c11.intoArray(t, to + 5 * L);
+        c12.intoArray(t, to + 6 * L);
+        c13.intoArray(t, to + 7 * L);
+        c20.intoArray(t, to + 8 * L);
+        c21.intoArray(t, to + 9 * L);
+        c22.intoArray(t, to + 10 * L);
+        c23.intoArray(t, to + 11 * L);
+        c30.intoArray(t, to + 12 * L);
+        c31.intoArray(t, to + 13 * L);
+        c32.intoArray(t, to + 14 * L);
+        c33.intoArray(t, to + 15 * L);
+        c40.intoArray(t, to + 16 * L);
+        c41.intoArray(t, to + 17 * L);
+        c42.intoArray(t, to + 18 * L);
+        c43.intoArray(t, to + 19 * L);
+        c50.intoArray(t, to + 20 * L);
+        c51.intoArray(t, to + 21 * L);
+        c52.intoArray(t, to + 22 * L);
+        c53.intoArray(t, to + 23 * L);
+    }
 
+    /** {@link #kP6x4} over the last depth sub-step (see {@link #KS}), its accumulators starting at the sums in t from to. */
+    private static void kP6x4Close(int kc, float[] ap, int apo, int as, float[] bp, int bpo, float[] c, int co, int ldc, boolean first, float[] t, int to) {
+        FloatVector c00 = FloatVector.fromArray(S, t, to + 0 * L), c01 = FloatVector.fromArray(S, t, to + 1 * L), c02 = FloatVector.fromArray(S, t, to + 2 * L), c03 = FloatVector.fromArray(S, t, to + 3 * L);
+        FloatVector c10 = FloatVector.fromArray(S, t, to + 4 * L), c11 = FloatVector.fromArray(S, t, to + 5 * L), c12 = FloatVector.fromArray(S, t, to + 6 * L), c13 = FloatVector.fromArray(S, t, to + 7 * L);
+        FloatVector c20 = FloatVector.fromArray(S, t, to + 8 * L), c21 = FloatVector.fromArray(S, t, to + 9 * L), c22 = FloatVector.fromArray(S, t, to + 10 * L), c23 = FloatVector.fromArray(S, t, to + 11 * L);
+        FloatVector c30 = FloatVector.fromArray(S, t, to + 12 * L), c31 = FloatVector.fromArray(S, t, to + 13 * L), c32 = FloatVector.fromArray(S, t, to + 14 * L), c33 = FloatVector.fromArray(S, t, to + 15 * L);
+        FloatVector c40 = FloatVector.fromArray(S, t, to + 16 * L), c41 = FloatVector.fromArray(S, t, to + 17 * L), c42 = FloatVector.fromArray(S, t, to + 18 * L), c43 = FloatVector.fromArray(S, t, to + 19 * L);
+        FloatVector c50 = FloatVector.fromArray(S, t, to + 20 * L), c51 = FloatVector.fromArray(S, t, to + 21 * L), c52 = FloatVector.fromArray(S, t, to + 22 * L), c53 = FloatVector.fromArray(S, t, to + 23 * L);
+        for (int p = 0; p < kc; p++) {
+            int pa = apo + p * as, pb = bpo + p * NR;
+            FloatVector b0 = FloatVector.fromArray(S, bp, pb);
+            FloatVector b1 = FloatVector.fromArray(S, bp, pb + 1 * L);
+            FloatVector b2 = FloatVector.fromArray(S, bp, pb + 2 * L);
+            FloatVector b3 = FloatVector.fromArray(S, bp, pb + 3 * L);
+            FloatVector a0 = FloatVector.broadcast(S, ap[pa]);
+            c00 = a0.fma(b0, c00);
+            c01 = a0.fma(b1, c01);
+            c02 = a0.fma(b2, c02);
+            c03 = a0.fma(b3, c03);
+            FloatVector a1 = FloatVector.broadcast(S, ap[pa + 1]);
+            c10 = a1.fma(b0, c10);
+            c11 = a1.fma(b1, c11);
+            c12 = a1.fma(b2, c12);
+            c13 = a1.fma(b3, c13);
+            FloatVector a2 = FloatVector.broadcast(S, ap[pa + 2]);
+            c20 = a2.fma(b0, c20);
+            c21 = a2.fma(b1, c21);
+            c22 = a2.fma(b2, c22);
+            c23 = a2.fma(b3, c23);
+            FloatVector a3 = FloatVector.broadcast(S, ap[pa + 3]);
+            c30 = a3.fma(b0, c30);
+            c31 = a3.fma(b1, c31);
+            c32 = a3.fma(b2, c32);
+            c33 = a3.fma(b3, c33);
+            FloatVector a4 = FloatVector.broadcast(S, ap[pa + 4]);
+            c40 = a4.fma(b0, c40);
+            c41 = a4.fma(b1, c41);
+            c42 = a4.fma(b2, c42);
+            c43 = a4.fma(b3, c43);
+            FloatVector a5 = FloatVector.broadcast(S, ap[pa + 5]);
+            c50 = a5.fma(b0, c50);
+            c51 = a5.fma(b1, c51);
+            c52 = a5.fma(b2, c52);
+            c53 = a5.fma(b3, c53);
+        }
+        if (!first) {
+            c00 = c00.add(FloatVector.fromArray(S, c, co));
+            c01 = c01.add(FloatVector.fromArray(S, c, co + L));
+            c02 = c02.add(FloatVector.fromArray(S, c, co + 2 * L));
+            c03 = c03.add(FloatVector.fromArray(S, c, co + 3 * L));
+            c10 = c10.add(FloatVector.fromArray(S, c, co + 1 * ldc));
+            c11 = c11.add(FloatVector.fromArray(S, c, co + 1 * ldc + L));
+            c12 = c12.add(FloatVector.fromArray(S, c, co + 1 * ldc + 2 * L));
+            c13 = c13.add(FloatVector.fromArray(S, c, co + 1 * ldc + 3 * L));
+            c20 = c20.add(FloatVector.fromArray(S, c, co + 2 * ldc));
+            c21 = c21.add(FloatVector.fromArray(S, c, co + 2 * ldc + L));
+            c22 = c22.add(FloatVector.fromArray(S, c, co + 2 * ldc + 2 * L));
+            c23 = c23.add(FloatVector.fromArray(S, c, co + 2 * ldc + 3 * L));
+            c30 = c30.add(FloatVector.fromArray(S, c, co + 3 * ldc));
+            c31 = c31.add(FloatVector.fromArray(S, c, co + 3 * ldc + L));
+            c32 = c32.add(FloatVector.fromArray(S, c, co + 3 * ldc + 2 * L));
+            c33 = c33.add(FloatVector.fromArray(S, c, co + 3 * ldc + 3 * L));
+            c40 = c40.add(FloatVector.fromArray(S, c, co + 4 * ldc));
+            c41 = c41.add(FloatVector.fromArray(S, c, co + 4 * ldc + L));
+            c42 = c42.add(FloatVector.fromArray(S, c, co + 4 * ldc + 2 * L));
+            c43 = c43.add(FloatVector.fromArray(S, c, co + 4 * ldc + 3 * L));
+            c50 = c50.add(FloatVector.fromArray(S, c, co + 5 * ldc));
+            c51 = c51.add(FloatVector.fromArray(S, c, co + 5 * ldc + L));
+            c52 = c52.add(FloatVector.fromArray(S, c, co + 5 * ldc + 2 * L));
+            c53 = c53.add(FloatVector.fromArray(S, c, co + 5 * ldc + 3 * L));
+        }
+        c00.intoArray(c, co);
+        c01.intoArray(c, co + L);
+        c02.intoArray(c, co + 2 * L);
+        c03.intoArray(c, co + 3 * L);
+        c10.intoArray(c, co + 1 * ldc);
+        c11.intoArray(c, co + 1 * ldc + L);
+        c12.intoArray(c, co + 1 * ldc + 2 * L);
+        c13.intoArray(c, co + 1 * ldc + 3 * L);
+        c20.intoArray(c, co + 2 * ldc);
+        c21.intoArray(c, co + 2 * ldc + L);
+        c22.intoArray(c, co + 2 * ldc + 2 * L);
+        c23.intoArray(c, co + 2 * ldc + 3 * L);
+        c30.intoArray(c, co + 3 * ldc);
+        c31.intoArray(c, co + 3 * ldc + L);
+        c32.intoArray(c, co + 3 * ldc + 2 * L);
+        c33.intoArray(c, co + 3 * ldc + 3 * L);
+        c40.intoArray(c, co + 4 * ldc);
+        c41.intoArray(c, co + 4 * ldc + L);
+        c42.intoArray(c, co + 4 * ldc + 2 * L);
+        c43.intoArray(c, co + 4 * ldc + 3 * L);
+        c50.intoArray(c, co + 5 * ldc);
+        c51.intoArray(c, co + 5 * ldc + L);
+        c52.intoArray(c, co + 5 * ldc + 2 * L);
+        c53.intoArray(c, co + 5 * ldc + 3 * L);
+    }
 
     /** The 6×(4 vectors) tile over row-major A read in place (A[i,p] = a[ao + i·ars + p]) and a B micro-panel. */
     private static void kD6x4(int kc, float[] a, int ao, int ars, float[] bp, int bpo, float[] c, int co, int ldc, boolean first) {
@@ -1080,7 +1314,185 @@ public final class Gemm {
         c53.intoArray(c, co + 5 * ldc + 3 * L);
     }
 
+    /** {@link #kD6x4} over the first depth sub-step (see {@link #KS}): the unrounded sums go to t from to. */
+    private static void kD6x4Open(int kc, float[] a, int ao, int ars, float[] bp, int bpo, float[] t, int to) {
+        FloatVector c00 = FloatVector.zero(S), c01 = FloatVector.zero(S), c02 = FloatVector.zero(S), c03 = FloatVector.zero(S);
+        FloatVector c10 = FloatVector.zero(S), c11 = FloatVector.zero(S), c12 = FloatVector.zero(S), c13 = FloatVector.zero(S);
+        FloatVector c20 = FloatVector.zero(S), c21 = FloatVector.zero(S), c22 = FloatVector.zero(S), c23 = FloatVector.zero(S);
+        FloatVector c30 = FloatVector.zero(S), c31 = FloatVector.zero(S), c32 = FloatVector.zero(S), c33 = FloatVector.zero(S);
+        FloatVector c40 = FloatVector.zero(S), c41 = FloatVector.zero(S), c42 = FloatVector.zero(S), c43 = FloatVector.zero(S);
+        FloatVector c50 = FloatVector.zero(S), c51 = FloatVector.zero(S), c52 = FloatVector.zero(S), c53 = FloatVector.zero(S);
+        int r0 = ao;
+        int r1 = ao + 1 * ars;
+        int r2 = ao + 2 * ars;
+        int r3 = ao + 3 * ars;
+        int r4 = ao + 4 * ars;
+        int r5 = ao + 5 * ars;
+        for (int p = 0; p < kc; p++) {
+            int pb = bpo + p * NR;
+            FloatVector b0 = FloatVector.fromArray(S, bp, pb);
+            FloatVector b1 = FloatVector.fromArray(S, bp, pb + 1 * L);
+            FloatVector b2 = FloatVector.fromArray(S, bp, pb + 2 * L);
+            FloatVector b3 = FloatVector.fromArray(S, bp, pb + 3 * L);
+            FloatVector a0 = FloatVector.broadcast(S, a[r0 + p]);
+            c00 = a0.fma(b0, c00);
+            c01 = a0.fma(b1, c01);
+            c02 = a0.fma(b2, c02);
+            c03 = a0.fma(b3, c03);
+            FloatVector a1 = FloatVector.broadcast(S, a[r1 + p]);
+            c10 = a1.fma(b0, c10);
+            c11 = a1.fma(b1, c11);
+            c12 = a1.fma(b2, c12);
+            c13 = a1.fma(b3, c13);
+            FloatVector a2 = FloatVector.broadcast(S, a[r2 + p]);
+            c20 = a2.fma(b0, c20);
+            c21 = a2.fma(b1, c21);
+            c22 = a2.fma(b2, c22);
+            c23 = a2.fma(b3, c23);
+            FloatVector a3 = FloatVector.broadcast(S, a[r3 + p]);
+            c30 = a3.fma(b0, c30);
+            c31 = a3.fma(b1, c31);
+            c32 = a3.fma(b2, c32);
+            c33 = a3.fma(b3, c33);
+            FloatVector a4 = FloatVector.broadcast(S, a[r4 + p]);
+            c40 = a4.fma(b0, c40);
+            c41 = a4.fma(b1, c41);
+            c42 = a4.fma(b2, c42);
+            c43 = a4.fma(b3, c43);
+            FloatVector a5 = FloatVector.broadcast(S, a[r5 + p]);
+            c50 = a5.fma(b0, c50);
+            c51 = a5.fma(b1, c51);
+            c52 = a5.fma(b2, c52);
+            c53 = a5.fma(b3, c53);
+        }
+        c00.intoArray(t, to + 0 * L);
+        c01.intoArray(t, to + 1 * L);
+        c02.intoArray(t, to + 2 * L);
+        c03.intoArray(t, to + 3 * L);
+        c10.intoArray(t, to + 4 * L);
+        c11.intoArray(t, to + 5 * L);
+        c12.intoArray(t, to + 6 * L);
+        c13.intoArray(t, to + 7 * L);
+        c20.intoArray(t, to + 8 * L);
+        c21.intoArray(t, to + 9 * L);
+        c22.intoArray(t, to + 10 * L);
+        c23.intoArray(t, to + 11 * L);
+        c30.intoArray(t, to + 12 * L);
+        c31.intoArray(t, to + 13 * L);
+        c32.intoArray(t, to + 14 * L);
+        c33.intoArray(t, to + 15 * L);
+        c40.intoArray(t, to + 16 * L);
+        c41.intoArray(t, to + 17 * L);
+        c42.intoArray(t, to + 18 * L);
+        c43.intoArray(t, to + 19 * L);
+        c50.intoArray(t, to + 20 * L);
+        c51.intoArray(t, to + 21 * L);
+        c52.intoArray(t, to + 22 * L);
+        c53.intoArray(t, to + 23 * L);
+    }
 
+    /** {@link #kD6x4} over the last depth sub-step (see {@link #KS}), its accumulators starting at the sums in t from to. */
+    private static void kD6x4Close(int kc, float[] a, int ao, int ars, float[] bp, int bpo, float[] c, int co, int ldc, boolean first, float[] t, int to) {
+        FloatVector c00 = FloatVector.fromArray(S, t, to + 0 * L), c01 = FloatVector.fromArray(S, t, to + 1 * L), c02 = FloatVector.fromArray(S, t, to + 2 * L), c03 = FloatVector.fromArray(S, t, to + 3 * L);
+        FloatVector c10 = FloatVector.fromArray(S, t, to + 4 * L), c11 = FloatVector.fromArray(S, t, to + 5 * L), c12 = FloatVector.fromArray(S, t, to + 6 * L), c13 = FloatVector.fromArray(S, t, to + 7 * L);
+        FloatVector c20 = FloatVector.fromArray(S, t, to + 8 * L), c21 = FloatVector.fromArray(S, t, to + 9 * L), c22 = FloatVector.fromArray(S, t, to + 10 * L), c23 = FloatVector.fromArray(S, t, to + 11 * L);
+        FloatVector c30 = FloatVector.fromArray(S, t, to + 12 * L), c31 = FloatVector.fromArray(S, t, to + 13 * L), c32 = FloatVector.fromArray(S, t, to + 14 * L), c33 = FloatVector.fromArray(S, t, to + 15 * L);
+        FloatVector c40 = FloatVector.fromArray(S, t, to + 16 * L), c41 = FloatVector.fromArray(S, t, to + 17 * L), c42 = FloatVector.fromArray(S, t, to + 18 * L), c43 = FloatVector.fromArray(S, t, to + 19 * L);
+        FloatVector c50 = FloatVector.fromArray(S, t, to + 20 * L), c51 = FloatVector.fromArray(S, t, to + 21 * L), c52 = FloatVector.fromArray(S, t, to + 22 * L), c53 = FloatVector.fromArray(S, t, to + 23 * L);
+        int r0 = ao;
+        int r1 = ao + 1 * ars;
+        int r2 = ao + 2 * ars;
+        int r3 = ao + 3 * ars;
+        int r4 = ao + 4 * ars;
+        int r5 = ao + 5 * ars;
+        for (int p = 0; p < kc; p++) {
+            int pb = bpo + p * NR;
+            FloatVector b0 = FloatVector.fromArray(S, bp, pb);
+            FloatVector b1 = FloatVector.fromArray(S, bp, pb + 1 * L);
+            FloatVector b2 = FloatVector.fromArray(S, bp, pb + 2 * L);
+            FloatVector b3 = FloatVector.fromArray(S, bp, pb + 3 * L);
+            FloatVector a0 = FloatVector.broadcast(S, a[r0 + p]);
+            c00 = a0.fma(b0, c00);
+            c01 = a0.fma(b1, c01);
+            c02 = a0.fma(b2, c02);
+            c03 = a0.fma(b3, c03);
+            FloatVector a1 = FloatVector.broadcast(S, a[r1 + p]);
+            c10 = a1.fma(b0, c10);
+            c11 = a1.fma(b1, c11);
+            c12 = a1.fma(b2, c12);
+            c13 = a1.fma(b3, c13);
+            FloatVector a2 = FloatVector.broadcast(S, a[r2 + p]);
+            c20 = a2.fma(b0, c20);
+            c21 = a2.fma(b1, c21);
+            c22 = a2.fma(b2, c22);
+            c23 = a2.fma(b3, c23);
+            FloatVector a3 = FloatVector.broadcast(S, a[r3 + p]);
+            c30 = a3.fma(b0, c30);
+            c31 = a3.fma(b1, c31);
+            c32 = a3.fma(b2, c32);
+            c33 = a3.fma(b3, c33);
+            FloatVector a4 = FloatVector.broadcast(S, a[r4 + p]);
+            c40 = a4.fma(b0, c40);
+            c41 = a4.fma(b1, c41);
+            c42 = a4.fma(b2, c42);
+            c43 = a4.fma(b3, c43);
+            FloatVector a5 = FloatVector.broadcast(S, a[r5 + p]);
+            c50 = a5.fma(b0, c50);
+            c51 = a5.fma(b1, c51);
+            c52 = a5.fma(b2, c52);
+            c53 = a5.fma(b3, c53);
+        }
+        if (!first) {
+            c00 = c00.add(FloatVector.fromArray(S, c, co));
+            c01 = c01.add(FloatVector.fromArray(S, c, co + L));
+            c02 = c02.add(FloatVector.fromArray(S, c, co + 2 * L));
+            c03 = c03.add(FloatVector.fromArray(S, c, co + 3 * L));
+            c10 = c10.add(FloatVector.fromArray(S, c, co + 1 * ldc));
+            c11 = c11.add(FloatVector.fromArray(S, c, co + 1 * ldc + L));
+            c12 = c12.add(FloatVector.fromArray(S, c, co + 1 * ldc + 2 * L));
+            c13 = c13.add(FloatVector.fromArray(S, c, co + 1 * ldc + 3 * L));
+            c20 = c20.add(FloatVector.fromArray(S, c, co + 2 * ldc));
+            c21 = c21.add(FloatVector.fromArray(S, c, co + 2 * ldc + L));
+            c22 = c22.add(FloatVector.fromArray(S, c, co + 2 * ldc + 2 * L));
+            c23 = c23.add(FloatVector.fromArray(S, c, co + 2 * ldc + 3 * L));
+            c30 = c30.add(FloatVector.fromArray(S, c, co + 3 * ldc));
+            c31 = c31.add(FloatVector.fromArray(S, c, co + 3 * ldc + L));
+            c32 = c32.add(FloatVector.fromArray(S, c, co + 3 * ldc + 2 * L));
+            c33 = c33.add(FloatVector.fromArray(S, c, co + 3 * ldc + 3 * L));
+            c40 = c40.add(FloatVector.fromArray(S, c, co + 4 * ldc));
+            c41 = c41.add(FloatVector.fromArray(S, c, co + 4 * ldc + L));
+            c42 = c42.add(FloatVector.fromArray(S, c, co + 4 * ldc + 2 * L));
+            c43 = c43.add(FloatVector.fromArray(S, c, co + 4 * ldc + 3 * L));
+            c50 = c50.add(FloatVector.fromArray(S, c, co + 5 * ldc));
+            c51 = c51.add(FloatVector.fromArray(S, c, co + 5 * ldc + L));
+            c52 = c52.add(FloatVector.fromArray(S, c, co + 5 * ldc + 2 * L));
+            c53 = c53.add(FloatVector.fromArray(S, c, co + 5 * ldc + 3 * L));
+        }
+        c00.intoArray(c, co);
+        c01.intoArray(c, co + L);
+        c02.intoArray(c, co + 2 * L);
+        c03.intoArray(c, co + 3 * L);
+        c10.intoArray(c, co + 1 * ldc);
+        c11.intoArray(c, co + 1 * ldc + L);
+        c12.intoArray(c, co + 1 * ldc + 2 * L);
+        c13.intoArray(c, co + 1 * ldc + 3 * L);
+        c20.intoArray(c, co + 2 * ldc);
+        c21.intoArray(c, co + 2 * ldc + L);
+        c22.intoArray(c, co + 2 * ldc + 2 * L);
+        c23.intoArray(c, co + 2 * ldc + 3 * L);
+        c30.intoArray(c, co + 3 * ldc);
+        c31.intoArray(c, co + 3 * ldc + L);
+        c32.intoArray(c, co + 3 * ldc + 2 * L);
+        c33.intoArray(c, co + 3 * ldc + 3 * L);
+        c40.intoArray(c, co + 4 * ldc);
+        c41.intoArray(c, co + 4 * ldc + L);
+        c42.intoArray(c, co + 4 * ldc + 2 * L);
+        c43.intoArray(c, co + 4 * ldc + 3 * L);
+        c50.intoArray(c, co + 5 * ldc);
+        c51.intoArray(c, co + 5 * ldc + L);
+        c52.intoArray(c, co + 5 * ldc + 2 * L);
+        c53.intoArray(c, co + 5 * ldc + 3 * L);
+    }
 
     /** The 3×(3 vectors) tile over a packed A micro-panel and a B micro-panel. */
     private static void kP3x3(int kc, float[] ap, int apo, float[] bp, int bpo, float[] c, int co, int ldc, boolean first) {

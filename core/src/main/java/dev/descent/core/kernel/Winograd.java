@@ -51,25 +51,19 @@ public final class Winograd {
         return BLOCK * channels + L;
     }
 
-    /**
-     * Most input channels of a convolution run here: the widest measured against the direct kernels. It was GEMM's depth
-     * step (256) until that grew to 1024 on 2026-12-06; wider inputs stay on the direct kernels, as before.
-     */
-    static final int MAX_INPUTS = 256;
-
     /** Switch: {@code -Ddescent.conv.winograd=false} keeps every convolution on the direct kernels. */
     private static final boolean ENABLED = !"false".equals(System.getProperty("descent.conv.winograd"));
 
     /**
      * Whether the kernels here can compute a convolution: 3×3, stride 1, padding 1, no dilation, one group, an even map,
-     * input and output channels whole vectors (at most {@link #MAX_INPUTS} inputs), with vectors of 8 or 16 lanes. Not the
+     * input and output channels whole vectors (at most {@link Gemm#KC} inputs), with vectors of 8 or 16 lanes. Not the
      * register count: the products' bits are the same on GEMM's 6 × 4 tile (32
      * registers) and its 3 × 3 (16), so that 256-bit runs give the same bits on AVX2 and AVX-512 CPUs.
      */
     public static boolean supports(Geometry q) {
         return Vectors.ENABLED && (L == 16 || L == 8) && sameThreeByThree(q)
                 && q.h() % 2 == 0 && q.w() % 2 == 0
-                && q.c() % L == 0 && q.o() % L == 0 && q.c() <= MAX_INPUTS;
+                && q.c() % L == 0 && q.o() % L == 0 && q.c() <= Gemm.KC;
     }
 
     /**

@@ -12,7 +12,7 @@ import org.junit.jupiter.api.Test;
  * not sum in depth slices), against a float64 product within the rounding bound of a chain of k fused multiply-adds,
  * and the same bits on 1 and 2 threads;
  * over shapes around its tiles (4 × 4 vectors, 8 × 2, 8 × 1, a ragged row block, columns past the last vector) and
- * Gemm's depth step KC (1024), with row-major, transposed and padded operands.
+ * Gemm's depth step KC = 256, with row-major, transposed and padded operands.
  */
 class BatchedGemmTest {
     private static final int[] DIMS = {0, 1, 2, 3, 4, 5, 7, 8, 9, 15, 16, 17, 24, 31, 32, 33, 48, 63, 64, 65, 80, 128, 255, 256, 257, 300};

@@ -14,9 +14,9 @@ import org.junit.jupiter.api.Test;
  */
 class GemmTest {
     /**
-     * Sizes around the tile and block edges: MR = 3 or 6, NR = 3 or 4 vectors (24…64 floats), MC = 96, and n = 256, the
-     * widest B whose row-major A is read in place (wider ones run the 12 × 2 tile when asked: see {@link #wideTileEdges});
-     * depths past KC = 1024 in {@link #coversSeveralDepthColumnAndRowBlocks}.
+     * Sizes around the tile and block edges: MR = 3 or 6, NR = 3 or 4 vectors (24…64 floats), MC = 96, KC = 256 (KS = 128
+     * at 512 bits with 6 × 4), KB = 1024, and n = 256, the widest B whose row-major A is read in place (wider ones run
+     * the 12 × 2 tile at 512 bits: see {@link #wideTileEdges}).
      */
     private static final int[] DIMS = {0, 1, 2, 3, 4, 5, 6, 7, 8, 11, 12, 13, 15, 16, 17, 23, 24, 25, 31, 32, 33, 47, 48, 49,
         63, 64, 65, 95, 96, 97, 100, 129, 255, 256, 257};
@@ -33,9 +33,8 @@ class GemmTest {
     @Test
     void coversSeveralDepthColumnAndRowBlocks() throws Exception {
         SplittableRandom rng = new SplittableRandom(7);
-        // k spans several KC blocks (with a ragged last one), m several MC blocks, n several NC blocks.
+        // k spans several KC and KB blocks (with a ragged last one), m several MC blocks, n several NC blocks.
         check(rng, 200, 70, 1100, false, false, true);
-        check(rng, 9, 70, 2 * Gemm.KC + 100, true, false, true);
         check(rng, 5, Gemm.NC + Gemm.NR + 7, 300, true, false, false);
         check(rng, 40, Gemm.NC + 50, 70, false, false, true);
         check(rng, 131, 41, 777, true, true, true);
@@ -51,12 +50,12 @@ class GemmTest {
     /**
      * Products wider than 256 columns, which run the 12-row × 2-vector tile at 512 bits (and in the build's forced run
      * at 256 bits): ragged rows around 12 and 24, ragged column panels of one vector or less and of between one and
-     * two, depth around KC (1024).
+     * two, depth around KC.
      */
     @Test
     void wideTileEdges() throws Exception {
         SplittableRandom rng = new SplittableRandom(20261203);
-        int[] ms = {1, 11, 12, 13, 25, 97}, ns = {257, 264, 272, 281, 288, 300, 513}, ks = {1, 257, 1023, 1024, 1025};
+        int[] ms = {1, 11, 12, 13, 25, 97}, ns = {257, 264, 272, 281, 288, 300, 513}, ks = {1, 255, 256, 257};
         for (int m : ms) {
             for (int n : ns) {
                 check(rng, m, n, ks[rng.nextInt(ks.length)], rng.nextBoolean(), rng.nextBoolean(), rng.nextBoolean());
@@ -68,7 +67,8 @@ class GemmTest {
      * The bits of the vector path follow from the order its sums are taken in, which the reproduction runs rely on:
      * per element and per depth step of KC, a sum from zero by fma in ascending p, then added to C (or stored, for the
      * first step without accumulate). Checked bit for bit against that order written as a scalar loop, across depth
-     * steps (KC = 1024: k up to 9000), A read in place (n <= 256) and packed, ragged tiles and strided operands, on 1 and 2 threads; and a transposed A over a long depth summed in
+     * steps, the half steps of the L1 blocking (KS), several packed depth blocks (KB), A read in place (n <= 256) and
+     * packed, ragged tiles and strided operands, on 1 and 2 threads; and a transposed A over a long depth summed in
      * depth slices ({@link Gemm#depthParts}), the same bits on 1 and 2 threads.
      */
     @Test
