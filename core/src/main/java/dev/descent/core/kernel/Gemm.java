@@ -30,9 +30,9 @@ import jdk.incubator.vector.VectorSpecies;
  * <p>Loops, outermost first: columns in blocks of at most {@link #NC}; depth in blocks of
  * {@link #KB}, whose B block is packed once into NR-wide micro-panels (every thread packing some of
  * them) and shared by all threads; rows in blocks of {@link #MC}; then, per NR-wide micro-panel of B, the
- * depth in steps of {@link #KC} (in sub-steps of {@link #KS}, a micro-panel slice that fits L1) and under it every
- * MR-row micro-panel of the A block. Depth sits inside the column micro-panel so that the C tiles it updates stay in L1/L2 from one
- * depth step to the next. Packed micro-panels hold a whole depth block, so one panel's depth steps are
+ * depth in steps of {@link #KC} and under it every MR-row micro-panel of the A block. Depth sits inside the column
+ * micro-panel so that the sums it carries from one depth step to the next stay in L1/L2: with 32 registers in a scratch
+ * block of running sums, C then loaded and stored once per depth block (see {@link #block}), else in C itself. Packed micro-panels hold a whole depth block, so one panel's depth steps are
  * contiguous and the hardware prefetcher can follow them.
  *
  * <p>A is packed into MR-row micro-panels (per thread, per row block, kept in L2) unless it is row-major
@@ -96,21 +96,8 @@ public final class Gemm {
      */
     public static final int KC = 256;
     /**
-     * Depth of one call of the full-tile kernel: KC, or a divisor of it when a KC×NR slice of a B micro-panel would not
-     * fit in two thirds of the L1 data cache. At 512 bits NR is 64 floats, so KC = 256 makes a 64 KB slice: more than
-     * the 48 KB L1 of this machine, and every one of the 16 A micro-panels of a row block streamed it from L2 again
-     * (the kernel alone, hot: 169 GFLOP/s over 16 panels at depth 256, 185 at 128). A call over a sub-step leaves its
-     * accumulators unrounded in a scratch tile and the next starts from them: each element's fma chain over the KC
-     * step, and so its bits, are those of one call. At 256 bits (NR = 32, a 32 KB slice) KS = KC where L1d is 48 KB
-     * (known from sysfs, or from the C library where sysfs hides it: {@link CacheSizes}), KC/2 with 32 KB or an unknown
-     * size. The first and the second half run separate methods ({@code Open}, {@code Close}): one kernel with both
-     * would be too big for C1 (an "out of virtual registers" bailout), and under load the tiered policy then left it in
-     * tier-2 code that boxes every vector, at 0.5 GFLOP/s for minutes.
-     */
-    static final int KS = subDepth();
-    /**
      * Depth of a packed block; a multiple of KC. Each C tile is loaded cold (from L3 or memory) once per block, at its
-     * first depth step; the later steps find it in L1/L2. At 2·KC that cold load was a fifth of the time of the
+     * first depth step. At 2·KC that cold load was a fifth of the time of the
      * kernel calls making it (JFR at n = 2048: the closing half-kernel, which loads C, 21% slower than the opening one
      * with the same flops); 4·KC measured 5–10% faster at n = 1024 and 2048 (thread CPU time, interleaved runs under
      * load), 8·KC slower (the A block, MC×KB, crowds L2).
@@ -154,16 +141,16 @@ public final class Gemm {
 
     /**
      * A register tile and the packing that feeds it: {@code mr} rows × {@code nrv} vectors ({@code nr} columns, the
-     * width of a packed B micro-panel), its full-tile kernel called over depth sub-steps of {@code ks}.
+     * width of a packed B micro-panel).
      */
-    private record Tile(int mr, int nrv, int ks, boolean wide) {
+    private record Tile(int mr, int nrv, boolean wide) {
         int nr() {
             return nrv * L;
         }
     }
 
-    private static final Tile STANDARD = new Tile(MR, NRV, KS, false);
-    private static final Tile WIDE_TILE = new Tile(WIDE_MR, 2, KC, true);
+    private static final Tile STANDARD = new Tile(MR, NRV, false);
+    private static final Tile WIDE_TILE = new Tile(WIDE_MR, 2, true);
 
     /** The tile for a product of n columns. */
     private static Tile tile(int n) {
@@ -190,18 +177,12 @@ public final class Gemm {
         return 16;
     }
 
-    /** KC, or KC/2 with 32 registers when a KC×NR slice of B would not fit in two thirds of L1d. */
-    private static int subDepth() {
-        if (!MANY_REGISTERS) return KC;
-        return (long) KC * NR * Float.BYTES > CacheSizes.L1D * 2 / 3 ? KC / 2 : KC;
-    }
-
     /** Per-thread packing buffers and the scratch tile of partial tiles. */
     private static final class Scratch {
         float[] a = new float[0];
         float[] b = new float[0];
         final float[] tile = new float[Math.max(MR * NR, WIDE_MR * WIDE_NR)];
-        /** The partial sums of an MC-row block's full tiles between depth sub-steps (see {@link #KS}). */
+        /** The running sums of an MC-row block's full 6 × 4 tiles between depth steps (see {@link #block}). */
         final float[] part = new float[MC * NR];
 
         float[] a(int size) {
@@ -389,7 +370,8 @@ public final class Gemm {
         int tmr = t.mr(), tnr = t.nr();
         float[] ap = s.a(Math.min(MC, (i1 - i0 + tmr - 1) / tmr * tmr) * kbs);
         float[] tile = s.tile;
-        float[] part = t.ks() < KC ? s.part : null;
+        float[] part = s.part;
+        boolean carry = MANY_REGISTERS && !t.wide();
         // A transposed and not read in place (B wider than DIRECT_MAX_N): each block's columns copied one after another
         // (see copyColumns), which the packed kernels read as they read A in place, a column of the copy (mcPad floats)
         // a depth step.
@@ -415,73 +397,48 @@ public final class Gemm {
                 int nr = Math.min(tnr, nc - jr);
                 for (int pc = 0; pc < kbs; pc += KC) {
                     int kc = Math.min(KC, kbs - pc);
-                    boolean first = kb + pc == 0 && !accumulate;
+                    boolean first = kb + pc == 0 && !accumulate, lastStep = pc + kc == kbs;
                     int bpo = jr * kbs + pc * tnr;
-                    // Tiles of the full kernel's width run the depth step in sub-steps of KS whose slice of the B
-                    // micro-panel stays in L1, carrying their unrounded partial sums in `part` from one sub-step to the
-                    // next: the same fma chain per element as one call over kc (see KS). Narrower partial tiles run the
-                    // whole step at once.
-                    int sub = narrowVectors(t, nr) == t.nrv() ? t.ks() : kc;
-                    for (int ps = 0; ps < kc; ps += sub) {
-                        int ks = Math.min(sub, kc - ps);
-                        boolean resume = ps > 0; // KS ≥ KC/2: at most two sub-steps, the second one closing
-                        for (int ir = 0; ir < mc; ir += tmr) {
-                            int mr = Math.min(tmr, mc - ir);
-                            boolean full = mr == tmr && nr == tnr;
-                            // A partial tile as wide as the full kernel (short of rows, or of columns beyond two
-                            // vectors) runs the full tiles' two halves too, closing into the scratch tile: the same fma
-                            // chain per element as one call over kc (see KS), and no third kernel to compile. Before, it
-                            // ran kP6x4/kD6x4, which nothing else used at 512 bits for k > KS: a few calls per product, so
-                            // it stayed in C1 code (which boxes every vector) long after the halves were compiled. Under
-                            // load (~11), n = 512 after 3 s of warm-up measured 59-63 GFLOP/s of caller CPU time (its 2
-                            // ragged rows cost more than the other 510), 141-157 with the halves.
-                            boolean halves = !full && ks < kc;
-                            if (!full && !halves && ps > 0) continue;
-                            // The packed kernels' A: a packed panel (stride MR), or A transposed in place (stride acs).
-                            boolean inPlace = transposedInPlace && ir < packed;
-                            float[] pa = inPlace ? a : ap;
-                            int apo = inPlace ? ao + ic + ir + (kb + pc) * acs : columns ? ir + pc * mcPad : (ir - packed) * kbs + pc * tmr;
-                            int as = inPlace ? acs : columns ? mcPad : tmr;
-                            int cOff = co + (ic + ir) * ldc + jc + jr;
-                            // In place: A's rows, or the copied ragged rows.
-                            boolean copied = ir >= packed;
-                            float[] ad = copied ? ap : a;
-                            int aOff = copied ? (ir - packed) * kbs + pc : ao + (ic + ir) * ars + kb + pc, aRows = copied ? kbs : ars;
-                            if (full) {
-                                if (ks == kc) {
-                                    if (direct) kernelD(kc, ad, aOff, aRows, bp, bpo, c, cOff, ldc, first);
-                                    else kernelP(t, kc, pa, apo, as, bp, bpo, c, cOff, ldc, first);
-                                } else if (direct) {
-                                    if (!resume) kD6x4Open(ks, ad, aOff, aRows, bp, bpo, part, ir * tnr);
-                                    else kD6x4Close(ks, ad, aOff + ps, aRows, bp, bpo + ps * tnr, c, cOff, ldc, first, part, ir * tnr);
-                                } else {
-                                    if (!resume) kP6x4Open(ks, pa, apo, as, bp, bpo, part, ir * tnr);
-                                    else kP6x4Close(ks, pa, apo + ps * as, as, bp, bpo + ps * tnr, c, cOff, ldc, first, part, ir * tnr);
-                                }
-                                continue;
-                            }
-                            if (halves) {
-                                // The full tiles' halves, closing into the scratch tile, then added to C's rows.
-                                if (direct) {
-                                    if (!resume) kD6x4Open(ks, ad, aOff, aRows, bp, bpo, part, ir * tnr);
-                                    else kD6x4Close(ks, ad, aOff + ps, aRows, bp, bpo + ps * tnr, tile, 0, tnr, true, part, ir * tnr);
-                                } else {
-                                    if (!resume) kP6x4Open(ks, pa, apo, as, bp, bpo, part, ir * tnr);
-                                    else kP6x4Close(ks, pa, apo + ps * as, as, bp, bpo + ps * tnr, tile, 0, tnr, true, part, ir * tnr);
-                                }
-                                if (resume) storeTile(tile, tnr, mr, nr, c, cOff, ldc, first);
-                                continue;
-                            }
-                            // A partial tile: the same sums, in the same order, over as few vectors as cover its columns;
-                            // through a scratch tile unless it fills those vectors exactly.
-                            boolean exact = mr == tmr && nr == narrowVectors(t, nr) * L;
-                            float[] dst = exact ? c : tile;
-                            int dOff = exact ? cOff : 0, dld = exact ? ldc : tnr;
-                            boolean dFirst = first || !exact;
-                            if (direct) narrowD(nr, kc, ad, aOff, aRows, bp, bpo, dst, dOff, dld, dFirst);
-                            else narrowP(t, nr, kc, pa, apo, as, bp, bpo, dst, dOff, dld, dFirst);
-                            if (!exact) storeTile(tile, tnr, mr, nr, c, cOff, ldc, first);
+                    for (int ir = 0; ir < mc; ir += tmr) {
+                        int mr = Math.min(tmr, mc - ir);
+                        // The packed kernels' A: a packed panel (stride MR), or A transposed in place (stride acs).
+                        boolean inPlace = transposedInPlace && ir < packed;
+                        float[] pa = inPlace ? a : ap;
+                        int apo = inPlace ? ao + ic + ir + (kb + pc) * acs : columns ? ir + pc * mcPad : (ir - packed) * kbs + pc * tmr;
+                        int as = inPlace ? acs : columns ? mcPad : tmr;
+                        int cOff = co + (ic + ir) * ldc + jc + jr;
+                        // In place: A's rows, or the copied ragged rows.
+                        boolean copied = ir >= packed;
+                        float[] ad = copied ? ap : a;
+                        int aOff = copied ? (ir - packed) * kbs + pc : ao + (ic + ir) * ars + kb + pc, aRows = copied ? kbs : ars;
+                        if (mr == tmr && nr == tnr && carry) {
+                            // A full 6 × 4 tile: its step's chain onto the running sums in `part` (onto C, or stored, at the
+                            // block's first step), which go to C at its last: C is loaded and stored once per depth block
+                            // (its rows a page apart at n = 2048; `part` is one contiguous MC × NR block). The same chains,
+                            // added in the same order, as adding each step's chain to C. kernel-ab against adding to C at
+                            // every step (2026-12-06, 1 thread unless said): 1.023 at n = 2048, 1.010 at 512, 0.997 at 1024,
+                            // 1.036 at 2048 on 2 threads.
+                            float[] src = pc == 0 ? c : part, dst = lastStep ? c : part;
+                            int so = pc == 0 ? cOff : ir * tnr, sld = pc == 0 ? ldc : tnr;
+                            int dOff = lastStep ? cOff : ir * tnr, dld = lastStep ? ldc : tnr;
+                            if (direct) kD6x4(kc, ad, aOff, aRows, bp, bpo, src, so, sld, pc > 0 || !first, dst, dOff, dld);
+                            else kP6x4(kc, pa, apo, as, bp, bpo, src, so, sld, pc > 0 || !first, dst, dOff, dld);
+                            continue;
                         }
+                        if (mr == tmr && nr == tnr) {
+                            if (direct) kernelD(kc, ad, aOff, aRows, bp, bpo, c, cOff, ldc, first);
+                            else kernelP(t, kc, pa, apo, as, bp, bpo, c, cOff, ldc, first);
+                            continue;
+                        }
+                        // A partial tile: the same sums, in the same order, over as few vectors as cover its columns;
+                        // through a scratch tile unless it fills those vectors exactly.
+                        boolean exact = mr == tmr && nr == narrowVectors(t, nr) * L;
+                        float[] dst = exact ? c : tile;
+                        int dOff = exact ? cOff : 0, dld = exact ? ldc : tnr;
+                        boolean dFirst = first || !exact;
+                        if (direct) narrowD(nr, kc, ad, aOff, aRows, bp, bpo, dst, dOff, dld, dFirst);
+                        else narrowP(t, nr, kc, pa, apo, as, bp, bpo, dst, dOff, dld, dFirst);
+                        if (!exact) storeTile(tile, tnr, mr, nr, c, cOff, ldc, first);
                     }
                 }
             }
@@ -874,7 +831,7 @@ public final class Gemm {
     /** The register tile over a packed A micro-panel: C tile (+)= A·Bpanel over kc. */
     private static void kernelP(Tile t, int kc, float[] ap, int apo, int as, float[] bp, int bpo, float[] c, int co, int ldc, boolean first) {
         if (t.wide()) kP12x2(kc, ap, apo, as, bp, bpo, c, co, ldc, first);
-        else if (MANY_REGISTERS) kP6x4(kc, ap, apo, as, bp, bpo, c, co, ldc, first);
+        else if (MANY_REGISTERS) kP6x4(kc, ap, apo, as, bp, bpo, c, co, ldc, !first, c, co, ldc);
         else kP3x3(kc, ap, apo, bp, bpo, c, co, ldc, first); // packed only (as = 3): see inPlaceTransposed
     }
 
@@ -894,7 +851,7 @@ public final class Gemm {
      * bits do not depend on the tile: the 6 × 4 and the 3 × 3 tiles give the same.
      */
     static void kernelD(int kc, float[] a, int ao, int ars, float[] bp, int bpo, float[] c, int co, int ldc, boolean first) {
-        if (MANY_REGISTERS) kD6x4(kc, a, ao, ars, bp, bpo, c, co, ldc, first);
+        if (MANY_REGISTERS) kD6x4(kc, a, ao, ars, bp, bpo, c, co, ldc, !first, c, co, ldc);
         else kD3x3(kc, a, ao, ars, bp, bpo, c, co, ldc, first);
     }
 
@@ -905,7 +862,7 @@ public final class Gemm {
      * the kc steps in order from zero (then, unless first, added to C): the same bits on the 6 × 4 and the 3 × 3 tiles.
      */
     static void kernelS(int kc, float[] a, int ao, int as, float[] bp, int bpo, float[] c, int co, int ldc, boolean first) {
-        if (MANY_REGISTERS) kP6x4(kc, a, ao, as, bp, bpo, c, co, ldc, first);
+        if (MANY_REGISTERS) kP6x4(kc, a, ao, as, bp, bpo, c, co, ldc, !first, c, co, ldc);
         else kS3x3(kc, a, ao, as, bp, bpo, c, co, ldc, first);
     }
 
@@ -946,8 +903,11 @@ public final class Gemm {
         else kernelD(kc, a, ao, ars, bp, bpo, c, co, ldc, first);
     }
 
-    /** The 6×(4 vectors) tile over a packed A micro-panel and a B micro-panel. */
-    private static void kP6x4(int kc, float[] ap, int apo, int as, float[] bp, int bpo, float[] c, int co, int ldc, boolean first) {
+    /**
+     * The 6×(4 vectors) tile over a packed A micro-panel and a B micro-panel: dst = chain, or chain + src when
+     * {@code add}; src and dst tiles' rows {@code sld} and {@code dld} floats apart (C, or a block of running sums).
+     */
+    private static void kP6x4(int kc, float[] ap, int apo, int as, float[] bp, int bpo, float[] src, int so, int sld, boolean add, float[] dst, int dOff, int dld) {
         FloatVector c00 = FloatVector.zero(S), c01 = FloatVector.zero(S), c02 = FloatVector.zero(S), c03 = FloatVector.zero(S);
         FloatVector c10 = FloatVector.zero(S), c11 = FloatVector.zero(S), c12 = FloatVector.zero(S), c13 = FloatVector.zero(S);
         FloatVector c20 = FloatVector.zero(S), c21 = FloatVector.zero(S), c22 = FloatVector.zero(S), c23 = FloatVector.zero(S);
@@ -991,228 +951,60 @@ public final class Gemm {
             c52 = a5.fma(b2, c52);
             c53 = a5.fma(b3, c53);
         }
-        if (!first) {
-            c00 = c00.add(FloatVector.fromArray(S, c, co));
-            c01 = c01.add(FloatVector.fromArray(S, c, co + L));
-            c02 = c02.add(FloatVector.fromArray(S, c, co + 2 * L));
-            c03 = c03.add(FloatVector.fromArray(S, c, co + 3 * L));
-            c10 = c10.add(FloatVector.fromArray(S, c, co + 1 * ldc));
-            c11 = c11.add(FloatVector.fromArray(S, c, co + 1 * ldc + L));
-            c12 = c12.add(FloatVector.fromArray(S, c, co + 1 * ldc + 2 * L));
-            c13 = c13.add(FloatVector.fromArray(S, c, co + 1 * ldc + 3 * L));
-            c20 = c20.add(FloatVector.fromArray(S, c, co + 2 * ldc));
-            c21 = c21.add(FloatVector.fromArray(S, c, co + 2 * ldc + L));
-            c22 = c22.add(FloatVector.fromArray(S, c, co + 2 * ldc + 2 * L));
-            c23 = c23.add(FloatVector.fromArray(S, c, co + 2 * ldc + 3 * L));
-            c30 = c30.add(FloatVector.fromArray(S, c, co + 3 * ldc));
-            c31 = c31.add(FloatVector.fromArray(S, c, co + 3 * ldc + L));
-            c32 = c32.add(FloatVector.fromArray(S, c, co + 3 * ldc + 2 * L));
-            c33 = c33.add(FloatVector.fromArray(S, c, co + 3 * ldc + 3 * L));
-            c40 = c40.add(FloatVector.fromArray(S, c, co + 4 * ldc));
-            c41 = c41.add(FloatVector.fromArray(S, c, co + 4 * ldc + L));
-            c42 = c42.add(FloatVector.fromArray(S, c, co + 4 * ldc + 2 * L));
-            c43 = c43.add(FloatVector.fromArray(S, c, co + 4 * ldc + 3 * L));
-            c50 = c50.add(FloatVector.fromArray(S, c, co + 5 * ldc));
-            c51 = c51.add(FloatVector.fromArray(S, c, co + 5 * ldc + L));
-            c52 = c52.add(FloatVector.fromArray(S, c, co + 5 * ldc + 2 * L));
-            c53 = c53.add(FloatVector.fromArray(S, c, co + 5 * ldc + 3 * L));
+        if (add) {
+            c00 = c00.add(FloatVector.fromArray(S, src, so));
+            c01 = c01.add(FloatVector.fromArray(S, src, so + L));
+            c02 = c02.add(FloatVector.fromArray(S, src, so + 2 * L));
+            c03 = c03.add(FloatVector.fromArray(S, src, so + 3 * L));
+            c10 = c10.add(FloatVector.fromArray(S, src, so + 1 * sld));
+            c11 = c11.add(FloatVector.fromArray(S, src, so + 1 * sld + L));
+            c12 = c12.add(FloatVector.fromArray(S, src, so + 1 * sld + 2 * L));
+            c13 = c13.add(FloatVector.fromArray(S, src, so + 1 * sld + 3 * L));
+            c20 = c20.add(FloatVector.fromArray(S, src, so + 2 * sld));
+            c21 = c21.add(FloatVector.fromArray(S, src, so + 2 * sld + L));
+            c22 = c22.add(FloatVector.fromArray(S, src, so + 2 * sld + 2 * L));
+            c23 = c23.add(FloatVector.fromArray(S, src, so + 2 * sld + 3 * L));
+            c30 = c30.add(FloatVector.fromArray(S, src, so + 3 * sld));
+            c31 = c31.add(FloatVector.fromArray(S, src, so + 3 * sld + L));
+            c32 = c32.add(FloatVector.fromArray(S, src, so + 3 * sld + 2 * L));
+            c33 = c33.add(FloatVector.fromArray(S, src, so + 3 * sld + 3 * L));
+            c40 = c40.add(FloatVector.fromArray(S, src, so + 4 * sld));
+            c41 = c41.add(FloatVector.fromArray(S, src, so + 4 * sld + L));
+            c42 = c42.add(FloatVector.fromArray(S, src, so + 4 * sld + 2 * L));
+            c43 = c43.add(FloatVector.fromArray(S, src, so + 4 * sld + 3 * L));
+            c50 = c50.add(FloatVector.fromArray(S, src, so + 5 * sld));
+            c51 = c51.add(FloatVector.fromArray(S, src, so + 5 * sld + L));
+            c52 = c52.add(FloatVector.fromArray(S, src, so + 5 * sld + 2 * L));
+            c53 = c53.add(FloatVector.fromArray(S, src, so + 5 * sld + 3 * L));
         }
-        c00.intoArray(c, co);
-        c01.intoArray(c, co + L);
-        c02.intoArray(c, co + 2 * L);
-        c03.intoArray(c, co + 3 * L);
-        c10.intoArray(c, co + 1 * ldc);
-        c11.intoArray(c, co + 1 * ldc + L);
-        c12.intoArray(c, co + 1 * ldc + 2 * L);
-        c13.intoArray(c, co + 1 * ldc + 3 * L);
-        c20.intoArray(c, co + 2 * ldc);
-        c21.intoArray(c, co + 2 * ldc + L);
-        c22.intoArray(c, co + 2 * ldc + 2 * L);
-        c23.intoArray(c, co + 2 * ldc + 3 * L);
-        c30.intoArray(c, co + 3 * ldc);
-        c31.intoArray(c, co + 3 * ldc + L);
-        c32.intoArray(c, co + 3 * ldc + 2 * L);
-        c33.intoArray(c, co + 3 * ldc + 3 * L);
-        c40.intoArray(c, co + 4 * ldc);
-        c41.intoArray(c, co + 4 * ldc + L);
-        c42.intoArray(c, co + 4 * ldc + 2 * L);
-        c43.intoArray(c, co + 4 * ldc + 3 * L);
-        c50.intoArray(c, co + 5 * ldc);
-        c51.intoArray(c, co + 5 * ldc + L);
-        c52.intoArray(c, co + 5 * ldc + 2 * L);
-        c53.intoArray(c, co + 5 * ldc + 3 * L);
+        c00.intoArray(dst, dOff);
+        c01.intoArray(dst, dOff + L);
+        c02.intoArray(dst, dOff + 2 * L);
+        c03.intoArray(dst, dOff + 3 * L);
+        c10.intoArray(dst, dOff + 1 * dld);
+        c11.intoArray(dst, dOff + 1 * dld + L);
+        c12.intoArray(dst, dOff + 1 * dld + 2 * L);
+        c13.intoArray(dst, dOff + 1 * dld + 3 * L);
+        c20.intoArray(dst, dOff + 2 * dld);
+        c21.intoArray(dst, dOff + 2 * dld + L);
+        c22.intoArray(dst, dOff + 2 * dld + 2 * L);
+        c23.intoArray(dst, dOff + 2 * dld + 3 * L);
+        c30.intoArray(dst, dOff + 3 * dld);
+        c31.intoArray(dst, dOff + 3 * dld + L);
+        c32.intoArray(dst, dOff + 3 * dld + 2 * L);
+        c33.intoArray(dst, dOff + 3 * dld + 3 * L);
+        c40.intoArray(dst, dOff + 4 * dld);
+        c41.intoArray(dst, dOff + 4 * dld + L);
+        c42.intoArray(dst, dOff + 4 * dld + 2 * L);
+        c43.intoArray(dst, dOff + 4 * dld + 3 * L);
+        c50.intoArray(dst, dOff + 5 * dld);
+        c51.intoArray(dst, dOff + 5 * dld + L);
+        c52.intoArray(dst, dOff + 5 * dld + 2 * L);
+        c53.intoArray(dst, dOff + 5 * dld + 3 * L);
     }
 
-    /** {@link #kP6x4} over the first depth sub-step (see {@link #KS}): the unrounded sums go to t from to. */
-    private static void kP6x4Open(int kc, float[] ap, int apo, int as, float[] bp, int bpo, float[] t, int to) {
-        FloatVector c00 = FloatVector.zero(S), c01 = FloatVector.zero(S), c02 = FloatVector.zero(S), c03 = FloatVector.zero(S);
-        FloatVector c10 = FloatVector.zero(S), c11 = FloatVector.zero(S), c12 = FloatVector.zero(S), c13 = FloatVector.zero(S);
-        FloatVector c20 = FloatVector.zero(S), c21 = FloatVector.zero(S), c22 = FloatVector.zero(S), c23 = FloatVector.zero(S);
-        FloatVector c30 = FloatVector.zero(S), c31 = FloatVector.zero(S), c32 = FloatVector.zero(S), c33 = FloatVector.zero(S);
-        FloatVector c40 = FloatVector.zero(S), c41 = FloatVector.zero(S), c42 = FloatVector.zero(S), c43 = FloatVector.zero(S);
-        FloatVector c50 = FloatVector.zero(S), c51 = FloatVector.zero(S), c52 = FloatVector.zero(S), c53 = FloatVector.zero(S);
-        for (int p = 0; p < kc; p++) {
-            int pa = apo + p * as, pb = bpo + p * NR;
-            FloatVector b0 = FloatVector.fromArray(S, bp, pb);
-            FloatVector b1 = FloatVector.fromArray(S, bp, pb + 1 * L);
-            FloatVector b2 = FloatVector.fromArray(S, bp, pb + 2 * L);
-            FloatVector b3 = FloatVector.fromArray(S, bp, pb + 3 * L);
-            FloatVector a0 = FloatVector.broadcast(S, ap[pa]);
-            c00 = a0.fma(b0, c00);
-            c01 = a0.fma(b1, c01);
-            c02 = a0.fma(b2, c02);
-            c03 = a0.fma(b3, c03);
-            FloatVector a1 = FloatVector.broadcast(S, ap[pa + 1]);
-            c10 = a1.fma(b0, c10);
-            c11 = a1.fma(b1, c11);
-            c12 = a1.fma(b2, c12);
-            c13 = a1.fma(b3, c13);
-            FloatVector a2 = FloatVector.broadcast(S, ap[pa + 2]);
-            c20 = a2.fma(b0, c20);
-            c21 = a2.fma(b1, c21);
-            c22 = a2.fma(b2, c22);
-            c23 = a2.fma(b3, c23);
-            FloatVector a3 = FloatVector.broadcast(S, ap[pa + 3]);
-            c30 = a3.fma(b0, c30);
-            c31 = a3.fma(b1, c31);
-            c32 = a3.fma(b2, c32);
-            c33 = a3.fma(b3, c33);
-            FloatVector a4 = FloatVector.broadcast(S, ap[pa + 4]);
-            c40 = a4.fma(b0, c40);
-            c41 = a4.fma(b1, c41);
-            c42 = a4.fma(b2, c42);
-            c43 = a4.fma(b3, c43);
-            FloatVector a5 = FloatVector.broadcast(S, ap[pa + 5]);
-            c50 = a5.fma(b0, c50);
-            c51 = a5.fma(b1, c51);
-            c52 = a5.fma(b2, c52);
-            c53 = a5.fma(b3, c53);
-        }
-        c00.intoArray(t, to + 0 * L);
-        c01.intoArray(t, to + 1 * L);
-        c02.intoArray(t, to + 2 * L);
-        c03.intoArray(t, to + 3 * L);
-        c10.intoArray(t, to + 4 * L);
-        c11.intoArray(t, to + 5 * L);
-        c12.intoArray(t, to + 6 * L);
-        c13.intoArray(t, to + 7 * L);
-        c20.intoArray(t, to + 8 * L);
-        c21.intoArray(t, to + 9 * L);
-        c22.intoArray(t, to + 10 * L);
-        c23.intoArray(t, to + 11 * L);
-        c30.intoArray(t, to + 12 * L);
-        c31.intoArray(t, to + 13 * L);
-        c32.intoArray(t, to + 14 * L);
-        c33.intoArray(t, to + 15 * L);
-        c40.intoArray(t, to + 16 * L);
-        c41.intoArray(t, to + 17 * L);
-        c42.intoArray(t, to + 18 * L);
-        c43.intoArray(t, to + 19 * L);
-        c50.intoArray(t, to + 20 * L);
-        c51.intoArray(t, to + 21 * L);
-        c52.intoArray(t, to + 22 * L);
-        c53.intoArray(t, to + 23 * L);
-    }
-
-    /** {@link #kP6x4} over the last depth sub-step (see {@link #KS}), its accumulators starting at the sums in t from to. */
-    private static void kP6x4Close(int kc, float[] ap, int apo, int as, float[] bp, int bpo, float[] c, int co, int ldc, boolean first, float[] t, int to) {
-        FloatVector c00 = FloatVector.fromArray(S, t, to + 0 * L), c01 = FloatVector.fromArray(S, t, to + 1 * L), c02 = FloatVector.fromArray(S, t, to + 2 * L), c03 = FloatVector.fromArray(S, t, to + 3 * L);
-        FloatVector c10 = FloatVector.fromArray(S, t, to + 4 * L), c11 = FloatVector.fromArray(S, t, to + 5 * L), c12 = FloatVector.fromArray(S, t, to + 6 * L), c13 = FloatVector.fromArray(S, t, to + 7 * L);
-        FloatVector c20 = FloatVector.fromArray(S, t, to + 8 * L), c21 = FloatVector.fromArray(S, t, to + 9 * L), c22 = FloatVector.fromArray(S, t, to + 10 * L), c23 = FloatVector.fromArray(S, t, to + 11 * L);
-        FloatVector c30 = FloatVector.fromArray(S, t, to + 12 * L), c31 = FloatVector.fromArray(S, t, to + 13 * L), c32 = FloatVector.fromArray(S, t, to + 14 * L), c33 = FloatVector.fromArray(S, t, to + 15 * L);
-        FloatVector c40 = FloatVector.fromArray(S, t, to + 16 * L), c41 = FloatVector.fromArray(S, t, to + 17 * L), c42 = FloatVector.fromArray(S, t, to + 18 * L), c43 = FloatVector.fromArray(S, t, to + 19 * L);
-        FloatVector c50 = FloatVector.fromArray(S, t, to + 20 * L), c51 = FloatVector.fromArray(S, t, to + 21 * L), c52 = FloatVector.fromArray(S, t, to + 22 * L), c53 = FloatVector.fromArray(S, t, to + 23 * L);
-        for (int p = 0; p < kc; p++) {
-            int pa = apo + p * as, pb = bpo + p * NR;
-            FloatVector b0 = FloatVector.fromArray(S, bp, pb);
-            FloatVector b1 = FloatVector.fromArray(S, bp, pb + 1 * L);
-            FloatVector b2 = FloatVector.fromArray(S, bp, pb + 2 * L);
-            FloatVector b3 = FloatVector.fromArray(S, bp, pb + 3 * L);
-            FloatVector a0 = FloatVector.broadcast(S, ap[pa]);
-            c00 = a0.fma(b0, c00);
-            c01 = a0.fma(b1, c01);
-            c02 = a0.fma(b2, c02);
-            c03 = a0.fma(b3, c03);
-            FloatVector a1 = FloatVector.broadcast(S, ap[pa + 1]);
-            c10 = a1.fma(b0, c10);
-            c11 = a1.fma(b1, c11);
-            c12 = a1.fma(b2, c12);
-            c13 = a1.fma(b3, c13);
-            FloatVector a2 = FloatVector.broadcast(S, ap[pa + 2]);
-            c20 = a2.fma(b0, c20);
-            c21 = a2.fma(b1, c21);
-            c22 = a2.fma(b2, c22);
-            c23 = a2.fma(b3, c23);
-            FloatVector a3 = FloatVector.broadcast(S, ap[pa + 3]);
-            c30 = a3.fma(b0, c30);
-            c31 = a3.fma(b1, c31);
-            c32 = a3.fma(b2, c32);
-            c33 = a3.fma(b3, c33);
-            FloatVector a4 = FloatVector.broadcast(S, ap[pa + 4]);
-            c40 = a4.fma(b0, c40);
-            c41 = a4.fma(b1, c41);
-            c42 = a4.fma(b2, c42);
-            c43 = a4.fma(b3, c43);
-            FloatVector a5 = FloatVector.broadcast(S, ap[pa + 5]);
-            c50 = a5.fma(b0, c50);
-            c51 = a5.fma(b1, c51);
-            c52 = a5.fma(b2, c52);
-            c53 = a5.fma(b3, c53);
-        }
-        if (!first) {
-            c00 = c00.add(FloatVector.fromArray(S, c, co));
-            c01 = c01.add(FloatVector.fromArray(S, c, co + L));
-            c02 = c02.add(FloatVector.fromArray(S, c, co + 2 * L));
-            c03 = c03.add(FloatVector.fromArray(S, c, co + 3 * L));
-            c10 = c10.add(FloatVector.fromArray(S, c, co + 1 * ldc));
-            c11 = c11.add(FloatVector.fromArray(S, c, co + 1 * ldc + L));
-            c12 = c12.add(FloatVector.fromArray(S, c, co + 1 * ldc + 2 * L));
-            c13 = c13.add(FloatVector.fromArray(S, c, co + 1 * ldc + 3 * L));
-            c20 = c20.add(FloatVector.fromArray(S, c, co + 2 * ldc));
-            c21 = c21.add(FloatVector.fromArray(S, c, co + 2 * ldc + L));
-            c22 = c22.add(FloatVector.fromArray(S, c, co + 2 * ldc + 2 * L));
-            c23 = c23.add(FloatVector.fromArray(S, c, co + 2 * ldc + 3 * L));
-            c30 = c30.add(FloatVector.fromArray(S, c, co + 3 * ldc));
-            c31 = c31.add(FloatVector.fromArray(S, c, co + 3 * ldc + L));
-            c32 = c32.add(FloatVector.fromArray(S, c, co + 3 * ldc + 2 * L));
-            c33 = c33.add(FloatVector.fromArray(S, c, co + 3 * ldc + 3 * L));
-            c40 = c40.add(FloatVector.fromArray(S, c, co + 4 * ldc));
-            c41 = c41.add(FloatVector.fromArray(S, c, co + 4 * ldc + L));
-            c42 = c42.add(FloatVector.fromArray(S, c, co + 4 * ldc + 2 * L));
-            c43 = c43.add(FloatVector.fromArray(S, c, co + 4 * ldc + 3 * L));
-            c50 = c50.add(FloatVector.fromArray(S, c, co + 5 * ldc));
-            c51 = c51.add(FloatVector.fromArray(S, c, co + 5 * ldc + L));
-            c52 = c52.add(FloatVector.fromArray(S, c, co + 5 * ldc + 2 * L));
-            c53 = c53.add(FloatVector.fromArray(S, c, co + 5 * ldc + 3 * L));
-        }
-        c00.intoArray(c, co);
-        c01.intoArray(c, co + L);
-        c02.intoArray(c, co + 2 * L);
-        c03.intoArray(c, co + 3 * L);
-        c10.intoArray(c, co + 1 * ldc);
-        c11.intoArray(c, co + 1 * ldc + L);
-        c12.intoArray(c, co + 1 * ldc + 2 * L);
-        c13.intoArray(c, co + 1 * ldc + 3 * L);
-        c20.intoArray(c, co + 2 * ldc);
-        c21.intoArray(c, co + 2 * ldc + L);
-        c22.intoArray(c, co + 2 * ldc + 2 * L);
-        c23.intoArray(c, co + 2 * ldc + 3 * L);
-        c30.intoArray(c, co + 3 * ldc);
-        c31.intoArray(c, co + 3 * ldc + L);
-        c32.intoArray(c, co + 3 * ldc + 2 * L);
-        c33.intoArray(c, co + 3 * ldc + 3 * L);
-        c40.intoArray(c, co + 4 * ldc);
-        c41.intoArray(c, co + 4 * ldc + L);
-        c42.intoArray(c, co + 4 * ldc + 2 * L);
-        c43.intoArray(c, co + 4 * ldc + 3 * L);
-        c50.intoArray(c, co + 5 * ldc);
-        c51.intoArray(c, co + 5 * ldc + L);
-        c52.intoArray(c, co + 5 * ldc + 2 * L);
-        c53.intoArray(c, co + 5 * ldc + 3 * L);
-    }
-
-    /** The 6×(4 vectors) tile over row-major A read in place (A[i,p] = a[ao + i·ars + p]) and a B micro-panel. */
-    private static void kD6x4(int kc, float[] a, int ao, int ars, float[] bp, int bpo, float[] c, int co, int ldc, boolean first) {
+    /** The 6×(4 vectors) tile over row-major A read in place (A[i,p] = a[ao + i·ars + p]) and a B micro-panel; C as {@link #kP6x4}. */
+    private static void kD6x4(int kc, float[] a, int ao, int ars, float[] bp, int bpo, float[] src, int so, int sld, boolean add, float[] dst, int dOff, int dld) {
         FloatVector c00 = FloatVector.zero(S), c01 = FloatVector.zero(S), c02 = FloatVector.zero(S), c03 = FloatVector.zero(S);
         FloatVector c10 = FloatVector.zero(S), c11 = FloatVector.zero(S), c12 = FloatVector.zero(S), c13 = FloatVector.zero(S);
         FloatVector c20 = FloatVector.zero(S), c21 = FloatVector.zero(S), c22 = FloatVector.zero(S), c23 = FloatVector.zero(S);
@@ -1262,236 +1054,56 @@ public final class Gemm {
             c52 = a5.fma(b2, c52);
             c53 = a5.fma(b3, c53);
         }
-        if (!first) {
-            c00 = c00.add(FloatVector.fromArray(S, c, co));
-            c01 = c01.add(FloatVector.fromArray(S, c, co + L));
-            c02 = c02.add(FloatVector.fromArray(S, c, co + 2 * L));
-            c03 = c03.add(FloatVector.fromArray(S, c, co + 3 * L));
-            c10 = c10.add(FloatVector.fromArray(S, c, co + 1 * ldc));
-            c11 = c11.add(FloatVector.fromArray(S, c, co + 1 * ldc + L));
-            c12 = c12.add(FloatVector.fromArray(S, c, co + 1 * ldc + 2 * L));
-            c13 = c13.add(FloatVector.fromArray(S, c, co + 1 * ldc + 3 * L));
-            c20 = c20.add(FloatVector.fromArray(S, c, co + 2 * ldc));
-            c21 = c21.add(FloatVector.fromArray(S, c, co + 2 * ldc + L));
-            c22 = c22.add(FloatVector.fromArray(S, c, co + 2 * ldc + 2 * L));
-            c23 = c23.add(FloatVector.fromArray(S, c, co + 2 * ldc + 3 * L));
-            c30 = c30.add(FloatVector.fromArray(S, c, co + 3 * ldc));
-            c31 = c31.add(FloatVector.fromArray(S, c, co + 3 * ldc + L));
-            c32 = c32.add(FloatVector.fromArray(S, c, co + 3 * ldc + 2 * L));
-            c33 = c33.add(FloatVector.fromArray(S, c, co + 3 * ldc + 3 * L));
-            c40 = c40.add(FloatVector.fromArray(S, c, co + 4 * ldc));
-            c41 = c41.add(FloatVector.fromArray(S, c, co + 4 * ldc + L));
-            c42 = c42.add(FloatVector.fromArray(S, c, co + 4 * ldc + 2 * L));
-            c43 = c43.add(FloatVector.fromArray(S, c, co + 4 * ldc + 3 * L));
-            c50 = c50.add(FloatVector.fromArray(S, c, co + 5 * ldc));
-            c51 = c51.add(FloatVector.fromArray(S, c, co + 5 * ldc + L));
-            c52 = c52.add(FloatVector.fromArray(S, c, co + 5 * ldc + 2 * L));
-            c53 = c53.add(FloatVector.fromArray(S, c, co + 5 * ldc + 3 * L));
+        if (add) {
+            c00 = c00.add(FloatVector.fromArray(S, src, so));
+            c01 = c01.add(FloatVector.fromArray(S, src, so + L));
+            c02 = c02.add(FloatVector.fromArray(S, src, so + 2 * L));
+            c03 = c03.add(FloatVector.fromArray(S, src, so + 3 * L));
+            c10 = c10.add(FloatVector.fromArray(S, src, so + 1 * sld));
+            c11 = c11.add(FloatVector.fromArray(S, src, so + 1 * sld + L));
+            c12 = c12.add(FloatVector.fromArray(S, src, so + 1 * sld + 2 * L));
+            c13 = c13.add(FloatVector.fromArray(S, src, so + 1 * sld + 3 * L));
+            c20 = c20.add(FloatVector.fromArray(S, src, so + 2 * sld));
+            c21 = c21.add(FloatVector.fromArray(S, src, so + 2 * sld + L));
+            c22 = c22.add(FloatVector.fromArray(S, src, so + 2 * sld + 2 * L));
+            c23 = c23.add(FloatVector.fromArray(S, src, so + 2 * sld + 3 * L));
+            c30 = c30.add(FloatVector.fromArray(S, src, so + 3 * sld));
+            c31 = c31.add(FloatVector.fromArray(S, src, so + 3 * sld + L));
+            c32 = c32.add(FloatVector.fromArray(S, src, so + 3 * sld + 2 * L));
+            c33 = c33.add(FloatVector.fromArray(S, src, so + 3 * sld + 3 * L));
+            c40 = c40.add(FloatVector.fromArray(S, src, so + 4 * sld));
+            c41 = c41.add(FloatVector.fromArray(S, src, so + 4 * sld + L));
+            c42 = c42.add(FloatVector.fromArray(S, src, so + 4 * sld + 2 * L));
+            c43 = c43.add(FloatVector.fromArray(S, src, so + 4 * sld + 3 * L));
+            c50 = c50.add(FloatVector.fromArray(S, src, so + 5 * sld));
+            c51 = c51.add(FloatVector.fromArray(S, src, so + 5 * sld + L));
+            c52 = c52.add(FloatVector.fromArray(S, src, so + 5 * sld + 2 * L));
+            c53 = c53.add(FloatVector.fromArray(S, src, so + 5 * sld + 3 * L));
         }
-        c00.intoArray(c, co);
-        c01.intoArray(c, co + L);
-        c02.intoArray(c, co + 2 * L);
-        c03.intoArray(c, co + 3 * L);
-        c10.intoArray(c, co + 1 * ldc);
-        c11.intoArray(c, co + 1 * ldc + L);
-        c12.intoArray(c, co + 1 * ldc + 2 * L);
-        c13.intoArray(c, co + 1 * ldc + 3 * L);
-        c20.intoArray(c, co + 2 * ldc);
-        c21.intoArray(c, co + 2 * ldc + L);
-        c22.intoArray(c, co + 2 * ldc + 2 * L);
-        c23.intoArray(c, co + 2 * ldc + 3 * L);
-        c30.intoArray(c, co + 3 * ldc);
-        c31.intoArray(c, co + 3 * ldc + L);
-        c32.intoArray(c, co + 3 * ldc + 2 * L);
-        c33.intoArray(c, co + 3 * ldc + 3 * L);
-        c40.intoArray(c, co + 4 * ldc);
-        c41.intoArray(c, co + 4 * ldc + L);
-        c42.intoArray(c, co + 4 * ldc + 2 * L);
-        c43.intoArray(c, co + 4 * ldc + 3 * L);
-        c50.intoArray(c, co + 5 * ldc);
-        c51.intoArray(c, co + 5 * ldc + L);
-        c52.intoArray(c, co + 5 * ldc + 2 * L);
-        c53.intoArray(c, co + 5 * ldc + 3 * L);
-    }
-
-    /** {@link #kD6x4} over the first depth sub-step (see {@link #KS}): the unrounded sums go to t from to. */
-    private static void kD6x4Open(int kc, float[] a, int ao, int ars, float[] bp, int bpo, float[] t, int to) {
-        FloatVector c00 = FloatVector.zero(S), c01 = FloatVector.zero(S), c02 = FloatVector.zero(S), c03 = FloatVector.zero(S);
-        FloatVector c10 = FloatVector.zero(S), c11 = FloatVector.zero(S), c12 = FloatVector.zero(S), c13 = FloatVector.zero(S);
-        FloatVector c20 = FloatVector.zero(S), c21 = FloatVector.zero(S), c22 = FloatVector.zero(S), c23 = FloatVector.zero(S);
-        FloatVector c30 = FloatVector.zero(S), c31 = FloatVector.zero(S), c32 = FloatVector.zero(S), c33 = FloatVector.zero(S);
-        FloatVector c40 = FloatVector.zero(S), c41 = FloatVector.zero(S), c42 = FloatVector.zero(S), c43 = FloatVector.zero(S);
-        FloatVector c50 = FloatVector.zero(S), c51 = FloatVector.zero(S), c52 = FloatVector.zero(S), c53 = FloatVector.zero(S);
-        int r0 = ao;
-        int r1 = ao + 1 * ars;
-        int r2 = ao + 2 * ars;
-        int r3 = ao + 3 * ars;
-        int r4 = ao + 4 * ars;
-        int r5 = ao + 5 * ars;
-        for (int p = 0; p < kc; p++) {
-            int pb = bpo + p * NR;
-            FloatVector b0 = FloatVector.fromArray(S, bp, pb);
-            FloatVector b1 = FloatVector.fromArray(S, bp, pb + 1 * L);
-            FloatVector b2 = FloatVector.fromArray(S, bp, pb + 2 * L);
-            FloatVector b3 = FloatVector.fromArray(S, bp, pb + 3 * L);
-            FloatVector a0 = FloatVector.broadcast(S, a[r0 + p]);
-            c00 = a0.fma(b0, c00);
-            c01 = a0.fma(b1, c01);
-            c02 = a0.fma(b2, c02);
-            c03 = a0.fma(b3, c03);
-            FloatVector a1 = FloatVector.broadcast(S, a[r1 + p]);
-            c10 = a1.fma(b0, c10);
-            c11 = a1.fma(b1, c11);
-            c12 = a1.fma(b2, c12);
-            c13 = a1.fma(b3, c13);
-            FloatVector a2 = FloatVector.broadcast(S, a[r2 + p]);
-            c20 = a2.fma(b0, c20);
-            c21 = a2.fma(b1, c21);
-            c22 = a2.fma(b2, c22);
-            c23 = a2.fma(b3, c23);
-            FloatVector a3 = FloatVector.broadcast(S, a[r3 + p]);
-            c30 = a3.fma(b0, c30);
-            c31 = a3.fma(b1, c31);
-            c32 = a3.fma(b2, c32);
-            c33 = a3.fma(b3, c33);
-            FloatVector a4 = FloatVector.broadcast(S, a[r4 + p]);
-            c40 = a4.fma(b0, c40);
-            c41 = a4.fma(b1, c41);
-            c42 = a4.fma(b2, c42);
-            c43 = a4.fma(b3, c43);
-            FloatVector a5 = FloatVector.broadcast(S, a[r5 + p]);
-            c50 = a5.fma(b0, c50);
-            c51 = a5.fma(b1, c51);
-            c52 = a5.fma(b2, c52);
-            c53 = a5.fma(b3, c53);
-        }
-        c00.intoArray(t, to + 0 * L);
-        c01.intoArray(t, to + 1 * L);
-        c02.intoArray(t, to + 2 * L);
-        c03.intoArray(t, to + 3 * L);
-        c10.intoArray(t, to + 4 * L);
-        c11.intoArray(t, to + 5 * L);
-        c12.intoArray(t, to + 6 * L);
-        c13.intoArray(t, to + 7 * L);
-        c20.intoArray(t, to + 8 * L);
-        c21.intoArray(t, to + 9 * L);
-        c22.intoArray(t, to + 10 * L);
-        c23.intoArray(t, to + 11 * L);
-        c30.intoArray(t, to + 12 * L);
-        c31.intoArray(t, to + 13 * L);
-        c32.intoArray(t, to + 14 * L);
-        c33.intoArray(t, to + 15 * L);
-        c40.intoArray(t, to + 16 * L);
-        c41.intoArray(t, to + 17 * L);
-        c42.intoArray(t, to + 18 * L);
-        c43.intoArray(t, to + 19 * L);
-        c50.intoArray(t, to + 20 * L);
-        c51.intoArray(t, to + 21 * L);
-        c52.intoArray(t, to + 22 * L);
-        c53.intoArray(t, to + 23 * L);
-    }
-
-    /** {@link #kD6x4} over the last depth sub-step (see {@link #KS}), its accumulators starting at the sums in t from to. */
-    private static void kD6x4Close(int kc, float[] a, int ao, int ars, float[] bp, int bpo, float[] c, int co, int ldc, boolean first, float[] t, int to) {
-        FloatVector c00 = FloatVector.fromArray(S, t, to + 0 * L), c01 = FloatVector.fromArray(S, t, to + 1 * L), c02 = FloatVector.fromArray(S, t, to + 2 * L), c03 = FloatVector.fromArray(S, t, to + 3 * L);
-        FloatVector c10 = FloatVector.fromArray(S, t, to + 4 * L), c11 = FloatVector.fromArray(S, t, to + 5 * L), c12 = FloatVector.fromArray(S, t, to + 6 * L), c13 = FloatVector.fromArray(S, t, to + 7 * L);
-        FloatVector c20 = FloatVector.fromArray(S, t, to + 8 * L), c21 = FloatVector.fromArray(S, t, to + 9 * L), c22 = FloatVector.fromArray(S, t, to + 10 * L), c23 = FloatVector.fromArray(S, t, to + 11 * L);
-        FloatVector c30 = FloatVector.fromArray(S, t, to + 12 * L), c31 = FloatVector.fromArray(S, t, to + 13 * L), c32 = FloatVector.fromArray(S, t, to + 14 * L), c33 = FloatVector.fromArray(S, t, to + 15 * L);
-        FloatVector c40 = FloatVector.fromArray(S, t, to + 16 * L), c41 = FloatVector.fromArray(S, t, to + 17 * L), c42 = FloatVector.fromArray(S, t, to + 18 * L), c43 = FloatVector.fromArray(S, t, to + 19 * L);
-        FloatVector c50 = FloatVector.fromArray(S, t, to + 20 * L), c51 = FloatVector.fromArray(S, t, to + 21 * L), c52 = FloatVector.fromArray(S, t, to + 22 * L), c53 = FloatVector.fromArray(S, t, to + 23 * L);
-        int r0 = ao;
-        int r1 = ao + 1 * ars;
-        int r2 = ao + 2 * ars;
-        int r3 = ao + 3 * ars;
-        int r4 = ao + 4 * ars;
-        int r5 = ao + 5 * ars;
-        for (int p = 0; p < kc; p++) {
-            int pb = bpo + p * NR;
-            FloatVector b0 = FloatVector.fromArray(S, bp, pb);
-            FloatVector b1 = FloatVector.fromArray(S, bp, pb + 1 * L);
-            FloatVector b2 = FloatVector.fromArray(S, bp, pb + 2 * L);
-            FloatVector b3 = FloatVector.fromArray(S, bp, pb + 3 * L);
-            FloatVector a0 = FloatVector.broadcast(S, a[r0 + p]);
-            c00 = a0.fma(b0, c00);
-            c01 = a0.fma(b1, c01);
-            c02 = a0.fma(b2, c02);
-            c03 = a0.fma(b3, c03);
-            FloatVector a1 = FloatVector.broadcast(S, a[r1 + p]);
-            c10 = a1.fma(b0, c10);
-            c11 = a1.fma(b1, c11);
-            c12 = a1.fma(b2, c12);
-            c13 = a1.fma(b3, c13);
-            FloatVector a2 = FloatVector.broadcast(S, a[r2 + p]);
-            c20 = a2.fma(b0, c20);
-            c21 = a2.fma(b1, c21);
-            c22 = a2.fma(b2, c22);
-            c23 = a2.fma(b3, c23);
-            FloatVector a3 = FloatVector.broadcast(S, a[r3 + p]);
-            c30 = a3.fma(b0, c30);
-            c31 = a3.fma(b1, c31);
-            c32 = a3.fma(b2, c32);
-            c33 = a3.fma(b3, c33);
-            FloatVector a4 = FloatVector.broadcast(S, a[r4 + p]);
-            c40 = a4.fma(b0, c40);
-            c41 = a4.fma(b1, c41);
-            c42 = a4.fma(b2, c42);
-            c43 = a4.fma(b3, c43);
-            FloatVector a5 = FloatVector.broadcast(S, a[r5 + p]);
-            c50 = a5.fma(b0, c50);
-            c51 = a5.fma(b1, c51);
-            c52 = a5.fma(b2, c52);
-            c53 = a5.fma(b3, c53);
-        }
-        if (!first) {
-            c00 = c00.add(FloatVector.fromArray(S, c, co));
-            c01 = c01.add(FloatVector.fromArray(S, c, co + L));
-            c02 = c02.add(FloatVector.fromArray(S, c, co + 2 * L));
-            c03 = c03.add(FloatVector.fromArray(S, c, co + 3 * L));
-            c10 = c10.add(FloatVector.fromArray(S, c, co + 1 * ldc));
-            c11 = c11.add(FloatVector.fromArray(S, c, co + 1 * ldc + L));
-            c12 = c12.add(FloatVector.fromArray(S, c, co + 1 * ldc + 2 * L));
-            c13 = c13.add(FloatVector.fromArray(S, c, co + 1 * ldc + 3 * L));
-            c20 = c20.add(FloatVector.fromArray(S, c, co + 2 * ldc));
-            c21 = c21.add(FloatVector.fromArray(S, c, co + 2 * ldc + L));
-            c22 = c22.add(FloatVector.fromArray(S, c, co + 2 * ldc + 2 * L));
-            c23 = c23.add(FloatVector.fromArray(S, c, co + 2 * ldc + 3 * L));
-            c30 = c30.add(FloatVector.fromArray(S, c, co + 3 * ldc));
-            c31 = c31.add(FloatVector.fromArray(S, c, co + 3 * ldc + L));
-            c32 = c32.add(FloatVector.fromArray(S, c, co + 3 * ldc + 2 * L));
-            c33 = c33.add(FloatVector.fromArray(S, c, co + 3 * ldc + 3 * L));
-            c40 = c40.add(FloatVector.fromArray(S, c, co + 4 * ldc));
-            c41 = c41.add(FloatVector.fromArray(S, c, co + 4 * ldc + L));
-            c42 = c42.add(FloatVector.fromArray(S, c, co + 4 * ldc + 2 * L));
-            c43 = c43.add(FloatVector.fromArray(S, c, co + 4 * ldc + 3 * L));
-            c50 = c50.add(FloatVector.fromArray(S, c, co + 5 * ldc));
-            c51 = c51.add(FloatVector.fromArray(S, c, co + 5 * ldc + L));
-            c52 = c52.add(FloatVector.fromArray(S, c, co + 5 * ldc + 2 * L));
-            c53 = c53.add(FloatVector.fromArray(S, c, co + 5 * ldc + 3 * L));
-        }
-        c00.intoArray(c, co);
-        c01.intoArray(c, co + L);
-        c02.intoArray(c, co + 2 * L);
-        c03.intoArray(c, co + 3 * L);
-        c10.intoArray(c, co + 1 * ldc);
-        c11.intoArray(c, co + 1 * ldc + L);
-        c12.intoArray(c, co + 1 * ldc + 2 * L);
-        c13.intoArray(c, co + 1 * ldc + 3 * L);
-        c20.intoArray(c, co + 2 * ldc);
-        c21.intoArray(c, co + 2 * ldc + L);
-        c22.intoArray(c, co + 2 * ldc + 2 * L);
-        c23.intoArray(c, co + 2 * ldc + 3 * L);
-        c30.intoArray(c, co + 3 * ldc);
-        c31.intoArray(c, co + 3 * ldc + L);
-        c32.intoArray(c, co + 3 * ldc + 2 * L);
-        c33.intoArray(c, co + 3 * ldc + 3 * L);
-        c40.intoArray(c, co + 4 * ldc);
-        c41.intoArray(c, co + 4 * ldc + L);
-        c42.intoArray(c, co + 4 * ldc + 2 * L);
-        c43.intoArray(c, co + 4 * ldc + 3 * L);
-        c50.intoArray(c, co + 5 * ldc);
-        c51.intoArray(c, co + 5 * ldc + L);
-        c52.intoArray(c, co + 5 * ldc + 2 * L);
-        c53.intoArray(c, co + 5 * ldc + 3 * L);
+        c00.intoArray(dst, dOff);
+        c01.intoArray(dst, dOff + L);
+        c02.intoArray(dst, dOff + 2 * L);
+        c03.intoArray(dst, dOff + 3 * L);
+        c10.intoArray(dst, dOff + 1 * dld);
+        c11.intoArray(dst, dOff + 1 * dld + L);
+        c12.intoArray(dst, dOff + 1 * dld + 2 * L);
+        c13.intoArray(dst, dOff + 1 * dld + 3 * L);
+        c20.intoArray(dst, dOff + 2 * dld);
+        c21.intoArray(dst, dOff + 2 * dld + L);
+        c22.intoArray(dst, dOff + 2 * dld + 2 * L);
+        c23.intoArray(dst, dOff + 2 * dld + 3 * L);
+        c30.intoArray(dst, dOff + 3 * dld);
+        c31.intoArray(dst, dOff + 3 * dld + L);
+        c32.intoArray(dst, dOff + 3 * dld + 2 * L);
+        c33.intoArray(dst, dOff + 3 * dld + 3 * L);
+        c40.intoArray(dst, dOff + 4 * dld);
+        c41.intoArray(dst, dOff + 4 * dld + L);
+        c42.intoArray(dst, dOff + 4 * dld + 2 * L);
+        c43.intoArray(dst, dOff + 4 * dld + 3 * L);
+        c50.intoArray(dst, dOff + 5 * dld);
+        c51.intoArray(dst, dOff + 5 * dld + L);
+        c52.intoArray(dst, dOff + 5 * dld + 2 * L);
+        c53.intoArray(dst, dOff + 5 * dld + 3 * L);
     }
 
     /** The 3×(3 vectors) tile over a packed A micro-panel and a B micro-panel. */

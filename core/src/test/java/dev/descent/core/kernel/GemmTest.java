@@ -14,8 +14,8 @@ import org.junit.jupiter.api.Test;
  */
 class GemmTest {
     /**
-     * Sizes around the tile and block edges: MR = 3 or 6, NR = 3 or 4 vectors (24…64 floats), MC = 96, KC = 256 (KS = 128
-     * at 512 bits with 6 × 4), KB = 1024, and n = 256, the widest B whose row-major A is read in place (wider ones run
+     * Sizes around the tile and block edges: MR = 3 or 6, NR = 3 or 4 vectors (24…64 floats), MC = 96, KC = 256, KB = 1024,
+     * and n = 256, the widest B whose row-major A is read in place (wider ones run
      * the 12 × 2 tile at 512 bits: see {@link #wideTileEdges}).
      */
     private static final int[] DIMS = {0, 1, 2, 3, 4, 5, 6, 7, 8, 11, 12, 13, 15, 16, 17, 23, 24, 25, 31, 32, 33, 47, 48, 49,
@@ -67,7 +67,7 @@ class GemmTest {
      * The bits of the vector path follow from the order its sums are taken in, which the reproduction runs rely on:
      * per element and per depth step of KC, a sum from zero by fma in ascending p, then added to C (or stored, for the
      * first step without accumulate). Checked bit for bit against that order written as a scalar loop, across depth
-     * steps, the half steps of the L1 blocking (KS), several packed depth blocks (KB), A read in place (n <= 256) and
+     * steps (the 6 × 4 tiles' running sums carried between them), several packed depth blocks (KB), A read in place (n <= 256) and
      * packed, ragged tiles and strided operands, on 1 and 2 threads; and a transposed A over a long depth summed in
      * depth slices ({@link Gemm#depthParts}), the same bits on 1 and 2 threads.
      */
