@@ -32,8 +32,9 @@ import jdk.incubator.vector.VectorSpecies;
  * them) and shared by all threads; rows in blocks of {@link #MC}; then, per NR-wide micro-panel of B, the
  * depth in steps of {@link #KC} and under it every MR-row micro-panel of the A block. Depth sits inside the column
  * micro-panel so that the sums it carries from one depth step to the next stay in L1/L2: with 32 registers in a scratch
- * block of running sums, C then loaded and stored once per depth block (see {@link #block}), else in C itself. Packed micro-panels hold a whole depth block, so one panel's depth steps are
- * contiguous and the hardware prefetcher can follow them.
+ * block of running sums, C then loaded and stored once per depth block (see {@link #block}), else in C itself. Packed
+ * micro-panels hold a whole depth block, so one panel's depth steps are contiguous and the hardware prefetcher can
+ * follow them.
  *
  * <p>A is packed into MR-row micro-panels (per thread, per row block, kept in L2) unless it is row-major
  * and B is narrow ({@link #DIRECT_MAX_N} columns or fewer): then the kernel broadcasts A's elements from
@@ -87,7 +88,8 @@ public final class Gemm {
     /** Columns of the register tile. */
     public static final int NR = NRV * L;
     /**
-     * Depth of one micro-kernel call: a KC×NR slice of a B micro-panel (24–64 KB) meant for L1. It is also the length of
+     * Depth of one micro-kernel call: a KC×NR slice of a B micro-panel (24–64 KB; the 64 KB of 512 bits streams from L2,
+     * at the kernel's speed: docs/benchmarks.md, 2026-12-06). It is also the length of
      * every accumulation chain (each restarted from zero every KC terms, the chains added to C in turn), so it sets the
      * rounding of every product deeper than it. KC = 1024 (one call per 1024-deep block, no sub-steps) was 3–7% faster
      * on 2026-12-06 ({@code tools/kernel-ab}, 512 bits, n = 512…2048, 1 and 2 threads; 1.5–3% at 256 bits) and doubled
@@ -411,7 +413,8 @@ public final class Gemm {
                         boolean copied = ir >= packed;
                         float[] ad = copied ? ap : a;
                         int aOff = copied ? (ir - packed) * kbs + pc : ao + (ic + ir) * ars + kb + pc, aRows = copied ? kbs : ars;
-                        if (mr == tmr && nr == tnr && carry) {
+                        boolean full = mr == tmr && nr == tnr;
+                        if (full && carry) {
                             // A full 6 × 4 tile: its step's chain onto the running sums in `part` (onto C, or stored, at the
                             // block's first step), which go to C at its last: C is loaded and stored once per depth block
                             // (its rows a page apart at n = 2048; `part` is one contiguous MC × NR block). The same chains,
@@ -425,7 +428,7 @@ public final class Gemm {
                             else kP6x4(kc, pa, apo, as, bp, bpo, src, so, sld, pc > 0 || !first, dst, dOff, dld);
                             continue;
                         }
-                        if (mr == tmr && nr == tnr) {
+                        if (full) {
                             if (direct) kernelD(kc, ad, aOff, aRows, bp, bpo, c, cOff, ldc, first);
                             else kernelP(t, kc, pa, apo, as, bp, bpo, c, cOff, ldc, first);
                             continue;
