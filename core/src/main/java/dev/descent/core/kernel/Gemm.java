@@ -55,13 +55,17 @@ import jdk.incubator.vector.VectorSpecies;
  *
  * <p>Packing reads A and B through arbitrary row and column strides, so transposed operands cost
  * nothing extra. The micro-kernels are flat methods: a helper that took or returned vectors and was
- * not inlined would make the JIT box every vector. Their loops index A and B as constant multiples of
- * the loop counter plus loop-invariant offsets: the shape C2's range-check elimination handles. Checked on the
- * machine code (JDK 25, AVX-512; -XX:+PrintAssembly without hsdis prints the bytes, objdump decodes them): the
- * 6×4 loop is 4 loads, 6 broadcasts, 24 FMAs and 9 integer instructions, no bounds check and no safepoint poll; the
- * checks are predicates before the loop. JFR nevertheless names {@code Objects.checkIndex} as the top frame of
- * nearly every sample in it: the loop's instructions carry the debug information of those hoisted checks, so the
- * frame says "in the kernel loop", not "in a bounds check". Each tile shape is written out in full,
+ * not inlined would make the JIT box every vector. C2's range-check elimination hoists a check out of a loop
+ * when the index is a constant multiple of the loop counter plus a loop-invariant offset: B's loads are so
+ * (p·NR), and so was A's until the packed kernels took A's depth stride as an argument ({@code as}, for Winograd's
+ * weight gradient and for A transposed in place). Checked on the machine code (JDK 25, AVX-512, 2026-12-06;
+ * -XX:+PrintAssembly with the fcml hsdis prints the bytes, objdump decodes them): kP6x4's loop is 4 loads, 6
+ * broadcasts, 24 FMAs and 15 integer instructions, two of them compare-and-branch checks of A's index (p·as) against
+ * its array's length, and no safepoint poll; a copy indexing A as p·MR had no check left in its loop, and the
+ * constant stride measured no faster in the hot kernel (0.995–1.011, docs/benchmarks.md), so the checks stay. JFR
+ * names {@code Objects.checkIndex} as the top frame of nearly every sample in these loops: their instructions carry
+ * the debug information of the hoisted checks, so the frame says "in the kernel loop", not "in a bounds check".
+ * Each tile shape is written out in full,
  * one method per shape: a loop over accumulators would need an array of vectors, which C2 does not keep in
  * registers.
  */
