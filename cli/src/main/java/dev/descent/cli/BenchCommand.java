@@ -46,8 +46,8 @@ final class BenchCommand implements Callable<Integer> {
     @Mixin
     Common common = new Common();
 
-    @Option(names = "--sizes", split = ",", description = "matmul sizes (default: 256,512,1024,2048)")
-    int[] sizes = {256, 512, 1024, 2048};
+    @Option(names = "--sizes", split = ",", description = "matmul sizes (default: 128,256,512,1024,2048)")
+    int[] sizes = {128, 256, 512, 1024, 2048};
 
     @Option(names = "--mlp-runs", description = "MLP epochs per thread count, each from a fresh model (default: ${DEFAULT-VALUE})")
     int mlpRuns = 3;
